@@ -3,68 +3,28 @@
 // so a failure on that node is heard only through QRS. The surviving Steward must alert it within the lease time
 // plus a few seconds, not at the next five-minute pass; and a failure on its own node is still mailed once.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { startSimulator, type Simulator } from "../../../../src/sim";
-import { startProcess, type RunningProcess } from "../../../helpers/child-process";
-import { freeTcpPort, freeUdpPort } from "../../../helpers/free-port";
+import type { Simulator } from "../../../../src/sim";
+import { type ClusterMember, IDS, memberPorts, memberYaml, runOn, siteSendingTo, startClusterSimulator, startMember } from "../../../helpers/cluster-stewards";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
-import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
-import { waitFor, waitForHttp } from "../../../helpers/wait-for";
-import { IDS, SITE_YAML } from "../../hear/intake/harness";
+import { waitFor } from "../../../helpers/wait-for";
 import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
-import { simCertDir } from "../../../helpers/sim-certs";
 
-const REPO = join(import.meta.dir, "../../../..");
 const dir = createTempDir("steward-dead-node-");
 const LEASE_MS = 3_000;
 
 let pg: PostgresService;
 let sim: Simulator;
 let smtp: SmtpReceiver;
-const stewards: Array<{ name: string; node: string; base: string; udpPort: number; proc: RunningProcess }> = [];
+const stewards: Array<ClusterMember & { node: string }> = [];
 
 beforeAll(async () => {
   pg = await startPostgres();
   const url = await pg.createDatabase("dead_node");
   smtp = await startSmtpReceiver();
-  const ports = [
-    { name: "node-a", node: "Central", http: await freeTcpPort(), udp: await freeUdpPort() },
-    { name: "node-b", node: "Reload01", http: await freeTcpPort(), udp: await freeUdpPort() },
-  ];
-  const nodes = [
-    `  - { name: Central, hostName: sense1.test.example, central: true, udpTargets: ["127.0.0.1:${ports[0]!.udp}"] }`,
-    `  - { name: Reload01, hostName: sense2.test.example, udpTargets: ["127.0.0.1:${ports[1]!.udp}"] }`,
-  ].join("\n");
-  const site = SITE_YAML.replace("  - { name: Central, hostName: sense1.test.example, central: true }", nodes);
-  sim = await startSimulator({
-    site,
-    certDir: simCertDir(join(dir.path, "certs")),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    schedules: false,
-    settings: { timing: { durationOverrideMs: 60 } },
-  });
-  for (const p of ports) {
-    const folder = join(dir.path, p.name);
-    mkdirSync(folder, { recursive: true });
-    const config = join(folder, "steward.yaml");
-    writeFileSync(
-      config,
-      `dataDir: ./data
-http: { host: 127.0.0.1, port: ${p.http} }
-udp: { host: 127.0.0.1, port: ${p.udp} }
-store:
-  postgres: { url: ${JSON.stringify(url)}, instanceName: ${p.name}, leaseTtlMs: ${LEASE_MS}, heartbeatIntervalMs: 500, connectTimeoutMs: 2000 }
-qlik:
-  host: 127.0.0.1
-  qrsPort: ${sim.ports.qrs}
-  certDir: ${JSON.stringify(sim.certDir)}
-  timeoutMs: 10000
-  retries: 0
-channels:
+  const ports = await memberPorts(["node-a", "node-b"]);
+  sim = await startClusterSimulator(dir.path, siteSendingTo([ports[0]!.udp], [ports[1]!.udp]));
+  const body = `channels:
   mail:
     type: email
     smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none, maxConnections: 1 }
@@ -75,13 +35,12 @@ routes:
   - { on: [task.failed], to: [mail], renotify: every }
 notify:
   outbox: { concurrency: 2, initialBackoff: 200ms, maxBackoff: 1s }
-`,
-    );
-    const proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", config, "--log-format", "json"], { cwd: REPO });
-    const base = `http://127.0.0.1:${p.http}`;
-    await waitForHttp(`${base}/health`, { timeoutMs: 30_000 });
-    stewards.push({ name: p.name, node: p.node, base, udpPort: p.udp, proc });
-  }
+`;
+  for (const [p, node] of [
+    [ports[0]!, "Central"],
+    [ports[1]!, "Reload01"],
+  ] as const)
+    stewards.push({ ...(await startMember(dir.path, p, memberYaml({ url, ports: p, sim, leaseMs: LEASE_MS, body }))), node });
 });
 
 afterAll(async () => {
@@ -95,11 +54,7 @@ afterAll(async () => {
 const mailsOf = (executionId: string) =>
   smtp.mails.filter((m) => m.mail.headers.some((h) => h.key === "x-steward-delivery" && h.value.trim().startsWith(`${executionId}:`)));
 
-async function failOn(taskId: string, node: string): Promise<string> {
-  await waitFor(async () => !((await simControl(sim, "GET", `/tasks/${taskId}`)) as { running: boolean }).running, { what: `task ${taskId} to be idle` });
-  const { executionId } = (await simControl(sim, "POST", `/tasks/${taskId}/run`, { outcome: "fail", durationMs: 60, node })) as { executionId: string };
-  return executionId;
-}
+const failOn = (taskId: string, node: string) => runOn(sim, taskId, node, "fail");
 
 test("a failure on the node of a killed Steward is alerted within the lease time plus seconds, with reconciliation every 300 s", {
   timeout: 90_000,

@@ -6,20 +6,23 @@
 // First, PostgreSQL stopped for longer than the lease with a send in flight: every heartbeat is late when it is back,
 // yet no member takes the other's send (a member alive at the last look is given two heartbeats to show up again).
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import postgres from "postgres";
-import { startSimulator, type Simulator } from "../../../../src/sim";
-import { startProcess, type RunningProcess } from "../../../helpers/child-process";
-import { freeTcpPort, freeUdpPort } from "../../../helpers/free-port";
+import type { Simulator } from "../../../../src/sim";
+import {
+  type ClusterMember,
+  IDS,
+  type MemberPorts,
+  memberPorts,
+  memberYaml,
+  runOn,
+  siteSendingTo,
+  startClusterSimulator,
+  startMember,
+} from "../../../helpers/cluster-stewards";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
-import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
-import { waitFor, waitForHttp } from "../../../helpers/wait-for";
-import { IDS, SITE_YAML } from "../../hear/intake/harness";
-import { simCertDir } from "../../../helpers/sim-certs";
+import { waitFor } from "../../../helpers/wait-for";
 
-const REPO = join(import.meta.dir, "../../../..");
 const dir = createTempDir("steward-inflight-takeover-");
 const LEASE_MS = 3_000;
 const CHANNEL_TIMEOUT_MS = 30_000;
@@ -27,7 +30,7 @@ const CHANNEL_TIMEOUT_MS = 30_000;
 let pg: PostgresService;
 let sim: Simulator;
 let url: string;
-const stewards = new Map<string, { base: string; proc: RunningProcess }>();
+const stewards = new Map<string, ClusterMember>();
 
 /** A webhook that answers nothing while `holding`: each request it gets is recorded with the time it came. */
 function startHoldingHook() {
@@ -59,59 +62,23 @@ function startHoldingHook() {
 }
 let hook: ReturnType<typeof startHoldingHook>;
 
-async function startSteward(name: string, ports: { http: number; udp: number }): Promise<void> {
-  const folder = join(dir.path, name);
-  mkdirSync(folder, { recursive: true });
-  const config = join(folder, "steward.yaml");
-  writeFileSync(
-    config,
-    `dataDir: ./data
-http: { host: 127.0.0.1, port: ${ports.http} }
-udp: { host: 127.0.0.1, port: ${ports.udp} }
-store:
-  postgres: { url: ${JSON.stringify(url)}, instanceName: ${name}, leaseTtlMs: ${LEASE_MS}, heartbeatIntervalMs: 500, connectTimeoutMs: 2000 }
-qlik:
-  host: 127.0.0.1
-  qrsPort: ${sim.ports.qrs}
-  certDir: ${JSON.stringify(sim.certDir)}
-  timeoutMs: 10000
-  retries: 0
-channels:
+async function startSteward(p: MemberPorts): Promise<void> {
+  const body = `channels:
   hook: { type: webhook, url: "${hook.url}", timeout: ${CHANNEL_TIMEOUT_MS / 1000}s }
 routes:
   - { on: [task.failed], to: [hook], renotify: every }   # each test fails the same task again: every failure pages
-`,
-  );
-  const proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", config, "--log-format", "json"], { cwd: REPO });
-  const base = `http://127.0.0.1:${ports.http}`;
-  stewards.set(name, { base, proc });
-  await waitForHttp(`${base}/health`, { timeoutMs: 30_000 });
+`;
+  stewards.set(p.name, await startMember(dir.path, p, memberYaml({ url, ports: p, sim, leaseMs: LEASE_MS, body })));
 }
 
 beforeAll(async () => {
   pg = await startPostgres({ own: true });
   url = await pg.createDatabase("inflight_takeover");
   hook = startHoldingHook();
-  const ports = [
-    { name: "node-a", http: await freeTcpPort(), udp: await freeUdpPort() },
-    { name: "node-b", http: await freeTcpPort(), udp: await freeUdpPort() },
-  ];
+  const ports = await memberPorts(["node-a", "node-b"]);
   // The node's Scheduler tells both Stewards: whichever claims the alert sends it.
-  const targets = ports.map((p) => `"127.0.0.1:${p.udp}"`).join(", ");
-  const site = SITE_YAML.replace(
-    "  - { name: Central, hostName: sense1.test.example, central: true }",
-    `  - { name: Central, hostName: sense1.test.example, central: true, udpTargets: [${targets}] }`,
-  );
-  sim = await startSimulator({
-    site,
-    certDir: simCertDir(join(dir.path, "certs")),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    schedules: false,
-    settings: { timing: { durationOverrideMs: 60 } },
-  });
-  for (const p of ports) await startSteward(p.name, p);
+  sim = await startClusterSimulator(dir.path, siteSendingTo(ports.map((p) => p.udp)));
+  for (const p of ports) await startSteward(p);
 }, 120_000);
 
 afterAll(async () => {
@@ -130,8 +97,7 @@ async function deliveries(base: string): Promise<string[]> {
 }
 
 async function failAndWaitInFlight(n: number): Promise<void> {
-  await waitFor(async () => !((await simControl(sim, "GET", `/tasks/${IDS.reload}`)) as { running: boolean }).running, { what: "the task to be idle" });
-  await simControl(sim, "POST", `/tasks/${IDS.reload}/run`, { outcome: "fail", durationMs: 60, node: "Central" });
+  await runOn(sim, IDS.reload, "Central", "fail");
   await waitFor(() => hook.requests.length >= n || undefined, { what: "the alert in flight", timeoutMs: 30_000 });
 }
 

@@ -4,20 +4,24 @@
 // (checking every request against the Events API v2 schema) sees one dedup key for the incident, and the acknowledge
 // and resolve that follow from the surviving Steward carry the same key.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { startSimulator, type Simulator } from "../../../../src/sim";
-import { startProcess, type RunningProcess } from "../../../helpers/child-process";
-import { freeTcpPort, freeUdpPort } from "../../../helpers/free-port";
+import type { Simulator } from "../../../../src/sim";
+import type { RunningProcess } from "../../../helpers/child-process";
+import {
+  type ClusterMember,
+  IDS,
+  type MemberPorts,
+  memberPorts,
+  memberYaml,
+  runOn,
+  siteSendingTo,
+  startClusterSimulator,
+  startMember,
+} from "../../../helpers/cluster-stewards";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
-import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
-import { waitFor, waitForHttp } from "../../../helpers/wait-for";
-import { IDS, SITE_YAML } from "../../hear/intake/harness";
-import { simCertDir } from "../../../helpers/sim-certs";
+import { waitFor } from "../../../helpers/wait-for";
 import { startPagerDutyReceiver, type OnCallReceiver, type PagerDutyEvent } from "../../tell/notify/on-call-receivers";
 
-const REPO = join(import.meta.dir, "../../../..");
 const dir = createTempDir("steward-pd-failover-");
 const LEASE_MS = 3_000;
 const ROUTING_KEY = "F0123456789abcdef0123456789abcde";
@@ -27,60 +31,28 @@ let sim: Simulator;
 let pd: OnCallReceiver<PagerDutyEvent>;
 let url: string;
 const procs: RunningProcess[] = [];
-const ports: Array<{ name: string; http: number; udp: number }> = [];
+let ports: MemberPorts[] = [];
 
-async function startSteward(p: (typeof ports)[number]): Promise<{ base: string; proc: RunningProcess }> {
-  const folder = join(dir.path, p.name);
-  mkdirSync(folder, { recursive: true });
-  const config = join(folder, "steward.yaml");
-  writeFileSync(
-    config,
-    `dataDir: ./data
-http: { host: 127.0.0.1, port: ${p.http} }
-udp: { host: 127.0.0.1, port: ${p.udp} }
-store:
-  postgres: { url: ${JSON.stringify(url)}, instanceName: ${p.name}, leaseTtlMs: ${LEASE_MS}, heartbeatIntervalMs: 500, connectTimeoutMs: 2000 }
-qlik:
-  host: 127.0.0.1
-  qrsPort: ${sim.ports.qrs}
-  certDir: ${JSON.stringify(sim.certDir)}
-  timeoutMs: 10000
-  retries: 0
-channels:
+async function startSteward(p: MemberPorts): Promise<ClusterMember> {
+  const body = `channels:
   oncall: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue", timeout: 5s }
 routes:
   - { on: [task.failed, task.recovered], to: [oncall] }
 notify:
   outbox: { concurrency: 2, initialBackoff: 200ms, maxBackoff: 1s }
-`,
-  );
-  const proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", config, "--log-format", "json"], { cwd: REPO });
-  procs.push(proc);
-  const base = `http://127.0.0.1:${p.http}`;
-  await waitForHttp(`${base}/health`, { timeoutMs: 30_000 });
-  return { base, proc };
+`;
+  const member = await startMember(dir.path, p, memberYaml({ url, ports: p, sim, leaseMs: LEASE_MS, body }));
+  procs.push(member.proc);
+  return member;
 }
 
 beforeAll(async () => {
   pg = await startPostgres();
   url = await pg.createDatabase("pd_failover");
   pd = startPagerDutyReceiver();
-  for (const name of ["node-a", "node-b"]) ports.push({ name, http: await freeTcpPort(), udp: await freeUdpPort() });
+  ports = await memberPorts(["node-a", "node-b"]);
   // The node's Scheduler tells both Stewards (udpTargets): whichever is alive hears the run.
-  const targets = ports.map((p) => `"127.0.0.1:${p.udp}"`).join(", ");
-  const site = SITE_YAML.replace(
-    "  - { name: Central, hostName: sense1.test.example, central: true }",
-    `  - { name: Central, hostName: sense1.test.example, central: true, udpTargets: [${targets}] }`,
-  );
-  sim = await startSimulator({
-    site,
-    certDir: simCertDir(join(dir.path, "certs")),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    schedules: false,
-    settings: { timing: { durationOverrideMs: 60 } },
-  });
+  sim = await startClusterSimulator(dir.path, siteSendingTo(ports.map((p) => p.udp)));
 }, 60_000);
 
 afterAll(async () => {
@@ -92,10 +64,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-async function runTask(outcome: "fail" | "succeed"): Promise<void> {
-  await waitFor(async () => !((await simControl(sim, "GET", `/tasks/${IDS.reload}`)) as { running: boolean }).running, { what: "the task to be idle" });
-  await simControl(sim, "POST", `/tasks/${IDS.reload}/run`, { outcome, durationMs: 60, node: "Central" });
-}
+const runTask = (outcome: "fail" | "succeed") => runOn(sim, IDS.reload, "Central", outcome);
 
 test("the Steward sending a trigger dies before PagerDuty answers: the other sends it again under the same dedup key, then acknowledges and resolves", {
   timeout: 120_000,

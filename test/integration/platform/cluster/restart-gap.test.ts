@@ -4,68 +4,40 @@
 // after it is back (it listens on another port), as in that gap: a failure on that node must be alerted within
 // seconds through QRS, not at the next five-minute pass because the member looks alive again.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { startSimulator, type Simulator } from "../../../../src/sim";
-import { startProcess, type RunningProcess } from "../../../helpers/child-process";
-import { freeTcpPort, freeUdpPort } from "../../../helpers/free-port";
+import { readFileSync, writeFileSync } from "node:fs";
+import type { Simulator } from "../../../../src/sim";
+import {
+  type ClusterMember,
+  IDS,
+  memberPorts,
+  memberYaml,
+  runOn,
+  siteSendingTo,
+  startClusterSimulator,
+  startMember,
+  startMemberProcess,
+} from "../../../helpers/cluster-stewards";
+import { freeUdpPort } from "../../../helpers/free-port";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
-import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor, waitForHttp } from "../../../helpers/wait-for";
-import { IDS, SITE_YAML } from "../../hear/intake/harness";
 import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
-import { simCertDir } from "../../../helpers/sim-certs";
 
-const REPO = join(import.meta.dir, "../../../..");
 const dir = createTempDir("steward-restart-gap-");
 const LEASE_MS = 3_000;
 
 let pg: PostgresService;
 let sim: Simulator;
 let smtp: SmtpReceiver;
-const stewards: Array<{ name: string; node: string; base: string; udpPort: number; config: string; proc: RunningProcess }> = [];
+const stewards: Array<ClusterMember & { node: string; udpPort: number }> = [];
 
 beforeAll(async () => {
   pg = await startPostgres();
   const url = await pg.createDatabase("restart_gap");
   smtp = await startSmtpReceiver();
-  const ports = [
-    { name: "node-a", node: "Central", http: await freeTcpPort(), udp: await freeUdpPort() },
-    { name: "node-b", node: "Reload01", http: await freeTcpPort(), udp: await freeUdpPort() },
-  ];
-  const nodes = [
-    `  - { name: Central, hostName: sense1.test.example, central: true, udpTargets: ["127.0.0.1:${ports[0]!.udp}"] }`,
-    `  - { name: Reload01, hostName: sense2.test.example, udpTargets: ["127.0.0.1:${ports[1]!.udp}"] }`,
-  ].join("\n");
-  const site = SITE_YAML.replace("  - { name: Central, hostName: sense1.test.example, central: true }", nodes);
-  sim = await startSimulator({
-    site,
-    certDir: simCertDir(join(dir.path, "certs")),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    schedules: false,
-    settings: { timing: { durationOverrideMs: 60 } },
-  });
-  for (const p of ports) {
-    const folder = join(dir.path, p.name);
-    mkdirSync(folder, { recursive: true });
-    const config = join(folder, "steward.yaml");
-    writeFileSync(
-      config,
-      `dataDir: ./data
-http: { host: 127.0.0.1, port: ${p.http} }
-udp: { host: 127.0.0.1, port: ${p.udp} }
-store:
-  postgres: { url: ${JSON.stringify(url)}, instanceName: ${p.name}, leaseTtlMs: ${LEASE_MS}, heartbeatIntervalMs: 500, connectTimeoutMs: 2000 }
-qlik:
-  host: 127.0.0.1
-  qrsPort: ${sim.ports.qrs}
-  certDir: ${JSON.stringify(sim.certDir)}
-  timeoutMs: 10000
-  retries: 0
-channels:
+  const ports = await memberPorts(["node-a", "node-b"]);
+  sim = await startClusterSimulator(dir.path, siteSendingTo([ports[0]!.udp], [ports[1]!.udp]));
+  const body = `channels:
   mail:
     type: email
     smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none, maxConnections: 1 }
@@ -76,12 +48,13 @@ routes:
   - { on: [task.failed], to: [mail], renotify: every }   # the tests fail the same task again: every failure pages
 notify:
   outbox: { concurrency: 2, initialBackoff: 200ms, maxBackoff: 1s }
-`,
-    );
-    const proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", config, "--log-format", "json"], { cwd: REPO });
-    const base = `http://127.0.0.1:${p.http}`;
-    await waitForHttp(`${base}/health`, { timeoutMs: 30_000 });
-    stewards.push({ name: p.name, node: p.node, base, udpPort: p.udp, config, proc });
+`;
+  for (const [p, node] of [
+    [ports[0]!, "Central"],
+    [ports[1]!, "Reload01"],
+  ] as const) {
+    const member = await startMember(dir.path, p, memberYaml({ url, ports: p, sim, leaseMs: LEASE_MS, body }));
+    stewards.push({ ...member, node, udpPort: p.udp });
   }
 });
 
@@ -96,11 +69,7 @@ afterAll(async () => {
 const mailsOf = (executionId: string) =>
   smtp.mails.filter((m) => m.mail.headers.some((h) => h.key === "x-steward-delivery" && h.value.trim().startsWith(`${executionId}:`)));
 
-async function failOn(taskId: string, node: string): Promise<string> {
-  await waitFor(async () => !((await simControl(sim, "GET", `/tasks/${taskId}`)) as { running: boolean }).running, { what: `task ${taskId} to be idle` });
-  const { executionId } = (await simControl(sim, "POST", `/tasks/${taskId}/run`, { outcome: "fail", durationMs: 60, node })) as { executionId: string };
-  return executionId;
-}
+const failOn = (taskId: string, node: string) => runOn(sim, taskId, node, "fail");
 
 test("a failure on the node of a killed Steward that is back but not yet listening is alerted within seconds", { timeout: 120_000 }, async () => {
   const [a, b] = stewards as [(typeof stewards)[number], (typeof stewards)[number]];
@@ -120,7 +89,7 @@ test("a failure on the node of a killed Steward that is back but not yet listeni
   // Started again (a new instance under the same name), listening where its node's appender does not send.
   const elsewhere = await freeUdpPort();
   writeFileSync(b.config, readFileSync(b.config, "utf8").replace(`port: ${b.udpPort} }`, `port: ${elsewhere} }`));
-  b.proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", b.config, "--log-format", "json"], { cwd: REPO });
+  b.proc = startMemberProcess(b.config);
   await waitForHttp(`${b.base}/health`, { timeoutMs: 30_000 });
   // Its heartbeat is in: the member looks alive again.
   await Bun.sleep(LEASE_MS);
