@@ -4,44 +4,22 @@
 // without the lone failures, and a snooze or acknowledgement of one task's incident only.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import type { TaskEvent } from "../../../../src/platform/events/types";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
-import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { unmarkSiteData } from "../../../helpers/site-data";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
+import { emitFailure, failedRun } from "../../../helpers/failed-runs";
 
 const admin = generateApiKey();
 let t: TestApp;
 let rx: HttpReceiver;
 let client: Client;
 
-function failure(i: number, source: string | undefined): TaskEvent {
-  const e: TaskEvent = {
-    ...syntheticTaskEvent({ outcome: "failed", taskName: `Load ${i}`, taskId: `task-${i}`, appName: `App ${i}`, appId: `app-${i}` }),
-    source: "udp",
-  };
-  if (source) {
-    e.errorClass = "connection";
-    e.errorLine = `Error: Connection refused (${source})`;
-    e.scriptLog = {
-      head: ["Execution started.", `LIB CONNECT TO '${source}'`, "Error: Connection refused"],
-      tail: [],
-      totalLines: 3,
-      sizeBytes: 80,
-      failureLines: [3],
-    };
-  } else {
-    e.errorClass = "script";
-    e.errorLine = "Field 'OrderKey' not found";
-  }
-  return e;
-}
-
 async function fail(i: number, source?: string): Promise<void> {
-  const [annotated] = await t.app.incidents!.annotate(failure(i, source));
-  await t.app.bus.emit(annotated!.kind, annotated!);
+  const e = failedRun(i, { source });
+  if (!source) Object.assign(e, { errorClass: "script", errorLine: "Field 'OrderKey' not found" });
+  await emitFailure(t, e);
 }
 
 const rest = async <T>(path: string): Promise<T> => (await (await t.request(path, { headers: { "x-api-key": admin } })).json()) as T;

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { ParentView } from "../../../../src/tell/grouping";
 import type { IncidentView } from "../../../../src/tell/incidents/routes";
-import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
@@ -13,29 +12,7 @@ import { startHttpReceiver, type HttpReceiver } from "../notify/receivers";
 import { launchChromium } from "../../show/dashboard/chromium";
 import { createLinkStore } from "../../../../src/tell/ack-links/link-store";
 import { linkQuery, newNonce, signLink } from "../../../../src/tell/ack-links/signature";
-
-function failure(i: number, source: string): TaskEvent {
-  const e: TaskEvent = {
-    ...syntheticTaskEvent({ outcome: "failed", taskName: `Load ${i}`, taskId: `task-${i}`, appName: `App ${i}`, appId: `app-${i}` }),
-    source: "udp",
-  };
-  e.errorClass = "connection";
-  e.errorLine = `Error: Connection refused (${source})`;
-  e.scriptLog = {
-    head: ["Execution started.", `LIB CONNECT TO '${source}'`, "Error: Connection refused"],
-    tail: [],
-    totalLines: 3,
-    sizeBytes: 80,
-    failureLines: [3],
-  };
-  return e;
-}
-
-/** As heard from the Scheduler: the run opens its task's incident on its way to the bus. */
-async function fail(t: TestApp, i: number, source: string): Promise<void> {
-  const [annotated] = await t.app.incidents!.annotate(failure(i, source));
-  await t.app.bus.emit(annotated!.kind, annotated!);
-}
+import { emitFailure, failedRun } from "../../../helpers/failed-runs";
 
 for (const backend of ["sqlite", "postgres"] as const) {
   describe(`one incident per cause on ${backend}`, () => {
@@ -96,8 +73,8 @@ actionLinks: { publicBaseUrl: "https://steward.corp.example" }
       (await json<{ causes: ParentView[] }>(t, "/v4/causes?status=open")).causes.find((c) => c.title === title);
 
     test("an incident names its cause; acknowledging one incident acknowledges the cause and every incident it holds", async () => {
-      for (let i = 1; i <= 3; i++) await fail(apps[i % apps.length]!, i, "DWH");
-      for (let i = 11; i <= 12; i++) await fail(apps[i % apps.length]!, i, "ERP");
+      for (let i = 1; i <= 3; i++) await emitFailure(apps[i % apps.length]!, failedRun(i, { source: "DWH" }));
+      for (let i = 11; i <= 12; i++) await emitFailure(apps[i % apps.length]!, failedRun(i, { source: "ERP" }));
       // Each cause's page went out; the others are its symptoms.
       await waitFor(() => rx.requests.length >= 2 || undefined, { what: "the two causes' pages" });
       const { dwh, erp } = await waitFor(
@@ -116,7 +93,7 @@ actionLinks: { publicBaseUrl: "https://steward.corp.example" }
       expect(ofDwh[0]!.cause).toEqual({ id: dwh.id, title: "connection errors from DWH" });
 
       // A task failing for a reason of its own is a cause of one, beside the two causes.
-      const own = { ...failure(7, "DWH"), errorClass: "script", errorLine: "Field 'OrderKey' not found", scriptLog: undefined };
+      const own = { ...failedRun(7, { source: "DWH" }), errorClass: "script", errorLine: "Field 'OrderKey' not found", scriptLog: undefined };
       const [annotated] = await a().app.incidents!.annotate(own as TaskEvent);
       await a().app.bus.emit(annotated!.kind, annotated!);
       await waitFor(() => rx.requests.length >= 3 || undefined, { what: "the own failure's page" });
@@ -162,7 +139,7 @@ actionLinks: { publicBaseUrl: "https://steward.corp.example" }
     });
 
     test("a snooze from the page of one incident of a cause holds every incident of that cause", async () => {
-      for (let i = 31; i <= 33; i++) await fail(apps[i % apps.length]!, i, "SAP");
+      for (let i = 31; i <= 33; i++) await emitFailure(apps[i % apps.length]!, failedRun(i, { source: "SAP" }));
       const sap = await waitFor(
         async () => {
           const c = await openCause(a(), "connection errors from SAP");
@@ -183,7 +160,7 @@ actionLinks: { publicBaseUrl: "https://steward.corp.example" }
     });
 
     test("the dashboard: an incident links its cause; the Causes page's Acknowledge acknowledges the cause and its incidents", async () => {
-      for (let i = 21; i <= 22; i++) await fail(apps[i % apps.length]!, i, "CRM");
+      for (let i = 21; i <= 22; i++) await emitFailure(apps[i % apps.length]!, failedRun(i, { source: "CRM" }));
       const crm = await waitFor(
         async () => {
           const c = await openCause(a(), "connection errors from CRM");

@@ -10,20 +10,12 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../notify/receivers";
+import { withSourceFailure } from "../../../helpers/failed-runs";
 
 function failure(i: number, source = "DWH"): TaskEvent {
   const e = syntheticTaskEvent({ outcome: "failed", taskName: `Load ${i}`, taskId: `task-${i}`, appName: `App ${i % 12}`, appId: `app-${i % 12}` });
   e.app = { ...e.app!, stream: `Stream ${i % 3}` };
-  e.errorClass = "connection";
-  e.errorLine = `Error: Connection refused (${source})`;
-  e.scriptLog = {
-    head: ["Execution started.", `LIB CONNECT TO '${source}'`, "Error: Connection refused"],
-    tail: [],
-    totalLines: 3,
-    sizeBytes: 80,
-    failureLines: [3],
-  };
-  return e;
+  return withSourceFailure(e, source);
 }
 
 const recovery = (i: number) => syntheticTaskEvent({ kind: "task.recovered", taskName: `Load ${i}`, taskId: `task-${i}` });

@@ -12,32 +12,10 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import type { TestService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "./receivers";
+import { failedRun } from "../../../helpers/failed-runs";
 
 const RESOLVE_TIMEOUT_S = 5;
-
-function failure(i: number, source: string): TaskEvent {
-  const e: TaskEvent = {
-    ...syntheticTaskEvent({
-      outcome: "failed",
-      taskName: `Load ${i}`,
-      taskId: `task-${i}`,
-      appName: `App ${i}`,
-      appId: `app-${i}`,
-      host: "qlik2.corp.example",
-    }),
-    source: "udp",
-  };
-  e.errorClass = "connection";
-  e.errorLine = `Error: Connection refused (${source})`;
-  e.scriptLog = {
-    head: ["Execution started.", `LIB CONNECT TO '${source}'`, "Error: Connection refused"],
-    tail: [],
-    totalLines: 3,
-    sizeBytes: 80,
-    failureLines: [3],
-  };
-  return e;
-}
+const HOST = "qlik2.corp.example";
 
 /** What Alertmanager's webhook receiver gets: a group of alerts, firing or resolved. */
 interface WebhookMessage {
@@ -92,7 +70,7 @@ notify:
   const webhookMessages = () => hook.requests.filter((r) => r.path === "/am").map((r) => JSON.parse(r.body) as WebhookMessage);
 
   test("a failed reload's incident is one firing alert with Steward's labels and annotations", async () => {
-    await emit(failure(1, "DWH"));
+    await emit(failedRun(1, { source: "DWH", host: HOST }));
     const a = await waitFor(() => alertOf("Load 1"), { what: "the alert in Alertmanager" });
     expect(a.status.state).toBe("active");
     const cause = a.labels.cause!;
@@ -131,7 +109,7 @@ notify:
 
   test("a silence made in Alertmanager suppresses the alert there; Steward still records the incident and the delivery", async () => {
     const silence = await silenceInAlertmanager(am, { task: "Load 2" });
-    const e = failure(2, "ERP");
+    const e = failedRun(2, { source: "ERP", host: HOST });
     await emit(e);
     const a = await waitFor(async () => ((await alertOf("Load 2"))?.status.state === "suppressed" ? alertOf("Load 2") : undefined), {
       what: "the alert suppressed by the silence",

@@ -13,31 +13,12 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { freeTcpPort } from "../../../helpers/free-port";
 import { waitFor } from "../../../helpers/wait-for";
 import { startPagerDutyReceiver, type OnCallReceiver, type PagerDutyEvent } from "./on-call-receivers";
+import { failedRun } from "../../../helpers/failed-runs";
 
 const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
 const SECRET = "whsec-pagerduty-test-secret";
 /** Access control is on: the webhook's signature is its credential, every other route needs a key. */
 const ADMIN_KEY = generateApiKey();
-
-/** A failed run; with a source, a connection error reading it (the same source's failures are one cause). */
-function failure(n: string, source?: string): TaskEvent {
-  const e: TaskEvent = {
-    ...syntheticTaskEvent({ outcome: "failed", taskName: `Load ${n}`, taskId: `task-${n}`, appName: `App ${n}`, appId: `app-${n}` }),
-    source: "udp",
-  };
-  if (source) {
-    e.errorClass = "connection";
-    e.errorLine = `Error: Connection refused (${source})`;
-    e.scriptLog = {
-      head: ["Execution started.", `LIB CONNECT TO '${source}'`, "Error: Connection refused"],
-      tail: [],
-      totalLines: 3,
-      sizeBytes: 80,
-      failureLines: [3],
-    };
-  }
-  return e;
-}
 
 describe("PagerDuty channel", () => {
   let pd: OnCallReceiver<PagerDutyEvent>;
@@ -81,7 +62,7 @@ notify:
 
   test("a failure triggers one alert keyed by its incident, with severity, facts, failing lines and links", async () => {
     // A script error: its own incident, no cause.
-    const [failed] = await run(failure("sales"));
+    const [failed] = await run(failedRun("sales"));
     const key = `steward-incident-${failed!.incident!.id}`;
     await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the trigger" });
     const trigger = pd.accepted.find((r) => r.body.dedup_key === key)!.body;
@@ -113,7 +94,7 @@ notify:
   test("acknowledged in Steward while PagerDuty refuses the trigger: the acknowledge waits and follows it", async () => {
     pd.refuse(429);
     const refusedBefore = pd.refused;
-    const [failed] = await run(failure("billing"));
+    const [failed] = await run(failedRun("billing"));
     const key = `steward-incident-${failed!.incident!.id}`;
     await waitFor(() => pd.refused > refusedBefore || undefined, { what: "the trigger refused" });
     const res = await api(`/v4/incidents/${failed!.incident!.id}/acknowledge`, { method: "POST", body: "{}" });
@@ -125,7 +106,7 @@ notify:
 
   test("a cause's three symptoms are one PagerDuty alert, acknowledged and resolved as the cause", async () => {
     const before = pd.accepted.length;
-    for (const n of ["1", "2", "3"]) await run(failure(n, "DWH"));
+    for (const n of ["1", "2", "3"]) await run(failedRun(n, { source: "DWH" }));
     const cause = await waitFor(
       async () => {
         const causes = ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string; stillFailing: number }> }).causes;
@@ -170,7 +151,7 @@ notify:
     });
 
   test("a signed incident.acknowledged acknowledges the incident in Steward, audited as PagerDuty's user; nothing is sent back", async () => {
-    const [failed] = await run(failure("orders"));
+    const [failed] = await run(failedRun("orders"));
     const key = `steward-incident-${failed!.incident!.id}`;
     await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the trigger" });
     const body = pdEvent("incident.acknowledged", key);
@@ -192,7 +173,7 @@ notify:
   });
 
   test("a signed incident.acknowledged of a cause's alert acknowledges the cause and every incident it holds", async () => {
-    for (const n of ["21", "22"]) await run(failure(n, "ERP"));
+    for (const n of ["21", "22"]) await run(failedRun(n, { source: "ERP" }));
     const cause = await waitFor(
       async () => {
         const causes = ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string; stillFailing: number }> }).causes;
@@ -211,7 +192,7 @@ notify:
   });
 
   test("a bad or missing signature is refused with 401 before the body is read, and audited", async () => {
-    const [failed] = await run(failure("stock"));
+    const [failed] = await run(failedRun("stock"));
     const key = `steward-incident-${failed!.incident!.id}`;
     const body = pdEvent("incident.acknowledged", key);
     expect((await webhook(body, signPagerDuty(body, "another-secret"))).status).toBe(401);
