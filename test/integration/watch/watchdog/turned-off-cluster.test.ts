@@ -74,7 +74,11 @@ test("a task disabled is announced once by the site's two Stewards, and its task
   // a second or two after alpha's depending on how long alpha took to start, so the look lands within 12 s of 08:15.
   expect(successes()).toBe(2);
   expect(seen().slice(0, 1)).toEqual(["alpha task.disabled disabled 08:06:06"]);
-  expect(seen().slice(1).map((s) => s.slice(0, -9))).toEqual(["beta task.on_track disabled"]);
+  expect(
+    seen()
+      .slice(1)
+      .map((s) => s.slice(0, -9)),
+  ).toEqual(["beta task.on_track disabled"]);
   const onTrackAt = seen()[1]!.slice(-8);
   expect(onTrackAt >= "08:15:00" && onTrackAt <= "08:15:12").toBe(true);
   expect(events.filter((x) => x.e.kind === "task.missed")).toEqual([]);
