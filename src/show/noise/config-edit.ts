@@ -59,7 +59,11 @@ function splice(text: string, doc: Document, edit: ConfigEdit): string | undefin
     const rest = edit.path.slice(depth) as string[];
     const value = edit.op === "append" ? [edit.value] : edit.value;
     const leaf = edit.op === "append" ? [...rest, 0] : rest;
-    lines = fragmentText(rest.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value), leaf, edit.value);
+    lines = fragmentText(
+      rest.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value),
+      leaf,
+      edit.value,
+    );
     if (node === null || node === undefined) return `${text}${text.length && !text.endsWith("\n") ? "\n" : ""}${lines}`;
     if (!isMap(node) || node.flow || !node.range) return undefined;
     indent = depth === 0 ? 0 : columnOf(text, (node.items[0]?.key as { range?: [number] } | undefined)?.range?.[0] ?? node.range[0]);
@@ -96,7 +100,7 @@ function sameValueAt(text: string, edit: ConfigEdit): boolean {
 
 function rewrite(doc: Document, edit: ConfigEdit): string {
   // An empty file is a document without contents: start a map.
-  if (doc.contents === null) doc.contents = doc.createNode({}) as typeof doc.contents;
+  if (doc.contents === null) doc.contents = doc.createNode({}) as unknown as typeof doc.contents;
   if (edit.op === "set") doc.setIn(edit.path, doc.createNode(edit.value, { flow: isFlat(edit.value) }));
   else {
     const list = doc.getIn(edit.path, true);

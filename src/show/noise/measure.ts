@@ -86,13 +86,28 @@ function rowsOf(sent: readonly Judged[], held: readonly NoisePage[]): NoiseRow[]
 
 function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zone: string): NoisySource[] {
   const parts = zoneParts(zone);
-  const bySource = new Map<string, NoisySource & { dayKeys: Set<string> }>();
+  const bySource = new Map<string, NoisySource & { dayKeys: Set<string>; times: number[] }>();
   for (const j of sent) {
     const p = j.page;
     const key = (p.taskId ?? p.subject).toLowerCase();
     let s = bySource.get(key);
     if (!s) {
-      s = { name: p.taskName ?? p.subject, pages: 0, acknowledged: 0, recoveredAlone: 0, recoveredByRetry: 0, routes: [], kinds: [], hours: [], days: 0, apps: [], chainPages: 0, dayKeys: new Set() };
+      s = {
+        name: p.taskName ?? p.subject,
+        pages: 0,
+        acknowledged: 0,
+        recoveredAlone: 0,
+        recoveredByRetry: 0,
+        routes: [],
+        kinds: [],
+        hours: [],
+        days: 0,
+        apps: [],
+        chainPages: 0,
+        minGapMs: null,
+        dayKeys: new Set(),
+        times: [],
+      };
       if (p.taskId) s.taskId = p.taskId;
       bySource.set(key, s);
     }
@@ -104,6 +119,7 @@ function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zo
     if (!s.kinds.includes(p.kind)) s.kinds.push(p.kind);
     s.hours.push(at.hour);
     s.dayKeys.add(at.day);
+    s.times.push(p.at);
     if (p.node && !s.node) s.node = p.node;
     for (const app of [...(p.appName ? [p.appName] : []), ...(p.cause && p.cause.tasks > 1 ? p.cause.apps : [])]) if (!s.apps.includes(app)) s.apps.push(app);
     if (p.cause && p.cause.tasks > 1) s.chainPages++;
@@ -113,21 +129,48 @@ function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zo
     if (s) s.recoveredByRetry++;
   }
   return [...bySource.values()]
-    .map(({ dayKeys, ...s }) => ({ ...s, days: dayKeys.size }))
+    .map(({ dayKeys, times, ...s }) => ({ ...s, days: dayKeys.size, minGapMs: minGap(times) }))
     .sort((a, b) => b.pages - a.pages || a.name.localeCompare(b.name));
 }
 
+/** The shortest time between two of the times; null with fewer than two. */
+export function minGap(times: readonly number[]): number | null {
+  const s = [...times].sort((a, b) => a - b);
+  let gap: number | null = null;
+  for (let i = 1; i < s.length; i++) gap = gap === null ? s[i]! - s[i - 1]! : Math.min(gap, s[i]! - s[i - 1]!);
+  return gap;
+}
+
 function routesOf(sent: readonly Judged[], pageAfter: ReadonlyMap<string, string>): NoiseRoute[] {
-  const by = new Map<string, NoiseRoute>();
+  const by = new Map<string, NoiseRoute & { times: Map<string, number[]> }>();
   for (const j of sent) {
     const name = j.page.route;
     let r = by.get(name);
-    if (!r) by.set(name, (r = { name, pages: 0, acknowledged: 0, recoveredAlone: 0, ...(pageAfter.has(name) ? { pageAfter: pageAfter.get(name)! } : {}) }));
+    if (!r)
+      by.set(
+        name,
+        (r = {
+          name,
+          pages: 0,
+          acknowledged: 0,
+          recoveredAlone: 0,
+          minGapMs: null,
+          times: new Map(),
+          ...(pageAfter.has(name) ? { pageAfter: pageAfter.get(name)! } : {}),
+        }),
+      );
     r.pages++;
     if (j.acknowledged) r.acknowledged++;
     if (j.alone) r.recoveredAlone++;
+    const task = (j.page.taskId ?? j.page.subject).toLowerCase();
+    r.times.set(task, [...(r.times.get(task) ?? []), j.page.at]);
   }
-  return [...by.values()].sort((a, b) => b.pages - a.pages || a.name.localeCompare(b.name));
+  return [...by.values()]
+    .map(({ times, ...r }) => {
+      const gaps = [...times.values()].map(minGap).filter((g): g is number => g !== null);
+      return { ...r, minGapMs: gaps.length ? Math.min(...gaps) : null };
+    })
+    .sort((a, b) => b.pages - a.pages || a.name.localeCompare(b.name));
 }
 
 function budgetOf(sent: readonly Judged[], days: number, b: NoiseBudgetConfig): NoiseBudget {

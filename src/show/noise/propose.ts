@@ -13,8 +13,28 @@ export interface ProposalContext {
   freshnessPromises: readonly string[];
 }
 
-/** The threshold proposed: the first failure of a task that works at its next run is held, a second one pages. */
-const PAGE_AFTER = { failures: 2, within: "1d" } as const;
+/** The windows a proposal may choose (as the config writes them), shortest first. */
+const WINDOWS: ReadonlyArray<[string, number]> = [
+  ["10m", 10 * 60_000],
+  ["30m", 30 * 60_000],
+  ["1h", 3_600_000],
+  ["2h", 2 * 3_600_000],
+  ["4h", 4 * 3_600_000],
+  ["6h", 6 * 3_600_000],
+  ["12h", 12 * 3_600_000],
+  ["1d", 86_400_000],
+];
+
+/**
+ * The threshold proposed: the first failure of a task that works at its next run is held, a second one pages. The
+ * window is at most half the shortest time between two of the source's pages, so the failures of two incidents that
+ * each ended by themselves do not add up to a page; undefined when they came too close for any window.
+ */
+export function pageAfterFor(minGapMs: number | null): { failures: 2; within: string } | undefined {
+  if (minGapMs === null) return { failures: 2, within: "1d" };
+  const fit = WINDOWS.filter(([, ms]) => ms <= minGapMs / 2).at(-1);
+  return fit ? { failures: 2, within: fit[0] } : undefined;
+}
 /** A source pages this often in the window before a proposal is made for it. */
 const MIN_PAGES = { route: 3, task: 2, window: 3 } as const;
 /** Share of its pages that ended with nobody acting: above it, a source is noise rather than work. */
@@ -58,13 +78,15 @@ function routeProposal(r: NoiseRoute, ctx: ProposalContext): Proposal | undefine
   const route = ctx.routes.find((x) => x.name === r.name);
   if (!route || route.pageAfter || r.pages < MIN_PAGES.route || r.recoveredAlone / r.pages < ALONE_SHARE) return undefined;
   if (!route.on.some((k) => FAILURE_KINDS.includes(k))) return undefined;
+  const threshold = pageAfterFor(r.minGapMs);
+  if (!threshold) return undefined;
   return make({
     id: `page-after-route-${slug(r.name)}`,
     kind: "page-after",
     about: `route ${r.name}`,
-    title: `Route ${r.name}: page a task after ${PAGE_AFTER.failures} failures within ${PAGE_AFTER.within}`,
+    title: `Route ${r.name}: page a task after ${threshold.failures} failures within ${threshold.within}`,
     why: `${r.pages} pages, ${pct(r.recoveredAlone, r.pages)} of them ended before anybody acknowledged them. A failure the next run fixes would be held (recorded, listed in the page if a second one comes).`,
-    edit: { op: "set", path: ["routes", route.index, "pageAfter"], value: { ...PAGE_AFTER } },
+    edit: { op: "set", path: ["routes", route.index, "pageAfter"], value: threshold },
     live: true,
   });
 }
@@ -74,13 +96,15 @@ const isFailureSource = (s: NoisySource) => s.taskId !== undefined && s.kinds.so
 function taskProposal(s: NoisySource, ctx: ProposalContext): Proposal | undefined {
   if (!isFailureSource(s) || s.pages < MIN_PAGES.task || s.recoveredAlone / s.pages < ALONE_SHARE) return undefined;
   if (ctx.pageAfterTasks.some((n) => n.toLowerCase() === s.name.toLowerCase())) return undefined;
+  const threshold = pageAfterFor(s.minGapMs);
+  if (!threshold) return undefined;
   return make({
     id: `page-after-task-${slug(s.name)}`,
     kind: "page-after",
     about: `task ${s.name}`,
-    title: `${s.name}: page after ${PAGE_AFTER.failures} failures within ${PAGE_AFTER.within}`,
+    title: `${s.name}: page after ${threshold.failures} failures within ${threshold.within}`,
     why: `${s.pages} pages, ${pct(s.recoveredAlone, s.pages)} recovered by themselves with nobody acknowledging${s.recoveredByRetry ? `; ${s.recoveredByRetry} more runs recovered by the Scheduler's retry` : ""}.`,
-    edit: { op: "append", path: ["incidents", "pageAfter"], value: { taskNames: [s.name], ...PAGE_AFTER } },
+    edit: { op: "append", path: ["incidents", "pageAfter"], value: { taskNames: [s.name], ...threshold } },
     live: false,
   });
 }
@@ -117,7 +141,11 @@ function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Pro
   if (s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE) return undefined;
   const start = clusteredBand(s.hours);
   if (start === undefined) return undefined;
-  const name = `quiet ${s.name}`.replace(/[^A-Za-z0-9 ._-]+/g, " ").replace(/\s+/g, " ").trim().slice(0, 64);
+  const name = `quiet ${s.name}`
+    .replace(/[^A-Za-z0-9 ._-]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 64);
   if (ctx.maintenanceWindows.some((w) => w.toLowerCase() === name.toLowerCase())) return undefined;
   const hh = String(start).padStart(2, "0");
   return make({

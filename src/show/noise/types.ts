@@ -60,6 +60,8 @@ export interface NoisySource {
   apps: string[];
   /** Pages told under a cause that took in more than one task. */
   chainPages: number;
+  /** The shortest time between two of its pages; null with one page. */
+  minGapMs: number | null;
 }
 
 export interface NoiseRoute {
@@ -69,6 +71,8 @@ export interface NoiseRoute {
   recoveredAlone: number;
   /** The route's own pageAfter, when it has one. */
   pageAfter?: string;
+  /** The shortest time between two pages of one task on it; null when no task paged twice. */
+  minGapMs: number | null;
 }
 
 export interface NoiseBudget {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { measureNoise } from "../../../../src/show/noise/measure";
-import { proposeChanges, type ProposalContext } from "../../../../src/show/noise/propose";
+import { pageAfterFor, proposeChanges, type ProposalContext } from "../../../../src/show/noise/propose";
 import type { NoiseIncident, NoisePage } from "../../../../src/show/noise/types";
 
 const H = 3_600_000;
@@ -10,7 +10,16 @@ const T0 = Date.UTC(2026, 10, 16, 0, 0); // Monday 16 Nov 2026, 00:00 UTC
 let seq = 0;
 function page(p: Partial<NoisePage> & Pick<NoisePage, "at">): NoisePage {
   seq++;
-  return { route: "on-call", kind: "task.failed", status: "sent", eventId: `e${seq}`, subject: "Reload Sales", taskId: "t-sales", taskName: "Reload Sales", ...p };
+  return {
+    route: "on-call",
+    kind: "task.failed",
+    status: "sent",
+    eventId: `e${seq}`,
+    subject: "Reload Sales",
+    taskId: "t-sales",
+    taskName: "Reload Sales",
+    ...p,
+  };
 }
 const budget = { pagesPerPerson: 8, onCallPeople: 1, actedOnGoal: 0.3 };
 const ctx: ProposalContext = {
@@ -46,7 +55,9 @@ describe("measureNoise", () => {
   test("counts pages per route and kind, the shares and the median time to acknowledge", () => {
     expect(report.pages).toBe(5);
     expect(report.held).toBe(1);
-    expect(report.rows).toEqual([{ route: "on-call", kind: "task.failed", pages: 5, held: 1, acknowledged: 0.2, medianAckMs: 20 * 60_000, recoveredAlone: 0.8 }]);
+    expect(report.rows).toEqual([
+      { route: "on-call", kind: "task.failed", pages: 5, held: 1, acknowledged: 0.2, medianAckMs: 20 * 60_000, recoveredAlone: 0.8 },
+    ]);
   });
 
   test("names the noisiest task first, with its hours, days and the runs its retry recovered", () => {
@@ -59,7 +70,17 @@ describe("measureNoise", () => {
 
   test("the budget line: pages per week against 8 per on-call person, and the share acted on", () => {
     expect(report.budget).toEqual({ pagesPerWeek: 5, budget: 8, over: false, actedOn: 0.2, actedOnGoal: 0.3 });
-    const two = measureNoise({ from: T0 + 5 * DAY, to: T0 + 7 * DAY, zone: "UTC", pages: pages.slice(4), incidents, retried: [], budget: { ...budget, onCallPeople: 2 }, top: 5, routePageAfter: new Map() });
+    const two = measureNoise({
+      from: T0 + 5 * DAY,
+      to: T0 + 7 * DAY,
+      zone: "UTC",
+      pages: pages.slice(4),
+      incidents,
+      retried: [],
+      budget: { ...budget, onCallPeople: 2 },
+      top: 5,
+      routePageAfter: new Map(),
+    });
     // One page in two days is 3.5 a week.
     expect(two.budget.pagesPerWeek).toBe(3.5);
     expect(two.budget.budget).toBe(16);
@@ -70,19 +91,30 @@ describe("measureNoise", () => {
     expect(proposals.map((p) => p.id)).toEqual(["page-after-route-on-call", "page-after-task-reload-sales", "quiet-window-reload-sales"]);
     const [route, task, quiet] = proposals;
     expect(route!.path).toBe("routes[0].pageAfter");
-    expect(route!.yaml).toBe("# in routes[0]\npageAfter:\n  failures: 2\n  within: 1d");
+    expect(route!.yaml).toBe("# in routes[0]\npageAfter:\n  failures: 2\n  within: 12h");
     expect(route!.live).toBe(true);
-    expect(task!.yaml).toBe("incidents:\n  pageAfter:\n    - taskNames:\n        - Reload Sales\n      failures: 2\n      within: 1d");
+    expect(task!.yaml).toBe("incidents:\n  pageAfter:\n    - taskNames:\n        - Reload Sales\n      failures: 2\n      within: 12h");
     expect(quiet!.edit!.value).toMatchObject({ rrule: "FREQ=DAILY;BYHOUR=2;BYMINUTE=0", duration: "2h", matcher: { taskIds: ["t-sales"] } });
   });
 
   test("makes no proposal a config already has, nor for a source people act on", () => {
-    const has: ProposalContext = { ...ctx, routes: [{ ...ctx.routes[0]!, pageAfter: true }], pageAfterTasks: ["reload sales"], maintenanceWindows: ["quiet Reload Sales"] };
+    const has: ProposalContext = {
+      ...ctx,
+      routes: [{ ...ctx.routes[0]!, pageAfter: true }],
+      pageAfterTasks: ["reload sales"],
+      maintenanceWindows: ["quiet Reload Sales"],
+    };
     expect(proposeChanges(report, has)).toEqual([]);
     const acted = measureNoise({
-      from: T0, to: T0 + 7 * DAY, zone: "UTC", pages: pages.slice(0, 4),
+      from: T0,
+      to: T0 + 7 * DAY,
+      zone: "UTC",
+      pages: pages.slice(0, 4),
       incidents: new Map([...incidents].map(([k, v]) => [k, { ...v, acknowledgedAt: v.closedAt! - H }])),
-      retried: [], budget, top: 5, routePageAfter: new Map(),
+      retried: [],
+      budget,
+      top: 5,
+      routePageAfter: new Map(),
     });
     expect(proposeChanges(acted, ctx)).toEqual([]);
   });
@@ -90,13 +122,28 @@ describe("measureNoise", () => {
   test("proposes a freshness promise for a task paged as part of a chain's cause", () => {
     const cause = { id: 1, title: "Extract – ERP failed", tasks: 4, apps: ["Sales", "Finance"] };
     const chain = measureNoise({
-      from: T0, to: T0 + 7 * DAY, zone: "UTC",
-      pages: [0, 1].map((d) => page({ at: T0 + d * DAY + 5 * H, kind: "task.chain_broken", cause, taskName: "Extract – ERP", subject: "Extract – ERP", taskId: "t-erp" })),
-      incidents: new Map(), retried: [], budget, top: 5, routePageAfter: new Map(),
+      from: T0,
+      to: T0 + 7 * DAY,
+      zone: "UTC",
+      pages: [0, 1].map((d) =>
+        page({ at: T0 + d * DAY + 5 * H, kind: "task.chain_broken", cause, taskName: "Extract – ERP", subject: "Extract – ERP", taskId: "t-erp" }),
+      ),
+      incidents: new Map(),
+      retried: [],
+      budget,
+      top: 5,
+      routePageAfter: new Map(),
     });
     const [p] = proposeChanges(chain, ctx);
     expect(p!.id).toBe("freshness-promise-extract-erp");
     expect(p!.path).toBe("freshness.promises.noise-extract-erp");
     expect(p!.edit!.value).toEqual({ appNames: ["Sales", "Finance"], freshBy: "06:00" });
+  });
+
+  test("the window of a proposed pageAfter is at most half the time between two pages, so incidents that ended by themselves do not add up", () => {
+    expect(pageAfterFor(DAY)).toEqual({ failures: 2, within: "12h" });
+    expect(pageAfterFor(3 * H)).toEqual({ failures: 2, within: "1h" });
+    expect(pageAfterFor(null)).toEqual({ failures: 2, within: "1d" });
+    expect(pageAfterFor(15 * 60_000)).toBeUndefined();
   });
 });

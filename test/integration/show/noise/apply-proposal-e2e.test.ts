@@ -1,0 +1,121 @@
+// The noise report's proposal, applied and re-run (issue 76): on the simulated site, on one stepped clock, a task
+// fails at 02:00 and works at 03:00 three nights running; the route pages each failure (3 mails and 3 recoveries on
+// a real SMTP receiver). GET /v4/noise names the route and proposes a pageAfter; `config propose` shows the diff,
+// `apply-proposal` writes it into the file (its comments kept) after the config check, audits it and reloads. The
+// same three nights again page nothing, and two failures in a row still page once (the threshold counts the
+// failures before the run, which the reload must turn on).
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createApp, type StewardApp } from "../../../../src/app";
+import { loadConfigFile } from "../../../../src/composition/config";
+import { createSilentLogger } from "../../../../src/platform/core/logger";
+import { inProcessEnv } from "../../../../src/platform/http/types";
+import { type SteppedSite, sendDatagramsTo, startSteppedSite } from "../../../helpers/stepped-site";
+import { createTempDir } from "../../../helpers/temp-dir";
+import { IDS, SITE_YAML, intakeYaml } from "../../hear/intake/harness";
+import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+
+const DAY = 86_400_000;
+const H = 3_600_000;
+// Monday 2026-11-16, 00:00 UTC.
+const START = Date.parse("2026-11-16T00:00:00Z");
+const dir = createTempDir("steward-noise-");
+const file = join(dir.path, "steward.yaml");
+let site: SteppedSite | undefined;
+let app: StewardApp | undefined;
+let smtp: SmtpReceiver | undefined;
+
+const request = (path: string, init?: RequestInit) => Promise.resolve(app!.http.hono.request(path, init, inProcessEnv()));
+const failures = () => smtp!.mails.filter((m) => /task failed:/.test(m.mail.subject ?? "")).length;
+
+/** At 02:00 of each night the task fails, at 03:00 it works (`twice`: it fails at 02:00 and 02:30, then works). */
+async function nights(firstDay: number, n: number, twice = false): Promise<void> {
+  const { clock, sim } = site!;
+  for (let d = firstDay; d < firstDay + n; d++) {
+    const at = (h: number, outcome: "fail" | "succeed") =>
+      clock.setTimeout(() => sim.tasks.start(IDS.reload, { outcome, durationMs: 60_000 }), START + d * DAY + h * H - clock.now());
+    at(2, "fail");
+    if (twice) at(2.5, "fail");
+    at(3, "succeed");
+  }
+  await clock.runUntil(START + (firstDay + n) * DAY - H, { stallMs: 30_000 });
+}
+
+beforeAll(async () => {
+  smtp = await startSmtpReceiver();
+  site = await startSteppedSite(dir.path, START, SITE_YAML);
+  writeFileSync(
+    file,
+    `${intakeYaml(site.sim)}
+http: { host: 127.0.0.1, port: 0 }
+udp: { host: 127.0.0.1, port: 0 }
+dataDir: ./data
+# The ops mailbox (do not remove: the night shift reads it)
+channels:
+  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
+routes:
+  # paged at night
+  - name: on-call
+    on: [task.failed, task.recovered]
+    to: [mail] # the shared mailbox
+`,
+  );
+  app = createApp(loadConfigFile(file), { log: createSilentLogger(), clock: site.clock });
+  const starting = app.start();
+  await site.clock.runUntil(START);
+  await starting;
+  sendDatagramsTo(site, { host: "127.0.0.1", port: app.intake.udp!.address()!.port }, () => app!.intake.counters.received.get());
+}, 60_000);
+
+afterAll(async () => {
+  await app?.stop();
+  await site?.sim.stop();
+  await smtp?.stop();
+  dir.remove();
+});
+
+interface Proposal {
+  id: string;
+  path: string;
+  yaml: string;
+}
+
+test("a proposal applied through the API lowers the route's pages on the same traffic", { timeout: 180_000 }, async () => {
+  await nights(0, 3);
+  expect(failures()).toBe(3);
+
+  const report = (await (await request("/v4/noise?sinceDays=7")).json()) as {
+    pages: number;
+    routes: Array<{ name: string; pages: number; recoveredAlone: number }>;
+    tasks: Array<{ name: string; pages: number }>;
+    proposals: Proposal[];
+  };
+  expect(report.routes[0]).toMatchObject({ name: "on-call", pages: 3, recoveredAlone: 3 });
+  expect(report.tasks[0]).toMatchObject({ name: "Reload Sales dashboard", pages: 3 });
+  const proposal = report.proposals.find((p) => p.id === "page-after-route-on-call")!;
+  expect(proposal).toMatchObject({ path: "routes[0].pageAfter", yaml: "# in routes[0]\npageAfter:\n  failures: 2\n  within: 12h" });
+
+  const review = (await (await request(`/v4/noise/proposals/${proposal.id}`)).json()) as { diff: string };
+  expect(review.diff).toContain("+     pageAfter: { failures: 2, within: 12h }");
+  expect(readFileSync(file, "utf8")).not.toContain("pageAfter");
+
+  const applied = await request(`/v4/noise/proposals/${proposal.id}/apply`, { method: "POST" });
+  expect(applied.status).toBe(200);
+  const written = readFileSync(file, "utf8");
+  expect(written).toContain("# The ops mailbox (do not remove: the night shift reads it)");
+  expect(written).toContain("    to: [mail] # the shared mailbox\n    pageAfter: { failures: 2, within: 12h }\n");
+  const audit = (await (await request("/v4/audit?action=config.apply_proposal")).json()) as {
+    entries: Array<{ result: string; details: { proposal: string } }>;
+  };
+  expect(audit.entries.map((e) => [e.result, e.details.proposal])).toEqual([["ok", "page-after-route-on-call"]]);
+  expect(((await (await request("/v4/noise")).json()) as { proposals: Proposal[] }).proposals.map((p) => p.id)).not.toContain(proposal.id);
+
+  // The same three nights, a day later: each failure is held, and its recovery too (nobody was told).
+  const before = smtp!.mails.length;
+  await nights(4, 3);
+  expect(smtp!.mails.length - before).toBe(0);
+  // Two failures within the window still page, once.
+  await nights(7, 1, true);
+  expect(failures()).toBe(4);
+});
