@@ -15,6 +15,7 @@ import { type SteppedSite, sendDatagramsTo, startSteppedSite } from "../../../he
 import { createTempDir } from "../../../helpers/temp-dir";
 import { IDS, SITE_YAML, intakeYaml } from "../../hear/intake/harness";
 import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+import { noiseCommand, proposalCommand } from "../../../../src/show/cli/noise-command";
 
 const DAY = 86_400_000;
 const H = 3_600_000;
@@ -96,12 +97,21 @@ test("a proposal applied through the API lowers the route's pages on the same tr
   const proposal = report.proposals.find((p) => p.id === "page-after-route-on-call")!;
   expect(proposal).toMatchObject({ path: "routes[0].pageAfter", yaml: "# in routes[0]\npageAfter:\n  failures: 2\n  within: 12h" });
 
-  const review = (await (await request(`/v4/noise/proposals/${proposal.id}`)).json()) as { diff: string };
-  expect(review.diff).toContain("+     pageAfter: { failures: 2, within: 12h }");
+  // The command line, against the running Steward's listener.
+  const url = app!.server!.url();
+  const lines: string[] = [];
+  const io = { out: (s: string) => void lines.push(s), err: (s: string) => void lines.push(`ERR ${s}`) };
+  expect(await noiseCommand(["--url", url, "--since-days", "7"], io)).toBe(0);
+  expect(lines.join("\n")).toContain("on-call · task.failed: 3 sent, 0 held; acknowledged 0 % (median –), recovered by itself 100 %");
+  expect(lines.join("\n")).toContain("page-after-route-on-call: Route on-call: page a task after 2 failures within 12h.");
+  lines.length = 0;
+  expect(await proposalCommand(["propose", proposal.id, "--url", url], io)).toBe(0);
+  expect(lines.join("\n")).toContain("+     pageAfter: { failures: 2, within: 12h }");
   expect(readFileSync(file, "utf8")).not.toContain("pageAfter");
 
-  const applied = await request(`/v4/noise/proposals/${proposal.id}/apply`, { method: "POST" });
-  expect(applied.status).toBe(200);
+  lines.length = 0;
+  expect(await proposalCommand(["apply-proposal", proposal.id, "--url", url], io)).toBe(0);
+  expect(lines.at(-1)).toBe(`\nWritten to ${file} and reloaded.`);
   const written = readFileSync(file, "utf8");
   expect(written).toContain("# The ops mailbox (do not remove: the night shift reads it)");
   expect(written).toContain("    to: [mail] # the shared mailbox\n    pageAfter: { failures: 2, within: 12h }\n");
@@ -118,4 +128,24 @@ test("a proposal applied through the API lowers the route's pages on the same tr
   // Two failures within the window still page, once.
   await nights(7, 1, true);
   expect(failures()).toBe(4);
+});
+
+test("a proposal whose file fails the config check is not written, and the refusal is audited; a bad query names its field", async () => {
+  const { proposals } = (await (await request("/v4/noise")).json()) as { proposals: Proposal[] };
+  const task = proposals.find((p) => p.id === "page-after-task-reload-sales-dashboard")!;
+  expect(task.path).toBe("incidents.pageAfter");
+  // Someone left a typo in the file since it was loaded.
+  const broken = `${readFileSync(file, "utf8")}notfiy: { timeZone: UTC }\n`;
+  writeFileSync(file, broken);
+  const res = await request(`/v4/noise/proposals/${task.id}/apply`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  expect(res.status).toBe(400);
+  expect(((await res.json()) as { error: string }).error).toContain("notfiy");
+  expect(readFileSync(file, "utf8")).toBe(broken);
+  const audit = (await (await request("/v4/audit?action=config.apply_proposal&result=failed")).json()) as { entries: Array<{ details: { proposal: string } }> };
+  expect(audit.entries.map((e) => e.details.proposal)).toEqual([task.id]);
+
+  const bad = await request("/v4/noise?sinceDays=0");
+  expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { details: Array<{ field: string }> }).details[0]!.field).toBe("query.sinceDays");
+  expect((await request("/v4/noise/proposals/no-such-thing")).status).toBe(404);
 });
