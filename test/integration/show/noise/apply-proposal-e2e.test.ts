@@ -6,73 +6,22 @@
 // failures before the run, which the reload must turn on).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { createApp, type StewardApp } from "../../../../src/app";
-import { loadConfigFile } from "../../../../src/composition/config";
-import { createSilentLogger } from "../../../../src/platform/core/logger";
-import { inProcessEnv } from "../../../../src/platform/http/types";
-import { type SteppedSite, sendDatagramsTo, startSteppedSite } from "../../../helpers/stepped-site";
-import { createTempDir } from "../../../helpers/temp-dir";
-import { IDS, SITE_YAML, intakeYaml } from "../../hear/intake/harness";
-import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
 import { noiseCommand, proposalCommand } from "../../../../src/show/cli/noise-command";
+import { type NoisyNights, startNoisyNights } from "../../../helpers/noisy-nights";
+import { createTempDir } from "../../../helpers/temp-dir";
 
-const DAY = 86_400_000;
-const H = 3_600_000;
-// Monday 2026-11-16, 00:00 UTC.
-const START = Date.parse("2026-11-16T00:00:00Z");
 const dir = createTempDir("steward-noise-");
-const file = join(dir.path, "steward.yaml");
-let site: SteppedSite | undefined;
-let app: StewardApp | undefined;
-let smtp: SmtpReceiver | undefined;
-
-const request = (path: string, init?: RequestInit) => Promise.resolve(app!.http.hono.request(path, init, inProcessEnv()));
-const failures = () => smtp!.mails.filter((m) => /task failed:/.test(m.mail.subject ?? "")).length;
-
-/** At 02:00 of each night the task fails, at 03:00 it works (`twice`: it fails at 02:00 and 02:30, then works). */
-async function nights(firstDay: number, n: number, twice = false): Promise<void> {
-  const { clock, sim } = site!;
-  for (let d = firstDay; d < firstDay + n; d++) {
-    const at = (h: number, outcome: "fail" | "succeed") =>
-      clock.setTimeout(() => sim.tasks.start(IDS.reload, { outcome, durationMs: 60_000 }), START + d * DAY + h * H - clock.now());
-    at(2, "fail");
-    if (twice) at(2.5, "fail");
-    at(3, "succeed");
-  }
-  await clock.runUntil(START + (firstDay + n) * DAY - H, { stallMs: 30_000 });
-}
+let n: NoisyNights | undefined;
+const request = (path: string, init?: RequestInit) => n!.request(path, init);
+const failures = () => n!.failures();
+const nights = (first: number, count: number, twice?: boolean) => n!.nights(first, count, twice);
 
 beforeAll(async () => {
-  smtp = await startSmtpReceiver();
-  site = await startSteppedSite(dir.path, START, SITE_YAML);
-  writeFileSync(
-    file,
-    `${intakeYaml(site.sim)}
-http: { host: 127.0.0.1, port: 0 }
-udp: { host: 127.0.0.1, port: 0 }
-dataDir: ./data
-# The ops mailbox (do not remove: the night shift reads it)
-channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
-routes:
-  # paged at night
-  - name: on-call
-    on: [task.failed, task.recovered]
-    to: [mail] # the shared mailbox
-`,
-  );
-  app = createApp(loadConfigFile(file), { log: createSilentLogger(), clock: site.clock });
-  const starting = app.start();
-  await site.clock.runUntil(START);
-  await starting;
-  sendDatagramsTo(site, { host: "127.0.0.1", port: app.intake.udp!.address()!.port }, () => app!.intake.counters.received.get());
+  n = await startNoisyNights(dir.path);
 }, 60_000);
 
 afterAll(async () => {
-  await app?.stop();
-  await site?.sim.stop();
-  await smtp?.stop();
+  await n?.close();
   dir.remove();
 });
 
@@ -98,7 +47,7 @@ test("a proposal applied through the API lowers the route's pages on the same tr
   expect(proposal).toMatchObject({ path: "routes[0].pageAfter", yaml: "# in routes[0]\npageAfter:\n  failures: 2\n  within: 12h" });
 
   // The command line, against the running Steward's listener.
-  const url = app!.server!.url();
+  const url = n!.app.server!.url();
   const lines: string[] = [];
   const io = { out: (s: string) => void lines.push(s), err: (s: string) => void lines.push(`ERR ${s}`) };
   expect(await noiseCommand(["--url", url, "--since-days", "7"], io)).toBe(0);
@@ -107,12 +56,12 @@ test("a proposal applied through the API lowers the route's pages on the same tr
   lines.length = 0;
   expect(await proposalCommand(["propose", proposal.id, "--url", url], io)).toBe(0);
   expect(lines.join("\n")).toContain("+     pageAfter: { failures: 2, within: 12h }");
-  expect(readFileSync(file, "utf8")).not.toContain("pageAfter");
+  expect(readFileSync(n!.file, "utf8")).not.toContain("pageAfter");
 
   lines.length = 0;
   expect(await proposalCommand(["apply-proposal", proposal.id, "--url", url], io)).toBe(0);
-  expect(lines.at(-1)).toBe(`\nWritten to ${file} and reloaded.`);
-  const written = readFileSync(file, "utf8");
+  expect(lines.at(-1)).toBe(`\nWritten to ${n!.file} and reloaded.`);
+  const written = readFileSync(n!.file, "utf8");
   expect(written).toContain("# The ops mailbox (do not remove: the night shift reads it)");
   expect(written).toContain("    to: [mail] # the shared mailbox\n    pageAfter: { failures: 2, within: 12h }\n");
   const audit = (await (await request("/v4/audit?action=config.apply_proposal")).json()) as {
@@ -122,9 +71,9 @@ test("a proposal applied through the API lowers the route's pages on the same tr
   expect(((await (await request("/v4/noise")).json()) as { proposals: Proposal[] }).proposals.map((p) => p.id)).not.toContain(proposal.id);
 
   // The same three nights, a day later: each failure is held, and its recovery too (nobody was told).
-  const before = smtp!.mails.length;
+  const before = n!.smtp.mails.length;
   await nights(4, 3);
-  expect(smtp!.mails.length - before).toBe(0);
+  expect(n!.smtp.mails.length - before).toBe(0);
   // Two failures within the window still page, once.
   await nights(7, 1, true);
   expect(failures()).toBe(4);
@@ -135,12 +84,12 @@ test("a proposal whose file fails the config check is not written, and the refus
   const task = proposals.find((p) => p.id === "page-after-task-reload-sales-dashboard")!;
   expect(task.path).toBe("incidents.pageAfter");
   // Someone left a typo in the file since it was loaded.
-  const broken = `${readFileSync(file, "utf8")}notfiy: { timeZone: UTC }\n`;
-  writeFileSync(file, broken);
+  const broken = `${readFileSync(n!.file, "utf8")}notfiy: { timeZone: UTC }\n`;
+  writeFileSync(n!.file, broken);
   const res = await request(`/v4/noise/proposals/${task.id}/apply`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
   expect(res.status).toBe(400);
   expect(((await res.json()) as { error: string }).error).toContain("notfiy");
-  expect(readFileSync(file, "utf8")).toBe(broken);
+  expect(readFileSync(n!.file, "utf8")).toBe(broken);
   const audit = (await (await request("/v4/audit?action=config.apply_proposal&result=failed")).json()) as { entries: Array<{ details: { proposal: string } }> };
   expect(audit.entries.map((e) => e.details.proposal)).toEqual([task.id]);
 
