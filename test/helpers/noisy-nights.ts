@@ -1,6 +1,7 @@
 // A task that fails at 02:00 and works at 03:00, night after night, on the simulated site and one stepped clock, with
 // Steward started from a real config file (so a proposal can be written into it and reloaded) and its one route
-// mailing a real SMTP receiver: the noise report's proposals, applied and re-run (issue 76).
+// mailing a real SMTP receiver (and the weekly report on Mondays at 07:00): the noise report's proposals, applied and
+// re-run (issue 76).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createApp, type StewardApp } from "../../src/app";
@@ -48,6 +49,7 @@ routes:
   - name: on-call
     on: [task.failed, task.recovered]
     to: [mail] # the shared mailbox
+  - { name: weekly, on: [report.weekly], to: [mail] }
 `,
   );
   const app = createApp(loadConfigFile(file), { log: createSilentLogger(), clock: site.clock });

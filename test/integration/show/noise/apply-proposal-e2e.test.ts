@@ -77,6 +77,11 @@ test("a proposal applied through the API lowers the route's pages on the same tr
   // Two failures within the window still page, once.
   await nights(7, 1, true);
   expect(failures()).toBe(4);
+  // Monday 23 November, 07:00: the weekly report carries the noise of its seven days (Tuesday's, Wednesday's and
+  // this night's pages; the three failures of Friday to Sunday and this night's first were held), and what is left to propose.
+  const weekly = n!.smtp.mails.filter((m) => (m.mail.text ?? "").startsWith("Weekly report, Mon, 23 Nov 2026")).at(-1);
+  expect(weekly?.mail.text).toContain("Noise: 3 pages in the last 7 days, 4 held");
+  expect(weekly?.mail.text).toContain("page-after-task-reload-sales-dashboard");
 });
 
 test("a proposal whose file fails the config check is not written, and the refusal is audited; a bad query names its field", async () => {
