@@ -26,6 +26,7 @@ export function wireReports(
 ): void {
   const { config, log, lifecycle, clock, bus, shared, gate } = w;
   const runs = alerting.dashboard.runs;
+  const watchStore = expectations.watchdog ? createWatchStore(shared.sql) : undefined;
   // The noise report reads the config in force (a reload may add a route or apply one of its proposals).
   const noise = setupNoise(http.router, {
     clock,
@@ -33,6 +34,7 @@ export function wireReports(
       db: shared.sql,
       ...(alerting.incidents ? { incidents: alerting.incidents } : {}),
       taskName: (id) => runs?.runsOf(id, 1)[0]?.taskName,
+      ...(watchStore ? { nodeHours: (from: number, to: number) => watchStore.nodeHours(from, to) } : {}),
     },
     current: () => review.current(),
     noise: () => review.current().config.reports?.noise ?? DEFAULT_NOISE,
@@ -53,7 +55,7 @@ export function wireReports(
     emit: async (e) => bus.emit(e.kind, await noise.withNoise(e)),
     ...(alerting.dashboard.runs ? { runs: alerting.dashboard.runs } : {}),
     ...(alerting.incidents ? { incidents: alerting.incidents } : {}),
-    ...(expectations.watchdog ? { watchStore: createWatchStore(shared.sql) } : {}),
+    ...(watchStore ? { watchStore } : {}),
     ...(expectations.freshness ? { freshness: expectations.freshness } : {}),
     ...(tasks.qrs ? { qrs: tasks.qrs } : {}),
     causeStore: createCauseStore(shared.sql),

@@ -2,6 +2,7 @@
 // to and the edit that writes it (config-edit.ts). Steward never applies one by itself: an administrator reviews
 // it (`steward config propose`) and applies it (`steward config apply-proposal`, or the dashboard's button).
 import { stringify } from "yaml";
+import { type NodeLoad, triggerProposal } from "./busy-hours";
 import type { ConfigEdit, NoiseReport, NoiseRoute, NoisySource, Proposal } from "./types";
 
 /** What the proposals need to know of the config in force. */
@@ -11,6 +12,8 @@ export interface ProposalContext {
   pageAfterTasks: readonly string[];
   maintenanceWindows: readonly string[];
   freshnessPromises: readonly string[];
+  /** Each node's load per hour of the day, when the watchdog counts it. */
+  nodeLoad?: NodeLoad;
 }
 
 /** The windows a proposal may choose (as the config writes them), shortest first. */
@@ -178,7 +181,8 @@ export function proposeChanges(report: Omit<NoiseReport, "proposals">, ctx: Prop
     if (p) out.push(p);
   }
   for (const s of report.tasks) {
-    for (const p of [taskProposal(s, ctx), promiseProposal(s, ctx), windowProposal(s, ctx, report.zone)]) if (p) out.push(p);
+    const move = triggerProposal(s, ctx.nodeLoad, slug(s.name));
+    for (const p of [taskProposal(s, ctx), promiseProposal(s, ctx), windowProposal(s, ctx, report.zone), move]) if (p) out.push(p);
   }
   return out;
 }

@@ -7,6 +7,7 @@ import type { Clock } from "../../platform/core/clock";
 import { AppError, describeError } from "../../platform/core/errors";
 import type { NoiseConfig } from "./config";
 import { applyEdit, lineDiff } from "./config-edit";
+import { loadByHour } from "./busy-hours";
 import { measureNoise } from "./measure";
 import { proposeChanges } from "./propose";
 import { type ConfigView, type NoiseStores, proposalContext, readNoise, routePageAfter } from "./sources";
@@ -42,7 +43,7 @@ export function createNoiseService(deps: NoiseServiceDeps) {
     const from = to - sinceDays * DAY;
     const cfg = deps.noise();
     const current = deps.current().config;
-    const read = await readNoise(deps.stores, from, to);
+    const [read, hours] = await Promise.all([readNoise(deps.stores, from, to), deps.stores.nodeHours?.(from, to) ?? []]);
     const measured = measureNoise({
       from,
       to,
@@ -52,7 +53,7 @@ export function createNoiseService(deps: NoiseServiceDeps) {
       top: cfg.top,
       routePageAfter: routePageAfter(current),
     });
-    return { ...measured, proposals: proposeChanges(measured, proposalContext(current)) };
+    return { ...measured, proposals: proposeChanges(measured, { ...proposalContext(current), nodeLoad: loadByHour(hours, measured.zone) }) };
   }
 
   async function review(id: string, sinceDays: number): Promise<ProposalReview & { before: string; after: string }> {

@@ -16,6 +16,8 @@ export interface NoiseStores {
   incidents?: Pick<IncidentService, "get" | "recoveredByRetry">;
   /** A task's name from the run history, for runs the retry recovered. */
   taskName?(taskId: string): string | undefined;
+  /** Each node's reloads running and waiting per hour (the watchdog's count), when the watchdog is on. */
+  nodeHours?(from: number, to: number): Promise<Array<{ node: string; hourMs: number; runningMs: number; waitingMs: number }>>;
 }
 
 function toPage(p: LoggedPage): NoisePage {

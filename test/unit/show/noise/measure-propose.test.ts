@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { measureNoise } from "../../../../src/show/noise/measure";
 import { pageAfterFor, proposeChanges, type ProposalContext } from "../../../../src/show/noise/propose";
 import type { NoiseIncident, NoisePage } from "../../../../src/show/noise/types";
+import { loadByHour } from "../../../../src/show/noise/busy-hours";
 
 const H = 3_600_000;
 const DAY = 24 * H;
@@ -145,5 +146,49 @@ describe("measureNoise", () => {
     expect(pageAfterFor(3 * H)).toEqual({ failures: 2, within: "1h" });
     expect(pageAfterFor(null)).toEqual({ failures: 2, within: "1d" });
     expect(pageAfterFor(15 * 60_000)).toBeUndefined();
+  });
+});
+
+describe("moving a trigger out of the node's busiest hour", () => {
+  test("a task paged in the hour its node is busiest gets a move to the node's quietest hour, made in the QMC", () => {
+    const nights = [0, 1, 2].map((d) => page({ at: T0 + d * DAY + 2 * H + 40 * 60_000, kind: "task.running_long", node: "reload01.corp.example" }));
+    const r = measureNoise({
+      from: T0,
+      to: T0 + 7 * DAY,
+      zone: "UTC",
+      pages: nights,
+      incidents: new Map(),
+      retried: [],
+      budget,
+      top: 5,
+      routePageAfter: new Map(),
+    });
+    const hours = [0, 1, 2].flatMap((d) =>
+      Array.from({ length: 24 }, (_, h) => ({
+        node: "RELOAD01",
+        hourMs: T0 + d * DAY + h * H,
+        runningMs: h === 2 ? 50 * 60_000 : h === 4 ? 0 : 10 * 60_000,
+        waitingMs: h === 2 ? 30 * 60_000 : 0,
+      })),
+    );
+    const proposals = proposeChanges(r, { ...ctx, nodeLoad: loadByHour(hours, "UTC") });
+    const move = proposals.find((p) => p.kind === "move-trigger")!;
+    expect(move.id).toBe("move-trigger-reload-sales");
+    expect(move.title).toBe("Reload Sales: move its trigger from 02:00 to 04:00, out of reload01.corp.example's busiest hour");
+    expect(move.edit).toBeUndefined();
+    expect(move.path).toBe("QMC › Tasks › Reload Sales › Triggers");
+    // Paged outside the busiest hour: nothing to move.
+    const day = measureNoise({
+      from: T0,
+      to: T0 + 7 * DAY,
+      zone: "UTC",
+      pages: nights.map((p) => ({ ...p, at: p.at + 10 * H })),
+      incidents: new Map(),
+      retried: [],
+      budget,
+      top: 5,
+      routePageAfter: new Map(),
+    });
+    expect(proposeChanges(day, { ...ctx, nodeLoad: loadByHour(hours, "UTC") }).filter((p) => p.kind === "move-trigger")).toEqual([]);
   });
 });
