@@ -10,7 +10,7 @@ import { applyEdit, lineDiff } from "./config-edit";
 import { loadByHour } from "./busy-hours";
 import { measureNoise } from "./measure";
 import { proposeChanges } from "./propose";
-import { type ConfigView, type NoiseStores, proposalContext, readNoise, routePageAfter } from "./sources";
+import { type ConfigView, type NoiseStores, proposalContext, readNoise, recordingChannels, routePageAfter } from "./sources";
 import type { NoiseReport, Proposal } from "./types";
 
 const DAY = 86_400_000;
@@ -39,11 +39,13 @@ export interface ProposalReview {
 export type NoiseService = ReturnType<typeof createNoiseService>;
 
 export function createNoiseService(deps: NoiseServiceDeps) {
+  // One apply at a time: two at once would each write the file as it was before the other.
+  let applying: Promise<unknown> = Promise.resolve();
   async function report(sinceDays = 7, to = deps.clock.now()): Promise<NoiseReport> {
     const from = to - sinceDays * DAY;
     const cfg = deps.noise();
     const current = deps.current().config;
-    const [read, hours] = await Promise.all([readNoise(deps.stores, from, to), deps.stores.nodeHours?.(from, to) ?? []]);
+    const [read, hours] = await Promise.all([readNoise(deps.stores, from, to, recordingChannels(current)), deps.stores.nodeHours?.(from, to) ?? []]);
     const measured = measureNoise({
       from,
       to,
@@ -74,7 +76,7 @@ export function createNoiseService(deps: NoiseServiceDeps) {
     // Checked in the same folder, so relative paths (certificates, templates) resolve as in the real file.
     const trial = `${r.file}.proposal-${process.pid}.yaml`;
     try {
-      writeFileSync(trial, r.after);
+      writeFileSync(trial, r.after, { mode: 0o600 });
       deps.check(trial);
     } catch (err) {
       deps.audit.record({ actor, action: "config.apply_proposal", target: r.file, result: "failed", details: { ...details, error: describeError(err) } });
@@ -101,6 +103,10 @@ export function createNoiseService(deps: NoiseServiceDeps) {
       const { proposal, file, diff } = await review(id, sinceDays);
       return { proposal, file, diff };
     },
-    apply,
+    apply(id: string, actor: AuditActor, sinceDays = 7) {
+      const result = applying.then(() => apply(id, actor, sinceDays));
+      applying = result.catch(() => undefined);
+      return result;
+    },
   };
 }

@@ -41,8 +41,16 @@ function toPage(p: LoggedPage): NoisePage {
   };
 }
 
-export async function readNoise(s: NoiseStores, from: number, to: number) {
-  const pages = (await pagesBetween(s.db, from, to, MAX_PAGES)).map(toPage);
+/** Channels that record every event rather than tell a person: their deliveries are not pages. */
+const RECORDING_CHANNELS = ["influxdb", "mqtt", "newrelic"];
+
+export const recordingChannels = (c: ConfigView): string[] =>
+  Object.entries(c.channels ?? {})
+    .filter(([, ch]) => RECORDING_CHANNELS.includes(ch.type))
+    .map(([name]) => name);
+
+export async function readNoise(s: NoiseStores, from: number, to: number, notPaging: readonly string[] = []) {
+  const pages = (await pagesBetween(s.db, from, to, MAX_PAGES, notPaging)).map(toPage);
   const ids = [...new Set(pages.flatMap((p) => (p.incidentId === undefined ? [] : [p.incidentId])))];
   const incidents = new Map<number, NoiseIncident>();
   if (s.incidents) {
@@ -61,6 +69,7 @@ export async function readNoise(s: NoiseStores, from: number, to: number) {
 
 /** The parts of the config the proposals look at (a structural view: the composition root passes the whole config). */
 export interface ConfigView {
+  channels?: Record<string, { type: string }>;
   routes: ReadonlyArray<{ name?: string; enabled?: boolean; on: readonly string[]; pageAfter?: { failures: number; within: number } }>;
   incidents?: { pageAfter?: ReadonlyArray<{ taskNames?: readonly string[] }> };
   maintenance?: { windows?: ReadonlyArray<{ name: string }> };

@@ -36,14 +36,15 @@ export const NOT_PAGES = [
 /**
  * The alerts of [from, to), one per route and event: sent when any of its deliveries went out, held when each was
  * held back (a threshold, a silence, a maintenance window). Digests (one delivery for many events) count each event.
+ * `notPaging` names the channels that record rather than tell anyone (InfluxDB, MQTT, New Relic get every event).
  */
-export async function pagesBetween(db: SqlDb, from: number, to: number, limit: number): Promise<LoggedPage[]> {
+export async function pagesBetween(db: SqlDb, from: number, to: number, limit: number, notPaging: readonly string[] = []): Promise<LoggedPage[]> {
   const rows = await db.all<{ route: string; kind: string; status: string; event_id: string; event_ids: string; at: number; payload: string | null }>(
     `SELECT d.route, d.kind, d.status, d.event_id, d.event_ids, COALESCE(d.delivered_at, d.created_at) AS at, e.payload
      FROM notify_deliveries d LEFT JOIN notify_events e ON e.id = d.event_id
      WHERE d.created_at >= ? AND d.created_at < ? AND d.status IN ('delivered', 'suppressed') AND d.kind NOT IN (${NOT_PAGES.map(() => "?").join(", ")})
-     ORDER BY d.id LIMIT ?`,
-    [from, to, ...NOT_PAGES, limit],
+     ${notPaging.length ? `AND d.channel NOT IN (${notPaging.map(() => "?").join(", ")})` : ""} ORDER BY d.id LIMIT ?`,
+    [from, to, ...NOT_PAGES, ...notPaging, limit],
   );
   const pages = new Map<string, LoggedPage>();
   for (const r of rows) {
