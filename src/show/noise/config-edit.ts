@@ -14,6 +14,16 @@ export function applyEdit(text: string, edit: ConfigEdit): string {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) throw new AppError("CONFIG_INVALID", `the config file does not parse: ${doc.errors[0]!.message.split("\n")[0]}`);
   checkShape(doc, edit);
+  if (edit.guard) {
+    const at = doc.getIn(edit.guard.path, false);
+    const js = at && typeof at === "object" && "toJSON" in at ? (at as { toJSON(): unknown }).toJSON() : at;
+    if (JSON.stringify(js) !== JSON.stringify(edit.guard.value)) {
+      throw new AppError(
+        "CONFLICT",
+        `the config file changed since Steward loaded it (${edit.guard.path.join(".")} is not ${JSON.stringify(edit.guard.value)}): reload it first`,
+      );
+    }
+  }
   const spliced = splice(text, doc, edit);
   if (spliced !== undefined && sameValueAt(spliced, edit)) return spliced;
   return rewrite(doc, edit);

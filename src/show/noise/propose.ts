@@ -7,7 +7,8 @@ import type { ConfigEdit, NoiseReport, NoiseRoute, NoisySource, Proposal } from 
 
 /** What the proposals need to know of the config in force. */
 export interface ProposalContext {
-  routes: ReadonlyArray<{ name: string; index: number; on: readonly string[]; pageAfter: boolean }>;
+  /** `named`: the file gives the name (else it is route-<n>). */
+  routes: ReadonlyArray<{ name: string; index: number; on: readonly string[]; pageAfter: boolean; named?: boolean }>;
   /** Task names (globs as written) incidents.pageAfter already names. */
   pageAfterTasks: readonly string[];
   maintenanceWindows: readonly string[];
@@ -89,7 +90,12 @@ function routeProposal(r: NoiseRoute, ctx: ProposalContext): Proposal | undefine
     about: `route ${r.name}`,
     title: `Route ${r.name}: page a task after ${threshold.failures} failures within ${threshold.within}`,
     why: `${r.pages} pages, ${pct(r.recoveredAlone, r.pages)} of them ended before anybody acknowledged them. A failure the next run fixes would be held (recorded, listed in the page if a second one comes).`,
-    edit: { op: "set", path: ["routes", route.index, "pageAfter"], value: threshold },
+    edit: {
+      op: "set",
+      path: ["routes", route.index, "pageAfter"],
+      value: threshold,
+      guard: { path: ["routes", route.index, "name"], value: route.named ? route.name : undefined },
+    },
     live: true,
   });
 }

@@ -78,7 +78,13 @@ export interface ConfigView {
 
 export function proposalContext(c: ConfigView): ProposalContext {
   return {
-    routes: c.routes.map((r, index) => ({ name: r.name ?? `route-${index + 1}`, index, on: r.on, pageAfter: r.pageAfter !== undefined })),
+    routes: c.routes.map((r, index) => ({
+      name: r.name ?? `route-${index + 1}`,
+      named: r.name !== undefined,
+      index,
+      on: r.on,
+      pageAfter: r.pageAfter !== undefined,
+    })),
     pageAfterTasks: (c.incidents?.pageAfter ?? []).flatMap((r) => r.taskNames ?? []),
     maintenanceWindows: (c.maintenance?.windows ?? []).map((w) => w.name),
     freshnessPromises: Object.keys(c.freshness?.promises ?? {}),

@@ -111,6 +111,8 @@ export interface ConfigEdit {
   op: "set" | "append";
   path: Array<string | number>;
   value: unknown;
+  /** What the file must still hold for the edit to land where it was meant (the route at that index is still this one). */
+  guard?: { path: Array<string | number>; value: unknown };
 }
 
 export interface NoiseReport {

@@ -32,6 +32,14 @@ describe("applyEdit", () => {
     expect(out).toBe("maintenance:\n  windows: [ { name: q, duration: 2h } ] # none yet\n");
   });
 
+  test("refuses an edit whose place changed since the proposal was made (the routes were reordered)", () => {
+    const edit = { op: "set" as const, path: ["routes", 0, "pageAfter"], value: { failures: 2, within: "12h" } };
+    expect(applyEdit(FILE, { ...edit, guard: { path: ["routes", 0, "name"], value: "on-call" } })).toContain("pageAfter");
+    expect(() => applyEdit(FILE, { ...edit, guard: { path: ["routes", 0, "name"], value: "night" } })).toThrow(
+      'the config file changed since Steward loaded it (routes.0.name is not "night"): reload it first',
+    );
+  });
+
   test("refuses a file whose shape does not allow the change, naming where", () => {
     expect(() => applyEdit("routes: {}\n", { op: "set", path: ["routes", 0, "pageAfter"], value: { failures: 2 } })).toThrow("routes is not a list");
   });
