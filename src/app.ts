@@ -174,7 +174,11 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const { intake, services, cloud, engineReloads } = site;
     const expectations = wireExpectations(w, http, tasks, alerting, site);
     const { watchdog, checkins, freshness, beats } = expectations;
-    wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes, site);
+    wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes, site, {
+      current: () => reloader.current(),
+      audit,
+      reload: (trigger, actor) => reloader.reload(trigger, actor),
+    });
     wireAssistant(config, http, audit, () => reloader.current().config);
     // The deliveries are in the store every notifier a reload builds shares: the first one's outbox reads them all.
     const templates = { recentFallbacks: (since: number) => notify.outbox.recentFallbacks(since), now: () => clock.now(), formatTime: alerting.formatTime };

@@ -23,6 +23,7 @@ const DELEGATED: Record<string, (argv: string[]) => Promise<number>> = {
   doctor: async (argv) => (await import("./show/cli/doctor")).doctorCommand(argv, out),
   silence: async (argv) => (await import("./show/cli/silences-command")).silenceCommand(argv, out),
   report: async (argv) => (await import("./show/cli/report-command")).reportCommand(argv, out, err),
+  noise: async (argv) => (await import("./show/cli/noise-command")).noiseCommand(argv, { out, err }),
   sim: async (argv) => (await import("./sim/cli")).simCommand(argv),
   "appender-xml": async (argv) => (await import("./show/cli/appender")).appenderXmlCommand(argv, out),
 };
@@ -41,6 +42,8 @@ export async function main(argv: string[]): Promise<number> {
   if (refused !== undefined) throw new UsageError(refused);
   const delegated = DELEGATED[command];
   if (delegated) return delegated(rest);
+  if (command === "config" && (rest[0] === "propose" || rest[0] === "apply-proposal"))
+    return (await import("./show/cli/noise-command")).proposalCommand(rest, { out, err });
   if (command === "config" && rest[0] === "import-butler") return (await import("./show/cli/import-butler")).importButlerCommand(rest.slice(1), out, err);
 
   const { values, positionals } = parseCommandArgs(command, rest, {

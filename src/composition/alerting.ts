@@ -152,6 +152,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     lifecycle,
     qrs,
     causes: alertGates.grouping.acknowledgements,
+    routes: () => current().routes,
     // An acknowledgement in Steward acknowledges the alert the on-call products (PagerDuty, Opsgenie) hold for it.
     acknowledged: async (a) => {
       // A task's deliveries are in the thread its incident's subject names (task:<id>), a cause's in cause:<id>.

@@ -1,7 +1,11 @@
 // The reports read what every wing keeps: the run history (show), the incidents (tell), the watchdog's and the
 // freshness promises' open conditions (watch) and QRS's app list; the routes in force choose who gets them.
 import type { HttpApp } from "../platform/http/app";
-import type { Config } from "./config";
+import type { AuditActor, AuditLog } from "../platform/audit/audit-log";
+import type { Config, LoadedConfig } from "./config";
+import { setupNoise } from "../show/noise/setup";
+import { DEFAULT_NOISE } from "../show/noise/config";
+import { loadCheckedConfig } from "../show/cli/config-problems";
 import { setupReports } from "../show/report/setup";
 import { createWatchStore } from "../watch/watchdog/watch-store";
 import { createCauseStore } from "../tell/grouping/cause-store";
@@ -18,8 +22,27 @@ export function wireReports(
   expectations: Expectations,
   routes: () => Config["routes"],
   site: Pick<SiteWatch, "engineReloads">,
+  review: NoiseReview,
 ): void {
   const { config, log, lifecycle, clock, bus, shared, gate } = w;
+  const runs = alerting.dashboard.runs;
+  const watchStore = expectations.watchdog ? createWatchStore(shared.sql) : undefined;
+  // The noise report reads the config in force (a reload may add a route or apply one of its proposals).
+  const noise = setupNoise(http.router, {
+    clock,
+    stores: {
+      db: shared.sql,
+      ...(alerting.incidents ? { incidents: alerting.incidents } : {}),
+      taskName: (id) => runs?.runsOf(id, 1)[0]?.taskName,
+      ...(watchStore ? { nodeHours: (from: number, to: number) => watchStore.nodeHours(from, to) } : {}),
+    },
+    current: () => review.current(),
+    noise: () => review.current().config.reports?.noise ?? DEFAULT_NOISE,
+    zone: alerting.siteZone,
+    audit: review.audit,
+    check: (file) => void loadCheckedConfig(file),
+    reload: (trigger, actor) => review.reload(trigger, actor),
+  });
   setupReports(config.reports, {
     clock,
     log,
@@ -29,13 +52,20 @@ export function wireReports(
     router: http.router,
     ...(gate ? { gate } : {}),
     wanted: (kind) => routes().some((r) => r.enabled && (r.on as readonly string[]).includes(kind)),
-    emit: async (e) => bus.emit(e.kind, e),
+    emit: async (e) => bus.emit(e.kind, await noise.withNoise(e)),
     ...(alerting.dashboard.runs ? { runs: alerting.dashboard.runs } : {}),
     ...(alerting.incidents ? { incidents: alerting.incidents } : {}),
-    ...(expectations.watchdog ? { watchStore: createWatchStore(shared.sql) } : {}),
+    ...(watchStore ? { watchStore } : {}),
     ...(expectations.freshness ? { freshness: expectations.freshness } : {}),
     ...(tasks.qrs ? { qrs: tasks.qrs } : {}),
     causeStore: createCauseStore(shared.sql),
     ...(site.engineReloads ? { engineReloads: site.engineReloads.store } : {}),
   });
+}
+
+/** What reviewing and applying the noise report's proposals needs: the config in force, the audit log, a reload. */
+export interface NoiseReview {
+  current(): LoadedConfig;
+  audit: AuditLog;
+  reload(trigger: string, actor: AuditActor): Promise<unknown>;
 }

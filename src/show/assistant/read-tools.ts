@@ -202,6 +202,18 @@ function registerSiteTools(server: Catalog, api: StewardApi): void {
     },
     async (a) => apiAnswer(await api.get(`/v4/report${query({ from: a.from, to: a.to })}`)),
   );
+
+  server.registerTool(
+    "noise",
+    {
+      title: "How noisy the pages were, and what to change",
+      description:
+        "The noise report for the last `sinceDays` days (default 7): per route and kind the pages sent and held, the share acknowledged, the median time to acknowledge and the share that recovered by itself; the noisiest tasks and routes; pages per week against the budget and the share acted on; and proposed config changes (id, YAML fragment, path). Read-only: a proposal is applied only by an administrator (steward config apply-proposal ID).",
+      inputSchema: { sinceDays: z.number().int().min(1).max(31).default(7).describe("The window: the last N days (default 7)") },
+      annotations: READ_ONLY,
+    },
+    async (a) => apiAnswer(await api.get(`/v4/noise${query({ sinceDays: a.sinceDays })}`)),
+  );
 }
 
 interface ConditionEvent {

@@ -5,7 +5,7 @@ export const CLI_COMMANDS = {
   demo: [],
   sim: [],
   "appender-xml": [],
-  config: ["check", "schema", "explain", "import-butler"],
+  config: ["check", "schema", "explain", "import-butler", "propose", "apply-proposal"],
   alert: ["preview", "test"],
   schedules: ["import"],
   checks: ["run"],
@@ -13,6 +13,7 @@ export const CLI_COMMANDS = {
   apikey: ["create", "hash"],
   silence: ["list", "add", "show", "end"],
   report: [],
+  noise: [],
   service: ["install", "uninstall", "start", "stop", "status", "run"],
   version: [],
 } as const satisfies Record<string, readonly string[]>;

@@ -20,6 +20,8 @@ Commands:
   config explain KEY             Explain one config key (type, default, example), e.g. notify.outbox.maxAttempts
   config import-butler BUTLER.yaml [--out FILE] [--schedules FILE]
                                  Convert a Butler config; lists every key it could not convert
+  config propose|apply-proposal ID
+                                 Review a proposal of the noise report as a diff, or apply it (checked, audited)
   alert preview|test [options]   Preview alert routing and rendering, or send a test alert through a channel
   schedules import FILE          Import Butler's schedule file into the store (Steward stopped, or a cluster's shared store)
   checks run --app APP           Evaluate the data checks of one app now and print the values
@@ -27,6 +29,7 @@ Commands:
   apikey create --name N --scopes a,b   Make an API key; prints it once plus the hash entry for the config
   silence list|add|show|end      Silence alerts until a time, through the running Steward (see steward help silence)
   report [--from T] [--to T]     The morning report now, for any span, from the running Steward (default: last 24 h)
+  noise [--since-days N]         How noisy the pages were (default: last 7 days) and the config changes proposed
   service install|uninstall|start|stop|status [--config FILE] [--dry-run]
                                  Run Steward as a Windows service or a systemd unit
   version                        Print the version
@@ -83,6 +86,7 @@ actual URLs are printed). Data lives in ./data/demo and is wiped at each start. 
        steward config schema [--out FILE]
        steward config explain KEY
        steward config import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]
+       steward config propose|apply-proposal ID [--since-days N]
 
 check   Validates FILE. Exit 0 when valid, 2 with one line per problem: FILE:LINE:COL path: message.
         It also builds everything run would (certificates, TLS files, folders, templates) without starting it.
@@ -92,7 +96,10 @@ explain KEY
         docs/configuration-reference.md). KEY is a dotted path such as notify.outbox.maxAttempts;
         a channel's or route's name or index may stand where the reference says * (channels.ops-mail.smtp.host).
 import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]
-        Converts a Butler config (and its schedule file) into a Steward config.`,
+        Converts a Butler config (and its schedule file) into a Steward config.
+propose ID, apply-proposal ID
+        Shows a proposal of the noise report (steward noise) as a diff against the config file, or writes it
+        after the config check passes, audited and reloaded; see 'steward config propose --help'.`,
   version: `Usage: steward version
 
 Prints the Steward version.`,
@@ -102,6 +109,9 @@ Evaluates the data checks of one app now and prints each value; see 'steward che
   report: `Usage: steward report [--config FILE] [--from TIME] [--to TIME | --hours N] [--json]
 
 Prints the morning report for a span from the running Steward; see 'steward report --help'.`,
+  noise: `Usage: steward noise [--config FILE] [--since-days N] [--json]
+
+How noisy the pages were, and the config changes proposed, from the running Steward; see 'steward noise --help'.`,
   silence: `Usage: steward silence list|add|show|end [options]
 
 Silences alerts until a time, through the running Steward's REST API; see 'steward silence --help'.`,

@@ -185,6 +185,10 @@ export const DASHBOARD_JS = `
     } else if (a === "end-silence") {
       if (!confirm("End silence #" + b.dataset.id + " now? What it held is sent if the condition still lasts.")) return;
       run(b, function () { return api("DELETE", "/v4/silences/" + encodeURIComponent(b.dataset.id)); }, "Silence #" + b.dataset.id + " ended");
+    } else if (a === "apply-proposal") {
+      // The change is written to the config file (after the config check) and the config reloaded: ask first.
+      if (!confirm("Write proposal " + b.dataset.id + " to the config file and reload? It is checked first, and audited.")) return;
+      run(b, function () { return api("POST", "/v4/noise/proposals/" + encodeURIComponent(b.dataset.id) + "/apply"); }, "Applied " + b.dataset.id);
     } else if (a === "retry") {
       run(b, function () { return api("POST", "/v4/deliveries/" + encodeURIComponent(b.dataset.id) + "/retry"); }, "Delivery " + b.dataset.id + " queued again");
     } else if (a === "refresh") {

@@ -47,8 +47,13 @@ export const NAV_GROUPS: readonly NavGroup[] = [
   {
     id: "alerts",
     label: "Alerts & silences",
-    question: "What reached people, what was held back, and the morning report",
-    pages: [page("deliveries", "/ui/deliveries", "Deliveries"), page("silences", "/ui/silences", "Silences"), page("report", "/ui/report", "Report")],
+    question: "What reached people, what was held back, how noisy it was, and the morning report",
+    pages: [
+      page("deliveries", "/ui/deliveries", "Deliveries"),
+      page("silences", "/ui/silences", "Silences"),
+      page("noise", "/ui/noise", "Noise"),
+      page("report", "/ui/report", "Report"),
+    ],
   },
   {
     id: "admin",

@@ -20,6 +20,7 @@ import { schedulesPage } from "./pages/schedules";
 import { dataCheckAppPage, dataChecksPage } from "./pages/data-checks";
 import { watchdogPage } from "./pages/watchdog";
 import { reportPage } from "./pages/report";
+import { noisePage } from "./pages/noise";
 import { reloadsPage } from "./pages/reloads";
 import { taskPage } from "./pages/task";
 import { DASHBOARD_JS } from "./client-script";
@@ -44,6 +45,7 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHa
   ["/ui/freshness", "read", "Dashboard: the freshness promises, each app's state, data time and next deadline", freshnessPage],
   ["/ui/reloads", "read", "Dashboard: reloads outside the Scheduler (hub, data load editor, Engine API): who reloaded what", reloadsPage],
   ["/ui/report", "read", "Dashboard: the morning report now, for any span", reportPage],
+  ["/ui/noise", "read", "Dashboard: how noisy the pages were, and the config changes proposed", noisePage],
   ["/ui/doctor", "admin", "Dashboard: every dependency tried now (the doctor)", doctorPage],
   ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", inboxPage],
   ["/ui/inbox/:id", "admin", "Dashboard: one captured message", inboxItemPage],

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { lazySection } from "../../platform/config/lazy-section";
 import { isKnownZone } from "../../platform/core/time-zone";
+import { DEFAULT_NOISE, noiseSchema } from "../noise/config";
 
 const CLOCK_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 export const REPORT_DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
@@ -41,6 +42,7 @@ export const ReportsSchema = lazySection(() =>
         })
         .prefault({})
         .describe("The last seven days: success rate per stream, the failures by cause, the reloads that grew."),
+      noise: noiseSchema(),
     })
     .describe("Reports sent at a time of day (docs/reports.md): routes choose them with report.morning and report.weekly in on:."),
 );
@@ -53,4 +55,5 @@ export type ReportsConfig = z.infer<typeof ReportsSchema>;
 export const DEFAULT_REPORTS: ReportsConfig = {
   morning: { enabled: true, at: "07:00", days: ["mon", "tue", "wed", "thu", "fri"], top: 5 },
   weekly: { enabled: true, at: "07:00", day: "mon" },
+  noise: DEFAULT_NOISE,
 };

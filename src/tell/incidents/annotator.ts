@@ -40,7 +40,7 @@ export interface AnnotatorDeps {
   /** Keep the full log text of successful runs on the event (a route attaches it); else it is dropped after reading. */
   keepSuccessLogText?: boolean;
   /** A "page after N failures" threshold is configured (a route's or incidents.pageAfter): the history lists recent failures. */
-  listRecentFailures?: boolean;
+  listRecentFailures?: boolean | (() => boolean);
 }
 
 type Outcome = RecordOutcome;
@@ -173,7 +173,7 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       // A failure of the Scheduler's own run says which trigger or chain started it (QRS reads shared by the runs of
       // a burst; successes, which seldom alert, do not pay for them).
       const startedBy = await triggers.startedBy(e, failed, heardAtMs);
-      const history = runHistory(o, e, at, startedBy, Boolean(deps.listRecentFailures) || cfg.pageAfter.length > 0);
+      const history = runHistory(o, e, at, startedBy, listsRecentFailures(deps.listRecentFailures) || cfg.pageAfter.length > 0);
       const incident: IncidentRef | undefined = o.incident && (failed || o.closed) ? incidentRef(o.incident) : undefined;
       const warnings = !failed && !readOnly && cfg.warnings.enabled ? warningsOf(cfg, e, history.usualDurationMs, o, tables) : [];
       const annotated = withPageAfter(
@@ -356,3 +356,6 @@ function warningsOf(
     cfg.warnings,
   );
 }
+
+/** Asked at each run: a reload may give a route a threshold of its own. */
+const listsRecentFailures = (v: boolean | (() => boolean) | undefined): boolean => (typeof v === "function" ? v() : Boolean(v));

@@ -103,7 +103,7 @@ export interface IncidentServiceDeps {
   qrsTimeoutMs?: number;
   keepSuccessLogText?: boolean;
   /** See AnnotatorDeps.listRecentFailures. */
-  listRecentFailures?: boolean;
+  listRecentFailures?: boolean | (() => boolean);
   /** Absent when grouping is off: an incident is then its own cause. */
   causes?: IncidentCauses;
   /** Told after each acknowledgement (the on-call products acknowledge their alert); its failure fails the acknowledgement's answer. */

@@ -31,6 +31,8 @@ export interface IncidentsSetupDeps {
   causes?: IncidentCauses;
   /** Told after each acknowledgement (see IncidentServiceDeps.acknowledged). */
   acknowledged?(a: Acknowledged): Promise<void>;
+  /** The routes in force: a reload may give one a pageAfter, whose count needs each run's recent failures. */
+  routes?(): readonly RouteConfig[];
 }
 
 /** The service, or undefined when `incidents.enabled` is false (events then go out as they come). */
@@ -43,7 +45,7 @@ export function setupIncidents(config: IncidentsSetupConfig, deps: IncidentsSetu
     qrs: deps.qrs,
     qrsTimeoutMs: config.intake.enrichment.lookupTimeoutMs,
     keepSuccessLogText: config.intake.enrichment.scriptLog.onSuccess || routesWantSuccessLogs(config.routes),
-    listRecentFailures: config.routes.some((r) => r.pageAfter !== undefined),
+    listRecentFailures: () => (deps.routes?.() ?? config.routes).some((r) => r.pageAfter !== undefined),
     ...(deps.causes ? { causes: deps.causes } : {}),
     ...(deps.acknowledged ? { acknowledged: deps.acknowledged } : {}),
   });

@@ -74,5 +74,11 @@ export const notifyMigrations: MigrationSet = {
         CREATE INDEX notify_deliveries_thread ON notify_deliveries (thread, channel, recipient, id);
       `,
     },
+    {
+      version: 6,
+      name: "delivery creation times",
+      // The noise report reads a window of deliveries (src/tell/notify/page-log.ts) without scanning the whole outbox.
+      sql: "CREATE INDEX notify_deliveries_created ON notify_deliveries (created_at)",
+    },
   ],
 };

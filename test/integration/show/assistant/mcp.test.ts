@@ -122,6 +122,7 @@ describe("the MCP server on a simulated site with a failure", () => {
       "causes",
       "freshness",
       "incidents",
+      "noise",
       "reloads_outside_schedule",
       "runs",
       "snooze_incident",
@@ -186,6 +187,12 @@ describe("the MCP server on a simulated site with a failure", () => {
     const report = await rest<{ title: string; sections: unknown[] }>("/v4/report", keys.read);
     expect((summary.structuredContent as { title: string }).title).toBe(report.title);
     expect(JSON.stringify(summary.structuredContent)).toContain("failed");
+    const noise = await call(client, "noise");
+    const restNoise = await rest<{ rows: unknown[]; tasks: unknown[]; budget: { budget: number } }>("/v4/noise?sinceDays=7", keys.read);
+    expect((noise.structuredContent as { rows: unknown[] }).rows).toEqual(restNoise.rows);
+    expect((noise.structuredContent as { tasks: unknown[] }).tasks).toEqual(restNoise.tasks);
+    expect((noise.structuredContent as { budget: unknown }).budget).toEqual(restNoise.budget);
+    expect(restNoise.budget.budget).toBe(8);
     // The hostile text did not make anything happen: no silence, no acknowledgement, no start of another task.
     expect(await rest("/v4/silences", keys.admin)).toEqual({ silences: [], truncated: false });
     await client.close();

@@ -80,6 +80,7 @@ for (const scheme of ["light", "dark"] as const) {
       "/ui/silences",
       "/ui/reloads",
       "/ui/report",
+      "/ui/noise",
       "/ui/schedules",
       "/ui/kv?ns=ns",
       "/ui/audit",

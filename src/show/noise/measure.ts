@@ -1,0 +1,207 @@
+// Counts the noise of a window from the pages that went out and what their incidents became: per route and kind,
+// the noisiest tasks and routes, and the budget line. Pure: the inputs are read by sources.ts.
+import type { NoiseBudget, NoiseIncident, NoisePage, NoiseReport, NoiseRoute, NoiseRow, NoisySource } from "./types";
+
+export interface NoiseBudgetConfig {
+  pagesPerPerson: number;
+  onCallPeople: number;
+  actedOnGoal: number;
+}
+
+export interface MeasureInput {
+  from: number;
+  to: number;
+  zone: string;
+  pages: readonly NoisePage[];
+  incidents: ReadonlyMap<number, NoiseIncident>;
+  /** Runs the Scheduler's retry recovered in the window. */
+  retried: ReadonlyArray<{ taskId: string; taskName: string }>;
+  budget: NoiseBudgetConfig;
+  top: number;
+  /** Routes with a pageAfter of their own, as "2 within 1d". */
+  routePageAfter: ReadonlyMap<string, string>;
+}
+
+const DAY = 86_400_000;
+
+/** The facts of one sent page that the shares count. */
+interface Judged {
+  page: NoisePage;
+  ackMs: number | null;
+  acknowledged: boolean;
+  /** Its incident ended without anybody acknowledging it. */
+  alone: boolean;
+}
+
+function judge(page: NoisePage, incidents: ReadonlyMap<number, NoiseIncident>): Judged {
+  const inc = page.incidentId !== undefined ? incidents.get(page.incidentId) : undefined;
+  const acknowledged = inc?.acknowledgedAt != null;
+  return {
+    page,
+    acknowledged,
+    ackMs: acknowledged ? Math.max(0, inc!.acknowledgedAt! - page.at) : null,
+    alone: inc !== undefined && inc.closedAt !== null && !acknowledged,
+  };
+}
+
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : Math.round((s[mid - 1]! + s[mid]!) / 2);
+}
+
+const share = (n: number, of: number): number | null => (of === 0 ? null : n / of);
+
+function zoneParts(zone: string) {
+  const f = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", hourCycle: "h23" });
+  return (ms: number) => {
+    const p = Object.fromEntries(f.formatToParts(ms).map((x) => [x.type, x.value]));
+    return { day: `${p.year}-${p.month}-${p.day}`, hour: Number(p.hour) % 24 };
+  };
+}
+
+function rowsOf(sent: readonly Judged[], held: readonly NoisePage[]): NoiseRow[] {
+  const keyOf = (p: NoisePage) => `${p.route}\u0000${p.kind}`;
+  const groups = new Map<string, { route: string; kind: string; sent: Judged[]; held: number }>();
+  const group = (p: NoisePage) => {
+    let g = groups.get(keyOf(p));
+    if (!g) groups.set(keyOf(p), (g = { route: p.route, kind: p.kind, sent: [], held: 0 }));
+    return g;
+  };
+  for (const j of sent) group(j.page).sent.push(j);
+  for (const p of held) group(p).held++;
+  return [...groups.values()]
+    .map((g) => ({
+      route: g.route,
+      kind: g.kind,
+      pages: g.sent.length,
+      held: g.held,
+      acknowledged: share(g.sent.filter((j) => j.acknowledged).length, g.sent.length),
+      medianAckMs: median(g.sent.flatMap((j) => (j.ackMs === null ? [] : [j.ackMs]))),
+      recoveredAlone: share(g.sent.filter((j) => j.alone).length, g.sent.length),
+    }))
+    .sort((a, b) => b.pages - a.pages || a.route.localeCompare(b.route) || a.kind.localeCompare(b.kind));
+}
+
+function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zone: string): NoisySource[] {
+  const parts = zoneParts(zone);
+  const bySource = new Map<string, NoisySource & { dayKeys: Set<string>; times: number[] }>();
+  for (const j of sent) {
+    const p = j.page;
+    const key = (p.taskId ?? p.subject).toLowerCase();
+    let s = bySource.get(key);
+    if (!s) {
+      s = {
+        name: p.taskName ?? p.subject,
+        pages: 0,
+        acknowledged: 0,
+        recoveredAlone: 0,
+        recoveredByRetry: 0,
+        routes: [],
+        kinds: [],
+        hours: [],
+        days: 0,
+        apps: [],
+        chainPages: 0,
+        minGapMs: null,
+        dayKeys: new Set(),
+        times: [],
+      };
+      if (p.taskId) s.taskId = p.taskId;
+      bySource.set(key, s);
+    }
+    const at = parts(p.at);
+    s.pages++;
+    if (j.acknowledged) s.acknowledged++;
+    if (j.alone) s.recoveredAlone++;
+    if (!s.routes.includes(p.route)) s.routes.push(p.route);
+    if (!s.kinds.includes(p.kind)) s.kinds.push(p.kind);
+    s.hours.push(at.hour);
+    s.dayKeys.add(at.day);
+    s.times.push(p.at);
+    if (p.node && !s.node) s.node = p.node;
+    for (const app of [...(p.appName ? [p.appName] : []), ...(p.cause && p.cause.tasks > 1 ? p.cause.apps : [])]) if (!s.apps.includes(app)) s.apps.push(app);
+    if (p.cause && p.cause.tasks > 1) s.chainPages++;
+  }
+  for (const r of retried) {
+    const s = bySource.get(r.taskId.toLowerCase());
+    if (s) s.recoveredByRetry++;
+  }
+  return [...bySource.values()]
+    .map(({ dayKeys, times, ...s }) => ({ ...s, days: dayKeys.size, minGapMs: minGap(times) }))
+    .sort((a, b) => b.pages - a.pages || a.name.localeCompare(b.name));
+}
+
+/** The shortest time between two of the times; null with fewer than two. */
+export function minGap(times: readonly number[]): number | null {
+  const s = [...times].sort((a, b) => a - b);
+  let gap: number | null = null;
+  for (let i = 1; i < s.length; i++) gap = gap === null ? s[i]! - s[i - 1]! : Math.min(gap, s[i]! - s[i - 1]!);
+  return gap;
+}
+
+function routesOf(sent: readonly Judged[], pageAfter: ReadonlyMap<string, string>): NoiseRoute[] {
+  const by = new Map<string, NoiseRoute & { times: Map<string, number[]> }>();
+  for (const j of sent) {
+    const name = j.page.route;
+    let r = by.get(name);
+    if (!r)
+      by.set(
+        name,
+        (r = {
+          name,
+          pages: 0,
+          acknowledged: 0,
+          recoveredAlone: 0,
+          minGapMs: null,
+          times: new Map(),
+          ...(pageAfter.has(name) ? { pageAfter: pageAfter.get(name)! } : {}),
+        }),
+      );
+    r.pages++;
+    if (j.acknowledged) r.acknowledged++;
+    if (j.alone) r.recoveredAlone++;
+    const task = (j.page.taskId ?? j.page.subject).toLowerCase();
+    r.times.set(task, [...(r.times.get(task) ?? []), j.page.at]);
+  }
+  return [...by.values()]
+    .map(({ times, ...r }) => {
+      const gaps = [...times.values()].map(minGap).filter((g): g is number => g !== null);
+      return { ...r, minGapMs: gaps.length ? Math.min(...gaps) : null };
+    })
+    .sort((a, b) => b.pages - a.pages || a.name.localeCompare(b.name));
+}
+
+function budgetOf(sent: readonly Judged[], days: number, b: NoiseBudgetConfig): NoiseBudget {
+  const pagesPerWeek = Math.round(((sent.length * 7) / Math.max(days, 1 / 24)) * 10) / 10;
+  const budget = b.pagesPerPerson * b.onCallPeople;
+  return {
+    pagesPerWeek,
+    budget,
+    over: pagesPerWeek > budget,
+    actedOn: share(sent.filter((j) => j.acknowledged).length, sent.length),
+    actedOnGoal: b.actedOnGoal,
+  };
+}
+
+/** The report without its proposals (propose.ts adds them). */
+export function measureNoise(input: MeasureInput): Omit<NoiseReport, "proposals"> {
+  const sent = input.pages.filter((p) => p.status === "sent").map((p) => judge(p, input.incidents));
+  const held = input.pages.filter((p) => p.status === "held");
+  const days = (input.to - input.from) / DAY;
+  const allTasks = sourcesOf(sent, input.retried, input.zone);
+  return {
+    from: input.from,
+    to: input.to,
+    days: Math.round(days * 100) / 100,
+    zone: input.zone,
+    pages: sent.length,
+    held: held.length,
+    rows: rowsOf(sent, held),
+    routes: routesOf(sent, input.routePageAfter),
+    tasks: allTasks.slice(0, input.top),
+    recoveredByRetry: input.retried.length,
+    budget: budgetOf(sent, days, input.budget),
+  };
+}

@@ -1,0 +1,194 @@
+// The config changes the noise report proposes for its noisiest sources, each as a YAML fragment, the path it applies
+// to and the edit that writes it (config-edit.ts). Steward never applies one by itself: an administrator reviews
+// it (`steward config propose`) and applies it (`steward config apply-proposal`, or the dashboard's button).
+import { stringify } from "yaml";
+import { type NodeLoad, triggerProposal } from "./busy-hours";
+import type { ConfigEdit, NoiseReport, NoiseRoute, NoisySource, Proposal } from "./types";
+
+/** What the proposals need to know of the config in force. */
+export interface ProposalContext {
+  /** `named`: the file gives the name (else it is route-<n>). */
+  routes: ReadonlyArray<{ name: string; index: number; on: readonly string[]; pageAfter: boolean; named?: boolean }>;
+  /** Task names (globs as written) incidents.pageAfter already names. */
+  pageAfterTasks: readonly string[];
+  maintenanceWindows: readonly string[];
+  freshnessPromises: readonly string[];
+  /** Each node's load per hour of the day, when the watchdog counts it. */
+  nodeLoad?: NodeLoad;
+}
+
+/** The windows a proposal may choose (as the config writes them), shortest first. */
+const WINDOWS: ReadonlyArray<[string, number]> = [
+  ["10m", 10 * 60_000],
+  ["30m", 30 * 60_000],
+  ["1h", 3_600_000],
+  ["2h", 2 * 3_600_000],
+  ["4h", 4 * 3_600_000],
+  ["6h", 6 * 3_600_000],
+  ["12h", 12 * 3_600_000],
+  ["1d", 86_400_000],
+];
+
+/**
+ * The threshold proposed: the first failure of a task that works at its next run is held, a second one pages. The
+ * window is at most half the shortest time between two of the source's pages, so the failures of two incidents that
+ * each ended by themselves do not add up to a page; undefined when they came too close for any window.
+ */
+export function pageAfterFor(minGapMs: number | null): { failures: 2; within: string } | undefined {
+  if (minGapMs === null) return { failures: 2, within: "1d" };
+  const fit = WINDOWS.filter(([, ms]) => ms <= minGapMs / 2).at(-1);
+  return fit ? { failures: 2, within: fit[0] } : undefined;
+}
+/** A source pages this often in the window before a proposal is made for it. */
+const MIN_PAGES = { route: 3, task: 2, window: 3 } as const;
+/** Share of its pages that ended with nobody acting: above it, a source is noise rather than work. */
+const ALONE_SHARE = 0.5;
+/** Share of a source's pages that fall in one two-hour band of the day for a quiet window. */
+const CLUSTER_SHARE = 0.75;
+const FAILURE_KINDS = ["task.failed", "task.aborted"];
+
+export const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40) || "x";
+
+const pct = (n: number, of: number) => `${Math.round((100 * n) / Math.max(of, 1))} %`;
+
+/** The path as a person reads it: routes[0].pageAfter. */
+export const pathText = (path: ReadonlyArray<string | number>): string =>
+  path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+
+/** The change as YAML at the top level of the file (a list index becomes a comment naming it). */
+export function fragmentOf(edit: ConfigEdit): string {
+  const value = edit.op === "append" ? [edit.value] : edit.value;
+  const lastIndex = edit.path.findLastIndex((p) => typeof p === "number");
+  if (lastIndex < 0) {
+    const nested = edit.path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+    return stringify(nested, { flowCollectionPadding: true }).trimEnd();
+  }
+  const rest = edit.path.slice(lastIndex + 1);
+  const nested = rest.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
+  return `# in ${pathText(edit.path.slice(0, lastIndex + 1))}\n${stringify(nested).trimEnd()}`;
+}
+
+function make(p: Omit<Proposal, "yaml" | "path"> & { edit: ConfigEdit }): Proposal {
+  return { ...p, path: pathText(p.edit.path), yaml: fragmentOf(p.edit) };
+}
+
+function routeProposal(r: NoiseRoute, ctx: ProposalContext): Proposal | undefined {
+  const route = ctx.routes.find((x) => x.name === r.name);
+  if (!route || route.pageAfter || r.pages < MIN_PAGES.route || r.recoveredAlone / r.pages < ALONE_SHARE) return undefined;
+  if (!route.on.some((k) => FAILURE_KINDS.includes(k))) return undefined;
+  const threshold = pageAfterFor(r.minGapMs);
+  if (!threshold) return undefined;
+  return make({
+    id: `page-after-route-${slug(r.name)}`,
+    kind: "page-after",
+    about: `route ${r.name}`,
+    title: `Route ${r.name}: page a task after ${threshold.failures} failures within ${threshold.within}`,
+    why: `${r.pages} pages, ${pct(r.recoveredAlone, r.pages)} of them ended before anybody acknowledged them. A failure the next run fixes would be held (recorded, listed in the page if a second one comes).`,
+    edit: {
+      op: "set",
+      path: ["routes", route.index, "pageAfter"],
+      value: threshold,
+      guard: { path: ["routes", route.index, "name"], value: route.named ? route.name : undefined },
+    },
+    live: true,
+  });
+}
+
+const isFailureSource = (s: NoisySource) => s.taskId !== undefined && s.kinds.some((k) => FAILURE_KINDS.includes(k));
+
+function taskProposal(s: NoisySource, ctx: ProposalContext): Proposal | undefined {
+  if (!isFailureSource(s) || s.pages < MIN_PAGES.task || s.recoveredAlone / s.pages < ALONE_SHARE) return undefined;
+  if (ctx.pageAfterTasks.some((n) => n.toLowerCase() === s.name.toLowerCase())) return undefined;
+  const threshold = pageAfterFor(s.minGapMs);
+  if (!threshold) return undefined;
+  return make({
+    id: `page-after-task-${slug(s.name)}`,
+    kind: "page-after",
+    about: `task ${s.name}`,
+    title: `${s.name}: page after ${threshold.failures} failures within ${threshold.within}`,
+    why: `${s.pages} pages, ${pct(s.recoveredAlone, s.pages)} recovered by themselves with nobody acknowledging${s.recoveredByRetry ? `; ${s.recoveredByRetry} more runs recovered by the Scheduler's retry` : ""}.`,
+    edit: { op: "append", path: ["incidents", "pageAfter"], value: { taskNames: [s.name], ...threshold } },
+    live: false,
+  });
+}
+
+function promiseProposal(s: NoisySource, ctx: ProposalContext): Proposal | undefined {
+  if (s.chainPages < 2 || s.apps.length === 0) return undefined;
+  const name = `noise-${slug(s.name)}`.slice(0, 64);
+  if (ctx.freshnessPromises.includes(name)) return undefined;
+  const latest = Math.max(...s.hours);
+  const freshBy = `${String((latest + 1) % 24).padStart(2, "0")}:00`;
+  return make({
+    id: `freshness-promise-${slug(s.name)}`,
+    kind: "freshness-promise",
+    about: `task ${s.name}`,
+    title: `A freshness promise for ${s.apps.slice(0, 3).join(", ")} instead of per-task pages`,
+    why: `${s.chainPages} of its ${s.pages} pages came as part of a chain's cause. A promise pages once, when the data is late, whichever task of the chain stopped it; the chain's tasks can then leave the paging route.`,
+    edit: { op: "set", path: ["freshness", "promises", name], value: { appNames: s.apps.slice(0, 20), freshBy } },
+    live: false,
+  });
+}
+
+/** The two-hour band of the day most of the source's pages fall in, when most do. */
+function clusteredBand(hours: readonly number[]): number | undefined {
+  let best: { start: number; n: number } | undefined;
+  // A band starts at an hour with pages: one starting the hour before could only hold fewer.
+  for (const start of [...new Set(hours)].sort((a, b) => a - b)) {
+    const n = hours.filter((h) => h === start || h === (start + 1) % 24).length;
+    if (!best || n > best.n) best = { start, n };
+  }
+  return best && best.n / hours.length >= CLUSTER_SHARE ? best.start : undefined;
+}
+
+function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Proposal | undefined {
+  if (s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE) return undefined;
+  const start = clusteredBand(s.hours);
+  if (start === undefined) return undefined;
+  const name = `quiet ${s.name}`
+    .replace(/[^A-Za-z0-9 ._-]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 64);
+  if (ctx.maintenanceWindows.some((w) => w.toLowerCase() === name.toLowerCase())) return undefined;
+  const hh = String(start).padStart(2, "0");
+  return make({
+    id: `quiet-window-${slug(s.name)}`,
+    kind: "quiet-window",
+    about: `task ${s.name}`,
+    title: `${s.name}: a quiet window ${hh}:00–${String((start + 2) % 24).padStart(2, "0")}:00 every day`,
+    why: `${s.pages} pages on ${s.days} days, most between ${hh}:00 and ${String((start + 2) % 24).padStart(2, "0")}:00, and ${s.acknowledged} acknowledged. Alerts in the window are held and summed up at its end; what still fails then is sent.`,
+    edit: {
+      op: "append",
+      path: ["maintenance", "windows"],
+      value: {
+        name,
+        reason: "proposed by the noise report",
+        rrule: `FREQ=DAILY;BYHOUR=${start};BYMINUTE=0`,
+        duration: "2h",
+        timeZone: zone,
+        matcher: s.taskId ? { taskIds: [s.taskId] } : { taskNames: [s.name] },
+      },
+    },
+    live: false,
+  });
+}
+
+/** The proposals for a measured report, noisiest first; one per source and kind of change. */
+export function proposeChanges(report: Omit<NoiseReport, "proposals">, ctx: ProposalContext): Proposal[] {
+  const out: Proposal[] = [];
+  for (const r of report.routes) {
+    const p = routeProposal(r, ctx);
+    if (p) out.push(p);
+  }
+  for (const s of report.tasks) {
+    const move = triggerProposal(s, ctx.nodeLoad, slug(s.name));
+    for (const p of [taskProposal(s, ctx), promiseProposal(s, ctx), windowProposal(s, ctx, report.zone), move]) if (p) out.push(p);
+  }
+  return out;
+}

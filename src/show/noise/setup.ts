@@ -1,0 +1,38 @@
+// Wires the noise report: its service over the outbox and the incidents, its REST routes, and its section of the
+// weekly report (on by default: it goes only where an administrator already sends the weekly report).
+import { describeError } from "../../platform/core/errors";
+import type { SiteEvent } from "../../platform/events/types";
+import type { Router } from "../../platform/http/route";
+import { registerNoiseRoutes } from "./http-route";
+import { noiseSections } from "./noise-text";
+import { createNoiseService, type NoiseService, type NoiseServiceDeps } from "./service";
+
+export interface Noise {
+  service: NoiseService;
+  /** The weekly report with the noise of its seven days added (unchanged when noise.weekly is off). */
+  withNoise(e: SiteEvent): Promise<SiteEvent>;
+}
+
+export function setupNoise(router: Router | undefined, deps: NoiseServiceDeps): Noise {
+  const service = createNoiseService(deps);
+  if (router) registerNoiseRoutes(router, service);
+  return {
+    service,
+    async withNoise(e) {
+      if (e.kind !== "report.weekly" || !deps.noise().weekly) return e;
+      let report: Awaited<ReturnType<NoiseService["report"]>>;
+      try {
+        report = await service.report(7, Date.parse(e.receivedAt));
+      } catch (err) {
+        // The rest of the weekly report still goes: it says the noise could not be counted, and why.
+        const why = describeError(err);
+        return { ...e, sections: [...(e.sections ?? []), { title: "Noise", lines: [{ text: `Could not be counted: ${why}`, tone: "warn" }] }] };
+      }
+      return {
+        ...e,
+        sections: [...(e.sections ?? []), ...noiseSections(report)],
+        data: { ...e.data, noisePages: report.pages, noisePagesPerWeek: report.budget.pagesPerWeek, noiseProposals: report.proposals.length },
+      };
+    },
+  };
+}

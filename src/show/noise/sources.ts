@@ -1,0 +1,101 @@
+// Reads what the noise report counts from the stores: the pages of the window (the outbox), what their incidents
+// became, the runs the Scheduler's retry recovered; and what the proposals need to know of the config in force.
+import type { DomainEvent } from "../../platform/events/types";
+import { isTaskEvent } from "../../platform/events/types";
+import type { SqlDb } from "../../platform/store/sql";
+import type { IncidentService } from "../../tell/incidents/service";
+import { pagesBetween, type LoggedPage } from "../../tell/notify/page-log";
+import type { NoiseIncident, NoisePage } from "./types";
+import type { ProposalContext } from "./propose";
+
+/** The pages a window may hold at most; a week past this is a storm the causes page tells better. */
+export const MAX_PAGES = 50_000;
+
+export interface NoiseStores {
+  db: SqlDb;
+  incidents?: Pick<IncidentService, "get" | "recoveredByRetry">;
+  /** A task's name from the run history, for runs the retry recovered. */
+  taskName?(taskId: string): string | undefined;
+  /** Each node's reloads running and waiting per hour (the watchdog's count), when the watchdog is on. */
+  nodeHours?(from: number, to: number): Promise<Array<{ node: string; hourMs: number; runningMs: number; waitingMs: number }>>;
+}
+
+function toPage(p: LoggedPage): NoisePage {
+  const e = p.event as (DomainEvent & { task?: { id: string; name: string }; app?: { name: string }; host?: string }) | undefined;
+  const task = e && "task" in e && e.task ? e.task : undefined;
+  const title = e ? (task?.name ?? e.app?.name ?? ("title" in e ? e.title : undefined) ?? p.kind) : p.kind;
+  const cause = e?.cause;
+  const incident = e && isTaskEvent(e) ? e.incident : undefined;
+  return {
+    route: p.route,
+    kind: p.kind,
+    status: p.status,
+    at: p.at,
+    eventId: p.eventId,
+    subject: title,
+    ...(task ? { taskId: task.id.toLowerCase(), taskName: task.name || task.id } : {}),
+    ...(e?.app?.name ? { appName: e.app.name } : {}),
+    ...(e?.host ? { node: e.host } : {}),
+    ...(incident ? { incidentId: incident.id } : {}),
+    ...(cause ? { cause: { id: cause.id, title: cause.title, tasks: cause.counts.tasks, apps: cause.apps } } : {}),
+  };
+}
+
+/** Channels that record every event rather than tell a person: their deliveries are not pages. */
+const RECORDING_CHANNELS = ["influxdb", "mqtt", "newrelic"];
+
+export const recordingChannels = (c: ConfigView): string[] =>
+  Object.entries(c.channels ?? {})
+    .filter(([, ch]) => RECORDING_CHANNELS.includes(ch.type))
+    .map(([name]) => name);
+
+export async function readNoise(s: NoiseStores, from: number, to: number, notPaging: readonly string[] = []) {
+  const pages = (await pagesBetween(s.db, from, to, MAX_PAGES, notPaging)).map(toPage);
+  const ids = [...new Set(pages.flatMap((p) => (p.incidentId === undefined ? [] : [p.incidentId])))];
+  const incidents = new Map<number, NoiseIncident>();
+  if (s.incidents) {
+    for (const id of ids) {
+      const row = await s.incidents.get(id);
+      if (row) incidents.set(id, { id, acknowledgedAt: row.acknowledgedAt, closedAt: row.closedAt });
+    }
+  }
+  const retried = s.incidents ? (await s.incidents.recoveredByRetry(from, 5000)).filter((r) => r.finishedAt < to) : [];
+  return {
+    pages,
+    incidents,
+    retried: retried.map((r) => ({ taskId: r.taskId.toLowerCase(), taskName: s.taskName?.(r.taskId) ?? r.taskId })),
+  };
+}
+
+/** The parts of the config the proposals look at (a structural view: the composition root passes the whole config). */
+export interface ConfigView {
+  channels?: Record<string, { type: string }>;
+  routes: ReadonlyArray<{ name?: string; enabled?: boolean; on: readonly string[]; pageAfter?: { failures: number; within: number } }>;
+  incidents?: { pageAfter?: ReadonlyArray<{ taskNames?: readonly string[] }> };
+  maintenance?: { windows?: ReadonlyArray<{ name: string }> };
+  freshness?: { promises?: Record<string, unknown> };
+}
+
+export function proposalContext(c: ConfigView): ProposalContext {
+  return {
+    routes: c.routes.map((r, index) => ({
+      name: r.name ?? `route-${index + 1}`,
+      named: r.name !== undefined,
+      index,
+      on: r.on,
+      pageAfter: r.pageAfter !== undefined,
+    })),
+    pageAfterTasks: (c.incidents?.pageAfter ?? []).flatMap((r) => r.taskNames ?? []),
+    maintenanceWindows: (c.maintenance?.windows ?? []).map((w) => w.name),
+    freshnessPromises: Object.keys(c.freshness?.promises ?? {}),
+  };
+}
+
+/** Routes with a threshold of their own, as the report shows it. */
+export function routePageAfter(c: ConfigView): Map<string, string> {
+  const out = new Map<string, string>();
+  c.routes.forEach((r, i) => {
+    if (r.pageAfter) out.set(r.name ?? `route-${i + 1}`, `${r.pageAfter.failures} within ${Math.round(r.pageAfter.within / 60_000)} min`);
+  });
+  return out;
+}

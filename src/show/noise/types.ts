@@ -1,0 +1,131 @@
+// The noise report's shapes (docs/noise.md#measuring-the-noise): what reached people in a window, read back from the
+// outbox and the incidents, and the config changes proposed for the noisiest sources.
+
+/** One alert of one route about one event (its deliveries to each channel and recipient count once). */
+export interface NoisePage {
+  route: string;
+  kind: string;
+  /** sent: at least one of its deliveries went out; held: every one was held back (a threshold, a silence …). */
+  status: "sent" | "held";
+  /** When it went out (held: when it was held). */
+  at: number;
+  eventId: string;
+  /** What it was about: the task's name, else the app's, else the event's title. */
+  subject: string;
+  taskId?: string;
+  taskName?: string;
+  appName?: string;
+  /** The node the task ran on, when the event names it. */
+  node?: string;
+  incidentId?: number;
+  /** The cause it was told under, with how many tasks the cause took in. */
+  cause?: { id: number; title: string; tasks: number; apps: string[] };
+}
+
+/** What an incident a page belonged to became. */
+export interface NoiseIncident {
+  id: number;
+  acknowledgedAt: number | null;
+  closedAt: number | null;
+}
+
+/** A row of the table per route and per kind. */
+export interface NoiseRow {
+  route: string;
+  kind: string;
+  pages: number;
+  held: number;
+  /** Shares (0..1) of `pages`; null when there were none. */
+  acknowledged: number | null;
+  medianAckMs: number | null;
+  recoveredAlone: number | null;
+}
+
+export interface NoisySource {
+  /** A task's name, or the subject of pages that name no task. */
+  name: string;
+  taskId?: string;
+  pages: number;
+  acknowledged: number;
+  recoveredAlone: number;
+  /** Runs of the task the Scheduler's retry recovered in the window (never paged). */
+  recoveredByRetry: number;
+  routes: string[];
+  kinds: string[];
+  /** The hour of the day (0–23, in the report's zone) each page went out. */
+  hours: number[];
+  /** Distinct days (in the report's zone) it paged on. */
+  days: number;
+  node?: string;
+  apps: string[];
+  /** Pages told under a cause that took in more than one task. */
+  chainPages: number;
+  /** The shortest time between two of its pages; null with one page. */
+  minGapMs: number | null;
+}
+
+export interface NoiseRoute {
+  name: string;
+  pages: number;
+  acknowledged: number;
+  recoveredAlone: number;
+  /** The route's own pageAfter, when it has one. */
+  pageAfter?: string;
+  /** The shortest time between two pages of one task on it; null when no task paged twice. */
+  minGapMs: number | null;
+}
+
+export interface NoiseBudget {
+  /** Pages per week over the window (scaled when the window is not seven days). */
+  pagesPerWeek: number;
+  /** budget.pagesPerPerson × budget.onCallPeople. */
+  budget: number;
+  over: boolean;
+  /** Share (0..1) of pages acknowledged; null without pages. */
+  actedOn: number | null;
+  actedOnGoal: number;
+}
+
+/** A config change for one noisy source: shown as a fragment, applied only by an administrator. */
+export interface Proposal {
+  /** Stable while the same source stays noisy: page-after-route-on-call, page-after-task-reload-sales … */
+  id: string;
+  kind: "page-after" | "freshness-promise" | "quiet-window" | "move-trigger";
+  /** The task or route it is about. */
+  about: string;
+  title: string;
+  /** Why, from the numbers. */
+  why: string;
+  /** The YAML path the change applies to, as a person reads it (routes[0].pageAfter). */
+  path: string;
+  /** The change as YAML, at the top level of the config file. */
+  yaml: string;
+  /** What applying does to the file; absent for a change made elsewhere (a trigger in the QMC). */
+  edit?: ConfigEdit;
+  /** Takes effect at once on a reload (routes); otherwise after a restart. */
+  live: boolean;
+}
+
+/** Sets a value at a path of the YAML document, or appends it to the list there (made when missing). */
+export interface ConfigEdit {
+  op: "set" | "append";
+  path: Array<string | number>;
+  value: unknown;
+  /** What the file must still hold for the edit to land where it was meant (the route at that index is still this one). */
+  guard?: { path: Array<string | number>; value: unknown };
+}
+
+export interface NoiseReport {
+  from: number;
+  to: number;
+  days: number;
+  zone: string;
+  pages: number;
+  held: number;
+  rows: NoiseRow[];
+  routes: NoiseRoute[];
+  tasks: NoisySource[];
+  recoveredByRetry: number;
+  budget: NoiseBudget;
+  proposals: Proposal[];
+}

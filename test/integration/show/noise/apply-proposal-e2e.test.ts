@@ -1,0 +1,105 @@
+// The noise report's proposal, applied and re-run (issue 76): on the simulated site, on one stepped clock, a task
+// fails at 02:00 and works at 03:00 three nights running; the route pages each failure (3 mails and 3 recoveries on
+// a real SMTP receiver). GET /v4/noise names the route and proposes a pageAfter; `config propose` shows the diff,
+// `apply-proposal` writes it into the file (its comments kept) after the config check, audits it and reloads. The
+// same three nights again page nothing, and two failures in a row still page once (the threshold counts the
+// failures before the run, which the reload must turn on).
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { noiseCommand, proposalCommand } from "../../../../src/show/cli/noise-command";
+import { type NoisyNights, startNoisyNights } from "../../../helpers/noisy-nights";
+import { createTempDir } from "../../../helpers/temp-dir";
+
+const dir = createTempDir("steward-noise-");
+let n: NoisyNights | undefined;
+const request = (path: string, init?: RequestInit) => n!.request(path, init);
+const failures = () => n!.failures();
+const nights = (first: number, count: number, twice?: boolean) => n!.nights(first, count, twice);
+
+beforeAll(async () => {
+  n = await startNoisyNights(dir.path);
+}, 60_000);
+
+afterAll(async () => {
+  await n?.close();
+  dir.remove();
+});
+
+interface Proposal {
+  id: string;
+  path: string;
+  yaml: string;
+}
+
+test("a proposal applied through the API lowers the route's pages on the same traffic", { timeout: 180_000 }, async () => {
+  await nights(0, 3);
+  expect(failures()).toBe(3);
+
+  const report = (await (await request("/v4/noise?sinceDays=7")).json()) as {
+    pages: number;
+    routes: Array<{ name: string; pages: number; recoveredAlone: number }>;
+    tasks: Array<{ name: string; pages: number }>;
+    proposals: Proposal[];
+  };
+  expect(report.routes[0]).toMatchObject({ name: "on-call", pages: 3, recoveredAlone: 3 });
+  expect(report.tasks[0]).toMatchObject({ name: "Reload Sales dashboard", pages: 3 });
+  const proposal = report.proposals.find((p) => p.id === "page-after-route-on-call")!;
+  expect(proposal).toMatchObject({ path: "routes[0].pageAfter", yaml: "# in routes[0]\npageAfter:\n  failures: 2\n  within: 12h" });
+
+  // The command line, against the running Steward's listener.
+  const url = n!.app.server!.url();
+  const lines: string[] = [];
+  const io = { out: (s: string) => void lines.push(s), err: (s: string) => void lines.push(`ERR ${s}`) };
+  expect(await noiseCommand(["--url", url, "--since-days", "7"], io)).toBe(0);
+  expect(lines.join("\n")).toContain("on-call · task.failed: 3 sent, 0 held; acknowledged 0 % (median –), recovered by itself 100 %");
+  expect(lines.join("\n")).toContain("page-after-route-on-call: Route on-call: page a task after 2 failures within 12h.");
+  lines.length = 0;
+  expect(await proposalCommand(["propose", proposal.id, "--url", url], io)).toBe(0);
+  expect(lines.join("\n")).toContain("+     pageAfter: { failures: 2, within: 12h }");
+  expect(readFileSync(n!.file, "utf8")).not.toContain("pageAfter");
+
+  lines.length = 0;
+  expect(await proposalCommand(["apply-proposal", proposal.id, "--url", url], io)).toBe(0);
+  expect(lines.at(-1)).toBe(`\nWritten to ${n!.file} and reloaded.`);
+  const written = readFileSync(n!.file, "utf8");
+  expect(written).toContain("# The ops mailbox (do not remove: the night shift reads it)");
+  expect(written).toContain("    to: [mail] # the shared mailbox\n    pageAfter: { failures: 2, within: 12h }\n");
+  const audit = (await (await request("/v4/audit?action=config.apply_proposal")).json()) as {
+    entries: Array<{ result: string; details: { proposal: string } }>;
+  };
+  expect(audit.entries.map((e) => [e.result, e.details.proposal])).toEqual([["ok", "page-after-route-on-call"]]);
+  expect(((await (await request("/v4/noise")).json()) as { proposals: Proposal[] }).proposals.map((p) => p.id)).not.toContain(proposal.id);
+
+  // The same three nights, a day later: each failure is held, and its recovery too (nobody was told).
+  const before = n!.smtp.mails.length;
+  await nights(4, 3);
+  expect(n!.smtp.mails.length - before).toBe(0);
+  // Two failures within the window still page, once.
+  await nights(7, 1, true);
+  expect(failures()).toBe(4);
+  // Monday 23 November, 07:00: the weekly report carries the noise of its seven days (Tuesday's, Wednesday's and
+  // this night's pages; the three failures of Friday to Sunday and this night's first were held), and what is left to propose.
+  const weekly = n!.smtp.mails.filter((m) => (m.mail.text ?? "").startsWith("Weekly report, Mon, 23 Nov 2026")).at(-1);
+  expect(weekly?.mail.text).toContain("Noise: 3 pages in the last 7 days, 4 held");
+  expect(weekly?.mail.text).toContain("page-after-task-reload-sales-dashboard");
+});
+
+test("a proposal whose file fails the config check is not written, and the refusal is audited; a bad query names its field", async () => {
+  const { proposals } = (await (await request("/v4/noise")).json()) as { proposals: Proposal[] };
+  const task = proposals.find((p) => p.id === "page-after-task-reload-sales-dashboard")!;
+  expect(task.path).toBe("incidents.pageAfter");
+  // Someone left a typo in the file since it was loaded.
+  const broken = `${readFileSync(n!.file, "utf8")}notfiy: { timeZone: UTC }\n`;
+  writeFileSync(n!.file, broken);
+  const res = await request(`/v4/noise/proposals/${task.id}/apply`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+  expect(res.status).toBe(400);
+  expect(((await res.json()) as { error: string }).error).toContain("notfiy");
+  expect(readFileSync(n!.file, "utf8")).toBe(broken);
+  const audit = (await (await request("/v4/audit?action=config.apply_proposal&result=failed")).json()) as { entries: Array<{ details: { proposal: string } }> };
+  expect(audit.entries.map((e) => e.details.proposal)).toEqual([task.id]);
+
+  const bad = await request("/v4/noise?sinceDays=0");
+  expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { details: Array<{ field: string }> }).details[0]!.field).toBe("query.sinceDays");
+  expect((await request("/v4/noise/proposals/no-such-thing")).status).toBe(404);
+});
