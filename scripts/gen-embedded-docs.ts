@@ -19,7 +19,7 @@ export function embeddedDocsSource(): string {
     ...names.map((n, i) => `import d${i + 1} from "${relative(join(OUT, ".."), root)}/${n}.md" with { type: "text" };`),
     "",
     "export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {",
-    ...names.map((n, i) => `  "${n}": d${i + 1},`),
+    ...names.map((n, i) => `  ${/^[A-Za-z_$][\w$]*$/.test(n) ? n : `"${n}"`}: d${i + 1},`),
     "};",
     "",
   ];
