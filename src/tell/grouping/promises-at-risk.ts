@@ -29,3 +29,17 @@ export function promisesAtRisk(
     .slice(0, MAX_NAMED)
     .map((p) => `${p.name} (${p.terms})`);
 }
+
+const NOT_KEPT = new Set(["app.freshness_warning", "app.freshness_breached"]);
+
+/**
+ * The promises an ended cause leaves at risk: those whose warning or breach it holds and that are not fresh again
+ * (a node back up whose chain stopped while it was down: the over page says what is still late, not only what was).
+ */
+export function promisesLeftAtRisk(promises: readonly PromiseRef[], symptoms: ReadonlyArray<{ subject: string; kind: string }>): string[] {
+  const late = symptoms.filter((s) => NOT_KEPT.has(s.kind)).map((s) => s.subject);
+  return promises
+    .filter((p) => late.some((subject) => subject.startsWith(`watch:freshness:${p.name}:`)))
+    .slice(0, MAX_NAMED)
+    .map((p) => `${p.name} (${p.terms})`);
+}

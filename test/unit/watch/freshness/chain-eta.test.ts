@@ -82,3 +82,23 @@ test("a task without a learned duration, an app without a reload task, and a loo
   const loop = chain({ extract: { nextExpectedMs: undefined, after: [{ upstreamIds: ["sales"], onSuccess: true }] } });
   expect(chainEta(SALES, loop, CYCLE, at("2026-11-23T04:30:00Z"))?.expectedMs).toBeUndefined();
 });
+
+test("a chained task that did not start when its upstream ended stops the chain there: the same answer at every look", () => {
+  const tasks = chain({ extract: { lastRunMs: at("2026-11-23T05:20:00Z"), lastStatus: 7, nextExpectedMs: at("2026-11-24T05:00:00Z") } });
+  // Within the grace it may still start: now plus the rest.
+  expect(chainEta(SALES, tasks, CYCLE, at("2026-11-23T05:22:00Z"))?.expectedMs).toBe(at("2026-11-23T06:02:00Z"));
+  // Five minutes on it has not: its node was down, or its trigger missed. Nothing starts it before Extract runs again.
+  const stopped = (nowMs: number) => chainEta(SALES, tasks, CYCLE, nowMs);
+  expect(stopped(at("2026-11-23T05:25:00Z"))).toEqual({
+    via: [],
+    problems: [{ task: "Transform", state: "stopped", atMs: at("2026-11-23T05:20:00Z"), after: "Extract" }],
+  });
+  expect(stopped(at("2026-11-23T05:35:00Z"))).toEqual(stopped(at("2026-11-23T05:25:00Z")));
+  // Started by hand: from the restart, not from the clock.
+  const restarted = chain({
+    extract: { lastRunMs: at("2026-11-23T05:20:00Z"), lastStatus: 7, nextExpectedMs: at("2026-11-24T05:00:00Z") },
+    transform: { runningSinceMs: at("2026-11-23T06:00:00Z") },
+  });
+  for (const now of ["2026-11-23T06:05:00Z", "2026-11-23T06:15:00Z"])
+    expect(chainEta(SALES, restarted, CYCLE, at(now))?.expectedMs).toBe(at("2026-11-23T06:40:00Z"));
+});
