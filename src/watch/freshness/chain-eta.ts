@@ -35,7 +35,8 @@ const SUCCEEDED = 7;
 export const STOP_GRACE_MS = 5 * 60_000;
 const MAX_DEPTH = 20;
 
-export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs: number, nowMs: number): ChainEta | undefined {
+/** `seenAtMs`: when the view of the tasks was taken (the watchdog's last look): a start after it is not in the view yet. */
+export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs: number, nowMs: number, seenAtMs = nowMs): ChainEta | undefined {
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const reloads = tasks.filter((t) => t.appId?.toLowerCase() === appId.toLowerCase());
   if (reloads.length === 0) return undefined;
@@ -68,7 +69,7 @@ export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs
         if (ups.some((u) => u === undefined)) continue;
         const last = ups.reduce((m, u) => (u!.atMs > m!.atMs ? u : m))!;
         // Its upstream ended and it did not start: the trigger's moment passed, nothing starts it this cycle.
-        if (ups.every((u) => u!.done) && nowMs - last.atMs >= STOP_GRACE_MS) {
+        if (ups.every((u) => u!.done) && seenAtMs - last.atMs >= STOP_GRACE_MS) {
           problems.set(t.id, { task: t.name, state: "stopped", atMs: last.atMs, after: last.via.at(-1)! });
           continue;
         }

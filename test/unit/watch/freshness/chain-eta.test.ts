@@ -102,3 +102,11 @@ test("a chained task that did not start when its upstream ended stops the chain 
   for (const now of ["2026-11-23T06:05:00Z", "2026-11-23T06:15:00Z"])
     expect(chainEta(SALES, restarted, CYCLE, at(now))?.expectedMs).toBe(at("2026-11-23T06:40:00Z"));
 });
+
+test("a stop is judged from the watchdog's view when it was taken: a view from just after the upstream ended says nothing yet", () => {
+  const tasks = chain({ extract: { lastRunMs: at("2026-11-23T05:20:00Z"), lastStatus: 7, nextExpectedMs: at("2026-11-24T05:00:00Z") } });
+  // The last look was at 05:20:30, before Transform's start could show: not stopped, whatever the time now.
+  const eta = chainEta(SALES, tasks, CYCLE, at("2026-11-23T05:27:00Z"), at("2026-11-23T05:20:30Z"))!;
+  expect(eta.problems).toEqual([]);
+  expect(eta.expectedMs).toBe(at("2026-11-23T06:07:00Z"));
+});
