@@ -162,8 +162,16 @@ test("two pages: the node's cause opened, naming the promise, and over; the warn
     expect.stringMatching(/^made late by cause #\d+ \(Qlik services down on reload01\), which has ended: listed there, not sent$/),
     expect.stringMatching(/^fresh again after cause #\d+ \(Qlik services down on reload01\), which has ended: listed there, not sent$/),
   ]);
-  const list = (await (await t!.request("/v4/causes?limit=50")).json()) as { causes: Array<{ id: number; title: string }> };
+  const list = (await (await t!.request("/v4/causes?limit=50")).json()) as {
+    causes: Array<{ id: number; title: string; promises: Array<{ promise: string; state: string; at: string }> }>;
+  };
   expect(list.causes.map((c) => c.title)).toEqual(["Qlik services down on reload01"]);
+  expect(list.causes[0]!.promises).toEqual([
+    { promise: "sales-morning", app: "Sales dashboard", state: "fresh again", at: expect.stringMatching(/^2026-11-19T07:0/) },
+  ]);
+  // The dashboard's causes page says how far the promise went, beside what the cause affected.
+  const page = await (await t!.request("/ui/causes")).text();
+  expect(page).toContain("Promise sales-morning (Sales dashboard): fresh again");
   const detail = (await (await t!.request(`/v4/causes/${list.causes[0]!.id}`)).json()) as {
     symptoms: Array<{ subject: string; kind: string; state: string }>;
   };
