@@ -163,7 +163,7 @@ test("two pages: the node's cause opened, naming the promise, and over; the warn
     expect.stringMatching(/^fresh again after cause #\d+ \(Qlik services down on reload01\), which has ended: listed there, not sent$/),
   ]);
   const list = (await (await t!.request("/v4/causes?limit=50")).json()) as {
-    causes: Array<{ id: number; title: string; promises: Array<{ promise: string; state: string; at: string }> }>;
+    causes: Array<{ id: number; title: string; promises: Array<{ promise: string; app: string | null; state: string; at: string }> }>;
   };
   expect(list.causes.map((c) => c.title)).toEqual(["Qlik services down on reload01"]);
   expect(list.causes[0]!.promises).toEqual([
