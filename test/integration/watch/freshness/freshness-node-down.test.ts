@@ -2,7 +2,7 @@
 // (warn 06:30, Mon–Fri, Europe/Stockholm); its chain is Extract orders (05:10, 20 min, on Central) → Transform orders
 // (30 min, on Reload01) → Reload Sales dashboard (10 min, on Reload01). Thursday, Reload01 goes down at 05:20 local
 // while the chain runs and comes back at 06:10: Transform never starts (the Scheduler that would have started it was
-// down, and the trigger's moment has passed). The promise is at risk the moment its chain stops (05:36, not at 06:30),
+// down, and the trigger's moment has passed). The promise is at risk the moment its chain stops (05:35, not at 06:30),
 // its projection says it cannot be met until Transform runs again and does not move with the clock, and its warning,
 // breach and recovery fold into the node's cause, even after that cause closed: on the documented routes with every
 // default (the watchdog's and the freshness route, one mailbox) Thursday is two pages, the node's open and over.
@@ -21,7 +21,7 @@ import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receiver
 const at = (s: string) => Date.parse(s);
 const KINDS = ["app.freshness_warning", "app.freshness_breached", "app.freshness_recovered"] as const;
 
-/** docs/watchdog.md's route and docs/freshness.md's, to one mailbox; nothing else set but the looks' intervals. */
+/** docs/watchdog.md's route and docs/freshness.md's, to one mailbox; every other setting at its default. */
 const yaml = (site: SteppedSite, smtpPort: number) => `qlik:
   host: 127.0.0.1
   qrsPort: ${site.sim.ports.qrs}
@@ -29,9 +29,8 @@ const yaml = (site: SteppedSite, smtpPort: number) => `qlik:
   timeoutMs: 5000
   retries: 1
 notify: { timeZone: Europe/Stockholm }
-watchdog: { interval: 2m }
+watchdog: {}
 freshness:
-  interval: 1m
   promises:
     sales-morning:
       appNames: [Sales dashboard]
@@ -112,9 +111,9 @@ test("Wednesday, as planned: nothing said", () => {
 });
 
 test("at risk the moment its chain stops, not at the warning time; late at 07:00; fresh once the chain ran again", () => {
-  // Extract ended at 04:30:0x; the first look of the watchdog (every 2 min here) 5 minutes after shows Transform did not
-  // start, and the freshness look after it says so.
-  expect(seen()).toEqual(["app.freshness_warning@2026-11-19T04:36", "app.freshness_breached@2026-11-19T06:00", "app.freshness_recovered@2026-11-19T07:00"]);
+  // Extract ended at 04:30:0x; the first look of the watchdog (every minute) 5 minutes after shows Transform did not
+  // start, and the freshness look (every 30 s) after it says so.
+  expect(seen()).toEqual(["app.freshness_warning@2026-11-19T04:35", "app.freshness_breached@2026-11-19T06:00", "app.freshness_recovered@2026-11-19T07:00"]);
   const [warning, breach] = events;
   expect(warning!.summary).toContain('"Transform orders" in its chain did not start');
   expect(warning!.summary).toContain('Sales dashboard will not be fresh until "Transform orders" runs again and succeeds');
