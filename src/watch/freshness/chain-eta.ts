@@ -59,6 +59,8 @@ export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs
       if (ranThisCycle) problems.set(t.id, { task: t.name, state: "failed", atMs: t.lastRunMs! });
       const options: Array<{ atMs: number; via: string[] }> = [];
       if (usual !== undefined && t.nextExpectedMs !== undefined) options.push({ atMs: t.nextExpectedMs + usual, via: [t.name] });
+      // Its start fell due moments ago and has not shown yet: it is starting, not tomorrow's.
+      if (usual !== undefined && t.dueMs !== undefined && !ranThisCycle) options.push({ atMs: Math.max(nowMs, t.dueMs) + usual, via: [t.name] });
       const inner = new Set(path).add(t.id);
       for (const a of usual === undefined || ranThisCycle ? [] : (t.after ?? [])) {
         if (!a.onSuccess) continue;

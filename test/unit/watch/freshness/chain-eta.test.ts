@@ -110,3 +110,11 @@ test("a stop is judged from the watchdog's view when it was taken: a view from j
   expect(eta.problems).toEqual([]);
   expect(eta.expectedMs).toBe(at("2026-11-23T06:07:00Z"));
 });
+
+test("the head's start fell due seconds ago and has not shown yet: it is starting, not tomorrow's (no false at-risk at 05:00:20)", () => {
+  const starting = chain({ extract: { nextExpectedMs: at("2026-11-24T05:00:00Z"), dueMs: at("2026-11-23T05:00:00Z") } });
+  expect(chainEta(SALES, starting, CYCLE, at("2026-11-23T05:00:20Z"))?.expectedMs).toBe(at("2026-11-23T06:00:20Z"));
+  // Past the grace the watchdog no longer says it is due: the start was missed, the chain is tomorrow's.
+  const missed = chain({ extract: { nextExpectedMs: at("2026-11-24T05:00:00Z") } });
+  expect(chainEta(SALES, missed, CYCLE, at("2026-11-23T05:06:00Z"))?.expectedMs).toBe(at("2026-11-24T06:00:00Z"));
+});
