@@ -137,6 +137,9 @@ function runStartOnOurClock(e: TaskEvent, now: number): number {
   return Number.isFinite(start) ? Math.min(start, ours) : ours;
 }
 
+/** The watchdog's last look as a time (its view of the tasks is as of then), if it looked yet. */
+const lookedAt = (iso: string | undefined): number | undefined => (iso ? Date.parse(iso) : undefined);
+
 /** Whether each node's Engine lines keep coming (src/hear/engine/lines-check.ts): with the Engine's lines heard and QRS to confirm runs. */
 function engineLinesCheck(w: Wiring, alerting: Alerting, engineReloads: EngineReloads | undefined) {
   const { config, log, lifecycle, clock, readiness, bus, shared, instanceName } = w;
@@ -234,7 +237,7 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     ...(config.checkins ? { checkins: config.checkins } : {}),
     ...(config.freshness ? { intervalMs: config.freshness.interval } : {}),
     ...(qrs ? { qrs } : {}),
-    ...(watchdog ? { chainTasks: () => watchdog.status().tasks } : {}),
+    ...(watchdog ? { chainTasks: () => watchdog.status().tasks, chainSeenAt: () => lookedAt(watchdog.status().lastLookAt) } : {}),
     formatTime: alerting.formatTime,
   });
   registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), clock, timeZone: alerting.siteZone });

@@ -88,3 +88,14 @@ freshness:
       timeZone: Europe/Stockholm
 ${o.extra ?? ""}`;
 }
+
+/**
+ * The same chain with its two later tasks on a reload node (issue 76: a node down while the promised chain runs):
+ * Extract orders runs on Central, Transform orders and Reload Sales dashboard on Reload01.
+ */
+export const CHAIN_SITE_TWO_NODES = CHAIN_SITE.replace(
+  "  - { name: Central, hostName: sense1.test.example, central: true }\n",
+  "  - { name: Central, hostName: sense1.test.example, central: true }\n  - { name: Reload01, hostName: reload01.test.example }\n",
+)
+  .replace("    app: Orders model\n", "    app: Orders model\n    node: Reload01\n")
+  .replace("    app: Sales dashboard\n", "    app: Sales dashboard\n    node: Reload01\n");

@@ -26,7 +26,10 @@ export interface CauseSummary {
    * what the admin may start again rather than wait for its next run. Capped like the names.
    */
   didNotRun?: string[];
-  /** Freshness promises about an app it affects ("sales-morning (fresh by 07:00)"), on its open pages. */
+  /**
+   * Freshness promises about an app it affects ("sales-morning (fresh by 07:00)"), on its open pages; on its recovered
+   * page, those whose warning or breach it holds and that are not fresh again.
+   */
   promisesAtRisk?: string[];
   /** The cause on the dashboard (/ui/causes), when http.publicUrl is set. */
   url?: string;

@@ -80,7 +80,11 @@ function causeLine(i: ReportInputs, c: ReportCause): ReportSection["lines"][numb
   const tone = c.open ? ("fail" as const) : ("warn" as const);
   if (c.own) return { text: `${c.title} (${meta})`, tone };
   const names = c.tasks.slice(0, NAMES_PER_CAUSE).join(", ") + (c.tasks.length > NAMES_PER_CAUSE ? `, … (${c.tasks.length} tasks)` : "");
-  const parts = [...(names ? [names] : []), ...(c.heldUp > 0 ? [`${plural(c.heldUp, "more task")} held up`] : [])];
+  const parts = [
+    ...(names ? [names] : []),
+    ...(c.heldUp > 0 ? [`${plural(c.heldUp, "more task")} held up`] : []),
+    ...(c.promises?.length ? [`promise ${c.promises.join(", ")}`] : []),
+  ];
   return { text: `${c.title} (${meta})${parts.length > 0 ? `: ${parts.join("; ")}` : ""}`, tone };
 }
 

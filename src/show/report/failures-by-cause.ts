@@ -4,6 +4,7 @@
 // own, and a failure no cause holds is a cause of one ("<task> failed: <error class>"), one per task. Pure: the
 // report's setup gathers the rows, this sorts the runs into causes.
 import type { ParentRow, SymptomRow } from "../../tell/grouping/cause-store";
+import { promisesHeld } from "../../tell/grouping";
 import type { FailedRun } from "../../tell/incidents/failed-runs";
 
 /** One line of "Failures by cause". */
@@ -20,6 +21,8 @@ export interface ReportCause {
   tasks: string[];
   /** Tasks listed with it as waiting for it (after a failed upstream, in a backed-up queue) that are not members. */
   heldUp: number;
+  /** The freshness promises whose alerts it holds, each with how far it went: "sales-morning (Sales): late". */
+  promises?: string[];
 }
 
 export interface CauseRecord {
@@ -64,6 +67,7 @@ export function failuresByCause(runs: readonly FailedRun[], records: readonly Ca
     const held = mine.get(r) ?? [];
     const members = r.symptoms.filter((s) => s.taskId !== null && s.taskName !== null && !waiting(s));
     const memberIds = new Set([...members.map((s) => s.taskId!), ...held.map((x) => x.taskId)]);
+    const promises = promisesHeld(r.symptoms).map((p) => `${p.promise}${p.app ? ` (${p.app})` : ""}: ${p.state}`);
     return {
       title: r.parent.title,
       own: false,
@@ -72,6 +76,7 @@ export function failuresByCause(runs: readonly FailedRun[], records: readonly Ca
       runs: held.length,
       tasks: [...new Set([...members.map((s) => s.taskName!), ...held.map((x) => x.taskName)])].sort(),
       heldUp: new Set(r.symptoms.filter((s) => waiting(s) && s.taskId !== null && !memberIds.has(s.taskId)).map((s) => s.taskId)).size,
+      ...(promises.length > 0 ? { promises } : {}),
     };
   });
   const ownCauses = [...alone.entries()].map(([taskId, xs]): ReportCause => {

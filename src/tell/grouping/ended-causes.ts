@@ -1,6 +1,6 @@
 // Causes after they ended: a node back up closes its cause with the starts it missed listed as over, and what such a
-// cause left behind (a start due in its last minute, an app stale until the chain catches up) is listed there, not paged;
-// and the causes open at some time in a span, ended since or not (what a report of the span tells).
+// cause left behind (a start due in its last minute, an app stale until the chain catches up, a promise it made late)
+// is listed there, not paged; and the causes open at some time in a span, ended since or not (what a report of the span tells).
 import type { SqlDb } from "../../platform/store/sql";
 import { type Receiver, sameReceiver } from "./reach";
 import { type HolderQuery, low, MAX_LOOKUP, type ParentRow, type Row, type SymptomInput, toParent } from "./cause-rows";
@@ -35,6 +35,31 @@ export async function closedHolder(db: SqlDb, q: HolderQuery, since: number): Pr
     [since, ...ids, ...apps],
   );
   return r ? toParent(r) : undefined;
+}
+
+/**
+ * The newest parent closed at or after `since` that holds this subject (a condition it explained: a freshness
+ * promise's warning, whose breach and recovery come after the cause ended).
+ */
+export async function closedWithSubject(db: SqlDb, subject: string, since: number): Promise<ParentRow | undefined> {
+  const r = await db.get<Row>(
+    `SELECT p.* FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id
+     WHERE p.status = 'closed' AND p.closed_at >= ? AND s.subject = ? ORDER BY p.closed_at DESC, p.id DESC LIMIT 1`,
+    [since, subject],
+  );
+  return r ? toParent(r) : undefined;
+}
+
+/** A condition a closed parent holds went on (a warning became the breach, the app is fresh again): its row says so. */
+export async function noteInClosed(db: SqlDb, parentId: number, subject: string, kind: string, eventId: string, now: number): Promise<void> {
+  await db.run("UPDATE cause_symptoms SET kind = ?, event_id = ?, last_at = ?, state = 'recovered', recovered_at = ? WHERE parent_id = ? AND subject = ?", [
+    kind,
+    eventId,
+    now,
+    now,
+    parentId,
+    subject,
+  ]);
 }
 
 /** Lists a late consequence in a closed parent (not reopened, never paged): recorded as over. */
@@ -90,6 +115,8 @@ export function endedCauses(db: SqlDb, lock: string) {
         ])
       ).map(toParent),
     listInClosed: (parentId: number, s: SymptomInput, now: number) => listInClosed(db, parentId, s, now),
+    closedWithSubject: (subject: string, since: number) => closedWithSubject(db, subject, since),
+    noteInClosed: (parentId: number, subject: string, kind: string, eventId: string, now: number) => noteInClosed(db, parentId, subject, kind, eventId, now),
     addPageTargets: <T extends Receiver>(parentId: number, targets: readonly T[], now: number, max: number) =>
       mergePageTargets(db, lock, parentId, targets, now, max),
   };

@@ -23,6 +23,7 @@ export type { ParentView, ScriptLogLookup } from "./routes";
 export type { PlannedChains } from "./chain-graph";
 export type { CheckFeeds } from "./upstream";
 export type { PromiseRef } from "./promises-at-risk";
+export { promisesHeld } from "./promises-at-risk";
 export type { CauseAcknowledger } from "./cause-acknowledge";
 
 export interface Causes {

@@ -22,10 +22,19 @@ export function nodeOf(host: string): string {
 }
 
 /**
- * What a node back up ends: starts that did not come, runs it did not finish in time, apps it left as they were, and
- * reloads outside the Scheduler that failed on it (whoever started them starts them again; no task recovers them).
+ * What a node back up ends: starts that did not come, runs it did not finish in time, apps it left as they were,
+ * reloads outside the Scheduler that failed on it (whoever started them starts them again; no task recovers them), and
+ * the freshness promises it put at risk (the over page names them; their breach and recovery fold in: late-freshness.ts).
  */
-const OVER_WHEN_BACK = new Set(["task.missed", "task.chain_broken", "task.running_long", "app.stale", "app.reload_failed"]);
+const OVER_WHEN_BACK = new Set([
+  "task.missed",
+  "task.chain_broken",
+  "task.running_long",
+  "app.stale",
+  "app.reload_failed",
+  "app.freshness_warning",
+  "app.freshness_breached",
+]);
 /** How long after a node's cause ended a start that fell due in it may still be found missing (a look, a grace). */
 const LATE_WITHIN_MS = 6 * 3_600_000;
 /** A start due in the minute the node came back had no Scheduler to start it either. */

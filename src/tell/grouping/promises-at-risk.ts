@@ -29,3 +29,37 @@ export function promisesAtRisk(
     .slice(0, MAX_NAMED)
     .map((p) => `${p.name} (${p.terms})`);
 }
+
+const NOT_KEPT = new Set(["app.freshness_warning", "app.freshness_breached"]);
+/** A freshness symptom's kind as the promise's state, in freshness.md's words. */
+const STATE_OF: Readonly<Record<string, "at risk" | "late" | "fresh again">> = {
+  "app.freshness_warning": "at risk",
+  "app.freshness_breached": "late",
+  "app.freshness_recovered": "fresh again",
+};
+
+/**
+ * The promises a cause holds the alerts of (subject `watch:freshness:<promise>:<app id>`), each with the app and how
+ * far it went: at risk, late, fresh again (the dashboard's causes page and /v4/causes say it beside what is affected).
+ */
+export function promisesHeld(symptoms: ReadonlyArray<{ subject: string; kind: string; appName: string | null; lastAt: number }>) {
+  return symptoms.flatMap((s) => {
+    const state = STATE_OF[s.kind];
+    if (!state || !s.subject.startsWith("watch:freshness:")) return [];
+    const rest = s.subject.slice("watch:freshness:".length);
+    const promise = rest.slice(0, Math.max(0, rest.lastIndexOf(":")));
+    return promise ? [{ promise, app: s.appName, state, at: new Date(s.lastAt).toISOString() }] : [];
+  });
+}
+
+/**
+ * The promises an ended cause leaves at risk: those whose warning or breach it holds and that are not fresh again
+ * (a node back up whose chain stopped while it was down: the over page says what is still late, not only what was).
+ */
+export function promisesLeftAtRisk(promises: readonly PromiseRef[], symptoms: ReadonlyArray<{ subject: string; kind: string }>): string[] {
+  const late = symptoms.filter((s) => NOT_KEPT.has(s.kind)).map((s) => s.subject);
+  return promises
+    .filter((p) => late.some((subject) => subject.startsWith(`watch:freshness:${p.name}:`)))
+    .slice(0, MAX_NAMED)
+    .map((p) => `${p.name} (${p.terms})`);
+}

@@ -7,6 +7,7 @@ import type { Router } from "../../platform/http/route";
 import type { CauseStore, ParentRow, SymptomRow } from "./cause-store";
 import { type ScriptLines, scriptLines } from "../../hear/events/script-lines";
 import type { ScriptLogExcerpt } from "../../platform/events/event-parts";
+import { promisesHeld } from "./promises-at-risk";
 
 /** A symptom's event's kept script log, while Steward still holds the event (the dashboard's timeline); wired late. */
 export type ScriptLogLookup = (eventId: string) => ScriptLogExcerpt | undefined;
@@ -56,6 +57,7 @@ export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
     acknowledgedNote: p.acknowledgedNote,
     stillFailing: symptoms.filter((s) => s.state === "open").length,
     affected: affected(symptoms),
+    promises: promisesHeld(symptoms),
   };
 }
 
@@ -76,6 +78,9 @@ const ParentSchema = z.object({
   acknowledgedNote: z.string().nullable(),
   stillFailing: z.number(),
   affected: z.object({ tasks: z.array(z.string()), apps: z.array(z.string()), streams: z.array(z.string()), text: z.string() }),
+  promises: z
+    .array(z.object({ promise: z.string(), app: z.string().nullable(), state: z.enum(["at risk", "late", "fresh again"]), at: z.string() }))
+    .describe("The freshness promises whose alerts the cause holds, each with how far it went (at its last alert, `at`), also after the cause ended."),
 });
 
 export function registerCauseRoutes(router: Router, store: CauseStore, scriptLogOf: () => ScriptLogLookup | undefined = () => undefined): void {

@@ -3,7 +3,7 @@
 import type { CauseSummary } from "../../platform/events/cause-summary";
 import type { CauseStore } from "./cause-store";
 import { affected } from "./routes";
-import { type PromiseRef, promisesAtRisk } from "./promises-at-risk";
+import { type PromiseRef, promisesAtRisk, promisesLeftAtRisk } from "./promises-at-risk";
 
 /** Names listed per kind on an alert; the count says how many there are in all, the dashboard lists every one. */
 export const NAMES_ON_ALERT = 50;
@@ -26,13 +26,15 @@ export async function causeSummary(
   const base = publicUrl?.replace(/\/+$/, "");
   const lows = (xs: Array<string | null>) => new Set(xs.filter((x): x is string => Boolean(x)).map((x) => x.toLowerCase()));
   const atRisk =
-    p.status === "open" && promises.length > 0
-      ? promisesAtRisk(promises, {
-          appIds: lows(symptoms.map((s) => s.appId)),
-          appNames: lows(symptoms.map((s) => s.appName)),
-          streams: lows(symptoms.map((s) => s.stream)),
-        })
-      : [];
+    promises.length === 0
+      ? []
+      : p.status === "open"
+        ? promisesAtRisk(promises, {
+            appIds: lows(symptoms.map((s) => s.appId)),
+            appNames: lows(symptoms.map((s) => s.appName)),
+            streams: lows(symptoms.map((s) => s.stream)),
+          })
+        : promisesLeftAtRisk(promises, symptoms);
   const didNotRun = [...new Set(symptoms.filter((s) => DID_NOT_START.has(s.kind) && s.taskName).map((s) => s.taskName!))].sort();
   return {
     id: p.id,

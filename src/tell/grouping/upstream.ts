@@ -10,6 +10,7 @@ import type { ChainGraph } from "./chain-graph";
 import { afterRecovery, type CauseDecision, symptomReason, waitingEntry, taskAndApp } from "./decision";
 import type { PromiseRef } from "./promises-at-risk";
 import { createHungRunRule, promisedApps } from "./hung-run";
+import { createLateFreshness } from "./late-freshness";
 
 /** What a check-in job feeds (checkins.checks.<name>.feeds): names and ids of tasks and apps. */
 export interface CheckFeeds {
@@ -50,6 +51,7 @@ export function createUpstreamRule(d: UpstreamDeps) {
   const promised = promisedApps(() => d.promises?.() ?? []);
   const hung = createHungRunRule({ store, graph: d.graph, promised });
   const symptomKinds = new Set<string>(cfg.symptoms);
+  const late = createLateFreshness(store);
 
   /**
    * Whether an open parent explains a downstream symptom: what it is about (a failure, an abort, a job that did not
@@ -85,7 +87,8 @@ export function createUpstreamRule(d: UpstreamDeps) {
       for (const t of g?.tasksOfApp(e.app.id) ?? []) taskIds.push(t, ...(g?.upstreamOf(t) ?? []));
     }
     const holder = await store.openHolder({ taskIds, appIds, appNames });
-    if (!holder || !explainsThisKind(holder.causeKey, e) || !(await explainsNow(holder.id, e))) return lateConsequence(e, { taskIds, appIds, appNames }, now);
+    if (!holder || !explainsThisKind(holder.causeKey, e) || !(await explainsNow(holder.id, e)))
+      return (await late.review(e, { taskIds, appIds, appNames }, now)) ?? lateConsequence(e, { taskIds, appIds, appNames }, now);
     const { parentId, opened } = await store.attach(
       { key: holder.causeKey, title: holder.title },
       {
@@ -159,7 +162,8 @@ export function createUpstreamRule(d: UpstreamDeps) {
   return {
     async review(e: DomainEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       if (!cfg.enabled || !isWatchdogEvent(e)) return undefined;
-      if (RECOVERIES.has(e.kind)) return afterRecovery(await store.recover(`watch:${e.condition.key}`, now));
+      if (RECOVERIES.has(e.kind))
+        return afterRecovery(await store.recover(`watch:${e.condition.key}`, now)) ?? late.review(e, { taskIds: [], appIds: [], appNames: [] }, now);
       if (JOB_FAILURES.has(e.kind)) return openForJob(e, now, pageTo);
       if (e.kind === "task.running_long") return hung.review(e, now, pageTo);
       return symptomKinds.has(e.kind) ? attachSymptom(e, now, pageTo) : undefined;

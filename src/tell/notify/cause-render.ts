@@ -39,7 +39,9 @@ const named = (label: string, names: readonly string[], total: number) =>
 function spanLines(c: CauseSummary, zone: string): string[] {
   // An update says since its last page instead.
   const since = c.openedAt && !c.update ? [c.status === "closed" ? `Began ${at(c.openedAt, zone)}` : `Since ${at(c.openedAt, zone)}`] : [];
-  const promises = c.status === "open" && c.promisesAtRisk?.length ? [`Promises at risk: ${c.promisesAtRisk.join(", ")}`] : [];
+  // On the recovered page, the promises the cause left late (its chain stopped and did not run again yet).
+  const risk = c.status === "open" ? "Promises at risk" : "Promises still at risk";
+  const promises = c.promisesAtRisk?.length ? [`${risk}: ${c.promisesAtRisk.join(", ")}`] : [];
   const missed = c.didNotRun ?? [];
   if (missed.length === 0) return [...since, ...promises];
   const label = c.status === "closed" ? "Did not run while it lasted (start again if their data is needed before their next run)" : "Did not start so far";

@@ -1,7 +1,8 @@
 // When a freshness breach becomes certain, before the promise's warning time (issue 67): the app's projected fresh
-// time already passes the deadline (its chain runs late), its chain stopped at a failed run with nothing planned to run
-// it again, or a job before Qlik failed or has not checked in and its usual lag alone passes the deadline. Said once,
-// as the promise's warning, as soon as a look sees it: at 03:10 when the extract fails, not at 06:30.
+// time already passes the deadline (its chain runs late), its chain stopped at a failed run or at a task that did not
+// start (its node down) with nothing planned to run it again, or a job before Qlik failed or has not checked in and its
+// usual lag alone passes the deadline. Said once, as the promise's warning, as soon as a look sees it: at 03:10 when
+// the extract fails, not at 06:30.
 import type { ChainEta } from "./chain-eta";
 
 /** What of a finding (judge.ts) the question needs. */
@@ -26,9 +27,11 @@ export function breachCertain(f: AtRiskInput, eta: ChainEta | undefined, nowMs: 
     return `"${waiting[0]!.check}" has not checked in, and the app is usually fresh ${Math.round(f.usualLagMs / 60_000)} min after it does`;
   if (!f.upstream.every((u) => u.state === "done")) return undefined;
   if (eta?.expectedMs !== undefined && eta.expectedMs > deadline) return "its chain runs late: the projected fresh time passes the deadline";
-  const failedRun = eta?.problems.find((p) => p.state === "failed");
-  if (eta && eta.expectedMs === undefined && failedRun && deadline - nowMs <= STOPPED_WITHIN_MS)
-    return `the run of "${failedRun.task}" in its chain failed and nothing planned runs it again before the deadline`;
+  const stop = eta?.problems.find((p) => p.state === "failed" || p.state === "stopped");
+  if (eta && eta.expectedMs === undefined && stop && deadline - nowMs <= STOPPED_WITHIN_MS)
+    return stop.state === "failed"
+      ? `the run of "${stop.task}" in its chain failed and nothing planned runs it again before the deadline`
+      : `"${stop.task}" in its chain did not start when "${stop.after}" ended (its node down, or its trigger missed) and nothing planned starts it before the deadline`;
   if (eta === undefined && f.expectedMs !== undefined && f.expectedMs > deadline) return "the projected fresh time passes the deadline";
   return undefined;
 }

@@ -1,14 +1,20 @@
 // When an app will now be fresh, from the chain of Qlik tasks that ends in its reload (the watchdog's plan: schedule
 // triggers, task-event triggers and each task's usual duration) and what ran this cycle: a task running finishes at
 // its start plus its usual duration, a chained task starts when all its upstream tasks have succeeded, a scheduled one
-// at its next start. A run that failed this cycle stops the chain there, and is named as the cause.
+// at its next start. A run that failed this cycle stops the chain there, and is named as the cause; so does a chained
+// task that did not start when its upstream tasks ended (its node was down, its trigger missed): nothing will start it
+// before its upstream runs again, so the chain is stopped there, not "expected at now + its duration" at every look.
 import type { TaskView } from "../watchdog/evaluate";
 
-/** What went wrong upstream this cycle: a run that failed, or one running past its usual limit. */
+/**
+ * What went wrong upstream this cycle: a run that failed, one running past its usual limit, or a chained task that did
+ * not start when its upstream ended (`atMs`: when that was; `after`: the upstream task that ended last).
+ */
 export interface ChainProblem {
   task: string;
-  state: "failed" | "running_long";
+  state: "failed" | "running_long" | "stopped";
   atMs: number;
+  after?: string;
 }
 
 export interface ChainEta {
@@ -19,11 +25,18 @@ export interface ChainEta {
   problems: ChainProblem[];
 }
 
-type Finish = { atMs: number; via: string[] } | undefined;
+/** `done`: the task ran and succeeded this cycle (atMs is when), not a projection. */
+type Finish = { atMs: number; via: string[]; done?: true } | undefined;
 const SUCCEEDED = 7;
+/**
+ * A chained task not started this long after its upstream ended did not start at all: the Scheduler starts it at once
+ * (the watchdog's default grace for a stopped chain).
+ */
+export const STOP_GRACE_MS = 5 * 60_000;
 const MAX_DEPTH = 20;
 
-export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs: number, nowMs: number): ChainEta | undefined {
+/** `seenAtMs`: when the view of the tasks was taken (the watchdog's last look): a start after it is not in the view yet. */
+export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs: number, nowMs: number, seenAtMs = nowMs): ChainEta | undefined {
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const reloads = tasks.filter((t) => t.appId?.toLowerCase() === appId.toLowerCase());
   if (reloads.length === 0) return undefined;
@@ -41,11 +54,13 @@ export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs
       if (t.usual && nowMs - t.runningSinceMs > t.usual.limitMs) problems.set(t.id, { task: t.name, state: "running_long", atMs: t.runningSinceMs });
       out = usual === undefined ? undefined : { atMs: Math.max(nowMs, t.runningSinceMs + usual), via: [t.name] };
     } else if (ranThisCycle && t.lastStatus === SUCCEEDED) {
-      out = { atMs: t.lastRunMs!, via: [t.name] };
+      out = { atMs: t.lastRunMs!, via: [t.name], done: true };
     } else {
       if (ranThisCycle) problems.set(t.id, { task: t.name, state: "failed", atMs: t.lastRunMs! });
       const options: Array<{ atMs: number; via: string[] }> = [];
       if (usual !== undefined && t.nextExpectedMs !== undefined) options.push({ atMs: t.nextExpectedMs + usual, via: [t.name] });
+      // Its start fell due moments ago and has not shown yet: it is starting, not tomorrow's.
+      if (usual !== undefined && t.dueMs !== undefined && !ranThisCycle) options.push({ atMs: Math.max(nowMs, t.dueMs) + usual, via: [t.name] });
       const inner = new Set(path).add(t.id);
       for (const a of usual === undefined || ranThisCycle ? [] : (t.after ?? [])) {
         if (!a.onSuccess) continue;
@@ -55,6 +70,11 @@ export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs
         });
         if (ups.some((u) => u === undefined)) continue;
         const last = ups.reduce((m, u) => (u!.atMs > m!.atMs ? u : m))!;
+        // Its upstream ended and it did not start: the trigger's moment passed, nothing starts it this cycle.
+        if (ups.every((u) => u!.done) && seenAtMs - last.atMs >= STOP_GRACE_MS) {
+          problems.set(t.id, { task: t.name, state: "stopped", atMs: last.atMs, after: last.via.at(-1)! });
+          continue;
+        }
         options.push({ atMs: Math.max(nowMs, last.atMs) + usual!, via: [...last.via, t.name] });
       }
       out = options.length ? options.reduce((m, o) => (o.atMs < m.atMs ? o : m)) : undefined;

@@ -3,11 +3,11 @@
 // when its chain stopped at a failed run that nothing planned starts again.
 import type { FreshnessFinding } from "./judge";
 
-/** The task where the app's chain stopped this cycle (it failed, and nothing planned runs it again), if so. */
+/** The task where the app's chain stopped this cycle (it failed or did not start, and nothing planned runs it again), if so. */
 export function stoppedAt(f: FreshnessFinding): string | undefined {
   const c = f.chain;
   if (!c || c.expectedMs !== undefined || !f.upstream.every((u) => u.state === "done")) return undefined;
-  return c.problems.find((p) => p.state === "failed")?.task;
+  return c.problems.find((p) => p.state === "failed" || p.state === "stopped")?.task;
 }
 
 /** When the app is now expected: from its chain when the jobs before Qlik are done, else from the usual lag. */

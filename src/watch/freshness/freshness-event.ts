@@ -33,6 +33,7 @@ function causes(f: FreshnessFinding, at: (ms: number) => string): string[] {
   }
   for (const p of f.chain?.problems ?? []) {
     if (p.state === "failed") out.push(`the run of "${p.task}" in its chain failed at ${at(p.atMs)}`);
+    else if (p.state === "stopped") out.push(`"${p.task}" in its chain did not start when "${p.after}" ended at ${at(p.atMs)}`);
     else out.push(`"${p.task}" in its chain has run since ${at(p.atMs)}, longer than usual`);
   }
   const a = f.app;

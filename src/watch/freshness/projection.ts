@@ -25,6 +25,8 @@ export interface FreshnessProjection {
 export function reasonForUsers(f: FreshnessFinding): string {
   if (f.upstream.some((u) => u.state === "failed")) return "the data it is loaded from did not arrive: the job that delivers it failed";
   if (f.upstream.some((u) => u.state === "not_checked_in" || u.state === "running")) return "the data it is loaded from has not arrived yet";
+  if (f.chain?.problems.some((p) => p.state === "stopped") && !f.chain.problems.some((p) => p.state === "failed"))
+    return "a load it depends on did not start and has to be started again";
   if (stoppedAt(f) || f.chain?.problems.some((p) => p.state === "failed")) return "a load it depends on failed and has to run again";
   const a = f.app;
   if (a.lastFailMs !== undefined && (f.cycleStartMs === undefined || a.lastFailMs >= f.cycleStartMs) && (a.lastSuccessMs ?? -1) < a.lastFailMs)

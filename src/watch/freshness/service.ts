@@ -35,6 +35,8 @@ export interface FreshnessServiceDeps {
   qrs?: QrsClient;
   /** The watchdog's view of the Qlik tasks (triggers, chains, usual durations), for when an app is now expected. */
   chainTasks?: () => readonly TaskView[];
+  /** When the watchdog last looked (its view of the tasks is as of then); now when not told. */
+  chainSeenAt?: () => number | undefined;
   /** The app custom property a promise may be written in (freshness.customProperty). */
   customProperty?: string;
   intervalMs: number;
@@ -123,7 +125,9 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const since = new Map<string, number>();
     for (const p of allPromises()) since.set(p.name, Number(await store.initMeta(`since:${p.name}`, String(now))));
     const openRows: FreshnessConditionRow[] = await store.openConditions();
-    const etaOf = (f: FreshnessFinding) => (d.chainTasks ? chainEta(f.app.appId, d.chainTasks(), f.cycleStartMs ?? now - 86_400_000, now) : undefined);
+    const tasks = d.chainTasks?.();
+    const seenAtMs = Math.min(now, d.chainSeenAt?.() ?? now);
+    const etaOf = (f: FreshnessFinding) => (tasks ? chainEta(f.app.appId, tasks, f.cycleStartMs ?? now - 86_400_000, now, seenAtMs) : undefined);
     const apps = await store.apps();
     const checkStates = d.checkins ? await d.checkins.states() : new Map();
     const open = openRows.map((r) => ({ key: r.key, deadlineMs: r.deadlineMs, level: r.level }));

@@ -36,6 +36,8 @@ export interface FreshnessSetupDeps {
   qrs?: QrsClient;
   /** The watchdog's task view (same lease): the chains that end in the apps' reloads, for when an app is expected. */
   chainTasks?: () => readonly TaskView[];
+  /** When the watchdog last looked (its view of the tasks is as of then), to tell a chain stopped from one not seen yet. */
+  chainSeenAt?: () => number | undefined;
   /** How often promises are judged. */
   intervalMs?: number;
   /** Times inside the events' sentences, in the site's zone. */
@@ -112,6 +114,7 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     ...(checkinStore ? { checkins: checkinStore } : {}),
     ...(deps.qrs ? { qrs: deps.qrs } : {}),
     ...(deps.chainTasks ? { chainTasks: deps.chainTasks } : {}),
+    ...(deps.chainSeenAt ? { chainSeenAt: deps.chainSeenAt } : {}),
     customProperty: cfg.customProperty,
     intervalMs: deps.intervalMs ?? 30_000,
     clock: deps.clock,

@@ -1,7 +1,7 @@
 // One look at the site: from the plan (tasks and their triggers), the runs QRS recorded and the runs in progress,
 // which conditions open (a start that did not come, a chain that stopped, a run past its usual time, an app whose
 // data went stale, a skipped or retrying run) and which open ones are over. Pure: the service does the I/O.
-import { nextExpectedStart, watchOf } from "./schedule";
+import { nextExpectedStart, type ScheduleTrigger, watchOf } from "./schedule";
 import { closedConditions } from "./evaluate-closes";
 import { runsPastUsual, skippedAndRetrying } from "./evaluate-runs";
 import { brokenChains, missedStarts } from "./evaluate-starts";
@@ -26,12 +26,13 @@ export function evaluate(i: EvaluationInput): Evaluation {
 
 /** What the look knows of each task, for the watchdog's page. */
 function taskViews(look: Look): TaskView[] {
-  const { plan, nowMs, runsByTask, runningByTask, usualByTask, watched, settingsOf, staleHeld } = look;
+  const { plan, nowMs, runsByTask, runningByTask, usualByTask, watched, settingsOf, staleHeld, graceOf } = look;
   return [...plan.tasks.values()].map((t) => {
     const last = lastRun(runsByTask.get(t.id));
     // A task disabled in the QMC is not started by its triggers: no next start is expected of it.
     const next = t.enabled ? t.schedules.map((tr) => nextExpectedStart(tr, nowMs)).filter((x): x is number => x !== undefined) : [];
     const runningNow = runningByTask.get(t.id)?.[0];
+    const due = t.enabled && !runningNow ? dueWithinGrace(t.schedules, nowMs - graceOf(t), nowMs, last?.stopMs) : undefined;
     const usual = usualByTask.get(t.id);
     const triggers = t.schedules.map((tr) => {
       const watch = watchOf(tr);
@@ -57,10 +58,18 @@ function taskViews(look: Look): TaskView[] {
       ...(t.appId && staleHeld.has(t.appId) ? { staleHeldBack: staleHeld.get(t.appId)! } : {}),
       ...(triggers.length ? { triggers } : {}),
       ...(next.length ? { nextExpectedMs: Math.min(...next) } : {}),
+      ...(due !== undefined ? { dueMs: due } : {}),
       ...(usual ? { usual } : {}),
       ...(last ? { lastRunMs: last.stopMs, lastStatus: last.status } : {}),
       ...(runningNow ? { runningSinceMs: runningNow.startMs ?? runningNow.createdMs } : {}),
       ...(t.chains.length ? { after: t.chains.map((c) => ({ upstreamIds: c.upstreamIds, onSuccess: c.ruleStates.every((r) => r === 1) })) } : {}),
     };
   });
+}
+
+/** The earliest schedule start due in (fromMs, nowMs] that no run has answered yet (none ended since it fell due). */
+function dueWithinGrace(schedules: readonly ScheduleTrigger[], fromMs: number, nowMs: number, lastStopMs: number | undefined): number | undefined {
+  const dues = schedules.map((tr) => nextExpectedStart(tr, fromMs)).filter((x): x is number => x !== undefined && x <= nowMs);
+  const first = dues.length ? Math.min(...dues) : undefined;
+  return first !== undefined && (lastStopMs === undefined || lastStopMs < first) ? first : undefined;
 }

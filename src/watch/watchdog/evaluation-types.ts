@@ -60,6 +60,11 @@ export interface TaskView {
   /** Its app is past due but not paged now, and why (a run in progress, a retry, a page that already said it). */
   staleHeldBack?: string;
   nextExpectedMs?: number;
+  /**
+   * A start of its schedule that fell due within its grace before the look and has not come yet (it may still: the
+   * Scheduler takes seconds to start a run). A chain through it is not late yet (src/watch/freshness/chain-eta.ts).
+   */
+  dueMs?: number;
   usual?: UsualDuration;
   lastRunMs?: number;
   lastStatus?: number;

@@ -49,6 +49,12 @@ function CauseTable(props: { rows: ParentView[] }) {
               {p.affected.text}
               <div class="muted">{p.affected.tasks.join(", ")}</div>
               {p.affected.apps.length > 0 ? <div class="muted">{`Apps: ${p.affected.apps.join(", ")}`}</div> : null}
+              {(p.promises ?? []).map((x) => (
+                <div data-role="promise">
+                  {`Promise ${x.promise}${x.app ? ` (${x.app})` : ""}: ${x.state} `}
+                  <Time iso={x.at} />
+                </div>
+              ))}
             </td>
             <td>
               <Time iso={p.openedAt} />

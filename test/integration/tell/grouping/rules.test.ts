@@ -284,6 +284,29 @@ for (const backend of bothBackends()) {
       expect(back.cause!.promisesAtRisk).toBeUndefined();
     });
 
+    test("a node's outage stopped a promised chain: the promise's breach and fresh again after its cause ended are that cause's, not pages (issue 76)", async () => {
+      const { syntheticServiceEvent } = await import("../../../../src/tell/notify/samples");
+      await review(task("task.succeeded", "t-transform", "Transform", "qlik4"));
+      await review(task("task.succeeded", "t-publish", "Reload Sales dashboard", "qlik4"));
+      const down = await review(syntheticServiceEvent({ state: "stopped", host: "qlik4", service: "QlikSenseSchedulerService" }));
+      const chain = await review({ ...watch("task.chain_broken", "chain:t-transform:n", { id: "t-transform", name: "Transform" }), host: "central" });
+      expect(chain).toMatchObject({ sent: false, cause: { id: down.cause!.id } });
+      const back = await review(syntheticServiceEvent({ state: "started", host: "qlik4", service: "QlikSenseSchedulerService" }));
+      expect(back).toMatchObject({ sent: true, cause: { id: down.cause!.id, status: "closed", didNotRun: ["Transform"] } });
+      // The promise was not warned while the node was down; its breach comes after: the ended cause made it late (the
+      // data is from before the cause began).
+      const breach = await review(syntheticFreshnessEvent("app.freshness_breached", { nowMs: now }));
+      expect(breach).toMatchObject({ sent: false, cause: { id: down.cause!.id, status: "closed" } });
+      expect(breach.reason).toBe(`made late by cause #${down.cause!.id} (Qlik services down on qlik4), which has ended: listed there, not sent`);
+      const fresh = await review(syntheticFreshnessEvent("app.freshness_recovered", { nowMs: now + 600_000 }));
+      expect(fresh).toMatchObject({ sent: false, cause: { id: down.cause!.id } });
+      expect(fresh.reason).toStartWith(`fresh again after cause #${down.cause!.id} `);
+      // The next deadline's breach, the data renewed since the cause: not the old cause's, a page of its own.
+      const next = syntheticFreshnessEvent("app.freshness_breached", { nowMs: now + 3_600_000 });
+      const nextNight: WatchdogEvent = { ...next, data: { ...next.data, dataAsOf: new Date(now + 1_200_000).toISOString() } };
+      expect(await review(nextNight)).toMatchObject({ sent: true, cause: undefined });
+    });
+
     test("a downstream task failing for its own reason is its own alert, with its own parent", async () => {
       const up = await review(task("task.failed", "t-extract", "Extract"));
       const own = await review(task("task.failed", "t-transform", "Transform"));

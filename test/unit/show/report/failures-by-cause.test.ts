@@ -130,3 +130,26 @@ test(`past ${CAUSE_LINES} causes the rest are counted`, () => {
   expect(lines).toHaveLength(CAUSE_LINES + 1);
   expect(lines.at(-1)!.text).toBe("… and 3 more causes (3 failed runs)");
 });
+
+test("a cause that made a freshness promise late says how far the promise went, also after the cause ended (issue 76)", () => {
+  const node: CauseRecord = {
+    parent: parent(9, "Qlik services down on reload01", at("02:40")),
+    symptoms: [
+      { ...symptom(9, "Transform orders", "task.chain_broken", "recovered"), subject: "watch:chain:t" },
+      {
+        ...symptom(9, "Sales", "app.freshness_recovered", "recovered"),
+        taskName: null,
+        taskId: null,
+        appName: "Sales",
+        subject: "watch:freshness:sales-morning:app-1",
+      },
+    ],
+    runIds: [],
+  };
+  const causes = failuresByCause([], [node], { openTaskIds: new Set(), closedAt: new Map() });
+  expect(causes[0]!.promises).toEqual(["sales-morning (Sales): fresh again"]);
+  const r = buildReport(inputs({ causes }));
+  expect(r.sections!.find((s) => s.title === "Failures by cause")!.lines[0]!.text).toBe(
+    "Qlik services down on reload01 (0 failed runs, ended Tue 24 Nov 02:40): Transform orders; promise sales-morning (Sales): fresh again",
+  );
+});

@@ -82,3 +82,39 @@ test("a task without a learned duration, an app without a reload task, and a loo
   const loop = chain({ extract: { nextExpectedMs: undefined, after: [{ upstreamIds: ["sales"], onSuccess: true }] } });
   expect(chainEta(SALES, loop, CYCLE, at("2026-11-23T04:30:00Z"))?.expectedMs).toBeUndefined();
 });
+
+test("a chained task that did not start when its upstream ended stops the chain there: the same answer at every look", () => {
+  const tasks = chain({ extract: { lastRunMs: at("2026-11-23T05:20:00Z"), lastStatus: 7, nextExpectedMs: at("2026-11-24T05:00:00Z") } });
+  // Within the grace it may still start: now plus the rest.
+  expect(chainEta(SALES, tasks, CYCLE, at("2026-11-23T05:22:00Z"))?.expectedMs).toBe(at("2026-11-23T06:02:00Z"));
+  // Five minutes on it has not: its node was down, or its trigger missed. Nothing starts it before Extract runs again.
+  const stopped = (nowMs: number) => chainEta(SALES, tasks, CYCLE, nowMs);
+  expect(stopped(at("2026-11-23T05:25:00Z"))).toEqual({
+    via: [],
+    problems: [{ task: "Transform", state: "stopped", atMs: at("2026-11-23T05:20:00Z"), after: "Extract" }],
+  });
+  expect(stopped(at("2026-11-23T05:35:00Z"))).toEqual(stopped(at("2026-11-23T05:25:00Z")));
+  // Started by hand: from the restart, not from the clock.
+  const restarted = chain({
+    extract: { lastRunMs: at("2026-11-23T05:20:00Z"), lastStatus: 7, nextExpectedMs: at("2026-11-24T05:00:00Z") },
+    transform: { runningSinceMs: at("2026-11-23T06:00:00Z") },
+  });
+  for (const now of ["2026-11-23T06:05:00Z", "2026-11-23T06:15:00Z"])
+    expect(chainEta(SALES, restarted, CYCLE, at(now))?.expectedMs).toBe(at("2026-11-23T06:40:00Z"));
+});
+
+test("a stop is judged from the watchdog's view when it was taken: a view from just after the upstream ended says nothing yet", () => {
+  const tasks = chain({ extract: { lastRunMs: at("2026-11-23T05:20:00Z"), lastStatus: 7, nextExpectedMs: at("2026-11-24T05:00:00Z") } });
+  // The last look was at 05:20:30, before Transform's start could show: not stopped, whatever the time now.
+  const eta = chainEta(SALES, tasks, CYCLE, at("2026-11-23T05:27:00Z"), at("2026-11-23T05:20:30Z"))!;
+  expect(eta.problems).toEqual([]);
+  expect(eta.expectedMs).toBe(at("2026-11-23T06:07:00Z"));
+});
+
+test("the head's start fell due seconds ago and has not shown yet: it is starting, not tomorrow's (no false at-risk at 05:00:20)", () => {
+  const starting = chain({ extract: { nextExpectedMs: at("2026-11-24T05:00:00Z"), dueMs: at("2026-11-23T05:00:00Z") } });
+  expect(chainEta(SALES, starting, CYCLE, at("2026-11-23T05:00:20Z"))?.expectedMs).toBe(at("2026-11-23T06:00:20Z"));
+  // Past the grace the watchdog no longer says it is due: the start was missed, the chain is tomorrow's.
+  const missed = chain({ extract: { nextExpectedMs: at("2026-11-24T05:00:00Z") } });
+  expect(chainEta(SALES, missed, CYCLE, at("2026-11-23T05:06:00Z"))?.expectedMs).toBe(at("2026-11-24T06:00:00Z"));
+});

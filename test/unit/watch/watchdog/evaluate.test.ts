@@ -80,3 +80,13 @@ describe("a due time and the start that answers it", () => {
     expect(evaluate({ ...base, runs: [run(DUE + 6 * 60_000)], running: [], changed: [] }).opens).toHaveLength(1);
   });
 });
+
+describe("a start due moments ago (issue 76: a promised chain is starting, not late)", () => {
+  test("within its grace and not started yet, the task's view says it is due; past the grace, or once a run answered it, not", () => {
+    const task = (nowMs: number, runs: RunRow[] = []) => evaluate({ ...base, nowMs, checkedUntilMs: nowMs, runs, running: [], changed: [] }).tasks[0]!;
+    expect(task(DUE + 20_000)).toMatchObject({ dueMs: DUE, nextExpectedMs: DUE + 86_400_000 });
+    expect(task(DUE + 6 * 60_000).dueMs).toBeUndefined();
+    const ran: RunRow = { resultId: "r", taskId: "t1", status: 7, createdMs: DUE + 1_000, startMs: DUE + 1_000, stopMs: DUE + 10_000 };
+    expect(task(DUE + 20_000, [ran]).dueMs).toBeUndefined();
+  });
+});
