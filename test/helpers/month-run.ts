@@ -85,6 +85,7 @@ function stewardYaml(sim: Simulator, rxUrl: string, o: MonthRunOptions): string 
   const channels = [...new Set(routes.flatMap((r) => r.to))];
   return [
     qlikYaml(sim),
+    // The tenant polled every five simulated minutes (30 s by default), as the rich site's scenarios poll it.
     simCloudTenantYaml(sim, "5m"),
     // Every watchdog default but the look: every five simulated minutes, as the rich site's scenarios run it.
     "watchdog:\n  interval: 5m\n",
