@@ -19,11 +19,12 @@ beforeAll(async () => {
   month = await runMonth({ dir: dir.path, ...(process.env.MONTH_DAYS ? { days: Number(process.env.MONTH_DAYS) } : {}) });
   pages = month.pages();
   faults = month.faults;
-  console.log(`${pages.length} pages in four weeks:\n${pages.map(line).join("\n")}`);
-  console.table(causeTable(pages, faults));
 }, 1_800_000);
 
 afterAll(async () => {
+  // At the end, below any failure: every page, then the pages per fault, channel and cause.
+  console.log(`${pages.length} pages in four weeks:\n${pages.map(line).join("\n")}`);
+  console.table(causeTable(pages, faults));
   await month?.close();
   dir.remove();
 });
