@@ -1,0 +1,171 @@
+// Runs the four-week site (test/helpers/month-site.ts) with Steward on the routes the docs set up, taken from the
+// pages themselves, and counts what each channel's real receiver got, grouped by the cause or incident each page
+// names. Exported so a test can run it again with a changed config (the noise report's proposal applied).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { qlikYaml } from "../integration/start/scheduler/sim-setup";
+import type { Simulator } from "../../src/sim";
+import { type RichRun, closeRichRun, runRichSite } from "./rich-site-run";
+import { CHECKIN, checkinPings, MONTH_DAYS, MONTH_START, type MonthFault, monthFaults, monthSiteTasks, PROMISE } from "./month-site";
+import { simCloudTenantYaml } from "./virtual-clock";
+
+const DOCS = join(import.meta.dir, "../../docs");
+
+/** Each documented route the scenario uses: the page, the route's name there, and keys of the example that are not defaults. */
+export const DOCUMENTED_ROUTES = [
+  { page: "watchdog.md", name: "what-did-not-happen", notDefault: [] },
+  // docs/noise.md shows the on-call route with `pageAfter`, which it says is off by default: left out.
+  { page: "noise.md", name: "on-call", notDefault: ["pageAfter"] },
+  { page: "checkins.md", name: "jobs-before-qlik", notDefault: [] },
+  { page: "freshness.md", name: "freshness", notDefault: [] },
+] as const;
+
+type Route = Record<string, unknown> & { name: string; on: string[]; to: string[] };
+
+/** The route named `name` in a YAML block of docs/`page`, as the page writes it. */
+export function documentedRoute(page: string, name: string): Route {
+  const text = readFileSync(join(DOCS, page), "utf8");
+  for (const block of text.matchAll(/```yaml[^\n]*\n([\s\S]*?)```/g)) {
+    const doc = parse(block[1]!) as { routes?: Route[] } | null;
+    const route = doc?.routes?.find((r) => r.name === name);
+    if (route) return route;
+  }
+  throw new Error(`docs/${page} has no route named ${name} in a yaml block`);
+}
+
+/** The routes as the docs write them, less the keys they say are not defaults. */
+export function documentedRoutes(): Route[] {
+  return DOCUMENTED_ROUTES.map(({ page, name, notDefault }) => {
+    const r = { ...documentedRoute(page, name) };
+    for (const k of notDefault) delete r[k];
+    return r;
+  });
+}
+
+/** One page a channel received, with what it names. */
+export interface MonthPage {
+  at: number;
+  channel: string;
+  kind: string;
+  task?: string;
+  app?: string;
+  title?: string;
+  /** "cause #7", "incident #3", "condition <key>" or "none": what the page is about, for counting per cause. */
+  about: string;
+  causeTitle?: string;
+  causeStatus?: string;
+  /** The whole body, to search for what the page says. */
+  text: string;
+}
+
+export interface MonthRunOptions {
+  dir: string;
+  /** YAML added to the config (top-level keys not otherwise set), e.g. `incidents: { pageAfter: … }`. */
+  extraYaml?: string;
+  /** The routes (default: documentedRoutes()). */
+  routes?: Route[];
+  /** Changes the whole configuration before Steward reads it (a reviewed proposal applied to the file, say). */
+  transformYaml?: (yaml: string) => string;
+  /** Simulated days (default 28); the faults after the last day do not happen. */
+  days?: number;
+}
+
+export interface MonthRun {
+  run: RichRun;
+  /** The configuration Steward ran with. */
+  yaml: string;
+  faults: MonthFault[];
+  pages: () => MonthPage[];
+  close: () => Promise<void>;
+}
+
+function stewardYaml(sim: Simulator, rxUrl: string, o: MonthRunOptions): string {
+  const routes = o.routes ?? documentedRoutes();
+  const channels = [...new Set(routes.flatMap((r) => r.to))];
+  return [
+    qlikYaml(sim),
+    // The tenant polled every five simulated minutes (30 s by default), as the rich site's scenarios poll it.
+    simCloudTenantYaml(sim, "5m"),
+    // Every watchdog default but the look: every five simulated minutes, as the rich site's scenarios run it.
+    "watchdog:\n  interval: 5m\n",
+    // QRS's service states read every simulated minute (30 s by default): still two reads inside the node rule's 2 minutes.
+    "grouping: { nodeDown: { unreachable: { interval: 1m } } }\n",
+    // Check-ins and promises judged at the watchdog's pace too (their default is 30 s: two thirds of a simulated
+    // day's CPU here, for alerts at most five minutes later).
+    "checkins:\n  interval: 5m\n  checks:\n",
+    `    ${CHECKIN.name}: { key: ${CHECKIN.key}, cron: "${CHECKIN.cron}", timeZone: UTC, feeds: { taskNames: ${JSON.stringify(CHECKIN.feeds)} } }\n`,
+    "freshness:\n  interval: 5m\n  promises:\n",
+    `    ${PROMISE.name}: { appNames: ["${PROMISE.app}"], freshBy: "${PROMISE.freshBy}", warnAt: "${PROMISE.warnAt}", days: [mon, tue, wed, thu, fri], timeZone: Europe/Stockholm }\n`,
+    "channels:\n",
+    ...channels.map((c) => `  ${c}: { type: webhook, url: "${rxUrl}/${c}" }\n`),
+    `routes: ${JSON.stringify(routes)}\n`,
+    o.extraYaml ?? "",
+  ].join("");
+}
+
+function pageOf(r: { path: string; headers: Headers; body: string }): MonthPage {
+  const b = JSON.parse(r.body) as Record<string, unknown> & {
+    kind: string;
+    condition?: unknown;
+    incident?: { id?: number } | null;
+    causeId?: number;
+  };
+  // A watchdog, check-in or freshness condition's key (its kind, task or app and when it opened) is in the event.
+  const event = b.stewardEvent as { condition?: { key?: string } } | undefined;
+  const condition = event?.condition?.key ?? (typeof b.condition === "string" ? `${b.condition} ${b.taskName ?? b.appName ?? ""}` : undefined);
+  const about =
+    b.causeId !== undefined
+      ? `cause #${b.causeId}`
+      : b.incident?.id !== undefined
+        ? `incident #${b.incident.id}`
+        : condition
+          ? `condition ${condition}`
+          : "none";
+  const str = (k: string) => (typeof b[k] === "string" && b[k] !== "" ? { [k]: b[k] as string } : {});
+  return {
+    at: Number(r.headers.get("x-steward-timestamp")) * 1000,
+    channel: r.path.slice(1),
+    kind: b.kind,
+    ...(str("taskName").taskName ? { task: b.taskName as string } : {}),
+    ...(str("appName").appName ? { app: b.appName as string } : {}),
+    ...(typeof b.title === "string" ? { title: b.title } : {}),
+    about,
+    ...str("causeTitle"),
+    ...str("causeStatus"),
+    text: r.body,
+  };
+}
+
+/** Runs the four weeks (or `days`) and returns the receiver's pages; the caller closes it. */
+export async function runMonth(o: MonthRunOptions): Promise<MonthRun> {
+  const faults = monthFaults();
+  const missed = faults.find((f) => f.id === "checkin")!;
+  const days = o.days ?? MONTH_DAYS;
+  let yaml = "";
+  let opened: RichRun | undefined;
+  const running = runRichSite({
+    dir: o.dir,
+    days,
+    faults,
+    tasks: monthSiteTasks(),
+    stewardYaml: (sim, rxUrl) => {
+      const base = stewardYaml(sim, rxUrl, o);
+      yaml = o.transformYaml ? o.transformYaml(base) : base;
+      return yaml;
+    },
+    opened: (r) => {
+      opened = r;
+    },
+    started: (r) => {
+      // The job before QVD 06 checks in each night, as a job's last line would (curl …/ping/<key>).
+      for (const at of checkinPings(MONTH_START, days, missed)) r.site.clock.setTimeout(() => r.t.request(`/ping/${CHECKIN.key}`), at - r.site.clock.now());
+    },
+  });
+  // A run that fails half-way still stops its simulator, Steward and receiver.
+  const run = await running.catch(async (err: unknown) => {
+    if (opened) await closeRichRun(opened);
+    throw err;
+  });
+  return { run, yaml, faults, pages: () => run.rx.requests.map(pageOf), close: () => closeRichRun(run) };
+}

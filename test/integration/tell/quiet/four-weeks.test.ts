@@ -1,0 +1,134 @@
+// Issue 76, "Done when": four simulated weeks of a small rich site (three nodes, chains, office-hours tasks, a Qlik
+// Cloud tenant) on the routes the docs set up (taken from the pages) with every other default, and what each channel's
+// real receiver got, counted per cause. Injected: flaky nights the Scheduler's retry fixes, a night every retry fails,
+// a task failing five nights running, a slow run, a check-in that never comes, a node down while a promised chain
+// runs, a paused Cloud task. The table printed at the end is the page count per fault, channel and cause.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { causeTable, faultOf, isRecovery, line, pagesPerChannel } from "../../../helpers/month-pages";
+import { type MonthPage, type MonthRun, runMonth } from "../../../helpers/month-run";
+import type { MonthFault } from "../../../helpers/month-site";
+import { simControl } from "../../../helpers/sim-control";
+import { createTempDir } from "../../../helpers/temp-dir";
+
+const dir = createTempDir();
+let month: MonthRun | undefined;
+let pages: MonthPage[] = [];
+let faults: MonthFault[] = [];
+
+beforeAll(async () => {
+  month = await runMonth({ dir: dir.path, ...(process.env.MONTH_DAYS ? { days: Number(process.env.MONTH_DAYS) } : {}) });
+  pages = month.pages();
+  faults = month.faults;
+}, 1_800_000);
+
+afterAll(async () => {
+  // At the end, below any failure: every page, then the pages per fault, channel and cause.
+  console.log(`${pages.length} pages in four weeks:\n${pages.map(line).join("\n")}`);
+  console.table(causeTable(pages, faults));
+  await month?.close();
+  dir.remove();
+});
+
+/** Per channel: [pages that open or update, pages that say it is over] of the fault. */
+const counts = (id: MonthFault["id"]) =>
+  Object.fromEntries(
+    [...pagesPerChannel(pages, faults, id)].map(([channel, ps]) => [
+      channel,
+      { opening: ps.filter((p) => !isRecovery(p)).length, over: ps.filter(isRecovery).length },
+    ]),
+  );
+const linesOf = (id: MonthFault["id"]) => [...pagesPerChannel(pages, faults, id).values()].flat().map(line);
+
+const ON_CALL = "ops-teams"; // docs/noise.md's on-call route (task.failed, task.aborted, task.recovered)
+
+describe("four weeks on the documented routes, every default", () => {
+  test("a failure the Scheduler's retry fixes pages nothing (QVD 02 on five nights, QVD 02 and QVD 03 on the first)", () => {
+    // No fault explains those nights: a page naming either task then would be a page without a cause.
+    const flaky = pages.filter((p) => (p.task === "QVD 02" || p.task === "QVD 03") && !faultOf(p, faults));
+    expect(flaky.map(line)).toEqual([]);
+  });
+
+  test("those retries happened: Steward counts each run as recovered by retry", async () => {
+    const t = month!.run.t;
+    const ids = (await simControl(month!.run.site.sim, "GET", "/tasks")) as Array<{ id: string; name: string }>;
+    const nameOf = new Map(ids.map((x) => [x.id, x.name]));
+    const res = (await (await t.request("/v4/incidents/recovered-by-retry?sinceHours=700")).json()) as { runs: Array<{ taskId: string; attempts: number }> };
+    const runs = res.runs.map((r) => `${nameOf.get(r.taskId)} in ${r.attempts} attempts`).sort();
+    expect(runs).toEqual([...Array(6).fill("QVD 02 in 2 attempts"), "QVD 03 in 2 attempts"]);
+  });
+
+  test("every attempt fails: one page that says the Scheduler gave up, then one recovery", () => {
+    expect({ counts: counts("gave-up")[ON_CALL], lines: linesOf("gave-up") }).toEqual({ counts: { opening: 1, over: 1 }, lines: linesOf("gave-up") });
+    const page = pagesPerChannel(pages, faults, "gave-up")
+      .get(ON_CALL)
+      ?.find((p) => !isRecovery(p));
+    // A webhook says "failed 3 times, gave up" as the run's attempts, each with the line that states why it failed
+    // (mail, Slack and Teams write it as the history line from the same attempts).
+    const event = JSON.parse(page?.text ?? "{}").stewardEvent as { attempts?: Array<{ status: string; errorLine?: string }> } | undefined;
+    expect(event?.attempts?.map((a) => `${a.status}: ${a.errorLine}`)).toEqual([
+      "Retry: Cannot open file",
+      "Retry: Cannot open file",
+      "FinishedFail: Cannot open file",
+    ]);
+  });
+
+  test("a task that fails five nights running: one page until it recovers, then one recovery", () => {
+    expect({ counts: counts("five-nights")[ON_CALL], lines: linesOf("five-nights") }).toEqual({
+      counts: { opening: 1, over: 1 },
+      lines: linesOf("five-nights"),
+    });
+  });
+
+  test("one slow run: at most one page and one that says it is over", () => {
+    const c = counts("slow-run");
+    expect({ channels: Object.keys(c).length > 0, c, lines: linesOf("slow-run") }).toEqual({
+      channels: true,
+      c: Object.fromEntries(Object.keys(c).map((k) => [k, { opening: 1, over: Math.min(1, c[k]!.over) }])),
+      lines: linesOf("slow-run"),
+    });
+  });
+
+  test("a check-in that never comes: its cause paged once on the documented route, then its end", () => {
+    const c = counts("checkin");
+    const mail = c["ops-mail"] ?? { opening: 0, over: 0 };
+    expect({ mail, lines: linesOf("checkin") }).toEqual({ mail: { opening: 1, over: 1 }, lines: linesOf("checkin") });
+    const page = pagesPerChannel(pages, faults, "checkin")
+      .get("ops-mail")
+      ?.find((p) => !isRecovery(p));
+    expect(page?.text ?? "").toContain("wms-export");
+  });
+
+  test("no page without a cause: every page names its cause, incident or condition, and an injected fault explains it", () => {
+    expect(pages.filter((p) => p.about === "none" || !faultOf(p, faults)).map(line)).toEqual([]);
+  });
+});
+
+// What other branches of issue 76 fix (h-promise, h-cloudcause): real expectations, failing until they are merged.
+describe("fixed by other branches", () => {
+  test("overall: at most two pages per cause on each channel (h-promise: a promise's warning, breach and recovery are one condition of three pages)", () => {
+    const per = new Map<string, MonthPage[]>();
+    for (const p of pages) per.set(`${p.channel} ${p.about}`, [...(per.get(`${p.channel} ${p.about}`) ?? []), p]);
+    expect([...per].filter(([, ps]) => ps.length > 2).map(([k, ps]) => `${k}: ${ps.map(line).join(" | ")}`)).toEqual([]);
+  });
+
+  test("a node down while a promised chain runs: at most two pages per channel for its cause, the promise folded in (h-promise)", () => {
+    const c = counts("node-down");
+    expect({ some: Object.keys(c).length > 0, over2: Object.entries(c).filter(([, n]) => n.opening + n.over > 2), lines: linesOf("node-down") }).toEqual({
+      some: true,
+      over2: [],
+      lines: linesOf("node-down"),
+    });
+    // The promise's pages name the node's cause: none is a page of its own.
+    const promise = [...pagesPerChannel(pages, faults, "node-down").values()].flat().filter((p) => p.kind.startsWith("app.freshness_") && !p.causeTitle);
+    expect(promise.map(line)).toEqual([]);
+  });
+
+  test("a paused Qlik Cloud task: at most two pages per channel (h-cloudcause)", () => {
+    const c = counts("cloud-paused");
+    expect({ some: Object.keys(c).length > 0, over2: Object.entries(c).filter(([, n]) => n.opening + n.over > 2), lines: linesOf("cloud-paused") }).toEqual({
+      some: true,
+      over2: [],
+      lines: linesOf("cloud-paused"),
+    });
+  });
+});
