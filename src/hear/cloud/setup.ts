@@ -16,6 +16,7 @@ import type { Router } from "../../platform/http/route";
 import type { SqlDb } from "../../platform/store/sql";
 import { type CloudClient, createCloudClient } from "./cloud-client";
 import { createCloudStore } from "./cloud-store";
+import { createAutomationStore } from "./automation-store";
 import type { MqttService } from "../../start/mqtt/mqtt-client";
 import { registerMqttCloudStart } from "./mqtt-start";
 import { registerCloudRoutes } from "./routes";
@@ -68,6 +69,7 @@ export function tenantHealthLine(s: TenantState, now: number): string {
     parts.push(`last poll ${new Date(at).toISOString()} (${ago(now - at)})`);
   } else parts.push("not polled yet (or another Steward polls it)");
   if (s.keyExpiresAt) parts.push(`API key expires ${s.keyExpiresAt.slice(0, 10)}`);
+  if (s.automations?.problem) parts.push(`automations not read: ${s.automations.problem}`);
   return parts.join("; ");
 }
 
@@ -88,6 +90,7 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
   }
   const log = deps.log.child({ module: "qlik-cloud" });
   const store = createCloudStore(deps.db);
+  const automationClaims = createAutomationStore(deps.db);
   const metrics = {
     polls: deps.metrics.counter("steward_cloud_polls_total", "Qlik Cloud polls by tenant and result (ok, auth, rate-limited, server, network, bad-answer, …)."),
     reloads: deps.metrics.counter("steward_cloud_reloads_total", "Qlik Cloud reloads announced, by tenant and final status."),
@@ -113,6 +116,7 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
       emit: (e) => deps.bus.emit(e.kind, e as never),
       ...(deps.annotate ? { annotate: deps.annotate } : {}),
       logLines: { head: headLines, tail: 30 },
+      automationClaims,
     });
     deps.lifecycle.add({ name: `qlik-cloud client ${name}`, start() {}, stop: () => client.close() });
     deps.lifecycle.add(deps.gate ? deps.gate("cloud", watcher) : watcher);
