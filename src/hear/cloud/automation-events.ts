@@ -50,7 +50,6 @@ const base = (c: AutomationEventContext) => {
     tenant: c.tenant.name,
     url: c.tenant.url,
     automationId: c.automation.id,
-    automation: c.automation.name,
     runMode: c.automation.runMode ?? null,
     owner: c.owner?.name ?? c.automation.ownerId ?? null,
     ownerEmail: c.owner?.email ?? null,
@@ -80,11 +79,13 @@ export function automationRunEvent(c: AutomationEventContext, run: AutomationRun
       summary: `The run of automation "${name}" started ${run.startTime ?? "(time unknown)"} ${what}${where}${cause}. ${effect} Open the automation's run history in the tenant to see each block's output.`,
     },
     {
-      ...base(c),
-      runId: run.id,
-      status: run.status,
+      // What a plain alert shows first (its first facts): the automation, the step and what went wrong.
+      automation: name,
       step: run.step ?? null,
       error: run.error ?? null,
+      status: run.status,
+      ...base(c),
+      runId: run.id,
       context: run.context ?? null,
       startTime: run.startTime ?? null,
       stopTime: run.stopTime ?? null,
@@ -111,6 +112,12 @@ export function automationStateEvent(c: AutomationEventContext, disabled: boolea
           title: `Qlik Automate: ${name} is enabled again`,
           summary: `Automation "${name}" was enabled again at ${at}${disabledAt ? ` (disabled since ${disabledAt})` : ""}; its runs start again.`,
         },
-    { ...base(c), state: c.automation.state ?? null, changedAt: at, ...(disabledAt && !disabled ? { disabledSince: disabledAt } : {}) },
+    {
+      automation: name,
+      state: c.automation.state ?? null,
+      changedAt: at,
+      ...(disabledAt && !disabled ? { disabledSince: disabledAt } : {}),
+      ...base(c),
+    },
   );
 }

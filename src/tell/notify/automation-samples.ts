@@ -4,22 +4,23 @@ import type { SiteEvent, SiteEventKind } from "../../platform/events/types";
 
 type Sample = { title: string; summary: string; data: SiteEvent["data"] };
 
+const NAME = "Nightly CRM extract";
 const automation = {
   tenant: "corp-eu",
   url: "https://corp.eu.qlikcloud.com",
   automationId: "7c1e0f4a2b9d4e6f8a0b1c2d3e4f5a6b",
-  automation: "Nightly CRM extract",
   runMode: "scheduled",
   owner: "Anna Svensson",
   ownerEmail: "anna.svensson@corp.example",
   link: "https://corp.eu.qlikcloud.com/automations/7c1e0f4a2b9d4e6f8a0b1c2d3e4f5a6b/editor",
 };
 const run = (runId: string, status: string, step: string, error: string) => ({
-  ...automation,
-  runId,
-  status,
+  automation: NAME,
   step,
   error,
+  status,
+  ...automation,
+  runId,
   context: "detail",
   startTime: "2026-11-24T02:00:00.000Z",
   stopTime: "2026-11-24T02:03:12.000Z",
@@ -43,11 +44,17 @@ export const AUTOMATION_SAMPLES: Record<Extract<SiteEventKind, `cloud.automation
     title: "Qlik Automate: Nightly CRM extract is disabled",
     summary:
       'Automation "Nightly CRM extract" was disabled at 2026-11-24T09:12:40.000Z: none of its runs start (scheduled, triggered or by webhook) until someone enables it again, so what it feeds is not refreshed. The tenant\'s Events page in the Management Console says who disabled it.',
-    data: { ...automation, state: "disabled", changedAt: "2026-11-24T09:12:40.000Z" },
+    data: { automation: NAME, state: "disabled", changedAt: "2026-11-24T09:12:40.000Z", ...automation },
   },
   "cloud.automation.enabled": {
     title: "Qlik Automate: Nightly CRM extract is enabled again",
     summary: 'Automation "Nightly CRM extract" was enabled again at 2026-11-24T11:30:00.000Z (disabled since 2026-11-24T09:12:40.000Z); its runs start again.',
-    data: { ...automation, state: "available", changedAt: "2026-11-24T11:30:00.000Z", disabledSince: "2026-11-24T09:12:40.000Z" },
+    data: {
+      automation: NAME,
+      state: "available",
+      changedAt: "2026-11-24T11:30:00.000Z",
+      disabledSince: "2026-11-24T09:12:40.000Z",
+      ...automation,
+    },
   },
 };

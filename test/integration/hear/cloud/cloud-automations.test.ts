@@ -99,6 +99,11 @@ describe("Qlik Automate automations watched on a Qlik Cloud tenant", () => {
     expect(String(got[0]!.data.error)).toContain("the connection's token has expired");
     expect(String(got[0]!.data.link)).toBe(`${sim.urls.cloud}/automations/${a.id}/editor`);
     expect(hooksFor("runId", ok.id)).toHaveLength(0);
+    // The dashboard's events page lists it under its own filter.
+    const page = await (await t.request("/ui/events?kind=cloud.automation")).text();
+    expect(page).toContain('data-kind="cloud.automation.failed"');
+    expect(page).toContain("Qlik Automate: Nightly CRM extract failed at Write to Snowflake");
+    expect(page).not.toContain('data-kind="task.');
   });
 
   test("a run finished with warnings pages once as a warning", async () => {
