@@ -31,6 +31,25 @@ export interface AutomationRunInfo {
   error?: string;
 }
 
+/** A run that ended, for what waits on the automation (a freshness promise): a finish, with or without warnings, is data. */
+export interface AutomationRunEnded {
+  tenant: string;
+  automationId: string;
+  automation: string;
+  runId: string;
+  status: string;
+  ok: boolean;
+  endedMs: number;
+}
+
+/** Where the automations' news goes besides the events (the freshness promises, wired by the composition root). */
+export interface AutomationFeed {
+  /** Once per automation and process: it exists (a promise on it is judged before its first run). */
+  seen(a: { tenant: string; automationId: string; automation: string }): Promise<void>;
+  /** Each ended run, once (claimed in the store first). */
+  runEnded(r: AutomationRunEnded): Promise<void>;
+}
+
 export interface AutomationEventContext {
   tenant: { name: string; url: string };
   automation: AutomationInfo;

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Clock } from "../../platform/core/clock";
 import type { SiteEvent } from "../../platform/events/types";
 import {
+  type AutomationFeed,
   type AutomationInfo,
   type AutomationRunInfo,
   automationRunEvent,
@@ -83,7 +84,7 @@ export interface AutomationWatch {
   setProblem(problem: string): void;
 }
 
-export function createAutomationWatch(d: {
+interface WatchDeps {
   tenant: { name: string; url: string; maxPages: number };
   config: AutomationsConfig;
   client: CloudClient;
@@ -92,11 +93,42 @@ export function createAutomationWatch(d: {
   clock: Clock;
   log: Logger;
   emit(e: SiteEvent): Promise<void>;
-}): AutomationWatch {
+  /** Each automation seen and each run ended, for the freshness promises that wait on them. */
+  feed?: AutomationFeed;
+}
+
+/** Every automation the key may list (cursor paging, at most maxPages pages), narrowed to `only`. */
+async function listAutomations(d: WatchDeps, only: string[] | undefined): Promise<AutomationInfo[]> {
+  const out: AutomationInfo[] = [];
+  let next: string | undefined;
+  for (let pageNo = 0; pageNo < d.tenant.maxPages; pageNo++) {
+    const page = await d.client.listAutomations(next);
+    for (const raw of page.automations) {
+      const a = AutomationSchema.safeParse(raw);
+      if (!a.success) continue;
+      const info = { ...a.data, name: a.data.name ?? a.data.id };
+      if (only && !only.includes(info.id.toLowerCase()) && !only.includes(info.name.toLowerCase())) continue;
+      out.push(info);
+    }
+    next = page.next;
+    if (!next) return out;
+  }
+  d.log.warn(
+    { tenant: d.tenant.name, maxPages: d.tenant.maxPages },
+    "Qlik Cloud: the automation list stopped after maxPages pages; the rest are read at the next poll",
+  );
+  return out;
+}
+
+export function createAutomationWatch(d: WatchDeps): AutomationWatch {
   const name = d.tenant.name;
   const users = new Map<string, { at: number; user?: { name?: string | null; email?: string | null } }>();
   let state: AutomationWatchState = { automations: 0, disabled: 0 };
   const only = d.config.only?.map((x) => x.toLowerCase());
+  const fed = new Set<string>();
+  /** What waits on the automations is told; its failure is logged, never stops the watch (the events matter more). */
+  const tell = (what: string, p: Promise<void> | undefined) =>
+    p?.catch((err: unknown) => d.log.warn({ tenant: name, err: (err as Error).message }, `Qlik Cloud: could not record an automation's ${what}`));
 
   async function owner(id: string | null | undefined, now: number) {
     if (!id) return undefined;
@@ -111,28 +143,6 @@ export function createAutomationWatch(d: {
     if (!(await d.claims.claim(name, key, automationId, now, JSON.stringify(event)))) return;
     await d.emit(event);
     await d.claims.markAnnounced(name, key);
-  }
-
-  async function listAll(): Promise<AutomationInfo[]> {
-    const out: AutomationInfo[] = [];
-    let next: string | undefined;
-    for (let pageNo = 0; pageNo < d.tenant.maxPages; pageNo++) {
-      const page = await d.client.listAutomations(next);
-      for (const raw of page.automations) {
-        const a = AutomationSchema.safeParse(raw);
-        if (!a.success) continue;
-        const info = { ...a.data, name: a.data.name ?? a.data.id };
-        if (only && !only.includes(info.id.toLowerCase()) && !only.includes(info.name.toLowerCase())) continue;
-        out.push(info);
-      }
-      next = page.next;
-      if (!next) return out;
-    }
-    d.log.warn(
-      { tenant: name, maxPages: d.tenant.maxPages },
-      "Qlik Cloud: the automation list stopped after maxPages pages; the rest are read at the next poll",
-    );
-    return out;
   }
 
   /** Disabled: one event, kept open (in cloud_meta) until the automation is enabled again, which closes it with one more. */
@@ -180,13 +190,28 @@ export function createAutomationWatch(d: {
         continue;
       }
       const bad = r.status in FAILED_STATUSES || r.status === WARNING_STATUS;
-      if (!bad) {
-        await d.claims.claim(name, `run:${r.id}`, a.id, now, null);
-        continue;
-      }
       const { error, ...fields } = r;
       const run: AutomationRunInfo = { ...fields, ...runError(error) };
-      await announce(`run:${r.id}`, a.id, automationRunEvent({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now }, run), now);
+      const event = bad ? automationRunEvent({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now }, run) : undefined;
+      const key = `run:${r.id}`;
+      if (!(await d.claims.claim(name, key, a.id, now, event ? JSON.stringify(event) : null))) continue;
+      const stop = ms(r.stopTime);
+      const ok = r.status === "finished" || r.status === WARNING_STATUS;
+      await tell(
+        "run",
+        d.feed?.runEnded({
+          tenant: name,
+          automationId: a.id,
+          automation: a.name,
+          runId: r.id,
+          status: r.status,
+          ok,
+          endedMs: Number.isFinite(stop) ? stop : now,
+        }),
+      );
+      if (!event) continue;
+      await d.emit(event);
+      await d.claims.markAnnounced(name, key);
     }
     return allEnded;
   }
@@ -198,9 +223,13 @@ export function createAutomationWatch(d: {
         await d.emit(JSON.parse(p.event) as SiteEvent);
         await d.claims.markAnnounced(name, p.key);
       }
-      const automations = await listAll();
+      const automations = await listAutomations(d, only);
       const moved: Array<{ a: AutomationInfo; cursorKey: string; cursor: string }> = [];
       for (const a of automations) {
+        if (!fed.has(a.id)) {
+          fed.add(a.id);
+          await tell("existence", d.feed?.seen({ tenant: name, automationId: a.id, automation: a.name }));
+        }
         await judgeState(a, now, floor);
         if (!a.lastRunAt || !(ms(a.lastRunAt) >= floor)) continue;
         const cursorKey = `${name}:automation-runs:${a.id}`;

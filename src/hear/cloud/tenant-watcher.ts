@@ -18,7 +18,8 @@ import type { CloudStore } from "./cloud-store";
 import { cloudReloadEvent, FINAL } from "./reload-event";
 import { createReloadPages, ms } from "./reload-pages";
 import type { AutomationStore } from "./automation-store";
-import { type AutomationWatchState, createAutomationWatch, pollAutomations } from "./automation-watch";
+import type { AutomationFeed } from "./automation-events";
+import { type AutomationWatch, type AutomationWatchState, createAutomationWatch, pollAutomations } from "./automation-watch";
 
 export interface TenantWatcherDeps {
   tenant: QlikCloudTenantConfig & { name: string };
@@ -33,6 +34,8 @@ export interface TenantWatcherDeps {
   logLines: { head: number; tail: number };
   /** Where announcements of the tenant's automations are claimed (with `tenant.automations`). */
   automationClaims?: AutomationStore;
+  /** Where their runs go besides the events (the freshness promises). */
+  automationFeed?: AutomationFeed;
 }
 
 export interface TenantState {
@@ -157,6 +160,15 @@ async function followRunning(d: TenantWatcherDeps, finals: Map<string, CloudRelo
   }
 }
 
+/** The tenant's Qlik Automate automations, watched at each poll when `automations:` is on. */
+function automationWatchOf(d: TenantWatcherDeps): AutomationWatch | undefined {
+  const { tenant } = d;
+  if (!tenant.automations?.enabled || !d.automationClaims) return undefined;
+  const { client, store, clock, log } = d;
+  const feed = d.automationFeed ? { feed: d.automationFeed } : {};
+  return createAutomationWatch({ tenant, config: tenant.automations, client, store, claims: d.automationClaims, clock, log, emit: (e) => d.emit(e), ...feed });
+}
+
 export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
   const { tenant, client, store, clock, log } = d;
   const name = tenant.name;
@@ -174,10 +186,7 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
   });
   const appInfo = createAppInfoCache(client, clock);
   const pages = createReloadPages({ name, tenant, client, store, log });
-  const automations =
-    tenant.automations?.enabled && d.automationClaims
-      ? createAutomationWatch({ tenant, config: tenant.automations, client, store, claims: d.automationClaims, clock, log, emit: (e) => d.emit(e) })
-      : undefined;
+  const automations = automationWatchOf(d);
   let up = false;
   let problem: string | undefined;
   let authFailedSince: number | undefined;
