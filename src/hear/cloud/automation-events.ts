@@ -140,3 +140,19 @@ export function automationStateEvent(c: AutomationEventContext, disabled: boolea
     },
   );
 }
+
+/** A run that finished after a failed one: the failure is over (`failedRunId` names the run that failed). */
+export function automationRecoveredEvent(c: AutomationEventContext, run: AutomationRunInfo, failedRunId: string): SiteEvent {
+  const name = c.automation.name;
+  return siteEvent(
+    "cloud.automation.recovered",
+    `${c.tenant.name}:${run.id}`,
+    new URL(c.tenant.url).host,
+    c.nowMs,
+    {
+      title: `Qlik Automate: ${name} runs again`,
+      summary: `The run of automation "${name}" started ${run.startTime ?? "(time unknown)"} ${run.status}, after the failed run ${failedRunId}: what it feeds is renewed again.`,
+    },
+    { automation: name, status: run.status, failedRunId, runId: run.id, startTime: run.startTime ?? null, stopTime: run.stopTime ?? null, ...base(c) },
+  );
+}

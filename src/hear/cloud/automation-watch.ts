@@ -9,7 +9,9 @@ import type { SiteEvent } from "../../platform/events/types";
 import {
   type AutomationFeed,
   type AutomationInfo,
+  type AutomationRunEnded,
   type AutomationRunInfo,
+  automationRecoveredEvent,
   automationRunEvent,
   automationStateEvent,
   FAILED_STATUSES,
@@ -120,9 +122,31 @@ async function listAutomations(d: WatchDeps, only: string[] | undefined): Promis
   return out;
 }
 
+/** The owners' names and e-mail addresses (`GET /api/v1/users/{id}`), kept an hour; one that cannot be read is none. */
+function ownerLookup(client: CloudClient) {
+  const users = new Map<string, { at: number; user?: { name?: string | null; email?: string | null } }>();
+  return async (id: string | null | undefined, now: number) => {
+    if (!id) return undefined;
+    const hit = users.get(id);
+    if (hit && now - hit.at < USER_TTL_MS) return hit.user;
+    const user = await client.getUser(id).catch(() => undefined);
+    users.set(id, { at: now, ...(user ? { user } : {}) });
+    return user;
+  };
+}
+
+const runEnded = (tenant: string, a: AutomationInfo, r: { id: string; status: string }, ok: boolean, endedMs: number): AutomationRunEnded => ({
+  tenant,
+  automationId: a.id,
+  automation: a.name,
+  runId: r.id,
+  status: r.status,
+  ok,
+  endedMs,
+});
+
 export function createAutomationWatch(d: WatchDeps): AutomationWatch {
   const name = d.tenant.name;
-  const users = new Map<string, { at: number; user?: { name?: string | null; email?: string | null } }>();
   let state: AutomationWatchState = { automations: 0, disabled: 0 };
   const only = d.config.only?.map((x) => x.toLowerCase());
   const fed = new Set<string>();
@@ -130,14 +154,7 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
   const tell = (what: string, p: Promise<void> | undefined) =>
     p?.catch((err: unknown) => d.log.warn({ tenant: name, err: (err as Error).message }, `Qlik Cloud: could not record an automation's ${what}`));
 
-  async function owner(id: string | null | undefined, now: number) {
-    if (!id) return undefined;
-    const hit = users.get(id);
-    if (hit && now - hit.at < USER_TTL_MS) return hit.user;
-    const user = await d.client.getUser(id).catch(() => undefined);
-    users.set(id, { at: now, ...(user ? { user } : {}) });
-    return user;
-  }
+  const owner = ownerLookup(d.client);
 
   async function announce(key: string, automationId: string, event: SiteEvent, now: number): Promise<void> {
     if (!(await d.claims.claim(name, key, automationId, now, JSON.stringify(event)))) return;
@@ -174,10 +191,29 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
     }
   }
 
+  /**
+   * A failure stays open (in cloud_meta) until a later run finishes, with or without warnings: that run closes it with
+   * cloud.automation.recovered, once (what waits on the automation, a cause grouping its consequences, ends there).
+   */
+  async function judgeFailing(a: AutomationInfo, run: AutomationRunInfo, ok: boolean, now: number): Promise<void> {
+    const metaKey = `${name}:automation-failing:${a.id}`;
+    if (!ok) return d.store.setMeta(metaKey, run.id);
+    const failed = (await d.store.getMeta(metaKey)) ?? "";
+    if (failed === "") return;
+    await d.store.setMeta(metaKey, "");
+    await announce(
+      `recovered:${run.id}`,
+      a.id,
+      automationRecoveredEvent({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now }, run, failed),
+      now,
+    );
+  }
+
   /** The automation's newest runs: each ended run claimed once (announced when it failed or warned). True when all ended. */
   async function readRuns(a: AutomationInfo, now: number, floor: number): Promise<boolean> {
     let allEnded = true;
-    const raw = await d.client.automationRuns(a.id, RUNS_PER_LIST);
+    // Oldest first: a failure, then the run that finished after it (the recovery), in the order they happened.
+    const raw = [...(await d.client.automationRuns(a.id, RUNS_PER_LIST))].reverse();
     for (const item of raw) {
       const p = RunSchema.safeParse(item);
       if (!p.success) continue;
@@ -197,18 +233,8 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
       if (!(await d.claims.claim(name, key, a.id, now, event ? JSON.stringify(event) : null))) continue;
       const stop = ms(r.stopTime);
       const ok = r.status === "finished" || r.status === WARNING_STATUS;
-      await tell(
-        "run",
-        d.feed?.runEnded({
-          tenant: name,
-          automationId: a.id,
-          automation: a.name,
-          runId: r.id,
-          status: r.status,
-          ok,
-          endedMs: Number.isFinite(stop) ? stop : now,
-        }),
-      );
+      await tell("run", d.feed?.runEnded(runEnded(name, a, r, ok, Number.isFinite(stop) ? stop : now)));
+      await judgeFailing(a, run, ok, now);
       if (!event) continue;
       await d.emit(event);
       await d.claims.markAnnounced(name, key);

@@ -58,7 +58,7 @@ const tenantSchema = () =>
         })
         .optional()
         .describe(
-          "Qlik Automate automations: a failed run, one finished with warnings and an automation disabled raise cloud.automation.* events. Needs a Tenant Admin's key (docs/qlik-cloud.md#qlik-automate-automations).",
+          "Qlik Automate automations: a failed run (and the run that finishes after it), one finished with warnings and an automation disabled (and enabled again) raise cloud.automation.* events. Needs a Tenant Admin's key (docs/qlik-cloud.md#qlik-automate-automations).",
         ),
       keyExpiryWarning: DurationSchema.prefault("14d").describe(
         "Raise qlikcloud.key_expiring this long before the API key expires (read from the key, or asked of the tenant twice a day).",

@@ -22,6 +22,7 @@ export function toneOf(word: string | undefined | null): Tone {
     case "service.started":
     case "task.succeeded":
     case "cloud.automation.enabled":
+    case "cloud.automation.recovered":
       return "ok";
     case "failed":
     case "dead":

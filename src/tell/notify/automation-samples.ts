@@ -34,6 +34,20 @@ export const AUTOMATION_SAMPLES: Record<Extract<SiteEventKind, `cloud.automation
       'The run of automation "Nightly CRM extract" started 2026-11-24T02:00:00.000Z failed at step "Write to Snowflake": the request was refused (HTTP 403: the connection\'s token has expired). The steps after it did not run: reloads or exports this automation starts did not happen. Open the automation\'s run history in the tenant to see each block\'s output.',
     data: run("a1b2c3d4e5f6a7b8c9d0e1f2", "failed", "Write to Snowflake", "the request was refused (HTTP 403: the connection's token has expired)"),
   },
+  "cloud.automation.recovered": {
+    title: "Qlik Automate: Nightly CRM extract runs again",
+    summary:
+      'The run of automation "Nightly CRM extract" started 2026-11-25T02:00:00.000Z finished, after the failed run a1b2c3d4e5f6a7b8c9d0e1f2: what it feeds is renewed again.',
+    data: {
+      automation: NAME,
+      status: "finished",
+      failedRunId: "a1b2c3d4e5f6a7b8c9d0e1f2",
+      runId: "c3d4e5f6a7b8c9d0e1f2a3b4",
+      startTime: "2026-11-25T02:00:00.000Z",
+      stopTime: "2026-11-25T02:02:51.000Z",
+      ...automation,
+    },
+  },
   "cloud.automation.warning": {
     title: "Qlik Automate: Nightly CRM extract finished with warnings at Write to Snowflake",
     summary:
