@@ -50,6 +50,7 @@ const SettingsSchema = z.strictObject({
   apiKeyExpiry: z.iso.datetime().nullable().optional(),
   misbehave: z.enum(["html", "truncated", "unknownStatus", "endlessCursor"]).nullable().optional(),
   disableAfterFailures: z.int().min(0).max(100).optional(),
+  automationsForbidden: z.boolean().optional(),
 });
 
 type Add = (method: string, path: string, handler: (c: { body: unknown; params: Record<string, string | undefined> }) => Response) => void;
@@ -119,6 +120,7 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
     if (b.misbehave !== undefined) tenant.settings.misbehave = b.misbehave;
     if (b.apiKeyExpiry !== undefined) tenant.settings.apiKeyExpiry = b.apiKeyExpiry;
     if (b.disableAfterFailures !== undefined) tenant.settings.disableAfterFailures = b.disableAfterFailures;
+    if (b.automationsForbidden !== undefined) tenant.settings.automationsForbidden = b.automationsForbidden;
     return json(200, tenant.settings);
   });
 }

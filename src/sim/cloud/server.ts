@@ -43,6 +43,7 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
     if (misbehave === "html") return text(200, "<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>", "text/html");
     const scheduling = handleScheduling(tenant, req, url, path, CLOUD_TENANT_ID);
     if (scheduling) return scheduling;
+    if (tenant.settings.automationsForbidden && path.startsWith("/api/v1/automations")) return apiError(403, "Forbidden", "AUTOMATIONS-403");
     const automations = handleAutomations(tenant.automations, req, url, path);
     if (automations) return automations;
     if (req.method === "GET" && path === "/api/v1/reloads") return listReloads(tenant, url);

@@ -31,6 +31,8 @@ export interface CloudSettings {
   /** When the API key expires (ISO), as GET /api/v1/api-keys/{id} tells it; null: it never does. */
   apiKeyExpiry: string | null;
   misbehave: CloudMisbehaviour | null;
+  /** The key's user is no tenant admin: the Automations API answers 403 (the reloads still answer). */
+  automationsForbidden: boolean;
   /** Qlik disables a task after this many failed runs in a row (it does since June 2026; the count is not documented; 0: never). */
   disableAfterFailures: number;
 }
@@ -92,6 +94,7 @@ export function createCloudTenant(
     apiKeyExpiry: null,
     misbehave: null,
     disableAfterFailures: 0,
+    automationsForbidden: false,
   };
   const tokens = new Map<string, number>();
   /** Reloads not yet ended, with their planned start and end (simulated time). */

@@ -149,6 +149,29 @@ describe("Qlik Automate automations watched on a Qlik Cloud tenant", () => {
     expect([...perKey.values()].every((n) => n === 1)).toBe(true);
   });
 
+  test("a key that may not read the automations: /ready says so, the key is not called refused, the reloads are still announced", async () => {
+    const failedReloads: string[] = [];
+    const refused: string[] = [];
+    t.app.bus.on("task.failed", (e) => void failedReloads.push((e as { executionId: string }).executionId));
+    t.app.bus.on("qlikcloud.key_rejected", (e) => void refused.push(e.id));
+    await simControl(sim, "PATCH", "/cloud/settings", { automationsForbidden: true });
+    try {
+      const reload = (await simControl(sim, "POST", "/cloud/reloads", { appId: sim.site.apps[0]!.id, outcome: "fail" })) as { id: string };
+      const ready = async () =>
+        ((await (await t.request("/ready")).json()) as { components: Record<string, { ok: boolean; detail?: string }> }).components["qlik-cloud:corp-cloud"]!;
+      await waitFor(async () => failedReloads.includes(reload.id) && String((await ready()).detail).includes("automations not read"), { timeoutMs: 15_000 });
+      expect((await ready()).ok).toBe(true);
+      expect((await ready()).detail).toContain("automations not read: ");
+      expect((await ready()).detail).toContain("HTTP 403");
+      expect(refused).toEqual([]);
+    } finally {
+      await simControl(sim, "PATCH", "/cloud/settings", { automationsForbidden: false });
+    }
+    const ready = async () =>
+      ((await (await t.request("/ready")).json()) as { components: Record<string, { detail?: string }> }).components["qlik-cloud:corp-cloud"]!;
+    await waitFor(async () => !String((await ready()).detail).includes("automations not read"), { timeoutMs: 15_000 });
+  });
+
   test("the tenant's state names the automations watched", async () => {
     const body = (await (await t.request("/v4/cloud/tenants")).json()) as { tenants: Array<{ automations?: { automations: number; disabled: number } }> };
     expect(body.tenants[0]!.automations?.automations).toBeGreaterThanOrEqual(5);

@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
-import { automationRunEvent, automationStateEvent } from "../../../../src/hear/cloud/automation-events";
+import { automationRecoveredEvent, automationRunEvent, automationStateEvent } from "../../../../src/hear/cloud/automation-events";
 import { runError } from "../../../../src/hear/cloud/automation-watch";
 import { createSteppedClock } from "../../../../src/platform/core/stepped-clock";
 import { memoryChannelState } from "../../../../src/tell/notify/channel-state";
@@ -43,6 +43,14 @@ describe("the automation events", () => {
     const stopped = automationRunEvent(ctx, { id: "run2", status: "stopped" });
     expect(stopped.title).toBe("Qlik Automate: Nightly CRM extract was stopped");
     expect(automationRunEvent(ctx, { id: "run3", status: "finished with warnings" }).kind).toBe("cloud.automation.warning");
+  });
+
+  test("the run that finishes after a failure says which run failed", () => {
+    const e = automationRecoveredEvent(ctx, { id: "run9", status: "finished", startTime: "2026-11-25T02:00:00.000Z" }, "run1");
+    expect(e.kind).toBe("cloud.automation.recovered");
+    expect(e.id).toBe("cloud.automation.recovered:corp-eu:run9");
+    expect(e.title).toBe("Qlik Automate: Nightly CRM extract runs again");
+    expect(e.data).toMatchObject({ failedRunId: "run1", runId: "run9", automationId: "auto1" });
   });
 
   test("disabled, then enabled again with since when it was disabled", () => {
