@@ -72,6 +72,8 @@ const base = (c: AutomationEventContext) => {
     runMode: c.automation.runMode ?? null,
     owner: c.owner?.name ?? c.automation.ownerId ?? null,
     ownerEmail: c.owner?.email ?? null,
+    // A silence or filter on `source: cloud` takes it (src/tell/silences/matcher.ts reads data.source of a site event).
+    source: "cloud",
     // The automation in the tenant's hub (its editor, where the run history is).
     link: `${url}/automations/${encodeURIComponent(c.automation.id)}/editor`,
   };

@@ -12,6 +12,7 @@ const automation = {
   runMode: "scheduled",
   owner: "Anna Svensson",
   ownerEmail: "anna.svensson@corp.example",
+  source: "cloud",
   link: "https://corp.eu.qlikcloud.com/automations/7c1e0f4a2b9d4e6f8a0b1c2d3e4f5a6b/editor",
 };
 const run = (runId: string, status: string, step: string, error: string) => ({

@@ -11,6 +11,7 @@ import { memoryChannelState } from "../../../../src/tell/notify/channel-state";
 import { slackChannel } from "../../../../src/tell/notify/channels/slack";
 import { buildNotification } from "../../../../src/tell/notify/notification";
 import { createTemplateRenderer } from "../../../../src/tell/notify/templates/renderer";
+import { eventFacts } from "../../../../src/tell/silences/matcher";
 import { createTempDir } from "../../../helpers/temp-dir";
 
 const ctx = {
@@ -43,6 +44,8 @@ describe("the automation events", () => {
     const stopped = automationRunEvent(ctx, { id: "run2", status: "stopped" });
     expect(stopped.title).toBe("Qlik Automate: Nightly CRM extract was stopped");
     expect(automationRunEvent(ctx, { id: "run3", status: "finished with warnings" }).kind).toBe("cloud.automation.warning");
+    // A silence of Qlik Cloud (source: cloud) holds it; one of on-premise does not.
+    expect(eventFacts(e).cloud).toBe(true);
   });
 
   test("the run that finishes after a failure says which run failed", () => {
