@@ -99,12 +99,31 @@ interface WatchDeps {
   feed?: AutomationFeed;
 }
 
+/**
+ * The first page, with `listAll` unless the tenant refused it before: a tenant whose Automations API does not take the
+ * parameter (HTTP 400) is asked without it from then on, and lists what the key's user may see.
+ */
+async function firstPage(d: WatchDeps, listAll: { refused: boolean }) {
+  if (listAll.refused) return d.client.listAutomations(undefined, false);
+  try {
+    return await d.client.listAutomations(undefined, true);
+  } catch (err) {
+    if (!(err instanceof CloudApiError) || err.kind !== "refused") throw err;
+    listAll.refused = true;
+    d.log.warn(
+      { tenant: d.tenant.name, err: err.message },
+      "Qlik Cloud: the tenant refuses listAll on the automation list; only the key user's automations are listed",
+    );
+    return d.client.listAutomations(undefined, false);
+  }
+}
+
 /** Every automation the key may list (cursor paging, at most maxPages pages), narrowed to `only`. */
-async function listAutomations(d: WatchDeps, only: string[] | undefined): Promise<AutomationInfo[]> {
+async function listAutomations(d: WatchDeps, only: string[] | undefined, listAll: { refused: boolean }): Promise<AutomationInfo[]> {
   const out: AutomationInfo[] = [];
   let next: string | undefined;
   for (let pageNo = 0; pageNo < d.tenant.maxPages; pageNo++) {
-    const page = await d.client.listAutomations(next);
+    const page = next ? await d.client.listAutomations(next) : await firstPage(d, listAll);
     for (const raw of page.automations) {
       const a = AutomationSchema.safeParse(raw);
       if (!a.success) continue;
@@ -150,6 +169,7 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
   let state: AutomationWatchState = { automations: 0, disabled: 0 };
   const only = d.config.only?.map((x) => x.toLowerCase());
   const fed = new Set<string>();
+  const listAll = { refused: false };
   /** What waits on the automations is told; its failure is logged, never stops the watch (the events matter more). */
   const tell = (what: string, p: Promise<void> | undefined) =>
     p?.catch((err: unknown) => d.log.warn({ tenant: name, err: (err as Error).message }, `Qlik Cloud: could not record an automation's ${what}`));
@@ -249,7 +269,7 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
         await d.emit(JSON.parse(p.event) as SiteEvent);
         await d.claims.markAnnounced(name, p.key);
       }
-      const automations = await listAutomations(d, only);
+      const automations = await listAutomations(d, only, listAll);
       const moved: Array<{ a: AutomationInfo; cursorKey: string; cursor: string }> = [];
       for (const a of automations) {
         if (!fed.has(a.id)) {

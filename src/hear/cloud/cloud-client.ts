@@ -70,8 +70,11 @@ export interface CloudClient {
   getTask(id: string): Promise<unknown>;
   /** A task's most recent runs, newest first (one page of at most `limit`). */
   taskRuns(id: string, limit: number): Promise<unknown[]>;
-  /** One page of the tenant's automations (`GET /api/v1/automations`, every user's with `listAll`: a tenant admin's key). */
-  listAutomations(pageUrl?: string): Promise<{ automations: unknown[]; next?: string }>;
+  /**
+   * One page of the tenant's automations (`GET /api/v1/automations`); `listAll` asks for every user's (a tenant or
+   * analytics admin's key), as qlik-cli's `workflows automation ls --listAll` names the parameter.
+   */
+  listAutomations(pageUrl?: string, listAll?: boolean): Promise<{ automations: unknown[]; next?: string }>;
   /** An automation's newest runs (`GET /api/v1/automations/{id}/runs`, sorted by `-startTime`), one page of at most `limit`. */
   automationRuns(id: string, limit: number): Promise<unknown[]>;
   /** One API key's record (GET /api/v1/api-keys/{id}): when it expires, and whether it is active. */
@@ -240,8 +243,8 @@ export function createCloudClient(opts: {
     getTask: (id) => getJson(`${base}/api/scheduling/tasks/${encodeURIComponent(id)}`, TaskIdSchema),
     taskRuns: async (id, limit) =>
       (await getJson(`${base}/api/scheduling/tasks/${encodeURIComponent(id)}/runs?limit=${limit}&sort=-startedAt`, ListSchema)).data,
-    listAutomations: async (pageUrl) =>
-      listed(await getJson(pageUrl ? nextPage(pageUrl) : `${base}/api/v1/automations?limit=100&listAll=true`, ListSchema), "automations"),
+    listAutomations: async (pageUrl, listAll = true) =>
+      listed(await getJson(pageUrl ? nextPage(pageUrl) : `${base}/api/v1/automations?limit=100${listAll ? "&listAll=true" : ""}`, ListSchema), "automations"),
     automationRuns: async (id, limit) =>
       (await getJson(`${base}/api/v1/automations/${encodeURIComponent(id)}/runs?limit=${limit}&sort=-startTime`, ListSchema)).data,
     // opts is this client's own copy (built by setup): the calls read the key from it.

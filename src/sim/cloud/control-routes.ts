@@ -51,6 +51,7 @@ const SettingsSchema = z.strictObject({
   misbehave: z.enum(["html", "truncated", "unknownStatus", "endlessCursor"]).nullable().optional(),
   disableAfterFailures: z.int().min(0).max(100).optional(),
   automationsForbidden: z.boolean().optional(),
+  listAllRefused: z.boolean().optional(),
 });
 
 type Add = (method: string, path: string, handler: (c: { body: unknown; params: Record<string, string | undefined> }) => Response) => void;
@@ -121,6 +122,7 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
     if (b.apiKeyExpiry !== undefined) tenant.settings.apiKeyExpiry = b.apiKeyExpiry;
     if (b.disableAfterFailures !== undefined) tenant.settings.disableAfterFailures = b.disableAfterFailures;
     if (b.automationsForbidden !== undefined) tenant.settings.automationsForbidden = b.automationsForbidden;
+    if (b.listAllRefused !== undefined) tenant.settings.listAllRefused = b.listAllRefused;
     return json(200, tenant.settings);
   });
 }

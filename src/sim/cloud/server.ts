@@ -44,6 +44,7 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
     const scheduling = handleScheduling(tenant, req, url, path, CLOUD_TENANT_ID);
     if (scheduling) return scheduling;
     if (tenant.settings.automationsForbidden && path.startsWith("/api/v1/automations")) return apiError(403, "Forbidden", "AUTOMATIONS-403");
+    if (tenant.settings.listAllRefused && url.searchParams.has("listAll")) return apiError(400, "Bad Request: unknown parameter listAll", "AUTOMATIONS-400");
     const automations = handleAutomations(tenant.automations, req, url, path);
     if (automations) return automations;
     if (req.method === "GET" && path === "/api/v1/reloads") return listReloads(tenant, url);

@@ -33,6 +33,8 @@ export interface CloudSettings {
   misbehave: CloudMisbehaviour | null;
   /** The key's user is no tenant admin: the Automations API answers 403 (the reloads still answer). */
   automationsForbidden: boolean;
+  /** The Automations API does not take `listAll` (400), as a tenant whose API predates it might answer. */
+  listAllRefused: boolean;
   /** Qlik disables a task after this many failed runs in a row (it does since June 2026; the count is not documented; 0: never). */
   disableAfterFailures: number;
 }
@@ -95,6 +97,7 @@ export function createCloudTenant(
     misbehave: null,
     disableAfterFailures: 0,
     automationsForbidden: false,
+    listAllRefused: false,
   };
   const tokens = new Map<string, number>();
   /** Reloads not yet ended, with their planned start and end (simulated time). */

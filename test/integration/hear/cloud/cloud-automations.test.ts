@@ -172,9 +172,24 @@ describe("Qlik Automate automations watched on a Qlik Cloud tenant", () => {
     await waitFor(async () => !String((await ready()).detail).includes("automations not read"), { timeoutMs: 15_000 });
   });
 
+  test("a tenant that refuses listAll is asked without it, and its failed runs still page once", async () => {
+    await simControl(sim, "PATCH", "/cloud/settings", { listAllRefused: true });
+    try {
+      const a = await addAutomation({ name: "Monthly close export", outcome: "fail" });
+      const run = await runNow(a.id);
+      await waitFor(() => hooksFor("runId", run.id).length >= 1, { timeoutMs: 15_000 });
+      await Bun.sleep(800);
+      expect(hooksFor("runId", run.id).map((h) => h.kind)).toEqual(["cloud.automation.failed"]);
+      const ready = (await (await t.request("/ready")).json()) as { components: Record<string, { detail?: string }> };
+      expect(ready.components["qlik-cloud:corp-cloud"]!.detail).not.toContain("automations not read");
+    } finally {
+      await simControl(sim, "PATCH", "/cloud/settings", { listAllRefused: false });
+    }
+  });
+
   test("the tenant's state names the automations watched", async () => {
     const body = (await (await t.request("/v4/cloud/tenants")).json()) as { tenants: Array<{ automations?: { automations: number; disabled: number } }> };
-    expect(body.tenants[0]!.automations?.automations).toBeGreaterThanOrEqual(5);
+    expect(body.tenants[0]!.automations?.automations).toBeGreaterThanOrEqual(6);
     expect(body.tenants[0]!.automations?.disabled).toBe(0);
   });
 });
