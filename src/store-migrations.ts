@@ -18,6 +18,7 @@ import { checksMigrations } from "./watch/checks/check-store";
 import { incidentMigrations } from "./tell/incidents/migrations";
 import { watchdogMigrations } from "./watch/watchdog/watch-store";
 import { cloudMigrations } from "./hear/cloud/cloud-store";
+import { cloudAutomationMigrations } from "./hear/cloud/automation-store";
 import { engineReloadMigrations } from "./hear/engine/reload-store";
 import { checkinMigrations } from "./watch/checkins/checkin-store";
 import { freshnessMigrations } from "./watch/freshness/freshness-store";
@@ -56,5 +57,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   ackLinkMigrations,
   escalationMigrations,
   engineReloadMigrations,
+  cloudAutomationMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

@@ -240,6 +240,8 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     ...(watchdog ? { chainTasks: () => watchdog.status().tasks, chainSeenAt: () => lookedAt(watchdog.status().lastLookAt) } : {}),
     formatTime: alerting.formatTime,
   });
+  // A promise may wait on a Qlik Automate automation: the Cloud watch hands its runs to the promises' store.
+  if (freshness) site.cloud.automationFeed(freshness.automations);
   registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), clock, timeZone: alerting.siteZone });
   registerFreshnessRoute(http.router, { ...(freshness ? { freshness } : {}), clock });
   const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });

@@ -70,6 +70,13 @@ export interface CloudClient {
   getTask(id: string): Promise<unknown>;
   /** A task's most recent runs, newest first (one page of at most `limit`). */
   taskRuns(id: string, limit: number): Promise<unknown[]>;
+  /**
+   * One page of the tenant's automations (`GET /api/v1/automations`); `listAll` asks for every user's (a tenant or
+   * analytics admin's key), as qlik-cli's `workflows automation ls --listAll` names the parameter.
+   */
+  listAutomations(pageUrl?: string, listAll?: boolean): Promise<{ automations: unknown[]; next?: string }>;
+  /** An automation's newest runs (`GET /api/v1/automations/{id}/runs`, sorted by `-startTime`), one page of at most `limit`. */
+  automationRuns(id: string, limit: number): Promise<unknown[]>;
   /** One API key's record (GET /api/v1/api-keys/{id}): when it expires, and whether it is active. */
   getApiKey(id: string): Promise<z.infer<typeof ApiKeySchema>>;
   /** A new API key (a config reload after the old one expired or was revoked): the next call uses it. */
@@ -93,6 +100,11 @@ function assertKeyMayGoTo(url: string, origin: URL): void {
   if (u.protocol !== "https:") throw new CloudApiError("bad-answer", `${origin.host}: ${u.protocol}//${u.host} is not https; the API key is not sent there`);
   if (u.origin !== origin.origin)
     throw new CloudApiError("bad-answer", `${origin.host}: ${u.origin} is not the tenant's ${origin.origin}; the API key is not sent there`);
+}
+
+/** A list page as the client hands it on: its items under `key`, and the next page's link when there is one. */
+function listed<K extends string>(page: z.infer<typeof ListSchema>, key: K): Record<K, unknown[]> & { next?: string } {
+  return { [key]: page.data, ...(page.links?.next?.href ? { next: page.links.next.href } : {}) } as Record<K, unknown[]> & { next?: string };
 }
 
 export function createCloudClient(opts: {
@@ -216,11 +228,7 @@ export function createCloudClient(opts: {
   };
 
   return {
-    async listReloads(pageUrl) {
-      const url = pageUrl ? nextPage(pageUrl) : `${base}/api/v1/reloads?limit=100&log=false`;
-      const page = await getJson(url, ListSchema);
-      return { reloads: page.data, ...(page.links?.next?.href ? { next: page.links.next.href } : {}) };
-    },
+    listReloads: async (pageUrl) => listed(await getJson(pageUrl ? nextPage(pageUrl) : `${base}/api/v1/reloads?limit=100&log=false`, ListSchema), "reloads"),
     getReload: (id) => getJson(`${base}/api/v1/reloads/${encodeURIComponent(id)}`, CloudReloadSchema),
     async reloadLog(appId, reloadId) {
       const res = await call("GET", `${base}/api/v1/apps/${encodeURIComponent(appId)}/reloads/logs/${encodeURIComponent(reloadId)}`);
@@ -231,14 +239,14 @@ export function createCloudClient(opts: {
     getUser: (userId) => getJson(`${base}/api/v1/users/${encodeURIComponent(userId)}`, UserSchema),
     getApiKey: (id) => getJson(`${base}/api/v1/api-keys/${encodeURIComponent(id)}`, ApiKeySchema),
     startReload: (appId, partial) => getJson(`${base}/api/v1/reloads`, CloudReloadSchema, "POST", { appId, partial }),
-    async listTasks(pageUrl) {
-      const url = pageUrl ? nextPage(pageUrl) : `${base}/api/scheduling/tasks?limit=100`;
-      const page = await getJson(url, ListSchema);
-      return { tasks: page.data, ...(page.links?.next?.href ? { next: page.links.next.href } : {}) };
-    },
+    listTasks: async (pageUrl) => listed(await getJson(pageUrl ? nextPage(pageUrl) : `${base}/api/scheduling/tasks?limit=100`, ListSchema), "tasks"),
     getTask: (id) => getJson(`${base}/api/scheduling/tasks/${encodeURIComponent(id)}`, TaskIdSchema),
     taskRuns: async (id, limit) =>
       (await getJson(`${base}/api/scheduling/tasks/${encodeURIComponent(id)}/runs?limit=${limit}&sort=-startedAt`, ListSchema)).data,
+    listAutomations: async (pageUrl, listAll = true) =>
+      listed(await getJson(pageUrl ? nextPage(pageUrl) : `${base}/api/v1/automations?limit=100${listAll ? "&listAll=true" : ""}`, ListSchema), "automations"),
+    automationRuns: async (id, limit) =>
+      (await getJson(`${base}/api/v1/automations/${encodeURIComponent(id)}/runs?limit=${limit}&sort=-startTime`, ListSchema)).data,
     // opts is this client's own copy (built by setup): the calls read the key from it.
     setApiKey: (key) => void (opts.apiKey = key),
     close: () => client.close(),

@@ -40,6 +40,26 @@ const tenantSchema = () =>
       ),
       lookBack: DurationSchema.prefault("15m").describe("On the first start, reloads that ended this long ago are announced; older history is not replayed."),
       maxPages: z.number().int().min(1).max(1_000).default(20).describe("Pages of 100 reloads read per poll at most (a bound if the tenant keeps paging)."),
+      automations: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe("Watch the automations. Off: the block is kept but not used."),
+          only: z
+            .array(z.string().min(1).max(200))
+            .max(1_000)
+            .optional()
+            .describe("Only these automations, by id or by name (default: every automation the key may list; a tenant admin's key lists all)."),
+          runListsPerPoll: z
+            .number()
+            .int()
+            .min(1)
+            .max(500)
+            .default(20)
+            .describe("Automations whose runs are read per poll at most (only those that ran since the last poll are read; the rest wait for the next)."),
+        })
+        .optional()
+        .describe(
+          "Qlik Automate automations: a failed run (and the run that finishes after it), one finished with warnings and an automation disabled (and enabled again) raise cloud.automation.* events. Needs a Tenant Admin's key (docs/qlik-cloud.md#qlik-automate-automations).",
+        ),
       keyExpiryWarning: DurationSchema.prefault("14d").describe(
         "Raise qlikcloud.key_expiring this long before the API key expires (read from the key, or asked of the tenant twice a day).",
       ),

@@ -2,3 +2,4 @@
 export { setupCloud } from "./setup";
 export type { TenantWatcher, TenantState } from "./tenant-watcher";
 export { cloudMigrations } from "./cloud-store";
+export { cloudAutomationMigrations } from "./automation-store";

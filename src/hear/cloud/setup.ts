@@ -16,6 +16,8 @@ import type { Router } from "../../platform/http/route";
 import type { SqlDb } from "../../platform/store/sql";
 import { type CloudClient, createCloudClient } from "./cloud-client";
 import { createCloudStore } from "./cloud-store";
+import { createAutomationStore } from "./automation-store";
+import type { AutomationFeed } from "./automation-events";
 import type { MqttService } from "../../start/mqtt/mqtt-client";
 import { registerMqttCloudStart } from "./mqtt-start";
 import { registerCloudRoutes } from "./routes";
@@ -53,6 +55,8 @@ export interface CloudSetup {
   start: CloudStarter;
   /** A config reload applies new API keys at once; any other change of qlikCloud needs a restart. */
   reconfigurable?: Reconfigurable;
+  /** Where the automations' runs go besides their events: set once by the composition root (the freshness promises). */
+  automationFeed(feed: AutomationFeed): void;
 }
 
 /** The tenants' settings apart from their API keys: what a reload cannot change in place. */
@@ -68,6 +72,7 @@ export function tenantHealthLine(s: TenantState, now: number): string {
     parts.push(`last poll ${new Date(at).toISOString()} (${ago(now - at)})`);
   } else parts.push("not polled yet (or another Steward polls it)");
   if (s.keyExpiresAt) parts.push(`API key expires ${s.keyExpiresAt.slice(0, 10)}`);
+  if (s.automations?.problem) parts.push(`automations not read: ${s.automations.problem}`);
   return parts.join("; ");
 }
 
@@ -84,10 +89,17 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
   const cfg = loaded.config.qlikCloud;
   if (!cfg?.enabled) {
     registerCloudRoutes(deps.router, { watchers: [], start: createCloudStarter([], deps.audit) });
-    return { watchers: [], tenants: [], start: createCloudStarter([], deps.audit) };
+    return { watchers: [], tenants: [], start: createCloudStarter([], deps.audit), automationFeed() {} };
   }
   const log = deps.log.child({ module: "qlik-cloud" });
   const store = createCloudStore(deps.db);
+  const automationClaims = createAutomationStore(deps.db);
+  // Bound after setup (the freshness promises are built later); until then the runs only raise their events.
+  let feed: AutomationFeed | undefined;
+  const automationFeed: AutomationFeed = {
+    seen: (a) => feed?.seen(a) ?? Promise.resolve(),
+    runEnded: (r) => feed?.runEnded(r) ?? Promise.resolve(),
+  };
   const metrics = {
     polls: deps.metrics.counter("steward_cloud_polls_total", "Qlik Cloud polls by tenant and result (ok, auth, rate-limited, server, network, bad-answer, …)."),
     reloads: deps.metrics.counter("steward_cloud_reloads_total", "Qlik Cloud reloads announced, by tenant and final status."),
@@ -113,6 +125,8 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
       emit: (e) => deps.bus.emit(e.kind, e as never),
       ...(deps.annotate ? { annotate: deps.annotate } : {}),
       logLines: { head: headLines, tail: 30 },
+      automationClaims,
+      automationFeed,
     });
     deps.lifecycle.add({ name: `qlik-cloud client ${name}`, start() {}, stop: () => client.close() });
     deps.lifecycle.add(deps.gate ? deps.gate("cloud", watcher) : watcher);
@@ -164,5 +178,8 @@ export function setupCloud(loaded: LoadedConfig, deps: CloudSetupDeps): CloudSet
     tenants: tenants.map(({ watcher: _w, ...rest }) => rest),
     start,
     reconfigurable,
+    automationFeed(f) {
+      feed = f;
+    },
   };
 }

@@ -17,6 +17,9 @@ import { CloudApiError, type CloudClient, type CloudReload } from "./cloud-clien
 import type { CloudStore } from "./cloud-store";
 import { cloudReloadEvent, FINAL } from "./reload-event";
 import { createReloadPages, ms } from "./reload-pages";
+import type { AutomationStore } from "./automation-store";
+import type { AutomationFeed } from "./automation-events";
+import { type AutomationWatch, type AutomationWatchState, createAutomationWatch, pollAutomations } from "./automation-watch";
 
 export interface TenantWatcherDeps {
   tenant: QlikCloudTenantConfig & { name: string };
@@ -29,6 +32,10 @@ export interface TenantWatcherDeps {
   /** Incidents and run history (src/tell/incidents): the run with its history, then any follow-up (task.recovered). */
   annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
   logLines: { head: number; tail: number };
+  /** Where announcements of the tenant's automations are claimed (with `tenant.automations`). */
+  automationClaims?: AutomationStore;
+  /** Where their runs go besides the events (the freshness promises). */
+  automationFeed?: AutomationFeed;
 }
 
 export interface TenantState {
@@ -45,6 +52,8 @@ export interface TenantState {
   keyExpiresAt?: string;
   /** Why the key's expiry could not be read. */
   keyExpiryProblem?: string;
+  /** The Qlik Automate automations watched (with `automations:`), and what could not be read of them. */
+  automations?: AutomationWatchState;
 }
 
 export interface TenantWatcher extends Component {
@@ -151,6 +160,15 @@ async function followRunning(d: TenantWatcherDeps, finals: Map<string, CloudRelo
   }
 }
 
+/** The tenant's Qlik Automate automations, watched at each poll when `automations:` is on. */
+function automationWatchOf(d: TenantWatcherDeps): AutomationWatch | undefined {
+  const { tenant } = d;
+  if (!tenant.automations?.enabled || !d.automationClaims) return undefined;
+  const { client, store, clock, log } = d;
+  const feed = d.automationFeed ? { feed: d.automationFeed } : {};
+  return createAutomationWatch({ tenant, config: tenant.automations, client, store, claims: d.automationClaims, clock, log, emit: (e) => d.emit(e), ...feed });
+}
+
 export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
   const { tenant, client, store, clock, log } = d;
   const name = tenant.name;
@@ -168,6 +186,7 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
   });
   const appInfo = createAppInfoCache(client, clock);
   const pages = createReloadPages({ name, tenant, client, store, log });
+  const automations = automationWatchOf(d);
   let up = false;
   let problem: string | undefined;
   let authFailedSince: number | undefined;
@@ -200,6 +219,7 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
       }
       if (await store.claim(name, r.id, r.appId, r.status, now)) await announceReload(d, appInfo, r);
     }
+    if (automations) await pollAutomations(automations, now, floor, log, name);
     await store.setMeta(`${name}:since`, String(now));
     await store.prune(now - 7 * 86_400_000);
   }
@@ -278,6 +298,7 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
       ...(pausedUntil > clock.now() ? { pausedUntil: new Date(pausedUntil).toISOString() } : {}),
       ...(keyExpiry.state().expiresAt !== undefined ? { keyExpiresAt: new Date(keyExpiry.state().expiresAt!).toISOString() } : {}),
       ...(keyExpiry.state().problem ? { keyExpiryProblem: keyExpiry.state().problem } : {}),
+      ...(automations ? { automations: automations.state() } : {}),
     }),
   };
 }

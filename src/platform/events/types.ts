@@ -5,6 +5,7 @@ import type { WithCause } from "./cause-summary";
 import type { ExecutionInfo, NameValue, QlikUserRef, ReportSection, ScriptLogExcerpt } from "./event-parts";
 import type { ErrorClass, IncidentRef, RetryAndTolerance, RunHistory, RunWarning } from "./run-context";
 import { ENGINE_RELOAD_EVENT_KINDS, type EngineReloadEventKind, isEngineReloadKind } from "./engine-reload";
+import { type CloudAutomationEventKind, QLIK_CLOUD_SITE_EVENT_KINDS } from "./cloud-events";
 
 export * from "./run-context";
 export * from "./engine-reload";
@@ -32,8 +33,7 @@ export const SITE_EVENT_KINDS = [
   "license.released",
   "qliksense.version_changed",
   "influxdb.field_conflict",
-  "qlikcloud.key_rejected",
-  "qlikcloud.key_expiring",
+  ...QLIK_CLOUD_SITE_EVENT_KINDS,
   "steward.degraded",
   "steward.recovered",
   "intake.node_silent",
@@ -329,7 +329,7 @@ export interface WatchdogEvent extends WithCause {
 export type DomainEvent = TaskEvent | ServiceEvent | SiteEvent | DataCheckEvent | WatchdogEvent;
 
 /** Event kinds and payloads as carried on the bus. */
-export interface DomainEvents {
+export interface DomainEvents extends Record<CloudAutomationEventKind, SiteEvent> {
   "task.succeeded": TaskEvent;
   "task.failed": TaskEvent;
   "task.aborted": TaskEvent;

@@ -105,7 +105,7 @@ export function registerActionTools(server: Catalog, x: ActionContext): void {
         inputSchema: {
           taskNames: names.describe("Task names; * matches any characters"),
           appNames: names.describe("App names; * matches any characters"),
-          kinds: names.describe("Event kinds, e.g. task.failed, app.stale"),
+          kinds: names.describe("Event kinds, e.g. task.failed, app.stale, cloud.automation.failed"),
           duration,
           reason,
         },

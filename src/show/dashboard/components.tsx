@@ -21,15 +21,20 @@ export function toneOf(word: string | undefined | null): Tone {
     case "started":
     case "service.started":
     case "task.succeeded":
+    case "cloud.automation.enabled":
+    case "cloud.automation.recovered":
       return "ok";
     case "failed":
     case "dead":
     case "denied":
     case "task.failed":
     case "service.stopped":
+    case "cloud.automation.failed":
       return "fail";
     case "aborted":
     case "task.aborted":
+    case "cloud.automation.warning":
+    case "cloud.automation.disabled":
     case "pending":
     case "sending":
     case "grouping":

@@ -5,6 +5,7 @@ import { json } from "../util/http";
 import { renderRun } from "./scheduling-api";
 import type { CloudTask } from "./scheduling";
 import type { CloudTenant } from "./tenant";
+import { addAutomationControlRoutes } from "./automation-control";
 
 const RunSchema = z.strictObject({
   appId: z.string().min(1),
@@ -49,6 +50,8 @@ const SettingsSchema = z.strictObject({
   apiKeyExpiry: z.iso.datetime().nullable().optional(),
   misbehave: z.enum(["html", "truncated", "unknownStatus", "endlessCursor"]).nullable().optional(),
   disableAfterFailures: z.int().min(0).max(100).optional(),
+  automationsForbidden: z.boolean().optional(),
+  listAllRefused: z.boolean().optional(),
 });
 
 type Add = (method: string, path: string, handler: (c: { body: unknown; params: Record<string, string | undefined> }) => Response) => void;
@@ -107,6 +110,7 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
   );
   add("POST", "/cloud/scheduler/pause", () => (tenant.scheduling.pauseAll(true), json(200, { paused: true })));
   add("POST", "/cloud/scheduler/resume", () => (tenant.scheduling.pauseAll(false), json(200, { paused: false })));
+  addAutomationControlRoutes(add, tenant, parse, notFound);
   add("GET", "/cloud/settings", () => json(200, tenant.settings));
   add("PATCH", "/cloud/settings", (c) => {
     const b = parse(SettingsSchema, c.body);
@@ -117,6 +121,8 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
     if (b.misbehave !== undefined) tenant.settings.misbehave = b.misbehave;
     if (b.apiKeyExpiry !== undefined) tenant.settings.apiKeyExpiry = b.apiKeyExpiry;
     if (b.disableAfterFailures !== undefined) tenant.settings.disableAfterFailures = b.disableAfterFailures;
+    if (b.automationsForbidden !== undefined) tenant.settings.automationsForbidden = b.automationsForbidden;
+    if (b.listAllRefused !== undefined) tenant.settings.listAllRefused = b.listAllRefused;
     return json(200, tenant.settings);
   });
 }

@@ -1,7 +1,7 @@
 // The simulated Qlik Cloud tenant's REST API over HTTPS (the simulator's server certificate, no client
 // certificate): the Reloads API with its real shapes and cursor paging, full reload logs, app, item, space and
-// user metadata, the Scheduling Tasks API (scheduling-api.ts), API-key bearer auth and the per-minute rate limits
-// with 429 and Retry-After.
+// user metadata, the Scheduling Tasks API (scheduling-api.ts), the Automations API (automations-api.ts), API-key
+// bearer auth and the per-minute rate limits with 429 and Retry-After.
 import type { CertSet } from "../certs/generate";
 import type { RequestLog } from "../traffic/request-log";
 import { pickHeaders } from "../traffic/request-log";
@@ -9,6 +9,7 @@ import { empty, json, text } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
 import { runtime } from "../../platform/runtime";
 import { handleScheduling } from "./scheduling-api";
+import { handleAutomations } from "./automations-api";
 import { apiError } from "./api-error";
 import { handleMetadata } from "./metadata-api";
 import { listReloads, readReload, startReload } from "./reloads-api";
@@ -42,6 +43,10 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
     if (misbehave === "html") return text(200, "<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>", "text/html");
     const scheduling = handleScheduling(tenant, req, url, path, CLOUD_TENANT_ID);
     if (scheduling) return scheduling;
+    if (tenant.settings.automationsForbidden && path.startsWith("/api/v1/automations")) return apiError(403, "Forbidden", "AUTOMATIONS-403");
+    if (tenant.settings.listAllRefused && url.searchParams.has("listAll")) return apiError(400, "Bad Request: unknown parameter listAll", "AUTOMATIONS-400");
+    const automations = handleAutomations(tenant.automations, req, url, path);
+    if (automations) return automations;
     if (req.method === "GET" && path === "/api/v1/reloads") return listReloads(tenant, url);
     if (req.method === "POST" && path === "/api/v1/reloads") return empty(405); // handled in fetch (needs the body)
     return readReload(tenant, req, path) ?? handleMetadata(tenant, req, url, path, deps.now());

@@ -7,6 +7,7 @@ import type { SiteModel } from "../site/model";
 import { newGuid } from "../util/ids";
 import type { CloudOutcome, CloudReload } from "./reload-types";
 import { type CloudScheduling, createCloudScheduling } from "./scheduling";
+import { createSimAutomations, type SimAutomations } from "./automations";
 
 export type { CloudOutcome, CloudReload, CloudReloadStatus } from "./reload-types";
 export type CloudMisbehaviour = "html" | "truncated" | "unknownStatus" | "endlessCursor";
@@ -30,6 +31,10 @@ export interface CloudSettings {
   /** When the API key expires (ISO), as GET /api/v1/api-keys/{id} tells it; null: it never does. */
   apiKeyExpiry: string | null;
   misbehave: CloudMisbehaviour | null;
+  /** The key's user is no tenant admin: the Automations API answers 403 (the reloads still answer). */
+  automationsForbidden: boolean;
+  /** The Automations API does not take `listAll` (400), as a tenant whose API predates it might answer. */
+  listAllRefused: boolean;
   /** Qlik disables a task after this many failed runs in a row (it does since June 2026; the count is not documented; 0: never). */
   disableAfterFailures: number;
 }
@@ -60,6 +65,8 @@ export interface CloudTenant {
   settings: CloudSettings;
   /** The tenant's Scheduling Tasks (time-scheduled reload tasks) and their runs. */
   scheduling: CloudScheduling;
+  /** The tenant's Qlik Automate automations and their runs. */
+  automations: SimAutomations;
   /** Runs a reload of an app of the site file to the outcome, as the tenant's reload service would. */
   runReload(
     appId: string,
@@ -89,6 +96,8 @@ export function createCloudTenant(
     apiKeyExpiry: null,
     misbehave: null,
     disableAfterFailures: 0,
+    automationsForbidden: false,
+    listAllRefused: false,
   };
   const tokens = new Map<string, number>();
   /** Reloads not yet ended, with their planned start and end (simulated time). */
@@ -120,6 +129,7 @@ export function createCloudTenant(
     reloads,
     settings,
     scheduling: undefined as unknown as CloudScheduling,
+    automations: undefined as unknown as SimAutomations,
     runReload(appId, outcome, opts = {}) {
       const app = apps.get(appId.toLowerCase());
       if (!app) throw new Error(`no app ${appId} in the site file`);
@@ -166,6 +176,7 @@ export function createCloudTenant(
       return r;
     },
     settle(nowMs) {
+      tenant.automations.settle(nowMs);
       for (const p of [...pending.values()].sort((a, b) => a.endAt - b.endAt)) {
         if (p.startAt <= nowMs) p.begin();
         if (p.endAt <= nowMs) p.finish();
@@ -195,6 +206,13 @@ export function createCloudTenant(
     ownerId: CLOUD_USER_ID,
     runReload: (appId, outcome, opts) => tenant.runReload(appId, outcome, opts),
     disableAfterFailures: () => settings.disableAfterFailures,
+  });
+  tenant.automations = createSimAutomations({
+    now: deps.now,
+    durationMs: deps.durationMs,
+    ownerId: CLOUD_USER_ID,
+    spaceId: SPACE_ID,
+    reload: (appId, atMs) => void tenant.runReload(appId, "succeed", { type: "automations", atMs }),
   });
   for (const t of site.cloudTasks ?? []) tenant.scheduling.add(t);
   tenant.scheduling.start();

@@ -23,6 +23,7 @@ import type { TaskNodes } from "./task-nodes";
 import type { SilentNodes } from "./silent-node";
 import type { PromiseRef } from "./promises-at-risk";
 import { type CheckFeeds, createUpstreamRule } from "./upstream";
+import { createAutomationRule } from "./automation-cause";
 
 export interface GroupingGateDeps {
   taskNodes: TaskNodes;
@@ -56,6 +57,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   });
   const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph });
   const appReloads = createAppReloadRule(store);
+  const automations = createAutomationRule(store);
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
@@ -68,7 +70,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     // What a backed-up queue does on its node: runs Qlik cancelled there (never a source's or an upstream's failure).
     const queued = await queue.symptom(e, now, pageTo);
     if (queued) return queued;
-    if (!isTaskEvent(e)) return upstream.review(e, now, pageTo);
+    if (!isTaskEvent(e)) return (await automations.review(e, now, pageTo)) ?? upstream.review(e, now, pageTo);
     if (e.kind === "app.reload_failed" || e.kind === "app.reload_succeeded") return appReloads.review(e, now, pageTo);
     const subject = `task:${e.task.id.toLowerCase()}`;
     if (e.kind === "task.failed" || e.kind === "task.aborted") {

@@ -20,6 +20,7 @@ import type {
 import { dataCheckEvent } from "../../hear/events/data-check-event";
 import { watchdogEvent } from "../../watch/watchdog/watchdog-event";
 import { STEWARD_SAMPLES } from "./steward-samples";
+import { AUTOMATION_SAMPLES } from "./automation-samples";
 
 export interface SyntheticTaskOptions {
   outcome?: TaskOutcome;
@@ -206,6 +207,7 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
     data: { tenant: "corp-eu", url: "https://corp.eu.qlikcloud.com", expiresAt: "2026-12-02T08:00:00.000Z", daysLeft: 9 },
   },
   ...STEWARD_SAMPLES,
+  ...AUTOMATION_SAMPLES,
   "maintenance.summary": {
     title: "Maintenance window sunday-patching ended: 3 alerts held",
     summary:

@@ -9,7 +9,13 @@ import type { JudgedPromise } from "./judge";
 const lowerSet = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
 
 export function compilePromise(name: string, p: FreshnessPromiseConfig): JudgedPromise {
-  const apps = { appIds: lowerSet(p.appIds), appNames: lowerSet(p.appNames), streams: lowerSet(p.streams), appTags: lowerSet(p.appTags) };
+  const apps = {
+    appIds: lowerSet(p.appIds),
+    appNames: lowerSet(p.appNames),
+    streams: lowerSet(p.streams),
+    appTags: lowerSet(p.appTags),
+    ...(p.automations?.length ? { automations: lowerSet(p.automations) } : {}),
+  };
   if (p.maxAge !== undefined) {
     const hours = compileActiveHours(p);
     return {

@@ -33,6 +33,14 @@ const promiseSchema = () =>
         .default([])
         .meta({ examples: [["Morning"]] })
         .describe("Every app with one of these tags."),
+      automations: z
+        .array(z.string().min(1))
+        .max(500)
+        .optional()
+        .meta({ examples: [["Nightly CRM extract"]] })
+        .describe(
+          "Qlik Automate automations of a watched Qlik Cloud tenant (qlikCloud.tenants[].automations), by id or name: a run that finished, with or without warnings, is the data arriving.",
+        ),
       freshBy: z
         .string()
         .regex(CLOCK_TIME, { message: "a time of day, HH:MM (24 h)" })
@@ -68,8 +76,8 @@ const promiseSchema = () =>
         .describe("IANA time zone of freshBy and warnAt."),
     })
     .superRefine((p, ctx) => {
-      if (p.appIds.length + p.appNames.length + p.streams.length + p.appTags.length === 0)
-        ctx.addIssue({ code: "custom", path: ["appNames"], message: "name the apps: appIds, appNames, streams or appTags" });
+      if (p.appIds.length + p.appNames.length + p.streams.length + p.appTags.length + (p.automations?.length ?? 0) === 0)
+        ctx.addIssue({ code: "custom", path: ["appNames"], message: "name the apps: appIds, appNames, streams or appTags (or automations)" });
       if ((p.freshBy === undefined) === (p.maxAge === undefined)) {
         ctx.addIssue({ code: "custom", path: ["freshBy"], message: "give exactly one of freshBy (a deadline) or maxAge (never older than)" });
         return;

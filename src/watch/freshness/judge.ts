@@ -7,6 +7,7 @@ import type { Deadlines } from "./deadlines";
 import type { AppFreshness, Level } from "./freshness-store";
 import { judgeMaxAge, type MaxAgeRule } from "./judge-max-age";
 import { breachCertain } from "./at-risk";
+import { isAutomationApp, namesAutomation } from "./automation-apps";
 
 export interface JudgedPromise {
   name: string;
@@ -21,6 +22,8 @@ export interface JudgedPromise {
   appNames: ReadonlySet<string>;
   streams: ReadonlySet<string>;
   appTags: ReadonlySet<string>;
+  /** Qlik Automate automations, by id or name (lower-case): automation-apps.ts. */
+  automations?: ReadonlySet<string>;
 }
 
 /** A check-in job that feeds apps (checkins.checks.<name>.feeds). */
@@ -76,6 +79,7 @@ const lower = (s: string) => s.toLowerCase();
 
 /** Does the promise name this app (by id, name, stream or tag)? */
 export function promises(p: JudgedPromise, a: { appId: string; appName: string; stream?: string; tags: readonly string[] }): boolean {
+  if (isAutomationApp(a.appId)) return namesAutomation(p.automations, a);
   return (
     p.appIds.has(a.appId) ||
     p.appNames.has(lower(a.appName)) ||

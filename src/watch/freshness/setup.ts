@@ -21,6 +21,7 @@ import { type JudgedPromise, promises, type Upstream, upstreamsOf } from "./judg
 import { createFreshnessService, type FreshnessService, projectionRefreshMs } from "./service";
 import type { FreshnessProjection } from "./projection";
 import { readProjections } from "./projection-store";
+import { type AutomationFeedSink, automationFeedSink } from "./automation-feed";
 
 export interface FreshnessSetupDeps {
   db: SqlDb;
@@ -53,6 +54,8 @@ export interface Freshness {
   promisesOf(app: { appId: string; appName: string; stream?: string; tags: string[] }): string[];
   /** The judge's latest projections (projection.ts), by projectionKey; none when it has not looked lately. */
   projections(nowMs: number): Promise<Map<string, FreshnessProjection>>;
+  /** Qlik Automate automations a promise waits on: each seen, each run ended (src/hear/cloud's automation feed). */
+  automations: AutomationFeedSink;
 }
 
 const lowerSet = (xs: readonly string[]) => new Set(xs.map((x) => x.toLowerCase()));
@@ -133,5 +136,6 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     promised: (app) => service.promises().some((p) => promises(p, app)),
     promisesOf: (app) => service.promises().flatMap((p) => (promises(p, app) ? [p.name] : [])),
     projections: (nowMs) => readProjections(store, nowMs, maxAgeMs),
+    automations: automationFeedSink(store, () => service.promises()),
   };
 }

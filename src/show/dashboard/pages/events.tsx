@@ -17,11 +17,16 @@ const FILTERS: Array<[string, string]> = [
   ["task.succeeded", "Succeeded"],
   ["service.stopped", "Service stopped"],
   ["service.started", "Service started"],
+  // Every cloud.automation.* event (a kind names its family too: see `matches`).
+  ["cloud.automation", "Automations"],
 ];
+
+/** A filter is one kind, or a family of kinds by their common prefix (`cloud.automation` → `cloud.automation.failed`, …). */
+const matches = (kind: string, filter: string) => !filter || kind === filter || kind.startsWith(`${filter}.`);
 
 export const eventsPage: PageHandler = async (c, { timeline, inbox, siteClock }) => {
   const kind = c.req.query("kind") ?? "";
-  const entries = timeline.entries().filter((e) => !kind || e.event.kind === kind);
+  const entries = timeline.entries().filter((e) => matches(e.event.kind, kind));
   return c.html(
     <Layout title="Events" nav={{ active: "events", inbox: inbox() !== undefined, clock: siteClock() }}>
       <div class="toolbar">

@@ -1,0 +1,160 @@
+// The events a tenant's Qlik Automate automations raise: a run that failed (or was stopped, or hit the run limit), a
+// run that finished with warnings, an automation disabled, and enabled again. Site events: title, summary, facts and
+// the same facts for machines, with the automation's name, owner and the links to open it.
+import type { SiteEvent } from "../../platform/events/types";
+import { siteEvent } from "../../platform/events/site-event";
+
+/** What Steward reads of an automation (the fields of `GET /api/v1/automations`). */
+export interface AutomationInfo {
+  id: string;
+  name: string;
+  state?: string | null;
+  runMode?: string | null;
+  ownerId?: string | null;
+  spaceId?: string | null;
+  updatedAt?: string | null;
+  lastRunAt?: string | null;
+  lastRunStatus?: string | null;
+}
+
+/** What Steward reads of a run (`GET /api/v1/automations/{id}/runs`), its error made text. */
+export interface AutomationRunInfo {
+  id: string;
+  status: string;
+  title?: string | null;
+  context?: string | null;
+  startTime?: string | null;
+  stopTime?: string | null;
+  executedById?: string | null;
+  /** The step (block) the run stopped at, when its error names one. */
+  step?: string;
+  error?: string;
+}
+
+/** A run that ended, for what waits on the automation (a freshness promise): a finish, with or without warnings, is data. */
+export interface AutomationRunEnded {
+  tenant: string;
+  automationId: string;
+  automation: string;
+  runId: string;
+  status: string;
+  ok: boolean;
+  endedMs: number;
+}
+
+/** Where the automations' news goes besides the events (the freshness promises, wired by the composition root). */
+export interface AutomationFeed {
+  /** Once per automation and process: it exists (a promise on it is judged before its first run). */
+  seen(a: { tenant: string; automationId: string; automation: string }): Promise<void>;
+  /** Each ended run, once (claimed in the store first). */
+  runEnded(r: AutomationRunEnded): Promise<void>;
+}
+
+export interface AutomationEventContext {
+  tenant: { name: string; url: string };
+  automation: AutomationInfo;
+  owner?: { name?: string | null; email?: string | null };
+  nowMs: number;
+}
+
+/** The run statuses that end a run badly (the run-ended event's `status` words), and how a title says them. */
+export const FAILED_STATUSES: Record<string, string> = { failed: "failed", stopped: "was stopped", "exceeded limit": "exceeded the run limit" };
+export const WARNING_STATUS = "finished with warnings";
+/** A run in any other of these statuses has ended; the rest are still to come (queued, starting, running, must stop). */
+export const FINAL_STATUSES = new Set(["finished", WARNING_STATUS, "failed", "stopped", "exceeded limit", "not started"]);
+
+const base = (c: AutomationEventContext) => {
+  const url = c.tenant.url.replace(/\/+$/, "");
+  return {
+    tenant: c.tenant.name,
+    url: c.tenant.url,
+    automationId: c.automation.id,
+    runMode: c.automation.runMode ?? null,
+    owner: c.owner?.name ?? c.automation.ownerId ?? null,
+    ownerEmail: c.owner?.email ?? null,
+    // A silence or filter on `source: cloud` takes it (src/tell/silences/matcher.ts reads data.source of a site event).
+    source: "cloud",
+    // The automation in the tenant's hub (its editor, where the run history is).
+    link: `${url}/automations/${encodeURIComponent(c.automation.id)}/editor`,
+  };
+};
+
+/** A run that failed (or was stopped or exceeded the limit), or finished with warnings. */
+export function automationRunEvent(c: AutomationEventContext, run: AutomationRunInfo): SiteEvent {
+  const warned = run.status === WARNING_STATUS;
+  const kind = warned ? "cloud.automation.warning" : "cloud.automation.failed";
+  const name = c.automation.name;
+  const what = warned ? "finished with warnings" : (FAILED_STATUSES[run.status] ?? run.status);
+  const where = run.step ? ` at step "${run.step}"` : "";
+  const cause = run.error ? `: ${run.error}` : "";
+  const effect = warned
+    ? "Its later steps ran; what the warnings skipped is missing downstream."
+    : "The steps after it did not run: reloads or exports this automation starts did not happen.";
+  return siteEvent(
+    kind,
+    `${c.tenant.name}:${run.id}`,
+    new URL(c.tenant.url).host,
+    c.nowMs,
+    {
+      title: `Qlik Automate: ${name} ${what}${run.step ? ` at ${run.step}` : ""}`,
+      summary: `The run of automation "${name}" started ${run.startTime ?? "(time unknown)"} ${what}${where}${cause}. ${effect} Open the automation's run history in the tenant to see each block's output.`,
+    },
+    {
+      // What a plain alert shows first (its first facts): the automation, the step and what went wrong.
+      automation: name,
+      step: run.step ?? null,
+      error: run.error ?? null,
+      status: run.status,
+      ...base(c),
+      runId: run.id,
+      context: run.context ?? null,
+      startTime: run.startTime ?? null,
+      stopTime: run.stopTime ?? null,
+      runUrl: `${c.tenant.url.replace(/\/+$/, "")}/api/v1/automations/${encodeURIComponent(c.automation.id)}/runs/${encodeURIComponent(run.id)}`,
+    },
+  );
+}
+
+/** The automation was disabled (`opened`), or enabled again after Steward said it was disabled. */
+export function automationStateEvent(c: AutomationEventContext, disabled: boolean, disabledAt: string | undefined): SiteEvent {
+  const name = c.automation.name;
+  const at = c.automation.updatedAt ?? new Date(c.nowMs).toISOString();
+  return siteEvent(
+    disabled ? "cloud.automation.disabled" : "cloud.automation.enabled",
+    `${c.tenant.name}:${c.automation.id}:${at}`,
+    new URL(c.tenant.url).host,
+    c.nowMs,
+    disabled
+      ? {
+          title: `Qlik Automate: ${name} is disabled`,
+          summary: `Automation "${name}" was disabled at ${at}: none of its runs start (scheduled, triggered or by webhook) until someone enables it again, so what it feeds is not refreshed. The tenant's Events page in the Management Console says who disabled it.`,
+        }
+      : {
+          title: `Qlik Automate: ${name} is enabled again`,
+          summary: `Automation "${name}" was enabled again at ${at}${disabledAt ? ` (disabled since ${disabledAt})` : ""}; its runs start again.`,
+        },
+    {
+      automation: name,
+      state: c.automation.state ?? null,
+      changedAt: at,
+      ...(disabledAt && !disabled ? { disabledSince: disabledAt } : {}),
+      ...base(c),
+    },
+  );
+}
+
+/** A run that finished after a failed one: the failure is over (`failedRunId` names the run that failed). */
+export function automationRecoveredEvent(c: AutomationEventContext, run: AutomationRunInfo, failedRunId: string): SiteEvent {
+  const name = c.automation.name;
+  return siteEvent(
+    "cloud.automation.recovered",
+    `${c.tenant.name}:${run.id}`,
+    new URL(c.tenant.url).host,
+    c.nowMs,
+    {
+      title: `Qlik Automate: ${name} runs again`,
+      summary: `The run of automation "${name}" started ${run.startTime ?? "(time unknown)"} ${run.status}, after the failed run ${failedRunId}: what it feeds is renewed again.`,
+    },
+    { automation: name, status: run.status, failedRunId, runId: run.id, startTime: run.startTime ?? null, stopTime: run.stopTime ?? null, ...base(c) },
+  );
+}

@@ -1,0 +1,74 @@
+// The simulated tenant's Automations API: `GET /api/v1/automations` (cursor paging; `listAll=true` for a tenant
+// admin), one automation, and an automation's runs (`GET /api/v1/automations/{id}/runs`, sorted by startTime, cursor
+// paging). Statuses and field names are Qlik's; the shape of a run's `error` is not documented and is the sim's own.
+import { json } from "../util/http";
+import { apiError } from "./api-error";
+import type { SimAutomation, SimAutomationRun, SimAutomations } from "./automations";
+
+const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+function lastRun(s: SimAutomations, id: string): SimAutomationRun | undefined {
+  let last: SimAutomationRun | undefined;
+  for (const r of s.runs) if (r.automationId === id && (!last || r.startTime >= last.startTime)) last = r;
+  return last;
+}
+
+function renderAutomation(s: SimAutomations, a: SimAutomation): Record<string, unknown> {
+  const last = lastRun(s, a.id);
+  return {
+    id: a.id,
+    name: a.name,
+    description: "",
+    state: a.state,
+    runMode: a.runMode,
+    ownerId: a.ownerId,
+    spaceId: a.spaceId,
+    createdAt: iso(a.createdAt),
+    updatedAt: iso(a.updatedAt),
+    ...(last ? { lastRunAt: iso(last.startTime), lastRunStatus: last.status } : {}),
+  };
+}
+
+const renderRun = (r: SimAutomationRun): Record<string, unknown> => ({
+  id: r.id,
+  title: r.title,
+  status: r.status,
+  context: r.context,
+  executedById: r.executedById,
+  scheduledStartTime: iso(r.scheduledStartTime),
+  startTime: iso(r.startTime),
+  stopTime: iso(r.stopTime) ?? null,
+  isTestRun: r.context === "test_run",
+  testRun: r.context === "test_run",
+  ...(r.error ? { error: { block: r.error.block, message: r.error.message } } : {}),
+});
+
+/** One page of `items` after the cursor `next` (an index), with the link to the following page. */
+function page<T>(url: URL, items: T[], render: (t: T) => Record<string, unknown>): Response {
+  const limit = Math.min(100, Math.max(1, Number(url.searchParams.get("limit") ?? 20) || 20));
+  const from = Number(url.searchParams.get("next") ?? 0) || 0;
+  const slice = items.slice(from, from + limit);
+  const next = new URL(url);
+  next.searchParams.set("next", String(from + limit));
+  return json(200, {
+    data: slice.map(render),
+    links: { self: { href: url.toString() }, ...(from + limit < items.length ? { next: { href: next.toString() } } : {}) },
+  });
+}
+
+export function handleAutomations(s: SimAutomations, req: Request, url: URL, path: string): Response | undefined {
+  if (req.method !== "GET" || !path.startsWith("/api/v1/automations")) return undefined;
+  if (path === "/api/v1/automations")
+    return page(
+      url,
+      [...s.list].sort((a, b) => a.createdAt - b.createdAt),
+      (a) => renderAutomation(s, a),
+    );
+  const m = /^\/api\/v1\/automations\/([^/]+)(\/runs)?$/.exec(path);
+  const a = m ? s.list.find((x) => x.id === m[1]) : undefined;
+  if (!a) return apiError(404, "Not Found", "AUTOMATIONS-404");
+  if (!m![2]) return json(200, renderAutomation(s, a));
+  const desc = (url.searchParams.get("sort") ?? "-startTime").startsWith("-");
+  const runs = s.runs.filter((r) => r.automationId === a.id).sort((x, y) => (desc ? y.startTime - x.startTime : x.startTime - y.startTime));
+  return page(url, runs, renderRun);
+}
