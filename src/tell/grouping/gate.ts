@@ -12,6 +12,7 @@ import type { Plan } from "../notify/planner";
 import type { CauseStore } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
 import { createAppReloadRule } from "./app-reload";
+import { createCloudItemRule } from "./cloud-item";
 import { afterRecovery, type CauseDecision } from "./decision";
 import { createNodeDownRule } from "./node-down";
 import { createQueueRule } from "./queue-backlog";
@@ -56,6 +57,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   });
   const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph });
   const appReloads = createAppReloadRule(store);
+  const cloud = createCloudItemRule(store);
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
@@ -68,13 +70,16 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     // What a backed-up queue does on its node: runs Qlik cancelled there (never a source's or an upstream's failure).
     const queued = await queue.symptom(e, now, pageTo);
     if (queued) return queued;
+    // A Qlik Cloud task's or app's alert: its item's cause (or the cause already holding the item).
+    const cloudItem = await cloud.review(e, now, pageTo);
+    if (cloudItem) return cloudItem;
     if (!isTaskEvent(e)) return upstream.review(e, now, pageTo);
     if (e.kind === "app.reload_failed" || e.kind === "app.reload_succeeded") return appReloads.review(e, now, pageTo);
     const subject = `task:${e.task.id.toLowerCase()}`;
     if (e.kind === "task.failed" || e.kind === "task.aborted") {
       const bySource = await source.review(e, now, pageTo);
       const byChain = await upstream.onFailure(e, bySource?.parentId, now, pageTo);
-      return bySource ?? byChain ?? nodeDown.onUngroupedFailure(e, now, pageTo);
+      return bySource ?? byChain ?? (await nodeDown.onUngroupedFailure(e, now, pageTo)) ?? cloud.onFailure(e, now, pageTo);
     }
     if (e.kind !== "task.recovered" && e.kind !== "task.succeeded") return undefined;
     // A success that closed the task's incident is followed by its task.recovered: that one is the recovery.
