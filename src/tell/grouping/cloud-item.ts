@@ -9,6 +9,7 @@
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/events/types";
 import { isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, ParentRow, SymptomInput } from "./cause-store";
+import { type CloudTenantTasks, cloudWaiting } from "./cloud-chains";
 import { afterRecovery, type CauseDecision, symptomReason, taskAndApp } from "./decision";
 
 /** A reload event's id is `cloud:<tenant>:<reload id>:<outcome>` (src/hear/cloud/reload-event.ts): the tenant's name. */
@@ -57,7 +58,13 @@ function titleOf(e: WatchdogEvent, tenant: string): string {
 /** Whether the parent is still about something (not only lingering on a stale app whose reason is over). */
 const explains = (symptoms: ReadonlyArray<{ state: string; kind: string }>) => symptoms.some((s) => s.state === "open" && s.kind !== "app.stale");
 
-export function createCloudItemRule(store: CauseStore) {
+export function createCloudItemRule(store: CauseStore, tenants: () => readonly CloudTenantTasks[]) {
+  /** The Cloud tasks that will not run after this failed reload (chained on a task of its app succeeding). */
+  async function listWaiting(e: TaskEvent, parentId: number, now: number): Promise<void> {
+    if (e.source !== "cloud") return;
+    await store.addWaiting(parentId, cloudWaiting(tenants(), e.host, e.app?.id ?? e.task.id, e.id), now);
+  }
+
   /** The open cause that holds this item (its app, its task), if one still explains it. */
   async function holderOf(taskIds: string[], appIds: string[]): Promise<{ parent: ParentRow; namesApp: (appId: string) => boolean } | undefined> {
     const parent = await store.openHolder({ taskIds, appIds, appNames: [] });
@@ -92,34 +99,34 @@ export function createCloudItemRule(store: CauseStore) {
   }
 
   return {
+    listWaiting,
     /** A Cloud event other than a reload's outcome: undefined for anything else (on-premise, a Cloud reload). */
     async review(e: DomainEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       if (!isWatchdogEvent(e) || e.data.source !== "cloud") return undefined;
       return onWatch(e, now, pageTo);
     },
     /**
-     * A Cloud reload that failed or was cancelled and no other rule grouped: its app's failure cause. The first opens it
-     * and is its page; a repeat is recorded with it and left to the incident (a route's renotify decides, as on-premise).
+     * A Cloud reload that failed or was cancelled and no other rule grouped: its app's failure cause, listing the Cloud
+     * tasks chained after it as waiting. The first opens it and is its page; a repeat is recorded with it and left to
+     * the incident (a route's renotify decides, as for an on-premise task). A failure is never another cause's
+     * symptom here: like an on-premise task failing for a reason of its own, it is news.
      */
     async onFailure(e: TaskEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       if (e.source !== "cloud") return undefined;
       const appId = e.app?.id ?? e.task.id;
-      const key = `cloud-failing:${itemKey(e, appId)}`;
-      const held = await holderOf([e.task.id], [appId]);
-      const cause = held
-        ? { key: held.parent.causeKey, title: held.parent.title }
-        : { key, title: `Reloads of ${e.app?.name ?? appId} failing on Qlik Cloud tenant ${tenantOf(e)}` };
+      const waiting = cloudWaiting(tenants(), e.host, appId, e.id);
+      const title = `Reloads of ${e.app?.name ?? appId} failing on Qlik Cloud tenant ${tenantOf(e)}${waiting.length > 0 ? ": the tasks after them do not run" : ""}`;
       const { parentId, opened } = await store.attach(
-        cause,
+        { key: `cloud-failing:${itemKey(e, appId)}`, title },
         { subject: `task:${e.task.id.toLowerCase()}`, kind: e.kind, eventId: e.id, runId: e.executionId, ...taskAndApp(e.task, e.app) },
         now,
         pageTo,
       );
+      await store.addWaiting(parentId, waiting, now);
       if (opened) return { action: "pass", parentId };
-      // Its own failure cause: a repeat of what its page said, as a task's own incident repeats. One whose first
-      // failures were all held (a route's pageAfter, a silence) has no page yet: the repeat that goes out is it.
-      if (cause.key === key) return (await store.pageTo(parentId)) === undefined ? { action: "pass", parentId } : undefined;
-      return { action: "suppress", parentId, reason: symptomReason(parentId, cause.title) };
+      // A repeat of what its page said. A cause whose first failures were all held (a route's pageAfter, a silence)
+      // has no page yet: the repeat that goes out is it.
+      return (await store.pageTo(parentId)) === undefined ? { action: "pass", parentId } : undefined;
     },
   };
 }

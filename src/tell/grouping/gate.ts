@@ -12,6 +12,7 @@ import type { Plan } from "../notify/planner";
 import type { CauseStore } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
 import { createAppReloadRule } from "./app-reload";
+import type { CloudTenantTasks } from "./cloud-chains";
 import { createCloudItemRule } from "./cloud-item";
 import { afterRecovery, type CauseDecision } from "./decision";
 import { createNodeDownRule } from "./node-down";
@@ -30,6 +31,8 @@ export interface GroupingGateDeps {
   /** When each node was last heard, and missed starts close together (a node down QRS does not report). */
   silentNodes: SilentNodes;
   graph(): ChainGraph | undefined;
+  /** Each Qlik Cloud tenant's Scheduling Tasks (their chains), as the watchdog last read them. */
+  cloudTasks?: () => readonly CloudTenantTasks[];
   feedsOfCheck(check: string): CheckFeeds | undefined;
   /** The freshness promises (freshness.promises), named on a cause's open pages when it affects one of their apps. */
   promises?: () => readonly PromiseRef[];
@@ -57,7 +60,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   });
   const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph });
   const appReloads = createAppReloadRule(store);
-  const cloud = createCloudItemRule(store);
+  const cloud = createCloudItemRule(store, deps.cloudTasks ?? (() => []));
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
@@ -79,6 +82,8 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     if (e.kind === "task.failed" || e.kind === "task.aborted") {
       const bySource = await source.review(e, now, pageTo);
       const byChain = await upstream.onFailure(e, bySource?.parentId, now, pageTo);
+      // A Cloud reload in a source's cause: the Cloud tasks after it are listed there as waiting, as on-premise ones are.
+      if (bySource) await cloud.listWaiting(e, bySource.parentId, now);
       return bySource ?? byChain ?? (await nodeDown.onUngroupedFailure(e, now, pageTo)) ?? cloud.onFailure(e, now, pageTo);
     }
     if (e.kind !== "task.recovered" && e.kind !== "task.succeeded") return undefined;

@@ -4,7 +4,8 @@
 // paused (runs lost) are one page each and one when they run again, not a page for the pause plus one for the stale
 // app; three reloads failing on one data connection are one page naming the three; an hourly task failing six times
 // pages once until it recovers (and each time on a route with `renotify: every`, as on-premise). Before, the paused
-// task gave two pages and two follow-ups, and the connection's failures an update page naming the tasks again.
+// task gave two pages and two follow-ups, and the connection's failures an update page naming the tasks again. A
+// failed upstream of a Cloud chain is one page naming the tasks after it, which do not run.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createTestApp, type TestApp } from "../../../helpers/app";
@@ -18,14 +19,14 @@ const START = Date.parse("2026-11-23T08:00:30Z");
 const HOUR = 3_600_000;
 const hourly = (name: string, app: string, minute: number) =>
   `    - { name: ${name}, app: ${app}, recurrence: ["RRULE:FREQ=HOURLY;BYMINUTE=${minute};BYSECOND=0"], timezone: Europe/Stockholm, startDateTime: "2026-11-01T00:00:00" }`;
-const APPS = ["Sales", "Budget", "Orders", "Finance", "HR", "Stock"];
+const APPS = ["Sales", "Budget", "Orders", "Finance", "HR", "Stock", "Extract", "Model", "Report"];
 const SITE = `
 nodes: [{ name: Central, hostName: sense1, central: true }]
 users: [{ userDirectory: CORP, userId: anna }]
 apps: [${APPS.map((a) => `{ name: ${a}, owner: CORP\\anna }`).join(", ")}]
 cloud:
   tasks:
-${[hourly("Sales hourly", "Sales", 5), hourly("Budget hourly", "Budget", 50), ...["Orders", "Finance", "HR"].map((a) => hourly(`${a} hourly`, a, 20)), hourly("Stock hourly", "Stock", 40)].join("\n")}
+${[hourly("Sales hourly", "Sales", 5), hourly("Budget hourly", "Budget", 50), ...["Orders", "Finance", "HR"].map((a) => hourly(`${a} hourly`, a, 20)), hourly("Stock hourly", "Stock", 40), hourly("Extract hourly", "Extract", 30)].join("\n")}
 `;
 /** The watchdog's documented route and the Cloud failures' route, to one channel; a Butler-like route to another. */
 const WATCHDOG = ["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled", "task.on_track"];
@@ -65,6 +66,14 @@ routes:
 `,
     { clock: cloud.clock, dir: join(dir.path, "steward") },
   );
+  // A Cloud chain: Model runs when Extract succeeded, Report when Model did.
+  const chain = async (name: string, app: string, after: string) => {
+    const all = (await simControl(cloud.sim, "GET", "/cloud/tasks")) as Array<{ id: string; name: string }>;
+    const trigger = { type: "task", upstreamId: all.find((x) => x.name === after)!.id, on: "succeeded" };
+    await simControl(cloud.sim, "POST", "/cloud/tasks", { name, appId: apps.find((a) => a.name === app)!.id, trigger });
+  };
+  await chain("Model after Extract", "Model", "Extract hourly");
+  await chain("Report after Model", "Report", "Model after Extract");
   await t.app.start();
   const tasks = (await simControl(cloud.sim, "GET", "/cloud/tasks")) as Array<{ id: string; name: string }>;
   const patch = (name: string, body: unknown) => simControl(cloud.sim, "PATCH", `/cloud/tasks/${tasks.find((x) => x.name === name)!.id}`, body);
@@ -74,16 +83,17 @@ routes:
   await patch("Budget hourly", { paused: true });
   for (const n of ["Orders hourly", "Finance hourly", "HR hourly"]) await patch(n, { outcome: "fail", failure: DWH });
   await patch("Stock hourly", { outcome: "fail" });
+  await patch("Extract hourly", { outcome: "fail" });
   await cloud.clock.runUntil(START + 9 * HOUR);
   await patch("Sales hourly", { enabled: true });
   await patch("Budget hourly", { paused: false });
-  for (const n of ["Orders hourly", "Finance hourly", "HR hourly", "Stock hourly"]) await patch(n, { outcome: "succeed" });
+  for (const n of ["Orders hourly", "Finance hourly", "HR hourly", "Stock hourly", "Extract hourly"]) await patch(n, { outcome: "succeed" });
   await cloud.clock.runUntil(START + 11 * HOUR);
 }, 300_000);
 
 describe("Qlik Cloud causes, six simulated hours of trouble", () => {
-  test("eight pages in all: each of the four causes opened and recovered, nothing else", () => {
-    expect(pages()).toHaveLength(8);
+  test("ten pages in all: each of the five causes opened and recovered, nothing else", () => {
+    expect(pages()).toHaveLength(10);
   });
 
   test("the task an administrator paused: one page naming the task, tenant and app, one when it runs again", () => {
@@ -118,6 +128,14 @@ describe("Qlik Cloud causes, six simulated hours of trouble", () => {
     expect(butler).toEqual([...Array(6).fill("task.failed"), "task.recovered"]);
   });
 
+  test("a failed upstream in a Cloud chain: one page naming the tasks after it, which do not run; one when it is back", () => {
+    expect(aboutApp("Extract").map(line)).toEqual([
+      "task.failed open: Reloads of Extract failing on Qlik Cloud tenant corp-cloud: the tasks after them do not run",
+      "task.recovered closed: Reloads of Extract failing on Qlik Cloud tenant corp-cloud: the tasks after them do not run",
+    ]);
+    expect(aboutApp("Extract")[0]!.cause!.tasks).toEqual(["Extract (Qlik Cloud reload)", "Model after Extract", "Report after Model"]);
+  });
+
   test("the causes list what they held: the stale apps are symptoms, not pages", async () => {
     const causes = ((await (await t!.request("/v4/causes?status=closed")).json()) as { causes: Array<{ id: number; title: string }> }).causes;
     const kinds = async (title: string) => {
@@ -125,7 +143,7 @@ describe("Qlik Cloud causes, six simulated hours of trouble", () => {
       const view = (await (await t!.request(`/v4/causes/${id}`)).json()) as { symptoms: Array<{ kind: string }> };
       return [...new Set(view.symptoms.map((s) => s.kind))].sort();
     };
-    expect(causes).toHaveLength(4);
+    expect(causes).toHaveLength(5);
     expect(await kinds('Qlik Cloud task "Sales hourly"')).toEqual(["app.stale", "task.disabled"]);
     expect(await kinds('Qlik Cloud task "Budget hourly"')).toEqual(["app.stale", "task.missed"]);
     expect(await kinds("connection errors from DWH")).toEqual(["app.stale", "task.failed"]);
