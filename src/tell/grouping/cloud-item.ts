@@ -41,19 +41,20 @@ function titleOf(e: WatchdogEvent, tenant: string): string {
   const where = `on tenant ${tenant}`;
   switch (e.kind) {
     case "task.disabled":
-      return `Qlik Cloud ${task} ${where} turned off (${TURNED_OFF[String(e.data.turnedOff)] ?? "turned off"})`;
+      return `Qlik Cloud ${task} ${where} turned off${TURNED_OFF[String(e.data.turnedOff)] ? ` (${TURNED_OFF[String(e.data.turnedOff)]})` : ""}`;
     case "task.missed":
       return `Qlik Cloud ${task} ${where} did not start`;
     case "task.chain_broken":
       return `Qlik Cloud ${task} ${where} did not start after "${String(e.data.upstreamTask ?? "its upstream")}"`;
     case "task.running_long":
       return `Qlik Cloud ${task} ${where} running long`;
-    case "app.stale":
-      return `Qlik Cloud app "${e.app?.name ?? "?"}" ${where} not reloaded on time`;
     default:
-      return `${e.title} (Qlik Cloud tenant ${tenant})`;
+      return `Qlik Cloud app "${e.app?.name ?? "?"}" ${where} not reloaded on time`;
   }
 }
+
+/** What goes wrong with a Scheduling Task or its app: each opens the item's cause or joins the one holding it. */
+const TROUBLE = new Set(["task.disabled", "task.missed", "task.chain_broken", "task.running_long", "app.stale"]);
 
 /** Whether the parent is still about something (not only lingering on a stale app whose reason is over). */
 const explains = (symptoms: ReadonlyArray<{ state: string; kind: string }>) => symptoms.some((s) => s.state === "open" && s.kind !== "app.stale");
@@ -78,6 +79,7 @@ export function createCloudItemRule(store: CauseStore, tenants: () => readonly C
   async function onWatch(e: WatchdogEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
     const subject = `watch:${e.condition.key}`;
     if (e.kind === "task.on_track") return afterRecovery(await store.recover(subject, now));
+    if (!TROUBLE.has(e.kind)) return undefined;
     const appId = e.app?.id;
     const held = await holderOf([...(e.task ? [e.task.id] : []), ...(appId ? [appId] : [])], appId ? [appId] : []);
     // A Cloud reload names its app as its task: a Scheduling Task's own name beside it would read as one more task
@@ -124,9 +126,9 @@ export function createCloudItemRule(store: CauseStore, tenants: () => readonly C
       );
       await store.addWaiting(parentId, waiting, now);
       if (opened) return { action: "pass", parentId };
-      // A repeat of what its page said. A cause whose first failures were all held (a route's pageAfter, a silence)
-      // has no page yet: the repeat that goes out is it.
-      return (await store.pageTo(parentId)) === undefined ? { action: "pass", parentId } : undefined;
+      // A repeat of what its page said: renotify decides, as for a task's own incident. One that goes out where no page
+      // of the cause went (a route whose pageAfter held the first failures) is that route's page: its recovery goes there.
+      return { action: "pass", parentId, repeat: true };
     },
   };
 }

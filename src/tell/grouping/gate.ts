@@ -113,6 +113,8 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       if (!decision) return plan;
       const cause = await causeSummary(store, decision.parentId, deps.publicUrl, deps.promises?.());
       if (decision.action === "pass") {
+        // A repeat goes where renotify and pageAfter let it; a receiver it reaches first gets the cause's recovery too.
+        if (cause?.status === "open" && decision.repeat) return (await updates.unreached(decision.parentId, plan, now), withCause(plan, cause));
         if (cause?.status === "open") return withCause(await opening(plan, decision.parentId, now, ctx), cause);
         // The recovered page: to every receiver the cause's pages reached, whichever kinds their routes take, and
         // only there: a route that takes the closing event but got no page of the cause gets no recovery.

@@ -59,10 +59,12 @@ beforeAll(async () => {
 channels:
   hook: { type: webhook, url: "${rx.url}/hook" }
   butler: { type: webhook, url: "${rx.url}/butler" }
+  flaky: { type: webhook, url: "${rx.url}/flaky" }
 routes:
   - { name: watchdog, on: [${WATCHDOG.join(", ")}], to: [hook] }
   - { name: cloud-failures, on: [task.failed, task.aborted, task.recovered], sources: [cloud], to: [hook] }
   - { name: like-butler, on: [task.failed, task.recovered], appIds: [${apps.find((a) => a.name === "Stock")!.id}], to: [butler], renotify: every }
+  - { name: flaky, on: [task.failed, task.recovered], appIds: [${apps.find((a) => a.name === "Stock")!.id}], to: [flaky], pageAfter: { failures: 3, within: 4h } }
 `,
     { clock: cloud.clock, dir: join(dir.path, "steward") },
   );
@@ -126,6 +128,15 @@ describe("Qlik Cloud causes, six simulated hours of trouble", () => {
     ]);
     const butler = aboutApp("Stock", "/butler").map((p) => p.kind);
     expect(butler).toEqual([...Array(6).fill("task.failed"), "task.recovered"]);
+  });
+
+  test("a route with pageAfter: the 3rd failure is its page, and the cause's recovery follows it there", () => {
+    const flaky = aboutApp("Stock", "/flaky");
+    expect(flaky.map(line)).toEqual([
+      "task.failed open: Reloads of Stock failing on Qlik Cloud tenant corp-cloud",
+      "task.recovered closed: Reloads of Stock failing on Qlik Cloud tenant corp-cloud",
+    ]);
+    expect((flaky[0] as Page & { consecutiveFailures?: number }).consecutiveFailures).toBe(3);
   });
 
   test("a failed upstream in a Cloud chain: one page naming the tasks after it, which do not run; one when it is back", () => {
