@@ -4,18 +4,17 @@
 // opens the item's cause and is its one page; the same item's further alerts (its app stale while the task is off, the
 // next due times it misses, Qlik disabling it after failures) are symptoms, listed and not sent, and the item running
 // again ends the cause with one recovered page. A failing reload opens the item's failure cause: its repeats are the
-// incident's (renotify decides, as for an on-premise task), its stale app and the disabling that follow are symptoms.
+// incident's (renotify and pageAfter decide, as for an on-premise task), its stale app and the disabling that follow
+// are symptoms, and the Cloud tasks chained after it are listed as waiting.
 // Failures sharing a source are the same-source rule's, which runs first; their apps' alerts join that cause here.
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/events/types";
-import { isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
+import { isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, ParentRow, SymptomInput } from "./cause-store";
 import { type CloudTenantTasks, cloudWaiting } from "./cloud-chains";
 import { afterRecovery, type CauseDecision, symptomReason, taskAndApp } from "./decision";
 
 /** A reload event's id is `cloud:<tenant>:<reload id>:<outcome>` (src/hear/cloud/reload-event.ts): the tenant's name. */
 const RELOAD_ID = /^cloud:([^:]{1,200}):/;
-
-export const isCloudEvent = (e: DomainEvent): boolean => (isTaskEvent(e) && e.source === "cloud") || (isWatchdogEvent(e) && e.data.source === "cloud");
 
 /** The tenant as people know it (its name in the config), else its host. */
 function tenantOf(e: DomainEvent): string {
@@ -117,7 +116,9 @@ export function createCloudItemRule(store: CauseStore, tenants: () => readonly C
       if (e.source !== "cloud") return undefined;
       const appId = e.app?.id ?? e.task.id;
       const waiting = cloudWaiting(tenants(), e.host, appId, e.id);
-      const title = `Reloads of ${e.app?.name ?? appId} failing on Qlik Cloud tenant ${tenantOf(e)}${waiting.length > 0 ? ": the tasks after them do not run" : ""}`;
+      // A reload names its app; another Cloud item (an automation's run) names itself.
+      const what = e.app ? `Reloads of ${e.app.name}` : e.task.name;
+      const title = `${what} failing on Qlik Cloud tenant ${tenantOf(e)}${waiting.length > 0 ? ": the tasks after them do not run" : ""}`;
       const { parentId, opened } = await store.attach(
         { key: `cloud-failing:${itemKey(e, appId)}`, title },
         { subject: `task:${e.task.id.toLowerCase()}`, kind: e.kind, eventId: e.id, runId: e.executionId, ...taskAndApp(e.task, e.app) },
