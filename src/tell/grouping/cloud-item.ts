@@ -8,9 +8,11 @@
 // are symptoms, and the Cloud tasks chained after it are listed as waiting.
 // Failures sharing a source are the same-source rule's, which runs first; their apps' alerts join that cause here.
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/events/types";
-import { isWatchdogEvent } from "../../platform/events/types";
+import { isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, ParentRow, SymptomInput } from "./cause-store";
 import { type CloudTenantTasks, cloudWaiting } from "./cloud-chains";
+import { createCloudTenantRule } from "./cloud-tenant";
+import type { SilentNodes } from "./silent-node";
 import { afterRecovery, type CauseDecision, symptomReason, taskAndApp } from "./decision";
 
 /** A reload event's id is `cloud:<tenant>:<reload id>:<outcome>` (src/hear/cloud/reload-event.ts): the tenant's name. */
@@ -58,7 +60,8 @@ const TROUBLE = new Set(["task.disabled", "task.missed", "task.chain_broken", "t
 /** Whether the parent is still about something (not only lingering on a stale app whose reason is over). */
 const explains = (symptoms: ReadonlyArray<{ state: string; kind: string }>) => symptoms.some((s) => s.state === "open" && s.kind !== "app.stale");
 
-export function createCloudItemRule(store: CauseStore, tenants: () => readonly CloudTenantTasks[]) {
+export function createCloudItemRule(store: CauseStore, tenants: () => readonly CloudTenantTasks[], silent: SilentNodes) {
+  const tenantRule = createCloudTenantRule(store, silent);
   /** The Cloud tasks that will not run after this failed reload (chained on a task of its app succeeding). */
   async function listWaiting(e: TaskEvent, parentId: number, now: number): Promise<void> {
     if (e.source !== "cloud") return;
@@ -92,6 +95,10 @@ export function createCloudItemRule(store: CauseStore, tenants: () => readonly C
       ...(e.app ? { appName: e.app.name, appId: e.app.id } : {}),
       ...(e.app?.stream ? { stream: e.app.stream } : {}),
     };
+    if (!held) {
+      const silentTenant = await tenantRule.missed(e, symptom, tenantOf(e), now, pageTo);
+      if (silentTenant) return silentTenant;
+    }
     const cause = held
       ? { key: held.parent.causeKey, title: held.parent.title }
       : { key: `cloud:${itemKey(e, appId ?? e.task?.id ?? e.condition.key)}`, title: titleOf(e, tenantOf(e)) };
@@ -101,8 +108,9 @@ export function createCloudItemRule(store: CauseStore, tenants: () => readonly C
 
   return {
     listWaiting,
-    /** A Cloud event other than a reload's outcome: undefined for anything else (on-premise, a Cloud reload). */
+    /** A Cloud event other than a reload's outcome (a reload's is noted as the tenant heard); undefined for anything else. */
     async review(e: DomainEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
+      if (isTaskEvent(e)) await tenantRule.heard(e, now);
       if (!isWatchdogEvent(e) || e.data.source !== "cloud") return undefined;
       return onWatch(e, now, pageTo);
     },

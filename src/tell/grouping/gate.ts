@@ -60,7 +60,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   });
   const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph });
   const appReloads = createAppReloadRule(store);
-  const cloud = createCloudItemRule(store, deps.cloudTasks ?? (() => []));
+  const cloud = createCloudItemRule(store, deps.cloudTasks ?? (() => []), deps.silentNodes);
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {

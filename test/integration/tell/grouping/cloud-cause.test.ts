@@ -32,12 +32,20 @@ ${[hourly("Sales hourly", "Sales", 5), hourly("Budget hourly", "Budget", 50), ..
 const WATCHDOG = ["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled", "task.on_track"];
 const DWH = { connection: "DWH", error: "Connection refused: the DWH server did not accept the connection" };
 
-type Page = { kind: string; taskName?: string; appName?: string; cause?: { title: string; status?: string; tasks: string[]; apps: string[] } };
+type Page = {
+  kind: string;
+  taskName?: string;
+  appName?: string;
+  cause?: { title: string; status?: string; tasks: string[]; apps: string[]; update?: { tasks: string[] } };
+};
 
 const dir = createTempDir("steward-cloud-cause-");
 let cloud: SteppedCloud;
 let t: TestApp | undefined;
 let rx: HttpReceiver;
+/** How many requests the receiver had when the six hours of trouble were over and every cause had recovered. */
+let troubleOver = 0;
+let causesThen: Array<{ id: number; title: string }> = [];
 afterAll(async () => {
   await t?.close();
   await cloud?.sim.stop();
@@ -45,9 +53,11 @@ afterAll(async () => {
   dir.remove();
 });
 
-const pages = (path = "/hook") => rx.requests.filter((r) => r.path === path).map((r) => JSON.parse(r.body) as Page);
+/** The pages of the six hours of trouble (and the two after), or, with `later`, those of the tenant's pause after them. */
+const pages = (path = "/hook", later = false) =>
+  (later ? rx.requests.slice(troubleOver) : rx.requests.slice(0, troubleOver)).filter((r) => r.path === path).map((r) => JSON.parse(r.body) as Page);
 const aboutApp = (app: string, path?: string) => pages(path).filter((p) => p.appName === app);
-const line = (p: Page) => `${p.kind} ${p.cause?.status ?? "-"}: ${p.cause?.title ?? p.taskName}`;
+const line = (p: Page) => `${p.kind} ${p.cause?.update ? "update" : (p.cause?.status ?? "-")}: ${p.cause?.title ?? p.taskName}`;
 
 beforeAll(async () => {
   rx = startHttpReceiver();
@@ -91,6 +101,13 @@ routes:
   await patch("Budget hourly", { paused: false });
   for (const n of ["Orders hourly", "Finance hourly", "HR hourly", "Stock hourly", "Extract hourly"]) await patch(n, { outcome: "succeed" });
   await cloud.clock.runUntil(START + 11 * HOUR);
+  troubleOver = rx.requests.length;
+  causesThen = ((await (await t.request("/v4/causes?status=closed")).json()) as { causes: typeof causesThen }).causes;
+  // Then the tenant's whole scheduler is paused for two hours (19:00:30–21:00:30): seven scheduled tasks miss their runs.
+  await simControl(cloud.sim, "POST", "/cloud/scheduler/pause");
+  await cloud.clock.runUntil(START + 13 * HOUR);
+  await simControl(cloud.sim, "POST", "/cloud/scheduler/resume");
+  await cloud.clock.runUntil(START + 15 * HOUR);
 }, 300_000);
 
 describe("Qlik Cloud causes, six simulated hours of trouble", () => {
@@ -148,7 +165,7 @@ describe("Qlik Cloud causes, six simulated hours of trouble", () => {
   });
 
   test("the causes list what they held: the stale apps are symptoms, not pages", async () => {
-    const causes = ((await (await t!.request("/v4/causes?status=closed")).json()) as { causes: Array<{ id: number; title: string }> }).causes;
+    const causes = causesThen;
     const kinds = async (title: string) => {
       const id = causes.find((c) => c.title.startsWith(title))!.id;
       const view = (await (await t!.request(`/v4/causes/${id}`)).json()) as { symptoms: Array<{ kind: string }> };
@@ -159,5 +176,36 @@ describe("Qlik Cloud causes, six simulated hours of trouble", () => {
     expect(await kinds('Qlik Cloud task "Budget hourly"')).toEqual(["app.stale", "task.missed"]);
     expect(await kinds("connection errors from DWH")).toEqual(["app.stale", "task.failed"]);
     expect(await kinds("Reloads of Stock")).toEqual(["app.stale", "task.failed"]);
+  });
+});
+
+describe("Qlik Cloud: the tenant's scheduler paused for two hours", () => {
+  test("the first missed start pages on its own, the second opens the tenant's cause; one update, one recovered page each", () => {
+    const later = pages("/hook", true);
+    expect(later.map(line)).toEqual([
+      'task.missed open: Qlik Cloud task "Sales hourly" on tenant corp-cloud did not start',
+      "task.missed open: no task starts on Qlik Cloud tenant corp-cloud",
+      // The cause reached three more tasks 30 minutes after its page: the update a growing cause sends (grouping.updates).
+      "task.missed update: no task starts on Qlik Cloud tenant corp-cloud",
+      'task.on_track closed: Qlik Cloud task "Sales hourly" on tenant corp-cloud did not start',
+      "task.on_track closed: no task starts on Qlik Cloud tenant corp-cloud",
+    ]);
+    expect(later[2]!.cause!.update!.tasks).toEqual(["Budget hourly", "Extract hourly", "Stock hourly"]);
+  });
+
+  test("the tenant's cause names every task that did not start", async () => {
+    const causes = ((await (await t!.request("/v4/causes?status=closed")).json()) as { causes: Array<{ id: number; title: string }> }).causes;
+    const id = causes.find((c) => c.title === "no task starts on Qlik Cloud tenant corp-cloud")!.id;
+    const view = (await (await t!.request(`/v4/causes/${id}`)).json()) as { symptoms: Array<{ kind: string; task?: string }> };
+    const missed = view.symptoms.filter((s) => s.kind === "task.missed").map((s) => s.task);
+    expect([...new Set(missed)].sort()).toEqual([
+      "Budget hourly",
+      "Extract hourly",
+      "Finance hourly",
+      "HR hourly",
+      "Orders hourly",
+      "Sales hourly",
+      "Stock hourly",
+    ]);
   });
 });
