@@ -212,7 +212,10 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     formatTime: alerting.formatTime,
     ...(site.engineReloads ? { reloadsOutside: site.engineReloads.store.lastSuccesses } : {}),
   });
-  if (watchdog) alerting.alertGates.grouping.readChainsFrom(() => watchdog.plan());
+  if (watchdog) {
+    alerting.alertGates.grouping.readChainsFrom(() => watchdog.plan());
+    alerting.alertGates.grouping.readCloudTasksFrom(() => watchdog.cloudTasks());
+  }
   const checkins = setupCheckins(config.checkins, {
     db: shared.sql,
     bus,

@@ -38,6 +38,8 @@ const TaskPatchSchema = z.strictObject({
   recurrence: z.array(z.string()).min(1).optional(),
   timezone: z.string().optional(),
   outcome: z.enum(["succeed", "fail", "cancel"]).optional(),
+  /** What its failing runs' logs say: the data connection the script opens, and the error line. */
+  failure: z.strictObject({ connection: z.string().min(1).max(200).optional(), error: z.string().min(1).max(500) }).optional(),
   /** Who made the change (a user id; Qlik's updatedBy). */
   updatedBy: z.string().min(1).max(200).optional(),
 });

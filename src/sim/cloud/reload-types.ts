@@ -2,6 +2,11 @@
 // neither imports the other for a type.
 export type CloudReloadStatus = "QUEUED" | "RELOADING" | "CANCELING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "EXCEEDED_LIMIT";
 export type CloudOutcome = "succeed" | "fail" | "cancel";
+/** Why a failing reload fails: the data connection its script opens first (a LIB CONNECT line) and the error line. */
+export interface CloudFailure {
+  connection?: string;
+  error: string;
+}
 
 export interface CloudReload {
   id: string;

@@ -5,7 +5,7 @@
 import type { Clock, Timer } from "../../platform/core/clock";
 import { nextOccurrence, readSchedule, type Schedule } from "../../platform/core/rrule";
 import { newGuid } from "../util/ids";
-import type { CloudOutcome, CloudReload } from "./reload-types";
+import type { CloudFailure, CloudOutcome, CloudReload } from "./reload-types";
 
 export type CloudTaskRunStatus = "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED";
 /** How a task starts besides manually: its time schedule, another task's end (succeeded, failed or any), a dataset update. */
@@ -29,6 +29,8 @@ export interface CloudTask {
   startDateTime?: string;
   endDateTime?: string;
   outcome: CloudOutcome;
+  /** What a failing run's log says (its data connection and error line); Qlik's usual script error when unset. */
+  failure?: CloudFailure;
   createdAt: number;
   updatedAt: number;
   /** Runs of the schedule not started at all (the tenant's scheduler "missed" them); counts down. */
@@ -71,7 +73,7 @@ export interface CloudScheduling {
   add(t: NewCloudTask): CloudTask;
   update(
     id: string,
-    patch: Partial<Pick<CloudTask, "enabled" | "paused" | "skipNext" | "recurrence" | "timezone" | "outcome" | "name" | "updatedBy">>,
+    patch: Partial<Pick<CloudTask, "enabled" | "paused" | "skipNext" | "recurrence" | "timezone" | "outcome" | "failure" | "name" | "updatedBy">>,
   ): CloudTask | undefined;
   /** A dataset update: each enabled task triggered by it starts `starts` times (Qlik: "one pipeline run may start the task more than once"). */
   datasetUpdated(datasetId: string, starts: number): CloudTaskRun[];
@@ -94,7 +96,11 @@ export interface SchedulingDeps {
   enabled: boolean;
   spaceId: string;
   ownerId: string;
-  runReload(appId: string, outcome: CloudOutcome, opts: { type: "chronos"; atMs?: number; onEnd?: (r: CloudReload) => void }): CloudReload;
+  runReload(
+    appId: string,
+    outcome: CloudOutcome,
+    opts: { type: "chronos"; atMs?: number; failure?: CloudFailure; onEnd?: (r: CloudReload) => void },
+  ): CloudReload;
   /** Qlik disables a task after this many failed runs in a row (0: never). */
   disableAfterFailures: () => number;
 }
@@ -176,6 +182,7 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
     const reload = deps.runReload(t.appId, t.outcome, {
       type: "chronos",
       ...(atMs !== undefined ? { atMs } : {}),
+      ...(t.failure ? { failure: t.failure } : {}),
       onEnd: (done) => {
         r.status = STATUS_OF[done.status] ?? "FAILED";
         r.endedAt = done.endTime ?? deps.now();

@@ -5,11 +5,11 @@ import type { Clock, Timer } from "../../platform/core/clock";
 import { randomBytes } from "node:crypto";
 import type { SiteModel } from "../site/model";
 import { newGuid } from "../util/ids";
-import type { CloudOutcome, CloudReload } from "./reload-types";
+import type { CloudFailure, CloudOutcome, CloudReload } from "./reload-types";
 import { type CloudScheduling, createCloudScheduling } from "./scheduling";
 import { createSimAutomations, type SimAutomations } from "./automations";
 
-export type { CloudOutcome, CloudReload, CloudReloadStatus } from "./reload-types";
+export type { CloudFailure, CloudOutcome, CloudReload, CloudReloadStatus } from "./reload-types";
 export type CloudMisbehaviour = "html" | "truncated" | "unknownStatus" | "endlessCursor";
 
 export interface CloudApp {
@@ -71,7 +71,7 @@ export interface CloudTenant {
   runReload(
     appId: string,
     outcome: CloudOutcome,
-    opts?: { type?: CloudReload["type"]; partial?: boolean; atMs?: number; onEnd?: (r: CloudReload) => void },
+    opts?: { type?: CloudReload["type"]; partial?: boolean; atMs?: number; failure?: CloudFailure; onEnd?: (r: CloudReload) => void },
   ): CloudReload;
   /** Starts and ends every reload whose planned time has come, whether or not its timer fired yet. */
   settle(nowMs: number): void;
@@ -155,13 +155,13 @@ export function createCloudTenant(
         if (!pending.delete(r)) return;
         r.startTime ??= startAt;
         r.endTime = endAt;
-        r.log = reloadLog(app.name, r, outcome);
+        r.log = reloadLog(app.name, r, outcome, opts.failure);
         if (outcome === "succeed") r.status = "SUCCEEDED";
         else if (outcome === "cancel") r.status = "CANCELED";
         else {
           r.status = "FAILED";
           r.errorCode = "EngineReloadScriptError";
-          r.errorMessage = "The reload script failed: Field 'OrderDate' not found";
+          r.errorMessage = `The reload script failed: ${opts.failure?.error ?? "Field 'OrderDate' not found"}`;
         }
         opts.onEnd?.(r);
       };
@@ -220,18 +220,24 @@ export function createCloudTenant(
 }
 
 /** A Qlik Cloud reload log (CRLF), ending as the Engine ends a failed, cancelled or successful reload. */
-function reloadLog(appName: string, r: CloudReload, outcome: CloudOutcome): string {
+function reloadLog(appName: string, r: CloudReload, outcome: CloudOutcome, failure?: CloudFailure): string {
   // The Engine's own stamp, as in on-premise script logs: 20261123T085946.453+0000.
   const stamp = (ms: number) => `${new Date(ms).toISOString().replace(/[-:]/g, "").replace("Z", "")}+0000`;
   const lines = [
     `${stamp(r.startTime ?? r.creationTime)} Execution started.`,
     `${stamp(r.startTime ?? r.creationTime)} Qlik Cloud reload of ${appName} (${r.id})`,
+    ...(failure?.connection ? [`${stamp(r.startTime ?? r.creationTime)} LIB CONNECT TO '${failure.connection}'`] : []),
     `${stamp(r.startTime ?? r.creationTime)} Orders << orders.qvd`,
     `${stamp(r.startTime ?? r.creationTime)} Lines fetched: 118,204`,
   ];
   const end = stamp(r.endTime ?? r.creationTime);
   if (outcome === "fail")
-    lines.push(`${end} Customers << customers.qvd`, `${end} Error: Field 'OrderDate' not found`, `${end} Execution Failed`, `${end} Execution finished.`);
+    lines.push(
+      `${end} Customers << customers.qvd`,
+      `${end} Error: ${failure?.error ?? "Field 'OrderDate' not found"}`,
+      `${end} Execution Failed`,
+      `${end} Execution finished.`,
+    );
   else if (outcome === "cancel") lines.push(`${end} Execution cancelled by user`, `${end} Execution finished.`);
   else lines.push(`${end} Execution finished.`);
   return `${lines.join("\r\n")}\r\n`;

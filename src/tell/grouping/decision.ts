@@ -3,8 +3,11 @@
 import type { CauseStore, SymptomInput } from "./cause-store";
 import type { GraphTask } from "./chain-graph";
 
-/** `recovering`: a symptom ended while others stay open (never an update: only new symptoms are). */
-export type CauseDecision = { action: "pass"; parentId: number } | { action: "suppress"; parentId: number; reason: string; recovering?: true };
+/**
+ * `recovering`: a symptom ended while others stay open (never an update: only new symptoms are). `repeat`: the same
+ * failure again, left to the incident's renotify (sent or held as it decides), its receivers noted with the parent.
+ */
+export type CauseDecision = { action: "pass"; parentId: number; repeat?: true } | { action: "suppress"; parentId: number; reason: string; recovering?: true };
 
 type Touched = Awaited<ReturnType<CauseStore["recover"]>>;
 

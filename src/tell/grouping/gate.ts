@@ -12,6 +12,8 @@ import type { Plan } from "../notify/planner";
 import type { CauseStore } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
 import { createAppReloadRule } from "./app-reload";
+import type { CloudTenantTasks } from "./cloud-chains";
+import { createCloudItemRule } from "./cloud-item";
 import { afterRecovery, type CauseDecision } from "./decision";
 import { createNodeDownRule } from "./node-down";
 import { createQueueRule } from "./queue-backlog";
@@ -30,6 +32,8 @@ export interface GroupingGateDeps {
   /** When each node was last heard, and missed starts close together (a node down QRS does not report). */
   silentNodes: SilentNodes;
   graph(): ChainGraph | undefined;
+  /** Each Qlik Cloud tenant's Scheduling Tasks (their chains), as the watchdog last read them. */
+  cloudTasks?: () => readonly CloudTenantTasks[];
   feedsOfCheck(check: string): CheckFeeds | undefined;
   /** The freshness promises (freshness.promises), named on a cause's open pages when it affects one of their apps. */
   promises?: () => readonly PromiseRef[];
@@ -58,6 +62,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph });
   const appReloads = createAppReloadRule(store);
   const automations = createAutomationRule(store);
+  const cloud = createCloudItemRule(store, deps.cloudTasks ?? (() => []), deps.silentNodes);
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
@@ -70,13 +75,18 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     // What a backed-up queue does on its node: runs Qlik cancelled there (never a source's or an upstream's failure).
     const queued = await queue.symptom(e, now, pageTo);
     if (queued) return queued;
+    // A Qlik Cloud task's or app's alert: its item's cause (or the cause already holding the item).
+    const cloudItem = await cloud.review(e, now, pageTo);
+    if (cloudItem) return cloudItem;
     if (!isTaskEvent(e)) return (await automations.review(e, now, pageTo)) ?? upstream.review(e, now, pageTo);
     if (e.kind === "app.reload_failed" || e.kind === "app.reload_succeeded") return appReloads.review(e, now, pageTo);
     const subject = `task:${e.task.id.toLowerCase()}`;
     if (e.kind === "task.failed" || e.kind === "task.aborted") {
       const bySource = await source.review(e, now, pageTo);
       const byChain = await upstream.onFailure(e, bySource?.parentId, now, pageTo);
-      return bySource ?? byChain ?? nodeDown.onUngroupedFailure(e, now, pageTo);
+      // A Cloud reload in a source's cause: the Cloud tasks after it are listed there as waiting, as on-premise ones are.
+      if (bySource) await cloud.listWaiting(e, bySource.parentId, now);
+      return bySource ?? byChain ?? (await nodeDown.onUngroupedFailure(e, now, pageTo)) ?? cloud.onFailure(e, now, pageTo);
     }
     if (e.kind !== "task.recovered" && e.kind !== "task.succeeded") return undefined;
     // A success that closed the task's incident is followed by its task.recovered: that one is the recovery.
@@ -105,6 +115,8 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       if (!decision) return plan;
       const cause = await causeSummary(store, decision.parentId, deps.publicUrl, deps.promises?.());
       if (decision.action === "pass") {
+        // A repeat goes where renotify and pageAfter let it; a receiver it reaches first gets the cause's recovery too.
+        if (cause?.status === "open" && decision.repeat) return (await updates.unreached(decision.parentId, plan, now), withCause(plan, cause));
         if (cause?.status === "open") return withCause(await opening(plan, decision.parentId, now, ctx), cause);
         // The recovered page: to every receiver the cause's pages reached, whichever kinds their routes take, and
         // only there: a route that takes the closing event but got no page of the cause gets no recovery.

@@ -13,6 +13,7 @@ import { createGroupingGate } from "./gate";
 import { createTaskNodes } from "./task-nodes";
 import { createSilentNodes } from "./silent-node";
 import type { CheckFeeds } from "./upstream";
+import type { CloudTenantTasks } from "./cloud-chains";
 import type { PromiseRef } from "./promises-at-risk";
 import { registerCauseRoutes, type ScriptLogLookup } from "./routes";
 import { createCauseAcknowledger, type CauseAcknowledger } from "./cause-acknowledge";
@@ -21,6 +22,7 @@ export { groupingMigrations } from "./migrations";
 export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-store";
 export type { ParentView, ScriptLogLookup } from "./routes";
 export type { PlannedChains } from "./chain-graph";
+export type { CloudTenantTasks } from "./cloud-chains";
 export type { CheckFeeds } from "./upstream";
 export type { PromiseRef } from "./promises-at-risk";
 export { promisesHeld } from "./promises-at-risk";
@@ -44,6 +46,8 @@ export interface Grouping {
   isCauseOpen(id: number): Promise<boolean | undefined>;
   /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
   readChainsFrom(read: () => PlannedChains | undefined): void;
+  /** Gives the Qlik Cloud rule each tenant's task chains: the watchdog's last look (wired late, like the plan). */
+  readCloudTasksFrom(read: () => readonly CloudTenantTasks[]): void;
   /** Gives GET /v4/causes/{id} the symptoms' script logs: the dashboard's timeline (built after the gates, so wired late). */
   readScriptLogsFrom(index: () => ScriptLogLookup): void;
 }
@@ -64,12 +68,14 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   let scriptLogs: (() => ScriptLogLookup) | undefined;
   registerCauseRoutes(deps.router, store, () => scriptLogs?.());
   let graph: () => ChainGraph | undefined = () => undefined;
+  let cloudTasks: () => readonly CloudTenantTasks[] = () => [];
   const followUps = createFollowUps(deps.db);
   const gate = createGroupingGate(store, cfg, {
     alsoReceived: followUps.causeReceivers,
     taskNodes: createTaskNodes(deps.db),
     silentNodes: createSilentNodes(deps.db),
     graph: () => graph(),
+    cloudTasks: () => cloudTasks(),
     feedsOfCheck: deps.feedsOfCheck,
     ...(deps.promises ? { promises: deps.promises } : {}),
     ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
@@ -86,6 +92,9 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     },
     readChainsFrom(read) {
       graph = chainGraphSource(read);
+    },
+    readCloudTasksFrom(read) {
+      cloudTasks = read;
     },
     readScriptLogsFrom(index) {
       scriptLogs = index;

@@ -47,6 +47,8 @@ export interface CloudTenantWatchState {
 export interface CloudWatch {
   look(): Promise<void>;
   status(): { tenants: CloudTenantWatchState[]; problems: string[]; tasks: TaskView[] };
+  /** Each tenant's Scheduling Tasks as the last look read them (grouping follows Cloud chains through them), by host. */
+  tasks(): Array<{ host: string; tasks: readonly CloudPlanTask[] }>;
 }
 
 const MAX_BACKOFF_MS = 10 * 60_000;
@@ -167,6 +169,7 @@ export function createCloudWatch(d: CloudWatchDeps): CloudWatch {
         }
       }
     },
+    tasks: () => d.tenants.map((t) => ({ host: new URL(t.url).host, tasks: state.get(t.name)!.tasks })),
     status() {
       const now = clock.now();
       return {

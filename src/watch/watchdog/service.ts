@@ -64,6 +64,8 @@ export interface Watchdog extends Component {
   status(): WatchdogStatus;
   /** The plan read from QRS (tasks, their task-event triggers, apps); undefined before the first read. */
   plan(): KeptPlan | undefined;
+  /** Each Qlik Cloud tenant's Scheduling Tasks as last read (their chains), by the tenant's host. */
+  cloudTasks(): ReturnType<CloudWatch["tasks"]>;
 }
 
 /** The watchdog's gauges on /metrics: what it watches, how its starts are expected, what it holds, what is open. */
@@ -191,6 +193,7 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
     stop: (budgetMs) => loop.stop(budgetMs),
     look: () => loop.runNow(),
     plan: () => qrsLook.plan(),
+    cloudTasks: () => cloud?.tasks() ?? [],
     status: () => {
       const plan = qrsLook.plan();
       return {

@@ -65,7 +65,11 @@ const capture = () => {
   const stream = new Writable({ write: (chunk, _enc, cb) => (lines.push(JSON.parse(String(chunk)) as Record<string, unknown>), cb()) });
   return { log: pino({ level: "info" }, stream), lines };
 };
-const hooksFor = (reloadId: string) => hooks.filter((h) => JSON.stringify(h.body).includes(reloadId));
+/** The failure alerts of the reload (its app's cause lists the run on later alerts and its recovered page too: no second alert of it). */
+const hooksFor = (reloadId: string) =>
+  hooks.filter(
+    (h) => (h.body as { kind?: string; executionId?: string }).kind === "task.failed" && (h.body as { executionId?: string }).executionId === reloadId,
+  );
 
 describe("a Qlik Cloud tenant watched outbound", () => {
   let t: TestApp;
