@@ -15,6 +15,7 @@ import {
   toParent,
   toSymptom,
 } from "./cause-rows";
+import { awaitingData } from "./awaiting-data";
 import { endedCauses } from "./ended-causes";
 
 export type { CauseRef, HolderQuery, ParentRow, SymptomInput, SymptomRow } from "./cause-rows";
@@ -87,7 +88,7 @@ export function createCauseStore(db: SqlDb) {
             subject,
           ]);
           const left = Number(
-            (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM cause_symptoms WHERE parent_id = ? AND state = 'open'", [parentId]))?.n ?? 0,
+            (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM cause_symptoms WHERE parent_id = ? AND state IN ('open', 'awaiting')", [parentId]))?.n ?? 0,
           );
           const closed =
             left === 0 &&
@@ -135,6 +136,7 @@ export function createCauseStore(db: SqlDb) {
       await db.run("UPDATE cause_parents SET page_to = ?, last_page_at = ? WHERE id = ? AND page_to IS NULL", [pageTo, now, parentId]);
     },
     ...endedCauses(db, lock),
+    ...awaitingData(db, lock),
     async pageTo(parentId: number): Promise<string | undefined> {
       const r = await db.get<{ page_to: string | null }>("SELECT page_to FROM cause_parents WHERE id = ?", [parentId]);
       return r?.page_to ? String(r.page_to) : undefined;

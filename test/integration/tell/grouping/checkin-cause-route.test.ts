@@ -3,11 +3,13 @@
 // the freshness tests (Extract orders 05:10 Stockholm → Transform orders → Reload Sales dashboard) is fed by the job
 // "wms-export", due at 05:00. Thursday it does not check in: its cause opens and pages the watchdog's route once,
 // naming the job and the three tasks and three apps that wait on it (before: the route got nothing, as it takes no
-// checkin.* kind).
+// checkin.* kind). The chain then runs on yesterday's export; the job checks in at 06:20, after it. The cause is over
+// only when the chain has reloaded after the check-in: one recovered page then, when Reload Sales dashboard succeeds
+// (before: the cause ended at the check-in, over a chain whose reloads had all started before the data arrived).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createTestApp, type TestApp } from "../../../helpers/app";
-import { CHAIN_SITE } from "../../../helpers/freshness-chain-site";
+import { CHAIN_SITE, EXTRACT } from "../../../helpers/freshness-chain-site";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type SmtpReceiver, startSmtpReceiver } from "../notify/receivers";
@@ -36,6 +38,8 @@ routes:
     to: [ops-mail]
 `;
 
+type CauseDetail = { title: string; status: string; symptoms: Array<{ task: string | null; app: string | null; kind: string; state: string }> };
+
 describe("a missed check-in on the watchdog's documented route (simulator, stepped clock)", () => {
   const dir = createTempDir();
   let site: SteppedSite;
@@ -44,6 +48,12 @@ describe("a missed check-in on the watchdog's documented route (simulator, stepp
   let base: string;
   const subjects = () => smtp.mails.map((m) => m.mail.subject ?? "");
   const ping = async () => expect((await fetch(`${base}/ping/${KEY}`, { method: "POST", body: "export done" })).status).toBe(200);
+  const cause = async (): Promise<CauseDetail> => {
+    const list = (await (await fetch(`${base}/v4/causes?limit=10`)).json()) as { causes: Array<{ id: number; title: string }> };
+    const c = list.causes.find((x) => x.title === 'job "wms-export" did not deliver');
+    expect(c).toBeDefined();
+    return (await (await fetch(`${base}/v4/causes/${c!.id}`)).json()) as CauseDetail;
+  };
 
   beforeAll(async () => {
     // The simulator alone from Friday the 13th: days of the chain for the watchdog to learn from.
@@ -85,5 +95,42 @@ describe("a missed check-in on the watchdog's documented route (simulator, stepp
       "Transform orders",
       "Reload Sales dashboard",
     ]);
+  }, 300_000);
+
+  test("the check-in after the chain ran: the cause is not over, its tasks wait for a reload of the new data", async () => {
+    await site.clock.runUntil(at("2026-11-19T05:20:00Z"));
+    await ping();
+    await site.clock.runUntil(at("2026-11-19T05:40:00Z"));
+    // The reloads that started before the check-in ran on yesterday's export: no recovery.
+    expect(subjects()).toHaveLength(1);
+    const c = await cause();
+    expect(c.status).toBe("open");
+    const waiting = c.symptoms.filter((s) => s.task !== null && s.state === "awaiting").map((s) => s.task);
+    expect(waiting.sort()).toEqual(["Extract orders", "Reload Sales dashboard", "Transform orders"]);
+  }, 300_000);
+
+  test("the chain started again after the check-in: one recovered page when its last reload succeeds", async () => {
+    expect(site.sim.tasks.start(EXTRACT).started).toBe(true);
+    // Extract 20 min → Transform 30 min → Reload Sales 10 min: Transform is still running at 06:20.
+    await site.clock.runUntil(at("2026-11-19T06:20:00Z"));
+    expect(subjects()).toHaveLength(1);
+    const midway = await cause();
+    expect(
+      midway.symptoms
+        .filter((s) => s.task !== null && s.state === "awaiting")
+        .map((s) => s.task)
+        .sort(),
+    ).toEqual(["Reload Sales dashboard", "Transform orders"]);
+    await site.clock.runUntil(at("2026-11-19T07:00:00Z"));
+    expect(subjects()).toEqual([
+      expect.stringMatching(/^\[Qlik Sense\] \[Open: cause #\d+, job "wms-export" did not deliver\]/),
+      expect.stringMatching(/^\[Qlik Sense\] \[Recovered: cause #\d+, job "wms-export" did not deliver\] .*Reload Sales dashboard/),
+    ]);
+    expect((await cause()).status).toBe("closed");
+    // The next night, on time: nothing more.
+    await site.clock.runUntil(at("2026-11-20T04:02:00Z"));
+    await ping();
+    await site.clock.runUntil(at("2026-11-20T05:30:00Z"));
+    expect(subjects()).toHaveLength(2);
   }, 300_000);
 });

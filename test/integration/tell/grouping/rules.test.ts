@@ -358,7 +358,27 @@ for (const backend of bothBackends()) {
       expect(warn).toMatchObject({ sent: false });
       expect(warn.cause!.id).toBe(job.cause!.id);
       expect((await review(syntheticCheckinEvent("checkin.recovered", { condition: "checkin_failed" }))).sent).toBe(false);
-      const last = await review(syntheticFreshnessEvent("app.freshness_recovered"));
+      // The job delivered; until the chain has reloaded its data (issue 76), the cause is not over.
+      expect(await review(syntheticFreshnessEvent("app.freshness_recovered"))).toMatchObject({ sent: false, cause: { status: "open" } });
+      expect((await review(task("task.succeeded", "t-extract", "Extract"))).cause).toMatchObject({ id: job.cause!.id, status: "open" });
+      expect((await review(task("task.succeeded", "t-transform", "Transform"))).cause).toMatchObject({ status: "open" });
+      const last = await review(task("task.succeeded", "t-publish", "Reload Sales dashboard"));
+      expect(last).toMatchObject({ sent: true, cause: { id: job.cause!.id, status: "closed" } });
+    });
+
+    test("a check-in job's cause after the check-in: a reload that started before it, or before its upstream reloaded, ends nothing", async () => {
+      const job = await review(syntheticCheckinEvent("checkin.missed"));
+      // Transform ran on the old data while the job was late; it is heard after the check-in.
+      const early = task("task.succeeded", "t-transform", "Transform");
+      early.execution = { ...early.execution!, startTime: new Date(now - 60_000).toISOString() };
+      expect((await review(syntheticCheckinEvent("checkin.recovered"))).cause).toMatchObject({ id: job.cause!.id, status: "open" });
+      // Neither ends anything in the cause: the success goes as any other.
+      expect(await review(early)).toMatchObject({ sent: true, cause: undefined });
+      // Publish after the check-in but before Extract and Transform reloaded the new data: still the old data.
+      expect(await review(task("task.succeeded", "t-publish", "Reload Sales dashboard"))).toMatchObject({ sent: true, cause: undefined });
+      expect((await review(task("task.succeeded", "t-extract", "Extract"))).cause).toMatchObject({ status: "open" });
+      expect((await review(task("task.succeeded", "t-transform", "Transform"))).cause).toMatchObject({ status: "open" });
+      const last = await review(task("task.succeeded", "t-publish", "Reload Sales dashboard"));
       expect(last).toMatchObject({ sent: true, cause: { id: job.cause!.id, status: "closed" } });
     });
 
