@@ -124,7 +124,7 @@ describe("a missed check-in on the watchdog's documented route (simulator, stepp
     await site.clock.runUntil(at("2026-11-19T07:00:00Z"));
     expect(subjects()).toEqual([
       expect.stringMatching(/^\[Qlik Sense\] \[Open: cause #\d+, job "wms-export" did not deliver\]/),
-      expect.stringMatching(/^\[Qlik Sense\] \[Recovered: cause #\d+, job "wms-export" did not deliver\] .*Reload Sales dashboard/),
+      expect.stringMatching(/^\[Qlik Sense\] \[Recovered: cause #\d+, job "wms-export" did not deliver\] Reload task succeeded: Reload Sales dashboard/),
     ]);
     expect((await cause()).status).toBe("closed");
     // The next night, on time: nothing more.
