@@ -38,6 +38,8 @@ export const heldAttemptMigrations: MigrationSet = {
 const SWEEP_MS = 60_000;
 /** Deadlines announced per look; the rest wait for the next. */
 const PER_SWEEP = 100;
+/** Looks between two prunes of the attempts announced long ago. */
+const PRUNE_EVERY = 60;
 
 export interface HeldAttemptsDeps {
   db: SqlDb;
@@ -76,6 +78,7 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
   const log = deps.log.child({ module: "held-attempts" });
   const withinMs = withinMinutes * 60_000;
   let stopSweep: (() => void) | undefined;
+  let looks = 0;
 
   async function announce(e: TaskEvent): Promise<void> {
     const [event = e, ...followUps] = deps.annotate ? await deps.annotate(e) : [e];
@@ -119,6 +122,8 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
       }
     },
     async settled(e) {
+      // Only a task with retries has attempts to hold (unknown when QRS could not be read): no statement for the rest.
+      if (e.task.maxRetries === 0) return;
       try {
         await deps.db.run("DELETE FROM intake_held_attempts WHERE execution_id = ?", [e.executionId.toLowerCase()]);
       } catch (err) {
@@ -133,8 +138,10 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
       );
       let fired = 0;
       for (const row of due) if (await fire(row, now)) fired++;
-      // An announced one is kept a week (so a late outcome finds it fired, and a restart does not announce it again).
-      await deps.db.run("DELETE FROM intake_held_attempts WHERE fired_at IS NOT NULL AND fired_at < ?", [now - 7 * 86_400_000]);
+      // An announced one is kept a week (a restart does not announce it again), forgotten at an hourly look: an idle
+      // look is one query (test/integration/platform/cluster/alone-statements.test.ts counts them).
+      if (++looks % PRUNE_EVERY === 0)
+        await deps.db.run("DELETE FROM intake_held_attempts WHERE fired_at IS NOT NULL AND fired_at < ?", [now - 7 * 86_400_000]);
       return fired;
     },
     start() {

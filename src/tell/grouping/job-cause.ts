@@ -7,7 +7,7 @@ import type { TaskEvent, WatchdogEvent } from "../../platform/events/types";
 import type { AwaitingRow } from "./awaiting-data";
 import type { CauseStore, SymptomInput } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
-import { afterRecovery, type CauseDecision, symptomReason, waitingEntry } from "./decision";
+import { type CauseDecision, symptomReason, waitingEntry } from "./decision";
 
 /** What a check-in job feeds (checkins.checks.<name>.feeds): names and ids of tasks and apps. */
 export interface CheckFeeds {
@@ -116,7 +116,9 @@ export function createJobCauseRule(store: CauseStore, graph: () => ChainGraph | 
         if ([...(await store.awaitingTasks(parentId))].some((t) => upstream.has(t))) continue;
         touched.push(await store.reloaded(parentId, [...new Set(entries.map((r) => r.subject))], now));
       }
-      return afterRecovery(touched, "task(s) or app(s) awaiting a reload of the job's data");
+      // Only the reload that ends the cause is its page; one that leaves others awaiting goes as any success would.
+      const closed = touched.find((t) => t.closed);
+      return closed ? { action: "pass", parentId: closed.parentId } : undefined;
     },
   };
 }

@@ -96,7 +96,7 @@ async function holdAttempt(site: SteppedSite, t: TestApp, id: string): Promise<v
 function expectOnePage(smtp: SmtpReceiver): void {
   expect(smtp.mails.map((m) => m.mail.subject)).toEqual([expect.stringContaining("Reload task failed: Reload Sales dashboard")]);
   expect(smtp.mails[0]!.mail.text).toMatch(
-    /Failed, outcome unknown: the Scheduler reported no final result within 2 h of the failed attempt heard at 2026-11-23 01:0\d UTC\. First failure/,
+    /Failed, outcome unknown: the Scheduler reported no final result within 2 h of the failed attempt heard at 2026-11-23 \d\d:\d\d UTC\. First failure/,
   );
 }
 

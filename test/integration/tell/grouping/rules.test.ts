@@ -360,24 +360,29 @@ for (const backend of bothBackends()) {
       expect((await review(syntheticCheckinEvent("checkin.recovered", { condition: "checkin_failed" }))).sent).toBe(false);
       // The job delivered; until the chain has reloaded its data (issue 76), the cause is not over.
       expect(await review(syntheticFreshnessEvent("app.freshness_recovered"))).toMatchObject({ sent: false, cause: { status: "open" } });
-      expect((await review(task("task.succeeded", "t-extract", "Extract"))).cause).toMatchObject({ id: job.cause!.id, status: "open" });
-      expect((await review(task("task.succeeded", "t-transform", "Transform"))).cause).toMatchObject({ status: "open" });
+      // A reload that leaves others awaiting goes as any success would; the one that ends the last is the recovered page.
+      expect(await review(task("task.succeeded", "t-extract", "Extract"))).toMatchObject({ sent: true, cause: undefined });
+      expect(await review(task("task.succeeded", "t-transform", "Transform"))).toMatchObject({ sent: true, cause: undefined });
       const last = await review(task("task.succeeded", "t-publish", "Reload Sales dashboard"));
       expect(last).toMatchObject({ sent: true, cause: { id: job.cause!.id, status: "closed" } });
     });
 
     test("a check-in job's cause after the check-in: a reload that started before it, or before its upstream reloaded, ends nothing", async () => {
       const job = await review(syntheticCheckinEvent("checkin.missed"));
-      // Transform ran on the old data while the job was late; it is heard after the check-in.
-      const early = task("task.succeeded", "t-transform", "Transform");
+      // Extract ran on the old data while the job was late; it is heard after the check-in.
+      const early = task("task.succeeded", "t-extract", "Extract");
       early.execution = { ...early.execution!, startTime: new Date(now - 60_000).toISOString() };
       expect((await review(syntheticCheckinEvent("checkin.recovered"))).cause).toMatchObject({ id: job.cause!.id, status: "open" });
-      // Neither ends anything in the cause: the success goes as any other.
-      expect(await review(early)).toMatchObject({ sent: true, cause: undefined });
-      // Publish after the check-in but before Extract and Transform reloaded the new data: still the old data.
-      expect(await review(task("task.succeeded", "t-publish", "Reload Sales dashboard"))).toMatchObject({ sent: true, cause: undefined });
-      expect((await review(task("task.succeeded", "t-extract", "Extract"))).cause).toMatchObject({ status: "open" });
-      expect((await review(task("task.succeeded", "t-transform", "Transform"))).cause).toMatchObject({ status: "open" });
+      const quiet = { sent: true, cause: undefined };
+      // None of these ends the cause (each goes as any success would): Extract's reload did not count, so what
+      // followed it ran on the old data too.
+      expect(await review(early)).toMatchObject(quiet);
+      expect(await review(task("task.succeeded", "t-transform", "Transform"))).toMatchObject(quiet);
+      expect(await review(task("task.succeeded", "t-publish", "Reload Sales dashboard"))).toMatchObject(quiet);
+      // Extract reloads the new data; Publish after it, but before Transform did, still shows the old.
+      expect(await review(task("task.succeeded", "t-extract", "Extract"))).toMatchObject(quiet);
+      expect(await review(task("task.succeeded", "t-publish", "Reload Sales dashboard"))).toMatchObject(quiet);
+      expect(await review(task("task.succeeded", "t-transform", "Transform"))).toMatchObject(quiet);
       const last = await review(task("task.succeeded", "t-publish", "Reload Sales dashboard"));
       expect(last).toMatchObject({ sent: true, cause: { id: job.cause!.id, status: "closed" } });
     });
