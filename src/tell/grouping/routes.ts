@@ -55,6 +55,7 @@ export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
     acknowledgedBy: p.acknowledgedBy,
     acknowledgedNote: p.acknowledgedNote,
     stillFailing: symptoms.filter((s) => s.state === "open").length,
+    awaitingReload: symptoms.filter((s) => s.state === "awaiting").length,
     affected: affected(symptoms),
   };
 }
@@ -75,6 +76,7 @@ const ParentSchema = z.object({
   acknowledgedBy: z.string().nullable(),
   acknowledgedNote: z.string().nullable(),
   stillFailing: z.number(),
+  awaitingReload: z.number().describe("Tasks and apps a job before Qlik feeds that have not reloaded since the job checked in late: they hold its cause open."),
   affected: z.object({ tasks: z.array(z.string()), apps: z.array(z.string()), streams: z.array(z.string()), text: z.string() }),
 });
 

@@ -38,7 +38,13 @@ routes:
     to: [ops-mail]
 `;
 
-type CauseDetail = { title: string; status: string; symptoms: Array<{ task: string | null; app: string | null; kind: string; state: string }> };
+type CauseDetail = {
+  title: string;
+  status: string;
+  stillFailing: number;
+  awaitingReload: number;
+  symptoms: Array<{ task: string | null; app: string | null; kind: string; state: string }>;
+};
 
 describe("a missed check-in on the watchdog's documented route (simulator, stepped clock)", () => {
   const dir = createTempDir();
@@ -104,7 +110,9 @@ describe("a missed check-in on the watchdog's documented route (simulator, stepp
     // The reloads that started before the check-in ran on yesterday's export: no recovery.
     expect(subjects()).toHaveLength(1);
     const c = await cause();
-    expect(c.status).toBe("open");
+    expect(c).toMatchObject({ status: "open", stillFailing: 0, awaitingReload: 3 });
+    const page = await (await fetch(`${base}/ui/causes`)).text();
+    expect(page).toContain("3 awaiting a reload of the new data");
     const waiting = c.symptoms.filter((s) => s.task !== null && s.state === "awaiting").map((s) => s.task);
     expect(waiting.sort()).toEqual(["Extract orders", "Reload Sales dashboard", "Transform orders"]);
   }, 300_000);
