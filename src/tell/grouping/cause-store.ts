@@ -111,7 +111,10 @@ export function createCauseStore(db: SqlDb) {
           );
       });
     },
-    /** The oldest open parent holding one of the tasks or apps (as a symptom or waiting), if any. */
+    /**
+     * The oldest open parent holding one of the tasks or apps (as a symptom or waiting), if any. A job's cause that only
+     * awaits reloads of its data (awaiting-data.ts) holds nothing new: what goes wrong after the job delivered is not its.
+     */
     async openHolder(q: HolderQuery): Promise<ParentRow | undefined> {
       const parts: string[] = [];
       const args: SqlValue[] = [];
@@ -126,7 +129,8 @@ export function createCauseStore(db: SqlDb) {
       anyOf("LOWER(s.app_name)", q.appNames);
       if (parts.length === 0) return undefined;
       const r = await db.get<Row>(
-        `SELECT p.* FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id WHERE p.status = 'open' AND (${parts.join(" OR ")}) ORDER BY p.id LIMIT 1`,
+        `SELECT p.* FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id WHERE p.status = 'open' AND (${parts.join(" OR ")})
+         AND EXISTS (SELECT 1 FROM cause_symptoms o WHERE o.parent_id = p.id AND o.state = 'open') ORDER BY p.id LIMIT 1`,
         args,
       );
       return r ? toParent(r) : undefined;

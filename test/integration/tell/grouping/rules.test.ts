@@ -387,6 +387,15 @@ for (const backend of bothBackends()) {
       expect(last).toMatchObject({ sent: true, cause: { id: job.cause!.id, status: "closed" } });
     });
 
+    test("a job's cause that only awaits reloads takes no new symptom: a freshness warning after a failure folds into that failure", async () => {
+      const job = await review(syntheticCheckinEvent("checkin.missed"));
+      await review(syntheticCheckinEvent("checkin.recovered"));
+      const failed = await review(task("task.failed", "t-transform", "Transform"));
+      expect(failed).toMatchObject({ sent: true, cause: { title: "Transform failed: the tasks after it do not run" } });
+      expect(failed.cause!.id).not.toBe(job.cause!.id);
+      expect(await review(syntheticFreshnessEvent("app.freshness_warning", { nowMs: now }))).toMatchObject({ sent: false, cause: { id: failed.cause!.id } });
+    });
+
     test("a node whose runs all fail is one cause: the run that tips it pages, later failures are held, a success elsewhere does not count", async () => {
       expect((await review(task("task.succeeded", "t-a", "A", "qlik1"))).sent).toBe(true);
       expect((await review(task("task.failed", "n-1", "Node task 1", "qlik3.corp.example", "executor"))).sent).toBe(true);
