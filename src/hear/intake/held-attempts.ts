@@ -122,8 +122,9 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
       }
     },
     async settled(e) {
-      // Only a task with retries has attempts to hold (unknown when QRS could not be read): no statement for the rest.
-      if (e.task.maxRetries === 0) return;
+      // Only a run of more than one attempt can have had one held (unknown when QRS could not be read): most runs, one
+      // attempt long, cost no statement here.
+      if ((e.attempts?.length ?? 0) < 2 && e.task.maxRetries !== undefined) return;
       try {
         await deps.db.run("DELETE FROM intake_held_attempts WHERE execution_id = ?", [e.executionId.toLowerCase()]);
       } catch (err) {
