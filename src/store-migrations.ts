@@ -3,7 +3,7 @@
 import { auditMigrations } from "./platform/audit/audit-log";
 import { coreMigrations } from "./platform/store/core-migrations";
 import type { MigrationSet } from "./platform/store/database";
-import { intakeMigrations, nodeSilenceMigrations } from "./hear/intake";
+import { heldAttemptMigrations, intakeMigrations, nodeSilenceMigrations } from "./hear/intake";
 import { kvMigrations } from "./keep/kv";
 import { controlMigrations } from "./start/control";
 import { schedulerMigrations } from "./start/scheduler";
@@ -58,5 +58,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   escalationMigrations,
   engineReloadMigrations,
   cloudAutomationMigrations,
+  heldAttemptMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

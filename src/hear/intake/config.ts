@@ -209,6 +209,22 @@ export const intakeSchema = () =>
         .describe(
           "A node whose Scheduler stopped sending task events (its appender file gone after an upgrade, a firewall change): its runs reach Steward only through reconciliation, minutes late. Not raised for runs that ended while a Steward of the cluster was down or before this one started.",
         ),
+      retryOutcome: z
+        .strictObject({
+          deadlineMinutes: z
+            .number()
+            .int()
+            .min(5)
+            .max(7 * 24 * 60)
+            .default(120)
+            .describe(
+              "How long after the last failed attempt held for its outcome the run's final result may take; past it the run is announced as failed, outcome unknown (it pages as a failure).",
+            ),
+        })
+        .prefault({})
+        .describe(
+          "A failed attempt heard while the Scheduler retries its run is held: the run's outcome pages, not the attempt. When the Scheduler reports no final result (it stopped, the datagram was lost and QRS never shows the run ended), the held failure pages after deadlineMinutes.",
+        ),
     })
     .describe("Task events: queue, dedupe, enrichment from QRS and reconciliation with QRS.");
 

@@ -14,6 +14,7 @@ import type { IntakeStore } from "./intake-store";
 import { createLineBudget, type LineBudget, type ThrottledWarn } from "./log-throttle";
 import { createProcessRetries } from "./process-retries";
 import { createMatchedRunClaim } from "./matched-run-claim";
+import { type HeldAttempts, holdAttempt } from "./held-attempts";
 import { CLAIM_LEASE_MS, createRunReservations } from "./run-reservations";
 
 export { CLAIM_LEASE_MS } from "./run-reservations";
@@ -73,6 +74,8 @@ export interface RunProcessorDeps {
    * transactions and statements, so more of them at once is fewer round trips per run.
    */
   announceAhead?: number;
+  /** Failed attempts held for their run's outcome, announced as "outcome unknown" past their deadline. */
+  heldAttempts?: HeldAttempts;
 }
 
 /** "task event" lines per second at most; beyond it they are counted (see processRun). */
@@ -242,14 +245,6 @@ function confirmNode(deps: RunProcessorDeps, event: TaskEvent): void {
  * the run stays unhandled in the store for every Steward of the cluster until its final result, which the
  * Scheduler's datagram or reconciliation reports (a run that never ends is the watchdog's running-long).
  */
-function logHeldAttempt(log: Logger, report: RunReport): "attempt" {
-  log.info(
-    { executionId: report.executionId, taskId: report.taskId, source: report.source },
-    "a failed attempt the Scheduler retries: not announced; the run's outcome will be",
-  );
-  return "attempt";
-}
-
 export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   const log = deps.log.child({ module: "intake" });
   const reservations = createRunReservations({ ...deps, log });
@@ -289,7 +284,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     deps.counters.enriched.inc({ complete: String(event.complete) });
     confirmNode(deps, event);
     if (event.unconfirmed && !passesUnconfirmed(deps, report, event.unconfirmed)) return drop(key, "unconfirmed");
-    if (isRetriedAttempt(event)) return drop(key, logHeldAttempt(log, report));
+    if (isRetriedAttempt(event)) return drop(key, await holdAttempt(log, report, event, deps.heldAttempts));
     const matched = (await announcedAlready(deps, report, key, event)) ? "duplicate" : await claimMatched(report, key, event);
     if (matched === "duplicate" || matched === "error") {
       if (matched === "duplicate") release(key);
@@ -330,6 +325,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
         await deps.bus.emit(e.kind, e);
         deps.counters.emitted.inc({ kind: e.kind, source: e.source });
       }
+      await deps.heldAttempts?.settled(event);
       const marked = markSeen(deps, report, key, event).then(() => keys.forEach(reservations.markedSeen));
       if (options.markInBackground) {
         releaseNow = false;

@@ -27,6 +27,7 @@ import { readKernelUdpDrops } from "./kernel-drops";
 import { createThrottledWarn, type ThrottledWarn } from "./log-throttle";
 import { createRunClaims } from "./run-claims";
 import { createRunProcessor, type RunProcessor } from "./run-processor";
+import { createHeldAttempts, type HeldAttempts } from "./held-attempts";
 import { createRunQueue, type QueueItem } from "./run-queue";
 import { drainWorkers } from "./drain-workers";
 import { createIntakeSocket, type IntakeSocket, type IntakeSocketDeps } from "./udp-socket";
@@ -205,9 +206,10 @@ function intakeProcessor(
     warnOnce: ThrottledWarn;
     instanceId: string;
     nodeSilence: NodeSilence | undefined;
+    heldAttempts: HeldAttempts;
   },
 ): RunProcessor {
-  const { enricher, store, counters, warnOnce, instanceId, nodeSilence } = parts;
+  const { enricher, store, counters, warnOnce, instanceId, nodeSilence, heldAttempts } = parts;
   return createRunProcessor({
     enricher,
     bus: deps.bus,
@@ -222,9 +224,23 @@ function intakeProcessor(
     ...(deps.annotate ? { annotate: deps.annotate } : {}),
     ...(nodeSilence ? { confirmedNode: nodeSilence.heard } : {}),
     ...(deps.confirmedRun ? { confirmedRun: deps.confirmedRun } : {}),
+    heldAttempts,
     // On PostgreSQL the runs announced together share transactions (src/tell/incidents/failure-batch.ts) and statements
     // (postgres-batches.ts): the workers hand enriched runs on instead of waiting for each one's round trips.
     announceAhead: deps.db.dialect === "postgres" ? ANNOUNCE_AHEAD_ON_POSTGRES : 0,
+  });
+}
+
+/** Failed attempts held for their run's outcome, announced past `intake.retryOutcome.deadlineMinutes` (held-attempts.ts). */
+function intakeHeldAttempts(cfg: IntakeConfig, deps: TaskIntakeDeps, instanceId: string): HeldAttempts {
+  const annotate = deps.annotate;
+  return createHeldAttempts(cfg.retryOutcome.deadlineMinutes, {
+    db: deps.db,
+    clock: deps.clock,
+    log: deps.log,
+    bus: deps.bus,
+    instanceId,
+    ...(annotate ? { annotate: (e: TaskEvent) => annotate(e) } : {}),
   });
 }
 
@@ -270,7 +286,8 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   // Lines a datagram causes: once per source and reason a minute, and at most DATAGRAM_LINES_PER_MINUTE overall.
   const warnOnce = createThrottledWarn(log, { intervalMs: 60_000, maxLinesPerInterval: DATAGRAM_LINES_PER_MINUTE, now });
   const nodeSilence = intakeNodeSilence(config, deps);
-  const processor = intakeProcessor(cfg, deps, { enricher, store, counters, warnOnce, instanceId, nodeSilence });
+  const heldAttempts = intakeHeldAttempts(cfg, deps, instanceId);
+  const processor = intakeProcessor(cfg, deps, { enricher, store, counters, warnOnce, instanceId, nodeSilence, heldAttempts });
   /** Claims of Steward instances that are gone (killed while working on a run) are dropped: their runs are free. */
   async function dropDeadClaims(): Promise<void> {
     const live = deps.liveInstances ? await deps.liveInstances() : [instanceId];
@@ -335,6 +352,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
         stopping = false;
         processor.open();
         nodeSilence?.start();
+        heldAttempts.start();
         const purge = () => store.purgeExpired(now()).catch((err: Error) => log.warn({ err: err.message }, "purging expired dedupe keys failed"));
         await purge();
         await dropDeadClaims().catch((err: Error) => log.warn({ err: err.message }, "cannot drop stale run claims"));
@@ -346,6 +364,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
       async stop(budgetMs) {
         stopping = true;
         stopPurge?.();
+        heldAttempts.stop();
         // Runs still waiting for the store are left to reconciliation at the next start.
         claims.stop();
         await drainWorkers(budgetMs, { queue, claims, processor, counters, log, settled });

@@ -4,5 +4,6 @@
 import { type DomainEvent, isTaskEvent } from "./types";
 
 export function isRetriedAttempt(e: DomainEvent): boolean {
-  return isTaskEvent(e) && e.outcome !== "succeeded" && e.execution?.statusCode === 10;
+  // Past its deadline with no outcome (src/hear/intake/held-attempts.ts), the attempt is what is known of the run.
+  return isTaskEvent(e) && e.outcome !== "succeeded" && e.execution?.statusCode === 10 && e.outcomeUnknown === undefined;
 }

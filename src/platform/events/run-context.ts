@@ -105,4 +105,9 @@ export interface RetryAndTolerance {
    * own pageAfter takes its place on that route (src/tell/notify/page-after.ts).
    */
   pageAfter?: { failures: number; withinMs: number; from: string };
+  /**
+   * A run whose failed attempt was held for its outcome and whose final result the Scheduler did not report within
+   * `withinMs` of it (intake.retryOutcome): announced as failed, outcome unknown. `heldAt`: when the attempt was held.
+   */
+  outcomeUnknown?: { heldAt: string; withinMs: number };
 }

@@ -65,6 +65,11 @@ export interface TaskRunner {
    * execution result with status Skipped (9), which no log line (so no datagram) reports.
    */
   recordSkipped(taskId: string): void;
+  /**
+   * The Scheduler running the task's run stops dead (its process killed): the run's timers are cancelled, no further
+   * line is logged, and QRS keeps its execution result as it was (Retry, Started) with no end. False when not running.
+   */
+  crash(taskId: string): boolean;
   /** executionIDs of running sessions (for `/qrs/executionsession/{id}`). */
   runningSessions(): { executionId: string; taskId: string; user: string; startMs: number }[];
   stop(): void;
@@ -104,6 +109,17 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
       const s = sessionOf(taskId);
       if (!s || s.aborting || s.done) return false;
       beginAbort(ctx, s, user);
+      return true;
+    },
+    crash(taskId) {
+      const s = sessionOf(taskId);
+      if (!s || s.done) return false;
+      for (const t of s.pending) {
+        deps.clock.clearTimeout(t);
+        ctx.allTimers.delete(t);
+      }
+      s.pending.clear();
+      slots.release(s);
       return true;
     },
     isRunning: (taskId) => repo.findTask(taskId)?.runningSession !== undefined,

@@ -61,8 +61,12 @@ export interface SymptomRow {
   stream: string | null;
   kind: string;
   eventId: string;
-  /** waiting: a task after a failed one (or an app it feeds) that will not run; listed, never holds the parent open. */
-  state: "open" | "recovered" | "waiting";
+  /**
+   * waiting: a task after a failed one (or an app it feeds) that will not run; listed, never holds the parent open.
+   * awaiting: what a job before Qlik feeds, after the job checked in late, until a reload started since succeeds: it
+   * holds the job's cause open.
+   */
+  state: "open" | "recovered" | "waiting" | "awaiting";
   firstAt: number;
   lastAt: number;
   recoveredAt: number | null;

@@ -15,6 +15,7 @@ import {
   toParent,
   toSymptom,
 } from "./cause-rows";
+import { awaitingData } from "./awaiting-data";
 import { endedCauses } from "./ended-causes";
 
 export type { CauseRef, HolderQuery, ParentRow, SymptomInput, SymptomRow } from "./cause-rows";
@@ -87,7 +88,7 @@ export function createCauseStore(db: SqlDb) {
             subject,
           ]);
           const left = Number(
-            (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM cause_symptoms WHERE parent_id = ? AND state = 'open'", [parentId]))?.n ?? 0,
+            (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM cause_symptoms WHERE parent_id = ? AND state IN ('open', 'awaiting')", [parentId]))?.n ?? 0,
           );
           const closed =
             left === 0 &&
@@ -110,7 +111,10 @@ export function createCauseStore(db: SqlDb) {
           );
       });
     },
-    /** The oldest open parent holding one of the tasks or apps (as a symptom or waiting), if any. */
+    /**
+     * The oldest open parent holding one of the tasks or apps (as a symptom or waiting), if any. A job's cause that only
+     * awaits reloads of its data (awaiting-data.ts) holds nothing new: what goes wrong after the job delivered is not its.
+     */
     async openHolder(q: HolderQuery): Promise<ParentRow | undefined> {
       const parts: string[] = [];
       const args: SqlValue[] = [];
@@ -125,7 +129,8 @@ export function createCauseStore(db: SqlDb) {
       anyOf("LOWER(s.app_name)", q.appNames);
       if (parts.length === 0) return undefined;
       const r = await db.get<Row>(
-        `SELECT p.* FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id WHERE p.status = 'open' AND (${parts.join(" OR ")}) ORDER BY p.id LIMIT 1`,
+        `SELECT p.* FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id WHERE p.status = 'open' AND (${parts.join(" OR ")})
+         AND EXISTS (SELECT 1 FROM cause_symptoms o WHERE o.parent_id = p.id AND o.state = 'open') ORDER BY p.id LIMIT 1`,
         args,
       );
       return r ? toParent(r) : undefined;
@@ -135,6 +140,7 @@ export function createCauseStore(db: SqlDb) {
       await db.run("UPDATE cause_parents SET page_to = ?, last_page_at = ? WHERE id = ? AND page_to IS NULL", [pageTo, now, parentId]);
     },
     ...endedCauses(db, lock),
+    ...awaitingData(db, lock),
     async pageTo(parentId: number): Promise<string | undefined> {
       const r = await db.get<{ page_to: string | null }>("SELECT page_to FROM cause_parents WHERE id = ?", [parentId]);
       return r?.page_to ? String(r.page_to) : undefined;

@@ -15,7 +15,7 @@ export async function closeOver(db: SqlDb, parentId: number, now: number): Promi
       await tx.run("UPDATE cause_parents SET status = 'closed', closed_at = ?, last_at = ? WHERE id = ? AND status = 'open'", [now, now, parentId])
     ).changes;
     if (closed !== 1) return false;
-    await tx.run("UPDATE cause_symptoms SET state = 'recovered', recovered_at = ? WHERE parent_id = ? AND state = 'open'", [now, parentId]);
+    await tx.run("UPDATE cause_symptoms SET state = 'recovered', recovered_at = ? WHERE parent_id = ? AND state IN ('open', 'awaiting')", [now, parentId]);
     return true;
   });
 }

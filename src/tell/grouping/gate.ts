@@ -89,9 +89,12 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       return bySource ?? byChain ?? (await nodeDown.onUngroupedFailure(e, now, pageTo)) ?? cloud.onFailure(e, now, pageTo);
     }
     if (e.kind !== "task.recovered" && e.kind !== "task.succeeded") return undefined;
+    // Every success may reload what a job's cause awaits since the job checked in (checkin-data.ts).
+    const fresh = e.kind === "task.succeeded" ? await upstream.reloaded(e, now) : undefined;
     // A success that closed the task's incident is followed by its task.recovered: that one is the recovery.
-    if (e.kind === "task.succeeded" && e.incident?.status === "closed") return undefined;
-    return afterRecovery(await store.recover(subject, now), "affected task(s) failing");
+    if (e.kind === "task.succeeded" && e.incident?.status === "closed") return fresh;
+    const own = afterRecovery(await store.recover(subject, now), "affected task(s) failing");
+    return own?.action === "pass" || !fresh ? own : fresh;
   }
 
   const updates = createParentUpdates(store, cfg.updates);

@@ -37,13 +37,16 @@ export const sameReceiver = (a: Receiver, b: Receiver) => a.channel === b.channe
 /**
  * The kinds whose routes a newly opened cause pages at once: a node's symptoms; for a failed task others wait for,
  * the downstream symptoms (not while Qlik may still retry it: its retry may run the chain, and the watchdog's first
- * symptom then pages the route). Other causes reach such a route with their first symptom it takes.
+ * symptom then pages the route), and so for a job before Qlik that did not deliver. Other causes reach such a route with their first symptom it takes.
  */
 export function kindsReachedAtOpening(causeKey: string, e: DomainEvent, cfg: GroupingConfig): readonly string[] {
   // A node's queue backed up stops what a node down stops (its scheduler.queue_backlog page reaches a route of the
   // watchdog's kinds that does not list it, too).
   if (causeKey.startsWith("node:") || causeKey.startsWith("queue:")) return NODE_SYMPTOMS;
   if (causeKey.startsWith("upstream:") && isTaskEvent(e) && !((e.task.maxRetries ?? 0) > 0)) return cfg.upstream.symptoms;
+  // A job before Qlik that did not deliver holds back what it feeds as a failed upstream does, and nothing retries it
+  // (issue 76: its cause reached no route of the watchdog's kinds, which take no checkin.* kind).
+  if (causeKey.startsWith("checkin:")) return cfg.upstream.symptoms;
   return [];
 }
 

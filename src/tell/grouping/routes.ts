@@ -56,6 +56,7 @@ export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
     acknowledgedBy: p.acknowledgedBy,
     acknowledgedNote: p.acknowledgedNote,
     stillFailing: symptoms.filter((s) => s.state === "open").length,
+    awaitingReload: symptoms.filter((s) => s.state === "awaiting").length,
     affected: affected(symptoms),
     promises: promisesHeld(symptoms),
   };
@@ -77,6 +78,7 @@ const ParentSchema = z.object({
   acknowledgedBy: z.string().nullable(),
   acknowledgedNote: z.string().nullable(),
   stillFailing: z.number(),
+  awaitingReload: z.number().describe("Tasks and apps a job before Qlik feeds that have not reloaded since the job checked in late: they hold its cause open."),
   affected: z.object({ tasks: z.array(z.string()), apps: z.array(z.string()), streams: z.array(z.string()), text: z.string() }),
   promises: z
     .array(z.object({ promise: z.string(), app: z.string().nullable(), state: z.enum(["at risk", "late", "fresh again"]), at: z.string() }))

@@ -5,20 +5,15 @@
 import type { GroupingConfig } from "./config";
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/events/types";
 import { isWatchdogEvent } from "../../platform/events/types";
-import type { CauseStore, HolderQuery, SymptomInput } from "./cause-store";
+import type { CauseStore, HolderQuery } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
 import { afterRecovery, type CauseDecision, symptomReason, waitingEntry, taskAndApp } from "./decision";
 import type { PromiseRef } from "./promises-at-risk";
 import { createHungRunRule, promisedApps } from "./hung-run";
+import { type CheckFeeds, createJobCauseRule } from "./job-cause";
 import { createLateFreshness } from "./late-freshness";
 
-/** What a check-in job feeds (checkins.checks.<name>.feeds): names and ids of tasks and apps. */
-export interface CheckFeeds {
-  taskNames: readonly string[];
-  taskIds: readonly string[];
-  appNames: readonly string[];
-  appIds: readonly string[];
-}
+export type { CheckFeeds } from "./job-cause";
 
 export interface UpstreamDeps {
   store: CauseStore;
@@ -50,6 +45,7 @@ export function createUpstreamRule(d: UpstreamDeps) {
   const { store, cfg } = d;
   const promised = promisedApps(() => d.promises?.() ?? []);
   const hung = createHungRunRule({ store, graph: d.graph, promised });
+  const jobs = createJobCauseRule(store, d.graph, d.feedsOfCheck);
   const symptomKinds = new Set<string>(cfg.symptoms);
   const late = createLateFreshness(store);
 
@@ -132,42 +128,19 @@ export function createUpstreamRule(d: UpstreamDeps) {
     return { action: "suppress", parentId: closed.id, reason: `left behind by cause #${closed.id} (${closed.title}), which has ended: listed there, not sent` };
   }
 
-  /** A job before Qlik failed or did not check in: its own cause, with what it feeds (and what runs after that) waiting. */
-  async function openForJob(e: WatchdogEvent, now: number, pageTo: string | undefined): Promise<CauseDecision> {
-    const check = typeof e.data.check === "string" ? e.data.check : e.condition.key;
-    const title = `job "${check}" did not deliver`;
-    const { parentId, opened } = await store.attach(
-      { key: `checkin:${check.toLowerCase()}`, title },
-      { subject: `watch:${e.condition.key}`, kind: e.kind, eventId: e.id },
-      now,
-      pageTo,
-    );
-    const feeds = d.feedsOfCheck(check);
-    const g = d.graph();
-    if (feeds) {
-      const ids = [...feeds.taskIds.map((t) => t.toLowerCase()), ...feeds.taskNames.flatMap((n) => g?.taskIdByName(n) ?? [])];
-      const tasks = [...new Set(ids)].flatMap((id) => {
-        const t = g?.task(id);
-        return t ? [t, ...(g?.downstreamOf(id) ?? [])] : [];
-      });
-      const apps: SymptomInput[] = [
-        ...feeds.appIds.map((id) => ({ subject: `app:${id.toLowerCase()}`, kind: "app.waiting", eventId: e.id, appId: id })),
-        ...feeds.appNames.map((n) => ({ subject: `app:${n.toLowerCase()}`, kind: "app.waiting", eventId: e.id, appName: n })),
-      ];
-      await store.addWaiting(parentId, [...tasks.map((t) => waitingEntry(t, e.id)), ...apps], now);
-    }
-    return opened ? { action: "pass", parentId } : { action: "suppress", parentId, reason: symptomReason(parentId, title) };
-  }
-
   return {
     async review(e: DomainEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       if (!cfg.enabled || !isWatchdogEvent(e)) return undefined;
+      // The job delivered: what it feeds now awaits a reload of the new data, and holds its cause open until then.
+      if (e.kind === "checkin.recovered") await jobs.checkedIn(e, now);
       if (RECOVERIES.has(e.kind))
         return afterRecovery(await store.recover(`watch:${e.condition.key}`, now)) ?? late.review(e, { taskIds: [], appIds: [], appNames: [] }, now);
-      if (JOB_FAILURES.has(e.kind)) return openForJob(e, now, pageTo);
+      if (JOB_FAILURES.has(e.kind)) return jobs.opened(e, now, pageTo);
       if (e.kind === "task.running_long") return hung.review(e, now, pageTo);
       return symptomKinds.has(e.kind) ? attachSymptom(e, now, pageTo) : undefined;
     },
+    /** A successful run, which may reload what a job's cause awaits. */
+    reloaded: (e: TaskEvent, now: number) => (cfg.enabled ? jobs.reloaded(e, now) : Promise.resolve(undefined)),
     /**
      * A failed run of a task others wait for. In a parent already (its source's cause): the tasks after it are added
      * there as waiting. Otherwise it opens a parent of its own (its failure is that parent's page) listing them.

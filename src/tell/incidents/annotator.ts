@@ -24,6 +24,7 @@ import { detectWarnings } from "./warnings";
 import { withAttemptLines } from "./attempt-lines";
 import { withPageAfter } from "./page-after-rules";
 import { PAGE_AFTER_MAX_WINDOW_MS } from "../notify/page-after";
+import { spanText } from "../notify/time-format";
 
 /** Earlier runs read for one run's history. */
 const RECENT_RUNS = 50;
@@ -255,8 +256,16 @@ function batchedRecorder(deps: AnnotatorDeps, alone: RecordOne) {
   };
 }
 
-/** "failed", or for a run whose every attempt failed "failed 3 times, gave up". */
-const outcomeText = (e: TaskEvent) => (e.attempts && e.attempts.length > 1 ? `${e.outcome} ${e.attempts.length} times, gave up` : e.outcome);
+/**
+ * "failed", or for a run whose every attempt failed "failed 3 times, gave up", or for a retried run whose outcome never
+ * came "failed, outcome unknown: the Scheduler reported no final result within 2 h".
+ */
+const outcomeText = (e: TaskEvent) =>
+  e.outcomeUnknown
+    ? `failed, outcome unknown: the Scheduler reported no final result within ${spanText(e.outcomeUnknown.withinMs)}`
+    : e.attempts && e.attempts.length > 1
+      ? `${e.outcome} ${e.attempts.length} times, gave up`
+      : e.outcome;
 
 /** What a failed run changes in its task's incident, but for what its history says. */
 function failureTouch(e: TaskEvent, at: number, cause: ErrorCause | undefined): Omit<IncidentTouch, "priorFailures" | "since"> {

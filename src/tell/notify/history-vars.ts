@@ -31,14 +31,24 @@ export function ordinal(n: number): string {
  */
 export function attemptsText(e: TaskEvent, timeZone?: string): string {
   const a = e.attempts;
-  if (!a || a.length < 2) return "";
   const when = (iso: string | undefined) => (iso ? ` at ${localTimes(iso, timeZone).zoned}` : "");
-  const line = (x: (typeof a)[number]) => (x.errorLine ? `: ${x.errorLine}` : "");
+  const line = (x: NonNullable<typeof a>[number]) => (x.errorLine ? `: ${x.errorLine}` : "");
+  if (e.outcomeUnknown) {
+    const failed = (a ?? []).filter((x) => x.status !== "FinishedSuccess");
+    const list = failed.length > 0 ? ` ${failed.map((x) => `Attempt ${x.attempt}${when(x.endedAt)}${line(x)}`).join(" · ")}` : "";
+    return `Failed, outcome unknown: ${outcomeUnknownText(e.outcomeUnknown, timeZone)}${list ? `.${list}` : ""}`;
+  }
+  if (!a || a.length < 2) return "";
   if (e.outcome === "succeeded") {
     const failed = a.slice(0, -1).map((x) => `attempt ${x.attempt}${when(x.endedAt)} failed${x.errorLine ? ` (${x.errorLine})` : ""}`);
     return `Recovered by retry: ${failed.join(", ")}, attempt ${a[a.length - 1]!.attempt} succeeded`;
   }
   return `${e.outcome === "aborted" ? "Ended" : "Failed"} ${a.length} times, gave up. ${a.map((x) => `Attempt ${x.attempt}${when(x.endedAt)}${line(x)}`).join(" · ")}`;
+}
+
+/** "the Scheduler reported no final result within 2 h of the failed attempt held at 02:00 CET" (intake.retryOutcome). */
+export function outcomeUnknownText(u: { heldAt: string; withinMs: number }, timeZone?: string): string {
+  return `the Scheduler reported no final result within ${spanText(u.withinMs)} of the failed attempt heard at ${localTimes(u.heldAt, timeZone).zoned}`;
 }
 
 /** "3rd failure in a row · last success 2026-11-21 02:00 CET · usually 4 min 10 s, this run 12 s · started by a trigger or task chain" */

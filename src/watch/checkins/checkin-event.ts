@@ -20,6 +20,8 @@ export interface CheckinDetails {
   lastSuccessAtMs?: number;
   /** checkin.recovered: what ended the condition, e.g. "checked in 25 min late". */
   resolution?: string;
+  /** checkin.recovered: when the ping that ended it came; a reload started before it ran on the old data. */
+  checkedInAtMs?: number;
 }
 
 export interface CheckinEventInput {
@@ -98,6 +100,7 @@ export function checkinEvent(i: CheckinEventInput): WatchdogEvent {
     fact("Condition opened", iso(i.condition.openedAtMs));
     if (i.condition.closedAtMs !== undefined) fact("Back on track at", iso(i.condition.closedAtMs), "closedAt");
     fact("Resolution", d.resolution, "resolution");
+    if (d.checkedInAtMs !== undefined) fact("Checked in at", iso(d.checkedInAtMs), "checkedInAt");
   }
   return {
     id: `checkin:${i.condition.key}:${i.condition.openedAtMs}:${closing ? "closed" : "open"}`,

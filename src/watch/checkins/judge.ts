@@ -33,7 +33,8 @@ export interface JudgeInput {
 
 export interface JudgeResult {
   opens: OpenCheckinCondition[];
-  closes: Array<{ key: string; resolution: string }>;
+  /** `atMs`: when the ping that ended it came (the job's data is there from then); absent when no ping ended it. */
+  closes: Array<{ key: string; resolution: string; atMs?: number }>;
 }
 
 export const conditionKey = (type: CheckinCondition, name: string) => `${type}:${name}`;
@@ -87,7 +88,7 @@ export function judge(input: JudgeInput): JudgeResult {
     if (missed) {
       const due = missed.details.expectedAtMs ?? missed.openedMs;
       if (ran > due - earlyMs(check, due))
-        closes.push({ key: missedKey, resolution: `checked in at ${new Date(ran).toISOString()}, ${spanText(ran - due)} after it was due` });
+        closes.push({ key: missedKey, atMs: ran, resolution: `checked in at ${new Date(ran).toISOString()}, ${spanText(ran - due)} after it was due` });
     } else {
       const due = nextDue(check, ran, since);
       if (due !== undefined && nowMs >= due + check.graceMs)
@@ -107,7 +108,7 @@ export function judge(input: JudgeInput): JudgeResult {
     const lastSuccess = s?.lastSuccessMs;
     if (failed) {
       if (lastSuccess !== undefined && lastSuccess > failed.openedMs)
-        closes.push({ key: failedKey, resolution: `succeeded at ${new Date(lastSuccess).toISOString()}` });
+        closes.push({ key: failedKey, atMs: lastSuccess, resolution: `succeeded at ${new Date(lastSuccess).toISOString()}` });
     } else if (lastFail !== undefined && (lastSuccess === undefined || lastFail > lastSuccess)) {
       opens.push({
         key: failedKey,
@@ -131,8 +132,9 @@ export function judge(input: JudgeInput): JudgeResult {
       const began = long.details.startedAtMs ?? -Infinity;
       if (finished >= began) {
         const how = lastFail !== undefined && lastFail === finished ? "failed" : "finished";
-        closes.push({ key: longKey, resolution: `${how} after ${spanText(finished - began)}` });
-      } else if (start !== undefined && start > began) closes.push({ key: longKey, resolution: `started again at ${new Date(start).toISOString()}` });
+        closes.push({ key: longKey, atMs: finished, resolution: `${how} after ${spanText(finished - began)}` });
+      } else if (start !== undefined && start > began)
+        closes.push({ key: longKey, atMs: start, resolution: `started again at ${new Date(start).toISOString()}` });
     } else if (check.maxDurationMs !== undefined && start !== undefined && start > finished && nowMs - start >= check.maxDurationMs) {
       opens.push({
         key: longKey,

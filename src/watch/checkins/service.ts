@@ -101,7 +101,7 @@ export function createCheckinService(d: CheckinServiceDeps): CheckinService {
           host: d.host,
           check: row.name,
           feeds: feedsOf.get(row.name) ?? { tasks: [], apps: [] },
-          details: { ...detailsOf(row.openEvent), resolution: c.resolution },
+          details: { ...detailsOf(row.openEvent), resolution: c.resolution, ...(c.atMs !== undefined ? { checkedInAtMs: c.atMs } : {}) },
         }),
       );
       if (await store.close(c.key, now, event)) await announce(c.key, event, "close");

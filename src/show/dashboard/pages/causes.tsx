@@ -66,7 +66,13 @@ function CauseTable(props: { rows: ParentView[] }) {
               ) : null}
             </td>
             <td>
-              {p.status === "open" ? <Badge tone="fail">{`${p.stillFailing} still failing`}</Badge> : <Badge tone="ok">recovered</Badge>}
+              {p.status !== "open" ? (
+                <Badge tone="ok">recovered</Badge>
+              ) : p.stillFailing === 0 && p.awaitingReload > 0 ? (
+                <Badge tone="warn">{`${p.awaitingReload} awaiting a reload of the new data`}</Badge>
+              ) : (
+                <Badge tone="fail">{`${p.stillFailing} still failing`}</Badge>
+              )}
               {p.closedAt ? (
                 <div class="small">
                   <Time iso={p.closedAt} />

@@ -240,9 +240,10 @@ test("the mails of the night say every time of their plain text with the zone's 
   // Sales' long reload ends at 07:10Z: fresh again, and the cause's recovery is mailed.
   await site.clock.runUntil(at("2026-11-20T07:20:00Z"));
   const mails = smtp.mails.map((m) => ({ subject: m.mail.subject ?? "", text: m.mail.text ?? "" }));
+  // The job checked in at 04:20Z, after Extract orders had started on the old export (04:10Z): its cause is not over
+  // at the check-in but when the chain has reloaded the new data (issue 76), after this night.
   expect(mails.map((m) => m.subject)).toEqual([
     expect.stringContaining("Job did not check in: erp-extract"),
-    expect.stringContaining("erp-extract"),
     expect.stringContaining("Reload task failed: Transform orders"),
     expect.stringContaining("Fresh again: Sales dashboard"),
   ]);
@@ -255,7 +256,7 @@ test("the mails of the night say every time of their plain text with the zone's 
   }
   // The failure's mail: when the run started and ended, the cause's start and when it was sent, all in Kolkata.
   expect(mails[0]!.text).toMatch(/was due at 2026-11-20 09:30 GMT\+5:30/);
-  expect(mails[2]!.text).toMatch(/Started: +2026-11-20 10:0\d GMT\+5:30/);
-  expect(mails[2]!.text).toMatch(/Since 2026-11-20 10:30 GMT\+5:30/);
-  expect(mails[3]!.text).toMatch(/Detected: +2026-11-20 12:4\d GMT\+5:30/);
+  expect(mails[1]!.text).toMatch(/Started: +2026-11-20 10:0\d GMT\+5:30/);
+  expect(mails[1]!.text).toMatch(/Since 2026-11-20 10:30 GMT\+5:30/);
+  expect(mails[2]!.text).toMatch(/Detected: +2026-11-20 12:4\d GMT\+5:30/);
 });

@@ -381,8 +381,42 @@ for (const backend of bothBackends()) {
       expect(warn).toMatchObject({ sent: false });
       expect(warn.cause!.id).toBe(job.cause!.id);
       expect((await review(syntheticCheckinEvent("checkin.recovered", { condition: "checkin_failed" }))).sent).toBe(false);
-      const last = await review(syntheticFreshnessEvent("app.freshness_recovered"));
+      // The job delivered; until the chain has reloaded its data (issue 76), the cause is not over.
+      expect(await review(syntheticFreshnessEvent("app.freshness_recovered"))).toMatchObject({ sent: false, cause: { status: "open" } });
+      // A reload that leaves others awaiting goes as any success would; the one that ends the last is the recovered page.
+      expect(await review(task("task.succeeded", "t-extract", "Extract"))).toMatchObject({ sent: true, cause: undefined });
+      expect(await review(task("task.succeeded", "t-transform", "Transform"))).toMatchObject({ sent: true, cause: undefined });
+      const last = await review(task("task.succeeded", "t-publish", "Reload Sales dashboard"));
       expect(last).toMatchObject({ sent: true, cause: { id: job.cause!.id, status: "closed" } });
+    });
+
+    test("a check-in job's cause after the check-in: a reload that started before it, or before its upstream reloaded, ends nothing", async () => {
+      const job = await review(syntheticCheckinEvent("checkin.missed"));
+      // Extract ran on the old data while the job was late; it is heard after the check-in.
+      const early = task("task.succeeded", "t-extract", "Extract");
+      early.execution = { ...early.execution!, startTime: new Date(now - 60_000).toISOString() };
+      expect((await review(syntheticCheckinEvent("checkin.recovered"))).cause).toMatchObject({ id: job.cause!.id, status: "open" });
+      const quiet = { sent: true, cause: undefined };
+      // None of these ends the cause (each goes as any success would): Extract's reload did not count, so what
+      // followed it ran on the old data too.
+      expect(await review(early)).toMatchObject(quiet);
+      expect(await review(task("task.succeeded", "t-transform", "Transform"))).toMatchObject(quiet);
+      expect(await review(task("task.succeeded", "t-publish", "Reload Sales dashboard"))).toMatchObject(quiet);
+      // Extract reloads the new data; Publish after it, but before Transform did, still shows the old.
+      expect(await review(task("task.succeeded", "t-extract", "Extract"))).toMatchObject(quiet);
+      expect(await review(task("task.succeeded", "t-publish", "Reload Sales dashboard"))).toMatchObject(quiet);
+      expect(await review(task("task.succeeded", "t-transform", "Transform"))).toMatchObject(quiet);
+      const last = await review(task("task.succeeded", "t-publish", "Reload Sales dashboard"));
+      expect(last).toMatchObject({ sent: true, cause: { id: job.cause!.id, status: "closed" } });
+    });
+
+    test("a job's cause that only awaits reloads takes no new symptom: a freshness warning after a failure folds into that failure", async () => {
+      const job = await review(syntheticCheckinEvent("checkin.missed"));
+      await review(syntheticCheckinEvent("checkin.recovered"));
+      const failed = await review(task("task.failed", "t-transform", "Transform"));
+      expect(failed).toMatchObject({ sent: true, cause: { title: "Transform failed: the tasks after it do not run" } });
+      expect(failed.cause!.id).not.toBe(job.cause!.id);
+      expect(await review(syntheticFreshnessEvent("app.freshness_warning", { nowMs: now }))).toMatchObject({ sent: false, cause: { id: failed.cause!.id } });
     });
 
     test("a node whose runs all fail is one cause: the run that tips it pages, later failures are held, a success elsewhere does not count", async () => {

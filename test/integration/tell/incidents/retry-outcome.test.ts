@@ -100,9 +100,15 @@ routes:
     await sendDatagram(sample.text.replace(new RegExp(sampleExec, "gi"), id), h.udpPort());
     await waitFor(async () => (await enriched()) > before, { what: "the datagram of the attempt to be read", timeoutMs: 10_000 });
     expect(h.events.filter((e) => e.executionId === id)).toHaveLength(0);
+    // Held for the run's outcome, with its deadline (held-attempt-deadline.test.ts: when the outcome never comes).
+    const held = () => h.t.app.sharedStore.sql.all<{ execution_id: string }>("SELECT execution_id FROM intake_held_attempts");
+    await waitFor(async () => (await held()).length > 0, { what: "the attempt held", timeoutMs: 10_000 });
+    expect((await held()).map((r) => r.execution_id)).toEqual([id.toLowerCase()]);
 
     const e = await h.eventFor(id, 20_000);
     expect([e.kind, e.execution?.statusCode, e.attempts?.length]).toEqual(["task.failed", 8, 3]);
+    // The outcome came: nothing is held any more, so no "outcome unknown" will follow.
+    await waitFor(async () => (await held()).length === 0, { what: "the held attempt ended by the outcome", timeoutMs: 10_000 });
     // This run's mails by their delivery id: the run before's recovery may still be on its way (seen under load).
     const mine = () =>
       smtp.mails.slice(mailsBefore).filter((m) => m.mail.headers.some((x) => x.key === "x-steward-delivery" && String(x.value).startsWith(`${id}:`)));

@@ -39,7 +39,9 @@ describe("missed check-ins", () => {
     const open: OpenCheckinCondition = { ...run("2026-11-23T04:15:00Z").opens[0]! };
     expect(run("2026-11-24T06:00:00Z", {}, [open]).opens).toEqual([]);
     const r = run("2026-11-23T05:00:00Z", { lastSuccessMs: at("2026-11-23T04:40:00Z") }, [open]);
-    expect(r.closes).toEqual([{ key: "checkin_missed:erp", resolution: "checked in at 2026-11-23T04:40:00.000Z, 40 min after it was due" }]);
+    expect(r.closes).toEqual([
+      { key: "checkin_missed:erp", atMs: at("2026-11-23T04:40:00Z"), resolution: "checked in at 2026-11-23T04:40:00.000Z, 40 min after it was due" },
+    ]);
   });
 
   test("a run at 05:02 local means the next one owed is Tuesday's; Saturday and Sunday owe nothing", () => {
@@ -101,7 +103,7 @@ describe("failures and long runs", () => {
     const open = r.opens[0]!;
     expect(run("2026-11-23T04:31:00Z", { lastFailMs: at("2026-11-23T04:20:00Z") }, [open]).opens).toEqual([]);
     expect(run("2026-11-23T05:00:00Z", { lastFailMs: at("2026-11-23T04:20:00Z"), lastSuccessMs: at("2026-11-23T04:50:00Z") }, [open]).closes).toEqual([
-      { key: "checkin_failed:erp", resolution: "succeeded at 2026-11-23T04:50:00.000Z" },
+      { key: "checkin_failed:erp", atMs: at("2026-11-23T04:50:00Z"), resolution: "succeeded at 2026-11-23T04:50:00.000Z" },
     ]);
     // An older failure under a newer success is history.
     expect(run("2026-11-23T05:00:00Z", { lastFailMs: at("2026-11-23T03:00:00Z"), lastSuccessMs: at("2026-11-23T04:00:00Z") }).opens).toEqual([]);
@@ -113,7 +115,7 @@ describe("failures and long runs", () => {
     const open = run("2026-11-23T05:00:00Z", started).opens[0]!;
     expect(open).toMatchObject({ key: "checkin_running_long:erp", openedMs: at("2026-11-23T05:00:00Z"), details: { startedAtMs: at("2026-11-23T04:00:00Z") } });
     expect(run("2026-11-23T05:30:00Z", { ...started, lastSuccessMs: at("2026-11-23T05:25:00Z") }, [open]).closes).toEqual([
-      { key: "checkin_running_long:erp", resolution: "finished after 1 h 25 min" },
+      { key: "checkin_running_long:erp", atMs: at("2026-11-23T05:25:00Z"), resolution: "finished after 1 h 25 min" },
     ]);
   });
 });
