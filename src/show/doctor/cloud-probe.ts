@@ -38,6 +38,26 @@ async function keyExpiry(client: CloudClient, apiKey: string | undefined, now: n
   return days < 0 ? "; the key has expired" : `; the key expires in ${days} day${days === 1 ? "" : "s"} (${new Date(at).toISOString().slice(0, 10)})`;
 }
 
+/**
+ * Whether the key may list the tenant's automations, as the automation watch asks (every user's, `listAll`, unless
+ * the tenant refuses the parameter): "" when the block is off, else a sentence for the probe's detail.
+ */
+async function automationsReadable(client: CloudClient, tenant: QlikCloudTenantConfig): Promise<{ ok: boolean; text: string }> {
+  if (!tenant.automations?.enabled) return { ok: true, text: "" };
+  try {
+    let page: { automations: unknown[] };
+    try {
+      page = await client.listAutomations(undefined, true);
+    } catch (err) {
+      if (!(err instanceof CloudApiError) || err.kind !== "refused") throw err;
+      page = await client.listAutomations(undefined, false);
+    }
+    return { ok: true, text: `; automations readable (${page.automations.length} on the first page)` };
+  } catch (err) {
+    return { ok: false, text: `automations not read: ${describeError(err)}` };
+  }
+}
+
 export function cloudTenantProbe(tenant: QlikCloudTenantConfig, baseDir: string, now: () => number = Date.now): DoctorProbe {
   const name = tenant.name ?? new URL(tenant.url).host;
   return {
@@ -54,10 +74,15 @@ export function cloudTenantProbe(tenant: QlikCloudTenantConfig, baseDir: string,
       try {
         const page = await client.listReloads();
         const how = tenant.oauth ? "the OAuth client" : "the API key";
-        return {
-          ok: true,
-          detail: `${tenant.url} answers ${how} (${page.reloads.length} reloads on the first page)${await keyExpiry(client, tenant.apiKey, now())}`,
-        };
+        const detail = `${tenant.url} answers ${how} (${page.reloads.length} reloads on the first page)${await keyExpiry(client, tenant.apiKey, now())}`;
+        const automations = await automationsReadable(client, tenant);
+        if (!automations.ok)
+          return {
+            ok: false,
+            detail: `${detail}; ${automations.text}`,
+            fix: "Reloads are watched; for automations make the API key as a Tenant Admin (docs/qlik-cloud.md#qlik-automate-automations), or remove qlikCloud.tenants[].automations.",
+          };
+        return { ok: true, detail: `${detail}${automations.text}` };
       } catch (err) {
         return { ok: false, detail: describeError(err), fix: fixFor(err, tenant.oauth !== undefined) };
       } finally {

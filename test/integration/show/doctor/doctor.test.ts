@@ -214,3 +214,33 @@ test("a Qlik Cloud tenant is tried with its own key: PASS with the key's expiry;
   expect(bad.text).toContain("Make a new API key as a tenant admin");
   expect(bad.text).not.toContain(sim.cloud!.apiKey);
 });
+
+test("a Qlik Cloud tenant whose automations are watched: PASS says they are readable; a key that may not list them FAILs with what to do", async () => {
+  const yaml = [
+    "dataDir: ./data",
+    "udp: { enabled: false }",
+    "qlikCloud:",
+    "  tenants:",
+    "    - name: corp-cloud",
+    `      url: ${sim.urls.cloud}`,
+    `      apiKey: ${JSON.stringify(sim.cloud!.apiKey)}`,
+    `      caFile: ${JSON.stringify(join(sim.certDir, "root.pem"))}`,
+    "      automations: {}",
+    "",
+  ].join("\n");
+  const good = await doctor(yaml, "cloud-automations.yaml");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toStartWith("PASS");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("automations readable");
+
+  await simControl(sim, "PATCH", "/cloud/settings", { automationsForbidden: true });
+  try {
+    const refused = await doctor(yaml, "cloud-automations-forbidden.yaml");
+    expect(refused.code).toBe(1);
+    expect(lineOf(refused.text, "qlik cloud corp-cloud")).toStartWith("FAIL");
+    expect(lineOf(refused.text, "qlik cloud corp-cloud")).toContain("automations not read: ");
+    expect(lineOf(refused.text, "qlik cloud corp-cloud")).toContain("HTTP 403");
+    expect(refused.text).toContain("make the API key as a Tenant Admin");
+  } finally {
+    await simControl(sim, "PATCH", "/cloud/settings", { automationsForbidden: false });
+  }
+});
