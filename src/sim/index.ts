@@ -65,6 +65,11 @@ export interface SimulatorOptions {
   cloudApiKey?: string;
   /** Initial knobs: UDP targets (site-wide and per node) and generation, timing, script-log behaviour, start conflicts. */
   settings?: SimSettingsInput;
+  /**
+   * Execution results QRS keeps at least before it forgets the oldest ended ones (default 5,000; a site with more
+   * tasks keeps twice its tasks). Tests lower it to reach the bound with a small site.
+   */
+  keepExecutionResults?: number;
   /** Fire the fixture's cron schedules (default true). */
   schedules?: boolean;
   /** Clock for timestamps (default Date.now); timers always run in real time. */
@@ -166,7 +171,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const certs = ensureCerts(certDir, opts.hostNames ? { hostNames: opts.hostNames } : {});
   if (certs.generated) log.info("generated certificates", { certDir });
 
-  const repo = createRepository(site);
+  const repo = createRepository(site, opts.keepExecutionResults);
   const udp = createUdpEmitter(settings.udp, onError);
   const tasks = createTaskRunner({
     repo,
