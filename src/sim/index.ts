@@ -16,7 +16,7 @@ import { DEFAULT_SITE_YAML } from "./site/default-site";
 import { loadSiteFile, parseSite } from "./site/load";
 import type { SiteModel } from "./site/model";
 import { createTaskRunner, type TaskRunner } from "./tasks/runner";
-import { createTaskScheduler } from "./tasks/scheduler";
+import { createTaskScheduler, type TaskScheduler } from "./tasks/scheduler";
 import { createFaults, type Faults } from "./traffic/faults";
 import { createRequestLog, type RequestLog } from "./traffic/request-log";
 import { createUdpEmitter, type UdpEmitter } from "./udp/emitter";
@@ -99,6 +99,8 @@ export interface Simulator {
   settings: SimSettings;
   repo: Repository;
   tasks: TaskRunner;
+  /** The Scheduler that fires the triggers (what it did not start: notStarted()). */
+  scheduler: TaskScheduler;
   engine: EngineState;
   requests: RequestLog;
   faults: Faults;
@@ -263,6 +265,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     settings,
     repo,
     tasks,
+    scheduler,
     engine,
     requests,
     faults,
