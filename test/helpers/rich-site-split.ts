@@ -26,7 +26,12 @@ export interface SplitRunOptions {
    */
   onDay?: (
     day: number,
-    simulator: ReturnType<typeof simulatorMemory> & { notStarted: { lost: number; skipped: number }; pages: Record<string, number> },
+    simulator: ReturnType<typeof simulatorMemory> & {
+      notStarted: { lost: number; skipped: number };
+      pages: Record<string, number>;
+      /** Per node: the most runs in progress at once that day, against its Max concurrent reloads (a queue needs both equal). */
+      peakRunning: Record<string, string>;
+    },
     steward: ScaleRow["days"][number],
     caught: string[],
   ) => void;
@@ -103,7 +108,14 @@ export async function runRichSiteSplit(o: SplitRunOptions): Promise<ScaleRow & {
     for (let day = 1; day < days + 1; day++) {
       const wall = performance.now();
       await run(RICH_SITE_START + Math.min(day, days) * DAY);
-      const mine = { ...simulatorMemory(), notStarted: sim.scheduler.notStarted(), pages: pagesByKind(rx.requests) };
+      const dayStart = RICH_SITE_START + (day - 1) * DAY;
+      const peakRunning = Object.fromEntries(
+        sim.site.nodes.map((n) => {
+          const peak = Math.max(0, ...sim.tasks.load.hours(n.id, dayStart, dayStart + DAY, clock.now()).map((h) => h.peakRunning));
+          return [n.name, `${peak} of ${n.scheduler?.maxConcurrentEngines ?? 4}`];
+        }),
+      );
+      const mine = { ...simulatorMemory(), notStarted: sim.scheduler.notStarted(), pages: pagesByKind(rx.requests), peakRunning };
       const theirs = await rpc.call<{ row: ScaleRow["days"][number]; caught: string[] }>("day", { day, wallMs: performance.now() - wall });
       o.onDay?.(day, mine, theirs.row, theirs.caught);
     }
