@@ -16,7 +16,7 @@ import { DEFAULT_SITE_YAML } from "./site/default-site";
 import { loadSiteFile, parseSite } from "./site/load";
 import type { SiteModel } from "./site/model";
 import { createTaskRunner, type TaskRunner } from "./tasks/runner";
-import { createTaskScheduler } from "./tasks/scheduler";
+import { createTaskScheduler, type TaskScheduler } from "./tasks/scheduler";
 import { createFaults, type Faults } from "./traffic/faults";
 import { createRequestLog, type RequestLog } from "./traffic/request-log";
 import { createUdpEmitter, type UdpEmitter } from "./udp/emitter";
@@ -65,6 +65,11 @@ export interface SimulatorOptions {
   cloudApiKey?: string;
   /** Initial knobs: UDP targets (site-wide and per node) and generation, timing, script-log behaviour, start conflicts. */
   settings?: SimSettingsInput;
+  /**
+   * Execution results QRS keeps at least before it forgets the oldest ended ones (default 5,000; a site with more
+   * tasks keeps twice its tasks). Tests lower it to reach the bound with a small site.
+   */
+  keepExecutionResults?: number;
   /** Fire the fixture's cron schedules (default true). */
   schedules?: boolean;
   /** Clock for timestamps (default Date.now); timers always run in real time. */
@@ -94,6 +99,8 @@ export interface Simulator {
   settings: SimSettings;
   repo: Repository;
   tasks: TaskRunner;
+  /** The Scheduler that fires the triggers (what it did not start: notStarted()). */
+  scheduler: TaskScheduler;
   engine: EngineState;
   requests: RequestLog;
   faults: Faults;
@@ -166,7 +173,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const certs = ensureCerts(certDir, opts.hostNames ? { hostNames: opts.hostNames } : {});
   if (certs.generated) log.info("generated certificates", { certDir });
 
-  const repo = createRepository(site);
+  const repo = createRepository(site, opts.keepExecutionResults);
   const udp = createUdpEmitter(settings.udp, onError);
   const tasks = createTaskRunner({
     repo,
@@ -258,6 +265,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     settings,
     repo,
     tasks,
+    scheduler,
     engine,
     requests,
     faults,

@@ -19,8 +19,22 @@ export interface SplitRunOptions {
   faults: string;
   look: string;
   storeYaml?: string;
-  /** Each simulated day's end: the simulator's process memory (sampled here) beside the row the peer sampled. */
-  onDay?: (day: number, simulator: ReturnType<typeof simulatorMemory>, steward: ScaleRow["days"][number], caught: string[]) => void;
+  /**
+   * Each simulated day's end: the simulator's process memory (sampled here), the starts its Scheduler really did
+   * not make so far (lost while paused or down, skipped while running) and the pages the webhook received so far by
+   * kind, beside the row the peer sampled.
+   */
+  onDay?: (
+    day: number,
+    simulator: ReturnType<typeof simulatorMemory> & {
+      notStarted: { lost: number; skipped: number };
+      pages: Record<string, number>;
+      /** Per node: the most runs in progress at once that day, against its Max concurrent reloads (a queue needs both equal). */
+      peakRunning: Record<string, string>;
+    },
+    steward: ScaleRow["days"][number],
+    caught: string[],
+  ) => void;
 }
 
 function simulatorMemory() {
@@ -29,6 +43,16 @@ function simulatorMemory() {
   const mem = process.memoryUsage();
   return { rssRawMiB, rssGcMiB: mem.rss / 2 ** 20, heapMiB: mem.heapUsed / 2 ** 20 };
 }
+
+/** The webhook's pages by their kind (`task.missed`, a cause's kind…). */
+const pagesByKind = (requests: ReadonlyArray<{ body: string }>): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const r of requests) {
+    const kind = String((JSON.parse(r.body) as { kind?: unknown }).kind);
+    out[kind] = (out[kind] ?? 0) + 1;
+  }
+  return out;
+};
 
 /** Runs the split site for `hours` simulated hours and answers Steward's row (measured in its own process). */
 export async function runRichSiteSplit(o: SplitRunOptions): Promise<ScaleRow & { simulatorRssMiB: number }> {
@@ -84,7 +108,14 @@ export async function runRichSiteSplit(o: SplitRunOptions): Promise<ScaleRow & {
     for (let day = 1; day < days + 1; day++) {
       const wall = performance.now();
       await run(RICH_SITE_START + Math.min(day, days) * DAY);
-      const mine = simulatorMemory();
+      const dayStart = RICH_SITE_START + (day - 1) * DAY;
+      const peakRunning = Object.fromEntries(
+        sim.site.nodes.map((n) => {
+          const peak = Math.max(0, ...sim.tasks.load.hours(n.id, dayStart, dayStart + DAY, clock.now()).map((h) => h.peakRunning));
+          return [n.name, `${peak} of ${n.scheduler?.maxConcurrentEngines ?? 4}`];
+        }),
+      );
+      const mine = { ...simulatorMemory(), notStarted: sim.scheduler.notStarted(), pages: pagesByKind(rx.requests), peakRunning };
       const theirs = await rpc.call<{ row: ScaleRow["days"][number]; caught: string[] }>("day", { day, wallMs: performance.now() - wall });
       o.onDay?.(day, mine, theirs.row, theirs.caught);
     }

@@ -16,7 +16,12 @@ export interface SteppedSite {
  * Starts the simulator on a stepped clock from `startMs`; `site` is YAML (default: the demo site). Steward can share
  * `clock`. `cloud` adds the simulated Qlik Cloud tenant, its scheduled tasks on the same clock.
  */
-export async function startSteppedSite(dir: string, startMs: number, site?: string, opts: { cloud?: boolean } = {}): Promise<SteppedSite> {
+export async function startSteppedSite(
+  dir: string,
+  startMs: number,
+  site?: string,
+  opts: { cloud?: boolean; keepExecutionResults?: number } = {},
+): Promise<SteppedSite> {
   const clock = createSteppedClock(startMs);
   const sim = await startSimulator({
     ...(site ? { site } : {}),
@@ -25,6 +30,7 @@ export async function startSteppedSite(dir: string, startMs: number, site?: stri
     enginePort: 0,
     controlPort: 0,
     ...(opts.cloud ? { cloudPort: 0 } : {}),
+    ...(opts.keepExecutionResults !== undefined ? { keepExecutionResults: opts.keepExecutionResults } : {}),
     schedules: true,
     clock,
   });

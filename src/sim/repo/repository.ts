@@ -86,8 +86,17 @@ export interface DownloadRef {
   createdMs: number;
 }
 
-/** Oldest finished execution results are forgotten past this count, so a long-running sim stays small. */
-const MAX_EXECUTIONS = 5_000;
+/**
+ * Execution results kept at least: past the bound the oldest ended ones are forgotten, so a long-running sim stays
+ * small. A site with more tasks keeps twice its tasks (each task's last result, and about as many older ones).
+ */
+export const MIN_EXECUTIONS_KEPT = 5_000;
+
+/** How many execution results a site of `tasks` tasks keeps: never fewer than its tasks' last results and as many again. */
+export const executionsKept = (tasks: number, floor = MIN_EXECUTIONS_KEPT) => Math.max(floor, 2 * tasks);
+
+/** A result that can be forgotten has ended: a final status, or Retry (its attempt over, the next one a new result). */
+const ENDED: ReadonlySet<number> = new Set([...FINAL_STATUSES, EXEC_STATUS.Retry]);
 
 export interface Repository {
   site: SiteModel;
@@ -105,7 +114,8 @@ export interface Repository {
   newDownloadRef(executionResultId: string, nowMs: number): string;
 }
 
-export function createRepository(site: SiteModel): Repository {
+/** `keepAtLeast`: the floor of executionsKept (tests lower it to reach the bound with a small site). */
+export function createRepository(site: SiteModel, keepAtLeast = MIN_EXECUTIONS_KEPT): Repository {
   const tasks = new Map<string, TaskState>();
   for (const t of site.tasks) {
     tasks.set(t.id.toLowerCase(), {
@@ -132,6 +142,20 @@ export function createRepository(site: SiteModel): Repository {
     });
   }
   const executions = new Map<string, ExecutionRecord>();
+  const kept = executionsKept(site.tasks.length, keepAtLeast);
+  /**
+   * The oldest ended results, a tenth of the bound at a time (one pass over the map per that many new results, not
+   * one per result). Never a run in progress, nor a task's last result (QRS's operational.lastExecutionResult): a
+   * result forgotten while its run goes on, or the moment it was added, is a run QRS never shows, which a reader of
+   * QRS can only take for a start that did not happen.
+   */
+  const forgetOldest = () => {
+    const target = kept - Math.ceil(kept / 10);
+    for (const [id, e] of executions) {
+      if (executions.size <= target) break;
+      if (ENDED.has(e.status) && tasks.get(e.taskId)?.lastExecutionResultId !== id) executions.delete(id);
+    }
+  };
   const downloadRefs = new Map<string, DownloadRef>();
 
   return {
@@ -146,13 +170,7 @@ export function createRepository(site: SiteModel): Repository {
     findApp: (id) => apps.get(id.toLowerCase()),
     addExecution(rec) {
       executions.set(rec.id, rec);
-      if (executions.size > MAX_EXECUTIONS) {
-        for (const [id, e] of executions) {
-          if (executions.size <= MAX_EXECUTIONS) break;
-          const current = tasks.get(e.taskId)?.lastExecutionResultId === id;
-          if (!current) executions.delete(id);
-        }
-      }
+      if (executions.size > kept) forgetOldest();
     },
     newDownloadRef(executionResultId, now) {
       const ref = newGuid();

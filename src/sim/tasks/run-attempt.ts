@@ -201,8 +201,8 @@ function finishFail(ctx: RunnerContext, s: Session): void {
   writeLog(ctx, s, "fail");
   if (s.attempt < t.maxRetries) {
     rec.stopMs = ctx.now();
-    ctx.slots.release(s);
     ctx.load.ended(rec, rec.stopMs);
+    ctx.slots.release(s);
     setStatus(ctx, s, EXEC_STATUS.Retry, 1);
     later(ctx, s, steps(s).step, () => {
       s.attempt++;

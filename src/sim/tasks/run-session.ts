@@ -143,8 +143,9 @@ export function setStatus(ctx: RunnerContext, s: Session, to: number, detailsTyp
 /** Final updates reach the QRS `qrsLagMs` after the Scheduler logged them (and sent UDP). */
 export function commitFinal(ctx: RunnerContext, s: Session, apply: () => void): void {
   s.done = true;
-  ctx.slots.release(s);
+  // Counted out before its engine goes to the next queued run, so a full node's count never passes its limit.
   ctx.load.ended(s.record, ctx.now());
+  ctx.slots.release(s);
   const finish = () => {
     apply();
     s.task.runningSession = undefined;

@@ -18,6 +18,12 @@ export interface TaskScheduler {
   /** A node that is down starts none of its tasks' triggered runs. */
   setNodeDown(nodeId: string, down: boolean): void;
   downNodes(): string[];
+  /**
+   * The starts this Scheduler really did not make so far: trigger fires that fell due while it was paused or the
+   * task's node was down (`lost`), and fires that found the task still running (`skipped`, recorded as Skipped). What
+   * a watchdog's missed starts are measured against.
+   */
+  notStarted(): { lost: number; skipped: number };
   /** Fires one trigger now, as when it falls due (the control API's POST /triggers/{id}/fire); false when it cannot. */
   fireTrigger(triggerId: string): boolean;
   /** Arms a schema trigger again after the control API changed it (re-enabled, a new end date). */
@@ -46,8 +52,12 @@ export function createTaskScheduler(
   /** Fires held back until the task's late-started run ends (virtual clock only). */
   const deferred = new Map<string, { triggerId: string | undefined; atMs: number }>();
 
+  const notStarted = { lost: 0, skipped: 0 };
   const fire = (task: TaskState, triggerId?: string, atMs?: number): boolean => {
-    if (isPaused || down.has(task.model.nodeId)) return false;
+    if (isPaused || down.has(task.model.nodeId)) {
+      if (task.model.enabled) notStarted.lost++;
+      return false;
+    }
     if (triggerId) {
       task.triggerLastMs.set(triggerId, now());
       task.triggerCount.set(triggerId, (task.triggerCount.get(triggerId) ?? 0) + 1);
@@ -56,7 +66,7 @@ export function createTaskScheduler(
       // A run that only still goes because its own trigger fired late (a busy machine) would have ended on a real
       // Scheduler: this fire starts once it ends instead of being recorded as Skipped.
       if (atMs !== undefined && runner.wouldHaveEnded(task.model.id, atMs)) deferred.set(task.model.id, { triggerId, atMs });
-      else if (task.model.enabled) runner.recordSkipped(task.model.id);
+      else if (task.model.enabled) notStarted.skipped++, runner.recordSkipped(task.model.id);
       return true;
     }
     runner.start(task.model.id, { user: SCHEDULER_USER, ...(atMs !== undefined ? { atMs } : {}) });
@@ -172,5 +182,6 @@ export function createTaskScheduler(
       else down.delete(nodeId);
     },
     downNodes: () => [...down],
+    notStarted: () => ({ ...notStarted }),
   };
 }

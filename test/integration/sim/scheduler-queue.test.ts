@@ -75,6 +75,11 @@ describe("the simulated Scheduler's queue", () => {
     expect(fifth.status).toBe(2);
     expect(fifth.details.map((d) => d.message)).toContain("Changing task state from Queued to Started");
     expect(Date.parse(fifth.startTime)).toBe(START + 15 * MIN);
+    // The fifth took the engine the first freed: never more than the node's 2 at once in its count either.
+    const load = (await (await fetch(`${s.sim.urls.control}/nodes/reload01/load?from=${new Date(START).toISOString()}`)).json()) as {
+      hours: Array<{ peakRunning: number }>;
+    };
+    expect(load.hours.map((h) => h.peakRunning)).toEqual([2]);
   });
 
   test("the node's hours: run-time in progress and waiting, as the simulator counted them", async () => {
