@@ -4,7 +4,9 @@
 // enter the outbox and its claim cannot be given back), as for a process killed right after the claim committed; then
 // that Steward is stopped. Before, the claim stayed for ever and the run's failure never paged.
 // On SQLite the fault is a TEMP trigger, which lives on the Steward's own connection and goes with it. On PostgreSQL
-// (two Stewards) the survivor leaves the claim alone while its claimer lives and takes it over once it is gone.
+// (two Stewards) the survivor leaves the claim alone while its claimer lives and takes it over once it is gone. A
+// Steward dying after the page is in the outbox but before the attempt is marked announced pages once too: the next
+// announcement has the same event id.
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createTestApp, type TestApp } from "../../../helpers/app";
@@ -58,6 +60,40 @@ describe("a held attempt claimed by a Steward that dies before announcing it", (
       await t.app.start();
       await runFor(site.clock, 60 * MIN);
       expectOnePage(smtp);
+    } finally {
+      await t?.close();
+      await smtp.stop();
+      await site.sim.stop();
+      dir.remove();
+    }
+  }, 300_000);
+
+  test("SQLite: a Steward dying after the page is in the outbox, before marking it announced, pages once", async () => {
+    const dir = createTempDir();
+    const site = await startSteppedSite(dir.path, T0, SITE);
+    const smtp = await startSmtpReceiver();
+    const stewardDir = join(dir.path, "steward");
+    let t: TestApp | undefined = createTestApp(stewardYaml(site, smtp.port), { clock: site.clock, dir: stewardDir });
+    try {
+      await t.app.start();
+      const id = await attemptThenSchedulerDies(site);
+      await holdAttempt(site, t, id);
+      const heldAt = site.clock.now();
+      await t.app.sharedStore.sql.run(
+        `CREATE TEMP TRIGGER died_mark BEFORE UPDATE ON intake_held_attempts WHEN NEW.announced_at IS NOT NULL
+         BEGIN SELECT RAISE(ABORT, '${DIED}'); END`,
+      );
+      await site.clock.runUntil(heldAt + 122 * MIN);
+      // Paged, not marked: this Steward's later looks announce it again, and the outbox keeps it once.
+      expectOnePage(smtp);
+      await runFor(site.clock, 5 * MIN);
+      expect((await heldRows(t)).map((r) => [r.fired_at !== null, r.announced_at])).toEqual([[true, null]]);
+      await t.close();
+      t = createTestApp(stewardYaml(site, smtp.port), { clock: site.clock, dir: stewardDir });
+      await t.app.start();
+      await runFor(site.clock, 60 * MIN);
+      expectOnePage(smtp);
+      expect((await heldRows(t)).map((r) => r.announced_at !== null)).toEqual([true]);
     } finally {
       await t?.close();
       await smtp.stop();
