@@ -118,7 +118,7 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
       }`,
       [now, deps.instanceId, row.execution_id, ...(free ? [] : [Number(row.fired_at), row.fired_by])],
     );
-    if (took.changes === 1 && !free)
+    if (took.changes === 1 && !free && row.fired_by !== deps.instanceId)
       log.warn(
         { executionId: row.execution_id, claimedBy: row.fired_by },
         "a held attempt claimed by a Steward that stopped before announcing it is taken over",
