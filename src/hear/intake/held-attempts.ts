@@ -3,7 +3,10 @@
 // lost and QRS never shows the run ended), the held failure must not vanish: `intake.retryOutcome.deadlineMinutes`
 // after the last attempt held, it is announced as the run's failure, "outcome unknown", and pages as a failure does.
 // Held attempts live in the store the Stewards of a cluster share, so a restart keeps them and the deadline is claimed
-// by one conditional statement: one Steward announces it, once. The run's final result, when it comes, removes it.
+// by one conditional statement: one Steward announces it, once. The claim is not the announcement: a Steward that dies
+// between the two (killed, its machine gone) leaves a claim whose owner is no longer a live member, and the next look of
+// any Steward takes it over. It is marked announced only once the event is in the outbox; a Steward dying between the
+// two announces it again under the same event id, which the outbox keeps once. The run's final result removes it.
 import type { Logger } from "pino";
 import type { EventBus } from "../../platform/core/bus";
 import { type Clock, every } from "../../platform/core/clock";
@@ -31,6 +34,15 @@ export const heldAttemptMigrations: MigrationSet = {
         );
         CREATE INDEX intake_held_attempts_due ON intake_held_attempts (due_at);`,
     },
+    {
+      version: 2,
+      name: "held attempts marked announced apart from claimed",
+      // fired_at/fired_by are now the claim. A row claimed before this version was announced, or lost with its
+      // claimer: nothing tells which, and announcing them all again could page twice.
+      sql: `
+        ALTER TABLE intake_held_attempts ADD COLUMN announced_at INTEGER;
+        UPDATE intake_held_attempts SET announced_at = fired_at WHERE fired_at IS NOT NULL;`,
+    },
   ],
 };
 
@@ -47,6 +59,8 @@ export interface HeldAttemptsDeps {
   log: Logger;
   bus: EventBus<DomainEvents>;
   instanceId: string;
+  /** The members of the cluster alive now (PostgreSQL); without it this Steward is alone and any other claimer is gone. */
+  liveInstances?: () => Promise<readonly string[]>;
   /** The incidents' annotation (history, incident), as for any run (src/tell/incidents). */
   annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
 }
@@ -56,7 +70,7 @@ export interface HeldAttempts {
   held(e: TaskEvent): Promise<void>;
   /** The run's final result was announced: its held attempt, if any, is over. Never throws: logged. */
   settled(e: TaskEvent): Promise<void>;
-  /** Announces the held attempts whose deadline passed (claimed in the store: once per cluster). */
+  /** Announces the held attempts whose deadline passed (claimed in the store: once per cluster, a dead claimer's taken over). */
   sweep(): Promise<number>;
   start(): void;
   stop(): void;
@@ -74,24 +88,46 @@ export function outcomeUnknown(e: TaskEvent, heldAt: number, withinMs: number, n
   };
 }
 
+interface DueRow {
+  execution_id: string;
+  event: string;
+  held_at: number;
+  fired_at: number | null;
+  fired_by: string | null;
+}
+
 export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps): HeldAttempts {
   const log = deps.log.child({ module: "held-attempts" });
   const withinMs = withinMinutes * 60_000;
   let stopSweep: (() => void) | undefined;
   let looks = 0;
+  /** Rows this Steward is announcing now: its own claim on them is not a leftover. */
+  const inFlight = new Set<string>();
 
   async function announce(e: TaskEvent): Promise<void> {
     const [event = e, ...followUps] = deps.annotate ? await deps.annotate(e) : [e];
     for (const x of [event, ...followUps]) await deps.bus.emit(x.kind, x);
   }
 
-  async function fire(row: { execution_id: string; event: string; held_at: number }, now: number): Promise<boolean> {
-    const took = await deps.db.run("UPDATE intake_held_attempts SET fired_at = ?, fired_by = ? WHERE execution_id = ? AND fired_at IS NULL", [
-      now,
-      deps.instanceId,
-      row.execution_id,
-    ]);
-    if (took.changes !== 1) return false; // another Steward announced it, or the outcome came meanwhile
+  /** Claims the row: free, or claimed by a Steward that is gone (compared on the claim read, so one taker wins). */
+  async function claim(row: DueRow, now: number): Promise<boolean> {
+    const free = row.fired_at === null;
+    const took = await deps.db.run(
+      `UPDATE intake_held_attempts SET fired_at = ?, fired_by = ? WHERE execution_id = ? AND announced_at IS NULL AND ${
+        free ? "fired_at IS NULL" : "fired_at = ? AND fired_by = ?"
+      }`,
+      [now, deps.instanceId, row.execution_id, ...(free ? [] : [Number(row.fired_at), row.fired_by])],
+    );
+    if (took.changes === 1 && !free && row.fired_by !== deps.instanceId)
+      log.warn(
+        { executionId: row.execution_id, claimedBy: row.fired_by },
+        "a held attempt claimed by a Steward that stopped before announcing it is taken over",
+      );
+    return took.changes === 1; // another Steward took it, or the outcome came meanwhile
+  }
+
+  async function fire(row: DueRow, now: number): Promise<boolean> {
+    if (!(await claim(row, now))) return false;
     const e = outcomeUnknown(JSON.parse(row.event) as TaskEvent, Number(row.held_at), withinMs, now);
     try {
       await announce(e);
@@ -100,11 +136,25 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
       await deps.db.run("UPDATE intake_held_attempts SET fired_at = NULL, fired_by = NULL WHERE execution_id = ?", [row.execution_id]);
       throw err;
     }
+    // In the outbox now: a crash before this mark announces it again under the same event id, kept once there.
+    await deps.db.run("UPDATE intake_held_attempts SET announced_at = ? WHERE execution_id = ?", [now, row.execution_id]);
     log.warn(
       { executionId: e.executionId, taskId: e.task.id, heldAt: e.outcomeUnknown?.heldAt },
       "no final result of a retried run: announced as failed, outcome unknown",
     );
     return true;
+  }
+
+  /** Due rows this look may announce: unclaimed, claimed by a Steward no longer alive, or this one's own left over. */
+  async function takeable(due: DueRow[]): Promise<DueRow[]> {
+    const others = due.filter((r) => r.fired_by !== null && r.fired_by !== deps.instanceId);
+    // The members are read only when another Steward's claim is due: an idle look stays one query.
+    const live = others.length > 0 && deps.liveInstances ? new Set(await deps.liveInstances()) : new Set<string>();
+    return due.filter((r) => {
+      if (r.fired_by === null || r.fired_at === null) return true;
+      if (r.fired_by === deps.instanceId) return !inFlight.has(r.execution_id);
+      return !live.has(r.fired_by);
+    });
   }
 
   const held: HeldAttempts = {
@@ -133,16 +183,24 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
     },
     async sweep() {
       const now = deps.clock.now();
-      const due = await deps.db.all<{ execution_id: string; event: string; held_at: number }>(
-        "SELECT execution_id, event, held_at FROM intake_held_attempts WHERE due_at <= ? AND fired_at IS NULL ORDER BY due_at LIMIT ?",
+      const due = await deps.db.all<DueRow>(
+        `SELECT execution_id, event, held_at, fired_at, fired_by FROM intake_held_attempts
+         WHERE due_at <= ? AND announced_at IS NULL ORDER BY due_at LIMIT ?`,
         [now, PER_SWEEP],
       );
       let fired = 0;
-      for (const row of due) if (await fire(row, now)) fired++;
+      for (const row of await takeable(due)) {
+        inFlight.add(row.execution_id);
+        try {
+          if (await fire(row, now)) fired++;
+        } finally {
+          inFlight.delete(row.execution_id);
+        }
+      }
       // An announced one is kept a week (a restart does not announce it again), forgotten at an hourly look: an idle
       // look is one query (test/integration/platform/cluster/alone-statements.test.ts counts them).
       if (++looks % PRUNE_EVERY === 0)
-        await deps.db.run("DELETE FROM intake_held_attempts WHERE fired_at IS NOT NULL AND fired_at < ?", [now - 7 * 86_400_000]);
+        await deps.db.run("DELETE FROM intake_held_attempts WHERE announced_at IS NOT NULL AND announced_at < ?", [now - 7 * 86_400_000]);
       return fired;
     },
     start() {

@@ -240,6 +240,7 @@ function intakeHeldAttempts(cfg: IntakeConfig, deps: TaskIntakeDeps, instanceId:
     log: deps.log,
     bus: deps.bus,
     instanceId,
+    ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
     ...(annotate ? { annotate: (e: TaskEvent) => annotate(e) } : {}),
   });
 }

@@ -1,0 +1,95 @@
+// The site and the steps the held-attempt tests share (held-attempt-deadline.test.ts, held-attempt-crash.test.ts): a
+// reload task with two Scheduler retries fails its first attempt, the site's appender reports it (QRS shows the run in
+// Retry), Steward holds it, and the Scheduler dies there: no further attempt, no final result.
+import { expect } from "bun:test";
+import type { SteppedClock } from "../../../../src/platform/core/stepped-clock";
+import { formatDatagram } from "../../../../src/sim/udp/format";
+import type { TestApp } from "../../../helpers/app";
+import type { SteppedSite } from "../../../helpers/stepped-site";
+import type { SmtpReceiver } from "../../tell/notify/receivers";
+import { sendDatagram } from "./harness";
+
+export const TASK = "6b1f0d2c-8e3a-4f9b-a0c7-1d2e3f4a5b01";
+export const MIN = 60_000;
+export const T0 = Date.parse("2026-11-23T01:00:00Z");
+
+export const SITE = `
+site: { name: Held attempts site, buildVersion: 34.12.3 }
+nodes:
+  - { name: Central, hostName: sense1.test.example, central: true }
+users:
+  - { userDirectory: INTERNAL, userId: sa_scheduler }
+  - { userDirectory: CORP, userId: anna, name: Anna Svensson }
+streams:
+  - { name: Sales }
+apps:
+  - { name: Sales dashboard, owner: CORP\\anna, stream: Sales }
+tasks:
+  - { id: ${TASK}, name: Reload Sales dashboard, type: reload, app: Sales dashboard, durationMs: 60000, maxRetries: 2 }
+`;
+
+export const stewardYaml = (site: SteppedSite, smtpPort: number) => `qlik:
+  host: 127.0.0.1
+  qrsPort: ${site.sim.ports.qrs}
+  certDir: ${JSON.stringify(site.sim.certDir)}
+channels:
+  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtpPort}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
+routes:
+  - { name: on-call, on: [task.failed, task.aborted, task.recovered], to: [mail] }
+`;
+
+/** Runs the task to its first failed attempt (QRS: Retry), kills the Scheduler there, and returns the run's id. */
+export async function attemptThenSchedulerDies(site: SteppedSite): Promise<string> {
+  const started = site.sim.tasks.start(TASK, { outcome: "fail" });
+  expect(started.started).toBe(true);
+  const id = started.executionId!;
+  const inRetry = () => [...site.sim.repo.executions.values()].some((r) => r.executionID === id && r.status === 10);
+  while (!inRetry()) await site.clock.runUntil(site.clock.now() + 500);
+  expect(site.sim.tasks.crash(TASK)).toBe(true);
+  return id;
+}
+
+/** The datagram a site whose appender also reports attempts sends for the failed attempt. */
+function attemptDatagram(site: SteppedSite, executionId: string): string {
+  const task = site.sim.repo.findTask(TASK)!;
+  const app = site.sim.repo.findApp(task.model.appId!)!;
+  return formatDatagram("/scheduler-task-failed/", {
+    logger: "TaskSession",
+    level: "WARN",
+    message: "Task finished with state FinishedFail. Max retries reached.",
+    timeMs: site.clock.now(),
+    hostName: "sense1.test.example",
+    nodeName: "Central",
+    taskId: TASK,
+    taskName: task.model.name,
+    taskType: 0,
+    appId: app.model.id,
+    appName: app.model.name,
+    user: "INTERNAL\\sa_scheduler",
+    executionId,
+  });
+}
+
+export const heldRows = async (t: TestApp) =>
+  t.app.sharedStore.sql.all<{ execution_id: string; fired_at: number | null; fired_by: string | null; announced_at: number | null }>(
+    "SELECT execution_id, fired_at, fired_by, announced_at FROM intake_held_attempts",
+  );
+
+/** Sends the attempt's datagram to `t` and waits until it is held in the store. */
+export async function holdAttempt(site: SteppedSite, t: TestApp, id: string): Promise<void> {
+  await sendDatagram(attemptDatagram(site, id), t.app.intake.udp!.address()!.port);
+  // Its enrichment reads QRS on timers of the same clock: time moves a second at a time until it is held.
+  for (let s = 0; s < 60 && !(await heldRows(t)).some((r) => r.execution_id === id.toLowerCase()); s++) await runFor(site.clock, 1_000);
+  expect((await heldRows(t)).map((r) => r.execution_id)).toEqual([id.toLowerCase()]);
+}
+
+export function expectOnePage(smtp: SmtpReceiver): void {
+  expect(smtp.mails.map((m) => m.mail.subject)).toEqual([expect.stringContaining("Reload task failed: Reload Sales dashboard")]);
+  expect(smtp.mails[0]!.mail.text).toMatch(
+    /Failed, outcome unknown: the Scheduler reported no final result within 2 h of the failed attempt heard at 2026-11-23 \d\d:\d\d UTC\. First failure/,
+  );
+}
+
+export async function runFor(clock: SteppedClock, ms: number): Promise<void> {
+  await clock.runUntil(clock.now() + ms);
+}
