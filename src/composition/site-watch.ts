@@ -238,6 +238,8 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     ...(config.freshness ? { intervalMs: config.freshness.interval } : {}),
     ...(qrs ? { qrs } : {}),
     ...(watchdog ? { chainTasks: () => watchdog.status().tasks, chainSeenAt: () => lookedAt(watchdog.status().lastLookAt) } : {}),
+    // The cause holding a promised chain up is the grouping's: handed in here, the freshness judge names it (issue 76).
+    holderOf: alerting.alertGates.grouping.holderOf,
     formatTime: alerting.formatTime,
   });
   registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), clock, timeZone: alerting.siteZone });

@@ -21,6 +21,7 @@ import { type JudgedPromise, promises, type Upstream, upstreamsOf } from "./judg
 import { createFreshnessService, type FreshnessService, projectionRefreshMs } from "./service";
 import type { FreshnessProjection } from "./projection";
 import { readProjections } from "./projection-store";
+import type { HolderOfTasks } from "./stop-cause";
 
 export interface FreshnessSetupDeps {
   db: SqlDb;
@@ -38,6 +39,8 @@ export interface FreshnessSetupDeps {
   chainTasks?: () => readonly TaskView[];
   /** When the watchdog last looked (its view of the tasks is as of then), to tell a chain stopped from one not seen yet. */
   chainSeenAt?: () => number | undefined;
+  /** The cause holding a task up (the grouping's, wired by the composition root): named as what stops a chain. */
+  holderOf?: HolderOfTasks;
   /** How often promises are judged. */
   intervalMs?: number;
   /** Times inside the events' sentences, in the site's zone. */
@@ -115,6 +118,7 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     ...(deps.qrs ? { qrs: deps.qrs } : {}),
     ...(deps.chainTasks ? { chainTasks: deps.chainTasks } : {}),
     ...(deps.chainSeenAt ? { chainSeenAt: deps.chainSeenAt } : {}),
+    ...(deps.holderOf ? { holderOf: deps.holderOf } : {}),
     customProperty: cfg.customProperty,
     intervalMs: deps.intervalMs ?? 30_000,
     clock: deps.clock,
