@@ -241,6 +241,8 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     ...(config.freshness ? { intervalMs: config.freshness.interval } : {}),
     ...(qrs ? { qrs } : {}),
     ...(watchdog ? { chainTasks: () => watchdog.status().tasks, chainSeenAt: () => lookedAt(watchdog.status().lastLookAt) } : {}),
+    // The cause holding a promised chain up is the grouping's: handed in here, the freshness judge names it (issue 76).
+    holderOf: alerting.alertGates.grouping.holderOf,
     formatTime: alerting.formatTime,
   });
   // A promise may wait on a Qlik Automate automation: the Cloud watch hands its runs to the promises' store.

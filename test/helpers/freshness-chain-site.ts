@@ -99,3 +99,37 @@ export const CHAIN_SITE_TWO_NODES = CHAIN_SITE.replace(
 )
   .replace("    app: Orders model\n", "    app: Orders model\n    node: Reload01\n")
   .replace("    app: Sales dashboard\n", "    app: Sales dashboard\n    node: Reload01\n");
+
+/** The same with the whole chain on Reload01, its head too (issue 76: the node down before the chain's first start). */
+export const CHAIN_SITE_ON_RELOAD01 = CHAIN_SITE_TWO_NODES.replace("    app: Orders extract\n", "    app: Orders extract\n    node: Reload01\n");
+
+/**
+ * Issue 76's node-down tests: docs/watchdog.md's route and docs/freshness.md's, to one mailbox, every other setting at
+ * its default; `store` a store: section (PostgreSQL) or none (SQLite).
+ */
+export const nodeDownStewardYaml = (site: SteppedSite, smtpPort: number, store = ""): string => `${store}qlik:
+  host: 127.0.0.1
+  qrsPort: ${site.sim.ports.qrs}
+  certDir: ${JSON.stringify(site.sim.certDir)}
+  timeoutMs: 5000
+  retries: 1
+notify: { timeZone: Europe/Stockholm }
+watchdog: {}
+freshness:
+  promises:
+    sales-morning:
+      appNames: [Sales dashboard]
+      freshBy: "07:00"
+      warnAt: "06:30"
+      days: [mon, tue, wed, thu, fri]
+      timeZone: Europe/Stockholm
+channels:
+  ops-mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtpPort}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
+routes:
+  - name: what-did-not-happen
+    on: [scheduler.queue_backlog, task.missed, task.chain_broken, task.running_long, app.stale, task.disabled, task.on_track]
+    to: [ops-mail]
+  - name: freshness
+    on: [app.freshness_warning, app.freshness_breached, app.freshness_recovered]
+    to: [ops-mail]
+`;

@@ -132,7 +132,7 @@ function registerSiteTools(server: Catalog, api: StewardApi): void {
     "freshness",
     {
       title: "Freshness promises",
-      description: `Each promised app (fresh by a time of day, or never older than a maximum age): its state (${FRESHNESS_STATES.map((s) => `${s}: ${FRESHNESS_MEANING[s]}`).join("; ")}), the data's time, and when late or at risk, why: the upstream task, chain or check-in job that holds it, and when it is now expected to be fresh (expected.at; overdue when that time has passed).`,
+      description: `Each promised app (fresh by a time of day, or never older than a maximum age): its state (${FRESHNESS_STATES.map((s) => `${s}: ${FRESHNESS_MEANING[s]}`).join("; ")}), the data's time, and when late or at risk, why: the upstream task, chain or check-in job that holds it, when it is now expected to be fresh (expected.at; overdue when that time has passed), and the cause that holds its chain up (expected.cause: its id for the causes tool).`,
       inputSchema: {
         onlyLate: z.boolean().default(false).describe("Only apps late or at risk"),
       },

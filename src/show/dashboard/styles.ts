@@ -71,7 +71,7 @@ pre{background:#0f1720;color:#e6edf3;padding:12px;border-radius:6px;overflow:aut
 .kv{display:grid;grid-template-columns:220px 1fr;gap:16px}
 .kv ul{list-style:none;margin:0;padding:0}.kv li a{display:block;padding:5px 8px;border-radius:6px}
 .kv li a.active{background:var(--info-bg);font-weight:600}
-.empty{color:var(--muted);padding:16px;text-align:center}.empty a{text-decoration:underline}
+.empty{color:var(--muted);padding:16px;text-align:center}.empty a{text-decoration:underline}[data-cause] a{text-decoration:underline}
 .notice{border:1px solid #f5e0a0;background:var(--warn-bg);color:#5c4400;border-radius:6px;padding:10px 12px;margin-bottom:12px}
 .notice.degraded-banner{border-color:#ffcecb;background:var(--fail-bg);color:var(--fail)}
 .mail-frame{width:100%;height:560px;border:1px solid var(--line);border-radius:6px;background:#fff}

@@ -17,6 +17,7 @@ import type { CloudTenantTasks } from "./cloud-chains";
 import type { PromiseRef } from "./promises-at-risk";
 import { registerCauseRoutes, type ScriptLogLookup } from "./routes";
 import { createCauseAcknowledger, type CauseAcknowledger } from "./cause-acknowledge";
+import { createTaskHolders, type TaskHolder } from "./task-holder";
 
 export { groupingMigrations } from "./migrations";
 export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-store";
@@ -27,6 +28,7 @@ export type { CheckFeeds } from "./upstream";
 export type { PromiseRef } from "./promises-at-risk";
 export { promisesHeld } from "./promises-at-risk";
 export type { CauseAcknowledger } from "./cause-acknowledge";
+export type { TaskHolder } from "./task-holder";
 
 export interface Causes {
   /** Attaches a symptom to the open parent of a cause (opening it when none is); `opened`: this call opened it, so page. */
@@ -42,6 +44,11 @@ export interface Grouping {
   gate: DeliveryGate;
   /** An alert a silence held went out when it ended (on this channel, to this recipient): its follow-up goes there too. */
   released(event: DomainEvent, to: { channel: string; recipient: string }, now: number): Promise<void>;
+  /**
+   * The cause holding one of these tasks up (earlier ids first): open, else ended at or after `sinceMs`. The freshness
+   * judge names it as what stops a promised chain (wired by the composition root: watch/ does not read tell/'s tables).
+   */
+  holderOf(taskIds: readonly string[], sinceMs: number): Promise<TaskHolder | undefined>;
   /** Whether the cause (a parent) is still open; undefined when there is no such cause. */
   isCauseOpen(id: number): Promise<boolean | undefined>;
   /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
@@ -86,6 +93,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     // After the cause is decided: a follow-up goes only where the page it follows went on its own.
     gate: composeGates([gate, followUps.gate]),
     released: followUps.released,
+    holderOf: createTaskHolders(deps.db).holderOf,
     isCauseOpen: async (id) => {
       const p = await store.get(id);
       return p === undefined ? undefined : p.status === "open";

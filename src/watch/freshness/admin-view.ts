@@ -23,6 +23,8 @@ export interface ExpectedView {
   willMiss: string | null;
   /** The same for users (what /status says). */
   willMissForUsers: string | null;
+  /** The cause that holds the app's chain up (the dashboard's Causes page), open (ended null) or ended this cycle. */
+  cause: { id: number; title: string; since: string; ended: string | null } | null;
 }
 
 /** A projection (or an expected time an alert gave) as the API shows it; overdue once its time has passed. */
@@ -33,6 +35,14 @@ export function expectedView(p: FreshnessProjection, nowMs: number): ExpectedVie
     overdue: p.expectedMs !== undefined && p.expectedMs < nowMs,
     willMiss: p.missed ?? null,
     willMissForUsers: p.missedForUsers ?? null,
+    cause: p.cause
+      ? {
+          id: p.cause.id,
+          title: p.cause.title,
+          since: new Date(p.cause.sinceMs).toISOString(),
+          ended: p.cause.endedMs === undefined ? null : new Date(p.cause.endedMs).toISOString(),
+        }
+      : null,
   };
 }
 

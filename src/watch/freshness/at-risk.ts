@@ -4,6 +4,7 @@
 // usual lag alone passes the deadline. Said once, as the promise's warning, as soon as a look sees it: at 03:10 when
 // the extract fails, not at 06:30.
 import type { ChainEta } from "./chain-eta";
+import { causeReason } from "./stop-cause";
 
 /** What of a finding (judge.ts) the question needs. */
 export interface AtRiskInput {
@@ -26,12 +27,16 @@ export function breachCertain(f: AtRiskInput, eta: ChainEta | undefined, nowMs: 
   if (waiting.length > 0 && f.usualLagMs !== undefined && nowMs + f.usualLagMs > deadline)
     return `"${waiting[0]!.check}" has not checked in, and the app is usually fresh ${Math.round(f.usualLagMs / 60_000)} min after it does`;
   if (!f.upstream.every((u) => u.state === "done")) return undefined;
-  if (eta?.expectedMs !== undefined && eta.expectedMs > deadline) return "its chain runs late: the projected fresh time passes the deadline";
+  // A cause that holds the chain up (a node down) is named: the deadline waits for it, not for the clock.
+  if (eta?.expectedMs !== undefined && eta.expectedMs > deadline)
+    return `its chain runs late: ${eta.cause ? causeReason(eta.cause) : "the projected fresh time passes the deadline"}`;
   const stop = eta?.problems.find((p) => p.state === "failed" || p.state === "stopped");
   if (eta && eta.expectedMs === undefined && stop && deadline - nowMs <= STOPPED_WITHIN_MS)
-    return stop.state === "failed"
-      ? `the run of "${stop.task}" in its chain failed and nothing planned runs it again before the deadline`
-      : `"${stop.task}" in its chain did not start when "${stop.after}" ended (its node down, or its trigger missed) and nothing planned starts it before the deadline`;
+    return eta.cause
+      ? causeReason(eta.cause)
+      : stop.state === "failed"
+        ? `the run of "${stop.task}" in its chain failed and nothing planned runs it again before the deadline`
+        : `"${stop.task}" in its chain did not start when "${stop.after}" ended (its node down, or its trigger missed) and nothing planned starts it before the deadline`;
   if (eta === undefined && f.expectedMs !== undefined && f.expectedMs > deadline) return "the projected fresh time passes the deadline";
   return undefined;
 }

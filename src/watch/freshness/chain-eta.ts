@@ -12,9 +12,26 @@ import type { TaskView } from "../watchdog/evaluate";
  */
 export interface ChainProblem {
   task: string;
+  /** The task's Qlik id: the cause that holds it (stop-cause.ts) is found by it. */
+  taskId?: string;
   state: "failed" | "running_long" | "stopped";
   atMs: number;
   after?: string;
+}
+
+/** The cause (src/tell/grouping) that holds a task of the chain up: named by stop-cause.ts. */
+export interface StopCause {
+  id: number;
+  title: string;
+  /** What kind of trouble, for the business reader's words (no node or task names there). */
+  kind: "node" | "upstream" | "job" | "queue" | "other";
+  openedMs: number;
+  /** When it ended; absent while it is open. */
+  closedMs?: number;
+  /** The task of the chain it holds. */
+  task: string;
+  /** "cause #3 (Qlik services down on reload01, since 05:20)", times in the site's zone. */
+  text: string;
 }
 
 export interface ChainEta {
@@ -22,11 +39,15 @@ export interface ChainEta {
   expectedMs?: number;
   /** The tasks from the chain's head to the app's reload along the path that gives expectedMs. */
   via: string[];
+  /** The same tasks' Qlik ids. */
+  viaIds: string[];
   problems: ChainProblem[];
+  /** The cause (src/tell/grouping) that holds the task where the chain stopped, when one does (stop-cause.ts). */
+  cause?: StopCause;
 }
 
 /** `done`: the task ran and succeeded this cycle (atMs is when), not a projection. */
-type Finish = { atMs: number; via: string[]; done?: true } | undefined;
+type Finish = { atMs: number; via: string[]; ids: string[]; done?: true } | undefined;
 const SUCCEEDED = 7;
 /**
  * A chained task not started this long after its upstream ended did not start at all: the Scheduler starts it at once
@@ -51,16 +72,17 @@ export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs
     const ranThisCycle = t.lastRunMs !== undefined && t.lastRunMs >= cycleStartMs;
     let out: Finish;
     if (t.runningSinceMs !== undefined) {
-      if (t.usual && nowMs - t.runningSinceMs > t.usual.limitMs) problems.set(t.id, { task: t.name, state: "running_long", atMs: t.runningSinceMs });
-      out = usual === undefined ? undefined : { atMs: Math.max(nowMs, t.runningSinceMs + usual), via: [t.name] };
+      if (t.usual && nowMs - t.runningSinceMs > t.usual.limitMs)
+        problems.set(t.id, { task: t.name, taskId: t.id, state: "running_long", atMs: t.runningSinceMs });
+      out = usual === undefined ? undefined : { atMs: Math.max(nowMs, t.runningSinceMs + usual), via: [t.name], ids: [t.id] };
     } else if (ranThisCycle && t.lastStatus === SUCCEEDED) {
-      out = { atMs: t.lastRunMs!, via: [t.name], done: true };
+      out = { atMs: t.lastRunMs!, via: [t.name], ids: [t.id], done: true };
     } else {
-      if (ranThisCycle) problems.set(t.id, { task: t.name, state: "failed", atMs: t.lastRunMs! });
-      const options: Array<{ atMs: number; via: string[] }> = [];
-      if (usual !== undefined && t.nextExpectedMs !== undefined) options.push({ atMs: t.nextExpectedMs + usual, via: [t.name] });
+      if (ranThisCycle) problems.set(t.id, { task: t.name, taskId: t.id, state: "failed", atMs: t.lastRunMs! });
+      const options: Array<{ atMs: number; via: string[]; ids: string[] }> = [];
+      if (usual !== undefined && t.nextExpectedMs !== undefined) options.push({ atMs: t.nextExpectedMs + usual, via: [t.name], ids: [t.id] });
       // Its start fell due moments ago and has not shown yet: it is starting, not tomorrow's.
-      if (usual !== undefined && t.dueMs !== undefined && !ranThisCycle) options.push({ atMs: Math.max(nowMs, t.dueMs) + usual, via: [t.name] });
+      if (usual !== undefined && t.dueMs !== undefined && !ranThisCycle) options.push({ atMs: Math.max(nowMs, t.dueMs) + usual, via: [t.name], ids: [t.id] });
       const inner = new Set(path).add(t.id);
       for (const a of usual === undefined || ranThisCycle ? [] : (t.after ?? [])) {
         if (!a.onSuccess) continue;
@@ -72,10 +94,10 @@ export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs
         const last = ups.reduce((m, u) => (u!.atMs > m!.atMs ? u : m))!;
         // Its upstream ended and it did not start: the trigger's moment passed, nothing starts it this cycle.
         if (ups.every((u) => u!.done) && seenAtMs - last.atMs >= STOP_GRACE_MS) {
-          problems.set(t.id, { task: t.name, state: "stopped", atMs: last.atMs, after: last.via.at(-1)! });
+          problems.set(t.id, { task: t.name, taskId: t.id, state: "stopped", atMs: last.atMs, after: last.via.at(-1)! });
           continue;
         }
-        options.push({ atMs: Math.max(nowMs, last.atMs) + usual!, via: [...last.via, t.name] });
+        options.push({ atMs: Math.max(nowMs, last.atMs) + usual!, via: [...last.via, t.name], ids: [...last.ids, t.id] });
       }
       out = options.length ? options.reduce((m, o) => (o.atMs < m.atMs ? o : m)) : undefined;
     }
@@ -88,6 +110,7 @@ export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs
   return {
     ...(best ? { expectedMs: Math.max(nowMs, best.atMs) } : {}),
     via: best?.via ?? [],
+    viaIds: best?.ids ?? [],
     problems: [...problems.values()],
   };
 }

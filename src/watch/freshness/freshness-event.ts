@@ -36,6 +36,8 @@ function causes(f: FreshnessFinding, at: (ms: number) => string): string[] {
     else if (p.state === "stopped") out.push(`"${p.task}" in its chain did not start when "${p.after}" ended at ${at(p.atMs)}`);
     else out.push(`"${p.task}" in its chain has run since ${at(p.atMs)}, longer than usual`);
   }
+  const c = f.chain?.cause;
+  if (c) out.push(`${c.text} ${c.closedMs === undefined ? "holds" : "held"} up "${c.task}" in its chain`);
   const a = f.app;
   if (a.lastFailMs !== undefined && (f.cycleStartMs === undefined || a.lastFailMs >= f.cycleStartMs) && (a.lastSuccessMs ?? -1) < a.lastFailMs)
     out.push(`the reload${a.lastFailTask ? ` "${a.lastFailTask}"` : ""} failed at ${at(a.lastFailMs)}`);
@@ -50,7 +52,9 @@ function expectation(f: FreshnessFinding, at: (ms: number) => string): string {
   if (chain?.expectedMs !== undefined && checksDone)
     return `${name} will be fresh at about ${at(chain.expectedMs)} (${chain.via.map((t) => `"${t}"`).join(" → ")}, from the triggers and the usual durations).`;
   const stopped = stoppedAt(f);
-  if (stopped) return `${name} will not be fresh until "${stopped}" runs again and succeeds (its chain stopped there).`;
+  const c = chain?.cause;
+  if (stopped)
+    return `${name} will not be fresh until "${stopped}" runs again and succeeds (its chain stopped there${c && c.closedMs === undefined ? `; fix ${c.text} first` : ""}).`;
   if (f.expectedMs !== undefined) return `${name} is expected to be fresh at about ${at(f.expectedMs)}.`;
   const waiting = f.upstream.filter((u) => u.state !== "done").map((u) => `"${u.check}"`);
   if (waiting.length > 0 && f.usualLagMs !== undefined) return `${name} is usually fresh ${spanText(f.usualLagMs)} after ${waiting.join(" and ")} checks in.`;
@@ -117,6 +121,7 @@ export function freshnessEvent(i: FreshnessEventInput): WatchdogEvent {
   const expectedMs = expectedAt(f);
   if (expectedMs !== undefined && !closing) fact("Expected fresh at", at(expectedMs), "expectedAt", iso(expectedMs));
   if (f.chain && f.chain.via.length > 0 && !closing) fact("Chain", f.chain.via.join(" → "), "chain", f.chain.via.join(" → "));
+  if (f.chain?.cause && !closing) fact("Held up by", f.chain.cause.text, "causeId", f.chain.cause.id);
   for (const u of f.upstream) fact(`Upstream job ${u.check}`, u.state.replace(/_/g, " "));
   if (i.alsoFeeds.length > 0) fact("The late job also feeds", i.alsoFeeds.join(", "), "alsoFeeds");
   if (closing && i.closedAtMs !== undefined) fact("Fresh at", at(i.closedAtMs), "closedAt", iso(i.closedAtMs));

@@ -30,10 +30,14 @@ const RowSchema = z.object({
       overdue: z.boolean(),
       willMiss: z.string().nullable(),
       willMissForUsers: z.string().nullable(),
+      cause: z
+        .object({ id: z.number().int(), title: z.string(), since: z.string(), ended: z.string().nullable() })
+        .nullable()
+        .describe("The cause (GET /v4/causes/{id}) that holds the app's chain up: open (ended null), or ended since the chain began."),
     })
     .nullable()
     .describe(
-      "While the app is not fresh for the deadline at hand and its chain has begun (a fresh-by promise): when it is now expected to be fresh (at), whether that time has passed (overdue), and why the deadline will be missed (willMiss), as the judge projected at its last look.",
+      "While the app is not fresh for the deadline at hand and its chain has begun (a fresh-by promise): when it is now expected to be fresh (at), whether that time has passed (overdue), why the deadline will be missed (willMiss) and the cause that holds the chain up (cause), as the judge projected at its last look.",
     ),
 });
 

@@ -7,6 +7,7 @@ import type { ChainEta } from "./chain-eta";
 import { expectedAt, stoppedAt } from "./expected-at";
 import { type FindingContext, type FreshnessFinding, findingFor, type JudgedPromise, type OpenFreshness, promisedApps } from "./judge";
 import type { AppFreshness } from "./freshness-store";
+import { causeForUsers } from "./stop-cause";
 
 export interface FreshnessProjection {
   promise: string;
@@ -19,10 +20,14 @@ export interface FreshnessProjection {
   missed?: string;
   /** The same for the business reader: what it means for them, no task or job names. */
   missedForUsers?: string;
+  /** The cause (src/tell/grouping) that holds the chain up, open or ended this cycle: the deadline waits for it. */
+  cause?: { id: number; title: string; sinceMs: number; endedMs?: number };
 }
 
 /** Why the app is late, said to the people who use it: the kind of trouble, never a task's, job's or node's name. */
 export function reasonForUsers(f: FreshnessFinding): string {
+  const known = f.chain?.cause && causeForUsers(f.chain.cause);
+  if (known) return known;
   if (f.upstream.some((u) => u.state === "failed")) return "the data it is loaded from did not arrive: the job that delivers it failed";
   if (f.upstream.some((u) => u.state === "not_checked_in" || u.state === "running")) return "the data it is loaded from has not arrived yet";
   if (f.chain?.problems.some((p) => p.state === "stopped") && !f.chain.problems.some((p) => p.state === "failed"))
@@ -57,7 +62,8 @@ export function projectFreshness(input: {
       const eta = input.etaOf?.(base);
       const f: FreshnessFinding = eta ? { ...base, chain: eta } : base;
       const expectedMs = expectedAt(f);
-      const why = nowMs >= deadlineMs ? "the deadline has passed" : breachCertain(f, eta, nowMs);
+      const c = eta?.cause;
+      const why = nowMs >= deadlineMs ? `the deadline has passed${c ? ` (${c.text} held up "${c.task}" in its chain)` : ""}` : breachCertain(f, eta, nowMs);
       const missed = why ?? (expectedMs !== undefined && expectedMs > deadlineMs ? "the projected fresh time passes the deadline" : undefined);
       out.push({
         promise: p.name,
@@ -65,6 +71,7 @@ export function projectFreshness(input: {
         deadlineMs,
         ...(expectedMs !== undefined ? { expectedMs } : {}),
         ...(missed ? { missed, missedForUsers: reasonForUsers(f) } : {}),
+        ...(c ? { cause: { id: c.id, title: c.title, sinceMs: c.openedMs, ...(c.closedMs !== undefined ? { endedMs: c.closedMs } : {}) } } : {}),
       });
     }
   }

@@ -14,12 +14,13 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { maxAgeBase } from "./judge-max-age";
 import type { TaskView } from "../watchdog/evaluate";
 import { createAppListReader } from "./app-list";
-import { chainEta } from "./chain-eta";
+import { type ChainEta, chainEta } from "./chain-eta";
 import { freshnessEvent } from "./freshness-event";
 import type { FreshnessConditionRow, FreshnessStore } from "./freshness-store";
 import { type FreshnessFinding, type JudgedPromise, judgeFreshness, type Upstream } from "./judge";
 import { projectFreshness } from "./projection";
 import { createProjectionWriter } from "./projection-store";
+import { createStopCauses, type HolderOfTasks } from "./stop-cause";
 
 /** An unchanged projection is written again this often, so a reader can tell a current one from a forsaken one. */
 export const projectionRefreshMs = (intervalMs: number): number => Math.max(5 * 60_000, 2 * intervalMs);
@@ -37,6 +38,8 @@ export interface FreshnessServiceDeps {
   chainTasks?: () => readonly TaskView[];
   /** When the watchdog last looked (its view of the tasks is as of then); now when not told. */
   chainSeenAt?: () => number | undefined;
+  /** The cause holding a task up (src/tell/grouping, through the composition root): named as what stops a chain. */
+  holderOf?: HolderOfTasks;
   /** The app custom property a promise may be written in (freshness.customProperty). */
   customProperty?: string;
   intervalMs: number;
@@ -63,6 +66,18 @@ function warnedAt(p: JudgedPromise | undefined, f: FreshnessFinding, sinceMs: nu
     return Math.min(at ?? nowMs, nowMs);
   }
   return f.deadlineMs - (p?.deadlines?.warnBeforeMs ?? 0);
+}
+
+const withChain = <F extends FreshnessFinding>(f: F, etaOf: (f: FreshnessFinding) => ChainEta | undefined): F => {
+  const eta = etaOf(f);
+  return eta ? { ...f, chain: eta } : f;
+};
+const isoTime = (ms: number) => new Date(ms).toISOString();
+
+/** Judges and projects; once more when a chain that stopped or runs past its deadline has a cause to name. */
+async function withCauses<R, P>(judge: () => R, project: () => P, resolve: () => Promise<boolean>): Promise<{ result: R; projected: P }> {
+  const first = { result: judge(), projected: project() };
+  return (await resolve()) ? { result: judge(), projected: project() } : first;
 }
 
 export function createFreshnessService(d: FreshnessServiceDeps): FreshnessService {
@@ -127,21 +142,20 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const openRows: FreshnessConditionRow[] = await store.openConditions();
     const tasks = d.chainTasks?.();
     const seenAtMs = Math.min(now, d.chainSeenAt?.() ?? now);
-    const etaOf = (f: FreshnessFinding) => (tasks ? chainEta(f.app.appId, tasks, f.cycleStartMs ?? now - 86_400_000, now, seenAtMs) : undefined);
+    const raw = (f: FreshnessFinding) => (tasks ? chainEta(f.app.appId, tasks, f.cycleStartMs ?? now - 86_400_000, now, seenAtMs) : undefined);
+    const { etaOf, resolve } = createStopCauses(raw, d.holderOf, d.formatTime ?? isoTime, now);
     const apps = await store.apps();
     const checkStates = d.checkins ? await d.checkins.states() : new Map();
     const open = openRows.map((r) => ({ key: r.key, deadlineMs: r.deadlineMs, level: r.level }));
-    const result = judgeFreshness({ etaOf, promises: allPromises(), apps, upstreams: d.upstreams, checkStates, open, since, nowMs: now });
-    // What /status and the Freshness page show: when each promised app not fresh yet is now expected.
     const context = { upstreams: d.upstreams, checkStates, nowMs: now };
-    await projections.write(projectFreshness({ promises: allPromises(), apps, open, context, etaOf }), now);
+    const judge = () => judgeFreshness({ etaOf, promises: allPromises(), apps, upstreams: d.upstreams, checkStates, open, since, nowMs: now });
+    // What /status and the Freshness page show: when each promised app not fresh yet is now expected.
+    const project = () => projectFreshness({ promises: allPromises(), apps, open, context, etaOf });
+    const { result, projected } = await withCauses(judge, project, resolve);
+    await projections.write(projected, now);
     // What the task chain says: which run upstream failed or runs long, and when the app will be fresh.
-    const withChain = <F extends FreshnessFinding>(f: F): F => {
-      const eta = etaOf(f);
-      return eta ? { ...f, chain: eta } : f;
-    };
-    result.opens = result.opens.map(withChain);
-    result.escalations = result.escalations.map(withChain);
+    result.opens = result.opens.map((f) => withChain(f, etaOf));
+    result.escalations = result.escalations.map((f) => withChain(f, etaOf));
     for (const o of result.opens) {
       const level: FreshnessCondition = o.level === "warning" ? "freshness_warning" : "freshness_breached";
       const openedAt = o.atRisk

@@ -22,6 +22,7 @@ import { createFreshnessService, type FreshnessService, projectionRefreshMs } fr
 import type { FreshnessProjection } from "./projection";
 import { readProjections } from "./projection-store";
 import { type AutomationFeedSink, automationFeedSink } from "./automation-feed";
+import type { HolderOfTasks } from "./stop-cause";
 
 export interface FreshnessSetupDeps {
   db: SqlDb;
@@ -39,6 +40,8 @@ export interface FreshnessSetupDeps {
   chainTasks?: () => readonly TaskView[];
   /** When the watchdog last looked (its view of the tasks is as of then), to tell a chain stopped from one not seen yet. */
   chainSeenAt?: () => number | undefined;
+  /** The cause holding a task up (the grouping's, wired by the composition root): named as what stops a chain. */
+  holderOf?: HolderOfTasks;
   /** How often promises are judged. */
   intervalMs?: number;
   /** Times inside the events' sentences, in the site's zone. */
@@ -118,6 +121,7 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     ...(deps.qrs ? { qrs: deps.qrs } : {}),
     ...(deps.chainTasks ? { chainTasks: deps.chainTasks } : {}),
     ...(deps.chainSeenAt ? { chainSeenAt: deps.chainSeenAt } : {}),
+    ...(deps.holderOf ? { holderOf: deps.holderOf } : {}),
     customProperty: cfg.customProperty,
     intervalMs: deps.intervalMs ?? 30_000,
     clock: deps.clock,

@@ -32,9 +32,29 @@ function Expected(props: { r: FreshnessRowView; nowMs: number }) {
         will not be fresh by <Time iso={e.deadline} about />: {e.willMiss}
       </div>
     ) : null;
-  if (!at) return miss ?? (r.open || e ? <div class="muted">when it will be fresh is not known yet</div> : null);
+  // The cause that holds the chain up, also while the promise's alert is open (its "why" was written when it opened).
+  const cause = e?.cause ? (
+    <div data-cause={e.cause.id}>
+      {e.cause.ended ? "held up by" : "held up by the open"} <a href={`/ui/causes#cause-${e.cause.id}`}>cause #{e.cause.id}</a> ({e.cause.title}, since{" "}
+      <Time iso={e.cause.since} />
+      {e.cause.ended ? (
+        <>
+          , ended <Time iso={e.cause.ended} />
+        </>
+      ) : null}
+      ){e.cause.ended ? "" : ": fresh only once it is fixed"}
+    </div>
+  ) : null;
+  if (!at)
+    return (
+      <>
+        {cause}
+        {miss ?? (r.open || e ? <div class="muted">when it will be fresh is not known yet</div> : null)}
+      </>
+    );
   return (
     <>
+      {cause}
       {miss}
       <div data-expected={overdue ? "overdue" : "expected"}>
         {overdue ? (

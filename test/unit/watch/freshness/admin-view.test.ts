@@ -74,6 +74,26 @@ test("the judge's projection: when the app is expected, overdue once that time h
     overdue: true,
     willMiss: "x",
     willMissForUsers: "y",
+    cause: null,
+  });
+  // The cause that holds the chain up, as the API gives it: open (ended null) or ended.
+  const held = new Map([
+    [
+      "sales-morning id-sales",
+      {
+        promise: "sales-morning",
+        appId: "id-sales",
+        deadlineMs,
+        missed: "x",
+        cause: { id: 3, title: "Qlik services down on reload01", sinceMs: NOW - 600_000 },
+      },
+    ],
+  ]);
+  expect(adminFreshnessView(promises, [app("Sales", NOW - 26 * 3_600_000)], [], NOW, held)[0]!.expected!.cause).toEqual({
+    id: 3,
+    title: "Qlik services down on reload01",
+    since: new Date(NOW - 600_000).toISOString(),
+    ended: null,
   });
 });
 

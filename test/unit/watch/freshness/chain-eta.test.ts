@@ -42,6 +42,7 @@ test("before the head's start: its next start plus each step's usual duration", 
   expect(chainEta(SALES, chain(), CYCLE, at("2026-11-23T04:30:00Z"))).toEqual({
     expectedMs: at("2026-11-23T06:00:00Z"),
     via: ["Extract", "Transform", "Reload Sales"],
+    viaIds: ["extract", "transform", "sales"],
     problems: [],
   });
 });
@@ -55,7 +56,7 @@ test("the head ran, the middle runs: its start plus its usual duration, then the
   // Running long: the estimate is now plus the rest, and the long run is named.
   const late = chainEta(SALES, tasks, CYCLE, at("2026-11-23T06:30:00Z"))!;
   expect(late.expectedMs).toBe(at("2026-11-23T06:40:00Z"));
-  expect(late.problems).toEqual([{ task: "Transform", state: "running_long", atMs: at("2026-11-23T05:26:00Z") }]);
+  expect(late.problems).toEqual([{ task: "Transform", taskId: "transform", state: "running_long", atMs: at("2026-11-23T05:26:00Z") }]);
 });
 
 test("a failure this cycle stops the chain: no estimate, the failed run named", () => {
@@ -63,7 +64,7 @@ test("a failure this cycle stops the chain: no estimate, the failed run named", 
     extract: { lastRunMs: at("2026-11-23T05:20:00Z"), lastStatus: 8, nextExpectedMs: at("2026-11-24T05:00:00Z") },
   });
   const eta = chainEta(SALES, tasks, CYCLE, at("2026-11-23T05:30:00Z"))!;
-  expect(eta.problems).toEqual([{ task: "Extract", state: "failed", atMs: at("2026-11-23T05:20:00Z") }]);
+  expect(eta.problems).toEqual([{ task: "Extract", taskId: "extract", state: "failed", atMs: at("2026-11-23T05:20:00Z") }]);
   // Tomorrow's scheduled run would refresh it: the estimate is then, not today.
   expect(eta.expectedMs).toBe(at("2026-11-24T06:00:00Z"));
   const noSchedule = chainEta(
@@ -91,7 +92,8 @@ test("a chained task that did not start when its upstream ended stops the chain 
   const stopped = (nowMs: number) => chainEta(SALES, tasks, CYCLE, nowMs);
   expect(stopped(at("2026-11-23T05:25:00Z"))).toEqual({
     via: [],
-    problems: [{ task: "Transform", state: "stopped", atMs: at("2026-11-23T05:20:00Z"), after: "Extract" }],
+    viaIds: [],
+    problems: [{ task: "Transform", taskId: "transform", state: "stopped", atMs: at("2026-11-23T05:20:00Z"), after: "Extract" }],
   });
   expect(stopped(at("2026-11-23T05:35:00Z"))).toEqual(stopped(at("2026-11-23T05:25:00Z")));
   // Started by hand: from the restart, not from the clock.
