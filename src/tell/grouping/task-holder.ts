@@ -1,7 +1,8 @@
 // Which cause holds a task up (issue 76): the freshness judge names the cause that stops a promised chain ("cannot be
 // met until cause #3 is fixed") without reading the cause tables itself; the composition root hands it this lookup.
-// An open cause holds a task it lists in any way (a symptom, or waiting: a node's cause lists all the node runs); an
-// ended one only a task it really held (a missed start, a stopped chain, a failed run), and only if it ended since.
+// An open cause holds a task it lists (a symptom, or waiting: a node's cause lists all the node runs), except one that
+// only awaits a reload of data a job has since delivered (nothing holds it up now: a failure of it is its own cause);
+// an ended one only a task it really held (a missed start, a stopped chain, a failed run), and only if it ended since.
 import type { SqlDb, SqlValue } from "../../platform/store/sql";
 import { MAX_LOOKUP } from "./cause-rows";
 
@@ -43,7 +44,7 @@ export function createTaskHolders(db: SqlDb) {
       const marks = ids.map(() => "?").join(", ");
       const cols = "p.id, p.cause_key, p.title, p.opened_at, p.closed_at, s.task_id, s.task_name";
       const open = await db.all<Record<string, SqlValue>>(
-        `SELECT ${cols} FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id WHERE p.status = 'open' AND s.task_id IN (${marks}) ORDER BY p.id LIMIT ${MAX_ROWS}`,
+        `SELECT ${cols} FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id WHERE p.status = 'open' AND s.state <> 'awaiting' AND s.task_id IN (${marks}) ORDER BY p.id LIMIT ${MAX_ROWS}`,
         ids,
       );
       if (open.length > 0) return pick(open, ids);

@@ -49,5 +49,18 @@ for (const backend of bothBackends()) {
       expect(await holders.holderOf(["t-transform"], T0 + 51 * MIN)).toBeUndefined();
       // A PostgreSQL server of the file's own starts within the test on a busy machine.
     }, 120_000);
+
+    test("a job's cause whose job checked in holds nothing up: what it feeds only awaits a reload of the data that came", async () => {
+      const db = await backend.open([groupingMigrations]);
+      const store = createCauseStore(db);
+      const holders = createTaskHolders(db);
+      const job = { key: "checkin:erp-extract", title: 'Job "erp-extract" did not deliver' };
+      const { parentId } = await store.attach(job, { subject: "watch:checkin:erp-extract", kind: "checkin.missed", eventId: "j1" }, T0);
+      await store.addWaiting(parentId, [{ subject: "task:t-transform", kind: "task.waiting", eventId: "j1", taskId: "t-transform", taskName: "Transform orders" }], T0);
+      expect(await holders.holderOf(["t-transform"], T0)).toMatchObject({ id: parentId, taskId: "t-transform" });
+      // The job checked in: Transform now awaits a reload of the new data, and a failure of it is a cause of its own.
+      await store.awaitReloads(parentId, ["task:t-transform"], T0 + 20 * MIN);
+      expect(await holders.holderOf(["t-transform"], T0)).toBeUndefined();
+    }, 120_000);
   });
 }
