@@ -56,7 +56,11 @@ for (const backend of bothBackends()) {
       const holders = createTaskHolders(db);
       const job = { key: "checkin:erp-extract", title: 'Job "erp-extract" did not deliver' };
       const { parentId } = await store.attach(job, { subject: "watch:checkin:erp-extract", kind: "checkin.missed", eventId: "j1" }, T0);
-      await store.addWaiting(parentId, [{ subject: "task:t-transform", kind: "task.waiting", eventId: "j1", taskId: "t-transform", taskName: "Transform orders" }], T0);
+      await store.addWaiting(
+        parentId,
+        [{ subject: "task:t-transform", kind: "task.waiting", eventId: "j1", taskId: "t-transform", taskName: "Transform orders" }],
+        T0,
+      );
       expect(await holders.holderOf(["t-transform"], T0)).toMatchObject({ id: parentId, taskId: "t-transform" });
       // The job checked in: Transform now awaits a reload of the new data, and a failure of it is a cause of its own.
       await store.awaitReloads(parentId, ["task:t-transform"], T0 + 20 * MIN);
