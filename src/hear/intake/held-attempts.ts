@@ -12,7 +12,7 @@ import type { EventBus } from "../../platform/core/bus";
 import { type Clock, every } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { MigrationSet } from "../../platform/store/database";
-import type { SqlDb } from "../../platform/store/sql";
+import { causedByDiskFull, type SqlDb } from "../../platform/store/sql";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import type { RunReport } from "../events/enrich-task-event";
 
@@ -50,6 +50,8 @@ export const heldAttemptMigrations: MigrationSet = {
 const SWEEP_MS = 60_000;
 /** Deadlines announced per look; the rest wait for the next. */
 const PER_SWEEP = 100;
+/** Outcomes whose held row could not be removed (the store refused the write), remembered until a look removes it. */
+const MAX_UNREMOVED = 10_000;
 /** Looks between two prunes of the attempts announced long ago. */
 const PRUNE_EVERY = 60;
 
@@ -103,6 +105,20 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
   let looks = 0;
   /** Rows this Steward is announcing now: its own claim on them is not a leftover. */
   const inFlight = new Set<string>();
+  /**
+   * Runs whose outcome came while their held row could not be deleted (a full disk): their row must not be announced
+   * as "outcome unknown" when its deadline passes. Each look deletes them again; bounded, oldest forgotten first.
+   */
+  const unremoved = new Set<string>();
+  /** A full disk is said by the store once a minute; each run's failed write saying it again would flood the log. */
+  const logUnlessDiskFull = (err: unknown, say: () => void) => void (causedByDiskFull(err) || say());
+
+  async function removeEnded(): Promise<void> {
+    for (const id of [...unremoved]) {
+      await deps.db.run("DELETE FROM intake_held_attempts WHERE execution_id = ?", [id]);
+      unremoved.delete(id);
+    }
+  }
 
   async function announce(e: TaskEvent): Promise<void> {
     const [event = e, ...followUps] = deps.annotate ? await deps.annotate(e) : [e];
@@ -168,21 +184,29 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
           [e.executionId.toLowerCase(), e.task.id.toLowerCase(), JSON.stringify(e), now, now + withinMs],
         );
       } catch (err) {
-        log.error({ executionId: e.executionId, err: describeError(err) }, "could not keep a held attempt: its run's outcome pages only if it comes");
+        logUnlessDiskFull(err, () =>
+          log.error({ executionId: e.executionId, err: describeError(err) }, "could not keep a held attempt: its run's outcome pages only if it comes"),
+        );
       }
     },
     async settled(e) {
       // Only a run of more than one attempt can have had one held (unknown when QRS could not be read): most runs, one
       // attempt long, cost no statement here.
       if ((e.attempts?.length ?? 0) < 2 && e.task.maxRetries !== undefined) return;
+      const id = e.executionId.toLowerCase();
       try {
-        await deps.db.run("DELETE FROM intake_held_attempts WHERE execution_id = ?", [e.executionId.toLowerCase()]);
+        await deps.db.run("DELETE FROM intake_held_attempts WHERE execution_id = ?", [id]);
       } catch (err) {
-        log.warn({ executionId: e.executionId, err: describeError(err) }, "could not end a held attempt");
+        if (unremoved.size >= MAX_UNREMOVED) unremoved.delete(unremoved.values().next().value as string);
+        unremoved.add(id);
+        logUnlessDiskFull(err, () =>
+          log.warn({ executionId: e.executionId, err: describeError(err) }, "could not end a held attempt: the next look tries again"),
+        );
       }
     },
     async sweep() {
       const now = deps.clock.now();
+      if (unremoved.size > 0) await removeEnded();
       const due = await deps.db.all<DueRow>(
         `SELECT execution_id, event, held_at, fired_at, fired_by FROM intake_held_attempts
          WHERE due_at <= ? AND announced_at IS NULL ORDER BY due_at LIMIT ?`,

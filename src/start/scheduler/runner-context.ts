@@ -7,6 +7,7 @@ import type { Clock } from "../../platform/core/clock";
 import type { EventBus } from "../../platform/core/bus";
 import { describeError } from "../../platform/core/errors";
 import type { Counter, MetricsRegistry } from "../../platform/core/metrics";
+import { causedByDiskFull } from "../../platform/store/sql";
 import type { TaskStarter } from "../control/types";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import { compileTiming, type Timing } from "./next-run";
@@ -81,7 +82,8 @@ export function createRunnerContext(deps: RunnerDeps): RunnerContext {
     track(p) {
       const settled = p.then(
         () => {},
-        (err) => deps.log.error({ err: describeError(err) }, "scheduler work failed"),
+        // A full disk is said by the store once a minute; every schedule's failed write saying it again floods the log.
+        (err) => void (causedByDiskFull(err) || deps.log.error({ err: describeError(err) }, "scheduler work failed")),
       );
       inFlight.add(settled);
       void settled.finally(() => inFlight.delete(settled));
