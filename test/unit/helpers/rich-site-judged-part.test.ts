@@ -22,7 +22,7 @@ function eventFor(taskName: string, at: number, type: "missed" | "running_long" 
     host: "reload01.example.test",
     task: { id: `id-${taskName}`, name: taskName, tags: ["nightly"], customProperties: [{ name: "Team", value: "Finance" }] },
     app: { id: `app-${t.app}`, name: t.app, stream: "Finance", tags: [], customProperties: [], owner },
-    details: { expectedAtMs: at - 600_000, trigger: "Nightly", graceMs: 300_000, ...(type === "disabled" ? { turnedOff: "disabled" } : {}) },
+    details: { expectedAtMs: at - 600_000, trigger: "Nightly", graceMs: 300_000, ...(type === "disabled" ? { turnedOff: "task-disabled" as const } : {}) },
   });
 }
 
@@ -51,7 +51,7 @@ test("the kept part holds no facts, summary, owner or ids: a small fraction of t
     condition: { type: "disabled" },
     task: { name: "QVD 03" },
     app: { name: e.app!.name },
-    data: { turnedOff: "disabled" },
+    data: { turnedOff: "task-disabled" },
   });
   expect(JSON.stringify(part).length * 8).toBeLessThan(JSON.stringify(e).length);
 });
