@@ -58,13 +58,22 @@ function args(params: Params | undefined): Array<Exclude<SqlValue, boolean>> {
   return params as Array<Exclude<SqlValue, boolean>>;
 }
 
-/** Statements run at once on the connection, prepared once per text. */
+/**
+ * Statements kept prepared. A few hundred texts are fixed; the others vary with their input (an IN list of as many
+ * placeholders as values, a LIMIT a request chose), each a new text kept for good before, so the cache grew with
+ * every new count for as long as Steward ran (issue 78). Past the bound the oldest prepared goes: a statement used
+ * again is prepared again, which costs microseconds.
+ */
+export const MAX_PREPARED = 512;
+
+/** Statements run at once on the connection, prepared once per text (at most MAX_PREPARED kept). */
 function directStatements(db: DatabaseSync) {
   const cache = new Map<string, StatementSync>();
   const prepare = (sql: string): StatementSync => {
     let st = cache.get(sql);
     if (!st) {
       st = db.prepare(sql);
+      if (cache.size >= MAX_PREPARED) cache.delete(cache.keys().next().value!);
       cache.set(sql, st);
     }
     return st;
