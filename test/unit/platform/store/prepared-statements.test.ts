@@ -4,7 +4,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { heapStats } from "bun:jsc";
 import { openStore, type MigrationSet } from "../../../../src/platform/store/database";
-import { MAX_PREPARED } from "../../../../src/platform/store/sqlite-db";
+import { createStatementCache, MAX_PREPARED } from "../../../../src/platform/store/sqlite-db";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 
 let tmp: TempDir;
@@ -40,4 +40,24 @@ test("5,000 texts run once each leave at most the bound prepared, and the first 
   } finally {
     store.close();
   }
+});
+
+test("a statement used all along stays prepared while thousands of varying texts come and go", () => {
+  // What an hour of a large site looks like: the look's and the runs' statements again and again, and IN lists of
+  // every length between them. The first bound (the oldest prepared goes first) prepared the hot ones again each
+  // time 512 new texts had passed.
+  const prepared = new Map<string, number>();
+  const cached = createStatementCache((sql) => {
+    prepared.set(sql, (prepared.get(sql) ?? 0) + 1);
+    return { sql };
+  });
+  const hot = ["SELECT * FROM watchdog_runs WHERE stop_ms >= ?", "INSERT INTO incident_runs (id) VALUES (?)"];
+  for (let n = 1; n <= 5_000; n++) {
+    for (const sql of hot) expect(cached(sql).sql).toBe(sql);
+    cached(`SELECT * FROM causes WHERE id IN (${Array(n).fill("?").join(", ")})`);
+  }
+  for (const sql of hot) expect(prepared.get(sql)).toBe(1);
+  // Each varying text was prepared once, and the oldest of them were forgotten: asked again, prepared again.
+  cached("SELECT * FROM causes WHERE id IN (?)");
+  expect(prepared.get("SELECT * FROM causes WHERE id IN (?)")).toBe(2);
 });
