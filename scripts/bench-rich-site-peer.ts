@@ -216,7 +216,9 @@ serveRpc({
       .sort((a, b) => b[1] - a[1])
       .slice(0, 8);
     typesBefore = types;
-    // BENCH_SNAPSHOT_DAYS=4,5: a heap snapshot (V8's format) at those days' ends, to find what the heap keeps.
+    // BENCH_SNAPSHOT_DAYS=4,5: a heap snapshot (V8's format) at those days' ends, to find what the heap keeps. After the
+    // first one the looks cost about four times the CPU for the rest of the run (×10 and ×50 alike, issue 78): read
+    // CPU figures from a run without snapshots.
     if ((process.env.BENCH_SNAPSHOT_DAYS ?? "").split(",").includes(String(day)))
       writeFileSync(join(process.env.BENCH_SNAPSHOT_DIR ?? ".tmp", `steward-x${init.copies}-day${day}.heapsnapshot`), Bun.generateHeapSnapshot("v8"));
     console.error(`day ${day}: object types grown: ${grew.map(([k, d]) => `${k} ${d > 0 ? "+" : ""}${d}`).join(", ")}`);
