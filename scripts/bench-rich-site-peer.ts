@@ -11,7 +11,7 @@ import { serveRpc } from "../test/helpers/ipc-rpc";
 import { peerClockHandlers } from "../test/helpers/linked-clock";
 import { richCloudTasks, richSiteTasks } from "../test/helpers/rich-site";
 import { benchFaults } from "../test/helpers/rich-site-bench-faults";
-import { judgeRichSite, type TimedEvent } from "../test/helpers/rich-site-faults";
+import { type JudgedEvent, judgedPart, judgeRichSite, type TimedEvent } from "../test/helpers/rich-site-faults";
 import { RICH_SITE_START, WATCHED } from "../test/helpers/rich-site-run";
 import { createWatchStore } from "../src/watch/watchdog/watch-store";
 import type { ScaleRow } from "./bench-rich-site-scale";
@@ -71,7 +71,8 @@ let t: TestApp;
 let init: Init;
 let starting: Promise<void> | undefined;
 let started = false;
-const events: TimedEvent[] = [];
+/** The watchdog's events, only what judging them reads: whole, they were the harness's memory counted as Steward's. */
+const events: TimedEvent<JudgedEvent>[] = [];
 const missed: number[] = [];
 const lookCpu: number[] = [];
 let qrsRequests = 0;
@@ -119,7 +120,7 @@ serveRpc({
     clock = createSteppedClock(args.startMs);
     t = createTestApp(args.yaml, { clock, dir: args.dir });
     clockHandlers = peerClockHandlers(clock, () => t.app.intake.counters.received.get());
-    for (const k of WATCHED) t.app.bus.on(k, (e) => void events.push({ at: clock.now(), e: e as WatchdogEvent }));
+    for (const k of WATCHED) t.app.bus.on(k, (e) => void events.push({ at: clock.now(), e: judgedPart(e as WatchdogEvent) }));
     t.app.bus.on("task.missed", (e) => {
       const at = Date.parse(String((e as WatchdogEvent).data.expectedAt ?? ""));
       if (Number.isFinite(at)) missed.push(clock.now() - at);
@@ -215,7 +216,9 @@ serveRpc({
       .sort((a, b) => b[1] - a[1])
       .slice(0, 8);
     typesBefore = types;
-    // BENCH_SNAPSHOT_DAYS=4,5: a heap snapshot (V8's format) at those days' ends, to find what the heap keeps.
+    // BENCH_SNAPSHOT_DAYS=4,5: a heap snapshot (V8's format) at those days' ends, to find what the heap keeps. After the
+    // first one the looks cost about four times the CPU for the rest of the run (×10 and ×50 alike, issue 78): read
+    // CPU figures from a run without snapshots.
     if ((process.env.BENCH_SNAPSHOT_DAYS ?? "").split(",").includes(String(day)))
       writeFileSync(join(process.env.BENCH_SNAPSHOT_DIR ?? ".tmp", `steward-x${init.copies}-day${day}.heapsnapshot`), Bun.generateHeapSnapshot("v8"));
     console.error(`day ${day}: object types grown: ${grew.map(([k, d]) => `${k} ${d > 0 ? "+" : ""}${d}`).join(", ")}`);

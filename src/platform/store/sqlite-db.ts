@@ -58,17 +58,34 @@ function args(params: Params | undefined): Array<Exclude<SqlValue, boolean>> {
   return params as Array<Exclude<SqlValue, boolean>>;
 }
 
-/** Statements run at once on the connection, prepared once per text. */
-function directStatements(db: DatabaseSync) {
-  const cache = new Map<string, StatementSync>();
-  const prepare = (sql: string): StatementSync => {
+/**
+ * Statements kept prepared. A few hundred texts are fixed; the others vary with their input (an IN list of as many
+ * placeholders as values, a LIMIT a request chose), each a new text kept for good before, so the cache grew with
+ * every new count for as long as Steward ran (issue 78). Past the bound the least recently used goes (a statement
+ * used again is prepared again, which costs microseconds); the ones every look and run use stay.
+ */
+export const MAX_PREPARED = 512;
+
+/** `prepare` remembered per text, at most `max` texts, the least recently used forgotten first. */
+export function createStatementCache<S>(prepare: (sql: string) => S, max = MAX_PREPARED): (sql: string) => S {
+  const cache = new Map<string, S>();
+  return (sql) => {
     let st = cache.get(sql);
-    if (!st) {
-      st = db.prepare(sql);
-      cache.set(sql, st);
-    }
+    if (st === undefined) {
+      st = prepare(sql);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+    } else if (cache.size >= max / 2) {
+      // Map order is the eviction order; moved only once eviction is near, so a small cache costs a lookup alone.
+      cache.delete(sql);
+    } else return st;
+    cache.set(sql, st);
     return st;
   };
+}
+
+/** Statements run at once on the connection, prepared once per text (at most MAX_PREPARED kept). */
+function directStatements(db: DatabaseSync) {
+  const prepare = createStatementCache((sql): StatementSync => db.prepare(sql));
   return {
     get: <T>(sql: string, params?: Params) => prepare(sql).get(...args(params)) as T | undefined,
     all: <T>(sql: string, params?: Params) => prepare(sql).all(...args(params)) as T[],

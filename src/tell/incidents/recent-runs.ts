@@ -13,6 +13,13 @@ export interface KeptRun extends PastRun {
 export const KEPT_PER_TASK = 64;
 /** Tasks kept; the least recently used one goes first. A site's busy tasks fit; the others read the store. */
 const KEPT_TASKS = 1_000;
+/**
+ * Runs kept across all tasks (about 200 bytes each with their execution id: 2 MiB). Without it the windows filled
+ * for as long as a task had fewer than KEPT_PER_TASK runs, a daily task's for two months, so on a site of thousands
+ * of tasks the heap grew day after day (issue 78). With it the least recently used tasks go first once a few days'
+ * runs are held; a site of a hundred tasks (116 × 64 = 7,424) keeps every window whole.
+ */
+export const KEPT_RUNS = 10_000;
 
 interface Window {
   /** Newest first. */
@@ -37,6 +44,8 @@ export interface RecentRuns {
   forget(taskId: string): void;
   /** Runs were purged from the store. */
   clear(): void;
+  /** The tasks and runs held (at most KEPT_TASKS and about KEPT_RUNS). */
+  held(): { tasks: number; runs: number };
 }
 
 const byConnection = new WeakMap<SqlDb, RecentRuns>();
@@ -53,6 +62,23 @@ export function recentRunsOf(db: SqlDb): RecentRuns {
 
 export function createRecentRuns(): RecentRuns {
   const windows = new Map<string, Window>();
+  /** The runs of every window together. */
+  let runs = 0;
+
+  function drop(taskId: string): void {
+    const w = windows.get(taskId);
+    if (!w) return;
+    runs -= w.runs.length;
+    windows.delete(taskId);
+  }
+
+  /** The least recently used windows go until the budgets hold; the window `keep` (just used) stays. */
+  function trim(keep: string): void {
+    for (const taskId of windows.keys()) {
+      if (windows.size <= KEPT_TASKS && runs <= KEPT_RUNS) return;
+      if (taskId !== keep) drop(taskId);
+    }
+  }
 
   function touch(taskId: string): Window | undefined {
     const w = windows.get(taskId);
@@ -67,12 +93,11 @@ export function createRecentRuns(): RecentRuns {
   return {
     has: (taskId) => windows.has(taskId),
     load(taskId, newestFirst) {
-      windows.delete(taskId);
-      if (windows.size >= KEPT_TASKS) {
-        const oldest = windows.keys().next().value;
-        if (oldest !== undefined) windows.delete(oldest);
-      }
-      windows.set(taskId, { runs: newestFirst.slice(0, KEPT_PER_TASK), complete: newestFirst.length < KEPT_PER_TASK });
+      drop(taskId);
+      const w = { runs: newestFirst.slice(0, KEPT_PER_TASK), complete: newestFirst.length < KEPT_PER_TASK };
+      windows.set(taskId, w);
+      runs += w.runs.length;
+      trim(taskId);
     },
     read(taskId, before, excludeExecution, limit) {
       const w = touch(taskId);
@@ -96,12 +121,19 @@ export function createRecentRuns(): RecentRuns {
         if (w.runs[j]!.executionId === run.executionId && w.runs[j]!.outcome === run.outcome) return; // kept already
       }
       w.runs.splice(i, 0, run);
+      runs++;
       if (w.runs.length > KEPT_PER_TASK) {
+        runs -= w.runs.length - KEPT_PER_TASK;
         w.runs.length = KEPT_PER_TASK;
         w.complete = false;
       }
+      if (runs > KEPT_RUNS) trim(taskId);
     },
-    forget: (taskId) => void windows.delete(taskId),
-    clear: () => windows.clear(),
+    forget: drop,
+    clear() {
+      windows.clear();
+      runs = 0;
+    },
+    held: () => ({ tasks: windows.size, runs }),
   };
 }

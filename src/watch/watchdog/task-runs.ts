@@ -1,7 +1,8 @@
-// One task's kept runs as columns (kept-runs.ts): when the Scheduler triggered each, when it got an engine, when it
-// stopped, and its status; in stop order, runs that stopped at the same millisecond in the order they came (as the
-// store's index keeps them). 25 bytes a run (a status beyond a byte widens the task's status column to 8), where an
-// object with its id, task and app strings took about 400.
+// One task's kept runs as columns (kept-runs.ts): when it stopped, how long before that the Scheduler triggered it
+// and it got an engine, and its status; in stop order, runs that stopped at the same millisecond in the order they
+// came (as the store's index keeps them). 17 bytes a run, where an object with its id, task and app strings took
+// about 400: the two times before the stop are whole milliseconds within 24 days, four bytes each (a value that is
+// not widens that column of the task to the times themselves, 8 bytes; a status beyond a byte widens its column).
 import { type KeptRun, type RunList, runAt } from "./run-list";
 
 export interface TaskRuns extends RunList {
@@ -20,6 +21,31 @@ const MIN_CAPACITY = 4;
 
 /** A status that a signed byte holds as it is. */
 const fitsByte = (s: number) => Number.isInteger(s) && s >= -128 && s <= 127;
+/** In a narrow column of times before the stop: the run has no start. */
+const NO_START = -0x80000000;
+/** Milliseconds before the stop that a narrow column holds (NO_START aside). */
+const fitsBefore = (ms: number) => Number.isInteger(ms) && ms > NO_START && ms <= 0x7fffffff;
+
+/**
+ * A column of times: narrow (Int32Array), each the milliseconds before its run's stop, or wide (Float64Array), the
+ * times themselves (NaN: no start), once one did not fit.
+ */
+type TimeColumn = Int32Array | Float64Array;
+
+/** `column` with room for `capacity`, holding its first `n` values. */
+function resized<C extends Int8Array | TimeColumn>(column: C, capacity: number, n: number): C {
+  const b = new (column.constructor as new (length: number) => C)(capacity);
+  b.set(column.subarray(0, n) as never);
+  return b;
+}
+
+/** The wide form of a narrow column (every value made a time again), or the column itself when already wide. */
+function widened(column: TimeColumn, stop: Float64Array, n: number): Float64Array {
+  if (column instanceof Float64Array) return column;
+  const b = new Float64Array(column.length);
+  for (let k = 0; k < n; k++) b[k] = column[k] === NO_START ? Number.NaN : stop[k]! - column[k]!;
+  return b;
+}
 
 /**
  * A class, not closures: one object and four arrays a task, its methods shared (at 5,800 tasks, closures per task
@@ -28,9 +54,9 @@ const fitsByte = (s: number) => Number.isInteger(s) && s >= -128 && s <= 127;
 class ColumnRuns implements TaskRuns {
   private n = 0;
   private changes = 0;
-  private created = new Float64Array(MIN_CAPACITY);
-  /** NaN: the run has no start (it never got an engine). */
-  private start = new Float64Array(MIN_CAPACITY);
+  private created: TimeColumn = new Int32Array(MIN_CAPACITY);
+  /** No start (NO_START, or NaN once wide): the run never got an engine. */
+  private start: TimeColumn = new Int32Array(MIN_CAPACITY);
   private stop = new Float64Array(MIN_CAPACITY);
   private statuses: Int8Array | Float64Array = new Int8Array(MIN_CAPACITY);
 
@@ -46,11 +72,13 @@ class ColumnRuns implements TaskRuns {
     return this.statuses[k]!;
   }
   createdMs(k: number): number {
-    return this.created[k]!;
+    const c = this.created;
+    return c instanceof Int32Array ? this.stop[k]! - c[k]! : c[k]!;
   }
   startMs(k: number): number | undefined {
-    const s = this.start[k]!;
-    return Number.isNaN(s) ? undefined : s;
+    const s = this.start;
+    if (s instanceof Int32Array) return s[k] === NO_START ? undefined : this.stop[k]! - s[k]!;
+    return Number.isNaN(s[k]!) ? undefined : s[k]!;
   }
   stopMs(k: number): number {
     return this.stop[k]!;
@@ -63,10 +91,16 @@ class ColumnRuns implements TaskRuns {
     const n = this.n;
     if (n === this.stop.length) this.resize(Math.max(MIN_CAPACITY, Math.ceil(n * 1.5)));
     if (this.statuses instanceof Int8Array && !fitsByte(run.status)) this.statuses = Float64Array.from(this.statuses);
+    const createdBefore = run.stopMs - run.createdMs;
+    const startBefore = run.startMs === undefined ? undefined : run.stopMs - run.startMs;
+    if (!fitsBefore(createdBefore) || !Number.isInteger(run.stopMs)) this.created = widened(this.created, this.stop, n);
+    if ((startBefore !== undefined && !fitsBefore(startBefore)) || !Number.isInteger(run.stopMs)) this.start = widened(this.start, this.stop, n);
     const at = n === 0 || this.stop[n - 1]! <= run.stopMs ? n : this.firstFrom(run.stopMs, true);
     if (at < n) for (const c of this.columns()) c.copyWithin(at + 1, at, n);
-    this.created[at] = run.createdMs;
-    this.start[at] = run.startMs ?? Number.NaN;
+    if (this.created instanceof Int32Array) this.created[at] = createdBefore;
+    else this.created[at] = run.createdMs;
+    if (this.start instanceof Int32Array) this.start[at] = startBefore ?? NO_START;
+    else this.start[at] = run.startMs ?? Number.NaN;
     this.stop[at] = run.stopMs;
     this.statuses[at] = run.status;
     this.n++;
@@ -93,26 +127,16 @@ class ColumnRuns implements TaskRuns {
     return this.columns().reduce((sum, c) => sum + c.byteLength, 0);
   }
 
-  private columns(): Array<Int8Array | Float64Array> {
+  private columns(): Array<Int8Array | TimeColumn> {
     return [this.created, this.start, this.stop, this.statuses];
   }
 
   /** The columns at `capacity`, holding the first `n` runs; grown by half again when full, shrunk to a quarter more once half is used. */
   private resize(capacity: number): void {
-    const n = this.n;
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(capacity);
-      b.set(a.subarray(0, n));
-      return b;
-    };
-    this.created = f64(this.created);
-    this.start = f64(this.start);
-    this.stop = f64(this.stop);
-    if (this.statuses instanceof Int8Array) {
-      const b = new Int8Array(capacity);
-      b.set(this.statuses.subarray(0, n));
-      this.statuses = b;
-    } else this.statuses = f64(this.statuses);
+    this.created = resized(this.created, capacity, this.n);
+    this.start = resized(this.start, capacity, this.n);
+    this.stop = resized(this.stop, capacity, this.n);
+    this.statuses = resized(this.statuses, capacity, this.n);
   }
 
   /** The first index whose run stopped at or after `ms` (`after`: after `ms`). */

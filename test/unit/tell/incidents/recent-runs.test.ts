@@ -1,7 +1,7 @@
 // The latest runs kept per task in memory (SQLite only): they answer exactly what the store's read would, and say
 // "ask the store" whenever runs outside the window could be part of the answer.
 import { expect, test } from "bun:test";
-import { createRecentRuns, KEPT_PER_TASK, type KeptRun } from "../../../../src/tell/incidents/recent-runs";
+import { createRecentRuns, KEPT_PER_TASK, KEPT_RUNS, type KeptRun } from "../../../../src/tell/incidents/recent-runs";
 
 const run = (n: number, outcome = "failed"): KeptRun => ({ executionId: `e${n}`, outcome, finishedAt: n * 1_000, durationMs: n, tables: null });
 /** Runs 1..count as the store returns them: newest first. */
@@ -69,4 +69,36 @@ test("at most 1,000 tasks are kept: the least recently used goes first", () => {
   expect(kept.has("t0")).toBe(true);
   expect(kept.has("t1")).toBe(false);
   expect(kept.has("t1000")).toBe(true);
+});
+
+test("a site of 5,800 tasks for 35 days: the runs held stay within their budget every week (issue 78)", () => {
+  // As the annotator uses it: a task not kept is loaded from the store's latest runs, then each run is added.
+  const kept = createRecentRuns();
+  const store = new Map<string, KeptRun[]>();
+  const heldRuns = () => {
+    let n = 0;
+    for (const taskId of store.keys()) if (kept.has(taskId)) n += kept.read(taskId, Number.POSITIVE_INFINITY, "none", KEPT_PER_TASK)?.length ?? 0;
+    return n;
+  };
+  const held: number[] = [];
+  for (let day = 1; day <= 35; day++) {
+    for (let t = 0; t < 5_800; t++) {
+      // A tenth of the tasks run every two hours, the rest once a day.
+      for (let h = 0; h < (t % 10 === 0 ? 12 : 1); h++) {
+        const taskId = `t${t}`;
+        const r = { ...run(day * 100 + h, "succeeded"), executionId: `${taskId}:${day}:${h}` };
+        let stored = store.get(taskId);
+        if (!stored) store.set(taskId, (stored = []));
+        if (!kept.has(taskId)) kept.load(taskId, stored.slice(0, KEPT_PER_TASK));
+        stored.unshift(r);
+        if (stored.length > KEPT_PER_TASK) stored.length = KEPT_PER_TASK;
+        kept.add(taskId, r);
+      }
+    }
+    if (day % 7 === 0) held.push(heldRuns());
+  }
+  // Before the budget: 12,700 runs after a week, 40,800 after five (each daily task's window still filling).
+  for (const n of held) expect(n).toBeLessThanOrEqual(KEPT_RUNS);
+  expect(held[0]).toBeGreaterThan(KEPT_RUNS * 0.9);
+  expect(kept.held().runs).toBe(held.at(-1)!);
 });

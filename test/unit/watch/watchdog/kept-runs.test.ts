@@ -99,7 +99,7 @@ test("a read of the store that a write ran beside is not kept (its runs would be
   expect(kept.byTask(0)!.get("t")!.rows()).toEqual([{ taskId: "t", status: 7, createdMs: 1, startMs: 2, stopMs: 3 }]);
 });
 
-test("a kept run costs at most 40 bytes, and pruned runs give their memory back", () => {
+test("a kept run costs at most 26 bytes, and pruned runs give their memory back", () => {
   const kept = createKeptRuns();
   kept.load(kept.readToken(), 0, []);
   // 5,800 tasks, a day of runs each (the ×50 site runs about 20,000 a day; this is more).
@@ -114,13 +114,37 @@ test("a kept run costs at most 40 bytes, and pruned runs give their memory back"
       );
   const full = kept.size();
   expect(full.runs).toBe(5_800 * 12);
-  // Three numbers of 8 bytes and a status byte each: 25 bytes, and at most half again of spare capacity.
-  expect(full.bytes / full.runs).toBeGreaterThanOrEqual(25);
-  expect(full.bytes / full.runs).toBeLessThanOrEqual(40);
+  // The stop in 8 bytes, the trigger and the start as milliseconds before it in 4 each, a status byte: 17 bytes, and
+  // at most half again of spare capacity (before, three times of 8 bytes: 25 to 37.5).
+  expect(full.bytes / full.runs).toBeGreaterThanOrEqual(17);
+  expect(full.bytes / full.runs).toBeLessThanOrEqual(26);
   // Two of the three days pruned: the columns shrink with them.
   kept.pruned(2 * DAY);
   const after = kept.size();
   expect(after.runs).toBe(5_800 * 4);
-  expect(after.bytes / after.runs).toBeLessThanOrEqual(50);
+  expect(after.bytes / after.runs).toBeLessThanOrEqual(34);
   expect(after.bytes).toBeLessThan(full.bytes / 2);
+});
+
+test("times that do not fit four bytes before the stop are kept exactly: a trigger weeks before, no start, fractions", () => {
+  const kept = createKeptRuns();
+  kept.load(kept.readToken(), 0, []);
+  const DAY = 86_400_000;
+  const t0 = Date.parse("2026-03-23T00:00:00Z");
+  const runs = [
+    { taskId: "a", status: 7, createdMs: t0, startMs: t0 + 1_000, stopMs: t0 + 60_000 },
+    { taskId: "a", status: 8, createdMs: t0 + DAY, stopMs: t0 + DAY + 5_000 }, // never got an engine
+    { taskId: "a", status: 7, createdMs: t0 + DAY - 30 * DAY, startMs: t0 + DAY - 26 * DAY, stopMs: t0 + DAY + 9_000 }, // weeks in the queue
+    { taskId: "a", status: 7, createdMs: t0 + 3 * DAY, startMs: t0 + 3 * DAY + 2_000, stopMs: t0 + 3 * DAY + 60_000 },
+    { taskId: "b", status: 7, createdMs: t0 + 0.25, startMs: t0 + 1_000.5, stopMs: t0 + 2_000.75 }, // not whole milliseconds
+    { taskId: "b", status: 7, createdMs: t0 + DAY, stopMs: t0 + DAY + 1 },
+    { taskId: "c", status: 300, createdMs: t0 + 5, startMs: t0 + 5, stopMs: t0 + 5 }, // a status beyond a byte, no time between
+  ];
+  kept.added(runs.slice(0, 2));
+  kept.added(runs.slice(2));
+  const byTask = kept.byTask(0)!;
+  const want = (taskId: string) => runs.filter((r) => r.taskId === taskId).map(fieldsOf);
+  for (const taskId of ["a", "b", "c"]) expect(listFields(byTask.get(taskId)!)).toEqual(want(taskId));
+  // Past the first run of "a": the same answers from a window of the columns.
+  expect(listFields(kept.byTask(t0 + DAY)!.get("a")!)).toEqual(want("a").slice(1));
 });
