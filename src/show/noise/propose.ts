@@ -81,7 +81,8 @@ function make(p: Omit<Proposal, "yaml" | "path"> & { edit: ConfigEdit }): Propos
 
 /**
  * Most of its pages are repeats of incidents it had already paged: a failure that lasts, not a flaky one. Holding
- * failures (pageAfter) would then hide the lasting failure; paging each incident once is the change.
+ * failures (pageAfter) or its hours (a quiet window) would then hide the lasting failure; paging each incident once
+ * is the change.
  */
 const mostlyRepeats = (n: { pages: number; repeats: number }) => n.repeats >= 2 && n.repeats / n.pages >= ALONE_SHARE;
 
@@ -174,7 +175,7 @@ function clusteredBand(hours: readonly number[]): number | undefined {
 }
 
 function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Proposal | undefined {
-  if (s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE) return undefined;
+  if (s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE || mostlyRepeats(s)) return undefined;
   const start = clusteredBand(s.hours);
   if (start === undefined) return undefined;
   const name = `quiet ${s.name}`

@@ -214,9 +214,9 @@ describe("a route that pages every failure of an open incident (renotify: every)
     expect(r.tasks.map((x) => [x.name, x.pages, x.repeats])).toEqual([["Reload Sales", 5, 4]]);
   });
 
-  test("proposes renotify: once for the route, and no pageAfter, which would hold a failure that lasts", () => {
+  test("proposes renotify: once for the route, and no pageAfter or quiet window, which would hold a failure that lasts", () => {
     const proposals = proposeChanges(r, every);
-    expect(proposals.filter((p) => p.kind !== "quiet-window").map((p) => [p.id, p.path, p.yaml, p.live])).toEqual([
+    expect(proposals.map((p) => [p.id, p.path, p.yaml, p.live])).toEqual([
       ["renotify-once-route-on-call", "routes[0].renotify", "# in routes[0]\nrenotify: once", true],
     ]);
     expect(proposals[0]!.why).toBe(
