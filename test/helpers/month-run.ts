@@ -97,6 +97,8 @@ function stewardYaml(sim: Simulator, rxUrl: string, o: MonthRunOptions): string 
     `    ${CHECKIN.name}: { key: ${CHECKIN.key}, cron: "${CHECKIN.cron}", timeZone: UTC, feeds: { taskNames: ${JSON.stringify(CHECKIN.feeds)} } }\n`,
     "freshness:\n  interval: 5m\n  promises:\n",
     `    ${PROMISE.name}: { appNames: ["${PROMISE.app}"], freshBy: "${PROMISE.freshBy}", warnAt: "${PROMISE.warnAt}", days: [mon, tue, wed, thu, fri], timeZone: Europe/Stockholm }\n`,
+    // The outbox keeps four weeks (14 days by default), so the noise report over the four weeks counts every page.
+    "notify: { outbox: { keep: 28d } }\n",
     "channels:\n",
     ...channels.map((c) => `  ${c}: { type: webhook, url: "${rxUrl}/${c}" }\n`),
     `routes: ${JSON.stringify(routes)}\n`,

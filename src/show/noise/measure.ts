@@ -84,8 +84,21 @@ function rowsOf(sent: readonly Judged[], held: readonly NoisePage[]): NoiseRow[]
     .sort((a, b) => b.pages - a.pages || a.route.localeCompare(b.route) || a.kind.localeCompare(b.kind));
 }
 
+/** Whether a page is about an incident that already paged on the same route (the pages come in time order). */
+function repeatJudge(): (p: NoisePage) => boolean {
+  const seen = new Set<string>();
+  return (p) => {
+    if (p.incidentId === undefined) return false;
+    const key = `${p.route}\u0000${p.incidentId}`;
+    if (seen.has(key)) return true;
+    seen.add(key);
+    return false;
+  };
+}
+
 function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zone: string): NoisySource[] {
   const parts = zoneParts(zone);
+  const isRepeat = repeatJudge();
   const bySource = new Map<string, NoisySource & { dayKeys: Set<string>; times: number[] }>();
   for (const j of sent) {
     const p = j.page;
@@ -105,6 +118,7 @@ function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zo
         apps: [],
         chainPages: 0,
         minGapMs: null,
+        repeats: 0,
         dayKeys: new Set(),
         times: [],
       };
@@ -120,6 +134,7 @@ function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zo
     s.hours.push(at.hour);
     s.dayKeys.add(at.day);
     s.times.push(p.at);
+    if (isRepeat(p)) s.repeats++;
     if (p.node && !s.node) s.node = p.node;
     for (const app of [...(p.appName ? [p.appName] : []), ...(p.cause && p.cause.tasks > 1 ? p.cause.apps : [])]) if (!s.apps.includes(app)) s.apps.push(app);
     if (p.cause && p.cause.tasks > 1) s.chainPages++;
@@ -143,6 +158,7 @@ export function minGap(times: readonly number[]): number | null {
 
 function routesOf(sent: readonly Judged[], pageAfter: ReadonlyMap<string, string>): NoiseRoute[] {
   const by = new Map<string, NoiseRoute & { times: Map<string, number[]> }>();
+  const isRepeat = repeatJudge();
   for (const j of sent) {
     const name = j.page.route;
     let r = by.get(name);
@@ -155,6 +171,7 @@ function routesOf(sent: readonly Judged[], pageAfter: ReadonlyMap<string, string
           acknowledged: 0,
           recoveredAlone: 0,
           minGapMs: null,
+          repeats: 0,
           times: new Map(),
           ...(pageAfter.has(name) ? { pageAfter: pageAfter.get(name)! } : {}),
         }),
@@ -162,6 +179,7 @@ function routesOf(sent: readonly Judged[], pageAfter: ReadonlyMap<string, string
     r.pages++;
     if (j.acknowledged) r.acknowledged++;
     if (j.alone) r.recoveredAlone++;
+    if (isRepeat(j.page)) r.repeats++;
     const task = (j.page.taskId ?? j.page.subject).toLowerCase();
     r.times.set(task, [...(r.times.get(task) ?? []), j.page.at]);
   }
@@ -187,7 +205,11 @@ function budgetOf(sent: readonly Judged[], days: number, b: NoiseBudgetConfig): 
 
 /** The report without its proposals (propose.ts adds them). */
 export function measureNoise(input: MeasureInput): Omit<NoiseReport, "proposals"> {
-  const sent = input.pages.filter((p) => p.status === "sent").map((p) => judge(p, input.incidents));
+  // In time order: a page is a repeat when an earlier one told the same incident.
+  const sent = input.pages
+    .filter((p) => p.status === "sent")
+    .sort((a, b) => a.at - b.at)
+    .map((p) => judge(p, input.incidents));
   const held = input.pages.filter((p) => p.status === "held");
   const days = (input.to - input.from) / DAY;
   const allTasks = sourcesOf(sent, input.retried, input.zone);

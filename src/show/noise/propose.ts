@@ -8,7 +8,8 @@ import type { ConfigEdit, NoiseReport, NoiseRoute, NoisySource, Proposal } from 
 /** What the proposals need to know of the config in force. */
 export interface ProposalContext {
   /** `named`: the file gives the name (else it is route-<n>). */
-  routes: ReadonlyArray<{ name: string; index: number; on: readonly string[]; pageAfter: boolean; named?: boolean }>;
+  /** `renotifyEvery`: an open incident pages again at further failures (renotify every, { nth } or { digest }). */
+  routes: ReadonlyArray<{ name: string; index: number; on: readonly string[]; pageAfter: boolean; named?: boolean; renotifyEvery?: boolean }>;
   /** Task names (globs as written) incidents.pageAfter already names. */
   pageAfterTasks: readonly string[];
   maintenanceWindows: readonly string[];
@@ -78,9 +79,36 @@ function make(p: Omit<Proposal, "yaml" | "path"> & { edit: ConfigEdit }): Propos
   return { ...p, path: pathText(p.edit.path), yaml: fragmentOf(p.edit) };
 }
 
+/**
+ * Most of its pages are repeats of incidents it had already paged: a failure that lasts, not a flaky one. Holding
+ * failures (pageAfter) or its hours (a quiet window) would then hide the lasting failure; paging each incident once
+ * is the change.
+ */
+const mostlyRepeats = (n: { pages: number; repeats: number }) => n.repeats >= 2 && n.repeats / n.pages >= ALONE_SHARE;
+
+function renotifyProposal(r: NoiseRoute, ctx: ProposalContext): Proposal | undefined {
+  const route = ctx.routes.find((x) => x.name === r.name);
+  if (!route?.renotifyEvery || r.pages < MIN_PAGES.route || !mostlyRepeats(r)) return undefined;
+  return make({
+    id: `renotify-once-route-${slug(r.name)}`,
+    kind: "renotify-once",
+    about: `route ${r.name}`,
+    title: `Route ${r.name}: page an incident once, not at each further failure`,
+    why: `${r.pages} pages, ${r.repeats} of them about an incident the route had already paged. With renotify: once its further failures update the incident (dashboard, digest, assistant), and it pages again after it recovered or at its escalation.`,
+    edit: {
+      op: "set",
+      path: ["routes", route.index, "renotify"],
+      value: "once",
+      guard: { path: ["routes", route.index, "name"], value: route.named ? route.name : undefined },
+    },
+    live: true,
+  });
+}
+
 function routeProposal(r: NoiseRoute, ctx: ProposalContext): Proposal | undefined {
   const route = ctx.routes.find((x) => x.name === r.name);
   if (!route || route.pageAfter || r.pages < MIN_PAGES.route || r.recoveredAlone / r.pages < ALONE_SHARE) return undefined;
+  if (mostlyRepeats(r)) return undefined;
   if (!route.on.some((k) => FAILURE_KINDS.includes(k))) return undefined;
   const threshold = pageAfterFor(r.minGapMs);
   if (!threshold) return undefined;
@@ -103,7 +131,7 @@ function routeProposal(r: NoiseRoute, ctx: ProposalContext): Proposal | undefine
 const isFailureSource = (s: NoisySource) => s.taskId !== undefined && s.kinds.some((k) => FAILURE_KINDS.includes(k));
 
 function taskProposal(s: NoisySource, ctx: ProposalContext): Proposal | undefined {
-  if (!isFailureSource(s) || s.pages < MIN_PAGES.task || s.recoveredAlone / s.pages < ALONE_SHARE) return undefined;
+  if (!isFailureSource(s) || s.pages < MIN_PAGES.task || s.recoveredAlone / s.pages < ALONE_SHARE || mostlyRepeats(s)) return undefined;
   if (ctx.pageAfterTasks.some((n) => n.toLowerCase() === s.name.toLowerCase())) return undefined;
   const threshold = pageAfterFor(s.minGapMs);
   if (!threshold) return undefined;
@@ -147,7 +175,7 @@ function clusteredBand(hours: readonly number[]): number | undefined {
 }
 
 function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Proposal | undefined {
-  if (s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE) return undefined;
+  if (s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE || mostlyRepeats(s)) return undefined;
   const start = clusteredBand(s.hours);
   if (start === undefined) return undefined;
   const name = `quiet ${s.name}`
@@ -182,10 +210,7 @@ function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Pro
 /** The proposals for a measured report, noisiest first; one per source and kind of change. */
 export function proposeChanges(report: Omit<NoiseReport, "proposals">, ctx: ProposalContext): Proposal[] {
   const out: Proposal[] = [];
-  for (const r of report.routes) {
-    const p = routeProposal(r, ctx);
-    if (p) out.push(p);
-  }
+  for (const r of report.routes) for (const p of [renotifyProposal(r, ctx), routeProposal(r, ctx)]) if (p) out.push(p);
   for (const s of report.tasks) {
     const move = triggerProposal(s, ctx.nodeLoad, slug(s.name));
     for (const p of [taskProposal(s, ctx), promiseProposal(s, ctx), windowProposal(s, ctx, report.zone), move]) if (p) out.push(p);

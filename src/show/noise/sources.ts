@@ -70,7 +70,7 @@ export async function readNoise(s: NoiseStores, from: number, to: number, notPag
 /** The parts of the config the proposals look at (a structural view: the composition root passes the whole config). */
 export interface ConfigView {
   channels?: Record<string, { type: string }>;
-  routes: ReadonlyArray<{ name?: string; enabled?: boolean; on: readonly string[]; pageAfter?: { failures: number; within: number } }>;
+  routes: ReadonlyArray<{ name?: string; enabled?: boolean; on: readonly string[]; pageAfter?: { failures: number; within: number }; renotify?: unknown }>;
   incidents?: { pageAfter?: ReadonlyArray<{ taskNames?: readonly string[] }> };
   maintenance?: { windows?: ReadonlyArray<{ name: string }> };
   freshness?: { promises?: Record<string, unknown> };
@@ -84,6 +84,7 @@ export function proposalContext(c: ConfigView): ProposalContext {
       index,
       on: r.on,
       pageAfter: r.pageAfter !== undefined,
+      renotifyEvery: r.renotify !== undefined && r.renotify !== "once",
     })),
     pageAfterTasks: (c.incidents?.pageAfter ?? []).flatMap((r) => r.taskNames ?? []),
     maintenanceWindows: (c.maintenance?.windows ?? []).map((w) => w.name),

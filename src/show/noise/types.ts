@@ -62,6 +62,8 @@ export interface NoisySource {
   chainPages: number;
   /** The shortest time between two of its pages; null with one page. */
   minGapMs: number | null;
+  /** Pages about an incident of the task that had already paged on the same route in the window (renotify: every). */
+  repeats: number;
 }
 
 export interface NoiseRoute {
@@ -73,6 +75,8 @@ export interface NoiseRoute {
   pageAfter?: string;
   /** The shortest time between two pages of one task on it; null when no task paged twice. */
   minGapMs: number | null;
+  /** Pages about an incident that had already paged on this route in the window (renotify: every, { nth }). */
+  repeats: number;
 }
 
 export interface NoiseBudget {
@@ -90,7 +94,7 @@ export interface NoiseBudget {
 export interface Proposal {
   /** Stable while the same source stays noisy: page-after-route-on-call, page-after-task-reload-sales … */
   id: string;
-  kind: "page-after" | "freshness-promise" | "quiet-window" | "move-trigger";
+  kind: "page-after" | "freshness-promise" | "quiet-window" | "move-trigger" | "renotify-once";
   /** The task or route it is about. */
   about: string;
   title: string;

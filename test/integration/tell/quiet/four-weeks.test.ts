@@ -132,3 +132,47 @@ describe("fixed by other branches", () => {
     });
   });
 });
+
+// Issue 76, "Done when" 2: the noise report of these four weeks (GET /v4/noise of the Steward that ran them).
+interface NoiseAnswer {
+  pages: number;
+  rows: Array<{ route: string; kind: string; pages: number }>;
+  routes: Array<{ name: string; pages: number }>;
+  tasks: Array<{ name: string; pages: number }>;
+  budget: { pagesPerWeek: number; over: boolean };
+  proposals: Array<{ id: string }>;
+}
+
+/** The receiver's pages that open or update something (a recovery ends a page, it is not one), counted per key. */
+const tally = (key: (p: MonthPage) => string) => {
+  const out = new Map<string, number>();
+  for (const p of pages.filter((x) => !isRecovery(x))) out.set(key(p), (out.get(key(p)) ?? 0) + 1);
+  return out;
+};
+const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+
+describe("the noise report of the four weeks", () => {
+  test("counts what the receivers got, names the noisiest route and task as those counts show, and proposes nothing for a site under budget", async () => {
+    const report = (await (await month!.run.t.request("/v4/noise?sinceDays=28")).json()) as NoiseAnswer;
+    // Per kind, the report's pages are the pages the channels' receivers got.
+    const perKind = new Map<string, number>();
+    for (const r of report.rows) if (r.pages > 0) perKind.set(r.kind, (perKind.get(r.kind) ?? 0) + r.pages);
+    expect(Object.fromEntries(perKind)).toEqual(Object.fromEntries(tally((p) => p.kind)));
+    // The noisiest route is the one whose kinds most pages were of (a cause's page goes on the route of its symptoms).
+    const kindsOf = (route: string) => report.rows.filter((r) => r.route === route).map((r) => r.kind);
+    const perRoute = new Map(report.routes.map((r) => [r.name, kindsOf(r.name).reduce((n, k) => n + (tally((p) => p.kind).get(k) ?? 0), 0)]));
+    expect(report.routes[0]).toEqual(expect.objectContaining({ name: top(perRoute)![0], pages: top(perRoute)![1] }));
+    // The noisiest task (or app, for pages that name no task) is the one the receivers got most pages about.
+    const perTask = tally((p) => p.task ?? p.app ?? p.title ?? p.kind);
+    const most = top(perTask)![1];
+    expect(report.tasks[0]?.pages).toBe(most);
+    expect([...perTask].filter(([, n]) => n === most).map(([name]) => name)).toContain(report.tasks[0]!.name);
+    // With every default the four weeks page under the budget (8 a week), and no source reaches a proposal's
+    // threshold: the report proposes nothing, where a proposal would only hide one of the injected faults.
+    expect({ over: report.budget.over, proposals: report.proposals.map((p) => p.id), lines: pages.map(line) }).toEqual({
+      over: false,
+      proposals: [],
+      lines: pages.map(line),
+    });
+  });
+});

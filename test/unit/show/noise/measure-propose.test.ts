@@ -192,3 +192,37 @@ describe("moving a trigger out of the node's busiest hour", () => {
     expect(proposeChanges(day, { ...ctx, nodeLoad: loadByHour(hours, "UTC") }).filter((p) => p.kind === "move-trigger")).toEqual([]);
   });
 });
+
+describe("a route that pages every failure of an open incident (renotify: every)", () => {
+  // Reload Sales fails five nights running: one incident, closed on the sixth day with nobody acknowledging it.
+  const five = [0, 1, 2, 3, 4].map((d) => page({ at: T0 + d * DAY + 2 * H, incidentId: 30 }));
+  const r = measureNoise({
+    from: T0,
+    to: T0 + 7 * DAY,
+    zone: "UTC",
+    pages: five,
+    incidents: new Map([[30, { id: 30, acknowledgedAt: null, closedAt: T0 + 5 * DAY }]]),
+    retried: [],
+    budget,
+    top: 5,
+    routePageAfter: new Map(),
+  });
+  const every: ProposalContext = { ...ctx, routes: [{ ...ctx.routes[0]!, renotifyEvery: true }] };
+
+  test("counts the pages about an incident the route had already paged", () => {
+    expect(r.routes.map((x) => [x.name, x.pages, x.repeats])).toEqual([["on-call", 5, 4]]);
+    expect(r.tasks.map((x) => [x.name, x.pages, x.repeats])).toEqual([["Reload Sales", 5, 4]]);
+  });
+
+  test("proposes renotify: once for the route, and no pageAfter or quiet window, which would hold a failure that lasts", () => {
+    const proposals = proposeChanges(r, every);
+    expect(proposals.map((p) => [p.id, p.path, p.yaml, p.live])).toEqual([
+      ["renotify-once-route-on-call", "routes[0].renotify", "# in routes[0]\nrenotify: once", true],
+    ]);
+    expect(proposals[0]!.why).toBe(
+      "5 pages, 4 of them about an incident the route had already paged. With renotify: once its further failures update the incident (dashboard, digest, assistant), and it pages again after it recovered or at its escalation.",
+    );
+    // A route that pages each incident once has no repeats to drop.
+    expect(proposeChanges(r, ctx).map((p) => p.id)).not.toContain("renotify-once-route-on-call");
+  });
+});
