@@ -142,7 +142,20 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
     return took.changes === 1; // another Steward took it, or the outcome came meanwhile
   }
 
+  /**
+   * Whether the run's final result was announced after all (its outcome is remembered among the runs seen; an attempt
+   * never is): its row then goes without a page. Asked only of a row past its deadline, which is rare.
+   */
+  async function outcomeCame(row: DueRow): Promise<boolean> {
+    const asSent = (JSON.parse(row.event) as TaskEvent).executionId;
+    const seen = await deps.db.get<{ n: number }>("SELECT 1 AS n FROM intake_seen WHERE execution_id IN (?, ?) LIMIT 1", [asSent, row.execution_id]);
+    if (!seen) return false;
+    await deps.db.run("DELETE FROM intake_held_attempts WHERE execution_id = ? AND announced_at IS NULL", [row.execution_id]);
+    return true;
+  }
+
   async function fire(row: DueRow, now: number): Promise<boolean> {
+    if (await outcomeCame(row)) return false;
     if (!(await claim(row, now))) return false;
     const e = outcomeUnknown(JSON.parse(row.event) as TaskEvent, Number(row.held_at), withinMs, now);
     try {
@@ -190,9 +203,10 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
       }
     },
     async settled(e) {
-      // Only a run of more than one attempt can have had one held (unknown when QRS could not be read): most runs, one
-      // attempt long, cost no statement here.
-      if ((e.attempts?.length ?? 0) < 2 && e.task.maxRetries !== undefined) return;
+      // Only a run of more than one attempt can have had one held: most runs, one attempt long, cost no statement here.
+      // When QRS could not say (no attempts read), a row held for it is found ended by the look at its deadline
+      // (outcomeCame), so a burst of runs that QRS cannot enrich costs no statement a run either.
+      if ((e.attempts?.length ?? 0) < 2) return;
       const id = e.executionId.toLowerCase();
       try {
         await deps.db.run("DELETE FROM intake_held_attempts WHERE execution_id = ?", [id]);
