@@ -64,6 +64,15 @@ test("a failure on the node of a killed Steward is alerted within the lease time
   const warm = [await failOn(IDS.reload, a.node), await failOn(IDS.externalProgram, b.node)];
   await waitFor(() => warm.every((id) => mailsOf(id).length >= 1) || undefined, { what: "a mail for each node's first failure", timeoutMs: 20_000 });
 
+  // Killed only once both deliveries are recorded as delivered: a kill between the SMTP server's yes and that record
+  // is a resend by design (at least once, the same X-Steward-Delivery), which is not what this test is about.
+  await waitFor(
+    async () => {
+      const res = await fetch(`${a.base}/v4/deliveries?status=pending,sending`);
+      return ((await res.json()) as { deliveries: unknown[] }).deliveries.length === 0 || undefined;
+    },
+    { what: "both deliveries recorded as delivered", timeoutMs: 20_000 },
+  );
   await b.proc.stop("SIGKILL", 1_000);
   const onDeadNode = await failOn(IDS.reload, b.node);
   // Lease (3 s) + a check every 2 s + runs younger than 3 s left to datagrams + QRS and SMTP: far below the
