@@ -102,10 +102,23 @@ export function createManualClock(startMs: number): ManualClock {
   return clock;
 }
 
-/** `base` with `offsetMs()` added to its time; timers are relative and run as on `base`. */
+/** A step back shorter than this is the offset's measuring noise, not a clock set right: time stays where it was. */
+const JITTER_MS = 1_000;
+
+/**
+ * `base` with `offsetMs()` added to its time; timers are relative and run as on `base`. The offset is measured again
+ * at every heartbeat and varies by a few milliseconds with the round trip, so a later read could give an earlier time
+ * (a silence created now read back as not begun yet): such a small step back is held at the last time given.
+ */
 export function offsetClock(base: Clock, offsetMs: () => number): Clock {
+  let last = Number.NEGATIVE_INFINITY;
   return {
-    now: () => base.now() + offsetMs(),
+    now: () => {
+      const t = base.now() + offsetMs();
+      if (t < last && last - t < JITTER_MS) return last;
+      last = t;
+      return t;
+    },
     setTimeout: (fn, ms) => base.setTimeout(fn, ms),
     clearTimeout: (timer) => base.clearTimeout(timer),
   };
