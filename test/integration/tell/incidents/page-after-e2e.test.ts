@@ -77,9 +77,14 @@ routes:
     await fail(IDS.externalProgram);
     await succeed(IDS.externalProgram);
     await waitFor(outboxEmpty, { what: "the outbox to be empty", timeoutMs: 15_000 });
+    // The success's own decision is recorded as it is handled, which an empty outbox does not wait for.
+    const heldReasons = async () => {
+      const held = (await (await h.t.request("/v4/deliveries?status=suppressed")).json()) as { deliveries: Array<{ route: string; reason: string }> };
+      return held.deliveries.filter((d) => d.route === "erp").map((d) => d.reason);
+    };
+    await waitFor(async () => (await heldReasons()).length >= 2 || undefined, { what: "the failure and the recovery held", timeoutMs: 15_000 });
     expect(hook.requests).toHaveLength(0);
-    const held = (await (await h.t.request("/v4/deliveries?status=suppressed")).json()) as { deliveries: Array<{ route: string; reason: string }> };
-    expect(held.deliveries.filter((d) => d.route === "erp").map((d) => d.reason)).toEqual(
+    expect(await heldReasons()).toEqual(
       expect.arrayContaining([
         "held: 1st of 2 failures within 1h (incidents.pageAfter[0]); listed in the page if the task gets there",
         "recovered before reaching 2 failures within 1h (incidents.pageAfter[0]): its failures were held, nothing was paged",
