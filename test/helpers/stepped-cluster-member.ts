@@ -1,5 +1,6 @@
-// A Steward of a PostgreSQL cluster on a stepped clock (heartbeat a minute, lease three), started by moving time a
-// second at a time until its start has finished: its start waits on timers of that clock.
+// A Steward of a PostgreSQL cluster on a stepped clock (heartbeat a minute, lease three). Its start is work in flight
+// on that clock: simulated time stands still until it has finished, however long the machine takes, and then moves
+// one second, so members started one after the other start a second apart on every run.
 import { join } from "node:path";
 import type { SteppedClock } from "../../src/platform/core/stepped-clock";
 import { createTestApp, type TestApp } from "./app";
@@ -20,11 +21,11 @@ export async function startSteppedMember(
     dir: join(dir, name),
   });
   opts.beforeStart?.(t);
-  let started = false;
-  const starting = t.app.start().finally(() => {
-    started = true;
-  });
-  while (!started) await clock.runUntil(clock.now() + 1_000);
+  // Stepping time while the start ran (a second a step) let a loaded machine's slow start cost simulated seconds or
+  // minutes: the members' looks fell on other seconds, or the site ran past the test's first check before it began.
+  const starting = clock.track(t.app.start(), `${name}'s start`);
+  await clock.settle(60_000);
   await starting;
+  await clock.runUntil(clock.now() + 1_000);
   return t;
 }
