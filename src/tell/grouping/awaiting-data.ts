@@ -2,6 +2,7 @@
 // (state 'awaiting', since the check-in: last_at) and holds the cause open until such a reload succeeds (issue 76).
 import type { SqlDb } from "../../platform/store/sql";
 import { low, type Row } from "./cause-rows";
+import { closeIfSettled, type RecoveredEntry, recoverSymptom } from "./symptom-recovery";
 
 /** An entry of an open job's cause awaiting a reload: its parent, subject, task, app and since when (the check-in). */
 export interface AwaitingRow {
@@ -56,23 +57,11 @@ export function awaitingData(db: SqlDb, lock: string) {
      * These entries were reloaded: recovered, and the parent closed when nothing in it is open or awaiting any more;
      * `closed` only for the call that closed it (so its recovered page is sent once).
      */
-    async reloaded(parentId: number, subjects: readonly string[], now: number): Promise<{ parentId: number; remaining: number; closed: boolean }> {
+    async reloaded(parentId: number, subjects: readonly string[], now: number): Promise<RecoveredEntry> {
       return db.transaction(async (tx) => {
         await tx.get(`SELECT p.id FROM cause_parents p WHERE p.id = ?${lock}`, [parentId]);
-        for (const subject of subjects)
-          await tx.run("UPDATE cause_symptoms SET state = 'recovered', recovered_at = ? WHERE parent_id = ? AND subject = ? AND state = 'awaiting'", [
-            now,
-            parentId,
-            subject,
-          ]);
-        const left = Number(
-          (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM cause_symptoms WHERE parent_id = ? AND state IN ('open', 'awaiting')", [parentId]))?.n ?? 0,
-        );
-        const closed =
-          left === 0 &&
-          (await tx.run("UPDATE cause_parents SET status = 'closed', closed_at = ?, last_at = ? WHERE id = ? AND status = 'open'", [now, now, parentId]))
-            .changes === 1;
-        return { parentId, remaining: left, closed };
+        for (const subject of subjects) await recoverSymptom(tx, parentId, subject, "awaiting", now);
+        return closeIfSettled(tx, parentId, now);
       });
     },
   };

@@ -16,6 +16,7 @@ import {
   toSymptom,
 } from "./cause-rows";
 import { awaitingData } from "./awaiting-data";
+import { closeIfSettled, type RecoveredEntry, recoverSymptom } from "./symptom-recovery";
 import { endedCauses } from "./ended-causes";
 
 export type { CauseRef, HolderQuery, ParentRow, SymptomInput, SymptomRow } from "./cause-rows";
@@ -70,7 +71,7 @@ export function createCauseStore(db: SqlDb) {
      * The subject recovered: its open symptoms are marked so, and each parent left without an open symptom is closed.
      * `closed` is true only for the call that closed it (so its recovery is announced once).
      */
-    async recover(subject: string, now: number): Promise<Array<{ parentId: number; remaining: number; closed: boolean }>> {
+    async recover(subject: string, now: number): Promise<RecoveredEntry[]> {
       // Nearly every success is of a task no cause holds: one indexed read, no transaction, for those.
       if ((await db.get("SELECT 1 AS x FROM cause_symptoms WHERE subject = ? AND state = 'open'", [subject])) === undefined) return [];
       return db.transaction(async (tx) => {
@@ -79,22 +80,11 @@ export function createCauseStore(db: SqlDb) {
            WHERE s.subject = ? AND s.state = 'open' AND p.status = 'open' ORDER BY p.id${lock}`,
           [subject],
         );
-        const out: Array<{ parentId: number; remaining: number; closed: boolean }> = [];
+        const out: RecoveredEntry[] = [];
         for (const r of rows) {
           const parentId = Number(r.parent_id);
-          await tx.run("UPDATE cause_symptoms SET state = 'recovered', recovered_at = ? WHERE parent_id = ? AND subject = ? AND state = 'open'", [
-            now,
-            parentId,
-            subject,
-          ]);
-          const left = Number(
-            (await tx.get<{ n: number }>("SELECT COUNT(*) AS n FROM cause_symptoms WHERE parent_id = ? AND state IN ('open', 'awaiting')", [parentId]))?.n ?? 0,
-          );
-          const closed =
-            left === 0 &&
-            (await tx.run("UPDATE cause_parents SET status = 'closed', closed_at = ?, last_at = ? WHERE id = ? AND status = 'open'", [now, now, parentId]))
-              .changes === 1;
-          out.push({ parentId, remaining: left, closed });
+          await recoverSymptom(tx, parentId, subject, "open", now);
+          out.push(await closeIfSettled(tx, parentId, now));
         }
         return out;
       });
