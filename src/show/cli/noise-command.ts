@@ -5,7 +5,9 @@ import { parseArgs } from "node:util";
 import { noiseSections } from "../noise/noise-text";
 import type { NoiseReport, Proposal } from "../noise/types";
 import { reportText } from "./report-command";
-import { resolveConfig } from "./run";
+import { cliTime } from "../../platform/core/time-text";
+import { cliZone } from "./cli-zone";
+import { askOrSay } from "./steward-client";
 import { UsageError } from "./usage";
 
 const TALKS = `Talks to the running Steward: --url (default: http.host and http.port of the config, or STEWARD_URL) with an API
@@ -45,35 +47,11 @@ const OPTIONS = {
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
 
-function baseUrl(v: Flags): string {
-  const explicit = v.url ?? process.env.STEWARD_URL;
-  if (explicit) return explicit.replace(/\/+$/, "");
-  const http = resolveConfig(v.config ? { config: v.config } : {}).config.http;
-  const host = http.host === "0.0.0.0" || http.host === "::" ? "127.0.0.1" : http.host.includes(":") ? `[${http.host}]` : http.host;
-  return `http://${host}:${http.port}`;
-}
-
 type Io = { out: (s: string) => void; err: (s: string) => void };
 
-async function call<T>(v: Flags, io: Io, method: string, path: string, body?: unknown): Promise<T | undefined> {
-  const url = `${baseUrl(v)}${path}`;
-  const key = v["api-key"] ?? process.env.STEWARD_API_KEY;
-  const headers: Record<string, string> = { accept: "application/json", ...(key ? { "x-api-key": key } : {}) };
-  if (method === "POST") headers["content-type"] = "application/json";
-  let res: Response;
-  try {
-    res = await fetch(url, { method, headers, ...(method === "POST" ? { body: JSON.stringify(body ?? {}) } : {}) });
-  } catch (e) {
-    io.err(`cannot reach Steward at ${url}: ${(e as Error).message} (give --url, or check that it runs)`);
-    return undefined;
-  }
-  const answer = (await res.json().catch(() => ({}))) as T & { error?: string };
-  if (!res.ok) {
-    io.err(`Steward answered ${res.status}: ${answer.error ?? res.statusText}`);
-    return undefined;
-  }
-  return answer;
-}
+/** A POST always carries a body (an empty object when there is none to send). */
+const call = <T>(v: Flags, io: Io, method: string, path: string, body?: unknown): Promise<T | undefined> =>
+  askOrSay<T>({ url: v.url, config: v.config, apiKey: v["api-key"] }, io.err, method, path, method === "POST" ? (body ?? {}) : undefined);
 
 const since = (v: Flags) => {
   if (v["since-days"] === undefined) return "";
@@ -81,10 +59,11 @@ const since = (v: Flags) => {
   return `sinceDays=${v["since-days"]}`;
 };
 
-export function noiseText(r: NoiseReport & { from: string | number; to: string | number }): string {
-  const from = new Date(r.from).toISOString().slice(0, 16).replace("T", " ");
-  const to = new Date(r.to).toISOString().slice(0, 16).replace("T", " ");
-  return reportText({ title: `Noise from ${from} to ${to} UTC`, summary: "", facts: [], sections: noiseSections(r) });
+/** The report's lines with its period on the site's clock (`zone`), as every CLI line writes a time. */
+export function noiseText(r: NoiseReport & { from: string | number; to: string | number }, zone: string): string {
+  const from = cliTime(new Date(r.from).getTime(), zone);
+  const to = cliTime(new Date(r.to).getTime(), zone);
+  return reportText({ title: `Noise from ${from} to ${to}`, summary: "", facts: [], sections: noiseSections(r) });
 }
 
 export async function noiseCommand(argv: string[], io: Io): Promise<number> {
@@ -97,7 +76,7 @@ export async function noiseCommand(argv: string[], io: Io): Promise<number> {
   const q = since(v);
   const r = await call<NoiseReport>(v, io, "GET", `/v4/noise${q ? `?${q}` : ""}`);
   if (!r) return 1;
-  io.out(v.json ? JSON.stringify(r, null, 2) : noiseText(r));
+  io.out(v.json ? JSON.stringify(r, null, 2) : noiseText(r, cliZone(v.config)));
   return 0;
 }
 

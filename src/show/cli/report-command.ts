@@ -1,7 +1,7 @@
 // `steward report`: the morning report now, for any span, printed as text (or JSON): what GET /v4/report answers,
 // read from the running Steward (its stores belong to the running service), as the dashboard's /ui/report shows it.
 import { parseArgs } from "node:util";
-import { resolveConfig } from "./run";
+import { askOrSay } from "./steward-client";
 import { UsageError } from "./usage";
 
 export const REPORT_HELP = `Usage: steward report [--config FILE] [--from TIME] [--to TIME | --hours N] [--json]
@@ -37,21 +37,13 @@ const MARK: Record<string, string> = { fail: "!", warn: "~", ok: "✓", info: "�
 
 /** The report as a person reads it in a terminal: title, summary, then each section with its lines. */
 export function reportText(r: ReportAnswer): string {
-  const out = [r.title, "", r.summary, ...r.facts.map((f) => `${f.name}: ${f.value}`)];
+  const out = [r.title, ...(r.summary ? ["", r.summary] : []), ...r.facts.map((f) => `${f.name}: ${f.value}`)];
   for (const s of r.sections) {
     out.push("", s.title);
     if (s.lines.length === 0) out.push(`  ${s.empty ?? "Nothing."}`);
     for (const l of s.lines) out.push(`  ${MARK[l.tone ?? "info"] ?? "·"} ${l.text}`);
   }
   return out.join("\n");
-}
-
-function baseUrl(url: string | undefined, config: string | undefined): string {
-  const explicit = url ?? process.env.STEWARD_URL;
-  if (explicit) return explicit.replace(/\/+$/, "");
-  const http = resolveConfig(config ? { config } : {}).config.http;
-  const host = http.host === "0.0.0.0" || http.host === "::" ? "127.0.0.1" : http.host.includes(":") ? `[${http.host}]` : http.host;
-  return `http://${host}:${http.port}`;
 }
 
 export async function reportCommand(argv: string[], out: (s: string) => void = console.log, err: (s: string) => void = console.error): Promise<number> {
@@ -66,20 +58,9 @@ export async function reportCommand(argv: string[], out: (s: string) => void = c
   if (v.from) qs.set("from", v.from);
   if (v.to) qs.set("to", v.to);
   if (v.hours) qs.set("hours", v.hours);
-  const url = `${baseUrl(v.url, v.config)}/v4/report${qs.size > 0 ? `?${qs}` : ""}`;
-  const key = v["api-key"] ?? process.env.STEWARD_API_KEY;
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: { accept: "application/json", ...(key ? { "x-api-key": key } : {}) } });
-  } catch (e) {
-    err(`cannot reach Steward at ${url}: ${(e as Error).message} (give --url, or check that it runs)`);
-    return 1;
-  }
-  const body = (await res.json().catch(() => ({}))) as ReportAnswer & { error?: string };
-  if (!res.ok) {
-    err(`Steward answered ${res.status}: ${body.error ?? res.statusText}`);
-    return 1;
-  }
+  const target = { url: v.url, config: v.config, apiKey: v["api-key"] };
+  const body = await askOrSay<ReportAnswer>(target, err, "GET", `/v4/report${qs.size > 0 ? `?${qs}` : ""}`);
+  if (!body) return 1;
   out(v.json ? JSON.stringify(body, null, 2) : reportText(body));
   return 0;
 }

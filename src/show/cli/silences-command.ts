@@ -1,9 +1,9 @@
 // `steward silence list|add|show|end`: silences from the command line, through the running Steward's REST API (the
 // store belongs to the running service), so a silence made here is validated, stored and audited like any other.
 import { parseArgs } from "node:util";
-import { siteTimeZone } from "../../platform/core/site-clock";
 import { cliTime, typedOffset } from "../../platform/core/time-text";
-import { resolveConfig } from "./run";
+import { cliZone } from "./cli-zone";
+import { askSteward } from "./steward-client";
 import { UsageError } from "./usage";
 import type { HoldView, SilenceView } from "../../tell/silences/routes";
 
@@ -46,27 +46,8 @@ const OPTIONS = {
 
 type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>["values"];
 
-function baseUrl(v: Flags): string {
-  const explicit = v.url ?? process.env.STEWARD_URL;
-  if (explicit) return explicit.replace(/\/+$/, "");
-  const http = resolveConfig(v.config ? { config: v.config } : {}).config.http;
-  const host = http.host === "0.0.0.0" || http.host === "::" ? "127.0.0.1" : http.host.includes(":") ? `[${http.host}]` : http.host;
-  return `http://${host}:${http.port}`;
-}
-
-async function call<T>(v: Flags, method: string, path: string, body?: unknown): Promise<{ ok: boolean; status: number; data: T }> {
-  const key = v["api-key"] ?? process.env.STEWARD_API_KEY;
-  const headers: Record<string, string> = { accept: "application/json", ...(key ? { "x-api-key": key } : {}) };
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const url = `${baseUrl(v)}${path}`;
-  let res: Response;
-  try {
-    res = await fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  } catch (err) {
-    throw new Error(`cannot reach Steward at ${url}: ${(err as Error).message} (give --url, or check that it runs)`);
-  }
-  return { ok: res.ok, status: res.status, data: (await res.json().catch(() => ({}))) as T };
-}
+const call = <T>(v: Flags, method: string, path: string, body?: unknown) =>
+  askSteward<T>({ url: v.url, config: v.config, apiKey: v["api-key"] }, method, path, body);
 
 function matcherOf(v: Flags): Record<string, unknown> {
   const m: Record<string, unknown> = {};
@@ -86,13 +67,7 @@ type At = (iso: string) => string;
 
 /** Times at the offset the person typed (`silence add --from …+01:00`), else on the site's clock. */
 function timesFor(v: Flags, typed?: string): At {
-  let zone: string | undefined;
-  try {
-    zone = resolveConfig(v.config ? { config: v.config } : {}).config.notify.timeZone;
-  } catch {
-    // An unreadable config is not this command's business (it may talk to a Steward elsewhere via --url).
-  }
-  const site = siteTimeZone(zone);
+  const site = cliZone(v.config);
   const offset = typed === undefined ? undefined : typedOffset(typed);
   return (iso) => {
     const ms = Date.parse(iso);

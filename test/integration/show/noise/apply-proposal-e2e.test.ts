@@ -51,6 +51,8 @@ test("a proposal applied through the API lowers the route's pages on the same tr
   const lines: string[] = [];
   const io = { out: (s: string) => void lines.push(s), err: (s: string) => void lines.push(`ERR ${s}`) };
   expect(await noiseCommand(["--url", url, "--since-days", "7"], io)).toBe(0);
+  // Its period on the site's clock, written as every CLI line writes a time (its offset, no ISO, no bare UTC).
+  expect(lines[0]!.split("\n")[0]).toMatch(/^Noise from \d{4}-\d\d-\d\d \d\d:\d\d [+-]\d\d:\d\d to \d{4}-\d\d-\d\d \d\d:\d\d [+-]\d\d:\d\d$/);
   expect(lines.join("\n")).toContain("on-call · task.failed: 3 sent, 0 held; acknowledged 0 % (median –), recovered by itself 100 %");
   expect(lines.join("\n")).toContain("page-after-route-on-call: Route on-call: page a task after 2 failures within 12h.");
   lines.length = 0;
