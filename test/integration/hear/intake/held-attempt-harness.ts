@@ -2,11 +2,14 @@
 // reload task with two Scheduler retries fails its first attempt, the site's appender reports it (QRS shows the run in
 // Retry), Steward holds it, and the Scheduler dies there: no further attempt, no final result.
 import { expect } from "bun:test";
+import { join } from "node:path";
 import type { SteppedClock } from "../../../../src/platform/core/stepped-clock";
 import { formatDatagram } from "../../../../src/sim/udp/format";
-import type { TestApp } from "../../../helpers/app";
-import type { SteppedSite } from "../../../helpers/stepped-site";
-import type { SmtpReceiver } from "../../tell/notify/receivers";
+import { createTestApp, type TestApp } from "../../../helpers/app";
+import { startSteppedMember } from "../../../helpers/stepped-cluster-member";
+import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
+import { createTempDir } from "../../../helpers/temp-dir";
+import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
 import { sendDatagram } from "./harness";
 
 export const TASK = "6b1f0d2c-8e3a-4f9b-a0c7-1d2e3f4a5b01";
@@ -92,4 +95,63 @@ export function expectOnePage(smtp: SmtpReceiver): void {
 
 export async function runFor(clock: SteppedClock, ms: number): Promise<void> {
   await clock.runUntil(clock.now() + ms);
+}
+
+/** A scenario's start: the site, its mail receiver, the run whose attempt is held and when it was held. */
+export interface HeldScene {
+  site: SteppedSite;
+  smtp: SmtpReceiver;
+  id: string;
+  heldAt: number;
+}
+
+/** Everything a scenario started, stopped whatever it ended with. */
+async function scene<T>(run: (site: SteppedSite, smtp: SmtpReceiver, dir: string, stops: Array<() => Promise<unknown>>) => Promise<T>): Promise<T> {
+  const dir = createTempDir();
+  const site = await startSteppedSite(dir.path, T0, SITE);
+  const smtp = await startSmtpReceiver();
+  const stops: Array<() => Promise<unknown>> = [];
+  try {
+    return await run(site, smtp, dir.path, stops);
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+    await smtp.stop();
+    await site.sim.stop();
+    dir.remove();
+  }
+}
+
+/** One Steward on SQLite holding the attempt; `restart` stops it and starts another on the same store. */
+export function withOneSteward(body: (s: HeldScene & { steward: () => TestApp; restart: () => Promise<void> }) => Promise<void>): Promise<void> {
+  return scene(async (site, smtp, dir, stops) => {
+    const start = async () => {
+      const t = createTestApp(stewardYaml(site, smtp.port), { clock: site.clock, dir: join(dir, "steward") });
+      await t.app.start();
+      return t;
+    };
+    let t = await start();
+    stops.push(() => t.close());
+    const id = await attemptThenSchedulerDies(site);
+    await holdAttempt(site, t, id);
+    const restart = async () => {
+      await t.close();
+      t = await start();
+    };
+    await body({ site, smtp, id, heldAt: site.clock.now(), steward: () => t, restart });
+  });
+}
+
+/** Two Stewards on one PostgreSQL database (`url`), the first holding the attempt; `members` may lose one. */
+export function withTwoMembers(url: () => Promise<string>, body: (s: HeldScene & { members: TestApp[] }) => Promise<void>): Promise<void> {
+  return scene(async (site, smtp, dir, stops) => {
+    const members: TestApp[] = [];
+    stops.push(async () => {
+      for (const m of members.reverse()) await m.close();
+    });
+    const db = await url();
+    for (const name of ["alpha", "beta"]) members.push(await startSteppedMember(site.clock, db, name, dir, { yaml: stewardYaml(site, smtp.port) }));
+    const id = await attemptThenSchedulerDies(site);
+    await holdAttempt(site, members[0]!, id);
+    await body({ site, smtp, id, heldAt: site.clock.now(), members });
+  });
 }
