@@ -45,7 +45,7 @@ export function registerIncidentCauseRoutes(router: Router, incidents: IncidentS
             truncated: z
               .boolean()
               .describe("Incidents were left out to keep the answer within about 1 MiB: GET /v4/incidents?status=open pages through them all"),
-            omitted: z.number().int().describe("How many open incidents were left out (0 unless truncated)"),
+            omitted: z.number().int().describe("How many of the open incidents read (at most `limit`) were left out: 0 unless truncated"),
           }),
         },
       },
