@@ -1,9 +1,10 @@
 // Bench (not a test): a flood of 30,000 forged 16 KB Scheduler datagrams from a loopback address that is not a node
 // (127.0.0.3), and in the middle of it one real failure from the simulator's node (relayed from 127.0.0.1), against
 // Steward run from source with the simulator's QRS. Prints the real failure's alert delay (datagram in → mail
-// accepted), the store's growth (largest seen, and at the end) and /health's p99 while it lasts; twice: with only the
-// node admitted (udp.allowedSources), then with the forger admitted too; and a third time with the forger admitted and
-// QRS answering each execution read in 250 ms (a loaded QRS), so the queue fills and the overflow's byte bounds hold.
+// accepted), the store's growth (largest seen, and at the end) and /health's p99 while it lasts; twice: with
+// udp.allowedSources left empty, the default (QRS's nodes: the simulator's, on loopback, admitted, the forger not),
+// then with "*" (every source, the forger too); and a third time with "*" and QRS answering each execution read in
+// 250 ms (a loaded QRS), so the queue fills and the overflow's byte bounds hold.
 //   bun scripts/bench-udp-forged.ts [--count 30000] [--bytes 16000] [--rate 640] [--variant node-only|forger-allowed|forger-allowed-slow-qrs]
 // Loopback only; every loop is bounded.
 import { createSocket, type Socket } from "node:dgram";
@@ -137,14 +138,15 @@ async function oneRun(v: Variant, work: string): Promise<Result> {
   if (v.slowQrsMs > 0) sim.faults.add({ target: "qrs", pathContains: "executionresult", delayMs: v.slowQrsMs }, Date.now());
   const [httpPort, udpPort] = [await freePort(), await freeUdpPort()];
   forwardPort = udpPort;
-  const admitted = allowForger ? ["127.0.0.1", FORGER] : ["127.0.0.1"];
+  // The default admits QRS's nodes (qlik.host is 127.0.0.1, the relay's address); "*" admits the forger too.
+  const admitted = allowForger ? '["*"]' : "empty (the default: QRS's nodes)";
   writeFileSync(
     join(dir, "steward.yaml"),
     [
       "dataDir: ./data",
       "logging: { level: warn, format: json }",
       `http: { host: 127.0.0.1, port: ${httpPort} }`,
-      `udp: { host: 127.0.0.1, port: ${udpPort}, allowedSources: ${JSON.stringify(admitted)} }`,
+      `udp: { host: 127.0.0.1, port: ${udpPort}${allowForger ? ', allowedSources: ["*"]' : ""} }`,
       `qlik: { host: 127.0.0.1, qrsPort: ${sim.ports.qrs}, enginePort: ${sim.ports.engine}, certDir: ${JSON.stringify(sim.certDir)} }`,
       "channels:",
       "  ops-mail:",
@@ -204,7 +206,7 @@ async function oneRun(v: Variant, work: string): Promise<Result> {
     sampling = false;
     await sampler;
     return {
-      admitted: admitted.join(", "),
+      admitted,
       variant: v.slowQrsMs > 0 ? `, QRS answering execution reads in ${v.slowQrsMs} ms` : "",
       alertDelayMs: mailAt !== undefined && failureAt !== undefined ? mailAt - failureAt : undefined,
       growthPeakBytes: peak - before,
@@ -232,7 +234,7 @@ if (import.meta.main) {
       const r = await oneRun(v, work);
       console.log(
         [
-          `udp.allowedSources: [${r.admitted}]${r.variant}`,
+          `udp.allowedSources: ${r.admitted}${r.variant}`,
           `  sent ${r.sent} forged datagrams of ${BYTES} bytes from ${FORGER} in ${r.sendSeconds.toFixed(1)} s (paced at ${RATE}/s), one real failure from the node after the first third`,
           `  real failure's alert delay: ${r.alertDelayMs === undefined ? "no alert" : `${(r.alertDelayMs / 1000).toFixed(2)} s`} (target ≤ 5 s)`,
           `  store growth: peak ${mb(r.growthPeakBytes)} MB, at the end ${mb(r.growthEndBytes)} MB (target ≤ 10 MB)`,

@@ -18,3 +18,18 @@ export function forgedFailureDatagram(seq: number, runId: number, bytes = 16_000
       `2025-11-03 06:00:41,512;WARN;${exec};Task finished with state FinishedFail. ${"m".repeat(2 * pad)}`,
   );
 }
+
+/** The Engine appender's time format (`%longIso8601date`): 20261126T140000.000+0000. */
+const engineStamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace("Z", "+0000");
+
+/**
+ * Line `line` of a forged failed Engine reload number `reload` (an app and session of its own), of about `bytes`
+ * bytes, stamped `atMs`: the lines of one reload share its app and session, so the later ones join it as it settles.
+ */
+export function forgedEngineFailureLine(reload: number, line: number, bytes = 2_000, atMs = Date.now()): Buffer {
+  const hex = (n: number, len: number) => Math.floor(Math.abs(n)).toString(16).padStart(len, "0").slice(-len);
+  const app = `5f0b3c4e-0000-4000-9000-${hex(reload, 12)}`;
+  const head = `/engine-reload/;FORGED;${app};f${reload};CORP;mallory;${engineStamp(atMs)};WARN;0;AuditActivity.Engine;`;
+  const message = `Command=Reload;Result=1;ResultText=Error ${reload}.${line}: `;
+  return Buffer.from(`${head}${message}${"e".repeat(Math.max(0, bytes - head.length - message.length))}`);
+}

@@ -30,18 +30,18 @@ export interface FittedList<V> {
   truncated: boolean;
 }
 
-/** Adds rows (texts cut) while they fit in the budget; the first always does, so paging always moves on. */
+/** Takes rows (texts cut) while they fit in the budget; the first always does, so paging always moves on. */
 function createFitter(o: { budget?: number; maxChars?: number }) {
   const budget = o.budget ?? ANSWER_BUDGET_BYTES;
   const max = o.maxChars ?? LIST_TEXT_CHARS;
   let used = 0;
-  return <V>(items: V[], row: V): boolean => {
+  /** The row with its texts cut, or undefined once it would pass the budget. */
+  return <V>(row: V): V | undefined => {
     const cut = cutTexts(row, max);
     const bytes = Buffer.byteLength(JSON.stringify(cut) ?? "") + 1;
-    if (items.length > 0 && used + bytes > budget) return false;
-    items.push(cut);
+    if (used > 0 && used + bytes > budget) return undefined;
     used += bytes;
-    return true;
+    return cut;
   };
 }
 
@@ -49,8 +49,49 @@ function createFitter(o: { budget?: number; maxChars?: number }) {
 export function fitAnswer<V>(rows: readonly V[], o: { budget?: number; maxChars?: number } = {}): FittedList<V> {
   const fit = createFitter(o);
   const items: V[] = [];
-  for (const row of rows) if (!fit(items, row)) return { items, truncated: true };
+  for (const row of rows) {
+    const cut = fit(row);
+    if (cut === undefined) return { items, truncated: true };
+    items.push(cut);
+  }
   return { items, truncated: false };
+}
+
+export interface FittedGroups<H, V> {
+  groups: Array<{ head: H; rows: V[] }>;
+  truncated: boolean;
+  /** Rows left out (of the groups cut short and of those left out whole). */
+  omitted: number;
+}
+
+/**
+ * Groups of rows under a heading (the open incidents by cause), texts cut, as many rows as fit in `budget` bytes: a
+ * heading is kept only with its first row (or alone when it has none), so no group is shown emptier than it is
+ * without `truncated` saying so.
+ */
+export function fitGroups<H, V>(groups: ReadonlyArray<{ head: H; rows: readonly V[] }>, o: { budget?: number; maxChars?: number } = {}): FittedGroups<H, V> {
+  const fit = createFitter(o);
+  const out: FittedGroups<H, V>["groups"] = [];
+  let omitted = 0;
+  let full = false;
+  for (const g of groups) {
+    const lead = full ? undefined : fit({ head: g.head, rows: g.rows.slice(0, 1) });
+    if (lead === undefined) {
+      full = true;
+      omitted += g.rows.length;
+      continue;
+    }
+    const rows = lead.rows;
+    for (const row of g.rows.slice(1)) {
+      const cut = full ? undefined : fit(row);
+      if (cut === undefined) {
+        full = true;
+        omitted++;
+      } else rows.push(cut);
+    }
+    out.push({ head: lead.head, rows });
+  }
+  return { groups: out, truncated: full, omitted };
 }
 
 export interface CollectedPage<T, V> extends FittedList<V> {
@@ -80,7 +121,9 @@ export async function collectWithinBudget<T, V>(o: {
     const want = Math.min(o.chunk ?? 100, o.limit - items.length);
     const rows = await o.read(want, last);
     for (const row of rows) {
-      if (!fit(items, o.view(row))) return page(true, true);
+      const cut = fit(o.view(row));
+      if (cut === undefined) return page(true, true);
+      items.push(cut);
       last = row;
     }
     if (rows.length < want) return page(false, false);

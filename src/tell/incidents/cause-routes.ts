@@ -1,10 +1,12 @@
 // REST surface of an incident's cause (one incident per cause, issue 74): what needs someone now grouped by cause, and
 // acknowledging a cause with every incident it holds. The incidents service reads the causes through tell/grouping.
 import { z } from "zod";
+import { fitGroups } from "../../platform/http/answer-budget";
 import { auditActorOf } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
 import { IncidentViewSchema, incidentView, iso } from "./incident-view";
+import type { OpenCause } from "./incident-causes";
 import type { IncidentService } from "./service";
 
 export function registerIncidentCauseRoutes(router: Router, incidents: IncidentService): void {
@@ -14,7 +16,7 @@ export function registerIncidentCauseRoutes(router: Router, incidents: IncidentS
       path: "/v4/incidents/by-cause",
       summary: "What needs someone now: the open incidents, one entry per cause",
       description:
-        "Each open cause (a source down, a node gone, a failed upstream, a queue backed up) with the open task incidents it holds, oldest first; each ended cause whose tasks still fail (a queue that emptied after Qlik cancelled their runs: `status: closed`); then each open incident no cause explains: a task failing for its own reason is a cause of one (`cause: null`). The dashboard's Incidents page shows this list.",
+        "Each open cause (a source down, a node gone, a failed upstream, a queue backed up) with the open task incidents it holds, oldest first; each ended cause whose tasks still fail (a queue that emptied after Qlik cancelled their runs: `status: closed`); then each open incident no cause explains: a task failing for its own reason is a cause of one (`cause: null`). The dashboard's Incidents page shows this list. An answer holds about 1 MiB at most: past it `truncated` is true and `omitted` counts the open incidents left out (`GET /v4/incidents?status=open` pages through all of them); each text is cut at 2,000 characters (the one-item route keeps it whole).",
       tags: ["Alerts"],
       scope: "read",
       query: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(200) }),
@@ -40,29 +42,18 @@ export function registerIncidentCauseRoutes(router: Router, incidents: IncidentS
                 incidents: z.array(IncidentViewSchema),
               }),
             ),
+            truncated: z
+              .boolean()
+              .describe("Incidents were left out to keep the answer within about 1 MiB: GET /v4/incidents?status=open pages through them all"),
+            omitted: z.number().int().describe("How many of the open incidents read (at most `limit`) were left out: 0 unless truncated"),
           }),
         },
       },
     },
     async (c, { query }) => {
       const entries = await incidents.openByCause(query.limit);
-      return c.json({
-        causes: entries.map((e) => ({
-          cause: e.cause
-            ? {
-                id: e.cause.id,
-                title: e.cause.title,
-                status: e.cause.status,
-                openedAt: iso(e.cause.openedAt)!,
-                closedAt: iso(e.cause.closedAt),
-                acknowledgedAt: iso(e.cause.acknowledgedAt),
-                acknowledgedBy: e.cause.acknowledgedBy,
-                acknowledgedNote: e.cause.acknowledgedNote,
-              }
-            : null,
-          incidents: e.incidents.map((r) => incidentView(r, e.cause)),
-        })),
-      });
+      const page = fitGroups(entries.map((e) => ({ head: causeHead(e.cause), rows: e.incidents.map((r) => incidentView(r, e.cause)) })));
+      return c.json({ causes: page.groups.map((g) => ({ cause: g.head, incidents: g.rows })), truncated: page.truncated, omitted: page.omitted });
     },
   );
 
@@ -98,4 +89,20 @@ export function registerIncidentCauseRoutes(router: Router, incidents: IncidentS
       return c.json({ cause: done.cause, incidents: done.incidents.map((r) => incidentView(r, done.cause)) });
     },
   );
+}
+
+/** A cause as the list shows it above its incidents; null for an incident that is its own cause. */
+function causeHead(cause: OpenCause | undefined) {
+  return cause
+    ? {
+        id: cause.id,
+        title: cause.title,
+        status: cause.status,
+        openedAt: iso(cause.openedAt)!,
+        closedAt: iso(cause.closedAt),
+        acknowledgedAt: iso(cause.acknowledgedAt),
+        acknowledgedBy: cause.acknowledgedBy,
+        acknowledgedNote: cause.acknowledgedNote,
+      }
+    : null;
 }

@@ -1,6 +1,7 @@
 /** @jsxImportSource hono/jsx */
 // GET /ui/incidents: what needs someone now, one group per cause (a cause's heading, then the task incidents it holds;
-// a task failing for its own reason is a cause of one), read from /v4/incidents/by-cause, and those closed in the last
+// a task failing for its own reason is a cause of one), read from /v4/incidents/by-cause (as many as its 1 MiB answer
+// holds, with a note of those it left out), and those closed in the last
 // 7 days, with the viewer's own key, and their escalations (/v4/escalations): pending
 // and fired ones on each open incident's row, every recent timer in a table of its own.
 import { ApiProblem, Badge, Empty, Time } from "../components";
@@ -45,8 +46,11 @@ interface TableProps {
   snoozes?: Map<number, SilenceView[]>;
 }
 
+/** A title from a datagram may be long (the API cuts it at 2,000): a row shows 300 characters, the task's page the rest. */
+const short = (s: string, max = 300) => (s.length > max ? `${s.slice(0, max)} …[cut]` : s);
+
 function IncidentRow(props: TableProps & { i: IncidentView }) {
-  const { i } = props;
+  const i = { ...props.i, title: short(props.i.title) };
   return (
     <tr data-incident={String(i.id)}>
       <td>
@@ -54,7 +58,7 @@ function IncidentRow(props: TableProps & { i: IncidentView }) {
         <div class="small muted mono">#{i.id}</div>
         {i.cause ? (
           <div class="small" data-role="cause">
-            part of <a href={`/ui/causes#cause-${i.cause.id}`}>{i.cause.title}</a>
+            part of <a href={`/ui/causes#cause-${i.cause.id}`}>{short(i.cause.title)}</a>
           </div>
         ) : null}
       </td>
@@ -136,7 +140,7 @@ function CauseHeading(props: { cause: ByCause["cause"] & {}; count: number }) {
     <tr class="cause-heading" data-cause={String(c.id)}>
       <td colspan={5}>
         <b>Cause: </b>
-        <a href={`/ui/causes#cause-${c.id}`}>{c.title}</a>
+        <a href={`/ui/causes#cause-${c.id}`}>{short(c.title)}</a>
         <span class="small muted">
           {" "}
           · since <Time iso={c.openedAt} />
@@ -186,7 +190,7 @@ function OpenByCause(props: TableProps & { groups: ByCause[] }) {
 
 export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock }) => {
   const [open, closed, esc, active] = await Promise.all([
-    api<{ causes: ByCause[] }>(c, "/v4/incidents/by-cause?limit=200"),
+    api<{ causes: ByCause[]; truncated?: boolean; omitted?: number }>(c, "/v4/incidents/by-cause?limit=1000"),
     api<{ incidents: IncidentView[] }>(c, `/v4/incidents?status=closed&sinceHours=${CLOSED_HOURS}&limit=100`),
     api<{ escalations: EscalationView[] }>(c, "/v4/escalations?limit=200"),
     api<{ silences: SilenceView[] }>(c, "/v4/silences?state=active&limit=200"),
@@ -213,6 +217,12 @@ export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock }) =
             ) : (
               <OpenByCause groups={open.data.causes} closed={false} escalations={byIncident} snoozes={snoozes} />
             )}
+            {open.ok && open.data.truncated ? (
+              <p class="small" data-role="left-out">
+                {`${open.data.omitted ?? "More"} open incident${open.data.omitted === 1 ? " is" : "s are"} not shown: the list stops at about 1 MiB. `}
+                <a href="/v4/incidents?status=open">/v4/incidents?status=open</a> pages through them all.
+              </p>
+            ) : null}
           </section>
           <section class="card tight" id="escalations">
             <h2>Escalations</h2>

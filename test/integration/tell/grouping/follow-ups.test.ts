@@ -1,8 +1,8 @@
 // Follow-ups only for what was sent (issue 64): a task.on_track reaches a channel and recipient only if they received
 // the page of the condition it closes on its own. A page held (a cause's symptom, a silence), or sent only to another
 // channel, is not followed up there; a cause's recovered page riding on a task.on_track always goes. Every other
-// follow-up alike (issue 75, F1): task.recovered, service.started, data.check_passed, checkin.recovered. A follow-up of
-// a page from before these records goes where its routes take it.
+// follow-up alike (issue 75, F1): task.recovered, service.started, data.check_passed, checkin.recovered,
+// app.freshness_recovered. A follow-up of a page from before these records goes where its routes take it.
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../../../src/platform/events/types";
 import { groupingMigrations } from "../../../../src/tell/grouping";
@@ -10,6 +10,7 @@ import { createFollowUpGate } from "../../../../src/tell/grouping/follow-ups";
 import type { DeliveryGate } from "../../../../src/tell/notify/gate";
 import type { Plan, PlannedDelivery } from "../../../../src/tell/notify/planner";
 import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticTaskEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
+import { syntheticFreshnessEvent } from "../../../../src/watch/freshness/samples";
 import { bothBackends } from "../../../helpers/sql-backends";
 
 const delivery = (e: DomainEvent, channel: string, action: PlannedDelivery["action"] = "send"): PlannedDelivery => ({
@@ -90,6 +91,26 @@ for (const backend of bothBackends()) {
       } as WatchdogEvent;
       const back = { ...late, id: "checkin-back", kind: "checkin.recovered" } as WatchdogEvent;
       expect(await followedUp(late, back, ["team"], [], ["team", "recoveries-only"])).toEqual(["team"]);
+    });
+
+    test("an app fresh again goes where its warning or its breach went on its own, nowhere else", async () => {
+      const warning = syntheticFreshnessEvent("app.freshness_warning", { nowMs: 1_000 });
+      const breached = syntheticFreshnessEvent("app.freshness_breached", { nowMs: 2_000 });
+      const fresh = syntheticFreshnessEvent("app.freshness_recovered", { nowMs: 3_000 });
+      // One promise, one condition: the warning and the breach are pages of the condition the recovery closes.
+      expect(new Set([warning, breached, fresh].map((e) => e.condition.key)).size).toBe(1);
+      await gate.review({ event: warning, routes: [], deliveries: [delivery(warning, "team"), delivery(warning, "duty", "suppress")] }, 1_000);
+      await gate.review({ event: breached, routes: [], deliveries: [delivery(breached, "duty"), delivery(breached, "team", "suppress")] }, 2_000);
+      const out = await gate.review({ event: fresh, routes: [], deliveries: ["team", "duty", "fresh-only"].map((c) => delivery(fresh, c)) }, 3_000);
+      expect(sent(out)).toEqual(["duty", "team"]);
+      expect(out.deliveries.find((d) => d.channel === "fresh-only")!.reason).toContain("did not receive");
+    });
+
+    test("an app fresh again after a warning held everywhere (a silence) is not followed up", async () => {
+      const other = (e: WatchdogEvent) => ({ ...e, id: `${e.id}:other`, condition: { ...e.condition, key: `${e.condition.key}:other` } });
+      const warning = other(syntheticFreshnessEvent("app.freshness_warning", { nowMs: 1_000 }));
+      const fresh = other(syntheticFreshnessEvent("app.freshness_recovered", { nowMs: 3_000 }));
+      expect(await followedUp(warning, fresh, [], ["team"], ["team", "fresh-only"])).toEqual([]);
     });
 
     test("a follow-up of a page Steward has no record of (sent before the records) goes where its routes take it", async () => {

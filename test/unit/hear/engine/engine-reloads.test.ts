@@ -1,7 +1,8 @@
 // The Engine reloads service on a real store and bus, without QRS, on a manual clock: a reload heard twice (a second
 // appender, a duplicate datagram) is announced once; more reloads a minute than maxRunsPerMinute are dropped and
-// counted, not written; a reload still settling when Steward stops is judged, not lost; a reload claimed and judged
-// but not announced when the process died is announced at the next start.
+// counted, not written; past a page budget per app or per node a failure is listed, not alerted; a reload still
+// settling when Steward stops is judged, not lost; a reload claimed and judged but not announced when the process
+// died is announced at the next start.
 import { afterEach, expect, test } from "bun:test";
 import { engineReloadsSchema } from "../../../../src/hear/engine/config";
 import { createEngineReloads } from "../../../../src/hear/engine/engine-reloads";
@@ -18,8 +19,8 @@ import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 const T0 = Date.parse("2026-11-24T10:00:00Z");
 const app = (n: number) => `0b2e1ab4-0f3c-4b1e-9d0a-${String(n).padStart(12, "0")}`;
 const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace("Z", "+0000");
-function line(n: number, atMs: number, message = "Command=Reload;Result=1;ResultText=Error: Reload failed") {
-  const r = parseEngineReload(`/engine-reload/;SENSE2;${app(n)};s${n};CORP;svc_etl;${stamp(atMs)};WARN;0;AuditActivity.Engine;${message}`, 16_384);
+function line(n: number, atMs: number, message = "Command=Reload;Result=1;ResultText=Error: Reload failed", node = "SENSE2") {
+  const r = parseEngineReload(`/engine-reload/;${node};${app(n)};s${n};CORP;svc_etl;${stamp(atMs)};WARN;0;AuditActivity.Engine;${message}`, 16_384);
   if (!r.ok) throw new Error(r.detail);
   return { kind: "engine-reload" as const, line: r.line, truncated: false };
 }
@@ -103,6 +104,30 @@ test("a page budget per app: past it a failure is listed and counted over_budget
   await clock.advance(5_000);
   await svc.settled();
   expect(events).toHaveLength(3);
+  await svc.component.stop(1_000);
+});
+
+test("a page budget per node: past it failures of other apps on that node are listed, not alerted; another node keeps its own", async () => {
+  // Each app's own budget (4 an hour) is never reached: only the node's can hold these back.
+  const { clock, svc, events, verdict } = setup({ pageBudget: { perNodePerHour: 3 } });
+  await svc.component.start();
+  const FAILED = "Command=Reload;Result=1;ResultText=Error: Reload failed";
+  for (let n = 1; n <= 6; n++) svc.hear(line(n, clock.now(), FAILED, "SENSE2"), "10.0.0.5");
+  for (let n = 7; n <= 8; n++) svc.hear(line(n, clock.now(), FAILED, "SENSE3"), "10.0.0.6");
+  await clock.advance(5_000);
+  await svc.settled();
+  expect(events).toHaveLength(5);
+  expect(verdict("over_budget")).toBe(3);
+  const byNode = (node: string) => events.filter((e) => e.host?.toUpperCase() === node).length;
+  expect([byNode("SENSE2"), byNode("SENSE3")]).toEqual([3, 2]);
+  // Twenty minutes give the node one page back (3 an hour).
+  await clock.advance(20 * 60_000);
+  svc.hear(line(9, clock.now(), FAILED, "SENSE2"), "10.0.0.5");
+  svc.hear(line(10, clock.now(), FAILED, "SENSE2"), "10.0.0.5");
+  await clock.advance(5_000);
+  await svc.settled();
+  expect(byNode("SENSE2")).toBe(4);
+  expect(verdict("over_budget")).toBe(4);
   await svc.component.stop(1_000);
 });
 

@@ -1,8 +1,8 @@
 // A list's answer within its byte budget (src/platform/http/answer-budget.ts): rows stop once the next would pass it,
-// the first row always fits, long strings are cut with a marker at any depth, and a list read in chunks asks the
-// store for little more than it answers.
+// the first row always fits, long strings are cut with a marker at any depth, a list read in chunks asks the
+// store for little more than it answers, and groups under a heading count the rows they leave out.
 import { expect, test } from "bun:test";
-import { collectWithinBudget, cutTexts, fitAnswer, TEXT_CUT_MARKER } from "../../../../src/platform/http/answer-budget";
+import { collectWithinBudget, cutTexts, fitAnswer, fitGroups, TEXT_CUT_MARKER } from "../../../../src/platform/http/answer-budget";
 
 const row = (n: number, chars: number) => ({ n, text: "x".repeat(chars), nested: { lines: ["y".repeat(chars)] } });
 
@@ -48,4 +48,28 @@ test("read in chunks: stops at the budget, the store asked for one chunk past wh
     view: (r) => r.n,
   });
   expect(end).toMatchObject({ items: [0, 1, 2], truncated: false, more: false });
+});
+
+test("groups: rows added while they fit, a heading only with its first row, the rows left out counted", () => {
+  const groups = [
+    { head: { cause: "a".repeat(5_000) }, rows: [row(0, 1_000), row(1, 1_000)] },
+    { head: { cause: "b" }, rows: [] },
+    { head: { cause: "c" }, rows: Array.from({ length: 10 }, (_, n) => row(10 + n, 1_000)) },
+    { head: { cause: "d" }, rows: [row(30, 1_000), row(31, 1_000)] },
+  ];
+  const page = fitGroups(groups, { budget: 12_000, maxChars: 2_000 });
+  expect(page.truncated).toBe(true);
+  expect(Buffer.byteLength(JSON.stringify(page.groups))).toBeLessThanOrEqual(12_000);
+  expect(page.groups[0]!.head.cause).toHaveLength(2_000);
+  expect(page.groups.map((g) => [g.head.cause.slice(0, 1), g.rows.map((r) => r.n)])).toEqual([
+    ["a", [0, 1]],
+    ["b", []],
+    ["c", [10, 11]],
+  ]);
+  expect(page.omitted).toBe(8 + 2);
+  // A heading whose first row does not fit is left out with it: no group is shown emptier than it is.
+  const tight = fitGroups([groups[0]!, { head: { cause: "e" }, rows: [row(40, 20_000)] }], { budget: 12_000, maxChars: 30_000 });
+  expect(tight.groups.map((g) => g.head.cause.slice(0, 1))).toEqual(["a"]);
+  expect(tight).toMatchObject({ truncated: true, omitted: 1 });
+  expect(fitGroups(groups.slice(0, 2), { budget: 12_000 })).toMatchObject({ truncated: false, omitted: 0 });
 });
