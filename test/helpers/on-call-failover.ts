@@ -73,8 +73,8 @@ notify:
       await waitFor(
         async () =>
           (
-            await sql`SELECT 1 FROM pg_stat_activity WHERE application_name = 'steward node-a' AND wait_event_type = 'Lock'
-              AND query ILIKE ${`%${table}%`}`
+            await sql`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'steward node-a'
+              AND wait_event_type = 'Lock' AND query ILIKE ${`%${table}%`}`
           ).length > 0,
         { what: `node-a to wait for the test's lock on ${table}` },
       );
