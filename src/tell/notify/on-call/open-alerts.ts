@@ -16,13 +16,17 @@ export type OnCallStep = { action: AlertAction | "acknowledge"; key: string };
 /**
  * Runs one delivery of an on-call channel: `send` talks to the product; the open mark is written after a trigger
  * was accepted and removed after a resolve was. A resolve or acknowledgement of an alert this channel never opened
- * sends nothing.
+ * sends nothing, and neither does a trigger whose own event the mark names: the product accepted it already.
  */
 export async function stepAlert(n: Notification, state: ChannelState, send: (step: OnCallStep) => Promise<void>): Promise<OnCallStep | undefined> {
   const key = alertKeyOf(n.event);
   const action: OnCallStep["action"] = n.action === "acknowledge" ? "acknowledge" : alertActionOf(n.event);
-  if (action !== "trigger" && (await state.get(openMark(key))) === undefined) return undefined;
+  const opened = await state.get(openMark(key));
+  if (action !== "trigger" && opened === undefined) return undefined;
   const step: OnCallStep = { action, key };
+  // The delivery is sent again although its trigger was accepted: a Steward was killed (or lost the store) after the
+  // mark and before the delivery was recorded as delivered. Sending it again would be a duplicate trigger.
+  if (action === "trigger" && opened === n.event.id) return step;
   await send(step);
   if (action === "trigger" && (await state.get(openMark(key))) === undefined) await state.set(openMark(key), n.event.id);
   if (action === "resolve") await state.take(openMark(key));

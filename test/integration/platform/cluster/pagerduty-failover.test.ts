@@ -1,112 +1,140 @@
 // PagerDuty across a failover: two Stewards on one PostgreSQL, a run failing on the site. The Steward sending the
-// incident's trigger is killed (SIGKILL) while PagerDuty has the request and has not answered; the other one (started
-// after it, so it cannot take the delivery first) sends the trigger again when it takes over the delivery. PagerDuty dedups on the key, so it is still one alert: the receiver
-// (checking every request against the Events API v2 schema) sees one dedup key for the incident, and the acknowledge
-// and resolve that follow from the surviving Steward carry the same key.
+// incident's trigger is killed (SIGKILL) at three points: while PagerDuty has the request and has not answered; after
+// PagerDuty's 202, before the alert is marked open; after that mark, before the delivery is recorded as delivered.
+// The receiver (checking every request against the Events API v2 schema) keeps the alerts PagerDuty would: whatever
+// the other Steward sends, the incident is one alert and one PagerDuty incident under one dedup key, acknowledged
+// and resolved from the surviving Steward; after the mark, the trigger is not sent a second time at all.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Simulator } from "../../../../src/sim";
-import type { RunningProcess } from "../../../helpers/child-process";
-import {
-  type ClusterMember,
-  IDS,
-  type MemberPorts,
-  memberPorts,
-  memberYaml,
-  runOn,
-  siteSendingTo,
-  startClusterSimulator,
-  startMember,
-} from "../../../helpers/cluster-stewards";
-import { startPostgres, type PostgresService } from "../../../helpers/services";
-import { createTempDir } from "../../../helpers/temp-dir";
+import type { ClusterMember } from "../../../helpers/cluster-stewards";
+import { type FailoverSite, startFailoverSite } from "../../../helpers/on-call-failover";
 import { waitFor } from "../../../helpers/wait-for";
 import { startPagerDutyReceiver, type OnCallReceiver, type PagerDutyEvent } from "../../tell/notify/on-call-receivers";
 
-const dir = createTempDir("steward-pd-failover-");
-const LEASE_MS = 3_000;
 const ROUTING_KEY = "F0123456789abcdef0123456789abcde";
 
-let pg: PostgresService;
-let sim: Simulator;
 let pd: OnCallReceiver<PagerDutyEvent>;
-let url: string;
-const procs: RunningProcess[] = [];
-let ports: MemberPorts[] = [];
-
-async function startSteward(p: MemberPorts): Promise<ClusterMember> {
-  const body = `channels:
-  oncall: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue", timeout: 5s }
-routes:
-  - { on: [task.failed, task.recovered], to: [oncall] }
-notify:
-  outbox: { concurrency: 2, initialBackoff: 200ms, maxBackoff: 1s }
-`;
-  const member = await startMember(dir.path, p, memberYaml({ url, ports: p, sim, leaseMs: LEASE_MS, body }));
-  procs.push(member.proc);
-  return member;
-}
+let site: FailoverSite;
 
 beforeAll(async () => {
-  pg = await startPostgres();
-  url = await pg.createDatabase("pd_failover");
   pd = startPagerDutyReceiver();
-  ports = await memberPorts(["node-a", "node-b"]);
-  // The node's Scheduler tells both Stewards (udpTargets): whichever is alive hears the run.
-  sim = await startClusterSimulator(dir.path, siteSendingTo(ports.map((p) => p.udp)));
+  site = await startFailoverSite("pd-failover", `  oncall: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue", timeout: 10s }`);
 }, 60_000);
 
 afterAll(async () => {
   pd?.release();
-  for (const p of procs) await p.stop("SIGKILL", 1_000);
+  await site?.stop();
   await pd?.stop();
-  await sim?.stop();
-  await pg?.stop();
-  dir.remove();
 });
 
-const runTask = (outcome: "fail" | "succeed") => runOn(sim, IDS.reload, "Central", outcome);
+const triggers = () => pd.accepted.filter((r) => r.body.event_action === "trigger");
+const alertsOf = (key: string) => pd.alerts.filter((a) => a.key === key);
 
-test("the Steward sending a trigger dies before PagerDuty answers: the other sends it again under the same dedup key, then acknowledges and resolves", {
-  timeout: 120_000,
-}, async () => {
-  // Only A runs: it hears the failure, opens the incident and sends the trigger, which PagerDuty holds.
-  const a = await startSteward(ports[0]!);
+/** The newest trigger's delivery: its status, and whether A (an instance id node-a-<suffix>) claimed it. */
+async function triggerRow(): Promise<{ status: string; mine: boolean } | undefined> {
+  const [r] = await site.sql`SELECT status, claimed_by FROM notify_deliveries WHERE channel = 'oncall' AND kind = 'task.failed' ORDER BY id DESC LIMIT 1`;
+  return r ? { status: String(r.status), mine: String(r.claimed_by).startsWith("node-a-") } : undefined;
+}
+
+/** A runs alone, hears the failure and sends the incident's trigger, whose answer PagerDuty holds; its dedup key. */
+async function triggerHeld(): Promise<{ a: ClusterMember; key: string; before: number; alertsBefore: number }> {
+  const before = triggers().length;
+  const alertsBefore = pd.alerts.length;
+  const a = await site.startSteward("a");
   pd.hold();
-  await runTask("fail");
-  await waitFor(() => pd.accepted.length >= 1 || undefined, { what: "the trigger in flight", timeoutMs: 30_000 });
-  const first = pd.accepted[0]!.body;
-  expect(first.event_action).toBe("trigger");
-  const key = first.dedup_key!;
+  await site.runTask("fail");
+  const first = await waitFor(() => triggers()[before], { what: "the trigger in flight", timeoutMs: 30_000 });
+  const key = first.body.dedup_key!;
   expect(key).toMatch(/^steward-incident-\d+$/);
-  process.kill(a.proc.pid, "SIGKILL");
-  await a.proc.exited;
-  pd.release();
+  return { a, key, before, alertsBefore };
+}
 
-  // B takes over the delivery A left in sending once A's lease is gone, and sends it again.
-  const b = await startSteward(ports[1]!);
-  await waitFor(() => pd.accepted.filter((r) => r.body.event_action === "trigger").length >= 2 || undefined, {
-    what: "the trigger sent again by the surviving Steward",
-    timeoutMs: 60_000,
-  });
+/** B, started once A is dead, acknowledges the incident and the run's success resolves it: all under `key`. */
+async function acknowledgeAndResolve(b: ClusterMember, key: string): Promise<void> {
   const id = Number(key.slice("steward-incident-".length));
   const ack = await fetch(`${b.base}/v4/incidents/${id}/acknowledge`, { method: "POST", body: "{}" });
   expect(ack.status).toBe(200);
-  await waitFor(() => pd.accepted.some((r) => r.body.event_action === "acknowledge") || undefined, { what: "the acknowledge" });
-  await runTask("succeed");
-  await waitFor(() => pd.accepted.some((r) => r.body.event_action === "resolve") || undefined, { what: "the resolve", timeoutMs: 30_000 });
+  await waitFor(() => alertsOf(key)[0]?.status === "acknowledged" || undefined, { what: "the alert acknowledged in PagerDuty" });
+  await site.runTask("succeed");
+  await waitFor(() => alertsOf(key)[0]?.status === "resolved" || undefined, { what: "the alert resolved in PagerDuty", timeoutMs: 30_000 });
   await Bun.sleep(1_000); // anything more would come now
-
-  expect(pd.rejected).toEqual([]);
-  // One incident, one dedup key: PagerDuty holds one alert however often the trigger came.
-  expect([...new Set(pd.accepted.map((r) => r.body.dedup_key))]).toEqual([key]);
-  const actions = pd.accepted.map((r) => r.body.event_action);
-  expect(actions.slice(-2)).toEqual(["acknowledge", "resolve"]);
-  expect(actions.filter((x) => x === "trigger").length).toBe(2);
-  // The delivery was sent by B and recorded as delivered once.
-  const deliveries = (await (await fetch(`${b.base}/v4/deliveries?channel=oncall&limit=20`)).json()) as { deliveries: Array<{ status: string; kind: string }> };
-  expect(deliveries.deliveries.map((d) => [d.kind, d.status]).sort()).toEqual([
-    ["alert.acknowledge", "delivered"],
+  // The incident's three deliveries, each recorded as delivered once.
+  const rows = await site.sql`SELECT kind, status FROM notify_deliveries WHERE channel = 'oncall'
+    AND id >= (SELECT MAX(id) FROM notify_deliveries WHERE channel = 'oncall' AND kind = 'task.failed') ORDER BY id`;
+  expect(rows.map((r) => [r.kind, r.status])).toEqual([
     ["task.failed", "delivered"],
+    ["alert.acknowledge", "delivered"],
     ["task.recovered", "delivered"],
   ]);
+  await site.stopStewards();
+}
+
+/**
+ * What PagerDuty holds in the end: since the test began, one alert under `key` (the repeated triggers deduplicated into
+ * it), so one PagerDuty incident, acknowledged then resolved; nothing dropped for want of an open alert.
+ */
+function expectOneAlert(key: string, alertsBefore: number, deduplicated: number): void {
+  expect(pd.rejected).toEqual([]);
+  expect(pd.droppedActions).toEqual([]);
+  expect(pd.alerts.slice(alertsBefore)).toEqual([{ key, incident: alertsBefore + 1, status: "resolved", deduplicated }]);
+  const actions = pd.accepted.filter((r) => r.body.dedup_key === key).map((r) => r.body.event_action);
+  expect(actions.slice(-2)).toEqual(["acknowledge", "resolve"]);
+}
+
+test("killed before PagerDuty answers: the other Steward triggers again, PagerDuty dedups it into the one alert", { timeout: 120_000 }, async () => {
+  const { a, key, before, alertsBefore } = await triggerHeld();
+  await site.kill(a);
+  pd.release();
+  // B takes over the delivery A left in sending once A's lease is gone, and sends it again: A never heard an answer.
+  const b = await site.startSteward("b");
+  await waitFor(() => triggers().length >= before + 2 || undefined, { what: "the trigger sent again by the surviving Steward", timeoutMs: 60_000 });
+  expect(alertsOf(key)).toMatchObject([{ status: "triggered", deduplicated: 1 }]);
+  await acknowledgeAndResolve(b, key);
+  expectOneAlert(key, alertsBefore, 1);
+});
+
+test("killed after PagerDuty's 202 and the open mark, before the delivery is recorded: no second trigger", { timeout: 120_000 }, async () => {
+  const { a, key, before, alertsBefore } = await triggerHeld();
+  // The test holds the open mark's row (an insert of its own, uncommitted): A's mark, written after the answer, waits.
+  const holder = await site.sql.reserve();
+  try {
+    await holder`BEGIN`;
+    await holder`INSERT INTO channel_state (channel, key, value, updated_at) VALUES ('oncall', ${`open:${key}`}, 'held by the test', 0)`;
+    pd.release();
+    await site.waitingOnLock("channel_state");
+    await site.kill(a);
+    await holder`ROLLBACK`;
+  } finally {
+    holder.release();
+  }
+  // A's mark went in as it died; the delivery was never recorded: still in sending, claimed by A.
+  await waitFor(async () => (await site.sql`SELECT 1 FROM channel_state WHERE key = ${`open:${key}`}`).length === 1, { what: "A's open mark" });
+  expect(await triggerRow()).toEqual({ status: "sending", mine: true });
+  const b = await site.startSteward("b");
+  await waitFor(async () => (await triggerRow())?.status === "delivered", { what: "B's takeover of the trigger's delivery", timeoutMs: 60_000 });
+  await acknowledgeAndResolve(b, key);
+  expect(triggers().length).toBe(before + 1);
+  expectOneAlert(key, alertsBefore, 0);
+});
+
+test("killed after PagerDuty's 202, before the open mark: the trigger goes again, deduplicated into the one alert", { timeout: 120_000 }, async () => {
+  const { a, key, before, alertsBefore } = await triggerHeld();
+  // The test locks the channels' state: A's look for the mark, after the answer, waits; it dies before writing it.
+  const holder = await site.sql.reserve();
+  try {
+    await holder`BEGIN`;
+    await holder`LOCK TABLE channel_state IN ACCESS EXCLUSIVE MODE`;
+    pd.release();
+    await site.waitingOnLock("channel_state");
+    await site.kill(a);
+    await holder`ROLLBACK`;
+  } finally {
+    holder.release();
+  }
+  expect((await site.sql`SELECT 1 FROM channel_state WHERE key = ${`open:${key}`}`).length).toBe(0);
+  // Nothing in the store says PagerDuty took it: B cannot tell this from an unanswered send, and sends it again.
+  const b = await site.startSteward("b");
+  await waitFor(() => triggers().length >= before + 2 || undefined, { what: "the trigger sent again by the surviving Steward", timeoutMs: 60_000 });
+  expect(alertsOf(key)).toMatchObject([{ status: "triggered", deduplicated: 1 }]);
+  await acknowledgeAndResolve(b, key);
+  expectOneAlert(key, alertsBefore, 1);
 });

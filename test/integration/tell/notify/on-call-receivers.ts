@@ -1,7 +1,9 @@
 // Local stand-ins for PagerDuty's Events API v2 and Opsgenie's (and JSM's) alert API. Each request is checked against
 // the vendor's published request schema, written here in zod from their documentation; a request that breaks it is
-// answered 400 as the vendor does and kept in `rejected`, so a test fails on it. Accepted ones are kept in order.
+// answered 400 as the vendor does and kept in `rejected`, so a test fails on it. Accepted ones are kept in order, and
+// folded into the alerts the product would hold (on-call-vendor-alerts.ts).
 import { z } from "zod";
+import { type VendorAction, type VendorAlert, vendorAlerts } from "./on-call-vendor-alerts";
 
 /** PagerDuty Events API v2, POST /v2/enqueue (developer.pagerduty.com, Events API v2 → Send Alert Event). */
 export const PagerDutyEventSchema = z.discriminatedUnion("event_action", [
@@ -68,6 +70,10 @@ export interface OnCallReceiver<T> {
   url: string;
   accepted: Array<Received<T>>;
   rejected: string[];
+  /** The alerts the product holds after the accepted requests: a repeated trigger of an open key is no new one. */
+  alerts: VendorAlert[];
+  /** Acknowledges and resolves the product took for a key with no open alert (it drops them). */
+  droppedActions: Array<{ action: VendorAction; key: string }>;
   /** Answers every request with this status (a vendor's outage) and keeps none; undefined: back to normal. */
   refuse(status: number | undefined): void;
   /** Requests answered by refuse(). */
@@ -78,8 +84,13 @@ export interface OnCallReceiver<T> {
   stop(): Promise<void>;
 }
 
-function receiver<T>(check: (req: Request, path: string, body: unknown) => T | string, answer: (body: T) => unknown): OnCallReceiver<T> {
+function receiver<T>(
+  check: (req: Request, path: string, body: unknown) => T | string,
+  answer: (body: T) => unknown,
+  alertStep: (body: T) => { action: VendorAction; key: string },
+): OnCallReceiver<T> {
   const accepted: Array<Received<T>> = [];
+  const alerts = vendorAlerts();
   const rejected: string[] = [];
   let gate: { promise: Promise<void>; open: () => void } | undefined;
   let refusing: number | undefined;
@@ -107,6 +118,9 @@ function receiver<T>(check: (req: Request, path: string, body: unknown) => T | s
         return Response.json({ status: "invalid event", message: r }, { status: 400 });
       }
       accepted.push({ at: Date.now(), path, body: r });
+      // Taken when accepted: an answer held back (a slow vendor) is of an event the product already has.
+      const step = alertStep(r);
+      alerts.take(step.action, step.key);
       if (gate) await gate.promise;
       return Response.json(answer(r), { status: 202 });
     },
@@ -115,6 +129,8 @@ function receiver<T>(check: (req: Request, path: string, body: unknown) => T | s
     url: `http://127.0.0.1:${server.port}`,
     accepted,
     rejected,
+    alerts: alerts.all,
+    droppedActions: alerts.dropped,
     refuse: (status) => void (refusing = status),
     get refused() {
       return refused;
@@ -143,6 +159,8 @@ export function startPagerDutyReceiver(): OnCallReceiver<PagerDutyEvent> {
       return r.success ? r.data : problem(r.error);
     },
     (e) => ({ status: "success", message: "Event processed", dedup_key: e.dedup_key }),
+    // A trigger without a dedup key gets one of its own from PagerDuty.
+    (e) => ({ action: e.event_action, key: e.dedup_key ?? crypto.randomUUID() }),
   );
 }
 
@@ -165,5 +183,7 @@ export function startOpsgenieReceiver(apiKey: string, prefix = ""): OnCallReceiv
       return r.success ? { op: m[2] as "acknowledge" | "close", key: decodeURIComponent(m[1]!), body: r.data } : problem(r.error);
     },
     () => ({ result: "Request will be processed", took: 0.01, requestId: crypto.randomUUID() }),
+    // A create without an alias is its own alert (Opsgenie gives it one).
+    (r) => ({ action: r.op === "create" ? "trigger" : r.op === "close" ? "resolve" : "acknowledge", key: r.key || crypto.randomUUID() }),
   );
 }
