@@ -147,10 +147,11 @@ test("Acknowledge and Snooze from the demo's mails in Chromium and in Firefox, a
   expect(ackQuestion).toContain(`Acknowledge the incident of ${(await incident(ack)).title}?`);
   await firefoxHas(`tr[data-incident="${ack}"] td[data-role="ack"] .muted`, /on it, from Firefox/);
 
-  // The dashboard's Snooze in Firefox, the second choice (the link page's second one, 4h by default).
+  // The dashboard's Snooze in Firefox, the second choice (the link page's second one, 4h by default). The choice has
+  // the focus, as when a person picks it: the page's auto-refresh then leaves it alone until the button is pressed.
   const group = `tbody:has(tr[data-incident="${snooze}"])`;
   const choice = await firefox!.evaluate<string>(
-    `(() => { const s = document.querySelector(${JSON.stringify(`${group} select[data-snooze-choice]`)}); s.selectedIndex = 1; return s.options[1].textContent; })()`,
+    `(() => { const s = document.querySelector(${JSON.stringify(`${group} select[data-snooze-choice]`)}); s.focus(); s.selectedIndex = 1; return s.options[1].textContent; })()`,
   );
   expect(choice).toBe("for 4h");
   const snoozeQuestion = await pressAndAnswer(`${group} button[data-action="snooze"]`);
