@@ -136,6 +136,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}),
     banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner(formatTime)].filter(Boolean).join("") || undefined,
     ...(qrs ? { qrs } : {}),
+    snooze: config.actionLinks,
   });
   // Indexed once per request of GET /v4/causes/{id}: a cause may hold thousands of symptoms.
   alertGates.grouping.readScriptLogsFrom(() => {

@@ -182,6 +182,14 @@ export const DASHBOARD_JS = `
       var causeNote = prompt("Acknowledge the cause " + b.dataset.name + "? Every incident it holds is acknowledged with it; their further failures will not notify again until they recover. Note (optional):", "");
       if (causeNote === null) return;
       run(b, function () { return api("POST", "/v4/causes/" + encodeURIComponent(b.dataset.id) + "/acknowledge", causeNote ? { note: causeNote } : {}); }, "Acknowledged " + b.dataset.name);
+    } else if (a === "snooze") {
+      // The silence an alert's Snooze link makes: the cause's open incidents, for the chosen time; ask first.
+      var pick = b.closest("[data-role=snooze-action]").querySelector("select[data-snooze-choice]");
+      var until = pick.options[pick.selectedIndex];
+      var incidents = b.dataset.ids.split(",").map(Number);
+      if (!confirm("Snooze " + b.dataset.name + " " + until.textContent + "? Its further alerts are held until then" + (incidents.length > 1 ? " (all " + incidents.length + " incidents of this cause)" : "") + "; its recovery is still sent.")) return;
+      var snooze = Object.assign({ matcher: { incidentIds: incidents }, reason: "snoozed from the dashboard (" + b.dataset.name.slice(0, 400) + ")" }, JSON.parse(pick.value));
+      run(b, function () { return api("POST", "/v4/silences", snooze); }, "Snoozed " + b.dataset.name + " " + until.textContent);
     } else if (a === "end-silence") {
       if (!confirm("End silence #" + b.dataset.id + " now? What it held is sent if the condition still lasts.")) return;
       run(b, function () { return api("DELETE", "/v4/silences/" + encodeURIComponent(b.dataset.id)); }, "Silence #" + b.dataset.id + " ended");

@@ -22,7 +22,7 @@ import { createRunHistory, type RunHistory } from "./run-history";
 import type { Store } from "../../platform/store/database";
 import { registerDashboardRoutes } from "./routes";
 import { registerRunsRoute } from "./runs-route";
-import type { InboxSource } from "./types";
+import type { InboxSource, PageDeps } from "./types";
 
 export type { EventTimeline, TimelineEntry } from "./event-timeline";
 export { eventTitle } from "./event-timeline";
@@ -57,6 +57,8 @@ export interface DashboardDeps {
   siteWide?: { db: SqlDb; steward: string; log: Logger; pollMs?: () => number };
   /** HTML shown at the top of every page while it returns one (an active maintenance window). */
   banner?: () => string | undefined;
+  /** The snooze choices of the alerts' links: the incidents page's Snooze offers the same. */
+  snooze?: PageDeps["snooze"];
 }
 
 const FEED_CURSOR = "dashboard.feed.cursor";
@@ -118,6 +120,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
     siteClock: () => ({ zone: siteTimeZone(deps.siteTimeZone), nowMs: deps.clock.now() }),
     taskNames: createTaskNames(deps.qrs),
     ...(deps.banner ? { banner: deps.banner } : {}),
+    ...(deps.snooze ? { snooze: deps.snooze } : {}),
   });
   return {
     timeline,

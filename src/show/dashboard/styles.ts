@@ -51,6 +51,7 @@ button,.btn{font:inherit;font-size:13px;border:1px solid var(--line);background:
 button:hover{background:#eef1f4}button:disabled{opacity:.5;cursor:default}
 button.primary{background:var(--brand);border-color:var(--brand);color:#fff}button.primary:hover{background:#094a8c}
 button.danger{color:var(--fail)}
+.snooze{display:flex;gap:6px;align-items:center;margin-top:6px}
 pre.log-errors{color:var(--fail);background:var(--fail-bg);border-left:3px solid var(--fail);white-space:pre-wrap}
 mark.log-fail{color:var(--fail);background:var(--fail-bg);font-weight:600}
 .toolbar{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin-bottom:12px}

@@ -7,6 +7,7 @@ import type { ApiReader } from "./api-reader";
 import type { EventTimeline } from "./event-timeline";
 import type { RunHistory } from "./run-history";
 import type { PageClock } from "./page-clock";
+import type { ActionLinksConfig } from "../../tell/ack-links/config";
 
 /** Read access to the demo's capture inbox (attached only by `steward demo`). */
 export interface InboxSource {
@@ -26,6 +27,8 @@ export interface PageDeps {
   taskNames: TaskNames;
   /** HTML shown at the top of every page while it returns one (an active maintenance window). */
   banner?: () => string | undefined;
+  /** The snooze choices of the alerts' links (actionLinks), offered by the incidents page's Snooze too. */
+  snooze?: Pick<ActionLinksConfig, "snooze" | "snoozeUntil">;
 }
 
 export type PageHandler = (c: Context<HttpEnv>, deps: PageDeps) => Promise<Response>;

@@ -19,7 +19,7 @@ export function tomorrowAt(hhmm: string, tz: string, now: number): number {
   return zonedLocalToUtc(tz, target);
 }
 
-export function snoozeChoices(cfg: ActionLinksConfig, tz: string, now: number): SnoozeChoice[] {
+export function snoozeChoices(cfg: Pick<ActionLinksConfig, "snooze" | "snoozeUntil">, tz: string, now: number): SnoozeChoice[] {
   const out = cfg.snooze.map((ms) => ({ id: formatDuration(ms), label: `for ${formatDuration(ms)}`, until: now + ms }));
   if (cfg.snoozeUntil) {
     const until = tomorrowAt(cfg.snoozeUntil, tz, now);

@@ -26,30 +26,22 @@ interface ByCause {
 import type { EscalationView } from "../../../tell/escalation";
 import type { SilenceView } from "../../../tell/silences/routes";
 import { EscalationCell, EscalationTable } from "./escalation-table";
+import { SnoozeControl, SnoozeNote, type SnoozeOption, snoozeOptions } from "./snooze-action";
 
 const CLOSED_HOURS = 7 * 24;
-
-/** A snooze is an active silence of the incident alone (made by the alert's Snooze link or the API). */
-function SnoozeNote(props: { silences: SilenceView[] | undefined }) {
-  const s = props.silences?.[0];
-  if (!s) return null;
-  return (
-    <div data-role="snooze">
-      Snoozed until <Time iso={s.endsAt} /> by <b>{s.author}</b>
-    </div>
-  );
-}
 
 interface TableProps {
   closed: boolean;
   escalations?: Map<number, EscalationView[]>;
   snoozes?: Map<number, SilenceView[]>;
+  /** The snooze choices; offered on a row that is a cause of one, and on a cause's heading for all it holds. */
+  snoozeOptions?: SnoozeOption[];
 }
 
 /** A title from a datagram may be long (the API cuts it at 2,000): a row shows 300 characters, the task's page the rest. */
 const short = (s: string, max = 300) => (s.length > max ? `${s.slice(0, max)} …[cut]` : s);
 
-function IncidentRow(props: TableProps & { i: IncidentView }) {
+function IncidentRow(props: TableProps & { i: IncidentView; grouped?: boolean }) {
   const i = { ...props.i, title: short(props.i.title) };
   return (
     <tr data-incident={String(i.id)}>
@@ -93,6 +85,7 @@ function IncidentRow(props: TableProps & { i: IncidentView }) {
             </button>
           )}
           <SnoozeNote silences={props.snoozes?.get(i.id)} />
+          {props.grouped || props.snoozes?.has(i.id) ? null : <SnoozeControl ids={[i.id]} name={i.title} options={props.snoozeOptions ?? []} />}
         </td>
       )}
       {props.closed ? null : (
@@ -134,7 +127,7 @@ function IncidentTable(props: TableProps & { rows: IncidentView[] }) {
 }
 
 /** A cause's heading row: what it is, since when, who is on it (acknowledging it acknowledges each incident below). */
-function CauseHeading(props: { cause: ByCause["cause"] & {}; count: number }) {
+function CauseHeading(props: { cause: ByCause["cause"] & {}; count: number; snooze: { ids: number[]; all: boolean; options: SnoozeOption[] } }) {
   const c = props.cause;
   return (
     <tr class="cause-heading" data-cause={String(c.id)}>
@@ -166,9 +159,16 @@ function CauseHeading(props: { cause: ByCause["cause"] & {}; count: number }) {
         ) : (
           <span class="muted">acknowledging one of its incidents acknowledges the others</span>
         )}
+        {props.snooze.all ? null : <SnoozeControl ids={props.snooze.ids} name={c.title} options={props.snooze.options} />}
       </td>
     </tr>
   );
+}
+
+/** A cause's snooze holds each incident it holds (as its alert's link does); offered while one of them is not snoozed. */
+function groupSnooze(g: ByCause, props: TableProps) {
+  const ids = g.incidents.map((i) => i.id);
+  return { ids, all: ids.every((id) => props.snoozes?.has(id)), options: props.snoozeOptions ?? [] };
 }
 
 /** The open incidents, one group per cause: a task failing for its own reason is a cause of one (no heading). */
@@ -178,9 +178,9 @@ function OpenByCause(props: TableProps & { groups: ByCause[] }) {
       <Head closed={false} />
       {props.groups.map((g) => (
         <tbody data-group={g.cause ? `cause-${g.cause.id}` : `own-${g.incidents[0]?.id ?? 0}`}>
-          {g.cause ? <CauseHeading cause={g.cause} count={g.incidents.length} /> : null}
+          {g.cause ? <CauseHeading cause={g.cause} count={g.incidents.length} snooze={groupSnooze(g, props)} /> : null}
           {g.incidents.map((i) => (
-            <IncidentRow {...props} i={i} />
+            <IncidentRow {...props} i={i} grouped={Boolean(g.cause)} />
           ))}
         </tbody>
       ))}
@@ -188,7 +188,7 @@ function OpenByCause(props: TableProps & { groups: ByCause[] }) {
   );
 }
 
-export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock }) => {
+export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock, snooze }) => {
   const [open, closed, esc, active] = await Promise.all([
     api<{ causes: ByCause[]; truncated?: boolean; omitted?: number }>(c, "/v4/incidents/by-cause?limit=1000"),
     api<{ incidents: IncidentView[] }>(c, `/v4/incidents?status=closed&sinceHours=${CLOSED_HOURS}&limit=100`),
@@ -215,7 +215,13 @@ export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock }) =
             ) : open.data.causes.length === 0 ? (
               <Empty>No open incidents: every task's last run succeeded.</Empty>
             ) : (
-              <OpenByCause groups={open.data.causes} closed={false} escalations={byIncident} snoozes={snoozes} />
+              <OpenByCause
+                groups={open.data.causes}
+                closed={false}
+                escalations={byIncident}
+                snoozes={snoozes}
+                snoozeOptions={snoozeOptions(snooze, siteClock())}
+              />
             )}
             {open.ok && open.data.truncated ? (
               <p class="small" data-role="left-out">

@@ -43,6 +43,8 @@ function profilePrefs(deadPort: number): string {
     "toolkit.telemetry.server": `http://127.0.0.1:${deadPort}/`,
     "media.gmp-manager.url": `http://127.0.0.1:${deadPort}/`,
     "messaging-system.rsexperimentloader.enabled": false,
+    // An API answer (JSON) shown as the text it is, not in the JSON viewer.
+    "devtools.jsonview.enabled": false,
   };
   return Object.entries(prefs)
     .map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`)
@@ -55,14 +57,21 @@ export interface FirefoxPage {
   evaluate<T>(expression: string): Promise<T>;
   /** The page's visible text. */
   text(): Promise<string>;
-  /** Clicks the element as a person would (pointer actions at its centre), which may submit a form. */
+  /** Clicks the element as a person would (scrolled into view, pointer actions at its centre), which may submit a form. */
   click(selector: string): Promise<void>;
+  /**
+   * Waits for the next confirm() or prompt() the page opens (a click that opens one may not finish before it is
+   * answered: start the click, then await this), and answers it: accepted, with `text` typed into a prompt.
+   */
+  answerPrompt(answer: { accept: boolean; text?: string }): Promise<{ type: string; message: string }>;
   close(): Promise<void>;
 }
 
 interface BidiReply {
   id?: number;
   type?: string;
+  method?: string;
+  params?: Record<string, unknown>;
   result?: Record<string, unknown>;
   error?: string;
   message?: string;
@@ -103,8 +112,10 @@ export async function launchFirefox(): Promise<FirefoxPage> {
     });
     let next = 1;
     const pending = new Map<number, { resolve: (r: Record<string, unknown>) => void; reject: (e: Error) => void }>();
+    const prompts: Array<{ type: string; message: string }> = [];
     ws.onmessage = (m) => {
       const reply = JSON.parse(String(m.data)) as BidiReply;
+      if (reply.method === "browsingContext.userPromptOpened") prompts.push(reply.params as { type: string; message: string });
       if (reply.id === undefined) return;
       const p = pending.get(reply.id);
       pending.delete(reply.id);
@@ -117,7 +128,9 @@ export async function launchFirefox(): Promise<FirefoxPage> {
         pending.set(id, { resolve, reject });
         ws.send(JSON.stringify({ id, method, params }));
       });
-    await send("session.new", { capabilities: {} });
+    // Prompts stay open until the test answers them (answerPrompt), as a person would.
+    await send("session.new", { capabilities: { alwaysMatch: { unhandledPromptBehavior: { default: "ignore" } } } });
+    await send("session.subscribe", { events: ["browsingContext.userPromptOpened"] });
     const tree = (await send("browsingContext.getTree", {})) as { contexts: Array<{ context: string }> };
     const context = tree.contexts[0]!.context;
     // BiDi answers with typed remote values: the page hands back a JSON string instead, read here.
@@ -138,7 +151,7 @@ export async function launchFirefox(): Promise<FirefoxPage> {
       text: () => evaluate<string>("document.body ? document.body.innerText : ''"),
       async click(selector) {
         const box = await evaluate<{ x: number; y: number } | null>(
-          `(() => { const e = document.querySelector(${JSON.stringify(selector)}); if (!e) return null; const r = e.getBoundingClientRect(); return { x: Math.round(r.x + r.width / 2), y: Math.round(r.y + r.height / 2) }; })()`,
+          `(() => { const e = document.querySelector(${JSON.stringify(selector)}); if (!e) return null; e.scrollIntoView({ block: "center" }); const r = e.getBoundingClientRect(); return { x: Math.round(r.x + r.width / 2), y: Math.round(r.y + r.height / 2) }; })()`,
         );
         if (!box) throw new Error(`no element ${selector} on the page: ${await evaluate<string>("document.body ? document.body.innerText : ''")}`);
         await send("input.performActions", {
@@ -156,6 +169,11 @@ export async function launchFirefox(): Promise<FirefoxPage> {
             },
           ],
         });
+      },
+      async answerPrompt(answer) {
+        const opened = await waitFor(() => prompts.shift(), { what: "a confirm or prompt dialog in Firefox", intervalMs: 50 });
+        await send("browsingContext.handleUserPrompt", { context, accept: answer.accept, ...(answer.text !== undefined ? { userText: answer.text } : {}) });
+        return opened;
       },
       async close() {
         try {

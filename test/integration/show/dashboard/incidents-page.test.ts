@@ -1,5 +1,5 @@
 // The incidents page over HTTP: open incidents and recently closed ones, read from the store through /v4/incidents,
-// names escaped; and a page that says why it is empty when incidents are off.
+// names escaped; a page that says why it is empty when incidents are off; and the Snooze an open incident offers.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { taskSubject } from "../../../../src/tell/incidents";
@@ -63,5 +63,50 @@ describe("dashboard: incidents off", () => {
     const page = await html(t, "/ui/incidents");
     expect(page.status).toBe(200);
     expect(page.body).toContain("Incidents are off");
+  });
+});
+
+describe("dashboard: an incident's Snooze", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = createTestApp('notify: { timeZone: Europe/Stockholm }\nactionLinks: { snooze: [30m, 2h], snoozeUntil: "07:30" }\n');
+    await t.app.start();
+  });
+  afterAll(() => t.close());
+
+  test("offers the alert links' choices; the silence a choice posts holds the incident, and the page then says until when", async () => {
+    const now = Date.now();
+    const id = (
+      await t.app.incidents!.raise({
+        subject: taskSubject("task-s"),
+        taskId: "task-s",
+        title: "Reload Stock",
+        eventId: "s1",
+        kind: "task.failed",
+        summary: "Reload Stock failed",
+        at: now,
+        failedRun: true,
+      })
+    ).id;
+    const before = (await html(t, "/ui/incidents")).body;
+    const control = before.slice(before.indexOf('data-role="snooze-action"'), before.indexOf("</button>", before.indexOf('data-role="snooze-action"')));
+    const options = [...control.matchAll(/<option value="([^"]*)">([^<]*)<\/option>/g)].map((m) => ({
+      body: JSON.parse(m[1]!.replaceAll("&quot;", '"')) as Record<string, string>,
+      label: m[2]!,
+    }));
+    expect(options.map((o) => o.label)).toEqual(["for 30m", "for 2h", "until 07:30 tomorrow"]);
+    expect(Object.keys(options[2]!.body)).toEqual(["endsAt"]);
+    expect(options[1]!.body).toEqual({ duration: "2h" });
+    expect(control).toContain(`data-ids="${id}"`);
+    // What the page's script posts for "for 2h".
+    const res = await t.request("/v4/silences", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ matcher: { incidentIds: [id] }, reason: "snoozed from the dashboard (Reload Stock)", ...options[1]!.body }),
+    });
+    expect(res.status).toBe(201);
+    const after = (await html(t, "/ui/incidents")).body;
+    expect(after).toContain("Snoozed until");
+    expect(after).not.toContain('data-role="snooze-action"');
   });
 });

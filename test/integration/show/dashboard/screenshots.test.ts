@@ -2,7 +2,8 @@
 // and a succeeded run, its alert delivered and its incident acknowledged, another held by a silence, a schedule, a key, a maintenance window
 // tomorrow night), the site in Stockholm: reached only through the navigation (a section, then its pages), at most
 // 8 sections, every page of today reachable, the section and page marked, and no time left in ISO form for a person
-// to read. A PNG of each page goes to test-output/screenshots/ (not committed) for a person to look at.
+// to read; and the watchdog's task table without a contradiction (no "on track" beside a failed last run, no "not
+// watched" without its reason). A PNG of each page goes to test-output/screenshots/ (not committed) for a person.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -51,7 +52,8 @@ beforeAll(async () => {
   rx = startHttpReceiver();
   h = await startHarness({
     dir: dir.path,
-    extraYaml: `notify: { timeZone: Europe/Stockholm }\nchannels:\n  hook: { type: webhook, url: "${rx.url}/hook" }\nroutes:\n  - { on: [task.failed], to: [hook] }\n`,
+    // The watchdog on, so that its task table is drawn (its looks are an hour apart: none during the test).
+    extraYaml: `notify: { timeZone: Europe/Stockholm }\nwatchdog: { interval: 1h }\nchannels:\n  hook: { type: webhook, url: "${rx.url}/hook" }\nroutes:\n  - { on: [task.failed], to: [hook] }\n`,
   });
   // A silence now over the user sync's failures: its alert is held, and the deliveries say until when.
   expect((await post("/v4/silences", { matcher: { taskNames: ["User sync*"] }, reason: "directory move", duration: "3h" })).status).toBe(201);
@@ -160,4 +162,22 @@ test("the pages a list links to (an event, a task's runs) belong to Runs & reloa
     const d = await drawn(shotName(path));
     expect({ path, section: d.sections.find((s) => s.active)?.text, iso: d.iso }).toEqual({ path, section: "Runs & reloads", iso: undefined });
   }
+});
+
+test('the watchdog\'s task table as drawn: no row on track beside a failed last run, a reason after every "not watched"', { timeout: 60_000 }, async () => {
+  await page.goto(`${base}/ui/watchdog`);
+  await drawn("ui-watchdog-tasks");
+  const rows = await page.$$eval("#watched-tasks tbody tr", (trs) =>
+    trs.map((tr) => {
+      const cells = (tr as HTMLTableRowElement).cells;
+      // biome-ignore lint/performance/useDomNodeTextContent: the text as the viewer sees it
+      return { task: cells[0]!.innerText.trim(), state: cells[1]!.innerText.trim(), lastRun: cells[5]!.innerText.trim() };
+    }),
+  );
+  // The fixture's user sync failed its last run (held by a silence): the check below has a row to look at.
+  expect(rows.find((r) => r.task === "User sync CORP")?.lastRun).toMatch(/failed$/);
+  expect(rows.filter((r) => /on track/i.test(r.state) && /failed/.test(r.lastRun))).toEqual([]);
+  // "not watched" alone is a state without its why; the reason follows it on the next line of the cell.
+  const unexplained = rows.filter((r) => /not watched/i.test(r.state) && !/not watched\s*\n\s*\S/i.test(r.state));
+  expect(unexplained).toEqual([]);
 });

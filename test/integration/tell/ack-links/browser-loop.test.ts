@@ -1,38 +1,23 @@
 // The on-call loop as a person does it, in two real browsers: the demo's capture inbox receives its first alerts;
-// Chromium presses one mail's Acknowledge button and Firefox another mail's Snooze button (the link's landing page,
-// then its confirmation); the dashboard shows both; and the same kind of action posted by a page of another origin is
-// refused. Before, the landing page's `Referrer-Policy: no-referrer` made the browsers post with `Origin: null`, and
-// the browser guard answered every confirmation with a 403.
+// Chromium and Firefox each press one mail's Acknowledge button and another mail's Snooze button (the link's landing
+// page, then its confirmation); Firefox presses the dashboard's own Acknowledge and Snooze on two more incidents
+// (answering the question each asks first); the dashboard shows all six; and the same kind of action posted by a page
+// of another origin is refused in both browsers. Before, the landing page's `Referrer-Policy: no-referrer` made the
+// browsers post with `Origin: null`, and the browser guard answered every confirmation with a 403; and the dashboard
+// had no Snooze.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import demoYaml from "../../../../config/demo.yaml" with { type: "text" };
 import { startDemo, type RunningDemo } from "../../../../src/show/demo/run-demo";
 import { createDemoTerminal } from "../../../../src/show/demo/terminal";
-import type { CapturedMail } from "../../../../src/show/demo/capture-types";
 import { loggerFor } from "../../../../src/show/cli/logging";
+import type { SilenceView } from "../../../../src/tell/silences/routes";
 import { freeTcpPort } from "../../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { launchChromium, type TestBrowser } from "../../show/dashboard/chromium";
 import { launchFirefox, type FirefoxPage } from "../../show/dashboard/firefox";
-
-interface MailLink {
-  incident: number;
-  action: string;
-  url: string;
-  recipient: string;
-}
-
-const LINK = /href="(http:\/\/127\.0\.0\.1:\d+\/act\/incident\/(\d+)\?[^"]+)"/g;
-const unescapeHtml = (s: string) => s.replaceAll("&amp;", "&").replaceAll("&#38;", "&");
-
-function linksIn(mail: CapturedMail): MailLink[] {
-  return [...(mail.html ?? "").matchAll(LINK)].map((m) => {
-    const url = unescapeHtml(m[1]!);
-    const q = new URL(url).searchParams;
-    return { incident: Number(m[2]), action: q.get("a") ?? "", url, recipient: q.get("r") ?? "" };
-  });
-}
+import { type MailedIncident, sixIncidents } from "./browser-loop-incidents";
 
 let dir: TempDir;
 let demo: RunningDemo;
@@ -65,82 +50,143 @@ afterAll(async () => {
   dir?.remove();
 });
 
-/** Two mails about two different open incidents, each with its Acknowledge and Snooze links. */
-async function twoIncidentsMailed(): Promise<[MailLink[], MailLink[]]> {
-  return waitFor(
-    () => {
-      const byIncident = new Map<number, MailLink[]>();
-      for (const mail of demo.inbox.mails())
-        for (const l of linksIn(mail))
-          if (!byIncident.has(l.incident) || byIncident.get(l.incident)![0]!.recipient === l.recipient)
-            byIncident.set(l.incident, [...(byIncident.get(l.incident) ?? []), l]);
-      const found = [...byIncident.values()].filter((ls) => ls.some((l) => l.action === "ack") && ls.some((l) => l.action === "snooze"));
-      return found.length >= 2 ? ([found[0]!, found[1]!] as [MailLink[], MailLink[]]) : undefined;
-    },
-    { what: "mails about two incidents with Acknowledge and Snooze links", timeoutMs: 120_000, intervalMs: 250 },
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}\nthe demo said:\n${lines.slice(-60).join("\n")}`);
-  });
-}
-
 const incident = async (id: number) =>
-  (await (await fetch(`${steward}/v4/incidents/${id}`)).json()) as { id: number; status: string; acknowledgedBy: string | null };
+  (await (await fetch(`${steward}/v4/incidents/${id}`)).json()) as { id: number; title: string; status: string; acknowledgedBy: string | null };
 
-test("Acknowledge in Chromium and Snooze in Firefox from the demo's mails, both on the dashboard; another origin's post refused", async () => {
-  const [first, second] = await twoIncidentsMailed();
-  const ack = first.find((l) => l.action === "ack")!;
-  const snooze = second.find((l) => l.action === "snooze")!;
+/** Firefox's page text once it matches `re`. */
+const firefoxText = (re: RegExp, what: string) =>
+  waitFor(
+    async () => {
+      const text = await firefox!.text().catch(() => "");
+      return re.test(text) ? text : undefined;
+    },
+    { what },
+  );
 
-  // Chromium: the mail's Acknowledge button opens the landing page; its button confirms (a form POST the browser makes).
+async function chromiumFromMail(ackOf: MailedIncident, snoozeOf: MailedIncident): Promise<void> {
   const origins: string[] = [];
   page.on("request", (r) => {
     if (r.method() === "POST") origins.push(r.headers().origin ?? "(none)");
   });
-  await page.goto(ack.url);
+  await page.goto(ackOf.ack.url);
   expect(await page.textContent("h1")).toContain("Acknowledge this incident?");
   await page.click('button[value="ack"]');
   await page.waitForSelector("h1");
-  const ackResult = (await page.textContent("main")) ?? "";
-  expect(ackResult).toContain(`is acknowledged by ${ack.recipient}`);
-  expect(origins).toEqual([new URL(steward).origin]);
-  expect((await incident(ack.incident)).acknowledgedBy).toBe(ack.recipient);
+  expect((await page.textContent("main")) ?? "").toContain(`is acknowledged by ${ackOf.ack.recipient}`);
+  await page.goto(snoozeOf.snooze.url);
+  expect(await page.textContent("h1")).toContain("Snooze this incident?");
+  await page.click('button[name="choice"]');
+  await page.waitForSelector("h1");
+  expect((await page.textContent("main")) ?? "").toContain(`Incident #${snoozeOf.snooze.incident}`);
+  expect((await page.textContent("main")) ?? "").toContain("is snoozed");
+  // The confirmations were posted with the page's own origin (not `null`).
+  expect(origins).toEqual([new URL(steward).origin, new URL(steward).origin]);
+  page.removeAllListeners("request");
+}
 
-  // Firefox: the other mail's Snooze button, then the first snooze choice on the landing page.
-  await firefox!.goto(snooze.url);
+async function firefoxFromMail(ackOf: MailedIncident, snoozeOf: MailedIncident): Promise<void> {
+  await firefox!.goto(ackOf.ack.url);
+  expect(await firefox!.text()).toContain("Acknowledge this incident?");
+  await firefox!.click('button[value="ack"]');
+  expect(await firefoxText(/is acknowledged by/, "Firefox's acknowledge result page")).toContain(`is acknowledged by ${ackOf.ack.recipient}`);
+  await firefox!.goto(snoozeOf.snooze.url);
   expect(await firefox!.text()).toContain("Snooze this incident?");
   await firefox!.click('button[name="choice"]');
-  const snoozed = await waitFor(
+  expect(await firefoxText(/is snoozed/, "Firefox's snooze result page")).toContain(`Incident #${snoozeOf.snooze.incident}`);
+}
+
+/** Clicks a dashboard action in Firefox and answers the question it asks first; returns the question. */
+async function pressAndAnswer(selector: string, text?: string): Promise<string> {
+  const asked = firefox!.answerPrompt({ accept: true, ...(text !== undefined ? { text } : {}) });
+  const clicked = firefox!.click(selector);
+  const question = await asked;
+  await clicked;
+  return question.message;
+}
+
+const firefoxHas = (selector: string, re: RegExp) =>
+  waitFor(
     async () => {
-      const text = await firefox!.text().catch(() => "");
-      return /is snoozed/.test(text) ? text : undefined;
+      const t = await firefox!.evaluate<string | null>(`document.querySelector(${JSON.stringify(selector)})?.textContent ?? null`).catch(() => null);
+      return t !== null && re.test(t) ? t : undefined;
     },
-    { what: "Firefox's snooze result page" },
+    { what: `${selector} matching ${re} in Firefox` },
   );
-  expect(snoozed).toContain(`Incident #${snooze.incident}`);
 
-  // Both on the dashboard's incidents page.
-  await page.goto(`${steward}/ui/incidents`);
-  expect(await page.textContent(`tr[data-incident="${ack.incident}"] td[data-role="ack"] b`)).toBe(ack.recipient);
-  expect(await page.textContent(`tr[data-incident="${snooze.incident}"] [data-role="snooze"]`)).toContain(snooze.recipient);
-
-  // A page of another origin posting the dashboard's acknowledge action is refused, and acts on nothing.
-  const evilPort = await freeTcpPort();
+/** A page of another origin whose button posts `action` with a plain form; `visit` opens it and presses the button. */
+async function fromAnotherOrigin(action: string, visit: (url: string) => Promise<void>): Promise<void> {
+  const port = await freeTcpPort();
   const evil = Bun.serve({
     hostname: "127.0.0.1",
-    port: evilPort,
+    port,
     fetch: () =>
-      new Response(
-        `<!doctype html><form method="post" action="${steward}/v4/incidents/${snooze.incident}/acknowledge"><button id="go" type="submit">Win a prize</button></form>`,
-        { headers: { "content-type": "text/html" } },
-      ),
+      new Response(`<!doctype html><form method="post" action="${action}"><button id="go" type="submit">Win a prize</button></form>`, {
+        headers: { "content-type": "text/html" },
+      }),
   });
   try {
-    await page.goto(`http://127.0.0.1:${evilPort}/`);
-    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().includes(`/v4/incidents/${snooze.incident}/acknowledge`)), page.click("#go")]);
-    expect(answer.status()).toBe(403);
-    expect(await answer.text()).toContain(`cross-origin POST from http://127.0.0.1:${evilPort} refused`);
+    await visit(`http://127.0.0.1:${port}/`);
   } finally {
     await evil.stop(true);
   }
-  expect((await incident(snooze.incident)).acknowledgedBy).toBeNull();
+}
+
+test("Acknowledge and Snooze from the demo's mails in Chromium and in Firefox, and from the dashboard in Firefox; all six on the dashboard; another origin's post refused in both", async () => {
+  const six = await sixIncidents(
+    steward,
+    () => demo.inbox.mails(),
+    () => lines.slice(-60).join("\n"),
+  );
+  await chromiumFromMail(six.chromium[0]!, six.chromium[1]!);
+  await firefoxFromMail(six.firefox[0]!, six.firefox[1]!);
+
+  // The dashboard's own Acknowledge in Firefox: it asks first, with a note.
+  const { ack, snooze } = six.dashboard;
+  await firefox!.goto(`${steward}/ui/incidents`);
+  const ackQuestion = await pressAndAnswer(`tr[data-incident="${ack}"] button[data-action="ack-incident"]`, "on it, from Firefox");
+  expect(ackQuestion).toContain(`Acknowledge the incident of ${(await incident(ack)).title}?`);
+  await firefoxHas(`tr[data-incident="${ack}"] td[data-role="ack"] .muted`, /on it, from Firefox/);
+
+  // The dashboard's Snooze in Firefox, the second choice (the link page's second one, 4h by default). The choice has
+  // the focus, as when a person picks it: the page's auto-refresh then leaves it alone until the button is pressed.
+  const group = `tbody:has(tr[data-incident="${snooze}"])`;
+  const choice = await firefox!.evaluate<string>(
+    `(() => { const s = document.querySelector(${JSON.stringify(`${group} select[data-snooze-choice]`)}); s.focus(); s.selectedIndex = 1; return s.options[1].textContent; })()`,
+  );
+  expect(choice).toBe("for 4h");
+  const snoozeQuestion = await pressAndAnswer(`${group} button[data-action="snooze"]`);
+  expect(snoozeQuestion).toMatch(/^Snooze .+ for 4h\? Its further alerts are held until then/);
+  const note = await firefoxHas(`tr[data-incident="${snooze}"] [data-role="snooze"]`, /Snoozed until/);
+  expect(await firefox!.evaluate<number>(`document.querySelectorAll(${JSON.stringify(`${group} [data-role="snooze-action"]`)}).length`)).toBe(0);
+  // The same silence a link's snooze makes: the incidents of the cause, while they are open, for the chosen time.
+  const active = ((await (await fetch(`${steward}/v4/silences?state=active`)).json()) as { silences: SilenceView[] }).silences;
+  const made = active.find((s) => s.reason.startsWith("snoozed from the dashboard"));
+  expect(made?.matcher.incidentIds).toContain(snooze);
+  expect(Date.parse(made!.endsAt) - Date.parse(made!.startsAt)).toBe(4 * 3_600_000);
+  expect(note).toContain(made!.author);
+
+  // All six read back on the dashboard's incidents page (in Chromium).
+  await page.goto(`${steward}/ui/incidents`);
+  const acked = [six.chromium[0]!.ack, six.firefox[0]!.ack].map((l) => [l.incident, l.recipient] as const);
+  for (const [id, who] of [...acked, [ack, (await incident(ack)).acknowledgedBy!] as const])
+    expect(await page.textContent(`tr[data-incident="${id}"] td[data-role="ack"] b`)).toBe(who);
+  const snoozed = [six.chromium[1]!.snooze, six.firefox[1]!.snooze].map((l) => [l.incident, l.recipient] as const);
+  for (const [id, who] of [...snoozed, [snooze, made!.author] as const])
+    expect(await page.textContent(`tr[data-incident="${id}"] [data-role="snooze"]`)).toContain(who);
+
+  // A page of another origin posting the dashboard's acknowledge action is refused in both browsers, and acts on nothing.
+  const [chromiumTarget, firefoxTarget] = [six.chromium[1]!.snooze.incident, six.firefox[1]!.snooze.incident];
+  await fromAnotherOrigin(`${steward}/v4/incidents/${chromiumTarget}/acknowledge`, async (url) => {
+    await page.goto(url);
+    const [answer] = await Promise.all([page.waitForResponse((r) => r.url().includes(`/v4/incidents/${chromiumTarget}/acknowledge`)), page.click("#go")]);
+    expect(answer.status()).toBe(403);
+    expect(await answer.text()).toContain(`cross-origin POST from ${new URL(url).origin} refused`);
+  });
+  await fromAnotherOrigin(`${steward}/v4/incidents/${firefoxTarget}/acknowledge`, async (url) => {
+    await firefox!.goto(url);
+    await firefox!.click("#go");
+    await firefoxText(new RegExp(`cross-origin POST from ${new URL(url).origin.replaceAll(".", "\\.")} refused`), "Firefox's refused post");
+  });
+  expect((await incident(chromiumTarget)).acknowledgedBy).toBeNull();
+  expect((await incident(firefoxTarget)).acknowledgedBy).toBeNull();
 }, 240_000);
