@@ -1,7 +1,7 @@
 // An alert is never lost to its own formatting: a channel renders its rich form through formatWithFallback, and
-// when a template throws, reads a value that is not there, does not make JSON, or makes more than the channel takes,
-// the alert goes out in its plain form (built in code, no template) with a note saying why. `config check` and the
-// previews' first try run strict: the same failure is thrown, naming the template's file.
+// when a template throws, reads or prints a value that is not there, does not make JSON, or makes more than the
+// channel takes, the alert goes out in its plain form (built in code, no template) with a note saying why. `config
+// check` and the previews' first try run strict: the same failure is thrown, naming the template's file.
 import { AppError, isAppError } from "../../../platform/core/errors";
 import { shortReason, type TemplateRenderer } from "../templates/renderer";
 

@@ -7,6 +7,7 @@ import { Eta } from "eta";
 import { AppError, describeError } from "../../../platform/core/errors";
 import { EMBEDDED_TEMPLATES } from "./embedded";
 import { TEMPLATE_HELPERS_SOURCE } from "./helpers";
+import { createOutputCheck, missingValueIn } from "./missing-value";
 import { isHtml } from "./names";
 
 export interface TemplateRenderer {
@@ -80,14 +81,22 @@ export function createTemplateRenderer(overrideDirs: readonly string[] = []): Te
     }
   }
 
-  const common = { functionHeader: TEMPLATE_HELPERS_SOURCE, debug: true, cache: true, autoTrim: false as const };
+  const check = createOutputCheck();
+  const common = {
+    functionHeader: TEMPLATE_HELPERS_SOURCE,
+    debug: true,
+    cache: true,
+    autoTrim: false as const,
+    plugins: [check.plugin],
+    filterFunction: check.filter,
+  };
   const html = new Eta({ ...common, autoEscape: true });
   const raw = new Eta({ ...common, autoEscape: false });
   const compiled = new Map<string, (data: object) => string>();
   for (const [name, src] of sources) {
     const eta = isHtml(name) ? html : raw;
     try {
-      const fn = eta.compile(src.text);
+      const fn = check.compiling(name, () => eta.compile(src.text));
       eta.loadTemplate(`@${name}`, fn);
       compiled.set(name, (data) => eta.render(fn, data));
     } catch (err) {
@@ -103,6 +112,17 @@ export function createTemplateRenderer(overrideDirs: readonly string[] = []): Te
     try {
       return fn(vars);
     } catch (err) {
+      const missing = missingValueIn(err);
+      if (missing) {
+        // Named where the tag is: a partial's own file and line, not the template that included it.
+        const { template, line, expression } = missing.site;
+        const why = `line ${line}: ${missing.message}`;
+        throw new AppError(
+          "CONFIG_INVALID",
+          `template ${template} (${originOf(template)}) failed: ${why} (write ${expression} ?? "" where the value may be missing)`,
+          { cause: err, details: { template, origin: originOf(template), why, expression } },
+        );
+      }
       // eta's message carries the template line with a marker; keep it on one line for logs and lists.
       const why = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ").trim();
       throw new AppError("CONFIG_INVALID", `template ${name} (${originOf(name)}) failed: ${why}`, {

@@ -106,6 +106,21 @@ routes:
     expect(r.err).toContain("channels.mail: template email/task.failed.subject");
   });
 
+  test("config check fails a template that prints a missing value, naming the file, the line and the expression", { timeout: 30_000 }, async () => {
+    // Renders without an error, but the subject would read "Task undefined failed".
+    mkdirSync(join(dir.path, "undef-templates", "email"), { recursive: true });
+    const file = join(dir.path, "undef-templates", "email", "task.failed.text.eta");
+    writeFileSync(file, "Task <%= it.taskName %> failed\nOwner: <%= it.event.task.owner %>\n");
+    const undef = join(dir.path, "undef.yaml");
+    writeFileSync(
+      undef,
+      `dataDir: ./data4\nchannels:\n  ops-mail: { type: email, smtp: { host: h.invalid }, from: s@corp.example, to: [o@corp.example], templates: ./undef-templates }\n`,
+    );
+    const r = await steward("config", "check", undef);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`channels.ops-mail: template email/task.failed.text (${file}) failed: line 2: it.event.task.owner is undefined, nothing to print`);
+  });
+
   test("config check renders past a channel's size limit: the override fails with its file named", { timeout: 30_000 }, async () => {
     // Renders fine, but 60 blocks: Slack refuses more than 50, so a real alert would go out in the plain form.
     mkdirSync(join(dir.path, "slack-templates", "slack"), { recursive: true });

@@ -1,5 +1,5 @@
 // An alert is never lost to its own formatting: a template that throws, one that dereferences a value that is not
-// there, one whose output passes Slack's or Teams' size limit, and one that is not JSON each reach a real receiver
+// there, one that prints a value that is not there, one whose output passes Slack's or Teams' size limit, and one that is not JSON each reach a real receiver
 // (the in-test SMTP server, Bun.serve for Slack, Teams and a webhook) in the plain form, and nothing is dead-lettered.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -18,6 +18,8 @@ const TEMPLATES: Record<string, string> = {
   "tpl-throws/email/task.failed.subject.eta": "<% throw new Error('subject broke on purpose') %>",
   // Reads a value the variables do not have (it.appOwner is undefined).
   "tpl-missing/email/task.failed.html.eta": "<p>Owner: <%= it.appOwner.email.toLowerCase() %></p>",
+  // Prints a value the variables do not have: without the check the subject would read "Task undefined failed".
+  "tpl-undefined/email/task.failed.subject.eta": "Task <%= it.noSuchVar %> failed",
   // 60 blocks: Slack refuses more than 50 (HTTP 400 invalid_blocks), which retrying cannot fix.
   "tpl-slack/slack/task.failed.json.eta":
     '<%~ json({ text: it.taskName, blocks: Array.from({ length: 60 }, (_, i) => ({ type: "section", text: { type: "mrkdwn", text: "Block " + i } })) }) %>',
@@ -48,11 +50,12 @@ describe("a template that fails to render", () => {
 channels:
   mail-throws: { type: email, ${smtpBlock}, to: [throws@corp.example], templates: ./tpl-throws }
   mail-missing: { type: email, ${smtpBlock}, to: [missing@corp.example], templates: ./tpl-missing }
+  mail-undefined: { type: email, ${smtpBlock}, to: [undefined@corp.example], templates: ./tpl-undefined }
   slack-big: { type: slack, webhookUrl: "${rx.url}/slack", templates: ./tpl-slack }
   teams-big: { type: teams, webhookUrl: "${rx.url}/teams", templates: ./tpl-teams }
   hook: { type: webhook, url: "${rx.url}/hook", templates: ./tpl-hook }
 routes:
-  - { name: failures, on: [task.failed], to: [mail-throws, mail-missing, slack-big, teams-big, hook] }
+  - { name: failures, on: [task.failed], to: [mail-throws, mail-missing, mail-undefined, slack-big, teams-big, hook] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 200ms }
 `;
@@ -69,7 +72,7 @@ notify:
   test("goes out in the plain form on every channel, with the task, the failing lines and a note; none is dead", { timeout: 30_000 }, async () => {
     const event = syntheticTaskEvent({ outcome: "failed", taskName: "Finance nightly reload", appName: "Finance", host: "sense2.corp.example" });
     await t.app.bus.emit("task.failed", event);
-    await waitFor(() => smtp.mails.length >= 2 && rx.requests.length >= 3, { what: "two mails and three requests" });
+    await waitFor(() => smtp.mails.length >= 3 && rx.requests.length >= 3, { what: "three mails and three requests" });
 
     const mailTo = (to: string) => smtp.mails.find((m) => m.envelopeTo.includes(to))!.mail;
     const throws = mailTo("throws@corp.example");
@@ -85,6 +88,12 @@ notify:
     expect(missing.text).toContain("Task: Finance nightly reload");
     expect(missing.text).toContain("Error: Field 'CustomerKey' not found");
     expect(missing.text).toMatch(/template email\/task\.failed\.html failed \(line 1: .*it\.appOwner/);
+    const undef = mailTo("undefined@corp.example");
+    expect(undef.subject).not.toContain("undefined");
+    expect(undef.subject).toContain("Finance nightly reload");
+    expect(undef.text).toContain("Task: Finance nightly reload");
+    expect(undef.text).toContain("Error: Field 'CustomerKey' not found");
+    expect(undef.text).toContain("template email/task.failed.subject failed (line 1: it.noSuchVar is undefined, nothing to print)");
 
     const slack = JSON.parse(rx.requests.find((r) => r.path === "/slack")!.body) as { text: string; blocks?: unknown[] };
     expect(slack.blocks).toBeUndefined();
@@ -108,9 +117,9 @@ notify:
     const list = await waitFor(
       async () => {
         const l = ((await (await t.request("/v4/deliveries?limit=100")).json()) as { deliveries: Delivery[] }).deliveries;
-        return l.length === 5 && l.every((d) => d.status === "delivered") ? l : undefined;
+        return l.length === 6 && l.every((d) => d.status === "delivered") ? l : undefined;
       },
-      { what: "five deliveries delivered" },
+      { what: "six deliveries delivered" },
     );
     for (const d of list) {
       expect(d.attempts).toBe(1);
@@ -125,14 +134,16 @@ notify:
     expect(metrics).toContain('steward_notify_template_fallbacks_total{channel="mail-throws",template="email/task.failed.subject"} 1');
     expect(metrics).toContain('steward_notify_template_fallbacks_total{channel="mail-missing",template="email/task.failed.html"} 1');
     expect(metrics).toContain('steward_notify_template_fallbacks_total{channel="hook",template="webhook/task.failed.json"} 1');
+    expect(metrics).toContain('steward_notify_template_fallbacks_total{channel="mail-undefined",template="email/task.failed.subject"} 1');
 
     // The doctor lists the templates that failed, from the deliveries in the store.
     const doctor = (await (await t.request("/v4/doctor")).json()) as { checks: Array<{ check: string; ok: boolean; detail: string; fix?: string }> };
     const line = doctor.checks.find((c) => c.check === "alert templates")!;
     expect(line.ok).toBe(false);
-    expect(line.detail).toContain("5 alerts sent in the plain form in the last 24 hours");
+    expect(line.detail).toContain("6 alerts sent in the plain form in the last 24 hours");
     expect(line.detail).toContain("slack-big: template slack/task.failed.json failed (60 blocks; Slack takes at most 50), 1 alert, last ");
     expect(line.detail).toContain("mail-throws: template email/task.failed.subject failed (line 1: subject broke on purpose), 1 alert");
+    expect(line.detail).toContain("mail-undefined: template email/task.failed.subject failed (line 1: it.noSuchVar is undefined, nothing to print), 1 alert");
     expect(line.fix).toContain("steward config check");
 
     // `steward doctor` on its own reads the same from the store the config names (here the running one's SQLite file).
