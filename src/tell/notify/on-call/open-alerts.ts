@@ -4,6 +4,7 @@
 import type { ChannelState } from "../channel-state";
 import type { Notification } from "../types";
 import { type AlertAction, alertActionOf, alertKeyOf } from "./alert";
+import { isTaskEvent } from "../../../platform/events/types";
 
 const openMark = (key: string) => `open:${key}`;
 
@@ -18,13 +19,27 @@ export type OnCallStep = { action: AlertAction | "acknowledge"; key: string };
  * was accepted and removed after a resolve was. A resolve or acknowledgement of an alert this channel never opened
  * sends nothing.
  */
-export async function stepAlert(n: Notification, state: ChannelState, send: (step: OnCallStep) => Promise<void>): Promise<OnCallStep | undefined> {
+export async function stepAlert(
+  n: Notification,
+  state: ChannelState,
+  send: (step: OnCallStep) => Promise<void>,
+  channel?: string,
+): Promise<OnCallStep | undefined> {
   const key = alertKeyOf(n.event);
   const action: OnCallStep["action"] = n.action === "acknowledge" ? "acknowledge" : alertActionOf(n.event);
   if (action !== "trigger" && (await state.get(openMark(key))) === undefined) return undefined;
+  // Resolved in this very product (its webhook): the alert is closed there already; telling it back would be an echo.
+  if (action === "resolve" && channel !== undefined && resolvedThrough(n) === channel) {
+    await state.take(openMark(key));
+    return undefined;
+  }
   const step: OnCallStep = { action, key };
   await send(step);
   if (action === "trigger" && (await state.get(openMark(key))) === undefined) await state.set(openMark(key), n.event.id);
   if (action === "resolve") await state.take(openMark(key));
   return step;
 }
+
+/** The on-call channel whose webhook resolved the incident this event closes, if one did. */
+const resolvedThrough = (n: Notification): string | undefined =>
+  isTaskEvent(n.event) && n.event.kind === "task.recovered" ? n.event.incident?.resolved?.channel : undefined;
