@@ -182,6 +182,13 @@ export const DASHBOARD_JS = `
       var causeNote = prompt("Acknowledge the cause " + b.dataset.name + "? Every incident it holds is acknowledged with it; their further failures will not notify again until they recover. Note (optional):", "");
       if (causeNote === null) return;
       run(b, function () { return api("POST", "/v4/causes/" + encodeURIComponent(b.dataset.id) + "/acknowledge", causeNote ? { note: causeNote } : {}); }, "Acknowledged " + b.dataset.name);
+    } else if (a === "resolve-incident" || a === "resolve-cause") {
+      // Closing by hand is not undone (the next failure opens a new incident): ask first, and take a note.
+      var one = a === "resolve-incident";
+      var why = prompt("Resolve " + (one ? "the incident of " : "the cause ") + b.dataset.name + " now, before " + (one ? "its task succeeds" : "it ends") + "? " +
+        (one ? "" : "Every incident it holds is closed with it. ") + "Its follow-up says you resolved it; a later failure opens a new incident. Note (optional):", "");
+      if (why === null) return;
+      run(b, function () { return api("POST", (one ? "/v4/incidents/" : "/v4/causes/") + encodeURIComponent(b.dataset.id) + "/resolve", why ? { note: why, from: "dashboard" } : { from: "dashboard" }); }, "Resolved " + b.dataset.name);
     } else if (a === "end-silence") {
       if (!confirm("End silence #" + b.dataset.id + " now? What it held is sent if the condition still lasts.")) return;
       run(b, function () { return api("DELETE", "/v4/silences/" + encodeURIComponent(b.dataset.id)); }, "Silence #" + b.dataset.id + " ended");

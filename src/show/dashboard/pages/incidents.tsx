@@ -89,6 +89,9 @@ function IncidentRow(props: TableProps & { i: IncidentView }) {
             </button>
           )}
           <SnoozeNote silences={props.snoozes?.get(i.id)} />
+          <button type="button" data-action="resolve-incident" data-id={String(i.id)} data-name={i.title}>
+            Resolve
+          </button>
         </td>
       )}
       {props.closed ? null : (
@@ -162,6 +165,11 @@ function CauseHeading(props: { cause: ByCause["cause"] & {}; count: number }) {
         ) : (
           <span class="muted">acknowledging one of its incidents acknowledges the others</span>
         )}
+        {c.status === "open" ? (
+          <button type="button" data-action="resolve-cause" data-id={String(c.id)} data-name={c.title}>
+            Resolve the cause
+          </button>
+        ) : null}
       </td>
     </tr>
   );
