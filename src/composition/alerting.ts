@@ -167,6 +167,16 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
       const e = resolvedFollowUp(row, r, await notify.outbox.getEvent(row.lastEventId), clock.now());
       await bus.emit(e.kind, e);
     },
+    // A cause closed by hand with no incident to recover: its on-call alerts are resolved (Alertmanager's end at the
+    // next re-send, the cause being closed).
+    causeClosed: async (id, r) => {
+      await notify.acknowledged({
+        alerts: [{ key: causeAlertKey(id), thread: `cause:${id}` }],
+        by: r.by,
+        resolve: true,
+        ...(r.channel ? { except: r.channel } : {}),
+      });
+    },
   });
   act.setIncidents(incidents);
   // Their webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying a token).

@@ -21,6 +21,8 @@ export interface ResolverDeps {
   now(): number;
   /** Told of each incident resolved, closed: it sends the follow-up. */
   resolved?(row: IncidentRow, r: ResolvedByHand): Promise<void>;
+  /** Told of a cause closed here, holding no open incident whose recovery would end its alerts: it ends them. */
+  causeClosed?(causeId: number, r: ResolvedByHand): Promise<void>;
 }
 
 export function createResolver(deps: ResolverDeps) {
@@ -52,6 +54,7 @@ export function createResolver(deps: ResolverDeps) {
         deps.now(),
       );
       if (!done) return undefined;
+      if (done.closed) await deps.causeClosed?.(causeId, r);
       const incidents: IncidentRow[] = [];
       for (const i of open) {
         const row = await resolveIncident(i.id, r);

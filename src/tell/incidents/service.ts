@@ -121,6 +121,8 @@ export interface IncidentServiceDeps {
   acknowledged?(a: Acknowledged): Promise<void>;
   /** Told of each incident resolved by hand, closed: it emits the follow-up (task.recovered saying who resolved it). */
   resolved?(row: IncidentRow, r: ResolvedByHand): Promise<void>;
+  /** Told of a cause resolved by hand that closed at once (no open incident): its on-call alerts are resolved. */
+  causeClosed?(causeId: number, r: ResolvedByHand): Promise<void>;
 }
 
 export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServiceDeps): IncidentService {
@@ -137,7 +139,13 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
   let timer: Timer | undefined;
   const sql = () => incidentSql(deps.db);
   const byCause = createIncidentCauseOps(deps.db, deps.causes, now);
-  const resolver = createResolver({ db: deps.db, now, ...(deps.causes ? { causes: deps.causes } : {}), ...(deps.resolved ? { resolved: deps.resolved } : {}) });
+  const resolver = createResolver({
+    db: deps.db,
+    now,
+    ...(deps.causes ? { causes: deps.causes } : {}),
+    ...(deps.resolved ? { resolved: deps.resolved } : {}),
+    ...(deps.causeClosed ? { causeClosed: deps.causeClosed } : {}),
+  });
 
   async function purge(): Promise<void> {
     try {

@@ -33,6 +33,7 @@ export interface IncidentsSetupDeps {
   acknowledged?(a: Acknowledged): Promise<void>;
   /** Told of each incident resolved by hand (see IncidentServiceDeps.resolved). */
   resolved?: IncidentServiceDeps["resolved"];
+  causeClosed?: IncidentServiceDeps["causeClosed"];
   /** The routes in force: a reload may give one a pageAfter, whose count needs each run's recent failures. */
   routes?(): readonly RouteConfig[];
 }
@@ -51,6 +52,7 @@ export function setupIncidents(config: IncidentsSetupConfig, deps: IncidentsSetu
     ...(deps.causes ? { causes: deps.causes } : {}),
     ...(deps.acknowledged ? { acknowledged: deps.acknowledged } : {}),
     ...(deps.resolved ? { resolved: deps.resolved } : {}),
+    ...(deps.causeClosed ? { causeClosed: deps.causeClosed } : {}),
   });
   deps.lifecycle.add(service.component);
   registerIncidentRoutes(deps.router, service, { now: () => deps.clock.now() });

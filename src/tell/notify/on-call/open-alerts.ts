@@ -26,7 +26,7 @@ export async function stepAlert(
   channel?: string,
 ): Promise<OnCallStep | undefined> {
   const key = alertKeyOf(n.event);
-  const action: OnCallStep["action"] = n.action === "acknowledge" ? "acknowledge" : alertActionOf(n.event);
+  const action: OnCallStep["action"] = n.action ?? alertActionOf(n.event);
   if (action !== "trigger" && (await state.get(openMark(key))) === undefined) return undefined;
   // Resolved in this very product (its webhook): the alert is closed there already; telling it back would be an echo.
   if (action === "resolve" && channel !== undefined && resolvedThrough(n) === channel) {

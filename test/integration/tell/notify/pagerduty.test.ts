@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { IncidentView } from "../../../../src/tell/incidents/routes";
-import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { syntheticServiceEvent, syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { signPagerDuty } from "../../../../src/tell/on-call";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { createTestApp, type TestApp } from "../../../helpers/app";
@@ -36,7 +36,7 @@ security:
 channels:
   oncall: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue", webhookSecret: "${SECRET}" }
 routes:
-  - { on: [task.failed, task.aborted, task.recovered], to: [oncall] }
+  - { on: [task.failed, task.aborted, task.recovered, service.stopped, service.started], to: [oncall] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
 `);
@@ -262,5 +262,25 @@ notify:
     expect(await ignored.json()).toMatchObject({ status: "ignored" });
     await Bun.sleep(300);
     expect(sentFor(key)).toEqual(["trigger", "resolve"]);
+  });
+
+  test("a cause holding no incident (a node's Scheduler stopped), resolved in Steward, is resolved in PagerDuty", async () => {
+    const stopped = syntheticServiceEvent({ state: "stopped", host: "qlik9.corp.example", service: "QlikSenseSchedulerService" });
+    await t.app.bus.emit(stopped.kind, stopped);
+    const cause = await waitFor(
+      async () => {
+        const causes = ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string }> }).causes;
+        return causes.find((c) => c.title.includes("qlik9"));
+      },
+      { what: "the node's cause" },
+    );
+    const key = `steward-cause-${cause.id}`;
+    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the cause's trigger" });
+    const res = await api(`/v4/causes/${cause.id}/resolve`, { method: "POST", body: JSON.stringify({ note: "node rebuilt" }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { incidents: unknown[] }).incidents).toEqual([]);
+    await waitFor(() => sentFor(key).length === 2 || undefined, { what: "the cause's resolve" });
+    expect(sentFor(key)).toEqual(["trigger", "resolve"]);
+    expect(((await (await api(`/v4/causes/${cause.id}`)).json()) as { status: string }).status).toBe("closed");
   });
 });

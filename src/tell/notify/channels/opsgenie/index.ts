@@ -18,7 +18,7 @@ export const opsgenieChannel: ChannelDefinition<"opsgenie"> = {
   followsAcknowledgements: true,
   templateParts: [],
   preview: (cfg, n, deps) => {
-    const step = { action: n.action === "acknowledge" ? ("acknowledge" as const) : alertActionOf(n.event), key: alertKeyOf(n.event) };
+    const step = { action: n.action ?? alertActionOf(n.event), key: alertKeyOf(n.event) };
     const r = opsgenieRequest(cfg, n.event, step, deps.publicUrl, n.note);
     return { url: safeUrl(join(n.test?.target ?? cfg.url, r.path)), body: r.body };
   },

@@ -17,7 +17,7 @@ export const pagerDutyChannel: ChannelDefinition<"pagerduty"> = {
   followsAcknowledgements: true,
   templateParts: [],
   preview: (cfg, n, deps) => {
-    const step = { action: n.action === "acknowledge" ? ("acknowledge" as const) : alertActionOf(n.event), key: alertKeyOf(n.event) };
+    const step = { action: n.action ?? alertActionOf(n.event), key: alertKeyOf(n.event) };
     const body = pagerDutyEvent(cfg, n.event, step, deps.publicUrl);
     return { url: safeUrl(n.test?.target ?? cfg.url), body: { ...body, routing_key: "[REDACTED]" } };
   },
