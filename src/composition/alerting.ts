@@ -10,7 +10,7 @@ import { type Dashboard, setupDashboard } from "../show/dashboard";
 import { isTaskEvent, type TaskEvent } from "../platform/events/types";
 import { type ActFromMessage, setupActFromMessage } from "../tell/escalation/act-from-message";
 import type { HttpApp } from "../platform/http/app";
-import { type IncidentService, setupIncidents } from "../tell/incidents";
+import { type IncidentService, resolvedFollowUp, setupIncidents } from "../tell/incidents";
 import { createAlertResender, type Notifier, type OpenCheck, setupNotify } from "../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../tell/notify/on-call/alert";
 import { registerOnCallRoutes } from "../tell/on-call";
@@ -162,6 +162,21 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
         ...a.incidents.map((i) => ({ key: incidentAlertKey(i.id), thread: i.subject })),
       ];
       await notify.acknowledged({ alerts, by: a.by, ...(a.from ? { except: a.from.channel } : {}) });
+    },
+    // Resolved by hand: its follow-up takes the closing path of a recovery (pages, on-call products, Alertmanager).
+    resolved: async (row, r) => {
+      const e = resolvedFollowUp(row, r, await notify.outbox.getEvent(row.lastEventId), clock.now());
+      await bus.emit(e.kind, e);
+    },
+    // A cause closed by hand with no incident to recover: its on-call alerts are resolved (Alertmanager's end at the
+    // next re-send, the cause being closed).
+    causeClosed: async (id, r) => {
+      await notify.acknowledged({
+        alerts: [{ key: causeAlertKey(id), thread: `cause:${id}` }],
+        by: r.by,
+        resolve: true,
+        ...(r.channel ? { except: r.channel } : {}),
+      });
     },
   });
   act.setIncidents(incidents);

@@ -33,6 +33,8 @@ export interface CauseSummary {
   promisesAtRisk?: string[];
   /** The cause on the dashboard (/ui/causes), when http.publicUrl is set. */
   url?: string;
+  /** Closed by a person (POST /v4/causes/{id}/resolve, a resolve in PagerDuty…) rather than by its end: who. */
+  resolvedBy?: string;
   /** Set on an update page: what the parent came to affect since its last page (ISO time), names capped like above. */
   /** `runs`: the runs folded in since that page (capped like `runs`; `runCount` says how many). */
   update?: { since: string; tasks: string[]; apps: string[]; count: number; runs?: string[]; runCount?: number };

@@ -65,6 +65,21 @@ export interface IncidentRef {
   acknowledgedBy?: string;
   /** One of its alerts already went out to someone (not held): renotify: once holds its further failures. */
   paged?: boolean;
+  /** Closed by a person, not by a good run (POST /v4/incidents/{id}/resolve, a resolve in PagerDuty…): who and from where. */
+  resolved?: ResolvedByHand;
+}
+
+/** Where a resolve by hand came from: the REST API, the dashboard, an on-call product's webhook, the assistant (MCP). */
+export type ResolvedVia = "api" | "dashboard" | "pagerduty" | "opsgenie" | "mcp";
+
+/** An incident or cause a person closed before its task succeeded or its condition ended. */
+export interface ResolvedByHand {
+  /** Who: the API key's or certificate's name, "PagerDuty: Anna Berg". */
+  by: string;
+  via: ResolvedVia;
+  /** The on-call channel whose webhook brought it: that product is not told back. */
+  channel?: string;
+  note?: string;
 }
 
 /** Why a successful run is suspicious (task.warning). */

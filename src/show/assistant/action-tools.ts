@@ -1,5 +1,5 @@
-// The assistant's actions, registered only when `mcp.allowActions` lists them: start a task, acknowledge or snooze an
-// incident, add a silence. Each needs its REST route's scope on the caller's key too; a call is refused without it.
+// The assistant's actions, registered only when `mcp.allowActions` lists them: start a task, acknowledge, snooze or
+// resolve an incident, add a silence. Each needs its REST route's scope on the caller's key too; a call is refused without it.
 // Every call, done or refused, is in the audit log with the key and the tool; the REST write it makes is audited too.
 import type { Catalog, ToolResult } from "./catalog";
 import { z } from "zod";
@@ -92,6 +92,28 @@ export function registerActionTools(server: Catalog, x: ActionContext): void {
           const incidentIds = [a.id, ...members.filter((id) => id !== a.id)].slice(0, 50);
           return apiAnswer(await x.api.post("/v4/silences", { matcher: { incidentIds }, duration: a.duration, reason: a.reason }));
         }),
+    );
+  }
+  if (allowed.has("resolveIncident")) {
+    server.registerTool(
+      "resolve_incident",
+      {
+        title: "Resolve an incident or a cause",
+        description:
+          "Closes an open incident (id) or a cause with every incident it holds (causeId) now, as resolved by hand, without waiting for the task's next good run: its follow-up says who resolved it and goes where its pages went, PagerDuty, Opsgenie and Alertmanager end their alert, and the task's next failure opens a new incident. Give exactly one of id and causeId. Needs the admin scope.",
+        inputSchema: {
+          id: z.number().int().min(1).optional().describe("The incident's id"),
+          causeId: z.number().int().min(1).optional().describe("The cause's id: resolves it and every incident it holds"),
+          note: z.string().trim().max(500).optional().describe("Why it is resolved (what was done)"),
+        },
+        annotations: ACTION,
+      },
+      (a) => {
+        if ((a.id === undefined) === (a.causeId === undefined)) return errorAnswer("give exactly one of id (an incident) and causeId (a cause)");
+        const path = a.id !== undefined ? `/v4/incidents/${a.id}/resolve` : `/v4/causes/${a.causeId}/resolve`;
+        const target = a.id !== undefined ? `incident ${a.id}` : `cause ${a.causeId}`;
+        return act(x, "resolve_incident", "admin", target, async () => apiAnswer(await x.api.post(path, { from: "mcp", ...(a.note ? { note: a.note } : {}) })));
+      },
     );
   }
   if (allowed.has("addSilence")) {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { lazySection } from "../../platform/config/lazy-section";
 
 /** What an assistant may be allowed to do, each also needing its REST route's scope on the caller's key. */
-export const MCP_ACTIONS = ["startTask", "acknowledgeIncident", "snoozeIncident", "addSilence"] as const;
+export const MCP_ACTIONS = ["startTask", "acknowledgeIncident", "snoozeIncident", "resolveIncident", "addSilence"] as const;
 export type McpAction = (typeof MCP_ACTIONS)[number];
 
 export const McpSchema = lazySection(() =>

@@ -190,6 +190,13 @@ export const DASHBOARD_JS = `
       if (!confirm("Snooze " + b.dataset.name + " " + until.textContent + "? Its further alerts are held until then" + (incidents.length > 1 ? " (all " + incidents.length + " incidents of this cause)" : "") + "; its recovery is still sent.")) return;
       var snooze = Object.assign({ matcher: { incidentIds: incidents }, reason: "snoozed from the dashboard (" + b.dataset.name.slice(0, 400) + ")" }, JSON.parse(pick.value));
       run(b, function () { return api("POST", "/v4/silences", snooze); }, "Snoozed " + b.dataset.name + " " + until.textContent);
+    } else if (a === "resolve-incident" || a === "resolve-cause") {
+      // Closing by hand is not undone (the next failure opens a new incident): ask first, and take a note.
+      var one = a === "resolve-incident";
+      var why = prompt("Resolve " + (one ? "the incident of " : "the cause ") + b.dataset.name + " now, before " + (one ? "its task succeeds" : "it ends") + "? " +
+        (one ? "" : "Every incident it holds is closed with it. ") + "Its follow-up says you resolved it; a later failure opens a new incident. Note (optional):", "");
+      if (why === null) return;
+      run(b, function () { return api("POST", (one ? "/v4/incidents/" : "/v4/causes/") + encodeURIComponent(b.dataset.id) + "/resolve", why ? { note: why, from: "dashboard" } : { from: "dashboard" }); }, "Resolved " + b.dataset.name);
     } else if (a === "end-silence") {
       if (!confirm("End silence #" + b.dataset.id + " now? What it held is sent if the condition still lasts.")) return;
       run(b, function () { return api("DELETE", "/v4/silences/" + encodeURIComponent(b.dataset.id)); }, "Silence #" + b.dataset.id + " ended");

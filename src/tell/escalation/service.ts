@@ -93,7 +93,11 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
   async function fire(row: EscalationRow): Promise<void> {
     const now = clock.now();
     const incident = await deps.incident(row.incidentId);
-    if (incident?.status !== "open") return store.settle(row.id, "stopped", "the incident recovered in time", now);
+    if (incident?.status !== "open") {
+      // Closed by a person (POST /v4/incidents/{id}/resolve, a resolve in PagerDuty…) rather than by a good run.
+      const resolved = incident?.closedSummary?.startsWith("resolved by ") ? `the incident was ${incident.closedSummary}` : undefined;
+      return store.settle(row.id, "stopped", resolved ?? "the incident recovered in time", now);
+    }
     if (incident.acknowledgedAt !== null) return store.settle(row.id, "stopped", `acknowledged by ${incident.acknowledgedBy ?? "someone"}`, now);
     const event = await deps.event(row.eventId);
     const target = nameRoutes(deps.routes()).find((r) => r.name === row.toRoute);

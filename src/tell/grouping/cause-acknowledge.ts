@@ -28,6 +28,14 @@ export interface CauseAcknowledger extends EndedCauseMembers {
   openSubjects(parentId: number): Promise<string[]>;
   /** The open causes, oldest first (what needs someone now). */
   openCauses(limit: number): Promise<ParentRow[]>;
+  /**
+   * A person resolves an open cause: every symptom it holds open is marked recovered except `keep` (the task incidents
+   * being resolved, whose recoveries close it with its recovered page); with nothing left open the cause closes here,
+   * and `closed` says so. Undefined when the cause is closed or unknown.
+   */
+  resolve(parentId: number, keep: readonly string[], now: number): Promise<{ parent: ParentRow; closed: boolean } | undefined>;
+  /** Whether the cause is open or closed; undefined when there is none of that id. */
+  status(parentId: number): Promise<"open" | "closed" | undefined>;
 }
 
 export function createCauseAcknowledger(db: SqlDb): CauseAcknowledger {
@@ -83,6 +91,28 @@ export function createCauseAcknowledger(db: SqlDb): CauseAcknowledger {
       return { parent: toParent(r), subjects: await openSubjects(parentId) };
     },
     openSubjects,
+    async resolve(parentId, keep, now) {
+      const r = await db.get<Row>("SELECT * FROM cause_parents WHERE id = ? AND status = 'open'", [parentId]);
+      if (!r) return undefined;
+      const kept = [...new Set(keep)].slice(0, MAX_SUBJECTS);
+      await db.run(
+        `UPDATE cause_symptoms SET state = 'recovered', recovered_at = ? WHERE parent_id = ? AND state IN ('open', 'awaiting')${
+          kept.length ? ` AND subject NOT IN (${kept.map(() => "?").join(", ")})` : ""
+        }`,
+        [now, parentId, ...kept],
+      );
+      // A kept incident the cause holds under another subject (a missed start, watch:…) leaves nothing open here.
+      const left = await db.get("SELECT 1 AS x FROM cause_symptoms WHERE parent_id = ? AND state IN ('open', 'awaiting') LIMIT 1", [parentId]);
+      if (left !== undefined) return { parent: toParent(r), closed: false };
+      const closed = (
+        await db.run("UPDATE cause_parents SET status = 'closed', closed_at = ?, last_at = ? WHERE id = ? AND status = 'open'", [now, now, parentId])
+      ).changes;
+      return { parent: toParent(r), closed: closed === 1 };
+    },
+    async status(parentId) {
+      const r = await db.get<{ status: string }>("SELECT status FROM cause_parents WHERE id = ?", [parentId]);
+      return r ? (String(r.status) === "open" ? "open" : "closed") : undefined;
+    },
     async openCauses(limit) {
       return (await db.all<Row>("SELECT * FROM cause_parents WHERE status = 'open' ORDER BY id LIMIT ?", [limit])).map(toParent);
     },

@@ -98,7 +98,13 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   }
 
   const updates = createParentUpdates(store, cfg.updates);
-  const withCause = (plan: Plan, cause: CauseSummary | undefined): Plan => (cause ? { ...plan, event: { ...plan.event, cause } as DomainEvent } : plan);
+  const withCause = (plan: Plan, cause: CauseSummary | undefined): Plan => {
+    if (!cause) return plan;
+    // The recovery of an incident resolved by hand closed the cause: its recovered page says who resolved it.
+    const resolved = isTaskEvent(plan.event) ? plan.event.incident?.resolved : undefined;
+    const shown = cause.status === "closed" && resolved ? { ...cause, resolvedBy: resolved.by } : cause;
+    return { ...plan, event: { ...plan.event, cause: shown } as DomainEvent };
+  };
 
   /** A parent this event opened: its page also goes, once, to the routes that take the cause's symptoms. */
   async function opening(plan: Plan, parentId: number, now: number, ctx: GateContext | undefined): Promise<Plan> {

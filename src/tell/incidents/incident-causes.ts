@@ -37,6 +37,8 @@ export interface IncidentCauses {
   openCauses(limit: number): Promise<OpenCause[]>;
   endedCausesOf(refs: readonly FailureRef[]): Promise<Map<string, OpenCause>>;
   recorded(causeId: number): Promise<{ runIds: Set<string>; eventIds: Set<string> }>;
+  resolve(causeId: number, keep: readonly string[], now: number): Promise<{ parent: CauseBrief; closed: boolean } | undefined>;
+  status(causeId: number): Promise<"open" | "closed" | undefined>;
 }
 
 /** Open incidents read at most when an ended cause's members are looked for. */

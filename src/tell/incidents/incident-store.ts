@@ -220,6 +220,9 @@ const Q = {
   acknowledge: `UPDATE incidents SET acknowledged_at = ?, acknowledged_by = ?, acknowledged_note = ?, updated_at = ?
     WHERE id = ? AND status = 'open' RETURNING *`,
   closedBy: "SELECT * FROM incidents WHERE closed_by_event_id = ?",
+  // Whatever happened last: a person closes the incident as it stands (a later failure opens a new one).
+  resolve: `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by_event_id = ?, closed_summary = ?, updated_at = ?
+    WHERE id = ? AND status = 'open' RETURNING *`,
   insertRun: `INSERT INTO incident_runs (execution_id, outcome, task_id, finished_at, duration_ms, error_class, tables, incident_id,
       consecutive_failures, source, recorded_at, attempts)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, outcome) DO NOTHING`,
@@ -297,6 +300,11 @@ export function incidentSql(x: SqlExecutor) {
       const incident = toIncident(row);
       await x.run(Q.setRunIncident, [incident.id, 0, run.executionId, run.outcome]);
       return incident;
+    },
+    /** Closes the open incident `id` by hand; undefined when it is not open (closed meanwhile, or no such id). */
+    async resolve(id: number, eventId: string, summary: string, now: number): Promise<IncidentRow | undefined> {
+      const row = await x.get<Row>(Q.resolve, [now, eventId, summary.slice(0, 1_000), now, id]);
+      return row ? toIncident(row) : undefined;
     },
     async open(subject: string): Promise<IncidentRow | undefined> {
       const row = await x.get<Row>(Q.open, [subject]);

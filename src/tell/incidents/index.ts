@@ -9,3 +9,5 @@ export type { IncidentRow, IncidentTouch, IncidentClose, IncidentStatus } from "
 export { createClassifier, failureLines, type Classifier, type ErrorCause } from "./classify";
 export { BUILTIN_RULES, ERROR_HINTS, type ErrorRule } from "./error-rules";
 export { incidentView, type IncidentView } from "./routes";
+export { resolvedFollowUp } from "./resolved-event";
+export { resolvedSummary } from "./resolve";

@@ -9,6 +9,7 @@ import { fitAnswer, LIST_ANSWER_NOTE } from "../../platform/http/answer-budget";
 import type { IncidentCursor, IncidentRow } from "./incident-store";
 import type { IncidentService } from "./service";
 import { registerIncidentCauseRoutes } from "./cause-routes";
+import { registerResolveRoutes } from "./resolve-routes";
 import { IncidentViewSchema, incidentView } from "./incident-view";
 
 const cursorOf = (r: IncidentRow) => Buffer.from(JSON.stringify([r.updatedAt, r.id])).toString("base64url");
@@ -33,6 +34,7 @@ async function withCauses(incidents: IncidentService, rows: IncidentRow[]) {
 export function registerIncidentRoutes(router: Router, incidents: IncidentService, deps: { now: () => number }): void {
   // Before /v4/incidents/:id, whose parameter would take "by-cause".
   registerIncidentCauseRoutes(router, incidents);
+  registerResolveRoutes(router, incidents);
   router.route(
     {
       method: "get",

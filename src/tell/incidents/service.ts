@@ -23,6 +23,8 @@ import {
   type RecoveredRun,
 } from "./incident-store";
 import { type CauseBrief, createIncidentCauseOps, type IncidentCauses, type OpenCause } from "./incident-causes";
+import type { ResolvedByHand } from "../../platform/events/run-context";
+import { createResolver } from "./resolve";
 
 export type { CauseBrief, IncidentCauses, OpenCause } from "./incident-causes";
 
@@ -56,6 +58,15 @@ export interface IncidentService {
   acknowledge(id: number, by: string, note?: string, from?: AcknowledgedFrom): Promise<IncidentRow | undefined>;
   /** Acknowledges an open cause and every task incident it holds open; undefined when the cause is not open. */
   acknowledgeCause(causeId: number, by: string, note?: string, from?: AcknowledgedFrom): Promise<{ cause: CauseBrief; incidents: IncidentRow[] } | undefined>;
+  /**
+   * Closes an open incident by hand, as "resolved by …" (a later failure opens a new one); its follow-up goes where
+   * its pages went. Undefined when it is not open.
+   */
+  resolveByHand(id: number, r: ResolvedByHand): Promise<IncidentRow | undefined>;
+  /** Resolves an open cause and every task incident it holds open; undefined when the cause is not open. */
+  resolveCause(causeId: number, r: ResolvedByHand): Promise<{ cause: CauseBrief; incidents: IncidentRow[] } | undefined>;
+  /** Whether a cause is open or closed; undefined when there is no such cause (or grouping is off). */
+  causeStatus(causeId: number): Promise<"open" | "closed" | undefined>;
   /**
    * The open incidents that are one with this one: itself and every other incident of each open cause holding it
    * (a snooze from a cause's page holds them all). Just itself when no cause holds it.
@@ -108,6 +119,10 @@ export interface IncidentServiceDeps {
   causes?: IncidentCauses;
   /** Told after each acknowledgement (the on-call products acknowledge their alert); its failure fails the acknowledgement's answer. */
   acknowledged?(a: Acknowledged): Promise<void>;
+  /** Told of each incident resolved by hand, closed: it emits the follow-up (task.recovered saying who resolved it). */
+  resolved?(row: IncidentRow, r: ResolvedByHand): Promise<void>;
+  /** Told of a cause resolved by hand that closed at once (no open incident): its on-call alerts are resolved. */
+  causeClosed?(causeId: number, r: ResolvedByHand): Promise<void>;
 }
 
 export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServiceDeps): IncidentService {
@@ -124,6 +139,13 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
   let timer: Timer | undefined;
   const sql = () => incidentSql(deps.db);
   const byCause = createIncidentCauseOps(deps.db, deps.causes, now);
+  const resolver = createResolver({
+    db: deps.db,
+    now,
+    ...(deps.causes ? { causes: deps.causes } : {}),
+    ...(deps.resolved ? { resolved: deps.resolved } : {}),
+    ...(deps.causeClosed ? { causeClosed: deps.causeClosed } : {}),
+  });
 
   async function purge(): Promise<void> {
     try {
@@ -184,6 +206,9 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
         });
       return done;
     },
+    resolveByHand: (id, r) => resolver.resolveIncident(id, r),
+    resolveCause: (causeId, r) => resolver.resolveCause(causeId, r),
+    causeStatus: async (causeId) => deps.causes?.status(causeId),
     sameCause: (id) => byCause.sameCause(id),
     openByCause: (limit) => byCause.openByCause(limit),
     causesOf: (rows) => byCause.causesOf(rows),

@@ -11,7 +11,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { routesWantSuccessLogs } from "../notify/routing";
 import type { SqlDb } from "../../platform/store/sql";
 import { registerIncidentRoutes } from "./routes";
-import { type Acknowledged, createIncidentService, type IncidentCauses, type IncidentService } from "./service";
+import { type Acknowledged, createIncidentService, type IncidentCauses, type IncidentService, type IncidentServiceDeps } from "./service";
 
 /** What the incidents read of the config. */
 export interface IncidentsSetupConfig {
@@ -31,6 +31,9 @@ export interface IncidentsSetupDeps {
   causes?: IncidentCauses;
   /** Told after each acknowledgement (see IncidentServiceDeps.acknowledged). */
   acknowledged?(a: Acknowledged): Promise<void>;
+  /** Told of each incident resolved by hand (see IncidentServiceDeps.resolved). */
+  resolved?: IncidentServiceDeps["resolved"];
+  causeClosed?: IncidentServiceDeps["causeClosed"];
   /** The routes in force: a reload may give one a pageAfter, whose count needs each run's recent failures. */
   routes?(): readonly RouteConfig[];
 }
@@ -48,6 +51,8 @@ export function setupIncidents(config: IncidentsSetupConfig, deps: IncidentsSetu
     listRecentFailures: () => (deps.routes?.() ?? config.routes).some((r) => r.pageAfter !== undefined),
     ...(deps.causes ? { causes: deps.causes } : {}),
     ...(deps.acknowledged ? { acknowledged: deps.acknowledged } : {}),
+    ...(deps.resolved ? { resolved: deps.resolved } : {}),
+    ...(deps.causeClosed ? { causeClosed: deps.causeClosed } : {}),
   });
   deps.lifecycle.add(service.component);
   registerIncidentRoutes(deps.router, service, { now: () => deps.clock.now() });

@@ -21,7 +21,8 @@ function at(iso: string, zone: string): string {
 }
 
 export function causeHeadline(c: CauseSummary): string {
-  return `${c.status === "closed" ? "Recovered" : c.update ? "Update" : "Open"}: cause #${c.id}, ${c.title}`;
+  const state = c.status === "closed" ? (c.resolvedBy ? `Resolved by ${c.resolvedBy}` : "Recovered") : c.update ? "Update" : "Open";
+  return `${state}: cause #${c.id}, ${c.title}`;
 }
 
 /** On an update page: "Since the last page (2026-11-25 01:02 CET), 3 more affected: Load 7, Load 8, App 3". */

@@ -77,12 +77,20 @@ export function causeLine(e: TaskEvent): string {
   return `Likely cause (${ERROR_CLASS_TEXT[e.errorClass]}): ${e.errorHint ?? ""}`.trim();
 }
 
-/** "Recovered after 5 failed runs over 1 h 15 min" for task.recovered. */
+/**
+ * "Recovered after 5 failed runs over 1 h 15 min" for task.recovered; for an incident a person closed, "Resolved by hand
+ * by anna (dashboard) after 5 failed runs over 1 h 15 min: gateway restarted" (the task did not succeed).
+ */
 function recoveredText(e: TaskEvent): string {
   const i = e.incident;
   if (e.kind !== "task.recovered" || !i || i.status !== "closed") return "";
-  return `Recovered after ${i.failures} failed ${i.failures === 1 ? "run" : "runs"} over ${spanText(i.durationMs ?? 0)}`;
+  const span = `after ${i.failures} failed ${i.failures === 1 ? "run" : "runs"} over ${spanText(i.durationMs ?? 0)}`;
+  const r = i.resolved;
+  if (r) return `Resolved by hand by ${r.by} (${RESOLVED_VIA[r.via]}) ${span}; the task has not succeeded since${r.note ? `. Note: ${r.note}` : ""}`;
+  return `Recovered ${span}`;
 }
+
+const RESOLVED_VIA = { api: "API", dashboard: "dashboard", pagerduty: "PagerDuty", opsgenie: "Opsgenie", mcp: "assistant" } as const;
 
 export function buildHistoryVars(e: TaskEvent, timeZone?: string): TemplateVars {
   const h = e.history;
@@ -111,6 +119,7 @@ export function buildHistoryVars(e: TaskEvent, timeZone?: string): TemplateVars 
     incident: e.incident ?? null,
     incidentId: e.incident?.id ?? "",
     recoveredText: recoveredText(e),
+    resolvedBy: e.kind === "task.recovered" ? (e.incident?.resolved?.by ?? "") : "",
     warnings: e.warnings ?? [],
     warningText: (e.warnings ?? []).map((w) => w.message).join("; "),
   };

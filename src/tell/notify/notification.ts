@@ -17,12 +17,14 @@ export interface NotificationInput {
   target: string | null;
   attempt: number;
   groupWindowMs?: number | null;
-  /** An on-call alert's acknowledgement (ACKNOWLEDGE_KIND rows), with who did it. */
-  action?: { kind: "acknowledge"; note?: string };
+  /** An on-call alert's acknowledgement (ACKNOWLEDGE_KIND rows) or resolve by hand (RESOLVE_KIND), with who did it. */
+  action?: { kind: "acknowledge" | "resolve"; note?: string };
 }
 
 /** The kind of an outbox row that acknowledges an on-call alert its event opened (src/tell/notify/on-call/acknowledge.ts). */
 export const ACKNOWLEDGE_KIND = "alert.acknowledge";
+/** The kind of an outbox row that resolves an on-call alert of a cause a person resolved (on-call/acknowledge.ts). */
+export const RESOLVE_KIND = "alert.resolve";
 
 export function buildNotification(input: NotificationInput, opts: TemplateVarsOptions): Notification {
   const [first] = input.events;
@@ -67,7 +69,9 @@ export async function notificationForRow(row: DeliveryRow, attempt: number, outb
       target: row.target,
       attempt,
       groupWindowMs: row.groupWindowMs,
-      ...(row.kind === ACKNOWLEDGE_KIND ? { action: { kind: "acknowledge" as const, ...(row.reason ? { note: row.reason } : {}) } } : {}),
+      ...(row.kind === ACKNOWLEDGE_KIND || row.kind === RESOLVE_KIND
+        ? { action: { kind: row.kind === RESOLVE_KIND ? ("resolve" as const) : ("acknowledge" as const), ...(row.reason ? { note: row.reason } : {}) } }
+        : {}),
     },
     opts,
   );

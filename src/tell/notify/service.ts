@@ -80,7 +80,10 @@ export interface Notifier {
   wake(): void;
   /** Queues `event` on one route because an alert was not acknowledged in time; keys start with `keyPrefix`. */
   escalate(event: DomainEvent, route: string, keyPrefix: string): Promise<Plan>;
-  /** An incident or cause was acknowledged in Steward: the on-call channels with its alert open acknowledge it there. */
+  /**
+   * An incident or cause was acknowledged in Steward: the on-call channels with its alert open acknowledge it there
+   * (with `resolve`: resolve it, for a cause a person resolved that no recovery of its own will end).
+   */
   acknowledged(req: AcknowledgeRequest): Promise<number>;
   /** The channels of a type in the config in force (a webhook finds its channel's secret here). */
   channelsOfType<T extends ChannelConfig["type"]>(type: T): Array<{ name: string; config: Extract<ChannelConfig, { type: T }> }>;

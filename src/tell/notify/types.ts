@@ -45,9 +45,10 @@ export interface Notification {
   attachScriptLog?: boolean;
   /**
    * Set on a delivery that is no page but a step of an alert already sent (src/tell/notify/on-call): the incident was
-   * acknowledged in Steward, so the product's alert is acknowledged too. `note` says by whom.
+   * acknowledged in Steward, so the product's alert is acknowledged too; or resolved by hand with nothing else to end
+   * it (a cause holding no open incident), so the product's alert is resolved. `note` says by whom.
    */
-  action?: "acknowledge";
+  action?: "acknowledge" | "resolve";
   note?: string;
 }
 

@@ -1,8 +1,8 @@
-// What an acknowledgement or a resolve made in an on-call product does in Steward. Both acknowledge the incident or
-// cause the alert's key names (with it every incident of the cause): a resolve in the product says a person has
-// handled it, but the Steward incident stays open until its task succeeds (a later failure would otherwise open a
-// new incident and page again), with the note saying it was resolved there. Audited with the product as the actor.
-// An incident already acknowledged keeps who did it first.
+// What an acknowledgement or a resolve made in an on-call product does in Steward. An acknowledgement acknowledges the
+// incident or cause the alert's key names (with it every incident of the cause); a resolve resolves it in Steward
+// (issue 79): closed as resolved by the product's user, its follow-up sent everywhere but back to that product. A later
+// failure of the task opens a new incident. Audited with the product as the actor. An incident already acknowledged
+// keeps who did it first, and the echo of Steward's own resolve (the incident closed already) changes nothing.
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { IncidentService } from "../incidents";
 import { parseAlertKey } from "../notify/on-call/alert";
@@ -45,8 +45,8 @@ export async function actFromProduct(incidents: IncidentService | undefined, aud
     record("failed", { reason: "incidents are turned off (incidents.enabled: false)" });
     return { status: "ignored", message: "incidents are turned off in this Steward" };
   }
-  const note =
-    a.action === "acknowledge" ? `Acknowledged in ${a.productName}` : `Resolved in ${a.productName}; Steward keeps the incident open until the task succeeds`;
+  if (a.action === "resolve") return resolveFromProduct(incidents, a, target, by, record);
+  const note = `Acknowledged in ${a.productName}`;
   const from = { channel: a.channel };
   // Already acknowledged (in Steward, or by the echo of Steward's own acknowledgement that the product sends back):
   // who acknowledged first stays, and nothing is sent on.
@@ -65,4 +65,23 @@ export async function actFromProduct(incidents: IncidentService | undefined, aud
   }
   record("ok", { ...target, note });
   return { status: "done", message: `${what} acknowledged in Steward` };
+}
+
+type Target = { cause: number } | { incident: number };
+type RecordResult = (result: "ok" | "failed", details: { [k: string]: unknown }) => void;
+
+async function resolveFromProduct(incidents: IncidentService, a: ProductAct, target: Target, by: string, record: RecordResult): Promise<ProductActResult> {
+  const r = { by, via: a.product, channel: a.channel, note: `Resolved in ${a.productName}` };
+  const what = "cause" in target ? `cause ${target.cause}` : `incident ${target.incident}`;
+  const done =
+    "cause" in target ? (await incidents.resolveCause(target.cause, r)) !== undefined : (await incidents.resolveByHand(target.incident, r)) !== undefined;
+  if (done) {
+    record("ok", { ...target, note: r.note });
+    return { status: "done", message: `${what} resolved in Steward` };
+  }
+  // The echo of a resolve made in Steward (or by a good run): PagerDuty tells of every resolve, its own included.
+  const closed = "cause" in target ? (await incidents.causeStatus(target.cause)) === "closed" : (await incidents.get(target.incident))?.status === "closed";
+  if (closed) return { status: "done", message: `${what} was already closed in Steward` };
+  record("failed", { reason: `${what} is not open` });
+  return { status: "ignored", message: `${what} is not open in Steward` };
 }

@@ -80,10 +80,10 @@ export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): voi
     {
       method: "post",
       path: PAGERDUTY_WEBHOOK_PATH,
-      summary: "PagerDuty v3 webhook: an incident acknowledged or resolved in PagerDuty is acknowledged in Steward",
+      summary: "PagerDuty v3 webhook: an incident acknowledged or resolved in PagerDuty is acknowledged or resolved in Steward",
       description:
         "Signed by PagerDuty (X-PagerDuty-Signature, HMAC-SHA256 of the body with the subscription's secret, a pagerduty channel's webhookSecret). " +
-        "incident.acknowledged and incident.resolved of an alert Steward opened acknowledge its incident or cause; other events are ignored.",
+        "incident.acknowledged of an alert Steward opened acknowledges its incident or cause, incident.resolved resolves it (closed as resolved by PagerDuty's user; PagerDuty is not told back, the other products are); other events are ignored.",
       tags: ["Alerts"],
       scope: "public",
       responses,
@@ -119,10 +119,10 @@ export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): voi
     {
       method: "post",
       path: OPSGENIE_WEBHOOK_PATH,
-      summary: "Opsgenie / Jira Service Management outgoing webhook: an alert acknowledged or closed there is acknowledged in Steward",
+      summary: "Opsgenie / Jira Service Management outgoing webhook: an alert acknowledged or closed there is acknowledged or resolved in Steward",
       description:
         "Carries an opsgenie channel's webhookToken in the X-Steward-Webhook-Token header (the products do not sign their webhooks). " +
-        "Acknowledge and Close of an alert Steward opened acknowledge its incident or cause; other actions are ignored.",
+        "Acknowledge of an alert Steward opened acknowledges its incident or cause, Close resolves it (closed as resolved by the product's user; that product is not told back, the others are); other actions are ignored.",
       tags: ["Alerts"],
       scope: "public",
       responses,

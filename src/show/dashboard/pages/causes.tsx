@@ -21,6 +21,9 @@ function AckCell(props: { cause: ParentView }) {
     <div class="small" data-role="ack">
       <button type="button" data-action="ack-cause" data-id={String(p.id)} data-name={p.title}>
         Acknowledge
+      </button>{" "}
+      <button type="button" data-action="resolve-cause" data-id={String(p.id)} data-name={p.title}>
+        Resolve
       </button>
     </div>
   );

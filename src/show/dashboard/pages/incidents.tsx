@@ -86,6 +86,9 @@ function IncidentRow(props: TableProps & { i: IncidentView; grouped?: boolean })
           )}
           <SnoozeNote silences={props.snoozes?.get(i.id)} />
           {props.grouped || props.snoozes?.has(i.id) ? null : <SnoozeControl ids={[i.id]} name={i.title} options={props.snoozeOptions ?? []} />}
+          <button type="button" data-action="resolve-incident" data-id={String(i.id)} data-name={i.title}>
+            Resolve
+          </button>
         </td>
       )}
       {props.closed ? null : (
@@ -160,6 +163,11 @@ function CauseHeading(props: { cause: ByCause["cause"] & {}; count: number; snoo
           <span class="muted">acknowledging one of its incidents acknowledges the others</span>
         )}
         {props.snooze.all ? null : <SnoozeControl ids={props.snooze.ids} name={c.title} options={props.snooze.options} />}
+        {c.status === "open" ? (
+          <button type="button" data-action="resolve-cause" data-id={String(c.id)} data-name={c.title}>
+            Resolve the cause
+          </button>
+        ) : null}
       </td>
     </tr>
   );

@@ -29,7 +29,8 @@ const VERB: Partial<Record<string, string>> = { "task.recovered": "recovered", "
 
 function taskHeadline(e: TaskEvent, typeText: string): string {
   if (e.kind.startsWith("app.")) return `App reload ${e.outcome}: ${e.app?.name ?? e.task.name}`;
-  const verb = VERB[e.kind] ?? (e.outcome === "aborted" ? "was aborted" : e.outcome);
+  const resolved = e.kind === "task.recovered" ? e.incident?.resolved : undefined;
+  const verb = resolved ? `resolved by ${resolved.by}` : (VERB[e.kind] ?? (e.outcome === "aborted" ? "was aborted" : e.outcome));
   return `${typeText ? `${typeText} task` : "Task"} ${verb}: ${e.task.name || e.task.id}`;
 }
 

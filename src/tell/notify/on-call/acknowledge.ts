@@ -5,7 +5,7 @@
 import type { ChannelConfig, NotifyConfig } from "../config";
 import type { ChannelState } from "../channel-state";
 import type { OutboxStore } from "../outbox-store";
-import { ACKNOWLEDGE_KIND } from "../notification";
+import { ACKNOWLEDGE_KIND, RESOLVE_KIND } from "../notification";
 import { threadOf } from "../thread";
 import { openAlertEvent } from "./open-alerts";
 import { alertActionOf, alertKeyOf } from "./alert";
@@ -27,6 +27,8 @@ export interface AcknowledgeRequest {
   by: string;
   /** The channel the acknowledgement came from (its webhook): told nothing back. */
   except?: string;
+  /** Resolve the alerts instead (a cause resolved by hand that no recovery of its own will end); default acknowledge. */
+  resolve?: boolean;
 }
 
 /** Where test mode sends an acknowledgement: the channel's testTarget, null for the real one, undefined: held back. */
@@ -74,16 +76,16 @@ export async function queueAcknowledgements(
       const { eventId, event } = found;
       const id = await outbox.transaction((tx) =>
         tx.insert({
-          key: `ack|${ch.name}|${key}|${eventId}`,
+          key: `${req.resolve ? "resolve" : "ack"}|${ch.name}|${key}|${eventId}`,
           eventId,
           eventIds: [eventId],
-          kind: ACKNOWLEDGE_KIND,
-          route: "acknowledge",
+          kind: req.resolve ? RESOLVE_KIND : ACKNOWLEDGE_KIND,
+          route: req.resolve ? "resolve" : "acknowledge",
           channel: ch.name,
           recipient: "",
           target,
           status: "pending",
-          reason: `Acknowledged in Steward by ${req.by}`.slice(0, 500),
+          reason: `${req.resolve ? "Resolved" : "Acknowledged"} in Steward by ${req.by}`.slice(0, 500),
           groupId: null,
           groupWindowMs: null,
           nextAttemptAt: now,

@@ -72,7 +72,14 @@ export function alertActionOf(e: DomainEvent): AlertAction {
 export function alertSummary(e: DomainEvent): string {
   if (e.cause) return `Qlik Sense: ${e.cause.title} (${e.cause.text})`;
   if (isTaskEvent(e)) {
-    const what = e.outcome === "succeeded" ? (e.kind === "task.warning" ? "succeeded with warnings" : "succeeded") : e.outcome;
+    const resolved = e.kind === "task.recovered" ? e.incident?.resolved : undefined;
+    const what = resolved
+      ? `resolved by ${resolved.by}`
+      : e.outcome === "succeeded"
+        ? e.kind === "task.warning"
+          ? "succeeded with warnings"
+          : "succeeded"
+        : e.outcome;
     return `Qlik Sense task ${what}: ${e.task.name || e.task.id}${e.app ? ` (app ${e.app.name})` : ""} on ${e.host}`;
   }
   if (isServiceEvent(e)) return `Qlik Sense service ${e.state} on ${e.host}: ${eventTitle(e)}`;

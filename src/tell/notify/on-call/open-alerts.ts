@@ -4,6 +4,7 @@
 import type { ChannelState } from "../channel-state";
 import type { Notification } from "../types";
 import { type AlertAction, alertActionOf, alertKeyOf } from "./alert";
+import { isTaskEvent } from "../../../platform/events/types";
 
 const openMark = (key: string) => `open:${key}`;
 
@@ -18,11 +19,21 @@ export type OnCallStep = { action: AlertAction | "acknowledge"; key: string };
  * was accepted and removed after a resolve was. A resolve or acknowledgement of an alert this channel never opened
  * sends nothing, and neither does a trigger whose own event the mark names: the product accepted it already.
  */
-export async function stepAlert(n: Notification, state: ChannelState, send: (step: OnCallStep) => Promise<void>): Promise<OnCallStep | undefined> {
+export async function stepAlert(
+  n: Notification,
+  state: ChannelState,
+  send: (step: OnCallStep) => Promise<void>,
+  channel?: string,
+): Promise<OnCallStep | undefined> {
   const key = alertKeyOf(n.event);
-  const action: OnCallStep["action"] = n.action === "acknowledge" ? "acknowledge" : alertActionOf(n.event);
+  const action: OnCallStep["action"] = n.action ?? alertActionOf(n.event);
   const opened = await state.get(openMark(key));
   if (action !== "trigger" && opened === undefined) return undefined;
+  // Resolved in this very product (its webhook): the alert is closed there already; telling it back would be an echo.
+  if (action === "resolve" && channel !== undefined && resolvedThrough(n) === channel) {
+    await state.take(openMark(key));
+    return undefined;
+  }
   const step: OnCallStep = { action, key };
   // The delivery is sent again although its trigger was accepted: a Steward was killed (or lost the store) after the
   // mark and before the delivery was recorded as delivered. Sending it again would be a duplicate trigger.
@@ -32,3 +43,7 @@ export async function stepAlert(n: Notification, state: ChannelState, send: (ste
   if (action === "resolve") await state.take(openMark(key));
   return step;
 }
+
+/** The on-call channel whose webhook resolved the incident this event closes, if one did. */
+const resolvedThrough = (n: Notification): string | undefined =>
+  isTaskEvent(n.event) && n.event.kind === "task.recovered" ? n.event.incident?.resolved?.channel : undefined;

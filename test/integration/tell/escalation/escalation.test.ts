@@ -1,6 +1,6 @@
 // Escalation on a route, end to end with local HTTP receivers: on one Steward (SQLite) on a manual clock, an incident
-// not acknowledged within 30 minutes is sent once on the next route and never before; acknowledged or recovered in
-// time, it is not; a timer armed before a restart fires after it. On two Stewards sharing PostgreSQL (real time, a
+// not acknowledged within 30 minutes is sent once on the next route and never before; acknowledged, recovered or
+// resolved by hand in time, it is not; a timer armed before a restart fires after it. On two Stewards sharing PostgreSQL (real time, a
 // short `after`), it fires once for the cluster, also when the Steward that armed it has stopped.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
@@ -105,6 +105,21 @@ describe("escalation on one Steward (SQLite, manual clock)", () => {
     await clock.advance(40 * MIN);
     await waitFor(async () => (await escalations(t, e.incident!.id))[0]?.state === "stopped", { what: "the timer stopped" });
     expect((await escalations(t, e.incident!.id))[0]!.reason).toContain("recovered");
+    expect(sent(rx, "/oncall")).toEqual(["Sales load"]);
+  });
+
+  test("resolved by hand in time: not escalated, and the timer says who resolved it", async () => {
+    const e = await run(t, "Stock load", "failed", clock.now());
+    await clock.advance(5 * MIN);
+    const res = await t.request(`/v4/incidents/${e.incident!.id}/resolve`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ note: "replaced by the new ERP load" }),
+    });
+    expect(res.status).toBe(200);
+    await clock.advance(40 * MIN);
+    await waitFor(async () => (await escalations(t, e.incident!.id))[0]?.state === "stopped", { what: "the timer stopped" });
+    expect((await escalations(t, e.incident!.id))[0]!.reason).toBe("the incident was resolved by anonymous (API): replaced by the new ERP load");
     expect(sent(rx, "/oncall")).toEqual(["Sales load"]);
   });
 

@@ -1,8 +1,8 @@
 // The alertmanager channel against a real Prometheus Alertmanager (Debian's prometheus-alertmanager on a free loopback
 // port, resolve_timeout 5s, its notifications to a local webhook receiver): a failed reload's incident is one firing
 // alert with Steward's labels, kept firing past resolve_timeout by the re-sender, ended by Steward when its cause
-// closes; a silence made in Alertmanager suppresses the alert there while Steward still records the incident and the
-// delivery.
+// closes or when it is resolved by hand in Steward; a silence made in Alertmanager suppresses the alert there while
+// Steward still records the incident and the delivery.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { IncidentView } from "../../../../src/tell/incidents/routes";
@@ -143,5 +143,24 @@ notify:
     expect(
       await t.app.sharedStore.sql.get("SELECT key FROM channel_state WHERE channel = 'am' AND key LIKE 'alert:cause:%' AND value LIKE '%Load 1%'"),
     ).toBeUndefined();
+  }, 30_000);
+
+  test("resolved by hand in Steward: it ends with endsAt, its annotations saying who resolved it", async () => {
+    await emit(failedRun(3, { source: "CRM", host: HOST }));
+    await waitFor(async () => ((await alertOf("Load 3"))?.status.state === "active" ? true : undefined), { what: "the alert firing" });
+    const { incidents } = (await (await t.request("/v4/incidents?status=open")).json()) as { incidents: IncidentView[] };
+    const incident = incidents.find((i) => i.title === "Load 3")!;
+    const res = await t.request(`/v4/incidents/${incident.id}/resolve`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ note: "CRM moved" }),
+    });
+    expect(res.status).toBe(200);
+    const resolved = await waitFor(() => webhookMessages().flatMap((m) => m.alerts.filter((x) => x.status === "resolved" && x.labels.task === "Load 3"))[0], {
+      what: "the resolved notification",
+    });
+    expect(resolved.annotations.description).toContain("Ended: resolved by hand by anonymous.");
+    expect(resolved.annotations.description).toContain("Load 3 resolved by anonymous after 1 failed run.");
+    await waitFor(async () => (await alertOf("Load 3")) === undefined, { what: "the alert gone from the active ones" });
   }, 30_000);
 });

@@ -1,8 +1,8 @@
 // Opsgenie and Jira Service Management both ways, against local alert APIs that check each request against the
 // published schema (create, acknowledge and close by alias, GenieKey): one alert per Steward incident (its alias),
 // created on the page, acknowledged when acknowledged in Steward, closed on recovery; JSM's base URL takes the same
-// calls under /jsm/ops/integration; the outgoing webhook with the shared token acknowledges in Steward, audited, and a
-// wrong token is refused (401) and audited.
+// calls under /jsm/ops/integration; the outgoing webhook with the shared token acknowledges or (Close) resolves in
+// Steward, audited, the product that did it not told back; a wrong token is refused (401) and audited.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { IncidentView } from "../../../../src/tell/incidents/routes";
@@ -110,6 +110,30 @@ notify:
       target: key,
       result: "ok",
     });
+  });
+
+  test("closed in Opsgenie: resolved in Steward and audited; JSM gets its close, Opsgenie is not told back; an echo changes nothing", async () => {
+    const [failed] = await run(syntheticTaskEvent({ outcome: "failed", taskName: "Load payroll", taskId: "task-payroll" }));
+    const id = failed!.incident!.id;
+    const key = `steward-incident-${id}`;
+    await waitFor(() => (ops(og, key).length === 1 && ops(jsm, key).length === 1) || undefined, { what: "both creates" });
+    const res = await webhook(ogAction("Close", key), TOKEN);
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ status: "done", message: `incident ${id} resolved in Steward` });
+    const closed = (await (await t.request(`/v4/incidents/${id}`)).json()) as IncidentView;
+    expect(closed.status).toBe("closed");
+    expect(closed.closedSummary).toBe("resolved by Opsgenie: erik@corp.example (Opsgenie): Resolved in Opsgenie");
+    await waitFor(() => ops(jsm, key).length === 2 || undefined, { what: "JSM's close" });
+    expect(ops(jsm, key)).toEqual(["create", "close"]);
+    const audit = (await (await t.request("/v4/audit?actorKind=opsgenie&action=incident.resolve&limit=5")).json()) as {
+      entries: Array<Record<string, unknown>>;
+    };
+    expect(audit.entries[0]).toMatchObject({ actor: { kind: "opsgenie", name: "erik@corp.example" }, action: "incident.resolve", target: key, result: "ok" });
+    // Opsgenie tells of its own close again, or of the close JSM's copy made: nothing changes, nothing is sent.
+    expect(await (await webhook(ogAction("Close", key), TOKEN)).json()).toEqual({ status: "done", message: `incident ${id} was already closed in Steward` });
+    await Bun.sleep(300);
+    expect(ops(og, key)).toEqual(["create"]);
+    expect(ops(jsm, key)).toEqual(["create", "close"]);
   });
 
   test("a wrong or missing token is refused with 401 and audited; nothing is acknowledged", async () => {

@@ -1,12 +1,13 @@
 // PagerDuty both ways, against a local Events API v2 that checks every request against PagerDuty's published schema:
 // one PagerDuty alert per Steward incident (trigger on the page, acknowledge when acknowledged in Steward, resolve on
 // recovery, one dedup key throughout), a cause's three symptoms one alert, and the signed v3 webhook: an incident
-// acknowledged in PagerDuty is acknowledged in Steward and audited; a bad signature is refused (401) and audited.
+// acknowledged in PagerDuty is acknowledged in Steward and audited, one resolved there is resolved in Steward (PagerDuty
+// not told back, the echo of Steward's own resolve changing nothing); a bad signature is refused (401) and audited.
 // Access control is on (an API key): the webhook needs none, its signature is the credential.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { IncidentView } from "../../../../src/tell/incidents/routes";
-import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { syntheticServiceEvent, syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { signPagerDuty } from "../../../../src/tell/on-call";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { createTestApp, type TestApp } from "../../../helpers/app";
@@ -35,7 +36,7 @@ security:
 channels:
   oncall: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue", webhookSecret: "${SECRET}" }
 routes:
-  - { on: [task.failed, task.aborted, task.recovered], to: [oncall] }
+  - { on: [task.failed, task.aborted, task.recovered, service.stopped, service.started], to: [oncall] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
 `);
@@ -209,22 +210,77 @@ notify:
     expect(refused[0]!.details.reason).toContain("X-PagerDuty-Signature");
   });
 
-  test("incident.resolved acknowledges in Steward with a note; the Steward incident stays open until the task succeeds", async () => {
-    const incident = (await incidentOf("Load stock"))!;
-    const body = pdEvent("incident.resolved", `steward-incident-${incident.id}`);
+  test("incident.resolved resolves the incident in Steward, audited as PagerDuty's user; no resolve is sent back to PagerDuty", async () => {
+    const [failed] = await run(failedRun("refunds"));
+    const incident = failed!.incident!;
+    const key = `steward-incident-${incident.id}`;
+    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the trigger" });
+    const body = pdEvent("incident.resolved", key);
     const res = await webhook(body, signPagerDuty(body, SECRET));
     expect(res.status).toBe(202);
-    const after = (await incidentOf("Load stock"))!;
-    expect(after.status).toBe("open");
-    expect(after.acknowledgedBy).toBe("PagerDuty: Anna Berg");
-    expect(after.acknowledgedNote).toContain("Resolved in PagerDuty");
-    // The echo of an acknowledgement (PagerDuty tells of every one, Steward's own included) keeps who acknowledged first.
-    const echo = pdEvent("incident.acknowledged", `steward-incident-${incident.id}`).replace("Anna Berg", "Bo Ek");
-    expect(await (await webhook(echo, signPagerDuty(echo, SECRET))).json()).toMatchObject({ status: "done" });
-    expect((await incidentOf("Load stock"))!.acknowledgedBy).toBe("PagerDuty: Anna Berg");
-    // An event of another kind, or of an alert Steward did not open, is taken and ignored.
+    expect(await res.json()).toEqual({ status: "done", message: `incident ${incident.id} resolved in Steward` });
+    const after = (await (await api(`/v4/incidents/${incident.id}`)).json()) as IncidentView;
+    expect(after.status).toBe("closed");
+    expect(after.closedSummary).toBe("resolved by PagerDuty: Anna Berg (PagerDuty): Resolved in PagerDuty");
+    const audit = (await (await api("/v4/audit?actorKind=pagerduty&limit=10")).json()) as {
+      entries: Array<{ actor: { kind: string; name: string }; action: string; target: string; result: string }>;
+    };
+    expect(audit.entries[0]).toMatchObject({ actor: { kind: "pagerduty", name: "Anna Berg" }, action: "incident.resolve", target: key, result: "ok" });
+    // Its follow-up went through the notifier (delivered to the channel) without a resolve to PagerDuty.
+    await waitFor(
+      async () => {
+        const d = (await (await api("/v4/deliveries?limit=50")).json()) as { deliveries: Array<{ eventId: string; status: string }> };
+        return d.deliveries.find((x) => x.eventId === `incident-${incident.id}:resolved` && x.status === "delivered");
+      },
+      { what: "the follow-up's delivery" },
+    );
+    await Bun.sleep(300);
+    expect(sentFor(key)).toEqual(["trigger"]);
+    // A later failure of the task is a new incident, a new alert.
+    const [again] = await run(failedRun("refunds"));
+    expect(again!.incident!.id).not.toBe(incident.id);
+  });
+
+  test("resolved in Steward: PagerDuty gets its resolve, and the echo it sends back changes nothing", async () => {
+    const [failed] = await run(failedRun("returns"));
+    const key = `steward-incident-${failed!.incident!.id}`;
+    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the trigger" });
+    const res = await api(`/v4/incidents/${failed!.incident!.id}/resolve`, { method: "POST", body: JSON.stringify({ note: "fixed the DSN" }) });
+    expect(res.status).toBe(200);
+    await waitFor(() => sentFor(key).length === 2 || undefined, { what: "the resolve" });
+    expect(sentFor(key)).toEqual(["trigger", "resolve"]);
+    const echo = pdEvent("incident.resolved", key);
+    expect(await (await webhook(echo, signPagerDuty(echo, SECRET))).json()).toEqual({
+      status: "done",
+      message: `incident ${failed!.incident!.id} was already closed in Steward`,
+    });
+    const after = (await (await api(`/v4/incidents/${failed!.incident!.id}`)).json()) as IncidentView;
+    expect(after.closedSummary).toBe("resolved by admin (API): fixed the DSN");
+    // An event of an alert Steward did not open is taken and ignored.
     const other = pdEvent("incident.acknowledged", "some-other-tool-key");
     const ignored = await webhook(other, signPagerDuty(other, SECRET));
     expect(await ignored.json()).toMatchObject({ status: "ignored" });
+    await Bun.sleep(300);
+    expect(sentFor(key)).toEqual(["trigger", "resolve"]);
+  });
+
+  test("a cause holding no incident (a node's Scheduler stopped), resolved in Steward, is resolved in PagerDuty", async () => {
+    const stopped = syntheticServiceEvent({ state: "stopped", host: "qlik9.corp.example", service: "QlikSenseSchedulerService" });
+    await t.app.bus.emit(stopped.kind, stopped);
+    const cause = await waitFor(
+      async () => {
+        const causes = ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string }> }).causes;
+        return causes.find((c) => c.title.includes("qlik9"));
+      },
+      { what: "the node's cause" },
+    );
+    const key = `steward-cause-${cause.id}`;
+    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the cause's trigger" });
+    const res = await api(`/v4/causes/${cause.id}/resolve`, { method: "POST", body: JSON.stringify({ note: "node rebuilt" }) });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { incidents: unknown[] }).incidents).toEqual([]);
+    await waitFor(() => sentFor(key).length === 2 || undefined, { what: "the cause's resolve" });
+    expect(sentFor(key)).toEqual(["trigger", "resolve"]);
+    expect(((await (await api(`/v4/causes/${cause.id}`)).json()) as { status: string }).status).toBe("closed");
   });
 });

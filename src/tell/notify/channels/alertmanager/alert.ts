@@ -1,7 +1,7 @@
 // What Alertmanager receives for one event: the alert's identity in Steward (one per open incident or cause), its
 // labels and annotations, and whether the event opens or updates it (firing), closes it, or is news that no later
 // event ends (sent once, left to Alertmanager's resolve_timeout).
-import type { DomainEvent, ServiceEvent } from "../../../../platform/events/types";
+import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../../platform/events/types";
 import { isDataCheckEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../../../platform/events/types";
 import { excerptText, fitScriptLog, showScriptLog } from "../../../../hear/events/script-log-excerpt";
 import { incidentKey } from "../signl4";
@@ -79,9 +79,13 @@ function labelsOf(cfg: AlertmanagerChannelConfig, e: DomainEvent, key: string): 
   return l;
 }
 
+/** "recovered", or "resolved by anna" for an incident a person closed before its task succeeded. */
+const recoveredWord = (e: TaskEvent) => (e.incident?.resolved ? `resolved by ${e.incident.resolved.by}` : "recovered");
+
 function summaryOf(e: DomainEvent): string {
   if (e.cause) return e.cause.title;
-  if (isTaskEvent(e)) return `${e.task.name}: ${e.kind === "task.recovered" ? "recovered" : e.kind === "task.warning" ? "succeeded with warnings" : e.outcome}`;
+  if (isTaskEvent(e))
+    return `${e.task.name}: ${e.kind === "task.recovered" ? recoveredWord(e) : e.kind === "task.warning" ? "succeeded with warnings" : e.outcome}`;
   if (isSiteEvent(e) || isDataCheckEvent(e) || isWatchdogEvent(e)) return e.title;
   const s = e as ServiceEvent;
   const name = s.service.displayName ?? s.service.friendlyName ?? s.service.name;
@@ -91,12 +95,13 @@ function summaryOf(e: DomainEvent): string {
 /** What happened and the failing lines of the script log, for whoever takes the alert. */
 function descriptionOf(e: DomainEvent): string {
   const parts: string[] = [];
-  if (e.cause?.status === "closed") parts.push("Ended: nothing it affected is failing any more.");
+  if (e.cause?.status === "closed")
+    parts.push(e.cause.resolvedBy ? `Ended: resolved by hand by ${e.cause.resolvedBy}.` : "Ended: nothing it affected is failing any more.");
   if (e.cause) parts.push(e.cause.text);
   if (isTaskEvent(e)) {
     if (e.kind === "task.recovered") {
       const n = e.incident?.failures;
-      parts.push(`${e.task.name} recovered${n ? ` after ${n} failed ${n === 1 ? "run" : "runs"}` : ""}.`);
+      parts.push(`${e.task.name} ${recoveredWord(e)}${n ? ` after ${n} failed ${n === 1 ? "run" : "runs"}` : ""}.`);
     }
     if (e.errorClass) parts.push(`Likely cause: ${e.errorClass}${e.errorHint ? `: ${e.errorHint}` : ""}`);
     if (e.warnings?.length) parts.push(`Warnings: ${e.warnings.map((w) => w.message).join("; ")}`);

@@ -18,7 +18,7 @@ export const opsgenieChannel: ChannelDefinition<"opsgenie"> = {
   followsAcknowledgements: true,
   templateParts: [],
   preview: (cfg, n, deps) => {
-    const step = { action: n.action === "acknowledge" ? ("acknowledge" as const) : alertActionOf(n.event), key: alertKeyOf(n.event) };
+    const step = { action: n.action ?? alertActionOf(n.event), key: alertKeyOf(n.event) };
     const r = opsgenieRequest(cfg, n.event, step, deps.publicUrl, n.note);
     return { url: safeUrl(join(n.test?.target ?? cfg.url, r.path)), body: r.body };
   },
@@ -26,17 +26,22 @@ export const opsgenieChannel: ChannelDefinition<"opsgenie"> = {
     const client = createHttpClient({ baseDir: deps.baseDir });
     return {
       async send(n, signal) {
-        const step = await stepAlert(n, deps.state, async (s) => {
-          const r = opsgenieRequest(cfg, n.event, s, deps.publicUrl, n.note);
-          const res = await client.request(join(n.test?.target ?? cfg.url, r.path), {
-            method: "POST",
-            headers: { "Content-Type": "application/json", Authorization: `GenieKey ${cfg.apiKey}`, "X-Steward-Delivery": n.key },
-            body: JSON.stringify(r.body),
-            signal,
-          });
-          expectOk(res, "Opsgenie alert API");
-        });
-        if (!step) deps.log.debug({ alias: alertKeyOf(n.event) }, "no open Opsgenie alert to acknowledge or close");
+        const step = await stepAlert(
+          n,
+          deps.state,
+          async (s) => {
+            const r = opsgenieRequest(cfg, n.event, s, deps.publicUrl, n.note);
+            const res = await client.request(join(n.test?.target ?? cfg.url, r.path), {
+              method: "POST",
+              headers: { "Content-Type": "application/json", Authorization: `GenieKey ${cfg.apiKey}`, "X-Steward-Delivery": n.key },
+              body: JSON.stringify(r.body),
+              signal,
+            });
+            expectOk(res, "Opsgenie alert API");
+          },
+          deps.name,
+        );
+        if (!step) deps.log.debug({ alias: alertKeyOf(n.event) }, "no open Opsgenie alert to acknowledge or close (or it was closed in Opsgenie)");
       },
       async close() {
         client.close();

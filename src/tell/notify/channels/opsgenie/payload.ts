@@ -45,7 +45,7 @@ export function opsgenieRequest(cfg: OpsgenieChannelConfig, e: DomainEvent, step
   const byAlias = (verb: string) => `/v2/alerts/${encodeURIComponent(alias)}/${verb}?identifierType=alias`;
   if (step.action === "acknowledge")
     return { path: byAlias("acknowledge"), body: { source: cfg.source, note: clip(note ?? "Acknowledged in Steward", 25_000) } };
-  if (step.action === "resolve") return { path: byAlias("close"), body: { source: cfg.source, note: clip(`Ended: ${alertSummary(e)}`, 25_000) } };
+  if (step.action === "resolve") return { path: byAlias("close"), body: { source: cfg.source, note: clip(note ?? `Ended: ${alertSummary(e)}`, 25_000) } };
   const host = "host" in e && typeof e.host === "string" ? e.host : undefined;
   return {
     path: "/v2/alerts",

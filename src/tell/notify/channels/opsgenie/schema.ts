@@ -1,6 +1,6 @@
 // YAML block of an `opsgenie` channel (Opsgenie, or Jira Service Management's operations, which took over its alert API):
 // the API integration's key, the API's base URL, the priority of each event kind, and the token its outgoing webhook
-// sends so that an alert acknowledged or closed there is acknowledged in Steward.
+// sends so that an alert acknowledged or closed there is acknowledged or resolved in Steward.
 // Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
 import { EVENT_KINDS, type EventKind } from "../../../../platform/events/types";
@@ -53,7 +53,7 @@ export const OpsgenieChannelSchema = z.lazy(() =>
         .min(16)
         .optional()
         .describe(
-          "A random value the product's outgoing Webhook integration sends as the X-Steward-Webhook-Token header to POST /v4/integrations/opsgenie/webhook; with it, an alert acknowledged or closed there is acknowledged in Steward. A credential, use ${env:…}.",
+          "A random value the product's outgoing Webhook integration sends as the X-Steward-Webhook-Token header to POST /v4/integrations/opsgenie/webhook; with it, an alert acknowledged or closed there is acknowledged or resolved in Steward. A credential, use ${env:…}.",
         ),
       testTarget: z.string().url().optional().describe("Base URL used instead of url while notify.testMode is on."),
     })

@@ -17,7 +17,7 @@ export const pagerDutyChannel: ChannelDefinition<"pagerduty"> = {
   followsAcknowledgements: true,
   templateParts: [],
   preview: (cfg, n, deps) => {
-    const step = { action: n.action === "acknowledge" ? ("acknowledge" as const) : alertActionOf(n.event), key: alertKeyOf(n.event) };
+    const step = { action: n.action ?? alertActionOf(n.event), key: alertKeyOf(n.event) };
     const body = pagerDutyEvent(cfg, n.event, step, deps.publicUrl);
     return { url: safeUrl(n.test?.target ?? cfg.url), body: { ...body, routing_key: "[REDACTED]" } };
   },
@@ -25,16 +25,21 @@ export const pagerDutyChannel: ChannelDefinition<"pagerduty"> = {
     const client = createHttpClient({ baseDir: deps.baseDir });
     return {
       async send(n, signal) {
-        const step = await stepAlert(n, deps.state, async (s) => {
-          const res = await client.request(n.test?.target ?? cfg.url, {
-            method: "POST",
-            headers: { "Content-Type": "application/json", "X-Steward-Delivery": n.key },
-            body: JSON.stringify(pagerDutyEvent(cfg, n.event, s, deps.publicUrl)),
-            signal,
-          });
-          expectOk(res, "PagerDuty Events API");
-        });
-        if (!step) deps.log.debug({ key: alertKeyOf(n.event) }, "no open PagerDuty alert to acknowledge or resolve");
+        const step = await stepAlert(
+          n,
+          deps.state,
+          async (s) => {
+            const res = await client.request(n.test?.target ?? cfg.url, {
+              method: "POST",
+              headers: { "Content-Type": "application/json", "X-Steward-Delivery": n.key },
+              body: JSON.stringify(pagerDutyEvent(cfg, n.event, s, deps.publicUrl)),
+              signal,
+            });
+            expectOk(res, "PagerDuty Events API");
+          },
+          deps.name,
+        );
+        if (!step) deps.log.debug({ key: alertKeyOf(n.event) }, "no open PagerDuty alert to acknowledge or resolve (or it was resolved in PagerDuty)");
       },
       async close() {
         client.close();

@@ -56,7 +56,7 @@ export const PagerDutyChannelSchema = z.lazy(() =>
         .min(8)
         .optional()
         .describe(
-          "The secret PagerDuty shows when the v3 webhook subscription to POST /v4/integrations/pagerduty/webhook is made; with it, an incident acknowledged or resolved in PagerDuty is acknowledged in Steward. A credential, use ${env:…}.",
+          "The secret PagerDuty shows when the v3 webhook subscription to POST /v4/integrations/pagerduty/webhook is made; with it, an incident acknowledged or resolved in PagerDuty is acknowledged or resolved in Steward. A credential, use ${env:…}.",
         ),
       testTarget: z.string().url().optional().describe("Events API URL used instead of url while notify.testMode is on."),
     })
