@@ -9,3 +9,4 @@ export type { IncidentRow, IncidentTouch, IncidentClose, IncidentStatus } from "
 export { createClassifier, failureLines, type Classifier, type ErrorCause } from "./classify";
 export { BUILTIN_RULES, ERROR_HINTS, type ErrorRule } from "./error-rules";
 export { incidentView, type IncidentView } from "./routes";
+export { runLinksOf, type RunLink, type RunRef } from "./run-links";
