@@ -6,8 +6,9 @@
 export const MIN = 60_000;
 export const START = Date.parse("2026-03-02T01:30:00Z"); // Monday: every node runs its tasks, Steward learns where
 export const TUESDAY = Date.parse("2026-03-03T01:30:00Z");
-export const FROM = "2026-03-03T02:00:00Z";
-export const TO = "2026-03-03T06:00:00Z";
+/** The span of Tuesday's morning report (since Monday's), sent at 07:00 (the tests' zone: UTC). */
+export const FROM = "2026-03-02T07:00:00Z";
+export const TO = "2026-03-03T07:00:00Z";
 const SQL_08001 = "SQL##f - SqlState: 08001, ErrorCode: 17, ErrorMsg: [Microsoft][ODBC SQL Server Driver][DBNETLIB]SQL Server does not exist or access denied.";
 const NO_QVD = "Cannot open file: 'lib://Data/orders/orders.qvd' The system cannot find the file specified.";
 

@@ -1,11 +1,12 @@
 // Issue 74, done-when 2: one night, one incident per cause, the same everywhere. On the simulator and a stepped clock
 // shared with Steward (one-night-site.ts): Reload02 is down from 02:50 (its Scheduler service reported stopped), so
 // Night 1 and 2 never start at 03:05; Extract fails at 01:50 and Transform waits for it (a failed upstream); Reload01's
-// queue backs up at 02:00 and Qlik cancels Wait 1–3 at 02:30 (the queue's cause, ended by 06:00 while they still
+// queue backs up at 02:00 and Qlik cancels Wait 1–3 at 02:30 (the queue's cause, ended at 02:32 while they still
 // fail); Late 1 and 2 fail on their own. The dashboard's Incidents page, GET /v4/incidents/by-cause, MCP `causes` and
-// the report's "Failures by cause" (GET /v4/report and /ui/report) hold the same causes with the same members; the
-// Acknowledge link of a cause's page, read out of the mail the SMTP server received and confirmed as its page does,
-// acknowledges that incident in all four.
+// the report's "Failures by cause" (the morning report's mail, GET /v4/report, /ui/report) hold the same causes with
+// the same members. The Acknowledge link of the upstream cause's page, read out of the mail the SMTP server received
+// and confirmed as its page does, acknowledges that incident in all four; the node's page carries no link (a cause
+// with no task incident), so its cause is acknowledged through the REST route, and read back the same way.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
@@ -46,6 +47,7 @@ channels:
   mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
 routes:
   - { on: [${kinds}], to: [mail] }
+  - { on: [report.morning], to: [mail] }
 actionLinks: { publicBaseUrl: "${BASE}" }
 # The service monitor's report alone: QRS's service states would open the same cause.
 grouping: { nodeDown: { unreachable: { enabled: false } } }
@@ -65,7 +67,8 @@ grouping: { nodeDown: { unreachable: { enabled: false } } }
   await simControl(sim, "POST", "/nodes/Reload02/down");
   const stopped = syntheticServiceEvent({ state: "stopped", host: "reload02.test.example", service: "QlikSenseSchedulerService", nowMs: clock.now() });
   await t.app.bus.emit("service.stopped", stopped);
-  await clock.runUntil(Date.parse(TO) + MIN);
+  // The morning report goes out at 07:00 (this machine's zone in the tests: UTC).
+  await clock.runUntil(Date.parse(TO) + 5 * MIN);
 }, 300_000);
 
 afterAll(async () => {
@@ -176,9 +179,9 @@ test("one incident per cause, the same members on the dashboard, in the incident
   const lines = await reportLines();
   expect(lines).toEqual([
     expect.stringMatching(/^reload queue backed up on reload01 \(3 failed runs, ended Tue 3 Mar 02:3\d\): Wait 1, Wait 2, Wait 3; 2 more tasks held up$/),
+    "Extract failed: the tasks after it do not run (1 failed run, still open): Extract; 1 more task held up",
     "Late 1 failed: connection (1 failed run, still open)",
     "Late 2 failed: file (1 failed run, still open)",
-    "Extract failed: the tasks after it do not run (0 failed runs, still open): Extract; 1 more task held up",
     "Qlik services down on reload02 (0 failed runs, still open): Night 1, Night 2",
   ]);
   for (const g of groups) {
@@ -189,6 +192,10 @@ test("one incident per cause, the same members on the dashboard, in the incident
   }
   const page = await (await t!.request(`/ui/report?from=${FROM}&to=${TO}`, { headers: { "x-api-key": key, accept: "text/html" } })).text();
   for (const l of lines) expect(page).toContain(l);
+  // The morning report the mail server received tells the night the same way.
+  const morning = smtp.mails.find((x) => x.mail.subject === "[Qlik Sense] Morning report, Tue, 3 Mar 2026")!.mail.text ?? "";
+  const section = morning.slice(morning.indexOf("Failures by cause\n"));
+  expect(section.slice(0, section.indexOf("\n\n")).split("\n").slice(2)).toEqual(lines.map((l) => `- ${l}`));
 }, 60_000);
 
 test("GET /v4/runs and MCP runs say which incident and which cause each run belongs to", async () => {
@@ -267,7 +274,7 @@ test("the Acknowledge link of the cause's page, from the mail, acknowledges that
   expect(m.alone.map((i) => i.acknowledgedBy)).toEqual([null, null]);
   const lines = await reportLines();
   expect(lines.filter((l) => l.includes("acknowledged by"))).toEqual([
-    `Extract failed: the tasks after it do not run (0 failed runs, still open, acknowledged by ${who}): Extract; 1 more task held up`,
+    `Extract failed: the tasks after it do not run (1 failed run, still open, acknowledged by ${who}): Extract; 1 more task held up`,
     "Qlik services down on reload02 (0 failed runs, still open, acknowledged by key-admin): Night 1, Night 2",
   ]);
 }, 60_000);
