@@ -10,7 +10,7 @@ import { type Dashboard, setupDashboard } from "../show/dashboard";
 import { isTaskEvent, type TaskEvent } from "../platform/events/types";
 import { type ActFromMessage, setupActFromMessage } from "../tell/escalation/act-from-message";
 import type { HttpApp } from "../platform/http/app";
-import { type IncidentService, resolvedFollowUp, setupIncidents } from "../tell/incidents";
+import { type IncidentService, resolvedFollowUp, runLinksOf, setupIncidents } from "../tell/incidents";
 import { createAlertResender, type Notifier, type OpenCheck, setupNotify } from "../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../tell/notify/on-call/alert";
 import { registerOnCallRoutes } from "../tell/on-call";
@@ -134,6 +134,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
       ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log, pollMs: peerPollMs(cluster, 1_000, pg.heartbeatIntervalMs) } }
       : {}),
     ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}),
+    runLinks: (runs) => runLinksOf(shared.sql, runs),
     banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner(formatTime)].filter(Boolean).join("") || undefined,
     ...(qrs ? { qrs } : {}),
     snooze: config.actionLinks,

@@ -4,6 +4,7 @@ import type { Catalog } from "./catalog";
 import { z } from "zod";
 import { apiAnswer, errorAnswer, factsAnswer, query, type StewardApi } from "./steward-api";
 import { dependentsOf, type WatchdogView } from "./dependents";
+import { openCausesAnswer } from "./open-causes";
 import { FRESHNESS_MEANING, FRESHNESS_STATES, isBehind } from "../../watch/freshness/states";
 
 const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
@@ -48,7 +49,7 @@ function registerFailureTools(server: Catalog, api: StewardApi): void {
     {
       title: "Failures by cause",
       description:
-        "Failures grouped by their likely cause (a data source down, a full disk, a node gone): each cause with its title, when it opened, how many runs still fail, who acknowledged it, and the tasks, apps and streams it affects. A cause is the incident the on-call person was paged for. With status open, `alone` lists the open incidents of tasks failing for a reason of their own: each is a cause of one. Give `id` for one cause with every run (symptom) in it, including each run's failing script line.",
+        "Failures grouped by their likely cause (a data source down, a full disk, a node gone): each cause with its title, when it opened, how many runs still fail, who acknowledged it, and the tasks, apps and streams it affects. A cause is the incident the on-call person was paged for. With status open: every cause that holds an open incident, each with those incidents (`incidents`, the same groups as the dashboard's Incidents page), including a cause that ended while its tasks still fail (status closed, `ended` says since when: a queue that emptied after Qlik cancelled their runs); and `alone`, the open incidents of tasks failing for a reason of their own: each is a cause of one. Give `id` for one cause with every run (symptom) in it, including each run's failing script line.",
       inputSchema: {
         status: z.enum(["open", "closed", "all"]).default("open").describe("Open (default), closed or all"),
         limit: limit(100, 25).describe("At most this many (default 25)"),
@@ -59,12 +60,8 @@ function registerFailureTools(server: Catalog, api: StewardApi): void {
     async (a) => {
       if (a.id !== undefined) return apiAnswer(await api.get(`/v4/causes/${a.id}`));
       const status = a.status === "all" ? undefined : a.status;
-      const causes = await api.get<{ causes: unknown[] }>(`/v4/causes${query({ status, limit: a.limit })}`);
-      if (status !== "open" || !causes.ok) return apiAnswer(causes);
-      // The open failures no shared cause holds are causes of one: listed beside, so the answer is the whole story.
-      const byCause = await api.get<{ causes: Array<{ cause: unknown; incidents: unknown[] }> }>(`/v4/incidents/by-cause${query({ limit: a.limit })}`);
-      const alone = byCause.ok ? byCause.data.causes.filter((g) => g.cause === null).flatMap((g) => g.incidents) : [];
-      return apiAnswer(causes, (d) => ({ ...d, alone }));
+      const causes = await api.get<{ causes: Array<{ id: number }> }>(`/v4/causes${query({ status, limit: a.limit })}`);
+      return status === "open" ? openCausesAnswer(api, causes, a.limit) : apiAnswer(causes);
     },
   );
 
@@ -73,7 +70,7 @@ function registerFailureTools(server: Catalog, api: StewardApi): void {
     {
       title: "A task's or an app's recent runs",
       description:
-        "Finished runs of one task (taskId) or of the tasks that reload one app (appName), newest first, from the last 35 days: outcome, duration, node, execution id, and for failed runs the telling lines of the script log (the failing lines and the last ones, numbered) while Steward still holds them.",
+        "Finished runs of one task (taskId) or of the tasks that reload one app (appName), newest first, from the last 35 days: outcome, duration, node, execution id, the incident the run belongs to (incidentId, for `incidents`) and the cause that holds it (causeId, for `causes`; null: a cause of its own), and for failed runs the telling lines of the script log (the failing lines and the last ones, numbered) while Steward still holds them.",
       inputSchema: {
         taskId: id.optional().describe("A Qlik Sense task id"),
         appName: z.string().trim().min(1).max(300).optional().describe("An app's name"),

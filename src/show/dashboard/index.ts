@@ -21,7 +21,7 @@ import { createEventHistory } from "./event-history";
 import { createRunHistory, type RunHistory } from "./run-history";
 import type { Store } from "../../platform/store/database";
 import { registerDashboardRoutes } from "./routes";
-import { registerRunsRoute } from "./runs-route";
+import { registerRunsRoute, type RunLinks } from "./runs-route";
 import type { InboxSource, PageDeps } from "./types";
 
 export type { EventTimeline, TimelineEntry } from "./event-timeline";
@@ -55,6 +55,8 @@ export interface DashboardDeps {
   /** In a cluster: the shared store and this Steward's name, so every Steward's pages show the whole site. */
   /** `pollMs`: how often to read what other Stewards wrote (src/platform/cluster/peer-poll.ts). */
   siteWide?: { db: SqlDb; steward: string; log: Logger; pollMs?: () => number };
+  /** Which incident and cause each run of GET /v4/runs belongs to (the incidents' and causes' store). */
+  runLinks?: RunLinks;
   /** HTML shown at the top of every page while it returns one (an active maintenance window). */
   banner?: () => string | undefined;
   /** The snooze choices of the alerts' links: the incidents page's Snooze offers the same. */
@@ -111,7 +113,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
     );
   }
   let inbox: InboxSource | undefined;
-  registerRunsRoute(deps.router, { timeline, ...(runs ? { runs } : {}) });
+  registerRunsRoute(deps.router, { timeline, ...(runs ? { runs } : {}), ...(deps.runLinks ? { runLinks: deps.runLinks } : {}) });
   registerDashboardRoutes(deps.router, {
     api: createApiReader(deps.hono),
     timeline,

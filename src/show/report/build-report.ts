@@ -76,7 +76,7 @@ const NAMES_PER_CAUSE = 8;
 
 function causeLine(i: ReportInputs, c: ReportCause): ReportSection["lines"][number] {
   const state = c.open ? ", still open" : c.endedAt !== undefined ? `, ended ${i.formatTime(c.endedAt)}` : "";
-  const meta = `${plural(c.runs, "failed run")}${state}`;
+  const meta = `${plural(c.runs, "failed run")}${state}${c.acknowledgedBy ? `, acknowledged by ${c.acknowledgedBy}` : ""}`;
   const tone = c.open ? ("fail" as const) : ("warn" as const);
   if (c.own) return { text: `${c.title} (${meta})`, tone };
   const names = c.tasks.slice(0, NAMES_PER_CAUSE).join(", ") + (c.tasks.length > NAMES_PER_CAUSE ? `, … (${c.tasks.length} tasks)` : "");

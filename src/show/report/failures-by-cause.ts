@@ -23,6 +23,8 @@ export interface ReportCause {
   heldUp: number;
   /** The freshness promises whose alerts it holds, each with how far it went: "sales-morning (Sales): late". */
   promises?: string[];
+  /** Who is on it: who acknowledged the cause, or one of its tasks' open incidents (acknowledging one is acknowledging all). */
+  acknowledgedBy?: string;
 }
 
 export interface CauseRecord {
@@ -37,6 +39,8 @@ export interface OwnState {
   openTaskIds: ReadonlySet<string>;
   /** When each task's incident closed, for those closed since. */
   closedAt: ReadonlyMap<string, number>;
+  /** Who acknowledged each task's open incident (lower-case ids), for those acknowledged. */
+  acknowledgedBy?: ReadonlyMap<string, string>;
 }
 
 const waiting = (s: SymptomRow) => s.state === "waiting" || s.kind.endsWith(".waiting");
@@ -68,6 +72,8 @@ export function failuresByCause(runs: readonly FailedRun[], records: readonly Ca
     const members = r.symptoms.filter((s) => s.taskId !== null && s.taskName !== null && !waiting(s));
     const memberIds = new Set([...members.map((s) => s.taskId!), ...held.map((x) => x.taskId)]);
     const promises = promisesHeld(r.symptoms).map((p) => `${p.promise}${p.app ? ` (${p.app})` : ""}: ${p.state}`);
+    // An ended cause cannot be acknowledged itself: one of the incidents it left open was, and so all of them.
+    const by = r.parent.acknowledgedBy ?? [...memberIds].map((id) => own.acknowledgedBy?.get(id)).find((x) => x !== undefined);
     return {
       title: r.parent.title,
       own: false,
@@ -77,12 +83,14 @@ export function failuresByCause(runs: readonly FailedRun[], records: readonly Ca
       tasks: [...new Set([...members.map((s) => s.taskName!), ...held.map((x) => x.taskName)])].sort(),
       heldUp: new Set(r.symptoms.filter((s) => waiting(s) && s.taskId !== null && !memberIds.has(s.taskId)).map((s) => s.taskId)).size,
       ...(promises.length > 0 ? { promises } : {}),
+      ...(by ? { acknowledgedBy: by } : {}),
     };
   });
   const ownCauses = [...alone.entries()].map(([taskId, xs]): ReportCause => {
     const classes = [...new Set(xs.map((x) => x.errorClass ?? "not classified"))].sort();
     const open = own.openTaskIds.has(taskId);
     const endedAt = open ? undefined : own.closedAt.get(taskId);
+    const by = open ? own.acknowledgedBy?.get(taskId) : undefined;
     return {
       title: `${xs[xs.length - 1]!.taskName} failed: ${classes.join(", ")}`,
       own: true,
@@ -91,6 +99,7 @@ export function failuresByCause(runs: readonly FailedRun[], records: readonly Ca
       runs: xs.length,
       tasks: [xs[xs.length - 1]!.taskName],
       heldUp: 0,
+      ...(by ? { acknowledgedBy: by } : {}),
     };
   });
   return [...grouped, ...ownCauses].sort((a, b) => b.runs - a.runs || Number(b.open) - Number(a.open) || a.title.localeCompare(b.title));

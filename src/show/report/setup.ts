@@ -152,5 +152,6 @@ async function causesOf(
   const low = (id: string | null) => (id ?? "").toLowerCase();
   const closedAt = new Map<string, number>();
   for (const x of incidents.touched) if (x.taskId && x.closedAt !== null) closedAt.set(low(x.taskId), Math.max(x.closedAt, closedAt.get(low(x.taskId)) ?? 0));
-  return failuresByCause(runs, records, { openTaskIds: new Set(incidents.open.map((x) => low(x.taskId))), closedAt });
+  const acknowledgedBy = new Map(incidents.open.flatMap((x) => (x.taskId && x.acknowledgedBy ? [[low(x.taskId), x.acknowledgedBy] as const] : [])));
+  return failuresByCause(runs, records, { openTaskIds: new Set(incidents.open.map((x) => low(x.taskId))), closedAt, acknowledgedBy });
 }

@@ -11,3 +11,4 @@ export { BUILTIN_RULES, ERROR_HINTS, type ErrorRule } from "./error-rules";
 export { incidentView, type IncidentView } from "./routes";
 export { resolvedFollowUp } from "./resolved-event";
 export { resolvedSummary } from "./resolve";
+export { runLinksOf, type RunLink, type RunRef } from "./run-links";

@@ -190,15 +190,15 @@ test("one incident per cause: the incidents by cause, MCP causes and the report 
       expect({ own, told: lines.some((l) => l.startsWith(own)) }).toEqual({ own, told: true });
     }
   }
-  // MCP causes: the open shared causes, and the lone failures beside them.
+  // MCP causes: every cause holding an open incident (the ended queue too), and the lone failures beside them.
   const client = new Client({ name: "steward-test", version: "1.0.0" });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { "x-api-key": key } } }));
   try {
     const answer = (await client.callTool({ name: "causes", arguments: {} })) as {
       structuredContent: { causes: Array<{ id: number }>; alone: Array<{ title: { siteData: string } }> };
     };
-    const open = groups.filter((g) => g.cause?.status === "open").map((g) => g.cause!.id);
-    expect(answer.structuredContent.causes.map((c) => c.id).sort()).toEqual(open.sort());
+    const held = groups.filter((g) => g.cause).map((g) => g.cause!.id);
+    expect(answer.structuredContent.causes.map((c) => c.id).sort()).toEqual(held.sort());
     expect(answer.structuredContent.alone.map((i) => i.title.siteData).sort()).toEqual(["Late 1", "Late 2"]);
   } finally {
     await client.close();

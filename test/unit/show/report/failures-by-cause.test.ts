@@ -153,3 +153,25 @@ test("a cause that made a freshness promise late says how far the promise went, 
     "Qlik services down on reload01 (0 failed runs, ended Tue 24 Nov 02:40): Transform orders; promise sales-morning (Sales): fresh again",
   );
 });
+
+test("a cause's line says who is on it: the cause's acknowledgement, or that of one of the incidents it left open", () => {
+  const acked: CauseRecord = { ...upstream, parent: { ...upstream.parent, acknowledgedAt: at("05:00"), acknowledgedBy: "anna@corp.example" } };
+  const own = {
+    openTaskIds: new Set(["Late 2", "Extract", "Wait 1"]),
+    closedAt: new Map(),
+    acknowledgedBy: new Map([
+      ["Wait 1", "bob"],
+      ["Late 2", "carol"],
+    ]),
+  };
+  const causes = failuresByCause(runs, [queue, acked], own);
+  const lines = buildReport(inputs({ causes }))
+    .sections!.find((s) => s.title === "Failures by cause")!
+    .lines.map((l) => l.text);
+  expect(lines).toEqual([
+    "reload queue backed up on sense2 (3 failed runs, ended Tue 24 Nov 02:40, acknowledged by bob): Wait 1, Wait 2, Wait 3; 2 more tasks held up",
+    "Late 2 failed: file, lock (2 failed runs, still open, acknowledged by carol)",
+    "Late 1 failed: connection (1 failed run)",
+    "Extract failed: the tasks after it do not run (0 failed runs, still open, acknowledged by anna@corp.example): Extract; 1 more task held up",
+  ]);
+});
