@@ -82,7 +82,11 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     audit,
     silences: alertGates.silences.service,
     quietUntil: alertGates.quietUntil,
-    causes: { get: alertGates.grouping.cause, openSubjects: alertGates.grouping.acknowledgements.openSubjects },
+    causes: {
+      get: alertGates.grouping.cause,
+      openSubjects: alertGates.grouping.acknowledgements.openSubjects,
+      acknowledge: alertGates.grouping.acknowledgements.acknowledge,
+    },
     ...(pg ? { pollMs: peerPollMs(cluster, Math.min(2_000, pg.heartbeatIntervalMs), pg.heartbeatIntervalMs) } : {}),
   });
   const notifyMetrics = createReusableMetrics(w.metrics); // the notifier is rebuilt on config reload

@@ -29,6 +29,8 @@ export interface LinkActionDeps {
   cause?(id: number): Promise<LinkCause | undefined>;
   /** The open task incidents a cause holds (their escalations wait for its snooze too). */
   causeIncidents?(id: number): Promise<number[]>;
+  /** Acknowledges the cause alone, when there is no incidents service (`incidents.enabled: false`): it holds none. */
+  acknowledgeCauseOnly?(id: number, by: string, note: string): Promise<{ id: number; title: string } | undefined>;
   silences: SilenceService;
   /** A snooze moves the incident's pending escalations to its end. */
   postponeEscalation?(incidentId: number, until: number): Promise<void>;
@@ -44,7 +46,10 @@ export function linkActions(cfg: ActionLinksConfig, deps: LinkActionDeps): LinkA
   const how = (choice: SnoozeChoice) => `${choice.label}${choice.id === "tomorrow" ? "" : `, until ${at(choice.until)}`}`;
 
   async function acknowledgeCause(p: LinkParams) {
-    const done = await deps.incidents()?.acknowledgeCause(p.incidentId, p.recipient, FROM_LINK);
+    const incidents = deps.incidents();
+    const done = incidents
+      ? await incidents.acknowledgeCause(p.incidentId, p.recipient, FROM_LINK)
+      : await deps.acknowledgeCauseOnly?.(p.incidentId, p.recipient, FROM_LINK).then((cause) => cause && { cause, incidents: [] });
     if (!done) return { ok: false, message: `Cause #${p.incidentId} has recovered (or is no longer kept): there is nothing to acknowledge.` };
     const held = done.incidents.length === 0 ? "" : ` with the ${done.incidents.length} incident(s) it holds`;
     return { ok: true, message: `Cause #${done.cause.id} (${done.cause.title}) is acknowledged by ${p.recipient}${held}. Its recovery will still be sent.` };

@@ -41,6 +41,8 @@ export interface LinkCauses {
   get(id: number): Promise<(LinkCause & CauseState) | undefined>;
   /** The task subjects (`task:<id>`) an open cause holds open. */
   openSubjects(id: number): Promise<string[]>;
+  /** Marks an open cause acknowledged (the cause alone: the incidents service acknowledges the incidents it holds). */
+  acknowledge(id: number, by: string, note: string | null, now: number): Promise<{ parent: { id: number; title: string } } | undefined>;
 }
 
 export interface ActFromMessage {
@@ -66,7 +68,7 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
     silences: deps.silences,
     postponeEscalation: (id, until) => escalation?.postpone(id, until) ?? Promise.resolve(),
     postponeCauseEscalation: (id, until) => escalation?.postponeCause(id, until) ?? Promise.resolve(),
-    ...(deps.causes ? causeLookups(deps.causes, () => incidents) : {}),
+    ...(deps.causes ? causeLookups(deps.causes, () => incidents, deps.clock) : {}),
   });
   return {
     hooks: {
@@ -102,9 +104,10 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
   };
 }
 
-function causeLookups(causes: LinkCauses, incidents: () => IncidentService | undefined) {
+function causeLookups(causes: LinkCauses, incidents: () => IncidentService | undefined, clock: Clock) {
   return {
     cause: causes.get,
+    acknowledgeCauseOnly: async (id: number, by: string, note: string) => (await causes.acknowledge(id, by, note, clock.now()))?.parent,
     async causeIncidents(id: number): Promise<number[]> {
       const ids: number[] = [];
       for (const subject of await causes.openSubjects(id)) {

@@ -205,3 +205,33 @@ test("Snooze pressed from a cause's mail holds its further pages and moves its e
   const held = (await (await t.request(`/v4/silences/${silences[0]!.id}`)).json()) as { suppressed: Array<{ kind: string }> };
   expect(held.suppressed.map((h) => h.kind)).toEqual(["task.failed"]);
 });
+
+test("with incidents off (incidents.enabled: false) a cause's Acknowledge still acknowledges the cause", async () => {
+  const own = createTestApp(`incidents: { enabled: false }
+channels:
+  mail:
+    type: email
+    smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }
+    from: steward@corp.example
+    to: [bob@corp.example]
+routes:
+  - { on: [service.stopped], to: [mail] }
+actionLinks: { publicBaseUrl: "${BASE}" }
+`);
+  try {
+    await own.app.start();
+    await own.app.bus.emit("service.stopped", syntheticServiceEvent({ state: "stopped", host: "qlik9.corp.example", service: "QlikSenseSchedulerService" }));
+    const mail = await waitFor(() => smtp.mails.find((m) => m.envelopeTo[0] === "bob@corp.example"), { what: "qlik9's page" });
+    const ack = new URL(buttonsOf(mail.mail.html ?? "").get("Acknowledge")!);
+    const done = await own.request(`${ack.pathname}${ack.search}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "",
+    });
+    expect([done.status, await done.text()]).toEqual([200, expect.stringContaining("(Qlik services down on qlik9) is acknowledged by bob@corp.example")]);
+    const { causes } = (await (await own.request("/v4/causes?status=open")).json()) as { causes: ParentView[] };
+    expect(causes.map((c) => [c.title, c.acknowledgedBy])).toEqual([["Qlik services down on qlik9", "bob@corp.example"]]);
+  } finally {
+    await own.close();
+  }
+});
