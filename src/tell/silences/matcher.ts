@@ -39,7 +39,7 @@ const eventFields = () => ({
     .meta({ examples: [[42]] }),
 });
 
-const FIELDS = "taskIds, taskNames, appIds, appNames, streams, tags, nodes, kinds, source, incidentIds";
+const FIELDS = "taskIds, taskNames, appIds, appNames, streams, tags, nodes, kinds, source";
 const notEmpty = (fields: string) => ({
   message: `a matcher needs at least one field (${fields}); kinds: ['*'] silences everything`,
 });
@@ -56,7 +56,7 @@ export const SilenceMatcherSchema = z.lazy(() =>
         .describe("Causes, while they are open (a snooze from a cause's alert link): their further pages; the recovered page is not held.")
         .meta({ examples: [[7]] }),
     })
-    .refine((m) => Object.values(m).some((v) => v !== undefined), notEmpty(`${FIELDS} or causeIds`)),
+    .refine((m) => Object.values(m).some((v) => v !== undefined), notEmpty(`${FIELDS}, incidentIds or causeIds`)),
 );
 
 /**
@@ -64,7 +64,7 @@ export const SilenceMatcherSchema = z.lazy(() =>
  * names its cause (a window over a cause is one over its node, source or tasks).
  */
 export const WindowMatcherSchema = z.lazy(() =>
-  z.strictObject(eventFields()).refine((m) => Object.values(m).some((v) => v !== undefined), notEmpty(FIELDS)),
+  z.strictObject(eventFields()).refine((m) => Object.values(m).some((v) => v !== undefined), notEmpty(`${FIELDS} or incidentIds`)),
 );
 
 export type SilenceMatcher = z.infer<typeof SilenceMatcherSchema>;
