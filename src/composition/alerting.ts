@@ -82,6 +82,11 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     audit,
     silences: alertGates.silences.service,
     quietUntil: alertGates.quietUntil,
+    causes: {
+      get: alertGates.grouping.cause,
+      openSubjects: alertGates.grouping.acknowledgements.openSubjects,
+      acknowledge: alertGates.grouping.acknowledgements.acknowledge,
+    },
     ...(pg ? { pollMs: peerPollMs(cluster, Math.min(2_000, pg.heartbeatIntervalMs), pg.heartbeatIntervalMs) } : {}),
   });
   const notifyMetrics = createReusableMetrics(w.metrics); // the notifier is rebuilt on config reload
@@ -155,30 +160,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     qrs,
     causes: alertGates.grouping.acknowledgements,
     routes: () => current().routes,
-    // An acknowledgement in Steward acknowledges the alert the on-call products (PagerDuty, Opsgenie) hold for it.
-    acknowledged: async (a) => {
-      // A task's deliveries are in the thread its incident's subject names (task:<id>), a cause's in cause:<id>.
-      const alerts = [
-        ...a.causes.map((id) => ({ key: causeAlertKey(id), thread: `cause:${id}` })),
-        ...a.incidents.map((i) => ({ key: incidentAlertKey(i.id), thread: i.subject })),
-      ];
-      await notify.acknowledged({ alerts, by: a.by, ...(a.from ? { except: a.from.channel } : {}) });
-    },
-    // Resolved by hand: its follow-up takes the closing path of a recovery (pages, on-call products, Alertmanager).
-    resolved: async (row, r) => {
-      const e = resolvedFollowUp(row, r, await notify.outbox.getEvent(row.lastEventId), clock.now());
-      await bus.emit(e.kind, e);
-    },
-    // A cause closed by hand with no incident to recover: its on-call alerts are resolved (Alertmanager's end at the
-    // next re-send, the cause being closed).
-    causeClosed: async (id, r) => {
-      await notify.acknowledged({
-        alerts: [{ key: causeAlertKey(id), thread: `cause:${id}` }],
-        by: r.by,
-        resolve: true,
-        ...(r.channel ? { except: r.channel } : {}),
-      });
-    },
+    ...incidentFollowUps(notify, bus, clock),
   });
   act.setIncidents(incidents);
   // Their webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying a token).
@@ -210,4 +192,38 @@ function alertResender(w: Wiring, current: () => Config, gates: AlertGates, inci
     health,
   });
   return w.gate ? w.gate("alert-resend", resender) : resender;
+}
+
+/** What an incident's acknowledgement or resolve by hand tells the notifier (pages, on-call products, Alertmanager). */
+function incidentFollowUps(
+  notify: Notifier,
+  bus: Wiring["bus"],
+  clock: Wiring["clock"],
+): Pick<Parameters<typeof setupIncidents>[1], "acknowledged" | "resolved" | "causeClosed"> {
+  return {
+    // An acknowledgement in Steward acknowledges the alert the on-call products (PagerDuty, Opsgenie) hold for it.
+    acknowledged: async (a) => {
+      // A task's deliveries are in the thread its incident's subject names (task:<id>), a cause's in cause:<id>.
+      const alerts = [
+        ...a.causes.map((id) => ({ key: causeAlertKey(id), thread: `cause:${id}` })),
+        ...a.incidents.map((i) => ({ key: incidentAlertKey(i.id), thread: i.subject })),
+      ];
+      await notify.acknowledged({ alerts, by: a.by, ...(a.from ? { except: a.from.channel } : {}) });
+    },
+    // Resolved by hand: its follow-up takes the closing path of a recovery (pages, on-call products, Alertmanager).
+    resolved: async (row, r) => {
+      const e = resolvedFollowUp(row, r, await notify.outbox.getEvent(row.lastEventId), clock.now());
+      await bus.emit(e.kind, e);
+    },
+    // A cause closed by hand with no incident to recover: its on-call alerts are resolved (Alertmanager's end at the
+    // next re-send, the cause being closed).
+    causeClosed: async (id, r) => {
+      await notify.acknowledged({
+        alerts: [{ key: causeAlertKey(id), thread: `cause:${id}` }],
+        by: r.by,
+        resolve: true,
+        ...(r.channel ? { except: r.channel } : {}),
+      });
+    },
+  };
 }

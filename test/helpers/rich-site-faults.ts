@@ -323,9 +323,11 @@ export interface Page {
 
 export interface NodeFaultRow {
   fault: string;
-  /** Pages that opened the node's cause while the fault explains it, and its update pages. */
+  /** The team's pages that opened the node's cause while the fault explains it, and its update pages. */
   opened: number;
   updates: number;
+  /** Minutes from the cause's opening page to each escalation of it (nobody acknowledged the node's cause). */
+  escalatedAfterMin: string;
   /** Watchdog pages about the down node's own tasks that went out on their own instead of joining the cause. */
   loosePages: string;
 }
@@ -363,10 +365,16 @@ export function judgePages(
     if (node === undefined) return [];
     const during = pages.filter((p) => p.at >= f.at && p.at <= f.revertAt + 60 * 60_000);
     const own = new Set(tasks.filter((t) => t.node === node).map((t) => t.name));
+    const opening = (p: Page) => nodeCause(p) === label(node) && !p.update && p.causeStatus === "open";
+    const first = during.find((p) => opening(p) && !p.escalated)?.at;
     return [
       {
         fault: f.name,
-        opened: during.filter((p) => nodeCause(p) === label(node) && !p.update && p.causeStatus === "open").length,
+        opened: during.filter((p) => opening(p) && !p.escalated).length,
+        escalatedAfterMin: during
+          .filter((p) => opening(p) && p.escalated && first !== undefined)
+          .map((p) => String((p.at - first!) / 60_000))
+          .join(", "),
         updates: during.filter((p) => nodeCause(p) === label(node) && p.update).length,
         loosePages: during
           .filter((p) => WATCH_PAGES.has(p.kind) && p.task !== undefined && own.has(p.task) && nodeCause(p) === undefined)
@@ -380,7 +388,8 @@ export function judgePages(
   const perFault = faults.map((f) => {
     const node = downNode(f);
     const mine = pages.filter((p) => (node !== undefined && nodeCause(p) === label(node)) || (nodeCause(p) === undefined && explains(f, p)));
-    const what = (p: Page) => (p.causeTitle === undefined ? p.kind : p.update ? "cause update" : `cause ${p.causeStatus ?? ""} (${p.kind})`);
+    const what = (p: Page) =>
+      p.causeTitle === undefined ? p.kind : p.update ? "cause update" : `cause ${p.escalated ? "escalated" : (p.causeStatus ?? "")} (${p.kind})`;
     const kinds = [...new Set(mine.map(what))].sort();
     return { fault: f.name, pages: kinds.map((k) => `${k} ${mine.filter((p) => what(p) === k).length}`).join(", ") };
   });
@@ -400,10 +409,15 @@ export interface EscalationRow {
 
 /**
  * Escalation on the same weeks (route `team` escalates to `duty-manager` after 30 minutes): every escalated page is a
- * failure a fault explains, and per fault and failing task exactly one escalation 30 minutes after the team's first
- * page, none when someone acknowledged the incident in time.
+ * failure a fault explains or a cause's page (a node down, a Cloud task paused: issue 74), per fault and failing task
+ * exactly one escalation 30 minutes after the team's first page, none when someone acknowledged the incident in time;
+ * `causes`: per cause opened by something else than a failure, the minutes from its page to its escalation.
  */
-export function judgeEscalations(pages: Page[], faults: Fault[], site: Array<RichTask | RichCloudTask>): { stray: Page[]; rows: EscalationRow[] } {
+export function judgeEscalations(
+  pages: Page[],
+  faults: Fault[],
+  site: Array<RichTask | RichCloudTask>,
+): { stray: Page[]; rows: EscalationRow[]; causes: Array<{ cause: string; escalatedAfterMin: string }> } {
   const appOf = new Map(site.map((x) => [x.name, x.app]));
   // A Qlik Cloud reload's alert names its app, not the task that started it.
   const explained = (f: Fault, p: Page) =>
@@ -412,7 +426,18 @@ export function judgeEscalations(pages: Page[], faults: Fault[], site: Array<Ric
     ((p.task !== undefined && f.explainsTasks.includes(p.task)) || (p.app !== undefined && f.explainsTasks.some((n) => appOf.get(n) === p.app)));
   const subjectOf = (p: Page) => p.task ?? p.app ?? "";
   const failures = (f: Fault) => pages.filter((p) => p.kind === "task.failed" && explained(f, p));
-  const stray = pages.filter((p) => p.escalated && !faults.some((f) => failures(f).includes(p)));
+  // A cause's page other than a failure's, escalated: the team's page of that cause came first.
+  const causeOpening = (p: Page) => p.kind !== "task.failed" && p.causeTitle !== undefined && p.causeStatus === "open" && !p.update;
+  const teamPageOf = (p: Page) => pages.find((x) => !x.escalated && causeOpening(x) && x.causeTitle === p.causeTitle && x.at <= p.at);
+  const causeEscalations = pages.filter((p) => p.escalated && causeOpening(p) && teamPageOf(p) !== undefined);
+  const causes = [...new Set(causeEscalations.map((p) => p.causeTitle!))].map((cause) => ({
+    cause,
+    escalatedAfterMin: causeEscalations
+      .filter((p) => p.causeTitle === cause)
+      .map((p) => String((p.at - teamPageOf(p)!.at) / 60_000))
+      .join(", "),
+  }));
+  const stray = pages.filter((p) => p.escalated && !faults.some((f) => failures(f).includes(p)) && !causeEscalations.includes(p));
   const rows = faults.flatMap((f) => {
     const mine = failures(f);
     const team = mine.filter((p) => !p.escalated);
@@ -431,5 +456,5 @@ export function judgeEscalations(pages: Page[], faults: Fault[], site: Array<Ric
       };
     });
   });
-  return { stray, rows };
+  return { stray, rows, causes };
 }

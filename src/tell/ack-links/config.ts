@@ -25,7 +25,7 @@ export const actionLinksSchema = () =>
         .describe("Also offer a snooze until this time of day tomorrow, in notify.timeZone (the site's zone)."),
     })
     .describe(
-      "Acknowledge and snooze links in alert mails, Teams and Slack messages of an open incident: signed, single use, valid for `expiry`, no API key needed.",
+      "Acknowledge and snooze links in alert mails, Teams and Slack messages of an open incident or cause: signed, single use, valid for `expiry`, no API key needed.",
     );
 
 export type ActionLinksConfig = z.infer<ReturnType<typeof actionLinksSchema>>;

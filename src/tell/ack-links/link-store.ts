@@ -13,7 +13,10 @@ export interface LinkKey {
 
 export interface LinkUse {
   nonce: string;
+  /** The incident the link named; 0 for a link naming a cause. */
   incidentId: number;
+  /** The cause the link named, when it named one. */
+  causeId?: number;
   action: string;
   recipient: string;
   usedAt: number;
@@ -51,9 +54,9 @@ export function createLinkStore(db: SqlDb) {
     /** Records the use of a link; false when it had been used already (here or on another Steward). */
     async use(u: LinkUse): Promise<boolean> {
       const res = await db.run(
-        `INSERT INTO ack_link_uses (nonce, incident_id, action, recipient, used_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+        `INSERT INTO ack_link_uses (nonce, incident_id, cause_id, action, recipient, used_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (nonce) DO NOTHING`,
-        [u.nonce, u.incidentId, u.action, u.recipient, u.usedAt, u.expiresAt],
+        [u.nonce, u.causeId === undefined ? u.incidentId : 0, u.causeId ?? 0, u.action, u.recipient, u.usedAt, u.expiresAt],
       );
       return res.changes === 1;
     },
@@ -63,6 +66,7 @@ export function createLinkStore(db: SqlDb) {
       return {
         nonce: String(r.nonce),
         incidentId: Number(r.incident_id),
+        ...(Number(r.cause_id) > 0 ? { causeId: Number(r.cause_id) } : {}),
         action: String(r.action),
         recipient: String(r.recipient),
         usedAt: Number(r.used_at),

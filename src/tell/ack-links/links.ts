@@ -4,7 +4,7 @@ import { isTaskEvent } from "../../platform/events/types";
 import type { Notification } from "../notify/types";
 import type { ActionLinksConfig } from "./config";
 import type { LinkStore } from "./link-store";
-import { linkQuery, newNonce, signLink, type LinkAction, type LinkParams } from "./signature";
+import { linkQuery, newNonce, signLink, type LinkAction, type LinkParams, type LinkTarget } from "./signature";
 
 export interface ActionLink {
   action: LinkAction;
@@ -22,21 +22,40 @@ export function openIncidentOf(n: Pick<Notification, "event" | "digest">): numbe
   return incident && incident.status === "open" ? incident.id : undefined;
 }
 
-/** Every link's landing path (linkPath's shape): the browser guard lets a browser confirm it from any origin. */
-export const LINK_PATH_PATTERN = /^\/act\/incident\/\d{1,16}$/;
+/**
+ * What a message's links name: the open cause its page is about (a node down, a queue backed up, a source failing:
+ * acknowledging it acknowledges every incident it holds, whether it holds any or not), else the task's open incident.
+ */
+export function linkTargetOf(n: Pick<Notification, "event" | "digest">): { target: LinkTarget; id: number } | undefined {
+  if (n.digest) return undefined;
+  const cause = n.event.cause;
+  if (cause?.status === "open") return { target: "cause", id: cause.id };
+  const incident = openIncidentOf(n);
+  return incident === undefined ? undefined : { target: "incident", id: incident };
+}
 
-export function linkPath(incidentId: number): string {
-  return `/act/incident/${incidentId}`;
+/** Every link's landing path (linkPath's shape): the browser guard lets a browser confirm it from any origin. */
+export const LINK_PATH_PATTERN = /^\/act\/(incident|cause)\/\d{1,16}$/;
+
+export function linkPath(id: number, target: LinkTarget = "incident"): string {
+  return `/act/${target}/${id}`;
 }
 
 export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, n: Notification, now: number): Promise<ActionLink[]> {
-  const incidentId = openIncidentOf(n);
-  if (!cfg.publicBaseUrl || incidentId === undefined) return [];
+  const named = linkTargetOf(n);
+  if (!cfg.publicBaseUrl || named === undefined) return [];
   const { secret } = await store.key(now);
   const base = cfg.publicBaseUrl.replace(/\/+$/, "");
   const make = (action: LinkAction, text: string): ActionLink => {
-    const p: LinkParams = { incidentId, action, recipient: linkRecipient(n), expiresAt: now + cfg.expiry, nonce: newNonce() };
-    return { action, text, url: `${base}${linkPath(incidentId)}?${linkQuery(p, signLink(secret, p))}` };
+    const p: LinkParams = {
+      incidentId: named.id,
+      ...(named.target === "cause" ? { target: "cause" as const } : {}),
+      action,
+      recipient: linkRecipient(n),
+      expiresAt: now + cfg.expiry,
+      nonce: newNonce(),
+    };
+    return { action, text, url: `${base}${linkPath(named.id, named.target)}?${linkQuery(p, signLink(secret, p))}` };
   };
   return [make("ack", "Acknowledge"), make("snooze", "Snooze")];
 }

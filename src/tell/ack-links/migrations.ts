@@ -26,5 +26,11 @@ export const ackLinkMigrations: MigrationSet = {
         CREATE INDEX ack_link_uses_expires ON ack_link_uses (expires_at);
       `,
     },
+    {
+      version: 2,
+      name: "links that name a cause",
+      // 0: the link names an incident (incident_id); else the cause it names (incident_id is then 0).
+      sql: "ALTER TABLE ack_link_uses ADD COLUMN cause_id INTEGER NOT NULL DEFAULT 0;",
+    },
   ],
 };

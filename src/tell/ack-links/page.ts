@@ -15,15 +15,21 @@ h1{font-size:20px;margin:0 0 12px}button{font-size:15px;padding:8px 16px;margin:
 <body><main><h1>${esc(title)}</h1>${body}</main></body></html>`;
 }
 
-export interface IncidentFacts {
+/** What a link names, as its pages show it: a task's incident, or a cause. */
+export interface SubjectFacts {
   id: number;
+  /** "Incident #12", "Cause #4". */
+  label: string;
   title: string;
   status: string;
   lastSummary: string;
+  /** What acting on it also does, e.g. that a cause's acknowledgement covers every incident it holds. */
+  scope?: string;
 }
 
-export function confirmPage(incident: IncidentFacts, action: "ack" | "snooze", recipient: string, choices: SnoozeChoice[]): string {
-  const about = `<p><b>Incident #${incident.id}</b>: ${esc(incident.title)}<br><span class="muted">${esc(incident.lastSummary)}</span></p>`;
+export function confirmPage(subject: SubjectFacts, action: "ack" | "snooze", recipient: string, choices: SnoozeChoice[]): string {
+  const scope = subject.scope ? `<p>${esc(subject.scope)}</p>` : "";
+  const about = `<p><b>${esc(subject.label)}</b>: ${esc(subject.title)}<br><span class="muted">${esc(subject.lastSummary)}</span></p>${scope}`;
   const who = `<p class="muted">As ${esc(recipient)}. This link acts once.</p>`;
   if (action === "ack")
     return frame(

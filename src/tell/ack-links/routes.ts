@@ -10,12 +10,13 @@ import type { HttpEnv } from "../../platform/http/types";
 import type { Router } from "../../platform/http/route";
 import { checkLink, type LinkRefusal } from "./check";
 import type { LinkStore } from "./link-store";
-import { confirmPage, resultPage } from "./page";
-import type { LinkParams } from "./signature";
+import { confirmPage, resultPage, type SubjectFacts } from "./page";
+import type { LinkParams, LinkTarget } from "./signature";
 import type { SnoozeChoice } from "./snooze-choices";
 
 export interface LinkActions {
-  incident(id: number): Promise<{ id: number; title: string; status: string; lastSummary: string } | undefined>;
+  /** What the link names, as its pages show it: a task's incident or a cause. */
+  subject(target: LinkTarget, id: number): Promise<SubjectFacts | undefined>;
   /** Text for the person: what happened. */
   acknowledge(p: LinkParams): Promise<{ ok: boolean; message: string }>;
   snooze(p: LinkParams, choice: SnoozeChoice): Promise<{ ok: boolean; message: string }>;
@@ -38,7 +39,13 @@ const html = (c: Context<HttpEnv>, body: string, status: number) => {
 const query = (c: Context<HttpEnv>) => Object.fromEntries(new URL(c.req.url).searchParams);
 
 export function registerLinkRoutes(router: Router, deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock }): void {
+  for (const target of ["incident", "cause"] as const) registerTarget(router, target, deps);
+}
+
+/** GET and POST of the links naming one kind of target: /act/incident/{id} (a task's incident), /act/cause/{id}. */
+function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock }): void {
   const { store, actions, audit, clock } = deps;
+  const noun = target === "cause" ? "Cause" : "Incident";
   // The TCP peer, or the address a trusted proxy forwarded (security.trustedProxies): never a header any client writes.
   const ipOf = (c: Context<HttpEnv>) => auditActorOf(c).ip;
   const refused = (c: Context<HttpEnv>, id: number, r: LinkRefusal, recipient: string | undefined) => {
@@ -47,7 +54,7 @@ export function registerLinkRoutes(router: Router, deps: { store: LinkStore; act
     if (r.status === 400 || r.status === 403) return html(c, resultPage("This link cannot be used", r.reason), r.status);
     audit.record({
       actor: { kind: "link", name: recipient ?? "unknown", ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
-      action: "incident.link",
+      action: `${target}.link`,
       target: String(id),
       result: "denied",
       details: { reason: r.reason, status: r.status },
@@ -58,8 +65,8 @@ export function registerLinkRoutes(router: Router, deps: { store: LinkStore; act
   router.route(
     {
       method: "get",
-      path: "/act/incident/:id",
-      summary: "Landing page of an acknowledge or snooze link",
+      path: `/act/${target}/:id`,
+      summary: `Landing page of an acknowledge or snooze link naming ${target === "cause" ? "a cause" : "an incident"}`,
       description: "Shows what the signed link would do and asks to confirm; a GET never acts (mail scanners open links).",
       tags: ["Alerts"],
       scope: "public",
@@ -69,20 +76,20 @@ export function registerLinkRoutes(router: Router, deps: { store: LinkStore; act
     },
     async (c, { params }) => {
       const now = clock.now();
-      const check = await checkLink(store, params.id, query(c), now, actions.formatTime);
+      const check = await checkLink(store, { target, id: params.id }, query(c), now, actions.formatTime);
       if (!check.ok) return html(c, resultPage("This link cannot be used", check.reason), check.status);
-      const incident = await actions.incident(params.id);
-      if (!incident) return html(c, resultPage("No such incident", `Incident #${params.id} is no longer kept.`), 404);
-      if (incident.status !== "open") return html(c, resultPage("Already recovered", `Incident #${incident.id} (${incident.title}) has recovered.`), 200);
-      return html(c, confirmPage(incident, check.params.action, check.params.recipient, actions.choices(now)), 200);
+      const subject = await actions.subject(target, params.id);
+      if (!subject) return html(c, resultPage(`No such ${target}`, `${noun} #${params.id} is no longer kept.`), 404);
+      if (subject.status !== "open") return html(c, resultPage("Already recovered", `${noun} #${subject.id} (${subject.title}) has recovered.`), 200);
+      return html(c, confirmPage(subject, check.params.action, check.params.recipient, actions.choices(now)), 200);
     },
   );
 
   router.route(
     {
       method: "post",
-      path: "/act/incident/:id",
-      summary: "Confirm an acknowledge or snooze link",
+      path: `/act/${target}/:id`,
+      summary: `Confirm an acknowledge or snooze link naming ${target === "cause" ? "a cause" : "an incident"}`,
       description: "Acts once, as the person the link was made for; the link cannot be used again on any Steward of the site.",
       tags: ["Alerts"],
       scope: "public",
@@ -93,7 +100,7 @@ export function registerLinkRoutes(router: Router, deps: { store: LinkStore; act
     async (c, { params }) => {
       const now = clock.now();
       const q = query(c);
-      const check = await checkLink(store, params.id, q, now, actions.formatTime);
+      const check = await checkLink(store, { target, id: params.id }, q, now, actions.formatTime);
       if (!check.ok) return refused(c, params.id, check, typeof q.r === "string" ? q.r : undefined);
       const p = check.params;
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
@@ -102,12 +109,13 @@ export function registerLinkRoutes(router: Router, deps: { store: LinkStore; act
         choice = actions.choices(now).find((ch) => ch.id === form.choice);
         if (!choice) return html(c, resultPage("Choose how long", "Pick one of the snooze buttons on the link's page."), 400);
       }
-      if (!(await store.use({ nonce: p.nonce, incidentId: p.incidentId, action: p.action, recipient: p.recipient, usedAt: now, expiresAt: p.expiresAt })))
+      const named = target === "cause" ? { incidentId: 0, causeId: p.incidentId } : { incidentId: p.incidentId };
+      if (!(await store.use({ nonce: p.nonce, ...named, action: p.action, recipient: p.recipient, usedAt: now, expiresAt: p.expiresAt })))
         return refused(c, params.id, { status: 409, reason: "This link was used already: a link acts once." }, p.recipient);
       const done = choice ? await actions.snooze(p, choice) : await actions.acknowledge(p);
       audit.record({
         actor: { kind: "link", name: p.recipient, ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
-        action: p.action === "ack" ? "incident.acknowledge" : "incident.snooze",
+        action: `${target}.${p.action === "ack" ? "acknowledge" : "snooze"}`,
         target: String(p.incidentId),
         result: done.ok ? "ok" : "failed",
         details: { message: done.message, ...(choice ? { until: new Date(choice.until).toISOString() } : {}) },

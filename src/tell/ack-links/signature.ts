@@ -1,13 +1,19 @@
-// Signs and checks the parameters of an acknowledge or snooze link: an HMAC-SHA256 over every field (the incident,
-// the action, the person it was made for, the expiry and a random nonce), so changing any of them, or using a link
-// made for one incident on another, breaks the signature.
+// Signs and checks the parameters of an acknowledge or snooze link: an HMAC-SHA256 over every field (what it names, a
+// task's incident or a cause, the action, the person it was made for, the expiry and a random nonce), so changing any
+// of them, or using a link made for one incident or cause on another, breaks the signature.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 export const LINK_ACTIONS = ["ack", "snooze"] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
+/** What a link names: a task's incident, or a cause (a node down, a queue backed up…: the incident of all it holds). */
+export type LinkTarget = "incident" | "cause";
+
 export interface LinkParams {
+  /** The incident's id, or the cause's when `target` is "cause". */
   incidentId: number;
+  /** Absent: an incident (the links made before causes had their own). */
+  target?: LinkTarget;
   action: LinkAction;
   /** The person the link was made for (a mail address), or `channel:<name>` for a Teams or Slack channel. */
   recipient: string;
@@ -17,7 +23,7 @@ export interface LinkParams {
   nonce: string;
 }
 
-const canonical = (p: LinkParams) => ["steward-link-v1", "incident", p.incidentId, p.action, p.recipient, p.expiresAt, p.nonce].join("\n");
+const canonical = (p: LinkParams) => ["steward-link-v1", p.target ?? "incident", p.incidentId, p.action, p.recipient, p.expiresAt, p.nonce].join("\n");
 
 export function signLink(secret: Buffer, p: LinkParams): string {
   return createHmac("sha256", secret).update(canonical(p)).digest("base64url");
@@ -31,7 +37,7 @@ export function verifyLink(secret: Buffer, p: LinkParams, signature: string): bo
 
 export const newNonce = (): string => randomBytes(16).toString("base64url");
 
-/** The query string of a link (the incident is in the path). */
+/** The query string of a link (the incident or cause is in the path). */
 export function linkQuery(p: LinkParams, signature: string): string {
   const q = new URLSearchParams({ a: p.action, r: p.recipient, x: String(p.expiresAt), n: p.nonce, s: signature });
   return q.toString();

@@ -100,7 +100,8 @@ export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps):
     silences,
     maintenance,
     grouping,
-    gate: composeGates([maintenance.gate, silences.gate, grouping.gate]),
+    // A snooze of a cause covers its alerts once the grouping has named their cause: its gate comes after.
+    gate: composeGates([maintenance.gate, silences.gate, grouping.gate, silences.causeGate]),
     banner: (formatTime) => maintenanceBanner(maintenance.service.active(), formatTime),
     async quietUntil(e, now) {
       const o = maintenance.holding(e, now);

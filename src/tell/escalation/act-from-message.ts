@@ -4,7 +4,7 @@
 // built later: `attach` completes the wiring once those exist.
 import type { PollInterval } from "../../platform/core/poll-interval";
 import type { Logger } from "pino";
-import { effectiveActionLinks, setupAckLinks } from "../ack-links";
+import { effectiveActionLinks, type LinkCause, setupAckLinks } from "../ack-links";
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { NotifyConfig, RouteConfig } from "../notify/config";
 import type { LinksConfig } from "../ack-links/notice";
@@ -19,6 +19,7 @@ import { type QuietSpell, wouldSend } from "../notify/gate";
 import type { SilenceService } from "../silences";
 import type { SqlDb } from "../../platform/store/sql";
 import { setupEscalation, type Escalation } from "./index";
+import type { CauseState } from "./service";
 
 export interface ActFromMessageDeps {
   db: SqlDb;
@@ -31,6 +32,17 @@ export interface ActFromMessageDeps {
   quietUntil(event: DomainEvent, now: number): Promise<QuietSpell | undefined>;
   /** In a cluster: how often a Steward looks for escalation timers another one armed. */
   pollMs?: PollInterval;
+  /** The causes (tell/grouping): a cause's page carries links naming it and escalates as an incident's does. */
+  causes?: LinkCauses;
+}
+
+/** What links and escalation read of the causes. */
+export interface LinkCauses {
+  get(id: number): Promise<(LinkCause & CauseState) | undefined>;
+  /** The task subjects (`task:<id>`) an open cause holds open. */
+  openSubjects(id: number): Promise<string[]>;
+  /** Marks an open cause acknowledged (the cause alone: the incidents service acknowledges the incidents it holds). */
+  acknowledge(id: number, by: string, note: string | null, now: number): Promise<{ parent: { id: number; title: string } } | undefined>;
 }
 
 export interface ActFromMessage {
@@ -55,6 +67,8 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
     incidents: () => incidents,
     silences: deps.silences,
     postponeEscalation: (id, until) => escalation?.postpone(id, until) ?? Promise.resolve(),
+    postponeCauseEscalation: (id, until) => escalation?.postponeCause(id, until) ?? Promise.resolve(),
+    ...(deps.causes ? causeLookups(deps.causes, () => incidents, deps.clock) : {}),
   });
   return {
     hooks: {
@@ -73,6 +87,7 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
         lifecycle,
         routes,
         incident: async (id) => incidents?.get(id),
+        ...(deps.causes ? { cause: deps.causes.get } : {}),
         event: (id) => notify.outbox.getEvent(id),
         send: (event, route, keyPrefix) => notify.escalate(event, route, keyPrefix),
         quietUntil: deps.quietUntil,
@@ -85,6 +100,21 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
     released: async (event, route, now) => {
       await markPaged(incidents, event, now);
       await escalation?.arm(event, [route], now);
+    },
+  };
+}
+
+function causeLookups(causes: LinkCauses, incidents: () => IncidentService | undefined, clock: Clock) {
+  return {
+    cause: causes.get,
+    acknowledgeCauseOnly: async (id: number, by: string, note: string) => (await causes.acknowledge(id, by, note, clock.now()))?.parent,
+    async causeIncidents(id: number): Promise<number[]> {
+      const ids: number[] = [];
+      for (const subject of await causes.openSubjects(id)) {
+        const row = await incidents()?.openIncident(subject);
+        if (row) ids.push(row.id);
+      }
+      return ids;
     },
   };
 }

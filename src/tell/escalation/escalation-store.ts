@@ -1,4 +1,4 @@
-// SQL of escalation timers, written once for SQLite and PostgreSQL: arm (once per incident and target route), the
+// SQL of escalation timers, written once for SQLite and PostgreSQL: arm (once per incident or cause and target route), the
 // next due time, claim (a conditional UPDATE: one Stewards wins), settle, defer (a window or silence), postpone (a
 // snooze) and list.
 import type { SqlDb, SqlValue } from "../../platform/store/sql";
@@ -9,7 +9,10 @@ export type EscalationState = "pending" | "firing" | "fired" | "stopped" | "skip
 
 export interface EscalationRow {
   id: number;
+  /** The task incident whose alert armed it; 0 when it is a cause's. */
   incidentId: number;
+  /** The cause whose page armed it (a node down, a queue backed up…), when it is a cause's. */
+  causeId: number | null;
   fromRoute: string;
   toRoute: string;
   eventId: string;
@@ -24,6 +27,7 @@ type Row = Record<string, SqlValue>;
 const toRow = (r: Row): EscalationRow => ({
   id: Number(r.id),
   incidentId: Number(r.incident_id),
+  causeId: Number(r.cause_id ?? 0) > 0 ? Number(r.cause_id) : null,
   fromRoute: String(r.from_route),
   toRoute: String(r.to_route),
   eventId: String(r.event_id),
@@ -45,12 +49,12 @@ export type EscalationStore = ReturnType<typeof createEscalationStore>;
 
 export function createEscalationStore(db: SqlDb) {
   return {
-    /** True when this call armed it (an incident escalates to a route once). */
-    async arm(a: { incidentId: number; fromRoute: string; toRoute: string; eventId: string; dueAt: number }, now: number): Promise<boolean> {
+    /** True when this call armed it (an incident or a cause escalates to a route once). `causeId`: a cause's timer. */
+    async arm(a: { incidentId: number; causeId?: number; fromRoute: string; toRoute: string; eventId: string; dueAt: number }, now: number): Promise<boolean> {
       const res = await db.run(
-        `INSERT INTO escalations (incident_id, from_route, to_route, event_id, due_at, state, created_at) VALUES (?, ?, ?, ?, ?, 'pending', ?)
-         ON CONFLICT (incident_id, to_route) DO NOTHING`,
-        [a.incidentId, a.fromRoute, a.toRoute, a.eventId, a.dueAt, now],
+        `INSERT INTO escalations (incident_id, cause_id, from_route, to_route, event_id, due_at, state, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)
+         ON CONFLICT (incident_id, cause_id, to_route) DO NOTHING`,
+        [a.causeId === undefined ? a.incidentId : 0, a.causeId ?? 0, a.fromRoute, a.toRoute, a.eventId, a.dueAt, now],
       );
       return res.changes === 1;
     },
@@ -90,11 +94,17 @@ export function createEscalationStore(db: SqlDb) {
     async postpone(incidentId: number, until: number): Promise<number> {
       return (await db.run("UPDATE escalations SET due_at = ? WHERE incident_id = ? AND state = 'pending' AND due_at < ?", [until, incidentId, until])).changes;
     },
-    async list(f: { incidentId?: number; limit: number }): Promise<EscalationRow[]> {
-      const rows =
-        f.incidentId === undefined
-          ? await db.all<Row>("SELECT * FROM escalations ORDER BY id DESC LIMIT ?", [f.limit])
-          : await db.all<Row>("SELECT * FROM escalations WHERE incident_id = ? ORDER BY id DESC LIMIT ?", [f.incidentId, f.limit]);
+    /** A snooze of a cause: its pending timers wait until it ends at least. */
+    async postponeCause(causeId: number, until: number): Promise<number> {
+      return (await db.run("UPDATE escalations SET due_at = ? WHERE cause_id = ? AND state = 'pending' AND due_at < ?", [until, causeId, until])).changes;
+    },
+    async list(f: { incidentId?: number; causeId?: number; limit: number }): Promise<EscalationRow[]> {
+      const where = [f.incidentId === undefined ? "" : "incident_id = ?", f.causeId === undefined ? "" : "cause_id = ?"].filter(Boolean);
+      const args = [f.incidentId, f.causeId].filter((v): v is number => v !== undefined);
+      const rows = await db.all<Row>(`SELECT * FROM escalations${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`, [
+        ...args,
+        f.limit,
+      ]);
       return rows.map(toRow);
     },
   };

@@ -1,5 +1,5 @@
-// Escalation on a route (`escalate: { after, to }`): an incident not acknowledged within `after` of a route's alert is
-// sent on the next route; acknowledged or recovered, it stops. Timers live in the shared store and run on the Clock.
+// Escalation on a route (`escalate: { after, to }`): an incident or a cause not acknowledged within `after` of a
+// route's alert is sent on the next route; acknowledged or recovered, it stops. Timers live in the shared store and run on the Clock.
 import { fitAnswer, LIST_ANSWER_NOTE } from "../../platform/http/answer-budget";
 import type { PollInterval } from "../../platform/core/poll-interval";
 import type { Logger } from "pino";
@@ -16,7 +16,7 @@ import type { QuietSpell } from "../notify/gate";
 import type { Notification } from "../notify/types";
 import type { SqlDb } from "../../platform/store/sql";
 import { createEscalationStore, type EscalationRow } from "./escalation-store";
-import { createEscalationService, type EscalationService } from "./service";
+import { type CauseState, createEscalationService, type EscalationService } from "./service";
 
 export { escalationMigrations } from "./migrations";
 export type { EscalationRow, EscalationState } from "./escalation-store";
@@ -29,6 +29,8 @@ export interface EscalationSetupDeps {
   lifecycle: Lifecycle;
   routes(): RouteConfig[];
   incident(id: number): Promise<IncidentRow | undefined>;
+  /** A cause: open or not, acknowledged or not (a cause's page escalates as an incident's does). */
+  cause?(id: number): Promise<CauseState | undefined>;
   event(id: string): Promise<DomainEvent | undefined>;
   send(event: DomainEvent, route: string, keyPrefix: string): Promise<unknown>;
   /** What keeps an event quiet now (a maintenance window, a silence): a timer due then waits for its end. */
@@ -37,7 +39,7 @@ export interface EscalationSetupDeps {
   pollMs?: PollInterval;
 }
 
-export interface Escalation extends Pick<EscalationService, "queued" | "postpone" | "arm"> {
+export interface Escalation extends Pick<EscalationService, "queued" | "postpone" | "postponeCause" | "arm"> {
   /** Says in an escalated message why it came (before the run's history line, which every task template shows). */
   decorate(n: Notification): Notification;
 }
@@ -45,7 +47,8 @@ export interface Escalation extends Pick<EscalationService, "queued" | "postpone
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const view = (r: EscalationRow) => ({
   id: r.id,
-  incidentId: r.incidentId,
+  incidentId: r.incidentId === 0 ? null : r.incidentId,
+  causeId: r.causeId,
   fromRoute: r.fromRoute,
   toRoute: r.toRoute,
   eventId: r.eventId,
@@ -68,11 +71,13 @@ export function setupEscalation(deps: EscalationSetupDeps): Escalation {
       method: "get",
       path: "/v4/escalations",
       summary: "Escalation timers (newest first)",
-      description: "One per incident and target route: pending, fired (the next route was told), stopped (acknowledged or recovered) or skipped.",
+      description:
+        "One per incident or cause and target route: pending, fired (the next route was told), stopped (acknowledged or recovered) or skipped. A task's failure names its incident (`causeId` null); any other page of a cause names the cause (`incidentId` null).",
       tags: ["Alerts"],
       scope: "read",
       query: z.strictObject({
         incidentId: z.coerce.number().int().min(1).optional(),
+        causeId: z.coerce.number().int().min(1).optional(),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),
       responses: {
@@ -90,13 +95,15 @@ export function setupEscalation(deps: EscalationSetupDeps): Escalation {
   return {
     queued: service.queued,
     postpone: service.postpone,
+    postponeCause: service.postponeCause,
     arm: service.arm,
     decorate(n) {
-      const m = /^esc:(\d+):/.exec(n.key);
+      const m = /^esc:(cause-)?(\d+):/.exec(n.key);
       if (!m) return n;
+      const what = m[1] ? `cause #${m[2]}` : `incident #${m[2]}`;
       const from = nameRoutes(deps.routes()).find((r) => r.config.escalate?.to === n.route);
       const after = from?.config.escalate ? ` within ${formatDuration(from.config.escalate.after)}` : "";
-      const line = `Escalated: incident #${m[1]} was not acknowledged${after}${from ? ` of the alert on route ${from.name}` : ""}.`;
+      const line = `Escalated: ${what} was not acknowledged${after}${from ? ` of the alert on route ${from.name}` : ""}.`;
       const history = typeof n.vars.historyLine === "string" && n.vars.historyLine ? ` ${n.vars.historyLine}` : "";
       return { ...n, vars: { ...n.vars, historyLine: `${line}${history}`, escalated: true } };
     },

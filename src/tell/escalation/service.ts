@@ -1,6 +1,7 @@
-// Escalation timers: armed when a route with `escalate` queues an alert of an open incident, fired on the injected
-// Clock when due. Firing claims the timer in the store (one Steward of a cluster acts), then stops it if the incident
-// was acknowledged or recovered meanwhile, waits while a maintenance window or a silence keeps the incident quiet, or
+// Escalation timers: armed when a route with `escalate` queues an alert of an open incident or the page of an open
+// cause (whatever its kind: a node down, a queue backed up, a missed check-in), fired on the injected Clock when due.
+// Firing claims the timer in the store (one Steward of a cluster acts), then stops it if the incident or cause was
+// acknowledged or recovered meanwhile, waits while a maintenance window or a silence keeps the incident quiet, or
 // else sends the alert on the next route (which may escalate further).
 import type { Logger } from "pino";
 import type { RouteConfig } from "../notify/config";
@@ -22,6 +23,8 @@ export interface EscalationDeps {
   log: Logger;
   routes(): RouteConfig[];
   incident(id: number): Promise<IncidentRow | undefined>;
+  /** A cause (tell/grouping's parent): whether it is open, and who acknowledged it. */
+  cause?(id: number): Promise<CauseState | undefined>;
   event(id: string): Promise<DomainEvent | undefined>;
   send(event: DomainEvent, route: string, keyPrefix: string): Promise<unknown>;
   /** What keeps the event quiet now (a maintenance window, a silence): the timer then waits for its end. */
@@ -30,13 +33,33 @@ export interface EscalationDeps {
   pollMs: PollInterval;
 }
 
+/** What an escalation reads of a cause. */
+export interface CauseState {
+  status: "open" | "closed";
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+}
+
 export interface EscalationService {
   component: Component;
   /** The notifier's hook: arms the timers of the routes that queued an alert of an open incident. */
   queued(plan: Plan, now: number): Promise<void>;
-  /** Arms the timers of `routes` that escalate, for an alert of an open incident sent on them now. */
+  /** Arms the timers of `routes` that escalate, for an alert of an open incident or an open cause's page sent on them now. */
   arm(e: DomainEvent, routes: Iterable<string>, now: number): Promise<void>;
   postpone(incidentId: number, until: number): Promise<void>;
+  /** A snooze of a cause: its pending timers wait until then. */
+  postponeCause(causeId: number, until: number): Promise<void>;
+}
+
+/**
+ * What an alert's timer names: a task's failure its open incident (as before causes escalated); any other page of an
+ * open cause that cause (a node's service stopped, a queue backed up, a check-in missed: none holds a task incident).
+ */
+export function escalationSubject(e: DomainEvent): { incidentId: number } | { causeId: number } | undefined {
+  if (isTaskEvent(e) && e.incident?.status === "open" && (e.kind === "task.failed" || e.kind === "task.aborted")) return { incidentId: e.incident.id };
+  // A recovery's page, or a cause's update (queued() leaves those out), is no news to escalate.
+  if (e.cause?.status === "open" && e.cause.update === undefined && !(isTaskEvent(e) && e.incident?.status === "closed")) return { causeId: e.cause.id };
+  return undefined;
 }
 
 const BATCH = 50;
@@ -90,15 +113,23 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
     }
   }
 
+  /** Why a timer stops before it fires: its incident or cause recovered or was acknowledged. */
+  async function stopReason(row: EscalationRow): Promise<string | undefined> {
+    const what = row.causeId === null ? "incident" : "cause";
+    const state = row.causeId === null ? await deps.incident(row.incidentId) : await deps.cause?.(row.causeId);
+    if (state?.status !== "open") {
+      // Closed by a person (POST /v4/incidents/{id}/resolve, a resolve in PagerDuty…) rather than by a good run.
+      const summary = state && "closedSummary" in state ? state.closedSummary : undefined;
+      return typeof summary === "string" && summary.startsWith("resolved by ") ? `the ${what} was ${summary}` : `the ${what} recovered in time`;
+    }
+    if (state.acknowledgedAt !== null) return `acknowledged by ${state.acknowledgedBy ?? "someone"}`;
+    return undefined;
+  }
+
   async function fire(row: EscalationRow): Promise<void> {
     const now = clock.now();
-    const incident = await deps.incident(row.incidentId);
-    if (incident?.status !== "open") {
-      // Closed by a person (POST /v4/incidents/{id}/resolve, a resolve in PagerDuty…) rather than by a good run.
-      const resolved = incident?.closedSummary?.startsWith("resolved by ") ? `the incident was ${incident.closedSummary}` : undefined;
-      return store.settle(row.id, "stopped", resolved ?? "the incident recovered in time", now);
-    }
-    if (incident.acknowledgedAt !== null) return store.settle(row.id, "stopped", `acknowledged by ${incident.acknowledgedBy ?? "someone"}`, now);
+    const stop = await stopReason(row);
+    if (stop) return store.settle(row.id, "stopped", stop, now);
     const event = await deps.event(row.eventId);
     const target = nameRoutes(deps.routes()).find((r) => r.name === row.toRoute);
     if (!event || !target) return store.settle(row.id, "skipped", !event ? "the alert's event is no longer kept" : `no route named ${row.toRoute}`, now);
@@ -113,19 +144,20 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
     const filters = { ...target.config, on: [event.kind], activeTimes: undefined, mutedTimes: undefined };
     const refused = matchRoute(filters, event).reason ?? timeFilterReason(target.config.activeTimes, target.config.mutedTimes, now);
     if (refused) return store.settle(row.id, "skipped", `route ${row.toRoute} does not take it: ${refused}`, now);
-    await deps.send(event, row.toRoute, `esc:${row.incidentId}:${row.toRoute}|`);
-    log.warn({ incident: row.incidentId, from: row.fromRoute, to: row.toRoute }, "incident not acknowledged in time: escalated");
+    await deps.send(event, row.toRoute, `esc:${row.causeId === null ? row.incidentId : `cause-${row.causeId}`}:${row.toRoute}|`);
+    log.warn({ incident: row.incidentId, cause: row.causeId, from: row.fromRoute, to: row.toRoute }, "not acknowledged in time: escalated");
     await store.settle(row.id, "fired", `sent on route ${row.toRoute}`, now);
   }
 
   async function arm(e: DomainEvent, routes: Iterable<string>, now: number): Promise<void> {
-    if (!isTaskEvent(e) || e.incident?.status !== "open") return;
-    if (e.kind !== "task.failed" && e.kind !== "task.aborted") return;
+    const subject = escalationSubject(e);
+    if (!subject) return;
     let armed = false;
     for (const route of new Set(routes)) {
       const esc = escalateOf(route);
       if (!esc) continue;
-      armed = (await store.arm({ incidentId: e.incident.id, fromRoute: route, toRoute: esc.to, eventId: e.id, dueAt: now + esc.after }, now)) || armed;
+      const named = "causeId" in subject ? { incidentId: 0, causeId: subject.causeId } : subject;
+      armed = (await store.arm({ ...named, fromRoute: route, toRoute: esc.to, eventId: e.id, dueAt: now + esc.after }, now)) || armed;
     }
     if (armed && running) schedule(Math.min(now + pollMsOf(deps.pollMs), (await store.nextDueAt()) ?? Infinity));
   }
@@ -151,6 +183,9 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
     arm,
     async postpone(incidentId, until) {
       await store.postpone(incidentId, until);
+    },
+    async postponeCause(causeId, until) {
+      await store.postponeCause(causeId, until);
     },
   };
 }

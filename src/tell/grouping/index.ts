@@ -7,7 +7,7 @@ import type { DomainEvent } from "../../platform/events/types";
 import { composeGates, type DeliveryGate } from "../notify/gate";
 import { createFollowUps } from "./follow-ups";
 import type { SqlDb } from "../../platform/store/sql";
-import { createCauseStore, type CauseRef, type SymptomInput } from "./cause-store";
+import { createCauseStore, type CauseRef, type ParentRow, type SymptomInput } from "./cause-store";
 import { type ChainGraph, chainGraphSource, type PlannedChains } from "./chain-graph";
 import { createGroupingGate } from "./gate";
 import { createTaskNodes } from "./task-nodes";
@@ -51,6 +51,8 @@ export interface Grouping {
   holderOf(taskIds: readonly string[], sinceMs: number): Promise<TaskHolder | undefined>;
   /** Whether the cause (a parent) is still open; undefined when there is no such cause. */
   isCauseOpen(id: number): Promise<boolean | undefined>;
+  /** A cause by id (a link naming it, its escalation timer); undefined when there is no such cause. */
+  cause(id: number): Promise<ParentRow | undefined>;
   /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
   readChainsFrom(read: () => PlannedChains | undefined): void;
   /** Gives the Qlik Cloud rule each tenant's task chains: the watchdog's last look (wired late, like the plan). */
@@ -94,6 +96,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     gate: composeGates([gate, followUps.gate]),
     released: followUps.released,
     holderOf: createTaskHolders(deps.db).holderOf,
+    cause: (id) => store.get(id),
     isCauseOpen: async (id) => {
       const p = await store.get(id);
       return p === undefined ? undefined : p.status === "open";

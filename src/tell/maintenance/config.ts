@@ -4,7 +4,7 @@ import { z } from "zod";
 import { nextOccurrence, RecurrenceBudgetError, readSchedule } from "../../platform/core/rrule";
 import { isKnownZone } from "../../platform/core/time-zone";
 import { DurationSchema } from "../../platform/core/duration";
-import { SilenceMatcherSchema } from "../silences/matcher";
+import { WindowMatcherSchema } from "../silences/matcher";
 
 const isoTime = () => z.iso.datetime({ offset: true, error: "must be an ISO-8601 time with its offset, e.g. 2026-12-06T22:00:00+01:00" });
 
@@ -37,7 +37,7 @@ export const maintenanceWindowSchema = () =>
         .optional()
         .describe("A recurring window: DTSTART, local time in timeZone (matters for INTERVAL > 1); default 2024-01-01T00:00."),
       nodes: z.array(z.string().min(1).max(200)).min(1).optional().describe("Only events about these nodes (short or DNS name); default: the whole site."),
-      matcher: SilenceMatcherSchema.optional().describe("Only events this matches (the fields of a silence); default: every event."),
+      matcher: WindowMatcherSchema.optional().describe("Only events this matches (the fields of a silence); default: every event."),
     })
     .superRefine((w, ctx) => {
       const oneOff = w.start !== undefined || w.end !== undefined;

@@ -14,21 +14,33 @@ import type { SilenceRow, SilenceStore } from "./silence-store";
 export const silencedReason = (s: SilenceRow): string =>
   `silenced by silence #${s.id} (${s.author}: ${s.reason}) until ${new Date(s.endsAt).toISOString()}; held, sent when it ends if the condition lasts`;
 
-/** Of the silences active at `now` that cover `event`, the one that ends last. */
-export async function coveringSilence(store: SilenceStore, event: DomainEvent, now: number): Promise<SilenceRow | undefined> {
-  const covering = (await store.active(now)).filter((s) => matchesSilence(s.matcher, event));
+/** Of the silences active at `now` that cover `event` (of those `only` keeps), the one that ends last. */
+export async function coveringSilence(
+  store: SilenceStore,
+  event: DomainEvent,
+  now: number,
+  only: (s: SilenceRow) => boolean = () => true,
+): Promise<SilenceRow | undefined> {
+  const covering = (await store.active(now)).filter((s) => only(s) && matchesSilence(s.matcher, event));
   // The silence that ends last: the release re-checks the others anyway, this one saves a move.
   return covering.reduce<SilenceRow | undefined>((a, b) => (a && a.endsAt >= b.endsAt ? a : b), undefined);
 }
 
-/** `onHeld` is told after alerts were held (the releaser then sweeps often until they are settled). */
-export function createSilenceGate(store: SilenceStore, log: Logger, onHeld: () => void = () => undefined): DeliveryGate {
+/** A silence naming causes: it covers an alert once the grouping put the alert's cause on it. */
+export const namesCauses = (s: SilenceRow): boolean => s.matcher.causeIds !== undefined;
+
+/**
+ * `onHeld` is told after alerts were held (the releaser then sweeps often until they are settled). `afterCauses`: the
+ * gate that runs after the grouping's, for the silences naming causes (a snooze from a cause's link), on what the
+ * grouping let through or added (the cause's update, its page to a route it had not reached).
+ */
+export function createSilenceGate(store: SilenceStore, log: Logger, onHeld: () => void = () => undefined, afterCauses = false): DeliveryGate {
   return {
     async review(plan: Plan, now: number): Promise<Plan> {
       const event = plan.event;
       const open = plan.deliveries.filter((d) => wouldSend(d));
       const cond = conditionOf(event);
-      if (cond?.role === "closes") {
+      if (cond?.role === "closes" && !afterCauses) {
         const holding = await store.heldSilencesOf(cond.key);
         if (holding.length > 0) {
           const closed = await store.closeCondition(cond.key, now);
@@ -38,7 +50,7 @@ export function createSilenceGate(store: SilenceStore, log: Logger, onHeld: () =
         }
       }
       if (open.length === 0) return plan;
-      const silence = await coveringSilence(store, event, now);
+      const silence = await coveringSilence(store, event, now, afterCauses ? namesCauses : undefined);
       if (!silence) return plan;
       const title = eventTitle(event);
       // Written before the outbox row (a hold without its row is not released: see SilenceStore.due).

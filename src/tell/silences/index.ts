@@ -39,6 +39,8 @@ export interface SilencesDeps {
 export interface Silences {
   service: SilenceService;
   gate: DeliveryGate;
+  /** After the grouping's gate: the silences naming causes hold what the grouping let through of their causes. */
+  causeGate: DeliveryGate;
   /** The active silence that covers `e` and ends last, if any (what an escalation due now waits for). */
   covering(e: DomainEvent, now: number): Promise<SilenceRow | undefined>;
 }
@@ -58,5 +60,11 @@ export function setupSilences(deps: SilencesDeps): Silences {
   const service = createSilenceService(store, releaser, deps.clock, deps.siteZone);
   registerSilenceRoutes(deps.router, service, deps.clock);
   deps.lifecycle.add(releaser.component);
-  return { service, gate: createSilenceGate(store, log, () => releaser.noteHeld()), covering: (e, now) => coveringSilence(store, e, now) };
+  const onHeld = () => releaser.noteHeld();
+  return {
+    service,
+    gate: createSilenceGate(store, log, onHeld),
+    causeGate: createSilenceGate(store, log, onHeld, true),
+    covering: (e, now) => coveringSilence(store, e, now),
+  };
 }

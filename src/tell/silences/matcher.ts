@@ -19,30 +19,52 @@ const Glob = z.lazy(() =>
 
 const names = (what: string) => z.array(Glob).min(1).max(50).optional().describe(`${what}; * matches any run of characters, case-insensitive.`);
 
+/** The fields a maintenance window's matcher and a silence's share. */
+const eventFields = () => ({
+  taskIds: z.array(z.string().trim().min(1).max(100)).min(1).max(50).optional().describe("Task ids (QRS or Qlik Cloud)."),
+  taskNames: names("Task names"),
+  appIds: z.array(z.string().trim().min(1).max(100)).min(1).max(50).optional().describe("App ids."),
+  appNames: names("App names"),
+  streams: names("Stream names (an unpublished app matches none)"),
+  tags: names("Tags of the task or of its app"),
+  nodes: names("Node host names (short or DNS name alike)"),
+  kinds: names("Event kinds, e.g. task.failed, task.*, app.stale"),
+  source: z.enum(["on-premise", "cloud"]).optional().describe("Qlik Sense Enterprise on Windows (on-premise) or a Qlik Cloud tenant."),
+  incidentIds: z
+    .array(z.number().int().min(1))
+    .min(1)
+    .max(50)
+    .optional()
+    .describe("Incidents, while they are open (a snooze from an alert link): their recovery is not held.")
+    .meta({ examples: [[42]] }),
+});
+
+const FIELDS = "taskIds, taskNames, appIds, appNames, streams, tags, nodes, kinds, source";
+const notEmpty = (fields: string) => ({
+  message: `a matcher needs at least one field (${fields}); kinds: ['*'] silences everything`,
+});
+
 export const SilenceMatcherSchema = z.lazy(() =>
   z
     .strictObject({
-      taskIds: z.array(z.string().trim().min(1).max(100)).min(1).max(50).optional().describe("Task ids (QRS or Qlik Cloud)."),
-      taskNames: names("Task names"),
-      appIds: z.array(z.string().trim().min(1).max(100)).min(1).max(50).optional().describe("App ids."),
-      appNames: names("App names"),
-      streams: names("Stream names (an unpublished app matches none)"),
-      tags: names("Tags of the task or of its app"),
-      nodes: names("Node host names (short or DNS name alike)"),
-      kinds: names("Event kinds, e.g. task.failed, task.*, app.stale"),
-      source: z.enum(["on-premise", "cloud"]).optional().describe("Qlik Sense Enterprise on Windows (on-premise) or a Qlik Cloud tenant."),
-      incidentIds: z
+      ...eventFields(),
+      causeIds: z
         .array(z.number().int().min(1))
         .min(1)
         .max(50)
         .optional()
-        .describe("Incidents, while they are open (a snooze from an alert link): their recovery is not held.")
-        .meta({ examples: [[42]] }),
+        .describe("Causes, while they are open (a snooze from a cause's alert link): their further pages; the recovered page is not held.")
+        .meta({ examples: [[7]] }),
     })
-    .refine((m) => Object.values(m).some((v) => v !== undefined), {
-      message:
-        "a matcher needs at least one field (taskIds, taskNames, appIds, appNames, streams, tags, nodes, kinds, source or incidentIds); kinds: ['*'] silences everything",
-    }),
+    .refine((m) => Object.values(m).some((v) => v !== undefined), notEmpty(`${FIELDS}, incidentIds or causeIds`)),
+);
+
+/**
+ * A maintenance window's matcher: a silence's fields but a cause's, since a window judges an alert before the grouping
+ * names its cause (a window over a cause is one over its node, source or tasks).
+ */
+export const WindowMatcherSchema = z.lazy(() =>
+  z.strictObject(eventFields()).refine((m) => Object.values(m).some((v) => v !== undefined), notEmpty(`${FIELDS} or incidentIds`)),
 );
 
 export type SilenceMatcher = z.infer<typeof SilenceMatcherSchema>;
@@ -82,6 +104,8 @@ export function matchesSilence(m: SilenceMatcher, e: DomainEvent): boolean {
   if (m.streams && !(f.app?.stream && anyGlob(m.streams, [f.app.stream]))) return false;
   if (m.tags && !anyGlob(m.tags, [...(f.task?.tags ?? []), ...(f.app?.tags ?? [])])) return false;
   if (m.incidentIds && !openIncidentIn(m.incidentIds, e)) return false;
+  // The cause an alert belongs to is on the event once the grouping decided it (src/tell/alert-gates: a gate after it).
+  if (m.causeIds && !(e.cause?.status === "open" && m.causeIds.includes(e.cause.id))) return false;
   return true;
 }
 
@@ -105,5 +129,6 @@ export function describeMatcher(m: SilenceMatcher): string {
   add("kinds", m.kinds);
   if (m.source) parts.push(`source ${m.source}`);
   if (m.incidentIds) parts.push(`incidents ${m.incidentIds.map((i) => `#${i}`).join(", ")} while open`);
+  if (m.causeIds) parts.push(`causes ${m.causeIds.map((i) => `#${i}`).join(", ")} while open`);
   return parts.join("; ");
 }

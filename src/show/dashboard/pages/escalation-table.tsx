@@ -48,7 +48,7 @@ export function EscalationCell(props: { rows: readonly EscalationView[] | undefi
 }
 
 export function EscalationTable(props: { rows: readonly EscalationView[] }) {
-  if (props.rows.length === 0) return <Empty>No escalation timers: no route with escalate has queued an alert of an open incident.</Empty>;
+  if (props.rows.length === 0) return <Empty>No escalation timers: no route with escalate has queued an alert of an open incident or cause.</Empty>;
   return (
     <table class="escalations">
       <thead>
@@ -65,7 +65,7 @@ export function EscalationTable(props: { rows: readonly EscalationView[] }) {
       <tbody>
         {sortEscalations(props.rows).map((e) => (
           <tr data-escalation={String(e.id)} data-state={e.state}>
-            <td class="mono">#{e.incidentId}</td>
+            <td class="mono">{e.causeId === null ? `#${e.incidentId}` : `cause #${e.causeId}`}</td>
             <td>{e.fromRoute}</td>
             <td>{e.toRoute}</td>
             <td>

@@ -204,7 +204,7 @@ export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock, sno
     api<{ silences: SilenceView[] }>(c, "/v4/silences?state=active&limit=200"),
   ]);
   const byIncident = new Map<number, EscalationView[]>();
-  for (const e of esc.ok ? esc.data.escalations : []) byIncident.set(e.incidentId, [...(byIncident.get(e.incidentId) ?? []), e]);
+  for (const e of esc.ok ? esc.data.escalations : []) if (e.incidentId !== null) byIncident.set(e.incidentId, [...(byIncident.get(e.incidentId) ?? []), e]);
   const snoozes = new Map<number, SilenceView[]>();
   for (const s of active.ok ? active.data.silences : []) for (const id of s.matcher.incidentIds ?? []) snoozes.set(id, [...(snoozes.get(id) ?? []), s]);
   const off = !open.ok && open.status === 404;

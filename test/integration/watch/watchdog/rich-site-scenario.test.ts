@@ -117,7 +117,14 @@ test(`the rich site for ${DAYS} simulated days: every watchdog event explained b
   expect(paged.unexplained.map((p) => `${new Date(p.at).toISOString()} ${p.kind} ${p.task ?? p.app}`)).toEqual([]);
   expect(paged.strayCauses.map((p) => `${new Date(p.at).toISOString()} ${p.kind} ${p.causeTitle}`)).toEqual([]);
   expect(paged.nodeRows.length).toBeGreaterThan(0);
-  for (const r of paged.nodeRows) expect({ fault: r.fault, opened: r.opened, loose: r.loosePages }).toEqual({ fault: r.fault, opened: 1, loose: "" });
+  // Nobody acknowledges a node's cause here: its page escalates once, 30 minutes after it (issue 74).
+  for (const r of paged.nodeRows)
+    expect({ fault: r.fault, opened: r.opened, loose: r.loosePages, escalated: r.escalatedAfterMin }).toEqual({
+      fault: r.fault,
+      opened: 1,
+      loose: "",
+      escalated: "30",
+    });
 
   // ── Escalation on the same weeks: the duty manager is told of each failing task a fault explains, once, 30 minutes
   // after the team's first page, and never of one someone acknowledged in time.
@@ -126,6 +133,10 @@ test(`the rich site for ${DAYS} simulated days: every watchdog event explained b
   expect(run.acks.map((a) => `${a.task} ${a.result}`)).toEqual(faults.flatMap((f) => (f.acknowledge ? [`${f.acknowledge.task} 200`] : [])));
   expect(escalations.stray.map((p) => `${new Date(p.at).toISOString()} ${p.task ?? p.app}`)).toEqual([]);
   for (const r of escalations.rows) expect(r).toEqual({ ...r, escalatedAfterMin: r.acknowledged ? "" : "30" });
+  // A cause opened by something else than a failure (a node down, a Cloud task paused) escalates once, 30 minutes after its page.
+  console.table(escalations.causes);
+  expect(escalations.causes.length).toBeGreaterThan(0);
+  for (const c of escalations.causes) expect(c).toEqual({ ...c, escalatedAfterMin: "30" });
   expect(escalations.rows.filter((r) => r.acknowledged).length).toBeGreaterThan(0);
   expect(escalations.rows.filter((r) => !r.acknowledged).length).toBeGreaterThan(1);
 }, 1_500_000);

@@ -4,6 +4,8 @@ import { describe, expect, test } from "bun:test";
 import { actionLinksNotice, effectiveActionLinks } from "../../../../src/tell/ack-links/notice";
 import { LINK_ACTIONS, signLink, verifyLink, newNonce, type LinkParams } from "../../../../src/tell/ack-links/signature";
 import { snoozeChoices, tomorrowAt } from "../../../../src/tell/ack-links/snooze-choices";
+import { LINK_PATH_PATTERN, linkPath, linkTargetOf } from "../../../../src/tell/ack-links/links";
+import { syntheticServiceEvent, syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configCheckCommand } from "../../../../src/show/cli/config-commands";
@@ -41,10 +43,49 @@ describe("link signature", () => {
     expect(verifyLink(secret, p, "")).toBe(false);
   });
 
+  test("a link naming a cause is not a link naming the incident of the same number, nor the other way round", () => {
+    const cause: LinkParams = { ...p, target: "cause" };
+    expect(verifyLink(secret, cause, signLink(secret, cause))).toBe(true);
+    expect(verifyLink(secret, p, signLink(secret, cause))).toBe(false);
+    expect(verifyLink(secret, cause, signLink(secret, p))).toBe(false);
+  });
+
   test("a field cannot be shifted into its neighbour (the fields are separated)", () => {
     const a = { ...p, recipient: "anna@corp.example\n1" };
     const b = { ...p, recipient: "anna@corp.example", expiresAt: Number(`1${p.expiresAt}`) };
     expect(signLink(secret, a)).not.toBe(signLink(secret, b));
+  });
+});
+
+describe("what a message's links name", () => {
+  const failed = syntheticTaskEvent({ outcome: "failed" });
+  const incident = { id: 12, status: "open" as const, failures: 1, openedAt: failed.receivedAt };
+  const cause = {
+    id: 4,
+    title: "Qlik services down on qlik2",
+    status: "open" as const,
+    text: "",
+    tasks: [],
+    apps: [],
+    streams: [],
+    counts: { tasks: 0, apps: 0, streams: 0 },
+    stillFailing: 0,
+  };
+  const stopped = syntheticServiceEvent({ state: "stopped" });
+
+  test("the page's open cause, whatever its kind; else the task's open incident; nothing on a digest or a recovered page", () => {
+    expect(linkTargetOf({ digest: false, event: { ...stopped, cause } })).toEqual({ target: "cause", id: 4 });
+    expect(linkTargetOf({ digest: false, event: { ...failed, incident, cause } })).toEqual({ target: "cause", id: 4 });
+    expect(linkTargetOf({ digest: false, event: { ...failed, incident } })).toEqual({ target: "incident", id: 12 });
+    expect(linkTargetOf({ digest: false, event: { ...stopped, cause: { ...cause, status: "closed" } } })).toBeUndefined();
+    expect(linkTargetOf({ digest: false, event: stopped })).toBeUndefined();
+    expect(linkTargetOf({ digest: true, event: { ...stopped, cause } })).toBeUndefined();
+  });
+
+  test("the landing paths a browser may confirm from any origin are exactly the links' own", () => {
+    for (const path of [linkPath(4, "cause"), linkPath(12), "/act/cause/1", "/act/incident/99"]) expect(LINK_PATH_PATTERN.test(path)).toBe(true);
+    for (const path of ["/act/causes/1", "/act/cause/1/x", "/act/cause/", "/act/other/1", "/v4/causes/1/acknowledge"])
+      expect(LINK_PATH_PATTERN.test(path)).toBe(false);
   });
 });
 

@@ -163,3 +163,28 @@ describe("a snooze's matcher (incidentIds)", () => {
     expect(SilenceMatcherSchema.safeParse({ incidentIds: [0] }).success).toBe(false);
   });
 });
+
+describe("a cause's snooze (causeIds)", () => {
+  const cause = (id: number, status: "open" | "closed") => ({
+    id,
+    title: "Qlik services down on qlik2",
+    status,
+    text: "",
+    tasks: [],
+    apps: [],
+    streams: [],
+    counts: { tasks: 0, apps: 0, streams: 0 },
+    stillFailing: 0,
+  });
+  const stopped = syntheticServiceEvent({ state: "stopped", host: "qlik2.corp.example" });
+  const failed = syntheticTaskEvent({ outcome: "failed", taskName: "Sales load", host: "qlik2.corp.example" });
+
+  test("covers any kind of alert the grouping put in the open cause, not its recovered page, another cause's or one with none", () => {
+    expect(matchesSilence(m({ causeIds: [3] }), { ...stopped, cause: cause(3, "open") })).toBe(true);
+    expect(matchesSilence(m({ causeIds: [3] }), { ...failed, cause: cause(3, "open") })).toBe(true);
+    expect(matchesSilence(m({ causeIds: [3] }), { ...stopped, kind: "service.started", cause: cause(3, "closed") })).toBe(false);
+    expect(matchesSilence(m({ causeIds: [3] }), { ...stopped, cause: cause(4, "open") })).toBe(false);
+    expect(matchesSilence(m({ causeIds: [3] }), stopped)).toBe(false);
+    expect(SilenceMatcherSchema.safeParse({ causeIds: [0] }).success).toBe(false);
+  });
+});
