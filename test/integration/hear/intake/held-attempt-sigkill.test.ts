@@ -3,10 +3,10 @@
 // own processes on one PostgreSQL (lease 3 s), beside the simulator on the wall clock, a real SMTP receiver. A reload
 // task with two Scheduler retries fails its first attempt, the appender reports it, alpha holds it, the Scheduler dies.
 // The deadline (minutes at the least) is not what this test is about: the test moves the held row's due time into the
-// past. The claimer's write of the announcement waits on a row the test holds open in the outbox (the same event id),
-// so the claim is committed and the page is not; then the claimer is killed and the test gives the row up. The other
-// Steward leaves the claim alone while its claimer lives, takes it over once the claimer's lease ended, and the run's
-// failure pages once, "outcome unknown".
+// past and restarts alpha, whose first look claims it. Its write of the announcement waits on a row the test holds open
+// in the outbox (the same event id), so the claim is committed and the page is not; then alpha is killed and the test
+// gives the row up. beta leaves the claim alone while alpha lives, takes it over about a lease after alpha's lease
+// ended (before, at its next look, up to a minute on), and the run's failure pages once, "outcome unknown".
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
 import type { Simulator } from "../../../../src/sim";
@@ -58,7 +58,9 @@ routes:
 notify:
   outbox: { initialBackoff: 200ms, maxBackoff: 1s }
 `;
-  const m = await startMember(dir.path, p, memberYaml({ url, ports: p, sim, leaseMs: LEASE_MS, body }));
+  // The claimer's write waits on the test's row for as long as the test holds it: the default statement timeout
+  // (10 s) would cancel it and the claimer would give its claim back.
+  const m = await startMember(dir.path, p, memberYaml({ url, ports: p, sim, leaseMs: LEASE_MS, statementTimeoutMs: 60_000, body }));
   members.set(p.name, m);
   return m;
 }
@@ -85,58 +87,61 @@ async function attemptThenSchedulerDies(): Promise<string> {
   return id;
 }
 
-test("the Steward that claimed a held attempt is SIGKILLed before announcing it: the other pages it once, after the claimer's lease", {
-  timeout: 150_000,
+test("the Steward that claimed a held attempt is SIGKILLed before announcing it: the other pages it once, about a lease after the claimer's lease ended", {
+  timeout: 120_000,
 }, async () => {
-  const alpha = await startSteward(ports[0]!);
+  let alpha = await startSteward(ports[0]!);
   const id = await attemptThenSchedulerDies();
   await sendDatagram(attemptDatagram(sim, id, Date.now()), ports[0]!.udp);
   const [held] = await waitFor(async () => ((await heldRows()).length === 1 ? await heldRows() : undefined), { what: "the attempt held" });
   expect(held!.execution_id).toBe(id.toLowerCase());
   const eventId = `${(JSON.parse(held!.event) as { executionId: string }).executionId}:outcome-unknown`;
+  await alpha.proc.stop("SIGTERM", 10_000);
 
   const holder = await sql.reserve();
   try {
-    // The outbox row the announcement writes, held open by the test: whoever claims the attempt waits on it.
+    // The outbox row the announcement writes, held open by the test: the claimer's write waits on it.
     await holder`BEGIN`;
     await holder`INSERT INTO notify_events (id, kind, payload, received_at, stored_at) VALUES (${eventId}, 'task.failed', '{}', '', 0)`;
     await sql`UPDATE intake_held_attempts SET due_at = 0`;
-    // beta's first look is at its start: it or alpha (whichever looks first) claims.
-    const beta = await startSteward(ports[1]!);
-    const [claimed] = await waitFor(async () => ((await heldRows())[0]?.fired_by ? await heldRows() : undefined), { what: "the claim", timeoutMs: 70_000 });
-    const claimer = [alpha, beta].find((m) => claimed!.fired_by!.startsWith(`${m.name}-`))!;
-    const survivor = claimer === alpha ? beta : alpha;
+    // A Steward's first look is at its start: alpha, started again, claims.
+    alpha = await startSteward(ports[0]!);
+    const [claimed] = await waitFor(async () => ((await heldRows())[0]?.fired_by ? await heldRows() : undefined), { what: "alpha's claim" });
+    expect(claimed!.fired_by!.startsWith("alpha-")).toBe(true);
     await waitFor(
       async () =>
         (
-          await sql`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = ${`steward ${claimer.name}`}
+          await sql`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'steward alpha'
             AND wait_event_type = 'Lock' AND query ILIKE '%notify_events%'`
         ).length > 0 || undefined,
-      { what: `${claimer.name}'s announcement to wait for the test's outbox row` },
+      { what: "alpha's announcement to wait for the test's outbox row" },
     );
-    // Both alive for more than two leases: the claim stays the claimer's, nothing pages.
+    // beta's first look finds the claim of a live Steward; both alive for more than two leases: it stays alpha's.
+    const beta = await startSteward(ports[1]!);
     await Bun.sleep(2 * LEASE_MS + 1_000);
     expect((await heldRows()).map((r) => [r.fired_by, r.announced_at])).toEqual([[claimed!.fired_by, null]]);
     expect(smtp.mails).toHaveLength(0);
 
-    process.kill(claimer.proc.pid, "SIGKILL");
-    await claimer.proc.exited;
-    members.delete(claimer.name);
+    process.kill(alpha.proc.pid, "SIGKILL");
+    await alpha.proc.exited;
+    members.delete("alpha");
     await holder`ROLLBACK`;
-    // Killed: its heartbeat row stays; its lease ends a lease after its last beat.
+    // Killed: its heartbeat row stays, and it is alive to the others until a lease after its last beat.
     const [beat] = await sql<Array<{ heartbeat_at: number }>>`SELECT heartbeat_at FROM cluster_members WHERE instance_id = ${claimed!.fired_by!}`;
     expect(beat).toBeDefined();
     const leaseEnded = Number(beat!.heartbeat_at) + LEASE_MS;
 
-    await waitFor(() => smtp.mails.length > 0 || undefined, { what: "the page sent by the survivor", timeoutMs: 90_000 });
+    await waitFor(() => smtp.mails.length > 0 || undefined, { what: "the page sent by beta", timeoutMs: 90_000 });
+    // Not before alpha's lease ended; about a lease after (beta looks again a lease after it found the claim alive),
+    // not at its next look a minute on; loosely bounded for a loaded machine.
     expect(mailedAt[0]!).toBeGreaterThanOrEqual(leaseEnded);
+    expect(mailedAt[0]! - leaseEnded).toBeLessThan(LEASE_MS + 10_000);
     expect(smtp.mails.map((m) => m.mail.subject)).toEqual([expect.stringContaining("Reload task failed: Reload Sales dashboard")]);
     expect(smtp.mails[0]!.mail.text).toMatch(/Failed, outcome unknown: the Scheduler reported no final result within 2 h of the failed attempt/);
     await waitFor(async () => ((await heldRows())[0]?.announced_at ? true : undefined), { what: "the attempt marked announced" });
-    const [row] = await heldRows();
-    expect(row!.fired_by!.startsWith(`${survivor.name}-`)).toBe(true);
-    expect(survivor.proc.output()).toContain("a held attempt claimed by a Steward that stopped before announcing it is taken over");
-    // A second page would come now (the survivor's outbox retries within a second).
+    expect((await heldRows())[0]!.fired_by!.startsWith("beta-")).toBe(true);
+    expect(beta.proc.output()).toContain("a held attempt claimed by a Steward that stopped before announcing it is taken over");
+    // A second page would come now (beta looks every lease while a claim is pending, its outbox retries within a second).
     await Bun.sleep(3_000);
     expect(smtp.mails).toHaveLength(1);
   } finally {
