@@ -73,6 +73,7 @@ export function wireSiteWatch(
     ...(linesCheck ? { confirmedRun: linesCheck.confirmedRun } : {}),
     ...(qlikNodes ? { qlikNodes } : {}),
     ...clusterWiring,
+    ...(w.pg ? { leaseMs: w.pg.leaseTtlMs } : {}),
     ...(gate ? { gate } : {}),
     ...(memberDown ? { memberDown, ...(w.peerPace ? { peerPace: w.peerPace } : {}) } : {}),
     ...(incidents ? { annotate: incidents.annotate, prepareAnnotation: incidents.prepare } : {}),

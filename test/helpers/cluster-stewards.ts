@@ -67,6 +67,8 @@ export interface MemberYaml {
   sim: Simulator;
   leaseMs: number;
   heartbeatMs?: number;
+  /** store.postgres.statementTimeoutMs: a test holding a lock the member waits on longer than the default (10 s). */
+  statementTimeoutMs?: number;
   /** The member's channels, routes and anything else it needs, as YAML at the top level. */
   body: string;
 }
@@ -77,7 +79,9 @@ export function memberYaml(o: MemberYaml): string {
 http: { host: 127.0.0.1, port: ${o.ports.http} }
 udp: { host: 127.0.0.1, port: ${o.ports.udp} }
 store:
-  postgres: { url: ${JSON.stringify(o.url)}, instanceName: ${o.ports.name}, leaseTtlMs: ${o.leaseMs}, heartbeatIntervalMs: ${o.heartbeatMs ?? 500}, connectTimeoutMs: 2000 }
+  postgres: { url: ${JSON.stringify(o.url)}, instanceName: ${o.ports.name}, leaseTtlMs: ${o.leaseMs}, heartbeatIntervalMs: ${o.heartbeatMs ?? 500}, connectTimeoutMs: 2000${
+    o.statementTimeoutMs ? `, statementTimeoutMs: ${o.statementTimeoutMs}` : ""
+  } }
 qlik:
   host: 127.0.0.1
   qrsPort: ${o.sim.ports.qrs}

@@ -5,11 +5,12 @@
 // Held attempts live in the store the Stewards of a cluster share, so a restart keeps them and the deadline is claimed
 // by one conditional statement: one Steward announces it, once. The claim is not the announcement: a Steward that dies
 // between the two (killed, its machine gone) leaves a claim whose owner is no longer a live member, and the next look of
-// any Steward takes it over. It is marked announced only once the event is in the outbox; a Steward dying between the
-// two announces it again under the same event id, which the outbox keeps once. The run's final result removes it.
+// any Steward takes it over (one that saw the claim alive looks again a lease later: about a lease after the death).
+// It is marked announced only once the event is in the outbox; a Steward dying between the two announces it again
+// under the same event id, which the outbox keeps once. The run's final result removes it.
 import type { Logger } from "pino";
 import type { EventBus } from "../../platform/core/bus";
-import { type Clock, every } from "../../platform/core/clock";
+import { type Clock, every, type Timer } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { MigrationSet } from "../../platform/store/database";
 import { causedByDiskFull, type SqlDb } from "../../platform/store/sql";
@@ -63,6 +64,8 @@ export interface HeldAttemptsDeps {
   instanceId: string;
   /** The members of the cluster alive now (PostgreSQL); without it this Steward is alone and any other claimer is gone. */
   liveInstances?: () => Promise<readonly string[]>;
+  /** In a cluster, the members' lease: how soon a due attempt another live Steward claimed is looked at again. */
+  recheckMs?: number;
   /** The incidents' annotation (history, incident), as for any run (src/tell/incidents). */
   annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
 }
@@ -98,11 +101,36 @@ interface DueRow {
   fired_by: string | null;
 }
 
+/**
+ * Looks every SWEEP_MS; after a look that left a due attempt to another Steward alive then, again `recheckMs` later:
+ * a claimer killed before its announcement is taken over about a lease after its death, not at a look a minute on.
+ * Returns the stop.
+ */
+function lookEvery(clock: Clock, look: () => Promise<boolean>, recheckMs: number | undefined): () => void {
+  let stopped = false;
+  let recheck: Timer | undefined;
+  const run = async (): Promise<void> => {
+    if (!(await look()) || recheckMs === undefined || stopped || recheck) return;
+    recheck = clock.setTimeout(() => {
+      recheck = undefined;
+      return run();
+    }, recheckMs);
+  };
+  const stopEvery = every(clock, SWEEP_MS, () => void run());
+  void run();
+  return () => {
+    stopped = true;
+    stopEvery();
+    clock.clearTimeout(recheck);
+  };
+}
+
 export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps): HeldAttempts {
   const log = deps.log.child({ module: "held-attempts" });
   const withinMs = withinMinutes * 60_000;
   let stopSweep: (() => void) | undefined;
   let looks = 0;
+  let claimedByLive = false; // the last look left a due attempt to the claim of another Steward alive then
   /** Rows this Steward is announcing now: its own claim on them is not a leftover. */
   const inFlight = new Set<string>();
   /**
@@ -179,6 +207,7 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
     const others = due.filter((r) => r.fired_by !== null && r.fired_by !== deps.instanceId);
     // The members are read only when another Steward's claim is due: an idle look stays one query.
     const live = others.length > 0 && deps.liveInstances ? new Set(await deps.liveInstances()) : new Set<string>();
+    claimedByLive = others.some((r) => live.has(r.fired_by!));
     return due.filter((r) => {
       if (r.fired_by === null || r.fired_at === null) return true;
       if (r.fired_by === deps.instanceId) return !inFlight.has(r.execution_id);
@@ -220,6 +249,7 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
     },
     async sweep() {
       const now = deps.clock.now();
+      claimedByLive = false;
       if (unremoved.size > 0) await removeEnded();
       const due = await deps.db.all<DueRow>(
         `SELECT execution_id, event, held_at, fired_at, fired_by FROM intake_held_attempts
@@ -242,9 +272,8 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
       return fired;
     },
     start() {
-      const look = () => held.sweep().catch((err: unknown) => log.warn({ err: describeError(err) }, "looking at held attempts failed"));
-      void look();
-      stopSweep = every(deps.clock, SWEEP_MS, () => void look());
+      const look = () => held.sweep().catch((err: unknown) => void log.warn({ err: describeError(err) }, "looking at held attempts failed"));
+      stopSweep = lookEvery(deps.clock, async () => (await look(), claimedByLive), deps.recheckMs);
     },
     stop() {
       stopSweep?.();

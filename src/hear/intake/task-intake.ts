@@ -60,6 +60,8 @@ export interface TaskIntakeDeps {
    * one, so claims left by a killed process are dropped at start.
    */
   liveInstances?: () => Promise<readonly string[]>;
+  /** In a cluster: the members' lease (store.postgres.leaseTtlMs), how soon a claim another live Steward holds is looked at again. */
+  leaseMs?: number;
   /** In a cluster: true while another Steward is dead (its node's runs are heard only by reconciliation). */
   memberDown?: () => Promise<boolean>;
   /** In a cluster: the pace of a look for other Stewards' work that would come every `ms` (src/platform/cluster/peer-poll.ts). */
@@ -241,6 +243,7 @@ function intakeHeldAttempts(cfg: IntakeConfig, deps: TaskIntakeDeps, instanceId:
     bus: deps.bus,
     instanceId,
     ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
+    ...(deps.leaseMs !== undefined ? { recheckMs: deps.leaseMs } : {}),
     ...(annotate ? { annotate: (e: TaskEvent) => annotate(e) } : {}),
   });
 }

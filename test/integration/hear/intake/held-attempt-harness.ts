@@ -4,6 +4,7 @@
 import { expect } from "bun:test";
 import { join } from "node:path";
 import type { SteppedClock } from "../../../../src/platform/core/stepped-clock";
+import type { Simulator } from "../../../../src/sim";
 import { formatDatagram } from "../../../../src/sim/udp/format";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startSteppedMember } from "../../../helpers/stepped-cluster-member";
@@ -52,15 +53,15 @@ export async function attemptThenSchedulerDies(site: SteppedSite): Promise<strin
   return id;
 }
 
-/** The datagram a site whose appender also reports attempts sends for the failed attempt. */
-function attemptDatagram(site: SteppedSite, executionId: string): string {
-  const task = site.sim.repo.findTask(TASK)!;
-  const app = site.sim.repo.findApp(task.model.appId!)!;
+/** The datagram a site whose appender also reports attempts sends for the failed attempt, at `timeMs`. */
+export function attemptDatagram(sim: Simulator, executionId: string, timeMs: number): string {
+  const task = sim.repo.findTask(TASK)!;
+  const app = sim.repo.findApp(task.model.appId!)!;
   return formatDatagram("/scheduler-task-failed/", {
     logger: "TaskSession",
     level: "WARN",
     message: "Task finished with state FinishedFail. Max retries reached.",
-    timeMs: site.clock.now(),
+    timeMs,
     hostName: "sense1.test.example",
     nodeName: "Central",
     taskId: TASK,
@@ -80,7 +81,7 @@ export const heldRows = async (t: TestApp) =>
 
 /** Sends the attempt's datagram to `t` and waits until it is held in the store. */
 export async function holdAttempt(site: SteppedSite, t: TestApp, id: string): Promise<void> {
-  await sendDatagram(attemptDatagram(site, id), t.app.intake.udp!.address()!.port);
+  await sendDatagram(attemptDatagram(site.sim, id, site.clock.now()), t.app.intake.udp!.address()!.port);
   // Its enrichment reads QRS on timers of the same clock: time moves a second at a time until it is held.
   for (let s = 0; s < 60 && !(await heldRows(t)).some((r) => r.execution_id === id.toLowerCase()); s++) await runFor(site.clock, 1_000);
   expect((await heldRows(t)).map((r) => r.execution_id)).toEqual([id.toLowerCase()]);
