@@ -13,7 +13,7 @@ import { createGroupingGate } from "./gate";
 import { createTaskNodes } from "./task-nodes";
 import { createSilentNodes } from "./silent-node";
 import type { CheckFeeds } from "./upstream";
-import type { CloudTenantTasks } from "./cloud-chains";
+import { type CloudTenantTasks, createCloudChains } from "./cloud-chains";
 import type { PromiseRef } from "./promises-at-risk";
 import { registerCauseRoutes, type ScriptLogLookup } from "./routes";
 import { createCauseAcknowledger, type CauseAcknowledger } from "./cause-acknowledge";
@@ -53,8 +53,11 @@ export interface Grouping {
   isCauseOpen(id: number): Promise<boolean | undefined>;
   /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
   readChainsFrom(read: () => PlannedChains | undefined): void;
-  /** Gives the Qlik Cloud rule each tenant's task chains: the watchdog's last look (wired late, like the plan). */
-  readCloudTasksFrom(read: () => readonly CloudTenantTasks[]): void;
+  /**
+   * Keeps the watchdog's last look at a Qlik Cloud tenant's tasks (their chains) in the store, where the Steward that
+   * hears a failed Cloud reload reads them (in a cluster, maybe not the one running the watchdog).
+   */
+  noteCloudTasks(tenant: CloudTenantTasks, now: number): Promise<void>;
   /** Gives GET /v4/causes/{id} the symptoms' script logs: the dashboard's timeline (built after the gates, so wired late). */
   readScriptLogsFrom(index: () => ScriptLogLookup): void;
 }
@@ -75,14 +78,14 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   let scriptLogs: (() => ScriptLogLookup) | undefined;
   registerCauseRoutes(deps.router, store, () => scriptLogs?.());
   let graph: () => ChainGraph | undefined = () => undefined;
-  let cloudTasks: () => readonly CloudTenantTasks[] = () => [];
+  const cloudChains = createCloudChains(deps.db);
   const followUps = createFollowUps(deps.db);
   const gate = createGroupingGate(store, cfg, {
     alsoReceived: followUps.causeReceivers,
     taskNodes: createTaskNodes(deps.db),
     silentNodes: createSilentNodes(deps.db),
     graph: () => graph(),
-    cloudTasks: () => cloudTasks(),
+    cloudChains,
     feedsOfCheck: deps.feedsOfCheck,
     ...(deps.promises ? { promises: deps.promises } : {}),
     ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
@@ -101,9 +104,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     readChainsFrom(read) {
       graph = chainGraphSource(read);
     },
-    readCloudTasksFrom(read) {
-      cloudTasks = read;
-    },
+    noteCloudTasks: cloudChains.note,
     readScriptLogsFrom(index) {
       scriptLogs = index;
     },

@@ -133,5 +133,19 @@ export const groupingMigrations: MigrationSet = {
         CREATE INDEX cause_runs_run ON cause_runs (run_id);
       `,
     },
+    {
+      version: 9,
+      name: "each Qlik Cloud tenant's task chains",
+      // A failed Cloud reload's cause names the tasks after it (issue 76). The watchdog's Steward reads the tenant's
+      // tasks; the Steward polling its reloads hears the failure: in a cluster two Stewards, so the look is kept here.
+      sql: `
+        CREATE TABLE cause_cloud_tasks (
+          host TEXT PRIMARY KEY,
+          digest TEXT NOT NULL,
+          tasks TEXT NOT NULL,
+          read_at INTEGER NOT NULL
+        );
+      `,
+    },
   ],
 };

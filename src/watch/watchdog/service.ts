@@ -14,7 +14,7 @@ import { WATCH_CONDITIONS, type WatchCondition, type WatchdogEvent } from "../..
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { createAnnouncer, isNotice } from "./announcer";
 import { inSiteZone } from "./site-zone";
-import { type CloudTenantWatchState, type CloudWatch, type CloudWatchTenant, createCloudWatch } from "./cloud-watch";
+import { type CloudTenantWatchState, type CloudWatch, type CloudWatchDeps, type CloudWatchTenant, createCloudWatch } from "./cloud-watch";
 import type { TaskView } from "./evaluate";
 import { acknowledged } from "./acknowledge";
 import { createQrsLook } from "./qrs-look";
@@ -44,6 +44,8 @@ export interface WatchdogDeps {
    * the stale judgement counts at once, before QRS's lastReloadTime is read again with the plan.
    */
   reloadsOutside?: (sinceMs: number) => Promise<ReadonlyMap<string, number>>;
+  /** Each Qlik Cloud tenant's Scheduling Tasks after a look at them: grouping keeps their chains (wired by the root). */
+  cloudTasksRead?: CloudWatchDeps["tasksRead"];
 }
 
 export interface WatchdogStatus {
@@ -64,8 +66,6 @@ export interface Watchdog extends Component {
   status(): WatchdogStatus;
   /** The plan read from QRS (tasks, their task-event triggers, apps); undefined before the first read. */
   plan(): KeptPlan | undefined;
-  /** Each Qlik Cloud tenant's Scheduling Tasks as last read (their chains), by the tenant's host. */
-  cloudTasks(): ReturnType<CloudWatch["tasks"]>;
 }
 
 /** The watchdog's gauges on /metrics: what it watches, how its starts are expected, what it holds, what is open. */
@@ -128,7 +128,16 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
   registerGauges(d.metrics, store, qrsLook);
 
   const cloud: CloudWatch | undefined = d.cloudTenants?.length
-    ? createCloudWatch({ cfg, tenants: d.cloudTenants, store, clock, log, metrics: d.metrics, sink: { open: announcer.open, close: announcer.close } })
+    ? createCloudWatch({
+        cfg,
+        tenants: d.cloudTenants,
+        store,
+        clock,
+        log,
+        metrics: d.metrics,
+        sink: { open: announcer.open, close: announcer.close },
+        ...(d.cloudTasksRead ? { tasksRead: d.cloudTasksRead } : {}),
+      })
     : undefined;
 
   /** Conditions someone acknowledged (POST /v4/watchdog/conditions/{key}/acknowledge): closed once, here, under the lease. */
@@ -193,7 +202,6 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
     stop: (budgetMs) => loop.stop(budgetMs),
     look: () => loop.runNow(),
     plan: () => qrsLook.plan(),
-    cloudTasks: () => cloud?.tasks() ?? [],
     status: () => {
       const plan = qrsLook.plan();
       return {
