@@ -32,6 +32,8 @@ export interface GroupingGateDeps {
   /** When each node was last heard, and missed starts close together (a node down QRS does not report). */
   silentNodes: SilentNodes;
   graph(): ChainGraph | undefined;
+  /** Brings graph() up to the plan another Steward's watchdog stored, if it changed (before each decision). */
+  refreshChains?: (now: number) => Promise<void>;
   /** Each Qlik Cloud tenant's Scheduling Tasks (their chains), as the watchdog last read them (kept in the store). */
   cloudChains?: Pick<CloudChains, "waiting">;
   feedsOfCheck(check: string): CheckFeeds | undefined;
@@ -66,6 +68,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
+    await deps.refreshChains?.(now);
     // A node's queue backed up is its own cause, opened and ended by its own events.
     const backlog = await queue.review(e, now, pageTo);
     if (backlog) return backlog;

@@ -8,7 +8,8 @@ import { composeGates, type DeliveryGate } from "../notify/gate";
 import { createFollowUps } from "./follow-ups";
 import type { SqlDb } from "../../platform/store/sql";
 import { createCauseStore, type CauseRef, type SymptomInput } from "./cause-store";
-import { type ChainGraph, chainGraphSource, type PlannedChains } from "./chain-graph";
+import type { PlannedChains } from "./chain-graph";
+import { createStoredChains } from "./stored-chains";
 import { createGroupingGate } from "./gate";
 import { createTaskNodes } from "./task-nodes";
 import { createSilentNodes } from "./silent-node";
@@ -51,8 +52,11 @@ export interface Grouping {
   holderOf(taskIds: readonly string[], sinceMs: number): Promise<TaskHolder | undefined>;
   /** Whether the cause (a parent) is still open; undefined when there is no such cause. */
   isCauseOpen(id: number): Promise<boolean | undefined>;
-  /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
-  readChainsFrom(read: () => PlannedChains | undefined): void;
+  /**
+   * Keeps the watchdog's new QRS plan (its chains) in the store, where the Steward that hears a failure reads it (with
+   * one Steward per node, maybe not the one running the watchdog).
+   */
+  notePlan(plan: PlannedChains, now: number): Promise<void>;
   /**
    * Keeps the watchdog's last look at a Qlik Cloud tenant's tasks (their chains) in the store, where the Steward that
    * hears a failed Cloud reload reads them (in a cluster, maybe not the one running the watchdog).
@@ -77,14 +81,15 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   const store = createCauseStore(deps.db);
   let scriptLogs: (() => ScriptLogLookup) | undefined;
   registerCauseRoutes(deps.router, store, () => scriptLogs?.());
-  let graph: () => ChainGraph | undefined = () => undefined;
+  const chains = createStoredChains(deps.db);
   const cloudChains = createCloudChains(deps.db);
   const followUps = createFollowUps(deps.db);
   const gate = createGroupingGate(store, cfg, {
     alsoReceived: followUps.causeReceivers,
     taskNodes: createTaskNodes(deps.db),
     silentNodes: createSilentNodes(deps.db),
-    graph: () => graph(),
+    graph: chains.graph,
+    refreshChains: chains.refresh,
     cloudChains,
     feedsOfCheck: deps.feedsOfCheck,
     ...(deps.promises ? { promises: deps.promises } : {}),
@@ -101,9 +106,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
       const p = await store.get(id);
       return p === undefined ? undefined : p.status === "open";
     },
-    readChainsFrom(read) {
-      graph = chainGraphSource(read);
-    },
+    notePlan: chains.note,
     noteCloudTasks: cloudChains.note,
     readScriptLogsFrom(index) {
       scriptLogs = index;

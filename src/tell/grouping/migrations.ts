@@ -147,5 +147,19 @@ export const groupingMigrations: MigrationSet = {
         );
       `,
     },
+    {
+      version: 10,
+      name: "the chains of the watchdog's QRS plan",
+      // A failed task's cause names the tasks after it (the upstream rule). The watchdog's Steward reads the plan; the
+      // Steward of the node that ran the task hears the failure: with one Steward per node, often two Stewards.
+      sql: `
+        CREATE TABLE cause_chain_plan (
+          site TEXT PRIMARY KEY,
+          digest TEXT NOT NULL,
+          plan TEXT NOT NULL,
+          read_at INTEGER NOT NULL
+        );
+      `,
+    },
   ],
 };

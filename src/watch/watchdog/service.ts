@@ -17,7 +17,7 @@ import { inSiteZone } from "./site-zone";
 import { type CloudTenantWatchState, type CloudWatch, type CloudWatchDeps, type CloudWatchTenant, createCloudWatch } from "./cloud-watch";
 import type { TaskView } from "./evaluate";
 import { acknowledged } from "./acknowledge";
-import { createQrsLook } from "./qrs-look";
+import { createQrsLook, type QrsLookDeps } from "./qrs-look";
 import type { KeptPlan } from "./plan-update";
 import { detailsOf } from "./stored-details";
 import { type TriggerWatch, watchOf } from "./schedule";
@@ -44,6 +44,8 @@ export interface WatchdogDeps {
    * the stale judgement counts at once, before QRS's lastReloadTime is read again with the plan.
    */
   reloadsOutside?: (sinceMs: number) => Promise<ReadonlyMap<string, number>>;
+  /** A QRS plan read anew: grouping keeps its chains (wired by the root). */
+  planRead?: QrsLookDeps["planRead"];
   /** Each Qlik Cloud tenant's Scheduling Tasks after a look at them: grouping keeps their chains (wired by the root). */
   cloudTasksRead?: CloudWatchDeps["tasksRead"];
 }
@@ -124,7 +126,15 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
   const looks = d.metrics.counter("steward_watchdog_looks_total", "Watchdog looks at QRS, by result (ok, failed).");
   const raised = d.metrics.counter("steward_watchdog_events_total", "Watchdog events announced, by kind.");
   const announcer = createAnnouncer(store, d.emit, raised, d.formatTime ? (e) => inSiteZone(e, d.formatTime!) : undefined);
-  const qrsLook = createQrsLook({ cfg, store, log, announcer, host: d.host, ...(d.reloadsOutside ? { reloadsOutside: d.reloadsOutside } : {}) });
+  const qrsLook = createQrsLook({
+    cfg,
+    store,
+    log,
+    announcer,
+    host: d.host,
+    ...(d.reloadsOutside ? { reloadsOutside: d.reloadsOutside } : {}),
+    ...(d.planRead ? { planRead: d.planRead } : {}),
+  });
   registerGauges(d.metrics, store, qrsLook);
 
   const cloud: CloudWatch | undefined = d.cloudTenants?.length

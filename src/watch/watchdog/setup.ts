@@ -41,6 +41,8 @@ export interface WatchdogSetupDeps {
    * the stale judgement counts at once, before QRS's lastReloadTime is read again with the plan.
    */
   reloadsOutside?: (sinceMs: number) => Promise<ReadonlyMap<string, number>>;
+  /** A QRS plan read anew (grouping keeps its chains in the store). */
+  planRead?: WatchdogDeps["planRead"];
   /** Each Qlik Cloud tenant's Scheduling Tasks after a look at them (grouping keeps their chains in the store). */
   cloudTasksRead?: WatchdogDeps["cloudTasksRead"];
 }
@@ -68,6 +70,7 @@ export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSet
     host: deps.qlikHost,
     ...(deps.formatTime ? { formatTime: deps.formatTime } : {}),
     ...(deps.reloadsOutside ? { reloadsOutside: deps.reloadsOutside } : {}),
+    ...(deps.planRead ? { planRead: deps.planRead } : {}),
     ...(deps.cloudTasksRead ? { cloudTasksRead: deps.cloudTasksRead } : {}),
   });
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", watchdog) : watchdog);

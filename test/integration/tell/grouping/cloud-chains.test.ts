@@ -37,7 +37,7 @@ for (const backend of bothBackends()) {
       ]);
       expect(names(await chains.waiting(HOST, "a-model", "e2"))).toEqual(["Report after Model"]);
       expect(await chains.waiting("other.eu.qlikcloud.com", "a-extract", "e1")).toEqual([]);
-    });
+    }, 60_000); // a hang guard: PostgreSQL's start on a loaded machine takes a while
 
     test("a look that changed nothing writes nothing; a changed one replaces the tenant's chains", async () => {
       const db = await backend.open([groupingMigrations]);
