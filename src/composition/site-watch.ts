@@ -212,11 +212,10 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     checkinConditions: createCheckinConditionsView(config.checkins, shared.sql),
     formatTime: alerting.formatTime,
     ...(site.engineReloads ? { reloadsOutside: site.engineReloads.store.lastSuccesses } : {}),
+    // Through the store: in a cluster the Steward hearing a failure may not be the watchdog's.
+    planRead: alerting.alertGates.grouping.notePlan,
+    cloudTasksRead: alerting.alertGates.grouping.noteCloudTasks,
   });
-  if (watchdog) {
-    alerting.alertGates.grouping.readChainsFrom(() => watchdog.plan());
-    alerting.alertGates.grouping.readCloudTasksFrom(() => watchdog.cloudTasks());
-  }
   const checkins = setupCheckins(config.checkins, {
     db: shared.sql,
     bus,

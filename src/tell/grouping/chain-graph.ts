@@ -1,6 +1,7 @@
 // The chain graph the watchdog reads from QRS (task-event triggers: which task starts after which), seen from the
 // side of a cause: what will not run after a task fails, and which tasks and upstreams feed an app. Built once per
-// plan the watchdog reads (memoised on the plan object, which it does not keep alive), so a lookup costs a map read.
+// plan (stored-chains.ts, from the plan kept in the store; chainGraphSource, from one held in memory, memoised on the
+// plan object, which it does not keep alive), so a lookup costs a map read.
 
 /** The part of the watchdog's plan the graph needs (structural, so grouping does not depend on watchdog internals). */
 export interface PlannedChains {

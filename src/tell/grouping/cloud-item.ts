@@ -10,7 +10,7 @@
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/events/types";
 import { isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
 import type { CauseStore, ParentRow, SymptomInput } from "./cause-store";
-import { type CloudTenantTasks, cloudWaiting } from "./cloud-chains";
+import type { CloudChains } from "./cloud-chains";
 import { createCloudTenantRule } from "./cloud-tenant";
 import type { SilentNodes } from "./silent-node";
 import { afterRecovery, type CauseDecision, symptomReason, taskAndApp } from "./decision";
@@ -60,12 +60,12 @@ const TROUBLE = new Set(["task.disabled", "task.missed", "task.chain_broken", "t
 /** Whether the parent is still about something (not only lingering on a stale app whose reason is over). */
 const explains = (symptoms: ReadonlyArray<{ state: string; kind: string }>) => symptoms.some((s) => s.state === "open" && s.kind !== "app.stale");
 
-export function createCloudItemRule(store: CauseStore, tenants: () => readonly CloudTenantTasks[], silent: SilentNodes) {
+export function createCloudItemRule(store: CauseStore, chains: Pick<CloudChains, "waiting">, silent: SilentNodes) {
   const tenantRule = createCloudTenantRule(store, silent);
   /** The Cloud tasks that will not run after this failed reload (chained on a task of its app succeeding). */
   async function listWaiting(e: TaskEvent, parentId: number, now: number): Promise<void> {
     if (e.source !== "cloud") return;
-    await store.addWaiting(parentId, cloudWaiting(tenants(), e.host, e.app?.id ?? e.task.id, e.id), now);
+    await store.addWaiting(parentId, await chains.waiting(e.host, e.app?.id ?? e.task.id, e.id), now);
   }
 
   /** The open cause that holds this item (its app, its task), if one still explains it. */
@@ -123,7 +123,7 @@ export function createCloudItemRule(store: CauseStore, tenants: () => readonly C
     async onFailure(e: TaskEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       if (e.source !== "cloud") return undefined;
       const appId = e.app?.id ?? e.task.id;
-      const waiting = cloudWaiting(tenants(), e.host, appId, e.id);
+      const waiting = await chains.waiting(e.host, appId, e.id);
       // A reload names its app; another Cloud item (an automation's run) names itself.
       const what = e.app ? `Reloads of ${e.app.name}` : e.task.name;
       const title = `${what} failing on Qlik Cloud tenant ${tenantOf(e)}${waiting.length > 0 ? ": the tasks after them do not run" : ""}`;

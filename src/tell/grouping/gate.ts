@@ -12,7 +12,7 @@ import type { Plan } from "../notify/planner";
 import type { CauseStore } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
 import { createAppReloadRule } from "./app-reload";
-import type { CloudTenantTasks } from "./cloud-chains";
+import type { CloudChains } from "./cloud-chains";
 import { createCloudItemRule } from "./cloud-item";
 import { afterRecovery, type CauseDecision } from "./decision";
 import { createNodeDownRule } from "./node-down";
@@ -32,8 +32,10 @@ export interface GroupingGateDeps {
   /** When each node was last heard, and missed starts close together (a node down QRS does not report). */
   silentNodes: SilentNodes;
   graph(): ChainGraph | undefined;
-  /** Each Qlik Cloud tenant's Scheduling Tasks (their chains), as the watchdog last read them. */
-  cloudTasks?: () => readonly CloudTenantTasks[];
+  /** Brings graph() up to the plan another Steward's watchdog stored, if it changed (before each decision). */
+  refreshChains?: (now: number) => Promise<void>;
+  /** Each Qlik Cloud tenant's Scheduling Tasks (their chains), as the watchdog last read them (kept in the store). */
+  cloudChains?: Pick<CloudChains, "waiting">;
   feedsOfCheck(check: string): CheckFeeds | undefined;
   /** The freshness promises (freshness.promises), named on a cause's open pages when it affects one of their apps. */
   promises?: () => readonly PromiseRef[];
@@ -62,10 +64,11 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph });
   const appReloads = createAppReloadRule(store);
   const automations = createAutomationRule(store);
-  const cloud = createCloudItemRule(store, deps.cloudTasks ?? (() => []), deps.silentNodes);
+  const cloud = createCloudItemRule(store, deps.cloudChains ?? { waiting: async () => [] }, deps.silentNodes);
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
+    await deps.refreshChains?.(now);
     // A node's queue backed up is its own cause, opened and ended by its own events.
     const backlog = await queue.review(e, now, pageTo);
     if (backlog) return backlog;

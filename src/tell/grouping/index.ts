@@ -8,12 +8,13 @@ import { composeGates, type DeliveryGate } from "../notify/gate";
 import { createFollowUps } from "./follow-ups";
 import type { SqlDb } from "../../platform/store/sql";
 import { createCauseStore, type CauseRef, type ParentRow, type SymptomInput } from "./cause-store";
-import { type ChainGraph, chainGraphSource, type PlannedChains } from "./chain-graph";
+import type { PlannedChains } from "./chain-graph";
+import { createStoredChains } from "./stored-chains";
 import { createGroupingGate } from "./gate";
 import { createTaskNodes } from "./task-nodes";
 import { createSilentNodes } from "./silent-node";
 import type { CheckFeeds } from "./upstream";
-import type { CloudTenantTasks } from "./cloud-chains";
+import { type CloudTenantTasks, createCloudChains } from "./cloud-chains";
 import type { PromiseRef } from "./promises-at-risk";
 import { registerCauseRoutes, type ScriptLogLookup } from "./routes";
 import { createCauseAcknowledger, type CauseAcknowledger } from "./cause-acknowledge";
@@ -53,10 +54,16 @@ export interface Grouping {
   isCauseOpen(id: number): Promise<boolean | undefined>;
   /** A cause by id (a link naming it, its escalation timer); undefined when there is no such cause. */
   cause(id: number): Promise<ParentRow | undefined>;
-  /** Gives the upstream rule the chain graph: the watchdog's plan (built after the gates, so wired late). */
-  readChainsFrom(read: () => PlannedChains | undefined): void;
-  /** Gives the Qlik Cloud rule each tenant's task chains: the watchdog's last look (wired late, like the plan). */
-  readCloudTasksFrom(read: () => readonly CloudTenantTasks[]): void;
+  /**
+   * Keeps the watchdog's new QRS plan (its chains) in the store, where the Steward that hears a failure reads it (with
+   * one Steward per node, maybe not the one running the watchdog).
+   */
+  notePlan(plan: PlannedChains, now: number): Promise<void>;
+  /**
+   * Keeps the watchdog's last look at a Qlik Cloud tenant's tasks (their chains) in the store, where the Steward that
+   * hears a failed Cloud reload reads them (in a cluster, maybe not the one running the watchdog).
+   */
+  noteCloudTasks(tenant: CloudTenantTasks, now: number): Promise<void>;
   /** Gives GET /v4/causes/{id} the symptoms' script logs: the dashboard's timeline (built after the gates, so wired late). */
   readScriptLogsFrom(index: () => ScriptLogLookup): void;
 }
@@ -76,15 +83,16 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   const store = createCauseStore(deps.db);
   let scriptLogs: (() => ScriptLogLookup) | undefined;
   registerCauseRoutes(deps.router, store, () => scriptLogs?.());
-  let graph: () => ChainGraph | undefined = () => undefined;
-  let cloudTasks: () => readonly CloudTenantTasks[] = () => [];
+  const chains = createStoredChains(deps.db);
+  const cloudChains = createCloudChains(deps.db);
   const followUps = createFollowUps(deps.db);
   const gate = createGroupingGate(store, cfg, {
     alsoReceived: followUps.causeReceivers,
     taskNodes: createTaskNodes(deps.db),
     silentNodes: createSilentNodes(deps.db),
-    graph: () => graph(),
-    cloudTasks: () => cloudTasks(),
+    graph: chains.graph,
+    refreshChains: chains.refresh,
+    cloudChains,
     feedsOfCheck: deps.feedsOfCheck,
     ...(deps.promises ? { promises: deps.promises } : {}),
     ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
@@ -101,12 +109,8 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
       const p = await store.get(id);
       return p === undefined ? undefined : p.status === "open";
     },
-    readChainsFrom(read) {
-      graph = chainGraphSource(read);
-    },
-    readCloudTasksFrom(read) {
-      cloudTasks = read;
-    },
+    notePlan: chains.note,
+    noteCloudTasks: cloudChains.note,
     readScriptLogsFrom(index) {
       scriptLogs = index;
     },

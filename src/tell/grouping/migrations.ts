@@ -133,5 +133,33 @@ export const groupingMigrations: MigrationSet = {
         CREATE INDEX cause_runs_run ON cause_runs (run_id);
       `,
     },
+    {
+      version: 9,
+      name: "each Qlik Cloud tenant's task chains",
+      // A failed Cloud reload's cause names the tasks after it (issue 76). The watchdog's Steward reads the tenant's
+      // tasks; the Steward polling its reloads hears the failure: in a cluster two Stewards, so the look is kept here.
+      sql: `
+        CREATE TABLE cause_cloud_tasks (
+          host TEXT PRIMARY KEY,
+          digest TEXT NOT NULL,
+          tasks TEXT NOT NULL,
+          read_at INTEGER NOT NULL
+        );
+      `,
+    },
+    {
+      version: 10,
+      name: "the chains of the watchdog's QRS plan",
+      // A failed task's cause names the tasks after it (the upstream rule). The watchdog's Steward reads the plan; the
+      // Steward of the node that ran the task hears the failure: with one Steward per node, often two Stewards.
+      sql: `
+        CREATE TABLE cause_chain_plan (
+          site TEXT PRIMARY KEY,
+          digest TEXT NOT NULL,
+          plan TEXT NOT NULL,
+          read_at INTEGER NOT NULL
+        );
+      `,
+    },
   ],
 };

@@ -34,6 +34,11 @@ export interface CloudWatchDeps {
   log: Logger;
   metrics: MetricsRegistry;
   sink: ConditionSink;
+  /**
+   * The tenant's tasks as this look read them, by the tenant's host: grouping follows Cloud chains through them from
+   * the store, since in a cluster the Steward hearing a failed reload may not be this one.
+   */
+  tasksRead?: (tenant: { host: string; tasks: readonly CloudPlanTask[] }, now: number) => Promise<void>;
 }
 
 export interface CloudTenantWatchState {
@@ -47,8 +52,6 @@ export interface CloudTenantWatchState {
 export interface CloudWatch {
   look(): Promise<void>;
   status(): { tenants: CloudTenantWatchState[]; problems: string[]; tasks: TaskView[] };
-  /** Each tenant's Scheduling Tasks as the last look read them (grouping follows Cloud chains through them), by host. */
-  tasks(): Array<{ host: string; tasks: readonly CloudPlanTask[] }>;
 }
 
 const MAX_BACKOFF_MS = 10 * 60_000;
@@ -83,6 +86,8 @@ export function createCloudWatch(d: CloudWatchDeps): CloudWatch {
     const st = state.get(t.name)!;
     const { tasks, complete, problems: bad } = await taskList.read(t);
     report(t.name, bad);
+    // Kept before the judging: a failed reload heard meanwhile (maybe on another Steward) already finds its chain.
+    await d.tasksRead?.({ host: new URL(t.url).host, tasks }, now);
     const since = await store.getMeta(`${prefix}watching_since`);
     if (since === undefined) await store.setMeta(`${prefix}watching_since`, String(now));
     const watchingSince = Number(since ?? now);
@@ -169,7 +174,6 @@ export function createCloudWatch(d: CloudWatchDeps): CloudWatch {
         }
       }
     },
-    tasks: () => d.tenants.map((t) => ({ host: new URL(t.url).host, tasks: state.get(t.name)!.tasks })),
     status() {
       const now = clock.now();
       return {

@@ -32,6 +32,8 @@ export interface QrsLookDeps {
    * the stale judgement counts at once, before QRS's lastReloadTime is read again with the plan.
    */
   reloadsOutside?: (sinceMs: number) => Promise<ReadonlyMap<string, number>>;
+  /** A plan read anew: grouping keeps its chains in the store (wired by the composition root). */
+  planRead?: (plan: KeptPlan, now: number) => Promise<void>;
 }
 
 export interface QrsLook {
@@ -87,6 +89,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     const next = await nextPlan(qrs, plan, now, cfg.planRefresh, doubles);
     if (!next) return;
     plan = next;
+    await d.planRead?.(plan, now);
     for (const p of plan.problems) {
       if (reported.has(p)) continue;
       reported.add(p);

@@ -14,10 +14,10 @@ import { WATCH_CONDITIONS, type WatchCondition, type WatchdogEvent } from "../..
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { createAnnouncer, isNotice } from "./announcer";
 import { inSiteZone } from "./site-zone";
-import { type CloudTenantWatchState, type CloudWatch, type CloudWatchTenant, createCloudWatch } from "./cloud-watch";
+import { type CloudTenantWatchState, type CloudWatch, type CloudWatchDeps, type CloudWatchTenant, createCloudWatch } from "./cloud-watch";
 import type { TaskView } from "./evaluate";
 import { acknowledged } from "./acknowledge";
-import { createQrsLook } from "./qrs-look";
+import { createQrsLook, type QrsLookDeps } from "./qrs-look";
 import type { KeptPlan } from "./plan-update";
 import { detailsOf } from "./stored-details";
 import { type TriggerWatch, watchOf } from "./schedule";
@@ -44,6 +44,10 @@ export interface WatchdogDeps {
    * the stale judgement counts at once, before QRS's lastReloadTime is read again with the plan.
    */
   reloadsOutside?: (sinceMs: number) => Promise<ReadonlyMap<string, number>>;
+  /** A QRS plan read anew: grouping keeps its chains (wired by the root). */
+  planRead?: QrsLookDeps["planRead"];
+  /** Each Qlik Cloud tenant's Scheduling Tasks after a look at them: grouping keeps their chains (wired by the root). */
+  cloudTasksRead?: CloudWatchDeps["tasksRead"];
 }
 
 export interface WatchdogStatus {
@@ -64,8 +68,6 @@ export interface Watchdog extends Component {
   status(): WatchdogStatus;
   /** The plan read from QRS (tasks, their task-event triggers, apps); undefined before the first read. */
   plan(): KeptPlan | undefined;
-  /** Each Qlik Cloud tenant's Scheduling Tasks as last read (their chains), by the tenant's host. */
-  cloudTasks(): ReturnType<CloudWatch["tasks"]>;
 }
 
 /** The watchdog's gauges on /metrics: what it watches, how its starts are expected, what it holds, what is open. */
@@ -124,11 +126,28 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
   const looks = d.metrics.counter("steward_watchdog_looks_total", "Watchdog looks at QRS, by result (ok, failed).");
   const raised = d.metrics.counter("steward_watchdog_events_total", "Watchdog events announced, by kind.");
   const announcer = createAnnouncer(store, d.emit, raised, d.formatTime ? (e) => inSiteZone(e, d.formatTime!) : undefined);
-  const qrsLook = createQrsLook({ cfg, store, log, announcer, host: d.host, ...(d.reloadsOutside ? { reloadsOutside: d.reloadsOutside } : {}) });
+  const qrsLook = createQrsLook({
+    cfg,
+    store,
+    log,
+    announcer,
+    host: d.host,
+    ...(d.reloadsOutside ? { reloadsOutside: d.reloadsOutside } : {}),
+    ...(d.planRead ? { planRead: d.planRead } : {}),
+  });
   registerGauges(d.metrics, store, qrsLook);
 
   const cloud: CloudWatch | undefined = d.cloudTenants?.length
-    ? createCloudWatch({ cfg, tenants: d.cloudTenants, store, clock, log, metrics: d.metrics, sink: { open: announcer.open, close: announcer.close } })
+    ? createCloudWatch({
+        cfg,
+        tenants: d.cloudTenants,
+        store,
+        clock,
+        log,
+        metrics: d.metrics,
+        sink: { open: announcer.open, close: announcer.close },
+        ...(d.cloudTasksRead ? { tasksRead: d.cloudTasksRead } : {}),
+      })
     : undefined;
 
   /** Conditions someone acknowledged (POST /v4/watchdog/conditions/{key}/acknowledge): closed once, here, under the lease. */
@@ -193,7 +212,6 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
     stop: (budgetMs) => loop.stop(budgetMs),
     look: () => loop.runNow(),
     plan: () => qrsLook.plan(),
-    cloudTasks: () => cloud?.tasks() ?? [],
     status: () => {
       const plan = qrsLook.plan();
       return {

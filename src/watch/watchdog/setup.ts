@@ -14,7 +14,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { SqlDb } from "../../platform/store/sql";
 import type { CloudWatchTenant } from "./cloud-watch";
 import { registerWatchdogRoutes } from "./routes";
-import { createWatchdog, type Watchdog } from "./service";
+import { createWatchdog, type Watchdog, type WatchdogDeps } from "./service";
 import { createWatchStore } from "./watch-store";
 
 export interface WatchdogSetupDeps {
@@ -41,6 +41,10 @@ export interface WatchdogSetupDeps {
    * the stale judgement counts at once, before QRS's lastReloadTime is read again with the plan.
    */
   reloadsOutside?: (sinceMs: number) => Promise<ReadonlyMap<string, number>>;
+  /** A QRS plan read anew (grouping keeps its chains in the store). */
+  planRead?: WatchdogDeps["planRead"];
+  /** Each Qlik Cloud tenant's Scheduling Tasks after a look at them (grouping keeps their chains in the store). */
+  cloudTasksRead?: WatchdogDeps["cloudTasksRead"];
 }
 
 export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSetupDeps): Watchdog | undefined {
@@ -66,6 +70,8 @@ export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSet
     host: deps.qlikHost,
     ...(deps.formatTime ? { formatTime: deps.formatTime } : {}),
     ...(deps.reloadsOutside ? { reloadsOutside: deps.reloadsOutside } : {}),
+    ...(deps.planRead ? { planRead: deps.planRead } : {}),
+    ...(deps.cloudTasksRead ? { cloudTasksRead: deps.cloudTasksRead } : {}),
   });
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", watchdog) : watchdog);
   registerWatchdogRoutes(deps.router, {

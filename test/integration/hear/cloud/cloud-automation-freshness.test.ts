@@ -2,59 +2,31 @@
 // The automation does not run: the promise is breached once; a run that fails does not keep it; a run that finishes
 // is the data arriving and recovers it once. Steward and the tenant share a stepped clock, so what is asserted is what
 // happened within simulated minutes, not how fast the machine ran.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { createApp } from "../../../../src/app";
-import { loadConfigFile } from "../../../../src/composition/config";
-import { createSilentLogger } from "../../../../src/platform/core/logger";
 import type { WatchdogEvent } from "../../../../src/platform/events/types";
-import { inProcessEnv } from "../../../../src/platform/http/types";
-import { type SteppedCloud, startSteppedCloud } from "../../../helpers/stepped-cloud";
-import { createTempDir } from "../../../helpers/temp-dir";
+import { cloudConfigYaml, stewardFromFile } from "../../../helpers/cloud-config-file";
+import { steppedCloudForFile } from "../../../helpers/stepped-cloud";
 import { waitFor } from "../../../helpers/wait-for";
 
 const START = Date.parse("2026-05-04T08:00:00Z");
 const MINUTE = 60_000;
-const dir = createTempDir();
-let cloud: SteppedCloud;
-
-beforeAll(async () => {
-  cloud = await startSteppedCloud(dir.path, START, undefined, { schedules: false });
-}, 60_000); // a hang guard only: making certificates on a loaded machine takes a while
-afterAll(async () => {
-  await cloud?.sim.stop();
-  dir.remove();
-});
+const { dir, cloud } = steppedCloudForFile(START);
 
 /** Steward on the shared clock: the tenant's automations watched, a promise "never older than 10 min" on `automation`. */
 function steward(name: string, automation: string, extra: string) {
-  const folder = join(dir.path, name);
-  mkdirSync(folder, { recursive: true });
-  const file = join(folder, "steward.yaml");
-  writeFileSync(
-    file,
-    `dataDir: ./data
-http: { host: 127.0.0.1, port: 0 }
-udp: { host: 127.0.0.1, port: 0 }
-qlikCloud:
-  tenants:
-    - name: corp
-      url: ${cloud.sim.urls.cloud}
-      apiKey: ${cloud.sim.cloud!.apiKey}
-      caFile: ${join(cloud.sim.certDir, "root.pem")}
-      pollInterval: 30s
-      lookBack: 1h
-      automations: {}
-freshness:
+  const yaml = cloudConfigYaml(cloud.sim, {
+    name: "corp",
+    settings: { pollInterval: "30s", lookBack: "1h", automations: "{}" },
+    rest: `freshness:
   interval: 30s
   promises:
     feed:
       automations: [${automation}]
       maxAge: 10m
 ${extra}`,
-  );
-  return createApp(loadConfigFile(file), { log: createSilentLogger(), clock: cloud.clock });
+  });
+  return stewardFromFile(join(dir.path, name), yaml, cloud.clock);
 }
 
 test("a promise on an automation is breached while it does not run, not kept by a failed run, and recovered by a finished one", async () => {
@@ -62,7 +34,7 @@ test("a promise on an automation is breached while it does not run, not kept by 
   const automations = cloud.sim.cloud!.automations;
   const crm = automations.add({ name: "Nightly CRM extract", outcome: "fail" });
   automations.add({ name: "Unwatched export" });
-  const app = steward("steward", "nightly crm extract", "");
+  const { app } = steward("steward", "nightly crm extract", "");
   const events: WatchdogEvent[] = [];
   for (const k of ["app.freshness_warning", "app.freshness_breached", "app.freshness_recovered"] as const)
     app.bus.on(k, (e) => void events.push(e as WatchdogEvent));
@@ -102,7 +74,7 @@ test("a failed automation is one cause: the promise's breach waiting on it is li
       return new Response("ok");
     },
   });
-  const app = steward(
+  const { app, request: call } = steward(
     "steward-cause",
     "hourly sales feed",
     `channels:
@@ -117,7 +89,7 @@ routes:
       // (The first test's automation ran within this Steward's look-back too.)
       if (JSON.stringify(e).includes("Hourly sales feed")) seen.push({ kind: e.kind, id: e.id });
     });
-  const request = (path: string) => Promise.resolve(app.http.hono.request(path, undefined, inProcessEnv())).then((r) => r.json() as Promise<any>);
+  const request = (path: string) => call(path).then((r) => r.json() as Promise<any>);
   const statuses = async (kind: string) => {
     const ids = seen.filter((s) => s.kind === kind).map((s) => s.id);
     const out: string[] = [];

@@ -2,15 +2,12 @@
 // tenant when it expires (GET /api/v1/api-keys/{id}), raises qlikcloud.key_expiring once (not again after a
 // restart), shows the date on /v4/cloud/tenants and /ready, and raises nothing for a key far from its end.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createApp, type StewardApp } from "../../../../src/app";
+import type { StewardApp } from "../../../../src/app";
 import { apiKeyClaims } from "../../../../src/hear/cloud/key-expiry";
-import { loadConfigFile } from "../../../../src/composition/config";
-import { createSilentLogger } from "../../../../src/platform/core/logger";
 import type { SiteEvent } from "../../../../src/platform/events/types";
-import { inProcessEnv } from "../../../../src/platform/http/types";
 import { type Simulator, startSimulator } from "../../../../src/sim";
+import { cloudConfigYaml, stewardFromFile } from "../../../helpers/cloud-config-file";
 import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
@@ -30,27 +27,11 @@ afterAll(async () => {
 const DAY = 86_400_000;
 
 function stewardIn(folder: string): { app: StewardApp; expiring: SiteEvent[]; request(path: string): Promise<Response> } {
-  mkdirSync(folder, { recursive: true });
-  const file = join(folder, "steward.yaml");
-  writeFileSync(
-    file,
-    `dataDir: ./data
-http: { host: 127.0.0.1, port: 0 }
-udp: { host: 127.0.0.1, port: 0 }
-qlikCloud:
-  tenants:
-    - name: corp
-      url: ${sim.urls.cloud}
-      apiKey: ${sim.cloud!.apiKey}
-      caFile: ${join(sim.certDir, "root.pem")}
-      pollInterval: 150ms
-      keyExpiryWarning: 14d
-`,
-  );
-  const app = createApp(loadConfigFile(file), { log: createSilentLogger() });
+  const yaml = cloudConfigYaml(sim, { name: "corp", settings: { pollInterval: "150ms", keyExpiryWarning: "14d" } });
+  const { app, request } = stewardFromFile(folder, yaml);
   const expiring: SiteEvent[] = [];
   app.bus.on("qlikcloud.key_expiring", (e) => void expiring.push(e as SiteEvent));
-  return { app, expiring, request: (path) => Promise.resolve(app.http.hono.request(path, undefined, inProcessEnv())) };
+  return { app, expiring, request: (path) => request(path) };
 }
 
 const tenantState = async (s: ReturnType<typeof stewardIn>) =>

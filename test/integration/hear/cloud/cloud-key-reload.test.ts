@@ -3,55 +3,27 @@
 // failed meanwhile is announced, and a change other than a key is reported as needing a restart. Steward and the
 // simulated tenant share a stepped clock: what is asserted is what happened within a simulated minute (well within
 // the five minutes a refused key otherwise waits), not how long the machine took.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createApp, type StewardApp } from "../../../../src/app";
-import { loadConfigFile } from "../../../../src/composition/config";
-import { createSilentLogger } from "../../../../src/platform/core/logger";
+import type { StewardApp } from "../../../../src/app";
 import type { SiteEvent, TaskEvent } from "../../../../src/platform/events/types";
-import { inProcessEnv } from "../../../../src/platform/http/types";
-import { type SteppedCloud, startSteppedCloud } from "../../../helpers/stepped-cloud";
-import { createTempDir } from "../../../helpers/temp-dir";
+import { cloudConfigYaml, stewardFromFile } from "../../../helpers/cloud-config-file";
+import { steppedCloudForFile } from "../../../helpers/stepped-cloud";
 
 const START = Date.parse("2026-05-04T08:00:00Z");
 const MINUTE = 60_000;
-const dir = createTempDir();
-let cloud: SteppedCloud;
+const { dir, cloud } = steppedCloudForFile(START);
 
-beforeAll(async () => {
-  cloud = await startSteppedCloud(dir.path, START, undefined, { schedules: false });
-}, 60_000); // a hang guard only: making certificates on a loaded machine takes a while
-afterAll(async () => {
-  await cloud?.sim.stop();
-  dir.remove();
-});
-
-const yaml = (key: string, pollInterval = "30s") => `dataDir: ./data
-http: { host: 127.0.0.1, port: 0 }
-udp: { host: 127.0.0.1, port: 0 }
-qlikCloud:
-  tenants:
-    - name: rotate
-      url: ${cloud.sim.urls.cloud}
-      apiKey: ${key}
-      caFile: ${join(cloud.sim.certDir, "root.pem")}
-      pollInterval: ${pollInterval}
-      lookBack: 1h
-`;
+const yaml = (key: string, pollInterval = "30s") => cloudConfigYaml(cloud.sim, { name: "rotate", key, settings: { pollInterval, lookBack: "1h" } });
 
 /** Steward on the shared clock with a config file holding `key`; records failed runs and refused-key alerts. */
 function steward(name: string, key: string) {
-  const folder = join(dir.path, name);
-  mkdirSync(folder, { recursive: true });
-  const file = join(folder, "steward.yaml");
-  writeFileSync(file, yaml(key));
-  const app = createApp(loadConfigFile(file), { log: createSilentLogger(), clock: cloud.clock });
+  const { app, file, request } = stewardFromFile(join(dir.path, name), yaml(key), cloud.clock);
   const failed: TaskEvent[] = [];
   const refused: SiteEvent[] = [];
   app.bus.on("task.failed", (e) => void failed.push(e as TaskEvent));
   app.bus.on("qlikcloud.key_rejected", (e) => void refused.push(e as SiteEvent));
-  const request = (path: string, init?: RequestInit) => Promise.resolve(app.http.hono.request(path, init, inProcessEnv()));
   const ready = async () =>
     ((await (await request("/ready")).json()) as { components: Record<string, { ok: boolean; detail?: string }> }).components["qlik-cloud:rotate"];
   return { app, file, failed, refused, request, ready };
