@@ -34,6 +34,13 @@ const LAZY = [
   "node_modules/postgres/",
   // The pretty printer of log lines: loaded for a terminal (logging.format pretty), never for a service's JSON.
   "node_modules/pino-pretty/",
+  // The dashboard's pages (their components and charts): loaded with the first page asked for.
+  "/src/show/dashboard/page-handlers.ts",
+  "/src/show/dashboard/pages/",
+  // The noise report's measure, proposals and config edit: loaded with the first report asked for.
+  "/src/show/noise/service.ts",
+  "/src/show/noise/measure.ts",
+  "/src/show/noise/propose.ts",
 ];
 
 /** Schemas built on first use (z.lazy): [module under src/, export]. */
