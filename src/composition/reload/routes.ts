@@ -19,15 +19,16 @@ export function registerReloadRoutes(router: Router, reloader: ConfigReloader): 
       responses: {
         200: {
           description: "reloaded",
-          schema: z.object({
-            ok: z.literal(true),
-            file: z.string(),
-            trigger: z.string(),
-            changed: z.array(z.string()),
-            applied: z.array(z.string()),
-            restartRequired: z.array(z.string()),
-            durationMs: z.number(),
-          }),
+          schema: () =>
+            z.object({
+              ok: z.literal(true),
+              file: z.string(),
+              trigger: z.string(),
+              changed: z.array(z.string()),
+              applied: z.array(z.string()),
+              restartRequired: z.array(z.string()),
+              durationMs: z.number(),
+            }),
         },
         400: { description: "the file is invalid; the running config stays" },
         409: { description: "Steward runs on built-in defaults (no config file)" },

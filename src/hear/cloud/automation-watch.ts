@@ -25,29 +25,33 @@ import type { QlikCloudTenantConfig } from "./config";
 
 type AutomationsConfig = NonNullable<QlikCloudTenantConfig["automations"]>;
 
-const AutomationSchema = z.looseObject({
-  id: z.string().min(1).max(200),
-  name: z.string().max(1_000).nullish(),
-  state: z.string().nullish(),
-  runMode: z.string().nullish(),
-  ownerId: z.string().nullish(),
-  spaceId: z.string().nullish(),
-  updatedAt: z.string().nullish(),
-  lastRunAt: z.string().nullish(),
-  lastRunStatus: z.string().nullish(),
-});
-const RunSchema = z.looseObject({
-  id: z.string().min(1).max(200),
-  status: z.string(),
-  title: z.string().nullish(),
-  context: z.string().nullish(),
-  startTime: z.string().nullish(),
-  stopTime: z.string().nullish(),
-  executedById: z.string().nullish(),
-  isTestRun: z.boolean().nullish(),
-  testRun: z.boolean().nullish(),
-  error: z.unknown().optional(),
-});
+const AutomationSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string().min(1).max(200),
+    name: z.string().max(1_000).nullish(),
+    state: z.string().nullish(),
+    runMode: z.string().nullish(),
+    ownerId: z.string().nullish(),
+    spaceId: z.string().nullish(),
+    updatedAt: z.string().nullish(),
+    lastRunAt: z.string().nullish(),
+    lastRunStatus: z.string().nullish(),
+  }),
+);
+const RunSchema = z.lazy(() =>
+  z.looseObject({
+    id: z.string().min(1).max(200),
+    status: z.string(),
+    title: z.string().nullish(),
+    context: z.string().nullish(),
+    startTime: z.string().nullish(),
+    stopTime: z.string().nullish(),
+    executedById: z.string().nullish(),
+    isTestRun: z.boolean().nullish(),
+    testRun: z.boolean().nullish(),
+    error: z.unknown().optional(),
+  }),
+);
 
 /** Runs read per automation per look: the newest page. More runs than this between two looks are not all seen. */
 const RUNS_PER_LIST = 100;

@@ -72,12 +72,13 @@ export function registerEngineReloadRoutes(router: Router, deps: { store?: Engin
       responses: {
         200: {
           description: "the reloads, newest first, within about 1 MiB",
-          schema: z.object({
-            reloads: z.array(z.record(z.string(), z.unknown())),
-            truncated: z.boolean().describe("Reloads were left out to keep the answer within about 1 MiB: ask again with after=next"),
-            next: z.string().nullable().describe("Pass as `after` for the next page; null: this is the last"),
-            note: z.string().optional(),
-          }),
+          schema: () =>
+            z.object({
+              reloads: z.array(z.record(z.string(), z.unknown())),
+              truncated: z.boolean().describe("Reloads were left out to keep the answer within about 1 MiB: ask again with after=next"),
+              next: z.string().nullable().describe("Pass as `after` for the next page; null: this is the last"),
+              note: z.string().optional(),
+            }),
         },
       },
     },

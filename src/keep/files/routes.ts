@@ -52,14 +52,15 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
       responses: {
         201: {
           description: "copied, or (toFile exists, overwrite false) left alone: `copied` says which; echoes the normalised request",
-          schema: z.object({
-            fromFile: z.string(),
-            toFile: z.string(),
-            overwrite: z.boolean(),
-            preserveTimestamp: z.boolean(),
-            copied: z.boolean(),
-            message: z.string().optional(),
-          }),
+          schema: () =>
+            z.object({
+              fromFile: z.string(),
+              toFile: z.string(),
+              overwrite: z.boolean(),
+              preserveTimestamp: z.boolean(),
+              copied: z.boolean(),
+              message: z.string().optional(),
+            }),
         },
         ...errors,
         404: { description: "fromFile does not exist" },
@@ -79,7 +80,10 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
       butlerFlag: "fileMove",
       body: MoveBodySchema,
       responses: {
-        201: { description: "moved; echoes the normalised request", schema: z.object({ fromFile: z.string(), toFile: z.string(), overwrite: z.boolean() }) },
+        201: {
+          description: "moved; echoes the normalised request",
+          schema: () => z.object({ fromFile: z.string(), toFile: z.string(), overwrite: z.boolean() }),
+        },
         ...errors,
         404: { description: "fromFile does not exist" },
         409: { description: "toFile exists and overwrite is false, or toFile is a directory" },
@@ -116,7 +120,7 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
       butlerFlag: "createDir",
       body: DirBodySchema,
       responses: {
-        201: { description: "created or already there", schema: z.object({ directory: z.string() }) },
+        201: { description: "created or already there", schema: () => z.object({ directory: z.string() }) },
         ...errors,
         409: { description: "a file with that name exists" },
       },
@@ -134,7 +138,7 @@ export function registerFileRoutes(router: Router, ops: FileOps): void {
       butlerFlag: "createDirQVD",
       body: QvdDirBodySchema,
       responses: {
-        201: { description: "created or already there; echoes the body", schema: z.object({ directory: z.string() }) },
+        201: { description: "created or already there; echoes the body", schema: () => z.object({ directory: z.string() }) },
         ...errors,
         409: { description: "a file with that name exists" },
       },

@@ -24,8 +24,8 @@ const KvPostBodySchema = z.strictObject({
     .describe('Time to live in milliseconds (a number or its text); 0, negative, "" or absent = never expires.'),
 });
 
-const KvPairSchema = z.object({ namespace: z.string(), key: z.string(), value: z.unknown() });
-const KvSetResponseSchema = KvPairSchema.extend({ ttl: z.number() });
+const KvPairSchema = z.lazy(() => z.object({ namespace: z.string(), key: z.string(), value: z.unknown() }));
+const KvSetResponseSchema = z.lazy(() => KvPairSchema.unwrap().extend({ ttl: z.number() }));
 
 function namespaceNotFound(namespace: string): AppError {
   return new AppError("NOT_FOUND", `namespace '${namespace}' not found`, { details: { namespace } });
@@ -41,7 +41,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       path: "/v4/keyvaluesnamespaces",
       summary: "List namespaces in creation order (an emptied namespace stays until it is deleted)",
       scope: "kv.read",
-      responses: { 200: { description: "namespace names", schema: z.array(z.string()) } },
+      responses: { 200: { description: "namespace names", schema: () => z.array(z.string()) } },
     },
     async (c) => c.json(await kv.namespaces()),
   );
@@ -58,7 +58,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       responses: {
         200: {
           description: "existence and, if it exists, the pair",
-          schema: z.object({ keyExists: z.boolean(), keyValue: z.union([KvPairSchema, z.object({})]) }),
+          schema: () => z.object({ keyExists: z.boolean(), keyValue: z.union([KvPairSchema, z.object({})]) }),
         },
         404: { description: "namespace not found" },
       },
@@ -162,7 +162,7 @@ export function registerKvRoutes(router: Router, kv: KvStore): void {
       scope: "kv.read",
       params: NamespaceParamsSchema,
       responses: {
-        200: { description: "keys", schema: z.object({ namespace: z.string(), keys: z.array(z.object({ key: z.string() })) }) },
+        200: { description: "keys", schema: () => z.object({ namespace: z.string(), keys: z.array(z.object({ key: z.string() })) }) },
         404: { description: "namespace not found" },
       },
     },

@@ -50,7 +50,13 @@ function operation(r: RegisteredRoute, method: string): Record<string, unknown> 
   for (const [status, spec] of Object.entries(r.responses)) {
     responses[status] = {
       description: spec.description,
-      ...(spec.schema ? { content: { [spec.contentType ?? "application/json"]: { schema: toJson(spec.schema, "output") } } } : {}),
+      ...(spec.schema
+        ? {
+            content: {
+              [spec.contentType ?? "application/json"]: { schema: toJson(typeof spec.schema === "function" ? spec.schema() : spec.schema, "output") },
+            },
+          }
+        : {}),
     };
   }
   // Every operation can answer 400 (a malformed Host header, or an input that does not validate); protected ones

@@ -11,7 +11,11 @@ export type Method = "get" | "post" | "put" | "delete" | "patch";
 
 export interface ResponseSpec {
   description: string;
-  schema?: z.ZodType;
+  /**
+   * The answer's shape, for /openapi.json only: a function that builds it when the document is asked for, so the
+   * schemas of every route's answers are not built (and kept) at every start.
+   */
+  schema?: z.ZodType | (() => z.ZodType);
   contentType?: string;
 }
 

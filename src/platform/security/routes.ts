@@ -7,15 +7,17 @@ import type { Router } from "../http/route";
 import type { SecurityService } from "./service";
 import { describeGrant } from "./anonymous";
 
-const KeyListingSchema = z.object({
-  name: z.string(),
-  scopes: z.array(z.string()),
-  source: z.enum(["config", "store"]),
-  createdAt: z.string().optional(),
-  createdBy: z.string().optional(),
-  lastUsedAt: z.string().optional(),
-  revokedAt: z.string().optional(),
-});
+const KeyListingSchema = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    scopes: z.array(z.string()),
+    source: z.enum(["config", "store"]),
+    createdAt: z.string().optional(),
+    createdBy: z.string().optional(),
+    lastUsedAt: z.string().optional(),
+    revokedAt: z.string().optional(),
+  }),
+);
 
 export function registerSecurityRoutes(router: Router, security: SecurityService, listen: { host: string; tls: boolean; mtls: boolean }): void {
   router.route(
@@ -25,7 +27,7 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
       summary: "List API keys (config and run-time); never shows keys or hashes",
       tags: ["admin"],
       scope: "admin",
-      responses: { 200: { description: "keys", schema: z.array(KeyListingSchema) } },
+      responses: { 200: { description: "keys", schema: () => z.array(KeyListingSchema) } },
     },
     async (c) => c.json(await security.listKeys()),
   );
@@ -45,7 +47,7 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
         scopes: z.array(z.enum(GRANTABLE_SCOPES)).min(1),
       }),
       responses: {
-        201: { description: "created", schema: KeyListingSchema.extend({ key: z.string(), note: z.string() }) },
+        201: { description: "created", schema: () => KeyListingSchema.unwrap().extend({ key: z.string(), note: z.string() }) },
         409: { description: "name taken, or run-time keys are off" },
       },
     },
@@ -99,7 +101,7 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
       summary: "The access policy in force (no secrets)",
       tags: ["admin"],
       scope: "admin",
-      responses: { 200: { description: "policy summary", schema: z.record(z.string(), z.unknown()) } },
+      responses: { 200: { description: "policy summary", schema: () => z.record(z.string(), z.unknown()) } },
     },
     (c) => {
       const p = security.policy();

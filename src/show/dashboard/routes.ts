@@ -3,53 +3,36 @@
 import { createHash } from "node:crypto";
 import type { Router } from "../../platform/http/route";
 import type { Scope } from "../../platform/http/types";
-import { auditPage } from "./pages/audit";
-import { deliveriesPage } from "./pages/deliveries";
-import { doctorPage } from "./pages/doctor";
-import { freshnessPage } from "./pages/freshness";
-import { eventDetailPage, eventsPage } from "./pages/events";
-import { inboxItemPage, inboxPage } from "./pages/inbox";
-import { incidentsPage } from "./pages/incidents";
-import { silencesPage } from "./pages/silences";
-import { causesPage } from "./pages/causes";
-import { kvPage } from "./pages/kv";
-import { licensePage } from "./pages/license";
-import { loginPage } from "./pages/login";
-import { overviewPage } from "./pages/overview";
-import { schedulesPage } from "./pages/schedules";
-import { dataCheckAppPage, dataChecksPage } from "./pages/data-checks";
-import { watchdogPage } from "./pages/watchdog";
-import { reportPage } from "./pages/report";
-import { noisePage } from "./pages/noise";
-import { reloadsPage } from "./pages/reloads";
-import { taskPage } from "./pages/task";
 import { DASHBOARD_JS } from "./client-script";
 import type { PageDeps, PageHandler } from "./types";
 
-const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageHandler]> = [
-  ["/ui", "read", "Dashboard: health, recent events and deliveries", overviewPage],
-  ["/ui/events", "read", "Dashboard: recent task and service events", eventsPage],
-  ["/ui/events/:seq", "read", "Dashboard: one event", eventDetailPage],
-  ["/ui/tasks/:id", "read", "Dashboard: one task's run history", taskPage],
-  ["/ui/deliveries", "read", "Dashboard: alert deliveries", deliveriesPage],
-  ["/ui/incidents", "read", "Dashboard: open and recently closed incidents", incidentsPage],
-  ["/ui/causes", "read", "Dashboard: incidents per cause and what each affects", causesPage],
-  ["/ui/silences", "read", "Dashboard: silences and the alerts they held", silencesPage],
-  ["/ui/schedules", "schedules", "Dashboard: schedules", schedulesPage],
-  ["/ui/kv", "kv.read", "Dashboard: key-value store browser", kvPage],
-  ["/ui/audit", "read", "Dashboard: audit log", auditPage],
-  ["/ui/license", "read", "Dashboard: Qlik Sense license, version and license release", licensePage],
-  ["/ui/data-checks", "read", "Dashboard: data checks after reloads, per app", dataChecksPage],
-  ["/ui/data-checks/:appId", "read", "Dashboard: one app's data check values", dataCheckAppPage],
-  ["/ui/watchdog", "read", "Dashboard: what did not happen as the triggers planned, and each task's next start and usual duration", watchdogPage],
-  ["/ui/freshness", "read", "Dashboard: the freshness promises, each app's state, data time and next deadline", freshnessPage],
-  ["/ui/reloads", "read", "Dashboard: reloads outside the Scheduler (hub, data load editor, Engine API): who reloaded what", reloadsPage],
-  ["/ui/report", "read", "Dashboard: the morning report now, for any span", reportPage],
-  ["/ui/noise", "read", "Dashboard: how noisy the pages were, and the config changes proposed", noisePage],
-  ["/ui/doctor", "admin", "Dashboard: every dependency tried now (the doctor)", doctorPage],
-  ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", inboxPage],
-  ["/ui/inbox/:id", "admin", "Dashboard: one captured message", inboxItemPage],
-  ["/ui/login", "public", "Dashboard: enter an API key", loginPage],
+/** A page's handler, by its export in page-handlers.ts (loaded with the first page asked for). */
+type PageName = keyof typeof import("./page-handlers");
+
+const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageName]> = [
+  ["/ui", "read", "Dashboard: health, recent events and deliveries", "overviewPage"],
+  ["/ui/events", "read", "Dashboard: recent task and service events", "eventsPage"],
+  ["/ui/events/:seq", "read", "Dashboard: one event", "eventDetailPage"],
+  ["/ui/tasks/:id", "read", "Dashboard: one task's run history", "taskPage"],
+  ["/ui/deliveries", "read", "Dashboard: alert deliveries", "deliveriesPage"],
+  ["/ui/incidents", "read", "Dashboard: open and recently closed incidents", "incidentsPage"],
+  ["/ui/causes", "read", "Dashboard: incidents per cause and what each affects", "causesPage"],
+  ["/ui/silences", "read", "Dashboard: silences and the alerts they held", "silencesPage"],
+  ["/ui/schedules", "schedules", "Dashboard: schedules", "schedulesPage"],
+  ["/ui/kv", "kv.read", "Dashboard: key-value store browser", "kvPage"],
+  ["/ui/audit", "read", "Dashboard: audit log", "auditPage"],
+  ["/ui/license", "read", "Dashboard: Qlik Sense license, version and license release", "licensePage"],
+  ["/ui/data-checks", "read", "Dashboard: data checks after reloads, per app", "dataChecksPage"],
+  ["/ui/data-checks/:appId", "read", "Dashboard: one app's data check values", "dataCheckAppPage"],
+  ["/ui/watchdog", "read", "Dashboard: what did not happen as the triggers planned, and each task's next start and usual duration", "watchdogPage"],
+  ["/ui/freshness", "read", "Dashboard: the freshness promises, each app's state, data time and next deadline", "freshnessPage"],
+  ["/ui/reloads", "read", "Dashboard: reloads outside the Scheduler (hub, data load editor, Engine API): who reloaded what", "reloadsPage"],
+  ["/ui/report", "read", "Dashboard: the morning report now, for any span", "reportPage"],
+  ["/ui/noise", "read", "Dashboard: how noisy the pages were, and the config changes proposed", "noisePage"],
+  ["/ui/doctor", "admin", "Dashboard: every dependency tried now (the doctor)", "doctorPage"],
+  ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", "inboxPage"],
+  ["/ui/inbox/:id", "admin", "Dashboard: one captured message", "inboxItemPage"],
+  ["/ui/login", "public", "Dashboard: enter an API key", "loginPage"],
 ];
 
 // Pages that only show what Steward knows need the read scope (admin implies it); a page's buttons call the API
@@ -91,7 +74,10 @@ export function registerDashboardRoutes(router: Router, deps: PageDeps): void {
       { method: "get", path, summary, tags: ["ui"], scope, hidden: true, responses: { 200: { description: "HTML page", contentType: "text/html" } } },
       (c) => {
         for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
-        return withBanner(handler(c, deps), deps.banner?.());
+        return withBanner(
+          import("./page-handlers").then((pages: Record<PageName, PageHandler>) => pages[handler](c, deps)),
+          deps.banner?.(),
+        );
       },
     );
   }

@@ -23,25 +23,27 @@ const Query = z.object({
     .describe("Which runs carry their script log's telling lines (while the timeline still holds the run)"),
 });
 
-const RunSchema = z.object({
-  executionId: z.string(),
-  outcome: z.enum(["succeeded", "failed", "aborted"]),
-  taskId: z.string(),
-  taskName: z.string(),
-  taskType: z.string(),
-  appName: z.string().nullable(),
-  host: z.string(),
-  finishedAt: z.string(),
-  durationMs: z.number().nullable(),
-  incidentId: z.number().nullable().describe("The task's incident the run opened, updated or closed (GET /v4/incidents/{id}); null when none recorded it"),
-  causeId: z
-    .number()
-    .nullable()
-    .describe(
-      "The cause that holds the run (a node down, a queue backed up, a failed upstream, a source down: GET /v4/causes/{id}); null: a cause of its own or none",
-    ),
-  scriptLog: z.unknown().optional().describe("The failing lines and the last lines of the run's script log"),
-});
+const RunSchema = z.lazy(() =>
+  z.object({
+    executionId: z.string(),
+    outcome: z.enum(["succeeded", "failed", "aborted"]),
+    taskId: z.string(),
+    taskName: z.string(),
+    taskType: z.string(),
+    appName: z.string().nullable(),
+    host: z.string(),
+    finishedAt: z.string(),
+    durationMs: z.number().nullable(),
+    incidentId: z.number().nullable().describe("The task's incident the run opened, updated or closed (GET /v4/incidents/{id}); null when none recorded it"),
+    causeId: z
+      .number()
+      .nullable()
+      .describe(
+        "The cause that holds the run (a node down, a queue backed up, a failed upstream, a source down: GET /v4/causes/{id}); null: a cause of its own or none",
+      ),
+    scriptLog: z.unknown().optional().describe("The failing lines and the last lines of the run's script log"),
+  }),
+);
 
 export function registerRunsRoute(router: Router, deps: { runs?: RunHistory; timeline: EventTimeline; runLinks?: RunLinks }): void {
   router.route(
@@ -57,7 +59,7 @@ export function registerRunsRoute(router: Router, deps: { runs?: RunHistory; tim
       responses: {
         200: {
           description: `the runs, newest first; truncated: rows were left out past about 1 MiB. ${LIST_ANSWER_NOTE}`,
-          schema: z.object({ runs: z.array(RunSchema), truncated: z.boolean() }),
+          schema: () => z.object({ runs: z.array(RunSchema), truncated: z.boolean() }),
         },
         400: { description: "neither taskId nor appName" },
       },

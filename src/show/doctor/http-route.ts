@@ -23,7 +23,7 @@ export function registerDoctorRoute(router: Router, probes: () => DoctorProbes |
         "Each dependency the config names, tried for real by this Steward: QRS and the Engine with its certificates, each alert channel (an SMTP login or a TCP/TLS connection; no message is sent), the MQTT broker, PostgreSQL and the cluster's members, its UDP listener, and the alerts it sent in the plain form in the last 24 hours because their template failed. Each line says pass or fail and what to do. Takes up to 10 seconds (a probe that does not answer by then fails). `steward doctor` prints the same on the command line.",
       tags: ["health"],
       scope: "admin",
-      responses: { 200: { description: "One line per dependency", schema: z.object({ ok: z.boolean(), checks: z.array(DoctorLineSchema) }) } },
+      responses: { 200: { description: "One line per dependency", schema: () => z.object({ ok: z.boolean(), checks: z.array(DoctorLineSchema) }) } },
     },
     async (c) => {
       const { probes: list, close } = await probes();

@@ -2,6 +2,9 @@
 // the weekly report carries it (to the routes that list report.weekly in on:).
 import { z } from "zod";
 
+/** The longest window the report reads (GET /v4/noise?sinceDays=…). */
+export const NOISE_MAX_DAYS = 31;
+
 export const noiseSchema = () =>
   z
     .strictObject({

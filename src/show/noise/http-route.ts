@@ -3,7 +3,8 @@
 import { z } from "zod";
 import { auditActorOf } from "../../platform/http/audit-actor";
 import type { Router } from "../../platform/http/route";
-import { NOISE_MAX_DAYS, type NoiseService } from "./service";
+import { NOISE_MAX_DAYS } from "./config";
+import type { NoiseService } from "./service";
 import type { NoiseReport } from "./types";
 
 const sinceDays = z.coerce

@@ -5,7 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AuditActor, AuditLog } from "../../platform/audit/audit-log";
 import type { Clock } from "../../platform/core/clock";
 import { AppError, describeError } from "../../platform/core/errors";
-import type { NoiseConfig } from "./config";
+import { NOISE_MAX_DAYS, type NoiseConfig } from "./config";
 import { applyEdit, lineDiff } from "./config-edit";
 import { loadByHour } from "./busy-hours";
 import { measureNoise } from "./measure";
@@ -14,7 +14,7 @@ import { type ConfigView, type NoiseStores, proposalContext, readNoise, recordin
 import type { NoiseReport, Proposal } from "./types";
 
 const DAY = 86_400_000;
-export const NOISE_MAX_DAYS = 31;
+export { NOISE_MAX_DAYS };
 
 export interface NoiseServiceDeps {
   clock: Clock;

@@ -1,11 +1,11 @@
 // Wires the noise report: its service over the outbox and the incidents, its REST routes, and its section of the
-// weekly report (on by default: it goes only where an administrator already sends the weekly report).
+// weekly report (on by default: it goes only where an administrator already sends the weekly report). The service
+// (the measure, the proposals, the config edit) is imported with the first report asked for, not at start.
 import { describeError } from "../../platform/core/errors";
 import type { SiteEvent } from "../../platform/events/types";
 import type { Router } from "../../platform/http/route";
 import { registerNoiseRoutes } from "./http-route";
-import { noiseSections } from "./noise-text";
-import { createNoiseService, type NoiseService, type NoiseServiceDeps } from "./service";
+import type { NoiseService, NoiseServiceDeps } from "./service";
 
 export interface Noise {
   service: NoiseService;
@@ -13,8 +13,19 @@ export interface Noise {
   withNoise(e: SiteEvent): Promise<SiteEvent>;
 }
 
+/** The service made by its module when first called: every call is asynchronous already. */
+function lazyNoiseService(deps: NoiseServiceDeps): NoiseService {
+  let made: Promise<NoiseService> | undefined;
+  const service = () => (made ??= import("./service").then((m) => m.createNoiseService(deps)));
+  return {
+    report: async (sinceDays, to) => (await service()).report(sinceDays, to),
+    review: async (id, sinceDays) => (await service()).review(id, sinceDays),
+    apply: async (id, actor, sinceDays) => (await service()).apply(id, actor, sinceDays),
+  };
+}
+
 export function setupNoise(router: Router | undefined, deps: NoiseServiceDeps): Noise {
-  const service = createNoiseService(deps);
+  const service = lazyNoiseService(deps);
   if (router) registerNoiseRoutes(router, service);
   return {
     service,
@@ -28,6 +39,7 @@ export function setupNoise(router: Router | undefined, deps: NoiseServiceDeps): 
         const why = describeError(err);
         return { ...e, sections: [...(e.sections ?? []), { title: "Noise", lines: [{ text: `Could not be counted: ${why}`, tone: "warn" }] }] };
       }
+      const { noiseSections } = await import("./noise-text");
       return {
         ...e,
         sections: [...(e.sections ?? []), ...noiseSections(report)],

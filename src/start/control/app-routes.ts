@@ -92,7 +92,7 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
       scope: "apps",
       butlerFlag: "senseAppReload",
       query: z.object({ appId: z.string().optional(), limit: z.coerce.number().int().min(1).max(500).optional() }),
-      responses: { 200: { description: "Jobs.", schema: z.object({ jobs: z.array(JobSchema) }) } },
+      responses: { 200: { description: "Jobs.", schema: () => z.object({ jobs: z.array(JobSchema) }) } },
     },
     async (c, { query }) => {
       if (!deps.reloader) throw notConfigured();
@@ -113,7 +113,7 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
         butlerFlag: "senseAppDump",
         params: AppIdParams,
         responses: {
-          200: { description: "The app.", schema: z.object({ appId: z.string(), properties: z.unknown(), loadScript: z.string() }).loose() },
+          200: { description: "The app.", schema: () => z.object({ appId: z.string(), properties: z.unknown(), loadScript: z.string() }).loose() },
           404: { description: "No such app.", schema: ErrorSchema },
         },
       },
@@ -147,7 +147,7 @@ export function registerAppRoutes(router: Router, deps: AppRouteDeps): void {
         tags: ["apps"],
         scope: "apps",
         butlerFlag: "senseListApps",
-        responses: { 200: { description: "Apps (Engine GetDocList).", schema: z.array(z.object({ id: z.string(), name: z.string() }).loose()) } },
+        responses: { 200: { description: "Apps (Engine GetDocList).", schema: () => z.array(z.object({ id: z.string(), name: z.string() }).loose()) } },
       },
       async (c) => {
         if (!deps.dumper) throw notConfigured();

@@ -45,7 +45,7 @@ function registerListAndCreate(router: Router, scheduler: Scheduler): void {
       summary: "All schedules, or the one with ?id= (as a one-element list)",
       butlerFlag: "getSchedule",
       query: z.object({ id: z.string().min(1).optional() }),
-      responses: { 200: { description: "schedules", schema: z.array(ScheduleSchema) }, ...notFound },
+      responses: { 200: { description: "schedules", schema: () => z.array(ScheduleSchema) }, ...notFound },
     },
     async (c, { query }) => {
       if (query.id === undefined) return c.json(await scheduler.list());
@@ -100,7 +100,7 @@ function registerBulkRoutes(router: Router, scheduler: Scheduler): void {
         path: `/v4/schedules/${word}`,
         summary: `${state === "started" ? "Start" : "Stop"} every schedule`,
         butlerFlag: flag,
-        responses: { 200: { description: "all schedules", schema: z.array(ScheduleSchema) } },
+        responses: { 200: { description: "all schedules", schema: () => z.array(ScheduleSchema) } },
       },
       async (c) => c.json(await scheduler.setAll(state, auditActorOf(c))),
     );
@@ -112,7 +112,7 @@ function registerBulkRoutes(router: Router, scheduler: Scheduler): void {
         summary: `${state === "started" ? "Start" : "Stop"} the schedules with the given ids and/or tags`,
         description: "All or nothing: an unknown id is a 404 and changes nothing. State persists across restarts.",
         body: BulkSelectorSchema,
-        responses: { 200: { description: "the affected schedules", schema: z.array(ScheduleSchema) }, ...notFound },
+        responses: { 200: { description: "the affected schedules", schema: () => z.array(ScheduleSchema) }, ...notFound },
       },
       async (c, { body }) => c.json(await scheduler.setMany(body, state, auditActorOf(c))),
     );
@@ -130,11 +130,12 @@ function registerBulkRoutes(router: Router, scheduler: Scheduler): void {
       responses: {
         200: {
           description: "what was imported, replaced and skipped",
-          schema: z.object({
-            imported: z.array(ScheduleSchema),
-            replaced: z.array(z.string()),
-            skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
-          }),
+          schema: () =>
+            z.object({
+              imported: z.array(ScheduleSchema),
+              replaced: z.array(z.string()),
+              skipped: z.array(z.object({ id: z.string(), reason: z.string() })),
+            }),
         },
         400: { description: "FILE:LINE:COL path: message per problem" },
       },
@@ -191,7 +192,7 @@ function registerOneScheduleRoutes(router: Router, scheduler: Scheduler): void {
         summary: `${word === "start" ? "Start (enable)" : "Stop (disable)"} one schedule; the state persists across restarts`,
         butlerFlag: flag,
         params: IdParamsSchema,
-        responses: { 200: { description: "the schedule, in a one-element list", schema: z.array(ScheduleSchema) }, ...notFound },
+        responses: { 200: { description: "the schedule, in a one-element list", schema: () => z.array(ScheduleSchema) }, ...notFound },
       },
       async (c, { params }) => c.json([await scheduler.setState(params.id, state, auditActorOf(c))]),
     );

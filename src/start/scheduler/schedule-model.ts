@@ -60,8 +60,8 @@ const DateBoundSchema = z.lazy(() =>
     .describe("A date or date-time; without an offset it is read in the schedule's time zone."),
 );
 
-/** Definition fields shared by create, update and import (timezone may be filled in by the caller). */
-const definitionShape = {
+/** Definition fields shared by create, update and import (timezone may be filled in by the caller); built on first use. */
+const definitionShape = () => ({
   name: z.string().min(1).max(200).describe("Descriptive name."),
   cronSchedule: z.string().min(1).max(200).optional().describe("5-field (minute first) or 6-field (second first) cron. Omit for an event trigger."),
   timezone: z.string().min(1).optional().describe("IANA time zone the cron and window are read in, e.g. Europe/Stockholm."),
@@ -73,7 +73,7 @@ const definitionShape = {
   timeWindow: TimeWindowSchema.optional(),
   catchUp: butlerBoolean.default(false).describe("If fires were missed while Steward was down, run once at start."),
   trigger: TriggerSchema.optional(),
-};
+});
 
 function checkDefinition(
   d: { cronSchedule?: string | undefined; trigger?: unknown; timezone?: string | undefined; startDate?: string | undefined; endDate?: string | undefined },
@@ -99,17 +99,18 @@ function checkDefinition(
 }
 
 /** The create body (Butler's POST /v4/schedules plus Steward's fields). */
-export const ScheduleInputSchema = z.lazy(() => z.strictObject(definitionShape).superRefine(checkDefinition));
+export const ScheduleInputSchema = z.lazy(() => z.strictObject(definitionShape()).superRefine(checkDefinition));
 export type ScheduleInput = z.input<typeof ScheduleInputSchema>;
 export type ScheduleDefinition = z.output<typeof ScheduleInputSchema> & { timezone: string };
 
 /** The update body: any field; null clears an optional one. */
-export const ScheduleUpdateSchema = z.lazy(() =>
-  z.strictObject({
-    name: definitionShape.name.optional(),
+export const ScheduleUpdateSchema = z.lazy(() => {
+  const shape = definitionShape();
+  return z.strictObject({
+    name: shape.name.optional(),
     cronSchedule: z.string().min(1).max(200).nullable().optional(),
     timezone: z.string().min(1).optional(),
-    qlikSenseTaskId: definitionShape.qlikSenseTaskId.optional(),
+    qlikSenseTaskId: shape.qlikSenseTaskId.optional(),
     startupState: StartupStateSchema.optional(),
     tags: z.array(z.string().min(1).max(200)).max(100).optional(),
     startDate: DateBoundSchema.nullable().optional(),
@@ -117,8 +118,8 @@ export const ScheduleUpdateSchema = z.lazy(() =>
     timeWindow: TimeWindowSchema.nullable().optional(),
     catchUp: butlerBoolean.optional(),
     trigger: TriggerSchema.nullable().optional(),
-  }),
-);
+  });
+});
 export type ScheduleUpdate = z.infer<typeof ScheduleUpdateSchema>;
 
 /** Why a cron string is not usable, or undefined when it is (5 or 6 fields). */

@@ -45,7 +45,7 @@ export function setupAckLinks(cfg: ActionLinksConfig, deps: AckLinksDeps): AckLi
       description: "Every link sent before stops working on every Steward of the site; messages sent from now on carry links signed with the new key.",
       tags: ["Alerts"],
       scope: "admin",
-      responses: { 200: { description: "Rotated", schema: z.object({ rotatedAt: z.string() }) } },
+      responses: { 200: { description: "Rotated", schema: () => z.object({ rotatedAt: z.string() }) } },
     },
     async (c) => {
       const key = await store.rotate(clock.now());

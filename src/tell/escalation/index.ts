@@ -83,7 +83,7 @@ export function setupEscalation(deps: EscalationSetupDeps): Escalation {
       responses: {
         200: {
           description: `Timers. ${LIST_ANSWER_NOTE}`,
-          schema: z.object({ escalations: z.array(z.any()), truncated: z.boolean().describe("Rows were left out past about 1 MiB: ask for fewer") }),
+          schema: () => z.object({ escalations: z.array(z.any()), truncated: z.boolean().describe("Rows were left out past about 1 MiB: ask for fewer") }),
         },
       },
     },

@@ -64,26 +64,30 @@ export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
 
 export type ParentView = ReturnType<typeof parentView>;
 
-const ParentSchema = z.object({
-  id: z.number(),
-  cause: z.string(),
-  title: z.string(),
-  status: z.enum(["open", "closed"]),
-  openedAt: z.string(),
-  lastAt: z.string(),
-  closedAt: z.string().nullable(),
-  lastPageAt: z.string().nullable().describe("When the parent last paged: its first page, or its latest update."),
-  updates: z.number().describe("Update pages sent (grouping.updates)."),
-  acknowledgedAt: z.string().nullable().describe("When someone acknowledged the cause (or one of its incidents); null while nobody has."),
-  acknowledgedBy: z.string().nullable(),
-  acknowledgedNote: z.string().nullable(),
-  stillFailing: z.number(),
-  awaitingReload: z.number().describe("Tasks and apps a job before Qlik feeds that have not reloaded since the job checked in late: they hold its cause open."),
-  affected: z.object({ tasks: z.array(z.string()), apps: z.array(z.string()), streams: z.array(z.string()), text: z.string() }),
-  promises: z
-    .array(z.object({ promise: z.string(), app: z.string().nullable(), state: z.enum(["at risk", "late", "fresh again"]), at: z.string() }))
-    .describe("The freshness promises whose alerts the cause holds, each with how far it went (at its last alert, `at`), also after the cause ended."),
-});
+const ParentSchema = z.lazy(() =>
+  z.object({
+    id: z.number(),
+    cause: z.string(),
+    title: z.string(),
+    status: z.enum(["open", "closed"]),
+    openedAt: z.string(),
+    lastAt: z.string(),
+    closedAt: z.string().nullable(),
+    lastPageAt: z.string().nullable().describe("When the parent last paged: its first page, or its latest update."),
+    updates: z.number().describe("Update pages sent (grouping.updates)."),
+    acknowledgedAt: z.string().nullable().describe("When someone acknowledged the cause (or one of its incidents); null while nobody has."),
+    acknowledgedBy: z.string().nullable(),
+    acknowledgedNote: z.string().nullable(),
+    stillFailing: z.number(),
+    awaitingReload: z
+      .number()
+      .describe("Tasks and apps a job before Qlik feeds that have not reloaded since the job checked in late: they hold its cause open."),
+    affected: z.object({ tasks: z.array(z.string()), apps: z.array(z.string()), streams: z.array(z.string()), text: z.string() }),
+    promises: z
+      .array(z.object({ promise: z.string(), app: z.string().nullable(), state: z.enum(["at risk", "late", "fresh again"]), at: z.string() }))
+      .describe("The freshness promises whose alerts the cause holds, each with how far it went (at its last alert, `at`), also after the cause ended."),
+  }),
+);
 
 export function registerCauseRoutes(router: Router, store: CauseStore, scriptLogOf: () => ScriptLogLookup | undefined = () => undefined): void {
   router.route(
@@ -98,7 +102,7 @@ export function registerCauseRoutes(router: Router, store: CauseStore, scriptLog
       responses: {
         200: {
           description: `Parents. ${LIST_ANSWER_NOTE}`,
-          schema: z.object({ causes: z.array(ParentSchema), truncated: z.boolean().describe("Rows were left out past about 1 MiB: ask for fewer") }),
+          schema: () => z.object({ causes: z.array(ParentSchema), truncated: z.boolean().describe("Rows were left out past about 1 MiB: ask for fewer") }),
         },
       },
     },
@@ -119,14 +123,15 @@ export function registerCauseRoutes(router: Router, store: CauseStore, scriptLog
       responses: {
         200: {
           description: "The parent, its symptoms and every run folded into it",
-          schema: ParentSchema.extend({
-            symptoms: z
-              .array(z.any())
-              .describe(
-                "Each task or app the cause holds; scriptLog: its failing run's failing lines (failures, with their text) and last lines, while Steward's timeline holds the run.",
-              ),
-            runs: z.array(z.string()).describe("Task runs (executionIds) folded into the cause, oldest first."),
-          }),
+          schema: () =>
+            ParentSchema.unwrap().extend({
+              symptoms: z
+                .array(z.any())
+                .describe(
+                  "Each task or app the cause holds; scriptLog: its failing run's failing lines (failures, with their text) and last lines, while Steward's timeline holds the run.",
+                ),
+              runs: z.array(z.string()).describe("Task runs (executionIds) folded into the cause, oldest first."),
+            }),
         },
         404: { description: "No such cause" },
       },

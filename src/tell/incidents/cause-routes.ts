@@ -23,30 +23,31 @@ export function registerIncidentCauseRoutes(router: Router, incidents: IncidentS
       responses: {
         200: {
           description: "One entry per cause",
-          schema: z.object({
-            causes: z.array(
-              z.object({
-                cause: z
-                  .object({
-                    id: z.number(),
-                    title: z.string(),
-                    status: z.enum(["open", "closed"]).describe("closed: the cause ended (a queue emptied) while these tasks still wait for a good run"),
-                    openedAt: z.string(),
-                    closedAt: z.string().nullable(),
-                    acknowledgedAt: z.string().nullable(),
-                    acknowledgedBy: z.string().nullable(),
-                    acknowledgedNote: z.string().nullable(),
-                  })
-                  .nullable()
-                  .describe("null: the incident is its own cause"),
-                incidents: z.array(IncidentViewSchema),
-              }),
-            ),
-            truncated: z
-              .boolean()
-              .describe("Incidents were left out to keep the answer within about 1 MiB: GET /v4/incidents?status=open pages through them all"),
-            omitted: z.number().int().describe("How many of the open incidents read (at most `limit`) were left out: 0 unless truncated"),
-          }),
+          schema: () =>
+            z.object({
+              causes: z.array(
+                z.object({
+                  cause: z
+                    .object({
+                      id: z.number(),
+                      title: z.string(),
+                      status: z.enum(["open", "closed"]).describe("closed: the cause ended (a queue emptied) while these tasks still wait for a good run"),
+                      openedAt: z.string(),
+                      closedAt: z.string().nullable(),
+                      acknowledgedAt: z.string().nullable(),
+                      acknowledgedBy: z.string().nullable(),
+                      acknowledgedNote: z.string().nullable(),
+                    })
+                    .nullable()
+                    .describe("null: the incident is its own cause"),
+                  incidents: z.array(IncidentViewSchema),
+                }),
+              ),
+              truncated: z
+                .boolean()
+                .describe("Incidents were left out to keep the answer within about 1 MiB: GET /v4/incidents?status=open pages through them all"),
+              omitted: z.number().int().describe("How many of the open incidents read (at most `limit`) were left out: 0 unless truncated"),
+            }),
         },
       },
     },
@@ -73,7 +74,7 @@ export function registerIncidentCauseRoutes(router: Router, incidents: IncidentS
       responses: {
         200: {
           description: "The cause, acknowledged, and its incidents",
-          schema: z.object({ cause: z.object({ id: z.number(), title: z.string() }), incidents: z.array(IncidentViewSchema) }),
+          schema: () => z.object({ cause: z.object({ id: z.number(), title: z.string() }), incidents: z.array(IncidentViewSchema) }),
         },
         409: { description: "The cause is closed or unknown" },
       },

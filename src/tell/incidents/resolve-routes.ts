@@ -86,7 +86,7 @@ export function registerResolveRoutes(router: Router, incidents: IncidentService
       responses: {
         200: {
           description: "The cause, resolved, and its incidents, closed",
-          schema: z.object({ cause: z.object({ id: z.number(), title: z.string() }), incidents: z.array(IncidentViewSchema) }),
+          schema: () => z.object({ cause: z.object({ id: z.number(), title: z.string() }), incidents: z.array(IncidentViewSchema) }),
         },
         404: { description: "No such cause" },
         409: { description: "The cause is closed already" },

@@ -62,11 +62,12 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
       responses: {
         200: {
           description: "Incidents, within about 1 MiB",
-          schema: z.object({
-            incidents: z.array(IncidentViewSchema),
-            truncated: z.boolean().describe("Incidents were left out to keep the answer within about 1 MiB: ask again with after=next"),
-            next: z.string().nullable().describe("Pass as `after` for the next page; null: this is the last"),
-          }),
+          schema: () =>
+            z.object({
+              incidents: z.array(IncidentViewSchema),
+              truncated: z.boolean().describe("Incidents were left out to keep the answer within about 1 MiB: ask again with after=next"),
+              next: z.string().nullable().describe("Pass as `after` for the next page; null: this is the last"),
+            }),
         },
       },
     },
@@ -101,9 +102,10 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
       responses: {
         200: {
           description: "Runs, newest first",
-          schema: z.object({
-            runs: z.array(z.object({ executionId: z.string(), taskId: z.string(), finishedAt: z.string(), attempts: z.number() })),
-          }),
+          schema: () =>
+            z.object({
+              runs: z.array(z.object({ executionId: z.string(), taskId: z.string(), finishedAt: z.string(), attempts: z.number() })),
+            }),
         },
       },
     },

@@ -25,7 +25,7 @@ export function registerMaintenanceRoutes(router: Router, service: MaintenanceSe
       tags: ["Alerts"],
       scope: "read",
       responses: {
-        200: { description: "Windows", schema: z.object({ active: z.array(OccurrenceSchema), upcoming: z.array(OccurrenceSchema) }) },
+        200: { description: "Windows", schema: () => z.object({ active: z.array(OccurrenceSchema), upcoming: z.array(OccurrenceSchema) }) },
       },
     },
     (c) => c.json({ active: service.active().map(view), upcoming: service.upcoming().map(view) }),

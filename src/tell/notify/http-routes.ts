@@ -95,11 +95,12 @@ export function registerNotifyRoutes(router: Router, notifier: Notifier, deps: {
       responses: {
         200: {
           description: "Deliveries, within about 1 MiB",
-          schema: z.object({
-            deliveries: z.array(DeliveryViewSchema),
-            truncated: z.boolean().describe("Deliveries were left out to keep the answer within about 1 MiB: ask again with before=nextBefore"),
-            nextBefore: z.number().nullable().describe("Pass as `before` for the next page; null: this is the last"),
-          }),
+          schema: () =>
+            z.object({
+              deliveries: z.array(DeliveryViewSchema),
+              truncated: z.boolean().describe("Deliveries were left out to keep the answer within about 1 MiB: ask again with before=nextBefore"),
+              nextBefore: z.number().nullable().describe("Pass as `before` for the next page; null: this is the last"),
+            }),
         },
       },
     },

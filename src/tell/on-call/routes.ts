@@ -19,30 +19,34 @@ export const OPSGENIE_WEBHOOK_PATH = "/v4/integrations/opsgenie/webhook";
 export const OPSGENIE_TOKEN_HEADER = "x-steward-webhook-token";
 
 /** What Steward reads of a PagerDuty v3 webhook; PagerDuty sends much more, and adds fields (left alone). */
-const PagerDutyWebhookSchema = z.looseObject({
-  event: z.looseObject({
-    id: z.string().max(200).optional(),
-    event_type: z.string().max(100),
-    resource_type: z.string().max(100).optional(),
-    agent: z.looseObject({ summary: z.string().max(300).optional() }).nullish(),
-    data: z.looseObject({ incident_key: z.string().max(255).nullish() }).nullish(),
+const PagerDutyWebhookSchema = z.lazy(() =>
+  z.looseObject({
+    event: z.looseObject({
+      id: z.string().max(200).optional(),
+      event_type: z.string().max(100),
+      resource_type: z.string().max(100).optional(),
+      agent: z.looseObject({ summary: z.string().max(300).optional() }).nullish(),
+      data: z.looseObject({ incident_key: z.string().max(255).nullish() }).nullish(),
+    }),
   }),
-});
+);
 
 /** What Steward reads of an Opsgenie / JSM outgoing webhook. */
-const OpsgenieWebhookSchema = z.looseObject({
-  action: z.string().max(100),
-  alert: z.looseObject({
-    alertId: z.string().max(200).optional(),
-    alias: z.string().max(512).optional(),
-    username: z.string().max(300).optional(),
+const OpsgenieWebhookSchema = z.lazy(() =>
+  z.looseObject({
+    action: z.string().max(100),
+    alert: z.looseObject({
+      alertId: z.string().max(200).optional(),
+      alias: z.string().max(512).optional(),
+      username: z.string().max(300).optional(),
+    }),
   }),
-});
+);
 
 const PAGERDUTY_ACTIONS: Record<string, ProductAction> = { "incident.acknowledged": "acknowledge", "incident.resolved": "resolve" };
 const OPSGENIE_ACTIONS: Record<string, ProductAction> = { Acknowledge: "acknowledge", Close: "resolve" };
 
-const Answer = z.object({ status: z.enum(["done", "ignored"]), message: z.string() });
+const Answer = z.lazy(() => z.object({ status: z.enum(["done", "ignored"]), message: z.string() }));
 
 export interface OnCallRouteDeps {
   notify: Notifier;

@@ -55,33 +55,37 @@ export type SilenceView = ReturnType<typeof silenceView>;
 export type HoldView = ReturnType<typeof holdView>;
 
 const Counts = z.record(z.string(), z.number());
-const SilenceViewSchema = z.object({
-  id: z.number(),
-  state: z.enum(["active", "pending", "ended"]),
-  matcher: SilenceMatcherSchema,
-  matches: z.string(),
-  author: z.string(),
-  reason: z.string(),
-  startsAt: z.string(),
-  endsAt: z.string(),
-  createdAt: z.string(),
-  createdBy: z.string(),
-  endedAt: z.string().nullable(),
-  endedBy: z.string().nullable(),
-  held: Counts.describe("Alerts it held, by state: held (waiting), sent, closed (the condition ended), superseded, passed (a one-off)."),
-});
-const HoldViewSchema = z.object({
-  silenceId: z.number(),
-  eventId: z.string(),
-  kind: z.string(),
-  title: z.string(),
-  route: z.string(),
-  channel: z.string(),
-  recipient: z.string(),
-  state: z.enum(HOLD_STATES),
-  heldAt: z.string(),
-  settledAt: z.string().nullable(),
-});
+const SilenceViewSchema = z.lazy(() =>
+  z.object({
+    id: z.number(),
+    state: z.enum(["active", "pending", "ended"]),
+    matcher: SilenceMatcherSchema,
+    matches: z.string(),
+    author: z.string(),
+    reason: z.string(),
+    startsAt: z.string(),
+    endsAt: z.string(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    endedAt: z.string().nullable(),
+    endedBy: z.string().nullable(),
+    held: Counts.describe("Alerts it held, by state: held (waiting), sent, closed (the condition ended), superseded, passed (a one-off)."),
+  }),
+);
+const HoldViewSchema = z.lazy(() =>
+  z.object({
+    silenceId: z.number(),
+    eventId: z.string(),
+    kind: z.string(),
+    title: z.string(),
+    route: z.string(),
+    channel: z.string(),
+    recipient: z.string(),
+    state: z.enum(HOLD_STATES),
+    heldAt: z.string(),
+    settledAt: z.string().nullable(),
+  }),
+);
 const IdParams = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 
 export function registerSilenceRoutes(router: Router, silences: SilenceService, clock: Clock): void {
@@ -99,7 +103,8 @@ export function registerSilenceRoutes(router: Router, silences: SilenceService, 
       responses: {
         200: {
           description: `Silences. ${LIST_ANSWER_NOTE}`,
-          schema: z.object({ silences: z.array(SilenceViewSchema), truncated: z.boolean().describe("Rows were left out past about 1 MiB: ask for fewer") }),
+          schema: () =>
+            z.object({ silences: z.array(SilenceViewSchema), truncated: z.boolean().describe("Rows were left out past about 1 MiB: ask for fewer") }),
         },
       },
     },
@@ -148,7 +153,8 @@ export function registerSilenceRoutes(router: Router, silences: SilenceService, 
       responses: {
         200: {
           description: `Held alerts. ${LIST_ANSWER_NOTE}`,
-          schema: z.object({ suppressed: z.array(HoldViewSchema), truncated: z.boolean().describe("Rows were left out past about 1 MiB: ask for fewer") }),
+          schema: () =>
+            z.object({ suppressed: z.array(HoldViewSchema), truncated: z.boolean().describe("Rows were left out past about 1 MiB: ask for fewer") }),
         },
       },
     },
@@ -167,7 +173,7 @@ export function registerSilenceRoutes(router: Router, silences: SilenceService, 
       scope: "read",
       params: IdParams,
       responses: {
-        200: { description: "The silence", schema: SilenceViewSchema.extend({ suppressed: z.array(HoldViewSchema) }) },
+        200: { description: "The silence", schema: () => SilenceViewSchema.unwrap().extend({ suppressed: z.array(HoldViewSchema) }) },
         404: { description: "No such silence" },
       },
     },

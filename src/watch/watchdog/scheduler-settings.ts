@@ -16,14 +16,16 @@ export interface NodeScheduler {
   engineTimeoutMinutes?: number;
 }
 
-const Limits = z.looseObject({ maxConcurrentEngines: z.number().int().min(0).nullish(), engineTimeout: z.number().int().min(0).nullish() });
-const Row = z.looseObject({
-  serverNodeConfiguration: z.looseObject({ name: z.string().nullish(), hostName: z.string().nullish() }).nullish(),
-  settings: Limits.nullish(),
-  maxConcurrentEngines: z.number().int().min(0).nullish(),
-  engineTimeout: z.number().int().min(0).nullish(),
-});
-const Rows = z.array(z.unknown()).max(10_000);
+const Limits = z.lazy(() => z.looseObject({ maxConcurrentEngines: z.number().int().min(0).nullish(), engineTimeout: z.number().int().min(0).nullish() }));
+const Row = z.lazy(() =>
+  z.looseObject({
+    serverNodeConfiguration: z.looseObject({ name: z.string().nullish(), hostName: z.string().nullish() }).nullish(),
+    settings: Limits.nullish(),
+    maxConcurrentEngines: z.number().int().min(0).nullish(),
+    engineTimeout: z.number().int().min(0).nullish(),
+  }),
+);
+const Rows = z.lazy(() => z.array(z.unknown()).max(10_000));
 
 /** A node as a key: QRS's host name (executingNodeName), lower case; its first label matches too. */
 export const nodeKey = (name: string) => name.trim().toLowerCase();

@@ -51,11 +51,12 @@ export function registerAuditRoutes(router: Router, audit: AuditLog): void {
       responses: {
         200: {
           description: "Matching entries, newest first, within about 1 MiB.",
-          schema: z.object({
-            entries: z.array(AuditRecordSchema),
-            truncated: z.boolean().describe("Entries were left out to keep the answer within about 1 MiB"),
-            nextBefore: z.number().nullable().describe("Pass as `before` for the next page; null: this is the last"),
-          }),
+          schema: () =>
+            z.object({
+              entries: z.array(AuditRecordSchema),
+              truncated: z.boolean().describe("Entries were left out to keep the answer within about 1 MiB"),
+              nextBefore: z.number().nullable().describe("Pass as `before` for the next page; null: this is the last"),
+            }),
         },
       },
     },

@@ -32,7 +32,7 @@ export function registerBaseConvertRoutes(
         butlerFlag: "base62ToBase16",
         query: z.object({ base62: z.string().max(MAX_DIGITS) }),
         responses: {
-          200: { description: "converted", schema: z.object({ base62: z.string(), base16: z.string() }) },
+          200: { description: "converted", schema: () => z.object({ base62: z.string(), base16: z.string() }) },
           400: { description: "missing parameter or a character outside 0-9a-zA-Z" },
         },
       },
@@ -50,7 +50,7 @@ export function registerBaseConvertRoutes(
         butlerFlag: "base16ToBase62",
         query: z.object({ base16: z.string().max(MAX_DIGITS) }),
         responses: {
-          200: { description: "converted", schema: z.object({ base16: z.string(), base62: z.string() }) },
+          200: { description: "converted", schema: () => z.object({ base16: z.string(), base62: z.string() }) },
           400: { description: "missing parameter or a character outside 0-9a-fA-F" },
         },
       },

@@ -12,7 +12,7 @@ export function registerButlerRoutes(router: Router): void {
       tags: ["butler"],
       scope: "public",
       butlerFlag: "butlerping",
-      responses: { 200: { description: "alive", schema: z.object({ response: z.string(), butlerVersion: z.string() }) } },
+      responses: { 200: { description: "alive", schema: () => z.object({ response: z.string(), butlerVersion: z.string() }) } },
     },
     (c) => c.json({ response: "Butler reporting for duty", butlerVersion: VERSION }),
   );
@@ -27,7 +27,7 @@ export function registerButlerRoutes(router: Router): void {
       tags: ["butler"],
       scope: "public",
       butlerFlag: "apiListEnabledEndpoints",
-      responses: { 200: { description: "flag names", schema: z.array(z.string()) } },
+      responses: { 200: { description: "flag names", schema: () => z.array(z.string()) } },
     },
     (c) => c.json([...new Set(router.routes.flatMap((r) => (r.butlerFlag ? [r.butlerFlag] : [])))].sort()),
   );

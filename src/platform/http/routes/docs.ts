@@ -20,7 +20,7 @@ export function registerDocsRoutes(router: Router): void {
       summary: "OpenAPI 3.1 description of this API",
       tags: ["docs"],
       scope: "public",
-      responses: { 200: { description: "OpenAPI document", schema: z.record(z.string(), z.unknown()) } },
+      responses: { 200: { description: "OpenAPI document", schema: () => z.record(z.string(), z.unknown()) } },
     },
     (c) => c.json(buildOpenApi(router.routes, INFO)),
   );

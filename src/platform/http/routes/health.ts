@@ -23,12 +23,13 @@ export function registerHealthRoutes(router: Router, deps: { readiness: Readines
       responses: {
         200: {
           description: "alive",
-          schema: z.object({
-            status: z.literal("ok"),
-            version: z.string(),
-            uptimeSeconds: z.number(),
-            runtime: z.object({ name: z.string().describe("bun or deno"), version: z.string() }),
-          }),
+          schema: () =>
+            z.object({
+              status: z.literal("ok"),
+              version: z.string(),
+              uptimeSeconds: z.number(),
+              runtime: z.object({ name: z.string().describe("bun or deno"), version: z.string() }),
+            }),
         },
       },
     },
@@ -43,7 +44,7 @@ export function registerHealthRoutes(router: Router, deps: { readiness: Readines
       tags: ["health"],
       scope: "public",
       responses: {
-        200: { description: "ready", schema: z.object({ ready: z.boolean(), components: z.record(z.string(), z.unknown()) }) },
+        200: { description: "ready", schema: () => z.object({ ready: z.boolean(), components: z.record(z.string(), z.unknown()) }) },
         503: { description: "a required component is down" },
       },
     },

@@ -14,7 +14,7 @@ export function registerLoadScriptRoutes(router: Router): void {
         "Subs that call Steward from a load script: StartTask, StartTasksByTag, StartTasksByCustomProperty, SetKeyValue, GetKeyValue, DeleteKeyValue, PublishMqtt, CopyFile, MoveFile, DeleteFile, CreateDirectory.",
       tags: ["tasks"],
       scope: "public",
-      responses: { 200: { description: "The script text.", contentType: "text/plain", schema: z.string() } },
+      responses: { 200: { description: "The script text.", contentType: "text/plain", schema: () => z.string() } },
     },
     (c) => c.body(qvs, 200, { "Content-Type": "text/plain; charset=utf-8", "Content-Disposition": 'attachment; filename="steward.qvs"' }),
   );

@@ -34,6 +34,13 @@ const LAZY = [
   "node_modules/postgres/",
   // The pretty printer of log lines: loaded for a terminal (logging.format pretty), never for a service's JSON.
   "node_modules/pino-pretty/",
+  // The dashboard's pages (their components and charts): loaded with the first page asked for.
+  "/src/show/dashboard/page-handlers.ts",
+  "/src/show/dashboard/pages/",
+  // The noise report's measure, proposals and config edit: loaded with the first report asked for.
+  "/src/show/noise/service.ts",
+  "/src/show/noise/measure.ts",
+  "/src/show/noise/propose.ts",
 ];
 
 /** Schemas built on first use (z.lazy): [module under src/, export]. */
@@ -76,6 +83,8 @@ async function startAndInspect(
   sectionsDescribed: string[];
   configSchemasAlive: number;
   configSchemasBuilt: number;
+  answerSchemas: number;
+  answerSchemasBuilt: number;
 }> {
   // Every described schema is registered in zod's global registry as it is built: the features' config.ts files
   // (src/<wing>/<room>/config.ts) on the stack at that moment are the sections that built schemas.
@@ -105,13 +114,16 @@ async function startAndInspect(
     const schemas = [];
     for (const [file, name] of ${JSON.stringify(LAZY_SCHEMAS)}) schemas.push([name, (await import(${JSON.stringify(join(ROOT, "src"))} + "/" + file))[name]]);
     const schemasBuilt = schemas.filter(([, s]) => built(s)).map(([n]) => n);
+    // The routes' answer schemas serve /openapi.json only: a function, or a z.lazy, that a start does not build.
+    const answers = app.http.router.routes.flatMap((r) => Object.values(r.responses).flatMap((x) => (x.schema ? [x.schema] : [])));
+    const answerSchemasBuilt = answers.filter((s) => typeof s !== "function" && built(s)).length;
     schemas[0][1].safeParse({});
     const sectionsDescribed = ${JSON.stringify(OPTIONAL_SECTIONS)}.filter((s) => described.has(s));
     // A WeakRef holds its target until the current job ends: collect after a turn of the event loop.
     await Bun.sleep(0);
     Bun.gc(true);
     const configSchemasAlive = configSchemas.filter((r) => r.deref() !== undefined).length;
-    console.error("LOADED " + JSON.stringify({ modules: hits, schemasBuilt, probeWorks: built(schemas[0][1]), sectionsDescribed, configSchemasAlive, configSchemasBuilt: configSchemas.length }));
+    console.error("LOADED " + JSON.stringify({ modules: hits, schemasBuilt, probeWorks: built(schemas[0][1]), sectionsDescribed, configSchemasAlive, configSchemasBuilt: configSchemas.length, answerSchemas: answers.length, answerSchemasBuilt }));
   `;
   const proc = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
   const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
@@ -128,6 +140,12 @@ test("a default config loads none of the optional modules and builds none of the
   expect(seen.schemasBuilt).toEqual([]);
   expect(seen.probeWorks).toBe(true);
   expect(seen.sectionsDescribed).toEqual([]);
+}, 60_000);
+
+test("a default start builds none of the routes' answer schemas (they are built for /openapi.json)", async () => {
+  const seen = await startAndInspect("answers", BASE);
+  expect(seen.answerSchemas).toBeGreaterThan(50);
+  expect(seen.answerSchemasBuilt).toBe(0);
 }, 60_000);
 
 test("the config schema does not outlive the parse: a default start keeps none of the schemas src/platform/config built", async () => {
