@@ -48,11 +48,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-/**
- * The whole scenario on one store: the grouping's tables on SQLite and on PostgreSQL. Both start together before the first test and
- * run side by side, each on its own stepped clock: the PostgreSQL run waits on its database most of its time, which
- * the SQLite run's work fills (one after the other they took the sum of both).
- */
+/** The whole scenario on one store: the grouping's tables on SQLite and on PostgreSQL. */
 function scenario(backend: "sqlite" | "postgres") {
   let cloud: SteppedCloud;
   let t: TestApp | undefined;
@@ -72,7 +68,7 @@ function scenario(backend: "sqlite" | "postgres") {
   const aboutApp = (app: string, path?: string) => pages(path).filter((p) => p.appName === app);
   const line = (p: Page) => `${p.kind} ${p.cause?.update ? "update" : (p.cause?.status ?? "-")}: ${p.cause?.title ?? p.taskName}`;
 
-  const setUp = async () => {
+  beforeAll(async () => {
     let storeYaml = "";
     if (backend === "postgres") {
       pg ??= await startPostgres();
@@ -126,14 +122,7 @@ routes:
     await cloud.clock.runUntil(START + 13 * HOUR);
     await simControl(cloud.sim, "POST", "/cloud/scheduler/resume");
     await cloud.clock.runUntil(START + 15 * HOUR);
-  };
-  let ready: Promise<void> | undefined;
-  starts.push(() => {
-    ready = setUp();
-    // Awaited by this backend's own hook below: its tests fail with its error, not the other backend's.
-    ready.catch(() => {});
-  });
-  beforeAll(() => ready, 600_000);
+  }, 600_000);
 
   describe(`Qlik Cloud causes, six simulated hours of trouble (${backend})`, () => {
     test("ten pages in all: each of the five causes opened and recovered, nothing else", () => {
@@ -236,9 +225,4 @@ routes:
   });
 }
 
-/** Each backend's set-up, started together before the first test (its first steps, the simulator's certificates, are synchronous). */
-const starts: Array<() => void> = [];
-beforeAll(() => {
-  for (const start of starts) start();
-}, 600_000);
 for (const backend of ["sqlite", "postgres"] as const) describe(backend, () => scenario(backend));
