@@ -110,10 +110,14 @@ describe("a held attempt claimed by a Steward that dies before announcing it", (
     const url = await pg.createDatabase(`held_crash_${Date.now()}`);
     const members: TestApp[] = [];
     try {
-      for (const name of ["alpha", "beta"]) members.push(await startSteppedMember(site.clock, url, name, dir.path, { yaml: stewardYaml(site, smtp.port) }));
+      members.push(await startSteppedMember(site.clock, url, "alpha", dir.path, { yaml: stewardYaml(site, smtp.port) }));
       const id = await attemptThenSchedulerDies(site);
       await holdAttempt(site, members[0]!, id);
       const heldAt = site.clock.now();
+      // The second Steward joins ten minutes before the deadline (as in held-attempt-deadline.test.ts): two members
+      // look for each other's work every second, one alone at its heartbeat's pace.
+      await site.clock.runUntil(heldAt + 110 * MIN);
+      members.push(await startSteppedMember(site.clock, url, "beta", dir.path, { yaml: stewardYaml(site, smtp.port) }));
       const sql = members[0]!.app.sharedStore.sql;
       await sql.run(`CREATE FUNCTION died() RETURNS trigger AS $f$ BEGIN RAISE EXCEPTION '${DIED}'; END $f$ LANGUAGE plpgsql`);
       await sql.run(`CREATE TRIGGER died_outbox BEFORE INSERT ON notify_events FOR EACH ROW WHEN (NEW.id LIKE '%:outcome-unknown') EXECUTE FUNCTION died()`);

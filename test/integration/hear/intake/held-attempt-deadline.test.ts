@@ -68,10 +68,15 @@ describe("a held attempt whose run's outcome never comes (simulator, stepped clo
     const url = await pg.createDatabase(`held_attempts_${Date.now()}`);
     const members: TestApp[] = [];
     try {
-      for (const name of ["alpha", "beta"]) members.push(await startSteppedMember(site.clock, url, name, dir.path, { yaml: stewardYaml(site, smtp.port) }));
+      members.push(await startSteppedMember(site.clock, url, "alpha", dir.path, { yaml: stewardYaml(site, smtp.port) }));
       const id = await attemptThenSchedulerDies(site);
       await holdAttempt(site, members[0]!, id);
       const heldAt = site.clock.now();
+      // The second Steward joins ten minutes before the deadline: two members look for each other's work every
+      // second (a step of the stepped clock and a statement each), one alone at its heartbeat's pace, and the two
+      // hours of the hold cost most of the file's time with both.
+      await site.clock.runUntil(heldAt + 110 * MIN);
+      members.push(await startSteppedMember(site.clock, url, "beta", dir.path, { yaml: stewardYaml(site, smtp.port) }));
       await site.clock.runUntil(heldAt + 119 * MIN);
       expect(smtp.mails).toHaveLength(0);
       await site.clock.runUntil(heldAt + 125 * MIN);
