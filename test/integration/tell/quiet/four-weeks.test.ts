@@ -37,15 +37,21 @@ interface NoiseAnswer {
 }
 
 const dirs = [createTempDir(), createTempDir()];
-let butler: MonthRun | undefined;
+/** What the Butler-style run's receiver got: that run is closed before the four weeks start. */
+let butlerPages: MonthPage[] = [];
 let butlerReport: NoiseAnswer | undefined;
 let month: MonthRun | undefined;
 let pages: MonthPage[] = [];
 let faults: MonthFault[] = [];
 
 beforeAll(async () => {
-  butler = await runMonth({ dir: dirs[0]!.path, routes: butlerRoutes, days: BUTLER_DAYS });
-  butlerReport = (await (await butler.run.t.request("/v4/noise?sinceDays=20")).json()) as NoiseAnswer;
+  const butler = await runMonth({ dir: dirs[0]!.path, routes: butlerRoutes, days: BUTLER_DAYS });
+  try {
+    butlerReport = (await (await butler.run.t.request("/v4/noise?sinceDays=20")).json()) as NoiseAnswer;
+    butlerPages = butler.pages();
+  } finally {
+    await butler.close();
+  }
   // Without a proposal to apply, the four weeks still run on the documented routes (and the proposal's tests fail).
   const edit = butlerReport.proposals[0]?.edit;
   const days = process.env.MONTH_DAYS ? { days: Number(process.env.MONTH_DAYS) } : {};
@@ -56,10 +62,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // At the end, below any failure: every page, then the pages per fault, channel and cause.
-  console.log(`The first ${BUTLER_DAYS} days with renotify: every, ${butler?.pages().length} pages:\n${butler?.pages().map(line).join("\n")}`);
+  console.log(`The first ${BUTLER_DAYS} days with renotify: every, ${butlerPages.length} pages:\n${butlerPages.map(line).join("\n")}`);
   console.log(`${pages.length} pages in four weeks:\n${pages.map(line).join("\n")}`);
   console.table(causeTable(pages, faults));
-  await butler?.close();
   await month?.close();
   for (const d of dirs) d.remove();
 });
@@ -219,7 +224,7 @@ const failures = (ps: MonthPage[], task: string) =>
 
 describe("the noise report of a site that pages every failure, its proposal applied and the nights run again", () => {
   test("the report names the on-call route and QVD 04 as the noisiest, and proposes renotify: once for the route", () => {
-    expect(failures(butler?.pages() ?? [], "QVD 04")).toEqual(["failed", "failed", "failed", "failed", "failed", "recovered"]);
+    expect(failures(butlerPages, "QVD 04")).toEqual(["failed", "failed", "failed", "failed", "failed", "recovered"]);
     expect(butlerReport!.routes[0]).toEqual(expect.objectContaining({ name: ON_CALL_ROUTE, pages: 6, repeats: 4 }));
     expect(butlerReport!.tasks[0]).toEqual(expect.objectContaining({ name: "QVD 04", pages: 5 }));
     expect(butlerReport!.proposals.map((p) => [p.id, p.about, p.path, p.yaml])).toEqual([
@@ -232,7 +237,7 @@ describe("the noise report of a site that pages every failure, its proposal appl
     expect(month?.yaml).toMatch(/"renotify": once/);
     expect(failures(sameNights(), "QVD 04")).toEqual(["failed", "recovered"]);
     const opening = (ps: MonthPage[]) => ps.filter((p) => p.channel === ON_CALL && !isRecovery(p)).length;
-    expect({ before: opening(butler?.pages() ?? []), after: opening(sameNights()) }).toEqual({ before: 6, after: 2 });
+    expect({ before: opening(butlerPages), after: opening(sameNights()) }).toEqual({ before: 6, after: 2 });
   });
 
   test("and nothing else broke: every page has a cause an injected fault explains, at most two per cause", () => {
