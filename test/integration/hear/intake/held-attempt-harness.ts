@@ -142,7 +142,7 @@ export function withOneSteward(body: (s: HeldScene & { steward: () => TestApp; r
   });
 }
 
-/** Two Stewards on one PostgreSQL database (`url`), the first holding the attempt; `members` may lose one. */
+/** Two Stewards on one PostgreSQL database (`url`), the first holding the attempt, the second joining before its deadline; `members` may lose one. */
 export function withTwoMembers(url: () => Promise<string>, body: (s: HeldScene & { members: TestApp[] }) => Promise<void>): Promise<void> {
   return scene(async (site, smtp, dir, stops) => {
     const members: TestApp[] = [];
@@ -150,9 +150,16 @@ export function withTwoMembers(url: () => Promise<string>, body: (s: HeldScene &
       for (const m of members.reverse()) await m.close();
     });
     const db = await url();
-    for (const name of ["alpha", "beta"]) members.push(await startSteppedMember(site.clock, db, name, dir, { yaml: stewardYaml(site, smtp.port) }));
+    const member = async (name: string) => members.push(await startSteppedMember(site.clock, db, name, dir, { yaml: stewardYaml(site, smtp.port) }));
+    await member("alpha");
     const id = await attemptThenSchedulerDies(site);
     await holdAttempt(site, members[0]!, id);
-    await body({ site, smtp, id, heldAt: site.clock.now(), members });
+    const heldAt = site.clock.now();
+    // The second Steward joins ten minutes before the deadline: two members look for each other's work every second
+    // (a step of the stepped clock and a statement each), one alone at its heartbeat's pace, so two hours of the hold
+    // with both cost most of a file's time. Both are up at the deadline and after it, where the tests look.
+    await site.clock.runUntil(heldAt + 110 * MIN);
+    await member("beta");
+    await body({ site, smtp, id, heldAt, members });
   });
 }

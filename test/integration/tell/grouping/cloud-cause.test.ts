@@ -72,7 +72,9 @@ function scenario(backend: "sqlite" | "postgres") {
     let storeYaml = "";
     if (backend === "postgres") {
       pg ??= await startPostgres();
-      storeYaml = `store:\n  postgres:\n    url: ${await pg.createDatabase("cloud_cause")}\n`;
+      // One Steward, nobody to take over: leases renewed each simulated minute, not every 3 s. Alone, its looks for
+      // work another Steward wrote (outbox, escalations, schedules) follow the heartbeat too: each is a clock step.
+      storeYaml = `store:\n  postgres:\n    url: ${await pg.createDatabase("cloud_cause")}\n    leaseTtlMs: 180000\n    heartbeatIntervalMs: 60000\n`;
     }
     rx = startHttpReceiver();
     cloud = await startSteppedCloud(join(dir.path, backend), START, SITE);
