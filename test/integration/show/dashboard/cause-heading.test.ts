@@ -130,3 +130,26 @@ test("a cause holding no task incident offers Acknowledge, Snooze and Resolve, t
   expect((await heading(node.id)).escalation).toContain('<span class="muted">—</span>');
   expect(rx.requests.filter((r) => r.path === "/oncall")).toHaveLength(1);
 });
+
+test("the heading's Snooze of a node down keeps its escalation waiting until the snooze ends, as its alert's link does", async () => {
+  const node = await nodeDown("qlik5");
+  await waitFor(() => rx.requests.filter((r) => r.path === "/ops").length >= 3 || undefined, { what: "qlik5's page" });
+  const posted = await t.request("/v4/silences", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ matcher: { causeIds: [node.id] }, reason: `snoozed from the dashboard (${node.title})`, duration: "2h" }),
+  });
+  expect(posted.status).toBe(201);
+  await clock.advance(31 * MIN);
+  const timer = await waitFor(
+    async () => {
+      const [e] = ((await (await t.request(`/v4/escalations?causeId=${node.id}`)).json()) as { escalations: Array<{ state: string; reason: string | null }> })
+        .escalations;
+      return e?.reason?.startsWith("waiting for the end of silence") ? e : undefined;
+    },
+    { what: "the snoozed cause's timer waiting" },
+  );
+  expect(timer.state).toBe("pending");
+  expect(rx.requests.filter((r) => r.path === "/oncall")).toHaveLength(1);
+  expect((await heading(node.id)).escalation).toContain('data-state="pending"');
+});
