@@ -186,9 +186,11 @@ export const DASHBOARD_JS = `
       // The silence an alert's Snooze link makes: the cause's open incidents, for the chosen time; ask first.
       var pick = b.closest("[data-role=snooze-action]").querySelector("select[data-snooze-choice]");
       var until = pick.options[pick.selectedIndex];
-      var incidents = b.dataset.ids.split(",").map(Number);
+      // A cause holding no task incident (a node down) is snoozed by its id, as its alert's Snooze link does.
+      var incidents = b.dataset.causeId ? [] : b.dataset.ids.split(",").map(Number);
+      var matcher = b.dataset.causeId ? { causeIds: [Number(b.dataset.causeId)] } : { incidentIds: incidents };
       if (!confirm("Snooze " + b.dataset.name + " " + until.textContent + "? Its further alerts are held until then" + (incidents.length > 1 ? " (all " + incidents.length + " incidents of this cause)" : "") + "; its recovery is still sent.")) return;
-      var snooze = Object.assign({ matcher: { incidentIds: incidents }, reason: "snoozed from the dashboard (" + b.dataset.name.slice(0, 400) + ")" }, JSON.parse(pick.value));
+      var snooze = Object.assign({ matcher: matcher, reason: "snoozed from the dashboard (" + b.dataset.name.slice(0, 400) + ")" }, JSON.parse(pick.value));
       run(b, function () { return api("POST", "/v4/silences", snooze); }, "Snoozed " + b.dataset.name + " " + until.textContent);
     } else if (a === "resolve-incident" || a === "resolve-cause") {
       // Closing by hand is not undone (the next failure opens a new incident): ask first, and take a note.

@@ -1,32 +1,24 @@
 /** @jsxImportSource hono/jsx */
 // GET /ui/incidents: what needs someone now, one group per cause (a cause's heading, then the task incidents it holds;
 // a task failing for its own reason is a cause of one), read from /v4/incidents/by-cause (as many as its 1 MiB answer
-// holds, with a note of those it left out), and those closed in the last
-// 7 days, with the viewer's own key, and their escalations (/v4/escalations): pending
-// and fired ones on each open incident's row, every recent timer in a table of its own.
+// holds, with a note of those it left out), and those closed in the last 7 days, with the viewer's own key, and their
+// escalations (/v4/escalations, one read): pending and fired ones on each open incident's row and on each cause's
+// heading, every recent timer in a table of its own.
 import { ApiProblem, Badge, Empty, Time } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import type { IncidentView } from "../../../tell/incidents/routes";
+import type { EscalationView } from "../../../tell/escalation";
+import type { SilenceView } from "../../../tell/silences/routes";
+import { type CauseExtras, type CauseHead, CauseHeading, causeExtras } from "./cause-heading";
+import { EscalationCell, EscalationTable } from "./escalation-table";
+import { SnoozeControl, SnoozeNote, type SnoozeOption, snoozeOptions } from "./snooze-action";
 
 /** One entry of GET /v4/incidents/by-cause. */
 interface ByCause {
-  cause: {
-    id: number;
-    title: string;
-    status: "open" | "closed";
-    openedAt: string;
-    closedAt: string | null;
-    acknowledgedAt: string | null;
-    acknowledgedBy: string | null;
-    acknowledgedNote: string | null;
-  } | null;
+  cause: CauseHead | null;
   incidents: IncidentView[];
 }
-import type { EscalationView } from "../../../tell/escalation";
-import type { SilenceView } from "../../../tell/silences/routes";
-import { EscalationCell, EscalationTable } from "./escalation-table";
-import { SnoozeControl, SnoozeNote, type SnoozeOption, snoozeOptions } from "./snooze-action";
 
 const CLOSED_HOURS = 7 * 24;
 
@@ -129,50 +121,6 @@ function IncidentTable(props: TableProps & { rows: IncidentView[] }) {
   );
 }
 
-/** A cause's heading row: what it is, since when, who is on it (acknowledging it acknowledges each incident below). */
-function CauseHeading(props: { cause: ByCause["cause"] & {}; count: number; snooze: { ids: number[]; all: boolean; options: SnoozeOption[] } }) {
-  const c = props.cause;
-  return (
-    <tr class="cause-heading" data-cause={String(c.id)}>
-      <td colspan={5}>
-        <b>Cause: </b>
-        <a href={`/ui/causes#cause-${c.id}`}>{short(c.title)}</a>
-        <span class="small muted">
-          {" "}
-          · since <Time iso={c.openedAt} />
-          {c.closedAt ? (
-            <>
-              {" "}
-              · ended <Time iso={c.closedAt} />: these tasks still wait for a good run
-            </>
-          ) : null}{" "}
-          · {props.count === 0 ? "no task incident of its own" : `${props.count} incident${props.count === 1 ? "" : "s"}`}
-        </span>
-      </td>
-      <td class="small" data-role="ack" colspan={2}>
-        {c.acknowledgedAt ? (
-          <>
-            <b>{c.acknowledgedBy}</b> <Time iso={c.acknowledgedAt} />
-            {c.acknowledgedNote ? <div class="muted">{c.acknowledgedNote}</div> : null}
-          </>
-        ) : c.status === "open" ? (
-          <button type="button" data-action="ack-cause" data-id={String(c.id)} data-name={c.title}>
-            Acknowledge the cause
-          </button>
-        ) : (
-          <span class="muted">acknowledging one of its incidents acknowledges the others</span>
-        )}
-        {props.snooze.all ? null : <SnoozeControl ids={props.snooze.ids} name={c.title} options={props.snooze.options} />}
-        {c.status === "open" ? (
-          <button type="button" data-action="resolve-cause" data-id={String(c.id)} data-name={c.title}>
-            Resolve the cause
-          </button>
-        ) : null}
-      </td>
-    </tr>
-  );
-}
-
 /** A cause's snooze holds each incident it holds (as its alert's link does); offered while one of them is not snoozed. */
 function groupSnooze(g: ByCause, props: TableProps) {
   const ids = g.incidents.map((i) => i.id);
@@ -180,13 +128,13 @@ function groupSnooze(g: ByCause, props: TableProps) {
 }
 
 /** The open incidents, one group per cause: a task failing for its own reason is a cause of one (no heading). */
-function OpenByCause(props: TableProps & { groups: ByCause[] }) {
+function OpenByCause(props: TableProps & { groups: ByCause[]; causes: CauseExtras }) {
   return (
     <table class="incidents open">
       <Head closed={false} />
       {props.groups.map((g) => (
         <tbody data-group={g.cause ? `cause-${g.cause.id}` : `own-${g.incidents[0]?.id ?? 0}`}>
-          {g.cause ? <CauseHeading cause={g.cause} count={g.incidents.length} snooze={groupSnooze(g, props)} /> : null}
+          {g.cause ? <CauseHeading cause={g.cause} count={g.incidents.length} snooze={groupSnooze(g, props)} extras={props.causes} /> : null}
           {g.incidents.map((i) => (
             <IncidentRow {...props} i={i} grouped={Boolean(g.cause)} />
           ))}
@@ -227,6 +175,7 @@ export const incidentsPage: PageHandler = async (c, { api, inbox, siteClock, sno
                 groups={open.data.causes}
                 closed={false}
                 escalations={byIncident}
+                causes={causeExtras(esc.ok ? esc.data.escalations : [], active.ok ? active.data.silences : [])}
                 snoozes={snoozes}
                 snoozeOptions={snoozeOptions(snooze, siteClock())}
               />

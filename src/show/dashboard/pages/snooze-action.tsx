@@ -37,9 +37,13 @@ export function SnoozeNote(props: { silences: SilenceView[] | undefined }) {
   );
 }
 
-/** A choice of how long and a button that asks first; `ids`: every open incident of the cause (or the one alone). */
-export function SnoozeControl(props: { ids: number[]; name: string; options: SnoozeOption[] }) {
-  if (props.ids.length === 0 || props.options.length === 0) return null;
+/**
+ * A choice of how long and a button that asks first; `ids`: every open incident of the cause (or the one alone);
+ * `causeId`: a cause holding no task incident (a node down), snoozed by its id as its alert's Snooze link does.
+ */
+export function SnoozeControl(props: { ids: number[]; causeId?: number; name: string; options: SnoozeOption[] }) {
+  if ((props.ids.length === 0 && props.causeId === undefined) || props.options.length === 0) return null;
+  const names = props.causeId !== undefined ? { "data-cause-id": String(props.causeId) } : { "data-ids": props.ids.slice(0, 50).join(",") };
   return (
     <div class="snooze" data-role="snooze-action">
       <select aria-label={`snooze ${props.name}`} data-snooze-choice="">
@@ -48,7 +52,7 @@ export function SnoozeControl(props: { ids: number[]; name: string; options: Sno
         ))}
       </select>{" "}
       {/* POST /v4/silences takes at most 50 incidents in one matcher. */}
-      <button type="button" data-action="snooze" data-ids={props.ids.slice(0, 50).join(",")} data-name={props.name}>
+      <button type="button" data-action="snooze" {...names} data-name={props.name}>
         Snooze
       </button>
     </div>
