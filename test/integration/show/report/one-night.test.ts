@@ -232,24 +232,28 @@ test("GET /v4/runs and MCP runs say which incident and which cause each run belo
   }
 }, 60_000);
 
-test("the Acknowledge link of the cause's page, from the mail, acknowledges that incident in all four places", async () => {
+test("the Acknowledge link of each cause's page, from the mail, acknowledges that cause in all four places", async () => {
   const groups = await byCause();
+  /** Presses a cause's Acknowledge as a browser does: the landing page (a GET acts not), then its form posted back, Origin null. */
+  const acknowledgeFromMail = async (causeId: number) => {
+    const mail = smtp.mails.find((x) => x.mail.subject?.includes(`[Open: cause #${causeId}, `))!;
+    const link = [...(mail.mail.html ?? "").matchAll(/https:\/\/steward\.corp\.example(\/act\/(?:cause|incident)\/\d+\?[^\s"<>]+)/g)]
+      .map((x) => x[1]!.replaceAll("&amp;", "&"))
+      .find((l) => new URLSearchParams(l.split("?")[1]).get("a") === "ack")!;
+    // Every cause's page names the cause, whatever opened it (a failed upstream, a node down holding no task incident).
+    expect(link.startsWith(`/act/cause/${causeId}?`)).toBe(true);
+    const landing = await fetch(`${base}${link}`);
+    expect(await landing.text()).toContain('<form method="post">');
+    const done = await fetch(`${base}${link}`, {
+      method: "POST",
+      headers: { origin: "null", "content-type": "application/x-www-form-urlencoded" },
+      body: "confirm=ack",
+    });
+    expect({ status: done.status, body: await done.text() }).toMatchObject({ status: 200, body: expect.stringContaining("Done") });
+  };
   const upstream = groups.find((g) => g.cause?.title.startsWith("Extract failed"))!;
-  const mail = smtp.mails.find((x) => x.mail.subject?.includes(`[Open: cause #${upstream.cause!.id}, `))!;
-  const link = [...(mail.mail.html ?? "").matchAll(/https:\/\/steward\.corp\.example(\/act\/incident\/\d+\?[^\s"<>]+)/g)]
-    .map((x) => x[1]!.replaceAll("&amp;", "&"))
-    .find((l) => new URLSearchParams(l.split("?")[1]).get("a") === "ack")!;
-  expect(link.startsWith(`/act/incident/${upstream.incidents[0]!.id}?`)).toBe(true);
-  // As a browser does: the landing page (a GET acts not), then its form posted back to the same address, Origin null.
-  const landing = await fetch(`${base}${link}`);
-  expect(await landing.text()).toContain('<form method="post">');
-  const done = await fetch(`${base}${link}`, {
-    method: "POST",
-    headers: { origin: "null", "content-type": "application/x-www-form-urlencoded" },
-    body: "confirm=ack",
-  });
-  expect({ status: done.status, body: await done.text() }).toMatchObject({ status: 200, body: expect.stringContaining("Done") });
-  // The node's page carries no link (a cause with no task incident): acknowledged through the cause's REST route.
+  await acknowledgeFromMail(upstream.cause!.id);
+  // The node's cause through its REST route (the dashboard's and the assistant's way), its page's link being the same.
   const node = groups.find((g) => g.cause?.title === "Qlik services down on reload02")!.cause!;
   const res = await t!.request(`/v4/causes/${node.id}/acknowledge`, {
     method: "POST",
