@@ -4,7 +4,7 @@ import { type Clock, type Timer, wallClock } from "../../platform/core/clock";
 import { Cron } from "croner";
 import type { Repository, TaskState } from "../repo/repository";
 import type { SimSettings } from "../settings";
-import { onTaskFinished, type RulesMet } from "./composite-triggers";
+import { indexCompositeTriggers, onTaskFinished, type RulesMet } from "./composite-triggers";
 import { SCHEDULER_USER, type TaskRunner } from "./runner";
 import { nextFireMs, stillFiresAt } from "./trigger-clock";
 
@@ -49,6 +49,7 @@ export function createTaskScheduler(
   let anchorMs = now();
   // Per composite trigger: when each rule was last met (the trigger fires once all are met within its time constraint).
   const met: RulesMet = new Map();
+  const composites = indexCompositeTriggers(repo);
   /** Fires held back until the task's late-started run ends (virtual clock only). */
   const deferred = new Map<string, { triggerId: string | undefined; atMs: number }>();
 
@@ -132,7 +133,7 @@ export function createTaskScheduler(
       if (t && enabled) runner.start(upId, { user: SCHEDULER_USER, atMs: Math.min(held.atMs, now()) });
     }
     if (!enabled) return;
-    onTaskFinished(repo, met, upId, status, now(), virtualSpeed ? 1 : (settings?.timing.timeScale ?? 1), fire);
+    onTaskFinished(repo, composites, met, upId, status, now(), virtualSpeed ? 1 : (settings?.timing.timeScale ?? 1), fire);
   });
 
   return {
