@@ -31,6 +31,10 @@ export interface LinkedRunOptions {
 export async function runLinked(driver: SteppedClock, peer: ClockPeer, untilMs: number, o: LinkedRunOptions = {}): Promise<void> {
   const stallMs = o.stallMs ?? 30_000;
   let lastPeer = -1;
+  // The peer's time, as last moved from here (only the driver moves it): most of a large site's timers fall due on
+  // the same millisecond as the one before (a ×50 day fires 70,000 on 1,400 distinct moments), and a call to move the
+  // peer to where it already is costs a round trip for nothing.
+  let peerAt: number | undefined;
   for (;;) {
     const state = await settleTogether(driver, peer, () => lastPeer, stallMs, o.peerIdle);
     lastPeer = state.activity;
@@ -40,11 +44,13 @@ export async function runLinked(driver: SteppedClock, peer: ClockPeer, untilMs: 
     if (!next || next.due > untilMs) break;
     if (next.here) {
       // The peer's time moves first: whatever the driver's timer sends it must find the peer at that moment.
-      await peer.advance(next.due);
+      if (peerAt !== next.due) await peer.advance(next.due);
+      peerAt = next.due;
       driver.fire(next.id);
     } else {
       driver.advanceTo(next.due);
       await peer.fire(next.id, next.due);
+      peerAt = next.due;
     }
   }
   driver.advanceTo(untilMs);

@@ -57,3 +57,50 @@ test("timers of two processes fire in due order on one simulated time, a datagra
     await child.exited;
   }
 });
+
+test("timers due on one moment move the peer's time once, and a datagram sent between them is heard at that moment", async () => {
+  const rpc = rpcClient((m) => child.send(m));
+  const child = Bun.spawn({
+    cmd: [process.execPath, join(import.meta.dir, "../../fixtures/linked-clock-peer.ts"), String(T0)],
+    stdio: ["ignore", "inherit", "inherit"],
+    serialization: "json",
+    ipc: (m) => rpc.receive(m),
+    onExit: (_p, code) => rpc.fail(`the peer exited (${code})`),
+  });
+  const socket = createSocket("udp4");
+  try {
+    const port = await rpc.call<number>("port");
+    const driver = createSteppedClock(T0);
+    let sent = 0;
+    const moves: number[] = [];
+    // Three timers at 10 minutes (the second sends a datagram), two at 40: the peer is moved to 10, to 40, and to the end.
+    for (const [min, send] of [[10, false], [10, true], [10, false], [40, false], [40, false]] as const)
+      driver.setTimeout(() => {
+        if (!send) return;
+        sent++;
+        socket.send("run ended", port, "127.0.0.1");
+      }, min * MIN);
+    await runLinked(
+      driver,
+      {
+        settle: () => rpc.call<PeerState>("settle"),
+        fire: (id, when) => rpc.call("fire", { id, at: when }),
+        advance: (when) => {
+          moves.push((when - T0) / MIN);
+          return rpc.call("advance", { at: when });
+        },
+      },
+      T0 + 60 * MIN,
+      { peerIdle: (s) => s.received >= sent },
+    );
+    const peer = await rpc.call<{ log: string[]; now: number }>("log");
+    expect(peer.log).toEqual(['peer heard "run ended" at 10', "peer follow-up at 15", "peer timer at 20", "peer timer at 30"]);
+    expect(moves).toEqual([10, 40, 60]);
+    expect(peer.now).toBe(T0 + 60 * MIN);
+    await rpc.call("close");
+  } finally {
+    socket.close();
+    if (child.exitCode === null) child.kill();
+    await child.exited;
+  }
+});
