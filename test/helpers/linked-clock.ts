@@ -23,6 +23,12 @@ export interface ClockPeer {
 export interface LinkedRunOptions {
   /** True when nothing is on its way from the driver to the peer, judged from the peer's answer. */
   peerIdle?: (s: PeerState) => boolean;
+  /**
+   * How many things the driver has sent the peer outside these calls (datagrams). Unchanged since the peer last
+   * answered quiet, and none of its timers fired since, the peer has had nothing new, so it is not asked to settle
+   * again: of a ×50 day's 70,000 timers of the simulator, 52,000 send the peer nothing.
+   */
+  sentToPeer?: () => number;
   /** Wall time allowed for both to become quiet together. */
   stallMs?: number;
 }
@@ -31,8 +37,20 @@ export interface LinkedRunOptions {
 export async function runLinked(driver: SteppedClock, peer: ClockPeer, untilMs: number, o: LinkedRunOptions = {}): Promise<void> {
   const stallMs = o.stallMs ?? 30_000;
   let lastPeer = -1;
+  // The peer's time, as last moved from here (only the driver moves it): most of a large site's timers fall due on
+  // the same millisecond as the one before (a ×50 day fires 70,000 on 1,400 distinct moments), and a call to move the
+  // peer to where it already is costs a round trip for nothing.
+  let peerAt: number | undefined;
+  let quiet: { state: PeerState; sent: number } | undefined;
+  const sent = o.sentToPeer;
   for (;;) {
-    const state = await settleTogether(driver, peer, () => lastPeer, stallMs, o.peerIdle);
+    let state: PeerState;
+    if (quiet && sent) await driver.settle(stallMs);
+    if (quiet && sent && sent() === quiet.sent) state = quiet.state;
+    else {
+      state = await settleTogether(driver, peer, () => lastPeer, stallMs, o.peerIdle);
+      quiet = sent && { state, sent: sent() };
+    }
     lastPeer = state.activity;
     const mine = driver.nextDue();
     const theirs = state.nextDue;
@@ -40,11 +58,14 @@ export async function runLinked(driver: SteppedClock, peer: ClockPeer, untilMs: 
     if (!next || next.due > untilMs) break;
     if (next.here) {
       // The peer's time moves first: whatever the driver's timer sends it must find the peer at that moment.
-      await peer.advance(next.due);
+      if (peerAt !== next.due) await peer.advance(next.due);
+      peerAt = next.due;
       driver.fire(next.id);
     } else {
       driver.advanceTo(next.due);
+      quiet = undefined;
       await peer.fire(next.id, next.due);
+      peerAt = next.due;
     }
   }
   driver.advanceTo(untilMs);

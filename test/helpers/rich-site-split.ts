@@ -79,11 +79,17 @@ export async function runRichSiteSplit(o: SplitRunOptions): Promise<ScaleRow & {
       faults: o.faults,
     });
     const { ids, act } = await simActor(sim);
+    let toldPeer = 0;
     for (const f of benchFaults(o.faults, tasks, RICH_SITE_START, o.hours)) {
       clock.setTimeout(() => Promise.all(f.apply.map(act)), f.at - clock.now());
       clock.setTimeout(() => Promise.all(f.revert.map(act)), f.revertAt - clock.now());
       const ack = f.acknowledge;
-      if (ack) clock.setTimeout(() => rpc.call("acknowledge", { taskId: ids.get(ack.task) }), ack.at - clock.now());
+      if (ack)
+        clock.setTimeout(() => {
+          // A call into Steward's process from one of the simulator's timers: something new there to settle.
+          toldPeer++;
+          return rpc.call("acknowledge", { taskId: ids.get(ack.task) });
+        }, ack.at - clock.now());
     }
     const peer: ClockPeer = {
       settle: () => rpc.call<PeerState>("settle"),
@@ -91,7 +97,8 @@ export async function runRichSiteSplit(o: SplitRunOptions): Promise<ScaleRow & {
       advance: (at) => rpc.call("advance", { at }),
     };
     let peerIdle: ((s: PeerState) => boolean) | undefined;
-    const run = (until: number) => runLinked(clock, peer, until, peerIdle ? { peerIdle } : {});
+    let sentToPeer: (() => number) | undefined;
+    const run = (until: number) => runLinked(clock, peer, until, peerIdle && sentToPeer ? { peerIdle, sentToPeer } : {});
 
     await run(RICH_SITE_START);
     await rpc.call("start");
@@ -102,6 +109,7 @@ export async function runRichSiteSplit(o: SplitRunOptions): Promise<ScaleRow & {
     sim.settings.udp.targets = [{ host: "127.0.0.1", port: udp.port }];
     const before = udp.received - sim.udp.sentTo(key);
     peerIdle = (s) => sim.udp.sentTo(key) + before <= s.received;
+    sentToPeer = () => sim.udp.sentTo(key) + toldPeer;
     sim.requests.clear();
     await rpc.call("begin");
     const days = o.hours / 24;

@@ -3,6 +3,7 @@
 // same events happen at the same simulated times on a fast or a busy machine.
 import { type Clock, type Timer, wallClock } from "./clock";
 import { createRandom, type Random } from "./seeded-random";
+import { createTimerHeap } from "./timer-heap";
 
 export interface SteppedClock extends Clock {
   /** Counts `work` as in flight until it settles (an HTTP call, a store write): time does not move meanwhile. */
@@ -73,6 +74,7 @@ export function createSteppedClock(startMs: number, opts: { seed?: number } = {}
       waiting.add(wake);
     });
   const timers = new Map<number, Entry>();
+  const order = createTimerHeap<Entry>();
   const inFlight = new Map<number, string>();
   const probes = new Map<string, () => boolean>();
 
@@ -83,10 +85,10 @@ export function createSteppedClock(startMs: number, opts: { seed?: number } = {}
     for (const probe of probes.values()) if (!probe()) return false;
     return true;
   };
-  const nextDue = (): Entry | undefined => {
-    let best: Entry | undefined;
-    for (const t of timers.values()) if (!best || t.due < best.due || (t.due === best.due && t.id < best.id)) best = t;
-    return best;
+  const nextDue = (): Entry | undefined => order.first((t) => timers.get(t.id) === t);
+  /** Timers cleared or fired out of order wait in the heap until they come first; past twice what is armed, dropped. */
+  const compact = () => {
+    if (order.size() > 2 * timers.size + 1024) order.rebuild(timers.values());
   };
 
   /** Resolves once nothing is in flight, every probe is idle and a few turns pass with nothing new. */
@@ -110,12 +112,16 @@ export function createSteppedClock(startMs: number, opts: { seed?: number } = {}
     now: () => current,
     setTimeout(fn, ms) {
       const id = ++seq;
-      timers.set(id, { id, due: current + Math.max(0, ms), fn });
+      const entry = { id, due: current + Math.max(0, ms), fn };
+      timers.set(id, entry);
+      order.push(entry);
       bump();
       return { id } as unknown as Timer;
     },
     clearTimeout(timer) {
-      if (timer && timers.delete((timer as unknown as { id: number }).id)) bump();
+      if (!timer || !timers.delete((timer as unknown as { id: number }).id)) return;
+      compact();
+      bump();
     },
     track(work, label) {
       const id = ++seq;
@@ -150,6 +156,7 @@ export function createSteppedClock(startMs: number, opts: { seed?: number } = {}
       const next = timers.get(id);
       if (!next) return false;
       timers.delete(id);
+      compact();
       current = Math.max(current, next.due);
       fired++;
       const result = next.fn();

@@ -94,7 +94,7 @@ export function taskResources(repo: Repository): Record<string, Resource> {
         const executionIdSet = executionIds && executionIds.length > 1 ? new Set(executionIds) : undefined;
         if (since === undefined && status === undefined && taskId === undefined && executionIds === undefined) return undefined;
         const out: Json[] = [];
-        for (const e of repo.executions.values()) {
+        for (const e of executionId !== undefined ? repo.executionsOfRun(executionId.toLowerCase()) : repo.executions.values()) {
           if (executionId !== undefined && !equalsLower(e.executionID, executionId)) continue;
           if (executionIdSet !== undefined && !executionIdSet.has(e.executionID.toLowerCase())) continue;
           if (taskId !== undefined && !equalsLower(e.taskId, taskId)) continue;

@@ -4,7 +4,7 @@ import { Cron } from "croner";
 import { readSimTrigger } from "../scheduler-clock";
 import { stableGuid } from "../util/ids";
 import { type AppModel, type NodeModel, TASK_TYPE_BY_NAME, type TaskModel, type TriggerModel } from "./model";
-import { cpValues, dayAfterBase, findByName, issue, type Resolving, tagIds } from "./resolve-refs";
+import { cpValues, dayAfterBase, findByIdOrName, findByName, issue, type Resolving, tagIds } from "./resolve-refs";
 import type { SiteFixture, TaskFixture } from "./schema";
 
 const CP_OBJECT_TYPE: Record<TaskFixture["type"], string> = {
@@ -22,7 +22,8 @@ const DEFAULT_INCREMENT = ["0 0 0 0", "0 1 0 0", "0 0 1 0", "0 0 0 1", "0 0 1 0"
 
 export function resolveTasks(r: Resolving, fx: SiteFixture, nodes: NodeModel[], findApp: (ref: string) => AppModel | undefined): TaskModel[] {
   const tasks = fx.tasks.map((t, i) => resolveTask(r, t, i, nodes, findApp));
-  const findTask = (ref: string) => tasks.find((x) => x.id === ref.toLowerCase()) ?? findByName(tasks, ref);
+  // Task ids are lower case (resolveTask), so an id matches ignoring case as before.
+  const findTask = findByIdOrName(tasks);
   fx.tasks.forEach((t, i) => {
     tasks[i]!.triggers = t.triggers.map((tr, j) => resolveTrigger(r, tr, ["tasks", i, "triggers", j], tasks[i]!.id, findTask));
   });

@@ -3,7 +3,7 @@ import { parseUdpTarget } from "../settings";
 import { stableGuid } from "../util/ids";
 import { defaultScript } from "./default-script";
 import type { AppModel, CpDefinitionModel, NodeModel, SiteModel, StreamModel, UserModel } from "./model";
-import { cpValues, dayAfterBase, findByName, issue, type Resolving, type SiteIssue, tagIds, unique } from "./resolve-refs";
+import { cpValues, dayAfterBase, findByIdOrName, findByName, issue, type Resolving, type SiteIssue, tagIds, unique } from "./resolve-refs";
 import { resolveTasks } from "./resolve-tasks";
 import type { SiteFixture } from "./schema";
 
@@ -47,7 +47,7 @@ export function resolveSite(fx: SiteFixture): { model: SiteModel; issues: SiteIs
   // Derived ids follow names (checked below); only ids written in the fixture can collide on their own.
   unique(r, fx.apps, (a) => a.id, "app id", "apps", "id");
 
-  const findApp = (ref: string) => apps.find((a) => a.id.toLowerCase() === ref.toLowerCase()) ?? findByName(apps, ref);
+  const findApp = findByIdOrName(apps);
 
   const tasks = resolveTasks(r, fx, nodes, findApp);
   unique(r, fx.tasks, (t) => t.id, "task id", "tasks", "id");

@@ -4,7 +4,7 @@ import { type Clock, type Timer, wallClock } from "../../platform/core/clock";
 import { Cron } from "croner";
 import type { Repository, TaskState } from "../repo/repository";
 import type { SimSettings } from "../settings";
-import { onTaskFinished, type RulesMet } from "./composite-triggers";
+import { indexCompositeTriggers, onTaskFinished, type RulesMet } from "./composite-triggers";
 import { SCHEDULER_USER, type TaskRunner } from "./runner";
 import { nextFireMs, stillFiresAt } from "./trigger-clock";
 
@@ -47,8 +47,8 @@ export function createTaskScheduler(
   const down = new Set<string>();
   let isPaused = false;
   let anchorMs = now();
-  // Per composite trigger: when each rule was last met (the trigger fires once all are met within its time constraint).
-  const met: RulesMet = new Map();
+  // Composite triggers by the task they wait for; when each rule was last met (all met within the constraint: fires).
+  const composites = { index: indexCompositeTriggers(repo), met: new Map() as RulesMet };
   /** Fires held back until the task's late-started run ends (virtual clock only). */
   const deferred = new Map<string, { triggerId: string | undefined; atMs: number }>();
 
@@ -132,7 +132,7 @@ export function createTaskScheduler(
       if (t && enabled) runner.start(upId, { user: SCHEDULER_USER, atMs: Math.min(held.atMs, now()) });
     }
     if (!enabled) return;
-    onTaskFinished(repo, met, upId, status, now(), virtualSpeed ? 1 : (settings?.timing.timeScale ?? 1), fire);
+    onTaskFinished(repo, composites.index, composites.met, upId, status, now(), virtualSpeed ? 1 : (settings?.timing.timeScale ?? 1), fire);
   });
 
   return {

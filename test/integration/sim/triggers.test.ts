@@ -94,6 +94,24 @@ describe("sim triggers", () => {
     await waitFor(async () => (await runs(sim, "Reload Model")) >= 1, { what: "the chained run" });
   });
 
+  test("a composite trigger turned off, or whose task was deleted, starts nothing when its upstream succeeds", async () => {
+    t = await start();
+    const sim = t;
+    const comp = (await sim.qrs.get("compositeevent/full")).json<any[]>()[0];
+    expect((await sim.control.send("PATCH", `/triggers/${comp.id}`, { enabled: false })).status).toBe(200);
+    await waitFor(async () => (await runs(sim, "Reload Extract")) >= 2, { what: "two upstream runs" });
+    expect(await runs(sim, "Reload Model")).toBe(0);
+    expect((await sim.control.send("PATCH", `/triggers/${comp.id}`, { enabled: true })).status).toBe(200);
+    await waitFor(async () => (await runs(sim, "Reload Model")) >= 1, { what: "the chained run once the trigger is on" });
+    const modelId = comp.reloadTask.id as string;
+    const chained = async () => ((await sim.control.get(`/executions?taskId=${modelId}`)).json() as any[]).length;
+    expect((await sim.control.send("DELETE", `/tasks/${modelId}`, {})).status).toBe(200);
+    const after = await chained();
+    const upstream = await runs(sim, "Reload Extract");
+    await waitFor(async () => (await runs(sim, "Reload Extract")) >= upstream + 2, { what: "two more upstream runs" });
+    expect(await chained()).toBe(after);
+  });
+
   test("a paused scheduler fires nothing until resumed", async () => {
     t = await start();
     const sim = t;

@@ -41,6 +41,8 @@ const missed: WatchdogEvent[] = [];
 /** At each simulated minute: runs in progress (by the simulator's Scheduler) that QRS did not list. */
 const unlisted: string[] = [];
 let largest = 0;
+/** Every run seen in progress (its executionID), kept or since forgotten. */
+const seenRuns = new Set<string>();
 afterAll(() => closeAll(t, site?.sim, dir));
 
 beforeAll(async () => {
@@ -57,6 +59,7 @@ beforeAll(async () => {
     if (at === START + HOUR) await simControl(sim, "POST", "/nodes/Reload01/down");
     if (at === START + HOUR + 20 * MIN) await simControl(sim, "POST", "/nodes/Reload01/up");
     largest = Math.max(largest, sim.repo.executions.size);
+    for (const s of sim.tasks.runningSessions()) seenRuns.add(s.executionId.toLowerCase());
     for (const s of sim.tasks.runningSessions())
       if (![...sim.repo.executions.values()].some((e) => e.executionID === s.executionId))
         unlisted.push(`${new Date(at).toISOString()} ${sim.repo.tasks.get(s.taskId.toLowerCase())?.model.name}`);
@@ -75,6 +78,14 @@ test("every run the Scheduler started is in QRS while it runs, and each task's l
   // Bounded all the same: at most twice the site's tasks (never the 48 runs of the two hours).
   expect(executionsKept(TASKS, KEEP_AT_LEAST)).toBe(2 * TASKS);
   expect(largest).toBeLessThanOrEqual(2 * TASKS);
+  // The results by run (what an executionID lookup reads) are the results kept, no forgotten one among them, in the
+  // order they were added.
+  const kept = [...sim.repo.executions.values()];
+  const byRun = [...new Set(kept.map((e) => e.executionID.toLowerCase()))].flatMap((id) => sim.repo.executionsOfRun(id));
+  expect(byRun.length).toBe(kept.length);
+  for (const e of kept) expect(sim.repo.executionsOfRun(e.executionID.toLowerCase()).filter((x) => x === e)).toHaveLength(1);
+  expect(seenRuns.size).toBeGreaterThan(kept.length);
+  for (const id of seenRuns) expect(sim.repo.executionsOfRun(id)).toEqual(kept.filter((e) => e.executionID.toLowerCase() === id));
 });
 
 test("the watchdog's missed starts are the ones the Scheduler really did not make, each task's first", () => {
