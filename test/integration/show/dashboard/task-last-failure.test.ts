@@ -34,7 +34,15 @@ test("a failed run's error line, its likely cause and a link to the run are on t
   const failed = await h.runWhenIdle(IDS.reload, "fail");
   const event = await h.eventFor(failed);
   expect(event.outcome).toBe("failed");
-  let card = section(await (await h.t.request(`/ui/tasks/${IDS.reload}`)).text());
+  // As after the success below: the run's history row joins the store's next shared commit, a moment after its event
+  // (beside four busy loops the page was read before it).
+  let card = await waitFor(
+    async () => {
+      const body = await (await h.t.request(`/ui/tasks/${IDS.reload}`)).text();
+      return body.includes('id="last-failure"') ? section(body) : undefined;
+    },
+    { what: "the task page after the failure" },
+  );
   expect(card).toContain("Why the last failed run failed");
   expect(card).toMatch(/<pre class="log-errors" data-role="error-lines">[^<]*Cannot open file: &#39;lib:\/\/Data\/orders\.qvd&#39;/);
   expect(card).toContain('data-error-class="file"');
