@@ -42,6 +42,20 @@ const nvMatch = (have: NameValue[], want: Array<{ name: string; value: string }>
   want.some((w) => have.some((h) => lower(h.name) === lower(w.name) && lower(h.value) === lower(w.value)));
 
 const show = (v: unknown) => JSON.stringify(v);
+/** A route's filters that only a task's run can match. */
+const TASK_FILTER_KEYS = [
+  "taskTypes",
+  "outcomes",
+  "taskIds",
+  "taskNames",
+  "taskTags",
+  "appIds",
+  "appTags",
+  "streams",
+  "taskCustomProperties",
+  "appCustomProperties",
+  "sources",
+] as const;
 
 export function matchRoute(route: RouteConfig, event: DomainEvent): RouteMatch {
   const no = (reason: string): RouteMatch => ({ matched: false, reason });
@@ -52,20 +66,7 @@ export function matchRoute(route: RouteConfig, event: DomainEvent): RouteMatch {
   // A node is listed under its short name or its DNS name alike (the Scheduler and QRS may use either).
   if (route.hosts && !route.hosts.some((h) => sameNode(h, event.host))) return no(`hosts: ${show(event.host)} is not listed`);
   if (isSiteEvent(event)) {
-    for (const key of [
-      "services",
-      "taskTypes",
-      "outcomes",
-      "taskIds",
-      "taskNames",
-      "taskTags",
-      "appIds",
-      "appTags",
-      "streams",
-      "taskCustomProperties",
-      "appCustomProperties",
-      "sources",
-    ] as const) {
+    for (const key of ["services", ...TASK_FILTER_KEYS] as const) {
       if (route[key]) return no(`${key}: a ${event.kind} event has no task or service`);
     }
     return { matched: true };
@@ -74,19 +75,7 @@ export function matchRoute(route: RouteConfig, event: DomainEvent): RouteMatch {
   if (isWatchdogEvent(event)) return matchWatchdogFilters(route, event);
   if (!isTaskEvent(event)) {
     if (route.services && !anyIn([event.service.name], route.services)) return no(`services: ${show(event.service.name)} is not listed`);
-    for (const key of [
-      "taskTypes",
-      "outcomes",
-      "taskIds",
-      "taskNames",
-      "taskTags",
-      "appIds",
-      "appTags",
-      "streams",
-      "taskCustomProperties",
-      "appCustomProperties",
-      "sources",
-    ] as const) {
+    for (const key of TASK_FILTER_KEYS) {
       if (route[key]) return no(`${key}: a service event has no task`);
     }
     return { matched: true };
