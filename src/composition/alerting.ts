@@ -11,6 +11,7 @@ import { isTaskEvent, type TaskEvent } from "../platform/events/types";
 import { type ActFromMessage, setupActFromMessage } from "../tell/escalation/act-from-message";
 import type { HttpApp } from "../platform/http/app";
 import { type IncidentService, resolvedFollowUp, runLinksOf, setupIncidents } from "../tell/incidents";
+import { causeResolvedEvent } from "../platform/events/cause-resolved";
 import { createAlertResender, type Notifier, type OpenCheck, setupNotify } from "../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../tell/notify/on-call/alert";
 import { registerOnCallRoutes } from "../tell/on-call";
@@ -160,7 +161,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     qrs,
     causes: alertGates.grouping.acknowledgements,
     routes: () => current().routes,
-    ...incidentFollowUps(notify, bus, clock),
+    ...incidentFollowUps(notify, bus, clock, alertGates.grouping.cause, config.qlik?.host ?? instanceName),
   });
   act.setIncidents(incidents);
   // Their webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying a token).
@@ -199,6 +200,8 @@ function incidentFollowUps(
   notify: Notifier,
   bus: Wiring["bus"],
   clock: Wiring["clock"],
+  causeOf: (id: number) => Promise<{ title: string } | undefined>,
+  host: string,
 ): Pick<Parameters<typeof setupIncidents>[1], "acknowledged" | "resolved" | "causeClosed"> {
   return {
     // An acknowledgement in Steward acknowledges the alert the on-call products (PagerDuty, Opsgenie) hold for it.
@@ -215,15 +218,11 @@ function incidentFollowUps(
       const e = resolvedFollowUp(row, r, await notify.outbox.getEvent(row.lastEventId), clock.now());
       await bus.emit(e.kind, e);
     },
-    // A cause closed by hand with no incident to recover: its on-call alerts are resolved (Alertmanager's end at the
-    // next re-send, the cause being closed).
+    // A cause closed by hand with no incident to recover: its follow-up (cause.resolved) goes where its pages went,
+    // the on-call products' alert among them (resolved there; Alertmanager's ends), as a recovered page would.
     causeClosed: async (id, r) => {
-      await notify.acknowledged({
-        alerts: [{ key: causeAlertKey(id), thread: `cause:${id}` }],
-        by: r.by,
-        resolve: true,
-        ...(r.channel ? { except: r.channel } : {}),
-      });
+      const e = causeResolvedEvent({ id, title: (await causeOf(id))?.title ?? `cause #${id}` }, r, clock.now(), host);
+      await bus.emit(e.kind, e);
     },
   };
 }

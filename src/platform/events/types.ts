@@ -5,11 +5,13 @@ import type { WithCause } from "./cause-summary";
 import type { ExecutionInfo, NameValue, QlikUserRef, ReportSection, ScriptLogExcerpt } from "./event-parts";
 import type { ErrorClass, IncidentRef, RetryAndTolerance, RunHistory, RunWarning } from "./run-context";
 import { ENGINE_RELOAD_EVENT_KINDS, type EngineReloadEventKind, isEngineReloadKind } from "./engine-reload";
-import { type CloudAutomationEventKind, QLIK_CLOUD_SITE_EVENT_KINDS } from "./cloud-events";
+import type { CloudAutomationEventKind } from "./cloud-events";
+import { SITE_EVENT_KINDS, type SiteEventKind } from "./site-event-kinds";
 
 export * from "./run-context";
 export * from "./engine-reload";
 export * from "./event-parts";
+export * from "./site-event-kinds";
 
 /** Qlik Sense task types; the QRS `taskType` numbers are 0..4 in this order. */
 export const TASK_TYPES = ["reload", "externalProgram", "userSync", "distribute", "preload"] as const;
@@ -25,24 +27,6 @@ export type TaskOutcome = (typeof TASK_OUTCOMES)[number];
 export const TASK_EVENT_KINDS = ["task.succeeded", "task.failed", "task.aborted", "task.recovered", "task.warning"] as const;
 export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];
 export type ServiceEventKind = "service.stopped" | "service.started";
-/** Site-wide conditions the site monitors raise (license, version), and Steward's own (InfluxDB refusing its points). */
-export const SITE_EVENT_KINDS = [
-  "license.expiring",
-  "license.expired",
-  "license.low_availability",
-  "license.released",
-  "qliksense.version_changed",
-  "influxdb.field_conflict",
-  ...QLIK_CLOUD_SITE_EVENT_KINDS,
-  "steward.degraded",
-  "steward.recovered",
-  "intake.node_silent",
-  "intake.node_recovered",
-  "report.morning",
-  "report.weekly",
-  "maintenance.summary",
-] as const;
-export type SiteEventKind = (typeof SITE_EVENT_KINDS)[number];
 /** What the data checks after a reload found (src/watch/checks): a check failed, passed again, or could not be evaluated. */
 export const DATA_CHECK_EVENT_KINDS = ["data.check_failed", "data.check_passed", "data.check_error"] as const;
 export type DataCheckEventKind = (typeof DATA_CHECK_EVENT_KINDS)[number];
@@ -354,6 +338,7 @@ export interface DomainEvents extends Record<CloudAutomationEventKind, SiteEvent
   "report.morning": SiteEvent;
   "report.weekly": SiteEvent;
   "maintenance.summary": SiteEvent;
+  "cause.resolved": SiteEvent;
   "data.check_failed": DataCheckEvent;
   "data.check_passed": DataCheckEvent;
   "data.check_error": DataCheckEvent;

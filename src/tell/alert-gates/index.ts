@@ -85,6 +85,8 @@ export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps):
       await deps.released(event, route, now);
     },
     siteZone: () => (zone ??= siteTimeZone(config.notify.timeZone)),
+    // A window over a node held its cause's page and its symptoms' alerts: the cause pages each receiver once.
+    causePage: (id, to, heldAt) => grouping.causePage(id, to, heldAt),
   });
   const emit = (e: DomainEvents["maintenance.summary"]) => deps.bus.emit(e.kind, e);
   const maintenance = setupMaintenance(config.maintenance, { db, clock, log, router, emit, host: deps.host, keepMs: o.keep });

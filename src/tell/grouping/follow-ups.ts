@@ -54,6 +54,8 @@ export interface FollowUps {
    * silence ended): its recovered page may go there too.
    */
   causeReceivers(parentId: number): Promise<Array<{ channel: string; recipient: string }>>;
+  /** Whether a page of `key` (`cause:<id>`, a condition's) reached this receiver later than `since`. */
+  receivedSince(key: string, to: { channel: string; recipient: string }, since: number): Promise<boolean>;
 }
 
 export function createFollowUpGate(db: SqlDb): DeliveryGate {
@@ -115,6 +117,13 @@ export function createFollowUps(db: SqlDb): FollowUps {
       const keys = followUpKeys(event);
       if (keys && !CLOSING.has(event.kind)) await record(keys, [r], now);
     },
+    receivedSince: async (key, to, since) =>
+      (await db.get("SELECT 1 AS x FROM page_receivers WHERE condition_key = ? AND channel = ? AND recipient = ? AND at > ?", [
+        key,
+        to.channel,
+        to.recipient.toLowerCase(),
+        since,
+      ])) !== undefined,
     causeReceivers: (parentId) =>
       db.all<{ channel: string; recipient: string }>("SELECT channel, recipient FROM page_receivers WHERE condition_key = ?", [`cause:${parentId}`]),
   };

@@ -26,6 +26,7 @@ import type { SilentNodes } from "./silent-node";
 import type { PromiseRef } from "./promises-at-risk";
 import { type CheckFeeds, createUpstreamRule } from "./upstream";
 import { createAutomationRule } from "./automation-cause";
+import { resolvedCauseOf } from "../../platform/events/cause-resolved";
 
 export interface GroupingGateDeps {
   taskNodes: TaskNodes;
@@ -103,8 +104,9 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   const updates = createParentUpdates(store, cfg.updates);
   const withCause = (plan: Plan, cause: CauseSummary | undefined): Plan => {
     if (!cause) return plan;
-    // The recovery of an incident resolved by hand closed the cause: its recovered page says who resolved it.
-    const resolved = isTaskEvent(plan.event) ? plan.event.incident?.resolved : undefined;
+    // The recovery of an incident resolved by hand closed the cause, or the cause was resolved holding none: its
+    // recovered page says who resolved it.
+    const resolved = isTaskEvent(plan.event) ? plan.event.incident?.resolved : resolvedCauseOf(plan.event);
     const shown = cause.status === "closed" && resolved ? { ...cause, resolvedBy: resolved.by } : cause;
     return { ...plan, event: { ...plan.event, cause: shown } as DomainEvent };
   };
@@ -118,11 +120,28 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     return reach.length > 0 ? { ...plan, deliveries: [...plan.deliveries, ...reach] } : plan;
   }
 
+  /**
+   * The recovered page: to every receiver the cause's pages reached, whichever kinds their routes take, and only
+   * there: a route that takes the closing event but got no page of the cause gets no recovery.
+   */
+  async function recovered(plan: Plan, parentId: number): Promise<Plan> {
+    const reached = await updates.reached(parentId);
+    const own = onlyReached(plan, [...reached, ...((await deps.alsoReceived?.(parentId)) ?? [])]);
+    const extra = recoveredReach(parentId, own, reached);
+    return extra.length > 0 ? { ...own, deliveries: [...own.deliveries, ...extra] } : own;
+  }
+
   return {
     async review(plan, now, ctx) {
       // An escalation (src/tell/escalation: keys `esc:<incident>:<route>|…`) sends again an alert this gate already decided
       // on, with the cause it carried then: deciding again would hold a cause's own page as a symptom of itself.
       if (!cfg.enabled || isEscalation(plan)) return plan;
+      // A cause resolved by hand holding no open incident: its follow-up is its recovered page (resolved-by-hand.ts).
+      const byHand = resolvedCauseOf(plan.event);
+      if (byHand) {
+        const cause = await causeSummary(store, byHand.causeId, deps.publicUrl, deps.promises?.());
+        return cause?.status === "closed" ? withCause(await recovered(plan, byHand.causeId), cause) : suppress(plan, "the cause it resolves is not closed");
+      }
       const decision = await decide(plan.event, now, pageTargets(plan));
       if (!decision) return plan;
       const cause = await causeSummary(store, decision.parentId, deps.publicUrl, deps.promises?.());
@@ -130,12 +149,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
         // A repeat goes where renotify and pageAfter let it; a receiver it reaches first gets the cause's recovery too.
         if (cause?.status === "open" && decision.repeat) return (await updates.unreached(decision.parentId, plan, now), withCause(plan, cause));
         if (cause?.status === "open") return withCause(await opening(plan, decision.parentId, now, ctx), cause);
-        // The recovered page: to every receiver the cause's pages reached, whichever kinds their routes take, and
-        // only there: a route that takes the closing event but got no page of the cause gets no recovery.
-        const reached = await updates.reached(decision.parentId);
-        const own = onlyReached(plan, [...reached, ...((await deps.alsoReceived?.(decision.parentId)) ?? [])]);
-        const extra = recoveredReach(decision.parentId, own, reached);
-        return withCause(extra.length > 0 ? { ...own, deliveries: [...own.deliveries, ...extra] } : own, cause);
+        return withCause(await recovered(plan, decision.parentId), cause);
       }
       // A new symptom may carry the parent's update (rate-limited), to where the parent's first page went.
       const update = cause && !decision.recovering ? await updates.review(decision.parentId, plan, cause, now) : undefined;

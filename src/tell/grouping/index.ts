@@ -19,6 +19,7 @@ import type { PromiseRef } from "./promises-at-risk";
 import { registerCauseRoutes, type ScriptLogLookup } from "./routes";
 import { createCauseAcknowledger, type CauseAcknowledger } from "./cause-acknowledge";
 import { createTaskHolders, type TaskHolder } from "./task-holder";
+import type { Receiver } from "./reach";
 
 export { groupingMigrations } from "./migrations";
 export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-store";
@@ -50,6 +51,12 @@ export interface Grouping {
    * judge names it as what stops a promised chain (wired by the composition root: watch/ does not read tell/'s tables).
    */
   holderOf(taskIds: readonly string[], sinceMs: number): Promise<TaskHolder | undefined>;
+  /**
+   * A page of the cause held by a silence since `since`, the silence over: `paged` when a page of the cause reached this
+   * receiver after it was held (another held page of it, released first), `ended` when the cause is closed (or
+   * unknown), else `send`.
+   */
+  causePage(id: number, to: Receiver, since: number): Promise<"send" | "paged" | "ended">;
   /** Whether the cause (a parent) is still open; undefined when there is no such cause. */
   isCauseOpen(id: number): Promise<boolean | undefined>;
   /** A cause by id (a link naming it, its escalation timer); undefined when there is no such cause. */
@@ -105,6 +112,11 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     released: followUps.released,
     holderOf: createTaskHolders(deps.db).holderOf,
     cause: (id) => store.get(id),
+    async causePage(id, to, since) {
+      const p = await store.get(id);
+      if (p?.status !== "open") return "ended";
+      return (await followUps.receivedSince(`cause:${id}`, to, since)) ? "paged" : "send";
+    },
     isCauseOpen: async (id) => {
       const p = await store.get(id);
       return p === undefined ? undefined : p.status === "open";

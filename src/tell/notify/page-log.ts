@@ -21,6 +21,7 @@ export const NOT_PAGES = [
   "report.morning",
   "report.weekly",
   "maintenance.summary",
+  "cause.resolved",
   "task.succeeded",
   "task.recovered",
   "task.on_track",

@@ -214,6 +214,12 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
       "From 2026-11-22T21:00:00.000Z to 2026-11-23T05:00:00.000Z, 3 alerts were held: 2 task.missed, 1 task.failed. Still open at its end: Sales - load (task.failed).",
     data: { window: "sunday-patching", startsAt: "2026-11-22T21:00:00.000Z", endsAt: "2026-11-23T05:00:00.000Z", held: 3, stillOpen: 1 },
   },
+  "cause.resolved": {
+    title: "Qlik services down on sense2: resolved by anna",
+    summary:
+      "anna resolved cause #7 (Qlik services down on sense2) by hand from the dashboard: node rebuilt. Steward no longer holds what it affected: a new failure opens a new incident and pages.",
+    data: { causeId: 7, causeTitle: "Qlik services down on sense2", resolvedBy: "anna", resolvedVia: "dashboard", note: "node rebuilt", resolvedThrough: null },
+  },
   "influxdb.field_conflict": {
     title: "InfluxDB refuses reload_task_failed points: field task_scriptLogSize is integer there, Steward wrote float",
     summary:

@@ -8,7 +8,7 @@ import type { DeliveryGate } from "../notify/gate";
 import type { SqlDb } from "../../platform/store/sql";
 import type { DomainEvent } from "../../platform/events/types";
 import { coveringSilence, createSilenceGate } from "./gate";
-import { createSilenceReleaser } from "./release";
+import { createSilenceReleaser, type ReleaseDeps } from "./release";
 import { registerSilenceRoutes } from "./routes";
 import { createSilenceService, type SilenceService } from "./service";
 import { createSilenceStore, type SilenceRow } from "./silence-store";
@@ -34,6 +34,8 @@ export interface SilencesDeps {
   siteZone(): string;
   /** Told of each held alert sent when its silence ended (escalation timers start from it). */
   released?(event: DomainEvent, route: string, now: number, to: { channel: string; recipient: string }): Promise<void>;
+  /** Whether a held page of a cause is still to be sent to this receiver (see ReleaseDeps.causePage). */
+  causePage?: ReleaseDeps["causePage"];
 }
 
 export interface Silences {
@@ -56,6 +58,7 @@ export function setupSilences(deps: SilencesDeps): Silences {
     keepMs: deps.keepMs,
     wake: deps.wake,
     ...(deps.released ? { released: deps.released } : {}),
+    ...(deps.causePage ? { causePage: deps.causePage } : {}),
   });
   const service = createSilenceService(store, releaser, deps.clock, deps.siteZone);
   registerSilenceRoutes(deps.router, service, deps.clock);

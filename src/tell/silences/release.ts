@@ -36,6 +36,13 @@ export interface ReleaseDeps {
   wake(): void;
   /** Told of each held alert sent now on its route: people are told only now, so an escalation's clock starts now. */
   released?(event: DomainEvent, route: string, now: number, to: { channel: string; recipient: string }): Promise<void>;
+  /**
+   * A held alert carrying an open cause (a node's window held its service's page and its tasks' failures): `paged` once
+   * a page of the cause reached this receiver after the alert was held (the newest of them, released first), `ended`
+   * when the cause closed meanwhile, else `send`. One page of a cause per receiver at the silence's end, not one per
+   * symptom; a cause's update held by its snooze is still sent (its earlier page came before the hold).
+   */
+  causePage?(causeId: number, to: { channel: string; recipient: string }, heldAt: number): Promise<"send" | "paged" | "ended">;
 }
 
 export interface SilenceReleaser {
@@ -88,7 +95,11 @@ export function createSilenceReleaser(d: ReleaseDeps): SilenceReleaser {
         const event = JSON.parse(payload) as DomainEvent;
         active ??= await d.store.active(now);
         const cover = active.find((s) => matchesSilence(s.matcher, event));
+        const byCause =
+          cover || event.cause?.status !== "open" ? undefined : await d.causePage?.(event.cause.id, { channel: h.channel, recipient: h.recipient }, h.heldAt);
         if (cover) await d.store.moveHold(h.deliveryKey, cover.id);
+        else if (byCause === "ended") await d.store.settle(h.deliveryKey, "closed", now);
+        else if (byCause === "paged") await d.store.settle(h.deliveryKey, "superseded", now);
         else if (h.conditionKey === null) await d.store.settle(h.deliveryKey, "passed", now);
         else if (await d.store.release(h, now, now + d.maxAgeMs, `held by silence #${h.silenceId}; sent when it ended, its condition still lasting`)) {
           released++;

@@ -5,6 +5,7 @@ import type { ChannelState } from "../channel-state";
 import type { Notification } from "../types";
 import { type AlertAction, alertActionOf, alertKeyOf } from "./alert";
 import { isTaskEvent } from "../../../platform/events/types";
+import { resolvedCauseOf } from "../../../platform/events/cause-resolved";
 
 const openMark = (key: string) => `open:${key}`;
 
@@ -46,4 +47,4 @@ export async function stepAlert(
 
 /** The on-call channel whose webhook resolved the incident this event closes, if one did. */
 const resolvedThrough = (n: Notification): string | undefined =>
-  isTaskEvent(n.event) && n.event.kind === "task.recovered" ? n.event.incident?.resolved?.channel : undefined;
+  isTaskEvent(n.event) && n.event.kind === "task.recovered" ? n.event.incident?.resolved?.channel : resolvedCauseOf(n.event)?.channel;

@@ -2,7 +2,8 @@
 // closes an open incident as resolved by the caller (audited with where from), its follow-up mail says so and reaches
 // only whoever got the page (not a route that takes recoveries alone), a second resolve is 409, an unknown id 404, and
 // the task's next failure opens a new incident. POST /v4/causes/{id}/resolve closes a cause and every incident it
-// holds, with one recovered page naming who resolved it.
+// holds, with one recovered page naming who resolved it; a cause holding no incident (a node's Scheduler stopped) gets
+// one follow-up saying who resolved it, where its page went and nowhere else.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { IncidentView } from "../../../../src/tell/incidents/routes";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
@@ -10,6 +11,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
 import { emitFailure, failedRun } from "../../../helpers/failed-runs";
+import { syntheticServiceEvent } from "../../../../src/tell/notify/samples";
 import { startSmtpReceiver, type SmtpReceiver } from "../notify/receivers";
 
 const KEY = generateApiKey();
@@ -34,7 +36,7 @@ channels:
   ops: ${mail("ops@corp.example")}
   managers: ${mail("managers@corp.example")}
 routes:
-  - { on: [task.failed, task.recovered], to: [ops] }
+  - { on: [task.failed, task.recovered, service.stopped], to: [ops] }
   - { on: [task.recovered], to: [managers] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
@@ -134,6 +136,32 @@ notify:
         op: "cause.resolve",
         from: "dashboard",
       });
+    });
+
+    test("a cause holding no incident (a node's Scheduler stopped), resolved by hand: one follow-up where its page went, naming who", async () => {
+      const stopped = syntheticServiceEvent({ state: "stopped", host: "sense2.corp.example", service: "QlikSenseSchedulerService" });
+      await t.app.bus.emit(stopped.kind, stopped);
+      const cause = await waitFor(
+        async () => (await api<{ causes: Array<{ id: number; title: string }> }>("/v4/causes?status=open")).body.causes.find((c) => c.title.includes("sense2")),
+        { what: "the node's cause" },
+      );
+      await waitFor(() => mailsTo("ops@corp.example").find((m) => m.mail.subject?.includes(`Open: cause #${cause.id}`)), { what: "the node's page" });
+      const before = mailsTo("ops@corp.example").length;
+
+      const done = await post<{ incidents: unknown[] }>(`/v4/causes/${cause.id}/resolve`, { note: "node rebuilt", from: "dashboard" });
+      expect(done.status).toBe(200);
+      expect(done.body.incidents).toEqual([]);
+      const followUp = await waitFor(() => mailsTo("ops@corp.example").find((m) => m.mail.subject?.includes(`Resolved by anna: cause #${cause.id}`)), {
+        what: "the cause's follow-up",
+      });
+      expect(followUp.mail.subject).toContain("Qlik services down on sense2: resolved by anna");
+      expect(followUp.mail.text).toContain(`anna resolved cause #${cause.id} (Qlik services down on sense2) by hand from the dashboard: node rebuilt`);
+      expect(followUp.mail.text).not.toMatch(/service running/i);
+      expect((await post(`/v4/causes/${cause.id}/resolve`)).status).toBe(409);
+      await Bun.sleep(500);
+      // Once, and only where the page went: the managers' route takes recoveries, not the node's page.
+      expect(mailsTo("ops@corp.example").length).toBe(before + 1);
+      expect(mailsTo("managers@corp.example")).toEqual([]);
     });
   });
 }

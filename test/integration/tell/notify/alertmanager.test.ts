@@ -2,11 +2,11 @@
 // port, resolve_timeout 5s, its notifications to a local webhook receiver): a failed reload's incident is one firing
 // alert with Steward's labels, kept firing past resolve_timeout by the re-sender, ended by Steward when its cause
 // closes or when it is resolved by hand in Steward; a silence made in Alertmanager suppresses the alert there while
-// Steward still records the incident and the delivery.
+// Steward still records the incident and the delivery. A node's cause (no task incident) resolved by hand ends too.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { IncidentView } from "../../../../src/tell/incidents/routes";
-import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { syntheticServiceEvent, syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { alertmanagerAlerts, type GettableAlert, silenceInAlertmanager, startAlertmanager } from "../../../helpers/alertmanager";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import type { TestService } from "../../../helpers/services";
@@ -50,7 +50,7 @@ http: { port: 0, publicUrl: "https://steward.corp.example" }
 channels:
   am: { type: alertmanager, urls: ["${am.url}"], labels: { env: test, team: qlik }, resendEvery: 2s }
 routes:
-  - { on: [task.failed, task.recovered], to: [am] }
+  - { on: [task.failed, task.recovered, service.stopped], to: [am] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
 `);
@@ -162,5 +162,29 @@ notify:
     expect(resolved.annotations.description).toContain("Ended: resolved by hand by anonymous.");
     expect(resolved.annotations.description).toContain("Load 3 resolved by anonymous after 1 failed run.");
     await waitFor(async () => (await alertOf("Load 3")) === undefined, { what: "the alert gone from the active ones" });
+  }, 30_000);
+
+  test("a node's cause holding no incident, resolved by hand in Steward: its alert ends with endsAt, saying who", async () => {
+    const stopped = syntheticServiceEvent({ state: "stopped", host: "qlik5.corp.example", service: "QlikSenseSchedulerService" });
+    await t.app.bus.emit(stopped.kind, stopped);
+    const cause = await waitFor(
+      async () =>
+        ((await (await t.request("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string }> }).causes.find((c) =>
+          c.title.includes("qlik5"),
+        ),
+      { what: "the node's cause" },
+    );
+    const label = String(cause.id);
+    await waitFor(async () => ((await alertmanagerAlerts(am)).some((a) => a.labels.cause === label && a.status.state === "active") ? true : undefined), {
+      what: "the cause's alert firing",
+    });
+    const res = await t.request(`/v4/causes/${cause.id}/resolve`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(res.status).toBe(200);
+    const resolved = await waitFor(() => webhookMessages().flatMap((m) => m.alerts.filter((x) => x.status === "resolved" && x.labels.cause === label))[0], {
+      what: "the resolved notification",
+    });
+    expect(resolved.annotations.description).toContain("Ended: resolved by hand by anonymous.");
+    expect(Date.parse(resolved.endsAt)).toBeLessThanOrEqual(Date.now());
+    await waitFor(async () => ((await alertmanagerAlerts(am)).some((a) => a.labels.cause === label) ? undefined : true), { what: "the alert gone" });
   }, 30_000);
 });

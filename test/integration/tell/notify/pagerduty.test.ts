@@ -282,5 +282,34 @@ notify:
     await waitFor(() => sentFor(key).length === 2 || undefined, { what: "the cause's resolve" });
     expect(sentFor(key)).toEqual(["trigger", "resolve"]);
     expect(((await (await api(`/v4/causes/${cause.id}`)).json()) as { status: string }).status).toBe("closed");
+    await Bun.sleep(300);
+    expect(sentFor(key)).toEqual(["trigger", "resolve"]);
+  });
+
+  test("a cause holding no incident, resolved in PagerDuty: closed in Steward, its follow-up delivered, no resolve sent back", async () => {
+    const stopped = syntheticServiceEvent({ state: "stopped", host: "qlik8.corp.example", service: "QlikSenseSchedulerService" });
+    await t.app.bus.emit(stopped.kind, stopped);
+    const cause = await waitFor(
+      async () =>
+        ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string }> }).causes.find((c) =>
+          c.title.includes("qlik8"),
+        ),
+      { what: "the node's cause" },
+    );
+    const key = `steward-cause-${cause.id}`;
+    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the cause's trigger" });
+    const body = pdEvent("incident.resolved", key);
+    const res = await webhook(body, signPagerDuty(body, SECRET));
+    expect(res.status).toBe(202);
+    expect(((await (await api(`/v4/causes/${cause.id}`)).json()) as { status: string }).status).toBe("closed");
+    await waitFor(
+      async () => {
+        const d = (await (await api("/v4/deliveries?limit=50")).json()) as { deliveries: Array<{ eventId: string; status: string }> };
+        return d.deliveries.find((x) => x.eventId === `cause-${cause.id}:resolved` && x.status === "delivered");
+      },
+      { what: "the follow-up's delivery" },
+    );
+    await Bun.sleep(300);
+    expect(sentFor(key)).toEqual(["trigger"]);
   });
 });

@@ -30,6 +30,7 @@ export const DEFAULT_PAGERDUTY_SEVERITY: Partial<Record<EventKind, PagerDutySeve
   "report.morning": "info",
   "report.weekly": "info",
   "maintenance.summary": "info",
+  "cause.resolved": "info",
 };
 
 export const PagerDutyChannelSchema = z.lazy(() =>

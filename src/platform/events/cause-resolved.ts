@@ -1,0 +1,46 @@
+// The follow-up of a cause a person resolved while it held no open task incident (a node down, a queue backed up, a
+// job that did not check in): no recovery of its own will come to say it ended, so this event says who ended it. The
+// grouping gate (src/tell/grouping/gate.ts) sends it where the cause's pages went and only there, as it sends a recovered page.
+import type { ResolvedByHand } from "./run-context";
+import type { SiteEvent } from "./types";
+
+const VIA = { api: "the REST API", dashboard: "the dashboard", pagerduty: "PagerDuty", opsgenie: "Opsgenie", mcp: "the assistant" } as const;
+
+/** Its id: one per cause, so two Stewards, or a retried request, queue it once. */
+export const causeResolvedEventId = (causeId: number) => `cause-${causeId}:resolved`;
+
+/** The cause a `cause.resolved` event ends, read back from its data; undefined for any other event. */
+export function resolvedCauseOf(e: { kind: string; data?: Record<string, unknown> }): { causeId: number; by: string; channel?: string } | undefined {
+  if (e.kind !== "cause.resolved" || !e.data) return undefined;
+  const id = e.data.causeId;
+  const by = e.data.resolvedBy;
+  if (typeof id !== "number" || !Number.isSafeInteger(id) || typeof by !== "string") return undefined;
+  const channel = e.data.resolvedThrough;
+  return { causeId: id, by, ...(typeof channel === "string" && channel ? { channel } : {}) };
+}
+
+export function causeResolvedEvent(cause: { id: number; title: string }, r: ResolvedByHand, now: number, host: string): SiteEvent {
+  const at = new Date(now).toISOString();
+  const summary = `${r.by} resolved cause #${cause.id} (${cause.title}) by hand from ${VIA[r.via]}${r.note ? `: ${r.note}` : ""}. Steward no longer holds what it affected: a new failure opens a new incident and pages.`;
+  return {
+    id: causeResolvedEventId(cause.id),
+    kind: "cause.resolved",
+    receivedAt: at,
+    host,
+    title: `${cause.title}: resolved by ${r.by}`,
+    summary,
+    facts: [
+      { name: "Cause", value: `#${cause.id} ${cause.title}` },
+      { name: "Resolved by", value: `${r.by} (${VIA[r.via]})` },
+      ...(r.note ? [{ name: "Note", value: r.note }] : []),
+    ],
+    data: {
+      causeId: cause.id,
+      causeTitle: cause.title,
+      resolvedBy: r.by,
+      resolvedVia: r.via,
+      note: r.note ?? null,
+      resolvedThrough: r.channel ?? null,
+    },
+  };
+}
