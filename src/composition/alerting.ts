@@ -20,7 +20,7 @@ import { siteTimeZone } from "../platform/core/site-clock";
 import { messageTime } from "../platform/core/time-text";
 import { createDegradedWatch, type DegradedWatch } from "../watch/self/degraded";
 import { degradedBanner } from "../watch/self/banner";
-import { peerPollMs } from "../platform/cluster/peer-poll";
+import { peerLookMs, slowPeerLookMs } from "../platform/cluster/peer-poll";
 import { outboxPeerPoll } from "./store-and-cluster";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
@@ -88,7 +88,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
       openSubjects: alertGates.grouping.acknowledgements.openSubjects,
       acknowledge: alertGates.grouping.acknowledgements.acknowledge,
     },
-    ...(pg ? { pollMs: peerPollMs(cluster, Math.min(2_000, pg.heartbeatIntervalMs), pg.heartbeatIntervalMs) } : {}),
+    ...(pg ? { pollMs: slowPeerLookMs(cluster, pg) } : {}),
   });
   const notifyMetrics = createReusableMetrics(w.metrics); // the notifier is rebuilt on config reload
   // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
@@ -136,9 +136,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     lifecycle,
     clock,
     store,
-    ...(pg && clusterStore
-      ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log, pollMs: peerPollMs(cluster, 1_000, pg.heartbeatIntervalMs) } }
-      : {}),
+    ...(pg && clusterStore ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log, pollMs: peerLookMs(cluster, pg) } } : {}),
     ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}),
     runLinks: (runs) => runLinksOf(shared.sql, runs),
     banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner(formatTime)].filter(Boolean).join("") || undefined,

@@ -3,7 +3,7 @@
 import { hostname } from "node:os";
 import { createPostgresCluster, createSingleCluster, dutyGate, registerClusterObservability, type Cluster } from "../platform/cluster";
 import { memberMayBeDeaf } from "../platform/cluster/member-down";
-import { peerPace, peerPollMs } from "../platform/cluster/peer-poll";
+import { peerLookMs, peerPace } from "../platform/cluster/peer-poll";
 import { isStepped } from "../platform/core/stepped-clock";
 import { offsetClock } from "../platform/core/clock";
 import { VERSION } from "../platform/core/version";
@@ -18,7 +18,7 @@ export function outboxPeerPoll(w: Pick<StoreWiring, "pg" | "cluster">): { peerPo
   // connection back, which takes longer than a heartbeat on a busy machine.
   if (!w.pg) return {};
   const memberGraceMs = Math.max(2 * w.pg.heartbeatIntervalMs, w.pg.leaseTtlMs / 2);
-  return { peerPollMs: peerPollMs(w.cluster, 1_000, w.pg.heartbeatIntervalMs), memberGraceMs };
+  return { peerPollMs: peerLookMs(w.cluster, w.pg), memberGraceMs };
 }
 
 export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiring {

@@ -8,7 +8,7 @@ import type { HttpApp } from "../platform/http/app";
 import { createInfluxConflictMonitor, type InfluxConflictMonitor } from "../tell/influx-conflicts";
 import { setupKv, type KvStore } from "../keep/kv";
 import { createQrsClient, qrsComponent, qrsReadinessCheck, type QrsClient } from "../platform/qlik";
-import { peerPollMs } from "../platform/cluster/peer-poll";
+import { slowPeerLookMs } from "../platform/cluster/peer-poll";
 import { setupScheduler, type Scheduler } from "../start/scheduler";
 import type { Wiring } from "./wiring";
 
@@ -79,7 +79,7 @@ export function wireTaskServices(w: Wiring, audit: AuditLog, http: HttpApp): Tas
     ...(pg
       ? {
           duty: { holds: () => cluster.holds("scheduler"), onChange: (fn: (held: boolean) => void) => cluster.onDuty("scheduler", fn) },
-          syncIntervalMs: peerPollMs(cluster, Math.min(2_000, pg.heartbeatIntervalMs), pg.heartbeatIntervalMs),
+          syncIntervalMs: slowPeerLookMs(cluster, pg),
           // A handover takes at most the lease time plus one renewal; fires missed within it are made up.
           takeoverGraceMs: pg.leaseTtlMs + 2 * pg.heartbeatIntervalMs,
         }

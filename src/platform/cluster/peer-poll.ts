@@ -15,3 +15,19 @@ export function peerPollMs(cluster: Pick<Cluster, "alone">, ms: number, heartbea
   const pace = peerPace(cluster, heartbeatMs);
   return () => pace(ms);
 }
+
+/** The pace setting of store.postgres (peerPollIntervalMs) with the heartbeat that caps it. */
+interface PeerPollConfig {
+  peerPollIntervalMs: number;
+  heartbeatIntervalMs: number;
+}
+
+/** Looks whose work waits on them (deliveries another Steward queued, dashboard events): every peerPollIntervalMs. */
+export function peerLookMs(cluster: Pick<Cluster, "alone">, pg: PeerPollConfig): () => number {
+  return peerPollMs(cluster, pg.peerPollIntervalMs, pg.heartbeatIntervalMs);
+}
+
+/** Looks that can wait a little longer (escalation timers, schedules changed elsewhere): twice that, a heartbeat at most. */
+export function slowPeerLookMs(cluster: Pick<Cluster, "alone">, pg: PeerPollConfig): () => number {
+  return peerPollMs(cluster, Math.min(2 * pg.peerPollIntervalMs, pg.heartbeatIntervalMs), pg.heartbeatIntervalMs);
+}

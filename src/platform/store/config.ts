@@ -80,6 +80,15 @@ export const postgresStoreSchema = () =>
         .max(60_000)
         .default(3_000)
         .describe("How often each Steward renews its leases and heartbeat; also how often it reads API keys changed elsewhere."),
+      peerPollIntervalMs: z
+        .number()
+        .int()
+        .min(200)
+        .max(60_000)
+        .default(1_000)
+        .describe(
+          "While the cluster has other members: how often each Steward looks in the store for work another wrote there (deliveries to send, dashboard events), and every second such interval for escalation timers and schedules changed elsewhere. Longer: fewer statements, slower hand-over of that work. Alone in the cluster it looks at the heartbeat's pace whatever this says.",
+        ),
       maxClockOffsetMs: z
         .number()
         .int()

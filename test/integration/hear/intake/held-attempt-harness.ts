@@ -155,9 +155,9 @@ export function withTwoMembers(url: () => Promise<string>, body: (s: HeldScene &
     const id = await attemptThenSchedulerDies(site);
     await holdAttempt(site, members[0]!, id);
     const heldAt = site.clock.now();
-    // The second Steward joins ten minutes before the deadline: two members look for each other's work every second
-    // (a step of the stepped clock and a statement each), one alone at its heartbeat's pace, so two hours of the hold
-    // with both cost most of a file's time. Both are up at the deadline and after it, where the tests look.
+    // The second Steward joins ten minutes before the deadline: two members look for each other's work every 10 s
+    // here (a step of the stepped clock and a statement each), one alone at its heartbeat's pace, so two hours of the
+    // hold with both would cost most of a file's time. Both are up at the deadline and after it, where the tests look.
     await site.clock.runUntil(heldAt + 110 * MIN);
     await member("beta");
     await body({ site, smtp, id, heldAt, members });

@@ -19,12 +19,13 @@ test("store.postgres with the password from the environment: defaults, and the p
     statementTimeoutMs: 10_000,
     leaseTtlMs: 15_000,
     heartbeatIntervalMs: 3_000,
+    peerPollIntervalMs: 1_000,
     maxClockOffsetMs: 10_000,
   });
   expect(loaded.secrets.mask("postgres://steward:secret-pw@pg")).not.toContain("secret-pw");
 });
 
-test("a URL that is not postgres://, a certFile without keyFile and a heartbeat too slow for the lease are errors naming the key", () => {
+test("a URL that is not postgres://, a certFile without keyFile, a heartbeat too slow for the lease and a peer poll under 200 ms are errors naming the key", () => {
   expect(() => parseConfigText("store:\n  postgres:\n    url: mysql://x@y/z\n", "c.yaml", "/x")).toThrow(/store\.postgres\.url.*postgres:\/\//s);
   expect(() => parseConfigText("store:\n  postgres:\n    url: postgres://x@y/z\n    tls:\n      certFile: a.pem\n", "c.yaml", "/x")).toThrow(
     /store\.postgres\.tls\.keyFile.*certFile and keyFile go together/s,
@@ -32,4 +33,7 @@ test("a URL that is not postgres://, a certFile without keyFile and a heartbeat 
   expect(() =>
     parseConfigText("store:\n  postgres:\n    url: postgres://x@y/z\n    leaseTtlMs: 4000\n    heartbeatIntervalMs: 3000\n", "c.yaml", "/x"),
   ).toThrow(/store\.postgres\.heartbeatIntervalMs.*at most half of leaseTtlMs/s);
+  expect(() => parseConfigText("store:\n  postgres:\n    url: postgres://x@y/z\n    peerPollIntervalMs: 50\n", "c.yaml", "/x")).toThrow(
+    /store\.postgres\.peerPollIntervalMs/,
+  );
 });
