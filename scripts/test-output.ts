@@ -1,6 +1,7 @@
 // What npm test reads of bun test's live output: which files reported and which tests passed or failed, so a run
 // whose worker does not exit after the last file can still be judged; and the workers to end in that case.
 import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 
 /** PIDs whose parent is `pid` (Linux /proc): bun test's workers. */
 export function childrenOf(pid: number): number[] {
@@ -24,6 +25,15 @@ export function countTestFiles(root: string): number {
 /** Every test file of the suite, relative to the repository (as bun test names them). */
 export function listTestFiles(root: string): string[] {
   return [...new Bun.Glob("test/**/*.test.{ts,tsx}").scanSync({ cwd: root })].sort();
+}
+
+/**
+ * Test files with no duration in `timingsFile` (bun's --timings JSON): bun test --parallel cannot start them by length
+ * nor cut the workers' shares by them, so a long new file may start last and hold the run's end alone.
+ */
+export function untimedFiles(root: string, timingsFile: string): string[] {
+  const timed = (JSON.parse(readFileSync(join(root, timingsFile), "utf8")) as { files?: Record<string, number> }).files ?? {};
+  return listTestFiles(root).filter((f) => !(f in timed));
 }
 
 /** What a failed test printed before its "(fail)" line: at most this many lines, the last ones. */

@@ -3,7 +3,7 @@
 // were killed left behind (before and after). Exits non-zero on any failure.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { childrenOf, countTestFiles, createOutputTally, printFailureReport, requestedFiles, type TestFailure } from "./test-output";
+import { childrenOf, countTestFiles, createOutputTally, printFailureReport, requestedFiles, type TestFailure, untimedFiles } from "./test-output";
 import { endStuckWorker, endSuiteLeftovers, newSuiteMark, SUITE_MARK } from "./test-suite-mark";
 import { EXTERNAL_TOOLS, missingTools } from "../test/helpers/executables";
 import { startSuitePostgres } from "../test/helpers/shared-postgres";
@@ -131,6 +131,7 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   // Most files wait on servers they start, so five workers on two cores keep both busy (TEST_WORKERS);
   // test/timings.json (refresh: npm test -- --update-timings) starts the slowest files first.
   const parallel = extraArgs.some((a) => a.startsWith("--parallel")) ? [] : [`--parallel=${TEST_WORKERS}`, `--timings=${TIMINGS_FILE}`];
+  if (!hasPath) sayUntimed(extraArgs.includes("--update-timings"));
   const args = ["test", "--timeout", "60000", ...parallel, ...(hasPath ? [] : ["./test/"]), ...extraArgs];
   // One PostgreSQL for every test file that asks for one (test/helpers/shared-postgres.ts); each has its databases.
   const postgres = await startSuitePostgres().catch((err: unknown) => {
@@ -189,6 +190,15 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   const run = { failures, reported: seen.reportedFiles(), tail, ...(requested ? { requested } : {}) };
   if (stalled) return { code: seen.failed() > 0 ? 1 : 0, pass: seen.passed(), fail: seen.failed(), ...run };
   return { code, pass: count("pass"), fail: count("fail"), skip: count("skip"), ...run };
+}
+
+/** Files test/timings.json does not know start when bun gets to them, not by length: named so they get a time. */
+function sayUntimed(updating: boolean): void {
+  const untimed = untimedFiles(REPO_ROOT, TIMINGS_FILE);
+  if (untimed.length === 0 || updating) return;
+  say(
+    `${untimed.length} test file(s) have no time in ${TIMINGS_FILE}, so they are not started by length (npm test -- --update-timings on a run alone writes every file's): ${untimed.join(", ")}`,
+  );
 }
 
 /** Ctrl-C or a CI job's cancel: the shared PostgreSQL is this process's child and would outlive it. */

@@ -87,7 +87,7 @@ export const postgresStoreSchema = () =>
         .max(60_000)
         .default(1_000)
         .describe(
-          "While the cluster has other members: how often each Steward looks in the store for work another wrote there (deliveries to send, dashboard events), and every second such interval for escalation timers and schedules changed elsewhere. Longer: fewer statements, slower hand-over of that work. Alone in the cluster it looks at the heartbeat's pace whatever this says.",
+          "While the cluster has other members: how often each Steward looks in the store for work another wrote there (deliveries to send, dashboard events), and every second such interval for escalation timers and schedules changed elsewhere. Longer: fewer statements, slower hand-over of that work. Alone in the cluster it looks only at the heartbeat's pace (this interval's, if that is longer).",
         ),
       maxClockOffsetMs: z
         .number()

@@ -4,7 +4,10 @@
 // and the summary's list of failed files with the command that reruns each.
 import { expect, test } from "bun:test";
 import { resolve } from "node:path";
-import { childrenOf, countTestFiles, createOutputTally, printFailureReport, requestedFiles } from "../../../scripts/test-output";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { childrenOf, countTestFiles, createOutputTally, printFailureReport, requestedFiles, untimedFiles } from "../../../scripts/test-output";
+import { createTempDir } from "../../helpers/temp-dir";
 
 test("files, passes and failures from live output split at any point", () => {
   const out = [
@@ -128,4 +131,20 @@ test("the files a run was asked for: folders and files of the suite, or unknown 
   expect(requestedFiles(root, ["--bail", "./test/unit/scripts/test-output.test.ts"])).toEqual(["test/unit/scripts/test-output.test.ts"]);
   expect(requestedFiles(root, ["output"])).toBeUndefined();
   expect(requestedFiles(root, [])?.length).toBeGreaterThan(300);
+});
+
+test("the test files test/timings.json has no time for, .test.tsx ones too", () => {
+  const dir = createTempDir();
+  try {
+    mkdirSync(join(dir.path, "test/unit/x"), { recursive: true });
+    for (const f of ["test/unit/x/timed.test.ts", "test/unit/x/new.test.ts", "test/unit/x/page.test.tsx", "test/unit/x/helper.ts"])
+      writeFileSync(join(dir.path, f), "");
+    writeFileSync(
+      join(dir.path, "test/timings.json"),
+      JSON.stringify({ version: 1, files: { "test/unit/x/timed.test.ts": 1200, "test/unit/x/gone.test.ts": 5 } }),
+    );
+    expect(untimedFiles(dir.path, "test/timings.json")).toEqual(["test/unit/x/new.test.ts", "test/unit/x/page.test.tsx"]);
+  } finally {
+    dir.remove();
+  }
 });

@@ -64,7 +64,8 @@ test("with peerPollIntervalMs at 10 s two Stewards look for each other's work ev
   await clock.runUntil(clock.now() + HOUR / 6);
   const together = clock.firedTimers() - before;
   // In ten minutes, each of the two: the outbox and the dashboard feed every 10 s (60 + 60); the holder's escalation
-  // and schedule looks every 20 s (2 × 30) and its member check; besides, what each does alone (under 250 an hour).
+  // and schedule looks every 20 s (2 × 30) and its member check; besides, what each does alone (under 250 in ten
+  // minutes, as the test above bounds it).
   expect(together).toBeGreaterThan(2 * (60 + 60) + 2 * 30);
   // A tenth of the looks at the default: fewer than 2 × (600 + 600) + 3 × 300 of the test above.
   expect(together).toBeLessThan(1_000);
