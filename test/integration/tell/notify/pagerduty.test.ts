@@ -325,10 +325,11 @@ describe("PagerDuty reached by an escalation only", () => {
     rx = startHttpReceiver();
     t = createTestApp(`channels:
   team: { type: webhook, url: "${rx.url}/team" }
+  pager: { type: webhook, url: "${rx.url}/pager" }
   oncall: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue" }
 routes:
   - { name: team, on: [service.stopped], to: [team], escalate: { after: 1s, to: phone } }
-  - { name: phone, on: [service.stopped], to: [oncall] }
+  - { name: phone, on: [service.stopped], to: [oncall, pager] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
 `);
@@ -340,7 +341,7 @@ notify:
     await pd?.stop();
   });
 
-  test("a node's cause escalated to PagerDuty, then resolved by hand in Steward, is resolved there once", async () => {
+  test("a node's cause escalated to PagerDuty and a pager, then resolved by hand in Steward: resolved there once, the pager told once", async () => {
     const stopped = syntheticServiceEvent({ state: "stopped", host: "qlik7.corp.example", service: "QlikSenseSchedulerService" });
     await t.app.bus.emit(stopped.kind, stopped);
     const cause = await waitFor(
@@ -355,9 +356,10 @@ notify:
     await waitFor(() => sent().length === 2 || undefined, { what: "the resolve" });
     await Bun.sleep(300);
     expect(sent()).toEqual(["trigger", "resolve"]);
-    // The team's channel got the page, so it gets the follow-up too.
-    await waitFor(() => rx.requests.some((r) => r.path === "/team" && r.headers.get("x-steward-event") === "cause.resolved") || undefined, {
-      what: "the team's follow-up",
-    });
+    // The team's channel got the page, and the pager got it by the escalation: each gets the follow-up, once.
+    const followUps = (path: string) => rx.requests.filter((r) => r.path === path && r.headers.get("x-steward-event") === "cause.resolved");
+    await waitFor(() => (followUps("/team").length > 0 && followUps("/pager").length > 0) || undefined, { what: "the follow-ups" });
+    await Bun.sleep(300);
+    expect([followUps("/team").length, followUps("/pager").length]).toEqual([1, 1]);
   });
 });
