@@ -142,7 +142,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
         if (plan.event.cause?.status === "open" && sending.length > 0) await updates.escalatedTo(plan.event.cause.id, sending, now);
         return plan;
       }
-      // A cause resolved by hand holding no open incident: its follow-up is its recovered page (resolved-by-hand.ts).
+      // A cause resolved by hand holding no open incident: its follow-up is its recovered page (platform/events/cause-resolved.ts).
       const byHand = resolvedCauseOf(plan.event);
       if (byHand) {
         const cause = await causeSummary(store, byHand.causeId, deps.publicUrl, deps.promises?.());
