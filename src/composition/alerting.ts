@@ -217,10 +217,17 @@ function incidentFollowUps(
       await bus.emit(e.kind, e);
     },
     // A cause closed by hand with no incident to recover: its follow-up (cause.resolved) goes where its pages went,
-    // the on-call products' alert among them (resolved there; Alertmanager's ends), as a recovered page would.
+    // the on-call products' alert among them (resolved there; Alertmanager's ends), as a recovered page would. An
+    // on-call alert its page reached another way (an escalation's route) is resolved too: a channel resolves once.
     causeClosed: async (id, r) => {
       const e = causeResolvedEvent({ id, title: (await causeOf(id))?.title ?? `cause #${id}` }, r, clock.now(), host);
       await bus.emit(e.kind, e);
+      await notify.acknowledged({
+        alerts: [{ key: causeAlertKey(id), thread: `cause:${id}` }],
+        by: r.by,
+        resolve: true,
+        ...(r.channel ? { except: r.channel } : {}),
+      });
     },
   };
 }

@@ -9,12 +9,19 @@ const VIA = { api: "the REST API", dashboard: "the dashboard", pagerduty: "Pager
 /** Its id: one per cause, so two Stewards, or a retried request, queue it once. */
 export const causeResolvedEventId = (causeId: number) => `cause-${causeId}:resolved`;
 
-/** The cause a `cause.resolved` event ends, read back from its data; undefined for any other event. */
-export function resolvedCauseOf(e: { kind: string; data?: Record<string, unknown> }): { causeId: number; by: string; channel?: string } | undefined {
+/**
+ * The cause a `cause.resolved` event ends, read back from its data; undefined for any other event, and for a sample of
+ * the kind (a test alert, a preview), whose id is not the cause's.
+ */
+export function resolvedCauseOf(e: {
+  id: string;
+  kind: string;
+  data?: Record<string, unknown>;
+}): { causeId: number; by: string; channel?: string } | undefined {
   if (e.kind !== "cause.resolved" || !e.data) return undefined;
   const id = e.data.causeId;
   const by = e.data.resolvedBy;
-  if (typeof id !== "number" || !Number.isSafeInteger(id) || typeof by !== "string") return undefined;
+  if (typeof id !== "number" || !Number.isSafeInteger(id) || typeof by !== "string" || e.id !== causeResolvedEventId(id)) return undefined;
   const channel = e.data.resolvedThrough;
   return { causeId: id, by, ...(typeof channel === "string" && channel ? { channel } : {}) };
 }

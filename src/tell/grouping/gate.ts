@@ -124,10 +124,10 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
    * The recovered page: to every receiver the cause's pages reached, whichever kinds their routes take, and only
    * there: a route that takes the closing event but got no page of the cause gets no recovery.
    */
-  async function recovered(plan: Plan, parentId: number): Promise<Plan> {
+  async function recovered(plan: Plan, parentId: number, byHand = false): Promise<Plan> {
     const reached = await updates.reached(parentId);
     const own = onlyReached(plan, [...reached, ...((await deps.alsoReceived?.(parentId)) ?? [])]);
-    const extra = recoveredReach(parentId, own, reached);
+    const extra = recoveredReach(parentId, own, reached, byHand);
     return extra.length > 0 ? { ...own, deliveries: [...own.deliveries, ...extra] } : own;
   }
 
@@ -135,12 +135,20 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     async review(plan, now, ctx) {
       // An escalation (src/tell/escalation: keys `esc:<incident>:<route>|…`) sends again an alert this gate already decided
       // on, with the cause it carried then: deciding again would hold a cause's own page as a symptom of itself.
-      if (!cfg.enabled || isEscalation(plan)) return plan;
-      // A cause resolved by hand holding no open incident: its follow-up is its recovered page (resolved-by-hand.ts).
+      if (!cfg.enabled) return plan;
+      if (isEscalation(plan)) {
+        // Its receivers got the cause's page: its recovered page, or its follow-up when resolved by hand, goes there too.
+        const sending = plan.deliveries.filter((d) => wouldSend(d));
+        if (plan.event.cause?.status === "open" && sending.length > 0) await updates.escalatedTo(plan.event.cause.id, sending, now);
+        return plan;
+      }
+      // A cause resolved by hand holding no open incident: its follow-up is its recovered page (platform/events/cause-resolved.ts).
       const byHand = resolvedCauseOf(plan.event);
       if (byHand) {
         const cause = await causeSummary(store, byHand.causeId, deps.publicUrl, deps.promises?.());
-        return cause?.status === "closed" ? withCause(await recovered(plan, byHand.causeId), cause) : suppress(plan, "the cause it resolves is not closed");
+        return cause?.status === "closed"
+          ? withCause(await recovered(plan, byHand.causeId, true), cause)
+          : suppress(plan, "the cause it resolves is not closed");
       }
       const decision = await decide(plan.event, now, pageTargets(plan));
       if (!decision) return plan;
@@ -149,7 +157,9 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
         // A repeat goes where renotify and pageAfter let it; a receiver it reaches first gets the cause's recovery too.
         if (cause?.status === "open" && decision.repeat) return (await updates.unreached(decision.parentId, plan, now), withCause(plan, cause));
         if (cause?.status === "open") return withCause(await opening(plan, decision.parentId, now, ctx), cause);
-        return withCause(await recovered(plan, decision.parentId), cause);
+        // Closed by a resolve by hand of its last incident: an escalation's receivers are told too.
+        const resolved = isTaskEvent(plan.event) && plan.event.incident?.resolved !== undefined;
+        return withCause(await recovered(plan, decision.parentId, resolved), cause);
       }
       // A new symptom may carry the parent's update (rate-limited), to where the parent's first page went.
       const update = cause && !decision.recovering ? await updates.review(decision.parentId, plan, cause, now) : undefined;

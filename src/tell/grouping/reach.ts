@@ -103,12 +103,17 @@ export function onlyReached(plan: Plan, reached: readonly Receiver[]): Plan {
   };
 }
 
-/** The recovered page to every receiver the cause paged that this plan does not already send to. */
-export function recoveredReach(parentId: number, plan: Plan, reached: readonly PageTarget[]): PlannedDelivery[] {
+/**
+ * The recovered page to every receiver the cause paged that this plan does not already send to. A receiver its page
+ * reached by an escalation only is told when a person resolved the cause (`escalated`), as an on-call phone is told
+ * of a resolve; not of its recovery, which that route does not take.
+ */
+export function recoveredReach(parentId: number, plan: Plan, reached: readonly PageTarget[], escalated = false): PlannedDelivery[] {
   const have: PageTarget[] = plan.deliveries.filter((d) => wouldSend(d)).map(targetOf);
   const out: PlannedDelivery[] = [];
   for (const kept of reached) {
-    const { later: _, ...t } = kept as PageTarget & { later?: boolean };
+    const { later: _, escalated: byEscalation, ...t } = kept as PageTarget & { later?: boolean; escalated?: boolean };
+    if (byEscalation && !escalated) continue;
     if (have.some((h) => sameReceiver(h, t))) continue;
     have.push(t);
     out.push({ ...t, key: `cause-recovered:${parentId}|${t.channel}|${t.recipient.toLowerCase()}`, action: "send" });

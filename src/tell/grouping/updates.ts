@@ -73,6 +73,18 @@ export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["upda
       );
       return out;
     },
+    /**
+     * An escalation sent the parent's page to these receivers (the next route, the night phone): kept with it, marked
+     * so, for the follow-up of a resolve by hand (recoveredReach); its updates and its recovered page do not go there.
+     */
+    async escalatedTo(parentId: number, deliveries: readonly PlannedDelivery[], now: number): Promise<void> {
+      await store.addPageTargets(
+        parentId,
+        deliveries.map((d) => ({ ...targetOf(d), later: true, escalated: true })),
+        now,
+        MAX_TARGETS,
+      );
+    },
     /** The parent's opening page also went to these receivers (routes taking its symptoms): kept with it. */
     async alsoReached(parentId: number, deliveries: readonly PlannedDelivery[], now: number): Promise<void> {
       await store.addPageTargets(parentId, deliveries.map(targetOf), now, MAX_TARGETS);
@@ -101,9 +113,9 @@ export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["upda
       // consequences it announced (issue 64); they are listed on the next page that goes, the recovered one at last.
       if (added.tasks.length === 0) return undefined;
       const recorded = await store.pageTo(parentId);
-      const kept = recorded
-        ? (JSON.parse(recorded) as Array<PageTarget & { later?: boolean }>).filter((t) => !t.later).map(({ later: _, ...t }) => t)
-        : undefined;
+      // Receivers an escalation told are not the page's own: with only those kept, the update goes where the plan's do.
+      const own = recorded ? (JSON.parse(recorded) as Array<PageTarget & { later?: boolean; escalated?: boolean }>).filter((t) => !t.escalated) : [];
+      const kept = own.length > 0 ? own.filter((t) => !t.later).map(({ later: _, escalated: _e, ...t }) => t) : undefined;
       const to: PageTarget[] = kept ?? plan.deliveries.filter((d) => wouldSend(d)).map(targetOf);
       if (to.length === 0 || !(await store.claimUpdate(parentId, last, now))) return undefined;
       const n = parent.updates + 1;

@@ -96,7 +96,7 @@ export function createTemplateRenderer(overrideDirs: readonly string[] = []): Te
   for (const [name, src] of sources) {
     const eta = isHtml(name) ? html : raw;
     try {
-      const fn = check.compiling(name, () => eta.compile(src.text));
+      const fn = check.compiling(name, () => eta.compile(src.text), src.origin !== "built-in");
       eta.loadTemplate(`@${name}`, fn);
       compiled.set(name, (data) => eta.render(fn, data));
     } catch (err) {
@@ -117,11 +117,10 @@ export function createTemplateRenderer(overrideDirs: readonly string[] = []): Te
         // Named where the tag is: a partial's own file and line, not the template that included it.
         const { template, line, expression } = missing.site;
         const why = `line ${line}: ${missing.message}`;
-        throw new AppError(
-          "CONFIG_INVALID",
-          `template ${template} (${originOf(template)}) failed: ${why} (write ${expression} ?? "" where the value may be missing)`,
-          { cause: err, details: { template, origin: originOf(template), why, expression } },
-        );
+        throw new AppError("CONFIG_INVALID", `template ${template} (${originOf(template)}) failed: ${why} (${missing.advice})`, {
+          cause: err,
+          details: { template, origin: originOf(template), why, expression: missing.key ?? expression },
+        });
       }
       // eta's message carries the template line with a marker; keep it on one line for logs and lists.
       const why = (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, " ").trim();

@@ -3,7 +3,7 @@
 // only whoever got the page (not a route that takes recoveries alone), a second resolve is 409, an unknown id 404, and
 // the task's next failure opens a new incident. POST /v4/causes/{id}/resolve closes a cause and every incident it
 // holds, with one recovered page naming who resolved it; a cause holding no incident (a node's Scheduler stopped) gets
-// one follow-up saying who resolved it, where its page went and nowhere else.
+// one follow-up saying who resolved it, where its page went and nowhere else, and so does a node's queue backed up.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { IncidentView } from "../../../../src/tell/incidents/routes";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
@@ -11,7 +11,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
 import { emitFailure, failedRun } from "../../../helpers/failed-runs";
-import { syntheticServiceEvent } from "../../../../src/tell/notify/samples";
+import { syntheticServiceEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
 import { startSmtpReceiver, type SmtpReceiver } from "../notify/receivers";
 
 const KEY = generateApiKey();
@@ -36,7 +36,7 @@ channels:
   ops: ${mail("ops@corp.example")}
   managers: ${mail("managers@corp.example")}
 routes:
-  - { on: [task.failed, task.recovered, service.stopped], to: [ops] }
+  - { on: [task.failed, task.recovered, service.stopped, scheduler.queue_backlog], to: [ops] }
   - { on: [task.recovered], to: [managers] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
@@ -162,6 +162,25 @@ notify:
       // Once, and only where the page went: the managers' route takes recoveries, not the node's page.
       expect(mailsTo("ops@corp.example").length).toBe(before + 1);
       expect(mailsTo("managers@corp.example")).toEqual([]);
+    });
+
+    test("a node's queue backed up, resolved by hand from the assistant: one follow-up, not a queue 'back on track'", async () => {
+      const backlog = syntheticWatchdogEvent("scheduler.queue_backlog", { host: "sense4.corp.example" });
+      await t.app.bus.emit(backlog.kind, backlog);
+      const cause = await waitFor(
+        async () => (await api<{ causes: Array<{ id: number; title: string }> }>("/v4/causes?status=open")).body.causes.find((c) => c.title.includes("sense4")),
+        { what: "the queue's cause" },
+      );
+      await waitFor(() => mailsTo("ops@corp.example").find((m) => m.mail.subject?.includes(`Open: cause #${cause.id}`)), { what: "the queue's page" });
+      const before = mailsTo("ops@corp.example").length;
+      expect((await post(`/v4/causes/${cause.id}/resolve`, { from: "mcp" })).status).toBe(200);
+      const followUp = await waitFor(() => mailsTo("ops@corp.example").find((m) => m.mail.subject?.includes(`Resolved by anna: cause #${cause.id}`)), {
+        what: "the queue cause's follow-up",
+      });
+      expect(followUp.mail.text).toContain(`anna resolved cause #${cause.id} (${cause.title}) by hand from the assistant.`);
+      expect(followUp.mail.text).not.toMatch(/on track/i);
+      await Bun.sleep(500);
+      expect(mailsTo("ops@corp.example").length).toBe(before + 1);
     });
   });
 }

@@ -15,6 +15,7 @@ import { freeTcpPort } from "../../../helpers/free-port";
 import { waitFor } from "../../../helpers/wait-for";
 import { startPagerDutyReceiver, type OnCallReceiver, type PagerDutyEvent } from "./on-call-receivers";
 import { failedRun } from "../../../helpers/failed-runs";
+import { startHttpReceiver, type HttpReceiver } from "./receivers";
 
 const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
 const SECRET = "whsec-pagerduty-test-secret";
@@ -311,5 +312,54 @@ notify:
     );
     await Bun.sleep(300);
     expect(sentFor(key)).toEqual(["trigger"]);
+  });
+});
+
+describe("PagerDuty reached by an escalation only", () => {
+  let pd: OnCallReceiver<PagerDutyEvent>;
+  let rx: HttpReceiver;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    pd = startPagerDutyReceiver();
+    rx = startHttpReceiver();
+    t = createTestApp(`channels:
+  team: { type: webhook, url: "${rx.url}/team" }
+  pager: { type: webhook, url: "${rx.url}/pager" }
+  oncall: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue" }
+routes:
+  - { name: team, on: [service.stopped], to: [team], escalate: { after: 1s, to: phone } }
+  - { name: phone, on: [service.stopped], to: [oncall, pager] }
+notify:
+  outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
+`);
+    await t.app.start();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await rx?.stop();
+    await pd?.stop();
+  });
+
+  test("a node's cause escalated to PagerDuty and a pager, then resolved by hand in Steward: resolved there once, the pager told once", async () => {
+    const stopped = syntheticServiceEvent({ state: "stopped", host: "qlik7.corp.example", service: "QlikSenseSchedulerService" });
+    await t.app.bus.emit(stopped.kind, stopped);
+    const cause = await waitFor(
+      async () => ((await (await t.request("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string }> }).causes[0],
+      { what: "the node's cause" },
+    );
+    const key = `steward-cause-${cause.id}`;
+    const sent = () => pd.accepted.filter((r) => r.body.dedup_key === key).map((r) => r.body.event_action);
+    await waitFor(() => sent().length === 1 || undefined, { what: "the escalation's trigger" });
+    const res = await t.request(`/v4/causes/${cause.id}/resolve`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(res.status).toBe(200);
+    await waitFor(() => sent().length === 2 || undefined, { what: "the resolve" });
+    await Bun.sleep(300);
+    expect(sent()).toEqual(["trigger", "resolve"]);
+    // The team's channel got the page, and the pager got it by the escalation: each gets the follow-up, once.
+    const followUps = (path: string) => rx.requests.filter((r) => r.path === path && r.headers.get("x-steward-event") === "cause.resolved");
+    await waitFor(() => (followUps("/team").length > 0 && followUps("/pager").length > 0) || undefined, { what: "the follow-ups" });
+    await Bun.sleep(300);
+    expect([followUps("/team").length, followUps("/pager").length]).toEqual([1, 1]);
   });
 });

@@ -1,5 +1,5 @@
 // An alert is never lost to its own formatting: a template that throws, one that dereferences a value that is not
-// there, one that prints a value that is not there, one whose output passes Slack's or Teams' size limit, and one that is not JSON each reach a real receiver
+// there, one that prints a value that is not there (also inside a whole-payload json({ … })), one whose output passes Slack's or Teams' size limit, and one that is not JSON each reach a real receiver
 // (the in-test SMTP server, Bun.serve for Slack, Teams and a webhook) in the plain form, and nothing is dead-lettered.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -28,6 +28,8 @@ const TEMPLATES: Record<string, string> = {
     '<%~ json({ type: "message", attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", content: { type: "AdaptiveCard", version: "1.4", body: [{ type: "TextBlock", text: "x".repeat(60000) }] } }] }) %>',
   // Not JSON at all.
   "tpl-hook/webhook/task.failed.json.eta": "taskName=<%= it.taskName %>",
+  // The whole payload one json({ … }) with a value that is not there: JSON.stringify would drop the key unsaid.
+  "tpl-json/webhook/task.failed.json.eta": "<%~ json({ task: it.taskName, owner: { mail: it.noSuchOwnerMail } }) %>",
 };
 
 describe("a template that fails to render", () => {
@@ -54,8 +56,9 @@ channels:
   slack-big: { type: slack, webhookUrl: "${rx.url}/slack", templates: ./tpl-slack }
   teams-big: { type: teams, webhookUrl: "${rx.url}/teams", templates: ./tpl-teams }
   hook: { type: webhook, url: "${rx.url}/hook", templates: ./tpl-hook }
+  hook-json: { type: webhook, url: "${rx.url}/hook-json", templates: ./tpl-json }
 routes:
-  - { name: failures, on: [task.failed], to: [mail-throws, mail-missing, mail-undefined, slack-big, teams-big, hook] }
+  - { name: failures, on: [task.failed], to: [mail-throws, mail-missing, mail-undefined, slack-big, teams-big, hook, hook-json] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 200ms }
 `;
@@ -72,7 +75,7 @@ notify:
   test("goes out in the plain form on every channel, with the task, the failing lines and a note; none is dead", { timeout: 30_000 }, async () => {
     const event = syntheticTaskEvent({ outcome: "failed", taskName: "Finance nightly reload", appName: "Finance", host: "sense2.corp.example" });
     await t.app.bus.emit("task.failed", event);
-    await waitFor(() => smtp.mails.length >= 3 && rx.requests.length >= 3, { what: "three mails and three requests" });
+    await waitFor(() => smtp.mails.length >= 3 && rx.requests.length >= 4, { what: "three mails and four requests" });
 
     const mailTo = (to: string) => smtp.mails.find((m) => m.envelopeTo.includes(to))!.mail;
     const throws = mailTo("throws@corp.example");
@@ -113,13 +116,19 @@ notify:
     expect(hook.kind).toBe("task.failed");
     expect(hook.templateFailed).toContain("webhook/task.failed.json");
     expect(String(hook.text)).toContain("Error: Field 'CustomerKey' not found");
+    const inside = JSON.parse(rx.requests.find((r) => r.path === "/hook-json")!.body) as Record<string, unknown>;
+    expect(inside.taskName).toBe("Finance nightly reload");
+    expect(inside.templateFailed).toContain(
+      "template webhook/task.failed.json failed (line 1: owner.mail is undefined in the object given to json(…), which would leave it out)",
+    );
+    expect(inside.owner).toBeUndefined();
 
     const list = await waitFor(
       async () => {
         const l = ((await (await t.request("/v4/deliveries?limit=100")).json()) as { deliveries: Delivery[] }).deliveries;
-        return l.length === 6 && l.every((d) => d.status === "delivered") ? l : undefined;
+        return l.length === 7 && l.every((d) => d.status === "delivered") ? l : undefined;
       },
-      { what: "six deliveries delivered" },
+      { what: "seven deliveries delivered" },
     );
     for (const d of list) {
       expect(d.attempts).toBe(1);
@@ -134,13 +143,14 @@ notify:
     expect(metrics).toContain('steward_notify_template_fallbacks_total{channel="mail-throws",template="email/task.failed.subject"} 1');
     expect(metrics).toContain('steward_notify_template_fallbacks_total{channel="mail-missing",template="email/task.failed.html"} 1');
     expect(metrics).toContain('steward_notify_template_fallbacks_total{channel="hook",template="webhook/task.failed.json"} 1');
+    expect(metrics).toContain('steward_notify_template_fallbacks_total{channel="hook-json",template="webhook/task.failed.json"} 1');
     expect(metrics).toContain('steward_notify_template_fallbacks_total{channel="mail-undefined",template="email/task.failed.subject"} 1');
 
     // The doctor lists the templates that failed, from the deliveries in the store.
     const doctor = (await (await t.request("/v4/doctor")).json()) as { checks: Array<{ check: string; ok: boolean; detail: string; fix?: string }> };
     const line = doctor.checks.find((c) => c.check === "alert templates")!;
     expect(line.ok).toBe(false);
-    expect(line.detail).toContain("6 alerts sent in the plain form in the last 24 hours");
+    expect(line.detail).toContain("7 alerts sent in the plain form in the last 24 hours");
     expect(line.detail).toContain("slack-big: template slack/task.failed.json failed (60 blocks; Slack takes at most 50), 1 alert, last ");
     expect(line.detail).toContain("mail-throws: template email/task.failed.subject failed (line 1: subject broke on purpose), 1 alert");
     expect(line.detail).toContain("mail-undefined: template email/task.failed.subject failed (line 1: it.noSuchVar is undefined, nothing to print), 1 alert");

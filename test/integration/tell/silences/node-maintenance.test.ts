@@ -2,10 +2,10 @@
 // sense2 says so before the work begins. Inside it, the node's cause (its Scheduler stopped) and the tasks that fail on
 // sense2 are recorded (the cause, its tasks and their incidents are on the dashboard and the API) but nobody is paged;
 // a failure on another node still pages. When the window ends with sense2 still down, its cause pages once, naming
-// what failed inside it; the tasks' own failures are not sent one by one. A cause over before the window's end (resolved
+// what failed inside it; the tasks' own failures are not sent one by one, and its recovery follows that page. A cause over before the window's end (resolved
 // by hand) sends nothing then, although its service is still stopped.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { syntheticServiceEvent } from "../../../../src/tell/notify/samples";
+import { syntheticServiceEvent, syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import type { SilenceView } from "../../../../src/tell/silences";
 import type { IncidentView } from "../../../../src/tell/incidents/routes";
 import { createTestApp, type TestApp } from "../../../helpers/app";
@@ -83,6 +83,24 @@ test("a window for sense2 holds its cause and its tasks' failures, and pages the
   await Bun.sleep(1_000);
   expect(smtp.mails.filter((m) => m.mail.subject?.includes(`cause #${cause.id}`))).toEqual([page]);
   expect((await api<{ held: Record<string, number> }>(`/v4/silences/${made.body.id}`)).body.held).toEqual({ sent: 1, superseded: 2 });
+
+  // sense2 comes back and its tasks run again: the cause's recovered page follows that page, once.
+  const started = syntheticServiceEvent({ state: "started", host: "sense2.corp.example", service: "QlikSenseSchedulerService" });
+  await t.app.bus.emit(started.kind, started);
+  for (const n of ["a", "b"]) {
+    const ok = syntheticTaskEvent({
+      outcome: "succeeded",
+      taskName: `Load ${n}`,
+      taskId: `task-${n}`,
+      appName: `App ${n}`,
+      appId: `app-${n}`,
+      host: "sense2.corp.example",
+    });
+    for (const e of await t.app.incidents!.annotate({ ...ok, source: "udp" })) await t.app.bus.emit(e.kind, e);
+  }
+  await waitFor(() => smtp.mails.find((m) => m.mail.subject?.includes(`Recovered: cause #${cause.id}`)), { what: "the cause's recovered page" });
+  await Bun.sleep(1_000);
+  expect(smtp.mails.filter((m) => m.mail.subject?.includes(`cause #${cause.id}`)).length).toBe(2);
 });
 
 test("a window for sense3 whose cause was resolved by hand inside it sends nothing at its end", { timeout: 40_000 }, async () => {

@@ -15,6 +15,7 @@ import { checkNotifyConfig, sampleEventSets } from "../../../../src/tell/notify/
 import { buildNotification } from "../../../../src/tell/notify/notification";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTemplateRenderer } from "../../../../src/tell/notify/templates/renderer";
+import { firstUndefinedPath, jsonPayloadArgument } from "../../../../src/tell/notify/templates/json-payload";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 
 let tmp: TempDir | undefined;
@@ -87,6 +88,61 @@ describe("a template printing a missing value", () => {
     });
     const r = createTemplateRenderer([dir]);
     expect(r.render("email/task.failed.text", { zero: 0, no: false, empty: "", word: "undefined" })).toBe("none|–|0|false||undefined|null");
+  });
+});
+
+describe("a whole-payload json({ … }) in an administrator's template", () => {
+  test("a key whose value is missing fails, naming its path; null, a default and a value made of data are kept", () => {
+    const dir = overrides({
+      "webhook/task.failed.json.eta": '<%~ json({ task: it.taskName, app: { name: it.appNmae }, tags: [it.tag, "x"] }) %>',
+      "webhook/task.aborted.json.eta": "<%~ json({ task: it.taskName, note: it.note ?? null, owner: it.owner, list: [1, null] }) %>",
+    });
+    const r = createTemplateRenderer([dir]);
+    const err = renderError(() => r.renderJson("webhook/task.failed.json", { taskName: "T1", tag: "nightly" }));
+    expect(err.details).toMatchObject({
+      template: "webhook/task.failed.json",
+      why: "line 1: app.name is undefined in the object given to json(…), which would leave it out",
+      expression: "app.name",
+    });
+    expect(err.message).toContain("(give app.name a value, or ?? null where it may be missing)");
+    const inList = renderError(() => r.renderJson("webhook/task.failed.json", { taskName: "T1", appNmae: "A" }));
+    expect(inList.details).toMatchObject({ expression: "tags[0]" });
+    expect(r.renderJson("webhook/task.aborted.json", { taskName: "T1", owner: { name: "anna", seen: null } })).toEqual({
+      task: "T1",
+      note: null,
+      owner: { name: "anna", seen: null },
+      list: [1, null],
+    });
+  });
+
+  test("the built-in templates are not looked into: their payloads leave an absent incident or app out on purpose", () => {
+    const r = createTemplateRenderer([]);
+    const n = buildNotification(
+      {
+        deliveryId: 1,
+        key: "k",
+        channel: "c",
+        route: "r",
+        events: [syntheticTaskEvent({ outcome: "failed", taskName: "Finance" })],
+        recipient: "",
+        target: null,
+        attempt: 1,
+      },
+      { headLines: 15, tailLines: 25, links: [] },
+    );
+    const out = r.renderJson("webhook/task.failed.json", { ...n.vars, incident: undefined }) as Record<string, unknown>;
+    expect(out.taskName).toBe("Finance");
+    expect("incident" in out).toBe(false);
+  });
+
+  test("only a tag that is one json( call on an object or array literal is looked into", () => {
+    expect(jsonPayloadArgument('json({ a: it.a, b: ")" })')).toBe('{ a: it.a, b: ")" }');
+    expect(jsonPayloadArgument("json([it.a])  ")).toBe("[it.a]");
+    expect(jsonPayloadArgument("json({ a: 1 }) + json({ b: it.b })")).toBeUndefined();
+    expect(jsonPayloadArgument("json(it.payload)")).toBeUndefined();
+    expect(jsonPayloadArgument("trunc(json({ a: it.a }), 10)")).toBeUndefined();
+    expect(firstUndefinedPath({ a: { b: [1, { c: undefined }] } })).toBe("a.b[1].c");
+    expect(firstUndefinedPath({ at: new Date(0), n: null })).toBeUndefined();
   });
 });
 
