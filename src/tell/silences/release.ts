@@ -23,6 +23,7 @@ const MAX_BATCHES = 50;
 const PURGE_EVERY_MS = 3_600_000;
 /** How stale a held delivery's row may get before it is marked as still wanted (see SilenceStore.keepHeld). */
 const KEEP_HELD_EVERY_MS = 60_000;
+const NOTE = (h: { silenceId: number }) => `held by silence #${h.silenceId}; sent when it ended, its condition still lasting`;
 
 export interface ReleaseDeps {
   store: SilenceStore;
@@ -40,7 +41,8 @@ export interface ReleaseDeps {
    * A held alert carrying an open cause (a node's window held its service's page and its tasks' failures): `paged` once
    * a page of the cause reached this receiver after the alert was held (the newest of them, released first), `ended`
    * when the cause closed meanwhile, else `send`. One page of a cause per receiver at the silence's end, not one per
-   * symptom; a cause's update held by its snooze is still sent (its earlier page came before the hold).
+   * symptom; a cause's update held by its snooze is still sent (its earlier page came before the hold). A `send` is
+   * claimed in the store with the release (SilenceStore.release): two Stewards sweeping at once page the cause once.
    */
   causePage?(causeId: number, to: { channel: string; recipient: string }, heldAt: number): Promise<"send" | "paged" | "ended">;
 }
@@ -101,7 +103,7 @@ export function createSilenceReleaser(d: ReleaseDeps): SilenceReleaser {
         else if (byCause === "ended") await d.store.settle(h.deliveryKey, "closed", now);
         else if (byCause === "paged") await d.store.settle(h.deliveryKey, "superseded", now);
         else if (h.conditionKey === null) await d.store.settle(h.deliveryKey, "passed", now);
-        else if (await d.store.release(h, now, now + d.maxAgeMs, `held by silence #${h.silenceId}; sent when it ended, its condition still lasting`)) {
+        else if (await d.store.release(h, now, now + d.maxAgeMs, NOTE(h), byCause === "send" ? event.cause?.id : undefined)) {
           released++;
           await d.released?.(event, h.route, now, { channel: h.channel, recipient: h.recipient });
         }

@@ -86,9 +86,50 @@ const START_SKEW_MS = 2_000;
 
 export type SilenceStore = ReturnType<typeof createSilenceStore>;
 
+const settle = (x: SqlExecutor, key: string, state: HoldState, now: number) =>
+  x.run("UPDATE silence_holds SET state = ?, settled_at = ? WHERE delivery_key = ? AND state = 'held'", [state, now, key]);
+
+/** See SilenceStore.release. */
+async function releaseHold(db: SqlDb, h: HoldRow, now: number, expiresAt: number, note: string, causeId?: number): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if ((await settle(tx, h.deliveryKey, "sent", now)).changes !== 1) return false;
+    if (h.conditionKey !== null) {
+      await tx.run(
+        `UPDATE silence_holds SET state = 'superseded', settled_at = ? WHERE state = 'held' AND condition_key = ? AND route = ? AND channel = ?
+         AND recipient = ? AND held_at <= ?`,
+        [now, h.conditionKey, h.route, h.channel, h.recipient, h.heldAt],
+      );
+    }
+    // Claimed last: a transaction waiting here on another's claim holds no row that one still needs.
+    if (causeId !== undefined && !(await claimCausePage(tx, causeId, h, now))) {
+      await tx.run("UPDATE silence_holds SET state = 'superseded' WHERE delivery_key = ?", [h.deliveryKey]);
+      return false;
+    }
+    await tx.run(
+      `UPDATE notify_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, expires_at = ?, reason = ?, updated_at = ?
+       WHERE key = ? AND status = 'suppressed'`,
+      [now, expiresAt, note, now, h.deliveryKey],
+    );
+    return true;
+  });
+}
+
+/**
+ * Claims the page of a cause to a hold's channel and recipient: taken unless a claim was made after the hold was held
+ * (a page of the cause that reached them since, which it would repeat). On PostgreSQL a second Steward's claim of the
+ * same key waits for the first's transaction and then sees its claim.
+ */
+async function claimCausePage(x: SqlExecutor, causeId: number, h: HoldRow, now: number): Promise<boolean> {
+  const r = await x.run(
+    `INSERT INTO silence_cause_pages (cause_id, channel, recipient, paged_at, delivery_key) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (cause_id, channel, recipient) DO UPDATE SET paged_at = excluded.paged_at, delivery_key = excluded.delivery_key
+     WHERE silence_cause_pages.paged_at <= ?`,
+    [causeId, h.channel, h.recipient.toLowerCase(), now, h.deliveryKey, h.heldAt],
+  );
+  return r.changes === 1;
+}
+
 export function createSilenceStore(db: SqlDb) {
-  const settle = (x: SqlExecutor, key: string, state: HoldState, now: number) =>
-    x.run("UPDATE silence_holds SET state = ?, settled_at = ? WHERE delivery_key = ? AND state = 'held'", [state, now, key]);
   return {
     async create(s: NewSilence): Promise<SilenceRow> {
       const r = await db.get<Row>(
@@ -189,8 +230,12 @@ export function createSilenceStore(db: SqlDb) {
         [now, olderThan],
       );
     },
-    /** Forgets settled holds older than `before` (the outbox forgets their deliveries after as long). */
+    /**
+     * Forgets settled holds older than `before` (the outbox forgets their deliveries after as long), and the claims of
+     * causes' pages made as long ago (a hold older than such a claim finds its page in page_receivers, kept longer).
+     */
     async purge(before: number): Promise<number> {
+      await db.run("DELETE FROM silence_cause_pages WHERE paged_at < ?", [before]);
       return (await db.run("DELETE FROM silence_holds WHERE state <> 'held' AND settled_at < ?", [before])).changes;
     },
     async settle(key: string, state: HoldState, now: number): Promise<boolean> {
@@ -202,26 +247,13 @@ export function createSilenceStore(db: SqlDb) {
     },
     /**
      * Sends a held alert: the hold becomes sent and its outbox row pending, in one transaction, and the older held
-     * alerts of the same condition for the same route, channel and recipient are superseded by it.
+     * alerts of the same condition for the same route, channel and recipient are superseded by it. Carrying an open
+     * cause (`causeId`), it is sent only if it claims the cause's page for its channel and recipient: a claim made
+     * after it was held (another Steward's sweep sent another held alert of the cause there) settles it superseded,
+     * and nothing is sent. True when it was sent.
      */
-    async release(h: HoldRow, now: number, expiresAt: number, note: string): Promise<boolean> {
-      return db.transaction(async (tx) => {
-        if ((await settle(tx, h.deliveryKey, "sent", now)).changes !== 1) return false;
-        await tx.run(
-          `UPDATE notify_deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, expires_at = ?, reason = ?, updated_at = ?
-           WHERE key = ? AND status = 'suppressed'`,
-          [now, expiresAt, note, now, h.deliveryKey],
-        );
-        if (h.conditionKey !== null) {
-          await tx.run(
-            `UPDATE silence_holds SET state = 'superseded', settled_at = ? WHERE state = 'held' AND condition_key = ? AND route = ? AND channel = ?
-             AND recipient = ? AND held_at <= ?`,
-            [now, h.conditionKey, h.route, h.channel, h.recipient, h.heldAt],
-          );
-        }
-        return true;
-      });
-    },
+    release: (h: HoldRow, now: number, expiresAt: number, note: string, causeId?: number): Promise<boolean> =>
+      releaseHold(db, h, now, expiresAt, note, causeId),
     async eventPayload(eventId: string): Promise<string | undefined> {
       return (await db.get<{ payload: string }>("SELECT payload FROM notify_events WHERE id = ?", [eventId]))?.payload;
     },
