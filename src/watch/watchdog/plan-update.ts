@@ -5,6 +5,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { compare } from "../../platform/qlik/qrs-filter";
 import type { DoubleTriggerMemo } from "./chains";
 import { buildPlan, fetchPlanRows, type Plan, type PlanRows, planChanged, readPlan } from "./qrs-plan";
+import type { RowParses } from "./row-parses";
 import { MAX_EARLIER_QRS_TIMES, type ScheduleTrigger } from "./schedule";
 
 /** The rows with those QRS changed since `sinceMs` (a second of overlap for clocks) put in place of the old ones. */
@@ -72,10 +73,11 @@ export async function nextPlan(
   now: number,
   refreshMs: number,
   memo?: DoubleTriggerMemo,
+  parses?: RowParses,
 ): Promise<KeptPlan | undefined> {
   const full = async (): Promise<KeptPlan> => {
     const probe = await planChanged(qrs, { readAtMs: now });
-    const read = await readPlan(qrs, now, memo);
+    const read = await readPlan(qrs, now, memo, parses);
     return { ...read, counts: probe.counts, fullReadAtMs: now, ...(triggersMatchCounts(read.rows, probe.counts) ? {} : { short: true }) };
   };
   const fullCarrying = async (): Promise<KeptPlan> => {
@@ -89,7 +91,7 @@ export async function nextPlan(
   plan.counts = probe.counts;
   if (!probe.changed && now - plan.readAtMs < refreshMs) return undefined;
   const { rows } = await updatePlanRows(qrs, plan.rows, plan.readAtMs);
-  const next: KeptPlan = { ...buildPlan(rows, now, memo), rows, counts: probe.counts, fullReadAtMs: plan.fullReadAtMs };
+  const next: KeptPlan = { ...buildPlan(rows, now, memo, parses), rows, counts: probe.counts, fullReadAtMs: plan.fullReadAtMs };
   carryQrsTimes(plan, next);
   return next;
 }

@@ -14,6 +14,7 @@ import { type KeptPlan, nextPlan } from "./plan-update";
 import { refreshQrsTimes } from "./qrs-times";
 import { advanceCursor, readQrs } from "./qrs-read";
 import { createQueueWatch } from "./queue-watch";
+import { createRowParses } from "./row-parses";
 import { detailsOf } from "./stored-details";
 import { lastChangedMs } from "./turned-off-facts";
 import { createTurnedOffWatch } from "./turned-off-watch";
@@ -60,8 +61,9 @@ const KIND: Record<WatchCondition, WatchdogEventKind> = {
 export function createQrsLook(d: QrsLookDeps): QrsLook {
   const { cfg, store, log, announcer } = d;
   let plan: KeptPlan | undefined;
-  // Kept across plan rebuilds: a change to one task recomputes that task's fires, not the site's.
+  // Kept across plan rebuilds: a change to one task recomputes that task's fires and validates its rows, not the site's.
   const doubles = createDoubleTriggerMemo();
+  const parses = createRowParses();
   const memo = createEvaluationMemo();
   const reported = new Set<string>();
   let latencies: number[] = [];
@@ -86,7 +88,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
 
   async function refreshPlan(qrs: QrsClient, now: number): Promise<void> {
     // Only what changed is read again (modifiedDate); everything at start, after a deletion and once a day.
-    const next = await nextPlan(qrs, plan, now, cfg.planRefresh, doubles);
+    const next = await nextPlan(qrs, plan, now, cfg.planRefresh, doubles, parses);
     if (!next) return;
     plan = next;
     await d.planRead?.(plan, now);

@@ -10,6 +10,7 @@ import { type ChainEdge, createDoubleTriggerMemo, type DoubleTriggerMemo, findCy
 import { readOverrides, type WatchOverrides } from "./overrides";
 import { compareWithQrs, readSchemaEvent, type ScheduleTrigger } from "./schedule";
 import { readTurnOffFacts, type TurnOffFacts } from "./turned-off-facts";
+import { parseRow, type RowParses } from "./row-parses";
 
 export interface WatchedChain extends ChainEdge {
   /** All rules must be met within this long of one another (QRS timeConstraint; 0 = no limit). */
@@ -126,22 +127,23 @@ export async function fetchPlanRows(qrs: QrsClient, filter?: string): Promise<Pl
   return { taskLists, schemaEvents, compositeEvents, appRows };
 }
 
-export async function readPlan(qrs: QrsClient, nowMs: number, memo?: DoubleTriggerMemo): Promise<Plan & { rows: PlanRows }> {
+export async function readPlan(qrs: QrsClient, nowMs: number, memo?: DoubleTriggerMemo, parses?: RowParses): Promise<Plan & { rows: PlanRows }> {
   const rows = await fetchPlanRows(qrs);
-  return { ...buildPlan(rows, nowMs, memo), rows };
+  return { ...buildPlan(rows, nowMs, memo, parses), rows };
 }
 
 /**
  * The plan from its rows: each entity validated on its own. `memo` (kept by the caller between rebuilds) spares an
- * unchanged task the check for triggers that fall due together, the part of a rebuild that grows fastest.
+ * unchanged task the check for triggers that fall due together, the part of a rebuild that grows fastest; `parses`
+ * (kept likewise) spares a row read before the validation of its fields.
  */
-export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo = createDoubleTriggerMemo()): Plan {
+export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo = createDoubleTriggerMemo(), parses?: RowParses): Plan {
   const problems: string[] = [];
   const tasks = new Map<string, WatchedTask>();
   const { taskLists, schemaEvents, compositeEvents, appRows } = rows;
   TASK_ENDPOINTS.forEach(([path, taskType], i) => {
     for (const row of taskLists[i]!) {
-      const r = QrsTaskRow.safeParse(row);
+      const r = parseRow(parses, QrsTaskRow, row);
       if (!r.success) {
         problems.push(`${path}: a task Steward cannot read (${r.error.issues[0]?.path.join(".")}: ${r.error.issues[0]?.message})`);
         continue;
@@ -164,10 +166,10 @@ export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo
     }
   });
   for (const row of schemaEvents) {
-    const owner = TriggerOwner.safeParse(row);
+    const owner = parseRow(parses, TriggerOwner, row);
     const ref = owner.success ? (owner.data.reloadTask ?? owner.data.externalProgramTask ?? owner.data.userSyncTask) : undefined;
     const task = ref ? tasks.get(ref.id.toLowerCase()) : undefined;
-    const r = readSchemaEvent(row);
+    const r = readSchemaEvent(row, parses);
     if (!r.ok) {
       problems.push(`${task ? `task "${task.name}": ` : ""}${r.error}; this trigger is not watched`);
       if (task && (row as { enabled?: unknown } | null)?.enabled !== false) (task.unreadableTriggers ??= []).push(r.error);
@@ -180,13 +182,13 @@ export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo
     task.schedules.push(r.trigger);
   }
   for (const row of compositeEvents) {
-    const r = readCompositeEvent(row);
+    const r = readCompositeEvent(row, parses);
     if (!r.ok) {
       problems.push(`${r.error}; this trigger is not watched`);
       continue;
     }
     const task = tasks.get(r.edge.taskId);
-    const c = Constraint.safeParse(row);
+    const c = parseRow(parses, Constraint, row);
     const tc = c.success ? c.data.timeConstraint : undefined;
     const constraintMs = tc ? ((((tc.days ?? 0) * 24 + (tc.hours ?? 0)) * 60 + (tc.minutes ?? 0)) * 60 + (tc.seconds ?? 0)) * 1000 : 0;
     if (task && r.enabled) task.chains.push({ ...r.edge, constraintMs });
@@ -194,7 +196,7 @@ export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo
   }
   const apps = new Map<string, WatchedApp>();
   for (const row of appRows) {
-    const r = QrsAppRow.safeParse(row);
+    const r = parseRow(parses, QrsAppRow, row);
     if (!r.success) continue; // apps only add names and owners; a task's own app id is enough to watch it
     const a = r.data;
     const last = a.lastReloadTime && !a.lastReloadTime.startsWith(NEVER) ? Date.parse(a.lastReloadTime) : Number.NaN;
@@ -211,7 +213,7 @@ export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo
     });
   }
   problems.push(...chainsThatCannotWork(tasks, nowMs, memo));
-  return { tasks, apps, problems, readAtMs: nowMs, turnOff: readTurnOffFacts(taskLists, schemaEvents, compositeEvents) };
+  return { tasks, apps, problems, readAtMs: nowMs, turnOff: readTurnOffFacts(taskLists, schemaEvents, compositeEvents, parses) };
 }
 
 /** Found from the triggers alone, so the administrator hears of them before the night they bite. */
