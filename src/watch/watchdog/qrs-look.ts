@@ -8,7 +8,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { type Announcer, isNotice } from "./announcer";
 import { createDoubleTriggerMemo } from "./chains";
 import { createEvaluationMemo } from "./evaluation-look";
-import { type CloseCondition, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
+import { type CloseCondition, type Evaluation, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
 import type { Execution } from "./observations";
 import { type KeptPlan, nextPlan } from "./plan-update";
 import { refreshQrsTimes } from "./qrs-times";
@@ -67,7 +67,8 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
   const memo = createEvaluationMemo();
   const reported = new Set<string>();
   let latencies: number[] = [];
-  let view: TaskView[] = [];
+  // The last look's evaluation: its view of the tasks is built when first asked for.
+  let last: Evaluation | undefined;
 
   const startLatency = () => {
     if (latencies.length < 5) return 0;
@@ -141,7 +142,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
       ...(outside ? { reloadsOutside: outside } : {}),
     });
     latencies = [...latencies, ...result.latencies].slice(-50);
-    view = result.tasks;
+    last = result;
     // A due time that fell before the task or its trigger changed (re-enabled) is not a missed start.
     const facts = plan.turnOff;
     const opens = result.opens.filter(
@@ -153,7 +154,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     await advanceCursor(store, cfg, r, now);
   }
 
-  return { look, plan: () => plan, tasks: () => view };
+  return { look, plan: () => plan, tasks: () => last?.tasks ?? [] };
 }
 
 function knownCondition(c: ConditionRow): KnownCondition {
