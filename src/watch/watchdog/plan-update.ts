@@ -98,15 +98,20 @@ export async function nextPlan(
 
 /**
  * A rebuilt plan keeps what the old one learned of QRS's times for triggers judged by QRS: the earlier stated times
- * not yet judged, and when each was last read again (qrs-times.ts).
+ * not yet judged, and when each was last read again (qrs-times.ts); and, for a trigger read the same, the next fires
+ * Steward's arithmetic already found (schedule.ts nextFires).
  */
 export function carryQrsTimes(old: Plan, next: Plan): void {
   const before = new Map<string, ScheduleTrigger>();
-  for (const t of old.tasks.values()) for (const s of t.schedules) if (s.judgedByQrs) before.set(s.id.toLowerCase(), s);
+  for (const t of old.tasks.values()) for (const s of t.schedules) if (s.judgedByQrs || s.nextFires) before.set(s.id.toLowerCase(), s);
   if (before.size === 0) return;
   for (const t of next.tasks.values())
     for (const s of t.schedules) {
       const o = before.get(s.id.toLowerCase());
+      // The answers of Steward's arithmetic hold for as long as the calendar they were worked out from: a trigger
+      // whose row did not change has the very same reading (row-parses.ts), so its next look does not walk its
+      // calendar again (on the ×50 site, 5,800 triggers at each hourly rebuild).
+      if (o?.nextFires && o.schedule !== undefined && o.schedule === s.schedule) s.nextFires = [...o.nextFires];
       if (!o || !s.judgedByQrs) continue;
       const earlier = [...(o.qrsEarlierMs ?? []), ...(o.qrsNextMs !== undefined ? [o.qrsNextMs] : [])].filter(
         (x) => s.qrsNextMs === undefined || x < s.qrsNextMs,

@@ -5,7 +5,8 @@ import { describe, expect, test } from "bun:test";
 import { createDoubleTriggerMemo } from "../../../../src/watch/watchdog/chains";
 import { buildPlan, type PlanRows } from "../../../../src/watch/watchdog/qrs-plan";
 import { createRowParses } from "../../../../src/watch/watchdog/row-parses";
-import { noteQrsTime } from "../../../../src/watch/watchdog/schedule";
+import { carryQrsTimes } from "../../../../src/watch/watchdog/plan-update";
+import { nextExpectedStart, noteQrsTime } from "../../../../src/watch/watchdog/schedule";
 
 const NOW = Date.parse("2026-03-02T08:00:00Z");
 const EXTRACT = "0a000000-0000-4000-8000-000000000001";
@@ -108,5 +109,26 @@ describe("a plan rebuilt from rows it read before", () => {
     expect(a.qrsNever).toBe(true);
     expect(b.qrsNever).toBeUndefined();
     expect(b.qrsNextMs).toBe(Date.parse("2026-03-03T02:00:00.000Z"));
+  });
+
+  test("an unchanged trigger keeps the next fires Steward's arithmetic found; a changed one works them out again", () => {
+    const parses = createRowParses();
+    const rows = siteRows({ n: 0 });
+    const old = buildPlan(rows, NOW, undefined, parses);
+    const before = old.tasks.get(EXTRACT.toLowerCase())!.schedules[0]!;
+    expect(nextExpectedStart(before, NOW)).toBe(Date.parse("2026-03-03T02:00:00.000Z"));
+    expect(before.nextFires).toEqual([[NOW, Date.parse("2026-03-03T02:00:00.000Z")]]);
+    const same = buildPlan(rows, NOW + 3_600_000, undefined, parses);
+    carryQrsTimes(old, same);
+    const kept = same.tasks.get(EXTRACT.toLowerCase())!.schedules[0]!;
+    expect(kept.nextFires).toEqual(before.nextFires!);
+    expect(kept.nextFires).not.toBe(before.nextFires);
+    // The trigger moved to 03:00: a new row, read afresh, and nothing carried over from the old calendar.
+    const moved = { ...(rows.schemaEvents[0] as object), startDate: "2026-01-01T03:00:00.000Z", operational: { nextExecution: "2026-03-03T03:00:00.000Z" } };
+    const changed = buildPlan({ ...rows, schemaEvents: [moved] }, NOW + 3_600_000, undefined, parses);
+    carryQrsTimes(old, changed);
+    const fresh = changed.tasks.get(EXTRACT.toLowerCase())!.schedules[0]!;
+    expect(fresh.nextFires).toBeUndefined();
+    expect(nextExpectedStart(fresh, NOW)).toBe(Date.parse("2026-03-03T03:00:00.000Z"));
   });
 });
