@@ -6,19 +6,19 @@ import { nextExpectedStart, type ScheduleTrigger } from "./schedule";
 
 const TaskRef = z.lazy(() =>
   z
-    .looseObject({ id: z.string(), name: z.string().default("") })
+    .object({ id: z.string(), name: z.string().default("") })
     .nullable()
     .optional(),
 );
 const QrsCompositeEvent = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string().default(""),
     enabled: z.boolean(),
     reloadTask: TaskRef,
     externalProgramTask: TaskRef,
     userSyncTask: TaskRef,
-    compositeRules: z.array(z.looseObject({ ruleState: z.number().int(), reloadTask: TaskRef, externalProgramTask: TaskRef, userSyncTask: TaskRef })),
+    compositeRules: z.array(z.object({ ruleState: z.number().int(), reloadTask: TaskRef, externalProgramTask: TaskRef, userSyncTask: TaskRef })),
   }),
 );
 

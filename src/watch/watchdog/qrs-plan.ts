@@ -46,34 +46,36 @@ export interface Plan {
   turnOff?: TurnOffFacts;
 }
 
-const Named = z.lazy(() => z.looseObject({ name: z.string() }));
+// The row schemas keep only the fields read (z.object drops the others; a loose object copied each one): an app/full
+// row has 26 fields and the plan reads 7, and parsing the rows that changed since the last read was 10 times slower.
+const Named = z.lazy(() => z.object({ name: z.string() }));
 const QrsTaskRow = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string(),
     enabled: z.boolean().nullish(),
-    app: z.looseObject({ id: z.string(), name: z.string().nullish() }).nullish(),
+    app: z.object({ id: z.string(), name: z.string().nullish() }).nullish(),
     tags: z.array(Named).nullish(),
     // Left out of a row (a trimmed export, a proxy): no custom properties, as an empty list is.
     customProperties: z.unknown().optional(),
   }),
 );
 const QrsAppRow = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string(),
-    stream: z.looseObject({ name: z.string() }).nullish(),
+    stream: z.object({ name: z.string() }).nullish(),
     tags: z.array(Named).nullish(),
-    customProperties: z.array(z.looseObject({ value: z.unknown(), definition: z.looseObject({ name: z.string() }).nullish() })).nullish(),
-    owner: z.looseObject({ userDirectory: z.string(), userId: z.string(), name: z.string().nullish() }).nullish(),
+    customProperties: z.array(z.object({ value: z.unknown(), definition: z.object({ name: z.string() }).nullish() })).nullish(),
+    owner: z.object({ userDirectory: z.string(), userId: z.string(), name: z.string().nullish() }).nullish(),
     lastReloadTime: z.string().nullish(),
   }),
 );
-const OwnerRef = z.lazy(() => z.looseObject({ id: z.string() }).nullish());
-const TriggerOwner = z.lazy(() => z.looseObject({ reloadTask: OwnerRef, externalProgramTask: OwnerRef, userSyncTask: OwnerRef }));
+const OwnerRef = z.lazy(() => z.object({ id: z.string() }).nullish());
+const TriggerOwner = z.lazy(() => z.object({ reloadTask: OwnerRef, externalProgramTask: OwnerRef, userSyncTask: OwnerRef }));
 const Constraint = z.lazy(() =>
-  z.looseObject({
-    timeConstraint: z.looseObject({ days: z.number(), hours: z.number(), minutes: z.number(), seconds: z.number() }).partial().nullish(),
+  z.object({
+    timeConstraint: z.object({ days: z.number(), hours: z.number(), minutes: z.number(), seconds: z.number() }).partial().nullish(),
   }),
 );
 

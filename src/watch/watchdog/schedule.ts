@@ -8,7 +8,7 @@ import { readQmcSchedule } from "../../platform/core/qmc-trigger-read";
 import { type RowParses, readRowOnce } from "./row-parses";
 
 const QrsSchemaEvent = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string().default(""),
     // Missing from a row, these leave the trigger to QRS's stated time (readSchemaEvent), not unwatched.
@@ -20,7 +20,7 @@ const QrsSchemaEvent = z.lazy(() =>
     expirationDate: z.string().nullish(),
     timeZone: z.string().nullish(),
     daylightSavingTime: z.union([z.number(), z.string()]).nullish(),
-    operational: z.looseObject({ nextExecution: z.string().nullish() }).nullish(),
+    operational: z.object({ nextExecution: z.string().nullish() }).nullish(),
   }),
 );
 

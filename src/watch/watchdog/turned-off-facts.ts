@@ -39,19 +39,19 @@ export interface TurnOffFacts {
 }
 
 const Changed = { modifiedDate: z.string().nullish(), modifiedByUserName: z.string().max(500).nullish() };
-const Ref = z.lazy(() => z.looseObject({ id: z.string() }).nullish());
+const Ref = z.lazy(() => z.object({ id: z.string() }).nullish());
 const Owner = { reloadTask: Ref, externalProgramTask: Ref, userSyncTask: Ref };
 const TaskRow = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string(),
     enabled: z.boolean().nullish(),
-    app: z.looseObject({ id: z.string() }).nullish(),
+    app: z.object({ id: z.string() }).nullish(),
     ...Changed,
   }),
 );
 const SchemaRow = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string().nullish(),
     enabled: z.boolean(),
@@ -64,11 +64,11 @@ const SchemaRow = z.lazy(() =>
   }),
 );
 const CompositeRow = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string().nullish(),
     enabled: z.boolean(),
-    compositeRules: z.array(z.looseObject(Owner)).max(1_000),
+    compositeRules: z.array(z.object(Owner)).max(1_000),
     ...Owner,
     ...Changed,
   }),
