@@ -2,7 +2,7 @@
 // custom properties and app, and the apps' owners and last reloads. Each entity is validated on its own: one Steward
 // cannot read is a problem naming it (logged once), never a reason to drop the rest.
 import { z } from "zod";
-import type { NameValue, WatchdogEvent } from "../../platform/events/types";
+import type { NameValue } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { QrsCountSchema, QrsRowsSchema } from "../../platform/qlik/qrs-schemas";
 import { compare } from "../../platform/qlik/qrs-filter";
@@ -10,7 +10,10 @@ import { type ChainEdge, createDoubleTriggerMemo, type DoubleTriggerMemo, findCy
 import { readOverrides, type WatchOverrides } from "./overrides";
 import { compareWithQrs, readSchemaEvent, type ScheduleTrigger } from "./schedule";
 import { readTurnOffFacts, type TurnOffFacts } from "./turned-off-facts";
+import { cpsOf, readApps, type WatchedApp } from "./plan-apps";
 import { parseRow, type RowParses } from "./row-parses";
+
+export type { WatchedApp } from "./plan-apps";
 
 export interface WatchedChain extends ChainEdge {
   /** All rules must be met within this long of one another (QRS timeConstraint; 0 = no limit). */
@@ -34,8 +37,6 @@ export interface WatchedTask {
   disabledTriggers?: number;
 }
 
-export type WatchedApp = NonNullable<WatchdogEvent["app"]> & { lastReloadMs?: number };
-
 export interface Plan {
   tasks: Map<string, WatchedTask>;
   apps: Map<string, WatchedApp>;
@@ -46,8 +47,8 @@ export interface Plan {
   turnOff?: TurnOffFacts;
 }
 
-// The row schemas keep only the fields read (z.object drops the others; a loose object copied each one): an app/full
-// row has 26 fields and the plan reads 7, and parsing the rows that changed since the last read was 10 times slower.
+// The row schemas keep only the fields read (z.object drops the others; a loose object copied each one, and parsing
+// the rows that changed since the last read was about 10 times slower: plan-apps.ts).
 const Named = z.lazy(() => z.object({ name: z.string() }));
 const QrsTaskRow = z.lazy(() =>
   z.object({
@@ -58,17 +59,6 @@ const QrsTaskRow = z.lazy(() =>
     tags: z.array(Named).nullish(),
     // Left out of a row (a trimmed export, a proxy): no custom properties, as an empty list is.
     customProperties: z.unknown().optional(),
-  }),
-);
-const QrsAppRow = z.lazy(() =>
-  z.object({
-    id: z.string(),
-    name: z.string(),
-    stream: z.object({ name: z.string() }).nullish(),
-    tags: z.array(Named).nullish(),
-    customProperties: z.array(z.object({ value: z.unknown(), definition: z.object({ name: z.string() }).nullish() })).nullish(),
-    owner: z.object({ userDirectory: z.string(), userId: z.string(), name: z.string().nullish() }).nullish(),
-    lastReloadTime: z.string().nullish(),
   }),
 );
 const OwnerRef = z.lazy(() => z.object({ id: z.string() }).nullish());
@@ -84,15 +74,6 @@ const TASK_ENDPOINTS = [
   ["externalprogramtask/full", 1],
   ["usersynctask/full", 2],
 ] as const;
-
-const cpsOf = (raw: unknown): NameValue[] =>
-  (Array.isArray(raw) ? raw : []).flatMap((cp) =>
-    typeof cp?.definition?.name === "string" && cp.value !== undefined && cp.value !== null
-      ? [{ name: cp.definition.name as string, value: String(cp.value) }]
-      : [],
-  );
-
-const NEVER = "1753-01-01";
 
 /** The raw QRS rows a plan is built from, kept so a later read of only what changed can be merged into them. */
 export interface PlanRows {
@@ -196,24 +177,7 @@ export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo
     if (task && r.enabled) task.chains.push({ ...r.edge, constraintMs });
     else if (task) task.disabledTriggers = (task.disabledTriggers ?? 0) + 1;
   }
-  const apps = new Map<string, WatchedApp>();
-  for (const row of appRows) {
-    const r = parseRow(parses, QrsAppRow, row);
-    if (!r.success) continue; // apps only add names and owners; a task's own app id is enough to watch it
-    const a = r.data;
-    const last = a.lastReloadTime && !a.lastReloadTime.startsWith(NEVER) ? Date.parse(a.lastReloadTime) : Number.NaN;
-    apps.set(a.id.toLowerCase(), {
-      id: a.id.toLowerCase(),
-      name: a.name,
-      ...(a.stream?.name ? { stream: a.stream.name } : {}),
-      tags: (a.tags ?? []).map((x) => x.name),
-      customProperties: cpsOf(a.customProperties),
-      ...(a.owner
-        ? { owner: { userDirectory: a.owner.userDirectory, userId: a.owner.userId, ...(a.owner.name ? { name: a.owner.name } : {}), emails: [] } }
-        : {}),
-      ...(Number.isFinite(last) ? { lastReloadMs: last } : {}),
-    });
-  }
+  const apps = readApps(appRows, parses);
   problems.push(...chainsThatCannotWork(tasks, nowMs, memo));
   return { tasks, apps, problems, readAtMs: nowMs, turnOff: readTurnOffFacts(taskLists, schemaEvents, compositeEvents, parses) };
 }

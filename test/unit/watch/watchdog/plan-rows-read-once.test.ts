@@ -5,7 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { createDoubleTriggerMemo } from "../../../../src/watch/watchdog/chains";
 import { buildPlan, type PlanRows } from "../../../../src/watch/watchdog/qrs-plan";
 import { createRowParses } from "../../../../src/watch/watchdog/row-parses";
-import { carryQrsTimes } from "../../../../src/watch/watchdog/plan-update";
+import { carryQrsTimes, withAppsRead } from "../../../../src/watch/watchdog/plan-update";
 import { nextExpectedStart, noteQrsTime } from "../../../../src/watch/watchdog/schedule";
 
 const NOW = Date.parse("2026-03-02T08:00:00Z");
@@ -130,5 +130,25 @@ describe("a plan rebuilt from rows it read before", () => {
     const fresh = changed.tasks.get(EXTRACT.toLowerCase())!.schedules[0]!;
     expect(fresh.nextFires).toBeUndefined();
     expect(nextExpectedStart(fresh, NOW)).toBe(Date.parse("2026-03-03T03:00:00.000Z"));
+  });
+
+  test("a read in which only apps changed (their last reload) keeps the tasks, and says what a plan built afresh says", () => {
+    const parses = createRowParses();
+    const rows = siteRows({ n: 0 });
+    const plan = buildPlan(rows, NOW, undefined, parses);
+    // Nothing changed: every task and app is the same object, the facts for task.disabled are new (judged again).
+    const same = withAppsRead(plan, rows, NOW + 3_600_000, parses);
+    expect(same.tasks.get(EXTRACT.toLowerCase())).toBe(plan.tasks.get(EXTRACT.toLowerCase())!);
+    expect(same.apps.get(APP.toLowerCase())).toBe(plan.apps.get(APP.toLowerCase())!);
+    expect(same.turnOff).not.toBe(plan.turnOff);
+    expect(same).toEqual(buildPlan(rows, NOW + 3_600_000));
+    // The app reloaded and was renamed: its tasks are new objects (settings are remembered per task object).
+    const reloaded = { ...(rows.appRows[0] as object), name: "Sales 2", lastReloadTime: "2026-03-02T08:10:00Z" };
+    const later: PlanRows = { ...rows, appRows: [reloaded] };
+    const next = withAppsRead(plan, later, NOW + 3_600_000, parses);
+    expect(next.apps.get(APP.toLowerCase())).toMatchObject({ name: "Sales 2", lastReloadMs: Date.parse("2026-03-02T08:10:00Z") });
+    expect(next.tasks.get(MODEL.toLowerCase())).not.toBe(plan.tasks.get(MODEL.toLowerCase())!);
+    expect(next.tasks.get(MODEL.toLowerCase())?.schedules).toBe(plan.tasks.get(MODEL.toLowerCase())!.schedules);
+    expect(next).toEqual(buildPlan(later, NOW + 3_600_000));
   });
 });
