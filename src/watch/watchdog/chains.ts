@@ -1,23 +1,24 @@
 // Chains that cannot work, found from the triggers alone: task-event (composite) trigger cycles, and a task
 // whose schema triggers fire at the same moment (the second start is refused while the first runs).
 import { z } from "zod";
+import { parseRow, type RowParses } from "./row-parses";
 import { nextExpectedStart, type ScheduleTrigger } from "./schedule";
 
 const TaskRef = z.lazy(() =>
   z
-    .looseObject({ id: z.string(), name: z.string().default("") })
+    .object({ id: z.string(), name: z.string().default("") })
     .nullable()
     .optional(),
 );
 const QrsCompositeEvent = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string().default(""),
     enabled: z.boolean(),
     reloadTask: TaskRef,
     externalProgramTask: TaskRef,
     userSyncTask: TaskRef,
-    compositeRules: z.array(z.looseObject({ ruleState: z.number().int(), reloadTask: TaskRef, externalProgramTask: TaskRef, userSyncTask: TaskRef })),
+    compositeRules: z.array(z.object({ ruleState: z.number().int(), reloadTask: TaskRef, externalProgramTask: TaskRef, userSyncTask: TaskRef })),
   }),
 );
 
@@ -36,8 +37,8 @@ export type CompositeRead = { ok: true; edge: ChainEdge; enabled: boolean } | { 
 const refOf = (x: { reloadTask?: unknown; externalProgramTask?: unknown; userSyncTask?: unknown }) =>
   (x.reloadTask ?? x.externalProgramTask ?? x.userSyncTask ?? undefined) as { id: string; name: string } | undefined;
 
-export function readCompositeEvent(raw: unknown): CompositeRead {
-  const r = QrsCompositeEvent.safeParse(raw);
+export function readCompositeEvent(raw: unknown, parses?: RowParses): CompositeRead {
+  const r = parseRow(parses, QrsCompositeEvent, raw);
   if (!r.success) {
     const i = r.error.issues[0]!;
     return { ok: false, error: `task-event trigger: field ${i.path.join(".") || "(root)"}: ${i.message}` };

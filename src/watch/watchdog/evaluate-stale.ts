@@ -1,7 +1,7 @@
 // The watchdog's look at apps: one whose last successful reload is older than its plan (or, without one, its
 // usual interval between reloads) allows is stale.
 import { isQueued, STATUS } from "./observations";
-import type { WatchedTask } from "./qrs-plan";
+import type { Plan, WatchedTask } from "./qrs-plan";
 import { staleByPlan } from "./stale-plan";
 import { type Look, median } from "./evaluation-look";
 import { lastRun } from "./run-list";
@@ -75,6 +75,18 @@ function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
   return undefined;
 }
 
+/** Per plan, its reload tasks by app (held weakly, gone with the plan): the same for every look at that plan. */
+const reloadTasksOf = new WeakMap<Plan, Map<string, WatchedTask[]>>();
+
+function reloadTasksByApp(plan: Plan): Map<string, WatchedTask[]> {
+  let byApp = reloadTasksOf.get(plan);
+  if (byApp) return byApp;
+  byApp = new Map();
+  for (const t of plan.tasks.values()) if (t.taskType === 0 && t.appId) (byApp.get(t.appId) ?? byApp.set(t.appId, []).get(t.appId)!).push(t);
+  reloadTasksOf.set(plan, byApp);
+  return byApp;
+}
+
 /** Apps whose last successful reload is older than their plan (or, without one, their usual interval) allows. */
 export function staleApps(look: Look): StaleFacts {
   const { i, cfg, plan, nowMs, typicalByTask, settingsOf, graceOf, open } = look;
@@ -86,9 +98,7 @@ export function staleApps(look: Look): StaleFacts {
   const staleUsualOf = (id: string) => typicalByTask.get(id);
   const staleOf: StaleFacts = new Map();
   if (cfg.stale.enabled) {
-    const reloadTasks = new Map<string, WatchedTask[]>();
-    for (const t of plan.tasks.values()) if (t.taskType === 0 && t.appId) (reloadTasks.get(t.appId) ?? reloadTasks.set(t.appId, []).get(t.appId)!).push(t);
-    for (const [appId, tasks] of reloadTasks) {
+    for (const [appId, tasks] of reloadTasksByApp(plan)) {
       // A disabled task's app is still judged: turned off is not up to date (task.disabled says why).
       const live = tasks.filter((t) => settingsOf(t).watch);
       if (live.length === 0 || live.length < tasks.length) continue; // StewardWatch=off on one silences the app

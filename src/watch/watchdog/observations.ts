@@ -1,7 +1,6 @@
 // Runs as QRS records them (execution results), read at the edge: ids lower-cased, QRS's 1753 "never" dates and
 // unreadable rows dropped, start times falling back to when the result was created (a run still Triggered); a run
 // waiting in the Scheduler's queue (Queued) has no start until it leaves it.
-import { z } from "zod";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { QrsCountSchema, QrsRowsSchema } from "../../platform/qlik/qrs-schemas";
 import { and, compare, or } from "../../platform/qlik/qrs-filter";
@@ -55,22 +54,40 @@ export const isQueued = (status: number) => status === STATUS.Queued;
 export const runStartMs = (e: Pick<Execution, "startMs" | "createdMs" | "status">): number | undefined =>
   isQueued(e.status) ? undefined : (e.startMs ?? e.createdMs);
 
-const Row = z.lazy(() =>
-  z.looseObject({
-    id: z.string(),
-    executionID: z.string().nullish(),
-    taskID: z.string().nullish(),
-    appID: z.string().nullish(),
-    status: z.number(),
-    createdDate: z.string().nullish(),
-    modifiedDate: z.string().nullish(),
-    startTime: z.string().nullish(),
-    stopTime: z.string().nullish(),
-    executingNodeName: z.string().nullish(),
-    /** Read by queueHistory, and only there: a detail it cannot read is skipped, never the run. */
-    details: z.unknown().optional(),
-  }),
-);
+/** An execution result row as the watchdog reads it; other fields are left as QRS sent them. */
+interface Row {
+  id: string;
+  executionID?: string | null;
+  taskID?: string | null;
+  appID?: string | null;
+  status: number;
+  createdDate?: string | null;
+  modifiedDate?: string | null;
+  startTime?: string | null;
+  stopTime?: string | null;
+  executingNodeName?: string | null;
+  /** Read by queueHistory, and only there: a detail it cannot read is skipped, never the run. */
+  details?: unknown;
+}
+
+const TEXTS = ["executionID", "taskID", "appID", "createdDate", "modifiedDate", "startTime", "stopTime", "executingNodeName"] as const;
+
+/**
+ * The row when its fields have the types the watchdog reads (the texts may be null or absent), else undefined. A
+ * check of those fields, not a schema parse: a look reads every run in progress (768 at once on the ×50 site's
+ * night) and the runs changed since the last look, and parsing copied each whole row with its details (issue 78).
+ * row-shape.test.ts holds it to the schema it replaces.
+ */
+export function executionRow(raw: unknown): Row | undefined {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return undefined;
+  const r = raw as Record<string, unknown>;
+  if (typeof r.id !== "string" || typeof r.status !== "number" || !Number.isFinite(r.status)) return undefined;
+  for (const k of TEXTS) {
+    const v = r[k];
+    if (v !== undefined && v !== null && typeof v !== "string") return undefined;
+  }
+  return r as unknown as Row;
+}
 
 const ZERO = "00000000-0000-0000-0000-000000000000";
 const time = (s: string | null | undefined): number | undefined => {
@@ -83,13 +100,12 @@ export function readExecutions(rows: readonly unknown[]): { executions: Executio
   const executions: Execution[] = [];
   let unreadable = 0;
   for (const raw of rows) {
-    const r = Row.safeParse(raw);
-    const created = r.success ? (time(r.data.createdDate) ?? time(r.data.startTime)) : undefined;
-    if (!r.success || !r.data.taskID || created === undefined) {
+    const e = executionRow(raw);
+    const created = e ? (time(e.createdDate) ?? time(e.startTime)) : undefined;
+    if (!e?.taskID || created === undefined) {
       unreadable++;
       continue;
     }
-    const e = r.data;
     // A queued run is not timed; one that left the queue started then, whatever startTime says (QRS may have set it
     // when the run was triggered).
     const queued = isQueued(e.status);

@@ -8,12 +8,13 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { type Announcer, isNotice } from "./announcer";
 import { createDoubleTriggerMemo } from "./chains";
 import { createEvaluationMemo } from "./evaluation-look";
-import { type CloseCondition, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
+import { type CloseCondition, type Evaluation, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
 import type { Execution } from "./observations";
 import { type KeptPlan, nextPlan } from "./plan-update";
 import { refreshQrsTimes } from "./qrs-times";
 import { advanceCursor, readQrs } from "./qrs-read";
 import { createQueueWatch } from "./queue-watch";
+import { createRowParses } from "./row-parses";
 import { detailsOf } from "./stored-details";
 import { lastChangedMs } from "./turned-off-facts";
 import { createTurnedOffWatch } from "./turned-off-watch";
@@ -60,12 +61,14 @@ const KIND: Record<WatchCondition, WatchdogEventKind> = {
 export function createQrsLook(d: QrsLookDeps): QrsLook {
   const { cfg, store, log, announcer } = d;
   let plan: KeptPlan | undefined;
-  // Kept across plan rebuilds: a change to one task recomputes that task's fires, not the site's.
+  // Kept across plan rebuilds: a change to one task recomputes that task's fires and validates its rows, not the site's.
   const doubles = createDoubleTriggerMemo();
+  const parses = createRowParses();
   const memo = createEvaluationMemo();
   const reported = new Set<string>();
   let latencies: number[] = [];
-  let view: TaskView[] = [];
+  // The last look's evaluation: its view of the tasks is built when first asked for.
+  let last: Evaluation | undefined;
 
   const startLatency = () => {
     if (latencies.length < 5) return 0;
@@ -86,7 +89,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
 
   async function refreshPlan(qrs: QrsClient, now: number): Promise<void> {
     // Only what changed is read again (modifiedDate); everything at start, after a deletion and once a day.
-    const next = await nextPlan(qrs, plan, now, cfg.planRefresh, doubles);
+    const next = await nextPlan(qrs, plan, now, cfg.planRefresh, doubles, parses);
     if (!next) return;
     plan = next;
     await d.planRead?.(plan, now);
@@ -139,7 +142,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
       ...(outside ? { reloadsOutside: outside } : {}),
     });
     latencies = [...latencies, ...result.latencies].slice(-50);
-    view = result.tasks;
+    last = result;
     // A due time that fell before the task or its trigger changed (re-enabled) is not a missed start.
     const facts = plan.turnOff;
     const opens = result.opens.filter(
@@ -151,7 +154,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     await advanceCursor(store, cfg, r, now);
   }
 
-  return { look, plan: () => plan, tasks: () => view };
+  return { look, plan: () => plan, tasks: () => last?.tasks ?? [] };
 }
 
 function knownCondition(c: ConditionRow): KnownCondition {

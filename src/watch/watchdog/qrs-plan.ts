@@ -2,7 +2,7 @@
 // custom properties and app, and the apps' owners and last reloads. Each entity is validated on its own: one Steward
 // cannot read is a problem naming it (logged once), never a reason to drop the rest.
 import { z } from "zod";
-import type { NameValue, WatchdogEvent } from "../../platform/events/types";
+import type { NameValue } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { QrsCountSchema, QrsRowsSchema } from "../../platform/qlik/qrs-schemas";
 import { compare } from "../../platform/qlik/qrs-filter";
@@ -10,6 +10,10 @@ import { type ChainEdge, createDoubleTriggerMemo, type DoubleTriggerMemo, findCy
 import { readOverrides, type WatchOverrides } from "./overrides";
 import { compareWithQrs, readSchemaEvent, type ScheduleTrigger } from "./schedule";
 import { readTurnOffFacts, type TurnOffFacts } from "./turned-off-facts";
+import { cpsOf, readApps, type WatchedApp } from "./plan-apps";
+import { parseRow, type RowParses } from "./row-parses";
+
+export type { WatchedApp } from "./plan-apps";
 
 export interface WatchedChain extends ChainEdge {
   /** All rules must be met within this long of one another (QRS timeConstraint; 0 = no limit). */
@@ -33,8 +37,6 @@ export interface WatchedTask {
   disabledTriggers?: number;
 }
 
-export type WatchedApp = NonNullable<WatchdogEvent["app"]> & { lastReloadMs?: number };
-
 export interface Plan {
   tasks: Map<string, WatchedTask>;
   apps: Map<string, WatchedApp>;
@@ -45,34 +47,25 @@ export interface Plan {
   turnOff?: TurnOffFacts;
 }
 
-const Named = z.lazy(() => z.looseObject({ name: z.string() }));
+// The row schemas keep only the fields read (z.object drops the others; a loose object copied each one, and parsing
+// the rows that changed since the last read was about 10 times slower: plan-apps.ts).
+const Named = z.lazy(() => z.object({ name: z.string() }));
 const QrsTaskRow = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string(),
     enabled: z.boolean().nullish(),
-    app: z.looseObject({ id: z.string(), name: z.string().nullish() }).nullish(),
+    app: z.object({ id: z.string(), name: z.string().nullish() }).nullish(),
     tags: z.array(Named).nullish(),
     // Left out of a row (a trimmed export, a proxy): no custom properties, as an empty list is.
     customProperties: z.unknown().optional(),
   }),
 );
-const QrsAppRow = z.lazy(() =>
-  z.looseObject({
-    id: z.string(),
-    name: z.string(),
-    stream: z.looseObject({ name: z.string() }).nullish(),
-    tags: z.array(Named).nullish(),
-    customProperties: z.array(z.looseObject({ value: z.unknown(), definition: z.looseObject({ name: z.string() }).nullish() })).nullish(),
-    owner: z.looseObject({ userDirectory: z.string(), userId: z.string(), name: z.string().nullish() }).nullish(),
-    lastReloadTime: z.string().nullish(),
-  }),
-);
-const OwnerRef = z.lazy(() => z.looseObject({ id: z.string() }).nullish());
-const TriggerOwner = z.lazy(() => z.looseObject({ reloadTask: OwnerRef, externalProgramTask: OwnerRef, userSyncTask: OwnerRef }));
+const OwnerRef = z.lazy(() => z.object({ id: z.string() }).nullish());
+const TriggerOwner = z.lazy(() => z.object({ reloadTask: OwnerRef, externalProgramTask: OwnerRef, userSyncTask: OwnerRef }));
 const Constraint = z.lazy(() =>
-  z.looseObject({
-    timeConstraint: z.looseObject({ days: z.number(), hours: z.number(), minutes: z.number(), seconds: z.number() }).partial().nullish(),
+  z.object({
+    timeConstraint: z.object({ days: z.number(), hours: z.number(), minutes: z.number(), seconds: z.number() }).partial().nullish(),
   }),
 );
 
@@ -81,15 +74,6 @@ const TASK_ENDPOINTS = [
   ["externalprogramtask/full", 1],
   ["usersynctask/full", 2],
 ] as const;
-
-const cpsOf = (raw: unknown): NameValue[] =>
-  (Array.isArray(raw) ? raw : []).flatMap((cp) =>
-    typeof cp?.definition?.name === "string" && cp.value !== undefined && cp.value !== null
-      ? [{ name: cp.definition.name as string, value: String(cp.value) }]
-      : [],
-  );
-
-const NEVER = "1753-01-01";
 
 /** The raw QRS rows a plan is built from, kept so a later read of only what changed can be merged into them. */
 export interface PlanRows {
@@ -126,22 +110,23 @@ export async function fetchPlanRows(qrs: QrsClient, filter?: string): Promise<Pl
   return { taskLists, schemaEvents, compositeEvents, appRows };
 }
 
-export async function readPlan(qrs: QrsClient, nowMs: number, memo?: DoubleTriggerMemo): Promise<Plan & { rows: PlanRows }> {
+export async function readPlan(qrs: QrsClient, nowMs: number, memo?: DoubleTriggerMemo, parses?: RowParses): Promise<Plan & { rows: PlanRows }> {
   const rows = await fetchPlanRows(qrs);
-  return { ...buildPlan(rows, nowMs, memo), rows };
+  return { ...buildPlan(rows, nowMs, memo, parses), rows };
 }
 
 /**
  * The plan from its rows: each entity validated on its own. `memo` (kept by the caller between rebuilds) spares an
- * unchanged task the check for triggers that fall due together, the part of a rebuild that grows fastest.
+ * unchanged task the check for triggers that fall due together, the part of a rebuild that grows fastest; `parses`
+ * (kept likewise) spares a row read before the validation of its fields.
  */
-export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo = createDoubleTriggerMemo()): Plan {
+export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo = createDoubleTriggerMemo(), parses?: RowParses): Plan {
   const problems: string[] = [];
   const tasks = new Map<string, WatchedTask>();
   const { taskLists, schemaEvents, compositeEvents, appRows } = rows;
   TASK_ENDPOINTS.forEach(([path, taskType], i) => {
     for (const row of taskLists[i]!) {
-      const r = QrsTaskRow.safeParse(row);
+      const r = parseRow(parses, QrsTaskRow, row);
       if (!r.success) {
         problems.push(`${path}: a task Steward cannot read (${r.error.issues[0]?.path.join(".")}: ${r.error.issues[0]?.message})`);
         continue;
@@ -164,10 +149,10 @@ export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo
     }
   });
   for (const row of schemaEvents) {
-    const owner = TriggerOwner.safeParse(row);
+    const owner = parseRow(parses, TriggerOwner, row);
     const ref = owner.success ? (owner.data.reloadTask ?? owner.data.externalProgramTask ?? owner.data.userSyncTask) : undefined;
     const task = ref ? tasks.get(ref.id.toLowerCase()) : undefined;
-    const r = readSchemaEvent(row);
+    const r = readSchemaEvent(row, parses);
     if (!r.ok) {
       problems.push(`${task ? `task "${task.name}": ` : ""}${r.error}; this trigger is not watched`);
       if (task && (row as { enabled?: unknown } | null)?.enabled !== false) (task.unreadableTriggers ??= []).push(r.error);
@@ -180,38 +165,21 @@ export function buildPlan(rows: PlanRows, nowMs: number, memo: DoubleTriggerMemo
     task.schedules.push(r.trigger);
   }
   for (const row of compositeEvents) {
-    const r = readCompositeEvent(row);
+    const r = readCompositeEvent(row, parses);
     if (!r.ok) {
       problems.push(`${r.error}; this trigger is not watched`);
       continue;
     }
     const task = tasks.get(r.edge.taskId);
-    const c = Constraint.safeParse(row);
+    const c = parseRow(parses, Constraint, row);
     const tc = c.success ? c.data.timeConstraint : undefined;
     const constraintMs = tc ? ((((tc.days ?? 0) * 24 + (tc.hours ?? 0)) * 60 + (tc.minutes ?? 0)) * 60 + (tc.seconds ?? 0)) * 1000 : 0;
     if (task && r.enabled) task.chains.push({ ...r.edge, constraintMs });
     else if (task) task.disabledTriggers = (task.disabledTriggers ?? 0) + 1;
   }
-  const apps = new Map<string, WatchedApp>();
-  for (const row of appRows) {
-    const r = QrsAppRow.safeParse(row);
-    if (!r.success) continue; // apps only add names and owners; a task's own app id is enough to watch it
-    const a = r.data;
-    const last = a.lastReloadTime && !a.lastReloadTime.startsWith(NEVER) ? Date.parse(a.lastReloadTime) : Number.NaN;
-    apps.set(a.id.toLowerCase(), {
-      id: a.id.toLowerCase(),
-      name: a.name,
-      ...(a.stream?.name ? { stream: a.stream.name } : {}),
-      tags: (a.tags ?? []).map((x) => x.name),
-      customProperties: cpsOf(a.customProperties),
-      ...(a.owner
-        ? { owner: { userDirectory: a.owner.userDirectory, userId: a.owner.userId, ...(a.owner.name ? { name: a.owner.name } : {}), emails: [] } }
-        : {}),
-      ...(Number.isFinite(last) ? { lastReloadMs: last } : {}),
-    });
-  }
+  const apps = readApps(appRows, parses);
   problems.push(...chainsThatCannotWork(tasks, nowMs, memo));
-  return { tasks, apps, problems, readAtMs: nowMs, turnOff: readTurnOffFacts(taskLists, schemaEvents, compositeEvents) };
+  return { tasks, apps, problems, readAtMs: nowMs, turnOff: readTurnOffFacts(taskLists, schemaEvents, compositeEvents, parses) };
 }
 
 /** Found from the triggers alone, so the administrator hears of them before the night they bite. */

@@ -5,9 +5,10 @@
 import { z } from "zod";
 import { nextQmcFire, type QmcSchedule } from "../../platform/core/qmc-schedule";
 import { readQmcSchedule } from "../../platform/core/qmc-trigger-read";
+import { type RowParses, readRowOnce } from "./row-parses";
 
 const QrsSchemaEvent = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string().default(""),
     // Missing from a row, these leave the trigger to QRS's stated time (readSchemaEvent), not unwatched.
@@ -19,7 +20,7 @@ const QrsSchemaEvent = z.lazy(() =>
     expirationDate: z.string().nullish(),
     timeZone: z.string().nullish(),
     daylightSavingTime: z.union([z.number(), z.string()]).nullish(),
-    operational: z.looseObject({ nextExecution: z.string().nullish() }).nullish(),
+    operational: z.object({ nextExecution: z.string().nullish() }).nullish(),
   }),
 );
 
@@ -86,7 +87,14 @@ export function readQrsNext(next: string | null | undefined): { nextMs?: number;
  * by the time QRS states (QRS's own clock first). A row without `enabled` is read as enabled: QRS's nextExecution
  * says whether the Scheduler will fire it, and where QRS states none the trigger is listed as not watched.
  */
-export function readSchemaEvent(raw: unknown): TriggerRead {
+export function readSchemaEvent(raw: unknown, parses?: RowParses): TriggerRead {
+  if (!parses) return readTrigger(raw);
+  const r = readRowOnce(parses, readTrigger, raw, readTrigger);
+  // The plan changes its triggers later (QRS's times, the answers kept): each build gets a trigger of its own.
+  return r.ok ? { ok: true, trigger: { ...r.trigger } } : r;
+}
+
+function readTrigger(raw: unknown): TriggerRead {
   const r = QrsSchemaEvent.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0]!;

@@ -2,6 +2,7 @@
 // and who changed it last, each trigger (enabled or not) with its expiry, upstream tasks and who changed it last.
 import { z } from "zod";
 import { isKnownZone, zonedLocalToUtc } from "../../platform/core/time-zone";
+import { parseRow, type RowParses } from "./row-parses";
 
 export interface TriggerFacts {
   id: string;
@@ -38,19 +39,19 @@ export interface TurnOffFacts {
 }
 
 const Changed = { modifiedDate: z.string().nullish(), modifiedByUserName: z.string().max(500).nullish() };
-const Ref = z.lazy(() => z.looseObject({ id: z.string() }).nullish());
+const Ref = z.lazy(() => z.object({ id: z.string() }).nullish());
 const Owner = { reloadTask: Ref, externalProgramTask: Ref, userSyncTask: Ref };
 const TaskRow = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string(),
     enabled: z.boolean().nullish(),
-    app: z.looseObject({ id: z.string() }).nullish(),
+    app: z.object({ id: z.string() }).nullish(),
     ...Changed,
   }),
 );
 const SchemaRow = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string().nullish(),
     enabled: z.boolean(),
@@ -63,11 +64,11 @@ const SchemaRow = z.lazy(() =>
   }),
 );
 const CompositeRow = z.lazy(() =>
-  z.looseObject({
+  z.object({
     id: z.string(),
     name: z.string().nullish(),
     enabled: z.boolean(),
-    compositeRules: z.array(z.looseObject(Owner)).max(1_000),
+    compositeRules: z.array(z.object(Owner)).max(1_000),
     ...Owner,
     ...Changed,
   }),
@@ -115,12 +116,13 @@ export function readTurnOffFacts(
   taskLists: readonly (readonly unknown[])[],
   schemaEvents: readonly unknown[],
   compositeEvents: readonly unknown[],
+  parses?: RowParses,
 ): TurnOffFacts {
   const tasks = new Map<string, TaskFacts>();
   let complete = true;
   for (const list of taskLists)
     for (const raw of list) {
-      const r = TaskRow.safeParse(raw);
+      const r = parseRow(parses, TaskRow, raw);
       if (!r.success) {
         complete = false; // a task Steward cannot read may be one it knew: not "deleted"
         continue;
@@ -136,7 +138,7 @@ export function readTurnOffFacts(
       });
     }
   for (const raw of schemaEvents) {
-    const r = SchemaRow.safeParse(raw);
+    const r = parseRow(parses, SchemaRow, raw);
     if (!r.success) complete = false; // a trigger Steward cannot read may be the one a task runs on: not "gone"
     const task = r.success ? tasks.get(ownerOf(r.data) ?? "") : undefined;
     if (!r.success || !task) continue;
@@ -152,7 +154,7 @@ export function readTurnOffFacts(
     });
   }
   for (const raw of compositeEvents) {
-    const r = CompositeRow.safeParse(raw);
+    const r = parseRow(parses, CompositeRow, raw);
     if (!r.success) complete = false;
     const task = r.success ? tasks.get(ownerOf(r.data) ?? "") : undefined;
     if (!r.success || !task) continue;

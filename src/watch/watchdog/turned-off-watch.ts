@@ -153,7 +153,9 @@ export function createTurnedOffWatch(d: TurnedOffDeps): { look(l: TurnedOffLook)
         // The stamp is cleared first: a crash before the new one is written leaves one no Steward takes for its own.
         if (stamp !== undefined) await d.store.setMeta(SEEN_STAMP, "");
         await d.store.setMeta(SEEN, next);
-        cached = { raw: next, stamp: nextStamp, seen: JSON.parse(next) as Seen };
+        // The snapshot just written is `seen` itself (plain JSON values): not parsed back from its text (1.7 MB on the ×50
+        // site, written each hour as the tasks' "last seen" times move on).
+        cached = { raw: next, stamp: nextStamp, seen };
       }
       if (stamp !== nextStamp) await d.store.setMeta(SEEN_STAMP, nextStamp);
       judged = { facts, stamp: nextStamp, untilMs: nextExpiry(facts, l.nowMs) };

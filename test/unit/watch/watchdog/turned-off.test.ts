@@ -47,6 +47,13 @@ describe("task.disabled: what changed since the last look", () => {
     expect(seen.a!.runnable && seen.b!.runnable && seen.c!.runnable).toBe(true);
   });
 
+  test("the snapshot is plain JSON: kept as judged, it is what reading its stored text back gives (a deleted upstream, a task gone)", () => {
+    const gone = facts([task("a"), task("c")], [schema("sa", "a"), schema("sc", "c")], [composite("cb", "b", [null])]);
+    const next = judgeTurnedOff(seen, gone, T0 + 2 * 3_600_000, T0 + 2 * 3_600_000).seen;
+    expect(JSON.parse(JSON.stringify(next))).toStrictEqual(next);
+    expect(JSON.parse(JSON.stringify(seen))).toStrictEqual(seen);
+  });
+
   test("nothing changed: nothing to say", () => {
     expect(judgeTurnedOff(seen, before, T0 + 60_000, T0 + 60_000).changes).toEqual([]);
   });
