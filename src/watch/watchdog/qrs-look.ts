@@ -7,7 +7,7 @@ import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../pla
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { type Announcer, isNotice } from "./announcer";
 import { createDoubleTriggerMemo } from "./chains";
-import { createEvaluationMemo } from "./evaluation-look";
+import { createEvaluationMemo, taskZone } from "./evaluation-look";
 import { type CloseCondition, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
 import type { Execution } from "./observations";
 import { type KeptPlan, nextPlan } from "./plan-update";
@@ -113,9 +113,15 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     const open = (await store.openConditions()).filter((c) => !c.key.startsWith("cloud:"));
     // Kept in memory (SQLite), the runs per task are all a look needs: the list of every run is not copied each look.
     const since = now - cfg.keepRuns;
+    const tasks = plan.tasks;
+    store.taskZones((id) => {
+      const t = tasks.get(id);
+      return t ? taskZone({ tasks }, t) : undefined;
+    });
     let runsByTask = store.keptRunsByTask(since);
     const runs = runsByTask ? [] : await store.runsSince(since);
     runsByTask ??= store.keptRunsByTask(since);
+    const learners = runsByTask ? await store.keptLearners(since) : undefined;
     // A store that cannot be read leaves the judgement to QRS's lastReloadTime, as before this was heard.
     const outside = d.reloadsOutside
       ? await d.reloadsOutside(since).catch((err: Error) => {
@@ -131,6 +137,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
       watchingSinceMs: r.watchingSince,
       runs,
       ...(runsByTask ? { runsByTask } : {}),
+      ...(learners ? { learners } : {}),
       running: r.running,
       changed: r.changed,
       open: open.map(knownCondition),

@@ -6,6 +6,7 @@ import type { SqlDb } from "../../platform/store/sql";
 import { createKeptRuns, type KeptRuns } from "./kept-runs";
 import { countRun, type NodeHour, nodeHoursBetween, nodeHoursMigration, pruneNodeHours } from "./node-hours";
 import type { RunList } from "./run-list";
+import type { RunLearner } from "./run-learner";
 import type { RunRow } from "./run-row";
 
 export type { RunRow } from "./run-row";
@@ -72,8 +73,18 @@ export interface WatchStore {
   runsSince(sinceMs: number): Promise<RunRow[]>;
   /** The same runs per task, each list oldest first, when they are kept in memory (SQLite); else undefined. */
   keptRunsByTask(sinceMs: number): ReadonlyMap<string, RunList> | undefined;
-  /** The runs held in memory and the bytes they take (SQLite); undefined where each look reads the store. */
-  keptRunsSize(): { runs: number; bytes: number } | undefined;
+  /**
+   * The runs held in memory and the bytes they take, and the bytes of what is kept to learn from them (SQLite);
+   * undefined where each look reads the store.
+   */
+  keptRunsSize(): { runs: number; bytes: number; learnedBytes: number } | undefined;
+  /** The time zone each task's kinds of day are counted in (its trigger's; undefined: not a task of the plan), for the learners kept. */
+  taskZones(zoneOf: (taskId: string) => string | undefined): void;
+  /**
+   * What each task's runs teach, kept as they were added and pruned (SQLite; undefined on PostgreSQL or before the
+   * runs were read): one kept in another zone than the task's now is first made again from the task's stored runs.
+   */
+  keptLearners(sinceMs: number): Promise<ReadonlyMap<string, RunLearner> | undefined>;
   /** How many past runs are held in memory (0 on PostgreSQL, where each look reads the store): steward_watchdog_runs_held. */
   keptRunsHeld(): number;
   /** Opens a condition unless one with the key is open; true when this call opened it. */
@@ -163,8 +174,27 @@ function deepFreeze(value: unknown): void {
   for (const v of Object.values(value)) deepFreeze(v);
 }
 
+/** The kept learners from `sinceMs` on; one kept in another zone than its task's now is first made again from the store. */
+async function learnersIn(db: SqlDb, kept: KeptRuns, zoneOf: (taskId: string) => string | undefined, sinceMs: number) {
+  const learners = kept.learners(sinceMs);
+  if (!learners) return undefined;
+  // A task whose trigger's zone changed (rare): its kinds of day are counted again from what the store holds.
+  const moved = [...learners].flatMap(([taskId, l]) => {
+    const zone = zoneOf(taskId);
+    return zone !== undefined && zone !== l.zone ? [{ taskId, zone }] : [];
+  });
+  for (const { taskId, zone } of moved) {
+    const token = kept.readToken();
+    const rows = (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE task_id = ? AND stop_ms >= ? ORDER BY stop_ms", [taskId, sinceMs])).map(toRun);
+    // A write beside the read: the look learns this task from its runs in hand, and the next look tries again.
+    kept.relearn(token, taskId, zone, rows);
+  }
+  return learners;
+}
+
 export function createWatchStore(db: SqlDb): WatchStore {
   let kept: KeptRuns | undefined;
+  let zoneOf: (taskId: string) => string | undefined = () => undefined;
   let openCache: OpenConditionsCache | undefined;
   if (db.dialect === "sqlite") {
     kept = keptRunsOf.get(db);
@@ -222,6 +252,11 @@ export function createWatchStore(db: SqlDb): WatchStore {
     },
     keptRunsByTask: (sinceMs) => kept?.byTask(sinceMs),
     keptRunsSize: () => kept?.size(),
+    taskZones(fn) {
+      zoneOf = fn;
+      kept?.setZones(fn);
+    },
+    keptLearners: async (sinceMs) => (kept ? learnersIn(db, kept, zoneOf, sinceMs) : undefined),
     keptRunsHeld: () => kept?.size().runs ?? 0,
     async open(row) {
       // A closed condition under the same key is history: a new occurrence replaces it, the same one (read again

@@ -89,6 +89,7 @@ test("a week of looks judges the same with the memo as without it, and from the 
       watchingSinceMs: START,
       runs: [],
       runsByTask: kept.byTask(since)!,
+      learners: kept.learners(since)!,
       running,
       changed: [],
       open: [],
@@ -98,7 +99,7 @@ test("a week of looks judges the same with the memo as without it, and from the 
     const without = evaluate(input);
     expect(withMemo).toEqual(without);
     // The kept columns judge as the runs themselves do (the objects each look once held, or PostgreSQL's read).
-    const { runsByTask: _columns, ...plain } = input;
+    const { runsByTask: _columns, learners: _learned, ...plain } = input;
     expect(evaluate({ ...plain, runs: all.filter((r) => r.stopMs >= since) })).toEqual(without);
     for (const o of withMemo.opens) kinds.add(o.type);
     learned += withMemo.tasks.filter((t) => t.usual).length;

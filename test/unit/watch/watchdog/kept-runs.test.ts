@@ -9,6 +9,7 @@ import { createKeptRuns } from "../../../../src/watch/watchdog/kept-runs";
 import type { RunList } from "../../../../src/watch/watchdog/run-list";
 import { createRandom } from "../../../../src/platform/core/seeded-random";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { durationBucketOf } from "../../../../src/watch/watchdog/duration-buckets";
 
 const dir = createTempDir("steward-kept-runs-");
 const store = openStore(dir.path, [watchdogMigrations]);
@@ -147,4 +148,25 @@ test("times that do not fit four bytes before the stop are kept exactly: a trigg
   for (const taskId of ["a", "b", "c"]) expect(listFields(byTask.get(taskId)!)).toEqual(want(taskId));
   // Past the first run of "a": the same answers from a window of the columns.
   expect(listFields(kept.byTask(t0 + DAY)!.get("a")!)).toEqual(want("a").slice(1));
+});
+
+test("what the kept runs teach follows a task's time zone: kept in the zone of its trigger, counted again when it changes", async () => {
+  const s = createWatchStore(store.sql);
+  const t0 = Date.parse("2026-06-01T00:00:00Z");
+  const DAY = 86_400_000;
+  // A run a day at 23:30 UTC: a Monday evening in UTC, already Tuesday in Stockholm.
+  const runs: RunRow[] = Array.from({ length: 20 }, (_, k) => {
+    const startMs = t0 + k * DAY + 23.5 * 3_600_000;
+    return { resultId: `zone-${k}`, taskId: "zoned", status: 7, createdMs: startMs, startMs, stopMs: startMs + 60_000 * (1 + (k % 3)) };
+  });
+  let zone = "Europe/Stockholm";
+  s.taskZones((id) => (id === "zoned" ? zone : undefined));
+  await s.runsSince(t0 - DAY);
+  await s.addRuns(runs);
+  const bucketsOf = async () => (await s.keptLearners(t0 - DAY))!.get("zoned")!.durationsKept().buckets;
+  const want = (z: string) => runs.map((r) => durationBucketOf(r.startMs!, z));
+  expect(await bucketsOf()).toEqual(want("Europe/Stockholm"));
+  zone = "UTC";
+  expect(await bucketsOf()).toEqual(want("UTC"));
+  expect(want("UTC")).not.toEqual(want("Europe/Stockholm"));
 });
