@@ -32,8 +32,16 @@ export interface KeptRuns {
   writing(): () => void;
   /** Runs the store has just inserted (new to it: a run it already had is not among them). */
   added(rows: readonly KeptRun[]): void;
-  /** The store dropped the runs that stopped before `beforeMs`. */
-  pruned(beforeMs: number): void;
+  /**
+   * The store dropped the runs that stopped before `beforeMs`. The runs themselves are held from `holdFromMs` on
+   * (and each task's newest run): what the learners keep of them goes back to `beforeMs`.
+   */
+  pruned(beforeMs: number, holdFromMs?: number): void;
+  /**
+   * The runs held per task, each list complete from `fromMs` on (oldest first) and holding the task's newest run
+   * however old: read-only, the kept lists themselves. Undefined until a first load.
+   */
+  recent(): { fromMs: number; byTask: ReadonlyMap<string, RunList> } | undefined;
   /**
    * How many runs are held, and the bytes their columns take (what memory they cost, the lists' capacity included);
    * `learnedBytes`: what the learners keep of them.
@@ -51,8 +59,10 @@ export interface KeptRuns {
 }
 
 export function createKeptRuns(): KeptRuns {
-  /** From when on every run of the store is here; undefined until a first load. */
+  /** From when on every run of the store is learned from; undefined until a first load. */
   let from: number | undefined;
+  /** From when on every run of the store is held (each task's newest as well); not before `from`. */
+  let heldFrom = Number.NEGATIVE_INFINITY;
   const tasks = new Map<string, TaskRuns>();
   const learners = new Map<string, RunLearner>();
   let zoneOf: (taskId: string) => string | undefined = () => undefined;
@@ -72,7 +82,7 @@ export function createKeptRuns(): KeptRuns {
 
   return {
     byTask(sinceMs) {
-      if (from === undefined || sinceMs < from) return undefined;
+      if (from === undefined || sinceMs < from || sinceMs < heldFrom) return undefined;
       const out = new Map<string, RunList>();
       for (const [taskId, runs] of tasks) {
         // Mostly the whole list: the prune after each look leaves little before the next look's window.
@@ -88,6 +98,7 @@ export function createKeptRuns(): KeptRuns {
       learners.clear();
       for (const r of rows) keep(r);
       from = sinceMs;
+      heldFrom = sinceMs;
       return true;
     },
     writing() {
@@ -105,20 +116,24 @@ export function createKeptRuns(): KeptRuns {
       if (from === undefined) return;
       for (const r of rows) if (r.stopMs >= from) keep(r);
     },
-    pruned(beforeMs) {
+    pruned(beforeMs, holdFromMs = beforeMs) {
       if (from === undefined) return;
+      const hold = Math.max(beforeMs, holdFromMs);
       for (const [taskId, runs] of tasks) {
         // Only the tasks whose oldest run went are touched (a look prunes a few runs at a time).
-        if (runs.length > 0 && runs.stopMs(0) >= beforeMs) continue;
+        if (runs.length > 0 && runs.stopMs(0) >= hold) continue;
         runs.dropBefore(beforeMs);
-        learners.get(taskId)?.dropBefore(beforeMs);
-        if (runs.length === 0) {
-          tasks.delete(taskId);
-          learners.delete(taskId);
-        }
+        runs.dropBefore(hold, true);
+        if (runs.length === 0) tasks.delete(taskId);
+      }
+      for (const [taskId, learner] of learners) {
+        learner.dropBefore(beforeMs);
+        if (learner.empty && !tasks.has(taskId)) learners.delete(taskId);
       }
       from = Math.max(from, beforeMs);
+      heldFrom = Math.max(heldFrom, hold);
     },
+    recent: () => (from === undefined ? undefined : { fromMs: Math.max(from, heldFrom), byTask: tasks }),
     size() {
       let runs = 0;
       let bytes = 0;

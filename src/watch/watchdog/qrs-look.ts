@@ -8,6 +8,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { type Announcer, isNotice } from "./announcer";
 import { createDoubleTriggerMemo } from "./chains";
 import { createEvaluationMemo, taskZone } from "./evaluation-look";
+import { olderNeeds, runsForLook, withOlderRuns } from "./look-runs";
 import { type CloseCondition, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
 import type { Execution } from "./observations";
 import { type KeptPlan, nextPlan } from "./plan-update";
@@ -111,17 +112,17 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     await queue?.look({ qrs, nowMs: r.asOf, running: r.running, changed: r.changed, plan });
     // Qlik Cloud's conditions are judged by the Cloud part (cloud-watch.ts).
     const open = (await store.openConditions()).filter((c) => !c.key.startsWith("cloud:"));
-    // Kept in memory (SQLite), the runs per task are all a look needs: the list of every run is not copied each look.
+    // Held in memory (SQLite), the recent runs per task and what all of keepRuns teaches are what a look needs; what a
+    // judgement needs from before them is read from the store (look-runs.ts).
     const since = now - cfg.keepRuns;
     const tasks = plan.tasks;
     store.taskZones((id) => {
       const t = tasks.get(id);
       return t ? taskZone({ tasks }, t) : undefined;
     });
-    let runsByTask = store.keptRunsByTask(since);
-    const runs = runsByTask ? [] : await store.runsSince(since);
-    runsByTask ??= store.keptRunsByTask(since);
-    const learners = runsByTask ? await store.keptLearners(since) : undefined;
+    const openKnown = open.map(knownCondition);
+    const lookRuns = { cfg, plan, nowMs: now, checkedUntilMs: r.checkedUntil, startLatencyMs: startLatency() };
+    const { runs, runsByTask, learners, fromMs } = await runsForLook(store, { ...lookRuns, open: openKnown });
     // A store that cannot be read leaves the judgement to QRS's lastReloadTime, as before this was heard.
     const outside = d.reloadsOutside
       ? await d.reloadsOutside(since).catch((err: Error) => {
@@ -140,7 +141,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
       ...(learners ? { learners } : {}),
       running: r.running,
       changed: r.changed,
-      open: open.map(knownCondition),
+      open: openKnown,
       startLatencyMs: startLatency(),
       memo,
       ...(outside ? { reloadsOutside: outside } : {}),
@@ -154,7 +155,17 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     );
     await announceOpens(announcer, refs, d.host, opens, r.running, now);
     await announceCloses(announcer, refs, result.closes, open, now);
-    await turnedOff.look({ plan, nowMs: now, runs, ...(runsByTask ? { runsByTask } : {}), running: r.running, open: await store.openConditions() });
+    // A task turned off this look may have been so since before the runs held: its runs since then are read.
+    const openNow = await store.openConditions();
+    const offRuns =
+      runsByTask && fromMs !== undefined
+        ? await withOlderRuns(
+            store,
+            { fromMs, byTask: runsByTask },
+            olderNeeds({ ...lookRuns, open: openNow.filter((c) => c.type === "disabled").map(knownCondition) }, fromMs, false),
+          )
+        : undefined;
+    await turnedOff.look({ plan, nowMs: now, runs, ...(offRuns ? { runsByTask: offRuns } : {}), running: r.running, open: openNow });
     await advanceCursor(store, cfg, r, now);
   }
 

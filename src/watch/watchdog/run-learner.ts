@@ -75,6 +75,10 @@ export class RunLearner {
   ends(): number[] {
     return Array.from({ length: this.endsCol.length }, (_, k) => this.endsCol.at(k));
   }
+  /** Nothing kept: no successful run. */
+  get empty(): boolean {
+    return this.endsCol.length === 0;
+  }
   get endCount(): number {
     return this.endsCol.length;
   }
