@@ -4,6 +4,12 @@
 const MIN_CAPACITY = 4;
 const NARROW = 0x7fffffff;
 
+/**
+ * Room for a quarter more: a learner holds at most a few hundred values, so growing by less costs little copying, and
+ * at 5,800 tasks the spare room of growing by half was a quarter of what they hold.
+ */
+export const grownCapacity = (n: number) => Math.max(MIN_CAPACITY, n + Math.max(4, Math.ceil(n / 4)));
+
 export class MsColumn {
   private n = 0;
   private base = 0;
@@ -25,7 +31,7 @@ export class MsColumn {
 
   /** Puts `v` at index `k`, moving what follows one on. */
   insert(k: number, v: number): void {
-    if (this.n === this.data.length) this.resize(Math.max(MIN_CAPACITY, Math.ceil(this.n * 1.5)));
+    if (this.n === this.data.length) this.resize(grownCapacity(this.n));
     if (this.data instanceof Int32Array && !this.fits(v)) this.refit(v);
     const d = this.data;
     d.copyWithin(k + 1, k, this.n);

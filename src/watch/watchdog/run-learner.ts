@@ -9,7 +9,7 @@
 // SUCCESS_ENDS successful runs in keepRuns (one every 3.3 hours over 35 days) learns its usual interval between
 // reloads from its newest SUCCESS_ENDS; its last success, which staleness reads, is always kept.
 import { type DurationBucket, durationBucketOf } from "./duration-buckets";
-import { MsColumn } from "./learned-column";
+import { grownCapacity, MsColumn } from "./learned-column";
 import { STATUS } from "./observations";
 import type { KeptRun } from "./run-list";
 import { DEFAULT_USUAL } from "./usual";
@@ -111,7 +111,7 @@ export class RunLearner {
     const at = after(this.stops, stopMs);
     const n = this.stops.length;
     if (n === this.codes.length) {
-      const grown = new Uint8Array(Math.ceil(n * 1.5) + 1);
+      const grown = new Uint8Array(grownCapacity(n));
       grown.set(this.codes.subarray(0, n));
       this.codes = grown;
     }
