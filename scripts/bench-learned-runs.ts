@@ -50,7 +50,7 @@ const kept = createKeptRuns();
 kept.load(kept.readToken(), T0 - KEEP, []);
 const before = heap();
 console.log(`before: heap ${before.heapMiB} MiB (${before.objects} objects); runs held for ${HOLD / DAY} days, keepRuns 35 days`);
-console.log("day  runs fed  runs held  columns MiB  learners MiB  heap MiB (objects)  learn every task ms");
+console.log("day  runs fed  runs held  columns MiB  learners MiB  heap MiB (objects)  learn every task ms  prune+learners a look ms");
 let fed = 0;
 const days = Number(values.days);
 /** Feeds a day's runs as the looks read them, five minutes at a time, each look pruning after it. */
@@ -65,6 +65,17 @@ function feedDay(day: number): number {
   }
   kept.added(runs.slice(k));
   return runs.length;
+}
+
+/** What every look does whatever changed: the prune after it and the learners asked for (ms, the mean of 20 looks). */
+function perLook(day: number): number {
+  const now = T0 + (day + 1) * DAY;
+  const t = performance.now();
+  for (let k = 1; k <= 20; k++) {
+    kept.pruned(now + k * 1_000 - KEEP, now + k * 1_000 - HOLD);
+    kept.learners(now + k * 1_000 - KEEP);
+  }
+  return (performance.now() - t) / 20;
 }
 
 /** Every task learned once from its learner: the ms it took. */
@@ -82,9 +93,10 @@ for (let day = 0; day < days; day++) {
   fed += feedDay(day);
   if ((day + 1) % 7 !== 0 && day + 1 !== days) continue;
   const learnMs = learnAll(day);
+  const lookMs = perLook(day);
   const size = kept.size();
   const h = heap();
   console.log(
-    `${String(day + 1).padStart(3)}  ${String(fed).padStart(8)}  ${String(size.runs).padStart(9)}  ${String(MiB(size.bytes)).padStart(11)}  ${String(MiB(size.learnedBytes)).padStart(12)}  ${`${h.heapMiB} (${h.objects})`.padStart(18)}  ${learnMs.toFixed(1).padStart(8)}`,
+    `${String(day + 1).padStart(3)}  ${String(fed).padStart(8)}  ${String(size.runs).padStart(9)}  ${String(MiB(size.bytes)).padStart(11)}  ${String(MiB(size.learnedBytes)).padStart(12)}  ${`${h.heapMiB} (${h.objects})`.padStart(18)}  ${learnMs.toFixed(1).padStart(8)}  ${lookMs.toFixed(2).padStart(8)}`,
   );
 }

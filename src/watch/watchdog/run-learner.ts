@@ -48,6 +48,8 @@ export class RunLearner {
 
   /** The runs that stopped before `ms` are gone (keepRuns). */
   dropBefore(ms: number): void {
+    // Mostly nothing to drop (a look prunes a few minutes of runs): told by the oldest of each without a search.
+    if ((this.endsCol.length === 0 || this.endsCol.at(0) >= ms) && (this.stops.length === 0 || this.stops.at(0) >= ms)) return;
     const ends = firstFrom(this.endsCol, ms);
     const kept = firstFrom(this.stops, ms);
     if (ends === 0 && kept === 0) return;
