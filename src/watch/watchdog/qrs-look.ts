@@ -8,7 +8,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { type Announcer, isNotice } from "./announcer";
 import { createDoubleTriggerMemo } from "./chains";
 import { createEvaluationMemo, taskZone } from "./evaluation-look";
-import { olderNeeds, runsForLook, withOlderRuns } from "./look-runs";
+import { createLookRuns } from "./look-runs";
 import { type CloseCondition, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
 import type { Execution } from "./observations";
 import { type KeptPlan, nextPlan } from "./plan-update";
@@ -64,6 +64,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
   // Kept across plan rebuilds: a change to one task recomputes that task's fires, not the site's.
   const doubles = createDoubleTriggerMemo();
   const memo = createEvaluationMemo();
+  const lookRunsOf = createLookRuns();
   const reported = new Set<string>();
   let latencies: number[] = [];
   let view: TaskView[] = [];
@@ -122,7 +123,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     });
     const openKnown = open.map(knownCondition);
     const lookRuns = { cfg, plan, nowMs: now, checkedUntilMs: r.checkedUntil, startLatencyMs: startLatency() };
-    const { runs, runsByTask, learners, fromMs } = await runsForLook(store, { ...lookRuns, open: openKnown });
+    const { runs, runsByTask, learners, fromMs } = await lookRunsOf.forLook(store, { ...lookRuns, open: openKnown });
     // A store that cannot be read leaves the judgement to QRS's lastReloadTime, as before this was heard.
     const outside = d.reloadsOutside
       ? await d.reloadsOutside(since).catch((err: Error) => {
@@ -159,11 +160,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     const openNow = await store.openConditions();
     const offRuns =
       runsByTask && fromMs !== undefined
-        ? await withOlderRuns(
-            store,
-            { fromMs, byTask: runsByTask },
-            olderNeeds({ ...lookRuns, open: openNow.filter((c) => c.type === "disabled").map(knownCondition) }, fromMs, false),
-          )
+        ? await lookRunsOf.forTurnedOff(store, { ...lookRuns, open: openNow.map(knownCondition) }, { fromMs, byTask: runsByTask })
         : undefined;
     await turnedOff.look({ plan, nowMs: now, runs, ...(offRuns ? { runsByTask: offRuns } : {}), running: r.running, open: openNow });
     await advanceCursor(store, cfg, r, now);

@@ -1,6 +1,6 @@
 // The watch store's reads of the finished runs (watch-store.ts): from the store, or from the runs held in memory
 // on SQLite (kept-runs.ts) and what they teach (run-learner.ts).
-import type { SqlDb } from "../../platform/store/sql";
+import type { SqlDb, SqlValue } from "../../platform/store/sql";
 import type { KeptRuns } from "./kept-runs";
 import type { RunRow } from "./run-row";
 import type { RunList } from "./run-list";
@@ -44,6 +44,10 @@ async function learnersIn(db: SqlDb, kept: KeptRuns, zoneOf: (taskId: string) =>
 }
 
 export interface RunReads {
+  /** The task's run that the Scheduler triggered first at or after `fromMs` (after it, `after`), skips aside. */
+  firstStartFrom(taskId: string, fromMs: number, after: boolean): Promise<RunRow | undefined>;
+  /** The task's run that stopped last of those that started at or after `startedFromMs` (no start: 0), retries aside. */
+  lastEndedFrom(taskId: string, startedFromMs: number): Promise<RunRow | undefined>;
   /** Finished runs of the task, oldest first, since `sinceMs`. */
   runsOf(taskId: string, sinceMs: number): Promise<RunRow[]>;
   /** Every finished run since `sinceMs` (for the chain and missed-start checks). */
@@ -75,7 +79,22 @@ export interface RunReads {
 
 export function createRunReads(db: SqlDb, kept: KeptRuns | undefined): RunReads {
   let zoneOf: (taskId: string) => string | undefined = () => undefined;
+  const one = async (sql: string, params: SqlValue[]) => {
+    const row = await db.get<RawRun>(sql, params);
+    return row ? toRun(row) : undefined;
+  };
   return {
+    firstStartFrom: (taskId, fromMs, after) =>
+      one(`SELECT * FROM watchdog_runs WHERE task_id = ? AND stop_ms >= ? AND created_ms ${after ? ">" : ">="} ? AND status <> 9 ORDER BY created_ms LIMIT 1`, [
+        taskId,
+        fromMs,
+        fromMs,
+      ]),
+    lastEndedFrom: (taskId, startedFromMs) =>
+      one("SELECT * FROM watchdog_runs WHERE task_id = ? AND status <> 10 AND COALESCE(start_ms, 0) >= ? ORDER BY stop_ms DESC LIMIT 1", [
+        taskId,
+        startedFromMs,
+      ]),
     runsOf: async (taskId, sinceMs) =>
       (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE task_id = ? AND stop_ms >= ? ORDER BY stop_ms", [taskId, sinceMs])).map(toRun),
     async runsSince(sinceMs) {

@@ -7,7 +7,7 @@ import { WatchdogSchema } from "../../../../src/watch/watchdog/config";
 import { evaluate } from "../../../../src/watch/watchdog/evaluate";
 import { createEvaluationMemo } from "../../../../src/watch/watchdog/evaluation-look";
 import { createKeptRuns } from "../../../../src/watch/watchdog/kept-runs";
-import { runsForLook } from "../../../../src/watch/watchdog/look-runs";
+import { createLookRuns } from "../../../../src/watch/watchdog/look-runs";
 import type { KnownCondition } from "../../../../src/watch/watchdog/evaluation-types";
 import type { Execution } from "../../../../src/watch/watchdog/observations";
 import type { Plan, WatchedTask } from "../../../../src/watch/watchdog/qrs-plan";
@@ -88,7 +88,18 @@ test("a week of looks judges the same with the memo as without it, and from the 
       return all.filter((r) => r.taskId === taskId && r.stopMs >= s);
     },
     keptLearners: async (s: number) => kept.learners(s),
+    firstStartFrom: async (taskId: string, from: number, after: boolean) => {
+      olderRead++;
+      return all
+        .filter((r) => r.taskId === taskId && r.status !== 9 && (after ? r.createdMs > from : r.createdMs >= from))
+        .sort((a, b) => a.createdMs - b.createdMs)[0];
+    },
+    lastEndedFrom: async (taskId: string, startedFrom: number) => {
+      olderRead++;
+      return all.filter((r) => r.taskId === taskId && r.status !== 10 && (r.startMs ?? 0) >= startedFrom).at(-1);
+    },
   };
+  const lookRuns = createLookRuns();
   for (let now = START + 15 * 60_000; now < START + 7 * 24 * HOUR; now += 15 * 60_000) {
     // Each task runs at its minute most hours, mostly in 2-6 minutes, sometimes an hour (a run past its usual), or
     // fails, or is missed; a run of task d is found late now and then (stored out of order).
@@ -111,7 +122,7 @@ test("a week of looks judges the same with the memo as without it, and from the 
     // The same runs as objects, as a store read gives them (in stop order, the first of equal stops first).
     all = [...all, ...added].sort((x, y) => x.stopMs - y.stopMs);
     const since = now - cfg.keepRuns;
-    const held = await runsForLook(store, { cfg, plan, nowMs: now, checkedUntilMs: checkedUntil, startLatencyMs: 0, open });
+    const held = await lookRuns.forLook(store, { cfg, plan, nowMs: now, checkedUntilMs: checkedUntil, startLatencyMs: 0, open });
     expect(held.runs).toEqual([]);
     const input = {
       cfg,

@@ -182,15 +182,31 @@ test("memory holds the recent runs and each task's newest, while what they teach
   kept.pruned(5 * HOUR, 30 * HOUR);
   const held = kept.recent()!;
   expect(held.fromMs).toBe(30 * HOUR);
-  expect(held.byTask.get("often")!.rows().map((r) => r.createdMs / HOUR)).toEqual([30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
+  expect(
+    held.byTask
+      .get("often")!
+      .rows()
+      .map((r) => r.createdMs / HOUR),
+  ).toEqual([30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
   // Older than keepRuns: gone from both; its newest run is what is held of a task that ran once in keepRuns.
   expect(held.byTask.get("once")).toBeUndefined();
   kept.added([{ taskId: "once", status: 7, createdMs: 6 * HOUR, startMs: 6 * HOUR, stopMs: 6 * HOUR + 1_000 }]);
   kept.pruned(5 * HOUR, 30 * HOUR);
-  expect(kept.recent()!.byTask.get("once")!.rows().map((r) => r.createdMs / HOUR)).toEqual([6]);
+  expect(
+    kept
+      .recent()!
+      .byTask.get("once")!
+      .rows()
+      .map((r) => r.createdMs / HOUR),
+  ).toEqual([6]);
   // The learners keep every successful run from hour 5 on (35 of "often", on two kinds of day: under 30 of each).
   const learners = kept.learners(5 * HOUR)!;
-  expect(learners.get("often")!.ends().map((e) => Math.floor(e / HOUR))).toEqual(Array.from({ length: 35 }, (_, k) => k + 5));
+  expect(
+    learners
+      .get("often")!
+      .ends()
+      .map((e) => Math.floor(e / HOUR)),
+  ).toEqual(Array.from({ length: 35 }, (_, k) => k + 5));
   expect(learners.get("often")!.durationsKept().durations.length).toBe(35);
   expect(learners.get("once")!.ends()).toEqual([6 * HOUR + 1_000]);
   // A read reaching before what memory holds is not answered from it.
