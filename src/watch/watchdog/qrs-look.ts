@@ -116,10 +116,10 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     // Held in memory (SQLite), the recent runs per task and what all of keepRuns teaches are what a look needs; what a
     // judgement needs from before them is read from the store (look-runs.ts).
     const since = now - cfg.keepRuns;
-    const tasks = plan.tasks;
+    const current = plan;
     store.taskZones((id) => {
-      const t = tasks.get(id);
-      return t ? taskZone({ tasks }, t) : undefined;
+      const t = current.tasks.get(id);
+      return t ? taskZone(current, t) : undefined;
     });
     const openKnown = open.map(knownCondition);
     const lookRuns = { cfg, plan, nowMs: now, checkedUntilMs: r.checkedUntil, startLatencyMs: startLatency() };
