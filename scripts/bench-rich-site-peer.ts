@@ -188,8 +188,9 @@ serveRpc({
     return String(res.status);
   },
   day({ day, wallMs }: { day: number; wallMs: number }) {
-    // The watchdog's runs held in memory (SQLite; the same kept runs every watch store on this file shares), and the
-    // day's looks: a run stopped at its wall-time limit still leaves each day's figures behind.
+    // The watchdog's runs held in memory (SQLite; the same kept runs every watch store on this file shares), what its
+    // learners keep of all of keepRuns, and the day's looks: a run stopped at its wall-time limit still leaves each
+    // day's figures behind.
     const kept = createWatchStore(t.app.sharedStore.sql).keptRunsSize();
     const looks = lookCpu.slice(looksAtDay);
     days.push({
@@ -197,7 +198,7 @@ serveRpc({
       wallS: wallMs / 1000,
       ...sampleMemory(),
       storeMiB: bytesUnder(init.dir) / 2 ** 20,
-      ...(kept ? { keptRuns: kept.runs, keptMiB: MiB(kept.bytes) } : {}),
+      ...(kept ? { keptRuns: kept.runs, keptMiB: MiB(kept.bytes), learnedMiB: MiB(kept.learnedBytes) } : {}),
       looks: looks.length,
       lookP90Ms: Math.round(pct(looks, 0.9) * 10) / 10,
       qrsPerLook: Math.round(((qrsInLooks - qrsAtDay) / Math.max(1, looks.length)) * 10) / 10,

@@ -65,6 +65,8 @@ export interface ScaleRow {
     /** With --split: the watchdog's runs held in memory and their columns' size; the day's looks, their CPU p90 and QRS requests. */
     keptRuns?: number;
     keptMiB?: number;
+    /** What the learners keep of every run of keepRuns (run-learner.ts). */
+    learnedMiB?: number;
     looks?: number;
     lookP90Ms?: number;
     qrsPerLook?: number;

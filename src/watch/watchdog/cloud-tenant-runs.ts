@@ -39,11 +39,8 @@ export async function readTenantRuns(
     stopMs: run.endedMs,
   });
   await store.addRuns(tasks.flatMap((task) => (task.last?.endedMs !== undefined ? [rowOf(task, { ...task.last, endedMs: task.last.endedMs })] : [])));
-  // Only this tenant's tasks matter (each task's runs in order): taken per task when the store keeps them so.
-  const kept = store.keptRunsByTask(now - cfg.keepRuns);
-  const runs = kept
-    ? [...kept].filter(([taskId]) => taskId.startsWith(prefix)).flatMap(([, own]) => own.rows())
-    : (await store.runsSince(now - cfg.keepRuns)).filter((r) => r.taskId.startsWith(prefix));
+  // Only this tenant's tasks matter, read from the store (memory holds only the recent runs, kept-runs.ts).
+  const runs = await store.runsWithPrefix(prefix, now - cfg.keepRuns);
   const starts = new Map<string, number[]>();
   const ends = new Map<string, KeptRun[]>();
   for (const r of runs) {

@@ -65,7 +65,7 @@ function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
     for (const up of upstreamOf(look, t)) {
       if ((runningByTask.get(up.id) ?? []).length > 0 || queuedOf(up))
         return `a task up its chain is still running (task "${up.name}"); the chain's end decides`;
-      const ended = look.successEndsOf(up.id).at(-1);
+      const ended = look.lastSuccessEndOf(up.id);
       if (ended !== undefined && ended <= nowMs && nowMs - ended <= graceOf(t))
         return `task "${up.name}" up its chain has just succeeded; the tasks after it start within grace`;
     }
@@ -105,10 +105,12 @@ export function staleApps(look: Look): StaleFacts {
       const app = plan.apps.get(appId);
       // One task (the usual case): its ends and their median gap as the look remembers them; else merged here.
       const one = live.length === 1 ? live[0]!.id : undefined;
-      const ends = one !== undefined ? look.successEndsOf(one) : live.flatMap((t) => look.successEndsOf(t.id)).sort((a, b) => a - b);
+      // Its ends are read only for an app of several tasks (merged here): one task's last end and count are at hand.
+      const ends = one !== undefined ? undefined : live.flatMap((t) => look.successEndsOf(t.id)).sort((a, b) => a - b);
+      const endCount = ends ? ends.length : look.successCountOf(one!);
       // A reload outside the Scheduler (the hub, the Engine API) refreshed the data as well as a task's would.
       const last = Math.max(
-        ends[ends.length - 1] ?? Number.NEGATIVE_INFINITY,
+        (ends ? ends[ends.length - 1] : look.lastSuccessEndOf(one!)) ?? Number.NEGATIVE_INFINITY,
         app?.lastReloadMs ?? Number.NEGATIVE_INFINITY,
         i.reloadsOutside?.get(appId) ?? Number.NEGATIVE_INFINITY,
       );
@@ -116,8 +118,7 @@ export function staleApps(look: Look): StaleFacts {
       const set = live.map((t) => settingsOf(t).expectSuccessWithinMs).find((v) => v !== undefined);
       // Apps reloaded by triggers are judged by their plan; the learned interval only for apps without one.
       const byPlan = staleByPlan({ plan, usualMsOf: staleUsualOf, graceOf }, live, lastMs);
-      const usualGap =
-        ends.length >= cfg.stale.minRuns ? (one !== undefined ? look.gapMedianOf(one) : median(ends.slice(1).map((e, k) => e - ends[k]!))) : undefined;
+      const usualGap = endCount >= cfg.stale.minRuns ? (ends ? median(ends.slice(1).map((e, k) => e - ends[k]!)) : look.gapMedianOf(one!)) : undefined;
       const learned = usualGap !== undefined && usualGap > 0 ? Math.round(usualGap * cfg.stale.factor + Math.max(cfg.grace, i.startLatencyMs)) : undefined;
       const planned = byPlan.deadlineMs !== undefined && lastMs !== undefined ? byPlan.deadlineMs - lastMs : undefined;
       const withinMs = set ?? (byPlan.planned ? planned : learned);

@@ -9,6 +9,7 @@ import type { TaskSettings } from "./task-settings";
 import type { UsualDuration } from "./usual";
 import type { WatchDetails } from "./watchdog-event";
 import type { RunList } from "./run-list";
+import type { RunLearner } from "./run-learner";
 import type { RunRow } from "./watch-store";
 
 export interface OpenCondition {
@@ -85,6 +86,11 @@ export interface EvaluationInput {
   runs: readonly RunRow[];
   /** The same runs per task when the store has them so (grouped here otherwise). */
   runsByTask?: ReadonlyMap<string, RunList>;
+  /**
+   * What each task's runs teach, kept as the store added and pruned them (SQLite; a task without one has no run kept).
+   * Without them (PostgreSQL) a look learns each task from its runs.
+   */
+  learners?: ReadonlyMap<string, RunLearner>;
   running: readonly Execution[];
   /** Results QRS changed since the last look (for Skipped and Retry). */
   changed: readonly Execution[];
@@ -105,21 +111,14 @@ export interface Evaluation {
   latencies: number[];
 }
 
-/** A task's runs as last learned from: the kept list itself (read-only, it grows and is pruned in place) and its ends. */
-export interface RunsSeen {
-  list: RunList;
-  /** The list's version then (undefined: a list made afresh, never the same). */
-  version: number | undefined;
-}
-
 export interface Learned {
-  runs: RunsSeen;
+  /** What it was learned from, and that one's version then: the same learner at the same version teaches the same. */
+  source: RunLearner;
+  version: number;
   usual: UsualDuration | undefined;
   /** The median of its recent successful durations, from the first one seen (an app's stale deadline). */
   typicalMs?: number;
-  /** When its successful runs ended, oldest first (its app's staleness). */
-  successEnds: number[];
-  /** The median gap between those ends (computed when first asked); null when there is no gap. */
+  /** The median gap between its successful ends (computed when first asked); null when there is no gap. */
   gapMedian?: number | null;
 }
 

@@ -7,7 +7,8 @@ import type { WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../pla
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { type Announcer, isNotice } from "./announcer";
 import { createDoubleTriggerMemo } from "./chains";
-import { createEvaluationMemo } from "./evaluation-look";
+import { createEvaluationMemo, taskZone } from "./evaluation-look";
+import { createLookRuns } from "./look-runs";
 import { type CloseCondition, type Evaluation, evaluate, type KnownCondition, type OpenCondition, type TaskView } from "./evaluate";
 import type { Execution } from "./observations";
 import { type KeptPlan, nextPlan } from "./plan-update";
@@ -65,6 +66,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
   const doubles = createDoubleTriggerMemo();
   const parses = createRowParses();
   const memo = createEvaluationMemo();
+  const lookRunsOf = createLookRuns();
   const reported = new Set<string>();
   let latencies: number[] = [];
   // The last look's evaluation: its view of the tasks is built when first asked for.
@@ -114,11 +116,17 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     await queue?.look({ qrs, nowMs: r.asOf, running: r.running, changed: r.changed, plan });
     // Qlik Cloud's conditions are judged by the Cloud part (cloud-watch.ts).
     const open = (await store.openConditions()).filter((c) => !c.key.startsWith("cloud:"));
-    // Kept in memory (SQLite), the runs per task are all a look needs: the list of every run is not copied each look.
+    // Held in memory (SQLite), the recent runs per task and what all of keepRuns teaches are what a look needs; what a
+    // judgement needs from before them is read from the store (look-runs.ts).
     const since = now - cfg.keepRuns;
-    let runsByTask = store.keptRunsByTask(since);
-    const runs = runsByTask ? [] : await store.runsSince(since);
-    runsByTask ??= store.keptRunsByTask(since);
+    const current = plan;
+    store.taskZones((id) => {
+      const t = current.tasks.get(id);
+      return t ? taskZone(current, t) : undefined;
+    });
+    const openKnown = open.map(knownCondition);
+    const lookRuns = { cfg, plan, nowMs: now, checkedUntilMs: r.checkedUntil, startLatencyMs: startLatency() };
+    const { runs, runsByTask, learners, fromMs } = await lookRunsOf.forLook(store, { ...lookRuns, open: openKnown });
     // A store that cannot be read leaves the judgement to QRS's lastReloadTime, as before this was heard.
     const outside = d.reloadsOutside
       ? await d.reloadsOutside(since).catch((err: Error) => {
@@ -134,9 +142,10 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
       watchingSinceMs: r.watchingSince,
       runs,
       ...(runsByTask ? { runsByTask } : {}),
+      ...(learners ? { learners } : {}),
       running: r.running,
       changed: r.changed,
-      open: open.map(knownCondition),
+      open: openKnown,
       startLatencyMs: startLatency(),
       memo,
       ...(outside ? { reloadsOutside: outside } : {}),
@@ -150,7 +159,13 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     );
     await announceOpens(announcer, refs, d.host, opens, r.running, now);
     await announceCloses(announcer, refs, result.closes, open, now);
-    await turnedOff.look({ plan, nowMs: now, runs, ...(runsByTask ? { runsByTask } : {}), running: r.running, open: await store.openConditions() });
+    // A task turned off this look may have been so since before the runs held: its runs since then are read.
+    const openNow = await store.openConditions();
+    const offRuns =
+      runsByTask && fromMs !== undefined
+        ? await lookRunsOf.forTurnedOff(store, { ...lookRuns, open: openNow.map(knownCondition) }, { fromMs, byTask: runsByTask })
+        : undefined;
+    await turnedOff.look({ plan, nowMs: now, runs, ...(offRuns ? { runsByTask: offRuns } : {}), running: r.running, open: openNow });
     await advanceCursor(store, cfg, r, now);
   }
 

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { WatchdogConfig } from "./config";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { type Execution, fetchChanged, fetchRunning, isFinal, readExecutions, STATUS } from "./observations";
+import { RECENT_RUNS_MS } from "./look-runs";
 import type { WatchStore } from "./watch-store";
 
 const CURSOR = "exec_cursor";
@@ -78,5 +79,5 @@ export async function advanceCursor(store: WatchStore, cfg: WatchdogConfig, r: Q
   await store.setMeta(CURSOR, String(r.complete ? Math.min(newest, now) : r.untilMs));
   // Never backwards: a first look capped days back judged nothing before this anyway (watching starts now).
   await store.setMeta(CHECKED, String(Math.max(r.checkedUntil, r.asOf)));
-  await store.prune(now - cfg.keepRuns, now - 7 * 86_400_000);
+  await store.prune(now - cfg.keepRuns, now - 7 * 86_400_000, now - RECENT_RUNS_MS);
 }

@@ -79,8 +79,16 @@ function registerGauges(metrics: MetricsRegistry, store: WatchStore, qrsLook: Re
   );
   metrics.gaugeFn(
     "steward_watchdog_runs_held",
-    "Past runs the watchdog holds in memory to learn from (keepRuns; 0 on PostgreSQL, where each look reads the store).",
+    "Past runs the watchdog holds in memory, those of the last two days and each task's newest (0 on PostgreSQL, where each look reads the store).",
     () => store.keptRunsHeld(),
+  );
+  metrics.gaugeFn(
+    "steward_watchdog_runs_held_bytes",
+    "Bytes of memory the watchdog's past runs take: the runs held and what it keeps of all of keepRuns to learn from (0 on PostgreSQL).",
+    () => {
+      const s = store.keptRunsSize();
+      return s ? s.bytes + s.learnedBytes : 0;
+    },
   );
   metrics.gaugeFn(
     "steward_watchdog_triggers",

@@ -9,8 +9,8 @@ export interface TaskRuns extends RunList {
   readonly version: number;
   /** Puts `run` in its place in stop order, after the runs that stopped at the same time. Mostly an append. */
   insert(run: KeptRun): void;
-  /** Drops the runs that stopped before `ms` (the oldest ones). */
-  dropBefore(ms: number): void;
+  /** Drops the runs that stopped before `ms` (the oldest ones); `keepLast`: all but the newest run at the most. */
+  dropBefore(ms: number, keepLast?: boolean): void;
   /** The runs that stopped at or after `ms`: this list itself when that is all of them; undefined when none. */
   from(ms: number): RunList | undefined;
   /** The bytes the columns take, their spare capacity included. */
@@ -107,9 +107,9 @@ class ColumnRuns implements TaskRuns {
     this.changes++;
   }
 
-  dropBefore(ms: number): void {
-    const gone = this.firstFrom(ms);
-    if (gone === 0) return;
+  dropBefore(ms: number, keepLast = false): void {
+    const gone = Math.min(this.firstFrom(ms), keepLast ? this.n - 1 : this.n);
+    if (gone <= 0) return;
     for (const c of this.columns()) c.copyWithin(0, gone, this.n);
     this.n -= gone;
     this.changes++;

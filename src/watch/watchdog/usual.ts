@@ -106,7 +106,7 @@ const times = (x: number) => `${+x.toFixed(2)}`;
 export function learnUsualDuration(
   durationsMs: readonly number[],
   opts: UsualOptions = DEFAULT_USUAL,
-  bucketOf?: readonly DurationBucket[],
+  bucketOf?: ReadonlyArray<DurationBucket | undefined>,
 ): UsualDuration | undefined {
   const valid = durationsMs.flatMap((d, k) => (Number.isFinite(d) && d >= 0 ? [{ d, b: bucketOf?.[k] }] : []));
   const recent = valid.slice(-opts.window).map((x) => x.d);

@@ -4,8 +4,8 @@ import type { WatchdogEvent } from "../../platform/events/types";
 import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
 import { createKeptRuns, type KeptRuns } from "./kept-runs";
+import { createRunReads, type RunReads } from "./run-reads";
 import { countRun, type NodeHour, nodeHoursBetween, nodeHoursMigration, pruneNodeHours } from "./node-hours";
-import type { RunList } from "./run-list";
 import type { RunRow } from "./run-row";
 
 export type { RunRow } from "./run-row";
@@ -61,21 +61,11 @@ export interface ConditionRow {
   closeAnnounced: boolean;
 }
 
-export interface WatchStore {
+export interface WatchStore extends RunReads {
   /** Stores finished runs; a run stored for the first time adds its time to its node's hours. */
   addRuns(runs: readonly RunRow[]): Promise<void>;
   /** Each node's run-time in progress and waiting per hour, for the hours starting in [fromMs, toMs). */
   nodeHours(fromMs: number, toMs: number): Promise<NodeHour[]>;
-  /** Finished runs of the task, oldest first, since `sinceMs`. */
-  runsOf(taskId: string, sinceMs: number): Promise<RunRow[]>;
-  /** Every finished run since `sinceMs` (for the chain and missed-start checks). */
-  runsSince(sinceMs: number): Promise<RunRow[]>;
-  /** The same runs per task, each list oldest first, when they are kept in memory (SQLite); else undefined. */
-  keptRunsByTask(sinceMs: number): ReadonlyMap<string, RunList> | undefined;
-  /** The runs held in memory and the bytes they take (SQLite); undefined where each look reads the store. */
-  keptRunsSize(): { runs: number; bytes: number } | undefined;
-  /** How many past runs are held in memory (0 on PostgreSQL, where each look reads the store): steward_watchdog_runs_held. */
-  keptRunsHeld(): number;
   /** Opens a condition unless one with the key is open; true when this call opened it. */
   open(row: { key: string; type: string; taskId?: string; appId?: string; openedMs: number; openEvent: WatchdogEvent }): Promise<boolean>;
   markOpenAnnounced(key: string): Promise<void>;
@@ -87,7 +77,8 @@ export interface WatchStore {
   recentlyClosed(sinceMs: number): Promise<ConditionRow[]>;
   getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
-  prune(runsBeforeMs: number, closedBeforeMs: number): Promise<void>;
+  /** Drops the runs before `runsBeforeMs` and closed conditions; in memory, runs are held from `holdRunsFromMs` on. */
+  prune(runsBeforeMs: number, closedBeforeMs: number, holdRunsFromMs?: number): Promise<void>;
 }
 
 type RawCondition = {
@@ -114,25 +105,6 @@ const toCondition = (r: RawCondition): ConditionRow => ({
   ...(r.closed_ms !== null ? { closedMs: Number(r.closed_ms) } : {}),
   ...(r.close_event ? { closeEvent: JSON.parse(r.close_event) as WatchdogEvent } : {}),
   closeAnnounced: Number(r.close_announced) === 1,
-});
-
-type RawRun = {
-  result_id: string;
-  task_id: string;
-  app_id: string | null;
-  status: number | string;
-  created_ms: number | string;
-  start_ms: number | string | null;
-  stop_ms: number | string;
-};
-const toRun = (r: RawRun): RunRow => ({
-  resultId: r.result_id,
-  taskId: r.task_id,
-  ...(r.app_id ? { appId: r.app_id } : {}),
-  status: Number(r.status),
-  createdMs: Number(r.created_ms),
-  ...(r.start_ms !== null ? { startMs: Number(r.start_ms) } : {}),
-  stopMs: Number(r.stop_ms),
 });
 
 const COND_COLS = "key, type, task_id, app_id, opened_ms, open_event, open_announced, closed_ms, close_event, close_announced";
@@ -211,18 +183,7 @@ export function createWatchStore(db: SqlDb): WatchStore {
       }
     },
     nodeHours: (fromMs, toMs) => nodeHoursBetween(db, fromMs, toMs),
-    runsOf: async (taskId, sinceMs) =>
-      (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE task_id = ? AND stop_ms >= ? ORDER BY stop_ms", [taskId, sinceMs])).map(toRun),
-    async runsSince(sinceMs) {
-      // Read from the store, and kept from then on unless a write ran beside the read.
-      const token = kept?.readToken() ?? -1;
-      const rows = (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE stop_ms >= ? ORDER BY stop_ms", [sinceMs])).map(toRun);
-      if (kept && !kept.byTask(sinceMs)) kept.load(token, sinceMs, rows);
-      return rows;
-    },
-    keptRunsByTask: (sinceMs) => kept?.byTask(sinceMs),
-    keptRunsSize: () => kept?.size(),
-    keptRunsHeld: () => kept?.size().runs ?? 0,
+    ...createRunReads(db, kept),
     async open(row) {
       // A closed condition under the same key is history: a new occurrence replaces it, the same one (read again
       // after a restart or by another Steward) does not open twice.
@@ -274,11 +235,11 @@ export function createWatchStore(db: SqlDb): WatchStore {
     getMeta: async (key) => (await db.get<{ value: string }>("SELECT value FROM watchdog_meta WHERE key = ?", [key]))?.value,
     setMeta: async (key, value) =>
       void (await db.run("INSERT INTO watchdog_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [key, value])),
-    async prune(runsBeforeMs, closedBeforeMs) {
+    async prune(runsBeforeMs, closedBeforeMs, holdRunsFromMs) {
       const done = kept?.writing();
       try {
         await db.run("DELETE FROM watchdog_runs WHERE stop_ms < ?", [runsBeforeMs]);
-        kept?.pruned(runsBeforeMs);
+        kept?.pruned(runsBeforeMs, holdRunsFromMs);
       } finally {
         done?.();
       }

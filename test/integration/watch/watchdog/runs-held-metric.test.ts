@@ -1,6 +1,7 @@
 // What the watchdog holds in memory is on /metrics (issue 78: its heap grew with the runs it keeps, and nothing on
-// /metrics showed it): steward_watchdog_runs_held is the number of past runs the looks learn from, here every run
-// the store keeps, and process_heap_used_bytes the JavaScript heap. On the stepped clock the simulator shares.
+// /metrics showed it): steward_watchdog_runs_held is the number of past runs held in memory, here every run the store
+// keeps (those of the last two days), steward_watchdog_runs_held_bytes what they and the learners take, and
+// process_heap_used_bytes the JavaScript heap. On the stepped clock the simulator shares.
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
@@ -39,6 +40,11 @@ test("/metrics shows the runs the watchdog holds, growing with the runs that end
   expect(stored()).toBe(4);
   expect(sample(text, "steward_watchdog_runs_held")).toBe(4);
   expect(text).toContain("# TYPE steward_watchdog_runs_held gauge");
+  // Their bytes: four runs of 17 bytes in columns with room for four, and what the learners keep of the successful
+  // ones (their stops, durations, kinds of day and ends, with room to grow), not more than a few hundred bytes.
+  const bytes = sample(text, "steward_watchdog_runs_held_bytes")!;
+  expect(bytes).toBeGreaterThanOrEqual(4 * 17);
+  expect(bytes).toBeLessThan(600);
   const heapUsed = sample(text, "process_heap_used_bytes")!;
   expect(heapUsed).toBeGreaterThan(1024 * 1024);
   expect(sample(text, "process_heap_total_bytes")).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import { createKeptRuns } from "../../../../src/watch/watchdog/kept-runs";
 import type { RunList } from "../../../../src/watch/watchdog/run-list";
 import { createRandom } from "../../../../src/platform/core/seeded-random";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { durationBucketOf } from "../../../../src/watch/watchdog/duration-buckets";
 
 const dir = createTempDir("steward-kept-runs-");
 const store = openStore(dir.path, [watchdogMigrations]);
@@ -147,4 +148,68 @@ test("times that do not fit four bytes before the stop are kept exactly: a trigg
   for (const taskId of ["a", "b", "c"]) expect(listFields(byTask.get(taskId)!)).toEqual(want(taskId));
   // Past the first run of "a": the same answers from a window of the columns.
   expect(listFields(kept.byTask(t0 + DAY)!.get("a")!)).toEqual(want("a").slice(1));
+});
+
+test("what the kept runs teach follows a task's time zone: kept in the zone of its trigger, counted again when it changes", async () => {
+  const s = createWatchStore(store.sql);
+  const t0 = Date.parse("2026-06-01T00:00:00Z");
+  const DAY = 86_400_000;
+  // A run a day at 23:30 UTC: a Monday evening in UTC, already Tuesday in Stockholm.
+  const runs: RunRow[] = Array.from({ length: 20 }, (_, k) => {
+    const startMs = t0 + k * DAY + 23.5 * 3_600_000;
+    return { resultId: `zone-${k}`, taskId: "zoned", status: 7, createdMs: startMs, startMs, stopMs: startMs + 60_000 * (1 + (k % 3)) };
+  });
+  let zone = "Europe/Stockholm";
+  s.taskZones((id) => (id === "zoned" ? zone : undefined));
+  await s.runsSince(t0 - DAY);
+  await s.addRuns(runs);
+  const bucketsOf = async () => (await s.keptLearners(t0 - DAY))!.get("zoned")!.durationsKept().buckets;
+  const want = (z: string) => runs.map((r) => durationBucketOf(r.startMs!, z));
+  expect(await bucketsOf()).toEqual(want("Europe/Stockholm"));
+  zone = "UTC";
+  expect(await bucketsOf()).toEqual(want("UTC"));
+  expect(want("UTC")).not.toEqual(want("Europe/Stockholm"));
+});
+
+test("memory holds the recent runs and each task's newest, while what they teach reaches back to keepRuns", () => {
+  const kept = createKeptRuns();
+  const HOUR = 3_600_000;
+  kept.load(kept.readToken(), 0, []);
+  // Task "often" runs every hour for 40 hours; task "once" ran once, at hour 2.
+  const runs = Array.from({ length: 40 }, (_, h) => ({ taskId: "often", status: 7, createdMs: h * HOUR, startMs: h * HOUR, stopMs: h * HOUR + 60_000 }));
+  kept.added([...runs, { taskId: "once", status: 7, createdMs: 2 * HOUR, startMs: 2 * HOUR, stopMs: 2 * HOUR + 1_000 }]);
+  // keepRuns reaches back to hour 5; memory holds from hour 30 on.
+  kept.pruned(5 * HOUR, 30 * HOUR);
+  const held = kept.recent()!;
+  expect(held.fromMs).toBe(30 * HOUR);
+  expect(
+    held.byTask
+      .get("often")!
+      .rows()
+      .map((r) => r.createdMs / HOUR),
+  ).toEqual([30, 31, 32, 33, 34, 35, 36, 37, 38, 39]);
+  // Older than keepRuns: gone from both; its newest run is what is held of a task that ran once in keepRuns.
+  expect(held.byTask.get("once")).toBeUndefined();
+  kept.added([{ taskId: "once", status: 7, createdMs: 6 * HOUR, startMs: 6 * HOUR, stopMs: 6 * HOUR + 1_000 }]);
+  kept.pruned(5 * HOUR, 30 * HOUR);
+  expect(
+    kept
+      .recent()!
+      .byTask.get("once")!
+      .rows()
+      .map((r) => r.createdMs / HOUR),
+  ).toEqual([6]);
+  // The learners keep every successful run from hour 5 on (35 of "often", on two kinds of day: under 30 of each).
+  const learners = kept.learners(5 * HOUR)!;
+  expect(
+    learners
+      .get("often")!
+      .ends()
+      .map((e) => Math.floor(e / HOUR)),
+  ).toEqual(Array.from({ length: 35 }, (_, k) => k + 5));
+  expect(learners.get("often")!.durationsKept().durations.length).toBe(35);
+  expect(learners.get("once")!.ends()).toEqual([6 * HOUR + 1_000]);
+  // A read reaching before what memory holds is not answered from it.
+  expect(kept.byTask(29 * HOUR)).toBeUndefined();
+  expect(kept.size().runs).toBe(11);
 });
