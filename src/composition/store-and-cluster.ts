@@ -2,7 +2,7 @@
 // migrated first at start); the local file keeps the instance lock and the run marker.
 import { hostname } from "node:os";
 import { createPostgresCluster, createSingleCluster, dutyGate, registerClusterObservability, type Cluster } from "../platform/cluster";
-import { memberMayBeDeaf } from "../platform/cluster/member-down";
+import { createMemberDownCheck } from "../platform/cluster/member-down";
 import { peerLookMs, peerPace } from "../platform/cluster/peer-poll";
 import { isStepped } from "../platform/core/stepped-clock";
 import { offsetClock } from "../platform/core/clock";
@@ -49,7 +49,7 @@ export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiri
     : undefined;
   // A member silent past its lease but not yet forgotten (a day), or killed and started again a moment ago: its
   // node may be deaf (src/platform/cluster/member-down.ts).
-  const memberDown = pg ? async () => memberMayBeDeaf(await cluster.members(), clock.now(), pg.leaseTtlMs) : undefined;
+  const memberDown = pg ? createMemberDownCheck(() => cluster.members(), clock, pg.leaseTtlMs) : undefined;
   const clusterWiring = { instanceId: cluster.instanceId, ...(liveInstances ? { liveInstances } : {}) };
   registerClusterObservability(cluster, {
     readiness,
