@@ -22,9 +22,10 @@ export function memberMayBeDeaf(members: readonly ClusterMember[], now: number, 
  * memberMayBeDeaf on the members as last read, their heartbeats aged by the time since (on the stepped clock of a
  * simulation and the machine's, whichever moved further): a member's age can only be overstated so, never
  * understated, so "every member alive" needs no statement. Only when that aged list says a member may be deaf is the
- * store read again, and its answer is the one given. Reconciliation asks every two seconds while the cluster has
- * other members: each ask was a read of the members; now it is one while all are alive, each time one's aged
- * heartbeat passes the lease (every leaseTtl minus heartbeat interval at most), and every ask while one is down.
+ * store read again, and its answer is the one given; and once the list is as old as the lease, as a member that
+ * joined since could be silent past it from then on. Reconciliation asks every two seconds while the cluster has
+ * other members: each ask was a read of the members; now it is one a lease time (at most) while all are alive, and
+ * every ask while one is down.
  */
 export function createMemberDownCheck(members: () => Promise<readonly ClusterMember[]>, clock: Clock, leaseTtlMs: number): () => Promise<boolean> {
   let last: { members: readonly ClusterMember[]; at: number; wallAt: number } | undefined;
@@ -39,6 +40,9 @@ export function createMemberDownCheck(members: () => Promise<readonly ClusterMem
     if (!last) return read();
     const now = clock.now();
     const elapsed = Math.max(now - last.at, wallClock.now() - last.wallAt, 0);
+    // A member that joined since the read is not in the list: it cannot be silent past its lease before the list is
+    // that old, as it was heard from after the read.
+    if (elapsed >= leaseTtlMs) return read();
     const aged = last.members.map((m) => ({ ...m, heartbeatAgeMs: m.heartbeatAgeMs + elapsed }));
     return memberMayBeDeaf(aged, now, leaseTtlMs) ? read() : false;
   };
