@@ -19,31 +19,56 @@ export function memberMayBeDeaf(members: readonly ClusterMember[], now: number, 
 }
 
 /**
- * memberMayBeDeaf on the members as last read, their heartbeats aged by the time since (on the stepped clock of a
- * simulation and the machine's, whichever moved further): a member's age can only be overstated so, never
- * understated, so "every member alive" needs no statement. Only when that aged list says a member may be deaf is the
- * store read again, and its answer is the one given; and once the list is as old as the lease, as a member that
- * joined since could be silent past it from then on. Reconciliation asks every two seconds while the cluster has
- * other members: each ask was a read of the members; now it is one a lease time (at most) while all are alive, and
- * every ask while one is down.
+ * The members as last read from the store, each heartbeat aged by the time since (on the stepped clock of a
+ * simulation and the machine's, whichever moved further): an aged heartbeat is never younger than the real one, so a
+ * member alive by this list is alive in the store too, and a look that only needs that sends no statement (issue 78).
+ * A member that joined after the read is not in the list: it cannot be silent past its lease before the list is that
+ * old (it was heard from after the read), so past that age the list is not given.
  */
-export function createMemberDownCheck(members: () => Promise<readonly ClusterMember[]>, clock: Clock, leaseTtlMs: number): () => Promise<boolean> {
+export interface AgedMembers {
+  /** Reads the members from the store, and keeps them. */
+  read(): Promise<readonly ClusterMember[]>;
+  /** The list last read with its heartbeats aged; undefined before a read and once the list is as old as the lease. */
+  aged(): readonly ClusterMember[] | undefined;
+}
+
+export function createAgedMembers(members: () => Promise<readonly ClusterMember[]>, clock: Clock, leaseTtlMs: number): AgedMembers {
   let last: { members: readonly ClusterMember[]; at: number; wallAt: number } | undefined;
-  const read = async () => {
-    const at = clock.now();
-    const wallAt = wallClock.now();
-    const list = await members();
-    last = { members: list, at, wallAt };
-    return memberMayBeDeaf(list, clock.now(), leaseTtlMs);
+  return {
+    async read() {
+      const at = clock.now();
+      const wallAt = wallClock.now();
+      const list = await members();
+      last = { members: list, at, wallAt };
+      return list;
+    },
+    aged() {
+      if (!last) return undefined;
+      const elapsed = Math.max(clock.now() - last.at, wallClock.now() - last.wallAt, 0);
+      if (elapsed >= leaseTtlMs) return undefined;
+      return last.members.map((m) => ({ ...m, heartbeatAgeMs: m.heartbeatAgeMs + elapsed }));
+    },
   };
+}
+
+/** Whether each of `ids` is certainly alive (listed, and its aged heartbeat within the lease); false when unsure. */
+export function stillLive(members: AgedMembers, ids: Iterable<string>, leaseTtlMs: number): boolean {
+  const aged = members.aged();
+  if (!aged) return false;
+  const alive = new Set(aged.filter((m) => m.self || m.heartbeatAgeMs <= leaseTtlMs).map((m) => m.instanceId));
+  for (const id of ids) if (!alive.has(id)) return false;
+  return true;
+}
+
+/**
+ * memberMayBeDeaf without a statement while the aged list says no member may be deaf; else on the store's answer.
+ * Reconciliation asks every two seconds while the cluster has other members: each ask was a read of the members; now
+ * it is one a lease time at most while all are alive, and one each ask while a member is down.
+ */
+export function createMemberDownCheck(members: AgedMembers, clock: Clock, leaseTtlMs: number): () => Promise<boolean> {
   return async () => {
-    if (!last) return read();
-    const now = clock.now();
-    const elapsed = Math.max(now - last.at, wallClock.now() - last.wallAt, 0);
-    // A member that joined since the read is not in the list: it cannot be silent past its lease before the list is
-    // that old, as it was heard from after the read.
-    if (elapsed >= leaseTtlMs) return read();
-    const aged = last.members.map((m) => ({ ...m, heartbeatAgeMs: m.heartbeatAgeMs + elapsed }));
-    return memberMayBeDeaf(aged, now, leaseTtlMs) ? read() : false;
+    const aged = members.aged();
+    if (aged && !memberMayBeDeaf(aged, clock.now(), leaseTtlMs)) return false;
+    return memberMayBeDeaf(await members.read(), clock.now(), leaseTtlMs);
   };
 }

@@ -1,7 +1,7 @@
 // The rule that sends reconciliation into its fast mode: a member dead and not back, or back only a moment ago.
 import { expect, test } from "bun:test";
 import type { ClusterMember } from "../../../../src/platform/cluster/cluster";
-import { createMemberDownCheck, memberMayBeDeaf, RESTART_CATCH_UP_MS } from "../../../../src/platform/cluster/member-down";
+import { createAgedMembers, createMemberDownCheck, memberMayBeDeaf, RESTART_CATCH_UP_MS, stillLive } from "../../../../src/platform/cluster/member-down";
 import { createManualClock } from "../../../../src/platform/core/clock";
 
 const NOW = Date.parse("2026-11-23T12:00:00Z");
@@ -54,7 +54,8 @@ test("the check on the list last read answers as a read of the store would, at e
       self: r.self,
     }));
   let reads = 0;
-  const check = createMemberDownCheck(async () => (reads++, stored()), clock, lease);
+  const members = createAgedMembers(async () => (reads++, stored()), clock, lease);
+  const check = createMemberDownCheck(members, clock, lease);
   const answers: boolean[] = [];
   let checks = 0;
   for (let t = 0; t <= 40 * 60_000; t += 2_000) {
@@ -67,6 +68,13 @@ test("the check on the list last read answers as a read of the store would, at e
     const truth = memberMayBeDeaf(stored(), clock.now(), lease);
     const got = await check();
     expect({ t, got }).toEqual({ t, got: truth });
+    // "Still alive" from the aged list is never wrong: each member it says is alive is alive in the store.
+    const aliveInStore = new Set(
+      stored()
+        .filter((m) => m.self || m.heartbeatAgeMs <= lease)
+        .map((m) => m.instanceId),
+    );
+    for (const id of rows.keys()) if (stillLive(members, [id], lease)) expect({ t, id, alive: aliveInStore.has(id) }).toEqual({ t, id, alive: true });
     answers.push(got);
     checks++;
   }
