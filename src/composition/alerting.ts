@@ -100,6 +100,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   readiness.register(channelHealth.readiness);
   const notify = setupNotify(loaded, {
     ...clusterWiring,
+    ...(w.stillLive ? { stillLive: w.stillLive } : {}),
     store: shared,
     bus,
     log,

@@ -2,7 +2,7 @@
 // migrated first at start); the local file keeps the instance lock and the run marker.
 import { hostname } from "node:os";
 import { createPostgresCluster, createSingleCluster, dutyGate, registerClusterObservability, type Cluster } from "../platform/cluster";
-import { memberMayBeDeaf } from "../platform/cluster/member-down";
+import { createAgedMembers, createMemberDownCheck, stillLive } from "../platform/cluster/member-down";
 import { peerLookMs, peerPace } from "../platform/cluster/peer-poll";
 import { isStepped } from "../platform/core/stepped-clock";
 import { offsetClock } from "../platform/core/clock";
@@ -44,12 +44,14 @@ export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiri
   // milliseconds of noise), and its work in flight is counted on the stepped clock itself.
   const clock = pg && !isStepped(localClock) ? offsetClock(localClock, () => cluster.clockOffsetMs()) : localClock;
   const gate = pg ? dutyGate(cluster, clusterLog) : undefined;
-  const liveInstances = pg
-    ? async () => (await cluster.members()).filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.instanceId)
-    : undefined;
+  // Every read of the members refreshes the list the looks that only need "still alive" answer from.
+  const members = pg ? createAgedMembers(() => cluster.members(), clock, pg.leaseTtlMs) : undefined;
+  const liveInstances =
+    pg && members ? async () => (await members.read()).filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.instanceId) : undefined;
   // A member silent past its lease but not yet forgotten (a day), or killed and started again a moment ago: its
   // node may be deaf (src/platform/cluster/member-down.ts).
-  const memberDown = pg ? async () => memberMayBeDeaf(await cluster.members(), clock.now(), pg.leaseTtlMs) : undefined;
+  const memberDown = pg && members ? createMemberDownCheck(members, clock, pg.leaseTtlMs) : undefined;
+  const stillLiveMembers = pg && members ? (ids: Iterable<string>) => stillLive(members, ids, pg.leaseTtlMs) : undefined;
   const clusterWiring = { instanceId: cluster.instanceId, ...(liveInstances ? { liveInstances } : {}) };
   registerClusterObservability(cluster, {
     readiness,
@@ -66,6 +68,7 @@ export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiri
     clock,
     ...(gate ? { gate } : {}),
     ...(memberDown ? { memberDown } : {}),
+    ...(stillLiveMembers ? { stillLive: stillLiveMembers } : {}),
     ...(pg ? { peerPace: peerPace(cluster, pg.heartbeatIntervalMs) } : {}),
     clusterWiring,
   };

@@ -42,6 +42,8 @@ export interface StoreWiring {
   clock: Clock;
   gate?: DutyGate;
   memberDown?: () => Promise<boolean>;
+  /** In a cluster: whether these members are certainly still alive, without a statement (member-down.ts). */
+  stillLive?: (ids: Iterable<string>) => boolean;
   /** In a cluster: the pace of a look for other Stewards' work that would come every `ms` (src/platform/cluster/peer-poll.ts). */
   peerPace?: (ms: number) => number;
   clusterWiring: { instanceId: string; liveInstances?: () => Promise<string[]> };

@@ -9,7 +9,7 @@ import { AppError } from "../core/errors";
 import { isStepped } from "../core/stepped-clock";
 import type { Component } from "../core/lifecycle";
 import type { MigrationSet } from "./database";
-import type { SqlDb, SqlExecutor } from "./sql";
+import type { SqlDb, SqlExecutor, SqlValue } from "./sql";
 import { createPostgresWriteHealth } from "./postgres-write-health";
 import type { WriteHealth, WriteHealthLog } from "./write-health";
 
@@ -67,15 +67,32 @@ export function createClusterStore(
   const db = async () => real ?? ready;
   // On a stepped clock (a simulation) a statement on its way is work in flight: time must not jump past it. Counted
   // once the store is up: a statement waiting for the start is not on its way yet.
-  const counted = <T>(work: Promise<T>, sql: string): Promise<T> =>
-    isStepped(clock) ? clock.track(work, `PostgreSQL: ${sql.trim().replace(/\s+/g, " ").slice(0, 60)}`) : work;
+  const counted = <T>(work: Promise<T>, sql: string, prefix = "PostgreSQL: "): Promise<T> =>
+    isStepped(clock) ? clock.track(work, `${prefix}${sql.trim().replace(/\s+/g, " ").slice(0, 60)}`) : work;
+  // A transaction's statements are labelled too (already in flight as the transaction's): what a simulation counts
+  // as sent to the store is then every statement, not one per transaction.
+  const inTransaction = (tx: SqlExecutor): SqlExecutor => {
+    if (!isStepped(clock)) return tx;
+    const label = "PostgreSQL in a transaction: ";
+    return {
+      dialect: tx.dialect,
+      get: <T>(sql: string, params?: readonly SqlValue[]) => counted(tx.get<T>(sql, params), sql, label),
+      all: <T>(sql: string, params?: readonly SqlValue[]) => counted(tx.all<T>(sql, params), sql, label),
+      run: (sql, params) => counted(tx.run(sql, params), sql, label),
+      exec: (script) => counted(tx.exec(script), script, label),
+    };
+  };
   const lazy: SqlDb = {
     dialect: "postgres",
     get: async (sql, params) => counted((await db()).get(sql, params), sql),
     all: async (sql, params) => counted((await db()).all(sql, params), sql),
     run: async (sql, params) => counted((await db()).run(sql, params), sql),
     exec: async (script) => counted((await db()).exec(script), script),
-    transaction: async <T>(fn: (tx: SqlExecutor) => Promise<T>) => counted((await db()).transaction(fn), "a transaction"),
+    transaction: async <T>(fn: (tx: SqlExecutor) => Promise<T>) =>
+      counted(
+        (await db()).transaction((tx) => fn(inTransaction(tx))),
+        "a transaction",
+      ),
     get isOpen() {
       return real?.isOpen ?? false;
     },

@@ -42,6 +42,8 @@ export interface NotifierDeps {
   instanceId?: string;
   /** The Steward instances alive in the cluster; unset for a single Steward on its own store. */
   liveInstances?: () => Promise<readonly string[]>;
+  /** In a cluster: whether these members are certainly still alive, known without a statement (an idle look sends none). */
+  stillLive?: (ids: Iterable<string>) => boolean;
   /** In a cluster: how often to look for deliveries another Steward queued (src/platform/cluster/peer-poll.ts). */
   peerPollMs?: () => number;
   /**
@@ -204,6 +206,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     metrics,
     ...(deps.health ? { health: deps.health } : {}),
     ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
+    ...(deps.stillLive ? { stillLive: deps.stillLive } : {}),
     ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
     ...(deps.memberGraceMs !== undefined ? { memberGraceMs: deps.memberGraceMs } : {}),
     fellBack: createFallbackRecorder({ log, clock, metrics }),

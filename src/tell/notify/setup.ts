@@ -33,6 +33,8 @@ export interface NotifySetupDeps {
   /** This Steward instance and the live ones of its cluster (see NotifierDeps). */
   instanceId?: string;
   liveInstances?: () => Promise<readonly string[]>;
+  /** In a cluster: whether these members are certainly still alive, known without a statement (an idle look sends none). */
+  stillLive?: (ids: Iterable<string>) => boolean;
   /** In a cluster: how often to look for deliveries another Steward queued (src/platform/cluster/peer-poll.ts). */
   peerPollMs?: () => number;
   /**
@@ -61,6 +63,7 @@ export function setupNotify(loaded: LoadedConfig<ConfigShape & NotifierConfig & 
     metrics: deps.metrics,
     ...(deps.instanceId ? { instanceId: deps.instanceId } : {}),
     ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
+    ...(deps.stillLive ? { stillLive: deps.stillLive } : {}),
     ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
     ...(deps.memberGraceMs !== undefined ? { memberGraceMs: deps.memberGraceMs } : {}),
     ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}),

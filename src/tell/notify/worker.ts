@@ -44,6 +44,8 @@ export interface WorkerDeps {
   fellBack?: (row: DeliveryRow, fallback: TemplateFallback) => void;
   /** The Steward instances alive in the cluster (their deliveries in sending are theirs); unset: only this one. */
   liveInstances?: () => Promise<readonly string[]>;
+  /** In a cluster: whether these members are certainly still alive, known without a statement (an idle look sends none). */
+  stillLive?: (ids: Iterable<string>) => boolean;
   /** In a cluster: how often to look for deliveries another Steward queued (CLUSTER_SLEEP_MS when not given). */
   peerPollMs?: () => number;
   /**
@@ -182,14 +184,18 @@ async function drainInFlight(inflight: ReadonlyMap<number, { ac: AbortController
  * Sends again what a Steward that is gone (killed mid-send) left in sending: a member whose heartbeat is older than
  * the lease is dead to the cluster (as for its duties), and its claims end with it once it has stayed missing for
  * memberGraceMs (a store outage makes every heartbeat late until the next one; a member never seen alive is not
- * waited for). The store is asked when a member's grace ran out, every RESET_EVERY_MS, and at start.
+ * waited for). The store is asked when a member's grace ran out, every RESET_EVERY_MS, and at start; between them, only
+ * when a member live at the last look may have gone silent since (stillLive).
  */
-export function abandonedSends(deps: Pick<WorkerDeps, "outbox" | "log" | "liveInstances" | "peerPollMs" | "memberGraceMs">) {
+export function abandonedSends(deps: Pick<WorkerDeps, "outbox" | "log" | "liveInstances" | "stillLive" | "peerPollMs" | "memberGraceMs">) {
   const seen: { lookedAt: number; resetAt: number; live?: ReadonlySet<string> } = { lookedAt: 0, resetAt: 0 };
   /** Members live at an earlier look, missing since. */
   const missing = new Map<string, number>();
   async function look(now: number): Promise<void> {
     seen.lookedAt = now;
+    // Every member live at the last look certainly is still, none is waited for and no reset is due: nothing to take
+    // over, and no statement (a look every second each, at the default pace, read the members).
+    if (seen.live && missing.size === 0 && now - seen.resetAt < RESET_EVERY_MS && deps.stillLive?.(seen.live)) return;
     const live = deps.liveInstances ? await deps.liveInstances() : undefined;
     const before = seen.live;
     seen.live = live ? new Set(live) : undefined;

@@ -20,6 +20,7 @@ import type { FreshnessConditionRow, FreshnessStore } from "./freshness-store";
 import { type FreshnessFinding, type JudgedPromise, judgeFreshness, type Upstream } from "./judge";
 import { projectFreshness } from "./projection";
 import { createProjectionWriter } from "./projection-store";
+import { newJudgeTerm } from "./judge-term";
 import { createStopCauses, type HolderOfTasks } from "./stop-cause";
 
 /** An unchanged projection is written again this often, so a reader can tell a current one from a forsaken one. */
@@ -115,13 +116,7 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     });
   };
 
-  async function announcePending(): Promise<void> {
-    for (const c of await store.unannounced()) {
-      if (c.warnEvent && !c.warnAnnounced) await send(c.key, c.warnEvent, "warn");
-      if (c.breachEvent && !c.breachAnnounced) await send(c.key, c.breachEvent, "breach");
-      if (c.closeEvent && !c.closeAnnounced) await send(c.key, c.closeEvent, "close");
-    }
-  }
+  let term = newJudgeTerm(store);
 
   const appList = createAppListReader({
     promises: d.promises,
@@ -134,11 +129,10 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
   const projections = createProjectionWriter(store, projectionRefreshMs(d.intervalMs));
 
   async function judgeOnce(): Promise<void> {
-    await announcePending();
+    await term.announcePending(send);
     const now = clock.now();
     await appList.read(now);
-    const since = new Map<string, number>();
-    for (const p of allPromises()) since.set(p.name, Number(await store.initMeta(`since:${p.name}`, String(now))));
+    const since = await term.since(allPromises(), now);
     const openRows: FreshnessConditionRow[] = await store.openConditions();
     const tasks = d.chainTasks?.();
     const seenAtMs = Math.min(now, d.chainSeenAt?.() ?? now);
@@ -183,7 +177,7 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
       const e = build("app.freshness_recovered", level, f, row.openedMs, now, now);
       if (await store.close(f.key, now, e)) await send(f.key, e, "close");
     }
-    await store.prune(now - 7 * 86_400_000);
+    await term.prune(now);
   }
 
   const loop = createLoop(
@@ -197,6 +191,7 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
             lastErr = undefined;
           })
           .catch((err) => {
+            term.failed();
             lastErr = describeError(err);
             d.log.warn({ err: lastErr }, "freshness judgement failed; the next one is at the usual time and catches up");
           }),
@@ -207,7 +202,10 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
   );
   return {
     name: "freshness",
-    start: () => loop.start(),
+    start: () => {
+      term = newJudgeTerm(store);
+      return loop.start();
+    },
     stop: (b) => loop.stop(b),
     judgeNow: () => loop.runNow(),
     promises: allPromises,

@@ -15,6 +15,7 @@ import type { SqlDb } from "../../platform/store/sql";
 import type { CloudWatchTenant } from "./cloud-watch";
 import { registerWatchdogRoutes } from "./routes";
 import { createWatchdog, type Watchdog, type WatchdogDeps } from "./service";
+import { holdWatchState } from "./held-state";
 import { createWatchStore } from "./watch-store";
 
 export interface WatchdogSetupDeps {
@@ -57,7 +58,8 @@ export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSet
     });
     return undefined;
   }
-  const store = createWatchStore(deps.db);
+  const held = holdWatchState(createWatchStore(deps.db));
+  const store = held.store;
   const watchdog = createWatchdog({
     cfg,
     ...(deps.qrs ? { qrs: deps.qrs } : {}),
@@ -73,7 +75,8 @@ export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSet
     ...(deps.planRead ? { planRead: deps.planRead } : {}),
     ...(deps.cloudTasksRead ? { cloudTasksRead: deps.cloudTasksRead } : {}),
   });
-  deps.lifecycle.add(deps.gate ? deps.gate("watchdog", watchdog) : watchdog);
+  const running = held.component(watchdog);
+  deps.lifecycle.add(deps.gate ? deps.gate("watchdog", running) : running);
   registerWatchdogRoutes(deps.router, {
     watchdog,
     store,
