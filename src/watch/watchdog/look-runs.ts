@@ -174,10 +174,12 @@ export function createLookRuns() {
         if (!held || held.fromMs > since) return { runs };
       }
       const learners = await store.keptLearners(since);
+      // Without them (a write ran beside a task's relearning) a look would learn from two days of runs: it reads all.
+      if (!learners) return { runs: await store.runsSince(since) };
       const h = held;
       const older = olderRunsNeeded(i.open, h.fromMs, (id) => h.byTask.get(id));
       const byTask = await widen(store, h, since, chainNeeds(i, h.fromMs, windowFromMs), older);
-      return { runs: [], runsByTask: byTask, fromMs: h.fromMs, ...(learners ? { learners } : {}) };
+      return { runs: [], runsByTask: byTask, fromMs: h.fromMs, learners };
     },
     /** For the look at tasks turned off (after the look's own): the runs that close its conditions, added. */
     async forTurnedOff(store: Store, i: LookRunsInput, look: { fromMs: number; byTask: ReadonlyMap<string, RunList> }): Promise<ReadonlyMap<string, RunList>> {

@@ -37,8 +37,8 @@ async function learnersIn(db: SqlDb, kept: KeptRuns, zoneOf: (taskId: string) =>
   for (const { taskId, zone } of moved) {
     const token = kept.readToken();
     const rows = (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE task_id = ? AND stop_ms >= ? ORDER BY stop_ms", [taskId, sinceMs])).map(toRun);
-    // A write beside the read: the look learns this task from its runs in hand, and the next look tries again.
-    kept.relearn(token, taskId, zone, rows);
+    // A write beside the read: none are answered, and the look learns from the store's runs (the next one tries again).
+    if (!kept.relearn(token, taskId, zone, rows)) return undefined;
   }
   return learners;
 }
@@ -69,8 +69,8 @@ export interface RunReads {
   /** The time zone each task's kinds of day are counted in (its trigger's; undefined: not a task of the plan), for the learners kept. */
   taskZones(zoneOf: (taskId: string) => string | undefined): void;
   /**
-   * What each task's runs teach, kept as they were added and pruned (SQLite; undefined on PostgreSQL or before the
-   * runs were read): one kept in another zone than the task's now is first made again from the task's stored runs.
+   * What each task's runs teach, kept as they were added and pruned (SQLite; undefined on PostgreSQL, before the
+   * runs were read, or when one kept in another zone than its task's now could not be made again from the store).
    */
   keptLearners(sinceMs: number): Promise<ReadonlyMap<string, RunLearner> | undefined>;
   /** How many past runs are held in memory (0 on PostgreSQL, where each look reads the store): steward_watchdog_runs_held. */
