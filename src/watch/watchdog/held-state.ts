@@ -85,10 +85,14 @@ export function holdWatchState(inner: WatchStore): HeldState {
       await inner.setMeta(key, value);
       if (writtenIn === term) meta.set(key, value);
     },
-    async prune(runsBeforeMs, closedBeforeMs) {
-      if (held && prunedRunsBefore !== undefined && runsBeforeMs - prunedRunsBefore < PRUNE_EVERY_MS) return;
+    async prune(runsBeforeMs, closedBeforeMs, holdRunsFromMs) {
+      if (held && prunedRunsBefore !== undefined && runsBeforeMs - prunedRunsBefore < PRUNE_EVERY_MS) {
+        // The store waits for the hour; what memory holds of the runs moves on with every look.
+        if (holdRunsFromMs !== undefined) inner.holdRuns(holdRunsFromMs);
+        return;
+      }
       const prunedIn = term;
-      await writing(() => inner.prune(runsBeforeMs, closedBeforeMs));
+      await writing(() => inner.prune(runsBeforeMs, closedBeforeMs, holdRunsFromMs));
       if (held && prunedIn === term) prunedRunsBefore = runsBeforeMs;
     },
   };

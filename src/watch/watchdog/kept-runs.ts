@@ -37,6 +37,8 @@ export interface KeptRuns {
    * (and each task's newest run): what the learners keep of them goes back to `beforeMs`.
    */
   pruned(beforeMs: number, holdFromMs?: number): void;
+  /** The runs themselves are held from `fromMs` on (and each task's newest run); the store and the learners keep theirs. */
+  hold(fromMs: number): void;
   /**
    * The runs held per task, each list complete from `fromMs` on (oldest first) and holding the task's newest run
    * however old: read-only, the kept lists themselves. Undefined until a first load.
@@ -80,6 +82,12 @@ export function createKeptRuns(): KeptRuns {
   };
   const unchanged = (token: number) => token >= 0 && token === writes && busy === 0;
 
+  const hold = (fromMs: number) => {
+    if (from === undefined) return;
+    for (const runs of tasks.values()) if (runs.length > 0 && runs.stopMs(0) < fromMs) runs.dropBefore(fromMs, true);
+    heldFrom = Math.max(heldFrom, fromMs);
+  };
+
   return {
     byTask(sinceMs) {
       if (from === undefined || sinceMs < from || sinceMs < heldFrom) return undefined;
@@ -118,12 +126,10 @@ export function createKeptRuns(): KeptRuns {
     },
     pruned(beforeMs, holdFromMs = beforeMs) {
       if (from === undefined) return;
-      const hold = Math.max(beforeMs, holdFromMs);
       for (const [taskId, runs] of tasks) {
         // Only the tasks whose oldest run went are touched (a look prunes a few runs at a time).
-        if (runs.length > 0 && runs.stopMs(0) >= hold) continue;
+        if (runs.length > 0 && runs.stopMs(0) >= beforeMs) continue;
         runs.dropBefore(beforeMs);
-        runs.dropBefore(hold, true);
         if (runs.length === 0) tasks.delete(taskId);
       }
       for (const [taskId, learner] of learners) {
@@ -131,8 +137,9 @@ export function createKeptRuns(): KeptRuns {
         if (learner.empty && !tasks.has(taskId)) learners.delete(taskId);
       }
       from = Math.max(from, beforeMs);
-      heldFrom = Math.max(heldFrom, hold);
+      hold(Math.max(beforeMs, holdFromMs));
     },
+    hold,
     recent: () => (from === undefined ? undefined : { fromMs: Math.max(from, heldFrom), byTask: tasks }),
     size() {
       let runs = 0;

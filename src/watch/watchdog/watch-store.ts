@@ -79,6 +79,8 @@ export interface WatchStore extends RunReads {
   setMeta(key: string, value: string): Promise<void>;
   /** Drops the runs before `runsBeforeMs` and closed conditions; in memory, runs are held from `holdRunsFromMs` on. */
   prune(runsBeforeMs: number, closedBeforeMs: number, holdRunsFromMs?: number): Promise<void>;
+  /** In memory, runs are held from `fromMs` on (what a prune does to memory, without touching the store). */
+  holdRuns(fromMs: number): void;
 }
 
 type RawCondition = {
@@ -246,6 +248,14 @@ export function createWatchStore(db: SqlDb): WatchStore {
       await pruneNodeHours(db, runsBeforeMs);
       // Only closed conditions go, which the open list does not hold.
       await db.run("DELETE FROM watchdog_conditions WHERE closed_ms IS NOT NULL AND closed_ms < ? AND close_announced = 1", [closedBeforeMs]);
+    },
+    holdRuns(fromMs) {
+      const done = kept?.writing();
+      try {
+        kept?.hold(fromMs);
+      } finally {
+        done?.();
+      }
     },
   };
 }

@@ -126,3 +126,36 @@ test("the open conditions are read once until the look writes one; pruning waits
   expect(await prunes(t0 + PRUNE_EVERY_MS + 60_000)).toBeGreaterThan(0);
   await a.end();
 });
+
+test("between the hourly prunes of the store, each look still holds in memory only the recent runs", async () => {
+  // Found on the x50 bench: the runs held grew with keepRuns again (2.0 MiB at day 7, 3.8 at day 12) once the term's
+  // prune skipped the store, because the skipped prune also skipped what memory holds.
+  const mem = openStore(createTempDir("steward-held-hold-").path, [watchdogMigrations]);
+  try {
+    const held = holdWatchState(createWatchStore(mem.sql));
+    const component = held.component({ name: "watchdog", start: () => {}, stop: () => {} });
+    await component.start();
+    const HOUR = 3_600_000;
+    const t0 = Date.parse("2026-11-23T00:00:00Z");
+    // One task run every hour for three days, all of it loaded in memory as a look after a start does.
+    const runs = Array.from({ length: 72 }, (_, k) => ({
+      resultId: `r${k}`,
+      taskId: "t1",
+      status: 7,
+      createdMs: t0 + k * HOUR,
+      startMs: t0 + k * HOUR,
+      stopMs: t0 + k * HOUR + 60_000,
+    }));
+    await held.store.addRuns(runs);
+    await held.store.runsSince(t0);
+    const now = t0 + 72 * HOUR;
+    await held.store.prune(now - 35 * 24 * HOUR, now - 7 * 24 * HOUR, now - 48 * HOUR);
+    expect(held.store.keptRunsHeld()).toBe(48);
+    // A minute later the store is not pruned again, but memory moves its hold on.
+    await held.store.prune(now + 60_000 - 35 * 24 * HOUR, now + 60_000 - 7 * 24 * HOUR, now + 2 * HOUR - 48 * HOUR);
+    expect(held.store.keptRunsHeld()).toBe(46);
+    await component.stop(1_000);
+  } finally {
+    mem.close();
+  }
+});
