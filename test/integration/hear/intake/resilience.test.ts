@@ -142,17 +142,18 @@ describe("intake resilience", () => {
 
   test("a distribute run still being polled survives a restart", async () => {
     const h = await harness();
-    // Keep QRS behind the Scheduler so the outcome is not final when the datagram arrives.
-    h.sim.settings.timing.qrsLagMs = 1500;
+    // Keep QRS behind the Scheduler so the outcome is not final when the datagram arrives, nor when the restart is over:
+    // with 1.5 s, beside busy loops, the final status came before the restarted Steward was asked (pending 0).
+    h.sim.settings.timing.qrsLagMs = 12_000;
     const exec = h.run(IDS.distribute, "fail");
     await waitFor(async () => (await h.t.app.intake.poller.pending()) === 1, { what: "a pending distribute poll" });
     await h.restart();
     h.aim();
     expect(await h.t.app.intake.poller.pending()).toBe(1);
-    const e = await h.eventFor(exec, 10_000);
+    const e = await h.eventFor(exec, 40_000);
     expect(e).toMatchObject({ kind: "task.failed", taskType: "distribute", source: "udp", complete: true });
     expect(e.execution?.statusCode).toBe(8);
     // The pending row goes once the event is out, a moment after it reaches the bus.
     await waitFor(async () => (await h.t.app.intake.poller.pending()) === 0 || undefined, { what: "the pending poll to be gone" });
-  });
+  }, 60_000);
 });
