@@ -7,18 +7,21 @@
 // the same members. The Acknowledge link of the upstream cause's page, read out of the mail the SMTP server received
 // and confirmed as its page does, acknowledges that incident in all four; the node's page carries no link (a cause
 // with no task incident), so its cause is acknowledged through the REST route, and read back the same way.
+// The report of Tuesday 02:00–06:00 (issue 74, item 2) lists the queue's cause with exactly its cancelled runs, the
+// two own failures as causes of one task each and the upstream cause opened before the span, the same in GET
+// /v4/report, /ui/report, `steward report` and MCP `summary`; acknowledging one incident of the ended queue cause
+// acknowledges its other incidents and nothing else.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { syntheticServiceEvent } from "../../../../src/tell/notify/samples";
-import { unmarkSiteData } from "../../../helpers/site-data";
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { simControl } from "../../../helpers/sim-control";
 import { sendDatagramsTo, type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
 import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+import { dashboardGroups, mcpTool, stewardCli } from "./one-night-reads";
 import { FROM, MIN, ONE_NIGHT_SITE, START, TO, TUESDAY } from "./one-night-site";
 
 const BASE = "https://steward.corp.example";
@@ -90,7 +93,7 @@ interface Incident {
 }
 interface Group {
   cause: { id: number; title: string; status: string; acknowledgedBy: string | null } | null;
-  incidents: Incident[];
+  incidents: Array<Incident & { cause: { id: number } | null }>;
 }
 /** One cause's members as a place tells them: the cause (or "own" for a cause of one), its incidents' ids. */
 type Told = Record<string, number[]>;
@@ -99,37 +102,21 @@ const keyOf = (causeId: number | null, incidents: Array<{ id: number }>) => (cau
 
 const byCause = async () => (await get<{ causes: Group[] }>("/v4/incidents/by-cause")).causes;
 
-/** The dashboard's Incidents page: one tbody per cause, its heading's and each incident row's acknowledgement. */
-async function dashboard() {
-  const html = await (await t!.request("/ui/incidents", { headers: { "x-api-key": key, accept: "text/html" } })).text();
-  const ackOf = (row: string) => /data-role="ack"[^>]*><b>([^<]*)<\/b>/.exec(row)?.[1] ?? null;
-  return [...html.matchAll(/<tbody data-group="(cause|own)-(\d+)">([\s\S]*?)<\/tbody>/g)].map((m) => {
-    const heading = /<tr class="cause-heading" data-cause="\d+">([\s\S]*?)<\/tr>/.exec(m[3]!)?.[1];
-    const rows = [...m[3]!.matchAll(/<tr data-incident="(\d+)">([\s\S]*?)<\/tr>/g)].map((r) => ({ id: Number(r[1]), ackBy: ackOf(r[2]!) }));
-    return { causeId: m[1] === "cause" ? Number(m[2]) : null, causeAckBy: heading ? ackOf(heading) : null, rows };
-  });
-}
-
-async function mcp<T>(tool: string, args: Record<string, unknown>): Promise<T> {
-  const client = new Client({ name: "steward-test", version: "1.0.0" });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { "x-api-key": key } } }));
-  try {
-    const answer = (await client.callTool({ name: tool, arguments: args })) as { structuredContent: unknown };
-    // Names and titles are marked as the site's (issue 75, M1): the same text inside the marks.
-    return unmarkSiteData(answer.structuredContent) as T;
-  } finally {
-    await client.close();
-  }
-}
+const dashboard = () => dashboardGroups(t!, key);
+const mcp = <T>(tool: string, args: Record<string, unknown>) => mcpTool<T>(base, key, tool, args);
 interface McpCauses {
   causes: Array<{ id: number; title: string; status: string; ended?: string; acknowledgedBy: string | null; incidents: Incident[] }>;
   alone: Incident[];
 }
 
-const reportLines = async () =>
-  (await get<{ sections: Array<{ title: string; lines: Array<{ text: string }> }> }>(`/v4/report?from=${FROM}&to=${TO}`)).sections
-    .find((x) => x.title === "Failures by cause")!
-    .lines.map((l) => l.text);
+interface Report {
+  sections: Array<{ title: string; lines: Array<{ text: string }> }>;
+  summary: string;
+}
+const failuresOf = (r: Report) => r.sections.find((x) => x.title === "Failures by cause")!.lines.map((l) => l.text);
+const reportLines = async (from = FROM, to = TO) => failuresOf(await get<Report>(`/v4/report?from=${from}&to=${to}`));
+/** Tuesday's night alone: the upstream cause was opened before it (Extract failed at 01:50). */
+const NIGHT = { from: "2026-03-03T02:00:00Z", to: "2026-03-03T06:00:00Z" };
 
 test("the simulator's night: Wait 1–3 cancelled in the queue, Late 1 and 2 and Extract failed, Night 1 and 2 never started", () => {
   const ended = (name: string) => s!.finished.filter((r) => r.task === name && r.stopMs >= TUESDAY).map((r) => r.status);
@@ -138,6 +125,8 @@ test("the simulator's night: Wait 1–3 cancelled in the queue, Late 1 and 2 and
     expect({ n, status: ended(n) }).toEqual({ n, status: [] });
     expect(s!.finished.some((r) => r.task === n && r.stopMs < TUESDAY)).toBe(true); // it ran on Monday
   }
+  const late = s!.finished.find((r) => r.task === "Late 1" && r.stopMs >= TUESDAY)!;
+  expect(late.startMs).toBe(Date.parse("2026-03-03T02:32:00Z"));
 });
 
 test("one incident per cause, the same members on the dashboard, in the incidents API, in MCP causes and in the report", async () => {
@@ -158,6 +147,8 @@ test("one incident per cause, the same members on the dashboard, in the incident
     [`own ${[...title].find(([, n]) => n === "Late 2")![0]}`]: ["Late 2"],
   });
   expect(groups.find((g) => g.cause?.id === queue)!.cause!.status).toBe("closed");
+  for (const g of groups)
+    for (const i of g.incidents) expect({ incident: i.title, cause: i.cause?.id ?? null }).toEqual({ incident: i.title, cause: g.cause?.id ?? null });
 
   const ui = await dashboard();
   expect(told(ui.map((g) => [keyOf(g.causeId, g.rows), g.rows.map((r) => r.id)]))).toEqual(api);
@@ -196,6 +187,40 @@ test("one incident per cause, the same members on the dashboard, in the incident
   const morning = smtp.mails.find((x) => x.mail.subject === "[Qlik Sense] Morning report, Tue, 3 Mar 2026")!.mail.text ?? "";
   const section = morning.slice(morning.indexOf("Failures by cause\n"));
   expect(section.slice(0, section.indexOf("\n\n")).split("\n").slice(2)).toEqual(lines.map((l) => `- ${l}`));
+}, 60_000);
+
+test("the report of the night alone (02:00–06:00): each cause with exactly its members, the same in /ui/report, steward report and MCP summary", async () => {
+  const r = await get<Report>(`/v4/report?from=${NIGHT.from}&to=${NIGHT.to}`);
+  const lines = failuresOf(r);
+  expect(lines).toEqual([
+    expect.stringMatching(/^reload queue backed up on reload01 \(3 failed runs, ended Tue 3 Mar 02:3\d\): Wait 1, Wait 2, Wait 3; 2 more tasks held up$/),
+    "Late 1 failed: connection (1 failed run, still open)",
+    "Late 2 failed: file (1 failed run, still open)",
+    "Extract failed: the tasks after it do not run (0 failed runs, still open): Extract; 1 more task held up",
+    "Qlik services down on reload02 (0 failed runs, still open): Night 1, Night 2",
+  ]);
+  expect(r.summary).toContain("5 of 7 runs failed or aborted (3 causes)");
+  // The causes are the ones the Causes page and GET /v4/causes hold, under the same titles.
+  const { causes } = await get<{ causes: Array<{ title: string; status: string }> }>("/v4/causes");
+  expect(causes.map((c) => `${c.title}: ${c.status}`).sort()).toEqual([
+    "Extract failed: the tasks after it do not run: open",
+    "Qlik services down on reload02: open",
+    "reload queue backed up on reload01: closed",
+  ]);
+
+  const page = await (await t!.request(`/ui/report?from=${NIGHT.from}&to=${NIGHT.to}`, { headers: { "x-api-key": key, accept: "text/html" } })).text();
+  for (const l of lines) expect(page).toContain(l);
+  const cli = await stewardCli(["report", "--url", base, "--api-key", key, "--from", NIGHT.from, "--to", NIGHT.to]);
+  expect({ code: cli.code, err: cli.err }).toEqual({ code: 0, err: "" });
+  const section = cli.out.slice(cli.out.indexOf("Failures by cause\n"));
+  expect(
+    section
+      .split("\n")
+      .slice(1, lines.length + 1)
+      .map((l) => l.slice(4)),
+  ).toEqual(lines);
+  // The lines quote task names: marked as the site's (issue 75, M1), the same text inside the marks.
+  expect(failuresOf(await mcp<Report>("summary", { from: NIGHT.from, to: NIGHT.to }))).toEqual(lines);
 }, 60_000);
 
 test("GET /v4/runs and MCP runs say which incident and which cause each run belongs to", async () => {
@@ -282,3 +307,18 @@ test("the Acknowledge link of each cause's page, from the mail, acknowledges tha
     "Qlik services down on reload02 (0 failed runs, still open, acknowledged by key-admin): Night 1, Night 2",
   ]);
 }, 60_000);
+
+test("acknowledging one incident of the ended queue cause acknowledges its other incidents, and nothing else", async () => {
+  const before = await byCause();
+  const queue = before.find((g) => g.cause?.title === "reload queue backed up on reload01")!;
+  const res = await t!.request(`/v4/incidents/${queue.incidents[0]!.id}/acknowledge`, {
+    method: "POST",
+    headers: { "x-api-key": adminKey, "content-type": "application/json" },
+    body: JSON.stringify({ note: "rerun after the queue" }),
+  });
+  expect(res.status).toBe(200);
+  const acks = (groups: Group[]) => Object.fromEntries(groups.flatMap((g) => g.incidents.map((i) => [i.title, i.acknowledgedBy])));
+  // The earlier test acknowledged the upstream cause (and so Extract); only the queue's three change now.
+  expect(acks(await byCause())).toEqual({ ...acks(before), "Wait 1": "key-admin", "Wait 2": "key-admin", "Wait 3": "key-admin" });
+  expect(Object.values(acks(before)).filter((who) => who === "key-admin")).toEqual([]);
+});
