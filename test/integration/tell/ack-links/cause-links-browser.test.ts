@@ -1,10 +1,11 @@
-// A cause's links in real browsers (issue 74): the page of a node whose Scheduler stopped and the page of a queue
+// A cause's links in a real browser (issue 74): the page of a node whose Scheduler stopped and the page of a queue
 // backed up reach a real SMTP server; Chromium opens the first mail's Acknowledge button and confirms it, then the
-// second mail's Snooze button and its first choice; Firefox ESR does the same with another node's and another queue's
-// mails. The dashboard's Causes and Incidents pages show who is on each node's cause and who snoozed each queue's, and
-// the silences name the queues' causes. Chromium then snoozes a third node's cause from its heading on the Incidents
-// page (it holds no task incident: the silence names the cause). One Steward listening on a free loopback port (the
-// links' base URL) for both browsers.
+// second mail's Snooze button and its first choice. The dashboard's Causes and Incidents pages show who is on the
+// node's cause and who snoozed the queue's, and the silence names the queue's cause. Chromium then snoozes another
+// node's cause from its heading on the Incidents page (it holds no task incident: the silence names the cause). One
+// Steward listening on a free loopback port (the links' base URL). Firefox is not run here: a cause's link lands on
+// the same page and form as an incident's (ack-links/page.ts, one handler for both), which browser-loop.test.ts
+// confirms in Firefox, and the dashboard's texts are the server's, read here in Chromium.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import type { ParentView } from "../../../../src/tell/grouping";
@@ -13,14 +14,12 @@ import { freeTcpPort } from "../../../helpers/free-port";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { waitFor } from "../../../helpers/wait-for";
 import { launchChromium, type TestBrowser } from "../../show/dashboard/chromium";
-import { launchFirefox, type FirefoxPage } from "../../show/dashboard/firefox";
 import { startSmtpReceiver, type SmtpReceiver } from "../notify/receivers";
 
 const ANNA = "anna@corp.example";
 let smtp: SmtpReceiver;
 let t: TestApp;
 let browser: TestBrowser | undefined;
-let firefox: FirefoxPage | undefined;
 let page: Page;
 let base: string;
 
@@ -42,11 +41,9 @@ actionLinks: { publicBaseUrl: "${base}" }
   await t.app.start();
   browser = await launchChromium();
   page = browser.page;
-  firefox = await launchFirefox();
 }, 90_000);
 
 afterAll(async () => {
-  await firefox?.close();
   await browser?.close();
   await t?.close();
   await smtp?.stop();
@@ -112,51 +109,9 @@ test("Chromium acknowledges a node's cause and snoozes a queue's cause from thei
   expect(await activeSilences()).toMatchObject([{ matcher: { causeIds: [queue.id] }, author: ANNA }]);
 }, 120_000);
 
-/** Firefox's page text once it matches `re`. */
-const firefoxText = (re: RegExp, what: string) =>
-  waitFor(
-    async () => {
-      const text = await firefox!.text().catch(() => "");
-      return re.test(text) ? text : undefined;
-    },
-    { what },
-  );
-
-const firefoxTextOf = (selector: string) => firefox!.evaluate<string | null>(`document.querySelector(${JSON.stringify(selector)})?.textContent ?? null`);
-
-test("Firefox ESR acknowledges another node's cause and snoozes another queue's cause from their mails; the dashboard says so", async () => {
-  await emitNodeDown("qlik3");
-  await emitBacklog("reload02");
-  const node = await openCause("Qlik services down on qlik3");
-  const queue = await openCause("reload queue backed up on reload02");
-  await waitFor(() => smtp.mails.length >= 4 || undefined, { what: "the pages of qlik3 and reload02" });
-
-  await firefox!.goto(buttonOf(node.id, "Acknowledge"));
-  expect(await firefox!.text()).toContain(`Cause #${node.id}: Qlik services down on qlik3`);
-  await firefox!.click('button[value="ack"]');
-  expect(await firefoxText(/is acknowledged by/, "Firefox's acknowledge result page")).toContain(
-    `Cause #${node.id} (Qlik services down on qlik3) is acknowledged by ${ANNA}`,
-  );
-  await firefox!.goto(buttonOf(queue.id, "Snooze"));
-  expect(await firefox!.text()).toContain("Snooze this incident?");
-  await firefox!.click('button[name="choice"]');
-  expect(await firefoxText(/is snoozed/, "Firefox's snooze result page")).toContain(
-    `Cause #${queue.id} (reload queue backed up on reload02) is snoozed for 1h`,
-  );
-
-  await firefox!.goto(`${base}/ui/causes`);
-  expect(await firefoxTextOf(`tr[data-cause="${node.id}"] [data-role="ack"] b`)).toBe(ANNA);
-  await firefox!.goto(`${base}/ui/incidents`);
-  expect(await firefoxTextOf(`${heading(node.id, "ack")} b`)).toBe(ANNA);
-  expect(await firefoxTextOf(heading(queue.id, "snooze"))).toMatch(new RegExp(`^Snoozed until .+ by ${ANNA}$`));
-  const byAnna = (await activeSilences()).filter((s) => s.author === ANNA).map((s) => s.matcher);
-  expect(byAnna).toHaveLength(2);
-  expect(byAnna).toContainEqual({ causeIds: [queue.id] });
-}, 120_000);
-
 test("Chromium snoozes a node's cause from its heading on the Incidents page: the silence names the cause", async () => {
-  await emitNodeDown("qlik4");
-  const node = await openCause("Qlik services down on qlik4");
+  await emitNodeDown("qlik3");
+  const node = await openCause("Qlik services down on qlik3");
   await page.goto(`${base}/ui/incidents`);
   const questions: string[] = [];
   page.once("dialog", (d) => {
@@ -166,9 +121,9 @@ test("Chromium snoozes a node's cause from its heading on the Incidents page: th
   await page.click(`${heading(node.id, "ack")} button[data-action="snooze"]`);
   await page.waitForSelector(heading(node.id, "snooze"));
   expect(questions).toEqual([
-    expect.stringMatching(/^Snooze Qlik services down on qlik4 for 1h\? Its further alerts are held until then; its recovery is still sent\.$/),
+    expect.stringMatching(/^Snooze Qlik services down on qlik3 for 1h\? Its further alerts are held until then; its recovery is still sent\.$/),
   ]);
   expect(await page.$$(heading(node.id, "snooze-action"))).toHaveLength(0);
   const made = (await activeSilences()).filter((s) => s.reason.startsWith("snoozed from the dashboard"));
-  expect(made).toMatchObject([{ matcher: { causeIds: [node.id] }, reason: "snoozed from the dashboard (Qlik services down on qlik4)" }]);
+  expect(made).toMatchObject([{ matcher: { causeIds: [node.id] }, reason: "snoozed from the dashboard (Qlik services down on qlik3)" }]);
 }, 60_000);
