@@ -44,6 +44,22 @@ function renderError(fn: () => unknown): AppError {
   throw new Error("rendered without an error");
 }
 
+/** The notification of a failed reload of task Finance, as the notifier builds it for a channel. */
+const financeFailed = () =>
+  buildNotification(
+    {
+      deliveryId: 1,
+      key: "k",
+      channel: "c",
+      route: "r",
+      events: [syntheticTaskEvent({ outcome: "failed", taskName: "Finance" })],
+      recipient: "",
+      target: null,
+      attempt: 1,
+    },
+    { headLines: 15, tailLines: 25, links: [] },
+  );
+
 describe("a template printing a missing value", () => {
   test("fails naming the template, the line and the expression, for a top-level and a nested name", () => {
     const dir = overrides({
@@ -117,19 +133,7 @@ describe("a whole-payload json({ … }) in an administrator's template", () => {
 
   test("the built-in templates are not looked into: their payloads leave an absent incident or app out on purpose", () => {
     const r = createTemplateRenderer([]);
-    const n = buildNotification(
-      {
-        deliveryId: 1,
-        key: "k",
-        channel: "c",
-        route: "r",
-        events: [syntheticTaskEvent({ outcome: "failed", taskName: "Finance" })],
-        recipient: "",
-        target: null,
-        attempt: 1,
-      },
-      { headLines: 15, tailLines: 25, links: [] },
-    );
+    const n = financeFailed();
     const out = r.renderJson("webhook/task.failed.json", { ...n.vars, incident: undefined }) as Record<string, unknown>;
     expect(out.taskName).toBe("Finance");
     expect("incident" in out).toBe(false);
@@ -149,19 +153,7 @@ describe("a whole-payload json({ … }) in an administrator's template", () => {
 describe("on a channel and in the config check", () => {
   test("the alert goes out in the plain form naming the template and the expression; a strict render throws", () => {
     const dir = overrides({ "slack/task.failed.json.eta": '{ "text": "Task <%= it.event.task.noSuchField %> failed" }' });
-    const n = buildNotification(
-      {
-        deliveryId: 1,
-        key: "k",
-        channel: "c",
-        route: "r",
-        events: [syntheticTaskEvent({ outcome: "failed", taskName: "Finance" })],
-        recipient: "",
-        target: null,
-        attempt: 1,
-      },
-      { headLines: 15, tailLines: 25, links: [] },
-    );
+    const n = financeFailed();
     const deps = {
       name: "c",
       log: pino({ level: "silent" }),
