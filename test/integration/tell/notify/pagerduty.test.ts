@@ -61,18 +61,46 @@ notify:
   const sentFor = (key: string) => pd.accepted.filter((r) => r.body.dedup_key === key).map((r) => r.body.event_action);
   const incidentOf = async (title: string) =>
     ((await (await api("/v4/incidents?status=open")).json()) as { incidents: IncidentView[] }).incidents.find((i) => i.title === title);
+  type OpenCause = { id: number; title: string; stillFailing: number };
+  /** The open cause `matches` picks, once there is one; then its alert's trigger, sent to PagerDuty. */
+  async function causeTriggered(matches: (c: OpenCause) => boolean, what: string): Promise<{ cause: OpenCause; key: string }> {
+    const cause = await waitFor(async () => ((await (await api("/v4/causes?status=open")).json()) as { causes: OpenCause[] }).causes.find(matches), { what });
+    const key = `steward-cause-${cause.id}`;
+    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the cause's trigger" });
+    return { cause, key };
+  }
+  /** A failed reload of `name`, its incident's alert triggered in PagerDuty. */
+  async function failureTriggered(name: string): Promise<{ incident: NonNullable<TaskEvent["incident"]>; key: string }> {
+    const [failed] = await run(failedRun(name));
+    const key = `steward-incident-${failed!.incident!.id}`;
+    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the trigger" });
+    return { incident: failed!.incident!, key };
+  }
+  /** The latest audit entry of a PagerDuty user. */
+  const pagerDutyAudit = async () =>
+    (
+      (await (await api("/v4/audit?actorKind=pagerduty&limit=10")).json()) as {
+        entries: Array<{ actor: { kind: string; name: string }; action: string; target: string; result: string }>;
+      }
+    ).entries[0];
+  const delivered = (eventId: string) =>
+    waitFor(
+      async () => {
+        const d = (await (await api("/v4/deliveries?limit=50")).json()) as { deliveries: Array<{ eventId: string; status: string }> };
+        return d.deliveries.find((x) => x.eventId === eventId && x.status === "delivered");
+      },
+      { what: "the follow-up's delivery" },
+    );
 
   test("a failure triggers one alert keyed by its incident, with severity, facts, failing lines and links", async () => {
     // A script error: its own incident, no cause.
-    const [failed] = await run(failedRun("sales"));
-    const key = `steward-incident-${failed!.incident!.id}`;
-    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the trigger" });
+    const { incident, key } = await failureTriggered("sales");
     const trigger = pd.accepted.find((r) => r.body.dedup_key === key)!.body;
     if (trigger.event_action !== "trigger") throw new Error("expected a trigger");
     expect(trigger.routing_key).toBe(ROUTING_KEY);
     expect(trigger.payload.severity).toBe("critical");
     expect(trigger.payload.summary).toContain("Load sales");
-    expect(trigger.payload.custom_details).toMatchObject({ Task: "Load sales", App: "App sales", "Steward incident": String(failed!.incident!.id) });
+    expect(trigger.payload.custom_details).toMatchObject({ Task: "Load sales", App: "App sales", "Steward incident": String(incident.id) });
     expect(String(trigger.payload.custom_details!["Failing lines"])).toContain("CustomerKey");
     expect(trigger.links).toContainEqual({ href: "https://steward.corp.example/ui/tasks/task-sales", text: "The task and its runs on Steward's dashboard" });
     expect(pd.rejected).toEqual([]);
@@ -109,15 +137,7 @@ notify:
   test("a cause's three symptoms are one PagerDuty alert, acknowledged and resolved as the cause", async () => {
     const before = pd.accepted.length;
     for (const n of ["1", "2", "3"]) await run(failedRun(n, { source: "DWH" }));
-    const cause = await waitFor(
-      async () => {
-        const causes = ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string; stillFailing: number }> }).causes;
-        return causes.find((c) => c.title === "connection errors from DWH" && c.stillFailing === 3);
-      },
-      { what: "the cause with three tasks" },
-    );
-    const key = `steward-cause-${cause.id}`;
-    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the cause's trigger" });
+    const { key } = await causeTriggered((c) => c.title === "connection errors from DWH" && c.stillFailing === 3, "the cause with three tasks");
     const member = (await incidentOf("Load 3"))!;
     await api(`/v4/incidents/${member.id}/acknowledge`, { method: "POST", body: "{}" });
     await waitFor(() => sentFor(key).length === 2 || undefined, { what: "the cause's acknowledge" });
@@ -153,38 +173,30 @@ notify:
     });
 
   test("a signed incident.acknowledged acknowledges the incident in Steward, audited as PagerDuty's user; nothing is sent back", async () => {
-    const [failed] = await run(failedRun("orders"));
-    const key = `steward-incident-${failed!.incident!.id}`;
-    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the trigger" });
+    const { incident: opened, key } = await failureTriggered("orders");
     const body = pdEvent("incident.acknowledged", key);
     // PagerDuty sends a signature per secret while one is rotated: one of them matches.
     const res = await webhook(body, `v1=${"0".repeat(64)}, ${signPagerDuty(body, SECRET)}`);
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ status: "done", message: `incident ${failed!.incident!.id} acknowledged in Steward` });
+    expect(await res.json()).toEqual({ status: "done", message: `incident ${opened.id} acknowledged in Steward` });
     // The same request to a route of the API is refused: only the webhook takes PagerDuty's signature as a credential.
     expect((await fetch(`${base}/v4/incidents`)).status).toBe(401);
     const incident = (await incidentOf("Load orders"))!;
     expect(incident.acknowledgedBy).toBe("PagerDuty: Anna Berg");
     expect(incident.acknowledgedNote).toBe("Acknowledged in PagerDuty");
-    const audit = (await (await api("/v4/audit?actorKind=pagerduty&limit=10")).json()) as {
-      entries: Array<{ actor: { kind: string; name: string }; action: string; target: string; result: string }>;
-    };
-    expect(audit.entries[0]).toMatchObject({ actor: { kind: "pagerduty", name: "Anna Berg" }, action: "incident.acknowledge", target: key, result: "ok" });
+    expect(await pagerDutyAudit()).toMatchObject({
+      actor: { kind: "pagerduty", name: "Anna Berg" },
+      action: "incident.acknowledge",
+      target: key,
+      result: "ok",
+    });
     await Bun.sleep(500);
     expect(sentFor(key)).toEqual(["trigger"]);
   });
 
   test("a signed incident.acknowledged of a cause's alert acknowledges the cause and every incident it holds", async () => {
     for (const n of ["21", "22"]) await run(failedRun(n, { source: "ERP" }));
-    const cause = await waitFor(
-      async () => {
-        const causes = ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string; stillFailing: number }> }).causes;
-        return causes.find((c) => c.title === "connection errors from ERP" && c.stillFailing === 2);
-      },
-      { what: "the ERP cause with two tasks" },
-    );
-    const key = `steward-cause-${cause.id}`;
-    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the cause's trigger" });
+    const { cause, key } = await causeTriggered((c) => c.title === "connection errors from ERP" && c.stillFailing === 2, "the ERP cause with two tasks");
     const body = pdEvent("incident.acknowledged", key);
     const res = await webhook(body, signPagerDuty(body, SECRET));
     expect(await res.json()).toEqual({ status: "done", message: `cause ${cause.id} acknowledged in Steward` });
@@ -212,10 +224,7 @@ notify:
   });
 
   test("incident.resolved resolves the incident in Steward, audited as PagerDuty's user; no resolve is sent back to PagerDuty", async () => {
-    const [failed] = await run(failedRun("refunds"));
-    const incident = failed!.incident!;
-    const key = `steward-incident-${incident.id}`;
-    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the trigger" });
+    const { incident, key } = await failureTriggered("refunds");
     const body = pdEvent("incident.resolved", key);
     const res = await webhook(body, signPagerDuty(body, SECRET));
     expect(res.status).toBe(202);
@@ -223,18 +232,9 @@ notify:
     const after = (await (await api(`/v4/incidents/${incident.id}`)).json()) as IncidentView;
     expect(after.status).toBe("closed");
     expect(after.closedSummary).toBe("resolved by PagerDuty: Anna Berg (PagerDuty): Resolved in PagerDuty");
-    const audit = (await (await api("/v4/audit?actorKind=pagerduty&limit=10")).json()) as {
-      entries: Array<{ actor: { kind: string; name: string }; action: string; target: string; result: string }>;
-    };
-    expect(audit.entries[0]).toMatchObject({ actor: { kind: "pagerduty", name: "Anna Berg" }, action: "incident.resolve", target: key, result: "ok" });
+    expect(await pagerDutyAudit()).toMatchObject({ actor: { kind: "pagerduty", name: "Anna Berg" }, action: "incident.resolve", target: key, result: "ok" });
     // Its follow-up went through the notifier (delivered to the channel) without a resolve to PagerDuty.
-    await waitFor(
-      async () => {
-        const d = (await (await api("/v4/deliveries?limit=50")).json()) as { deliveries: Array<{ eventId: string; status: string }> };
-        return d.deliveries.find((x) => x.eventId === `incident-${incident.id}:resolved` && x.status === "delivered");
-      },
-      { what: "the follow-up's delivery" },
-    );
+    await delivered(`incident-${incident.id}:resolved`);
     await Bun.sleep(300);
     expect(sentFor(key)).toEqual(["trigger"]);
     // A later failure of the task is a new incident, a new alert.
@@ -243,19 +243,17 @@ notify:
   });
 
   test("resolved in Steward: PagerDuty gets its resolve, and the echo it sends back changes nothing", async () => {
-    const [failed] = await run(failedRun("returns"));
-    const key = `steward-incident-${failed!.incident!.id}`;
-    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the trigger" });
-    const res = await api(`/v4/incidents/${failed!.incident!.id}/resolve`, { method: "POST", body: JSON.stringify({ note: "fixed the DSN" }) });
+    const { incident, key } = await failureTriggered("returns");
+    const res = await api(`/v4/incidents/${incident.id}/resolve`, { method: "POST", body: JSON.stringify({ note: "fixed the DSN" }) });
     expect(res.status).toBe(200);
     await waitFor(() => sentFor(key).length === 2 || undefined, { what: "the resolve" });
     expect(sentFor(key)).toEqual(["trigger", "resolve"]);
     const echo = pdEvent("incident.resolved", key);
     expect(await (await webhook(echo, signPagerDuty(echo, SECRET))).json()).toEqual({
       status: "done",
-      message: `incident ${failed!.incident!.id} was already closed in Steward`,
+      message: `incident ${incident.id} was already closed in Steward`,
     });
-    const after = (await (await api(`/v4/incidents/${failed!.incident!.id}`)).json()) as IncidentView;
+    const after = (await (await api(`/v4/incidents/${incident.id}`)).json()) as IncidentView;
     expect(after.closedSummary).toBe("resolved by admin (API): fixed the DSN");
     // An event of an alert Steward did not open is taken and ignored.
     const other = pdEvent("incident.acknowledged", "some-other-tool-key");
@@ -268,15 +266,7 @@ notify:
   test("a cause holding no incident (a node's Scheduler stopped), resolved in Steward, is resolved in PagerDuty", async () => {
     const stopped = syntheticServiceEvent({ state: "stopped", host: "qlik9.corp.example", service: "QlikSenseSchedulerService" });
     await t.app.bus.emit(stopped.kind, stopped);
-    const cause = await waitFor(
-      async () => {
-        const causes = ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string }> }).causes;
-        return causes.find((c) => c.title.includes("qlik9"));
-      },
-      { what: "the node's cause" },
-    );
-    const key = `steward-cause-${cause.id}`;
-    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the cause's trigger" });
+    const { cause, key } = await causeTriggered((c) => c.title.includes("qlik9"), "the node's cause");
     const res = await api(`/v4/causes/${cause.id}/resolve`, { method: "POST", body: JSON.stringify({ note: "node rebuilt" }) });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { incidents: unknown[] }).incidents).toEqual([]);
@@ -290,26 +280,12 @@ notify:
   test("a cause holding no incident, resolved in PagerDuty: closed in Steward, its follow-up delivered, no resolve sent back", async () => {
     const stopped = syntheticServiceEvent({ state: "stopped", host: "qlik8.corp.example", service: "QlikSenseSchedulerService" });
     await t.app.bus.emit(stopped.kind, stopped);
-    const cause = await waitFor(
-      async () =>
-        ((await (await api("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string }> }).causes.find((c) =>
-          c.title.includes("qlik8"),
-        ),
-      { what: "the node's cause" },
-    );
-    const key = `steward-cause-${cause.id}`;
-    await waitFor(() => sentFor(key).length === 1 || undefined, { what: "the cause's trigger" });
+    const { cause, key } = await causeTriggered((c) => c.title.includes("qlik8"), "the node's cause");
     const body = pdEvent("incident.resolved", key);
     const res = await webhook(body, signPagerDuty(body, SECRET));
     expect(res.status).toBe(202);
     expect(((await (await api(`/v4/causes/${cause.id}`)).json()) as { status: string }).status).toBe("closed");
-    await waitFor(
-      async () => {
-        const d = (await (await api("/v4/deliveries?limit=50")).json()) as { deliveries: Array<{ eventId: string; status: string }> };
-        return d.deliveries.find((x) => x.eventId === `cause-${cause.id}:resolved` && x.status === "delivered");
-      },
-      { what: "the follow-up's delivery" },
-    );
+    await delivered(`cause-${cause.id}:resolved`);
     await Bun.sleep(300);
     expect(sentFor(key)).toEqual(["trigger"]);
   });
