@@ -10,41 +10,15 @@ import { createKeptRuns } from "../../../../src/watch/watchdog/kept-runs";
 import { createLookRuns } from "../../../../src/watch/watchdog/look-runs";
 import type { KnownCondition } from "../../../../src/watch/watchdog/evaluation-types";
 import type { Execution } from "../../../../src/watch/watchdog/observations";
-import type { Plan, WatchedTask } from "../../../../src/watch/watchdog/qrs-plan";
 import type { RunRow } from "../../../../src/watch/watchdog/watch-store";
 import { createRandom } from "../../../../src/platform/core/seeded-random";
+import { hourlyTask, planOf } from "./hourly-plan";
 
 const cfg = WatchdogSchema.parse({ runningLong: { minRuns: 3 }, keepRuns: "3d" });
 const START = Date.parse("2026-11-23T00:00:00Z");
 const HOUR = 3_600_000;
 
-const hourly = (id: string, minute: number): WatchedTask => ({
-  id,
-  name: `Task ${id}`,
-  taskType: 0,
-  enabled: true,
-  tags: [],
-  customProperties: [],
-  appId: `app-${id}`,
-  schedules: [
-    {
-      id: `tr-${id}`,
-      name: "Hourly",
-      enabled: true,
-      schedule: {
-        option: 1,
-        increment: [0, 1, 0, 0],
-        filter: { everyWeeks: 1, everyMonths: 1 },
-        startLocalMs: Date.parse("2026-01-01T00:00:00.000Z") + minute * 60_000,
-        timeZone: "UTC",
-        daylightSaving: 0,
-        expiresLocalMs: Number.POSITIVE_INFINITY,
-      },
-    },
-  ],
-  chains: [],
-  overrides: {},
-});
+const hourly = (id: string, minute: number) => hourlyTask(id, Date.parse("2026-01-01T00:00:00.000Z") + minute * 60_000);
 
 /** Runs held for half an hour here (two days in Steward): alerts stay open longer, so their older runs are read. */
 const HOLD = 30 * 60_000;
@@ -58,12 +32,7 @@ test("a week of looks judges the same with the memo as without it, and from the 
     schedules: [],
     chains: [{ taskId: "e", taskName: "Task e", triggerName: "After a and b", upstreamIds: ["a", "b"], ruleStates: [1, 1], constraintMs: 0 }],
   });
-  const plan: Plan = {
-    readAtMs: START,
-    problems: [],
-    apps: new Map(tasks.map((t) => [t.appId!, { id: t.appId!, name: t.appId!, tags: [], customProperties: [] }])),
-    tasks: new Map(tasks.map((t) => [t.id, t])),
-  };
+  const plan = planOf(tasks, START);
   const kept = createKeptRuns();
   kept.load(kept.readToken(), START - cfg.keepRuns, []);
   const memo = createEvaluationMemo();

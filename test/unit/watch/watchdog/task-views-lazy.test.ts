@@ -5,40 +5,15 @@ import { expect, test } from "bun:test";
 import { WatchdogSchema } from "../../../../src/watch/watchdog/config";
 import { evaluate } from "../../../../src/watch/watchdog/evaluate";
 import { createKeptRuns } from "../../../../src/watch/watchdog/kept-runs";
-import type { Plan, WatchedTask } from "../../../../src/watch/watchdog/qrs-plan";
+import type { WatchedTask } from "../../../../src/watch/watchdog/qrs-plan";
+import { hourlyTask, planOf } from "./hourly-plan";
 
 const cfg = WatchdogSchema.parse({ keepRuns: "3d" });
 const NOW = Date.parse("2026-11-24T10:00:00Z");
 const HOUR = 3_600_000;
 
 function hourly(id: string, names: { reads: number }): WatchedTask {
-  const t: WatchedTask = {
-    id,
-    name: "",
-    taskType: 0,
-    enabled: true,
-    tags: [],
-    customProperties: [],
-    appId: `app-${id}`,
-    schedules: [
-      {
-        id: `tr-${id}`,
-        name: "Hourly",
-        enabled: true,
-        schedule: {
-          option: 1,
-          increment: [0, 1, 0, 0],
-          filter: { everyWeeks: 1, everyMonths: 1 },
-          startLocalMs: Date.parse("2026-01-01T00:05:00.000Z"),
-          timeZone: "UTC",
-          daylightSaving: 0,
-          expiresLocalMs: Number.POSITIVE_INFINITY,
-        },
-      },
-    ],
-    chains: [],
-    overrides: {},
-  };
+  const t = hourlyTask(id, Date.parse("2026-01-01T00:05:00.000Z"));
   // The view is the one part of a look that reads a task's name: its reads count the views built.
   return Object.defineProperty(t, "name", {
     get() {
@@ -51,12 +26,7 @@ function hourly(id: string, names: { reads: number }): WatchedTask {
 test("a look builds no view of its tasks until asked, then one, and the view keeps the look's last runs", () => {
   const names = { reads: 0 };
   const tasks = ["a", "b"].map((id) => hourly(id, names));
-  const plan: Plan = {
-    readAtMs: NOW - HOUR,
-    problems: [],
-    apps: new Map(tasks.map((t) => [t.appId!, { id: t.appId!, name: t.appId!, tags: [], customProperties: [] }])),
-    tasks: new Map(tasks.map((t) => [t.id, t])),
-  };
+  const plan = planOf(tasks, NOW - HOUR);
   const kept = createKeptRuns();
   kept.load(kept.readToken(), NOW - cfg.keepRuns, []);
   const ran = (taskId: string, at: number, status: number) => ({
