@@ -4,42 +4,35 @@
 // was only in the Escalations table ("cause #N") and a cause holding no incident offered no Snooze.
 // One Steward, SQLite, manual clock, a webhook receiver for the mail route and the night phone.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
+import type { ManualClock } from "../../../../src/platform/core/clock";
 import type { ParentView } from "../../../../src/tell/grouping";
 import { syntheticServiceEvent } from "../../../../src/tell/notify/samples";
-import { createTestApp, type TestApp } from "../../../helpers/app";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import type { TestApp } from "../../../helpers/app";
+import { type ManualClockApp, startManualClockApp } from "../../../helpers/manual-clock-app";
 import { waitFor } from "../../../helpers/wait-for";
-import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
+import type { HttpReceiver } from "../../tell/notify/receivers";
 
 const MIN = 60_000;
+let m: ManualClockApp | undefined;
 let rx: HttpReceiver;
-let dir: TempDir;
 let clock: ManualClock;
 let t: TestApp;
 
 beforeAll(async () => {
-  rx = startHttpReceiver();
-  dir = createTempDir();
-  clock = createManualClock(Date.parse("2026-11-26T01:00:00Z"));
-  t = createTestApp(
-    `channels:
-  ops: { type: webhook, url: "${rx.url}/ops" }
-  oncall: { type: webhook, url: "${rx.url}/oncall" }
+  m = await startManualClockApp(
+    Date.parse("2026-11-26T01:00:00Z"),
+    (url) => `channels:
+  ops: { type: webhook, url: "${url}/ops" }
+  oncall: { type: webhook, url: "${url}/oncall" }
 routes:
   - { name: ops, on: [service.stopped, service.started], to: [ops], escalate: { after: 30m, to: night-phone } }
   - { name: night-phone, on: [service.stopped], to: [oncall] }
 `,
-    { clock, dir: dir.path },
   );
-  await t.app.start();
+  ({ t, clock, rx } = m);
 });
 
-afterAll(async () => {
-  await t?.app.stop();
-  dir?.remove();
-  await rx?.stop();
-});
+afterAll(() => m?.stop());
 
 const nodeDown = async (host: string): Promise<ParentView> => {
   await t.app.bus.emit(

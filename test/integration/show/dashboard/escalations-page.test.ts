@@ -3,44 +3,37 @@
 // fired one once the next route was told; the Escalations table lists every timer, pending first, with why it settled
 // (acknowledged in time: stopped). Route names are escaped.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
+import type { ManualClock } from "../../../../src/platform/core/clock";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
-import { createTestApp, type TestApp } from "../../../helpers/app";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import type { TestApp } from "../../../helpers/app";
+import { type ManualClockApp, startManualClockApp } from "../../../helpers/manual-clock-app";
 import { waitFor } from "../../../helpers/wait-for";
-import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
+import type { HttpReceiver } from "../../tell/notify/receivers";
 
 const MIN = 60_000;
 const START = Date.parse("2026-11-23T09:00:00Z");
 
+let m: ManualClockApp | undefined;
 let rx: HttpReceiver;
-let dir: TempDir;
 let clock: ManualClock;
 let t: TestApp;
 
 beforeAll(async () => {
-  rx = startHttpReceiver();
-  dir = createTempDir();
-  clock = createManualClock(START);
-  t = createTestApp(
-    `channels:
-  team: { type: webhook, url: "${rx.url}/team" }
-  oncall: { type: webhook, url: "${rx.url}/oncall" }
+  m = await startManualClockApp(
+    START,
+    (url) => `channels:
+  team: { type: webhook, url: "${url}/team" }
+  oncall: { type: webhook, url: "${url}/oncall" }
 routes:
   - { name: team-day, on: [task.failed, task.recovered], to: [team], escalate: { after: 30m, to: "night<phone>" } }
   - { name: "night<phone>", on: [task.failed], to: [oncall] }
 `,
-    { clock, dir: dir.path },
   );
-  await t.app.start();
+  ({ t, clock, rx } = m);
 });
 
-afterAll(async () => {
-  await t?.app.stop();
-  dir?.remove();
-  await rx?.stop();
-});
+afterAll(() => m?.stop());
 
 async function fail(name: string): Promise<TaskEvent> {
   // As heard from the Scheduler (a test event opens no incident).
