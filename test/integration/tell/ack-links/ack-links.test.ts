@@ -7,8 +7,8 @@ import { createLinkStore } from "../../../../src/tell/ack-links/link-store";
 import { linkQuery, newNonce, signLink } from "../../../../src/tell/ack-links/signature";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
-import { createTestApp, type TestApp } from "../../../helpers/app";
-import { startPostgres, type PostgresService } from "../../../helpers/services";
+import type { TestApp } from "../../../helpers/app";
+import { startTwoStewards, type TwoStewards } from "../../../helpers/two-stewards";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../notify/receivers";
 
@@ -36,7 +36,7 @@ const post = (form: Record<string, string> = {}) => ({
 describe("acknowledge and snooze links on two Stewards sharing PostgreSQL", () => {
   let smtp: SmtpReceiver;
   let rx: HttpReceiver;
-  let pg: PostgresService;
+  let both: TwoStewards | undefined;
   let a: TestApp;
   let b: TestApp;
   let incidentA: number;
@@ -45,11 +45,9 @@ describe("acknowledge and snooze links on two Stewards sharing PostgreSQL", () =
   beforeAll(async () => {
     smtp = await startSmtpReceiver();
     rx = startHttpReceiver();
-    pg = await startPostgres();
-    const url = await pg.createDatabase("acklinks");
-    const yaml = (name: string) => `store:
-  postgres: { url: "${url}", instanceName: ${name}, leaseTtlMs: 2000, heartbeatIntervalMs: 300 }
-channels:
+    both = await startTwoStewards(
+      "acklinks",
+      `channels:
   mail:
     type: email
     smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }
@@ -63,22 +61,18 @@ actionLinks:
   publicBaseUrl: ${BASE}/
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 200ms }
-`;
-    a = createTestApp(yaml("node-a"));
-    await a.app.start();
-    b = createTestApp(yaml("node-b"));
-    await b.app.start();
+`,
+    );
+    ({ a, b } = both);
     const e = await failRun(a, "Sales load");
     incidentA = e.incident!.id;
     await waitFor(() => smtp.mails.length >= 2 && rx.requests.length >= 2, { what: "two mails, a Teams and a Slack message" });
     mailLinks = new Map(smtp.mails.map((m) => [m.envelopeTo[0]!, linksIn(m.mail.text ?? "")]));
   }, 120_000);
   afterAll(async () => {
-    await b?.close();
-    await a?.close();
+    await both?.close();
     await rx?.stop();
     await smtp?.stop();
-    await pg?.stop();
   });
 
   const incident = async (t: TestApp, id: number) => (await (await t.request(`/v4/incidents/${id}`)).json()) as { acknowledgedBy: string | null };

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { ParentView } from "../../../../src/tell/grouping";
 import { syntheticServiceEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
-import { createTestApp, type TestApp } from "../../../helpers/app";
+import type { TestApp } from "../../../helpers/app";
 import { emitFailure, failedRun } from "../../../helpers/failed-runs";
-import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { startTwoStewards, type TwoStewards } from "../../../helpers/two-stewards";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../notify/receivers";
 
@@ -16,18 +16,16 @@ const BASE = "https://steward.corp.example";
 const ANNA = "anna@corp.example";
 let smtp: SmtpReceiver;
 let rx: HttpReceiver;
-let pg: PostgresService;
+let both: TwoStewards | undefined;
 let a: TestApp;
 let b: TestApp;
 
 beforeAll(async () => {
   smtp = await startSmtpReceiver();
   rx = startHttpReceiver();
-  pg = await startPostgres();
-  const url = await pg.createDatabase("cause_cluster");
-  const yaml = (name: string) => `store:
-  postgres: { url: "${url}", instanceName: ${name}, leaseTtlMs: 2000, heartbeatIntervalMs: 300 }
-channels:
+  both = await startTwoStewards(
+    "cause_cluster",
+    `channels:
   mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [${ANNA}] }
   chat: { type: webhook, url: "${rx.url}/chat" }
   oncall: { type: webhook, url: "${rx.url}/oncall" }
@@ -40,19 +38,15 @@ routes:
 actionLinks: { publicBaseUrl: "${BASE}" }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 200ms }
-`;
-  a = createTestApp(yaml("node-a"), {});
-  await a.app.start();
-  b = createTestApp(yaml("node-b"), {});
-  await b.app.start();
+`,
+  );
+  ({ a, b } = both);
 }, 120_000);
 
 afterAll(async () => {
-  await b?.close();
-  await a?.close();
+  await both?.close();
   await rx?.stop();
   await smtp?.stop();
-  await pg?.stop();
 });
 
 const emit = (t: TestApp, e: { kind: string }) => t.app.bus.emit(e.kind as never, e as never);

@@ -7,7 +7,7 @@ import { createManualClock, type ManualClock } from "../../../../src/platform/co
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
-import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { startTwoStewards, type TwoStewards } from "../../../helpers/two-stewards";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../notify/receivers";
@@ -153,26 +153,18 @@ describe("escalation on one Steward (SQLite, manual clock)", () => {
 
 describe("escalation on two Stewards sharing PostgreSQL", () => {
   let rx: HttpReceiver;
-  let pg: PostgresService;
+  let both: TwoStewards | undefined;
   let a: TestApp;
   let b: TestApp;
 
   beforeAll(async () => {
     rx = startHttpReceiver();
-    pg = await startPostgres();
-    const url = await pg.createDatabase("escalation");
-    const yaml = (name: string) =>
-      `store:\n  postgres: { url: "${url}", instanceName: ${name}, leaseTtlMs: 2000, heartbeatIntervalMs: 300 }\n${routes(rx, "2s")}`;
-    a = createTestApp(yaml("node-a"));
-    await a.app.start();
-    b = createTestApp(yaml("node-b"));
-    await b.app.start();
+    both = await startTwoStewards("escalation", routes(rx, "2s"));
+    ({ a, b } = both);
   }, 120_000);
   afterAll(async () => {
-    await b?.close();
-    await a?.close();
+    await both?.close();
     await rx?.stop();
-    await pg?.stop();
   });
 
   test("fires once for the cluster; acknowledged, it does not", async () => {
