@@ -5,19 +5,18 @@
 // the file API; KV and schedules across a SIGTERM restart (graceful stop, exit 0); /ready and /metrics; a
 // config reload on SIGHUP.
 // The compiled binaries are covered by binaries.test.ts and windows-e2e.test.ts.
-import { E2E_SCRIPT_ERROR, e2eSite } from "../../helpers/e2e-site";
+import { E2E_SCRIPT_ERROR, e2eConfigYaml, e2eSite, prepareE2eConfigFolder, startE2eSimulator } from "../../helpers/e2e-site";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DENO_RUN_FLAGS } from "../../../src/platform/runtime/deno/permissions";
-import { startSimulator, type Simulator } from "../../../src/sim";
+import type { Simulator } from "../../../src/sim";
 import type { TaskEvent } from "../../../src/platform/events/types";
 import { startProcess, type RunningProcess } from "../../helpers/child-process";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../tell/notify/receivers";
-import { simCertDir } from "../../helpers/sim-certs";
 
 const HOST = "127.0.0.1";
 const REPO = resolve(import.meta.dir, "../../..");
@@ -40,8 +39,6 @@ const IDS = SITE.ids;
 const HOOK_TOKEN = "Bearer hook-t0ken-for-runtime-e2e";
 const SMTP_PASSWORD = "smtp-pa55-for-runtime-e2e";
 const SCRIPT_ERROR = E2E_SCRIPT_ERROR;
-
-const SITE_YAML = SITE.yaml;
 
 for (const rt of RUNTIMES) {
   describe(`Steward from source on ${rt.name} against the simulator`, () => {
@@ -98,61 +95,15 @@ for (const rt of RUNTIMES) {
       smtp = await startSmtpReceiver({ auth: { user: "steward", pass: SMTP_PASSWORD } });
       const [httpPort, udpPort] = [await freeTcpPort(HOST), await freeUdpPort(HOST)];
       base = `http://${HOST}:${httpPort}`;
-      sim = await startSimulator({
-        site: SITE_YAML,
-        certDir: simCertDir(join(tmp.path, "qlik-certs")),
-        qrsPort: 0,
-        enginePort: 0,
-        controlPort: 0,
-        schedules: false,
-        settings: { udp: { targets: [{ host: HOST, port: udpPort }] }, timing: { durationOverrideMs: 100 } },
-      });
-
+      sim = await startE2eSimulator(SITE, tmp.path, udpPort);
       configPath = join(tmp.path, "conf", "steward.yaml");
-      for (const d of ["landing", "archive", "qvd"]) mkdirSync(join(tmp.path, "conf", "qlikdata", d), { recursive: true });
-      mkdirSync(join(tmp.path, "conf", "mail-templates", "email"), { recursive: true });
-      writeFileSync(join(tmp.path, "conf", "mail-templates", "email", "task.failed.subject.eta"), `[${rt.name} e2e] <%= it.taskName %> failed`);
+      prepareE2eConfigFolder(join(tmp.path, "conf"), `[${rt.name} e2e] <%= it.taskName %> failed`);
       mkdirSync(join(tmp.path, "conf", "secrets"));
       writeFileSync(join(tmp.path, "conf", "secrets", "hook-token.txt"), `${HOOK_TOKEN}\n`);
       writeFileSync(join(tmp.path, "conf", "secrets", "smtp-password.txt"), `${SMTP_PASSWORD}\n`);
       writeFileSync(
         configPath,
-        `
-dataDir: ./data
-logging: { level: info, format: json }
-http: { host: ${HOST}, port: ${httpPort} }
-udp: { host: ${HOST}, port: ${udpPort}, allowedSources: [${HOST}] }
-qlik:
-  host: ${HOST}
-  qrsPort: ${sim.ports.qrs}
-  enginePort: ${sim.ports.engine}
-  certDir: ${JSON.stringify(sim.certDir)}
-  timeoutMs: 5000
-  retries: 1
-  qmcUrl: https://sense1.test.example/qmc
-  hubUrl: https://sense1.test.example/hub
-intake:
-  enrichment: { finalStatusAttempts: 20, finalStatusDelayMs: 50, scriptLog: { attempts: 5, retryDelayMs: 100 } }
-  reconcile: { intervalSeconds: 3600, settleSeconds: 0 }
-files:
-  copy: [{ from: ./qlikdata/landing, to: ./qlikdata/archive }]
-  move: [{ from: ./qlikdata/landing, to: ./qlikdata/qvd }]
-  delete: [./qlikdata/archive]
-  qvdRoot: ./qlikdata/qvd
-channels:
-  hook:
-    type: webhook
-    url: ${JSON.stringify(`${hook.url}/alerts`)}
-    headers: { Authorization: '\${file:secrets/hook-token.txt}' }
-  mail:
-    type: email
-    templates: ./mail-templates
-    smtp: { host: ${HOST}, port: ${smtp.port}, security: none, auth: { user: steward, password: '\${file:secrets/smtp-password.txt}' } }
-    from: steward@corp.example
-    to: [ops@corp.example]
-routes:
-  - { name: failures, on: [task.failed], to: [hook, mail], recipients: { appOwner: { enabled: true } }, renotify: every }
-`.trimStart(),
+        e2eConfigYaml({ httpPort, udpPort, sim, certDir: sim.certDir, engine: true, hookUrl: hook.url, smtpPort: smtp.port, sep: "/" }),
       );
       await startSteward();
     }, 120_000);

@@ -13,11 +13,11 @@
 //   folder here (its removal error is ignored on purpose), and /v4/filedelete of a folder
 //   (files.allowDirectoryDelete) would answer 500; neither is asserted.
 // Not an artefact: steward_intake_kernel_drops is -1 on Windows by design (the count comes from Linux /proc).
-import { E2E_SCRIPT_ERROR, e2eSite } from "../../helpers/e2e-site";
+import { E2E_SCRIPT_ERROR, e2eConfigYaml, e2eSite, prepareE2eConfigFolder, startE2eSimulator } from "../../helpers/e2e-site";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startSimulator, type Simulator } from "../../../src/sim";
+import type { Simulator } from "../../../src/sim";
 import type { TaskEvent } from "../../../src/platform/events/types";
 import type { RunningProcess } from "../../helpers/child-process";
 import { compiledBinaries } from "../../helpers/compiled-binaries";
@@ -26,7 +26,6 @@ import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { DEFAULT_WINE_PREFIX, ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../tell/notify/receivers";
-import { simCertDir } from "../../helpers/sim-certs";
 
 const HOST = "127.0.0.1";
 /** The run's prefix (shared with the other Wine tests, which run before or after this file, never during it). */
@@ -36,8 +35,6 @@ const IDS = SITE.ids;
 const HOOK_TOKEN = "Bearer hook-t0ken-for-e2e";
 const SMTP_PASSWORD = "smtp-pa55-for-e2e";
 const SCRIPT_ERROR = E2E_SCRIPT_ERROR;
-
-const SITE_YAML = SITE.yaml;
 
 /** `/tmp/x/y` as the Windows program sees it: Wine maps the Unix root to drive Z:. */
 const winPath = (p: string) => `Z:${p.replace(/\//g, "\\")}`;
@@ -110,61 +107,16 @@ beforeAll(async () => {
   smtp = await startSmtpReceiver({ auth: { user: "steward", pass: SMTP_PASSWORD } });
   const [httpPort, udpPort] = [await freeTcpPort(HOST), await freeUdpPort(HOST)];
   base = `http://${HOST}:${httpPort}`;
-  sim = await startSimulator({
-    site: SITE_YAML,
-    certDir: simCertDir(join(tmp.path, "qlik-certs")),
-    qrsPort: 0,
-    enginePort: 0,
-    controlPort: 0,
-    schedules: false,
-    settings: { udp: { targets: [{ host: HOST, port: udpPort }] }, timing: { durationOverrideMs: 100 } },
-  });
-
+  sim = await startE2eSimulator(SITE, tmp.path, udpPort);
   configPath = join(tmp.path, "conf", "steward.yaml");
-  for (const d of ["landing", "archive", "qvd"]) mkdirSync(join(tmp.path, "conf", "qlikdata", d), { recursive: true });
-  // A template override in a nested folder: its name is derived from a path with Windows separators.
-  mkdirSync(join(tmp.path, "conf", "mail-templates", "email"), { recursive: true });
-  writeFileSync(join(tmp.path, "conf", "mail-templates", "email", "task.failed.subject.eta"), "[Windows e2e] <%= it.taskName %> failed");
+  // The subject override's name is derived from a path with Windows separators.
+  prepareE2eConfigFolder(join(tmp.path, "conf"), "[Windows e2e] <%= it.taskName %> failed");
   // Secrets as Windows PowerShell 5.1 writes them: `Set-Content -Encoding UTF8` (UTF-8 with a BOM) and `>`
   // (UTF-16LE with a BOM), both ending in CRLF; referenced with a backslash relative path.
   mkdirSync(join(tmp.path, "conf", "secrets"));
   writeFileSync(join(tmp.path, "conf", "secrets", "hook-token.txt"), `\uFEFF${HOOK_TOKEN}\r\n`, "utf8");
   writeFileSync(join(tmp.path, "conf", "secrets", "smtp-password.txt"), Buffer.from(`\uFEFF${SMTP_PASSWORD}\r\n`, "utf16le"));
-  const yaml = `
-dataDir: ./data
-logging: { level: info, format: json }
-http: { host: ${HOST}, port: ${httpPort} }
-udp: { host: ${HOST}, port: ${udpPort}, allowedSources: [${HOST}] }
-qlik:
-  host: ${HOST}
-  qrsPort: ${sim.ports.qrs}
-  certDir: ${JSON.stringify(winPath(sim.certDir))}
-  timeoutMs: 5000
-  retries: 1
-  qmcUrl: https://sense1.test.example/qmc
-  hubUrl: https://sense1.test.example/hub
-intake:
-  enrichment: { finalStatusAttempts: 20, finalStatusDelayMs: 50, scriptLog: { attempts: 5, retryDelayMs: 100 } }
-  reconcile: { intervalSeconds: 3600, settleSeconds: 0 }
-files:
-  copy: [{ from: ./qlikdata/landing, to: ./qlikdata/archive }]
-  move: [{ from: ./qlikdata/landing, to: ./qlikdata/qvd }]
-  delete: [./qlikdata/archive]
-  qvdRoot: ./qlikdata/qvd
-channels:
-  hook:
-    type: webhook
-    url: ${JSON.stringify(`${hook.url}/alerts`)}
-    headers: { Authorization: '\${file:secrets\\hook-token.txt}' }
-  mail:
-    type: email
-    templates: ./mail-templates
-    smtp: { host: ${HOST}, port: ${smtp.port}, security: none, auth: { user: steward, password: '\${file:secrets\\smtp-password.txt}' } }
-    from: steward@corp.example
-    to: [ops@corp.example]
-routes:
-  - { name: failures, on: [task.failed], to: [hook, mail], recipients: { appOwner: { enabled: true } }, renotify: every }
-`;
+  const yaml = e2eConfigYaml({ httpPort, udpPort, sim, certDir: winPath(sim.certDir), engine: false, hookUrl: hook.url, smtpPort: smtp.port, sep: "\\" });
   // Saved the way Notepad's "UTF-8 with BOM" or Set-Content -Encoding UTF8 saves it: BOM and CRLF line ends.
   writeFileSync(configPath, `\uFEFF${yaml.trimStart().replace(/\n/g, "\r\n")}`);
   await startSteward();
