@@ -142,6 +142,21 @@ test("each field missing, of another type or 100,000 levels deep, with an unknow
   expect(site.files()).toEqual(before);
 }, 30_000);
 
+test("a body without a required field is a 400 naming that field", async () => {
+  const unnamed: string[] = [];
+  let checked = 0;
+  for (const op of withBody()) {
+    const required = op.body?.required ?? [];
+    if (required.length === 0) continue;
+    checked++;
+    const a = await send(op, fill(op, "x1"), "{}", "{}");
+    const fields = a.status === 400 ? ((JSON.parse(a.body) as { details?: Array<{ field?: string }> }).details ?? []).map((d) => d.field) : [];
+    for (const f of required) if (!fields.includes(`body.${f}`)) unnamed.push(`${op.method} ${op.path}: ${f} (${a.status} ${a.body.slice(0, 120)})`);
+  }
+  expect(unnamed).toEqual([]);
+  expect(checked).toBeGreaterThan(10);
+});
+
 test("afterwards: no 5xx counted, nothing written, and Steward answers", async () => {
   expect(await serverErrors(site.url)).toEqual([]);
   expect(site.files()).toEqual(before);
