@@ -197,6 +197,19 @@ export function trickle(
   });
 }
 
+/** Writes one raw request (the caller sends `Connection: close`) and reads the answer to the server's close. */
+export function rawExchange(port: number, raw: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const s = connect({ host: "127.0.0.1", port }, () => s.write(raw));
+    let got = "";
+    s.on("data", (d) => {
+      got += d.toString("latin1");
+    });
+    s.on("close", () => resolve(parseAnswer(got)));
+    s.on("error", () => undefined);
+  });
+}
+
 function parseAnswer(text: string): { status: number; body: string } {
   const m = /^HTTP\/1\.1 (\d{3})/.exec(text);
   const at = text.indexOf("\r\n\r\n");

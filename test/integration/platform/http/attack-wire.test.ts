@@ -3,7 +3,7 @@
 // senders one byte at a time. Each is refused or dropped without a 5xx, without writing anything, with the body
 // never read far past its limit, and Steward answers afterwards.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { type AttackSite, fill, serverErrors, startAttackSite, streamBody, trickle } from "./attack-site";
+import { type AttackSite, fill, rawExchange, serverErrors, startAttackSite, streamBody, trickle } from "./attack-site";
 
 let site: AttackSite;
 beforeAll(async () => {
@@ -76,3 +76,12 @@ test("a sender of one byte a second is cut off (headers or body), and others are
   expect(await site.h.t.app.kv!.keys("slow")).toBeUndefined();
   expect(await serverErrors(site.url)).toEqual([]);
 }, 30_000);
+
+test("CONNECT (a proxy's method, with an authority for its target) is a 400 naming the method, never a 500", async () => {
+  for (const target of ["127.0.0.1:22", "sense1.corp.example:4242", "[::1]:9998", "/v4/butlerping"]) {
+    const a = await rawExchange(site.port, `CONNECT ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
+    expect(a.status).toBe(400);
+    expect(JSON.parse(a.body)).toMatchObject({ code: "BAD_REQUEST", details: [{ field: "method" }] });
+  }
+  expect(await serverErrors(site.url)).toEqual([]);
+});
