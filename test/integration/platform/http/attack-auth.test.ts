@@ -16,8 +16,7 @@ afterEach(async () => {
   site = undefined;
 });
 
-const security = (anonymous = "") =>
-  `security:\n  apiKeys:\n    - { name: admins, hash: "sha256:${sha256Hex(KEY)}", scopes: [admin] }\n${anonymous}`;
+const security = (anonymous = "") => `security:\n  apiKeys:\n    - { name: admins, hash: "sha256:${sha256Hex(KEY)}", scopes: [admin] }\n${anonymous}`;
 
 /** The routes docs/security.md names as public: the backquoted `METHOD /path` items of its "public routes" line. */
 function documentedPublic(): string[] {
@@ -45,7 +44,9 @@ function refusedWell(a: { status: number; body: string }): boolean {
   if (a.status !== 401) return false;
   if (a.body.startsWith("<!doctype html>")) return true;
   try {
-    return typeof (JSON.parse(a.body) as { error?: unknown }).error === "string";
+    const error = (JSON.parse(a.body) as { error?: unknown }).error;
+    // JSON-RPC's error (the MCP endpoint) is an object with its message.
+    return typeof error === "string" || typeof (error as { message?: unknown } | undefined)?.message === "string";
   } catch {
     return false;
   }

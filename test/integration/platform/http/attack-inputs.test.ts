@@ -48,7 +48,9 @@ function problem(a: Sent, op: Operation): string | undefined {
   } catch {
     return `${a.label}: ${a.status} without a JSON body: ${a.body.slice(0, 120)}`;
   }
-  if (typeof json.error !== "string" || json.error === "") return `${a.label}: ${a.status} without an error text`;
+  // JSON-RPC's error (the MCP endpoint) is an object with its message.
+  const text = typeof json.error === "object" && json.error !== null ? (json.error as { message?: unknown }).message : json.error;
+  if (typeof text !== "string" || text === "") return `${a.label}: ${a.status} without an error text`;
   // A detail is { field, message }, or for a YAML body (a schedule file) the text "request body:LINE:COL …".
   const fields = Array.isArray(json.details) ? (json.details as unknown[]).map((d) => (typeof d === "string" ? d : (d as { field?: unknown }).field)) : [];
   if (a.status === 400 && fields.some((f) => typeof f !== "string" || !/^(body|path|query|header\b|request body:\d+:\d+)/.test(f)))

@@ -42,7 +42,7 @@ export async function startAttackSite(extraTopLevel = ""): Promise<AttackSite> {
   // The harness's extra YAML continues its `control:` section; these are top-level sections after it.
   const h = await startHarness(
     `files:\n  copy:\n    - { from: ${F}/in, to: ${F}/out }\n  move:\n    - { from: ${F}/in, to: ${F}/out }\n  delete: [${F}/del]\n` +
-      `  createDir: [${F}/mk]\n  qvdRoot: ${F}/qvd\ncheckins:\n  checks:\n    nightly: { key: ${PING_KEY}, cron: "0 5 * * *", grace: 30m }\n${extraTopLevel}`,
+      `  createDir: [${F}/mk]\n  qvdRoot: ${F}/qvd\ncheckins:\n  checks:\n    nightly: { key: ${PING_KEY}, cron: "0 5 * * *", grace: 30m }\nmcp:\n  enabled: true\n${extraTopLevel}`,
   );
   const url = h.t.app.server!.url();
   const doc = (await (await fetch(`${url}/openapi.json`)).json()) as OpenApiDoc;
@@ -51,7 +51,7 @@ export async function startAttackSite(extraTopLevel = ""): Promise<AttackSite> {
     url,
     port: h.t.app.server!.port(),
     dir,
-    ops: operationsOf(doc),
+    ops: [...operationsOf(doc), ...HIDDEN],
     files: () => listFiles(dir.path),
     async close() {
       await h.close();
@@ -59,6 +59,13 @@ export async function startAttackSite(extraTopLevel = ""): Promise<AttackSite> {
     },
   };
 }
+
+/** Served but left out of /openapi.json (not REST): the assistants' MCP endpoint, whose answers are JSON-RPC. */
+const HIDDEN: Operation[] = [
+  { method: "POST", path: "/mcp", scope: "read", params: [], body: { type: "object" } },
+  { method: "GET", path: "/mcp", scope: "read", params: [] },
+  { method: "DELETE", path: "/mcp", scope: "read", params: [] },
+];
 
 interface OpenApiDoc {
   paths: Record<
