@@ -46,12 +46,13 @@ export async function startAttackSite(extraTopLevel = ""): Promise<AttackSite> {
   );
   const url = h.t.app.server!.url();
   const doc = (await (await fetch(`${url}/openapi.json`)).json()) as OpenApiDoc;
+  const listed = operationsOf(doc);
   return {
     h,
     url,
     port: h.t.app.server!.port(),
     dir,
-    ops: [...operationsOf(doc), ...HIDDEN],
+    ops: [...listed, ...hiddenOperations(h, listed)],
     files: () => listFiles(dir.path),
     async close() {
       await h.close();
@@ -60,12 +61,24 @@ export async function startAttackSite(extraTopLevel = ""): Promise<AttackSite> {
   };
 }
 
-/** Served but left out of /openapi.json (not REST): the assistants' MCP endpoint, whose answers are JSON-RPC. */
-const HIDDEN: Operation[] = [
-  { method: "POST", path: "/mcp", scope: "read", params: [], body: { type: "object" } },
-  { method: "GET", path: "/mcp", scope: "read", params: [] },
-  { method: "DELETE", path: "/mcp", scope: "read", params: [] },
-];
+/**
+ * Routes served but left out of /openapi.json (not REST: the dashboard's pages, the assistants' MCP endpoint, whose
+ * answers are JSON-RPC), from the router's own list, so a hidden route added later is attacked too.
+ */
+function hiddenOperations(h: Harness, listed: Operation[]): Operation[] {
+  const known = new Set(listed.map((op) => `${op.method} ${op.path}`));
+  const out: Operation[] = [];
+  for (const r of h.t.app.http.router.routes) {
+    const path = r.path.replace(/:(\w+)/g, "{$1}");
+    const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1]!, in: "path" }));
+    for (const m of Array.isArray(r.method) ? r.method : [r.method]) {
+      const method = String(m).toUpperCase();
+      if (known.has(`${method} ${path}`)) continue;
+      out.push({ method, path, scope: r.scope, params, ...(method === "POST" ? { body: { type: "object" } } : {}) });
+    }
+  }
+  return out;
+}
 
 interface OpenApiDoc {
   paths: Record<
