@@ -4,6 +4,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { AppError, describeError } from "../core/errors";
 import { causedByStoreOutage, diskFullCause, mayHaveBeenApplied } from "../store/sql";
+import { runtime } from "../runtime";
 import { requestLog } from "./pre-handler";
 import type { HttpEnv } from "./types";
 import { requestIdOf } from "./request-state";
@@ -55,8 +56,27 @@ export function handleError(err: Error, c: Context<HttpEnv>, mask: SecretMask = 
     c.header("Retry-After", String(STORE_RETRY_AFTER_SECONDS));
     return c.json(storeUnavailableBody(c.req.method, err), 503);
   }
+  if (runtime.bodyTooLarge(err)) {
+    // A chunked body past the listener's limit: the runtime has answered 413 and closed; this is what is counted.
+    return c.json(errorBody(413, "PAYLOAD_TOO_LARGE", "request body is larger than the limit (http.bodyLimitBytes)"), 413);
+  }
+  if (bodyCutOff(err, c)) {
+    // The client (or the listener's deadline) closed the connection before the body was complete: nobody reads this
+    // answer, and it is not Steward's fault. As a 500 it was an error line, a 5xx in the metrics and a failed row in
+    // the audit for every reset an attacker cared to send.
+    requestLog(c)?.info({ reason: err.message }, "request body cut off: the connection closed before it was complete");
+    return c.json(errorBody(400, "BAD_REQUEST", "body: the connection closed before the body was complete", [{ field: "body", message: "incomplete" }]), 400);
+  }
   requestLog(c)?.error({ err }, "unhandled error in request");
   return c.json(errorBody(500, "INTERNAL", "internal error; see the Steward log for this request id", { requestId: requestIdOf(c) }), 500);
+}
+
+/**
+ * Reading the body failed because the connection went away: the runtime rejects the read with an AbortError and
+ * aborts the request's signal. Both, so an abort of something else (a fetch to QRS given up) stays an error.
+ */
+function bodyCutOff(err: Error, c: Context<HttpEnv>): boolean {
+  return err.name === "AbortError" && c.req.raw.signal.aborted;
 }
 
 /** Seconds a client is asked to wait on a full disk: someone has to free space first. */

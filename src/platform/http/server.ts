@@ -1,6 +1,7 @@
 // The HTTP listener: the runtime's server around the Hono app, started and stopped by the lifecycle.
 import type { Logger } from "pino";
 import type { Component } from "../core/lifecycle";
+import { errorBody } from "./errors";
 import { createHostHeaderCheck, UNUSABLE_HOST_URL } from "./host-header";
 import type { HttpEnv } from "./types";
 import type { Hono } from "hono";
@@ -48,6 +49,11 @@ class LoopbackRead {
   }
 }
 
+function connectRefused(): Response {
+  const body = errorBody(400, "BAD_REQUEST", "method: CONNECT is not served (Steward is not a proxy)", [{ field: "method", message: "CONNECT is not served" }]);
+  return Response.json(body, { status: 400, headers: { connection: "close" } });
+}
+
 export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions, log: Logger): HttpServer {
   let server: ServedHttp | undefined;
   const hostCheck = createHostHeaderCheck();
@@ -62,6 +68,9 @@ export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions
         // none is held. The runtime offers no cap on the number of connections.
         idleTimeout: IDLE_TIMEOUT_SECONDS,
         fetch: (req, ctx) => {
+          // A proxy's method: its target is an authority ("host:port"), which the runtime hands over as the request's
+          // URL, and which no route or check can read (it made a 500). Steward is no proxy.
+          if (req.method === "CONNECT") return connectRefused();
           let env: HttpEnv["Bindings"];
           if (options.loopbackListener && READS.has(req.method)) env = new LoopbackRead(ctx);
           else {

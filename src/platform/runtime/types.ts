@@ -98,6 +98,11 @@ export interface Runtime {
   readonly name: RuntimeName;
   readonly version: string;
   serve<D = undefined>(options: ServeOptions<D>): ServedHttp;
+  /**
+   * Whether reading a request's body failed because the server refused it past maxRequestBodySize: a chunked body
+   * (no Content-Length) reaches the handler, and its read fails once the server has counted too many bytes.
+   */
+  bodyTooLarge(err: unknown): boolean;
   /** Runs a program to its end (stdin closed), killing it at the deadline. Throws when it cannot start. */
   spawn(argv: string[], opts: { timeoutMs: number }): Promise<SpawnResult>;
   /** The argv that starts this Steward again: the compiled binary alone, or the runtime plus the entry script. */

@@ -113,9 +113,23 @@ export function checkKvItem(payload: { namespace?: unknown; key?: unknown; value
   if (!ttl.success) return { ...where, reason: `ttl: ${ttl.error.issues[0]?.message ?? "not a number"}` };
   if (ttl.data > MAX_TTL_MS) return { ...where, reason: `ttl: more than ${MAX_TTL_MS} ms (10 years)` };
   // Objects were let through by Butler on this path only; store them as JSON text so the value stays a string.
-  const text = typeof value === "string" ? value : typeof value === "object" ? JSON.stringify(value) : String(value);
+  const text = typeof value === "string" ? value : typeof value === "object" ? jsonText(value) : String(value);
+  if (text === undefined) return { ...where, reason: "value: nested too deeply to store as text" };
   const ms = storedTtl(ttl.data);
   return { namespace, key, value: text, ...(ms > 0 ? { ttlMs: ms } : {}) };
+}
+
+/**
+ * The value as JSON text, or undefined when writing it overflows the stack: the body's parser is not recursive, so a
+ * value 100,000 levels deep (a 200 KB body) arrives parsed, and JSON.stringify is recursive.
+ */
+function jsonText(value: object): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    if (err instanceof RangeError) return undefined;
+    throw err;
+  }
 }
 
 /**

@@ -60,6 +60,8 @@ export const bunRuntime: Runtime = {
   name: "bun",
   version: Bun.version,
   serve,
+  // Bun.serve answers 413 itself and fails the handler's read with this plain Error (Bun 1.4).
+  bodyTooLarge: (err) => err instanceof Error && err.message === "Request body exceeded maxRequestBodySize",
   spawn,
   selfCommand() {
     return compiled() ? [process.execPath] : [process.execPath, resolve(Bun.main)];

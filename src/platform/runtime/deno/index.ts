@@ -96,6 +96,8 @@ export const denoRuntime: Runtime = {
   name: "deno",
   version: deno.version.deno,
   serve,
+  // Deno.serve counts no chunked body: Steward's own limit (hono's bodyLimit) refuses it with a 413 of its own.
+  bodyTooLarge: () => false,
   spawn,
   selfCommand() {
     if (deno.build.standalone) return [deno.execPath()];

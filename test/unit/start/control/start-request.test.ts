@@ -66,6 +66,18 @@ describe("parseStartRequest", () => {
     ]);
   });
 
+  test("an object value nested too deeply to write as text is skipped with its reason, not an internal error", () => {
+    // 100,000 levels parse (JSON.parse is not recursive) but JSON.stringify overflows the stack writing them back.
+    const deep = JSON.parse(`${"[".repeat(100_000)}${"]".repeat(100_000)}`) as unknown;
+    const body = StartBodySchema.parse([
+      { type: "keyvaluestore", payload: { namespace: "ns", key: "deep", value: deep } },
+      { type: "keyvaluestore", payload: { namespace: "ns", key: "flat", value: { a: [1] } } },
+    ]);
+    const r = parseStartRequest("-", body);
+    expect(r.kvWrites).toEqual([{ namespace: "ns", key: "flat", value: '{"a":[1]}' }]);
+    expect(r.kvSkipped).toEqual([{ namespace: "ns", key: "deep", reason: "value: nested too deeply to store as text" }]);
+  });
+
   test("unknown item types and unknown object keys are rejected", () => {
     expect(StartBodySchema.safeParse([{ type: "startapp", payload: {} }]).success).toBe(false);
     expect(StartBodySchema.safeParse({ taskIds: [A] }).success).toBe(false);
