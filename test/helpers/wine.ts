@@ -6,7 +6,7 @@
 // test process has ended.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { buildWineShim } from "../../scripts/wine/build-shim";
 import { startProcess, type RunningProcess } from "./child-process";
 import { findExecutable, requireTool } from "./executables";
@@ -236,7 +236,20 @@ export function installWineShim(exePath: string): Promise<string> {
 /** Runs `exe args` under Wine to completion (bounded) and returns exit code and output. */
 export async function runUnderWine(exePath: string, args: string[], opts: WineOptions = {}): Promise<WineRunResult> {
   const prefix = opts.prefix ?? DEFAULT_WINE_PREFIX;
-  return runBounded(requireTool("wine"), [exePath, ...args], wineEnv(prefix, opts.env), opts.cwd, opts.timeoutMs ?? 60_000);
+  const run = () => runBounded(requireTool("wine"), [exePath, ...args], wineEnv(prefix, opts.env), opts.cwd, opts.timeoutMs ?? 60_000);
+  const first = await run();
+  // msiexec /qn fails silently by design (its code is the answer), and installing twice is not a retry.
+  if (!isSilentWineFailure(first) || /msiexec/i.test(basename(exePath))) return first;
+  // Seen beside busy loops (as winecfg above): wine exits 1 within milliseconds, printing nothing, before the program
+  // ran; Steward itself never fails without saying why. Once the prefix's server is settled, a second try runs it.
+  console.error(`[wine] ${basename(exePath)} ${args.join(" ")}: wine exited ${first.code} at once with no output; trying once more`);
+  await waitWineServer(prefix);
+  return run();
+}
+
+/** A non-zero exit with nothing on stdout or stderr: Wine did not start the program (Steward always says why it fails). */
+export function isSilentWineFailure(r: WineRunResult): boolean {
+  return r.code !== 0 && r.stdout.trim() === "" && r.stderr.trim() === "";
 }
 
 /**
