@@ -6,7 +6,7 @@ import { applyEnvOverrides } from "./env-overrides";
 import { dirname, resolve } from "node:path";
 import { AppError } from "../core/errors";
 import { createSecretRegistry, type SecretRegistry } from "../core/redaction";
-import { readEnvFile } from "./env-file";
+import { envFileFor, readEnvFile } from "./env-file";
 import type { z } from "zod";
 import { configJsonSchema } from "./json-schema";
 import { formatConfigIssues } from "./format-issues";
@@ -59,7 +59,14 @@ function prepareFile(file: string, options: LoadOptions): { text: string; baseDi
   // other place for them; systemd reads the same file through EnvironmentFile=).
   const envFile = options.env ? undefined : readEnvFile(resolve(file));
   const env = envFile ? { ...envFile.vars, ...process.env } : options.env;
-  const envFileNote = envFile ? (envFile.unreadable ? `${envFile.file} exists, but this user may not read it` : `nor in ${envFile.file}`) : undefined;
+  const envFileNote = options.env
+    ? undefined
+    : envFile
+      ? envFile.unreadable
+        ? `${envFile.file} exists, but this user may not read it`
+        : `nor in ${envFile.file}`
+      : // Where the install pages say secrets go, for the admin who has not made the file yet.
+        `nor is there a secrets file ${envFileFor(resolve(file))}, where secrets go: one NAME=value per line`;
   // Variables the environment also sets come from there (it wins over the file).
   const envFileVars = envFile ? { file: envFile.file, names: new Set(Object.keys(envFile.vars).filter((k) => process.env[k] === undefined)) } : undefined;
   return { text, baseDir, options: { ...options, env, envFileNote, ...(envFileVars ? { envFileVars } : {}) } };
