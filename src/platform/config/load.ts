@@ -215,14 +215,19 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 const startsWith = (path: readonly PropertyKey[], prefix: readonly PropertyKey[]) => prefix.length <= path.length && prefix.every((k, i) => path[i] === k);
 
 /**
- * Leaves a refused value out of `data` so the rest can be read: the key on the way to it that is not inside a list
- * (removing a list item would move the ones after it), or, when that was already set aside, the key above it.
- * Returns the path removed.
+ * Leaves a refused value out of `data` so the rest can be read: the deepest key on the way to it that names a
+ * mapping's key, not a list item (removing an item would move the ones after it; a key inside an item moves
+ * nothing, so one bad route leaves the other routes to be checked), or, when that was already set aside, the
+ * mapping key above it (the whole list when nothing short of an item is left). Returns the path removed.
  */
 function setAsidePath(data: Record<string, unknown>, path: readonly PropertyKey[], done: readonly PropertyKey[][] = []): PropertyKey[] {
-  const firstIndex = path.findIndex((k) => typeof k === "number");
-  let cut = firstIndex === -1 ? [...path] : path.slice(0, firstIndex);
-  while (cut.length > 1 && done.some((d) => startsWith(cut, d) && d.length === cut.length)) cut = cut.slice(0, -1);
+  const isKey = (k: PropertyKey) => typeof k !== "number";
+  const trimToKey = (p: PropertyKey[]) => {
+    while (p.length > 0 && !isKey(p.at(-1)!)) p = p.slice(0, -1);
+    return p;
+  };
+  let cut = trimToKey([...path]);
+  while (cut.length > 1 && done.some((d) => startsWith(cut, d) && d.length === cut.length)) cut = trimToKey(cut.slice(0, -1));
   if (cut.length === 0) return cut;
   let o: unknown = data;
   for (const k of cut.slice(0, -1)) o = o && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined;
