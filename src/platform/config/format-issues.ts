@@ -15,6 +15,13 @@ export function formatConfigIssues(issues: z.core.$ZodIssue[], schema: z.ZodType
         const node = keyNodeAt(src, path, key);
         const hint = didYouMean(key, known);
         const where = `${src.file}:${position(src, node ?? nodeAt(src, path).node)}`;
+        // Butler's file given as is (its own --configfile flag works on `steward run`): the way on, not a typo.
+        if (path.length === 0 && key === "Butler") {
+          out.push(
+            `${where} Butler: this is a Butler config file, not Steward's: convert it with steward config import-butler ${src.file} --out steward.yaml (docs/switching-from-butler.md)`,
+          );
+          continue;
+        }
         out.push(`${where} ${formatPath([...path, key])}: unknown key${hint ? ` (did you mean "${hint}"?)` : ""}`);
       }
       continue;

@@ -6,7 +6,7 @@ import { applyEnvOverrides } from "./env-overrides";
 import { dirname, resolve } from "node:path";
 import { AppError } from "../core/errors";
 import { createSecretRegistry, type SecretRegistry } from "../core/redaction";
-import { readEnvFile } from "./env-file";
+import { envFileFor, readEnvFile } from "./env-file";
 import type { z } from "zod";
 import { configJsonSchema } from "./json-schema";
 import { formatConfigIssues } from "./format-issues";
@@ -59,7 +59,14 @@ function prepareFile(file: string, options: LoadOptions): { text: string; baseDi
   // other place for them; systemd reads the same file through EnvironmentFile=).
   const envFile = options.env ? undefined : readEnvFile(resolve(file));
   const env = envFile ? { ...envFile.vars, ...process.env } : options.env;
-  const envFileNote = envFile ? (envFile.unreadable ? `${envFile.file} exists, but this user may not read it` : `nor in ${envFile.file}`) : undefined;
+  const envFileNote = options.env
+    ? undefined
+    : envFile
+      ? envFile.unreadable
+        ? `${envFile.file} exists, but this user may not read it`
+        : `nor in ${envFile.file}`
+      : // Where the install pages say secrets go, for the admin who has not made the file yet.
+        `nor is there a secrets file ${envFileFor(resolve(file))}, where secrets go: one NAME=value per line`;
   // Variables the environment also sets come from there (it wins over the file).
   const envFileVars = envFile ? { file: envFile.file, names: new Set(Object.keys(envFile.vars).filter((k) => process.env[k] === undefined)) } : undefined;
   return { text, baseDir, options: { ...options, env, envFileNote, ...(envFileVars ? { envFileVars } : {}) } };
@@ -208,14 +215,19 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 const startsWith = (path: readonly PropertyKey[], prefix: readonly PropertyKey[]) => prefix.length <= path.length && prefix.every((k, i) => path[i] === k);
 
 /**
- * Leaves a refused value out of `data` so the rest can be read: the key on the way to it that is not inside a list
- * (removing a list item would move the ones after it), or, when that was already set aside, the key above it.
- * Returns the path removed.
+ * Leaves a refused value out of `data` so the rest can be read: the deepest key on the way to it that names a
+ * mapping's key, not a list item (removing an item would move the ones after it; a key inside an item moves
+ * nothing, so one bad route leaves the other routes to be checked), or, when that was already set aside, the
+ * mapping key above it (the whole list when nothing short of an item is left). Returns the path removed.
  */
 function setAsidePath(data: Record<string, unknown>, path: readonly PropertyKey[], done: readonly PropertyKey[][] = []): PropertyKey[] {
-  const firstIndex = path.findIndex((k) => typeof k === "number");
-  let cut = firstIndex === -1 ? [...path] : path.slice(0, firstIndex);
-  while (cut.length > 1 && done.some((d) => startsWith(cut, d) && d.length === cut.length)) cut = cut.slice(0, -1);
+  const isKey = (k: PropertyKey) => typeof k !== "number";
+  const trimToKey = (p: PropertyKey[]) => {
+    while (p.length > 0 && !isKey(p.at(-1)!)) p = p.slice(0, -1);
+    return p;
+  };
+  let cut = trimToKey([...path]);
+  while (cut.length > 1 && done.some((d) => startsWith(cut, d) && d.length === cut.length)) cut = trimToKey(cut.slice(0, -1));
   if (cut.length === 0) return cut;
   let o: unknown = data;
   for (const k of cut.slice(0, -1)) o = o && typeof o === "object" ? (o as Record<PropertyKey, unknown>)[k] : undefined;

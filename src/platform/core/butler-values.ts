@@ -47,4 +47,12 @@ export function storedTtl(ttl: number | undefined): number {
 }
 
 /** A string; a number or boolean is taken as its text (42 → "42"), as Butler's Fastify did. */
-export const butlerText = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+export const butlerText = z
+  // The union's own message is only "Invalid input": a load script's author needs to read which of two it was.
+  .union([z.string(), z.number(), z.boolean()], {
+    error: (iss) =>
+      iss.input === undefined
+        ? "required"
+        : `expected text, a number or true/false, got ${iss.input === null ? "null" : Array.isArray(iss.input) ? "a list" : "an object"}`,
+  })
+  .transform((v) => String(v));

@@ -35,14 +35,18 @@ export async function importButlerCommand(argv: string[], out: (s: string) => vo
   }
   const [file, extra] = positionals;
   if (!file || extra) throw new UsageError("config import-butler: expected one Butler config file");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new UsageError(`config import-butler: cannot read ${file}: ${(e as Error).message}`);
-  }
+  const read = (path: string, what: string) => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch (e) {
+      throw new UsageError(`config import-butler: cannot read ${what}${path}: ${(e as Error).message}`);
+    }
+  };
+  const text = read(file, "");
   // Fails with FILE:LINE:COL messages before anything is written.
-  const schedules = values.schedules ? parseButlerScheduleFile(readFileSync(values.schedules, "utf8"), values.schedules, systemTimezone(), Date.now) : [];
+  const schedules = values.schedules
+    ? parseButlerScheduleFile(read(values.schedules, "the --schedules file "), values.schedules, systemTimezone(), Date.now)
+    : [];
   const target = values.out ? resolve(values.out) : undefined;
   const schedulesOut = target && values.schedules ? join(dirname(target), `${basename(target).replace(/\.ya?ml$/i, "")}.schedules.yaml`) : undefined;
   const result = convertButlerConfig(text, file, {
@@ -61,6 +65,11 @@ export async function importButlerCommand(argv: string[], out: (s: string) => vo
   if (!target) {
     out(yaml.trimEnd());
     err(report);
+    // Only --out writes the schedule file beside the config: said, so the schedules are not thought to be in the YAML.
+    if (values.schedules)
+      err(
+        `\nThe ${schedules.length} schedules of ${values.schedules} were checked, not written: give --out to write them beside the config, or import them with steward schedules import ${values.schedules}`,
+      );
     return 0;
   }
   for (const f of [target, ...(schedulesOut ? [schedulesOut] : [])])

@@ -27,7 +27,7 @@ export function portInUseLine(err: unknown, loaded: LoadedConfig): string | unde
   ];
   const hit = candidates.find((x) => x.port === port);
   if (!hit) return undefined;
-  const message = `port ${port} on ${hit.host} is in use by another program (another Steward?), so ${hit.what} cannot listen: stop that program or choose another port`;
+  const message = `port ${port} on ${hit.host} is in use by another program (Butler, not stopped yet? another Steward?), so ${hit.what} cannot listen: stop that program or choose another port`;
   const file = loaded.file ?? "(built-in defaults)";
   return formatProblems([{ path: hit.path, message }], loaded.source, file)[0];
 }

@@ -29,6 +29,13 @@ export function writablePathsOf(loaded: LoadedConfig): string[] {
   return [...new Set(dirs.map((d) => resolve(loaded.baseDir, d)))];
 }
 
+/** Folders the file operations only read (copy sources): the unit must not hide them either. */
+export function readPathsOf(loaded: LoadedConfig): string[] {
+  const writable = new Set(writablePathsOf(loaded));
+  const dirs = (loaded.config.files?.copy ?? []).map((p) => resolve(loaded.baseDir, p.from));
+  return [...new Set(dirs)].filter((d) => !writable.has(d));
+}
+
 export interface InstallChoices {
   name: string;
   self: string[];
@@ -71,6 +78,7 @@ export function installPlan(platform: Platform, loaded: LoadedConfig, o: Install
     environmentFile: envFileFor(configPath),
     dataDir: loaded.config.dataDir,
     writablePaths: writablePathsOf(loaded),
+    readPaths: readPathsOf(loaded),
     user: o.user,
     createUser: o.createUser,
     httpPort: loaded.config.http.port,

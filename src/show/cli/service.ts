@@ -11,7 +11,7 @@ import { withReport } from "./service-report";
 import { UsageError } from "./usage";
 
 export type { ServiceCommandDeps } from "./service-context";
-export { installPlan, selfCommand, writablePathsOf, type InstallChoices } from "./service-install";
+export { installPlan, readPathsOf, selfCommand, writablePathsOf, type InstallChoices } from "./service-install";
 
 export async function serviceCommand(argv: string[], deps: ServiceCommandDeps): Promise<number> {
   const { values, positionals } = parseServiceArgs(argv);

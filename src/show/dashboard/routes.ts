@@ -76,7 +76,9 @@ export function registerDashboardRoutes(router: Router, deps: PageDeps): void {
         for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
         return withBanner(
           import("./page-handlers").then((pages: Record<PageName, PageHandler>) => pages[handler](c, deps)),
-          deps.banner?.(),
+          // Not on a public page (the sign-in page): the banner names servers, addresses and their errors, which
+          // /ready shows only to those with a key once keys are required.
+          scope === "public" ? undefined : deps.banner?.(),
         );
       },
     );

@@ -51,7 +51,7 @@ export function doctorProbes(config: Config, baseDir: string, log: Logger, live?
     probes.push(qrsProbe(qrs), engineProbe(createEngineClient(config.qlik, { baseDir, log, clock: systemClock })));
   }
   if (config.qlikCloud?.enabled) for (const t of config.qlikCloud.tenants) probes.push(cloudTenantProbe(t, baseDir));
-  for (const [name, ch] of Object.entries(config.channels)) probes.push(channelProbe(name, ch, baseDir));
+  for (const [name, ch] of Object.entries(config.channels)) probes.push(channelProbe(name, ch, baseDir, config.newRelic));
   if (config.mqtt?.enabled) {
     const url = config.mqtt.url;
     probes.push({ check: "mqtt broker", run: () => dryConnection(url) });

@@ -60,7 +60,13 @@ export function channelAddress(ch: ChannelConfig): string | undefined {
   return c.url ?? c.webhookUrl;
 }
 
-export function channelProbe(name: string, ch: ChannelConfig, baseDir: string): DoctorProbe {
+/** The New Relic APIs newrelic channels send to (config newRelic), which they do not name themselves. */
+export interface NewRelicApis {
+  eventUrl: string;
+  logUrl: string;
+}
+
+export function channelProbe(name: string, ch: ChannelConfig, baseDir: string, newRelic?: NewRelicApis): DoctorProbe {
   const check = `channel ${name} (${ch.type})`;
   if (ch.type === "email")
     return {
@@ -82,6 +88,10 @@ export function channelProbe(name: string, ch: ChannelConfig, baseDir: string): 
       },
     };
   if (ch.type === "alertmanager") return { check, run: () => everyMember(ch.urls) };
+  if (ch.type === "newrelic" && newRelic) {
+    const apis = [ch.event ? newRelic.eventUrl : undefined, ch.log ? newRelic.logUrl : undefined].filter((u): u is string => u !== undefined);
+    if (apis.length) return { check, run: () => everyMember(apis) };
+  }
   const address = channelAddress(ch);
   if (!address)
     return {

@@ -19,7 +19,8 @@ export interface SearchHit {
 /** How a doc link is written: /help/<slug> when Steward serves it, <slug>.html in the static site. */
 export type PageHref = (slug: string, anchor?: string) => string;
 
-export const servedHref: PageHref = (slug, anchor) => `/help/${slug === "README" ? "" : slug}${anchor ? `#${anchor}` : ""}`;
+// The index is /help itself: /help/ is no route (it answered 404 from every page's header and page list).
+export const servedHref: PageHref = (slug, anchor) => `/help${slug === "README" ? "" : `/${slug}`}${anchor ? `#${anchor}` : ""}`;
 
 function rewriter(href: PageHref): LinkRewriter {
   return (target) => {
@@ -27,9 +28,11 @@ function rewriter(href: PageHref): LinkRewriter {
     if (target.startsWith("#")) return target;
     const m = /^(?:\.\/)?(?:docs\/)?([\w-]+)\.md(?:#(.*))?$/.exec(target);
     if (m) return href(m[1]!, m[2]);
-    // ../README.md and other files outside docs/: the repository's own README is the docs index here.
+    // ../README.md: the repository's own README is the docs index here.
     if (/^\.\.\/README\.md/.test(target)) return href("README");
-    return target;
+    // Any other file (../config/full.yaml, examples/*.html) is not among the pages: named by its repository path.
+    const path = target.replace(/#.*$/, "");
+    return { file: path.startsWith("../") ? path.slice(3) : `docs/${path.replace(/^\.\//, "")}` };
   };
 }
 

@@ -20,8 +20,12 @@ export function slugify(text: string): string {
     .replace(/\s/g, "-");
 }
 
-/** `link` rewrites a relative target (another doc page) into the served URL; absolute URLs pass unchanged. */
-export type LinkRewriter = (target: string) => string;
+/**
+ * `link` rewrites a relative target (another doc page) into the served URL; absolute URLs pass unchanged. A target
+ * the pages cannot serve (a file of Steward's repository, such as config/full.yaml) comes back as `{ file }`: it is
+ * named, not linked, since the link would lead nowhere from /help or the release's docs folder.
+ */
+export type LinkRewriter = (target: string) => string | { file: string };
 
 /**
  * Inline forms by plain scanning: an opener finds its closer with indexOf, and the place found is remembered for the
@@ -73,10 +77,11 @@ function renderInline(src: string, link: LinkRewriter): string {
       const target = end === -1 ? "" : src.slice(close + 2, end).replace(/\s+"[^"]*"$/, "");
       const label = close === -1 ? "" : src.slice(open + 1, close);
       if (end !== -1 && target && !/\s/.test(target) && !label.includes("\n\n") && !/[[\]]/.test(label.replace(/`[^`]*`/g, ""))) {
-        out +=
-          ch === "!"
-            ? `<img alt="${escapeHtml(label)}" src="${escapeHtml(link(target))}">`
-            : `<a href="${escapeHtml(safeHref(link(target)))}">${renderInline(label, link)}</a>`;
+        const to = link(target);
+        if (typeof to !== "string") out += namedFile(to.file, ch === "!" ? escapeHtml(label) : renderInline(label, link), label);
+        else
+          out +=
+            ch === "!" ? `<img alt="${escapeHtml(label)}" src="${escapeHtml(to)}">` : `<a href="${escapeHtml(safeHref(to))}">${renderInline(label, link)}</a>`;
         i = end + 1;
         continue;
       }
@@ -116,6 +121,14 @@ function renderInline(src: string, link: LinkRewriter): string {
 const isWordChar = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
 
 /** Only web, mail and local links: a doc link can never run script. */
+/** A file the pages do not serve: its path, after the label unless the label already is the path (or its name). */
+function namedFile(file: string, labelHtml: string, label: string): string {
+  const bare = (p: string) => p.replace(/`/g, "").replace(/\/+$/, "");
+  const said = bare(label);
+  if (said === bare(file) || said === bare(file).split("/").pop()) return `<code>${escapeHtml(file)}</code>`;
+  return `${labelHtml} (<code>${escapeHtml(file)}</code>)`;
+}
+
 const safeHref = (href: string) => (/^(https?:|mailto:|\/|#|[\w.-]+(?:[/#]|$))/i.test(href) && !/^javascript:/i.test(href) ? href : "#");
 
 const plain = (s: string) =>

@@ -40,6 +40,13 @@ export function confirmPage(subject: SubjectFacts, action: "ack" | "snooze", rec
   return frame("Snooze this incident?", `${about}<p>Its further alerts are held until then.</p><form method="post">${buttons}</form>${who}`);
 }
 
-export function resultPage(title: string, message: string): string {
-  return frame(title, `<p>${esc(message)}</p>`);
+/** Where the dashboard shows what the link names: every result page leads there ("use the dashboard"). */
+export interface DashboardLink {
+  href: string;
+  text: string;
+}
+
+export function resultPage(title: string, message: string, dashboard?: DashboardLink): string {
+  const link = dashboard ? `<p><a href="${esc(dashboard.href)}">${esc(dashboard.text)}</a></p>` : "";
+  return frame(title, `<p>${esc(message)}</p>${link}`);
 }

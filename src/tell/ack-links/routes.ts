@@ -46,12 +46,18 @@ export function registerLinkRoutes(router: Router, deps: { store: LinkStore; act
 function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock }): void {
   const { store, actions, audit, clock } = deps;
   const noun = target === "cause" ? "Cause" : "Incident";
+  // Relative: the pages are served by the Steward the link names (http.publicUrl), as the dashboard is.
+  const dashboard = (id: number) =>
+    target === "cause"
+      ? { href: `/ui/causes#cause-${id}`, text: `Open cause #${id} on the Causes page` }
+      : { href: "/ui/incidents", text: "Open the Incidents page" };
+  const result = (title: string, message: string, id: number) => resultPage(title, message, dashboard(id));
   // The TCP peer, or the address a trusted proxy forwarded (security.trustedProxies): never a header any client writes.
   const ipOf = (c: Context<HttpEnv>) => auditActorOf(c).ip;
   const refused = (c: Context<HttpEnv>, id: number, r: LinkRefusal, recipient: string | undefined) => {
     // Only links that were really made for someone (expired, used): a forged or altered one names nobody, and
     // auditing every one would let anybody flood the audit log.
-    if (r.status === 400 || r.status === 403) return html(c, resultPage("This link cannot be used", r.reason), r.status);
+    if (r.status === 400 || r.status === 403) return html(c, result("This link cannot be used", r.reason, id), r.status);
     audit.record({
       actor: { kind: "link", name: recipient ?? "unknown", ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
       action: `${target}.link`,
@@ -59,7 +65,7 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
       result: "denied",
       details: { reason: r.reason, status: r.status },
     });
-    return html(c, resultPage("This link cannot be used", r.reason), r.status);
+    return html(c, result("This link cannot be used", r.reason, id), r.status);
   };
 
   router.route(
@@ -77,10 +83,10 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
     async (c, { params }) => {
       const now = clock.now();
       const check = await checkLink(store, { target, id: params.id }, query(c), now, actions.formatTime);
-      if (!check.ok) return html(c, resultPage("This link cannot be used", check.reason), check.status);
+      if (!check.ok) return html(c, result("This link cannot be used", check.reason, params.id), check.status);
       const subject = await actions.subject(target, params.id);
-      if (!subject) return html(c, resultPage(`No such ${target}`, `${noun} #${params.id} is no longer kept.`), 404);
-      if (subject.status !== "open") return html(c, resultPage("Already recovered", `${noun} #${subject.id} (${subject.title}) has recovered.`), 200);
+      if (!subject) return html(c, result(`No such ${target}`, `${noun} #${params.id} is no longer kept.`, params.id), 404);
+      if (subject.status !== "open") return html(c, result("Already recovered", `${noun} #${subject.id} (${subject.title}) has recovered.`, subject.id), 200);
       return html(c, confirmPage(subject, check.params.action, check.params.recipient, actions.choices(now)), 200);
     },
   );
@@ -107,7 +113,7 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
       let choice: SnoozeChoice | undefined;
       if (p.action === "snooze") {
         choice = actions.choices(now).find((ch) => ch.id === form.choice);
-        if (!choice) return html(c, resultPage("Choose how long", "Pick one of the snooze buttons on the link's page."), 400);
+        if (!choice) return html(c, result("Choose how long", "Pick one of the snooze buttons on the link's page.", params.id), 400);
       }
       const named = target === "cause" ? { incidentId: 0, causeId: p.incidentId } : { incidentId: p.incidentId };
       if (!(await store.use({ nonce: p.nonce, ...named, action: p.action, recipient: p.recipient, usedAt: now, expiresAt: p.expiresAt })))
@@ -120,7 +126,7 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
         result: done.ok ? "ok" : "failed",
         details: { message: done.message, ...(choice ? { until: new Date(choice.until).toISOString() } : {}) },
       });
-      return html(c, resultPage(done.ok ? "Done" : "Nothing to do", done.message), done.ok ? 200 : 409);
+      return html(c, result(done.ok ? "Done" : "Nothing to do", done.message, params.id), done.ok ? 200 : 409);
     },
   );
 }

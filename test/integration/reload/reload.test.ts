@@ -283,6 +283,25 @@ describe("restart required is measured against what runs, not the last file read
     }
   });
 
+  test("newRelic and grouping need a restart, and docs/configuration.md says so where it lists what a reload applies", async () => {
+    const dir = join(tmp.path, "doc-table");
+    const f = join(dir, "s.yaml");
+    const text = (timeout: number, grouping: boolean) =>
+      `dataDir: ./data\nhttp: { enabled: false }\nudp: { enabled: false }\ngrouping: { enabled: ${grouping} }\n` +
+      `newRelic: { accounts: [{ name: ops, accountId: 1234567, insertApiKey: k }], timeout: ${timeout} }\n`;
+    await Bun.write(f, text(10_000, true));
+    const app = createApp(loadConfigFile(f), { log: createSilentLogger() });
+    try {
+      await Bun.write(f, text(20_000, false));
+      expect((await app.reloader.reload("test", { kind: "system", name: "t" })).restartRequired).toEqual(["grouping", "newRelic"]);
+    } finally {
+      await app.stop();
+    }
+    const page = await Bun.file(resolve(import.meta.dir, "../../../docs/configuration.md")).text();
+    const restartColumn = /^\| `security` .*\| (.*) \|$/m.exec(page)?.[1] ?? "";
+    for (const section of ["newRelic", "grouping"]) expect(restartColumn).toContain(`\`${section}\``);
+  });
+
   test("security.tls: the listener keeps its certificate until a restart, however often the file is reloaded", async () => {
     const dir = join(tmp.path, "tls-pending");
     const f = join(dir, "s.yaml");

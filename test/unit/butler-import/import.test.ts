@@ -217,6 +217,32 @@ describe("Butler config import", () => {
     expect(err.join("\n")).toContain("Converted ");
   });
 
+  test("--schedules without --out: the report says the schedules were checked, not written, and how to take them", async () => {
+    const err: string[] = [];
+    expect(
+      await importButlerCommand(
+        [BUTLER, "--schedules", SCHEDULES],
+        () => {},
+        (s) => err.push(s),
+      ),
+    ).toBe(0);
+    expect(err.join("\n")).toContain(
+      `The 2 schedules of ${SCHEDULES} were checked, not written: give --out to write them beside the config, or import them with steward schedules import ${SCHEDULES}`,
+    );
+  });
+
+  test("a --schedules file that cannot be read is a usage error naming it, and nothing is written", async () => {
+    const target = join(tmp.path, "no-schedules.yaml");
+    await expect(
+      importButlerCommand(
+        [BUTLER, "--out", target, "--schedules", join(tmp.path, "missing.yaml")],
+        () => {},
+        () => {},
+      ),
+    ).rejects.toThrow(`config import-butler: cannot read the --schedules file ${join(tmp.path, "missing.yaml")}: ENOENT`);
+    expect(existsSync(target)).toBe(false);
+  });
+
   test("a small Butler config; unknown keys are reported as such", () => {
     const r = convertButlerConfig(
       "Butler:\n  logLevel: silly\n  heartbeat:\n    enable: true\n    remoteURL: http://127.0.0.1:9/hb\n    frequency: at 10:15 am\n  myOwnKey: 1\n",

@@ -43,6 +43,18 @@ describe("links in the docs", () => {
     });
   }
 
+  test("every repository path a page names in code (`test/…`, `src/…`, `scripts/…`, `config/…`) exists", () => {
+    // The proofs the pages cite ("test/integration/…/x.test.ts sends each one"): moved files leave them naming nothing.
+    const root = resolve(import.meta.dir, "../../..");
+    const missing: string[] = [];
+    for (const file of docFiles()) {
+      for (const m of read(file).matchAll(/`((?:test|src|scripts|config|templates)\/[\w./-]+)`/g)) {
+        if (!existsSync(resolve(root, m[1]!))) missing.push(`${rel(file)}: ${m[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
   test("the README links every page of docs/", () => {
     const readme = read(docFiles()[0]!);
     const missing = docFiles()

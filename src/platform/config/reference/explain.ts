@@ -29,6 +29,12 @@ export function explainKey(key: string, src: ReferenceSource): Explanation {
   const exact = entries.filter((e) => e.path === segs.join("."));
   const found = exact.length > 0 ? exact : entries.filter((e) => matches(e, segs));
   if (found.length > 0) return { ok: true, text: found.map((e) => renderEntryText(e, src)).join("\n\n") };
+  // Someone with Butler's file in front of them: no Steward key is spelt like it, the import says where it went.
+  if (segs[0] === "Butler")
+    return {
+      ok: false,
+      message: `config explain: '${key}' is a key of Butler's config, not Steward's: steward config import-butler BUTLER.yaml converts the file, and its report says what became of each key (docs/switching-from-butler.md)`,
+    };
   return { ok: false, message: `config explain: unknown key '${key}'${suggestion(segs, entries)}` };
 }
 

@@ -9,17 +9,32 @@ import type { PageHandler } from "../types";
 
 const RUNS = 60;
 
-export const taskPage: PageHandler = async (c, { runs, timeline, inbox, siteClock }) => {
+export const taskPage: PageHandler = async (c, { runs, timeline, inbox, siteClock, taskNames }) => {
   const id = c.req.param("id") ?? "";
   const nav = { active: "events", inbox: inbox() !== undefined, clock: siteClock() };
   const rows = runs?.runsOf(id, RUNS) ?? [];
   const latest = rows[0];
   if (!latest) {
+    // The schedules and watchdog pages link every task QRS lists, also one that has not run since Steward started
+    // (a disabled task, a schedule's task before its first start): named, it is not "not found".
+    const name = (await taskNames.of([id])).get(id.toLowerCase());
     return c.html(
-      <Layout title="Task not found" nav={nav}>
-        <Empty>No runs of this task are in the history (it keeps 35 days).</Empty>
+      <Layout title={name ?? "Task not found"} nav={nav}>
+        {name ? (
+          <section class="card" id="task-summary">
+            <dl class="props">
+              <dt>Task id</dt>
+              <dd class="mono">{id}</dd>
+            </dl>
+          </section>
+        ) : null}
+        <Empty>
+          {name
+            ? "No run of this task is in the history yet: Steward has heard of none in the last 35 days. Its runs show here from the next one on."
+            : "No runs of this task are in the history (it keeps 35 days)."}
+        </Empty>
       </Layout>,
-      404,
+      name ? 200 : 404,
     );
   }
   const count = (o: string) => rows.filter((r) => r.outcome === o).length;

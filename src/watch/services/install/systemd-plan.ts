@@ -14,6 +14,8 @@ export interface SystemdInstallOptions {
   dataDir: string;
   /** Folders the file operations may write (files.copy/move targets, delete, createDir, qvdRoot). */
   writablePaths: string[];
+  /** Folders they only read (files.copy sources): not writable, but hidden all the same under /tmp or /home. */
+  readPaths?: string[];
   user: string;
   /** Whether the user must be created. */
   createUser: boolean;
@@ -45,12 +47,13 @@ const TMP = /^\/(tmp|var\/tmp)(\/|$)/;
  * What the unit's hardening would hide from the service: /tmp and /var/tmp are private to it (PrivateTmp=yes), so a
  * config, secrets file or folder there is not the one the service sees. Said before anything is installed.
  */
-export function systemdPathWarnings(o: Pick<SystemdInstallOptions, "configPath" | "environmentFile" | "dataDir" | "writablePaths">): string[] {
+export function systemdPathWarnings(o: Pick<SystemdInstallOptions, "configPath" | "environmentFile" | "dataDir" | "writablePaths" | "readPaths">): string[] {
   const named: Array<[string, string]> = [
     ["the config", o.configPath],
     ["the secrets file", o.environmentFile],
     ["the data folder", o.dataDir],
     ...o.writablePaths.map((p): [string, string] => ["a file-operation folder", p]),
+    ...(o.readPaths ?? []).map((p): [string, string] => ["a file-copy source folder", p]),
   ];
   return named
     .filter(([, p]) => TMP.test(p))
@@ -62,7 +65,7 @@ export function systemdPathWarnings(o: Pick<SystemdInstallOptions, "configPath" 
 
 export function systemdUnit(o: SystemdInstallOptions): string {
   // The config and its secrets file are read by the service too: under /home they need the home folders visible.
-  const underHome = [o.configPath, o.environmentFile, o.dataDir, ...o.writablePaths, o.workingDirectory].some((p) => HOME.test(p));
+  const underHome = [o.configPath, o.environmentFile, o.dataDir, ...o.writablePaths, ...(o.readPaths ?? []), o.workingDirectory].some((p) => HOME.test(p));
   const lowPort = o.httpPort > 0 && o.httpPort < 1024;
   return `# Steward as a systemd service, written by \`steward service install\`. Edit with \`systemctl edit ${o.name}\`.
 [Unit]

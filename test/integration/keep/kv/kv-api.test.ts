@@ -62,15 +62,18 @@ describe("key-value REST API", () => {
       r = await t.request("/v4/keyvalues/ns1?nokey=1");
       expect(r.status).toBe(400);
       expect((await r.json()).error).toMatch(/^query\.key: /);
+      // A missing key or a value that is no text says so, not only "Invalid input".
       r = await t.request("/v4/keyvalues/ns1", json({ value: "x" }));
       expect(r.status).toBe(400);
-      expect((await r.json()).error).toMatch(/^body\.key: /);
+      expect((await r.json()).error).toBe("body.key: required");
       r = await t.request("/v4/keyvalues/ns1", json({ key: "k", value: "x", ttl: "soon" }));
       expect(r.status).toBe(400);
       expect((await r.json()).error).toMatch(/^body\.ttl: /);
       r = await t.request("/v4/keyvalues/ns1", json({ key: "k", value: { nested: true } }));
       expect(r.status).toBe(400);
-      expect((await r.json()).error).toMatch(/^body\.value: /);
+      expect((await r.json()).error).toBe("body.value: expected text, a number or true/false, got an object");
+      r = await t.request("/v4/keyvalues/ns1", json({ key: null, value: "x" }));
+      expect((await r.json()).error).toBe("body.key: expected text, a number or true/false, got null");
 
       // Limits.
       await t.request("/v4/keyvalues/ns1", json({ key: "c", value: "x" }));

@@ -69,3 +69,26 @@ test("a missing certificate folder alone: check and run both refuse it", async (
   expect(run.out).toContain(`${file}:2:`);
   expect(run.out).toContain("qlik.certDir: cannot read the Qlik client certificate");
 });
+
+test("a problem in one route does not hide those of the other routes", async () => {
+  const file = join(tmp.path, "routes.yaml");
+  writeFileSync(
+    file,
+    `channels:
+  ops-mail: { type: email, smtp: { host: 127.0.0.1 }, from: a@b.c, to: [a@b.c] }
+routes:
+  - { on: [task.failed], to: [ops-mail], rateLimit: 5 minutes }
+  - { on: [task.faild], to: [ops-mail] }
+  - { on: [task.failed], to: [ops-mail], renotify: sometimes }
+`,
+  );
+  const r = await steward("config", "check", file);
+  expect(r.code).toBe(2);
+  const lines = r.out.trim().split("\n");
+  // Before, the first one set the whole routes list aside: the other two were found only after fixing it.
+  expect(lines.map((l) => /^(.*?:\d+:\d+ [^:]+):/.exec(l)?.[1])).toEqual([
+    `${file}:4:53 routes[0].rateLimit`,
+    `${file}:5:12 routes[1].on[0]`,
+    `${file}:6:52 routes[2].renotify`,
+  ]);
+});

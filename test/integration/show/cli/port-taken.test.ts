@@ -26,7 +26,7 @@ test("the HTTP port taken: one line at http.port", async () => {
   try {
     expect(await run(file)).toEqual({
       code: 2,
-      err: `${file}:4:9 http.port: port ${port} on 127.0.0.1 is in use by another program (another Steward?), so the REST API and dashboard cannot listen: stop that program or choose another port\n`,
+      err: `${file}:4:9 http.port: port ${port} on 127.0.0.1 is in use by another program (Butler, not stopped yet? another Steward?), so the REST API and dashboard cannot listen: stop that program or choose another port\n`,
     });
   } finally {
     holder.close();
@@ -42,7 +42,7 @@ test("the UDP port taken: one line at udp.port", async () => {
   try {
     expect(await run(file)).toEqual({
       code: 2,
-      err: `${file}:7:9 udp.port: port ${port} on 127.0.0.1 is in use by another program (another Steward?), so the UDP intake cannot listen: stop that program or choose another port\n`,
+      err: `${file}:7:9 udp.port: port ${port} on 127.0.0.1 is in use by another program (Butler, not stopped yet? another Steward?), so the UDP intake cannot listen: stop that program or choose another port\n`,
     });
   } finally {
     holder.close();

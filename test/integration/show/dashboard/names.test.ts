@@ -55,6 +55,19 @@ test("the audit log names schedule and task targets", async () => {
   expect(targets.some((t) => t.includes(`<span title="${IDS.reload}">task Reload Sales dashboard</span>`))).toBe(true);
 });
 
+test("a task QRS knows that has not run yet: its page (linked from a schedule) names it and says so, not 'Task not found'", async () => {
+  const res = await h.t.request(`/ui/tasks/${IDS.preload}`, { headers: { accept: "text/html" } });
+  const body = await res.text();
+  expect(res.status).toBe(200);
+  expect(body).toContain("<title>Preload Sales dashboard · Steward</title>");
+  expect(body).toContain(IDS.preload);
+  expect(body).toContain("No run of this task is in the history yet");
+  expect(body).not.toContain("Task not found");
+  const unknown = await h.t.request("/ui/tasks/00000000-0000-4000-8000-00000000abcd", { headers: { accept: "text/html" } });
+  expect(unknown.status).toBe(404);
+  expect(await unknown.text()).toContain("Task not found");
+});
+
 test("with QRS down, a task not named before shows its id, and the page still answers", async () => {
   await h.sim.stop();
   const res = await h.t.request("/v4/schedules", {

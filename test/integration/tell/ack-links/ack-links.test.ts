@@ -122,6 +122,8 @@ notify:
     const b2 = await failRun(a, "HR load");
     await waitFor(() => smtp.mails.length >= 4, { what: "the second incident's mails" });
     const otherIncident = `/act/incident/${b2.incident!.id}?${qs}`;
+    // "Use the dashboard", the refusal says: with a link to it, on a phone there is no other way there.
+    expect(await (await a.request(forged)).text()).toContain('<a href="/ui/incidents">Open the Incidents page</a>');
     for (const link of [forged, otherPerson, longer, toSnooze, otherIncident]) {
       expect((await a.request(link, post({ choice: "1h" }))).status).toBe(403);
       expect((await b.request(link)).status).toBe(403);
@@ -158,7 +160,9 @@ notify:
     const ack = mailLinks.get("anna@corp.example")![0]!;
     const res = await a.request(ack, post());
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain("acknowledged by anna@corp.example");
+    const done = await res.text();
+    expect(done).toContain("acknowledged by anna@corp.example");
+    expect(done).toContain('<a href="/ui/incidents">Open the Incidents page</a>');
     expect((await incident(b, incidentA)).acknowledgedBy).toBe("anna@corp.example");
     expect((await b.request(ack, post())).status).toBe(409);
     expect((await a.request(ack, post())).status).toBe(409);

@@ -146,6 +146,7 @@ test("Acknowledge pressed from the mail acknowledges the node's cause and the ta
   const done = await confirm(ack);
   const result = await done.text();
   expect([done.status, result]).toEqual([200, expect.stringContaining(`Cause #${node.id} (Qlik services down on qlik2) is acknowledged by ${ANNA}`)]);
+  expect(result).toContain(`<a href="/ui/causes#cause-${node.id}">Open cause #${node.id} on the Causes page</a>`);
   expect(await confirm(ack).then((r) => r.status)).toBe(409); // a link acts once
 
   expect((await openCause(node.title)).acknowledgedBy).toBe(ANNA);

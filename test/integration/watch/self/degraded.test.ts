@@ -97,6 +97,18 @@ test("an SMTP server that refuses: degraded naming the mail channel, then recove
   expect(degraded[0]!.summary).toContain("mail: ");
   expect(degraded[0]!.summary).toMatch(/ECONNREFUSED|refused/i);
 
+  // Once a key is required, the sign-in page (public) shows no banner: its details (servers, addresses, errors) are
+  // for those /ready shows them to, as the dashboard's other pages are.
+  const made = await t.request("/v4/admin/apikeys", { method: "POST", body: JSON.stringify({ name: "ops", scopes: ["admin"] }) });
+  const { key } = (await made.json()) as { key: string };
+  const login = await t.request("/ui/login", { headers: { accept: "text/html" } });
+  expect(login.status).toBe(200);
+  const signIn = await login.text();
+  expect(signIn).toContain("Sign in with an API key");
+  expect(signIn).not.toContain("Steward is degraded");
+  expect(signIn).not.toContain(`127.0.0.1:${smtpPort}`);
+  expect(await (await t.request("/ui", { headers: { "x-api-key": key } })).text()).toContain("Steward is degraded");
+
   smtp = await startSmtpReceiver({ port: smtpPort });
   // The outbox tries again with backoff; the first delivered mail ends it.
   await clock.runUntil(clock.now() + 15 * MIN);

@@ -42,6 +42,12 @@ describe("secrets file next to the config", () => {
     writeFileSync(cfg, "qlik:\n  host: ${env:STEWARD_T_MISSING}\n");
     writeFileSync(join(tmp.path, "gap.env"), "OTHER=1\n");
     expect(() => loadConfigFile(cfg)).toThrow(`qlik.host: environment variable STEWARD_T_MISSING is not set (nor in ${join(tmp.path, "gap.env")})`);
+    // Without a secrets file the message says where one would be read, the place the install pages name.
+    const bare = join(tmp.path, "bare.yaml");
+    writeFileSync(bare, "qlik:\n  host: ${env:STEWARD_T_MISSING}\n");
+    expect(() => loadConfigFile(bare)).toThrow(
+      `qlik.host: environment variable STEWARD_T_MISSING is not set (nor is there a secrets file ${join(tmp.path, "bare.env")}, where secrets go: one NAME=value per line)`,
+    );
     expect(() => parseEnvFile("A=1\nexport B=2\nC='open\n", "x.env")).toThrow("x.env:2: expected NAME=value");
     expect(() => parseEnvFile("C='open\n", "x.env")).toThrow("x.env:1: C: the value's opening quote is not closed on this line");
     expect(parseEnvFile("A='lit\\\"eral'\nB=  spaced value  \nC=\n", "x.env")).toEqual({ A: 'lit\\"eral', B: "spaced value", C: "" });

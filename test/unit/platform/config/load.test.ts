@@ -58,6 +58,12 @@ describe("placeholders", () => {
     expect(config.qlik?.host).toBe("sense9.corp.example");
   });
 
+  test("Butler's own config file given to Steward says what it is and how to convert it, not only 'unknown key'", () => {
+    expect(() => parseConfigText("Butler:\n  logLevel: info\n", "butler.yaml", "/x", { env: {} })).toThrow(
+      "butler.yaml:1:1 Butler: this is a Butler config file, not Steward's: convert it with steward config import-butler butler.yaml --out steward.yaml (docs/switching-from-butler.md)",
+    );
+  });
+
   test("a missing variable or file names the key and the line", () => {
     expect(() => parseConfigText("qlik:\n  host: ${env:NOPE_NOT_SET}\n", "c.yaml", "/x", { env: {} })).toThrow(
       "c.yaml:2:9 qlik.host: environment variable NOPE_NOT_SET is not set",

@@ -164,6 +164,11 @@ describe("steward config explain", () => {
       ["channels.ops-mail.smtp.hots", "did you mean channels.ops-mail.smtp.host?"],
       ["maxAttempts", "did you mean notify.outbox.maxAttempts?"],
       ["nosuchthing", "Top-level keys: $schema, dataDir"],
+      // A Butler key, asked by someone who has Butler's file in front of them: where it goes is the import's job.
+      [
+        "Butler.emailNotification.smtp.host",
+        "'Butler.emailNotification.smtp.host' is a key of Butler's config, not Steward's: steward config import-butler BUTLER.yaml converts the file, and its report says what became of each key (docs/switching-from-butler.md)",
+      ],
     ];
     for (const [key, hint] of cases) {
       const r = explainKey(key, source);

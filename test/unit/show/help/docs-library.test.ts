@@ -23,7 +23,7 @@ describe("embedded docs", () => {
     for (const slug of lib.slugs()) {
       const page = lib.page(slug)!;
       expect({ slug, title: page.title.length > 0 }).toEqual({ slug, title: true });
-      for (const m of page.html.matchAll(/href="\/help\/([\w-]*)(?:#([^"]*))?"/g)) {
+      for (const m of page.html.matchAll(/href="\/help(?:\/([\w-]+))?(?:#([^"]*))?"/g)) {
         const target = lib.page(m[1] || "README");
         if (!target) broken.push(`${slug} → ${m[1]}`);
         else if (m[2] && !target.headings.some((h) => h.id === m[2])) broken.push(`${slug} → ${m[1] || "README"}#${m[2]}`);

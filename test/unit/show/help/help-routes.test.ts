@@ -27,6 +27,32 @@ describe("/help", () => {
     expect(body).not.toMatch(/href="[\w-]+\.md/);
   });
 
+  test("every link and image of every page lands on something /help serves", async () => {
+    const index = await (await t.request("/help")).text();
+    const slugs = ["/help", ...new Set([...index.matchAll(/<a href="(\/help\/[\w-]+)"/g)].map((m) => m[1]!))];
+    expect(slugs.length).toBeGreaterThan(40);
+    const from = new Map<string, string>();
+    for (const page of slugs) {
+      const body = await (await t.request(page)).text();
+      for (const m of body.matchAll(/(?:href|src)="([^"#]+)(?:#[^"]*)?"/g)) {
+        const url = new URL(m[1]!.replace(/&#38;/g, "&"), `http://steward.test${page}`);
+        if (url.host === "steward.test" && !from.has(url.pathname)) from.set(url.pathname, page);
+      }
+    }
+    const broken: string[] = [];
+    for (const [path, page] of from) if ((await t.request(path)).status !== 200) broken.push(`${page} → ${path}`);
+    expect(broken).toEqual([]);
+  });
+
+  test("a file of the repository that /help cannot serve is named by its path, not linked", async () => {
+    const demo = await (await t.request("/help/demo")).text();
+    expect(demo).toContain("<code>config/demo.yaml</code>");
+    expect(demo).not.toContain('href="../config/demo.yaml"');
+    const examples = await (await t.request("/help/incident-examples")).text();
+    expect(examples).toContain("<code>docs/examples/task-failed-3rd.html</code>");
+    expect(await (await t.request("/help")).text()).toContain("Benchmarks (<code>bench/README.md</code>)");
+  });
+
   test("search answers with links to pages", async () => {
     const r = await t.request("/help/search?q=certificates");
     expect(r.status).toBe(200);

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { installPlan, serviceCommand, writablePathsOf } from "../../../../src/show/cli/service";
+import { installPlan, readPathsOf, serviceCommand, writablePathsOf } from "../../../../src/show/cli/service";
 import { UsageError } from "../../../../src/show/cli/usage";
 import { parseConfigText } from "../../../../src/composition/config";
 import type { CommandRunner } from "../../../../src/watch/services/command-runner";
@@ -122,6 +122,19 @@ describe("systemd unit", () => {
       .split("\n")
       .filter((l) => /steward-space\.service/.test(l));
     expect({ code: v.exitCode, complaints }).toEqual({ code: 0, complaints: [] });
+  });
+
+  test("a copy source folder is read by the service: under /home it keeps homes visible, under /tmp it is warned about", () => {
+    const l = loaded("files:\n  copy: [{ from: /home/qlik/in, to: /srv/out }, { from: ./in, to: /srv/out }]\n", "/etc/steward");
+    expect(readPathsOf(l)).toEqual(["/home/qlik/in", "/etc/steward/in"]);
+    const unit = installPlan("linux", l, { name: "steward", self: ["/usr/local/bin/steward"], user: "steward", createUser: false, start: false }).steps.find(
+      (s) => s.kind === "write",
+    );
+    expect(unit?.kind === "write" ? unit.content : "").toContain("\nProtectHome=read-only\n");
+    const plan = systemdInstallPlan({ ...unitOptions, readPaths: ["/tmp/in"] });
+    expect(plan.notes.filter((n) => n.startsWith("warning: "))).toEqual([
+      "warning: a file-copy source folder /tmp/in is under /tmp or /var/tmp, which the service cannot see (the unit sets PrivateTmp=yes): move it, e.g. the config to /etc/steward/steward.yaml and the data to /var/lib/steward",
+    ]);
   });
 
   test("the writable folders come from files: (move sources too), resolved against the config folder", () => {

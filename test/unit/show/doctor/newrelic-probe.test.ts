@@ -1,0 +1,44 @@
+// The doctor's line for a newrelic channel tries the New Relic APIs it sends to (newRelic.eventUrl for events,
+// newRelic.logUrl for log entries), as it does a webhook's server: before, it passed without trying anything.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { parseConfigText } from "../../../../src/composition/config";
+import { doctorProbes } from "../../../../src/show/doctor/from-config";
+import { createSilentLogger } from "../../../../src/platform/core/logger";
+import { freeTcpPorts } from "../../../helpers/free-port";
+
+let up: ReturnType<typeof Bun.serve>;
+let downPort: number;
+
+beforeAll(async () => {
+  up = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("ok") });
+  downPort = (await freeTcpPorts(1))[0]!;
+});
+afterAll(() => up?.stop(true));
+
+async function newRelicLine(channel: string) {
+  const yaml =
+    "udp: { enabled: false }\n" +
+    "newRelic:\n  accounts: [{ name: ops, accountId: 1234567, insertApiKey: k }]\n" +
+    `  eventUrl: http://127.0.0.1:${up.port}\n  logUrl: http://127.0.0.1:${downPort}/log/v1\n` +
+    `channels:\n  nr: { type: newrelic, accounts: [ops]${channel} }\n`;
+  const { probes, close } = doctorProbes(parseConfigText(yaml, "doctor.yaml", "/").config, "/", createSilentLogger());
+  try {
+    const probe = probes.find((p) => p.check === "channel nr (newrelic)")!;
+    return await probe.run();
+  } finally {
+    close();
+  }
+}
+
+test("the Log API not answering fails the line, naming its address (not its path)", async () => {
+  const r = await newRelicLine("");
+  expect(r.ok).toBe(false);
+  expect(r.detail).toStartWith(`http://127.0.0.1:${up.port} accepts a connection (nothing sent); http://127.0.0.1:${downPort}: `);
+  expect(r.detail).not.toContain("/log/v1");
+  expect(r.fix).toContain("Check the address");
+});
+
+test("a channel that sends events only is tried at the Event API alone", async () => {
+  const r = await newRelicLine(", log: false");
+  expect(r).toEqual({ ok: true, detail: `http://127.0.0.1:${up.port} accepts a connection (nothing sent)` });
+});
