@@ -2,7 +2,8 @@
 // and what was found, and a "did you mean" for misspelt keys.
 import type { z } from "zod";
 import { didYouMean } from "./did-you-mean";
-import { knownKeysAt } from "./schema-walk";
+import { acceptedForms, listForms } from "./accepted-forms";
+import { defOf, knownKeysAt, schemasAt, unwrap } from "./schema-walk";
 import { formatPath, keyNodeAt, nodeAt, position, type YamlSource } from "./yaml-source";
 
 export function formatConfigIssues(issues: z.core.$ZodIssue[], schema: z.ZodType, src: YamlSource, data: unknown): string[] {
@@ -28,7 +29,8 @@ export function formatConfigIssues(issues: z.core.$ZodIssue[], schema: z.ZodType
     }
     const found = valueAt(data, path);
     const { node } = nodeAt(src, path);
-    out.push(`${src.file}:${position(src, node)} ${formatPath(path)}: ${describeIssue(issue, found)}`);
+    const message = issue.code === "invalid_union" ? describeUnionIssue(issue, found, schema, data) : describeIssue(issue, found);
+    out.push(`${src.file}:${position(src, node)} ${formatPath(path)}: ${message}`);
   }
   return out;
 }
@@ -39,14 +41,34 @@ function describeIssue(issue: z.core.$ZodIssue, found: unknown): string {
       return found === undefined ? `required, expected ${issue.expected}` : `expected ${issue.expected}, got ${show(found)}`;
     case "invalid_value":
       return `expected ${issue.values.map((v) => JSON.stringify(v)).join(" | ")}, got ${show(found)}`;
-    case "invalid_union": {
-      const { discriminator: d, note } = issue as { discriminator?: string; note?: string };
-      if (d !== undefined || note === "No matching discriminator") return `unknown ${d ?? "type"} ${show(found)}; ${issue.message}`;
-      return `${issue.message}, got ${show(found)}`;
-    }
     default:
       return `${issue.message}${found !== undefined && typeof found !== "object" ? `, got ${show(found)}` : ""}`;
   }
+}
+
+/**
+ * A value no member of a union takes: what the members accept, read off the schema at the issue's path. A value
+ * that one member nearly takes gets that member's own issue from zod instead (routes[0].renotify.nth: Too small).
+ */
+function describeUnionIssue(issue: z.core.$ZodIssue, found: unknown, schema: z.ZodType, data: unknown): string {
+  const { discriminator: d, note } = issue as { discriminator?: string; note?: string };
+  const path = issue.path as PropertyKey[];
+  if (d !== undefined || note === "No matching discriminator") {
+    const key = d ?? "type";
+    const tags = schemasAt(schema, path.slice(0, -1), undefined).flatMap((u) => discriminatorValues(u, key));
+    return `unknown ${key} ${show(found)}${tags.length ? `, expected ${listForms(tags)}` : `; ${issue.message}`}`;
+  }
+  const forms = [...new Set(schemasAt(schema, path, valueAt(data, path.slice(0, -1))).flatMap((u) => acceptedForms(u) ?? []))];
+  return `${forms.length ? `expected ${listForms(forms)}` : issue.message}, got ${show(found)}`;
+}
+
+function discriminatorValues(union: z.ZodType, key: string): string[] {
+  const d = defOf(union);
+  if (d.type !== "union") return [];
+  return (d.options as z.ZodType[]).flatMap((o) => {
+    const field = (defOf(unwrap(o)).shape as Record<string, z.ZodType> | undefined)?.[key];
+    return field ? (acceptedForms(field) ?? []) : [];
+  });
 }
 
 function show(value: unknown): string {

@@ -1,10 +1,11 @@
-// Finds the object keys a schema allows at a path, to suggest corrections for unknown keys.
+// Walks a config schema along a YAML path: the object keys allowed there (to suggest corrections for unknown keys)
+// and the schema found there (to say what a union accepts).
 import type { z } from "zod";
 
-type Def = { type: string; [k: string]: unknown };
-const defOf = (s: unknown): Def => (s as { _zod: { def: Def } })._zod.def;
+export type Def = { type: string; [k: string]: unknown };
+export const defOf = (s: unknown): Def => (s as { _zod: { def: Def } })._zod.def;
 
-function unwrap(schema: z.ZodType): z.ZodType {
+export function unwrap(schema: z.ZodType): z.ZodType {
   let s = schema;
   for (let i = 0; i < 20; i++) {
     const d = defOf(s);
@@ -55,4 +56,23 @@ export function knownKeysAt(schema: z.ZodType, path: PropertyKey[], root: unknow
   const keys = new Set<string>();
   for (const o of objectsAt(schema, path, root)) for (const k of Object.keys(defOf(o).shape as object)) keys.add(k);
   return [...keys];
+}
+
+/** The schemas at `path`; a union on the way is narrowed to the members whose fixed keys (`type`) the data matches. */
+export function schemasAt(schema: z.ZodType, path: PropertyKey[], data: unknown): z.ZodType[] {
+  const s = unwrap(schema);
+  if (path.length === 0) return [s];
+  const d = defOf(s);
+  if (d.type === "union") {
+    return (d.options as z.ZodType[]).filter((o) => matchesDiscriminator(o, data, [])).flatMap((o) => schemasAt(o, path, data));
+  }
+  const [head, ...rest] = path;
+  const child = data !== null && typeof data === "object" ? (data as Record<PropertyKey, unknown>)[head as string] : undefined;
+  if (d.type === "object") {
+    const next = (d.shape as Record<string, z.ZodType>)[String(head)];
+    return next ? schemasAt(next, rest, child) : [];
+  }
+  if (d.type === "record") return schemasAt(d.valueType as z.ZodType, rest, child);
+  if (d.type === "array") return schemasAt(d.element as z.ZodType, rest, child);
+  return [];
 }
