@@ -3,10 +3,10 @@
 // the shared PostgreSQL store the running cluster uses (its scheduler leader picks the schedules up).
 import { readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
-import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { auditMigrations, createAuditLog } from "../../platform/audit/audit-log";
 import { resolveConfig } from "./run";
+import { localUrl } from "./steward-client";
 import { UsageError } from "./usage";
 import { createEventBus } from "../../platform/core/bus";
 import { systemClock } from "../../platform/core/clock";
@@ -55,7 +55,7 @@ export async function schedulesCommand(argv: string[], out: (s: string) => void 
     throw new UsageError(`schedules import: cannot read ${file}: ${(err as Error).message}`);
   }
   const loaded = resolveConfig(values.config ? { config: values.config } : {});
-  const store = loaded.config.store.postgres ? await openSharedStore(loaded) : openLocalStore(loaded, file);
+  const store = loaded.config.store.postgres ? await openSharedStore(loaded) : openLocalStore(loaded, file, values.replace === true);
   try {
     const log = createSilentLogger();
     const audit = createAuditLog(store.sql, systemClock);
@@ -94,20 +94,44 @@ interface ImportTarget {
 }
 
 /** The data folder's SQLite file: only while no Steward runs on it (the lock says so). */
-function openLocalStore(loaded: LoadedConfig, file: string): ImportTarget {
+function openLocalStore(loaded: LoadedConfig, file: string, replace: boolean): ImportTarget {
   try {
     const store = openStore(loaded.config.dataDir, [auditMigrations, schedulerMigrations]);
     return { sql: store.sql, where: store.file, close: async () => store.close() };
   } catch (err) {
     if (err instanceof AppError && err.code === "STORE_LOCKED") {
-      throw new AppError(
-        "STORE_LOCKED",
-        `${err.message}\nWhile Steward runs, import with: curl -X POST --data-binary @${basename(file)} http://HOST:PORT/v4/schedules/import`,
-        { cause: err },
-      );
+      throw new AppError("STORE_LOCKED", `${err.message}\n${importWhileRunning(loaded, file, replace)}`, { cause: err });
     }
     throw err;
   }
+}
+
+const KEY_HEADER = '-H "X-API-Key: <an API key with the schedules scope>"';
+
+/**
+ * The curl command that imports through the running Steward, at the address its config gives. Where the key goes
+ * is a placeholder: the config keeps only hashes, and a real key has no place in a terminal's scrollback.
+ */
+function importWhileRunning(loaded: LoadedConfig, file: string, replace: boolean): string {
+  const { security, http } = loaded.config;
+  const url = `${localUrl(http)}/v4/schedules/import${replace ? "?onConflict=replace" : ""}`;
+  const withKey = security.apiKeys.length > 0;
+  const lines = [
+    "While Steward runs, import through its API:",
+    // Windows PowerShell 5.1 takes a bare curl for its own Invoke-WebRequest.
+    `  ${process.platform === "win32" ? "curl.exe" : "curl"} -X POST --data-binary ${shellWord(`@${file}`)}${withKey ? ` ${KEY_HEADER}` : ""} "${url}"`,
+  ];
+  // Keys made at run time live in the store, which the lock keeps this command from reading.
+  if (!withKey && security.storeKeys) lines.push(`  (if API keys were made with POST /v4/admin/apikeys, add ${KEY_HEADER})`);
+  return lines.join("\n");
+}
+
+/**
+ * A word for the shell the command is pasted into: double quotes, which sh, cmd and PowerShell all read, when the
+ * word needs them, and always on Windows, where PowerShell takes a bare @word for splatting.
+ */
+function shellWord(text: string): string {
+  return process.platform !== "win32" && /^[\w@%+=:,./-]+$/.test(text) ? text : `"${text}"`;
 }
 
 /**

@@ -19,7 +19,11 @@ export interface StewardAnswer<T> {
 export function stewardUrl(t: StewardTarget): string {
   const explicit = t.url ?? process.env.STEWARD_URL;
   if (explicit) return explicit.replace(/\/+$/, "");
-  const http = resolveConfig(t.config ? { config: t.config } : {}).config.http;
+  return localUrl(resolveConfig(t.config ? { config: t.config } : {}).config.http);
+}
+
+/** The address this server's Steward answers on, from its http block: a wildcard listener is asked on loopback. */
+export function localUrl(http: { host: string; port: number }): string {
   const host = http.host === "0.0.0.0" || http.host === "::" ? "127.0.0.1" : http.host.includes(":") ? `[${http.host}]` : http.host;
   return `http://${host}:${http.port}`;
 }
