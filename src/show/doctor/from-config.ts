@@ -10,7 +10,7 @@ import { createQrsClient, type QrsClient } from "../../platform/qlik";
 import { postgresTlsOptions } from "../../platform/store/cluster-store";
 import { createPostgresDb } from "../../platform/store/postgres-db";
 import type { SqlDb } from "../../platform/store/sql";
-import { channelProbe, dryConnection, engineProbe, postgresProbe, qrsProbe, udpPortProbe } from "./probes";
+import { channelProbe, dryConnection, engineProbe, newRelicRouteProbes, postgresProbe, qrsProbe, udpPortProbe } from "./probes";
 import { type SourcesState, udpSourcesProbe } from "./udp-sources-probe";
 import type { DoctorProbe } from "./types";
 import { cloudTenantProbe } from "./cloud-probe";
@@ -52,6 +52,7 @@ export function doctorProbes(config: Config, baseDir: string, log: Logger, live?
   }
   if (config.qlikCloud?.enabled) for (const t of config.qlikCloud.tenants) probes.push(cloudTenantProbe(t, baseDir));
   for (const [name, ch] of Object.entries(config.channels)) probes.push(channelProbe(name, ch, baseDir, config.newRelic));
+  if (config.newRelic) probes.push(...newRelicRouteProbes(config.newRelic));
   if (config.mqtt?.enabled) {
     const url = config.mqtt.url;
     probes.push({ check: "mqtt broker", run: () => dryConnection(url) });

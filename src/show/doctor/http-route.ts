@@ -6,7 +6,11 @@ import type { DoctorProbes } from "./from-config";
 import { runDoctor } from "./run-doctor";
 
 const DoctorLineSchema = z.object({
-  check: z.string().describe("What was tried: qrs, engine, channel NAME (TYPE), mqtt broker, postgresql, udp HOST:PORT, alert templates."),
+  check: z
+    .string()
+    .describe(
+      "What was tried: qrs, engine, channel NAME (TYPE), newrelic metric api, newrelic event api, mqtt broker, postgresql, udp HOST:PORT, alert templates.",
+    ),
   ok: z.boolean(),
   detail: z.string(),
   fix: z.string().optional().describe("What to do about a failure."),

@@ -108,6 +108,18 @@ async function everyMember(urls: readonly string[]): Promise<{ ok: boolean; deta
   return { ok: !failed, detail: results.map((r) => r.detail).join("; "), ...(failed?.fix ? { fix: failed.fix } : {}) };
 }
 
+/**
+ * Butler's /v4/newrelic routes, when configured, forward to the Metric API (newRelic.metricUrl) and the Event API
+ * (newRelic.eventUrl): each tried like a channel's server, since no channel names the Metric API.
+ */
+export function newRelicRouteProbes(newRelic: NewRelicApis & { metricUrl: string; api: { metric?: unknown; event?: unknown } }): DoctorProbe[] {
+  const routes = [
+    { check: "newrelic metric api", url: newRelic.metricUrl, on: newRelic.api.metric !== undefined },
+    { check: "newrelic event api", url: newRelic.eventUrl, on: newRelic.api.event !== undefined },
+  ];
+  return routes.filter((r) => r.on).map((r) => ({ check: r.check, run: () => dryConnection(r.url) }));
+}
+
 /** TCP (and TLS for https, mqtts, wss) to the URL's host and port: no request is sent. */
 export async function dryConnection(address: string): Promise<{ ok: boolean; detail: string; fix?: string }> {
   const url = new URL(address);
