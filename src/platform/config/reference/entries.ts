@@ -132,9 +132,13 @@ export function describeType(node: SchemaNode): string {
   if (node.anyOf) {
     const consts = node.anyOf.map((n) => n.const);
     if (consts.every((c) => c !== undefined)) return `one of: ${consts.map(String).join(", ")}`;
-    return [...new Set(node.anyOf.map(describeType))].join(", or ");
+    return [...new Set(node.anyOf.map(describeMember))].join(", or ");
   }
-  if (node.oneOf) return [...new Set(node.oneOf.map(describeType))].join(", or ");
+  if (node.oneOf) {
+    const tagged = taggedMembers(node);
+    if (tagged) return `section (type: ${tagged.map((m) => m.tag).join(", ")})`;
+    return [...new Set(node.oneOf.map(describeMember))].join(", or ");
+  }
   if (node.const !== undefined) return `exactly ${String(node.const)}`;
   if (node.enum) return `one of: ${node.enum.map(String).join(", ")}`;
   switch (node.type) {
@@ -156,6 +160,16 @@ export function describeType(node: SchemaNode): string {
     default:
       return "anything";
   }
+}
+
+/**
+ * One form of a union as it is written: a constant as itself ("once", not "exactly once"), a section by its keys
+ * ("{ nth }", "{ digest }"), so that members that are both sections stay apart.
+ */
+function describeMember(node: SchemaNode): string {
+  if (node.const !== undefined) return String(node.const);
+  if (node.type === "object" && node.properties) return `{ ${Object.keys(node.properties).join(", ")} }`;
+  return describeType(node);
 }
 
 function describeString(node: SchemaNode): string {

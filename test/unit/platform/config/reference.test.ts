@@ -110,8 +110,12 @@ describe("configuration reference", () => {
     expect(type("notify.outbox.maxAge")).toBe("duration (e.g. 500ms, 30s, 5m, 1h30m, 7d)");
     expect(type("logging.level")).toBe("one of: fatal, error, warn, info, debug, trace, silent");
     expect(type("udp.allowedSources")).toBe("list of text");
-    expect(type("channels")).toBe("map of name → section");
+    expect(type("channels")).toBe(
+      "map of name → section (type: email, slack, teams, webhook, mqtt, influxdb, signl4, newrelic, pagerduty, opsgenie, alertmanager)",
+    );
     expect(type("mqtt.taskStart.qos")).toBe("one of: 0, 1, 2");
+    // A union's forms as they are written: not "exactly once, or exactly every, or section".
+    expect(type("routes.*.renotify")).toBe("once, or every, or { nth }, or { digest }");
   });
 });
 
