@@ -6,6 +6,13 @@ import { z } from "zod";
 type Payload = { value: unknown };
 type Parse = (payload: Payload, ctx: { direction?: string }) => unknown;
 
+/** A copy of a JSON value (what a config's defaults are): structuredClone's serializer is not needed for it. */
+function copyOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyOf);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyOf(v)]));
+}
+
 /**
  * `z.lazy(build)` that fills in an absent block with `defaults` (what `build()` gives for undefined: the snapshot
  * scripts/gen-config-reference.ts writes and section-defaults.test.ts compares) without building it. A present
@@ -27,7 +34,7 @@ export function defaultedSection<T extends z.ZodType>(build: () => T, defaults: 
   // A lazy has no checks, so zod runs it through `run`, set to `parse` when it was made: both are replaced.
   internals.parse = internals.run = (payload, ctx) => {
     if (payload.value === undefined && ctx.direction !== "backward") {
-      payload.value = structuredClone(defaults); // each config its own copy: a caller may change what it was given
+      payload.value = copyOf(defaults); // each config its own copy: a caller may change what it was given
       return payload;
     }
     return parse(payload, ctx);
