@@ -32,29 +32,67 @@ import { maintenanceSchema } from "../tell/maintenance/config";
 import { groupingSchema } from "../tell/grouping/config";
 import { actionLinksSchema } from "../tell/ack-links/config";
 
-export const configSchema = () =>
+/**
+ * The blocks every config has, with their defaults. The reader (config.ts) builds each only when the file (or a
+ * STEWARD_… variable) has it; an absent one takes its defaults from config-defaults.json, which
+ * scripts/gen-config-reference.ts writes from these builders (section-defaults.test.ts fails while it differs).
+ */
+export const DEFAULTED_SECTIONS = {
+  store: () => storeSchema().prefault({}),
+  logging: () => loggingSchema().prefault({}),
+  http: () => httpSchema().prefault({}),
+  udp: () => udpSchema().prefault({}),
+  intake: () => intakeSchema().prefault({}),
+  engineReloads: () => engineReloadsSchema().prefault({}),
+  control: () => controlSchema().prefault({}),
+  kv: () => kvSchema().prefault({}),
+  scheduler: () => schedulerSchema().prefault({}),
+  notify: () => notifySchema().prefault({}),
+  incidents: () => incidentsSchema().prefault({}),
+  security: () => securitySchema().prefault({}),
+  audit: () => auditSchema().prefault({}),
+  maintenance: () => maintenanceSchema().prefault({}),
+  grouping: () => groupingSchema().prefault({}),
+  actionLinks: () => actionLinksSchema().prefault({}),
+};
+export type DefaultedSections = typeof DEFAULTED_SECTIONS;
+
+/**
+ * Puts a block of DEFAULTED_SECTIONS in the schema: built in place, or a schema standing for it that takes and
+ * gives the same values (the reader's defaultedSection, a z.lazy: typed as the block, which it parses with).
+ */
+export type PlaceSection = <K extends keyof DefaultedSections>(key: K, build: DefaultedSections[K]) => ReturnType<DefaultedSections[K]>;
+
+const inPlace: PlaceSection = (_key, build) => build() as ReturnType<typeof build>;
+
+/** What each block of DEFAULTED_SECTIONS is when the file leaves it out, from its schema: what config-defaults.json holds. */
+export function sectionDefaults(): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(DEFAULTED_SECTIONS).map(([key, build]) => [key, build().parse(undefined, { jitless: true })]));
+}
+
+export const configSchema = (place: PlaceSection = inPlace) =>
   z
     .strictObject({
       $schema: z.string().optional().describe("Path or URL of the JSON Schema, for editors."),
       dataDir: z.string().min(1).default("./data").describe("Where the store database lives; relative to the config file."),
-      store: storeSchema().prefault({}),
-      logging: loggingSchema().prefault({}),
-      http: httpSchema().prefault({}),
-      udp: udpSchema().prefault({}),
+      store: place("store", DEFAULTED_SECTIONS.store),
+      logging: place("logging", DEFAULTED_SECTIONS.logging),
+      http: place("http", DEFAULTED_SECTIONS.http),
+      udp: place("udp", DEFAULTED_SECTIONS.udp),
       qlik: QlikSchema.optional(),
-      intake: intakeSchema().prefault({}),
-      engineReloads: engineReloadsSchema().prefault({}),
-      control: controlSchema().prefault({}),
+      intake: place("intake", DEFAULTED_SECTIONS.intake),
+      engineReloads: place("engineReloads", DEFAULTED_SECTIONS.engineReloads),
+      control: place("control", DEFAULTED_SECTIONS.control),
       mqtt: MqttSchema.optional(),
-      kv: kvSchema().prefault({}),
+      kv: place("kv", DEFAULTED_SECTIONS.kv),
       files: FilesSchema.optional(),
-      scheduler: schedulerSchema().prefault({}),
+      scheduler: place("scheduler", DEFAULTED_SECTIONS.scheduler),
       channels: channelsSchema(),
       routes: routesSchema(),
-      notify: notifySchema().prefault({}),
-      incidents: incidentsSchema().prefault({}),
-      security: securitySchema().prefault({}),
-      audit: auditSchema().prefault({}),
+      notify: place("notify", DEFAULTED_SECTIONS.notify),
+      incidents: place("incidents", DEFAULTED_SECTIONS.incidents),
+      security: place("security", DEFAULTED_SECTIONS.security),
+      audit: place("audit", DEFAULTED_SECTIONS.audit),
       serviceMonitor: serviceMonitorSchema().optional(),
       heartbeat: HeartbeatSchema.optional(),
       uptimeMonitor: UptimeMonitorSchema.optional(),
@@ -69,9 +107,9 @@ export const configSchema = () =>
       freshness: FreshnessSchema.optional(),
       reports: ReportsSchema.optional(),
       mcp: McpSchema.optional(),
-      maintenance: maintenanceSchema().prefault({}),
-      grouping: groupingSchema().prefault({}),
-      actionLinks: actionLinksSchema().prefault({}),
+      maintenance: place("maintenance", DEFAULTED_SECTIONS.maintenance),
+      grouping: place("grouping", DEFAULTED_SECTIONS.grouping),
+      actionLinks: place("actionLinks", DEFAULTED_SECTIONS.actionLinks),
     })
     .superRefine(checkNotifyReferences)
     .superRefine(checkUptimeReferences)

@@ -34,7 +34,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   installLastResortGuard(log);
   log.info({ config: loaded.file ?? "(built-in defaults)", dataDir: loaded.config.dataDir }, "starting Steward");
   warnUnusedVariables(loaded, log);
-  const app = createApp(loaded, { log });
+  const app = wireApp(loaded, log);
   return runUntilSignal(app, log, undefined, (err) => portInUseLine(err, loaded));
 }
 
@@ -55,6 +55,12 @@ function warnUnusedVariables(loaded: LoadedConfig, log: Logger): void {
       { variables: unused },
       `environment variable${unused.length > 1 ? "s" : ""} ${unused.join(", ")} set${unused.length > 1 ? "" : "s"} nothing: a setting is STEWARD_<SECTION>__<KEY> (two underscores, e.g. STEWARD_HTTP__PORT) or a top-level name (STEWARD_DATA_DIR); a name only a \${env:…} placeholder uses must appear in the config`,
     );
+}
+
+/** The app of `run` and the Windows service, wired after what reading the config left is collected (runtime.collectBeforeWiring). */
+export function wireApp(loaded: LoadedConfig, log: Logger): StewardApp {
+  runtime.collectBeforeWiring();
+  return createApp(loaded, { log });
 }
 
 /** Logs where the dashboard is, once the listener runs (also for the Windows service, in its log file). */

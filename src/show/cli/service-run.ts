@@ -3,7 +3,7 @@
 // `steward service start|stop|status` on both platforms.
 import { installLastResortGuard } from "../../platform/core/last-resort";
 import { join } from "node:path";
-import { createApp, type StewardApp } from "../../app";
+import type { StewardApp } from "../../app";
 import type { LoadedConfig } from "./steward-config";
 import { collectConfigProblems } from "./config-problems";
 import { AppError, describeError } from "../../platform/core/errors";
@@ -13,7 +13,7 @@ import type { CommandRunner } from "../../watch/services/command-runner";
 import { createRollingFile } from "../../watch/services/install/rolling-file";
 import { openEventLog, type EventLevel } from "../../watch/services/install/windows-event-log";
 import { runAsWindowsService } from "../../watch/services/install/windows-scm";
-import { logDashboardUrl, releaseStartupMemorySoon } from "./run";
+import { logDashboardUrl, releaseStartupMemorySoon, wireApp } from "./run";
 import { scArgs } from "../../watch/services/probe";
 import { parseScQc, parseScQuery } from "../../watch/services/sc-parse";
 import { parseSystemctlShow, SYSTEMCTL_PROPERTIES } from "../../watch/services/systemd-parse";
@@ -55,7 +55,7 @@ export async function serviceRun(o: { configFile: string; name: string; logLevel
     async start() {
       if (loadError || !loaded) throw loadError;
       log.info({ config: loaded.file, dataDir: loaded.config.dataDir, service: o.name }, "starting Steward as a Windows service");
-      app = createApp(loaded, { log });
+      app = wireApp(loaded, log);
       try {
         await app.start();
       } catch (err) {

@@ -108,6 +108,8 @@ export const denoRuntime: Runtime = {
   // deno compile keeps the module at its source URL (scripts/build-deno.ts includes it).
   startWorker: (url) => new Worker(url.href, { type: "module" }),
   releaseStartupMemory: () => {},
+  // V8's collector compacts its heap: what the wiring keeps does not stay where the start's garbage left holes.
+  collectBeforeWiring: () => {},
   win32Service: async () => (await import("./win32-service")).bindWin32Service(),
   win32EventSource: async (source) => (await import("./win32-event-log")).openEventSource(source),
 };

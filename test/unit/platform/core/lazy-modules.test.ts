@@ -2,8 +2,8 @@
 // the Butler import and the embedded docs (imported with the first /help request) stay unloaded, nodemailer loads
 // with the first mail and mqtt.js with the first MQTT message or broker connection, not at start. Schemas of what a
 // config leaves out (QRS and Qlik Cloud answers, silence matchers, optional config blocks, channel types, request
-// bodies) are not built, and the config schema is dropped after the parse. Each case
-// runs in a fresh process, so the module registry shows exactly what that start loaded.
+// bodies) are not built, nor are the blocks with defaults a config leaves out, and the config schema is dropped
+// after the parse. Each case runs in a fresh process, so the module registry shows exactly what that start loaded.
 import { afterAll, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
 import { createTempDir } from "../../../helpers/temp-dir";
@@ -63,6 +63,12 @@ const LAZY_SCHEMAS = [
 /** Optional config blocks whose schemas (their items' too) are built only when the config has the block: by the room whose config.ts declares it. */
 const OPTIONAL_SECTIONS = ["checkins", "freshness", "cloud", "watchdog"];
 
+/**
+ * Blocks with defaults whose schemas are built only when the config has the block (defaultedSection), by the room
+ * whose config.ts declares them; BASE's http and udp (the intake room's config.ts) are built, being in the file.
+ */
+const DEFAULTED_SECTIONS = ["store", "engine", "control", "kv", "scheduler", "incidents", "security", "audit", "maintenance", "grouping", "ack-links"];
+
 /** Starts and stops the app the way `steward run` does, on `yaml`; returns the loaded modules that are in LAZY. */
 async function lazyModulesLoaded(name: string, yaml: string): Promise<string[]> {
   return (await startAndInspect(name, yaml)).modules;
@@ -81,6 +87,7 @@ async function startAndInspect(
   schemasBuilt: string[];
   probeWorks: boolean;
   sectionsDescribed: string[];
+  describedAll: string[];
   configSchemasAlive: number;
   configSchemasBuilt: number;
   answerSchemas: number;
@@ -119,11 +126,12 @@ async function startAndInspect(
     const answerSchemasBuilt = answers.filter((s) => typeof s !== "function" && built(s)).length;
     schemas[0][1].safeParse({});
     const sectionsDescribed = ${JSON.stringify(OPTIONAL_SECTIONS)}.filter((s) => described.has(s));
+    const describedAll = [...described];
     // A WeakRef holds its target until the current job ends: collect after a turn of the event loop.
     await Bun.sleep(0);
     Bun.gc(true);
     const configSchemasAlive = configSchemas.filter((r) => r.deref() !== undefined).length;
-    console.error("LOADED " + JSON.stringify({ modules: hits, schemasBuilt, probeWorks: built(schemas[0][1]), sectionsDescribed, configSchemasAlive, configSchemasBuilt: configSchemas.length, answerSchemas: answers.length, answerSchemasBuilt }));
+    console.error("LOADED " + JSON.stringify({ modules: hits, schemasBuilt, describedAll, probeWorks: built(schemas[0][1]), sectionsDescribed, configSchemasAlive, configSchemasBuilt: configSchemas.length, answerSchemas: answers.length, answerSchemasBuilt }));
   `;
   const proc = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
   const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
@@ -148,11 +156,21 @@ test("a default start builds none of the routes' answer schemas (they are built 
   expect(seen.answerSchemasBuilt).toBe(0);
 }, 60_000);
 
-test("the config schema does not outlive the parse: a default start keeps none of the schemas src/platform/config built", async () => {
+test("the config schema does not outlive the parse: a start keeps none of the schemas src/platform/config built", async () => {
   // Built per parse (configSchema()) and dropped: kept in module constants its ~1,400 zod objects stayed in the heap.
-  const seen = await startAndInspect("dropped", BASE);
+  // Blocks in the file, so that the parse builds some hundreds (a default config builds few: see the test above).
+  const seen = await startAndInspect("dropped", `${BASE}intake: {}\nsecurity: {}\ncontrol: {}\nengineReloads: {}\nincidents: {}\ngrouping: {}\n`);
   expect(seen.configSchemasBuilt).toBeGreaterThan(200);
   expect(seen.configSchemasAlive).toBe(0);
+}, 60_000);
+
+test("a default config builds the schemas of none of the blocks with defaults it leaves out: their defaults are kept", async () => {
+  // Before, the parse built every block to fill in its defaults: 316 described config schemas, these rooms all among them.
+  const seen = await startAndInspect("defaulted", BASE);
+  expect(DEFAULTED_SECTIONS.filter((s) => seen.describedAll.includes(s))).toEqual([]);
+  expect(seen.configSchemasBuilt).toBeLessThan(60);
+  const withKv = await startAndInspect("defaulted-kv", `${BASE}kv: {}\n`);
+  expect(DEFAULTED_SECTIONS.filter((s) => withKv.describedAll.includes(s))).toEqual(["kv"]);
 }, 60_000);
 
 test("an optional config block builds its schemas when the config has it (what the check above relies on)", async () => {
