@@ -241,9 +241,11 @@ export async function runUnderWine(exePath: string, args: string[], opts: WineOp
   // msiexec /qn fails silently by design (its code is the answer), and installing twice is not a retry.
   if (!isSilentWineFailure(first) || /msiexec/i.test(basename(exePath))) return first;
   // Seen beside busy loops (as winecfg above): wine exits 1 within milliseconds, printing nothing, before the program
-  // ran; Steward itself never fails without saying why. Once the prefix's server is settled, a second try runs it.
+  // ran; Steward itself never fails without saying why. A second try runs it.
+  // Not waiting for the prefix's server to exit: a test may keep it persistent (wineserver -p), and the next client
+  // starts or joins it anyway.
   console.error(`[wine] ${basename(exePath)} ${args.join(" ")}: wine exited ${first.code} at once with no output; trying once more`);
-  await waitWineServer(prefix);
+  await Bun.sleep(500);
   return run();
 }
 
