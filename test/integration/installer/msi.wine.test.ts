@@ -173,7 +173,25 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
   let port = 0;
   let siteConfig = "";
 
-  const msiexec = async (args: string[]) => (await runUnderWine("msiexec", args, { prefix: INSTALLER_PREFIX, timeoutMs: 180_000 })).code;
+  let msiRuns = 0;
+  /**
+   * msiexec /qn says nothing but its exit code: each run keeps a verbose log, and a run that does not exit 0 prints
+   * the log's end (once, beside busy loops, an install exited 91 after 1.5 s with no other trace).
+   */
+  const msiexec = async (args: string[]) => {
+    const log = `C:\\StewardMsiLogs\\msiexec-${++msiRuns}.log`;
+    mkdirSync(hostPath("C:\\StewardMsiLogs"), { recursive: true });
+    const r = await runUnderWine("msiexec", [...args, "/l*v", log], { prefix: INSTALLER_PREFIX, timeoutMs: 180_000 });
+    if (r.code !== 0) {
+      const text = existsSync(hostPath(log)) ? readFileSync(hostPath(log)).toString("utf8").replaceAll("\0", "") : "(no log written)";
+      // Wine passes on the low byte of Windows Installer's code: 67 is 1603 (fatal error), 91 is 1627 (function failed).
+      const ours = existsSync(hostPath(INSTALLER_LOG)) ? readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1) : "(none)";
+      console.error(
+        `msiexec ${args.join(" ")} exited ${r.code}; the end of ${log}:\n${text.split(/\r?\n/).slice(-60).join("\n")}\nthe custom actions' last entry in installer.log:\n${ours}`,
+      );
+    }
+    return r.code;
+  };
   const service = () => wineRegistryKey(SERVICE_KEY);
   const healthVersion = (p: number, version: string) =>
     waitFor(
