@@ -20,16 +20,26 @@ test("50 MB bodies, chunked or announced, are refused with 413 after at most a f
   const before = site.files();
   const rssBefore = process.memoryUsage().rss;
   const wrong: string[] = [];
+  let attempts = 0;
+  let resets = 0;
   for (const op of withBody()) {
     for (const chunked of [true, false]) {
+      attempts++;
       const a = await streamBody(site.port, op.method, fill(op, "x1"), { total: 50 * 1000 * 1000, chunked });
       // The runtime refuses a body past the limit as it arrives (its 413 has no JSON body); Steward's own check
       // answers {error, code: PAYLOAD_TOO_LARGE} when the runtime let it through.
-      if (a.status !== 413 || a.sent > 8 * MiB) wrong.push(`${op.method} ${op.path} chunked=${chunked}: ${a.status} after ${a.sent} bytes`);
+      // The server may also close on a body it will not read while bytes are still coming: its kernel then resets the
+      // connection, and the reset can overtake the 413 (seen beside busy loops; no answer at all, after 3.75 MiB).
+      // That is a refusal too; serverErrors below still holds every answer Steward gave to no 5xx.
+      const refused = a.status === 413 || (a.status === 0 && a.closedBy === "server");
+      if (a.status === 0) resets++;
+      if (!refused || a.sent > 8 * MiB) wrong.push(`${op.method} ${op.path} chunked=${chunked}: ${a.status} after ${a.sent} bytes`);
       if (a.body && JSON.parse(a.body).code !== "PAYLOAD_TOO_LARGE") wrong.push(`${op.method} ${op.path}: ${a.body.slice(0, 120)}`);
     }
   }
   expect(wrong).toEqual([]);
+  // Most refusals are the 413 itself: a listener that only ever dropped the connection would not pass.
+  expect(resets).toBeLessThan(attempts / 4);
   // A chunked body is refused by the listener while the route reads it: that read failing is the 413 too, not a 500.
   expect(await serverErrors(site.url)).toEqual([]);
   expect(site.files()).toEqual(before);
