@@ -2,6 +2,7 @@
 // the reader Qlik Cloud's schedules use), compiled once; both answer "the next due time after t".
 import { Cron } from "croner";
 import { MAX_STEPS_PER_SEARCH, nextOccurrence, RecurrenceBudgetError, readSchedule, type Schedule } from "../../platform/core/rrule";
+import { spanCached } from "../../platform/core/occurrence-span";
 import { isKnownZone, zonedLocalToUtc } from "../../platform/core/time-zone";
 
 const RRULE_ANCHOR_MS = Date.UTC(2024, 0, 1);
@@ -34,9 +35,11 @@ export function compileSchedule(input: ScheduleInput): { ok: true; schedule: Che
     return {
       ok: true,
       schedule: {
-        next: (afterMs) => cron.nextRun(new Date(afterMs))?.getTime(),
-        // croner's previousRuns is strictly before its reference: ask from just after.
-        previous: (atMs) => cron.previousRuns(1, new Date(atMs + 1))[0]?.getTime(),
+        ...spanCached({
+          next: (afterMs) => cron.nextRun(new Date(afterMs))?.getTime(),
+          // croner's previousRuns is strictly before its reference: ask from just after.
+          previous: (atMs) => cron.previousRuns(1, new Date(atMs + 1))[0]?.getTime(),
+        }),
         text: `cron ${input.cron} (${input.timeZone})`,
       },
     };
@@ -49,8 +52,7 @@ export function compileSchedule(input: ScheduleInput): { ok: true; schedule: Che
   if (!read.ok) return { ok: false, error: read.error };
   const s = read.schedule;
   const schedule: CheckSchedule = {
-    next: (afterMs) => nextOccurrence(s, afterMs),
-    previous: (atMs) => latestAtOrBefore(s, atMs),
+    ...spanCached({ next: (afterMs) => nextOccurrence(s, afterMs), previous: (atMs) => latestAtOrBefore(s, atMs) }, LOOK_BACK_MS),
     text: `${input.rrule.join(" ")} (${input.timeZone})`,
   };
   // A rule no search can follow within its budget (one firing every second) is a config error, not a judgement
