@@ -238,8 +238,9 @@ export async function runUnderWine(exePath: string, args: string[], opts: WineOp
   const prefix = opts.prefix ?? DEFAULT_WINE_PREFIX;
   const run = () => runBounded(requireTool("wine"), [exePath, ...args], wineEnv(prefix, opts.env), opts.cwd, opts.timeoutMs ?? 60_000);
   const first = await run();
-  // msiexec /qn fails silently by design (its code is the answer), and installing twice is not a retry.
-  if (!isSilentWineFailure(first) || /msiexec/i.test(basename(exePath))) return first;
+  // Only a program of ours (a path on this machine) is known to say why it fails. Wine's own programs, named bare,
+  // may fail silently: msiexec /qn by design (and installing twice is no retry), sc.exe for a service not there.
+  if (!isSilentWineFailure(first) || !exePath.includes("/")) return first;
   // Seen beside busy loops (as winecfg above): wine exits 1 within milliseconds, printing nothing, before the program
   // ran; Steward itself never fails without saying why. A second try runs it.
   // Not waiting for the prefix's server to exit: a test may keep it persistent (wineserver -p), and the next client
