@@ -1,32 +1,25 @@
 // The doctor's line for an alertmanager channel tries every member of its urls: all answering is a pass naming each,
 // one of an HA pair down is a failure naming which (the other still takes the alerts, but the pair is not a pair).
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { ChannelConfigSchema } from "../../../../src/tell/notify/config";
 import { channelProbe } from "../../../../src/show/doctor/probes";
-import { freeTcpPorts } from "../../../helpers/free-port";
+import { upAndDownPorts } from "./up-and-down";
 
-let up: ReturnType<typeof Bun.serve>;
-let downPort: number;
-
-beforeAll(async () => {
-  up = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("ok") });
-  downPort = (await freeTcpPorts(1))[0]!;
-});
-afterAll(() => up?.stop(true));
+const ports = upAndDownPorts();
 
 const probe = (urls: string[]) => channelProbe("am", ChannelConfigSchema.parse({ type: "alertmanager", urls }), "/");
 
 test("every member answering passes and names each", async () => {
-  const r = await probe([`http://127.0.0.1:${up.port}`]).run();
+  const r = await probe([`http://127.0.0.1:${ports.upPort}`]).run();
   expect(r.ok).toBe(true);
-  expect(r.detail).toBe(`http://127.0.0.1:${up.port} accepts a connection (nothing sent)`);
+  expect(r.detail).toBe(`http://127.0.0.1:${ports.upPort} accepts a connection (nothing sent)`);
 });
 
 test("one member of the pair down fails, naming it", async () => {
-  const check = probe([`http://127.0.0.1:${up.port}`, `http://127.0.0.1:${downPort}`]);
+  const check = probe([`http://127.0.0.1:${ports.upPort}`, `http://127.0.0.1:${ports.downPort}`]);
   expect(check.check).toBe("channel am (alertmanager)");
   const r = await check.run();
   expect(r.ok).toBe(false);
-  expect(r.detail).toStartWith(`http://127.0.0.1:${up.port} accepts a connection (nothing sent); http://127.0.0.1:${downPort}: `);
+  expect(r.detail).toStartWith(`http://127.0.0.1:${ports.upPort} accepts a connection (nothing sent); http://127.0.0.1:${ports.downPort}: `);
   expect(r.fix).toContain("Check the address");
 });

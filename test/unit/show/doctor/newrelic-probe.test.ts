@@ -1,25 +1,18 @@
 // The doctor's line for a newrelic channel tries the New Relic APIs it sends to (newRelic.eventUrl for events,
 // newRelic.logUrl for log entries), as it does a webhook's server: before, it passed without trying anything.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import { parseConfigText } from "../../../../src/composition/config";
 import { doctorProbes } from "../../../../src/show/doctor/from-config";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import { freeTcpPorts } from "../../../helpers/free-port";
+import { upAndDownPorts } from "./up-and-down";
 
-let up: ReturnType<typeof Bun.serve>;
-let downPort: number;
-
-beforeAll(async () => {
-  up = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("ok") });
-  downPort = (await freeTcpPorts(1))[0]!;
-});
-afterAll(() => up?.stop(true));
+const ports = upAndDownPorts();
 
 async function newRelicLine(channel: string) {
   const yaml =
     "udp: { enabled: false }\n" +
     "newRelic:\n  accounts: [{ name: ops, accountId: 1234567, insertApiKey: k }]\n" +
-    `  eventUrl: http://127.0.0.1:${up.port}\n  logUrl: http://127.0.0.1:${downPort}/log/v1\n` +
+    `  eventUrl: http://127.0.0.1:${ports.upPort}\n  logUrl: http://127.0.0.1:${ports.downPort}/log/v1\n` +
     `channels:\n  nr: { type: newrelic, accounts: [ops]${channel} }\n`;
   const { probes, close } = doctorProbes(parseConfigText(yaml, "doctor.yaml", "/").config, "/", createSilentLogger());
   try {
@@ -33,12 +26,12 @@ async function newRelicLine(channel: string) {
 test("the Log API not answering fails the line, naming its address (not its path)", async () => {
   const r = await newRelicLine("");
   expect(r.ok).toBe(false);
-  expect(r.detail).toStartWith(`http://127.0.0.1:${up.port} accepts a connection (nothing sent); http://127.0.0.1:${downPort}: `);
+  expect(r.detail).toStartWith(`http://127.0.0.1:${ports.upPort} accepts a connection (nothing sent); http://127.0.0.1:${ports.downPort}: `);
   expect(r.detail).not.toContain("/log/v1");
   expect(r.fix).toContain("Check the address");
 });
 
 test("a channel that sends events only is tried at the Event API alone", async () => {
   const r = await newRelicLine(", log: false");
-  expect(r).toEqual({ ok: true, detail: `http://127.0.0.1:${up.port} accepts a connection (nothing sent)` });
+  expect(r).toEqual({ ok: true, detail: `http://127.0.0.1:${ports.upPort} accepts a connection (nothing sent)` });
 });
