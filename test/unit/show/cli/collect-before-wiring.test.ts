@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { freeTcpPort } from "../../../helpers/free-port";
+import { freshProcessReport } from "../../../helpers/fresh-process-report";
 
 const ROOT = resolve(import.meta.dir, "../../../..");
 const tmp = createTempDir();
@@ -38,10 +39,6 @@ test("steward run collects once before the app is wired, not after", async () =>
     console.error("RAN " + JSON.stringify({ code, events }));
     process.exit(0);
   `;
-  const proc = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
-  const [exit, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
-  const line = /^RAN (.*)$/m.exec(err);
-  if (exit !== 0 || !line) throw new Error(`the run failed (exit ${exit}): ${err.slice(-2000)}`);
-  expect(JSON.parse(line[1]!)).toEqual({ code: 0, events: ["collect", "ready"] });
+  expect(await freshProcessReport(script)).toEqual({ code: 0, events: ["collect", "ready"] });
   expect(existsSync(join(dataDir, "steward.db"))).toBe(true); // the store was opened: the check above could see it
 }, 60_000);

@@ -4,6 +4,7 @@
 // Bun.shrink counted, then stops it with SIGTERM.
 import { afterAll, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
+import { freshProcessReport } from "../../../helpers/fresh-process-report";
 import { createTempDir } from "../../../helpers/temp-dir";
 
 const ROOT = resolve(import.meta.dir, "../../../..");
@@ -37,11 +38,7 @@ async function runOnce(name: string, yaml: string, stepMs: number): Promise<{ co
     console.error("RAN " + JSON.stringify({ code, events }));
     process.exit(0);
   `;
-  const proc = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
-  const [exit, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
-  const line = /^RAN (.*)$/m.exec(err);
-  if (exit !== 0 || !line) throw new Error(`the run failed (exit ${exit}): ${err.slice(-2000)}`);
-  return JSON.parse(line[1]!) as { code: number; events: string[] };
+  return freshProcessReport<{ code: number; events: string[] }>(script);
 }
 
 const config = (dir: string, udpPort: number) =>
