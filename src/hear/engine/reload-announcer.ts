@@ -16,8 +16,7 @@ import type { EngineReloadStore, Judgement } from "./reload-store";
 import type { FinishedReload } from "./reload-tracker";
 import { readReloadScriptLog, scriptLogDirFor } from "./script-log-file";
 import type { SiteNodes } from "./site-nodes";
-import { createRefusalSummary } from "../intake/refusal-summary";
-import { createTokenBuckets } from "./reload-budget";
+import { createReloadPageBudget } from "./reload-page-budget";
 
 /** QRS's lastReloadTime of a reload that ended at t is at least this close to t (node clocks, QRS's own write). */
 const CONFIRM_SLACK_MS = 60_000;
@@ -53,24 +52,7 @@ const isInternal = (user: string) => user.toUpperCase().startsWith("INTERNAL\\")
 export function createReloadAnnouncer(d: AnnouncerDeps) {
   const { cfg, store, log } = d;
   const count = (run: FinishedReload, verdict: string) => d.verdicts.inc({ outcome: run.outcome, verdict });
-  const hour = 3_600_000;
-  const perApp = createTokenBuckets(cfg.pageBudget.perAppPerHour, hour / cfg.pageBudget.perAppPerHour, d.clock);
-  const perNode = createTokenBuckets(cfg.pageBudget.perNodePerHour, hour / cfg.pageBudget.perNodePerHour, d.clock);
-  const overBudget = createRefusalSummary({
-    clock: d.clock,
-    log,
-    what: "",
-    line: (n, keys, list) =>
-      `${n} failed Engine reload${n === 1 ? "" : "s"} of ${keys} app${keys === 1 ? "" : "s"} over engineReloads.pageBudget in the last minute: listed, not alerted: ${list}`,
-  });
-  /** Within the app's and the node's page budget? Spent budgets are said once a minute, with the count. */
-  function budgetFor(run: FinishedReload): string | undefined {
-    if (!perApp.take(run.appId.toLowerCase()))
-      return `more than ${cfg.pageBudget.perAppPerHour} failed reloads of this app alerted in the hour (engineReloads.pageBudget.perAppPerHour): listed, not alerted`;
-    if (!perNode.take(run.node.toLowerCase()))
-      return `more than ${cfg.pageBudget.perNodePerHour} failed reloads on ${run.node} alerted in the hour (engineReloads.pageBudget.perNodePerHour): listed, not alerted`;
-    return undefined;
-  }
+  const budget = createReloadPageBudget(cfg.pageBudget, d.clock, log);
   const appRef = (a: NonNullable<TaskEvent["app"]> | undefined): Judgement["app"] =>
     a ? { name: a.name, ...(a.stream ? { stream: a.stream } : {}), ...(a.published !== undefined ? { published: a.published } : {}) } : undefined;
 
@@ -138,6 +120,11 @@ export function createReloadAnnouncer(d: AnnouncerDeps) {
     };
     if (run.outcome === "succeeded") {
       const confirmed = facts.lastReloadMs !== undefined && facts.lastReloadMs >= run.endMs - CONFIRM_SLACK_MS;
+      const held = budget.take(run);
+      if (held) {
+        count(run, "over_budget");
+        return store.judged(run.key, { byScheduler: false, alerted: false, confirmed, reason: held, app: appRef(facts.app) }, undefined);
+      }
       const event = engineReloadEvent({ ...base, reason: "a successful reload" });
       if (!confirmed)
         event.unconfirmed = facts.app
@@ -157,15 +144,15 @@ export function createReloadAnnouncer(d: AnnouncerDeps) {
       count(run, "not_alerted");
       return store.judged(run.key, { byScheduler: false, alerted: false, confirmed: true, reason: decision.reason, app: appRef(facts.app) }, undefined);
     }
-    const spent = budgetFor(run);
+    const spent = budget.take(run);
     if (spent) {
       count(run, "over_budget");
-      overBudget.add(run.appId);
       return store.judged(run.key, { byScheduler: false, alerted: false, confirmed: true, reason: spent, app: appRef(facts.app) }, undefined);
     }
     const scriptLog = await scriptLogOf(run, facts.missing);
     const event = engineReloadEvent({ ...base, reason: decision.reason, ...(scriptLog ? { scriptLog } : {}) });
     count(run, "alerted");
+    budget.alerted(run);
     return announce(run, event, { byScheduler: false, alerted: true, confirmed: true, reason: decision.reason, app: appRef(facts.app) });
   }
 
@@ -176,5 +163,5 @@ export function createReloadAnnouncer(d: AnnouncerDeps) {
     await store.markAnnounced(key);
   }
 
-  return { judgeAndAnnounce, announceStored, stop: () => overBudget.stop() };
+  return { judgeAndAnnounce, announceStored, stop: () => budget.stop() };
 }
