@@ -9,7 +9,9 @@ import type { Counter } from "../../platform/core/metrics";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { linksFor, scriptLogExcerpt } from "../events/enrich-mappers";
 import type { EngineReloadsConfig } from "./config";
-import { readApp, readUser } from "./reload-enrich";
+import { readApp } from "./reload-enrich";
+import { createUserCheck, shownUser } from "../events/user-check";
+import { unverifiedText } from "../../platform/events/unverified-text";
 import { engineReloadEvent } from "./reload-event";
 import type { ReloadJudge } from "./reload-judge";
 import type { EngineReloadStore, Judgement } from "./reload-store";
@@ -41,12 +43,13 @@ type AppFacts = {
   lastReloadMs?: number;
   missing: Array<{ item: string; reason: string }>;
   unknown?: string;
-  /** The node's host name and the user's name as QRS lists them, shown instead of what the line said. */
+  /** The node's host name and the user as QRS lists them (else as the line said, marked unverified), shown instead of what the line said. */
   node?: string;
+  user?: string;
   userName?: string;
 };
 
-/** Accounts of Qlik's own directory (INTERNAL\sa_…) need not be users QRS lists. */
+/** Accounts of Qlik's own directory (INTERNAL\sa_…): paged even when QRS does not list them, shown unverified. */
 const isInternal = (user: string) => user.toUpperCase().startsWith("INTERNAL\\");
 
 export function createReloadAnnouncer(d: AnnouncerDeps) {
@@ -56,16 +59,26 @@ export function createReloadAnnouncer(d: AnnouncerDeps) {
   const appRef = (a: NonNullable<TaskEvent["app"]> | undefined): Judgement["app"] =>
     a ? { name: a.name, ...(a.stream ? { stream: a.stream } : {}), ...(a.published !== undefined ? { published: a.published } : {}) } : undefined;
 
+  const users = d.qrs ? createUserCheck(d.qrs, d.clock, d.lookupTimeoutMs) : undefined;
+
   async function appFacts(run: FinishedReload): Promise<AppFacts> {
-    if (!d.qrs) return { missing: [{ item: "qrs", reason: "qlik is not configured: the app's name, stream and owner are unknown" }] };
+    // Without QRS nothing the line says can be checked: its node and user are shown as unverified text.
+    const unverified = { node: unverifiedText(run.node), ...(run.user ? { user: unverifiedText(run.user) } : {}) };
+    if (!d.qrs || !users) return { missing: [{ item: "qrs", reason: "qlik is not configured: the app's name, stream and owner are unknown" }], ...unverified };
     const [read, known, user] = await Promise.all([
       readApp(d.qrs, run.appId, d.lookupTimeoutMs),
       d.nodes.known(run.node),
-      run.user && !isInternal(run.user) ? readUser(d.qrs, run.user, d.lookupTimeoutMs) : undefined,
+      run.user ? users.check(run.user) : undefined,
     ]);
     if (known === false) return { missing: [], unknown: `no node of the site is called ${run.node} (QRS servernodeconfiguration): ignored` };
-    if (user?.known === false) return { missing: [], unknown: `QRS has no user ${run.user}: ignored (a forged line)` };
-    const shown = { ...(known ? { node: known } : {}), ...(user?.known && user.name ? { userName: user.name } : {}) };
+    // A person's account QRS does not list is a forged line. Qlik's own INTERNAL accounts are checked too, but one QRS
+    // does not list still has its failure paged (it may be a service account of a newer release), named as unverified.
+    if (user?.known === false && !isInternal(run.user)) return { missing: [], unknown: `QRS has no user ${run.user}: ignored (a forged line)` };
+    const shown = {
+      node: known ?? unverified.node,
+      ...(run.user ? { user: shownUser(run.user, user) } : {}),
+      ...(user?.known && user.name ? { userName: user.name } : {}),
+    };
     if (read.ok) return { app: read.app, ...(read.lastReloadMs !== undefined ? { lastReloadMs: read.lastReloadMs } : {}), missing: [], ...shown };
     if (read.notFound) return { missing: [], unknown: "QRS has no such app: ignored (a deleted app, or a forged line)" };
     return { missing: [{ item: "app", reason: read.reason }], ...shown };
@@ -109,7 +122,7 @@ export function createReloadAnnouncer(d: AnnouncerDeps) {
     const now = d.clock.now();
     const links = linksFor(d.links.qmcUrl, d.links.hubUrl, run.appId, d.links.appBaseUrl);
     // The node and user as QRS lists them, not as the line spelled them.
-    const shownRun = facts.node ? { ...run, node: facts.node } : run;
+    const shownRun = { ...run, ...(facts.node ? { node: facts.node } : {}), ...(facts.user ? { user: facts.user } : {}) };
     const base = {
       run: shownRun,
       app: facts.app,
