@@ -138,7 +138,8 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
       // The user the datagram named is shown as QRS spells it, or as unverified text (it may be anything).
       const [, user] = await Promise.all([
         addOwnerAndScriptLog(cfg, qrs, look, r, execution, app, event, (id, o) => readers.user.one(id, { ...o, notBefore })),
-        r.user && users ? users.check(r.user) : undefined,
+        // QRS known to be down: not asked again (the user stays unverified), so an unconfirmed alert is not delayed.
+        r.user && users && !look.down ? users.check(r.user) : undefined,
       ]);
       if (r.user) event.user = shownUser(r.user, user);
       await addRunAttempts(cfg, qrs, look, event, execution);
