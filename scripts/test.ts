@@ -8,6 +8,7 @@ import { type Check, describeCheck, settleCheck, startCheck } from "./test-check
 import { endStuckWorker, endSuiteLeftovers, newSuiteMark, SUITE_MARK } from "./test-suite-mark";
 import { EXTERNAL_TOOLS, missingTools } from "../test/helpers/executables";
 import { startSuitePostgres } from "../test/helpers/shared-postgres";
+import { TIME_SCALE_ENV, timeScale } from "../test/helpers/time-limit";
 import { removeStaleWinePrefixes } from "../test/helpers/wine";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
@@ -28,6 +29,13 @@ const TESTS_TIMEOUT_MS = 55 * 60_000;
  */
 const TEST_WORKERS = 5;
 const TIMINGS_FILE = "test/timings.json";
+/**
+ * Tests' time limits are guards against hangs, written as this machine's generous bounds; the suite scales them by
+ * TEST_TIME_SCALE (test/helpers/time-limit.ts), 3 unless set: a machine three times slower than this one, with five
+ * workers on its two cores, still finishes every test well inside its limit. Bun's own per-test default scales too.
+ */
+const DEFAULT_TIME_SCALE = 3;
+const TEST_TIMEOUT_MS = 60_000;
 /**
  * `npm test -- --cpu-report`: each file's CPU seconds (its worker, the processes it reaped and the Wine daemons it
  * started) and wall seconds, and how long its worker waited for a core (test/helpers/cpu-tally.ts).
@@ -127,18 +135,26 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   // test/timings.json (refresh: npm test -- --update-timings) starts the slowest files first.
   const parallel = extraArgs.some((a) => a.startsWith("--parallel")) ? [] : [`--parallel=${TEST_WORKERS}`, `--timings=${TIMINGS_FILE}`];
   if (!hasPath) sayUntimed(extraArgs.includes("--update-timings"));
-  const args = ["test", "--timeout", "60000", ...parallel, ...(hasPath ? [] : ["./test/"]), ...extraArgs];
+  const scale = process.env[TIME_SCALE_ENV] ?? String(DEFAULT_TIME_SCALE);
+  const args = [
+    "test",
+    "--timeout",
+    String(Math.round(TEST_TIMEOUT_MS * timeScale({ [TIME_SCALE_ENV]: scale }))),
+    ...parallel,
+    ...(hasPath ? [] : ["./test/"]),
+    ...extraArgs,
+  ];
   // One PostgreSQL for every test file that asks for one (test/helpers/shared-postgres.ts); each has its databases.
   const postgres = await startSuitePostgres().catch((err: unknown) => {
     say(`the shared PostgreSQL did not start (each test file starts its own): ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   });
   stopOnSignal(postgres);
-  say(`bun ${args.join(" ")}`);
+  say(`bun ${args.join(" ")} (${TIME_SCALE_ENV}=${scale}: the tests' time limits are scaled by it)`);
   const mark = newSuiteMark();
   const proc = Bun.spawn([process.execPath, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, [SUITE_MARK]: mark, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}), ...postgres?.env },
+    env: { ...process.env, [SUITE_MARK]: mark, [TIME_SCALE_ENV]: scale, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}), ...postgres?.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let tail = "";
