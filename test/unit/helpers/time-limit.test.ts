@@ -20,18 +20,22 @@ test("a simulation whose clock stands still fails with the simulated time it sto
   expect(performance.now() - started).toBeGreaterThanOrEqual(wallLimit(200) - 20);
 });
 
-test("a simulation that keeps moving, however slowly, is not stopped", async () => {
-  let t = 0;
-  const watch = stalledSimulation(() => t, 500);
-  let failed = false;
-  watch.stalled.catch(() => {
-    failed = true;
-  });
-  // Moves every 100 ms of wall time, for twice the quiet bound.
-  for (let i = 0; i < (wallLimit(500) * 2) / 100; i++) {
-    await Bun.sleep(100);
-    t += 60_000;
-  }
-  watch.stop();
-  expect(failed).toBe(false);
-}, wallLimit(20_000));
+test(
+  "a simulation that keeps moving, however slowly, is not stopped",
+  async () => {
+    let t = 0;
+    const watch = stalledSimulation(() => t, 500);
+    let failed = false;
+    watch.stalled.catch(() => {
+      failed = true;
+    });
+    // Moves every 100 ms of wall time, for twice the quiet bound.
+    for (let i = 0; i < (wallLimit(500) * 2) / 100; i++) {
+      await Bun.sleep(100);
+      t += 60_000;
+    }
+    watch.stop();
+    expect(failed).toBe(false);
+  },
+  wallLimit(20_000),
+);
