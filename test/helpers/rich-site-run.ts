@@ -11,7 +11,7 @@ import { type RichTask, richCloudTasks, richSiteTasks, richSiteYaml } from "./ri
 import type { Action, Fault, Page, TimedEvent } from "./rich-site-faults";
 import { simControl } from "./sim-control";
 import { type SteppedSite, sendDatagramsTo, startSteppedSite } from "./stepped-site";
-import { stalledSimulation } from "./time-limit";
+import { stalledSimulation, wallLimit } from "./time-limit";
 import { simCloudTenantYaml } from "./virtual-clock";
 
 export const DAY = 86_400_000;
@@ -190,7 +190,7 @@ export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
   try {
     for (let day = 1; day < days + 1; day++) {
       const wall = performance.now();
-      await Promise.race([clock.runUntil(START + Math.min(day, days) * DAY), watch.stalled]);
+      await Promise.race([clock.runUntil(START + Math.min(day, days) * DAY, { stallMs: wallLimit(30_000) }), watch.stalled]);
       o.onDay?.(day, performance.now() - wall, run);
     }
   } finally {
