@@ -186,7 +186,7 @@ export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
   o.started?.(run);
   // A fraction of a day (a bench's few hours) ends the last day early. The run's bound is on simulated progress, not
   // on its wall time (which a slower or busier machine multiplies): it fails when the clock stands still.
-  const watch = stalledSimulation(() => clock.now(), o.stallAfterMs ?? STALL_AFTER_MS);
+  const watch = stalledSimulation(clock, o.stallAfterMs ?? STALL_AFTER_MS);
   try {
     for (let day = 1; day < days + 1; day++) {
       const wall = performance.now();

@@ -22,28 +22,36 @@ export function wallLimit(ms: number): number {
   return Math.round(ms * timeScale());
 }
 
+/** What a stepped simulation shows of its progress: its time, and (a SteppedClock's) the timers fired so far. */
+export interface SimulationProgress {
+  now(): number;
+  firedTimers?(): number;
+}
+
 /**
- * Rejects when the simulated clock has not moved for `quietMs` of wall time (scaled): a stepped-clock run that hangs
- * (a timer's work that never ends) is reported with the simulated time it stopped at, however long the run is, while
- * a slow machine that still makes progress is left to finish. `stop()` ends the watch.
+ * Rejects when the simulation has not moved for `quietMs` of wall time (scaled): neither its clock nor the count of
+ * timers fired (thousands due at one simulated instant, a ×50 site's 01:00, leave the clock still while they fire). A
+ * stepped-clock run that hangs (a timer's work that never ends) is reported with the simulated time it stopped at,
+ * however long the run is, while a slow machine that still makes progress is left to finish. `stop()` ends the watch.
  */
-export function stalledSimulation(now: () => number, quietMs: number): { stalled: Promise<never>; stop(): void } {
+export function stalledSimulation(sim: SimulationProgress, quietMs: number): { stalled: Promise<never>; stop(): void } {
   const limit = wallLimit(quietMs);
-  let last = now();
+  const mark = () => `${sim.now()} ${sim.firedTimers?.() ?? ""}`;
+  let last = mark();
   let lastMoved = performance.now();
   let timer: ReturnType<typeof setInterval> | undefined;
   const stalled = new Promise<never>((_, reject) => {
     timer = setInterval(
       () => {
-        const t = now();
-        if (t !== last) {
-          last = t;
+        const m = mark();
+        if (m !== last) {
+          last = m;
           lastMoved = performance.now();
         } else if (performance.now() - lastMoved >= limit) {
           clearInterval(timer);
           reject(
             new Error(
-              `the simulated clock stood still at ${new Date(t).toISOString()} for ${Math.round(limit / 1000)} s of wall time: a timer's work that never ends`,
+              `the simulated clock stood still at ${new Date(sim.now()).toISOString()} for ${Math.round(limit / 1000)} s of wall time: a timer's work that never ends`,
             ),
           );
         }

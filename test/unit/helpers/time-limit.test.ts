@@ -14,7 +14,7 @@ test("the factor comes from TEST_TIME_SCALE, 1 when unset, and a wrong value is 
 
 test("a simulation whose clock stands still fails with the simulated time it stopped at", async () => {
   const at = Date.parse("2026-04-06T01:00:00Z");
-  const watch = stalledSimulation(() => at, 200);
+  const watch = stalledSimulation({ now: () => at, firedTimers: () => 7 }, 200);
   const started = performance.now();
   await expect(watch.stalled).rejects.toThrow("the simulated clock stood still at 2026-04-06T01:00:00.000Z for");
   expect(performance.now() - started).toBeGreaterThanOrEqual(wallLimit(200) - 20);
@@ -24,7 +24,7 @@ test(
   "a simulation that keeps moving, however slowly, is not stopped",
   async () => {
     let t = 0;
-    const watch = stalledSimulation(() => t, 500);
+    const watch = stalledSimulation({ now: () => t }, 500);
     let failed = false;
     watch.stalled.catch(() => {
       failed = true;
@@ -33,6 +33,25 @@ test(
     for (let i = 0; i < (wallLimit(500) * 2) / 100; i++) {
       await Bun.sleep(100);
       t += 60_000;
+    }
+    watch.stop();
+    expect(failed).toBe(false);
+  },
+  wallLimit(20_000),
+);
+
+test(
+  "timers firing at one simulated instant count as progress: thousands due at 01:00 leave the clock still while they fire",
+  async () => {
+    let fired = 0;
+    const watch = stalledSimulation({ now: () => 0, firedTimers: () => fired }, 500);
+    let failed = false;
+    watch.stalled.catch(() => {
+      failed = true;
+    });
+    for (let i = 0; i < (wallLimit(500) * 2) / 100; i++) {
+      await Bun.sleep(100);
+      fired++;
     }
     watch.stop();
     expect(failed).toBe(false);
