@@ -60,7 +60,7 @@ beforeAll(async () => {
   pages = month.pages();
   faults = month.faults;
   // Bounded by the simulated clock's progress (runRichSite fails when it stands still); this is only the outer guard,
-  // scaled for a slower or busier machine (about 200 CPU seconds here for the 47 simulated days).
+  // scaled for a slower or busier machine (about 170 CPU seconds here for the 47 simulated days).
 }, wallLimit(1_800_000));
 
 afterAll(async () => {
