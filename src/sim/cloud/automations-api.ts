@@ -1,15 +1,18 @@
 // The simulated tenant's Automations API: `GET /api/v1/automations` (cursor paging; `listAll=true` for a tenant
 // admin), one automation, and an automation's runs (`GET /api/v1/automations/{id}/runs`, sorted by startTime, cursor
-// paging). Statuses and field names are Qlik's; the shape of a run's `error` is not documented and is the sim's own.
+// paging). Statuses and field names are Qlik's (@qlik/api automations RunListObject); `error` is an array as Qlik
+// documents it, its elements' fields (blockId, blockLabel, message) are not documented and are the sim's own.
 import { json } from "../util/http";
 import { apiError } from "./api-error";
 import type { SimAutomation, SimAutomationRun, SimAutomations } from "./automations";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+/** When a run counts as started for sorting: a run that failed before it started counts from when it was due. */
+const at = (r: SimAutomationRun) => r.startTime ?? r.scheduledStartTime;
 
 function lastRun(s: SimAutomations, id: string): SimAutomationRun | undefined {
   let last: SimAutomationRun | undefined;
-  for (const r of s.runs) if (r.automationId === id && (!last || r.startTime >= last.startTime)) last = r;
+  for (const r of s.runs) if (r.automationId === id && (!last || at(r) >= at(last))) last = r;
   return last;
 }
 
@@ -25,7 +28,7 @@ function renderAutomation(s: SimAutomations, a: SimAutomation): Record<string, u
     spaceId: a.spaceId,
     createdAt: iso(a.createdAt),
     updatedAt: iso(a.updatedAt),
-    ...(last ? { lastRunAt: iso(last.startTime), lastRunStatus: last.status } : {}),
+    ...(last ? { lastRunAt: iso(at(last)), lastRunStatus: last.status } : {}),
   };
 }
 
@@ -36,11 +39,11 @@ const renderRun = (r: SimAutomationRun): Record<string, unknown> => ({
   context: r.context,
   executedById: r.executedById,
   scheduledStartTime: iso(r.scheduledStartTime),
-  startTime: iso(r.startTime),
+  startTime: iso(r.startTime) ?? null,
   stopTime: iso(r.stopTime) ?? null,
   isTestRun: r.context === "test_run",
   testRun: r.context === "test_run",
-  ...(r.error ? { error: { block: r.error.block, message: r.error.message } } : {}),
+  error: r.error ? r.error.map((e) => ({ ...e })) : null,
 });
 
 /** One page of `items` after the cursor `next` (an index), with the link to the following page. */
@@ -69,6 +72,6 @@ export function handleAutomations(s: SimAutomations, req: Request, url: URL, pat
   if (!a) return apiError(404, "Not Found", "AUTOMATIONS-404");
   if (!m![2]) return json(200, renderAutomation(s, a));
   const desc = (url.searchParams.get("sort") ?? "-startTime").startsWith("-");
-  const runs = s.runs.filter((r) => r.automationId === a.id).sort((x, y) => (desc ? y.startTime - x.startTime : x.startTime - y.startTime));
+  const runs = s.runs.filter((r) => r.automationId === a.id).sort((x, y) => (desc ? at(y) - at(x) : at(x) - at(y)));
   return page(url, runs, renderRun);
 }
