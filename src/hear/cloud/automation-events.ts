@@ -4,7 +4,7 @@
 import type { SiteEvent } from "../../platform/events/types";
 import { siteEvent } from "../../platform/events/site-event";
 
-/** What Steward reads of an automation (the fields of `GET /api/v1/automations`). */
+/** What Steward reads of an automation (the fields of `GET /api/workflows/automations`, or the deprecated `/api/v1/automations`). */
 export interface AutomationInfo {
   id: string;
   name: string;
@@ -17,7 +17,7 @@ export interface AutomationInfo {
   lastRunStatus?: string | null;
 }
 
-/** What Steward reads of a run (`GET /api/v1/automations/{id}/runs`), its error made text. */
+/** What Steward reads of a run (`GET …/automations/{id}/runs`), its error made text. */
 export interface AutomationRunInfo {
   id: string;
   status: string;
@@ -57,6 +57,8 @@ export interface AutomationEventContext {
   automation: AutomationInfo;
   owner?: { name?: string | null; email?: string | null };
   nowMs: number;
+  /** The Automations API's base path the tenant answers on (default Qlik's successor, /api/workflows/automations). */
+  automationsPath?: string;
 }
 
 /** The run statuses that end a run badly (the run-ended event's `status` words), and how a title says them. */
@@ -144,7 +146,7 @@ export function automationRunEvent(c: AutomationEventContext, run: AutomationRun
       context: run.context ?? null,
       startTime: run.startTime ?? null,
       stopTime: run.stopTime ?? null,
-      runUrl: `${c.tenant.url.replace(/\/+$/, "")}/api/v1/automations/${encodeURIComponent(c.automation.id)}/runs/${encodeURIComponent(run.id)}`,
+      runUrl: `${c.tenant.url.replace(/\/+$/, "")}${c.automationsPath ?? "/api/workflows/automations"}/${encodeURIComponent(c.automation.id)}/runs/${encodeURIComponent(run.id)}`,
     },
   );
 }

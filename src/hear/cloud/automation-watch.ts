@@ -308,7 +308,12 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
       const bad = meaning === "failed" || meaning === "warning";
       const { error, ...fields } = r;
       const run: AutomationRunInfo = { ...fields, ...runError(error) };
-      const event = bad ? automationRunEvent({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now }, run) : undefined;
+      const event = bad
+        ? automationRunEvent(
+            { tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now, automationsPath: d.client.automationsPath() },
+            run,
+          )
+        : undefined;
       const key = `run:${r.id}`;
       if (!(await d.claims.claim(name, key, a.id, now, event ? JSON.stringify(event) : null))) continue;
       const stop = ms(r.stopTime);

@@ -1,4 +1,6 @@
-// The simulated tenant's Automations API: `GET /api/v1/automations` (cursor paging; `listAll=true` for a tenant
+// The simulated tenant's Automations API, under Qlik's successor path `/api/workflows/automations` and the deprecated
+// `/api/v1/automations` (removed on or after 2027-11-30; same paths and schemas below the base, Qlik's changelog 255):
+// `GET …/automations` (cursor paging; `listAll=true` for a tenant
 // admin), one automation, and an automation's runs (`GET /api/v1/automations/{id}/runs`, sorted by startTime, cursor
 // paging). Statuses and field names are Qlik's (@qlik/api automations RunListObject); `error` is an array as Qlik
 // documents it, its elements' fields (blockId, blockLabel, message) are not documented and are the sim's own.
@@ -60,7 +62,10 @@ function page<T>(url: URL, items: T[], render: (t: T) => Record<string, unknown>
 }
 
 export function handleAutomations(s: SimAutomations, req: Request, url: URL, path: string): Response | undefined {
-  if (req.method !== "GET" || !path.startsWith("/api/v1/automations")) return undefined;
+  if (req.method !== "GET") return undefined;
+  const base = ["/api/v1/automations", "/api/workflows/automations"].find((b) => path === b || path.startsWith(`${b}/`));
+  if (!base) return undefined;
+  path = `/api/v1/automations${path.slice(base.length)}`;
   if (path === "/api/v1/automations")
     return page(
       url,

@@ -58,6 +58,7 @@ const SettingsSchema = z.strictObject({
   disableAfterFailures: z.int().min(0).max(100).optional(),
   automationsForbidden: z.boolean().optional(),
   listAllRefused: z.boolean().optional(),
+  workflowsApi: z.boolean().optional(),
 });
 
 type Add = (method: string, path: string, handler: (c: { body: unknown; params: Record<string, string | undefined> }) => Response) => void;
@@ -130,6 +131,7 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
     if (b.misbehave !== undefined) tenant.settings.misbehave = b.misbehave;
     if (b.apiKeyExpiry !== undefined) tenant.settings.apiKeyExpiry = b.apiKeyExpiry;
     if (b.disableAfterFailures !== undefined) tenant.settings.disableAfterFailures = b.disableAfterFailures;
+    if (b.workflowsApi !== undefined) tenant.settings.workflowsApi = b.workflowsApi;
     if (b.automationsForbidden !== undefined) tenant.settings.automationsForbidden = b.automationsForbidden;
     if (b.listAllRefused !== undefined) tenant.settings.listAllRefused = b.listAllRefused;
     return json(200, tenant.settings);

@@ -98,6 +98,8 @@ describe("Qlik Automate automations watched on a Qlik Cloud tenant", () => {
     });
     expect(String(got[0]!.data.error)).toContain("the connection's token has expired");
     expect(String(got[0]!.data.link)).toBe(`${sim.urls.cloud}/automations/${a.id}/editor`);
+    // Read on Qlik's successor API, not the deprecated /api/v1/automations.
+    expect(String(got[0]!.data.runUrl)).toBe(`${sim.urls.cloud}/api/workflows/automations/${a.id}/runs/${failed.id}`);
     expect(hooksFor("runId", ok.id)).toHaveLength(0);
     // The dashboard's events page lists it under its own filter.
     const page = await (await t.request("/ui/events?kind=cloud.automation")).text();
@@ -117,6 +119,18 @@ describe("Qlik Automate automations watched on a Qlik Cloud tenant", () => {
     // Qlik's `error` is an array: every element is said, not only the first.
     expect(String(got[0]!.data.error)).toContain("item 12 could not be written");
     expect(String(got[0]!.data.error)).toContain("item 31 could not be written");
+  });
+
+  test("a tenant without the successor /api/workflows/automations (404) is read on the deprecated /api/v1/automations", async () => {
+    await simControl(sim, "PATCH", "/cloud/settings", { workflowsApi: false });
+    try {
+      const a = await addAutomation({ name: "Old tenant extract", outcome: "fail" });
+      const run = await runNow(a.id);
+      await waitFor(() => hooksFor("runId", run.id).length >= 1, { timeoutMs: 15_000 });
+      expect(String(hooksFor("runId", run.id)[0]!.data.runUrl)).toContain("/api/v1/automations/");
+    } finally {
+      await simControl(sim, "PATCH", "/cloud/settings", { workflowsApi: true });
+    }
   });
 
   test("a run that did not start (status 'not started', with a start time) pages as one; the next finished run recovers it", async () => {
