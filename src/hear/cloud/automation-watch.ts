@@ -23,7 +23,8 @@ import type { QlikCloudTenantConfig } from "./config";
 
 type AutomationsConfig = NonNullable<QlikCloudTenantConfig["automations"]>;
 
-const AutomationSchema = z.lazy(() =>
+/** An automation of the list (exported for the check against Qlik's published type). */
+export const AutomationSchema = z.lazy(() =>
   z.looseObject({
     id: z.string().min(1).max(200),
     name: z.string().max(1_000).nullish(),
@@ -36,7 +37,8 @@ const AutomationSchema = z.lazy(() =>
     lastRunStatus: z.string().nullish(),
   }),
 );
-const RunSchema = z.lazy(() =>
+/** A run of an automation (exported for the check against Qlik's published type). */
+export const RunSchema = z.lazy(() =>
   z.looseObject({
     id: z.string().min(1).max(200),
     status: z.string(),

@@ -4,6 +4,7 @@
 // admin), one automation, and an automation's runs (`GET /api/v1/automations/{id}/runs`, sorted by startTime, cursor
 // paging). Statuses and field names are Qlik's (@qlik/api automations RunListObject); `error` is an array as Qlik
 // documents it, its elements' fields (blockId, blockLabel, message) are not documented and are the sim's own.
+import type { AutomationListObject, RunListObject } from "@qlik/api/workflows/automations";
 import { json } from "../util/http";
 import { apiError } from "./api-error";
 import type { SimAutomation, SimAutomationRun, SimAutomations } from "./automations";
@@ -18,7 +19,8 @@ function lastRun(s: SimAutomations, id: string): SimAutomationRun | undefined {
   return last;
 }
 
-function renderAutomation(s: SimAutomations, a: SimAutomation): Record<string, unknown> {
+/** An automation as Qlik's AutomationListObject (@qlik/api `workflows/automations`). */
+function renderAutomation(s: SimAutomations, a: SimAutomation): AutomationListObject {
   const last = lastRun(s, a.id);
   return {
     id: a.id,
@@ -34,22 +36,23 @@ function renderAutomation(s: SimAutomations, a: SimAutomation): Record<string, u
   };
 }
 
-const renderRun = (r: SimAutomationRun): Record<string, unknown> => ({
+/** A run as Qlik's RunListObject: a time it does not have is left out (the type allows no null there). */
+const renderRun = (r: SimAutomationRun): RunListObject => ({
   id: r.id,
   title: r.title,
   status: r.status,
   context: r.context,
   executedById: r.executedById,
   scheduledStartTime: iso(r.scheduledStartTime),
-  startTime: iso(r.startTime) ?? null,
-  stopTime: iso(r.stopTime) ?? null,
+  ...(r.startTime !== undefined ? { startTime: iso(r.startTime) } : {}),
+  ...(r.stopTime !== undefined ? { stopTime: iso(r.stopTime) } : {}),
   isTestRun: r.context === "test_run",
   testRun: r.context === "test_run",
   error: r.error ? r.error.map((e) => ({ ...e })) : null,
 });
 
 /** One page of `items` after the cursor `next` (an index), with the link to the following page. */
-function page<T>(url: URL, items: T[], render: (t: T) => Record<string, unknown>): Response {
+function page<T>(url: URL, items: T[], render: (t: T) => AutomationListObject | RunListObject): Response {
   const limit = Math.min(100, Math.max(1, Number(url.searchParams.get("limit") ?? 20) || 20));
   const from = Number(url.searchParams.get("next") ?? 0) || 0;
   const slice = items.slice(from, from + limit);

@@ -5,7 +5,7 @@
 import { newGuid } from "../util/ids";
 
 /** The run statuses of Qlik's automation run-ended event (com.qlik.v1.automation.run.ended); the sim ends in these. */
-export type SimRunStatus = "queued" | "running" | "finished" | "finished with warnings" | "failed" | "stopped" | "exceeded limit" | "not started";
+export type SimRunStatus = "running" | "finished" | "finished with warnings" | "failed" | "stopped" | "exceeded limit" | "not started";
 /**
  * `notStarted`: the run is recorded with its start time and ends `not started` (it never ran a block);
  * `failUnstarted`: it fails before it starts, with no start time (Qlik's RunListObject allows one to be absent).

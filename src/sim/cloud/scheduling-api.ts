@@ -1,6 +1,7 @@
 // The simulated tenant's Scheduling Tasks API (`/api/scheduling/tasks…`): the task list with cursor paging, sort
 // and a SCIM filter, one task's full definition, its runs (newest first), the last run, a resource's runs, a run's
 // log and a manual start. Documented parts and inferred ones are listed in src/sim/README.md.
+import type { CorrelationDef, OrchRun, OrchRunBase, Task, TaskMetadata } from "@qlik/api/scheduling/tasks";
 import { json, text } from "../util/http";
 import type { CloudScheduling, CloudTask, CloudTaskRun } from "./scheduling";
 import type { CloudTenant } from "./tenant";
@@ -20,8 +21,37 @@ function lastRun(s: CloudScheduling, taskId: string): CloudTaskRun | undefined {
  * and as `attrs.last_run_*` (the type's example). `updatedBy` is not in the type: it sits beside `updatedAt` in
  * `metadata` (inferred: the list's filter names it).
  */
-export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string): Record<string, unknown> {
+export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string): Task {
   const last = lastRun(s, t.id);
+  // Typed by Qlik's published TaskMetadata, with the one field it does not name said apart.
+  const metadata: TaskMetadata & { updatedBy: string } = {
+    tenantId,
+    spaceId: t.spaceId,
+    spaceType: t.spaceId ? "shared" : "personal",
+    ownerId: t.ownerId,
+    createdBy: t.ownerId,
+    createdAt: iso(t.createdAt),
+    updatedAt: iso(t.updatedAt),
+    updatedBy: t.updatedBy,
+    resourceType: "app",
+    usage: "ANALYTICS",
+    ...(!t.enabled && t.disabledCode ? { disabledCode: t.disabledCode as NonNullable<TaskMetadata["disabledCode"]> } : {}),
+    orchestration: {
+      id: `${t.id}-orch`,
+      type: 3,
+      ...(last
+        ? {
+            attrs: {
+              last_run_status: qlikStatus(last.status),
+              last_run_startedAt: iso(last.startedAt)!,
+              ...(last.endedAt !== undefined ? { last_run_endedAt: iso(last.endedAt)! } : {}),
+              last_run_worker_type: "reloads",
+            },
+            lastRun: renderRunBase(last),
+          }
+        : {}),
+    },
+  };
   return {
     id: t.id,
     name: t.name,
@@ -31,34 +61,7 @@ export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string): 
     specVersion: "1.16.0",
     version: "1.0.0",
     keepActive: false,
-    metadata: {
-      tenantId,
-      spaceId: t.spaceId,
-      spaceType: t.spaceId ? "shared" : "personal",
-      ownerId: t.ownerId,
-      createdBy: t.ownerId,
-      createdAt: iso(t.createdAt),
-      updatedAt: iso(t.updatedAt),
-      updatedBy: t.updatedBy,
-      resourceType: "app",
-      usage: "ANALYTICS",
-      ...(!t.enabled && t.disabledCode ? { disabledCode: t.disabledCode } : {}),
-      orchestration: {
-        id: `${t.id}-orch`,
-        type: 3,
-        ...(last
-          ? {
-              attrs: {
-                last_run_status: last.status,
-                last_run_startedAt: iso(last.startedAt),
-                ...(last.endedAt !== undefined ? { last_run_endedAt: iso(last.endedAt) } : {}),
-                last_run_worker_type: "reloads",
-              },
-              lastRun: renderRunBase(last),
-            }
-          : {}),
-      },
-    },
+    metadata,
     ...renderTrigger(t),
     states: [
       {
@@ -85,7 +88,7 @@ export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string): 
  * `dataset.updated` (type `com.qlik/active-analytics-orch`, Qlik's example) correlated by `datasetId`. Event tasks have
  * no `start` (Qlik's example has none).
  */
-function renderTrigger(t: CloudTask): Record<string, unknown> {
+function renderTrigger(t: CloudTask): Pick<Task, "start" | "events"> {
   if (t.trigger.type === "time")
     return {
       start: {
@@ -98,24 +101,27 @@ function renderTrigger(t: CloudTask): Record<string, unknown> {
         },
       },
     };
-  const correlation =
+  const correlation: CorrelationDef[] =
     t.trigger.type === "task"
       ? [
           { contextAttributeName: "id", contextAttributeValue: t.trigger.upstreamId },
-          ...(t.trigger.on === "any" ? [] : [{ contextAttributeName: "status", contextAttributeValue: t.trigger.on }]),
+          ...(t.trigger.on === "any" ? [] : [{ contextAttributeName: "status" as const, contextAttributeValue: t.trigger.on }]),
         ]
       : [{ contextAttributeName: "datasetId", contextAttributeValue: t.trigger.datasetId }];
   const event =
     t.trigger.type === "task"
-      ? { name: "upstream", source: "system-events.task", type: "com.qlik.v1.task.run.finished", correlation, dataOnly: true }
-      : { name: "upstream", source: "dataset.updated", type: "com.qlik/active-analytics-orch", correlation, dataOnly: true };
+      ? ({ name: "upstream", source: "system-events.task", type: "com.qlik.v1.task.run.finished", correlation, dataOnly: true } as const)
+      : ({ name: "upstream", source: "dataset.updated", type: "com.qlik/active-analytics-orch", correlation, dataOnly: true } as const);
   return { events: [event] };
 }
 
+/** Qlik's run statuses are RUNNING, SUCCEEDED and FAILED: a cancelled reload's run is a failed one. */
+const qlikStatus = (s: CloudTaskRun["status"]): OrchRunBase["status"] => (s === "CANCELED" ? "FAILED" : s);
+
 /** Qlik's OrchRunBase: the reload behind a run is its `workerId` (workerType `reloads`). */
-const renderRunBase = (r: CloudTaskRun) => ({
+const renderRunBase = (r: CloudTaskRun): OrchRunBase => ({
   id: r.id,
-  status: r.status,
+  status: qlikStatus(r.status),
   startedAt: iso(r.startedAt),
   ...(r.endedAt !== undefined ? { endedAt: iso(r.endedAt) } : {}),
   triggeredBy: r.triggeredBy,
@@ -125,7 +131,7 @@ const renderRunBase = (r: CloudTaskRun) => ({
 });
 
 /** Qlik's OrchRun: the base with the task, its name and metadata at the time, the action and the resource. */
-export const renderRun = (r: CloudTaskRun, task?: CloudTask) => ({
+export const renderRun = (r: CloudTaskRun, task?: CloudTask): OrchRun => ({
   ...renderRunBase(r),
   taskId: r.taskId,
   taskName: task?.name ?? "",

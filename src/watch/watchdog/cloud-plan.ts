@@ -58,7 +58,8 @@ const Metadata = z.lazy(() =>
       .nullish(),
   }),
 );
-const Row = z.lazy(() =>
+/** A task of the list or of GET /tasks/{id} (exported for the check against Qlik's published type). */
+export const CloudTaskRow = z.lazy(() =>
   z.looseObject({
     id: z.string().min(1).max(200),
     name: Text.nullish(),
@@ -88,7 +89,7 @@ export type CloudTaskRead =
   | { ok: true; task: CloudPlanTask; hasDefinition: boolean }
   | { ok: false; error: string; id?: string; name?: string; updatedAt?: string };
 
-type RowData = z.infer<typeof Row>;
+type RowData = z.infer<typeof CloudTaskRow>;
 
 /** The last run: `metadata.orchestration.lastRun`, else its `attrs` (Qlik's example), else the list's own fields. */
 function lastRunOf(row: RowData): CloudLastRun | undefined {
@@ -110,7 +111,7 @@ function lastRunOf(row: RowData): CloudLastRun | undefined {
 
 /** One task of the list or of GET /tasks/{id}. `hasDefinition` false: the row carries no trigger (ask for the task). */
 export function readCloudTask(raw: unknown): CloudTaskRead {
-  const r = Row.safeParse(raw);
+  const r = CloudTaskRow.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0]!;
     const id = raw && typeof raw === "object" && typeof (raw as { id?: unknown }).id === "string" ? ` ${(raw as { id: string }).id}` : "";
@@ -164,7 +165,8 @@ export function runStatusCode(status: string): number {
   return 11;
 }
 
-const RunRow = z.lazy(() =>
+/** A run of GET /tasks/{id}/runs (exported for the check against Qlik's published type). */
+export const CloudTaskRunRow = z.lazy(() =>
   z.looseObject({
     id: z.string().min(1),
     status: z.string().nullish(),
@@ -177,7 +179,7 @@ const RunRow = z.lazy(() =>
 /** Runs of GET /tasks/{id}/runs that Steward can read (others are skipped). */
 export function readRuns(rows: readonly unknown[]): Array<{ id: string; startedMs: number; endedMs?: number; status: string; triggeredBy?: string }> {
   return rows.flatMap((raw) => {
-    const r = RunRow.safeParse(raw);
+    const r = CloudTaskRunRow.safeParse(raw);
     const started = r.success ? time(r.data.startedAt) : undefined;
     if (!r.success || started === undefined) return [];
     const ended = time(r.data.endedAt);

@@ -7,7 +7,8 @@ import { readSchedule, type Schedule } from "../../platform/core/rrule";
 import { cronToRule, intervalToRule } from "./cloud-schedule-forms";
 
 const Text = z.string().max(2_000);
-const ScheduleObject = z.lazy(() =>
+/** `start.schedule` as an object (exported for the check against Qlik's published type). */
+export const ScheduleObject = z.lazy(() =>
   z.looseObject({
     recurrence: z.union([Text, z.array(Text).max(50)]).nullish(),
     cron: z.union([Text, z.looseObject({ expression: Text, validUntil: z.string().max(100).nullish() })]).nullish(),
