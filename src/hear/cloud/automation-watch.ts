@@ -157,6 +157,40 @@ const runEnded = (tenant: string, a: AutomationInfo, r: { id: string; status: st
   endedMs,
 });
 
+/** Runs Steward cannot judge, logged once each: a run not in Qlik's shape (per automation and field), a status Qlik does not document. */
+function runShapeWarnings(log: Logger, tenant: string) {
+  const logged = new Set<string>();
+  const once = (key: string) => !logged.has(key) && Boolean(logged.add(key));
+  return {
+    unreadable(a: AutomationInfo, field: string): void {
+      if (once(`${a.id}|${field}`))
+        log.warn({ tenant, automation: a.name, field }, "Qlik Cloud: a run of this automation is not in the shape Qlik documents; it is not judged");
+    },
+    unknownStatus(a: AutomationInfo, status: string): void {
+      if (once(status))
+        log.warn(
+          { tenant, automation: a.name, status },
+          "Qlik Cloud: an automation run's status is not one Qlik documents (field status); its runs with it are not judged",
+        );
+    },
+  };
+}
+
+/** What a run's status means here (undefined: not a status Qlik documents); a run that did not start but has a start or stop time failed. */
+function meaningOf(r: z.infer<typeof RunSchema>) {
+  const meaning = RUN_STATUS[r.status];
+  if (meaning !== "not-started") return meaning;
+  return ms(r.startTime) >= 0 || ms(r.stopTime) >= 0 ? "failed" : "pending";
+}
+
+/** Events claimed by a poll that stopped before announcing them (a crash, a store error) go out first. */
+async function replayUnannounced(d: WatchDeps, name: string): Promise<void> {
+  for (const p of await d.claims.unannounced(name)) {
+    await d.emit(JSON.parse(p.event) as SiteEvent);
+    await d.claims.markAnnounced(name, p.key);
+  }
+}
+
 export function createAutomationWatch(d: WatchDeps): AutomationWatch {
   const name = d.tenant.name;
   let state: AutomationWatchState = { automations: 0, disabled: 0 };
@@ -168,22 +202,9 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
     p?.catch((err: unknown) => d.log.warn({ tenant: name, err: (err as Error).message }, `Qlik Cloud: could not record an automation's ${what}`));
 
   const owner = ownerLookup(d.client);
-  /** Statuses Qlik does not document, logged once each: such a run is not judged (never taken for a success). */
-  const unknown = new Set<string>();
-  /** A run Steward cannot read at all, logged once per automation and field. */
-  const unreadable = (a: AutomationInfo, field: string) => {
-    if (unknown.has(`${a.id}|${field}`)) return;
-    unknown.add(`${a.id}|${field}`);
-    d.log.warn({ tenant: name, automation: a.name, field }, "Qlik Cloud: a run of this automation is not in the shape Qlik documents; it is not judged");
-  };
-  const unknownStatus = (a: AutomationInfo, status: string) => {
-    if (unknown.has(status)) return;
-    unknown.add(status);
-    d.log.warn(
-      { tenant: name, automation: a.name, status },
-      "Qlik Cloud: an automation run's status is not one Qlik documents (field status); its runs with it are not judged",
-    );
-  };
+  /** What every event of an automation says of it: the tenant, the automation, its owner. */
+  const about = async (a: AutomationInfo, now: number) => ({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now });
+  const { unreadable, unknownStatus } = runShapeWarnings(d.log, name);
 
   async function announce(key: string, automationId: string, event: SiteEvent, now: number): Promise<void> {
     if (!(await d.claims.claim(name, key, automationId, now, JSON.stringify(event)))) return;
@@ -201,22 +222,11 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
       // Disabled before Steward's look-back (at its first start): known, not announced, and no "enabled" later either.
       const silent = ms(at) < floor;
       await d.store.setMeta(metaKey, `${silent ? "silent:" : ""}${at}`);
-      if (!silent)
-        await announce(
-          `disabled:${a.id}:${at}`,
-          a.id,
-          automationStateEvent({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now }, true, undefined),
-          now,
-        );
+      if (!silent) await announce(`disabled:${a.id}:${at}`, a.id, automationStateEvent(await about(a, now), true, undefined), now);
     } else if (!disabled && open !== "") {
       await d.store.setMeta(metaKey, "");
       if (!open.startsWith("silent:"))
-        await announce(
-          `enabled:${a.id}:${a.updatedAt ?? now}`,
-          a.id,
-          automationStateEvent({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now }, false, open),
-          now,
-        );
+        await announce(`enabled:${a.id}:${a.updatedAt ?? now}`, a.id, automationStateEvent(await about(a, now), false, open), now);
     }
   }
 
@@ -230,12 +240,7 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
     const failed = (await d.store.getMeta(metaKey)) ?? "";
     if (failed === "") return;
     await d.store.setMeta(metaKey, "");
-    await announce(
-      `recovered:${run.id}`,
-      a.id,
-      automationRecoveredEvent({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now }, run, failed),
-      now,
-    );
+    await announce(`recovered:${run.id}`, a.id, automationRecoveredEvent(await about(a, now), run, failed), now);
   }
 
   /** The automation's newest runs: each ended run claimed once (announced when it failed or warned). True when all ended. */
@@ -256,26 +261,16 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
       // A run that failed before it started has no start time: its stop, due or creation time places it instead.
       const when = [r.startTime, r.stopTime, r.scheduledStartTime, r.createdAt].map(ms).find(Number.isFinite);
       if (when !== undefined && !(when >= floor)) continue;
-      let meaning = RUN_STATUS[r.status];
-      if (meaning === undefined) {
-        unknownStatus(a, r.status);
-        allEnded = false;
-        continue;
-      }
-      if (meaning === "not-started") meaning = ms(r.startTime) >= 0 || ms(r.stopTime) >= 0 ? "failed" : "pending";
-      if (meaning === "pending") {
+      const meaning = meaningOf(r);
+      if (meaning === undefined) unknownStatus(a, r.status);
+      if (meaning === undefined || meaning === "pending") {
         allEnded = false;
         continue;
       }
       const bad = meaning === "failed" || meaning === "warning";
       const { error, ...fields } = r;
       const run: AutomationRunInfo = { ...fields, ...runError(error) };
-      const event = bad
-        ? automationRunEvent(
-            { tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now, automationsPath: d.client.automationsPath() },
-            run,
-          )
-        : undefined;
+      const event = bad ? automationRunEvent({ ...(await about(a, now)), automationsPath: d.client.automationsPath() }, run) : undefined;
       const key = `run:${r.id}`;
       if (!(await d.claims.claim(name, key, a.id, now, event ? JSON.stringify(event) : null))) continue;
       const stop = ms(r.stopTime);
@@ -293,10 +288,7 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
   return {
     async poll(now, firstFloor) {
       const floor = Math.max(firstFloor, now - OLDEST_RUN_MS);
-      for (const p of await d.claims.unannounced(name)) {
-        await d.emit(JSON.parse(p.event) as SiteEvent);
-        await d.claims.markAnnounced(name, p.key);
-      }
+      await replayUnannounced(d, name);
       const automations = await listAutomations(d, only, listAll);
       const moved: Array<{ a: AutomationInfo; cursorKey: string; cursor: string }> = [];
       for (const a of automations) {

@@ -113,6 +113,22 @@ function listed<K extends string>(page: z.infer<typeof ListSchema>, key: K): Rec
   return { [key]: page.data, ...(page.links?.next?.href ? { next: page.links.next.href } : {}) } as Record<K, unknown[]> & { next?: string };
 }
 
+/** A next link from a page, resolved against the tenant and checked before any request carries the key. */
+function nextPageUrl(href: string, base: string, origin: URL): string {
+  let u: URL;
+  try {
+    u = new URL(href, base);
+  } catch {
+    throw new CloudApiError("bad-answer", `${origin.host} gave a next page that is not a URL; not followed`);
+  }
+  if (u.origin !== origin.origin || u.protocol !== "https:")
+    throw new CloudApiError(
+      "bad-answer",
+      `${origin.host} gave a next page at ${u.origin}, not the tenant's ${origin.origin}; not followed (the API key would go there)`,
+    );
+  return u.toString();
+}
+
 export function createCloudClient(opts: {
   url: string;
   apiKey?: string;
@@ -217,21 +233,7 @@ export function createCloudClient(opts: {
     return r.data;
   }
 
-  /** A next link from a page, resolved against the tenant and checked before any request carries the key. */
-  const nextPage = (href: string): string => {
-    let u: URL;
-    try {
-      u = new URL(href, base);
-    } catch {
-      throw new CloudApiError("bad-answer", `${host} gave a next page that is not a URL; not followed`);
-    }
-    if (u.origin !== origin.origin || u.protocol !== "https:")
-      throw new CloudApiError(
-        "bad-answer",
-        `${host} gave a next page at ${u.origin}, not the tenant's ${origin.origin}; not followed (the API key would go there)`,
-      );
-    return u.toString();
-  };
+  const nextPage = (href: string): string => nextPageUrl(href, base, origin);
 
   const automations = { path: WORKFLOWS_AUTOMATIONS };
   return {
