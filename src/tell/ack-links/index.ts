@@ -20,6 +20,8 @@ export type { ActionLink } from "./links";
 export type { LinkCause } from "./actions";
 export { LINK_PATH_PATTERN } from "./links";
 
+export type { RemedyPort, RetryChoice } from "./remedy-port";
+
 export interface AckLinksDeps extends LinkActionDeps {
   db: SqlDb;
   clock: Clock;
@@ -54,7 +56,7 @@ export function setupAckLinks(cfg: ActionLinksConfig, deps: AckLinksDeps): AckLi
   );
   return {
     async decorate(n) {
-      const links = await makeActionLinks(cfg, store, n, clock.now());
+      const links = await makeActionLinks(cfg, store, n, clock.now(), deps.remedies?.()?.offersRetry(n.event) === true);
       return links.length === 0 ? n : { ...n, vars: { ...n.vars, actionLinks: links } };
     },
   };

@@ -41,7 +41,8 @@ export function linkPath(id: number, target: LinkTarget = "incident"): string {
   return `/act/${target}/${id}`;
 }
 
-export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, n: Notification, now: number): Promise<ActionLink[]> {
+/** `offerRetry`: the message is about an incident approved remediation may retry (RemedyPort.offersRetry). */
+export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, n: Notification, now: number, offerRetry = false): Promise<ActionLink[]> {
   const named = linkTargetOf(n);
   if (!cfg.publicBaseUrl || named === undefined) return [];
   const { secret } = await store.key(now);
@@ -57,5 +58,6 @@ export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, 
     };
     return { action, text, url: `${base}${linkPath(named.id, named.target)}?${linkQuery(p, signLink(secret, p))}` };
   };
-  return [make("ack", "Acknowledge"), make("snooze", "Snooze")];
+  const links = [make("ack", "Acknowledge"), make("snooze", "Snooze")];
+  return offerRetry && named.target === "incident" ? [...links, make("retry", "Retry the task")] : links;
 }

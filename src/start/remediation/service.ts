@@ -1,0 +1,168 @@
+// Approved remediation, the part a person meets: "retry this task in N minutes" asked from an alert's link or REST
+// for an open incident of a transient error class, recorded as an action (the incident's timeline of what was done),
+// audited as the person who asked, carried out by the worker, ended when the task's next run ends, and told in the
+// incident's next message.
+import type { Logger } from "pino";
+import type { AuditLog } from "../../platform/audit/audit-log";
+import type { Clock } from "../../platform/core/clock";
+import type { EventBus } from "../../platform/core/bus";
+import { describeError } from "../../platform/core/errors";
+import { isTaskEvent, type DomainEvent, type DomainEvents, type TaskEvent } from "../../platform/events/types";
+import type { IncidentService } from "../../tell/incidents";
+import type { RemedyPort, RetryChoice } from "../../tell/ack-links/remedy-port";
+import { spanText } from "../../tell/notify/time-format";
+import type { ActionStore, RemediationAction } from "./action-store";
+import type { RemediationConfig } from "./config";
+import type { Worker } from "./worker";
+
+export interface RetryRequest {
+  incidentId: number;
+  delayMs: number;
+  by: string;
+  from: "link" | "rest";
+  ip?: string;
+}
+
+/** The answer to a retry request: the action (new or the one already asked for), or why none was made. */
+export type RetryAnswer =
+  | { ok: true; added: boolean; action: RemediationAction }
+  | { ok: false; status: 404 | 409 | 400; code: "NOT_FOUND" | "CONFLICT" | "INVALID_INPUT"; field: string; message: string };
+
+export interface RemediationService extends RemedyPort {
+  requestRetry(r: RetryRequest): Promise<RetryAnswer>;
+  actionsOf(incidentId: number): Promise<RemediationAction[]>;
+  cancel(actionId: number, by: string): Promise<boolean>;
+}
+
+export interface ServiceDeps {
+  store: ActionStore;
+  worker: Worker;
+  incidents: IncidentService;
+  clock: Clock;
+  log: Logger;
+  audit: AuditLog;
+  bus: EventBus<DomainEvents>;
+  formatTime(ms: number): string;
+}
+
+const ENDS = ["task.succeeded", "task.failed", "task.aborted"] as const;
+const inWords = (ms: number) => (ms <= 0 ? "now" : `in ${spanText(ms)}`);
+
+export function createRemediationService(cfg: RemediationConfig, deps: ServiceDeps): RemediationService {
+  const { store, clock } = deps;
+  const log = deps.log.child({ module: "remediation" });
+  const classes = new Set<string>(cfg.retryClasses);
+
+  // Any Steward that hears the task's run end closes the action (one UPDATE: once on the site).
+  for (const kind of ENDS)
+    deps.bus.on(kind, async (e: TaskEvent) => {
+      if (e.source === "test") return;
+      const outcome = kind === "task.succeeded" ? "succeeded" : kind === "task.failed" ? "failed" : "aborted";
+      try {
+        for (const a of await store.ended(e.task.id, clock.now(), outcome, e.errorLine ?? null))
+          log.info({ actionId: a.id, taskId: a.taskId, outcome }, "the run a remediation action started has ended");
+      } catch (err) {
+        log.warn({ taskId: e.task.id, err: describeError(err) }, "could not record the end of a remediation action's run");
+      }
+    });
+
+  async function requestRetry(r: RetryRequest): Promise<RetryAnswer> {
+    const refuse = (status: 404 | 409 | 400, field: string, message: string): RetryAnswer => ({
+      ok: false,
+      status,
+      code: status === 404 ? "NOT_FOUND" : status === 400 ? "INVALID_INPUT" : "CONFLICT",
+      field,
+      message,
+    });
+    if (r.delayMs < 0 || r.delayMs > cfg.maxDelay)
+      return refuse(400, "inMinutes", `a retry may be asked for at most ${spanText(cfg.maxDelay)} ahead (remediation.maxDelay)`);
+    const incident = await deps.incidents.get(r.incidentId);
+    if (!incident) return refuse(404, "id", `no incident ${r.incidentId}`);
+    if (incident.status !== "open") return refuse(409, "id", `incident ${r.incidentId} has recovered: there is nothing to retry`);
+    if (!incident.taskId) return refuse(409, "id", `incident ${r.incidentId} is not a task's: there is no task to start`);
+    if (!incident.errorClass || !classes.has(incident.errorClass))
+      return refuse(
+        409,
+        "id",
+        `incident ${r.incidentId}'s error class is ${incident.errorClass ?? "not known"}: a retry is offered for ${[...classes].join(", ")} (remediation.retryClasses), failures that may heal by themselves`,
+      );
+    const now = clock.now();
+    const { added, action } = await store.add({
+      incidentId: incident.id,
+      taskId: incident.taskId,
+      taskName: incident.title,
+      kind: "retry",
+      requestedBy: r.by,
+      requestedFrom: r.from,
+      ...(r.ip ? { requestedIp: r.ip } : {}),
+      requestedAt: now,
+      dueAt: now + r.delayMs,
+    });
+    deps.audit.record({
+      actor: { kind: r.from === "link" ? "link" : "remediation", name: r.by, ...(r.ip ? { ip: r.ip } : {}) },
+      action: "remediation.request",
+      target: incident.taskId,
+      result: "ok",
+      details: { actionId: action.id, incidentId: incident.id, kind: "retry", from: r.from, dueAt: new Date(action.dueAt).toISOString(), joined: !added },
+    });
+    if (added) await deps.worker.poke();
+    return { ok: true, added, action };
+  }
+
+  return {
+    requestRetry,
+    actionsOf: (id) => store.ofIncident(id),
+    async cancel(id, by) {
+      const done = await store.cancel(id, clock.now(), by);
+      if (done) deps.audit.record({ actor: { kind: "remediation", name: by }, action: "remediation.cancel", target: String(id), result: "ok" });
+      return done;
+    },
+    offersRetry(e: DomainEvent) {
+      if (!cfg.offer || !isTaskEvent(e) || e.incident?.status !== "open") return false;
+      return e.errorClass !== undefined && classes.has(e.errorClass);
+    },
+    retryChoices(): RetryChoice[] {
+      return cfg.retryIn.map((ms) => ({ id: String(Math.round(ms / 1000)), label: inWords(ms), delayMs: ms }));
+    },
+    async retry(req) {
+      const a = await requestRetry(req);
+      if (!a.ok) return { ok: false, message: `${a.message[0]!.toUpperCase()}${a.message.slice(1)}.` };
+      const when = a.action.dueAt <= clock.now() ? "now" : `at ${deps.formatTime(a.action.dueAt)}`;
+      if (!a.added)
+        return {
+          ok: true,
+          message: `${a.action.taskName} was already to be retried (asked by ${a.action.requestedBy}, action #${a.action.id}): it is started once.`,
+        };
+      return {
+        ok: true,
+        message: `${a.action.taskName} will be started again ${when} (action #${a.action.id}). The incident's next message says how it went.`,
+      };
+    },
+    async lines(e) {
+      if (!isTaskEvent(e) || e.incident === undefined || e.source === "test") return [];
+      const told = await store.tell(e.incident.id, e.id);
+      return told.map((a) => lineOf(a, e, deps.formatTime));
+    },
+  };
+}
+
+/** "Retried by anna@corp.example (from the alert's link) at 2026-11-27 10:05 CET: Qlik started the task …; this run is that retry: it failed." */
+export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => string): string {
+  const who = `Retried by ${a.requestedBy} (from ${a.requestedFrom === "link" ? "the alert's link" : "REST"})`;
+  if (a.status === "failed") return `${who}: not started, ${a.outcome ?? "refused"}: ${a.qlikAnswer ?? ""}`.trim();
+  const started = `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? "started"}`;
+  // The event of the run the retry started tells its end itself, whether the bus has closed the action yet or not.
+  const thisRun = a.status === "started" && e.task.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
+  const outcome =
+    a.status === "ended"
+      ? a.outcome
+      : thisRun
+        ? e.kind === "task.succeeded" || e.kind === "task.recovered"
+          ? "succeeded"
+          : e.kind === "task.failed"
+            ? "failed"
+            : "aborted"
+        : undefined;
+  if (e.kind === "task.recovered" && a.status === "started") return `${started}; the retry succeeded.`;
+  return outcome ? `${started}; the retry ${outcome}.` : `${started}; its run has not ended yet.`;
+}
