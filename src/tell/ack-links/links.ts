@@ -47,17 +47,19 @@ export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, 
   if (!cfg.publicBaseUrl || named === undefined) return [];
   const { secret } = await store.key(now);
   const base = cfg.publicBaseUrl.replace(/\/+$/, "");
-  const make = (action: LinkAction, text: string): ActionLink => {
+  const make = (action: LinkAction, text: string, to = named): ActionLink => {
     const p: LinkParams = {
-      incidentId: named.id,
-      ...(named.target === "cause" ? { target: "cause" as const } : {}),
+      incidentId: to.id,
+      ...(to.target === "cause" ? { target: "cause" as const } : {}),
       action,
       recipient: linkRecipient(n),
       expiresAt: now + cfg.expiry,
       nonce: newNonce(),
     };
-    return { action, text, url: `${base}${linkPath(named.id, named.target)}?${linkQuery(p, signLink(secret, p))}` };
+    return { action, text, url: `${base}${linkPath(to.id, to.target)}?${linkQuery(p, signLink(secret, p))}` };
   };
   const links = [make("ack", "Acknowledge"), make("snooze", "Snooze")];
-  return offerRetry && named.target === "incident" ? [...links, make("retry", "Retry the task")] : links;
+  // A retry starts this message's task: it names the task's incident, also on a page whose other links name its cause.
+  const incident = offerRetry ? openIncidentOf(n) : undefined;
+  return incident === undefined ? links : [...links, make("retry", "Retry the task", { target: "incident", id: incident })];
 }
