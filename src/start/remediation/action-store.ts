@@ -4,9 +4,15 @@
 // writes nothing).
 import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 
-export type ActionKind = "retry";
-/** pending: waits for its time; claimed: a Steward is starting it; started: Qlik took the start; ended: its run ended. */
-export type ActionStatus = "pending" | "claimed" | "started" | "ended" | "failed" | "cancelled";
+/** retry: start an incident's task again; rerun: start a run the Scheduler's queue cancelled, once the queue drained. */
+export type ActionKind = "retry" | "rerun";
+/**
+ * pending: waits for its time (a rerun also for its queue to drain and the action before it to end); claimed: a Steward
+ * is starting it; started: Qlik took the start; ended: its run ended; failed: Steward did not start it (refused,
+ * disabled); skipped: not needed any more (the task ran since it was asked for); cancelled: by a person.
+ */
+export type ActionStatus = "pending" | "claimed" | "started" | "ended" | "failed" | "skipped" | "cancelled";
+export const FINISHED: readonly ActionStatus[] = ["ended", "failed", "skipped", "cancelled"];
 
 export interface RemediationAction {
   id: number;
@@ -15,6 +21,10 @@ export interface RemediationAction {
   taskName: string;
   kind: ActionKind;
   status: ActionStatus;
+  /** A rerun: the queue cause whose end (the node's queue drained) it waits for; 0 for none. */
+  causeId: number;
+  /** A rerun: the action that starts before it (chain order); it waits for that one to end. 0 for none. */
+  afterId: number;
   requestedBy: string;
   /** "link", "rest": where the person asked from. */
   requestedFrom: string;
@@ -47,6 +57,10 @@ export interface NewAction {
   taskId: string;
   taskName: string;
   kind: ActionKind;
+  causeId?: number;
+  afterId?: number;
+  /** The task's last execution when it was asked for: a rerun whose task ran since is not needed. */
+  seenExecution?: string;
   requestedBy: string;
   requestedFrom: string;
   requestedIp?: string;
@@ -65,6 +79,8 @@ function rowOf(r: Record<string, unknown>): RemediationAction {
     taskName: String(r.task_name),
     kind: String(r.kind) as ActionKind,
     status: String(r.status) as ActionStatus,
+    causeId: Number(r.cause_id),
+    afterId: Number(r.after_id),
     requestedBy: String(r.requested_by),
     requestedFrom: String(r.requested_from),
     requestedIp: str(r.requested_ip),
@@ -115,9 +131,22 @@ export function createActionStore(db: SqlDb) {
     /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
     async add(a: NewAction): Promise<{ added: boolean; action: RemediationAction }> {
       const r = await db.get<Record<string, unknown>>(
-        `INSERT INTO remediation_actions (incident_id, task_id, task_name, kind, status, requested_by, requested_from, requested_ip, requested_at, due_at)
-         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
-        [a.incidentId, a.taskId.toLowerCase(), a.taskName, a.kind, a.requestedBy, a.requestedFrom, a.requestedIp ?? null, a.requestedAt, a.dueAt],
+        `INSERT INTO remediation_actions (incident_id, task_id, task_name, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+        [
+          a.incidentId,
+          a.taskId.toLowerCase(),
+          a.taskName,
+          a.kind,
+          a.causeId ?? 0,
+          a.afterId ?? 0,
+          a.seenExecution ?? null,
+          a.requestedBy,
+          a.requestedFrom,
+          a.requestedIp ?? null,
+          a.requestedAt,
+          a.dueAt,
+        ],
       );
       if (r) return { added: true, action: rowOf(r) };
       const have = await this.unfinished(a.taskId);
@@ -160,6 +189,13 @@ export function createActionStore(db: SqlDb) {
     seen: (c: Claim, execution: string) => step(c, "seen_execution = ?", [execution]),
     started: (c: Claim, now: number, executionId: string | null, answer: string) =>
       step(c, "status = 'started', started_at = ?, execution_id = ?, qlik_answer = ?", [now, executionId, answer]),
+    /** The task ran since the action was asked for (a trigger, its chain): not started again. */
+    skipped: (c: Claim, now: number, answer: string) => step(c, "status = 'skipped', ended_at = ?, outcome = 'not needed', qlik_answer = ?", [now, answer]),
+    /** Whether an action has ended one way or another (a rerun after it may go). */
+    async finished(id: number): Promise<boolean> {
+      const r = await db.get<{ status: string }>("SELECT status FROM remediation_actions WHERE id = ?", [id]);
+      return r === undefined || FINISHED.includes(String(r.status) as ActionStatus);
+    },
     /** Qlik refused the start, or the incident or task no longer needs it: it ends without a run. */
     failed: (c: Claim, now: number, outcome: string, answer: string) =>
       step(c, "status = 'failed', ended_at = ?, outcome = ?, qlik_answer = ?", [now, outcome, answer]),
@@ -190,7 +226,7 @@ export function createActionStore(db: SqlDb) {
      */
     async tell(incidentId: number, eventId: string): Promise<RemediationAction[]> {
       await db.run(
-        `UPDATE remediation_actions SET told_event_id = ? WHERE incident_id = ? AND told_event_id IS NULL AND status IN ('started', 'ended', 'failed')`,
+        `UPDATE remediation_actions SET told_event_id = ? WHERE incident_id = ? AND told_event_id IS NULL AND status IN ('started', 'ended', 'failed', 'skipped')`,
         [eventId, incidentId],
       );
       const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? AND told_event_id = ? ORDER BY id", [

@@ -12,6 +12,8 @@ import type { SqlDb } from "../../platform/store/sql";
 import type { IncidentService } from "../../tell/incidents";
 import type { TaskStarter } from "../control/types";
 import { createActionStore } from "./action-store";
+import { createCauseStore } from "../../tell/grouping/cause-store";
+import { createStoredChains } from "../../tell/grouping/stored-chains";
 import type { RemediationConfig } from "./config";
 import { registerRemediationRoutes } from "./routes";
 import { createRemediationService, type RemediationService } from "./service";
@@ -39,7 +41,7 @@ export interface RemediationDeps {
 export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps): RemediationService {
   const store = createActionStore(deps.db);
   const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval });
-  const service = createRemediationService(cfg, { ...deps, store, worker });
+  const service = createRemediationService(cfg, { ...deps, store, worker, causes: createCauseStore(deps.db), chains: createStoredChains(deps.db) });
   registerRemediationRoutes(deps.router, service);
   deps.lifecycle.add(worker.component);
   return service;

@@ -17,6 +17,8 @@ export const remediationMigrations: MigrationSet = {
           task_id TEXT NOT NULL,
           task_name TEXT NOT NULL,
           kind TEXT NOT NULL,
+          cause_id INTEGER NOT NULL DEFAULT 0,
+          after_id INTEGER NOT NULL DEFAULT 0,
           status TEXT NOT NULL,
           requested_by TEXT NOT NULL,
           requested_from TEXT NOT NULL,

@@ -17,6 +17,8 @@ export function actionView(a: RemediationAction) {
     taskName: a.taskName,
     kind: a.kind,
     status: a.status,
+    causeId: a.causeId,
+    afterId: a.afterId,
     requestedBy: a.requestedBy,
     requestedFrom: a.requestedFrom,
     requestedIp: a.requestedIp,
@@ -39,8 +41,14 @@ const ActionViewSchema = z.lazy(() =>
     incidentId: z.number(),
     taskId: z.string(),
     taskName: z.string(),
-    kind: z.enum(["retry"]),
-    status: z.enum(["pending", "claimed", "started", "ended", "failed", "cancelled"]),
+    kind: z.enum(["retry", "rerun"]),
+    status: z
+      .enum(["pending", "claimed", "started", "ended", "failed", "skipped", "cancelled"])
+      .describe(
+        "failed: Steward did not start it (refused, disabled); skipped: not needed any more (the task ran since it was asked for, or its incident recovered)",
+      ),
+    causeId: z.number().describe("A rerun: the queue cause whose end (the node's queue drained) it waits for; 0 for none."),
+    afterId: z.number().describe("A rerun: the action before it in chain order, which it waits for; 0 for none."),
     requestedBy: z.string(),
     requestedFrom: z.string().describe("link (the alert's signed link) or rest"),
     requestedIp: z.string().nullable(),
@@ -89,6 +97,33 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
       });
       if (!a.ok) return c.json(errorBody(a.status, a.code, a.message, { field: a.field }), a.status);
       return c.json({ added: a.added, action: actionView(a.action) }, 202);
+    },
+  );
+
+  router.route(
+    {
+      method: "post",
+      path: "/v4/causes/:id/rerun-cancelled",
+      summary: "Re-run the runs a node's queue cancelled, once the queue has drained, in chain order",
+      description:
+        "For a reload queue cause (scheduler.queue_backlog): one action per task whose run Qlik cancelled while it waited and whose incident is still open, ordered so that a task comes after the cancelled tasks its chain waits for. Each starts once the cause has closed (the node's queue drained) and the one before it has ended; a task that ran since the request (its trigger, or its chain after an upstream's re-run) is skipped. Recorded on each incident (GET /v4/incidents/{id}/actions) and in the audit as the caller.",
+      tags: ["Alerts"],
+      scope: "tasks",
+      params: IdParams,
+      responses: {
+        202: {
+          description: "The actions, in the order they run; joined: actions asked for before that this request shares",
+          schema: () => z.object({ actions: z.array(ActionViewSchema), joined: z.array(ActionViewSchema) }),
+        },
+        404: { description: "No such cause" },
+        409: { description: "The cause is not a node's reload queue, or holds no cancelled run still failing" },
+      },
+    },
+    async (c, { params }) => {
+      const actor = auditActorOf(c);
+      const a = await service.requestRerun({ causeId: params.id, by: actor.name, from: "rest", ...(actor.ip ? { ip: actor.ip } : {}) });
+      if (!a.ok) return c.json(errorBody(a.status, a.status === 404 ? "NOT_FOUND" : "CONFLICT", a.message, { field: "id" }), a.status);
+      return c.json({ actions: a.actions.map(actionView), joined: a.joined.map(actionView) }, 202);
     },
   );
 

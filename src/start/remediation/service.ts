@@ -14,6 +14,7 @@ import { spanText } from "../../tell/notify/time-format";
 import type { ActionStore, RemediationAction } from "./action-store";
 import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
+import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 
 export interface RetryRequest {
   incidentId: number;
@@ -30,11 +31,12 @@ export type RetryAnswer =
 
 export interface RemediationService extends RemedyPort {
   requestRetry(r: RetryRequest): Promise<RetryAnswer>;
+  requestRerun(r: Omit<RerunRequest, "now">): Promise<RerunAnswer>;
   actionsOf(incidentId: number): Promise<RemediationAction[]>;
   cancel(actionId: number, by: string): Promise<boolean>;
 }
 
-export interface ServiceDeps {
+export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
   store: ActionStore;
   worker: Worker;
   incidents: IncidentService;
@@ -109,8 +111,42 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     return { ok: true, added, action };
   }
 
+  async function rerun(r: Omit<RerunRequest, "now">): Promise<RerunAnswer> {
+    const a = await requestRerun({ ...deps, store, incidents: deps.incidents }, { ...r, now: clock.now() });
+    if (!a.ok) return a;
+    deps.audit.record({
+      actor: { kind: r.from === "link" ? "link" : "remediation", name: r.by, ...(r.ip ? { ip: r.ip } : {}) },
+      action: "remediation.request",
+      target: `cause:${r.causeId}`,
+      result: "ok",
+      details: {
+        kind: "rerun",
+        from: r.from,
+        order: a.actions.map((x) => ({ actionId: x.id, taskId: x.taskId, taskName: x.taskName })),
+        joined: a.joined.map((x) => x.id),
+      },
+    });
+    if (a.actions.length > 0) await deps.worker.poke();
+    return a;
+  }
+
   return {
     requestRetry,
+    requestRerun: rerun,
+    offersRerun(e: DomainEvent) {
+      if (!cfg.offer || e.cause?.status !== "open") return false;
+      return e.kind === "scheduler.queue_backlog" || (isTaskEvent(e) && e.errorClass === "queue");
+    },
+    async rerun(req) {
+      const a = await rerun(req);
+      if (!a.ok) return { ok: false, message: `${a.message[0]!.toUpperCase()}${a.message.slice(1)}.` };
+      const names = a.actions.map((x) => x.taskName).join(", ");
+      const joined = a.joined.length === 0 ? "" : ` ${a.joined.length} of them had been asked for already.`;
+      return {
+        ok: true,
+        message: `${a.actions.length} run(s) will be started again once the queue of ${a.cause.title.replace(/^reload queue backed up on /, "")} has drained, one after another in chain order: ${names || "none new"}.${joined} Each incident's next message says how it went.`,
+      };
+    },
     actionsOf: (id) => store.ofIncident(id),
     async cancel(id, by) {
       const done = await store.cancel(id, clock.now(), by);
@@ -148,8 +184,9 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
 
 /** "Retried by anna@corp.example (from the alert's link) at 2026-11-27 10:05 CET: Qlik started the task …; this run is that retry: it failed." */
 export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => string): string {
-  const who = `Retried by ${a.requestedBy} (from ${a.requestedFrom === "link" ? "the alert's link" : "REST"})`;
+  const who = `${a.kind === "rerun" ? "Re-run after the queue drained, asked" : "Retried"} by ${a.requestedBy} (from ${a.requestedFrom === "link" ? "the alert's link" : "REST"})`;
   if (a.status === "failed") return `${who}: not started, ${a.outcome ?? "refused"}: ${a.qlikAnswer ?? ""}`.trim();
+  if (a.status === "skipped") return `${who}: not started, not needed: ${a.qlikAnswer ?? ""}`.trim();
   const started = `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? "started"}`;
   // The event of the run the retry started tells its end itself, whether the bus has closed the action yet or not.
   const thisRun = a.status === "started" && e.task.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
@@ -163,6 +200,7 @@ export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => s
             ? "failed"
             : "aborted"
         : undefined;
-  if (e.kind === "task.recovered" && a.status === "started") return `${started}; the retry succeeded.`;
-  return outcome ? `${started}; the retry ${outcome}.` : `${started}; its run has not ended yet.`;
+  const noun = a.kind === "rerun" ? "re-run" : "retry";
+  if (e.kind === "task.recovered" && a.status === "started") return `${started}; the ${noun} succeeded.`;
+  return outcome ? `${started}; the ${noun} ${outcome}.` : `${started}; its run has not ended yet.`;
 }

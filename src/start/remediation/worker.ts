@@ -22,7 +22,7 @@ export interface WorkerDeps {
   instanceId: string;
   qrs: Pick<QrsClient, "listTasksFull">;
   taskStarter: TaskStarter;
-  incidents: Pick<IncidentService, "get">;
+  incidents: Pick<IncidentService, "get" | "causeStatus">;
   leaseMs: number;
   pollMs: number;
 }
@@ -57,16 +57,29 @@ export function createWorker(deps: WorkerDeps): Worker {
       details: { actionId: a.id, incidentId: a.incidentId, taskName: a.taskName, requestedFrom: a.requestedFrom, by: deps.instanceId, ...details },
     });
 
+  /** A rerun waits for its node's queue to drain (its cause closed) and for the one before it in chain order to end. */
+  async function ready(a: RemediationAction): Promise<boolean> {
+    if (a.causeId > 0 && (await deps.incidents.causeStatus(a.causeId)) === "open") return false;
+    return a.afterId === 0 || (await store.finished(a.afterId));
+  }
+
+  const skip = async (c: Claim, a: RemediationAction, answer: string) => {
+    if (await store.skipped(c, clock.now(), answer)) record(a, "ok", { answer, skipped: true });
+  };
+
   async function act(c: Claim, a: RemediationAction): Promise<void> {
     const incident = await deps.incidents.get(a.incidentId);
-    if (incident?.status !== "open") return end(c, a, "not needed", `incident #${a.incidentId} recovered before the retry was due: nothing was started`);
+    if (incident?.status !== "open") return skip(c, a, `incident #${a.incidentId} recovered before the action was due: nothing was started`);
     const [task] = await deps.qrs.listTasksFull(eq("id", a.taskId));
     if (!task) return end(c, a, "not started", "QRS no longer has this task");
     if (task.enabled === false) return end(c, a, "not started", "the task is disabled in the QMC: a person turned it off, so Steward does not start it");
     const last = task.operational?.lastExecutionResult;
     const lastId = last?.id ?? "none";
+    // A rerun whose task ran since it was asked for (its trigger, or its chain after a rerun before it) is not needed.
+    if (a.kind === "rerun" && a.takenFrom === null && a.seenExecution !== null && a.seenExecution !== lastId)
+      return skip(c, a, `the task ran since the re-run was asked for (run ${lastId}: its trigger or its chain started it): not started again`);
     // Taken over: the Steward before this one looked at the task, then stopped. A run since then is the one it started.
-    if (a.claims > 1 && a.seenExecution !== null && a.seenExecution !== lastId) {
+    if (a.takenFrom !== null && a.seenExecution !== null && a.seenExecution !== lastId) {
       const answer = `adopted the run ${lastId} that ${a.takenFrom ?? "the Steward before"} started before it stopped (not started again)`;
       if (await store.started(c, clock.now(), last?.executionID ?? lastId, answer)) record(a, "ok", { answer, adopted: true });
       return;
@@ -90,6 +103,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   async function passOnce(): Promise<void> {
     for (const due of await store.due(clock.now())) {
       if (stopping) return;
+      if (!(await ready(due))) continue;
       const got = await store.claim(due.id, deps.instanceId, clock.now(), deps.leaseMs);
       if (!got) continue;
       try {

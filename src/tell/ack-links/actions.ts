@@ -104,6 +104,12 @@ export function linkActions(cfg: ActionLinksConfig, deps: LinkActionDeps): LinkA
   return {
     choices: (now) => snoozeChoices(cfg, deps.timeZone(), now),
     retryChoices: () => deps.remedies?.()?.retryChoices() ?? [],
+    async rerun(p, ip) {
+      const remedies = deps.remedies?.();
+      if (!remedies || p.target !== "cause")
+        return { ok: false, message: "Re-running the cancelled runs from a link is not available on this Steward (remediation)." };
+      return remedies.rerun({ causeId: p.incidentId, by: p.recipient, from: "link", ...(ip ? { ip } : {}) });
+    },
     async retry(p, choice, ip) {
       const remedies = deps.remedies?.();
       if (!remedies || p.target === "cause") return { ok: false, message: "Retrying a task from a link is not available on this Steward (remediation)." };

@@ -41,8 +41,13 @@ export function linkPath(id: number, target: LinkTarget = "incident"): string {
   return `/act/${target}/${id}`;
 }
 
-/** `offerRetry`: the message is about an incident approved remediation may retry (RemedyPort.offersRetry). */
-export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, n: Notification, now: number, offerRetry = false): Promise<ActionLink[]> {
+/** What approved remediation offers on this message (RemedyPort): a retry of its incident's task, a re-run of its queue cause's cancelled runs. */
+export interface Offers {
+  retry?: boolean;
+  rerun?: boolean;
+}
+
+export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, n: Notification, now: number, offers: Offers = {}): Promise<ActionLink[]> {
   const named = linkTargetOf(n);
   if (!cfg.publicBaseUrl || named === undefined) return [];
   const { secret } = await store.key(now);
@@ -59,7 +64,8 @@ export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, 
     return { action, text, url: `${base}${linkPath(to.id, to.target)}?${linkQuery(p, signLink(secret, p))}` };
   };
   const links = [make("ack", "Acknowledge"), make("snooze", "Snooze")];
+  if (offers.rerun && named.target === "cause") links.push(make("rerun", "Re-run the cancelled runs"));
   // A retry starts this message's task: it names the task's incident, also on a page whose other links name its cause.
-  const incident = offerRetry ? openIncidentOf(n) : undefined;
+  const incident = offers.retry ? openIncidentOf(n) : undefined;
   return incident === undefined ? links : [...links, make("retry", "Retry the task", { target: "incident", id: incident })];
 }

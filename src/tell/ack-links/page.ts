@@ -30,7 +30,7 @@ export interface SubjectFacts {
 
 export function confirmPage(
   subject: SubjectFacts,
-  action: "ack" | "snooze" | "retry",
+  action: "ack" | "snooze" | "retry" | "rerun",
   recipient: string,
   choices: SnoozeChoice[],
   retryChoices: RetryChoice[] = [],
@@ -42,6 +42,11 @@ export function confirmPage(
     return frame(
       "Acknowledge this incident?",
       `${about}<form method="post"><button type="submit" name="confirm" value="ack">Acknowledge</button></form>${who}`,
+    );
+  if (action === "rerun")
+    return frame(
+      "Re-run the runs the queue cancelled?",
+      `${about}<p>Once the node's queue has drained, Steward starts each run Qlik cancelled while it waited, one after another in chain order (a task its chain already ran again is left out), and says how each went in its incident's next message.</p><form method="post"><button type="submit" name="confirm" value="rerun">Re-run them</button></form>${who}`,
     );
   if (action === "retry") {
     const retry = retryChoices.map((c) => `<button type="submit" name="retry" value="${esc(c.id)}">Retry ${esc(c.label)}</button>`).join("");

@@ -16,6 +16,10 @@ export interface RemedyPort {
   retryChoices(): RetryChoice[];
   /** Asks for the incident's task to be started again after the delay; text for the person says what happens. */
   retry(req: { incidentId: number; delayMs: number; by: string; from: "link"; ip?: string }): Promise<{ ok: boolean; message: string }>;
+  /** Whether a message about this event offers "re-run the runs the queue cancelled" (a node's queue cause). */
+  offersRerun(e: DomainEvent): boolean;
+  /** Asks for the runs the queue cause's node cancelled to be started again once the queue drained, in chain order. */
+  rerun(req: { causeId: number; by: string; from: "link"; ip?: string }): Promise<{ ok: boolean; message: string }>;
   /** Lines for the incident's next message: what was done and how it ended (each told once). */
   lines(e: DomainEvent): Promise<string[]>;
 }

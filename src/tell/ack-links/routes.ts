@@ -26,6 +26,8 @@ export interface LinkActions {
   retryChoices(): RetryChoice[];
   /** Asks approved remediation to start the incident's task again after the choice's delay. */
   retry(p: LinkParams, choice: RetryChoice, ip: string | undefined): Promise<{ ok: boolean; message: string }>;
+  /** Asks approved remediation to re-run the runs a node's queue cause cancelled, once the queue drained. */
+  rerun(p: LinkParams, ip: string | undefined): Promise<{ ok: boolean; message: string }>;
   /** A time as the pages say it: the message format on the site's clock (src/platform/core/time-text.ts). */
   formatTime(ms: number): string;
 }
@@ -61,9 +63,10 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
   const ipOf = (c: Context<HttpEnv>) => auditActorOf(c).ip;
   const refused = (c: Context<HttpEnv>, id: number, r: LinkRefusal, recipient: string | undefined, action?: string) => {
     // Only links that were really made for someone (expired, used): a forged or altered one names nobody, and
-    // auditing every one would let anybody flood the audit log. A confirmed link that would start a task (retry)
+    // auditing every one would let anybody flood the audit log. A confirmed link that would start a task (retry, rerun)
     // is audited however it was refused: an attempt to act on Qlik through a changed link is worth a line.
-    if ((r.status === 400 || r.status === 403) && action !== "retry") return html(c, result("This link cannot be used", r.reason, id), r.status);
+    if ((r.status === 400 || r.status === 403) && action !== "retry" && action !== "rerun")
+      return html(c, result("This link cannot be used", r.reason, id), r.status);
     audit.record({
       actor: { kind: "link", name: recipient ?? "unknown", ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
       action: `${target}.link`,
@@ -129,7 +132,13 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
       const named = target === "cause" ? { incidentId: 0, causeId: p.incidentId } : { incidentId: p.incidentId };
       if (!(await store.use({ nonce: p.nonce, ...named, action: p.action, recipient: p.recipient, usedAt: now, expiresAt: p.expiresAt })))
         return refused(c, params.id, { status: 409, reason: "This link was used already: a link acts once." }, p.recipient);
-      const done = retryIn ? await actions.retry(p, retryIn, ipOf(c)) : choice ? await actions.snooze(p, choice) : await actions.acknowledge(p);
+      const done = retryIn
+        ? await actions.retry(p, retryIn, ipOf(c))
+        : p.action === "rerun"
+          ? await actions.rerun(p, ipOf(c))
+          : choice
+            ? await actions.snooze(p, choice)
+            : await actions.acknowledge(p);
       audit.record({
         actor: { kind: "link", name: p.recipient, ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
         action: `${target}.${p.action === "ack" ? "acknowledge" : p.action}`,

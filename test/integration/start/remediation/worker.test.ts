@@ -15,7 +15,11 @@ import { createStartFilter } from "../../../../src/start/control/start-filter";
 import { createTaskStarter } from "../../../../src/start/control/task-starter";
 import { createActionStore, type ActionStore } from "../../../../src/start/remediation/action-store";
 import { remediationMigrations } from "../../../../src/start/remediation/migrations";
-import { createWorker, type Worker } from "../../../../src/start/remediation/worker";
+import { createWorker } from "../../../../src/start/remediation/worker";
+import { createCauseAcknowledger } from "../../../../src/tell/grouping/cause-acknowledge";
+import { groupingMigrations } from "../../../../src/tell/grouping/migrations";
+import { createIncidentService, incidentMigrations, taskSubject } from "../../../../src/tell/incidents";
+import { incidentsSchema } from "../../../../src/tell/incidents/config";
 import type { Simulator } from "../../../../src/sim";
 import type { QrsClient } from "../../../../src/platform/qlik";
 import { eq } from "../../../../src/platform/qlik/qrs-filter";
@@ -40,7 +44,7 @@ tasks:
 `;
 const T0 = Date.UTC(2026, 10, 27, 2, 0, 0);
 const MIN = 60_000;
-const SETS = [coreMigrations, auditMigrations, remediationMigrations];
+const SETS = [coreMigrations, auditMigrations, incidentMigrations, groupingMigrations, remediationMigrations];
 
 let dir: TempDir;
 let sim: Simulator;
@@ -58,19 +62,11 @@ afterAll(async () => {
 const startsOf = (taskId: string) =>
   sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().includes(`/task/${taskId}/start`)).length;
 
-/** Incidents as the worker reads them: each id open unless closed here. */
-function incidentsOpen(closed: Set<number> = new Set()) {
-  return {
-    get: async (id: number) => ({ id, status: closed.has(id) ? "closed" : "open" }) as never,
-  };
-}
+/** The incidents service on the store, with the causes that hold incidents (tell/grouping's tables). */
+const incidentsOn = (db: SqlDb, clock: ManualClock) =>
+  createIncidentService(incidentsSchema().parse({}), { db, clock, log: createSilentLogger(), causes: createCauseAcknowledger(db) });
 
-function worker(
-  db: SqlDb,
-  clock: ManualClock,
-  instanceId: string,
-  leaseMs = 2 * MIN,
-): { w: Worker; store: ActionStore; audit: ReturnType<typeof createAuditLog> } {
+function worker(db: SqlDb, clock: ManualClock, instanceId: string, leaseMs = 2 * MIN) {
   const log = createSilentLogger();
   const audit = createAuditLog(db, clock);
   const taskStarter = createTaskStarter({
@@ -81,13 +77,27 @@ function worker(
     metrics: createMetricsRegistry(),
   });
   const store = createActionStore(db);
-  const w = createWorker({ store, clock, log, audit, instanceId, qrs, taskStarter, incidents: incidentsOpen(), leaseMs, pollMs: 15_000 });
-  return { w, store, audit };
+  const incidents = incidentsOn(db, clock);
+  const w = createWorker({ store, clock, log, audit, instanceId, qrs, taskStarter, incidents, leaseMs, pollMs: 15_000 });
+  return { w, store, audit, incidents };
 }
 
-const ask = (store: ActionStore, taskId: string, now: number, inMs: number, incidentId = 1) =>
-  store.add({
-    incidentId,
+/** Opens the task's incident (a connection error) and asks for its retry in `inMs`. */
+async function ask(db: SqlDb, store: ActionStore, clock: ManualClock, taskId: string, inMs: number) {
+  const now = clock.now();
+  const incident = await incidentsOn(db, clock).raise({
+    subject: taskSubject(taskId),
+    taskId,
+    title: "Reload CRM",
+    eventId: `run-${taskId}-${now}`,
+    kind: "task.failed",
+    summary: "connection refused",
+    at: now,
+    failedRun: true,
+    errorClass: "connection",
+  });
+  return store.add({
+    incidentId: incident.id,
     taskId,
     taskName: "Reload CRM",
     kind: "retry",
@@ -96,6 +106,7 @@ const ask = (store: ActionStore, taskId: string, now: number, inMs: number, inci
     requestedAt: now,
     dueAt: now + inMs,
   });
+}
 
 const idle = (taskId: string) => waitFor(() => !sim.tasks.isRunning(taskId), { what: `task ${taskId} to end` });
 
@@ -110,7 +121,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       const { w, store, audit } = worker(db, clock, "node-a");
       w.component.start();
       const before = startsOf(TASK);
-      const { action } = await ask(store, TASK, clock.now(), 5 * MIN);
+      const { action } = await ask(db, store, clock, TASK, 5 * MIN);
       await w.poke();
       await clock.advance(5 * MIN - 1000);
       await w.pass();
@@ -139,7 +150,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       const db = await backend.open(SETS);
       const clock = createManualClock(T0);
       const { w, store } = worker(db, clock, "node-a");
-      const { action } = await ask(store, OFF, clock.now(), 0);
+      const { action } = await ask(db, store, clock, OFF, 0);
       await w.pass();
       const a = (await store.get(action.id))!;
       expect(a.status).toBe("failed");
@@ -151,8 +162,8 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       const db = await backend.open(SETS);
       const clock = createManualClock(T0);
       const store = createActionStore(db);
-      const first = await ask(store, TASK, clock.now(), MIN);
-      const second = await ask(store, TASK.toUpperCase(), clock.now(), 0, 2);
+      const first = await ask(db, store, clock, TASK, MIN);
+      const second = await ask(db, store, clock, TASK.toUpperCase(), 0);
       expect(first.added).toBe(true);
       expect(second).toMatchObject({ added: false, action: { id: first.action.id } });
     });
@@ -163,7 +174,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       const clock = createManualClock(T0);
       const { w, store } = worker(db, clock, "node-b");
       const before = startsOf(TASK);
-      const { action } = await ask(store, TASK, clock.now(), 0);
+      const { action } = await ask(db, store, clock, TASK, 0);
       // node-a claimed it and stopped (killed) before it looked at QRS.
       expect(await store.claim(action.id, "node-a", clock.now(), 2 * MIN)).toBeDefined();
       await w.pass();
@@ -180,7 +191,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       const db = await backend.open(SETS);
       const clock = createManualClock(T0);
       const { w, store } = worker(db, clock, "node-b");
-      const { action } = await ask(store, TASK, clock.now(), 0);
+      const { action } = await ask(db, store, clock, TASK, 0);
       // node-a claimed it, looked at the task's last run, started it through QRS and was killed before recording it.
       const got = (await store.claim(action.id, "node-a", clock.now(), 2 * MIN))!;
       const [task] = await qrs.listTasksFull(eq("id", TASK));
@@ -200,7 +211,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       const db = await backend.open(SETS);
       const clock = createManualClock(T0);
       const store = createActionStore(db);
-      const { action } = await ask(store, TASK, clock.now(), 0);
+      const { action } = await ask(db, store, clock, TASK, 0);
       const a = (await store.claim(action.id, "node-a", clock.now(), MIN))!;
       await clock.advance(MIN + 1);
       const b = (await store.claim(action.id, "node-b", clock.now(), MIN))!;
@@ -226,7 +237,7 @@ describe("two Stewards on one PostgreSQL", () => {
       const a = worker(dbA, clock, "node-a");
       const b = worker(dbB, clock, "node-b");
       const before = startsOf(TASK);
-      const { action } = await ask(a.store, TASK, clock.now(), 0);
+      const { action } = await ask(dbA, a.store, clock, TASK, 0);
       await Promise.all([a.w.pass(), b.w.pass(), a.w.pass(), b.w.pass()]);
       expect(startsOf(TASK)).toBe(before + 1);
       const row = (await a.store.get(action.id))!;
