@@ -24,6 +24,7 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     taskStarter: control.taskStarter,
     incidents,
     formatTime: alerting.formatTime,
+    inMaintenance: (e, now) => alerting.alertGates.maintenance.holding(e, now),
   });
   alerting.act.setRemedies(remediation);
   return remediation;

@@ -19,6 +19,8 @@ export interface RemediationAction {
   incidentId: number;
   taskId: string;
   taskName: string;
+  /** The node the failing run ran on (automatic retries count per node). */
+  node: string | null;
   kind: ActionKind;
   status: ActionStatus;
   /** A rerun: the queue cause whose end (the node's queue drained) it waits for; 0 for none. */
@@ -56,6 +58,7 @@ export interface NewAction {
   incidentId: number;
   taskId: string;
   taskName: string;
+  node?: string;
   kind: ActionKind;
   causeId?: number;
   afterId?: number;
@@ -77,6 +80,7 @@ function rowOf(r: Record<string, unknown>): RemediationAction {
     incidentId: Number(r.incident_id),
     taskId: String(r.task_id),
     taskName: String(r.task_name),
+    node: str(r.node),
     kind: String(r.kind) as ActionKind,
     status: String(r.status) as ActionStatus,
     causeId: Number(r.cause_id),
@@ -131,12 +135,13 @@ export function createActionStore(db: SqlDb) {
     /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
     async add(a: NewAction): Promise<{ added: boolean; action: RemediationAction }> {
       const r = await db.get<Record<string, unknown>>(
-        `INSERT INTO remediation_actions (incident_id, task_id, task_name, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+        `INSERT INTO remediation_actions (incident_id, task_id, task_name, node, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
         [
           a.incidentId,
           a.taskId.toLowerCase(),
           a.taskName,
+          a.node?.toLowerCase() ?? null,
           a.kind,
           a.causeId ?? 0,
           a.afterId ?? 0,
@@ -215,6 +220,17 @@ export function createActionStore(db: SqlDb) {
         id,
       ]);
       return res.changes === 1;
+    },
+    /** Automatic retries (requested by a rule) asked since `since`: of the task, of the node, of the site. */
+    async ruleCounts(since: number, taskId: string, node: string | null): Promise<{ task: number; node: number; site: number }> {
+      const r = await db.get<Record<string, number>>(
+        `SELECT COUNT(*) AS site,
+           SUM(CASE WHEN task_id = ? THEN 1 ELSE 0 END) AS task,
+           SUM(CASE WHEN node = ? THEN 1 ELSE 0 END) AS node
+         FROM remediation_actions WHERE requested_from = 'rule' AND requested_at >= ?`,
+        [taskId.toLowerCase(), node?.toLowerCase() ?? "", since],
+      );
+      return { task: Number(r?.task ?? 0), node: Number(r?.node ?? 0), site: Number(r?.site ?? 0) };
     },
     async ofIncident(incidentId: number): Promise<RemediationAction[]> {
       const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? ORDER BY id", [incidentId]);

@@ -5,7 +5,7 @@ import type { AuditLog } from "../../platform/audit/audit-log";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
-import type { DomainEvents } from "../../platform/events/types";
+import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import type { Router } from "../../platform/http/route";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { SqlDb } from "../../platform/store/sql";
@@ -18,6 +18,7 @@ import type { RemediationConfig } from "./config";
 import { registerRemediationRoutes } from "./routes";
 import { createRemediationService, type RemediationService } from "./service";
 import { createWorker } from "./worker";
+import { createFailureHold } from "./auto";
 
 export { remediationMigrations } from "./migrations";
 export { remediationSchema, type RemediationConfig } from "./config";
@@ -36,6 +37,8 @@ export interface RemediationDeps {
   taskStarter: TaskStarter;
   incidents: IncidentService;
   formatTime(ms: number): string;
+  /** The maintenance window covering an event now (tell/maintenance): automatic retries never run inside one. */
+  inMaintenance(e: TaskEvent, now: number): { window: string } | undefined;
 }
 
 export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps): RemediationService {
@@ -43,6 +46,10 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval });
   const service = createRemediationService(cfg, { ...deps, store, worker, causes: createCauseStore(deps.db), chains: createStoredChains(deps.db) });
   registerRemediationRoutes(deps.router, service);
+  // Automatic retries only with a rule: the incidents service then asks before each failure's page.
+  deps.incidents.holdFailures(
+    createFailureHold(cfg, { store, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke: () => worker.poke() }),
+  );
   deps.lifecycle.add(worker.component);
   return service;
 }

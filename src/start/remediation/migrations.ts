@@ -16,6 +16,7 @@ export const remediationMigrations: MigrationSet = {
           incident_id INTEGER NOT NULL,
           task_id TEXT NOT NULL,
           task_name TEXT NOT NULL,
+          node TEXT,
           kind TEXT NOT NULL,
           cause_id INTEGER NOT NULL DEFAULT 0,
           after_id INTEGER NOT NULL DEFAULT 0,

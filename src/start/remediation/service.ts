@@ -14,6 +14,7 @@ import { spanText } from "../../tell/notify/time-format";
 import type { ActionStore, RemediationAction } from "./action-store";
 import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
+import { gaveUpLines, lineOf } from "./lines";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 
 export interface RetryRequest {
@@ -177,30 +178,8 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     async lines(e) {
       if (!isTaskEvent(e) || e.incident === undefined || e.source === "test") return [];
       const told = await store.tell(e.incident.id, e.id);
-      return told.map((a) => lineOf(a, e, deps.formatTime));
+      const own = told.filter((a) => a.requestedFrom !== "rule").map((a) => lineOf(a, e, deps.formatTime));
+      return [...own, ...(await gaveUpLines(store, e, deps.formatTime))];
     },
   };
-}
-
-/** "Retried by anna@corp.example (from the alert's link) at 2026-11-27 10:05 CET: Qlik started the task …; this run is that retry: it failed." */
-export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => string): string {
-  const who = `${a.kind === "rerun" ? "Re-run after the queue drained, asked" : "Retried"} by ${a.requestedBy} (from ${a.requestedFrom === "link" ? "the alert's link" : "REST"})`;
-  if (a.status === "failed") return `${who}: not started, ${a.outcome ?? "refused"}: ${a.qlikAnswer ?? ""}`.trim();
-  if (a.status === "skipped") return `${who}: not started, not needed: ${a.qlikAnswer ?? ""}`.trim();
-  const started = `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? "started"}`;
-  // The event of the run the retry started tells its end itself, whether the bus has closed the action yet or not.
-  const thisRun = a.status === "started" && e.task.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
-  const outcome =
-    a.status === "ended"
-      ? a.outcome
-      : thisRun
-        ? e.kind === "task.succeeded" || e.kind === "task.recovered"
-          ? "succeeded"
-          : e.kind === "task.failed"
-            ? "failed"
-            : "aborted"
-        : undefined;
-  const noun = a.kind === "rerun" ? "re-run" : "retry";
-  if (e.kind === "task.recovered" && a.status === "started") return `${started}; the ${noun} succeeded.`;
-  return outcome ? `${started}; the ${noun} ${outcome}.` : `${started}; its run has not ended yet.`;
 }
