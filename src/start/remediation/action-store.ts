@@ -232,6 +232,18 @@ export function createActionStore(db: SqlDb) {
       );
       return { task: Number(r?.task ?? 0), node: Number(r?.node ?? 0), site: Number(r?.site ?? 0) };
     },
+    /** Automatic retries whose run succeeded in [from, to): healed without a page (the morning report's line). */
+    async healedBetween(from: number, to: number): Promise<Array<{ taskName: string; attempts: number; endedMs: number }>> {
+      const rows = await db.all<Record<string, unknown>>(
+        `SELECT a.task_name, a.ended_at,
+           (SELECT COUNT(*) FROM remediation_actions b WHERE b.incident_id = a.incident_id AND b.requested_from = 'rule' AND b.id <= a.id) AS attempts
+         FROM remediation_actions a
+         WHERE a.requested_from = 'rule' AND a.status = 'ended' AND a.outcome = 'succeeded' AND a.ended_at >= ? AND a.ended_at < ?
+         ORDER BY a.ended_at DESC LIMIT 200`,
+        [from, to],
+      );
+      return rows.map((r) => ({ taskName: String(r.task_name), attempts: Number(r.attempts), endedMs: Number(r.ended_at) }));
+    },
     async ofIncident(incidentId: number): Promise<RemediationAction[]> {
       const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? ORDER BY id", [incidentId]);
       return rows.map(rowOf);

@@ -81,6 +81,11 @@ describe("with a rule: retry connection errors twice", () => {
     expect(starts(h, IDS.heal)).toBe(1);
     await waitFor(outboxEmpty, { what: "the outbox to be empty" });
     expect(mailsAbout("Reload heal")).toHaveLength(0);
+    // One line in the morning report (its facts for the last 24 hours, as GET /v4/report gives them).
+    const report = (await (await h.t.request("/v4/report")).json()) as { sections: Array<{ lines: Array<{ text: string }> }> };
+    const lines = report.sections.flatMap((s) => s.lines.map((l) => l.text)).filter((t) => t.includes("healed by"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^1 failure healed by Steward's automatic retry, not paged: Reload heal \(retry 1, .+\)$/);
   });
 
   test("one that never heals pages once, after both retries, naming each attempt's failing line", { timeout: 60_000 }, async () => {
