@@ -3,108 +3,11 @@
 // lease ran out) and each later step (an UPDATE naming the claim it holds, so a Steward whose claim was taken over
 // writes nothing).
 import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
+import { createActionReads } from "./action-reads";
+import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf } from "./action-row";
 
-/** retry: start an incident's task again; rerun: start a run the Scheduler's queue cancelled, once the queue drained. */
-export type ActionKind = "retry" | "rerun";
-/**
- * pending: waits for its time (a rerun also for its queue to drain and the action before it to end); claimed: a Steward
- * is starting it; started: Qlik took the start; ended: its run ended; failed: Steward did not start it (refused,
- * disabled); skipped: not needed any more (the task ran since it was asked for); cancelled: by a person.
- */
-export type ActionStatus = "pending" | "claimed" | "started" | "ended" | "failed" | "skipped" | "cancelled";
-export const FINISHED: readonly ActionStatus[] = ["ended", "failed", "skipped", "cancelled"];
-
-export interface RemediationAction {
-  id: number;
-  incidentId: number;
-  taskId: string;
-  taskName: string;
-  /** The node the failing run ran on (automatic retries count per node). */
-  node: string | null;
-  kind: ActionKind;
-  status: ActionStatus;
-  /** A rerun: the queue cause whose end (the node's queue drained) it waits for; 0 for none. */
-  causeId: number;
-  /** A rerun: the action that starts before it (chain order); it waits for that one to end. 0 for none. */
-  afterId: number;
-  requestedBy: string;
-  /** "link", "rest": where the person asked from. */
-  requestedFrom: string;
-  requestedIp: string | null;
-  requestedAt: number;
-  dueAt: number;
-  claimedBy: string | null;
-  claimedAt: number | null;
-  leaseUntil: number | null;
-  /** How many times it was claimed: more than one when a Steward took it over. */
-  claims: number;
-  /** The Steward whose claim this one took over (its lease had run out), if any. */
-  takenFrom: string | null;
-  /** The task's last execution result before this action started it (what a Steward taking over compares). */
-  seenExecution: string | null;
-  startedAt: number | null;
-  executionId: string | null;
-  /** What Qlik answered to the start: the execution session id, or its refusal. */
-  qlikAnswer: string | null;
-  endedAt: number | null;
-  /** The run's end: succeeded, failed, aborted; or why it never ran. */
-  outcome: string | null;
-  outcomeLine: string | null;
-  /** The event whose message told how it went (the incident's next message). */
-  toldEventId: string | null;
-}
-
-export interface NewAction {
-  incidentId: number;
-  taskId: string;
-  taskName: string;
-  node?: string;
-  kind: ActionKind;
-  causeId?: number;
-  afterId?: number;
-  /** The task's last execution when it was asked for: a rerun whose task ran since is not needed. */
-  seenExecution?: string;
-  requestedBy: string;
-  requestedFrom: string;
-  requestedIp?: string;
-  requestedAt: number;
-  dueAt: number;
-}
-
-const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-
-function rowOf(r: Record<string, unknown>): RemediationAction {
-  return {
-    id: Number(r.id),
-    incidentId: Number(r.incident_id),
-    taskId: String(r.task_id),
-    taskName: String(r.task_name),
-    node: str(r.node),
-    kind: String(r.kind) as ActionKind,
-    status: String(r.status) as ActionStatus,
-    causeId: Number(r.cause_id),
-    afterId: Number(r.after_id),
-    requestedBy: String(r.requested_by),
-    requestedFrom: String(r.requested_from),
-    requestedIp: str(r.requested_ip),
-    requestedAt: Number(r.requested_at),
-    dueAt: Number(r.due_at),
-    claimedBy: str(r.claimed_by),
-    claimedAt: num(r.claimed_at),
-    leaseUntil: num(r.lease_until),
-    claims: Number(r.claims),
-    takenFrom: str(r.taken_from),
-    seenExecution: str(r.seen_execution),
-    startedAt: num(r.started_at),
-    executionId: str(r.execution_id),
-    qlikAnswer: str(r.qlik_answer),
-    endedAt: num(r.ended_at),
-    outcome: str(r.outcome),
-    outcomeLine: str(r.outcome_line),
-    toldEventId: str(r.told_event_id),
-  };
-}
+export type { ActionKind, ActionStatus, NewAction, RemediationAction } from "./action-row";
+export { FINISHED } from "./action-row";
 
 /** A claim a Steward holds: its steps write only while the row still names it. */
 export interface Claim {
@@ -116,6 +19,7 @@ export interface Claim {
 export type ActionStore = ReturnType<typeof createActionStore>;
 
 export function createActionStore(db: SqlDb) {
+  const reads = createActionReads(db);
   const byId = async (ex: SqlExecutor, id: number) => {
     const r = await ex.get<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE id = ?", [id]);
     return r ? rowOf(r) : undefined;
@@ -131,6 +35,7 @@ export function createActionStore(db: SqlDb) {
       ])
     ).changes === 1;
   return {
+    ...reads,
     get: (id: number) => byId(db, id),
     /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
     async add(a: NewAction): Promise<{ added: boolean; action: RemediationAction }> {
@@ -220,33 +125,6 @@ export function createActionStore(db: SqlDb) {
         id,
       ]);
       return res.changes === 1;
-    },
-    /** Automatic retries (requested by a rule) asked since `since`: of the task, of the node, of the site. */
-    async ruleCounts(since: number, taskId: string, node: string | null): Promise<{ task: number; node: number; site: number }> {
-      const r = await db.get<Record<string, number>>(
-        `SELECT COUNT(*) AS site,
-           SUM(CASE WHEN task_id = ? THEN 1 ELSE 0 END) AS task,
-           SUM(CASE WHEN node = ? THEN 1 ELSE 0 END) AS node
-         FROM remediation_actions WHERE requested_from = 'rule' AND requested_at >= ?`,
-        [taskId.toLowerCase(), node?.toLowerCase() ?? "", since],
-      );
-      return { task: Number(r?.task ?? 0), node: Number(r?.node ?? 0), site: Number(r?.site ?? 0) };
-    },
-    /** Automatic retries whose run succeeded in [from, to): healed without a page (the morning report's line). */
-    async healedBetween(from: number, to: number): Promise<Array<{ taskName: string; attempts: number; endedMs: number }>> {
-      const rows = await db.all<Record<string, unknown>>(
-        `SELECT a.task_name, a.ended_at,
-           (SELECT COUNT(*) FROM remediation_actions b WHERE b.incident_id = a.incident_id AND b.requested_from = 'rule' AND b.id <= a.id) AS attempts
-         FROM remediation_actions a
-         WHERE a.requested_from = 'rule' AND a.status = 'ended' AND a.outcome = 'succeeded' AND a.ended_at >= ? AND a.ended_at < ?
-         ORDER BY a.ended_at DESC LIMIT 200`,
-        [from, to],
-      );
-      return rows.map((r) => ({ taskName: String(r.task_name), attempts: Number(r.attempts), endedMs: Number(r.ended_at) }));
-    },
-    async ofIncident(incidentId: number): Promise<RemediationAction[]> {
-      const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? ORDER BY id", [incidentId]);
-      return rows.map(rowOf);
     },
     /**
      * The actions of the incident its next message tells of: each started or ended one not yet told, marked as told by
