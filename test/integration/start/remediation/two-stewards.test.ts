@@ -59,7 +59,15 @@ async function openIncident(t: TestApp, taskId = TASK): Promise<number> {
 
 beforeAll(async () => {
   dir = createTempDir("steward-remedy-two-");
-  sim = await startSimulator({ site: SITE, certDir: simCertDir(join(dir.path, "certs")), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false, settings: { timing: { durationOverrideMs: 20 } } });
+  sim = await startSimulator({
+    site: SITE,
+    certDir: simCertDir(join(dir.path, "certs")),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+    settings: { timing: { durationOverrideMs: 20 } },
+  });
   both = await startTwoStewards(
     "remedy_two",
     `qlik: { host: 127.0.0.1, qrsPort: ${sim.ports.qrs}, certDir: ${JSON.stringify(sim.certDir)}, timeoutMs: 5000, retries: 1 }
@@ -99,7 +107,9 @@ test("an expired retry link is refused on either Steward and audited", async () 
   const link = `/act/incident/${id}?${linkQuery(p, signLink(secret, p))}`;
   expect((await b.request(link, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "retry=0" })).status).toBe(410);
   await b.app.audit.flush();
-  const audit = (await (await a.request("/v4/audit?action=incident.link&limit=10")).json()) as { entries: Array<{ result: string; details: { reason: string } }> };
+  const audit = (await (await a.request("/v4/audit?action=incident.link&limit=10")).json()) as {
+    entries: Array<{ result: string; details: { reason: string } }>;
+  };
   expect(audit.entries[0]).toMatchObject({ result: "denied" });
   expect(audit.entries[0]!.details.reason).toContain("expired");
 });
@@ -111,7 +121,16 @@ test("the Steward that claimed an action stops before starting it: the other tak
   await a.close();
   const store = createActionStore(b.app.sharedStore.sql);
   const now = Date.now();
-  const { action } = await store.add({ incidentId: id, taskId: OTHER, taskName: "Reload ERP", kind: "retry", requestedBy: "anna@corp.example", requestedFrom: "link", requestedAt: now, dueAt: now + 60_000 });
+  const { action } = await store.add({
+    incidentId: id,
+    taskId: OTHER,
+    taskName: "Reload ERP",
+    kind: "retry",
+    requestedBy: "anna@corp.example",
+    requestedFrom: "link",
+    requestedAt: now,
+    dueAt: now + 60_000,
+  });
   expect(await store.claim(action.id, "node-a-killed", now + 60_000, 2_000)).toBeDefined();
   const before = starts(OTHER);
   // node-b's worker finds the claim once its lease ran out (the action was claimed "due" a minute ahead, so its lease
