@@ -18,8 +18,12 @@ export const remediationRuleSchema = () =>
       errorClasses: z
         .array(z.enum(ERROR_CLASSES))
         .min(1)
+        .refine((cs) => !cs.includes("queue"), {
+          message:
+            "queue is not retried by a rule: a run the queue cancelled is started again only once the queue has drained, with 'Re-run the cancelled runs' on the cause's page (docs/remediation.md)",
+        })
         .default([...TRANSIENT_CLASSES])
-        .describe("The failures it retries, by likely cause (the alert's error class)."),
+        .describe("The failures it retries, by likely cause (the alert's error class); not queue (see the re-run action)."),
       taskIds: z.array(z.string().min(1)).optional().describe("Only these tasks (any, when left out)."),
       tags: z.array(z.string().min(1)).optional().describe("Only tasks with one of these tags."),
       customProperties: z.array(nameValueSchema()).optional().describe("Only tasks with one of these custom property values."),
