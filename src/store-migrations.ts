@@ -28,6 +28,7 @@ import { groupingMigrations } from "./tell/grouping/migrations";
 import { ackLinkMigrations } from "./tell/ack-links/migrations";
 import { escalationMigrations } from "./tell/escalation/migrations";
 import { onCallWebhookMigrations } from "./tell/on-call/migrations";
+import { remediationMigrations } from "./start/remediation/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -61,5 +62,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   cloudAutomationMigrations,
   heldAttemptMigrations,
   onCallWebhookMigrations,
+  remediationMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];
