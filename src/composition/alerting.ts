@@ -234,8 +234,8 @@ function alertConverger(w: Wiring, current: () => Config, gates: AlertGates, not
     for (const [id, s] of await incidentStates(w.shared.sql, ids)) out.set(truthKey({ incident: id }), s);
     for (const r of refs) {
       if (!("cause" in r)) continue;
-      const open = await gates.grouping.isCauseOpen(r.cause);
-      if (open !== undefined) out.set(truthKey(r), { open });
+      const cause = await gates.grouping.cause(r.cause);
+      if (cause) out.set(truthKey(r), { open: cause.status === "open", ...(cause.acknowledgedBy !== null ? { acknowledgedBy: cause.acknowledgedBy } : {}) });
     }
     return out;
   };
