@@ -4,7 +4,8 @@
 //   the acknowledgement goes after the trigger, in order;
 // - a recovery queued before its page (the page's queueing failed while the store was away and was done again after
 //   the task's success): the resolve is not sent before the trigger, nor recorded as delivered without a request;
-//   the trigger that comes late is resolved after it, so nothing stays open.
+//   the trigger that comes late is resolved after it, so nothing stays open;
+// - an incident that ends with no route taking its recovery to a channel: the sweep resolves the alert there.
 // On SQLite and on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
@@ -20,12 +21,14 @@ const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
 for (const backend of ["sqlite", "postgres"] as const)
   describe(`on-call alerts converge to the incident (${backend})`, () => {
     let pd: OnCallReceiver<PagerDutyEvent>;
+    let pagesOnly: OnCallReceiver<PagerDutyEvent>;
     let og: OnCallReceiver<OpsgenieRequest>;
     let pg: PostgresService | undefined;
     let t: TestApp;
 
     beforeAll(async () => {
       pd = startPagerDutyReceiver();
+      pagesOnly = startPagerDutyReceiver();
       og = startOpsgenieReceiver("og-api-key");
       let store = "";
       if (backend === "postgres") {
@@ -35,8 +38,10 @@ for (const backend of ["sqlite", "postgres"] as const)
       t = createTestApp(`${store}channels:
   pd: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue" }
   og: { type: opsgenie, apiKey: og-api-key, url: "${og.url}" }
+  pages-only: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pagesOnly.url}/v2/enqueue" }
 routes:
   - { on: [task.failed, task.recovered], to: [pd, og] }
+  - { on: [task.failed], to: [pages-only] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
 `);
@@ -45,6 +50,7 @@ notify:
     afterAll(async () => {
       await t?.close();
       await pd?.stop();
+      await pagesOnly?.stop();
       await og?.stop();
       await pg?.stop();
     });
@@ -114,4 +120,22 @@ notify:
       expect(pd.rejected).toEqual([]);
       expect(og.rejected).toEqual([]);
     });
+
+    test("an incident that ends with no recovery routed to a channel: the sweep resolves its alert there", async () => {
+      const [failed] = await t.app.incidents!.annotate(failedRun("no-recovery-route"));
+      const key = `steward-incident-${failed!.incident!.id}`;
+      await emit([failed!]);
+      const sent = () => pagesOnly.accepted.filter((r) => r.body.dedup_key === key).map((r) => r.body.event_action);
+      await waitFor(() => sent().length === 1 || undefined, { what: "the trigger" });
+      await emit(
+        await t.app.incidents!.annotate({
+          ...syntheticTaskEvent({ outcome: "succeeded", taskName: "Load no-recovery-route", taskId: "task-no-recovery-route" }),
+          source: "udp",
+        }),
+      );
+      await waitFor(() => sent().length === 2 || undefined, { what: "the sweep's resolve", timeoutMs: 20_000 });
+      expect(sent()).toEqual(["trigger", "resolve"]);
+      expect(pagesOnly.alerts.filter((a) => a.key === key).map((a) => a.status)).toEqual(["resolved"]);
+      expect(pagesOnly.rejected).toEqual([]);
+    }, 30_000);
   });
