@@ -24,7 +24,7 @@ import {
   truthKey,
 } from "../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../tell/notify/on-call/alert";
-import { registerOnCallRoutes } from "../tell/on-call";
+import { createReplayGuard, registerOnCallRoutes } from "../tell/on-call";
 import { type ChannelHealth, createChannelHealth } from "../tell/notify/channel-health";
 import { siteTimeZone } from "../platform/core/site-clock";
 import { messageTime } from "../platform/core/time-text";
@@ -178,7 +178,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   });
   act.setIncidents(incidents);
   // Their webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying a token).
-  registerOnCallRoutes(http.router, { notify, incidents: () => incidents, audit });
+  registerOnCallRoutes(http.router, { notify, incidents: () => incidents, audit, replays: createReplayGuard(shared.sql, clock) });
   lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth));
   converger = alertConverger(w, current, alertGates, notify);
   lifecycle.add(w.gate ? w.gate("alert-resend", converger.component) : converger.component);

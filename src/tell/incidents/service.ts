@@ -82,7 +82,8 @@ export interface IncidentService {
   /** The cause each open incident belongs to, by subject: an open cause holding it, else the ended cause of its last failure. */
   causesOf(rows: readonly IncidentRow[]): Promise<Map<string, OpenCause>>;
   /** Newest first. */
-  list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor }): Promise<IncidentRow[]>;
+  /** Newest first; `taskId`: that task's incidents only. */
+  list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor; taskId?: string }): Promise<IncidentRow[]>;
   /** One of the incident's alerts went out to someone (the first time counts): its repeats are then held (renotify: once). */
   markPaged(id: number, at: number): Promise<void>;
   /** Runs the Scheduler's retry recovered (a success after failed attempts: nothing was paged), newest first. */
