@@ -15,10 +15,12 @@ export interface LateFailure {
 
 /**
  * The first success after a failed run that was recorded before the failure was; NULL for any other run. `r` is the
- * run's row. A run seeded from QRS (source 'qrs') is no late one: it was read from the past on purpose.
+ * run's row. A run seeded from QRS (source 'qrs') is no late one: it was read from the past on purpose. Only a failure
+ * linked to no incident is looked at (every other one is not late): a page of runs costs an index probe per such run.
  */
-export const SUCCEEDED_BEFORE_HEARD = `(SELECT MIN(s.finished_at) FROM incident_runs s WHERE s.task_id = r.task_id AND s.outcome = 'succeeded'
-  AND s.finished_at > r.finished_at AND s.recorded_at <= r.recorded_at AND r.outcome <> 'succeeded' AND r.incident_id IS NULL AND r.source = 'event')`;
+export const SUCCEEDED_BEFORE_HEARD = `(CASE WHEN r.outcome <> 'succeeded' AND r.incident_id IS NULL AND r.source = 'event' THEN
+  (SELECT s.finished_at FROM incident_runs s WHERE s.task_id = r.task_id AND s.outcome = 'succeeded' AND s.finished_at > r.finished_at
+    AND s.recorded_at <= r.recorded_at ORDER BY s.finished_at LIMIT 1) END)`;
 
 const BETWEEN = `SELECT * FROM (SELECT r.execution_id, r.task_id, r.outcome, r.finished_at, ${SUCCEEDED_BEFORE_HEARD} AS succeeded_at FROM incident_runs r
     WHERE r.outcome IN ('failed', 'aborted') AND r.incident_id IS NULL AND r.source = 'event' AND r.finished_at >= ? AND r.finished_at < ?) x
