@@ -52,7 +52,7 @@ notify:
 `,
       });
       await h.startPassEnded();
-    });
+    }, 60_000);
     afterAll(async () => {
       await h?.close();
       tmp?.remove();
