@@ -246,6 +246,19 @@ function alertConverger(w: Wiring, current: () => Config, gates: AlertGates, not
     channels: () => current().channels,
     truths,
     repair: (req) => notify.acknowledged(req),
+    signl4: {
+      outbox: notify.outbox,
+      // As test mode sends the channel's other deliveries: to its testTarget, or not at all without one.
+      target: (name) => {
+        const { testMode } = current().notify;
+        const ch = current().channels[name];
+        if (!testMode.enabled || testMode.unaffected.includes(name)) return null;
+        return ch && "testTarget" in ch && ch.testTarget ? ch.testTarget : undefined;
+      },
+      maxAgeMs: () => current().notify.outbox.maxAge,
+      now: () => w.clock.now(),
+    },
+    wake: () => notify.wake(),
   });
 }
 

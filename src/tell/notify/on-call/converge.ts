@@ -17,17 +17,11 @@ import type { ChannelConfig } from "../config";
 import type { AcknowledgeRequest } from "./acknowledge";
 import { parseAlertKey } from "./alert";
 import { alertAcknowledged, OPEN_ALERT_PREFIX } from "./open-alerts";
+import { repairSignl4, type Signl4RepairDeps } from "./converge-signl4";
 
-/** What Steward holds true of an alert's incident or cause: open or ended, and who acknowledged it. */
-export interface AlertTruth {
-  open: boolean;
-  acknowledgedBy?: string;
-}
+import { type AlertTruths, truthKey } from "./alert-truth";
 
-/** The truth of each incident and cause asked about, by `incident:<id>` / `cause:<id>`; absent: Steward cannot tell. */
-export type AlertTruths = (refs: ReadonlyArray<{ incident: number } | { cause: number }>) => Promise<Map<string, AlertTruth>>;
-
-export const truthKey = (ref: { incident: number } | { cause: number }) => ("incident" in ref ? `incident:${ref.incident}` : `cause:${ref.cause}`);
+export { type AlertTruth, type AlertTruths, truthKey } from "./alert-truth";
 
 export interface AlertConvergerDeps {
   db: SqlDb;
@@ -40,6 +34,10 @@ export interface AlertConvergerDeps {
   repair(req: AcknowledgeRequest): Promise<number>;
   /** How often the whole sweep runs (default SWEEP_MS). */
   everyMs?: number;
+  /** SIGNL4's incidents are resolved when their Steward incident or cause ended (converge-signl4.ts); unset: not swept. */
+  signl4?: Omit<Signl4RepairDeps, "truths">;
+  /** Wakes the outbox worker after rows were queued (the notifier's wake()). */
+  wake?: () => void;
 }
 
 export const SWEEP_MS = 5_000;
@@ -93,6 +91,20 @@ export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
       const state = createChannelState(deps.db, name, () => deps.clock.now());
       const keys = (await state.entries(OPEN_ALERT_PREFIX)).map((e) => e.key.slice(OPEN_ALERT_PREFIX.length));
       queued += await repairChannel(name, keys);
+    }
+    if (deps.signl4) {
+      const signl4 = { ...deps.signl4, truths: deps.truths };
+      for (const [name, ch] of Object.entries(deps.channels())) {
+        if (ch.type !== "signl4" || !ch.enabled || ch.resolve === false) continue;
+        const n = await repairSignl4(
+          name,
+          createChannelState(deps.db, name, () => deps.clock.now()),
+          signl4,
+        );
+        if (n > 0) log.info({ channel: name, incidents: n }, "their incidents ended: the SIGNL4 incidents are resolved");
+        queued += n;
+      }
+      if (queued > 0) deps.wake?.();
     }
     return queued;
   }

@@ -15,6 +15,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { failedRun } from "../../../helpers/failed-runs";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
+import { type HttpReceiver, startHttpReceiver } from "./receivers";
 import { type OnCallReceiver, type OpsgenieRequest, type PagerDutyEvent, startOpsgenieReceiver, startPagerDutyReceiver } from "./on-call-receivers";
 
 const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
@@ -23,6 +24,7 @@ for (const backend of ["sqlite", "postgres"] as const)
   describe(`on-call alerts converge to the incident (${backend})`, () => {
     let pd: OnCallReceiver<PagerDutyEvent>;
     let pagesOnly: OnCallReceiver<PagerDutyEvent>;
+    let s4: HttpReceiver;
     let og: OnCallReceiver<OpsgenieRequest>;
     let pg: PostgresService | undefined;
     let t: TestApp;
@@ -30,6 +32,7 @@ for (const backend of ["sqlite", "postgres"] as const)
     beforeAll(async () => {
       pd = startPagerDutyReceiver();
       pagesOnly = startPagerDutyReceiver();
+      s4 = startHttpReceiver();
       og = startOpsgenieReceiver("og-api-key");
       let store = "";
       if (backend === "postgres") {
@@ -40,8 +43,9 @@ for (const backend of ["sqlite", "postgres"] as const)
   pd: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue" }
   og: { type: opsgenie, apiKey: og-api-key, url: "${og.url}" }
   pages-only: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pagesOnly.url}/v2/enqueue" }
+  signl4: { type: signl4, url: "${s4.url}/webhook/team-secret" }
 routes:
-  - { on: [task.failed, task.recovered], to: [pd, og] }
+  - { on: [task.failed, task.recovered], to: [pd, og, signl4] }
   - { on: [task.failed], to: [pages-only] }
   - { on: [task.recovered], to: [pages-only], taskNames: ["Load late-page", "Load ack-early"] }
 notify:
@@ -53,6 +57,7 @@ notify:
       await t?.close();
       await pd?.stop();
       await pagesOnly?.stop();
+      await s4?.stop();
       await og?.stop();
       await pg?.stop();
     });
@@ -137,6 +142,14 @@ notify:
       expect(closing.map((e) => e.kind)).toContain("task.recovered");
       await waitFor(() => sent().length === 2 || undefined, { what: "the sweep's resolve", timeoutMs: 20_000 });
       expect(sent()).toEqual(["trigger", "resolve"]);
+      // SIGNL4's incident for the task (its external id, Butler's) is resolved too.
+      const statuses = () =>
+        s4.requests
+          .map((r) => JSON.parse(r.body) as Record<string, unknown>)
+          .filter((b) => b["X-S4-ExternalID"] === "task-no-recovery-route")
+          .map((b) => b["X-S4-Status"]);
+      await waitFor(() => statuses().length === 2 || undefined, { what: "SIGNL4's resolve", timeoutMs: 20_000 });
+      expect(statuses()).toEqual(["new", "resolved"]);
       expect(pagesOnly.alerts.filter((a) => a.key === key).map((a) => a.status)).toEqual(["resolved"]);
       expect(pagesOnly.rejected).toEqual([]);
     }, 30_000);

@@ -211,7 +211,9 @@ export const signl4Channel: ChannelDefinition<"signl4"> = {
     };
     return {
       async send(n, signal) {
-        const a = signl4Alert(cfg, n.event);
+        const opening = signl4Alert(cfg, n.event);
+        // The convergence sweep's resolve (on-call/converge-signl4.ts): the incident the event opened has ended.
+        const a: Signl4Alert = n.action === "resolve" ? { ...opening, status: "resolved", body: { ...opening.body, "X-S4-Status": "resolved" } } : opening;
         const cause = n.event.cause;
         // A cause's update goes under the external id of the alert its first page opened: one SIGNL4 alert per cause,
         // which its recovered page resolves.
