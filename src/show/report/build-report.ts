@@ -62,6 +62,8 @@ export interface ReportInputs {
   recoveredByRetry?: Array<{ taskName: string; attempts: number; endedMs: number }>;
   /** Failures an automatic retry of Steward's (remediation.rules) healed in the span: nothing was paged, newest first. */
   healedByRemediation?: Array<{ taskName: string; attempts: number; endedMs: number }>;
+  /** Failures Steward heard of only after the task's next success (a lost datagram found later): not paged, newest first. */
+  heardLate?: Array<{ taskName: string; failedMs: number; succeededMs: number }>;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -244,6 +246,14 @@ function healed(i: ReportInputs): ReportSection["lines"] {
   return [{ text: `${plural(r.length, "failure")} healed by Steward's automatic retry, not paged: ${shown.join(", ")}${more}`, tone: "info" }];
 }
 
+/** Failures heard of after the task ran again successfully: never paged, so said here as what they were. */
+function heardLate(i: ReportInputs): ReportSection["lines"] {
+  return (i.heardLate ?? []).slice(0, 10).map((x) => ({
+    text: `${x.taskName} failed at ${i.formatTime(x.failedMs)}, ran again successfully at ${i.formatTime(x.succeededMs)} before Steward heard of the failure (not paged)`,
+    tone: "info" as const,
+  }));
+}
+
 export function buildReport(i: ReportInputs): SiteEvent {
   const c = runCounts(i);
   const causes = byCause(i);
@@ -269,6 +279,7 @@ export function buildReport(i: ReportInputs): SiteEvent {
       },
       ...retried(i),
       ...healed(i),
+      ...heardLate(i),
     ],
   };
   const sections =

@@ -77,6 +77,8 @@ export interface ChannelDeps {
   publicUrl?: string;
   /** Where influxdb channels report the field type conflicts InfluxDB answers with (and the writes it accepts). */
   influxConflicts?: InfluxConflictMonitor;
+  /** An on-call channel's product accepted a trigger that opened alert `key` (the convergence sweep looks at it at once). */
+  alertOpened?: (key: string) => void;
 }
 
 /** One channel type: its YAML block and a factory. The registry maps every `type` to one of these. */
@@ -91,6 +93,11 @@ export interface ChannelDefinition<T extends ChannelType> {
   dataSink?: boolean;
   /** On-call products (PagerDuty, Opsgenie): told when an incident whose alert they opened is acknowledged in Steward. */
   followsAcknowledgements?: boolean;
+  /**
+   * Keeps an alert open until told it ended (PagerDuty, Opsgenie / JSM, Alertmanager, SIGNL4): sent only what
+   * something will end, never a failure heard after its task's next success.
+   */
+  keepsAlerts?: boolean;
   /** Template sets this channel renders (checked at config check). */
   templateParts: readonly string[];
   /** Limits of the target for the script-log excerpt in a message (Slack and Teams cap a text block). */

@@ -192,6 +192,7 @@ export const signl4Channel: ChannelDefinition<"signl4"> = {
   schema: Signl4ChannelSchema,
   addressable: false,
   supportsDigest: false,
+  keepsAlerts: true,
   templateParts: [],
   preview: (cfg, n) => {
     const a = signl4Alert(cfg, n.event);
@@ -210,7 +211,9 @@ export const signl4Channel: ChannelDefinition<"signl4"> = {
     };
     return {
       async send(n, signal) {
-        const a = signl4Alert(cfg, n.event);
+        const opening = signl4Alert(cfg, n.event);
+        // The convergence sweep's resolve (on-call/converge-signl4.ts): the incident the event opened has ended.
+        const a: Signl4Alert = n.action === "resolve" ? { ...opening, status: "resolved", body: { ...opening.body, "X-S4-Status": "resolved" } } : opening;
         const cause = n.event.cause;
         // A cause's update goes under the external id of the alert its first page opened: one SIGNL4 alert per cause,
         // which its recovered page resolves.
@@ -227,10 +230,8 @@ export const signl4Channel: ChannelDefinition<"signl4"> = {
         // resolves the alert its first page opened.
         const byCause = cause && cfg.resolve ? await deps.state.get(causeKey(cause.id)) : undefined;
         const open = byCause ?? (cfg.resolve ? await openIncident(deps.state, a.externalId, n.event) : undefined);
-        if (open === undefined) {
-          deps.log.debug({ externalId: a.externalId }, "no open SIGNL4 incident to resolve");
-          return;
-        }
+        // Nothing open there (never opened, or resolved already): nothing is sent, and the delivery says so.
+        if (open === undefined) return { nothingSent: `no SIGNL4 incident ${a.externalId} is open that this channel opened: nothing to resolve` };
         await post(n, open === a.externalId ? a : { ...a, externalId: open, body: { ...a.body, "X-S4-ExternalID": open } }, signal);
         await deps.state.take(open);
         if (cause) await deps.state.take(causeKey(cause.id));
