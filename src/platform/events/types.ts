@@ -179,6 +179,13 @@ export interface TaskEvent extends WithCause, RetryAndTolerance {
   errorLine?: string;
   /** The incident this run opened, updated or (task.recovered) closed. */
   incident?: IncidentRef;
+  /**
+   * A failure Steward heard of only after the task ran again successfully (its datagram lost and reconciliation found
+   * it, or the success closed its incident before its page was queued): when that success ended (ISO-8601 UTC). Such a
+   * failure opens no incident and pages no on-call product (nothing would end its alert); it is recorded, shown in the
+   * task's history and the report, and sent as a notice only on routes with `lateFailures: true`.
+   */
+  heardAfterSuccess?: { succeededAt: string };
   /** task.warning: why a successful run looks wrong. */
   warnings?: RunWarning[];
 }

@@ -41,6 +41,12 @@ const RunSchema = z.lazy(() =>
       .describe(
         "The cause that holds the run (a node down, a queue backed up, a failed upstream, a source down: GET /v4/causes/{id}); null: a cause of its own or none",
       ),
+    heardAfterSuccess: z
+      .object({ succeededAt: z.string() })
+      .optional()
+      .describe(
+        "A failure Steward heard of only after the task ran again successfully (its datagram was lost and reconciliation found it): when that success ended. It opened no incident and paged nobody.",
+      ),
     scriptLog: z.unknown().optional().describe("The failing lines and the last lines of the run's script log"),
   }),
 );
@@ -86,6 +92,7 @@ export function registerRunsRoute(router: Router, deps: { runs?: RunHistory; tim
             durationMs: r.durationMs,
             incidentId: link?.incidentId ?? null,
             causeId: link?.causeId ?? null,
+            ...(link?.succeededBeforeHeardAt !== undefined ? { heardAfterSuccess: { succeededAt: new Date(link.succeededBeforeHeardAt).toISOString() } } : {}),
             ...(log ? { scriptLog: log } : {}),
           };
         }),

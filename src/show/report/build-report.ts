@@ -60,6 +60,8 @@ export interface ReportInputs {
   outsideSchedule?: Array<{ endedMs: number; app: string; user: string; node: string; outcome: "succeeded" | "failed"; alerted: boolean }>;
   /** Runs a Scheduler retry got past in the span (a failed attempt, then a success: nothing was paged), newest first. */
   recoveredByRetry?: Array<{ taskName: string; attempts: number; endedMs: number }>;
+  /** Failures Steward heard of only after the task's next success (a lost datagram found later): not paged, newest first. */
+  heardLate?: Array<{ taskName: string; failedMs: number; succeededMs: number }>;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -233,6 +235,14 @@ function retried(i: ReportInputs): ReportSection["lines"] {
   return [{ text: `${plural(r.length, "run")} recovered by the Scheduler's retry, not paged: ${shown.join(", ")}${more}`, tone: "info" }];
 }
 
+/** Failures heard of after the task ran again successfully: never paged, so said here as what they were. */
+function heardLate(i: ReportInputs): ReportSection["lines"] {
+  return (i.heardLate ?? []).slice(0, 10).map((x) => ({
+    text: `${x.taskName} failed at ${i.formatTime(x.failedMs)}, ran again successfully at ${i.formatTime(x.succeededMs)} before Steward heard of the failure (not paged)`,
+    tone: "info" as const,
+  }));
+}
+
 export function buildReport(i: ReportInputs): SiteEvent {
   const c = runCounts(i);
   const causes = byCause(i);
@@ -257,6 +267,7 @@ export function buildReport(i: ReportInputs): SiteEvent {
         tone: bad > 0 ? "fail" : "ok",
       },
       ...retried(i),
+      ...heardLate(i),
     ],
   };
   const sections =

@@ -12,7 +12,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { IncidentsConfig } from "./config";
 import type { SqlDb } from "../../platform/store/sql";
 import type { Classifier, ErrorCause } from "./classify";
-import { createFailureBatches, type RecordOutcome } from "./failure-batch";
+import { createFailureBatches, heardLateAgain, type RecordOutcome } from "./failure-batch";
 import { historyFor, priorRuns, type PriorRuns } from "./history";
 import { incidentSql, type IncidentRow, type IncidentSql, type IncidentTouch, type PastRun, type RunRow } from "./incident-store";
 import { incidentRef, recoveredSummary, taskSubject } from "./incident-ref";
@@ -110,7 +110,7 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
         locked,
         recentRuns(s, e, at, withTables),
         readOnly ? false : s.insertRun(row, now),
-        failed && !readOnly ? s.successAfter(e.task.id, at) : false,
+        failed && !readOnly ? s.successAfter(e.task.id, at) : undefined,
         failed && !readOnly ? undefined : s.open(subject),
       ]);
       if (inserted)
@@ -175,18 +175,18 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       // a burst; successes, which seldom alert, do not pay for them).
       const startedBy = await triggers.startedBy(e, failed, heardAtMs);
       const history = runHistory(o, e, at, startedBy, listsRecentFailures(deps.listRecentFailures) || cfg.pageAfter.length > 0);
-      const incident: IncidentRef | undefined = o.incident && (failed || o.closed) ? incidentRef(o.incident) : undefined;
+      const late = lateOf(o, failed);
+      // A late failure belongs to no open incident: the success already ended what it was part of.
+      const incident: IncidentRef | undefined = o.incident && !late && (failed || o.closed) ? incidentRef(o.incident) : undefined;
       const warnings = !failed && !readOnly && cfg.warnings.enabled ? warningsOf(cfg, e, history.usualDurationMs, o, tables) : [];
       const annotated = withPageAfter(
-        withAttemptLines(annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText), deps.classifier, cause),
+        withAttemptLines(annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText, late), deps.classifier, cause),
         cfg.pageAfter,
       );
       const out = [annotated];
       if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
       if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
-      if (incident && failed && o.incident?.events === 1)
-        log.info({ taskId: e.task.id, incidentId: incident.id, errorClass: cause?.errorClass }, "incident opened");
-      if (o.closed) log.info({ taskId: e.task.id, incidentId: incident?.id }, "incident closed");
+      logOutcome(log, annotated, o);
       return out;
     },
   };
@@ -209,6 +209,19 @@ function runHistory(o: Outcome, e: TaskEvent, at: number, startedBy: StartedBy, 
     startedBy,
   );
 }
+
+/** What the run did to its task's incident, in the log. */
+function logOutcome(log: Logger, e: TaskEvent, o: Outcome): void {
+  const failed = e.outcome !== "succeeded";
+  if (e.incident && failed && o.incident?.events === 1) log.info({ taskId: e.task.id, incidentId: e.incident.id, errorClass: e.errorClass }, "incident opened");
+  if (o.closed) log.info({ taskId: e.task.id, incidentId: e.incident?.id }, "incident closed");
+  if (e.heardAfterSuccess)
+    log.info({ taskId: e.task.id, succeededAt: e.heardAfterSuccess.succeededAt }, "failure heard after the task's next success: no page");
+}
+
+/** A failure heard of after its task's next success: when that success ended (the event's heardAfterSuccess). */
+const lateOf = (o: Outcome, failed: boolean): TaskEvent["heardAfterSuccess"] =>
+  failed && o.succeededBeforeHeardAt !== undefined ? { succeededAt: new Date(o.succeededBeforeHeardAt).toISOString() } : undefined;
 
 function followUp(e: TaskEvent, kind: "task.recovered" | "task.warning", extra: Partial<TaskEvent>): TaskEvent {
   return { ...e, id: `${e.executionId}:${kind === "task.recovered" ? "recovered" : "warning"}`, kind, ...extra };
@@ -290,8 +303,8 @@ interface Decision {
   subject: string;
   /** The run's row was new (false: handled before). */
   inserted: boolean;
-  /** A success of the task recorded after this failure. */
-  newerSuccess: boolean;
+  /** When the first success of the task recorded after this failure ended. */
+  newerSuccess: number | undefined;
   /** The task's open incident (read for a success). */
   openBefore: IncidentRow | undefined;
   base: { prior: PriorRuns; previousTables: Array<Record<string, number>> };
@@ -310,14 +323,22 @@ async function decide(s: IncidentSql, e: TaskEvent, d: Decision): Promise<Outcom
     const stored = await s.run(e.executionId, e.outcome);
     const incident = stored?.incidentId ? await s.byId(stored.incidentId) : undefined;
     const closed = !failed && incident?.closedByEventId === e.id;
-    return { ...base, consecutiveFailures: stored?.consecutiveFailures ?? 0, failingSince: failed ? incident?.openedAt : undefined, incident, closed };
+    const late = failed ? await heardLateAgain(s, row, incident) : undefined;
+    return {
+      ...base,
+      consecutiveFailures: stored?.consecutiveFailures ?? 0,
+      failingSince: failed ? incident?.openedAt : undefined,
+      incident,
+      closed,
+      ...(late !== undefined ? { succeededBeforeHeardAt: late } : {}),
+    };
   }
   if (failed) {
-    // A failure older than a success already recorded belongs to the past: it opens nothing.
-    if (newerSuccess) {
+    // A failure older than a success already recorded belongs to the past: it opens nothing, and pages nobody.
+    if (newerSuccess !== undefined) {
       const consecutive = prior.failures + 1;
       await s.setRunIncident(e.executionId, e.outcome, null, consecutive);
-      return { ...base, consecutiveFailures: consecutive, failingSince: prior.failingSince ?? at, closed: false };
+      return { ...base, consecutiveFailures: consecutive, failingSince: prior.failingSince ?? at, closed: false, succeededBeforeHeardAt: newerSuccess };
     }
     const incident = await s.touchRun({ ...failureTouch(e, at, cause), priorFailures: prior.failures, since: prior.failingSince }, now, row);
     return { ...base, consecutiveFailures: incident.failures, failingSince: incident.openedAt, incident, closed: false };
@@ -336,9 +357,10 @@ function annotatedEvent(
   cause: ErrorCause | undefined,
   incident: IncidentRef | undefined,
   dropLogText: boolean,
+  late?: TaskEvent["heardAfterSuccess"],
 ): TaskEvent {
-  const { history: _h, errorClass: _c, errorHint: _t, errorLine: _l, incident: _i, warnings: _w, ...plain } = e;
-  const annotated: TaskEvent = { ...plain, history, ...(cause ? cause : {}), ...(incident ? { incident } : {}) };
+  const { history: _h, errorClass: _c, errorHint: _t, errorLine: _l, incident: _i, warnings: _w, heardAfterSuccess: _a, ...plain } = e;
+  const annotated: TaskEvent = { ...plain, history, ...(cause ? cause : {}), ...(incident ? { incident } : {}), ...(late ? { heardAfterSuccess: late } : {}) };
   if (!dropLogText || annotated.scriptLog?.text === undefined) return annotated;
   const { text: _text, truncated: _tr, textFirstLine: _f, ...rest } = annotated.scriptLog;
   return { ...annotated, scriptLog: rest };

@@ -13,7 +13,7 @@ import { setImmediate } from "node:timers";
 import { isStoreUnavailable, type SqlDb, type SqlExecutor } from "../../platform/store/sql";
 import { batchHistories } from "./batch-history";
 import { priorRuns, type PriorRuns } from "./history";
-import { incidentSql, type IncidentRow, type IncidentTouch, type RunRow } from "./incident-store";
+import { incidentSql, type IncidentRow, type IncidentSql, type IncidentTouch, type RunRow } from "./incident-store";
 
 /** Most runs one transaction carries (bounds its lock time and the history rows it reads). */
 export const MAX_FAILURE_BATCH = 64;
@@ -26,6 +26,11 @@ export interface RecordOutcome {
   incident?: IncidentRow;
   /** This success closed the incident (now or when it was first handled). */
   closed: boolean;
+  /**
+   * A failure heard of after its task ran again successfully (its datagram lost, found by reconciliation; or its
+   * incident closed by that success before its page was queued): when that success ended. It pages nobody.
+   */
+  succeededBeforeHeardAt?: number;
   previousTables: Array<Record<string, number>>;
 }
 
@@ -65,8 +70,9 @@ const INSERT = `INSERT INTO incident_runs (execution_id, outcome, task_id, finis
   ON CONFLICT (execution_id, outcome) DO NOTHING RETURNING execution_id, outcome`;
 // A lateral look per run (an index probe each): PostgreSQL plans json_to_recordset as 100 rows, so an EXISTS became a
 // scan of every stored run (a hash or materialised semi join), per batch, growing with the table.
-const NEWER_SUCCESS = `SELECT r.i FROM json_to_recordset(?::text::json) AS r(i int, t text, a bigint)
-  CROSS JOIN LATERAL (SELECT 1 FROM incident_runs WHERE task_id = r.t AND outcome = 'succeeded' AND finished_at > r.a LIMIT 1) s`;
+const NEWER_SUCCESS = `SELECT r.i, s.finished_at AS at FROM json_to_recordset(?::text::json) AS r(i int, t text, a bigint)
+  CROSS JOIN LATERAL (SELECT finished_at FROM incident_runs WHERE task_id = r.t AND outcome = 'succeeded' AND finished_at > r.a
+    ORDER BY finished_at LIMIT 1) s`;
 
 /**
  * One incident change for several failed runs of a subject, in batch order, as their touches one after another would
@@ -91,6 +97,20 @@ export function combinedTouch(members: ReadonlyArray<{ touch: FailureToRecord["t
     since,
     errorClass,
   };
+}
+
+/**
+ * A failure handled again (reconciliation, a retry after a store outage) whose task ran again successfully before its
+ * page could go: it opened no incident because a success was recorded first, or the incident it counted in was
+ * closed by a success since. When that success ended; undefined when the failure still stands (its incident open).
+ */
+export async function heardLateAgain(
+  s: Pick<IncidentSql, "successAfter">,
+  run: Pick<RunRow, "taskId" | "finishedAt">,
+  incident: IncidentRow | undefined,
+): Promise<number | undefined> {
+  if (incident?.status === "open") return undefined;
+  return s.successAfter(run.taskId, run.finishedAt);
 }
 
 export function createFailureBatches(deps: FailureBatchDeps): FailureBatches {
@@ -156,10 +176,10 @@ export function createFailureBatches(deps: FailureBatchDeps): FailureBatches {
         rows.map((r) => ({ taskId: r.taskId, executionId: r.executionId, at: r.finishedAt })),
         deps.recentRuns,
       ),
-      tx.all<{ i: number }>(NEWER_SUCCESS, [json(rows.map((r, i) => ({ i, t: r.taskId, a: r.finishedAt })))]),
+      tx.all<{ i: number; at: number }>(NEWER_SUCCESS, [json(rows.map((r, i) => ({ i, t: r.taskId, a: r.finishedAt })))]),
     ]);
     const isNew = new Set(inserted.map((r) => `${r.execution_id}:${r.outcome}`));
-    const hasNewer = new Set(newer.map((r) => Number(r.i)));
+    const newerAt = new Map(newer.map((r) => [Number(r.i), Number(r.at)]));
     const outcomes: Array<Promise<RecordOutcome>> = [];
     /** subject → the runs (batch order) whose failure its incident counts: one statement each subject. */
     const touches = new Map<string, Array<{ i: number; prior: PriorRuns }>>();
@@ -171,14 +191,24 @@ export function createFailureBatches(deps: FailureBatchDeps): FailureBatches {
         outcomes[i] = (async () => {
           const stored = await s.run(run.row.executionId, run.row.outcome);
           const incident = stored?.incidentId ? await s.byId(stored.incidentId) : undefined;
-          return { ...base, consecutiveFailures: stored?.consecutiveFailures ?? 0, failingSince: incident?.openedAt, incident };
+          const late = await heardLateAgain(s, run.row, incident);
+          return {
+            ...base,
+            consecutiveFailures: stored?.consecutiveFailures ?? 0,
+            failingSince: incident?.openedAt,
+            incident,
+            ...(late !== undefined ? { succeededBeforeHeardAt: late } : {}),
+          };
         })();
-      } else if (hasNewer.has(i)) {
+      } else if (newerAt.has(i)) {
         // A failure older than a success already recorded belongs to the past: it opens nothing.
         const consecutive = prior.failures + 1;
-        outcomes[i] = s
-          .setRunIncident(run.row.executionId, run.row.outcome, null, consecutive)
-          .then(() => ({ ...base, consecutiveFailures: consecutive, failingSince: prior.failingSince ?? run.row.finishedAt }));
+        outcomes[i] = s.setRunIncident(run.row.executionId, run.row.outcome, null, consecutive).then(() => ({
+          ...base,
+          consecutiveFailures: consecutive,
+          failingSince: prior.failingSince ?? run.row.finishedAt,
+          succeededBeforeHeardAt: newerAt.get(i)!,
+        }));
       } else touches.set(run.touch.subject, [...(touches.get(run.touch.subject) ?? []), { i, prior }]);
     });
     for (const members of touches.values()) {

@@ -238,7 +238,8 @@ const Q = {
   latest: `SELECT execution_id, outcome, finished_at, duration_ms, CASE WHEN outcome = 'succeeded' THEN tables END AS tables FROM incident_runs
     WHERE task_id = ? ORDER BY finished_at DESC LIMIT ?`,
   hasRuns: "SELECT 1 AS x FROM incident_runs WHERE task_id = ? LIMIT 1",
-  successAfter: "SELECT 1 AS x FROM incident_runs WHERE task_id = ? AND outcome = 'succeeded' AND finished_at > ? LIMIT 1",
+  // The first success after a failure: one recorded already means the failure was heard after its task ran again.
+  successAfter: "SELECT MIN(finished_at) AS at FROM incident_runs WHERE task_id = ? AND outcome = 'succeeded' AND finished_at > ?",
   // PostgreSQL: the incident's change and the run's link to it in one statement (one round trip); the run's row was
   // written earlier in the same transaction, so the UPDATE sees it. SQLite runs the two statements in-process.
   touchRun: `WITH t AS (${TOUCH}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM t), consecutive_failures = (SELECT failures FROM t)
@@ -360,7 +361,11 @@ export function incidentSql(x: SqlExecutor) {
       return row ? toIncident(row) : undefined;
     },
     hasRuns: async (taskId: string) => (await x.get(Q.hasRuns, [taskId])) !== undefined,
-    successAfter: async (taskId: string, at: number) => (await x.get(Q.successAfter, [taskId, at])) !== undefined,
+    /** When the task's first success after `at` ended, if one is recorded. */
+    async successAfter(taskId: string, at: number): Promise<number | undefined> {
+      const r = await x.get<Row>(Q.successAfter, [taskId, at]);
+      return r?.at === null || r?.at === undefined ? undefined : num(r.at);
+    },
     async list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor }): Promise<IncidentRow[]> {
       const where: string[] = [];
       const args: SqlValue[] = [];

@@ -13,6 +13,7 @@ import type { SqlDb } from "../../platform/store/sql";
 import { createAnnotator } from "./annotator";
 import { createClassifier, type Classifier } from "./classify";
 import { type FailedRun, failedRunsBetween } from "./failed-runs";
+import { type LateFailure, lateFailuresBetween } from "./late-failures";
 import {
   incidentSql,
   type IncidentClose,
@@ -86,6 +87,8 @@ export interface IncidentService {
   markPaged(id: number, at: number): Promise<void>;
   /** Runs the Scheduler's retry recovered (a success after failed attempts: nothing was paged), newest first. */
   recoveredByRetry(since: number, limit: number): Promise<RecoveredRun[]>;
+  /** Failures in [from, to) Steward heard of only after their task's next success (not paged), newest first. */
+  lateFailures(from: number, to: number, limit: number): Promise<LateFailure[]>;
   /** Runs that ended failed or aborted in [from, to), oldest first (the reports' failures by cause). */
   failedRuns(from: number, to: number, limit: number): Promise<FailedRun[]>;
   readonly classifier: Classifier;
@@ -215,6 +218,7 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     list: (f) => incidentSql(deps.db).list(f),
     markPaged: (id, at) => incidentSql(deps.db).markPaged(id, at),
     recoveredByRetry: (since, limit) => incidentSql(deps.db).recoveredByRetry(since, limit),
+    lateFailures: (from, to, limit) => lateFailuresBetween(deps.db, from, to, limit),
     failedRuns: (from, to, limit) => failedRunsBetween(deps.db, from, to, limit),
     classifier,
     component,

@@ -142,6 +142,14 @@ export const RouteSchema = z.lazy(() =>
             "and it pages again only after it recovered, or by escalate), every failure (Butler's behaviour, what import-butler sets), { nth: 4 }, or { digest: 1h }. " +
             "task.recovered always goes; InfluxDB and New Relic always get every event.",
         ),
+      lateFailures: z
+        .boolean()
+        .default(false)
+        .describe(
+          "A failure Steward heard of only after the task ran again successfully (its UDP datagram was lost and reconciliation found it later): " +
+            "true sends it on this route as a notice saying so; false (default) records it in the task's history and the report only. " +
+            "PagerDuty, Opsgenie / JSM, Alertmanager and SIGNL4 never get one (nothing would end its alert); InfluxDB and New Relic always do.",
+        ),
       pageAfter: pageAfterSchema()
         .optional()
         .describe(

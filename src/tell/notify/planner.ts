@@ -19,6 +19,7 @@ export interface ChannelTraits {
   addressable: boolean;
   supportsDigest: boolean;
   dataSink?: boolean;
+  keepsAlerts?: boolean;
 }
 
 export interface PlanContext {
@@ -124,6 +125,18 @@ export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: Ou
   return { event, routes, deliveries };
 }
 
+/**
+ * A failure heard of after its task's next success (issue 84): nothing will end an alert for it, so no channel that
+ * keeps alerts open gets it; the time series get it as every run; a message channel only on a route that asks.
+ */
+function lateFailureDecision(route: NamedRoute, traits: ChannelTraits, event: DomainEvent): string | undefined {
+  if (!isTaskEvent(event) || !event.heardAfterSuccess) return undefined;
+  if (traits.dataSink) return undefined;
+  const when = `the task ran again successfully at ${event.heardAfterSuccess.succeededAt} before Steward heard of this failure`;
+  if (traits.keepsAlerts) return `${when}: an on-call product is sent no alert that nothing would end`;
+  return route.config.lateFailures ? undefined : `${when}: sent as a notice only on routes with lateFailures: true`;
+}
+
 async function decide(
   route: NamedRoute,
   ch: ChannelConfig,
@@ -142,6 +155,8 @@ async function decide(
   planned.set(d.key, route.name);
   if (await outbox?.exists(d.key)) return { ...d, action: "duplicate", reason: "this event was already handled for this channel and recipient" };
   if (!ch.enabled) return { ...d, action: "suppress", reason: "channel is disabled" };
+  const late = lateFailureDecision(route, traits, event);
+  if (late) return { ...d, action: "suppress", reason: late };
 
   if (test.enabled && !test.unaffected.includes(channelName)) {
     if (ch.type === "email") d = { ...d, target: test.email ?? null };

@@ -30,7 +30,12 @@ export function planContextFor(config: NotifierConfig): PlanContext {
     escalationTargets: new Set(config.routes.flatMap((r) => (r.escalate ? [r.escalate.to] : []))),
     channels: config.channels,
     notify: config.notify,
-    traits: (type) => ({ addressable: CHANNELS[type].addressable, supportsDigest: CHANNELS[type].supportsDigest, dataSink: CHANNELS[type].dataSink === true }),
+    traits: (type) => ({
+      addressable: CHANNELS[type].addressable,
+      supportsDigest: CHANNELS[type].supportsDigest,
+      dataSink: CHANNELS[type].dataSink === true,
+      keepsAlerts: CHANNELS[type].keepsAlerts === true,
+    }),
   };
 }
 

@@ -91,6 +91,11 @@ export interface ChannelDefinition<T extends ChannelType> {
   dataSink?: boolean;
   /** On-call products (PagerDuty, Opsgenie): told when an incident whose alert they opened is acknowledged in Steward. */
   followsAcknowledgements?: boolean;
+  /**
+   * Keeps an alert open until told it ended (PagerDuty, Opsgenie / JSM, Alertmanager, SIGNL4): sent only what
+   * something will end, never a failure heard after its task's next success.
+   */
+  keepsAlerts?: boolean;
   /** Template sets this channel renders (checked at config check). */
   templateParts: readonly string[];
   /** Limits of the target for the script-log excerpt in a message (Slack and Teams cap a text block). */

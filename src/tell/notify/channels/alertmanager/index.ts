@@ -36,6 +36,7 @@ export const alertmanagerChannel: ChannelDefinition<"alertmanager"> = {
   schema: AlertmanagerChannelSchema,
   addressable: false,
   supportsDigest: false,
+  keepsAlerts: true,
   templateParts: [],
   preview: (cfg, n, deps) => {
     const a = stewardAlert(cfg, n.event, { ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}), now: deps.clock.now() });

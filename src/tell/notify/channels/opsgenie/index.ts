@@ -15,6 +15,7 @@ export const opsgenieChannel: ChannelDefinition<"opsgenie"> = {
   schema: OpsgenieChannelSchema,
   addressable: false,
   supportsDigest: false,
+  keepsAlerts: true,
   followsAcknowledgements: true,
   templateParts: [],
   preview: (cfg, n, deps) => {

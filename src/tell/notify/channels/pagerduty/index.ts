@@ -14,6 +14,7 @@ export const pagerDutyChannel: ChannelDefinition<"pagerduty"> = {
   schema: PagerDutyChannelSchema,
   addressable: false,
   supportsDigest: false,
+  keepsAlerts: true,
   followsAcknowledgements: true,
   templateParts: [],
   preview: (cfg, n, deps) => {

@@ -192,6 +192,7 @@ export const signl4Channel: ChannelDefinition<"signl4"> = {
   schema: Signl4ChannelSchema,
   addressable: false,
   supportsDigest: false,
+  keepsAlerts: true,
   templateParts: [],
   preview: (cfg, n) => {
     const a = signl4Alert(cfg, n.event);
