@@ -12,13 +12,14 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { acknowledgeAsListed } from "../../../helpers/acknowledge-as-listed";
 import { NODES, type OnCallChaosSite, startOnCallChaosSite } from "../../../helpers/on-call-chaos-site";
 import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
+import { diagnose, receivedOf } from "../../../helpers/on-call-chaos-diagnosis";
 import { describeLedger, judgeLedger, type ProductLog } from "../../../helpers/on-call-ledger";
 import type { VendorAction } from "../../../helpers/vendor-alerts";
 import { waitFor } from "../../../helpers/wait-for";
 
 const INCIDENTS = Number(process.env.STEWARD_CHAOS_INCIDENTS ?? 300);
 /** Tasks failing at once in a round, each opening an incident. */
-const PER_ROUND = 30;
+const PER_ROUND = 50;
 /** Per round: tasks whose failure's datagrams are lost and that succeed before reconciliation, and tasks whose failure
  * and success two members hear 0.1 s apart. */
 const LOST = 2;
@@ -103,6 +104,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
   const acknowledged = new Set<number>();
   const shouldPage = new Set<number>();
   const notes: string[] = [];
+  const neverListed: string[] = [];
 
   for (let r = 0; r < ROUNDS; r++) {
     const roundStart = Date.now();
@@ -148,7 +150,11 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
     await waitFor(() => normal.every((t) => mine().some((l) => l.taskId === t && l.ack !== undefined)) || undefined, {
       what: "every task of the round listed as an incident and acknowledged",
       timeoutMs: 60_000,
-    }).catch(() => notes.push(`round ${r + 1}: ${normal.filter((t) => !mine().some((l) => l.taskId === t)).length} tasks never listed as an incident`));
+    }).catch(() => {
+      const missing = normal.filter((t) => !mine().some((l) => l.taskId === t));
+      neverListed.push(...missing);
+      notes.push(`round ${r + 1}: ${missing.length} tasks never listed as an incident`);
+    });
     const acked = mine().filter((l) => l.ack === 200);
     await waitFor(() => acked.every((l) => acknowledgedEverywhere(l.id)) || undefined, { what: "acknowledgements told", timeoutMs: 10_000 }).catch(() => {});
     notes.push(`round ${r + 1}: ${mine().length} incidents listed, ${acked.length} acknowledged, ${((Date.now() - roundStart) / 1000).toFixed(1)} s to here`);
@@ -192,6 +198,19 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
     `requests accepted: PagerDuty ${site.pd.accepted.length}, Opsgenie ${site.og.accepted.length}, JSM ${site.jsm.accepted.length}; refused as malformed: ${site.pd.rejected.length + site.og.rejected.length + site.jsm.rejected.length}`,
     ...notes,
     describeLedger(ledger),
+    await diagnose({
+      base: site.members.find((m) => !m.down)!.base,
+      started,
+      products: products().map((p, i) => ({
+        name: p.name,
+        received: receivedOf(
+          p,
+          [site.pd, site.og, site.jsm][i]!.accepted.map((x) => x.at),
+        ),
+      })),
+      openAfterEnd: ledger.openAfterEnd,
+      neverListed,
+    }),
   ].join("\n");
   console.log(report);
   expect([...site.pd.rejected, ...site.og.rejected, ...site.jsm.rejected], report).toEqual([]);
