@@ -11,6 +11,8 @@ export interface Listed {
 
 export interface Acknowledger {
   listed: Map<number, Listed>;
+  /** The latest answer's open incidents by task, and when that list was asked for. */
+  open: { tasks: Map<string, number>; askedAt: number };
   /** Stops asking; resolves once every acknowledgement asked has its answer. */
   stop(): Promise<void>;
 }
@@ -20,14 +22,20 @@ export function acknowledgeAsListed(members: () => Array<{ base: string }>): Ack
   const asked: Array<Promise<void>> = [];
   let running = true;
   let turn = 0;
+  const open = { tasks: new Map<string, number>(), askedAt: 0 };
   const loop = (async () => {
     while (running) {
       const live = members();
       const m = live[turn++ % Math.max(1, live.length)];
       if (m) {
+        const askedAt = Date.now();
         const answer = (await fetch(`${m.base}/v4/incidents?status=open&limit=1000`, { signal: AbortSignal.timeout(5_000) })
           .then((r) => (r.ok ? r.json() : undefined))
           .catch(() => undefined)) as { incidents: Array<{ id: number; taskId: string | null }> } | undefined;
+        if (answer) {
+          open.tasks = new Map(answer.incidents.filter((i) => i.taskId !== null).map((i) => [i.taskId!, i.id]));
+          open.askedAt = askedAt;
+        }
         for (const inc of answer?.incidents ?? []) {
           if (listed.has(inc.id)) continue;
           const l: Listed = { id: inc.id, taskId: inc.taskId, listedAt: Date.now() };
@@ -50,6 +58,7 @@ export function acknowledgeAsListed(members: () => Array<{ base: string }>): Ack
   })();
   return {
     listed,
+    open,
     async stop() {
       running = false;
       await loop;

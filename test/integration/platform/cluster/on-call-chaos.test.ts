@@ -105,8 +105,11 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
   const shouldPage = new Set<number>();
   const notes: string[] = [];
   const neverListed: string[] = [];
+  let rounds = 0;
 
-  for (let r = 0; r < ROUNDS; r++) {
+  // A round more (two at most) while fewer incidents than asked for opened: a further failure carried on by an open
+  // incident is no new one.
+  for (let r = 0; r < ROUNDS || (r < ROUNDS + 2 && acker.listed.size < INCIDENTS); r++) {
     const roundStart = Date.now();
     // Lost datagrams: the run fails unheard, its task succeeds (heard) before reconciliation finds the failure.
     for (const [i, t] of lost.entries()) {
@@ -144,17 +147,20 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
       await site.pg.resume();
       notes.push(`PostgreSQL stopped ${((Date.now() - storeHalted) / 1000).toFixed(1)} s in round ${r + 1}`);
     }
-    // Each task of the round listed as an incident and acknowledged at once; then the products told (bounded: a lost
-    // acknowledgement is counted, not waited for).
+    // Each task of the round listed with an open incident (a new one, or one a further failure carried on: a success
+    // heard before the store went away and handled after the next failure does not close it, by design) and
+    // acknowledged at once; then the products told (bounded: a lost acknowledgement is counted, not waited for).
+    const failedAt = Date.now();
     const mine = () => [...acker.listed.values()].filter((l) => l.listedAt >= roundStart && l.taskId !== null && normal.includes(l.taskId));
-    await waitFor(() => normal.every((t) => mine().some((l) => l.taskId === t && l.ack !== undefined)) || undefined, {
-      what: "every task of the round listed as an incident and acknowledged",
+    await waitFor(() => (acker.open.askedAt >= failedAt && normal.every((t) => acker.open.tasks.has(t))) || undefined, {
+      what: "every task of the round listed with an open incident",
       timeoutMs: 60_000,
     }).catch(() => {
-      const missing = normal.filter((t) => !mine().some((l) => l.taskId === t));
+      const missing = normal.filter((t) => !acker.open.tasks.has(t));
       neverListed.push(...missing);
-      notes.push(`round ${r + 1}: ${missing.length} tasks never listed as an incident`);
+      notes.push(`round ${r + 1}: ${missing.length} failed tasks not listed with an open incident in 60 s`);
     });
+    await waitFor(() => mine().every((l) => l.ack !== undefined) || undefined, { what: "the acknowledgements answered", timeoutMs: 30_000 });
     const acked = mine().filter((l) => l.ack === 200);
     await waitFor(() => acked.every((l) => acknowledgedEverywhere(l.id)) || undefined, { what: "acknowledgements told", timeoutMs: 10_000 }).catch(() => {});
     notes.push(`round ${r + 1}: ${mine().length} incidents listed, ${acked.length} acknowledged, ${((Date.now() - roundStart) / 1000).toFixed(1)} s to here`);
@@ -163,6 +169,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
     await restarted;
     await Promise.all(normal.map((t, i) => run(t, "succeed", NODES[(r + i + 1) % 3]!)));
     await Promise.all(site.tasks.map(idle));
+    rounds++;
   }
 
   // Every task has succeeded: wait (bounded) for every incident to end and every product to hear of it.
@@ -194,7 +201,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
   });
   const stillOpen = [...incidents].filter(([, i]) => i.status === "open").map(([id]) => id);
   const report = [
-    `${incidents.size} incidents (${stillOpen.length} still open${stillOpen.length ? `: ${stillOpen.slice(0, 10).join(", ")}` : ""}) over ${ROUNDS} rounds in ${((Date.now() - started) / 1000).toFixed(0)} s; ${acknowledged.size} acknowledged through the API the moment they were listed`,
+    `${incidents.size} incidents (${stillOpen.length} still open${stillOpen.length ? `: ${stillOpen.slice(0, 10).join(", ")}` : ""}) over ${rounds} rounds in ${((Date.now() - started) / 1000).toFixed(0)} s; ${acknowledged.size} acknowledged through the API the moment they were listed`,
     `requests accepted: PagerDuty ${site.pd.accepted.length}, Opsgenie ${site.og.accepted.length}, JSM ${site.jsm.accepted.length}; refused as malformed: ${site.pd.rejected.length + site.og.rejected.length + site.jsm.rejected.length}`,
     ...notes,
     describeLedger(ledger),
@@ -210,6 +217,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
       })),
       openAfterEnd: ledger.openAfterEnd,
       neverListed,
+      pagesLost: ledger.pagesLost,
     }),
   ].join("\n");
   console.log(report);
