@@ -207,6 +207,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       gate: alertGates.gate,
       hooks: act.hooks,
       health: alerting.channelHealth,
+      alertOpened: alerting.alertOpened,
       ...outboxPeerPoll(w),
       more: [services.reconfigurable, ...beats.reconfigurables, ...(cloud.reconfigurable ? [cloud.reconfigurable] : [])],
     });

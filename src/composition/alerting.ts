@@ -10,9 +10,19 @@ import { type Dashboard, setupDashboard } from "../show/dashboard";
 import { isTaskEvent, type TaskEvent } from "../platform/events/types";
 import { type ActFromMessage, setupActFromMessage } from "../tell/escalation/act-from-message";
 import type { HttpApp } from "../platform/http/app";
-import { type IncidentService, resolvedFollowUp, runLinksOf, setupIncidents } from "../tell/incidents";
+import { type IncidentService, incidentStates, resolvedFollowUp, runLinksOf, setupIncidents } from "../tell/incidents";
 import { causeResolvedEvent } from "../platform/events/cause-resolved";
-import { createAlertResender, type Notifier, type OpenCheck, setupNotify } from "../tell/notify";
+import {
+  type AlertConverger,
+  type AlertTruth,
+  type AlertTruths,
+  createAlertConverger,
+  createAlertResender,
+  type Notifier,
+  type OpenCheck,
+  setupNotify,
+  truthKey,
+} from "../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../tell/notify/on-call/alert";
 import { registerOnCallRoutes } from "../tell/on-call";
 import { type ChannelHealth, createChannelHealth } from "../tell/notify/channel-health";
@@ -41,6 +51,8 @@ export interface Alerting {
   formatTime(ms: number): string;
   dashboard: Dashboard;
   incidents?: IncidentService;
+  /** An on-call product accepted a trigger that opened an alert: the convergence sweep looks at it (kept across reloads). */
+  alertOpened: (channel: string, key: string) => void;
 }
 
 /** The freshness promises as a cause's pages name them: "sales-morning (fresh by 07:00)". */
@@ -114,8 +126,10 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     gate: alertGates.gate,
     hooks: act.hooks,
     health: channelHealth,
+    alertOpened: (channel, key) => converger?.opened(channel, key),
     ...outboxPeerPoll(w),
   });
+  let converger: AlertConverger | undefined;
   alertGates.startAfterNotifier(lifecycle);
   // After the notifier: what it raises is queued for the routes that take steward.degraded.
   const degraded = createDegradedWatch({
@@ -166,7 +180,21 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   // Their webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying a token).
   registerOnCallRoutes(http.router, { notify, incidents: () => incidents, audit });
   lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth));
-  return { alertGates, act, notifyMetrics, notify, channelHealth, degraded, siteZone, formatTime, dashboard, ...(incidents ? { incidents } : {}) };
+  converger = alertConverger(w, current, alertGates, notify);
+  lifecycle.add(w.gate ? w.gate("alert-resend", converger.component) : converger.component);
+  return {
+    alertGates,
+    act,
+    notifyMetrics,
+    notify,
+    channelHealth,
+    degraded,
+    siteZone,
+    formatTime,
+    dashboard,
+    alertOpened: (channel, key) => converger?.opened(channel, key),
+    ...(incidents ? { incidents } : {}),
+  };
 }
 
 /**
@@ -192,6 +220,33 @@ function alertResender(w: Wiring, current: () => Config, gates: AlertGates, inci
     health,
   });
   return w.gate ? w.gate("alert-resend", resender) : resender;
+}
+
+/**
+ * Moves each on-call product's alerts toward their incident's state (src/tell/notify/on-call/converge.ts): the sweep
+ * runs once per site (under the alert-resend lease in a cluster, with the Alertmanager re-sender); the look at an alert just opened runs where the
+ * trigger was sent. A repair is an outbox row with the acknowledgement's key, so two members queue it once.
+ */
+function alertConverger(w: Wiring, current: () => Config, gates: AlertGates, notify: Notifier): AlertConverger {
+  const truths: AlertTruths = async (refs) => {
+    const out = new Map<string, AlertTruth>();
+    const ids = refs.flatMap((r) => ("incident" in r ? [r.incident] : []));
+    for (const [id, s] of await incidentStates(w.shared.sql, ids)) out.set(truthKey({ incident: id }), s);
+    for (const r of refs) {
+      if (!("cause" in r)) continue;
+      const cause = await gates.grouping.cause(r.cause);
+      if (cause) out.set(truthKey(r), { open: cause.status === "open", ...(cause.acknowledgedBy !== null ? { acknowledgedBy: cause.acknowledgedBy } : {}) });
+    }
+    return out;
+  };
+  return createAlertConverger({
+    db: w.shared.sql,
+    clock: w.clock,
+    log: w.log,
+    channels: () => current().channels,
+    truths,
+    repair: (req) => notify.acknowledged(req),
+  });
 }
 
 /** What an incident's acknowledgement or resolve by hand tells the notifier (pages, on-call products, Alertmanager). */

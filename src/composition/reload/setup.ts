@@ -47,6 +47,8 @@ export interface ReloadSetupDeps {
   hooks?: NotifyHooks;
   /** Whether each channel delivers: the rebuilt notifier reports to the same, which forgets removed channels. */
   health?: ChannelHealth;
+  /** The same look at an on-call alert just opened (the convergence sweep) for the rebuilt notifier. */
+  alertOpened?: (channel: string, key: string) => void;
 }
 
 /** The reloader of Steward's whole config. */
@@ -77,6 +79,7 @@ export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): Stewar
           ...(deps.gate ? { gate: deps.gate } : {}),
           ...(deps.hooks ? { hooks: deps.hooks } : {}),
           ...(deps.health ? { health: deps.health } : {}),
+          ...(deps.alertOpened ? { alertOpened: deps.alertOpened } : {}),
         });
       },
     }),

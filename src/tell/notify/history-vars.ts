@@ -68,7 +68,19 @@ export function historyLine(e: TaskEvent, timeZone?: string): string {
   parts.push(`started by ${h.startedBy.text}`);
   const line = parts.join(" · ");
   const retried = attemptsText(e, timeZone);
-  return `${retried ? `${retried}. ` : ""}${line.charAt(0).toUpperCase()}${line.slice(1)}`;
+  const late = heardAfterSuccessText(e, timeZone);
+  return `${late ? `${late}. ` : ""}${retried ? `${retried}. ` : ""}${line.charAt(0).toUpperCase()}${line.slice(1)}`;
+}
+
+/**
+ * A failure heard of after the task's next success (a lost datagram, found by reconciliation): "Failed at 02:10 CET,
+ * ran again successfully at 02:12 CET before Steward heard of the failure: a notice, no incident, nobody paged"; "".
+ */
+export function heardAfterSuccessText(e: TaskEvent, timeZone?: string): string {
+  if (!e.heardAfterSuccess) return "";
+  const stop = e.execution?.stopTime;
+  const failed = stop ? `Failed at ${localTimes(stop, timeZone).zoned}` : "Failed";
+  return `${failed}, ran again successfully at ${localTimes(e.heardAfterSuccess.succeededAt, timeZone).zoned} before Steward heard of the failure: a notice, no incident, nobody paged`;
 }
 
 /** "Likely cause (missing file): A file or folder the script reads is missing, …" */
@@ -109,6 +121,7 @@ export function buildHistoryVars(e: TaskEvent, timeZone?: string): TemplateVars 
     historyLine: historyLine(e, timeZone),
     attempts: e.attempts ?? [],
     attemptsText: attemptsText(e, timeZone),
+    heardAfterSuccessText: heardAfterSuccessText(e, timeZone),
     errorClass: e.errorClass ?? "",
     errorClassText: e.errorClass ? ERROR_CLASS_TEXT[e.errorClass] : "",
     errorHint: e.errorHint ?? "",

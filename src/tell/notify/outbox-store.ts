@@ -145,6 +145,8 @@ function outboxStatements(pg: boolean) {
     // Only while the claim is still this Steward's: one taken for dead (its heartbeat late past the lease) whose send
     // another Steward took over must not queue it again or give it up behind that one's back.
     markRetry: `UPDATE notify_deliveries SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND ${STILL_MINE}`,
+    // Claimed, then found to have nothing to send (an acknowledge or resolve of an alert the product does not hold).
+    markSuppressed: `UPDATE notify_deliveries SET status = 'suppressed', reason = ?, updated_at = ? WHERE id = ? AND ${STILL_MINE}`,
     markDead: `UPDATE notify_deliveries SET status = 'dead', reason = ?, last_error = ?, updated_at = ? WHERE id = ? AND ${STILL_MINE}`,
     unclaim: `UPDATE notify_deliveries SET status = 'pending', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = ?
       WHERE id = ? AND ${STILL_MINE}`,
@@ -292,6 +294,7 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     },
     markDelivered: async (id: number, now: number, note?: string) => void (await db.run(q.markDelivered, [now, now, note ?? null, id])),
     markRetry: async (id: number, next: number, error: string, now: number) => void (await db.run(q.markRetry, [next, error, now, id, opts.instanceId])),
+    markSuppressed: async (id: number, reason: string, now: number) => void (await db.run(q.markSuppressed, [reason.slice(0, 500), now, id, opts.instanceId])),
     markDead: async (id: number, reason: string, error: string | null, now: number) =>
       void (await db.run(q.markDead, [reason, error, now, id, opts.instanceId])),
     /** Gives a claimed row back without counting the attempt (shutdown interrupted it). */

@@ -59,6 +59,8 @@ export interface NotifierDeps {
   hooks?: NotifyHooks;
   /** How each channel's attempts went (shared by every notifier a config reload builds). */
   health?: ChannelHealth;
+  /** An on-call channel's product accepted a trigger that opened alert `key` (the convergence sweep, converge.ts). */
+  alertOpened?: (channel: string, key: string) => void;
 }
 
 /** What other modules add to the pipeline without it knowing them. */
@@ -129,6 +131,7 @@ function channelDepsFor(deps: NotifierDeps, log: Logger, renderers: ReturnType<t
       newRelic: config.newRelic,
       ...(config.http?.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
       influxConflicts: deps.influxConflicts,
+      ...(deps.alertOpened ? { alertOpened: (key: string) => deps.alertOpened!(name, key) } : {}),
     });
   }
   return channelDeps;

@@ -47,6 +47,8 @@ export interface NotifySetupDeps {
   hooks?: NotifyHooks;
   /** How each channel's attempts went: its readiness entry is registered here, once (a reload reuses it). */
   health?: ChannelHealth;
+  /** An on-call channel's product accepted a trigger that opened an alert (the convergence sweep looks at it). */
+  alertOpened?: (channel: string, key: string) => void;
 }
 
 /** Alerts waiting longer than this make the (non-required) notify readiness entry report a problem. */
@@ -70,6 +72,7 @@ export function setupNotify(loaded: LoadedConfig<ConfigShape & NotifierConfig & 
     ...(deps.gate ? { gate: deps.gate } : {}),
     ...(deps.hooks ? { hooks: deps.hooks } : {}),
     ...(deps.health ? { health: deps.health } : {}),
+    ...(deps.alertOpened ? { alertOpened: deps.alertOpened } : {}),
   });
   const lookupTaskEvent = deps.qrs ? createQrsTaskLookup(loaded.config, deps.qrs, { log: deps.log, clock: deps.clock }) : undefined;
   registerNotifyRoutes(deps.router, notifier, { clock: deps.clock, lookupTaskEvent });

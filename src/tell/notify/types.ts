@@ -77,6 +77,8 @@ export interface ChannelDeps {
   publicUrl?: string;
   /** Where influxdb channels report the field type conflicts InfluxDB answers with (and the writes it accepts). */
   influxConflicts?: InfluxConflictMonitor;
+  /** An on-call channel's product accepted a trigger that opened alert `key` (the convergence sweep looks at it at once). */
+  alertOpened?: (key: string) => void;
 }
 
 /** One channel type: its YAML block and a factory. The registry maps every `type` to one of these. */

@@ -128,6 +128,12 @@ async function sendDelivery(w: SendContext, row: DeliveryRow, ac: AbortControlle
     // the channel's timeout). The store waits after it (recordDelivered, writeBack) are not: they sleep on the clock.
     const report = await inFlight(clock, entry.channel.send(n, signal), `a ${row.channel} delivery`);
     sent = true;
+    if (report?.nothingSent) {
+      await writeBack(row.id, () => outbox.markSuppressed(row.id, report.nothingSent!, clock.now()));
+      metrics.outcome(row.channel, "suppressed");
+      log.info({ deliveryId: row.id, channel: row.channel, route: row.route, reason: report.nothingSent }, "nothing to send");
+      return;
+    }
     const fallback = report ? report.fallback : undefined;
     await recordDelivered(row.id, fallback ? fallbackRowReason(fallback) : undefined);
     if (fallback) deps.fellBack?.(row, fallback);

@@ -22,6 +22,11 @@ export interface Formatted<T> {
 /** What a send reports besides its success: that the rich form failed and the plain one went out. */
 export interface SendReport {
   fallback?: TemplateFallback;
+  /**
+   * Nothing was sent, and why (an on-call product's acknowledge or resolve of an alert it does not hold): the delivery is
+   * recorded as suppressed with this reason, never as delivered without a request.
+   */
+  nothingSent?: string;
 }
 
 /** Past the channel's limit: which of the message's templates made the part that is too big, and by how much. */

@@ -7,7 +7,7 @@ import type { ChannelState } from "../channel-state";
 import type { OutboxStore } from "../outbox-store";
 import { ACKNOWLEDGE_KIND, RESOLVE_KIND } from "../notification";
 import { threadOf } from "../thread";
-import { openAlertEvent } from "./open-alerts";
+import { markAcknowledged, openAlertEvent } from "./open-alerts";
 import { alertActionOf, alertKeyOf } from "./alert";
 import type { DomainEvent } from "../../../platform/events/types";
 
@@ -29,6 +29,8 @@ export interface AcknowledgeRequest {
   except?: string;
   /** Resolve the alerts instead (a cause resolved by hand that no recovery of its own will end); default acknowledge. */
   resolve?: boolean;
+  /** Only this channel (the convergence sweep repairs one channel's alert at a time). */
+  only?: string;
 }
 
 /** Where test mode sends an acknowledgement: the channel's testTarget, null for the real one, undefined: held back. */
@@ -67,6 +69,11 @@ export async function queueAcknowledgements(
 ): Promise<number> {
   let queued = 0;
   for (const ch of channels) {
+    if (req.only !== undefined && ch.name !== req.only) continue;
+    if (ch.name === req.except && !req.resolve) {
+      // Acknowledged in that product itself: it holds the alert acknowledged, so the sweep never tells it again.
+      for (const { key } of req.alerts) if ((await openAlertEvent(ch.state, key)) !== undefined) await markAcknowledged(ch.state, key, req.by);
+    }
     if (ch.name === req.except || !ch.config.enabled) continue;
     const target = targetOf(notify, ch.name, ch.config);
     if (target === undefined) continue;

@@ -8,41 +8,62 @@ import { isTaskEvent } from "../../../platform/events/types";
 import { resolvedCauseOf } from "../../../platform/events/cause-resolved";
 
 const openMark = (key: string) => `open:${key}`;
+/** Set once the product was told of an acknowledgement of the alert (by Steward, or by the product itself). */
+const ackedMark = (key: string) => `acked:${key}`;
+/** Channel-state keys of the alerts open in the product (what the convergence sweep reads). */
+export const OPEN_ALERT_PREFIX = "open:";
 
 /** The event that opened the alert `key` on this channel, while it is open there. */
 export const openAlertEvent = (state: ChannelState, key: string) => state.get(openMark(key));
+/** Whether the product was told the alert `key` is acknowledged. */
+export const alertAcknowledged = async (state: ChannelState, key: string) => (await state.get(ackedMark(key))) !== undefined;
+/** The product acknowledged the alert itself (its webhook): it needs no acknowledgement from Steward. */
+export const markAcknowledged = (state: ChannelState, key: string, by: string) => state.set(ackedMark(key), by);
 
 /** What one delivery does to the product's alert: trigger, acknowledge, resolve, or nothing (nothing open to end). */
 export type OnCallStep = { action: AlertAction | "acknowledge"; key: string };
 
 /**
  * Runs one delivery of an on-call channel: `send` talks to the product; the open mark is written after a trigger
- * was accepted and removed after a resolve was. A resolve or acknowledgement of an alert this channel never opened
- * sends nothing, and neither does a trigger whose own event the mark names: the product accepted it already.
+ * was accepted and removed after a resolve was. A resolve or acknowledgement of an alert this channel does not hold
+ * sends nothing and says why (the delivery is then recorded as suppressed, not delivered: issue 84), and neither does
+ * a trigger whose own event the mark names: the product accepted it already.
  */
 export async function stepAlert(
   n: Notification,
   state: ChannelState,
   send: (step: OnCallStep) => Promise<void>,
   channel?: string,
-): Promise<OnCallStep | undefined> {
+  onOpened?: (key: string) => void,
+): Promise<{ step: OnCallStep } | { nothingSent: string }> {
   const key = alertKeyOf(n.event);
   const action: OnCallStep["action"] = n.action ?? alertActionOf(n.event);
   const opened = await state.get(openMark(key));
-  if (action !== "trigger" && opened === undefined) return undefined;
+  if (action !== "trigger" && opened === undefined)
+    return { nothingSent: `no alert ${key} is open in the product (never triggered there, or ended already): nothing to ${action}` };
   // Resolved in this very product (its webhook): the alert is closed there already; telling it back would be an echo.
   if (action === "resolve" && channel !== undefined && resolvedThrough(n) === channel) {
-    await state.take(openMark(key));
-    return undefined;
+    await forget(state, key);
+    return { nothingSent: `${key} was resolved in the product itself: not told back` };
   }
   const step: OnCallStep = { action, key };
   // The delivery is sent again although its trigger was accepted: a Steward was killed (or lost the store) after the
   // mark and before the delivery was recorded as delivered. Sending it again would be a duplicate trigger.
-  if (action === "trigger" && opened === n.event.id) return step;
+  if (action === "trigger" && opened === n.event.id) return { step };
   await send(step);
-  if (action === "trigger" && (await state.get(openMark(key))) === undefined) await state.set(openMark(key), n.event.id);
-  if (action === "resolve") await state.take(openMark(key));
-  return step;
+  if (action === "trigger" && (await state.get(openMark(key))) === undefined) {
+    await state.set(openMark(key), n.event.id);
+    // Its incident may have been acknowledged (or ended) before this trigger went: that follows now, after it.
+    onOpened?.(key);
+  }
+  if (action === "acknowledge") await state.set(ackedMark(key), "steward");
+  if (action === "resolve") await forget(state, key);
+  return { step };
+}
+
+async function forget(state: ChannelState, key: string): Promise<void> {
+  await state.take(openMark(key));
+  await state.take(ackedMark(key));
 }
 
 /** The on-call channel whose webhook resolved the incident this event closes, if one did. */

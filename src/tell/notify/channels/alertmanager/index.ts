@@ -63,13 +63,11 @@ export const alertmanagerChannel: ChannelDefinition<"alertmanager"> = {
           await deps.state.set(key, JSON.stringify({ alert, ref: stored?.ref ?? a.ref, ...(target ? { target } : {}) } satisfies StoredAlert));
           return;
         }
-        if (!stored || raw === undefined) {
-          deps.log.debug({ alert: a.key }, "no open Alertmanager alert to end");
-          return;
-        }
+        // Nothing open to end: nothing is sent, and the delivery is recorded so (never delivered without a request).
+        if (!stored || raw === undefined) return { nothingSent: `no Alertmanager alert ${a.key} is open that this channel posted: nothing to end` };
         // Forgotten before it is ended, so a re-send that raced with it sees it gone and ends it again (resender.ts);
         // remembered again when no Alertmanager took the end, for the outbox's retry.
-        if (!(await deps.state.take(key))) return;
+        if (!(await deps.state.take(key))) return { nothingSent: `Alertmanager alert ${a.key} was ended by the re-sender meanwhile` };
         const ended = { ...stored.alert, annotations: { ...stored.alert.annotations, ...a.alert.annotations }, endsAt: new Date(now).toISOString() };
         try {
           await post([ended], signal, stored.target);

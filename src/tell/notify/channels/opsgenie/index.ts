@@ -27,7 +27,7 @@ export const opsgenieChannel: ChannelDefinition<"opsgenie"> = {
     const client = createHttpClient({ baseDir: deps.baseDir });
     return {
       async send(n, signal) {
-        const step = await stepAlert(
+        const done = await stepAlert(
           n,
           deps.state,
           async (s) => {
@@ -41,8 +41,9 @@ export const opsgenieChannel: ChannelDefinition<"opsgenie"> = {
             expectOk(res, "Opsgenie alert API");
           },
           deps.name,
+          deps.alertOpened,
         );
-        if (!step) deps.log.debug({ alias: alertKeyOf(n.event) }, "no open Opsgenie alert to acknowledge or close (or it was closed in Opsgenie)");
+        if ("nothingSent" in done) return { nothingSent: done.nothingSent };
       },
       async close() {
         client.close();

@@ -26,7 +26,7 @@ export const pagerDutyChannel: ChannelDefinition<"pagerduty"> = {
     const client = createHttpClient({ baseDir: deps.baseDir });
     return {
       async send(n, signal) {
-        const step = await stepAlert(
+        const done = await stepAlert(
           n,
           deps.state,
           async (s) => {
@@ -39,8 +39,9 @@ export const pagerDutyChannel: ChannelDefinition<"pagerduty"> = {
             expectOk(res, "PagerDuty Events API");
           },
           deps.name,
+          deps.alertOpened,
         );
-        if (!step) deps.log.debug({ key: alertKeyOf(n.event) }, "no open PagerDuty alert to acknowledge or resolve (or it was resolved in PagerDuty)");
+        if ("nothingSent" in done) return { nothingSent: done.nothingSent };
       },
       async close() {
         client.close();

@@ -228,10 +228,8 @@ export const signl4Channel: ChannelDefinition<"signl4"> = {
         // resolves the alert its first page opened.
         const byCause = cause && cfg.resolve ? await deps.state.get(causeKey(cause.id)) : undefined;
         const open = byCause ?? (cfg.resolve ? await openIncident(deps.state, a.externalId, n.event) : undefined);
-        if (open === undefined) {
-          deps.log.debug({ externalId: a.externalId }, "no open SIGNL4 incident to resolve");
-          return;
-        }
+        // Nothing open there (never opened, or resolved already): nothing is sent, and the delivery says so.
+        if (open === undefined) return { nothingSent: `no SIGNL4 incident ${a.externalId} is open that this channel opened: nothing to resolve` };
         await post(n, open === a.externalId ? a : { ...a, externalId: open, body: { ...a.body, "X-S4-ExternalID": open } }, signal);
         await deps.state.take(open);
         if (cause) await deps.state.take(causeKey(cause.id));

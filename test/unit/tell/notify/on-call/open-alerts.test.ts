@@ -25,10 +25,10 @@ test("a trigger sent again for the event that opened the alert goes nowhere; ano
   const failed = run("task.failed");
   const key = "steward-incident-42";
 
-  expect(await step(failed)).toEqual({ action: "trigger", key });
+  expect(await step(failed)).toEqual({ step: { action: "trigger", key } });
   expect(await openAlertEvent(state, key)).toBe(failed.id);
   // The same delivery again (a Steward died after the mark, before recording it delivered): the product has it.
-  expect(await step(failed)).toEqual({ action: "trigger", key });
+  expect(await step(failed)).toEqual({ step: { action: "trigger", key } });
   expect(sent).toEqual([{ action: "trigger", key }]);
 
   const again = run("task.failed");
@@ -42,4 +42,13 @@ test("a trigger sent again for the event that opened the alert goes nowhere; ano
   // Once resolved, the first failure's trigger would open a new alert: it is sent.
   await step(failed);
   expect(sent).toHaveLength(4);
+});
+
+test("a resolve or acknowledge of an alert the product does not hold sends nothing and says why (never 'delivered')", async () => {
+  const state = memoryChannelState();
+  const sent: OnCallStep[] = [];
+  const recovered = run("task.recovered");
+  const done = await stepAlert(notification(recovered), state, async (s) => void sent.push(s));
+  expect(done).toEqual({ nothingSent: expect.stringContaining("no alert steward-incident-42 is open in the product") });
+  expect(sent).toEqual([]);
 });

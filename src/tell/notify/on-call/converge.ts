@@ -1,0 +1,130 @@
+// Moves what each on-call product (PagerDuty, Opsgenie / JSM) was told toward its incident's state (issue 84): an
+// alert open there whose incident or cause has ended is resolved; one whose incident was acknowledged in Steward, and
+// that the product was not told so, is acknowledged. What a product was told lives in the channel's durable state
+// (open-alerts.ts: the open mark after a trigger was accepted, the acknowledged mark after an acknowledge was), so
+// whatever order events came in, on whichever member, after a crash, a failover or a store outage, the sweep finds
+// the difference and queues the missing step. The step is an outbox row in the alert's thread, keyed as the
+// acknowledgement path keys it, so it goes after the trigger it follows and a repair is queued once, by any member.
+// Alertmanager's alerts have their own re-sender (channels/alertmanager/resender.ts), which ends closed ones alike.
+import type { Logger } from "pino";
+import { type Clock, every } from "../../../platform/core/clock";
+import { describeError } from "../../../platform/core/errors";
+import type { Component } from "../../../platform/core/lifecycle";
+import type { SqlDb } from "../../../platform/store/sql";
+import { createChannelState } from "../channel-state";
+import { CHANNELS } from "../channels/registry";
+import type { ChannelConfig } from "../config";
+import type { AcknowledgeRequest } from "./acknowledge";
+import { parseAlertKey } from "./alert";
+import { alertAcknowledged, OPEN_ALERT_PREFIX } from "./open-alerts";
+
+/** What Steward holds true of an alert's incident or cause: open or ended, and who acknowledged it. */
+export interface AlertTruth {
+  open: boolean;
+  acknowledgedBy?: string;
+}
+
+/** The truth of each incident and cause asked about, by `incident:<id>` / `cause:<id>`; absent: Steward cannot tell. */
+export type AlertTruths = (refs: ReadonlyArray<{ incident: number } | { cause: number }>) => Promise<Map<string, AlertTruth>>;
+
+export const truthKey = (ref: { incident: number } | { cause: number }) => ("incident" in ref ? `incident:${ref.incident}` : `cause:${ref.cause}`);
+
+export interface AlertConvergerDeps {
+  db: SqlDb;
+  clock: Clock;
+  log: Logger;
+  /** The channels of the config in force. */
+  channels(): Record<string, ChannelConfig>;
+  truths: AlertTruths;
+  /** Queues the acknowledge or resolve (the notifier's acknowledged(): outbox rows, keyed once per alert). */
+  repair(req: AcknowledgeRequest): Promise<number>;
+  /** How often the whole sweep runs (default SWEEP_MS). */
+  everyMs?: number;
+}
+
+export const SWEEP_MS = 5_000;
+
+export interface AlertConverger {
+  /** Repairs every on-call channel's open alerts now; returns how many steps it queued. */
+  sweep(): Promise<number>;
+  /** Repairs one alert a channel just opened (its incident may have been acknowledged or ended meanwhile). */
+  opened(channel: string, key: string): void;
+  readonly component: Component;
+}
+
+const onCallChannels = (all: Record<string, ChannelConfig>) =>
+  Object.entries(all).filter(([, ch]) => ch.enabled && CHANNELS[ch.type].followsAcknowledgements === true);
+
+export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
+  const log = deps.log.child({ module: "alert-converge" });
+  let stopTimer: (() => void) | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+
+  /** The steps one channel's alerts (`keys`: alert keys open there) miss; queued in key order. */
+  async function repairChannel(name: string, keys: readonly string[]): Promise<number> {
+    const state = createChannelState(deps.db, name, () => deps.clock.now());
+    const refs = keys.flatMap((key) => {
+      const ref = parseAlertKey(key);
+      return ref ? [{ key, ref }] : [];
+    });
+    if (refs.length === 0) return 0;
+    const truths = await deps.truths(refs.map((r) => r.ref));
+    let queued = 0;
+    for (const { key, ref } of refs) {
+      const t = truths.get(truthKey(ref));
+      if (!t) continue;
+      const alerts = [{ key, thread: "" }];
+      if (!t.open) {
+        const n = await deps.repair({ alerts, by: "Steward (the incident ended)", resolve: true, only: name });
+        if (n > 0) log.info({ channel: name, alert: key }, "its incident ended: the alert is resolved");
+        queued += n;
+      } else if (t.acknowledgedBy !== undefined && !(await alertAcknowledged(state, key))) {
+        const n = await deps.repair({ alerts, by: t.acknowledgedBy, only: name });
+        if (n > 0) log.info({ channel: name, alert: key }, "acknowledged in Steward before the alert was open: the acknowledgement follows it");
+        queued += n;
+      }
+    }
+    return queued;
+  }
+
+  async function sweep(): Promise<number> {
+    let queued = 0;
+    for (const [name] of onCallChannels(deps.channels())) {
+      const state = createChannelState(deps.db, name, () => deps.clock.now());
+      const keys = (await state.entries(OPEN_ALERT_PREFIX)).map((e) => e.key.slice(OPEN_ALERT_PREFIX.length));
+      queued += await repairChannel(name, keys);
+    }
+    return queued;
+  }
+
+  const run = (what: () => Promise<unknown>) => {
+    running = running
+      .then(what)
+      .catch((err: unknown) => log.warn({ err: describeError(err) }, "could not compare the on-call alerts with their incidents; tried again"));
+    return running;
+  };
+
+  return {
+    sweep: async () => {
+      let n = 0;
+      await run(async () => (n = await sweep()));
+      return n;
+    },
+    opened(channel, key) {
+      void run(() => repairChannel(channel, [key]));
+    },
+    component: {
+      name: "on-call alert convergence",
+      start() {
+        // At once: after a restart or a failover, what changed while no member swept is repaired first.
+        void run(sweep);
+        stopTimer = every(deps.clock, deps.everyMs ?? SWEEP_MS, () => run(sweep));
+      },
+      async stop() {
+        stopTimer?.();
+        stopTimer = undefined;
+        await running;
+      },
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// Two Stewards on one PostgreSQL, strict local PagerDuty and Opsgenie receivers (issue 84): whatever order the members
+// hear a task's failure and success in, and whichever member acknowledges, each product ends with what the incident
+// says: no alert left open after the incident ended, no acknowledgement lost, no resolve before its trigger.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { TaskEvent } from "../../../../src/platform/events/types";
+import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import type { TestApp } from "../../../helpers/app";
+import { failedRun } from "../../../helpers/failed-runs";
+import { startTwoStewards, type TwoStewards } from "../../../helpers/two-stewards";
+import { waitFor } from "../../../helpers/wait-for";
+import {
+  type OnCallReceiver,
+  type OpsgenieRequest,
+  type PagerDutyEvent,
+  startOpsgenieReceiver,
+  startPagerDutyReceiver,
+} from "../../tell/notify/on-call-receivers";
+
+const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
+
+describe("on-call alerts converge across two Stewards", () => {
+  let pd: OnCallReceiver<PagerDutyEvent>;
+  let og: OnCallReceiver<OpsgenieRequest>;
+  let two: TwoStewards;
+
+  beforeAll(async () => {
+    pd = startPagerDutyReceiver();
+    og = startOpsgenieReceiver("og-api-key");
+    two = await startTwoStewards(
+      "converge_cluster",
+      `channels:
+  pd: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue" }
+  og: { type: opsgenie, apiKey: og-api-key, url: "${og.url}" }
+routes:
+  - { on: [task.failed, task.recovered], to: [pd, og] }
+notify:
+  outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
+`,
+    );
+  }, 60_000);
+  afterAll(async () => {
+    await two?.close();
+    await pd?.stop();
+    await og?.stop();
+  });
+
+  const emit = async (t: TestApp, events: TaskEvent[]) => {
+    for (const x of events) await t.app.bus.emit(x.kind, x);
+  };
+  const success = (name: string, stopTime: string): TaskEvent => {
+    const e = { ...syntheticTaskEvent({ outcome: "succeeded", taskName: `Load ${name}`, taskId: `task-${name}` }), source: "udp" as const };
+    return { ...e, execution: { ...e.execution!, stopTime } };
+  };
+  const openIn = (rx: OnCallReceiver<unknown>, key: string) => rx.alerts.filter((a) => a.key === key && a.status !== "resolved");
+
+  test("failure and success heard on two members, the recovery queued first: nothing stays open", async () => {
+    const failure = failedRun("pair-1");
+    const [failed] = await two.a.app.incidents!.annotate(failure);
+    const key = `steward-incident-${failed!.incident!.id}`;
+    const stop = new Date(Date.parse(failure.execution!.stopTime!) + 120_000).toISOString();
+    const closing = await two.b.app.incidents!.annotate(success("pair-1", stop));
+    expect(closing.map((e) => e.kind)).toEqual(["task.succeeded", "task.recovered"]);
+    await emit(two.b, closing);
+    await Bun.sleep(100);
+    await emit(two.a, [failed!]);
+    await waitFor(() => (openIn(pd, key).length === 0 && pd.alerts.some((a) => a.key === key) ? true : undefined), {
+      what: "PagerDuty's alert opened and resolved",
+      timeoutMs: 20_000,
+    });
+    await waitFor(() => (openIn(og, key).length === 0 && og.alerts.some((a) => a.key === key) ? true : undefined), {
+      what: "Opsgenie's alert opened and closed",
+      timeoutMs: 20_000,
+    });
+    expect(pd.accepted.filter((r) => r.body.dedup_key === key).map((r) => r.body.event_action)).toEqual(["trigger", "resolve"]);
+    expect(pd.droppedActions).toEqual([]);
+    expect(og.droppedActions).toEqual([]);
+  }, 30_000);
+
+  test("the success recorded first on one member, the failure heard after it on the other: no page at all", async () => {
+    const failure = failedRun("pair-2");
+    const stop = new Date(Date.parse(failure.execution!.stopTime!) + 120_000).toISOString();
+    await emit(two.b, await two.b.app.incidents!.annotate(success("pair-2", stop)));
+    const [late] = await two.a.app.incidents!.annotate(failure);
+    expect(late!.incident).toBeUndefined();
+    expect(late!.heardAfterSuccess?.succeededAt).toBe(stop);
+    await emit(two.a, [late!]);
+    await Bun.sleep(1_000);
+    expect(pd.accepted.filter((r) => r.body.event_action === "trigger" && (r.body.payload.summary ?? "").includes("pair-2"))).toEqual([]);
+    expect(og.accepted.filter((r) => r.body.op === "create" && r.body.body.message.includes("pair-2"))).toEqual([]);
+  });
+
+  test("acknowledged on one member before the other queued the page: trigger, then acknowledge, in both products", async () => {
+    const [failed] = await two.a.app.incidents!.annotate(failedRun("pair-3"));
+    const id = failed!.incident!.id;
+    const key = `steward-incident-${id}`;
+    expect((await two.b.request(`/v4/incidents/${id}/acknowledge`, { method: "POST", body: "{}" })).status).toBe(200);
+    await emit(two.a, [failed!]);
+    const pdActions = () => pd.accepted.filter((r) => r.body.dedup_key === key).map((r) => r.body.event_action);
+    const ogOps = () => og.accepted.filter((r) => r.body.key === key).map((r) => r.body.op);
+    await waitFor(() => (pdActions().length === 2 && ogOps().length === 2) || undefined, { what: "trigger and acknowledge", timeoutMs: 20_000 });
+    await Bun.sleep(300);
+    expect(pdActions()).toEqual(["trigger", "acknowledge"]);
+    expect(ogOps()).toEqual(["create", "acknowledge"]);
+    expect(pd.rejected).toEqual([]);
+    expect(og.rejected).toEqual([]);
+  }, 30_000);
+});

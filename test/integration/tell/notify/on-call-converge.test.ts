@@ -1,0 +1,141 @@
+// What PagerDuty and Opsgenie hold moves toward the incident's state, whatever order the events came in (issue 84,
+// points 2 and 3), against local receivers that check each request against the vendors' published formats:
+// - an incident acknowledged in Steward before its page was queued (it is listed the moment the run is recorded):
+//   the acknowledgement goes after the trigger, in order;
+// - a recovery queued before its page (the page's queueing failed while the store was away and was done again after
+//   the task's success): the resolve is not sent before the trigger, nor recorded as delivered without a request;
+//   the trigger that comes late is resolved after it, so nothing stays open;
+// - an incident that ends with no route taking its recovery to a channel: the sweep resolves the alert there.
+// On SQLite and on PostgreSQL.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { TaskEvent } from "../../../../src/platform/events/types";
+import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { createTestApp, type TestApp } from "../../../helpers/app";
+import { failedRun } from "../../../helpers/failed-runs";
+import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { waitFor } from "../../../helpers/wait-for";
+import { type OnCallReceiver, type OpsgenieRequest, type PagerDutyEvent, startOpsgenieReceiver, startPagerDutyReceiver } from "./on-call-receivers";
+
+const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
+
+for (const backend of ["sqlite", "postgres"] as const)
+  describe(`on-call alerts converge to the incident (${backend})`, () => {
+    let pd: OnCallReceiver<PagerDutyEvent>;
+    let pagesOnly: OnCallReceiver<PagerDutyEvent>;
+    let og: OnCallReceiver<OpsgenieRequest>;
+    let pg: PostgresService | undefined;
+    let t: TestApp;
+
+    beforeAll(async () => {
+      pd = startPagerDutyReceiver();
+      pagesOnly = startPagerDutyReceiver();
+      og = startOpsgenieReceiver("og-api-key");
+      let store = "";
+      if (backend === "postgres") {
+        pg = await startPostgres();
+        store = `store:\n  postgres:\n    url: ${await pg.createDatabase("converge")}\n    instanceName: node-a\n`;
+      }
+      t = createTestApp(`${store}channels:
+  pd: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue" }
+  og: { type: opsgenie, apiKey: og-api-key, url: "${og.url}" }
+  pages-only: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pagesOnly.url}/v2/enqueue" }
+routes:
+  - { on: [task.failed, task.recovered], to: [pd, og] }
+  - { on: [task.failed], to: [pages-only] }
+notify:
+  outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
+`);
+      await t.app.start();
+    }, 60_000);
+    afterAll(async () => {
+      await t?.close();
+      await pd?.stop();
+      await pagesOnly?.stop();
+      await og?.stop();
+      await pg?.stop();
+    });
+
+    const emit = async (events: TaskEvent[]) => {
+      for (const x of events) await t.app.bus.emit(x.kind, x);
+    };
+    const pdActions = (key: string) => pd.accepted.filter((r) => r.body.dedup_key === key).map((r) => r.body.event_action);
+    const ogOps = (key: string) => og.accepted.filter((r) => r.body.key === key).map((r) => r.body.op);
+    const deliveriesOf = async (eventId: string) =>
+      (
+        (await (await t.request("/v4/deliveries?limit=100")).json()) as {
+          deliveries: Array<{ eventId: string; channel: string; kind: string; status: string; reason: string | null }>;
+        }
+      ).deliveries.filter((d) => d.eventId === eventId);
+
+    test("acknowledged before its page was queued: the acknowledgement follows the trigger", async () => {
+      // The run is recorded and its incident listed; its deliveries are not queued yet.
+      const [failed] = await t.app.incidents!.annotate(failedRun("ack-early"));
+      const id = failed!.incident!.id;
+      const key = `steward-incident-${id}`;
+      const res = await t.request(`/v4/incidents/${id}/acknowledge`, { method: "POST", body: JSON.stringify({ note: "on it" }) });
+      expect(res.status).toBe(200);
+      await emit([failed!]);
+      await waitFor(() => (pdActions(key).length === 2 && ogOps(key).length === 2) || undefined, { what: "trigger and acknowledge in both products" });
+      await Bun.sleep(300);
+      expect(pdActions(key)).toEqual(["trigger", "acknowledge"]);
+      expect(ogOps(key)).toEqual(["create", "acknowledge"]);
+      expect(pd.rejected).toEqual([]);
+      expect(og.rejected).toEqual([]);
+    });
+
+    test("a recovery queued before its page: no resolve before the trigger, none recorded without a request, nothing left open", async () => {
+      const [failed] = await t.app.incidents!.annotate(failedRun("late-page"));
+      const key = `steward-incident-${failed!.incident!.id}`;
+      // The task succeeds and closes the incident before the failure's deliveries are queued.
+      const closing = await t.app.incidents!.annotate({
+        ...syntheticTaskEvent({ outcome: "succeeded", taskName: "Load late-page", taskId: "task-late-page" }),
+        source: "udp",
+      });
+      const recovered = closing.find((e) => e.kind === "task.recovered")!;
+      expect(recovered.incident?.id).toBe(failed!.incident!.id);
+      await emit(closing);
+      const recoveries = await waitFor(
+        async () => {
+          const d = await deliveriesOf(recovered.id);
+          return d.length === 2 && d.every((x) => x.status !== "pending" && x.status !== "sending") ? d : undefined;
+        },
+        { what: "the recovery's deliveries settled" },
+      );
+      // Nothing was open in either product: nothing was sent, and the rows say so.
+      for (const d of recoveries) {
+        expect(d.status).toBe("suppressed");
+        expect(d.reason).toContain("no alert steward-incident-");
+      }
+      expect(pdActions(key)).toEqual([]);
+      expect(ogOps(key)).toEqual([]);
+
+      // The page's queueing is done again now (the event as first annotated): it opens the alert, and as its incident
+      // is closed the alert is resolved after it.
+      await emit([failed!]);
+      await waitFor(() => (pdActions(key).length === 2 && ogOps(key).length === 2) || undefined, { what: "trigger and resolve in both products" });
+      await Bun.sleep(300);
+      expect(pdActions(key)).toEqual(["trigger", "resolve"]);
+      expect(ogOps(key)).toEqual(["create", "close"]);
+      expect(pd.alerts.filter((a) => a.key === key).map((a) => a.status)).toEqual(["resolved"]);
+      expect(pd.rejected).toEqual([]);
+      expect(og.rejected).toEqual([]);
+    });
+
+    test("an incident that ends with no recovery routed to a channel: the sweep resolves its alert there", async () => {
+      const [failed] = await t.app.incidents!.annotate(failedRun("no-recovery-route"));
+      const key = `steward-incident-${failed!.incident!.id}`;
+      await emit([failed!]);
+      const sent = () => pagesOnly.accepted.filter((r) => r.body.dedup_key === key).map((r) => r.body.event_action);
+      await waitFor(() => sent().length === 1 || undefined, { what: "the trigger" });
+      await emit(
+        await t.app.incidents!.annotate({
+          ...syntheticTaskEvent({ outcome: "succeeded", taskName: "Load no-recovery-route", taskId: "task-no-recovery-route" }),
+          source: "udp",
+        }),
+      );
+      await waitFor(() => sent().length === 2 || undefined, { what: "the sweep's resolve", timeoutMs: 20_000 });
+      expect(sent()).toEqual(["trigger", "resolve"]);
+      expect(pagesOnly.alerts.filter((a) => a.key === key).map((a) => a.status)).toEqual(["resolved"]);
+      expect(pagesOnly.rejected).toEqual([]);
+    }, 30_000);
+  });
