@@ -106,6 +106,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
   const notes: string[] = [];
   const neverListed: string[] = [];
   let rounds = 0;
+  let unheard = 0;
 
   // A round more (two at most) while fewer incidents than asked for opened: a further failure carried on by an open
   // incident is no new one.
@@ -116,6 +117,14 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
       await site.control("PATCH", "/udp", { dropNext: 1_000 });
       await run(t, "fail", NODES[(r + i) % 3]!);
       await idle(t);
+      // The fault happened: the run's datagrams are among the simulator's latest, dropped.
+      if (
+        site.sim.udp
+          .recent()
+          .slice(-4)
+          .some((d) => d.dropped)
+      )
+        unheard++;
       await site.control("PATCH", "/udp", { dropNext: 0 });
       await run(t, "succeed", NODES[(r + i) % 3]!);
     }
@@ -202,6 +211,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
   const stillOpen = [...incidents].filter(([, i]) => i.status === "open").map(([id]) => id);
   const report = [
     `${incidents.size} incidents (${stillOpen.length} still open${stillOpen.length ? `: ${stillOpen.slice(0, 10).join(", ")}` : ""}) over ${rounds} rounds in ${((Date.now() - started) / 1000).toFixed(0)} s; ${acknowledged.size} acknowledged through the API the moment they were listed`,
+    `${unheard} failed runs unheard (their datagrams dropped), each task succeeding before reconciliation; ${SPLIT * rounds} failures and successes heard by two members 0.1 s apart`,
     `requests accepted: PagerDuty ${site.pd.accepted.length}, Opsgenie ${site.og.accepted.length}, JSM ${site.jsm.accepted.length}; refused as malformed: ${site.pd.rejected.length + site.og.rejected.length + site.jsm.rejected.length}`,
     ...notes,
     describeLedger(ledger),
@@ -223,6 +233,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
   console.log(report);
   expect([...site.pd.rejected, ...site.og.rejected, ...site.jsm.rejected], report).toEqual([]);
   expect(incidents.size, report).toBeGreaterThanOrEqual(INCIDENTS);
+  expect(unheard, report).toBe(LOST * rounds);
   expect(acknowledged.size, report).toBeGreaterThan(INCIDENTS / 2);
   expect(ledger.openAfterEnd, report).toEqual([]);
   expect(ledger.acknowledgementsLost, report).toEqual([]);
