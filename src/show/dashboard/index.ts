@@ -123,6 +123,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
     taskNames: createTaskNames(deps.qrs),
     ...(deps.banner ? { banner: deps.banner } : {}),
     ...(deps.snooze ? { snooze: deps.snooze } : {}),
+    ...(deps.runLinks ? { runLinks: deps.runLinks } : {}),
   });
   return {
     timeline,

@@ -6,6 +6,7 @@ import type { HttpEnv } from "../../platform/http/types";
 import type { ApiReader } from "./api-reader";
 import type { EventTimeline } from "./event-timeline";
 import type { RunHistory } from "./run-history";
+import type { RunLinks } from "./runs-route";
 import type { PageClock } from "./page-clock";
 import type { ActionLinksConfig } from "../../tell/ack-links/config";
 
@@ -29,6 +30,8 @@ export interface PageDeps {
   banner?: () => string | undefined;
   /** The snooze choices of the alerts' links (actionLinks), offered by the incidents page's Snooze too. */
   snooze?: Pick<ActionLinksConfig, "snooze" | "snoozeUntil">;
+  /** Which incident each run belongs to, and which failures were heard after their task's next success. */
+  runLinks?: RunLinks;
 }
 
 export type PageHandler = (c: Context<HttpEnv>, deps: PageDeps) => Promise<Response>;

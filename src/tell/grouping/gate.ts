@@ -69,6 +69,9 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
+    // A failure heard of after its task's next success (issue 84): its task is fine already, so it is no symptom of
+    // anything still going on (a cause it opened would wait for a success that came before it).
+    if (isTaskEvent(e) && e.heardAfterSuccess) return undefined;
     await deps.refreshChains?.(now);
     // A node's queue backed up is its own cause, opened and ended by its own events.
     const backlog = await queue.review(e, now, pageTo);

@@ -9,7 +9,7 @@ import type { PageHandler } from "../types";
 
 const RUNS = 60;
 
-export const taskPage: PageHandler = async (c, { runs, timeline, inbox, siteClock, taskNames }) => {
+export const taskPage: PageHandler = async (c, { runs, timeline, inbox, siteClock, taskNames, runLinks }) => {
   const id = c.req.param("id") ?? "";
   const nav = { active: "events", inbox: inbox() !== undefined, clock: siteClock() };
   const rows = runs?.runsOf(id, RUNS) ?? [];
@@ -37,6 +37,9 @@ export const taskPage: PageHandler = async (c, { runs, timeline, inbox, siteCloc
       name ? 200 : 404,
     );
   }
+  // A failure heard of after the task's next success (a lost datagram) is shown as what it was: not paged.
+  const links = runLinks ? await runLinks(rows.filter((r) => r.outcome !== "succeeded")) : new Map<string, { succeededBeforeHeardAt?: number }>();
+  const heardLate = (r: (typeof rows)[number]) => links.get(`${r.executionId.toLowerCase()}:${r.outcome}`)?.succeededBeforeHeardAt;
   const count = (o: string) => rows.filter((r) => r.outcome === o).length;
   const lastFailed = rows.find((r) => r.outcome === "failed");
   const durations = rows.map((r) => r.durationMs).filter((d): d is number => d !== null);
@@ -100,6 +103,11 @@ export const taskPage: PageHandler = async (c, { runs, timeline, inbox, siteCloc
                 </td>
                 <td>
                   <Badge tone={toneOf(r.outcome)}>{r.outcome}</Badge>
+                  {heardLate(r) !== undefined ? (
+                    <div class="muted small heard-late">
+                      ran again successfully at <Time ms={heardLate(r)!} /> before Steward heard of the failure: not paged
+                    </div>
+                  ) : null}
                 </td>
                 <td class="right nowrap">{r.durationMs === null ? <span class="muted">—</span> : formatDuration(r.durationMs)}</td>
                 <td>{r.host}</td>

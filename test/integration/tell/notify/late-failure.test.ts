@@ -133,6 +133,9 @@ notify:
       const run = runs.runs.find((r) => r.executionId === failedExec);
       expect(run).toMatchObject({ outcome: "failed", incidentId: null, heardAfterSuccess: { succeededAt: failed.heardAfterSuccess!.succeededAt } });
       expect(runs.runs.find((r) => r.executionId === okExec)?.heardAfterSuccess).toBeUndefined();
+      // The task's page on the dashboard says it too.
+      const page = await (await h.t.request(`/ui/tasks/${IDS.reload}`)).text();
+      expect(page).toContain("before Steward heard of the failure: not paged");
       const report = (await (await h.t.request("/v4/report")).json()) as { sections: Array<{ title: string; lines: Array<{ text: string }> }> };
       const lines = report.sections.flatMap((s) => s.lines.map((l) => l.text));
       expect(lines.some((l) => /Reload Sales dashboard failed at .+, ran again successfully at .+ before Steward heard of the failure/.test(l))).toBe(true);

@@ -140,4 +140,22 @@ notify:
       expect(pagesOnly.alerts.filter((a) => a.key === key).map((a) => a.status)).toEqual(["resolved"]);
       expect(pagesOnly.rejected).toEqual([]);
     }, 30_000);
+
+    test("failures of one source heard after their tasks' next successes open no cause and page nobody", async () => {
+      const before = { pd: pd.accepted.length, og: og.accepted.length };
+      const causesBefore = ((await (await t.request("/v4/causes?status=open")).json()) as { causes: unknown[] }).causes.length;
+      for (const n of ["dwh-1", "dwh-2", "dwh-3"]) {
+        const failure = failedRun(n, { source: "DWH" });
+        const stop = new Date(Date.parse(failure.execution!.stopTime!) + 60_000).toISOString();
+        const ok = { ...syntheticTaskEvent({ outcome: "succeeded", taskName: `Load ${n}`, taskId: `task-${n}` }), source: "udp" as const };
+        await emit(await t.app.incidents!.annotate({ ...ok, execution: { ...ok.execution!, stopTime: stop } }));
+        const late = await t.app.incidents!.annotate(failure);
+        expect(late[0]!.heardAfterSuccess).toBeDefined();
+        await emit(late);
+      }
+      await Bun.sleep(1_000);
+      expect(((await (await t.request("/v4/causes?status=open")).json()) as { causes: unknown[] }).causes.length).toBe(causesBefore);
+      expect(pd.accepted.slice(before.pd).filter((r) => r.body.event_action === "trigger")).toEqual([]);
+      expect(og.accepted.slice(before.og).filter((r) => r.body.op === "create")).toEqual([]);
+    });
   });
