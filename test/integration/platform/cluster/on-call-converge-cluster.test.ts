@@ -8,13 +8,9 @@ import type { TestApp } from "../../../helpers/app";
 import { failedRun } from "../../../helpers/failed-runs";
 import { startTwoStewards, type TwoStewards } from "../../../helpers/two-stewards";
 import { waitFor } from "../../../helpers/wait-for";
-import {
-  type OnCallReceiver,
-  type OpsgenieRequest,
-  type PagerDutyEvent,
-  startOpsgenieReceiver,
-  startPagerDutyReceiver,
-} from "../../tell/notify/on-call-receivers";
+import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
+import { type OpsgenieRequest, startOpsgenieReceiver } from "../../../helpers/opsgenie-receiver";
+import { type PagerDutyEvent, startPagerDutyReceiver } from "../../../helpers/pagerduty-receiver";
 
 const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
 

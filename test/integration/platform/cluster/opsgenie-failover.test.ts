@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { type FailoverSite, startFailoverSite } from "../../../helpers/on-call-failover";
 import { waitFor } from "../../../helpers/wait-for";
-import { type OnCallReceiver, type OpsgenieRequest, startOpsgenieReceiver } from "../../tell/notify/on-call-receivers";
+import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
+import { type OpsgenieRequest, startOpsgenieReceiver } from "../../../helpers/opsgenie-receiver";
 
 let og: OnCallReceiver<OpsgenieRequest>;
 let jsm: OnCallReceiver<OpsgenieRequest>;

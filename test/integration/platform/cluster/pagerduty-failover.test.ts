@@ -8,8 +8,9 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { ClusterMember } from "../../../helpers/cluster-stewards";
 import { type FailoverSite, startFailoverSite } from "../../../helpers/on-call-failover";
 import { waitFor } from "../../../helpers/wait-for";
-import { startPagerDutyReceiver, type OnCallReceiver, type PagerDutyEvent } from "../../tell/notify/on-call-receivers";
 import { wallLimit } from "../../../helpers/time-limit";
+import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
+import { type PagerDutyEvent, startPagerDutyReceiver } from "../../../helpers/pagerduty-receiver";
 
 const ROUTING_KEY = "F0123456789abcdef0123456789abcde";
 

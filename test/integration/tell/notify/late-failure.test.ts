@@ -9,7 +9,9 @@ import type { TaskEvent } from "../../../../src/platform/events/types";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { IDS, startHarness, type Harness } from "../../hear/intake/harness";
-import { type OnCallReceiver, type OpsgenieRequest, type PagerDutyEvent, startOpsgenieReceiver, startPagerDutyReceiver } from "./on-call-receivers";
+import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
+import { type OpsgenieRequest, startOpsgenieReceiver } from "../../../helpers/opsgenie-receiver";
+import { type PagerDutyEvent, startPagerDutyReceiver } from "../../../helpers/pagerduty-receiver";
 import { type HttpReceiver, startHttpReceiver } from "./receivers";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 

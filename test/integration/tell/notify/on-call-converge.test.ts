@@ -16,7 +16,9 @@ import { failedRun } from "../../../helpers/failed-runs";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
 import { type HttpReceiver, startHttpReceiver } from "./receivers";
-import { type OnCallReceiver, type OpsgenieRequest, type PagerDutyEvent, startOpsgenieReceiver, startPagerDutyReceiver } from "./on-call-receivers";
+import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
+import { type OpsgenieRequest, startOpsgenieReceiver } from "../../../helpers/opsgenie-receiver";
+import { type PagerDutyEvent, startPagerDutyReceiver } from "../../../helpers/pagerduty-receiver";
 
 const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
 

@@ -10,7 +10,8 @@ import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { freeTcpPort } from "../../../helpers/free-port";
 import { waitFor } from "../../../helpers/wait-for";
-import { type OnCallReceiver, type OpsgenieRequest, startOpsgenieReceiver } from "./on-call-receivers";
+import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
+import { type OpsgenieRequest, startOpsgenieReceiver } from "../../../helpers/opsgenie-receiver";
 
 const TOKEN = "opsgenie-outgoing-webhook-token";
 

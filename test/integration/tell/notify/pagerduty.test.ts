@@ -13,7 +13,8 @@ import { generateApiKey, hashApiKey } from "../../../../src/platform/security/ap
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { freeTcpPort } from "../../../helpers/free-port";
 import { waitFor } from "../../../helpers/wait-for";
-import { startPagerDutyReceiver, type OnCallReceiver, type PagerDutyEvent } from "./on-call-receivers";
+import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
+import { type PagerDutyEvent, startPagerDutyReceiver } from "../../../helpers/pagerduty-receiver";
 import { failedRun } from "../../../helpers/failed-runs";
 import { startHttpReceiver, type HttpReceiver } from "./receivers";
 
