@@ -27,7 +27,8 @@ export function loadByHour(hours: ReadonlyArray<{ node: string; hourMs: number; 
 
 const hh = (h: number) => `${String(h).padStart(2, "0")}:00`;
 
-export function triggerProposal(s: NoisySource, load: NodeLoad | undefined, slug: string): Proposal | undefined {
+/** `idOf(change)`: the proposal's id for this task and change (propose.ts's proposalId). */
+export function triggerProposal(s: NoisySource, load: NodeLoad | undefined, idOf: (change: unknown) => string): Proposal | undefined {
   const row = s.node ? load?.get(nodeKey(s.node)) : undefined;
   if (!row || s.pages < 2 || !s.taskId) return undefined;
   const busiest = row.indexOf(Math.max(...row));
@@ -37,7 +38,7 @@ export function triggerProposal(s: NoisySource, load: NodeLoad | undefined, slug
   const quietest = order.reduce((best, h) => (row[h]! < row[best]! ? h : best), order[0]!);
   const path = `QMC › Tasks › ${s.name} › Triggers`;
   return {
-    id: `move-trigger-${slug}`,
+    id: idOf({ from: busiest, to: quietest }),
     kind: "move-trigger",
     about: `task ${s.name}`,
     title: `${s.name}: move its trigger from ${hh(busiest)} to ${hh(quietest)}, out of ${s.node}'s busiest hour`,

@@ -1,7 +1,9 @@
 // The config changes the noise report proposes for its noisiest sources, each as a YAML fragment, the path it applies
 // to and the edit that writes it (config-edit.ts). Steward never applies one by itself: an administrator reviews
 // it (`steward config propose`) and applies it (`steward config apply-proposal`, or the dashboard's button).
-import { stringify } from "yaml";
+import { createHash } from "node:crypto";
+import { Scalar, stringify } from "yaml";
+import { globMatch } from "../../platform/core/glob";
 import { type NodeLoad, triggerProposal } from "./busy-hours";
 import type { ConfigEdit, NoiseReport, NoiseRoute, NoisySource, Proposal } from "./types";
 
@@ -12,6 +14,8 @@ export interface ProposalContext {
   routes: ReadonlyArray<{ name: string; index: number; on: readonly string[]; pageAfter: boolean; named?: boolean; renotifyEvery?: boolean }>;
   /** Task names (globs as written) incidents.pageAfter already names. */
   pageAfterTasks: readonly string[];
+  /** Task ids (lower case) incidents.pageAfter already names. */
+  pageAfterTaskIds: readonly string[];
   maintenanceWindows: readonly string[];
   freshnessPromises: readonly string[];
   /** Each node's load per hour of the day, when the watchdog counts it. */
@@ -75,8 +79,28 @@ export function fragmentOf(edit: ConfigEdit): string {
   return `# in ${pathText(edit.path.slice(0, lastIndex + 1))}\n${stringify(nested).trimEnd()}`;
 }
 
-function make(p: Omit<Proposal, "yaml" | "path"> & { edit: ConfigEdit }): Proposal {
-  return { ...p, path: pathText(p.edit.path), yaml: fragmentOf(p.edit) };
+/**
+ * A proposal's id: what it is about as a person reads it, then 8 hex digits of a hash of the exact source (a task's
+ * id, a route's name) and of the change itself. Two tasks whose names slug alike get two ids, and an id names one
+ * change: when the numbers move and the change proposed for a source becomes another one, its id changes too, so
+ * applying an id writes exactly the change that was reviewed under it (or answers 404), never a newer one.
+ */
+export function proposalId(prefix: string, readable: string, source: string, change: unknown): string {
+  const hash = createHash("sha256")
+    .update(JSON.stringify([prefix, source, change]))
+    .digest("hex")
+    .slice(0, 8);
+  return `${prefix}-${slug(readable)}-${hash}`;
+}
+
+function make(p: Omit<Proposal, "yaml" | "path" | "id"> & { edit: ConfigEdit; prefix: string; source: string }): Proposal {
+  const { prefix, source, ...rest } = p;
+  return {
+    ...rest,
+    id: proposalId(prefix, rest.about.replace(/^(task|route) /, ""), source, rest.edit),
+    path: pathText(p.edit.path),
+    yaml: fragmentOf(p.edit),
+  };
 }
 
 /**
@@ -90,7 +114,8 @@ function renotifyProposal(r: NoiseRoute, ctx: ProposalContext): Proposal | undef
   const route = ctx.routes.find((x) => x.name === r.name);
   if (!route?.renotifyEvery || r.pages < MIN_PAGES.route || !mostlyRepeats(r)) return undefined;
   return make({
-    id: `renotify-once-route-${slug(r.name)}`,
+    prefix: "renotify-once-route",
+    source: r.name,
     kind: "renotify-once",
     about: `route ${r.name}`,
     title: `Route ${r.name}: page an incident once, not at each further failure`,
@@ -113,7 +138,8 @@ function routeProposal(r: NoiseRoute, ctx: ProposalContext): Proposal | undefine
   const threshold = pageAfterFor(r.minGapMs);
   if (!threshold) return undefined;
   return make({
-    id: `page-after-route-${slug(r.name)}`,
+    prefix: "page-after-route",
+    source: r.name,
     kind: "page-after",
     about: `route ${r.name}`,
     title: `Route ${r.name}: page a task after ${threshold.failures} failures within ${threshold.within}`,
@@ -132,33 +158,38 @@ const isFailureSource = (s: NoisySource) => s.taskId !== undefined && s.kinds.so
 
 function taskProposal(s: NoisySource, ctx: ProposalContext): Proposal | undefined {
   if (!isFailureSource(s) || s.pages < MIN_PAGES.task || s.recoveredAlone / s.pages < ALONE_SHARE || mostlyRepeats(s)) return undefined;
-  if (ctx.pageAfterTasks.some((n) => n.toLowerCase() === s.name.toLowerCase())) return undefined;
+  // A rule already names it (the first rule that matches a task wins, so one more after it would change nothing).
+  if (ctx.pageAfterTaskIds.includes(s.taskId!.toLowerCase()) || ctx.pageAfterTasks.some((g) => globMatch(g, s.name))) return undefined;
   const threshold = pageAfterFor(s.minGapMs);
   if (!threshold) return undefined;
   return make({
-    id: `page-after-task-${slug(s.name)}`,
+    prefix: "page-after-task",
+    source: s.taskId!,
     kind: "page-after",
     about: `task ${s.name}`,
     title: `${s.name}: page after ${threshold.failures} failures within ${threshold.within}`,
     why: `${s.pages} pages, ${pct(s.recoveredAlone, s.pages)} recovered by themselves with nobody acknowledging${s.recoveredByRetry ? `; ${s.recoveredByRetry} more runs recovered by the Scheduler's retry` : ""}.`,
-    edit: { op: "append", path: ["incidents", "pageAfter"], value: { taskNames: [s.name], ...threshold } },
+    // By the task's id, never its name: taskNames are globs (* matches anything, and there is no escape), so a task
+    // named "Reload *" would hold the first failure of every task whose name starts with "Reload ".
+    edit: { op: "append", path: ["incidents", "pageAfter"], value: { taskIds: [s.taskId!], ...threshold } },
     live: false,
   });
 }
 
-function promiseProposal(s: NoisySource, ctx: ProposalContext): Proposal | undefined {
+function promiseProposal(s: NoisySource, ctx: ProposalContext, zone: string): Proposal | undefined {
   if (s.chainPages < 2 || s.apps.length === 0) return undefined;
   const name = `noise-${slug(s.name)}`.slice(0, 64);
   if (ctx.freshnessPromises.includes(name)) return undefined;
   const latest = Math.max(...s.hours);
   const freshBy = `${String((latest + 1) % 24).padStart(2, "0")}:00`;
   return make({
-    id: `freshness-promise-${slug(s.name)}`,
+    prefix: "freshness-promise",
+    source: s.taskId ?? s.name,
     kind: "freshness-promise",
     about: `task ${s.name}`,
     title: `A freshness promise for ${s.apps.slice(0, 3).join(", ")} instead of per-task pages`,
     why: `${s.chainPages} of its ${s.pages} pages came as part of a chain's cause. A promise pages once, when the data is late, whichever task of the chain stopped it; the chain's tasks can then leave the paging route.`,
-    edit: { op: "set", path: ["freshness", "promises", name], value: { appNames: s.apps.slice(0, 20), freshBy } },
+    edit: { op: "set", path: ["freshness", "promises", name], value: { appNames: s.apps.slice(0, 20), freshBy, timeZone: zone } },
     live: false,
   });
 }
@@ -175,7 +206,7 @@ function clusteredBand(hours: readonly number[]): number | undefined {
 }
 
 function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Proposal | undefined {
-  if (s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE || mostlyRepeats(s)) return undefined;
+  if (!s.taskId || s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE || mostlyRepeats(s)) return undefined;
   const start = clusteredBand(s.hours);
   if (start === undefined) return undefined;
   const name = `quiet ${s.name}`
@@ -186,7 +217,8 @@ function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Pro
   if (ctx.maintenanceWindows.some((w) => w.toLowerCase() === name.toLowerCase())) return undefined;
   const hh = String(start).padStart(2, "0");
   return make({
-    id: `quiet-window-${slug(s.name)}`,
+    prefix: "quiet-window",
+    source: s.taskId!,
     kind: "quiet-window",
     about: `task ${s.name}`,
     title: `${s.name}: a quiet window ${hh}:00–${String((start + 2) % 24).padStart(2, "0")}:00 every day`,
@@ -200,7 +232,8 @@ function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Pro
         rrule: `FREQ=DAILY;BYHOUR=${start};BYMINUTE=0`,
         duration: "2h",
         timeZone: zone,
-        matcher: s.taskId ? { taskIds: [s.taskId] } : { taskNames: [s.name] },
+        // The task's id: a name is a glob here too (silences' taskNames), and a source without a task has no name to hold.
+        matcher: { taskIds: [s.taskId!] },
       },
     },
     live: false,
@@ -212,8 +245,8 @@ export function proposeChanges(report: Omit<NoiseReport, "proposals">, ctx: Prop
   const out: Proposal[] = [];
   for (const r of report.routes) for (const p of [renotifyProposal(r, ctx), routeProposal(r, ctx)]) if (p) out.push(p);
   for (const s of report.tasks) {
-    const move = triggerProposal(s, ctx.nodeLoad, slug(s.name));
-    for (const p of [taskProposal(s, ctx), promiseProposal(s, ctx), windowProposal(s, ctx, report.zone), move]) if (p) out.push(p);
+    const move = triggerProposal(s, ctx.nodeLoad, (change) => proposalId("move-trigger", s.name, s.taskId ?? s.name, change));
+    for (const p of [taskProposal(s, ctx), promiseProposal(s, ctx, report.zone), windowProposal(s, ctx, report.zone), move]) if (p) out.push(p);
   }
   return out;
 }

@@ -71,7 +71,7 @@ export async function readNoise(s: NoiseStores, from: number, to: number, notPag
 export interface ConfigView {
   channels?: Record<string, { type: string }>;
   routes: ReadonlyArray<{ name?: string; enabled?: boolean; on: readonly string[]; pageAfter?: { failures: number; within: number }; renotify?: unknown }>;
-  incidents?: { pageAfter?: ReadonlyArray<{ taskNames?: readonly string[] }> };
+  incidents?: { pageAfter?: ReadonlyArray<{ taskNames?: readonly string[]; taskIds?: readonly string[] }> };
   maintenance?: { windows?: ReadonlyArray<{ name: string }> };
   freshness?: { promises?: Record<string, unknown> };
 }
@@ -87,6 +87,7 @@ export function proposalContext(c: ConfigView): ProposalContext {
       renotifyEvery: r.renotify !== undefined && r.renotify !== "once",
     })),
     pageAfterTasks: (c.incidents?.pageAfter ?? []).flatMap((r) => r.taskNames ?? []),
+    pageAfterTaskIds: (c.incidents?.pageAfter ?? []).flatMap((r) => (r.taskIds ?? []).map((id) => id.toLowerCase())),
     maintenanceWindows: (c.maintenance?.windows ?? []).map((w) => w.name),
     freshnessPromises: Object.keys(c.freshness?.promises ?? {}),
   };
