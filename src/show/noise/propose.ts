@@ -2,9 +2,10 @@
 // to and the edit that writes it (config-edit.ts). Steward never applies one by itself: an administrator reviews
 // it (`steward config propose`) and applies it (`steward config apply-proposal`, or the dashboard's button).
 import { createHash } from "node:crypto";
-import { Scalar, stringify } from "yaml";
+import { Document } from "yaml";
 import { globMatch } from "../../platform/core/glob";
 import { type NodeLoad, triggerProposal } from "./busy-hours";
+import { quoteAmbiguous } from "./config-edit";
 import type { ConfigEdit, NoiseReport, NoiseRoute, NoisySource, Proposal } from "./types";
 
 /** What the proposals need to know of the config in force. */
@@ -72,11 +73,18 @@ export function fragmentOf(edit: ConfigEdit): string {
   const lastIndex = edit.path.findLastIndex((p) => typeof p === "number");
   if (lastIndex < 0) {
     const nested = edit.path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
-    return stringify(nested, { flowCollectionPadding: true }).trimEnd();
+    return yamlText(nested);
   }
   const rest = edit.path.slice(lastIndex + 1);
   const nested = rest.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
-  return `# in ${pathText(edit.path.slice(0, lastIndex + 1))}\n${stringify(nested).trimEnd()}`;
+  return `# in ${pathText(edit.path.slice(0, lastIndex + 1))}\n${yamlText(nested)}`;
+}
+
+/** Block YAML, with the strings another YAML reader would take for something else quoted ("02:00"). */
+function yamlText(value: unknown): string {
+  const doc = new Document(value);
+  quoteAmbiguous(doc);
+  return doc.toString({ flowCollectionPadding: true }).trimEnd();
 }
 
 /**

@@ -233,8 +233,8 @@ describe("the noise report of a site that pages every failure, its proposal appl
   });
 
   test("applied, the same nights page QVD 04 once and its recovery once", () => {
-    // The routes are a JSON flow list in the scenario's file: the edit writes the key as the list does.
-    expect(month?.yaml).toMatch(/"renotify": once/);
+    // The routes are a JSON flow list in the scenario's file: the edit replaces the value where it stands, as JSON.
+    expect(month?.yaml).toMatch(/"renotify":"once"/);
     expect(failures(sameNights(), "QVD 04")).toEqual(["failed", "recovered"]);
     const opening = (ps: MonthPage[]) => ps.filter((p) => p.channel === ON_CALL && !isRecovery(p)).length;
     expect({ before: opening(butlerPages), after: opening(sameNights()) }).toEqual({ before: 6, after: 2 });
