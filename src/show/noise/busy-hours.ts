@@ -30,7 +30,9 @@ const hh = (h: number) => `${String(h).padStart(2, "0")}:00`;
 /** `idOf(change)`: the proposal's id for this task and change (propose.ts's proposalId). */
 export function triggerProposal(s: NoisySource, load: NodeLoad | undefined, idOf: (change: unknown) => string): Proposal | undefined {
   const row = s.node ? load?.get(nodeKey(s.node)) : undefined;
-  if (!row || s.pages < 2 || !s.taskId) return undefined;
+  // Only a task a schedule trigger starts has a trigger to move (not one a chain or a person starts), and only when
+  // nobody acted on most of its pages.
+  if (!row || s.pages < 2 || !s.taskId || s.scheduled * 2 < s.pages || s.acknowledged * 2 > s.pages) return undefined;
   const busiest = row.indexOf(Math.max(...row));
   if (row[busiest]! <= 0 || s.hours.filter((h) => h === busiest).length / s.hours.length < IN_BUSIEST_SHARE) return undefined;
   // The quietest hour; on a tie the first after the busiest one (later the same night rather than the day before).

@@ -45,6 +45,13 @@ export function pageAfterFor(minGapMs: number | null): { failures: 2; within: st
   const fit = WINDOWS.filter(([, ms]) => ms <= minGapMs / 2).at(-1);
   return fit ? { failures: 2, within: fit[0] } : undefined;
 }
+/**
+ * Days of kept deliveries a report needs before it proposes anything: a night's or an hour's pages say nothing about
+ * what recurs (the demo proposed a trigger move from 3 minutes of data). Two days hold two nights of a nightly task.
+ */
+export const MIN_HISTORY_DAYS = 2;
+/** A task pages on this many days of the window before a change for it alone is proposed: noise recurs. */
+const MIN_TASK_DAYS = 2;
 /** A source pages this often in the window before a proposal is made for it. */
 const MIN_PAGES = { route: 3, task: 2, window: 3 } as const;
 /** Share of its pages that ended with nobody acting: above it, a source is noise rather than work. */
@@ -162,10 +169,16 @@ function routeProposal(r: NoiseRoute, ctx: ProposalContext): Proposal | undefine
   });
 }
 
+/**
+ * Noise by the report's own measure: most of its pages ended with nobody acting (the incident closed by itself), and
+ * they were not repeats of one incident that lasted. A fault paged once per cause is never noise.
+ */
+const isNoise = (s: NoisySource) => s.recoveredAlone / s.pages >= ALONE_SHARE && !mostlyRepeats(s);
+
 const isFailureSource = (s: NoisySource) => s.taskId !== undefined && s.kinds.some((k) => FAILURE_KINDS.includes(k));
 
 function taskProposal(s: NoisySource, ctx: ProposalContext): Proposal | undefined {
-  if (!isFailureSource(s) || s.pages < MIN_PAGES.task || s.recoveredAlone / s.pages < ALONE_SHARE || mostlyRepeats(s)) return undefined;
+  if (!isFailureSource(s) || s.pages < MIN_PAGES.task || s.days < MIN_TASK_DAYS || !isNoise(s)) return undefined;
   // A rule already names it (the first rule that matches a task wins, so one more after it would change nothing).
   if (ctx.pageAfterTaskIds.includes(s.taskId!.toLowerCase()) || ctx.pageAfterTasks.some((g) => globMatch(g, s.name))) return undefined;
   const threshold = pageAfterFor(s.minGapMs);
@@ -185,7 +198,8 @@ function taskProposal(s: NoisySource, ctx: ProposalContext): Proposal | undefine
 }
 
 function promiseProposal(s: NoisySource, ctx: ProposalContext, zone: string): Proposal | undefined {
-  if (s.chainPages < 2 || s.apps.length === 0) return undefined;
+  // Two causes or more, each counted once whatever the routes, and noise: a chain that broke and mended itself.
+  if (s.chainPages < 2 || s.apps.length === 0 || s.days < MIN_TASK_DAYS || !isNoise(s)) return undefined;
   const name = `noise-${slug(s.name)}`.slice(0, 64);
   if (ctx.freshnessPromises.includes(name)) return undefined;
   const latest = Math.max(...s.hours);
@@ -214,7 +228,7 @@ function clusteredBand(hours: readonly number[]): number | undefined {
 }
 
 function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Proposal | undefined {
-  if (!s.taskId || s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE || mostlyRepeats(s)) return undefined;
+  if (!s.taskId || s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE || !isNoise(s)) return undefined;
   const start = clusteredBand(s.hours);
   if (start === undefined) return undefined;
   const name = `quiet ${s.name}`
@@ -251,6 +265,7 @@ function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Pro
 /** The proposals for a measured report, noisiest first; one per source and kind of change. */
 export function proposeChanges(report: Omit<NoiseReport, "proposals">, ctx: ProposalContext): Proposal[] {
   const out: Proposal[] = [];
+  if (report.historyDays < MIN_HISTORY_DAYS) return out;
   for (const r of report.routes) for (const p of [renotifyProposal(r, ctx), routeProposal(r, ctx)]) if (p) out.push(p);
   for (const s of report.tasks) {
     const move = triggerProposal(s, ctx.nodeLoad, (change) => proposalId("move-trigger", s.name, s.taskId ?? s.name, change));

@@ -130,9 +130,17 @@ describe("measureNoise", () => {
       to: T0 + 7 * DAY,
       zone: "UTC",
       pages: [0, 1].map((d) =>
-        page({ at: T0 + d * DAY + 5 * H, kind: "task.chain_broken", cause, taskName: "Extract – ERP", subject: "Extract – ERP", taskId: "t-erp" }),
+        page({
+          at: T0 + d * DAY + 5 * H,
+          kind: "task.chain_broken",
+          cause: { ...cause, id: 1 + d },
+          taskName: "Extract – ERP",
+          subject: "Extract – ERP",
+          taskId: "t-erp",
+          incidentId: 40 + d,
+        }),
       ),
-      incidents: new Map(),
+      incidents: new Map([0, 1].map((d): [number, NoiseIncident] => [40 + d, { id: 40 + d, acknowledgedAt: null, closedAt: T0 + d * DAY + 6 * H }])),
       retried: [],
       budget,
       top: 5,
@@ -154,7 +162,9 @@ describe("measureNoise", () => {
 
 describe("moving a trigger out of the node's busiest hour", () => {
   test("a task paged in the hour its node is busiest gets a move to the node's quietest hour, made in the QMC", () => {
-    const nights = [0, 1, 2].map((d) => page({ at: T0 + d * DAY + 2 * H + 40 * 60_000, kind: "task.running_long", node: "reload01.corp.example" }));
+    const nights = [0, 1, 2].map((d) =>
+      page({ at: T0 + d * DAY + 2 * H + 40 * 60_000, kind: "task.failed", node: "reload01.corp.example", startedBy: "schedule" }),
+    );
     const r = measureNoise({
       from: T0,
       to: T0 + 7 * DAY,

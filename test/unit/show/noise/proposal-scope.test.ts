@@ -104,6 +104,7 @@ describe("proposal ids", () => {
             days: 4,
             apps: [],
             chainPages: 0,
+            scheduled: 0,
             minGapMs: 3 * H,
             repeats: 0,
           },
