@@ -59,9 +59,22 @@ test("a proposal applied through the API lowers the route's pages on the same tr
   expect(await proposalCommand(["propose", proposal.id, "--url", url], io)).toBe(0);
   expect(lines.join("\n")).toContain("+     pageAfter: { failures: 2, within: 12h }");
   expect(readFileSync(n!.file, "utf8")).not.toContain("pageAfter");
+  const stale = /apply-proposal \S+ --reviewed ([0-9a-f]{12})/.exec(lines.join("\n"))![1]!;
+
+  // Someone edits the file after the review: the diff the reviewed hash names is not the one apply would write.
+  const edited = `# edited by hand after the review\n${readFileSync(n!.file, "utf8")}`;
+  writeFileSync(n!.file, edited);
+  lines.length = 0;
+  expect(await proposalCommand(["apply-proposal", proposal.id, "--reviewed", stale, "--url", url], io)).toBe(1);
+  expect(lines.join("\n")).toContain("is no longer the one reviewed");
+  expect(readFileSync(n!.file, "utf8")).toBe(edited);
 
   lines.length = 0;
-  expect(await proposalCommand(["apply-proposal", proposal.id, "--url", url], io)).toBe(0);
+  expect(await proposalCommand(["propose", proposal.id, "--url", url], io)).toBe(0);
+  const reviewed = /apply-proposal \S+ --reviewed ([0-9a-f]{12})/.exec(lines.join("\n"))![1]!;
+  expect(reviewed).not.toBe(stale);
+  lines.length = 0;
+  expect(await proposalCommand(["apply-proposal", proposal.id, "--reviewed", reviewed, "--url", url], io)).toBe(0);
   expect(lines.at(-1)).toBe(`\nWritten to ${n!.file} and reloaded.`);
   const written = readFileSync(n!.file, "utf8");
   expect(written).toContain("# The ops mailbox (do not remove: the night shift reads it)");
