@@ -108,6 +108,16 @@ export function proposalId(prefix: string, readable: string, source: string, cha
   return `${prefix}-${slug(readable)}-${hash}`;
 }
 
+/**
+ * Four hexadecimal digits of the source's task id: the names a proposal gives (a promise, a window) differ for two
+ * tasks whose names read alike, so one's window is never taken for the other's.
+ */
+const sourceTag = (s: NoisySource): string =>
+  createHash("sha256")
+    .update(s.taskId ?? s.name)
+    .digest("hex")
+    .slice(0, 4);
+
 function make(p: Omit<Proposal, "yaml" | "path" | "id"> & { edit: ConfigEdit; prefix: string; source: string }): Proposal {
   const { prefix, source, ...rest } = p;
   return {
@@ -200,7 +210,7 @@ function taskProposal(s: NoisySource, ctx: ProposalContext): Proposal | undefine
 function promiseProposal(s: NoisySource, ctx: ProposalContext, zone: string): Proposal | undefined {
   // Two causes or more, each counted once whatever the routes, and noise: a chain that broke and mended itself.
   if (s.chainPages < 2 || s.apps.length === 0 || s.days < MIN_TASK_DAYS || !isNoise(s)) return undefined;
-  const name = `noise-${slug(s.name)}`.slice(0, 64);
+  const name = `noise-${slug(s.name).slice(0, 52)}-${sourceTag(s)}`;
   if (ctx.freshnessPromises.includes(name)) return undefined;
   const latest = Math.max(...s.hours);
   const freshBy = `${String((latest + 1) % 24).padStart(2, "0")}:00`;
@@ -231,11 +241,11 @@ function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Pro
   if (!s.taskId || s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE || !isNoise(s)) return undefined;
   const start = clusteredBand(s.hours);
   if (start === undefined) return undefined;
-  const name = `quiet ${s.name}`
+  const name = `${`quiet ${s.name}`
     .replace(/[^A-Za-z0-9 ._-]+/g, " ")
     .replace(/\s+/g, " ")
     .trim()
-    .slice(0, 64);
+    .slice(0, 58)} ${sourceTag(s)}`;
   if (ctx.maintenanceWindows.some((w) => w.toLowerCase() === name.toLowerCase())) return undefined;
   const hh = String(start).padStart(2, "0");
   return make({

@@ -82,6 +82,10 @@ describe("proposal ids", () => {
     expect(new Set(proposals.map((p) => p.id)).size).toBe(proposals.length);
     expect(pageAfter.map((p) => (p.edit!.value as { taskIds: string[] }).taskIds[0])).toEqual(["t-a", "t-b"]);
     for (const p of pageAfter) expect(p.id).toMatch(/^page-after-task-reload-sales-[0-9a-f]{8}$/);
+    // Their quiet windows have two names: one applied never stands for the other's.
+    const windows = proposals.filter((p) => p.kind === "quiet-window").map((p) => (p.edit!.value as { name: string }).name);
+    expect(windows).toHaveLength(2);
+    expect(new Set(windows).size).toBe(2);
     expect(reportOf(tasks).map((p) => p.id)).toEqual(proposals.map((p) => p.id));
   });
 
