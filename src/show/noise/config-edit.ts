@@ -50,6 +50,9 @@ function checkShape(doc: Document, edit: ConfigEdit): void {
   }
 }
 
+/** The file's line ending: a file saved on Windows (CRLF) gets CRLF lines. */
+const eolOf = (text: string): string => (text.includes("\r\n") ? "\r\n" : "\n");
+
 const columnOf = (text: string, pos: number) => pos - text.lastIndexOf("\n", pos - 1) - 1;
 
 type Ranged = { range?: [number, number, number] | null };
@@ -84,7 +87,9 @@ function splice(text: string, doc: Document, edit: ConfigEdit): string | undefin
   const nested = rest.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
   if (node === null || node === undefined) {
     // An empty file (or only comments): the section goes at its end.
-    return `${text}${text.length && !text.endsWith("\n") ? "\n" : ""}${fragmentText(nested, edit.op === "append" ? [...rest, 0] : rest, edit.value)}`;
+    const eol = eolOf(text);
+    const frag = fragmentText(nested, edit.op === "append" ? [...rest, 0] : rest, edit.value).replace(/\n/g, eol);
+    return `${text}${text.length && !text.endsWith("\n") ? eol : ""}${frag}`;
   }
   if (!isMap(node) || !node.range) return undefined;
   if (node.flow) {
@@ -104,12 +109,13 @@ function insertBlock(text: string, node: Ranged, indent: number, lines: string):
   const at = end > 0 && text[end - 1] === "\n" ? end : text.indexOf("\n", end) < 0 ? text.length : text.indexOf("\n", end) + 1;
   const before = text.slice(0, at);
   const pad = " ".repeat(indent);
+  const eol = eolOf(text);
   const block = lines
     .split("\n")
     .filter((l) => l.length > 0)
     .map((l) => pad + l)
-    .join("\n");
-  return `${before}${before.endsWith("\n") || before.length === 0 ? "" : "\n"}${block}\n${text.slice(at)}`;
+    .join(eol);
+  return `${before}${before.endsWith("\n") || before.length === 0 ? "" : eol}${block}${eol}${text.slice(at)}`;
 }
 
 /** One more entry in a flow list or map: after its last entry (the spacing before the bracket stays), or into `[]`. */

@@ -150,6 +150,15 @@ describe("applyEdit changes the lines of the change only", () => {
     });
   }
 
+  test("a file saved on Windows (CRLF) gets CRLF lines, every other byte kept", () => {
+    const crlf = WRITTEN.replace(/\n/g, "\r\n");
+    const route = applyEdit(crlf, { op: "set", path: ["routes", 0, "pageAfter"], value: { failures: 2, within: "12h" } });
+    expect(route).toBe(applyEdit(WRITTEN, { op: "set", path: ["routes", 0, "pageAfter"], value: { failures: 2, within: "12h" } }).replace(/\n/g, "\r\n"));
+    const section = applyEdit(crlf, { op: "set", path: ["freshness", "promises", "p"], value: { appNames: ["Sales"], freshBy: "06:00" } });
+    expect(section.startsWith(crlf)).toBe(true);
+    expect(section.slice(crlf.length).replace(/\r\n/g, "")).not.toContain("\n");
+  });
+
   test("a change that cannot be made without touching other lines is refused, naming what to add by hand", () => {
     const block = "routes:\n  - name: on-call\n    pageAfter:\n      failures: 3\n      within: 1h\n";
     expect(() => applyEdit(block, { op: "set", path: ["routes", 0, "pageAfter"], value: { failures: 2, within: "12h" } })).toThrow(
