@@ -32,7 +32,8 @@ export const sourceWhat = (t: { taskId?: string; kinds: readonly string[] }): st
 /** Why nothing is proposed: too little history to tell what recurs, or no source noisy enough. */
 export function noProposal(r: Shown): string {
   if (r.historyDays === undefined || r.historyDays >= MIN_HISTORY_DAYS) return "Nothing to change.";
-  const kept = r.historyDays < 1 ? `${Math.round(r.historyDays * 24 * 10) / 10} hours` : `${r.historyDays} days`;
+  const hours = Math.round(r.historyDays * 24);
+  const kept = hours < 1 ? "less than an hour" : r.historyDays < 1 ? count(hours, "hour") : `${r.historyDays} days`;
   return `Nothing proposed yet: proposals need ${MIN_HISTORY_DAYS} days of kept pages to tell what recurs, and Steward has kept ${kept}.`;
 }
 

@@ -4,6 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { loadByHour } from "../../../../src/show/noise/busy-hours";
 import { type MeasureInput, measureNoise } from "../../../../src/show/noise/measure";
+import { noiseSections } from "../../../../src/show/noise/noise-text";
 import { MIN_HISTORY_DAYS, type ProposalContext, proposeChanges } from "../../../../src/show/noise/propose";
 import type { NoiseIncident, NoisePage } from "../../../../src/show/noise/types";
 
@@ -80,6 +81,9 @@ describe("enough history before proposing", () => {
     );
     expect(short.historyDays).toBe(0);
     expect(proposeChanges(short, ctx)).toEqual([]);
+    // The report says why: the text `steward noise`, the weekly report and the dashboard show.
+    const sections = noiseSections({ ...short, proposals: [] });
+    expect(sections.at(-1)!.empty).toBe("Nothing proposed yet: proposals need 2 days of kept pages to tell what recurs, and Steward has kept less than an hour.");
   });
 });
 
