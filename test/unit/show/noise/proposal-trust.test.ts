@@ -83,7 +83,9 @@ describe("enough history before proposing", () => {
     expect(proposeChanges(short, ctx)).toEqual([]);
     // The report says why: the text `steward noise`, the weekly report and the dashboard show.
     const sections = noiseSections({ ...short, proposals: [] });
-    expect(sections.at(-1)!.empty).toBe("Nothing proposed yet: proposals need 2 days of kept pages to tell what recurs, and Steward has kept less than an hour.");
+    expect(sections.at(-1)!.empty).toBe(
+      "Nothing proposed yet: proposals need 2 days of kept pages to tell what recurs, and Steward has kept less than an hour.",
+    );
   });
 });
 
