@@ -25,13 +25,15 @@ ${TALKS} Scope read. The dashboard shows the same at /ui/noise. Exit codes: 0 ok
 reachable, 2 usage error.`;
 
 export const PROPOSAL_HELP = `Usage: steward config propose ID [--since-days N] [--config FILE]
-       steward config apply-proposal ID [--since-days N] [--config FILE]
+       steward config apply-proposal ID [--reviewed HASH] [--since-days N] [--config FILE]
 
 propose         Prints the proposal ID of the noise report (steward noise lists them) and the lines of the config
                 file it would change, as a diff. Nothing is written.
 apply-proposal  Writes it into the config file (every other line, comments included, stays as written) only when
                 the changed file passes steward config check, records it in the audit log (config.apply_proposal)
                 and reloads the config. A change to routes applies at once; the answer names what needs a restart.
+                --reviewed HASH (propose prints it): write exactly the diff reviewed, or nothing when the file
+                changed since.
 
 ${TALKS} Scope admin. Exit codes: 0 ok, 1 Steward refused (the check failed: nothing written) or is not reachable,
 2 usage error.`;
@@ -41,6 +43,7 @@ const OPTIONS = {
   url: { type: "string" },
   "api-key": { type: "string" },
   "since-days": { type: "string" },
+  reviewed: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -92,10 +95,13 @@ export async function proposalCommand(argv: string[], io: Io): Promise<number> {
   if (!id || positionals.length > 1) throw new UsageError(`config ${sub}: give one proposal ID (steward noise lists them)\n\n${PROPOSAL_HELP}`);
   const q = since(v);
   const path = `/v4/noise/proposals/${encodeURIComponent(id)}`;
-  type Review = { proposal: Proposal; file: string; diff: string; reload?: { restartRequired?: string[] } };
+  type Review = { proposal: Proposal; file: string; diff: string; reviewed: string; reload?: { restartRequired?: string[] } };
   const r =
     sub === "apply-proposal"
-      ? await call<Review>(v, io, "POST", `${path}/apply`, q ? { sinceDays: Number(v["since-days"]) } : {})
+      ? await call<Review>(v, io, "POST", `${path}/apply`, {
+          ...(q ? { sinceDays: Number(v["since-days"]) } : {}),
+          ...(v.reviewed !== undefined ? { reviewed: v.reviewed } : {}),
+        })
       : await call<Review>(v, io, "GET", `${path}${q ? `?${q}` : ""}`);
   if (!r) return 1;
   if (v.json) {
@@ -106,6 +112,6 @@ export async function proposalCommand(argv: string[], io: Io): Promise<number> {
   if (sub === "apply-proposal") {
     const restart = r.reload?.restartRequired ?? [];
     io.out(`\nWritten to ${r.file} and reloaded${restart.length ? `; takes effect after a restart: ${restart.join(", ")}` : ""}.`);
-  } else io.out(`\nNothing written. Apply it with: steward config apply-proposal ${r.proposal.id}`);
+  } else io.out(`\nNothing written. Apply exactly this diff with: steward config apply-proposal ${r.proposal.id} --reviewed ${r.reviewed}`);
   return 0;
 }

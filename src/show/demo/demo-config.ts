@@ -1,13 +1,16 @@
 // Turns the embedded config/demo.yaml into the demo's actual configuration: the ports picked at start and the
 // simulator's certificate folder (inside the demo data folder) are written into the YAML before it is
 // validated like any other config.
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseDocument } from "yaml";
-import { parseConfigText, type LoadedConfig } from "../cli/steward-config";
+import { loadConfigFile, parseConfigText, type LoadedConfig } from "../cli/steward-config";
 import type { DemoPorts } from "./ports";
 
 export interface DemoConfig {
   loaded: LoadedConfig;
+  /** The YAML the demo runs: config/demo.yaml with its ports and folders filled in, every path absolute. */
+  yaml: string;
   dataDir: string;
   certDir: string;
   /** The API key config/demo.yaml gives its Qlik Cloud tenant: the simulator's tenant is started with it. */
@@ -44,8 +47,9 @@ export function buildDemoConfig(yaml: string, workDir: string, ports: DemoPorts,
   if (!doc.hasIn(["http", "publicUrl"]))
     doc.setIn(["http", "publicUrl"], `http://${String(doc.getIn(["http", "host"]) ?? "127.0.0.1")}:${instance?.httpPort ?? ports.http}`);
   doc.setIn(["udp", "port"], instance?.udpPort ?? ports.udp);
+  // Absolute, so the file the demo runs from (runningDemoConfig) names the same folder wherever it is written.
+  doc.set("dataDir", instance ? join(dataDir, instance.name) : dataDir);
   if (instance) {
-    doc.set("dataDir", join(dataDir, instance.name));
     doc.setIn(
       ["store", "postgres"],
       doc.createNode({ url: instance.postgresUrl, instanceName: instance.name, leaseTtlMs: DEMO_LEASE_MS, heartbeatIntervalMs: DEMO_HEARTBEAT_MS }),
@@ -64,10 +68,22 @@ export function buildDemoConfig(yaml: string, workDir: string, ports: DemoPorts,
   const key = doc.getIn(["qlikCloud", "tenants", 0, "apiKey"]);
   doc.setIn(["channels", "ops-mail", "smtp", "port"], ports.smtp);
   doc.setIn(["channels", "ops-webhook", "url"], `http://127.0.0.1:${ports.webhook}/hooks/qlik`);
+  const text = doc.toString();
   return {
-    loaded: parseConfigText(doc.toString(), "demo.yaml", baseDir),
+    loaded: parseConfigText(text, "demo.yaml", baseDir),
+    yaml: text,
     dataDir,
     certDir,
     ...(typeof key === "string" ? { cloudApiKey: key } : {}),
   };
+}
+
+/**
+ * The demo's Steward runs from a file, as every Steward does: its YAML written into the demo's data folder (emptied at
+ * each start) and read back from there. A reload (SIGHUP, POST /v4/admin/reload) and the noise report's Apply then
+ * have a file to read and change; config/demo.yaml of the clone stays as it is.
+ */
+export function runningDemoConfig(cfg: DemoConfig, file: string): LoadedConfig {
+  writeFileSync(file, cfg.yaml, { mode: 0o600 });
+  return loadConfigFile(file);
 }

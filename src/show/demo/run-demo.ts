@@ -8,7 +8,8 @@ import { AppError } from "../../platform/core/errors";
 import { startSimulator, type Simulator } from "../../sim";
 import { createCaptureInbox, type CaptureInbox } from "./capture-inbox";
 import { createClusterWatch, createDemoNode, leaderNode, liveApp, type DemoNode } from "./cluster-demo";
-import { buildDemoConfig, DEMO_LEASE_MS } from "./demo-config";
+import { join } from "node:path";
+import { buildDemoConfig, DEMO_LEASE_MS, runningDemoConfig } from "./demo-config";
 import { createDemoSchedules } from "./demo-schedules";
 import { buildDemoSite } from "./demo-site";
 import { resetDemoDataDir } from "./data-dir";
@@ -110,7 +111,7 @@ async function startDemoOn(o: DemoOptions, ports: DemoPorts & Partial<DemoCluste
   };
   try {
     let postgres: PrivatePostgres | undefined;
-    let configs: Array<{ name: string; loaded: LoadedConfig }> = [{ name: "steward", loaded: single.loaded }];
+    let configs: Array<{ name: string; loaded: LoadedConfig }> = [{ name: "steward", loaded: runningDemoConfig(single, join(dataDir, "steward.yaml")) }];
     if (programs) {
       term.note("starting a private PostgreSQL for the cluster's shared store …");
       postgres = await startPrivatePostgres({ port: ports.postgres!, programs, prefix: "steward-demo-pg-" });
@@ -122,7 +123,7 @@ async function startDemoOn(o: DemoOptions, ports: DemoPorts & Partial<DemoCluste
       ];
       configs = CLUSTER_NODES.map((name, i) => ({
         name,
-        loaded: buildDemoConfig(o.yaml, o.baseDir, ports, { name, ...own[i]!, postgresUrl: url }).loaded,
+        loaded: runningDemoConfig(buildDemoConfig(o.yaml, o.baseDir, ports, { name, ...own[i]!, postgresUrl: url }), join(dataDir, `${name}.yaml`)),
       }));
     }
 

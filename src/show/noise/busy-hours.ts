@@ -27,9 +27,12 @@ export function loadByHour(hours: ReadonlyArray<{ node: string; hourMs: number; 
 
 const hh = (h: number) => `${String(h).padStart(2, "0")}:00`;
 
-export function triggerProposal(s: NoisySource, load: NodeLoad | undefined, slug: string): Proposal | undefined {
+/** `idOf(change)`: the proposal's id for this task and change (propose.ts's proposalId). */
+export function triggerProposal(s: NoisySource, load: NodeLoad | undefined, idOf: (change: unknown) => string): Proposal | undefined {
   const row = s.node ? load?.get(nodeKey(s.node)) : undefined;
-  if (!row || s.pages < 2 || !s.taskId) return undefined;
+  // Only a task a schedule trigger starts has a trigger to move (not one a chain or a person starts), and only when
+  // nobody acted on most of its pages.
+  if (!row || s.pages < 2 || !s.taskId || s.scheduled * 2 < s.pages || s.acknowledged * 2 > s.pages) return undefined;
   const busiest = row.indexOf(Math.max(...row));
   if (row[busiest]! <= 0 || s.hours.filter((h) => h === busiest).length / s.hours.length < IN_BUSIEST_SHARE) return undefined;
   // The quietest hour; on a tie the first after the busiest one (later the same night rather than the day before).
@@ -37,7 +40,7 @@ export function triggerProposal(s: NoisySource, load: NodeLoad | undefined, slug
   const quietest = order.reduce((best, h) => (row[h]! < row[best]! ? h : best), order[0]!);
   const path = `QMC › Tasks › ${s.name} › Triggers`;
   return {
-    id: `move-trigger-${slug}`,
+    id: idOf({ from: busiest, to: quietest }),
     kind: "move-trigger",
     about: `task ${s.name}`,
     title: `${s.name}: move its trigger from ${hh(busiest)} to ${hh(quietest)}, out of ${s.node}'s busiest hour`,

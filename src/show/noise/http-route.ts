@@ -41,7 +41,8 @@ export function registerNoiseRoutes(router: Router, noise: NoiseService): void {
       method: "get",
       path: "/v4/noise/proposals/:id",
       summary: "A proposed config change, as a diff against the config file",
-      description: "What `steward config propose ID` prints: the proposal and the lines of the config file it would change. Nothing is written.",
+      description:
+        "What `steward config propose ID` prints: the proposal, the lines of the config file it would change, and `reviewed`, a hash of that diff to give to the apply. Nothing is written.",
       tags: ["Alerts"],
       scope: "admin",
       params: proposalId,
@@ -64,14 +65,23 @@ export function registerNoiseRoutes(router: Router, noise: NoiseService): void {
       tags: ["Alerts"],
       scope: "admin",
       params: proposalId,
-      body: z.strictObject({ sinceDays: sinceDays.optional() }).prefault({}),
+      body: z
+        .strictObject({
+          sinceDays: sinceDays.optional(),
+          reviewed: z
+            .string()
+            .regex(/^[0-9a-f]{12}$/, "the 12 hexadecimal digits GET /v4/noise/proposals/{id} answered as reviewed")
+            .optional()
+            .describe("The `reviewed` of the review: the diff written is that one, or the answer is 409 and nothing is written."),
+        })
+        .prefault({}),
       responses: {
         200: { description: "the proposal, the diff written and the reload's answer" },
         400: { description: "The changed file does not pass the config check (nothing written)" },
         404: { description: "No such proposal in the window" },
-        409: { description: "No config file, or a change made outside it" },
+        409: { description: "No config file, a change made outside it, or the diff is no longer the one reviewed" },
       },
     },
-    async (c, { params, body }) => c.json(await noise.apply(params.id, auditActorOf(c), body.sinceDays ?? 7)),
+    async (c, { params, body }) => c.json(await noise.apply(params.id, auditActorOf(c), body.sinceDays ?? 7, body.reviewed)),
   );
 }

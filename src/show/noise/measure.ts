@@ -20,6 +20,8 @@ export interface MeasureInput {
   top: number;
   /** Routes with a pageAfter of their own, as "2 within 1d". */
   routePageAfter: ReadonlyMap<string, string>;
+  /** When the outbox's oldest delivery was made: the report knows nothing before it. Unset: the window's start. */
+  firstRecordAt?: number;
 }
 
 const DAY = 86_400_000;
@@ -96,10 +98,15 @@ function repeatJudge(): (p: NoisePage) => boolean {
   };
 }
 
+/**
+ * The noisiest sources. One event told on several routes is one page of its source (its routes are listed), and the
+ * causes it was told under count once each: a fault that paged once per cause is not counted as many pages.
+ */
 function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zone: string): NoisySource[] {
   const parts = zoneParts(zone);
   const isRepeat = repeatJudge();
-  const bySource = new Map<string, NoisySource & { dayKeys: Set<string>; times: number[] }>();
+  type Counting = NoisySource & { dayKeys: Set<string>; times: number[]; events: Set<string>; causes: Set<number> };
+  const bySource = new Map<string, Counting>();
   for (const j of sent) {
     const p = j.page;
     const key = (p.taskId ?? p.subject).toLowerCase();
@@ -117,34 +124,42 @@ function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zo
         days: 0,
         apps: [],
         chainPages: 0,
+        scheduled: 0,
         minGapMs: null,
         repeats: 0,
         dayKeys: new Set(),
         times: [],
+        events: new Set(),
+        causes: new Set(),
       };
       if (p.taskId) s.taskId = p.taskId;
       bySource.set(key, s);
     }
+    if (!s.routes.includes(p.route)) s.routes.push(p.route);
+    // The route's own count of repeats goes on; the source counts each event once.
+    const repeat = isRepeat(p);
+    if (s.events.has(p.eventId)) continue;
+    s.events.add(p.eventId);
     const at = parts(p.at);
     s.pages++;
     if (j.acknowledged) s.acknowledged++;
     if (j.alone) s.recoveredAlone++;
-    if (!s.routes.includes(p.route)) s.routes.push(p.route);
     if (!s.kinds.includes(p.kind)) s.kinds.push(p.kind);
     s.hours.push(at.hour);
     s.dayKeys.add(at.day);
     s.times.push(p.at);
-    if (isRepeat(p)) s.repeats++;
+    if (repeat) s.repeats++;
+    if (p.startedBy === "schedule") s.scheduled++;
     if (p.node && !s.node) s.node = p.node;
     for (const app of [...(p.appName ? [p.appName] : []), ...(p.cause && p.cause.tasks > 1 ? p.cause.apps : [])]) if (!s.apps.includes(app)) s.apps.push(app);
-    if (p.cause && p.cause.tasks > 1) s.chainPages++;
+    if (p.cause && p.cause.tasks > 1) s.causes.add(p.cause.id);
   }
   for (const r of retried) {
     const s = bySource.get(r.taskId.toLowerCase());
     if (s) s.recoveredByRetry++;
   }
   return [...bySource.values()]
-    .map(({ dayKeys, times, ...s }) => ({ ...s, days: dayKeys.size, minGapMs: minGap(times) }))
+    .map(({ dayKeys, times, events, causes, ...s }) => ({ ...s, days: dayKeys.size, chainPages: causes.size, minGapMs: minGap(times) }))
     .sort((a, b) => b.pages - a.pages || a.name.localeCompare(b.name));
 }
 
@@ -217,6 +232,7 @@ export function measureNoise(input: MeasureInput): Omit<NoiseReport, "proposals"
     from: input.from,
     to: input.to,
     days: Math.round(days * 100) / 100,
+    historyDays: Math.round((Math.max(0, input.to - Math.max(input.from, input.firstRecordAt ?? input.from)) / DAY) * 100) / 100,
     zone: input.zone,
     pages: sent.length,
     held: held.length,

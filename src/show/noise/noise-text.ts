@@ -1,8 +1,10 @@
 // The noise report in words: the sections the weekly report carries, `steward noise` prints and the dashboard shows.
 import type { ReportSection } from "../../platform/events/event-parts";
+import { MIN_HISTORY_DAYS } from "./propose";
 import type { NoiseReport } from "./types";
 
-type Shown = Pick<NoiseReport, "days" | "pages" | "held" | "rows" | "routes" | "tasks" | "recoveredByRetry" | "budget" | "proposals">;
+type Shown = Pick<NoiseReport, "days" | "pages" | "held" | "rows" | "routes" | "tasks" | "recoveredByRetry" | "budget" | "proposals"> &
+  Partial<Pick<NoiseReport, "historyDays">>;
 
 const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -24,6 +26,17 @@ export function budgetLine(r: Shown): { text: string; tone: "ok" | "warn" } {
   };
 }
 
+/** What a source that is not a task is: its kinds (a node's cause, a check-in, an app's freshness …). */
+export const sourceWhat = (t: { taskId?: string; kinds: readonly string[] }): string => (t.taskId ? "task" : `not a task: ${t.kinds.join(", ")}`);
+
+/** Why nothing is proposed: too little history to tell what recurs, or no source noisy enough. */
+export function noProposal(r: Shown): string {
+  if (r.historyDays === undefined || r.historyDays >= MIN_HISTORY_DAYS) return "Nothing to change.";
+  const hours = Math.round(r.historyDays * 24);
+  const kept = hours < 1 ? "less than an hour" : r.historyDays < 1 ? count(hours, "hour") : `${r.historyDays} days`;
+  return `Nothing proposed yet: proposals need ${MIN_HISTORY_DAYS} days of kept pages to tell what recurs, and Steward has kept ${kept}.`;
+}
+
 export function noiseSections(r: Shown): ReportSection[] {
   const days = r.days === 7 ? "the last 7 days" : `the last ${r.days} days`;
   return [
@@ -39,9 +52,9 @@ export function noiseSections(r: Shown): ReportSection[] {
       ],
     },
     {
-      title: "Noisiest tasks",
+      title: "Noisiest sources",
       lines: r.tasks.map((t) => ({
-        text: `${t.name}: ${count(t.pages, "page")} on ${count(t.days, "day")}, ${t.acknowledged} acknowledged, ${t.recoveredAlone} recovered by themselves${t.recoveredByRetry ? `, ${count(t.recoveredByRetry, "run")} recovered by retry` : ""} (${t.routes.join(", ")})`,
+        text: `${t.name}${t.taskId ? "" : ` (${sourceWhat(t)})`}: ${count(t.pages, "page")} on ${count(t.days, "day")}, ${t.acknowledged} acknowledged, ${t.recoveredAlone} recovered by themselves${t.recoveredByRetry ? `, ${count(t.recoveredByRetry, "run")} recovered by retry` : ""} (${t.routes.join(", ")})`,
         tone: t.acknowledged === 0 && t.pages > 1 ? ("warn" as const) : ("info" as const),
       })),
       empty: "No page went out.",
@@ -49,7 +62,7 @@ export function noiseSections(r: Shown): ReportSection[] {
     {
       title: "Proposed changes (review with steward config propose ID)",
       lines: r.proposals.map((p) => ({ text: `${p.id}: ${p.title}. ${p.why} Path: ${p.path}.`, tone: "info" as const })),
-      empty: "Nothing to change.",
+      empty: noProposal(r),
     },
   ];
 }

@@ -1,6 +1,7 @@
 // The noise report on demand (REST, CLI, MCP, dashboard, the weekly report) and the review of its proposals: a
 // proposal is shown as a diff against the config file, and applied only when an administrator asks, after the
 // changed file passes the config check; the change is audited and the config reloaded.
+import { createHash } from "node:crypto";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import type { AuditActor, AuditLog } from "../../platform/audit/audit-log";
 import type { Clock } from "../../platform/core/clock";
@@ -34,7 +35,12 @@ export interface ProposalReview {
   proposal: Proposal;
   file: string;
   diff: string;
+  /** 12 hexadecimal digits of a hash of the diff: given back to apply, it writes this diff or nothing. */
+  reviewed: string;
 }
+
+/** The short hash of a diff that apply checks against (`--reviewed`, the body's `reviewed`). */
+export const diffHash = (diff: string): string => createHash("sha256").update(diff).digest("hex").slice(0, 12);
 
 export type NoiseService = ReturnType<typeof createNoiseService>;
 
@@ -66,12 +72,19 @@ export function createNoiseService(deps: NoiseServiceDeps) {
     if (!proposal.edit) throw new AppError("CONFLICT", `${id} is a change made outside Steward's config: ${proposal.path}`);
     const before = readFileSync(file, "utf8");
     const after = applyEdit(before, proposal.edit);
-    return { proposal, file, diff: lineDiff(before, after, file), before, after };
+    const diff = lineDiff(before, after, file);
+    return { proposal, file, diff, reviewed: diffHash(diff), before, after };
   }
 
   /** Writes the proposal into the config file after the changed file passes the check, audits it and reloads. */
-  async function apply(id: string, actor: AuditActor, sinceDays = 7): Promise<ProposalReview & { reload: unknown }> {
+  async function apply(id: string, actor: AuditActor, sinceDays = 7, reviewed?: string): Promise<ProposalReview & { reload: unknown }> {
     const r = await review(id, sinceDays);
+    if (reviewed !== undefined && reviewed !== r.reviewed) {
+      throw new AppError(
+        "CONFLICT",
+        `the change to ${r.file} is no longer the one reviewed (${reviewed}; the file changed since): review it again with steward config propose ${id}`,
+      );
+    }
     const details = { proposal: id, path: r.proposal.path, diff: r.diff };
     // Checked in the same folder, so relative paths (certificates, templates) resolve as in the real file.
     const trial = `${r.file}.proposal-${process.pid}.yaml`;
@@ -88,7 +101,7 @@ export function createNoiseService(deps: NoiseServiceDeps) {
     try {
       const reload = await deps.reload(`noise proposal ${id}`, actor);
       deps.audit.record({ actor, action: "config.apply_proposal", target: r.file, result: "ok", details });
-      return { proposal: r.proposal, file: r.file, diff: r.diff, reload };
+      return { proposal: r.proposal, file: r.file, diff: r.diff, reviewed: r.reviewed, reload };
     } catch (err) {
       // The running config refused it: the file goes back to what runs.
       writeFileSync(r.file, r.before);
@@ -100,11 +113,12 @@ export function createNoiseService(deps: NoiseServiceDeps) {
   return {
     report,
     review: async (id: string, sinceDays = 7): Promise<ProposalReview> => {
-      const { proposal, file, diff } = await review(id, sinceDays);
-      return { proposal, file, diff };
+      const { proposal, file, diff, reviewed } = await review(id, sinceDays);
+      return { proposal, file, diff, reviewed };
     },
-    apply(id: string, actor: AuditActor, sinceDays = 7) {
-      const result = applying.then(() => apply(id, actor, sinceDays));
+    /** `reviewed`: the hash a review answered; the apply then writes that diff or answers CONFLICT. */
+    apply(id: string, actor: AuditActor, sinceDays = 7, reviewed?: string) {
+      const result = applying.then(() => apply(id, actor, sinceDays, reviewed));
       applying = result.catch(() => undefined);
       return result;
     },

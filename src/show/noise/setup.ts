@@ -20,7 +20,7 @@ function lazyNoiseService(deps: NoiseServiceDeps): NoiseService {
   return {
     report: async (sinceDays, to) => (await service()).report(sinceDays, to),
     review: async (id, sinceDays) => (await service()).review(id, sinceDays),
-    apply: async (id, actor, sinceDays) => (await service()).apply(id, actor, sinceDays),
+    apply: async (id, actor, sinceDays, reviewed) => (await service()).apply(id, actor, sinceDays, reviewed),
   };
 }
 

@@ -1,10 +1,10 @@
 // Reads what the noise report counts from the stores: the pages of the window (the outbox), what their incidents
 // became, the runs the Scheduler's retry recovered; and what the proposals need to know of the config in force.
-import type { DomainEvent } from "../../platform/events/types";
+import type { DomainEvent, TaskEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";
 import type { SqlDb } from "../../platform/store/sql";
 import type { IncidentService } from "../../tell/incidents/service";
-import { pagesBetween, type LoggedPage } from "../../tell/notify/page-log";
+import { firstDeliveryAt, pagesBetween, type LoggedPage } from "../../tell/notify/page-log";
 import type { NoiseIncident, NoisePage } from "./types";
 import type { ProposalContext } from "./propose";
 
@@ -38,7 +38,15 @@ function toPage(p: LoggedPage): NoisePage {
     ...(e?.host ? { node: e.host } : {}),
     ...(incident ? { incidentId: incident.id } : {}),
     ...(cause ? { cause: { id: cause.id, title: cause.title, tasks: cause.counts.tasks, apps: cause.apps } } : {}),
+    ...(e && isTaskEvent(e) ? startedByOf(e) : {}),
   };
+}
+
+/** What started the paged run, as the run's history tells it (a schedule trigger, a chain, a person). */
+function startedByOf(e: TaskEvent): Pick<NoisePage, "startedBy"> {
+  const by = e.history?.startedBy;
+  if (by?.trigger) return { startedBy: by.trigger.type };
+  return by?.kind === "user" ? { startedBy: "user" } : {};
 }
 
 /** Channels that record every event rather than tell a person: their deliveries are not pages. */
@@ -59,10 +67,12 @@ export async function readNoise(s: NoiseStores, from: number, to: number, notPag
       if (row) incidents.set(id, { id, acknowledgedAt: row.acknowledgedAt, closedAt: row.closedAt });
     }
   }
+  const firstRecordAt = await firstDeliveryAt(s.db);
   const retried = s.incidents ? (await s.incidents.recoveredByRetry(from, 5000)).filter((r) => r.finishedAt < to) : [];
   return {
     pages,
     incidents,
+    ...(firstRecordAt !== undefined ? { firstRecordAt } : {}),
     retried: retried.map((r) => ({ taskId: r.taskId.toLowerCase(), taskName: s.taskName?.(r.taskId) ?? r.taskId })),
   };
 }
@@ -71,7 +81,7 @@ export async function readNoise(s: NoiseStores, from: number, to: number, notPag
 export interface ConfigView {
   channels?: Record<string, { type: string }>;
   routes: ReadonlyArray<{ name?: string; enabled?: boolean; on: readonly string[]; pageAfter?: { failures: number; within: number }; renotify?: unknown }>;
-  incidents?: { pageAfter?: ReadonlyArray<{ taskNames?: readonly string[] }> };
+  incidents?: { pageAfter?: ReadonlyArray<{ taskNames?: readonly string[]; taskIds?: readonly string[] }> };
   maintenance?: { windows?: ReadonlyArray<{ name: string }> };
   freshness?: { promises?: Record<string, unknown> };
 }
@@ -87,6 +97,7 @@ export function proposalContext(c: ConfigView): ProposalContext {
       renotifyEvery: r.renotify !== undefined && r.renotify !== "once",
     })),
     pageAfterTasks: (c.incidents?.pageAfter ?? []).flatMap((r) => r.taskNames ?? []),
+    pageAfterTaskIds: (c.incidents?.pageAfter ?? []).flatMap((r) => (r.taskIds ?? []).map((id) => id.toLowerCase())),
     maintenanceWindows: (c.maintenance?.windows ?? []).map((w) => w.name),
     freshnessPromises: Object.keys(c.freshness?.promises ?? {}),
   };

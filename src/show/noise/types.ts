@@ -20,6 +20,8 @@ export interface NoisePage {
   incidentId?: number;
   /** The cause it was told under, with how many tasks the cause took in. */
   cause?: { id: number; title: string; tasks: number; apps: string[] };
+  /** What started the paged run, when the event says: a schedule (time) trigger, a chain, a person. */
+  startedBy?: "schedule" | "chain" | "user";
 }
 
 /** What an incident a page belonged to became. */
@@ -58,8 +60,10 @@ export interface NoisySource {
   days: number;
   node?: string;
   apps: string[];
-  /** Pages told under a cause that took in more than one task. */
+  /** Causes that took in more than one task its pages were told under (one cause once, whatever the routes). */
   chainPages: number;
+  /** Its pages about a run a schedule (time) trigger started. */
+  scheduled: number;
   /** The shortest time between two of its pages; null with one page. */
   minGapMs: number | null;
   /** Pages about an incident of the task that had already paged on the same route in the window (renotify: every). */
@@ -123,6 +127,8 @@ export interface NoiseReport {
   from: number;
   to: number;
   days: number;
+  /** Days of the window Steward has kept deliveries for (its oldest one, or the window's start): proposals need MIN_HISTORY_DAYS. */
+  historyDays: number;
   zone: string;
   pages: number;
   held: number;

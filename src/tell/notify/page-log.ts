@@ -79,3 +79,9 @@ async function loadMissingEvents(db: SqlDb, pages: LoggedPage[]): Promise<void> 
   }
   for (const p of pages) if (!p.event && found.has(p.eventId)) p.event = found.get(p.eventId)!;
 }
+
+/** When the outbox's oldest delivery of any kind was made (ms), or undefined when it holds none: how far back it knows. */
+export async function firstDeliveryAt(db: SqlDb): Promise<number | undefined> {
+  const row = await db.get<{ at: number | null }>("SELECT MIN(created_at) AS at FROM notify_deliveries");
+  return row?.at == null ? undefined : Number(row.at);
+}

@@ -3,7 +3,7 @@
 // tasks, and each proposed config change with its path, its YAML and an Apply button (the viewer's key must be an
 // admin's: the change is written to the config file after the config check, audited and reloaded).
 import type { NoiseReport } from "../../noise/types";
-import { budgetLine, minutes, percent } from "../../noise/noise-text";
+import { budgetLine, minutes, noProposal, percent, sourceWhat } from "../../noise/noise-text";
 import { ApiProblem, Badge, Empty } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
@@ -15,7 +15,8 @@ const SPANS: Array<[days: number, label: string]> = [
 ];
 
 function Proposals(props: { r: NoiseReport }) {
-  if (props.r.proposals.length === 0) return <Empty>Nothing to change: no source is noisy enough for a proposal.</Empty>;
+  if (props.r.proposals.length === 0)
+    return <Empty>{noProposal(props.r) === "Nothing to change." ? "Nothing to change: no source is noisy enough for a proposal." : noProposal(props.r)}</Empty>;
   return (
     <>
       {props.r.proposals.map((p) => (
@@ -78,14 +79,15 @@ function Tables(props: { r: NoiseReport }) {
         )}
       </section>
       <section class="card tight" id="noise-tasks">
-        <h2>Noisiest tasks</h2>
+        <h2>Noisiest sources</h2>
         {r.tasks.length === 0 ? (
           <Empty>No page went out.</Empty>
         ) : (
           <table class="noise">
             <thead>
               <tr>
-                <th>Task</th>
+                <th>Source</th>
+                <th>What</th>
                 <th>Pages</th>
                 <th>Days</th>
                 <th>Acknowledged</th>
@@ -98,6 +100,7 @@ function Tables(props: { r: NoiseReport }) {
               {r.tasks.map((t) => (
                 <tr>
                   <td>{t.name}</td>
+                  <td class="small">{sourceWhat(t)}</td>
                   <td>{t.pages}</td>
                   <td>{t.days}</td>
                   <td>{t.acknowledged}</td>

@@ -40,7 +40,8 @@ test("the noise page shows the pages and the proposal, and Apply writes it to th
     "100 %",
   ]);
   expect(await page.locator("#noise-tasks tbody tr").first().locator("td").first().textContent()).toBe("Reload Sales dashboard");
-  const proposal = page.locator('article[data-proposal="page-after-route-on-call"]');
+  const proposal = page.locator('article[data-proposal^="page-after-route-on-call-"]');
+  const id = (await proposal.getAttribute("data-proposal"))!;
   expect(await proposal.locator("code").first().textContent()).toBe("routes[0].pageAfter");
   expect(await proposal.locator("pre").textContent()).toBe("# in routes[0]\npageAfter:\n  failures: 2\n  within: 12h");
 
@@ -50,8 +51,8 @@ test("the noise page shows the pages and the proposal, and Apply writes it to th
     void d.accept();
   });
   await proposal.locator('button[data-action="apply-proposal"]').click();
-  await page.waitForSelector("#toast:has-text('Applied page-after-route-on-call')");
-  expect(asked).toContain("Write proposal page-after-route-on-call to the config file");
+  await page.waitForSelector(`#toast:has-text('Applied ${id}')`);
+  expect(asked).toContain(`Write proposal ${id} to the config file`);
   expect(readFileSync(n!.file, "utf8")).toContain("    to: [mail] # the shared mailbox\n    pageAfter: { failures: 2, within: 12h }\n");
-  await page.waitForFunction(() => !document.querySelector('article[data-proposal="page-after-route-on-call"]'));
+  await page.waitForFunction((id) => !document.querySelector(`article[data-proposal="${id}"]`), id);
 });

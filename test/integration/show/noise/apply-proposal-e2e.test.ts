@@ -43,7 +43,7 @@ test("a proposal applied through the API lowers the route's pages on the same tr
   };
   expect(report.routes[0]).toMatchObject({ name: "on-call", pages: 3, recoveredAlone: 3 });
   expect(report.tasks[0]).toMatchObject({ name: "Reload Sales dashboard", pages: 3 });
-  const proposal = report.proposals.find((p) => p.id === "page-after-route-on-call")!;
+  const proposal = report.proposals.find((p) => p.id.startsWith("page-after-route-on-call-"))!;
   expect(proposal).toMatchObject({ path: "routes[0].pageAfter", yaml: "# in routes[0]\npageAfter:\n  failures: 2\n  within: 12h" });
 
   // The command line, against the running Steward's listener.
@@ -54,14 +54,27 @@ test("a proposal applied through the API lowers the route's pages on the same tr
   // Its period on the site's clock, written as every CLI line writes a time (its offset, no ISO, no bare UTC).
   expect(lines[0]!.split("\n")[0]).toMatch(/^Noise from \d{4}-\d\d-\d\d \d\d:\d\d [+-]\d\d:\d\d to \d{4}-\d\d-\d\d \d\d:\d\d [+-]\d\d:\d\d$/);
   expect(lines.join("\n")).toContain("on-call · task.failed: 3 sent, 0 held; acknowledged 0 % (median –), recovered by itself 100 %");
-  expect(lines.join("\n")).toContain("page-after-route-on-call: Route on-call: page a task after 2 failures within 12h.");
+  expect(lines.join("\n")).toContain(`${proposal.id}: Route on-call: page a task after 2 failures within 12h.`);
   lines.length = 0;
   expect(await proposalCommand(["propose", proposal.id, "--url", url], io)).toBe(0);
   expect(lines.join("\n")).toContain("+     pageAfter: { failures: 2, within: 12h }");
   expect(readFileSync(n!.file, "utf8")).not.toContain("pageAfter");
+  const stale = /apply-proposal \S+ --reviewed ([0-9a-f]{12})/.exec(lines.join("\n"))![1]!;
+
+  // Someone edits the file after the review: the diff the reviewed hash names is not the one apply would write.
+  const edited = `# edited by hand after the review\n${readFileSync(n!.file, "utf8")}`;
+  writeFileSync(n!.file, edited);
+  lines.length = 0;
+  expect(await proposalCommand(["apply-proposal", proposal.id, "--reviewed", stale, "--url", url], io)).toBe(1);
+  expect(lines.join("\n")).toContain("is no longer the one reviewed");
+  expect(readFileSync(n!.file, "utf8")).toBe(edited);
 
   lines.length = 0;
-  expect(await proposalCommand(["apply-proposal", proposal.id, "--url", url], io)).toBe(0);
+  expect(await proposalCommand(["propose", proposal.id, "--url", url], io)).toBe(0);
+  const reviewed = /apply-proposal \S+ --reviewed ([0-9a-f]{12})/.exec(lines.join("\n"))![1]!;
+  expect(reviewed).not.toBe(stale);
+  lines.length = 0;
+  expect(await proposalCommand(["apply-proposal", proposal.id, "--reviewed", reviewed, "--url", url], io)).toBe(0);
   expect(lines.at(-1)).toBe(`\nWritten to ${n!.file} and reloaded.`);
   const written = readFileSync(n!.file, "utf8");
   expect(written).toContain("# The ops mailbox (do not remove: the night shift reads it)");
@@ -69,7 +82,7 @@ test("a proposal applied through the API lowers the route's pages on the same tr
   const audit = (await (await request("/v4/audit?action=config.apply_proposal")).json()) as {
     entries: Array<{ result: string; details: { proposal: string } }>;
   };
-  expect(audit.entries.map((e) => [e.result, e.details.proposal])).toEqual([["ok", "page-after-route-on-call"]]);
+  expect(audit.entries.map((e) => [e.result, e.details.proposal])).toEqual([["ok", proposal.id]]);
   expect(((await (await request("/v4/noise")).json()) as { proposals: Proposal[] }).proposals.map((p) => p.id)).not.toContain(proposal.id);
 
   // The same three nights, a day later: each failure is held, and its recovery too (nobody was told).
@@ -83,12 +96,12 @@ test("a proposal applied through the API lowers the route's pages on the same tr
   // this night's pages; the three failures of Friday to Sunday and this night's first were held), and what is left to propose.
   const weekly = n!.smtp.mails.filter((m) => (m.mail.text ?? "").startsWith("Weekly report, Mon, 23 Nov 2026")).at(-1);
   expect(weekly?.mail.text).toContain("Noise: 3 pages in the last 7 days, 4 held");
-  expect(weekly?.mail.text).toContain("page-after-task-reload-sales-dashboard");
+  expect(weekly?.mail.text).toMatch(/page-after-task-reload-sales-dashboard-[0-9a-f]{8}/);
 });
 
 test("a proposal whose file fails the config check is not written, and the refusal is audited; a bad query names its field", async () => {
   const { proposals } = (await (await request("/v4/noise")).json()) as { proposals: Proposal[] };
-  const task = proposals.find((p) => p.id === "page-after-task-reload-sales-dashboard")!;
+  const task = proposals.find((p) => p.id.startsWith("page-after-task-reload-sales-dashboard-"))!;
   expect(task.path).toBe("incidents.pageAfter");
   // Someone left a typo in the file since it was loaded.
   const broken = `${readFileSync(n!.file, "utf8")}notfiy: { timeZone: UTC }\n`;

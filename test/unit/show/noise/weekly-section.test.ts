@@ -45,7 +45,7 @@ test("the weekly report gets the noise sections; the morning one and a switched-
   expect(out.sections!.map((s) => s.title)).toEqual([
     "Runs",
     "Noise: 0 pages in the last 7 days, 0 held",
-    "Noisiest tasks",
+    "Noisiest sources",
     "Proposed changes (review with steward config propose ID)",
   ]);
   expect(out.data.noisePages).toBe(0);
