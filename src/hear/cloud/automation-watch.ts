@@ -14,9 +14,7 @@ import {
   automationRecoveredEvent,
   automationRunEvent,
   automationStateEvent,
-  FAILED_STATUSES,
-  FINAL_STATUSES,
-  WARNING_STATUS,
+  RUN_STATUS,
 } from "./automation-events";
 import type { AutomationStore } from "./automation-store";
 import { CloudApiError, type CloudClient } from "./cloud-client";
@@ -25,7 +23,8 @@ import type { QlikCloudTenantConfig } from "./config";
 
 type AutomationsConfig = NonNullable<QlikCloudTenantConfig["automations"]>;
 
-const AutomationSchema = z.lazy(() =>
+/** An automation of the list (exported for the check against Qlik's published type). */
+export const AutomationSchema = z.lazy(() =>
   z.looseObject({
     id: z.string().min(1).max(200),
     name: z.string().max(1_000).nullish(),
@@ -38,7 +37,8 @@ const AutomationSchema = z.lazy(() =>
     lastRunStatus: z.string().nullish(),
   }),
 );
-const RunSchema = z.lazy(() =>
+/** A run of an automation (exported for the check against Qlik's published type). */
+export const RunSchema = z.lazy(() =>
   z.looseObject({
     id: z.string().min(1).max(200),
     status: z.string(),
@@ -46,6 +46,8 @@ const RunSchema = z.lazy(() =>
     context: z.string().nullish(),
     startTime: z.string().nullish(),
     stopTime: z.string().nullish(),
+    scheduledStartTime: z.string().nullish(),
+    createdAt: z.string().nullish(),
     executedById: z.string().nullish(),
     isTestRun: z.boolean().nullish(),
     testRun: z.boolean().nullish(),
@@ -60,18 +62,45 @@ const USER_TTL_MS = 3_600_000;
 const CLAIMS_KEPT_MS = 30 * 86_400_000;
 const OLDEST_RUN_MS = 25 * 86_400_000;
 
+/** The block an error element names: a label or name, as a string or an object's field (inferred: Qlik types them unknown). */
+function blockOf(o: Record<string, unknown>): string | undefined {
+  for (const k of ["blockLabel", "blockName", "block", "step", "label"]) {
+    const v = o[k];
+    if (typeof v === "string" && v.trim() !== "") return v.trim();
+    if (v && typeof v === "object") {
+      const inner = v as Record<string, unknown>;
+      const name = [inner.label, inner.name, inner.displayName].find((x): x is string => typeof x === "string" && x.trim() !== "");
+      if (name) return name.trim();
+    }
+  }
+  const id = o.blockId;
+  return typeof id === "string" && id.trim() !== "" ? `block ${id.trim()}` : undefined;
+}
+
+/** One element as text: its message (or detail, title, error), else the element itself as JSON, so nothing is dropped. */
+function elementText(e: unknown): { step?: string; text: string } | undefined {
+  if (typeof e === "string") return e.trim() ? { text: e.trim() } : undefined;
+  if (!e || typeof e !== "object") return e === null || e === undefined ? undefined : { text: String(e) };
+  const o = e as Record<string, unknown>;
+  const message = ["message", "detail", "title", "error", "description"].map((k) => o[k]).find((v): v is string => typeof v === "string" && v.trim() !== "");
+  const step = blockOf(o);
+  return { ...(step ? { step } : {}), text: message?.trim() ?? JSON.stringify(o).slice(0, 500) };
+}
+
 /**
- * A run's `error` as text, and the step it names. Qlik does not document the error's shape: a string is the message;
- * an object gives its `message` (or `detail`, `title`) and its `block` (or `blockLabel`, `step`) as the step.
+ * A run's `error` as text, and the step (block) it stopped at. Qlik documents `error` as an array (its elements'
+ * fields are not documented): every element is read, each with its block when it names one, and the step is the last
+ * block named (with "Stop" set, the block whose error ended the run). A string or one object is read too.
  */
 export function runError(error: unknown): { error?: string; step?: string } {
-  if (typeof error === "string") return error.trim() ? { error: error.slice(0, 2_000) } : {};
-  if (!error || typeof error !== "object") return {};
-  const o = error as Record<string, unknown>;
-  const text = (k: string[]) => k.map((x) => o[x]).find((v): v is string => typeof v === "string" && v.trim() !== "");
-  const message = text(["message", "detail", "title"]);
-  const step = text(["block", "blockLabel", "step"]);
-  return { ...(message ? { error: message.slice(0, 2_000) } : {}), ...(step ? { step: step.slice(0, 200) } : {}) };
+  const items = (Array.isArray(error) ? error.slice(0, 50) : [error]).map(elementText).filter((x) => x !== undefined);
+  if (items.length === 0) return {};
+  const step = items.findLast((x) => x.step)?.step;
+  const blocks = new Set(items.map((x) => x.step ?? ""));
+  // One block (or none named): its messages; several: each message with its block.
+  const text = items.map((x) => (blocks.size > 1 && x.step ? `${x.step}: ${x.text}` : x.text)).join("; ");
+  const more = Array.isArray(error) && error.length > 50 ? ` (and ${error.length - 50} more)` : "";
+  return { error: `${text}${more}`.slice(0, 2_000), ...(step ? { step: step.slice(0, 200) } : {}) };
 }
 
 const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : Number.NaN);
@@ -179,6 +208,22 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
     p?.catch((err: unknown) => d.log.warn({ tenant: name, err: (err as Error).message }, `Qlik Cloud: could not record an automation's ${what}`));
 
   const owner = ownerLookup(d.client);
+  /** Statuses Qlik does not document, logged once each: such a run is not judged (never taken for a success). */
+  const unknown = new Set<string>();
+  /** A run Steward cannot read at all, logged once per automation and field. */
+  const unreadable = (a: AutomationInfo, field: string) => {
+    if (unknown.has(`${a.id}|${field}`)) return;
+    unknown.add(`${a.id}|${field}`);
+    d.log.warn({ tenant: name, automation: a.name, field }, "Qlik Cloud: a run of this automation is not in the shape Qlik documents; it is not judged");
+  };
+  const unknownStatus = (a: AutomationInfo, status: string) => {
+    if (unknown.has(status)) return;
+    unknown.add(status);
+    d.log.warn(
+      { tenant: name, automation: a.name, status },
+      "Qlik Cloud: an automation run's status is not one Qlik documents (field status); its runs with it are not judged",
+    );
+  };
 
   async function announce(key: string, automationId: string, event: SiteEvent, now: number): Promise<void> {
     if (!(await d.claims.claim(name, key, automationId, now, JSON.stringify(event)))) return;
@@ -240,25 +285,44 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
     const raw = [...(await d.client.automationRuns(a.id, RUNS_PER_LIST))].reverse();
     for (const item of raw) {
       const p = RunSchema.safeParse(item);
-      if (!p.success) continue;
+      if (!p.success) {
+        const issue = p.error.issues[0]!;
+        unreadable(a, `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+        continue;
+      }
       const r = p.data;
       // Test runs from the editor are the author's business, not a broken chain.
       if (r.context === "test_run" || r.isTestRun === true || r.testRun === true) continue;
-      if (!(ms(r.startTime) >= floor)) continue;
-      if (!FINAL_STATUSES.has(r.status)) {
+      // A run that failed before it started has no start time: its stop, due or creation time places it instead.
+      const when = [r.startTime, r.stopTime, r.scheduledStartTime, r.createdAt].map(ms).find(Number.isFinite);
+      if (when !== undefined && !(when >= floor)) continue;
+      let meaning = RUN_STATUS[r.status];
+      if (meaning === undefined) {
+        unknownStatus(a, r.status);
         allEnded = false;
         continue;
       }
-      const bad = r.status in FAILED_STATUSES || r.status === WARNING_STATUS;
+      if (meaning === "not-started") meaning = ms(r.startTime) >= 0 || ms(r.stopTime) >= 0 ? "failed" : "pending";
+      if (meaning === "pending") {
+        allEnded = false;
+        continue;
+      }
+      const bad = meaning === "failed" || meaning === "warning";
       const { error, ...fields } = r;
       const run: AutomationRunInfo = { ...fields, ...runError(error) };
-      const event = bad ? automationRunEvent({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now }, run) : undefined;
+      const event = bad
+        ? automationRunEvent(
+            { tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now, automationsPath: d.client.automationsPath() },
+            run,
+          )
+        : undefined;
       const key = `run:${r.id}`;
       if (!(await d.claims.claim(name, key, a.id, now, event ? JSON.stringify(event) : null))) continue;
       const stop = ms(r.stopTime);
-      const ok = r.status === "finished" || r.status === WARNING_STATUS;
+      const ok = meaning === "ok" || meaning === "warning";
       await tell("run", d.feed?.runEnded(runEnded(name, a, r, ok, Number.isFinite(stop) ? stop : now)));
-      await judgeFailing(a, run, ok, now);
+      // Only a failure that was paged is open: a later finish recovers only what someone was told of.
+      if (ok || meaning === "failed") await judgeFailing(a, run, ok, now);
       if (!event) continue;
       await d.emit(event);
       await d.claims.markAnnounced(name, key);

@@ -51,7 +51,8 @@ export function doctorProbes(config: Config, baseDir: string, log: Logger, live?
     }
     probes.push(qrsProbe(qrs), engineProbe(createEngineClient(config.qlik, { baseDir, log, clock: systemClock })));
   }
-  if (config.qlikCloud?.enabled) for (const t of config.qlikCloud.tenants) probes.push(cloudTenantProbe(t, baseDir));
+  if (config.qlikCloud?.enabled)
+    for (const t of config.qlikCloud.tenants) probes.push(cloudTenantProbe(t, baseDir, Date.now, { watchdogOn: config.watchdog?.enabled === true }));
   for (const [name, ch] of Object.entries(config.channels)) probes.push(channelProbe(name, ch, baseDir, config.newRelic));
   // Not tried (the vendor's side cannot be reached from here): a webhook the vendor cannot call, said as a failure.
   for (const w of inboundWebhookWarnings(config))
