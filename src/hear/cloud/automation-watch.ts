@@ -17,6 +17,7 @@ import {
   RUN_STATUS,
 } from "./automation-events";
 import type { AutomationStore } from "./automation-store";
+import { runError } from "./run-error";
 import { CloudApiError, type CloudClient } from "./cloud-client";
 import type { CloudStore } from "./cloud-store";
 import type { QlikCloudTenantConfig } from "./config";
@@ -61,47 +62,6 @@ const USER_TTL_MS = 3_600_000;
 /** Claims are kept 30 days; a run older than this when first read is not announced (its claim may be gone). */
 const CLAIMS_KEPT_MS = 30 * 86_400_000;
 const OLDEST_RUN_MS = 25 * 86_400_000;
-
-/** The block an error element names: a label or name, as a string or an object's field (inferred: Qlik types them unknown). */
-function blockOf(o: Record<string, unknown>): string | undefined {
-  for (const k of ["blockLabel", "blockName", "block", "step", "label"]) {
-    const v = o[k];
-    if (typeof v === "string" && v.trim() !== "") return v.trim();
-    if (v && typeof v === "object") {
-      const inner = v as Record<string, unknown>;
-      const name = [inner.label, inner.name, inner.displayName].find((x): x is string => typeof x === "string" && x.trim() !== "");
-      if (name) return name.trim();
-    }
-  }
-  const id = o.blockId;
-  return typeof id === "string" && id.trim() !== "" ? `block ${id.trim()}` : undefined;
-}
-
-/** One element as text: its message (or detail, title, error), else the element itself as JSON, so nothing is dropped. */
-function elementText(e: unknown): { step?: string; text: string } | undefined {
-  if (typeof e === "string") return e.trim() ? { text: e.trim() } : undefined;
-  if (!e || typeof e !== "object") return e === null || e === undefined ? undefined : { text: String(e) };
-  const o = e as Record<string, unknown>;
-  const message = ["message", "detail", "title", "error", "description"].map((k) => o[k]).find((v): v is string => typeof v === "string" && v.trim() !== "");
-  const step = blockOf(o);
-  return { ...(step ? { step } : {}), text: message?.trim() ?? JSON.stringify(o).slice(0, 500) };
-}
-
-/**
- * A run's `error` as text, and the step (block) it stopped at. Qlik documents `error` as an array (its elements'
- * fields are not documented): every element is read, each with its block when it names one, and the step is the last
- * block named (with "Stop" set, the block whose error ended the run). A string or one object is read too.
- */
-export function runError(error: unknown): { error?: string; step?: string } {
-  const items = (Array.isArray(error) ? error.slice(0, 50) : [error]).map(elementText).filter((x) => x !== undefined);
-  if (items.length === 0) return {};
-  const step = items.findLast((x) => x.step)?.step;
-  const blocks = new Set(items.map((x) => x.step ?? ""));
-  // One block (or none named): its messages; several: each message with its block.
-  const text = items.map((x) => (blocks.size > 1 && x.step ? `${x.step}: ${x.text}` : x.text)).join("; ");
-  const more = Array.isArray(error) && error.length > 50 ? ` (and ${error.length - 50} more)` : "";
-  return { error: `${text}${more}`.slice(0, 2_000), ...(step ? { step: step.slice(0, 200) } : {}) };
-}
 
 const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : Number.NaN);
 

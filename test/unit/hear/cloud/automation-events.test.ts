@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { automationRecoveredEvent, automationRunEvent, automationStateEvent } from "../../../../src/hear/cloud/automation-events";
-import { runError } from "../../../../src/hear/cloud/automation-watch";
+import { runError } from "../../../../src/hear/cloud/run-error";
 import { createSteppedClock } from "../../../../src/platform/core/stepped-clock";
 import { memoryChannelState } from "../../../../src/tell/notify/channel-state";
 import { slackChannel } from "../../../../src/tell/notify/channels/slack";
