@@ -53,17 +53,18 @@ export const DataTaskDatasetsSchema = z.lazy(() =>
 );
 
 /** What a run's end means for what the task feeds: Qlik's six states (DataTaskInstanceState.state). */
-export const DATA_TASK_STATE: Readonly<Record<string, "running" | "ok" | "failed" | "stopped">> = {
+export const DATA_TASK_STATE = {
   STARTING: "running",
   RUNNING: "running",
   STOPPING: "running",
   COMPLETED: "ok",
   FAILED: "failed",
   CANCELED: "stopped",
-};
+} as const satisfies Record<string, "running" | "ok" | "failed" | "stopped">;
+export type DataTaskState = keyof typeof DATA_TASK_STATE;
 
 export interface DataTaskLastRun {
-  state: string;
+  state: DataTaskState;
   startTime?: string;
   endTime?: string;
   /** The run's message and its errors' titles and details, as one line. */
@@ -92,7 +93,7 @@ export function lastRunOf(state: z.infer<typeof DataTaskStateSchema>, what: stri
   const errors = (r.errors ?? []).map((e) => [e.title, e.detail].filter(Boolean).join(": ")).filter((x) => x !== "");
   const error = [r.message, ...errors].filter((x): x is string => Boolean(x)).join("; ");
   return {
-    state: r.state,
+    state: r.state as DataTaskState,
     ...(r.startTime ? { startTime: r.startTime } : {}),
     ...(r.endTime ? { endTime: r.endTime } : {}),
     ...(error ? { error } : {}),

@@ -63,7 +63,7 @@ const OLDEST_MS = 25 * 86_400_000;
 const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : Number.NaN);
 
 /** Why the API could not be read, for a Qlik administrator. */
-function problemOf(err: unknown): string {
+export function dataTaskProblem(err: unknown): string {
   if (err instanceof CloudApiError && err.kind === "auth") {
     const code = /HTTP (\d{3})/.exec(err.message)?.[1] ?? "401/403";
     return `the tenant refused the Data Integration Projects API (HTTP ${code}): the key's user may not read data projects (give it access to the data projects' spaces); the reloads are still read`;
@@ -183,7 +183,7 @@ export function createDataTaskWatch(d: DataTaskWatchDeps): DataTaskWatch {
       } catch (err) {
         // A rate limit pauses the whole tenant's polling; anything else is this source's problem only.
         if (err instanceof CloudApiError && err.kind === "rate-limited") throw err;
-        const problem = problemOf(err);
+        const problem = dataTaskProblem(err);
         if (problem !== state.problem) log.warn({ tenant: name, problem }, "Qlik Cloud: the data tasks could not be read");
         state = { ...state, problem };
       }

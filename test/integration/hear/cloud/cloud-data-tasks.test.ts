@@ -133,3 +133,20 @@ test("a failed data task pages one cause at the failure naming the apps that wil
     hook.stop(true);
   }
 }, 90_000);
+
+test("a key that may not read data projects: the reloads are still watched, the tenant's state says why the data tasks are not", async () => {
+  const { clock } = cloud;
+  await simControl(cloud.sim, "PATCH", "/cloud/di-settings", { forbidden: true });
+  const { app, request } = steward("steward-forbidden", 9);
+  await app.start();
+  try {
+    await clock.runUntil(clock.now() + 2 * MINUTE);
+    const tenant = ((await (await request("/v4/cloud/tenants")).json()) as any).tenants[0];
+    expect(tenant.up).toBe(true);
+    expect(tenant.problem).toBeUndefined();
+    expect(tenant.dataTasks.problem).toContain("refused the Data Integration Projects API (HTTP 403)");
+  } finally {
+    await app.stop();
+    await simControl(cloud.sim, "PATCH", "/cloud/di-settings", { forbidden: false });
+  }
+}, 60_000);
