@@ -158,6 +158,7 @@ export function createDataTaskWatch(d: DataTaskWatchDeps): DataTaskWatch {
     const projects = (await read(DiProjectListSchema, "")).projects ?? [];
     let tasks = 0;
     let failing = 0;
+    const problems: string[] = [];
     for (const p of projects) {
       const list = (await read(DataTaskListSchema, `/${encodeURIComponent(p.id)}/di-tasks`)).dataTasks ?? [];
       for (const t of list) {
@@ -165,13 +166,26 @@ export function createDataTaskWatch(d: DataTaskWatchDeps): DataTaskWatch {
         if (tasks >= d.config.maxTasks) break;
         tasks++;
         const path = `/${encodeURIComponent(p.id)}/di-tasks/${encodeURIComponent(t.id)}/runtime/state`;
-        const run = lastRunOf(await read(DataTaskStateSchema, path), `GET /api/v1/di-projects${path}`);
         const ref: DataTaskRef = { id: t.id, name: t.name ?? t.id, projectId: p.id, projectName: p.name ?? p.id, ...(t.type ? { type: t.type } : {}) };
-        if (await judge(ref, run, now, firstLook)) failing++;
+        try {
+          const run = lastRunOf(await read(DataTaskStateSchema, path), `GET /api/v1/di-projects${path}`);
+          if (await judge(ref, run, now, firstLook)) failing++;
+        } catch (err) {
+          // One task's answer Steward does not understand is that task's problem: the others are still judged.
+          if (err instanceof CloudApiError) throw err;
+          problems.push(`data task "${ref.name}": ${(err as Error).message}`);
+        }
       }
     }
     await store.setMeta(`${name}:datatasks:since`, String(now));
-    state = { projects: projects.length, tasks, failing, lastLookAt: new Date(now).toISOString() };
+    state = {
+      projects: projects.length,
+      tasks,
+      failing,
+      lastLookAt: new Date(now).toISOString(),
+      ...(problems.length ? { problem: problems.join("; ") } : {}),
+    };
+    if (problems.length) log.warn({ tenant: name, problems }, "Qlik Cloud: data tasks Steward could not judge");
   }
 
   return {

@@ -164,3 +164,32 @@ test("a key that may not read data projects: the reloads are still watched, the 
     await simControl(cloud.sim, "PATCH", "/cloud/di-settings", { forbidden: false });
   }
 }, 60_000);
+
+test("a stopped data task is a cause too, said as stopped; a restart of Steward does not say it again", async () => {
+  const { clock } = cloud;
+  const seen: SiteEvent[] = [];
+  const first = steward("steward-stopped", 9);
+  first.app.bus.on("cloud.datatask.failed", (e) => void seen.push(e as SiteEvent));
+  await first.app.start();
+  try {
+    cloud.sim.cloud!.dataIntegration.run("dt-products", "stopped");
+    await clock.runUntil(clock.now() + 2 * MINUTE);
+  } finally {
+    await first.app.stop();
+  }
+  expect(seen.map((e) => `${e.title} | ${e.data.status}`)).toEqual(["Qlik Talend Cloud: data task Products to QVD was stopped | stopped"]);
+  expect(String(seen[0]!.data.apps)).toStartWith("Model (");
+  // The same store, started again: the stopped run was claimed, so nothing is said twice.
+  const again = steward("steward-stopped", 9);
+  again.app.bus.on("cloud.datatask.failed", (e) => void seen.push(e as SiteEvent));
+  await again.app.start();
+  try {
+    await clock.runUntil(clock.now() + 2 * MINUTE);
+    expect(seen).toHaveLength(1);
+    const open = ((await (await again.request("/v4/causes?status=open")).json()) as any).causes as Array<{ title: string }>;
+    expect(open.map((c) => c.title)).toContain("Products to QVD was stopped: the apps its datasets feed will be stale");
+  } finally {
+    await again.app.stop();
+    cloud.sim.cloud!.dataIntegration.run("dt-products", "completed");
+  }
+}, 60_000);
