@@ -105,6 +105,9 @@ export function createDataTaskWatch(d: DataTaskWatchDeps): DataTaskWatch {
   async function failed(task: DataTaskRef, run: DataTaskLastRun, now: number): Promise<void> {
     const key = `${task.id}:${run.startTime ?? run.endTime}:${run.state}`;
     const metaKey = `${name}:datatask:${task.id}`;
+    // The run is still the failed one already said: nothing to read again (a failing task costs one call a look).
+    const seenKey = `${name}:datatask-seen:${task.id}`;
+    if ((await store.getMeta(seenKey)) === key) return;
     const base = `/${encodeURIComponent(task.projectId)}/di-tasks/${encodeURIComponent(task.id)}`;
     const ds = await read(DataTaskDatasetsSchema, `${base}/runtime/state/datasets`);
     const datasets = (ds.datasets ?? []).flatMap((x) => (x.datasetId ? [{ id: x.datasetId, name: x.name ?? x.datasetId }] : []));
@@ -117,10 +120,12 @@ export function createDataTaskWatch(d: DataTaskWatchDeps): DataTaskWatch {
       linkProblem = `the tenant's Scheduling Tasks could not be read (${(err as Error).message})`;
     }
     const event = dataTaskFailedEvent({ tenant, task, nowMs: now }, run, datasets, apps, linkProblem);
-    if (!(await claims.claim(claimTenant, key, task.id, now, JSON.stringify(event)))) return;
-    await store.setMeta(metaKey, run.startTime ?? run.endTime ?? String(now));
-    await d.emit(event);
-    await claims.markAnnounced(claimTenant, key);
+    if (await claims.claim(claimTenant, key, task.id, now, JSON.stringify(event))) {
+      await store.setMeta(metaKey, run.startTime ?? run.endTime ?? String(now));
+      await d.emit(event);
+      await claims.markAnnounced(claimTenant, key);
+    }
+    await store.setMeta(seenKey, key);
   }
 
   async function judge(task: DataTaskRef, run: DataTaskLastRun | undefined, now: number, firstLook: boolean): Promise<boolean> {

@@ -126,6 +126,10 @@ test("a failed data task pages one cause at the failure naming the apps that wil
     const held = (await get(`/v4/causes/${cause.id}`)).symptoms.map((x: { kind: string; app: string | null }) => `${x.kind} ${x.app ?? ""}`.trim());
     expect(held).toContain("app.freshness_breached Sales");
     expect(received.map((r) => r.kind)).toEqual(["cloud.datatask.failed"]);
+    // While it stays failed, each look reads its state only: its datasets were read once, at the failure.
+    const reads = (await simControl(cloud.sim, "GET", "/requests?path=/di-tasks/dt-crm/runtime/state")) as Array<{ path: string }>;
+    expect(reads.filter((r) => r.path.endsWith("/datasets"))).toHaveLength(1);
+    expect(reads.filter((r) => r.path.endsWith("/runtime/state")).length).toBeGreaterThan(10);
 
     cloud.sim.cloud!.dataIntegration.run("dt-crm", "completed");
     await clock.runUntil(clock.now() + 2 * MINUTE);
