@@ -80,6 +80,8 @@ export interface CloudClient {
   automationRuns(id: string, limit: number): Promise<unknown[]>;
   /** The Automations API's base path this client uses (the successor, or the deprecated one the tenant still needs). */
   automationsPath(): string;
+  /** The Data Integration Projects API (Qlik Talend Cloud): the JSON answer at `/api/v1/di-projects<path>`, read by the caller. */
+  dataIntegration(path: string): Promise<unknown>;
   /** One API key's record (GET /api/v1/api-keys/{id}): when it expires, and whether it is active. */
   getApiKey(id: string): Promise<z.infer<typeof ApiKeySchema>>;
   /** A new API key (a config reload after the old one expired or was revoked): the next call uses it. */
@@ -246,6 +248,7 @@ export function createCloudClient(opts: {
     getApp: async (appId) => (await getJson(`${base}/api/v1/apps/${encodeURIComponent(appId)}`, AppSchema)).attributes,
     getSpace: (spaceId) => getJson(`${base}/api/v1/spaces/${encodeURIComponent(spaceId)}`, SpaceSchema),
     getUser: (userId) => getJson(`${base}/api/v1/users/${encodeURIComponent(userId)}`, UserSchema),
+    dataIntegration: (path) => getJson(`${base}/api/v1/di-projects${path}`, z.unknown()),
     getApiKey: (id) => getJson(`${base}/api/v1/api-keys/${encodeURIComponent(id)}`, ApiKeySchema),
     startReload: (appId, partial) => getJson(`${base}/api/v1/reloads`, CloudReloadSchema, "POST", { appId, partial }),
     listTasks: async (pageUrl) => listed(await getJson(pageUrl ? nextPage(pageUrl) : `${base}/api/scheduling/tasks?limit=100`, ListSchema), "tasks"),

@@ -60,6 +60,23 @@ const tenantSchema = () =>
         .describe(
           "Qlik Automate automations: a failed run (and the run that finishes after it), one finished with warnings and an automation disabled (and enabled again) raise cloud.automation.* events. Needs a Tenant Admin's key (docs/qlik-cloud.md#qlik-automate-automations).",
         ),
+      dataTasks: z
+        .strictObject({
+          enabled: z.boolean().default(true).describe("Watch the data tasks. Off: the block is kept but not used."),
+          only: z
+            .array(z.string().min(1).max(200))
+            .max(1_000)
+            .optional()
+            .describe("Only these data tasks, by id or by name (default: every data task of every data project the key may read)."),
+          interval: DurationSchema.prefault("1m").describe(
+            "How often the data tasks' runtime state is read (one call per project and per data task; at most this often, within the tenant's poll).",
+          ),
+          maxTasks: z.number().int().min(1).max(2_000).default(200).describe("Data tasks whose runtime state is read per look at most."),
+        })
+        .optional()
+        .describe(
+          "Qlik Talend Cloud data tasks: a run that failed or was stopped raises cloud.datatask.failed naming the apps its datasets feed (their on-dataset-updated tasks), and the run that completes after it cloud.datatask.recovered (docs/qlik-cloud.md#qlik-talend-cloud-data-tasks).",
+        ),
       keyExpiryWarning: DurationSchema.prefault("14d").describe(
         "Raise qlikcloud.key_expiring this long before the API key expires (read from the key, or asked of the tenant twice a day).",
       ),

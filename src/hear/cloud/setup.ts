@@ -73,6 +73,7 @@ export function tenantHealthLine(s: TenantState, now: number): string {
   } else parts.push("not polled yet (or another Steward polls it)");
   if (s.keyExpiresAt) parts.push(`API key expires ${s.keyExpiresAt.slice(0, 10)}`);
   if (s.automations?.problem) parts.push(`automations not read: ${s.automations.problem}`);
+  if (s.dataTasks?.problem) parts.push(`data tasks not read: ${s.dataTasks.problem}`);
   return parts.join("; ");
 }
 

@@ -20,6 +20,7 @@ import { createReloadPages, ms } from "./reload-pages";
 import type { AutomationStore } from "./automation-store";
 import type { AutomationFeed } from "./automation-events";
 import { type AutomationWatch, type AutomationWatchState, createAutomationWatch, pollAutomations } from "./automation-watch";
+import { createDataTaskWatch, type DataTaskWatch, type DataTaskWatchState } from "./data-task-watch";
 
 export interface TenantWatcherDeps {
   tenant: QlikCloudTenantConfig & { name: string };
@@ -54,6 +55,8 @@ export interface TenantState {
   keyExpiryProblem?: string;
   /** The Qlik Automate automations watched (with `automations:`), and what could not be read of them. */
   automations?: AutomationWatchState;
+  /** The Qlik Talend Cloud data tasks watched (with `dataTasks:`), and what could not be read of them. */
+  dataTasks?: DataTaskWatchState;
 }
 
 export interface TenantWatcher extends Component {
@@ -169,6 +172,14 @@ function automationWatchOf(d: TenantWatcherDeps): AutomationWatch | undefined {
   return createAutomationWatch({ tenant, config: tenant.automations, client, store, claims: d.automationClaims, clock, log, emit: (e) => d.emit(e), ...feed });
 }
 
+/** The tenant's Qlik Talend Cloud data tasks, watched within its poll when `dataTasks:` is on. */
+function dataTaskWatchOf(d: TenantWatcherDeps, appInfo: AppInfoLookup): DataTaskWatch | undefined {
+  const { tenant } = d;
+  if (!tenant.dataTasks?.enabled || !d.automationClaims) return undefined;
+  const { client, store, clock, log } = d;
+  return createDataTaskWatch({ tenant, config: tenant.dataTasks, client, store, claims: d.automationClaims, clock, log, appInfo, emit: (e) => d.emit(e) });
+}
+
 export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
   const { tenant, client, store, clock, log } = d;
   const name = tenant.name;
@@ -187,6 +198,7 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
   const appInfo = createAppInfoCache(client, clock);
   const pages = createReloadPages({ name, tenant, client, store, log });
   const automations = automationWatchOf(d);
+  const dataTasks = dataTaskWatchOf(d, appInfo);
   let up = false;
   let problem: string | undefined;
   let authFailedSince: number | undefined;
@@ -220,6 +232,7 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
       if (await store.claim(name, r.id, r.appId, r.status, now)) await announceReload(d, appInfo, r);
     }
     if (automations) await pollAutomations(automations, now, floor, log, name);
+    if (dataTasks) await dataTasks.poll(now);
     await store.setMeta(`${name}:since`, String(now));
     await store.prune(now - 7 * 86_400_000);
   }
@@ -299,6 +312,7 @@ export function createTenantWatcher(d: TenantWatcherDeps): TenantWatcher {
       ...(keyExpiry.state().expiresAt !== undefined ? { keyExpiresAt: new Date(keyExpiry.state().expiresAt!).toISOString() } : {}),
       ...(keyExpiry.state().problem ? { keyExpiryProblem: keyExpiry.state().problem } : {}),
       ...(automations ? { automations: automations.state() } : {}),
+      ...(dataTasks ? { dataTasks: dataTasks.state() } : {}),
     }),
   };
 }

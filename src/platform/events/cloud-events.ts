@@ -10,7 +10,15 @@ export const CLOUD_AUTOMATION_EVENT_KINDS = [
   "cloud.automation.enabled",
 ] as const;
 export type CloudAutomationEventKind = (typeof CLOUD_AUTOMATION_EVENT_KINDS)[number];
-export const QLIK_CLOUD_SITE_EVENT_KINDS = ["qlikcloud.key_rejected", "qlikcloud.key_expiring", ...CLOUD_AUTOMATION_EVENT_KINDS] as const;
+/** A Qlik Talend Cloud data task's run that failed or was stopped, and the run that completed after it (data-task-watch.ts). */
+export const CLOUD_DATA_TASK_EVENT_KINDS = ["cloud.datatask.failed", "cloud.datatask.recovered"] as const;
+export type CloudDataTaskEventKind = (typeof CLOUD_DATA_TASK_EVENT_KINDS)[number];
+export const QLIK_CLOUD_SITE_EVENT_KINDS = [
+  "qlikcloud.key_rejected",
+  "qlikcloud.key_expiring",
+  ...CLOUD_AUTOMATION_EVENT_KINDS,
+  ...CLOUD_DATA_TASK_EVENT_KINDS,
+] as const;
 
 /**
  * An automation where an app would stand (a freshness promise waiting on it, a cause listing it): `automation:<id>`,

@@ -5,7 +5,7 @@ import type { WithCause } from "./cause-summary";
 import type { ExecutionInfo, NameValue, QlikUserRef, ReportSection, ScriptLogExcerpt } from "./event-parts";
 import type { ErrorClass, IncidentRef, RetryAndTolerance, RunHistory, RunWarning } from "./run-context";
 import { ENGINE_RELOAD_EVENT_KINDS, type EngineReloadEventKind, isEngineReloadKind } from "./engine-reload";
-import type { CloudAutomationEventKind } from "./cloud-events";
+import type { CloudAutomationEventKind, CloudDataTaskEventKind } from "./cloud-events";
 import { SITE_EVENT_KINDS, type SiteEventKind } from "./site-event-kinds";
 
 export * from "./run-context";
@@ -320,7 +320,7 @@ export interface WatchdogEvent extends WithCause {
 export type DomainEvent = TaskEvent | ServiceEvent | SiteEvent | DataCheckEvent | WatchdogEvent;
 
 /** Event kinds and payloads as carried on the bus. */
-export interface DomainEvents extends Record<CloudAutomationEventKind, SiteEvent> {
+export interface DomainEvents extends Record<CloudAutomationEventKind | CloudDataTaskEventKind, SiteEvent> {
   "task.succeeded": TaskEvent;
   "task.failed": TaskEvent;
   "task.aborted": TaskEvent;

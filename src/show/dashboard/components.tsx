@@ -23,6 +23,7 @@ export function toneOf(word: string | undefined | null): Tone {
     case "task.succeeded":
     case "cloud.automation.enabled":
     case "cloud.automation.recovered":
+    case "cloud.datatask.recovered":
       return "ok";
     case "failed":
     case "dead":
@@ -30,6 +31,7 @@ export function toneOf(word: string | undefined | null): Tone {
     case "task.failed":
     case "service.stopped":
     case "cloud.automation.failed":
+    case "cloud.datatask.failed":
       return "fail";
     case "aborted":
     case "task.aborted":

@@ -6,6 +6,7 @@ import { CloudApiError, type CloudClient, createCloudClient } from "../../hear/c
 import type { QlikCloudTenantConfig } from "../../hear/cloud/config";
 import { describeError } from "../../platform/core/errors";
 import type { DoctorProbe } from "./types";
+import { dataTasksSource } from "./cloud-data-tasks-probe";
 
 const DAY_MS = 86_400_000;
 
@@ -99,6 +100,8 @@ function sourcesText(sources: SourceState[]): string {
 
 const FIX: Record<string, string> = {
   automations: "For automations make the API key as a Tenant Admin (docs/qlik-cloud.md#qlik-automate-automations), or remove qlikCloud.tenants[].automations.",
+  "data tasks":
+    "For data tasks the key's user needs to see the data projects (docs/qlik-cloud.md#qlik-talend-cloud-data-tasks), or remove qlikCloud.tenants[].dataTasks.",
   tasks: "For the Scheduling Tasks the key's user needs to see the tasks (a Tenant Admin sees all; docs/qlik-cloud.md#scheduling-tasks).",
 };
 
@@ -128,7 +131,7 @@ export function cloudTenantProbe(
           { name: "reloads", state: "watched", text: `${page.reloads.length} on the first page` },
           await tasksSource(client, opts.watchdogOn),
           await automationsSource(client, tenant),
-          { name: "data tasks", state: "off", text: "Qlik Talend Cloud data tasks are not watched by this version of Steward" },
+          await dataTasksSource(client, tenant),
         ];
         const failed = sources.filter((x) => x.state === "failed");
         const text = `${detail}; ${sourcesText(sources)}`;

@@ -28,20 +28,21 @@ import d25 from "../../../docs/load-script.md" with { type: "text" };
 import d26 from "../../../docs/monitoring.md" with { type: "text" };
 import d27 from "../../../docs/noise.md" with { type: "text" };
 import d28 from "../../../docs/qlik-cloud.md" with { type: "text" };
-import d29 from "../../../docs/reports.md" with { type: "text" };
-import d30 from "../../../docs/rest-and-mqtt.md" with { type: "text" };
-import d31 from "../../../docs/routes.md" with { type: "text" };
-import d32 from "../../../docs/scheduler-queue.md" with { type: "text" };
-import d33 from "../../../docs/schedules.md" with { type: "text" };
-import d34 from "../../../docs/security.md" with { type: "text" };
-import d35 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
-import d36 from "../../../docs/site-monitoring.md" with { type: "text" };
-import d37 from "../../../docs/status.md" with { type: "text" };
-import d38 from "../../../docs/switching-from-butler.md" with { type: "text" };
-import d39 from "../../../docs/templates.md" with { type: "text" };
-import d40 from "../../../docs/troubleshooting.md" with { type: "text" };
-import d41 from "../../../docs/upgrading.md" with { type: "text" };
-import d42 from "../../../docs/watchdog.md" with { type: "text" };
+import d29 from "../../../docs/remediation.md" with { type: "text" };
+import d30 from "../../../docs/reports.md" with { type: "text" };
+import d31 from "../../../docs/rest-and-mqtt.md" with { type: "text" };
+import d32 from "../../../docs/routes.md" with { type: "text" };
+import d33 from "../../../docs/scheduler-queue.md" with { type: "text" };
+import d34 from "../../../docs/schedules.md" with { type: "text" };
+import d35 from "../../../docs/security.md" with { type: "text" };
+import d36 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
+import d37 from "../../../docs/site-monitoring.md" with { type: "text" };
+import d38 from "../../../docs/status.md" with { type: "text" };
+import d39 from "../../../docs/switching-from-butler.md" with { type: "text" };
+import d40 from "../../../docs/templates.md" with { type: "text" };
+import d41 from "../../../docs/troubleshooting.md" with { type: "text" };
+import d42 from "../../../docs/upgrading.md" with { type: "text" };
+import d43 from "../../../docs/watchdog.md" with { type: "text" };
 
 export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   README: d1,
@@ -72,18 +73,19 @@ export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   monitoring: d26,
   noise: d27,
   "qlik-cloud": d28,
-  reports: d29,
-  "rest-and-mqtt": d30,
-  routes: d31,
-  "scheduler-queue": d32,
-  schedules: d33,
-  security: d34,
-  "silences-and-maintenance": d35,
-  "site-monitoring": d36,
-  status: d37,
-  "switching-from-butler": d38,
-  templates: d39,
-  troubleshooting: d40,
-  upgrading: d41,
-  watchdog: d42,
+  remediation: d29,
+  reports: d30,
+  "rest-and-mqtt": d31,
+  routes: d32,
+  "scheduler-queue": d33,
+  schedules: d34,
+  security: d35,
+  "silences-and-maintenance": d36,
+  "site-monitoring": d37,
+  status: d38,
+  "switching-from-butler": d39,
+  templates: d40,
+  troubleshooting: d41,
+  upgrading: d42,
+  watchdog: d43,
 };

@@ -6,6 +6,7 @@ import { renderRun as renderQlikRun } from "./scheduling-api";
 import type { CloudTask, CloudTaskRun } from "./scheduling";
 import type { CloudTenant } from "./tenant";
 import { addAutomationControlRoutes } from "./automation-control";
+import { addDataTaskControlRoutes } from "./data-task-control";
 
 const RunSchema = z.strictObject({
   appId: z.string().min(1),
@@ -121,6 +122,7 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
   add("POST", "/cloud/scheduler/pause", () => (tenant.scheduling.pauseAll(true), json(200, { paused: true })));
   add("POST", "/cloud/scheduler/resume", () => (tenant.scheduling.pauseAll(false), json(200, { paused: false })));
   addAutomationControlRoutes(add, tenant, parse, notFound);
+  addDataTaskControlRoutes(add, tenant, parse, notFound);
   add("GET", "/cloud/settings", () => json(200, tenant.settings));
   add("PATCH", "/cloud/settings", (c) => {
     const b = parse(SettingsSchema, c.body);

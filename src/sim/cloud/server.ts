@@ -10,6 +10,7 @@ import { createListener, type Listener } from "../util/listener";
 import { runtime } from "../../platform/runtime";
 import { handleScheduling } from "./scheduling-api";
 import { handleAutomations } from "./automations-api";
+import { handleDataIntegration } from "./data-integration-api";
 import { apiError } from "./api-error";
 import { handleMetadata } from "./metadata-api";
 import { listReloads, readReload, startReload } from "./reloads-api";
@@ -49,6 +50,8 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
     if (tenant.settings.listAllRefused && url.searchParams.has("listAll")) return apiError(400, "Bad Request: unknown parameter listAll", "AUTOMATIONS-400");
     const automations = handleAutomations(tenant.automations, req, url, path);
     if (automations) return automations;
+    const dataIntegration = handleDataIntegration(tenant.dataIntegration, req, path);
+    if (dataIntegration) return dataIntegration;
     if (req.method === "GET" && path === "/api/v1/reloads") return listReloads(tenant, url);
     if (req.method === "POST" && path === "/api/v1/reloads") return empty(405); // handled in fetch (needs the body)
     return readReload(tenant, req, path) ?? handleMetadata(tenant, req, url, path, deps.now());

@@ -8,6 +8,7 @@ import { newGuid } from "../util/ids";
 import type { CloudFailure, CloudOutcome, CloudReload } from "./reload-types";
 import { type CloudScheduling, createCloudScheduling } from "./scheduling";
 import { createSimAutomations, type SimAutomations } from "./automations";
+import { createSimDataIntegration, type SimDataIntegration } from "./data-integration";
 
 export type { CloudFailure, CloudOutcome, CloudReload, CloudReloadStatus } from "./reload-types";
 export type CloudMisbehaviour = "html" | "truncated" | "unknownStatus" | "endlessCursor";
@@ -69,6 +70,8 @@ export interface CloudTenant {
   scheduling: CloudScheduling;
   /** The tenant's Qlik Automate automations and their runs. */
   automations: SimAutomations;
+  /** The tenant's Qlik Talend Cloud data projects and data tasks (data-integration.ts). */
+  dataIntegration: SimDataIntegration;
   /** Runs a reload of an app of the site file to the outcome, as the tenant's reload service would. */
   runReload(
     appId: string,
@@ -133,6 +136,7 @@ export function createCloudTenant(
     settings,
     scheduling: undefined as unknown as CloudScheduling,
     automations: undefined as unknown as SimAutomations,
+    dataIntegration: undefined as unknown as SimDataIntegration,
     runReload(appId, outcome, opts = {}) {
       const app = apps.get(appId.toLowerCase());
       if (!app) throw new Error(`no app ${appId} in the site file`);
@@ -217,6 +221,8 @@ export function createCloudTenant(
     spaceId: SPACE_ID,
     reload: (appId, atMs) => void tenant.runReload(appId, "succeed", { type: "automations", atMs }),
   });
+  const datasetUpdated = (id: string) => void tenant.scheduling.datasetUpdated(id, 1);
+  tenant.dataIntegration = createSimDataIntegration({ now: deps.now, spaceId: SPACE_ID, ownerId: CLOUD_USER_ID, datasetUpdated });
   for (const t of site.cloudTasks ?? []) tenant.scheduling.add(t);
   tenant.scheduling.start();
   return tenant;

@@ -26,6 +26,7 @@ import type { SilentNodes } from "./silent-node";
 import type { PromiseRef } from "./promises-at-risk";
 import { type CheckFeeds, createUpstreamRule } from "./upstream";
 import { createAutomationRule } from "./automation-cause";
+import { createDataTaskRule } from "./data-task-cause";
 import { resolvedCauseOf } from "../../platform/events/cause-resolved";
 
 export interface GroupingGateDeps {
@@ -65,7 +66,9 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph });
   const appReloads = createAppReloadRule(store);
   const automations = createAutomationRule(store);
-  const cloud = createCloudItemRule(store, deps.cloudChains ?? { waiting: async () => [] }, deps.silentNodes);
+  const chains = deps.cloudChains ?? { waiting: async () => [] };
+  const cloud = createCloudItemRule(store, chains, deps.silentNodes);
+  const dataTasks = createDataTaskRule(store, chains);
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
@@ -85,7 +88,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     // A Qlik Cloud task's or app's alert: its item's cause (or the cause already holding the item).
     const cloudItem = await cloud.review(e, now, pageTo);
     if (cloudItem) return cloudItem;
-    if (!isTaskEvent(e)) return (await automations.review(e, now, pageTo)) ?? upstream.review(e, now, pageTo);
+    if (!isTaskEvent(e)) return (await automations.review(e, now, pageTo)) ?? (await dataTasks.review(e, now, pageTo)) ?? upstream.review(e, now, pageTo);
     if (e.kind === "app.reload_failed" || e.kind === "app.reload_succeeded") return appReloads.review(e, now, pageTo);
     const subject = `task:${e.task.id.toLowerCase()}`;
     if (e.kind === "task.failed" || e.kind === "task.aborted") {

@@ -21,6 +21,7 @@ import { dataCheckEvent } from "../../hear/events/data-check-event";
 import { watchdogEvent } from "../../watch/watchdog/watchdog-event";
 import { STEWARD_SAMPLES } from "./steward-samples";
 import { AUTOMATION_SAMPLES } from "./automation-samples";
+import { DATA_TASK_SAMPLES } from "./data-task-samples";
 
 export interface SyntheticTaskOptions {
   outcome?: TaskOutcome;
@@ -208,6 +209,7 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
   },
   ...STEWARD_SAMPLES,
   ...AUTOMATION_SAMPLES,
+  ...DATA_TASK_SAMPLES,
   "maintenance.summary": {
     title: "Maintenance window sunday-patching ended: 3 alerts held",
     summary:

@@ -58,273 +58,285 @@ import t55 from "../../../../templates/email/cloud.automation.recovered.text.eta
 import t56 from "../../../../templates/email/cloud.automation.warning.html.eta" with { type: "text" };
 import t57 from "../../../../templates/email/cloud.automation.warning.subject.eta" with { type: "text" };
 import t58 from "../../../../templates/email/cloud.automation.warning.text.eta" with { type: "text" };
-import t59 from "../../../../templates/email/data.check_error.html.eta" with { type: "text" };
-import t60 from "../../../../templates/email/data.check_error.subject.eta" with { type: "text" };
-import t61 from "../../../../templates/email/data.check_error.text.eta" with { type: "text" };
-import t62 from "../../../../templates/email/data.check_failed.html.eta" with { type: "text" };
-import t63 from "../../../../templates/email/data.check_failed.subject.eta" with { type: "text" };
-import t64 from "../../../../templates/email/data.check_failed.text.eta" with { type: "text" };
-import t65 from "../../../../templates/email/data.check_passed.html.eta" with { type: "text" };
-import t66 from "../../../../templates/email/data.check_passed.subject.eta" with { type: "text" };
-import t67 from "../../../../templates/email/data.check_passed.text.eta" with { type: "text" };
-import t68 from "../../../../templates/email/digest.html.eta" with { type: "text" };
-import t69 from "../../../../templates/email/digest.subject.eta" with { type: "text" };
-import t70 from "../../../../templates/email/digest.text.eta" with { type: "text" };
-import t71 from "../../../../templates/email/influxdb.field_conflict.html.eta" with { type: "text" };
-import t72 from "../../../../templates/email/influxdb.field_conflict.subject.eta" with { type: "text" };
-import t73 from "../../../../templates/email/influxdb.field_conflict.text.eta" with { type: "text" };
-import t74 from "../../../../templates/email/intake.node_recovered.html.eta" with { type: "text" };
-import t75 from "../../../../templates/email/intake.node_recovered.subject.eta" with { type: "text" };
-import t76 from "../../../../templates/email/intake.node_recovered.text.eta" with { type: "text" };
-import t77 from "../../../../templates/email/intake.node_silent.html.eta" with { type: "text" };
-import t78 from "../../../../templates/email/intake.node_silent.subject.eta" with { type: "text" };
-import t79 from "../../../../templates/email/intake.node_silent.text.eta" with { type: "text" };
-import t80 from "../../../../templates/email/license.expired.html.eta" with { type: "text" };
-import t81 from "../../../../templates/email/license.expired.subject.eta" with { type: "text" };
-import t82 from "../../../../templates/email/license.expired.text.eta" with { type: "text" };
-import t83 from "../../../../templates/email/license.expiring.html.eta" with { type: "text" };
-import t84 from "../../../../templates/email/license.expiring.subject.eta" with { type: "text" };
-import t85 from "../../../../templates/email/license.expiring.text.eta" with { type: "text" };
-import t86 from "../../../../templates/email/license.low_availability.html.eta" with { type: "text" };
-import t87 from "../../../../templates/email/license.low_availability.subject.eta" with { type: "text" };
-import t88 from "../../../../templates/email/license.low_availability.text.eta" with { type: "text" };
-import t89 from "../../../../templates/email/license.released.html.eta" with { type: "text" };
-import t90 from "../../../../templates/email/license.released.subject.eta" with { type: "text" };
-import t91 from "../../../../templates/email/license.released.text.eta" with { type: "text" };
-import t92 from "../../../../templates/email/maintenance.summary.html.eta" with { type: "text" };
-import t93 from "../../../../templates/email/maintenance.summary.subject.eta" with { type: "text" };
-import t94 from "../../../../templates/email/maintenance.summary.text.eta" with { type: "text" };
-import t95 from "../../../../templates/email/qlikcloud.key_expiring.html.eta" with { type: "text" };
-import t96 from "../../../../templates/email/qlikcloud.key_expiring.subject.eta" with { type: "text" };
-import t97 from "../../../../templates/email/qlikcloud.key_expiring.text.eta" with { type: "text" };
-import t98 from "../../../../templates/email/qlikcloud.key_rejected.html.eta" with { type: "text" };
-import t99 from "../../../../templates/email/qlikcloud.key_rejected.subject.eta" with { type: "text" };
-import t100 from "../../../../templates/email/qlikcloud.key_rejected.text.eta" with { type: "text" };
-import t101 from "../../../../templates/email/qliksense.version_changed.html.eta" with { type: "text" };
-import t102 from "../../../../templates/email/qliksense.version_changed.subject.eta" with { type: "text" };
-import t103 from "../../../../templates/email/qliksense.version_changed.text.eta" with { type: "text" };
-import t104 from "../../../../templates/email/report.morning.html.eta" with { type: "text" };
-import t105 from "../../../../templates/email/report.morning.subject.eta" with { type: "text" };
-import t106 from "../../../../templates/email/report.morning.text.eta" with { type: "text" };
-import t107 from "../../../../templates/email/report.weekly.html.eta" with { type: "text" };
-import t108 from "../../../../templates/email/report.weekly.subject.eta" with { type: "text" };
-import t109 from "../../../../templates/email/report.weekly.text.eta" with { type: "text" };
-import t110 from "../../../../templates/email/scheduler.queue_backlog.html.eta" with { type: "text" };
-import t111 from "../../../../templates/email/scheduler.queue_backlog.subject.eta" with { type: "text" };
-import t112 from "../../../../templates/email/scheduler.queue_backlog.text.eta" with { type: "text" };
-import t113 from "../../../../templates/email/service.started.html.eta" with { type: "text" };
-import t114 from "../../../../templates/email/service.started.subject.eta" with { type: "text" };
-import t115 from "../../../../templates/email/service.started.text.eta" with { type: "text" };
-import t116 from "../../../../templates/email/service.stopped.html.eta" with { type: "text" };
-import t117 from "../../../../templates/email/service.stopped.subject.eta" with { type: "text" };
-import t118 from "../../../../templates/email/service.stopped.text.eta" with { type: "text" };
-import t119 from "../../../../templates/email/steward.degraded.html.eta" with { type: "text" };
-import t120 from "../../../../templates/email/steward.degraded.subject.eta" with { type: "text" };
-import t121 from "../../../../templates/email/steward.degraded.text.eta" with { type: "text" };
-import t122 from "../../../../templates/email/steward.recovered.html.eta" with { type: "text" };
-import t123 from "../../../../templates/email/steward.recovered.subject.eta" with { type: "text" };
-import t124 from "../../../../templates/email/steward.recovered.text.eta" with { type: "text" };
-import t125 from "../../../../templates/email/task.aborted.html.eta" with { type: "text" };
-import t126 from "../../../../templates/email/task.aborted.subject.eta" with { type: "text" };
-import t127 from "../../../../templates/email/task.aborted.text.eta" with { type: "text" };
-import t128 from "../../../../templates/email/task.chain_broken.html.eta" with { type: "text" };
-import t129 from "../../../../templates/email/task.chain_broken.subject.eta" with { type: "text" };
-import t130 from "../../../../templates/email/task.chain_broken.text.eta" with { type: "text" };
-import t131 from "../../../../templates/email/task.disabled.html.eta" with { type: "text" };
-import t132 from "../../../../templates/email/task.disabled.subject.eta" with { type: "text" };
-import t133 from "../../../../templates/email/task.disabled.text.eta" with { type: "text" };
-import t134 from "../../../../templates/email/task.failed.html.eta" with { type: "text" };
-import t135 from "../../../../templates/email/task.failed.subject.eta" with { type: "text" };
-import t136 from "../../../../templates/email/task.failed.text.eta" with { type: "text" };
-import t137 from "../../../../templates/email/task.missed.html.eta" with { type: "text" };
-import t138 from "../../../../templates/email/task.missed.subject.eta" with { type: "text" };
-import t139 from "../../../../templates/email/task.missed.text.eta" with { type: "text" };
-import t140 from "../../../../templates/email/task.notice.html.eta" with { type: "text" };
-import t141 from "../../../../templates/email/task.notice.subject.eta" with { type: "text" };
-import t142 from "../../../../templates/email/task.notice.text.eta" with { type: "text" };
-import t143 from "../../../../templates/email/task.on_track.html.eta" with { type: "text" };
-import t144 from "../../../../templates/email/task.on_track.subject.eta" with { type: "text" };
-import t145 from "../../../../templates/email/task.on_track.text.eta" with { type: "text" };
-import t146 from "../../../../templates/email/task.recovered.html.eta" with { type: "text" };
-import t147 from "../../../../templates/email/task.recovered.subject.eta" with { type: "text" };
-import t148 from "../../../../templates/email/task.recovered.text.eta" with { type: "text" };
-import t149 from "../../../../templates/email/task.retrying.html.eta" with { type: "text" };
-import t150 from "../../../../templates/email/task.retrying.subject.eta" with { type: "text" };
-import t151 from "../../../../templates/email/task.retrying.text.eta" with { type: "text" };
-import t152 from "../../../../templates/email/task.running_long.html.eta" with { type: "text" };
-import t153 from "../../../../templates/email/task.running_long.subject.eta" with { type: "text" };
-import t154 from "../../../../templates/email/task.running_long.text.eta" with { type: "text" };
-import t155 from "../../../../templates/email/task.succeeded.html.eta" with { type: "text" };
-import t156 from "../../../../templates/email/task.succeeded.subject.eta" with { type: "text" };
-import t157 from "../../../../templates/email/task.succeeded.text.eta" with { type: "text" };
-import t158 from "../../../../templates/email/task.warning.html.eta" with { type: "text" };
-import t159 from "../../../../templates/email/task.warning.subject.eta" with { type: "text" };
-import t160 from "../../../../templates/email/task.warning.text.eta" with { type: "text" };
-import t161 from "../../../../templates/slack/_check.json.eta" with { type: "text" };
-import t162 from "../../../../templates/slack/_report.json.eta" with { type: "text" };
-import t163 from "../../../../templates/slack/_service.json.eta" with { type: "text" };
-import t164 from "../../../../templates/slack/_site.json.eta" with { type: "text" };
-import t165 from "../../../../templates/slack/_task.json.eta" with { type: "text" };
-import t166 from "../../../../templates/slack/app.freshness_breached.json.eta" with { type: "text" };
-import t167 from "../../../../templates/slack/app.freshness_recovered.json.eta" with { type: "text" };
-import t168 from "../../../../templates/slack/app.freshness_warning.json.eta" with { type: "text" };
-import t169 from "../../../../templates/slack/app.reload_failed.json.eta" with { type: "text" };
-import t170 from "../../../../templates/slack/app.reload_succeeded.json.eta" with { type: "text" };
-import t171 from "../../../../templates/slack/app.stale.json.eta" with { type: "text" };
-import t172 from "../../../../templates/slack/cause.resolved.json.eta" with { type: "text" };
-import t173 from "../../../../templates/slack/checkin.failed.json.eta" with { type: "text" };
-import t174 from "../../../../templates/slack/checkin.missed.json.eta" with { type: "text" };
-import t175 from "../../../../templates/slack/checkin.recovered.json.eta" with { type: "text" };
-import t176 from "../../../../templates/slack/checkin.running_long.json.eta" with { type: "text" };
-import t177 from "../../../../templates/slack/cloud.automation.disabled.json.eta" with { type: "text" };
-import t178 from "../../../../templates/slack/cloud.automation.enabled.json.eta" with { type: "text" };
-import t179 from "../../../../templates/slack/cloud.automation.failed.json.eta" with { type: "text" };
-import t180 from "../../../../templates/slack/cloud.automation.recovered.json.eta" with { type: "text" };
-import t181 from "../../../../templates/slack/cloud.automation.warning.json.eta" with { type: "text" };
-import t182 from "../../../../templates/slack/data.check_error.json.eta" with { type: "text" };
-import t183 from "../../../../templates/slack/data.check_failed.json.eta" with { type: "text" };
-import t184 from "../../../../templates/slack/data.check_passed.json.eta" with { type: "text" };
-import t185 from "../../../../templates/slack/digest.json.eta" with { type: "text" };
-import t186 from "../../../../templates/slack/influxdb.field_conflict.json.eta" with { type: "text" };
-import t187 from "../../../../templates/slack/intake.node_recovered.json.eta" with { type: "text" };
-import t188 from "../../../../templates/slack/intake.node_silent.json.eta" with { type: "text" };
-import t189 from "../../../../templates/slack/license.expired.json.eta" with { type: "text" };
-import t190 from "../../../../templates/slack/license.expiring.json.eta" with { type: "text" };
-import t191 from "../../../../templates/slack/license.low_availability.json.eta" with { type: "text" };
-import t192 from "../../../../templates/slack/license.released.json.eta" with { type: "text" };
-import t193 from "../../../../templates/slack/maintenance.summary.json.eta" with { type: "text" };
-import t194 from "../../../../templates/slack/qlikcloud.key_expiring.json.eta" with { type: "text" };
-import t195 from "../../../../templates/slack/qlikcloud.key_rejected.json.eta" with { type: "text" };
-import t196 from "../../../../templates/slack/qliksense.version_changed.json.eta" with { type: "text" };
-import t197 from "../../../../templates/slack/report.morning.json.eta" with { type: "text" };
-import t198 from "../../../../templates/slack/report.weekly.json.eta" with { type: "text" };
-import t199 from "../../../../templates/slack/scheduler.queue_backlog.json.eta" with { type: "text" };
-import t200 from "../../../../templates/slack/service.started.json.eta" with { type: "text" };
-import t201 from "../../../../templates/slack/service.stopped.json.eta" with { type: "text" };
-import t202 from "../../../../templates/slack/steward.degraded.json.eta" with { type: "text" };
-import t203 from "../../../../templates/slack/steward.recovered.json.eta" with { type: "text" };
-import t204 from "../../../../templates/slack/task.aborted.json.eta" with { type: "text" };
-import t205 from "../../../../templates/slack/task.chain_broken.json.eta" with { type: "text" };
-import t206 from "../../../../templates/slack/task.disabled.json.eta" with { type: "text" };
-import t207 from "../../../../templates/slack/task.failed.json.eta" with { type: "text" };
-import t208 from "../../../../templates/slack/task.missed.json.eta" with { type: "text" };
-import t209 from "../../../../templates/slack/task.notice.json.eta" with { type: "text" };
-import t210 from "../../../../templates/slack/task.on_track.json.eta" with { type: "text" };
-import t211 from "../../../../templates/slack/task.recovered.json.eta" with { type: "text" };
-import t212 from "../../../../templates/slack/task.retrying.json.eta" with { type: "text" };
-import t213 from "../../../../templates/slack/task.running_long.json.eta" with { type: "text" };
-import t214 from "../../../../templates/slack/task.succeeded.json.eta" with { type: "text" };
-import t215 from "../../../../templates/slack/task.warning.json.eta" with { type: "text" };
-import t216 from "../../../../templates/teams/_check.json.eta" with { type: "text" };
-import t217 from "../../../../templates/teams/_report.json.eta" with { type: "text" };
-import t218 from "../../../../templates/teams/_service.json.eta" with { type: "text" };
-import t219 from "../../../../templates/teams/_site.json.eta" with { type: "text" };
-import t220 from "../../../../templates/teams/_task.json.eta" with { type: "text" };
-import t221 from "../../../../templates/teams/app.freshness_breached.json.eta" with { type: "text" };
-import t222 from "../../../../templates/teams/app.freshness_recovered.json.eta" with { type: "text" };
-import t223 from "../../../../templates/teams/app.freshness_warning.json.eta" with { type: "text" };
-import t224 from "../../../../templates/teams/app.reload_failed.json.eta" with { type: "text" };
-import t225 from "../../../../templates/teams/app.reload_succeeded.json.eta" with { type: "text" };
-import t226 from "../../../../templates/teams/app.stale.json.eta" with { type: "text" };
-import t227 from "../../../../templates/teams/cause.resolved.json.eta" with { type: "text" };
-import t228 from "../../../../templates/teams/checkin.failed.json.eta" with { type: "text" };
-import t229 from "../../../../templates/teams/checkin.missed.json.eta" with { type: "text" };
-import t230 from "../../../../templates/teams/checkin.recovered.json.eta" with { type: "text" };
-import t231 from "../../../../templates/teams/checkin.running_long.json.eta" with { type: "text" };
-import t232 from "../../../../templates/teams/cloud.automation.disabled.json.eta" with { type: "text" };
-import t233 from "../../../../templates/teams/cloud.automation.enabled.json.eta" with { type: "text" };
-import t234 from "../../../../templates/teams/cloud.automation.failed.json.eta" with { type: "text" };
-import t235 from "../../../../templates/teams/cloud.automation.recovered.json.eta" with { type: "text" };
-import t236 from "../../../../templates/teams/cloud.automation.warning.json.eta" with { type: "text" };
-import t237 from "../../../../templates/teams/data.check_error.json.eta" with { type: "text" };
-import t238 from "../../../../templates/teams/data.check_failed.json.eta" with { type: "text" };
-import t239 from "../../../../templates/teams/data.check_passed.json.eta" with { type: "text" };
-import t240 from "../../../../templates/teams/digest.json.eta" with { type: "text" };
-import t241 from "../../../../templates/teams/influxdb.field_conflict.json.eta" with { type: "text" };
-import t242 from "../../../../templates/teams/intake.node_recovered.json.eta" with { type: "text" };
-import t243 from "../../../../templates/teams/intake.node_silent.json.eta" with { type: "text" };
-import t244 from "../../../../templates/teams/license.expired.json.eta" with { type: "text" };
-import t245 from "../../../../templates/teams/license.expiring.json.eta" with { type: "text" };
-import t246 from "../../../../templates/teams/license.low_availability.json.eta" with { type: "text" };
-import t247 from "../../../../templates/teams/license.released.json.eta" with { type: "text" };
-import t248 from "../../../../templates/teams/maintenance.summary.json.eta" with { type: "text" };
-import t249 from "../../../../templates/teams/qlikcloud.key_expiring.json.eta" with { type: "text" };
-import t250 from "../../../../templates/teams/qlikcloud.key_rejected.json.eta" with { type: "text" };
-import t251 from "../../../../templates/teams/qliksense.version_changed.json.eta" with { type: "text" };
-import t252 from "../../../../templates/teams/report.morning.json.eta" with { type: "text" };
-import t253 from "../../../../templates/teams/report.weekly.json.eta" with { type: "text" };
-import t254 from "../../../../templates/teams/scheduler.queue_backlog.json.eta" with { type: "text" };
-import t255 from "../../../../templates/teams/service.started.json.eta" with { type: "text" };
-import t256 from "../../../../templates/teams/service.stopped.json.eta" with { type: "text" };
-import t257 from "../../../../templates/teams/steward.degraded.json.eta" with { type: "text" };
-import t258 from "../../../../templates/teams/steward.recovered.json.eta" with { type: "text" };
-import t259 from "../../../../templates/teams/task.aborted.json.eta" with { type: "text" };
-import t260 from "../../../../templates/teams/task.chain_broken.json.eta" with { type: "text" };
-import t261 from "../../../../templates/teams/task.disabled.json.eta" with { type: "text" };
-import t262 from "../../../../templates/teams/task.failed.json.eta" with { type: "text" };
-import t263 from "../../../../templates/teams/task.missed.json.eta" with { type: "text" };
-import t264 from "../../../../templates/teams/task.notice.json.eta" with { type: "text" };
-import t265 from "../../../../templates/teams/task.on_track.json.eta" with { type: "text" };
-import t266 from "../../../../templates/teams/task.recovered.json.eta" with { type: "text" };
-import t267 from "../../../../templates/teams/task.retrying.json.eta" with { type: "text" };
-import t268 from "../../../../templates/teams/task.running_long.json.eta" with { type: "text" };
-import t269 from "../../../../templates/teams/task.succeeded.json.eta" with { type: "text" };
-import t270 from "../../../../templates/teams/task.warning.json.eta" with { type: "text" };
-import t271 from "../../../../templates/webhook/_check.json.eta" with { type: "text" };
-import t272 from "../../../../templates/webhook/_service.json.eta" with { type: "text" };
-import t273 from "../../../../templates/webhook/_site.json.eta" with { type: "text" };
-import t274 from "../../../../templates/webhook/_task.json.eta" with { type: "text" };
-import t275 from "../../../../templates/webhook/_watch.json.eta" with { type: "text" };
-import t276 from "../../../../templates/webhook/app.freshness_breached.json.eta" with { type: "text" };
-import t277 from "../../../../templates/webhook/app.freshness_recovered.json.eta" with { type: "text" };
-import t278 from "../../../../templates/webhook/app.freshness_warning.json.eta" with { type: "text" };
-import t279 from "../../../../templates/webhook/app.reload_failed.json.eta" with { type: "text" };
-import t280 from "../../../../templates/webhook/app.reload_succeeded.json.eta" with { type: "text" };
-import t281 from "../../../../templates/webhook/app.stale.json.eta" with { type: "text" };
-import t282 from "../../../../templates/webhook/cause.resolved.json.eta" with { type: "text" };
-import t283 from "../../../../templates/webhook/checkin.failed.json.eta" with { type: "text" };
-import t284 from "../../../../templates/webhook/checkin.missed.json.eta" with { type: "text" };
-import t285 from "../../../../templates/webhook/checkin.recovered.json.eta" with { type: "text" };
-import t286 from "../../../../templates/webhook/checkin.running_long.json.eta" with { type: "text" };
-import t287 from "../../../../templates/webhook/cloud.automation.disabled.json.eta" with { type: "text" };
-import t288 from "../../../../templates/webhook/cloud.automation.enabled.json.eta" with { type: "text" };
-import t289 from "../../../../templates/webhook/cloud.automation.failed.json.eta" with { type: "text" };
-import t290 from "../../../../templates/webhook/cloud.automation.recovered.json.eta" with { type: "text" };
-import t291 from "../../../../templates/webhook/cloud.automation.warning.json.eta" with { type: "text" };
-import t292 from "../../../../templates/webhook/data.check_error.json.eta" with { type: "text" };
-import t293 from "../../../../templates/webhook/data.check_failed.json.eta" with { type: "text" };
-import t294 from "../../../../templates/webhook/data.check_passed.json.eta" with { type: "text" };
-import t295 from "../../../../templates/webhook/digest.json.eta" with { type: "text" };
-import t296 from "../../../../templates/webhook/influxdb.field_conflict.json.eta" with { type: "text" };
-import t297 from "../../../../templates/webhook/intake.node_recovered.json.eta" with { type: "text" };
-import t298 from "../../../../templates/webhook/intake.node_silent.json.eta" with { type: "text" };
-import t299 from "../../../../templates/webhook/license.expired.json.eta" with { type: "text" };
-import t300 from "../../../../templates/webhook/license.expiring.json.eta" with { type: "text" };
-import t301 from "../../../../templates/webhook/license.low_availability.json.eta" with { type: "text" };
-import t302 from "../../../../templates/webhook/license.released.json.eta" with { type: "text" };
-import t303 from "../../../../templates/webhook/maintenance.summary.json.eta" with { type: "text" };
-import t304 from "../../../../templates/webhook/qlikcloud.key_expiring.json.eta" with { type: "text" };
-import t305 from "../../../../templates/webhook/qlikcloud.key_rejected.json.eta" with { type: "text" };
-import t306 from "../../../../templates/webhook/qliksense.version_changed.json.eta" with { type: "text" };
-import t307 from "../../../../templates/webhook/report.morning.json.eta" with { type: "text" };
-import t308 from "../../../../templates/webhook/report.weekly.json.eta" with { type: "text" };
-import t309 from "../../../../templates/webhook/scheduler.queue_backlog.json.eta" with { type: "text" };
-import t310 from "../../../../templates/webhook/service.started.json.eta" with { type: "text" };
-import t311 from "../../../../templates/webhook/service.stopped.json.eta" with { type: "text" };
-import t312 from "../../../../templates/webhook/steward.degraded.json.eta" with { type: "text" };
-import t313 from "../../../../templates/webhook/steward.recovered.json.eta" with { type: "text" };
-import t314 from "../../../../templates/webhook/task.aborted.json.eta" with { type: "text" };
-import t315 from "../../../../templates/webhook/task.chain_broken.json.eta" with { type: "text" };
-import t316 from "../../../../templates/webhook/task.disabled.json.eta" with { type: "text" };
-import t317 from "../../../../templates/webhook/task.failed.json.eta" with { type: "text" };
-import t318 from "../../../../templates/webhook/task.missed.json.eta" with { type: "text" };
-import t319 from "../../../../templates/webhook/task.notice.json.eta" with { type: "text" };
-import t320 from "../../../../templates/webhook/task.on_track.json.eta" with { type: "text" };
-import t321 from "../../../../templates/webhook/task.recovered.json.eta" with { type: "text" };
-import t322 from "../../../../templates/webhook/task.retrying.json.eta" with { type: "text" };
-import t323 from "../../../../templates/webhook/task.running_long.json.eta" with { type: "text" };
-import t324 from "../../../../templates/webhook/task.succeeded.json.eta" with { type: "text" };
-import t325 from "../../../../templates/webhook/task.warning.json.eta" with { type: "text" };
+import t59 from "../../../../templates/email/cloud.datatask.failed.html.eta" with { type: "text" };
+import t60 from "../../../../templates/email/cloud.datatask.failed.subject.eta" with { type: "text" };
+import t61 from "../../../../templates/email/cloud.datatask.failed.text.eta" with { type: "text" };
+import t62 from "../../../../templates/email/cloud.datatask.recovered.html.eta" with { type: "text" };
+import t63 from "../../../../templates/email/cloud.datatask.recovered.subject.eta" with { type: "text" };
+import t64 from "../../../../templates/email/cloud.datatask.recovered.text.eta" with { type: "text" };
+import t65 from "../../../../templates/email/data.check_error.html.eta" with { type: "text" };
+import t66 from "../../../../templates/email/data.check_error.subject.eta" with { type: "text" };
+import t67 from "../../../../templates/email/data.check_error.text.eta" with { type: "text" };
+import t68 from "../../../../templates/email/data.check_failed.html.eta" with { type: "text" };
+import t69 from "../../../../templates/email/data.check_failed.subject.eta" with { type: "text" };
+import t70 from "../../../../templates/email/data.check_failed.text.eta" with { type: "text" };
+import t71 from "../../../../templates/email/data.check_passed.html.eta" with { type: "text" };
+import t72 from "../../../../templates/email/data.check_passed.subject.eta" with { type: "text" };
+import t73 from "../../../../templates/email/data.check_passed.text.eta" with { type: "text" };
+import t74 from "../../../../templates/email/digest.html.eta" with { type: "text" };
+import t75 from "../../../../templates/email/digest.subject.eta" with { type: "text" };
+import t76 from "../../../../templates/email/digest.text.eta" with { type: "text" };
+import t77 from "../../../../templates/email/influxdb.field_conflict.html.eta" with { type: "text" };
+import t78 from "../../../../templates/email/influxdb.field_conflict.subject.eta" with { type: "text" };
+import t79 from "../../../../templates/email/influxdb.field_conflict.text.eta" with { type: "text" };
+import t80 from "../../../../templates/email/intake.node_recovered.html.eta" with { type: "text" };
+import t81 from "../../../../templates/email/intake.node_recovered.subject.eta" with { type: "text" };
+import t82 from "../../../../templates/email/intake.node_recovered.text.eta" with { type: "text" };
+import t83 from "../../../../templates/email/intake.node_silent.html.eta" with { type: "text" };
+import t84 from "../../../../templates/email/intake.node_silent.subject.eta" with { type: "text" };
+import t85 from "../../../../templates/email/intake.node_silent.text.eta" with { type: "text" };
+import t86 from "../../../../templates/email/license.expired.html.eta" with { type: "text" };
+import t87 from "../../../../templates/email/license.expired.subject.eta" with { type: "text" };
+import t88 from "../../../../templates/email/license.expired.text.eta" with { type: "text" };
+import t89 from "../../../../templates/email/license.expiring.html.eta" with { type: "text" };
+import t90 from "../../../../templates/email/license.expiring.subject.eta" with { type: "text" };
+import t91 from "../../../../templates/email/license.expiring.text.eta" with { type: "text" };
+import t92 from "../../../../templates/email/license.low_availability.html.eta" with { type: "text" };
+import t93 from "../../../../templates/email/license.low_availability.subject.eta" with { type: "text" };
+import t94 from "../../../../templates/email/license.low_availability.text.eta" with { type: "text" };
+import t95 from "../../../../templates/email/license.released.html.eta" with { type: "text" };
+import t96 from "../../../../templates/email/license.released.subject.eta" with { type: "text" };
+import t97 from "../../../../templates/email/license.released.text.eta" with { type: "text" };
+import t98 from "../../../../templates/email/maintenance.summary.html.eta" with { type: "text" };
+import t99 from "../../../../templates/email/maintenance.summary.subject.eta" with { type: "text" };
+import t100 from "../../../../templates/email/maintenance.summary.text.eta" with { type: "text" };
+import t101 from "../../../../templates/email/qlikcloud.key_expiring.html.eta" with { type: "text" };
+import t102 from "../../../../templates/email/qlikcloud.key_expiring.subject.eta" with { type: "text" };
+import t103 from "../../../../templates/email/qlikcloud.key_expiring.text.eta" with { type: "text" };
+import t104 from "../../../../templates/email/qlikcloud.key_rejected.html.eta" with { type: "text" };
+import t105 from "../../../../templates/email/qlikcloud.key_rejected.subject.eta" with { type: "text" };
+import t106 from "../../../../templates/email/qlikcloud.key_rejected.text.eta" with { type: "text" };
+import t107 from "../../../../templates/email/qliksense.version_changed.html.eta" with { type: "text" };
+import t108 from "../../../../templates/email/qliksense.version_changed.subject.eta" with { type: "text" };
+import t109 from "../../../../templates/email/qliksense.version_changed.text.eta" with { type: "text" };
+import t110 from "../../../../templates/email/report.morning.html.eta" with { type: "text" };
+import t111 from "../../../../templates/email/report.morning.subject.eta" with { type: "text" };
+import t112 from "../../../../templates/email/report.morning.text.eta" with { type: "text" };
+import t113 from "../../../../templates/email/report.weekly.html.eta" with { type: "text" };
+import t114 from "../../../../templates/email/report.weekly.subject.eta" with { type: "text" };
+import t115 from "../../../../templates/email/report.weekly.text.eta" with { type: "text" };
+import t116 from "../../../../templates/email/scheduler.queue_backlog.html.eta" with { type: "text" };
+import t117 from "../../../../templates/email/scheduler.queue_backlog.subject.eta" with { type: "text" };
+import t118 from "../../../../templates/email/scheduler.queue_backlog.text.eta" with { type: "text" };
+import t119 from "../../../../templates/email/service.started.html.eta" with { type: "text" };
+import t120 from "../../../../templates/email/service.started.subject.eta" with { type: "text" };
+import t121 from "../../../../templates/email/service.started.text.eta" with { type: "text" };
+import t122 from "../../../../templates/email/service.stopped.html.eta" with { type: "text" };
+import t123 from "../../../../templates/email/service.stopped.subject.eta" with { type: "text" };
+import t124 from "../../../../templates/email/service.stopped.text.eta" with { type: "text" };
+import t125 from "../../../../templates/email/steward.degraded.html.eta" with { type: "text" };
+import t126 from "../../../../templates/email/steward.degraded.subject.eta" with { type: "text" };
+import t127 from "../../../../templates/email/steward.degraded.text.eta" with { type: "text" };
+import t128 from "../../../../templates/email/steward.recovered.html.eta" with { type: "text" };
+import t129 from "../../../../templates/email/steward.recovered.subject.eta" with { type: "text" };
+import t130 from "../../../../templates/email/steward.recovered.text.eta" with { type: "text" };
+import t131 from "../../../../templates/email/task.aborted.html.eta" with { type: "text" };
+import t132 from "../../../../templates/email/task.aborted.subject.eta" with { type: "text" };
+import t133 from "../../../../templates/email/task.aborted.text.eta" with { type: "text" };
+import t134 from "../../../../templates/email/task.chain_broken.html.eta" with { type: "text" };
+import t135 from "../../../../templates/email/task.chain_broken.subject.eta" with { type: "text" };
+import t136 from "../../../../templates/email/task.chain_broken.text.eta" with { type: "text" };
+import t137 from "../../../../templates/email/task.disabled.html.eta" with { type: "text" };
+import t138 from "../../../../templates/email/task.disabled.subject.eta" with { type: "text" };
+import t139 from "../../../../templates/email/task.disabled.text.eta" with { type: "text" };
+import t140 from "../../../../templates/email/task.failed.html.eta" with { type: "text" };
+import t141 from "../../../../templates/email/task.failed.subject.eta" with { type: "text" };
+import t142 from "../../../../templates/email/task.failed.text.eta" with { type: "text" };
+import t143 from "../../../../templates/email/task.missed.html.eta" with { type: "text" };
+import t144 from "../../../../templates/email/task.missed.subject.eta" with { type: "text" };
+import t145 from "../../../../templates/email/task.missed.text.eta" with { type: "text" };
+import t146 from "../../../../templates/email/task.notice.html.eta" with { type: "text" };
+import t147 from "../../../../templates/email/task.notice.subject.eta" with { type: "text" };
+import t148 from "../../../../templates/email/task.notice.text.eta" with { type: "text" };
+import t149 from "../../../../templates/email/task.on_track.html.eta" with { type: "text" };
+import t150 from "../../../../templates/email/task.on_track.subject.eta" with { type: "text" };
+import t151 from "../../../../templates/email/task.on_track.text.eta" with { type: "text" };
+import t152 from "../../../../templates/email/task.recovered.html.eta" with { type: "text" };
+import t153 from "../../../../templates/email/task.recovered.subject.eta" with { type: "text" };
+import t154 from "../../../../templates/email/task.recovered.text.eta" with { type: "text" };
+import t155 from "../../../../templates/email/task.retrying.html.eta" with { type: "text" };
+import t156 from "../../../../templates/email/task.retrying.subject.eta" with { type: "text" };
+import t157 from "../../../../templates/email/task.retrying.text.eta" with { type: "text" };
+import t158 from "../../../../templates/email/task.running_long.html.eta" with { type: "text" };
+import t159 from "../../../../templates/email/task.running_long.subject.eta" with { type: "text" };
+import t160 from "../../../../templates/email/task.running_long.text.eta" with { type: "text" };
+import t161 from "../../../../templates/email/task.succeeded.html.eta" with { type: "text" };
+import t162 from "../../../../templates/email/task.succeeded.subject.eta" with { type: "text" };
+import t163 from "../../../../templates/email/task.succeeded.text.eta" with { type: "text" };
+import t164 from "../../../../templates/email/task.warning.html.eta" with { type: "text" };
+import t165 from "../../../../templates/email/task.warning.subject.eta" with { type: "text" };
+import t166 from "../../../../templates/email/task.warning.text.eta" with { type: "text" };
+import t167 from "../../../../templates/slack/_check.json.eta" with { type: "text" };
+import t168 from "../../../../templates/slack/_report.json.eta" with { type: "text" };
+import t169 from "../../../../templates/slack/_service.json.eta" with { type: "text" };
+import t170 from "../../../../templates/slack/_site.json.eta" with { type: "text" };
+import t171 from "../../../../templates/slack/_task.json.eta" with { type: "text" };
+import t172 from "../../../../templates/slack/app.freshness_breached.json.eta" with { type: "text" };
+import t173 from "../../../../templates/slack/app.freshness_recovered.json.eta" with { type: "text" };
+import t174 from "../../../../templates/slack/app.freshness_warning.json.eta" with { type: "text" };
+import t175 from "../../../../templates/slack/app.reload_failed.json.eta" with { type: "text" };
+import t176 from "../../../../templates/slack/app.reload_succeeded.json.eta" with { type: "text" };
+import t177 from "../../../../templates/slack/app.stale.json.eta" with { type: "text" };
+import t178 from "../../../../templates/slack/cause.resolved.json.eta" with { type: "text" };
+import t179 from "../../../../templates/slack/checkin.failed.json.eta" with { type: "text" };
+import t180 from "../../../../templates/slack/checkin.missed.json.eta" with { type: "text" };
+import t181 from "../../../../templates/slack/checkin.recovered.json.eta" with { type: "text" };
+import t182 from "../../../../templates/slack/checkin.running_long.json.eta" with { type: "text" };
+import t183 from "../../../../templates/slack/cloud.automation.disabled.json.eta" with { type: "text" };
+import t184 from "../../../../templates/slack/cloud.automation.enabled.json.eta" with { type: "text" };
+import t185 from "../../../../templates/slack/cloud.automation.failed.json.eta" with { type: "text" };
+import t186 from "../../../../templates/slack/cloud.automation.recovered.json.eta" with { type: "text" };
+import t187 from "../../../../templates/slack/cloud.automation.warning.json.eta" with { type: "text" };
+import t188 from "../../../../templates/slack/cloud.datatask.failed.json.eta" with { type: "text" };
+import t189 from "../../../../templates/slack/cloud.datatask.recovered.json.eta" with { type: "text" };
+import t190 from "../../../../templates/slack/data.check_error.json.eta" with { type: "text" };
+import t191 from "../../../../templates/slack/data.check_failed.json.eta" with { type: "text" };
+import t192 from "../../../../templates/slack/data.check_passed.json.eta" with { type: "text" };
+import t193 from "../../../../templates/slack/digest.json.eta" with { type: "text" };
+import t194 from "../../../../templates/slack/influxdb.field_conflict.json.eta" with { type: "text" };
+import t195 from "../../../../templates/slack/intake.node_recovered.json.eta" with { type: "text" };
+import t196 from "../../../../templates/slack/intake.node_silent.json.eta" with { type: "text" };
+import t197 from "../../../../templates/slack/license.expired.json.eta" with { type: "text" };
+import t198 from "../../../../templates/slack/license.expiring.json.eta" with { type: "text" };
+import t199 from "../../../../templates/slack/license.low_availability.json.eta" with { type: "text" };
+import t200 from "../../../../templates/slack/license.released.json.eta" with { type: "text" };
+import t201 from "../../../../templates/slack/maintenance.summary.json.eta" with { type: "text" };
+import t202 from "../../../../templates/slack/qlikcloud.key_expiring.json.eta" with { type: "text" };
+import t203 from "../../../../templates/slack/qlikcloud.key_rejected.json.eta" with { type: "text" };
+import t204 from "../../../../templates/slack/qliksense.version_changed.json.eta" with { type: "text" };
+import t205 from "../../../../templates/slack/report.morning.json.eta" with { type: "text" };
+import t206 from "../../../../templates/slack/report.weekly.json.eta" with { type: "text" };
+import t207 from "../../../../templates/slack/scheduler.queue_backlog.json.eta" with { type: "text" };
+import t208 from "../../../../templates/slack/service.started.json.eta" with { type: "text" };
+import t209 from "../../../../templates/slack/service.stopped.json.eta" with { type: "text" };
+import t210 from "../../../../templates/slack/steward.degraded.json.eta" with { type: "text" };
+import t211 from "../../../../templates/slack/steward.recovered.json.eta" with { type: "text" };
+import t212 from "../../../../templates/slack/task.aborted.json.eta" with { type: "text" };
+import t213 from "../../../../templates/slack/task.chain_broken.json.eta" with { type: "text" };
+import t214 from "../../../../templates/slack/task.disabled.json.eta" with { type: "text" };
+import t215 from "../../../../templates/slack/task.failed.json.eta" with { type: "text" };
+import t216 from "../../../../templates/slack/task.missed.json.eta" with { type: "text" };
+import t217 from "../../../../templates/slack/task.notice.json.eta" with { type: "text" };
+import t218 from "../../../../templates/slack/task.on_track.json.eta" with { type: "text" };
+import t219 from "../../../../templates/slack/task.recovered.json.eta" with { type: "text" };
+import t220 from "../../../../templates/slack/task.retrying.json.eta" with { type: "text" };
+import t221 from "../../../../templates/slack/task.running_long.json.eta" with { type: "text" };
+import t222 from "../../../../templates/slack/task.succeeded.json.eta" with { type: "text" };
+import t223 from "../../../../templates/slack/task.warning.json.eta" with { type: "text" };
+import t224 from "../../../../templates/teams/_check.json.eta" with { type: "text" };
+import t225 from "../../../../templates/teams/_report.json.eta" with { type: "text" };
+import t226 from "../../../../templates/teams/_service.json.eta" with { type: "text" };
+import t227 from "../../../../templates/teams/_site.json.eta" with { type: "text" };
+import t228 from "../../../../templates/teams/_task.json.eta" with { type: "text" };
+import t229 from "../../../../templates/teams/app.freshness_breached.json.eta" with { type: "text" };
+import t230 from "../../../../templates/teams/app.freshness_recovered.json.eta" with { type: "text" };
+import t231 from "../../../../templates/teams/app.freshness_warning.json.eta" with { type: "text" };
+import t232 from "../../../../templates/teams/app.reload_failed.json.eta" with { type: "text" };
+import t233 from "../../../../templates/teams/app.reload_succeeded.json.eta" with { type: "text" };
+import t234 from "../../../../templates/teams/app.stale.json.eta" with { type: "text" };
+import t235 from "../../../../templates/teams/cause.resolved.json.eta" with { type: "text" };
+import t236 from "../../../../templates/teams/checkin.failed.json.eta" with { type: "text" };
+import t237 from "../../../../templates/teams/checkin.missed.json.eta" with { type: "text" };
+import t238 from "../../../../templates/teams/checkin.recovered.json.eta" with { type: "text" };
+import t239 from "../../../../templates/teams/checkin.running_long.json.eta" with { type: "text" };
+import t240 from "../../../../templates/teams/cloud.automation.disabled.json.eta" with { type: "text" };
+import t241 from "../../../../templates/teams/cloud.automation.enabled.json.eta" with { type: "text" };
+import t242 from "../../../../templates/teams/cloud.automation.failed.json.eta" with { type: "text" };
+import t243 from "../../../../templates/teams/cloud.automation.recovered.json.eta" with { type: "text" };
+import t244 from "../../../../templates/teams/cloud.automation.warning.json.eta" with { type: "text" };
+import t245 from "../../../../templates/teams/cloud.datatask.failed.json.eta" with { type: "text" };
+import t246 from "../../../../templates/teams/cloud.datatask.recovered.json.eta" with { type: "text" };
+import t247 from "../../../../templates/teams/data.check_error.json.eta" with { type: "text" };
+import t248 from "../../../../templates/teams/data.check_failed.json.eta" with { type: "text" };
+import t249 from "../../../../templates/teams/data.check_passed.json.eta" with { type: "text" };
+import t250 from "../../../../templates/teams/digest.json.eta" with { type: "text" };
+import t251 from "../../../../templates/teams/influxdb.field_conflict.json.eta" with { type: "text" };
+import t252 from "../../../../templates/teams/intake.node_recovered.json.eta" with { type: "text" };
+import t253 from "../../../../templates/teams/intake.node_silent.json.eta" with { type: "text" };
+import t254 from "../../../../templates/teams/license.expired.json.eta" with { type: "text" };
+import t255 from "../../../../templates/teams/license.expiring.json.eta" with { type: "text" };
+import t256 from "../../../../templates/teams/license.low_availability.json.eta" with { type: "text" };
+import t257 from "../../../../templates/teams/license.released.json.eta" with { type: "text" };
+import t258 from "../../../../templates/teams/maintenance.summary.json.eta" with { type: "text" };
+import t259 from "../../../../templates/teams/qlikcloud.key_expiring.json.eta" with { type: "text" };
+import t260 from "../../../../templates/teams/qlikcloud.key_rejected.json.eta" with { type: "text" };
+import t261 from "../../../../templates/teams/qliksense.version_changed.json.eta" with { type: "text" };
+import t262 from "../../../../templates/teams/report.morning.json.eta" with { type: "text" };
+import t263 from "../../../../templates/teams/report.weekly.json.eta" with { type: "text" };
+import t264 from "../../../../templates/teams/scheduler.queue_backlog.json.eta" with { type: "text" };
+import t265 from "../../../../templates/teams/service.started.json.eta" with { type: "text" };
+import t266 from "../../../../templates/teams/service.stopped.json.eta" with { type: "text" };
+import t267 from "../../../../templates/teams/steward.degraded.json.eta" with { type: "text" };
+import t268 from "../../../../templates/teams/steward.recovered.json.eta" with { type: "text" };
+import t269 from "../../../../templates/teams/task.aborted.json.eta" with { type: "text" };
+import t270 from "../../../../templates/teams/task.chain_broken.json.eta" with { type: "text" };
+import t271 from "../../../../templates/teams/task.disabled.json.eta" with { type: "text" };
+import t272 from "../../../../templates/teams/task.failed.json.eta" with { type: "text" };
+import t273 from "../../../../templates/teams/task.missed.json.eta" with { type: "text" };
+import t274 from "../../../../templates/teams/task.notice.json.eta" with { type: "text" };
+import t275 from "../../../../templates/teams/task.on_track.json.eta" with { type: "text" };
+import t276 from "../../../../templates/teams/task.recovered.json.eta" with { type: "text" };
+import t277 from "../../../../templates/teams/task.retrying.json.eta" with { type: "text" };
+import t278 from "../../../../templates/teams/task.running_long.json.eta" with { type: "text" };
+import t279 from "../../../../templates/teams/task.succeeded.json.eta" with { type: "text" };
+import t280 from "../../../../templates/teams/task.warning.json.eta" with { type: "text" };
+import t281 from "../../../../templates/webhook/_check.json.eta" with { type: "text" };
+import t282 from "../../../../templates/webhook/_service.json.eta" with { type: "text" };
+import t283 from "../../../../templates/webhook/_site.json.eta" with { type: "text" };
+import t284 from "../../../../templates/webhook/_task.json.eta" with { type: "text" };
+import t285 from "../../../../templates/webhook/_watch.json.eta" with { type: "text" };
+import t286 from "../../../../templates/webhook/app.freshness_breached.json.eta" with { type: "text" };
+import t287 from "../../../../templates/webhook/app.freshness_recovered.json.eta" with { type: "text" };
+import t288 from "../../../../templates/webhook/app.freshness_warning.json.eta" with { type: "text" };
+import t289 from "../../../../templates/webhook/app.reload_failed.json.eta" with { type: "text" };
+import t290 from "../../../../templates/webhook/app.reload_succeeded.json.eta" with { type: "text" };
+import t291 from "../../../../templates/webhook/app.stale.json.eta" with { type: "text" };
+import t292 from "../../../../templates/webhook/cause.resolved.json.eta" with { type: "text" };
+import t293 from "../../../../templates/webhook/checkin.failed.json.eta" with { type: "text" };
+import t294 from "../../../../templates/webhook/checkin.missed.json.eta" with { type: "text" };
+import t295 from "../../../../templates/webhook/checkin.recovered.json.eta" with { type: "text" };
+import t296 from "../../../../templates/webhook/checkin.running_long.json.eta" with { type: "text" };
+import t297 from "../../../../templates/webhook/cloud.automation.disabled.json.eta" with { type: "text" };
+import t298 from "../../../../templates/webhook/cloud.automation.enabled.json.eta" with { type: "text" };
+import t299 from "../../../../templates/webhook/cloud.automation.failed.json.eta" with { type: "text" };
+import t300 from "../../../../templates/webhook/cloud.automation.recovered.json.eta" with { type: "text" };
+import t301 from "../../../../templates/webhook/cloud.automation.warning.json.eta" with { type: "text" };
+import t302 from "../../../../templates/webhook/cloud.datatask.failed.json.eta" with { type: "text" };
+import t303 from "../../../../templates/webhook/cloud.datatask.recovered.json.eta" with { type: "text" };
+import t304 from "../../../../templates/webhook/data.check_error.json.eta" with { type: "text" };
+import t305 from "../../../../templates/webhook/data.check_failed.json.eta" with { type: "text" };
+import t306 from "../../../../templates/webhook/data.check_passed.json.eta" with { type: "text" };
+import t307 from "../../../../templates/webhook/digest.json.eta" with { type: "text" };
+import t308 from "../../../../templates/webhook/influxdb.field_conflict.json.eta" with { type: "text" };
+import t309 from "../../../../templates/webhook/intake.node_recovered.json.eta" with { type: "text" };
+import t310 from "../../../../templates/webhook/intake.node_silent.json.eta" with { type: "text" };
+import t311 from "../../../../templates/webhook/license.expired.json.eta" with { type: "text" };
+import t312 from "../../../../templates/webhook/license.expiring.json.eta" with { type: "text" };
+import t313 from "../../../../templates/webhook/license.low_availability.json.eta" with { type: "text" };
+import t314 from "../../../../templates/webhook/license.released.json.eta" with { type: "text" };
+import t315 from "../../../../templates/webhook/maintenance.summary.json.eta" with { type: "text" };
+import t316 from "../../../../templates/webhook/qlikcloud.key_expiring.json.eta" with { type: "text" };
+import t317 from "../../../../templates/webhook/qlikcloud.key_rejected.json.eta" with { type: "text" };
+import t318 from "../../../../templates/webhook/qliksense.version_changed.json.eta" with { type: "text" };
+import t319 from "../../../../templates/webhook/report.morning.json.eta" with { type: "text" };
+import t320 from "../../../../templates/webhook/report.weekly.json.eta" with { type: "text" };
+import t321 from "../../../../templates/webhook/scheduler.queue_backlog.json.eta" with { type: "text" };
+import t322 from "../../../../templates/webhook/service.started.json.eta" with { type: "text" };
+import t323 from "../../../../templates/webhook/service.stopped.json.eta" with { type: "text" };
+import t324 from "../../../../templates/webhook/steward.degraded.json.eta" with { type: "text" };
+import t325 from "../../../../templates/webhook/steward.recovered.json.eta" with { type: "text" };
+import t326 from "../../../../templates/webhook/task.aborted.json.eta" with { type: "text" };
+import t327 from "../../../../templates/webhook/task.chain_broken.json.eta" with { type: "text" };
+import t328 from "../../../../templates/webhook/task.disabled.json.eta" with { type: "text" };
+import t329 from "../../../../templates/webhook/task.failed.json.eta" with { type: "text" };
+import t330 from "../../../../templates/webhook/task.missed.json.eta" with { type: "text" };
+import t331 from "../../../../templates/webhook/task.notice.json.eta" with { type: "text" };
+import t332 from "../../../../templates/webhook/task.on_track.json.eta" with { type: "text" };
+import t333 from "../../../../templates/webhook/task.recovered.json.eta" with { type: "text" };
+import t334 from "../../../../templates/webhook/task.retrying.json.eta" with { type: "text" };
+import t335 from "../../../../templates/webhook/task.running_long.json.eta" with { type: "text" };
+import t336 from "../../../../templates/webhook/task.succeeded.json.eta" with { type: "text" };
+import t337 from "../../../../templates/webhook/task.warning.json.eta" with { type: "text" };
 
 export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "email/_check.html": t1,
@@ -385,271 +397,283 @@ export const EMBEDDED_TEMPLATES: Readonly<Record<string, string>> = {
   "email/cloud.automation.warning.html": t56,
   "email/cloud.automation.warning.subject": t57,
   "email/cloud.automation.warning.text": t58,
-  "email/data.check_error.html": t59,
-  "email/data.check_error.subject": t60,
-  "email/data.check_error.text": t61,
-  "email/data.check_failed.html": t62,
-  "email/data.check_failed.subject": t63,
-  "email/data.check_failed.text": t64,
-  "email/data.check_passed.html": t65,
-  "email/data.check_passed.subject": t66,
-  "email/data.check_passed.text": t67,
-  "email/digest.html": t68,
-  "email/digest.subject": t69,
-  "email/digest.text": t70,
-  "email/influxdb.field_conflict.html": t71,
-  "email/influxdb.field_conflict.subject": t72,
-  "email/influxdb.field_conflict.text": t73,
-  "email/intake.node_recovered.html": t74,
-  "email/intake.node_recovered.subject": t75,
-  "email/intake.node_recovered.text": t76,
-  "email/intake.node_silent.html": t77,
-  "email/intake.node_silent.subject": t78,
-  "email/intake.node_silent.text": t79,
-  "email/license.expired.html": t80,
-  "email/license.expired.subject": t81,
-  "email/license.expired.text": t82,
-  "email/license.expiring.html": t83,
-  "email/license.expiring.subject": t84,
-  "email/license.expiring.text": t85,
-  "email/license.low_availability.html": t86,
-  "email/license.low_availability.subject": t87,
-  "email/license.low_availability.text": t88,
-  "email/license.released.html": t89,
-  "email/license.released.subject": t90,
-  "email/license.released.text": t91,
-  "email/maintenance.summary.html": t92,
-  "email/maintenance.summary.subject": t93,
-  "email/maintenance.summary.text": t94,
-  "email/qlikcloud.key_expiring.html": t95,
-  "email/qlikcloud.key_expiring.subject": t96,
-  "email/qlikcloud.key_expiring.text": t97,
-  "email/qlikcloud.key_rejected.html": t98,
-  "email/qlikcloud.key_rejected.subject": t99,
-  "email/qlikcloud.key_rejected.text": t100,
-  "email/qliksense.version_changed.html": t101,
-  "email/qliksense.version_changed.subject": t102,
-  "email/qliksense.version_changed.text": t103,
-  "email/report.morning.html": t104,
-  "email/report.morning.subject": t105,
-  "email/report.morning.text": t106,
-  "email/report.weekly.html": t107,
-  "email/report.weekly.subject": t108,
-  "email/report.weekly.text": t109,
-  "email/scheduler.queue_backlog.html": t110,
-  "email/scheduler.queue_backlog.subject": t111,
-  "email/scheduler.queue_backlog.text": t112,
-  "email/service.started.html": t113,
-  "email/service.started.subject": t114,
-  "email/service.started.text": t115,
-  "email/service.stopped.html": t116,
-  "email/service.stopped.subject": t117,
-  "email/service.stopped.text": t118,
-  "email/steward.degraded.html": t119,
-  "email/steward.degraded.subject": t120,
-  "email/steward.degraded.text": t121,
-  "email/steward.recovered.html": t122,
-  "email/steward.recovered.subject": t123,
-  "email/steward.recovered.text": t124,
-  "email/task.aborted.html": t125,
-  "email/task.aborted.subject": t126,
-  "email/task.aborted.text": t127,
-  "email/task.chain_broken.html": t128,
-  "email/task.chain_broken.subject": t129,
-  "email/task.chain_broken.text": t130,
-  "email/task.disabled.html": t131,
-  "email/task.disabled.subject": t132,
-  "email/task.disabled.text": t133,
-  "email/task.failed.html": t134,
-  "email/task.failed.subject": t135,
-  "email/task.failed.text": t136,
-  "email/task.missed.html": t137,
-  "email/task.missed.subject": t138,
-  "email/task.missed.text": t139,
-  "email/task.notice.html": t140,
-  "email/task.notice.subject": t141,
-  "email/task.notice.text": t142,
-  "email/task.on_track.html": t143,
-  "email/task.on_track.subject": t144,
-  "email/task.on_track.text": t145,
-  "email/task.recovered.html": t146,
-  "email/task.recovered.subject": t147,
-  "email/task.recovered.text": t148,
-  "email/task.retrying.html": t149,
-  "email/task.retrying.subject": t150,
-  "email/task.retrying.text": t151,
-  "email/task.running_long.html": t152,
-  "email/task.running_long.subject": t153,
-  "email/task.running_long.text": t154,
-  "email/task.succeeded.html": t155,
-  "email/task.succeeded.subject": t156,
-  "email/task.succeeded.text": t157,
-  "email/task.warning.html": t158,
-  "email/task.warning.subject": t159,
-  "email/task.warning.text": t160,
-  "slack/_check.json": t161,
-  "slack/_report.json": t162,
-  "slack/_service.json": t163,
-  "slack/_site.json": t164,
-  "slack/_task.json": t165,
-  "slack/app.freshness_breached.json": t166,
-  "slack/app.freshness_recovered.json": t167,
-  "slack/app.freshness_warning.json": t168,
-  "slack/app.reload_failed.json": t169,
-  "slack/app.reload_succeeded.json": t170,
-  "slack/app.stale.json": t171,
-  "slack/cause.resolved.json": t172,
-  "slack/checkin.failed.json": t173,
-  "slack/checkin.missed.json": t174,
-  "slack/checkin.recovered.json": t175,
-  "slack/checkin.running_long.json": t176,
-  "slack/cloud.automation.disabled.json": t177,
-  "slack/cloud.automation.enabled.json": t178,
-  "slack/cloud.automation.failed.json": t179,
-  "slack/cloud.automation.recovered.json": t180,
-  "slack/cloud.automation.warning.json": t181,
-  "slack/data.check_error.json": t182,
-  "slack/data.check_failed.json": t183,
-  "slack/data.check_passed.json": t184,
-  "slack/digest.json": t185,
-  "slack/influxdb.field_conflict.json": t186,
-  "slack/intake.node_recovered.json": t187,
-  "slack/intake.node_silent.json": t188,
-  "slack/license.expired.json": t189,
-  "slack/license.expiring.json": t190,
-  "slack/license.low_availability.json": t191,
-  "slack/license.released.json": t192,
-  "slack/maintenance.summary.json": t193,
-  "slack/qlikcloud.key_expiring.json": t194,
-  "slack/qlikcloud.key_rejected.json": t195,
-  "slack/qliksense.version_changed.json": t196,
-  "slack/report.morning.json": t197,
-  "slack/report.weekly.json": t198,
-  "slack/scheduler.queue_backlog.json": t199,
-  "slack/service.started.json": t200,
-  "slack/service.stopped.json": t201,
-  "slack/steward.degraded.json": t202,
-  "slack/steward.recovered.json": t203,
-  "slack/task.aborted.json": t204,
-  "slack/task.chain_broken.json": t205,
-  "slack/task.disabled.json": t206,
-  "slack/task.failed.json": t207,
-  "slack/task.missed.json": t208,
-  "slack/task.notice.json": t209,
-  "slack/task.on_track.json": t210,
-  "slack/task.recovered.json": t211,
-  "slack/task.retrying.json": t212,
-  "slack/task.running_long.json": t213,
-  "slack/task.succeeded.json": t214,
-  "slack/task.warning.json": t215,
-  "teams/_check.json": t216,
-  "teams/_report.json": t217,
-  "teams/_service.json": t218,
-  "teams/_site.json": t219,
-  "teams/_task.json": t220,
-  "teams/app.freshness_breached.json": t221,
-  "teams/app.freshness_recovered.json": t222,
-  "teams/app.freshness_warning.json": t223,
-  "teams/app.reload_failed.json": t224,
-  "teams/app.reload_succeeded.json": t225,
-  "teams/app.stale.json": t226,
-  "teams/cause.resolved.json": t227,
-  "teams/checkin.failed.json": t228,
-  "teams/checkin.missed.json": t229,
-  "teams/checkin.recovered.json": t230,
-  "teams/checkin.running_long.json": t231,
-  "teams/cloud.automation.disabled.json": t232,
-  "teams/cloud.automation.enabled.json": t233,
-  "teams/cloud.automation.failed.json": t234,
-  "teams/cloud.automation.recovered.json": t235,
-  "teams/cloud.automation.warning.json": t236,
-  "teams/data.check_error.json": t237,
-  "teams/data.check_failed.json": t238,
-  "teams/data.check_passed.json": t239,
-  "teams/digest.json": t240,
-  "teams/influxdb.field_conflict.json": t241,
-  "teams/intake.node_recovered.json": t242,
-  "teams/intake.node_silent.json": t243,
-  "teams/license.expired.json": t244,
-  "teams/license.expiring.json": t245,
-  "teams/license.low_availability.json": t246,
-  "teams/license.released.json": t247,
-  "teams/maintenance.summary.json": t248,
-  "teams/qlikcloud.key_expiring.json": t249,
-  "teams/qlikcloud.key_rejected.json": t250,
-  "teams/qliksense.version_changed.json": t251,
-  "teams/report.morning.json": t252,
-  "teams/report.weekly.json": t253,
-  "teams/scheduler.queue_backlog.json": t254,
-  "teams/service.started.json": t255,
-  "teams/service.stopped.json": t256,
-  "teams/steward.degraded.json": t257,
-  "teams/steward.recovered.json": t258,
-  "teams/task.aborted.json": t259,
-  "teams/task.chain_broken.json": t260,
-  "teams/task.disabled.json": t261,
-  "teams/task.failed.json": t262,
-  "teams/task.missed.json": t263,
-  "teams/task.notice.json": t264,
-  "teams/task.on_track.json": t265,
-  "teams/task.recovered.json": t266,
-  "teams/task.retrying.json": t267,
-  "teams/task.running_long.json": t268,
-  "teams/task.succeeded.json": t269,
-  "teams/task.warning.json": t270,
-  "webhook/_check.json": t271,
-  "webhook/_service.json": t272,
-  "webhook/_site.json": t273,
-  "webhook/_task.json": t274,
-  "webhook/_watch.json": t275,
-  "webhook/app.freshness_breached.json": t276,
-  "webhook/app.freshness_recovered.json": t277,
-  "webhook/app.freshness_warning.json": t278,
-  "webhook/app.reload_failed.json": t279,
-  "webhook/app.reload_succeeded.json": t280,
-  "webhook/app.stale.json": t281,
-  "webhook/cause.resolved.json": t282,
-  "webhook/checkin.failed.json": t283,
-  "webhook/checkin.missed.json": t284,
-  "webhook/checkin.recovered.json": t285,
-  "webhook/checkin.running_long.json": t286,
-  "webhook/cloud.automation.disabled.json": t287,
-  "webhook/cloud.automation.enabled.json": t288,
-  "webhook/cloud.automation.failed.json": t289,
-  "webhook/cloud.automation.recovered.json": t290,
-  "webhook/cloud.automation.warning.json": t291,
-  "webhook/data.check_error.json": t292,
-  "webhook/data.check_failed.json": t293,
-  "webhook/data.check_passed.json": t294,
-  "webhook/digest.json": t295,
-  "webhook/influxdb.field_conflict.json": t296,
-  "webhook/intake.node_recovered.json": t297,
-  "webhook/intake.node_silent.json": t298,
-  "webhook/license.expired.json": t299,
-  "webhook/license.expiring.json": t300,
-  "webhook/license.low_availability.json": t301,
-  "webhook/license.released.json": t302,
-  "webhook/maintenance.summary.json": t303,
-  "webhook/qlikcloud.key_expiring.json": t304,
-  "webhook/qlikcloud.key_rejected.json": t305,
-  "webhook/qliksense.version_changed.json": t306,
-  "webhook/report.morning.json": t307,
-  "webhook/report.weekly.json": t308,
-  "webhook/scheduler.queue_backlog.json": t309,
-  "webhook/service.started.json": t310,
-  "webhook/service.stopped.json": t311,
-  "webhook/steward.degraded.json": t312,
-  "webhook/steward.recovered.json": t313,
-  "webhook/task.aborted.json": t314,
-  "webhook/task.chain_broken.json": t315,
-  "webhook/task.disabled.json": t316,
-  "webhook/task.failed.json": t317,
-  "webhook/task.missed.json": t318,
-  "webhook/task.notice.json": t319,
-  "webhook/task.on_track.json": t320,
-  "webhook/task.recovered.json": t321,
-  "webhook/task.retrying.json": t322,
-  "webhook/task.running_long.json": t323,
-  "webhook/task.succeeded.json": t324,
-  "webhook/task.warning.json": t325,
+  "email/cloud.datatask.failed.html": t59,
+  "email/cloud.datatask.failed.subject": t60,
+  "email/cloud.datatask.failed.text": t61,
+  "email/cloud.datatask.recovered.html": t62,
+  "email/cloud.datatask.recovered.subject": t63,
+  "email/cloud.datatask.recovered.text": t64,
+  "email/data.check_error.html": t65,
+  "email/data.check_error.subject": t66,
+  "email/data.check_error.text": t67,
+  "email/data.check_failed.html": t68,
+  "email/data.check_failed.subject": t69,
+  "email/data.check_failed.text": t70,
+  "email/data.check_passed.html": t71,
+  "email/data.check_passed.subject": t72,
+  "email/data.check_passed.text": t73,
+  "email/digest.html": t74,
+  "email/digest.subject": t75,
+  "email/digest.text": t76,
+  "email/influxdb.field_conflict.html": t77,
+  "email/influxdb.field_conflict.subject": t78,
+  "email/influxdb.field_conflict.text": t79,
+  "email/intake.node_recovered.html": t80,
+  "email/intake.node_recovered.subject": t81,
+  "email/intake.node_recovered.text": t82,
+  "email/intake.node_silent.html": t83,
+  "email/intake.node_silent.subject": t84,
+  "email/intake.node_silent.text": t85,
+  "email/license.expired.html": t86,
+  "email/license.expired.subject": t87,
+  "email/license.expired.text": t88,
+  "email/license.expiring.html": t89,
+  "email/license.expiring.subject": t90,
+  "email/license.expiring.text": t91,
+  "email/license.low_availability.html": t92,
+  "email/license.low_availability.subject": t93,
+  "email/license.low_availability.text": t94,
+  "email/license.released.html": t95,
+  "email/license.released.subject": t96,
+  "email/license.released.text": t97,
+  "email/maintenance.summary.html": t98,
+  "email/maintenance.summary.subject": t99,
+  "email/maintenance.summary.text": t100,
+  "email/qlikcloud.key_expiring.html": t101,
+  "email/qlikcloud.key_expiring.subject": t102,
+  "email/qlikcloud.key_expiring.text": t103,
+  "email/qlikcloud.key_rejected.html": t104,
+  "email/qlikcloud.key_rejected.subject": t105,
+  "email/qlikcloud.key_rejected.text": t106,
+  "email/qliksense.version_changed.html": t107,
+  "email/qliksense.version_changed.subject": t108,
+  "email/qliksense.version_changed.text": t109,
+  "email/report.morning.html": t110,
+  "email/report.morning.subject": t111,
+  "email/report.morning.text": t112,
+  "email/report.weekly.html": t113,
+  "email/report.weekly.subject": t114,
+  "email/report.weekly.text": t115,
+  "email/scheduler.queue_backlog.html": t116,
+  "email/scheduler.queue_backlog.subject": t117,
+  "email/scheduler.queue_backlog.text": t118,
+  "email/service.started.html": t119,
+  "email/service.started.subject": t120,
+  "email/service.started.text": t121,
+  "email/service.stopped.html": t122,
+  "email/service.stopped.subject": t123,
+  "email/service.stopped.text": t124,
+  "email/steward.degraded.html": t125,
+  "email/steward.degraded.subject": t126,
+  "email/steward.degraded.text": t127,
+  "email/steward.recovered.html": t128,
+  "email/steward.recovered.subject": t129,
+  "email/steward.recovered.text": t130,
+  "email/task.aborted.html": t131,
+  "email/task.aborted.subject": t132,
+  "email/task.aborted.text": t133,
+  "email/task.chain_broken.html": t134,
+  "email/task.chain_broken.subject": t135,
+  "email/task.chain_broken.text": t136,
+  "email/task.disabled.html": t137,
+  "email/task.disabled.subject": t138,
+  "email/task.disabled.text": t139,
+  "email/task.failed.html": t140,
+  "email/task.failed.subject": t141,
+  "email/task.failed.text": t142,
+  "email/task.missed.html": t143,
+  "email/task.missed.subject": t144,
+  "email/task.missed.text": t145,
+  "email/task.notice.html": t146,
+  "email/task.notice.subject": t147,
+  "email/task.notice.text": t148,
+  "email/task.on_track.html": t149,
+  "email/task.on_track.subject": t150,
+  "email/task.on_track.text": t151,
+  "email/task.recovered.html": t152,
+  "email/task.recovered.subject": t153,
+  "email/task.recovered.text": t154,
+  "email/task.retrying.html": t155,
+  "email/task.retrying.subject": t156,
+  "email/task.retrying.text": t157,
+  "email/task.running_long.html": t158,
+  "email/task.running_long.subject": t159,
+  "email/task.running_long.text": t160,
+  "email/task.succeeded.html": t161,
+  "email/task.succeeded.subject": t162,
+  "email/task.succeeded.text": t163,
+  "email/task.warning.html": t164,
+  "email/task.warning.subject": t165,
+  "email/task.warning.text": t166,
+  "slack/_check.json": t167,
+  "slack/_report.json": t168,
+  "slack/_service.json": t169,
+  "slack/_site.json": t170,
+  "slack/_task.json": t171,
+  "slack/app.freshness_breached.json": t172,
+  "slack/app.freshness_recovered.json": t173,
+  "slack/app.freshness_warning.json": t174,
+  "slack/app.reload_failed.json": t175,
+  "slack/app.reload_succeeded.json": t176,
+  "slack/app.stale.json": t177,
+  "slack/cause.resolved.json": t178,
+  "slack/checkin.failed.json": t179,
+  "slack/checkin.missed.json": t180,
+  "slack/checkin.recovered.json": t181,
+  "slack/checkin.running_long.json": t182,
+  "slack/cloud.automation.disabled.json": t183,
+  "slack/cloud.automation.enabled.json": t184,
+  "slack/cloud.automation.failed.json": t185,
+  "slack/cloud.automation.recovered.json": t186,
+  "slack/cloud.automation.warning.json": t187,
+  "slack/cloud.datatask.failed.json": t188,
+  "slack/cloud.datatask.recovered.json": t189,
+  "slack/data.check_error.json": t190,
+  "slack/data.check_failed.json": t191,
+  "slack/data.check_passed.json": t192,
+  "slack/digest.json": t193,
+  "slack/influxdb.field_conflict.json": t194,
+  "slack/intake.node_recovered.json": t195,
+  "slack/intake.node_silent.json": t196,
+  "slack/license.expired.json": t197,
+  "slack/license.expiring.json": t198,
+  "slack/license.low_availability.json": t199,
+  "slack/license.released.json": t200,
+  "slack/maintenance.summary.json": t201,
+  "slack/qlikcloud.key_expiring.json": t202,
+  "slack/qlikcloud.key_rejected.json": t203,
+  "slack/qliksense.version_changed.json": t204,
+  "slack/report.morning.json": t205,
+  "slack/report.weekly.json": t206,
+  "slack/scheduler.queue_backlog.json": t207,
+  "slack/service.started.json": t208,
+  "slack/service.stopped.json": t209,
+  "slack/steward.degraded.json": t210,
+  "slack/steward.recovered.json": t211,
+  "slack/task.aborted.json": t212,
+  "slack/task.chain_broken.json": t213,
+  "slack/task.disabled.json": t214,
+  "slack/task.failed.json": t215,
+  "slack/task.missed.json": t216,
+  "slack/task.notice.json": t217,
+  "slack/task.on_track.json": t218,
+  "slack/task.recovered.json": t219,
+  "slack/task.retrying.json": t220,
+  "slack/task.running_long.json": t221,
+  "slack/task.succeeded.json": t222,
+  "slack/task.warning.json": t223,
+  "teams/_check.json": t224,
+  "teams/_report.json": t225,
+  "teams/_service.json": t226,
+  "teams/_site.json": t227,
+  "teams/_task.json": t228,
+  "teams/app.freshness_breached.json": t229,
+  "teams/app.freshness_recovered.json": t230,
+  "teams/app.freshness_warning.json": t231,
+  "teams/app.reload_failed.json": t232,
+  "teams/app.reload_succeeded.json": t233,
+  "teams/app.stale.json": t234,
+  "teams/cause.resolved.json": t235,
+  "teams/checkin.failed.json": t236,
+  "teams/checkin.missed.json": t237,
+  "teams/checkin.recovered.json": t238,
+  "teams/checkin.running_long.json": t239,
+  "teams/cloud.automation.disabled.json": t240,
+  "teams/cloud.automation.enabled.json": t241,
+  "teams/cloud.automation.failed.json": t242,
+  "teams/cloud.automation.recovered.json": t243,
+  "teams/cloud.automation.warning.json": t244,
+  "teams/cloud.datatask.failed.json": t245,
+  "teams/cloud.datatask.recovered.json": t246,
+  "teams/data.check_error.json": t247,
+  "teams/data.check_failed.json": t248,
+  "teams/data.check_passed.json": t249,
+  "teams/digest.json": t250,
+  "teams/influxdb.field_conflict.json": t251,
+  "teams/intake.node_recovered.json": t252,
+  "teams/intake.node_silent.json": t253,
+  "teams/license.expired.json": t254,
+  "teams/license.expiring.json": t255,
+  "teams/license.low_availability.json": t256,
+  "teams/license.released.json": t257,
+  "teams/maintenance.summary.json": t258,
+  "teams/qlikcloud.key_expiring.json": t259,
+  "teams/qlikcloud.key_rejected.json": t260,
+  "teams/qliksense.version_changed.json": t261,
+  "teams/report.morning.json": t262,
+  "teams/report.weekly.json": t263,
+  "teams/scheduler.queue_backlog.json": t264,
+  "teams/service.started.json": t265,
+  "teams/service.stopped.json": t266,
+  "teams/steward.degraded.json": t267,
+  "teams/steward.recovered.json": t268,
+  "teams/task.aborted.json": t269,
+  "teams/task.chain_broken.json": t270,
+  "teams/task.disabled.json": t271,
+  "teams/task.failed.json": t272,
+  "teams/task.missed.json": t273,
+  "teams/task.notice.json": t274,
+  "teams/task.on_track.json": t275,
+  "teams/task.recovered.json": t276,
+  "teams/task.retrying.json": t277,
+  "teams/task.running_long.json": t278,
+  "teams/task.succeeded.json": t279,
+  "teams/task.warning.json": t280,
+  "webhook/_check.json": t281,
+  "webhook/_service.json": t282,
+  "webhook/_site.json": t283,
+  "webhook/_task.json": t284,
+  "webhook/_watch.json": t285,
+  "webhook/app.freshness_breached.json": t286,
+  "webhook/app.freshness_recovered.json": t287,
+  "webhook/app.freshness_warning.json": t288,
+  "webhook/app.reload_failed.json": t289,
+  "webhook/app.reload_succeeded.json": t290,
+  "webhook/app.stale.json": t291,
+  "webhook/cause.resolved.json": t292,
+  "webhook/checkin.failed.json": t293,
+  "webhook/checkin.missed.json": t294,
+  "webhook/checkin.recovered.json": t295,
+  "webhook/checkin.running_long.json": t296,
+  "webhook/cloud.automation.disabled.json": t297,
+  "webhook/cloud.automation.enabled.json": t298,
+  "webhook/cloud.automation.failed.json": t299,
+  "webhook/cloud.automation.recovered.json": t300,
+  "webhook/cloud.automation.warning.json": t301,
+  "webhook/cloud.datatask.failed.json": t302,
+  "webhook/cloud.datatask.recovered.json": t303,
+  "webhook/data.check_error.json": t304,
+  "webhook/data.check_failed.json": t305,
+  "webhook/data.check_passed.json": t306,
+  "webhook/digest.json": t307,
+  "webhook/influxdb.field_conflict.json": t308,
+  "webhook/intake.node_recovered.json": t309,
+  "webhook/intake.node_silent.json": t310,
+  "webhook/license.expired.json": t311,
+  "webhook/license.expiring.json": t312,
+  "webhook/license.low_availability.json": t313,
+  "webhook/license.released.json": t314,
+  "webhook/maintenance.summary.json": t315,
+  "webhook/qlikcloud.key_expiring.json": t316,
+  "webhook/qlikcloud.key_rejected.json": t317,
+  "webhook/qliksense.version_changed.json": t318,
+  "webhook/report.morning.json": t319,
+  "webhook/report.weekly.json": t320,
+  "webhook/scheduler.queue_backlog.json": t321,
+  "webhook/service.started.json": t322,
+  "webhook/service.stopped.json": t323,
+  "webhook/steward.degraded.json": t324,
+  "webhook/steward.recovered.json": t325,
+  "webhook/task.aborted.json": t326,
+  "webhook/task.chain_broken.json": t327,
+  "webhook/task.disabled.json": t328,
+  "webhook/task.failed.json": t329,
+  "webhook/task.missed.json": t330,
+  "webhook/task.notice.json": t331,
+  "webhook/task.on_track.json": t332,
+  "webhook/task.recovered.json": t333,
+  "webhook/task.retrying.json": t334,
+  "webhook/task.running_long.json": t335,
+  "webhook/task.succeeded.json": t336,
+  "webhook/task.warning.json": t337,
 };

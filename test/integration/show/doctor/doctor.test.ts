@@ -209,7 +209,7 @@ test("a Qlik Cloud tenant is tried with its own key: PASS with the key's expiry;
   expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("watches reloads (");
   expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("does not watch tasks: the watchdog is off");
   expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("automations: not asked for (add `automations: {}` to this tenant)");
-  expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("data tasks: Qlik Talend Cloud data tasks are not watched");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("data tasks: not asked for (add `dataTasks: {}` to this tenant)");
   expect(good.code).toBe(0);
 
   const bad = await doctor(cloudYaml("not-the-key"), "cloud-bad.yaml");
@@ -250,5 +250,38 @@ test("a Qlik Cloud tenant whose automations are watched: PASS says they are read
     expect(refused.text).toContain("make the API key as a Tenant Admin");
   } finally {
     await simControl(sim, "PATCH", "/cloud/settings", { automationsForbidden: false });
+  }
+});
+
+test("a Qlik Cloud tenant whose data tasks are watched: PASS says what it read; a key that may not read data projects FAILs saying why", async () => {
+  const yaml = [
+    "dataDir: ./data",
+    "udp: { enabled: false }",
+    "qlikCloud:",
+    "  tenants:",
+    "    - name: corp-cloud",
+    `      url: ${sim.urls.cloud}`,
+    `      apiKey: ${JSON.stringify(sim.cloud!.apiKey)}`,
+    `      caFile: ${JSON.stringify(join(sim.certDir, "root.pem"))}`,
+    "      dataTasks: {}",
+    "",
+  ].join("\n");
+  const project = (await simControl(sim, "POST", "/cloud/di-projects", { name: "Doctor pipeline" })) as { id: string };
+  await simControl(sim, "POST", `/cloud/di-projects/${project.id}/di-tasks`, { name: "CRM to QVD", datasets: [{ datasetId: "ds-doc", name: "ORDERS" }] });
+  const good = await doctor(yaml, "cloud-data-tasks.yaml");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toStartWith("PASS");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("data tasks (1 data project, 1 data task)");
+
+  await simControl(sim, "PATCH", "/cloud/di-settings", { forbidden: true });
+  try {
+    const refused = await doctor(yaml, "cloud-data-tasks-forbidden.yaml");
+    expect(refused.code).toBe(1);
+    const line = lineOf(refused.text, "qlik cloud corp-cloud");
+    expect(line).toStartWith("FAIL");
+    expect(line).toContain("watches reloads (");
+    expect(line).toContain("cannot read data tasks: the tenant refused the Data Integration Projects API (HTTP 403)");
+    expect(refused.text).toContain("For data tasks the key's user needs to see the data projects");
+  } finally {
+    await simControl(sim, "PATCH", "/cloud/di-settings", { forbidden: false });
   }
 });
