@@ -141,8 +141,8 @@ export function createReloadAnnouncer(d: AnnouncerDeps) {
       const event = engineReloadEvent({ ...base, reason: "a successful reload" });
       if (!confirmed)
         event.unconfirmed = facts.app
-          ? { qrs: "denied", reason: "QRS's lastReloadTime of the app did not move: not counted as fresh data" }
-          : { qrs: "unavailable", reason: "QRS could not be asked whether the app's data changed: not counted as fresh data" };
+          ? { qrs: "denied", reason: "QRS's lastReloadTime of the app did not move: not counted as fresh data, and it ends no cause" }
+          : { qrs: "unavailable", reason: "QRS could not be asked whether the app's data changed: not counted as fresh data, and it ends no cause" };
       count(run, confirmed ? "fresh" : "unconfirmed");
       return announce(run, event, {
         byScheduler: false,

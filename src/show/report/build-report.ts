@@ -57,7 +57,15 @@ export interface ReportInputs {
    * The morning report: reloads outside the Scheduler in the span (the hub, the data load editor, the Engine API), newest
    * first; absent when engineReloads is off.
    */
-  outsideSchedule?: Array<{ endedMs: number; app: string; user: string; node: string; outcome: "succeeded" | "failed"; alerted: boolean }>;
+  outsideSchedule?: Array<{
+    endedMs: number;
+    app: string;
+    user: string;
+    node: string;
+    outcome: "succeeded" | "failed";
+    alerted: boolean;
+    unconfirmed?: boolean;
+  }>;
   /** Runs a Scheduler retry got past in the span (a failed attempt, then a success: nothing was paged), newest first. */
   recoveredByRetry?: Array<{ taskName: string; attempts: number; endedMs: number }>;
 }
@@ -166,8 +174,8 @@ const OUTSIDE_LINES = 30;
 function outsideSchedule(i: ReportInputs, rows: NonNullable<ReportInputs["outsideSchedule"]>): ReportSection {
   const failed = rows.filter((r) => r.outcome === "failed").length;
   const lines: ReportSection["lines"] = rows.slice(0, OUTSIDE_LINES).map((r) => ({
-    text: `${i.formatTime(r.endedMs)}: ${r.app} by ${r.user || "(no user named)"} on ${r.node}: ${r.outcome}${r.outcome === "failed" ? (r.alerted ? " (alerted)" : " (not alerted)") : ""}`,
-    tone: r.outcome === "failed" ? (r.alerted ? ("fail" as const) : ("warn" as const)) : ("ok" as const),
+    text: `${i.formatTime(r.endedMs)}: ${r.app} by ${r.user || "(no user named)"} on ${r.node}: ${r.outcome}${r.outcome === "failed" ? (r.alerted ? " (alerted)" : " (not alerted)") : r.unconfirmed ? " (unconfirmed by QRS: not fresh data)" : ""}`,
+    tone: r.outcome === "failed" ? (r.alerted ? ("fail" as const) : ("warn" as const)) : r.unconfirmed ? ("warn" as const) : ("ok" as const),
   }));
   if (rows.length > OUTSIDE_LINES) lines.push({ text: `… and ${rows.length - OUTSIDE_LINES} more (${failed} failed in all): see /ui/reloads`, tone: "info" });
   return {

@@ -103,6 +103,7 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
               node: r.node,
               outcome: r.outcome,
               alerted: r.alerted,
+              ...(r.outcome === "succeeded" && !r.confirmed ? { unconfirmed: true } : {}),
             })),
           }
         : {}),
