@@ -83,17 +83,21 @@ export const CAUSE_LINES = 40;
 const NAMES_PER_CAUSE = 8;
 
 function causeLine(i: ReportInputs, c: ReportCause): ReportSection["lines"][number] {
-  const state = c.open ? ", still open" : c.endedAt !== undefined ? `, ended ${i.formatTime(c.endedAt)}` : "";
-  const meta = `${plural(c.runs, "failed run")}${state}${c.acknowledgedBy ? `, acknowledged by ${c.acknowledgedBy}` : ""}`;
+  const state = c.open ? "still open" : c.endedAt !== undefined ? `ended ${i.formatTime(c.endedAt)}` : "";
+  // What it recorded in the span, counted: a cause that held no failed run (a node's services, a hub reload) says
+  // what it did hold, or nothing, never "0 failed runs".
+  const counts = [...(c.runs > 0 || (c.own && !c.reloads) ? [plural(c.runs, "failed run")] : []), ...(c.reloads ? [plural(c.reloads, "failed reload")] : [])];
+  const meta = [...counts, state, ...(c.acknowledgedBy ? [`acknowledged by ${c.acknowledgedBy}`] : [])].filter(Boolean).join(", ");
   const tone = c.open ? ("fail" as const) : ("warn" as const);
-  if (c.own) return { text: `${c.title} (${meta})`, tone };
+  const shown = meta ? ` (${meta})` : "";
+  if (c.own) return { text: `${c.title}${shown}`, tone };
   const names = c.tasks.slice(0, NAMES_PER_CAUSE).join(", ") + (c.tasks.length > NAMES_PER_CAUSE ? `, … (${c.tasks.length} tasks)` : "");
   const parts = [
     ...(names ? [names] : []),
     ...(c.heldUp > 0 ? [`${plural(c.heldUp, "more task")} held up`] : []),
     ...(c.promises?.length ? [`promise ${c.promises.join(", ")}`] : []),
   ];
-  return { text: `${c.title} (${meta})${parts.length > 0 ? `: ${parts.join("; ")}` : ""}`, tone };
+  return { text: `${c.title}${shown}${parts.length > 0 ? `: ${parts.join("; ")}` : ""}`, tone };
 }
 
 /** One line per cause, in the causes' own words and with exactly the members they recorded (failures-by-cause.ts). */

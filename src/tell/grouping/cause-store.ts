@@ -156,10 +156,10 @@ export function createCauseStore(db: SqlDb) {
       const r = await db.get<Row>("SELECT * FROM cause_parents WHERE id = ?", [id]);
       return r ? toParent(r) : undefined;
     },
-    /** The runs folded into the parent (after `since`, when given), oldest first, at most `limit`; `count`: how many in all. */
-    async runs(parentId: number, limit: number, since?: number): Promise<{ ids: string[]; count: number }> {
-      const where = since === undefined ? "parent_id = ?" : "parent_id = ? AND at > ?";
-      const args: SqlValue[] = since === undefined ? [parentId] : [parentId, since];
+    /** The runs folded into the parent (after `since`, before `until`, when given), oldest first, at most `limit`; `count`: how many in all. */
+    async runs(parentId: number, limit: number, since?: number, until?: number): Promise<{ ids: string[]; count: number }> {
+      const where = ["parent_id = ?", ...(since === undefined ? [] : ["at > ?"]), ...(until === undefined ? [] : ["at < ?"])].join(" AND ");
+      const args: SqlValue[] = [parentId, ...(since === undefined ? [] : [since]), ...(until === undefined ? [] : [until])];
       const count = Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cause_runs WHERE ${where}`, args))?.n ?? 0);
       const rows = await db.all<{ run_id: string }>(`SELECT run_id FROM cause_runs WHERE ${where} ORDER BY at, run_id LIMIT ?`, [...args, limit]);
       return { ids: rows.map((r) => String(r.run_id)), count };

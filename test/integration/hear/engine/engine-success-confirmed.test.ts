@@ -123,6 +123,11 @@ test("a forged success line from a node's address, QRS's lastReloadTime unmoved:
     ["failed", false],
   ]);
   expect(await (await t!.request("/ui/reloads")).text()).toContain("unconfirmed");
+  // The morning report counts what the cause holds (its failed reload, not "0 failed runs") and marks the success.
+  const report = (await (await t!.request("/v4/report")).json()) as { sections: Array<{ title: string; lines: Array<{ text: string }> }> };
+  const lines = (title: string) => report.sections.find((x) => x.title === title)?.lines.map((l) => l.text) ?? [];
+  expect(lines("Failures by cause")).toEqual(["Reloads of Sales dashboard failing outside the Scheduler (1 failed reload, still open)"]);
+  expect(lines("Reloads outside the Scheduler")[0]).toEndWith("succeeded (unconfirmed by QRS: not fresh data)");
   expect((await causeOfSales())?.status).toBe("open");
   expect(pdActions()).toEqual(["trigger"]);
   expect(ogOps()).toEqual(["create"]);
