@@ -37,9 +37,10 @@ export function createCauseStore(db: SqlDb) {
     async attach(cause: CauseRef, s: SymptomInput, now: number, pageTo?: string): Promise<{ parentId: number; opened: boolean }> {
       return db.transaction(async (tx) => {
         // The open parent, or a new one; one that closes between the insert and the lock is replaced (once is enough:
-        // after it closed, the insert cannot meet it again).
+        // after it closed, the insert cannot meet it again). The open parent is looked for first: an insert that meets
+        // it takes a number from the id sequence all the same, and the cause numbers people see would have gaps.
         let made: { id: number } | undefined;
-        let found: { id: number } | undefined;
+        let found = await tx.get<{ id: number }>(`SELECT p.id FROM cause_parents p WHERE p.cause_key = ? AND p.status = 'open'${lock}`, [cause.key]);
         for (let attempt = 0; attempt < 2 && !made && !found; attempt++) {
           made = await tx.get<{ id: number }>(
             `INSERT INTO cause_parents (cause_key, title, status, opened_at, last_at, first_event_id, page_to, last_page_at) VALUES (?, ?, 'open', ?, ?, ?, ?, ?)
