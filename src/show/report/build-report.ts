@@ -123,7 +123,8 @@ function stillOpen(i: ReportInputs): ReportSection {
     lines: i.open
       .sort((a, b) => a.openedAt - b.openedAt)
       .map((x) => ({
-        text: `${x.title}: failing since ${i.formatTime(x.openedAt)} (${plural(x.failures, "failure")})${x.acknowledgedBy ? `, acknowledged by ${x.acknowledgedBy}` : ""}`,
+        // A condition that is no failed run (a missed start, a stopped service) is open, not "failing (0 failures)".
+        text: `${x.title}: ${x.failures > 0 ? `failing since ${i.formatTime(x.openedAt)} (${plural(x.failures, "failure")})` : `open since ${i.formatTime(x.openedAt)}`}${x.acknowledgedBy ? `, acknowledged by ${x.acknowledgedBy}` : ""}`,
         tone: x.acknowledgedBy ? ("warn" as const) : ("fail" as const),
       })),
     empty: "Nothing: every task that failed has succeeded since.",

@@ -12,3 +12,4 @@ export { incidentView, type IncidentView } from "./routes";
 export { resolvedFollowUp } from "./resolved-event";
 export { resolvedSummary } from "./resolve";
 export { runLinksOf, type RunLink, type RunRef } from "./run-links";
+export { watchConditionIncidents, conditionSubject } from "./condition-incidents";
