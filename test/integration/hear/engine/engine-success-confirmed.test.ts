@@ -96,6 +96,11 @@ async function causeOfSales(): Promise<{ status: string; title: string } | undef
   const list = (await (await t!.request("/v4/causes?limit=50")).json()) as { causes: Array<{ status: string; title: string }> };
   return list.causes.find((c) => c.title.includes("Sales dashboard"));
 }
+/** The app's reload incident as GET /v4/incidents lists it (issue 84: a failed hub reload is an incident). */
+async function incidentOfSales(status: "open" | "closed"): Promise<Array<{ title: string; failures: number }>> {
+  const list = (await (await t!.request(`/v4/incidents?status=${status}`)).json()) as { incidents: Array<{ title: string; failures: number }> };
+  return list.incidents.filter((i) => i.title.includes("Sales dashboard"));
+}
 const pdActions = () => pd.accepted.map((r) => r.body.event_action);
 const ogOps = () => og.accepted.map((r) => r.body.op);
 
@@ -106,6 +111,9 @@ test("a hub user's failed reload opens the app's cause: one PagerDuty trigger, o
   expect(pdActions()).toEqual(["trigger"]);
   expect(ogOps()).toEqual(["create"]);
   expect((await causeOfSales())?.status).toBe("open");
+  expect(await incidentOfSales("open")).toMatchObject([
+    { title: "Reload of Sales dashboard failed outside the Scheduler", failures: 1, cause: { id: expect.any(Number) } },
+  ]);
 }, 60_000);
 
 test("a forged success line from a node's address, QRS's lastReloadTime unmoved: the cause stays open, nothing resolved, listed unconfirmed", async () => {
@@ -129,6 +137,7 @@ test("a forged success line from a node's address, QRS's lastReloadTime unmoved:
   expect(lines("Failures by cause")).toEqual(["Reloads of Sales dashboard failing outside the Scheduler (1 failed reload, still open)"]);
   expect(lines("Reloads outside the Scheduler")[0]).toEndWith("succeeded (unconfirmed by QRS: not fresh data)");
   expect((await causeOfSales())?.status).toBe("open");
+  expect(await incidentOfSales("open")).toHaveLength(1);
   expect(pdActions()).toEqual(["trigger"]);
   expect(ogOps()).toEqual(["create"]);
   expect(pd.alerts.filter((a) => a.status !== "resolved")).toHaveLength(1);
@@ -144,6 +153,8 @@ test("the simulator really reloads the app (QRS's lastReloadTime moves): the Eng
   expect(pdActions()).toEqual(["trigger", "resolve"]);
   expect(ogOps()).toEqual(["create", "close"]);
   expect((await causeOfSales())?.status).toBe("closed");
+  expect(await incidentOfSales("open")).toEqual([]);
+  expect(await incidentOfSales("closed")).toHaveLength(1);
   const [row] = await t!.app.engineReloads!.store.list({ sinceMs: START, limit: 1, appId: SALES });
   expect(row).toMatchObject({ outcome: "succeeded", confirmed: true });
   expect(pd.rejected).toEqual([]);
