@@ -80,10 +80,10 @@ async function during<T>(work: Promise<T>, ms: number): Promise<T> {
 }
 
 /** The Engine's audit line of a successful reload, as the node's appender sends it, from the node's address. */
-async function forgeSuccess(): Promise<void> {
+async function forgeSuccess(atMs = s!.clock.now(), session = "forged-session"): Promise<void> {
   const port = t!.app.intake.udp!.address()!.port;
-  const at = new Date(s!.clock.now()).toISOString().replace(/[-:]/g, "").replace("Z", "+0000");
-  const line = `/engine-reload/;RELOAD01;${SALES};forged-session;CORP;bob;${at};INFO;4f1c2a9e-7d3b-4c55-8e21-9a0b6c3d2f10;AuditActivity.Engine;Command=Reload;Result=0;ResultText=Success`;
+  const at = new Date(atMs).toISOString().replace(/[-:]/g, "").replace(".000Z", "+0000").replace("Z", "+0000");
+  const line = `/engine-reload/;RELOAD01;${SALES};${session};CORP;bob;${at};INFO;4f1c2a9e-7d3b-4c55-8e21-9a0b6c3d2f10;AuditActivity.Engine;Command=Reload;Result=0;ResultText=Success`;
   const received = t!.app.intake.counters.received.get();
   const sock = createSocket("udp4");
   await new Promise<void>((r, j) => sock.send(line, port, "127.0.0.1", (err) => (err ? j(err) : r())));
@@ -131,6 +131,13 @@ test("a forged success line from a node's address, QRS's lastReloadTime unmoved:
     ["failed", false],
   ]);
   expect(await (await t!.request("/ui/reloads")).text()).toContain("unconfirmed");
+  // A line dated at the app's last real reload (the hub shows when that was), a day before the failure: QRS's
+  // lastReloadTime matches it, but it is no reload of now (a replayed or forged line), and it ends nothing either.
+  await forgeSuccess(Date.parse("2026-03-23T02:00:00Z"), "replayed-session");
+  await s!.clock.runUntil(s!.clock.now() + 60_000);
+  const replayed = await t!.app.engineReloads!.store.list({ sinceMs: START - 86_400_000 * 2, limit: 10, appId: SALES });
+  expect(replayed.find((r) => r.key.includes("replayed-session"))).toMatchObject({ outcome: "succeeded", confirmed: false });
+  expect((await causeOfSales())?.status).toBe("open");
   // The morning report counts what the cause holds (its failed reload, not "0 failed runs") and marks the success.
   const report = (await (await t!.request("/v4/report")).json()) as { sections: Array<{ title: string; lines: Array<{ text: string }> }> };
   const lines = (title: string) => report.sections.find((x) => x.title === title)?.lines.map((l) => l.text) ?? [];
