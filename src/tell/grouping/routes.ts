@@ -30,9 +30,12 @@ const NOT_A_TASK = new Set(["scheduler.queue_backlog", "service.stopped", "app.r
  * "2 services stopped, 2 tasks, 1 app affected": what a cause holds, counted; a kind with none is left out ("" when
  * nothing is named). A node's stopped services are counted too: they are what its "still failing" counts beside tasks.
  */
-export function affectedText(counts: { tasks: number; apps: number; streams: number; services?: number }): string {
+export function affectedText(counts: { tasks: number; apps: number; streams: number; services?: number; queues?: number }): string {
   const n = (k: number, w: string) => (k === 0 ? [] : [`${k} ${w}${k === 1 ? "" : "s"}`]);
-  const stopped = counts.services ? [`${n(counts.services, "service")[0]} stopped`] : [];
+  const stopped = [
+    ...(counts.queues ? [`${n(counts.queues, "queue")[0]} backed up`] : []),
+    ...(counts.services ? [`${n(counts.services, "service")[0]} stopped`] : []),
+  ];
   const parts = [...n(counts.tasks, "task"), ...n(counts.apps, "app"), ...n(counts.streams, "stream")];
   return [...stopped, ...(parts.length === 0 ? [] : [`${parts.join(", ")} affected`])].join(", ");
 }
@@ -42,16 +45,17 @@ export function affected(symptoms: readonly SymptomRow[]) {
   const tasks = distinct(symptoms.map((s) => (NOT_A_TASK.has(s.kind) ? null : s.taskName)));
   const apps = distinct(symptoms.map((s) => s.appName));
   const streams = distinct(symptoms.map((s) => s.stream));
-  const services = new Set(symptoms.filter((s) => s.kind === "service.stopped").map((s) => s.subject)).size;
-  return { tasks, apps, streams, text: affectedText({ tasks: tasks.length, apps: apps.length, streams: streams.length, services }) };
+  const count = (kind: string) => new Set(symptoms.filter((s) => s.kind === kind).map((s) => s.subject)).size;
+  const [services, queues] = [count("service.stopped"), count("scheduler.queue_backlog")];
+  return { tasks, apps, streams, text: affectedText({ tasks: tasks.length, apps: apps.length, streams: streams.length, services, queues }) };
 }
 
 /**
- * Symptoms still failing: open ones, but not the cause's own condition (a node's queue backed up is what the cause is,
- * not something it makes fail), so the count agrees with what the text says is affected.
+ * Symptoms still failing: the open ones, each also an incident of its own (a task's, or a condition's: a queue backed
+ * up, a service stopped, a missed start), and each named by the text ("1 queue backed up, 2 tasks affected; 3 still
+ * failing"), so the count agrees with the text and with the incidents listed under the cause.
  */
-export const stillFailingOf = (symptoms: readonly SymptomRow[]): number =>
-  symptoms.filter((s) => s.state === "open" && s.kind !== "scheduler.queue_backlog").length;
+export const stillFailingOf = (symptoms: readonly SymptomRow[]): number => symptoms.filter((s) => s.state === "open").length;
 
 export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
   return {
