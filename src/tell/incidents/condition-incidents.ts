@@ -9,6 +9,7 @@ import type { EventBus } from "../../platform/core/bus";
 import { describeError } from "../../platform/core/errors";
 import type { DomainEvent, DomainEvents, EventKind } from "../../platform/events/types";
 import { isDataCheckEvent, isServiceEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
+import { nodeOf } from "../grouping/node-down";
 import type { IncidentService } from "./service";
 
 /** What opens a condition's incident: its subject, its title and whether it counts as a failure. */
@@ -45,17 +46,10 @@ export const CONDITION_CLOSING_KINDS = [
 
 const OPENING: ReadonlySet<string> = new Set(CONDITION_OPENING_KINDS);
 
-/** A node's name as a cause names it (tell/grouping's nodeOf: the first label, an address whole). */
-function nodeName(host: string): string {
-  const h = host.trim().toLowerCase();
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(h) || h.includes(":")) return h.replace(/^\[|\]$/g, "");
-  return h.split(".")[0] ?? "";
-}
-
 /** The condition's subject, as its cause records it; undefined for an event that is no condition of this kind. */
 export function conditionSubject(e: DomainEvent): string | undefined {
   if (isWatchdogEvent(e)) return `watch:${e.condition.key}`;
-  if (isServiceEvent(e)) return `service:${nodeName(e.host)}|${e.service.name.toLowerCase()}`;
+  if (isServiceEvent(e)) return `service:${nodeOf(e.host)}|${e.service.name.toLowerCase()}`;
   if (isDataCheckEvent(e)) return e.check ? `check:${e.app.id.toLowerCase()}|${e.check.name.toLowerCase()}` : undefined;
   if (isTaskEvent(e) && e.source === "engine") return `app-reload:${(e.app?.id ?? e.task.id).toLowerCase()}`;
   return undefined;
