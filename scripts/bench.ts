@@ -1,6 +1,6 @@
 // `npm run bench`: builds the binaries, then measures Steward against the bare runtime (same Bun) on loopback:
 // sizes, cold start, RSS, REST throughput/latency, UDP intake and end-to-end alert latency. Writes
-// bench/results.json and bench/results.md (the tables of bench/README.md). Every phase is bounded; the run takes about
+// bench/results.json and bench/results.md (the tables of bench/history/issue-48.md). Every phase is bounded; the run takes about
 // 7 minutes, 3 of them the sustained REST load (BENCH_SOAK_SECONDS shortens it while developing; BENCH_ONLY=
 // postgres,udp runs only the named sections and writes bench/results-partial.{json,md} instead).
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   writeFileSync(join(OUT_DIR, `${name}.md`), md);
   console.log(`\n${md}`);
   log(
-    `wrote bench/${name}.json and bench/${name}.md in ${results.totalSeconds.toFixed(0)} s${only ? "" : " (the published tables: bench/README.md, Results)"}`,
+    `wrote bench/${name}.json and bench/${name}.md in ${results.totalSeconds.toFixed(0)} s${only ? "" : " (the last published tables: bench/history/issue-48.md; the current figures: bench/README.md)"}`,
   );
   rmSync(workDir, { recursive: true, force: true });
 }

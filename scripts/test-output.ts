@@ -174,21 +174,33 @@ export function printFailureReport(
     bunFailed?: number;
     /** The last lines of the run's output, for files that never reported. */
     tail: string;
+    /** Why the run did not finish (ended by its limit, say), when it did not: what ran until then is summed up first. */
+    unfinished?: string;
+    /** The tests that passed, read from the live output. */
+    passed?: number;
   },
   say: (line: string) => void,
   print: (text: string) => void,
 ): void {
   const { failures } = o;
+  if (o.unfinished) {
+    const of = o.requested ? ` of ${o.requested.length}` : "";
+    say(
+      `the run did not finish (${o.unfinished}): ${o.reported.size}${of} test files started, ${o.passed ?? "?"} tests passed and ${failures.length} failed until then (read from its output)`,
+    );
+  }
   if (failures.length > 0) say(`why each of the ${failures.length} failed test(s) failed (repeated from above):`);
   for (const f of failures.slice(0, 10)) {
     print(`--- (fail) ${f.file ? `${f.file} > ` : ""}${f.name}`);
     print(f.why ? f.why.slice(-4_000) : "(nothing printed about it: see the output above)");
   }
   if (failures.length > 10) say(`... and ${failures.length - 10} more, above`);
-  const failedRun = failures.length > 0 || o.bunFailed !== 0;
+  const failedRun = failures.length > 0 || o.bunFailed !== 0 || o.unfinished !== undefined;
   const missing = failedRun ? (o.requested?.filter((f) => !o.reported.has(f)) ?? []) : [];
-  if (missing.length > 0) {
-    say(`${missing.length} test file(s) never reported a result (their worker was ended, or the run was); the run's last lines:`);
+  if (missing.length > 0) say(`${missing.length} test file(s) never reported a result (their worker was ended, or the run was)`);
+  // The files still running when the run was ended are the last to have printed.
+  if (missing.length > 0 || o.unfinished) {
+    say("the run's last lines:");
     print(o.tail.split("\n").slice(-20).join("\n"));
   }
   const files = [...new Set([...failures.map((f) => f.file ?? "(a file bun did not name: see above)"), ...missing])];

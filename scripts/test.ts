@@ -4,15 +4,18 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { childrenOf, countTestFiles, createOutputTally, printFailureReport, requestedFiles, type TestFailure, untimedFiles } from "./test-output";
+import { type Check, describeCheck, settleCheck, startCheck } from "./test-checks";
 import { endStuckWorker, endSuiteLeftovers, newSuiteMark, SUITE_MARK } from "./test-suite-mark";
 import { EXTERNAL_TOOLS, missingTools } from "../test/helpers/executables";
 import { startSuitePostgres } from "../test/helpers/shared-postgres";
+import { TIME_SCALE_ENV, timeScale } from "../test/helpers/time-limit";
 import { removeStaleWinePrefixes } from "../test/helpers/wine";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
 const INSTALL_CMD = "sudo bash scripts/install-test-deps.sh";
 const INSTALL_TIMEOUT_MS = 15 * 60_000;
-const TYPECHECK_TIMEOUT_MS = 5 * 60_000;
+/** How long the lint and the type check may still take once the tests have ended (they then have the machine). */
+const CHECK_ALONE_MS = 5 * 60_000;
 /**
  * A hang must not eat CI's budget (90 minutes with the install): the suite takes about 10 minutes on an idle machine,
  * and up to three or four times that beside 8 busy processes (scripts/test-under-load.ts).
@@ -26,6 +29,13 @@ const TESTS_TIMEOUT_MS = 55 * 60_000;
  */
 const TEST_WORKERS = 5;
 const TIMINGS_FILE = "test/timings.json";
+/**
+ * Tests' time limits are guards against hangs, written as this machine's generous bounds; the suite scales them by
+ * TEST_TIME_SCALE (test/helpers/time-limit.ts), 3 unless set: a machine three times slower than this one, with five
+ * workers on its two cores, still finishes every test well inside its limit. Bun's own per-test default scales too.
+ */
+const DEFAULT_TIME_SCALE = 3;
+const TEST_TIMEOUT_MS = 60_000;
 /**
  * `npm test -- --cpu-report`: each file's CPU seconds (its worker, the processes it reaped and the Wine daemons it
  * started) and wall seconds, and how long its worker waited for a core (test/helpers/cpu-tally.ts).
@@ -63,49 +73,40 @@ async function ensureExternalTools(): Promise<boolean> {
   return true;
 }
 
-/** A check run beside the tests: its output is kept and printed when it has ended, not mixed into theirs. */
-interface Check {
-  name: string;
-  done: Promise<{ ok: boolean; output: string }>;
-}
-
-function startCheck(name: string, argv: string[]): Check {
-  const proc = Bun.spawn(argv, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"], timeout: TYPECHECK_TIMEOUT_MS });
-  const done = (async () => {
-    const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-    return { ok: code === 0, output: `${out}${err}`.trim() };
-  })();
-  return { name, done };
-}
-
 /**
  * Biome (formatting and lint rules from biome.jsonc; `npx biome check --write .` fixes what it can) and the type
  * check, started beside the tests: the two take ~15 s of wall time that would otherwise come before the first test.
+ * Beside the tests on a busy machine they may get little of the cores, so their ceiling is the tests' own limit plus
+ * the time they get alone afterwards (scripts/test-checks.ts).
  */
 function startLintAndTypecheck(): Check[] {
   say("lint (biome check --error-on-warnings .) and typecheck (tsc --noEmit -p .) run beside the tests; their results follow the tests'");
+  const o = { cwd: REPO_ROOT, limitMs: TESTS_TIMEOUT_MS + CHECK_ALONE_MS };
   return [
-    startCheck("lint", [resolve(REPO_ROOT, "node_modules/.bin/biome"), "check", "--error-on-warnings", "--reporter=summary", "."]),
-    startCheck("typecheck", [resolve(REPO_ROOT, "node_modules/.bin/tsc"), "--noEmit", "-p", "."]),
+    startCheck("lint", [resolve(REPO_ROOT, "node_modules/.bin/biome"), "check", "--error-on-warnings", "--reporter=summary", "."], {
+      ...o,
+      hint: "npx biome check --write . fixes formatting",
+    }),
+    startCheck("typecheck", [resolve(REPO_ROOT, "node_modules/.bin/tsc"), "--noEmit", "-p", "."], o),
   ];
 }
 
-/** Prints each check's output and verdict; true when both passed. */
+/** Prints each check's output and verdict (why it failed, even when it printed nothing); true when both passed. */
 async function reportChecks(checks: Check[]): Promise<boolean> {
   let ok = true;
   for (const c of checks) {
-    const r = await c.done;
-    if (r.output) console.log(r.output);
-    say(r.ok ? `${c.name}: ok` : `${c.name}: FAILED (see above${c.name === "lint" ? "; npx biome check --write . fixes formatting" : ""})`);
-    ok &&= r.ok;
+    const { output, verdict } = describeCheck(c, await settleCheck(c, CHECK_ALONE_MS));
+    if (output) console.log(output);
+    say(verdict);
+    ok &&= verdict.startsWith(`${c.name}: ok`);
   }
   return ok;
 }
 
 interface TestSummary {
   code: number;
-  pass?: number;
-  fail?: number;
+  pass: number;
+  fail: number;
   skip?: number;
   failures: TestFailure[];
   /** The files the run was asked for (when its arguments say), and those that reported. */
@@ -113,11 +114,13 @@ interface TestSummary {
   reported: ReadonlySet<string>;
   /** The run's last output, for files that never reported. */
   tail: string;
+  /** Why the run did not finish (its counts are then those read from its live output). */
+  unfinished?: string;
 }
 
 /** A CI log often shows only its end: each failure's reason and its file's rerun command again there. */
 function repeatFailures(tests: TestSummary): void {
-  printFailureReport({ ...tests, ...(tests.fail !== undefined ? { bunFailed: tests.fail } : {}) }, say, (text) => console.log(text));
+  printFailureReport({ ...tests, bunFailed: tests.fail, passed: tests.pass }, say, (text) => console.log(text));
 }
 
 /** Runs bun test with live output, keeping a copy to read its closing counts. */
@@ -132,20 +135,27 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   // test/timings.json (refresh: npm test -- --update-timings) starts the slowest files first.
   const parallel = extraArgs.some((a) => a.startsWith("--parallel")) ? [] : [`--parallel=${TEST_WORKERS}`, `--timings=${TIMINGS_FILE}`];
   if (!hasPath) sayUntimed(extraArgs.includes("--update-timings"));
-  const args = ["test", "--timeout", "60000", ...parallel, ...(hasPath ? [] : ["./test/"]), ...extraArgs];
+  const scale = process.env[TIME_SCALE_ENV] ?? String(DEFAULT_TIME_SCALE);
+  const args = [
+    "test",
+    "--timeout",
+    String(Math.round(TEST_TIMEOUT_MS * timeScale({ [TIME_SCALE_ENV]: scale }))),
+    ...parallel,
+    ...(hasPath ? [] : ["./test/"]),
+    ...extraArgs,
+  ];
   // One PostgreSQL for every test file that asks for one (test/helpers/shared-postgres.ts); each has its databases.
   const postgres = await startSuitePostgres().catch((err: unknown) => {
     say(`the shared PostgreSQL did not start (each test file starts its own): ${err instanceof Error ? err.message : String(err)}`);
     return undefined;
   });
   stopOnSignal(postgres);
-  say(`bun ${args.join(" ")}`);
+  say(`bun ${args.join(" ")} (${TIME_SCALE_ENV}=${scale}: the tests' time limits are scaled by it)`);
   const mark = newSuiteMark();
   const proc = Bun.spawn([process.execPath, ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, [SUITE_MARK]: mark, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}), ...postgres?.env },
+    env: { ...process.env, [SUITE_MARK]: mark, [TIME_SCALE_ENV]: scale, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}), ...postgres?.env },
     stdio: ["ignore", "pipe", "pipe"],
-    timeout: TESTS_TIMEOUT_MS,
   });
   let tail = "";
   const seen = createOutputTally();
@@ -162,6 +172,14 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   // left behind (a timer) would otherwise hold the run until the outer limit. End it and count what was printed.
   const expected = hasPath ? undefined : countTestFiles(REPO_ROOT);
   let stalled = false;
+  // The run's own limit: its workers are ended with it (SIGTERM, so each ends what its tests started, then SIGKILL),
+  // and what they printed until then is counted below.
+  let cut = false;
+  const limit = setTimeout(() => {
+    cut = true;
+    say(`the tests reached npm test's limit of ${TESTS_TIMEOUT_MS / 60_000} minutes; ending them (what ran is counted at the end)`);
+    void endStuckWorker(proc.pid, () => childrenOf(proc.pid), 15_000, proc.exited);
+  }, TESTS_TIMEOUT_MS);
   const watch = setInterval(() => {
     if (expected === undefined || seen.files() < expected || Date.now() - seen.lastOutputMs() < STALL_AFTER_ALL_FILES_MS) return;
     stalled = true;
@@ -174,6 +192,7 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   await Promise.all([pump(proc.stdout, process.stdout, "stdout"), pump(proc.stderr, process.stderr, "stderr")]);
   const code = await proc.exited;
   clearInterval(watch);
+  clearTimeout(limit);
   if (postgres) {
     if (cpuReport) appendFileSync(CPU_LOG, `${JSON.stringify({ shared: "postgres", cpuS: Math.round(postgres.cpuSeconds() * 10) / 10 })}\n`);
     await postgres.stop();
@@ -188,8 +207,15 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   const failures = seen.failures();
   const requested = requestedFiles(REPO_ROOT, extraArgs);
   const run = { failures, reported: seen.reportedFiles(), tail, ...(requested ? { requested } : {}) };
+  if (cut)
+    return { code: 1, pass: seen.passed(), fail: seen.failed(), unfinished: `ended by npm test's limit of ${TESTS_TIMEOUT_MS / 60_000} minutes`, ...run };
   if (stalled) return { code: seen.failed() > 0 ? 1 : 0, pass: seen.passed(), fail: seen.failed(), ...run };
-  return { code, pass: count("pass"), fail: count("fail"), skip: count("skip"), ...run };
+  const pass = count("pass");
+  const fail = count("fail");
+  // No closing counts: bun test was ended (a signal, a crash) before it printed them; what it printed is counted.
+  if (pass === undefined || fail === undefined)
+    return { code: code === 0 ? 1 : code, pass: seen.passed(), fail: seen.failed(), unfinished: `bun test exited ${code} without its closing counts`, ...run };
+  return { code, pass, fail, skip: count("skip"), ...run };
 }
 
 /** Files test/timings.json does not know start when bun gets to them, not by length: named so they get a time. */
@@ -263,12 +289,13 @@ repeatFailures(tests);
 const seconds = ((performance.now() - started) / 1000).toFixed(0);
 const ok = typesOk && tests.code === 0;
 say(`${ok ? "OK" : "FAILED"} in ${seconds} s: lint and typecheck ${typesOk ? "ok" : "failed"}, bun test exit ${tests.code}`);
-if (tests.pass === undefined || tests.fail === undefined) {
-  console.log(`test: bun test printed no summary (exit ${tests.code})`);
-} else {
+{
   // The type check and the lint count as one more check, so neither can hide behind green tests.
   const passed = tests.pass + (typesOk ? 1 : 0);
   const failed = tests.fail + (typesOk ? 0 : 1);
-  console.log(`test: ${passed} passed, ${failed} failed${tests.skip ? `, ${tests.skip} skipped` : ""}`);
+  const unfinished = tests.unfinished
+    ? ` (the run did not finish: ${tests.unfinished}; ${tests.requested ? tests.requested.filter((f) => !tests.reported.has(f)).length : "some"} test files never started)`
+    : "";
+  console.log(`test: ${passed} passed, ${failed} failed${tests.skip ? `, ${tests.skip} skipped` : ""}${unfinished}`);
 }
 process.exit(ok ? 0 : 1);

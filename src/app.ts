@@ -16,6 +16,8 @@ import { wireReports } from "./composition/reports";
 import { wireAssistant } from "./composition/assistant";
 import { outboxPeerPoll, wireStoreAndCluster } from "./composition/store-and-cluster";
 import { wireTaskServices } from "./composition/task-services";
+import { wireRemediation } from "./composition/remediation";
+import type { RemediationService } from "./start/remediation";
 import type { CoreServices } from "./composition/wiring";
 import type { LoadedConfig } from "./composition/config";
 import { type StewardReloader, setupReload } from "./composition/reload";
@@ -89,6 +91,8 @@ export interface StewardApp {
   notify: Notifier;
   /** Incidents per task, run history and error classes; absent when incidents.enabled is false. */
   incidents?: IncidentService;
+  /** Approved remediation (retry an incident's task); absent without qlik or incidents. */
+  remediation?: RemediationService;
   /** The /ui status dashboard and its recent-event timeline. */
   dashboard: Dashboard;
   /** The one path that starts Qlik Sense tasks (REST, MQTT, scheduler, event triggers, chained starts). */
@@ -170,6 +174,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     bindQlikNodes(security, qrs);
     const alerting = wireAlerting(w, audit, http, tasks, () => reloader.current().config);
     const { alertGates, act, notifyMetrics, notify, dashboard, incidents } = alerting;
+    const remediation = wireRemediation(w, audit, http, tasks, alerting);
     const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort, security.qlikNodes);
     const { intake, services, cloud, engineReloads } = site;
     const expectations = wireExpectations(w, http, tasks, alerting, site);
@@ -244,6 +249,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       scheduler,
       notify,
       incidents,
+      ...(remediation ? { remediation } : {}),
       dashboard,
       taskStarter: control.taskStarter,
       control,

@@ -27,6 +27,8 @@ import { maintenanceMigrations } from "./tell/maintenance/migrations";
 import { groupingMigrations } from "./tell/grouping/migrations";
 import { ackLinkMigrations } from "./tell/ack-links/migrations";
 import { escalationMigrations } from "./tell/escalation/migrations";
+import { onCallWebhookMigrations } from "./tell/on-call/migrations";
+import { remediationMigrations } from "./start/remediation/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -59,5 +61,7 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   engineReloadMigrations,
   cloudAutomationMigrations,
   heldAttemptMigrations,
+  onCallWebhookMigrations,
+  remediationMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

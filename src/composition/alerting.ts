@@ -14,7 +14,7 @@ import { type IncidentService, resolvedFollowUp, runLinksOf, setupIncidents, wat
 import { causeResolvedEvent } from "../platform/events/cause-resolved";
 import { createAlertResender, type Notifier, type OpenCheck, setupNotify } from "../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../tell/notify/on-call/alert";
-import { registerOnCallRoutes } from "../tell/on-call";
+import { createReplayGuard, registerOnCallRoutes } from "../tell/on-call";
 import { type ChannelHealth, createChannelHealth } from "../tell/notify/channel-health";
 import { siteTimeZone } from "../platform/core/site-clock";
 import { messageTime } from "../platform/core/time-text";
@@ -167,7 +167,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   // a queue, a stopped service, each listed with the task incidents (issue 84).
   if (incidents) watchConditionIncidents(bus, incidents, log);
   // Their webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying a token).
-  registerOnCallRoutes(http.router, { notify, incidents: () => incidents, audit });
+  registerOnCallRoutes(http.router, { notify, incidents: () => incidents, audit, replays: createReplayGuard(shared.sql, clock) });
   lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth));
   return { alertGates, act, notifyMetrics, notify, channelHealth, degraded, siteZone, formatTime, dashboard, ...(incidents ? { incidents } : {}) };
 }

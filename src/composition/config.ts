@@ -15,7 +15,7 @@ export type CollectedConfig = CollectedOf<Config>;
 export const SECTION_DEFAULTS_FILE = "src/composition/config-defaults.json";
 
 // A block the file leaves out takes its kept defaults without being built: a default config builds about 1,500
-// fewer zod schemas at each start and reload (bench/README.md, "Idle memory").
+// fewer zod schemas at each start and reload (bench/history/issue-78.md, "Idle memory").
 const deferred: PlaceSection = (key, build) =>
   defaultedSection(build as () => ReturnType<typeof build>, (SECTION_DEFAULTS as Record<string, unknown>)[key]) as unknown as ReturnType<typeof build>;
 

@@ -14,6 +14,8 @@ import type { Expectations, SiteWatch } from "./site-watch";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
 
+import { createActionStore } from "../start/remediation/action-store";
+
 export function wireReports(
   w: Wiring,
   http: HttpApp,
@@ -59,6 +61,7 @@ export function wireReports(
     ...(expectations.freshness ? { freshness: expectations.freshness } : {}),
     ...(tasks.qrs ? { qrs: tasks.qrs } : {}),
     causeStore: createCauseStore(shared.sql),
+    healedByRemediation: (from, to) => createActionStore(shared.sql).healedBetween(from, to),
     ...(site.engineReloads ? { engineReloads: site.engineReloads.store } : {}),
   });
 }

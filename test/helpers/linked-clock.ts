@@ -3,6 +3,7 @@
 // timers the driver fires. Time moves only once both are quiet together: the driver settles, then the peer, again
 // until neither did anything while the other looked, and the datagrams the simulator sent have all arrived.
 import type { SteppedClock } from "../../src/platform/core/stepped-clock";
+import { wallLimit } from "./time-limit";
 
 /** What the peer answers after settling: how much has happened there, its next timer, and what it counts as received. */
 export interface PeerState {
@@ -35,7 +36,7 @@ export interface LinkedRunOptions {
 
 /** Fires the timers of both clocks due up to `untilMs` in due order (the driver's first on a tie). */
 export async function runLinked(driver: SteppedClock, peer: ClockPeer, untilMs: number, o: LinkedRunOptions = {}): Promise<void> {
-  const stallMs = o.stallMs ?? 30_000;
+  const stallMs = o.stallMs ?? wallLimit(30_000);
   let lastPeer = -1;
   // The peer's time, as last moved from here (only the driver moves it): most of a large site's timers fall due on
   // the same millisecond as the one before (a ×50 day fires 70,000 on 1,400 distinct moments), and a call to move the

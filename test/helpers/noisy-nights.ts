@@ -11,6 +11,7 @@ import { inProcessEnv } from "../../src/platform/http/types";
 import { IDS, SITE_YAML, intakeYaml } from "../integration/hear/intake/harness";
 import { type SmtpReceiver, startSmtpReceiver } from "../integration/tell/notify/receivers";
 import { type SteppedSite, sendDatagramsTo, startSteppedSite } from "./stepped-site";
+import { wallLimit } from "./time-limit";
 
 const DAY = 86_400_000;
 const H = 3_600_000;
@@ -73,7 +74,7 @@ routes:
         if (twice) at(2.5, "fail");
         at(3, "succeed");
       }
-      await clock.runUntil(NIGHTS_START + (firstDay + n) * DAY - H, { stallMs: 30_000 });
+      await clock.runUntil(NIGHTS_START + (firstDay + n) * DAY - H, { stallMs: wallLimit(30_000) });
     },
     async close() {
       await app.stop();

@@ -11,9 +11,12 @@ import { type RichTask, richCloudTasks, richSiteTasks, richSiteYaml } from "./ri
 import type { Action, Fault, Page, TimedEvent } from "./rich-site-faults";
 import { simControl } from "./sim-control";
 import { type SteppedSite, sendDatagramsTo, startSteppedSite } from "./stepped-site";
+import { stalledSimulation, wallLimit } from "./time-limit";
 import { simCloudTenantYaml } from "./virtual-clock";
 
 export const DAY = 86_400_000;
+/** A simulated minute takes milliseconds here: two minutes of wall time without one is a hang. */
+const STALL_AFTER_MS = 120_000;
 /** A Monday; Europe's clocks go forward on Sunday 29 March. */
 export const RICH_SITE_START = Date.parse("2026-03-23T00:00:00Z");
 const START = RICH_SITE_START;
@@ -39,6 +42,8 @@ export interface RichRunOptions {
   started?: (run: RichRun) => void;
   /** Called after each simulated day with its wall time in ms. */
   onDay?: (day: number, wallMs: number, run: RichRun) => void;
+  /** Wall time the simulated clock may stand still before the run fails (default STALL_AFTER_MS; scaled by TEST_TIME_SCALE). */
+  stallAfterMs?: number;
   /** Steward's whole configuration instead of richStewardYaml's (the webhook receiver's URL given). */
   stewardYaml?: (sim: Simulator, rxUrl: string) => string;
 }
@@ -179,11 +184,17 @@ export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
   sim.requests.clear();
   run.looksAtStart = looksOk(t);
   o.started?.(run);
-  // A fraction of a day (a bench's few hours) ends the last day early.
-  for (let day = 1; day < days + 1; day++) {
-    const wall = performance.now();
-    await clock.runUntil(START + Math.min(day, days) * DAY);
-    o.onDay?.(day, performance.now() - wall, run);
+  // A fraction of a day (a bench's few hours) ends the last day early. The run's bound is on simulated progress, not
+  // on its wall time (which a slower or busier machine multiplies): it fails when the clock stands still.
+  const watch = stalledSimulation(clock, o.stallAfterMs ?? STALL_AFTER_MS);
+  try {
+    for (let day = 1; day < days + 1; day++) {
+      const wall = performance.now();
+      await Promise.race([clock.runUntil(START + Math.min(day, days) * DAY, { stallMs: wallLimit(30_000) }), watch.stalled]);
+      o.onDay?.(day, performance.now() - wall, run);
+    }
+  } finally {
+    watch.stop();
   }
   return run;
 }

@@ -4,7 +4,7 @@
 import type { SiteEvent } from "../../platform/events/types";
 import { siteEvent } from "../../platform/events/site-event";
 
-/** What Steward reads of an automation (the fields of `GET /api/v1/automations`). */
+/** What Steward reads of an automation (the fields of `GET /api/workflows/automations`, or the deprecated `/api/v1/automations`). */
 export interface AutomationInfo {
   id: string;
   name: string;
@@ -17,7 +17,7 @@ export interface AutomationInfo {
   lastRunStatus?: string | null;
 }
 
-/** What Steward reads of a run (`GET /api/v1/automations/{id}/runs`), its error made text. */
+/** What Steward reads of a run (`GET …/automations/{id}/runs`), its error made text. */
 export interface AutomationRunInfo {
   id: string;
   status: string;
@@ -25,6 +25,8 @@ export interface AutomationRunInfo {
   context?: string | null;
   startTime?: string | null;
   stopTime?: string | null;
+  /** When it was due (a run that failed before it started has no startTime). */
+  scheduledStartTime?: string | null;
   executedById?: string | null;
   /** The step (block) the run stopped at, when its error names one. */
   step?: string;
@@ -55,13 +57,39 @@ export interface AutomationEventContext {
   automation: AutomationInfo;
   owner?: { name?: string | null; email?: string | null };
   nowMs: number;
+  /** The Automations API's base path the tenant answers on (default Qlik's successor, /api/workflows/automations). */
+  automationsPath?: string;
 }
 
 /** The run statuses that end a run badly (the run-ended event's `status` words), and how a title says them. */
-export const FAILED_STATUSES: Record<string, string> = { failed: "failed", stopped: "was stopped", "exceeded limit": "exceeded the run limit" };
+export const FAILED_STATUSES: Record<string, string> = {
+  failed: "failed",
+  stopped: "was stopped",
+  "exceeded limit": "exceeded the run limit",
+  "not started": "did not start",
+};
 export const WARNING_STATUS = "finished with warnings";
-/** A run in any other of these statuses has ended; the rest are still to come (queued, starting, running, must stop). */
-export const FINAL_STATUSES = new Set(["finished", WARNING_STATUS, "failed", "stopped", "exceeded limit", "not started"]);
+
+/**
+ * Every run status Qlik documents (the Automations API's RunListObject and the run-ended event list the same ten),
+ * and what Steward makes of it: `pending` is not over yet (read again at the next poll), `ok` ended well, `warning`
+ * ended with warnings (data, but paged), `failed` ended without its work done (paged). `not started` is `failed`
+ * when the run has a start or stop time (it was due and never ran a block) and `pending` without (not begun yet).
+ * `paused` is only an automation's lastRunStatus; a run in it is pending.
+ */
+export const RUN_STATUS: Record<string, "pending" | "ok" | "warning" | "failed" | "not-started"> = {
+  queued: "pending",
+  starting: "pending",
+  running: "pending",
+  "must stop": "pending",
+  paused: "pending",
+  "not started": "not-started",
+  finished: "ok",
+  [WARNING_STATUS]: "warning",
+  failed: "failed",
+  stopped: "failed",
+  "exceeded limit": "failed",
+};
 
 const base = (c: AutomationEventContext) => {
   const url = c.tenant.url.replace(/\/+$/, "");
@@ -79,7 +107,13 @@ const base = (c: AutomationEventContext) => {
   };
 };
 
-/** A run that failed (or was stopped or exceeded the limit), or finished with warnings. */
+/** When the run started, or, for one with no start time (it failed before it started), when it was due. */
+function runStarted(run: AutomationRunInfo): string {
+  if (run.startTime) return `started ${run.startTime}`;
+  return run.scheduledStartTime ? `due ${run.scheduledStartTime} (it has no start time)` : "(with no start time)";
+}
+
+/** A run that failed (or was stopped, exceeded the limit or did not start), or finished with warnings. */
 export function automationRunEvent(c: AutomationEventContext, run: AutomationRunInfo): SiteEvent {
   const warned = run.status === WARNING_STATUS;
   const kind = warned ? "cloud.automation.warning" : "cloud.automation.failed";
@@ -89,7 +123,9 @@ export function automationRunEvent(c: AutomationEventContext, run: AutomationRun
   const cause = run.error ? `: ${run.error}` : "";
   const effect = warned
     ? "Its later steps ran; what the warnings skipped is missing downstream."
-    : "The steps after it did not run: reloads or exports this automation starts did not happen.";
+    : run.status === "not started"
+      ? "None of its blocks ran: reloads or exports this automation starts did not happen."
+      : "The steps after it did not run: reloads or exports this automation starts did not happen.";
   return siteEvent(
     kind,
     `${c.tenant.name}:${run.id}`,
@@ -97,7 +133,7 @@ export function automationRunEvent(c: AutomationEventContext, run: AutomationRun
     c.nowMs,
     {
       title: `Qlik Automate: ${name} ${what}${run.step ? ` at ${run.step}` : ""}`,
-      summary: `The run of automation "${name}" started ${run.startTime ?? "(time unknown)"} ${what}${where}${cause}. ${effect} Open the automation's run history in the tenant to see each block's output.`,
+      summary: `The run of automation "${name}" ${runStarted(run)} ${what}${where}${cause}. ${effect} Open the automation's run history in the tenant to see each block's output.`,
     },
     {
       // What a plain alert shows first (its first facts): the automation, the step and what went wrong.
@@ -110,7 +146,7 @@ export function automationRunEvent(c: AutomationEventContext, run: AutomationRun
       context: run.context ?? null,
       startTime: run.startTime ?? null,
       stopTime: run.stopTime ?? null,
-      runUrl: `${c.tenant.url.replace(/\/+$/, "")}/api/v1/automations/${encodeURIComponent(c.automation.id)}/runs/${encodeURIComponent(run.id)}`,
+      runUrl: `${c.tenant.url.replace(/\/+$/, "")}${c.automationsPath ?? "/api/workflows/automations"}/${encodeURIComponent(c.automation.id)}/runs/${encodeURIComponent(run.id)}`,
     },
   );
 }

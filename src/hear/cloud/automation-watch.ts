@@ -14,18 +14,18 @@ import {
   automationRecoveredEvent,
   automationRunEvent,
   automationStateEvent,
-  FAILED_STATUSES,
-  FINAL_STATUSES,
-  WARNING_STATUS,
+  RUN_STATUS,
 } from "./automation-events";
 import type { AutomationStore } from "./automation-store";
+import { runError } from "./run-error";
 import { CloudApiError, type CloudClient } from "./cloud-client";
 import type { CloudStore } from "./cloud-store";
 import type { QlikCloudTenantConfig } from "./config";
 
 type AutomationsConfig = NonNullable<QlikCloudTenantConfig["automations"]>;
 
-const AutomationSchema = z.lazy(() =>
+/** An automation of the list (exported for the check against Qlik's published type). */
+export const AutomationSchema = z.lazy(() =>
   z.looseObject({
     id: z.string().min(1).max(200),
     name: z.string().max(1_000).nullish(),
@@ -38,7 +38,8 @@ const AutomationSchema = z.lazy(() =>
     lastRunStatus: z.string().nullish(),
   }),
 );
-const RunSchema = z.lazy(() =>
+/** A run of an automation (exported for the check against Qlik's published type). */
+export const RunSchema = z.lazy(() =>
   z.looseObject({
     id: z.string().min(1).max(200),
     status: z.string(),
@@ -46,6 +47,8 @@ const RunSchema = z.lazy(() =>
     context: z.string().nullish(),
     startTime: z.string().nullish(),
     stopTime: z.string().nullish(),
+    scheduledStartTime: z.string().nullish(),
+    createdAt: z.string().nullish(),
     executedById: z.string().nullish(),
     isTestRun: z.boolean().nullish(),
     testRun: z.boolean().nullish(),
@@ -59,20 +62,6 @@ const USER_TTL_MS = 3_600_000;
 /** Claims are kept 30 days; a run older than this when first read is not announced (its claim may be gone). */
 const CLAIMS_KEPT_MS = 30 * 86_400_000;
 const OLDEST_RUN_MS = 25 * 86_400_000;
-
-/**
- * A run's `error` as text, and the step it names. Qlik does not document the error's shape: a string is the message;
- * an object gives its `message` (or `detail`, `title`) and its `block` (or `blockLabel`, `step`) as the step.
- */
-export function runError(error: unknown): { error?: string; step?: string } {
-  if (typeof error === "string") return error.trim() ? { error: error.slice(0, 2_000) } : {};
-  if (!error || typeof error !== "object") return {};
-  const o = error as Record<string, unknown>;
-  const text = (k: string[]) => k.map((x) => o[x]).find((v): v is string => typeof v === "string" && v.trim() !== "");
-  const message = text(["message", "detail", "title"]);
-  const step = text(["block", "blockLabel", "step"]);
-  return { ...(message ? { error: message.slice(0, 2_000) } : {}), ...(step ? { step: step.slice(0, 200) } : {}) };
-}
 
 const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : Number.NaN);
 
@@ -168,6 +157,40 @@ const runEnded = (tenant: string, a: AutomationInfo, r: { id: string; status: st
   endedMs,
 });
 
+/** Runs Steward cannot judge, logged once each: a run not in Qlik's shape (per automation and field), a status Qlik does not document. */
+function runShapeWarnings(log: Logger, tenant: string) {
+  const logged = new Set<string>();
+  const once = (key: string) => !logged.has(key) && Boolean(logged.add(key));
+  return {
+    unreadable(a: AutomationInfo, field: string): void {
+      if (once(`${a.id}|${field}`))
+        log.warn({ tenant, automation: a.name, field }, "Qlik Cloud: a run of this automation is not in the shape Qlik documents; it is not judged");
+    },
+    unknownStatus(a: AutomationInfo, status: string): void {
+      if (once(status))
+        log.warn(
+          { tenant, automation: a.name, status },
+          "Qlik Cloud: an automation run's status is not one Qlik documents (field status); its runs with it are not judged",
+        );
+    },
+  };
+}
+
+/** What a run's status means here (undefined: not a status Qlik documents); a run that did not start but has a start or stop time failed. */
+function meaningOf(r: z.infer<typeof RunSchema>) {
+  const meaning = RUN_STATUS[r.status];
+  if (meaning !== "not-started") return meaning;
+  return ms(r.startTime) >= 0 || ms(r.stopTime) >= 0 ? "failed" : "pending";
+}
+
+/** Events claimed by a poll that stopped before announcing them (a crash, a store error) go out first. */
+async function replayUnannounced(d: WatchDeps, name: string): Promise<void> {
+  for (const p of await d.claims.unannounced(name)) {
+    await d.emit(JSON.parse(p.event) as SiteEvent);
+    await d.claims.markAnnounced(name, p.key);
+  }
+}
+
 export function createAutomationWatch(d: WatchDeps): AutomationWatch {
   const name = d.tenant.name;
   let state: AutomationWatchState = { automations: 0, disabled: 0 };
@@ -179,6 +202,9 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
     p?.catch((err: unknown) => d.log.warn({ tenant: name, err: (err as Error).message }, `Qlik Cloud: could not record an automation's ${what}`));
 
   const owner = ownerLookup(d.client);
+  /** What every event of an automation says of it: the tenant, the automation, its owner. */
+  const about = async (a: AutomationInfo, now: number) => ({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now });
+  const { unreadable, unknownStatus } = runShapeWarnings(d.log, name);
 
   async function announce(key: string, automationId: string, event: SiteEvent, now: number): Promise<void> {
     if (!(await d.claims.claim(name, key, automationId, now, JSON.stringify(event)))) return;
@@ -196,22 +222,11 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
       // Disabled before Steward's look-back (at its first start): known, not announced, and no "enabled" later either.
       const silent = ms(at) < floor;
       await d.store.setMeta(metaKey, `${silent ? "silent:" : ""}${at}`);
-      if (!silent)
-        await announce(
-          `disabled:${a.id}:${at}`,
-          a.id,
-          automationStateEvent({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now }, true, undefined),
-          now,
-        );
+      if (!silent) await announce(`disabled:${a.id}:${at}`, a.id, automationStateEvent(await about(a, now), true, undefined), now);
     } else if (!disabled && open !== "") {
       await d.store.setMeta(metaKey, "");
       if (!open.startsWith("silent:"))
-        await announce(
-          `enabled:${a.id}:${a.updatedAt ?? now}`,
-          a.id,
-          automationStateEvent({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now }, false, open),
-          now,
-        );
+        await announce(`enabled:${a.id}:${a.updatedAt ?? now}`, a.id, automationStateEvent(await about(a, now), false, open), now);
     }
   }
 
@@ -225,12 +240,7 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
     const failed = (await d.store.getMeta(metaKey)) ?? "";
     if (failed === "") return;
     await d.store.setMeta(metaKey, "");
-    await announce(
-      `recovered:${run.id}`,
-      a.id,
-      automationRecoveredEvent({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now }, run, failed),
-      now,
-    );
+    await announce(`recovered:${run.id}`, a.id, automationRecoveredEvent(await about(a, now), run, failed), now);
   }
 
   /** The automation's newest runs: each ended run claimed once (announced when it failed or warned). True when all ended. */
@@ -240,25 +250,34 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
     const raw = [...(await d.client.automationRuns(a.id, RUNS_PER_LIST))].reverse();
     for (const item of raw) {
       const p = RunSchema.safeParse(item);
-      if (!p.success) continue;
+      if (!p.success) {
+        const issue = p.error.issues[0]!;
+        unreadable(a, `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+        continue;
+      }
       const r = p.data;
       // Test runs from the editor are the author's business, not a broken chain.
       if (r.context === "test_run" || r.isTestRun === true || r.testRun === true) continue;
-      if (!(ms(r.startTime) >= floor)) continue;
-      if (!FINAL_STATUSES.has(r.status)) {
+      // A run that failed before it started has no start time: its stop, due or creation time places it instead.
+      const when = [r.startTime, r.stopTime, r.scheduledStartTime, r.createdAt].map(ms).find(Number.isFinite);
+      if (when !== undefined && !(when >= floor)) continue;
+      const meaning = meaningOf(r);
+      if (meaning === undefined) unknownStatus(a, r.status);
+      if (meaning === undefined || meaning === "pending") {
         allEnded = false;
         continue;
       }
-      const bad = r.status in FAILED_STATUSES || r.status === WARNING_STATUS;
+      const bad = meaning === "failed" || meaning === "warning";
       const { error, ...fields } = r;
       const run: AutomationRunInfo = { ...fields, ...runError(error) };
-      const event = bad ? automationRunEvent({ tenant: d.tenant, automation: a, owner: await owner(a.ownerId, now), nowMs: now }, run) : undefined;
+      const event = bad ? automationRunEvent({ ...(await about(a, now)), automationsPath: d.client.automationsPath() }, run) : undefined;
       const key = `run:${r.id}`;
       if (!(await d.claims.claim(name, key, a.id, now, event ? JSON.stringify(event) : null))) continue;
       const stop = ms(r.stopTime);
-      const ok = r.status === "finished" || r.status === WARNING_STATUS;
+      const ok = meaning === "ok" || meaning === "warning";
       await tell("run", d.feed?.runEnded(runEnded(name, a, r, ok, Number.isFinite(stop) ? stop : now)));
-      await judgeFailing(a, run, ok, now);
+      // Only a failure that was paged is open: a later finish recovers only what someone was told of.
+      if (ok || meaning === "failed") await judgeFailing(a, run, ok, now);
       if (!event) continue;
       await d.emit(event);
       await d.claims.markAnnounced(name, key);
@@ -269,10 +288,7 @@ export function createAutomationWatch(d: WatchDeps): AutomationWatch {
   return {
     async poll(now, firstFloor) {
       const floor = Math.max(firstFloor, now - OLDEST_RUN_MS);
-      for (const p of await d.claims.unannounced(name)) {
-        await d.emit(JSON.parse(p.event) as SiteEvent);
-        await d.claims.markAnnounced(name, p.key);
-      }
+      await replayUnannounced(d, name);
       const automations = await listAutomations(d, only, listAll);
       const moved: Array<{ a: AutomationInfo; cursorKey: string; cursor: string }> = [];
       for (const a of automations) {

@@ -71,12 +71,15 @@ export interface CloudClient {
   /** A task's most recent runs, newest first (one page of at most `limit`). */
   taskRuns(id: string, limit: number): Promise<unknown[]>;
   /**
-   * One page of the tenant's automations (`GET /api/v1/automations`); `listAll` asks for every user's (a tenant or
-   * analytics admin's key), as qlik-cli's `workflows automation ls --listAll` names the parameter.
+   * One page of the tenant's automations (`GET /api/workflows/automations`, Qlik's successor of the deprecated
+   * `/api/v1/automations`, which a tenant answering 404 to the first is asked instead); `listAll` asks for every
+   * user's (a tenant or analytics admin's key), as qlik-cli's `workflows automation ls --listAll` names the parameter.
    */
   listAutomations(pageUrl?: string, listAll?: boolean): Promise<{ automations: unknown[]; next?: string }>;
-  /** An automation's newest runs (`GET /api/v1/automations/{id}/runs`, sorted by `-startTime`), one page of at most `limit`. */
+  /** An automation's newest runs (`GET …/automations/{id}/runs`, sorted by `-startTime`), one page of at most `limit`. */
   automationRuns(id: string, limit: number): Promise<unknown[]>;
+  /** The Automations API's base path this client uses (the successor, or the deprecated one the tenant still needs). */
+  automationsPath(): string;
   /** One API key's record (GET /api/v1/api-keys/{id}): when it expires, and whether it is active. */
   getApiKey(id: string): Promise<z.infer<typeof ApiKeySchema>>;
   /** A new API key (a config reload after the old one expired or was revoked): the next call uses it. */
@@ -85,6 +88,9 @@ export interface CloudClient {
 }
 
 const TIMEOUT_MS = 30_000;
+/** Qlik's Automations API: the successor (same paths and schemas below it) and the deprecated base, removed on or after 2027-11-30. */
+const WORKFLOWS_AUTOMATIONS = "/api/workflows/automations";
+const V1_AUTOMATIONS = "/api/v1/automations";
 /** A script log can be large; the excerpt keeps the failure lines and the end. */
 const MAX_BODY = 8 * 1024 * 1024;
 
@@ -105,6 +111,22 @@ function assertKeyMayGoTo(url: string, origin: URL): void {
 /** A list page as the client hands it on: its items under `key`, and the next page's link when there is one. */
 function listed<K extends string>(page: z.infer<typeof ListSchema>, key: K): Record<K, unknown[]> & { next?: string } {
   return { [key]: page.data, ...(page.links?.next?.href ? { next: page.links.next.href } : {}) } as Record<K, unknown[]> & { next?: string };
+}
+
+/** A next link from a page, resolved against the tenant and checked before any request carries the key. */
+function nextPageUrl(href: string, base: string, origin: URL): string {
+  let u: URL;
+  try {
+    u = new URL(href, base);
+  } catch {
+    throw new CloudApiError("bad-answer", `${origin.host} gave a next page that is not a URL; not followed`);
+  }
+  if (u.origin !== origin.origin || u.protocol !== "https:")
+    throw new CloudApiError(
+      "bad-answer",
+      `${origin.host} gave a next page at ${u.origin}, not the tenant's ${origin.origin}; not followed (the API key would go there)`,
+    );
+  return u.toString();
 }
 
 export function createCloudClient(opts: {
@@ -211,22 +233,9 @@ export function createCloudClient(opts: {
     return r.data;
   }
 
-  /** A next link from a page, resolved against the tenant and checked before any request carries the key. */
-  const nextPage = (href: string): string => {
-    let u: URL;
-    try {
-      u = new URL(href, base);
-    } catch {
-      throw new CloudApiError("bad-answer", `${host} gave a next page that is not a URL; not followed`);
-    }
-    if (u.origin !== origin.origin || u.protocol !== "https:")
-      throw new CloudApiError(
-        "bad-answer",
-        `${host} gave a next page at ${u.origin}, not the tenant's ${origin.origin}; not followed (the API key would go there)`,
-      );
-    return u.toString();
-  };
+  const nextPage = (href: string): string => nextPageUrl(href, base, origin);
 
+  const automations = { path: WORKFLOWS_AUTOMATIONS };
   return {
     listReloads: async (pageUrl) => listed(await getJson(pageUrl ? nextPage(pageUrl) : `${base}/api/v1/reloads?limit=100&log=false`, ListSchema), "reloads"),
     getReload: (id) => getJson(`${base}/api/v1/reloads/${encodeURIComponent(id)}`, CloudReloadSchema),
@@ -243,10 +252,21 @@ export function createCloudClient(opts: {
     getTask: (id) => getJson(`${base}/api/scheduling/tasks/${encodeURIComponent(id)}`, TaskIdSchema),
     taskRuns: async (id, limit) =>
       (await getJson(`${base}/api/scheduling/tasks/${encodeURIComponent(id)}/runs?limit=${limit}&sort=-startedAt`, ListSchema)).data,
-    listAutomations: async (pageUrl, listAll = true) =>
-      listed(await getJson(pageUrl ? nextPage(pageUrl) : `${base}/api/v1/automations?limit=100${listAll ? "&listAll=true" : ""}`, ListSchema), "automations"),
+    async listAutomations(pageUrl, listAll = true) {
+      if (pageUrl) return listed(await getJson(nextPage(pageUrl), ListSchema), "automations");
+      const first = () => getJson(`${base}${automations.path}?limit=100${listAll ? "&listAll=true" : ""}`, ListSchema);
+      try {
+        return listed(await first(), "automations");
+      } catch (err) {
+        // A tenant without Qlik's successor API yet: the deprecated one, from then on (and for the runs too).
+        if (!(err instanceof CloudApiError) || err.kind !== "not-found" || automations.path === V1_AUTOMATIONS) throw err;
+        automations.path = V1_AUTOMATIONS;
+        return listed(await first(), "automations");
+      }
+    },
     automationRuns: async (id, limit) =>
-      (await getJson(`${base}/api/v1/automations/${encodeURIComponent(id)}/runs?limit=${limit}&sort=-startTime`, ListSchema)).data,
+      (await getJson(`${base}${automations.path}/${encodeURIComponent(id)}/runs?limit=${limit}&sort=-startTime`, ListSchema)).data,
+    automationsPath: () => automations.path,
     // opts is this client's own copy (built by setup): the calls read the key from it.
     setApiKey: (key) => void (opts.apiKey = key),
     close: () => client.close(),

@@ -92,6 +92,27 @@ export const engineReloadsSchema = () =>
         .strictObject({
           perAppPerHour: z.number().int().min(1).max(10_000).default(4).describe("Failed reloads alerted per app and hour at most (a token bucket)."),
           perNodePerHour: z.number().int().min(1).max(100_000).default(30).describe("Failed reloads alerted per node and hour at most (a token bucket)."),
+          successes: z
+            .strictObject({
+              perAppPerHour: z
+                .number()
+                .int()
+                .min(1)
+                .max(10_000)
+                .default(6)
+                .describe("Successful reloads announced (app.reload_succeeded) per app and hour at most (a token bucket)."),
+              perNodePerHour: z
+                .number()
+                .int()
+                .min(1)
+                .max(100_000)
+                .default(60)
+                .describe("Successful reloads announced per node and hour at most (a token bucket)."),
+            })
+            .prefault({})
+            .describe(
+              "Successes page too where a route sends app.reload_succeeded to a channel: beyond this budget a success is listed and counted (verdict over_budget), not announced. The first success after a failure alerted is the recovery and always goes out.",
+            ),
         })
         .prefault({})
         .describe(

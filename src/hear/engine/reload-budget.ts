@@ -34,3 +34,16 @@ export function createTokenBuckets(capacity: number, perMs: number, clock: Clock
     },
   };
 }
+
+/** A set of at most `max` keys; past it the oldest key is forgotten (a forger naming new apps cannot grow it). */
+export function createBoundedSet(max: number) {
+  const keys = new Set<string>();
+  return {
+    add(key: string): void {
+      keys.delete(key);
+      keys.add(key);
+      if (keys.size > max) keys.delete(keys.values().next().value as string);
+    },
+    delete: (key: string): boolean => keys.delete(key),
+  };
+}

@@ -4,7 +4,6 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { TaskEvent } from "../../platform/events/types";
 import { AppError } from "../../platform/core/errors";
 import { appPart, withOwner } from "../events/enrich-mappers";
-import { and, eqString } from "../../platform/qlik/qrs-filter";
 
 export type AppRead = { ok: true; app: NonNullable<TaskEvent["app"]>; lastReloadMs?: number } | { ok: false; notFound: boolean; reason: string };
 
@@ -30,17 +29,4 @@ export async function readApp(qrs: QrsClient, appId: string, timeoutMs: number):
   }
   const last = a.lastReloadTime && !a.lastReloadTime.startsWith(NEVER) ? Date.parse(a.lastReloadTime) : Number.NaN;
   return { ok: true, app, ...(Number.isFinite(last) ? { lastReloadMs: last } : {}) };
-}
-
-/** Whether QRS knows `DIRECTORY\userid` (and its name); undefined when QRS cannot say or the line named no user. */
-export async function readUser(qrs: QrsClient, user: string, timeoutMs: number): Promise<{ known: true; name?: string } | { known: false } | undefined> {
-  const at = user.indexOf("\\");
-  if (at <= 0 || at === user.length - 1) return undefined;
-  try {
-    const rows = await qrs.listUsersFull(and(eqString("userDirectory", user.slice(0, at)), eqString("userId", user.slice(at + 1))), { timeoutMs, retries: 1 });
-    const row = rows[0];
-    return row ? { known: true, ...(row.name ? { name: row.name } : {}) } : { known: false };
-  } catch {
-    return undefined;
-  }
 }

@@ -14,6 +14,8 @@ import { createEnrichReaders, prefetchRun } from "./enrich-readers";
 import { createFinalExecutionFinder } from "./final-execution";
 import { appPart, executionPart, linksFor, scriptLogExcerpt, taskPart, taskTypeOf, withFinalExecution, withOwner } from "./enrich-mappers";
 import { runKey } from "./run-key";
+import { createUserCheck, shownUser } from "./user-check";
+import { shownHost, unverifiedText } from "../../platform/events/unverified-text";
 import { addRunAttempts } from "./run-attempts";
 import type { QueuedRun, RunReport } from "./run-report";
 import type { TaskEvent, TaskType } from "../../platform/events/types";
@@ -60,6 +62,7 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
   const readers = deps.qrs ? createEnrichReaders(deps.qrs, deps.clock) : undefined;
 
   const executionFor = createFinalExecutionFinder(cfg, { ...deps, sleep });
+  const users = deps.qrs ? createUserCheck(deps.qrs, deps.clock, cfg.lookupTimeoutMs) : undefined;
 
   return {
     prefetch: (r) => readers && prefetchRun(readers, r, cfg.lookupTimeoutMs, deps.clock.now(), deps.taskKnown),
@@ -132,7 +135,13 @@ export function createTaskEventEnricher(cfg: IntakeConfig["enrichment"], links: 
           log.info({ eventId: event.id, replaced, datagramHost: r.host }, "the datagram's host or message did not match QRS; QRS's are used");
       }
 
-      await addOwnerAndScriptLog(cfg, qrs, look, r, execution, app, event, (id, o) => readers.user.one(id, { ...o, notBefore }));
+      // The user the datagram named is shown as QRS spells it, or as unverified text (it may be anything).
+      const [, user] = await Promise.all([
+        addOwnerAndScriptLog(cfg, qrs, look, r, execution, app, event, (id, o) => readers.user.one(id, { ...o, notBefore })),
+        // QRS known to be down: not asked again (the user stays unverified), so an unconfirmed alert is not delayed.
+        r.user && users && !look.down ? users.check(r.user) : undefined,
+      ]);
+      if (r.user) event.user = shownUser(r.user, user);
       await addRunAttempts(cfg, qrs, look, event, execution);
 
       event.complete = missing.length === 0;
@@ -156,10 +165,12 @@ function baseEvent(r: RunReport, links: EnrichLinks, receivedAt: string, missing
     taskType: guessType(r),
     source: r.source,
     receivedAt,
-    host: r.host ?? r.execution?.executingNodeName ?? "",
+    // As sent until QRS confirms the run (settleDatagramClaims); text no host name can hold is shown unverified.
+    host: r.host !== undefined ? shownHost(r.host) : (r.execution?.executingNodeName ?? ""),
     // As sent ("(null)") when the datagram named no execution, as Butler's alerts show it, until QRS's run is found.
     executionId: r.executionIdAsSent ?? r.executionId,
-    user: r.user ?? "",
+    // Unverified until QRS is asked (below).
+    user: r.user ? unverifiedText(r.user) : "",
     logTimestamp: r.logTimestamp,
     logLevel: r.logLevel,
     logMessage: r.logMessage,

@@ -109,6 +109,41 @@ const enrichmentSchema = () =>
     .prefault({})
     .describe("QRS lookups that complete an event: task, app, owner, execution result, script log.");
 
+const confirmSchema = () =>
+  z
+    .strictObject({
+      alertUnconfirmed: z
+        .enum(["never", "qrsUnavailable", "always"])
+        .default("qrsUnavailable")
+        .describe(
+          "Runs a datagram reports but QRS does not confirm (UDP is unauthenticated): qrsUnavailable announces them, marked unconfirmed, " +
+            "only when QRS could not be asked; always also when QRS has no such run; never not at all. They never start a task.",
+        ),
+      unconfirmedBudget: z
+        .strictObject({
+          perTaskPerHour: z
+            .number()
+            .int()
+            .min(1)
+            .max(10_000)
+            .default(4)
+            .describe("Unconfirmed runs announced per task and outcome in an hour at most (a token bucket)."),
+          perOutcomePerHour: z
+            .number()
+            .int()
+            .min(1)
+            .max(100_000)
+            .default(60)
+            .describe("Unconfirmed runs announced per outcome (failed, aborted, succeeded …) in an hour at most, of all tasks together."),
+        })
+        .prefault({})
+        .describe(
+          'A page budget for the runs alertUnconfirmed lets through (a forged datagram cannot be told from a real one while QRS is down): beyond it a run is counted (steward_intake_unconfirmed_total{action="over_budget"}) and not announced; reconciliation reports a real one once QRS answers.',
+        ),
+    })
+    .prefault({})
+    .describe("Each datagram's run is checked in QRS (when qlik is configured) before alerts or event-triggered schedules fire.");
+
 export const intakeSchema = () =>
   z
     .strictObject({
@@ -161,18 +196,7 @@ export const intakeSchema = () =>
         .prefault({})
         .describe("Suppress repeated reports of the same run (several appenders or nodes, a restart, reconciliation)."),
       enrichment: enrichmentSchema(),
-      confirm: z
-        .strictObject({
-          alertUnconfirmed: z
-            .enum(["never", "qrsUnavailable", "always"])
-            .default("qrsUnavailable")
-            .describe(
-              "Runs a datagram reports but QRS does not confirm (UDP is unauthenticated): qrsUnavailable announces them, marked unconfirmed, " +
-                "only when QRS could not be asked; always also when QRS has no such run; never not at all. They never start a task.",
-            ),
-        })
-        .prefault({})
-        .describe("Each datagram's run is checked in QRS (when qlik is configured) before alerts or event-triggered schedules fire."),
+      confirm: confirmSchema(),
       reconcile: z
         .strictObject({
           enabled: z.boolean().default(true).describe("Ask QRS for runs that no datagram announced (needs qlik)."),

@@ -1,5 +1,6 @@
 // The one path from "a run ended" to a domain event on the bus, shared by datagrams, distribute polling and
 // reconciliation: claim (dedupe in memory and in the store) → enrich → emit → remember as seen.
+import { type AlertUnconfirmed, passesUnconfirmed, type UnconfirmedBudget } from "./unconfirmed-budget";
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import type { EventBus } from "../../platform/core/bus";
@@ -19,8 +20,7 @@ import { CLAIM_LEASE_MS, createRunReservations } from "./run-reservations";
 
 export { CLAIM_LEASE_MS } from "./run-reservations";
 
-/** Which runs QRS did not confirm still reach the bus (marked `unconfirmed`): see `intake.confirm`. */
-export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
+export type { AlertUnconfirmed } from "./unconfirmed-budget";
 
 /** `retrying`: the store was unreachable; the run stays claimed here and is announced once it answers. */
 export type ProcessResult =
@@ -50,6 +50,8 @@ export interface RunProcessorDeps {
   log: Logger;
   dedupe: { enabled: boolean; ttlMs: number };
   alertUnconfirmed: AlertUnconfirmed;
+  /** How many runs QRS did not confirm may go out per task and per outcome in an hour (intake.confirm.unconfirmedBudget). */
+  unconfirmedBudget?: UnconfirmedBudget;
   counters: { enriched: Counter; emitted: Counter; deduplicated: Counter; unconfirmed: Counter };
   /** Datagram-driven warnings share the intake's log budget (a forged run is one datagram away). */
   warnOnce: ThrottledWarn;
@@ -188,24 +190,6 @@ async function announcedAlready(deps: Pick<RunProcessorDeps, "store" | "clock" |
   await deps.store.markSeen([{ key, executionId: report.executionId }], report.source, deps.clock.now(), deps.dedupe.ttlMs);
   deps.counters.deduplicated.inc({ source: report.source });
   return true;
-}
-
-/** Whether a run QRS did not confirm still goes on the bus (`intake.confirm.alertUnconfirmed`); counted and warned either way. */
-function passesUnconfirmed(
-  deps: Pick<RunProcessorDeps, "alertUnconfirmed" | "counters" | "warnOnce">,
-  report: RunReport,
-  u: NonNullable<TaskEvent["unconfirmed"]>,
-): boolean {
-  const pass = deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
-  deps.counters.unconfirmed.inc({ qrs: u.qrs, action: pass ? "emitted" : "dropped" });
-  deps.warnOnce(
-    `unconfirmed|${u.qrs}`,
-    { executionId: report.executionId, taskId: report.taskId, outcome: report.outcome, host: report.host, why: u.reason },
-    pass
-      ? "QRS did not confirm a run a datagram reported; it is announced marked unconfirmed and starts no task"
-      : "QRS did not confirm a run a datagram reported (forged, or QRS lost it); it is not announced",
-  );
-  return pass;
 }
 
 /** The event with its history and incident, and its follow-ups; the event alone when that fails (a lost history beats a lost alert). */

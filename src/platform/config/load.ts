@@ -251,7 +251,7 @@ function parseWith<C extends ConfigShape>(parts: SchemaParts<C>, text: string, d
   // Parsed once per start or reload: zod's compiled fast path (generated with new Function on the first parse of
   // each object schema) costs more to build than it saves on one parse (measured: ~18 ms against ~8 ms of CPU).
   // Built for this parse and dropped with it: kept in a module constant its ~1,400 zod objects stayed in the heap
-  // for the life of the process (bench/README.md, "Idle RSS against issue 48").
+  // for the life of the process (bench/history/issue-48.md, "Idle RSS against issue 48").
   const schema = parts.schema();
   const parsed = schema.safeParse(data, { jitless: true });
   if (!parsed.success) {

@@ -158,7 +158,7 @@ export const statusAccessSchema = () =>
       trustedProxies: cidrListSchema()
         .meta({ examples: [["10.0.0.5"]] })
         .describe(
-          "Reverse proxies whose X-Forwarded-For is believed when judging ipAllowlist (added to security.trustedProxies, which counts here too). Empty: the header is ignored and the connection's address counts.",
+          "Reverse proxies whose X-Forwarded-For is believed when judging ipAllowlist and naming callers in the audit (security.trustedProxies counts here too). Unlike security.trustedProxies, they give no caller security.anonymous's grant. Empty: the header is ignored and the connection's address counts.",
         ),
     })
     .describe("Who may read the business-facing status without (or besides) a status key: an address allowlist (docs/status.md).");

@@ -228,7 +228,7 @@ function createKeylessGrant(deps: AccessDeps) {
         forwardedFor: c.req.header("x-forwarded-for"),
         forwarded: c.req.header("forwarded"),
       },
-      policy.trustedProxies,
+      policy.grantProxies,
     );
     // The scopes, not the addresses: the refusal goes to anyone, and the nodes' names and addresses are the site's own.
     // Built only for a refusal.

@@ -37,6 +37,11 @@ export interface SecurityPolicy {
   anonymous: AnonymousGrant;
   /** Proxies whose X-Forwarded-For names the caller (security.trustedProxies with statusAccess.trustedProxies). */
   trustedProxies: IpRange[];
+  /**
+   * Proxies whose X-Forwarded-For is believed for security.anonymous's grant: security.trustedProxies only. A proxy
+   * listed for the status routes alone (statusAccess.trustedProxies) names callers, it does not grant them scopes.
+   */
+  grantProxies: IpRange[];
   /** Set when the stored keys vanished under a non-loopback listener: why every caller is refused (listen-rule.ts). */
   lockedOut?: string;
 }
@@ -63,7 +68,8 @@ export function buildPolicy(cfg: SecurityConfig, deps: { storedKeys?: readonly S
     if (old && old.rule.requests === rule.requests && old.rule.windowMs === rule.window) return old;
     return createRateLimiter({ requests: rule.requests, windowMs: rule.window }, deps.clock);
   };
-  const trustedProxies = [...cfg.trustedProxies, ...cfg.statusAccess.trustedProxies].map((s) => parseRange(s)!);
+  const grantProxies = cfg.trustedProxies.map((s) => parseRange(s)!);
+  const trustedProxies = [...grantProxies, ...cfg.statusAccess.trustedProxies.map((s) => parseRange(s)!)];
   return {
     config: cfg,
     ring,
@@ -76,6 +82,7 @@ export function buildPolicy(cfg: SecurityConfig, deps: { storedKeys?: readonly S
     statusAccess: compileStatusAccess(cfg.statusAccess, trustedProxies),
     anonymous: compileAnonymous(cfg.anonymous),
     trustedProxies,
+    grantProxies,
   };
 }
 

@@ -8,7 +8,8 @@ import { createSilentLogger } from "../../platform/core/logger";
 import { configJsonSchema } from "./steward-config";
 import { UsageError } from "./usage";
 import { actionLinksNotice } from "../../tell/ack-links/notice";
-import { type CheckOptions, keylessAccessNote } from "./config-check";
+import { type CheckOptions, formatProblems, keylessAccessNote } from "./config-check";
+import { inboundWebhookWarnings } from "../../tell/notify/inbound-reach";
 import { loadCheckedConfig } from "./config-problems";
 import { hostFlavour } from "../../keep/files/path-rules";
 import { AppError } from "../../platform/core/errors";
@@ -17,6 +18,8 @@ export function configCheckCommand(file: string | undefined, out: (s: string) =>
   if (!file) throw new UsageError("config check: missing FILE");
   const loaded = checkConfigFile(file);
   out(`${file}: valid (data directory ${loaded.config.dataDir})`);
+  // Set-ups `run` accepts but that may not work as meant: the key's line, what is wrong and the fix.
+  for (const line of formatProblems(inboundWebhookWarnings(loaded.config), loaded.source, file)) out(line);
   const linksNote = actionLinksNotice(loaded.config);
   if (linksNote) out(linksNote);
   const access = keylessAccessNote(loaded.config);

@@ -1,5 +1,6 @@
 // The doctor's probe of a Qlik Cloud tenant: one page of its reloads read with the tenant's own key (or OAuth client),
-// as the watcher reads it every poll, so a wrong URL, an untrusted certificate, a refused or expiring key shows here.
+// as the watcher reads it every poll, so a wrong URL, an untrusted certificate, a refused or expiring key shows here;
+// then each Cloud source Steward can watch (reloads, tasks, automations, data tasks): watched, or why not.
 import { apiKeyClaims } from "../../hear/cloud/key-expiry";
 import { CloudApiError, type CloudClient, createCloudClient } from "../../hear/cloud/cloud-client";
 import type { QlikCloudTenantConfig } from "../../hear/cloud/config";
@@ -38,12 +39,16 @@ async function keyExpiry(client: CloudClient, apiKey: string | undefined, now: n
   return days < 0 ? "; the key has expired" : `; the key expires in ${days} day${days === 1 ? "" : "s"} (${new Date(at).toISOString().slice(0, 10)})`;
 }
 
+/** One Cloud source as the doctor found it: watched (with what it read), not watched and why, or failing. */
+type SourceState = { name: string; state: "watched" | "off" | "failed"; text: string };
+
 /**
  * Whether the key may list the tenant's automations, as the automation watch asks (every user's, `listAll`, unless
- * the tenant refuses the parameter): "" when the block is off, else a sentence for the probe's detail.
+ * the tenant refuses the parameter).
  */
-async function automationsReadable(client: CloudClient, tenant: QlikCloudTenantConfig): Promise<{ ok: boolean; text: string }> {
-  if (!tenant.automations?.enabled) return { ok: true, text: "" };
+async function automationsSource(client: CloudClient, tenant: QlikCloudTenantConfig): Promise<SourceState> {
+  const name = "automations";
+  if (!tenant.automations?.enabled) return { name, state: "off", text: "not asked for (add `automations: {}` to this tenant)" };
   try {
     let page: { automations: unknown[] };
     try {
@@ -52,13 +57,57 @@ async function automationsReadable(client: CloudClient, tenant: QlikCloudTenantC
       if (!(err instanceof CloudApiError) || err.kind !== "refused") throw err;
       page = await client.listAutomations(undefined, false);
     }
-    return { ok: true, text: `; automations readable (${page.automations.length} on the first page)` };
+    return { name, state: "watched", text: `${page.automations.length} on the first page` };
   } catch (err) {
-    return { ok: false, text: `automations not read: ${describeError(err)}` };
+    return { name, state: "failed", text: describeError(err) };
   }
 }
 
-export function cloudTenantProbe(tenant: QlikCloudTenantConfig, baseDir: string, now: () => number = Date.now): DoctorProbe {
+/** The Scheduling Tasks, as the watchdog's look reads them (only when the watchdog is on). */
+async function tasksSource(client: CloudClient, watchdogOn: boolean): Promise<SourceState> {
+  const name = "tasks";
+  if (!watchdogOn) return { name, state: "off", text: "the watchdog is off (add a `watchdog:` section to watch their schedules)" };
+  try {
+    return { name, state: "watched", text: `${(await client.listTasks()).tasks.length} on the first page` };
+  } catch (err) {
+    return { name, state: "failed", text: describeError(err) };
+  }
+}
+
+/** "watches reloads (…), tasks (…); does not watch automations: …; failed: …". */
+function sourcesText(sources: SourceState[]): string {
+  const of = (s: SourceState["state"]) => sources.filter((x) => x.state === s);
+  const parts = [
+    `watches ${of("watched")
+      .map((x) => `${x.name} (${x.text})`)
+      .join(", ")}`,
+  ];
+  if (of("off").length)
+    parts.push(
+      `does not watch ${of("off")
+        .map((x) => `${x.name}: ${x.text}`)
+        .join("; ")}`,
+    );
+  if (of("failed").length)
+    parts.push(
+      `cannot read ${of("failed")
+        .map((x) => `${x.name}: ${x.text}`)
+        .join("; ")}`,
+    );
+  return parts.join("; ");
+}
+
+const FIX: Record<string, string> = {
+  automations: "For automations make the API key as a Tenant Admin (docs/qlik-cloud.md#qlik-automate-automations), or remove qlikCloud.tenants[].automations.",
+  tasks: "For the Scheduling Tasks the key's user needs to see the tasks (a Tenant Admin sees all; docs/qlik-cloud.md#scheduling-tasks).",
+};
+
+export function cloudTenantProbe(
+  tenant: QlikCloudTenantConfig,
+  baseDir: string,
+  now: () => number = Date.now,
+  opts: { watchdogOn: boolean } = { watchdogOn: true },
+): DoctorProbe {
   const name = tenant.name ?? new URL(tenant.url).host;
   return {
     check: `qlik cloud ${name}`,
@@ -74,15 +123,17 @@ export function cloudTenantProbe(tenant: QlikCloudTenantConfig, baseDir: string,
       try {
         const page = await client.listReloads();
         const how = tenant.oauth ? "the OAuth client" : "the API key";
-        const detail = `${tenant.url} answers ${how} (${page.reloads.length} reloads on the first page)${await keyExpiry(client, tenant.apiKey, now())}`;
-        const automations = await automationsReadable(client, tenant);
-        if (!automations.ok)
-          return {
-            ok: false,
-            detail: `${detail}; ${automations.text}`,
-            fix: "Reloads are watched; for automations make the API key as a Tenant Admin (docs/qlik-cloud.md#qlik-automate-automations), or remove qlikCloud.tenants[].automations.",
-          };
-        return { ok: true, detail: `${detail}${automations.text}` };
+        const detail = `${tenant.url} answers ${how}${await keyExpiry(client, tenant.apiKey, now())}`;
+        const sources: SourceState[] = [
+          { name: "reloads", state: "watched", text: `${page.reloads.length} on the first page` },
+          await tasksSource(client, opts.watchdogOn),
+          await automationsSource(client, tenant),
+          { name: "data tasks", state: "off", text: "Qlik Talend Cloud data tasks are not watched by this version of Steward" },
+        ];
+        const failed = sources.filter((x) => x.state === "failed");
+        const text = `${detail}; ${sourcesText(sources)}`;
+        if (failed.length) return { ok: false, detail: text, fix: `Reloads are watched. ${failed.map((x) => FIX[x.name]).join(" ")}` };
+        return { ok: true, detail: text };
       } catch (err) {
         return { ok: false, detail: describeError(err), fix: fixFor(err, tenant.oauth !== undefined) };
       } finally {

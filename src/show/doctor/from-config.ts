@@ -4,6 +4,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../cli/steward-config";
 import { keylessAccessNote } from "../cli/config-check";
+import { inboundWebhookWarnings } from "../../tell/notify/inbound-reach";
 import { systemClock } from "../../platform/core/clock";
 import { createEngineClient } from "../../platform/qlik/engine-client";
 import { createQrsClient, type QrsClient } from "../../platform/qlik";
@@ -50,8 +51,12 @@ export function doctorProbes(config: Config, baseDir: string, log: Logger, live?
     }
     probes.push(qrsProbe(qrs), engineProbe(createEngineClient(config.qlik, { baseDir, log, clock: systemClock })));
   }
-  if (config.qlikCloud?.enabled) for (const t of config.qlikCloud.tenants) probes.push(cloudTenantProbe(t, baseDir));
+  if (config.qlikCloud?.enabled)
+    for (const t of config.qlikCloud.tenants) probes.push(cloudTenantProbe(t, baseDir, Date.now, { watchdogOn: config.watchdog?.enabled === true }));
   for (const [name, ch] of Object.entries(config.channels)) probes.push(channelProbe(name, ch, baseDir, config.newRelic));
+  // Not tried (the vendor's side cannot be reached from here): a webhook the vendor cannot call, said as a failure.
+  for (const w of inboundWebhookWarnings(config))
+    probes.push({ check: `channel ${w.path[1]} webhook`, run: async () => ({ ok: false, detail: `${w.path.join(".")}: ${w.problem}`, fix: w.fix }) });
   if (config.newRelic) probes.push(...newRelicRouteProbes(config.newRelic));
   if (config.mqtt?.enabled) {
     const url = config.mqtt.url;

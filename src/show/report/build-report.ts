@@ -68,6 +68,8 @@ export interface ReportInputs {
   }>;
   /** Runs a Scheduler retry got past in the span (a failed attempt, then a success: nothing was paged), newest first. */
   recoveredByRetry?: Array<{ taskName: string; attempts: number; endedMs: number }>;
+  /** Failures an automatic retry of Steward's (remediation.rules) healed in the span: nothing was paged, newest first. */
+  healedByRemediation?: Array<{ taskName: string; attempts: number; endedMs: number }>;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -246,6 +248,15 @@ function retried(i: ReportInputs): ReportSection["lines"] {
   return [{ text: `${plural(r.length, "run")} recovered by the Scheduler's retry, not paged: ${shown.join(", ")}${more}`, tone: "info" }];
 }
 
+/** The failures Steward's automatic retry healed: not paged, one line, as the Scheduler's own retries get. */
+function healed(i: ReportInputs): ReportSection["lines"] {
+  const r = i.healedByRemediation ?? [];
+  if (r.length === 0) return [];
+  const shown = r.slice(0, 10).map((x) => `${x.taskName} (retry ${x.attempts}, ${i.formatTime(x.endedMs)})`);
+  const more = r.length > shown.length ? `, and ${r.length - shown.length} more` : "";
+  return [{ text: `${plural(r.length, "failure")} healed by Steward's automatic retry, not paged: ${shown.join(", ")}${more}`, tone: "info" }];
+}
+
 export function buildReport(i: ReportInputs): SiteEvent {
   const c = runCounts(i);
   const causes = byCause(i);
@@ -270,6 +281,7 @@ export function buildReport(i: ReportInputs): SiteEvent {
         tone: bad > 0 ? "fail" : "ok",
       },
       ...retried(i),
+      ...healed(i),
     ],
   };
   const sections =

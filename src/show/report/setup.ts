@@ -42,6 +42,8 @@ export interface ReportSetupDeps {
   router?: Router;
   /** Reloads outside the Scheduler heard from the Engine (src/hear/engine); absent when engineReloads is off. */
   engineReloads?: Pick<EngineReloadStore, "list">;
+  /** Failures Steward's automatic retries healed in [from, to) (src/start/remediation). */
+  healedByRemediation?(from: number, to: number): Promise<Array<{ taskName: string; attempts: number; endedMs: number }>>;
 }
 
 const WEEK = 7 * 86_400_000;
@@ -60,7 +62,7 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
   const c = cfg ?? DEFAULT_REPORTS;
   const top = c.morning.top;
   const sources: ReportSources = async (kind, from, to) => {
-    const [touched, open, conditions, fresh, apps, nodeHours, outside, retried] = await Promise.all([
+    const [touched, open, conditions, fresh, apps, nodeHours, outside, retried, healed] = await Promise.all([
       deps.incidents ? deps.incidents.list({ since: from, limit: 1000 }) : [],
       deps.incidents ? deps.incidents.list({ status: "open", limit: 1000 }) : [],
       deps.watchStore && kind === "morning" ? deps.watchStore.openConditions() : [],
@@ -75,6 +77,7 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
       deps.watchStore && kind === "weekly" ? deps.watchStore.nodeHours(from, to) : [],
       deps.engineReloads && kind === "morning" ? deps.engineReloads.list({ sinceMs: from, untilMs: to, limit: 500 }) : undefined,
       deps.incidents ? deps.incidents.recoveredByRetry(from, 200) : [],
+      deps.healedByRemediation ? deps.healedByRemediation(from, to) : [],
     ]);
     const streams = new Map(apps.map((a) => [a.name.toLowerCase(), a.stream?.name]));
     const causes = await causesOf(deps, from, to, { open, touched });
@@ -91,6 +94,7 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
       growing: deps.runs?.growing(to, WEEK, 3 * WEEK, 3, top) ?? [],
       streamOf: (app) => streams.get(app.toLowerCase()) ?? undefined,
       nodeHours,
+      healedByRemediation: healed,
       recoveredByRetry: retried
         .filter((r) => r.finishedAt < to)
         .map((r) => ({ taskName: deps.runs?.runsOf(r.taskId, 1)[0]?.taskName ?? r.taskId, attempts: r.attempts, endedMs: r.finishedAt })),

@@ -6,7 +6,7 @@ import { json } from "../util/http";
 import type { SimAutomation } from "./automations";
 import type { CloudTenant } from "./tenant";
 
-const OutcomeSchema = z.enum(["finish", "warn", "fail", "stop", "limit"]);
+const OutcomeSchema = z.enum(["finish", "warn", "fail", "stop", "limit", "notStarted", "failUnstarted"]);
 const AddSchema = z.strictObject({
   name: z.string().min(1).max(200),
   everyMs: z

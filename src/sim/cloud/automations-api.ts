@@ -1,19 +1,26 @@
-// The simulated tenant's Automations API: `GET /api/v1/automations` (cursor paging; `listAll=true` for a tenant
+// The simulated tenant's Automations API, under Qlik's successor path `/api/workflows/automations` and the deprecated
+// `/api/v1/automations` (removed on or after 2027-11-30; same paths and schemas below the base, Qlik's changelog 255):
+// `GET …/automations` (cursor paging; `listAll=true` for a tenant
 // admin), one automation, and an automation's runs (`GET /api/v1/automations/{id}/runs`, sorted by startTime, cursor
-// paging). Statuses and field names are Qlik's; the shape of a run's `error` is not documented and is the sim's own.
+// paging). Statuses and field names are Qlik's (@qlik/api automations RunListObject); `error` is an array as Qlik
+// documents it, its elements' fields (blockId, blockLabel, message) are not documented and are the sim's own.
+import type { AutomationListObject, RunListObject } from "@qlik/api/workflows/automations";
 import { json } from "../util/http";
 import { apiError } from "./api-error";
 import type { SimAutomation, SimAutomationRun, SimAutomations } from "./automations";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+/** When a run counts as started for sorting: a run that failed before it started counts from when it was due. */
+const at = (r: SimAutomationRun) => r.startTime ?? r.scheduledStartTime;
 
 function lastRun(s: SimAutomations, id: string): SimAutomationRun | undefined {
   let last: SimAutomationRun | undefined;
-  for (const r of s.runs) if (r.automationId === id && (!last || r.startTime >= last.startTime)) last = r;
+  for (const r of s.runs) if (r.automationId === id && (!last || at(r) >= at(last))) last = r;
   return last;
 }
 
-function renderAutomation(s: SimAutomations, a: SimAutomation): Record<string, unknown> {
+/** An automation as Qlik's AutomationListObject (@qlik/api `workflows/automations`). */
+function renderAutomation(s: SimAutomations, a: SimAutomation): AutomationListObject {
   const last = lastRun(s, a.id);
   return {
     id: a.id,
@@ -25,26 +32,27 @@ function renderAutomation(s: SimAutomations, a: SimAutomation): Record<string, u
     spaceId: a.spaceId,
     createdAt: iso(a.createdAt),
     updatedAt: iso(a.updatedAt),
-    ...(last ? { lastRunAt: iso(last.startTime), lastRunStatus: last.status } : {}),
+    ...(last ? { lastRunAt: iso(at(last)), lastRunStatus: last.status } : {}),
   };
 }
 
-const renderRun = (r: SimAutomationRun): Record<string, unknown> => ({
+/** A run as Qlik's RunListObject: a time it does not have is left out (the type allows no null there). */
+const renderRun = (r: SimAutomationRun): RunListObject => ({
   id: r.id,
   title: r.title,
   status: r.status,
   context: r.context,
   executedById: r.executedById,
   scheduledStartTime: iso(r.scheduledStartTime),
-  startTime: iso(r.startTime),
-  stopTime: iso(r.stopTime) ?? null,
+  ...(r.startTime !== undefined ? { startTime: iso(r.startTime) } : {}),
+  ...(r.stopTime !== undefined ? { stopTime: iso(r.stopTime) } : {}),
   isTestRun: r.context === "test_run",
   testRun: r.context === "test_run",
-  ...(r.error ? { error: { block: r.error.block, message: r.error.message } } : {}),
+  error: r.error ? r.error.map((e) => ({ ...e })) : null,
 });
 
 /** One page of `items` after the cursor `next` (an index), with the link to the following page. */
-function page<T>(url: URL, items: T[], render: (t: T) => Record<string, unknown>): Response {
+function page<T>(url: URL, items: T[], render: (t: T) => AutomationListObject | RunListObject): Response {
   const limit = Math.min(100, Math.max(1, Number(url.searchParams.get("limit") ?? 20) || 20));
   const from = Number(url.searchParams.get("next") ?? 0) || 0;
   const slice = items.slice(from, from + limit);
@@ -57,7 +65,10 @@ function page<T>(url: URL, items: T[], render: (t: T) => Record<string, unknown>
 }
 
 export function handleAutomations(s: SimAutomations, req: Request, url: URL, path: string): Response | undefined {
-  if (req.method !== "GET" || !path.startsWith("/api/v1/automations")) return undefined;
+  if (req.method !== "GET") return undefined;
+  const base = ["/api/v1/automations", "/api/workflows/automations"].find((b) => path === b || path.startsWith(`${b}/`));
+  if (!base) return undefined;
+  path = `/api/v1/automations${path.slice(base.length)}`;
   if (path === "/api/v1/automations")
     return page(
       url,
@@ -69,6 +80,6 @@ export function handleAutomations(s: SimAutomations, req: Request, url: URL, pat
   if (!a) return apiError(404, "Not Found", "AUTOMATIONS-404");
   if (!m![2]) return json(200, renderAutomation(s, a));
   const desc = (url.searchParams.get("sort") ?? "-startTime").startsWith("-");
-  const runs = s.runs.filter((r) => r.automationId === a.id).sort((x, y) => (desc ? y.startTime - x.startTime : x.startTime - y.startTime));
+  const runs = s.runs.filter((r) => r.automationId === a.id).sort((x, y) => (desc ? at(y) - at(x) : at(x) - at(y)));
   return page(url, runs, renderRun);
 }

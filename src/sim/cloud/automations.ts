@@ -5,8 +5,19 @@
 import { newGuid } from "../util/ids";
 
 /** The run statuses of Qlik's automation run-ended event (com.qlik.v1.automation.run.ended); the sim ends in these. */
-export type SimRunStatus = "queued" | "running" | "finished" | "finished with warnings" | "failed" | "stopped" | "exceeded limit";
-export type SimRunOutcome = "finish" | "warn" | "fail" | "stop" | "limit";
+export type SimRunStatus = "running" | "finished" | "finished with warnings" | "failed" | "stopped" | "exceeded limit" | "not started";
+/**
+ * `notStarted`: the run is recorded with its start time and ends `not started` (it never ran a block);
+ * `failUnstarted`: it fails before it starts, with no start time (Qlik's RunListObject allows one to be absent).
+ */
+export type SimRunOutcome = "finish" | "warn" | "fail" | "stop" | "limit" | "notStarted" | "failUnstarted";
+
+/** One element of a run's `error` (Qlik documents an array; its elements' fields are inferred: the block and its message). */
+export interface SimRunError {
+  blockId: string;
+  blockLabel: string;
+  message: string;
+}
 
 export interface SimAutomation {
   id: string;
@@ -37,12 +48,13 @@ export interface SimAutomationRun {
   status: SimRunStatus;
   context: "editor" | "api_sync" | "webhook" | "detail" | "test_run";
   scheduledStartTime: number;
-  startTime: number;
+  /** Absent for a run that failed before it started. */
+  startTime?: number;
   stopTime?: number;
   executedById: string;
   outcome: SimRunOutcome;
-  /** What went wrong, for a run that did not finish cleanly: the block and its message. */
-  error?: { block: string; message: string };
+  /** What went wrong, for a run that did not finish cleanly: each error with its block. */
+  error?: SimRunError[];
 }
 
 const FINAL_OF: Record<SimRunOutcome, SimRunStatus> = {
@@ -51,6 +63,8 @@ const FINAL_OF: Record<SimRunOutcome, SimRunStatus> = {
   fail: "failed",
   stop: "stopped",
   limit: "exceeded limit",
+  notStarted: "not started",
+  failUnstarted: "failed",
 };
 const MAX_CATCH_UP = 500;
 
@@ -110,11 +124,19 @@ export function createSimAutomations(deps: {
   const finish = (a: SimAutomation, r: SimAutomationRun, at: number) => {
     r.status = FINAL_OF[r.outcome];
     r.stopTime = at;
-    if (r.outcome === "fail")
-      r.error = { block: a.failingBlock, message: `${a.failingBlock}: the request was refused (HTTP 403: the connection's token has expired)` };
-    else if (r.outcome === "warn") r.error = { block: a.failingBlock, message: `${a.failingBlock}: 2 of 40 items could not be written and were skipped` };
-    else if (r.outcome === "limit") r.error = { block: a.failingBlock, message: "the tenant's automation run limit for this month is reached" };
-    else if (r.outcome === "stop") r.error = { block: a.failingBlock, message: "stopped by a user" };
+    const block = { blockId: `${a.id.slice(0, 8)}-blk`, blockLabel: a.failingBlock };
+    if (r.outcome === "fail") r.error = [{ ...block, message: "the request was refused (HTTP 403: the connection's token has expired)" }];
+    else if (r.outcome === "warn")
+      r.error = [
+        { ...block, message: "item 12 could not be written and was skipped" },
+        { ...block, message: "item 31 could not be written and was skipped" },
+      ];
+    else if (r.outcome === "limit") r.error = [{ ...block, message: "the tenant's automation run limit for this month is reached" }];
+    else if (r.outcome === "stop") r.error = [{ ...block, message: "stopped by a user" }];
+    else if (r.outcome === "failUnstarted") {
+      delete r.startTime;
+      r.error = [{ blockId: "", blockLabel: "Start", message: "the automation's connection to Snowflake could not be opened" }];
+    }
     if (r.outcome === "finish" || r.outcome === "warn") for (const appId of a.reloads) deps.reload(appId, at);
   };
   const self: SimAutomations = {

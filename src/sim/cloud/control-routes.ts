@@ -2,8 +2,8 @@
 // or skip scheduled tasks, change the rate limits and switch a misbehaviour on or off (documented in src/sim/README.md).
 import { z } from "zod";
 import { json } from "../util/http";
-import { renderRun } from "./scheduling-api";
-import type { CloudTask } from "./scheduling";
+import { renderRun as renderQlikRun } from "./scheduling-api";
+import type { CloudTask, CloudTaskRun } from "./scheduling";
 import type { CloudTenant } from "./tenant";
 import { addAutomationControlRoutes } from "./automation-control";
 
@@ -42,6 +42,10 @@ const TaskPatchSchema = z.strictObject({
   failure: z.strictObject({ connection: z.string().min(1).max(200).optional(), error: z.string().min(1).max(500) }).optional(),
   /** Who made the change (a user id; Qlik's updatedBy). */
   updatedBy: z.string().min(1).max(200).optional(),
+  /** With `enabled: false`: why Qlik says it is disabled (metadata.disabledCode; MANUALLY when not given). */
+  disabledCode: z.string().min(1).max(40).optional(),
+  /** The task's space ("" a personal space, as Qlik's example shows it). */
+  spaceId: z.string().max(200).optional(),
 });
 const DatasetSchema = z.strictObject({ starts: z.int().min(1).max(10).default(1) });
 const SettingsSchema = z.strictObject({
@@ -54,10 +58,14 @@ const SettingsSchema = z.strictObject({
   disableAfterFailures: z.int().min(0).max(100).optional(),
   automationsForbidden: z.boolean().optional(),
   listAllRefused: z.boolean().optional(),
+  workflowsApi: z.boolean().optional(),
 });
 
 type Add = (method: string, path: string, handler: (c: { body: unknown; params: Record<string, string | undefined> }) => Response) => void;
 type Parse = <T>(schema: z.ZodType<T>, body: unknown) => T;
+
+/** A run as the control API shows it: Qlik's shape and the reload behind it by its own name. */
+const renderRun = (r: CloudTaskRun) => ({ ...renderQlikRun(r), reloadId: r.reloadId });
 
 export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Parse, notFound: (message: string) => Error): void {
   add("POST", "/cloud/reloads", (c) => {
@@ -123,6 +131,7 @@ export function addCloudControlRoutes(add: Add, tenant: CloudTenant, parse: Pars
     if (b.misbehave !== undefined) tenant.settings.misbehave = b.misbehave;
     if (b.apiKeyExpiry !== undefined) tenant.settings.apiKeyExpiry = b.apiKeyExpiry;
     if (b.disableAfterFailures !== undefined) tenant.settings.disableAfterFailures = b.disableAfterFailures;
+    if (b.workflowsApi !== undefined) tenant.settings.workflowsApi = b.workflowsApi;
     if (b.automationsForbidden !== undefined) tenant.settings.automationsForbidden = b.automationsForbidden;
     if (b.listAllRefused !== undefined) tenant.settings.listAllRefused = b.listAllRefused;
     return json(200, tenant.settings);

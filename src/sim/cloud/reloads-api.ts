@@ -1,12 +1,14 @@
 // The simulated tenant's Reloads API: the list with its SCIM filter and cursor paging (and the ways a test makes it
 // misbehave), one reload, a reload's full log, and a reload started by a client.
+import type { Reload } from "@qlik/api/reloads";
 import { json, text } from "../util/http";
 import { apiError } from "./api-error";
 import type { CloudReload, CloudTenant } from "./tenant";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-function render(r: CloudReload, withLog: boolean, status = r.status): Record<string, unknown> {
+/** A reload as Qlik's Reload type (@qlik/api `reloads`); its `duration` (not in the type) is the sim's own, said apart. */
+function render(r: CloudReload, withLog: boolean, status = r.status): Reload & { duration?: string } {
   const done = r.endTime !== undefined;
   return {
     id: r.id,
@@ -16,7 +18,7 @@ function render(r: CloudReload, withLog: boolean, status = r.status): Record<str
     type: r.type,
     status,
     partial: r.partial,
-    creationTime: iso(r.creationTime),
+    creationTime: new Date(r.creationTime).toISOString(),
     ...(r.startTime !== undefined ? { startTime: iso(r.startTime) } : {}),
     ...(done ? { endTime: iso(r.endTime), duration: `PT${((r.endTime! - (r.startTime ?? r.creationTime)) / 1000).toFixed(3)}S` } : {}),
     ...(r.errorCode ? { errorCode: r.errorCode, errorMessage: r.errorMessage } : {}),

@@ -1,6 +1,7 @@
 // The simulated tenant's Scheduling Tasks API (`/api/scheduling/tasks…`): the task list with cursor paging, sort
 // and a SCIM filter, one task's full definition, its runs (newest first), the last run, a resource's runs, a run's
 // log and a manual start. Documented parts and inferred ones are listed in src/sim/README.md.
+import type { CorrelationDef, OrchRun, OrchRunBase, Task, TaskMetadata } from "@qlik/api/scheduling/tasks";
 import { json, text } from "../util/http";
 import type { CloudScheduling, CloudTask, CloudTaskRun } from "./scheduling";
 import type { CloudTenant } from "./tenant";
@@ -14,76 +15,129 @@ function lastRun(s: CloudScheduling, taskId: string): CloudTaskRun | undefined {
   return last;
 }
 
-export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string): Record<string, unknown> {
+/**
+ * A task in the shape of Qlik's Task type (@qlik/api `scheduling/tasks`, qlik.dev Scheduling Tasks): space, owner,
+ * times and `disabledCode` under `metadata`, the last run under `metadata.orchestration` both as `lastRun` (the type)
+ * and as `attrs.last_run_*` (the type's example). `updatedBy` is not in the type: it sits beside `updatedAt` in
+ * `metadata` (inferred: the list's filter names it).
+ */
+export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string): Task {
   const last = lastRun(s, t.id);
+  // Typed by Qlik's published TaskMetadata, with the one field it does not name said apart.
+  const metadata: TaskMetadata & { updatedBy: string } = {
+    tenantId,
+    spaceId: t.spaceId,
+    spaceType: t.spaceId ? "shared" : "personal",
+    ownerId: t.ownerId,
+    createdBy: t.ownerId,
+    createdAt: iso(t.createdAt),
+    updatedAt: iso(t.updatedAt),
+    updatedBy: t.updatedBy,
+    resourceType: "app",
+    usage: "ANALYTICS",
+    ...(!t.enabled && t.disabledCode ? { disabledCode: t.disabledCode as NonNullable<TaskMetadata["disabledCode"]> } : {}),
+    orchestration: {
+      id: `${t.id}-orch`,
+      type: 3,
+      ...(last
+        ? {
+            attrs: {
+              last_run_status: qlikStatus(last.status),
+              last_run_startedAt: iso(last.startedAt)!,
+              ...(last.endedAt !== undefined ? { last_run_endedAt: iso(last.endedAt)! } : {}),
+              last_run_worker_type: "reloads",
+            },
+            lastRun: renderRunBase(last),
+          }
+        : {}),
+    },
+  };
   return {
     id: t.id,
     name: t.name,
     description: t.description,
     enabled: t.enabled,
-    tenantId,
-    ownerId: t.ownerId,
-    spaceId: t.spaceId,
     resourceId: t.appId,
-    resourceType: "app",
-    triggerType: "time",
-    createdAt: iso(t.createdAt),
-    updatedAt: iso(t.updatedAt),
-    updatedBy: t.updatedBy,
+    specVersion: "1.16.0",
+    version: "1.0.0",
+    keepActive: false,
+    metadata,
     ...renderTrigger(t),
-    states: [{ name: "reload", type: "operation", actions: [{ name: "reload", functionRef: { refName: "app.reload", arguments: { appId: t.appId } } }] }],
-    ...(last
-      ? {
-          lastStatus: last.status,
-          lastStartedAt: iso(last.startedAt),
-          ...(last.endedAt !== undefined ? { lastEndedAt: iso(last.endedAt) } : {}),
-          lastTriggeredBy: last.triggeredBy,
-          lastExecutedAs: last.executedAs,
-        }
-      : {}),
+    states: [
+      {
+        name: "Reload",
+        type: "EVENT",
+        end: true,
+        exclusive: false,
+        onEvents: [
+          {
+            eventRefs: t.trigger.type === "time" ? [] : ["upstream"],
+            actions: [{ name: "app.reload", functionRef: { refName: "app.reload", arguments: { appId: t.appId, partial: false } } }],
+          },
+        ],
+      },
+    ],
   };
 }
 
 /**
- * The task's trigger: a time trigger as the on-time-schedule endpoint takes it (recurrence, timezone, start/end
- * date-times); an on-task-event trigger as an event definition on `system-events.task` / `com.qlik.v1.task.run.finished`
- * correlated by the upstream task's `id` and, unless any outcome starts it, `status` (qlik-cli's --events-* flags); a
- * dataset trigger on `dataset.updated` correlated by `datasetId`. The nesting is inferred (src/sim/README.md).
+ * The task's trigger: a time trigger as `start.schedule` with `recurrence` one RRULE string (Qlik's type and example;
+ * several lines are joined by a line break, as RFC 5545 content lines, inferred), `timezone`, `startDateTime` and
+ * `endDateTime`; an on-task-event trigger as an event on `system-events.task` / `com.qlik.v1.task.run.finished`
+ * correlated by the upstream task's `id` and, unless any outcome starts it, `status`; a dataset trigger on
+ * `dataset.updated` (type `com.qlik/active-analytics-orch`, Qlik's example) correlated by `datasetId`. Event tasks have
+ * no `start` (Qlik's example has none).
  */
-function renderTrigger(t: CloudTask): Record<string, unknown> {
+function renderTrigger(t: CloudTask): Pick<Task, "start" | "events"> {
   if (t.trigger.type === "time")
     return {
-      triggerType: "time",
       start: {
-        stateName: "reload",
-        schedule: { recurrence: t.recurrence, timezone: t.timezone, startDateTime: t.startDateTime ?? "", endDateTime: t.endDateTime ?? "" },
+        stateName: "Reload",
+        schedule: {
+          recurrence: t.recurrence.join("\n"),
+          timezone: t.timezone,
+          ...(t.startDateTime ? { startDateTime: t.startDateTime } : {}),
+          ...(t.endDateTime ? { endDateTime: t.endDateTime } : {}),
+        },
       },
     };
-  const correlation =
+  const correlation: CorrelationDef[] =
     t.trigger.type === "task"
       ? [
           { contextAttributeName: "id", contextAttributeValue: t.trigger.upstreamId },
-          ...(t.trigger.on === "any" ? [] : [{ contextAttributeName: "status", contextAttributeValue: t.trigger.on }]),
+          ...(t.trigger.on === "any" ? [] : [{ contextAttributeName: "status" as const, contextAttributeValue: t.trigger.on }]),
         ]
       : [{ contextAttributeName: "datasetId", contextAttributeValue: t.trigger.datasetId }];
   const event =
     t.trigger.type === "task"
-      ? { name: "upstream-finished", source: "system-events.task", type: "com.qlik.v1.task.run.finished", correlation, dataOnly: true }
-      : { name: "dataset-updated", source: "dataset.updated", type: "com.qlik.v1.dataset.updated", correlation, dataOnly: true };
-  return { triggerType: "event", events: [event], start: { stateName: "reload" } };
+      ? ({ name: "upstream", source: "system-events.task", type: "com.qlik.v1.task.run.finished", correlation, dataOnly: true } as const)
+      : ({ name: "upstream", source: "dataset.updated", type: "com.qlik/active-analytics-orch", correlation, dataOnly: true } as const);
+  return { events: [event] };
 }
 
-export const renderRun = (r: CloudTaskRun) => ({
+/** Qlik's run statuses are RUNNING, SUCCEEDED and FAILED: a cancelled reload's run is a failed one. */
+const qlikStatus = (s: CloudTaskRun["status"]): OrchRunBase["status"] => (s === "CANCELED" ? "FAILED" : s);
+
+/** Qlik's OrchRunBase: the reload behind a run is its `workerId` (workerType `reloads`). */
+const renderRunBase = (r: CloudTaskRun): OrchRunBase => ({
   id: r.id,
-  taskId: r.taskId,
-  actionId: "reload",
-  resourceId: r.appId,
-  status: r.status,
+  status: qlikStatus(r.status),
   startedAt: iso(r.startedAt),
   ...(r.endedAt !== undefined ? { endedAt: iso(r.endedAt) } : {}),
   triggeredBy: r.triggeredBy,
   executedAs: r.executedAs,
-  reloadId: r.reloadId,
+  workerId: r.reloadId,
+  workerType: "reloads",
+});
+
+/** Qlik's OrchRun: the base with the task, its name and metadata at the time, the action and the resource. */
+export const renderRun = (r: CloudTaskRun, task?: CloudTask): OrchRun => ({
+  ...renderRunBase(r),
+  taskId: r.taskId,
+  taskName: task?.name ?? "",
+  taskMeta: task ? { spaceId: task.spaceId, ownerId: task.ownerId } : {},
+  actionId: "reload",
+  resourceId: r.appId,
 });
 
 const SORTS: Record<string, (t: CloudTask) => number | string> = {
@@ -179,7 +233,18 @@ export function handleScheduling(tenant: CloudTenant, req: Request, url: URL, pa
       url,
       s.runs.filter((r) => r.appId === m![1]!.toLowerCase()),
     );
-    return runs === "bad" ? apiError(400, "Bad sort", "CHO-001") : paged(url, runs, renderRun, misbehave);
+    return runs === "bad"
+      ? apiError(400, "Bad sort", "CHO-001")
+      : paged(
+          url,
+          runs,
+          (r) =>
+            renderRun(
+              r,
+              s.tasks.find((t) => t.id === r.taskId),
+            ),
+          misbehave,
+        );
   }
   m = /^\/api\/scheduling\/tasks\/([^/]+)(\/.*)?$/.exec(path);
   if (!m) return apiError(404, "Not Found", "CHO-004");
@@ -192,11 +257,11 @@ export function handleScheduling(tenant: CloudTenant, req: Request, url: URL, pa
       url,
       s.runs.filter((r) => r.taskId === task.id),
     );
-    return runs === "bad" ? apiError(400, "Bad sort", "CHO-001") : paged(url, runs, renderRun, misbehave);
+    return runs === "bad" ? apiError(400, "Bad sort", "CHO-001") : paged(url, runs, (r) => renderRun(r, task), misbehave);
   }
   if (req.method === "GET" && rest === "/runs/last") {
     const last = lastRun(s, task.id);
-    return last ? json(200, renderRun(last)) : apiError(404, "The task has not run", "CHO-004");
+    return last ? json(200, renderRun(last, task)) : apiError(404, "The task has not run", "CHO-004");
   }
   const log = /^\/runs\/([^/]+)\/log$/.exec(rest);
   if (req.method === "GET" && log) {
@@ -206,7 +271,7 @@ export function handleScheduling(tenant: CloudTenant, req: Request, url: URL, pa
   }
   if (req.method === "POST" && rest === "/actions/start") {
     const run = s.startNow(task.id)!;
-    return json(201, { ...renderRun(run), source: url.searchParams.get("source") ?? "manual" });
+    return json(201, { ...renderRun(run, task), source: url.searchParams.get("source") ?? "manual" });
   }
   return apiError(404, "Not Found", "CHO-004");
 }

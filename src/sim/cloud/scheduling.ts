@@ -18,6 +18,8 @@ export interface CloudTask {
   name: string;
   description: string;
   enabled: boolean;
+  /** Why it is disabled, as Qlik's metadata.disabledCode says (MANUALLY, CONSECUTIVE-FAILURES, OWNER-DELETED…). */
+  disabledCode?: string;
   appId: string;
   spaceId: string;
   ownerId: string;
@@ -73,7 +75,9 @@ export interface CloudScheduling {
   add(t: NewCloudTask): CloudTask;
   update(
     id: string,
-    patch: Partial<Pick<CloudTask, "enabled" | "paused" | "skipNext" | "recurrence" | "timezone" | "outcome" | "failure" | "name" | "updatedBy">>,
+    patch: Partial<
+      Pick<CloudTask, "enabled" | "disabledCode" | "spaceId" | "paused" | "skipNext" | "recurrence" | "timezone" | "outcome" | "failure" | "name" | "updatedBy">
+    >,
   ): CloudTask | undefined;
   /** A dataset update: each enabled task triggered by it starts `starts` times (Qlik: "one pipeline run may start the task more than once"). */
   datasetUpdated(datasetId: string, starts: number): CloudTaskRun[];
@@ -200,6 +204,7 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
     const mine = runs.filter((x) => x.taskId === t.id && x.endedAt !== undefined).slice(-limit);
     if (limit > 0 && t.enabled && mine.length === limit && mine.every((x) => x.status === "FAILED")) {
       t.enabled = false;
+      t.disabledCode = "CONSECUTIVE-FAILURES";
       t.updatedAt = deps.now();
       t.updatedBy = QLIK_SYSTEM_USER;
       arm(t);
@@ -253,6 +258,9 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
       if (!t) return undefined;
       const defining = patch.enabled !== undefined || patch.recurrence !== undefined || patch.timezone !== undefined || patch.name !== undefined;
       Object.assign(t, patch);
+      // A person's disabling is MANUALLY unless the test says Qlik did it (OWNER-DELETED…); enabling clears it.
+      if (patch.enabled === false) t.disabledCode = patch.disabledCode ?? "MANUALLY";
+      if (patch.enabled === true) delete t.disabledCode;
       if (defining) {
         t.updatedAt = deps.now();
         t.updatedBy = patch.updatedBy ?? deps.ownerId;

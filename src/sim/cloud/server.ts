@@ -43,7 +43,9 @@ export function createCloudServer(deps: CloudServerDeps): Listener {
     if (misbehave === "html") return text(200, "<!DOCTYPE html><html><body><h1>Service temporarily unavailable</h1></body></html>", "text/html");
     const scheduling = handleScheduling(tenant, req, url, path, CLOUD_TENANT_ID);
     if (scheduling) return scheduling;
-    if (tenant.settings.automationsForbidden && path.startsWith("/api/v1/automations")) return apiError(403, "Forbidden", "AUTOMATIONS-403");
+    const automationsPath = path.startsWith("/api/v1/automations") || path.startsWith("/api/workflows/automations");
+    if (!tenant.settings.workflowsApi && path.startsWith("/api/workflows/")) return apiError(404, "Not Found", "HTTP-404");
+    if (tenant.settings.automationsForbidden && automationsPath) return apiError(403, "Forbidden", "AUTOMATIONS-403");
     if (tenant.settings.listAllRefused && url.searchParams.has("listAll")) return apiError(400, "Bad Request: unknown parameter listAll", "AUTOMATIONS-400");
     const automations = handleAutomations(tenant.automations, req, url, path);
     if (automations) return automations;

@@ -35,6 +35,8 @@ export interface CloudSettings {
   automationsForbidden: boolean;
   /** The Automations API does not take `listAll` (400), as a tenant whose API predates it might answer. */
   listAllRefused: boolean;
+  /** False: the tenant has only the deprecated `/api/v1/automations`, not Qlik's successor `/api/workflows/automations` (404). */
+  workflowsApi: boolean;
   /** Qlik disables a task after this many failed runs in a row (it does since June 2026; the count is not documented; 0: never). */
   disableAfterFailures: number;
 }
@@ -97,6 +99,7 @@ export function createCloudTenant(
     misbehave: null,
     disableAfterFailures: 0,
     automationsForbidden: false,
+    workflowsApi: true,
     listAllRefused: false,
   };
   const tokens = new Map<string, number>();

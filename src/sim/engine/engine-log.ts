@@ -2,7 +2,11 @@
 // app, which Engine session and whose, where from (ProxySessionId "0": not through the Qlik Proxy), on which node.
 // The Engine logs the Scheduler's reloads as well as the Engine API's: a reload is a reload to it.
 
-export type EngineLogger = "AuditActivity.Engine" | "System.Engine" | "Service.Engine";
+/**
+ * The Engine's loggers as Qlik names them, `<Facility>.<Service>.<class>` (a real site's audit logger is
+ * `AuditActivity.Engine.Engine`; the system and service ones follow the same pattern, inferred).
+ */
+export type EngineLogger = "AuditActivity.Engine.Engine" | "System.Engine.Engine" | "Service.Engine.Engine";
 
 export interface EngineLogEvent {
   logger: EngineLogger;
@@ -43,7 +47,7 @@ const line = (c: EngineReloadContext, at: number, logger: EngineLogger, level: E
 
 /** The reload began (the Engine's system log). */
 export function reloadStarted(c: EngineReloadContext, at: number, opts: { mode: number; partial: boolean }): EngineLogEvent[] {
-  return [line(c, at, "System.Engine", "INFO", `Reload of app ${c.appId} started (mode ${opts.mode}${opts.partial ? ", partial" : ""})`)];
+  return [line(c, at, "System.Engine.Engine", "INFO", `Reload of app ${c.appId} started (mode ${opts.mode}${opts.partial ? ", partial" : ""})`)];
 }
 
 /**
@@ -52,10 +56,10 @@ export function reloadStarted(c: EngineReloadContext, at: number, opts: { mode: 
  * not be in it: the appender's filter lets it through by its level).
  */
 export function reloadEnded(c: EngineReloadContext, at: number, outcome: "succeeded" | "failed" | "cancelled", error?: string): EngineLogEvent[] {
-  if (outcome === "succeeded") return [line(c, at, "AuditActivity.Engine", "INFO", "Command=Reload;Result=0;ResultText=Success")];
-  if (outcome === "cancelled") return [line(c, at, "AuditActivity.Engine", "WARN", "Command=Reload;Result=1;ResultText=Error: Reload aborted")];
+  if (outcome === "succeeded") return [line(c, at, "AuditActivity.Engine.Engine", "INFO", "Command=Reload;Result=0;ResultText=Success")];
+  if (outcome === "cancelled") return [line(c, at, "AuditActivity.Engine.Engine", "WARN", "Command=Reload;Result=1;ResultText=Error: Reload aborted")];
   return [
-    line(c, at, "Service.Engine", "ERROR", error ?? "Script error"),
-    line(c, at, "AuditActivity.Engine", "WARN", "Command=Reload;Result=1;ResultText=Error: Reload failed"),
+    line(c, at, "Service.Engine.Engine", "ERROR", error ?? "Script error"),
+    line(c, at, "AuditActivity.Engine.Engine", "WARN", "Command=Reload;Result=1;ResultText=Error: Reload failed"),
   ];
 }

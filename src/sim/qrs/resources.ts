@@ -2,6 +2,7 @@
 import { filterIds } from "../filter";
 import { renderAppFull, renderCpDefinitionFull, renderNodeFull, renderStreamFull, renderTagFull, renderUserFull } from "../repo/render-app";
 import { allocatedUsers, allocationId, renderAllocation } from "../repo/render-license";
+import { internalUsers } from "../repo/internal-users";
 import { renderSchedulerServices } from "../repo/render-scheduler-service";
 import type { Repository } from "../repo/repository";
 import type { TaskRunner } from "../tasks/runner";
@@ -70,7 +71,7 @@ export function createResources(repo: Repository, runner: TaskRunner): Record<st
       },
     },
     user: {
-      full: (opts) => repo.site.users.map((u) => renderUserFull(repo, u, opts)),
+      full: (opts) => [...repo.site.users, ...internalUsers(repo.site.users)].map((u) => renderUserFull(repo, u, opts)),
       condense: pick(["id", "userId", "userDirectory", "userDirectoryConnectorName", "name", "privileges"]),
     },
     stream: {

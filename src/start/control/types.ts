@@ -4,7 +4,7 @@ import type { NameValue } from "../../platform/events/types";
 
 /** Who asked for a start; recorded in the audit log. */
 export interface StartOrigin {
-  kind: "rest" | "mqtt" | "schedule" | "event-trigger" | "chain" | "ui";
+  kind: "rest" | "mqtt" | "schedule" | "event-trigger" | "chain" | "ui" | "remediation";
   /** API key name, MQTT topic, schedule id, app reload job id … */
   name: string;
   /** The audit actor, when it says more than kind/name (REST: the request's principal kind and address). */

@@ -5,6 +5,7 @@
 import type { ActionLinksConfig } from "./config";
 import type { IncidentService } from "../incidents";
 import type { SilenceService } from "../silences";
+import type { RemedyPort } from "./remedy-port";
 import type { LinkActions } from "./routes";
 import type { LinkParams } from "./signature";
 import { type SnoozeChoice, snoozeChoices } from "./snooze-choices";
@@ -36,6 +37,8 @@ export interface LinkActionDeps {
   postponeEscalation?(incidentId: number, until: number): Promise<void>;
   /** A snooze of a cause moves the cause's pending escalations to its end. */
   postponeCauseEscalation?(causeId: number, until: number): Promise<void>;
+  /** Approved remediation (src/start/remediation), built later: absent, no message offers a retry. */
+  remedies?(): RemedyPort | undefined;
 }
 
 const FROM_LINK = "acknowledged from the alert's link";
@@ -100,6 +103,18 @@ export function linkActions(cfg: ActionLinksConfig, deps: LinkActionDeps): LinkA
 
   return {
     choices: (now) => snoozeChoices(cfg, deps.timeZone(), now),
+    retryChoices: () => deps.remedies?.()?.retryChoices() ?? [],
+    async rerun(p, ip) {
+      const remedies = deps.remedies?.();
+      if (!remedies || p.target !== "cause")
+        return { ok: false, message: "Re-running the cancelled runs from a link is not available on this Steward (remediation)." };
+      return remedies.rerun({ causeId: p.incidentId, by: p.recipient, from: "link", ...(ip ? { ip } : {}) });
+    },
+    async retry(p, choice, ip) {
+      const remedies = deps.remedies?.();
+      if (!remedies || p.target === "cause") return { ok: false, message: "Retrying a task from a link is not available on this Steward (remediation)." };
+      return remedies.retry({ incidentId: p.incidentId, delayMs: choice.delayMs, by: p.recipient, from: "link", ...(ip ? { ip } : {}) });
+    },
     formatTime: at,
     async subject(target, id) {
       if (target === "incident") {

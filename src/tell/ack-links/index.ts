@@ -20,6 +20,8 @@ export type { ActionLink } from "./links";
 export type { LinkCause } from "./actions";
 export { LINK_PATH_PATTERN } from "./links";
 
+export type { RemedyPort, RetryChoice } from "./remedy-port";
+
 export interface AckLinksDeps extends LinkActionDeps {
   db: SqlDb;
   clock: Clock;
@@ -54,7 +56,9 @@ export function setupAckLinks(cfg: ActionLinksConfig, deps: AckLinksDeps): AckLi
   );
   return {
     async decorate(n) {
-      const links = await makeActionLinks(cfg, store, n, clock.now());
+      const remedies = deps.remedies?.();
+      const offers = { retry: remedies?.offersRetry(n.event) === true, rerun: remedies?.offersRerun(n.event) === true };
+      const links = await makeActionLinks(cfg, store, n, clock.now(), offers);
       return links.length === 0 ? n : { ...n, vars: { ...n.vars, actionLinks: links } };
     },
   };

@@ -41,21 +41,31 @@ export function linkPath(id: number, target: LinkTarget = "incident"): string {
   return `/act/${target}/${id}`;
 }
 
-export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, n: Notification, now: number): Promise<ActionLink[]> {
+/** What approved remediation offers on this message (RemedyPort): a retry of its incident's task, a re-run of its queue cause's cancelled runs. */
+export interface Offers {
+  retry?: boolean;
+  rerun?: boolean;
+}
+
+export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, n: Notification, now: number, offers: Offers = {}): Promise<ActionLink[]> {
   const named = linkTargetOf(n);
   if (!cfg.publicBaseUrl || named === undefined) return [];
   const { secret } = await store.key(now);
   const base = cfg.publicBaseUrl.replace(/\/+$/, "");
-  const make = (action: LinkAction, text: string): ActionLink => {
+  const make = (action: LinkAction, text: string, to = named): ActionLink => {
     const p: LinkParams = {
-      incidentId: named.id,
-      ...(named.target === "cause" ? { target: "cause" as const } : {}),
+      incidentId: to.id,
+      ...(to.target === "cause" ? { target: "cause" as const } : {}),
       action,
       recipient: linkRecipient(n),
       expiresAt: now + cfg.expiry,
       nonce: newNonce(),
     };
-    return { action, text, url: `${base}${linkPath(named.id, named.target)}?${linkQuery(p, signLink(secret, p))}` };
+    return { action, text, url: `${base}${linkPath(to.id, to.target)}?${linkQuery(p, signLink(secret, p))}` };
   };
-  return [make("ack", "Acknowledge"), make("snooze", "Snooze")];
+  const links = [make("ack", "Acknowledge"), make("snooze", "Snooze")];
+  if (offers.rerun && named.target === "cause") links.push(make("rerun", "Re-run the cancelled runs"));
+  // A retry starts this message's task: it names the task's incident, also on a page whose other links name its cause.
+  const incident = offers.retry ? openIncidentOf(n) : undefined;
+  return incident === undefined ? links : [...links, make("retry", "Retry the task", { target: "incident", id: incident })];
 }

@@ -1,6 +1,7 @@
 // The landing page of a link: a small standalone HTML page (the person may have no dashboard session), that asks
 // to confirm with a button (a POST) and shows the result. A GET never acts: mail scanners open links to look at them.
 import type { SnoozeChoice } from "./snooze-choices";
+import type { RetryChoice } from "./remedy-port";
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
@@ -27,7 +28,13 @@ export interface SubjectFacts {
   scope?: string;
 }
 
-export function confirmPage(subject: SubjectFacts, action: "ack" | "snooze", recipient: string, choices: SnoozeChoice[]): string {
+export function confirmPage(
+  subject: SubjectFacts,
+  action: "ack" | "snooze" | "retry" | "rerun",
+  recipient: string,
+  choices: SnoozeChoice[],
+  retryChoices: RetryChoice[] = [],
+): string {
   const scope = subject.scope ? `<p>${esc(subject.scope)}</p>` : "";
   const about = `<p><b>${esc(subject.label)}</b>: ${esc(subject.title)}<br><span class="muted">${esc(subject.lastSummary)}</span></p>${scope}`;
   const who = `<p class="muted">As ${esc(recipient)}. This link acts once.</p>`;
@@ -36,6 +43,18 @@ export function confirmPage(subject: SubjectFacts, action: "ack" | "snooze", rec
       "Acknowledge this incident?",
       `${about}<form method="post"><button type="submit" name="confirm" value="ack">Acknowledge</button></form>${who}`,
     );
+  if (action === "rerun")
+    return frame(
+      "Re-run the runs the queue cancelled?",
+      `${about}<p>Once the node's queue has drained, Steward starts each run Qlik cancelled while it waited, one after another in chain order (a task its chain already ran again is left out), and says how each went in its incident's next message.</p><form method="post"><button type="submit" name="confirm" value="rerun">Re-run them</button></form>${who}`,
+    );
+  if (action === "retry") {
+    const retry = retryChoices.map((c) => `<button type="submit" name="retry" value="${esc(c.id)}">Retry ${esc(c.label)}</button>`).join("");
+    return frame(
+      "Start this task again?",
+      `${about}<p>Steward starts the task in Qlik Sense once, at the time you choose, and says how it went in the incident's next message.</p><form method="post">${retry}</form>${who}`,
+    );
+  }
   const buttons = choices.map((c) => `<button type="submit" name="choice" value="${esc(c.id)}">Snooze ${esc(c.label)}</button>`).join("");
   return frame("Snooze this incident?", `${about}<p>Its further alerts are held until then.</p><form method="post">${buttons}</form>${who}`);
 }

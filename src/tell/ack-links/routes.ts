@@ -13,6 +13,7 @@ import type { LinkStore } from "./link-store";
 import { confirmPage, resultPage, type SubjectFacts } from "./page";
 import type { LinkParams, LinkTarget } from "./signature";
 import type { SnoozeChoice } from "./snooze-choices";
+import type { RetryChoice } from "./remedy-port";
 
 export interface LinkActions {
   /** What the link names, as its pages show it: a task's incident or a cause. */
@@ -21,6 +22,12 @@ export interface LinkActions {
   acknowledge(p: LinkParams): Promise<{ ok: boolean; message: string }>;
   snooze(p: LinkParams, choice: SnoozeChoice): Promise<{ ok: boolean; message: string }>;
   choices(now: number): SnoozeChoice[];
+  /** The delays a retry link's page offers (none: retry is not available). */
+  retryChoices(): RetryChoice[];
+  /** Asks approved remediation to start the incident's task again after the choice's delay. */
+  retry(p: LinkParams, choice: RetryChoice, ip: string | undefined): Promise<{ ok: boolean; message: string }>;
+  /** Asks approved remediation to re-run the runs a node's queue cause cancelled, once the queue drained. */
+  rerun(p: LinkParams, ip: string | undefined): Promise<{ ok: boolean; message: string }>;
   /** A time as the pages say it: the message format on the site's clock (src/platform/core/time-text.ts). */
   formatTime(ms: number): string;
 }
@@ -54,10 +61,12 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
   const result = (title: string, message: string, id: number) => resultPage(title, message, dashboard(id));
   // The TCP peer, or the address a trusted proxy forwarded (security.trustedProxies): never a header any client writes.
   const ipOf = (c: Context<HttpEnv>) => auditActorOf(c).ip;
-  const refused = (c: Context<HttpEnv>, id: number, r: LinkRefusal, recipient: string | undefined) => {
+  const refused = (c: Context<HttpEnv>, id: number, r: LinkRefusal, recipient: string | undefined, action?: string) => {
     // Only links that were really made for someone (expired, used): a forged or altered one names nobody, and
-    // auditing every one would let anybody flood the audit log.
-    if (r.status === 400 || r.status === 403) return html(c, result("This link cannot be used", r.reason, id), r.status);
+    // auditing every one would let anybody flood the audit log. A confirmed link that would start a task (retry, rerun)
+    // is audited however it was refused: an attempt to act on Qlik through a changed link is worth a line.
+    if ((r.status === 400 || r.status === 403) && action !== "retry" && action !== "rerun")
+      return html(c, result("This link cannot be used", r.reason, id), r.status);
     audit.record({
       actor: { kind: "link", name: recipient ?? "unknown", ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
       action: `${target}.link`,
@@ -87,7 +96,7 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
       const subject = await actions.subject(target, params.id);
       if (!subject) return html(c, result(`No such ${target}`, `${noun} #${params.id} is no longer kept.`, params.id), 404);
       if (subject.status !== "open") return html(c, result("Already recovered", `${noun} #${subject.id} (${subject.title}) has recovered.`, subject.id), 200);
-      return html(c, confirmPage(subject, check.params.action, check.params.recipient, actions.choices(now)), 200);
+      return html(c, confirmPage(subject, check.params.action, check.params.recipient, actions.choices(now), actions.retryChoices()), 200);
     },
   );
 
@@ -107,7 +116,7 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
       const now = clock.now();
       const q = query(c);
       const check = await checkLink(store, { target, id: params.id }, q, now, actions.formatTime);
-      if (!check.ok) return refused(c, params.id, check, typeof q.r === "string" ? q.r : undefined);
+      if (!check.ok) return refused(c, params.id, check, typeof q.r === "string" ? q.r : undefined, typeof q.a === "string" ? q.a : undefined);
       const p = check.params;
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       let choice: SnoozeChoice | undefined;
@@ -115,16 +124,31 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
         choice = actions.choices(now).find((ch) => ch.id === form.choice);
         if (!choice) return html(c, result("Choose how long", "Pick one of the snooze buttons on the link's page.", params.id), 400);
       }
+      let retryIn: RetryChoice | undefined;
+      if (p.action === "retry") {
+        retryIn = actions.retryChoices().find((ch) => ch.id === form.retry);
+        if (!retryIn) return html(c, result("Choose when", "Pick one of the retry buttons on the link's page.", params.id), 400);
+      }
       const named = target === "cause" ? { incidentId: 0, causeId: p.incidentId } : { incidentId: p.incidentId };
       if (!(await store.use({ nonce: p.nonce, ...named, action: p.action, recipient: p.recipient, usedAt: now, expiresAt: p.expiresAt })))
         return refused(c, params.id, { status: 409, reason: "This link was used already: a link acts once." }, p.recipient);
-      const done = choice ? await actions.snooze(p, choice) : await actions.acknowledge(p);
+      const done = retryIn
+        ? await actions.retry(p, retryIn, ipOf(c))
+        : p.action === "rerun"
+          ? await actions.rerun(p, ipOf(c))
+          : choice
+            ? await actions.snooze(p, choice)
+            : await actions.acknowledge(p);
       audit.record({
         actor: { kind: "link", name: p.recipient, ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
-        action: `${target}.${p.action === "ack" ? "acknowledge" : "snooze"}`,
+        action: `${target}.${p.action === "ack" ? "acknowledge" : p.action}`,
         target: String(p.incidentId),
         result: done.ok ? "ok" : "failed",
-        details: { message: done.message, ...(choice ? { until: new Date(choice.until).toISOString() } : {}) },
+        details: {
+          message: done.message,
+          ...(choice ? { until: new Date(choice.until).toISOString() } : {}),
+          ...(retryIn ? { retryInMs: retryIn.delayMs } : {}),
+        },
       });
       return html(c, result(done.ok ? "Done" : "Nothing to do", done.message, params.id), done.ok ? 200 : 409);
     },

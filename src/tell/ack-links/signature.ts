@@ -3,7 +3,11 @@
 // of them, or using a link made for one incident or cause on another, breaks the signature.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
-export const LINK_ACTIONS = ["ack", "snooze"] as const;
+/**
+ * retry: "start this task again" (src/start/remediation), offered on incidents of a transient error class; rerun: "re-run
+ * the runs the queue cancelled", offered on a node's queue cause.
+ */
+export const LINK_ACTIONS = ["ack", "snooze", "retry", "rerun"] as const;
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 /** What a link names: a task's incident, or a cause (a node down, a queue backed up…: the incident of all it holds). */

@@ -4,7 +4,7 @@
 // built later: `attach` completes the wiring once those exist.
 import type { PollInterval } from "../../platform/core/poll-interval";
 import type { Logger } from "pino";
-import { effectiveActionLinks, type LinkCause, setupAckLinks } from "../ack-links";
+import { effectiveActionLinks, type LinkCause, type RemedyPort, setupAckLinks } from "../ack-links";
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { NotifyConfig, RouteConfig } from "../notify/config";
 import type { LinksConfig } from "../ack-links/notice";
@@ -50,6 +50,8 @@ export interface ActFromMessage {
   /** Call after the notifier (the escalation's lifecycle component starts after it) with what came later. */
   attach(late: { notify: Notifier; lifecycle: Lifecycle; routes: () => RouteConfig[] }): void;
   setIncidents(incidents: IncidentService | undefined): void;
+  /** Approved remediation, built after the alerting: its retry links and the lines its actions add to messages. */
+  setRemedies(remedies: RemedyPort | undefined): void;
   /** An alert a silence held was sent on `route` when it ended: that route's escalation starts now. */
   released(event: DomainEvent, route: string, now: number): Promise<void>;
 }
@@ -58,6 +60,7 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
   let incidents: IncidentService | undefined;
   let zone: string | undefined;
   let escalation: Escalation | undefined;
+  let remedies: RemedyPort | undefined;
   const links = setupAckLinks(effectiveActionLinks(config), {
     db: deps.db,
     clock: deps.clock,
@@ -66,13 +69,18 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
     timeZone: () => (zone ??= config.notify.timeZone ?? systemTimeZone()),
     incidents: () => incidents,
     silences: deps.silences,
+    remedies: () => remedies,
     postponeEscalation: (id, until) => escalation?.postpone(id, until) ?? Promise.resolve(),
     postponeCauseEscalation: (id, until) => escalation?.postponeCause(id, until) ?? Promise.resolve(),
     ...(deps.causes ? causeLookups(deps.causes, () => incidents, deps.clock) : {}),
   });
   return {
     hooks: {
-      decorate: (n) => links.decorate(escalation ? escalation.decorate(n) : n),
+      decorate: async (n) => {
+        const told = (await remedies?.lines(n.event)) ?? [];
+        const withLines = told.length === 0 ? n : { ...n, vars: { ...n.vars, remediationLines: told } };
+        return links.decorate(escalation ? escalation.decorate(withLines) : withLines);
+      },
       queued: async (plan, now) => {
         if (plan.deliveries.some(wouldSend)) await markPaged(incidents, plan.event, now);
         await escalation?.queued(plan, now);
@@ -96,6 +104,9 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
     },
     setIncidents(i) {
       incidents = i;
+    },
+    setRemedies(r) {
+      remedies = r;
     },
     released: async (event, route, now) => {
       await markPaged(incidents, event, now);

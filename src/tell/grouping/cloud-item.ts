@@ -9,6 +9,7 @@
 // Failures sharing a source are the same-source rule's, which runs first; their apps' alerts join that cause here.
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../platform/events/types";
 import { isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
+import { disabledCodeWords } from "../../hear/cloud/disabled-code";
 import type { CauseStore, ParentRow, SymptomInput } from "./cause-store";
 import type { CloudChains } from "./cloud-chains";
 import { createCloudTenantRule } from "./cloud-tenant";
@@ -37,12 +38,19 @@ const TURNED_OFF: Record<string, string> = {
   "upstream-deleted": "the task it runs after was deleted",
 };
 
+/** How it was turned off; Qlik's metadata.disabledCode says who when the tenant gives it. */
+function turnedOffWords(e: WatchdogEvent): string | undefined {
+  const code = typeof e.data.disabledCode === "string" ? e.data.disabledCode : undefined;
+  // A person's disabling (MANUALLY) reads as before: paused.
+  return code && code !== "MANUALLY" ? disabledCodeWords(code) : TURNED_OFF[String(e.data.turnedOff)];
+}
+
 function titleOf(e: WatchdogEvent, tenant: string): string {
   const task = e.task ? `task "${e.task.name}"` : `app "${e.app?.name ?? "?"}"`;
   const where = `on tenant ${tenant}`;
   switch (e.kind) {
     case "task.disabled":
-      return `Qlik Cloud ${task} ${where} turned off${TURNED_OFF[String(e.data.turnedOff)] ? ` (${TURNED_OFF[String(e.data.turnedOff)]})` : ""}`;
+      return `Qlik Cloud ${task} ${where} turned off${turnedOffWords(e) ? ` (${turnedOffWords(e)})` : ""}`;
     case "task.missed":
       return `Qlik Cloud ${task} ${where} did not start`;
     case "task.chain_broken":

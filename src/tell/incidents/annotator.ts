@@ -23,7 +23,7 @@ import { createTriggerLookup } from "./started-by-trigger";
 import { detectWarnings } from "./warnings";
 import { withAttemptLines } from "./attempt-lines";
 import { withPageAfter } from "./page-after-rules";
-import { PAGE_AFTER_MAX_WINDOW_MS } from "../notify/page-after";
+import { PAGE_AFTER_MAX_WINDOW_MS, type PageAfter } from "../notify/page-after";
 import { spanText } from "../notify/time-format";
 
 /** Earlier runs read for one run's history. */
@@ -42,7 +42,15 @@ export interface AnnotatorDeps {
   keepSuccessLogText?: boolean;
   /** A "page after N failures" threshold is configured (a route's or incidents.pageAfter): the history lists recent failures. */
   listRecentFailures?: boolean | (() => boolean);
+  /** Automatic remediation (src/start/remediation), wired late: a failure it will retry waits (see FailureHold). */
+  failureHold?: () => FailureHold | undefined;
 }
+
+/**
+ * Decides, for a failed run of an open incident, whether its page waits: automatic remediation retries it and the
+ * threshold it returns holds the failures until the retries are over (a retry that heals leaves nothing to page).
+ */
+export type FailureHold = (e: TaskEvent) => Promise<PageAfter | undefined>;
 
 type Outcome = RecordOutcome;
 
@@ -174,13 +182,11 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       // A failure of the Scheduler's own run says which trigger or chain started it (QRS reads shared by the runs of
       // a burst; successes, which seldom alert, do not pay for them).
       const startedBy = await triggers.startedBy(e, failed, heardAtMs);
-      const history = runHistory(o, e, at, startedBy, listsRecentFailures(deps.listRecentFailures) || cfg.pageAfter.length > 0);
+      const hold = readOnly ? undefined : deps.failureHold?.();
+      const history = runHistory(o, e, at, startedBy, listsRecentFailures(deps.listRecentFailures) || cfg.pageAfter.length > 0 || hold !== undefined);
       const incident: IncidentRef | undefined = o.incident && (failed || o.closed) ? incidentRef(o.incident) : undefined;
       const warnings = !failed && !readOnly && cfg.warnings.enabled ? warningsOf(cfg, e, history.usualDurationMs, o, tables) : [];
-      const annotated = withPageAfter(
-        withAttemptLines(annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText), deps.classifier, cause),
-        cfg.pageAfter,
-      );
+      const annotated = await withHold(withRules(cfg, deps, annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText), cause), hold);
       const out = [annotated];
       if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
       if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
@@ -193,6 +199,17 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
 }
 
 export type Annotator = ReturnType<typeof createAnnotator>;
+
+/** The attempts' lines and incidents.pageAfter's threshold on an annotated run. */
+function withRules(cfg: IncidentsConfig, deps: AnnotatorDeps, e: TaskEvent, cause: ReturnType<Classifier["classify"]> | undefined): TaskEvent {
+  return withPageAfter(withAttemptLines(e, deps.classifier, cause), cfg.pageAfter);
+}
+
+/** Remediation's threshold goes on a run of an open or closing incident, and so on its recovery (then unpaged). */
+async function withHold(e: TaskEvent, hold: FailureHold | undefined): Promise<TaskEvent> {
+  const pageAfter = hold && e.incident ? await hold(e) : undefined;
+  return pageAfter ? { ...e, pageAfter } : e;
+}
 
 /** The run's history; `listFailures`: with the task's recent failures, which a "page after N failures" counts. */
 function runHistory(o: Outcome, e: TaskEvent, at: number, startedBy: StartedBy, listFailures: boolean): RunHistory {

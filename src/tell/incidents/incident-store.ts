@@ -361,9 +361,14 @@ export function incidentSql(x: SqlExecutor) {
     },
     hasRuns: async (taskId: string) => (await x.get(Q.hasRuns, [taskId])) !== undefined,
     successAfter: async (taskId: string, at: number) => (await x.get(Q.successAfter, [taskId, at])) !== undefined,
-    async list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor }): Promise<IncidentRow[]> {
+    async list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor; taskId?: string }): Promise<IncidentRow[]> {
       const where: string[] = [];
       const args: SqlValue[] = [];
+      if (f.taskId !== undefined) {
+        // QRS writes a task id in lower case; a link may carry it in upper case.
+        where.push("lower(task_id) = ?");
+        args.push(f.taskId.toLowerCase());
+      }
       if (f.after) {
         where.push("(updated_at < ? OR (updated_at = ? AND id < ?))");
         args.push(f.after.updatedAt, f.after.updatedAt, f.after.id);

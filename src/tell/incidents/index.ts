@@ -6,6 +6,7 @@ export { setupIncidents, incidentsWantSuccessLogs, type IncidentsSetupDeps } fro
 export { incidentMigrations } from "./migrations";
 export { taskSubject, incidentRef, recoveredSummary } from "./incident-ref";
 export type { IncidentRow, IncidentTouch, IncidentClose, IncidentStatus } from "./incident-store";
+export type { FailureHold } from "./annotator";
 export { createClassifier, failureLines, type Classifier, type ErrorCause } from "./classify";
 export { BUILTIN_RULES, ERROR_HINTS, type ErrorRule } from "./error-rules";
 export { incidentView, type IncidentView } from "./routes";

@@ -51,6 +51,7 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
           .max(24 * 400)
           .optional()
           .describe("Only incidents updated in the last N hours."),
+        taskId: z.string().min(1).max(100).optional().describe("Only this task's incidents (its QRS id): the task page's incident."),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
         after: z
           .string()
@@ -73,7 +74,13 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
     },
     async (c, { query }) => {
       const since = query.sinceHours === undefined ? undefined : deps.now() - query.sinceHours * 3_600_000;
-      const rows = await incidents.list({ status: query.status, since, limit: query.limit, ...(query.after ? { after: query.after } : {}) });
+      const rows = await incidents.list({
+        status: query.status,
+        since,
+        limit: query.limit,
+        ...(query.after ? { after: query.after } : {}),
+        ...(query.taskId ? { taskId: query.taskId } : {}),
+      });
       const page = fitAnswer(await withCauses(incidents, rows));
       const last = rows[page.items.length - 1];
       const more = page.truncated || rows.length === query.limit;

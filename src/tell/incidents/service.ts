@@ -10,7 +10,7 @@ import type { TaskEvent } from "../../platform/events/types";
 import type { QueuedRun } from "../../hear/events/run-report";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { SqlDb } from "../../platform/store/sql";
-import { createAnnotator } from "./annotator";
+import { createAnnotator, type FailureHold } from "./annotator";
 import { createClassifier, type Classifier } from "./classify";
 import { type FailedRun, failedRunsBetween } from "./failed-runs";
 import {
@@ -81,7 +81,8 @@ export interface IncidentService {
   /** The cause each open incident belongs to, by subject: an open cause holding it, else the ended cause of its last failure. */
   causesOf(rows: readonly IncidentRow[]): Promise<Map<string, OpenCause>>;
   /** Newest first. */
-  list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor }): Promise<IncidentRow[]>;
+  /** Newest first; `taskId`: that task's incidents only. */
+  list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor; taskId?: string }): Promise<IncidentRow[]>;
   /** One of the incident's alerts went out to someone (the first time counts): its repeats are then held (renotify: once). */
   markPaged(id: number, at: number): Promise<void>;
   /** Runs the Scheduler's retry recovered (a success after failed attempts: nothing was paged), newest first. */
@@ -90,6 +91,8 @@ export interface IncidentService {
   failedRuns(from: number, to: number, limit: number): Promise<FailedRun[]>;
   readonly classifier: Classifier;
   readonly component: Component;
+  /** Automatic remediation's say on a failure's page (wired after the service is built); undefined: none. */
+  holdFailures(hold: FailureHold | undefined): void;
 }
 
 /** Where an acknowledgement came from when not from Steward itself: the on-call channel whose webhook brought it. */
@@ -128,7 +131,8 @@ export interface IncidentServiceDeps {
 export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServiceDeps): IncidentService {
   const log = deps.log.child({ module: "incidents" });
   const classifier = createClassifier(cfg.errorClasses, cfg.hints);
-  const annotator = createAnnotator(cfg, { ...deps, classifier });
+  let hold: FailureHold | undefined;
+  const annotator = createAnnotator(cfg, { ...deps, classifier, failureHold: () => hold });
   const now = () => deps.clock.now();
   const locked = <T>(subject: string, fn: (s: ReturnType<typeof incidentSql>) => Promise<T>) =>
     deps.db.transaction(async (tx) => {
@@ -176,6 +180,9 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
 
   return {
     annotate: (e, heardAtMs) => annotator.annotate(e, heardAtMs),
+    holdFailures(h) {
+      hold = h;
+    },
     prepare: (q) => annotator.prepare(q),
     raise: (t) => locked(t.subject, (s) => s.touch(t, now())),
     resolve: (c) => locked(c.subject, (s) => s.close(c, now())),

@@ -25,7 +25,7 @@ const run = (runId: string, status: string, step: string, error: string) => ({
   context: "detail",
   startTime: "2026-11-24T02:00:00.000Z",
   stopTime: "2026-11-24T02:03:12.000Z",
-  runUrl: `https://corp.eu.qlikcloud.com/api/v1/automations/${automation.automationId}/runs/${runId}`,
+  runUrl: `https://corp.eu.qlikcloud.com/api/workflows/automations/${automation.automationId}/runs/${runId}`,
 });
 
 export const AUTOMATION_SAMPLES: Record<Extract<SiteEventKind, `cloud.automation.${string}`>, Sample> = {

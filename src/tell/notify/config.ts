@@ -18,6 +18,7 @@ import { NewRelicChannelSchema } from "./channels/newrelic/schema";
 import { PagerDutyChannelSchema } from "./channels/pagerduty/schema";
 import { OpsgenieChannelSchema } from "./channels/opsgenie/schema";
 import { AlertmanagerChannelSchema } from "./channels/alertmanager/schema";
+import { checkOnCallRecoveries } from "./on-call-route-check";
 import type { QlikConfig } from "../../platform/qlik/config";
 import type { NewRelicConfig } from "../newrelic/config";
 
@@ -239,7 +240,7 @@ interface NotifyParts {
   notify: NotifyConfig;
 }
 
-/** Cross-references the schema alone cannot see: route targets, test-mode names, test address. */
+/** Cross-references the schema alone cannot see: route targets, test-mode names, test address, on-call recoveries. */
 export function checkNotifyReferences(config: NotifyParts, ctx: z.RefinementCtx): void {
   const names = Object.keys(config.channels);
   const known = new Set(names);
@@ -260,6 +261,7 @@ export function checkNotifyReferences(config: NotifyParts, ctx: z.RefinementCtx)
     }
   });
   checkEscalationReferences(config.routes, ctx);
+  checkOnCallRecoveries(config, ctx);
   config.notify.testMode.unaffected.forEach((name, i) => {
     if (!known.has(name)) ctx.addIssue({ code: "custom", path: ["notify", "testMode", "unaffected", i], message: `no channel named "${name}"` });
   });

@@ -3,3 +3,5 @@
 export { actFromProduct, type ProductAct, type ProductActResult } from "./act";
 export { OPSGENIE_TOKEN_HEADER, OPSGENIE_WEBHOOK_PATH, PAGERDUTY_WEBHOOK_PATH, registerOnCallRoutes, type OnCallRouteDeps } from "./routes";
 export { pagerDutySigner, signPagerDuty, tokenOwner } from "./signature";
+export { onCallWebhookMigrations } from "./migrations";
+export { createReplayGuard } from "./replay-guard";

@@ -1,5 +1,6 @@
 // The on-call products' webhooks: public routes whose credential is in the request (PagerDuty's signature, the token
-// an Opsgenie / JSM outgoing webhook sends), checked before the body is parsed. A refused request answers 401 and is
+// an Opsgenie / JSM outgoing webhook sends), checked before the body is parsed; a delivery taken before, or too old,
+// is a replay and answers 409 (replay-guard.ts). A refused request answers 401 and is
 // audited through the access guard's rate-limited denial audit (an anonymous write refused), so a flood of forged
 // requests cannot grow the audit log; an accepted one acts in Steward (act.ts) and answers 202.
 import type { Context } from "hono";
@@ -12,6 +13,7 @@ import type { Router } from "../../platform/http/route";
 import type { IncidentService } from "../incidents";
 import type { Notifier } from "../notify";
 import { actFromProduct, type ProductAction } from "./act";
+import type { ReplayGuard } from "./replay-guard";
 import { pagerDutySigner, tokenOwner } from "./signature";
 
 export const PAGERDUTY_WEBHOOK_PATH = "/v4/integrations/pagerduty/webhook";
@@ -22,7 +24,9 @@ export const OPSGENIE_TOKEN_HEADER = "x-steward-webhook-token";
 const PagerDutyWebhookSchema = z.lazy(() =>
   z.looseObject({
     event: z.looseObject({
-      id: z.string().max(200).optional(),
+      // Both are in every v3 delivery, inside the signed body: a replay is told by its id, a stale one by its time.
+      id: z.string().min(1).max(200),
+      occurred_at: z.iso.datetime({ offset: true }),
       event_type: z.string().max(100),
       resource_type: z.string().max(100).optional(),
       agent: z.looseObject({ summary: z.string().max(300).optional() }).nullish(),
@@ -52,12 +56,14 @@ export interface OnCallRouteDeps {
   notify: Notifier;
   incidents: () => IncidentService | undefined;
   audit: AuditLog;
+  /** Refuses deliveries taken before, or too old (replay-guard.ts). */
+  replays: ReplayGuard;
 }
 
-/** A 401 whose reason joins the request's (rate-limited) audit row. */
-function refuse(c: Context<HttpEnv>, op: string, reason: string): Response {
+/** A 401 (a 409 for a replay) whose reason joins the request's (rate-limited) audit row. */
+function refuse(c: Context<HttpEnv>, op: string, reason: string, replay = false): Response {
   c.get("auditNote")?.({ actor: auditActorOf(c), action: op, result: "denied", details: { reason } });
-  return c.json({ error: reason, code: "UNAUTHORIZED" }, 401);
+  return replay ? c.json({ error: reason, code: "CONFLICT" }, 409) : c.json({ error: reason, code: "UNAUTHORIZED" }, 401);
 }
 
 function parseJson<T>(schema: z.ZodType<T>, raw: Uint8Array): T {
@@ -78,6 +84,7 @@ export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): voi
   const responses = {
     202: { description: "Taken: what Steward did with it", schema: Answer },
     401: { description: "The signature or token is missing or wrong (audited)" },
+    409: { description: "A replay: the delivery was taken already, or is older than 10 minutes (audited once per caller and minute)" },
     404: { description: "No channel takes this webhook (no secret configured)" },
   };
   router.route(
@@ -103,6 +110,8 @@ export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): voi
       );
       if (signer < 0) return refuse(c, "pagerduty.webhook", "X-PagerDuty-Signature is missing or matches no pagerduty channel's webhookSecret");
       const { event } = parseJson(PagerDutyWebhookSchema, raw);
+      const taken = await deps.replays.take("pagerduty", event.id, Date.parse(event.occurred_at));
+      if (!taken.ok) return refuse(c, "pagerduty.webhook", taken.reason, true);
       const action = PAGERDUTY_ACTIONS[event.event_type];
       const key = event.data?.incident_key ?? undefined;
       if (!action || !key) return c.json({ status: "ignored" as const, message: `${event.event_type} is not acted on` }, 202);
@@ -143,6 +152,10 @@ export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): voi
       const action = OPSGENIE_ACTIONS[body.action];
       const key = body.alert.alias;
       if (!action || !key) return c.json({ status: "ignored" as const, message: `${body.action} is not acted on` }, 202);
+      // The token is no signature and the body carries no delivery id: the same action on the same alert within the
+      // window is taken as a replay of one delivery.
+      const taken = await deps.replays.take("opsgenie", `${body.alert.alertId ?? ""}|${key}|${body.action}`.slice(0, 1_000), undefined);
+      if (!taken.ok) return refuse(c, "opsgenie.webhook", taken.reason, true);
       const result = await actFromProduct(deps.incidents(), deps.audit, {
         product: "opsgenie",
         productName: "Opsgenie",

@@ -13,8 +13,12 @@ import type { HoldRow, HoldState, SilenceRow, SilenceStore } from "./silence-sto
 export const MAX_SILENCE_MS = 90 * 86_400_000;
 /** Active and coming silences at most: every event is matched against each, so a flood of them cannot slow alerts. */
 export const MAX_OPEN_SILENCES = 500;
-/** How far back a start may be given (a clock a little behind the server's). */
-const START_SLACK_MS = 5 * 60_000;
+/**
+ * How far back a start may be given and still mean "now": the minutes a person took between filling in the form (a
+ * date-time field has minute precision) or opening a snooze and pressing, or a clock a little behind the server's.
+ * Such a silence starts now (a start in the past would say it held alerts it never saw); one further back is refused.
+ */
+export const START_GRACE_MS = 5 * 60_000;
 
 // Without an offset a time is the site's wall clock (notify.timeZone): what the dashboard's date-time fields send.
 const Iso = z.lazy(() =>
@@ -65,8 +69,14 @@ export function createSilenceService(store: SilenceStore, releaser: SilenceRelea
   return {
     async create(input, actor) {
       const now = clock.now();
-      const startsAt = input.startsAt ? instantIn(input.startsAt, siteZone()) : now;
-      if (startsAt < now - START_SLACK_MS) throw new AppError("BAD_REQUEST", "startsAt is in the past", { details: { field: "startsAt" } });
+      const given = input.startsAt ? instantIn(input.startsAt, siteZone()) : now;
+      if (given < now - START_GRACE_MS)
+        throw new AppError(
+          "BAD_REQUEST",
+          `startsAt is ${Math.floor((now - given) / 60_000)} minutes in the past (${new Date(given).toISOString()}); a start at most 5 minutes ago starts now: leave it empty to start now`,
+          { details: { field: "startsAt" } },
+        );
+      const startsAt = Math.max(given, now);
       const endsAt = input.endsAt ? instantIn(input.endsAt, siteZone()) : startsAt + input.duration!;
       const field = input.endsAt ? "endsAt" : "duration";
       if (endsAt <= Math.max(now, startsAt)) throw new AppError("BAD_REQUEST", `${field}: the silence would end before it begins`, { details: { field } });

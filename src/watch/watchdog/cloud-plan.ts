@@ -1,8 +1,10 @@
-// Qlik Cloud's Scheduling Tasks as the watchdog reads them: each task's time schedule (RRULE lines, zone, start and
-// end), app, space and last run, validated here at the edge. A task Steward cannot read is a problem naming it (logged
+// Qlik Cloud's Scheduling Tasks as the watchdog reads them, each field where Qlik's Task type puts it: the time
+// schedule under `start.schedule` (cloud-schedule-read.ts), space, times, owner and disabledCode under `metadata`, the
+// last run under `metadata.orchestration`; validated here at the edge. A task Steward cannot read is a problem naming it (logged
 // once, listed on /v4/watchdog), never a reason to drop the others.
 import { z } from "zod";
-import { readSchedule, type Schedule } from "../../platform/core/rrule";
+import type { Schedule } from "../../platform/core/rrule";
+import { readStartSchedule } from "./cloud-schedule-read";
 import { type CloudEventTrigger, readCloudEventTrigger } from "./cloud-trigger-read";
 
 export interface CloudLastRun {
@@ -19,8 +21,12 @@ export interface CloudPlanTask {
   spaceId?: string;
   /** Qlik's updatedAt: a changed value means the definition changed (read again, judged by the new one). */
   updatedAt: string;
-  /** Who changed it last (Qlik's updatedBy, a user id). */
+  /** Who changed it last (updatedBy, a user id; not in Qlik's Task type). */
   updatedBy?: string;
+  /** Qlik's metadata.ownerId. */
+  ownerId?: string;
+  /** Why Qlik says it is disabled (metadata.disabledCode: MANUALLY, CONSECUTIVE-FAILURES, OWNER-DELETED…), upper case. */
+  disabledCode?: string;
   /** Started by another task's end (a chain) or a dataset update, instead of a time schedule. */
   trigger?: CloudEventTrigger;
   createdMs?: number;
@@ -31,30 +37,46 @@ export interface CloudPlanTask {
   last?: CloudLastRun;
 }
 
-const Row = z.lazy(() =>
+const Text = z.string().max(1_000);
+/** The last run as `metadata.orchestration.lastRun` (Qlik's OrchRunBase) gives it. */
+const LastRun = z.lazy(() => z.looseObject({ status: Text.nullish(), startedAt: Text.nullish(), endedAt: Text.nullish() }));
+const Metadata = z.lazy(() =>
   z.looseObject({
-    id: z.string().min(1).max(200),
-    name: z.string().max(1_000).nullish(),
-    enabled: z.boolean().nullish(),
-    resourceId: z.string().nullish(),
-    spaceId: z.string().nullish(),
-    triggerType: z.string().nullish(),
-    createdAt: z.string().nullish(),
-    updatedAt: z.string().nullish(),
-    updatedBy: z.string().max(200).nullish(),
-    lastStatus: z.string().nullish(),
-    lastStartedAt: z.string().nullish(),
-    lastEndedAt: z.string().nullish(),
+    spaceId: Text.nullish(),
+    createdAt: Text.nullish(),
+    updatedAt: Text.nullish(),
+    ownerId: Text.nullish(),
+    /** Not in Qlik's TaskMetadata type; the task list's filter names it beside updatedAt (inferred). */
+    updatedBy: Text.nullish(),
+    disabledCode: Text.nullish(),
+    orchestration: z
+      .looseObject({
+        // Qlik's example: last_run_status, last_run_startedAt, last_run_endedAt, last_run_worker_type.
+        attrs: z.record(z.string(), z.unknown()).nullish(),
+        lastRun: LastRun.nullish(),
+      })
+      .nullish(),
   }),
 );
-
-const ScheduleFields = z.lazy(() =>
+/** A task of the list or of GET /tasks/{id} (exported for the check against Qlik's published type). */
+export const CloudTaskRow = z.lazy(() =>
   z.looseObject({
-    recurrence: z.array(z.string().max(1_000)).max(50),
-    timezone: z.string().nullish(),
-    timeZone: z.string().nullish(),
-    startDateTime: z.string().nullish(),
-    endDateTime: z.string().nullish(),
+    id: z.string().min(1).max(200),
+    name: Text.nullish(),
+    enabled: z.boolean().nullish(),
+    resourceId: Text.nullish(),
+    metadata: Metadata.nullish(),
+    start: z.looseObject({ schedule: z.unknown() }).nullish(),
+    // Not in Qlik's Task type: older answers and the list filter's names (lastStatus, triggerType…), read when
+    // metadata does not give them.
+    spaceId: Text.nullish(),
+    triggerType: Text.nullish(),
+    createdAt: Text.nullish(),
+    updatedAt: Text.nullish(),
+    updatedBy: Text.nullish(),
+    lastStatus: Text.nullish(),
+    lastStartedAt: Text.nullish(),
+    lastEndedAt: Text.nullish(),
   }),
 );
 
@@ -63,81 +85,75 @@ const time = (s: string | null | undefined) => {
   return Number.isFinite(t) ? t : undefined;
 };
 
-/**
- * The object holding `recurrence` wherever the definition nests it (`start.schedule` in the simulator; Qlik's
- * reference names the time trigger's fields, not their nesting), searched a few levels deep.
- */
-export function findScheduleObject(raw: unknown, depth = 0): unknown {
-  if (!raw || typeof raw !== "object" || depth > 4) return undefined;
-  if (Array.isArray(raw)) {
-    for (const x of raw.slice(0, 20)) {
-      const hit = findScheduleObject(x, depth + 1);
-      if (hit) return hit;
-    }
-    return undefined;
-  }
-  if ("recurrence" in raw) return raw;
-  for (const v of Object.values(raw).slice(0, 50)) {
-    const hit = findScheduleObject(v, depth + 1);
-    if (hit) return hit;
-  }
-  return undefined;
-}
-
 export type CloudTaskRead =
   | { ok: true; task: CloudPlanTask; hasDefinition: boolean }
   | { ok: false; error: string; id?: string; name?: string; updatedAt?: string };
 
+type RowData = z.infer<typeof CloudTaskRow>;
+
+/** The last run: `metadata.orchestration.lastRun`, else its `attrs` (Qlik's example), else the list's own fields. */
+function lastRunOf(row: RowData): CloudLastRun | undefined {
+  const o = row.metadata?.orchestration;
+  const attr = (k: string) => (typeof o?.attrs?.[k] === "string" ? (o.attrs[k] as string) : undefined);
+  const candidates = [
+    o?.lastRun ? { status: o.lastRun.status, startedAt: o.lastRun.startedAt, endedAt: o.lastRun.endedAt } : undefined,
+    { status: attr("last_run_status"), startedAt: attr("last_run_startedAt"), endedAt: attr("last_run_endedAt") },
+    { status: row.lastStatus, startedAt: row.lastStartedAt, endedAt: row.lastEndedAt },
+  ];
+  for (const c of candidates) {
+    const started = time(c?.startedAt);
+    if (!c || started === undefined) continue;
+    const ended = time(c.endedAt);
+    return { startedMs: started, status: (c.status ?? "").toUpperCase(), ...(ended !== undefined ? { endedMs: ended } : {}) };
+  }
+  return undefined;
+}
+
 /** One task of the list or of GET /tasks/{id}. `hasDefinition` false: the row carries no trigger (ask for the task). */
 export function readCloudTask(raw: unknown): CloudTaskRead {
-  const r = Row.safeParse(raw);
+  const r = CloudTaskRow.safeParse(raw);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    return { ok: false, error: `a task Steward cannot read (${i.path.join(".") || "(root)"}: ${i.message})` };
+    const id = raw && typeof raw === "object" && typeof (raw as { id?: unknown }).id === "string" ? ` ${(raw as { id: string }).id}` : "";
+    return { ok: false, error: `a task${id} Steward cannot read (${i.path.join(".") || "(root)"}: ${i.message})` };
   }
   const row = r.data;
+  const m = row.metadata;
   const name = row.name ?? row.id;
-  const started = time(row.lastStartedAt);
-  const created = time(row.createdAt);
+  const created = time(m?.createdAt ?? row.createdAt);
+  const spaceId = m?.spaceId ?? row.spaceId;
+  const updatedBy = m?.updatedBy ?? row.updatedBy;
+  const last = lastRunOf(row);
   const task: CloudPlanTask = {
     id: row.id,
     name,
     enabled: row.enabled !== false,
     ...(row.resourceId ? { appId: row.resourceId.toLowerCase() } : {}),
-    ...(row.spaceId ? { spaceId: row.spaceId } : {}),
-    updatedAt: row.updatedAt ?? "",
-    ...(row.updatedBy ? { updatedBy: row.updatedBy } : {}),
+    ...(spaceId ? { spaceId } : {}),
+    updatedAt: m?.updatedAt ?? row.updatedAt ?? "",
+    ...(updatedBy ? { updatedBy } : {}),
+    ...(m?.ownerId ? { ownerId: m.ownerId } : {}),
+    ...(m?.disabledCode ? { disabledCode: m.disabledCode.toUpperCase() } : {}),
     ...(created !== undefined ? { createdMs: created } : {}),
-    ...(started !== undefined
-      ? {
-          last: {
-            startedMs: started,
-            status: (row.lastStatus ?? "").toUpperCase(),
-            ...(time(row.lastEndedAt) !== undefined ? { endedMs: time(row.lastEndedAt)! } : {}),
-          },
-        }
-      : {}),
+    ...(last ? { last } : {}),
   };
   // Event- and dataset-triggered tasks have no due times to miss.
   const trigger = readCloudEventTrigger(raw);
   if (trigger) task.trigger = trigger;
-  if (row.triggerType && row.triggerType.toLowerCase() !== "time") return { ok: true, task, hasDefinition: true };
-  const found = findScheduleObject(raw);
-  if (!found) return { ok: true, task, hasDefinition: false };
-  const f = ScheduleFields.safeParse(found);
-  if (!f.success) return { ok: false, error: `task "${name}": its schedule is not recurrence lines and a zone`, id: row.id, name, updatedAt: task.updatedAt };
-  const zone = f.data.timezone ?? f.data.timeZone ?? "UTC";
-  const s = readSchedule({
-    recurrence: f.data.recurrence,
-    timeZone: zone,
-    ...(f.data.startDateTime ? { startDateTime: f.data.startDateTime } : {}),
-    ...(f.data.endDateTime ? { endDateTime: f.data.endDateTime } : {}),
-    fallbackStartMs: created ?? 0,
-  });
-  if (!s.ok) return { ok: false, error: `task "${name}": ${s.error}`, id: row.id, name, updatedAt: task.updatedAt };
-  task.schedule = s.schedule;
-  task.scheduleText = `${f.data.recurrence.join(" ")} (${zone})`;
-  return { ok: true, task, hasDefinition: true };
+  const s = readStartSchedule(row.start?.schedule, created);
+  if (s.kind === "error") return { ok: false, error: `task "${name}": ${s.error}`, id: row.id, name, updatedAt: task.updatedAt };
+  if (s.kind === "ok") {
+    task.schedule = s.schedule;
+    task.scheduleText = s.text;
+    return { ok: true, task, hasDefinition: true };
+  }
+  // A row with events, a `start`, or a trigger type other than time is the whole definition; a bare list row is not.
+  const whole =
+    trigger !== undefined ||
+    row.start != null ||
+    Array.isArray((raw as { events?: unknown }).events) ||
+    (row.triggerType != null && row.triggerType.toLowerCase() !== "time");
+  return { ok: true, task, hasDefinition: whole };
 }
 
 /** Qlik Cloud run statuses as the QRS codes the watchdog learns from: 7 succeeded, 8 failed, 6 aborted, 11 other. */
@@ -149,7 +165,8 @@ export function runStatusCode(status: string): number {
   return 11;
 }
 
-const RunRow = z.lazy(() =>
+/** A run of GET /tasks/{id}/runs (exported for the check against Qlik's published type). */
+export const CloudTaskRunRow = z.lazy(() =>
   z.looseObject({
     id: z.string().min(1),
     status: z.string().nullish(),
@@ -162,7 +179,7 @@ const RunRow = z.lazy(() =>
 /** Runs of GET /tasks/{id}/runs that Steward can read (others are skipped). */
 export function readRuns(rows: readonly unknown[]): Array<{ id: string; startedMs: number; endedMs?: number; status: string; triggeredBy?: string }> {
   return rows.flatMap((raw) => {
-    const r = RunRow.safeParse(raw);
+    const r = CloudTaskRunRow.safeParse(raw);
     const started = r.success ? time(r.data.startedAt) : undefined;
     if (!r.success || started === undefined) return [];
     const ended = time(r.data.endedAt);

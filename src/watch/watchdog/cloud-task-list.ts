@@ -35,6 +35,7 @@ export function createCloudTaskReader(): { read(t: CloudWatchTenant): Promise<Cl
     let previous: string | undefined;
     let complete = false;
     let single = 0;
+    const noSpace: string[] = [];
     for (let pages = 0; pages < MAX_PAGES; pages++) {
       const page = await t.client.listTasks(url);
       for (const raw of page.tasks) {
@@ -59,7 +60,11 @@ export function createCloudTaskReader(): { read(t: CloudWatchTenant): Promise<Cl
         }
         seen.add(r.task.id);
         if (t.apps && !(r.task.appId && t.apps.some((a) => a.toLowerCase() === r.task.appId))) continue;
-        if (t.spaces && !(r.task.spaceId && t.spaces.includes(r.task.spaceId))) continue;
+        if (t.spaces && !(r.task.spaceId && t.spaces.includes(r.task.spaceId))) {
+          // A task with no space cannot be matched: said, not dropped in silence (Qlik puts it in metadata.spaceId).
+          if (!r.task.spaceId && !noSpace.includes(r.task.name)) noSpace.push(r.task.name);
+          continue;
+        }
         out.push(r.task);
       }
       if (!page.next) {
@@ -75,6 +80,10 @@ export function createCloudTaskReader(): { read(t: CloudWatchTenant): Promise<Cl
     }
     if (!complete && !bad.some((b) => b.includes("same next page")))
       bad.push(`Qlik Cloud tenant ${t.name}: more than ${MAX_PAGES} pages of tasks; the tasks after them are not watched`);
+    if (noSpace.length)
+      bad.push(
+        `Qlik Cloud tenant ${t.name}: ${noSpace.length} task(s) give no space (metadata.spaceId missing or empty, as in a personal space), so spaces: cannot match them and they are not watched: ${noSpace.slice(0, 5).join(", ")}${noSpace.length > 5 ? ", …" : ""} (list them under apps: instead)`,
+      );
     return { tasks: out, complete, problems: bad };
   }
 

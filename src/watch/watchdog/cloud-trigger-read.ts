@@ -1,9 +1,13 @@
 // A Qlik Cloud task's event trigger, read from its event definitions (documented October 2026: on-task-event on
 // `system-events.task` / `com.qlik.v1.task.run.finished`, correlated by the upstream task's `id` and its `status`
-// succeeded / failed, none for any; on-dataset-updated on `dataset.updated`, correlated by `datasetId`).
+// succeeded / failed, none for any; on-dataset-updated on `dataset.updated`, correlated by `datasetId` or, in Qlik's
+// Task example, by `appId`).
 import { z } from "zod";
 
-export type CloudEventTrigger = { kind: "task"; upstreamId: string; on: "succeeded" | "failed" | "any" } | { kind: "dataset"; datasetId: string };
+export type CloudEventTrigger =
+  | { kind: "task"; upstreamId: string; on: "succeeded" | "failed" | "any" }
+  /** Correlated by the dataset, or (Qlik's own example) by the app the dataset feeds. */
+  | { kind: "dataset"; datasetId?: string; appId?: string };
 
 const Correlation = z.lazy(() => z.looseObject({ contextAttributeName: z.string().max(100), contextAttributeValue: z.string().max(500).nullish() }));
 const EventDef = z.lazy(() =>
@@ -28,7 +32,8 @@ export function readCloudEventTrigger(raw: unknown): CloudEventTrigger | undefin
     }
     if (e.source === "dataset.updated") {
       const id = value("datasetId");
-      if (id) return { kind: "dataset", datasetId: id };
+      const appId = value("appId");
+      if (id || appId) return { kind: "dataset", ...(id ? { datasetId: id } : {}), ...(appId ? { appId: appId.toLowerCase() } : {}) };
     }
   }
   return undefined;

@@ -68,6 +68,7 @@ export function createCloudTurnedOff(): { look(c: CloudTurnedOffContext): Promis
           ...(ch.changedAtMs !== undefined ? { changedAtMs: ch.changedAtMs } : {}),
           ...(ch.lastSeenAtMs !== undefined ? { lastSeenAtMs: ch.lastSeenAtMs } : {}),
           ...(ch.failures !== undefined ? { failures: ch.failures } : {}),
+          ...(ch.disabledCode ? { disabledCode: ch.disabledCode } : {}),
         },
       });
       await c.sinkOpen({ key, type: "disabled", taskId: ch.taskId, ...(ch.appId ? { appId: ch.appId } : {}), openedMs, event: e });

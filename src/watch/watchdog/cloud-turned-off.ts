@@ -2,6 +2,7 @@
 // itself (after repeated failures, since June 2026), deleted, its schedule ended, or the upstream task of its chain
 // deleted (task.disabled, with the same snapshot logic as QRS); a chained task that did not start after its upstream
 // ended as awaited (task.chain_broken); a dataset trigger that started a task twice (a problem on /v4/watchdog).
+import { disabledBy } from "../../hear/cloud/disabled-code";
 import type { CloudPlanTask } from "./cloud-plan";
 import { judgeTurnedOff, type Seen, type TurnedOffChange } from "./turned-off";
 import type { TaskFacts, TurnOffFacts } from "./turned-off-facts";
@@ -54,7 +55,10 @@ export function cloudFacts(tasks: readonly CloudPlanTask[], complete: boolean): 
   return { tasks: out, complete };
 }
 
-/** The changes since the last look; a task disabled right as a run of failures ended is Qlik's doing, not a person's. */
+/**
+ * The changes since the last look. Who disabled a task is what its metadata.disabledCode says; a tenant that gives no
+ * code is judged by timing: a task disabled right as a run of failures ended is Qlik's doing, not a person's.
+ */
 export function judgeCloudTurnedOff(
   prev: Seen | undefined,
   tasks: readonly CloudPlanTask[],
@@ -64,15 +68,25 @@ export function judgeCloudTurnedOff(
 ): { changes: TurnedOffChange[]; seen: Seen } {
   const facts = cloudFacts(tasks, complete);
   const { changes, seen } = judgeTurnedOff(prev, facts, nowMs, nowMs);
+  const byId = new Map(tasks.map((t) => [t.id, t]));
   for (const c of changes) {
-    if (c.turnedOff !== "task-disabled" || c.changedAtMs === undefined) continue;
+    if (c.turnedOff !== "task-disabled") continue;
+    const code = byId.get(c.taskId)?.disabledCode;
+    if (code) c.disabledCode = code;
+    const why = disabledBy(code);
+    // Qlik says who did it (metadata.disabledCode): no guess from timing.
+    if (why.by === "person") continue;
+    if (why.by === "qlik") c.turnedOff = "disabled-by-qlik";
+    if ((why.by === "qlik" && code !== "CONSECUTIVE-FAILURES") || c.changedAtMs === undefined) continue;
     const ended = runsOf(c.taskId)
       .filter((r) => FINAL.has(r.status) && r.stopMs <= c.changedAtMs! + 5_000)
       .sort((a, b) => a.stopMs - b.stopMs);
     let failures = 0;
     for (let i = ended.length - 1; i >= 0 && ended[i]!.status === 8; i--) failures++;
     const last = ended.at(-1);
-    if (failures >= 2 && last && c.changedAtMs - last.stopMs <= QLIK_DISABLE_WINDOW_MS) {
+    if (why.by === "qlik") {
+      if (failures > 0) c.failures = failures;
+    } else if (failures >= 2 && last && c.changedAtMs - last.stopMs <= QLIK_DISABLE_WINDOW_MS) {
       c.turnedOff = "disabled-by-qlik";
       c.failures = failures;
     }

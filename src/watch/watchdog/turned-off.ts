@@ -36,6 +36,8 @@ export interface TurnedOffChange {
   lastSeenAtMs?: number;
   /** disabled-by-qlik: the failed runs in a row before it. */
   failures?: number;
+  /** Qlik Cloud: the task's metadata.disabledCode, when Qlik gives one. */
+  disabledCode?: string;
 }
 
 /** The triggers that still start the task by themselves (recurring schedules not expired, chains whose upstreams all exist). */

@@ -2,6 +2,7 @@
 // routes and recipients. One builder for the alert that opens a condition and the task.on_track that closes it.
 import type { NameValue, WatchCondition, WatchdogEvent, WatchdogEventKind } from "../../platform/events/types";
 import { spanText } from "../../tell/notify/time-format";
+import { disabledBy } from "../../hear/cloud/disabled-code";
 import { describeQueue, type QueueDetails, queueFacts } from "./queue-event";
 
 /** What was planned and what was seen; each condition fills the fields it has (a node's queue: QueueDetails). */
@@ -37,6 +38,8 @@ export interface WatchDetails extends QueueDetails {
   lastSeenAtMs?: number;
   /** task.disabled by Qlik Cloud: the failed runs in a row before it. */
   failures?: number;
+  /** task.disabled on Qlik Cloud: the task's metadata.disabledCode (MANUALLY, CONSECUTIVE-FAILURES, OWNER-DELETED…). */
+  disabledCode?: string;
 }
 
 /** The ways a task stops running without failing. */
@@ -164,13 +167,23 @@ function describeTurnedOff(task: string, d: WatchDetails): { title: string; summ
         title: `Task chain can no longer run: ${task}`,
         summary: `${d.upstreamTask ?? "The upstream task"} was deleted${seen}, and ${task} starts only when it ends (trigger${trigger}): ${task} no longer runs. ${NOT_A_FAILURE}`,
       };
-    case "disabled-by-qlik":
+    case "disabled-by-qlik": {
+      const why = disabledBy(d.disabledCode);
+      if (why.by === "qlik" && d.disabledCode !== "CONSECUTIVE-FAILURES")
+        return {
+          title: `Qlik Cloud disabled a task: ${task}`,
+          summary: `${why.reason}${at} (disabledCode ${d.disabledCode}): ${task} no longer runs until someone fixes the cause and enables it again. ${NOT_A_FAILURE}`,
+        };
       return {
         title: `Qlik Cloud disabled a task: ${task}`,
-        summary: `Qlik Cloud disabled ${task}${at}${d.failures ? ` after ${d.failures} failed runs in a row` : " after repeated failures"}: it no longer runs, so no reload failure is reported again until someone fixes and enables it.`,
+        summary: `Qlik disabled ${task}${at} after ${d.failures ? `${d.failures} ` : ""}consecutive failures${d.disabledCode ? "" : " (judged from the timing: the tenant gave no disabledCode)"}: it no longer runs, so no reload failure is reported again until someone fixes and enables it.`,
       };
+    }
     default:
-      return { title: `Task turned off: ${task}`, summary: `${task} was disabled${by}${at}: it no longer runs on its triggers. ${NOT_A_FAILURE}` };
+      return {
+        title: `Task turned off: ${task}`,
+        summary: `${task} was disabled${by}${at}${d.disabledCode === "MANUALLY" ? " (by hand, Qlik's disabledCode MANUALLY)" : ""}: it no longer runs on its triggers. ${NOT_A_FAILURE}`,
+      };
   }
 }
 
@@ -228,6 +241,7 @@ export function watchdogEvent(i: WatchdogEventInput): WatchdogEvent {
   fact("Execution", d.executionId, "executionId");
   fact("Turned off", d.turnedOff, "turnedOff");
   fact("Changed by", d.changedBy, "changedBy");
+  fact("Qlik's disabled code", d.disabledCode, "disabledCode");
   if (d.changedAtMs !== undefined) fact("Changed at", iso(d.changedAtMs), "changedAt");
   if (d.lastSeenAtMs !== undefined) fact("Last seen", iso(d.lastSeenAtMs), "lastSeenAt");
   if (d.failures !== undefined) fact("Failed runs in a row", String(d.failures), "failures", d.failures);

@@ -27,6 +27,7 @@ import { createTempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { runUnderWine } from "../../helpers/wine";
 import { hostPath, INSTALLER_PREFIX, prepareInstallerPrefix, releaseInstallerPrefix, wineRegistryKey } from "../../helpers/wine-installer";
+import { wallLimit } from "../../helpers/time-limit";
 
 const haveMsiTools = Boolean(findExecutable(["wixl"]) && findExecutable(["msiinfo"]) && findExecutable(["msibuild"]));
 const haveWine = haveMsiTools && Boolean(findExecutable(["wine64", "wine"]) && findExecutable(["x86_64-w64-mingw32-gcc"]));
@@ -61,7 +62,7 @@ describe.skipIf(!haveMsiTools)("the MSI's tables", () => {
   let a: BuiltMsi;
   beforeAll(async () => {
     a = (await buildBoth()).a;
-  }, 300_000);
+  }, wallLimit(300_000));
 
   test("a per-machine x64 package: steward.exe in a 64-bit component under Program Files, %ProgramData%\\Steward created", () => {
     const props = Object.fromEntries(msiTable(a.path, "Property").map((r) => [r.Property, r.Value]));
@@ -243,136 +244,164 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
     siteConfig = `# site config\r\ndataDir: ./data\r\nhttp: { host: 127.0.0.1, port: ${port} }\r\nudp: { enabled: false }\r\n`;
     mkdirSync(hostPath("C:\\StewardTest"), { recursive: true });
     writeFileSync(hostPath(SITE_CONFIG), siteConfig);
-  }, 400_000);
+  }, wallLimit(400_000));
 
   afterAll(async () => {
     // Leave the prefix without Steward so the next run reuses it (an interrupted run makes the next one start over).
     for (const m of [b, a]) if (m) await msiexec(["/x", winPath(m.path), "/qn"]).catch(() => undefined);
     await releaseInstallerPrefix().catch(() => undefined);
     for (const p of ["C:\\StewardTest", "C:\\ProgramData\\Steward"]) rmSync(hostPath(p), { recursive: true, force: true });
-  }, 300_000);
+  }, wallLimit(300_000));
 
-  test("msiexec /i /qn with CONFIG, SERVICEACCOUNT and FIREWALL installs steward.exe, creates %ProgramData%\\Steward, registers and starts the service", async () => {
-    expect(existsSync(hostPath("C:\\ProgramData\\Steward"))).toBe(false);
-    expect(await msiexec(["/i", winPath(a.path), "/qn", `CONFIG=${SITE_CONFIG}`, "SERVICEACCOUNT=LocalSystem", "FIREWALL=udp,rest"])).toBe(0);
+  test(
+    "msiexec /i /qn with CONFIG, SERVICEACCOUNT and FIREWALL installs steward.exe, creates %ProgramData%\\Steward, registers and starts the service",
+    async () => {
+      expect(existsSync(hostPath("C:\\ProgramData\\Steward"))).toBe(false);
+      expect(await msiexec(["/i", winPath(a.path), "/qn", `CONFIG=${SITE_CONFIG}`, "SERVICEACCOUNT=LocalSystem", "FIREWALL=udp,rest"])).toBe(0);
 
-    expect(await installedVersion()).toBe(VERSION_A);
-    expect(existsSync(hostPath("C:\\ProgramData\\Steward"))).toBe(true);
-    expect(await service()).toMatchObject({
-      ImagePath: `"${EXE}" service run --config ${SITE_CONFIG} --name Steward`,
-      Start: 2, // automatic
-      Type: 0x10, // own process
-      ObjectName: "LocalSystem",
-      DisplayName: "Steward (Steward)",
-    });
-    await healthVersion(port, VERSION_A);
-    expect(readFileSync(hostPath(SITE_CONFIG), "utf8")).toBe(siteConfig);
-    expect(existsSync(hostPath("C:\\StewardTest\\data\\logs\\steward.log"))).toBe(true);
-    expect(await wineRegistryKey("HKLM\\Software\\Steward")).toMatchObject({ Config: SITE_CONFIG, ServiceAccount: "LocalSystem", Firewall: "udp,rest" });
+      expect(await installedVersion()).toBe(VERSION_A);
+      expect(existsSync(hostPath("C:\\ProgramData\\Steward"))).toBe(true);
+      expect(await service()).toMatchObject({
+        ImagePath: `"${EXE}" service run --config ${SITE_CONFIG} --name Steward`,
+        Start: 2, // automatic
+        Type: 0x10, // own process
+        ObjectName: "LocalSystem",
+        DisplayName: "Steward (Steward)",
+      });
+      await healthVersion(port, VERSION_A);
+      expect(readFileSync(hostPath(SITE_CONFIG), "utf8")).toBe(siteConfig);
+      expect(existsSync(hostPath("C:\\StewardTest\\data\\logs\\steward.log"))).toBe(true);
+      expect(await wineRegistryKey("HKLM\\Software\\Steward")).toMatchObject({ Config: SITE_CONFIG, ServiceAccount: "LocalSystem", Firewall: "udp,rest" });
 
-    const log = readFileSync(hostPath(INSTALLER_LOG), "utf8");
-    expect(log).toContain(`steward ${VERSION_A}: service install --name Steward`);
-    expect(log).toContain(`ok   keep the existing config: ${SITE_CONFIG}`);
-    expect(log).toContain("ok   register the service (automatic start)");
-    expect(log).toContain("ok   restart after 5 s, 30 s, 60 s when it fails (counter reset after a day)");
-    // Wine's icacls takes the command; what rights result is not checked here (see the header).
-    expect(log).toContain("ok   restrict C:\\ProgramData\\Steward to Administrators and SYSTEM");
-    // Wine's netsh does nothing and says ok; on Windows these are real rules (see the header).
-    expect(log).toContain(`ok   allow TCP port ${port} in (REST API) for steward.exe`);
-    expect(log).toContain("Firewall: no rule for the UDP intake: udp.enabled is false in the config.");
-    expect(log).toContain("ok   start it");
-    expect(log).toContain("Steward: RUNNING");
-  }, 300_000);
+      const log = readFileSync(hostPath(INSTALLER_LOG), "utf8");
+      expect(log).toContain(`steward ${VERSION_A}: service install --name Steward`);
+      expect(log).toContain(`ok   keep the existing config: ${SITE_CONFIG}`);
+      expect(log).toContain("ok   register the service (automatic start)");
+      expect(log).toContain("ok   restart after 5 s, 30 s, 60 s when it fails (counter reset after a day)");
+      // Wine's icacls takes the command; what rights result is not checked here (see the header).
+      expect(log).toContain("ok   restrict C:\\ProgramData\\Steward to Administrators and SYSTEM");
+      // Wine's netsh does nothing and says ok; on Windows these are real rules (see the header).
+      expect(log).toContain(`ok   allow TCP port ${port} in (REST API) for steward.exe`);
+      expect(log).toContain("Firewall: no rule for the UDP intake: udp.enabled is false in the config.");
+      expect(log).toContain("ok   start it");
+      expect(log).toContain("Steward: RUNNING");
+    },
+    wallLimit(300_000),
+  );
 
-  test("a newer MSI, given no properties, upgrades in place: new steward.exe running, same config and account (remembered), one product", async () => {
-    expect(await msiexec(["/i", winPath(b.path), "/qn"])).toBe(0);
+  test(
+    "a newer MSI, given no properties, upgrades in place: new steward.exe running, same config and account (remembered), one product",
+    async () => {
+      expect(await msiexec(["/i", winPath(b.path), "/qn"])).toBe(0);
 
-    expect(await installedVersion()).toBe(VERSION_B);
-    await healthVersion(port, VERSION_B);
-    expect(await service()).toMatchObject({ ImagePath: `"${EXE}" service run --config ${SITE_CONFIG} --name Steward`, Start: 2, ObjectName: "LocalSystem" });
-    expect(readFileSync(hostPath(SITE_CONFIG), "utf8")).toBe(siteConfig);
-    expect(await products([VERSION_B])).toEqual([VERSION_B]);
-    const log = readFileSync(hostPath(INSTALLER_LOG), "utf8");
-    expect(log).toContain(`steward ${VERSION_B}: service install --name Steward`);
-    // Under Wine the old package removed the service first (no UPGRADINGPRODUCTCODE), so it was registered
-    // again; Windows keeps it and says "update the existing service".
-    expect(log.split(`steward ${VERSION_B}: service install`)[1]).toMatch(/ok {3}(register|update) the (existing )?service/);
-  }, 300_000);
+      expect(await installedVersion()).toBe(VERSION_B);
+      await healthVersion(port, VERSION_B);
+      expect(await service()).toMatchObject({ ImagePath: `"${EXE}" service run --config ${SITE_CONFIG} --name Steward`, Start: 2, ObjectName: "LocalSystem" });
+      expect(readFileSync(hostPath(SITE_CONFIG), "utf8")).toBe(siteConfig);
+      expect(await products([VERSION_B])).toEqual([VERSION_B]);
+      const log = readFileSync(hostPath(INSTALLER_LOG), "utf8");
+      expect(log).toContain(`steward ${VERSION_B}: service install --name Steward`);
+      // Under Wine the old package removed the service first (no UPGRADINGPRODUCTCODE), so it was registered
+      // again; Windows keeps it and says "update the existing service".
+      expect(log.split(`steward ${VERSION_B}: service install`)[1]).toMatch(/ok {3}(register|update) the (existing )?service/);
+    },
+    wallLimit(300_000),
+  );
 
-  test("the older MSI is refused while the newer one is installed, which keeps running", async () => {
-    expect(await msiexec(["/i", winPath(a.path), "/qn"])).not.toBe(0);
-    expect(await products([VERSION_B])).toEqual([VERSION_B]);
-    expect(await installedVersion()).toBe(VERSION_B);
-    await healthVersion(port, VERSION_B);
-  }, 300_000);
+  test(
+    "the older MSI is refused while the newer one is installed, which keeps running",
+    async () => {
+      expect(await msiexec(["/i", winPath(a.path), "/qn"])).not.toBe(0);
+      expect(await products([VERSION_B])).toEqual([VERSION_B]);
+      expect(await installedVersion()).toBe(VERSION_B);
+      await healthVersion(port, VERSION_B);
+    },
+    wallLimit(300_000),
+  );
 
-  test("uninstall stops and removes the service and steward.exe, keeps the config and the data", async () => {
-    expect(await msiexec(["/x", winPath(b.path), "/qn"])).toBe(0);
+  test(
+    "uninstall stops and removes the service and steward.exe, keeps the config and the data",
+    async () => {
+      expect(await msiexec(["/x", winPath(b.path), "/qn"])).toBe(0);
 
-    expect(await service()).toBeUndefined();
-    await expect(fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(3000) })).rejects.toThrow();
-    expect(existsSync(hostPath(EXE))).toBe(false);
-    expect(await products([])).toEqual([]);
-    expect(await wineRegistryKey("HKLM\\Software\\Steward")).toBeUndefined();
-    expect(readFileSync(hostPath(SITE_CONFIG), "utf8")).toBe(siteConfig);
-    expect(existsSync(hostPath("C:\\StewardTest\\data\\logs\\steward.log"))).toBe(true);
-    const last = readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1)!;
-    expect(last).toContain(`steward ${VERSION_B}: service uninstall --name Steward`);
-    expect(last).toContain("ok   remove the service");
-    expect(last).toContain("exit 0");
-  }, 300_000);
+      expect(await service()).toBeUndefined();
+      await expect(fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(3000) })).rejects.toThrow();
+      expect(existsSync(hostPath(EXE))).toBe(false);
+      expect(await products([])).toEqual([]);
+      expect(await wineRegistryKey("HKLM\\Software\\Steward")).toBeUndefined();
+      expect(readFileSync(hostPath(SITE_CONFIG), "utf8")).toBe(siteConfig);
+      expect(existsSync(hostPath("C:\\StewardTest\\data\\logs\\steward.log"))).toBe(true);
+      const last = readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1)!;
+      expect(last).toContain(`steward ${VERSION_B}: service uninstall --name Steward`);
+      expect(last).toContain("ok   remove the service");
+      expect(last).toContain("exit 0");
+    },
+    wallLimit(300_000),
+  );
 
-  test("a first install into a %ProgramData%\\Steward holding files it did not make (a planted steward.env) is refused and rolled back", async () => {
-    writeFileSync(hostPath("C:\\ProgramData\\Steward\\steward.env"), "STEWARD_HTTP__HOST=0.0.0.0\r\nSTEWARD_SECURITY__ALLOW_UNAUTHENTICATED=true\r\n");
-    writeFileSync(hostPath(DEFAULT_CONFIG), "udp: { enabled: false }\r\n");
-    expect(await msiexec(["/i", winPath(a.path), "/qn"])).not.toBe(0);
-    expect(await service()).toBeUndefined();
-    expect(await products([])).toEqual([]);
-    expect(existsSync(hostPath(EXE))).toBe(false);
-    const last = readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1)!;
-    expect(last).toContain("service install: refused: C:\\ProgramData\\Steward already holds files this install did not create");
-    expect(last).toContain("steward.env");
-    rmSync(hostPath("C:\\ProgramData\\Steward\\steward.env"));
-  }, 300_000);
+  test(
+    "a first install into a %ProgramData%\\Steward holding files it did not make (a planted steward.env) is refused and rolled back",
+    async () => {
+      writeFileSync(hostPath("C:\\ProgramData\\Steward\\steward.env"), "STEWARD_HTTP__HOST=0.0.0.0\r\nSTEWARD_SECURITY__ALLOW_UNAUTHENTICATED=true\r\n");
+      writeFileSync(hostPath(DEFAULT_CONFIG), "udp: { enabled: false }\r\n");
+      expect(await msiexec(["/i", winPath(a.path), "/qn"])).not.toBe(0);
+      expect(await service()).toBeUndefined();
+      expect(await products([])).toEqual([]);
+      expect(existsSync(hostPath(EXE))).toBe(false);
+      const last = readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1)!;
+      expect(last).toContain("service install: refused: C:\\ProgramData\\Steward already holds files this install did not create");
+      expect(last).toContain("steward.env");
+      rmSync(hostPath("C:\\ProgramData\\Steward\\steward.env"));
+    },
+    wallLimit(300_000),
+  );
 
-  test("with no properties the service reads %ProgramData%\\Steward\\steward.yaml as LocalService; a config put there first is kept with ADOPTFOLDER=1", async () => {
-    const port2 = await freeTcpPort();
-    const placed = `http: { host: 127.0.0.1, port: ${port2} }\r\nudp: { enabled: false }\r\n`;
-    writeFileSync(hostPath(DEFAULT_CONFIG), placed);
-    expect(await msiexec(["/i", winPath(a.path), "/qn", "ADOPTFOLDER=1"])).toBe(0);
+  test(
+    "with no properties the service reads %ProgramData%\\Steward\\steward.yaml as LocalService; a config put there first is kept with ADOPTFOLDER=1",
+    async () => {
+      const port2 = await freeTcpPort();
+      const placed = `http: { host: 127.0.0.1, port: ${port2} }\r\nudp: { enabled: false }\r\n`;
+      writeFileSync(hostPath(DEFAULT_CONFIG), placed);
+      expect(await msiexec(["/i", winPath(a.path), "/qn", "ADOPTFOLDER=1"])).toBe(0);
 
-    expect(await service()).toMatchObject({
-      ImagePath: `"${EXE}" service run --config ${DEFAULT_CONFIG} --name Steward`,
-      Start: 2,
-      ObjectName: "NT AUTHORITY\\LocalService",
-    });
-    await healthVersion(port2, VERSION_A);
-    expect(readFileSync(hostPath(DEFAULT_CONFIG), "utf8")).toBe(placed);
-    expect(existsSync(hostPath("C:\\ProgramData\\Steward\\data"))).toBe(true);
-    expect(await wineRegistryKey("HKLM\\Software\\Steward")).toMatchObject({ Config: DEFAULT_CONFIG, ServiceAccount: "" });
+      expect(await service()).toMatchObject({
+        ImagePath: `"${EXE}" service run --config ${DEFAULT_CONFIG} --name Steward`,
+        Start: 2,
+        ObjectName: "NT AUTHORITY\\LocalService",
+      });
+      await healthVersion(port2, VERSION_A);
+      expect(readFileSync(hostPath(DEFAULT_CONFIG), "utf8")).toBe(placed);
+      expect(existsSync(hostPath("C:\\ProgramData\\Steward\\data"))).toBe(true);
+      expect(await wineRegistryKey("HKLM\\Software\\Steward")).toMatchObject({ Config: DEFAULT_CONFIG, ServiceAccount: "" });
 
-    expect(await msiexec(["/x", winPath(a.path), "/qn"])).toBe(0);
-    expect(await service()).toBeUndefined();
-    expect(readFileSync(hostPath(DEFAULT_CONFIG), "utf8")).toBe(placed);
-  }, 300_000);
+      expect(await msiexec(["/x", winPath(a.path), "/qn"])).toBe(0);
+      expect(await service()).toBeUndefined();
+      expect(readFileSync(hostPath(DEFAULT_CONFIG), "utf8")).toBe(placed);
+    },
+    wallLimit(300_000),
+  );
 
-  test("a config the service refuses to start with: the install stands, installer.log says it stopped and where to look", async () => {
-    // REST on a network address without authentication: valid YAML, refused at start.
-    writeFileSync(
-      hostPath("C:\\StewardTest\\refused.yaml"),
-      `dataDir: ./refused-data\r\nhttp: { host: 0.0.0.0, port: ${port} }\r\nudp: { enabled: false }\r\n`,
-    );
-    expect(await msiexec(["/i", winPath(a.path), "/qn", "CONFIG=C:\\StewardTest\\refused.yaml", "ADOPTFOLDER=1"])).toBe(0);
-    const last = readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1)!;
-    expect(last).toContain("ok   start it");
-    expect(last).toContain(
-      "warning: Steward did not keep running (STOPPED); C:\\StewardTest\\refused-data\\logs\\steward.log and the Application event log say why.",
-    );
-    expect(last).toContain("exit 0");
-    expect(readFileSync(hostPath("C:\\StewardTest\\refused-data\\logs\\steward.log"), "utf8")).toContain(
-      "refusing to serve the REST API on 0.0.0.0 without authentication",
-    );
-    expect(await msiexec(["/x", winPath(a.path), "/qn"])).toBe(0);
-    expect(await service()).toBeUndefined();
-  }, 300_000);
+  test(
+    "a config the service refuses to start with: the install stands, installer.log says it stopped and where to look",
+    async () => {
+      // REST on a network address without authentication: valid YAML, refused at start.
+      writeFileSync(
+        hostPath("C:\\StewardTest\\refused.yaml"),
+        `dataDir: ./refused-data\r\nhttp: { host: 0.0.0.0, port: ${port} }\r\nudp: { enabled: false }\r\n`,
+      );
+      expect(await msiexec(["/i", winPath(a.path), "/qn", "CONFIG=C:\\StewardTest\\refused.yaml", "ADOPTFOLDER=1"])).toBe(0);
+      const last = readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1)!;
+      expect(last).toContain("ok   start it");
+      expect(last).toContain(
+        "warning: Steward did not keep running (STOPPED); C:\\StewardTest\\refused-data\\logs\\steward.log and the Application event log say why.",
+      );
+      expect(last).toContain("exit 0");
+      expect(readFileSync(hostPath("C:\\StewardTest\\refused-data\\logs\\steward.log"), "utf8")).toContain(
+        "refusing to serve the REST API on 0.0.0.0 without authentication",
+      );
+      expect(await msiexec(["/x", winPath(a.path), "/qn"])).toBe(0);
+      expect(await service()).toBeUndefined();
+    },
+    wallLimit(300_000),
+  );
 });

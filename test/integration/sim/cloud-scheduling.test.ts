@@ -48,15 +48,15 @@ type Task = {
   name: string;
   enabled: boolean;
   resourceId: string;
-  start: { schedule: { recurrence: string[]; timezone: string } };
-  lastStartedAt?: string;
+  start: { schedule: { recurrence: string; timezone: string } };
 };
-type Run = { id: string; status: string; startedAt: string; endedAt?: string; reloadId: string; triggeredBy: string };
+type Run = { id: string; status: string; startedAt: string; endedAt?: string; workerId: string; workerType: string; triggeredBy: string };
 
 test("time-scheduled tasks are listed with their schedule and run on it, each run a chronos reload", async () => {
   const { tasks } = await client.listTasks();
   const sales = (tasks as Task[]).find((t) => t.name === "Sales every 5 minutes")!;
-  expect(sales.start.schedule).toMatchObject({ recurrence: ["RRULE:FREQ=MINUTELY;INTERVAL=5;BYSECOND=0"], timezone: "Europe/Stockholm" });
+  // Qlik's Task type: one RRULE string (its example "RRULE:FREQ=DAILY;INTERVAL=1").
+  expect(sales.start.schedule).toMatchObject({ recurrence: "RRULE:FREQ=MINUTELY;INTERVAL=5;BYSECOND=0", timezone: "Europe/Stockholm" });
   expect(sales.resourceId).toBe(sim.site.apps[0]!.id);
   // From 07:58 to 08:12: the runs due at 08:00, 08:05 and 08:10.
   await cloud.clock.runUntil(START + 14 * MINUTE);
@@ -64,7 +64,9 @@ test("time-scheduled tasks are listed with their schedule and run on it, each ru
   // Newest first, on the 5-minute grid of simulated time.
   expect(runs.map((r) => r.startedAt)).toEqual(["2026-11-23T08:10:00.000Z", "2026-11-23T08:05:00.000Z", "2026-11-23T08:00:00.000Z"]);
   expect(runs[0]!.triggeredBy).toBe("schedule");
-  const reload = sim.cloud!.reloads.find((x) => x.id === runs[1]!.reloadId)!;
+  // Qlik's OrchRun: the reload behind a run is its workerId.
+  expect(runs[1]!.workerType).toBe("reloads");
+  const reload = sim.cloud!.reloads.find((x) => x.id === runs[1]!.workerId)!;
   expect(reload.type).toBe("chronos");
   expect(reload.creationTime).toBe(Date.parse(runs[1]!.startedAt));
   expect(sim.cloud!.scheduling.runs.filter((r) => r.appId === sim.site.apps[1]!.id)).toEqual([]); // disabled: never runs

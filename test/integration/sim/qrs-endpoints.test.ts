@@ -122,7 +122,9 @@ describe("sim QRS: apps, users, tags, custom properties", () => {
 
   test("user and user/{id} with email attributes", async () => {
     const users = (await t.qrs.get("user")).json<any[]>();
-    expect(users.length).toBe(8);
+    // The site's 8, and the INTERNAL service accounts QRS lists beside them (sa_scheduler is one of the 8 already).
+    expect(users.length).toBe(13);
+    expect(users.filter((u) => u.userDirectory === "INTERNAL").map((u) => u.userId)).toContain("sa_repository");
     const [joe] = (await t.qrs.get(`user/full?${f("userId eq 'joe'")}`)).json<any[]>();
     const one = (await t.qrs.get(`user/${joe.id}`)).json();
     expect(one).toMatchObject({

@@ -5,12 +5,14 @@ import { join, relative } from "node:path";
 
 export const REPO_ROOT = join(import.meta.dir, "../../..");
 
-/** README.md, every page under docs/ and bench/README.md: what an administrator reads. */
+/** README.md, every page under docs/, bench/README.md and the benchmarks' history (bench/history/): what an administrator reads. */
 export function docFiles(): string[] {
-  const docs = readdirSync(join(REPO_ROOT, "docs"), { recursive: true, encoding: "utf8" })
-    .filter((f) => f.endsWith(".md"))
-    .map((f) => join(REPO_ROOT, "docs", f));
-  return [join(REPO_ROOT, "README.md"), ...docs.sort(), join(REPO_ROOT, "bench/README.md")];
+  const pages = (dir: string) =>
+    readdirSync(join(REPO_ROOT, dir), { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => join(REPO_ROOT, dir, f))
+      .sort();
+  return [join(REPO_ROOT, "README.md"), ...pages("docs"), join(REPO_ROOT, "bench/README.md"), ...pages("bench/history")];
 }
 
 export const rel = (file: string) => relative(REPO_ROOT, file);

@@ -104,7 +104,8 @@ test("the summary lists each failed file with the command that reruns it, and th
   );
   expect(said[0]).toBe("why each of the 4 failed test(s) failed (repeated from above):");
   expect(printed).toContain("--- (fail) test/unit/zz/b.test.ts > a test that outlives its timeout");
-  expect(said).toContain("1 test file(s) never reported a result (their worker was ended, or the run was); the run's last lines:");
+  expect(said).toContain("1 test file(s) never reported a result (their worker was ended, or the run was)");
+  expect(said).toContain("the run's last lines:");
   expect(printed).toContain("last words");
   const reruns = printed.filter((l) => l.includes("npm test -- ")).map((l) => l.trim().replace(/ +/, " "));
   expect(reruns).toEqual([
@@ -123,6 +124,35 @@ test("the summary lists each failed file with the command that reruns it, and th
     (l) => printed.push(l),
   );
   expect([...said, ...printed]).toEqual([]);
+});
+
+test("a run ended by its limit before any test failed still says what ran and lists the files that never reported", () => {
+  // Issue 89: under load the run was cut at 55 minutes; what had passed and the files never reached must be named.
+  const t = createOutputTally();
+  t.add("test/unit/zz/a.test.ts:\n(pass) a > one [1.00ms]\n(pass) a > two [2.00ms]\ntest/unit/zz/b.test.ts:\n(pass) b > one [1.00ms]\n", "stderr");
+  const said: string[] = [];
+  const printed: string[] = [];
+  const requested = ["test/unit/zz/a.test.ts", "test/unit/zz/b.test.ts", "test/unit/zz/c.test.ts", "test/unit/zz/d.test.ts"];
+  printFailureReport(
+    {
+      failures: t.failures(),
+      reported: t.reportedFiles(),
+      requested,
+      bunFailed: t.failed(),
+      passed: t.passed(),
+      tail: "(pass) b > one",
+      unfinished: "ended by npm test's limit of 55 minutes",
+    },
+    (l) => said.push(l),
+    (l) => printed.push(l),
+  );
+  expect(said[0]).toBe(
+    "the run did not finish (ended by npm test's limit of 55 minutes): 2 of 4 test files started, 3 tests passed and 0 failed until then (read from its output)",
+  );
+  expect(said).toContain("2 test file(s) never reported a result (their worker was ended, or the run was)");
+  expect(printed).toContain("(pass) b > one");
+  const reruns = printed.filter((l) => l.includes("npm test -- ")).map((l) => l.trim().replace(/ +/, " "));
+  expect(reruns).toEqual(["test/unit/zz/c.test.ts npm test -- test/unit/zz/c.test.ts", "test/unit/zz/d.test.ts npm test -- test/unit/zz/d.test.ts"]);
 });
 
 test("the files a run was asked for: folders and files of the suite, or unknown for a name filter", () => {

@@ -71,7 +71,7 @@ export const bunRuntime: Runtime = {
   // one-off functions never do), collects, and returns free memory to the system: about 3 MiB of idle RSS (issue 69).
   releaseStartupMemory: () => Bun.shrink(),
   // JavaScriptCore does not move objects: collected here, the wiring's objects take the freed cells (heap 10.0 -> 8.6
-  // MB at idle; bench/README.md, "Idle memory").
+  // MB at idle; bench/history/issue-78.md, "Idle memory").
   collectBeforeWiring: () => Bun.gc(true),
   // In an executable the sources' URLs name nothing: its entry points sit under its own root, src/.
   startWorker: (url, embedded) => new Worker(compiled() ? `./${embedded}` : url.href, { type: "module" }),

@@ -1,10 +1,11 @@
 /** @jsxImportSource hono/jsx */
 // GET /ui/inbox and /ui/inbox/:id (demo only): what the capture inbox received — e-mails rendered in a sandboxed
-// frame, webhook calls with their bodies.
+// frame whose links open top-level (mail-frame.ts), webhook calls with their bodies.
 import type { CapturedMail, CapturedWebhook } from "../../demo/capture-types";
 import { Badge, Empty, Time } from "../components";
 import { Layout } from "../layout";
 import type { PageClock } from "../page-clock";
+import { MAIL_FRAME_SANDBOX, mailHtmlForFrame } from "./mail-frame";
 import type { PageHandler } from "../types";
 
 const navAt = (clock: PageClock) => ({ active: "inbox", inbox: true, clock });
@@ -107,8 +108,8 @@ function MailView(props: { m: CapturedMail; clock: PageClock }) {
       {m.html ? (
         <section class="card">
           <h2>HTML</h2>
-          {/* sandbox without allowances: the mail's markup renders, its scripts and forms never run */}
-          <iframe class="mail-frame" sandbox="" srcdoc={m.html} title="rendered e-mail"></iframe>
+          {/* the mail's markup renders, its scripts and forms never run; its links open a new top-level tab */}
+          <iframe class="mail-frame" sandbox={MAIL_FRAME_SANDBOX} srcdoc={mailHtmlForFrame(m.html)} title="rendered e-mail"></iframe>
         </section>
       ) : null}
       {m.text ? (

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
-// GET /ui: component health from /ready, counts at a glance, the latest events and deliveries.
+// GET /ui: component health from /ready, counts at a glance (open incidents and those nobody acknowledged among them),
+// the latest events and deliveries.
 import type { ReadinessReport } from "../../../platform/core/readiness";
 import { ApiProblem, Badge, Dot, Empty } from "../components";
 import { Layout } from "../layout";
@@ -7,6 +8,7 @@ import { SiteText } from "../page-clock";
 import { isBehind } from "../../../watch/freshness/states";
 import type { PageHandler } from "../types";
 import { DeliveryTable, type DeliveryView } from "./delivery-table";
+import { incidentCounts } from "./incident-counts";
 import { EventList } from "./event-list";
 import { DeliveryHealth, OutcomeCharts, SlowestTasks } from "./run-charts";
 
@@ -15,13 +17,14 @@ interface ScheduleLite {
 }
 
 export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox, siteClock }) => {
-  const [ready, deliveries, schedules, namespaces, watch, fresh] = await Promise.all([
+  const [ready, deliveries, schedules, namespaces, watch, fresh, incidents] = await Promise.all([
     api<ReadinessReport>(c, "/ready"),
     api<{ deliveries: DeliveryView[] }>(c, "/v4/deliveries?limit=1000"),
     api<ScheduleLite[]>(c, "/v4/schedules"),
     api<string[]>(c, "/v4/keyvaluesnamespaces"),
     api<{ enabled: boolean; open: unknown[] }>(c, "/v4/watchdog"),
     api<{ rows: Array<{ state: string }> }>(c, "/v4/freshness"),
+    api<{ causes: Parameters<typeof incidentCounts>[0]; omitted?: number }>(c, "/v4/incidents/by-cause?limit=1000"),
   ]);
   // /ready answers 503 with the same body when a required component is down.
   const report = ready.ok ? ready.data : isReport(ready.body) ? ready.body : undefined;
@@ -32,6 +35,7 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
   const byStatus: Record<string, number> = {};
   if (deliveries.ok) for (const d of deliveries.data.deliveries) byStatus[d.status] = (byStatus[d.status] ?? 0) + 1;
   const enabled = schedules.ok ? schedules.data.filter((s) => s.lastKnownState === "started").length : undefined;
+  const counts = incidents.ok ? incidentCounts(incidents.data.causes, incidents.data.omitted) : undefined;
 
   return c.html(
     <Layout title="Overview" nav={{ active: "overview", inbox: inbox() !== undefined, clock }}>
@@ -54,6 +58,12 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
           </div>
           <h2 style="margin-top:16px">Now</h2>
           <div class="stats">
+            {counts ? (
+              <>
+                <Stat n={counts.open} label="open incidents" tone="fail" href="/ui/incidents" id="open-incidents" />
+                <Stat n={counts.unacknowledged} label="nobody acknowledged" tone="fail" href="/ui/incidents" id="unacknowledged-incidents" />
+              </>
+            ) : null}
             <Stat n={deliveries.ok ? (byStatus.dead ?? 0) : undefined} label="dead-lettered deliveries" tone="fail" href="/ui/deliveries?status=dead" />
             <Stat
               n={deliveries.ok ? (byStatus.pending ?? 0) + (byStatus.sending ?? 0) : undefined}
@@ -110,9 +120,9 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
   );
 };
 
-function Stat(props: { n: number | undefined; label: string; tone: "ok" | "fail" | "warn" | "info"; href?: string }) {
+function Stat(props: { n: number | undefined; label: string; tone: "ok" | "fail" | "warn" | "info"; href?: string; id?: string }) {
   const body = (
-    <div class="stat">
+    <div class="stat" id={props.id}>
       <b style={props.n ? `color:var(--${props.tone === "info" ? "info" : props.tone})` : undefined}>{props.n ?? "—"}</b>
       <span>{props.label}</span>
     </div>

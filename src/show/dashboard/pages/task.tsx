@@ -1,15 +1,16 @@
 /** @jsxImportSource hono/jsx */
-// GET /ui/tasks/:id: one task's run history: why its last failed run failed (last-failure.tsx), a chart of its last
-// runs (duration, coloured by outcome) and the runs as a table.
+// GET /ui/tasks/:id: one task's run history: its incident and who acknowledged it (task-incident.tsx), why its last
+// failed run failed (last-failure.tsx), a chart of its last runs (duration, coloured by outcome) and the runs as a table.
 import { Legend, RunChart } from "../charts";
 import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
 import { Layout } from "../layout";
 import { failedRunEvent, LastFailureCard } from "./last-failure";
+import { latestIncidentOf, TaskIncidentCard } from "./task-incident";
 import type { PageHandler } from "../types";
 
 const RUNS = 60;
 
-export const taskPage: PageHandler = async (c, { runs, timeline, inbox, siteClock, taskNames }) => {
+export const taskPage: PageHandler = async (c, { api, runs, timeline, inbox, siteClock, taskNames }) => {
   const id = c.req.param("id") ?? "";
   const nav = { active: "events", inbox: inbox() !== undefined, clock: siteClock() };
   const rows = runs?.runsOf(id, RUNS) ?? [];
@@ -37,6 +38,7 @@ export const taskPage: PageHandler = async (c, { runs, timeline, inbox, siteCloc
       name ? 200 : 404,
     );
   }
+  const incident = await latestIncidentOf(api, c, latest.taskId);
   const count = (o: string) => rows.filter((r) => r.outcome === o).length;
   const lastFailed = rows.find((r) => r.outcome === "failed");
   const durations = rows.map((r) => r.durationMs).filter((d): d is number => d !== null);
@@ -66,6 +68,7 @@ export const taskPage: PageHandler = async (c, { runs, timeline, inbox, siteCloc
           </dd>
         </dl>
       </section>
+      {incident ? <TaskIncidentCard i={incident} /> : null}
       {lastFailed ? <LastFailureCard run={lastFailed} latest={latest} found={failedRunEvent(timeline, lastFailed.executionId)} /> : null}
       <section class="card" id="task-runs">
         <h2>

@@ -55,7 +55,7 @@ channels:
   hook: { type: webhook, url: "http://127.0.0.1:${receiver.port}/hook" }
 routes:
   - name: automations
-    on: [cloud.automation.failed, cloud.automation.warning, cloud.automation.disabled, cloud.automation.enabled]
+    on: [cloud.automation.failed, cloud.automation.warning, cloud.automation.disabled, cloud.automation.enabled, cloud.automation.recovered]
     to: [hook]
 `;
 const addAutomation = (body: Record<string, unknown>) => simControl(sim, "POST", "/cloud/automations", body) as Promise<{ id: string; name: string }>;
@@ -98,6 +98,8 @@ describe("Qlik Automate automations watched on a Qlik Cloud tenant", () => {
     });
     expect(String(got[0]!.data.error)).toContain("the connection's token has expired");
     expect(String(got[0]!.data.link)).toBe(`${sim.urls.cloud}/automations/${a.id}/editor`);
+    // Read on Qlik's successor API, not the deprecated /api/v1/automations.
+    expect(String(got[0]!.data.runUrl)).toBe(`${sim.urls.cloud}/api/workflows/automations/${a.id}/runs/${failed.id}`);
     expect(hooksFor("runId", ok.id)).toHaveLength(0);
     // The dashboard's events page lists it under its own filter.
     const page = await (await t.request("/ui/events?kind=cloud.automation")).text();
@@ -114,6 +116,46 @@ describe("Qlik Automate automations watched on a Qlik Cloud tenant", () => {
     const got = hooksFor("runId", run.id);
     expect(got.map((h) => h.kind)).toEqual(["cloud.automation.warning"]);
     expect(got[0]!.data).toMatchObject({ status: "finished with warnings", step: "Upsert Record" });
+    // Qlik's `error` is an array: every element is said, not only the first.
+    expect(String(got[0]!.data.error)).toContain("item 12 could not be written");
+    expect(String(got[0]!.data.error)).toContain("item 31 could not be written");
+  });
+
+  test("a tenant without the successor /api/workflows/automations (404) is read on the deprecated /api/v1/automations", async () => {
+    await simControl(sim, "PATCH", "/cloud/settings", { workflowsApi: false });
+    try {
+      const a = await addAutomation({ name: "Old tenant extract", outcome: "fail" });
+      const run = await runNow(a.id);
+      await waitFor(() => hooksFor("runId", run.id).length >= 1, { timeoutMs: 15_000 });
+      expect(String(hooksFor("runId", run.id)[0]!.data.runUrl)).toContain("/api/v1/automations/");
+    } finally {
+      await simControl(sim, "PATCH", "/cloud/settings", { workflowsApi: true });
+    }
+  });
+
+  test("a run that did not start (status 'not started', with a start time) pages as one; the next finished run recovers it", async () => {
+    const a = await addAutomation({ name: "Load HR extract", outcome: "notStarted", failingBlock: "Read HR file" });
+    const run = await runNow(a.id);
+    await waitFor(() => hooksFor("runId", run.id).length >= 1, { timeoutMs: 15_000 });
+    const got = hooksFor("runId", run.id);
+    expect(got[0]!.kind).toBe("cloud.automation.failed");
+    expect(got[0]!.title).toBe("Qlik Automate: Load HR extract did not start");
+    await simControl(sim, "PATCH", `/cloud/automations/${a.id}`, { outcome: "finish" });
+    const next = await runNow(a.id);
+    await waitFor(() => hooksFor("runId", next.id).length >= 1, { timeoutMs: 15_000 });
+    expect(hooksFor("runId", next.id).map((h) => h.kind)).toEqual(["cloud.automation.recovered"]);
+  });
+
+  test("a run that failed before it started (no start time) is paged, not skipped, with its error", async () => {
+    const a = await addAutomation({ name: "Push forecast", outcome: "failUnstarted" });
+    const run = await runNow(a.id);
+    await waitFor(() => hooksFor("runId", run.id).length >= 1, { timeoutMs: 15_000 });
+    await Bun.sleep(500);
+    const got = hooksFor("runId", run.id);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.kind).toBe("cloud.automation.failed");
+    expect(got[0]!.data).toMatchObject({ status: "failed", startTime: null, step: "Start" });
+    expect(String(got[0]!.data.error)).toContain("could not be opened");
   });
 
   test("an automation an admin disabled pages once until it is enabled again, which says so once", async () => {

@@ -12,6 +12,7 @@ import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { simCertDir } from "../../../helpers/sim-certs";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const dir = createTempDir();
 let sim: Simulator;
@@ -199,7 +200,7 @@ describe("a tenant that misbehaves", () => {
 
 describe("two Stewards on one PostgreSQL store", () => {
   // Starts PostgreSQL and two Stewards: seconds alone, more on a machine busy with other jobs.
-  test("each Cloud reload is announced once for the site, also when the polling Steward stops", { timeout: 60_000 }, async () => {
+  test("each Cloud reload is announced once for the site, also when the polling Steward stops", { timeout: wallLimit(60_000) }, async () => {
     const { startPostgres } = await import("../../../helpers/services");
     const pg = await startPostgres();
     const url = await pg.createDatabase("cloud_two");

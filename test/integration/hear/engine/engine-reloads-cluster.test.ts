@@ -12,6 +12,7 @@ import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-sit
 import { createTempDir } from "../../../helpers/temp-dir";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
 import { type HttpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const START = Date.parse("2026-03-24T06:00:00Z");
 const SALES = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
@@ -82,7 +83,7 @@ const kinds = () => rx.requests.filter((r) => r.path === "/hook").map((r) => (JS
 
 test("a hub user's failed reload heard by both Stewards: one app.reload_failed, one page", async () => {
   const done = reloadAsUser(site.sim, site.clock, { user: "CORP\\bob", appId: SALES, viaProxy: true });
-  await site.clock.runUntil(site.clock.now() + 60_000, { stallMs: 10_000 });
+  await site.clock.runUntil(site.clock.now() + 60_000, { stallMs: wallLimit(10_000) });
   expect(await done).toBe(false);
   expect(
     site.sim.udp
@@ -96,7 +97,7 @@ test("a hub user's failed reload heard by both Stewards: one app.reload_failed, 
 
 test("the Scheduler's run of the app: one task.failed; its Engine lines told apart by QRS, announced by neither", async () => {
   expect(site.sim.tasks.start(TASK).started).toBe(true);
-  await site.clock.runUntil(site.clock.now() + 3 * 60_000, { stallMs: 10_000 });
+  await site.clock.runUntil(site.clock.now() + 3 * 60_000, { stallMs: wallLimit(10_000) });
   expect(kinds()).toEqual(["app.reload_failed", "task.failed"]);
   expect(events.filter(({ e }) => e.kind === "app.reload_failed")).toHaveLength(1);
   // Both Stewards heard the Scheduler's reload from the Engine; one claimed it and found it the Scheduler's.

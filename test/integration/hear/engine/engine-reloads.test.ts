@@ -24,6 +24,7 @@ import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
 import { type HttpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const START = Date.parse("2026-03-24T06:00:00Z");
 const SALES = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
@@ -105,7 +106,7 @@ mcp: { enabled: true }
 
 /** Runs `work` (a reload) while simulated time passes `ms`; resolves with its answer. */
 async function during<T>(work: Promise<T>, ms: number): Promise<T> {
-  await s!.clock.runUntil(s!.clock.now() + ms, { stallMs: 10_000 });
+  await s!.clock.runUntil(s!.clock.now() + ms, { stallMs: wallLimit(10_000) });
   return work;
 }
 

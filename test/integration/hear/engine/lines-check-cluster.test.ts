@@ -11,6 +11,7 @@ import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-sit
 import { createTempDir } from "../../../helpers/temp-dir";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
 import { type HttpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const START = Date.parse("2026-03-24T06:00:00Z");
 const TASK = "7552d9fc-d1bb-4975-9a38-18357de531ea";
@@ -75,7 +76,7 @@ const posted = (kind: string) =>
 
 async function run(): Promise<void> {
   expect(site.sim.tasks.start(TASK).started).toBe(true);
-  await site.clock.runUntil(site.clock.now() + 7 * 60_000, { stallMs: 10_000 });
+  await site.clock.runUntil(site.clock.now() + 7 * 60_000, { stallMs: wallLimit(10_000) });
 }
 
 async function engineLines(t: TestApp): Promise<{ ok: boolean; detail: string }> {

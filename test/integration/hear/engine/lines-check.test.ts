@@ -13,6 +13,7 @@ import { sendDatagramsTo, type SteppedSite, startSteppedSite } from "../../../he
 import { createTempDir } from "../../../helpers/temp-dir";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
 import { type HttpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const START = Date.parse("2026-03-24T06:00:00Z");
 const SALES_TASK = "7552d9fc-d1bb-4975-9a38-18357de531ea";
@@ -79,7 +80,7 @@ const posted = (kind: string): Posted[] =>
 /** Runs a task and lets simulated time pass `ms` (its run, its datagram, the wait for the Engine's lines). */
 async function run(taskId: string, ms = 7 * 60_000): Promise<void> {
   expect(s!.sim.tasks.start(taskId).started).toBe(true);
-  await s!.clock.runUntil(s!.clock.now() + ms, { stallMs: 10_000 });
+  await s!.clock.runUntil(s!.clock.now() + ms, { stallMs: wallLimit(10_000) });
 }
 
 async function engineSends(node: string, sends: boolean): Promise<void> {

@@ -14,6 +14,7 @@ import { waitFor, waitForHttp } from "../../../helpers/wait-for";
 import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
 import { IDS, SITE_YAML } from "./harness";
 import { simCertDir } from "../../../helpers/sim-certs";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const REPO = join(import.meta.dir, "../../../..");
 const dir = createTempDir("steward-crash-recovery-");
@@ -145,7 +146,7 @@ const SLOW_QRS_INTAKE = {
 };
 
 describe("crash recovery: every failed run gives exactly one mail", () => {
-  test("SIGKILL while the runs are being enriched (QRS slow), after a reconciliation pass saw them", { timeout: 30_000 }, async () => {
+  test("SIGKILL while the runs are being enriched (QRS slow), after a reconciliation pass saw them", { timeout: wallLimit(30_000) }, async () => {
     const s = await steward("mid-enrichment", SLOW_QRS_INTAKE);
     await s.start();
     await control("POST", "/faults", { target: "qrs", pathContains: "task/full", delayMs: 60_000, forMs: 60_000 });
@@ -164,7 +165,7 @@ describe("crash recovery: every failed run gives exactly one mail", () => {
     await s.kill();
   });
 
-  test("SIGKILL while the SMTP server holds its reply to the first alert", { timeout: 30_000 }, async () => {
+  test("SIGKILL while the SMTP server holds its reply to the first alert", { timeout: wallLimit(30_000) }, async () => {
     const s = await steward("mid-smtp", SLOW_QRS_INTAKE);
     await s.start();
     let heldSession: string | undefined;
@@ -193,7 +194,7 @@ describe("crash recovery: every failed run gives exactly one mail", () => {
     }
   });
 
-  test("a distribute run: SIGKILL while its outcome is polled, and again while its final event is enriched", { timeout: 40_000 }, async () => {
+  test("a distribute run: SIGKILL while its outcome is polled, and again while its final event is enriched", { timeout: wallLimit(40_000) }, async () => {
     // QRS records the outcome 0.5 s after the datagram; the poll looks again only after 3 s, so reconciliation
     // (settle 1 s) meets the run while it is still pending.
     await control("PATCH", "/settings", { timing: { qrsLagMs: 500 } });
@@ -233,7 +234,7 @@ describe("crash recovery: every failed run gives exactly one mail", () => {
     }
   });
 
-  test("mail server unreachable, Steward killed while the alerts wait for retries: sent once it is back", { timeout: 30_000 }, async () => {
+  test("mail server unreachable, Steward killed while the alerts wait for retries: sent once it is back", { timeout: wallLimit(30_000) }, async () => {
     const port = await freeTcpPort();
     const s = await steward("smtp-down", SLOW_QRS_INTAKE, port);
     await s.start();
@@ -250,7 +251,7 @@ describe("crash recovery: every failed run gives exactly one mail", () => {
     }
   });
 
-  test("runs that fail while Steward is stopped are recovered by reconciliation at start, once", { timeout: 30_000 }, async () => {
+  test("runs that fail while Steward is stopped are recovered by reconciliation at start, once", { timeout: wallLimit(30_000) }, async () => {
     const s = await steward("stopped", SLOW_QRS_INTAKE);
     await s.start();
     expect(await s.proc.stop("SIGTERM", 15_000)).toBe(0);

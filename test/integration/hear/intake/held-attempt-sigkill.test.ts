@@ -17,6 +17,7 @@ import { waitFor } from "../../../helpers/wait-for";
 import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
 import { sendDatagram } from "./harness";
 import { attemptDatagram, SITE, TASK } from "./held-attempt-harness";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const dir = createTempDir("steward-held-sigkill-");
 const LEASE_MS = 3_000;
@@ -39,7 +40,7 @@ beforeAll(async () => {
   // The site's Scheduler sends no datagram of its own here: the test sends the attempt's, as the appender would.
   sim = await startClusterSimulator(dir.path, SITE);
   ports = await memberPorts(["alpha", "beta"]);
-}, 60_000);
+}, wallLimit(60_000));
 
 afterAll(async () => {
   for (const m of members.values()) await m.proc.stop("SIGKILL", 1_000);
@@ -88,7 +89,7 @@ async function attemptThenSchedulerDies(): Promise<string> {
 }
 
 test("the Steward that claimed a held attempt is SIGKILLed before announcing it: the other pages it once, about a lease after the claimer's lease ended", {
-  timeout: 120_000,
+  timeout: wallLimit(120_000),
 }, async () => {
   let alpha = await startSteward(ports[0]!);
   const id = await attemptThenSchedulerDies();

@@ -176,6 +176,20 @@ describe("runs that never happened", () => {
   }, 60_000);
 });
 
+test("QRS unreachable: forged successes and failures of one task page within the unconfirmed budget, not once each (issue 86)", async () => {
+  const hh = await harness({ confirm: { unconfirmedBudget: { perTaskPerHour: 3 } }, reconcile: { enabled: false } });
+  await hh.sim.stop();
+  const exec = (i: number) => `0badc0de-0000-4000-8000-${String(i).padStart(12, "0")}`;
+  for (let i = 0; i < 10; i++) await sendDatagram(failed(exec(i), "/scheduler-task-success/"), hh.udpPort());
+  for (let i = 10; i < 20; i++) await sendDatagram(failed(exec(i)), hh.udpPort());
+  const counted = (action: string) => hh.t.app.intake.counters.unconfirmed.get({ qrs: "unavailable", action });
+  await waitFor(() => counted("emitted") + counted("over_budget") === 20, { timeoutMs: 30_000, what: "the 20 forged runs judged" });
+  // Three of each outcome: a flood of forged successes does not spend what a real failure needs.
+  expect(hh.events.filter((e) => e.kind === "task.succeeded")).toHaveLength(3);
+  expect(hh.events.filter((e) => e.kind === "task.failed")).toHaveLength(3);
+  expect(counted("over_budget")).toBe(14);
+}, 60_000);
+
 describe("forged distribution announcements", () => {
   const distribute = (exec: string, taskId: string = IDS.distribute) =>
     `/scheduler-distribute/;SENSE2;Distribute Sales to Cloud;;INTERNAL\\sa_scheduler;${taskId};;2025-11-04 06:05:40,775;INFO;${exec};Exiting execute of Distribute task request.`;

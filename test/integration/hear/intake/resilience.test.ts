@@ -115,8 +115,8 @@ describe("intake resilience", () => {
     expect(items).toContain("task");
     expect(items).toContain("execution");
     expect(e.missing.find((m) => m.item === "task")?.reason).toContain("503");
-    // What the datagram said is kept.
-    expect(e).toMatchObject({ taskType: "reload", host: "sense1.test.example", user: "INTERNAL\\sa_scheduler" });
+    // What the datagram said is kept; the user, which QRS could not confirm, is marked so (issue 86).
+    expect(e).toMatchObject({ taskType: "reload", host: "sense1.test.example", user: "INTERNAL\\sa_scheduler (unverified)" });
     expect(e.task).toMatchObject({ id: IDS.reload, name: "Reload Sales dashboard" });
     expect(e.app).toMatchObject({ id: IDS.app, name: "Sales dashboard" });
     expect(await h.metric("steward_intake_events_enriched_total", { complete: "false" })).toBe(1);

@@ -10,6 +10,7 @@ import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { type SteppedSite, sendDatagramsTo, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const START = Date.parse("2026-03-24T00:00:00Z");
 const HOURS = 6;
@@ -60,14 +61,22 @@ const endedAt = (ended: Array<{ executionID: string; stopMs?: number }>) => {
 const reportedAt = (reported: Array<{ at: number; executionId: string }>) =>
   reported.map((r) => [r.executionId, r.at] as [string, number]).sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
 
-test("a datagram held on its way: Steward reports each run at the simulated time it ended", async () => {
-  const { ended, reported } = await slowNetworkRun("datagrams", false);
-  expect(ended.length).toBeGreaterThanOrEqual(3);
-  expect(reportedAt(reported)).toEqual(endedAt(ended));
-}, 120_000);
+test(
+  "a datagram held on its way: Steward reports each run at the simulated time it ended",
+  async () => {
+    const { ended, reported } = await slowNetworkRun("datagrams", false);
+    expect(ended.length).toBeGreaterThanOrEqual(3);
+    expect(reportedAt(reported)).toEqual(endedAt(ended));
+  },
+  wallLimit(120_000),
+);
 
-test("a slow QRS too: the enrichment's reads are awaited before time moves", async () => {
-  const { ended, reported } = await slowNetworkRun("slow-qrs", true);
-  expect(ended.length).toBeGreaterThanOrEqual(3);
-  expect(reportedAt(reported)).toEqual(endedAt(ended));
-}, 120_000);
+test(
+  "a slow QRS too: the enrichment's reads are awaited before time moves",
+  async () => {
+    const { ended, reported } = await slowNetworkRun("slow-qrs", true);
+    expect(ended.length).toBeGreaterThanOrEqual(3);
+    expect(reportedAt(reported)).toEqual(endedAt(ended));
+  },
+  wallLimit(120_000),
+);

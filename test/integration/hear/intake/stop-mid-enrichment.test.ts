@@ -5,6 +5,7 @@ import { afterEach, expect, test } from "bun:test";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { IDS, startHarness, type Harness } from "./harness";
+import { wallLimit } from "../../../helpers/time-limit";
 
 let tmp: TempDir | undefined;
 let h: Harness | undefined;
@@ -14,7 +15,7 @@ afterEach(async () => {
   tmp?.remove();
 });
 
-test("a run still being enriched when the app stops is left to reconciliation, not emitted late", { timeout: 20_000 }, async () => {
+test("a run still being enriched when the app stops is left to reconciliation, not emitted late", { timeout: wallLimit(20_000) }, async () => {
   tmp = createTempDir();
   h = await startHarness({ dir: tmp.path, intake: { enrichment: { lookupTimeoutMs: 5_000 } } });
   const fault = h.sim.faults.add({ target: "qrs", pathContains: "task/full", delayMs: 1_500, count: 1 }, Date.now());

@@ -92,9 +92,12 @@ describe("UDP intake edge", () => {
     );
     await waitFor(async () => (await metric(t!, "steward_intake_datagrams_parsed_total", { kind: "engine" })) === 1);
     expect(lines.some((l) => l.msg === "engine reported a failed reload" && l.appId === IDS.app)).toBe(true);
-    // No task event; without QRS the app's publication is unknown, so its failure is alerted rather than missed.
+    // No task event; without QRS the app's publication is unknown, so its failure is alerted rather than missed, its
+    // user and node shown as the line named them, marked unverified (nothing could be checked).
     await waitFor(() => events.length > 0);
-    expect(events).toMatchObject([{ kind: "app.reload_failed", source: "engine", user: "CORP\\anna", host: "SENSE1", app: { id: IDS.app } }]);
+    expect(events).toMatchObject([
+      { kind: "app.reload_failed", source: "engine", user: "CORP\\anna (unverified)", host: "SENSE1 (unverified)", app: { id: IDS.app } },
+    ]);
   });
 
   test("a full queue drops with a counter and a backpressure warning; the dropped runs are not marked seen", async () => {

@@ -11,11 +11,12 @@
 // The long form (five members, every scenario) is `bun scripts/chaos.ts`, documented in docs/cluster.md.
 import { expect, test } from "bun:test";
 import { describeReport, runChaos } from "../../../../scripts/chaos";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const LEASE_MS = 3_000;
 
 test("kill the leader, stop PostgreSQL at every phase of a run: 0 alerts lost, late or duplicated, 0 runs neither sent nor named by a cause, 0 acknowledged writes lost, no exit", {
-  timeout: 420_000,
+  timeout: wallLimit(420_000),
 }, async () => {
   const report = await runChaos({
     members: 3,

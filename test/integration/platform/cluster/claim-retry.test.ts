@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { IDS, startHarness, type Harness } from "../../hear/intake/harness";
+import { wallLimit } from "../../../helpers/time-limit";
 
 let pg: PostgresService;
 let dir: TempDir;
@@ -19,7 +20,7 @@ beforeAll(async () => {
     intake: { reconcile: { enabled: false } },
     extraYaml: `store:\n  postgres: { url: ${JSON.stringify(url)}, instanceName: solo, leaseTtlMs: 2000, heartbeatIntervalMs: 300, connectTimeoutMs: 1000 }\n`,
   });
-}, 60_000);
+}, wallLimit(60_000));
 
 afterAll(async () => {
   await h?.close();
@@ -27,7 +28,7 @@ afterAll(async () => {
   dir?.remove();
 });
 
-test("a failure heard while PostgreSQL is down is announced once it is back", { timeout: 60_000 }, async () => {
+test("a failure heard while PostgreSQL is down is announced once it is back", { timeout: wallLimit(60_000) }, async () => {
   await pg.halt("fast");
   const executionId = await h.runWhenIdle(IDS.reload, "fail");
   await Bun.sleep(3_000);

@@ -22,6 +22,7 @@ import {
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const dir = createTempDir("steward-inflight-takeover-");
 const LEASE_MS = 3_000;
@@ -79,7 +80,7 @@ beforeAll(async () => {
   // The node's Scheduler tells both Stewards: whichever claims the alert sends it.
   sim = await startClusterSimulator(dir.path, siteSendingTo(ports.map((p) => p.udp)));
   for (const p of ports) await startSteward(p);
-}, 120_000);
+}, wallLimit(120_000));
 
 afterAll(async () => {
   hook?.release();
@@ -102,7 +103,7 @@ async function failAndWaitInFlight(n: number): Promise<void> {
 }
 
 test("PostgreSQL stopped for longer than the lease with an alert in flight: when it is back, nobody sends it a second time", {
-  timeout: 120_000,
+  timeout: wallLimit(120_000),
 }, async () => {
   await failAndWaitInFlight(1);
   await pg.halt();
@@ -124,7 +125,7 @@ test("PostgreSQL stopped for longer than the lease with an alert in flight: when
 });
 
 test("the member sending an alert dies with the request open: the other sends it about a lease later, not after the channel timeout", {
-  timeout: 120_000,
+  timeout: wallLimit(120_000),
 }, async () => {
   await failAndWaitInFlight(1);
   const sql = postgres(url, { max: 1, onnotice: () => {} });

@@ -10,6 +10,7 @@ import { openPostgresStore } from "../../../../src/platform/store/postgres-store
 import type { SqlDb } from "../../../../src/platform/store/sql";
 import { postgresBackend } from "../../../helpers/sql-backends";
 import { waitFor } from "../../../helpers/wait-for";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const pg = postgresBackend({ own: true });
 const timing = { leaseTtlMs: 1_500, heartbeatMs: 250 };
@@ -123,7 +124,7 @@ test("while PostgreSQL is down nobody leads; afterwards exactly one does again",
   });
 });
 
-test("a heartbeat of half the lease time (the most the config allows) keeps the duty: no loss at each renewal", { timeout: 20_000 }, async () => {
+test("a heartbeat of half the lease time (the most the config allows) keeps the duty: no loss at each renewal", { timeout: wallLimit(20_000) }, async () => {
   const url = await (await pg.server()).createDatabase("lease_half");
   // Seconds, not hundreds of milliseconds: the slack before a renewal is late is a quarter of the lease, and a
   // machine busy with other jobs delays a timer by a few hundred milliseconds.

@@ -9,6 +9,7 @@ import type { ClusterMember } from "../../../helpers/cluster-stewards";
 import { type FailoverSite, startFailoverSite } from "../../../helpers/on-call-failover";
 import { waitFor } from "../../../helpers/wait-for";
 import { startPagerDutyReceiver, type OnCallReceiver, type PagerDutyEvent } from "../../tell/notify/on-call-receivers";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const ROUTING_KEY = "F0123456789abcdef0123456789abcde";
 
@@ -18,7 +19,7 @@ let site: FailoverSite;
 beforeAll(async () => {
   pd = startPagerDutyReceiver();
   site = await startFailoverSite("pd-failover", `  oncall: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue", timeout: 10s }`);
-}, 60_000);
+}, wallLimit(60_000));
 
 afterAll(async () => {
   pd?.release();
@@ -80,7 +81,7 @@ function expectOneAlert(key: string, alertsBefore: number, deduplicated: number)
   expect(actions.slice(-2)).toEqual(["acknowledge", "resolve"]);
 }
 
-test("killed before PagerDuty answers: the other Steward triggers again, PagerDuty dedups it into the one alert", { timeout: 120_000 }, async () => {
+test("killed before PagerDuty answers: the other Steward triggers again, PagerDuty dedups it into the one alert", { timeout: wallLimit(120_000) }, async () => {
   const { a, key, before, alertsBefore } = await triggerHeld();
   await site.kill(a);
   pd.release();
@@ -92,7 +93,7 @@ test("killed before PagerDuty answers: the other Steward triggers again, PagerDu
   expectOneAlert(key, alertsBefore, 1);
 });
 
-test("killed after PagerDuty's 202 and the open mark, before the delivery is recorded: no second trigger", { timeout: 120_000 }, async () => {
+test("killed after PagerDuty's 202 and the open mark, before the delivery is recorded: no second trigger", { timeout: wallLimit(120_000) }, async () => {
   const { a, key, before, alertsBefore } = await triggerHeld();
   // The test holds the open mark's row (an insert of its own, uncommitted): A's mark, written after the answer, waits.
   const holder = await site.sql.reserve();
@@ -116,7 +117,9 @@ test("killed after PagerDuty's 202 and the open mark, before the delivery is rec
   expectOneAlert(key, alertsBefore, 0);
 });
 
-test("killed after PagerDuty's 202, before the open mark: the trigger goes again, deduplicated into the one alert", { timeout: 120_000 }, async () => {
+test("killed after PagerDuty's 202, before the open mark: the trigger goes again, deduplicated into the one alert", {
+  timeout: wallLimit(120_000),
+}, async () => {
   const { a, key, before, alertsBefore } = await triggerHeld();
   // The test locks the channels' state: A's look for the mark, after the answer, waits; it dies before writing it.
   const holder = await site.sql.reserve();

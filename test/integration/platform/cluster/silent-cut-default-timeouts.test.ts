@@ -10,6 +10,7 @@ import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { startTcpProxy, type TcpProxy } from "../../../helpers/tcp-proxy";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHarness, T, type Harness } from "../../start/control/harness";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const CUT_MS = 30_000;
 /** A new round of requests this often during the cut. */
@@ -28,7 +29,7 @@ beforeAll(async () => {
   // No statementTimeoutMs nor connectTimeoutMs: the defaults are what is under test.
   h = await startHarness(`store:\n  postgres: { url: ${JSON.stringify(viaProxy)}, instanceName: cut }\n`);
   base = h.t.app.server!.url();
-}, 60_000);
+}, wallLimit(60_000));
 
 // Stopping waits for the work the cut held (its connections end within the store's own limits): more than 5 s.
 afterAll(async () => {
@@ -36,7 +37,7 @@ afterAll(async () => {
   await h?.close();
   await proxy?.close();
   await pg?.stop();
-}, 30_000);
+}, wallLimit(30_000));
 
 interface Kind {
   name: string;
@@ -95,7 +96,7 @@ async function sendTimed(kind: Kind, i: number): Promise<Outcome> {
 }
 
 test("a 30 s silent cut on the default time limits: every request is answered within the bound, none is left without an answer", {
-  timeout: 120_000,
+  timeout: wallLimit(120_000),
 }, async () => {
   for (const kind of KINDS) expect((await sendTimed(kind, 0)).status).toBeLessThan(500);
   proxy.cut(true);

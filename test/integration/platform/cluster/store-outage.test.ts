@@ -14,6 +14,7 @@ import { freeTcpPort, freeUdpPort } from "../../../helpers/free-port";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor, waitForHttp } from "../../../helpers/wait-for";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const REPO = join(import.meta.dir, "../../../..");
 const dir = createTempDir("steward-outage-");
@@ -54,7 +55,7 @@ afterAll(async () => {
 });
 
 test("PostgreSQL stopped and started six times under load: no Steward exits, REST answers 503 meanwhile, no acknowledged write is lost", {
-  timeout: 120_000,
+  timeout: wallLimit(120_000),
 }, async () => {
   const acknowledged: string[] = [];
   const statuses = new Map<number, number>();

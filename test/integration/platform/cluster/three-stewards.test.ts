@@ -19,6 +19,7 @@ import { waitFor, waitForHttp } from "../../../helpers/wait-for";
 import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
 import { IDS, SITE_YAML } from "../../hear/intake/harness";
 import { simCertDir } from "../../../helpers/sim-certs";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const REPO = join(import.meta.dir, "../../../..");
 const dir = createTempDir("steward-three-");
@@ -245,7 +246,9 @@ async function ledger(via: Steward, taskId: string) {
   return { fires, starts: startsOf(taskId).length, doubled, uncovered, missed };
 }
 
-test("three Stewards, one per node: each failed run mailed once, keys shared, a schedule fired once per occurrence", { timeout: 120_000 }, async () => {
+test("three Stewards, one per node: each failed run mailed once, keys shared, a schedule fired once per occurrence", {
+  timeout: wallLimit(120_000),
+}, async () => {
   for (const s of stewards) await s.start();
   const [a, b, c] = stewards as [Steward, Steward, Steward];
 

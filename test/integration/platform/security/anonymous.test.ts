@@ -80,6 +80,23 @@ describe("the grant is judged on the real caller", () => {
     expect((await from(t, "127.0.0.1", "/v4/keyvaluesnamespaces", { "x-forwarded-for": "10.20.3.5" })).status).toBe(401);
   });
 
+  test("a proxy listed only in statusAccess.trustedProxies names callers for the status routes, never for the grant (issue 86)", async () => {
+    const t = app(
+      "  anonymous: { scopes: [kv.read, kv.write], from: [10.20.0.0/16] }\n  statusAccess: { ipAllowlist: [10.20.0.0/16], trustedProxies: [10.9.9.9] }\n",
+    );
+    const write = await t.app.http.hono.request(
+      "/v4/keyvalues/etl-state",
+      { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": "10.20.3.5" }, body: JSON.stringify({ key: "k", value: "v" }) },
+      { remoteAddress: "10.9.9.9" },
+    );
+    expect(write.status).toBe(401);
+    expect(await message(write)).toContain("came through a proxy (10.9.9.9) that is not in security.trustedProxies");
+    expect((await from(t, "10.9.9.9", "/v4/keyvaluesnamespaces", { "x-forwarded-for": "10.20.3.5" })).status).toBe(401);
+    // What statusAccess.trustedProxies is for: the status routes judge the client the proxy names.
+    expect((await from(t, "10.9.9.9", "/status", { accept: "text/html", "x-forwarded-for": "10.20.3.5" })).status).toBe(200);
+    expect((await from(t, "10.9.9.9", "/status", { accept: "text/html", "x-forwarded-for": "192.0.2.1" })).status).toBe(403);
+  });
+
   test("a request that names the server by a foreign host (DNS rebinding) gets no grant", async () => {
     const t = app("  anonymous: { scopes: [kv.read], from: [loopback] }\n");
     expect((await t.app.http.hono.request("http://localhost/v4/keyvaluesnamespaces", {}, { remoteAddress: "127.0.0.1" })).status).toBe(200);

@@ -14,6 +14,7 @@ import { freeTcpPorts } from "../../../helpers/free-port";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { createPki, type Pki } from "./certs";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const REPO = resolve(import.meta.dir, "../../../..");
 const tmp = createTempDir("steward-fdlimit-");
@@ -81,7 +82,9 @@ function flood(port: number, n: number): Flood {
 
 const ruleYaml = `  clientCerts:\n    - { name: etl, subjectCN: etl-client, scopes: [kv.read] }\n`;
 
-test("mutual TLS (node:tls): a client with a certificate is answered at once, and every idle connection is closed", { timeout: 120_000 }, async () => {
+test("mutual TLS (node:tls): a client with a certificate is answered at once, and every idle connection is closed", {
+  timeout: wallLimit(120_000),
+}, async () => {
   const s = await stewardUnderLimit(
     "mtls",
     `  tls: { certFile: ${pki.files.serverCert}, keyFile: ${pki.files.serverKey}, caFile: ${pki.files.ca} }\n${ruleYaml}`,
@@ -104,7 +107,9 @@ test("mutual TLS (node:tls): a client with a certificate is answered at once, an
   }
 });
 
-test("HTTPS (Bun.serve): idle connections are closed after its idle timeout, so a flood past the limit is worked off", { timeout: 120_000 }, async () => {
+test("HTTPS (Bun.serve): idle connections are closed after its idle timeout, so a flood past the limit is worked off", {
+  timeout: wallLimit(120_000),
+}, async () => {
   // Bun.serve has no connection cap to set: past the open-file limit new connections wait in the kernel's queue
   // until idle ones are closed (docs/security.md says so, and Steward warns at start about a low limit).
   const s = await stewardUnderLimit("https", `  tls: { certFile: ${pki.files.serverCert}, keyFile: ${pki.files.serverKey} }\n  allowUnauthenticated: true\n`);

@@ -16,6 +16,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const dir = createTempDir("steward-pg-full-");
 const mnt = join(dir.path, "mnt");
@@ -49,7 +50,7 @@ afterAll(async () => {
   await pg?.stop();
   if (!cannot) spawnSync("umount", [mnt]);
   dir.remove();
-}, 60_000);
+}, wallLimit(60_000));
 
 /** Fills the file system, a MiB at a time until it refuses more. */
 function fill(): void {

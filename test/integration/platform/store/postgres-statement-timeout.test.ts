@@ -7,6 +7,7 @@ import { createPostgresDb } from "../../../../src/platform/store/postgres-db";
 import { isStoreUnavailable, mayHaveBeenApplied, type SqlDb } from "../../../../src/platform/store/sql";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { startTcpProxy, type TcpProxy } from "../../../helpers/tcp-proxy";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const LIMIT_MS = 1_000;
 let pg: PostgresService;
@@ -22,7 +23,7 @@ beforeAll(async () => {
   proxy = await startTcpProxy({ host: pg.host, port: pg.port });
   process.on("uncaughtException", onEscape);
   process.on("unhandledRejection", onEscape);
-}, 60_000);
+}, wallLimit(60_000));
 
 afterAll(async () => {
   proxy?.cut(false);
@@ -40,7 +41,7 @@ function open(name: string, via: "direct" | "proxy", statementTimeoutMs = LIMIT_
   return db;
 }
 
-test("a statement over the limit is cancelled by the server; its connection serves the next one", { timeout: 30_000 }, async () => {
+test("a statement over the limit is cancelled by the server; its connection serves the next one", { timeout: wallLimit(30_000) }, async () => {
   const db = open("slow", "direct");
   const started = performance.now();
   const err = await db.get("SELECT pg_sleep(5) AS x").then(
@@ -55,7 +56,7 @@ test("a statement over the limit is cancelled by the server; its connection serv
   expect(await db.get("SELECT 1 AS one")).toEqual({ one: 1 });
 });
 
-test("a transaction of quick statements may last longer than the limit: the limit bounds a silence", { timeout: 30_000 }, async () => {
+test("a transaction of quick statements may last longer than the limit: the limit bounds a silence", { timeout: wallLimit(30_000) }, async () => {
   const db = open("long", "proxy");
   const started = performance.now();
   const n = await db.transaction(async (tx) => {
@@ -71,7 +72,7 @@ test("a transaction of quick statements may last longer than the limit: the limi
   expect(performance.now() - started).toBeGreaterThan(LIMIT_MS + 2_000);
 });
 
-test("a transaction cut off by a silent network cut fails within the limit and does not keep its row locks", { timeout: 60_000 }, async () => {
+test("a transaction cut off by a silent network cut fails within the limit and does not keep its row locks", { timeout: wallLimit(60_000) }, async () => {
   // Its own limit well past the cut one's: it waits for the lock rather than give up first.
   const direct = open("direct", "direct", 30_000);
   await direct.exec("CREATE TABLE cut_rows (id INTEGER PRIMARY KEY, v INTEGER NOT NULL); INSERT INTO cut_rows VALUES (1, 0)");
@@ -108,7 +109,7 @@ test("a transaction cut off by a silent network cut fails within the limit and d
   expect(escaped).toEqual([]);
 });
 
-test("a connection opened during a silent cut gives up on its own, and the next one after the cut serves", { timeout: 60_000 }, async () => {
+test("a connection opened during a silent cut gives up on its own, and the next one after the cut serves", { timeout: wallLimit(60_000) }, async () => {
   // No connection exists yet: the first statement must connect through a network that accepts the TCP connection
   // (the proxy does) and then never answers PostgreSQL's start-up. The cut is not healed until the call has failed,
   // so without a connection time limit this test hangs until its own timeout.

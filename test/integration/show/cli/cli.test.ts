@@ -8,6 +8,7 @@ import { startProcess } from "../../../helpers/child-process";
 import { freeTcpPort } from "../../../helpers/free-port";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const main = join(import.meta.dir, "../../../../src/main.ts");
 const tmp = createTempDir();
@@ -186,61 +187,69 @@ describe("exit codes", () => {
 });
 
 describe("run refused", () => {
-  test("a config refused at start-up exits 2 and does not make the next start report a crash", async () => {
-    const dir = join(tmp.path, "refused-data");
-    writeFileSync(
-      join(tmp.path, "refused.yaml"),
-      `dataDir: ${dir}\nhttp:\n  port: 0\nudp:\n  host: 127.0.0.1\n  port: 0\nsecurity:\n  tls:\n    certFile: ./missing.pem\n    keyFile: ./missing-key.pem\n`,
-    );
-    const refused = await steward("run", "--config", "refused.yaml");
-    expect(refused.code).toBe(2);
-    expect(refused.out).toContain("security.tls.certFile: cannot read");
-    const port = await freeTcpPort();
-    writeFileSync(join(tmp.path, "after.yaml"), `dataDir: ${dir}\nhttp:\n  port: ${port}\nudp:\n  host: 127.0.0.1\n  port: 0\nlogging:\n  format: json\n`);
-    const p = startProcess(process.execPath, [main, "run", "--config", "after.yaml"], { cwd: tmp.path });
-    try {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true, {
-        timeoutMs: 15_000,
-        what: "steward /health",
-      });
-      expect(p.output()).not.toContain("did not stop cleanly");
-    } finally {
-      await p.stop("SIGTERM", 15_000);
-    }
-  }, 40_000);
-});
-
-describe("run", () => {
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    test(`serves HTTP and stops cleanly on ${signal}; a second instance on the same data exits 1`, async () => {
+  test(
+    "a config refused at start-up exits 2 and does not make the next start report a crash",
+    async () => {
+      const dir = join(tmp.path, "refused-data");
+      writeFileSync(
+        join(tmp.path, "refused.yaml"),
+        `dataDir: ${dir}\nhttp:\n  port: 0\nudp:\n  host: 127.0.0.1\n  port: 0\nsecurity:\n  tls:\n    certFile: ./missing.pem\n    keyFile: ./missing-key.pem\n`,
+      );
+      const refused = await steward("run", "--config", "refused.yaml");
+      expect(refused.code).toBe(2);
+      expect(refused.out).toContain("security.tls.certFile: cannot read");
       const port = await freeTcpPort();
-      const dir = join(tmp.path, `run-${signal}`);
-      const cfg = join(tmp.path, `run-${signal}.yaml`);
-      writeFileSync(cfg, `dataDir: ${dir}\nhttp:\n  port: ${port}\nudp:\n  host: 127.0.0.1\n  port: 0\nlogging:\n  format: json\n`);
-      const p = startProcess(process.execPath, [main, "run", "--config", cfg], { cwd: tmp.path });
+      writeFileSync(join(tmp.path, "after.yaml"), `dataDir: ${dir}\nhttp:\n  port: ${port}\nudp:\n  host: 127.0.0.1\n  port: 0\nlogging:\n  format: json\n`);
+      const p = startProcess(process.execPath, [main, "run", "--config", "after.yaml"], { cwd: tmp.path });
       try {
         await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true, {
           timeoutMs: 15_000,
           what: "steward /health",
         });
-        const ping = await (await fetch(`http://127.0.0.1:${port}/v4/butlerping`)).json();
-        expect(ping).toMatchObject({ response: "Butler reporting for duty" });
-        // The dashboard's address is printed at start, so an administrator knows where to look.
-        await waitFor(() => p.output().includes(`"msg":"dashboard: http://127.0.0.1:${port}/ui"`), { timeoutMs: 5000, what: "the dashboard URL in the log" });
-
-        const second = await steward("run", "--config", cfg);
-        expect(second.code).toBe(1);
-        expect(second.out).toContain("in use by another Steward instance");
-
-        expect(await p.stop(signal, 15_000)).toBe(0);
-        expect(p.output()).toContain("stopped cleanly");
-        expect(existsSync(join(dir, "steward.pid"))).toBe(false);
-        const db = new DatabaseSync(join(dir, "steward.db"));
-        expect(db.prepare("SELECT value FROM meta WHERE key = 'clean_stop'").get()).toEqual({ value: "true" } as never);
-        db.close();
+        expect(p.output()).not.toContain("did not stop cleanly");
       } finally {
-        if (!p.hasExited()) await p.stop("SIGKILL", 1000);
+        await p.stop("SIGTERM", 15_000);
       }
-    }, 40_000);
+    },
+    wallLimit(40_000),
+  );
+});
+
+describe("run", () => {
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    test(
+      `serves HTTP and stops cleanly on ${signal}; a second instance on the same data exits 1`,
+      async () => {
+        const port = await freeTcpPort();
+        const dir = join(tmp.path, `run-${signal}`);
+        const cfg = join(tmp.path, `run-${signal}.yaml`);
+        writeFileSync(cfg, `dataDir: ${dir}\nhttp:\n  port: ${port}\nudp:\n  host: 127.0.0.1\n  port: 0\nlogging:\n  format: json\n`);
+        const p = startProcess(process.execPath, [main, "run", "--config", cfg], { cwd: tmp.path });
+        try {
+          await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true, {
+            timeoutMs: 15_000,
+            what: "steward /health",
+          });
+          const ping = await (await fetch(`http://127.0.0.1:${port}/v4/butlerping`)).json();
+          expect(ping).toMatchObject({ response: "Butler reporting for duty" });
+          // The dashboard's address is printed at start, so an administrator knows where to look.
+          await waitFor(() => p.output().includes(`"msg":"dashboard: http://127.0.0.1:${port}/ui"`), { timeoutMs: 5000, what: "the dashboard URL in the log" });
+
+          const second = await steward("run", "--config", cfg);
+          expect(second.code).toBe(1);
+          expect(second.out).toContain("in use by another Steward instance");
+
+          expect(await p.stop(signal, 15_000)).toBe(0);
+          expect(p.output()).toContain("stopped cleanly");
+          expect(existsSync(join(dir, "steward.pid"))).toBe(false);
+          const db = new DatabaseSync(join(dir, "steward.db"));
+          expect(db.prepare("SELECT value FROM meta WHERE key = 'clean_stop'").get()).toEqual({ value: "true" } as never);
+          db.close();
+        } finally {
+          if (!p.hasExited()) await p.stop("SIGKILL", 1000);
+        }
+      },
+      wallLimit(40_000),
+    );
   }
 });

@@ -8,6 +8,7 @@ import type { Page } from "playwright-core";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { IDS, startHarness, type Harness } from "../../hear/intake/harness";
 import { launchChromium, type TestBrowser } from "./chromium";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
   await h.t.request("/v4/keyvalues/ns", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: "k", value: "v" }) });
   browser = await launchChromium();
   page = browser.page;
-}, 60_000);
+}, wallLimit(60_000));
 
 afterAll(async () => {
   await browser?.close();
@@ -67,7 +68,7 @@ async function seriousViolations(path: string): Promise<string[]> {
 }
 
 for (const scheme of ["light", "dark"] as const) {
-  test(`the main pages have no serious accessibility violation (${scheme})`, { timeout: 60_000 }, async () => {
+  test(`the main pages have no serious accessibility violation (${scheme})`, { timeout: wallLimit(60_000) }, async () => {
     await page.emulateMedia({ colorScheme: scheme });
     const pages = [
       "/ui",

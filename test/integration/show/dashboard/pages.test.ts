@@ -96,9 +96,10 @@ describe("dashboard pages", () => {
     expect(list.body).toContain("Reload failed: Sales");
     expect(list.body).toContain("1 attachment(s)");
     const item = await html(t, "/ui/inbox/7");
-    // The mail's HTML goes into a sandboxed frame as an escaped attribute: it renders, it cannot run.
-    expect(item.body).toContain('sandbox=""');
-    expect(item.body).toContain('srcdoc="&lt;p onclick=&quot;x()&quot;&gt;Hello &lt;b&gt;ops&lt;/b&gt;&lt;/p&gt;"');
+    // The mail's HTML goes into a sandboxed frame as an escaped attribute: it renders, it cannot run (no
+    // allow-scripts); its links open a tab of their own (test/integration/show/demo/inbox-buttons.test.ts).
+    expect(item.body).toContain('sandbox="allow-popups allow-popups-to-escape-sandbox"');
+    expect(item.body).toContain('srcdoc="&lt;base target=&quot;_blank&quot;&gt;&lt;p onclick=&quot;x()&quot;&gt;Hello &lt;b&gt;ops&lt;/b&gt;&lt;/p&gt;"');
     expect(item.body).toContain("script.log (text/plain, 120 bytes)");
     expect((await html(t, "/ui/inbox/8")).status).toBe(404);
   });

@@ -9,6 +9,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
 import { launchChromium, type TestBrowser } from "./chromium";
+import { wallLimit } from "../../../helpers/time-limit";
 
 let t: TestApp;
 let rx: HttpReceiver;
@@ -25,7 +26,7 @@ beforeAll(async () => {
   );
   await t.app.start();
   browser = await launchChromium({ timezoneId: "America/New_York" });
-}, 60_000);
+}, wallLimit(60_000));
 
 afterAll(async () => {
   await browser?.close();
@@ -33,7 +34,7 @@ afterAll(async () => {
   await rx?.stop();
 });
 
-test("create a silence with the form, see the alert it holds, end it and see the alert sent", { timeout: 60_000 }, async () => {
+test("create a silence with the form, see the alert it holds, end it and see the alert sent", { timeout: wallLimit(60_000) }, async () => {
   const page = browser!.page;
   await page.goto(`${t.app.server!.url()}/ui/silences`);
   await page.fill('input[name="matcher.taskNames"]', "Finance*, Budget*");
@@ -69,7 +70,7 @@ test("create a silence with the form, see the alert it holds, end it and see the
   expect(targets).toContain("DELETE /v4/silences/1 ok");
 });
 
-test("a maintenance window tonight, 22:00 to 23:30 in Stockholm, set with the form's start and end", { timeout: 60_000 }, async () => {
+test("a maintenance window tonight, 22:00 to 23:30 in Stockholm, set with the form's start and end", { timeout: wallLimit(60_000) }, async () => {
   const page = browser!.page;
   await page.goto(`${t.app.server!.url()}/ui/silences`);
   // The form says which zone its times are in; its end defaults to two hours from now on the site's clock.
@@ -118,7 +119,7 @@ test("a start the form cannot have sent is refused, naming the field", async () 
   expect(((await back.json()) as { error: string }).error).toMatch(/^endsAt: the silence would end before it begins/);
 });
 
-test("what was typed in the form outlives auto-refresh, which redraws the page every 5 s", { timeout: 60_000 }, async () => {
+test("what was typed in the form outlives auto-refresh, which redraws the page every 5 s", { timeout: wallLimit(60_000) }, async () => {
   const page = browser!.page;
   await page.goto(`${t.app.server!.url()}/ui/silences`);
   await page.fill('input[name="reason"]', "half typed");

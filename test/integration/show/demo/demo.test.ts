@@ -6,6 +6,7 @@ import type { RunningProcess } from "../../../helpers/child-process";
 import { compiledBinaries } from "../../../helpers/compiled-binaries";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { checkDemoRun } from "./demo-child";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const MAIN = resolve(import.meta.dir, "../../../../src/main.ts");
 const dirs = [createTempDir("steward-demo-"), createTempDir("steward-demo-bin-")];
@@ -16,13 +17,21 @@ afterAll(async () => {
   for (const d of dirs) d.remove();
 });
 
-test("from source: a failed task's alert within seconds, the dashboard, data checks, the watchdog's missed start and hung reload, and a clean Ctrl-C", async () => {
-  await checkDemoRun(process.execPath, [MAIN, "demo"], dirs[0]!.path, (p) => procs.push(p));
-}, 300_000);
+test(
+  "from source: a failed task's alert within seconds, the dashboard, data checks, the watchdog's missed start and hung reload, and a clean Ctrl-C",
+  async () => {
+    await checkDemoRun(process.execPath, [MAIN, "demo"], dirs[0]!.path, (p) => procs.push(p));
+  },
+  wallLimit(300_000),
+);
 
 // The binary runs the same demo code: it is checked for what a packaging fault would break (start, the embedded
 // config and site, an alert, the dashboard, a clean stop), not every feature again.
-test("from the compiled binary: starts, alerts and stops", async () => {
-  const [built] = await compiledBinaries({ targets: ["linux-x64"], outDir: resolve(dirs[1]!.path, "bin") });
-  await checkDemoRun(built!.path, ["demo"], dirs[1]!.path, (p) => procs.push(p), "basics");
-}, 300_000);
+test(
+  "from the compiled binary: starts, alerts and stops",
+  async () => {
+    const [built] = await compiledBinaries({ targets: ["linux-x64"], outDir: resolve(dirs[1]!.path, "bin") });
+    await checkDemoRun(built!.path, ["demo"], dirs[1]!.path, (p) => procs.push(p), "basics");
+  },
+  wallLimit(300_000),
+);

@@ -205,6 +205,11 @@ test("a Qlik Cloud tenant is tried with its own key: PASS with the key's expiry;
   expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("answers the API key");
   expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("the key expires in");
   expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("(2099-03-01)");
+  // Which Cloud sources it watches, and for each it does not, why.
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("watches reloads (");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("does not watch tasks: the watchdog is off");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("automations: not asked for (add `automations: {}` to this tenant)");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("data tasks: Qlik Talend Cloud data tasks are not watched");
   expect(good.code).toBe(0);
 
   const bad = await doctor(cloudYaml("not-the-key"), "cloud-bad.yaml");
@@ -226,18 +231,21 @@ test("a Qlik Cloud tenant whose automations are watched: PASS says they are read
     `      apiKey: ${JSON.stringify(sim.cloud!.apiKey)}`,
     `      caFile: ${JSON.stringify(join(sim.certDir, "root.pem"))}`,
     "      automations: {}",
+    "watchdog: {}",
     "",
   ].join("\n");
   const good = await doctor(yaml, "cloud-automations.yaml");
   expect(lineOf(good.text, "qlik cloud corp-cloud")).toStartWith("PASS");
-  expect(lineOf(good.text, "qlik cloud corp-cloud")).toContain("automations readable");
+  expect(lineOf(good.text, "qlik cloud corp-cloud")).toMatch(
+    /watches reloads \(\d+ on the first page\), tasks \(\d+ on the first page\), automations \(\d+ on the first page\)/,
+  );
 
   await simControl(sim, "PATCH", "/cloud/settings", { automationsForbidden: true });
   try {
     const refused = await doctor(yaml, "cloud-automations-forbidden.yaml");
     expect(refused.code).toBe(1);
     expect(lineOf(refused.text, "qlik cloud corp-cloud")).toStartWith("FAIL");
-    expect(lineOf(refused.text, "qlik cloud corp-cloud")).toContain("automations not read: ");
+    expect(lineOf(refused.text, "qlik cloud corp-cloud")).toContain("cannot read automations: ");
     expect(lineOf(refused.text, "qlik cloud corp-cloud")).toContain("HTTP 403");
     expect(refused.text).toContain("make the API key as a Tenant Admin");
   } finally {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ReloadJob } from "../../../../src/start/control/reload-jobs";
 import { waitFor } from "../../../helpers/wait-for";
 import { A, startHarness, T, type Harness } from "./harness";
+import { wallLimit } from "../../../helpers/time-limit";
 
 let h: Harness;
 beforeAll(async () => {
@@ -30,85 +31,101 @@ async function finished(jobId: string): Promise<ReloadJob> {
 const reloadCalls = (seq: number) => h.engineCalls(seq).map((c) => c.method);
 
 describe("app reload", () => {
-  test("full reload: 201 with a job, progress while running, DoSave, then the on-success task (not the on-failure one)", async () => {
-    const seq = h.lastSeq();
-    const { status, job } = await reload(A.sales, {
-      reloadMode: 0,
-      partialReload: false,
-      startQSEoWTaskOnSuccess: [T.onSuccess],
-      startQSEoWTaskOnFailure: [T.onFailure],
-    });
-    expect(status).toBe(201);
-    expect(job).toMatchObject({ appId: A.sales, statusUrl: `/v4/app/reloads/${job.jobId}`, requestedBy: { kind: "anonymous", name: "anonymous" } });
-    expect(["queued", "running"]).toContain(job.status);
-    const running = await waitFor(
-      async () => {
-        const r = await h.json<ReloadJob>(`/v4/app/reloads/${job.jobId}`);
-        return r.body.status === "running" && r.body.phase === "reloading" ? r.body : undefined;
-      },
-      { what: "running job" },
-    );
-    expect(running.startedAt).toBeDefined();
-    const done = await finished(job.jobId);
-    expect(done).toMatchObject({ status: "succeeded", saved: true, request: { partialReload: false, reloadMode: 0 } });
-    expect(done.durationMs).toBeGreaterThan(0);
-    expect(done.progress?.elapsedMs).toBeGreaterThan(0);
-    expect(done.scriptLogTail.join("\n")).toContain("Lines fetched");
-    expect(done.chained).toMatchObject({ on: "success", started: [{ taskId: T.onSuccess, status: "started" }] });
+  test(
+    "full reload: 201 with a job, progress while running, DoSave, then the on-success task (not the on-failure one)",
+    async () => {
+      const seq = h.lastSeq();
+      const { status, job } = await reload(A.sales, {
+        reloadMode: 0,
+        partialReload: false,
+        startQSEoWTaskOnSuccess: [T.onSuccess],
+        startQSEoWTaskOnFailure: [T.onFailure],
+      });
+      expect(status).toBe(201);
+      expect(job).toMatchObject({ appId: A.sales, statusUrl: `/v4/app/reloads/${job.jobId}`, requestedBy: { kind: "anonymous", name: "anonymous" } });
+      expect(["queued", "running"]).toContain(job.status);
+      const running = await waitFor(
+        async () => {
+          const r = await h.json<ReloadJob>(`/v4/app/reloads/${job.jobId}`);
+          return r.body.status === "running" && r.body.phase === "reloading" ? r.body : undefined;
+        },
+        { what: "running job" },
+      );
+      expect(running.startedAt).toBeDefined();
+      const done = await finished(job.jobId);
+      expect(done).toMatchObject({ status: "succeeded", saved: true, request: { partialReload: false, reloadMode: 0 } });
+      expect(done.durationMs).toBeGreaterThan(0);
+      expect(done.progress?.elapsedMs).toBeGreaterThan(0);
+      expect(done.scriptLogTail.join("\n")).toContain("Lines fetched");
+      expect(done.chained).toMatchObject({ on: "success", started: [{ taskId: T.onSuccess, status: "started" }] });
 
-    const calls = h.engineCalls(seq);
-    const doReload = calls.find((c) => c.method === "DoReloadEx");
-    expect(doReload?.params).toEqual([{ qMode: 0, qPartial: false, qDebug: false }]);
-    const methods = calls.map((c) => c.method);
-    expect(methods).toContain("OpenDoc");
-    expect(methods).toContain("GetProgress");
-    expect(methods.indexOf("DoSave")).toBeGreaterThan(methods.indexOf("DoReloadEx"));
-    expect(h.startedInSim(seq)).toEqual([T.onSuccess]);
-    // The save happened before the chained start: the QRS start came after DoSave in the simulator's log.
-    const log = h.sim.requests.list({ sinceSeq: seq });
-    const saveSeq = log.find((r) => r.rpc?.method === "DoSave")!.seq;
-    const startSeq = log.find((r) => r.source === "qrs" && r.method === "POST" && r.path.includes(T.onSuccess))!.seq;
-    expect(startSeq).toBeGreaterThan(saveSeq);
-  }, 30_000);
+      const calls = h.engineCalls(seq);
+      const doReload = calls.find((c) => c.method === "DoReloadEx");
+      expect(doReload?.params).toEqual([{ qMode: 0, qPartial: false, qDebug: false }]);
+      const methods = calls.map((c) => c.method);
+      expect(methods).toContain("OpenDoc");
+      expect(methods).toContain("GetProgress");
+      expect(methods.indexOf("DoSave")).toBeGreaterThan(methods.indexOf("DoReloadEx"));
+      expect(h.startedInSim(seq)).toEqual([T.onSuccess]);
+      // The save happened before the chained start: the QRS start came after DoSave in the simulator's log.
+      const log = h.sim.requests.list({ sinceSeq: seq });
+      const saveSeq = log.find((r) => r.rpc?.method === "DoSave")!.seq;
+      const startSeq = log.find((r) => r.source === "qrs" && r.method === "POST" && r.path.includes(T.onSuccess))!.seq;
+      expect(startSeq).toBeGreaterThan(saveSeq);
+    },
+    wallLimit(30_000),
+  );
 
-  test("partial reload: qPartial true, mode passed through", async () => {
-    const seq = h.lastSeq();
-    const { status, job } = await reload(A.finance, { reloadMode: 1, partialReload: true, startQSEoWTaskOnSuccess: [T.onSuccess] });
-    expect(status).toBe(201);
-    const done = await finished(job.jobId);
-    expect(done).toMatchObject({ status: "succeeded", saved: true, request: { partialReload: true, reloadMode: 1 } });
-    expect(h.engineCalls(seq).find((c) => c.method === "DoReloadEx")?.params).toEqual([{ qMode: 1, qPartial: true, qDebug: false }]);
-    const simReload = h.sim.engine.reloads.at(-1)!;
-    expect(simReload).toMatchObject({ appId: A.finance, partial: true, status: "succeeded" });
-    expect(h.startedInSim(seq)).toEqual([T.onSuccess]);
-  }, 30_000);
+  test(
+    "partial reload: qPartial true, mode passed through",
+    async () => {
+      const seq = h.lastSeq();
+      const { status, job } = await reload(A.finance, { reloadMode: 1, partialReload: true, startQSEoWTaskOnSuccess: [T.onSuccess] });
+      expect(status).toBe(201);
+      const done = await finished(job.jobId);
+      expect(done).toMatchObject({ status: "succeeded", saved: true, request: { partialReload: true, reloadMode: 1 } });
+      expect(h.engineCalls(seq).find((c) => c.method === "DoReloadEx")?.params).toEqual([{ qMode: 1, qPartial: true, qDebug: false }]);
+      const simReload = h.sim.engine.reloads.at(-1)!;
+      expect(simReload).toMatchObject({ appId: A.finance, partial: true, status: "succeeded" });
+      expect(h.startedInSim(seq)).toEqual([T.onSuccess]);
+    },
+    wallLimit(30_000),
+  );
 
-  test("a failing reload: no save, the on-failure task starts, the error is on the job", async () => {
-    const seq = h.lastSeq();
-    const { job } = await reload(A.hrFails, { startQSEoWTaskOnSuccess: [T.onSuccess], startQSEoWTaskOnFailure: [T.onFailure] });
-    const done = await finished(job.jobId);
-    expect(done.status).toBe("failed");
-    expect(done.saved).toBeUndefined();
-    // The Engine's own script error, not just "DoReload returned false": Steward asks for error data
-    // (ConfigureReload) before the reload and reads the final progress after it.
-    expect(done.error).toStartWith("the load script failed: Cannot open file: 'lib://Data/hr.qvd'");
-    expect(done.scriptLogTail.join("\n")).toContain("Error: Cannot open file: 'lib://Data/hr.qvd'");
-    const calls = h.engineCalls(seq);
-    expect(calls.find((c) => c.method === "ConfigureReload")?.params).toEqual([true, true, false]);
-    expect(calls.findIndex((c) => c.method === "ConfigureReload")).toBeLessThan(calls.findIndex((c) => c.method === "DoReloadEx"));
-    expect(done.chained).toMatchObject({ on: "failure", started: [{ taskId: T.onFailure, status: "started" }] });
-    expect(reloadCalls(seq)).not.toContain("DoSave");
-    expect(h.startedInSim(seq)).toEqual([T.onFailure]);
-  }, 30_000);
+  test(
+    "a failing reload: no save, the on-failure task starts, the error is on the job",
+    async () => {
+      const seq = h.lastSeq();
+      const { job } = await reload(A.hrFails, { startQSEoWTaskOnSuccess: [T.onSuccess], startQSEoWTaskOnFailure: [T.onFailure] });
+      const done = await finished(job.jobId);
+      expect(done.status).toBe("failed");
+      expect(done.saved).toBeUndefined();
+      // The Engine's own script error, not just "DoReload returned false": Steward asks for error data
+      // (ConfigureReload) before the reload and reads the final progress after it.
+      expect(done.error).toStartWith("the load script failed: Cannot open file: 'lib://Data/hr.qvd'");
+      expect(done.scriptLogTail.join("\n")).toContain("Error: Cannot open file: 'lib://Data/hr.qvd'");
+      const calls = h.engineCalls(seq);
+      expect(calls.find((c) => c.method === "ConfigureReload")?.params).toEqual([true, true, false]);
+      expect(calls.findIndex((c) => c.method === "ConfigureReload")).toBeLessThan(calls.findIndex((c) => c.method === "DoReloadEx"));
+      expect(done.chained).toMatchObject({ on: "failure", started: [{ taskId: T.onFailure, status: "started" }] });
+      expect(reloadCalls(seq)).not.toContain("DoSave");
+      expect(h.startedInSim(seq)).toEqual([T.onFailure]);
+    },
+    wallLimit(30_000),
+  );
 
-  test("an unknown app: the job fails with the Engine's answer; on-failure tasks still start", async () => {
-    const seq = h.lastSeq();
-    const { job } = await reload("d4000000-0000-4000-8000-000000000001", { startQSEoWTaskOnFailure: [T.onFailure] });
-    const done = await finished(job.jobId);
-    expect(done.status).toBe("failed");
-    expect(done.error).toMatch(/not found|1003/i);
-    expect(h.startedInSim(seq)).toEqual([T.onFailure]);
-  }, 30_000);
+  test(
+    "an unknown app: the job fails with the Engine's answer; on-failure tasks still start",
+    async () => {
+      const seq = h.lastSeq();
+      const { job } = await reload("d4000000-0000-4000-8000-000000000001", { startQSEoWTaskOnFailure: [T.onFailure] });
+      const done = await finished(job.jobId);
+      expect(done.status).toBe("failed");
+      expect(done.error).toMatch(/not found|1003/i);
+      expect(h.startedInSim(seq)).toEqual([T.onFailure]);
+    },
+    wallLimit(30_000),
+  );
 
   test("bad ids are 400 before anything runs; unknown jobs are 404", async () => {
     const seq = h.lastSeq();

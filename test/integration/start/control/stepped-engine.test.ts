@@ -11,6 +11,7 @@ import { createEngineClient } from "../../../../src/platform/qlik/engine-client"
 import { getDocList, openDoc } from "../../../../src/platform/qlik/engine-doc";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const START = Date.parse("2026-03-24T06:00:00Z");
 const HOLD_MS = 150;
@@ -60,7 +61,7 @@ test("an Engine session and its calls hold simulated time until answered; a DoRe
       reloadedAt = clock.now();
       return r;
     });
-    await clock.runUntil(began + 6 * 3_600_000, { stallMs: 10_000 });
+    await clock.runUntil(began + 6 * 3_600_000, { stallMs: wallLimit(10_000) });
     expect((await reloading).qReturn).toBe(true);
     expect(reloadedAt).toBeGreaterThan(began);
   } finally {

@@ -13,7 +13,7 @@ export interface MailLink {
 const LINK = /href="(http:\/\/127\.0\.0\.1:\d+\/act\/incident\/(\d+)\?[^"]+)"/g;
 const unescapeHtml = (s: string) => s.replaceAll("&amp;", "&").replaceAll("&#38;", "&");
 
-function linksIn(mail: CapturedMail): MailLink[] {
+export function linksIn(mail: CapturedMail): MailLink[] {
   return [...(mail.html ?? "").matchAll(LINK)].map((m) => {
     const url = unescapeHtml(m[1]!);
     const q = new URL(url).searchParams;

@@ -16,6 +16,7 @@ import { buildVars } from "../../../../src/tell/notify/template-vars";
 import { createTemplateRenderer } from "../../../../src/tell/notify/templates/renderer";
 import { signl4Alert } from "../../../../src/tell/notify/channels/signl4";
 import { Signl4ChannelSchema } from "../../../../src/tell/notify/channels/signl4/schema";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const START = Date.parse("2026-03-10T08:00:00Z");
 const APP = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
@@ -57,7 +58,7 @@ const engine = (state: "stopped" | "started") =>
   syntheticServiceEvent({ state, host: "reload01.test.example", service: "QlikSenseEngineService", nowMs: s!.clock.now() });
 async function failOn(node: string): Promise<void> {
   const done = reloadAsUser(s!.sim, s!.clock, { user: "CORP\\bob", appId: APP, viaProxy: true, node });
-  await s!.clock.runUntil(s!.clock.now() + 60_000, { stallMs: 10_000 });
+  await s!.clock.runUntil(s!.clock.now() + 60_000, { stallMs: wallLimit(10_000) });
   expect(await done).toBe(false);
 }
 

@@ -13,12 +13,13 @@ import { waitFor } from "../../../helpers/wait-for";
 import { IDS, startHarness, type Harness } from "../../hear/intake/harness";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../notify/receivers";
 import { replaceGeneratedBlock, updateDocsExamples, writeDocsFile } from "../../../helpers/docs-examples";
+import { wallLimit } from "../../../helpers/time-limit";
 
 let broker: TestService;
 let pg: PostgresService;
 beforeAll(async () => {
   [broker, pg] = await Promise.all([startMosquitto(), startPostgres()]);
-}, 60_000);
+}, wallLimit(60_000));
 afterAll(async () => {
   await broker?.stop();
   await pg?.stop();
@@ -60,7 +61,7 @@ routes:
   - { name: on-call, on: [task.failed, task.aborted, task.recovered], to: [mail, slack, teams, hook, bus, pager], taskIds: [${IDS.reload}], renotify: { nth: 3 } }
 `,
       });
-    }, 60_000);
+    }, wallLimit(60_000));
     afterAll(async () => {
       await h?.close();
       await sub?.endAsync();
@@ -69,7 +70,7 @@ routes:
       dir?.remove();
     });
 
-    test("one incident, the 1st and 3rd failures and one task.recovered on every channel", { timeout: 60_000 }, async () => {
+    test("one incident, the 1st and 3rd failures and one task.recovered on every channel", { timeout: wallLimit(60_000) }, async () => {
       const runs: TaskEvent[] = [];
       const runOnce = async (outcome: "succeed" | "fail", durationMs?: number) => {
         const id = await h.runWhenIdle(IDS.reload, outcome, durationMs === undefined ? undefined : { durationMs });

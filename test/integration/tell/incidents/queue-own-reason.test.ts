@@ -14,6 +14,7 @@ import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
 import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const MIN = 60_000;
 const START = Date.parse("2026-03-03T01:00:00Z");
@@ -78,7 +79,7 @@ test("a run that waited and then failed to start its session is a failure with i
   expect(sim.tasks.start(ID.long).started).toBe(true);
   await clock.runUntil(clock.now() + 10_000);
   expect(sim.tasks.start(ID.sessionless).started).toBe(true);
-  await clock.runUntil(clock.now() + 25 * MIN, { stallMs: 10_000 });
+  await clock.runUntil(clock.now() + 25 * MIN, { stallMs: wallLimit(10_000) });
   const details = [...sim.repo.executions.values()].find((e) => e.taskId === ID.sessionless)!;
   // The simulator's run: it waited in the queue, then ended FinishedFail with the session's error, never started.
   expect(details.status).toBe(8);
@@ -101,7 +102,7 @@ test("a run Qlik cancelled when it waited longer than the queue's timeout is sti
   expect(sim.tasks.start(ID.longer).started).toBe(true);
   await clock.runUntil(clock.now() + 10_000);
   expect(sim.tasks.start(ID.starved).started).toBe(true);
-  await clock.runUntil(clock.now() + 35 * MIN, { stallMs: 10_000 });
+  await clock.runUntil(clock.now() + 35 * MIN, { stallMs: wallLimit(10_000) });
   const e = failed.find((x) => x.task.name === "Starved")!;
   expect(e.errorClass).toBe("queue");
   expect(e.errorLine).toContain("waited longer than the engine timeout");

@@ -9,6 +9,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import type { TestService } from "../../../helpers/services";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const RESOLVE_TIMEOUT_S = 5;
 
@@ -45,7 +46,7 @@ describe("alertmanager re-sender", () => {
     am = await startAlertmanager({ resolveTimeout: `${RESOLVE_TIMEOUT_S}s` });
     t = createTestApp(config(am.url), { dir: data.path });
     await t.app.start();
-  }, 60_000);
+  }, wallLimit(60_000));
   afterAll(async () => {
     await t?.close();
     await am?.stop().catch(() => {});
@@ -57,48 +58,60 @@ describe("alertmanager re-sender", () => {
   };
   const alertOf = async (task: string): Promise<GettableAlert | undefined> => (await alertmanagerAlerts(am)).find((a) => a.labels.task === task);
 
-  test("a Steward started again on the same store keeps its open alert firing past resolve_timeout", async () => {
-    await emit(failure("CRM extract", "task-crm"));
-    const first = await waitFor(() => alertOf("CRM extract"), { what: "the alert" });
-    await t.app.stop();
-    t = createTestApp(config(am.url), { dir: data.path });
-    await t.app.start();
-    await Bun.sleep((RESOLVE_TIMEOUT_S + 3) * 1_000);
-    const later = await alertOf("CRM extract");
-    expect(later?.status.state).toBe("active");
-    expect(later!.fingerprint).toBe(first.fingerprint);
-  }, 30_000);
+  test(
+    "a Steward started again on the same store keeps its open alert firing past resolve_timeout",
+    async () => {
+      await emit(failure("CRM extract", "task-crm"));
+      const first = await waitFor(() => alertOf("CRM extract"), { what: "the alert" });
+      await t.app.stop();
+      t = createTestApp(config(am.url), { dir: data.path });
+      await t.app.start();
+      await Bun.sleep((RESOLVE_TIMEOUT_S + 3) * 1_000);
+      const later = await alertOf("CRM extract");
+      expect(later?.status.state).toBe("active");
+      expect(later!.fingerprint).toBe(first.fingerprint);
+    },
+    wallLimit(30_000),
+  );
 
-  test("an incident closing ends its alert, although the recovered page goes to no route of the channel", async () => {
-    // A failure with no likely cause to group it by: an incident of its own, not a cause's.
-    const failed: TaskEvent = { ...syntheticTaskEvent({ outcome: "failed", taskName: "Orders", taskId: "task-orders", appName: "Orders" }), source: "udp" };
-    await emit(failed);
-    const a = await waitFor(() => alertOf("Orders"), { what: "the alert" });
-    expect(a.labels.steward_incident).toMatch(/^incident:\d+$/);
-    expect(a.labels.cause).toBeUndefined();
-    const ok = syntheticTaskEvent({ outcome: "succeeded", taskName: "Orders", taskId: "task-orders", appName: "Orders" });
-    const closing = await t.app.incidents!.annotate({ ...ok, source: "udp" });
-    expect(closing.map((e) => e.kind)).toContain("task.recovered");
-    for (const e of closing) await t.app.bus.emit(e.kind, e);
-    await waitFor(async () => (await alertOf("Orders")) === undefined, { what: "the alert ended" });
-    // No delivery ended it: the re-sender found the incident closed.
-    for (const e of closing) expect((await t.app.notify.list({ eventId: e.id, limit: 10 })).filter((d) => d.channel === "am")).toEqual([]);
-    expect(await t.app.sharedStore.sql.all("SELECT key FROM channel_state WHERE channel = 'am' AND key LIKE 'alert:incident:%'")).toEqual([]);
-  }, 30_000);
+  test(
+    "an incident closing ends its alert, although the recovered page goes to no route of the channel",
+    async () => {
+      // A failure with no likely cause to group it by: an incident of its own, not a cause's.
+      const failed: TaskEvent = { ...syntheticTaskEvent({ outcome: "failed", taskName: "Orders", taskId: "task-orders", appName: "Orders" }), source: "udp" };
+      await emit(failed);
+      const a = await waitFor(() => alertOf("Orders"), { what: "the alert" });
+      expect(a.labels.steward_incident).toMatch(/^incident:\d+$/);
+      expect(a.labels.cause).toBeUndefined();
+      const ok = syntheticTaskEvent({ outcome: "succeeded", taskName: "Orders", taskId: "task-orders", appName: "Orders" });
+      const closing = await t.app.incidents!.annotate({ ...ok, source: "udp" });
+      expect(closing.map((e) => e.kind)).toContain("task.recovered");
+      for (const e of closing) await t.app.bus.emit(e.kind, e);
+      await waitFor(async () => (await alertOf("Orders")) === undefined, { what: "the alert ended" });
+      // No delivery ended it: the re-sender found the incident closed.
+      for (const e of closing) expect((await t.app.notify.list({ eventId: e.id, limit: 10 })).filter((d) => d.channel === "am")).toEqual([]);
+      expect(await t.app.sharedStore.sql.all("SELECT key FROM channel_state WHERE channel = 'am' AND key LIKE 'alert:incident:%'")).toEqual([]);
+    },
+    wallLimit(30_000),
+  );
 
   // Last: it stops this file's Alertmanager.
-  test("Alertmanager gone while an alert is open: /ready names the channel and the failing re-send", async () => {
-    await emit({ ...syntheticTaskEvent({ outcome: "failed", taskName: "Inventory", taskId: "task-inventory" }), source: "udp" });
-    await waitFor(() => alertOf("Inventory"), { what: "the alert" });
-    await am.stop();
-    const detail = await waitFor(
-      async () => {
-        const body = (await (await t.request("/ready")).json()) as { ready: boolean; components: Record<string, { ok: boolean; detail?: string }> };
-        const channels = body.components.channels;
-        return !body.ready && channels && !channels.ok ? channels.detail : undefined;
-      },
-      { what: "/ready failing on the channel", timeoutMs: 30_000 },
-    );
-    expect(detail).toMatch(/^am: \d+ attempts failed since .*re-sending the open alerts: /);
-  }, 45_000);
+  test(
+    "Alertmanager gone while an alert is open: /ready names the channel and the failing re-send",
+    async () => {
+      await emit({ ...syntheticTaskEvent({ outcome: "failed", taskName: "Inventory", taskId: "task-inventory" }), source: "udp" });
+      await waitFor(() => alertOf("Inventory"), { what: "the alert" });
+      await am.stop();
+      const detail = await waitFor(
+        async () => {
+          const body = (await (await t.request("/ready")).json()) as { ready: boolean; components: Record<string, { ok: boolean; detail?: string }> };
+          const channels = body.components.channels;
+          return !body.ready && channels && !channels.ok ? channels.detail : undefined;
+        },
+        { what: "/ready failing on the channel", timeoutMs: 30_000 },
+      );
+      expect(detail).toMatch(/^am: \d+ attempts failed since .*re-sending the open alerts: /);
+    },
+    wallLimit(45_000),
+  );
 });

@@ -13,6 +13,7 @@ import type { TestService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "./receivers";
 import { failedRun } from "../../../helpers/failed-runs";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const RESOLVE_TIMEOUT_S = 5;
 const HOST = "qlik2.corp.example";
@@ -55,7 +56,7 @@ notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
 `);
     await t.app.start();
-  }, 60_000);
+  }, wallLimit(60_000));
   afterAll(async () => {
     await t?.close();
     await am?.stop();
@@ -97,15 +98,19 @@ notify:
     });
   });
 
-  test(`re-sent while open, it stays firing past Alertmanager's resolve_timeout (${RESOLVE_TIMEOUT_S}s)`, async () => {
-    const first = (await alertOf("Load 1"))!;
-    await Bun.sleep((RESOLVE_TIMEOUT_S + 3) * 1_000);
-    const later = await alertOf("Load 1");
-    expect(later?.status.state).toBe("active");
-    expect(later!.fingerprint).toBe(first.fingerprint);
-    expect(Date.parse(later!.endsAt)).toBeGreaterThan(Date.now());
-    expect(webhookMessages().some((m) => m.status === "resolved")).toBe(false);
-  }, 30_000);
+  test(
+    `re-sent while open, it stays firing past Alertmanager's resolve_timeout (${RESOLVE_TIMEOUT_S}s)`,
+    async () => {
+      const first = (await alertOf("Load 1"))!;
+      await Bun.sleep((RESOLVE_TIMEOUT_S + 3) * 1_000);
+      const later = await alertOf("Load 1");
+      expect(later?.status.state).toBe("active");
+      expect(later!.fingerprint).toBe(first.fingerprint);
+      expect(Date.parse(later!.endsAt)).toBeGreaterThan(Date.now());
+      expect(webhookMessages().some((m) => m.status === "resolved")).toBe(false);
+    },
+    wallLimit(30_000),
+  );
 
   test("a silence made in Alertmanager suppresses the alert there; Steward still records the incident and the delivery", async () => {
     const silence = await silenceInAlertmanager(am, { task: "Load 2" });
@@ -125,66 +130,85 @@ notify:
     expect(webhookMessages().some((m) => m.alerts.some((x) => x.labels.task === "Load 2"))).toBe(false);
   });
 
-  test("it ends when its cause closes: Steward posts it with endsAt, and Alertmanager sends the resolved notification", async () => {
-    const ok = syntheticTaskEvent({ outcome: "succeeded", taskName: "Load 1", taskId: "task-1", appName: "App 1", appId: "app-1", host: "qlik2.corp.example" });
-    await emit({ ...ok, source: "udp" });
-    const resolved = await waitFor(() => webhookMessages().flatMap((m) => m.alerts.filter((x) => x.status === "resolved" && x.labels.task === "Load 1"))[0], {
-      what: "the resolved notification",
-    });
-    // Ended by Steward, not timed out: Alertmanager carries the annotations of the recovered page.
-    expect(resolved.annotations.summary).toBe("connection errors from DWH");
-    expect(resolved.annotations.description).toContain("Ended: nothing it affected is failing any more.");
-    expect(resolved.annotations.description).toContain("Load 1 recovered after 1 failed run.");
-    expect(Date.parse(resolved.endsAt)).toBeLessThanOrEqual(Date.now());
-    await waitFor(async () => (await alertOf("Load 1")) === undefined, { what: "the alert gone from the active ones" });
-    // And it stays ended: the re-sender no longer posts it.
-    await Bun.sleep(4_000);
-    expect(await alertOf("Load 1")).toBeUndefined();
-    expect(
-      await t.app.sharedStore.sql.get("SELECT key FROM channel_state WHERE channel = 'am' AND key LIKE 'alert:cause:%' AND value LIKE '%Load 1%'"),
-    ).toBeUndefined();
-  }, 30_000);
+  test(
+    "it ends when its cause closes: Steward posts it with endsAt, and Alertmanager sends the resolved notification",
+    async () => {
+      const ok = syntheticTaskEvent({
+        outcome: "succeeded",
+        taskName: "Load 1",
+        taskId: "task-1",
+        appName: "App 1",
+        appId: "app-1",
+        host: "qlik2.corp.example",
+      });
+      await emit({ ...ok, source: "udp" });
+      const resolved = await waitFor(() => webhookMessages().flatMap((m) => m.alerts.filter((x) => x.status === "resolved" && x.labels.task === "Load 1"))[0], {
+        what: "the resolved notification",
+      });
+      // Ended by Steward, not timed out: Alertmanager carries the annotations of the recovered page.
+      expect(resolved.annotations.summary).toBe("connection errors from DWH");
+      expect(resolved.annotations.description).toContain("Ended: nothing it affected is failing any more.");
+      expect(resolved.annotations.description).toContain("Load 1 recovered after 1 failed run.");
+      expect(Date.parse(resolved.endsAt)).toBeLessThanOrEqual(Date.now());
+      await waitFor(async () => (await alertOf("Load 1")) === undefined, { what: "the alert gone from the active ones" });
+      // And it stays ended: the re-sender no longer posts it.
+      await Bun.sleep(4_000);
+      expect(await alertOf("Load 1")).toBeUndefined();
+      expect(
+        await t.app.sharedStore.sql.get("SELECT key FROM channel_state WHERE channel = 'am' AND key LIKE 'alert:cause:%' AND value LIKE '%Load 1%'"),
+      ).toBeUndefined();
+    },
+    wallLimit(30_000),
+  );
 
-  test("resolved by hand in Steward: it ends with endsAt, its annotations saying who resolved it", async () => {
-    await emit(failedRun(3, { source: "CRM", host: HOST }));
-    await waitFor(async () => ((await alertOf("Load 3"))?.status.state === "active" ? true : undefined), { what: "the alert firing" });
-    const { incidents } = (await (await t.request("/v4/incidents?status=open")).json()) as { incidents: IncidentView[] };
-    const incident = incidents.find((i) => i.title === "Load 3")!;
-    const res = await t.request(`/v4/incidents/${incident.id}/resolve`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ note: "CRM moved" }),
-    });
-    expect(res.status).toBe(200);
-    const resolved = await waitFor(() => webhookMessages().flatMap((m) => m.alerts.filter((x) => x.status === "resolved" && x.labels.task === "Load 3"))[0], {
-      what: "the resolved notification",
-    });
-    expect(resolved.annotations.description).toContain("Ended: resolved by hand by anonymous.");
-    expect(resolved.annotations.description).toContain("Load 3 resolved by anonymous after 1 failed run.");
-    await waitFor(async () => (await alertOf("Load 3")) === undefined, { what: "the alert gone from the active ones" });
-  }, 30_000);
+  test(
+    "resolved by hand in Steward: it ends with endsAt, its annotations saying who resolved it",
+    async () => {
+      await emit(failedRun(3, { source: "CRM", host: HOST }));
+      await waitFor(async () => ((await alertOf("Load 3"))?.status.state === "active" ? true : undefined), { what: "the alert firing" });
+      const { incidents } = (await (await t.request("/v4/incidents?status=open")).json()) as { incidents: IncidentView[] };
+      const incident = incidents.find((i) => i.title === "Load 3")!;
+      const res = await t.request(`/v4/incidents/${incident.id}/resolve`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ note: "CRM moved" }),
+      });
+      expect(res.status).toBe(200);
+      const resolved = await waitFor(() => webhookMessages().flatMap((m) => m.alerts.filter((x) => x.status === "resolved" && x.labels.task === "Load 3"))[0], {
+        what: "the resolved notification",
+      });
+      expect(resolved.annotations.description).toContain("Ended: resolved by hand by anonymous.");
+      expect(resolved.annotations.description).toContain("Load 3 resolved by anonymous after 1 failed run.");
+      await waitFor(async () => (await alertOf("Load 3")) === undefined, { what: "the alert gone from the active ones" });
+    },
+    wallLimit(30_000),
+  );
 
-  test("a node's cause holding no incident, resolved by hand in Steward: its alert ends with endsAt, saying who", async () => {
-    const stopped = syntheticServiceEvent({ state: "stopped", host: "qlik5.corp.example", service: "QlikSenseSchedulerService" });
-    await t.app.bus.emit(stopped.kind, stopped);
-    const cause = await waitFor(
-      async () =>
-        ((await (await t.request("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string }> }).causes.find((c) =>
-          c.title.includes("qlik5"),
-        ),
-      { what: "the node's cause" },
-    );
-    const label = String(cause.id);
-    await waitFor(async () => ((await alertmanagerAlerts(am)).some((a) => a.labels.cause === label && a.status.state === "active") ? true : undefined), {
-      what: "the cause's alert firing",
-    });
-    const res = await t.request(`/v4/causes/${cause.id}/resolve`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
-    expect(res.status).toBe(200);
-    const resolved = await waitFor(() => webhookMessages().flatMap((m) => m.alerts.filter((x) => x.status === "resolved" && x.labels.cause === label))[0], {
-      what: "the resolved notification",
-    });
-    expect(resolved.annotations.description).toContain("Ended: resolved by hand by anonymous.");
-    expect(Date.parse(resolved.endsAt)).toBeLessThanOrEqual(Date.now());
-    await waitFor(async () => ((await alertmanagerAlerts(am)).some((a) => a.labels.cause === label) ? undefined : true), { what: "the alert gone" });
-  }, 30_000);
+  test(
+    "a node's cause holding no incident, resolved by hand in Steward: its alert ends with endsAt, saying who",
+    async () => {
+      const stopped = syntheticServiceEvent({ state: "stopped", host: "qlik5.corp.example", service: "QlikSenseSchedulerService" });
+      await t.app.bus.emit(stopped.kind, stopped);
+      const cause = await waitFor(
+        async () =>
+          ((await (await t.request("/v4/causes?status=open")).json()) as { causes: Array<{ id: number; title: string }> }).causes.find((c) =>
+            c.title.includes("qlik5"),
+          ),
+        { what: "the node's cause" },
+      );
+      const label = String(cause.id);
+      await waitFor(async () => ((await alertmanagerAlerts(am)).some((a) => a.labels.cause === label && a.status.state === "active") ? true : undefined), {
+        what: "the cause's alert firing",
+      });
+      const res = await t.request(`/v4/causes/${cause.id}/resolve`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(res.status).toBe(200);
+      const resolved = await waitFor(() => webhookMessages().flatMap((m) => m.alerts.filter((x) => x.status === "resolved" && x.labels.cause === label))[0], {
+        what: "the resolved notification",
+      });
+      expect(resolved.annotations.description).toContain("Ended: resolved by hand by anonymous.");
+      expect(Date.parse(resolved.endsAt)).toBeLessThanOrEqual(Date.now());
+      await waitFor(async () => ((await alertmanagerAlerts(am)).some((a) => a.labels.cause === label) ? undefined : true), { what: "the alert gone" });
+    },
+    wallLimit(30_000),
+  );
 });

@@ -10,6 +10,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { waitFor } from "../../../helpers/wait-for";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { startHttpReceiver, type HttpReceiver } from "./receivers";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const SECRET = "s3cr3t-shared-key";
 
@@ -136,7 +137,7 @@ notify:
     await rx?.stop();
   });
 
-  test("is retried with backoff, dead-lettered after maxAge, listed, and can be retried by hand", { timeout: 20_000 }, async () => {
+  test("is retried with backoff, dead-lettered after maxAge, listed, and can be retried by hand", { timeout: wallLimit(20_000) }, async () => {
     const event = syntheticTaskEvent({ outcome: "failed" });
     await t.app.bus.emit("task.failed", event);
     type D = { id: number; status: string; attempts: number; lastError: string; reason: string };
@@ -194,7 +195,7 @@ notify:
 });
 
 describe("a webhook over https with a private CA", () => {
-  test("is delivered when the CA is configured and refused when it is not", { timeout: 20_000 }, async () => {
+  test("is delivered when the CA is configured and refused when it is not", { timeout: wallLimit(20_000) }, async () => {
     const certs = generateCertSet();
     const dir = createTempDir("steward-webhook-tls-");
     writeFileSync(join(dir.path, "ca.pem"), certs.ca);

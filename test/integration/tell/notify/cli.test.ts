@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { startProcess } from "../../../helpers/child-process";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "./receivers";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const REPO = join(import.meta.dir, "../../../..");
 
@@ -46,7 +47,7 @@ routes:
     dir?.remove();
   });
 
-  test("alert preview prints matching routes, recipients and rendered subjects, and sends nothing", { timeout: 30_000 }, async () => {
+  test("alert preview prints matching routes, recipients and rendered subjects, and sends nothing", { timeout: wallLimit(30_000) }, async () => {
     const r = await steward("alert", "preview", "--config", config, "--kind", "task.failed", "--task-name", "Nightly ETL");
     expect(r.code).toBe(0);
     expect(r.out).toContain("✔ failures → hook, mail");
@@ -67,7 +68,7 @@ routes:
     expect(smtp.mails.length).toBe(0);
   });
 
-  test("alert test sends one test alert through the named channel", { timeout: 30_000 }, async () => {
+  test("alert test sends one test alert through the named channel", { timeout: wallLimit(30_000) }, async () => {
     const r = await steward("alert", "test", "--channel", "hook", "--config", config);
     expect(r.code).toBe(0);
     expect(r.out).toContain("sent: hook");
@@ -82,7 +83,7 @@ routes:
     expect(bad.err).toContain("no channel named pager (channels: hook, audit-hook, mail)");
   });
 
-  test("alert test reports a failed send with exit 1", { timeout: 30_000 }, async () => {
+  test("alert test reports a failed send with exit 1", { timeout: wallLimit(30_000) }, async () => {
     rx.respondWith(503);
     const r = await steward("alert", "test", "--channel", "hook", "--config", config);
     rx.respondWith(200);
@@ -90,7 +91,7 @@ routes:
     expect(r.err).toContain("failed: hook: webhook hook answered HTTP 503");
   });
 
-  test("config check renders every template: a broken override fails with its file named", { timeout: 30_000 }, async () => {
+  test("config check renders every template: a broken override fails with its file named", { timeout: wallLimit(30_000) }, async () => {
     const ok = await steward("config", "check", config);
     expect(ok.code).toBe(0);
     mkdirSync(join(dir.path, "my-templates", "email"), { recursive: true });
@@ -106,7 +107,7 @@ routes:
     expect(r.err).toContain("channels.mail: template email/task.failed.subject");
   });
 
-  test("config check fails a template that prints a missing value, naming the file, the line and the expression", { timeout: 30_000 }, async () => {
+  test("config check fails a template that prints a missing value, naming the file, the line and the expression", { timeout: wallLimit(30_000) }, async () => {
     // Renders without an error, but the subject would read "Task undefined failed".
     mkdirSync(join(dir.path, "undef-templates", "email"), { recursive: true });
     const file = join(dir.path, "undef-templates", "email", "task.failed.text.eta");
@@ -121,7 +122,7 @@ routes:
     expect(r.err).toContain(`channels.ops-mail: template email/task.failed.text (${file}) failed: line 2: it.event.task.owner is undefined, nothing to print`);
   });
 
-  test("config check renders past a channel's size limit: the override fails with its file named", { timeout: 30_000 }, async () => {
+  test("config check renders past a channel's size limit: the override fails with its file named", { timeout: wallLimit(30_000) }, async () => {
     // Renders fine, but 60 blocks: Slack refuses more than 50, so a real alert would go out in the plain form.
     mkdirSync(join(dir.path, "slack-templates", "slack"), { recursive: true });
     const file = join(dir.path, "slack-templates", "slack", "task.aborted.json.eta");

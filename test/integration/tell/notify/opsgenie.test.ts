@@ -84,9 +84,9 @@ notify:
       headers: { "Content-Type": "application/json", ...(token ? { "X-Steward-Webhook-Token": token } : {}) },
       body: JSON.stringify(body),
     });
-  const ogAction = (action: string, alias: string) => ({
+  const ogAction = (action: string, alias: string, alertId = "8418d193-2dab-4490-b331-8c02cdd196b7") => ({
     action,
-    alert: { alertId: "8418d193-2dab-4490-b331-8c02cdd196b7", message: "Qlik Sense task failed", alias, username: "erik@corp.example", tags: ["qlik-sense"] },
+    alert: { alertId, message: "Qlik Sense task failed", alias, username: "erik@corp.example", tags: ["qlik-sense"] },
     source: { name: "", type: "web" },
     integrationName: "Steward webhook",
     integrationType: "Webhook",
@@ -129,8 +129,13 @@ notify:
       entries: Array<Record<string, unknown>>;
     };
     expect(audit.entries[0]).toMatchObject({ actor: { kind: "opsgenie", name: "erik@corp.example" }, action: "incident.resolve", target: key, result: "ok" });
-    // Opsgenie tells of its own close again, or of the close JSM's copy made: nothing changes, nothing is sent.
-    expect(await (await webhook(ogAction("Close", key), TOKEN)).json()).toEqual({ status: "done", message: `incident ${id} was already closed in Steward` });
+    // The close JSM's copy made (its own alert id): nothing changes, nothing is sent.
+    const echo = await webhook(ogAction("Close", key, "0c6a5b2e-jsm-copy"), TOKEN);
+    expect(await echo.json()).toEqual({ status: "done", message: `incident ${id} was already closed in Steward` });
+    // The same delivery again (a replay, or a redelivery): refused as one (issue 86), audited with the denials.
+    const again = await webhook(ogAction("Close", key), TOKEN);
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { error: string }).error).toContain("taken already");
     await Bun.sleep(300);
     expect(ops(og, key)).toEqual(["create"]);
     expect(ops(jsm, key)).toEqual(["create", "close"]);

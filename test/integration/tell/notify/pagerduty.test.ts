@@ -159,13 +159,14 @@ notify:
       headers: { "Content-Type": "application/json", ...(signature ? { "X-PagerDuty-Signature": signature } : {}) },
       body,
     });
-  const pdEvent = (type: string, incidentKey: string) =>
+  /** A v3 delivery: each has its own id (a replay is told by it) and the time it happened (a stale one by that). */
+  const pdEvent = (type: string, incidentKey: string, occurredAt = new Date()) =>
     JSON.stringify({
       event: {
-        id: "01DEN6EXAMPLE",
+        id: `01DEN${crypto.randomUUID()}`,
         event_type: type,
         resource_type: "incident",
-        occurred_at: new Date().toISOString(),
+        occurred_at: occurredAt.toISOString(),
         agent: { id: "PUSER01", type: "user_reference", summary: "Anna Berg" },
         client: null,
         data: { id: "Q1EXAMPLE", type: "incident", status: "acknowledged", incident_key: incidentKey, title: "Load orders failed" },
@@ -221,6 +222,34 @@ notify:
     expect(refused.length).toBeGreaterThanOrEqual(1);
     expect(refused[0]!.details).toMatchObject({ op: "pagerduty.webhook", status: 401 });
     expect(refused[0]!.details.reason).toContain("X-PagerDuty-Signature");
+  });
+
+  test("a captured signed delivery replayed 300 times is taken once: the replays are refused (409) and audited once per burst (issue 86)", async () => {
+    const { key } = await failureTriggered("invoices");
+    const body = pdEvent("incident.acknowledged", key);
+    const signature = signPagerDuty(body, SECRET);
+    const rows = async () => {
+      const all = (await (await api("/v4/audit?limit=500")).json()) as {
+        entries: Array<{ actor: { kind: string }; details: { route?: string; status?: number; repeated?: number } }>;
+      };
+      return all.entries.filter((e) => e.actor.kind === "pagerduty" || e.details.route === "POST /v4/integrations/pagerduty/webhook");
+    };
+    const before = (await rows()).length;
+    expect((await webhook(body, signature)).status).toBe(202);
+    const statuses = new Set<number>();
+    for (let i = 0; i < 300; i++) statuses.add((await webhook(body, signature)).status);
+    expect([...statuses]).toEqual([409]);
+    const replay = await webhook(body, signature);
+    expect(await replay.json()).toMatchObject({ code: "CONFLICT", error: expect.stringContaining("taken already") });
+    // The delivery's own row and the acknowledgement's, then one row for the refused replays (their repeats counted).
+    expect((await rows()).length - before).toBeLessThanOrEqual(4);
+
+    // A delivery signed eleven minutes ago (a captured one with an id never used) is refused by its age.
+    const stale = pdEvent("incident.resolved", key, new Date(Date.now() - 11 * 60_000));
+    const old = await webhook(stale, signPagerDuty(stale, SECRET));
+    expect(old.status).toBe(409);
+    expect(((await old.json()) as { error: string }).error).toContain("older than 10 minutes");
+    expect((await incidentOf("Load invoices"))!.status).toBe("open");
   });
 
   test("incident.resolved resolves the incident in Steward, audited as PagerDuty's user; no resolve is sent back to PagerDuty", async () => {

@@ -21,6 +21,7 @@ import { documentedRoutes, type MonthPage, type MonthRun, runMonth } from "../..
 import { MONTH_START, type MonthFault } from "../../../helpers/month-site";
 import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const DAY = 86_400_000;
 /** The Butler-style run's days: QVD 04's five failing nights and its recovery. */
@@ -58,7 +59,9 @@ beforeAll(async () => {
   month = await runMonth({ dir: dirs[1]!.path, ...days, ...(edit ? { routes: butlerRoutes, transformYaml: (yaml: string) => applyEdit(yaml, edit) } : {}) });
   pages = month.pages();
   faults = month.faults;
-}, 1_800_000);
+  // Bounded by the simulated clock's progress (runRichSite fails when it stands still); this is only the outer guard,
+  // scaled for a slower or busier machine (about 170 CPU seconds here for the 47 simulated days).
+}, wallLimit(1_800_000));
 
 afterAll(async () => {
   // At the end, below any failure: every page, then the pages per fault, channel and cause.

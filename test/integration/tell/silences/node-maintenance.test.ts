@@ -12,6 +12,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { emitFailure, failedRun } from "../../../helpers/failed-runs";
 import { waitFor } from "../../../helpers/wait-for";
 import { startSmtpReceiver, type SmtpReceiver } from "../notify/receivers";
+import { wallLimit } from "../../../helpers/time-limit";
 
 let smtp: SmtpReceiver;
 let t: TestApp;
@@ -38,7 +39,9 @@ const api = async <T>(path: string, init: RequestInit = {}) => {
 };
 const subjects = () => smtp.mails.map((m) => m.mail.subject ?? "");
 
-test("a window for sense2 holds its cause and its tasks' failures, and pages the cause once at its end while sense2 is down", { timeout: 40_000 }, async () => {
+test("a window for sense2 holds its cause and its tasks' failures, and pages the cause once at its end while sense2 is down", {
+  timeout: wallLimit(40_000),
+}, async () => {
   const startsAt = new Date(Date.now() + 1_500).toISOString();
   const endsAt = new Date(Date.now() + 7_000).toISOString();
   const made = await api<SilenceView>("/v4/silences", {
@@ -103,7 +106,7 @@ test("a window for sense2 holds its cause and its tasks' failures, and pages the
   expect(smtp.mails.filter((m) => m.mail.subject?.includes(`cause #${cause.id}`)).length).toBe(2);
 });
 
-test("a window for sense3 whose cause was resolved by hand inside it sends nothing at its end", { timeout: 40_000 }, async () => {
+test("a window for sense3 whose cause was resolved by hand inside it sends nothing at its end", { timeout: wallLimit(40_000) }, async () => {
   const made = await api<SilenceView>("/v4/silences", {
     method: "POST",
     body: JSON.stringify({ matcher: { nodes: ["sense3"] }, endsAt: new Date(Date.now() + 3_000).toISOString(), reason: "disk swap", author: "anna" }),

@@ -10,6 +10,7 @@ import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHttpReceiver, type HttpReceiver } from "../notify/receivers";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
@@ -198,7 +199,7 @@ describe("a silence of failures and the recovery that follows", () => {
   });
 
   // Follow-ups go only where their page went (issue 75, F1): a held failure sent when its silence ended was received.
-  test("a held failure sent when its silence ended is followed by its recovery", { timeout: 30_000 }, async () => {
+  test("a held failure sent when its silence ended is followed by its recovery", { timeout: wallLimit(30_000) }, async () => {
     rx.requests.length = 0;
     const active = (await (await t.request("/v4/silences?state=active")).json()) as { silences: SilenceView[] };
     for (const s of active.silences) await t.request(`/v4/silences/${s.id}`, { method: "DELETE" });

@@ -12,6 +12,7 @@ import { simControl } from "../../../helpers/sim-control";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { CHECKS_YAML, ID, SITE } from "./harness";
 import { simCertDir } from "../../../helpers/sim-certs";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const MAIN = join(import.meta.dir, "../../../../src/main.ts");
 let dir: TempDir;
@@ -26,7 +27,7 @@ beforeAll(async () => {
     config,
     `dataDir: ./data\nqlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  enginePort: ${sim.ports.engine}\n  certDir: ${JSON.stringify(sim.certDir)}\n  retries: 0\n${CHECKS_YAML}`,
   );
-}, 30_000);
+}, wallLimit(30_000));
 afterAll(async () => {
   await sim?.stop();
   dir?.remove();
@@ -39,7 +40,7 @@ async function steward(...args: string[]): Promise<{ code: number; out: string }
 }
 
 describe("steward checks run", () => {
-  test("by app name: every applicable check with its value and expectation; all pass → exit 0; nothing is sent", { timeout: 30_000 }, async () => {
+  test("by app name: every applicable check with its value and expectation; all pass → exit 0; nothing is sent", { timeout: wallLimit(30_000) }, async () => {
     await simControl(sim, "PUT", `/apps/${ID.orders}/expressions`, {
       "NoOfRows('Orders')": 118204,
       "Max(OrderDate)": { text: "2026-11-21", number: 46347 },
@@ -52,7 +53,7 @@ describe("steward checks run", () => {
     expect(r.out).toMatch(/ok {5}fresh-orders {6}Max\(OrderDate\) = 2026-11-21 \(46347\) {3}expected >= Today\(\) - 1 \(>= 46347\)/);
   });
 
-  test("a failing and an unevaluable check → exit 1; --json; --check evaluates a check not attached to the app", { timeout: 30_000 }, async () => {
+  test("a failing and an unevaluable check → exit 1; --json; --check evaluates a check not attached to the app", { timeout: wallLimit(30_000) }, async () => {
     await simControl(sim, "PUT", `/apps/${ID.orders}/expressions`, { "NoOfRows('Orders')": 0 });
     const r = await steward("checks", "run", "--app", ID.orders, "--config", config, "--json", "--check", "orders-not-empty", "--check", "currency");
     expect(r.code).toBe(1);
@@ -65,7 +66,7 @@ describe("steward checks run", () => {
     expect(j.checks[1]!.message).toStartWith("Error in expression: ");
   });
 
-  test("previous values come from the store when it can be opened", { timeout: 30_000 }, async () => {
+  test("previous values come from the store when it can be opened", { timeout: wallLimit(30_000) }, async () => {
     const store = openStore(join(dir.path, "data"), [checksMigrations]);
     const s = createCheckStore(store.sql);
     await s.insertRun(
@@ -109,7 +110,7 @@ describe("steward checks run", () => {
     expect(r.out).toContain("previous 42");
   });
 
-  test("usage errors → 2: no --app, an unknown check; an unknown app → 1 with what QRS said", { timeout: 30_000 }, async () => {
+  test("usage errors → 2: no --app, an unknown check; an unknown app → 1 with what QRS said", { timeout: wallLimit(30_000) }, async () => {
     expect((await steward("checks", "run", "--config", config)).code).toBe(2);
     const unknown = await steward("checks", "run", "--app", "Orders", "--config", config, "--check", "nope");
     expect(unknown.code).toBe(2);
@@ -120,7 +121,7 @@ describe("steward checks run", () => {
   });
 });
 
-test("config check: an expectation that does not parse → exit 2 naming the file, line and key", { timeout: 30_000 }, async () => {
+test("config check: an expectation that does not parse → exit 2 naming the file, line and key", { timeout: wallLimit(30_000) }, async () => {
   const bad = join(dir.path, "bad.yaml");
   writeFileSync(
     bad,

@@ -19,6 +19,7 @@ import { simControl } from "../../../helpers/sim-control";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const at = (s: string) => Date.parse(s);
 const KINDS = ["app.freshness_warning", "app.freshness_breached", "app.freshness_recovered"] as const;
@@ -98,7 +99,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       await look("2026-11-19T06:25:00Z");
       await look("2026-11-19T06:35:00Z");
       await clock.runUntil(at("2026-11-19T08:00:00Z"));
-    }, 600_000);
+    }, wallLimit(600_000));
 
     /** A copy of a look's projection: Bun's toMatchObject writes its asymmetric matchers into the object it checks. */
     const proj = (when: string) => structuredClone(projections.get(when));

@@ -1,11 +1,11 @@
-// What a Qlik Automate run's error becomes (a string, or an object naming its block), and the plain form of an
+// What a Qlik Automate run's error becomes (Qlik's array, each element naming its block; a string or one object), and the plain form of an
 // automation alert when the channel's template fails: the automation, its failing step and the error still show.
 import { describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { automationRecoveredEvent, automationRunEvent, automationStateEvent } from "../../../../src/hear/cloud/automation-events";
-import { runError } from "../../../../src/hear/cloud/automation-watch";
+import { runError } from "../../../../src/hear/cloud/run-error";
 import { createSteppedClock } from "../../../../src/platform/core/stepped-clock";
 import { memoryChannelState } from "../../../../src/tell/notify/channel-state";
 import { slackChannel } from "../../../../src/tell/notify/channels/slack";
@@ -22,11 +22,11 @@ const ctx = {
 };
 
 describe("a run's error", () => {
-  test("a string is the message; an object gives its message and the block it names; anything else gives nothing", () => {
+  test("a string is the message; an object gives its message and the block it names; one without a message is kept as it came", () => {
     expect(runError("Token expired")).toEqual({ error: "Token expired" });
     expect(runError({ block: "Write to Snowflake", message: "HTTP 403" })).toEqual({ error: "HTTP 403", step: "Write to Snowflake" });
     expect(runError({ blockLabel: "Upsert Record", detail: "2 items skipped" })).toEqual({ error: "2 items skipped", step: "Upsert Record" });
-    expect(runError({ code: 42 })).toEqual({});
+    expect(runError({ code: 42 })).toEqual({ error: '{"code":42}' });
     expect(runError(null)).toEqual({});
     expect(runError("  ")).toEqual({});
   });
@@ -96,5 +96,22 @@ describe("the automation events", () => {
     } finally {
       dir.remove();
     }
+  });
+});
+
+describe("a run's error as Qlik documents it: an array", () => {
+  test("every element is said, each with its block when the run touched several; the step is the last block named", () => {
+    expect(runError([{ blockLabel: "Write to Snowflake", message: "HTTP 403" }])).toEqual({ error: "HTTP 403", step: "Write to Snowflake" });
+    expect(
+      runError([
+        { blockLabel: "Read CRM", message: "3 rows skipped" },
+        { block: { label: "Write to Snowflake" }, detail: "HTTP 403" },
+      ]),
+    ).toEqual({ error: "Read CRM: 3 rows skipped; Write to Snowflake: HTTP 403", step: "Write to Snowflake" });
+    // An element with no message Steward knows is kept as it came, never dropped.
+    expect(runError([{ code: "E42" }]).error).toBe('{"code":"E42"}');
+    expect(runError([])).toEqual({});
+    expect(runError(null)).toEqual({});
+    expect(runError("plain text")).toEqual({ error: "plain text" });
   });
 });

@@ -43,6 +43,7 @@ function setup(cfg: object = {}, dir?: TempDir, startMs = T0, notifierFails = fa
   const bus = createEventBus<DomainEvents>(createSilentLogger());
   const events: TaskEvent[] = [];
   bus.on("app.reload_failed", (e) => void events.push(e));
+  bus.on("app.reload_succeeded", (e) => void events.push(e));
   // The notifier is a required subscriber: when it fails the reload stays judged, with its event, and not announced.
   if (notifierFails) bus.on("app.reload_failed", () => Promise.reject(new Error("the process died")), { required: true });
   const metrics = createMetricsRegistry();
@@ -118,7 +119,8 @@ test("a page budget per node: past it failures of other apps on that node are li
   await svc.settled();
   expect(events).toHaveLength(5);
   expect(verdict("over_budget")).toBe(3);
-  const byNode = (node: string) => events.filter((e) => e.host?.toUpperCase() === node).length;
+  // Without QRS the node is shown as the line named it, marked unverified.
+  const byNode = (node: string) => events.filter((e) => e.host === `${node} (unverified)`).length;
   expect([byNode("SENSE2"), byNode("SENSE3")]).toEqual([3, 2]);
   // Twenty minutes give the node one page back (3 an hour).
   await clock.advance(20 * 60_000);
@@ -128,6 +130,41 @@ test("a page budget per node: past it failures of other apps on that node are li
   await svc.settled();
   expect(byNode("SENSE2")).toBe(4);
   expect(verdict("over_budget")).toBe(4);
+  await svc.component.stop(1_000);
+});
+
+test("forged successes have a page budget (issue 86): 20 success lines of one app in 2 s announce 6, of many apps the node's budget; a recovery always goes out", async () => {
+  const OK = "Command=Reload;Result=0;ResultText=Success";
+  const { clock, svc, events, verdict } = setup({ pageBudget: { perAppPerHour: 4 }, maxRunsPerMinute: 10_000, burst: 1_000 });
+  await svc.component.start();
+  const succeeded = () => events.filter((e) => e.kind === "app.reload_succeeded");
+  // One app, twenty sessions within two seconds.
+  for (let n = 1; n <= 20; n++) {
+    const r = parseEngineReload(`/engine-reload/;SENSE2;${app(1)};ok${n};CORP;svc_etl;${stamp(clock.now())};INFO;0;AuditActivity.Engine;${OK}`, 16_384);
+    if (!r.ok) throw new Error(r.detail);
+    svc.hear({ kind: "engine-reload", line: r.line, truncated: false }, "10.0.0.5");
+    await clock.advance(100);
+  }
+  await clock.advance(5_000);
+  await svc.settled();
+  expect(succeeded()).toHaveLength(6);
+  expect(verdict("over_budget")).toBe(14);
+  // A failure of that app is alerted; its next success is the recovery, announced although the app's budget is spent.
+  svc.hear(line(1, clock.now()), "10.0.0.5");
+  await clock.advance(5_000);
+  await svc.settled();
+  const r = parseEngineReload(`/engine-reload/;SENSE2;${app(1)};back;CORP;svc_etl;${stamp(clock.now())};INFO;0;AuditActivity.Engine;${OK}`, 16_384);
+  if (!r.ok) throw new Error(r.detail);
+  svc.hear({ kind: "engine-reload", line: r.line, truncated: false }, "10.0.0.5");
+  await clock.advance(5_000);
+  await svc.settled();
+  expect(succeeded()).toHaveLength(7);
+  // One success each of 100 apps on one node: the node's budget (60 an hour, 6 spent above, the recovery free) holds
+  // the rest.
+  for (let n = 100; n < 200; n++) svc.hear(line(n, clock.now(), OK), "10.0.0.5");
+  await clock.advance(5_000);
+  await svc.settled();
+  expect(succeeded()).toHaveLength(7 + 54);
   await svc.component.stop(1_000);
 });
 

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { DurationSchema } from "../../../../platform/core/duration";
 import { channelCommonShape } from "../common-schema";
+import { alertmanagerUrlProblem } from "../api-url-checks";
 
 /** The labels Steward sets itself; a static label of the same name would change an alert's identity under it. */
 export const STEWARD_LABELS = ["alertname", "kind", "task", "app", "node", "service", "cause", "steward_incident", "severity"] as const;
@@ -83,6 +84,12 @@ export const AlertmanagerChannelSchema = z.lazy(() =>
         if ((STEWARD_LABELS as readonly string[]).includes(name))
           ctx.addIssue({ code: "custom", path: ["labels", name], message: `Steward sets the label ${name} itself; choose another name` });
       }
+      c.urls.forEach((url, i) => {
+        const problem = alertmanagerUrlProblem(url);
+        if (problem) ctx.addIssue({ code: "custom", path: ["urls", i], message: problem });
+      });
+      const testProblem = c.testTarget === undefined ? undefined : alertmanagerUrlProblem(c.testTarget);
+      if (testProblem) ctx.addIssue({ code: "custom", path: ["testTarget"], message: testProblem });
       const auth = Object.keys(c.headers).find((h) => h.toLowerCase() === "authorization");
       if (c.basicAuth && auth) ctx.addIssue({ code: "custom", path: ["headers", auth], message: "basicAuth sets the Authorization header; set one of them" });
     })

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { EVENT_KINDS, type EventKind } from "../../../../platform/events/types";
 import { channelCommonShape } from "../common-schema";
+import { opsgenieUrlProblem } from "../api-url-checks";
 import { DEFAULT_PAGERDUTY_SEVERITY } from "../pagerduty/schema";
 
 export const OPSGENIE_PRIORITIES = ["P1", "P2", "P3", "P4", "P5"] as const;
@@ -56,6 +57,12 @@ export const OpsgenieChannelSchema = z.lazy(() =>
           "A random value the product's outgoing Webhook integration sends as the X-Steward-Webhook-Token header to POST /v4/integrations/opsgenie/webhook; with it, an alert acknowledged or closed there is acknowledged or resolved in Steward. A credential, use ${env:…}.",
         ),
       testTarget: z.string().url().optional().describe("Base URL used instead of url while notify.testMode is on."),
+    })
+    .superRefine((c, ctx) => {
+      for (const key of ["url", "testTarget"] as const) {
+        const problem = c[key] === undefined ? undefined : opsgenieUrlProblem(c[key]);
+        if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
+      }
     })
     .describe("Alerts in Opsgenie or Jira Service Management: one per Steward incident or cause (its alias), created, acknowledged and closed with it."),
 );

@@ -1,0 +1,35 @@
+// Reads of remediation actions that count or list them (budgets, an incident's actions, the morning report's line).
+import type { SqlDb } from "../../platform/store/sql";
+import { type RemediationAction, rowOf } from "./action-row";
+
+export function createActionReads(db: SqlDb) {
+  return {
+    /** Automatic retries (requested by a rule) asked since `since`: of the task, of the node, of the site. */
+    async ruleCounts(since: number, taskId: string, node: string | null): Promise<{ task: number; node: number; site: number }> {
+      const r = await db.get<Record<string, number>>(
+        `SELECT COUNT(*) AS site,
+           SUM(CASE WHEN task_id = ? THEN 1 ELSE 0 END) AS task,
+           SUM(CASE WHEN node = ? THEN 1 ELSE 0 END) AS node
+         FROM remediation_actions WHERE requested_from = 'rule' AND requested_at >= ?`,
+        [taskId.toLowerCase(), node?.toLowerCase() ?? "", since],
+      );
+      return { task: Number(r?.task ?? 0), node: Number(r?.node ?? 0), site: Number(r?.site ?? 0) };
+    },
+    /** Automatic retries whose run succeeded in [from, to): healed without a page (the morning report's line). */
+    async healedBetween(from: number, to: number): Promise<Array<{ taskName: string; attempts: number; endedMs: number }>> {
+      const rows = await db.all<Record<string, unknown>>(
+        `SELECT a.task_name, a.ended_at,
+           (SELECT COUNT(*) FROM remediation_actions b WHERE b.incident_id = a.incident_id AND b.requested_from = 'rule' AND b.id <= a.id) AS attempts
+         FROM remediation_actions a
+         WHERE a.requested_from = 'rule' AND a.status = 'ended' AND a.outcome = 'succeeded' AND a.ended_at >= ? AND a.ended_at < ?
+         ORDER BY a.ended_at DESC LIMIT 200`,
+        [from, to],
+      );
+      return rows.map((r) => ({ taskName: String(r.task_name), attempts: Number(r.attempts), endedMs: Number(r.ended_at) }));
+    },
+    async ofIncident(incidentId: number): Promise<RemediationAction[]> {
+      const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? ORDER BY id", [incidentId]);
+      return rows.map(rowOf);
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// One remediation action as the store keeps it: its kinds and states, and the reading of its row.
+/** retry: start an incident's task again; rerun: start a run the Scheduler's queue cancelled, once the queue drained. */
+export type ActionKind = "retry" | "rerun";
+/**
+ * pending: waits for its time (a rerun also for its queue to drain and the action before it to end); claimed: a Steward
+ * is starting it; started: Qlik took the start; ended: its run ended; failed: Steward did not start it (refused,
+ * disabled); skipped: not needed any more (the task ran since it was asked for); cancelled: by a person.
+ */
+export type ActionStatus = "pending" | "claimed" | "started" | "ended" | "failed" | "skipped" | "cancelled";
+export const FINISHED: readonly ActionStatus[] = ["ended", "failed", "skipped", "cancelled"];
+
+export interface RemediationAction {
+  id: number;
+  incidentId: number;
+  taskId: string;
+  taskName: string;
+  /** The node the failing run ran on (automatic retries count per node). */
+  node: string | null;
+  kind: ActionKind;
+  status: ActionStatus;
+  /** A rerun: the queue cause whose end (the node's queue drained) it waits for; 0 for none. */
+  causeId: number;
+  /** A rerun: the action that starts before it (chain order); it waits for that one to end. 0 for none. */
+  afterId: number;
+  requestedBy: string;
+  /** "link", "rest": where the person asked from. */
+  requestedFrom: string;
+  requestedIp: string | null;
+  requestedAt: number;
+  dueAt: number;
+  claimedBy: string | null;
+  claimedAt: number | null;
+  leaseUntil: number | null;
+  /** How many times it was claimed: more than one when a Steward took it over. */
+  claims: number;
+  /** The Steward whose claim this one took over (its lease had run out), if any. */
+  takenFrom: string | null;
+  /** The task's last execution result before this action started it (what a Steward taking over compares). */
+  seenExecution: string | null;
+  startedAt: number | null;
+  executionId: string | null;
+  /** What Qlik answered to the start: the execution session id, or its refusal. */
+  qlikAnswer: string | null;
+  endedAt: number | null;
+  /** The run's end: succeeded, failed, aborted; or why it never ran. */
+  outcome: string | null;
+  outcomeLine: string | null;
+  /** The event whose message told how it went (the incident's next message). */
+  toldEventId: string | null;
+}
+
+export interface NewAction {
+  incidentId: number;
+  taskId: string;
+  taskName: string;
+  node?: string;
+  kind: ActionKind;
+  causeId?: number;
+  afterId?: number;
+  /** The task's last execution when it was asked for: a rerun whose task ran since is not needed. */
+  seenExecution?: string;
+  requestedBy: string;
+  requestedFrom: string;
+  requestedIp?: string;
+  requestedAt: number;
+  dueAt: number;
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+export function rowOf(r: Record<string, unknown>): RemediationAction {
+  return {
+    id: Number(r.id),
+    incidentId: Number(r.incident_id),
+    taskId: String(r.task_id),
+    taskName: String(r.task_name),
+    node: str(r.node),
+    kind: String(r.kind) as ActionKind,
+    status: String(r.status) as ActionStatus,
+    causeId: Number(r.cause_id),
+    afterId: Number(r.after_id),
+    requestedBy: String(r.requested_by),
+    requestedFrom: String(r.requested_from),
+    requestedIp: str(r.requested_ip),
+    requestedAt: Number(r.requested_at),
+    dueAt: Number(r.due_at),
+    claimedBy: str(r.claimed_by),
+    claimedAt: num(r.claimed_at),
+    leaseUntil: num(r.lease_until),
+    claims: Number(r.claims),
+    takenFrom: str(r.taken_from),
+    seenExecution: str(r.seen_execution),
+    startedAt: num(r.started_at),
+    executionId: str(r.execution_id),
+    qlikAnswer: str(r.qlik_answer),
+    endedAt: num(r.ended_at),
+    outcome: str(r.outcome),
+    outcomeLine: str(r.outcome_line),
+    toldEventId: str(r.told_event_id),
+  };
+}

@@ -1,0 +1,145 @@
+// SQL of remediation actions, written once for SQLite and PostgreSQL. Acting once on a cluster rests on two
+// statements: the claim (an UPDATE that succeeds for one Steward only: the action is pending, or its last claim's
+// lease ran out) and each later step (an UPDATE naming the claim it holds, so a Steward whose claim was taken over
+// writes nothing).
+import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
+import { createActionReads } from "./action-reads";
+import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf } from "./action-row";
+
+export type { ActionKind, ActionStatus, NewAction, RemediationAction } from "./action-row";
+export { FINISHED } from "./action-row";
+
+/** A claim a Steward holds: its steps write only while the row still names it. */
+export interface Claim {
+  id: number;
+  by: string;
+  at: number;
+}
+
+export type ActionStore = ReturnType<typeof createActionStore>;
+
+export function createActionStore(db: SqlDb) {
+  const reads = createActionReads(db);
+  const byId = async (ex: SqlExecutor, id: number) => {
+    const r = await ex.get<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE id = ?", [id]);
+    return r ? rowOf(r) : undefined;
+  };
+  /** One step of a claimed action: written only while the claim is still this one. */
+  const step = async (c: Claim, set: string, params: Array<string | number | null>) =>
+    (
+      await db.run(`UPDATE remediation_actions SET ${set} WHERE id = ? AND status = 'claimed' AND claimed_by = ? AND claimed_at = ?`, [
+        ...params,
+        c.id,
+        c.by,
+        c.at,
+      ])
+    ).changes === 1;
+  return {
+    ...reads,
+    get: (id: number) => byId(db, id),
+    /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
+    async add(a: NewAction): Promise<{ added: boolean; action: RemediationAction }> {
+      const r = await db.get<Record<string, unknown>>(
+        `INSERT INTO remediation_actions (incident_id, task_id, task_name, node, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+        [
+          a.incidentId,
+          a.taskId.toLowerCase(),
+          a.taskName,
+          a.node?.toLowerCase() ?? null,
+          a.kind,
+          a.causeId ?? 0,
+          a.afterId ?? 0,
+          a.seenExecution ?? null,
+          a.requestedBy,
+          a.requestedFrom,
+          a.requestedIp ?? null,
+          a.requestedAt,
+          a.dueAt,
+        ],
+      );
+      if (r) return { added: true, action: rowOf(r) };
+      const have = await this.unfinished(a.taskId);
+      if (have) return { added: false, action: have };
+      throw new Error(`remediation action of task ${a.taskId} was neither added nor found`);
+    },
+    /** An action of the task not yet ended (pending, claimed or started): a second ask joins it instead of starting twice. */
+    async unfinished(taskId: string): Promise<RemediationAction | undefined> {
+      const r = await db.get<Record<string, unknown>>(
+        "SELECT * FROM remediation_actions WHERE task_id = ? AND status IN ('pending', 'claimed', 'started') ORDER BY id LIMIT 1",
+        [taskId.toLowerCase()],
+      );
+      return r ? rowOf(r) : undefined;
+    },
+    /** Actions due now: pending ones past their time, and claimed ones whose Steward's lease ran out. */
+    async due(now: number, limit = 20): Promise<RemediationAction[]> {
+      const rows = await db.all<Record<string, unknown>>(
+        `SELECT * FROM remediation_actions WHERE (status = 'pending' AND due_at <= ?) OR (status = 'claimed' AND lease_until < ?) ORDER BY due_at, id LIMIT ?`,
+        [now, now, limit],
+      );
+      return rows.map(rowOf);
+    },
+    /** The next time a pending action falls due (to arm the timer), if any. */
+    async nextDue(): Promise<number | undefined> {
+      const r = await db.get<{ t: number | null }>("SELECT MIN(due_at) AS t FROM remediation_actions WHERE status = 'pending'");
+      return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
+    },
+    /** Claims a due action for `by` until now + lease; undefined when another Steward has it (or it is no longer due). */
+    async claim(id: number, by: string, now: number, leaseMs: number): Promise<{ claim: Claim; action: RemediationAction } | undefined> {
+      const res = await db.run(
+        `UPDATE remediation_actions SET status = 'claimed', taken_from = claimed_by, claimed_by = ?, claimed_at = ?, lease_until = ?, claims = claims + 1
+         WHERE id = ? AND ((status = 'pending' AND due_at <= ?) OR (status = 'claimed' AND lease_until < ?))`,
+        [by, now, now + leaseMs, id, now, now],
+      );
+      if (res.changes !== 1) return undefined;
+      const action = await byId(db, id);
+      return action && { claim: { id, by, at: now }, action };
+    },
+    /** Before starting: the task's last execution as QRS showed it (a Steward taking over compares it). */
+    seen: (c: Claim, execution: string) => step(c, "seen_execution = ?", [execution]),
+    started: (c: Claim, now: number, executionId: string | null, answer: string) =>
+      step(c, "status = 'started', started_at = ?, execution_id = ?, qlik_answer = ?", [now, executionId, answer]),
+    /** The task ran since the action was asked for (a trigger, its chain): not started again. */
+    skipped: (c: Claim, now: number, answer: string) => step(c, "status = 'skipped', ended_at = ?, outcome = 'not needed', qlik_answer = ?", [now, answer]),
+    /** Whether an action has ended one way or another (a rerun after it may go). */
+    async finished(id: number): Promise<boolean> {
+      const r = await db.get<{ status: string }>("SELECT status FROM remediation_actions WHERE id = ?", [id]);
+      return r === undefined || FINISHED.includes(String(r.status) as ActionStatus);
+    },
+    /** Qlik refused the start, or the incident or task no longer needs it: it ends without a run. */
+    failed: (c: Claim, now: number, outcome: string, answer: string) =>
+      step(c, "status = 'failed', ended_at = ?, outcome = ?, qlik_answer = ?", [now, outcome, answer]),
+    /** The started action's run ended (any Steward that heard it; once). */
+    async ended(taskId: string, now: number, outcome: string, line: string | null): Promise<RemediationAction[]> {
+      const rows = await db.all<Record<string, unknown>>(
+        `UPDATE remediation_actions SET status = 'ended', ended_at = ?, outcome = ?, outcome_line = ?
+         WHERE task_id = ? AND status = 'started' RETURNING *`,
+        [now, outcome, line, taskId.toLowerCase()],
+      );
+      return rows.map(rowOf);
+    },
+    async cancel(id: number, now: number, by: string): Promise<boolean> {
+      const res = await db.run("UPDATE remediation_actions SET status = 'cancelled', ended_at = ?, outcome = ? WHERE id = ? AND status = 'pending'", [
+        now,
+        `cancelled by ${by}`,
+        id,
+      ]);
+      return res.changes === 1;
+    },
+    /**
+     * The actions of the incident its next message tells of: each started or ended one not yet told, marked as told by
+     * this event (so every message of the same event says it, and no later one says it again).
+     */
+    async tell(incidentId: number, eventId: string): Promise<RemediationAction[]> {
+      await db.run(
+        `UPDATE remediation_actions SET told_event_id = ? WHERE incident_id = ? AND told_event_id IS NULL AND status IN ('started', 'ended', 'failed', 'skipped')`,
+        [eventId, incidentId],
+      );
+      const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? AND told_event_id = ? ORDER BY id", [
+        incidentId,
+        eventId,
+      ]);
+      return rows.map(rowOf);
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// Public surface of approved remediation: setupRemediation builds the action store, the worker (a lifecycle
+// component) and the service, and registers the REST routes; the alert links reach it through RemedyPort.
+import type { Logger } from "pino";
+import type { AuditLog } from "../../platform/audit/audit-log";
+import type { EventBus } from "../../platform/core/bus";
+import type { Clock } from "../../platform/core/clock";
+import type { Lifecycle } from "../../platform/core/lifecycle";
+import type { DomainEvents, TaskEvent } from "../../platform/events/types";
+import type { Router } from "../../platform/http/route";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import type { SqlDb } from "../../platform/store/sql";
+import type { IncidentService } from "../../tell/incidents";
+import type { TaskStarter } from "../control/types";
+import { createActionStore } from "./action-store";
+import { createCauseStore } from "../../tell/grouping/cause-store";
+import { createStoredChains } from "../../tell/grouping/stored-chains";
+import type { RemediationConfig } from "./config";
+import { registerRemediationRoutes } from "./routes";
+import { createRemediationService, type RemediationService } from "./service";
+import { createWorker } from "./worker";
+import { createFailureHold } from "./auto";
+
+export { remediationMigrations } from "./migrations";
+export { remediationSchema, type RemediationConfig } from "./config";
+export type { RemediationService } from "./service";
+
+export interface RemediationDeps {
+  db: SqlDb;
+  clock: Clock;
+  log: Logger;
+  audit: AuditLog;
+  bus: EventBus<DomainEvents>;
+  router: Router;
+  lifecycle: Lifecycle;
+  instanceId: string;
+  qrs: Pick<QrsClient, "listTasksFull">;
+  taskStarter: TaskStarter;
+  incidents: IncidentService;
+  formatTime(ms: number): string;
+  /** The maintenance window covering an event now (tell/maintenance): automatic retries never run inside one. */
+  inMaintenance(e: TaskEvent, now: number): { window: string } | undefined;
+}
+
+export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps): RemediationService {
+  const store = createActionStore(deps.db);
+  const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval });
+  const service = createRemediationService(cfg, { ...deps, store, worker, causes: createCauseStore(deps.db), chains: createStoredChains(deps.db) });
+  registerRemediationRoutes(deps.router, service);
+  // Automatic retries only with a rule: the incidents service then asks before each failure's page.
+  deps.incidents.holdFailures(
+    createFailureHold(cfg, { store, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke: () => worker.poke() }),
+  );
+  deps.lifecycle.add(worker.component);
+  return service;
+}

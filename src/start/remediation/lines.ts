@@ -1,0 +1,41 @@
+// The lines approved remediation adds to an incident's next message: what a person's action did and how it ended,
+// and, on the page a rule's retries held until they were spent, what they tried with each attempt's failing line.
+import type { TaskEvent } from "../../platform/events/types";
+import type { ActionStore, RemediationAction } from "./action-store";
+
+const ENDS = ["task.succeeded", "task.failed", "task.aborted"] as const;
+
+/** The page of a failure remediation's rule held until its retries were spent: what it tried, each with its failing line. */
+export async function gaveUpLines(store: Pick<ActionStore, "ofIncident">, e: TaskEvent, at: (ms: number) => string): Promise<string[]> {
+  if (e.kind !== "task.failed" || !e.pageAfter?.from.startsWith("remediation.rules") || !e.incident) return [];
+  const tried = (await store.ofIncident(e.incident.id)).filter((a) => a.requestedFrom === "rule" && a.status === "ended");
+  if (tried.length === 0) return [];
+  const times = tried.length === 1 ? "once" : tried.length === 2 ? "twice" : `${tried.length} times`;
+  return [
+    `Remediation tried ${times}, gave up (${tried[0]!.requestedBy.replace(/^rule:/, "remediation rule ")}).`,
+    ...tried.map((a, n) => `Retry ${n + 1} at ${at(a.startedAt ?? a.dueAt)}: ${a.outcome ?? "ended"}${a.outcomeLine ? `: ${a.outcomeLine}` : ""}`),
+  ];
+}
+
+/** "Retried by anna@corp.example (from the alert's link) at 2026-11-27 10:05 CET: Qlik started the task …; this run is that retry: it failed." */
+export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => string): string {
+  const who = `${a.kind === "rerun" ? "Re-run after the queue drained, asked" : "Retried"} by ${a.requestedBy} (from ${a.requestedFrom === "link" ? "the alert's link" : "REST"})`;
+  if (a.status === "failed") return `${who}: not started, ${a.outcome ?? "refused"}: ${a.qlikAnswer ?? ""}`.trim();
+  if (a.status === "skipped") return `${who}: not started, not needed: ${a.qlikAnswer ?? ""}`.trim();
+  const started = `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? "started"}`;
+  // The event of the run the retry started tells its end itself, whether the bus has closed the action yet or not.
+  const thisRun = a.status === "started" && e.task.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
+  const outcome =
+    a.status === "ended"
+      ? a.outcome
+      : thisRun
+        ? e.kind === "task.succeeded" || e.kind === "task.recovered"
+          ? "succeeded"
+          : e.kind === "task.failed"
+            ? "failed"
+            : "aborted"
+        : undefined;
+  const noun = a.kind === "rerun" ? "re-run" : "retry";
+  if (e.kind === "task.recovered" && a.status === "started") return `${started}; the ${noun} succeeded.`;
+  return outcome ? `${started}; the ${noun} ${outcome}.` : `${started}; its run has not ended yet.`;
+}

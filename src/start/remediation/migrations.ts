@@ -1,0 +1,50 @@
+// Store table of remediation actions: one row per action a person asked for, the incident's timeline of it and the
+// claim that makes a cluster act once. A Steward claims a due action with a lease (one UPDATE on its row); another
+// takes it over only once the lease has run out, and then first looks whether the run had been started. A task has
+// at most one action not yet ended (a partial unique index): two people asking at once share one retry.
+import type { MigrationSet } from "../../platform/store/database";
+
+export const remediationMigrations: MigrationSet = {
+  module: "remediation",
+  migrations: [
+    {
+      version: 1,
+      name: "remediation actions",
+      sql: `
+        CREATE TABLE remediation_actions (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          incident_id INTEGER NOT NULL,
+          task_id TEXT NOT NULL,
+          task_name TEXT NOT NULL,
+          node TEXT,
+          kind TEXT NOT NULL,
+          cause_id INTEGER NOT NULL DEFAULT 0,
+          after_id INTEGER NOT NULL DEFAULT 0,
+          status TEXT NOT NULL,
+          requested_by TEXT NOT NULL,
+          requested_from TEXT NOT NULL,
+          requested_ip TEXT,
+          requested_at INTEGER NOT NULL,
+          due_at INTEGER NOT NULL,
+          claimed_by TEXT,
+          claimed_at INTEGER,
+          lease_until INTEGER,
+          claims INTEGER NOT NULL DEFAULT 0,
+          taken_from TEXT,
+          seen_execution TEXT,
+          started_at INTEGER,
+          execution_id TEXT,
+          qlik_answer TEXT,
+          ended_at INTEGER,
+          outcome TEXT,
+          outcome_line TEXT,
+          told_event_id TEXT
+        );
+        CREATE INDEX remediation_actions_due ON remediation_actions (status, due_at);
+        CREATE INDEX remediation_actions_incident ON remediation_actions (incident_id);
+        CREATE INDEX remediation_actions_task ON remediation_actions (task_id, status);
+        CREATE UNIQUE INDEX remediation_actions_one_per_task ON remediation_actions (task_id) WHERE status IN ('pending', 'claimed', 'started');
+      `,
+    },
+  ],
+};

@@ -1,0 +1,93 @@
+// "Re-run the runs the queue cancelled": for a node's queue cause (tell/grouping's `queue:<node>`), one action per task
+// whose run Qlik cancelled while it waited (its open incident's class is `queue`), in chain order (a task after the
+// cancelled tasks it waits for, then by when it was cancelled), each waiting for the queue to drain (the cause to
+// close) and for the one before it to end. The task's last run is noted now: a task that ran since (its trigger, or its
+// chain after an upstream's re-run) is not started again.
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import { eq, or } from "../../platform/qlik/qrs-filter";
+import type { CauseStore } from "../../tell/grouping/cause-store";
+import type { StoredChains } from "../../tell/grouping/stored-chains";
+import { CANCELLED_IN_QUEUE } from "../../tell/grouping/queue-backlog";
+import { type IncidentService, taskSubject } from "../../tell/incidents";
+import type { ActionStore, RemediationAction } from "./action-store";
+
+export interface RerunDeps {
+  store: ActionStore;
+  causes: Pick<CauseStore, "get" | "symptoms">;
+  chains: Pick<StoredChains, "refresh" | "graph">;
+  incidents: Pick<IncidentService, "openIncident">;
+  qrs: Pick<QrsClient, "listTasksFull">;
+}
+
+export interface RerunRequest {
+  causeId: number;
+  by: string;
+  from: "link" | "rest";
+  ip?: string;
+  now: number;
+}
+
+export type RerunAnswer =
+  | { ok: true; cause: { id: number; title: string }; actions: RemediationAction[]; joined: RemediationAction[] }
+  | { ok: false; status: 404 | 409; message: string };
+
+const ID_BATCH = 20;
+
+export async function requestRerun(deps: RerunDeps, r: RerunRequest): Promise<RerunAnswer> {
+  const cause = await deps.causes.get(r.causeId);
+  if (!cause) return { ok: false, status: 404, message: `no cause ${r.causeId}` };
+  if (!cause.causeKey.startsWith("queue:"))
+    return { ok: false, status: 409, message: `cause ${r.causeId} (${cause.title}) is not a node's reload queue: only runs the queue cancelled are re-run` };
+  // The cancelled runs: the cause's failed tasks whose incident is still open with the queue's class.
+  const cancelled: Array<{ taskId: string; taskName: string; incidentId: number; firstAt: number }> = [];
+  for (const s of await deps.causes.symptoms(r.causeId)) {
+    if (!s.taskId || (s.kind !== CANCELLED_IN_QUEUE && s.kind !== "task.failed") || cancelled.some((c) => c.taskId === s.taskId)) continue;
+    const incident = await deps.incidents.openIncident(taskSubject(s.taskId));
+    if (incident?.errorClass === "queue") cancelled.push({ taskId: s.taskId, taskName: s.taskName ?? s.taskId, incidentId: incident.id, firstAt: s.firstAt });
+  }
+  if (cancelled.length === 0)
+    return { ok: false, status: 409, message: `cause ${r.causeId} holds no run the queue cancelled that is still failing: nothing to re-run` };
+  await deps.chains.refresh(r.now);
+  const graph = deps.chains.graph();
+  const ids = new Set(cancelled.map((c) => c.taskId));
+  // How many of the cancelled tasks run before this one in its chains: 0 first.
+  const depth = (taskId: string) => (graph ? graph.upstreamOf(taskId).filter((u) => ids.has(u.toLowerCase())).length : 0);
+  const ordered = cancelled.map((c) => ({ ...c, depth: depth(c.taskId) })).sort((a, b) => a.depth - b.depth || a.firstAt - b.firstAt);
+  const last = await lastRuns(
+    deps.qrs,
+    ordered.map((c) => c.taskId),
+  );
+  const actions: RemediationAction[] = [];
+  const joined: RemediationAction[] = [];
+  let afterId = 0;
+  for (const c of ordered) {
+    const { added, action } = await deps.store.add({
+      incidentId: c.incidentId,
+      taskId: c.taskId,
+      taskName: c.taskName,
+      kind: "rerun",
+      causeId: r.causeId,
+      afterId,
+      seenExecution: last.get(c.taskId) ?? "none",
+      requestedBy: r.by,
+      requestedFrom: r.from,
+      ...(r.ip ? { requestedIp: r.ip } : {}),
+      requestedAt: r.now,
+      dueAt: r.now,
+    });
+    (added ? actions : joined).push(action);
+    if (added) afterId = action.id;
+  }
+  return { ok: true, cause: { id: cause.id, title: cause.title }, actions, joined };
+}
+
+/** Each task's last execution result id as QRS shows it now ("none" before its first run). */
+async function lastRuns(qrs: RerunDeps["qrs"], taskIds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < taskIds.length; i += ID_BATCH) {
+    const batch = taskIds.slice(i, i + ID_BATCH);
+    for (const t of await qrs.listTasksFull(or(...batch.map((id) => eq("id", id)))))
+      out.set(t.id.toLowerCase(), t.operational?.lastExecutionResult?.id ?? "none");
+  }
+  return out;
+}

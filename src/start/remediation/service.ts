@@ -1,0 +1,185 @@
+// Approved remediation, the part a person meets: "retry this task in N minutes" asked from an alert's link or REST
+// for an open incident of a transient error class, recorded as an action (the incident's timeline of what was done),
+// audited as the person who asked, carried out by the worker, ended when the task's next run ends, and told in the
+// incident's next message.
+import type { Logger } from "pino";
+import type { AuditLog } from "../../platform/audit/audit-log";
+import type { Clock } from "../../platform/core/clock";
+import type { EventBus } from "../../platform/core/bus";
+import { describeError } from "../../platform/core/errors";
+import { isTaskEvent, type DomainEvent, type DomainEvents, type TaskEvent } from "../../platform/events/types";
+import type { IncidentService } from "../../tell/incidents";
+import type { RemedyPort, RetryChoice } from "../../tell/ack-links/remedy-port";
+import { spanText } from "../../tell/notify/time-format";
+import type { ActionStore, RemediationAction } from "./action-store";
+import type { RemediationConfig } from "./config";
+import type { Worker } from "./worker";
+import { gaveUpLines, lineOf } from "./lines";
+import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
+
+export interface RetryRequest {
+  incidentId: number;
+  delayMs: number;
+  by: string;
+  from: "link" | "rest";
+  ip?: string;
+}
+
+/** The answer to a retry request: the action (new or the one already asked for), or why none was made. */
+export type RetryAnswer =
+  | { ok: true; added: boolean; action: RemediationAction }
+  | { ok: false; status: 404 | 409 | 400; code: "NOT_FOUND" | "CONFLICT" | "INVALID_INPUT"; field: string; message: string };
+
+export interface RemediationService extends RemedyPort {
+  requestRetry(r: RetryRequest): Promise<RetryAnswer>;
+  requestRerun(r: Omit<RerunRequest, "now">): Promise<RerunAnswer>;
+  actionsOf(incidentId: number): Promise<RemediationAction[]>;
+  cancel(actionId: number, by: string): Promise<boolean>;
+}
+
+export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
+  store: ActionStore;
+  worker: Worker;
+  incidents: IncidentService;
+  clock: Clock;
+  log: Logger;
+  audit: AuditLog;
+  bus: EventBus<DomainEvents>;
+  formatTime(ms: number): string;
+}
+
+const ENDS = ["task.succeeded", "task.failed", "task.aborted"] as const;
+const inWords = (ms: number) => (ms <= 0 ? "now" : `in ${spanText(ms)}`);
+
+export function createRemediationService(cfg: RemediationConfig, deps: ServiceDeps): RemediationService {
+  const { store, clock } = deps;
+  const log = deps.log.child({ module: "remediation" });
+  const classes = new Set<string>(cfg.retryClasses);
+
+  // Any Steward that hears the task's run end closes the action (one UPDATE: once on the site).
+  for (const kind of ENDS)
+    deps.bus.on(kind, async (e: TaskEvent) => {
+      if (e.source === "test") return;
+      const outcome = kind === "task.succeeded" ? "succeeded" : kind === "task.failed" ? "failed" : "aborted";
+      try {
+        for (const a of await store.ended(e.task.id, clock.now(), outcome, e.errorLine ?? null))
+          log.info({ actionId: a.id, taskId: a.taskId, outcome }, "the run a remediation action started has ended");
+      } catch (err) {
+        log.warn({ taskId: e.task.id, err: describeError(err) }, "could not record the end of a remediation action's run");
+      }
+    });
+
+  async function requestRetry(r: RetryRequest): Promise<RetryAnswer> {
+    const refuse = (status: 404 | 409 | 400, field: string, message: string): RetryAnswer => ({
+      ok: false,
+      status,
+      code: status === 404 ? "NOT_FOUND" : status === 400 ? "INVALID_INPUT" : "CONFLICT",
+      field,
+      message,
+    });
+    if (r.delayMs < 0 || r.delayMs > cfg.maxDelay)
+      return refuse(400, "inMinutes", `a retry may be asked for at most ${spanText(cfg.maxDelay)} ahead (remediation.maxDelay)`);
+    const incident = await deps.incidents.get(r.incidentId);
+    if (!incident) return refuse(404, "id", `no incident ${r.incidentId}`);
+    if (incident.status !== "open") return refuse(409, "id", `incident ${r.incidentId} has recovered: there is nothing to retry`);
+    if (!incident.taskId) return refuse(409, "id", `incident ${r.incidentId} is not a task's: there is no task to start`);
+    if (!incident.errorClass || !classes.has(incident.errorClass))
+      return refuse(
+        409,
+        "id",
+        `incident ${r.incidentId}'s error class is ${incident.errorClass ?? "not known"}: a retry is offered for ${[...classes].join(", ")} (remediation.retryClasses), failures that may heal by themselves`,
+      );
+    const now = clock.now();
+    const { added, action } = await store.add({
+      incidentId: incident.id,
+      taskId: incident.taskId,
+      taskName: incident.title,
+      kind: "retry",
+      requestedBy: r.by,
+      requestedFrom: r.from,
+      ...(r.ip ? { requestedIp: r.ip } : {}),
+      requestedAt: now,
+      dueAt: now + r.delayMs,
+    });
+    deps.audit.record({
+      actor: { kind: r.from === "link" ? "link" : "remediation", name: r.by, ...(r.ip ? { ip: r.ip } : {}) },
+      action: "remediation.request",
+      target: incident.taskId,
+      result: "ok",
+      details: { actionId: action.id, incidentId: incident.id, kind: "retry", from: r.from, dueAt: new Date(action.dueAt).toISOString(), joined: !added },
+    });
+    if (added) await deps.worker.poke();
+    return { ok: true, added, action };
+  }
+
+  async function rerun(r: Omit<RerunRequest, "now">): Promise<RerunAnswer> {
+    const a = await requestRerun({ ...deps, store, incidents: deps.incidents }, { ...r, now: clock.now() });
+    if (!a.ok) return a;
+    deps.audit.record({
+      actor: { kind: r.from === "link" ? "link" : "remediation", name: r.by, ...(r.ip ? { ip: r.ip } : {}) },
+      action: "remediation.request",
+      target: `cause:${r.causeId}`,
+      result: "ok",
+      details: {
+        kind: "rerun",
+        from: r.from,
+        order: a.actions.map((x) => ({ actionId: x.id, taskId: x.taskId, taskName: x.taskName })),
+        joined: a.joined.map((x) => x.id),
+      },
+    });
+    if (a.actions.length > 0) await deps.worker.poke();
+    return a;
+  }
+
+  return {
+    requestRetry,
+    requestRerun: rerun,
+    offersRerun(e: DomainEvent) {
+      if (!cfg.offer || e.cause?.status !== "open") return false;
+      return e.kind === "scheduler.queue_backlog" || (isTaskEvent(e) && e.errorClass === "queue");
+    },
+    async rerun(req) {
+      const a = await rerun(req);
+      if (!a.ok) return { ok: false, message: `${a.message[0]!.toUpperCase()}${a.message.slice(1)}.` };
+      const names = a.actions.map((x) => x.taskName).join(", ");
+      const joined = a.joined.length === 0 ? "" : ` ${a.joined.length} of them had been asked for already.`;
+      return {
+        ok: true,
+        message: `${a.actions.length} run(s) will be started again once the queue of ${a.cause.title.replace(/^reload queue backed up on /, "")} has drained, one after another in chain order: ${names || "none new"}.${joined} Each incident's next message says how it went.`,
+      };
+    },
+    actionsOf: (id) => store.ofIncident(id),
+    async cancel(id, by) {
+      const done = await store.cancel(id, clock.now(), by);
+      if (done) deps.audit.record({ actor: { kind: "remediation", name: by }, action: "remediation.cancel", target: String(id), result: "ok" });
+      return done;
+    },
+    offersRetry(e: DomainEvent) {
+      if (!cfg.offer || !isTaskEvent(e) || e.incident?.status !== "open") return false;
+      return e.errorClass !== undefined && classes.has(e.errorClass);
+    },
+    retryChoices(): RetryChoice[] {
+      return cfg.retryIn.map((ms) => ({ id: String(Math.round(ms / 1000)), label: inWords(ms), delayMs: ms }));
+    },
+    async retry(req) {
+      const a = await requestRetry(req);
+      if (!a.ok) return { ok: false, message: `${a.message[0]!.toUpperCase()}${a.message.slice(1)}.` };
+      const when = a.action.dueAt <= clock.now() ? "now" : `at ${deps.formatTime(a.action.dueAt)}`;
+      if (!a.added)
+        return {
+          ok: true,
+          message: `${a.action.taskName} was already to be retried (asked by ${a.action.requestedBy}, action #${a.action.id}): it is started once.`,
+        };
+      return {
+        ok: true,
+        message: `${a.action.taskName} will be started again ${when} (action #${a.action.id}). The incident's next message says how it went.`,
+      };
+    },
+    async lines(e) {
+      if (!isTaskEvent(e) || e.incident === undefined || e.source === "test") return [];
+      const told = await store.tell(e.incident.id, e.id);
+      const own = told.filter((a) => a.requestedFrom !== "rule").map((a) => lineOf(a, e, deps.formatTime));
+      return [...own, ...(await gaveUpLines(store, e, deps.formatTime))];
+    },
+  };
+}

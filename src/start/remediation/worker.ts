@@ -1,0 +1,165 @@
+// Carries out due remediation actions: claims each in the store (one Steward of a cluster wins), then starts the
+// task through the one TaskStarter (the start allowlist and the task.start audit apply), and records what Qlik
+// answered. A Steward that takes over an action whose claimer stopped mid-way first asks QRS whether the task ran
+// since that Steward looked: if so, the start had reached Qlik and the run is adopted, never started twice.
+import type { Logger } from "pino";
+import type { AuditLog } from "../../platform/audit/audit-log";
+import type { Clock, Timer } from "../../platform/core/clock";
+import { describeError } from "../../platform/core/errors";
+import type { Component } from "../../platform/core/lifecycle";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import { eq } from "../../platform/qlik/qrs-filter";
+import type { IncidentService } from "../../tell/incidents";
+import type { TaskStarter } from "../control/types";
+import type { ActionStore, Claim, RemediationAction } from "./action-store";
+
+export interface WorkerDeps {
+  store: ActionStore;
+  clock: Clock;
+  log: Logger;
+  audit: AuditLog;
+  /** This Steward, as its claims name it. */
+  instanceId: string;
+  qrs: Pick<QrsClient, "listTasksFull">;
+  taskStarter: TaskStarter;
+  incidents: Pick<IncidentService, "get" | "causeStatus">;
+  leaseMs: number;
+  pollMs: number;
+}
+
+export interface Worker {
+  /** Looks for due actions now and arms the timer for the next one (after a person asked for one). */
+  poke(): Promise<void>;
+  /** Runs one pass and resolves when it is done (tests on a manual clock). */
+  pass(): Promise<void>;
+  component: Component;
+}
+
+export function createWorker(deps: WorkerDeps): Worker {
+  const log = deps.log.child({ module: "remediation" });
+  const { store, clock } = deps;
+  let timer: Timer | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  // Until start(), no timer is armed (a pass may still be run); after stop(), no new action is claimed.
+  let armed = false;
+  let stopping = false;
+
+  const end = async (c: Claim, a: RemediationAction, outcome: string, answer: string) => {
+    if (await store.failed(c, clock.now(), outcome, answer)) record(a, "failed", { outcome, answer });
+  };
+  const record = (a: RemediationAction, result: "ok" | "failed", details: Record<string, unknown>) =>
+    deps.audit.record({
+      actor: { kind: "remediation", name: a.requestedBy, ...(a.requestedIp ? { ip: a.requestedIp } : {}) },
+      action: `remediation.${a.kind}`,
+      target: a.taskId,
+      result,
+      details: { actionId: a.id, incidentId: a.incidentId, taskName: a.taskName, requestedFrom: a.requestedFrom, by: deps.instanceId, ...details },
+    });
+
+  /** A rerun waits for its node's queue to drain (its cause closed) and for the one before it in chain order to end. */
+  async function ready(a: RemediationAction): Promise<boolean> {
+    if (a.causeId > 0 && (await deps.incidents.causeStatus(a.causeId)) === "open") return false;
+    return a.afterId === 0 || (await store.finished(a.afterId));
+  }
+
+  const skip = async (c: Claim, a: RemediationAction, answer: string) => {
+    if (await store.skipped(c, clock.now(), answer)) record(a, "ok", { answer, skipped: true });
+  };
+
+  async function act(c: Claim, a: RemediationAction): Promise<void> {
+    const incident = await deps.incidents.get(a.incidentId);
+    if (incident?.status !== "open") return skip(c, a, `incident #${a.incidentId} recovered before the action was due: nothing was started`);
+    const [task] = await deps.qrs.listTasksFull(eq("id", a.taskId));
+    if (!task) return end(c, a, "not started", "QRS no longer has this task");
+    if (task.enabled === false) return end(c, a, "not started", "the task is disabled in the QMC: a person turned it off, so Steward does not start it");
+    const last = task.operational?.lastExecutionResult;
+    const lastId = last?.id ?? "none";
+    // A rerun whose task ran since it was asked for (its trigger, or its chain after a rerun before it) is not needed.
+    if (a.kind === "rerun" && a.takenFrom === null && a.seenExecution !== null && a.seenExecution !== lastId)
+      return skip(c, a, `the task ran since the re-run was asked for (run ${lastId}: its trigger or its chain started it): not started again`);
+    // Taken over: the Steward before this one looked at the task, then stopped. A run since then is the one it started.
+    if (a.takenFrom !== null && a.seenExecution !== null && a.seenExecution !== lastId) {
+      const answer = `adopted the run ${lastId} that ${a.takenFrom ?? "the Steward before"} started before it stopped (not started again)`;
+      if (await store.started(c, clock.now(), last?.executionID ?? lastId, answer)) record(a, "ok", { answer, adopted: true });
+      return;
+    }
+    if (!(await store.seen(c, lastId))) return; // Another Steward took the action over: it acts, not this one.
+    const report = await deps.taskStarter.start(
+      { taskIds: [a.taskId] },
+      { kind: "remediation", name: `action ${a.id}`, actor: { kind: "remediation", name: a.requestedBy, ...(a.requestedIp ? { ip: a.requestedIp } : {}) } },
+      { synchronous: true },
+    );
+    const denied = report.denied[0];
+    if (denied) return end(c, a, "not started", `the start allowlist refused it: ${denied.reason}`);
+    const s = report.started[0];
+    if (!s) return end(c, a, "not started", "QRS no longer has this task");
+    if (s.status !== "started") return end(c, a, "not started", `Qlik refused the start: ${s.error ?? "no reason given"}`);
+    const answer = `Qlik started the task (execution session ${s.executionSessionId ?? "unknown"})`;
+    if (await store.started(c, clock.now(), s.executionSessionId ?? null, answer)) record(a, "ok", { answer, executionSessionId: s.executionSessionId });
+    else log.warn({ actionId: a.id }, "a remediation action was taken over while this Steward started it");
+  }
+
+  async function passOnce(): Promise<void> {
+    for (const due of await store.due(clock.now())) {
+      if (stopping) return;
+      if (!(await ready(due))) continue;
+      const got = await store.claim(due.id, deps.instanceId, clock.now(), deps.leaseMs);
+      if (!got) continue;
+      try {
+        await act(got.claim, got.action);
+      } catch (err) {
+        // The claim stays: its lease runs out and a Steward (this one too) tries again, after looking at QRS.
+        log.warn({ actionId: due.id, err: describeError(err) }, "a remediation action could not be carried out; it is tried again when its claim runs out");
+      }
+    }
+  }
+
+  async function pass(): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await passOnce().catch((err) => log.warn({ err: describeError(err) }, "could not look for due remediation actions"));
+      } while (again && !stopping);
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  // The next look: at the poll interval (actions another Steward added, claims that ran out), or sooner when a
+  // pending action falls due before it ("retry in 5 minutes" starts at its minute, not up to a poll later).
+  const arm = async () => {
+    if (!armed) return;
+    const next = await store.nextDue().catch(() => undefined);
+    if (!armed) return;
+    const wait = next === undefined ? deps.pollMs : Math.min(deps.pollMs, Math.max(0, next - clock.now()));
+    clock.clearTimeout(timer);
+    // The timer's work is returned: a manual or stepped clock waits for it, so the re-armed timer fires in the same step.
+    timer = clock.setTimeout(() => pass().then(arm), wait);
+    timer.unref?.();
+  };
+
+  return {
+    poke: () => pass().then(arm),
+    pass,
+    component: {
+      name: "remediation",
+      start() {
+        armed = true;
+        stopping = false;
+        void arm();
+      },
+      async stop() {
+        armed = false;
+        stopping = true;
+        clock.clearTimeout(timer);
+        await running;
+      },
+    },
+  };
+}

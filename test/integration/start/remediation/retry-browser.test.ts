@@ -1,0 +1,77 @@
+// Chromium approves a retry from a real mail's link: the landing page (a GET that does nothing), the "Retry now"
+// button (a POST from the page's own origin, which the browser guard lets through for link pages), the result page;
+// the task is started once through QRS, heals, and the incident's actions (its timeline of what was done) show the
+// retry by the mail's recipient and how it ended.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
+import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { waitFor } from "../../../helpers/wait-for";
+import { startHarness, type Harness } from "../../hear/intake/harness";
+import { launchChromium, type TestBrowser } from "../../show/dashboard/chromium";
+import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
+
+const TASK = "d3b00000-0000-4000-8000-000000000001";
+const SITE = `
+site: { name: Retry from the browser }
+nodes:
+  - { name: Central, hostName: sense1.test.example, central: true }
+users:
+  - { userDirectory: INTERNAL, userId: sa_scheduler }
+apps:
+  - { name: CRM, owner: INTERNAL\\sa_scheduler, script: "SET a=1;" }
+tasks:
+  - { id: ${TASK}, name: Reload CRM, type: reload, app: CRM, maxRetries: 0, scriptError: "Cannot connect to the data source crm-db.corp.example:1433: connection refused" }
+`;
+
+let dir: TempDir;
+let smtp: SmtpReceiver;
+let h: Harness;
+let browser: TestBrowser | undefined;
+let page: Page;
+
+beforeAll(async () => {
+  dir = createTempDir("steward-remedy-browser-");
+  smtp = await startSmtpReceiver();
+  h = await startHarness({
+    dir: dir.path,
+    site: SITE,
+    extraYaml: `
+channels:
+  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [anna@corp.example] }
+routes:
+  - { on: [task.failed, task.recovered], to: [mail] }
+actionLinks: { publicBaseUrl: "https://steward.corp.example:8443" }
+remediation: { pollInterval: 1s }
+`,
+  });
+  browser = await launchChromium();
+  page = browser.page;
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+  await smtp?.stop();
+  dir?.remove();
+});
+
+test("a retry approved in Chromium from the mail's link starts the task once and shows on the incident", { timeout: 60_000 }, async () => {
+  const e = await h.eventFor(await h.runWhenIdle(TASK, "fail"), 15_000);
+  const mail = await waitFor(() => smtp.mails[0], { what: "the failure's mail", timeoutMs: 15_000 });
+  const link = /https:\/\/steward\.corp\.example:8443(\/act\/incident\/\d+\?[^\s"<>]*a=retry[^\s"<>]*)/.exec(mail.mail.text ?? "")?.[1];
+  expect(link).toBeDefined();
+  // The mail's link, on the address this Steward listens at (the proxy's, in production).
+  await page.goto(`${h.t.app.server!.url()}${link}`);
+  expect(await page.textContent("h1")).toBe("Start this task again?");
+  await page.click('button[name="retry"][value="0"]');
+  await page.waitForSelector("text=will be started again now");
+  expect(await page.textContent("h1")).toBe("Done");
+  const actions = async () =>
+    ((await (await h.t.request(`/v4/incidents/${e.incident!.id}/actions`)).json()) as { actions: Array<Record<string, unknown>> }).actions;
+  await waitFor(async () => (await actions())[0]?.status === "ended", { what: "the retry's run to end", timeoutMs: 30_000 });
+  expect((await actions())[0]).toMatchObject({ requestedBy: "anna@corp.example", requestedFrom: "link", outcome: "succeeded" });
+  expect(String((await actions())[0]!.requestedIp)).toMatch(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+  expect(h.sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().includes(`/task/${TASK}/start`))).toHaveLength(1);
+  // The incident's own page in the browser (the REST answer the dashboard reads): its actions, newest state.
+  await page.goto(`${h.t.app.server!.url()}/v4/incidents/${e.incident!.id}/actions`);
+  expect(await page.textContent("body")).toContain('"outcome":"succeeded"');
+});
