@@ -10,7 +10,7 @@ import { type Dashboard, setupDashboard } from "../show/dashboard";
 import { isTaskEvent, type TaskEvent } from "../platform/events/types";
 import { type ActFromMessage, setupActFromMessage } from "../tell/escalation/act-from-message";
 import type { HttpApp } from "../platform/http/app";
-import { type IncidentService, incidentStates, resolvedFollowUp, runLinksOf, setupIncidents } from "../tell/incidents";
+import { type IncidentService, incidentStates, resolvedFollowUp, runLinksOf, setupIncidents, watchConditionIncidents } from "../tell/incidents";
 import { causeResolvedEvent } from "../platform/events/cause-resolved";
 import {
   type AlertConverger,
@@ -177,6 +177,9 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     ...incidentFollowUps(notify, bus, clock, alertGates.grouping.cause, config.qlik?.host ?? instanceName),
   });
   act.setIncidents(incidents);
+  // Every kind that pages is an incident: a missed start, a check-in, a freshness promise, a data check, a hub reload,
+  // a queue, a stopped service, each listed with the task incidents (issue 84).
+  if (incidents) watchConditionIncidents(bus, incidents, log);
   // Their webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying a token).
   registerOnCallRoutes(http.router, { notify, incidents: () => incidents, audit, replays: createReplayGuard(shared.sql, clock) });
   lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth));

@@ -73,6 +73,8 @@ export interface HeardReload {
   lines: string[];
   bySchedule: boolean;
   alerted: boolean;
+  /** A success: QRS's lastReloadTime of the app confirmed it (false: a forged line, or QRS could not say). */
+  confirmed: boolean;
   /** Why it was (not) alerted, or why it is the Scheduler's. */
   reason?: string;
 }
@@ -137,6 +139,7 @@ type Row = {
   judged: number | string;
   by_scheduler: number | string;
   alerted: number | string;
+  confirmed: number | string;
   reason: string | null;
   app_name: string | null;
   stream: string | null;
@@ -188,12 +191,13 @@ function heardOf(r: Row): HeardReload {
     lines: lines(r.lines),
     bySchedule: Number(r.by_scheduler) === 1,
     alerted: Number(r.alerted) === 1,
+    confirmed: Number(r.confirmed) === 1,
     ...(r.reason ? { reason: r.reason } : {}),
   };
 }
 
 const COLS =
-  "run_key, node, app_id, session_id, user_name, proxy_session, started_ms, ended_ms, outcome, lines, claimed_by, judged, by_scheduler, alerted, reason, app_name, stream, published, event";
+  "run_key, node, app_id, session_id, user_name, proxy_session, started_ms, ended_ms, outcome, lines, claimed_by, judged, by_scheduler, alerted, confirmed, reason, app_name, stream, published, event";
 
 /** engineReloads.maxStoreBytes when none is given (tests, tools). */
 export const DEFAULT_MAX_STORE_BYTES = 32 * 1024 * 1024;

@@ -51,6 +51,8 @@ export function reloadView(r: HeardReload) {
     node: r.node,
     outcome: r.outcome,
     alerted: r.alerted,
+    // A success QRS did not confirm (the app's lastReloadTime did not move): not fresh data, and it ends no cause.
+    unconfirmed: r.outcome === "succeeded" && !r.confirmed,
     reason: r.reason ?? null,
     // Rows stored before the lines were bounded may hold longer ones.
     failingLines: r.lines.map((l) => cutLine(l, MAX_LINE_CHARS)),

@@ -57,7 +57,15 @@ export interface ReportInputs {
    * The morning report: reloads outside the Scheduler in the span (the hub, the data load editor, the Engine API), newest
    * first; absent when engineReloads is off.
    */
-  outsideSchedule?: Array<{ endedMs: number; app: string; user: string; node: string; outcome: "succeeded" | "failed"; alerted: boolean }>;
+  outsideSchedule?: Array<{
+    endedMs: number;
+    app: string;
+    user: string;
+    node: string;
+    outcome: "succeeded" | "failed";
+    alerted: boolean;
+    unconfirmed?: boolean;
+  }>;
   /** Runs a Scheduler retry got past in the span (a failed attempt, then a success: nothing was paged), newest first. */
   recoveredByRetry?: Array<{ taskName: string; attempts: number; endedMs: number }>;
   /** Failures an automatic retry of Steward's (remediation.rules) healed in the span: nothing was paged, newest first. */
@@ -79,17 +87,21 @@ export const CAUSE_LINES = 40;
 const NAMES_PER_CAUSE = 8;
 
 function causeLine(i: ReportInputs, c: ReportCause): ReportSection["lines"][number] {
-  const state = c.open ? ", still open" : c.endedAt !== undefined ? `, ended ${i.formatTime(c.endedAt)}` : "";
-  const meta = `${plural(c.runs, "failed run")}${state}${c.acknowledgedBy ? `, acknowledged by ${c.acknowledgedBy}` : ""}`;
+  const state = c.open ? "still open" : c.endedAt !== undefined ? `ended ${i.formatTime(c.endedAt)}` : "";
+  // What it recorded in the span, counted: a cause that held no failed run (a node's services, a hub reload) says
+  // what it did hold, or nothing, never "0 failed runs".
+  const counts = [...(c.runs > 0 || (c.own && !c.reloads) ? [plural(c.runs, "failed run")] : []), ...(c.reloads ? [plural(c.reloads, "failed reload")] : [])];
+  const meta = [...counts, state, ...(c.acknowledgedBy ? [`acknowledged by ${c.acknowledgedBy}`] : [])].filter(Boolean).join(", ");
   const tone = c.open ? ("fail" as const) : ("warn" as const);
-  if (c.own) return { text: `${c.title} (${meta})`, tone };
+  const shown = meta ? ` (${meta})` : "";
+  if (c.own) return { text: `${c.title}${shown}`, tone };
   const names = c.tasks.slice(0, NAMES_PER_CAUSE).join(", ") + (c.tasks.length > NAMES_PER_CAUSE ? `, … (${c.tasks.length} tasks)` : "");
   const parts = [
     ...(names ? [names] : []),
     ...(c.heldUp > 0 ? [`${plural(c.heldUp, "more task")} held up`] : []),
     ...(c.promises?.length ? [`promise ${c.promises.join(", ")}`] : []),
   ];
-  return { text: `${c.title} (${meta})${parts.length > 0 ? `: ${parts.join("; ")}` : ""}`, tone };
+  return { text: `${c.title}${shown}${parts.length > 0 ? `: ${parts.join("; ")}` : ""}`, tone };
 }
 
 /** One line per cause, in the causes' own words and with exactly the members they recorded (failures-by-cause.ts). */
@@ -115,7 +127,8 @@ function stillOpen(i: ReportInputs): ReportSection {
     lines: i.open
       .sort((a, b) => a.openedAt - b.openedAt)
       .map((x) => ({
-        text: `${x.title}: failing since ${i.formatTime(x.openedAt)} (${plural(x.failures, "failure")})${x.acknowledgedBy ? `, acknowledged by ${x.acknowledgedBy}` : ""}`,
+        // A condition that is no failed run (a missed start, a stopped service) is open, not "failing (0 failures)".
+        text: `${x.title}: ${x.failures > 0 ? `failing since ${i.formatTime(x.openedAt)} (${plural(x.failures, "failure")})` : `open since ${i.formatTime(x.openedAt)}`}${x.acknowledgedBy ? `, acknowledged by ${x.acknowledgedBy}` : ""}`,
         tone: x.acknowledgedBy ? ("warn" as const) : ("fail" as const),
       })),
     empty: "Nothing: every task that failed has succeeded since.",
@@ -170,8 +183,8 @@ const OUTSIDE_LINES = 30;
 function outsideSchedule(i: ReportInputs, rows: NonNullable<ReportInputs["outsideSchedule"]>): ReportSection {
   const failed = rows.filter((r) => r.outcome === "failed").length;
   const lines: ReportSection["lines"] = rows.slice(0, OUTSIDE_LINES).map((r) => ({
-    text: `${i.formatTime(r.endedMs)}: ${r.app} by ${r.user || "(no user named)"} on ${r.node}: ${r.outcome}${r.outcome === "failed" ? (r.alerted ? " (alerted)" : " (not alerted)") : ""}`,
-    tone: r.outcome === "failed" ? (r.alerted ? ("fail" as const) : ("warn" as const)) : ("ok" as const),
+    text: `${i.formatTime(r.endedMs)}: ${r.app} by ${r.user || "(no user named)"} on ${r.node}: ${r.outcome}${r.outcome === "failed" ? (r.alerted ? " (alerted)" : " (not alerted)") : r.unconfirmed ? " (unconfirmed by QRS: not fresh data)" : ""}`,
+    tone: r.outcome === "failed" ? (r.alerted ? ("fail" as const) : ("warn" as const)) : r.unconfirmed ? ("warn" as const) : ("ok" as const),
   }));
   if (rows.length > OUTSIDE_LINES) lines.push({ text: `… and ${rows.length - OUTSIDE_LINES} more (${failed} failed in all): see /ui/reloads`, tone: "info" });
   return {

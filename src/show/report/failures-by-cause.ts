@@ -17,6 +17,8 @@ export interface ReportCause {
   endedAt?: number;
   /** Its failed or aborted runs in the span. */
   runs: number;
+  /** Its failed reloads outside the Scheduler (heard from the Engine) in the span: what a hub reload's cause holds. */
+  reloads?: number;
   /** The tasks it holds: those of its runs in the span and its other symptoms (a failure before the span, a missed start). */
   tasks: string[];
   /** Tasks listed with it as waiting for it (after a failed upstream, in a backed-up queue) that are not members. */
@@ -32,6 +34,8 @@ export interface CauseRecord {
   symptoms: readonly SymptomRow[];
   /** The runs it folded in (executionIds). */
   runIds: readonly string[];
+  /** The failed reloads outside the Scheduler it folded in during the span (their `engine:` run ids). */
+  reloadIds?: readonly string[];
 }
 
 export interface OwnState {
@@ -80,6 +84,7 @@ export function failuresByCause(runs: readonly FailedRun[], records: readonly Ca
       open: r.parent.status === "open",
       ...(r.parent.closedAt !== null ? { endedAt: r.parent.closedAt } : {}),
       runs: held.length,
+      ...(r.reloadIds?.length ? { reloads: r.reloadIds.length } : {}),
       tasks: [...new Set([...members.map((s) => s.taskName!), ...held.map((x) => x.taskName)])].sort(),
       heldUp: new Set(r.symptoms.filter((s) => waiting(s) && s.taskId !== null && !memberIds.has(s.taskId)).map((s) => s.taskId)).size,
       ...(promises.length > 0 ? { promises } : {}),
@@ -102,5 +107,6 @@ export function failuresByCause(runs: readonly FailedRun[], records: readonly Ca
       ...(by ? { acknowledgedBy: by } : {}),
     };
   });
-  return [...grouped, ...ownCauses].sort((a, b) => b.runs - a.runs || Number(b.open) - Number(a.open) || a.title.localeCompare(b.title));
+  const weight = (c: ReportCause) => c.runs + (c.reloads ?? 0);
+  return [...grouped, ...ownCauses].sort((a, b) => weight(b) - weight(a) || Number(b.open) - Number(a.open) || a.title.localeCompare(b.title));
 }

@@ -109,6 +109,7 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
               node: r.node,
               outcome: r.outcome,
               alerted: r.alerted,
+              ...(r.outcome === "succeeded" && !r.confirmed ? { unconfirmed: true } : {}),
             })),
           }
         : {}),
@@ -151,8 +152,13 @@ async function causesOf(
   ]);
   const records = await Promise.all(
     parents.map(async (parent) => {
-      const [symptoms, held] = await Promise.all([store!.symptoms(parent.id), store!.runs(parent.id, RUNS_PER_CAUSE)]);
-      return { parent, symptoms, runIds: held.ids };
+      const [symptoms, held, inSpan] = await Promise.all([
+        store!.symptoms(parent.id),
+        store!.runs(parent.id, RUNS_PER_CAUSE),
+        store!.runs(parent.id, RUNS_PER_CAUSE, from - 1, to),
+      ]);
+      // Reloads outside the Scheduler are no task runs: the cause's own record of them, in the span, is their count.
+      return { parent, symptoms, runIds: held.ids, reloadIds: inSpan.ids.filter((id) => id.startsWith("engine:")) };
     }),
   );
   const low = (id: string | null) => (id ?? "").toLowerCase();

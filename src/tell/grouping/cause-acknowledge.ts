@@ -24,7 +24,7 @@ export interface CauseAcknowledger extends EndedCauseMembers {
    * open; undefined when it is closed or unknown.
    */
   acknowledge(parentId: number, by: string, note: string | null, now: number): Promise<{ parent: ParentRow; subjects: string[] } | undefined>;
-  /** The task subjects an open cause holds open (a snooze of the cause holds each of their incidents). */
+  /** The subjects an open cause holds open, tasks' and conditions' (a snooze of the cause holds each of their incidents). */
   openSubjects(parentId: number): Promise<string[]>;
   /** The open causes, oldest first (what needs someone now). */
   openCauses(limit: number): Promise<ParentRow[]>;
@@ -46,7 +46,10 @@ export function createCauseAcknowledger(db: SqlDb): CauseAcknowledger {
     );
     const subjects = new Set<string>();
     for (const row of rows) {
-      if (String(row.subject).startsWith("task:")) subjects.add(String(row.subject));
+      // Every open symptom: a task's failure, and a condition (a missed start, a stopped service) that is an incident
+      // of its own under the same subject (tell/incidents/condition-incidents.ts); a condition naming a task holds
+      // that task's incident too.
+      if (!String(row.subject).startsWith("app:")) subjects.add(String(row.subject));
       if (row.task_id) subjects.add(`task:${String(row.task_id)}`);
     }
     return [...subjects];

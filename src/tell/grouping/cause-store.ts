@@ -37,9 +37,10 @@ export function createCauseStore(db: SqlDb) {
     async attach(cause: CauseRef, s: SymptomInput, now: number, pageTo?: string): Promise<{ parentId: number; opened: boolean }> {
       return db.transaction(async (tx) => {
         // The open parent, or a new one; one that closes between the insert and the lock is replaced (once is enough:
-        // after it closed, the insert cannot meet it again).
+        // after it closed, the insert cannot meet it again). The open parent is looked for first: an insert that meets
+        // it takes a number from the id sequence all the same, and the cause numbers people see would have gaps.
         let made: { id: number } | undefined;
-        let found: { id: number } | undefined;
+        let found = await tx.get<{ id: number }>(`SELECT p.id FROM cause_parents p WHERE p.cause_key = ? AND p.status = 'open'${lock}`, [cause.key]);
         for (let attempt = 0; attempt < 2 && !made && !found; attempt++) {
           made = await tx.get<{ id: number }>(
             `INSERT INTO cause_parents (cause_key, title, status, opened_at, last_at, first_event_id, page_to, last_page_at) VALUES (?, ?, 'open', ?, ?, ?, ?, ?)
@@ -156,10 +157,10 @@ export function createCauseStore(db: SqlDb) {
       const r = await db.get<Row>("SELECT * FROM cause_parents WHERE id = ?", [id]);
       return r ? toParent(r) : undefined;
     },
-    /** The runs folded into the parent (after `since`, when given), oldest first, at most `limit`; `count`: how many in all. */
-    async runs(parentId: number, limit: number, since?: number): Promise<{ ids: string[]; count: number }> {
-      const where = since === undefined ? "parent_id = ?" : "parent_id = ? AND at > ?";
-      const args: SqlValue[] = since === undefined ? [parentId] : [parentId, since];
+    /** The runs folded into the parent (after `since`, before `until`, when given), oldest first, at most `limit`; `count`: how many in all. */
+    async runs(parentId: number, limit: number, since?: number, until?: number): Promise<{ ids: string[]; count: number }> {
+      const where = ["parent_id = ?", ...(since === undefined ? [] : ["at > ?"]), ...(until === undefined ? [] : ["at < ?"])].join(" AND ");
+      const args: SqlValue[] = [parentId, ...(since === undefined ? [] : [since]), ...(until === undefined ? [] : [until])];
       const count = Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM cause_runs WHERE ${where}`, args))?.n ?? 0);
       const rows = await db.all<{ run_id: string }>(`SELECT run_id FROM cause_runs WHERE ${where} ORDER BY at, run_id LIMIT ?`, [...args, limit]);
       return { ids: rows.map((r) => String(r.run_id)), count };

@@ -51,6 +51,9 @@ const suppress = (plan: Plan, reason: string): Plan => ({
   deliveries: plan.deliveries.map((d) => (wouldSend(d) ? { ...d, action: "suppress", reason } : d)),
 });
 
+/** A run's success (or its recovery) that QRS did not confirm happened. */
+const isUnconfirmedSuccess = (e: DomainEvent): boolean => isTaskEvent(e) && e.outcome === "succeeded" && e.unconfirmed !== undefined;
+
 const isEscalation = (plan: Plan) => plan.deliveries.length > 0 && plan.deliveries.every((d) => d.key.startsWith("esc:"));
 
 export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps: GroupingGateDeps): DeliveryGate {
@@ -76,6 +79,9 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     // anything still going on (a cause it opened would wait for a success that came before it).
     if (isTaskEvent(e) && e.heardAfterSuccess) return undefined;
     await deps.refreshChains?.(now);
+    // A success QRS did not confirm (a forged datagram or Engine line, or QRS unreachable) ends no cause and keeps no
+    // node heard: it goes on as itself, marked unconfirmed, and the cause stays open until a confirmed one.
+    if (isUnconfirmedSuccess(e)) return undefined;
     // A node's queue backed up is its own cause, opened and ended by its own events.
     const backlog = await queue.review(e, now, pageTo);
     if (backlog) return backlog;

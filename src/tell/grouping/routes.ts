@@ -26,11 +26,18 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  */
 const NOT_A_TASK = new Set(["scheduler.queue_backlog", "service.stopped", "app.reload_failed", "app.reload_succeeded"]);
 
-/** "2 tasks, 1 app affected": what a cause affects, counted; a kind with none is left out ("" when nothing is named). */
-export function affectedText(counts: { tasks: number; apps: number; streams: number }): string {
+/**
+ * "2 services stopped, 2 tasks, 1 app affected": what a cause holds, counted; a kind with none is left out ("" when
+ * nothing is named). A node's stopped services are counted too: they are what its "still failing" counts beside tasks.
+ */
+export function affectedText(counts: { tasks: number; apps: number; streams: number; services?: number; queues?: number }): string {
   const n = (k: number, w: string) => (k === 0 ? [] : [`${k} ${w}${k === 1 ? "" : "s"}`]);
+  const stopped = [
+    ...(counts.queues ? [`${n(counts.queues, "queue")[0]} backed up`] : []),
+    ...(counts.services ? [`${n(counts.services, "service")[0]} stopped`] : []),
+  ];
   const parts = [...n(counts.tasks, "task"), ...n(counts.apps, "app"), ...n(counts.streams, "stream")];
-  return parts.length === 0 ? "" : `${parts.join(", ")} affected`;
+  return [...stopped, ...(parts.length === 0 ? [] : [`${parts.join(", ")} affected`])].join(", ");
 }
 
 export function affected(symptoms: readonly SymptomRow[]) {
@@ -38,8 +45,17 @@ export function affected(symptoms: readonly SymptomRow[]) {
   const tasks = distinct(symptoms.map((s) => (NOT_A_TASK.has(s.kind) ? null : s.taskName)));
   const apps = distinct(symptoms.map((s) => s.appName));
   const streams = distinct(symptoms.map((s) => s.stream));
-  return { tasks, apps, streams, text: affectedText({ tasks: tasks.length, apps: apps.length, streams: streams.length }) };
+  const count = (kind: string) => new Set(symptoms.filter((s) => s.kind === kind).map((s) => s.subject)).size;
+  const [services, queues] = [count("service.stopped"), count("scheduler.queue_backlog")];
+  return { tasks, apps, streams, text: affectedText({ tasks: tasks.length, apps: apps.length, streams: streams.length, services, queues }) };
 }
+
+/**
+ * Symptoms still failing: the open ones, each also an incident of its own (a task's, or a condition's: a queue backed
+ * up, a service stopped, a missed start), and each named by the text ("1 queue backed up, 2 tasks affected; 3 still
+ * failing"), so the count agrees with the text and with the incidents listed under the cause.
+ */
+export const stillFailingOf = (symptoms: readonly SymptomRow[]): number => symptoms.filter((s) => s.state === "open").length;
 
 export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
   return {
@@ -55,7 +71,7 @@ export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
     acknowledgedAt: iso(p.acknowledgedAt),
     acknowledgedBy: p.acknowledgedBy,
     acknowledgedNote: p.acknowledgedNote,
-    stillFailing: symptoms.filter((s) => s.state === "open").length,
+    stillFailing: stillFailingOf(symptoms),
     awaitingReload: symptoms.filter((s) => s.state === "awaiting").length,
     affected: affected(symptoms),
     promises: promisesHeld(symptoms),

@@ -2,7 +2,7 @@
 // and a link to it on the dashboard. Names are capped so a cause of thousands of tasks still fits every channel.
 import type { CauseSummary } from "../../platform/events/cause-summary";
 import type { CauseStore } from "./cause-store";
-import { affected } from "./routes";
+import { affected, stillFailingOf } from "./routes";
 import { type PromiseRef, promisesAtRisk, promisesLeftAtRisk } from "./promises-at-risk";
 
 /** Names listed per kind on an alert; the count says how many there are in all, the dashboard lists every one. */
@@ -46,7 +46,7 @@ export async function causeSummary(
     streams: a.streams.slice(0, NAMES_ON_ALERT),
     runs: runs.ids,
     counts: { tasks: a.tasks.length, apps: a.apps.length, streams: a.streams.length, runs: runs.count },
-    stillFailing: symptoms.filter((s) => s.state === "open").length,
+    stillFailing: stillFailingOf(symptoms),
     openedAt: new Date(p.openedAt).toISOString(),
     ...(didNotRun.length > 0 ? { didNotRun: didNotRun.slice(0, NAMES_ON_ALERT) } : {}),
     ...(atRisk.length > 0 ? { promisesAtRisk: atRisk } : {}),

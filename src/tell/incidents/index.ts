@@ -14,3 +14,4 @@ export { resolvedFollowUp } from "./resolved-event";
 export { resolvedSummary } from "./resolve";
 export { runLinksOf, type RunLink, type RunRef } from "./run-links";
 export { incidentStates, type IncidentState } from "./incident-states";
+export { watchConditionIncidents, conditionSubject } from "./condition-incidents";

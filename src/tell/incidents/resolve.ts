@@ -25,12 +25,17 @@ export interface ResolverDeps {
   causeClosed?(causeId: number, r: ResolvedByHand): Promise<void>;
 }
 
+/** A task's incident (`task:<id>`), not a condition's (condition-incidents.ts). */
+const isTaskIncident = (row: IncidentRow) => row.subject.startsWith("task:");
+
 export function createResolver(deps: ResolverDeps) {
   const sql = () => incidentSql(deps.db);
 
   async function resolveIncident(id: number, r: ResolvedByHand): Promise<IncidentRow | undefined> {
     const row = await sql().resolve(id, resolvedEventId(id), resolvedSummary(r), deps.now());
-    if (row) await deps.resolved?.(row, r);
+    // A task's incident ends with its follow-up (a task.recovered on the closing path); a condition's (a missed start,
+    // a stopped service: condition-incidents.ts) has no task to recover and closes here.
+    if (row && isTaskIncident(row)) await deps.resolved?.(row, r);
     return row;
   }
 
@@ -48,9 +53,10 @@ export function createResolver(deps: ResolverDeps) {
         const row = await sql().open(subject);
         if (row) open.push(row);
       }
+      // Only task incidents' recoveries close the cause; its conditions' incidents end with it.
       const done = await deps.causes.resolve(
         causeId,
-        open.map((i) => i.subject),
+        open.filter(isTaskIncident).map((i) => i.subject),
         deps.now(),
       );
       if (!done) return undefined;

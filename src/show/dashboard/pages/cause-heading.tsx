@@ -63,7 +63,7 @@ export function CauseHeading(props: { cause: CauseHead; count: number; snooze: H
               · ended <Time iso={c.closedAt} />: these tasks still wait for a good run
             </>
           ) : null}{" "}
-          · {props.count === 0 ? "no task incident of its own" : `${props.count} incident${props.count === 1 ? "" : "s"}`}
+          · {props.count === 0 ? "no task incident of its own" : `${props.count} task incident${props.count === 1 ? "" : "s"}`}
         </span>
       </td>
       <td class="small" data-role="ack">

@@ -121,9 +121,14 @@ function IncidentTable(props: TableProps & { rows: IncidentView[] }) {
   );
 }
 
-/** A cause's snooze holds each incident it holds (as its alert's link does); offered while one of them is not snoozed. */
+/**
+ * A cause's snooze holds each task incident it holds (as its alert's link does); offered while one of them is not
+ * snoozed. A cause holding only its conditions' incidents (a node's stopped service, its missed starts) is snoozed by
+ * its id, which holds everything of it.
+ */
+const taskIncidents = (g: ByCause) => g.incidents.filter((i) => i.taskId !== null);
 function groupSnooze(g: ByCause, props: TableProps) {
-  const ids = g.incidents.map((i) => i.id);
+  const ids = taskIncidents(g).map((i) => i.id);
   return { ids, all: ids.every((id) => props.snoozes?.has(id)), options: props.snoozeOptions ?? [] };
 }
 
@@ -134,7 +139,7 @@ function OpenByCause(props: TableProps & { groups: ByCause[]; causes: CauseExtra
       <Head closed={false} />
       {props.groups.map((g) => (
         <tbody data-group={g.cause ? `cause-${g.cause.id}` : `own-${g.incidents[0]?.id ?? 0}`}>
-          {g.cause ? <CauseHeading cause={g.cause} count={g.incidents.length} snooze={groupSnooze(g, props)} extras={props.causes} /> : null}
+          {g.cause ? <CauseHeading cause={g.cause} count={taskIncidents(g).length} snooze={groupSnooze(g, props)} extras={props.causes} /> : null}
           {g.incidents.map((i) => (
             <IncidentRow {...props} i={i} grouped={Boolean(g.cause)} />
           ))}

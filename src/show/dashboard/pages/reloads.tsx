@@ -37,6 +37,7 @@ function ReloadTable(props: { rows: Row[] }) {
             <td>{r.node}</td>
             <td>
               <Badge tone={r.outcome === "failed" ? "fail" : "ok"}>{r.outcome}</Badge>
+              {r.unconfirmed ? <Badge tone="warn">unconfirmed</Badge> : null}
               {r.failingLines.slice(0, 3).map((l) => (
                 <div class="small mono">{l}</div>
               ))}

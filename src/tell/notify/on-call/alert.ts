@@ -70,7 +70,7 @@ export function alertActionOf(e: DomainEvent): AlertAction {
 
 /** One line for the alert's title: what and where. */
 export function alertSummary(e: DomainEvent): string {
-  if (e.cause) return `Qlik Sense: ${e.cause.title} (${e.cause.text})`;
+  if (e.cause) return `Qlik Sense: ${e.cause.title}${e.cause.text ? ` (${e.cause.text})` : ""}`;
   if (isTaskEvent(e)) {
     const resolved = e.kind === "task.recovered" ? e.incident?.resolved : undefined;
     const what = resolved

@@ -70,8 +70,9 @@ test("a failed hub reload on a node whose cause is open is that cause's symptom,
   expect(hooks()).toEqual(["service.stopped"]);
   const open = (await (await t!.request("/v4/causes?status=open")).json()) as { causes: ParentView[] };
   expect(open.causes.map((c) => [c.title, c.affected.apps])).toEqual([["Qlik services down on reload01", ["Ops board"]]]);
-  // The reload is an app someone reloaded, not a task: the cause counts the app and its stream only, no zero counts.
-  expect(open.causes.map((c) => [c.affected.tasks, c.affected.text])).toEqual([[[], "1 app, 1 stream affected"]]);
+  // The reload is an app someone reloaded, not a task: the cause counts the app and its stream only, no zero counts;
+  // the node's stopped service is counted too, so the text accounts for both that are still failing (issue 84).
+  expect(open.causes.map((c) => [c.affected.tasks, c.affected.text, c.stillFailing])).toEqual([[[], "1 service stopped, 1 app, 1 stream affected", 2]]);
   await t!.app.bus.emit("service.started", engine("started"));
   await s!.clock.runUntil(s!.clock.now() + 30_000);
   expect(hooks()).toEqual(["service.stopped", "service.started"]);

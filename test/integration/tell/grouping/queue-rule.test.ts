@@ -15,6 +15,7 @@ import { createTaskNodes } from "../../../../src/tell/grouping/task-nodes";
 import type { DeliveryGate } from "../../../../src/tell/notify/gate";
 import type { Plan } from "../../../../src/tell/notify/planner";
 import { syntheticServiceEvent, syntheticTaskEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
+import { alertSummary } from "../../../../src/tell/notify/on-call/alert";
 import { sqliteBackend } from "../../../helpers/sql-backends";
 
 const NODE = "reload01.corp.example";
@@ -75,4 +76,25 @@ test("a node down holds its queue's backlog; the queue emptying does not end the
   expect((await review(emptied())).sent).toBe(false);
   const back = await review(syntheticServiceEvent({ state: "started", host: NODE, service: "QlikSenseSchedulerService", nowMs: now }));
   expect(back).toMatchObject({ sent: true, cause: { title: "Qlik services down on reload01", status: "closed" } });
+});
+
+test("what a cause's page says it holds and what it counts as still failing agree (issue 84): a queue's backlog and a node's stopped service are named and counted", async () => {
+  // The backlog opens the queue's cause; runs Qlik cancelled there join it.
+  expect((await review(backlog())).sent).toBe(true);
+  const joined = await review(cancelled("Wait 1"));
+  expect(joined.sent).toBe(false);
+  const queue = (await review(cancelled("Wait 2"))).cause!;
+  // The backlog itself is named and counted, as it is an incident of its own: 1 + 2 still failing.
+  expect(queue.text).toMatch(/^1 queue backed up, 2 tasks(,|\b)/);
+  expect(queue.stillFailing).toBe(3);
+  // A node's cause opened by a stopped service holds no task yet: it says so, never "()" in an on-call title.
+  const other = "reload02.corp.example";
+  const down = await review(syntheticServiceEvent({ state: "stopped", host: other, service: "QlikSenseSchedulerService", nowMs: now }));
+  expect(down.cause).toMatchObject({ title: "Qlik services down on reload02", text: "1 service stopped", stillFailing: 1 });
+  expect(
+    alertSummary({
+      ...syntheticServiceEvent({ state: "stopped", host: other, service: "QlikSenseSchedulerService", nowMs: now }),
+      cause: { ...down.cause!, text: "" },
+    }),
+  ).toBe("Qlik Sense: Qlik services down on reload02");
 });

@@ -150,7 +150,8 @@ notify:
 
       const done = await post<{ incidents: unknown[] }>(`/v4/causes/${cause.id}/resolve`, { note: "node rebuilt", from: "dashboard" });
       expect(done.status).toBe(200);
-      expect(done.body.incidents).toEqual([]);
+      // The stopped service's own incident (issue 84) ends with its cause: closed, no task to recover, no page of its own.
+      expect(done.body.incidents).toMatchObject([{ status: "closed", taskId: null }]);
       const followUp = await waitFor(() => mailsTo("ops@corp.example").find((m) => m.mail.subject?.includes(`Resolved by anna: cause #${cause.id}`)), {
         what: "the cause's follow-up",
       });
@@ -174,6 +175,10 @@ notify:
       await waitFor(() => mailsTo("ops@corp.example").find((m) => m.mail.subject?.includes(`Open: cause #${cause.id}`)), { what: "the queue's page" });
       const before = mailsTo("ops@corp.example").length;
       expect((await post(`/v4/causes/${cause.id}/resolve`, { from: "mcp" })).status).toBe(200);
+      // The backlog's own incident (issue 84) closed with it.
+      expect(
+        (await api<{ incidents: Array<{ title: string }> }>("/v4/incidents?status=open")).body.incidents.filter((i) => i.title.includes("sense4")),
+      ).toEqual([]);
       const followUp = await waitFor(() => mailsTo("ops@corp.example").find((m) => m.mail.subject?.includes(`Resolved by anna: cause #${cause.id}`)), {
         what: "the queue cause's follow-up",
       });

@@ -117,7 +117,8 @@ test("each cause is one line: its runs, its state, its members, what it held up;
     { text: "reload queue backed up on sense2 (3 failed runs, ended Tue 24 Nov 02:40): Wait 1, Wait 2, Wait 3; 2 more tasks held up", tone: "warn" },
     { text: "Late 2 failed: file, lock (2 failed runs, still open)", tone: "fail" },
     { text: "Late 1 failed: connection (1 failed run)", tone: "warn" },
-    { text: "Extract failed: the tasks after it do not run (0 failed runs, still open): Extract; 1 more task held up", tone: "fail" },
+    // No run of it failed in the span: it says it is open, not "0 failed runs".
+    { text: "Extract failed: the tasks after it do not run (still open): Extract; 1 more task held up", tone: "fail" },
   ]);
   expect(r.summary).toContain("6 of 16 runs failed or aborted (3 causes)");
 });
@@ -150,7 +151,7 @@ test("a cause that made a freshness promise late says how far the promise went, 
   expect(causes[0]!.promises).toEqual(["sales-morning (Sales): fresh again"]);
   const r = buildReport(inputs({ causes }));
   expect(r.sections!.find((s) => s.title === "Failures by cause")!.lines[0]!.text).toBe(
-    "Qlik services down on reload01 (0 failed runs, ended Tue 24 Nov 02:40): Transform orders; promise sales-morning (Sales): fresh again",
+    "Qlik services down on reload01 (ended Tue 24 Nov 02:40): Transform orders; promise sales-morning (Sales): fresh again",
   );
 });
 
@@ -172,6 +173,28 @@ test("a cause's line says who is on it: the cause's acknowledgement, or that of 
     "reload queue backed up on sense2 (3 failed runs, ended Tue 24 Nov 02:40, acknowledged by bob): Wait 1, Wait 2, Wait 3; 2 more tasks held up",
     "Late 2 failed: file, lock (2 failed runs, still open, acknowledged by carol)",
     "Late 1 failed: connection (1 failed run)",
-    "Extract failed: the tasks after it do not run (0 failed runs, still open, acknowledged by anna@corp.example): Extract; 1 more task held up",
+    "Extract failed: the tasks after it do not run (still open, acknowledged by anna@corp.example): Extract; 1 more task held up",
   ]);
+});
+
+test("a hub reload's cause counts its failed reloads in the span; a node's cause that held no failed run says only its state (issue 84)", () => {
+  const reloads: CauseRecord = {
+    parent: parent(11, "Reloads of Sales dashboard failing outside the Scheduler", null),
+    symptoms: [
+      { ...symptom(11, "x", "app.reload_failed", "open"), subject: "app-reload:a1", taskName: null, taskId: null, appName: "Sales dashboard", appId: "a1" },
+    ],
+    runIds: ["engine:n|a1|s1|t1", "engine:n|a1|s2|t2", "engine:n|a1|s0|t0"],
+    reloadIds: ["engine:n|a1|s1|t1", "engine:n|a1|s2|t2"],
+  };
+  const node: CauseRecord = {
+    parent: parent(12, "Qlik services down on sense3", null),
+    symptoms: [{ ...symptom(12, "x", "service.stopped", "open"), subject: "service:sense3|qliksenseschedulerservice", taskName: null, taskId: null }],
+    runIds: [],
+  };
+  const causes = failuresByCause([], [reloads, node], { openTaskIds: new Set(), closedAt: new Map() });
+  expect(
+    buildReport(inputs({ causes }))
+      .sections!.find((s) => s.title === "Failures by cause")!
+      .lines.map((l) => l.text),
+  ).toEqual(["Reloads of Sales dashboard failing outside the Scheduler (2 failed reloads, still open)", "Qlik services down on sense3 (still open)"]);
 });

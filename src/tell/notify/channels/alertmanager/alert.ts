@@ -97,7 +97,7 @@ function descriptionOf(e: DomainEvent): string {
   const parts: string[] = [];
   if (e.cause?.status === "closed")
     parts.push(e.cause.resolvedBy ? `Ended: resolved by hand by ${e.cause.resolvedBy}.` : "Ended: nothing it affected is failing any more.");
-  if (e.cause) parts.push(e.cause.text);
+  if (e.cause?.text) parts.push(e.cause.text);
   if (isTaskEvent(e)) {
     if (e.kind === "task.recovered") {
       const n = e.incident?.failures;
