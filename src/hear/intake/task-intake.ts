@@ -17,7 +17,8 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import { createTaskEventEnricher, type QueuedRun } from "../events/enrich-task-event";
-import { createReconciler, type Reconciler } from "../events/reconcile";
+import { createReconciler, type Reconciler, URGENT_SETTLE_SECONDS } from "../events/reconcile";
+import { createDropLook, type DropLook } from "./drop-look";
 import { createDatagramHandler, type DatagramHandlerDeps } from "./datagram-handler";
 import { createDistributePath } from "./distribute-path";
 import { createDistributePoller, type DistributePoller, type DistributePollerOptions } from "./distribute-poller";
@@ -96,6 +97,8 @@ export interface TaskIntake {
   readiness: ReadinessCheck[];
   udp?: UdpListener;
   reconciler?: Reconciler;
+  /** Asks QRS at once when datagrams are dropped for want of room (with QRS and reconciliation on). */
+  dropLook?: DropLook;
   /** Nodes whose runs reach Steward only through reconciliation (with QRS, reconciliation and the UDP listener on). */
   nodeSilence?: NodeSilence;
   processor: RunProcessor;
@@ -341,12 +344,17 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     stopping: () => stopping,
     queued,
     ...(deps.engineLines ? { engine: deps.engineLines } : {}),
+    droppedFrom: (source) => dropLook?.dropped(source),
   });
 
   const reconciler =
     deps.qrs && cfg.reconcile.enabled
       ? intakeReconciler(cfg, deps, deps.qrs, store, processor, counters, deps.liveInstances ? dropDeadClaims : undefined, nodeSilence)
       : undefined;
+  // A dropped datagram may have been a node's real run behind a flood spoofing its address: QRS is asked now.
+  const dropLook = reconciler
+    ? createDropLook({ clock: deps.clock, log, look: () => reconciler.look(), settleMs: URGENT_SETTLE_SECONDS * 1000 + 500 })
+    : undefined;
 
   let stopPurge: (() => void) | undefined;
   const components: Component[] = [
@@ -378,7 +386,14 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   ];
   if (deps.gate) components.push(deps.gate("distribute", { name: "distribute-poller", start: () => poller.start(), stop: () => poller.stop() }));
   if (reconciler) {
-    const reconcile: Component = { name: "reconcile", start: () => reconciler.start(), stop: () => reconciler.stop() };
+    const reconcile: Component = {
+      name: "reconcile",
+      start: () => reconciler.start(),
+      stop: async () => {
+        await dropLook?.stop();
+        await reconciler.stop();
+      },
+    };
     components.push(deps.gate ? deps.gate("reconcile", reconcile) : reconcile);
   }
   if (socket.component) components.push(socket.component);
@@ -390,6 +405,6 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     await nodeSilence?.settled();
   }
 
-  const parts = { processor, poller, store, counters, sources, handleDatagram, settled };
+  const parts = { processor, poller, store, counters, sources, handleDatagram, settled, ...(dropLook ? { dropLook } : {}) };
   return { components, readiness, udp, reconciler, ...(nodeSilence ? { nodeSilence } : {}), ...parts };
 }
