@@ -167,6 +167,21 @@ function intakePoller(cfg: IntakeConfig, deps: TaskIntakeDeps, store: IntakeStor
   return createDistributePoller(distributePollerOptions(cfg, deps.gate !== undefined, deps.peerPace), pollerDeps);
 }
 
+/** A look waits this long after a drop: the short pass leaves runs younger than its settle time to the datagrams. */
+const LOOK_SETTLE_MS = URGENT_SETTLE_SECONDS * 1000 + 500;
+
+/** Reconciliation as a component; a look at QRS that is due when it stops is cancelled first. */
+function reconcileComponent(reconciler: Reconciler, dropLook: DropLook | undefined): Component {
+  return {
+    name: "reconcile",
+    start: () => reconciler.start(),
+    stop: async () => {
+      await dropLook?.stop();
+      await reconciler.stop();
+    },
+  };
+}
+
 /** Reconciliation with QRS (`intake.reconcile`); `beforePass` drops the claims of Stewards that are gone. */
 function intakeReconciler(
   cfg: IntakeConfig,
@@ -352,9 +367,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
       ? intakeReconciler(cfg, deps, deps.qrs, store, processor, counters, deps.liveInstances ? dropDeadClaims : undefined, nodeSilence)
       : undefined;
   // A dropped datagram may have been a node's real run behind a flood spoofing its address: QRS is asked now.
-  const dropLook = reconciler
-    ? createDropLook({ clock: deps.clock, log, look: () => reconciler.look(), settleMs: URGENT_SETTLE_SECONDS * 1000 + 500 })
-    : undefined;
+  const dropLook = reconciler && createDropLook({ clock: deps.clock, log, look: () => reconciler.look(), settleMs: LOOK_SETTLE_MS });
 
   let stopPurge: (() => void) | undefined;
   const components: Component[] = [
@@ -386,14 +399,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   ];
   if (deps.gate) components.push(deps.gate("distribute", { name: "distribute-poller", start: () => poller.start(), stop: () => poller.stop() }));
   if (reconciler) {
-    const reconcile: Component = {
-      name: "reconcile",
-      start: () => reconciler.start(),
-      stop: async () => {
-        await dropLook?.stop();
-        await reconciler.stop();
-      },
-    };
+    const reconcile = reconcileComponent(reconciler, dropLook);
     components.push(deps.gate ? deps.gate("reconcile", reconcile) : reconcile);
   }
   if (socket.component) components.push(socket.component);
