@@ -11,6 +11,8 @@
 import type { Logger } from "pino";
 import type { Clock, Timer } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
+import type { Component } from "../../platform/core/lifecycle";
+import { type Reconciler, URGENT_SETTLE_SECONDS } from "../events/reconcile";
 
 /** The least time between two looks: a flood of any size costs one QRS read this often. */
 export const DROP_LOOK_GAP_MS = 5_000;
@@ -90,4 +92,21 @@ export function createDropLook(deps: DropLookDeps): DropLook {
       await running;
     },
   };
+}
+
+/** A look waits this long after a drop: the short pass leaves runs younger than its settle time to the datagrams. */
+const LOOK_SETTLE_MS = URGENT_SETTLE_SECONDS * 1000 + 500;
+
+/** The reconciler as a component, and the drop look that asks it for short passes (cancelled first when it stops). */
+export function reconcilerWithDropLook(reconciler: Reconciler, deps: { clock: Clock; log: Logger }): { component: Component; dropLook: DropLook } {
+  const dropLook = createDropLook({ ...deps, look: () => reconciler.look(), settleMs: LOOK_SETTLE_MS });
+  const component: Component = {
+    name: "reconcile",
+    start: () => reconciler.start(),
+    stop: async () => {
+      await dropLook.stop();
+      await reconciler.stop();
+    },
+  };
+  return { component, dropLook };
 }

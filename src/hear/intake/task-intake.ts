@@ -17,8 +17,8 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import { createTaskEventEnricher, type QueuedRun } from "../events/enrich-task-event";
-import { createReconciler, type Reconciler, URGENT_SETTLE_SECONDS } from "../events/reconcile";
-import { createDropLook, type DropLook } from "./drop-look";
+import { createReconciler, type Reconciler } from "../events/reconcile";
+import { type DropLook, reconcilerWithDropLook } from "./drop-look";
 import { createDatagramHandler, type DatagramHandlerDeps } from "./datagram-handler";
 import { createDistributePath } from "./distribute-path";
 import { createDistributePoller, type DistributePoller, type DistributePollerOptions } from "./distribute-poller";
@@ -165,21 +165,6 @@ function countDuplicate(counters: IntakeCounters, log: Logger) {
 function intakePoller(cfg: IntakeConfig, deps: TaskIntakeDeps, store: IntakeStore, processor: RunProcessor): DistributePoller {
   const pollerDeps = { qrs: deps.qrs, store, processor, clock: deps.clock, log: deps.log };
   return createDistributePoller(distributePollerOptions(cfg, deps.gate !== undefined, deps.peerPace), pollerDeps);
-}
-
-/** A look waits this long after a drop: the short pass leaves runs younger than its settle time to the datagrams. */
-const LOOK_SETTLE_MS = URGENT_SETTLE_SECONDS * 1000 + 500;
-
-/** Reconciliation as a component; a look at QRS that is due when it stops is cancelled first. */
-function reconcileComponent(reconciler: Reconciler, dropLook: DropLook | undefined): Component {
-  return {
-    name: "reconcile",
-    start: () => reconciler.start(),
-    stop: async () => {
-      await dropLook?.stop();
-      await reconciler.stop();
-    },
-  };
 }
 
 /** Reconciliation with QRS (`intake.reconcile`); `beforePass` drops the claims of Stewards that are gone. */
@@ -359,7 +344,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     stopping: () => stopping,
     queued,
     ...(deps.engineLines ? { engine: deps.engineLines } : {}),
-    droppedFrom: (source) => dropLook?.dropped(source),
+    droppedFrom: (source) => looking?.dropLook.dropped(source),
   });
 
   const reconciler =
@@ -367,7 +352,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
       ? intakeReconciler(cfg, deps, deps.qrs, store, processor, counters, deps.liveInstances ? dropDeadClaims : undefined, nodeSilence)
       : undefined;
   // A dropped datagram may have been a node's real run behind a flood spoofing its address: QRS is asked now.
-  const dropLook = reconciler && createDropLook({ clock: deps.clock, log, look: () => reconciler.look(), settleMs: LOOK_SETTLE_MS });
+  const looking = reconciler && reconcilerWithDropLook(reconciler, { clock: deps.clock, log });
 
   let stopPurge: (() => void) | undefined;
   const components: Component[] = [
@@ -398,10 +383,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     },
   ];
   if (deps.gate) components.push(deps.gate("distribute", { name: "distribute-poller", start: () => poller.start(), stop: () => poller.stop() }));
-  if (reconciler) {
-    const reconcile = reconcileComponent(reconciler, dropLook);
-    components.push(deps.gate ? deps.gate("reconcile", reconcile) : reconcile);
-  }
+  if (looking) components.push(deps.gate ? deps.gate("reconcile", looking.component) : looking.component);
   if (socket.component) components.push(socket.component);
   const readiness = nodeSilence ? [...socket.readiness, nodeSilence.readiness] : socket.readiness;
 
@@ -411,6 +393,6 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     await nodeSilence?.settled();
   }
 
-  const parts = { processor, poller, store, counters, sources, handleDatagram, settled, ...(dropLook ? { dropLook } : {}) };
+  const parts = { processor, poller, store, counters, sources, handleDatagram, settled, ...(looking ? { dropLook: looking.dropLook } : {}) };
   return { components, readiness, udp, reconciler, ...(nodeSilence ? { nodeSilence } : {}), ...parts };
 }
