@@ -113,6 +113,15 @@ export const engineReloadsSchema = () =>
         .describe(
           "Bytes of text the store keeps of the reloads heard (each keeps at most 4 KiB of failing lines); beyond it the oldest are deleted, whatever `keep` says.",
         ),
+      maxStoreBytesPerSourcePerHour: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(4 * 1024 * 1024 * 1024)
+        .default(4 * 1024 * 1024)
+        .describe(
+          "Bytes of reloads one sender's address may add to the store per hour (a token bucket as large as an hour's worth); beyond it its reloads are counted (verdict source_budget) and dropped, said in one log line a minute. A sender spoofing a node's address cannot replace the table's history with its own.",
+        ),
     })
     .describe("Reloads outside the Scheduler, heard from the Qlik Sense Engine's log lines (hub, data load editor, Engine API): docs/engine-reloads.md.");
 
