@@ -47,6 +47,11 @@ function storeBytes(dataDir: string): number {
     .filter((f) => f.includes(".db") || f.includes(".sqlite"))
     .reduce((n, f) => n + statSync(join(dataDir, f)).size, 0);
 }
+/** Bytes of the store's WAL file. */
+function walBytes(dataDir: string): number {
+  const wal = existsSync(dataDir) ? readdirSync(dataDir).find((f) => f.endsWith(".db-wal")) : undefined;
+  return wal ? statSync(join(dataDir, wal)).size : 0;
+}
 const mb = (b: number) => (b / 1_000_000).toFixed(1);
 
 interface Result {
@@ -61,6 +66,8 @@ interface Result {
   healthSamples: number;
   /** node-spoofed: the WAL file 1 minute after the flood, and /health alone and with readers paging. */
   walAfterMinuteBytes?: number;
+  walPeakBytes: number;
+  truncates?: string;
   healthAlone?: number[];
   healthPaged?: number[];
   readerPages?: number;
@@ -160,12 +167,12 @@ const HEALTH_SECONDS = 15;
 /** The WAL file 1 minute after the flood ended, then /health alone and with four readers paging (15 s each). */
 async function afterFlood(url: string, dataDir: string, floodEnd: number) {
   await Bun.sleep(Math.max(0, floodEnd + 60_000 - performance.now()));
-  const wal = readdirSync(dataDir).find((f) => f.endsWith(".db-wal"));
-  const walAfterMinuteBytes = wal ? statSync(join(dataDir, wal)).size : 0;
+  const walAfterMinuteBytes = walBytes(dataDir);
+  const truncates = await metricsLine(url, ["steward_store_wal_truncates_total"]);
   const healthAlone = await sampleHealth(url, performance.now() + HEALTH_SECONDS * 1000);
   const until = performance.now() + HEALTH_SECONDS * 1000;
   const [healthPaged, ...pages] = await Promise.all([sampleHealth(url, until), ...Array.from({ length: 4 }, () => reader(url, until))]);
-  return { walAfterMinuteBytes, healthAlone, healthPaged: healthPaged as number[], readerPages: (pages as number[]).reduce((n, p) => n + p, 0) };
+  return { walAfterMinuteBytes, truncates, healthAlone, healthPaged: healthPaged as number[], readerPages: (pages as number[]).reduce((n, p) => n + p, 0) };
 }
 
 async function oneRun(v: Variant, work: string): Promise<Result> {
@@ -183,7 +190,9 @@ async function oneRun(v: Variant, work: string): Promise<Result> {
     const text = item.kind === "mail" ? `${item.subject}\n${item.text ?? ""}\n${item.html ?? ""}` : item.body;
     if (!text.toLowerCase().includes(realExecution)) return;
     alertAt = performance.now();
-    alertKind = item.kind;
+    // Which path announced it: its datagram, or QRS (a reconciliation pass, or the look after dropped datagrams).
+    const source = item.kind === "webhook" ? /"source":\s*"(\w+)"/.exec(item.body)?.[1] : undefined;
+    alertKind = source ? `${item.kind}, source ${source}` : item.kind;
   });
   // The node's datagrams come through this relay (bound to 127.0.0.1, the node's address), which stamps the moment the
   // real failure's own datagram is on the node's wire (not any datagram that says "failed").
@@ -245,6 +254,7 @@ async function oneRun(v: Variant, work: string): Promise<Result> {
     await Bun.sleep(2_000);
     const before = storeBytes(dataDir);
     let peak = before;
+    let walPeak = 0;
     const health: number[] = [];
     let sampling = true;
     const sampler = (async () => {
@@ -253,6 +263,7 @@ async function oneRun(v: Variant, work: string): Promise<Result> {
         await fetch(`${url}/health`).then((r) => r.arrayBuffer());
         health.push(performance.now() - t0);
         peak = Math.max(peak, storeBytes(dataDir));
+        walPeak = Math.max(walPeak, walBytes(dataDir));
         await Bun.sleep(20);
       }
     })();
@@ -292,6 +303,7 @@ async function oneRun(v: Variant, work: string): Promise<Result> {
       alertDelayMs: alertAt !== undefined && failureAt !== undefined ? alertAt - failureAt : undefined,
       alertKind,
       growthPeakBytes: peak - before,
+      walPeakBytes: walPeak,
       growthEndBytes: storeBytes(dataDir) - before,
       healthP99Ms: percentile(health, 99),
       healthSamples: health.length,
@@ -325,7 +337,7 @@ if (import.meta.main) {
           `  intake: ${r.overflow}`,
           ...(r.walAfterMinuteBytes !== undefined
             ? [
-                `  WAL file 1 minute after the flood: ${mb(r.walAfterMinuteBytes)} MB (target ≤ 8 MB)`,
+                `  WAL file: largest seen ${mb(r.walPeakBytes)} MB; 1 minute after the flood ${mb(r.walAfterMinuteBytes)} MB (target ≤ 8 MB; ${r.truncates})`,
                 `  /health p99 alone: ${percentile(r.healthAlone!, 99).toFixed(1)} ms over ${r.healthAlone!.length}; with four readers paging /v4/engine-reloads: ${percentile(r.healthPaged!, 99).toFixed(1)} ms over ${r.healthPaged!.length} (${r.readerPages} pages)`,
               ]
             : []),
