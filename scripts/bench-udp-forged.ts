@@ -3,7 +3,8 @@
 // real failure's own alert delay (its datagram on the node's wire → the first mail or webhook that names its execution
 // id; a forged run's alert never counts), the store's growth (largest seen, and at the end) and /health's p99 while it
 // lasts. The variants: `node-spoofed` (issue 86, the default): the forger sends from the node's own address
-// (127.0.0.1), and every tenth datagram is a forged Engine reload line; then also the WAL file 1 minute after the
+// (127.0.0.1), every tenth datagram is a forged Engine reload line, and QRS answers each execution read in 250 ms (a
+// loaded QRS: the queue and the node's share of the overflow fill); then also the WAL file 1 minute after the
 // flood, and /health's p99 alone and with four readers paging GET /v4/engine-reloads. `node-only`: from a loopback
 // address that is not a node (127.0.0.3), udp.allowedSources left empty (QRS's nodes); `forger-allowed`: the same
 // with "*"; `forger-allowed-slow-qrs`: "*" and QRS answering each execution read in 250 ms (the queue fills).
@@ -130,7 +131,8 @@ interface Variant {
 }
 
 const VARIANTS: Variant[] = [
-  { name: "node-spoofed", allowForger: false, slowQrsMs: 0, spoofNode: true },
+  // QRS answering slowly, so the queue and the node's share of the overflow fill whatever the machine's speed.
+  { name: "node-spoofed", allowForger: false, slowQrsMs: 250, spoofNode: true },
   { name: "node-only", allowForger: false, slowQrsMs: 0 },
   { name: "forger-allowed", allowForger: true, slowQrsMs: 0 },
   { name: "forger-allowed-slow-qrs", allowForger: true, slowQrsMs: 250 },
