@@ -10,6 +10,33 @@ const userGlobs = (dflt: string[], what: string) =>
     .default(dflt)
     .describe(`${what} As DIRECTORY\\userid, case-insensitive; * matches any run of characters (INTERNAL\\*, CORP\\svc_*).`);
 
+/** How many Engine reloads page per app and node an hour, failures and successes (issue 75, issue 86). */
+const pageBudgetSchema = () =>
+  z
+    .strictObject({
+      perAppPerHour: z.number().int().min(1).max(10_000).default(4).describe("Failed reloads alerted per app and hour at most (a token bucket)."),
+      perNodePerHour: z.number().int().min(1).max(100_000).default(30).describe("Failed reloads alerted per node and hour at most (a token bucket)."),
+      successes: z
+        .strictObject({
+          perAppPerHour: z
+            .number()
+            .int()
+            .min(1)
+            .max(10_000)
+            .default(6)
+            .describe("Successful reloads announced (app.reload_succeeded) per app and hour at most (a token bucket)."),
+          perNodePerHour: z.number().int().min(1).max(100_000).default(60).describe("Successful reloads announced per node and hour at most (a token bucket)."),
+        })
+        .prefault({})
+        .describe(
+          "Successes page too where a route sends app.reload_succeeded to a channel: beyond this budget a success is listed and counted (verdict over_budget), not announced. The first success after a failure alerted is the recovery and always goes out.",
+        ),
+    })
+    .prefault({})
+    .describe(
+      "Beyond the budget a failed reload is listed (dashboard, reports) and counted (verdict over_budget), not alerted; the failures of one app are one cause anyway (one page, its next failures listed there).",
+    );
+
 export const engineReloadsSchema = () =>
   z
     .strictObject({
@@ -88,36 +115,7 @@ export const engineReloadsSchema = () =>
           "Reloads judged per minute at most, as a steady rate (a token bucket): beyond it they are counted and dropped, said in one log line a minute (a flood of forged lines cannot fill the store).",
         ),
       burst: z.number().int().min(1).max(100_000).default(60).describe("Reloads judged at once above maxRunsPerMinute's steady rate (the bucket's size)."),
-      pageBudget: z
-        .strictObject({
-          perAppPerHour: z.number().int().min(1).max(10_000).default(4).describe("Failed reloads alerted per app and hour at most (a token bucket)."),
-          perNodePerHour: z.number().int().min(1).max(100_000).default(30).describe("Failed reloads alerted per node and hour at most (a token bucket)."),
-          successes: z
-            .strictObject({
-              perAppPerHour: z
-                .number()
-                .int()
-                .min(1)
-                .max(10_000)
-                .default(6)
-                .describe("Successful reloads announced (app.reload_succeeded) per app and hour at most (a token bucket)."),
-              perNodePerHour: z
-                .number()
-                .int()
-                .min(1)
-                .max(100_000)
-                .default(60)
-                .describe("Successful reloads announced per node and hour at most (a token bucket)."),
-            })
-            .prefault({})
-            .describe(
-              "Successes page too where a route sends app.reload_succeeded to a channel: beyond this budget a success is listed and counted (verdict over_budget), not announced. The first success after a failure alerted is the recovery and always goes out.",
-            ),
-        })
-        .prefault({})
-        .describe(
-          "Beyond the budget a failed reload is listed (dashboard, reports) and counted (verdict over_budget), not alerted; the failures of one app are one cause anyway (one page, its next failures listed there).",
-        ),
+      pageBudget: pageBudgetSchema(),
       maxOpen: z
         .number()
         .int()
@@ -133,6 +131,15 @@ export const engineReloadsSchema = () =>
         .default(32 * 1024 * 1024)
         .describe(
           "Bytes of text the store keeps of the reloads heard (each keeps at most 4 KiB of failing lines); beyond it the oldest are deleted, whatever `keep` says.",
+        ),
+      maxStoreBytesPerSourcePerHour: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(4 * 1024 * 1024 * 1024)
+        .default(4 * 1024 * 1024)
+        .describe(
+          "Bytes of reloads one sender's address may add to the store per hour (a token bucket as large as an hour's worth); beyond it its reloads are counted (verdict source_budget) and dropped, said in one log line a minute. A sender spoofing a node's address cannot replace the table's history with its own.",
         ),
     })
     .describe("Reloads outside the Scheduler, heard from the Qlik Sense Engine's log lines (hub, data load editor, Engine API): docs/engine-reloads.md.");

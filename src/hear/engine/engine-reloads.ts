@@ -21,7 +21,7 @@ import { createEngineReloadStore, type EngineReloadStore } from "./reload-store"
 import { createReloadTracker, type FinishedReload } from "./reload-tracker";
 import { createSiteNodes } from "./site-nodes";
 import { createRefusalSummary } from "../intake/refusal-summary";
-import { createTokenBuckets } from "./reload-budget";
+import { createSourceBytes, createTokenBuckets } from "./reload-budget";
 
 export interface EngineReloadsDeps {
   db: SqlDb;
@@ -64,7 +64,7 @@ function engineReloadMetrics(metrics: MetricsRegistry) {
     forgotten: metrics.counter("steward_engine_reloads_forgotten_total", "Reloads awaited and forgotten, by reason (stale, overflow, restarted)."),
     verdicts: metrics.counter(
       "steward_engine_reloads_total",
-      "Reloads heard from the Engine, by outcome and verdict (scheduler, alerted, not_alerted, fresh, unconfirmed, unknown, over_budget, duplicate, dropped, error).",
+      "Reloads heard from the Engine, by outcome and verdict (scheduler, alerted, not_alerted, fresh, unconfirmed, unknown, over_budget, duplicate, dropped, source_budget, error).",
     ),
   };
 }
@@ -112,6 +112,7 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
   const judging = new Set<string>();
   const judged = createTokenBuckets(cfg.burst, 60_000 / cfg.maxRunsPerMinute, clock);
   const drops = dropSummary(cfg, clock, log);
+  const perSource = createSourceBytes(cfg.maxStoreBytesPerSourcePerHour, { clock, log, verdicts });
   let open = false;
   let lastUnplacedWarnMs = Number.NEGATIVE_INFINITY;
 
@@ -122,6 +123,7 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
       drops.add(run.node);
       return;
     }
+    if (!perSource.admits(run)) return;
     if (!(await store.claim(run, deps.instanceId, clock.now()))) {
       verdicts.inc({ outcome: run.outcome, verdict: "duplicate" });
       return;
@@ -192,7 +194,7 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
     },
     async stop(budgetMs) {
       open = false;
-      drops.stop();
+      for (const summary of [drops, perSource]) summary.stop();
       announcer.stop();
       for (const s of stopTimers) s();
       stopTimers = [];
@@ -222,7 +224,7 @@ export function createEngineReloads(cfg: EngineReloadsConfig, deps: EngineReload
         "an Engine line mentions a reload in words Steward does not place; ignored",
       );
     }
-    tracker.add(line, clock.now());
+    tracker.add(line, clock.now(), source);
   }
 
   return {

@@ -202,6 +202,9 @@ const COLS =
 /** engineReloads.maxStoreBytes when none is given (tests, tools). */
 export const DEFAULT_MAX_STORE_BYTES = 32 * 1024 * 1024;
 
+/** About what claiming `run` adds to the table, by the budget's measure (ROW_BYTES): its key, lines and names. */
+export const reloadBytes = (run: FinishedReload) => 64 + run.key.length + JSON.stringify(run.lines).length + 4 * NAME_CHARS;
+
 export function createEngineReloadStore(db: SqlDb, limits: { maxBytes: number } = { maxBytes: DEFAULT_MAX_STORE_BYTES }): EngineReloadStore {
   const budget = createStoreBudget(db, limits.maxBytes);
   return {
@@ -226,7 +229,7 @@ export function createEngineReloadStore(db: SqlDb, limits: { maxBytes: number } 
         ],
       );
       if (r.changes !== 1) return false;
-      await budget.added(run.key.length + lines.length + 4 * NAME_CHARS);
+      await budget.added(reloadBytes(run));
       return true;
     },
     async judged(key, j, event) {

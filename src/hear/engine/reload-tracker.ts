@@ -27,6 +27,8 @@ export interface FinishedReload {
   lines: string[];
   /** The loggers the lines came from, for the docs' "what is sent" and diagnostics. */
   loggers: string[];
+  /** The address its end line came from (what it may add to the store is bounded per address); unset when read back. */
+  source?: string;
 }
 
 export interface TrackerLimits {
@@ -121,7 +123,7 @@ export function createReloadTracker(limits: TrackerLimits, deps: { clock: Clock;
     deps.finished(s.run);
   }
 
-  function ended(key: string, l: EngineLine, at: number): void {
+  function ended(key: string, l: EngineLine, at: number, source: string | undefined): void {
     const s = settling.get(key);
     if (s) {
       addLine(s.run, l);
@@ -146,6 +148,7 @@ export function createReloadTracker(limits: TrackerLimits, deps: { clock: Clock;
       // What the session's service log said before the end (a script's error) comes first: it is the why.
       lines: [...(o?.details ?? [])],
       loggers: [],
+      ...(source !== undefined ? { source } : {}),
     };
     addLine(run, l);
     settling.set(key, { run, timer: clock.setTimeout(() => finish(key), limits.settleMs) });
@@ -153,7 +156,7 @@ export function createReloadTracker(limits: TrackerLimits, deps: { clock: Clock;
 
   return {
     /** One parsed line; `heardMs` stands in for a time that names no zone. */
-    add(l: EngineLine, heardMs: number): void {
+    add(l: EngineLine, heardMs: number, source?: string): void {
       counts.line(l.kind);
       const at = l.timeMs ?? heardMs;
       const key = keyOf(l);
@@ -174,7 +177,7 @@ export function createReloadTracker(limits: TrackerLimits, deps: { clock: Clock;
         else if (settling.has(key)) addLine(settling.get(key)!.run, l);
         return;
       }
-      ended(key, l, at);
+      ended(key, l, at, source);
       prune(heardMs);
     },
     /** Reloads awaited (started) and being settled. */

@@ -42,12 +42,17 @@ export interface Reconciler {
   stop(): Promise<void>;
   /** One pass now (also what the timer runs); concurrent calls share the running pass. */
   runOnce(): Promise<ReconcilePassResult | undefined>;
+  /**
+   * A short pass now (a few seconds of settle time), when this Steward reconciles: datagrams were dropped under a
+   * flood, and QRS has the runs they may have announced (src/hear/intake/drop-look.ts). Nothing when stopped.
+   */
+  look(): Promise<ReconcilePassResult | undefined>;
 }
 
 export const WATERMARK_KEY = "reconcile.watermark";
 /** While a member is down: how often to look, and how young a run may be (its datagram will not come). */
 const URGENT_CHECK_MS = 2_000;
-const URGENT_SETTLE_SECONDS = 3;
+export const URGENT_SETTLE_SECONDS = 3;
 /** After an outage or a member's return: how long passes stay urgent (a few settle times). */
 const CATCH_UP_MS = 12_000;
 
@@ -217,6 +222,7 @@ export function createReconciler(cfg: IntakeConfig["reconcile"], deps: Reconcile
       await current;
     },
     runOnce,
+    look: async () => (stopped ? undefined : runOnce(true)),
   };
 }
 

@@ -36,6 +36,8 @@ export interface DatagramHandlerDeps {
   queued?: (report: RunReport) => void;
   /** The Engine's reload lines (src/hear/engine); without it Butler's engine datagram is only logged, as Butler does. */
   engine?: (m: EngineMessage | EngineReloadMessage, source: string) => void;
+  /** A run from this source was dropped for want of room: QRS is asked at once for the runs that ended (drop-look.ts). */
+  droppedFrom?: (source: string) => void;
 }
 
 export type DatagramHandler = (msg: Buffer, from: Pick<RemoteInfo, "address" | "port">) => void;
@@ -71,7 +73,9 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
   /** Series per reason and outcome, resolved once: under overload this runs for most datagrams. */
   const droppedSeries = new Map<string, { inc(by?: number): void }>();
   /** Counts (by reason and outcome) and logs, at most once a minute per reason, a run the queue did not keep. */
-  function dropped(reason: "queue_full" | "stopping" | "shed" | "source_full", outcome: string, executionId: string | undefined): void {
+  function dropped(reason: "queue_full" | "stopping" | "shed" | "source_full", outcome: string, executionId: string | undefined, source?: string): void {
+    // The dropped run may be a node's real one behind a flood spoofing its address: QRS knows (drop-look.ts).
+    if (source !== undefined && reason !== "stopping") deps.droppedFrom?.(source);
     const seriesKey = `${reason}|${outcome}`;
     let series = droppedSeries.get(seriesKey);
     if (!series) droppedSeries.set(seriesKey, (series = counters.dropped.series({ reason, outcome })));
@@ -91,12 +95,12 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     if (room !== "ok") {
       // Its sender's share is full, or there is no overflow (PostgreSQL): it gave way, as a shed success does.
       deps.claims.abandonInBackground(run);
-      dropped(room === "source_full" ? "source_full" : "shed", outcome, run.report.executionId);
+      dropped(room === "source_full" ? "source_full" : "shed", outcome, run.report.executionId, run.source);
       return;
     }
     void deps.claims.abandon(run).then(() =>
       deps.overflow?.add({ report: run.report, key: run.key, source: run.source }, (kept) => {
-        if (!kept) dropped("shed", outcome, run.report.executionId);
+        if (!kept) dropped("shed", outcome, run.report.executionId, run.source);
       }),
     );
   }
@@ -116,7 +120,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     // more: refuse a scheduler datagram before parsing it.
     if (!queue.admitsFair(TOP_PRIORITY, from.address) && deps.overflow?.room(from.address) !== "ok") {
       const outcome = sniffSchedulerOutcome(msg);
-      if (outcome !== undefined) return dropped(full(from.address), outcome, undefined);
+      if (outcome !== undefined) return dropped(full(from.address), outcome, undefined, from.address);
     }
     const res = parseDatagram(msg, { maxFieldChars: limits.maxFieldChars, receivedMs: deps.now() });
     if (!res.ok) {
@@ -150,7 +154,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
         kept ? counters.overflowed.inc() : counters.deduplicated.inc({ source: "udp" }),
       );
     if (canWait && !ownTurn) return wait();
-    if (!ownTurn && !queue.admits(priorityOf(m.outcome))) return dropped(full(from.address), m.outcome, m.executionId);
+    if (!ownTurn && !queue.admits(priorityOf(m.outcome))) return dropped(full(from.address), m.outcome, m.executionId, from.address);
     if (!processor.reserve(key, m.executionId)) {
       counters.deduplicated.inc({ source: "udp" });
       log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
@@ -161,7 +165,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     if (!offer.accepted) {
       processor.release(key);
       if (canWait) return wait();
-      return dropped(full(from.address), m.outcome, m.executionId);
+      return dropped(full(from.address), m.outcome, m.executionId, from.address);
     }
     // Claimed now, not when a worker takes it: the claims of a burst share a commit (distribute runs are
     // claimed by their pending row instead).
@@ -171,7 +175,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     if ("shed" in offer && offer.shed) {
       // A queued success made room for this failure: the rule is "failures are kept over successes".
       deps.claims.abandonInBackground(offer.shed);
-      dropped("shed", offer.shed.report.distribute ? "distribute" : offer.shed.report.outcome, offer.shed.report.executionId);
+      dropped("shed", offer.shed.report.distribute ? "distribute" : offer.shed.report.outcome, offer.shed.report.executionId, offer.shed.source);
     }
   };
 }

@@ -19,6 +19,7 @@ import type { QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import { createTaskEventEnricher, type QueuedRun } from "../events/enrich-task-event";
 import { createReconciler, type Reconciler } from "../events/reconcile";
+import { type DropLook, reconcilerWithDropLook } from "./drop-look";
 import { createDatagramHandler, type DatagramHandlerDeps } from "./datagram-handler";
 import { createDistributePath } from "./distribute-path";
 import { createDistributePoller, type DistributePoller, type DistributePollerOptions } from "./distribute-poller";
@@ -97,6 +98,8 @@ export interface TaskIntake {
   readiness: ReadinessCheck[];
   udp?: UdpListener;
   reconciler?: Reconciler;
+  /** Asks QRS at once when datagrams are dropped for want of room (with QRS and reconciliation on). */
+  dropLook?: DropLook;
   /** Nodes whose runs reach Steward only through reconciliation (with QRS, reconciliation and the UDP listener on). */
   nodeSilence?: NodeSilence;
   processor: RunProcessor;
@@ -343,12 +346,15 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     stopping: () => stopping,
     queued,
     ...(deps.engineLines ? { engine: deps.engineLines } : {}),
+    droppedFrom: (source) => looking?.dropLook.dropped(source),
   });
 
   const reconciler =
     deps.qrs && cfg.reconcile.enabled
       ? intakeReconciler(cfg, deps, deps.qrs, store, processor, counters, deps.liveInstances ? dropDeadClaims : undefined, nodeSilence)
       : undefined;
+  // A dropped datagram may have been a node's real run behind a flood spoofing its address: QRS is asked now.
+  const looking = reconciler && reconcilerWithDropLook(reconciler, { clock: deps.clock, log });
 
   let stopPurge: (() => void) | undefined;
   const components: Component[] = [
@@ -379,10 +385,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     },
   ];
   if (deps.gate) components.push(deps.gate("distribute", { name: "distribute-poller", start: () => poller.start(), stop: () => poller.stop() }));
-  if (reconciler) {
-    const reconcile: Component = { name: "reconcile", start: () => reconciler.start(), stop: () => reconciler.stop() };
-    components.push(deps.gate ? deps.gate("reconcile", reconcile) : reconcile);
-  }
+  if (looking) components.push(deps.gate ? deps.gate("reconcile", looking.component) : looking.component);
   if (socket.component) components.push(socket.component);
   const readiness = nodeSilence ? [...socket.readiness, nodeSilence.readiness] : socket.readiness;
 
@@ -392,6 +395,6 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
     await nodeSilence?.settled();
   }
 
-  const parts = { processor, poller, store, counters, sources, handleDatagram, settled };
+  const parts = { processor, poller, store, counters, sources, handleDatagram, settled, ...(looking ? { dropLook: looking.dropLook } : {}) };
   return { components, readiness, udp, reconciler, ...(nodeSilence ? { nodeSilence } : {}), ...parts };
 }

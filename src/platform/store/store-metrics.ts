@@ -29,6 +29,11 @@ export function registerStoreMetrics(metrics: MetricsRegistry, store: Pick<Store
     "WAL restarts by the main connection, when writes never paused long enough for the next write to start it over.",
     () => store.walCheckpoints.restarts,
   );
+  metrics.counterFn(
+    "steward_store_wal_truncates_total",
+    "WAL files cut back by the checkpoint thread once the store was quiet after a burst of writes left the file past 8 MiB.",
+    () => store.walCheckpoints.truncates,
+  );
   metrics.gaugeFn(
     "steward_store_wal_checkpoint_fallback",
     "1 when the checkpoint thread could not run and SQLite checkpoints inside commits again (see the log), else 0.",

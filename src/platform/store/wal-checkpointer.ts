@@ -28,6 +28,16 @@ const WAL_RESTART_PAGES = 16_384;
 /** A generation this long (256 MiB) means the WAL cannot be restarted: SQLite's own checkpoints take over. */
 const WAL_BOUND_PAGES = 65_536;
 const POLL_MS = 250;
+/**
+ * A WAL file larger than this (twice the thread's start) is cut back once the store is quiet: a burst (a flood of
+ * datagrams, a large import) left it long and is over (issue 86: 65.6 MB kept until Steward stopped). Not while writes
+ * go on: each cut would make the next writes grow it again. A long file is looked at again when it could be quiet, even
+ * with nothing written; a cut the thread could not make (a reader or writer was on the WAL) is asked for at the next look.
+ */
+const TRUNCATE_ABOVE_BYTES = 2 * WAL_CHECKPOINT_BYTES;
+/** Quiet: at most QUIET_PAGES (1 MiB) written to the WAL in the last QUIET_MS. */
+const QUIET_MS = 10_000;
+const QUIET_PAGES = 256;
 const IDLE_STOP_MS = 30_000;
 /** How long close() waits for the worker to close its connection. */
 const CLOSE_WAIT_MS = 5_000;
@@ -47,6 +57,9 @@ export interface WalCheckpointerOptions {
   thresholdBytes?: number;
   restartPages?: number;
   pollMs?: number;
+  /** Defaults: a WAL file past 8 MiB is cut back after 10 s with at most 256 pages written (tests make them small). */
+  truncateAboveBytes?: number;
+  quietMs?: number;
   /** Times the thread's tries again on a full disk (the looks at the WAL keep wall time: they wait on real I/O). */
   clock?: Clock;
   /** Told when the thread waits for space (at most once a minute while it goes on) and when it copies again. */
@@ -59,7 +72,7 @@ export interface WalCheckpointer {
   /** Stops polling and closes the worker's connection (waits for it: the store's last checkpoint comes next). */
   close(): void;
   /** Checkpoints the thread ran, restarts the main connection made, and whether SQLite's own took over. */
-  readonly stats: { checkpoints: number; restarts: number; looks: number; fallback?: string; waitingForSpace?: string };
+  readonly stats: { checkpoints: number; restarts: number; looks: number; truncates: number; fallback?: string; waitingForSpace?: string };
 }
 
 /** SQLITE_FULL, or the file system's ENOSPC in the text of the thread's error. */
@@ -108,6 +121,47 @@ function spaceWait(opts: WalCheckpointerOptions, stats: WalCheckpointer["stats"]
   };
 }
 
+/**
+ * How fast the WAL grows, from the generation sizes the thread's checkpoints report (a smaller one than the last means
+ * the WAL was started over): `quiet` when at most `pages` were written in the last `windowMs`, and for that long.
+ */
+function writePace(windowMs: number) {
+  let last = 0;
+  let written = 0;
+  const samples: { at: number; written: number }[] = [{ at: wallClock.now(), written: 0 }];
+  /** Keeps the newest sample at or before the window's start, and those after it. */
+  const trim = (now: number) => {
+    while (samples.length > 1 && samples[1]!.at <= now - windowMs) samples.shift();
+  };
+  return {
+    seen(generationPages: number) {
+      written += generationPages >= last ? generationPages - last : generationPages;
+      last = generationPages;
+      const now = wallClock.now();
+      samples.push({ at: now, written });
+      trim(now);
+    },
+    quiet(pages: number): boolean {
+      const now = wallClock.now();
+      trim(now);
+      const start = samples[0]!;
+      return start.at <= now - windowMs && written - start.written <= pages;
+    },
+    /** Milliseconds until the window could be quiet. */
+    quietIn: () => Math.max(0, samples[samples.length - 1]!.at + windowMs - wallClock.now()),
+  };
+}
+
+/** Starts the thread and opens its connection; `closed` is set by it once the connection is closed. */
+function spawnThread(file: string, onReply: (r: CheckpointReply) => void, onError: (e: ErrorEvent) => void) {
+  const closed = new Int32Array(new SharedArrayBuffer(4));
+  const worker = runtime.startWorker(new URL("./wal-checkpoint-worker.ts", import.meta.url), "platform/store/wal-checkpoint-worker.ts");
+  worker.onmessage = (e: MessageEvent<CheckpointReply>) => onReply(e.data);
+  worker.onerror = onError;
+  worker.postMessage({ op: "open", file, closed } satisfies CheckpointRequest);
+  return { worker, closed };
+}
+
 /** Ends the thread: its connection is asked to close first, when it opened one, and waited for. */
 function endThread(w: Worker, closedFlag: Int32Array | undefined, opened: boolean): void {
   if (closedFlag && opened) {
@@ -123,7 +177,8 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
   const threshold = opts.thresholdBytes ?? WAL_CHECKPOINT_BYTES;
   const restartPages = opts.restartPages ?? WAL_RESTART_PAGES;
   const boundPages = Math.max(WAL_BOUND_PAGES, 4 * restartPages);
-  const stats: WalCheckpointer["stats"] = { checkpoints: 0, restarts: 0, looks: 0 };
+  const stats: WalCheckpointer["stats"] = { checkpoints: 0, restarts: 0, looks: 0, truncates: 0 };
+  const [pace, truncateAbove] = [writePace(opts.quietMs ?? QUIET_MS), opts.truncateAboveBytes ?? TRUNCATE_ABOVE_BYTES];
   let worker: Worker | undefined;
   let closedFlag: Int32Array | undefined;
   /** The worker said its connection is open: only then is there a connection to wait for at close. */
@@ -148,14 +203,12 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
     busy = false;
     opened = false;
   };
-
   const fallback = (reason: string) => {
     if (stats.fallback) return;
     stats.fallback = reason;
     stopWorker();
     opts.fallback(reason);
   };
-
   const space = spaceWait(
     opts,
     stats,
@@ -163,31 +216,29 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
       stopWorker();
       return !closed && !stats.fallback;
     },
-    () => checkpoint(),
+    () => ask("checkpoint"),
   );
-
   const startWorker = (): Worker => {
-    const flag = new Int32Array(new SharedArrayBuffer(4));
-    const w = runtime.startWorker(new URL("./wal-checkpoint-worker.ts", import.meta.url), "platform/store/wal-checkpoint-worker.ts");
-    w.onmessage = (e: MessageEvent<CheckpointReply>) => {
-      const reply = e.data;
-      if (!reply.ok && diskFull(reply)) return space.wait(`the checkpoint thread failed (${reply.op}): ${reply.error}`);
-      if (!reply.ok) return fallback(`the checkpoint thread failed (${reply.op}): ${reply.error}`);
-      if (reply.op === "open") opened = true;
-      if (reply.op === "checkpoint") {
-        busy = false;
-        lastWork = wallClock.now();
-        generationPages = reply.walPages;
-        stats.checkpoints++;
-        space.copied();
-        // Right after the thread's copy, little is left to copy: the restart's own copy and syncs are short then.
-        restartIfDue();
-      }
-    };
-    w.onerror = (e: ErrorEvent) => fallback(`the checkpoint thread failed: ${e.message}`);
-    w.postMessage({ op: "open", file, closed: flag } satisfies CheckpointRequest);
-    closedFlag = flag;
-    return w;
+    const thread = spawnThread(file, onReply, (e) => fallback(`the checkpoint thread failed: ${e.message}`));
+    closedFlag = thread.closed;
+    return thread.worker;
+  };
+
+  const onReply = (reply: CheckpointReply) => {
+    if (!reply.ok && diskFull(reply)) return space.wait(`the checkpoint thread failed (${reply.op}): ${reply.error}`);
+    if (!reply.ok) return fallback(`the checkpoint thread failed (${reply.op}): ${reply.error}`);
+    if (reply.op === "open") return void (opened = true);
+    busy = false;
+    lastWork = wallClock.now();
+    if (reply.op === "truncate" && !reply.cut) return;
+    generationPages = reply.op === "checkpoint" ? reply.walPages : 0;
+    pace.seen(generationPages);
+    if (reply.op === "truncate") stats.truncates++;
+    if (reply.op !== "checkpoint") return;
+    stats.checkpoints++;
+    space.copied();
+    // Right after the thread's copy, little is left to copy: the restart's own copy and syncs are short then.
+    restartIfDue();
   };
 
   /** Restarts a long WAL generation on the main connection; false when none is due or a transaction is open. */
@@ -198,11 +249,12 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
     return true;
   };
 
-  const checkpoint = () => {
+  /** A copy, or a cut of the file back (a full copy first; a write of the main connection meanwhile waits for it). */
+  const ask = (op: "checkpoint" | "truncate") => {
     try {
       worker ??= startWorker();
       busy = true;
-      worker.postMessage({ op: "checkpoint" } satisfies CheckpointRequest);
+      worker.postMessage({ op } satisfies CheckpointRequest);
     } catch (err) {
       fallback(`no checkpoint thread: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -217,18 +269,22 @@ export function startWalCheckpointer(file: string, opts: WalCheckpointerOptions)
     stats.looks++;
     const st = statSync(walFile, { throwIfNoEntry: false });
     const written = (st?.mtimeMs ?? 0) !== lastMtime;
+    const size = st?.size ?? 0;
     lastMtime = st?.mtimeMs ?? 0;
     if (generationPages > boundPages) fallback(`the WAL could not be started over (${Math.round(generationPages / 256)} MiB)`);
     // The thread is idle (it starts only when asked), so a restart waits for nobody; one that could not be made (a
     // transaction was open) is followed by a copy, which also counts the generation again.
     else if (restartIfDue()) {
       // done
-    } else if (!busy && written && (worker || (st?.size ?? 0) >= threshold)) checkpoint();
+    } else if (!busy && size > truncateAbove && pace.quiet(QUIET_PAGES)) {
+      ask("truncate");
+    } else if (!busy && written && (worker || size >= threshold)) ask("checkpoint");
     else if (!busy && worker && wallClock.now() - lastWork > IDLE_STOP_MS) stopWorker();
     if (closed || stats.fallback) return;
     // Writes that go on, or a copy out, are looked at again soon; a thread with nothing to do once its quiet time is
     // up; nothing at all otherwise, until the next write.
     if (written || busy) arm(pollMs);
+    else if (size > truncateAbove) arm(Math.max(pollMs, pace.quietIn()));
     else if (worker) arm(Math.max(pollMs, lastWork + IDLE_STOP_MS - wallClock.now() + 1));
   };
 
