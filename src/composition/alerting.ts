@@ -24,6 +24,7 @@ import { peerLookMs, slowPeerLookMs } from "../platform/cluster/peer-poll";
 import { outboxPeerPoll } from "./store-and-cluster";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
+import { type RemediationConfig, remediationSchema } from "../start/remediation/config";
 
 export interface Alerting {
   alertGates: AlertGates;
@@ -143,6 +144,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner(formatTime)].filter(Boolean).join("") || undefined,
     ...(qrs ? { qrs } : {}),
     snooze: config.actionLinks,
+    ...(qrs ? remediationOffer(config.remediation) : {}),
   });
   // Indexed once per request of GET /v4/causes/{id}: a cause may hold thousands of symptoms.
   alertGates.grouping.readScriptLogsFrom(() => {
@@ -231,4 +233,10 @@ function incidentFollowUps(
       });
     },
   };
+}
+
+/** What the dashboard offers of remediation (wired after it, in composition/remediation.ts, with the same config). */
+function remediationOffer(cfg: RemediationConfig | undefined): { remediation?: { retryClasses: string[]; retryIn: number[] } } {
+  const r = cfg ?? remediationSchema().parse({});
+  return r.offer ? { remediation: { retryClasses: [...r.retryClasses], retryIn: [...r.retryIn] } } : {};
 }

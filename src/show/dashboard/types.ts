@@ -29,6 +29,14 @@ export interface PageDeps {
   banner?: () => string | undefined;
   /** The snooze choices of the alerts' links (actionLinks), offered by the incidents page's Snooze too. */
   snooze?: Pick<ActionLinksConfig, "snooze" | "snoozeUntil">;
+  /** What remediation offers (docs/remediation.md): absent when Steward cannot start tasks or `remediation.offer` is false. */
+  remediation?: RemediationOffer;
+}
+
+/** The error classes whose open incidents offer a retry, and the delays offered (ms). */
+export interface RemediationOffer {
+  retryClasses: readonly string[];
+  retryIn: readonly number[];
 }
 
 export type PageHandler = (c: Context<HttpEnv>, deps: PageDeps) => Promise<Response>;

@@ -5,6 +5,7 @@ import { ApiProblem, Badge, Empty, Time } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import type { ParentView } from "../../../tell/grouping";
+import { viewerMayAct } from "./incident-actions";
 
 /** Who is on an open cause, or the button that says so (it acknowledges every incident the cause holds too). */
 function AckCell(props: { cause: ParentView }) {
@@ -29,7 +30,23 @@ function AckCell(props: { cause: ParentView }) {
   );
 }
 
-function CauseTable(props: { rows: ParentView[] }) {
+/**
+ * A node's reload queue cause whose cancelled runs still fail: the Re-run offered to a viewer who may start tasks
+ * (POST /v4/causes/{id}/rerun-cancelled with the viewer's key; docs/remediation.md).
+ */
+function RerunCell(props: { cause: ParentView; offered: boolean }) {
+  const p = props.cause;
+  if (!props.offered || !p.cause.startsWith("queue:") || p.stillFailing === 0) return null;
+  return (
+    <div class="small" data-role="rerun">
+      <button type="button" data-action="rerun-cause" data-id={String(p.id)} data-name={p.title}>
+        Re-run the cancelled runs
+      </button>
+    </div>
+  );
+}
+
+function CauseTable(props: { rows: ParentView[]; rerunOffered: boolean }) {
   return (
     <table class="causes">
       <thead>
@@ -82,6 +99,7 @@ function CauseTable(props: { rows: ParentView[] }) {
                 </div>
               ) : null}
               <AckCell cause={p} />
+              <RerunCell cause={p} offered={props.rerunOffered} />
             </td>
           </tr>
         ))}
@@ -90,7 +108,8 @@ function CauseTable(props: { rows: ParentView[] }) {
   );
 }
 
-export const causesPage: PageHandler = async (c, { api, inbox, siteClock }) => {
+export const causesPage: PageHandler = async (c, { api, inbox, siteClock, remediation }) => {
+  const rerunOffered = remediation !== undefined && viewerMayAct(c);
   const [open, closed] = await Promise.all([
     api<{ causes: ParentView[] }>(c, "/v4/causes?status=open&limit=100"),
     api<{ causes: ParentView[] }>(c, "/v4/causes?status=closed&limit=50"),
@@ -103,7 +122,7 @@ export const causesPage: PageHandler = async (c, { api, inbox, siteClock }) => {
       ) : r.data.causes.length === 0 ? (
         <Empty>{none}</Empty>
       ) : (
-        <CauseTable rows={r.data.causes} />
+        <CauseTable rows={r.data.causes} rerunOffered={rerunOffered} />
       )}
     </section>
   );

@@ -61,6 +61,7 @@ let rx: HttpReceiver;
 const events: Array<{ at: number; e: DomainEvent }> = [];
 let asked: { status: number; body: { actions: Array<{ id: number; incidentId: number; taskName: string }> } };
 let stewardStartsBeforeDrain = -1;
+let causesPage = "";
 let drainedAt = 0;
 
 afterAll(async () => {
@@ -103,6 +104,8 @@ routes:
   // The person's one confirmation: the re-run of the queue's cause, over REST (the link's confirmation calls the same).
   const { causes } = (await (await t.request("/v4/causes")).json()) as { causes: Array<{ id: number; title: string }> };
   const cause = causes.find((c) => c.title === "reload queue backed up on reload01");
+  // The dashboard's Causes page offers it beside the queue's cause (its button makes this same call).
+  causesPage = await (await t.request("/ui/causes", { headers: { accept: "text/html" } })).text();
   const res = await t.request(`/v4/causes/${cause?.id}/rerun-cancelled`, { method: "POST" });
   asked = { status: res.status, body: (await res.json()) as never };
   // Step on until the queue's cause closed (the watchdog saw the queue empty), then to the morning.
@@ -127,6 +130,8 @@ test("one confirmation: six actions in chain order, nothing started while the qu
   expect(new Set(names)).toEqual(new Set(NAMES));
   for (const [n, up] of CHAIN) if (up) expect(names.indexOf(n)).toBeGreaterThan(names.indexOf(up));
   expect(stewardStartsBeforeDrain).toBe(0);
+  const row = causesPage.slice(causesPage.indexOf('data-cause="'));
+  expect(row.slice(0, row.indexOf("</tr>"))).toContain('data-action="rerun-cause"');
   expect(drainedAt).toBeGreaterThanOrEqual(at("02:40"));
   expect(drainedAt).toBeLessThan(at("03:00"));
 });
