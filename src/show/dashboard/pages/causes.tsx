@@ -5,7 +5,7 @@ import { ApiProblem, Badge, Empty, Time } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import type { ParentView } from "../../../tell/grouping";
-import { viewerMayAct } from "./incident-actions";
+import { ActionList, type ActionRow, viewerMayAct } from "./incident-actions";
 
 /** Who is on an open cause, or the button that says so (it acknowledges every incident the cause holds too). */
 function AckCell(props: { cause: ParentView }) {
@@ -46,7 +46,7 @@ function RerunCell(props: { cause: ParentView; offered: boolean }) {
   );
 }
 
-function CauseTable(props: { rows: ParentView[]; rerunOffered: boolean }) {
+function CauseTable(props: { rows: ParentView[]; rerunOffered: boolean; actions: Map<number, ActionRow[]> }) {
   return (
     <table class="causes">
       <thead>
@@ -59,7 +59,7 @@ function CauseTable(props: { rows: ParentView[]; rerunOffered: boolean }) {
         </tr>
       </thead>
       <tbody>
-        {props.rows.map((p) => (
+        {props.rows.map((p) => [
           <tr id={`cause-${p.id}`} data-cause={String(p.id)}>
             <td class="mono">{p.id}</td>
             <td>
@@ -101,8 +101,17 @@ function CauseTable(props: { rows: ParentView[]; rerunOffered: boolean }) {
               <AckCell cause={p} />
               <RerunCell cause={p} offered={props.rerunOffered} />
             </td>
-          </tr>
-        ))}
+          </tr>,
+          props.actions.get(p.id)?.length ? (
+            <tr data-role="cause-actions" data-cause={String(p.id)}>
+              <td />
+              <td colSpan={4}>
+                <div class="small">Re-run of the cancelled runs, in the order they run:</div>
+                <ActionList actions={props.actions.get(p.id) ?? []} />
+              </td>
+            </tr>
+          ) : null,
+        ])}
       </tbody>
     </table>
   );
@@ -114,6 +123,18 @@ export const causesPage: PageHandler = async (c, { api, inbox, siteClock, remedi
     api<{ causes: ParentView[] }>(c, "/v4/causes?status=open&limit=100"),
     api<{ causes: ParentView[] }>(c, "/v4/causes?status=closed&limit=50"),
   ]);
+  // What was done about each queue cause (its re-run's actions): read only for those, a few at most.
+  const queueIds = [open, closed]
+    .flatMap((r) => (r.ok ? r.data.causes : []))
+    .filter((p) => p.cause.startsWith("queue:"))
+    .map((p) => p.id);
+  const actions = new Map<number, ActionRow[]>();
+  await Promise.all(
+    queueIds.map(async (id) => {
+      const r = await api<{ actions: ActionRow[] }>(c, `/v4/causes/${id}/actions`);
+      if (r.ok) actions.set(id, r.data.actions);
+    }),
+  );
   const section = (title: string, r: typeof open, none: string) => (
     <section class="card tight">
       <h2>{title}</h2>
@@ -122,7 +143,7 @@ export const causesPage: PageHandler = async (c, { api, inbox, siteClock, remedi
       ) : r.data.causes.length === 0 ? (
         <Empty>{none}</Empty>
       ) : (
-        <CauseTable rows={r.data.causes} rerunOffered={rerunOffered} />
+        <CauseTable rows={r.data.causes} rerunOffered={rerunOffered} actions={actions} />
       )}
     </section>
   );

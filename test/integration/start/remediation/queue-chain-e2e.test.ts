@@ -62,6 +62,7 @@ const events: Array<{ at: number; e: DomainEvent }> = [];
 let asked: { status: number; body: { actions: Array<{ id: number; incidentId: number; taskName: string }> } };
 let stewardStartsBeforeDrain = -1;
 let causesPage = "";
+let causeId = 0;
 let drainedAt = 0;
 
 afterAll(async () => {
@@ -106,6 +107,7 @@ routes:
   const cause = causes.find((c) => c.title === "reload queue backed up on reload01");
   // The dashboard's Causes page offers it beside the queue's cause (its button makes this same call).
   causesPage = await (await t.request("/ui/causes", { headers: { accept: "text/html" } })).text();
+  causeId = cause?.id ?? 0;
   const res = await t.request(`/v4/causes/${cause?.id}/rerun-cancelled`, { method: "POST" });
   asked = { status: res.status, body: (await res.json()) as never };
   // Step on until the queue's cause closed (the watchdog saw the queue empty), then to the morning.
@@ -165,4 +167,18 @@ test("the chain's freshness promise is met: Sales fresh by 04:00, no breach", as
   const sales = rows.find((r) => r.app.id === SALES_APP);
   expect(sales?.state).toBe("fresh");
   expect(Date.parse(sales!.dataAsOf)).toBeLessThan(at("04:00"));
+});
+
+test("the cause's view lists what was done: the re-run's six actions, how each ended", async () => {
+  const { actions } = (await (await t!.request(`/v4/causes/${causeId}/actions`)).json()) as { actions: Array<{ taskName: string; status: string }> };
+  expect(actions.map((a) => a.taskName)).toEqual(asked.body.actions.map((a) => a.taskName));
+  expect(actions.every((a) => a.status === "ended" || a.status === "skipped")).toBe(true);
+  const page = await (await t!.request("/ui/causes", { headers: { accept: "text/html" } })).text();
+  const row = page.slice(page.indexOf(`data-role="cause-actions" data-cause="${causeId}"`));
+  const rows = row.slice(0, row.indexOf("</table>")).split("data-action-id=").slice(1);
+  expect(rows.length).toBe(6);
+  expect(rows[0]).toContain("Re-run");
+  expect(rows[0]).toContain("ended: succeeded");
+  // Everything re-ran: no Re-run button any more.
+  expect(page).not.toContain('data-action="rerun-cause"');
 });
