@@ -34,6 +34,7 @@ import { peerLookMs, slowPeerLookMs } from "../platform/cluster/peer-poll";
 import { outboxPeerPoll } from "./store-and-cluster";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
+import { type RemediationConfig, remediationSchema } from "../start/remediation/config";
 
 export interface Alerting {
   alertGates: AlertGates;
@@ -65,6 +66,22 @@ function promiseRefs(config: Config): PromiseRef[] {
     appNames: p.appNames,
     streams: p.streams,
   }));
+}
+
+/** Steward's own degraded state (steward.degraded), started with the rest. */
+function degradedWatch(w: Wiring, formatTime: (ms: number) => string) {
+  const { config, readiness, clock, log, bus, instanceName, lifecycle } = w;
+  const degraded = createDegradedWatch({
+    readiness,
+    clock,
+    log,
+    emit: (e) => bus.emit(e.kind, e),
+    instance: instanceName,
+    host: config.qlik?.host ?? instanceName,
+    formatTime,
+  });
+  lifecycle.add(degraded);
+  return degraded;
 }
 
 /** `current` reads the config in force (the reloader is built after this stage). */
@@ -132,16 +149,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   let converger: AlertConverger | undefined;
   alertGates.startAfterNotifier(lifecycle);
   // After the notifier: what it raises is queued for the routes that take steward.degraded.
-  const degraded = createDegradedWatch({
-    readiness,
-    clock,
-    log,
-    emit: (e) => bus.emit(e.kind, e),
-    instance: instanceName,
-    host: config.qlik?.host ?? instanceName,
-    formatTime,
-  });
-  lifecycle.add(degraded);
+  const degraded = degradedWatch(w, formatTime);
   act.attach({ notify, lifecycle, routes });
   // In a cluster the dashboard's timeline and charts show what this Steward handled, kept in memory.
   const dashboard = setupDashboard({
@@ -157,6 +165,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner(formatTime)].filter(Boolean).join("") || undefined,
     ...(qrs ? { qrs } : {}),
     snooze: config.actionLinks,
+    ...(qrs ? remediationOffer(config.remediation) : {}),
   });
   // Indexed once per request of GET /v4/causes/{id}: a cause may hold thousands of symptoms.
   alertGates.grouping.readScriptLogsFrom(() => {
@@ -302,4 +311,10 @@ function incidentFollowUps(
       });
     },
   };
+}
+
+/** What the dashboard offers of remediation (wired after it, in composition/remediation.ts, with the same config). */
+function remediationOffer(cfg: RemediationConfig | undefined): { remediation?: { retryClasses: string[]; retryIn: number[] } } {
+  const r = cfg ?? remediationSchema().parse({});
+  return r.offer ? { remediation: { retryClasses: [...r.retryClasses], retryIn: [...r.retryIn] } } : {};
 }

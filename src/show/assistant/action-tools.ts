@@ -116,6 +116,38 @@ export function registerActionTools(server: Catalog, x: ActionContext): void {
       },
     );
   }
+  if (allowed.has("retryIncident")) {
+    server.registerTool(
+      "retry_incident",
+      {
+        title: "Retry an incident's task",
+        description:
+          "Asks Steward to start the task of an open incident again, now or in some minutes, as POST /v4/incidents/{id}/retry does (docs/remediation.md): offered for failures that may heal by themselves (error classes connection, lock, timeout); refused for others. Steward starts it once on the whole site and records it on the incident's actions; the incident's next message says how it went. Needs the tasks scope.",
+        inputSchema: {
+          id: z.number().int().min(1).describe("The incident's id"),
+          inMinutes: z.number().int().min(0).max(10_080).default(0).describe("Minutes from now; 0 starts it at once"),
+        },
+        annotations: ACTION,
+      },
+      (a) =>
+        act(x, "retry_incident", "tasks", `incident ${a.id}`, async () =>
+          apiAnswer(await x.api.post(`/v4/incidents/${a.id}/retry`, { inMinutes: a.inMinutes })),
+        ),
+    );
+  }
+  if (allowed.has("rerunCancelled")) {
+    server.registerTool(
+      "rerun_cancelled",
+      {
+        title: "Re-run the runs a node's queue cancelled",
+        description:
+          "For a node's reload queue cause (scheduler.queue_backlog), asks Steward to start again the runs Qlik cancelled while they waited, once the queue has drained, one after another in chain order, as POST /v4/causes/{id}/rerun-cancelled does (docs/remediation.md). A task its chain ran again meanwhile is not started twice. Needs the tasks scope.",
+        inputSchema: { causeId: z.number().int().min(1).describe("The queue cause's id") },
+        annotations: ACTION,
+      },
+      (a) => act(x, "rerun_cancelled", "tasks", `cause ${a.causeId}`, async () => apiAnswer(await x.api.post(`/v4/causes/${a.causeId}/rerun-cancelled`, {}))),
+    );
+  }
   if (allowed.has("addSilence")) {
     const names = z.array(z.string().trim().min(1).max(200)).min(1).max(20).optional();
     server.registerTool(

@@ -3,6 +3,7 @@
 // tool's arguments that do not fit its schema are the tool's error (isError), which the assistant can correct.
 import { type Catalog, describePrompt, describeTool, issuesText, type ToolResult } from "./catalog";
 import { type Params, negotiateVersion, RpcCode, RpcFailure } from "./protocol";
+import { ACTION_TOOLS } from "./config";
 
 export interface ServerInfo {
   name: string;
@@ -66,6 +67,11 @@ const HANDLERS: Record<string, Handler> = {
 async function callTool(params: Params, catalog: Catalog): Promise<ToolResult> {
   const name = text(params.name, "name", 200);
   const tool = catalog.tools.find((t) => t.name === name);
+  if (!tool && ACTION_TOOLS[name] !== undefined)
+    throw new RpcFailure(
+      RpcCode.invalidParams,
+      `The tool ${quoted(name)} is an action this Steward does not allow: its config's mcp.allowActions must list ${ACTION_TOOLS[name]} (docs/assistants.md); until then the assistant only reads`,
+    );
   if (!tool) throw new RpcFailure(RpcCode.invalidParams, `Unknown tool ${quoted(name)}; tools/list names the tools this key may use`);
   const args = tool.input.safeParse(objectOrNone(params.arguments, "arguments"));
   if (!args.success) return { isError: true, content: [{ type: "text", text: `Invalid arguments for tool ${name}: ${issuesText(args.error)}` }] };

@@ -199,6 +199,15 @@ export const DASHBOARD_JS = `
         (one ? "" : "Every incident it holds is closed with it. ") + "Its follow-up says you resolved it; a later failure opens a new incident. Note (optional):", "");
       if (why === null) return;
       run(b, function () { return api("POST", (one ? "/v4/incidents/" : "/v4/causes/") + encodeURIComponent(b.dataset.id) + "/resolve", why ? { note: why, from: "dashboard" } : { from: "dashboard" }); }, "Resolved " + b.dataset.name);
+    } else if (a === "retry-incident") {
+      // A retry starts the task (now or later): ask first. It goes through the REST API with this viewer's key.
+      var inPick = b.closest("[data-role=retry-action]").querySelector("select[data-retry-choice]");
+      var inMin = Number(inPick.value);
+      if (!confirm("Retry " + b.dataset.name + " " + inPick.options[inPick.selectedIndex].textContent + "? Steward starts the task once; the incident's next message says how it went.")) return;
+      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/retry", { inMinutes: inMin }); }, "Retry of " + b.dataset.name + " asked for");
+    } else if (a === "rerun-cause") {
+      if (!confirm("Re-run the runs the queue cancelled (" + b.dataset.name + ")? Steward starts them once the queue has drained, in chain order.")) return;
+      run(b, function () { return api("POST", "/v4/causes/" + encodeURIComponent(b.dataset.id) + "/rerun-cancelled"); }, "Re-run of the cancelled runs asked for");
     } else if (a === "end-silence") {
       if (!confirm("End silence #" + b.dataset.id + " now? What it held is sent if the condition still lasts.")) return;
       run(b, function () { return api("DELETE", "/v4/silences/" + encodeURIComponent(b.dataset.id)); }, "Silence #" + b.dataset.id + " ended");

@@ -61,6 +61,8 @@ export interface DashboardDeps {
   banner?: () => string | undefined;
   /** The snooze choices of the alerts' links: the incidents page's Snooze offers the same. */
   snooze?: PageDeps["snooze"];
+  /** What remediation offers: the task page's Retry (pages/incident-actions.tsx). */
+  remediation?: PageDeps["remediation"];
 }
 
 const FEED_CURSOR = "dashboard.feed.cursor";
@@ -124,6 +126,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
     ...(deps.banner ? { banner: deps.banner } : {}),
     ...(deps.snooze ? { snooze: deps.snooze } : {}),
     ...(deps.runLinks ? { runLinks: deps.runLinks } : {}),
+    ...(deps.remediation ? { remediation: deps.remediation } : {}),
   });
   return {
     timeline,

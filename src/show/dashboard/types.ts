@@ -32,6 +32,14 @@ export interface PageDeps {
   snooze?: Pick<ActionLinksConfig, "snooze" | "snoozeUntil">;
   /** Which incident each run belongs to, and which failures were heard after their task's next success. */
   runLinks?: RunLinks;
+  /** What remediation offers (docs/remediation.md): absent when Steward cannot start tasks or `remediation.offer` is false. */
+  remediation?: RemediationOffer;
+}
+
+/** The error classes whose open incidents offer a retry, and the delays offered (ms). */
+export interface RemediationOffer {
+  retryClasses: readonly string[];
+  retryIn: readonly number[];
 }
 
 export type PageHandler = (c: Context<HttpEnv>, deps: PageDeps) => Promise<Response>;

@@ -27,6 +27,11 @@ export function createActionReads(db: SqlDb) {
       );
       return rows.map((r) => ({ taskName: String(r.task_name), attempts: Number(r.attempts), endedMs: Number(r.ended_at) }));
     },
+    /** A re-run's actions, one per cancelled run, in the order they run (at most 200: a queue cancels that many at most in practice). */
+    async ofCause(causeId: number): Promise<RemediationAction[]> {
+      const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE cause_id = ? ORDER BY id LIMIT 200", [causeId]);
+      return rows.map(rowOf);
+    },
     async ofIncident(incidentId: number): Promise<RemediationAction[]> {
       const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? ORDER BY id", [incidentId]);
       return rows.map(rowOf);

@@ -79,9 +79,12 @@ export function createActionStore(db: SqlDb) {
       );
       return rows.map(rowOf);
     },
-    /** The next time a pending action falls due (to arm the timer), if any. */
-    async nextDue(): Promise<number | undefined> {
-      const r = await db.get<{ t: number | null }>("SELECT MIN(due_at) AS t FROM remediation_actions WHERE status = 'pending'");
+    /**
+     * The next time a pending action falls due after `now` (to arm the timer), if any. One due already and still
+     * pending waits (a re-run for its queue to drain): the pass just looked at it; the poll looks again.
+     */
+    async nextDue(now: number): Promise<number | undefined> {
+      const r = await db.get<{ t: number | null }>("SELECT MIN(due_at) AS t FROM remediation_actions WHERE status = 'pending' AND due_at > ?", [now]);
       return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
     },
     /** Claims a due action for `by` until now + lease; undefined when another Steward has it (or it is no longer due). */

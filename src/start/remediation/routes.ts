@@ -143,6 +143,20 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
 
   router.route(
     {
+      method: "get",
+      path: "/v4/causes/:id/actions",
+      summary: "What was done about a cause: the re-run of the runs its queue cancelled",
+      description: "One action per cancelled run, in the order they run (at most 200); each is also on its incident's actions.",
+      tags: ["Alerts"],
+      scope: "read",
+      params: IdParams,
+      responses: { 200: { description: "The actions", schema: () => z.object({ actions: z.array(ActionViewSchema) }) } },
+    },
+    async (c, { params }) => c.json({ actions: (await service.actionsOfCause(params.id)).map(actionView) }),
+  );
+
+  router.route(
+    {
       method: "post",
       path: "/v4/remediation/actions/:id/cancel",
       summary: "Cancel a remediation action that is not due yet",

@@ -34,6 +34,8 @@ export interface RemediationService extends RemedyPort {
   requestRetry(r: RetryRequest): Promise<RetryAnswer>;
   requestRerun(r: Omit<RerunRequest, "now">): Promise<RerunAnswer>;
   actionsOf(incidentId: number): Promise<RemediationAction[]>;
+  /** The actions of a re-run of a queue cause's cancelled runs, in the order they run. */
+  actionsOfCause(causeId: number): Promise<RemediationAction[]>;
   cancel(actionId: number, by: string): Promise<boolean>;
 }
 
@@ -149,6 +151,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       };
     },
     actionsOf: (id) => store.ofIncident(id),
+    actionsOfCause: (id) => store.ofCause(id),
     async cancel(id, by) {
       const done = await store.cancel(id, clock.now(), by);
       if (done) deps.audit.record({ actor: { kind: "remediation", name: by }, action: "remediation.cancel", target: String(id), result: "ok" });

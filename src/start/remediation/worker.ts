@@ -135,7 +135,9 @@ export function createWorker(deps: WorkerDeps): Worker {
   // pending action falls due before it ("retry in 5 minutes" starts at its minute, not up to a poll later).
   const arm = async () => {
     if (!armed) return;
-    const next = await store.nextDue().catch(() => undefined);
+    // Only what falls due later: a re-run due since the request but waiting for its queue to drain would arm a timer
+    // of 0 again and again (a loop on the database, and a stepped clock that never moves on).
+    const next = await store.nextDue(clock.now()).catch(() => undefined);
     if (!armed) return;
     const wait = next === undefined ? deps.pollMs : Math.min(deps.pollMs, Math.max(0, next - clock.now()));
     clock.clearTimeout(timer);

@@ -5,6 +5,7 @@ import { ApiProblem, Badge, Empty, Time } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import type { ParentView } from "../../../tell/grouping";
+import { ActionList, type ActionRow, viewerMayAct } from "./incident-actions";
 
 /** Who is on an open cause, or the button that says so (it acknowledges every incident the cause holds too). */
 function AckCell(props: { cause: ParentView }) {
@@ -29,7 +30,23 @@ function AckCell(props: { cause: ParentView }) {
   );
 }
 
-function CauseTable(props: { rows: ParentView[] }) {
+/**
+ * A node's reload queue cause whose cancelled runs still fail: the Re-run offered to a viewer who may start tasks
+ * (POST /v4/causes/{id}/rerun-cancelled with the viewer's key; docs/remediation.md).
+ */
+function RerunCell(props: { cause: ParentView; offered: boolean }) {
+  const p = props.cause;
+  if (!props.offered || !p.cause.startsWith("queue:") || p.stillFailing === 0) return null;
+  return (
+    <div class="small" data-role="rerun">
+      <button type="button" data-action="rerun-cause" data-id={String(p.id)} data-name={p.title}>
+        Re-run the cancelled runs
+      </button>
+    </div>
+  );
+}
+
+function CauseTable(props: { rows: ParentView[]; rerunOffered: boolean; actions: Map<number, ActionRow[]> }) {
   return (
     <table class="causes">
       <thead>
@@ -42,7 +59,7 @@ function CauseTable(props: { rows: ParentView[] }) {
         </tr>
       </thead>
       <tbody>
-        {props.rows.map((p) => (
+        {props.rows.map((p) => [
           <tr id={`cause-${p.id}`} data-cause={String(p.id)}>
             <td class="mono">{p.id}</td>
             <td>
@@ -82,19 +99,42 @@ function CauseTable(props: { rows: ParentView[] }) {
                 </div>
               ) : null}
               <AckCell cause={p} />
+              <RerunCell cause={p} offered={props.rerunOffered} />
             </td>
-          </tr>
-        ))}
+          </tr>,
+          props.actions.get(p.id)?.length ? (
+            <tr data-role="cause-actions" data-cause={String(p.id)}>
+              <td />
+              <td colSpan={4}>
+                <div class="small">Re-run of the cancelled runs, in the order they run:</div>
+                <ActionList actions={props.actions.get(p.id) ?? []} />
+              </td>
+            </tr>
+          ) : null,
+        ])}
       </tbody>
     </table>
   );
 }
 
-export const causesPage: PageHandler = async (c, { api, inbox, siteClock }) => {
+export const causesPage: PageHandler = async (c, { api, inbox, siteClock, remediation }) => {
+  const rerunOffered = remediation !== undefined && viewerMayAct(c);
   const [open, closed] = await Promise.all([
     api<{ causes: ParentView[] }>(c, "/v4/causes?status=open&limit=100"),
     api<{ causes: ParentView[] }>(c, "/v4/causes?status=closed&limit=50"),
   ]);
+  // What was done about each queue cause (its re-run's actions): read only for those, a few at most.
+  const queueIds = [open, closed]
+    .flatMap((r) => (r.ok ? r.data.causes : []))
+    .filter((p) => p.cause.startsWith("queue:"))
+    .map((p) => p.id);
+  const actions = new Map<number, ActionRow[]>();
+  await Promise.all(
+    queueIds.map(async (id) => {
+      const r = await api<{ actions: ActionRow[] }>(c, `/v4/causes/${id}/actions`);
+      if (r.ok) actions.set(id, r.data.actions);
+    }),
+  );
   const section = (title: string, r: typeof open, none: string) => (
     <section class="card tight">
       <h2>{title}</h2>
@@ -103,7 +143,7 @@ export const causesPage: PageHandler = async (c, { api, inbox, siteClock }) => {
       ) : r.data.causes.length === 0 ? (
         <Empty>{none}</Empty>
       ) : (
-        <CauseTable rows={r.data.causes} />
+        <CauseTable rows={r.data.causes} rerunOffered={rerunOffered} actions={actions} />
       )}
     </section>
   );

@@ -7,6 +7,7 @@ import type { HttpEnv } from "../../../platform/http/types";
 import type { IncidentView } from "../../../tell/incidents/routes";
 import type { ApiReader } from "../api-reader";
 import { Badge, Time } from "../components";
+import { ActionList, type ActionRow, RetryControl } from "./incident-actions";
 
 /** The task's newest incident; undefined when it has none, incidents are off, or the viewer may not read them. */
 export async function latestIncidentOf(api: ApiReader, c: Context<HttpEnv>, taskId: string): Promise<IncidentView | undefined> {
@@ -14,7 +15,8 @@ export async function latestIncidentOf(api: ApiReader, c: Context<HttpEnv>, task
   return r.ok ? r.data.incidents[0] : undefined;
 }
 
-export function TaskIncidentCard(props: { i: IncidentView }) {
+/** `actions`: what was done about it (remediation); `retryDelays`: the Retry offered to this viewer, if any. */
+export function TaskIncidentCard(props: { i: IncidentView; actions?: ActionRow[]; retryDelays?: readonly number[] | undefined }) {
   const i = props.i;
   const open = i.status === "open";
   return (
@@ -59,7 +61,21 @@ export function TaskIncidentCard(props: { i: IncidentView }) {
             </dd>
           </>
         )}
+        {props.retryDelays ? (
+          <>
+            <dt>Fix it</dt>
+            <dd>
+              <RetryControl i={i} delays={props.retryDelays} />
+            </dd>
+          </>
+        ) : null}
       </dl>
+      {props.actions?.length ? (
+        <>
+          <h3>What was done</h3>
+          <ActionList actions={props.actions} />
+        </>
+      ) : null}
     </section>
   );
 }

@@ -5,12 +5,13 @@ import { Legend, RunChart } from "../charts";
 import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
 import { Layout } from "../layout";
 import { failedRunEvent, LastFailureCard } from "./last-failure";
+import { actionsOf, retryOffer } from "./incident-actions";
 import { latestIncidentOf, TaskIncidentCard } from "./task-incident";
 import type { PageHandler } from "../types";
 
 const RUNS = 60;
 
-export const taskPage: PageHandler = async (c, { api, runs, timeline, inbox, siteClock, taskNames, runLinks }) => {
+export const taskPage: PageHandler = async (c, { api, runs, timeline, inbox, siteClock, taskNames, runLinks, remediation }) => {
   const id = c.req.param("id") ?? "";
   const nav = { active: "events", inbox: inbox() !== undefined, clock: siteClock() };
   const rows = runs?.runsOf(id, RUNS) ?? [];
@@ -42,6 +43,7 @@ export const taskPage: PageHandler = async (c, { api, runs, timeline, inbox, sit
   // A failure heard of after the task's next success (a lost datagram) is shown as what it was: not paged.
   const links = runLinks ? await runLinks(rows.filter((r) => r.outcome !== "succeeded")) : new Map<string, { succeededBeforeHeardAt?: number }>();
   const heardLate = (r: (typeof rows)[number]) => links.get(`${r.executionId.toLowerCase()}:${r.outcome}`)?.succeededBeforeHeardAt;
+  const actions = incident ? await actionsOf(api, c, incident.id) : [];
   const count = (o: string) => rows.filter((r) => r.outcome === o).length;
   const lastFailed = rows.find((r) => r.outcome === "failed");
   const durations = rows.map((r) => r.durationMs).filter((d): d is number => d !== null);
@@ -71,7 +73,7 @@ export const taskPage: PageHandler = async (c, { api, runs, timeline, inbox, sit
           </dd>
         </dl>
       </section>
-      {incident ? <TaskIncidentCard i={incident} /> : null}
+      {incident ? <TaskIncidentCard i={incident} actions={actions} retryDelays={retryOffer(c, incident, remediation)} /> : null}
       {lastFailed ? <LastFailureCard run={lastFailed} latest={latest} found={failedRunEvent(timeline, lastFailed.executionId)} /> : null}
       <section class="card" id="task-runs">
         <h2>

@@ -146,6 +146,18 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       expect((await audit.query({ action: "task.start" }))[0]!.details).toMatchObject({ executionSessionId: done.executionId });
     });
 
+    test("the timer is armed for what falls due later, not again for an action due and still waiting", async () => {
+      // A re-run due since it was asked for waits for its queue to drain: arming for it would be a timer of 0 again
+      // and again (a loop on the database; on a stepped clock, time that never moves on: queue-chain-e2e.test.ts).
+      const db = await backend.open(SETS);
+      const clock = createManualClock(T0);
+      const store = createActionStore(db);
+      await ask(db, store, clock, "9b0e0000-0000-4000-8000-0000000000f1", 0);
+      expect(await store.nextDue(clock.now())).toBeUndefined();
+      await ask(db, store, clock, "9b0e0000-0000-4000-8000-0000000000f2", 5 * MIN);
+      expect(await store.nextDue(clock.now())).toBe(T0 + 5 * MIN);
+    });
+
     test("a task a person disabled is not started: the action ends saying so", { timeout: 30_000 }, async () => {
       const db = await backend.open(SETS);
       const clock = createManualClock(T0);

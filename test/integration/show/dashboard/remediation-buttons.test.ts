@@ -1,0 +1,116 @@
+// The dashboard's Retry (issue 87) in Chromium, against the simulator: a connection error's incident on the task page
+// offers "Retry the task" to a viewer signed in with a tasks key; confirmed, it goes through POST
+// /v4/incidents/{id}/retry with that key, the task is started once, heals, and the incident's card lists the action
+// (who asked, from where, how it ended). A viewer signed in with a read key sees the card without the button, and the
+// same call forced with that key answers 403.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
+import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { waitFor } from "../../../helpers/wait-for";
+import { startHarness, type Harness } from "../../hear/intake/harness";
+import { launchChromium, type TestBrowser } from "./chromium";
+
+const TASK = "d3b10000-0000-4000-8000-000000000001";
+const SITE = `
+site: { name: Retry from the dashboard }
+nodes:
+  - { name: Central, hostName: sense1.test.example, central: true }
+users:
+  - { userDirectory: INTERNAL, userId: sa_scheduler }
+apps:
+  - { name: CRM, owner: INTERNAL\\sa_scheduler, script: "SET a=1;" }
+tasks:
+  - { id: ${TASK}, name: Reload CRM, type: reload, app: CRM, maxRetries: 0, scriptError: "Cannot connect to the data source crm-db.corp.example:1433: connection refused" }
+`;
+const KEYS = { ops: generateApiKey(), reader: generateApiKey() };
+
+let dir: TempDir;
+let h: Harness;
+let browser: TestBrowser | undefined;
+
+beforeAll(async () => {
+  dir = createTempDir("steward-remedy-dashboard-");
+  h = await startHarness({
+    dir: dir.path,
+    site: SITE,
+    extraYaml: `
+remediation: { pollInterval: 1s }
+security:
+  apiKeys:
+    - { name: key-ops, hash: "${hashApiKey(KEYS.ops)}", scopes: [tasks, read] }
+    - { name: key-read, hash: "${hashApiKey(KEYS.reader)}", scopes: [read] }
+`,
+  });
+  browser = await launchChromium();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+  dir?.remove();
+});
+
+const BUTTON = 'button[data-action="retry-incident"]';
+
+async function signIn(key: string, next: string): Promise<void> {
+  const page = browser!.page;
+  await page.context().clearCookies();
+  await page.goto(`${h.t.app.server!.url().replace(/\/$/, "")}/ui/login?next=${encodeURIComponent(next)}`);
+  await page.fill("#api-key", key);
+  await page.click("#login button[type=submit]");
+  await page.waitForSelector("#task-incident");
+}
+
+test("a read key sees the incident without Retry, and the forced call is refused", { timeout: 60_000 }, async () => {
+  const e = await h.eventFor(await h.runWhenIdle(TASK, "fail"), 15_000);
+  expect(e.errorClass).toBe("connection");
+  await signIn(KEYS.reader, `/ui/tasks/${TASK}`);
+  expect(await browser!.page.locator(BUTTON).count()).toBe(0);
+  const forced = await h.t.request(`/v4/incidents/${e.incident!.id}/retry`, {
+    method: "POST",
+    headers: { "x-api-key": KEYS.reader, "content-type": "application/json" },
+    body: "{}",
+  });
+  expect(forced.status).toBe(403);
+  expect(
+    ((await (await h.t.request(`/v4/incidents/${e.incident!.id}/actions`, { headers: { "x-api-key": KEYS.reader } })).json()) as { actions: unknown[] })
+      .actions,
+  ).toEqual([]);
+});
+
+test("a tasks key's Retry asks first, starts the task once, and the card shows the action and how it ended", { timeout: 60_000 }, async () => {
+  const page = browser!.page;
+  await signIn(KEYS.ops, `/ui/tasks/${TASK}`);
+  const incidentId = Number(await page.getAttribute("#task-incident", "data-incident"));
+  const asked: string[] = [];
+  page.once("dialog", (d) => {
+    asked.push(d.message());
+    void d.dismiss();
+  });
+  await page.click(BUTTON);
+  await waitFor(() => asked[0], { what: "the question" });
+  expect(asked[0]).toContain("Retry Reload CRM now?");
+  const actions = async () =>
+    (
+      (await (await h.t.request(`/v4/incidents/${incidentId}/actions`, { headers: { "x-api-key": KEYS.ops } })).json()) as {
+        actions: Array<Record<string, unknown>>;
+      }
+    ).actions;
+  expect(await actions()).toEqual([]);
+
+  page.once("dialog", (d) => void d.accept());
+  await page.click(BUTTON);
+  await waitFor(async () => (await actions())[0]?.status === "ended", { what: "the retry's run to end", timeoutMs: 30_000 });
+  expect((await actions())[0]).toMatchObject({ requestedBy: "key-ops", requestedFrom: "rest", outcome: "succeeded" });
+  expect(h.sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().includes(`/task/${TASK}/start`))).toHaveLength(1);
+  // The page made again (signed in anew: the key is kept in the tab's script, not across a reload).
+  await signIn(KEYS.ops, `/ui/tasks/${TASK}`);
+  const row = page.locator('#task-incident table[data-role="actions"] tr[data-action-id]');
+  await row.first().waitFor({ state: "attached" });
+  const text = await row.first().textContent();
+  expect(text).toContain("Retry #");
+  expect(text).toContain("key-ops");
+  expect(text).toContain("ended: succeeded");
+  expect(text).toContain("Qlik started the task");
+  // The incident recovered: no Retry any more.
+  expect(await page.locator(BUTTON).count()).toBe(0);
+});
