@@ -174,7 +174,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const { intake, services, cloud, engineReloads } = site;
     const expectations = wireExpectations(w, http, tasks, alerting, site);
     const { watchdog, checkins, freshness, beats } = expectations;
-    wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes, site, {
+    const reports = wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes, site, {
       current: () => reloader.current(),
       audit,
       reload: (trigger, actor) => reloader.reload(trigger, actor),
@@ -208,7 +208,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       hooks: act.hooks,
       health: alerting.channelHealth,
       ...outboxPeerPoll(w),
-      more: [services.reconfigurable, ...beats.reconfigurables, ...(cloud.reconfigurable ? [cloud.reconfigurable] : [])],
+      more: [services.reconfigurable, ...beats.reconfigurables, ...(cloud.reconfigurable ? [cloud.reconfigurable] : []), reports],
     });
 
     // The HTTP listener starts last and stops first.
