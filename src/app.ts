@@ -179,7 +179,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const { intake, services, cloud, engineReloads } = site;
     const expectations = wireExpectations(w, http, tasks, alerting, site);
     const { watchdog, checkins, freshness, beats } = expectations;
-    wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes, site, {
+    const reports = wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes, site, {
       current: () => reloader.current(),
       audit,
       reload: (trigger, actor) => reloader.reload(trigger, actor),
@@ -214,7 +214,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       health: alerting.channelHealth,
       alertOpened: alerting.alertOpened,
       ...outboxPeerPoll(w),
-      more: [services.reconfigurable, ...beats.reconfigurables, ...(cloud.reconfigurable ? [cloud.reconfigurable] : [])],
+      more: [services.reconfigurable, ...beats.reconfigurables, ...(cloud.reconfigurable ? [cloud.reconfigurable] : []), reports],
     });
 
     // The HTTP listener starts last and stops first.

@@ -3,6 +3,7 @@
 import type { HttpApp } from "../platform/http/app";
 import type { AuditActor, AuditLog } from "../platform/audit/audit-log";
 import type { Config, LoadedConfig } from "./config";
+import type { Reconfigurable } from "../platform/config/reload/reloader";
 import { setupNoise } from "../show/noise/setup";
 import { DEFAULT_NOISE } from "../show/noise/config";
 import { loadCheckedConfig } from "../show/cli/config-problems";
@@ -25,7 +26,7 @@ export function wireReports(
   routes: () => Config["routes"],
   site: Pick<SiteWatch, "engineReloads">,
   review: NoiseReview,
-): void {
+): Reconfigurable<Config> {
   const { config, log, lifecycle, clock, bus, shared, gate } = w;
   const runs = alerting.dashboard.runs;
   const watchStore = expectations.watchdog ? createWatchStore(shared.sql) : undefined;
@@ -45,7 +46,7 @@ export function wireReports(
     check: (file) => void loadCheckedConfig(file),
     reload: (trigger, actor) => review.reload(trigger, actor),
   });
-  setupReports(config.reports, {
+  const reports = setupReports(config.reports, {
     clock,
     log,
     host: config.qlik?.host ?? w.cluster.instanceName,
@@ -53,7 +54,7 @@ export function wireReports(
     lifecycle,
     router: http.router,
     ...(gate ? { gate } : {}),
-    wanted: (kind) => routes().some((r) => r.enabled && (r.on as readonly string[]).includes(kind)),
+    wanted: (kind) => wantedBy(routes())(kind),
     emit: async (e) => bus.emit(e.kind, await noise.withNoise(e)),
     ...(alerting.dashboard.runs ? { runs: alerting.dashboard.runs } : {}),
     ...(alerting.incidents ? { incidents: alerting.incidents } : {}),
@@ -64,7 +65,13 @@ export function wireReports(
     healedByRemediation: (from, to) => createActionStore(shared.sql).healedBetween(from, to),
     ...(site.engineReloads ? { engineReloads: site.engineReloads.store } : {}),
   });
+  // A report no route wants waits for a reload of the routes, not for a timer.
+  // The reloader puts the new config in force after its components applied it: the reports read the new routes here.
+  return { name: "reports", sections: ["routes"], prepare: (next) => ({ apply: () => reports.routesChanged(wantedBy(next.config.routes)) }) };
 }
+
+/** Whether an enabled route lists a report's event kind. */
+const wantedBy = (routes: Config["routes"]) => (kind: string) => routes.some((r) => r.enabled && (r.on as readonly string[]).includes(kind));
 
 /** What reviewing and applying the noise report's proposals needs: the config in force, the audit log, a reload. */
 export interface NoiseReview {

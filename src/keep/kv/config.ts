@@ -55,7 +55,9 @@ export const kvSchema = () =>
         .min(100)
         .max(86_400_000)
         .default(60_000)
-        .describe("Longest time between purges of expired keys. Purges also run when the next key expires."),
+        .describe(
+          "Longest time between purges of expired keys on PostgreSQL (another Steward may write a key that expires sooner). Purges also run when the next key expires; on SQLite only then, with a look an hour at most.",
+        ),
     })
     .describe("Key-value store with TTL for passing parameters between reload tasks; survives restarts.");
 /** For tests and scripts: built on first use and kept. Steward builds it per parse (kvSchema()), so it is dropped after. */

@@ -69,6 +69,8 @@ export interface KvDeps {
 const SYSTEM_ACTOR: AuditActor = { kind: "system", name: "internal" };
 /** Writes from `keyvaluestore` items of task-start requests; the start request itself is audited by control. */
 const START_REQUEST_ACTOR: AuditActor = { kind: "system", name: "task-start request" };
+/** On SQLite, the longest wait between looks at the next expiry (the timer is armed for it at every write). */
+const OWN_STORE_PURGE_LOOK_MS = 3_600_000;
 
 /** A name no store can hold names nothing: reads answer "not found" without asking the store (PostgreSQL would fail). */
 const findable = (...names: string[]) => names.every((n) => unstorableNameReason(n) === undefined);
@@ -111,7 +113,9 @@ export function createKvStore(cfg: KvConfig, deps: KvDeps): KvStore & Component 
     db,
     clock,
     log,
-    purgeIntervalMs: cfg.purgeIntervalMs,
+    // On SQLite only this Steward writes keys, and each write with an expiry arms the timer for it: the interval is
+    // then a safety net of an hour (a look every minute cost an idle site a wake-up and a query, issue 89).
+    purgeIntervalMs: pg ? cfg.purgeIntervalMs : Math.max(cfg.purgeIntervalMs, OWN_STORE_PURGE_LOOK_MS),
     nextExpirySql: q.nextExpiry,
     purge: () => store.purgeExpired(),
   });

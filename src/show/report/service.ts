@@ -39,6 +39,11 @@ export interface ReportService extends Component {
   send(kind: "morning" | "weekly", at: number): Promise<SiteEvent | undefined>;
   /** The morning report's facts for any span [from, to), built now and sent nowhere (GET /v4/report, the assistants). */
   summarize(from: number, to: number): Promise<SiteEvent>;
+  /**
+   * The routes changed (a config reload): a report no route wanted may be wanted now. A report no route wants arms no
+   * timer until then (it looked again every minute, issue 89). `wanted` answers for the routes coming in force.
+   */
+  routesChanged(wanted: ReportServiceDeps["wanted"]): void;
 }
 
 /**
@@ -50,9 +55,6 @@ export const reportCron = (at: string, days: readonly string[], timeZone: string
   const zone = timeZone === "UTC" || timeZone === "Etc/UTC" ? { utcOffset: 0 } : { timezone: timeZone };
   return new Cron(`${Number(at.slice(3, 5))} ${Number(at.slice(0, 2))} * * ${dows}`, { paused: true, ...zone });
 };
-
-/** How often a report no route wants looks again (a config reload may add a route that wants it). */
-const UNWANTED_RECHECK_MS = 60_000;
 
 type Kind = "morning" | "weekly";
 interface Schedule {
@@ -108,22 +110,22 @@ export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps)
     return event;
   }
 
-  function arm(kind: Kind) {
+  function arm(kind: Kind, wanted = deps.wanted) {
     if (stopped) return;
+    deps.clock.clearTimeout(timers.get(kind));
+    timers.delete(kind);
     const now = deps.clock.now();
-    const wanted = deps.wanted(`report.${kind}`);
-    const next = wanted ? scheduleOf(kind)?.cron.nextRun(new Date(now))?.getTime() : undefined;
-    if (wanted && next === undefined) return;
+    const next = wanted(`report.${kind}`) ? scheduleOf(kind)?.cron.nextRun(new Date(now))?.getTime() : undefined;
+    if (next === undefined) return;
     const timer = deps.clock.setTimeout(
       () => {
-        if (next === undefined) return arm(kind);
         void inFlight(
           deps.clock,
           send(kind, next).catch((err) => log.error({ kind, err: describeError(err) }, "the report could not be built or sent")),
           `the ${kind} report`,
         ).finally(() => arm(kind));
       },
-      next === undefined ? UNWANTED_RECHECK_MS : Math.max(0, next - now),
+      Math.max(0, next - now),
     );
     timer.unref?.();
     timers.set(kind, timer);
@@ -142,5 +144,8 @@ export function createReportService(cfg: ReportsConfig, deps: ReportServiceDeps)
     },
     send,
     summarize: (from, to) => build("morning", from, to, siteZone()),
+    routesChanged(wanted) {
+      for (const k of kinds) arm(k, wanted);
+    },
   };
 }

@@ -58,8 +58,12 @@ export function createEscalationStore(db: SqlDb) {
       );
       return res.changes === 1;
     },
+    /** The next pending timer's due time, or the first moment a claim left unsettled (a Steward stopped mid-way) is stale. */
     async nextDueAt(): Promise<number | undefined> {
-      const r = await db.get<{ due: number | null }>("SELECT MIN(due_at) AS due FROM escalations WHERE state = 'pending'");
+      const r = await db.get<{ due: number | null }>(
+        `SELECT MIN(t) AS due FROM (SELECT MIN(due_at) AS t FROM escalations WHERE state = 'pending'
+         UNION ALL SELECT MIN(settled_at) + ${STALE_CLAIM_MS + 1} AS t FROM escalations WHERE state = 'firing') next_times`,
+      );
       return r?.due === null || r?.due === undefined ? undefined : Number(r.due);
     },
     /** Due timers, and those a Steward claimed but did not settle (it stopped mid-way) STALE_CLAIM_MS ago. */

@@ -62,9 +62,15 @@ const view = (r: EscalationRow) => ({
 /** One escalation timer as /v4/escalations returns it (and the dashboard's incidents page shows it). */
 export type EscalationView = ReturnType<typeof view>;
 
+/**
+ * Without a cluster (pollMs not given) only this Steward arms timers, and arming one wakes the service for its due
+ * time: the poll is then a safety net, an hour (it was a look every minute, issue 89).
+ */
+const OWN_STORE_POLL_MS = 3_600_000;
+
 export function setupEscalation(deps: EscalationSetupDeps): Escalation {
   const store = createEscalationStore(deps.db);
-  const service = createEscalationService({ ...deps, store, log: deps.log.child({ module: "escalation" }), pollMs: deps.pollMs ?? 60_000 });
+  const service = createEscalationService({ ...deps, store, log: deps.log.child({ module: "escalation" }), pollMs: deps.pollMs ?? OWN_STORE_POLL_MS });
   deps.lifecycle.add(service.component);
   deps.router.route(
     {

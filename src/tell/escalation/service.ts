@@ -63,6 +63,8 @@ export function escalationSubject(e: DomainEvent): { incidentId: number } | { ca
 }
 
 const BATCH = 50;
+/** After a pass that could not read the store, the next look comes this soon at the latest. */
+const RETRY_MS = 60_000;
 
 export function createEscalationService(deps: EscalationDeps): EscalationService {
   const { store, clock, log } = deps;
@@ -86,17 +88,25 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
       again = true;
       return busy;
     }
+    let failed = false;
     busy = fireDue()
-      .catch((err) => log.error({ err: describeError(err) }, "escalation timers could not be read"))
+      .catch((err) => {
+        failed = true;
+        log.error({ err: describeError(err) }, "escalation timers could not be read");
+      })
       .finally(async () => {
         busy = undefined;
         if (again) {
           again = false;
           return pass();
         }
-        const next = await store.nextDueAt().catch(() => undefined);
+        const next = await store.nextDueAt().catch(() => {
+          failed = true;
+          return undefined;
+        });
         const now = clock.now();
-        schedule(Math.min(next ?? Infinity, now + pollMsOf(deps.pollMs)));
+        // The store could not be read: look again soon, not only at the next poll (an hour on a store of its own).
+        schedule(Math.min(next ?? Infinity, now + Math.min(pollMsOf(deps.pollMs), failed ? RETRY_MS : Infinity)));
       });
     return busy;
   }

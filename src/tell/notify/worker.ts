@@ -243,10 +243,14 @@ function resetEveryMs(deps: Pick<WorkerDeps, "peerPollMs">): number {
 /**
  * How long an idle worker sleeps: in a cluster with nothing due here, only until another Steward may have queued
  * work. That is peerPollMs, not capped at MAX_SLEEP_MS: alone in its cluster (peerPollMs is then the heartbeat's
- * pace, a minute at most) nobody else queues work, and a delivery queued here wakes the worker anyway.
+ * pace, a minute at most) nobody else queues work, and a delivery queued here wakes the worker anyway. On a store of
+ * its own (SQLite) every delivery is queued by this Steward, which wakes the worker, and a retry's time is read as the
+ * next due: with nothing due the worker sleeps until the hourly purge (it looked every 30 s, issue 89). A pass that
+ * failed (the store unreachable) looks again after MAX_SLEEP_MS.
  */
-function sleepMs(deps: WorkerDeps, nothingDue: boolean): number {
-  return nothingDue && deps.liveInstances ? (deps.peerPollMs?.() ?? CLUSTER_SLEEP_MS) : MAX_SLEEP_MS;
+function sleepMs(deps: WorkerDeps, nothingDue: boolean, readAll: boolean, untilPurge: number): number {
+  if (nothingDue && deps.liveInstances) return deps.peerPollMs?.() ?? CLUSTER_SLEEP_MS;
+  return nothingDue && readAll ? Math.max(MAX_SLEEP_MS, untilPurge) : MAX_SLEEP_MS;
 }
 
 export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
@@ -313,6 +317,8 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
   async function pass(): Promise<void> {
     const now = clock.now();
     let next: number | undefined;
+    /** The pass read the store to the end: nothing due is known, not a failed read. */
+    let read = false;
     try {
       if (now - lastPurge >= PURGE_EVERY_MS) {
         lastPurge = now;
@@ -328,8 +334,10 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
         await claimAndStart(now);
         next = await outbox.nextDueAt();
       }
+      read = true;
     } finally {
-      if (inflight.size < settings.concurrency) schedule(Math.min(next ?? Infinity, now + sleepMs(deps, next === undefined)));
+      const sleep = sleepMs(deps, next === undefined, read, lastPurge + PURGE_EVERY_MS - now);
+      if (inflight.size < settings.concurrency) schedule(Math.min(next ?? Infinity, now + sleep));
     }
   }
 

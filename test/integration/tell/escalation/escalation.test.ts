@@ -129,6 +129,11 @@ describe("escalation on one Steward (SQLite, manual clock)", () => {
     await waitFor(() => sent(rx, "/oncall").includes("Claims load"), { what: "the escalation" });
     // As if the Steward had been killed after queueing the escalation but before recording it.
     await t.app.sharedStore.sql.run("UPDATE escalations SET state = 'firing', settled_at = ? WHERE incident_id = ?", [clock.now(), e.incident!.id]);
+    // On a store of its own only a Steward's own process leaves a claim unsettled, by ending: it starts again, and
+    // arms its timer for the moment the claim turns stale (it used to find it at a look every minute).
+    await t.app.stop();
+    t = createTestApp(routes(rx, "30m"), { clock, dir: dir.path });
+    await t.app.start();
     await clock.advance(2 * MIN);
     await waitFor(async () => (await escalations(t, e.incident!.id))[0]?.state === "fired", { what: "the stale claim taken again" });
     await Bun.sleep(300);

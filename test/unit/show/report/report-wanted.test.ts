@@ -1,5 +1,5 @@
 // A report no route wants is not scheduled and does not ask for the site's zone (the machine's zone loads ICU's data at
-// start, issue 69); once a route wants it (a config reload), it goes out at its next time in that zone.
+// start, issue 69) nor arms a timer; once a route wants it (a config reload), it goes out at its next time in that zone.
 import { expect, test } from "bun:test";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createLogger } from "../../../../src/platform/core/logger";
@@ -33,8 +33,10 @@ test("a report no route wants asks no zone; once one wants it, it is sent at its
   expect(zoneAsked).toBe(0);
   expect(sent).toEqual([]);
 
-  // A route now lists report.morning: within a minute it is scheduled for Monday 07:00 Stockholm (06:00 UTC).
+  // A reload of the routes lists report.morning: it is scheduled for Monday 07:00 Stockholm (06:00 UTC). (Until then no
+  // timer looked again, issue 89.)
   wanted = true;
+  service.routesChanged((kind) => kind === "report.morning");
   await clock.set(Date.UTC(2026, 10, 23, 7));
   await service.stop(1_000);
   expect(zoneAsked).toBeGreaterThan(0);
