@@ -2,16 +2,24 @@
 // links offer it; only where Steward can start tasks (qlik configured) and keeps incidents.
 import type { AuditLog } from "../platform/audit/audit-log";
 import type { HttpApp } from "../platform/http/app";
+import { slowPeerLookMs } from "../platform/cluster/peer-poll";
 import { remediationSchema, setupRemediation, type RemediationService } from "../start/remediation";
 import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
 
+/** A lone Steward on SQLite with no unfinished action still looks once an hour (a safety net; requests poke it). */
+const IDLE_LOOK_MS = 3_600_000;
+
 export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks: TaskServices, alerting: Alerting): RemediationService | undefined {
   const { qrs, control } = tasks;
   const { incidents } = alerting;
   if (!qrs || !incidents) return undefined;
-  const remediation = setupRemediation(w.config.remediation ?? remediationSchema().parse({}), {
+  const cfg = w.config.remediation ?? remediationSchema().parse({});
+  // Idle, a Steward alone on SQLite is poked by every action asked of it; on PostgreSQL another member's action is
+  // found at the cluster's peer look (a heartbeat when alone), not every pollInterval (issue 89: an idle Steward's statements).
+  const idlePollMs = w.pg ? slowPeerLookMs(w.cluster, w.pg) : () => IDLE_LOOK_MS;
+  const remediation = setupRemediation(cfg, {
     db: w.shared.sql,
     clock: w.clock,
     log: w.log,
@@ -25,6 +33,7 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     incidents,
     formatTime: alerting.formatTime,
     inMaintenance: (e, now) => alerting.alertGates.maintenance.holding(e, now),
+    idlePollMs,
   });
   alerting.act.setRemedies(remediation);
   return remediation;

@@ -87,6 +87,17 @@ export function createActionStore(db: SqlDb) {
       const r = await db.get<{ t: number | null }>("SELECT MIN(due_at) AS t FROM remediation_actions WHERE status = 'pending' AND due_at > ?", [now]);
       return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
     },
+    /**
+     * In one statement: the next pending action's due time after `now`, and whether any action is unfinished at all
+     * (pending, or claimed and maybe to be taken over). None unfinished: the worker looks again only at its idle pace.
+     */
+    async nextLook(now: number): Promise<{ next: number | undefined; unfinished: boolean }> {
+      const r = await db.get<{ t: number | null; n: number | string | null }>(
+        "SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed')",
+        [now],
+      );
+      return { next: r?.t === null || r?.t === undefined ? undefined : Number(r.t), unfinished: Number(r?.n ?? 0) > 0 };
+    },
     /** Claims a due action for `by` until now + lease; undefined when another Steward has it (or it is no longer due). */
     async claim(id: number, by: string, now: number, leaseMs: number): Promise<{ claim: Claim; action: RemediationAction } | undefined> {
       const res = await db.run(

@@ -39,6 +39,8 @@ export interface RemediationDeps {
   formatTime(ms: number): string;
   /** The maintenance window covering an event now (tell/maintenance): automatic retries never run inside one. */
   inMaintenance(e: TaskEvent, now: number): { window: string } | undefined;
+  /** The worker's look while no action is unfinished (see WorkerDeps.idlePollMs). */
+  idlePollMs?: () => number;
 }
 
 export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps): RemediationService {

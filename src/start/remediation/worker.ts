@@ -25,6 +25,11 @@ export interface WorkerDeps {
   incidents: Pick<IncidentService, "get" | "causeStatus">;
   leaseMs: number;
   pollMs: number;
+  /**
+   * How long to wait while no action is unfinished (absent: pollMs). An action asked for on this Steward pokes it; one
+   * asked for on another member is found at this pace, so on PostgreSQL it is the cluster's peer look, on SQLite an hour.
+   */
+  idlePollMs?: () => number;
 }
 
 export interface Worker {
@@ -137,9 +142,10 @@ export function createWorker(deps: WorkerDeps): Worker {
     if (!armed) return;
     // Only what falls due later: a re-run due since the request but waiting for its queue to drain would arm a timer
     // of 0 again and again (a loop on the database, and a stepped clock that never moves on).
-    const next = await store.nextDue(clock.now()).catch(() => undefined);
+    const look = await store.nextLook(clock.now()).catch(() => ({ next: undefined, unfinished: true }));
     if (!armed) return;
-    const wait = next === undefined ? deps.pollMs : Math.min(deps.pollMs, Math.max(0, next - clock.now()));
+    const poll = look.unfinished || !deps.idlePollMs ? deps.pollMs : Math.max(deps.pollMs, deps.idlePollMs());
+    const wait = look.next === undefined ? poll : Math.min(poll, Math.max(0, look.next - clock.now()));
     clock.clearTimeout(timer);
     // The timer's work is returned: a manual or stepped clock waits for it, so the re-armed timer fires in the same step.
     timer = clock.setTimeout(() => pass().then(arm), wait);

@@ -66,7 +66,7 @@ const startsOf = (taskId: string) =>
 const incidentsOn = (db: SqlDb, clock: ManualClock) =>
   createIncidentService(incidentsSchema().parse({}), { db, clock, log: createSilentLogger(), causes: createCauseAcknowledger(db) });
 
-function worker(db: SqlDb, clock: ManualClock, instanceId: string, leaseMs = 2 * MIN) {
+function worker(db: SqlDb, clock: ManualClock, instanceId: string, leaseMs = 2 * MIN, opts: { store?: ActionStore; idlePollMs?: () => number } = {}) {
   const log = createSilentLogger();
   const audit = createAuditLog(db, clock);
   const taskStarter = createTaskStarter({
@@ -76,9 +76,10 @@ function worker(db: SqlDb, clock: ManualClock, instanceId: string, leaseMs = 2 *
     log,
     metrics: createMetricsRegistry(),
   });
-  const store = createActionStore(db);
+  const store = opts.store ?? createActionStore(db);
   const incidents = incidentsOn(db, clock);
-  const w = createWorker({ store, clock, log, audit, instanceId, qrs, taskStarter, incidents, leaseMs, pollMs: 15_000 });
+  const idlePollMs = opts.idlePollMs ? { idlePollMs: opts.idlePollMs } : {};
+  const w = createWorker({ store, clock, log, audit, instanceId, qrs, taskStarter, incidents, leaseMs, pollMs: 15_000, ...idlePollMs });
   return { w, store, audit, incidents };
 }
 
@@ -144,6 +145,34 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       expect(entries[0]!.actor).toMatchObject({ kind: "remediation", name: "anna@corp.example" });
       expect(entries[0]!.details).toMatchObject({ actionId: action.id, requestedFrom: "link", by: "node-a" });
       expect((await audit.query({ action: "task.start" }))[0]!.details).toMatchObject({ executionSessionId: done.executionId });
+    });
+
+    test("with no action unfinished it looks at its idle pace, at pollInterval again once one is asked for", async () => {
+      // An idle Steward on PostgreSQL sent two remediation statements every 15 s (idle-site-statements.test.ts, issue 89).
+      const db = await backend.open(SETS);
+      const clock = createManualClock(T0);
+      const real = createActionStore(db);
+      let looks = 0;
+      const store: ActionStore = {
+        ...real,
+        due: (...a) => {
+          looks++;
+          return real.due(...a);
+        },
+      };
+      const { w } = worker(db, clock, "node-a", 2 * MIN, { store, idlePollMs: () => 60 * MIN });
+      w.component.start();
+      await w.poke(); // one look, then the timer armed at the idle pace
+      looks = 0;
+      for (let i = 0; i < 8; i++) await clock.advance(15_000);
+      expect(looks).toBe(0);
+      // Added to the store as another member would: this Steward finds it at its idle look, then looks every 15 s.
+      await ask(db, store, clock, "9b0e0000-0000-4000-8000-0000000000f3", 90 * MIN);
+      await clock.advance(58 * MIN);
+      expect(looks).toBe(1);
+      for (let i = 0; i < 4; i++) await clock.advance(15_000);
+      expect(looks).toBeGreaterThanOrEqual(4);
+      await w.component.stop(1000);
     });
 
     test("the timer is armed for what falls due later, not again for an action due and still waiting", async () => {
