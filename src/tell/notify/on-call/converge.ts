@@ -41,6 +41,8 @@ export interface AlertConvergerDeps {
 }
 
 export const SWEEP_MS = 5_000;
+/** With no channel to converge, the sweep only looks whether a reload added one (a timer every 5 s cost an idle Steward 720 an hour). */
+const NO_CHANNEL_LOOK_MS = 5 * 60_000;
 
 export interface AlertConverger {
   /** Repairs every on-call channel's open alerts now; returns how many steps it queued. */
@@ -109,6 +111,11 @@ export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
     return queued;
   }
 
+  /** Any channel whose alerts the sweep compares: an on-call product that follows acknowledgements, or SIGNL4's resolves. */
+  const hasChannels = () =>
+    onCallChannels(deps.channels()).length > 0 ||
+    (deps.signl4 !== undefined && Object.values(deps.channels()).some((ch) => ch.type === "signl4" && ch.enabled && ch.resolve !== false));
+
   const run = (what: () => Promise<unknown>) => {
     running = running
       .then(what)
@@ -130,7 +137,11 @@ export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
       start() {
         // At once: after a restart or a failover, what changed while no member swept is repaired first.
         void run(sweep);
-        stopTimer = every(deps.clock, deps.everyMs ?? SWEEP_MS, () => run(sweep));
+        stopTimer = every(
+          deps.clock,
+          () => (hasChannels() ? (deps.everyMs ?? SWEEP_MS) : NO_CHANNEL_LOOK_MS),
+          () => run(sweep),
+        );
       },
       async stop() {
         stopTimer?.();
