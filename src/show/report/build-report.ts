@@ -6,6 +6,7 @@ import { siteEvent } from "../../platform/events/site-event";
 import { spanText } from "../../tell/notify/time-format";
 import { FRESHNESS_WORDS } from "../../watch/freshness/states";
 import type { ReportCause } from "./failures-by-cause";
+import { type Handover, handoverSection } from "./handover";
 
 export interface ReportIncident {
   title: string;
@@ -62,6 +63,8 @@ export interface ReportInputs {
   recoveredByRetry?: Array<{ taskName: string; attempts: number; endedMs: number }>;
   /** Failures an automatic retry of Steward's (remediation.rules) healed in the span: nothing was paged, newest first. */
   healedByRemediation?: Array<{ taskName: string; attempts: number; endedMs: number }>;
+  /** The morning report: what is open now and who holds it, and the snoozes ending in the next 24 hours (handover.ts). */
+  handover?: Handover;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -274,6 +277,7 @@ export function buildReport(i: ReportInputs): SiteEvent {
   const sections =
     i.kind === "morning"
       ? [
+          ...(i.handover ? [handoverSection(i.handover, i.formatTime)] : []),
           runsSection,
           causes,
           stillOpen(i),
