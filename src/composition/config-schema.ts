@@ -12,6 +12,7 @@ import { kvSchema } from "../keep/kv/config";
 import { FilesSchema } from "../keep/files/config";
 import { schedulerSchema } from "../start/scheduler/config";
 import { channelsSchema, routesSchema, notifySchema, checkNotifyReferences } from "../tell/notify/config";
+import { OnCallSchema } from "../tell/oncall/config";
 import { securitySchema } from "../platform/security/config";
 import { auditSchema } from "../platform/audit/config";
 import { serviceMonitorSchema } from "../watch/services/config";
@@ -90,6 +91,7 @@ export const configSchema = (place: PlaceSection = inPlace) =>
       scheduler: place("scheduler", DEFAULTED_SECTIONS.scheduler),
       channels: channelsSchema(),
       routes: routesSchema(),
+      oncall: OnCallSchema.optional(),
       notify: place("notify", DEFAULTED_SECTIONS.notify),
       incidents: place("incidents", DEFAULTED_SECTIONS.incidents),
       security: place("security", DEFAULTED_SECTIONS.security),

@@ -62,6 +62,7 @@ export function wireReports(
     ...(expectations.freshness ? { freshness: expectations.freshness } : {}),
     ...(tasks.qrs ? { qrs: tasks.qrs } : {}),
     causeStore: createCauseStore(shared.sql),
+    silences: alerting.alertGates.silences.service,
     healedByRemediation: (from, to) => createActionStore(shared.sql).healedBetween(from, to),
     ...(site.engineReloads ? { engineReloads: site.engineReloads.store } : {}),
   });

@@ -6,6 +6,7 @@ import { siteEvent } from "../../platform/events/site-event";
 import { spanText } from "../../tell/notify/time-format";
 import { FRESHNESS_WORDS } from "../../watch/freshness/states";
 import type { ReportCause } from "./failures-by-cause";
+import { type Handover, handoverSection } from "./handover";
 
 export interface ReportIncident {
   title: string;
@@ -72,6 +73,8 @@ export interface ReportInputs {
   healedByRemediation?: Array<{ taskName: string; attempts: number; endedMs: number }>;
   /** Failures Steward heard of only after the task's next success (a lost datagram found later): not paged, newest first. */
   heardLate?: Array<{ taskName: string; failedMs: number; succeededMs: number }>;
+  /** The morning report: what is open now and who holds it, and the snoozes ending in the next 24 hours (handover.ts). */
+  handover?: Handover;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -298,6 +301,7 @@ export function buildReport(i: ReportInputs): SiteEvent {
   const sections =
     i.kind === "morning"
       ? [
+          ...(i.handover ? [handoverSection(i.handover, i.formatTime)] : []),
           runsSection,
           causes,
           stillOpen(i),

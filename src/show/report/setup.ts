@@ -20,6 +20,8 @@ import type { Router } from "../../platform/http/route";
 import { registerReportRoute } from "./http-route";
 import { createReportService, type ReportService, type ReportSources } from "./service";
 import type { EngineReloadStore } from "../../hear/engine";
+import type { SilenceService } from "../../tell/silences";
+import { gatherHandover } from "./handover-sources";
 
 export interface ReportSetupDeps {
   clock: Clock;
@@ -44,6 +46,8 @@ export interface ReportSetupDeps {
   engineReloads?: Pick<EngineReloadStore, "list">;
   /** Failures Steward's automatic retries healed in [from, to) (src/start/remediation). */
   healedByRemediation?(from: number, to: number): Promise<Array<{ taskName: string; attempts: number; endedMs: number }>>;
+  /** The silences in force: the morning report's handover names the snoozes ending within a day. */
+  silences?: Pick<SilenceService, "list">;
 }
 
 const WEEK = 7 * 86_400_000;
@@ -82,7 +86,9 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
     ]);
     const streams = new Map(apps.map((a) => [a.name.toLowerCase(), a.stream?.name]));
     const causes = await causesOf(deps, from, to, { open, touched });
+    const handover = kind === "morning" ? await gatherHandover(deps, open, to) : undefined;
     return {
+      ...(handover ? { handover } : {}),
       runs: deps.runs?.runsBetween(from, to) ?? [],
       touched: touched.filter((x) => x.lastEventAt >= from).map(incident),
       causes,

@@ -28,35 +28,47 @@ export interface SubjectFacts {
   scope?: string;
 }
 
+/** A link sent to a Teams or Slack channel asks who acts (person-name.ts); `remembered` fills it in. */
+export interface AskName {
+  remembered?: string;
+  /** The name given was refused: why. */
+  problem?: string;
+}
+
 export function confirmPage(
   subject: SubjectFacts,
   action: "ack" | "snooze" | "retry" | "rerun",
   recipient: string,
   choices: SnoozeChoice[],
   retryChoices: RetryChoice[] = [],
+  askName?: AskName,
 ): string {
   const scope = subject.scope ? `<p>${esc(subject.scope)}</p>` : "";
   const about = `<p><b>${esc(subject.label)}</b>: ${esc(subject.title)}<br><span class="muted">${esc(subject.lastSummary)}</span></p>${scope}`;
-  const who = `<p class="muted">As ${esc(recipient)}. This link acts once.</p>`;
+  const problem = askName?.problem ? `<p><b>${esc(askName.problem)}</b></p>` : "";
+  const name = askName
+    ? `${problem}<p><label>Your name <input name="name" required maxlength="80" autocomplete="name" value="${esc(askName.remembered ?? "")}"></label></p>`
+    : "";
+  const form = (inner: string) => `<form method="post">${name}${inner}</form>`;
+  const who = askName
+    ? `<p class="muted">This link was posted to ${esc(recipient)}: your name is recorded as who acted, and remembered in this browser. This link acts once.</p>`
+    : `<p class="muted">As ${esc(recipient)}. This link acts once.</p>`;
   if (action === "ack")
-    return frame(
-      "Acknowledge this incident?",
-      `${about}<form method="post"><button type="submit" name="confirm" value="ack">Acknowledge</button></form>${who}`,
-    );
+    return frame("Acknowledge this incident?", `${about}${form(`<button type="submit" name="confirm" value="ack">Acknowledge</button>`)}${who}`);
   if (action === "rerun")
     return frame(
       "Re-run the runs the queue cancelled?",
-      `${about}<p>Once the node's queue has drained, Steward starts each run Qlik cancelled while it waited, one after another in chain order (a task its chain already ran again is left out), and says how each went in its incident's next message.</p><form method="post"><button type="submit" name="confirm" value="rerun">Re-run them</button></form>${who}`,
+      `${about}<p>Once the node's queue has drained, Steward starts each run Qlik cancelled while it waited, one after another in chain order (a task its chain already ran again is left out), and says how each went in its incident's next message.</p>${form(`<button type="submit" name="confirm" value="rerun">Re-run them</button>`)}${who}`,
     );
   if (action === "retry") {
     const retry = retryChoices.map((c) => `<button type="submit" name="retry" value="${esc(c.id)}">Retry ${esc(c.label)}</button>`).join("");
     return frame(
       "Start this task again?",
-      `${about}<p>Steward starts the task in Qlik Sense once, at the time you choose, and says how it went in the incident's next message.</p><form method="post">${retry}</form>${who}`,
+      `${about}<p>Steward starts the task in Qlik Sense once, at the time you choose, and says how it went in the incident's next message.</p>${form(retry)}${who}`,
     );
   }
   const buttons = choices.map((c) => `<button type="submit" name="choice" value="${esc(c.id)}">Snooze ${esc(c.label)}</button>`).join("");
-  return frame("Snooze this incident?", `${about}<p>Its further alerts are held until then.</p><form method="post">${buttons}</form>${who}`);
+  return frame("Snooze this incident?", `${about}<p>Its further alerts are held until then.</p>${form(buttons)}${who}`);
 }
 
 /** Where the dashboard shows what the link names: every result page leads there ("use the dashboard"). */

@@ -14,6 +14,9 @@ import { confirmPage, resultPage, type SubjectFacts } from "./page";
 import type { LinkParams, LinkTarget } from "./signature";
 import type { SnoozeChoice } from "./snooze-choices";
 import type { RetryChoice } from "./remedy-port";
+import { actorName, isChannelLink, nameCookie, PersonNameSchema, rememberedName } from "./person-name";
+
+const optional = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [k]: v } as { [P in K]?: V }));
 
 export interface LinkActions {
   /** What the link names, as its pages show it: a task's incident or a cause. */
@@ -96,7 +99,8 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
       const subject = await actions.subject(target, params.id);
       if (!subject) return html(c, result(`No such ${target}`, `${noun} #${params.id} is no longer kept.`, params.id), 404);
       if (subject.status !== "open") return html(c, result("Already recovered", `${noun} #${subject.id} (${subject.title}) has recovered.`, subject.id), 200);
-      return html(c, confirmPage(subject, check.params.action, check.params.recipient, actions.choices(now), actions.retryChoices()), 200);
+      const ask = isChannelLink(check.params.recipient) ? { ...optional("remembered", rememberedName(c.req.header("cookie"))) } : undefined;
+      return html(c, confirmPage(subject, check.params.action, check.params.recipient, actions.choices(now), actions.retryChoices(), ask), 200);
     },
   );
 
@@ -117,8 +121,22 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
       const q = query(c);
       const check = await checkLink(store, { target, id: params.id }, q, now, actions.formatTime);
       if (!check.ok) return refused(c, params.id, check, typeof q.r === "string" ? q.r : undefined, typeof q.a === "string" ? q.a : undefined);
-      const p = check.params;
+      const link = check.params;
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+      // A link posted to a channel acts as the person who gives their name; asked again (the link unused) without one.
+      let p = link;
+      if (isChannelLink(link.recipient)) {
+        const name = PersonNameSchema.safeParse(typeof form.name === "string" ? form.name : "");
+        if (!name.success) {
+          const subject = await actions.subject(target, params.id);
+          const problem = name.error.issues[0]?.message ?? "Type your name.";
+          if (!subject) return html(c, result("Type your name", problem, params.id), 400);
+          const page = confirmPage(subject, link.action, link.recipient, actions.choices(now), actions.retryChoices(), { problem });
+          return html(c, page, 400);
+        }
+        p = { ...link, recipient: actorName(name.data, link.recipient) };
+        c.header("Set-Cookie", nameCookie(name.data, new URL(c.req.url).protocol === "https:" || c.req.header("x-forwarded-proto") === "https"));
+      }
       let choice: SnoozeChoice | undefined;
       if (p.action === "snooze") {
         choice = actions.choices(now).find((ch) => ch.id === form.choice);
@@ -130,7 +148,7 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
         if (!retryIn) return html(c, result("Choose when", "Pick one of the retry buttons on the link's page.", params.id), 400);
       }
       const named = target === "cause" ? { incidentId: 0, causeId: p.incidentId } : { incidentId: p.incidentId };
-      if (!(await store.use({ nonce: p.nonce, ...named, action: p.action, recipient: p.recipient, usedAt: now, expiresAt: p.expiresAt })))
+      if (!(await store.use({ nonce: p.nonce, ...named, action: p.action, recipient: link.recipient, usedAt: now, expiresAt: p.expiresAt })))
         return refused(c, params.id, { status: 409, reason: "This link was used already: a link acts once." }, p.recipient);
       const done = retryIn
         ? await actions.retry(p, retryIn, ipOf(c))

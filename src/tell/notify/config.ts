@@ -2,6 +2,7 @@
 // channels, and pipeline settings (test mode, outbox retries, template overrides, links for templates).
 // Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
+import type { OnCallConfig } from "../oncall/config";
 import { EVENT_KINDS, TASK_TYPES, TASK_OUTCOMES, type EventKind } from "../../platform/events/types";
 import { TimeIntervalsSchema } from "../../platform/core/time-intervals";
 import { DurationSchema } from "../../platform/core/duration";
@@ -78,6 +79,11 @@ export const RouteRecipientsSchema = z.lazy(() =>
         .min(1)
         .optional()
         .describe("Task custom property whose values are e-mail addresses to alert as well (Butler's alertEnabledByEmailAddress)."),
+      onCall: z
+        .string()
+        .min(1)
+        .optional()
+        .describe("An `oncall:` schedule: whoever is on duty in it when the alert is sent gets it too (docs/routes.md#who-is-on-duty)."),
       appOwner: z
         .strictObject({
           enabled: z.boolean().default(true).describe("Alert the app owner (true once the block is there)."),
@@ -246,6 +252,7 @@ interface NotifyParts {
   channels: Record<string, ChannelConfig>;
   routes: RouteConfig[];
   notify: NotifyConfig;
+  oncall?: OnCallConfig | undefined;
 }
 
 /** Cross-references the schema alone cannot see: route targets, test-mode names, test address, on-call recoveries. */
@@ -263,6 +270,15 @@ export function checkNotifyReferences(config: NotifyParts, ctx: z.RefinementCtx)
         });
       }
     });
+    const onCall = route.recipients?.onCall;
+    if (onCall !== undefined && !config.oncall?.[onCall]) {
+      const schedules = Object.keys(config.oncall ?? {});
+      ctx.addIssue({
+        code: "custom",
+        path: ["routes", i, "recipients", "onCall"],
+        message: `no oncall schedule named "${onCall}"${schedules.length ? ` (schedules: ${schedules.join(", ")})` : " (no oncall: schedules are defined)"}`,
+      });
+    }
     if (route.name !== undefined) {
       if (routeNames.has(route.name)) ctx.addIssue({ code: "custom", path: ["routes", i, "name"], message: `route name "${route.name}" is used twice` });
       routeNames.add(route.name);
@@ -300,4 +316,6 @@ export interface NotifierConfig {
   newRelic?: NewRelicConfig;
   /** http.publicUrl: the dashboard an alert links to (PagerDuty's and Opsgenie's links, Alertmanager's generatorURL). */
   http?: { publicUrl?: string };
+  /** Who is on duty (src/tell/oncall): a route's recipients.onCall names one. */
+  oncall?: OnCallConfig | undefined;
 }

@@ -1,5 +1,6 @@
 // Plans the deliveries of one event: matching routes → channels → recipients, then test mode, rate limits
 // and grouping decide what happens to each. Used both to enqueue (dispatcher) and to preview.
+import type { OnDuty } from "../oncall/on-duty";
 import type { ChannelConfig, NotifyConfig } from "./config";
 import type { DomainEvent } from "../../platform/events/types";
 import { isDataCheckEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
@@ -31,6 +32,8 @@ export interface PlanContext {
   escalationTargets?: ReadonlySet<string> | undefined;
   /** An escalation is itself the reason to page again: `renotify` does not hold it back. */
   escalating?: boolean;
+  /** Who is on duty in an `oncall:` schedule at an instant (src/tell/oncall); undefined: no such schedule. */
+  onDuty?: (schedule: string, nowMs: number) => OnDuty | undefined;
 }
 
 export type PlannedAction = "send" | "group" | "suppress" | "duplicate";
@@ -101,7 +104,9 @@ export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: Ou
       let recipients: Array<{ address: string; via?: string }> = [{ address: "" }];
       if (traits.addressable) {
         const staticTo = ch.type === "email" ? ch.to : [];
-        const resolved = resolveRecipients(staticTo, route.config, event);
+        const schedule = route.config.recipients?.onCall;
+        const duty = schedule !== undefined ? { schedule, ...(ctx.onDuty?.(schedule, now) ?? { why: "no such schedule" }) } : undefined;
+        const resolved = resolveRecipients(staticTo, route.config, event, duty);
         recipients = resolved.recipients;
         if (resolved.staticGated) rp.staticGated = resolved.staticGated;
         for (const s of resolved.skipped) rp.skippedRecipients.push({ channel: channelName, ...s });

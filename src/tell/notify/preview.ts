@@ -1,6 +1,7 @@
 // Previews: which routes take an event, which deliveries would follow (and why some would not), and what
 // each channel would send. Shared by POST /v4/alerts/preview (with the outbox, so rate limits and
 // duplicates show) and `steward alert preview` (offline, without the store).
+import { onDuty } from "../oncall/on-duty";
 import type { NotifierConfig } from "./config";
 import type { ChannelDeps, ChannelDefinition } from "./types";
 import type { DomainEvent } from "../../platform/events/types";
@@ -36,6 +37,10 @@ export function planContextFor(config: NotifierConfig): PlanContext {
       dataSink: CHANNELS[type].dataSink === true,
       keepsAlerts: CHANNELS[type].keepsAlerts === true,
     }),
+    onDuty: (name, nowMs) => {
+      const schedule = config.oncall?.[name];
+      return schedule ? onDuty(schedule, nowMs) : undefined;
+    },
   };
 }
 

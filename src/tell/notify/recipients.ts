@@ -36,7 +36,13 @@ function peopleOf(event: DomainEvent): { taskCps: NameValue[]; owner: QlikUserRe
   return undefined;
 }
 
-export function resolveRecipients(staticTo: string[], route: RouteConfig, event: DomainEvent): ResolvedRecipients {
+/** `onCall`: who the route's oncall schedule has on duty now (recipients.onCall), and why; no person: nobody is. */
+export function resolveRecipients(
+  staticTo: string[],
+  route: RouteConfig,
+  event: DomainEvent,
+  onCall?: { schedule: string; person?: string; why: string },
+): ResolvedRecipients {
   const r = route.recipients;
   const out: RecipientSource[] = [];
   const skipped: ResolvedRecipients["skipped"] = [];
@@ -50,6 +56,9 @@ export function resolveRecipients(staticTo: string[], route: RouteConfig, event:
     if (!on) staticGated = `the task does not have custom property ${gate.name}=${gate.value}`;
   }
   if (!staticGated) for (const a of statics) out.push({ address: a, via: "static" });
+
+  if (onCall?.person) out.push({ address: onCall.person, via: `oncall:${onCall.schedule}` });
+  else if (onCall) skipped.push({ address: `oncall:${onCall.schedule}`, reason: onCall.why });
 
   const people = peopleOf(event);
   if (people && r?.fromCustomProperty) {

@@ -41,6 +41,11 @@ function causes(f: FreshnessFinding, at: (ms: number) => string): string[] {
   const a = f.app;
   if (a.lastFailMs !== undefined && (f.cycleStartMs === undefined || a.lastFailMs >= f.cycleStartMs) && (a.lastSuccessMs ?? -1) < a.lastFailMs)
     out.push(`the reload${a.lastFailTask ? ` "${a.lastFailTask}"` : ""} failed at ${at(a.lastFailMs)}`);
+  const old = f.readOldData;
+  if (old)
+    out.push(
+      `its last reload${a.lastSuccessTask ? ` "${a.lastSuccessTask}"` : ""} started at ${at(old.startMs)}, before ${old.checks.map((c) => `"${c}"`).join(" and ")} checked in at ${at(old.arrivedMs)}: it read the old data`,
+    );
   if (out.length === 0) out.push(`no successful reload since ${f.cycleStartMs !== undefined ? at(f.cycleStartMs) : "Steward began watching"}`);
   return out;
 }

@@ -41,6 +41,12 @@ export const freshnessMigrations: MigrationSet = {
         CREATE TABLE freshness_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       `,
     },
+    {
+      version: 2,
+      name: "when the last successful reload started",
+      // A reload that started before the data it waits for arrived read the old data, however late it ended (issue 88).
+      sql: "ALTER TABLE freshness_apps ADD COLUMN last_success_start_ms INTEGER",
+    },
   ],
 };
 
@@ -50,6 +56,8 @@ export interface AppFreshness {
   stream?: string;
   tags: string[];
   lastSuccessMs?: number;
+  /** When that reload started (absent when only its end is known: an app's last reload time read from QRS). */
+  lastSuccessStartMs?: number;
   lastSuccessTask?: string;
   lastFailMs?: number;
   lastFailTask?: string;
@@ -76,8 +84,21 @@ export interface FreshnessConditionRow {
 }
 
 export interface FreshnessStore {
-  /** Records a reload's outcome (a later one of the same kind wins); `lagMs` is added to the app's lags. */
-  recordReload(r: { appId: string; appName: string; stream?: string; tags: string[]; ok: boolean; atMs: number; task: string; lagMs?: number }): Promise<void>;
+  /**
+   * Records a reload's outcome (a later one of the same kind wins); `atMs` is when it ended, `startMs` when it began;
+   * `lagMs` is added to the app's lags.
+   */
+  recordReload(r: {
+    appId: string;
+    appName: string;
+    stream?: string;
+    tags: string[];
+    ok: boolean;
+    atMs: number;
+    startMs?: number;
+    task: string;
+    lagMs?: number;
+  }): Promise<void>;
   apps(): Promise<AppFreshness[]>;
   /** Makes an app known (from QRS): its name, stream and tags, and its last reload if later than the one known. */
   seedApp(a: { appId: string; appName: string; stream?: string; tags: string[]; lastReloadMs?: number }): Promise<void>;
@@ -98,6 +119,12 @@ export interface FreshnessStore {
 }
 
 const KEEP_LAGS = 20;
+/**
+ * QRS's lastReloadTime of an app is about when its reload ended, not to the millisecond of the execution's stop time:
+ * within this of the reload Steward recorded it is that reload (its start stays known); later, another one, whose start
+ * Steward does not know.
+ */
+const SAME_RELOAD_MS = 5 * 60_000;
 type Num = number | string | null;
 const num = (v: Num) => (v === null ? undefined : Number(v));
 const COLS =
@@ -147,6 +174,7 @@ type RawApp = {
   stream: string | null;
   tags: string;
   last_success_ms: Num;
+  last_success_start_ms: Num;
   last_success_task: string | null;
   last_fail_ms: Num;
   last_fail_task: string | null;
@@ -158,6 +186,8 @@ function toApp(r: RawApp): AppFreshness {
   const s = num(r.last_success_ms);
   const f = num(r.last_fail_ms);
   if (s !== undefined) a.lastSuccessMs = s;
+  const started = num(r.last_success_start_ms);
+  if (started !== undefined) a.lastSuccessStartMs = started;
   if (r.last_success_task !== null) a.lastSuccessTask = r.last_success_task;
   if (f !== undefined) a.lastFailMs = f;
   if (r.last_fail_task !== null) a.lastFailTask = r.last_fail_task;
@@ -177,13 +207,14 @@ export function createFreshnessStore(db: SqlDb): FreshnessStore {
         const tags = JSON.stringify(r.tags);
         if (!had) {
           await tx.run(
-            "INSERT INTO freshness_apps (app_id, app_name, stream, tags, last_success_ms, last_success_task, last_fail_ms, last_fail_task, lags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO freshness_apps (app_id, app_name, stream, tags, last_success_ms, last_success_start_ms, last_success_task, last_fail_ms, last_fail_task, lags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
               r.appId,
               r.appName,
               r.stream ?? null,
               tags,
               r.ok ? r.atMs : null,
+              r.ok ? (r.startMs ?? null) : null,
               r.ok ? r.task : null,
               r.ok ? null : r.atMs,
               r.ok ? null : r.task,
@@ -193,12 +224,26 @@ export function createFreshnessStore(db: SqlDb): FreshnessStore {
           return;
         }
         const newer = (v: Num) => v === null || Number(v) < r.atMs;
-        const col = r.ok ? "success" : "fail";
+        // The run's own event for a reload QRS's app list told of first (its lastReloadTime): it says when it started.
+        const sameSeen = r.ok && r.startMs !== undefined && had.last_success_ms !== null && Math.abs(Number(had.last_success_ms) - r.atMs) <= SAME_RELOAD_MS;
+        if (sameSeen && !newer(had.last_success_ms))
+          await tx.run("UPDATE freshness_apps SET last_success_start_ms = ?, last_success_task = ? WHERE app_id = ? AND last_success_start_ms IS NULL", [
+            r.startMs!,
+            r.task,
+            r.appId,
+          ]);
         const moves = r.ok ? newer(had.last_success_ms) : newer(had.last_fail_ms);
-        await tx.run(
-          `UPDATE freshness_apps SET app_name = ?, stream = ?, tags = ?, lags = ?${moves ? `, last_${col}_ms = ?, last_${col}_task = ?` : ""} WHERE app_id = ?`,
-          [r.appName, r.stream ?? null, tags, JSON.stringify(lags.slice(-KEEP_LAGS)), ...(moves ? [r.atMs, r.task] : []), r.appId],
-        );
+        // A success that moves also sets (or clears, when not known) when it started.
+        const set = moves ? (r.ok ? ", last_success_ms = ?, last_success_task = ?, last_success_start_ms = ?" : ", last_fail_ms = ?, last_fail_task = ?") : "";
+        const values = moves ? (r.ok ? [r.atMs, r.task, r.startMs ?? null] : [r.atMs, r.task]) : [];
+        await tx.run(`UPDATE freshness_apps SET app_name = ?, stream = ?, tags = ?, lags = ?${set} WHERE app_id = ?`, [
+          r.appName,
+          r.stream ?? null,
+          tags,
+          JSON.stringify(lags.slice(-KEEP_LAGS)),
+          ...values,
+          r.appId,
+        ]);
       });
     },
     async seedApp(a) {
@@ -207,8 +252,10 @@ export function createFreshnessStore(db: SqlDb): FreshnessStore {
         `INSERT INTO freshness_apps (app_id, app_name, stream, tags, last_success_ms, lags) VALUES (?, ?, ?, ?, ?, '[]')
          ON CONFLICT (app_id) DO UPDATE SET app_name = excluded.app_name, stream = excluded.stream, tags = excluded.tags,
            last_success_ms = CASE WHEN freshness_apps.last_success_ms IS NULL OR freshness_apps.last_success_ms < excluded.last_success_ms
-             THEN excluded.last_success_ms ELSE freshness_apps.last_success_ms END`,
-        [a.appId, a.appName, a.stream ?? null, JSON.stringify(a.tags), last],
+             THEN excluded.last_success_ms ELSE freshness_apps.last_success_ms END,
+           last_success_start_ms = CASE WHEN freshness_apps.last_success_ms IS NULL OR freshness_apps.last_success_ms + ? < excluded.last_success_ms
+             THEN NULL ELSE freshness_apps.last_success_start_ms END`,
+        [a.appId, a.appName, a.stream ?? null, JSON.stringify(a.tags), last, SAME_RELOAD_MS],
       );
     },
     apps: async () => (await db.all<RawApp>("SELECT * FROM freshness_apps ORDER BY app_name")).map(toApp),

@@ -1,5 +1,5 @@
 // Judges each promise for each app it names, without side effects: an app is fresh for a deadline when its last
-// successful reload came after the chain began (its upstream check-in's due time, or the previous deadline). Not
+// successful reload came after the chain began (the previous deadline) and started after its upstream jobs checked in. Not
 // fresh at the warning time: a warning; at the deadline: a breach (one condition, escalated); fresh: it closes.
 import type { CheckState } from "../checkins/checkin-store";
 import type { ChainEta } from "./chain-eta";
@@ -61,6 +61,8 @@ export interface FreshnessFinding {
   chain?: ChainEta;
   /** A warning opened before its time because the breach became certain: why. */
   atRisk?: string;
+  /** The last successful reload ended after the data arrived but started before: it read the old data (issue 88). */
+  readOldData?: { startMs: number; arrivedMs: number; checks: string[] };
 }
 
 export interface OpenFreshness {
@@ -76,6 +78,11 @@ export interface FreshnessJudgement {
 }
 
 const lower = (s: string) => s.toLowerCase();
+/**
+ * A job that starts the Qlik task itself and then checks in: its reload starts a moment before the check-in, and read
+ * the job's data. Up to a minute before counts (as a check-in up to a minute early counts for its due time).
+ */
+export const STARTED_WITH_CHECKIN_MS = 60_000;
 
 /** Does the promise name this app (by id, name, stream or tag)? */
 export function promises(p: JudgedPromise, a: { appId: string; appName: string; stream?: string; tags: readonly string[] }): boolean {
@@ -135,9 +142,15 @@ export function findingFor(p: JudgedPromise, app: AppFreshness, deadlineMs: numb
   const chainDone = upstream.every((s) => s.state === "done")
     ? Math.max(cycleStartMs ?? Number.NEGATIVE_INFINITY, ...upstream.map((_, i) => doneAtFor(i)))
     : undefined;
+  // The data arrived when the last job before Qlik checked in: a reload that started before then read the old data,
+  // however late it ended (issue 88). When Steward knows only the reload's end (QRS's last reload time), that counts.
+  const arrivedMs = upstream.length > 0 && chainDone !== undefined ? Math.max(...upstream.map((_, i) => doneAtFor(i))) : undefined;
+  const readArrived =
+    arrivedMs === undefined || (app.lastSuccessStartMs ?? app.lastSuccessMs ?? Number.NEGATIVE_INFINITY) >= arrivedMs - STARTED_WITH_CHECKIN_MS;
   const fresh = p.maxAge
     ? app.lastSuccessMs !== undefined && app.lastSuccessMs > maxAgeStart!
-    : app.lastSuccessMs !== undefined && chainDone !== undefined && (!Number.isFinite(chainDone) || app.lastSuccessMs >= chainDone);
+    : app.lastSuccessMs !== undefined && chainDone !== undefined && (!Number.isFinite(chainDone) || app.lastSuccessMs >= chainDone) && readArrived;
+  const oldRead = !p.maxAge && !readArrived && app.lastSuccessMs !== undefined && arrivedMs !== undefined && app.lastSuccessMs >= arrivedMs;
   const usualLagMs = median(app.lagsMs);
   const doneAt = upstream.every((s) => s.state === "done") && upstream.length > 0 ? Math.max(...upstream.map((s) => s.atMs!)) : undefined;
   return {
@@ -150,6 +163,7 @@ export function findingFor(p: JudgedPromise, app: AppFreshness, deadlineMs: numb
     ...(usualLagMs !== undefined ? { usualLagMs } : {}),
     ...(doneAt !== undefined && usualLagMs !== undefined ? { expectedMs: Math.max(nowMs, doneAt + usualLagMs) } : {}),
     ...(p.maxAge ? { maxAgeMs: p.maxAge.maxAgeMs } : {}),
+    ...(oldRead ? { readOldData: { startMs: app.lastSuccessStartMs!, arrivedMs: arrivedMs!, checks: upstream.map((u) => u.check) } } : {}),
     fresh,
   };
 }

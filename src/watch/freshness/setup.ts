@@ -17,7 +17,7 @@ import type { SqlDb } from "../../platform/store/sql";
 import type { TaskView } from "../watchdog/evaluate";
 import { compilePromise } from "./compile-promise";
 import { createFreshnessStore, type FreshnessStore } from "./freshness-store";
-import { type JudgedPromise, promises, type Upstream, upstreamsOf } from "./judge";
+import { type JudgedPromise, promises, STARTED_WITH_CHECKIN_MS, type Upstream, upstreamsOf } from "./judge";
 import { createFreshnessService, type FreshnessService, projectionRefreshMs } from "./service";
 import type { FreshnessProjection } from "./projection";
 import { readProjections } from "./projection-store";
@@ -87,13 +87,19 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     if (e.source === "engine" && e.app.published !== true) return;
     const stop = e.execution?.stopTime ? Date.parse(e.execution.stopTime) : Number.NaN;
     const atMs = Number.isFinite(stop) ? stop : Date.parse(e.receivedAt);
+    const start = e.execution?.startTime ? Date.parse(e.execution.startTime) : Number.NaN;
+    const startMs = Number.isFinite(start) && start <= atMs ? start : undefined;
     const ok = e.outcome === "succeeded";
     let lagMs: number | undefined;
     if (ok && checkinStore) {
       const ups = upstreamsOf({ appId: e.app.id.toLowerCase(), appName: e.app.name, tags: [], lagsMs: [] }, upstreams);
       if (ups.length > 0) {
         const states = await checkinStore.states();
-        const done = ups.map((u) => states.get(u.check)?.lastSuccessMs).filter((t): t is number => t !== undefined && t <= atMs && atMs - t <= LAG_WINDOW_MS);
+        // Only a check-in before the reload started is data it read (issue 88).
+        const readBy = (startMs ?? atMs) + STARTED_WITH_CHECKIN_MS;
+        const done = ups
+          .map((u) => states.get(u.check)?.lastSuccessMs)
+          .filter((t): t is number => t !== undefined && t <= Math.min(atMs, readBy) && atMs - t <= LAG_WINDOW_MS);
         if (done.length === ups.length) lagMs = atMs - Math.max(...done);
       }
     }
@@ -104,6 +110,7 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
       tags: e.app.tags,
       ok,
       atMs,
+      ...(startMs !== undefined ? { startMs } : {}),
       task: e.task.name,
       ...(lagMs !== undefined ? { lagMs } : {}),
     });
