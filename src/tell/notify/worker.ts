@@ -2,13 +2,14 @@
 // the outcome (delivered, retry with backoff, or dead-lettered). Resumes whatever was pending at start;
 // on stop it lets in-flight sends finish within the budget and hands interrupted ones back to the store.
 import type { Logger } from "pino";
-import { type Clock, type Timer, wallClock } from "../../platform/core/clock";
+import type { Clock, Timer } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { NotifyMetrics } from "./metrics";
 import type { ChannelHealth } from "./channel-health";
 import { backoffDelay } from "./backoff";
 import { randomOf } from "../../platform/core/clock-random";
 import { inFlight } from "../../platform/core/stepped-clock";
+import { drainInFlight } from "./drain-in-flight";
 import { deliveryError, isPermanent } from "../../platform/http/delivery-error";
 import type { DeliveryRow, OutboxStore } from "./outbox-store";
 import { causedByStoreOutage, isStoreUnavailable } from "../../platform/store/sql";
@@ -172,18 +173,6 @@ async function sendDelivery(w: SendContext, row: DeliveryRow, ac: AbortControlle
     metrics.outcome(row.channel, "retry");
     log.warn({ deliveryId: row.id, channel: row.channel, attempt, retryInMs: next - now, err: message }, "delivery failed; will retry");
   }
-}
-
-/** Lets in-flight sends finish within the budget, keeping a slice of it to abort the rest (they hand their rows back). */
-async function drainInFlight(inflight: ReadonlyMap<number, { ac: AbortController; done: Promise<void> }>, budgetMs: number): Promise<void> {
-  const pending = [...inflight.values()];
-  if (pending.length === 0) return;
-  const wait = Math.max(0, budgetMs - 500);
-  let t: Timer | undefined;
-  await Promise.race([Promise.all(pending.map((p) => p.done)), new Promise<void>((r) => (t = wallClock.setTimeout(r, wait)))]);
-  wallClock.clearTimeout(t);
-  for (const p of inflight.values()) p.ac.abort(new Error("Steward is stopping"));
-  await Promise.race([Promise.all([...inflight.values()].map((p) => p.done)), new Promise<void>((r) => wallClock.setTimeout(r, 300))]);
 }
 
 /**
