@@ -217,8 +217,10 @@ function alertResender(w: Wiring, current: () => Config, gates: AlertGates, inci
   const isOpen: OpenCheck = async (ref) => {
     if (ref.cause !== undefined) return gates.grouping.isCauseOpen(ref.cause);
     if (ref.incident !== undefined && incidents) {
+      // An alert whose incident is not in the store (its number never committed, or purged) has nothing left to end
+      // it: it is ended, not re-sent for as long as Steward runs (issue 84).
       const row = await incidents.get(ref.incident);
-      return row === undefined ? undefined : row.status === "open";
+      return row?.status === "open";
     }
     return undefined;
   };
@@ -243,7 +245,9 @@ function alertConverger(w: Wiring, current: () => Config, gates: AlertGates, not
   const truths: AlertTruths = async (refs) => {
     const out = new Map<string, AlertTruth>();
     const ids = refs.flatMap((r) => ("incident" in r ? [r.incident] : []));
-    for (const [id, s] of await incidentStates(w.shared.sql, ids)) out.set(truthKey({ incident: id }), s);
+    const states = await incidentStates(w.shared.sql, ids);
+    // An incident the store does not hold (never committed, or purged) is over: its alert is resolved, not left open.
+    for (const id of ids) out.set(truthKey({ incident: id }), states.get(id) ?? { open: false });
     for (const r of refs) {
       if (!("cause" in r)) continue;
       const cause = await gates.grouping.cause(r.cause);

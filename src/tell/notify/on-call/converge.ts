@@ -41,8 +41,8 @@ export interface AlertConvergerDeps {
 }
 
 export const SWEEP_MS = 5_000;
-/** With no channel to converge, the sweep only looks whether a reload added one (a timer every 5 s cost an idle Steward 720 an hour). */
-const NO_CHANNEL_LOOK_MS = 5 * 60_000;
+/** With no channel to converge, the sweep only looks every 15 minutes whether a reload added one (a timer every 5 s cost an idle Steward 720 an hour). */
+const NO_CHANNEL_LOOK_MS = 15 * 60_000;
 
 export interface AlertConverger {
   /** Repairs every on-call channel's open alerts now; returns how many steps it queued. */

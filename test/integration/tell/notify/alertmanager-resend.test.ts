@@ -95,6 +95,20 @@ describe("alertmanager re-sender", () => {
     wallLimit(30_000),
   );
 
+  test(
+    "an alert whose incident the store does not hold is ended, not re-sent for as long as Steward runs",
+    async () => {
+      // Issue 84: on-call-chaos.test.ts found an Alertmanager alert of an incident that no list held, re-sent forever.
+      await emit({ ...syntheticTaskEvent({ outcome: "failed", taskName: "Ledger", taskId: "task-ledger", appName: "Ledger" }), source: "udp" });
+      const a = await waitFor(() => alertOf("Ledger"), { what: "the alert" });
+      const id = Number(a.labels.steward_incident!.slice("incident:".length));
+      await t.app.sharedStore.sql.run("DELETE FROM incidents WHERE id = ?", [id]);
+      await waitFor(async () => (await alertOf("Ledger")) === undefined, { what: "the alert of the missing incident ended", timeoutMs: wallLimit(20_000) });
+      expect(await t.app.sharedStore.sql.all("SELECT key FROM channel_state WHERE channel = 'am' AND key = ?", [`alert:incident:${id}`])).toEqual([]);
+    },
+    wallLimit(30_000),
+  );
+
   // Last: it stops this file's Alertmanager.
   test(
     "Alertmanager gone while an alert is open: /ready names the channel and the failing re-send",
