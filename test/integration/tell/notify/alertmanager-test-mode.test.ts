@@ -19,7 +19,7 @@ beforeAll(async () => {
 channels:
   am: { type: alertmanager, urls: ["${production.url}"], testTarget: "${target.url}", resendEvery: 1s }
 routes:
-  - { on: [task.failed], to: [am], renotify: every }   # the sample event is its incident's 3rd failure
+  - { on: [task.failed], to: [am], renotify: every }
 notify:
   testMode: { enabled: true }
 `);
@@ -32,8 +32,10 @@ afterAll(async () => {
 });
 
 test("the alert goes to the test target only, and is re-sent there", async () => {
-  // As heard from the Scheduler (a test event, source "test", would be posted once and not kept).
-  await t.app.bus.emit("task.failed", { ...syntheticTaskEvent({ outcome: "failed", taskName: "Test-mode load" }), source: "udp" });
+  // As heard from the Scheduler (a test event, source "test", would be posted once and not kept), through the incidents
+  // service: the re-sender keeps an alert firing while its incident is open in the store, and ends one the store does not hold.
+  const failed = { ...syntheticTaskEvent({ outcome: "failed", taskName: "Test-mode load" }), source: "udp" as const };
+  for (const e of await t.app.incidents!.annotate(failed)) await t.app.bus.emit(e.kind, e);
   const alert = async () => (await alertmanagerAlerts(target)).find((a) => a.labels.task === "Test-mode load");
   const first = await waitFor(alert, { what: "the alert at the test target" });
   await waitFor(async () => ((await alert())?.updatedAt ?? first.updatedAt) !== first.updatedAt, { what: "the alert re-sent to the test target" });
