@@ -9,19 +9,10 @@ import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { startHarness, type Harness } from "../../hear/intake/harness";
 import { launchChromium, type TestBrowser } from "./chromium";
+import { connectionErrorSite } from "../../../helpers/connection-error-site";
 
 const TASK = "d3b10000-0000-4000-8000-000000000001";
-const SITE = `
-site: { name: Retry from the dashboard }
-nodes:
-  - { name: Central, hostName: sense1.test.example, central: true }
-users:
-  - { userDirectory: INTERNAL, userId: sa_scheduler }
-apps:
-  - { name: CRM, owner: INTERNAL\\sa_scheduler, script: "SET a=1;" }
-tasks:
-  - { id: ${TASK}, name: Reload CRM, type: reload, app: CRM, maxRetries: 0, scriptError: "Cannot connect to the data source crm-db.corp.example:1433: connection refused" }
-`;
+const SITE = connectionErrorSite("Retry from the dashboard", TASK);
 const KEYS = { ops: generateApiKey(), reader: generateApiKey() };
 
 let dir: TempDir;
