@@ -262,8 +262,8 @@ function alertConverger(w: Wiring, current: () => Config, gates: AlertGates, not
     channels: () => current().channels,
     truths,
     repair: (req) => notify.acknowledged(req),
+    outbox: notify.outbox,
     signl4: {
-      outbox: notify.outbox,
       // As test mode sends the channel's other deliveries: to its testTarget, or not at all without one.
       target: (name) => {
         const { testMode } = current().notify;

@@ -12,6 +12,8 @@ import { type AlertTruths, truthKey } from "./alert-truth";
 export interface Signl4RepairDeps {
   outbox: Pick<OutboxStore, "getEvent" | "insert">;
   truths: AlertTruths;
+  /** Whether a later step of the alert's thread (its recovery) is still waiting to go to `channel` (converge.ts). */
+  stepWaiting(channel: string, eventId: string): Promise<boolean>;
   /** Where test mode sends the channel's deliveries: its testTarget, null for the real one, undefined: held back. */
   target(channel: string): string | null | undefined;
   maxAgeMs(): number;
@@ -41,6 +43,7 @@ export async function repairSignl4(channel: string, state: ChannelState, deps: S
   let queued = 0;
   for (const o of open) {
     if (truths.get(truthKey(o.ref))?.open !== false) continue;
+    if (await deps.stepWaiting(channel, o.eventId)) continue;
     const now = deps.now();
     const id = await deps.outbox.insert({
       key: `resolve|${channel}|${o.externalId}|${o.eventId}`,

@@ -16,7 +16,9 @@ import { CHANNELS } from "../channels/registry";
 import type { ChannelConfig } from "../config";
 import type { AcknowledgeRequest } from "./acknowledge";
 import { parseAlertKey } from "./alert";
-import { alertAcknowledged, OPEN_ALERT_PREFIX } from "./open-alerts";
+import { alertAcknowledged, OPEN_ALERT_PREFIX, openAlertEvent } from "./open-alerts";
+import type { OutboxStore } from "../outbox-store";
+import { threadOf } from "../thread";
 import { repairSignl4, type Signl4RepairDeps } from "./converge-signl4";
 
 import { type AlertTruths, truthKey } from "./alert-truth";
@@ -30,12 +32,14 @@ export interface AlertConvergerDeps {
   /** The channels of the config in force. */
   channels(): Record<string, ChannelConfig>;
   truths: AlertTruths;
+  /** The outbox: a step still waiting in an alert's thread (its recovery, say) is let go before the sweep adds one. */
+  outbox: Pick<OutboxStore, "getEvent" | "waitingInThread" | "insert">;
   /** Queues the acknowledge or resolve (the notifier's acknowledged(): outbox rows, keyed once per alert). */
   repair(req: AcknowledgeRequest): Promise<number>;
   /** How often the whole sweep runs (default SWEEP_MS). */
   everyMs?: number;
   /** SIGNL4's incidents are resolved when their Steward incident or cause ended (converge-signl4.ts); unset: not swept. */
-  signl4?: Omit<Signl4RepairDeps, "truths">;
+  signl4?: Omit<Signl4RepairDeps, "truths" | "outbox" | "stepWaiting">;
   /** Wakes the outbox worker after rows were queued (the notifier's wake()). */
   wake?: () => void;
 }
@@ -60,6 +64,19 @@ export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
   let stopTimer: (() => void) | undefined;
   let running: Promise<unknown> = Promise.resolve();
 
+  /**
+   * Whether a delivery after the one that opened the alert (`eventId`) is still waiting or on its way in the alert's
+   * thread to `channel`: the task's recovery, a cause's update. The sweep leaves such an alert alone this time: that
+   * step may end it, and a repair queued now would only follow it to find nothing left to do (a resolve "suppressed"
+   * beside every quick recovery). If it does not end it, the next sweep repairs it.
+   */
+  async function stepWaiting(channel: string, eventId: string): Promise<boolean> {
+    const event = await deps.outbox.getEvent(eventId);
+    const thread = event ? threadOf(event) : null;
+    if (thread === null) return false;
+    return (await deps.outbox.waitingInThread(channel, thread, "")).some((id) => id !== eventId);
+  }
+
   /** The steps one channel's alerts (`keys`: alert keys open there) miss; queued in key order. */
   async function repairChannel(name: string, keys: readonly string[]): Promise<number> {
     const state = createChannelState(deps.db, name, () => deps.clock.now());
@@ -74,6 +91,8 @@ export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
       const t = truths.get(truthKey(ref));
       if (!t) continue;
       const alerts = [{ key, thread: "" }];
+      const opener = await openAlertEvent(state, key);
+      if (opener !== undefined && (await stepWaiting(name, opener))) continue;
       if (!t.open) {
         const n = await deps.repair({ alerts, by: "Steward (the incident ended)", resolve: true, only: name });
         if (n > 0) log.info({ channel: name, alert: key }, "its incident ended: the alert is resolved");
@@ -95,7 +114,7 @@ export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
       queued += await repairChannel(name, keys);
     }
     if (deps.signl4) {
-      const signl4 = { ...deps.signl4, truths: deps.truths };
+      const signl4 = { ...deps.signl4, outbox: deps.outbox, truths: deps.truths, stepWaiting };
       for (const [name, ch] of Object.entries(deps.channels())) {
         if (ch.type !== "signl4" || !ch.enabled || ch.resolve === false) continue;
         const n = await repairSignl4(

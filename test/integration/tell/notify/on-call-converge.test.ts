@@ -156,6 +156,35 @@ notify:
       expect(pagesOnly.rejected).toEqual([]);
     }, 30_000);
 
+    test("a recovery still on its way when the sweep looks: the sweep leaves the alert to it, no second resolve", async () => {
+      const [failed] = await t.app.incidents!.annotate(failedRun("slow-recovery"));
+      const key = `steward-incident-${failed!.incident!.id}`;
+      await emit([failed!]);
+      await waitFor(() => pdActions(key).length === 1 || undefined, { what: "the trigger" });
+      // PagerDuty answers slowly: the recovery's resolve is in flight while a sweep (every 5 s) finds the incident closed.
+      pd.hold();
+      const closing = await t.app.incidents!.annotate({
+        ...syntheticTaskEvent({ outcome: "succeeded", taskName: "Load slow-recovery", taskId: "task-slow-recovery" }),
+        source: "udp",
+      });
+      await emit(closing);
+      const recovered = closing.find((e) => e.kind === "task.recovered")!;
+      await waitFor(async () => (await deliveriesOf(recovered.id)).some((d) => d.channel === "pd" && d.status === "sending") || undefined, {
+        what: "the recovery's resolve on its way to PagerDuty",
+      });
+      await Bun.sleep(6_000);
+      pd.release();
+      await waitFor(() => pdActions(key).length === 2 || undefined, { what: "the resolve" });
+      const pdRows = async () => (await deliveriesOf(failed!.id)).filter((d) => d.channel === "pd");
+      await waitFor(async () => (await pdRows()).every((d) => d.status !== "pending" && d.status !== "sending") || undefined, {
+        what: "PagerDuty's rows settled",
+      });
+      expect(pdActions(key)).toEqual(["trigger", "resolve"]);
+      // Only the page itself is in the failure's thread: the sweep queued no resolve behind the recovery.
+      expect((await pdRows()).map((d) => d.kind)).toEqual(["task.failed"]);
+      expect(pd.rejected).toEqual([]);
+    }, 40_000);
+
     test("failures of one source heard after their tasks' next successes open no cause and page nobody", async () => {
       const before = { pd: pd.accepted.length, og: og.accepted.length };
       const causesBefore = ((await (await t.request("/v4/causes?status=open")).json()) as { causes: unknown[] }).causes.length;
