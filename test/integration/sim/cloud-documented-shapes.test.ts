@@ -25,7 +25,7 @@ const typeOf = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array"
  * An array's documented first element is compared with each element the simulator sent; an empty array has the right
  * type and nothing to compare (an automation with no snippets), so each test also asserts the lists it reads are not.
  */
-export function shapeDifferences(documented: unknown, actual: unknown, path = "(root)"): string[] {
+function shapeDifferences(documented: unknown, actual: unknown, path = "(root)"): string[] {
   const want = typeOf(documented);
   const got = typeOf(actual);
   if (want !== got) return [`${path}: ${got === "undefined" ? "missing" : `${got}, documented ${want}`}`];
@@ -119,6 +119,9 @@ describe("the simulated tenant answers with every field of Qlik's documented exa
     const runs = (await get(`/api/v1/automations/${automationId}/runs?limit=10&sort=-startTime`)) as { data: Array<{ status: string }> };
     expect(runs.data.map((r) => r.status)).toContain("failed");
     expect(differences("automation-runs-v1-list.json", runs)).toEqual([]);
+    expect(differences("workflows-automation-runs-list.json", await get(`/api/workflows/automations/${automationId}/runs?limit=10&sort=-startTime`))).toEqual(
+      [],
+    );
   });
 
   test("spaces: GET /api/v1/spaces/{spaceId} has each field of a space of the documented list", async () => {

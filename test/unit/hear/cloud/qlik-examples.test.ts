@@ -76,9 +76,10 @@ describe("Automations (qlik.dev: GET /api/v1/automations, deprecated; GET /api/w
   });
 });
 
-describe("Automation runs (qlik.dev: GET /api/v1/automations/{id}/runs)", () => {
+describe("Automation runs (qlik.dev: GET /api/workflows/automations/{id}/runs, and the deprecated /api/v1/… one)", () => {
   test("the run is read as a failed test run; its error array of one empty object is no error text (not '{}')", () => {
-    const page = example("automation-runs-v1-list.json");
+    const page = example("workflows-automation-runs-list.json");
+    expect(example("automation-runs-v1-list.json")).toEqual(page);
     const r = RunSchema.parse(page.data[0]);
     expect(RUN_STATUS[r.status]).toBe("failed");
     expect([r.startTime, r.stopTime]).toEqual(["2021-12-23T12:28:21.000000Z", "2021-12-23T12:28:21.000000Z"]);
