@@ -17,6 +17,7 @@ import {
 } from "../../../../src/hear/cloud/data-task-read";
 import { cloudReloadEvent, FINAL } from "../../../../src/hear/cloud/reload-event";
 import { runError } from "../../../../src/hear/cloud/run-error";
+import { readRuns } from "../../../../src/watch/watchdog/cloud-plan";
 
 const DIR = join(import.meta.dir, "../../../fixtures/qlik-cloud");
 const example = (file: string): any => JSON.parse(readFileSync(join(DIR, file), "utf8"));
@@ -53,6 +54,21 @@ describe("Reloads (qlik.dev reloads: GET /api/v1/reloads, GET /api/v1/reloads/{r
     }
     // The page's links are Qlik's placeholders: the next link is a string the client resolves (and refuses off the tenant).
     expect(list.links.next.href).toBe("http://example.com");
+  });
+});
+
+describe("Scheduling Task runs (qlik.dev: GET /api/scheduling/tasks/{id}/runs)", () => {
+  test("the run is read with its status, times and trigger (the Task example itself: cloud-task-read.test.ts)", () => {
+    const page = example("scheduling-task-runs-list.json");
+    expect(readRuns(page.data)).toEqual([
+      {
+        id: "0c42b269-51d4-453a-a8ea-55734d209aa9",
+        startedMs: Date.parse("2018-03-20T09:12:28Z"),
+        endedMs: Date.parse("2018-03-20T09:12:28Z"),
+        status: "SUCCEEDED",
+        triggeredBy: "manual",
+      },
+    ]);
   });
 });
 
