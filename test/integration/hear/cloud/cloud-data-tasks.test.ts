@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { SiteEvent } from "../../../../src/platform/events/types";
 import { cloudConfigYaml, stewardFromFile } from "../../../helpers/cloud-config-file";
+import { launchChromium } from "../../show/dashboard/chromium";
 import { simControl } from "../../../helpers/sim-control";
 import { type SteppedCloud, startSteppedCloud } from "../../../helpers/stepped-cloud";
 import { createTempDir } from "../../../helpers/temp-dir";
@@ -129,6 +130,15 @@ test("a failed data task pages one cause at the failure naming the apps that wil
     expect(incident.lastSummary).toContain("ORA-12541");
     const byCause = (await get("/v4/incidents/by-cause")).causes as Array<{ cause: { id: number } | null; incidents: Incident[] }>;
     expect(byCause.find((g) => g.cause?.id === cause.id)?.incidents.map((i) => i.id)).toContain(incident.id);
+    // The dashboard's Incidents page lists it under the data task's cause.
+    const browser = await launchChromium();
+    try {
+      await browser.page.goto(`${app.server!.url()}/ui/incidents`);
+      const row = `tbody[data-group="cause-${cause.id}"] tr[data-incident="${incident.id}"]`;
+      expect(await browser.page.textContent(row)).toContain("data task CRM to QVD failed");
+    } finally {
+      await browser.close();
+    }
     // A further look at the same failed run says nothing again; the promise "never older than 10 min" on Sales is
     // breached meanwhile: the breach joins the data task's cause, not paged.
     await clock.runUntil(failedAt + 14 * MINUTE);
