@@ -2,9 +2,9 @@
 // risk or late, a failed data check, a job's missed or failed check-in, a failed reload outside the Scheduler, a node's
 // queue backed up, a node's service stopped and a Qlik Talend Cloud data task that failed or was stopped each open (or
 // add to) an incident of their own, and the event that ends the condition closes it (the data task's: its next
-// completed run, cloud.datatask.recovered). Their subjects are the ones the causes (tell/grouping) give the same conditions, so
-// GET /v4/incidents, the assistant's `incidents`, the dashboard's Incidents page (grouped by cause) and the morning
-// report list one set, each under the cause that holds it.
+// completed run, cloud.datatask.recovered). Their subjects are the ones the causes (tell/grouping) give the same
+// conditions, so GET /v4/incidents, the assistant's `incidents`, the dashboard's Incidents page (grouped by cause) and
+// the morning report list one set, each under the cause that holds it.
 import type { Logger } from "pino";
 import type { EventBus } from "../../platform/core/bus";
 import { describeError } from "../../platform/core/errors";
