@@ -16,6 +16,7 @@ import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
 import { gaveUpLines, lineOf } from "./lines";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
+import { type ChainTask, createMoreRequests, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
 
 export interface RetryRequest {
   incidentId: number;
@@ -37,11 +38,19 @@ export interface RemediationService extends RemedyPort {
   /** The actions of a re-run of a queue cause's cancelled runs, in the order they run. */
   actionsOfCause(causeId: number): Promise<RemediationAction[]>;
   cancel(actionId: number, by: string): Promise<boolean>;
+  /** Reload the open incident's app through the Engine, as its task would (partial or full). */
+  requestReload(r: IncidentActionRequest): Promise<IncidentActionAnswer>;
+  /** Start a task of the open incident's chain; its follow-ups run as the Scheduler's triggers start them. */
+  requestChain(r: IncidentActionRequest & { taskId: string }): Promise<IncidentActionAnswer>;
+  /** The tasks of the open incident's chain, heads first (empty: none Steward knows). */
+  chainOfIncident(incidentId: number): Promise<ChainTask[]>;
 }
 
 export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
   store: ActionStore;
   worker: Worker;
+  /** Whether this Steward reloads apps through the Engine (the worker has the app reloader). */
+  canReload?: boolean;
   incidents: IncidentService;
   clock: Clock;
   log: Logger;
@@ -57,6 +66,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   const { store, clock } = deps;
   const log = deps.log.child({ module: "remediation" });
   const classes = new Set<string>(cfg.retryClasses);
+  const more = createMoreRequests({ ...deps, canReload: deps.canReload === true, poke: () => deps.worker.poke() });
 
   // Any Steward that hears the task's run end closes the action (one UPDATE: once on the site).
   for (const kind of ENDS)
@@ -133,11 +143,46 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     return a;
   }
 
+  const sentence = (m: string) => `${m[0]!.toUpperCase()}${m.slice(1)}.`;
+  const links = new Set<string>(cfg.links);
+  const openTaskIncident = (e: DomainEvent) => cfg.offer && isTaskEvent(e) && e.source !== "test" && e.incident?.status === "open";
+
   return {
     requestRetry,
+    requestReload: (r) => more.requestReload(r),
+    requestChain: (r) => more.requestChain(r),
+    chainOfIncident: (id) => more.chainOfIncident(id),
+    offersReload(e: DomainEvent) {
+      return links.has("reload") && openTaskIncident(e) && isTaskEvent(e) && e.taskType === "reload" && e.app !== undefined;
+    },
+    async offersChain(e: DomainEvent) {
+      if (!links.has("chain") || !openTaskIncident(e) || !isTaskEvent(e)) return false;
+      return (await more.chainOf(e.task.id)).length > 1;
+    },
+    chainTasks: (id) => more.chainOfIncident(id),
+    async reload(req) {
+      const a = await more.requestReload(req);
+      if (!a.ok) return { ok: false, message: sentence(a.message) };
+      if (!a.added)
+        return { ok: true, message: `${a.action.taskName} already has an action under way (${a.action.kind}, asked by ${a.action.requestedBy}, action #${a.action.id}): nothing more is started.` };
+      return {
+        ok: true,
+        message: `The app of ${a.action.taskName} will be reloaded through the Engine now, as the task would (action #${a.action.id}). The incident's next message says how it went.`,
+      };
+    },
+    async chain(req) {
+      const a = await more.requestChain(req);
+      if (!a.ok) return { ok: false, message: sentence(a.message) };
+      if (!a.added)
+        return { ok: true, message: `${a.action.taskName} already has an action under way (asked by ${a.action.requestedBy}, action #${a.action.id}): it is started once.` };
+      return {
+        ok: true,
+        message: `${a.action.taskName} will be started now (action #${a.action.id}); the rest of the chain runs as its triggers start it. The incident's next message says how it went.`,
+      };
+    },
     requestRerun: rerun,
     offersRerun(e: DomainEvent) {
-      if (!cfg.offer || e.cause?.status !== "open") return false;
+      if (!links.has("rerun") || !cfg.offer || e.cause?.status !== "open") return false;
       return e.kind === "scheduler.queue_backlog" || (isTaskEvent(e) && e.errorClass === "queue");
     },
     async rerun(req) {
@@ -158,7 +203,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       return done;
     },
     offersRetry(e: DomainEvent) {
-      if (!cfg.offer || !isTaskEvent(e) || e.incident?.status !== "open") return false;
+      if (!links.has("retry") || !cfg.offer || !isTaskEvent(e) || e.incident?.status !== "open") return false;
       return e.errorClass !== undefined && classes.has(e.errorClass);
     },
     retryChoices(): RetryChoice[] {
