@@ -4,6 +4,7 @@
 // writes nothing).
 import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 import { createActionReads } from "./action-reads";
+import { createReloadRows } from "./reload-rows";
 import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf } from "./action-row";
 
 export type { ActionKind, ActionStatus, NewAction, RemediationAction } from "./action-row";
@@ -36,6 +37,7 @@ export function createActionStore(db: SqlDb) {
     ).changes === 1;
   return {
     ...reads,
+    ...createReloadRows(db),
     get: (id: number) => byId(db, id),
     /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
     async add(a: NewAction): Promise<{ added: boolean; action: RemediationAction }> {
@@ -134,22 +136,6 @@ export function createActionStore(db: SqlDb) {
         [now, outcome, line, taskId.toLowerCase()],
       );
       return rows.map(rowOf);
-    },
-    /** Engine reloads started and not yet ended: the worker follows their reload jobs. */
-    async startedReloads(limit = 20): Promise<RemediationAction[]> {
-      const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE kind = 'reload' AND status = 'started' ORDER BY id LIMIT ?", [
-        limit,
-      ]);
-      return rows.map(rowOf);
-    },
-    /** An Engine reload's job ended: once on the site (the row must still be started). */
-    async reloadEnded(id: number, now: number, outcome: string, line: string | null, answer: string): Promise<RemediationAction | undefined> {
-      const r = await db.get<Record<string, unknown>>(
-        `UPDATE remediation_actions SET status = 'ended', ended_at = ?, outcome = ?, outcome_line = ?, qlik_answer = ?
-         WHERE id = ? AND kind = 'reload' AND status = 'started' RETURNING *`,
-        [now, outcome, line, answer, id],
-      );
-      return r ? rowOf(r) : undefined;
     },
     async cancel(id: number, now: number, by: string): Promise<boolean> {
       const res = await db.run("UPDATE remediation_actions SET status = 'cancelled', ended_at = ?, outcome = ? WHERE id = ? AND status = 'pending'", [

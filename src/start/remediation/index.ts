@@ -16,6 +16,7 @@ import { createCauseStore } from "../../tell/grouping/cause-store";
 import { createStoredChains } from "../../tell/grouping/stored-chains";
 import type { RemediationConfig } from "./config";
 import { registerRemediationRoutes } from "./routes";
+import { registerMoreRemediationRoutes } from "./routes-more";
 import { createRemediationService, type RemediationService } from "./service";
 import { createWorker } from "./worker";
 import { createFailureHold } from "./auto";
@@ -52,6 +53,7 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   const chains = createStoredChains(deps.db);
   const service = createRemediationService(cfg, { ...deps, store, worker, canReload: deps.reloader !== undefined, causes: createCauseStore(deps.db), chains });
   registerRemediationRoutes(deps.router, service);
+  registerMoreRemediationRoutes(deps.router, service);
   // Automatic retries only with a rule: the incidents service then asks before each failure's page.
   deps.incidents.holdFailures(
     createFailureHold(cfg, { store, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke: () => worker.poke() }),

@@ -17,7 +17,12 @@ export async function gaveUpLines(store: Pick<ActionStore, "ofIncident">, e: Tas
   ];
 }
 
-const VERB = { retry: "Retried", rerun: "Re-run after the queue drained, asked", reload: "App reloaded through the Engine, asked", chain: "Chain started again, asked" } as const;
+const VERB = {
+  retry: "Retried",
+  rerun: "Re-run after the queue drained, asked",
+  reload: "App reloaded through the Engine, asked",
+  chain: "Chain started again, asked",
+} as const;
 const NOUN = { retry: "retry", rerun: "re-run", reload: "reload", chain: "chain's start" } as const;
 
 /** "Retried by anna@corp.example (from the alert's link) at 2026-11-27 10:05 CET: Qlik started the task …; this run is that retry: it failed." */
@@ -41,7 +46,8 @@ export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => s
         : undefined;
   const noun = NOUN[a.kind];
   // An Engine reload's end is its job's (qlikAnswer says what the Engine answered), not a run of the task.
-  if (a.kind === "reload") return a.status === "ended" ? `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? a.outcome}.` : `${started}; the reload has not ended yet.`;
+  if (a.kind === "reload")
+    return a.status === "ended" ? `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? a.outcome}.` : `${started}; the reload has not ended yet.`;
   if (e.kind === "task.recovered" && a.status === "started") return `${started}; the ${noun} succeeded.`;
   return outcome ? `${started}; the ${noun} ${outcome}.` : `${started}; its run has not ended yet.`;
 }

@@ -127,7 +127,11 @@ export function createMoreRequests(deps: MoreRequestDeps) {
       if (chain.length === 0) return refuse(409, "id", `the task of incident ${r.incidentId} is in no chain Steward knows (QRS task-event triggers)`);
       const start = chain.find((t) => t.id === r.taskId.toLowerCase());
       if (!start)
-        return refuse(400, "taskId", `task ${r.taskId} is not in the chain of incident ${r.incidentId}: pick one of ${chain.map((t) => `${t.name} (${t.id})`).join(", ")}`);
+        return refuse(
+          400,
+          "taskId",
+          `task ${r.taskId} is not in the chain of incident ${r.incidentId}: pick one of ${chain.map((t) => `${t.name} (${t.id})`).join(", ")}`,
+        );
       return record(r, "chain", incident.id, start.id, start.name, { chainOf: incident.taskId });
     },
   };

@@ -17,6 +17,7 @@ import type { Worker } from "./worker";
 import { gaveUpLines, lineOf } from "./lines";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 import { type ChainTask, createMoreRequests, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
+import { moreOffers } from "./more-offers";
 
 export interface RetryRequest {
   incidentId: number;
@@ -143,43 +144,11 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     return a;
   }
 
-  const sentence = (m: string) => `${m[0]!.toUpperCase()}${m.slice(1)}.`;
   const links = new Set<string>(cfg.links);
-  const openTaskIncident = (e: DomainEvent) => cfg.offer && isTaskEvent(e) && e.source !== "test" && e.incident?.status === "open";
 
   return {
     requestRetry,
-    requestReload: (r) => more.requestReload(r),
-    requestChain: (r) => more.requestChain(r),
-    chainOfIncident: (id) => more.chainOfIncident(id),
-    offersReload(e: DomainEvent) {
-      return links.has("reload") && openTaskIncident(e) && isTaskEvent(e) && e.taskType === "reload" && e.app !== undefined;
-    },
-    async offersChain(e: DomainEvent) {
-      if (!links.has("chain") || !openTaskIncident(e) || !isTaskEvent(e)) return false;
-      return (await more.chainOf(e.task.id)).length > 1;
-    },
-    chainTasks: (id) => more.chainOfIncident(id),
-    async reload(req) {
-      const a = await more.requestReload(req);
-      if (!a.ok) return { ok: false, message: sentence(a.message) };
-      if (!a.added)
-        return { ok: true, message: `${a.action.taskName} already has an action under way (${a.action.kind}, asked by ${a.action.requestedBy}, action #${a.action.id}): nothing more is started.` };
-      return {
-        ok: true,
-        message: `The app of ${a.action.taskName} will be reloaded through the Engine now, as the task would (action #${a.action.id}). The incident's next message says how it went.`,
-      };
-    },
-    async chain(req) {
-      const a = await more.requestChain(req);
-      if (!a.ok) return { ok: false, message: sentence(a.message) };
-      if (!a.added)
-        return { ok: true, message: `${a.action.taskName} already has an action under way (asked by ${a.action.requestedBy}, action #${a.action.id}): it is started once.` };
-      return {
-        ok: true,
-        message: `${a.action.taskName} will be started now (action #${a.action.id}); the rest of the chain runs as its triggers start it. The incident's next message says how it went.`,
-      };
-    },
+    ...moreOffers(cfg, more),
     requestRerun: rerun,
     offersRerun(e: DomainEvent) {
       if (!links.has("rerun") || !cfg.offer || e.cause?.status !== "open") return false;
