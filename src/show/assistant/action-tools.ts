@@ -148,6 +148,38 @@ export function registerActionTools(server: Catalog, x: ActionContext): void {
       (a) => act(x, "rerun_cancelled", "tasks", `cause ${a.causeId}`, async () => apiAnswer(await x.api.post(`/v4/causes/${a.causeId}/rerun-cancelled`, {}))),
     );
   }
+  if (allowed.has("reloadApp")) {
+    server.registerTool(
+      "reload_incident_app",
+      {
+        title: "Reload an incident's app through the Engine",
+        description:
+          "For an open incident of a reload task, asks Steward to reload the task's app once through the Qlik Engine, as the task would (partial or full, from the task's settings in QRS), as POST /v4/incidents/{id}/reload-app does (docs/remediation.md). Recorded on the incident's actions with what the Engine answered; the incident's next message says how it ended. Needs the tasks scope.",
+        inputSchema: { id: z.number().int().min(1).describe("The incident's id") },
+        annotations: ACTION,
+      },
+      (a) => act(x, "reload_incident_app", "tasks", `incident ${a.id}`, async () => apiAnswer(await x.api.post(`/v4/incidents/${a.id}/reload-app`, {}))),
+    );
+  }
+  if (allowed.has("restartChain")) {
+    server.registerTool(
+      "restart_chain",
+      {
+        title: "Start an incident's chain again from a task",
+        description:
+          "Asks Steward to start one task of an open incident's chain (GET /v4/incidents/{id}/chain lists them: the incident's task, what it waits for, what runs after); the rest of the chain runs as Qlik's triggers start it, as POST /v4/incidents/{id}/restart-chain does (docs/remediation.md). A task outside the chain is refused. Needs the tasks scope.",
+        inputSchema: {
+          id: z.number().int().min(1).describe("The incident's id"),
+          taskId: z.string().trim().min(1).max(100).describe("The task of the chain to start"),
+        },
+        annotations: ACTION,
+      },
+      (a) =>
+        act(x, "restart_chain", "tasks", `incident ${a.id}`, async () =>
+          apiAnswer(await x.api.post(`/v4/incidents/${a.id}/restart-chain`, { taskId: a.taskId })),
+        ),
+    );
+  }
   if (allowed.has("addSilence")) {
     const names = z.array(z.string().trim().min(1).max(200)).min(1).max(20).optional();
     server.registerTool(
