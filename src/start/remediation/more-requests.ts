@@ -39,6 +39,8 @@ export interface MoreRequestDeps {
   chains: Pick<StoredChains, "refresh" | "graph">;
   /** Whether this Steward reloads apps through the Engine (qlik: configured with its Engine). */
   canReload: boolean;
+  /** remediation.offer: false, no action is offered and each request is refused. */
+  offer: boolean;
   poke(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export function createMoreRequests(deps: MoreRequestDeps) {
 
   /** The open task incident a request names, or why it cannot be acted on. */
   async function openTaskIncident(id: number) {
+    if (!deps.offer) return refuse(409, "id", "remediation is not offered on this site (remediation.offer is false)");
     const incident = await deps.incidents.get(id);
     if (!incident) return refuse(404, "id", `no incident ${id}`);
     if (incident.status !== "open") return refuse(409, "id", `incident ${id} has recovered: there is nothing to do`);

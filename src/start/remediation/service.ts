@@ -67,7 +67,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   const { store, clock } = deps;
   const log = deps.log.child({ module: "remediation" });
   const classes = new Set<string>(cfg.retryClasses);
-  const more = createMoreRequests({ ...deps, canReload: deps.canReload === true, poke: () => deps.worker.poke() });
+  const more = createMoreRequests({ ...deps, canReload: deps.canReload === true, offer: cfg.offer, poke: () => deps.worker.poke() });
 
   // Any Steward that hears the task's run end closes the action (one UPDATE: once on the site).
   for (const kind of ENDS)
