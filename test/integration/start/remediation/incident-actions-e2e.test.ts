@@ -196,16 +196,30 @@ describe("reload the app through the Engine", () => {
       ["ok", "started"],
     ]);
     expect((await audit("app.reload"))[0]).toMatchObject({ actor: { kind: "remediation", name: "Per Olsson (channel:pd)" }, target: IDS.crmApp, result: "ok" });
-    // Pressed again: the link acts once.
+    // Pressed again: the link acts once. Altered (made for another channel): refused. Both audited, as it would act on Qlik.
     expect((await h.t.request(local(pdReload), form({ name: "Per Olsson" }))).status).toBe(409);
+    const altered = new URL(pdReload);
+    altered.searchParams.set("r", "channel:chat");
+    expect((await h.t.request(local(altered.toString()), form({ name: "Mallory" }))).status).toBe(403);
+    expect((await audit("incident.link")).map((r) => [r.actor.name, r.details.status])).toEqual([
+      ["channel:chat", 403],
+      ["channel:pd", 409],
+    ]);
+    expect(h.sim.engine.reloads.filter((r) => r.appId === IDS.crmApp)).toHaveLength(1);
   });
 
   test("over REST: a read key cannot act; a tasks key can", { timeout: 60_000 }, async () => {
     const read = await postJson(`/v4/incidents/${incidentId}/reload-app`, KEYS.reader, {});
     expect(read.status).toBe(403);
-    const ok = await postJson(`/v4/incidents/${incidentId}/reload-app`, KEYS.ops, {});
-    expect(ok.status).toBe(202);
-    expect(await ok.json()).toMatchObject({ added: true, action: { kind: "reload", requestedBy: "key-ops" } });
+    // Asked twice at once: one reload, the second ask joins the first.
+    const [ok, again] = await Promise.all([
+      postJson(`/v4/incidents/${incidentId}/reload-app`, KEYS.ops, {}),
+      postJson(`/v4/incidents/${incidentId}/reload-app`, KEYS.ops, {}),
+    ]);
+    expect([ok.status, again.status]).toEqual([202, 202]);
+    const answers = [(await ok.json()) as { added: boolean; action: { id: number } }, (await again.json()) as { added: boolean; action: { id: number } }];
+    expect(answers.map((x) => x.added).sort()).toEqual([false, true]);
+    expect(answers[0]!.action.id).toBe(answers[1]!.action.id);
     await waitFor(async () => (await actions(incidentId)).filter((a) => a.status === "ended").length === 2, {
       what: "the second reload to end",
       timeoutMs: 30_000,
