@@ -12,6 +12,7 @@ import type { Plan, PlannedDelivery } from "../../../../src/tell/notify/planner"
 import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticTaskEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
 import { syntheticFreshnessEvent } from "../../../../src/watch/freshness/samples";
 import { bothBackends } from "../../../helpers/sql-backends";
+import { settledGate } from "../../../helpers/settled-gate";
 
 const delivery = (e: DomainEvent, channel: string, action: PlannedDelivery["action"] = "send"): PlannedDelivery => ({
   route: `${channel}-route`,
@@ -39,7 +40,8 @@ for (const backend of bothBackends()) {
     beforeAll(() => backend.open([groupingMigrations]), 120_000);
     let gate: DeliveryGate;
     beforeEach(async () => {
-      gate = createFollowUpGate(await backend.open([groupingMigrations]));
+      const db = await backend.open([groupingMigrations]);
+      gate = settledGate(createFollowUpGate(db), db);
     });
 
     test("a start back on track goes where its missed start was sent on its own, nowhere else", async () => {
