@@ -139,7 +139,8 @@ export function createFollowUps(db: SqlDb): FollowUps {
       // A cause's page going out (an escalation of it, say): kept with the cause for its recovered page.
       if (e.cause?.status === "open" && own.length > 0) await record(tx, [`cause:${e.cause.id}`], own.map(receiver), now);
       const keys = followUpKeys(e);
-      if (keys === undefined) return plan;
+      // A test alert (steward alert test) always goes, and its made-up incident is no real one's: nothing recorded.
+      if (keys === undefined || ("source" in e && e.source === "test")) return plan;
       await lock(tx, keys);
       const incident = keys.every((k) => INCIDENT_KEY.test(k));
       if (!CLOSING.has(e.kind)) {
