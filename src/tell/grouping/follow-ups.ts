@@ -60,7 +60,7 @@ const receiver = (d: PlannedDelivery) => [d.channel, d.recipient.toLowerCase()] 
 
 const NOT_RECEIVED = "follows up a page this channel did not receive (it was held, silenced, rate-limited, or sent elsewhere)";
 const NO_PAGE_QUEUED =
-  "follows up a page no channel received before it (its failure was held everywhere, or its queueing held up by a store outage): nobody was told of the incident";
+  "follows up a page no channel received: none was queued before it (a store outage or a slower Steward held it up), so nobody was told of the incident";
 const PAGE_AFTER_END =
   "the incident's recovery was queued before this page could be (a store outage or a slower Steward held the page up): its incident is over and nothing would follow this page";
 
@@ -160,12 +160,12 @@ export function createFollowUps(db: SqlDb): FollowUps {
       // Only the end just recorded: the incident's page, if any, was queued by a Steward older than these records.
       if (incident && rows.every((r) => r.recipient === ENDED[1])) rows = [...rows, ...(await pagedBeforeRecords(tx, e))];
       const got = new Set(rows.map((r) => `${r.channel}\u0000${r.recipient}`));
-      const paged = rows.some((r) => r.channel !== "");
+      const seen = rows.length > 0 && rows.some((r) => r.recipient !== ENDED[1]);
       // A page sent before Steward kept who received it: its follow-up goes where its routes take it, as it did. Not a
       // task incident's: its record is written with its page (or read from the outbox above), so none means no page
       // was queued (yet).
-      if (!paged && !got.has(SEEN.join("\u0000")) && !incident) return plan;
-      const reason = paged || !incident ? NOT_RECEIVED : NO_PAGE_QUEUED;
+      if (!seen && !incident) return plan;
+      const reason = seen ? NOT_RECEIVED : NO_PAGE_QUEUED;
       return {
         ...plan,
         deliveries: plan.deliveries.map((d) =>
