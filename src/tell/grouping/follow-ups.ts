@@ -136,12 +136,13 @@ export function createFollowUps(db: SqlDb): FollowUps {
     async settle(plan, tx, now) {
       const e = plan.event;
       const own = plan.deliveries.filter((d) => wouldSend(d) && !CAUSE_KEYS.test(d.key));
+      // A test alert (steward alert test) always goes, and its made-up incident is no real one's: nothing recorded.
+      const keys = "source" in e && e.source === "test" ? undefined : followUpKeys(e);
+      // Before any write: what waits for the lock holds no row another holder may wait for.
+      if (keys !== undefined) await lock(tx, keys);
       // A cause's page going out (an escalation of it, say): kept with the cause for its recovered page.
       if (e.cause?.status === "open" && own.length > 0) await record(tx, [`cause:${e.cause.id}`], own.map(receiver), now);
-      const keys = followUpKeys(e);
-      // A test alert (steward alert test) always goes, and its made-up incident is no real one's: nothing recorded.
-      if (keys === undefined || ("source" in e && e.source === "test")) return plan;
-      await lock(tx, keys);
+      if (keys === undefined) return plan;
       const incident = keys.every((k) => INCIDENT_KEY.test(k));
       if (!CLOSING.has(e.kind)) {
         if (incident && own.length > 0 && (await ended(tx, keys))) return suppressAll(plan, PAGE_AFTER_END);
