@@ -1,0 +1,137 @@
+// A condition's incident (a missed start, a freshness promise late, a failed data check: issue 84) pages PagerDuty and
+// Opsgenie under its condition's alert key, and what is done to it anywhere reaches them all, against local receivers
+// that check each request against the vendors' published formats:
+// - acknowledged through the API: both products acknowledge that alert; resolved through the API: both resolve it;
+// - acknowledged in PagerDuty (its signed webhook): the incident is acknowledged in Steward, Opsgenie is told, PagerDuty
+//   is not told back;
+// - ended by an event no route takes to the products: the convergence sweep resolves the alert in both.
+// On SQLite and on PostgreSQL.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { DomainEvent } from "../../../../src/platform/events/types";
+import { signPagerDuty } from "../../../../src/tell/on-call";
+import type { IncidentView } from "../../../../src/tell/incidents";
+import { syntheticDataCheckEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
+import { syntheticFreshnessEvent } from "../../../../src/watch/freshness/samples";
+import { createTestApp, type TestApp } from "../../../helpers/app";
+import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
+import { type OpsgenieRequest, startOpsgenieReceiver } from "../../../helpers/opsgenie-receiver";
+import { type PagerDutyEvent, startPagerDutyReceiver } from "../../../helpers/pagerduty-receiver";
+import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { waitFor } from "../../../helpers/wait-for";
+
+const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
+const SECRET = "whsec-conditions-test-secret";
+
+for (const backend of ["sqlite", "postgres"] as const)
+  describe(`a condition's incident and its on-call alerts are one (${backend})`, () => {
+    let pd: OnCallReceiver<PagerDutyEvent>;
+    let og: OnCallReceiver<OpsgenieRequest>;
+    let pg: PostgresService | undefined;
+    let t: TestApp;
+
+    beforeAll(async () => {
+      pd = startPagerDutyReceiver();
+      og = startOpsgenieReceiver("og-api-key");
+      let store = "";
+      if (backend === "postgres") {
+        pg = await startPostgres();
+        store = `store:\n  postgres:\n    url: ${await pg.createDatabase("conditions")}\n    instanceName: node-a\n`;
+      }
+      t = createTestApp(`${store}channels:
+  pd: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue", webhookSecret: "${SECRET}" }
+  og: { type: opsgenie, apiKey: og-api-key, url: "${og.url}" }
+routes:
+  - { on: [task.missed, task.on_track, app.freshness_breached, app.freshness_recovered], to: [pd, og] }
+  # The check's pass goes nowhere: only the sweep can end its alert.
+  - { on: [data.check_failed], to: [pd, og] }
+notify:
+  outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
+`);
+      await t.app.start();
+    }, 60_000);
+    afterAll(async () => {
+      await t?.close();
+      await pd?.stop();
+      await og?.stop();
+      await pg?.stop();
+    });
+
+    const emit = (e: DomainEvent) => t.app.bus.emit(e.kind, e as never);
+    const pdActions = (key: string): string[] => pd.accepted.filter((r) => r.body.dedup_key === key).map((r) => r.body.event_action);
+    const ogOps = (key: string): string[] => og.accepted.filter((r) => r.body.key === key).map((r) => r.body.op);
+    const incidentOf = async (subject: string) =>
+      ((await (await t.request("/v4/incidents?limit=100")).json()) as { incidents: IncidentView[] }).incidents.find((i) => i.subject === subject)!;
+    /** Both products hold exactly `actions` (PagerDuty's names; Opsgenie's in `ops`) for `key`, and nothing more comes. */
+    async function both(key: string, actions: string[], ops: string[], what: string) {
+      await waitFor(() => (pdActions(key).length >= actions.length && ogOps(key).length >= ops.length) || undefined, { what, timeoutMs: 20_000 });
+      await Bun.sleep(300);
+      expect(pdActions(key)).toEqual(actions);
+      expect(ogOps(key)).toEqual(ops);
+      expect(pd.rejected).toEqual([]);
+      expect(og.rejected).toEqual([]);
+    }
+
+    test("a missed start acknowledged, then resolved, through the API: both products acknowledge, then resolve its alert", async () => {
+      const missed = syntheticWatchdogEvent("task.missed", { host: "sense1.corp.example" });
+      await emit(missed);
+      const key = `steward-watch-${missed.condition.key}`;
+      await both(key, ["trigger"], ["create"], "the missed start's pages");
+      const incident = await incidentOf(`watch:${missed.condition.key}`);
+      expect(incident.status).toBe("open");
+
+      const ack = await t.request(`/v4/incidents/${incident.id}/acknowledge`, { method: "POST", body: JSON.stringify({ note: "looking" }) });
+      expect(ack.status).toBe(200);
+      await both(key, ["trigger", "acknowledge"], ["create", "acknowledge"], "both acknowledgements");
+
+      const res = await t.request(`/v4/incidents/${incident.id}/resolve`, { method: "POST", body: JSON.stringify({ note: "started by hand" }) });
+      expect(res.status).toBe(200);
+      await both(key, ["trigger", "acknowledge", "resolve"], ["create", "acknowledge", "close"], "both resolves");
+      expect(pd.alerts.filter((a) => a.key === key).map((a) => a.status)).toEqual(["resolved"]);
+      expect((await incidentOf(`watch:${missed.condition.key}`)).status).toBe("closed");
+    }, 40_000);
+
+    test("a freshness breach acknowledged in PagerDuty: acknowledged in Steward and in Opsgenie, not told back to PagerDuty", async () => {
+      const late = syntheticFreshnessEvent("app.freshness_breached");
+      await emit(late);
+      const key = `steward-watch-${late.condition.key}`;
+      await both(key, ["trigger"], ["create"], "the breach's pages");
+      const body = JSON.stringify({
+        event: {
+          id: `01DEN${crypto.randomUUID()}`,
+          event_type: "incident.acknowledged",
+          resource_type: "incident",
+          occurred_at: new Date().toISOString(),
+          agent: { id: "PUSER01", type: "user_reference", summary: "Anna Berg" },
+          data: { id: "Q1EXAMPLE", type: "incident", status: "acknowledged", incident_key: key, title: "Sales dashboard late" },
+        },
+      });
+      const res = await t.request("/v4/integrations/pagerduty/webhook", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-PagerDuty-Signature": signPagerDuty(body, SECRET) },
+        body,
+      });
+      expect(res.status).toBe(202);
+      const incident = await incidentOf(`watch:${late.condition.key}`);
+      expect(await res.json()).toEqual({ status: "done", message: `incident ${incident.id} acknowledged in Steward` });
+      expect(incident.acknowledgedBy).toBe("PagerDuty: Anna Berg");
+      await both(key, ["trigger"], ["create", "acknowledge"], "Opsgenie's acknowledgement");
+      // The sweeps since know PagerDuty holds it acknowledged: nothing more goes there.
+      await Bun.sleep(5_500);
+      expect(pdActions(key)).toEqual(["trigger"]);
+
+      // The promise kept again: its recovery resolves the alert in both, once.
+      await emit(syntheticFreshnessEvent("app.freshness_recovered", { nowMs: Date.now() + 60_000 }));
+      await both(key, ["trigger", "resolve"], ["create", "acknowledge", "close"], "both resolves");
+    }, 40_000);
+
+    test("a failed data check whose pass goes to no product: the sweep resolves its alert in both", async () => {
+      const failed = syntheticDataCheckEvent("data.check_failed", { appId: "7d0c9a51-1111-4c0e-8f00-00000000c4ec", appName: "Orders" });
+      await emit(failed);
+      const key = `steward-check-${failed.app.id}-${failed.check!.name}`;
+      await both(key, ["trigger"], ["create"], "the check's pages");
+      await emit(syntheticDataCheckEvent("data.check_passed", { appId: failed.app.id, appName: "Orders", nowMs: Date.now() + 60_000 }));
+      const subject = `check:${failed.app.id}|${failed.check!.name}`;
+      expect((await incidentOf(subject)).status).toBe("closed");
+      await both(key, ["trigger", "resolve"], ["create", "close"], "the sweep's resolves");
+    }, 40_000);
+  });
