@@ -199,7 +199,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     replays: createReplayGuard(shared.sql, clock),
     conditionIncidentOf: (channel, key) => conditions.incidentOf(channel, key),
   });
-  lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth));
+  lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth, notify, conditions));
   converger = alertConverger(w, current, alertGates, notify, conditions);
   lifecycle.add(w.gate ? w.gate("alert-resend", converger.component) : converger.component);
   return {
@@ -221,9 +221,23 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
  * Posts the alerts of alertmanager channels again while their incident or cause is open (src/tell/notify/channels/
  * alertmanager): once per site, so under the alert-resend lease in a cluster.
  */
-function alertResender(w: Wiring, current: () => Config, gates: AlertGates, incidents: IncidentService | undefined, health: ChannelHealth) {
+function alertResender(
+  w: Wiring,
+  current: () => Config,
+  gates: AlertGates,
+  incidents: IncidentService | undefined,
+  health: ChannelHealth,
+  notify: Notifier,
+  conditions: ConditionAlerts,
+) {
   const isOpen: OpenCheck = async (ref) => {
     if (ref.cause !== undefined) return gates.grouping.isCauseOpen(ref.cause);
+    if (ref.event !== undefined && incidents) {
+      // A condition's alert (a missed start, a freshness promise…): its incident, found through the event that opened it.
+      const e = await notify.outbox.getEvent(ref.event);
+      const c = e ? conditionRef(e) : undefined;
+      return c ? (await conditions.truths([c])).get(truthKey(c))?.open : undefined;
+    }
     if (ref.incident !== undefined && incidents) {
       // An alert whose incident is not in the store (its number never committed, or purged) has nothing left to end
       // it: it is ended, not re-sent for as long as Steward runs (issue 84).

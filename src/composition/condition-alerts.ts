@@ -7,7 +7,7 @@
 import type { SqlDb } from "../platform/store/sql";
 import type { DomainEvent } from "../platform/events/types";
 import { conditionIncidentOf, type IncidentService, subjectStates } from "../tell/incidents";
-import { type AlertRef, type AlertTruth, truthKey } from "../tell/notify";
+import { type AlertTruth, truthKey } from "../tell/notify";
 import { createChannelState } from "../tell/notify/channel-state";
 import { alertKeyOf } from "../tell/notify/on-call/alert";
 import { openAlertEvent } from "../tell/notify/on-call/open-alerts";
@@ -21,8 +21,8 @@ export interface ConditionAlertsDeps {
   now(): number;
 }
 
-/** A condition's alert as the sweep asks about it; undefined for an event that opens no condition's incident. */
-export function conditionRef(e: DomainEvent): AlertRef | undefined {
+/** A condition's alert as the sweep asks about it (an AlertRef); undefined for an event that opens no condition's incident. */
+export function conditionRef(e: DomainEvent): { condition: string; since: number } | undefined {
   // Paged as its cause: the cause's key names it, and the cause's truth is its alert's.
   if (e.cause) return undefined;
   const c = conditionIncidentOf(e);
@@ -71,7 +71,7 @@ export function conditionAlerts(deps: ConditionAlertsDeps) {
       const opener = await openAlertEvent(createChannelState(deps.db, channel, deps.now), key);
       const e = opener === undefined ? undefined : await deps.outbox.getEvent(opener);
       const ref = e ? conditionRef(e) : undefined;
-      if (!ref || !("condition" in ref)) return undefined;
+      if (!ref) return undefined;
       const s = (await subjectStates(deps.db, [ref.condition])).get(ref.condition);
       return s && (s.open || (s.closedAt ?? 0) >= ref.since) ? s.id : undefined;
     },

@@ -4,7 +4,7 @@
 // - acknowledged through the API: both products acknowledge that alert; resolved through the API: both resolve it;
 // - acknowledged in PagerDuty (its signed webhook): the incident is acknowledged in Steward, Opsgenie is told, PagerDuty
 //   is not told back;
-// - ended by an event no route takes to the products: the convergence sweep resolves the alert in both.
+// - ended by an event no route takes to the products: the convergence sweep resolves the alert in each (SIGNL4 too).
 // On SQLite and on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { DomainEvent } from "../../../../src/platform/events/types";
@@ -18,6 +18,7 @@ import { type OpsgenieRequest, startOpsgenieReceiver } from "../../../helpers/op
 import { type PagerDutyEvent, startPagerDutyReceiver } from "../../../helpers/pagerduty-receiver";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
+import { type HttpReceiver, startHttpReceiver } from "./receivers";
 
 const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
 const SECRET = "whsec-conditions-test-secret";
@@ -26,12 +27,14 @@ for (const backend of ["sqlite", "postgres"] as const)
   describe(`a condition's incident and its on-call alerts are one (${backend})`, () => {
     let pd: OnCallReceiver<PagerDutyEvent>;
     let og: OnCallReceiver<OpsgenieRequest>;
+    let s4: HttpReceiver;
     let pg: PostgresService | undefined;
     let t: TestApp;
 
     beforeAll(async () => {
       pd = startPagerDutyReceiver();
       og = startOpsgenieReceiver("og-api-key");
+      s4 = startHttpReceiver();
       let store = "";
       if (backend === "postgres") {
         pg = await startPostgres();
@@ -40,10 +43,11 @@ for (const backend of ["sqlite", "postgres"] as const)
       t = createTestApp(`${store}channels:
   pd: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue", webhookSecret: "${SECRET}" }
   og: { type: opsgenie, apiKey: og-api-key, url: "${og.url}" }
+  signl4: { type: signl4, url: "${s4.url}/webhook/team-secret" }
 routes:
   - { on: [task.missed, task.on_track, app.freshness_breached, app.freshness_recovered], to: [pd, og] }
   # The check's pass goes nowhere: only the sweep can end its alert.
-  - { on: [data.check_failed], to: [pd, og] }
+  - { on: [data.check_failed], to: [pd, og, signl4] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
 `);
@@ -53,6 +57,7 @@ notify:
       await t?.close();
       await pd?.stop();
       await og?.stop();
+      await s4?.stop();
       await pg?.stop();
     });
 
@@ -124,7 +129,7 @@ notify:
       await both(key, ["trigger", "resolve"], ["create", "acknowledge", "close"], "both resolves");
     }, 40_000);
 
-    test("a failed data check whose pass goes to no product: the sweep resolves its alert in both", async () => {
+    test("a failed data check whose pass goes to no product: the sweep resolves its alert in each", async () => {
       const failed = syntheticDataCheckEvent("data.check_failed", { appId: "7d0c9a51-1111-4c0e-8f00-00000000c4ec", appName: "Orders" });
       await emit(failed);
       const key = `steward-check-${failed.app.id}-${failed.check!.name}`;
@@ -133,5 +138,13 @@ notify:
       const subject = `check:${failed.app.id}|${failed.check!.name}`;
       expect((await incidentOf(subject)).status).toBe("closed");
       await both(key, ["trigger", "resolve"], ["create", "close"], "the sweep's resolves");
+      // SIGNL4's incident for the check (its external id) is resolved too.
+      const statuses = () =>
+        s4.requests
+          .map((r) => JSON.parse(r.body) as Record<string, unknown>)
+          .filter((b) => b["X-S4-ExternalID"] === `check:${failed.app.id}:${failed.check!.name}`)
+          .map((b) => b["X-S4-Status"]);
+      await waitFor(() => statuses().length === 2 || undefined, { what: "SIGNL4's resolve", timeoutMs: 20_000 });
+      expect(statuses()).toEqual(["new", "resolved"]);
     }, 40_000);
   });
