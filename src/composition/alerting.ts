@@ -24,7 +24,7 @@ import {
 } from "../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../tell/notify/on-call/alert";
 import { createReplayGuard, registerOnCallRoutes } from "../tell/on-call";
-import { type ConditionAlerts, conditionAlerts, conditionRef } from "./condition-alerts";
+import { type ConditionAlerts, conditionAlerts, conditionRef, openConditionIncident } from "./condition-alerts";
 import { type ChannelHealth, createChannelHealth } from "../tell/notify/channel-health";
 import { siteTimeZone } from "../platform/core/site-clock";
 import { messageTime } from "../platform/core/time-text";
@@ -102,6 +102,8 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     promises: () => promiseRefs(config),
     wakeNotifier: () => notify.wake(),
     released: (event, route, now) => act.released(event, route, now),
+    // A snooze of a condition's incident (a missed start, a freshness promise…) holds its further alerts.
+    conditionIncidentOf: (e) => openConditionIncident(shared.sql, e),
   });
   // Acknowledge and snooze links and escalation timers: the notifier's hooks (src/tell/escalation/act-from-message.ts).
   const act = setupActFromMessage(config, {
@@ -192,13 +194,8 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   // a queue, a stopped service, each listed with the task incidents (issue 84).
   if (incidents) watchConditionIncidents(bus, incidents, log);
   // Their webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying a token).
-  registerOnCallRoutes(http.router, {
-    notify,
-    incidents: () => incidents,
-    audit,
-    replays: createReplayGuard(shared.sql, clock),
-    conditionIncidentOf: (channel, key) => conditions.incidentOf(channel, key),
-  });
+  const replays = createReplayGuard(shared.sql, clock);
+  registerOnCallRoutes(http.router, { notify, incidents: () => incidents, audit, replays, conditionIncidentOf: conditions.incidentOf });
   lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth, notify, conditions));
   converger = alertConverger(w, current, alertGates, notify, conditions);
   lifecycle.add(w.gate ? w.gate("alert-resend", converger.component) : converger.component);

@@ -29,6 +29,13 @@ export function conditionRef(e: DomainEvent): { condition: string; since: number
   return c ? { condition: c.subject, since: c.at } : undefined;
 }
 
+/** The open incident of the condition `e` opens or adds to (what a snooze of it names); undefined for any other event. */
+export async function openConditionIncident(db: SqlDb, e: DomainEvent): Promise<number | undefined> {
+  const c = conditionIncidentOf(e);
+  const s = c ? (await subjectStates(db, [c.subject])).get(c.subject) : undefined;
+  return s?.open ? s.id : undefined;
+}
+
 export function conditionAlerts(deps: ConditionAlertsDeps) {
   /** The truth of conditions' alerts: their subject's newest incident, when it is the one the alert's event opened or joined. */
   async function truths(refs: ReadonlyArray<{ condition: string; since: number }>): Promise<Map<string, AlertTruth>> {

@@ -4,7 +4,9 @@
 // - acknowledged through the API: both products acknowledge that alert; resolved through the API: both resolve it;
 // - acknowledged in PagerDuty (its signed webhook): the incident is acknowledged in Steward, Opsgenie is told, PagerDuty
 //   is not told back;
-// - ended by an event no route takes to the products: the convergence sweep resolves the alert in each (SIGNL4 too).
+// - ended by an event no route takes to the products: the convergence sweep resolves the alert in each (SIGNL4 too);
+// - snoozed (as the dashboard, the assistant and a mail's link snooze an incident: a silence of its id): its further
+//   alerts (the promise at risk, then late) are held, in both products.
 // On SQLite and on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { DomainEvent } from "../../../../src/platform/events/types";
@@ -45,7 +47,7 @@ for (const backend of ["sqlite", "postgres"] as const)
   og: { type: opsgenie, apiKey: og-api-key, url: "${og.url}" }
   signl4: { type: signl4, url: "${s4.url}/webhook/team-secret" }
 routes:
-  - { on: [task.missed, task.on_track, app.freshness_breached, app.freshness_recovered], to: [pd, og] }
+  - { on: [task.missed, task.on_track, app.freshness_warning, app.freshness_breached, app.freshness_recovered], to: [pd, og] }
   # The check's pass goes nowhere: only the sweep can end its alert.
   - { on: [data.check_failed], to: [pd, og, signl4] }
 notify:
@@ -146,5 +148,40 @@ notify:
           .map((b) => b["X-S4-Status"]);
       await waitFor(() => statuses().length === 2 || undefined, { what: "SIGNL4's resolve", timeoutMs: 20_000 });
       expect(statuses()).toEqual(["new", "resolved"]);
+    }, 40_000);
+
+    test("a freshness promise at risk, snoozed: the page of it being late is held in both products", async () => {
+      const atRisk = syntheticFreshnessEvent("app.freshness_warning", { nowMs: Date.now() + 120_000 });
+      const key = `steward-watch-${atRisk.condition.key}`;
+      const before = { pd: pdActions(key), og: ogOps(key) };
+      await emit(atRisk);
+      await both(key, [...before.pd, "trigger"], [...before.og, "create"], "the promise at risk's pages");
+      const open = ((await (await t.request("/v4/incidents?status=open&limit=100")).json()) as { incidents: IncidentView[] }).incidents;
+      const incident = open.find((i) => i.subject === `watch:${atRisk.condition.key}`)!;
+      const made = await t.request("/v4/silences", {
+        method: "POST",
+        body: JSON.stringify({ matcher: { incidentIds: [incident.id] }, duration: "1h", reason: "snoozed from the dashboard" }),
+      });
+      expect(made.status).toBe(201);
+      const late = syntheticFreshnessEvent("app.freshness_breached", { nowMs: Date.now() + 180_000 });
+      await emit(late);
+      const rows = await waitFor(
+        async () => {
+          const all = (
+            (await (await t.request("/v4/deliveries?limit=200")).json()) as {
+              deliveries: Array<{ eventId: string; channel: string; status: string; reason: string | null }>;
+            }
+          ).deliveries.filter((d) => d.eventId === late.id);
+          return all.length === 2 ? all : undefined;
+        },
+        { what: "the late page's deliveries" },
+      );
+      for (const d of rows) {
+        expect(d.status).toBe("suppressed");
+        expect(d.reason).toContain("silenced by silence #");
+      }
+      await Bun.sleep(500);
+      expect(pdActions(key)).toEqual([...before.pd, "trigger"]);
+      expect(ogOps(key)).toEqual([...before.og, "create"]);
     }, 40_000);
   });
