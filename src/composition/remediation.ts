@@ -30,6 +30,7 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     instanceId: w.clusterWiring.instanceId,
     qrs,
     taskStarter: control.taskStarter,
+    ...(control.reloader ? { reloader: control.reloader } : {}),
     incidents,
     formatTime: alerting.formatTime,
     inMaintenance: (e, now) => alerting.alertGates.maintenance.holding(e, now),

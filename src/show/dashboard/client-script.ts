@@ -205,6 +205,14 @@ export const DASHBOARD_JS = `
       var inMin = Number(inPick.value);
       if (!confirm("Retry " + b.dataset.name + " " + inPick.options[inPick.selectedIndex].textContent + "? Steward starts the task once; the incident's next message says how it went.")) return;
       run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/retry", { inMinutes: inMin }); }, "Retry of " + b.dataset.name + " asked for");
+    } else if (a === "reload-app") {
+      if (!confirm("Reload the app of " + b.dataset.name + " through the Engine now, as its task would? Steward reloads it once; the incident's next message says what the Engine answered.")) return;
+      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/reload-app", {}); }, "Engine reload of " + b.dataset.name + " asked for");
+    } else if (a === "restart-chain") {
+      var chainPick = b.closest("[data-role=chain-action]").querySelector("select[data-chain-task]");
+      var from = chainPick.options[chainPick.selectedIndex].textContent;
+      if (!confirm("Start " + from + " now? Qlik's triggers run the rest of the chain after it.")) return;
+      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/restart-chain", { taskId: chainPick.value }); }, "Chain started again from " + from);
     } else if (a === "rerun-cause") {
       if (!confirm("Re-run the runs the queue cancelled (" + b.dataset.name + ")? Steward starts them once the queue has drained, in chain order.")) return;
       run(b, function () { return api("POST", "/v4/causes/" + encodeURIComponent(b.dataset.id) + "/rerun-cancelled"); }, "Re-run of the cancelled runs asked for");

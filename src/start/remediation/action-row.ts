@@ -1,6 +1,11 @@
 // One remediation action as the store keeps it: its kinds and states, and the reading of its row.
-/** retry: start an incident's task again; rerun: start a run the Scheduler's queue cancelled, once the queue drained. */
-export type ActionKind = "retry" | "rerun";
+/**
+ * retry: start an incident's task again; rerun: start a run the Scheduler's queue cancelled, once the queue drained;
+ * reload: reload the task's app through the Engine (partial or full, as the task would), not through the Scheduler;
+ * chain: start a task of the incident's chain (its follow-ups then run as the Scheduler's triggers start them).
+ */
+export type ActionKind = "retry" | "rerun" | "reload" | "chain";
+export const ACTION_KINDS: readonly ActionKind[] = ["retry", "rerun", "reload", "chain"];
 /**
  * pending: waits for its time (a rerun also for its queue to drain and the action before it to end); claimed: a Steward
  * is starting it; started: Qlik took the start; ended: its run ended; failed: Steward did not start it (refused,
@@ -38,6 +43,7 @@ export interface RemediationAction {
   /** The task's last execution result before this action started it (what a Steward taking over compares). */
   seenExecution: string | null;
   startedAt: number | null;
+  /** The run it started: QRS's execution session id, or (a reload) the Engine reload job's id. */
   executionId: string | null;
   /** What Qlik answered to the start: the execution session id, or its refusal. */
   qlikAnswer: string | null;

@@ -4,6 +4,7 @@
 // writes nothing).
 import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 import { createActionReads } from "./action-reads";
+import { createReloadRows } from "./reload-rows";
 import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf } from "./action-row";
 
 export type { ActionKind, ActionStatus, NewAction, RemediationAction } from "./action-row";
@@ -36,6 +37,7 @@ export function createActionStore(db: SqlDb) {
     ).changes === 1;
   return {
     ...reads,
+    ...createReloadRows(db),
     get: (id: number) => byId(db, id),
     /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
     async add(a: NewAction): Promise<{ added: boolean; action: RemediationAction }> {
@@ -89,11 +91,11 @@ export function createActionStore(db: SqlDb) {
     },
     /**
      * In one statement: the next pending action's due time after `now`, and whether any action is unfinished at all
-     * (pending, or claimed and maybe to be taken over). None unfinished: the worker looks again only at its idle pace.
+     * (pending, claimed and maybe to be taken over, or an Engine reload whose job is followed). None unfinished: the worker looks again only at its idle pace.
      */
     async nextLook(now: number): Promise<{ next: number | undefined; unfinished: boolean }> {
       const r = await db.get<{ t: number | null; n: number | string | null }>(
-        "SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed')",
+        "SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed') OR (status = 'started' AND kind = 'reload')",
         [now],
       );
       return { next: r?.t === null || r?.t === undefined ? undefined : Number(r.t), unfinished: Number(r?.n ?? 0) > 0 };
@@ -123,11 +125,14 @@ export function createActionStore(db: SqlDb) {
     /** Qlik refused the start, or the incident or task no longer needs it: it ends without a run. */
     failed: (c: Claim, now: number, outcome: string, answer: string) =>
       step(c, "status = 'failed', ended_at = ?, outcome = ?, qlik_answer = ?", [now, outcome, answer]),
-    /** The started action's run ended (any Steward that heard it; once). */
+    /**
+     * The started action's run ended (any Steward that heard it; once). An Engine reload is no run of the task: the
+     * task's own run (its trigger) does not end it; its reload job does (reloadEnded).
+     */
     async ended(taskId: string, now: number, outcome: string, line: string | null): Promise<RemediationAction[]> {
       const rows = await db.all<Record<string, unknown>>(
         `UPDATE remediation_actions SET status = 'ended', ended_at = ?, outcome = ?, outcome_line = ?
-         WHERE task_id = ? AND status = 'started' RETURNING *`,
+         WHERE task_id = ? AND status = 'started' AND kind <> 'reload' RETURNING *`,
         [now, outcome, line, taskId.toLowerCase()],
       );
       return rows.map(rowOf);
@@ -142,11 +147,13 @@ export function createActionStore(db: SqlDb) {
     },
     /**
      * The actions of the incident its next message tells of: each started or ended one not yet told, marked as told by
-     * this event (so every message of the same event says it, and no later one says it again).
+     * this event (so every message of the same event says it, and no later one says it again). An Engine reload still
+     * running waits for the message after its end: its outcome is what the person asked about.
      */
     async tell(incidentId: number, eventId: string): Promise<RemediationAction[]> {
       await db.run(
-        `UPDATE remediation_actions SET told_event_id = ? WHERE incident_id = ? AND told_event_id IS NULL AND status IN ('started', 'ended', 'failed', 'skipped')`,
+        `UPDATE remediation_actions SET told_event_id = ? WHERE incident_id = ? AND told_event_id IS NULL AND status IN ('started', 'ended', 'failed', 'skipped')
+         AND NOT (kind = 'reload' AND status = 'started')`,
         [eventId, incidentId],
       );
       const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? AND told_event_id = ? ORDER BY id", [

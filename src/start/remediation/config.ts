@@ -48,6 +48,12 @@ export const remediationSchema = () =>
         .describe(
           "Offer 'retry this task' on the incidents of retryClasses: a link in the alert (with actionLinks) and POST /v4/incidents/{id}/retry. Nothing is ever done without a person asking.",
         ),
+      links: z
+        .array(z.enum(["retry", "rerun", "reload", "chain"]))
+        .default(["retry", "rerun"])
+        .describe(
+          "The actions an alert's links offer (with actionLinks): retry (a transient failure), rerun (a queue's cancelled runs), reload (the app through the Engine, on a reload task's incident), chain (start the incident's chain again from one of its tasks). Each is a button more in Slack and Teams. REST, the dashboard and MCP offer all four whatever this says.",
+        ),
       retryClasses: z
         .array(z.enum(ERROR_CLASSES))
         .min(1)

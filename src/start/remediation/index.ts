@@ -16,9 +16,11 @@ import { createCauseStore } from "../../tell/grouping/cause-store";
 import { createStoredChains } from "../../tell/grouping/stored-chains";
 import type { RemediationConfig } from "./config";
 import { registerRemediationRoutes } from "./routes";
+import { registerMoreRemediationRoutes } from "./routes-more";
 import { createRemediationService, type RemediationService } from "./service";
 import { createWorker } from "./worker";
 import { createFailureHold } from "./auto";
+import type { AppReloadPort } from "./engine-reload";
 
 export { remediationMigrations } from "./migrations";
 export { remediationSchema, type RemediationConfig } from "./config";
@@ -35,6 +37,8 @@ export interface RemediationDeps {
   instanceId: string;
   qrs: Pick<QrsClient, "listTasksFull">;
   taskStarter: TaskStarter;
+  /** The app reloader (src/start/control), for "reload the app through the Engine"; absent without the Engine. */
+  reloader?: AppReloadPort;
   incidents: IncidentService;
   formatTime(ms: number): string;
   /** The maintenance window covering an event now (tell/maintenance): automatic retries never run inside one. */
@@ -46,8 +50,10 @@ export interface RemediationDeps {
 export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps): RemediationService {
   const store = createActionStore(deps.db);
   const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval });
-  const service = createRemediationService(cfg, { ...deps, store, worker, causes: createCauseStore(deps.db), chains: createStoredChains(deps.db) });
+  const chains = createStoredChains(deps.db);
+  const service = createRemediationService(cfg, { ...deps, store, worker, canReload: deps.reloader !== undefined, causes: createCauseStore(deps.db), chains });
   registerRemediationRoutes(deps.router, service);
+  registerMoreRemediationRoutes(deps.router, service);
   // Automatic retries only with a rule: the incidents service then asks before each failure's page.
   deps.incidents.holdFailures(
     createFailureHold(cfg, { store, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke: () => worker.poke() }),

@@ -17,14 +17,23 @@ export async function gaveUpLines(store: Pick<ActionStore, "ofIncident">, e: Tas
   ];
 }
 
+const VERB = {
+  retry: "Retried",
+  rerun: "Re-run after the queue drained, asked",
+  reload: "App reloaded through the Engine, asked",
+  chain: "Chain started again, asked",
+} as const;
+const NOUN = { retry: "retry", rerun: "re-run", reload: "reload", chain: "chain's start" } as const;
+
 /** "Retried by anna@corp.example (from the alert's link) at 2026-11-27 10:05 CET: Qlik started the task …; this run is that retry: it failed." */
 export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => string): string {
-  const who = `${a.kind === "rerun" ? "Re-run after the queue drained, asked" : "Retried"} by ${a.requestedBy} (from ${a.requestedFrom === "link" ? "the alert's link" : "REST"})`;
+  const from = a.requestedFrom === "link" ? "the alert's link" : a.requestedFrom === "rule" ? "a remediation rule" : "REST";
+  const who = `${VERB[a.kind]} by ${a.requestedBy} (from ${from})${a.kind === "chain" ? ` from ${a.taskName}` : ""}`;
   if (a.status === "failed") return `${who}: not started, ${a.outcome ?? "refused"}: ${a.qlikAnswer ?? ""}`.trim();
   if (a.status === "skipped") return `${who}: not started, not needed: ${a.qlikAnswer ?? ""}`.trim();
   const started = `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? "started"}`;
   // The event of the run the retry started tells its end itself, whether the bus has closed the action yet or not.
-  const thisRun = a.status === "started" && e.task.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
+  const thisRun = a.status === "started" && a.kind !== "reload" && e.task.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
   const outcome =
     a.status === "ended"
       ? a.outcome
@@ -35,7 +44,10 @@ export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => s
             ? "failed"
             : "aborted"
         : undefined;
-  const noun = a.kind === "rerun" ? "re-run" : "retry";
+  const noun = NOUN[a.kind];
+  // An Engine reload's end is its job's (qlikAnswer says what the Engine answered), not a run of the task.
+  if (a.kind === "reload")
+    return a.status === "ended" ? `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? a.outcome}.` : `${started}; the reload has not ended yet.`;
   if (e.kind === "task.recovered" && a.status === "started") return `${started}; the ${noun} succeeded.`;
   return outcome ? `${started}; the ${noun} ${outcome}.` : `${started}; its run has not ended yet.`;
 }

@@ -35,13 +35,15 @@ export function actionView(a: RemediationAction) {
   };
 }
 
-const ActionViewSchema = z.lazy(() =>
+export const ActionViewSchema = z.lazy(() =>
   z.object({
     id: z.number(),
     incidentId: z.number(),
     taskId: z.string(),
     taskName: z.string(),
-    kind: z.enum(["retry", "rerun"]),
+    kind: z
+      .enum(["retry", "rerun", "reload", "chain"])
+      .describe("retry, rerun (a queue's cancelled run), reload (the app through the Engine), chain (a task of the incident's chain started)"),
     status: z
       .enum(["pending", "claimed", "started", "ended", "failed", "skipped", "cancelled"])
       .describe(
@@ -57,7 +59,10 @@ const ActionViewSchema = z.lazy(() =>
     claimedBy: z.string().nullable().describe("The Steward that carried it out (its instance id)."),
     claims: z.number().describe("More than 1: a Steward took it over from one that stopped mid-way."),
     startedAt: z.string().nullable(),
-    executionId: z.string().nullable(),
+    executionId: z
+      .string()
+      .nullable()
+      .describe("The run it started: QRS's execution session id, or for a reload the Engine reload job's id (GET /v4/app/reloads/{jobId})."),
     qlikAnswer: z.string().nullable().describe("What Qlik answered to the start, or why nothing was started."),
     endedAt: z.string().nullable(),
     outcome: z.string().nullable().describe("succeeded, failed, aborted (the run's end); not started, not needed; cancelled by …"),
@@ -65,7 +70,7 @@ const ActionViewSchema = z.lazy(() =>
   }),
 );
 
-const IdParams = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
+export const IdParams = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 
 export function registerRemediationRoutes(router: Router, service: RemediationService): void {
   router.route(

@@ -16,6 +16,8 @@ import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
 import { gaveUpLines, lineOf } from "./lines";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
+import { type ChainTask, createMoreRequests, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
+import { moreOffers } from "./more-offers";
 
 export interface RetryRequest {
   incidentId: number;
@@ -37,11 +39,19 @@ export interface RemediationService extends RemedyPort {
   /** The actions of a re-run of a queue cause's cancelled runs, in the order they run. */
   actionsOfCause(causeId: number): Promise<RemediationAction[]>;
   cancel(actionId: number, by: string): Promise<boolean>;
+  /** Reload the open incident's app through the Engine, as its task would (partial or full). */
+  requestReload(r: IncidentActionRequest): Promise<IncidentActionAnswer>;
+  /** Start a task of the open incident's chain; its follow-ups run as the Scheduler's triggers start them. */
+  requestChain(r: IncidentActionRequest & { taskId: string }): Promise<IncidentActionAnswer>;
+  /** The tasks of the open incident's chain, heads first (empty: none Steward knows). */
+  chainOfIncident(incidentId: number): Promise<ChainTask[]>;
 }
 
 export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
   store: ActionStore;
   worker: Worker;
+  /** Whether this Steward reloads apps through the Engine (the worker has the app reloader). */
+  canReload?: boolean;
   incidents: IncidentService;
   clock: Clock;
   log: Logger;
@@ -57,6 +67,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   const { store, clock } = deps;
   const log = deps.log.child({ module: "remediation" });
   const classes = new Set<string>(cfg.retryClasses);
+  const more = createMoreRequests({ ...deps, canReload: deps.canReload === true, offer: cfg.offer, poke: () => deps.worker.poke() });
 
   // Any Steward that hears the task's run end closes the action (one UPDATE: once on the site).
   for (const kind of ENDS)
@@ -133,11 +144,14 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     return a;
   }
 
+  const links = new Set<string>(cfg.links);
+
   return {
     requestRetry,
+    ...moreOffers(cfg, more),
     requestRerun: rerun,
     offersRerun(e: DomainEvent) {
-      if (!cfg.offer || e.cause?.status !== "open") return false;
+      if (!links.has("rerun") || !cfg.offer || e.cause?.status !== "open") return false;
       return e.kind === "scheduler.queue_backlog" || (isTaskEvent(e) && e.errorClass === "queue");
     },
     async rerun(req) {
@@ -158,7 +172,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       return done;
     },
     offersRetry(e: DomainEvent) {
-      if (!cfg.offer || !isTaskEvent(e) || e.incident?.status !== "open") return false;
+      if (!links.has("retry") || !cfg.offer || !isTaskEvent(e) || e.incident?.status !== "open") return false;
       return e.errorClass !== undefined && classes.has(e.errorClass);
     },
     retryChoices(): RetryChoice[] {

@@ -12,6 +12,7 @@ import { eq } from "../../platform/qlik/qrs-filter";
 import type { IncidentService } from "../../tell/incidents";
 import type { TaskStarter } from "../control/types";
 import type { ActionStore, Claim, RemediationAction } from "./action-store";
+import { type AppReloadPort, followEngineReloads, startEngineReload } from "./engine-reload";
 
 export interface WorkerDeps {
   store: ActionStore;
@@ -23,6 +24,8 @@ export interface WorkerDeps {
   qrs: Pick<QrsClient, "listTasksFull">;
   taskStarter: TaskStarter;
   incidents: Pick<IncidentService, "get" | "causeStatus">;
+  /** The app reloader (reload actions); absent without the Engine connection. */
+  reloader?: AppReloadPort;
   leaseMs: number;
   pollMs: number;
   /**
@@ -78,6 +81,9 @@ export function createWorker(deps: WorkerDeps): Worker {
     const [task] = await deps.qrs.listTasksFull(eq("id", a.taskId));
     if (!task) return end(c, a, "not started", "QRS no longer has this task");
     if (task.enabled === false) return end(c, a, "not started", "the task is disabled in the QMC: a person turned it off, so Steward does not start it");
+    // An Engine reload is no run of the task: its own take-over looks for the job, not for a run.
+    if (a.kind === "reload")
+      return startEngineReload({ store, clock, audit: deps.audit, instanceId: deps.instanceId, reloader: deps.reloader }, c, a, task, end, record);
     const last = task.operational?.lastExecutionResult;
     const lastId = last?.id ?? "none";
     // A rerun whose task ran since it was asked for (its trigger, or its chain after a rerun before it) is not needed.
@@ -106,6 +112,9 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   async function passOnce(): Promise<void> {
+    await followEngineReloads({ store, clock, audit: deps.audit, instanceId: deps.instanceId, reloader: deps.reloader }, record).catch((err) =>
+      log.warn({ err: describeError(err) }, "could not look at the Engine reloads of remediation actions"),
+    );
     for (const due of await store.due(clock.now())) {
       if (stopping) return;
       if (!(await ready(due))) continue;

@@ -20,6 +20,16 @@ export interface RemedyPort {
   offersRerun(e: DomainEvent): boolean;
   /** Asks for the runs the queue cause's node cancelled to be started again once the queue drained, in chain order. */
   rerun(req: { causeId: number; by: string; from: "link"; ip?: string }): Promise<{ ok: boolean; message: string }>;
+  /** Whether a message about this event offers "reload the app through the Engine" (an open incident of a reload task). */
+  offersReload(e: DomainEvent): boolean;
+  /** Asks for the incident's app to be reloaded through the Engine, as its task would (partial or full). */
+  reload(req: { incidentId: number; by: string; from: "link"; ip?: string }): Promise<{ ok: boolean; message: string }>;
+  /** Whether a message about this event offers "start the chain again from a task" (its task is in a chain Steward knows). */
+  offersChain(e: DomainEvent): Promise<boolean>;
+  /** The tasks of the open incident's chain, heads first: the buttons of the link's page. */
+  chainTasks(incidentId: number): Promise<Array<{ id: string; name: string }>>;
+  /** Asks for one task of the incident's chain to be started; the Scheduler's triggers run the rest of the chain. */
+  chain(req: { incidentId: number; taskId: string; by: string; from: "link"; ip?: string }): Promise<{ ok: boolean; message: string }>;
   /** Lines for the incident's next message: what was done and how it ended (each told once). */
   lines(e: DomainEvent): Promise<string[]>;
 }
