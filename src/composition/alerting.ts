@@ -328,7 +328,7 @@ function incidentFollowUps(
     // (but in the product it was resolved in).
     conditionResolved: async (row, r) => {
       const alerts = await conditions.alertsOf(row);
-      if (alerts.length > 0) await notify.acknowledged({ alerts, by: r.by, resolve: true, ...(r.channel ? { except: r.channel } : {}) });
+      if (alerts.length > 0) await notify.acknowledged({ alerts, by: r.by, resolve: true, noFollowUp: true, ...(r.channel ? { except: r.channel } : {}) });
     },
     // A cause closed by hand with no incident to recover: its follow-up (cause.resolved) goes where its pages went,
     // the on-call products' alert among them (resolved there; Alertmanager's ends), as a recovered page would. An

@@ -78,6 +78,25 @@ notify:
       expect(og.rejected).toEqual([]);
     }
 
+    /** PagerDuty's signed v3 webhook telling of `type` (incident.acknowledged, incident.resolved) on the alert `key`. */
+    function fromPagerDuty(type: string, key: string): Promise<Response> {
+      const body = JSON.stringify({
+        event: {
+          id: `01DEN${crypto.randomUUID()}`,
+          event_type: type,
+          resource_type: "incident",
+          occurred_at: new Date().toISOString(),
+          agent: { id: "PUSER01", type: "user_reference", summary: "Anna Berg" },
+          data: { id: "Q1EXAMPLE", type: "incident", status: type.slice("incident.".length), incident_key: key, title: "Qlik Sense" },
+        },
+      });
+      return t.request("/v4/integrations/pagerduty/webhook", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-PagerDuty-Signature": signPagerDuty(body, SECRET) },
+        body,
+      });
+    }
+
     test("a missed start acknowledged, then resolved, through the API: both products acknowledge, then resolve its alert", async () => {
       const missed = syntheticWatchdogEvent("task.missed", { host: "sense1.corp.example" });
       await emit(missed);
@@ -102,21 +121,7 @@ notify:
       await emit(late);
       const key = `steward-watch-${late.condition.key}`;
       await both(key, ["trigger"], ["create"], "the breach's pages");
-      const body = JSON.stringify({
-        event: {
-          id: `01DEN${crypto.randomUUID()}`,
-          event_type: "incident.acknowledged",
-          resource_type: "incident",
-          occurred_at: new Date().toISOString(),
-          agent: { id: "PUSER01", type: "user_reference", summary: "Anna Berg" },
-          data: { id: "Q1EXAMPLE", type: "incident", status: "acknowledged", incident_key: key, title: "Sales dashboard late" },
-        },
-      });
-      const res = await t.request("/v4/integrations/pagerduty/webhook", {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-PagerDuty-Signature": signPagerDuty(body, SECRET) },
-        body,
-      });
+      const res = await fromPagerDuty("incident.acknowledged", key);
       expect(res.status).toBe(202);
       const incident = await incidentOf(`watch:${late.condition.key}`);
       expect(await res.json()).toEqual({ status: "done", message: `incident ${incident.id} acknowledged in Steward` });
@@ -183,5 +188,23 @@ notify:
       await Bun.sleep(500);
       expect(pdActions(key)).toEqual([...before.pd, "trigger"]);
       expect(ogOps(key)).toEqual([...before.og, "create"]);
+    }, 40_000);
+
+    test("a missed start resolved in PagerDuty: resolved in Steward and closed in Opsgenie; PagerDuty is told nothing more", async () => {
+      const missed = syntheticWatchdogEvent("task.missed", { host: "sense1.corp.example" });
+      const key = `steward-watch-${missed.condition.key}`;
+      const before = { pd: pdActions(key), og: ogOps(key) };
+      await emit(missed);
+      await both(key, [...before.pd, "trigger"], [...before.og, "create"], "the missed start's pages");
+      const res = await fromPagerDuty("incident.resolved", key);
+      expect(res.status).toBe(202);
+      const open = ((await (await t.request("/v4/incidents?limit=100")).json()) as { incidents: IncidentView[] }).incidents;
+      const incident = open.find((i) => i.subject === `watch:${missed.condition.key}`)!;
+      expect(await res.json()).toEqual({ status: "done", message: `incident ${incident.id} resolved in Steward` });
+      expect(incident.status).toBe("closed");
+      await both(key, [...before.pd, "trigger"], [...before.og, "create", "close"], "Opsgenie's close");
+      // The sweeps since know PagerDuty resolved it: no resolve goes back there.
+      await Bun.sleep(5_500);
+      expect(pdActions(key)).toEqual([...before.pd, "trigger"]);
     }, 40_000);
   });
