@@ -5,6 +5,7 @@
 // - acknowledged in PagerDuty (its signed webhook): the incident is acknowledged in Steward, Opsgenie is told, PagerDuty
 //   is not told back;
 // - ended by an event no route takes to the products: the convergence sweep resolves the alert in each (SIGNL4 too);
+// - acknowledged while a product has not answered the trigger yet: the acknowledgement follows it;
 // - snoozed (as the dashboard, the assistant and a mail's link snooze an incident: a silence of its id): its further
 //   alerts (the promise at risk, then late) are held, in both products.
 // On SQLite and on PostgreSQL.
@@ -206,5 +207,22 @@ notify:
       // The sweeps since know PagerDuty resolved it: no resolve goes back there.
       await Bun.sleep(5_500);
       expect(pdActions(key)).toEqual([...before.pd, "trigger"]);
+    }, 40_000);
+
+    test("a missed start acknowledged while PagerDuty has not answered its trigger: the acknowledgement follows the trigger", async () => {
+      const missed = syntheticWatchdogEvent("task.missed", { host: "sense1.corp.example" });
+      const key = `steward-watch-${missed.condition.key}`;
+      const before = { pd: pdActions(key), og: ogOps(key) };
+      pd.hold();
+      try {
+        await emit(missed);
+        await waitFor(() => pdActions(key).length > before.pd.length || undefined, { what: "the trigger on its way to PagerDuty" });
+        const open = ((await (await t.request("/v4/incidents?status=open&limit=100")).json()) as { incidents: IncidentView[] }).incidents;
+        const incident = open.find((i) => i.subject === `watch:${missed.condition.key}`)!;
+        expect((await t.request(`/v4/incidents/${incident.id}/acknowledge`, { method: "POST", body: "{}" })).status).toBe(200);
+      } finally {
+        pd.release();
+      }
+      await both(key, [...before.pd, "trigger", "acknowledge"], [...before.og, "create", "acknowledge"], "the trigger, then the acknowledgement");
     }, 40_000);
   });
