@@ -40,7 +40,15 @@ freshness:
     stewards.push(t);
   }
   await Promise.all(stewards.map((s) => s.app.start()));
-  await stewards[0]!.app.freshness!.store.recordReload({ appId: SALES, appName: "Sales dashboard", stream: "Sales", tags: [], ok: true, atMs: Date.now() - 86_400_000, task: "Reload Sales dashboard" });
+  await stewards[0]!.app.freshness!.store.recordReload({
+    appId: SALES,
+    appName: "Sales dashboard",
+    stream: "Sales",
+    tags: [],
+    ok: true,
+    atMs: Date.now() - 86_400_000,
+    task: "Reload Sales dashboard",
+  });
 }, 90_000);
 
 afterAll(async () => {

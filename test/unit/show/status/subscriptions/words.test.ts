@@ -20,14 +20,19 @@ test("late (a breach, or a warning once the breach is certain), fresh again; an 
   expect(noticeOf(withExpected, "Europe/Oslo", NOW)!.text).toBe("Sales dashboard is late today (expected by 07:10 Europe/Oslo, now likely 08:10).");
 
   const warning = syntheticFreshnessEvent("app.freshness_warning", { nowMs: NOW });
-  expect(noticeOf({ ...warning, data: { ...warning.data, atRisk: undefined } }, "Europe/Oslo", NOW)).toBeUndefined();
+  const { atRisk: _none, ...uncertain } = warning.data;
+  expect(noticeOf({ ...warning, data: uncertain }, "Europe/Oslo", NOW)).toBeUndefined();
   const certain = noticeOf({ ...warning, data: { ...warning.data, atRisk: "the data it is loaded from has not arrived yet" } }, "Europe/Oslo", NOW)!;
   expect(certain.title).toBe("Sales dashboard will be late today");
   expect(certain.text).toBe("Sales dashboard will be late today (expected by 07:50 Europe/Oslo, when it will be ready is not known yet).");
 
   const recovered = syntheticFreshnessEvent("app.freshness_recovered", { nowMs: NOW });
   const fresh = noticeOf(recovered, "Europe/Oslo", NOW)!;
-  expect(fresh).toMatchObject({ word: "fresh", title: "Sales dashboard is fresh again (data as of 07:19)", text: "Sales dashboard is fresh again (data as of 07:19)." });
+  expect(fresh).toMatchObject({
+    word: "fresh",
+    title: "Sales dashboard is fresh again (data as of 07:19)",
+    text: "Sales dashboard is fresh again (data as of 07:19).",
+  });
   // The recovery of the breach's episode names the breach's notice as the one it follows.
   expect(fresh.lateKey).toBe(late.key);
 });
@@ -35,9 +40,13 @@ test("late (a breach, or a warning once the breach is certain), fresh again; an 
 test("a deadline on another day names the day; a 'never older than' promise says older than promised", () => {
   const breach = syntheticFreshnessEvent("app.freshness_breached", { nowMs: NOW });
   const tomorrow = NOW + 86_400_000;
-  expect(noticeOf(breach, "Europe/Oslo", tomorrow)!.text).toBe("Sales dashboard is late (expected by Tue 24 Nov 07:10 Europe/Oslo, when it will be ready is not known yet).");
+  expect(noticeOf(breach, "Europe/Oslo", tomorrow)!.text).toBe(
+    "Sales dashboard is late (expected by Tue 24 Nov 07:10 Europe/Oslo, when it will be ready is not known yet).",
+  );
   const aged = { ...breach, data: { ...breach.data, maxAgeMs: 2 * 3_600_000, dataAsOf: "2026-11-24T03:00:00.000Z" } };
-  expect(noticeOf(aged, "Europe/Oslo", NOW)!.text).toBe("Sales dashboard is older than promised (never older than 2 h; data as of 04:00; when it will be ready is not known yet).");
+  expect(noticeOf(aged, "Europe/Oslo", NOW)!.text).toBe(
+    "Sales dashboard is older than promised (never older than 2 h; data as of 04:00; when it will be ready is not known yet).",
+  );
 });
 
 test("allowed domains: the part after the last @, any case; no subdomain", () => {
@@ -49,8 +58,28 @@ test("allowed domains: the part after the last @, any case; no subdomain", () =>
 
 test("the Atom feed has the elements RFC 4287 requires, escaped text, newest first", () => {
   const notices = [
-    { id: 2, key: "k2", word: "fresh" as const, promise: "p", appId: "a", appName: "R&D <beta>", title: "R&D <beta> is fresh again", text: "R&D <beta> is fresh again.", at: NOW },
-    { id: 1, key: "k1", word: "late" as const, promise: "p", appId: "a", appName: "R&D <beta>", title: "R&D <beta> is late today", text: "x", at: NOW - 3_600_000 },
+    {
+      id: 2,
+      key: "k2",
+      word: "fresh" as const,
+      promise: "p",
+      appId: "a",
+      appName: "R&D <beta>",
+      title: "R&D <beta> is fresh again",
+      text: "R&D <beta> is fresh again.",
+      at: NOW,
+    },
+    {
+      id: 1,
+      key: "k1",
+      word: "late" as const,
+      promise: "p",
+      appId: "a",
+      appName: "R&D <beta>",
+      title: "R&D <beta> is late today",
+      text: "x",
+      at: NOW - 3_600_000,
+    },
   ];
   const xml = atomFeed({ selfUrl: "https://s.example/status/feed.atom?a=1&b=2", statusUrl: "https://s.example/status", scope: "|", notices, nowMs: NOW + 5 });
   expect(xml).toStartWith('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">');
