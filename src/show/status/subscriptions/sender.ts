@@ -13,6 +13,10 @@ import type { OutgoingMail, SubscriptionStore } from "./store";
 const MAX_ATTEMPTS = 8;
 const DELAYS_MS = [60_000, 5 * 60_000, 15 * 60_000, 30 * 60_000, 60 * 60_000, 2 * 3_600_000, 4 * 3_600_000];
 const HOLD_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
+/** Sent mails are kept a month (what went to whom), notices a quarter (the feed lists the latest 50). */
+const KEEP_MAILS_MS = 30 * DAY_MS;
+const KEEP_NOTICES_MS = 90 * DAY_MS;
 
 export interface SenderDeps {
   store: SubscriptionStore;
@@ -28,6 +32,7 @@ export function createSubscriptionSender(d: SenderDeps) {
   let running: Promise<void> | undefined;
   let again = false;
   let stopTimer: (() => void) | undefined;
+  let purgedAt = 0;
 
   const sendOne = async (m: OutgoingMail) => {
     transport ??= createSmtpTransport(options);
@@ -44,6 +49,10 @@ export function createSubscriptionSender(d: SenderDeps) {
   };
 
   const pass = async () => {
+    if (d.clock.now() - purgedAt >= DAY_MS) {
+      purgedAt = d.clock.now();
+      await d.store.purge(purgedAt - KEEP_MAILS_MS, purgedAt - KEEP_NOTICES_MS);
+    }
     for (;;) {
       const now = d.clock.now();
       const due = await d.store.dueMails(now, 20);

@@ -44,7 +44,7 @@ export function domainAllowed(address: string, domains: readonly string[]): bool
 export function createSubscriptionService(cfg: StatusSubscriptionsConfig | undefined, d: ServiceDeps) {
   const statusUrl = `${d.baseUrl}/status`;
 
-  /** Records the notice of a freshness event (once per site) and queues its mails; returns it when it was new. */
+  /** Records the notice of a freshness event (once per site) and, when it is new, queues its mails. */
   async function onFreshness(e: WatchdogEvent): Promise<void> {
     const now = d.clock.now();
     const n = noticeOf(e, d.timeZone(), now);
@@ -72,7 +72,7 @@ export function createSubscriptionService(cfg: StatusSubscriptionsConfig | undef
     if (any) d.queued();
   }
 
-  /** A subscription request: queues the confirmation mail. Answers what the caller may be told (never whether the address exists). */
+  /** A subscription request: queues the confirmation mail, unless the address is subscribed already (then it says so). */
   async function request(r: SubscriptionRequest): Promise<{ state: "confirmation_sent" | "already_subscribed"; subscription: Subscription }> {
     if (!cfg?.enabled) throw new AppError("NOT_FOUND", "subscriptions are not offered here (status.subscriptions)");
     const address = r.email.trim().toLowerCase();

@@ -268,6 +268,11 @@ export function createSubscriptionStore(db: SqlDb) {
         id,
       ]);
     },
+    /** Forgets mails sent or given up before `mailsBefore`, and notices older than `noticesBefore` (the feed lists the latest). */
+    async purge(mailsBefore: number, noticesBefore: number): Promise<void> {
+      await db.run("DELETE FROM status_mails WHERE state <> 'pending' AND created_at < ?", [mailsBefore]);
+      await db.run("DELETE FROM status_notices WHERE at < ?", [noticesBefore]);
+    },
     /** Counts by state (for the doctor and tests). */
     async mailStates(): Promise<Record<string, number>> {
       const rows = await db.all<{ state: string; n: number }>("SELECT state, COUNT(*) AS n FROM status_mails GROUP BY state");
