@@ -252,6 +252,8 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
   const sub = config.status?.subscriptions;
   const subChannel = sub ? config.channels[sub.channel] : undefined;
   const baseUrl = effectiveActionLinks(config).publicBaseUrl?.replace(/\/$/, "");
+  const testMode = config.notify.testMode;
+  const testTarget = sub && testMode.enabled && !testMode.unaffected.includes(sub.channel) ? testMode.email : undefined;
   const subscriptions = freshness
     ? setupStatusSubscriptions(sub, {
         db: shared.sql,
@@ -264,6 +266,7 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
         ...(subChannel?.type === "email" ? { channel: subChannel } : {}),
         baseDir: loaded.baseDir,
         ...(baseUrl ? { baseUrl } : {}),
+        ...(testTarget ? { testTarget } : {}),
         timeZone: alerting.siteZone,
       })
     : undefined;

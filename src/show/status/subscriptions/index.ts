@@ -32,6 +32,8 @@ export interface SubscriptionDeps {
   /** The email channel status.subscriptions.channel names (the config check made sure it is one). */
   channel?: EmailChannelConfig;
   baseDir: string;
+  /** notify.testMode.email while test mode is on (and the channel is not among its unaffected ones). */
+  testTarget?: string;
   /** actionLinks.publicBaseUrl, else http.publicUrl. */
   baseUrl?: string;
   timeZone(): string;
@@ -63,7 +65,14 @@ export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefi
   };
   const enabled = cfg?.enabled === true && d.channel !== undefined && d.baseUrl !== undefined;
   const sender = enabled
-    ? createSubscriptionSender({ store, clock: d.clock, log: d.log.child({ module: "status-subscriptions" }), channel: d.channel!, baseDir: d.baseDir })
+    ? createSubscriptionSender({
+        store,
+        clock: d.clock,
+        log: d.log.child({ module: "status-subscriptions" }),
+        channel: d.channel!,
+        baseDir: d.baseDir,
+        ...(d.testTarget ? { testTarget: d.testTarget } : {}),
+      })
     : undefined;
   if (sender) d.lifecycle.add(sender);
   const service = createSubscriptionService(enabled ? cfg : undefined, {

@@ -1,6 +1,6 @@
 // Sends the queued subscription mails through the email channel's SMTP server: each mail claimed in the store first
 // (several Stewards on one store send it once), retried with growing delays on a temporary failure, given up on a
-// permanent one (5xx) or after MAX_ATTEMPTS. Woken when a mail is queued and every minute (retries, and mails a
+// permanent one (5xx) or after MAX_ATTEMPTS. In notify's test mode every mail goes to its test address instead. Woken when a mail is queued and every minute (retries, and mails a
 // stopped Steward left). Every mail has List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 one-click).
 import type { Logger } from "pino";
 import { type Clock, every } from "../../../platform/core/clock";
@@ -24,6 +24,8 @@ export interface SenderDeps {
   log: Logger;
   channel: EmailChannelConfig;
   baseDir: string;
+  /** notify.testMode.email while test mode is on: every mail goes there, its subscriber named in the subject. */
+  testTarget?: string;
 }
 
 export function createSubscriptionSender(d: SenderDeps) {
@@ -39,8 +41,8 @@ export function createSubscriptionSender(d: SenderDeps) {
     await (await transport).sendMail({
       from: d.channel.from,
       ...(d.channel.replyTo ? { replyTo: d.channel.replyTo } : {}),
-      to: m.address,
-      subject: m.subject,
+      to: d.testTarget ?? m.address,
+      subject: d.testTarget ? `[TEST for ${m.address}] ${m.subject}` : m.subject,
       text: m.text,
       html: m.html,
       messageId: messageIdFor(`status-mail:${m.id}`, d.channel.from),

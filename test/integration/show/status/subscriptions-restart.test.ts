@@ -89,3 +89,28 @@ test("a subscription confirmed before a restart is mailed after it; a mail refus
   const late = await waitFor(() => mails()[1], { what: "the late mail at the next try" });
   expect(late.mail.subject).toMatch(/^Sales dashboard is late( today)?$/);
 });
+
+test("in notify's test mode every subscription mail goes to the test address, its subscriber named in the subject", async () => {
+  const t = createTestApp(`${yaml(smtp.port)}notify: { testMode: { enabled: true, email: qa@corp.example } }\n`, { clock, dir: join(dir.path, "test-mode") });
+  running.push(t);
+  await t.app.start();
+  await t.app.freshness!.store.recordReload({
+    appId: SALES,
+    appName: "Sales dashboard",
+    stream: "Sales",
+    tags: [],
+    ok: true,
+    atMs: clock.now() - 86_400_000,
+    task: "r",
+  });
+  const base = t.app.server!.url().replace(/\/$/, "");
+  const r = await fetch(`${base}/status/subscriptions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "bo@corp.example", appId: SALES }),
+  });
+  expect(r.status).toBe(202);
+  const mail = await waitFor(() => smtp.mails.find((m) => m.envelopeTo.includes("qa@corp.example")), { what: "the confirmation at the test address" });
+  expect(mail.mail.subject).toBe("[TEST for bo@corp.example] Confirm: mail me when Sales dashboard is late");
+  expect(smtp.mails.some((m) => m.envelopeTo.includes("bo@corp.example"))).toBe(false);
+});
