@@ -29,7 +29,7 @@ import { ackLinkMigrations } from "./tell/ack-links/migrations";
 import { escalationMigrations } from "./tell/escalation/migrations";
 import { onCallWebhookMigrations } from "./tell/on-call/migrations";
 import { remediationMigrations } from "./start/remediation/migrations";
-import { statusSubscriptionMigrations } from "./show/status/subscriptions/store";
+import { statusSubscriptionMigrations } from "./show/status/subscriptions/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,

@@ -17,13 +17,8 @@ function page(paragraphs: string[], links: Array<{ text: string; url: string }>)
   return `<!DOCTYPE html><html><body style="font-family:sans-serif">${ps}${ls}</body></html>`;
 }
 
-/** "Sales dashboard", or "Sales dashboard (sales-morning)" when one promise of several is meant. */
-export function targetText(s: Pick<Subscription, "label">): string {
-  return s.label;
-}
-
 export function confirmationMail(s: Subscription, confirm: string, unsubscribe: string, validUntil: string): ComposedMail {
-  const what = targetText(s);
+  const what = s.label;
   const intro = `Someone, probably you, asked the Qlik status page to tell ${s.address} when ${what} will be late and when it is fresh again.`;
   const act = `To start getting these mails, confirm by ${validUntil}: ${confirm}`;
   const not = "If you did not ask for this, ignore this mail: nothing will be sent to you.";
@@ -41,7 +36,7 @@ export function confirmationMail(s: Subscription, confirm: string, unsubscribe: 
 }
 
 export function noticeMail(n: Notice, s: Subscription, statusUrl: string, unsubscribe: string): ComposedMail {
-  const why = `You get this mail because ${s.address} subscribed to ${targetText(s)} on the Qlik status page.`;
+  const why = `You get this mail because ${s.address} subscribed to ${s.label} on the Qlik status page.`;
   return {
     subject: n.title,
     text: `${n.text}\n\nThe status of every app: ${statusUrl}\n\n${why}\nUnsubscribe: ${unsubscribe}\n`,
