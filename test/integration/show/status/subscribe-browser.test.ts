@@ -60,6 +60,12 @@ status:
   await page.goto(`${base}/status`);
   await page.click(`tr[data-app="${SALES_APP}"] [data-subscribe] a`);
   expect(await page.textContent("h1")).toBe("Mail me about Sales dashboard");
+  // An address outside the company's domain is refused, in words.
+  await page.fill("#email", "anna@mail.example");
+  await page.click("#subscribe");
+  expect(await page.textContent("h1")).toBe("Not subscribed");
+  expect(await page.textContent("body")).toContain("Only addresses at corp.example may subscribe");
+  await page.goBack();
   await page.fill("#email", ANNA);
   await page.click("#subscribe");
   expect(await page.textContent("h1")).toBe("Check your mail");

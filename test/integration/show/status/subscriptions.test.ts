@@ -71,6 +71,14 @@ test("double opt-in, the late and the fresh-again mail in business words, and th
   const confirm = linkIn(confirmation.mail.text ?? "", "/status/subscriptions/confirm")!;
   expect(confirm).toBeDefined();
 
+  // Cleo subscribes to the promise, whatever app it names (the API; the page offers an app and its promises).
+  const cleo = await subscribe({ email: "cleo@corp.example", promise: "sales-morning" });
+  expect(await cleo.json()).toMatchObject({ state: "confirmation_sent", message: expect.stringContaining("mail about the apps promised 07:00") });
+  const cleoConfirm = linkIn(
+    (await waitFor(() => mailsTo("cleo@corp.example")[0], { what: "Cleo's confirmation" })).mail.text ?? "",
+    "/status/subscriptions/confirm",
+  )!;
+  expect((await fetch(cleoConfirm, { method: "POST" })).status).toBe(200);
   // Bea asks too and never confirms: she gets nothing but the confirmation.
   expect((await subscribe({ email: "bea@corp.example", appId: SALES })).status).toBe(202);
   // 06:40 in Oslo: past the warning time, not fresh yet, the deadline may still be kept: the business is told nothing.
@@ -110,6 +118,12 @@ test("double opt-in, the late and the fresh-again mail in business words, and th
   await judgeAt("2026-11-23T06:45:00Z");
   const fresh = await waitFor(() => mailsTo("anna@corp.example")[2], { what: "the fresh-again mail" });
   expect(fresh.mail.subject).toBe("Sales dashboard is fresh again (data as of 07:42)");
+  await waitFor(() => mailsTo("cleo@corp.example").length === 3, { what: "Cleo's late and fresh-again mails" });
+  expect(
+    mailsTo("cleo@corp.example")
+      .map((m) => m.mail.subject)
+      .slice(1),
+  ).toEqual(["Sales dashboard is late today", "Sales dashboard is fresh again (data as of 07:42)"]);
 
   // The feed says the same, newest first.
   const feed = await (await fetch(`${base}/status/feed.atom?appId=${SALES}`)).text();
