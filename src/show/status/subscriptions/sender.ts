@@ -14,7 +14,7 @@ const MAX_ATTEMPTS = 8;
 const DELAYS_MS = [60_000, 5 * 60_000, 15 * 60_000, 30 * 60_000, 60 * 60_000, 2 * 3_600_000, 4 * 3_600_000];
 const HOLD_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
-/** Sent mails are kept a month (what went to whom), notices a quarter (the feed lists the latest 50). */
+/** Sent mails and requests never confirmed are kept a month (what went to whom), notices a quarter (the feed lists the latest 50). */
 const KEEP_MAILS_MS = 30 * DAY_MS;
 const KEEP_NOTICES_MS = 90 * DAY_MS;
 

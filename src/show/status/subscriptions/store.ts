@@ -205,9 +205,13 @@ export function createSubscriptionStore(db: SqlDb) {
         id,
       ]);
     },
-    /** Forgets mails sent or given up before `mailsBefore`, and notices older than `noticesBefore` (the feed lists the latest). */
+    /**
+     * Forgets mails sent or given up and requests never confirmed before `mailsBefore`, and notices older than
+     * `noticesBefore` (the feed lists the latest).
+     */
     async purge(mailsBefore: number, noticesBefore: number): Promise<void> {
       await db.run("DELETE FROM status_mails WHERE state <> 'pending' AND created_at < ?", [mailsBefore]);
+      await db.run("DELETE FROM status_subscriptions WHERE confirmed_at IS NULL AND requested_at < ?", [mailsBefore]);
       await db.run("DELETE FROM status_notices WHERE at < ?", [noticesBefore]);
     },
     /** Counts by state (for the doctor and tests). */

@@ -163,6 +163,24 @@ test("refusals: an address outside allowedDomains, an app no promise covers, no 
   const notAnAddress = await subscribe({ email: "bo", appId: SALES });
   expect(((await notAnAddress.json()) as { details: Array<{ field: string }> }).details[0]!.field).toBe("body.email");
 
+  const extra = await subscribe({ email: "bo@corp.example", appId: SALES, cc: "victim@elsewhere.example" });
+  expect(extra.status).toBe(400);
+  expect(((await extra.json()) as { error: string }).error).toContain("cc");
+  // The landing pages: an incomplete link and a forged one are refused in words; an unknown subscription unsubscribes nothing.
+  const incomplete = await fetch(`${base}/status/subscriptions/confirm?id=abc`);
+  expect([incomplete.status, await incomplete.text()]).toEqual([400, expect.stringContaining("This link is not complete")]);
+  const gone = await fetch(`${base}/status/subscriptions/unsubscribe?id=999999&s=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`, { method: "POST" });
+  expect([gone.status, await gone.text()]).toEqual([200, expect.stringContaining("Unsubscribed")]);
+  // A form from the page that names an address outside the domains: a page saying so, with the 400.
+  const form = await fetch(`${base}/status/subscriptions`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ email: "eve@elsewhere.example", appId: SALES }).toString(),
+  });
+  expect(form.status).toBe(400);
+  expect(form.headers.get("content-type")).toContain("text/html");
+  expect(await form.text()).toContain("Only addresses at corp.example may subscribe");
+
   // Mail bombing one address: after perAddress (3) requests in the window, 429 naming the field, and no more mails.
   const before = mailsTo("carl@corp.example").length;
   for (let i = 0; i < 3; i++) expect((await subscribe({ email: "carl@corp.example", appId: SALES })).status).toBe(202);
