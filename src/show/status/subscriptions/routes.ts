@@ -224,7 +224,8 @@ function registerFeedRoute(router: Router, d: SubscriptionRouteDeps): void {
       const base = d.baseUrl ?? url.origin;
       const notices = await d.store.notices({ ...(appId ? { appId } : {}), ...(promise ? { promise } : {}), limit: 50 });
       const body = atomFeed({
-        selfUrl: `${base}${url.pathname}${url.search}`,
+        // Without a key the URL may carry: the feed's text is read, forwarded and posted on.
+        selfUrl: `${base}${url.pathname}${appId || promise ? `?${new URLSearchParams({ ...(appId ? { appId } : {}), ...(promise ? { promise } : {}) })}` : ""}`,
         statusUrl: `${base}/status`,
         ...(about ? { about } : {}),
         scope: `${appId.toLowerCase()}|${promise}`,

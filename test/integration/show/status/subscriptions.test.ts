@@ -130,6 +130,10 @@ test("double opt-in, the late and the fresh-again mail in business words, and th
   const titles = [...feed.matchAll(/<entry>[\s\S]*?<title>([^<]*)<\/title>/g)].map((m) => m[1]);
   expect(titles).toEqual(["Sales dashboard is fresh again (data as of 07:42)", "Sales dashboard is late today"]);
   for (const el of ["<id>urn:uuid:", "<title>", "<updated>", "<author><name>"]) expect(feed).toContain(el);
+  // The self link names the feed, never anything else the reader put in its URL (a key allowed there).
+  const keyed = await (await fetch(`${base}/status/feed.atom?appId=${SALES}&token=secret-in-url`)).text();
+  expect(keyed).toContain(`<link rel="self" type="application/atom+xml" href="${base}/status/feed.atom?appId=${SALES}"/>`);
+  expect(keyed).not.toContain("secret-in-url");
 
   // RFC 8058: the mail provider POSTs List-Unsubscribe=One-Click, no Origin of ours, no key.
   const one = await fetch(unsubscribe!, {
