@@ -5,6 +5,7 @@
 // again, lands the reload: the "fresh again" mail. Its unsubscribe link ends the subscription; the Atom feed of /status,
 // parsed by the browser's XML parser, lists the same two notices.
 import { afterAll, expect, test } from "bun:test";
+import type { Page } from "playwright-core";
 import { join } from "node:path";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { CHAIN_KEY as KEY, CHAIN_SITE as SITE, chainStewardYaml, EXTRACT, SALES_APP } from "../../../helpers/freshness-chain-site";
@@ -30,6 +31,8 @@ afterAll(async () => {
   dir.remove();
 });
 
+/** After a click that navigates: waits for the next page's heading (a click does not wait for the page to load). */
+const heading = (page: Page, text: string) => page.waitForSelector(`h1:text-is("${text}")`);
 const linkIn = (text: string, path: string) => new RegExp(`(http://[^\\s]+${path}\\?[^\\s]+)`).exec(text)?.[1];
 
 test("subscribe from /status in Chromium, confirm, then the late and the fresh-again mail from the simulator's site; unsubscribe", async () => {
@@ -59,21 +62,21 @@ status:
   const { page } = browser;
   await page.goto(`${base}/status`);
   await page.click(`tr[data-app="${SALES_APP}"] [data-subscribe] a`);
-  expect(await page.textContent("h1")).toBe("Mail me about Sales dashboard");
+  await heading(page, "Mail me about Sales dashboard");
   // An address outside the company's domain is refused, in words.
   await page.fill("#email", "anna@mail.example");
   await page.click("#subscribe");
-  expect(await page.textContent("h1")).toBe("Not subscribed");
+  await heading(page, "Not subscribed");
   expect(await page.textContent("body")).toContain("Only addresses at corp.example may subscribe");
   await page.goBack();
   await page.fill("#email", ANNA);
   await page.click("#subscribe");
-  expect(await page.textContent("h1")).toBe("Check your mail");
+  await heading(page, "Check your mail");
   const confirmation = await waitFor(() => mails()[0], { what: "the confirmation mail" });
   expect(confirmation.mail.subject).toBe("Confirm: mail me when Sales dashboard is late");
   await page.goto(linkIn(confirmation.mail.text ?? "", "/status/subscriptions/confirm")!);
   await page.click("#confirm");
-  expect(await page.textContent("h1")).toBe("Subscribed");
+  await heading(page, "Subscribed");
 
   // Thursday: the extract does not check in; the chain runs on yesterday's data. Late.
   await clock.runUntil(at("2026-11-19T06:10:00Z"));
@@ -116,6 +119,6 @@ status:
   // The unsubscribe link of the last mail.
   await page.goto(linkIn(fresh.mail.text ?? "", "/status/subscriptions/unsubscribe")!);
   await page.click("#confirm");
-  expect(await page.textContent("h1")).toBe("Unsubscribed");
+  await heading(page, "Unsubscribed");
   expect(await page.textContent("body")).toContain(`${ANNA} gets no more mail about Sales dashboard`);
 }, 300_000);
