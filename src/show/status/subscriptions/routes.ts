@@ -123,11 +123,9 @@ export function registerSubscriptionRoutes(router: Router, d: SubscriptionRouteD
         ? c.html(subscriptionPage("Unsubscribed", ["You get no more mail from this subscription."]), 200)
         : bad("This subscription does not exist any more", "Subscribe again on the status page.", 404);
     }
-    if (!verify(secret, action, s, expiresAt, q.data.s)) {
-      return action === "confirm" && s.confirmedAt !== null
-        ? c.html(subscriptionPage("Subscribed", [`${s.address} gets mail about ${s.label}.`]), 200)
-        : bad("This link does not work", "It was changed, or a newer mail replaced it: use the link of the latest mail.", 400);
-    }
+    // A link that does not verify learns nothing of the subscription its id names (not even that it exists).
+    if (!verify(secret, action, s, expiresAt, q.data.s))
+      return bad("This link does not work", "It was changed, or a newer mail replaced it: use the link of the latest mail.", 400);
     if (action === "confirm" && expiresAt < now && s.confirmedAt === null) return bad("This link has expired", "Subscribe again on the status page.", 410);
     const self = `${new URL(c.req.url).pathname}${new URL(c.req.url).search}`;
     if (c.req.method === "GET") {

@@ -94,6 +94,10 @@ test("double opt-in, the late and the fresh-again mail in business words, and th
   expect(done.status).toBe(200);
   expect(await done.text()).toContain("anna@corp.example will get a mail when Sales dashboard will be late");
   expect(mailsTo("anna@corp.example")).toHaveLength(1);
+  // A forged link naming her confirmed subscription learns nothing of it.
+  const probe = await fetch(confirm.replace(/s=[^&]+/, "s=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+  expect(probe.status).toBe(400);
+  expect(await probe.text()).not.toContain("anna");
 
   // 07:00 in Oslo: late.
   await judgeAt("2026-11-23T06:01:00Z");
