@@ -49,3 +49,19 @@ export function noticeMail(n: Notice, s: Subscription, statusUrl: string, unsubs
     ),
   };
 }
+
+/** To a request for what the address has already: nothing changes, and the way out is at hand. */
+export function alreadyMail(s: Subscription, statusUrl: string, unsubscribe: string): ComposedMail {
+  const text = `Someone, probably you, asked the Qlik status page again to tell ${s.address} when ${s.label} will be late and when it is fresh again. You are subscribed already: nothing changes.`;
+  return {
+    subject: `You already get mail when ${s.label} is late`,
+    text: `${text}\n\nThe status of every app: ${statusUrl}\nUnsubscribe: ${unsubscribe}\n`,
+    html: page(
+      [text],
+      [
+        { text: "The status of every app", url: statusUrl },
+        { text: "Unsubscribe", url: unsubscribe },
+      ],
+    ),
+  };
+}

@@ -74,7 +74,7 @@ export function registerSubscriptionRoutes(router: Router, d: SubscriptionRouteD
       tags: ["Status"],
       scope: "status",
       responses: {
-        202: { description: "a confirmation mail is on its way (or the address is subscribed already)" },
+        202: { description: "a mail is on its way: the confirmation, or that the address is subscribed already (the answer is the same)" },
         400: { description: "a field is wrong (named in details)" },
         429: { description: "too many requests for the address or from the client" },
       },
@@ -93,13 +93,10 @@ export function registerSubscriptionRoutes(router: Router, d: SubscriptionRouteD
             details: [{ field: "body.appId", message: "name an app or a promise" }],
           });
         const r = await d.service.request({ email: b.email, appId: b.appId ?? "", promise: b.promise ?? "", client: auditActorOf(c).ip ?? "unknown" });
-        const message =
-          r.state === "already_subscribed"
-            ? `${r.subscription.address} already gets mail about ${r.subscription.label}.`
-            : `A mail is on its way to ${r.subscription.address}: follow its link to start getting mail about ${r.subscription.label}.`;
+        const message = `A mail is on its way to ${r.subscription.address}: follow its link to start getting mail about ${r.subscription.label}.`;
         if (!form) return c.json({ state: r.state, message }, 202);
         pageHeaders(c);
-        return c.html(subscriptionPage(r.state === "already_subscribed" ? "Already subscribed" : "Check your mail", [message]), 202);
+        return c.html(subscriptionPage("Check your mail", [message]), 202);
       } catch (err) {
         if (!form || !isAppError(err)) throw err;
         pageHeaders(c);

@@ -9,7 +9,7 @@ import { clockText } from "../../../platform/core/site-clock";
 import type { WatchdogEvent } from "../../../platform/events/types";
 import type { StatusSubscriptionsConfig } from "../config";
 import { confirmUrl, unsubscribeUrl } from "./links";
-import { confirmationMail, noticeMail } from "./mails";
+import { alreadyMail, confirmationMail, noticeMail } from "./mails";
 import type { Subscription, SubscriptionStore } from "./store";
 import { noticeOf } from "./words";
 
@@ -72,8 +72,11 @@ export function createSubscriptionService(cfg: StatusSubscriptionsConfig | undef
     if (any) d.queued();
   }
 
-  /** A subscription request: queues the confirmation mail, unless the address is subscribed already (then it says so). */
-  async function request(r: SubscriptionRequest): Promise<{ state: "confirmation_sent" | "already_subscribed"; subscription: Subscription }> {
+  /**
+   * A subscription request: queues the confirmation mail, or, when the address is subscribed already, a mail saying so.
+   * The answer is the same either way: the page does not tell who is subscribed to what; the mailbox's owner learns it.
+   */
+  async function request(r: SubscriptionRequest): Promise<{ state: "mail_sent"; subscription: Subscription }> {
     if (!cfg?.enabled) throw new AppError("NOT_FOUND", "subscriptions are not offered here (status.subscriptions)");
     const address = r.email.trim().toLowerCase();
     if (!domainAllowed(address, cfg.allowedDomains)) {
@@ -99,15 +102,19 @@ export function createSubscriptionService(cfg: StatusSubscriptionsConfig | undef
       });
     }
     const s = await d.store.request({ address, appId: r.appId.toLowerCase(), promise: r.promise, label, nonce: randomBytes(12).toString("base64url"), now });
-    if (s.confirmedAt !== null) return { state: "already_subscribed", subscription: s };
     const secret = await d.store.key(now);
-    const expiresAt = now + cfg.confirmWithin;
     const unsub = unsubscribeUrl(d.baseUrl, secret, s);
+    if (s.confirmedAt !== null) {
+      await d.store.queueMail({ subscriptionId: s.id, key: `already|${now}`, address, ...alreadyMail(s, statusUrl, unsub), unsubscribeUrl: unsub, now });
+      d.queued();
+      return { state: "mail_sent", subscription: s };
+    }
+    const expiresAt = now + cfg.confirmWithin;
     const mail = confirmationMail(s, confirmUrl(d.baseUrl, secret, s, expiresAt), unsub, `${clockText(expiresAt, d.timeZone(), now)} ${d.timeZone()}`);
     // One confirmation per request (its nonce): a repeated request within the limits sends a new one.
     await d.store.queueMail({ subscriptionId: s.id, key: `confirm|${s.nonce}`, address, ...mail, unsubscribeUrl: unsub, now });
     d.queued();
-    return { state: "confirmation_sent", subscription: s };
+    return { state: "mail_sent", subscription: s };
   }
 
   return { onFreshness, request };

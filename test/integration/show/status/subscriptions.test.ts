@@ -65,7 +65,7 @@ const judgeAt = async (iso: string) => {
 test("double opt-in, the late and the fresh-again mail in business words, and the one-click unsubscribe", async () => {
   const r = await subscribe({ email: "Anna@Corp.Example", appId: SALES });
   expect(r.status).toBe(202);
-  expect(await r.json()).toMatchObject({ state: "confirmation_sent" });
+  expect(await r.json()).toMatchObject({ state: "mail_sent" });
   const confirmation = await waitFor(() => mailsTo("anna@corp.example")[0], { what: "the confirmation mail" });
   expect(confirmation.mail.subject).toBe("Confirm: mail me when Sales dashboard is late");
   const confirm = linkIn(confirmation.mail.text ?? "", "/status/subscriptions/confirm")!;
@@ -73,7 +73,7 @@ test("double opt-in, the late and the fresh-again mail in business words, and th
 
   // Cleo subscribes to the promise, whatever app it names (the API; the page offers an app and its promises).
   const cleo = await subscribe({ email: "cleo@corp.example", promise: "sales-morning" });
-  expect(await cleo.json()).toMatchObject({ state: "confirmation_sent", message: expect.stringContaining("mail about the apps promised 07:00") });
+  expect(await cleo.json()).toMatchObject({ state: "mail_sent", message: expect.stringContaining("mail about the apps promised 07:00") });
   const cleoConfirm = linkIn(
     (await waitFor(() => mailsTo("cleo@corp.example")[0], { what: "Cleo's confirmation" })).mail.text ?? "",
     "/status/subscriptions/confirm",
@@ -99,9 +99,16 @@ test("double opt-in, the late and the fresh-again mail in business words, and th
   expect(probe.status).toBe(400);
   expect(await probe.text()).not.toContain("anna");
 
+  // Asking again for what she has: the same answer as a new request (the page tells nobody who is subscribed), and a
+  // mail to her saying so.
+  const again = await subscribe({ email: "anna@corp.example", appId: SALES });
+  expect(await again.json()).toMatchObject({ state: "mail_sent", message: expect.stringContaining("A mail is on its way to anna@corp.example") });
+  const already = await waitFor(() => mailsTo("anna@corp.example")[1], { what: "the already-subscribed mail" });
+  expect(already.mail.subject).toBe("You already get mail when Sales dashboard is late");
+
   // 07:00 in Oslo: late.
   await judgeAt("2026-11-23T06:01:00Z");
-  const late = await waitFor(() => mailsTo("anna@corp.example")[1], { what: "the late mail" });
+  const late = await waitFor(() => mailsTo("anna@corp.example")[2], { what: "the late mail" });
   expect(late.mail.subject).toBe("Sales dashboard is late today");
   expect(late.mail.text).toContain("Sales dashboard is late today (expected by 07:00 Europe/Oslo, when it will be ready is not known yet).");
   expect(late.mail.text).not.toMatch(/scope|task|Reload Sales/i);
@@ -120,7 +127,7 @@ test("double opt-in, the late and the fresh-again mail in business words, and th
     task: "Reload Sales dashboard",
   });
   await judgeAt("2026-11-23T06:45:00Z");
-  const fresh = await waitFor(() => mailsTo("anna@corp.example")[2], { what: "the fresh-again mail" });
+  const fresh = await waitFor(() => mailsTo("anna@corp.example")[3], { what: "the fresh-again mail" });
   expect(fresh.mail.subject).toBe("Sales dashboard is fresh again (data as of 07:42)");
   await waitFor(() => mailsTo("cleo@corp.example").length === 3, { what: "Cleo's late and fresh-again mails" });
   expect(
@@ -153,7 +160,7 @@ test("double opt-in, the late and the fresh-again mail in business words, and th
   expect(await t.app.freshness!.store.openConditions()).not.toHaveLength(0);
   const next = await (await fetch(`${base}/status/feed.atom`)).text();
   expect(next.match(/<entry>/g)).toHaveLength(3);
-  expect(mailsTo("anna@corp.example")).toHaveLength(3);
+  expect(mailsTo("anna@corp.example")).toHaveLength(4);
   expect(mailsTo("bea@corp.example").map((m) => m.mail.subject)).toEqual(["Confirm: mail me when Sales dashboard is late"]);
 });
 
