@@ -10,9 +10,14 @@ export async function gaveUpLines(store: Pick<ActionStore, "ofIncident">, e: Tas
   if (e.kind !== "task.failed" || !e.pageAfter?.from.startsWith("remediation.rules") || !e.incident) return [];
   const tried = (await store.ofIncident(e.incident.id)).filter((a) => a.requestedFrom === "rule" && a.status === "ended");
   if (tried.length === 0) return [];
+  const rule = tried[0]!.requestedBy.replace(/^rule:/, "remediation rule ");
+  if (tried[0]!.kind === "rerun")
+    return [
+      `Re-run once, cancelled again (${rule}): Steward re-ran it at ${at(tried[0]!.startedAt ?? tried[0]!.dueAt)} once the queue had drained, and Qlik cancelled it in the queue again. It is not re-run a second time: start it when the node has room.`,
+    ];
   const times = tried.length === 1 ? "once" : tried.length === 2 ? "twice" : `${tried.length} times`;
   return [
-    `Remediation tried ${times}, gave up (${tried[0]!.requestedBy.replace(/^rule:/, "remediation rule ")}).`,
+    `Remediation tried ${times}, gave up (${rule}).`,
     ...tried.map((a, n) => `Retry ${n + 1} at ${at(a.startedAt ?? a.dueAt)}: ${a.outcome ?? "ended"}${a.outcomeLine ? `: ${a.outcomeLine}` : ""}`),
   ];
 }
