@@ -4,6 +4,7 @@
 // writes nothing).
 import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 import { createActionReads } from "./action-reads";
+import { createApprovalRows } from "./approval-rows";
 import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf } from "./action-row";
 
 export type { ActionKind, ActionStatus, NewAction, RemediationAction } from "./action-row";
@@ -20,6 +21,7 @@ export type ActionStore = ReturnType<typeof createActionStore>;
 
 export function createActionStore(db: SqlDb) {
   const reads = createActionReads(db);
+  const approvals = createApprovalRows(db);
   const byId = async (ex: SqlExecutor, id: number) => {
     const r = await ex.get<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE id = ?", [id]);
     return r ? rowOf(r) : undefined;
@@ -36,12 +38,18 @@ export function createActionStore(db: SqlDb) {
     ).changes === 1;
   return {
     ...reads,
+    ...approvals,
     get: (id: number) => byId(db, id),
     /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
     async add(a: NewAction): Promise<{ added: boolean; action: RemediationAction }> {
+      // An ask waiting for a second person joins an action of the task already under way (confirmed, or anyone's).
+      if (a.awaiting) {
+        const under = await this.unfinished(a.taskId);
+        if (under) return { added: false, action: under };
+      }
       const r = await db.get<Record<string, unknown>>(
-        `INSERT INTO remediation_actions (incident_id, task_id, task_name, node, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+        `INSERT INTO remediation_actions (incident_id, task_id, task_name, node, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at, approval_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
         [
           a.incidentId,
           a.taskId.toLowerCase(),
@@ -51,15 +59,17 @@ export function createActionStore(db: SqlDb) {
           a.causeId ?? 0,
           a.afterId ?? 0,
           a.seenExecution ?? null,
+          a.awaiting ? "awaiting" : "pending",
           a.requestedBy,
           a.requestedFrom,
           a.requestedIp ?? null,
           a.requestedAt,
           a.dueAt,
+          a.awaiting ?? null,
         ],
       );
       if (r) return { added: true, action: rowOf(r) };
-      const have = await this.unfinished(a.taskId);
+      const have = (await this.unfinished(a.taskId)) ?? (a.awaiting ? await approvals.awaitingOfTask(a.taskId) : undefined);
       if (have) return { added: false, action: have };
       throw new Error(`remediation action of task ${a.taskId} was neither added nor found`);
     },
@@ -133,11 +143,10 @@ export function createActionStore(db: SqlDb) {
       return rows.map(rowOf);
     },
     async cancel(id: number, now: number, by: string): Promise<boolean> {
-      const res = await db.run("UPDATE remediation_actions SET status = 'cancelled', ended_at = ?, outcome = ? WHERE id = ? AND status = 'pending'", [
-        now,
-        `cancelled by ${by}`,
-        id,
-      ]);
+      const res = await db.run(
+        "UPDATE remediation_actions SET status = 'cancelled', ended_at = ?, outcome = ? WHERE id = ? AND status IN ('pending', 'awaiting')",
+        [now, `cancelled by ${by}`, id],
+      );
       return res.changes === 1;
     },
     /**

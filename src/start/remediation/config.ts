@@ -53,6 +53,8 @@ export const remediationRuleSchema = () =>
 /** A rule that re-runs the queue's cancellations once the queue drained (errorClasses [queue]), not a retry after delays. */
 export const isRerunRule = (r: RemediationRule): boolean => r.errorClasses.includes("queue");
 
+const approvalSchema = () => z.enum(["one-person", "two-person"]).default("one-person");
+
 export type RemediationRule = z.infer<ReturnType<typeof remediationRuleSchema>>;
 
 export const remediationSchema = () =>
@@ -86,6 +88,18 @@ export const remediationSchema = () =>
         .default([])
         .describe(
           "Automatic remediation, off by default: the first matching rule retries a failure after its delays, and its page waits until the retries are over (a retry that heals pages nothing); a [queue] rule re-runs the queue's cancellations once the queue has drained, each once. Never in a maintenance window, never for a disabled task, never past the budget.",
+        ),
+      approval: z
+        .strictObject({
+          retry: approvalSchema().describe("'Retry the task' (link, dashboard, REST, MCP)."),
+          rerunCancelled: approvalSchema().describe("'Re-run the cancelled runs' (link, dashboard, REST, MCP)."),
+          within: DurationSchema.prefault("1h").describe(
+            "How long an action waits for the second person; unconfirmed by then it is cancelled, and a new press starts again.",
+          ),
+        })
+        .prefault({})
+        .describe(
+          "Who must agree before an action a person asked for runs: one-person (the default) runs it on the first press; two-person records the first press as waiting for a second person, refuses the same person confirming, and runs it once a second, different person confirms. Rules are never held: the rule is the approval.",
         ),
       budget: z
         .strictObject({

@@ -24,7 +24,9 @@ export async function gaveUpLines(store: Pick<ActionStore, "ofIncident">, e: Tas
 
 /** "Retried by anna@corp.example (from the alert's link) at 2026-11-27 10:05 CET: Qlik started the task …; this run is that retry: it failed." */
 export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => string): string {
-  const who = `${a.kind === "rerun" ? "Re-run after the queue drained, asked" : "Retried"} by ${a.requestedBy} (from ${a.requestedFrom === "link" ? "the alert's link" : "REST"})`;
+  const where = (f: string | null) => (f === "link" ? "the alert's link" : "REST");
+  const second = a.confirmedBy ? `, confirmed by ${a.confirmedBy} (from ${where(a.confirmedFrom)})` : "";
+  const who = `${a.kind === "rerun" ? "Re-run after the queue drained, asked" : "Retried"} by ${a.requestedBy} (from ${where(a.requestedFrom)})${second}`;
   if (a.status === "failed") return `${who}: not started, ${a.outcome ?? "refused"}: ${a.qlikAnswer ?? ""}`.trim();
   if (a.status === "skipped") return `${who}: not started, not needed: ${a.qlikAnswer ?? ""}`.trim();
   const started = `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? "started"}`;

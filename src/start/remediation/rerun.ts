@@ -39,6 +39,8 @@ export interface RerunRequest {
    * why it is not re-run (no rule matches, the budget, a window, a disabled task, re-run once already). Absent: all are.
    */
   decide?: (c: CancelledRun) => Promise<{ by: string } | { withheld: string }>;
+  /** Under the two-person rule: the approval key; the actions wait for a second person. */
+  awaiting?: string;
 }
 
 export type RerunAnswer =
@@ -49,8 +51,12 @@ export type RerunAnswer =
       joined: RemediationAction[];
       /** Runs `decide` left alone, with why. */
       withheld: Array<{ taskId: string; taskName: string; incidentId: number; reason: string }>;
+      /** Recorded, waiting for a second person (the two-person rule). */
+      awaiting?: boolean;
+      /** This ask confirmed another person's (the two-person rule). */
+      confirmed?: { firstBy: string; already?: boolean };
     }
-  | { ok: false; status: 404 | 409; message: string };
+  | { ok: false; status: 404 | 409 | 403; message: string };
 
 const ID_BATCH = 20;
 
@@ -91,6 +97,7 @@ export async function requestRerun(deps: RerunDeps, r: RerunRequest): Promise<Re
       continue;
     }
     const { added, action } = await deps.store.add({
+      ...(r.awaiting ? { awaiting: r.awaiting } : {}),
       incidentId: c.incidentId,
       taskId: c.taskId,
       taskName: c.taskName,

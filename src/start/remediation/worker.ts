@@ -59,7 +59,15 @@ export function createWorker(deps: WorkerDeps): Worker {
       action: `remediation.${a.kind}`,
       target: a.taskId,
       result,
-      details: { actionId: a.id, incidentId: a.incidentId, taskName: a.taskName, requestedFrom: a.requestedFrom, by: deps.instanceId, ...details },
+      details: {
+        actionId: a.id,
+        incidentId: a.incidentId,
+        taskName: a.taskName,
+        requestedFrom: a.requestedFrom,
+        ...(a.confirmedBy ? { confirmedBy: a.confirmedBy, confirmedFrom: a.confirmedFrom } : {}),
+        by: deps.instanceId,
+        ...details,
+      },
     });
 
   /** A rerun waits for its node's queue to drain (its cause closed) and for the one before it in chain order to end. */
