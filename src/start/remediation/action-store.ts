@@ -119,8 +119,12 @@ export function createActionStore(db: SqlDb) {
       const action = await byId(db, id);
       return action && { claim: { id, by, at: now }, action };
     },
-    /** Before starting: the task's last execution as QRS showed it (a Steward taking over compares it). */
-    seen: (c: Claim, execution: string) => step(c, "seen_execution = ?", [execution]),
+    /**
+     * Before starting: the task's last execution as QRS showed it (a Steward taking over compares it), and the claim
+     * held until `leaseUntil`: past the longest the start request may take, so a start still on its way to Qlik when
+     * this Steward dies has been answered before another Steward looks (and adopts its run instead of starting again).
+     */
+    seen: (c: Claim, execution: string, leaseUntil: number) => step(c, "seen_execution = ?, lease_until = ?", [execution, leaseUntil]),
     started: (c: Claim, now: number, executionId: string | null, answer: string) =>
       step(c, "status = 'started', started_at = ?, execution_id = ?, qlik_answer = ?", [now, executionId, answer]),
     /** The task ran since the action was asked for (a trigger, its chain): not started again. */

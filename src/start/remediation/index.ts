@@ -40,6 +40,8 @@ export interface RemediationDeps {
   formatTime(ms: number): string;
   /** The maintenance window covering an event now (tell/maintenance): automatic retries and re-runs never run inside one. */
   inMaintenance(e: DomainEvent, now: number): { window: string } | undefined;
+  /** The longest a start request to QRS may take (see WorkerDeps.startWindowMs). */
+  startWindowMs?: number;
   /** The worker's look while no action is unfinished (see WorkerDeps.idlePollMs). */
   idlePollMs?: () => number;
 }
