@@ -79,7 +79,7 @@ export const remediationSchema = () =>
         .describe("The delays the link's page offers ('0s': now). REST takes any delay up to maxDelay."),
       maxDelay: DurationSchema.prefault("24h").describe("The longest delay a retry may be asked for."),
       lease: DurationSchema.prefault("2m").describe(
-        "How long a Steward holds an action it claimed before another Steward of the cluster may take it over (when the first stopped mid-way).",
+        "How long a Steward holds an action it claimed before another Steward of the cluster may take it over (when the first stopped mid-way); once it sent the start, at least as long as that request may take (qlik.timeoutMs per attempt, with qlik.retries), so a start still on its way to Qlik is never sent twice.",
       ),
       pollInterval: DurationSchema.prefault("15s").describe("How often a Steward looks for actions that are due."),
       rules: z
