@@ -48,7 +48,6 @@ notify:
     const e = { ...syntheticTaskEvent({ outcome: "succeeded", taskName: `Load ${name}`, taskId: `task-${name}` }), source: "udp" as const };
     return { ...e, execution: { ...e.execution!, stopTime } };
   };
-  const openIn = (rx: OnCallReceiver<unknown>, key: string) => rx.alerts.filter((a) => a.key === key && a.status !== "resolved");
 
   test("failure and success heard on two members, the recovery queued first: neither is sent, nothing is open", async () => {
     const failure = failedRun("pair-1");
