@@ -38,6 +38,11 @@ export interface RecentRuns {
    * when the window cannot say (the task is not kept, or older runs outside the window would be needed).
    */
   read(taskId: string, before: number, excludeExecution: string, limit: number): PastRun[] | undefined;
+  /**
+   * When the task's first success after `at` ended (`{ at: undefined }`: none), as the store would answer; undefined
+   * when the window cannot say (the task is not kept, or runs older than the window could be that success).
+   */
+  successAfter(taskId: string, at: number): { at: number | undefined } | undefined;
   /** A run just recorded. */
   add(taskId: string, run: KeptRun): void;
   /** The store changed in a way not seen here (a transaction rolled back, runs seeded): read it again. */
@@ -109,6 +114,19 @@ export function createRecentRuns(): RecentRuns {
         if (out.length === limit) return out;
       }
       return w.complete ? out : undefined;
+    },
+    successAfter(taskId, at) {
+      const w = touch(taskId);
+      if (!w) return undefined;
+      // Every run the store holds beyond the window ended no later than the window's oldest: exact once that is before `at`.
+      const oldest = w.runs[w.runs.length - 1];
+      if (!w.complete && (oldest === undefined || oldest.finishedAt >= at)) return undefined;
+      let first: number | undefined;
+      for (const r of w.runs) {
+        if (r.finishedAt <= at) break;
+        if (r.outcome === "succeeded") first = r.finishedAt;
+      }
+      return { at: first };
     },
     add(taskId, run) {
       const w = windows.get(taskId);
