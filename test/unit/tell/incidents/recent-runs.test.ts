@@ -123,3 +123,10 @@ test("a failure's newer success is answered from the window only when no run out
   expect(full.successAfter("u", 1_000)).toBeUndefined();
   expect(full.successAfter("u", 500)).toBeUndefined();
 });
+
+test("a run recorded after the sixteen that ended after it (the intake's runs in flight) still reads its history from the window", () => {
+  const kept = createRecentRuns();
+  kept.load("t", newestFirst(KEPT_PER_TASK + 20)); // a busy task: the store holds more than the window
+  const behind = KEPT_PER_TASK + 20 - 16; // sixteen newer runs recorded before this one
+  expect(ids(kept.read("t", behind * 1_000, `e${behind}`, 50))).toEqual(Array.from({ length: 50 }, (_, i) => behind - 1 - i));
+});
