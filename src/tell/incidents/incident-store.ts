@@ -160,6 +160,7 @@ const TOUCH = `INSERT INTO incidents (id, subject, task_id, title, status, failu
 const CLOSE = `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by_event_id = ?, closed_summary = ?, updated_at = ?
     WHERE subject = ? AND status = 'open' AND last_event_at <= ? RETURNING *`;
 
+export const SUCCESS_AFTER_SQL = "SELECT MIN(finished_at) AS at FROM incident_runs WHERE task_id = ? AND outcome = 'succeeded' AND finished_at > ?";
 const Q = {
   touch: TOUCH,
   close: CLOSE,
@@ -188,7 +189,6 @@ const Q = {
     WHERE task_id = ? ORDER BY finished_at DESC LIMIT ?`,
   hasRuns: "SELECT 1 AS x FROM incident_runs WHERE task_id = ? LIMIT 1",
   // The first success after a failure: one recorded already means the failure was heard after its task ran again.
-  successAfter: "SELECT MIN(finished_at) AS at FROM incident_runs WHERE task_id = ? AND outcome = 'succeeded' AND finished_at > ?",
   // PostgreSQL: the incident's change and the run's link to it in one statement (one round trip); the run's row was
   // written earlier in the same transaction, so the UPDATE sees it. SQLite runs the two statements in-process.
   touchRun: `WITH t AS (${TOUCH}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM t), consecutive_failures = (SELECT failures FROM t)
@@ -317,7 +317,7 @@ export function incidentSql(x: SqlExecutor) {
     hasRuns: async (taskId: string) => (await x.get(Q.hasRuns, [taskId])) !== undefined,
     /** When the task's first success after `at` ended, if one is recorded. */
     async successAfter(taskId: string, at: number): Promise<number | undefined> {
-      const r = await x.get<Row>(Q.successAfter, [taskId, at]);
+      const r = await x.get<Row>(SUCCESS_AFTER_SQL, [taskId, at]);
       return r?.at === null || r?.at === undefined ? undefined : num(r.at);
     },
     async list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor; taskId?: string }): Promise<IncidentRow[]> {
