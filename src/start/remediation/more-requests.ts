@@ -44,6 +44,9 @@ export interface MoreRequestDeps {
   poke(): Promise<void>;
 }
 
+/** Why every action is refused while remediation.offer is false: the same words on REST, the links' pages and MCP. */
+export const NOT_OFFERED = "remediation is not offered on this site (remediation.offer is false): no action is taken, from a link, REST, the dashboard or MCP";
+
 const refuse = (status: 404 | 409 | 400, field: string, message: string): IncidentActionAnswer => ({
   ok: false,
   status,
@@ -55,9 +58,9 @@ const refuse = (status: 404 | 409 | 400, field: string, message: string): Incide
 export function createMoreRequests(deps: MoreRequestDeps) {
   const { store, clock } = deps;
 
-  /** The open task incident a request names, or why it cannot be acted on. */
-  async function openTaskIncident(id: number) {
-    if (!deps.offer) return refuse(409, "id", "remediation is not offered on this site (remediation.offer is false)");
+  /** The open task incident a request names, or why it cannot be acted on (`asked`: a request, refused when not offered). */
+  async function openTaskIncident(id: number, asked = true) {
+    if (asked && !deps.offer) return refuse(409, "id", NOT_OFFERED);
     const incident = await deps.incidents.get(id);
     if (!incident) return refuse(404, "id", `no incident ${id}`);
     if (incident.status !== "open") return refuse(409, "id", `incident ${id} has recovered: there is nothing to do`);
@@ -108,7 +111,8 @@ export function createMoreRequests(deps: MoreRequestDeps) {
     chainOf,
     /** The chain of an open incident's task (empty: not in a chain Steward knows, or the incident is not open). */
     async chainOfIncident(incidentId: number): Promise<ChainTask[]> {
-      const incident = await openTaskIncident(incidentId);
+      // A read: a chain link's page lists the tasks, and its confirmation is refused with the reason when not offered.
+      const incident = await openTaskIncident(incidentId, false);
       return "ok" in incident ? [] : chainOf(incident.taskId);
     },
 

@@ -16,7 +16,7 @@ import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
 import { gaveUpLines, lineOf } from "./lines";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
-import { type ChainTask, createMoreRequests, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
+import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
 import { moreOffers } from "./more-offers";
 
 export interface RetryRequest {
@@ -90,6 +90,8 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       field,
       message,
     });
+    // remediation.offer false refuses every path alike (REST, the links, MCP through REST), whatever else is asked.
+    if (!cfg.offer) return refuse(409, "id", NOT_OFFERED);
     if (r.delayMs < 0 || r.delayMs > cfg.maxDelay)
       return refuse(400, "inMinutes", `a retry may be asked for at most ${spanText(cfg.maxDelay)} ahead (remediation.maxDelay)`);
     const incident = await deps.incidents.get(r.incidentId);
@@ -126,6 +128,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   }
 
   async function rerun(r: Omit<RerunRequest, "now">): Promise<RerunAnswer> {
+    if (!cfg.offer) return { ok: false, status: 409, message: NOT_OFFERED };
     const a = await requestRerun({ ...deps, store, incidents: deps.incidents }, { ...r, now: clock.now() });
     if (!a.ok) return a;
     deps.audit.record({
