@@ -1,9 +1,10 @@
-// "Reload the app through the Engine" on two Stewards of one store, against the simulator's QRS and Engine: a Steward
+// "Reload the app through the Engine" on two Stewards of one store (one SQLite file; one PostgreSQL database, each
+// Steward on its own connections as a cluster's members are), against the simulator's QRS and Engine: a Steward
 // that claimed the action and stopped before it submitted the reload leaves it to the next, which reloads once; one
 // that stopped after submitting the reload job (before it recorded it) leaves a job the next Steward adopts: the app is
-// reloaded once, never twice. A claim is written only by the Steward holding it; the action ends with its job, on
+// reloaded once, never twice, also when two Stewards look for it at the same moment. A claim is written only by the Steward holding it; the action ends with its job, on
 // whichever Steward looks.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { auditMigrations, createAuditLog } from "../../../../src/platform/audit/audit-log";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
@@ -12,6 +13,7 @@ import type { QrsClient } from "../../../../src/platform/qlik";
 import { QlikSchema } from "../../../../src/platform/qlik/config";
 import { createEngineClient } from "../../../../src/platform/qlik/engine-client";
 import { coreMigrations } from "../../../../src/platform/store/core-migrations";
+import { openPostgresStore } from "../../../../src/platform/store/postgres-store";
 import type { SqlDb } from "../../../../src/platform/store/sql";
 import { createAppReloader, type AppReloader } from "../../../../src/start/control/app-reloader";
 import { reloadSchema } from "../../../../src/start/control/config";
@@ -27,7 +29,7 @@ import { createIncidentService, incidentMigrations, taskSubject } from "../../..
 import { incidentsSchema } from "../../../../src/tell/incidents/config";
 import type { Simulator } from "../../../../src/sim";
 import { startSimWithQrs } from "../../../helpers/sim-with-qrs";
-import { sqliteBackend } from "../../../helpers/sql-backends";
+import { postgresBackend, sqliteBackend } from "../../../helpers/sql-backends";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 
@@ -50,16 +52,43 @@ const LEASE_MS = 30;
 let dir: TempDir;
 let sim: Simulator;
 let qrs: QrsClient;
-const backend = sqliteBackend();
+const sqlite = sqliteBackend();
+const pg = postgresBackend();
 const reloaders: AppReloader[] = [];
+const pgStores: SqlDb[] = [];
+let databases = 0;
+
+/** The store of each of the two Stewards: one SQLite file both open, or one PostgreSQL database, a connection pool each. */
+const STORES: Array<{ name: string; pair(): Promise<[SqlDb, SqlDb]> }> = [
+  {
+    name: "sqlite",
+    async pair() {
+      const db = await sqlite.open(SETS);
+      return [db, db];
+    },
+  },
+  {
+    name: "postgres",
+    async pair() {
+      const url = await (await pg.server()).createDatabase(`steward_reload_takeover_${process.pid}_${++databases}`);
+      const open = () => openPostgresStore({ url, maxConnections: 4, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-test" }, SETS);
+      const dbA = await open();
+      const dbB = await open();
+      pgStores.push(dbA, dbB);
+      return [dbA, dbB];
+    },
+  },
+];
 beforeAll(async () => {
   dir = createTempDir("steward-remedy-reload-takeover-");
   ({ sim, qrs } = await startSimWithQrs(SITE, dir.path));
 }, 60_000);
 afterAll(async () => {
   for (const r of reloaders) await r.stop(1000);
+  for (const db of pgStores) await db.close();
   await sim?.stop();
-  await backend.shutdown();
+  await sqlite.shutdown();
+  await pg.shutdown();
   dir?.remove();
 });
 
@@ -123,49 +152,58 @@ async function askReload(s: Awaited<ReturnType<typeof steward>>) {
 
 const engineReloads = () => sim.engine.reloads.filter((r) => r.appId === APP).length;
 
-test("a Steward that stopped after submitting the reload leaves a job the next one adopts: one Engine reload, ended once", { timeout: 60_000 }, async () => {
-  const db = await backend.open(SETS);
-  const a = await steward(db, "node-a");
-  const b = await steward(db, "node-b");
-  const action = await askReload(a);
-  const before = engineReloads();
-  // node-a claims it and submits the reload, then stops before recording it (its step is never written).
-  const got = await a.store.claim(action.id, "node-a", Date.now(), LEASE_MS);
-  expect(got).toBeDefined();
-  const job = await a.reloader.submit(
-    APP,
-    { reloadMode: 0, partialReload: false, startQSEoWTaskOnSuccess: [], startQSEoWTaskOnFailure: [] },
-    {
-      kind: "remediation",
-      name: "anna@corp.example",
-    },
-  );
-  await Bun.sleep(LEASE_MS * 2);
-  await b.worker.pass();
-  const taken = (await b.store.get(action.id))!;
-  expect(taken).toMatchObject({ status: "started", claimedBy: "node-b", takenFrom: "node-a", executionId: job.jobId, claims: 2 });
-  expect(taken.qlikAnswer).toContain(`adopted the Engine reload job ${job.jobId} that node-a submitted`);
-  await waitFor(async () => (await a.reloader.get(job.jobId))?.status === "succeeded", { what: "the job to end", timeoutMs: 20_000 });
-  await b.worker.pass();
-  await a.worker.pass();
-  expect(await b.store.get(action.id)).toMatchObject({ status: "ended", outcome: "succeeded" });
-  expect(engineReloads() - before).toBe(1);
-});
+for (const store of STORES) {
+  describe(`reload take-over (${store.name})`, () => {
+    test("a Steward that stopped after submitting the reload leaves a job the next one adopts: one Engine reload, ended once", {
+      timeout: 60_000,
+    }, async () => {
+      const [dbA, dbB] = await store.pair();
+      const a = await steward(dbA, "node-a");
+      const b = await steward(dbB, "node-b");
+      const action = await askReload(a);
+      const before = engineReloads();
+      // node-a claims it and submits the reload, then stops before recording it (its step is never written).
+      const got = await a.store.claim(action.id, "node-a", Date.now(), LEASE_MS);
+      expect(got).toBeDefined();
+      const job = await a.reloader.submit(
+        APP,
+        { reloadMode: 0, partialReload: false, startQSEoWTaskOnSuccess: [], startQSEoWTaskOnFailure: [] },
+        {
+          kind: "remediation",
+          name: "anna@corp.example",
+        },
+      );
+      await Bun.sleep(LEASE_MS * 2);
+      // node-b and node-a started again (a new instance, on node-a's connections) look at the same moment: one adopts.
+      const again = await steward(dbA, "node-a2");
+      await Promise.all([b.worker.pass(), again.worker.pass()]);
+      const taken = (await b.store.get(action.id))!;
+      expect(taken).toMatchObject({ status: "started", takenFrom: "node-a", executionId: job.jobId, claims: 2 });
+      expect(["node-b", "node-a2"]).toContain(taken.claimedBy!);
+      expect(taken.qlikAnswer).toContain(`adopted the Engine reload job ${job.jobId} that node-a submitted`);
+      await waitFor(async () => (await a.reloader.get(job.jobId))?.status === "succeeded", { what: "the job to end", timeoutMs: 20_000 });
+      await b.worker.pass();
+      await a.worker.pass();
+      expect(await b.store.get(action.id)).toMatchObject({ status: "ended", outcome: "succeeded" });
+      expect(engineReloads() - before).toBe(1);
+    });
 
-test("a Steward that stopped before submitting leaves the action to the next, which reloads once", { timeout: 60_000 }, async () => {
-  const db = await backend.open(SETS);
-  const a = await steward(db, "node-a");
-  const b = await steward(db, "node-b");
-  const action = await askReload(a);
-  const before = engineReloads();
-  expect(await a.store.claim(action.id, "node-a", Date.now(), LEASE_MS)).toBeDefined();
-  await Bun.sleep(LEASE_MS * 2);
-  // Both look; one of them acts (node-a's old claim is gone, its own pass claims anew or finds it taken).
-  await Promise.all([b.worker.pass(), a.worker.pass()]);
-  await waitFor(async () => (await b.store.get(action.id))?.status === "started", { what: "the reload to start" });
-  const row = (await b.store.get(action.id))!;
-  await waitFor(async () => (await a.reloader.get(row.executionId!))?.status === "succeeded", { what: "the job to end", timeoutMs: 20_000 });
-  await b.worker.pass();
-  expect(await b.store.get(action.id)).toMatchObject({ status: "ended", outcome: "succeeded", claims: 2 });
-  expect(engineReloads() - before).toBe(1);
-});
+    test("a Steward that stopped before submitting leaves the action to the next, which reloads once", { timeout: 60_000 }, async () => {
+      const [dbA, dbB] = await store.pair();
+      const a = await steward(dbA, "node-a");
+      const b = await steward(dbB, "node-b");
+      const action = await askReload(a);
+      const before = engineReloads();
+      expect(await a.store.claim(action.id, "node-a", Date.now(), LEASE_MS)).toBeDefined();
+      await Bun.sleep(LEASE_MS * 2);
+      // Both look; one of them acts (node-a's old claim is gone, its own pass claims anew or finds it taken).
+      await Promise.all([b.worker.pass(), a.worker.pass()]);
+      await waitFor(async () => (await b.store.get(action.id))?.status === "started", { what: "the reload to start" });
+      const row = (await b.store.get(action.id))!;
+      await waitFor(async () => (await a.reloader.get(row.executionId!))?.status === "succeeded", { what: "the job to end", timeoutMs: 20_000 });
+      await b.worker.pass();
+      expect(await b.store.get(action.id)).toMatchObject({ status: "ended", outcome: "succeeded", claims: 2 });
+      expect(engineReloads() - before).toBe(1);
+    });
+  });
+}
