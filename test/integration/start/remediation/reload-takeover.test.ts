@@ -93,6 +93,9 @@ afterAll(async () => {
 });
 
 /** One Steward on the shared store: its app reloader (on the simulator's Engine) and its remediation worker. */
+/** The cluster's live members, as each Steward's member list shows them (a killed member drops out once its heartbeat ages). */
+let live = ["node-a", "node-b", "node-a2"];
+
 async function steward(db: SqlDb, instanceId: string) {
   const log = createSilentLogger();
   const clock = systemClock;
@@ -109,7 +112,7 @@ async function steward(db: SqlDb, instanceId: string) {
     engine: createEngineClient(qlik, { baseDir: dir.path, log, clock }),
     starter: taskStarter,
     jobs: createReloadJobStore(db, clock, instanceId),
-    liveInstances: async () => ["node-a", "node-b"],
+    liveInstances: async () => [...live],
     audit,
     log,
     metrics: createMetricsRegistry(),
@@ -178,7 +181,9 @@ for (const store of STORES) {
       const again = await steward(dbA, "node-a2");
       await Promise.all([b.worker.pass(), again.worker.pass()]);
       const taken = (await b.store.get(action.id))!;
-      expect(taken).toMatchObject({ status: "started", takenFrom: "node-a", executionId: job.jobId, claims: 2 });
+      expect(taken).toMatchObject({ takenFrom: "node-a", executionId: job.jobId, claims: 2 });
+      // Started, or already ended: the job of 20 ms may have ended before the slower of the two looks followed it.
+      expect(["started", "ended"]).toContain(taken.status);
       expect(["node-b", "node-a2"]).toContain(taken.claimedBy!);
       expect(taken.qlikAnswer).toContain(`adopted the Engine reload job ${job.jobId} that node-a submitted`);
       await waitFor(async () => (await a.reloader.get(job.jobId))?.status === "succeeded", { what: "the job to end", timeoutMs: 20_000 });
@@ -205,5 +210,43 @@ for (const store of STORES) {
       expect(await b.store.get(action.id)).toMatchObject({ status: "ended", outcome: "succeeded", claims: 2 });
       expect(engineReloads() - before).toBe(1);
     });
+
+    if (store.name === "postgres")
+      test("a member killed while its reload ran: the survivor marks the job interrupted and ends the action aborted at its next look", {
+        timeout: 60_000,
+      }, async () => {
+        live = ["node-a", "node-b", "node-a2"];
+        const [dbA, dbB] = await store.pair();
+        const a = await steward(dbA, "node-a");
+        const b = await steward(dbB, "node-b");
+        const action = await askReload(a);
+        // What node-a leaves when it is killed mid-reload: its job running (its own row, owner node-a), the action started on it.
+        const got = (await a.store.claim(action.id, "node-a", Date.now(), LEASE_MS))!;
+        const job = {
+          jobId: crypto.randomUUID(),
+          appId: APP,
+          status: "running" as const,
+          phase: "reloading" as const,
+          request: { reloadMode: 0 as const, partialReload: false, startQSEoWTaskOnSuccess: [], startQSEoWTaskOnFailure: [] },
+          requestedBy: { kind: "remediation", name: "anna@corp.example" },
+          createdAt: new Date().toISOString(),
+          startedAt: new Date().toISOString(),
+          scriptLogTail: [],
+        };
+        await createReloadJobStore(dbA, systemClock, "node-a").insert(job);
+        expect(await a.store.started(got.claim, Date.now(), job.jobId, "the Engine took the reload")).toBe(true);
+        // While node-a is alive, its job is its own: the survivor's look leaves it running.
+        await b.worker.pass();
+        expect(await b.store.get(action.id)).toMatchObject({ status: "started" });
+        expect((await b.reloader.get(job.jobId))?.status).toBe("running");
+        // node-a's heartbeat aged past the cluster's lease: it is gone. node-b's next look ends it, without a restart.
+        live = ["node-b"];
+        await b.worker.pass();
+        expect((await b.reloader.get(job.jobId))?.status).toBe("interrupted");
+        const row = (await b.store.get(action.id))!;
+        expect(row).toMatchObject({ status: "ended", outcome: "aborted" });
+        expect(row.qlikAnswer).toContain(`the Engine reload was interrupted (reload job ${job.jobId})`);
+        expect(row.qlikAnswer).toContain("left the cluster");
+      });
   });
 }
