@@ -18,6 +18,7 @@ import { gaveUpLines, lineOf } from "./lines";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
 import { moreOffers } from "./more-offers";
+import type { QueuePort } from "./queue-port";
 
 export interface RetryRequest {
   incidentId: number;
@@ -52,6 +53,8 @@ export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
   worker: Worker;
   /** Whether this Steward reloads apps through the Engine (the worker has the app reloader). */
   canReload?: boolean;
+  /** The backed-up Scheduler queues: a chain's start asked while its node's is backed up waits for it to drain. */
+  queues?: QueuePort;
   incidents: IncidentService;
   clock: Clock;
   log: Logger;
