@@ -2,8 +2,9 @@
 // Steward on its own connections as a cluster's members are), against the simulator's QRS and Engine: a Steward
 // that claimed the action and stopped before it submitted the reload leaves it to the next, which reloads once; one
 // that stopped after submitting the reload job (before it recorded it) leaves a job the next Steward adopts: the app is
-// reloaded once, never twice, also when two Stewards look for it at the same moment. A claim is written only by the Steward holding it; the action ends with its job, on
-// whichever Steward looks.
+// reloaded once, never twice, also when two Stewards look for it at the same moment. A claim is written only by the
+// Steward holding it; the action ends with its job, on whichever Steward looks. On PostgreSQL, a member killed while
+// its reload ran leaves the job running: the survivor marks it interrupted once the member left the cluster.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { auditMigrations, createAuditLog } from "../../../../src/platform/audit/audit-log";
 import { systemClock } from "../../../../src/platform/core/clock";
