@@ -125,7 +125,7 @@ async function steward(db: SqlDb, instanceId: string) {
   const incidents = createIncidentService(incidentsSchema().parse({}), { db, clock, log, causes: createCauseAcknowledger(db) });
   const store = createActionStore(db);
   const worker = createWorker({ store, clock, log, audit, instanceId, qrs, taskStarter, incidents, reloader, leaseMs: LEASE_MS, pollMs: 15_000 });
-  return { reloader, worker, store, incidents };
+  return { reloader, worker, store, incidents, audit };
 }
 
 async function askReload(s: Awaited<ReturnType<typeof steward>>) {
@@ -152,6 +152,25 @@ async function askReload(s: Awaited<ReturnType<typeof steward>>) {
     dueAt: now,
   });
   return action;
+}
+
+/** What node-a leaves when it is killed mid-reload: its job running (its own row, owner node-a), the action started on it. */
+async function killedMidReload(db: SqlDb, a: Awaited<ReturnType<typeof steward>>, actionId: number) {
+  const got = (await a.store.claim(actionId, "node-a", Date.now(), LEASE_MS))!;
+  const job = {
+    jobId: crypto.randomUUID(),
+    appId: APP,
+    status: "running" as const,
+    phase: "reloading" as const,
+    request: { reloadMode: 0 as const, partialReload: false, startQSEoWTaskOnSuccess: [], startQSEoWTaskOnFailure: [] },
+    requestedBy: { kind: "remediation", name: "anna@corp.example" },
+    createdAt: new Date().toISOString(),
+    startedAt: new Date().toISOString(),
+    scriptLogTail: [],
+  };
+  await createReloadJobStore(db, systemClock, "node-a").insert(job);
+  expect(await a.store.started(got.claim, Date.now(), job.jobId, "the Engine took the reload")).toBe(true);
+  return job;
 }
 
 const engineReloads = () => sim.engine.reloads.filter((r) => r.appId === APP).length;
@@ -186,7 +205,12 @@ for (const store of STORES) {
       // Started, or already ended: the job of 20 ms may have ended before the slower of the two looks followed it.
       expect(["started", "ended"]).toContain(taken.status);
       expect(["node-b", "node-a2"]).toContain(taken.claimedBy!);
-      expect(taken.qlikAnswer).toContain(`adopted the Engine reload job ${job.jobId} that node-a submitted`);
+      // Its answer then is the job's end; the audit keeps the adoption, once.
+      const adopted = [...(await b.audit.query({ action: "remediation.reload" })), ...(await again.audit.query({ action: "remediation.reload" }))].filter(
+        (x) => (x.details as { adopted?: boolean } | undefined)?.adopted === true,
+      );
+      expect(new Set(adopted.map((x) => x.id)).size).toBe(1);
+      expect(String((adopted[0]!.details as { answer?: string }).answer)).toContain(`adopted the Engine reload job ${job.jobId} that node-a submitted`);
       await waitFor(async () => (await a.reloader.get(job.jobId))?.status === "succeeded", { what: "the job to end", timeoutMs: 20_000 });
       await b.worker.pass();
       await a.worker.pass();
@@ -221,21 +245,7 @@ for (const store of STORES) {
         const a = await steward(dbA, "node-a");
         const b = await steward(dbB, "node-b");
         const action = await askReload(a);
-        // What node-a leaves when it is killed mid-reload: its job running (its own row, owner node-a), the action started on it.
-        const got = (await a.store.claim(action.id, "node-a", Date.now(), LEASE_MS))!;
-        const job = {
-          jobId: crypto.randomUUID(),
-          appId: APP,
-          status: "running" as const,
-          phase: "reloading" as const,
-          request: { reloadMode: 0 as const, partialReload: false, startQSEoWTaskOnSuccess: [], startQSEoWTaskOnFailure: [] },
-          requestedBy: { kind: "remediation", name: "anna@corp.example" },
-          createdAt: new Date().toISOString(),
-          startedAt: new Date().toISOString(),
-          scriptLogTail: [],
-        };
-        await createReloadJobStore(dbA, systemClock, "node-a").insert(job);
-        expect(await a.store.started(got.claim, Date.now(), job.jobId, "the Engine took the reload")).toBe(true);
+        const job = await killedMidReload(dbA, a, action.id);
         // While node-a is alive, its job is its own: the survivor's look leaves it running.
         await b.worker.pass();
         expect(await b.store.get(action.id)).toMatchObject({ status: "started" });
@@ -248,6 +258,23 @@ for (const store of STORES) {
         expect(row).toMatchObject({ status: "ended", outcome: "aborted" });
         expect(row.qlikAnswer).toContain(`the Engine reload was interrupted (reload job ${job.jobId})`);
         expect(row.qlikAnswer).toContain("left the cluster");
+      });
+
+    if (store.name === "sqlite")
+      test("a lone Steward killed while its reload ran: started again, it marks the job interrupted and ends the action aborted", {
+        timeout: 60_000,
+      }, async () => {
+        const [db] = await store.pair();
+        live = ["node-a", "node-b", "node-a2"];
+        const a = await steward(db, "node-a");
+        const action = await askReload(a);
+        const job = await killedMidReload(db, a, action.id);
+        // Alone there is no member list: the Steward started again takes every job left running as its own before it.
+        live = [];
+        const again = await steward(db, "node-a2");
+        await again.worker.pass();
+        expect((await again.reloader.get(job.jobId))?.status).toBe("interrupted");
+        expect(await again.store.get(action.id)).toMatchObject({ status: "ended", outcome: "aborted" });
       });
   });
 }
