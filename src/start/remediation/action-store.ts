@@ -5,6 +5,7 @@
 import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 import { createActionReads } from "./action-reads";
 import { createReloadRows } from "./reload-rows";
+import { createApprovalRows } from "./approval-rows";
 import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf } from "./action-row";
 
 export type { ActionKind, ActionStatus, NewAction, RemediationAction } from "./action-row";
@@ -38,12 +39,18 @@ export function createActionStore(db: SqlDb) {
   return {
     ...reads,
     ...createReloadRows(db),
+    ...createApprovalRows(db),
     get: (id: number) => byId(db, id),
     /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
     async add(a: NewAction): Promise<{ added: boolean; action: RemediationAction }> {
+      // An ask waiting for a second person joins an action of the task already under way (confirmed, or anyone's).
+      if (a.awaiting) {
+        const under = await this.unfinished(a.taskId);
+        if (under) return { added: false, action: under };
+      }
       const r = await db.get<Record<string, unknown>>(
-        `INSERT INTO remediation_actions (incident_id, task_id, task_name, node, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+        `INSERT INTO remediation_actions (incident_id, task_id, task_name, node, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at, approval_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
         [
           a.incidentId,
           a.taskId.toLowerCase(),
@@ -53,15 +60,17 @@ export function createActionStore(db: SqlDb) {
           a.causeId ?? 0,
           a.afterId ?? 0,
           a.seenExecution ?? null,
+          a.awaiting ? "awaiting" : "pending",
           a.requestedBy,
           a.requestedFrom,
           a.requestedIp ?? null,
           a.requestedAt,
           a.dueAt,
+          a.awaiting ?? null,
         ],
       );
       if (r) return { added: true, action: rowOf(r) };
-      const have = await this.unfinished(a.taskId);
+      const have = (await this.unfinished(a.taskId)) ?? (a.awaiting ? await this.awaitingOfTask(a.taskId) : undefined);
       if (have) return { added: false, action: have };
       throw new Error(`remediation action of task ${a.taskId} was neither added nor found`);
     },
@@ -111,8 +120,12 @@ export function createActionStore(db: SqlDb) {
       const action = await byId(db, id);
       return action && { claim: { id, by, at: now }, action };
     },
-    /** Before starting: the task's last execution as QRS showed it (a Steward taking over compares it). */
-    seen: (c: Claim, execution: string) => step(c, "seen_execution = ?", [execution]),
+    /**
+     * Before starting: the task's last execution as QRS showed it (a Steward taking over compares it), and the claim
+     * held until `leaseUntil`: past the longest the start request may take, so a start still on its way to Qlik when
+     * this Steward dies has been answered before another Steward looks (and adopts its run instead of starting again).
+     */
+    seen: (c: Claim, execution: string, leaseUntil: number) => step(c, "seen_execution = ?, lease_until = ?", [execution, leaseUntil]),
     started: (c: Claim, now: number, executionId: string | null, answer: string) =>
       step(c, "status = 'started', started_at = ?, execution_id = ?, qlik_answer = ?", [now, executionId, answer]),
     /** The task ran since the action was asked for (a trigger, its chain): not started again. */
@@ -138,11 +151,10 @@ export function createActionStore(db: SqlDb) {
       return rows.map(rowOf);
     },
     async cancel(id: number, now: number, by: string): Promise<boolean> {
-      const res = await db.run("UPDATE remediation_actions SET status = 'cancelled', ended_at = ?, outcome = ? WHERE id = ? AND status = 'pending'", [
-        now,
-        `cancelled by ${by}`,
-        id,
-      ]);
+      const res = await db.run(
+        "UPDATE remediation_actions SET status = 'cancelled', ended_at = ?, outcome = ? WHERE id = ? AND status IN ('pending', 'awaiting')",
+        [now, `cancelled by ${by}`, id],
+      );
       return res.changes === 1;
     },
     /**

@@ -23,6 +23,8 @@ export interface EngineReloadEnv {
   audit: AuditLog;
   instanceId: string;
   reloader: AppReloadPort | undefined;
+  /** How long a claim is held once the reload is about to be submitted (the worker's lease, or longer). */
+  holdMs?: number;
 }
 
 type Record_ = (a: RemediationAction, result: "ok" | "failed", details: Record<string, unknown>) => void;
@@ -59,7 +61,7 @@ export async function startEngineReload(env: EngineReloadEnv, c: Claim, a: Remed
       return;
     }
   }
-  if (!(await store.seen(c, "engine-reload"))) return; // Another Steward took the action over: it acts, not this one.
+  if (!(await store.seen(c, "engine-reload", clock.now() + (env.holdMs ?? 0)))) return; // Another Steward took the action over: it acts, not this one.
   const job = await reloader.submit(r.appId, r.request, requestedBy);
   const answer = `the Engine took the reload of ${r.appName} (${how(r.request.partialReload)}; reload job ${job.jobId})`;
   if (await store.started(c, clock.now(), job.jobId, answer))

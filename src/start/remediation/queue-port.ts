@@ -21,3 +21,9 @@ export function queueFor(queues: readonly BackedUpQueue[], node: string | null |
   const key = node.trim().toLowerCase();
   return queues.find((q) => q.node.trim().toLowerCase() === key);
 }
+
+/** A chain's start names the node whose queue was backed up when it was asked for: it waits while that queue is. */
+export async function waitsForQueue(queues: QueuePort | undefined, a: { kind: string; node: string | null }): Promise<boolean> {
+  if (a.kind !== "chain" || !a.node || !queues) return false;
+  return queueFor(await queues.backedUp(), a.node) !== undefined;
+}

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { auditActorOf } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
-import { ActionViewSchema, actionView, IdParams } from "./routes";
+import { ActionViewSchema, actionView } from "./action-view";
+import { IdParams } from "./action-routes";
 import type { RemediationService } from "./service";
 
 const Answer = () => z.object({ added: z.boolean(), action: ActionViewSchema });

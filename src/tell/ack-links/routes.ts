@@ -14,7 +14,7 @@ import type { LinkStore } from "./link-store";
 import { confirmPage, resultPage, type SubjectFacts } from "./page";
 import type { LinkParams, LinkTarget } from "./signature";
 import type { SnoozeChoice } from "./snooze-choices";
-import type { RetryChoice } from "./remedy-port";
+import type { LinkAnswer, RetryChoice } from "./remedy-port";
 import { actorName, isChannelLink, nameCookie, PersonNameSchema, rememberedName } from "./person-name";
 
 const optional = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [k]: v } as { [P in K]?: V }));
@@ -29,15 +29,15 @@ export interface LinkActions {
   /** The delays a retry link's page offers (none: retry is not available). */
   retryChoices(): RetryChoice[];
   /** Asks approved remediation to start the incident's task again after the choice's delay. */
-  retry(p: LinkParams, choice: RetryChoice, ip: string | undefined): Promise<{ ok: boolean; message: string }>;
+  retry(p: LinkParams, choice: RetryChoice, ip: string | undefined): Promise<LinkAnswer>;
   /** The tasks of the incident's chain, heads first: a chain link's page offers each as where to start. */
   chainTasks(p: LinkParams): Promise<Array<{ id: string; name: string }>>;
   /** Asks approved remediation to reload the incident's app through the Engine, as its task would. */
-  reload(p: LinkParams, ip: string | undefined): Promise<{ ok: boolean; message: string }>;
+  reload(p: LinkParams, ip: string | undefined): Promise<LinkAnswer>;
   /** Asks approved remediation to start the chain's task `taskId`; refused (not ok) when it is not in the chain. */
-  chain(p: LinkParams, taskId: string, ip: string | undefined): Promise<{ ok: boolean; message: string }>;
+  chain(p: LinkParams, taskId: string, ip: string | undefined): Promise<LinkAnswer>;
   /** Asks approved remediation to re-run the runs a node's queue cause cancelled, once the queue drained. */
-  rerun(p: LinkParams, ip: string | undefined): Promise<{ ok: boolean; message: string }>;
+  rerun(p: LinkParams, ip: string | undefined): Promise<LinkAnswer>;
   /** A time as the pages say it: the message format on the site's clock (src/platform/core/time-text.ts). */
   formatTime(ms: number): string;
 }
@@ -170,7 +170,7 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
       const named = target === "cause" ? { incidentId: 0, causeId: p.incidentId } : { incidentId: p.incidentId };
       if (!(await store.use({ nonce: p.nonce, ...named, action: p.action, recipient: link.recipient, usedAt: now, expiresAt: p.expiresAt })))
         return refused(c, params.id, { status: 409, reason: "This link was used already: a link acts once." }, p.recipient);
-      const done = retryIn
+      const done: LinkAnswer = retryIn
         ? await actions.retry(p, retryIn, ipOf(c))
         : p.action === "rerun"
           ? await actions.rerun(p, ipOf(c))
@@ -185,7 +185,7 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
         actor: { kind: "link", name: p.recipient, ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
         action: `${target}.${p.action === "ack" ? "acknowledge" : p.action}`,
         target: String(p.incidentId),
-        result: done.ok ? "ok" : "failed",
+        result: done.ok ? "ok" : done.status === 403 ? "denied" : "failed",
         details: {
           message: done.message,
           ...(choice ? { until: new Date(choice.until).toISOString() } : {}),
@@ -193,7 +193,7 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
           ...(chainTask ? { taskId: chainTask } : {}),
         },
       });
-      return html(c, result(done.ok ? "Done" : "Nothing to do", done.message, params.id), done.ok ? 200 : 409);
+      return html(c, result(done.title ?? (done.ok ? "Done" : "Nothing to do"), done.message, params.id), done.status ?? (done.ok ? 200 : 409));
     },
   );
 }

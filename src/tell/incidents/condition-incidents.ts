@@ -83,6 +83,17 @@ function openingOf(e: DomainEvent): Opening | undefined {
 /** When the event happened (ms): what an incident's order is kept by. */
 const atOf = (e: DomainEvent): number => Date.parse(e.receivedAt);
 
+/**
+ * The condition's incident an event opens or adds to, as its subject and when it happened; undefined for any other
+ * event. Such an event pages under its condition's alert key (steward-watch-…), not its incident's: what an on-call
+ * product holds is found back to its incident through it (acknowledged, resolved, converged: composition/condition-alerts.ts).
+ */
+export function conditionIncidentOf(e: DomainEvent): { subject: string; at: number } | undefined {
+  if (!OPENING.has(e.kind)) return undefined;
+  const subject = conditionSubject(e);
+  return subject ? { subject, at: atOf(e) } : undefined;
+}
+
 export function watchConditionIncidents(bus: EventBus<DomainEvents>, incidents: IncidentService, log: Logger): () => void {
   async function open(e: DomainEvent): Promise<void> {
     const o = openingOf(e);
