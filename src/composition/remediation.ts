@@ -7,6 +7,8 @@ import { remediationSchema, setupRemediation, type RemediationService } from "..
 import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
+import { createWatchStore } from "../watch/watchdog/watch-store";
+import { queueDetailsOf } from "../watch/watchdog/queue-event";
 
 /** A lone Steward on SQLite with no unfinished action still looks once an hour (a safety net; requests poke it). */
 const IDLE_LOOK_MS = 3_600_000;
@@ -33,6 +35,7 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     qrs,
     taskStarter: control.taskStarter,
     ...(control.reloader ? { reloader: control.reloader } : {}),
+    ...(w.config.watchdog?.enabled === false ? {} : { queues: backedUpQueues(w) }),
     incidents,
     formatTime: alerting.formatTime,
     inMaintenance: (e, now) => alerting.alertGates.maintenance.holding(e, now),
@@ -42,4 +45,19 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
   });
   alerting.act.setRemedies(remediation);
   return remediation;
+}
+
+/** The watchdog's open queue backlogs (its queue look's conditions in the shared store): the nodes backed up now. */
+function backedUpQueues(w: Wiring) {
+  const store = createWatchStore(w.shared.sql);
+  return {
+    async backedUp() {
+      return (await store.openConditions())
+        .filter((c) => c.type === "queue_backlog")
+        .map((c) => {
+          const d = queueDetailsOf(c.openEvent.data);
+          return { node: d.node ?? c.openEvent.host, sinceMs: d.waitingSinceMs ?? c.openedMs };
+        });
+    },
+  };
 }

@@ -18,6 +18,11 @@ export interface AppReloader extends Component {
   submit(appId: string, request: ReloadRequest, requestedBy: ReloadJob["requestedBy"]): Promise<ReloadJob>;
   get(jobId: string): Promise<ReloadJob | undefined>;
   list(q: { appId?: string; limit?: number }): Promise<ReloadJob[]>;
+  /**
+   * In a cluster: the jobs a member that is gone (killed mid-reload) left queued or running become "interrupted" now,
+   * not when a Steward next starts. Alone, nothing: only this Steward runs jobs, and its start marks the ones before it.
+   */
+  interruptGone(): Promise<number>;
 }
 
 export function createAppReloader(deps: AppReloaderDeps): AppReloader {
@@ -135,6 +140,14 @@ export function createAppReloader(deps: AppReloaderDeps): AppReloader {
     },
     get: (jobId) => jobs.get(jobId),
     list: (q) => jobs.list(q),
+    async interruptGone() {
+      const live = deps.liveInstances ? await deps.liveInstances() : [];
+      // No member list (alone, or the store unreachable): nobody else's jobs to judge.
+      if (live.length === 0) return 0;
+      const n = await jobs.markInterrupted("the Steward running this reload stopped (it left the cluster) while the reload was queued or running", live);
+      if (n > 0) log.warn({ jobs: n }, "reload jobs of a Steward that left the cluster were interrupted");
+      return n;
+    },
   };
 }
 

@@ -20,7 +20,7 @@ export interface RemediationAction {
   incidentId: number;
   taskId: string;
   taskName: string;
-  /** The node the failing run ran on (automatic retries count per node). */
+  /** The node the failing run ran on (automatic retries count per node); a chain's start: the node whose backed-up queue it waits for. */
   node: string | null;
   kind: ActionKind;
   status: ActionStatus;

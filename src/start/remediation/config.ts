@@ -64,7 +64,7 @@ export const remediationSchema = () =>
         .boolean()
         .default(true)
         .describe(
-          "Offer 'retry this task' on the incidents of retryClasses: a link in the alert (with actionLinks) and POST /v4/incidents/{id}/retry. Nothing is ever done without a person asking.",
+          "Offer the actions (retry, re-run, reload, chain) to people: the alert's links (with actionLinks), the dashboard's buttons, REST and MCP. false: none is offered, and each is refused on every path (REST and MCP answer 409 naming this key, a link's page says so). The automatic retries and re-runs of `rules` are not offers: they run as written.",
         ),
       links: z
         .array(z.enum(["retry", "rerun", "reload", "chain"]))

@@ -13,6 +13,8 @@ export interface AppReloadPort {
   submit(appId: string, request: ReloadRequest, requestedBy: ReloadJob["requestedBy"]): Promise<ReloadJob>;
   get(jobId: string): Promise<ReloadJob | undefined>;
   list(q: { appId?: string; limit?: number }): Promise<ReloadJob[]>;
+  /** Marks interrupted the jobs of cluster members that are gone (their Engine session went with them). */
+  interruptGone?(): Promise<number>;
 }
 
 export interface EngineReloadEnv {
@@ -80,11 +82,22 @@ export function jobAnswer(job: ReloadJob): { outcome: string; line: string | nul
   return { outcome: "failed", line: why, answer: `the Engine reload failed (reload job ${job.jobId}): ${why}` };
 }
 
-/** Closes the started Engine reloads whose job has ended (any Steward: the jobs and the actions are shared). */
+/**
+ * Closes the started Engine reloads whose job has ended (any Steward: the jobs and the actions are shared). A job still
+ * running may be a stopped member's, whose reload went with its Engine session: the first such job this pass finds has
+ * the reloader mark those of members that left the cluster interrupted, so a survivor ends the action (aborted) within
+ * a poll, not when some Steward starts again.
+ */
 export async function followEngineReloads(env: EngineReloadEnv, record: Record_): Promise<void> {
-  if (!env.reloader) return;
+  const { reloader } = env;
+  if (!reloader) return;
+  let looked = false;
   for (const a of await env.store.startedReloads()) {
-    const job = a.executionId ? await env.reloader.get(a.executionId) : undefined;
+    let job = a.executionId ? await reloader.get(a.executionId) : undefined;
+    if (job && !FINISHED_JOB.has(job.status) && !looked && reloader.interruptGone) {
+      looked = true;
+      if ((await reloader.interruptGone()) > 0) job = await reloader.get(job.jobId);
+    }
     if (job && !FINISHED_JOB.has(job.status)) continue;
     const end = job ? jobAnswer(job) : { outcome: "failed", line: null, answer: `the reload job ${a.executionId ?? "?"} is no longer kept` };
     const done = await env.store.reloadEnded(a.id, env.clock.now(), end.outcome, end.line, end.answer);

@@ -21,6 +21,7 @@ import { createRemediationService, type RemediationService } from "./service";
 import { createWorker } from "./worker";
 import { createFailureHold } from "./auto";
 import type { AppReloadPort } from "./engine-reload";
+import type { QueuePort } from "./queue-port";
 import { createAutoRerun } from "./auto-rerun";
 
 export { remediationMigrations } from "./migrations";
@@ -40,6 +41,8 @@ export interface RemediationDeps {
   taskStarter: TaskStarter;
   /** The app reloader (src/start/control), for "reload the app through the Engine"; absent without the Engine. */
   reloader?: AppReloadPort;
+  /** The nodes whose Scheduler queue the watchdog finds backed up: a chain's start waits for its node's to drain. */
+  queues?: QueuePort;
   incidents: IncidentService;
   formatTime(ms: number): string;
   /** The maintenance window covering an event now (tell/maintenance): automatic retries and re-runs never run inside one. */

@@ -10,6 +10,7 @@ import type { IncidentService } from "../../tell/incidents";
 import type { StoredChains } from "../../tell/grouping/stored-chains";
 import type { ActionStore, RemediationAction } from "./action-store";
 import { reloadOf } from "./engine-reload";
+import { type QueuePort, queueFor } from "./queue-port";
 
 export interface IncidentActionRequest {
   incidentId: number;
@@ -39,10 +40,15 @@ export interface MoreRequestDeps {
   chains: Pick<StoredChains, "refresh" | "graph">;
   /** Whether this Steward reloads apps through the Engine (qlik: configured with its Engine). */
   canReload: boolean;
+  /** The nodes whose Scheduler queue is backed up (the watchdog's queue look); absent without the watchdog. */
+  queues?: QueuePort;
   /** remediation.offer: false, no action is offered and each request is refused. */
   offer: boolean;
   poke(): Promise<void>;
 }
+
+/** Why every action is refused while remediation.offer is false: the same words on REST, the links' pages and MCP. */
+export const NOT_OFFERED = "remediation is not offered on this site (remediation.offer is false): no action is taken, from a link, REST, the dashboard or MCP";
 
 const refuse = (status: 404 | 409 | 400, field: string, message: string): IncidentActionAnswer => ({
   ok: false,
@@ -55,9 +61,9 @@ const refuse = (status: 404 | 409 | 400, field: string, message: string): Incide
 export function createMoreRequests(deps: MoreRequestDeps) {
   const { store, clock } = deps;
 
-  /** The open task incident a request names, or why it cannot be acted on. */
-  async function openTaskIncident(id: number) {
-    if (!deps.offer) return refuse(409, "id", "remediation is not offered on this site (remediation.offer is false)");
+  /** The open task incident a request names, or why it cannot be acted on (`asked`: a request, refused when not offered). */
+  async function openTaskIncident(id: number, asked = true) {
+    if (asked && !deps.offer) return refuse(409, "id", NOT_OFFERED);
     const incident = await deps.incidents.get(id);
     if (!incident) return refuse(404, "id", `no incident ${id}`);
     if (incident.status !== "open") return refuse(409, "id", `incident ${id} has recovered: there is nothing to do`);
@@ -65,13 +71,22 @@ export function createMoreRequests(deps: MoreRequestDeps) {
     return { ...incident, taskId: incident.taskId };
   }
 
-  async function record(r: IncidentActionRequest, kind: "reload" | "chain", incidentId: number, taskId: string, taskName: string, details = {}) {
+  async function record(
+    r: IncidentActionRequest,
+    kind: "reload" | "chain",
+    incidentId: number,
+    taskId: string,
+    taskName: string,
+    details = {},
+    queue?: { node: string; note: string },
+  ) {
     const now = clock.now();
-    const { added, action } = await store.add({
+    let { added, action } = await store.add({
       incidentId,
       taskId,
       taskName,
       kind,
+      ...(queue ? { node: queue.node } : {}),
       requestedBy: r.by,
       requestedFrom: r.from,
       ...(r.ip ? { requestedIp: r.ip } : {}),
@@ -83,8 +98,10 @@ export function createMoreRequests(deps: MoreRequestDeps) {
       action: "remediation.request",
       target: taskId,
       result: "ok",
-      details: { actionId: action.id, incidentId, kind, from: r.from, joined: !added, ...details },
+      details: { actionId: action.id, incidentId, kind, from: r.from, joined: !added, ...details, ...(queue && added ? { waitsForQueueOf: queue.node } : {}) },
     });
+    // The incident's actions show it waiting, and for what, until the worker starts it once the queue has drained.
+    if (queue && added) action = (await store.noteWaiting(action.id, queue.note)) ?? action;
     if (added) await deps.poke();
     return { ok: true as const, added, action };
   }
@@ -104,11 +121,26 @@ export function createMoreRequests(deps: MoreRequestDeps) {
       .sort((a, b) => a.depth - b.depth || a.name.localeCompare(b.name));
   }
 
+  /**
+   * The backed-up Scheduler queue the chain's start must wait for: the one of the node the task last ran on (QRS's
+   * executingNodeName); a task that never ran may be sent to any node, so any backed-up queue holds it. None: at once.
+   */
+  async function backedUpQueue(taskId: string): Promise<{ node: string; note: string } | undefined> {
+    const queues = deps.queues ? await deps.queues.backedUp() : [];
+    if (queues.length === 0) return undefined;
+    const [task] = await deps.qrs.listTasksFull(eq("id", taskId));
+    const q = queueFor(queues, task?.operational?.lastExecutionResult?.executingNodeName);
+    if (!q) return undefined;
+    const since = new Date(q.sinceMs).toISOString();
+    return { node: q.node, note: `waiting for the Scheduler queue of ${q.node} to drain (backed up since ${since}) before starting the task` };
+  }
+
   return {
     chainOf,
     /** The chain of an open incident's task (empty: not in a chain Steward knows, or the incident is not open). */
     async chainOfIncident(incidentId: number): Promise<ChainTask[]> {
-      const incident = await openTaskIncident(incidentId);
+      // A read: a chain link's page lists the tasks, and its confirmation is refused with the reason when not offered.
+      const incident = await openTaskIncident(incidentId, false);
       return "ok" in incident ? [] : chainOf(incident.taskId);
     },
 
@@ -135,7 +167,9 @@ export function createMoreRequests(deps: MoreRequestDeps) {
           "taskId",
           `task ${r.taskId} is not in the chain of incident ${r.incidentId}: pick one of ${chain.map((t) => `${t.name} (${t.id})`).join(", ")}`,
         );
-      return record(r, "chain", incident.id, start.id, start.name, { chainOf: incident.taskId });
+      // A node's backed-up queue would only hold the start (and Qlik cancel it past the queue's timeout): it waits until
+      // the queue has drained (the worker looks again), as a re-run of the queue's cancelled runs does.
+      return record(r, "chain", incident.id, start.id, start.name, { chainOf: incident.taskId }, await backedUpQueue(start.id));
     },
   };
 }

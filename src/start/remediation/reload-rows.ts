@@ -1,4 +1,5 @@
-// SQL of the Engine reload actions the worker follows: their end is their reload job's, not a run of the task.
+// SQL of the Engine reload actions the worker follows (their end is their reload job's, not a run of the task), and
+// the note on an action that waits (a chain's start, for its node's queue to drain).
 import type { SqlDb } from "../../platform/store/sql";
 import { type RemediationAction, rowOf } from "./action-row";
 
@@ -10,6 +11,14 @@ export function createReloadRows(db: SqlDb) {
         limit,
       ]);
       return rows.map(rowOf);
+    },
+    /** What a pending action waits for (a node's queue to drain), on its row until a Steward starts it. */
+    async noteWaiting(id: number, note: string): Promise<RemediationAction | undefined> {
+      const r = await db.get<Record<string, unknown>>("UPDATE remediation_actions SET qlik_answer = ? WHERE id = ? AND status = 'pending' RETURNING *", [
+        note,
+        id,
+      ]);
+      return r ? rowOf(r) : undefined;
     },
     /** An Engine reload's job ended: once on the site (the row must still be started). */
     async reloadEnded(id: number, now: number, outcome: string, line: string | null, answer: string): Promise<RemediationAction | undefined> {

@@ -15,8 +15,9 @@ import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
 import { gaveUpLines, lineOf } from "./lines";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
-import { type ChainTask, createMoreRequests, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
+import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
 import { moreOffers } from "./more-offers";
+import type { QueuePort } from "./queue-port";
 import { type Asker, createApproval } from "./approval";
 import { rerunAnswer, retryAnswer } from "./link-answers";
 import { closeOnRunEnd } from "./run-end";
@@ -55,6 +56,8 @@ export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
   worker: Worker;
   /** Whether this Steward reloads apps through the Engine (the worker has the app reloader). */
   canReload?: boolean;
+  /** The backed-up Scheduler queues: a chain's start asked while its node's is backed up waits for it to drain. */
+  queues?: QueuePort;
   incidents: IncidentService;
   clock: Clock;
   log: Logger;
@@ -85,6 +88,8 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   closeOnRunEnd(deps.bus, store, clock, log);
 
   async function requestRetry(r: RetryRequest): Promise<RetryAnswer> {
+    // remediation.offer false refuses every path alike (REST, the links, MCP through REST), whatever else is asked.
+    if (!cfg.offer) return refuse(409, "id", NOT_OFFERED);
     if (r.delayMs < 0 || r.delayMs > cfg.maxDelay)
       return refuse(400, "inMinutes", `a retry may be asked for at most ${spanText(cfg.maxDelay)} ahead (remediation.maxDelay)`);
     const incident = await deps.incidents.get(r.incidentId);
@@ -145,6 +150,8 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   }
 
   async function rerun(r: Omit<RerunRequest, "now">): Promise<RerunAnswer> {
+    // A person's re-run is an offer (refused with remediation.offer false); a rule's is not.
+    if (!cfg.offer && r.from !== "rule") return { ok: false, status: 409, message: NOT_OFFERED };
     const key = `rerun:cause:${r.causeId}`;
     const two = approval.needsTwo("rerunCancelled") && r.from !== "rule";
     if (two) {

@@ -14,6 +14,7 @@ import type { IncidentService } from "../../tell/incidents";
 import type { TaskStarter } from "../control/types";
 import type { ActionStore, Claim, RemediationAction } from "./action-store";
 import { type AppReloadPort, followEngineReloads, startEngineReload } from "./engine-reload";
+import { type QueuePort, waitsForQueue } from "./queue-port";
 
 export interface WorkerDeps {
   store: ActionStore;
@@ -27,6 +28,8 @@ export interface WorkerDeps {
   incidents: Pick<IncidentService, "get" | "causeStatus">;
   /** The app reloader (reload actions); absent without the Engine connection. */
   reloader?: AppReloadPort;
+  /** The backed-up Scheduler queues (a chain's start waits for its node's to drain); absent without the watchdog. */
+  queues?: QueuePort;
   leaseMs: number;
   /**
    * The longest a start request to QRS may take, its retries included (qlik.timeoutMs per attempt): from the start on,
@@ -84,9 +87,13 @@ export function createWorker(deps: WorkerDeps): Worker {
   };
   const record = recorderOf(deps);
 
-  /** A rerun waits for its node's queue to drain (its cause closed) and for the one before it in chain order to end. */
+  /**
+   * A rerun waits for its node's queue to drain (its cause closed) and for the one before it in chain order to end; a
+   * chain's start asked while its node's queue was backed up waits for the watchdog's queue look to find it drained.
+   */
   async function ready(a: RemediationAction): Promise<boolean> {
     if (a.causeId > 0 && (await deps.incidents.causeStatus(a.causeId)) === "open") return false;
+    if (await waitsForQueue(deps.queues, a)) return false;
     return a.afterId === 0 || (await store.finished(a.afterId));
   }
 
@@ -142,7 +149,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     const s = report.started[0];
     if (!s) return end(c, a, "not started", "QRS no longer has this task");
     if (s.status !== "started") return end(c, a, "not started", `Qlik refused the start: ${s.error ?? "no reason given"}`);
-    const answer = `Qlik started the task (execution session ${s.executionSessionId ?? "unknown"})`;
+    const waited = a.kind === "chain" && a.node ? `, once the Scheduler queue of ${a.node} had drained` : "";
+    const answer = `Qlik started the task (execution session ${s.executionSessionId ?? "unknown"})${waited}`;
     if (await store.started(c, clock.now(), s.executionSessionId ?? null, answer)) record(a, "ok", { answer, executionSessionId: s.executionSessionId });
     else log.warn({ actionId: a.id }, "a remediation action was taken over while this Steward started it");
   }
