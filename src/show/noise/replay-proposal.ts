@@ -73,7 +73,8 @@ export async function withReplay(proposals: readonly Proposal[], input: ReplayIn
   for (const p of proposals) {
     const setup = changedSetup(input.config, input.recording, p);
     if (!setup) {
-      out.push(p);
+      // A window, a promise or a trigger acts before the routes decide (or outside Steward): not replayed, and said so.
+      out.push({ ...p, why: `${p.why} Not replayed: this change acts outside the routes' decisions, so its pages saved are not computed.` });
       continue;
     }
     const after = await replayPages(input.recorded, setup);
