@@ -106,6 +106,13 @@ test("Slack and Teams mention the week's person, the next one after the handover
   expect(p.slack.blocks?.[0]?.text?.text).toBe("On duty: carl@corp.example");
   expect(p.card.body[0]?.text).toBe("On duty: carl@corp.example");
   expect(p.card.msteams?.entities ?? []).toEqual([]);
+
+  // The preview shows the post as it would go now (Thursday: bo again, the override over).
+  await clock.advance(Date.parse("2026-11-26T02:00:00Z") - clock.now());
+  const res = await t.request("/v4/alerts/preview", { method: "POST", body: JSON.stringify({ kind: "task.failed", taskName: "Preview load" }) });
+  expect(res.status).toBe(200);
+  const preview = (await res.json()) as { deliveries: Array<{ channel: string; rendered?: { body?: SlackPost } }> };
+  expect(preview.deliveries.find((d) => d.channel === "slack")?.rendered?.body?.blocks?.[0]?.text?.text).toBe("On duty: <@U0BO22>");
 }, 90_000);
 
 test("oncall.people is validated: a Slack member id, a Teams UPN or object id, keys that are mail addresses", () => {
