@@ -2,7 +2,7 @@
 // force and of the config with the change, and what differs: the pages saved, the source's pages before and after,
 // and the incidents that paged before and would page no more. A proposal that would leave a fault unpaged (an
 // incident someone acknowledged, one still open, or one that failed again before it recovered) is withdrawn: the
-// report proposes nothing that hides a fault.
+// report proposes nothing that hides a fault. Nor one that, replayed, saves no page.
 import { parseDuration } from "../../platform/core/duration";
 import type { NotifierConfig, RouteConfig } from "../../tell/notify/config";
 import type { PageAfter } from "../../tell/notify/page-after";
@@ -81,7 +81,9 @@ export async function withReplay(proposals: readonly Proposal[], input: ReplayIn
     const pagedAfter = new Set(after.flatMap((x) => (x.incidentId === undefined ? [] : [x.incidentId])));
     const unpaged = [...new Set(before.flatMap((x) => (x.incidentId === undefined || pagedAfter.has(x.incidentId) ? [] : [x.incidentId])))];
     const faults = unpaged.filter((id) => isFault(id, input.incidents, failures));
-    if (faults.length > 0) continue;
+    // A change that would hide a fault is not proposed; nor one that would save nothing (the config in force already
+    // holds those pages, say a route's pageAfter applied since they were sent).
+    if (faults.length > 0 || after.length >= before.length) continue;
     const taskId = input.taskIdOf(p);
     const replay: ProposalReplay = {
       pagesBefore: before.length,

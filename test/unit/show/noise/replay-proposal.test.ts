@@ -81,6 +81,15 @@ describe("a noisy nightly task and a real fault in the same window", () => {
     expect(p?.why).toContain("Replayed over the window with the change: 4 of 6 pages saved (this source 4 → 0)");
   });
 
+  test("a change that, replayed, saves no page is not proposed", async () => {
+    // Each noisy incident paged once and the fault's second failure is its only repeat: renotify: once saves one page;
+    // without the fault's repeat it would save none.
+    const once = await withReplay([renotifyOnce], { config, recording: [], recorded, incidents, taskIdOf: () => undefined });
+    expect(once[0]?.replay?.saved).toBe(1);
+    const noRepeat = recorded.slice(0, 5);
+    expect(await withReplay([renotifyOnce], { config, recording: [], recorded: noRepeat, incidents, taskIdOf: () => undefined })).toEqual([]);
+  });
+
   test("the route's pageAfter, replayed: the fault's second failure within the hour reaches it and pages", async () => {
     const [p] = await withReplay([routePageAfter], { config, recording: [], recorded, incidents, taskIdOf: () => undefined });
     // Nightly's four pages and Orders' first failure are held; its second, 30 minutes later, pages.
