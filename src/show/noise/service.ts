@@ -13,6 +13,11 @@ import { measureNoise } from "./measure";
 import { proposeChanges } from "./propose";
 import { type ConfigView, type NoiseStores, proposalContext, readNoise, recordingChannels, routePageAfter } from "./sources";
 import type { NoiseReport, Proposal } from "./types";
+import type { NotifierConfig } from "../../tell/notify/config";
+import { withReplay } from "./replay-proposal";
+
+/** The notifier's decisions need its whole config (the composition root passes it): channels, routes and notify. */
+const replayable = (c: ConfigView): boolean => "notify" in c && c.channels !== undefined;
 
 const DAY = 86_400_000;
 export { NOISE_MAX_DAYS };
@@ -61,7 +66,18 @@ export function createNoiseService(deps: NoiseServiceDeps) {
       top: cfg.top,
       routePageAfter: routePageAfter(current),
     });
-    return { ...measured, proposals: proposeChanges(measured, { ...proposalContext(current), nodeLoad: loadByHour(hours, measured.zone) }) };
+    const proposed = proposeChanges(measured, { ...proposalContext(current), nodeLoad: loadByHour(hours, measured.zone) });
+    // Each proposal's pages saved, by replaying the window with its change; one that would hide a fault is withdrawn.
+    const proposals = replayable(current)
+      ? await withReplay(proposed, {
+          config: current as unknown as NotifierConfig,
+          recording: recordingChannels(current),
+          recorded: read.recorded,
+          incidents: read.incidents,
+          taskIdOf: (p) => measured.tasks.find((t) => p.about === `task ${t.name}`)?.taskId,
+        })
+      : proposed;
+    return { ...measured, proposals };
   }
 
   async function review(id: string, sinceDays: number): Promise<ProposalReview & { before: string; after: string }> {

@@ -7,6 +7,7 @@ import type { IncidentService } from "../../tell/incidents/service";
 import { firstDeliveryAt, pagesBetween, type LoggedPage } from "../../tell/notify/page-log";
 import type { NoiseIncident, NoisePage } from "./types";
 import type { ProposalContext } from "./propose";
+import type { RecordedEvent } from "./replay";
 
 /** The pages a window may hold at most; a week past this is a storm the causes page tells better. */
 export const MAX_PAGES = 50_000;
@@ -58,7 +59,14 @@ export const recordingChannels = (c: ConfigView): string[] =>
     .map(([name]) => name);
 
 export async function readNoise(s: NoiseStores, from: number, to: number, notPaging: readonly string[] = []) {
-  const pages = (await pagesBetween(s.db, from, to, MAX_PAGES, notPaging)).map(toPage);
+  const logged = await pagesBetween(s.db, from, to, MAX_PAGES, notPaging);
+  const pages = logged.map(toPage);
+  // Each event once, at the time it was first told or held: what a proposal's replay runs again (replay.ts).
+  const recorded = new Map<string, RecordedEvent>();
+  for (const p of logged) {
+    const known = recorded.get(p.eventId);
+    if (p.event && (!known || p.at < known.at)) recorded.set(p.eventId, { at: p.at, event: p.event });
+  }
   const ids = [...new Set(pages.flatMap((p) => (p.incidentId === undefined ? [] : [p.incidentId])))];
   const incidents = new Map<number, NoiseIncident>();
   if (s.incidents) {
@@ -71,6 +79,7 @@ export async function readNoise(s: NoiseStores, from: number, to: number, notPag
   const retried = s.incidents ? (await s.incidents.recoveredByRetry(from, 5000)).filter((r) => r.finishedAt < to) : [];
   return {
     pages,
+    recorded: [...recorded.values()],
     incidents,
     ...(firstRecordAt !== undefined ? { firstRecordAt } : {}),
     retried: retried.map((r) => ({ taskId: r.taskId.toLowerCase(), taskName: s.taskName?.(r.taskId) ?? r.taskId })),

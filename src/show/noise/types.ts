@@ -112,6 +112,22 @@ export interface Proposal {
   edit?: ConfigEdit;
   /** Takes effect at once on a reload (routes); otherwise after a restart. */
   live: boolean;
+  /** The window replayed with the change (replay-proposal.ts); absent for a change the notifier's decisions do not make. */
+  replay?: ProposalReplay;
+}
+
+/** A proposal's window, its recorded events run again through the notifier's decisions without and with the change. */
+export interface ProposalReplay {
+  /** Pages (a route telling a person of an event) of the whole window, with the config in force and with the change. */
+  pagesBefore: number;
+  pagesAfter: number;
+  /** pagesBefore − pagesAfter. */
+  saved: number;
+  /** The source's own pages: a task's events (each once), or a route's pages. */
+  sourceBefore: number;
+  sourceAfter: number;
+  /** Incidents that paged and would not have: each ended by itself with nobody acting (else the proposal is withdrawn). */
+  incidentsUnpaged: number;
 }
 
 /** Sets a value at a path of the YAML document, or appends it to the list there (made when missing). */

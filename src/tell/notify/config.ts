@@ -2,7 +2,7 @@
 // channels, and pipeline settings (test mode, outbox retries, template overrides, links for templates).
 // Its schemas are built on first use (z.lazy): a start that never needs them does not pay for building them.
 import { z } from "zod";
-import type { OnCallConfig } from "../oncall/config";
+import { type OnCallConfig, scheduleNames, scheduleOf } from "../oncall/config";
 import { EVENT_KINDS, TASK_TYPES, TASK_OUTCOMES, type EventKind } from "../../platform/events/types";
 import { TimeIntervalsSchema } from "../../platform/core/time-intervals";
 import { DurationSchema } from "../../platform/core/duration";
@@ -271,8 +271,8 @@ export function checkNotifyReferences(config: NotifyParts, ctx: z.RefinementCtx)
       }
     });
     const onCall = route.recipients?.onCall;
-    if (onCall !== undefined && !config.oncall?.[onCall]) {
-      const schedules = Object.keys(config.oncall ?? {});
+    if (onCall !== undefined && !scheduleOf(config.oncall, onCall)) {
+      const schedules = scheduleNames(config.oncall);
       ctx.addIssue({
         code: "custom",
         path: ["routes", i, "recipients", "onCall"],

@@ -1,6 +1,7 @@
 // Previews: which routes take an event, which deliveries would follow (and why some would not), and what
 // each channel would send. Shared by POST /v4/alerts/preview (with the outbox, so rate limits and
 // duplicates show) and `steward alert preview` (offline, without the store).
+import { scheduleOf } from "../oncall/config";
 import { onDuty } from "../oncall/on-duty";
 import type { NotifierConfig } from "./config";
 import type { ChannelDeps, ChannelDefinition } from "./types";
@@ -8,6 +9,7 @@ import type { DomainEvent } from "../../platform/events/types";
 import { varsOptionsFor } from "./channel-setup";
 import { CHANNELS } from "./channels/registry";
 import { buildNotification } from "./notification";
+import { mentionFor } from "./on-duty-post";
 import type { OutboxStore } from "./outbox-store";
 import { planEvent, type Plan, type PlanContext, type PlannedDelivery } from "./planner";
 import { nameRoutes, routeAttachScriptLog } from "./routing";
@@ -38,7 +40,7 @@ export function planContextFor(config: NotifierConfig): PlanContext {
       keepsAlerts: CHANNELS[type].keepsAlerts === true,
     }),
     onDuty: (name, nowMs) => {
-      const schedule = config.oncall?.[name];
+      const schedule = scheduleOf(config.oncall, name);
       return schedule ? onDuty(schedule, nowMs) : undefined;
     },
   };
@@ -63,7 +65,8 @@ export async function previewEvent(
         varsOptionsFor(config, ch),
       );
       const attach = routeAttachScriptLog(config.routes, d.route);
-      const sent = attach === undefined ? n : { ...n, attachScriptLog: attach };
+      const who = mentionFor(config, d.channel, d.route, now);
+      const sent = { ...n, ...(attach === undefined ? {} : { attachScriptLog: attach }), ...(who ? { onDuty: who } : {}) };
       const deps = channelDeps(d.channel);
       try {
         return { ...d, rendered: def.preview(ch as never, sent, { ...deps, strictTemplates: true }) };

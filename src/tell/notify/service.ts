@@ -18,6 +18,7 @@ import { enqueuePlan, type EnqueueResult } from "./enqueue";
 import { createNotifyMetrics } from "./metrics";
 import { createFallbackRecorder } from "./fallback/record";
 import { notificationForRow } from "./notification";
+import { mentionFor } from "./on-duty-post";
 import { createOutboxStore, type DeliveryRow, type ListFilter, type OutboxStore } from "./outbox-store";
 import { deliveryKey, planEvent, routePageAfter, type Plan, type PlannedDelivery } from "./planner";
 import { planContextFor, previewEvent, type Preview } from "./preview";
@@ -174,7 +175,8 @@ function notificationBuilder(
     const built = await notificationForRow(row, attempt, outbox, { ...varsOptionsFor(config, config.channels[row.channel]), pageAfterOf });
     const n = deps.hooks?.decorate ? await deps.hooks.decorate(built) : built;
     const attach = routeAttachScriptLog(config.routes, row.route);
-    return attach === undefined ? n : { ...n, attachScriptLog: attach };
+    const who = mentionFor(config, row.channel, row.route, row.createdAt);
+    return { ...n, ...(attach === undefined ? {} : { attachScriptLog: attach }), ...(who ? { onDuty: who } : {}) };
   };
 }
 

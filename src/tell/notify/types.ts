@@ -12,6 +12,7 @@ import type { SendReport } from "./fallback/format";
 import type { TemplateVars } from "./template-vars";
 import type { ChannelState } from "./channel-state";
 import type { NewRelicConfig } from "../newrelic/config";
+import type { OnDutyMention } from "../oncall/mention";
 
 /** The route of a test send to one channel (POST /v4/alerts/test?channel=, `steward alert test`). */
 export const TEST_SEND_ROUTE = "alert-test";
@@ -50,6 +51,8 @@ export interface Notification {
    */
   action?: "acknowledge" | "resolve";
   note?: string;
+  /** Slack and Teams: whoever is on duty in the route's recipients.onCall schedule, to mention (src/tell/oncall/mention.ts). */
+  onDuty?: OnDutyMention;
 }
 
 export interface Channel {

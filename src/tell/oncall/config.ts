@@ -46,9 +46,61 @@ export const OnCallScheduleSchema = z
   .refine((s) => s.overrides.every((o) => Date.parse(o.from) < Date.parse(o.until)), { message: "an override's from must be before its until" })
   .describe("A weekly rotation of people, its overrides and hours.");
 
-export const OnCallSchema = z
-  .record(z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and -"), OnCallScheduleSchema)
-  .describe("Who is on duty: named schedules a route mails through `recipients.onCall`.");
+/** A person's ids in the chat products, so a Slack or Teams route mentions whoever is on duty (issue 88). */
+export const OnCallPersonSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).optional().describe("The name shown in a Teams mention (`@Anna Berg`); without it, the mail address."),
+    slack: z
+      .string()
+      .regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack member id like "U024BE7LH" (Slack: the person\'s profile, ⋮, Copy member ID)')
+      .optional()
+      .describe("The person's Slack member id: a Slack route with recipients.onCall mentions them as <@id>."),
+    teams: z
+      .string()
+      .regex(
+        /^([^\s@<>]+@[^\s@<>]+\.[^\s@<>]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/,
+        "a user principal name (anna.berg@corp.example) or a Microsoft Entra object id (a GUID)",
+      )
+      .optional()
+      .describe(
+        "The person's Microsoft Teams user principal name (usually their sign-in address) or Microsoft Entra object id: a Teams route with recipients.onCall mentions them.",
+      ),
+  })
+  .describe("One person of the rotas, by mail address.");
 
+const SCHEDULE_NAME = /^[A-Za-z0-9_-]+$/;
+
+export const OnCallSchema = z
+  .object({
+    people: z
+      .record(z.string(), OnCallPersonSchema)
+      .superRefine((people, ctx) => {
+        for (const key of Object.keys(people)) {
+          if (!EmailAddressSchema.safeParse(key).success)
+            ctx.addIssue({ code: "custom", path: [key], message: "a person is named by the mail address the schedules use, like anna@corp.example" });
+        }
+      })
+      .default({})
+      .describe("The people of the schedules, by the mail address the schedules name them by: their Slack and Teams ids, for mentions."),
+  })
+  .catchall(OnCallScheduleSchema)
+  .superRefine((o, ctx) => {
+    for (const name of Object.keys(o)) {
+      if (name !== "people" && !SCHEDULE_NAME.test(name))
+        ctx.addIssue({ code: "custom", path: [name], message: "a schedule's name: letters, digits, _ and -" });
+    }
+  })
+  .describe("Who is on duty: named schedules a route addresses through `recipients.onCall`, and `people`, their chat ids.");
+
+export type OnCallPerson = z.infer<typeof OnCallPersonSchema>;
 export type OnCallSchedule = z.infer<typeof OnCallScheduleSchema>;
 export type OnCallConfig = z.infer<typeof OnCallSchema>;
+
+/** The schedule named `name` (`people` is not one). */
+export function scheduleOf(oncall: OnCallConfig | undefined, name: string): OnCallSchedule | undefined {
+  if (!oncall || name === "people" || !Object.hasOwn(oncall, name)) return undefined;
+  return oncall[name] as OnCallSchedule;
+}
+
+/** The names of the schedules. */
+export const scheduleNames = (oncall: OnCallConfig | undefined): string[] => Object.keys(oncall ?? {}).filter((k) => k !== "people");

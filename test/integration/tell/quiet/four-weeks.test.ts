@@ -34,7 +34,7 @@ interface NoiseAnswer {
   routes: Array<{ name: string; pages: number; repeats: number }>;
   tasks: Array<{ name: string; pages: number }>;
   budget: { pagesPerWeek: number; over: boolean };
-  proposals: Array<{ id: string; about: string; path: string; yaml: string; edit?: ConfigEdit }>;
+  proposals: Array<{ id: string; about: string; path: string; yaml: string; edit?: ConfigEdit; replay?: Record<string, number> }>;
 }
 
 const dirs = [createTempDir(), createTempDir()];
@@ -241,6 +241,9 @@ describe("the noise report of a site that pages every failure, its proposal appl
     expect(failures(sameNights(), "QVD 04")).toEqual(["failed", "recovered"]);
     const opening = (ps: MonthPage[]) => ps.filter((p) => p.channel === ON_CALL && !isRecovery(p)).length;
     expect({ before: opening(butlerPages), after: opening(sameNights()) }).toEqual({ before: 6, after: 2 });
+    // What the proposal said it would save, computed by replaying the 19 days with the change (issue 88), is what
+    // the nights run again gave: the route's 6 pages become 2, and every incident still pages.
+    expect(butlerReport!.proposals[0]?.replay).toEqual(expect.objectContaining({ saved: 4, sourceBefore: 6, sourceAfter: 2, incidentsUnpaged: 0 }));
   });
 
   test("and nothing else broke: every page has a cause an injected fault explains, at most two per cause", () => {

@@ -7,6 +7,7 @@ import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/h
 import { formatWithFallback, type Formatted } from "../../fallback/format";
 import { slackProblem } from "../../fallback/limits";
 import { plainAlert, plainText } from "../../fallback/plain";
+import { addSlackOnDuty } from "../../on-duty-post";
 import { SlackChannelSchema, type SlackChannelConfig } from "./schema";
 
 /** Slack reads &, < and > as markup in mrkdwn (a name with <!channel> would ping everyone). */
@@ -34,6 +35,7 @@ function slackPayload(cfg: SlackChannelConfig, n: Notification, deps: ChannelDep
     plain: (note) => ({ text: mrkdwn(plainText(plainAlert(n, note), PLAIN_CHARS, (s) => mrkdwn(s).length)) }),
   });
   const payload = formatted.value;
+  if (n.onDuty) addSlackOnDuty(payload, n.onDuty);
   if (cfg.channel) payload.channel = cfg.channel;
   if (cfg.username) payload.username = cfg.username;
   if (cfg.iconEmoji) payload.icon_emoji = cfg.iconEmoji;

@@ -7,6 +7,7 @@ import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/h
 import { formatWithFallback, type Formatted } from "../../fallback/format";
 import { teamsProblem } from "../../fallback/limits";
 import { plainAlert, plainText, type PlainAlert } from "../../fallback/plain";
+import { addTeamsOnDuty } from "../../on-duty-post";
 import { TeamsChannelSchema } from "./schema";
 
 /** Teams reads a TextBlock as Markdown: the characters that start emphasis, links, code or headings are escaped. */
@@ -26,6 +27,12 @@ function plainCard(a: PlainAlert): unknown {
 }
 
 function teamsPayload(n: Notification, deps: ChannelDeps): Formatted<unknown> {
+  const formatted = teamsCard(n, deps);
+  if (n.onDuty) addTeamsOnDuty(formatted.value, n.onDuty);
+  return formatted;
+}
+
+function teamsCard(n: Notification, deps: ChannelDeps): Formatted<unknown> {
   const template = `teams/${messageKind(n)}.json`;
   return formatWithFallback<unknown>({
     templates: deps.templates,
