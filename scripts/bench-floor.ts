@@ -177,7 +177,7 @@ function verdicts(samples: Record<Target, Sample[]>): string[] {
   const [fr, sr] = [med("floor", (s) => s.idle?.rssMiB), med("steward", (s) => s.idle?.rssMiB)];
   if (fr && sr) out.push(`idle RSS: Steward ${sr.toFixed(1)} MiB = floor + ${(sr - fr).toFixed(1)} MiB (target ≤ floor + 20), medians`);
   const [fp, sp] = [med("floor", (s) => s.ping?.cpuUsPerRequest), med("steward", (s) => s.ping?.cpuUsPerRequest)];
-  if (fp && sp) out.push(`CPU per ping: Steward ${(sp / fp).toFixed(2)}× the floor (target ≤ 1.5×), medians`);
+  if (fp && sp) out.push(`CPU per ping: Steward ${(sp / fp).toFixed(2)}× the floor (target ≤ 1.3×, issue 89), medians`);
   const share = (t: Target) => med(t, (s) => (s.udp?.[2] ? s.udp[2].processed / Math.max(1, s.udp[2].sent) : undefined));
   if (samples.steward.some((s) => s.udp)) {
     const b = samples.butler.some((s) => s.udp) ? ` against Butler's ${(100 * share("butler")).toFixed(1)} %` : "";

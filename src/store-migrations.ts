@@ -29,6 +29,7 @@ import { ackLinkMigrations } from "./tell/ack-links/migrations";
 import { escalationMigrations } from "./tell/escalation/migrations";
 import { onCallWebhookMigrations } from "./tell/on-call/migrations";
 import { remediationMigrations } from "./start/remediation/migrations";
+import { statusSubscriptionMigrations } from "./show/status/subscriptions/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -63,5 +64,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   heldAttemptMigrations,
   onCallWebhookMigrations,
   remediationMigrations,
+  statusSubscriptionMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

@@ -14,7 +14,6 @@ import { type IncidentService, incidentStates, resolvedFollowUp, runLinksOf, set
 import { causeResolvedEvent } from "../platform/events/cause-resolved";
 import {
   type AlertConverger,
-  type AlertTruth,
   type AlertTruths,
   createAlertConverger,
   createAlertResender,
@@ -25,6 +24,7 @@ import {
 } from "../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../tell/notify/on-call/alert";
 import { createReplayGuard, registerOnCallRoutes } from "../tell/on-call";
+import { type ConditionAlerts, conditionAlerts, conditionRef, openConditionIncident } from "./condition-alerts";
 import { type ChannelHealth, createChannelHealth } from "../tell/notify/channel-health";
 import { siteTimeZone } from "../platform/core/site-clock";
 import { messageTime } from "../platform/core/time-text";
@@ -102,6 +102,8 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     promises: () => promiseRefs(config),
     wakeNotifier: () => notify.wake(),
     released: (event, route, now) => act.released(event, route, now),
+    // A snooze of a condition's incident (a missed start, a freshness promise…) holds its further alerts.
+    conditionIncidentOf: (e) => openConditionIncident(shared.sql, e),
   });
   // Acknowledge and snooze links and escalation timers: the notifier's hooks (src/tell/escalation/act-from-message.ts).
   const act = setupActFromMessage(config, {
@@ -173,6 +175,8 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     for (const { event: e } of dashboard.timeline.entries()) if (isTaskEvent(e) && e.scriptLog && !logs.has(e.id)) logs.set(e.id, e.scriptLog);
     return (eventId) => logs.get(eventId);
   });
+  // A condition's incident pages under its condition's key: found both ways through its events (condition-alerts.ts).
+  const conditions = conditionAlerts({ db: shared.sql, outbox: notify.outbox, incidents: () => incidents, now: () => clock.now() });
   // Before the intake: a run's incident and history are written on its way to the bus.
   const incidents = setupIncidents(config, {
     db: shared.sql,
@@ -183,16 +187,17 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     qrs,
     causes: alertGates.grouping.acknowledgements,
     routes: () => current().routes,
-    ...incidentFollowUps(notify, bus, clock, alertGates.grouping.cause, config.qlik?.host ?? instanceName),
+    ...incidentFollowUps(notify, bus, clock, alertGates.grouping.cause, config.qlik?.host ?? instanceName, conditions),
   });
   act.setIncidents(incidents);
   // Every kind that pages is an incident: a missed start, a check-in, a freshness promise, a data check, a hub reload,
   // a queue, a stopped service, each listed with the task incidents (issue 84).
   if (incidents) watchConditionIncidents(bus, incidents, log);
   // Their webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying a token).
-  registerOnCallRoutes(http.router, { notify, incidents: () => incidents, audit, replays: createReplayGuard(shared.sql, clock) });
-  lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth));
-  converger = alertConverger(w, current, alertGates, notify);
+  const replays = createReplayGuard(shared.sql, clock);
+  registerOnCallRoutes(http.router, { notify, incidents: () => incidents, audit, replays, conditionIncidentOf: conditions.incidentOf });
+  lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth, notify, conditions));
+  converger = alertConverger(w, current, alertGates, notify, conditions);
   lifecycle.add(w.gate ? w.gate("alert-resend", converger.component) : converger.component);
   return {
     alertGates,
@@ -213,9 +218,23 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
  * Posts the alerts of alertmanager channels again while their incident or cause is open (src/tell/notify/channels/
  * alertmanager): once per site, so under the alert-resend lease in a cluster.
  */
-function alertResender(w: Wiring, current: () => Config, gates: AlertGates, incidents: IncidentService | undefined, health: ChannelHealth) {
+function alertResender(
+  w: Wiring,
+  current: () => Config,
+  gates: AlertGates,
+  incidents: IncidentService | undefined,
+  health: ChannelHealth,
+  notify: Notifier,
+  conditions: ConditionAlerts,
+) {
   const isOpen: OpenCheck = async (ref) => {
     if (ref.cause !== undefined) return gates.grouping.isCauseOpen(ref.cause);
+    if (ref.event !== undefined && incidents) {
+      // A condition's alert (a missed start, a freshness promise…): its incident, found through the event that opened it.
+      const e = await notify.outbox.getEvent(ref.event);
+      const c = e ? conditionRef(e) : undefined;
+      return c ? (await conditions.truths([c])).get(truthKey(c))?.open : undefined;
+    }
     if (ref.incident !== undefined && incidents) {
       // An alert whose incident is not in the store (its number never committed, or purged) has nothing left to end
       // it: it is ended, not re-sent for as long as Steward runs (issue 84).
@@ -241,9 +260,9 @@ function alertResender(w: Wiring, current: () => Config, gates: AlertGates, inci
  * runs once per site (under the alert-resend lease in a cluster, with the Alertmanager re-sender); the look at an alert just opened runs where the
  * trigger was sent. A repair is an outbox row with the acknowledgement's key, so two members queue it once.
  */
-function alertConverger(w: Wiring, current: () => Config, gates: AlertGates, notify: Notifier): AlertConverger {
+function alertConverger(w: Wiring, current: () => Config, gates: AlertGates, notify: Notifier, conditions: ConditionAlerts): AlertConverger {
   const truths: AlertTruths = async (refs) => {
-    const out = new Map<string, AlertTruth>();
+    const out = await conditions.truths(refs.flatMap((r) => ("condition" in r ? [r] : [])));
     const ids = refs.flatMap((r) => ("incident" in r ? [r.incident] : []));
     const states = await incidentStates(w.shared.sql, ids);
     // An incident the store does not hold (never committed, or purged) is over: its alert is resolved, not left open.
@@ -261,6 +280,7 @@ function alertConverger(w: Wiring, current: () => Config, gates: AlertGates, not
     log: w.log,
     channels: () => current().channels,
     truths,
+    conditionOf: conditionRef,
     repair: (req) => notify.acknowledged(req),
     outbox: notify.outbox,
     signl4: {
@@ -285,21 +305,30 @@ function incidentFollowUps(
   clock: Wiring["clock"],
   causeOf: (id: number) => Promise<{ title: string } | undefined>,
   host: string,
-): Pick<Parameters<typeof setupIncidents>[1], "acknowledged" | "resolved" | "causeClosed"> {
+  conditions: ConditionAlerts,
+): Pick<Parameters<typeof setupIncidents>[1], "acknowledged" | "resolved" | "causeClosed" | "conditionResolved"> {
   return {
     // An acknowledgement in Steward acknowledges the alert the on-call products (PagerDuty, Opsgenie) hold for it.
     acknowledged: async (a) => {
-      // A task's deliveries are in the thread its incident's subject names (task:<id>), a cause's in cause:<id>.
+      // A task's deliveries are in the thread its incident's subject names (task:<id>), a cause's in cause:<id>; a
+      // condition's incident pages under its condition's key, in its condition's thread.
       const alerts = [
         ...a.causes.map((id) => ({ key: causeAlertKey(id), thread: `cause:${id}` })),
         ...a.incidents.map((i) => ({ key: incidentAlertKey(i.id), thread: i.subject })),
       ];
+      for (const i of a.incidents) alerts.push(...(await conditions.alertsOf(i)));
       await notify.acknowledged({ alerts, by: a.by, ...(a.from ? { except: a.from.channel } : {}) });
     },
     // Resolved by hand: its follow-up takes the closing path of a recovery (pages, on-call products, Alertmanager).
     resolved: async (row, r) => {
       const e = resolvedFollowUp(row, r, await notify.outbox.getEvent(row.lastEventId), clock.now());
       await bus.emit(e.kind, e);
+    },
+    // A condition's incident resolved by hand has no recovery to send: its alerts in the on-call products are resolved
+    // (but in the product it was resolved in).
+    conditionResolved: async (row, r) => {
+      const alerts = await conditions.alertsOf(row);
+      if (alerts.length > 0) await notify.acknowledged({ alerts, by: r.by, resolve: true, noFollowUp: true, ...(r.channel ? { except: r.channel } : {}) });
     },
     // A cause closed by hand with no incident to recover: its follow-up (cause.resolved) goes where its pages went,
     // the on-call products' alert among them (resolved there; Alertmanager's ends), as a recovered page would. An

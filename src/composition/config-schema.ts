@@ -32,6 +32,7 @@ import { McpSchema } from "../show/assistant/config";
 import { maintenanceSchema } from "../tell/maintenance/config";
 import { groupingSchema } from "../tell/grouping/config";
 import { actionLinksSchema } from "../tell/ack-links/config";
+import { checkStatusReferences, StatusSchema } from "../show/status/config";
 import { remediationSchema } from "../start/remediation/config";
 
 /**
@@ -108,6 +109,7 @@ export const configSchema = (place: PlaceSection = inPlace) =>
       qlikCloud: QlikCloudSchema.optional(),
       checkins: CheckinsSchema.optional(),
       freshness: FreshnessSchema.optional(),
+      status: StatusSchema.optional(),
       reports: ReportsSchema.optional(),
       mcp: McpSchema.optional(),
       maintenance: place("maintenance", DEFAULTED_SECTIONS.maintenance),
@@ -121,6 +123,7 @@ export const configSchema = (place: PlaceSection = inPlace) =>
     .superRefine(checkSiteMonitorReferences)
     .superRefine(checkDataCheckReferences)
     .superRefine(checkWatchdogReferences)
+    .superRefine(checkStatusReferences)
     .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 
 /** For tests and scripts: built on first use and kept. Steward builds it per parse (configSchema()), so it is dropped after. */

@@ -6,6 +6,7 @@ import { createMethodOverride } from "../platform/http/middleware/method-overrid
 import { z } from "zod";
 import { setupSecurity, type Security } from "../platform/security";
 import { LINK_PATH_PATTERN } from "../tell/ack-links";
+import { SUBSCRIPTION_LINK_PATHS } from "../show/status/subscriptions/links";
 import type { QrsClient } from "../platform/qlik";
 import type { Wiring } from "./wiring";
 import { causedByDiskFull } from "../platform/store/sql";
@@ -38,8 +39,9 @@ export function wireAuditAndHttp(w: Wiring): { audit: AuditLog; security: Securi
     readiness,
     instance: { id: cluster.instanceId, name: cluster.instanceName },
     ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}),
-    // An alert's Acknowledge and Snooze pages: confirmed from a mail, whatever Origin the browser sends with it.
-    signedLinkPaths: [LINK_PATH_PATTERN],
+    // An alert's Acknowledge and Snooze pages, and a subscription's confirm and unsubscribe pages (the one-click POST
+    // of RFC 8058 comes from the mail provider): confirmed from a mail, whatever Origin the browser sends with it.
+    signedLinkPaths: [LINK_PATH_PATTERN, SUBSCRIPTION_LINK_PATHS],
   });
   const http: HttpApp = createHttpApp({
     log: log.child({ module: "http" }),

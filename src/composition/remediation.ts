@@ -10,6 +10,8 @@ import type { Wiring } from "./wiring";
 
 /** A lone Steward on SQLite with no unfinished action still looks once an hour (a safety net; requests poke it). */
 const IDLE_LOOK_MS = 3_600_000;
+/** Beyond the start request's own timeouts: each backoff between attempts (at most 5 s, qrs-transport.ts), and the way back. */
+const BACKOFF_MAX_MS = 5_000;
 
 export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks: TaskServices, alerting: Alerting): RemediationService | undefined {
   const { qrs, control } = tasks;
@@ -30,10 +32,13 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     instanceId: w.clusterWiring.instanceId,
     qrs,
     taskStarter: control.taskStarter,
+    ...(control.reloader ? { reloader: control.reloader } : {}),
     incidents,
     formatTime: alerting.formatTime,
     inMaintenance: (e, now) => alerting.alertGates.maintenance.holding(e, now),
     idlePollMs,
+    // A start is one POST, sent again only when it never reached QRS: each attempt ends within qlik.timeoutMs.
+    ...(w.config.qlik ? { startWindowMs: (w.config.qlik.retries + 1) * (w.config.qlik.timeoutMs + BACKOFF_MAX_MS) } : {}),
   });
   alerting.act.setRemedies(remediation);
   return remediation;

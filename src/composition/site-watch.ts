@@ -18,7 +18,8 @@ import { createButlerStatusPublisher } from "../start/mqtt/butler-status";
 import { setupNewRelic } from "../tell/newrelic";
 import { setupServiceMonitor } from "../watch/services";
 import { setupSiteMonitors } from "../watch/site-monitor";
-import { registerStatusRoutes } from "../show/status";
+import { registerStatusRoutes, setupStatusSubscriptions } from "../show/status";
+import { effectiveActionLinks } from "../tell/ack-links";
 import { setupWatchdog, type Watchdog } from "../watch/watchdog";
 import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
@@ -247,7 +248,29 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
   });
   // A promise may wait on a Qlik Automate automation: the Cloud watch hands its runs to the promises' store.
   if (freshness) site.cloud.automationFeed(freshness.automations);
-  registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), clock, timeZone: alerting.siteZone });
+  // Subscriptions and the feed of /status tell of the promises: with none, there is nothing to subscribe to.
+  const sub = config.status?.subscriptions;
+  const subChannel = sub ? config.channels[sub.channel] : undefined;
+  const baseUrl = effectiveActionLinks(config).publicBaseUrl?.replace(/\/$/, "");
+  const testMode = config.notify.testMode;
+  const testTarget = sub && testMode.enabled && !testMode.unaffected.includes(sub.channel) ? testMode.email : undefined;
+  const subscriptions = freshness
+    ? setupStatusSubscriptions(sub, {
+        db: shared.sql,
+        bus,
+        clock,
+        log,
+        lifecycle,
+        router: http.router,
+        freshness,
+        ...(subChannel?.type === "email" ? { channel: subChannel } : {}),
+        baseDir: loaded.baseDir,
+        ...(baseUrl ? { baseUrl } : {}),
+        ...(testTarget ? { testTarget } : {}),
+        timeZone: alerting.siteZone,
+      })
+    : undefined;
+  registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), ...(subscriptions ? { subscriptions } : {}), clock, timeZone: alerting.siteZone });
   registerFreshnessRoute(http.router, { ...(freshness ? { freshness } : {}), clock });
   const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
   return { ...(watchdog ? { watchdog } : {}), ...(checkins ? { checkins } : {}), ...(freshness ? { freshness } : {}), beats };

@@ -15,6 +15,7 @@ import { simControl } from "./sim-control";
 import { SITE_YAML } from "../integration/hear/intake/harness";
 import { createTempDir } from "./temp-dir";
 import { waitForHttp } from "./wait-for";
+import { type HttpReceiver, startHttpReceiver } from "../integration/tell/notify/receivers";
 
 export const NODES = ["Central", "Reload01", "Reload02"] as const;
 const ROUTING_KEY = "C0123456789abcdef0123456789abcde";
@@ -33,6 +34,11 @@ export interface OnCallChaosSite {
   og: OnCallReceiver<OpsgenieRequest>;
   jsm: OnCallReceiver<OpsgenieRequest>;
   am: TestService;
+  /**
+   * A webhook paged by a route of the failures run on Central only, and told recoveries by a route that takes only
+   * them: it must get the recovery of each incident it was paged for, after the page, and no other.
+   */
+  hook: HttpReceiver;
   members: ChaosMember[];
   /** The site's task ids, external programs that fail or succeed as told. */
   tasks: string[];
@@ -69,6 +75,7 @@ export async function startOnCallChaosSite(taskCount: number): Promise<OnCallCha
   const og = startOpsgenieReceiver("og-key");
   const jsm = startOpsgenieReceiver("jsm-key", "/jsm/ops/integration");
   const am = await startAlertmanager();
+  const hook = startHttpReceiver();
   const ports = await memberPorts(["node-a", "node-b", "node-c"]);
   const sim = await startClusterSimulator(dir.path, siteYaml(ports, taskCount));
   // Grouping off: each failure is its own incident, the unit the scenario counts.
@@ -80,8 +87,11 @@ channels:
   og: { type: opsgenie, apiKey: og-key, url: "${og.url}", timeout: 10s }
   jsm: { type: opsgenie, apiKey: jsm-key, url: "${jsm.url}/jsm/ops/integration", timeout: 10s }
   am: { type: alertmanager, urls: ["${am.url}"], resendEvery: 5s, timeout: 10s }
+  hook: { type: webhook, url: "${hook.url}/hook", timeout: 10s }
 routes:
   - { on: [task.failed, task.recovered], to: [pd, og, jsm, am] }
+  - { name: central-pages, on: [task.failed], to: [hook], hosts: [sense1.test.example] }
+  - { name: recoveries-only, on: [task.recovered], to: [hook] }
 notify:
   outbox: { concurrency: 4, initialBackoff: 200ms, maxBackoff: 2s }
 `;
@@ -90,6 +100,7 @@ notify:
     for (const m of members) await m.proc.stop("SIGKILL", 1_000);
     await sim.stop();
     for (const r of [pd, og, jsm]) await r.stop();
+    await hook.stop();
     await am.stop();
     await pg.stop();
     dir.remove();
@@ -114,6 +125,7 @@ notify:
     og,
     jsm,
     am,
+    hook,
     members,
     tasks: Array.from({ length: taskCount }, (_, n) => taskId(n)),
     control: (method, path, b) => simControl(sim, method, path, b),

@@ -85,3 +85,36 @@ export function describeLedger(l: Ledger): string {
     line("pages lost", l.pagesLost),
   ].join("\n");
 }
+
+/** What a message channel (a webhook) received: each page or recovery, in the order it came, with its incident. */
+export interface MessageLog {
+  name: string;
+  received: Array<{ kind: string; incident: number | undefined }>;
+}
+
+export interface FollowUpLedger {
+  /** A recovery that came with no page of its incident before it on this channel (never paged here, or paged after). */
+  recoveriesWithoutPage: string[];
+  /** A page of an incident that ended, never followed by its recovery on this channel. */
+  pagesNotFollowed: string[];
+}
+
+/** A channel that takes recoveries on a route of their own: every recovery follows a page it got, every page is followed. */
+export function judgeFollowUps(log: MessageLog, incidents: LedgerInput["incidents"]): FollowUpLedger {
+  const out: FollowUpLedger = { recoveriesWithoutPage: [], pagesNotFollowed: [] };
+  const paged = new Set<number>();
+  /** Paged, and no recovery came after the page yet. */
+  const awaiting = new Set<number>();
+  for (const { kind, incident } of log.received) {
+    if (incident === undefined) continue;
+    if (kind === "task.recovered") {
+      if (!paged.has(incident)) out.recoveriesWithoutPage.push(`${log.name} incident ${incident}`);
+      awaiting.delete(incident);
+    } else {
+      paged.add(incident);
+      awaiting.add(incident);
+    }
+  }
+  for (const id of awaiting) if (incidents.get(id)?.status === "closed") out.pagesNotFollowed.push(`${log.name} incident ${id}`);
+  return out;
+}

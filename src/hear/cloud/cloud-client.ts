@@ -50,7 +50,8 @@ const AppSchema = z.lazy(() =>
     attributes: z.looseObject({ id: z.string(), name: z.string(), ownerId: z.string().nullish(), spaceId: z.string().nullish() }),
   }),
 );
-const SpaceSchema = z.lazy(() => z.looseObject({ id: z.string(), name: z.string() }));
+/** A space (`GET /api/v1/spaces/{spaceId}`): its name names the stream of a Cloud reload's event. */
+export const SpaceSchema = z.lazy(() => z.looseObject({ id: z.string(), name: z.string() }));
 const UserSchema = z.lazy(() => z.looseObject({ id: z.string(), name: z.string().nullish(), email: z.string().nullish() }));
 const ApiKeySchema = z.lazy(() => z.looseObject({ id: z.string(), expiry: z.string().nullish(), status: z.string().nullish() }));
 const TaskIdSchema = z.lazy(() => z.looseObject({ id: z.string() }));

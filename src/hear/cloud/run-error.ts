@@ -22,6 +22,8 @@ function elementText(e: unknown): { step?: string; text: string } | undefined {
   if (typeof e === "string") return e.trim() ? { text: e.trim() } : undefined;
   if (!e || typeof e !== "object") return e === null || e === undefined ? undefined : { text: String(e) };
   const o = e as Record<string, unknown>;
+  // An element with nothing in it (Qlik's own example run has `"error": [{}]`) says nothing: not the text "{}".
+  if (Object.values(o).every((v) => v === null || v === undefined || v === "")) return undefined;
   const message = ["message", "detail", "title", "error", "description"].map((k) => o[k]).find((v): v is string => typeof v === "string" && v.trim() !== "");
   const step = blockOf(o);
   return { ...(step ? { step } : {}), text: message?.trim() ?? JSON.stringify(o).slice(0, 500) };

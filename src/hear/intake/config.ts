@@ -181,7 +181,15 @@ export const intakeSchema = () =>
         .describe(
           "Bytes the waiting runs of one source address may weigh: one sender (a node flushing a backlog, or a forger) cannot take the whole overflow.",
         ),
-      concurrency: z.number().int().min(1).max(64).default(4).describe("Events enriched at the same time."),
+      // Runs in flight share the store's commits: four at a time kept a burst's commits so small that a burst of
+      // 5,000 failures a second on two cores outran them (issue 89); sixteen matches the QRS client's sockets.
+      concurrency: z
+        .number()
+        .int()
+        .min(1)
+        .max(64)
+        .default(16)
+        .describe("Events enriched at the same time (their QRS reads shared, their store writes committed together)."),
       backpressureWarnRatio: z.number().min(0.1).max(1).default(0.8).describe("Queue fill ratio that logs a backpressure warning (at most once a minute)."),
       dedupe: z
         .strictObject({

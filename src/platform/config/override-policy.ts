@@ -33,6 +33,8 @@ export const WIDENING_SETTINGS: readonly WideningSetting[] = [
   // acts on the alert), and setting it opens the public link landing pages.
   { path: "http.publicUrl", opens: "the acknowledge and snooze links in alerts to another address, and the public link pages" },
   { path: "actionLinks.publicBaseUrl", opens: "the acknowledge and snooze links in alerts to another address, and the public link pages" },
+  // Who /status may send confirmation mails to: the guard against mailing people outside the company.
+  { path: "status.subscriptions.allowedDomains", opens: "mail from the status page's subscriptions to addresses at other domains" },
 ];
 
 /** The paths `security.allowEnvOverrides` may list. */

@@ -26,3 +26,9 @@ export const QLIK_CLOUD_SITE_EVENT_KINDS = [
  */
 export const AUTOMATION_APP_PREFIX = "automation:";
 export const automationAppId = (automationId: string) => `${AUTOMATION_APP_PREFIX}${automationId.toLowerCase()}`;
+
+/**
+ * A data task's subject, the one its cause (tell/grouping/data-task-cause.ts) and its incident
+ * (tell/incidents/condition-incidents.ts) share, so the incident is listed under the cause that holds it.
+ */
+export const dataTaskSubject = (tenant: string, dataTaskId: string) => `datatask:${tenant}:${dataTaskId.toLowerCase()}`;

@@ -92,7 +92,12 @@ function createDeny(deps: AccessDeps, denials: Counter): Deny {
       const param = policy.queryRoutes.has("GET /status") ? policy.config.queryKey.param : undefined;
       headers["Cache-Control"] = "no-store";
       headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
-      return c.html(statusSignInPage(reason, status, param), status, headers);
+      const ip = auditActorOf(c).ip;
+      return c.html(
+        statusSignInPage({ status, check: String(details.check), ...(ip ? { ip } : {}), ...(param ? { queryParam: param } : {}) }),
+        status,
+        headers,
+      );
     }
     const shown = { check: details.check, ...(details.scope !== undefined ? { scope: details.scope } : {}) };
     // Butler clients read statusCode and message; Steward's own fields stay (one shape for every error answer).

@@ -1,41 +1,19 @@
 // The assistant's actions, registered only when `mcp.allowActions` lists them: start a task, acknowledge, snooze or
 // resolve an incident, add a silence. Each needs its REST route's scope on the caller's key too; a call is refused without it.
 // Every call, done or refused, is in the audit log with the key and the tool; the REST write it makes is audited too.
-import type { Catalog, ToolResult } from "./catalog";
+import type { Catalog } from "./catalog";
 import { z } from "zod";
-import type { AuditLog } from "../../platform/audit/audit-log";
-import type { AuditActor } from "../../platform/audit/audit-log";
-import type { Principal, Scope } from "../../platform/http/types";
-import { grants } from "../../platform/security/policy";
-import type { McpAction } from "./config";
-import { apiAnswer, errorAnswer, type StewardApi } from "./steward-api";
+import { ACTION, type ActionContext, act } from "./action-act";
+import { registerRemediationTools } from "./remediation-tools";
+import { apiAnswer, errorAnswer } from "./steward-api";
 
-export interface ActionContext {
-  api: StewardApi;
-  allowed: readonly McpAction[];
-  principal: Principal;
-  actor: AuditActor;
-  audit: AuditLog;
-}
+export type { ActionContext } from "./action-act";
 
-const ACTION = { readOnlyHint: false, destructiveHint: false, openWorldHint: false } as const;
 const duration = z
   .string()
   .regex(/^\d{1,4}[mhd]$/, { message: 'a duration such as "30m", "2h" or "1d"' })
   .describe('How long, e.g. "30m", "2h", "1d"');
 const reason = z.string().trim().min(1).max(500).describe("Why: kept with it and shown with the alerts it holds");
-
-/** Runs an action when the key may: audited as done, failed or refused, with the tool's name and its target. */
-async function act(x: ActionContext, tool: string, scope: Scope, target: string, run: () => Promise<ToolResult>): Promise<ToolResult> {
-  const entry = { actor: x.actor, action: "mcp.action", target: `${tool} ${target}` };
-  if (!grants(x.principal.scopes, scope, "POST")) {
-    x.audit.record({ ...entry, result: "denied", details: { tool, scope, why: `${x.principal.name} lacks scope "${scope}"` } });
-    return errorAnswer(`refused: ${x.principal.name} lacks the scope "${scope}" that ${tool} needs`);
-  }
-  const answer = await run();
-  x.audit.record({ ...entry, result: answer.isError ? "failed" : "ok", details: { tool, scope } });
-  return answer;
-}
 
 export function registerActionTools(server: Catalog, x: ActionContext): void {
   const allowed = new Set(x.allowed);
@@ -116,38 +94,7 @@ export function registerActionTools(server: Catalog, x: ActionContext): void {
       },
     );
   }
-  if (allowed.has("retryIncident")) {
-    server.registerTool(
-      "retry_incident",
-      {
-        title: "Retry an incident's task",
-        description:
-          "Asks Steward to start the task of an open incident again, now or in some minutes, as POST /v4/incidents/{id}/retry does (docs/remediation.md): offered for failures that may heal by themselves (error classes connection, lock, timeout); refused for others. Steward starts it once on the whole site and records it on the incident's actions; the incident's next message says how it went. Needs the tasks scope.",
-        inputSchema: {
-          id: z.number().int().min(1).describe("The incident's id"),
-          inMinutes: z.number().int().min(0).max(10_080).default(0).describe("Minutes from now; 0 starts it at once"),
-        },
-        annotations: ACTION,
-      },
-      (a) =>
-        act(x, "retry_incident", "tasks", `incident ${a.id}`, async () =>
-          apiAnswer(await x.api.post(`/v4/incidents/${a.id}/retry`, { inMinutes: a.inMinutes })),
-        ),
-    );
-  }
-  if (allowed.has("rerunCancelled")) {
-    server.registerTool(
-      "rerun_cancelled",
-      {
-        title: "Re-run the runs a node's queue cancelled",
-        description:
-          "For a node's reload queue cause (scheduler.queue_backlog), asks Steward to start again the runs Qlik cancelled while they waited, once the queue has drained, one after another in chain order, as POST /v4/causes/{id}/rerun-cancelled does (docs/remediation.md). A task its chain ran again meanwhile is not started twice. Needs the tasks scope.",
-        inputSchema: { causeId: z.number().int().min(1).describe("The queue cause's id") },
-        annotations: ACTION,
-      },
-      (a) => act(x, "rerun_cancelled", "tasks", `cause ${a.causeId}`, async () => apiAnswer(await x.api.post(`/v4/causes/${a.causeId}/rerun-cancelled`, {}))),
-    );
-  }
+  registerRemediationTools(server, x, allowed);
   if (allowed.has("addSilence")) {
     const names = z.array(z.string().trim().min(1).max(200)).min(1).max(20).optional();
     server.registerTool(

@@ -4,7 +4,17 @@ import { z } from "zod";
 import { lazySection } from "../../platform/config/lazy-section";
 
 /** What an assistant may be allowed to do, each also needing its REST route's scope on the caller's key. */
-export const MCP_ACTIONS = ["startTask", "acknowledgeIncident", "snoozeIncident", "resolveIncident", "addSilence", "retryIncident", "rerunCancelled"] as const;
+export const MCP_ACTIONS = [
+  "startTask",
+  "acknowledgeIncident",
+  "snoozeIncident",
+  "resolveIncident",
+  "addSilence",
+  "retryIncident",
+  "rerunCancelled",
+  "reloadApp",
+  "restartChain",
+] as const;
 export type McpAction = (typeof MCP_ACTIONS)[number];
 
 /** Each action's tool, by name: a call of one the config does not allow is refused naming the entry that allows it. */
@@ -16,6 +26,8 @@ export const ACTION_TOOLS: Readonly<Record<string, McpAction>> = {
   add_silence: "addSilence",
   retry_incident: "retryIncident",
   rerun_cancelled: "rerunCancelled",
+  reload_incident_app: "reloadApp",
+  restart_chain: "restartChain",
 };
 
 export const McpSchema = lazySection(() =>
@@ -26,7 +38,7 @@ export const McpSchema = lazySection(() =>
         .array(z.enum(MCP_ACTIONS))
         .default([])
         .describe(
-          "The actions an assistant may call; empty (the default) keeps it read-only. Each also needs its scope on the caller's key: startTask, retryIncident and rerunCancelled `tasks`, the others `admin`.",
+          "The actions an assistant may call; empty (the default) keeps it read-only. Each also needs its scope on the caller's key: startTask, retryIncident, rerunCancelled, reloadApp and restartChain `tasks`, the others `admin`.",
         ),
     })
     .describe("The assistant interface (docs/assistants.md): Claude Desktop, VS Code or any MCP client asks what Steward knows."),

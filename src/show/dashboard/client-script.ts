@@ -32,6 +32,16 @@ export const DASHBOARD_JS = `
     }
     return res;
   }
+  // Under the two-person rule (remediation.approval) the answer says whether this press waits for a second person or confirmed another's.
+  function secondPerson(asked) {
+    return async function (res) {
+      var j = {};
+      try { j = await res.json(); } catch (e) {}
+      if (j.awaiting) return "Recorded: it waits for a second person to confirm it (two-person rule)";
+      if (j.confirmed) return "Confirmed what " + j.confirmed.firstBy + " asked for: it runs once";
+      return asked;
+    };
+  }
   var refreshing = false;
   async function refresh() {
     if (refreshing) return;
@@ -134,7 +144,7 @@ export const DASHBOARD_JS = `
   }
   async function run(button, work, done) {
     button.disabled = true;
-    try { await work(); toast(done); await refresh(); }
+    try { var res = await work(); toast(typeof done === "function" ? await done(res) : done); await refresh(); }
     catch (err) { toast(err.message, true); }
     finally { button.disabled = false; }
   }
@@ -204,10 +214,18 @@ export const DASHBOARD_JS = `
       var inPick = b.closest("[data-role=retry-action]").querySelector("select[data-retry-choice]");
       var inMin = Number(inPick.value);
       if (!confirm("Retry " + b.dataset.name + " " + inPick.options[inPick.selectedIndex].textContent + "? Steward starts the task once; the incident's next message says how it went.")) return;
-      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/retry", { inMinutes: inMin }); }, "Retry of " + b.dataset.name + " asked for");
+      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/retry", { inMinutes: inMin }); }, secondPerson("Retry of " + b.dataset.name + " asked for"));
+    } else if (a === "reload-app") {
+      if (!confirm("Reload the app of " + b.dataset.name + " through the Engine now, as its task would? Steward reloads it once; the incident's next message says what the Engine answered.")) return;
+      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/reload-app", {}); }, "Engine reload of " + b.dataset.name + " asked for");
+    } else if (a === "restart-chain") {
+      var chainPick = b.closest("[data-role=chain-action]").querySelector("select[data-chain-task]");
+      var from = chainPick.options[chainPick.selectedIndex].textContent;
+      if (!confirm("Start " + from + " now? Qlik's triggers run the rest of the chain after it.")) return;
+      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/restart-chain", { taskId: chainPick.value }); }, "Chain started again from " + from);
     } else if (a === "rerun-cause") {
       if (!confirm("Re-run the runs the queue cancelled (" + b.dataset.name + ")? Steward starts them once the queue has drained, in chain order.")) return;
-      run(b, function () { return api("POST", "/v4/causes/" + encodeURIComponent(b.dataset.id) + "/rerun-cancelled"); }, "Re-run of the cancelled runs asked for");
+      run(b, function () { return api("POST", "/v4/causes/" + encodeURIComponent(b.dataset.id) + "/rerun-cancelled"); }, secondPerson("Re-run of the cancelled runs asked for"));
     } else if (a === "end-silence") {
       if (!confirm("End silence #" + b.dataset.id + " now? What it held is sent if the condition still lasts.")) return;
       run(b, function () { return api("DELETE", "/v4/silences/" + encodeURIComponent(b.dataset.id)); }, "Silence #" + b.dataset.id + " ended");

@@ -9,9 +9,12 @@ import { readStatuses, worst } from "./app-status";
 import { badgeSvg } from "./badge";
 import { clockTextZoned } from "../../platform/core/site-clock";
 import { statusPage } from "./status-page";
+import type { StatusSubscriptions } from "./subscriptions";
 
 export interface StatusRouteDeps {
   freshness?: Freshness;
+  /** status.subscriptions: the page offers each app's subscription form. */
+  subscriptions?: StatusSubscriptions;
   clock: Clock;
   /** The site's zone: every time on the page, in the messages and on the badges is in it, with its name. */
   timeZone(): string;
@@ -60,7 +63,15 @@ export function registerStatusRoutes(router: Router, deps: StatusRouteDeps): voi
     async (c) => {
       const statuses = deps.freshness ? await all() : [];
       c.header("Cache-Control", "no-cache");
-      return c.html(statusPage(statuses, deps.timeZone(), deps.clock.now()));
+      // The page's own query (a key allowed in the URL) goes with its form and feed link.
+      const search = new URL(c.req.url).search;
+      return c.html(
+        statusPage(statuses, deps.timeZone(), deps.clock.now(), {
+          search,
+          subscribe: deps.subscriptions?.offered === true,
+          feed: deps.freshness !== undefined,
+        }),
+      );
     },
   );
   router.route(

@@ -4,7 +4,7 @@
 // admin), one automation, and an automation's runs (`GET /api/v1/automations/{id}/runs`, sorted by startTime, cursor
 // paging). Statuses and field names are Qlik's (@qlik/api automations RunListObject); `error` is an array as Qlik
 // documents it, its elements' fields (blockId, blockLabel, message) are not documented and are the sim's own.
-import type { AutomationListObject, RunListObject } from "@qlik/api/workflows/automations";
+import type { AutomationListObject, RunDetailResponseObject, RunListObject } from "@qlik/api/workflows/automations";
 import { json } from "../util/http";
 import { apiError } from "./api-error";
 import type { SimAutomation, SimAutomationRun, SimAutomations } from "./automations";
@@ -19,9 +19,10 @@ function lastRun(s: SimAutomations, id: string): SimAutomationRun | undefined {
   return last;
 }
 
-/** An automation as Qlik's AutomationListObject (@qlik/api `workflows/automations`). */
+/** An automation as Qlik's AutomationListObject (@qlik/api `workflows/automations`), with every field of Qlik's example. */
 function renderAutomation(s: SimAutomations, a: SimAutomation): AutomationListObject {
   const last = lastRun(s, a.id);
+  const lastRendered = last ? renderRun(a, last) : undefined;
   return {
     id: a.id,
     name: a.name,
@@ -32,24 +33,55 @@ function renderAutomation(s: SimAutomations, a: SimAutomation): AutomationListOb
     spaceId: a.spaceId,
     createdAt: iso(a.createdAt),
     updatedAt: iso(a.updatedAt),
-    ...(last ? { lastRunAt: iso(at(last)), lastRunStatus: last.status } : {}),
+    // The simulated automations' workspace holds no blocks Qlik would list by id (snippets, endpoints, connectors).
+    workspace: {},
+    snippetIds: [],
+    endpointIds: [],
+    connectorIds: [],
+    executionToken: Buffer.from(`token:${a.id}`).toString("base64url"),
+    maxConcurrentRuns: 1,
+    ...(last && lastRendered
+      ? {
+          lastRunAt: iso(at(last)),
+          lastRunStatus: last.status,
+          ...(lastRendered.duration !== undefined ? { duration: lastRendered.duration } : {}),
+          lastRun: lastRunOf(lastRendered),
+        }
+      : {}),
   };
 }
 
-/** A run as Qlik's RunListObject: a time it does not have is left out (the type allows no null there). */
-const renderRun = (r: SimAutomationRun): RunListObject => ({
-  id: r.id,
-  title: r.title,
-  status: r.status,
-  context: r.context,
-  executedById: r.executedById,
-  scheduledStartTime: iso(r.scheduledStartTime),
-  ...(r.startTime !== undefined ? { startTime: iso(r.startTime) } : {}),
-  ...(r.stopTime !== undefined ? { stopTime: iso(r.stopTime) } : {}),
-  isTestRun: r.context === "test_run",
-  testRun: r.context === "test_run",
-  error: r.error ? r.error.map((e) => ({ ...e })) : null,
-});
+/** A run as Qlik's RunListObject, with every field of Qlik's example: a time it does not have is left out (the type allows no null there). */
+function renderRun(a: SimAutomation, r: SimAutomationRun): RunListObject {
+  const updated = r.stopTime ?? r.startTime ?? r.scheduledStartTime;
+  return {
+    id: r.id,
+    title: r.title,
+    status: r.status,
+    context: r.context,
+    executedById: r.executedById,
+    ownerId: a.ownerId,
+    spaceId: a.spaceId,
+    scheduledStartTime: iso(r.scheduledStartTime),
+    createdAt: iso(r.scheduledStartTime),
+    updatedAt: iso(updated),
+    ...(r.startTime !== undefined ? { startTime: iso(r.startTime) } : {}),
+    ...(r.stopTime !== undefined ? { stopTime: iso(r.stopTime) } : {}),
+    // Qlik: seconds, from the start and stop times.
+    ...(r.startTime !== undefined && r.stopTime !== undefined ? { duration: Math.round((r.stopTime - r.startTime) / 1000) } : {}),
+    isTestRun: r.context === "test_run",
+    testRun: r.context === "test_run",
+    isArchived: false,
+    archived: false,
+    error: r.error ? r.error.map((e) => ({ ...e })) : null,
+  };
+}
+
+/** An automation's last run as Qlik's RunDetailResponseObject: the run, without `duration`, with its metrics. */
+function lastRunOf(run: RunListObject): RunDetailResponseObject {
+  const { duration: _duration, executedById, ...rest } = run;
+  return { ...rest, ...(executedById ? { executedById } : {}), metrics: { blocks: [], network: { rxBytes: 0, txBytes: 0 }, totalApiCalls: 0 } };
+}
 
 /** One page of `items` after the cursor `next` (an index), with the link to the following page. */
 function page<T>(url: URL, items: T[], render: (t: T) => AutomationListObject | RunListObject): Response {
@@ -81,5 +113,5 @@ export function handleAutomations(s: SimAutomations, req: Request, url: URL, pat
   if (!m![2]) return json(200, renderAutomation(s, a));
   const desc = (url.searchParams.get("sort") ?? "-startTime").startsWith("-");
   const runs = s.runs.filter((r) => r.automationId === a.id).sort((x, y) => (desc ? at(y) - at(x) : at(x) - at(y)));
-  return page(url, runs, renderRun);
+  return page(url, runs, (r) => renderRun(a, r));
 }

@@ -42,13 +42,21 @@ const renderTask = (t: SimDataTask, spaceId: string, ownerId: string): DataTaskI
   ownerId,
 });
 
+/**
+ * A data task's runtime state as Qlik's DataTaskRuntimeState, with every field of Qlik's example response: a simulated
+ * task is a full load through one gateway, so its change-data-capture, streaming and last-batch figures are zero.
+ */
 function renderState(t: SimDataTask): DataTaskRuntimeState {
   const r = t.lastRun;
   const failed = r?.state === "FAILED" ? t.datasets.length : 0;
+  const running = r?.state === "RUNNING" || r?.state === "STARTING";
+  const n = t.datasets.length;
   return {
     name: t.name,
     type: t.type,
-    runReadiness: { state: r?.state === "RUNNING" || r?.state === "STARTING" ? "ALREADY_RUNNING" : "READY_TO_RUN" },
+    runReadiness: running
+      ? { state: "ALREADY_RUNNING", message: "The data task is running" }
+      : { state: "READY_TO_RUN", message: "The data task is ready to run" },
     ...(r
       ? {
           lastRun: {
@@ -57,7 +65,37 @@ function renderState(t: SimDataTask): DataTaskRuntimeState {
             ...(r.endTime !== undefined ? { endTime: iso(r.endTime), duration: hms(r.endTime - r.startTime) } : {}),
             ...(r.message ? { message: r.message } : {}),
             ...(r.errors ? { errors: r.errors } : {}),
-            general: { datasetCount: t.datasets.length, datasetsInErrorCount: failed },
+            general: {
+              datasetCount: n,
+              datasetsInErrorCount: failed,
+              gatewayId: `gateway-${t.projectId}`,
+              gatewayName: "Data Movement gateway (simulated)",
+              gatewayTaskName: t.name,
+              lakehouseClusterId: "",
+              lakehouseClusterName: "",
+              ...(t.updatedTo !== undefined ? { dataTaskUpdatedTo: iso(t.updatedTo), liveViewsUpdatedTo: iso(t.updatedTo) } : {}),
+            },
+            fullLoad: {
+              completedCount: r.state === "COMPLETED" ? n : 0,
+              errorCount: failed,
+              loadingCount: running ? n : 0,
+              queuedCount: 0,
+            },
+            cdcStatus: {
+              latency: "00:00:00",
+              accumulatingChangesCount: 0,
+              applyingChangesCount: 0,
+              incomingChangesCount: 0,
+              throughputInKilobytesPerSecond: 0,
+              totalProcessedCount: 0,
+            },
+            streaming: { latency: "00:00:00", errorCount: 0, queuedCount: 0, runningCount: 0, totalProcessedCount: 0 },
+            lastBatchOfChanges: {
+              relatesToRecordsFrom: iso(r.startTime),
+              relatesToRecordsTo: iso(r.endTime ?? r.startTime),
+              throughputInRecordsPerSecond: 0,
+              totalProcessedCount: 0,
+            },
             traceId: `trace-${t.id}-${r.startTime}`,
           },
         }
@@ -65,16 +103,65 @@ function renderState(t: SimDataTask): DataTaskRuntimeState {
   };
 }
 
+/** The datasets' runtime state as Qlik's ListDataTaskDatasetsRsp, with every field of Qlik's example (zero where a full load has no figure). */
 function renderDatasets(t: SimDataTask): ListDataTaskDatasetsRsp {
   const r = t.lastRun;
   const state = r?.state === "FAILED" ? "ERROR" : r?.state === "COMPLETED" ? "COMPLETED" : "QUEUED";
+  const message = state === "ERROR" ? (r?.message ?? "The data task failed") : "";
+  const times = r
+    ? { startTime: iso(r.startTime), ...(r.endTime !== undefined ? { endTime: iso(r.endTime), duration: hms(r.endTime - r.startTime) } : {}) }
+    : {};
+  const zeroFiles = { processedCount: 0, volume: "0 B" };
   return {
     datasets: t.datasets.map((d) => ({
       datasetId: d.datasetId,
       name: d.name,
       sourceName: d.name,
       dataReadiness: state === "ERROR" ? "ERROR" : state === "COMPLETED" ? "READY" : "NOT_READY",
-      ...(r ? { fullLoad: { state, startTime: iso(r.startTime), ...(r.endTime !== undefined ? { endTime: iso(r.endTime) } : {}) } } : {}),
+      ...(r
+        ? {
+            fullLoad: {
+              state,
+              ...times,
+              message,
+              fileStats: zeroFiles,
+              cachedChangesCount: 0,
+              failedRecordsCount: 0,
+              totalProcessedCount: 0,
+            },
+            cdcStatus: {
+              state: "QUEUED",
+              message: "",
+              ddlCount: 0,
+              deleteCount: 0,
+              insertCount: 0,
+              updateCount: 0,
+              lastProcessed: iso(r.startTime),
+              totalProcessedCount: 0,
+              incomingChangesCount: 0,
+              unoptimizedRecordsCount: 0,
+            },
+            streaming: {
+              state: "QUEUED",
+              message: "",
+              lastProcessed: iso(r.startTime),
+              parseIssueCount: 0,
+              recordsWrittenCount: 0,
+              totalProcessedCount: 0,
+              recordsFilteredCount: 0,
+              unoptimizedRecordsCount: 0,
+            },
+            lastBatchOfChanges: {
+              state: "QUEUED",
+              ...times,
+              message: "",
+              fileStats: zeroFiles,
+              operationStats: { deleteCount: 0, failedCount: 0, insertCount: 0, updateCount: 0 },
+              totalProcessedCount: 0,
+              throughputInRecordsPerSecond: 0,
+            },
+          }
+        : {}),
     })),
   };
 }

@@ -23,6 +23,8 @@ export interface SimDataTask {
     message?: string;
     errors?: Array<{ code: string; title: string; detail: string }>;
   };
+  /** When a run last completed: the data its datasets hold is up to then (Qlik's `dataTaskUpdatedTo`). */
+  updatedTo?: number;
 }
 
 export interface SimDataProject {
@@ -88,7 +90,10 @@ export function createSimDataIntegration(d: SimDataIntegrationDeps): SimDataInte
           ? { errors: [{ code: "DI-TASK-FAILED", title: "Data task failed", detail: message ?? "The task stopped with an error" }] }
           : {}),
       };
-      if (state === "COMPLETED") for (const ds of task.datasets) d.datasetUpdated(ds.datasetId);
+      if (state === "COMPLETED") {
+        task.updatedTo = now;
+        for (const ds of task.datasets) d.datasetUpdated(ds.datasetId);
+      }
       return task;
     },
   };

@@ -1,7 +1,27 @@
 // The simulated tenant's metadata: the API key's own record (status and expiry), apps, items, spaces and users.
+import type { Space } from "@qlik/api/spaces";
 import { json } from "../util/http";
 import { apiError } from "./api-error";
 import { CLOUD_API_KEY_ID, CLOUD_TENANT_ID, CLOUD_USER_ID, type CloudTenant } from "./tenant";
+
+/** A space as Qlik's Space type (@qlik/api `spaces`), with every field of Qlik's example: the one shared space of the site's apps. */
+function renderSpace(id: string, origin: string): Space {
+  const self = `${origin}/api/v1/spaces/${id}`;
+  return {
+    id,
+    name: "Finance (Cloud)",
+    type: "shared",
+    description: "",
+    ownerId: CLOUD_USER_ID,
+    tenantId: CLOUD_TENANT_ID,
+    createdAt: new Date(0).toISOString(),
+    createdBy: CLOUD_USER_ID,
+    updatedAt: new Date(0).toISOString(),
+    // The key's user (a tenant admin) as the space's producer.
+    meta: { roles: ["producer"], actions: ["read", "update"], assignableRoles: ["consumer", "contributor", "producer"] },
+    links: { self: { href: self }, assignments: { href: `${self}/assignments` } },
+  };
+}
 
 /** Answers the metadata GETs; a 404 for any other request. */
 export function handleMetadata(tenant: CloudTenant, req: Request, url: URL, path: string, nowMs: number): Response {
@@ -35,7 +55,7 @@ export function handleMetadata(tenant: CloudTenant, req: Request, url: URL, path
     return json(200, { data, links: { self: { href: url.toString() } } });
   }
   m = /^\/api\/v1\/spaces\/([^/]+)$/.exec(path);
-  if (req.method === "GET" && m) return json(200, { id: m[1], name: "Finance (Cloud)", type: "shared" });
+  if (req.method === "GET" && m) return json(200, renderSpace(m[1]!, url.origin));
   m = /^\/api\/v1\/users\/([^/]+)$/.exec(path);
   if (req.method === "GET" && m)
     return m[1] === CLOUD_USER_ID

@@ -22,4 +22,6 @@ export interface CloudReload {
   errorCode?: string;
   errorMessage?: string;
   log: string;
+  /** What started it, as Qlik's resourceType and resourceId say: a Scheduling Task (`tasks`), an API caller (`api`). */
+  resource?: { type: "api" | "reload-tasks" | "tasks" | "automate"; id: string };
 }

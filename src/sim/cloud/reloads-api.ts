@@ -7,8 +7,12 @@ import type { CloudReload, CloudTenant } from "./tenant";
 
 const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
 
-/** A reload as Qlik's Reload type (@qlik/api `reloads`); its `duration` (not in the type) is the sim's own, said apart. */
-function render(r: CloudReload, withLog: boolean, status = r.status): Reload & { duration?: string } {
+/**
+ * A reload as Qlik's Reload type (@qlik/api `reloads`), with every field of Qlik's example response
+ * (test/integration/sim/cloud-documented-shapes.test.ts); its `duration` (not in the type) is the sim's own, said apart.
+ * `origin` is the tenant's, for the reload's own link.
+ */
+function render(r: CloudReload, withLog: boolean, origin: string, status = r.status): Reload & { duration?: string } {
   const done = r.endTime !== undefined;
   return {
     id: r.id,
@@ -18,8 +22,12 @@ function render(r: CloudReload, withLog: boolean, status = r.status): Reload & {
     type: r.type,
     status,
     partial: r.partial,
+    // Qlik: the weight among the tenant's reloads; 1 for a personal app, and the default here.
+    weight: 1,
     creationTime: new Date(r.creationTime).toISOString(),
-    ...(r.startTime !== undefined ? { startTime: iso(r.startTime) } : {}),
+    ...(r.startTime !== undefined ? { startTime: iso(r.startTime), engineTime: iso(r.startTime) } : {}),
+    ...(r.resource ? { resourceType: r.resource.type, resourceId: r.resource.id } : {}),
+    links: { self: { href: `${origin}/api/v1/reloads/${r.id}` } },
     ...(done ? { endTime: iso(r.endTime), duration: `PT${((r.endTime! - (r.startTime ?? r.creationTime)) / 1000).toFixed(3)}S` } : {}),
     ...(r.errorCode ? { errorCode: r.errorCode, errorMessage: r.errorMessage } : {}),
     // Since 2026 the list's log is a summary; the whole log is at /api/v1/apps/{appId}/reloads/logs/{reloadId}.
@@ -87,7 +95,7 @@ export function listReloads(tenant: CloudTenant, url: URL): Response {
   const nextUrl = new URL(url.toString());
   nextUrl.searchParams.set("next", misbehave === "endlessCursor" ? (next ?? "ZW5kbGVzcw") : page.length ? cursorOf(page[page.length - 1]!) : "");
   const body = JSON.stringify({
-    data: page.map((r, i) => render(r, withLog, misbehave === "unknownStatus" && i === 0 ? ("WARMING_UP" as CloudReload["status"]) : r.status)),
+    data: page.map((r, i) => render(r, withLog, url.origin, misbehave === "unknownStatus" && i === 0 ? ("WARMING_UP" as CloudReload["status"]) : r.status)),
     links: { self: { href: self.toString() }, ...(more ? { next: { href: nextUrl.toString() } } : {}) },
   });
   if (misbehave === "truncated")
@@ -100,7 +108,7 @@ export function readReload(tenant: CloudTenant, req: Request, path: string): Res
   let m: RegExpExecArray | null = /^\/api\/v1\/reloads\/([^/]+)$/.exec(path);
   if (req.method === "GET" && m) {
     const r = tenant.reloads.find((x) => x.id === m![1]);
-    return r ? json(200, render(r, true)) : apiError(404, "Not Found", "HTTP-404");
+    return r ? json(200, render(r, true, new URL(req.url).origin)) : apiError(404, "Not Found", "HTTP-404");
   }
   m = /^\/api\/v1\/apps\/([^/]+)\/reloads\/logs\/([^/]+)$/.exec(path);
   if (req.method === "GET" && m) {
@@ -113,13 +121,18 @@ export function readReload(tenant: CloudTenant, req: Request, path: string): Res
 
 /** POST /api/v1/reloads: a reload of the app, as an external client starts it. */
 export async function startReload(tenant: CloudTenant, req: Request): Promise<Response> {
-  let body: { appId?: unknown; partial?: unknown };
+  let body: { appId?: unknown; partial?: unknown; resourceId?: unknown; resourceType?: unknown };
   try {
     body = (await req.json()) as typeof body;
   } catch {
     return apiError(400, "Body is not JSON", "HTTP-400");
   }
   if (typeof body.appId !== "string" || !tenant.apps.has(body.appId.toLowerCase())) return apiError(404, "App not found", "HTTP-404");
-  const r = tenant.runReload(body.appId, "succeed", { type: "external", partial: body.partial === true });
-  return json(201, render(r, false));
+  // Qlik's ReloadRequest: the caller may name what it reloads for (a resource of its service).
+  const resource =
+    typeof body.resourceId === "string" && (["api", "reload-tasks", "tasks", "automate"] as const).some((t) => t === body.resourceType)
+      ? { type: body.resourceType as NonNullable<CloudReload["resource"]>["type"], id: body.resourceId }
+      : undefined;
+  const r = tenant.runReload(body.appId, "succeed", { type: "external", partial: body.partial === true, ...(resource ? { resource } : {}) });
+  return json(201, render(r, false, new URL(req.url).origin));
 }

@@ -16,15 +16,14 @@ function lastRun(s: CloudScheduling, taskId: string): CloudTaskRun | undefined {
 }
 
 /**
- * A task in the shape of Qlik's Task type (@qlik/api `scheduling/tasks`, qlik.dev Scheduling Tasks): space, owner,
- * times and `disabledCode` under `metadata`, the last run under `metadata.orchestration` both as `lastRun` (the type)
- * and as `attrs.last_run_*` (the type's example). `updatedBy` is not in the type: it sits beside `updatedAt` in
- * `metadata` (inferred: the list's filter names it).
+ * A task's metadata as Qlik's TaskMetadata, with every field of Qlik's example but those that are there only in a
+ * state the task is not in (`disabledCode` when disabled, `deletedAt` when deleted, `migratedFrom` when migrated from
+ * a reload task) and `trigger`, whose type numbers (0–4) Qlik does not explain. `updatedBy` is not in the type: it
+ * sits beside `updatedAt` (inferred: the list's filter names it).
  */
-export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string): Task {
+function metadataOf(s: CloudScheduling, t: CloudTask, tenantId: string, appName?: string): TaskMetadata & { updatedBy: string } {
   const last = lastRun(s, t.id);
-  // Typed by Qlik's published TaskMetadata, with the one field it does not name said apart.
-  const metadata: TaskMetadata & { updatedBy: string } = {
+  return {
     tenantId,
     spaceId: t.spaceId,
     spaceType: t.spaceId ? "shared" : "personal",
@@ -34,7 +33,15 @@ export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string): 
     updatedAt: iso(t.updatedAt),
     updatedBy: t.updatedBy,
     resourceType: "app",
+    resourceSubType: "script",
+    ...(appName !== undefined ? { resourceName: appName } : {}),
+    // The app's script runs as the task's owner (the sim's apps have one owner).
+    scriptOwnerId: t.ownerId,
     usage: "ANALYTICS",
+    topology: {
+      isChild: t.trigger.type === "task",
+      isParent: s.tasks.some((x) => x.trigger.type === "task" && x.trigger.upstreamId === t.id),
+    },
     ...(!t.enabled && t.disabledCode ? { disabledCode: t.disabledCode as NonNullable<TaskMetadata["disabledCode"]> } : {}),
     orchestration: {
       id: `${t.id}-orch`,
@@ -52,6 +59,16 @@ export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string): 
         : {}),
     },
   };
+}
+
+/**
+ * A task in the shape of Qlik's Task type (@qlik/api `scheduling/tasks`, qlik.dev Scheduling Tasks): space, owner,
+ * times and `disabledCode` under `metadata`, the last run under `metadata.orchestration` both as `lastRun` (the type)
+ * and as `attrs.last_run_*` (the type's example). `updatedBy` is not in the type: it sits beside `updatedAt` in
+ * `metadata` (inferred: the list's filter names it).
+ */
+export function renderTask(s: CloudScheduling, t: CloudTask, tenantId: string, appName?: string): Task {
+  const metadata = metadataOf(s, t, tenantId, appName);
   return {
     id: t.id,
     name: t.name,
@@ -130,12 +147,16 @@ const renderRunBase = (r: CloudTaskRun): OrchRunBase => ({
   workerType: "reloads",
 });
 
-/** Qlik's OrchRun: the base with the task, its name and metadata at the time, the action and the resource. */
-export const renderRun = (r: CloudTaskRun, task?: CloudTask): OrchRun => ({
+/**
+ * Qlik's OrchRun: the base with the task, its name and metadata at the time, the action and the resource; `meta` the
+ * task's whole metadata and `log` its reload's log when the API answers (the control API leaves them out).
+ */
+export const renderRun = (r: CloudTaskRun, task?: CloudTask, extra: { meta?: TaskMetadata; log?: string } = {}): OrchRun => ({
   ...renderRunBase(r),
+  ...(extra.log !== undefined ? { log: extra.log } : {}),
   taskId: r.taskId,
   taskName: task?.name ?? "",
-  taskMeta: task ? { spaceId: task.spaceId, ownerId: task.ownerId } : {},
+  taskMeta: extra.meta ?? (task ? { spaceId: task.spaceId, ownerId: task.ownerId } : {}),
   actionId: "reload",
   resourceId: r.appId,
 });
@@ -213,6 +234,15 @@ export function handleScheduling(tenant: CloudTenant, req: Request, url: URL, pa
   if (!path.startsWith("/api/scheduling/tasks")) return undefined;
   const s = tenant.scheduling;
   const misbehave = tenant.settings.misbehave;
+  const appName = (t: CloudTask) => tenant.apps.get(t.appId)?.name;
+  /** A run as the API gives it: with its task's metadata and, once it ended, its reload's log. */
+  const run = (r: CloudTaskRun, task: CloudTask | undefined) => {
+    const reload = tenant.reloads.find((x) => x.id === r.reloadId);
+    return renderRun(r, task, {
+      ...(task ? { meta: metadataOf(s, task, tenantId, appName(task)) } : {}),
+      ...(reload?.endTime !== undefined ? { log: reload.log } : {}),
+    });
+  };
   if (req.method === "GET" && path === "/api/scheduling/tasks") {
     const filter = taskFilter(url.searchParams.get("filter"));
     if (filter === "bad") return apiError(400, "Bad filter", "CHO-001");
@@ -225,7 +255,7 @@ export function handleScheduling(tenant: CloudTenant, req: Request, url: URL, pa
     const list = s.tasks
       .filter((t) => (!resourceId || t.appId === resourceId) && filter(t))
       .sort((a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : a.id < b.id ? -1 : 1));
-    return paged(url, list, (t) => renderTask(s, t, tenantId), misbehave);
+    return paged(url, list, (t) => renderTask(s, t, tenantId, appName(t)), misbehave);
   }
   let m = /^\/api\/scheduling\/tasks\/resources\/([^/]+)\/runs$/.exec(path);
   if (req.method === "GET" && m) {
@@ -239,7 +269,7 @@ export function handleScheduling(tenant: CloudTenant, req: Request, url: URL, pa
           url,
           runs,
           (r) =>
-            renderRun(
+            run(
               r,
               s.tasks.find((t) => t.id === r.taskId),
             ),
@@ -251,17 +281,17 @@ export function handleScheduling(tenant: CloudTenant, req: Request, url: URL, pa
   const task = s.tasks.find((t) => t.id === m![1]);
   if (!task) return apiError(404, "Task not found", "CHO-004");
   const rest = m[2] ?? "";
-  if (req.method === "GET" && rest === "") return json(200, renderTask(s, task, tenantId));
+  if (req.method === "GET" && rest === "") return json(200, renderTask(s, task, tenantId, appName(task)));
   if (req.method === "GET" && rest === "/runs") {
     const runs = sortRuns(
       url,
       s.runs.filter((r) => r.taskId === task.id),
     );
-    return runs === "bad" ? apiError(400, "Bad sort", "CHO-001") : paged(url, runs, (r) => renderRun(r, task), misbehave);
+    return runs === "bad" ? apiError(400, "Bad sort", "CHO-001") : paged(url, runs, (r) => run(r, task), misbehave);
   }
   if (req.method === "GET" && rest === "/runs/last") {
     const last = lastRun(s, task.id);
-    return last ? json(200, renderRun(last, task)) : apiError(404, "The task has not run", "CHO-004");
+    return last ? json(200, run(last, task)) : apiError(404, "The task has not run", "CHO-004");
   }
   const log = /^\/runs\/([^/]+)\/log$/.exec(rest);
   if (req.method === "GET" && log) {
@@ -270,8 +300,7 @@ export function handleScheduling(tenant: CloudTenant, req: Request, url: URL, pa
     return reload?.endTime !== undefined ? text(200, reload.log) : apiError(404, "Not Found", "CHO-004");
   }
   if (req.method === "POST" && rest === "/actions/start") {
-    const run = s.startNow(task.id)!;
-    return json(201, { ...renderRun(run, task), source: url.searchParams.get("source") ?? "manual" });
+    return json(201, { ...run(s.startNow(task.id)!, task), source: url.searchParams.get("source") ?? "manual" });
   }
   return apiError(404, "Not Found", "CHO-004");
 }

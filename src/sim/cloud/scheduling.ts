@@ -103,7 +103,7 @@ export interface SchedulingDeps {
   runReload(
     appId: string,
     outcome: CloudOutcome,
-    opts: { type: "chronos"; atMs?: number; failure?: CloudFailure; onEnd?: (r: CloudReload) => void },
+    opts: { type: "chronos"; atMs?: number; failure?: CloudFailure; resource: CloudReload["resource"]; onEnd?: (r: CloudReload) => void },
   ): CloudReload;
   /** Qlik disables a task after this many failed runs in a row (0: never). */
   disableAfterFailures: () => number;
@@ -185,6 +185,7 @@ export function createCloudScheduling(deps: SchedulingDeps): CloudScheduling {
     };
     const reload = deps.runReload(t.appId, t.outcome, {
       type: "chronos",
+      resource: { type: "tasks", id: t.id },
       ...(atMs !== undefined ? { atMs } : {}),
       ...(t.failure ? { failure: t.failure } : {}),
       onEnd: (done) => {

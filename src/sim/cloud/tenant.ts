@@ -76,7 +76,14 @@ export interface CloudTenant {
   runReload(
     appId: string,
     outcome: CloudOutcome,
-    opts?: { type?: CloudReload["type"]; partial?: boolean; atMs?: number; failure?: CloudFailure; onEnd?: (r: CloudReload) => void },
+    opts?: {
+      type?: CloudReload["type"];
+      partial?: boolean;
+      atMs?: number;
+      failure?: CloudFailure;
+      resource?: CloudReload["resource"];
+      onEnd?: (r: CloudReload) => void;
+    },
   ): CloudReload;
   /** Starts and ends every reload whose planned time has come, whether or not its timer fired yet. */
   settle(nowMs: number): void;
@@ -150,6 +157,7 @@ export function createCloudTenant(
         partial: opts.partial ?? false,
         creationTime: opts.atMs ?? deps.now(),
         log: "",
+        ...(opts.resource ? { resource: opts.resource } : {}),
       };
       reloads.push(r);
       const d = deps.durationMs();

@@ -1,12 +1,18 @@
 // One remediation action as the store keeps it: its kinds and states, and the reading of its row.
-/** retry: start an incident's task again; rerun: start a run the Scheduler's queue cancelled, once the queue drained. */
-export type ActionKind = "retry" | "rerun";
 /**
+ * retry: start an incident's task again; rerun: start a run the Scheduler's queue cancelled, once the queue drained;
+ * reload: reload the task's app through the Engine (partial or full, as the task would), not through the Scheduler;
+ * chain: start a task of the incident's chain (its follow-ups then run as the Scheduler's triggers start them).
+ */
+export type ActionKind = "retry" | "rerun" | "reload" | "chain";
+export const ACTION_KINDS: readonly ActionKind[] = ["retry", "rerun", "reload", "chain"];
+/**
+ * awaiting: asked for under the two-person rule, waits for a second person to confirm it (then pending);
  * pending: waits for its time (a rerun also for its queue to drain and the action before it to end); claimed: a Steward
  * is starting it; started: Qlik took the start; ended: its run ended; failed: Steward did not start it (refused,
  * disabled); skipped: not needed any more (the task ran since it was asked for); cancelled: by a person.
  */
-export type ActionStatus = "pending" | "claimed" | "started" | "ended" | "failed" | "skipped" | "cancelled";
+export type ActionStatus = "awaiting" | "pending" | "claimed" | "started" | "ended" | "failed" | "skipped" | "cancelled";
 export const FINISHED: readonly ActionStatus[] = ["ended", "failed", "skipped", "cancelled"];
 
 export interface RemediationAction {
@@ -38,6 +44,7 @@ export interface RemediationAction {
   /** The task's last execution result before this action started it (what a Steward taking over compares). */
   seenExecution: string | null;
   startedAt: number | null;
+  /** The run it started: QRS's execution session id, or (a reload) the Engine reload job's id. */
   executionId: string | null;
   /** What Qlik answered to the start: the execution session id, or its refusal. */
   qlikAnswer: string | null;
@@ -47,6 +54,13 @@ export interface RemediationAction {
   outcomeLine: string | null;
   /** The event whose message told how it went (the incident's next message). */
   toldEventId: string | null;
+  /** Under the two-person rule: what was asked (rows asked together are confirmed together); null otherwise. */
+  approvalKey: string | null;
+  /** The second person who confirmed it, from where ("link", "rest"), their address, when. */
+  confirmedBy: string | null;
+  confirmedFrom: string | null;
+  confirmedIp: string | null;
+  confirmedAt: number | null;
 }
 
 export interface NewAction {
@@ -64,6 +78,8 @@ export interface NewAction {
   requestedIp?: string;
   requestedAt: number;
   dueAt: number;
+  /** Under the two-person rule: the approval key; the action waits ('awaiting') for a second person. */
+  awaiting?: string;
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -98,5 +114,10 @@ export function rowOf(r: Record<string, unknown>): RemediationAction {
     outcome: str(r.outcome),
     outcomeLine: str(r.outcome_line),
     toldEventId: str(r.told_event_id),
+    approvalKey: str(r.approval_key),
+    confirmedBy: str(r.confirmed_by),
+    confirmedFrom: str(r.confirmed_from),
+    confirmedIp: str(r.confirmed_ip),
+    confirmedAt: num(r.confirmed_at),
   };
 }

@@ -4,6 +4,8 @@
 // writes nothing).
 import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 import { createActionReads } from "./action-reads";
+import { createReloadRows } from "./reload-rows";
+import { createApprovalRows } from "./approval-rows";
 import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf } from "./action-row";
 
 export type { ActionKind, ActionStatus, NewAction, RemediationAction } from "./action-row";
@@ -36,12 +38,19 @@ export function createActionStore(db: SqlDb) {
     ).changes === 1;
   return {
     ...reads,
+    ...createReloadRows(db),
+    ...createApprovalRows(db),
     get: (id: number) => byId(db, id),
     /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
     async add(a: NewAction): Promise<{ added: boolean; action: RemediationAction }> {
+      // An ask waiting for a second person joins an action of the task already under way (confirmed, or anyone's).
+      if (a.awaiting) {
+        const under = await this.unfinished(a.taskId);
+        if (under) return { added: false, action: under };
+      }
       const r = await db.get<Record<string, unknown>>(
-        `INSERT INTO remediation_actions (incident_id, task_id, task_name, node, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+        `INSERT INTO remediation_actions (incident_id, task_id, task_name, node, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at, approval_key)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
         [
           a.incidentId,
           a.taskId.toLowerCase(),
@@ -51,15 +60,17 @@ export function createActionStore(db: SqlDb) {
           a.causeId ?? 0,
           a.afterId ?? 0,
           a.seenExecution ?? null,
+          a.awaiting ? "awaiting" : "pending",
           a.requestedBy,
           a.requestedFrom,
           a.requestedIp ?? null,
           a.requestedAt,
           a.dueAt,
+          a.awaiting ?? null,
         ],
       );
       if (r) return { added: true, action: rowOf(r) };
-      const have = await this.unfinished(a.taskId);
+      const have = (await this.unfinished(a.taskId)) ?? (a.awaiting ? await this.awaitingOfTask(a.taskId) : undefined);
       if (have) return { added: false, action: have };
       throw new Error(`remediation action of task ${a.taskId} was neither added nor found`);
     },
@@ -89,11 +100,11 @@ export function createActionStore(db: SqlDb) {
     },
     /**
      * In one statement: the next pending action's due time after `now`, and whether any action is unfinished at all
-     * (pending, or claimed and maybe to be taken over). None unfinished: the worker looks again only at its idle pace.
+     * (pending, claimed and maybe to be taken over, or an Engine reload whose job is followed). None unfinished: the worker looks again only at its idle pace.
      */
     async nextLook(now: number): Promise<{ next: number | undefined; unfinished: boolean }> {
       const r = await db.get<{ t: number | null; n: number | string | null }>(
-        "SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed')",
+        "SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed') OR (status = 'started' AND kind = 'reload')",
         [now],
       );
       return { next: r?.t === null || r?.t === undefined ? undefined : Number(r.t), unfinished: Number(r?.n ?? 0) > 0 };
@@ -109,8 +120,12 @@ export function createActionStore(db: SqlDb) {
       const action = await byId(db, id);
       return action && { claim: { id, by, at: now }, action };
     },
-    /** Before starting: the task's last execution as QRS showed it (a Steward taking over compares it). */
-    seen: (c: Claim, execution: string) => step(c, "seen_execution = ?", [execution]),
+    /**
+     * Before starting: the task's last execution as QRS showed it (a Steward taking over compares it), and the claim
+     * held until `leaseUntil`: past the longest the start request may take, so a start still on its way to Qlik when
+     * this Steward dies has been answered before another Steward looks (and adopts its run instead of starting again).
+     */
+    seen: (c: Claim, execution: string, leaseUntil: number) => step(c, "seen_execution = ?, lease_until = ?", [execution, leaseUntil]),
     started: (c: Claim, now: number, executionId: string | null, answer: string) =>
       step(c, "status = 'started', started_at = ?, execution_id = ?, qlik_answer = ?", [now, executionId, answer]),
     /** The task ran since the action was asked for (a trigger, its chain): not started again. */
@@ -123,30 +138,34 @@ export function createActionStore(db: SqlDb) {
     /** Qlik refused the start, or the incident or task no longer needs it: it ends without a run. */
     failed: (c: Claim, now: number, outcome: string, answer: string) =>
       step(c, "status = 'failed', ended_at = ?, outcome = ?, qlik_answer = ?", [now, outcome, answer]),
-    /** The started action's run ended (any Steward that heard it; once). */
+    /**
+     * The started action's run ended (any Steward that heard it; once). An Engine reload is no run of the task: the
+     * task's own run (its trigger) does not end it; its reload job does (reloadEnded).
+     */
     async ended(taskId: string, now: number, outcome: string, line: string | null): Promise<RemediationAction[]> {
       const rows = await db.all<Record<string, unknown>>(
         `UPDATE remediation_actions SET status = 'ended', ended_at = ?, outcome = ?, outcome_line = ?
-         WHERE task_id = ? AND status = 'started' RETURNING *`,
+         WHERE task_id = ? AND status = 'started' AND kind <> 'reload' RETURNING *`,
         [now, outcome, line, taskId.toLowerCase()],
       );
       return rows.map(rowOf);
     },
     async cancel(id: number, now: number, by: string): Promise<boolean> {
-      const res = await db.run("UPDATE remediation_actions SET status = 'cancelled', ended_at = ?, outcome = ? WHERE id = ? AND status = 'pending'", [
-        now,
-        `cancelled by ${by}`,
-        id,
-      ]);
+      const res = await db.run(
+        "UPDATE remediation_actions SET status = 'cancelled', ended_at = ?, outcome = ? WHERE id = ? AND status IN ('pending', 'awaiting')",
+        [now, `cancelled by ${by}`, id],
+      );
       return res.changes === 1;
     },
     /**
      * The actions of the incident its next message tells of: each started or ended one not yet told, marked as told by
-     * this event (so every message of the same event says it, and no later one says it again).
+     * this event (so every message of the same event says it, and no later one says it again). An Engine reload still
+     * running waits for the message after its end: its outcome is what the person asked about.
      */
     async tell(incidentId: number, eventId: string): Promise<RemediationAction[]> {
       await db.run(
-        `UPDATE remediation_actions SET told_event_id = ? WHERE incident_id = ? AND told_event_id IS NULL AND status IN ('started', 'ended', 'failed', 'skipped')`,
+        `UPDATE remediation_actions SET told_event_id = ? WHERE incident_id = ? AND told_event_id IS NULL AND status IN ('started', 'ended', 'failed', 'skipped')
+         AND NOT (kind = 'reload' AND status = 'started')`,
         [eventId, incidentId],
       );
       const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? AND told_event_id = ? ORDER BY id", [

@@ -5,53 +5,25 @@
 // are spent (or the budget, a maintenance window or a disabled task stops the next one), the threshold is the failures
 // so far: this failure pages once, with every attempt. Never a loop: an incident gets at most the rule's retries.
 import type { AuditLog } from "../../platform/audit/audit-log";
-import type { Clock } from "../../platform/core/clock";
 import type { TaskEvent } from "../../platform/events/types";
 import { PAGE_AFTER_MAX_WINDOW_MS, type PageAfter } from "../../tell/notify/page-after";
 import type { FailureHold } from "../../tell/incidents";
 import type { ActionStore } from "./action-store";
-import type { RemediationConfig, RemediationRule } from "./config";
+import { isRerunRule, type RemediationConfig } from "./config";
+import { rerunHold } from "./rerun-hold";
+import { HOUR, ruleMatches, ruleName, type StopDeps, stopper } from "./rule-match";
 
-const HOUR = 3_600_000;
 /** The window the held failures are counted in: the retries' delays, plus their runs and the intake's lateness. */
 const SLACK_MS = 6 * HOUR;
 
-export interface AutoDeps {
+export interface AutoDeps extends StopDeps {
   store: ActionStore;
-  clock: Clock;
   audit: AuditLog;
-  /** The maintenance window covering the event now, if any (tell/maintenance). */
-  inMaintenance(e: TaskEvent, now: number): { window: string } | undefined;
   /** Looks for due actions and arms the timer for the new one. */
   poke(): Promise<void>;
 }
 
-const low = (s: string) => s.toLowerCase();
-
-function matches(r: RemediationRule, e: TaskEvent): boolean {
-  if (!e.errorClass || !r.errorClasses.includes(e.errorClass)) return false;
-  if (r.taskIds && !r.taskIds.some((id) => low(id) === low(e.task.id))) return false;
-  if (r.tags && !r.tags.some((t) => e.task.tags.some((x) => low(x) === low(t)))) return false;
-  if (
-    r.customProperties &&
-    !r.customProperties.some((cp) => e.task.customProperties.some((x) => low(x.name) === low(cp.name) && low(x.value) === low(cp.value)))
-  )
-    return false;
-  return true;
-}
-
-/** Why the next retry is not made now, or undefined when it may be. */
-async function stopper(cfg: RemediationConfig, deps: AutoDeps, e: TaskEvent, now: number): Promise<string | undefined> {
-  if (e.task.enabled === false) return "the task is disabled";
-  const w = deps.inMaintenance(e, now);
-  if (w) return `maintenance window ${w.window} is on`;
-  const node = e.execution?.executingNode ?? e.host ?? null;
-  const n = await deps.store.ruleCounts(now - HOUR, e.task.id, node);
-  if (n.task >= cfg.budget.perTask) return `the task's budget of ${cfg.budget.perTask} automatic retries an hour is used`;
-  if (node && n.node >= cfg.budget.perNode) return `node ${node}'s budget of ${cfg.budget.perNode} automatic retries an hour is used`;
-  if (n.site >= cfg.budget.perSite) return `the site's budget of ${cfg.budget.perSite} automatic retries an hour is used`;
-  return undefined;
-}
+const factsOf = (e: TaskEvent) => ({ errorClass: e.errorClass, task: e.task });
 
 export function createFailureHold(cfg: RemediationConfig, deps: AutoDeps): FailureHold | undefined {
   if (cfg.rules.length === 0) return undefined;
@@ -62,15 +34,18 @@ export function createFailureHold(cfg: RemediationConfig, deps: AutoDeps): Failu
     const outcome = e.kind === "task.succeeded" ? "succeeded" : e.kind === "task.failed" ? "failed" : "aborted";
     await deps.store.ended(e.task.id, now, outcome, e.errorLine ?? null);
     const done = (await deps.store.ofIncident(e.incident.id)).filter((a) => a.requestedFrom === "rule");
-    const i = cfg.rules.findIndex((r) => matches(r, e));
-    const ruleOf = done[0] ? cfg.rules.findIndex((r, j) => `rule:${r.name ?? `rules[${j}]`}` === done[0]!.requestedBy) : i;
+    const i = cfg.rules.findIndex((r) => ruleMatches(r, factsOf(e)));
+    const ruleOf = done[0] ? cfg.rules.findIndex((r, j) => `rule:${ruleName(r, j)}` === done[0]!.requestedBy) : i;
     const index = ruleOf >= 0 ? ruleOf : i;
     if (index < 0) return undefined;
     const rule = cfg.rules[index]!;
-    const name = rule.name ?? `rules[${index}]`;
+    // A [queue] rule re-runs once the queue drained (auto-rerun.ts); here it only pages a re-run cancelled again.
+    if (isRerunRule(rule)) return rerunHold(e, done, index, deps);
+    const name = ruleName(rule, index);
+    const retryAfter = rule.retryAfter ?? [];
     const hold = (failures: number): PageAfter => ({
       failures,
-      withinMs: Math.min(PAGE_AFTER_MAX_WINDOW_MS, rule.retryAfter.reduce((a, b) => a + b, 0) + SLACK_MS),
+      withinMs: Math.min(PAGE_AFTER_MAX_WINDOW_MS, retryAfter.reduce((a, b) => a + b, 0) + SLACK_MS),
       from: `remediation.rules[${index}]`,
     });
     // A success of an incident remediation held: its recovery is judged against a threshold never reached (unpaged).
@@ -79,9 +54,11 @@ export function createFailureHold(cfg: RemediationConfig, deps: AutoDeps): Failu
     const k = done.length;
     // A retry is still to come (this failure is another run's, e.g. its own trigger's): its page keeps waiting.
     if (done.some((a) => a.status === "pending" || a.status === "claimed" || a.status === "started")) return hold(k + 2);
-    const why = k >= rule.retryAfter.length ? `its ${k} retries are spent` : await stopper(cfg, deps, e, now);
+    const node = e.execution?.executingNode ?? e.host ?? null;
+    const why =
+      k >= retryAfter.length ? `its ${k} retries are spent` : await stopper(cfg, deps, { taskId: e.task.id, enabled: e.task.enabled, node, event: e }, now);
     if (why) {
-      if (k < rule.retryAfter.length)
+      if (k < retryAfter.length)
         deps.audit.record({
           actor: { kind: "remediation", name: `rule:${name}` },
           action: "remediation.withheld",
@@ -100,7 +77,7 @@ export function createFailureHold(cfg: RemediationConfig, deps: AutoDeps): Failu
       requestedBy: `rule:${name}`,
       requestedFrom: "rule",
       requestedAt: now,
-      dueAt: now + rule.retryAfter[k]!,
+      dueAt: now + retryAfter[k]!,
     });
     if (!added) return k === 0 ? undefined : hold(k + 1); // a person's retry of the task is pending: theirs tells
     deps.audit.record({

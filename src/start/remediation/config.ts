@@ -10,7 +10,7 @@ export const TRANSIENT_CLASSES = ["connection", "lock", "timeout"] as const;
 const nameValueSchema = () =>
   z.strictObject({ name: z.string().min(1).describe("Custom property name."), value: z.string().describe("Its value (compared case-insensitively).") });
 
-/** One automatic rule: which failures it retries, and after how long each time. */
+/** One automatic rule: which failures it retries, and after how long each time; or, with `queue`, the re-run of the queue's cancellations. */
 export const remediationRuleSchema = () =>
   z
     .strictObject({
@@ -18,12 +18,14 @@ export const remediationRuleSchema = () =>
       errorClasses: z
         .array(z.enum(ERROR_CLASSES))
         .min(1)
-        .refine((cs) => !cs.includes("queue"), {
+        .refine((cs) => !cs.includes("queue") || cs.length === 1, {
           message:
-            "queue is not retried by a rule: a run the queue cancelled is started again only once the queue has drained, with 'Re-run the cancelled runs' on the cause's page (docs/remediation.md)",
+            "queue stands alone in a rule: a run the queue cancelled is re-run once the queue has drained, in chain order, not retried after delays; write [queue] in a rule of its own (docs/remediation.md)",
         })
         .default([...TRANSIENT_CLASSES])
-        .describe("The failures it retries, by likely cause (the alert's error class); not queue (see the re-run action)."),
+        .describe(
+          "The failures it retries, by likely cause (the alert's error class). [queue] alone: it re-runs the runs the Scheduler's queue cancelled, once the node's queue has drained, in chain order (no retryAfter).",
+        ),
       taskIds: z.array(z.string().min(1)).optional().describe("Only these tasks (any, when left out)."),
       tags: z.array(z.string().min(1)).optional().describe("Only tasks with one of these tags."),
       customProperties: z.array(nameValueSchema()).optional().describe("Only tasks with one of these custom property values."),
@@ -31,11 +33,27 @@ export const remediationRuleSchema = () =>
         .array(DurationSchema)
         .min(1)
         .max(5)
+        .optional()
         .describe(
-          "One delay per retry, from the failure before it: [5m, 15m] retries twice, 5 minutes after the failure, then 15 minutes after the first retry failed.",
+          "One delay per retry, from the failure before it: [5m, 15m] retries twice, 5 minutes after the failure, then 15 minutes after the first retry failed. Required, except in a [queue] rule, which takes none.",
         ),
     })
+    .superRefine((r, ctx) => {
+      const queue = r.errorClasses.includes("queue");
+      if (queue && r.retryAfter)
+        ctx.addIssue({
+          code: "custom",
+          path: ["retryAfter"],
+          message: "a [queue] rule takes no retryAfter: its re-runs start once the node's queue has drained, one after another in chain order",
+        });
+      if (!queue && !r.retryAfter) ctx.addIssue({ code: "custom", path: ["retryAfter"], message: "required: one delay per retry, for example [5m, 15m]" });
+    })
     .describe("Retry the failures it matches on its own, without a person: off unless such a rule is written.");
+
+/** A rule that re-runs the queue's cancellations once the queue drained (errorClasses [queue]), not a retry after delays. */
+export const isRerunRule = (r: RemediationRule): boolean => r.errorClasses.includes("queue");
+
+const approvalSchema = () => z.enum(["one-person", "two-person"]).default("one-person");
 
 export type RemediationRule = z.infer<ReturnType<typeof remediationRuleSchema>>;
 
@@ -47,6 +65,12 @@ export const remediationSchema = () =>
         .default(true)
         .describe(
           "Offer 'retry this task' on the incidents of retryClasses: a link in the alert (with actionLinks) and POST /v4/incidents/{id}/retry. Nothing is ever done without a person asking.",
+        ),
+      links: z
+        .array(z.enum(["retry", "rerun", "reload", "chain"]))
+        .default(["retry", "rerun"])
+        .describe(
+          "The actions an alert's links offer (with actionLinks): retry (a transient failure), rerun (a queue's cancelled runs), reload (the app through the Engine, on a reload task's incident), chain (start the incident's chain again from one of its tasks). Each is a button more in Slack and Teams. REST, the dashboard and MCP offer all four whatever this says.",
         ),
       retryClasses: z
         .array(z.enum(ERROR_CLASSES))
@@ -61,7 +85,7 @@ export const remediationSchema = () =>
         .describe("The delays the link's page offers ('0s': now). REST takes any delay up to maxDelay."),
       maxDelay: DurationSchema.prefault("24h").describe("The longest delay a retry may be asked for."),
       lease: DurationSchema.prefault("2m").describe(
-        "How long a Steward holds an action it claimed before another Steward of the cluster may take it over (when the first stopped mid-way).",
+        "How long a Steward holds an action it claimed before another Steward of the cluster may take it over (when the first stopped mid-way); once it sent the start, at least as long as that request may take (qlik.timeoutMs per attempt, with qlik.retries), so a start still on its way to Qlik is never sent twice.",
       ),
       pollInterval: DurationSchema.prefault("15s").describe("How often a Steward looks for actions that are due."),
       rules: z
@@ -69,16 +93,30 @@ export const remediationSchema = () =>
         .max(50)
         .default([])
         .describe(
-          "Automatic retries, off by default: the first matching rule retries a failure after its delays, and its page waits until the retries are over (a retry that heals pages nothing). Never in a maintenance window, never for a disabled task, never past the budget.",
+          "Automatic remediation, off by default: the first matching rule retries a failure after its delays, and its page waits until the retries are over (a retry that heals pages nothing); a [queue] rule re-runs the queue's cancellations once the queue has drained, each once. Never in a maintenance window, never for a disabled task, never past the budget.",
+        ),
+      approval: z
+        .strictObject({
+          retry: approvalSchema().describe("'Retry the task' (link, dashboard, REST, MCP)."),
+          rerunCancelled: approvalSchema().describe("'Re-run the cancelled runs' (link, dashboard, REST, MCP)."),
+          within: DurationSchema.prefault("1h").describe(
+            "How long an action waits for the second person; unconfirmed by then it is cancelled, and a new press starts again.",
+          ),
+        })
+        .prefault({})
+        .describe(
+          "Who must agree before an action a person asked for runs: one-person (the default) runs it on the first press; two-person records the first press as waiting for a second person, refuses the same person confirming, and runs it once a second, different person confirms. Rules are never held: the rule is the approval.",
         ),
       budget: z
         .strictObject({
-          perTask: z.number().int().min(0).max(100).default(3).describe("Automatic retries of one task in any hour."),
-          perNode: z.number().int().min(0).max(1000).default(10).describe("Automatic retries of the tasks of one node in any hour."),
-          perSite: z.number().int().min(0).max(10_000).default(30).describe("Automatic retries on the whole site in any hour."),
+          perTask: z.number().int().min(0).max(100).default(3).describe("Automatic retries and re-runs of one task in any hour."),
+          perNode: z.number().int().min(0).max(1000).default(10).describe("Automatic retries and re-runs of the tasks of one node in any hour."),
+          perSite: z.number().int().min(0).max(10_000).default(30).describe("Automatic retries and re-runs on the whole site in any hour."),
         })
         .prefault({})
-        .describe("How many automatic retries may start within an hour: past it, the failure pages at once."),
+        .describe(
+          "How many automatic retries and re-runs may be asked for within an hour: past it, a failure pages at once and a cancelled run is left to a person.",
+        ),
     })
     .describe(
       "Approved remediation: a person asks from the alert's link or REST, Steward acts once on the whole site, records it on the incident and in the audit, and says how it ended in the incident's next message. Nothing is automatic unless `rules` says so.",

@@ -5,7 +5,7 @@ import type { AuditLog } from "../../platform/audit/audit-log";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
-import type { DomainEvents, TaskEvent } from "../../platform/events/types";
+import type { DomainEvent, DomainEvents } from "../../platform/events/types";
 import type { Router } from "../../platform/http/route";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { SqlDb } from "../../platform/store/sql";
@@ -16,9 +16,12 @@ import { createCauseStore } from "../../tell/grouping/cause-store";
 import { createStoredChains } from "../../tell/grouping/stored-chains";
 import type { RemediationConfig } from "./config";
 import { registerRemediationRoutes } from "./routes";
+import { registerMoreRemediationRoutes } from "./routes-more";
 import { createRemediationService, type RemediationService } from "./service";
 import { createWorker } from "./worker";
 import { createFailureHold } from "./auto";
+import type { AppReloadPort } from "./engine-reload";
+import { createAutoRerun } from "./auto-rerun";
 
 export { remediationMigrations } from "./migrations";
 export { remediationSchema, type RemediationConfig } from "./config";
@@ -35,10 +38,14 @@ export interface RemediationDeps {
   instanceId: string;
   qrs: Pick<QrsClient, "listTasksFull">;
   taskStarter: TaskStarter;
+  /** The app reloader (src/start/control), for "reload the app through the Engine"; absent without the Engine. */
+  reloader?: AppReloadPort;
   incidents: IncidentService;
   formatTime(ms: number): string;
-  /** The maintenance window covering an event now (tell/maintenance): automatic retries never run inside one. */
-  inMaintenance(e: TaskEvent, now: number): { window: string } | undefined;
+  /** The maintenance window covering an event now (tell/maintenance): automatic retries and re-runs never run inside one. */
+  inMaintenance(e: DomainEvent, now: number): { window: string } | undefined;
+  /** The longest a start request to QRS may take (see WorkerDeps.startWindowMs). */
+  startWindowMs?: number;
   /** The worker's look while no action is unfinished (see WorkerDeps.idlePollMs). */
   idlePollMs?: () => number;
 }
@@ -46,12 +53,17 @@ export interface RemediationDeps {
 export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps): RemediationService {
   const store = createActionStore(deps.db);
   const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval });
-  const service = createRemediationService(cfg, { ...deps, store, worker, causes: createCauseStore(deps.db), chains: createStoredChains(deps.db) });
+  const causes = createCauseStore(deps.db);
+  const chains = createStoredChains(deps.db);
+  const service = createRemediationService(cfg, { ...deps, store, worker, canReload: deps.reloader !== undefined, causes, chains });
   registerRemediationRoutes(deps.router, service);
+  registerMoreRemediationRoutes(deps.router, service);
+  const poke = () => worker.poke();
   // Automatic retries only with a rule: the incidents service then asks before each failure's page.
-  deps.incidents.holdFailures(
-    createFailureHold(cfg, { store, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke: () => worker.poke() }),
-  );
+  deps.incidents.holdFailures(createFailureHold(cfg, { store, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke }));
+  // Automatic re-runs only with a [queue] rule: when a node's queue drained, its cancelled runs are asked for.
+  const rerun = createAutoRerun(cfg, { ...deps, store, causes, chains, poke });
+  if (rerun) deps.bus.on("task.on_track", rerun);
   deps.lifecycle.add(worker.component);
   return service;
 }

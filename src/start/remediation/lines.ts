@@ -10,21 +10,36 @@ export async function gaveUpLines(store: Pick<ActionStore, "ofIncident">, e: Tas
   if (e.kind !== "task.failed" || !e.pageAfter?.from.startsWith("remediation.rules") || !e.incident) return [];
   const tried = (await store.ofIncident(e.incident.id)).filter((a) => a.requestedFrom === "rule" && a.status === "ended");
   if (tried.length === 0) return [];
+  const rule = tried[0]!.requestedBy.replace(/^rule:/, "remediation rule ");
+  if (tried[0]!.kind === "rerun")
+    return [
+      `Re-run once, cancelled again (${rule}): Steward re-ran it at ${at(tried[0]!.startedAt ?? tried[0]!.dueAt)} once the queue had drained, and Qlik cancelled it in the queue again. It is not re-run a second time: start it when the node has room.`,
+    ];
   const times = tried.length === 1 ? "once" : tried.length === 2 ? "twice" : `${tried.length} times`;
   return [
-    `Remediation tried ${times}, gave up (${tried[0]!.requestedBy.replace(/^rule:/, "remediation rule ")}).`,
+    `Remediation tried ${times}, gave up (${rule}).`,
     ...tried.map((a, n) => `Retry ${n + 1} at ${at(a.startedAt ?? a.dueAt)}: ${a.outcome ?? "ended"}${a.outcomeLine ? `: ${a.outcomeLine}` : ""}`),
   ];
 }
 
+const VERB = {
+  retry: "Retried",
+  rerun: "Re-run after the queue drained, asked",
+  reload: "App reloaded through the Engine, asked",
+  chain: "Chain started again, asked",
+} as const;
+const NOUN = { retry: "retry", rerun: "re-run", reload: "reload", chain: "chain's start" } as const;
+
 /** "Retried by anna@corp.example (from the alert's link) at 2026-11-27 10:05 CET: Qlik started the task …; this run is that retry: it failed." */
 export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => string): string {
-  const who = `${a.kind === "rerun" ? "Re-run after the queue drained, asked" : "Retried"} by ${a.requestedBy} (from ${a.requestedFrom === "link" ? "the alert's link" : "REST"})`;
+  const where = (f: string | null) => (f === "link" ? "the alert's link" : f === "rule" ? "a remediation rule" : "REST");
+  const second = a.confirmedBy ? `, confirmed by ${a.confirmedBy} (from ${where(a.confirmedFrom)})` : "";
+  const who = `${VERB[a.kind]} by ${a.requestedBy} (from ${where(a.requestedFrom)})${second}${a.kind === "chain" ? ` from ${a.taskName}` : ""}`;
   if (a.status === "failed") return `${who}: not started, ${a.outcome ?? "refused"}: ${a.qlikAnswer ?? ""}`.trim();
   if (a.status === "skipped") return `${who}: not started, not needed: ${a.qlikAnswer ?? ""}`.trim();
   const started = `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? "started"}`;
   // The event of the run the retry started tells its end itself, whether the bus has closed the action yet or not.
-  const thisRun = a.status === "started" && e.task.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
+  const thisRun = a.status === "started" && a.kind !== "reload" && e.task.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
   const outcome =
     a.status === "ended"
       ? a.outcome
@@ -35,7 +50,10 @@ export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => s
             ? "failed"
             : "aborted"
         : undefined;
-  const noun = a.kind === "rerun" ? "re-run" : "retry";
+  const noun = NOUN[a.kind];
+  // An Engine reload's end is its job's (qlikAnswer says what the Engine answered), not a run of the task.
+  if (a.kind === "reload")
+    return a.status === "ended" ? `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? a.outcome}.` : `${started}; the reload has not ended yet.`;
   if (e.kind === "task.recovered" && a.status === "started") return `${started}; the ${noun} succeeded.`;
   return outcome ? `${started}; the ${noun} ${outcome}.` : `${started}; its run has not ended yet.`;
 }

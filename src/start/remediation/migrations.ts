@@ -1,7 +1,8 @@
 // Store table of remediation actions: one row per action a person asked for, the incident's timeline of it and the
 // claim that makes a cluster act once. A Steward claims a due action with a lease (one UPDATE on its row); another
 // takes it over only once the lease has run out, and then first looks whether the run had been started. A task has
-// at most one action not yet ended (a partial unique index): two people asking at once share one retry.
+// at most one action not yet ended (a partial unique index): two people asking at once share one retry. Under the
+// two-person rule an action waits for a second person's confirmation (version 2), one awaiting per task.
 import type { MigrationSet } from "../../platform/store/database";
 
 export const remediationMigrations: MigrationSet = {
@@ -44,6 +45,21 @@ export const remediationMigrations: MigrationSet = {
         CREATE INDEX remediation_actions_incident ON remediation_actions (incident_id);
         CREATE INDEX remediation_actions_task ON remediation_actions (task_id, status);
         CREATE UNIQUE INDEX remediation_actions_one_per_task ON remediation_actions (task_id) WHERE status IN ('pending', 'claimed', 'started');
+      `,
+    },
+    {
+      version: 2,
+      name: "remediation two-person approval",
+      // An action a person asked for under the two-person rule waits, 'awaiting', until a second person confirms it:
+      // its approval key names what was asked (a task's retry, a cause's re-run: several rows confirmed together).
+      sql: `
+        ALTER TABLE remediation_actions ADD COLUMN approval_key TEXT;
+        ALTER TABLE remediation_actions ADD COLUMN confirmed_by TEXT;
+        ALTER TABLE remediation_actions ADD COLUMN confirmed_from TEXT;
+        ALTER TABLE remediation_actions ADD COLUMN confirmed_ip TEXT;
+        ALTER TABLE remediation_actions ADD COLUMN confirmed_at INTEGER;
+        CREATE INDEX remediation_actions_approval ON remediation_actions (approval_key, status);
+        CREATE UNIQUE INDEX remediation_actions_one_awaiting ON remediation_actions (task_id) WHERE status = 'awaiting';
       `,
     },
   ],

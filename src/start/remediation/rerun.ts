@@ -4,6 +4,7 @@
 // close) and for the one before it to end. The task's last run is noted now: a task that ran since (its trigger, or its
 // chain after an upstream's re-run) is not started again.
 import type { QrsClient } from "../../platform/qlik/qrs-client";
+import type { QrsTask as QrsTaskFull } from "../../platform/qlik/qrs-schemas";
 import { eq, or } from "../../platform/qlik/qrs-filter";
 import type { CauseStore } from "../../tell/grouping/cause-store";
 import type { StoredChains } from "../../tell/grouping/stored-chains";
@@ -19,17 +20,43 @@ export interface RerunDeps {
   qrs: Pick<QrsClient, "listTasksFull">;
 }
 
+/** One cancelled run a re-run is asked for: its task as QRS shows it now, and its incident. */
+export interface CancelledRun {
+  taskId: string;
+  taskName: string;
+  incidentId: number;
+  task: QrsTaskFull | undefined;
+}
+
 export interface RerunRequest {
   causeId: number;
   by: string;
-  from: "link" | "rest";
+  from: "link" | "rest" | "rule";
   ip?: string;
   now: number;
+  /**
+   * An automatic re-run (a [queue] rule): for each cancelled run in chain order, who re-runs it (the rule's name) or
+   * why it is not re-run (no rule matches, the budget, a window, a disabled task, re-run once already). Absent: all are.
+   */
+  decide?: (c: CancelledRun) => Promise<{ by: string } | { withheld: string }>;
+  /** Under the two-person rule: the approval key; the actions wait for a second person. */
+  awaiting?: string;
 }
 
 export type RerunAnswer =
-  | { ok: true; cause: { id: number; title: string }; actions: RemediationAction[]; joined: RemediationAction[] }
-  | { ok: false; status: 404 | 409; message: string };
+  | {
+      ok: true;
+      cause: { id: number; title: string };
+      actions: RemediationAction[];
+      joined: RemediationAction[];
+      /** Runs `decide` left alone, with why. */
+      withheld: Array<{ taskId: string; taskName: string; incidentId: number; reason: string }>;
+      /** Recorded, waiting for a second person (the two-person rule). */
+      awaiting?: boolean;
+      /** This ask confirmed another person's (the two-person rule). */
+      confirmed?: { firstBy: string; already?: boolean };
+    }
+  | { ok: false; status: 404 | 409 | 403; message: string };
 
 const ID_BATCH = 20;
 
@@ -53,41 +80,51 @@ export async function requestRerun(deps: RerunDeps, r: RerunRequest): Promise<Re
   // How many of the cancelled tasks run before this one in its chains: 0 first.
   const depth = (taskId: string) => (graph ? graph.upstreamOf(taskId).filter((u) => ids.has(u.toLowerCase())).length : 0);
   const ordered = cancelled.map((c) => ({ ...c, depth: depth(c.taskId) })).sort((a, b) => a.depth - b.depth || a.firstAt - b.firstAt);
-  const last = await lastRuns(
+  const tasks = await fullTasks(
     deps.qrs,
     ordered.map((c) => c.taskId),
   );
   const actions: RemediationAction[] = [];
   const joined: RemediationAction[] = [];
+  const withheld: Array<{ taskId: string; taskName: string; incidentId: number; reason: string }> = [];
+  const node = cause.causeKey.slice("queue:".length);
   let afterId = 0;
   for (const c of ordered) {
+    const task = tasks.get(c.taskId.toLowerCase());
+    const decided = r.decide ? await r.decide({ taskId: c.taskId, taskName: c.taskName, incidentId: c.incidentId, task }) : { by: r.by };
+    if ("withheld" in decided) {
+      withheld.push({ taskId: c.taskId, taskName: c.taskName, incidentId: c.incidentId, reason: decided.withheld });
+      continue;
+    }
     const { added, action } = await deps.store.add({
+      ...(r.awaiting ? { awaiting: r.awaiting } : {}),
       incidentId: c.incidentId,
       taskId: c.taskId,
       taskName: c.taskName,
+      ...(node ? { node } : {}),
       kind: "rerun",
       causeId: r.causeId,
       afterId,
-      seenExecution: last.get(c.taskId) ?? "none",
-      requestedBy: r.by,
+      seenExecution: task?.operational?.lastExecutionResult?.id ?? "none",
+      requestedBy: decided.by,
       requestedFrom: r.from,
       ...(r.ip ? { requestedIp: r.ip } : {}),
       requestedAt: r.now,
       dueAt: r.now,
     });
     (added ? actions : joined).push(action);
-    if (added) afterId = action.id;
+    // A run asked for already (another Steward's request a moment before, a person's) keeps the chain order too.
+    afterId = action.id;
   }
-  return { ok: true, cause: { id: cause.id, title: cause.title }, actions, joined };
+  return { ok: true, cause: { id: cause.id, title: cause.title }, actions, joined, withheld };
 }
 
-/** Each task's last execution result id as QRS shows it now ("none" before its first run). */
-async function lastRuns(qrs: RerunDeps["qrs"], taskIds: string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+/** Each task as QRS shows it now, by lower-case id (its last execution result: "none" before its first run). */
+async function fullTasks(qrs: RerunDeps["qrs"], taskIds: string[]): Promise<Map<string, QrsTaskFull>> {
+  const out = new Map<string, QrsTaskFull>();
   for (let i = 0; i < taskIds.length; i += ID_BATCH) {
     const batch = taskIds.slice(i, i + ID_BATCH);
-    for (const t of await qrs.listTasksFull(or(...batch.map((id) => eq("id", id)))))
-      out.set(t.id.toLowerCase(), t.operational?.lastExecutionResult?.id ?? "none");
+    for (const t of await qrs.listTasksFull(or(...batch.map((id) => eq("id", id))))) out.set(t.id.toLowerCase(), t);
   }
   return out;
 }

@@ -1,71 +1,13 @@
 // REST surface of approved remediation: ask for a retry of an incident's task (scope tasks: a read key or a business
-// /status user never acts), read the incident's actions (its timeline of what was done), cancel one not yet due.
+// /status user never acts), read the incident's actions (its timeline of what was done), confirm one waiting for a
+// second person (the two-person rule), cancel one not yet due.
 import { z } from "zod";
 import { auditActorOf } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
-import type { RemediationAction } from "./action-store";
+import { ActionViewSchema, actionView, FORBIDDEN_SAME } from "./action-view";
+import { IdParams, registerActionRoutes } from "./action-routes";
 import type { RemediationService } from "./service";
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export function actionView(a: RemediationAction) {
-  return {
-    id: a.id,
-    incidentId: a.incidentId,
-    taskId: a.taskId,
-    taskName: a.taskName,
-    kind: a.kind,
-    status: a.status,
-    causeId: a.causeId,
-    afterId: a.afterId,
-    requestedBy: a.requestedBy,
-    requestedFrom: a.requestedFrom,
-    requestedIp: a.requestedIp,
-    requestedAt: iso(a.requestedAt),
-    dueAt: iso(a.dueAt),
-    claimedBy: a.claimedBy,
-    claims: a.claims,
-    startedAt: iso(a.startedAt),
-    executionId: a.executionId,
-    qlikAnswer: a.qlikAnswer,
-    endedAt: iso(a.endedAt),
-    outcome: a.outcome,
-    outcomeLine: a.outcomeLine,
-  };
-}
-
-const ActionViewSchema = z.lazy(() =>
-  z.object({
-    id: z.number(),
-    incidentId: z.number(),
-    taskId: z.string(),
-    taskName: z.string(),
-    kind: z.enum(["retry", "rerun"]),
-    status: z
-      .enum(["pending", "claimed", "started", "ended", "failed", "skipped", "cancelled"])
-      .describe(
-        "failed: Steward did not start it (refused, disabled); skipped: not needed any more (the task ran since it was asked for, or its incident recovered)",
-      ),
-    causeId: z.number().describe("A rerun: the queue cause whose end (the node's queue drained) it waits for; 0 for none."),
-    afterId: z.number().describe("A rerun: the action before it in chain order, which it waits for; 0 for none."),
-    requestedBy: z.string(),
-    requestedFrom: z.string().describe("link (the alert's signed link) or rest"),
-    requestedIp: z.string().nullable(),
-    requestedAt: z.string().nullable(),
-    dueAt: z.string().nullable(),
-    claimedBy: z.string().nullable().describe("The Steward that carried it out (its instance id)."),
-    claims: z.number().describe("More than 1: a Steward took it over from one that stopped mid-way."),
-    startedAt: z.string().nullable(),
-    executionId: z.string().nullable(),
-    qlikAnswer: z.string().nullable().describe("What Qlik answered to the start, or why nothing was started."),
-    endedAt: z.string().nullable(),
-    outcome: z.string().nullable().describe("succeeded, failed, aborted (the run's end); not started, not needed; cancelled by …"),
-    outcomeLine: z.string().nullable().describe("The failing line of the run the action started, when it failed."),
-  }),
-);
-
-const IdParams = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
 
 export function registerRemediationRoutes(router: Router, service: RemediationService): void {
   router.route(
@@ -74,14 +16,24 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
       path: "/v4/incidents/:id/retry",
       summary: "Start an open incident's task again, now or in N minutes",
       description:
-        "Offered for the error classes of remediation.retryClasses (connection, lock, timeout: failures that may heal by themselves). The action is recorded on the incident (GET /v4/incidents/{id}/actions) and in the audit as the caller; one Steward of the site starts the task once, through the start allowlist; the incident's next message says what was done and how it ended. Asked again while one is pending, the answer is the pending action (202, added false).",
+        "Offered for the error classes of remediation.retryClasses (connection, lock, timeout: failures that may heal by themselves). The action is recorded on the incident (GET /v4/incidents/{id}/actions) and in the audit as the caller; one Steward of the site starts the task once, through the start allowlist; the incident's next message says what was done and how it ended. Asked again while one is pending, the answer is the pending action (202, added false). Under the two-person rule (remediation.approval.retry: two-person) the first ask is recorded waiting for a second person (awaiting true); a different caller asking again confirms it (confirmed), the same caller gets 403.",
       tags: ["Alerts"],
       scope: "tasks",
       params: IdParams,
       body: z.strictObject({ inMinutes: z.number().int().min(0).max(10_080).default(0).describe("Minutes from now; 0 starts it at once.") }).prefault({}),
       responses: {
-        202: { description: "The action, to be carried out", schema: () => z.object({ added: z.boolean(), action: ActionViewSchema }) },
+        202: {
+          description: "The action, to be carried out (or waiting for a second person)",
+          schema: () =>
+            z.object({
+              added: z.boolean(),
+              awaiting: z.boolean().optional().describe("Recorded, waiting for a second, different person to confirm it (two-person rule)."),
+              confirmed: z.object({ firstBy: z.string() }).optional().describe("This ask confirmed the one firstBy made (two-person rule)."),
+              action: ActionViewSchema,
+            }),
+        },
         400: { description: "The delay is longer than remediation.maxDelay" },
+        403: { description: FORBIDDEN_SAME },
         404: { description: "No such incident" },
         409: { description: "The incident is closed, is not a task's, or its error class is not one a retry is offered for" },
       },
@@ -96,7 +48,15 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
         ...(actor.ip ? { ip: actor.ip } : {}),
       });
       if (!a.ok) return c.json(errorBody(a.status, a.code, a.message, { field: a.field }), a.status);
-      return c.json({ added: a.added, action: actionView(a.action) }, 202);
+      return c.json(
+        {
+          added: a.added,
+          ...(a.awaiting ? { awaiting: true } : {}),
+          ...(a.confirmed ? { confirmed: { firstBy: a.confirmed.firstBy } } : {}),
+          action: actionView(a.action),
+        },
+        202,
+      );
     },
   );
 
@@ -112,9 +72,17 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
       params: IdParams,
       responses: {
         202: {
-          description: "The actions, in the order they run; joined: actions asked for before that this request shares",
-          schema: () => z.object({ actions: z.array(ActionViewSchema), joined: z.array(ActionViewSchema) }),
+          description:
+            "The actions, in the order they run; joined: actions asked for before that this request shares; awaiting: waiting for a second person (remediation.approval.rerunCancelled: two-person)",
+          schema: () =>
+            z.object({
+              actions: z.array(ActionViewSchema),
+              joined: z.array(ActionViewSchema),
+              awaiting: z.boolean().optional(),
+              confirmed: z.object({ firstBy: z.string() }).optional(),
+            }),
         },
+        403: { description: FORBIDDEN_SAME },
         404: { description: "No such cause" },
         409: { description: "The cause is not a node's reload queue, or holds no cancelled run still failing" },
       },
@@ -122,8 +90,19 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
     async (c, { params }) => {
       const actor = auditActorOf(c);
       const a = await service.requestRerun({ causeId: params.id, by: actor.name, from: "rest", ...(actor.ip ? { ip: actor.ip } : {}) });
-      if (!a.ok) return c.json(errorBody(a.status, a.status === 404 ? "NOT_FOUND" : "CONFLICT", a.message, { field: "id" }), a.status);
-      return c.json({ actions: a.actions.map(actionView), joined: a.joined.map(actionView) }, 202);
+      if (!a.ok) {
+        const code = a.status === 404 ? "NOT_FOUND" : a.status === 403 ? "FORBIDDEN" : "CONFLICT";
+        return c.json(errorBody(a.status, code, a.message, { field: a.status === 403 ? "approval" : "id" }), a.status);
+      }
+      return c.json(
+        {
+          actions: a.actions.map(actionView),
+          joined: a.joined.map(actionView),
+          ...(a.awaiting ? { awaiting: true } : {}),
+          ...(a.confirmed ? { confirmed: { firstBy: a.confirmed.firstBy } } : {}),
+        },
+        202,
+      );
     },
   );
 
@@ -155,20 +134,5 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
     async (c, { params }) => c.json({ actions: (await service.actionsOfCause(params.id)).map(actionView) }),
   );
 
-  router.route(
-    {
-      method: "post",
-      path: "/v4/remediation/actions/:id/cancel",
-      summary: "Cancel a remediation action that is not due yet",
-      description: "Only a pending action can be cancelled: one a Steward has started is past recall.",
-      tags: ["Alerts"],
-      scope: "tasks",
-      params: IdParams,
-      responses: { 200: { description: "Cancelled" }, 409: { description: "The action is not pending (or does not exist)" } },
-    },
-    async (c, { params }) => {
-      if (await service.cancel(params.id, auditActorOf(c).name)) return c.json({ cancelled: params.id });
-      return c.json(errorBody(409, "CONFLICT", `action ${params.id} is not pending: only an action not yet due can be cancelled`, { field: "id" }), 409);
-    },
-  );
+  registerActionRoutes(router, service);
 }

@@ -6,8 +6,7 @@ import type { Logger } from "pino";
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { Clock } from "../../platform/core/clock";
 import type { EventBus } from "../../platform/core/bus";
-import { describeError } from "../../platform/core/errors";
-import { isTaskEvent, type DomainEvent, type DomainEvents, type TaskEvent } from "../../platform/events/types";
+import { isTaskEvent, type DomainEvent, type DomainEvents } from "../../platform/events/types";
 import type { IncidentService } from "../../tell/incidents";
 import type { RemedyPort, RetryChoice } from "../../tell/ack-links/remedy-port";
 import { spanText } from "../../tell/notify/time-format";
@@ -16,6 +15,14 @@ import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
 import { gaveUpLines, lineOf } from "./lines";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
+import { type ChainTask, createMoreRequests, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
+import { moreOffers } from "./more-offers";
+import { type Asker, createApproval } from "./approval";
+import { rerunAnswer, retryAnswer } from "./link-answers";
+import { closeOnRunEnd } from "./run-end";
+import type { ConfirmAnswer, RetryAnswer } from "./answers";
+
+export type { ConfirmAnswer, RetryAnswer } from "./answers";
 
 export interface RetryRequest {
   incidentId: number;
@@ -26,10 +33,6 @@ export interface RetryRequest {
 }
 
 /** The answer to a retry request: the action (new or the one already asked for), or why none was made. */
-export type RetryAnswer =
-  | { ok: true; added: boolean; action: RemediationAction }
-  | { ok: false; status: 404 | 409 | 400; code: "NOT_FOUND" | "CONFLICT" | "INVALID_INPUT"; field: string; message: string };
-
 export interface RemediationService extends RemedyPort {
   requestRetry(r: RetryRequest): Promise<RetryAnswer>;
   requestRerun(r: Omit<RerunRequest, "now">): Promise<RerunAnswer>;
@@ -37,11 +40,21 @@ export interface RemediationService extends RemedyPort {
   /** The actions of a re-run of a queue cause's cancelled runs, in the order they run. */
   actionsOfCause(causeId: number): Promise<RemediationAction[]>;
   cancel(actionId: number, by: string): Promise<boolean>;
+  /** Reload the open incident's app through the Engine, as its task would (partial or full). */
+  requestReload(r: IncidentActionRequest): Promise<IncidentActionAnswer>;
+  /** Start a task of the open incident's chain; its follow-ups run as the Scheduler's triggers start them. */
+  requestChain(r: IncidentActionRequest & { taskId: string }): Promise<IncidentActionAnswer>;
+  /** The tasks of the open incident's chain, heads first (empty: none Steward knows). */
+  chainOfIncident(incidentId: number): Promise<ChainTask[]>;
+  /** The second person's confirmation of an action waiting under the two-person rule, by its id. */
+  confirm(actionId: number, who: Asker): Promise<ConfirmAnswer>;
 }
 
 export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
   store: ActionStore;
   worker: Worker;
+  /** Whether this Steward reloads apps through the Engine (the worker has the app reloader). */
+  canReload?: boolean;
   incidents: IncidentService;
   clock: Clock;
   log: Logger;
@@ -50,35 +63,28 @@ export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
   formatTime(ms: number): string;
 }
 
-const ENDS = ["task.succeeded", "task.failed", "task.aborted"] as const;
 const inWords = (ms: number) => (ms <= 0 ? "now" : `in ${spanText(ms)}`);
+export type { Asker } from "./approval";
+
+/** A retry refused: the HTTP status, its code and the field of the request it is about. */
+const refuse = (status: 404 | 409 | 400 | 403, field: string, message: string): RetryAnswer => ({
+  ok: false,
+  status,
+  code: status === 404 ? "NOT_FOUND" : status === 400 ? "INVALID_INPUT" : status === 403 ? "FORBIDDEN" : "CONFLICT",
+  field,
+  message,
+});
 
 export function createRemediationService(cfg: RemediationConfig, deps: ServiceDeps): RemediationService {
   const { store, clock } = deps;
   const log = deps.log.child({ module: "remediation" });
   const classes = new Set<string>(cfg.retryClasses);
+  const more = createMoreRequests({ ...deps, canReload: deps.canReload === true, offer: cfg.offer, poke: () => deps.worker.poke() });
+  const approval = createApproval(cfg, { store, clock, audit: deps.audit, formatTime: deps.formatTime, poke: () => deps.worker.poke() });
 
-  // Any Steward that hears the task's run end closes the action (one UPDATE: once on the site).
-  for (const kind of ENDS)
-    deps.bus.on(kind, async (e: TaskEvent) => {
-      if (e.source === "test") return;
-      const outcome = kind === "task.succeeded" ? "succeeded" : kind === "task.failed" ? "failed" : "aborted";
-      try {
-        for (const a of await store.ended(e.task.id, clock.now(), outcome, e.errorLine ?? null))
-          log.info({ actionId: a.id, taskId: a.taskId, outcome }, "the run a remediation action started has ended");
-      } catch (err) {
-        log.warn({ taskId: e.task.id, err: describeError(err) }, "could not record the end of a remediation action's run");
-      }
-    });
+  closeOnRunEnd(deps.bus, store, clock, log);
 
   async function requestRetry(r: RetryRequest): Promise<RetryAnswer> {
-    const refuse = (status: 404 | 409 | 400, field: string, message: string): RetryAnswer => ({
-      ok: false,
-      status,
-      code: status === 404 ? "NOT_FOUND" : status === 400 ? "INVALID_INPUT" : "CONFLICT",
-      field,
-      message,
-    });
     if (r.delayMs < 0 || r.delayMs > cfg.maxDelay)
       return refuse(400, "inMinutes", `a retry may be asked for at most ${spanText(cfg.maxDelay)} ahead (remediation.maxDelay)`);
     const incident = await deps.incidents.get(r.incidentId);
@@ -91,8 +97,22 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
         "id",
         `incident ${r.incidentId}'s error class is ${incident.errorClass ?? "not known"}: a retry is offered for ${[...classes].join(", ")} (remediation.retryClasses), failures that may heal by themselves`,
       );
+    const key = `retry:incident:${incident.id}`;
+    const two = approval.needsTwo("retry");
+    const press = async (): Promise<RetryAnswer | undefined> => {
+      const p = await approval.press("retry", key, r);
+      if (p.step === "refused") return refuse(403, "approval", p.message);
+      if (p.step === "confirmed" && p.actions[0])
+        return { ok: true, added: false, action: p.actions[0], confirmed: { firstBy: p.firstBy, already: p.already === true } };
+      return undefined;
+    };
+    if (two) {
+      const answered = await press();
+      if (answered) return answered;
+    }
     const now = clock.now();
     const { added, action } = await store.add({
+      ...(two ? { awaiting: key } : {}),
       incidentId: incident.id,
       taskId: incident.taskId,
       taskName: incident.title,
@@ -108,14 +128,34 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       action: "remediation.request",
       target: incident.taskId,
       result: "ok",
-      details: { actionId: action.id, incidentId: incident.id, kind: "retry", from: r.from, dueAt: new Date(action.dueAt).toISOString(), joined: !added },
+      details: {
+        actionId: action.id,
+        incidentId: incident.id,
+        kind: "retry",
+        from: r.from,
+        dueAt: new Date(action.dueAt).toISOString(),
+        joined: !added,
+        ...(two && added ? { awaiting: "a second person" } : {}),
+      },
     });
-    if (added) await deps.worker.poke();
-    return { ok: true, added, action };
+    // Two people pressing first at once on two Stewards: the second's row joined the first's, so it confirms it.
+    if (two && !added && action.status === "awaiting") return (await press()) ?? { ok: true, added, action, awaiting: true };
+    if (added && !two) await deps.worker.poke();
+    return { ok: true, added, action, ...(two && added ? { awaiting: true } : {}) };
   }
 
   async function rerun(r: Omit<RerunRequest, "now">): Promise<RerunAnswer> {
-    const a = await requestRerun({ ...deps, store, incidents: deps.incidents }, { ...r, now: clock.now() });
+    const key = `rerun:cause:${r.causeId}`;
+    const two = approval.needsTwo("rerunCancelled") && r.from !== "rule";
+    if (two) {
+      const p = await approval.press("rerunCancelled", key, { by: r.by, from: r.from === "link" ? "link" : "rest", ...(r.ip ? { ip: r.ip } : {}) });
+      if (p.step === "refused") return { ok: false, status: 403, message: p.message };
+      if (p.step === "confirmed") {
+        const cause = await deps.causes.get(r.causeId);
+        return { ok: true, cause: { id: r.causeId, title: cause?.title ?? `cause ${r.causeId}` }, actions: p.actions, joined: [], withheld: [], confirmed: p };
+      }
+    }
+    const a = await requestRerun({ ...deps, store, incidents: deps.incidents }, { ...r, now: clock.now(), ...(two ? { awaiting: key } : {}) });
     if (!a.ok) return a;
     deps.audit.record({
       actor: { kind: r.from === "link" ? "link" : "remediation", name: r.by, ...(r.ip ? { ip: r.ip } : {}) },
@@ -127,30 +167,26 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
         from: r.from,
         order: a.actions.map((x) => ({ actionId: x.id, taskId: x.taskId, taskName: x.taskName })),
         joined: a.joined.map((x) => x.id),
+        ...(two ? { awaiting: "a second person" } : {}),
       },
     });
-    if (a.actions.length > 0) await deps.worker.poke();
-    return a;
+    if (a.actions.length > 0 && !two) await deps.worker.poke();
+    return two ? { ...a, awaiting: true } : a;
   }
+
+  const links = new Set<string>(cfg.links);
 
   return {
     requestRetry,
+    ...moreOffers(cfg, more),
     requestRerun: rerun,
     offersRerun(e: DomainEvent) {
-      if (!cfg.offer || e.cause?.status !== "open") return false;
+      if (!links.has("rerun") || !cfg.offer || e.cause?.status !== "open") return false;
       return e.kind === "scheduler.queue_backlog" || (isTaskEvent(e) && e.errorClass === "queue");
     },
-    async rerun(req) {
-      const a = await rerun(req);
-      if (!a.ok) return { ok: false, message: `${a.message[0]!.toUpperCase()}${a.message.slice(1)}.` };
-      const names = a.actions.map((x) => x.taskName).join(", ");
-      const joined = a.joined.length === 0 ? "" : ` ${a.joined.length} of them had been asked for already.`;
-      return {
-        ok: true,
-        message: `${a.actions.length} run(s) will be started again once the queue of ${a.cause.title.replace(/^reload queue backed up on /, "")} has drained, one after another in chain order: ${names || "none new"}.${joined} Each incident's next message says how it went.`,
-      };
-    },
+    rerun: async (req) => rerunAnswer(await rerun(req)),
     actionsOf: (id) => store.ofIncident(id),
+    confirm: (id, who) => approval.confirmAction(id, who),
     actionsOfCause: (id) => store.ofCause(id),
     async cancel(id, by) {
       const done = await store.cancel(id, clock.now(), by);
@@ -158,26 +194,13 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       return done;
     },
     offersRetry(e: DomainEvent) {
-      if (!cfg.offer || !isTaskEvent(e) || e.incident?.status !== "open") return false;
+      if (!links.has("retry") || !cfg.offer || !isTaskEvent(e) || e.incident?.status !== "open") return false;
       return e.errorClass !== undefined && classes.has(e.errorClass);
     },
     retryChoices(): RetryChoice[] {
       return cfg.retryIn.map((ms) => ({ id: String(Math.round(ms / 1000)), label: inWords(ms), delayMs: ms }));
     },
-    async retry(req) {
-      const a = await requestRetry(req);
-      if (!a.ok) return { ok: false, message: `${a.message[0]!.toUpperCase()}${a.message.slice(1)}.` };
-      const when = a.action.dueAt <= clock.now() ? "now" : `at ${deps.formatTime(a.action.dueAt)}`;
-      if (!a.added)
-        return {
-          ok: true,
-          message: `${a.action.taskName} was already to be retried (asked by ${a.action.requestedBy}, action #${a.action.id}): it is started once.`,
-        };
-      return {
-        ok: true,
-        message: `${a.action.taskName} will be started again ${when} (action #${a.action.id}). The incident's next message says how it went.`,
-      };
-    },
+    retry: async (req) => retryAnswer(await requestRetry(req), clock.now(), deps.formatTime),
     async lines(e) {
       if (!isTaskEvent(e) || e.incident === undefined || e.source === "test") return [];
       const told = await store.tell(e.incident.id, e.id);

@@ -9,9 +9,11 @@ import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { eq } from "../../platform/qlik/qrs-filter";
+import { FINAL_EXECUTION_STATUSES, type QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
 import type { IncidentService } from "../../tell/incidents";
 import type { TaskStarter } from "../control/types";
 import type { ActionStore, Claim, RemediationAction } from "./action-store";
+import { type AppReloadPort, followEngineReloads, startEngineReload } from "./engine-reload";
 
 export interface WorkerDeps {
   store: ActionStore;
@@ -23,7 +25,14 @@ export interface WorkerDeps {
   qrs: Pick<QrsClient, "listTasksFull">;
   taskStarter: TaskStarter;
   incidents: Pick<IncidentService, "get" | "causeStatus">;
+  /** The app reloader (reload actions); absent without the Engine connection. */
+  reloader?: AppReloadPort;
   leaseMs: number;
+  /**
+   * The longest a start request to QRS may take, its retries included (qlik.timeoutMs per attempt): from the start on,
+   * the claim is held at least this long, so no Steward takes it over while the start may still reach Qlik.
+   */
+  startWindowMs?: number;
   pollMs: number;
   /**
    * How long to wait while no action is unfinished (absent: pollMs). An action asked for on this Steward pokes it; one
@@ -40,6 +49,26 @@ export interface Worker {
   component: Component;
 }
 
+/** The audit row of one step of an action: who asked, from where, confirmed by whom, and the Steward that acted. */
+function recorderOf(deps: WorkerDeps) {
+  return (a: RemediationAction, result: "ok" | "failed", details: Record<string, unknown>) =>
+    deps.audit.record({
+      actor: { kind: "remediation", name: a.requestedBy, ...(a.requestedIp ? { ip: a.requestedIp } : {}) },
+      action: `remediation.${a.kind}`,
+      target: a.taskId,
+      result,
+      details: {
+        actionId: a.id,
+        incidentId: a.incidentId,
+        taskName: a.taskName,
+        requestedFrom: a.requestedFrom,
+        ...(a.confirmedBy ? { confirmedBy: a.confirmedBy, confirmedFrom: a.confirmedFrom } : {}),
+        by: deps.instanceId,
+        ...details,
+      },
+    });
+}
+
 export function createWorker(deps: WorkerDeps): Worker {
   const log = deps.log.child({ module: "remediation" });
   const { store, clock } = deps;
@@ -53,14 +82,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const end = async (c: Claim, a: RemediationAction, outcome: string, answer: string) => {
     if (await store.failed(c, clock.now(), outcome, answer)) record(a, "failed", { outcome, answer });
   };
-  const record = (a: RemediationAction, result: "ok" | "failed", details: Record<string, unknown>) =>
-    deps.audit.record({
-      actor: { kind: "remediation", name: a.requestedBy, ...(a.requestedIp ? { ip: a.requestedIp } : {}) },
-      action: `remediation.${a.kind}`,
-      target: a.taskId,
-      result,
-      details: { actionId: a.id, incidentId: a.incidentId, taskName: a.taskName, requestedFrom: a.requestedFrom, by: deps.instanceId, ...details },
-    });
+  const record = recorderOf(deps);
 
   /** A rerun waits for its node's queue to drain (its cause closed) and for the one before it in chain order to end. */
   async function ready(a: RemediationAction): Promise<boolean> {
@@ -72,24 +94,44 @@ export function createWorker(deps: WorkerDeps): Worker {
     if (await store.skipped(c, clock.now(), answer)) record(a, "ok", { answer, skipped: true });
   };
 
+  /**
+   * Taken over: the Steward before this one noted the task's last run, started it and stopped. The run since is the one
+   * it started: adopted, not started again; when QRS shows it over already (its end was heard while the action was still
+   * claimed, and may have closed the incident), the action ends with it.
+   */
+  async function adopt(c: Claim, a: RemediationAction, last: QrsExecutionResult | null | undefined, lastId: string): Promise<void> {
+    const answer = `adopted the run ${lastId} that ${a.takenFrom ?? "the Steward before"} started before it stopped (not started again)`;
+    if (!(await store.started(c, clock.now(), last?.executionID ?? lastId, answer))) return;
+    record(a, "ok", { answer, adopted: true });
+    if (last && FINAL_EXECUTION_STATUSES.has(last.status))
+      await store.ended(a.taskId, clock.now(), last.status === 7 ? "succeeded" : last.status === 8 || last.status === 11 ? "failed" : "aborted", null);
+  }
+
   async function act(c: Claim, a: RemediationAction): Promise<void> {
+    const [task] = await deps.qrs.listTasksFull(eq("id", a.taskId));
+    const last = task?.operational?.lastExecutionResult;
+    const lastId = last?.id ?? "none";
+    // (An Engine reload is adopted by its job, in startEngineReload, not by a run of the task.)
+    if (task && a.kind !== "reload" && a.takenFrom !== null && a.seenExecution !== null && a.seenExecution !== lastId) return adopt(c, a, last, lastId);
     const incident = await deps.incidents.get(a.incidentId);
     if (incident?.status !== "open") return skip(c, a, `incident #${a.incidentId} recovered before the action was due: nothing was started`);
-    const [task] = await deps.qrs.listTasksFull(eq("id", a.taskId));
     if (!task) return end(c, a, "not started", "QRS no longer has this task");
     if (task.enabled === false) return end(c, a, "not started", "the task is disabled in the QMC: a person turned it off, so Steward does not start it");
-    const last = task.operational?.lastExecutionResult;
-    const lastId = last?.id ?? "none";
+    // An Engine reload is no run of the task: its own take-over looks for the job, not for a run.
+    if (a.kind === "reload")
+      return startEngineReload(
+        { store, clock, audit: deps.audit, instanceId: deps.instanceId, reloader: deps.reloader, holdMs: Math.max(deps.leaseMs, deps.startWindowMs ?? 0) },
+        c,
+        a,
+        task,
+        end,
+        record,
+      );
     // A rerun whose task ran since it was asked for (its trigger, or its chain after a rerun before it) is not needed.
     if (a.kind === "rerun" && a.takenFrom === null && a.seenExecution !== null && a.seenExecution !== lastId)
       return skip(c, a, `the task ran since the re-run was asked for (run ${lastId}: its trigger or its chain started it): not started again`);
-    // Taken over: the Steward before this one looked at the task, then stopped. A run since then is the one it started.
-    if (a.takenFrom !== null && a.seenExecution !== null && a.seenExecution !== lastId) {
-      const answer = `adopted the run ${lastId} that ${a.takenFrom ?? "the Steward before"} started before it stopped (not started again)`;
-      if (await store.started(c, clock.now(), last?.executionID ?? lastId, answer)) record(a, "ok", { answer, adopted: true });
-      return;
-    }
-    if (!(await store.seen(c, lastId))) return; // Another Steward took the action over: it acts, not this one.
+    const holdUntil = clock.now() + Math.max(deps.leaseMs, deps.startWindowMs ?? 0);
+    if (!(await store.seen(c, lastId, holdUntil))) return; // Another Steward took the action over: it acts, not this one.
     const report = await deps.taskStarter.start(
       { taskIds: [a.taskId] },
       { kind: "remediation", name: `action ${a.id}`, actor: { kind: "remediation", name: a.requestedBy, ...(a.requestedIp ? { ip: a.requestedIp } : {}) } },
@@ -106,6 +148,9 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   async function passOnce(): Promise<void> {
+    await followEngineReloads({ store, clock, audit: deps.audit, instanceId: deps.instanceId, reloader: deps.reloader }, record).catch((err) =>
+      log.warn({ err: describeError(err) }, "could not look at the Engine reloads of remediation actions"),
+    );
     for (const due of await store.due(clock.now())) {
       if (stopping) return;
       if (!(await ready(due))) continue;

@@ -110,6 +110,17 @@ export function linkActions(cfg: ActionLinksConfig, deps: LinkActionDeps): LinkA
         return { ok: false, message: "Re-running the cancelled runs from a link is not available on this Steward (remediation)." };
       return remedies.rerun({ causeId: p.incidentId, by: p.recipient, from: "link", ...(ip ? { ip } : {}) });
     },
+    chainTasks: async (p) => (p.target === "cause" ? [] : ((await deps.remedies?.()?.chainTasks(p.incidentId)) ?? [])),
+    async reload(p, ip) {
+      const remedies = deps.remedies?.();
+      if (!remedies || p.target === "cause") return { ok: false, message: "Reloading an app from a link is not available on this Steward (remediation)." };
+      return remedies.reload({ incidentId: p.incidentId, by: p.recipient, from: "link", ...(ip ? { ip } : {}) });
+    },
+    async chain(p, taskId, ip) {
+      const remedies = deps.remedies?.();
+      if (!remedies || p.target === "cause") return { ok: false, message: "Starting a chain from a link is not available on this Steward (remediation)." };
+      return remedies.chain({ incidentId: p.incidentId, taskId, by: p.recipient, from: "link", ...(ip ? { ip } : {}) });
+    },
     async retry(p, choice, ip) {
       const remedies = deps.remedies?.();
       if (!remedies || p.target === "cause") return { ok: false, message: "Retrying a task from a link is not available on this Steward (remediation)." };

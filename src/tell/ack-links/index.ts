@@ -57,7 +57,12 @@ export function setupAckLinks(cfg: ActionLinksConfig, deps: AckLinksDeps): AckLi
   return {
     async decorate(n) {
       const remedies = deps.remedies?.();
-      const offers = { retry: remedies?.offersRetry(n.event) === true, rerun: remedies?.offersRerun(n.event) === true };
+      const offers = {
+        retry: remedies?.offersRetry(n.event) === true,
+        rerun: remedies?.offersRerun(n.event) === true,
+        reload: remedies?.offersReload(n.event) === true,
+        chain: (await remedies?.offersChain(n.event)) === true,
+      };
       const links = await makeActionLinks(cfg, store, n, clock.now(), offers);
       return links.length === 0 ? n : { ...n, vars: { ...n.vars, actionLinks: links } };
     },

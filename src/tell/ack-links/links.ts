@@ -45,6 +45,10 @@ export function linkPath(id: number, target: LinkTarget = "incident"): string {
 export interface Offers {
   retry?: boolean;
   rerun?: boolean;
+  /** Reload the incident's app through the Engine. */
+  reload?: boolean;
+  /** Start the incident's chain again from one of its tasks (the link's page lists them). */
+  chain?: boolean;
 }
 
 export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, n: Notification, now: number, offers: Offers = {}): Promise<ActionLink[]> {
@@ -65,7 +69,13 @@ export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, 
   };
   const links = [make("ack", "Acknowledge"), make("snooze", "Snooze")];
   if (offers.rerun && named.target === "cause") links.push(make("rerun", "Re-run the cancelled runs"));
-  // A retry starts this message's task: it names the task's incident, also on a page whose other links name its cause.
-  const incident = offers.retry ? openIncidentOf(n) : undefined;
-  return incident === undefined ? links : [...links, make("retry", "Retry the task", { target: "incident", id: incident })];
+  // A retry, a reload and a chain's start act on this message's task: they name the task's incident, also on a page
+  // whose other links name its cause.
+  const incident = openIncidentOf(n);
+  if (incident === undefined) return links;
+  const own = { target: "incident" as const, id: incident };
+  if (offers.retry) links.push(make("retry", "Retry the task", own));
+  if (offers.reload) links.push(make("reload", "Reload the app", own));
+  if (offers.chain) links.push(make("chain", "Restart the chain", own));
+  return links;
 }

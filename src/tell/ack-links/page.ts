@@ -2,6 +2,7 @@
 // to confirm with a button (a POST) and shows the result. A GET never acts: mail scanners open links to look at them.
 import type { SnoozeChoice } from "./snooze-choices";
 import type { RetryChoice } from "./remedy-port";
+import type { LinkAction } from "./signature";
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
@@ -37,11 +38,12 @@ export interface AskName {
 
 export function confirmPage(
   subject: SubjectFacts,
-  action: "ack" | "snooze" | "retry" | "rerun",
+  action: LinkAction,
   recipient: string,
   choices: SnoozeChoice[],
   retryChoices: RetryChoice[] = [],
   askName?: AskName,
+  chainTasks: ReadonlyArray<{ id: string; name: string }> = [],
 ): string {
   const scope = subject.scope ? `<p>${esc(subject.scope)}</p>` : "";
   const about = `<p><b>${esc(subject.label)}</b>: ${esc(subject.title)}<br><span class="muted">${esc(subject.lastSummary)}</span></p>${scope}`;
@@ -60,6 +62,19 @@ export function confirmPage(
       "Re-run the runs the queue cancelled?",
       `${about}<p>Once the node's queue has drained, Steward starts each run Qlik cancelled while it waited, one after another in chain order (a task its chain already ran again is left out), and says how each went in its incident's next message.</p>${form(`<button type="submit" name="confirm" value="rerun">Re-run them</button>`)}${who}`,
     );
+  if (action === "reload")
+    return frame(
+      "Reload this app through the Engine?",
+      `${about}<p>Steward reloads the task's app once through the Qlik Engine, as the task would (a partial reload when the task is one), and saves it. The task's own status in the QMC does not change. The incident's next message says what the Engine answered.</p>${form(`<button type="submit" name="confirm" value="reload">Reload the app</button>`)}${who}`,
+    );
+  if (action === "chain") {
+    const starts = chainTasks.map((t) => `<button type="submit" name="task" value="${esc(t.id)}">Start from ${esc(t.name)}</button>`).join("");
+    const none = chainTasks.length === 0 ? "<p><b>This task is in no chain Steward knows any more.</b></p>" : "";
+    return frame(
+      "Start the chain again?",
+      `${about}<p>Steward starts the task you choose once; the tasks after it run as their triggers in Qlik Sense start them. The incident's next message says how it went.</p>${none}${form(starts)}${who}`,
+    );
+  }
   if (action === "retry") {
     const retry = retryChoices.map((c) => `<button type="submit" name="retry" value="${esc(c.id)}">Retry ${esc(c.label)}</button>`).join("");
     return frame(

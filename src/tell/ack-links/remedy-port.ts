@@ -10,16 +10,34 @@ export interface RetryChoice {
   delayMs: number;
 }
 
+/** What the link's page says: `status` (default 200, or 409 when not ok) and `title` when they differ from the usual. */
+export interface LinkAnswer {
+  ok: boolean;
+  message: string;
+  status?: 403;
+  title?: string;
+}
+
 export interface RemedyPort {
   /** Whether a message about this event offers a retry (an open incident of a transient error class). */
   offersRetry(e: DomainEvent): boolean;
   retryChoices(): RetryChoice[];
   /** Asks for the incident's task to be started again after the delay; text for the person says what happens. */
-  retry(req: { incidentId: number; delayMs: number; by: string; from: "link"; ip?: string }): Promise<{ ok: boolean; message: string }>;
+  retry(req: { incidentId: number; delayMs: number; by: string; from: "link"; ip?: string }): Promise<LinkAnswer>;
   /** Whether a message about this event offers "re-run the runs the queue cancelled" (a node's queue cause). */
   offersRerun(e: DomainEvent): boolean;
   /** Asks for the runs the queue cause's node cancelled to be started again once the queue drained, in chain order. */
-  rerun(req: { causeId: number; by: string; from: "link"; ip?: string }): Promise<{ ok: boolean; message: string }>;
+  rerun(req: { causeId: number; by: string; from: "link"; ip?: string }): Promise<LinkAnswer>;
+  /** Whether a message about this event offers "reload the app through the Engine" (an open incident of a reload task). */
+  offersReload(e: DomainEvent): boolean;
+  /** Asks for the incident's app to be reloaded through the Engine, as its task would (partial or full). */
+  reload(req: { incidentId: number; by: string; from: "link"; ip?: string }): Promise<LinkAnswer>;
+  /** Whether a message about this event offers "start the chain again from a task" (its task is in a chain Steward knows). */
+  offersChain(e: DomainEvent): Promise<boolean>;
+  /** The tasks of the open incident's chain, heads first: the buttons of the link's page. */
+  chainTasks(incidentId: number): Promise<Array<{ id: string; name: string }>>;
+  /** Asks for one task of the incident's chain to be started; the Scheduler's triggers run the rest of the chain. */
+  chain(req: { incidentId: number; taskId: string; by: string; from: "link"; ip?: string }): Promise<LinkAnswer>;
   /** Lines for the incident's next message: what was done and how it ended (each told once). */
   lines(e: DomainEvent): Promise<string[]>;
 }

@@ -9,11 +9,12 @@ import { auditActorOf } from "../../platform/http/audit-actor";
 import type { HttpEnv } from "../../platform/http/types";
 import type { Router } from "../../platform/http/route";
 import { checkLink, type LinkRefusal } from "./check";
+import { ACTING_LINKS } from "./signature";
 import type { LinkStore } from "./link-store";
 import { confirmPage, resultPage, type SubjectFacts } from "./page";
 import type { LinkParams, LinkTarget } from "./signature";
 import type { SnoozeChoice } from "./snooze-choices";
-import type { RetryChoice } from "./remedy-port";
+import type { LinkAnswer, RetryChoice } from "./remedy-port";
 import { actorName, isChannelLink, nameCookie, PersonNameSchema, rememberedName } from "./person-name";
 
 const optional = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [k]: v } as { [P in K]?: V }));
@@ -28,9 +29,15 @@ export interface LinkActions {
   /** The delays a retry link's page offers (none: retry is not available). */
   retryChoices(): RetryChoice[];
   /** Asks approved remediation to start the incident's task again after the choice's delay. */
-  retry(p: LinkParams, choice: RetryChoice, ip: string | undefined): Promise<{ ok: boolean; message: string }>;
+  retry(p: LinkParams, choice: RetryChoice, ip: string | undefined): Promise<LinkAnswer>;
+  /** The tasks of the incident's chain, heads first: a chain link's page offers each as where to start. */
+  chainTasks(p: LinkParams): Promise<Array<{ id: string; name: string }>>;
+  /** Asks approved remediation to reload the incident's app through the Engine, as its task would. */
+  reload(p: LinkParams, ip: string | undefined): Promise<LinkAnswer>;
+  /** Asks approved remediation to start the chain's task `taskId`; refused (not ok) when it is not in the chain. */
+  chain(p: LinkParams, taskId: string, ip: string | undefined): Promise<LinkAnswer>;
   /** Asks approved remediation to re-run the runs a node's queue cause cancelled, once the queue drained. */
-  rerun(p: LinkParams, ip: string | undefined): Promise<{ ok: boolean; message: string }>;
+  rerun(p: LinkParams, ip: string | undefined): Promise<LinkAnswer>;
   /** A time as the pages say it: the message format on the site's clock (src/platform/core/time-text.ts). */
   formatTime(ms: number): string;
 }
@@ -68,8 +75,7 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
     // Only links that were really made for someone (expired, used): a forged or altered one names nobody, and
     // auditing every one would let anybody flood the audit log. A confirmed link that would start a task (retry, rerun)
     // is audited however it was refused: an attempt to act on Qlik through a changed link is worth a line.
-    if ((r.status === 400 || r.status === 403) && action !== "retry" && action !== "rerun")
-      return html(c, result("This link cannot be used", r.reason, id), r.status);
+    if ((r.status === 400 || r.status === 403) && !ACTING_LINKS.has(action ?? "")) return html(c, result("This link cannot be used", r.reason, id), r.status);
     audit.record({
       actor: { kind: "link", name: recipient ?? "unknown", ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
       action: `${target}.link`,
@@ -100,7 +106,8 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
       if (!subject) return html(c, result(`No such ${target}`, `${noun} #${params.id} is no longer kept.`, params.id), 404);
       if (subject.status !== "open") return html(c, result("Already recovered", `${noun} #${subject.id} (${subject.title}) has recovered.`, subject.id), 200);
       const ask = isChannelLink(check.params.recipient) ? { ...optional("remembered", rememberedName(c.req.header("cookie"))) } : undefined;
-      return html(c, confirmPage(subject, check.params.action, check.params.recipient, actions.choices(now), actions.retryChoices(), ask), 200);
+      const chain = check.params.action === "chain" ? await actions.chainTasks(check.params) : [];
+      return html(c, confirmPage(subject, check.params.action, check.params.recipient, actions.choices(now), actions.retryChoices(), ask, chain), 200);
     },
   );
 
@@ -131,7 +138,8 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
           const subject = await actions.subject(target, params.id);
           const problem = name.error.issues[0]?.message ?? "Type your name.";
           if (!subject) return html(c, result("Type your name", problem, params.id), 400);
-          const page = confirmPage(subject, link.action, link.recipient, actions.choices(now), actions.retryChoices(), { problem });
+          const chain = link.action === "chain" ? await actions.chainTasks(link) : [];
+          const page = confirmPage(subject, link.action, link.recipient, actions.choices(now), actions.retryChoices(), { problem }, chain);
           return html(c, page, 400);
         }
         p = { ...link, recipient: actorName(name.data, link.recipient) };
@@ -147,28 +155,45 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
         retryIn = actions.retryChoices().find((ch) => ch.id === form.retry);
         if (!retryIn) return html(c, result("Choose when", "Pick one of the retry buttons on the link's page.", params.id), 400);
       }
+      // A chain's start names its task in the form (the page's buttons); one not in the chain is refused before the
+      // link is used up, so the person can pick again.
+      let chainTask: string | undefined;
+      if (p.action === "chain") {
+        const tasks = await actions.chainTasks(p);
+        const asked = typeof form.task === "string" ? form.task.toLowerCase() : "";
+        chainTask = tasks.find((t) => t.id === asked)?.id;
+        if (!chainTask) {
+          const names = tasks.map((t) => t.name).join(", ") || "none: the incident's task is in no chain Steward knows";
+          return html(c, result("Choose a task of the chain", `Field task: pick one of the chain's tasks on the link's page (${names}).`, params.id), 400);
+        }
+      }
       const named = target === "cause" ? { incidentId: 0, causeId: p.incidentId } : { incidentId: p.incidentId };
       if (!(await store.use({ nonce: p.nonce, ...named, action: p.action, recipient: link.recipient, usedAt: now, expiresAt: p.expiresAt })))
         return refused(c, params.id, { status: 409, reason: "This link was used already: a link acts once." }, p.recipient);
-      const done = retryIn
+      const done: LinkAnswer = retryIn
         ? await actions.retry(p, retryIn, ipOf(c))
         : p.action === "rerun"
           ? await actions.rerun(p, ipOf(c))
-          : choice
-            ? await actions.snooze(p, choice)
-            : await actions.acknowledge(p);
+          : p.action === "reload"
+            ? await actions.reload(p, ipOf(c))
+            : chainTask
+              ? await actions.chain(p, chainTask, ipOf(c))
+              : choice
+                ? await actions.snooze(p, choice)
+                : await actions.acknowledge(p);
       audit.record({
         actor: { kind: "link", name: p.recipient, ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
         action: `${target}.${p.action === "ack" ? "acknowledge" : p.action}`,
         target: String(p.incidentId),
-        result: done.ok ? "ok" : "failed",
+        result: done.ok ? "ok" : done.status === 403 ? "denied" : "failed",
         details: {
           message: done.message,
           ...(choice ? { until: new Date(choice.until).toISOString() } : {}),
           ...(retryIn ? { retryInMs: retryIn.delayMs } : {}),
+          ...(chainTask ? { taskId: chainTask } : {}),
         },
       });
-      return html(c, result(done.ok ? "Done" : "Nothing to do", done.message, params.id), done.ok ? 200 : 409);
+      return html(c, result(done.title ?? (done.ok ? "Done" : "Nothing to do"), done.message, params.id), done.status ?? (done.ok ? 200 : 409));
     },
   );
 }

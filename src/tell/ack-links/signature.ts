@@ -5,9 +5,12 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
  * retry: "start this task again" (src/start/remediation), offered on incidents of a transient error class; rerun: "re-run
- * the runs the queue cancelled", offered on a node's queue cause.
+ * the runs the queue cancelled", offered on a node's queue cause; reload: "reload the app through the Engine", and
+ * chain: "start the chain again from a task", offered on a reload task's incident when remediation.links lists them.
  */
-export const LINK_ACTIONS = ["ack", "snooze", "retry", "rerun"] as const;
+export const LINK_ACTIONS = ["ack", "snooze", "retry", "rerun", "reload", "chain"] as const;
+/** The link actions that make Steward act on Qlik: a refusal of any of them is audited, however the link was refused. */
+export const ACTING_LINKS: ReadonlySet<string> = new Set(["retry", "rerun", "reload", "chain"]);
 export type LinkAction = (typeof LINK_ACTIONS)[number];
 
 /** What a link names: a task's incident, or a cause (a node down, a queue backed up…: the incident of all it holds). */

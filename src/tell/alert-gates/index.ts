@@ -15,7 +15,7 @@ import { setupGrouping, type Grouping } from "../grouping";
 import type { Router } from "../../platform/http/route";
 import { maintenanceBanner, setupMaintenance, type Maintenance } from "../maintenance";
 import { composeGates, type DeliveryGate, type QuietSpell } from "../notify/gate";
-import { setupSilences, type Silences } from "../silences";
+import { type ConditionIncidentOf, setupSilences, type Silences } from "../silences";
 import { siteTimeZone } from "../../platform/core/site-clock";
 import type { SqlDb } from "../../platform/store/sql";
 
@@ -47,6 +47,8 @@ export interface AlertGatesDeps {
   feedsOfCheck(check: string): CheckFeeds | undefined;
   /** The freshness promises, named on a cause's pages when it affects one of their apps. */
   promises?: () => readonly PromiseRef[];
+  /** The open incident of the condition an event opens or adds to: a snooze of it holds the event (tell/silences). */
+  conditionIncidentOf?: ConditionIncidentOf;
 }
 
 export interface AlertGates {
@@ -87,6 +89,7 @@ export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps):
     siteZone: () => (zone ??= siteTimeZone(config.notify.timeZone)),
     // A window over a node held its cause's page and its symptoms' alerts: the cause pages each receiver once.
     causePage: (id, to, heldAt) => grouping.causePage(id, to, heldAt),
+    ...(deps.conditionIncidentOf ? { conditionIncidentOf: deps.conditionIncidentOf } : {}),
   });
   const emit = (e: DomainEvents["maintenance.summary"]) => deps.bus.emit(e.kind, e);
   const maintenance = setupMaintenance(config.maintenance, { db, clock, log, router, emit, host: deps.host, keepMs: o.keep });

@@ -4,6 +4,7 @@
 // apps are named at risk there, and their later warnings and breaches join it through the upstream rule instead of
 // paging again. The run that completes after it (cloud.datatask.recovered) ends the cause. Events of
 // src/hear/cloud/data-task-watch.ts.
+import { dataTaskSubject } from "../../platform/events/cloud-events";
 import type { DomainEvent } from "../../platform/events/types";
 import type { CauseStore } from "./cause-store";
 import type { SymptomInput } from "./cause-rows";
@@ -40,7 +41,7 @@ export function createDataTaskRule(store: CauseStore, chains: Pick<CloudChains, 
       const data = "data" in e ? e.data : undefined;
       const id = typeof data?.dataTaskId === "string" ? data.dataTaskId : undefined;
       if (!id) return undefined;
-      const subject = `datatask:${String(data?.tenant ?? "")}:${id.toLowerCase()}`;
+      const subject = dataTaskSubject(String(data?.tenant ?? ""), id);
       if (e.kind === "cloud.datatask.recovered") return afterRecovery(await store.recover(subject, now), "data task(s) still failing");
       const name = typeof data?.dataTask === "string" ? data.dataTask : id;
       const title = `${name} ${data?.status === "stopped" ? "was stopped" : "failed"}: the apps its datasets feed will be stale`;

@@ -111,6 +111,9 @@ export function createQueueRule(d: QueueRuleDeps) {
      * and a missed start or stopped chain of a task that last ran there.
      */
     async symptom(e: DomainEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
+      // A run automatic remediation re-ran once the queue drained, cancelled again: it pages on its own, once, rather
+      // than joining the new backlog as one more cancellation (src/start/remediation/rerun-hold.ts: never a silent loop).
+      if (isCancelledInQueue(e) && e.pageAfter?.from.startsWith("remediation.rules")) return undefined;
       if (isCancelledInQueue(e)) {
         const node = e.host;
         const entry: SymptomInput = {

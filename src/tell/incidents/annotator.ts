@@ -89,6 +89,12 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
     return s.recent(e.task.id, at, e.executionId, RECENT_RUNS, withTables);
   }
 
+  /** A failure's "a success after it?", from the kept runs when they can say (one statement less a failure). */
+  function firstSuccessAfter(s: IncidentSql, taskId: string, at: number): Promise<number | undefined> {
+    const known = kept?.successAfter(taskId, at);
+    return known ? Promise.resolve(known.at) : s.successAfter(taskId, at);
+  }
+
   async function record(
     e: TaskEvent,
     at: number,
@@ -118,7 +124,7 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
         locked,
         recentRuns(s, e, at, withTables),
         readOnly ? false : s.insertRun(row, now),
-        failed && !readOnly ? s.successAfter(e.task.id, at) : undefined,
+        failed && !readOnly ? firstSuccessAfter(s, e.task.id, at) : undefined,
         failed && !readOnly ? undefined : s.open(subject),
       ]);
       if (inserted)

@@ -1,14 +1,16 @@
 // Every kind that pages is an incident, not only a task's failed run (issue 84): a missed start, a freshness promise at
 // risk or late, a failed data check, a job's missed or failed check-in, a failed reload outside the Scheduler, a node's
-// queue backed up and a node's service stopped each open (or add to) an incident of their own, and the event that
-// ends the condition closes it. Their subjects are the ones the causes (tell/grouping) give the same conditions, so
-// GET /v4/incidents, the assistant's `incidents`, the dashboard's Incidents page (grouped by cause) and the morning
-// report list one set, each under the cause that holds it.
+// queue backed up, a node's service stopped and a Qlik Talend Cloud data task that failed or was stopped each open (or
+// add to) an incident of their own, and the event that ends the condition closes it (the data task's: its next
+// completed run, cloud.datatask.recovered). Their subjects are the ones the causes (tell/grouping) give the same
+// conditions, so GET /v4/incidents, the assistant's `incidents`, the dashboard's Incidents page (grouped by cause) and
+// the morning report list one set, each under the cause that holds it.
 import type { Logger } from "pino";
 import type { EventBus } from "../../platform/core/bus";
 import { describeError } from "../../platform/core/errors";
 import type { DomainEvent, DomainEvents, EventKind } from "../../platform/events/types";
-import { isDataCheckEvent, isServiceEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
+import { isDataCheckEvent, isServiceEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../platform/events/types";
+import { dataTaskSubject } from "../../platform/events/cloud-events";
 import { nodeOf } from "../grouping/node-down";
 import type { IncidentService } from "./service";
 
@@ -32,6 +34,7 @@ export const CONDITION_OPENING_KINDS = [
   "data.check_failed",
   "app.reload_failed",
   "service.stopped",
+  "cloud.datatask.failed",
 ] as const satisfies readonly EventKind[];
 
 /** Kinds that end a condition: each closes the incident its counterpart opened, when one is open. */
@@ -42,6 +45,7 @@ export const CONDITION_CLOSING_KINDS = [
   "data.check_passed",
   "app.reload_succeeded",
   "service.started",
+  "cloud.datatask.recovered",
 ] as const satisfies readonly EventKind[];
 
 const OPENING: ReadonlySet<string> = new Set(CONDITION_OPENING_KINDS);
@@ -52,6 +56,8 @@ export function conditionSubject(e: DomainEvent): string | undefined {
   if (isServiceEvent(e)) return `service:${nodeOf(e.host)}|${e.service.name.toLowerCase()}`;
   if (isDataCheckEvent(e)) return e.check ? `check:${e.app.id.toLowerCase()}|${e.check.name.toLowerCase()}` : undefined;
   if (isTaskEvent(e) && e.source === "engine") return `app-reload:${(e.app?.id ?? e.task.id).toLowerCase()}`;
+  if (isSiteEvent(e) && e.kind.startsWith("cloud.datatask.") && typeof e.data.dataTaskId === "string")
+    return dataTaskSubject(String(e.data.tenant ?? ""), e.data.dataTaskId);
   return undefined;
 }
 
@@ -65,6 +71,8 @@ function openingOf(e: DomainEvent): Opening | undefined {
     return { subject, title: `${name} stopped on ${e.host}`, summary: `${name} is ${e.state} on ${e.host}`, failedRun: false };
   }
   if (isDataCheckEvent(e)) return { subject, title: e.title, summary: e.summary, failedRun: true };
+  // A data task's failed (or stopped) run: one incident per data task, each later failure added to it.
+  if (isSiteEvent(e)) return { subject, title: e.title, summary: e.summary, failedRun: true };
   if (isTaskEvent(e)) {
     const app = e.app?.name ?? e.task.id;
     return { subject, title: `Reload of ${app} failed outside the Scheduler`, summary: (e.logMessage ?? "").split("\n")[0] ?? "", failedRun: true };
@@ -74,6 +82,17 @@ function openingOf(e: DomainEvent): Opening | undefined {
 
 /** When the event happened (ms): what an incident's order is kept by. */
 const atOf = (e: DomainEvent): number => Date.parse(e.receivedAt);
+
+/**
+ * The condition's incident an event opens or adds to, as its subject and when it happened; undefined for any other
+ * event. Such an event pages under its condition's alert key (steward-watch-…), not its incident's: what an on-call
+ * product holds is found back to its incident through it (acknowledged, resolved, converged: composition/condition-alerts.ts).
+ */
+export function conditionIncidentOf(e: DomainEvent): { subject: string; at: number } | undefined {
+  if (!OPENING.has(e.kind)) return undefined;
+  const subject = conditionSubject(e);
+  return subject ? { subject, at: atOf(e) } : undefined;
+}
 
 export function watchConditionIncidents(bus: EventBus<DomainEvents>, incidents: IncidentService, log: Logger): () => void {
   async function open(e: DomainEvent): Promise<void> {

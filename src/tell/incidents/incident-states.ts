@@ -28,3 +28,33 @@ export async function incidentStates(db: SqlDb, ids: readonly number[]): Promise
   }
   return out;
 }
+
+/** The newest incident of a subject (the open one, when one is): what a condition's alert is now. */
+export interface SubjectState extends IncidentState {
+  id: number;
+  closedAt: number | null;
+}
+
+/**
+ * By subject, its newest incident (a condition's: watch:…, check:…, service:…); a subject with no incident kept is
+ * absent. At most one is open per subject, and a new one opens only after it closed: the newest is the open one.
+ */
+export async function subjectStates(db: SqlDb, subjects: readonly string[]): Promise<Map<string, SubjectState>> {
+  const out = new Map<string, SubjectState>();
+  const unique = [...new Set(subjects)];
+  for (let i = 0; i < unique.length; i += CHUNK) {
+    const part = unique.slice(i, i + CHUNK);
+    const rows = await db.all<{ id: number; subject: string; status: string; acknowledged_by: string | null; closed_at: number | null }>(
+      `SELECT id, subject, status, acknowledged_by, closed_at FROM incidents WHERE subject IN (${part.map(() => "?").join(", ")}) ORDER BY id`,
+      part,
+    );
+    for (const r of rows)
+      out.set(String(r.subject), {
+        id: Number(r.id),
+        open: r.status === "open",
+        closedAt: r.closed_at === null || r.closed_at === undefined ? null : Number(r.closed_at),
+        ...(r.acknowledged_by !== null && r.acknowledged_by !== undefined ? { acknowledgedBy: String(r.acknowledged_by) } : {}),
+      });
+  }
+  return out;
+}

@@ -4,6 +4,10 @@
 import type { SqlExecutor, SqlValue } from "../../platform/store/sql";
 import type { KeptRun } from "./recent-runs";
 import type { PastRun } from "./past-run";
+import { incidentNumbers } from "./incident-numbers";
+import { closeArgs, type IncidentClose, type IncidentTouch, touchArgs } from "./incident-touch";
+
+export type { IncidentClose, IncidentTouch } from "./incident-touch";
 
 export type IncidentStatus = "open" | "closed";
 
@@ -67,37 +71,6 @@ export interface RecoveredRun {
   attempts: number;
 }
 
-/** What opens or updates an incident. */
-export interface IncidentTouch {
-  subject: string;
-  taskId?: string;
-  title: string;
-  eventId: string;
-  kind: string;
-  summary: string;
-  /** When it happened (ms): a run's end, a watchdog's observation. */
-  at: number;
-  /** True for a failed or aborted run (counted in `failures`); false for other events (a missed start). */
-  failedRun: boolean;
-  /** Failed runs in a row before this one, counted when the incident opens (history from before it existed). */
-  priorFailures?: number;
-  /** When the streak began, if before `at`. */
-  since?: number;
-  errorClass?: string;
-  /** The event that opens the incident if none is open (several runs in one touch: the first of them); eventId when left out. */
-  firstEventId?: string;
-  /** Events this touch stands for (several failed runs of one batch, failure-batch.ts); 1 when left out. */
-  events?: number;
-}
-
-export interface IncidentClose {
-  subject: string;
-  eventId: string;
-  summary: string;
-  /** When the closing event happened; an incident updated after it stays open. */
-  at: number;
-}
-
 type Row = Record<string, SqlValue>;
 
 /** One run's row: a task run ends once per outcome. */
@@ -105,30 +78,6 @@ export interface RunKey {
   executionId: string;
   outcome: string;
 }
-
-function touchArgs(t: IncidentTouch, now: number): SqlValue[] {
-  const events = t.events ?? 1;
-  const add = t.failedRun ? events : 0;
-  return [
-    t.subject,
-    t.taskId ?? null,
-    t.title,
-    (t.priorFailures ?? 0) + add,
-    events,
-    Math.min(t.since ?? t.at, t.at),
-    t.at,
-    t.firstEventId ?? t.eventId,
-    t.eventId,
-    t.kind,
-    t.summary,
-    t.errorClass ?? null,
-    now,
-    add,
-    events,
-  ];
-}
-
-const closeArgs = (c: IncidentClose, now: number): SqlValue[] => [c.at, c.eventId, c.summary, now, c.subject, c.at];
 
 const num = (v: SqlValue | undefined): number => Number(v);
 const numOrNull = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
@@ -193,9 +142,9 @@ function toRun(r: Row): RunRow {
 // The newest of two values without GREATEST/MAX(a, b), which the dialects spell differently.
 const later = (col: string) => `CASE WHEN excluded.last_event_at >= incidents.last_event_at THEN excluded.${col} ELSE incidents.${col} END`;
 
-const TOUCH = `INSERT INTO incidents (subject, task_id, title, status, failures, events, opened_at, last_event_at, first_event_id, last_event_id,
+const TOUCH = `INSERT INTO incidents (id, subject, task_id, title, status, failures, events, opened_at, last_event_at, first_event_id, last_event_id,
       last_kind, last_summary, error_class, updated_at)
-    VALUES (?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (subject) WHERE status = 'open' DO UPDATE SET
       failures = incidents.failures + ?,
       events = incidents.events + ?,
@@ -211,6 +160,7 @@ const TOUCH = `INSERT INTO incidents (subject, task_id, title, status, failures,
 const CLOSE = `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by_event_id = ?, closed_summary = ?, updated_at = ?
     WHERE subject = ? AND status = 'open' AND last_event_at <= ? RETURNING *`;
 
+export const SUCCESS_AFTER_SQL = "SELECT MIN(finished_at) AS at FROM incident_runs WHERE task_id = ? AND outcome = 'succeeded' AND finished_at > ?";
 const Q = {
   touch: TOUCH,
   close: CLOSE,
@@ -239,7 +189,6 @@ const Q = {
     WHERE task_id = ? ORDER BY finished_at DESC LIMIT ?`,
   hasRuns: "SELECT 1 AS x FROM incident_runs WHERE task_id = ? LIMIT 1",
   // The first success after a failure: one recorded already means the failure was heard after its task ran again.
-  successAfter: "SELECT MIN(finished_at) AS at FROM incident_runs WHERE task_id = ? AND outcome = 'succeeded' AND finished_at > ?",
   // PostgreSQL: the incident's change and the run's link to it in one statement (one round trip); the run's row was
   // written earlier in the same transaction, so the UPDATE sees it. SQLite runs the two statements in-process.
   touchRun: `WITH t AS (${TOUCH}), r AS (UPDATE incident_runs SET incident_id = (SELECT id FROM t), consecutive_failures = (SELECT failures FROM t)
@@ -259,6 +208,8 @@ const Q = {
 
 /** The statements on one executor (the database, or one transaction's connection). */
 export function incidentSql(x: SqlExecutor) {
+  // Each incident opened takes the next number, none skipped (incident-numbers.ts).
+  const { numbered } = incidentNumbers(x);
   return {
     /**
      * Serialises the handling of one subject across Stewards until the transaction ends (PostgreSQL advisory lock;
@@ -268,11 +219,13 @@ export function incidentSql(x: SqlExecutor) {
       if (x.dialect === "postgres") await x.get("SELECT pg_advisory_xact_lock(27, hashtext(?)) AS locked", [subject]);
     },
     /** Opens the subject's incident, or adds to the open one; returns it as it is now. */
-    touch: async (t: IncidentTouch, now: number): Promise<IncidentRow> => toIncident((await x.get<Row>(Q.touch, touchArgs(t, now)))!),
+    touch: async (t: IncidentTouch, now: number): Promise<IncidentRow> =>
+      toIncident(await numbered(t.subject, async (id) => (await x.get<Row>(Q.touch, touchArgs(t, now, id)))!)),
     /** touch(), and the run (recorded before, in the same transaction) linked to the incident with its failure count. */
     async touchRun(t: IncidentTouch, now: number, run: RunKey): Promise<IncidentRow> {
-      if (x.dialect === "postgres") return toIncident((await x.get<Row>(Q.touchRun, [...touchArgs(t, now), run.executionId, run.outcome]))!);
-      const incident = toIncident((await x.get<Row>(Q.touch, touchArgs(t, now)))!);
+      const [sql, more] = x.dialect === "postgres" ? [Q.touchRun, [run.executionId, run.outcome]] : [Q.touch, []];
+      const incident = toIncident(await numbered(t.subject, async (id) => (await x.get<Row>(sql, [...touchArgs(t, now, id), ...more]))!));
+      if (x.dialect === "postgres") return incident;
       await x.run(Q.setRunIncident, [incident.id, incident.failures, run.executionId, run.outcome]);
       return incident;
     },
@@ -282,7 +235,8 @@ export function incidentSql(x: SqlExecutor) {
      */
     async touchRuns(t: IncidentTouch, now: number, runs: readonly RunKey[]): Promise<{ incident: IncidentRow; openedBefore?: number }> {
       const links = runs.map((r, i) => ({ e: r.executionId, o: r.outcome, back: runs.length - 1 - i }));
-      const row = (await x.get<Row>(Q.touchRuns, [t.subject, ...touchArgs({ ...t, events: runs.length }, now), JSON.stringify(links)]))!;
+      const args = (id: number) => [t.subject, ...touchArgs({ ...t, events: runs.length }, now, id), JSON.stringify(links)];
+      const row = await numbered(t.subject, async (id) => (await x.get<Row>(Q.touchRuns, args(id)))!);
       return { incident: toIncident(row), openedBefore: numOrNull(row.opened_before) ?? undefined };
     },
     /** Closes the open incident unless something newer than the closing event updated it; undefined when none closed. */
@@ -363,7 +317,7 @@ export function incidentSql(x: SqlExecutor) {
     hasRuns: async (taskId: string) => (await x.get(Q.hasRuns, [taskId])) !== undefined,
     /** When the task's first success after `at` ended, if one is recorded. */
     async successAfter(taskId: string, at: number): Promise<number | undefined> {
-      const r = await x.get<Row>(Q.successAfter, [taskId, at]);
+      const r = await x.get<Row>(SUCCESS_AFTER_SQL, [taskId, at]);
       return r?.at === null || r?.at === undefined ? undefined : num(r.at);
     },
     async list(f: { status?: IncidentStatus; since?: number; limit: number; after?: IncidentCursor; taskId?: string }): Promise<IncidentRow[]> {

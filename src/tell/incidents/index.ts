@@ -13,5 +13,5 @@ export { incidentView, type IncidentView } from "./routes";
 export { resolvedFollowUp } from "./resolved-event";
 export { resolvedSummary } from "./resolve";
 export { runLinksOf, type RunLink, type RunRef } from "./run-links";
-export { incidentStates, type IncidentState } from "./incident-states";
-export { watchConditionIncidents, conditionSubject } from "./condition-incidents";
+export { incidentStates, subjectStates, type IncidentState, type SubjectState } from "./incident-states";
+export { watchConditionIncidents, conditionSubject, conditionIncidentOf } from "./condition-incidents";

@@ -1,6 +1,6 @@
 // Store tables of incidents: one row per incident (at most one open per subject, enforced by a partial unique
-// index so that two Stewards opening the same task's incident at once end up with one), and one small row per
-// finished run of a task, from which the history of the next run is read.
+// index so that two Stewards opening the same task's incident at once end up with one), one small row per finished
+// run of a task, from which the history of the next run is read, and the count incident numbers are taken from.
 import type { MigrationSet } from "../../platform/store/database";
 
 export const incidentMigrations: MigrationSet = {
@@ -69,6 +69,31 @@ export const incidentMigrations: MigrationSet = {
       name: "paged",
       // When one of its alerts first went to someone (not held): renotify: once holds the repeats of a paged incident only.
       sql: "ALTER TABLE incidents ADD COLUMN paged_at INTEGER;",
+    },
+    {
+      version: 5,
+      name: "gapless incident numbers",
+      // The number an incident opens with, counted in the transaction that opens it (incident-store.ts): an insert that
+      // met the open incident, or a transaction rolled back, takes none, as a row id from AUTOINCREMENT or an identity
+      // does. It goes on from the highest number ever handed out, so a purged incident's number is not used again.
+      sql: `CREATE TABLE incident_numbers (name TEXT PRIMARY KEY, last INTEGER NOT NULL);
+        INSERT INTO incident_numbers (name, last) SELECT 'incidents', MAX(
+          COALESCE((SELECT MAX(id) FROM incidents), 0),
+          COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'incidents'), 0));`,
+      postgres: `CREATE TABLE incident_numbers (name TEXT PRIMARY KEY, last BIGINT NOT NULL);
+        INSERT INTO incident_numbers (name, last) SELECT 'incidents', GREATEST(
+          COALESCE((SELECT MAX(id) FROM incidents), 0),
+          COALESCE((SELECT s.last_value FROM pg_sequences s
+            WHERE format('%I.%I', s.schemaname, s.sequencename) = pg_get_serial_sequence('incidents', 'id')), 0));`,
+    },
+    {
+      version: 6,
+      name: "a task's successes by end time",
+      // "Is there a success after this failure?" is asked for every failure. On the (task, end time) index it visited
+      // every later run of the task to find none was a success: in a burst of one task's failures handled out of order
+      // (the intake's overflow) a few milliseconds each, more with every failure stored. Successes alone are indexed
+      // here, so a failure's insert does not touch this index.
+      sql: "CREATE INDEX incident_runs_task_success ON incident_runs (task_id, finished_at) WHERE outcome = 'succeeded';",
     },
   ],
 };

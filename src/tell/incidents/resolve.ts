@@ -23,6 +23,8 @@ export interface ResolverDeps {
   resolved?(row: IncidentRow, r: ResolvedByHand): Promise<void>;
   /** Told of a cause closed here, holding no open incident whose recovery would end its alerts: it ends them. */
   causeClosed?(causeId: number, r: ResolvedByHand): Promise<void>;
+  /** Told of a condition's incident resolved, closed: its alerts in the on-call products are resolved. */
+  conditionResolved?(row: IncidentRow, r: ResolvedByHand): Promise<void>;
 }
 
 /** A task's incident (`task:<id>`), not a condition's (condition-incidents.ts). */
@@ -34,8 +36,9 @@ export function createResolver(deps: ResolverDeps) {
   async function resolveIncident(id: number, r: ResolvedByHand): Promise<IncidentRow | undefined> {
     const row = await sql().resolve(id, resolvedEventId(id), resolvedSummary(r), deps.now());
     // A task's incident ends with its follow-up (a task.recovered on the closing path); a condition's (a missed start,
-    // a stopped service: condition-incidents.ts) has no task to recover and closes here.
+    // a stopped service: condition-incidents.ts) has no task to recover and closes here, its on-call alerts resolved.
     if (row && isTaskIncident(row)) await deps.resolved?.(row, r);
+    else if (row) await deps.conditionResolved?.(row, r);
     return row;
   }
 

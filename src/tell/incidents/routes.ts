@@ -40,7 +40,7 @@ export function registerIncidentRoutes(router: Router, incidents: IncidentServic
       method: "get",
       path: "/v4/incidents",
       summary: "List incidents (newest first)",
-      description: `Incidents per task: opened by a failure, updated by the next failures, closed by the next success (task.recovered); and one per other condition that pages (task.missed, a check-in, a freshness promise at risk or late, data.check_failed, app.reload_failed, a queue backed up, service.stopped), closed by the event that ends it (taskId null). The same set as /v4/incidents/by-cause and the dashboard's Incidents page. ${LIST_ANSWER_NOTE}`,
+      description: `Incidents per task: opened by a failure, updated by the next failures, closed by the next success (task.recovered); and one per other condition that pages (task.missed, a check-in, a freshness promise at risk or late, data.check_failed, app.reload_failed, a queue backed up, service.stopped, a Qlik Talend Cloud data task that failed or was stopped: cloud.datatask.failed), closed by the event that ends it (taskId null). The same set as /v4/incidents/by-cause and the dashboard's Incidents page. ${LIST_ANSWER_NOTE}`,
       tags: ["Alerts"],
       scope: "read",
       query: z.strictObject({

@@ -129,6 +129,8 @@ export interface IncidentServiceDeps {
   resolved?(row: IncidentRow, r: ResolvedByHand): Promise<void>;
   /** Told of a cause resolved by hand that closed at once (no open incident): its on-call alerts are resolved. */
   causeClosed?(causeId: number, r: ResolvedByHand): Promise<void>;
+  /** Told of a condition's incident resolved by hand (no task to recover): its on-call alerts are resolved. */
+  conditionResolved?(row: IncidentRow, r: ResolvedByHand): Promise<void>;
 }
 
 export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServiceDeps): IncidentService {
@@ -152,6 +154,7 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     ...(deps.causes ? { causes: deps.causes } : {}),
     ...(deps.resolved ? { resolved: deps.resolved } : {}),
     ...(deps.causeClosed ? { causeClosed: deps.causeClosed } : {}),
+    ...(deps.conditionResolved ? { conditionResolved: deps.conditionResolved } : {}),
   });
 
   async function purge(): Promise<void> {

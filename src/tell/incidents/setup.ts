@@ -34,6 +34,7 @@ export interface IncidentsSetupDeps {
   /** Told of each incident resolved by hand (see IncidentServiceDeps.resolved). */
   resolved?: IncidentServiceDeps["resolved"];
   causeClosed?: IncidentServiceDeps["causeClosed"];
+  conditionResolved?: IncidentServiceDeps["conditionResolved"];
   /** The routes in force: a reload may give one a pageAfter, whose count needs each run's recent failures. */
   routes?(): readonly RouteConfig[];
 }
@@ -53,6 +54,7 @@ export function setupIncidents(config: IncidentsSetupConfig, deps: IncidentsSetu
     ...(deps.acknowledged ? { acknowledged: deps.acknowledged } : {}),
     ...(deps.resolved ? { resolved: deps.resolved } : {}),
     ...(deps.causeClosed ? { causeClosed: deps.causeClosed } : {}),
+    ...(deps.conditionResolved ? { conditionResolved: deps.conditionResolved } : {}),
   });
   deps.lifecycle.add(service.component);
   registerIncidentRoutes(deps.router, service, { now: () => deps.clock.now() });

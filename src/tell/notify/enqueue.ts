@@ -1,7 +1,9 @@
-// Writes a plan to the outbox in one transaction: the event, then one row per delivery (pending, grouped
-// into an open digest, or suppressed with its reason), and the rate-limit windows it opens. Nothing is
-// sent here; the worker picks pending rows up.
+// Writes a plan to the outbox in one transaction: the gates' last word (DeliveryGate.settle: who received a page,
+// so a recovery follows only a page that was queued), the event, then one row per delivery (pending, grouped into an
+// open digest, or suppressed with its reason), and the rate-limit windows it opens. Nothing is sent here; the worker
+// picks pending rows up.
 import type { DomainEvent } from "../../platform/events/types";
+import type { DeliveryGate } from "./gate";
 import type { OutboxStore } from "./outbox-store";
 import type { Plan, PlannedDelivery } from "./planner";
 import { threadOf } from "./thread";
@@ -15,12 +17,20 @@ export interface EnqueueResult {
 
 type Tx = Parameters<Parameters<OutboxStore["transaction"]>[0]>[0];
 
-export async function enqueuePlan(outbox: OutboxStore, plan: Plan, now: number, maxAgeMs: number): Promise<EnqueueResult> {
+/** What was written: the counts, and the plan as the gates settled it inside the transaction. */
+export interface Enqueued {
+  result: EnqueueResult;
+  plan: Plan;
+}
+
+export async function enqueuePlan(outbox: OutboxStore, planned: Plan, now: number, maxAgeMs: number, gate?: DeliveryGate): Promise<Enqueued> {
   const result: EnqueueResult = { queued: 0, grouped: 0, suppressed: 0, duplicates: 0 };
-  const actionable = plan.deliveries.filter((d) => d.action !== "duplicate");
-  result.duplicates = plan.deliveries.length - actionable.length;
-  if (actionable.length === 0) return result;
+  if (planned.deliveries.every((d) => d.action === "duplicate")) return { result: { ...result, duplicates: planned.deliveries.length }, plan: planned };
+  let plan = planned;
   await outbox.transaction(async (tx) => {
+    plan = gate?.settle ? await gate.settle(planned, tx.sql, now) : planned;
+    const actionable = plan.deliveries.filter((d) => d.action !== "duplicate");
+    result.duplicates = plan.deliveries.length - actionable.length;
     await tx.saveEvent(plan.event, now);
     for (const d of actionable) {
       // Re-checked inside the transaction: two routes, a concurrent emit or another Steward may have written it.
@@ -46,7 +56,7 @@ export async function enqueuePlan(outbox: OutboxStore, plan: Plan, now: number, 
       result.queued++;
     }
   });
-  return result;
+  return { result, plan };
 }
 
 function insertRow(

@@ -4,6 +4,7 @@
 import { CHANNELS } from "./channels/registry";
 import type { DomainEvent } from "../../platform/events/types";
 import type { Plan, PlannedDelivery } from "./planner";
+import type { SqlExecutor } from "../../platform/store/sql";
 
 /**
  * What a gate may ask of the notifier while it reviews a plan: the deliveries another event would be planned (the
@@ -15,6 +16,12 @@ export interface GateContext {
 
 export interface DeliveryGate {
   review(plan: Plan, now: number, ctx?: GateContext): Promise<Plan>;
+  /**
+   * The last word, inside the transaction that writes the plan's deliveries (`tx`): what must be true together with
+   * them or not at all (who received a page, read and written under a lock, so a recovery and its page queued at the
+   * same moment by two Stewards, or a store outage between the two writes, cannot disagree).
+   */
+  settle?(plan: Plan, tx: SqlExecutor, now: number): Promise<Plan>;
 }
 
 /**
@@ -34,6 +41,11 @@ export function composeGates(gates: readonly DeliveryGate[]): DeliveryGate {
     async review(plan, now, ctx) {
       let p = plan;
       for (const g of gates) p = await g.review(p, now, ctx);
+      return p;
+    },
+    async settle(plan, tx, now) {
+      let p = plan;
+      for (const g of gates) if (g.settle) p = await g.settle(p, tx, now);
       return p;
     },
   };

@@ -9,4 +9,4 @@ export type { Channel, ChannelDefinition, ChannelDeps, Notification } from "./ty
 export { setupNotify, type NotifySetupDeps } from "./setup";
 export { composeGates, wouldSend, type DeliveryGate } from "./gate";
 export { createAlertResender, type OpenCheck } from "./channels/alertmanager/resender";
-export { createAlertConverger, truthKey, type AlertConverger, type AlertTruth, type AlertTruths } from "./on-call/converge";
+export { createAlertConverger, truthKey, type AlertConverger, type AlertRef, type AlertTruth, type AlertTruths } from "./on-call/converge";

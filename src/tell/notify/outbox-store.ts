@@ -197,8 +197,9 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
   const pg = db.dialect === "postgres";
   const q = outboxStatements(pg);
 
-  /** The same statements on one transaction's connection. */
+  /** The same statements on one transaction's connection; `sql`, the connection, for what a gate writes with them. */
   const on = (x: SqlExecutor) => ({
+    sql: x,
     saveEvent: async (e: DomainEvent, now: number): Promise<void> =>
       void (await x.run(q.saveEvent, [e.id, e.kind, JSON.stringify(e), e.receivedAt, now, eventTitle(e).slice(0, 500)])),
     exists: async (key: string) => (await x.get(q.exists, [key])) !== undefined,

@@ -225,8 +225,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       if ((await outbox.releaseGroups(incidentGroupKey(event.incident.id), now)) > 0) worker.wake();
     }
     const planned = await planEvent(ctx, event, outbox, now);
-    const plan = deps.gate ? await deps.gate.review(planned, now, { planAs: async (e) => (await planEvent(ctx, e, undefined, now)).deliveries }) : planned;
-    const result = await enqueuePlan(outbox, plan, now, o.maxAge);
+    const reviewed = deps.gate ? await deps.gate.review(planned, now, { planAs: async (e) => (await planEvent(ctx, e, undefined, now)).deliveries }) : planned;
+    const { result, plan } = await enqueuePlan(outbox, reviewed, now, o.maxAge, deps.gate);
     for (const d of plan.deliveries)
       if (d.action === "suppress") log.info({ eventId: event.id, channel: d.channel, route: d.route, reason: d.reason }, "delivery suppressed");
     countOutcomes(metrics, plan, result);
@@ -243,8 +243,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const only = { ...named, config: { ...named.config, on: [event.kind], activeTimes: undefined, mutedTimes: undefined } };
     const now = clock.now();
     const planned = await planEvent({ ...ctx, routes: [only], escalationTargets: undefined, escalating: true }, event, outbox, now, keyPrefix);
-    const plan = deps.gate ? await deps.gate.review(planned, now) : planned;
-    const result = await enqueuePlan(outbox, plan, now, o.maxAge);
+    const reviewed = deps.gate ? await deps.gate.review(planned, now) : planned;
+    const { result, plan } = await enqueuePlan(outbox, reviewed, now, o.maxAge, deps.gate);
     countOutcomes(metrics, plan, result);
     if (result.queued > 0 || result.grouped > 0) worker.wake();
     await deps.hooks?.queued?.(plan, now);

@@ -29,8 +29,22 @@ export interface ProductActResult {
   message: string;
 }
 
-export async function actFromProduct(incidents: IncidentService | undefined, audit: AuditLog, a: ProductAct): Promise<ProductActResult> {
-  const target = parseAlertKey(a.key);
+/** The condition's incident (a missed start, a freshness promise…) a channel's alert keyed by its condition is, if any. */
+export type ConditionIncidentOf = (channel: string, key: string) => Promise<number | undefined>;
+
+export async function actFromProduct(
+  incidents: IncidentService | undefined,
+  audit: AuditLog,
+  a: ProductAct,
+  conditionIncidentOf?: ConditionIncidentOf,
+): Promise<ProductActResult> {
+  // A condition's incident pages under its condition's key (steward-watch-…), which names no incident: the alert's
+  // opening event does (composition/condition-alerts.ts).
+  const byCondition = async () => {
+    const id = incidents && conditionIncidentOf ? await conditionIncidentOf(a.channel, a.key) : undefined;
+    return id === undefined ? undefined : { incident: id };
+  };
+  const target = parseAlertKey(a.key) ?? (await byCondition());
   const by = `${a.productName}: ${a.agent ?? "unknown user"}`;
   const record = (result: "ok" | "failed", details: Record<string, unknown>) =>
     audit.record({

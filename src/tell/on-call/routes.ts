@@ -12,7 +12,7 @@ import type { HttpEnv } from "../../platform/http/types";
 import type { Router } from "../../platform/http/route";
 import type { IncidentService } from "../incidents";
 import type { Notifier } from "../notify";
-import { actFromProduct, type ProductAction } from "./act";
+import { actFromProduct, type ConditionIncidentOf, type ProductAction } from "./act";
 import type { ReplayGuard } from "./replay-guard";
 import { pagerDutySigner, tokenOwner } from "./signature";
 
@@ -58,6 +58,8 @@ export interface OnCallRouteDeps {
   audit: AuditLog;
   /** Refuses deliveries taken before, or too old (replay-guard.ts). */
   replays: ReplayGuard;
+  /** The condition's incident an alert keyed by its condition is (act.ts). */
+  conditionIncidentOf?: ConditionIncidentOf;
 }
 
 /** A 401 (a 409 for a replay) whose reason joins the request's (rate-limited) audit row. */
@@ -115,16 +117,21 @@ export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): voi
       const action = PAGERDUTY_ACTIONS[event.event_type];
       const key = event.data?.incident_key ?? undefined;
       if (!action || !key) return c.json({ status: "ignored" as const, message: `${event.event_type} is not acted on` }, 202);
-      const result = await actFromProduct(deps.incidents(), deps.audit, {
-        product: "pagerduty",
-        productName: "PagerDuty",
-        channel: channels[signer]!.name,
-        action,
-        key,
-        agent: event.agent?.summary,
-        reference: event.id,
-        ip: auditActorOf(c).ip,
-      });
+      const result = await actFromProduct(
+        deps.incidents(),
+        deps.audit,
+        {
+          product: "pagerduty",
+          productName: "PagerDuty",
+          channel: channels[signer]!.name,
+          action,
+          key,
+          agent: event.agent?.summary,
+          reference: event.id,
+          ip: auditActorOf(c).ip,
+        },
+        deps.conditionIncidentOf,
+      );
       return c.json(result, 202);
     },
   );
@@ -156,16 +163,21 @@ export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): voi
       // window is taken as a replay of one delivery.
       const taken = await deps.replays.take("opsgenie", `${body.alert.alertId ?? ""}|${key}|${body.action}`.slice(0, 1_000), undefined);
       if (!taken.ok) return refuse(c, "opsgenie.webhook", taken.reason, true);
-      const result = await actFromProduct(deps.incidents(), deps.audit, {
-        product: "opsgenie",
-        productName: "Opsgenie",
-        channel: channels[owner]!.name,
-        action,
-        key,
-        agent: body.alert.username,
-        reference: body.alert.alertId,
-        ip: auditActorOf(c).ip,
-      });
+      const result = await actFromProduct(
+        deps.incidents(),
+        deps.audit,
+        {
+          product: "opsgenie",
+          productName: "Opsgenie",
+          channel: channels[owner]!.name,
+          action,
+          key,
+          agent: body.alert.username,
+          reference: body.alert.alertId,
+          ip: auditActorOf(c).ip,
+        },
+        deps.conditionIncidentOf,
+      );
       return c.json(result, 202);
     },
   );

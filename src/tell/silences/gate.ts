@@ -14,14 +14,24 @@ import type { SilenceRow, SilenceStore } from "./silence-store";
 export const silencedReason = (s: SilenceRow): string =>
   `silenced by silence #${s.id} (${s.author}: ${s.reason}) until ${new Date(s.endsAt).toISOString()}; held, sent when it ends if the condition lasts`;
 
+/**
+ * The open incident of the condition an event opens or adds to (a missed start, a freshness promise at risk then
+ * late…: tell/incidents/condition-incidents.ts); undefined for any other event. Such an event does not carry it.
+ */
+export type ConditionIncidentOf = (e: DomainEvent) => Promise<number | undefined>;
+
 /** Of the silences active at `now` that cover `event` (of those `only` keeps), the one that ends last. */
 export async function coveringSilence(
   store: SilenceStore,
   event: DomainEvent,
   now: number,
   only: (s: SilenceRow) => boolean = () => true,
+  conditionIncidentOf?: ConditionIncidentOf,
 ): Promise<SilenceRow | undefined> {
-  const covering = (await store.active(now)).filter((s) => only(s) && matchesSilence(s.matcher, event));
+  const active = (await store.active(now)).filter(only);
+  // Looked up only while a snooze of incidents is active: a snooze of a condition's incident holds its further alerts.
+  const incident = active.some((s) => s.matcher.incidentIds) ? await conditionIncidentOf?.(event) : undefined;
+  const covering = active.filter((s) => matchesSilence(s.matcher, event, incident));
   // The silence that ends last: the release re-checks the others anyway, this one saves a move.
   return covering.reduce<SilenceRow | undefined>((a, b) => (a && a.endsAt >= b.endsAt ? a : b), undefined);
 }
@@ -34,7 +44,13 @@ export const namesCauses = (s: SilenceRow): boolean => s.matcher.causeIds !== un
  * gate that runs after the grouping's, for the silences naming causes (a snooze from a cause's link), on what the
  * grouping let through or added (the cause's update, its page to a route it had not reached).
  */
-export function createSilenceGate(store: SilenceStore, log: Logger, onHeld: () => void = () => undefined, afterCauses = false): DeliveryGate {
+export function createSilenceGate(
+  store: SilenceStore,
+  log: Logger,
+  onHeld: () => void = () => undefined,
+  afterCauses = false,
+  conditionIncidentOf?: ConditionIncidentOf,
+): DeliveryGate {
   return {
     async review(plan: Plan, now: number): Promise<Plan> {
       const event = plan.event;
@@ -50,7 +66,7 @@ export function createSilenceGate(store: SilenceStore, log: Logger, onHeld: () =
         }
       }
       if (open.length === 0) return plan;
-      const silence = await coveringSilence(store, event, now, afterCauses ? namesCauses : undefined);
+      const silence = await coveringSilence(store, event, now, afterCauses ? namesCauses : undefined, conditionIncidentOf);
       if (!silence) return plan;
       const title = eventTitle(event);
       // Written before the outbox row (a hold without its row is not released: see SilenceStore.due).

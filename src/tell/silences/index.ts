@@ -7,7 +7,7 @@ import type { Router } from "../../platform/http/route";
 import type { DeliveryGate } from "../notify/gate";
 import type { SqlDb } from "../../platform/store/sql";
 import type { DomainEvent } from "../../platform/events/types";
-import { coveringSilence, createSilenceGate } from "./gate";
+import { type ConditionIncidentOf, coveringSilence, createSilenceGate } from "./gate";
 import { createSilenceReleaser, type ReleaseDeps } from "./release";
 import { registerSilenceRoutes } from "./routes";
 import { createSilenceService, type SilenceService } from "./service";
@@ -16,6 +16,7 @@ import { createSilenceStore, type SilenceRow } from "./silence-store";
 export { silenceMigrations } from "./migrations";
 export { matchesSilence, SilenceMatcherSchema, describeMatcher, type SilenceMatcher } from "./matcher";
 export type { SilenceService } from "./service";
+export type { ConditionIncidentOf } from "./gate";
 export type { SilenceView, HoldView } from "./routes";
 
 export interface SilencesDeps {
@@ -36,6 +37,8 @@ export interface SilencesDeps {
   released?(event: DomainEvent, route: string, now: number, to: { channel: string; recipient: string }): Promise<void>;
   /** Whether a held page of a cause is still to be sent to this receiver (see ReleaseDeps.causePage). */
   causePage?: ReleaseDeps["causePage"];
+  /** The open incident of the condition an event opens or adds to: a snooze of it holds the event (gate.ts). */
+  conditionIncidentOf?: ConditionIncidentOf;
 }
 
 export interface Silences {
@@ -66,8 +69,8 @@ export function setupSilences(deps: SilencesDeps): Silences {
   const onHeld = () => releaser.noteHeld();
   return {
     service,
-    gate: createSilenceGate(store, log, onHeld),
-    causeGate: createSilenceGate(store, log, onHeld, true),
-    covering: (e, now) => coveringSilence(store, e, now),
+    gate: createSilenceGate(store, log, onHeld, false, deps.conditionIncidentOf),
+    causeGate: createSilenceGate(store, log, onHeld, true, deps.conditionIncidentOf),
+    covering: (e, now) => coveringSilence(store, e, now, undefined, deps.conditionIncidentOf),
   };
 }

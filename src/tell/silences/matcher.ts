@@ -92,7 +92,11 @@ export function eventFacts(e: DomainEvent): EventFacts {
   return { host: (e as { host: string }).host, cloud: false };
 }
 
-export function matchesSilence(m: SilenceMatcher, e: DomainEvent): boolean {
+/**
+ * `conditionIncident`: the open incident of the condition `e` opens or adds to (a missed start, a freshness promise…),
+ * which the event does not carry: a snooze of that incident holds it (the gate looks it up: gate.ts).
+ */
+export function matchesSilence(m: SilenceMatcher, e: DomainEvent, conditionIncident?: number): boolean {
   const f = eventFacts(e);
   if (m.kinds && !anyGlob(m.kinds, [e.kind])) return false;
   if (m.source && (m.source === "cloud") !== f.cloud) return false;
@@ -103,14 +107,15 @@ export function matchesSilence(m: SilenceMatcher, e: DomainEvent): boolean {
   if (m.appNames && !(f.app && anyGlob(m.appNames, [f.app.name]))) return false;
   if (m.streams && !(f.app?.stream && anyGlob(m.streams, [f.app.stream]))) return false;
   if (m.tags && !anyGlob(m.tags, [...(f.task?.tags ?? []), ...(f.app?.tags ?? [])])) return false;
-  if (m.incidentIds && !openIncidentIn(m.incidentIds, e)) return false;
+  if (m.incidentIds && !openIncidentIn(m.incidentIds, e, conditionIncident)) return false;
   // The cause an alert belongs to is on the event once the grouping decided it (src/tell/alert-gates: a gate after it).
   if (m.causeIds && !(e.cause?.status === "open" && m.causeIds.includes(e.cause.id))) return false;
   return true;
 }
 
 /** A snooze covers its incident's further alerts, not the recovery that closes it. */
-function openIncidentIn(ids: number[], e: DomainEvent): boolean {
+function openIncidentIn(ids: number[], e: DomainEvent, conditionIncident: number | undefined): boolean {
+  if (conditionIncident !== undefined && ids.includes(conditionIncident)) return true;
   const incident = isTaskEvent(e) ? e.incident : undefined;
   return incident !== undefined && incident.status === "open" && ids.includes(incident.id);
 }

@@ -1,7 +1,7 @@
 // The chaos scenario's judge (test/helpers/on-call-ledger.ts) finds each kind of fault it counts, and nothing in a
 // run where every product was told what Steward's incidents say, in order.
 import { expect, test } from "bun:test";
-import { judgeLedger, type LedgerInput } from "../../helpers/on-call-ledger";
+import { judgeFollowUps, judgeLedger, type LedgerInput } from "../../helpers/on-call-ledger";
 
 const incidents = new Map<number, { status: "open" | "closed" }>([
   [1, { status: "closed" }],
@@ -46,4 +46,33 @@ test("each fault is counted where it happened", () => {
     pagesLost: [],
   });
   expect(judgeLedger(base([])).pagesLost).toEqual(["pagerduty incident 1"]);
+});
+
+test("a message channel's recoveries: one before its page, one with no page, a page never followed are each counted", () => {
+  const ok = judgeFollowUps(
+    {
+      name: "hook",
+      received: [
+        { kind: "task.failed", incident: 1 },
+        { kind: "task.recovered", incident: 1 },
+        { kind: "task.failed", incident: 3 },
+      ],
+    },
+    incidents,
+  );
+  expect(ok).toEqual({ recoveriesWithoutPage: [], pagesNotFollowed: [] });
+  const bad = judgeFollowUps(
+    {
+      name: "hook",
+      received: [
+        { kind: "task.recovered", incident: 1 },
+        { kind: "task.failed", incident: 1 },
+        { kind: "task.recovered", incident: 3 },
+        { kind: "task.failed", incident: 2 },
+      ],
+    },
+    incidents,
+  );
+  // Incident 1's page came after its recovery: nothing followed it.
+  expect(bad).toEqual({ recoveriesWithoutPage: ["hook incident 1", "hook incident 3"], pagesNotFollowed: ["hook incident 1", "hook incident 2"] });
 });

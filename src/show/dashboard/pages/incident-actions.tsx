@@ -17,7 +17,7 @@ import type { RemediationOffer } from "../types";
 export interface ActionRow {
   id: number;
   taskName: string;
-  kind: "retry" | "rerun";
+  kind: "retry" | "rerun" | "reload" | "chain";
   status: string;
   requestedBy: string;
   requestedFrom: string;
@@ -64,6 +64,48 @@ export function RetryControl(props: { i: IncidentView; delays: readonly number[]
   );
 }
 
+/** What else the card offers this viewer on an open incident: the Engine reload, the chain's tasks to start from. */
+export interface MoreOffer {
+  reload: boolean;
+  chain: Array<{ id: string; name: string }>;
+}
+
+/** The reload and chain actions for this viewer (tasks scope) on an open incident; undefined when none. */
+export async function moreOffer(api: ApiReader, c: Context<HttpEnv>, i: IncidentView, offer: RemediationOffer | undefined, appName: string | undefined) {
+  if (!offer || i.status !== "open" || !viewerMayAct(c)) return undefined;
+  const r = await api<{ tasks: Array<{ id: string; name: string }> }>(c, `/v4/incidents/${i.id}/chain`);
+  const chain = r.ok ? r.data.tasks : [];
+  const more: MoreOffer = { reload: appName !== undefined && appName !== "", chain };
+  return more.reload || chain.length > 0 ? more : undefined;
+}
+
+export function MoreControls(props: { i: IncidentView; more: MoreOffer }) {
+  const { i, more } = props;
+  return (
+    <span data-role="more-actions">
+      {more.reload ? (
+        <button type="button" data-action="reload-app" data-id={String(i.id)} data-name={i.title}>
+          Reload the app
+        </button>
+      ) : null}{" "}
+      {more.chain.length > 0 ? (
+        <span data-role="chain-action">
+          <select data-chain-task aria-label="Start the chain from">
+            {more.chain.map((t) => (
+              <option value={t.id}>{t.name}</option>
+            ))}
+          </select>{" "}
+          <button type="button" data-action="restart-chain" data-id={String(i.id)} data-name={i.title}>
+            Restart the chain from it
+          </button>
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
+const KIND_WORDS = { retry: "Retry", rerun: "Re-run", reload: "Engine reload", chain: "Chain from" } as const;
+
 const tone = (a: ActionRow) => (a.outcome === "succeeded" ? "ok" : a.status === "failed" || a.outcome === "failed" ? "fail" : "warn");
 
 export function ActionList(props: { actions: ActionRow[] }) {
@@ -82,7 +124,8 @@ export function ActionList(props: { actions: ActionRow[] }) {
         {props.actions.map((a) => (
           <tr data-action-id={String(a.id)}>
             <td>
-              {a.kind === "retry" ? "Retry" : "Re-run"} #{a.id}
+              {KIND_WORDS[a.kind]}
+              {a.kind === "chain" ? ` ${a.taskName}` : ""} #{a.id}
             </td>
             <td class="small">
               by <b>{a.requestedBy}</b> ({a.requestedFrom}) <Time iso={a.requestedAt} />

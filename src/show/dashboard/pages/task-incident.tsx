@@ -7,7 +7,7 @@ import type { HttpEnv } from "../../../platform/http/types";
 import type { IncidentView } from "../../../tell/incidents/routes";
 import type { ApiReader } from "../api-reader";
 import { Badge, Time } from "../components";
-import { ActionList, type ActionRow, RetryControl } from "./incident-actions";
+import { ActionList, type ActionRow, type MoreOffer, MoreControls, RetryControl } from "./incident-actions";
 
 /** The task's newest incident; undefined when it has none, incidents are off, or the viewer may not read them. */
 export async function latestIncidentOf(api: ApiReader, c: Context<HttpEnv>, taskId: string): Promise<IncidentView | undefined> {
@@ -15,8 +15,8 @@ export async function latestIncidentOf(api: ApiReader, c: Context<HttpEnv>, task
   return r.ok ? r.data.incidents[0] : undefined;
 }
 
-/** `actions`: what was done about it (remediation); `retryDelays`: the Retry offered to this viewer, if any. */
-export function TaskIncidentCard(props: { i: IncidentView; actions?: ActionRow[]; retryDelays?: readonly number[] | undefined }) {
+/** `actions`: what was done about it (remediation); `retryDelays`, `more`: the Retry, Engine reload and chain offered to this viewer. */
+export function TaskIncidentCard(props: { i: IncidentView; actions?: ActionRow[]; retryDelays?: readonly number[] | undefined; more?: MoreOffer | undefined }) {
   const i = props.i;
   const open = i.status === "open";
   return (
@@ -61,11 +61,11 @@ export function TaskIncidentCard(props: { i: IncidentView; actions?: ActionRow[]
             </dd>
           </>
         )}
-        {props.retryDelays ? (
+        {props.retryDelays || props.more ? (
           <>
             <dt>Fix it</dt>
             <dd>
-              <RetryControl i={i} delays={props.retryDelays} />
+              {props.retryDelays ? <RetryControl i={i} delays={props.retryDelays} /> : null} {props.more ? <MoreControls i={i} more={props.more} /> : null}
             </dd>
           </>
         ) : null}

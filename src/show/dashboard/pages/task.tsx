@@ -5,7 +5,7 @@ import { Legend, RunChart } from "../charts";
 import { Badge, Empty, Time, formatDuration, toneOf } from "../components";
 import { Layout } from "../layout";
 import { failedRunEvent, LastFailureCard } from "./last-failure";
-import { actionsOf, retryOffer } from "./incident-actions";
+import { actionsOf, moreOffer, retryOffer } from "./incident-actions";
 import { latestIncidentOf, TaskIncidentCard } from "./task-incident";
 import type { PageHandler } from "../types";
 
@@ -44,6 +44,7 @@ export const taskPage: PageHandler = async (c, { api, runs, timeline, inbox, sit
   const links = runLinks ? await runLinks(rows.filter((r) => r.outcome !== "succeeded")) : new Map<string, { succeededBeforeHeardAt?: number }>();
   const heardLate = (r: (typeof rows)[number]) => links.get(`${r.executionId.toLowerCase()}:${r.outcome}`)?.succeededBeforeHeardAt;
   const actions = incident ? await actionsOf(api, c, incident.id) : [];
+  const more = incident ? await moreOffer(api, c, incident, remediation, latest.appName ?? undefined) : undefined;
   const count = (o: string) => rows.filter((r) => r.outcome === o).length;
   const lastFailed = rows.find((r) => r.outcome === "failed");
   const durations = rows.map((r) => r.durationMs).filter((d): d is number => d !== null);
@@ -73,7 +74,7 @@ export const taskPage: PageHandler = async (c, { api, runs, timeline, inbox, sit
           </dd>
         </dl>
       </section>
-      {incident ? <TaskIncidentCard i={incident} actions={actions} retryDelays={retryOffer(c, incident, remediation)} /> : null}
+      {incident ? <TaskIncidentCard i={incident} actions={actions} retryDelays={retryOffer(c, incident, remediation)} more={more} /> : null}
       {lastFailed ? <LastFailureCard run={lastFailed} latest={latest} found={failedRunEvent(timeline, lastFailed.executionId)} /> : null}
       <section class="card" id="task-runs">
         <h2>

@@ -7,7 +7,7 @@ import type { ChannelState } from "../channel-state";
 import type { OutboxStore } from "../outbox-store";
 import { ACKNOWLEDGE_KIND, RESOLVE_KIND } from "../notification";
 import { threadOf } from "../thread";
-import { markAcknowledged, openAlertEvent } from "./open-alerts";
+import { markAcknowledged, markResolved, openAlertEvent } from "./open-alerts";
 import { alertActionOf, alertKeyOf } from "./alert";
 import type { DomainEvent } from "../../../platform/events/types";
 
@@ -29,6 +29,11 @@ export interface AcknowledgeRequest {
   except?: string;
   /** Resolve the alerts instead (a cause resolved by hand that no recovery of its own will end); default acknowledge. */
   resolve?: boolean;
+  /**
+   * With resolve: no follow-up event goes after it (a condition's incident resolved by hand has none), so the
+   * channel it was resolved in (`except`) forgets the alert here, as a follow-up's delivery would (open-alerts.ts).
+   */
+  noFollowUp?: boolean;
   /** Only this channel (the convergence sweep repairs one channel's alert at a time). */
   only?: string;
 }
@@ -70,9 +75,10 @@ export async function queueAcknowledgements(
   let queued = 0;
   for (const ch of channels) {
     if (req.only !== undefined && ch.name !== req.only) continue;
-    if (ch.name === req.except && !req.resolve) {
-      // Acknowledged in that product itself: it holds the alert acknowledged, so the sweep never tells it again.
-      for (const { key } of req.alerts) if ((await openAlertEvent(ch.state, key)) !== undefined) await markAcknowledged(ch.state, key, req.by);
+    if (ch.name === req.except && (!req.resolve || req.noFollowUp)) {
+      // Acknowledged (or resolved) in that product itself: it holds the alert so, and the sweep never tells it again.
+      for (const { key } of req.alerts)
+        if ((await openAlertEvent(ch.state, key)) !== undefined) await (req.resolve ? markResolved(ch.state, key) : markAcknowledged(ch.state, key, req.by));
     }
     if (ch.name === req.except || !ch.config.enabled) continue;
     const target = targetOf(notify, ch.name, ch.config);

@@ -7,7 +7,15 @@ export interface AlertTruth {
   acknowledgedBy?: string;
 }
 
-/** The truth of each incident and cause asked about, by `incident:<id>` / `cause:<id>`; absent: Steward cannot tell. */
-export type AlertTruths = (refs: ReadonlyArray<{ incident: number } | { cause: number }>) => Promise<Map<string, AlertTruth>>;
+/**
+ * What an alert is in Steward: an incident or a cause its key names, or a condition's incident (a missed start, a
+ * freshness promise, a check-in…), whose alert is keyed by the condition: `condition` is that incident's subject and
+ * `since` when the event that opened the alert happened (an incident of the subject that ended before it is an earlier one).
+ */
+export type AlertRef = { incident: number } | { cause: number } | { condition: string; since: number };
 
-export const truthKey = (ref: { incident: number } | { cause: number }) => ("incident" in ref ? `incident:${ref.incident}` : `cause:${ref.cause}`);
+/** The truth of each incident and cause asked about, by truthKey(ref); absent: Steward cannot tell. */
+export type AlertTruths = (refs: readonly AlertRef[]) => Promise<Map<string, AlertTruth>>;
+
+export const truthKey = (ref: AlertRef) =>
+  "incident" in ref ? `incident:${ref.incident}` : "cause" in ref ? `cause:${ref.cause}` : `condition:${ref.since}:${ref.condition}`;

@@ -6,7 +6,7 @@ import type { ChannelState } from "../channel-state";
 import { RESOLVE_KIND } from "../notification";
 import type { OutboxStore } from "../outbox-store";
 import { threadOf } from "../thread";
-import { type AlertTruths, truthKey } from "./alert-truth";
+import { type AlertRef, type AlertTruths, truthKey } from "./alert-truth";
 
 /** What queueing a SIGNL4 resolve needs of the notifier: its events and rows, its test mode and its rows' lifetime. */
 export interface Signl4RepairDeps {
@@ -18,24 +18,27 @@ export interface Signl4RepairDeps {
   target(channel: string): string | null | undefined;
   maxAgeMs(): number;
   now(): number;
+  /** The condition's incident an event that opened no task incident is (converge.ts). */
+  conditionOf?(opener: DomainEvent): AlertRef | undefined;
 }
 
-/** The incident or cause an opening event is, as the sweep asks about it; undefined for anything else. */
-function refOf(e: DomainEvent): { incident: number } | { cause: number } | undefined {
+/** The incident, cause or condition's incident an opening event is, as the sweep asks about it; undefined for anything else. */
+function refOf(e: DomainEvent, conditionOf: Signl4RepairDeps["conditionOf"]): AlertRef | undefined {
   if (e.cause) return { cause: e.cause.id };
-  return isTaskEvent(e) && e.source !== "test" && e.incident ? { incident: e.incident.id } : undefined;
+  if (isTaskEvent(e) && e.source === "test") return undefined;
+  return isTaskEvent(e) && e.incident ? { incident: e.incident.id } : conditionOf?.(e);
 }
 
 /** Queues the resolve of each SIGNL4 incident of `channel` whose Steward incident or cause ended; returns how many. */
 export async function repairSignl4(channel: string, state: ChannelState, deps: Signl4RepairDeps): Promise<number> {
   const target = deps.target(channel);
   if (target === undefined) return 0;
-  const open: Array<{ externalId: string; eventId: string; event: DomainEvent; ref: { incident: number } | { cause: number } }> = [];
+  const open: Array<{ externalId: string; eventId: string; event: DomainEvent; ref: AlertRef }> = [];
   for (const { key, value } of await state.entries("")) {
     // cause:<id> names the external id a cause's alert is under; that alert is its own entry too.
     if (key.startsWith("cause:")) continue;
     const event = await deps.outbox.getEvent(value);
-    const ref = event ? refOf(event) : undefined;
+    const ref = event ? refOf(event, deps.conditionOf) : undefined;
     if (event && ref) open.push({ externalId: key, eventId: value, event, ref });
   }
   if (open.length === 0) return 0;

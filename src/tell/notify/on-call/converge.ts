@@ -5,7 +5,8 @@
 // whatever order events came in, on whichever member, after a crash, a failover or a store outage, the sweep finds
 // the difference and queues the missing step. The step is an outbox row in the alert's thread, keyed as the
 // acknowledgement path keys it, so it goes after the trigger it follows and a repair is queued once, by any member.
-// Alertmanager's alerts have their own re-sender (channels/alertmanager/resender.ts), which ends closed ones alike.
+// A condition's incident (a missed start, a freshness promise…) pages under its condition's key: its truth is found
+// through the event that opened the alert (conditionOf). Alertmanager's alerts have their own re-sender (channels/alertmanager/resender.ts), which ends closed ones alike.
 import type { Logger } from "pino";
 import { type Clock, every } from "../../../platform/core/clock";
 import { describeError } from "../../../platform/core/errors";
@@ -21,9 +22,10 @@ import type { OutboxStore } from "../outbox-store";
 import { threadOf } from "../thread";
 import { repairSignl4, type Signl4RepairDeps } from "./converge-signl4";
 
-import { type AlertTruths, truthKey } from "./alert-truth";
+import { type AlertRef, type AlertTruths, truthKey } from "./alert-truth";
+import type { DomainEvent } from "../../../platform/events/types";
 
-export { type AlertTruth, type AlertTruths, truthKey } from "./alert-truth";
+export { type AlertRef, type AlertTruth, type AlertTruths, truthKey } from "./alert-truth";
 
 export interface AlertConvergerDeps {
   db: SqlDb;
@@ -32,6 +34,12 @@ export interface AlertConvergerDeps {
   /** The channels of the config in force. */
   channels(): Record<string, ChannelConfig>;
   truths: AlertTruths;
+  /**
+   * The condition's incident an alert keyed by its condition is (steward-watch-…, steward-check-…, steward-service-…),
+   * read from the event that opened it: a missed start, a freshness promise, a check-in… (tell/incidents/condition-incidents.ts).
+   * Undefined for an event that opens no incident: such an alert is left as it is.
+   */
+  conditionOf?(opener: DomainEvent): AlertRef | undefined;
   /** The outbox: a step still waiting in an alert's thread (its recovery, say) is let go before the sweep adds one. */
   outbox: Pick<OutboxStore, "getEvent" | "waitingInThread" | "insert">;
   /** Queues the acknowledge or resolve (the notifier's acknowledged(): outbox rows, keyed once per alert). */
@@ -77,13 +85,22 @@ export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
     return (await deps.outbox.waitingInThread(channel, thread, "")).some((id) => id !== eventId);
   }
 
+  /** A condition's alert: the incident of the condition whose event opened it (its open mark names that event). */
+  async function conditionRef(state: ReturnType<typeof createChannelState>, key: string): Promise<AlertRef | undefined> {
+    if (!deps.conditionOf) return undefined;
+    const opener = await openAlertEvent(state, key);
+    const event = opener === undefined ? undefined : await deps.outbox.getEvent(opener);
+    return event ? deps.conditionOf(event) : undefined;
+  }
+
   /** The steps one channel's alerts (`keys`: alert keys open there) miss; queued in key order. */
   async function repairChannel(name: string, keys: readonly string[]): Promise<number> {
     const state = createChannelState(deps.db, name, () => deps.clock.now());
-    const refs = keys.flatMap((key) => {
-      const ref = parseAlertKey(key);
-      return ref ? [{ key, ref }] : [];
-    });
+    const refs: Array<{ key: string; ref: AlertRef }> = [];
+    for (const key of keys) {
+      const ref = parseAlertKey(key) ?? (await conditionRef(state, key));
+      if (ref) refs.push({ key, ref });
+    }
     if (refs.length === 0) return 0;
     const truths = await deps.truths(refs.map((r) => r.ref));
     let queued = 0;
@@ -114,7 +131,7 @@ export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
       queued += await repairChannel(name, keys);
     }
     if (deps.signl4) {
-      const signl4 = { ...deps.signl4, outbox: deps.outbox, truths: deps.truths, stepWaiting };
+      const signl4 = { ...deps.signl4, outbox: deps.outbox, truths: deps.truths, stepWaiting, ...(deps.conditionOf ? { conditionOf: deps.conditionOf } : {}) };
       for (const [name, ch] of Object.entries(deps.channels())) {
         if (ch.type !== "signl4" || !ch.enabled || ch.resolve === false) continue;
         const n = await repairSignl4(

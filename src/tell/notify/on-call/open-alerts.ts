@@ -19,6 +19,8 @@ export const openAlertEvent = (state: ChannelState, key: string) => state.get(op
 export const alertAcknowledged = async (state: ChannelState, key: string) => (await state.get(ackedMark(key))) !== undefined;
 /** The product acknowledged the alert itself (its webhook): it needs no acknowledgement from Steward. */
 export const markAcknowledged = (state: ChannelState, key: string, by: string) => state.set(ackedMark(key), by);
+/** The product resolved the alert itself (its webhook): nothing is open there to tell of the end. */
+export const markResolved = (state: ChannelState, key: string) => forget(state, key);
 
 /** What one delivery does to the product's alert: trigger, acknowledge, resolve, or nothing (nothing open to end). */
 export type OnCallStep = { action: AlertAction | "acknowledge"; key: string };

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { SiteEvent } from "../../../../src/platform/events/types";
 import { cloudConfigYaml, stewardFromFile } from "../../../helpers/cloud-config-file";
+import { launchChromium } from "../../show/dashboard/chromium";
 import { simControl } from "../../../helpers/sim-control";
 import { type SteppedCloud, startSteppedCloud } from "../../../helpers/stepped-cloud";
 import { createTempDir } from "../../../helpers/temp-dir";
@@ -119,6 +120,25 @@ test("a failed data task pages one cause at the failure naming the apps that wil
     const open = (await get("/v4/causes?status=open")).causes as Array<{ id: number; title: string }>;
     const cause = open.find((c) => c.title === "CRM to QVD failed: the apps its datasets feed will be stale")!;
     expect(cause).toBeDefined();
+    // The failure is an incident (GET /v4/incidents), listed under its cause on the dashboard's Incidents page
+    // (GET /v4/incidents/by-cause).
+    type Incident = { id: number; subject: string; title: string; status: string; failures: number; lastSummary: string; closedSummary: string | null };
+    const dataTaskIncidents = async (status: string) =>
+      ((await get(`/v4/incidents?status=${status}`)).incidents as Incident[]).filter((i) => i.subject === "datatask:corp:dt-crm");
+    const incident = (await dataTaskIncidents("open"))[0]!;
+    expect(incident).toMatchObject({ title: "Qlik Talend Cloud: data task CRM to QVD failed", status: "open", failures: 1 });
+    expect(incident.lastSummary).toContain("ORA-12541");
+    const byCause = (await get("/v4/incidents/by-cause")).causes as Array<{ cause: { id: number } | null; incidents: Incident[] }>;
+    expect(byCause.find((g) => g.cause?.id === cause.id)?.incidents.map((i) => i.id)).toContain(incident.id);
+    // The dashboard's Incidents page lists it under the data task's cause.
+    const browser = await launchChromium();
+    try {
+      await browser.page.goto(`${app.server!.url()}/ui/incidents`);
+      const row = `tbody[data-group="cause-${cause.id}"] tr[data-incident="${incident.id}"]`;
+      expect(await browser.page.textContent(row)).toContain("data task CRM to QVD failed");
+    } finally {
+      await browser.close();
+    }
     // A further look at the same failed run says nothing again; the promise "never older than 10 min" on Sales is
     // breached meanwhile: the breach joins the data task's cause, not paged.
     await clock.runUntil(failedAt + 14 * MINUTE);
@@ -135,6 +155,11 @@ test("a failed data task pages one cause at the failure naming the apps that wil
     await clock.runUntil(clock.now() + 2 * MINUTE);
     expect(seen.map((e) => e.kind)).toEqual(["cloud.datatask.failed", "cloud.datatask.recovered"]);
     expect((await get(`/v4/causes/${cause.id}`)).status).toBe("closed");
+    // The run that completed closes the incident: one incident for the failure, none left open.
+    expect(await dataTaskIncidents("open")).toEqual([]);
+    const closed = await dataTaskIncidents("closed");
+    expect(closed.map((i) => i.id)).toEqual([incident.id]);
+    expect(closed[0]!.closedSummary).toContain("completed");
     await waitFor(() => received.length >= 2, { timeoutMs: 10_000 });
     await clock.runUntil(clock.now() + MINUTE);
     // One page for the cause and one follow-up when it is over: the completed run updated ORDERS, which started the

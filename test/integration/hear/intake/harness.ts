@@ -79,7 +79,7 @@ function merge(a: Obj, b: Obj): Obj {
 }
 
 /** Short timings so the tests stay fast; `intake` overrides are merged in, `extra` is appended YAML. */
-export function intakeYaml(sim: Simulator, intake: Obj = {}, extra = ""): string {
+export function intakeYaml(sim: Simulator, intake: Obj = {}, extra = "", engine = false): string {
   const defaults: Obj = {
     enrichment: {
       lookupTimeoutMs: 1500,
@@ -93,7 +93,7 @@ export function intakeYaml(sim: Simulator, intake: Obj = {}, extra = ""): string
   return `
 qlik:
   host: 127.0.0.1
-  qrsPort: ${sim.ports.qrs}
+  qrsPort: ${sim.ports.qrs}${engine ? `\n  enginePort: ${sim.ports.engine}` : ""}
   certDir: ${JSON.stringify(sim.certDir)}
   timeoutMs: 2000
   retries: 1
@@ -113,6 +113,10 @@ export interface HarnessOptions {
   clock?: Clock;
   /** The simulated site (YAML); the small test site by default. */
   site?: string;
+  /** Point Steward at the simulator's Engine too (app reloads through the Engine API). */
+  engine?: boolean;
+  /** Let the simulator's Scheduler fire the site's triggers (task-event chains, schedules); off by default. */
+  schedules?: boolean;
 }
 
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
@@ -122,14 +126,14 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,
-    schedules: false,
+    schedules: opts.schedules ?? false,
     settings: { timing: { durationOverrideMs: 60 }, ...opts.simSettings },
   });
   const events: TaskEvent[] = [];
   const dataDir = join(opts.dir, "steward");
   let t!: TestApp;
   const boot = async () => {
-    t = createTestApp(intakeYaml(sim, opts.intake, opts.extraYaml), { dir: dataDir, log: opts.log, clock: opts.clock });
+    t = createTestApp(intakeYaml(sim, opts.intake, opts.extraYaml, opts.engine), { dir: dataDir, log: opts.log, clock: opts.clock });
     t.app.bus.onAny((_kind, payload) => void events.push(payload as TaskEvent));
     await t.app.start();
   };

@@ -6,14 +6,16 @@
 // the API the moment it is listed; the member holding the most duties SIGKILLed (started again 3 s later) with a round
 // in flight; PostgreSQL stopped 20 s while a round fails. At the end every task has succeeded, and it prints and
 // asserts: 0 alerts left open in any product after their incident ended, 0 acknowledgements lost, 0 recoveries before
-// their page or where no page went, 0 pages without an incident (and 0 pages lost, 0 requests refused).
+// their page or where no page went, 0 pages without an incident (and 0 pages lost, 0 requests refused). A webhook
+// paged for the failures run on Central and told recoveries by a route that takes only them: 0 recoveries of an
+// incident it was not paged for (or before its page), 0 pages it got left without their recovery.
 // STEWARD_CHAOS_INCIDENTS (default 300) sets how many incidents the rounds open.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { acknowledgeAsListed } from "../../../helpers/acknowledge-as-listed";
 import { NODES, type OnCallChaosSite, startOnCallChaosSite } from "../../../helpers/on-call-chaos-site";
 import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
 import { diagnose, receivedOf } from "../../../helpers/on-call-chaos-diagnosis";
-import { describeLedger, judgeLedger, type ProductLog } from "../../../helpers/on-call-ledger";
+import { describeLedger, judgeFollowUps, judgeLedger, type MessageLog, type ProductLog } from "../../../helpers/on-call-ledger";
 import type { VendorAction } from "../../../helpers/vendor-alerts";
 import { waitFor } from "../../../helpers/wait-for";
 
@@ -65,6 +67,14 @@ const products = (): ProductLog[] => [
   { name: "opsgenie", steps: ogSteps(site.og) },
   { name: "jsm", steps: ogSteps(site.jsm) },
 ];
+/** The webhook's requests: the page or recovery each was, and its incident (the body's incident.id). */
+const hookLog = (): MessageLog => ({
+  name: "webhook",
+  received: site.hook.requests.map((r) => ({
+    kind: r.headers.get("x-steward-event") ?? "",
+    incident: (JSON.parse(r.body) as { incident?: { id?: number } }).incident?.id,
+  })),
+});
 const acknowledgedEverywhere = (id: number) =>
   [site.pd, site.og, site.jsm].every((r) => r.alerts.some((a) => a.key === `steward-incident-${id}` && a.status === "acknowledged"));
 
@@ -192,7 +202,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
       acknowledged: new Set(),
       shouldPage: new Set(),
     });
-    return !open && l.openAfterEnd.length === 0;
+    return !open && l.openAfterEnd.length === 0 && judgeFollowUps(hookLog(), await allIncidents()).pagesNotFollowed.length === 0;
   };
   await waitFor(settled, { what: "every incident ended everywhere", timeoutMs: 60_000, intervalMs: 1_000 }).catch(() =>
     notes.push("not settled 60 s after the last round"),
@@ -208,6 +218,8 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
     acknowledged,
     shouldPage,
   });
+  const hook = judgeFollowUps(hookLog(), incidents);
+  const hookKinds = hookLog().received.map((r) => r.kind);
   const stillOpen = [...incidents].filter(([, i]) => i.status === "open").map(([id]) => id);
   const report = [
     `${incidents.size} incidents (${stillOpen.length} still open${stillOpen.length ? `: ${stillOpen.slice(0, 10).join(", ")}` : ""}) over ${rounds} rounds in ${((Date.now() - started) / 1000).toFixed(0)} s; ${acknowledged.size} acknowledged through the API the moment they were listed`,
@@ -215,6 +227,9 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
     `requests accepted: PagerDuty ${site.pd.accepted.length}, Opsgenie ${site.og.accepted.length}, JSM ${site.jsm.accepted.length}; refused as malformed: ${site.pd.rejected.length + site.og.rejected.length + site.jsm.rejected.length}`,
     ...notes,
     describeLedger(ledger),
+    `webhook (paged for Central's failures, recoveries on a route of their own): ${hookKinds.filter((k) => k === "task.failed").length} pages, ${hookKinds.filter((k) => k === "task.recovered").length} recoveries`,
+    `webhook recoveries of an incident not paged there, or before its page: ${hook.recoveriesWithoutPage.length}${hook.recoveriesWithoutPage.length ? ` (${hook.recoveriesWithoutPage.slice(0, 12).join(", ")})` : ""}`,
+    `webhook pages left without their recovery: ${hook.pagesNotFollowed.length}${hook.pagesNotFollowed.length ? ` (${hook.pagesNotFollowed.slice(0, 12).join(", ")})` : ""}`,
     await diagnose({
       base: site.members.find((m) => !m.down)!.base,
       started,
@@ -240,4 +255,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
   expect(ledger.recoveriesBeforePage, report).toEqual([]);
   expect(ledger.pagesWithoutIncident, report).toEqual([]);
   expect(ledger.pagesLost, report).toEqual([]);
+  expect(hookKinds.filter((k) => k === "task.failed").length, report).toBeGreaterThan(0);
+  expect(hook.recoveriesWithoutPage, report).toEqual([]);
+  expect(hook.pagesNotFollowed, report).toEqual([]);
 });

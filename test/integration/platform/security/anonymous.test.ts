@@ -121,10 +121,25 @@ describe("the status page", () => {
     const page = await from(t, "192.0.2.7", "/status", { accept: "text/html" });
     expect(page.status).toBe(403);
     expect(page.headers.get("content-type")).toContain("text/html");
-    expect(await page.text()).toContain("address 192.0.2.7 is not in security.statusAccess.ipAllowlist");
+    // In the reader's words: the address to tell the Qlik team, no config key, no scope.
+    const text = await page.text();
+    expect(text).toContain("not to the one you are on (your address: 192.0.2.7)");
+    expect(text).not.toMatch(/security\.|statusAccess|ipAllowlist|scope/);
+    expect(((await (await from(t, "192.0.2.7", "/status")).json()) as { error: string }).error).toContain("security.statusAccess.ipAllowlist");
     const client = await from(t, "192.0.2.7", "/status");
     expect(client.status).toBe(403);
     expect(client.headers.get("content-type")).toContain("application/json");
+  });
+
+  test("refused in a browser where security.anonymous grants other addresses: the page does not speak of it", async () => {
+    const t = app("  anonymous: { scopes: [status], from: [10.30.0.0/16] }\n");
+    const r = await from(t, "192.0.2.7", "/status", { accept: "text/html" });
+    expect(r.status).toBe(401);
+    const html = await r.text();
+    expect(html).toContain("Open this page with the link your Qlik team gave you.");
+    expect(html).not.toMatch(/anonymous|scope|security\./);
+    // The API client's JSON still says what an administrator needs.
+    expect(((await (await from(t, "192.0.2.7", "/status")).json()) as { error: string }).error).toContain("security.anonymous.from");
   });
 
   test("refused in a browser: an HTML page with a form when /status takes a key in the query string", async () => {
@@ -135,6 +150,8 @@ describe("the status page", () => {
     const html = await r.text();
     expect(html).toContain('<form method="get" action="/status">');
     expect(html).toContain('name="apiKey"');
+    expect(html).toContain("Access key");
+    expect(html).not.toMatch(/scope|security\.|anonymous/);
   });
 });
 

@@ -40,9 +40,10 @@ beforeAll(async () => {
   h = await startHarness({
     dir: dir.path,
     site: SITE,
+    engine: true,
     extraYaml: `
 remediation: { pollInterval: 1s }
-mcp: { enabled: true, allowActions: [retryIncident, rerunCancelled] }
+mcp: { enabled: true, allowActions: [retryIncident, rerunCancelled, reloadApp, restartChain] }
 ${KEYS_YAML}`,
   });
 }, 60_000);
@@ -64,6 +65,10 @@ test("not allowed: retry_incident and rerun_cancelled are not listed, and a call
     "is an action this Steward does not allow: its config's mcp.allowActions must list retryIncident",
   );
   await expect(client.callTool({ name: "rerun_cancelled", arguments: { causeId: 1 } })).rejects.toThrow("must list rerunCancelled");
+  expect(names).not.toContain("reload_incident_app");
+  expect(names).not.toContain("restart_chain");
+  await expect(client.callTool({ name: "reload_incident_app", arguments: { id: 1 } })).rejects.toThrow("must list reloadApp");
+  await expect(client.callTool({ name: "restart_chain", arguments: { id: 1, taskId: TASK } })).rejects.toThrow("must list restartChain");
 });
 
 test("allowed: a tasks key retries a connection error's incident once; a read key is refused", { timeout: 60_000 }, async () => {
@@ -89,4 +94,32 @@ test("allowed: a tasks key retries a connection error's incident once; a read ke
   const notQueue = (await ops.callTool({ name: "rerun_cancelled", arguments: { causeId: 999 } })) as Answer;
   expect(notQueue.isError).toBe(true);
   expect(notQueue.content[0]?.text).toContain("no cause 999");
+});
+
+test("allowed: a tasks key reloads an incident's app through the Engine once; a read key is refused; a task in no chain is not restarted", {
+  timeout: 60_000,
+}, async () => {
+  const e = await h.eventFor(await h.runWhenIdle(TASK, "fail"), 15_000);
+  const id = e.incident!.id;
+  const appId = e.app!.id;
+  const reader = await connect(h.t.app.server!.url(), KEYS.reader);
+  const refused = (await reader.callTool({ name: "reload_incident_app", arguments: { id } })) as Answer;
+  expect(refused.content[0]?.text).toContain('refused: key-read lacks the scope "tasks" that reload_incident_app needs');
+  expect(((await reader.callTool({ name: "restart_chain", arguments: { id, taskId: TASK } })) as Answer).isError).toBe(true);
+
+  const ops = await connect(h.t.app.server!.url(), KEYS.ops);
+  const done = (await ops.callTool({ name: "reload_incident_app", arguments: { id } })) as Answer;
+  expect(done.isError).toBeFalsy();
+  const actions = async () =>
+    ((await (await h.t.request(`/v4/incidents/${id}/actions`, { headers: { "x-api-key": KEYS.ops } })).json()) as { actions: Array<Record<string, unknown>> })
+      .actions;
+  await waitFor(async () => (await actions())[0]?.status === "ended", { what: "the Engine reload to end", timeoutMs: 30_000 });
+  expect(await actions()).toEqual([expect.objectContaining({ kind: "reload", requestedBy: "key-ops", outcome: "succeeded" })]);
+  expect(h.sim.engine.reloads.filter((r) => r.appId === appId).map((r) => r.status)).toEqual(["succeeded"]);
+
+  // The task is in no chain: Steward's own 409 reason comes back, nothing is asked for.
+  const noChain = (await ops.callTool({ name: "restart_chain", arguments: { id, taskId: TASK } })) as Answer;
+  expect(noChain.isError).toBe(true);
+  expect(noChain.content[0]?.text).toContain("is in no chain Steward knows");
+  expect(await actions()).toHaveLength(1);
 });

@@ -24,6 +24,7 @@ beforeAll(async () => {
   h = await startHarness({
     dir: dir.path,
     site: SITE,
+    engine: true,
     extraYaml: `
 remediation: { pollInterval: 1s }
 security:
@@ -41,6 +42,7 @@ afterAll(async () => {
 });
 
 const BUTTON = 'button[data-action="retry-incident"]';
+const RELOAD = 'button[data-action="reload-app"]';
 
 async function signIn(key: string, next: string): Promise<void> {
   const page = browser!.page;
@@ -56,6 +58,7 @@ test("a read key sees the incident without Retry, and the forced call is refused
   expect(e.errorClass).toBe("connection");
   await signIn(KEYS.reader, `/ui/tasks/${TASK}`);
   expect(await browser!.page.locator(BUTTON).count()).toBe(0);
+  expect(await browser!.page.locator(RELOAD).count()).toBe(0);
   const forced = await h.t.request(`/v4/incidents/${e.incident!.id}/retry`, {
     method: "POST",
     headers: { "x-api-key": KEYS.reader, "content-type": "application/json" },
@@ -104,4 +107,33 @@ test("a tasks key's Retry asks first, starts the task once, and the card shows t
   expect(text).toContain("Qlik started the task");
   // The incident recovered: no Retry any more.
   expect(await page.locator(BUTTON).count()).toBe(0);
+});
+
+test("a tasks key's Reload the app asks first, reloads the app once through the Engine, and the card lists it", { timeout: 60_000 }, async () => {
+  const e = await h.eventFor(await h.runWhenIdle(TASK, "fail"), 15_000);
+  const page = browser!.page;
+  await signIn(KEYS.ops, `/ui/tasks/${TASK}`);
+  const incidentId = Number(await page.getAttribute("#task-incident", "data-incident"));
+  expect(incidentId).toBe(e.incident!.id);
+  const asked: string[] = [];
+  page.once("dialog", (d) => {
+    asked.push(d.message());
+    void d.accept();
+  });
+  await page.click(RELOAD);
+  const actions = async () =>
+    (
+      (await (await h.t.request(`/v4/incidents/${incidentId}/actions`, { headers: { "x-api-key": KEYS.ops } })).json()) as {
+        actions: Array<Record<string, unknown>>;
+      }
+    ).actions;
+  await waitFor(async () => (await actions())[0]?.status === "ended", { what: "the Engine reload to end", timeoutMs: 30_000 });
+  expect(asked[0]).toContain("Reload the app of Reload CRM through the Engine now");
+  expect((await actions())[0]).toMatchObject({ kind: "reload", requestedBy: "key-ops", outcome: "succeeded" });
+  expect(h.sim.engine.reloads.filter((r) => r.appId === e.app!.id).map((r) => r.status)).toEqual(["succeeded"]);
+  await signIn(KEYS.ops, `/ui/tasks/${TASK}`);
+  const row = page.locator('#task-incident table[data-role="actions"] tr[data-action-id]');
+  await row.first().waitFor({ state: "attached" });
+  expect(await row.first().textContent()).toContain("Engine reload");
+  expect(await row.first().textContent()).toContain("the Engine reloaded the app and saved it");
 });

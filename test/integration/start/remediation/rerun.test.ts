@@ -186,5 +186,100 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       expect((await audit.query({ action: "remediation.request" }))[0]).toMatchObject({ target: `cause:${parentId}`, details: { kind: "rerun" } });
       expect((await audit.query({ action: "remediation.rerun" })).map((e) => e.target).sort()).toEqual([T.model, T.orders, T.stock].sort());
     });
+
+    test("under the two-person rule: the first ask waits, the same person is refused, a second confirms all; unconfirmed ones expire", {
+      timeout: 60_000,
+    }, async () => {
+      const db = await backend.open(SETS);
+      const clock = createManualClock(T0);
+      const log = createSilentLogger();
+      const audit = createAuditLog(db, clock);
+      const incidents = createIncidentService(incidentsSchema().parse({}), { db, clock, log, causes: createCauseAcknowledger(db) });
+      const causes = createCauseStore(db);
+      const store = createActionStore(db);
+      let pokes = 0;
+      const taskStarter = createTaskStarter({
+        qrs,
+        filter: createStartFilter({ enabled: false, taskIds: [], tags: [], customProperties: [] }),
+        audit,
+        log,
+        metrics: createMetricsRegistry(),
+      });
+      const real = createWorker({ store, clock, log, audit, instanceId: "node-a", qrs, taskStarter, incidents, leaseMs: 120_000, pollMs: 15_000 });
+      // The real worker, its pokes counted: the cause stays open here, so a confirmed re-run waits and starts nothing.
+      const worker = {
+        ...real,
+        poke: async () => {
+          pokes++;
+          await real.poke();
+        },
+      };
+      const service = createRemediationService(remediationSchema().parse({ approval: { rerunCancelled: "two-person", within: "30m" } }), {
+        store,
+        worker,
+        incidents,
+        clock,
+        log,
+        audit,
+        bus: createEventBus<DomainEvents>(log),
+        causes,
+        chains: createStoredChains(db),
+        qrs,
+        formatTime: (ms) => new Date(ms).toISOString(),
+      });
+      const queue = { key: "queue:reload01", title: "reload queue backed up on reload01" };
+      const { parentId } = await causes.attach(queue, { subject: "watch:queue:reload01", kind: "scheduler.queue_backlog", eventId: "b-2" }, clock.now());
+      for (const id of [T.orders, T.stock]) {
+        await causes.attach(queue, { subject: taskSubject(id), kind: CANCELLED_IN_QUEUE, eventId: `c2-${id}`, taskId: id, taskName: NAMES[id]! }, clock.now());
+        await incidents.raise({
+          subject: taskSubject(id),
+          taskId: id,
+          title: NAMES[id]!,
+          eventId: `c2-${id}`,
+          kind: "task.failed",
+          summary: "cancelled after waiting in the queue",
+          at: clock.now(),
+          failedRun: true,
+          errorClass: "queue",
+        });
+      }
+      const ask = (by: string) => service.requestRerun({ causeId: parentId, by, from: "link" });
+      const first = await ask("anna@corp.example");
+      expect(first).toMatchObject({ ok: true, awaiting: true });
+      if (!first.ok) throw new Error(first.message);
+      expect(first.actions.map((a) => a.status)).toEqual(["awaiting", "awaiting"]);
+      expect(pokes).toBe(0);
+      expect(await store.due(clock.now())).toEqual([]);
+      const same = await ask("ANNA@corp.example");
+      expect(same).toMatchObject({ ok: false, status: 403 });
+      expect(!same.ok && same.message).toContain("needs a second, different person to confirm it");
+      const second = await ask("bob@corp.example");
+      expect(second).toMatchObject({ ok: true, confirmed: { firstBy: "anna@corp.example" } });
+      expect((await store.ofCause(parentId)).map((a) => [a.status, a.requestedBy, a.confirmedBy, a.confirmedFrom])).toEqual([
+        ["pending", "anna@corp.example", "bob@corp.example", "link"],
+        ["pending", "anna@corp.example", "bob@corp.example", "link"],
+      ]);
+      expect(pokes).toBe(1);
+      // A later ask joins the confirmed actions: nothing new waits, nothing runs twice.
+      const late = await ask("carl@corp.example");
+      expect(late.ok && late.actions.length + late.joined.length).toBe(2);
+      expect(late.ok && late.joined.every((a) => a.status === "pending")).toBe(true);
+      await audit.flush();
+      expect((await audit.query({ action: "remediation.confirm" })).map((x) => [x.actor.name, x.result]).reverse()).toEqual([
+        ["ANNA@corp.example", "denied"],
+        ["bob@corp.example", "ok"],
+      ]);
+
+      // Unconfirmed within 30 minutes, a re-run asked for on another cause is cancelled; the next ask starts again.
+      for (const a of await store.ofCause(parentId)) await store.cancel(a.id, clock.now(), "test");
+      const again = await ask("anna@corp.example");
+      expect(again).toMatchObject({ ok: true, awaiting: true });
+      await clock.advance(31 * 60_000);
+      const afterExpiry = await ask("bob@corp.example");
+      expect(afterExpiry).toMatchObject({ ok: true, awaiting: true });
+      const rows = await store.ofCause(parentId);
+      expect(rows.filter((a) => a.status === "cancelled" && a.outcome === "not confirmed by a second person within 30 min").length).toBe(2);
+      expect(rows.filter((a) => a.status === "awaiting").map((a) => a.requestedBy)).toEqual(["bob@corp.example", "bob@corp.example"]);
+    });
   });
 }

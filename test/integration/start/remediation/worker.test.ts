@@ -236,7 +236,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       // node-a claimed it, looked at the task's last run, started it through QRS and was killed before recording it.
       const got = (await store.claim(action.id, "node-a", clock.now(), 2 * MIN))!;
       const [task] = await qrs.listTasksFull(eq("id", TASK));
-      expect(await store.seen(got.claim, task!.operational?.lastExecutionResult?.id ?? "none")).toBe(true);
+      expect(await store.seen(got.claim, task!.operational?.lastExecutionResult?.id ?? "none", clock.now() + 2 * MIN)).toBe(true);
       await qrs.startTask(TASK);
       const before = startsOf(TASK);
       await clock.advance(2 * MIN + 1);

@@ -6,12 +6,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../../../src/platform/events/types";
 import { groupingMigrations } from "../../../../src/tell/grouping";
+import { notifyMigrations } from "../../../../src/tell/notify";
+import type { SqlDb } from "../../../../src/platform/store/sql";
 import { createFollowUpGate } from "../../../../src/tell/grouping/follow-ups";
 import type { DeliveryGate } from "../../../../src/tell/notify/gate";
 import type { Plan, PlannedDelivery } from "../../../../src/tell/notify/planner";
 import { syntheticDataCheckEvent, syntheticServiceEvent, syntheticTaskEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
 import { syntheticFreshnessEvent } from "../../../../src/watch/freshness/samples";
 import { bothBackends } from "../../../helpers/sql-backends";
+import { settledGate } from "../../../helpers/settled-gate";
 
 const delivery = (e: DomainEvent, channel: string, action: PlannedDelivery["action"] = "send"): PlannedDelivery => ({
   route: `${channel}-route`,
@@ -36,10 +39,12 @@ for (const backend of bothBackends()) {
   describe(backend.name, () => {
     afterAll(() => backend.shutdown());
     // PostgreSQL starts with the first store opened: not within a test's time.
-    beforeAll(() => backend.open([groupingMigrations]), 120_000);
+    beforeAll(() => backend.open([groupingMigrations, notifyMigrations]), 120_000);
     let gate: DeliveryGate;
+    let db: SqlDb;
     beforeEach(async () => {
-      gate = createFollowUpGate(await backend.open([groupingMigrations]));
+      db = await backend.open([groupingMigrations, notifyMigrations]);
+      gate = settledGate(createFollowUpGate(db), db);
     });
 
     test("a start back on track goes where its missed start was sent on its own, nowhere else", async () => {
@@ -75,8 +80,8 @@ for (const backend of bothBackends()) {
       const start = syntheticServiceEvent({ state: "started", host: "node1", service: "QlikSenseEngineService" });
       expect(await followedUp(stop, start, ["team"], ["duty"], ["team", "duty", "starts-only"])).toEqual(["team"]);
       const incident = { id: 41, status: "open", failures: 1, openedAt: new Date(1_000).toISOString() };
-      const failed = { ...syntheticTaskEvent({ outcome: "failed" }), incident } as TaskEvent;
-      const recovered = { ...syntheticTaskEvent({ kind: "task.recovered" }), incident: { ...incident, status: "closed" } } as TaskEvent;
+      const failed = { ...syntheticTaskEvent({ outcome: "failed" }), incident, source: "udp" } as TaskEvent;
+      const recovered = { ...syntheticTaskEvent({ kind: "task.recovered" }), incident: { ...incident, status: "closed" }, source: "udp" } as TaskEvent;
       expect(await followedUp(failed, recovered, ["team"], [], ["team", "recoveries-only"])).toEqual(["team"]);
     });
 
@@ -111,6 +116,57 @@ for (const backend of bothBackends()) {
       const warning = other(syntheticFreshnessEvent("app.freshness_warning", { nowMs: 1_000 }));
       const fresh = other(syntheticFreshnessEvent("app.freshness_recovered", { nowMs: 3_000 }));
       expect(await followedUp(warning, fresh, [], ["team"], ["team", "fresh-only"])).toEqual([]);
+    });
+
+    /** Task `n`'s failure opening incident `id`, and its recovery, heard by UDP. */
+    const incidentEvents = (id: number, n: string) => {
+      const incident = { id, status: "open", failures: 1, openedAt: new Date(1_000).toISOString() };
+      const failed = { ...syntheticTaskEvent({ outcome: "failed", taskId: `task-${n}` }), id: `fail-${n}`, incident, source: "udp" } as TaskEvent;
+      const closed = { ...incident, status: "closed" };
+      const recovered = {
+        ...syntheticTaskEvent({ kind: "task.recovered", taskId: `task-${n}` }),
+        id: `rec-${n}`,
+        incident: closed,
+        source: "udp",
+      } as TaskEvent;
+      return { failed, recovered };
+    };
+
+    test("a task incident's recovery with no page queued before it goes nowhere; its page queued after it is not sent", async () => {
+      const { failed, recovered } = incidentEvents(51, "late");
+      const out = await gate.review({ event: recovered, routes: [], deliveries: [delivery(recovered, "team"), delivery(recovered, "recoveries-only")] }, 2_000);
+      expect(sent(out)).toEqual([]);
+      expect(out.deliveries[0]!.reason).toContain("no channel received");
+      const page = await gate.review({ event: failed, routes: [], deliveries: [delivery(failed, "team")] }, 3_000);
+      expect(sent(page)).toEqual([]);
+      expect(page.deliveries[0]!.reason).toContain("recovery was queued before this page");
+    });
+
+    test("a test alert is never held back for a follow-up, and records nothing about its made-up incident", async () => {
+      const test = (e: TaskEvent) => ({ ...e, source: "test" }) as TaskEvent;
+      const { failed, recovered } = incidentEvents(52, "sample");
+      expect(sent(await gate.review({ event: test(recovered), routes: [], deliveries: [delivery(recovered, "team")] }, 2_000))).toEqual(["team"]);
+      // The real incident of that number still pages, and its recovery follows where its page went.
+      expect(await followedUp(failed, recovered, ["team"], [], ["team", "recoveries-only"])).toEqual(["team"]);
+    });
+
+    test("a task incident paged before the records (an upgrade): its recovery goes where the outbox says its page went", async () => {
+      const { recovered } = incidentEvents(53, "old");
+      const at = 1_500;
+      for (const [channel, status] of [
+        ["team", "delivered"],
+        ["duty", "suppressed"],
+      ] as const)
+        await db.run(
+          `INSERT INTO notify_deliveries (key, event_id, event_ids, kind, route, channel, recipient, status, next_attempt_at, expires_at, created_at, updated_at, thread)
+           VALUES (?, 'fail-old', '[]', 'task.failed', 'r', ?, '', ?, ?, ?, ?, ?, 'task:task-old')`,
+          [`fail-old|${channel}`, channel, status, at, at + 1, at, at],
+        );
+      const out = await gate.review(
+        { event: recovered, routes: [], deliveries: ["team", "duty", "recoveries-only"].map((c) => delivery(recovered, c)) },
+        2_000,
+      );
+      expect(sent(out)).toEqual(["team"]);
     });
 
     test("a follow-up of a page Steward has no record of (sent before the records) goes where its routes take it", async () => {

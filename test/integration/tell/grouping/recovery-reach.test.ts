@@ -14,6 +14,7 @@ import { createGroupingGate } from "../../../../src/tell/grouping/gate";
 import { createSilentNodes } from "../../../../src/tell/grouping/silent-node";
 import { createTaskNodes } from "../../../../src/tell/grouping/task-nodes";
 import { composeGates, type DeliveryGate } from "../../../../src/tell/notify/gate";
+import { settledGate } from "../../../helpers/settled-gate";
 import type { PlannedDelivery } from "../../../../src/tell/notify/planner";
 import { syntheticServiceEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
 import { bothBackends } from "../../../helpers/sql-backends";
@@ -43,7 +44,7 @@ for (const backend of bothBackends()) {
         graph: chainGraphSource(() => ({ tasks: new Map(), apps: new Map() })),
         feedsOfCheck: () => undefined,
       });
-      gate = composeGates([grouping, followUps.gate]);
+      gate = settledGate(composeGates([grouping, followUps.gate]), db);
     });
 
     /** Where the event goes: the channels sent to, each with the cause's status it carries. */

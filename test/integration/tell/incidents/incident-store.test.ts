@@ -8,7 +8,7 @@ import { createSilentLogger } from "../../../../src/platform/core/logger";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { createIncidentService, incidentMigrations, taskSubject, type IncidentService } from "../../../../src/tell/incidents";
 import { priorRuns } from "../../../../src/tell/incidents/history";
-import { incidentSql } from "../../../../src/tell/incidents/incident-store";
+import { incidentSql, SUCCESS_AFTER_SQL } from "../../../../src/tell/incidents/incident-store";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { openPostgresStore } from "../../../../src/platform/store/postgres-store";
 import type { SqlDb } from "../../../../src/platform/store/sql";
@@ -155,6 +155,24 @@ for (const backend of backends) {
       expect((await s.resolve({ subject, eventId: "w2", summary: "on track", at: T0 })) ?? null).toBeNull();
       const closed = await s.resolve({ subject, eventId: "w3", summary: "on track", at: T0 + 120_000 });
       expect(closed).toMatchObject({ id: opened.id, status: "closed", closedByEventId: "w3" });
+    });
+
+    test("a failure's question (a success after it?) reads the task's successes alone, not every later run", async () => {
+      const db = await backend.open([incidentMigrations]);
+      const s = service(db);
+      for (let i = 0; i < 40; i++) await s.annotate(run(i % 10 === 0 ? "succeeded" : "failed", T0 + i * 60_000, 5_000));
+      const sql = incidentSql(db);
+      expect(await sql.successAfter(TASK, T0 + 5 * 60_000)).toBe(T0 + 10 * 60_000);
+      expect(await sql.successAfter(TASK, T0 + 31 * 60_000)).toBeUndefined();
+      const plan =
+        db.dialect === "sqlite"
+          ? JSON.stringify(await db.all(`EXPLAIN QUERY PLAN ${SUCCESS_AFTER_SQL}`, [TASK, T0]))
+          : // A table this small would be scanned whatever the indexes: the plan is asked with scans priced out.
+            await db.transaction(async (tx) => {
+              await tx.exec("SET LOCAL enable_seqscan = off");
+              return JSON.stringify(await tx.all(`EXPLAIN ${SUCCESS_AFTER_SQL}`, [TASK, T0]));
+            });
+      expect(plan).toContain("incident_runs_task_success");
     });
   });
 }

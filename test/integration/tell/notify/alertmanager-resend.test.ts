@@ -3,7 +3,7 @@
 // of its own is ended by the re-sender when the incident closes, although no route takes the recovered page to the channel.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
-import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { syntheticTaskEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
 import { alertmanagerAlerts, type GettableAlert, startAlertmanager } from "../../../helpers/alertmanager";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import type { TestService } from "../../../helpers/services";
@@ -27,12 +27,12 @@ function failure(taskName: string, taskId: string): TaskEvent {
   return e;
 }
 
-// Only failures reach the channel: the recovered page does not.
+// Only failures (and missed starts) reach the channel: the recovered page (and the start's) does not.
 const config = (am: string) => `
 channels:
   am: { type: alertmanager, urls: ["${am}"], resendEvery: 2s }
 routes:
-  - { on: [task.failed], to: [am] }
+  - { on: [task.failed, task.missed], to: [am] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 100ms }
 `;
@@ -105,6 +105,21 @@ describe("alertmanager re-sender", () => {
       await t.app.sharedStore.sql.run("DELETE FROM incidents WHERE id = ?", [id]);
       await waitFor(async () => (await alertOf("Ledger")) === undefined, { what: "the alert of the missing incident ended", timeoutMs: wallLimit(20_000) });
       expect(await t.app.sharedStore.sql.all("SELECT key FROM channel_state WHERE channel = 'am' AND key = ?", [`alert:incident:${id}`])).toEqual([]);
+    },
+    wallLimit(30_000),
+  );
+
+  test(
+    "a missed start's incident resolved by hand: its condition's alert is ended, not re-sent until the task starts",
+    async () => {
+      // Issue 84: a condition's incident pages under its condition's alert, which names no incident; the re-sender
+      // finds the incident through the event that opened the alert.
+      const missed = syntheticWatchdogEvent("task.missed", { host: "sense1.corp.example" });
+      await t.app.bus.emit(missed.kind, missed);
+      await waitFor(() => alertOf(missed.task!.name), { what: "the missed start's alert" });
+      const incident = (await t.app.incidents!.openIncident(`watch:${missed.condition.key}`))!;
+      expect(await t.app.incidents!.resolveByHand(incident.id, { by: "anna", via: "api" })).toBeDefined();
+      await waitFor(async () => (await alertOf(missed.task!.name)) === undefined, { what: "the alert ended", timeoutMs: wallLimit(20_000) });
     },
     wallLimit(30_000),
   );

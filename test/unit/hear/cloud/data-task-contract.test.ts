@@ -1,8 +1,8 @@
 // Steward's readers of Qlik's Data Integration Projects API checked against Qlik's published types (@qlik/api
 // `di-projects`): each declaration compiles only while every answer Qlik's type allows is one the schema takes, so a
 // shape Qlik changes fails `tsc`. The runtime part feeds the documented enum values (DataTaskInstanceState.state, the
-// runtime state fields of Qlik's changelog of 2025-10-31) through the readers. Qlik publishes no example response for
-// these endpoints (qlik.dev's reference gives the schema only), so the values below are the types' own words.
+// runtime state fields of Qlik's changelog of 2025-10-31) through the readers. Qlik's own example responses for these
+// endpoints (placeholder values) go through the readers in qlik-examples.test.ts; the values below are the types' words.
 import { describe, expect, test } from "bun:test";
 import type { DataTaskInstanceState, DataTaskItemRsp, DataTaskRuntimeState, DiProjectItemRsp, ListDataTaskDatasetsRsp } from "@qlik/api/di-projects";
 import type { z } from "zod";

@@ -48,6 +48,9 @@ describe("STEWARD_* variables that widen access", () => {
       ["STEWARD_HTTP__PUBLIC_URL", "https://steward.evil.example"],
       ["STEWARD_ACTION_LINKS__PUBLIC_BASE_URL", "https://steward.evil.example"],
       ["STEWARD_ACTION_LINKS", "{ publicBaseUrl: 'https://steward.evil.example' }"],
+      // Who the status page may send confirmation mails to.
+      ["STEWARD_STATUS__SUBSCRIPTIONS__ALLOWED_DOMAINS", "[gmail.example]"],
+      ["STEWARD_STATUS", "{ subscriptions: { channel: m, allowedDomains: [gmail.example] } }"],
     ];
     for (const [variable, value] of cases)
       expect({ variable, message: refusal("", { [variable]: value }) }).toMatchObject({

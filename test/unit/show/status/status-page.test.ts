@@ -53,3 +53,28 @@ test("an app and stream named like markup are shown as text on the page and in t
   expect(svg).not.toContain("<b>");
   expect(svg).toContain('data-state="late">late · data as of 06:12 CET<');
 });
+
+test("with subscriptions, each app links its form, the page's query (a key in the URL) kept; the feed is linked", () => {
+  const app = {
+    app: { id: "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11", name: "Sales <dashboard>", stream: "Sales" },
+    state: "fresh" as const,
+    promised: true,
+    loadFailed: false,
+    dataAsOf: "2026-11-23T05:12:00.000Z",
+    promisedBy: null,
+    expectedAt: null,
+    promises: [],
+    message: "",
+  };
+  const now = Date.parse("2026-11-23T06:30:00Z");
+  const page = statusPage([app], "Europe/Stockholm", now, { search: "?apiKey=k&x=<y>", subscribe: true, feed: true });
+  expect(page).toContain(
+    '<a href="/status/subscribe?apiKey=k&#38;x=&#60;y&#62;&#38;appId=0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11">Mail me when Sales &#60;dashboard&#62; will be late</a>',
+  );
+  expect(page).toContain(
+    '<link rel="alternate" type="application/atom+xml" title="Is the data up to date?" href="/status/feed.atom?apiKey=k&#38;x=&#60;y&#62;">',
+  );
+  const plain = statusPage([app], "Europe/Stockholm", now);
+  expect(plain).not.toContain("data-subscribe");
+  expect(plain).not.toContain("feed.atom");
+});

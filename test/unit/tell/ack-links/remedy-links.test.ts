@@ -55,3 +55,20 @@ test("a retry names the incident, a re-run the cause; without the offer neither 
     "retry /act/incident/7",
   ]);
 });
+
+test("a reload and a chain's restart name the task's incident, also on a cause's page; none without the offer", async () => {
+  const store = createLinkStore(await backend.open([ackLinkMigrations]));
+  expect(shape(await makeActionLinks(cfg, store, message(true), NOW, { retry: true, reload: true, chain: true }))).toEqual([
+    "ack /act/cause/3",
+    "snooze /act/cause/3",
+    "retry /act/incident/7",
+    "reload /act/incident/7",
+    "chain /act/incident/7",
+  ]);
+  expect(shape(await makeActionLinks(cfg, store, message(false), NOW, { reload: false, chain: false }))).toEqual([
+    "ack /act/incident/7",
+    "snooze /act/incident/7",
+  ]);
+  const texts = (await makeActionLinks(cfg, store, message(false), NOW, { reload: true, chain: true })).map((l) => l.text);
+  expect(texts).toEqual(["Acknowledge", "Snooze", "Reload the app", "Restart the chain"]);
+});

@@ -102,3 +102,31 @@ test("a site of 5,800 tasks for 35 days: the runs held stay within their budget 
   expect(held[0]).toBeGreaterThan(KEPT_RUNS * 0.9);
   expect(kept.held().runs).toBe(held.at(-1)!);
 });
+
+test("a failure's newer success is answered from the window only when no run outside it could be that success", () => {
+  const kept = createRecentRuns();
+  expect(kept.successAfter("t", 5_000)).toBeUndefined(); // not loaded: the store says
+  kept.load("t", [run(9, "failed"), run(8, "succeeded"), run(6, "succeeded"), run(5, "failed"), run(2, "succeeded")]);
+  expect(kept.successAfter("t", 5_000)).toEqual({ at: 6_000 }); // the first success after, not the newest
+  expect(kept.successAfter("t", 8_000)).toEqual({ at: undefined }); // a success at the same moment is not after it
+  expect(kept.successAfter("t", 1_000)).toEqual({ at: 2_000 });
+  kept.add("t", run(7, "succeeded")); // out of order: takes its place
+  expect(kept.successAfter("t", 6_000)).toEqual({ at: 7_000 });
+  // A full window (the store may hold older runs): it answers for a moment after its oldest run, not at or before it.
+  const full = createRecentRuns();
+  full.load(
+    "u",
+    newestFirst(KEPT_PER_TASK).map((r) => ({ ...r, outcome: r.finishedAt % 10_000 === 0 ? "succeeded" : "failed" })),
+  );
+  expect(full.successAfter("u", 15_000)).toEqual({ at: 20_000 });
+  expect(full.successAfter("u", KEPT_PER_TASK * 1_000)).toEqual({ at: undefined });
+  expect(full.successAfter("u", 1_000)).toBeUndefined();
+  expect(full.successAfter("u", 500)).toBeUndefined();
+});
+
+test("a run recorded after the sixteen that ended after it (the intake's runs in flight) still reads its history from the window", () => {
+  const kept = createRecentRuns();
+  kept.load("t", newestFirst(KEPT_PER_TASK + 20)); // a busy task: the store holds more than the window
+  const behind = KEPT_PER_TASK + 20 - 16; // sixteen newer runs recorded before this one
+  expect(ids(kept.read("t", behind * 1_000, `e${behind}`, 50))).toEqual(Array.from({ length: 50 }, (_, i) => behind - 1 - i));
+});

@@ -113,6 +113,22 @@ describe("request bodies", () => {
     });
   });
 
+  test("PagerDuty: the approval links of the message go first in links; acknowledge and snooze are left to PagerDuty", () => {
+    const e = failed({ incident });
+    const actionLinks = [
+      { action: "ack", text: "Acknowledge", url: "https://steward.corp.example/act/incident/42?a=ack" },
+      { action: "snooze", text: "Snooze", url: "https://steward.corp.example/act/incident/42?a=snooze" },
+      { action: "reload", text: "Reload the app", url: "https://steward.corp.example/act/incident/42?a=reload" },
+      { action: "chain", text: "Restart the chain", url: "https://steward.corp.example/act/incident/42?a=chain" },
+    ];
+    const t = pagerDutyEvent(pd, e, { action: "trigger", key: "steward-incident-42" }, "https://steward.corp.example/", { actionLinks });
+    expect(t.links!.slice(0, 3)).toEqual([
+      { href: "https://steward.corp.example/act/incident/42?a=reload", text: "Reload the app (Steward asks you to confirm)" },
+      { href: "https://steward.corp.example/act/incident/42?a=chain", text: "Restart the chain (Steward asks you to confirm)" },
+      { href: "https://steward.corp.example/ui/tasks/t-1", text: "The task and its runs on Steward's dashboard" },
+    ]);
+  });
+
   test("Opsgenie: create within the alert API's limits; acknowledge and close by alias", () => {
     const e = failed({ incident, cause });
     const c = opsgenieRequest(og, e, { action: "trigger", key: "steward-cause-7" }, undefined);

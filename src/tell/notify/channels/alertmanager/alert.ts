@@ -24,8 +24,11 @@ export interface StewardAlert {
   key: string;
   state: AlertState;
   alert: PostableAlert;
-  /** What the re-sender asks about before posting again: is the incident or cause still open? */
-  ref: { incident?: number; cause?: number };
+  /**
+   * What the re-sender asks about before posting again: is the incident or cause still open? `event`: the event that
+   * opened an alert of neither (a condition's, whose incident is found through it: composition/condition-alerts.ts).
+   */
+  ref: { incident?: number; cause?: number; event?: string };
 }
 
 /** Kinds of the watchdog, check-ins and freshness that close the condition an earlier event opened. */
@@ -142,6 +145,6 @@ export function stewardAlert(cfg: AlertmanagerChannelConfig, e: DomainEvent, opt
   const startsAt = e.cause?.openedAt ?? (isTaskEvent(e) ? e.incident?.openedAt : undefined) ?? e.receivedAt ?? new Date(opts.now).toISOString();
   const alert: PostableAlert = { labels: labelsOf(cfg, e, key), annotations, startsAt, ...(link ? { generatorURL: link } : {}) };
   if (state === "resolved") alert.endsAt = new Date(opts.now).toISOString();
-  const ref = e.cause ? { cause: e.cause.id } : isTaskEvent(e) && e.incident ? { incident: e.incident.id } : {};
+  const ref = e.cause ? { cause: e.cause.id } : isTaskEvent(e) && e.incident ? { incident: e.incident.id } : { event: e.id };
   return { key, state, alert, ref };
 }

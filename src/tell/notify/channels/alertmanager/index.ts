@@ -4,7 +4,7 @@
 // finding its incident or cause closed) posts it with endsAt and forgets it.
 import { type ChannelDefinition, type Notification, TEST_SEND_ROUTE } from "../../types";
 import { createHttpClient, safeUrl } from "../../../../platform/http/http-client";
-import { type PostableAlert, stewardAlert } from "./alert";
+import { type PostableAlert, type StewardAlert, stewardAlert } from "./alert";
 import { alertsUrl, createAlertPoster } from "./post";
 import { AlertmanagerChannelSchema } from "./schema";
 
@@ -14,7 +14,7 @@ export const OPEN_PREFIX = "alert:";
 /** What the channel remembers of an open alert: what it last posted, and what the re-sender asks about. */
 export interface StoredAlert {
   alert: PostableAlert;
-  ref: { incident?: number; cause?: number };
+  ref: StewardAlert["ref"];
   /** The test-mode target it was posted to instead of urls. */
   target?: string;
 }

@@ -19,7 +19,7 @@ export const pagerDutyChannel: ChannelDefinition<"pagerduty"> = {
   templateParts: [],
   preview: (cfg, n, deps) => {
     const step = { action: n.action ?? alertActionOf(n.event), key: alertKeyOf(n.event) };
-    const body = pagerDutyEvent(cfg, n.event, step, deps.publicUrl);
+    const body = pagerDutyEvent(cfg, n.event, step, deps.publicUrl, n.vars);
     return { url: safeUrl(n.test?.target ?? cfg.url), body: { ...body, routing_key: "[REDACTED]" } };
   },
   create(cfg, deps) {
@@ -33,7 +33,7 @@ export const pagerDutyChannel: ChannelDefinition<"pagerduty"> = {
             const res = await client.request(n.test?.target ?? cfg.url, {
               method: "POST",
               headers: { "Content-Type": "application/json", "X-Steward-Delivery": n.key },
-              body: JSON.stringify(pagerDutyEvent(cfg, n.event, s, deps.publicUrl)),
+              body: JSON.stringify(pagerDutyEvent(cfg, n.event, s, deps.publicUrl, n.vars)),
               signal,
             });
             expectOk(res, "PagerDuty Events API");

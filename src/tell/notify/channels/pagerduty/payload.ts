@@ -29,7 +29,27 @@ export interface PagerDutyEvent {
   links?: Array<{ href: string; text: string }>;
 }
 
-export function pagerDutyEvent(cfg: PagerDutyChannelConfig, e: DomainEvent, step: OnCallStep, publicUrl: string | undefined): PagerDutyEvent {
+/**
+ * The signed links of the actions a person may approve (retry, re-run, reload the app, restart the chain), from the
+ * message's actionLinks (tell/ack-links). PagerDuty's own acknowledge and snooze stand for Steward's: those two links are
+ * left out. Events API v2 has no buttons (custom incident actions need a PagerDuty extension): a link is what it takes.
+ */
+export function approvalLinks(vars: Record<string, unknown> | undefined): Array<{ href: string; text: string }> {
+  const links = Array.isArray(vars?.actionLinks) ? (vars.actionLinks as unknown[]) : [];
+  return links.flatMap((l) => {
+    const { action, text, url } = (l ?? {}) as { action?: unknown; text?: unknown; url?: unknown };
+    if (typeof url !== "string" || typeof text !== "string" || action === "ack" || action === "snooze") return [];
+    return [{ href: url, text: `${text} (Steward asks you to confirm)` }];
+  });
+}
+
+export function pagerDutyEvent(
+  cfg: PagerDutyChannelConfig,
+  e: DomainEvent,
+  step: OnCallStep,
+  publicUrl: string | undefined,
+  vars?: Record<string, unknown>,
+): PagerDutyEvent {
   const base = { routing_key: cfg.routingKey, event_action: step.action, dedup_key: step.key.slice(0, 255) };
   if (step.action !== "trigger") return base;
   const details: Record<string, unknown> = alertFacts(e);
@@ -49,6 +69,6 @@ export function pagerDutyEvent(cfg: PagerDutyChannelConfig, e: DomainEvent, step
       class: e.kind,
       custom_details: details,
     },
-    links: alertLinks(e, publicUrl),
+    links: [...approvalLinks(vars), ...alertLinks(e, publicUrl)],
   };
 }

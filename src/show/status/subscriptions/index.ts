@@ -1,0 +1,105 @@
+// Subscriptions of the business from /status (docs/status.md#subscriptions): double opt-in by e-mail, a mail when a
+// promised app will be late and when it is fresh again, one-click unsubscribe, and the Atom feed of the same notices.
+// Every Steward records the notices of the freshness events it hears (the judge runs on one of them) and sends the
+// mails it can claim; the store makes both happen once per site.
+import type { Logger } from "pino";
+import type { Clock } from "../../../platform/core/clock";
+import type { Lifecycle } from "../../../platform/core/lifecycle";
+import type { EventBus } from "../../../platform/core/bus";
+import type { DomainEvents, WatchdogEvent } from "../../../platform/events/types";
+import type { Router } from "../../../platform/http/route";
+import type { SqlDb } from "../../../platform/store/sql";
+import type { EmailChannelConfig } from "../../../tell/notify/channels/email/schema";
+import type { Freshness } from "../../../watch/freshness";
+import type { StatusSubscriptionsConfig } from "../config";
+import { registerSubscriptionRoutes } from "./routes";
+import { createSubscriptionSender } from "./sender";
+import { createSubscriptionService } from "./service";
+import { createSubscriptionStore } from "./store";
+
+export { statusSubscriptionMigrations } from "./store";
+export { SUBSCRIPTION_LINK_PATHS } from "./links";
+export { StatusSchema, checkStatusReferences, type StatusConfig } from "../config";
+
+export interface SubscriptionDeps {
+  db: SqlDb;
+  bus: EventBus<DomainEvents>;
+  clock: Clock;
+  log: Logger;
+  lifecycle: Lifecycle;
+  router: Router;
+  freshness: Freshness;
+  /** The email channel status.subscriptions.channel names (the config check made sure it is one). */
+  channel?: EmailChannelConfig;
+  baseDir: string;
+  /** notify.testMode.email while test mode is on (and the channel is not among its unaffected ones). */
+  testTarget?: string;
+  /** actionLinks.publicBaseUrl, else http.publicUrl. */
+  baseUrl?: string;
+  timeZone(): string;
+}
+
+export interface StatusSubscriptions {
+  /** The /status page offers each app's subscription. */
+  offered: boolean;
+}
+
+export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefined, d: SubscriptionDeps): StatusSubscriptions {
+  const store = createSubscriptionStore(d.db);
+  const promises = () => d.freshness.service.promises();
+  const promisesOf = (app: { appId: string; appName: string; stream?: string; tags: string[] }) => {
+    const names = new Set(d.freshness.promisesOf(app));
+    return promises()
+      .filter((p) => names.has(p.name))
+      .map((p) => ({ name: p.name, text: p.text }));
+  };
+  const labelOf = async (appId: string, promise: string): Promise<string | undefined> => {
+    const p = promise ? promises().find((x) => x.name === promise) : undefined;
+    if (promise && !p) return undefined;
+    if (!appId) return `the apps promised ${p!.text}`;
+    const app = (await d.freshness.store.apps()).find((a) => a.appId === appId.toLowerCase());
+    if (!app) return undefined;
+    const names = d.freshness.promisesOf(app);
+    if (names.length === 0 || (promise && !names.includes(promise))) return undefined;
+    return p && names.length > 1 ? `${app.appName} (promised ${p.text})` : app.appName;
+  };
+  const enabled = cfg?.enabled === true && d.channel !== undefined && d.baseUrl !== undefined;
+  const sender = enabled
+    ? createSubscriptionSender({
+        store,
+        clock: d.clock,
+        log: d.log.child({ module: "status-subscriptions" }),
+        channel: d.channel!,
+        baseDir: d.baseDir,
+        ...(d.testTarget ? { testTarget: d.testTarget } : {}),
+      })
+    : undefined;
+  if (sender) d.lifecycle.add(sender);
+  const service = createSubscriptionService(enabled ? cfg : undefined, {
+    store,
+    clock: d.clock,
+    baseUrl: d.baseUrl ?? "",
+    timeZone: d.timeZone,
+    labelOf,
+    queued: () => void sender?.drain(),
+  });
+  const onEvent = (e: WatchdogEvent) => service.onFreshness(e);
+  d.bus.on("app.freshness_warning", onEvent);
+  d.bus.on("app.freshness_breached", onEvent);
+  d.bus.on("app.freshness_recovered", onEvent);
+  const appOffer = async (appId: string) => {
+    const app = (await d.freshness.store.apps()).find((a) => a.appId === appId.toLowerCase());
+    const ps = app ? promisesOf(app) : [];
+    return app && ps.length > 0 ? { appName: app.appName, promises: ps } : undefined;
+  };
+  registerSubscriptionRoutes(d.router, {
+    store,
+    service,
+    clock: d.clock,
+    ...(d.baseUrl ? { baseUrl: d.baseUrl } : {}),
+    labelOf,
+    appOffer,
+    ...(enabled ? { domains: cfg!.allowedDomains } : {}),
+  });
+  return { offered: enabled };
+}

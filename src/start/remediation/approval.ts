@@ -1,0 +1,96 @@
+// The two-person rule (remediation.approval): an action a person asks for from a link, the dashboard or REST waits,
+// recorded as 'awaiting', until a second, different person asks for the same (or confirms it by id); the same person
+// asking again is refused. The confirmation is one conditional UPDATE (awaiting → pending, naming the second person),
+// so two people confirming at once on two Stewards confirm it once, and an approved action is a pending row any
+// Steward carries out: a Steward stopping after the confirmation loses nothing.
+import type { AuditLog } from "../../platform/audit/audit-log";
+import type { Clock } from "../../platform/core/clock";
+import { spanText } from "../../tell/notify/time-format";
+import type { ActionStore, RemediationAction } from "./action-store";
+import type { ConfirmAnswer } from "./answers";
+import type { RemediationConfig } from "./config";
+
+export interface Asker {
+  by: string;
+  from: "link" | "rest";
+  ip?: string;
+}
+
+export type ApprovalKind = keyof Omit<RemediationConfig["approval"], "within">;
+
+/** first: nothing awaits, this press is the first (record it awaiting); confirmed: this press confirmed another's. */
+export type PressResult =
+  | { step: "first" }
+  | { step: "confirmed"; actions: RemediationAction[]; firstBy: string; already?: boolean }
+  | { step: "refused"; message: string };
+
+export interface ApprovalDeps {
+  store: ActionStore;
+  clock: Clock;
+  audit: AuditLog;
+  formatTime(ms: number): string;
+  poke(): Promise<void>;
+}
+
+const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+
+export function createApproval(cfg: RemediationConfig, deps: ApprovalDeps) {
+  const { store, clock } = deps;
+  const record = (who: Asker, result: "ok" | "denied", target: string, details: Record<string, unknown>) =>
+    deps.audit.record({
+      actor: { kind: who.from === "link" ? "link" : "remediation", name: who.by, ...(who.ip ? { ip: who.ip } : {}) },
+      action: "remediation.confirm",
+      target,
+      result,
+      details,
+    });
+
+  const api = {
+    needsTwo: (kind: ApprovalKind) => cfg.approval[kind] === "two-person",
+    /** A press of `kind` on `key` under the two-person rule, by `who`. */
+    async press(kind: ApprovalKind, key: string, who: Asker): Promise<PressResult> {
+      const now = clock.now();
+      await store.expireAwaiting(now - cfg.approval.within, now, `not confirmed by a second person within ${spanText(cfg.approval.within)}`);
+      const waiting = await store.awaiting(key);
+      if (waiting.length === 0) return { step: "first" };
+      const first = waiting[0]!;
+      const target = first.kind === "rerun" ? `cause:${first.causeId}` : first.taskId;
+      const confirmed = await store.confirm(key, { ...who, at: now });
+      if (confirmed.length > 0) {
+        record(who, "ok", target, {
+          approval: key,
+          actionIds: confirmed.map((a) => a.id),
+          requestedBy: first.requestedBy,
+          requestedFrom: first.requestedFrom,
+          requestedAt: new Date(first.requestedAt).toISOString(),
+          from: who.from,
+        });
+        await deps.poke();
+        return { step: "confirmed", actions: confirmed, firstBy: first.requestedBy };
+      }
+      if (same(first.requestedBy, who.by) && (await store.awaiting(key)).length > 0) {
+        const message = `${first.requestedBy} asked for this at ${deps.formatTime(first.requestedAt)}: the two-person rule (remediation.approval.${kind}) needs a second, different person to confirm it, not the same one again`;
+        record(who, "denied", target, { approval: key, reason: "the person who asked cannot confirm it", requestedBy: first.requestedBy });
+        return { step: "refused", message };
+      }
+      // Another person confirmed it a moment before this press: it runs once, as theirs.
+      const now_ = await Promise.all(waiting.map((a) => store.get(a.id)));
+      return { step: "confirmed", actions: now_.filter((a) => a !== undefined), firstBy: first.requestedBy, already: true };
+    },
+    /** The second person's confirmation of an awaiting action by its id (a re-run's actions are confirmed together). */
+    async confirmAction(id: number, who: Asker): Promise<ConfirmAnswer> {
+      const a = await store.get(id);
+      if (!a) return { ok: false, status: 404, code: "NOT_FOUND", message: `no action ${id}` };
+      if (a.status !== "awaiting" || !a.approvalKey)
+        return { ok: false, status: 409, code: "CONFLICT", message: `action ${id} is ${a.status}: only an action waiting for a second person is confirmed` };
+      const p = await api.press(a.kind === "rerun" ? "rerunCancelled" : "retry", a.approvalKey, who);
+      if (p.step === "refused") return { ok: false, status: 403, code: "FORBIDDEN", message: p.message };
+      if (p.step === "first")
+        return { ok: false, status: 409, code: "CONFLICT", message: `action ${id} no longer waits: it was not confirmed within remediation.approval.within` };
+      return { ok: true, actions: p.actions, firstBy: p.firstBy, already: p.already === true };
+    },
+  };
+  return api;
+}
+
+export type Approval = ReturnType<typeof createApproval>;

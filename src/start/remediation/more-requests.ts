@@ -1,0 +1,143 @@
+// Two actions a person asks for on an open incident of a reload task, besides the retry: reload the task's app through
+// the Engine (partial or full, as the task would), and start the incident's chain again from one of its tasks (the
+// chain the watchdog read from QRS's task-event triggers; the Scheduler's triggers run the rest). Each is checked here,
+// at the request (a 4xx naming the field when it cannot be done), recorded as an action and audited as the person.
+import type { AuditLog } from "../../platform/audit/audit-log";
+import type { Clock } from "../../platform/core/clock";
+import type { QrsClient } from "../../platform/qlik/qrs-client";
+import { eq } from "../../platform/qlik/qrs-filter";
+import type { IncidentService } from "../../tell/incidents";
+import type { StoredChains } from "../../tell/grouping/stored-chains";
+import type { ActionStore, RemediationAction } from "./action-store";
+import { reloadOf } from "./engine-reload";
+
+export interface IncidentActionRequest {
+  incidentId: number;
+  by: string;
+  from: "link" | "rest";
+  ip?: string;
+}
+
+export type IncidentActionAnswer =
+  | { ok: true; added: boolean; action: RemediationAction }
+  | { ok: false; status: 404 | 409 | 400; code: "NOT_FOUND" | "CONFLICT" | "INVALID_INPUT"; field: string; message: string };
+
+/** A task of an incident's chain, as the link's page and the dashboard offer it. */
+export interface ChainTask {
+  id: string;
+  name: string;
+  /** How many tasks of the chain run before it (0: a head). */
+  depth: number;
+}
+
+export interface MoreRequestDeps {
+  store: ActionStore;
+  clock: Clock;
+  audit: AuditLog;
+  incidents: Pick<IncidentService, "get">;
+  qrs: Pick<QrsClient, "listTasksFull">;
+  chains: Pick<StoredChains, "refresh" | "graph">;
+  /** Whether this Steward reloads apps through the Engine (qlik: configured with its Engine). */
+  canReload: boolean;
+  /** remediation.offer: false, no action is offered and each request is refused. */
+  offer: boolean;
+  poke(): Promise<void>;
+}
+
+const refuse = (status: 404 | 409 | 400, field: string, message: string): IncidentActionAnswer => ({
+  ok: false,
+  status,
+  code: status === 404 ? "NOT_FOUND" : status === 400 ? "INVALID_INPUT" : "CONFLICT",
+  field,
+  message,
+});
+
+export function createMoreRequests(deps: MoreRequestDeps) {
+  const { store, clock } = deps;
+
+  /** The open task incident a request names, or why it cannot be acted on. */
+  async function openTaskIncident(id: number) {
+    if (!deps.offer) return refuse(409, "id", "remediation is not offered on this site (remediation.offer is false)");
+    const incident = await deps.incidents.get(id);
+    if (!incident) return refuse(404, "id", `no incident ${id}`);
+    if (incident.status !== "open") return refuse(409, "id", `incident ${id} has recovered: there is nothing to do`);
+    if (!incident.taskId) return refuse(409, "id", `incident ${id} is not a task's: there is no task to act on`);
+    return { ...incident, taskId: incident.taskId };
+  }
+
+  async function record(r: IncidentActionRequest, kind: "reload" | "chain", incidentId: number, taskId: string, taskName: string, details = {}) {
+    const now = clock.now();
+    const { added, action } = await store.add({
+      incidentId,
+      taskId,
+      taskName,
+      kind,
+      requestedBy: r.by,
+      requestedFrom: r.from,
+      ...(r.ip ? { requestedIp: r.ip } : {}),
+      requestedAt: now,
+      dueAt: now,
+    });
+    deps.audit.record({
+      actor: { kind: r.from === "link" ? "link" : "remediation", name: r.by, ...(r.ip ? { ip: r.ip } : {}) },
+      action: "remediation.request",
+      target: taskId,
+      result: "ok",
+      details: { actionId: action.id, incidentId, kind, from: r.from, joined: !added, ...details },
+    });
+    if (added) await deps.poke();
+    return { ok: true as const, added, action };
+  }
+
+  /** The tasks of the incident's chain: its task, the tasks it waits for, and every task that runs after any of them. */
+  async function chainOf(taskId: string): Promise<ChainTask[]> {
+    await deps.chains.refresh(clock.now());
+    const graph = deps.chains.graph();
+    const id = taskId.toLowerCase();
+    if (!graph?.task(id)) return [];
+    const roots = [id, ...graph.upstreamOf(id)];
+    const ids = new Set<string>(roots);
+    for (const r of roots) for (const d of graph.downstreamOf(r)) ids.add(d.id);
+    if (ids.size < 2) return [];
+    return [...ids]
+      .map((t) => ({ id: t, name: graph.task(t)?.name ?? t, depth: graph.upstreamOf(t).filter((u) => ids.has(u)).length }))
+      .sort((a, b) => a.depth - b.depth || a.name.localeCompare(b.name));
+  }
+
+  return {
+    chainOf,
+    /** The chain of an open incident's task (empty: not in a chain Steward knows, or the incident is not open). */
+    async chainOfIncident(incidentId: number): Promise<ChainTask[]> {
+      const incident = await openTaskIncident(incidentId);
+      return "ok" in incident ? [] : chainOf(incident.taskId);
+    },
+
+    async requestReload(r: IncidentActionRequest): Promise<IncidentActionAnswer> {
+      const incident = await openTaskIncident(r.incidentId);
+      if ("ok" in incident) return incident;
+      if (!deps.canReload) return refuse(409, "id", "this Steward cannot reload apps through the Engine: its qlik: connection has no Engine");
+      const [task] = await deps.qrs.listTasksFull(eq("id", incident.taskId));
+      if (!task) return refuse(409, "id", `QRS no longer has the task of incident ${r.incidentId}`);
+      const reload = reloadOf(task);
+      if (!reload) return refuse(409, "id", `${task.name} is not a reload task: there is no app to reload through the Engine`);
+      return record(r, "reload", incident.id, incident.taskId, incident.title, { appId: reload.appId, partialReload: reload.request.partialReload });
+    },
+
+    async requestChain(r: IncidentActionRequest & { taskId: string }): Promise<IncidentActionAnswer> {
+      const incident = await openTaskIncident(r.incidentId);
+      if ("ok" in incident) return incident;
+      const chain = await chainOf(incident.taskId);
+      if (chain.length === 0) return refuse(409, "id", `the task of incident ${r.incidentId} is in no chain Steward knows (QRS task-event triggers)`);
+      const start = chain.find((t) => t.id === r.taskId.toLowerCase());
+      if (!start)
+        return refuse(
+          400,
+          "taskId",
+          `task ${r.taskId} is not in the chain of incident ${r.incidentId}: pick one of ${chain.map((t) => `${t.name} (${t.id})`).join(", ")}`,
+        );
+      return record(r, "chain", incident.id, start.id, start.name, { chainOf: incident.taskId });
+    },
+  };
+}
+
+export type MoreRequests = ReturnType<typeof createMoreRequests>;

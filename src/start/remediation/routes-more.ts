@@ -1,0 +1,84 @@
+// REST of the two incident actions besides the retry: reload the incident's app through the Engine, start its chain
+// again from one of its tasks (scope tasks: a read key or a business /status user never acts), and the chain's tasks
+// (scope read), which the dashboard's and the link page's buttons offer.
+import { z } from "zod";
+import { auditActorOf } from "../../platform/http/audit-actor";
+import { errorBody } from "../../platform/http/errors";
+import type { Router } from "../../platform/http/route";
+import { ActionViewSchema, actionView } from "./action-view";
+import { IdParams } from "./action-routes";
+import type { RemediationService } from "./service";
+
+const Answer = () => z.object({ added: z.boolean(), action: ActionViewSchema });
+
+export function registerMoreRemediationRoutes(router: Router, service: RemediationService): void {
+  router.route(
+    {
+      method: "post",
+      path: "/v4/incidents/:id/reload-app",
+      summary: "Reload an open incident's app through the Engine, as its task would",
+      description:
+        "For an open incident of a reload task: one Steward of the site reloads the task's app through the Engine API (partial when the task is a partial reload in the QMC, else full), saves it, and records what the Engine answered on the incident (GET /v4/incidents/{id}/actions: executionId is the reload job, GET /v4/app/reloads/{jobId}) and in the audit as the caller. The task's own status in the QMC does not change: the incident stays open until the task's next run. The incident's next message says how it ended.",
+      tags: ["Alerts"],
+      scope: "tasks",
+      params: IdParams,
+      body: z.strictObject({}).prefault({}),
+      responses: {
+        202: { description: "The action, to be carried out", schema: Answer },
+        404: { description: "No such incident" },
+        409: { description: "The incident is closed, is not a reload task's, or this Steward has no Engine connection" },
+      },
+    },
+    async (c, { params }) => {
+      const actor = auditActorOf(c);
+      const a = await service.requestReload({ incidentId: params.id, by: actor.name, from: "rest", ...(actor.ip ? { ip: actor.ip } : {}) });
+      if (!a.ok) return c.json(errorBody(a.status, a.code, a.message, { field: a.field }), a.status);
+      return c.json({ added: a.added, action: actionView(a.action) }, 202);
+    },
+  );
+
+  router.route(
+    {
+      method: "post",
+      path: "/v4/incidents/:id/restart-chain",
+      summary: "Start an open incident's chain again from one of its tasks",
+      description:
+        "taskId must be a task of the incident's chain, as Steward read it from QRS's task-event (composite) triggers: the incident's task, the tasks it waits for, or a task that runs after one of them (GET /v4/incidents/{id}/chain lists them). One Steward starts that task once, through the start allowlist; the chain's follow-ups then run as the Scheduler's triggers start them. Recorded on the incident and in the audit as the caller.",
+      tags: ["Alerts"],
+      scope: "tasks",
+      params: IdParams,
+      body: z.strictObject({ taskId: z.string().trim().min(1).max(100).describe("The task to start: one of the incident's chain.") }),
+      responses: {
+        202: { description: "The action, to be carried out", schema: Answer },
+        400: { description: "taskId is not a task of the incident's chain" },
+        404: { description: "No such incident" },
+        409: { description: "The incident is closed, is not a task's, or its task is in no chain Steward knows" },
+      },
+    },
+    async (c, { params, body }) => {
+      const actor = auditActorOf(c);
+      const a = await service.requestChain({ incidentId: params.id, taskId: body.taskId, by: actor.name, from: "rest", ...(actor.ip ? { ip: actor.ip } : {}) });
+      if (!a.ok) return c.json(errorBody(a.status, a.code, a.message, { field: a.field }), a.status);
+      return c.json({ added: a.added, action: actionView(a.action) }, 202);
+    },
+  );
+
+  router.route(
+    {
+      method: "get",
+      path: "/v4/incidents/:id/chain",
+      summary: "The tasks of an open incident's chain, heads first",
+      description: "The tasks POST /v4/incidents/{id}/restart-chain accepts; empty when the incident is closed or its task is in no chain Steward knows.",
+      tags: ["Alerts"],
+      scope: "read",
+      params: IdParams,
+      responses: {
+        200: {
+          description: "The chain's tasks; depth: how many of them run before it",
+          schema: () => z.object({ tasks: z.array(z.object({ id: z.string(), name: z.string(), depth: z.number() })) }),
+        },
+      },
+    },
+    async (c, { params }) => c.json({ tasks: await service.chainOfIncident(params.id) }),
+  );
+}

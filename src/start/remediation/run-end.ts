@@ -1,0 +1,24 @@
+// Ends a started action when its task's run ends: any Steward that hears the run end closes it (one UPDATE: once on
+// the site), so the action's outcome is the run's, whichever Steward started it.
+import type { Logger } from "pino";
+import type { EventBus } from "../../platform/core/bus";
+import type { Clock } from "../../platform/core/clock";
+import { describeError } from "../../platform/core/errors";
+import type { DomainEvents, TaskEvent } from "../../platform/events/types";
+import type { ActionStore } from "./action-store";
+
+const ENDS = ["task.succeeded", "task.failed", "task.aborted"] as const;
+
+export function closeOnRunEnd(bus: EventBus<DomainEvents>, store: Pick<ActionStore, "ended">, clock: Clock, log: Logger): void {
+  for (const kind of ENDS)
+    bus.on(kind, async (e: TaskEvent) => {
+      if (e.source === "test") return;
+      const outcome = kind === "task.succeeded" ? "succeeded" : kind === "task.failed" ? "failed" : "aborted";
+      try {
+        for (const a of await store.ended(e.task.id, clock.now(), outcome, e.errorLine ?? null))
+          log.info({ actionId: a.id, taskId: a.taskId, outcome }, "the run a remediation action started has ended");
+      } catch (err) {
+        log.warn({ taskId: e.task.id, err: describeError(err) }, "could not record the end of a remediation action's run");
+      }
+    });
+}
