@@ -19,7 +19,6 @@ export const DAY = 86_400_000;
 const STALL_AFTER_MS = 120_000;
 /** A Monday; Europe's clocks go forward on Sunday 29 March. */
 export const RICH_SITE_START = Date.parse("2026-03-23T00:00:00Z");
-const START = RICH_SITE_START;
 const TASKS = richSiteTasks();
 const CLOUD = richCloudTasks();
 export const WATCHED = ["task.missed", "task.chain_broken", "task.running_long", "app.stale", "task.disabled"] as const;
@@ -29,6 +28,8 @@ export interface RichRunOptions {
   dir: string;
   /** Simulated days to run (a fraction ends the last one early). */
   days: number;
+  /** When the site and Steward start (default RICH_SITE_START): `days` count from there. */
+  startMs?: number;
   faults: Fault[];
   /** Steward's `store:` block (default: none, the SQLite file in its folder), e.g. a PostgreSQL URL. */
   storeYaml?: string;
@@ -107,6 +108,7 @@ export async function simActor(sim: Simulator): Promise<{ ids: Map<string, strin
 /** Runs the rich site with `faults` for `days` simulated days from RICH_SITE_START; the caller closes it (closeRichRun). */
 export async function runRichSite(o: RichRunOptions): Promise<RichRun> {
   const { days, faults } = o;
+  const START = o.startMs ?? RICH_SITE_START;
   // The simulator starts a little before Steward, as a site runs before anyone watches it: its Scheduler then fires
   // the trigger due at START itself (a Scheduler started at START would arm only what falls due after it).
   const site = await startSteppedSite(o.dir, START - 10 * 60_000, richSiteYaml(o.tasks ?? TASKS, CLOUD), { cloud: true });
