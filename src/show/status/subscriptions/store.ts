@@ -171,12 +171,17 @@ export function createSubscriptionStore(db: SqlDb) {
     async mailQueued(subscriptionId: number, key: string): Promise<boolean> {
       return (await db.get("SELECT 1 AS one FROM status_mails WHERE subscription_id = ? AND mail_key = ?", [subscriptionId, key])) !== undefined;
     },
-    /** Mails due now that no Steward holds. */
+    /**
+     * Mails due now that no Steward holds, each only once the subscription's earlier mails are sent (or given up): two
+     * Stewards sending at once would otherwise let "fresh again" reach the reader before the "late" it follows.
+     */
     async dueMails(now: number, limit: number): Promise<OutgoingMail[]> {
-      const rows = await db.all<Row>(`SELECT * FROM status_mails WHERE state = 'pending' AND due_at <= ? AND claimed_until <= ? ORDER BY id LIMIT ${limit}`, [
-        now,
-        now,
-      ]);
+      const rows = await db.all<Row>(
+        `SELECT * FROM status_mails m WHERE m.state = 'pending' AND m.due_at <= ? AND m.claimed_until <= ?
+           AND NOT EXISTS (SELECT 1 FROM status_mails p WHERE p.subscription_id = m.subscription_id AND p.id < m.id AND p.state = 'pending')
+         ORDER BY m.id LIMIT ${limit}`,
+        [now, now],
+      );
       return rows.map((r) => ({
         id: Number(r.id),
         subscriptionId: Number(r.subscription_id),

@@ -45,6 +45,39 @@ for (const backend of backends) {
       expect(await store.mailStates()).toEqual({ sent: 1 });
     });
 
+    test("a subscription's mails go in the order queued: a later one waits while an earlier one is unsent, claimed or not", async () => {
+      const store = createSubscriptionStore(await backend.open([statusSubscriptionMigrations]));
+      const sub = await store.request({ address: "bo@corp.example", appId: "a1", promise: "", label: "Sales", nonce: "n", now: T0 });
+      await store.confirm(sub.id, T0);
+      const other = await store.request({ address: "cy@corp.example", appId: "a1", promise: "", label: "Sales", nonce: "n", now: T0 });
+      await store.confirm(other.id, T0);
+      const mail = (subscriptionId: number, key: string) => ({
+        subscriptionId,
+        key,
+        address: "x@corp.example",
+        subject: key,
+        text: "t",
+        html: "h",
+        unsubscribeUrl: "u",
+        now: T0,
+      });
+      await store.queueMail(mail(sub.id, "late"));
+      await store.queueMail(mail(sub.id, "fresh"));
+      await store.queueMail(mail(other.id, "late"));
+      // Two Stewards: one claims "late"; the other must not send "fresh" before it, but may send another reader's mail.
+      const [late, ...rest] = await store.dueMails(T0, 10);
+      expect([late!.subject, ...rest.map((m) => m.subject)]).toEqual(["late", "late"]);
+      expect(await store.claim(late!.id, T0, 60_000)).toBe(true);
+      expect((await store.dueMails(T0 + 1, 10)).map((m) => [m.subscriptionId, m.subject])).toEqual([[other.id, "late"]]);
+      await store.failed(late!.id, "451 try later", T0 + 30_000);
+      expect((await store.dueMails(T0 + 2, 10)).map((m) => m.subscriptionId)).toEqual([other.id]);
+      await store.sent(late!.id);
+      expect((await store.dueMails(T0 + 3, 10)).map((m) => [m.subscriptionId, m.subject])).toEqual([
+        [sub.id, "fresh"],
+        [other.id, "late"],
+      ]);
+    });
+
     test("the purge forgets old sent mails, requests never confirmed and old notices; keeps the rest", async () => {
       const store = createSubscriptionStore(await backend.open([statusSubscriptionMigrations]));
       const old = await store.request({ address: "old@corp.example", appId: "a1", promise: "", label: "Sales", nonce: "n", now: T0 - 40 * DAY });
@@ -64,7 +97,7 @@ for (const backend of backends) {
       await store.queueMail(mail("still-pending", T0 - 40 * DAY));
       await store.queueMail(mail("sent-lately", T0 - DAY));
       // Ids in the order queued: the second stays pending.
-      for (const m of await store.dueMails(T0, 10)) if (m.id !== 2) await store.sent(m.id);
+      for (const id of [1, 3]) await store.sent(id);
       const notice = (key: string, at: number) => ({ key, word: "late" as const, promise: "p", appId: "a1", appName: "Sales", title: key, text: "x", at });
       await store.addNotice(notice("ancient", T0 - 100 * DAY));
       await store.addNotice(notice("recent", T0 - DAY));
