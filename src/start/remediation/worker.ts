@@ -72,12 +72,44 @@ function recorderOf(deps: WorkerDeps) {
     });
 }
 
+/**
+ * A rerun waits for its node's queue to drain (its cause closed) and for the one before it in chain order to end; a
+ * chain's start asked while its node's queue was backed up waits for the watchdog's queue look to find it drained.
+ */
+async function ready(deps: WorkerDeps, a: RemediationAction): Promise<boolean> {
+  if (a.causeId > 0 && (await deps.incidents.causeStatus(a.causeId)) === "open") return false;
+  if (await waitsForQueue(deps.queues, a)) return false;
+  return a.afterId === 0 || (await deps.store.finished(a.afterId));
+}
+
+/**
+ * Taken over: the Steward before this one noted the task's last run, started it and stopped. The run since is the one
+ * it started: adopted, not started again; when QRS shows it over already (its end was heard while the action was still
+ * claimed, and may have closed the incident), the action ends with it.
+ */
+async function adopt(
+  deps: WorkerDeps,
+  record: ReturnType<typeof recorderOf>,
+  c: Claim,
+  a: RemediationAction,
+  last: QrsExecutionResult | null | undefined,
+  lastId: string,
+): Promise<void> {
+  const answer = `adopted the run ${lastId} that ${a.takenFrom ?? "the Steward before"} started before it stopped (not started again)`;
+  if (!(await deps.store.started(c, deps.clock.now(), last?.executionID ?? lastId, answer))) return;
+  record(a, "ok", { answer, adopted: true });
+  if (last && FINAL_EXECUTION_STATUSES.has(last.status))
+    await deps.store.ended(a.taskId, deps.clock.now(), last.status === 7 ? "succeeded" : last.status === 8 || last.status === 11 ? "failed" : "aborted", null);
+}
+
 export function createWorker(deps: WorkerDeps): Worker {
   const log = deps.log.child({ module: "remediation" });
   const { store, clock } = deps;
   let timer: Timer | undefined;
   let running: Promise<void> | undefined;
   let again = false;
+  /** What the last pass's look found when it found nothing to do: the next arm needs no look of its own. */
+  let idleLook: { next: number | undefined; unfinished: boolean } | undefined;
   // Until start(), no timer is armed (a pass may still be run); after stop(), no new action is claimed.
   let armed = false;
   let stopping = false;
@@ -87,39 +119,16 @@ export function createWorker(deps: WorkerDeps): Worker {
   };
   const record = recorderOf(deps);
 
-  /**
-   * A rerun waits for its node's queue to drain (its cause closed) and for the one before it in chain order to end; a
-   * chain's start asked while its node's queue was backed up waits for the watchdog's queue look to find it drained.
-   */
-  async function ready(a: RemediationAction): Promise<boolean> {
-    if (a.causeId > 0 && (await deps.incidents.causeStatus(a.causeId)) === "open") return false;
-    if (await waitsForQueue(deps.queues, a)) return false;
-    return a.afterId === 0 || (await store.finished(a.afterId));
-  }
-
   const skip = async (c: Claim, a: RemediationAction, answer: string) => {
     if (await store.skipped(c, clock.now(), answer)) record(a, "ok", { answer, skipped: true });
   };
-
-  /**
-   * Taken over: the Steward before this one noted the task's last run, started it and stopped. The run since is the one
-   * it started: adopted, not started again; when QRS shows it over already (its end was heard while the action was still
-   * claimed, and may have closed the incident), the action ends with it.
-   */
-  async function adopt(c: Claim, a: RemediationAction, last: QrsExecutionResult | null | undefined, lastId: string): Promise<void> {
-    const answer = `adopted the run ${lastId} that ${a.takenFrom ?? "the Steward before"} started before it stopped (not started again)`;
-    if (!(await store.started(c, clock.now(), last?.executionID ?? lastId, answer))) return;
-    record(a, "ok", { answer, adopted: true });
-    if (last && FINAL_EXECUTION_STATUSES.has(last.status))
-      await store.ended(a.taskId, clock.now(), last.status === 7 ? "succeeded" : last.status === 8 || last.status === 11 ? "failed" : "aborted", null);
-  }
 
   async function act(c: Claim, a: RemediationAction): Promise<void> {
     const [task] = await deps.qrs.listTasksFull(eq("id", a.taskId));
     const last = task?.operational?.lastExecutionResult;
     const lastId = last?.id ?? "none";
-    // (An Engine reload is adopted by its job, in startEngineReload, not by a run of the task.)
-    if (task && a.kind !== "reload" && a.takenFrom !== null && a.seenExecution !== null && a.seenExecution !== lastId) return adopt(c, a, last, lastId);
+    if (task && a.kind !== "reload" && a.takenFrom !== null && a.seenExecution !== null && a.seenExecution !== lastId)
+      return adopt(deps, record, c, a, last, lastId);
     const incident = await deps.incidents.get(a.incidentId);
     if (incident?.status !== "open") return skip(c, a, `incident #${a.incidentId} recovered before the action was due: nothing was started`);
     if (!task) return end(c, a, "not started", "QRS no longer has this task");
@@ -156,12 +165,16 @@ export function createWorker(deps: WorkerDeps): Worker {
   }
 
   async function passOnce(): Promise<void> {
+    // Nothing pending, claimed or an Engine reload followed (nearly always): one look is the pass, and the next arm's.
+    idleLook = await store.nextLook(clock.now());
+    if (!idleLook.unfinished) return;
+    idleLook = undefined;
     await followEngineReloads({ store, clock, audit: deps.audit, instanceId: deps.instanceId, reloader: deps.reloader }, record).catch((err) =>
       log.warn({ err: describeError(err) }, "could not look at the Engine reloads of remediation actions"),
     );
     for (const due of await store.due(clock.now())) {
       if (stopping) return;
-      if (!(await ready(due))) continue;
+      if (!(await ready(deps, due))) continue;
       const got = await store.claim(due.id, deps.instanceId, clock.now(), deps.leaseMs);
       if (!got) continue;
       try {
@@ -191,12 +204,17 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   // The next look: at the poll interval (actions another Steward added, claims that ran out), or sooner when a
   // pending action falls due before it ("retry in 5 minutes" starts at its minute, not up to a poll later).
+  // The latest arm wins: one begun before another (start's, beside a poke's pass) may find its look later and would
+  // set the timer from a stale time.
+  let arms = 0;
   const arm = async () => {
     if (!armed) return;
+    const mine = ++arms;
     // Only what falls due later: a re-run due since the request but waiting for its queue to drain would arm a timer
     // of 0 again and again (a loop on the database, and a stepped clock that never moves on).
-    const look = await store.nextLook(clock.now()).catch(() => ({ next: undefined, unfinished: true }));
-    if (!armed) return;
+    const look = idleLook ?? (await store.nextLook(clock.now()).catch(() => ({ next: undefined, unfinished: true })));
+    idleLook = undefined;
+    if (!armed || mine !== arms) return;
     const poll = look.unfinished || !deps.idlePollMs ? deps.pollMs : Math.max(deps.pollMs, deps.idlePollMs());
     const wait = look.next === undefined ? poll : Math.min(poll, Math.max(0, look.next - clock.now()));
     clock.clearTimeout(timer);
