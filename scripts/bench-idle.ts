@@ -4,7 +4,9 @@
 // a second (voluntary + involuntary context switches of every thread, /proc/<pid>/task/*/status; a thread that ends
 // inside the window takes its count with it) with the threads that make them, and CPU seconds an hour (user + system
 // from /proc/<pid>/stat, 10 ms resolution), with the load average before and after.
-//   bun scripts/bench-idle.ts [--minutes 10] [--warmup 60] [--steward BIN] [--no-qlik]
+//   bun scripts/bench-idle.ts [--minutes 10] [--warmup 60] [--steward BIN] [--no-qlik] [--series 30]
+// --series N prints Steward's CPU every N seconds of the window too (where in the window it goes: a steady pace or
+// a burst at some period).
 // --no-qlik runs Steward as bench-floor.ts does (http and udp only), the config Butler runs on here.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,11 +24,14 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "60" },
     steward: { type: "string" },
     "no-qlik": { type: "boolean", default: false },
+    series: { type: "string" },
   },
 });
 const WINDOW_MS = Number(values.minutes) * 60_000;
 const WARMUP_MS = Number(values.warmup) * 1000;
-if (!(WINDOW_MS > 0) || !(WARMUP_MS >= 0)) throw new Error("--minutes must be a positive number and --warmup a number of seconds");
+const SERIES_MS = values.series ? Number(values.series) * 1000 : 0;
+if (!(WINDOW_MS > 0) || !(WARMUP_MS >= 0) || !(SERIES_MS >= 0))
+  throw new Error("--minutes must be a positive number, --warmup and --series numbers of seconds");
 
 const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 
@@ -99,7 +104,17 @@ try {
   await Bun.sleep(WARMUP_MS);
   const s0 = read(steward.proc.pid);
   const b0 = butler ? read(butler.proc.pid) : undefined;
-  await Bun.sleep(WINDOW_MS);
+  if (SERIES_MS > 0) {
+    const pid = steward.proc.pid;
+    let last = cpuMs(pid);
+    for (let t = SERIES_MS; t <= WINDOW_MS; t += SERIES_MS) {
+      await Bun.sleep(s0.at + t - performance.now());
+      const now = cpuMs(pid);
+      console.log(`  ${(t / 1000).toFixed(0).padStart(5)} s: +${now - last} ms CPU`);
+      last = now;
+    }
+  }
+  await Bun.sleep(Math.max(0, s0.at + WINDOW_MS - performance.now()));
   const s1 = read(steward.proc.pid);
   const b1 = butler ? read(butler.proc.pid) : undefined;
   console.log(`load average after: ${loadAverage()}`);

@@ -131,7 +131,7 @@ describe("QRS transport", () => {
     const before = tlsConnections;
     for (let i = 0; i < 3; i++) await qrs.about();
     expect(tlsConnections - before).toBe(1);
-    await waitFor(() => tlsClosed === tlsConnections, { what: "Steward to close its idle connection", timeoutMs: QRS_IDLE_CLOSE_MS * 4 });
+    await waitFor(() => tlsClosed === tlsConnections, { what: "Steward to close its idle connection", timeoutMs: QRS_IDLE_CLOSE_MS + 20_000 });
     await qrs.about();
     expect(tlsConnections - before).toBe(2);
     qrs.close();
