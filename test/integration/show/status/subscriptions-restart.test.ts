@@ -32,6 +32,27 @@ freshness:
     sales-morning: { appIds: [${SALES}], freshBy: "07:00" }
 `;
 
+/** Sales dashboard reloaded a day ago, and `email` asks to be told about it: the Steward's base URL. */
+async function subscribe(t: TestApp, email: string): Promise<string> {
+  await t.app.freshness!.store.recordReload({
+    appId: SALES,
+    appName: "Sales dashboard",
+    stream: "Sales",
+    tags: [],
+    ok: true,
+    atMs: clock.now() - 86_400_000,
+    task: "r",
+  });
+  const base = t.app.server!.url().replace(/\/$/, "");
+  const r = await fetch(`${base}/status/subscriptions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, appId: SALES }),
+  });
+  expect(r.status).toBe(202);
+  return base;
+}
+
 test("a subscription confirmed before a restart is mailed after it; a mail refused for now is sent at the next try", async () => {
   smtp = await startSmtpReceiver({
     beforeAccept: async () => {
@@ -45,22 +66,7 @@ test("a subscription confirmed before a restart is mailed after it; a mail refus
   const first = createTestApp(yaml(smtp.port), { clock, dir: join(dir.path, "steward") });
   running.push(first);
   await first.app.start();
-  await first.app.freshness!.store.recordReload({
-    appId: SALES,
-    appName: "Sales dashboard",
-    stream: "Sales",
-    tags: [],
-    ok: true,
-    atMs: clock.now() - 86_400_000,
-    task: "r",
-  });
-  const base = first.app.server!.url().replace(/\/$/, "");
-  const r = await fetch(`${base}/status/subscriptions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "anna@corp.example", appId: SALES }),
-  });
-  expect(r.status).toBe(202);
+  const base = await subscribe(first, "anna@corp.example");
   const confirmation = await waitFor(() => mails()[0], { what: "the confirmation mail" });
   const link = new URL(/(https:\/\/\S+\/status\/subscriptions\/confirm\?\S+)/.exec(confirmation.mail.text ?? "")![1]!);
   expect((await fetch(`${base}${link.pathname}${link.search}`, { method: "POST" })).status).toBe(200);
@@ -94,22 +100,7 @@ test("in notify's test mode every subscription mail goes to the test address, it
   const t = createTestApp(`${yaml(smtp.port)}notify: { testMode: { enabled: true, email: qa@corp.example } }\n`, { clock, dir: join(dir.path, "test-mode") });
   running.push(t);
   await t.app.start();
-  await t.app.freshness!.store.recordReload({
-    appId: SALES,
-    appName: "Sales dashboard",
-    stream: "Sales",
-    tags: [],
-    ok: true,
-    atMs: clock.now() - 86_400_000,
-    task: "r",
-  });
-  const base = t.app.server!.url().replace(/\/$/, "");
-  const r = await fetch(`${base}/status/subscriptions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "bo@corp.example", appId: SALES }),
-  });
-  expect(r.status).toBe(202);
+  const base = await subscribe(t, "bo@corp.example");
   const mail = await waitFor(() => smtp.mails.find((m) => m.envelopeTo.includes("qa@corp.example")), { what: "the confirmation at the test address" });
   expect(mail.mail.subject).toBe("[TEST for bo@corp.example] Confirm: mail me when Sales dashboard is late");
   expect(smtp.mails.some((m) => m.envelopeTo.includes("bo@corp.example"))).toBe(false);
