@@ -100,7 +100,7 @@ test("in notify's test mode every subscription mail goes to the test address, it
   const t = createTestApp(`${yaml(smtp.port)}notify: { testMode: { enabled: true, email: qa@corp.example } }\n`, { clock, dir: join(dir.path, "test-mode") });
   running.push(t);
   await t.app.start();
-  const base = await subscribe(t, "bo@corp.example");
+  await subscribe(t, "bo@corp.example");
   const mail = await waitFor(() => smtp.mails.find((m) => m.envelopeTo.includes("qa@corp.example")), { what: "the confirmation at the test address" });
   expect(mail.mail.subject).toBe("[TEST for bo@corp.example] Confirm: mail me when Sales dashboard is late");
   expect(smtp.mails.some((m) => m.envelopeTo.includes("bo@corp.example"))).toBe(false);
