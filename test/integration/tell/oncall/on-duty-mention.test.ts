@@ -5,18 +5,13 @@
 // ids in oncall.people, is named in plain text and pinged by neither. A route without recipients.onCall mentions
 // nobody.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
-import type { TaskEvent } from "../../../../src/platform/events/types";
-import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
-import { createTestApp, type TestApp } from "../../../helpers/app";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { createTestApp } from "../../../helpers/app";
+import { type RotaSite, startRotaSite } from "../../../helpers/rota-site";
 import { waitFor } from "../../../helpers/wait-for";
 import { type HttpReceiver, startHttpReceiver } from "../notify/receivers";
 
 let rx: HttpReceiver;
-let dir: TempDir;
-let clock: ManualClock;
-let t: TestApp;
+let site: RotaSite;
 
 interface TeamsCard {
   body: Array<{ type: string; text?: string; wrap?: boolean }>;
@@ -29,20 +24,8 @@ interface SlackPost {
 
 beforeAll(async () => {
   rx = startHttpReceiver();
-  dir = createTempDir();
-  clock = createManualClock(Date.parse("2026-11-23T07:00:00Z")); // Monday 08:00 in Stockholm
-  t = createTestApp(
-    `oncall:
-  people:
-    anna@corp.example: { name: Anna Berg, slack: U0ANNA1, teams: anna.berg@corp.example }
-    bo@corp.example: { name: Bo Ek, slack: U0BO22, teams: 6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b }
-  primary:
-    timeZone: Europe/Stockholm
-    people: [anna@corp.example, bo@corp.example]
-    firstWeek: "2026-11-02"
-    overrides:
-      - { person: carl@corp.example, from: "2026-11-25T00:00:00+01:00", until: "2026-11-26T00:00:00+01:00" }
-channels:
+  site = await startRotaSite(
+    `channels:
   slack: { type: slack, webhookUrl: "${rx.url}/slack" }
   teams: { type: teams, webhookUrl: "${rx.url}/teams" }
   plain: { type: slack, webhookUrl: "${rx.url}/plain" }
@@ -50,26 +33,16 @@ routes:
   - { on: [task.failed], to: [slack, teams], recipients: { onCall: primary } }
   - { on: [task.failed], to: [plain] }
 `,
-    { clock, dir: dir.path },
+    `    anna@corp.example: { name: Anna Berg, slack: U0ANNA1, teams: anna.berg@corp.example }
+    bo@corp.example: { name: Bo Ek, slack: U0BO22, teams: 6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b }
+`,
   );
-  await t.app.start();
 });
 
 afterAll(async () => {
-  await t?.app.stop();
-  dir?.remove();
+  await site?.stop();
   await rx?.stop();
 });
-
-async function failAt(iso: string, taskName: string) {
-  await clock.advance(Date.parse(iso) - clock.now());
-  const e: TaskEvent = {
-    ...syntheticTaskEvent({ outcome: "failed", taskName, taskId: `id-${taskName.replaceAll(" ", "-")}`, nowMs: clock.now() }),
-    source: "udp",
-  };
-  const [annotated] = await t.app.incidents!.annotate(e);
-  await t.app.bus.emit(annotated!.kind, annotated!);
-}
 
 /** The posts about `taskName` each receiver got (one each). */
 async function postsAbout(taskName: string) {
@@ -84,7 +57,7 @@ async function postsAbout(taskName: string) {
 }
 
 test("Slack and Teams mention the week's person, the next one after the handover, and name the override's", async () => {
-  await failAt("2026-11-23T07:50:00Z", "Sales load"); // Monday 08:50: anna's week
+  await site.failAt("2026-11-23T07:50:00Z", "Sales load"); // Monday 08:50: anna's week
   let p = await postsAbout("Sales load");
   expect(p.slack.text).toStartWith("On duty: <@U0ANNA1>");
   expect(p.slack.blocks?.[0]).toEqual({ type: "section", text: { type: "mrkdwn", text: "On duty: <@U0ANNA1>" } });
@@ -93,7 +66,7 @@ test("Slack and Teams mention the week's person, the next one after the handover
   // The route without recipients.onCall mentions nobody.
   expect(JSON.stringify(p.plain)).not.toContain("On duty");
 
-  await failAt("2026-11-23T08:10:00Z", "Stock load"); // Monday 09:10: bo's week
+  await site.failAt("2026-11-23T08:10:00Z", "Stock load"); // Monday 09:10: bo's week
   p = await postsAbout("Stock load");
   expect(p.slack.blocks?.[0]?.text?.text).toBe("On duty: <@U0BO22>");
   expect(p.card.body[0]?.text).toBe("On duty: <at>Bo Ek</at>");
@@ -101,15 +74,15 @@ test("Slack and Teams mention the week's person, the next one after the handover
     { type: "mention", text: "<at>Bo Ek</at>", mentioned: { id: "6f1c2a8e-3b4d-4e5f-9a0b-1c2d3e4f5a6b", name: "Bo Ek" } },
   ]);
 
-  await failAt("2026-11-25T02:00:00Z", "Budget load"); // Wednesday: carl covers, with no chat ids
+  await site.failAt("2026-11-25T02:00:00Z", "Budget load"); // Wednesday: carl covers, with no chat ids
   p = await postsAbout("Budget load");
   expect(p.slack.blocks?.[0]?.text?.text).toBe("On duty: carl@corp.example");
   expect(p.card.body[0]?.text).toBe("On duty: carl@corp.example");
   expect(p.card.msteams?.entities ?? []).toEqual([]);
 
   // The preview shows the post as it would go now (Thursday: bo again, the override over).
-  await clock.advance(Date.parse("2026-11-26T02:00:00Z") - clock.now());
-  const res = await t.request("/v4/alerts/preview", { method: "POST", body: JSON.stringify({ kind: "task.failed", taskName: "Preview load" }) });
+  await site.clock.advance(Date.parse("2026-11-26T02:00:00Z") - site.clock.now());
+  const res = await site.t.request("/v4/alerts/preview", { method: "POST", body: JSON.stringify({ kind: "task.failed", taskName: "Preview load" }) });
   expect(res.status).toBe(200);
   const preview = (await res.json()) as { deliveries: Array<{ channel: string; rendered?: { body?: SlackPost } }> };
   expect(preview.deliveries.find((d) => d.channel === "slack")?.rendered?.body?.blocks?.[0]?.text?.text).toBe("On duty: <@U0BO22>");

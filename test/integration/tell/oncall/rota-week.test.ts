@@ -5,59 +5,26 @@
 // own (its own incident, its own page), and every mail is matched to its failure by subject: were the rota ignored,
 // a mail would go to ops only, or to the same person all week.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
-import type { TaskEvent } from "../../../../src/platform/events/types";
-import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
-import { createTestApp, type TestApp } from "../../../helpers/app";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { type RotaSite, startRotaSite } from "../../../helpers/rota-site";
 import { waitFor } from "../../../helpers/wait-for";
 import { type SmtpReceiver, startSmtpReceiver } from "../notify/receivers";
 
 let smtp: SmtpReceiver;
-let dir: TempDir;
-let clock: ManualClock;
-let t: TestApp;
+let site: RotaSite;
 
 beforeAll(async () => {
   smtp = await startSmtpReceiver();
-  dir = createTempDir();
-  clock = createManualClock(Date.parse("2026-11-23T07:00:00Z")); // Monday 08:00 in Stockholm
-  t = createTestApp(
-    `oncall:
-  primary:
-    timeZone: Europe/Stockholm
-    people: [anna@corp.example, bo@corp.example]
-    handover: { weekday: mon, at: "09:00" }
-    firstWeek: "2026-11-02"
-    overrides:
-      # Bo's Wednesday off: carl covers the whole day (Stockholm is UTC+1 in November).
-      - { person: carl@corp.example, from: "2026-11-25T00:00:00+01:00", until: "2026-11-26T00:00:00+01:00" }
-channels:
+  site = await startRotaSite(`channels:
   mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
 routes:
   - { on: [task.failed], to: [mail], recipients: { onCall: primary } }
-`,
-    { clock, dir: dir.path },
-  );
-  await t.app.start();
+`);
 });
 
 afterAll(async () => {
-  await t?.app.stop();
-  dir?.remove();
+  await site?.stop();
   await smtp?.stop();
 });
-
-/** At `iso` on the clock, a task of its own fails (as heard from the Scheduler: its incident opens and pages). */
-async function failAt(iso: string, taskName: string) {
-  await clock.advance(Date.parse(iso) - clock.now());
-  const e: TaskEvent = {
-    ...syntheticTaskEvent({ outcome: "failed", taskName, taskId: `id-${taskName.replaceAll(" ", "-")}`, nowMs: clock.now() }),
-    source: "udp",
-  };
-  const [annotated] = await t.app.incidents!.annotate(e);
-  await t.app.bus.emit(annotated!.kind, annotated!);
-}
 
 /** Who got the mails about `taskName` besides ops (the shared mailbox every page goes to). */
 async function onDutyMailedAbout(taskName: string): Promise<string[]> {
@@ -70,16 +37,16 @@ async function onDutyMailedAbout(taskName: string): Promise<string[]> {
 
 test("the week's person before the handover, the next one after it, the override's person on its day", async () => {
   // Weeks from Mon 2 Nov 09:00: anna, bo, anna (from 16 Nov), bo (from 23 Nov 09:00).
-  await failAt("2026-11-23T07:50:00Z", "Sales load"); // Monday 08:50
+  await site.failAt("2026-11-23T07:50:00Z", "Sales load"); // Monday 08:50
   expect(await onDutyMailedAbout("Sales load")).toEqual(["anna@corp.example"]);
 
-  await failAt("2026-11-23T08:10:00Z", "Stock load"); // Monday 09:10, after the handover
+  await site.failAt("2026-11-23T08:10:00Z", "Stock load"); // Monday 09:10, after the handover
   expect(await onDutyMailedAbout("Stock load")).toEqual(["bo@corp.example"]);
 
-  await failAt("2026-11-25T02:00:00Z", "Budget load"); // Wednesday 03:00, the override's day
+  await site.failAt("2026-11-25T02:00:00Z", "Budget load"); // Wednesday 03:00, the override's day
   expect(await onDutyMailedAbout("Budget load")).toEqual(["carl@corp.example"]);
 
-  await failAt("2026-11-26T02:00:00Z", "Finance load"); // Thursday 03:00, the override over
+  await site.failAt("2026-11-26T02:00:00Z", "Finance load"); // Thursday 03:00, the override over
   expect(await onDutyMailedAbout("Finance load")).toEqual(["bo@corp.example"]);
 
   // Each failure paged once per recipient: nothing more went out.
