@@ -56,6 +56,42 @@ const call = (m: ClusterMember, path: string, key: string, method = "GET") =>
   fetch(`${m.base}${path}`, { method, headers: { "x-api-key": key, "content-type": "application/json" }, ...(method === "POST" ? { body: "{}" } : {}) });
 const startRequests = () => sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().includes(`/task/${TASK}/start`)).length;
 
+/** The task fails on Central; the incident its connection error opened, once the failing run has ended. */
+async function failedIncident(m: ClusterMember, what: string): Promise<{ id: number }> {
+  await runOn(sim, TASK, "Central", "fail");
+  const incident = await waitFor(
+    async () => {
+      const list = (await (await call(m, "/v4/incidents?status=open", KEYS.anna)).json()) as { incidents: Array<{ id: number; errorClass: string | null }> };
+      return list.incidents.find((i) => i.errorClass === "connection");
+    },
+    { what, timeoutMs: 30_000 },
+  );
+  await waitFor(() => !sim.tasks.isRunning(TASK), { what: "the failing run to end" });
+  return incident;
+}
+
+/** The incident's action as `m` shows it, once `ready` holds for it. */
+function actionWhen(m: ClusterMember, key: string, incidentId: number, ready: (x: Action) => boolean, what: string, timeoutMs?: number) {
+  return waitFor(
+    async () => {
+      const [x] = ((await (await call(m, `/v4/incidents/${incidentId}/actions`, key)).json()) as { actions: Action[] }).actions;
+      return x && ready(x) ? x : undefined;
+    },
+    { what, timeoutMs },
+  );
+}
+const claimed = (x: Action) => x.status === "claimed" && !!x.claimedBy;
+const ended = (x: Action) => x.status === "ended";
+
+/** Kills (SIGKILL) the member holding `held`'s claim: it (the starter) and the other member (the survivor). */
+async function killClaimer(held: Action): Promise<{ starter: ClusterMember; survivor: ClusterMember }> {
+  const starter = [...members.values()].find((m) => held.claimedBy!.startsWith(`${m.name}-`))!;
+  const survivor = [...members.values()].find((m) => m !== starter)!;
+  process.kill(starter.proc.pid, "SIGKILL");
+  await starter.proc.exited;
+  return { starter, survivor };
+}
+
 beforeAll(async () => {
   pg = await startPostgres({ own: true });
   const url = await pg.createDatabase("remedy_killed");
@@ -84,15 +120,7 @@ test("the member starting an approved retry is killed while QRS holds the start:
   timeout: wallLimit(120_000),
 }, async () => {
   const [a, b] = [members.get("node-a")!, members.get("node-b")!];
-  await runOn(sim, TASK, "Central", "fail");
-  const incident = await waitFor(
-    async () => {
-      const list = (await (await call(a, "/v4/incidents?status=open", KEYS.anna)).json()) as { incidents: Array<{ id: number; errorClass: string | null }> };
-      return list.incidents.find((i) => i.errorClass === "connection");
-    },
-    { what: "the connection error's incident", timeoutMs: 30_000 },
-  );
-  await waitFor(() => !sim.tasks.isRunning(TASK), { what: "the failing run to end" });
+  const incident = await failedIncident(a, "the connection error's incident");
   sim.tasks.onFinished((taskId) => {
     if (taskId.toLowerCase() === TASK) runs++;
   });
@@ -107,29 +135,13 @@ test("the member starting an approved retry is killed while QRS holds the start:
 
   // The start is on its way: the simulator took the fault (it holds that request) and a member holds the claim.
   await waitFor(async () => ((await simControl(sim, "GET", "/faults")) as unknown[]).length === 0 || undefined, { what: "the start request held" });
-  const held = await waitFor(
-    async () => {
-      const [x] = ((await (await call(b, `/v4/incidents/${incident.id}/actions`, KEYS.bob)).json()) as { actions: Action[] }).actions;
-      return x?.status === "claimed" && x.claimedBy ? x : undefined;
-    },
-    { what: "the claim" },
-  );
-  const starter = [...members.values()].find((m) => held.claimedBy!.startsWith(`${m.name}-`))!;
-  const survivor = [...members.values()].find((m) => m !== starter)!;
-  process.kill(starter.proc.pid, "SIGKILL");
-  await starter.proc.exited;
+  const held = await actionWhen(b, KEYS.bob, incident.id, claimed, "the claim");
+  const { starter, survivor } = await killClaimer(held);
   // Its member alive, the confirmation was answered; killed, its connection dropped.
   const answer = await confirming;
   if (starter !== b) expect(answer?.status).toBe(202);
 
-  const done = await waitFor(
-    async () => {
-      const raw = (await (await call(survivor, `/v4/incidents/${incident.id}/actions`, KEYS.bob)).json()) as { actions: Action[] };
-      const [x] = raw.actions;
-      return x?.status === "ended" ? x : undefined;
-    },
-    { what: "the survivor to complete the action", timeoutMs: 60_000 },
-  );
+  const done = await actionWhen(survivor, KEYS.bob, incident.id, ended, "the survivor to complete the action", 60_000);
   expect(done.claims).toBe(2);
   expect(done.claimedBy?.startsWith(`${survivor.name}-`)).toBe(true);
   expect(done.qlikAnswer).toContain("adopted the run");
@@ -147,42 +159,19 @@ test("the member is killed after claiming, while QRS holds its look at the task:
   timeout: wallLimit(120_000),
 }, async () => {
   const [a, b] = [members.get("node-a")!, members.get("node-b")!];
-  await runOn(sim, TASK, "Central", "fail");
-  const incident = await waitFor(
-    async () => {
-      const list = (await (await call(a, "/v4/incidents?status=open", KEYS.anna)).json()) as { incidents: Array<{ id: number; errorClass: string | null }> };
-      return list.incidents.find((i) => i.errorClass === "connection");
-    },
-    { what: "the new failure's incident", timeoutMs: 30_000 },
-  );
-  await waitFor(() => !sim.tasks.isRunning(TASK), { what: "the failing run to end" });
+  const incident = await failedIncident(a, "the new failure's incident");
   runs = 0;
   const startsBefore = startRequests();
   // Every read of a task in QRS answers 8 s late: the claimer is stuck before its start.
   const fault = (await simControl(sim, "POST", "/faults", { target: "qrs", method: "GET", pathContains: "/task/full", delayMs: HOLD_MS })) as { id: string };
   const { action } = (await (await call(b, `/v4/incidents/${incident.id}/retry`, KEYS.bob, "POST")).json()) as { action: Action };
   const confirming = call(a, `/v4/remediation/actions/${action.id}/confirm`, KEYS.anna, "POST").catch(() => undefined);
-  const held = await waitFor(
-    async () => {
-      const [x] = ((await (await call(a, `/v4/incidents/${incident.id}/actions`, KEYS.anna)).json()) as { actions: Action[] }).actions;
-      return x?.status === "claimed" && x.claimedBy ? x : undefined;
-    },
-    { what: "the claim" },
-  );
-  const starter = [...members.values()].find((m) => held.claimedBy!.startsWith(`${m.name}-`))!;
-  const survivor = [...members.values()].find((m) => m !== starter)!;
-  process.kill(starter.proc.pid, "SIGKILL");
-  await starter.proc.exited;
+  const held = await actionWhen(a, KEYS.anna, incident.id, claimed, "the claim");
+  const { survivor } = await killClaimer(held);
   await confirming;
   await simControl(sim, "DELETE", `/faults/${fault.id}`);
 
-  const done = await waitFor(
-    async () => {
-      const [x] = ((await (await call(survivor, `/v4/incidents/${incident.id}/actions`, KEYS.bob)).json()) as { actions: Action[] }).actions;
-      return x?.status === "ended" ? x : undefined;
-    },
-    { what: "the survivor to complete the action", timeoutMs: 60_000 },
-  );
+  const done = await actionWhen(survivor, KEYS.bob, incident.id, ended, "the survivor to complete the action", 60_000);
   expect(done.claims).toBe(2);
   expect(done.claimedBy?.startsWith(`${survivor.name}-`)).toBe(true);
   expect(done.qlikAnswer).toContain("Qlik started the task");
