@@ -5,30 +5,19 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import demoYaml from "../../../../config/demo.yaml" with { type: "text" };
-import { loggerFor } from "../../../../src/show/cli/logging";
-import { startDemo, type RunningDemo } from "../../../../src/show/demo/run-demo";
-import { createDemoTerminal } from "../../../../src/show/demo/terminal";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { startTestDemo, type TestDemo } from "../../../helpers/test-demo";
 
-let dir: TempDir;
-let demo: RunningDemo;
-const lines: string[] = [];
+let site: TestDemo | undefined;
+let demo: TestDemo["demo"];
+let dir: TestDemo["dir"];
 
 beforeAll(async () => {
-  dir = createTempDir("steward-demo-file-");
-  demo = await startDemo({
-    yaml: demoYaml,
-    baseDir: dir.path,
-    anyPorts: true,
-    terminal: createDemoTerminal({ write: (l) => lines.push(l), colour: false }),
-    logger: (loaded) => loggerFor({ logging: { ...loaded.config.logging, format: "json" } }, {}, loaded.secrets, (l) => lines.push(l)),
-  });
+  site = await startTestDemo("steward-demo-file-");
+  ({ demo, dir } = site);
 }, 120_000);
 
 afterAll(async () => {
-  await demo?.stop();
-  dir?.remove();
+  await site?.stop();
 });
 
 test("the demo's Steward runs from a file in its data folder: a reload reads it, where it answered 409 before", async () => {

@@ -5,43 +5,28 @@
 // Chromium showed "This content is blocked" and Firefox an empty frame, and nothing was acknowledged or snoozed.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import demoYaml from "../../../../config/demo.yaml" with { type: "text" };
 import type { CapturedMail } from "../../../../src/show/demo/capture-types";
-import { startDemo, type RunningDemo } from "../../../../src/show/demo/run-demo";
-import { createDemoTerminal } from "../../../../src/show/demo/terminal";
-import { loggerFor } from "../../../../src/show/cli/logging";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { startDemoInBrowsers, type DemoInBrowsers } from "../../../helpers/test-demo";
 import { waitFor } from "../../../helpers/wait-for";
+import type { FirefoxPage } from "../dashboard/firefox";
+import type { TestBrowser } from "../dashboard/chromium";
 import { type MailedIncident, linksIn, sixIncidents } from "../../tell/ack-links/browser-loop-incidents";
-import { launchChromium, type TestBrowser } from "../dashboard/chromium";
-import { launchFirefox, type FirefoxPage } from "../dashboard/firefox";
 
-let dir: TempDir;
-let demo: RunningDemo;
-let chromium: TestBrowser | undefined;
-let firefox: FirefoxPage | undefined;
+let site: DemoInBrowsers | undefined;
+let demo: DemoInBrowsers["demo"];
+let chromium: TestBrowser;
+let firefox: FirefoxPage;
 let steward: string;
-const lines: string[] = [];
+let lines: string[];
 
 beforeAll(async () => {
-  dir = createTempDir("steward-inbox-buttons-");
-  demo = await startDemo({
-    yaml: demoYaml,
-    baseDir: dir.path,
-    anyPorts: true,
-    terminal: createDemoTerminal({ write: (l) => lines.push(l), colour: false }),
-    logger: (loaded) => loggerFor({ logging: { ...loaded.config.logging, format: "json" } }, {}, loaded.secrets, (l) => lines.push(l)),
-  });
+  site = await startDemoInBrowsers("steward-inbox-buttons-");
+  ({ demo, chromium, firefox, lines } = site);
   steward = demo.urls.steward;
-  chromium = await launchChromium();
-  firefox = await launchFirefox();
 }, 120_000);
 
 afterAll(async () => {
-  await firefox?.close();
-  await chromium?.close();
-  await demo?.stop();
-  dir?.remove();
+  await site?.stop();
 });
 
 /** The inbox's item that carries `url` (a mail's Acknowledge or Snooze link). */

@@ -7,47 +7,28 @@
 // had no Snooze.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import demoYaml from "../../../../config/demo.yaml" with { type: "text" };
-import { startDemo, type RunningDemo } from "../../../../src/show/demo/run-demo";
-import { createDemoTerminal } from "../../../../src/show/demo/terminal";
-import { loggerFor } from "../../../../src/show/cli/logging";
 import type { SilenceView } from "../../../../src/tell/silences/routes";
 import { freeTcpPort } from "../../../helpers/free-port";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { startDemoInBrowsers, type DemoInBrowsers } from "../../../helpers/test-demo";
 import { waitFor } from "../../../helpers/wait-for";
-import { launchChromium, type TestBrowser } from "../../show/dashboard/chromium";
-import { launchFirefox, type FirefoxPage } from "../../show/dashboard/firefox";
 import { type MailedIncident, sixIncidents } from "./browser-loop-incidents";
 
-let dir: TempDir;
-let demo: RunningDemo;
-let chromium: TestBrowser | undefined;
-let firefox: FirefoxPage | undefined;
+let site: DemoInBrowsers | undefined;
+let demo: DemoInBrowsers["demo"];
+let firefox: DemoInBrowsers["firefox"];
 let page: Page;
 let steward: string;
-const lines: string[] = [];
+let lines: string[];
 
 beforeAll(async () => {
-  dir = createTempDir("steward-browser-loop-");
-  demo = await startDemo({
-    yaml: demoYaml,
-    baseDir: dir.path,
-    // The demo tests expect the preferred ports (7480, …): this one takes free ones.
-    anyPorts: true,
-    terminal: createDemoTerminal({ write: (l) => lines.push(l), colour: false }),
-    logger: (loaded) => loggerFor({ logging: { ...loaded.config.logging, format: "json" } }, {}, loaded.secrets, (l) => lines.push(l)),
-  });
+  site = await startDemoInBrowsers("steward-browser-loop-");
+  ({ demo, firefox, lines } = site);
   steward = demo.urls.steward;
-  chromium = await launchChromium();
-  page = chromium.page;
-  firefox = await launchFirefox();
+  page = site.chromium.page;
 }, 120_000);
 
 afterAll(async () => {
-  await firefox?.close();
-  await chromium?.close();
-  await demo?.stop();
-  dir?.remove();
+  await site?.stop();
 });
 
 const incident = async (id: number) =>
