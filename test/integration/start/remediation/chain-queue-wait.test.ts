@@ -7,43 +7,32 @@
 // queue drained, Steward starts Extract orders once and its trigger runs Load Sales. Before, Steward started it at once,
 // into the full queue.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { DomainEvent } from "../../../../src/platform/events/types";
-import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
-import { sendDatagramsTo, type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
+import { closeAll, type TestApp } from "../../../helpers/app";
+import { after, at, daily, MIN, QUIET_LOOKS, reloadQueueSiteYaml, reloadTask, type SiteSteward, startStewardOnSite } from "../../../helpers/reload-queue-site";
+import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
-import { qlikYaml, startsOf } from "../scheduler/sim-setup";
+import { startsOf } from "../scheduler/sim-setup";
 
-const MIN = 60_000;
-const at = (hhmm: string) => Date.parse(`2026-03-03T${hhmm}:00Z`);
 const EXTRACT = "c4a10000-0000-4000-8000-000000000001";
 const SALES = "c4a10000-0000-4000-8000-000000000002";
-const daily = (hhmm: string) => `{ type: schema, name: Daily ${hhmm}, incrementOption: daily, startDate: "2026-02-01T${hhmm}:00.000", timeZone: UTC }`;
-const task = (name: string, minutes: number, triggers: string[], extra = "") =>
-  `  - { name: ${name}, type: reload, app: ${name} app, node: Reload01, durationMs: ${minutes * MIN}, triggers: [${triggers.join(", ")}]${extra} }`;
-const NAMES = ["Extract orders", "Load Sales", "Long A", "Wait 1", "Wait 2"];
-const SITE = `site: { name: Chain behind a queue }
-nodes:
-  - { name: Central, hostName: sense1.test.example, central: true }
-  - { name: Reload01, hostName: reload01.test.example, scheduler: { maxConcurrentEngines: 1, engineTimeout: 60 } }
-users:
-  - { userDirectory: INTERNAL, userId: sa_scheduler }
-  - { userDirectory: CORP, userId: anna, name: Anna, email: anna@corp.example }
-streams: [{ name: Ops }]
-apps:
-${NAMES.map((n) => `  - { name: ${n} app, owner: CORP\\anna, stream: Ops }`).join("\n")}
-tasks:
-${task("Extract orders", 5, [daily("01:00")], `, id: ${EXTRACT}`)}
-${task("Load Sales", 5, ["{ type: composite, name: After Extract orders, rules: [{ task: Extract orders, state: success }] }"], `, id: ${SALES}, outcome: fail, scriptError: "Field 'OrderDate' not found"`)}
-${task("Long A", 40, [daily("01:55")])}
-${task("Wait 1", 5, [daily("02:00")])}
-${task("Wait 2", 5, [daily("02:00")])}
-`;
+const SITE = reloadQueueSiteYaml({
+  name: "Chain behind a queue",
+  engines: 1,
+  engineTimeout: 60,
+  apps: ["Extract orders", "Load Sales", "Long A", "Wait 1", "Wait 2"],
+  tasks: [
+    reloadTask("Extract orders", 5, [daily("01:00")], `, id: ${EXTRACT}`),
+    reloadTask("Load Sales", 5, [after("Extract orders")], `, id: ${SALES}, outcome: fail, scriptError: "Field 'OrderDate' not found"`),
+    reloadTask("Long A", 40, [daily("01:55")]),
+    reloadTask("Wait 1", 5, [daily("02:00")]),
+    reloadTask("Wait 2", 5, [daily("02:00")]),
+  ],
+});
 
 const dir = createTempDir("steward-chain-queue-");
 let s: SteppedSite | undefined;
 let t: TestApp | undefined;
-const events: Array<{ at: number; e: DomainEvent }> = [];
+let events: SiteSteward["events"] = [];
 type Action = { id: number; status: string; qlikAnswer: string | null; startedAt: string | null; outcome: string | null };
 let asked: { status: number; body: { added: boolean; action: Action } };
 let startsBeforeDrain = -1;
@@ -60,22 +49,7 @@ afterAll(async () => {
 beforeAll(async () => {
   s = await startSteppedSite(dir.path, at("00:50"), SITE);
   const { sim, clock } = s;
-  t = createTestApp(
-    `${qlikYaml(sim)}intake:
-  reconcile: { intervalSeconds: 3600, settleSeconds: 0 }
-grouping:
-  nodeDown:
-    unreachable: { enabled: false }
-watchdog:
-  stale: { enabled: false }
-`,
-    { clock, dir: join(dir.path, "steward") },
-  );
-  t.app.bus.onAny((_kind, e) => void events.push({ at: clock.now(), e: e as DomainEvent }));
-  const starting = t.app.start();
-  await clock.runUntil(at("00:50"));
-  await starting;
-  sendDatagramsTo(s, { host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }, () => t!.app.intake.counters.received.get());
+  ({ t, events } = await startStewardOnSite(s, dir.path, QUIET_LOOKS, at("00:50")));
   await clock.runUntil(at("02:25"));
   const failed = events.find((x) => x.e.kind === "task.failed" && "task" in x.e && x.e.task.id.toLowerCase() === SALES);
   incidentId = (failed?.e as { incident?: { id: number } } | undefined)?.incident?.id ?? 0;

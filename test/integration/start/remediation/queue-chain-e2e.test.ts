@@ -8,19 +8,14 @@
 // orders and its chain runs the rest again in chain order (their actions skipped, not started twice); the promise
 // "Sales fresh by 04:00" is met. The rule's night has 0 human actions: no call acts, the audit names only the rule.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { DomainEvent } from "../../../../src/platform/events/types";
-import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
-import { sendDatagramsTo, type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
+import { closeAll, type TestApp } from "../../../helpers/app";
+import { after, at, daily, MIN, QUIET_LOOKS, reloadQueueSiteYaml, reloadTask, type SiteSteward, startStewardOnSite } from "../../../helpers/reload-queue-site";
+import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type HttpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
-import { qlikYaml, startsOf } from "../scheduler/sim-setup";
+import { startsOf } from "../scheduler/sim-setup";
 
-const MIN = 60_000;
-const at = (hhmm: string) => Date.parse(`2026-03-03T${hhmm}:00Z`);
 const SALES_APP = "7c3d0000-0000-4000-8000-0000000000a1";
-const daily = (hhmm: string) => `{ type: schema, name: Daily ${hhmm}, incrementOption: daily, startDate: "2026-02-01T${hhmm}:00.000", timeZone: UTC }`;
-const after = (up: string) => `{ type: composite, name: After ${up}, rules: [{ task: ${up}, state: success }] }`;
 /** The chain: each task and the one its trigger waits for. */
 const CHAIN: Array<[string, string | null]> = [
   ["Extract orders", null],
@@ -37,23 +32,16 @@ const FILLERS: Array<[string, number, string]> = [
   ["Late 1", 5, "02:15"],
   ["Late 2", 5, "02:15"],
 ];
-const task = (name: string, minutes: number, triggers: string[]) =>
-  `  - { name: ${name}, type: reload, app: ${name} app, node: Reload01, durationMs: ${minutes * MIN}, triggers: [${triggers.join(", ")}] }`;
-const appLine = (n: string) => `  - { ${n === "Load Sales" ? `id: ${SALES_APP}, ` : ""}name: ${n} app, owner: CORP\\anna, stream: Ops }`;
-const SITE = `site: { name: Queue chain night }
-nodes:
-  - { name: Central, hostName: sense1.test.example, central: true }
-  - { name: Reload01, hostName: reload01.test.example, scheduler: { maxConcurrentEngines: 2, engineTimeout: 30 } }
-users:
-  - { userDirectory: INTERNAL, userId: sa_scheduler }
-  - { userDirectory: CORP, userId: anna, name: Anna, email: anna@corp.example }
-streams: [{ name: Ops }]
-apps:
-${[...FILLERS.map(([n]) => n), ...NAMES].map(appLine).join("\n")}
-tasks:
-${FILLERS.map(([n, m, hhmm]) => task(n, m, [daily(hhmm)])).join("\n")}
-${CHAIN.map(([n, up]) => task(n, 5, up ? [daily("02:00"), after(up)] : [daily("02:00")])).join("\n")}
-`;
+const SITE = reloadQueueSiteYaml({
+  name: "Queue chain night",
+  engines: 2,
+  engineTimeout: 30,
+  apps: [...FILLERS.map(([n]) => n), ...NAMES].map((n) => (n === "Load Sales" ? { name: n, id: SALES_APP } : n)),
+  tasks: [
+    ...FILLERS.map(([n, m, hhmm]) => reloadTask(n, m, [daily(hhmm)])),
+    ...CHAIN.map(([n, up]) => reloadTask(n, 5, up ? [daily("02:00"), after(up)] : [daily("02:00")])),
+  ],
+});
 
 interface Action {
   id: number;
@@ -71,7 +59,7 @@ for (const mode of ["person", "rule"] as const) {
     let s: SteppedSite | undefined;
     let t: TestApp | undefined;
     let rx: HttpReceiver;
-    const events: Array<{ at: number; e: DomainEvent }> = [];
+    let events: SiteSteward["events"] = [];
     let asked: Action[] = [];
     let askedStatus = 0;
     let stewardStartsBeforeDrain = -1;
@@ -91,15 +79,10 @@ for (const mode of ["person", "rule"] as const) {
       s = await startSteppedSite(dir.path, at("01:30"), SITE);
       const { sim, clock } = s;
       const rule = mode === "rule" ? "remediation:\n  rules:\n    - { name: queue-reruns, errorClasses: [queue] }\n" : "";
-      t = createTestApp(
-        `${qlikYaml(sim)}intake:
-  reconcile: { intervalSeconds: 3600, settleSeconds: 0 }
-grouping:
-  nodeDown:
-    unreachable: { enabled: false }
-watchdog:
-  stale: { enabled: false }
-freshness:
+      ({ t, events } = await startStewardOnSite(
+        s,
+        dir.path,
+        `${QUIET_LOOKS}freshness:
   interval: 1m
   promises:
     sales-night:
@@ -111,13 +94,8 @@ channels:
 routes:
   - { on: [scheduler.queue_backlog, task.on_track, task.failed, task.recovered, app.freshness_warning, app.freshness_breached], to: [hook] }
 ${rule}`,
-        { clock, dir: join(dir.path, "steward") },
-      );
-      t.app.bus.onAny((_kind, e) => void events.push({ at: clock.now(), e: e as DomainEvent }));
-      const starting = t.app.start();
-      await clock.runUntil(at("01:30"));
-      await starting;
-      sendDatagramsTo(s, { host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }, () => t!.app.intake.counters.received.get());
+        at("01:30"),
+      ));
       await clock.runUntil(at("02:32"));
       const { causes } = (await (await t.request("/v4/causes")).json()) as { causes: Array<{ id: number; title: string }> };
       const cause = causes.find((c) => c.title === "reload queue backed up on reload01");

@@ -5,37 +5,27 @@
 // folded into the second backlog), and when the queue is empty the second time the rule does not re-run it: one start
 // by Steward, the giving up audited.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { DomainEvent } from "../../../../src/platform/events/types";
-import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
-import { sendDatagramsTo, type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
+import { closeAll, type TestApp } from "../../../helpers/app";
+import { at, daily, QUIET_LOOKS, reloadQueueSiteYaml, reloadTask, type SiteSteward, startStewardOnSite } from "../../../helpers/reload-queue-site";
+import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
-import { qlikYaml, startsOf } from "../scheduler/sim-setup";
+import { startsOf } from "../scheduler/sim-setup";
 
-const MIN = 60_000;
-const at = (hhmm: string) => Date.parse(`2026-03-03T${hhmm}:00Z`);
-const daily = (hhmm: string) => `{ type: schema, name: Daily ${hhmm}, incrementOption: daily, startDate: "2026-02-01T${hhmm}:00.000", timeZone: UTC }`;
-const SITE = `site: { name: Queue loop night }
-nodes:
-  - { name: Central, hostName: sense1.test.example, central: true }
-  - { name: Reload01, hostName: reload01.test.example, scheduler: { maxConcurrentEngines: 1, engineTimeout: 30 } }
-users:
-  - { userDirectory: INTERNAL, userId: sa_scheduler }
-streams: [{ name: Ops }]
-apps:
-  - { name: Hold app, owner: INTERNAL\\sa_scheduler, stream: Ops }
-  - { name: Orders app, owner: INTERNAL\\sa_scheduler, stream: Ops }
-tasks:
-  - { name: Hold engine, type: reload, app: Hold app, node: Reload01, durationMs: ${120 * MIN}, triggers: [${daily("02:00")}] }
-  - { name: Export orders, type: reload, app: Orders app, node: Reload01, durationMs: ${5 * MIN}, triggers: [${daily("02:00")}] }
-`;
+const SITE = reloadQueueSiteYaml({
+  name: "Queue loop night",
+  engines: 1,
+  engineTimeout: 30,
+  owner: "INTERNAL\\sa_scheduler",
+  apps: ["Hold engine", "Export orders"],
+  tasks: [reloadTask("Hold engine", 120, [daily("02:00")]), reloadTask("Export orders", 5, [daily("02:00")])],
+});
 
 const dir = createTempDir("steward-queue-loop-");
 let s: SteppedSite | undefined;
 let t: TestApp | undefined;
 let smtp: SmtpReceiver;
-const events: Array<{ at: number; e: DomainEvent }> = [];
+let events: SiteSteward["events"] = [];
 
 afterAll(async () => {
   await closeAll(t, s?.sim, dir);
@@ -45,16 +35,11 @@ afterAll(async () => {
 beforeAll(async () => {
   smtp = await startSmtpReceiver();
   s = await startSteppedSite(dir.path, at("01:30"), SITE);
-  const { sim, clock } = s;
-  t = createTestApp(
-    `${qlikYaml(sim)}intake:
-  reconcile: { intervalSeconds: 3600, settleSeconds: 0 }
-grouping:
-  nodeDown:
-    unreachable: { enabled: false }
-watchdog:
-  stale: { enabled: false }
-channels:
+  const { clock } = s;
+  ({ t, events } = await startStewardOnSite(
+    s,
+    dir.path,
+    `${QUIET_LOOKS}channels:
   mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
 routes:
   - { on: [task.failed, task.recovered], to: [mail] }
@@ -62,13 +47,8 @@ remediation:
   rules:
     - { name: queue-reruns, errorClasses: [queue] }
 `,
-    { clock, dir: join(dir.path, "steward") },
-  );
-  t.app.bus.onAny((_kind, e) => void events.push({ at: clock.now(), e: e as DomainEvent }));
-  const starting = t.app.start();
-  await clock.runUntil(at("01:30"));
-  await starting;
-  sendDatagramsTo(s, { host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }, () => t!.app.intake.counters.received.get());
+    at("01:30"),
+  ));
   await clock.runUntil(at("03:45"));
 }, 180_000);
 

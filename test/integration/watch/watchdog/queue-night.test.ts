@@ -8,15 +8,14 @@
 // for a run that had not started (their limit is 10 minutes: timed from their trigger they would be); the weekly
 // report's busiest hours are the simulator's own counts.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
-import type { DomainEvent, SiteEvent, TaskEvent, WatchdogEvent } from "../../../../src/platform/events/types";
+import type { SiteEvent, TaskEvent, WatchdogEvent } from "../../../../src/platform/events/types";
 import { BUSIEST_PER_NODE } from "../../../../src/show/report/build-report";
 import { reportTime } from "../../../../src/show/report/report-time";
-import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
+import { closeAll, type TestApp } from "../../../helpers/app";
+import { after, daily, reloadQueueSiteYaml, reloadTask, type SiteSteward, startStewardOnSite } from "../../../helpers/reload-queue-site";
 import { simControl } from "../../../helpers/sim-control";
-import { sendDatagramsTo, type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
+import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
-import { qlikYaml } from "../../start/scheduler/sim-setup";
 import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
 
 const MIN = 60_000;
@@ -27,35 +26,28 @@ const REPORT_AT = Date.parse("2026-03-03T06:00:00Z");
 /** The documented route of docs/watchdog.md (and docs/scheduler-queue.md). */
 const DOCUMENTED = "[scheduler.queue_backlog, task.missed, task.chain_broken, task.running_long, app.stale, task.disabled, task.on_track]";
 
-const daily = (hhmm: string) => `{ type: schema, name: Daily ${hhmm}, incrementOption: daily, startDate: "2026-02-01T${hhmm}:00.000", timeZone: UTC }`;
 const LONG = ["Long A", "Long B"];
 const WAIT = ["Wait 1", "Wait 2", "Wait 3"];
 const LATE = ["Late 1", "Late 2"];
-const task = (name: string, minutes: number, trigger: string) =>
-  `  - { name: ${name}, type: reload, app: ${name} app, node: Reload01, durationMs: ${minutes * MIN}, triggers: [${trigger}] }`;
-const SITE = `site: { name: Queue night }
-nodes:
-  - { name: Central, hostName: sense1.test.example, central: true }
-  - { name: Reload01, hostName: reload01.test.example, scheduler: { maxConcurrentEngines: 2, engineTimeout: 30 } }
-users:
-  - { userDirectory: INTERNAL, userId: sa_scheduler }
-  - { userDirectory: CORP, userId: anna, name: Anna, email: anna@corp.example }
-streams: [{ name: Ops }]
-apps:
-${[...LONG, ...WAIT, ...LATE, "Front 1"].map((n) => `  - { name: ${n} app, owner: CORP\\anna, stream: Ops }`).join("\n")}
-tasks:
-${LONG.map((n) => task(n, 40, daily("02:00"))).join("\n")}
-${WAIT.map((n) => task(n, 5, daily("02:00"))).join("\n")}
-${LATE.map((n) => task(n, 5, daily("02:15"))).join("\n")}
-${task("Front 1", 5, "{ type: composite, name: After Wait 1, rules: [{ task: Wait 1, state: success }] }")}
-`;
+const SITE = reloadQueueSiteYaml({
+  name: "Queue night",
+  engines: 2,
+  engineTimeout: 30,
+  apps: [...LONG, ...WAIT, ...LATE, "Front 1"],
+  tasks: [
+    ...LONG.map((n) => reloadTask(n, 40, [daily("02:00")])),
+    ...WAIT.map((n) => reloadTask(n, 5, [daily("02:00")])),
+    ...LATE.map((n) => reloadTask(n, 5, [daily("02:15")])),
+    reloadTask("Front 1", 5, [after("Wait 1")]),
+  ],
+});
 
 const dir = createTempDir("steward-queue-night-");
 let s: SteppedSite | undefined;
 let t: TestApp | undefined;
 let rx: HttpReceiver;
 let smtp: SmtpReceiver;
-const events: Array<{ at: number; e: DomainEvent }> = [];
+let events: SiteSteward["events"] = [];
 
 afterAll(async () => {
   await closeAll(t, s?.sim, dir);
@@ -68,8 +60,10 @@ beforeAll(async () => {
   smtp = await startSmtpReceiver();
   s = await startSteppedSite(dir.path, START, SITE);
   const { sim, clock } = s;
-  t = createTestApp(
-    `${qlikYaml(sim)}watchdog:
+  ({ t, events } = await startStewardOnSite(
+    s,
+    dir.path,
+    `watchdog:
   rules:
     - { taskNames: ["Wait *", "Late *"], maxDuration: 10m }
 reports:
@@ -84,13 +78,8 @@ routes:
   - { name: failures, on: [task.failed, task.aborted, task.recovered], to: [fails] }
   - { name: weekly, on: [report.weekly], to: [weekly] }
 `,
-    { clock, dir: join(dir.path, "steward") },
-  );
-  t.app.bus.onAny((_kind, e) => void events.push({ at: clock.now(), e: e as DomainEvent }));
-  const starting = t.app.start();
-  await clock.runUntil(START);
-  await starting;
-  sendDatagramsTo(s, { host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }, () => t!.app.intake.counters.received.get());
+    START,
+  ));
   // Monday: a node big enough for the night.
   await simControl(sim, "PATCH", "/nodes/Reload01/scheduler", { maxConcurrentEngines: 10 });
   await clock.runUntil(TUESDAY);
