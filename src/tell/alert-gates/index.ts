@@ -81,11 +81,10 @@ export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps):
     maxAgeMs: o.maxAge,
     keepMs: o.keep,
     wake: deps.wakeNotifier,
-    // A held alert sent when its silence ended was received: its recovery goes there too (grouping keeps who got what).
-    released: async (event, route, now, to) => {
-      await grouping.released(event, to, now);
-      await deps.released(event, route, now);
-    },
+    // A held alert sent when its silence ended was received: its recovery goes there too (grouping keeps who got what,
+    // written in the transaction that sends it).
+    received: (event, to, now, tx) => grouping.released(event, to, now, tx),
+    released: (event, route, now) => deps.released(event, route, now),
     siteZone: () => (zone ??= siteTimeZone(config.notify.timeZone)),
     // A window over a node held its cause's page and its symptoms' alerts: the cause pages each receiver once.
     causePage: (id, to, heldAt) => grouping.causePage(id, to, heldAt),

@@ -101,8 +101,11 @@ async function ended(tx: SqlExecutor, keys: readonly string[]): Promise<boolean>
 
 export interface FollowUps {
   gate: DeliveryGate;
-  /** A page held by a silence went out when it ended: its follow-up goes to this receiver too. */
-  released(event: DomainEvent, to: { channel: string; recipient: string }, now: number): Promise<void>;
+  /**
+   * A page held by a silence went out when it ended: its follow-up goes to this receiver too. Recorded in `tx`, the
+   * transaction that makes the page pending, under the lock a page and its follow-up share (as settle does).
+   */
+  released(event: DomainEvent, to: { channel: string; recipient: string }, now: number, tx: SqlExecutor): Promise<void>;
   /**
    * Who received a cause's page besides where the grouping sent it (an escalation's route, a held page sent when its
    * silence ended): its recovered page may go there too.
@@ -177,12 +180,16 @@ export function createFollowUps(db: SqlDb): FollowUps {
   };
   return {
     gate,
-    async released(event, to, now) {
+    async released(event, to, now, tx) {
       const r = [to.channel, to.recipient.toLowerCase()] as const;
       // The cause's page there: kept with the cause, for its recovered page.
-      if (event.cause?.status === "open") return record(db, [`cause:${event.cause.id}`], [r], now);
+      if (event.cause?.status === "open") return record(tx, [`cause:${event.cause.id}`], [r], now);
       const keys = followUpKeys(event);
-      if (keys && !CLOSING.has(event.kind)) await record(db, keys, [r], now);
+      if (!keys || CLOSING.has(event.kind)) return;
+      // A recovery queued at the same moment is decided before or after this record, never beside it. Taken after the
+      // hold's own writes: what else holds this lock (an outbox transaction, another release) never waits on those rows.
+      await lock(tx, keys);
+      await record(tx, keys, [r], now);
     },
     receivedSince: async (key, to, since) =>
       (await db.get("SELECT 1 AS x FROM page_receivers WHERE condition_key = ? AND channel = ? AND recipient = ? AND at > ?", [

@@ -6,7 +6,7 @@ import type { Router } from "../../platform/http/route";
 import type { DomainEvent } from "../../platform/events/types";
 import { composeGates, type DeliveryGate } from "../notify/gate";
 import { createFollowUps } from "./follow-ups";
-import type { SqlDb } from "../../platform/store/sql";
+import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 import { createCauseStore, type CauseRef, type ParentRow, type SymptomInput } from "./cause-store";
 import type { PlannedChains } from "./chain-graph";
 import { createStoredChains } from "./stored-chains";
@@ -44,8 +44,11 @@ export interface Grouping {
   /** Who is on a cause: the incidents service acknowledges a cause and the task incidents it holds together. */
   acknowledgements: CauseAcknowledger;
   gate: DeliveryGate;
-  /** An alert a silence held went out when it ended (on this channel, to this recipient): its follow-up goes there too. */
-  released(event: DomainEvent, to: { channel: string; recipient: string }, now: number): Promise<void>;
+  /**
+   * An alert a silence held went out when it ended (on this channel, to this recipient): its follow-up goes there too.
+   * Recorded in `tx`, the transaction that makes the alert pending.
+   */
+  released(event: DomainEvent, to: { channel: string; recipient: string }, now: number, tx: SqlExecutor): Promise<void>;
   /**
    * The cause holding one of these tasks up (earlier ids first): open, else ended at or after `sinceMs`. The freshness
    * judge names it as what stops a promised chain (wired by the composition root: watch/ does not read tell/'s tables).

@@ -34,7 +34,9 @@ export interface SilencesDeps {
   /** The site's zone (notify.timeZone, else this machine's): a start or end given without an offset is read in it. */
   siteZone(): string;
   /** Told of each held alert sent when its silence ended (escalation timers start from it). */
-  released?(event: DomainEvent, route: string, now: number, to: { channel: string; recipient: string }): Promise<void>;
+  released?: ReleaseDeps["released"];
+  /** Records who received a held alert sent when its silence ended, in the transaction that sends it. */
+  received?: ReleaseDeps["received"];
   /** Whether a held page of a cause is still to be sent to this receiver (see ReleaseDeps.causePage). */
   causePage?: ReleaseDeps["causePage"];
   /** The open incident of the condition an event opens or adds to: a snooze of it holds the event (gate.ts). */
@@ -61,6 +63,7 @@ export function setupSilences(deps: SilencesDeps): Silences {
     keepMs: deps.keepMs,
     wake: deps.wake,
     ...(deps.released ? { released: deps.released } : {}),
+    ...(deps.received ? { received: deps.received } : {}),
     ...(deps.causePage ? { causePage: deps.causePage } : {}),
   });
   const service = createSilenceService(store, releaser, deps.clock, deps.siteZone);

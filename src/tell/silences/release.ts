@@ -10,6 +10,7 @@ import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import type { DomainEvent } from "../../platform/events/types";
 import { createFullDiskLines } from "../../platform/store/full-disk-lines";
+import type { SqlExecutor } from "../../platform/store/sql";
 import { matchesSilence } from "./matcher";
 import type { SilenceRow, SilenceStore } from "./silence-store";
 
@@ -36,7 +37,12 @@ export interface ReleaseDeps {
   /** Tells the notifier rows became pending. */
   wake(): void;
   /** Told of each held alert sent now on its route: people are told only now, so an escalation's clock starts now. */
-  released?(event: DomainEvent, route: string, now: number, to: { channel: string; recipient: string }): Promise<void>;
+  released?(event: DomainEvent, route: string, now: number): Promise<void>;
+  /**
+   * Records who received a held alert sent now, in `tx`, the transaction that makes it pending (its recovery may go
+   * there too): the send and its record are written together or not at all.
+   */
+  received?(event: DomainEvent, to: { channel: string; recipient: string }, now: number, tx: SqlExecutor): Promise<void>;
   /**
    * A held alert carrying an open cause (a node's window held its service's page and its tasks' failures): `paged` once
    * a page of the cause reached this receiver after the alert was held (the newest of them, released first), `ended`
@@ -103,9 +109,14 @@ export function createSilenceReleaser(d: ReleaseDeps): SilenceReleaser {
         else if (byCause === "ended") await d.store.settle(h.deliveryKey, "closed", now);
         else if (byCause === "paged") await d.store.settle(h.deliveryKey, "superseded", now);
         else if (h.conditionKey === null) await d.store.settle(h.deliveryKey, "passed", now);
-        else if (await d.store.release(h, now, now + d.maxAgeMs, NOTE(h), byCause === "send" ? event.cause?.id : undefined)) {
-          released++;
-          await d.released?.(event, h.route, now, { channel: h.channel, recipient: h.recipient });
+        else {
+          const to = { channel: h.channel, recipient: h.recipient };
+          const received = d.received;
+          const record = received ? (tx: SqlExecutor) => received(event, to, now, tx) : undefined;
+          if (await d.store.release(h, now, now + d.maxAgeMs, NOTE(h), byCause === "send" ? event.cause?.id : undefined, record)) {
+            released++;
+            await d.released?.(event, h.route, now);
+          }
         }
       }
       if (due.length < BATCH) break;

@@ -90,7 +90,15 @@ const settle = (x: SqlExecutor, key: string, state: HoldState, now: number) =>
   x.run("UPDATE silence_holds SET state = ?, settled_at = ? WHERE delivery_key = ? AND state = 'held'", [state, now, key]);
 
 /** See SilenceStore.release. */
-async function releaseHold(db: SqlDb, h: HoldRow, now: number, expiresAt: number, note: string, causeId?: number): Promise<boolean> {
+async function releaseHold(
+  db: SqlDb,
+  h: HoldRow,
+  now: number,
+  expiresAt: number,
+  note: string,
+  causeId?: number,
+  withRelease?: (tx: SqlExecutor) => Promise<void>,
+): Promise<boolean> {
   return db.transaction(async (tx) => {
     if ((await settle(tx, h.deliveryKey, "sent", now)).changes !== 1) return false;
     if (h.conditionKey !== null) {
@@ -110,6 +118,7 @@ async function releaseHold(db: SqlDb, h: HoldRow, now: number, expiresAt: number
        WHERE key = ? AND status = 'suppressed'`,
       [now, expiresAt, note, now, h.deliveryKey],
     );
+    await withRelease?.(tx);
     return true;
   });
 }
@@ -250,10 +259,11 @@ export function createSilenceStore(db: SqlDb) {
      * alerts of the same condition for the same route, channel and recipient are superseded by it. Carrying an open
      * cause (`causeId`), it is sent only if it claims the cause's page for its channel and recipient: a claim made
      * after it was held (another Steward's sweep sent another held alert of the cause there) settles it superseded,
-     * and nothing is sent. True when it was sent.
+     * and nothing is sent. `withRelease` writes what must be true with the send, in its transaction (who received it).
+     * True when it was sent.
      */
-    release: (h: HoldRow, now: number, expiresAt: number, note: string, causeId?: number): Promise<boolean> =>
-      releaseHold(db, h, now, expiresAt, note, causeId),
+    release: (h: HoldRow, now: number, expiresAt: number, note: string, causeId?: number, withRelease?: (tx: SqlExecutor) => Promise<void>): Promise<boolean> =>
+      releaseHold(db, h, now, expiresAt, note, causeId, withRelease),
     async eventPayload(eventId: string): Promise<string | undefined> {
       return (await db.get<{ payload: string }>("SELECT payload FROM notify_events WHERE id = ?", [eventId]))?.payload;
     },

@@ -6,6 +6,10 @@
 //   comes next is sent for a page nobody received. The page queued again after the recovery is not sent either.
 // - The page's transaction is held open (a trigger waits on a lock the test holds) while the recovery is queued: the
 //   recovery waits for it, and goes after the page, never before.
+// - A page held by a silence and sent when the silence ends: the record of who received it is written in the
+//   transaction that makes it pending. The store refuses that record (a trigger on page_receivers) when the silence
+//   ends: the page stays held, and goes at a later sweep with its record, so its recovery follows it. Before, the page
+//   was sent, its record lost, and the recovery suppressed as following a page the channel did not receive.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import type { TaskEvent } from "../../../../src/platform/events/types";
@@ -54,6 +58,15 @@ notify:
         RETURN NEW;
       END $$ LANGUAGE plpgsql;
       CREATE TRIGGER fault_event BEFORE INSERT ON notify_events FOR EACH ROW EXECUTE FUNCTION fault_event();
+      CREATE TABLE fault_receivers (condition_key TEXT PRIMARY KEY);
+      CREATE FUNCTION fault_receiver() RETURNS trigger AS $$
+      BEGIN
+        IF NEW.channel <> '' AND EXISTS (SELECT 1 FROM fault_receivers WHERE condition_key = NEW.condition_key) THEN
+          RAISE EXCEPTION 'the store refused the receivers of %', NEW.condition_key;
+        END IF;
+        RETURN NEW;
+      END $$ LANGUAGE plpgsql;
+      CREATE TRIGGER fault_receiver BEFORE INSERT ON page_receivers FOR EACH ROW EXECUTE FUNCTION fault_receiver();
     `);
   }, 90_000);
   afterAll(async () => {
@@ -142,6 +155,33 @@ notify:
     expect(received("paged", [failed, ...closing])).toEqual(["task.failed", "task.recovered"]);
     expect(received("quiet", [failed, ...closing])).toEqual([]);
   }, 30_000);
+
+  test("a page a silence held, sent when it ended: its receivers are recorded with it, and its recovery follows it", async () => {
+    const created = await t.request("/v4/silences", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ matcher: { taskNames: ["Load silenced"], kinds: ["task.failed"] }, reason: "patching", duration: "1h" }),
+    });
+    expect(created.status).toBe(201);
+    const { id: silenceId } = (await created.json()) as { id: number };
+    const { failed, closing } = await failureAndSuccess("silenced");
+    await emit([failed]);
+    expect((await deliveriesOf(failed.id)).map((d) => `${d.channel} ${d.status}`)).toEqual(["paged suppressed"]);
+    // The silence ends while the store refuses the record of who received the page.
+    const key = `incident:${failed.incident!.id}`;
+    await sql`INSERT INTO fault_receivers (condition_key) VALUES (${key})`;
+    await t.request(`/v4/silences/${silenceId}`, { method: "DELETE" });
+    const page = (await deliveriesOf(failed.id))[0]!;
+    await sql`DELETE FROM fault_receivers WHERE condition_key = ${key}`;
+    // Its record refused, the page was not made pending: it is still held, for the next sweep.
+    expect(page.status).toBe("suppressed");
+    await waitFor(() => received("paged", [failed]).length === 1 || undefined, { what: "the held page, sent at the next sweep", timeoutMs: 30_000 });
+    const receivers = await sql<{ channel: string }[]>`SELECT channel FROM page_receivers WHERE condition_key = ${key} AND channel <> ''`;
+    expect(receivers.map((r) => r.channel)).toEqual(["paged"]);
+    await emit(closing);
+    await waitFor(() => received("paged", [failed, ...closing]).length === 2 || undefined, { what: "the recovery" });
+    expect(received("paged", [failed, ...closing])).toEqual(["task.failed", "task.recovered"]);
+  }, 60_000);
 
   test("the usual: the page, then its recovery on the route that takes only recoveries; nothing on the one never paged", async () => {
     const [failed] = await t.app.incidents!.annotate(failedRun("usual"));
