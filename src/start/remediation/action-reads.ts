@@ -1,19 +1,29 @@
 // Reads of remediation actions that count or list them (budgets, an incident's actions, the morning report's line).
 import type { SqlDb } from "../../platform/store/sql";
+import { nodeOf } from "../../tell/grouping/node-down";
 import { type RemediationAction, rowOf } from "./action-row";
 
 export function createActionReads(db: SqlDb) {
   return {
-    /** Automatic retries (requested by a rule) asked since `since`: of the task, of the node, of the site. */
+    /**
+     * Automatic retries and re-runs (requested by a rule) asked since `since`: of the task, of the node, of the site. A
+     * node is one by its short name (nodeOf): a retry records the host its run named, a queue's re-run the queue
+     * cause's short name, and both count against the one budget.
+     */
     async ruleCounts(since: number, taskId: string, node: string | null): Promise<{ task: number; node: number; site: number }> {
-      const r = await db.get<Record<string, number>>(
-        `SELECT COUNT(*) AS site,
-           SUM(CASE WHEN task_id = ? THEN 1 ELSE 0 END) AS task,
-           SUM(CASE WHEN node = ? THEN 1 ELSE 0 END) AS node
-         FROM remediation_actions WHERE requested_from = 'rule' AND requested_at >= ?`,
-        [taskId.toLowerCase(), node?.toLowerCase() ?? "", since],
+      const rows = await db.all<Record<string, unknown>>(
+        `SELECT node, COUNT(*) AS n, SUM(CASE WHEN task_id = ? THEN 1 ELSE 0 END) AS task
+         FROM remediation_actions WHERE requested_from = 'rule' AND requested_at >= ? GROUP BY node`,
+        [taskId.toLowerCase(), since],
       );
-      return { task: Number(r?.task ?? 0), node: Number(r?.node ?? 0), site: Number(r?.site ?? 0) };
+      const self = node === null ? undefined : nodeOf(node);
+      const counts = { task: 0, node: 0, site: 0 };
+      for (const r of rows) {
+        counts.site += Number(r.n);
+        counts.task += Number(r.task ?? 0);
+        if (self !== undefined && typeof r.node === "string" && nodeOf(r.node) === self) counts.node += Number(r.n);
+      }
+      return counts;
     },
     /** Automatic retries whose run succeeded in [from, to): healed without a page (the morning report's line). */
     async healedBetween(from: number, to: number): Promise<Array<{ taskName: string; attempts: number; endedMs: number }>> {

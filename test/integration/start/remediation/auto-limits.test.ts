@@ -77,6 +77,29 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       ]);
     });
 
+    test("a node's budget counts its queue's re-runs and its tasks' retries alike, whichever name the node goes by", { timeout: 30_000 }, async () => {
+      const { hold, store, audit, clock } = await setUp({ budget: { perNode: 1 } });
+      // The [queue] rule re-ran a run of reload01's queue (the queue cause names the node by its short name)...
+      const { added } = await store.add({
+        incidentId: ++incidentSeq,
+        taskId: id(30),
+        taskName: "Task 30",
+        node: "reload01",
+        kind: "rerun",
+        requestedBy: "rule:queue-reruns",
+        requestedFrom: "rule",
+        requestedAt: clock.now(),
+        dueAt: clock.now(),
+      });
+      expect(added).toBe(true);
+      // ... so a failure on that node (its run names the node by its host name) is not retried within the hour.
+      expect(await hold(failure(id(31), "reload01.corp.example"))).toBeUndefined();
+      await audit.flush();
+      expect((await audit.query({ action: "remediation.withheld" })).map((w) => String(w.details?.reason))).toEqual([
+        "node reload01.corp.example's budget of 1 automatic retries an hour is used",
+      ]);
+    });
+
     test("never inside a maintenance window, never for a disabled task", { timeout: 30_000 }, async () => {
       const { hold, store } = await setUp({}, [
         { name: "b-patching", start: new Date(T0 - 60_000).toISOString(), end: new Date(T0 + 3_600_000).toISOString(), nodes: ["b.corp"] },
