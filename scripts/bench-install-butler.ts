@@ -9,7 +9,7 @@
 // commit whose package.json says 16.0.4) or a tree exported from it (a folder with package.json, src/, static/).
 // Then: BUTLER_DIR=/work/butler BUTLER_NODE=/work/node24/package/bin/node bun scripts/bench-floor.ts
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ensureWrk } from "./bench-wrk";
 
@@ -18,6 +18,7 @@ const BUTLER_PATHS = ["src", "static", "package.json", "package-lock.json"];
 /** Where Butler's own range asks for a version the registry here lacks, the newest it has (issue 78: 2.3.0 absent). */
 const PINS: Record<string, string> = { "@influxdata/influxdb3-client": "2.1.0" };
 const MARKER = ".steward-bench-install.json";
+const REPO_ROOT = resolve(import.meta.dir, "..");
 
 function run(argv: string[], opts: { cwd?: string; stdout?: "pipe" | "inherit" } = {}): string {
   const r = Bun.spawnSync(argv, { cwd: opts.cwd, stdout: opts.stdout ?? "pipe", stderr: "pipe" });
@@ -107,6 +108,9 @@ function pinMissing(dir: string): string[] {
 
 /** Butler `version` in `dir` with its production dependencies; kept as it is when the marker says the same source. */
 export function installButler(dir: string, version: string, source: string | undefined): void {
+  const inside = relative(REPO_ROOT, resolve(dir));
+  if (inside === "" || !(inside.startsWith("..") || isAbsolute(inside)))
+    throw new Error(`${dir} is inside the repository: Butler's code is installed and run outside it (--dir /work/butler)`);
   const marker = join(dir, MARKER);
   if (existsSync(marker) && existsSync(join(dir, "node_modules"))) {
     const done = JSON.parse(readFileSync(marker, "utf8")) as { version: string; from: string };

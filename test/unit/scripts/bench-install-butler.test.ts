@@ -59,4 +59,8 @@ test("a tree is installed once with its dependencies; a second run keeps it; ano
 
   expect(() => installButler(join(root, "other"), "16.0.5", tree)).toThrow("gave Butler 16.0.4, not 16.0.5");
   expect(() => installButler(join(root, "none"), "16.0.4", undefined)).toThrow("give --source");
+  // Never into the repository: its code is only installed and run (a folder git ignores, should this ever pass).
+  const inside = join(import.meta.dir, "../../../.tmp/bench-install-butler-inside");
+  expect(() => installButler(inside, "16.0.4", tree)).toThrow("is inside the repository");
+  expect(existsSync(`${inside}.partial`)).toBe(false);
 });
