@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { buildBinaries } from "./build";
 import { burst, pingCost } from "./bench-floor-rows";
 import { freePort, startTarget, waitFor200 } from "./bench-proc";
+import { ensureWrk } from "./bench-wrk";
 import { startSteward } from "./bench-targets";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { a: { type: "string" }, b: { type: "string" }, rounds: { type: "string" }, only: { type: "string" } } });
   if (!values.a || !values.b) throw new Error("usage: bench-floor-ab.ts --a BIN --b BIN [--rounds N] [--only ping,udp]");
   const only = new Set((values.only ?? "ping,udp").split(","));
+  if (only.has("ping")) ensureWrk();
   const workDir = join(REPO_ROOT, ".tmp", "bench-floor-ab");
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });

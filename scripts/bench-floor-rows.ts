@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cpuMs } from "./bench-proc";
 import { createUdpSender, kernelUdpDrops } from "./bench-udp-load";
+import { ensureWrk } from "./bench-wrk";
 
 export interface IdleMemory {
   rssMiB: number;
@@ -32,6 +33,7 @@ const unitMs = (n: string, unit: string) => Number(n) * (unit === "us" ? 0.001 :
 
 /** Runs wrk with `args` against `url` and reads its request count, non-2xx count and latency percentiles. */
 async function wrk(args: string[], url: string, pid: number): Promise<WrkRun> {
+  ensureWrk();
   const before = cpuMs(pid);
   const proc = Bun.spawn(["wrk", ...args, "--latency", url], { stdout: "pipe", stderr: "pipe" });
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);

@@ -7,7 +7,7 @@
 // the CPU per processed datagram, with Steward's processed runs counted in its store afterwards; KV set p99 (wrk -t2
 // -c50, POST /v4/keyvalues/ns1).
 //   bun scripts/bench-floor.ts [--rounds N] [--steward BIN] [--only idle,ping,udp,kv]
-// Needs wrk (Debian: apt-get install wrk). Targets run on loopback in a temporary folder.
+// Needs wrk: installed with apt-get on first use when run as root (bench-wrk.ts). Targets run on loopback in a temporary folder.
 import { Database } from "bun:sqlite";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -16,6 +16,7 @@ import { buildBinaries } from "./build";
 import { findButler, startButler, type ButlerInstall } from "./bench-floor-butler";
 import { burst, idleMemory, kvSetLatency, pingCost, type BurstRow, type IdleMemory, type WrkRun } from "./bench-floor-rows";
 import { freePort, median, startTarget, waitFor200 } from "./bench-proc";
+import { ensureWrk } from "./bench-wrk";
 import { startSteward } from "./bench-targets";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
@@ -198,6 +199,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { rounds: { type: "string" }, steward: { type: "string" }, only: { type: "string" } } });
   const rounds = Number(values.rounds ?? 3);
   const rows = new Set((values.only ?? "idle,ping,udp,kv").split(",") as Row[]);
+  if (rows.has("ping") || rows.has("kv")) ensureWrk();
   const workDir = join(REPO_ROOT, ".tmp", "bench-floor");
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });

@@ -15,7 +15,7 @@ export const STORE_DEADLINE_MS = 6_000;
 export const STORE_ANSWER_BOUND_MS = 7_000;
 
 export interface Deadline {
-  /** Wall time (epoch ms) at which the waiting stops. */
+  /** When the waiting stops, on the monotonic clock (performance.now()'s milliseconds): real time, as on the wall. */
   readonly at: number;
   /** Milliseconds left, 0 when past. */
   remainingMs(): number;
@@ -29,22 +29,24 @@ class RequestDeadline implements Deadline {
   ended = false;
   constructor(readonly at: number) {}
   remainingMs(): number {
-    return Math.max(0, this.at - wallClock.now());
+    return Math.max(0, this.at - performance.now());
   }
 }
 
 const current = new AsyncLocalStorage<RequestDeadline>();
 
 /**
- * Runs `fn` with a deadline `ms` from now on wall time (a deadline on real I/O, whatever clock Steward runs on).
- * Once `fn` has settled the deadline no longer applies: work it left running in the background (a batch of audit
- * rows, a retry timer) carries the async context on, and must then get the store's own limits, not a passed deadline.
- * A synchronous `fn` is answered synchronously (a request that awaits nothing, a ping, takes no promise here).
+ * Runs `fn` with a deadline `ms` from `startedAt` (a performance.now() reading, now when not given) in real time (a
+ * deadline on real I/O, whatever clock Steward runs on). The HTTP core passes the reading it took when the request
+ * arrived: one clock read a request fewer. Once `fn` has settled the deadline no longer applies: work it left running
+ * in the background (a batch of audit rows, a retry timer) carries the async context on, and must then get the
+ * store's own limits, not a passed deadline. A synchronous `fn` is answered synchronously (a request that awaits
+ * nothing, a ping, takes no promise here).
  */
-export function withDeadline<T>(ms: number, fn: () => Promise<T>): Promise<T>;
-export function withDeadline<T>(ms: number, fn: () => T | Promise<T>): T | Promise<T>;
-export function withDeadline<T>(ms: number, fn: () => T | Promise<T>): T | Promise<T> {
-  const deadline = new RequestDeadline(wallClock.now() + ms);
+export function withDeadline<T>(ms: number, fn: () => Promise<T>, startedAt?: number): Promise<T>;
+export function withDeadline<T>(ms: number, fn: () => T | Promise<T>, startedAt?: number): T | Promise<T>;
+export function withDeadline<T>(ms: number, fn: () => T | Promise<T>, startedAt = performance.now()): T | Promise<T> {
+  const deadline = new RequestDeadline(startedAt + ms);
   let result: T | Promise<T>;
   try {
     result = current.run(deadline, fn);

@@ -142,7 +142,7 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
       try {
         // The store stops waiting at the request's deadline, so a silent database is answered 503 before the server's
         // idle timeout closes the connection without an answer (core/deadline.ts).
-        res = withDeadline(STORE_DEADLINE_MS, () => checks(c, inner));
+        res = withDeadline(STORE_DEADLINE_MS, () => checks(c, inner), started);
       } catch (err) {
         return failed(c, route, started, err);
       }

@@ -140,15 +140,22 @@ export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>
   const loopbackListener = isLoopbackHost(deps.listenHost);
   const judge = createHostJudge(deps.listenHost, deps.machineName);
   const signed = deps.signedLinkPaths ?? [];
+  // A signed link's own credential stands in for both checks; asked only before a refusal (a regular expression
+  // per pattern, which a ping need not pay).
+  const isSignedLink = (href: string) => {
+    if (signed.length === 0) return false;
+    const path = pathOf(href);
+    return signed.some((pattern) => pattern.test(path));
+  };
   return (c) => {
-    const href = urlOf(c);
-    if (signed.length > 0) {
-      const path = pathOf(href);
-      if (signed.some((pattern) => pattern.test(path))) return undefined;
-    }
     const policy = deps.policy();
+    const safe = SAFE_METHODS.has(methodOf(c));
+    // With keys configured the Host is not judged, and a read's Origin never is: such a GET passes at once.
+    if (safe && policy.authConfigured) return undefined;
+    const href = urlOf(c);
     const { url, known, expected } = judge(href, policy);
     if (!policy.authConfigured && !known) {
+      if (isSignedLink(href)) return undefined;
       if (loopbackListener) {
         return deps.deny(
           c,
@@ -159,8 +166,8 @@ export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>
       return deps.deny(c, `host ${url.hostname} is not a name of this server; without API keys Steward answers requests addressed to ${expected}`, "host");
     }
     // Only a write's Origin is judged: a GET or HEAD reads no header here.
-    const origin = SAFE_METHODS.has(methodOf(c)) ? undefined : (headersOf(c).get("origin") ?? undefined);
-    if (origin !== undefined && !listed.has("*") && !listed.has(norm(origin))) {
+    const origin = safe ? undefined : (headersOf(c).get("origin") ?? undefined);
+    if (origin !== undefined && !listed.has("*") && !listed.has(norm(origin)) && !isSignedLink(href)) {
       // Same origin: the page was served by Steward itself (the dashboard). A proxy may rewrite Host, so its
       // X-Forwarded-Host counts too; a cross-site page cannot add that header without a preflight.
       // An Origin is an absolute scheme://host[:port]; anything else (a bare word, garbage) is no origin of ours.

@@ -322,6 +322,33 @@ describe("CORS and cross-site requests", () => {
     expect(stored.keys ?? []).toEqual([]);
   });
 
+  test("a signed link passes the Host check too; with keys a read passes whatever Host and Origin it names, a cross-site write does not", async () => {
+    // Open loopback API reached by a proxy's name: the link's own page judges the link (an unsigned one is its 400 page).
+    const t = app(`actionLinks: { publicBaseUrl: "https://steward.corp.example" }\n`);
+    const link = await from(t, "127.0.0.1", "http://steward.corp.example/act/incident/1");
+    expect({ status: link.status, type: link.headers.get("content-type") }).toEqual({ status: 400, type: "text/html; charset=UTF-8" });
+    // Any other path addressed by that name is refused, as a DNS-rebinding page's would be.
+    expect((await from(t, "127.0.0.1", "http://steward.corp.example/act/incidents")).status).toBe(403);
+    const { keys, yaml } = keysPerScope();
+    const keyed = app(`security:\n${yaml}\n`);
+    const evil = { origin: "https://evil.example" };
+    const read = await from(keyed, "127.0.0.1", "http://rebind.evil.example/v4/keyvaluesnamespaces", { headers: { "x-api-key": keys["kv.read"], ...evil } });
+    expect(read.status).toBe(200);
+    const write = await from(keyed, "127.0.0.1", "http://rebind.evil.example/v4/keyvalues/csrf", {
+      method: "POST",
+      ...json({ key: "k", value: "v" }, { "x-api-key": keys["kv.write"], ...evil }),
+    });
+    expect({ status: write.status, check: ((await write.json()) as { details?: { check?: string } }).details?.check }).toEqual({
+      status: 403,
+      check: "origin",
+    });
+    const sameOrigin = await from(keyed, "127.0.0.1", "http://rebind.evil.example/v4/keyvalues/csrf", {
+      method: "POST",
+      ...json({ key: "k", value: "v" }, { "x-api-key": keys["kv.write"], origin: "http://rebind.evil.example" }),
+    });
+    expect(sameOrigin.status).toBe(201);
+  });
+
   test("open loopback API: a DNS-rebinding page (its own host name) is refused; loopback names pass; keys turn the check off", async () => {
     const t = app("");
     for (const host of ["rebind.evil.example:8080", "10.0.0.5:8080", "127.0.0.1.nip.io"]) {
