@@ -17,7 +17,14 @@ let sim: Simulator;
 let t: TestApp;
 
 beforeAll(async () => {
-  sim = await startSimulator({ site: CHAIN_SITE, certDir: simCertDir(join(dir.path, "sim-certs")), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  sim = await startSimulator({
+    site: CHAIN_SITE,
+    certDir: simCertDir(join(dir.path, "sim-certs")),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+  });
   t = createTestApp(
     `qlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  certDir: ${JSON.stringify(sim.certDir)}\n  retries: 0\nwatchdog:\n  interval: 1h\ncheckins:\n  interval: 1h\n  checks:\n    erp-extract:\n      key: erp-extract-dashboard-key-012345\n      cron: "0 5 * * *"\n      grace: 15m\n      feeds: { taskNames: [Extract orders], appNames: [Sales dashboard] }\n`,
     { clock, dir: join(dir.path, "steward") },
