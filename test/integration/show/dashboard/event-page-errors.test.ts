@@ -5,38 +5,34 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { parse } from "yaml";
 import siteText from "../../../../config/sim-site.yaml" with { type: "text" };
 import { simControl } from "../../../helpers/sim-control";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
-import { startHarness, type Harness } from "../../hear/intake/harness";
-import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
+import type { Harness } from "../../hear/intake/harness";
+import type { SmtpReceiver } from "../../tell/notify/receivers";
 
 const failing = (parse(siteText) as { tasks: Array<{ id?: string; name: string; type: string; scriptError?: string }> }).tasks.filter(
   (t) => t.type === "reload" && t.scriptError,
 );
 
-let dir: TempDir;
 let smtp: SmtpReceiver;
 let h: Harness;
+let m: MailedHarness | undefined;
 
 beforeAll(async () => {
-  dir = createTempDir("steward-event-page-");
-  smtp = await startSmtpReceiver();
-  h = await startHarness({
-    dir: dir.path,
+  m = await startMailedHarness("steward-event-page-", {
     site: siteText,
-    extraYaml: `
+    extraYaml: (mail) => `
 channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
+${mail}
 routes:
   - { on: [task.failed], to: [mail] }
 `,
   });
+  ({ h, smtp } = m);
 }, 60_000);
 
 afterAll(async () => {
-  await h?.close();
-  await smtp?.stop();
-  dir?.remove();
+  await m?.close();
 });
 
 const htmlText = (html: string) =>

@@ -1,56 +1,15 @@
 // The chain on /ui/watchdog: a job before Qlik that checks in, named upstream of the first task of a chain of three
 // (task-event triggers), appears in that task's "waits for" cell and in the check-ins section with its state
-// (no ping yet, then missed); the chained tasks name the task they wait for.
+// (no ping yet, then missed); the chained tasks name the task they wait for. The site is the freshness chain site
+// (test/helpers/freshness-chain-site.ts).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { type Simulator, startSimulator } from "../../../../src/sim";
 import { createTestApp, type TestApp } from "../../../helpers/app";
+import { CHAIN_SITE, EXTRACT, SALES_RELOAD, TRANSFORM } from "../../../helpers/freshness-chain-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { simCertDir } from "../../../helpers/sim-certs";
-
-const EXTRACT = "5a1e0c3b-7d2f-4e8a-9b6c-0d1e2f3a4b01";
-const TRANSFORM = "5a1e0c3b-7d2f-4e8a-9b6c-0d1e2f3a4b02";
-const SALES_RELOAD = "5a1e0c3b-7d2f-4e8a-9b6c-0d1e2f3a4b03";
-const SALES_APP = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
-const MIN = 60_000;
-const SITE = `
-site: { name: Freshness chain site, buildVersion: 34.12.3 }
-nodes:
-  - { name: Central, hostName: sense1.test.example, central: true }
-users:
-  - { userDirectory: INTERNAL, userId: sa_scheduler }
-  - { userDirectory: CORP, userId: anna, name: Anna Svensson }
-streams:
-  - { name: Sales }
-apps:
-  - { name: Orders extract, owner: CORP\\anna }
-  - { name: Orders model, owner: CORP\\anna }
-  - { id: ${SALES_APP}, name: Sales dashboard, owner: CORP\\anna, stream: Sales }
-  - { name: Finance, owner: CORP\\anna, stream: Sales }
-tasks:
-  - id: ${EXTRACT}
-    name: Extract orders
-    type: reload
-    app: Orders extract
-    durationMs: ${20 * MIN}
-    triggers:
-      - { type: schema, name: Daily 05:10, incrementOption: daily, startDate: "2026-11-01T05:10:00.000", timeZone: Europe/Stockholm }
-  - id: ${TRANSFORM}
-    name: Transform orders
-    type: reload
-    app: Orders model
-    durationMs: ${30 * MIN}
-    triggers:
-      - { type: composite, name: After the extract, rules: [{ task: Extract orders }] }
-  - id: ${SALES_RELOAD}
-    name: Reload Sales dashboard
-    type: reload
-    app: Sales dashboard
-    durationMs: ${10 * MIN}
-    triggers:
-      - { type: composite, name: After the model, rules: [{ task: Transform orders }] }
-`;
 
 const dir = createTempDir();
 const clock = createManualClock(Date.parse("2026-11-23T04:00:00Z"));
@@ -58,7 +17,14 @@ let sim: Simulator;
 let t: TestApp;
 
 beforeAll(async () => {
-  sim = await startSimulator({ site: SITE, certDir: simCertDir(join(dir.path, "sim-certs")), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
+  sim = await startSimulator({
+    site: CHAIN_SITE,
+    certDir: simCertDir(join(dir.path, "sim-certs")),
+    qrsPort: 0,
+    enginePort: 0,
+    controlPort: 0,
+    schedules: false,
+  });
   t = createTestApp(
     `qlik:\n  host: 127.0.0.1\n  qrsPort: ${sim.ports.qrs}\n  certDir: ${JSON.stringify(sim.certDir)}\n  retries: 0\nwatchdog:\n  interval: 1h\ncheckins:\n  interval: 1h\n  checks:\n    erp-extract:\n      key: erp-extract-dashboard-key-012345\n      cron: "0 5 * * *"\n      grace: 15m\n      feeds: { taskNames: [Extract orders], appNames: [Sales dashboard] }\n`,
     { clock, dir: join(dir.path, "steward") },

@@ -4,45 +4,42 @@
 // retry by the mail's recipient and how it ended.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
-import { startHarness, type Harness } from "../../hear/intake/harness";
+import type { Harness } from "../../hear/intake/harness";
 import { launchChromium, type TestBrowser } from "../../show/dashboard/chromium";
-import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
+import type { SmtpReceiver } from "../../tell/notify/receivers";
 import { connectionErrorSite } from "../../../helpers/connection-error-site";
 
 const TASK = "d3b00000-0000-4000-8000-000000000001";
 const SITE = connectionErrorSite("Retry from the browser", TASK);
 
-let dir: TempDir;
 let smtp: SmtpReceiver;
 let h: Harness;
+let m: MailedHarness | undefined;
 let browser: TestBrowser | undefined;
 let page: Page;
 
 beforeAll(async () => {
-  dir = createTempDir("steward-remedy-browser-");
-  smtp = await startSmtpReceiver();
-  h = await startHarness({
-    dir: dir.path,
+  m = await startMailedHarness("steward-remedy-browser-", {
     site: SITE,
-    extraYaml: `
+    to: ["anna@corp.example"],
+    extraYaml: (mail) => `
 channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [anna@corp.example] }
+${mail}
 routes:
   - { on: [task.failed, task.recovered], to: [mail] }
 actionLinks: { publicBaseUrl: "https://steward.corp.example:8443" }
 remediation: { pollInterval: 1s }
 `,
   });
+  ({ h, smtp } = m);
   browser = await launchChromium();
   page = browser.page;
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
-  await h?.close();
-  await smtp?.stop();
-  dir?.remove();
+  await m?.close();
 });
 
 test("a retry approved in Chromium from the mail's link starts the task once and shows on the incident", { timeout: 60_000 }, async () => {

@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
-import { startHarness, type Harness } from "../../hear/intake/harness";
-import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
+import type { Harness } from "../../hear/intake/harness";
+import type { SmtpReceiver } from "../../tell/notify/receivers";
 
 const IDS = {
   crm: "7e3a0000-0000-4000-8000-000000000001",
@@ -36,9 +36,9 @@ const BASE = "https://steward.corp.example:8443";
 const LINK = /https:\/\/steward\.corp\.example:8443(\/act\/(?:incident|cause)\/\d+\?[^\s"<>]+)/g;
 const KEYS = { admin: generateApiKey(), ops: generateApiKey(), reader: generateApiKey(), business: generateApiKey() };
 
-let dir: TempDir;
 let smtp: SmtpReceiver;
 let h: Harness;
+let m: MailedHarness | undefined;
 const as = (key: string, init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), "x-api-key": key } });
 const json = async <T>(path: string) => (await (await h.t.request(path, as(KEYS.admin))).json()) as T;
 const mailsAbout = (taskName: string) => smtp.mails.filter((m) => (m.mail.subject ?? "").includes(taskName));
@@ -59,14 +59,12 @@ const audit = async (action: string) => {
 };
 
 beforeAll(async () => {
-  dir = createTempDir("steward-remedy-e2e-");
-  smtp = await startSmtpReceiver();
-  h = await startHarness({
-    dir: dir.path,
+  m = await startMailedHarness("steward-remedy-e2e-", {
     site: SITE,
-    extraYaml: `
+    to: ["anna@corp.example"],
+    extraYaml: (mail) => `
 channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [anna@corp.example] }
+${mail}
 routes:
   - { on: [task.failed, task.recovered], to: [mail], renotify: every }
 actionLinks: { publicBaseUrl: "${BASE}" }
@@ -79,11 +77,10 @@ security:
     - { name: key-business, hash: "${hashApiKey(KEYS.business)}", scopes: [status] }
 `,
   });
+  ({ h, smtp } = m);
 }, 60_000);
 afterAll(async () => {
-  await h?.close();
-  await smtp?.stop();
-  dir?.remove();
+  await m?.close();
 });
 
 describe("retry from the alert's link", () => {

@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
-import { startHarness, type Harness } from "../../hear/intake/harness";
-import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
+import type { Harness } from "../../hear/intake/harness";
+import type { SmtpReceiver } from "../../tell/notify/receivers";
 
 const IDS = { crm: "7e3b0000-0000-4000-8000-000000000001", erp: "7e3b0000-0000-4000-8000-000000000002" };
 const CONNECTION = "Cannot connect to the data source crm-db.corp.example:1433: connection refused";
@@ -30,9 +30,9 @@ const BASE = "https://steward.corp.example:8443";
 const LINK = /https:\/\/steward\.corp\.example:8443(\/act\/incident\/\d+\?[^\s"<>]+)/g;
 const KEYS = { admin: generateApiKey(), first: generateApiKey(), second: generateApiKey() };
 
-let dir: TempDir;
 let smtp: SmtpReceiver;
 let h: Harness;
+let m: MailedHarness | undefined;
 const as = (key: string, init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), "x-api-key": key } });
 const json = async <T>(path: string) => (await (await h.t.request(path, as(KEYS.admin))).json()) as T;
 const post = (form: Record<string, string>) => ({
@@ -67,14 +67,12 @@ type Action = {
 };
 
 beforeAll(async () => {
-  dir = createTempDir("steward-remedy-two-");
-  smtp = await startSmtpReceiver();
-  h = await startHarness({
-    dir: dir.path,
+  m = await startMailedHarness("steward-remedy-two-", {
     site: SITE,
-    extraYaml: `
+    to: ["anna@corp.example", "bob@corp.example"],
+    extraYaml: (mail) => `
 channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [anna@corp.example, bob@corp.example] }
+${mail}
 routes:
   - { on: [task.failed, task.recovered], to: [mail], renotify: every }
 actionLinks: { publicBaseUrl: "${BASE}" }
@@ -90,11 +88,10 @@ security:
     - { name: key-second, hash: "${hashApiKey(KEYS.second)}", scopes: [tasks] }
 `,
   });
+  ({ h, smtp } = m);
 }, 60_000);
 afterAll(async () => {
-  await h?.close();
-  await smtp?.stop();
-  dir?.remove();
+  await m?.close();
 });
 
 describe("from the alert's links", () => {

@@ -7,10 +7,10 @@ import { engineReloadEvent } from "../../../../src/hear/engine/reload-event";
 import type { FinishedReload } from "../../../../src/hear/engine/reload-tracker";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { ParentView } from "../../../../src/tell/grouping";
-import { createTestApp, type TestApp } from "../../../helpers/app";
-import { startPostgres, type PostgresService } from "../../../helpers/services";
+import type { TestApp } from "../../../helpers/app";
+import { type StoreStewards, startStoreStewards } from "../../../helpers/store-stewards";
 import { waitFor } from "../../../helpers/wait-for";
-import { startHttpReceiver, type HttpReceiver } from "../notify/receivers";
+import type { HttpReceiver } from "../notify/receivers";
 
 const SALES = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
 const OTHER = "5d7ae888-61cd-4539-97b2-6cf5baaa6f9d";
@@ -35,32 +35,23 @@ function reload(appId: string, i: number, outcome: "failed" | "succeeded" = "fai
 
 for (const backend of ["sqlite", "postgres"] as const) {
   describe(`one app's reloads outside the Scheduler on ${backend}`, () => {
+    let site: StoreStewards | undefined;
     let rx: HttpReceiver;
-    let pg: PostgresService | undefined;
-    const apps: TestApp[] = [];
+    let apps: TestApp[] = [];
 
     beforeAll(async () => {
-      rx = startHttpReceiver();
-      let store = "";
-      if (backend === "postgres") {
-        pg = await startPostgres();
-        store = `store:\n  postgres:\n    url: ${await pg.createDatabase("appreload")}\n    instanceName: NAME\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n`;
-      }
-      for (const name of backend === "postgres" ? ["node-a", "node-b"] : ["node-a"]) {
-        const t = createTestApp(`${store.replace("NAME", name)}channels:
-  hook: { type: webhook, url: "${rx.url}/hook" }
+      site = await startStoreStewards(
+        backend,
+        "appreload",
+        (url) => `channels:
+  hook: { type: webhook, url: "${url}/hook" }
 routes:
   - { on: [app.reload_failed], to: [hook] }
-`);
-        apps.push(t);
-        await t.app.start();
-      }
+`,
+      );
+      ({ rx, apps } = site);
     }, 120_000);
-    afterAll(async () => {
-      for (const t of apps.reverse()) await t.close().catch(() => {});
-      await rx.stop();
-      await pg?.stop();
-    });
+    afterAll(() => site?.stop());
 
     const on = (i: number) => apps[i % apps.length]!;
     const sent = () => rx.requests.map((r) => JSON.parse(r.body) as { kind: string; appName: string });

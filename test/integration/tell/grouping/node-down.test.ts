@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ParentView } from "../../../../src/tell/grouping";
 import { syntheticServiceEvent, syntheticTaskEvent, syntheticWatchdogEvent } from "../../../../src/tell/notify/samples";
-import { createTestApp, type TestApp } from "../../../helpers/app";
-import { startPostgres, type PostgresService } from "../../../helpers/services";
+import type { TestApp } from "../../../helpers/app";
+import { type StoreStewards, startStoreStewards } from "../../../helpers/store-stewards";
 import { waitFor } from "../../../helpers/wait-for";
-import { startHttpReceiver, type HttpReceiver } from "../notify/receivers";
+import type { HttpReceiver } from "../notify/receivers";
 
 const missed = (i: number, host: string, kind: "task.missed" | "task.on_track" = "task.missed") => {
   const e = syntheticWatchdogEvent(kind, { host, condition: "missed" });
@@ -23,32 +23,23 @@ const missed = (i: number, host: string, kind: "task.missed" | "task.on_track" =
 
 for (const backend of ["sqlite", "postgres"] as const) {
   describe(`node down on ${backend}`, () => {
+    let site: StoreStewards | undefined;
     let rx: HttpReceiver;
-    let pg: PostgresService | undefined;
-    const apps: TestApp[] = [];
+    let apps: TestApp[] = [];
 
     beforeAll(async () => {
-      rx = startHttpReceiver();
-      let store = "";
-      if (backend === "postgres") {
-        pg = await startPostgres();
-        store = `store:\n  postgres:\n    url: ${await pg.createDatabase("nodedown")}\n    instanceName: NAME\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n`;
-      }
-      for (const name of backend === "postgres" ? ["node-a", "node-b"] : ["node-a"]) {
-        const t = createTestApp(`${store.replace("NAME", name)}channels:
-  hook: { type: webhook, url: "${rx.url}/hook" }
+      site = await startStoreStewards(
+        backend,
+        "nodedown",
+        (url) => `channels:
+  hook: { type: webhook, url: "${url}/hook" }
 routes:
   - { on: [service.stopped, service.started, task.missed, task.on_track, task.failed, task.recovered], to: [hook] }
-`);
-        apps.push(t);
-        await t.app.start();
-      }
+`,
+      );
+      ({ rx, apps } = site);
     });
-    afterAll(async () => {
-      for (const t of apps.reverse()) await t.close().catch(() => {});
-      await rx.stop();
-      await pg?.stop();
-    });
+    afterAll(() => site?.stop());
 
     const on = (i: number) => apps[i % apps.length]!;
     const emit = async (i: number, e: { kind: string }) => on(i).app.bus.emit(e.kind as never, e as never);

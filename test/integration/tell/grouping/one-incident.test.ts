@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { ParentView } from "../../../../src/tell/grouping";
 import type { IncidentView } from "../../../../src/tell/incidents/routes";
-import { createTestApp, type TestApp } from "../../../helpers/app";
-import { startPostgres, type PostgresService } from "../../../helpers/services";
+import type { TestApp } from "../../../helpers/app";
+import { type StoreStewards, startStoreStewards } from "../../../helpers/store-stewards";
 import { waitFor } from "../../../helpers/wait-for";
-import { startHttpReceiver, type HttpReceiver } from "../notify/receivers";
+import type { HttpReceiver } from "../notify/receivers";
 import { launchChromium } from "../../show/dashboard/chromium";
 import { createLinkStore } from "../../../../src/tell/ack-links/link-store";
 import { linkQuery, newNonce, signLink } from "../../../../src/tell/ack-links/signature";
@@ -16,34 +16,25 @@ import { emitFailure, failedRun } from "../../../helpers/failed-runs";
 
 for (const backend of ["sqlite", "postgres"] as const) {
   describe(`one incident per cause on ${backend}`, () => {
-    let pg: PostgresService | undefined;
+    let site: StoreStewards | undefined;
     let rx: HttpReceiver;
-    const apps: TestApp[] = [];
+    let apps: TestApp[] = [];
 
     beforeAll(async () => {
       // The cause is decided where an alert is routed: the documented route for failures.
-      rx = startHttpReceiver();
-      let store = "";
-      if (backend === "postgres") {
-        pg = await startPostgres();
-        store = `store:\n  postgres:\n    url: ${await pg.createDatabase("one_incident")}\n    instanceName: NAME\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n`;
-      }
-      for (const name of backend === "postgres" ? ["node-a", "node-b"] : ["node-a"]) {
-        const t = createTestApp(`${store.replace("NAME", name)}channels:
-  hook: { type: webhook, url: "${rx.url}/hook" }
+      site = await startStoreStewards(
+        backend,
+        "one_incident",
+        (url) => `channels:
+  hook: { type: webhook, url: "${url}/hook" }
 routes:
   - { on: [task.failed, task.recovered], to: [hook] }
 actionLinks: { publicBaseUrl: "https://steward.corp.example" }
-`);
-        apps.push(t);
-        await t.app.start();
-      }
+`,
+      );
+      ({ rx, apps } = site);
     }, 120_000);
-    afterAll(async () => {
-      for (const t of apps.reverse()) await t.close().catch(() => {});
-      await rx?.stop();
-      await pg?.stop();
-    });
+    afterAll(() => site?.stop());
 
     const a = () => apps[0]!;
     const b = () => apps[apps.length - 1]!;

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { ParentView } from "../../../../src/tell/grouping";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
-import { createTestApp, type TestApp } from "../../../helpers/app";
-import { startPostgres, type PostgresService } from "../../../helpers/services";
+import type { TestApp } from "../../../helpers/app";
+import { type StoreStewards, startStoreStewards } from "../../../helpers/store-stewards";
 import { waitFor } from "../../../helpers/wait-for";
-import { startHttpReceiver, type HttpReceiver } from "../notify/receivers";
+import type { HttpReceiver } from "../notify/receivers";
 import { withSourceFailure } from "../../../helpers/failed-runs";
 
 function failure(i: number, source = "DWH"): TaskEvent {
@@ -22,32 +22,23 @@ const recovery = (i: number) => syntheticTaskEvent({ kind: "task.recovered", tas
 
 for (const backend of ["sqlite", "postgres"] as const) {
   describe(`incidents per cause on ${backend}`, () => {
+    let site: StoreStewards | undefined;
     let rx: HttpReceiver;
-    let pg: PostgresService | undefined;
-    const apps: TestApp[] = [];
+    let apps: TestApp[] = [];
 
     beforeAll(async () => {
-      rx = startHttpReceiver();
-      let store = "";
-      if (backend === "postgres") {
-        pg = await startPostgres();
-        store = `store:\n  postgres:\n    url: ${await pg.createDatabase("grouping")}\n    instanceName: NAME\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n`;
-      }
-      for (const name of backend === "postgres" ? ["node-a", "node-b"] : ["node-a"]) {
-        const t = createTestApp(`${store.replace("NAME", name)}channels:
-  hook: { type: webhook, url: "${rx.url}/hook" }
+      site = await startStoreStewards(
+        backend,
+        "grouping",
+        (url) => `channels:
+  hook: { type: webhook, url: "${url}/hook" }
 routes:
   - { on: [task.failed, task.recovered], to: [hook] }
-`);
-        apps.push(t);
-        await t.app.start();
-      }
+`,
+      );
+      ({ rx, apps } = site);
     }, 120_000);
-    afterAll(async () => {
-      for (const t of apps.reverse()) await t.close().catch(() => {});
-      await rx.stop();
-      await pg?.stop();
-    });
+    afterAll(() => site?.stop());
 
     const on = (i: number) => apps[i % apps.length]!;
     const sent = () => rx.requests.map((r) => JSON.parse(r.body) as { kind: string; taskName: string });

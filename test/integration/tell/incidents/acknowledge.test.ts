@@ -3,39 +3,35 @@
 // the recovery is mailed as usual. A closed incident cannot be acknowledged (409), an unknown one is 404.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
 import { launchChromium, type TestBrowser } from "../../show/dashboard/chromium";
-import { IDS, startHarness, type Harness } from "../../hear/intake/harness";
-import { startSmtpReceiver, type SmtpReceiver } from "../notify/receivers";
+import { IDS, type Harness } from "../../hear/intake/harness";
+import type { SmtpReceiver } from "../notify/receivers";
 
-let dir: TempDir;
 let smtp: SmtpReceiver;
 let h: Harness;
+let m: MailedHarness | undefined;
 let browser: TestBrowser | undefined;
 let page: Page;
 
 beforeAll(async () => {
-  dir = createTempDir("steward-ack-");
-  smtp = await startSmtpReceiver();
-  h = await startHarness({
-    dir: dir.path,
-    extraYaml: `
+  m = await startMailedHarness("steward-ack-", {
+    extraYaml: (mail) => `
 channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
+${mail}
 routes:
   - { name: on-call, on: [task.failed, task.recovered], to: [mail], taskIds: [${IDS.reload}], renotify: every }
 `,
   });
+  ({ h, smtp } = m);
   browser = await launchChromium();
   page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await h?.close();
-  await smtp?.stop();
-  dir?.remove();
+  await m?.close();
 });
 
 const mailsFor = (executionId: string) =>

@@ -4,39 +4,35 @@
 // heard while the Scheduler still retries (a datagram while QRS shows Retry) is not announced: the outcome is.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
-import { IDS, SITE_YAML, sendDatagram, startHarness, type Harness } from "../../hear/intake/harness";
-import { startSmtpReceiver, type SmtpReceiver } from "../notify/receivers";
+import { IDS, SITE_YAML, sendDatagram, type Harness } from "../../hear/intake/harness";
+import type { SmtpReceiver } from "../notify/receivers";
 
 const SITE = SITE_YAML.replace("type: reload, app: Sales dashboard,", "type: reload, app: Sales dashboard, maxRetries: 2,");
 
 describe("a reload task with Scheduler retries", () => {
-  let dir: TempDir;
   let h: Harness;
+  let m: MailedHarness | undefined;
   let smtp: SmtpReceiver;
   const outboxEmpty = async () =>
     ((await (await h.t.request("/v4/deliveries?status=pending,sending,grouping")).json()) as { deliveries: unknown[] }).deliveries.length === 0;
 
   beforeAll(async () => {
     expect(SITE).not.toBe(SITE_YAML);
-    dir = createTempDir("steward-retry-outcome-");
-    smtp = await startSmtpReceiver();
-    h = await startHarness({
-      dir: dir.path,
+    m = await startMailedHarness("steward-retry-outcome-", {
       site: SITE,
-      extraYaml: `
+      extraYaml: (mail) => `
 channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
+${mail}
 routes:
   - { name: on-call, on: [task.failed, task.aborted, task.recovered], to: [mail], taskIds: [${IDS.reload}] }
 `,
     });
+    ({ h, smtp } = m);
   }, 60_000);
   afterAll(async () => {
-    await h?.close();
-    await smtp?.stop();
-    dir?.remove();
+    await m?.close();
   });
 
   test("a failed attempt the retry gets past: no page, the run recorded as recovered by retry", { timeout: 60_000 }, async () => {

@@ -3,43 +3,34 @@
 // Steward handles it), once.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
-import { createTestApp, type TestApp } from "../../../helpers/app";
-import { startPostgres, type PostgresService } from "../../../helpers/services";
+import type { TestApp } from "../../../helpers/app";
+import { type StoreStewards, startStoreStewards } from "../../../helpers/store-stewards";
 import { waitFor } from "../../../helpers/wait-for";
-import { startHttpReceiver, type HttpReceiver } from "./receivers";
+import type { HttpReceiver } from "./receivers";
 
 const HOURS = '{ timeZone: Europe/Stockholm, intervals: [{ weekdays: [mon-fri], times: [{ from: "08:00", to: "17:00" }] }] }';
 
 for (const backend of ["sqlite", "postgres"] as const) {
   describe(`business hours on ${backend}`, () => {
+    let site: StoreStewards | undefined;
     let rx: HttpReceiver;
-    let pg: PostgresService | undefined;
-    const apps: TestApp[] = [];
+    let apps: TestApp[] = [];
 
     beforeAll(async () => {
-      rx = startHttpReceiver();
-      let store = "";
-      if (backend === "postgres") {
-        pg = await startPostgres();
-        store = `store:\n  postgres:\n    url: ${await pg.createDatabase("hours")}\n    instanceName: NAME\n    leaseTtlMs: 2000\n    heartbeatIntervalMs: 300\n`;
-      }
-      for (const name of backend === "postgres" ? ["node-a", "node-b"] : ["node-a"]) {
-        const t = createTestApp(`${store.replace("NAME", name)}channels:
-  team: { type: webhook, url: "${rx.url}/team" }
-  phone: { type: webhook, url: "${rx.url}/phone" }
+      site = await startStoreStewards(
+        backend,
+        "hours",
+        (url) => `channels:
+  team: { type: webhook, url: "${url}/team" }
+  phone: { type: webhook, url: "${url}/phone" }
 routes:
   - { name: team-by-day, on: [task.failed], to: [team], activeTimes: ${HOURS} }
   - { name: on-call-at-night, on: [task.failed], to: [phone], mutedTimes: ${HOURS} }
-`);
-        apps.push(t);
-        await t.app.start();
-      }
+`,
+      );
+      ({ rx, apps } = site);
     });
-    afterAll(async () => {
-      for (const t of apps.reverse()) await t.close().catch(() => {});
-      await rx.stop();
-      await pg?.stop();
-    });
+    afterAll(() => site?.stop());
 
     test("by day to the team, at night and at the weekend to the phone", async () => {
       const send = async (t: TestApp, name: string, iso: string) => {

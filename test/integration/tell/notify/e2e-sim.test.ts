@@ -2,34 +2,30 @@
 // enriched from QRS by the intake, and the alert mail reaches the SMTP server with the real owner, stream and
 // script log; a preview by task id reads the task from QRS.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
-import { IDS, startHarness, type Harness } from "../../hear/intake/harness";
-import { startSmtpReceiver, type SmtpReceiver } from "./receivers";
+import { IDS, type Harness } from "../../hear/intake/harness";
+import type { SmtpReceiver } from "./receivers";
 
 describe("simulator → intake → notify → SMTP", () => {
-  let dir: TempDir;
   let smtp: SmtpReceiver;
   let h: Harness;
+  let m: MailedHarness | undefined;
 
   beforeAll(async () => {
-    dir = createTempDir("steward-notify-e2e-");
-    smtp = await startSmtpReceiver();
-    h = await startHarness({
-      dir: dir.path,
-      extraYaml: `
+    m = await startMailedHarness("steward-notify-e2e-", {
+      extraYaml: (mail) => `
 channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
+${mail}
 routes:
   - { name: failures, on: [task.failed], to: [mail], taskTypes: [reload], recipients: { appOwner: { enabled: true } } }
   - { name: successes-with-log, on: [task.succeeded], to: [mail], taskTypes: [reload], attachScriptLog: true }
 `,
     });
+    ({ h, smtp } = m);
   }, 60_000);
   afterAll(async () => {
-    await h?.close();
-    await smtp?.stop();
-    dir?.remove();
+    await m?.close();
   });
 
   test("a failed reload in the site becomes one mail per recipient with the script log attached", { timeout: 30_000 }, async () => {

@@ -5,50 +5,12 @@ import { describe, expect, test } from "bun:test";
 import { WatchdogSchema } from "../../../../src/watch/watchdog/config";
 import { evaluate, type KnownCondition } from "../../../../src/watch/watchdog/evaluate";
 import type { Execution } from "../../../../src/watch/watchdog/observations";
-import type { Plan } from "../../../../src/watch/watchdog/qrs-plan";
-import { readSchemaEvent } from "../../../../src/watch/watchdog/schedule";
-import type { RunRow } from "../../../../src/watch/watchdog/watch-store";
+import { DAY, dailySalesPlan, NOW, SIX_NIGHTS } from "./daily-sales-plan";
 
 const cfg = WatchdogSchema.parse({});
-const DAY = 86_400_000;
-const NOW = Date.parse("2026-11-24T09:00:00Z");
-const trigger = readSchemaEvent({
-  id: "tr1",
-  name: "Daily 06:00",
-  enabled: true,
-  incrementOption: 2,
-  incrementDescription: "0 0 1 0",
-  startDate: "2026-01-01T06:00:00",
-  timeZone: "UTC",
-});
-if (!trigger.ok) throw new Error(trigger.error);
-const plan: Plan = {
-  readAtMs: NOW - 10 * DAY,
-  problems: [],
-  apps: new Map([["a1", { id: "a1", name: "Sales", tags: [], customProperties: [] }]]),
-  tasks: new Map([
-    [
-      "t1",
-      {
-        id: "t1",
-        name: "Reload Sales",
-        taskType: 0,
-        enabled: true,
-        tags: [],
-        customProperties: [],
-        appId: "a1",
-        schedules: [trigger.trigger],
-        chains: [],
-        overrides: {},
-      },
-    ],
-  ]),
-};
-// Six nights of 5-minute reloads, the last three days ago: the app is two reloads overdue.
-const runs: RunRow[] = [8, 7, 6, 5, 4, 3].map((d) => {
-  const at = Date.parse("2026-11-24T06:00:00Z") - d * DAY;
-  return { resultId: `r${d}`, taskId: "t1", status: 7, createdMs: at, startMs: at, stopMs: at + 5 * 60_000 };
-});
+const plan = dailySalesPlan();
+// The app is two reloads overdue.
+const runs = SIX_NIGHTS;
 const exec = (status: number): Execution => ({
   resultId: "now",
   executionId: "e-now",
