@@ -4,20 +4,28 @@
 // a task failing five nights running, a slow run, a check-in that never comes, a node down while a promised chain
 // runs, a paused Cloud task. The table printed at the end is the page count per fault, channel and cause.
 //
-// The same weeks run first as a site switched from Butler runs them, its on-call route left at `renotify: every` (what
-// `steward config import-butler` sets), from the evening before the night every retry fails (Tuesday 31 March, 20:00
-// UTC) to two hours into Saturday 11 April (QVD 04, failing five nights running, recovers in the first minutes of
-// that day): the noise report of that run proposes `renotify: once` for the route, and the four weeks run with the
-// proposal written into that config by the edit the apply path writes (POST /v4/noise/proposals/{id}/apply). `once`
-// is the route's default, so that config is the documented routes at every default (a test below holds it so): one
-// run of the four weeks serves both, where two runs of the 19 days cost about 65 CPU seconds each. The Butler-style
-// run starts on day 9 (issue 89): the eight days before it page the on-call route nothing (their failures are fixed
-// by the Scheduler's retry), so its report counts the same pages, and 47 simulated days became 38.
+// The four weeks run with the noise report's proposal for a site switched from Butler written into their config by
+// the edit the apply path writes (POST /v4/noise/proposals/{id}/apply): four-weeks-butler.test.ts runs that site
+// (days 8.8 to 19.1, its on-call route at `renotify: every`) and asserts its report proposes exactly this edit
+// (test/helpers/month-butler.ts), and the same nights here page what the proposal predicted. `once` is the route's
+// default, so that config is the documented routes at every default (a test below holds it so): one run of the four
+// weeks serves both, where two runs of the 19 days cost about 65 CPU seconds each. The two runs are two files (issue
+// 89), so that the suite's workers run them side by side.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { parse } from "yaml";
 import { applyEdit } from "../../../../src/show/noise/config-edit";
-import type { ConfigEdit } from "../../../../src/show/noise/types";
 import { routesSchema } from "../../../../src/tell/notify/config";
+import {
+  BUTLER_DAYS,
+  butlerRoutes,
+  DAY,
+  failures,
+  ON_CALL,
+  ON_CALL_OPENING,
+  onCallOpening,
+  RENOTIFY_ONCE_EDIT,
+  type NoiseAnswer,
+} from "../../../helpers/month-butler";
 import { causeTable, faultOf, isRecovery, line, pagesPerChannel } from "../../../helpers/month-pages";
 import { documentedRoutes, type MonthPage, type MonthRun, runMonth } from "../../../helpers/month-run";
 import { MONTH_START, type MonthFault } from "../../../helpers/month-site";
@@ -25,54 +33,26 @@ import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { wallLimit } from "../../../helpers/time-limit";
 
-const DAY = 86_400_000;
-/** The Butler-style run's days: from before QVD 03's failing night to QVD 04's five failing nights and its recovery. */
-const BUTLER_FROM_DAY = 8 + 20 / 24;
-const BUTLER_DAYS = 19.1;
-const butlerRoutes = documentedRoutes().map((r) => (r.name === "on-call" ? { ...r, renotify: "every" } : r));
-
-interface NoiseAnswer {
-  pages: number;
-  rows: Array<{ route: string; kind: string; pages: number }>;
-  routes: Array<{ name: string; pages: number; repeats: number }>;
-  tasks: Array<{ name: string; pages: number }>;
-  budget: { pagesPerWeek: number; over: boolean };
-  proposals: Array<{ id: string; about: string; path: string; yaml: string; edit?: ConfigEdit; replay?: Record<string, number> }>;
-}
-
-const dirs = [createTempDir(), createTempDir()];
-/** What the Butler-style run's receiver got: that run is closed before the four weeks start. */
-let butlerPages: MonthPage[] = [];
-let butlerReport: NoiseAnswer | undefined;
+const dir = createTempDir();
 let month: MonthRun | undefined;
 let pages: MonthPage[] = [];
 let faults: MonthFault[] = [];
 
 beforeAll(async () => {
-  const butler = await runMonth({ dir: dirs[0]!.path, routes: butlerRoutes, fromDay: BUTLER_FROM_DAY, days: BUTLER_DAYS });
-  try {
-    butlerReport = (await (await butler.run.t.request("/v4/noise?sinceDays=20")).json()) as NoiseAnswer;
-    butlerPages = butler.pages();
-  } finally {
-    await butler.close();
-  }
-  // Without a proposal to apply, the four weeks still run on the documented routes (and the proposal's tests fail).
-  const edit = butlerReport.proposals[0]?.edit;
   const days = process.env.MONTH_DAYS ? { days: Number(process.env.MONTH_DAYS) } : {};
-  month = await runMonth({ dir: dirs[1]!.path, ...days, ...(edit ? { routes: butlerRoutes, transformYaml: (yaml: string) => applyEdit(yaml, edit) } : {}) });
+  month = await runMonth({ dir: dir.path, ...days, routes: butlerRoutes(), transformYaml: (yaml: string) => applyEdit(yaml, RENOTIFY_ONCE_EDIT) });
   pages = month.pages();
   faults = month.faults;
   // Bounded by the simulated clock's progress (runRichSite fails when it stands still); this is only the outer guard,
-  // scaled for a slower or busier machine (about 80 CPU seconds here for the 38 simulated days).
+  // scaled for a slower or busier machine (about 60 CPU seconds here for the 28 simulated days).
 }, wallLimit(1_800_000));
 
 afterAll(async () => {
   // At the end, below any failure: every page, then the pages per fault, channel and cause.
-  console.log(`Days ${BUTLER_FROM_DAY.toFixed(2)} to ${BUTLER_DAYS} with renotify: every, ${butlerPages.length} pages:\n${butlerPages.map(line).join("\n")}`);
   console.log(`${pages.length} pages in four weeks:\n${pages.map(line).join("\n")}`);
   console.table(causeTable(pages, faults));
   await month?.close();
-  for (const d of dirs) d.remove();
+  dir.remove();
 });
 
 /** Per channel: [pages that open or update, pages that say it is over] of the fault. */
@@ -84,8 +64,6 @@ const counts = (id: MonthFault["id"]) =>
     ]),
   );
 const linesOf = (id: MonthFault["id"]) => [...pagesPerChannel(pages, faults, id).values()].flat().map(line);
-
-const ON_CALL = "ops-teams"; // docs/noise.md's on-call route (task.failed, task.aborted, task.recovered)
 
 describe("four weeks on the documented routes, every default", () => {
   test("the routes the four weeks ran are the documented ones at every default (on-call's renotify: once written out by the proposal)", () => {
@@ -220,36 +198,22 @@ describe("the noise report of the four weeks", () => {
   });
 });
 
-// Issue 76, "Done when" 2: the site switched from Butler, its on-call route at `renotify: every`, up to 11 April; then
-// the four weeks above, run with its report's proposal applied, over the same nights.
-const ON_CALL_ROUTE = "on-call";
+// Issue 76, "Done when" 2: the site switched from Butler, its on-call route at `renotify: every`, up to 11 April
+// (four-weeks-butler.test.ts); the four weeks above ran with its report's proposal applied, over the same nights.
 /**
  * The pages of the four weeks' run up to the Butler-style run's end: its nights, and the eight days before them (which
  * page the on-call route nothing, so its counts are those of the Butler-style run's nights alone).
  */
 const sameNights = () => pages.filter((p) => p.at <= MONTH_START + BUTLER_DAYS * DAY);
-const failures = (ps: MonthPage[], task: string) =>
-  ps.filter((p) => p.channel === ON_CALL && p.task === task).map((p) => (isRecovery(p) ? "recovered" : "failed"));
 
-describe("the noise report of a site that pages every failure, its proposal applied and the nights run again", () => {
-  test("the report names the on-call route and QVD 04 as the noisiest, and proposes renotify: once for the route", () => {
-    expect(failures(butlerPages, "QVD 04")).toEqual(["failed", "failed", "failed", "failed", "failed", "recovered"]);
-    expect(butlerReport!.routes[0]).toEqual(expect.objectContaining({ name: ON_CALL_ROUTE, pages: 6, repeats: 4 }));
-    expect(butlerReport!.tasks[0]).toEqual(expect.objectContaining({ name: "QVD 04", pages: 5 }));
-    expect(butlerReport!.proposals.map((p) => [p.id.replace(/-[0-9a-f]{8}$/, ""), p.about, p.path, p.yaml])).toEqual([
-      ["renotify-once-route-on-call", "route on-call", "routes[1].renotify", "# in routes[1]\nrenotify: once"],
-    ]);
-  });
-
+describe("the noise report's proposal for a site that pages every failure, applied and the nights run again", () => {
   test("applied, the same nights page QVD 04 once and its recovery once", () => {
     // The routes are a JSON flow list in the scenario's file: the edit replaces the value where it stands, as JSON.
     expect(month?.yaml).toMatch(/"renotify":"once"/);
     expect(failures(sameNights(), "QVD 04")).toEqual(["failed", "recovered"]);
-    const opening = (ps: MonthPage[]) => ps.filter((p) => p.channel === ON_CALL && !isRecovery(p)).length;
-    expect({ before: opening(butlerPages), after: opening(sameNights()) }).toEqual({ before: 6, after: 2 });
-    // What the proposal said it would save, computed by replaying the 19 days with the change (issue 88), is what
-    // the nights run again gave: the route's 6 pages become 2, and every incident still pages.
-    expect(butlerReport!.proposals[0]?.replay).toEqual(expect.objectContaining({ saved: 4, sourceBefore: 6, sourceAfter: 2, incidentsUnpaged: 0 }));
+    // What the proposal said it would save (four-weeks-butler.test.ts: the route's 6 pages become 2, by replaying the
+    // 19 days with the change) is what the nights run again gave.
+    expect(onCallOpening(sameNights())).toBe(ON_CALL_OPENING.after);
   });
 
   test("and nothing else broke: every page has a cause an injected fault explains, at most two per cause", () => {
