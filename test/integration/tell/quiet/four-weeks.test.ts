@@ -44,7 +44,7 @@ beforeAll(async () => {
   pages = month.pages();
   faults = month.faults;
   // Bounded by the simulated clock's progress (runRichSite fails when it stands still); this is only the outer guard,
-  // scaled for a slower or busier machine (about 60 CPU seconds here for the 28 simulated days).
+  // scaled for a slower or busier machine (79 CPU seconds for the 28 simulated days alone at load 15).
 }, wallLimit(1_800_000));
 
 afterAll(async () => {
