@@ -4,6 +4,7 @@
 import type { WatchdogEvent } from "../../platform/events/types";
 import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
+import type { ConditionRecords, StoredCondition } from "../watchdog/condition-records";
 
 export const checkinMigrations: MigrationSet = {
   module: "checkins",
@@ -76,31 +77,15 @@ export interface CheckState {
   lastExit?: number;
 }
 
-export interface CheckinConditionRow {
-  key: string;
-  type: string;
+export interface CheckinConditionRow extends StoredCondition {
   name: string;
-  openedMs: number;
-  openEvent: WatchdogEvent;
-  openAnnounced: boolean;
-  closedMs?: number;
-  closeEvent?: WatchdogEvent;
-  closeAnnounced: boolean;
 }
 
-export interface CheckinStore {
+export interface CheckinStore extends ConditionRecords<CheckinConditionRow, { name: string }> {
   /** Records a ping and moves the check's latest times; keeps only the newest `keep` pings of the check. */
   addPing(p: Ping, keep: number): Promise<void>;
   states(): Promise<Map<string, CheckState>>;
   pings(name: string, limit: number): Promise<Ping[]>;
-  open(row: { key: string; type: string; name: string; openedMs: number; openEvent: WatchdogEvent }): Promise<boolean>;
-  markOpenAnnounced(key: string): Promise<void>;
-  close(key: string, closedMs: number, closeEvent: WatchdogEvent): Promise<boolean>;
-  markCloseAnnounced(key: string): Promise<void>;
-  openConditions(): Promise<CheckinConditionRow[]>;
-  unannounced(): Promise<CheckinConditionRow[]>;
-  recentlyClosed(sinceMs: number): Promise<CheckinConditionRow[]>;
-  getMeta(key: string): Promise<string | undefined>;
   /** Sets the value unless one is there; returns the value that is there now. */
   initMeta(key: string, value: string): Promise<string>;
   prune(closedBeforeMs: number): Promise<void>;

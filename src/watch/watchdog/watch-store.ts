@@ -7,6 +7,7 @@ import { createKeptRuns, type KeptRuns } from "./kept-runs";
 import { createRunReads, type RunReads } from "./run-reads";
 import { countRun, type NodeHour, nodeHoursBetween, nodeHoursMigration, pruneNodeHours } from "./node-hours";
 import type { RunRow } from "./run-row";
+import type { ConditionRecords, StoredCondition } from "./condition-records";
 
 export type { RunRow } from "./run-row";
 
@@ -48,34 +49,16 @@ export const watchdogMigrations: MigrationSet = {
   ],
 };
 
-export interface ConditionRow {
-  key: string;
-  type: string;
+export interface ConditionRow extends StoredCondition {
   taskId?: string;
   appId?: string;
-  openedMs: number;
-  openEvent: WatchdogEvent;
-  openAnnounced: boolean;
-  closedMs?: number;
-  closeEvent?: WatchdogEvent;
-  closeAnnounced: boolean;
 }
 
-export interface WatchStore extends RunReads {
+export interface WatchStore extends RunReads, ConditionRecords<ConditionRow, { taskId?: string; appId?: string }> {
   /** Stores finished runs; a run stored for the first time adds its time to its node's hours. */
   addRuns(runs: readonly RunRow[]): Promise<void>;
   /** Each node's run-time in progress and waiting per hour, for the hours starting in [fromMs, toMs). */
   nodeHours(fromMs: number, toMs: number): Promise<NodeHour[]>;
-  /** Opens a condition unless one with the key is open; true when this call opened it. */
-  open(row: { key: string; type: string; taskId?: string; appId?: string; openedMs: number; openEvent: WatchdogEvent }): Promise<boolean>;
-  markOpenAnnounced(key: string): Promise<void>;
-  close(key: string, closedMs: number, closeEvent: WatchdogEvent): Promise<boolean>;
-  markCloseAnnounced(key: string): Promise<void>;
-  openConditions(): Promise<ConditionRow[]>;
-  /** Conditions whose alert or follow-up was decided but not yet handed to the notifier (a crash in between). */
-  unannounced(): Promise<ConditionRow[]>;
-  recentlyClosed(sinceMs: number): Promise<ConditionRow[]>;
-  getMeta(key: string): Promise<string | undefined>;
   setMeta(key: string, value: string): Promise<void>;
   /** Drops the runs before `runsBeforeMs` and closed conditions; in memory, runs are held from `holdRunsFromMs` on. */
   prune(runsBeforeMs: number, closedBeforeMs: number, holdRunsFromMs?: number): Promise<void>;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Simulator } from "../../../../src/sim";
 import { type ClusterMember, IDS, memberPorts, memberYaml, runOn, siteSendingTo, startClusterSimulator, startMember } from "../../../helpers/cluster-stewards";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { mailsOfRun, oneMailPerNode } from "./one-mail-per-node";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
 import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
@@ -51,8 +52,7 @@ afterAll(async () => {
   dir.remove();
 });
 
-const mailsOf = (executionId: string) =>
-  smtp.mails.filter((m) => m.mail.headers.some((h) => h.key === "x-steward-delivery" && h.value.trim().startsWith(`${executionId}:`)));
+const mailsOf = (executionId: string) => mailsOfRun(smtp, executionId);
 
 const failOn = (taskId: string, node: string) => runOn(sim, taskId, node, "fail");
 
@@ -60,19 +60,8 @@ test("a failure on the node of a killed Steward is alerted within the lease time
   timeout: 90_000,
 }, async () => {
   const [a, b] = stewards as [(typeof stewards)[number], (typeof stewards)[number]];
-  // Both Stewards hear their own node.
-  const warm = [await failOn(IDS.reload, a.node), await failOn(IDS.externalProgram, b.node)];
-  await waitFor(() => warm.every((id) => mailsOf(id).length >= 1) || undefined, { what: "a mail for each node's first failure", timeoutMs: 20_000 });
-
-  // Killed only once both deliveries are recorded as delivered: a kill between the SMTP server's yes and that record
-  // is a resend by design (at least once, the same X-Steward-Delivery), which is not what this test is about.
-  await waitFor(
-    async () => {
-      const res = await fetch(`${a.base}/v4/deliveries?status=pending,sending`);
-      return ((await res.json()) as { deliveries: unknown[] }).deliveries.length === 0 || undefined;
-    },
-    { what: "both deliveries recorded as delivered", timeoutMs: 20_000 },
-  );
+  // Both Stewards hear their own node, and mail it.
+  const warm = await oneMailPerNode(sim, smtp, a, b);
   await b.proc.stop("SIGKILL", 1_000);
   const onDeadNode = await failOn(IDS.reload, b.node);
   // Lease (3 s) + a check every 2 s + runs younger than 3 s left to datagrams + QRS and SMTP: far below the

@@ -19,6 +19,7 @@ import {
 } from "../../../helpers/cluster-stewards";
 import { freeUdpPort } from "../../../helpers/free-port";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { mailsOfRun, oneMailPerNode } from "./one-mail-per-node";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor, waitForHttp } from "../../../helpers/wait-for";
 import { startSmtpReceiver, type SmtpReceiver } from "../../tell/notify/receivers";
@@ -66,24 +67,13 @@ afterAll(async () => {
   dir.remove();
 });
 
-const mailsOf = (executionId: string) =>
-  smtp.mails.filter((m) => m.mail.headers.some((h) => h.key === "x-steward-delivery" && h.value.trim().startsWith(`${executionId}:`)));
+const mailsOf = (executionId: string) => mailsOfRun(smtp, executionId);
 
 const failOn = (taskId: string, node: string) => runOn(sim, taskId, node, "fail");
 
 test("a failure on the node of a killed Steward that is back but not yet listening is alerted within seconds", { timeout: 120_000 }, async () => {
   const [a, b] = stewards as [(typeof stewards)[number], (typeof stewards)[number]];
-  const warm = [await failOn(IDS.reload, a.node), await failOn(IDS.externalProgram, b.node)];
-  await waitFor(() => warm.every((id) => mailsOf(id).length >= 1) || undefined, { what: "a mail for each node's first failure", timeoutMs: 20_000 });
-  // Killed only once both deliveries are recorded as delivered: a kill between the SMTP server's yes and that record
-  // is a resend by design (at least once; the receiver sees the same X-Steward-Delivery), which is not this test's gap.
-  await waitFor(
-    async () => {
-      const res = await fetch(`${a.base}/v4/deliveries?status=pending,sending`);
-      return ((await res.json()) as { deliveries: unknown[] }).deliveries.length === 0 || undefined;
-    },
-    { what: "both deliveries recorded as delivered", timeoutMs: 20_000 },
-  );
+  const warm = await oneMailPerNode(sim, smtp, a, b);
 
   await b.proc.stop("SIGKILL", 1_000);
   // Started again (a new instance under the same name), listening where its node's appender does not send.

@@ -11,10 +11,10 @@ import { generateApiKey, hashApiKey } from "../../../../src/platform/security/ap
 import { startPagerDutyReceiver } from "../../../helpers/pagerduty-receiver";
 import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
 import type { PagerDutyEvent } from "../../../helpers/pagerduty-receiver";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
-import { startHarness, type Harness } from "../../hear/intake/harness";
-import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+import type { Harness } from "../../hear/intake/harness";
+import { type HttpReceiver, type SmtpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
 
 const IDS = {
   crm: "7e3b0000-0000-4000-8000-000000000001",
@@ -47,11 +47,11 @@ const BASE = "https://steward.corp.example:8443";
 const ROUTING_KEY = "A0123456789abcdef0123456789abcde";
 const KEYS = { ops: generateApiKey(), reader: generateApiKey(), admin: generateApiKey() };
 
-let dir: TempDir;
 let smtp: SmtpReceiver;
 let rx: HttpReceiver;
 let pd: OnCallReceiver<PagerDutyEvent>;
 let h: Harness;
+let m: MailedHarness | undefined;
 const as = (key: string, init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), "x-api-key": key } });
 const json = async <T>(path: string) => (await (await h.t.request(path, as(KEYS.admin))).json()) as T;
 const postJson = (path: string, key: string, body: unknown) =>
@@ -104,18 +104,16 @@ function teamsButtons(body: Record<string, unknown>): Array<[string, string]> {
 }
 
 beforeAll(async () => {
-  dir = createTempDir("steward-remedy-actions-");
-  smtp = await startSmtpReceiver();
   rx = startHttpReceiver();
   pd = startPagerDutyReceiver();
-  h = await startHarness({
-    dir: dir.path,
+  m = await startMailedHarness("steward-remedy-actions-", {
     site: SITE,
     engine: true,
     schedules: true,
-    extraYaml: `
+    to: ["anna@corp.example"],
+    extraYaml: (mail) => `
 channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [anna@corp.example] }
+${mail}
   chat: { type: slack, webhookUrl: "${rx.url}/slack" }
   teams: { type: teams, webhookUrl: "${rx.url}/teams" }
   pd: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue" }
@@ -131,13 +129,12 @@ security:
     - { name: key-read, hash: "${hashApiKey(KEYS.reader)}", scopes: [read] }
 `,
   });
+  ({ h, smtp } = m);
 }, 60_000);
 afterAll(async () => {
-  await h?.close();
-  await smtp?.stop();
+  await m?.close();
   await rx?.stop();
   await pd?.stop();
-  dir?.remove();
 });
 
 describe("reload the app through the Engine", () => {

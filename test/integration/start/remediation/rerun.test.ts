@@ -80,6 +80,19 @@ afterAll(async () => {
   dir?.remove();
 });
 
+/** Task `id`'s run that Qlik cancelled in the queue (event `eventId`), raised as its incident's failure of class queue. */
+const raiseCancelled = (incidents: ReturnType<typeof createIncidentService>, id: string, eventId: string, at: number) =>
+  incidents.raise({
+    subject: taskSubject(id),
+    taskId: id,
+    title: NAMES[id]!,
+    eventId,
+    kind: "task.failed",
+    summary: "cancelled after waiting in the queue",
+    at,
+    failedRun: true,
+    errorClass: "queue",
+  });
 const startsOf = (taskId: string) =>
   sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().includes(`/task/${taskId}/start`)).length;
 
@@ -136,17 +149,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
           { subject: taskSubject(id), kind: CANCELLED_IN_QUEUE, eventId: `cancel-${i}`, taskId: id, taskName: NAMES[id]! },
           clock.now() + i * 1000,
         );
-        await incidents.raise({
-          subject: taskSubject(id),
-          taskId: id,
-          title: NAMES[id]!,
-          eventId: `cancel-${i}`,
-          kind: "task.failed",
-          summary: "cancelled after waiting in the queue",
-          at: clock.now(),
-          failedRun: true,
-          errorClass: "queue",
-        });
+        await raiseCancelled(incidents, id, `cancel-${i}`, clock.now());
       }
       const before = { orders: startsOf(T.orders), model: startsOf(T.model), stock: startsOf(T.stock) };
       const asked = await service.requestRerun({ causeId: parentId, by: "anna@corp.example", from: "rest" });
@@ -231,17 +234,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       const { parentId } = await causes.attach(queue, { subject: "watch:queue:reload01", kind: "scheduler.queue_backlog", eventId: "b-2" }, clock.now());
       for (const id of [T.orders, T.stock]) {
         await causes.attach(queue, { subject: taskSubject(id), kind: CANCELLED_IN_QUEUE, eventId: `c2-${id}`, taskId: id, taskName: NAMES[id]! }, clock.now());
-        await incidents.raise({
-          subject: taskSubject(id),
-          taskId: id,
-          title: NAMES[id]!,
-          eventId: `c2-${id}`,
-          kind: "task.failed",
-          summary: "cancelled after waiting in the queue",
-          at: clock.now(),
-          failedRun: true,
-          errorClass: "queue",
-        });
+        await raiseCancelled(incidents, id, `c2-${id}`, clock.now());
       }
       const ask = (by: string) => service.requestRerun({ causeId: parentId, by, from: "link" });
       const first = await ask("anna@corp.example");

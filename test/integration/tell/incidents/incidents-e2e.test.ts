@@ -8,10 +8,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { startMosquitto, startPostgres, type PostgresService, type TestService } from "../../../helpers/services";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
-import { IDS, startHarness, type Harness } from "../../hear/intake/harness";
-import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../notify/receivers";
+import { IDS, type Harness } from "../../hear/intake/harness";
+import { startHttpReceiver, type HttpReceiver, type SmtpReceiver } from "../notify/receivers";
 import { replaceGeneratedBlock, updateDocsExamples, writeDocsFile } from "../../../helpers/docs-examples";
 import { wallLimit } from "../../../helpers/time-limit";
 
@@ -27,8 +27,8 @@ afterAll(async () => {
 
 for (const backend of ["sqlite", "postgres"] as const) {
   describe(`a task failing five times then succeeding (${backend})`, () => {
-    let dir: TempDir;
     let h: Harness;
+    let m: MailedHarness | undefined;
     let smtp: SmtpReceiver;
     let slack: HttpReceiver;
     let teams: HttpReceiver;
@@ -39,19 +39,16 @@ for (const backend of ["sqlite", "postgres"] as const) {
     const prefix = `e2e-${backend}`;
 
     beforeAll(async () => {
-      dir = createTempDir(`steward-incidents-${backend}-`);
-      smtp = await startSmtpReceiver();
       [slack, teams, hook, signl4] = [startHttpReceiver(), startHttpReceiver(), startHttpReceiver(), startHttpReceiver()];
       sub = await mqtt.connectAsync(broker.url, { clientId: `incidents-e2e-${backend}` });
       sub.on("message", (topic, payload) => got.push({ topic, payload: payload.toString() }));
       await sub.subscribeAsync([`${prefix}/#`, "qliksense/#"], { qos: 1 });
       const store = backend === "postgres" ? `store:\n  postgres: { url: "${await pg.createDatabase(`incidents_e2e_${process.pid}`)}" }\n` : "";
-      h = await startHarness({
-        dir: dir.path,
-        extraYaml: `
+      m = await startMailedHarness(`steward-incidents-${backend}-`, {
+        extraYaml: (mail) => `
 ${store}
 channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
+${mail}
   slack: { type: slack, webhookUrl: "${slack.url}/slack" }
   teams: { type: teams, webhookUrl: "${teams.url}/teams" }
   hook: { type: webhook, url: "${hook.url}/hook" }
@@ -61,13 +58,12 @@ routes:
   - { name: on-call, on: [task.failed, task.aborted, task.recovered], to: [mail, slack, teams, hook, bus, pager], taskIds: [${IDS.reload}], renotify: { nth: 3 } }
 `,
       });
+      ({ h, smtp } = m);
     }, wallLimit(60_000));
     afterAll(async () => {
-      await h?.close();
+      await m?.close();
       await sub?.endAsync();
-      await smtp?.stop();
       for (const r of [slack, teams, hook, signl4]) await r?.stop();
-      dir?.remove();
     });
 
     test("one incident, the 1st and 3rd failures and one task.recovered on every channel", { timeout: wallLimit(60_000) }, async () => {

@@ -3,15 +3,15 @@
 // recovery is sent. incidents.pageAfter does the same for a task by name on a route of its own, and a failure that
 // never reaches its threshold recovers without any page.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
-import { IDS, startHarness, type Harness } from "../../hear/intake/harness";
+import { IDS, type Harness } from "../../hear/intake/harness";
 import { startHttpReceiver, type HttpReceiver } from "../notify/receivers";
-import { startSmtpReceiver, type SmtpReceiver } from "../notify/receivers";
+import type { SmtpReceiver } from "../notify/receivers";
 
 describe("page after N failures within a window", () => {
-  let dir: TempDir;
   let h: Harness;
+  let m: MailedHarness | undefined;
   let smtp: SmtpReceiver;
   let hook: HttpReceiver;
   const outboxEmpty = async () =>
@@ -20,29 +20,25 @@ describe("page after N failures within a window", () => {
   const succeed = async (taskId: string) => h.eventFor(await h.runWhenIdle(taskId, "succeed"), 15_000);
 
   beforeAll(async () => {
-    dir = createTempDir("steward-page-after-");
-    smtp = await startSmtpReceiver();
     hook = startHttpReceiver();
-    h = await startHarness({
-      dir: dir.path,
-      extraYaml: `
+    m = await startMailedHarness("steward-page-after-", {
+      extraYaml: (mail) => `
 incidents:
   pageAfter:
     - { taskNames: ["Run ERP*"], failures: 2, within: 1h }
 channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
+${mail}
   hook: { type: webhook, url: "${hook.url}/hook" }
 routes:
   - { name: flaky, on: [task.failed, task.recovered], to: [mail], taskIds: [${IDS.reload}], pageAfter: { failures: 3, within: 1h } }
   - { name: erp, on: [task.failed, task.recovered], to: [hook], taskIds: [${IDS.externalProgram}] }
 `,
     });
+    ({ h, smtp } = m);
   }, 60_000);
   afterAll(async () => {
-    await h?.close();
-    await smtp?.stop();
+    await m?.close();
     await hook?.stop();
-    dir?.remove();
   });
 
   test("a route's pageAfter: the 3rd failure pages, naming the two held; the 4th is held; the recovery goes", { timeout: 90_000 }, async () => {

@@ -4,10 +4,10 @@
 // "2026-11-26 07:50 CET", in its plain text and its HTML alike; none as ISO-8601, none with seconds, none another way.
 // The script log is excluded: it is Qlik's log quoted as Qlik wrote it.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
-import { IDS, startHarness, type Harness } from "../../hear/intake/harness";
-import { startSmtpReceiver, type SmtpReceiver } from "./receivers";
+import { IDS, type Harness } from "../../hear/intake/harness";
+import type { SmtpReceiver } from "./receivers";
 
 /** The message format in the site's zone (Europe/Stockholm in November: CET). */
 const MESSAGE_TIME = /\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} CET\b/g;
@@ -41,30 +41,26 @@ function expectOneFormat(what: string, readable: string, atLeast: number): void 
   expect(readable).not.toMatch(OTHER_FORMS);
 }
 
-let dir: TempDir;
 let smtp: SmtpReceiver;
 let h: Harness;
+let m: MailedHarness | undefined;
 
 beforeAll(async () => {
-  dir = createTempDir("steward-mail-times-");
-  smtp = await startSmtpReceiver();
-  h = await startHarness({
-    dir: dir.path,
-    extraYaml: `
+  m = await startMailedHarness("steward-mail-times-", {
+    extraYaml: (mail) => `
 notify: { timeZone: Europe/Stockholm }
 actionLinks: { publicBaseUrl: "https://steward.corp.example/" }
 channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
+${mail}
 routes:
   - { name: failures, on: [task.failed], to: [mail], taskTypes: [reload], renotify: every }
 `,
   });
+  ({ h, smtp } = m);
 }, 60_000);
 
 afterAll(async () => {
-  await h?.close();
-  await smtp?.stop();
-  dir?.remove();
+  await m?.close();
 });
 
 test("a failed reload's mail says every time in the site's zone in one format, in its text and its HTML", { timeout: 40_000 }, async () => {

@@ -6,29 +6,26 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createSocket } from "node:dgram";
 import type { TaskEvent } from "../../../../src/platform/events/types";
-import { IDS, type Harness, startHarness } from "../../hear/intake/harness";
-import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { IDS, type Harness } from "../../hear/intake/harness";
+import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
-import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpReceiver } from "./receivers";
+import { type HttpReceiver, type SmtpReceiver, startHttpReceiver } from "./receivers";
 
 const FORGED_USER = "sa_scheduler <!channel> … Reset your password at evil.example/reset";
 const CHANNELS = ["mail", "slack", "teams", "hook"];
 
-let dir: TempDir;
 let smtp: SmtpReceiver;
 let rx: HttpReceiver;
 let h: Harness;
+let m: MailedHarness | undefined;
 
 beforeAll(async () => {
-  dir = createTempDir("steward-unverified-");
-  smtp = await startSmtpReceiver();
   rx = startHttpReceiver(200);
-  h = await startHarness({
-    dir: dir.path,
-    extraYaml: `
+  m = await startMailedHarness("steward-unverified-", {
+    extraYaml: (mail) => `
 engineReloads: { settle: 100ms }
 channels:
-  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [ops@corp.example] }
+${mail}
   slack: { type: slack, webhookUrl: "${rx.url}/slack" }
   teams: { type: teams, webhookUrl: "${rx.url}/teams" }
   hook: { type: webhook, url: "${rx.url}/hook" }
@@ -38,11 +35,11 @@ notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 200ms }
 `,
   });
+  ({ h, smtp } = m);
 }, 60_000);
 afterAll(async () => {
-  await h?.close();
-  await Promise.all([smtp?.stop(), rx?.stop()]);
-  dir?.remove();
+  await m?.close();
+  await rx?.stop();
 });
 
 function send(text: string): Promise<void> {
