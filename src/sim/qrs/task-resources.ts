@@ -34,17 +34,20 @@ function equalsLower(value: string, lower: string): boolean {
 }
 
 /**
- * Whether a run may match `node`, judged on its own fields before it is rendered: a status range, or a time bounded
- * below (any of its times that late, as above); true for a condition on anything else (the filter decides after).
+ * A test of whether a run may match `node`, made once per query and judged on the run's own fields before it is
+ * rendered: a status range, or a time bounded below (any of its times that late, as above); a condition on anything
+ * else may match (the filter decides after).
  */
-function runMayMatch(node: FilterNode, e: ExecutionRecord): boolean {
-  if (node.kind === "and") return node.items.every((n) => runMayMatch(n, e));
-  if (node.kind === "or") return node.items.some((n) => runMayMatch(n, e));
+function runMayMatch(node: FilterNode): (e: ExecutionRecord) => boolean {
+  if (node.kind !== "predicate") {
+    const parts = node.items.map(runMayMatch);
+    return node.kind === "and" ? (e) => parts.every((p) => p(e)) : (e) => parts.some((p) => p(e));
+  }
   const status = filterRange(node, ["status"], statusValue);
-  if (status) return e.status >= status.lo && e.status <= status.hi;
+  if (status) return (e) => e.status >= status.lo && e.status <= status.hi;
   const since = filterRange(node, EXECUTION_TIMES, dateValue)?.lo;
-  if (since === undefined || since === -Infinity) return true;
-  return e.modifiedMs >= since || e.createdMs >= since || (e.startMs ?? -Infinity) >= since || (e.stopMs ?? -Infinity) >= since;
+  if (since === undefined || since === -Infinity) return () => true;
+  return (e) => e.modifiedMs >= since || e.createdMs >= since || (e.startMs ?? -Infinity) >= since || (e.stopMs ?? -Infinity) >= since;
 }
 
 export function taskResources(repo: Repository): Record<string, Resource> {
@@ -109,8 +112,9 @@ export function taskResources(repo: Repository): Record<string, Resource> {
         if (since === undefined && status === undefined && taskId === undefined && executionIds === undefined) {
           if (filter.kind !== "or") return undefined;
           // An or of conditions (a look's runs in progress or changed since): each run tried on its own fields first.
+          const may = runMayMatch(filter);
           const picked: Json[] = [];
-          for (const e of repo.executions.values()) if (runMayMatch(filter, e)) picked.push(renderExecutionCached(e, opts));
+          for (const e of repo.executions.values()) if (may(e)) picked.push(renderExecutionCached(e, opts));
           return picked;
         }
         const out: Json[] = [];
