@@ -27,7 +27,7 @@ import {
   type QrsUser,
 } from "./qrs-schemas";
 import { fetchScriptLog, type ScriptLogOptions, type ScriptLogResult } from "./qrs-script-log";
-import { createQrsTransport, type QrsRawResponse, type QrsRequest, type QrsTransport } from "./qrs-transport";
+import { createQrsTransport, type QrsAnswers, type QrsRawResponse, type QrsRequest, type QrsTransport } from "./qrs-transport";
 
 /** Per-call knobs; every entity call accepts them as its last argument. */
 export interface QrsCallOptions {
@@ -83,6 +83,8 @@ export interface QrsClient {
   getJson<S extends z.ZodType>(path: string, schema: S, query?: Record<string, string | undefined>, o?: QrsCallOptions): Promise<z.infer<S>>;
   /** Raw call; throws AppError for non-2xx. */
   request(req: QrsRequest): Promise<QrsRawResponse>;
+  /** When QRS last answered a call, and when one last failed (no answer, 5xx, 401/403): evidence of its health. */
+  answers(): QrsAnswers;
   /** Closes pooled connections. */
   close(): void;
 }
@@ -192,6 +194,7 @@ export function createQrsClient(cfg: QlikConfig, deps: QrsClientDeps): QrsClient
       fetchScriptLog({ request: transport.request, getJson, decode, clock: deps.clock }, requireGuid(taskId, "task id"), opts),
     getJson: (path, schema, query, o) => getJson(path, schema, query, o),
     request: (req) => transport.request(req),
+    answers: () => transport.answers(),
     close: () => transport.close(),
   };
 }

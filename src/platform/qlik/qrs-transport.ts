@@ -48,10 +48,21 @@ export interface QrsTransportDeps {
   maxBodyBytes?: number;
 }
 
+/**
+ * What the requests already made say of QRS's health, on the transport's clock: when QRS last answered one with 2xx,
+ * and when one last failed in a way that says QRS cannot serve Steward (no answer, 5xx, the certificate refused). The
+ * readiness check reads it instead of asking /qrs/about when other work has just talked to QRS.
+ */
+export interface QrsAnswers {
+  okMs?: number;
+  failedMs?: number;
+}
+
 export interface QrsTransport {
   readonly baseUrl: string;
   readonly user: string;
   request(req: QrsRequest): Promise<QrsRawResponse>;
+  answers(): QrsAnswers;
   close(): void;
 }
 
@@ -84,6 +95,15 @@ class NetworkError extends Error {
 type PemText = Omit<QlikCertMaterial, "cert" | "key" | "ca"> & { cert: string; key: string; ca: string };
 const pemText = (c: QlikCertMaterial): PemText => ({ ...c, cert: c.cert.toString("utf8"), key: c.key.toString("utf8"), ca: c.ca.toString("utf8") });
 
+/** The client certificate and how the server's is checked, for the agent and for each request (its pool's name). */
+const tlsOptions = (c: PemText, cfg: QlikConfig) => ({
+  cert: c.cert,
+  key: c.key,
+  ca: c.ca,
+  passphrase: c.passphrase,
+  rejectUnauthorized: cfg.rejectUnauthorized,
+});
+
 export function createQrsTransport(cfg: QlikConfig, deps: QrsTransportDeps): QrsTransport {
   const log = deps.log.child({ module: "qrs" });
   const baseUrl = `https://${cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host}:${cfg.qrsPort}`;
@@ -91,18 +111,7 @@ export function createQrsTransport(cfg: QlikConfig, deps: QrsTransportDeps): Qrs
   const retryBaseMs = deps.retryBaseMs ?? 250;
   const maxBodyBytes = deps.maxBodyBytes ?? 64 * 1024 * 1024;
   let certs: PemText | undefined;
-  const agents = createIdleClosingAgent(() => {
-    const c = certs!;
-    return new Agent({
-      keepAlive: true,
-      maxSockets: 16,
-      cert: c.cert,
-      key: c.key,
-      ca: c.ca,
-      passphrase: c.passphrase,
-      rejectUnauthorized: cfg.rejectUnauthorized,
-    });
-  });
+  const agents = createIdleClosingAgent(() => new Agent({ keepAlive: true, maxSockets: 16, ...tlsOptions(certs!, cfg) }));
 
   // Certificates are read on first use, so a missing file is reported where it matters (readiness, enrichment).
   function tls(): { certs: PemText; agent: Agent } {
@@ -143,11 +152,7 @@ export function createQrsTransport(cfg: QlikConfig, deps: QrsTransportDeps): Qrs
         path: `/qrs/${req.path}?${search}`,
         headers,
         agent: a,
-        cert: c.cert,
-        key: c.key,
-        ca: c.ca,
-        passphrase: c.passphrase,
-        rejectUnauthorized: cfg.rejectUnauthorized,
+        ...tlsOptions(c, cfg),
       });
       let sent = false;
       const timer = wallClock.setTimeout(() => {
@@ -185,13 +190,12 @@ export function createQrsTransport(cfg: QlikConfig, deps: QrsTransportDeps): Qrs
     return inFlight(deps.clock, agents.track(answer), `QRS ${req.method} ${req.path}`);
   }
 
-  function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return sleepOn(deps.clock, ms, signal);
-  }
+  const answers: QrsAnswers = {};
 
   return {
     baseUrl,
     user,
+    answers: () => ({ ...answers }),
     async request(req) {
       const retries = req.retries ?? cfg.retries;
       const timeoutMs = req.timeoutMs ?? cfg.timeoutMs;
@@ -203,12 +207,14 @@ export function createQrsTransport(cfg: QlikConfig, deps: QrsTransportDeps): Qrs
         try {
           const res = await once(req, timeoutMs);
           log.debug({ method: req.method, path: req.path, status: res.status, ms: Date.now() - started, attempt }, "qrs call");
+          noteOutcome(answers, res.status, deps.clock.now());
           if (res.status >= 200 && res.status < 300) return res;
           failure = statusFailure(user, req, res, attempt + 1);
           // A 503 means "not processed"; other 5xx may have done something, so only idempotent calls repeat.
           retryable = res.status === 503 || (res.status >= 500 && idempotent);
         } catch (err) {
           if (!(err instanceof NetworkError)) throw err;
+          noteOutcome(answers, 0, deps.clock.now());
           log.debug({ method: req.method, path: req.path, code: err.code, ms: Date.now() - started, attempt }, "qrs call failed");
           failure = networkFailure(cfg, baseUrl, req, err, attempt + 1);
           retryable = idempotent || !err.delivered;
@@ -216,7 +222,7 @@ export function createQrsTransport(cfg: QlikConfig, deps: QrsTransportDeps): Qrs
         if (!retryable || attempt >= retries || req.signal?.aborted) throw failure;
         const delay = Math.min(5_000, retryBaseMs * 2 ** attempt) * (0.75 + randomOf(deps.clock)() * 0.5);
         log.debug({ path: req.path, attempt: attempt + 1, delayMs: Math.round(delay), reason: failure.message }, "retrying qrs call");
-        await sleep(delay, req.signal);
+        await sleepOn(deps.clock, delay, req.signal);
         if (req.signal?.aborted) throw failure;
       }
     },
@@ -225,6 +231,12 @@ export function createQrsTransport(cfg: QlikConfig, deps: QrsTransportDeps): Qrs
       certs = undefined;
     },
   };
+}
+
+/** What a call's outcome says of QRS (status 0: no answer): it serves Steward, or it cannot (5xx, 401/403). */
+function noteOutcome(answers: QrsAnswers, status: number, nowMs: number): void {
+  if (status >= 200 && status < 300) answers.okMs = nowMs;
+  else if (status === 0 || status >= 500 || status === 401 || status === 403) answers.failedMs = nowMs;
 }
 
 /** The 503 for a call that never got an answer, with what to check (TLS material, the service, the port). */

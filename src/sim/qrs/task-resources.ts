@@ -5,7 +5,7 @@ import { renderExecutionCached } from "../repo/execution-render-cache";
 import type { Json, RenderOptions } from "../repo/render-common";
 import { condenseTask, renderTaskFull } from "../repo/render-task";
 import { renderCompositeEvent, renderSchemaEvent } from "../repo/render-trigger";
-import type { Repository, TaskState } from "../repo/repository";
+import type { ExecutionRecord, Repository, TaskState } from "../repo/repository";
 import type { TriggerModel } from "../site/model";
 import { pick, type Resource } from "./resource";
 
@@ -31,6 +31,23 @@ function equalsLower(value: string, lower: string): boolean {
   const first = value.charCodeAt(0);
   if (first < 128 && (first >= 65 && first <= 90 ? first + 32 : first) !== lower.charCodeAt(0)) return false;
   return value.toLowerCase() === lower;
+}
+
+/**
+ * A test of whether a run may match `node`, made once per query and judged on the run's own fields before it is
+ * rendered: a status range, or a time bounded below (any of its times that late, as above); a condition on anything
+ * else may match (the filter decides after).
+ */
+function runMayMatch(node: FilterNode): (e: ExecutionRecord) => boolean {
+  if (node.kind !== "predicate") {
+    const parts = node.items.map(runMayMatch);
+    return node.kind === "and" ? (e) => parts.every((p) => p(e)) : (e) => parts.some((p) => p(e));
+  }
+  const status = filterRange(node, ["status"], statusValue);
+  if (status) return (e) => e.status >= status.lo && e.status <= status.hi;
+  const since = filterRange(node, EXECUTION_TIMES, dateValue)?.lo;
+  if (since === undefined || since === -Infinity) return () => true;
+  return (e) => e.modifiedMs >= since || e.createdMs >= since || (e.startMs ?? -Infinity) >= since || (e.stopMs ?? -Infinity) >= since;
 }
 
 export function taskResources(repo: Repository): Record<string, Resource> {
@@ -92,7 +109,14 @@ export function taskResources(repo: Repository): Record<string, Resource> {
         const executionIds = filterIds(filter, "executionid");
         const executionId = executionIds?.length === 1 ? executionIds[0] : undefined;
         const executionIdSet = executionIds && executionIds.length > 1 ? new Set(executionIds) : undefined;
-        if (since === undefined && status === undefined && taskId === undefined && executionIds === undefined) return undefined;
+        if (since === undefined && status === undefined && taskId === undefined && executionIds === undefined) {
+          if (filter.kind !== "or") return undefined;
+          // An or of conditions (a look's runs in progress or changed since): each run tried on its own fields first.
+          const may = runMayMatch(filter);
+          const picked: Json[] = [];
+          for (const e of repo.executions.values()) if (may(e)) picked.push(renderExecutionCached(e, opts));
+          return picked;
+        }
         const out: Json[] = [];
         for (const e of executionId !== undefined ? repo.executionsOfRun(executionId.toLowerCase()) : repo.executions.values()) {
           if (executionId !== undefined && !equalsLower(e.executionID, executionId)) continue;

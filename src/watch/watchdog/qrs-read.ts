@@ -4,7 +4,7 @@
 import type { Logger } from "pino";
 import type { WatchdogConfig } from "./config";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
-import { type Execution, fetchChanged, fetchRunning, isFinal, readExecutions, STATUS } from "./observations";
+import { type Execution, fetchLookRead, isFinal, readExecutions, STATUS } from "./observations";
 import { RECENT_RUNS_MS } from "./look-runs";
 import type { WatchStore } from "./watch-store";
 
@@ -35,10 +35,10 @@ export async function readQrs(qrs: QrsClient, store: WatchStore, cfg: WatchdogCo
   const since = await store.getMeta(SINCE);
   if (since === undefined) await store.setMeta(SINCE, String(now));
   const watchingSince = Number(since ?? now);
-  // Runs in progress first, then what changed: a run that ends between the two reads is in the second as
-  // finished. Read the other way round (or at once), a short run could be in neither and look as if it never started.
-  const runningRows = await fetchRunning(qrs);
-  const read = await fetchChanged(qrs, cursor - OVERLAP_MS, now, cfg.readLimit, cursor + 1_000);
+  // Runs in progress and what changed, in one answer or in that order: a run that ends between two reads is in the
+  // second as finished. Read the other way round (or both at the same time), a short run could be in neither and look
+  // as if it never started.
+  const { running: runningRows, read } = await fetchLookRead(qrs, cursor - OVERLAP_MS, now, cfg.readLimit, cursor + 1_000);
   // A look that could not read up to now (a backlog after a QRS outage) judges the site as of where its read ended:
   // runs after that are not read yet, so a due time there is not a missed start. The next look carries on from it.
   const asOf = read.complete ? now : read.untilMs;

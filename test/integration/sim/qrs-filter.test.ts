@@ -167,6 +167,11 @@ describe("sim QRS filter: execution results picked by time or status give what t
       "(status eq 7) or (modifiedDate gt '2999-01-01T00:00:00.000Z')",
       "(status ge 7) and (modifiedDate gt '2000-01-01T00:00:00.000Z')",
       ...times.map((x) => `(modifiedDate gt '${x}') or (createdDate gt '${x}')`),
+      // A look's one read (issue 89): runs in progress or changed since; and an or with a branch on another field.
+      ...times.map((x) => `((status ge 1) and (status le 5)) or (modifiedDate gt '${x}') or (createdDate gt '${x}')`),
+      ...times.map((x) => `(status eq 8) or (stopTime le '${x}')`),
+      ...times.map((x) => `(status eq 9) or (createdDate gt '${x}') or (taskID eq ${sales})`),
+      "(status eq 9) or (executingNodeName eq 'nosuch')",
       ...times.map((x) => `(stopTime gt '${shift(x, -60_000)}') and (stopTime le '${x}')`),
       ...times.map((x) => `startTime ge '${x}'`),
       // One task's runs, alone, with a time, in capitals, and a task with none.
