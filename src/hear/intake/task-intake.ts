@@ -116,15 +116,9 @@ export interface TaskIntake {
 
 /** Enough for a few misconfigured nodes; a sender forging a new source address per datagram gets no more. */
 const DATAGRAM_LINES_PER_MINUTE = 20;
-/** Runs announced in the background on PostgreSQL (as many as one batch of failures records: MAX_FAILURE_BATCH). */
-const ANNOUNCE_AHEAD_ON_POSTGRES = 64;
-/**
- * On SQLite: with the sixteen runs in the workers' hands and the 50 a history reads, within the 80 runs a task keeps
- * in memory (src/tell/incidents/recent-runs.ts). At 64, a fifth of a burst's runs, recorded out of order, read their
- * history from the store (60-90 µs each), more than the commits they saved (bench-intake-cpu.ts --per-turn 64: commits
- * 0.063 a run at 0 or 16, 0.032 at 32 with 3 % of the runs reading the store, 0.016 at 64 with 22 %).
- */
-const ANNOUNCE_AHEAD_ON_SQLITE = 32;
+// Runs announced in the background: on PostgreSQL one batch of failures (MAX_FAILURE_BATCH); on SQLite 32, so that runs
+// recorded out of order find their history in the 80 a task keeps in memory (at 64 a fifth read the store, issue 89).
+const ANNOUNCE_AHEAD = { postgres: 64, sqlite: 32 };
 
 /** The enricher of the intake's runs; a route that attaches script logs to success mails needs them fetched for successful reloads as well. */
 function intakeEnricher(config: IntakeSetupConfig, deps: TaskIntakeDeps) {
@@ -239,11 +233,8 @@ function intakeProcessor(
     ...(nodeSilence ? { confirmedNode: nodeSilence.heard } : {}),
     ...(deps.confirmedRun ? { confirmedRun: deps.confirmedRun } : {}),
     heldAttempts,
-    // The workers hand enriched runs on instead of waiting for each one's writes. On PostgreSQL the runs announced
-    // together share transactions (src/tell/incidents/failure-batch.ts) and statements (postgres-batches.ts); on SQLite
-    // their incident records and marks share the group commit, which costs 140-165 µs whatever it carries: with a
-    // backlog a commit carried the runs of the sixteen workers, now those of up to 48 (issue 89).
-    announceAhead: deps.db.dialect === "postgres" ? ANNOUNCE_AHEAD_ON_POSTGRES : ANNOUNCE_AHEAD_ON_SQLITE,
+    // Workers hand enriched runs on: announced together they share transactions (PostgreSQL: failure-batch.ts) or commits.
+    announceAhead: ANNOUNCE_AHEAD[deps.db.dialect],
   });
 }
 
