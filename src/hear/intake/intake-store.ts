@@ -4,6 +4,7 @@ import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
 import { createPostgresIntakeBatches } from "./postgres-batches";
 import { processClaimsOf } from "./process-claims";
+import { createSeenLooks } from "./seen-looks";
 import { isRunKeyOf, runKeysOf } from "../events/run-key";
 
 /** Every stored key is a run key: the execution's lookups (runKeysOf) find nothing else. */
@@ -170,6 +171,8 @@ export function createIntakeStore(db: SqlDb): IntakeStore {
   // run writes one row, its seen mark; the seam puts the marks of one turn of the event loop in one commit.
   const batches = db.dialect === "postgres" ? createPostgresIntakeBatches(db) : undefined;
   const held = batches ? undefined : processClaimsOf(db);
+  /** SQLite: the claims' looks at the seen marks, one statement for those of a turn (seen-looks.ts). */
+  const claimLook = held ? createSeenLooks(db) : seenRow;
 
   async function writeMarks(keys: Array<{ key: string; executionId: string }>, source: string, now: number, ttlMs: number): Promise<void> {
     if (batches) return batches.markSeen(keys.map((k) => ({ key: k.key, executionId: k.executionId, source, now, expiresAt: now + ttlMs })));
@@ -193,7 +196,7 @@ export function createIntakeStore(db: SqlDb): IntakeStore {
       // Taken before the read, so a second claim of the key meanwhile loses to this one.
       if (!held.take(key, executionId, instanceId, now + leaseMs, now)) return false;
       try {
-        if (!(await seenRow(key, now))) return true;
+        if (!(await claimLook(key, now))) return true;
       } catch (err) {
         held.drop(key);
         throw err;

@@ -6,13 +6,17 @@
 // claims of a cluster are rows in PostgreSQL, where a run must be claimed before it waits anywhere.
 //
 // Bounded in bytes as well as rows (issue 75): a row keeps only the fields the processor reads, cut (overflow-row.ts);
-// the rows of one source address and of all together stay within `overflowMaxBytesPerSource` and `overflowMaxBytes`.
+// the rows of all together stay within `overflowMaxBytes`, and those of one source address within its share: at least
+// `overflowMaxBytesPerSource`, and while few sources have runs waiting, the total less one such share for each of the
+// others and one for a newcomer (issue 89). A node alone with a burst may then use three quarters of the overflow (on
+// the defaults: 25,000 runs of a burst at 5,000 a second fit, where 7,700 did in its 4 MiB), and a flood, even one
+// spoofing a node's address, is still bounded by the total on disk; each other source waiting takes a share back
+// from what a source may add next.
 // Taken in turns by source: each source's n-th waiting run has turn n (counted from the turn being served when it came),
 // so one sender's backlog of thousands never holds back another's failure: it is taken with the next refill.
 import type { Logger } from "pino";
 import type { SqlDb } from "../../platform/store/sql";
-import type { RunReport } from "../events/run-report";
-import { compactReport, MAX_ROW_BYTES, ROW_BYTES_SQL, rowBytes } from "./overflow-row";
+import { compactReport, MAX_ROW_BYTES, readReport, ROW_BYTES_SQL, rowBytes } from "./overflow-row";
 import { createFullDiskLines } from "../../platform/store/full-disk-lines";
 import type { QueueItem } from "./run-queue";
 
@@ -77,10 +81,16 @@ export function createIntakeOverflow(db: SqlDb, o: OverflowLimits & { log: Logge
   let served = 0;
   let loaded = !enabled;
 
+  /** What the rows of `source` may weigh now: its own share, or more while few other sources have rows waiting. */
+  function shareOf(source: string): number {
+    const others = shares.size - (shares.has(source) ? 1 : 0);
+    return Math.max(o.maxBytesPerSource, o.maxBytes - o.maxBytesPerSource * (others + 1));
+  }
+
   function room(source?: string): OverflowRoom {
     if (!enabled || !loaded) return "off";
     if (depth >= o.maxRows || total + MAX_ROW_BYTES > o.maxBytes) return "full";
-    if (source !== undefined && (shares.get(source)?.bytes ?? 0) + MAX_ROW_BYTES > o.maxBytesPerSource) return "source_full";
+    if (source !== undefined && (shares.get(source)?.bytes ?? 0) + MAX_ROW_BYTES > shareOf(source)) return "source_full";
     return "ok";
   }
 
@@ -142,7 +152,7 @@ export function createIntakeOverflow(db: SqlDb, o: OverflowLimits & { log: Logge
     }
     for (const r of rows) release(r.source, Number(r.bytes));
     served = Math.max(served, Number(rows[rows.length - 1]!.turn));
-    return rows.map((r) => ({ key: r.key, source: r.source, report: JSON.parse(r.report) as RunReport }));
+    return rows.map((r) => ({ key: r.key, source: r.source, report: readReport(r.report) }));
   }
 
   return {

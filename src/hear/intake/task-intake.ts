@@ -116,8 +116,9 @@ export interface TaskIntake {
 
 /** Enough for a few misconfigured nodes; a sender forging a new source address per datagram gets no more. */
 const DATAGRAM_LINES_PER_MINUTE = 20;
-/** Runs announced in the background on PostgreSQL (as many as one batch of failures records: MAX_FAILURE_BATCH). */
-const ANNOUNCE_AHEAD_ON_POSTGRES = 64;
+// Runs announced in the background: on PostgreSQL one batch of failures (MAX_FAILURE_BATCH); on SQLite 32, so that runs
+// recorded out of order find their history in the 80 a task keeps in memory (at 64 a fifth read the store, issue 89).
+const ANNOUNCE_AHEAD = { postgres: 64, sqlite: 32 };
 
 /** The enricher of the intake's runs; a route that attaches script logs to success mails needs them fetched for successful reloads as well. */
 function intakeEnricher(config: IntakeSetupConfig, deps: TaskIntakeDeps) {
@@ -232,9 +233,8 @@ function intakeProcessor(
     ...(nodeSilence ? { confirmedNode: nodeSilence.heard } : {}),
     ...(deps.confirmedRun ? { confirmedRun: deps.confirmedRun } : {}),
     heldAttempts,
-    // On PostgreSQL the runs announced together share transactions (src/tell/incidents/failure-batch.ts) and statements
-    // (postgres-batches.ts): the workers hand enriched runs on instead of waiting for each one's round trips.
-    announceAhead: deps.db.dialect === "postgres" ? ANNOUNCE_AHEAD_ON_POSTGRES : 0,
+    // Workers hand enriched runs on: announced together they share transactions (PostgreSQL: failure-batch.ts) or commits.
+    announceAhead: ANNOUNCE_AHEAD[deps.db.dialect],
   });
 }
 

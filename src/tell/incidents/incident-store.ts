@@ -206,8 +206,19 @@ const Q = {
   purgeClosed: "DELETE FROM incidents WHERE status = 'closed' AND updated_at < ?",
 };
 
-/** The statements on one executor (the database, or one transaction's connection). */
-export function incidentSql(x: SqlExecutor) {
+/**
+ * The statements on one executor (the database, or one transaction's connection), made once per executor: a run's
+ * record asks for them in each of its transactions, and making the object of closures anew was 3 % of a failure
+ * datagram's CPU in a burst (issue 89). SQLite's transactions share one executor; PostgreSQL's are collected with it.
+ */
+const onExecutor = new WeakMap<SqlExecutor, ReturnType<typeof statementsOn>>();
+export function incidentSql(x: SqlExecutor): IncidentSql {
+  let s = onExecutor.get(x);
+  if (!s) onExecutor.set(x, (s = statementsOn(x)));
+  return s;
+}
+
+function statementsOn(x: SqlExecutor) {
   // Each incident opened takes the next number, none skipped (incident-numbers.ts).
   const { numbered } = incidentNumbers(x);
   return {
@@ -351,4 +362,4 @@ export function incidentSql(x: SqlExecutor) {
   };
 }
 
-export type IncidentSql = ReturnType<typeof incidentSql>;
+export type IncidentSql = ReturnType<typeof statementsOn>;

@@ -1,13 +1,13 @@
 // Issue 75, O1: the intake's overflow is bounded in bytes, not only rows. A flood of forged 16 KB Scheduler datagrams
-// leaves rows that keep only the fields the processor reads (cut), within overflowMaxBytesPerSource for the forger
-// and overflowMaxBytes in all, the rest dropped and counted; and a node's real failure takes a place in the queue at
+// leaves rows that keep only the fields the processor reads (cut), within the forger's share (alone: overflowMaxBytes
+// less one overflowMaxBytesPerSource kept for a newcomer, issue 89) and overflowMaxBytes in all, the rest dropped and counted; and a node's real failure takes a place in the queue at
 // once, processed while the forger's backlog still waits, instead of behind all of it. On PostgreSQL (no overflow: a
 // cluster's runs are claimed in the store before they wait anywhere) the flood keeps no datagram text in the store and
 // the node's failure is served in the next round of the queue as well.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { failedTaskDatagram } from "../../../../scripts/bench-udp-load";
 import { forgedFailureDatagram } from "../../../../scripts/forged-datagrams";
-import { ROW_BYTES_SQL } from "../../../../src/hear/intake/overflow-row";
+import { readReport, ROW_BYTES_SQL } from "../../../../src/hear/intake/overflow-row";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { type PostgresService, startPostgres } from "../../../helpers/services";
 
@@ -45,27 +45,33 @@ describe("the overflow bounded in bytes", () => {
     const { intake } = t.app;
     // Slow workers would be the usual case; here the flood is one turn of the event loop, faster than any worker.
     for (let i = 0; i < 3_000; i++) intake.handleDatagram(forgedFailureDatagram(i, 7), FORGER);
-    await t.app.store.sql.get("SELECT 1 AS x");
-    const rows = await t.app.store.sql.all<{ report: string; bytes: number }>(`SELECT report, ${ROW_BYTES_SQL} AS bytes FROM intake_overflow`);
-    expect(rows.length).toBeGreaterThan(20);
-    // The 16 KB of each datagram is not kept: the longest row is a few KB.
-    expect(Math.max(...rows.map((r) => r.report.length))).toBeLessThan(3_000);
-    expect(Object.keys(JSON.parse(rows[0]!.report)).sort()).toEqual(
-      ["appId", "appName", "executionId", "host", "logLevel", "logMessage", "logTimestamp", "outcome", "source", "taskId", "taskName", "user"].sort(),
-    );
-    expect(rows.reduce((n, r) => n + Number(r.bytes), 0)).toBeLessThanOrEqual(262_144);
+    const sourceFull = () => metric(t!.app.metrics.render(), 'steward_intake_dropped_total{reason="source_full",outcome="failed"}');
     const text = t.app.metrics.render();
-    expect(metric(text, 'steward_intake_dropped_total{reason="source_full",outcome="failed"}')).toBe(3_000 - 6 - rows.length);
-    expect(metric(text, "steward_intake_overflow_bytes")).toBe(rows.reduce((n, r) => n + Number(r.bytes), 0));
-    // Another sender still gets in: its run takes the place of the forger's newest queued run, which cannot wait in
-    // the forger's full share and is dropped and counted.
+    const waiting = metric(text, "steward_intake_overflow_depth");
+    // The forger alone: the total less one share, kept for another sender; one run in the worker and five queued.
+    expect(metric(text, "steward_intake_overflow_bytes")).toBeLessThanOrEqual(1_048_576 - 262_144);
+    expect(metric(text, "steward_intake_overflow_bytes")).toBeGreaterThan(1_048_576 - 262_144 - 3_000);
+    expect(sourceFull()).toBe(3_000 - 6 - waiting);
+    // Another sender still gets in (in the same turn, the queue still full of the forger's runs): its run takes the
+    // place of the forger's newest queued run, which cannot wait in the forger's full share and is dropped and counted.
     const real = /;WARN;([^;]+);/.exec(failedTaskDatagram(1, 6969).toString())![1]!.toLowerCase();
     const emitted: string[] = [];
     t.app.bus.on("task.failed", (e) => void emitted.push(e.executionId));
     intake.handleDatagram(failedTaskDatagram(1, 6969), NODE);
+    expect(sourceFull()).toBe(3_000 - 6 - waiting + 1);
+    await t.app.store.sql.get("SELECT 1 AS x");
+    const rows = await t.app.store.sql.all<{ report: string; bytes: number }>(`SELECT report, ${ROW_BYTES_SQL} AS bytes FROM intake_overflow`);
+    expect(rows.length).toBeGreaterThan(20);
+    expect(rows.length).toBeLessThanOrEqual(waiting);
+    // The 16 KB of each datagram is not kept: the longest row is a few KB.
+    expect(Math.max(...rows.map((r) => r.report.length))).toBeLessThan(3_000);
+    expect(Object.keys(readReport(rows[0]!.report)).sort()).toEqual(
+      ["appId", "appName", "executionId", "host", "logLevel", "logMessage", "logTimestamp", "outcome", "source", "taskId", "taskName", "user"].sort(),
+    );
+    expect(rows.reduce((n, r) => n + Number(r.bytes), 0)).toBeLessThanOrEqual(1_048_576 - 262_144);
     await drained(t.app);
     expect(emitted).toContain(real);
-    expect(metric(t.app.metrics.render(), 'steward_intake_dropped_total{reason="source_full",outcome="failed"}')).toBe(3_000 - 6 - rows.length + 1);
+    expect(sourceFull()).toBe(3_000 - 6 - waiting + 1);
   });
 
   test("a node's real failure is processed while the forger's backlog still waits in the overflow", { timeout: 60_000 }, async () => {

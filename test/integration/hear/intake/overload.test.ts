@@ -167,4 +167,25 @@ describe("intake overload", () => {
     // commit: four at a time (the default before) made at least 160 commits of 640 runs, sixteen about 40.
     expect(transactions() - before).toBeLessThan(100 + timedWrites);
   });
+
+  test("with a backlog, the runs' incident records and marks share commits beyond the sixteen worked on (issue 89)", async () => {
+    t = createTestApp("");
+    await t.app.start();
+    const { intake } = t.app;
+    const seam = t.app.store.sql as unknown as SqliteSqlDb;
+    const before = { ...seam.batches };
+    // A backlog: 128 datagrams a turn of the event loop, more than the sixteen workers take at once.
+    for (let i = 0; i < 1_280; i++) {
+      intake.handleDatagram(datagram(10_000 + i, "failed"), FROM);
+      if (i % 128 === 127) await new Promise((r) => setImmediate(r));
+    }
+    await drained(t.app);
+    expect(intake.counters.emitted.get({ kind: "task.failed", source: "udp" })).toBe(1_280);
+    // Each run makes two calls on the store's seam (its incident record and its seen mark). With only the runs in the
+    // workers' hands announced at once, a commit carried the calls of about sixteen runs (81 commits here); a worker
+    // now hands an enriched run on and takes the next, and up to 32 more are announced together (41).
+    const commits = seam.batches.transactions - before.transactions;
+    expect(seam.batches.calls - before.calls).toBeGreaterThanOrEqual(2 * 1_280);
+    expect(commits).toBeLessThan(60);
+  });
 });

@@ -24,7 +24,13 @@ test("a real failure behind a flood spoofing its node's address is announced fro
   h = await startHarness({
     dir: mkdtempSync(join(tmpdir(), "spoofed-flood-")),
     // Reconciliation once an hour: only the look after the drops can find the run in time.
-    intake: { queueSize: 5, concurrency: 1, overflowMaxBytesPerSource: 16_384, reconcile: { intervalSeconds: 3600, settleSeconds: 60 } },
+    intake: {
+      queueSize: 5,
+      concurrency: 1,
+      overflowMaxBytes: 65_536,
+      overflowMaxBytesPerSource: 16_384,
+      reconcile: { intervalSeconds: 3600, settleSeconds: 60 },
+    },
   });
   await h.startPassEnded();
   // QRS answers task reads slowly, as a site under load does: the worker cannot keep up with the flood, whose queue and
