@@ -1,8 +1,8 @@
 // A run heard twice, from its datagram and from QRS by a reconciliation pass (the drop look's short pass, or the
 // regular one), is announced once whichever path comes first. Each interleaving is driven, not left to timing: a
 // subscriber on the bus holds one path's announcement (emit waits for every subscriber) while the other one runs.
-// - The pass first, while the datagram waits in the overflow (not reserved there): the datagram is a duplicate when
-//   the refill takes it.
+// - The pass first, while the datagram waits in the overflow (not reserved there; the worker is held by a slow QRS
+//   read instead): the datagram is a duplicate when the refill takes it.
 // - The pass's announcement held while the datagram arrives: the datagram is a duplicate at once.
 // - The datagram's announcement held while a pass runs: the pass skips the run and holds its watermark there; the
 //   next pass finds it announced.
@@ -52,7 +52,7 @@ const announcements = (harness: Harness, executionId: string) =>
   harness.events.filter((e) => e.kind.startsWith("task.") && e.executionId === executionId).map((e) => e.source);
 
 /** Waits until nothing is queued, waiting in the overflow, in flight or being marked. */
-async function drained(harness: Harness): Promise<void> {
+async function drained(harness: Harness, timeoutMs?: number): Promise<void> {
   const { intake } = harness.t.app;
   await waitFor(
     async () =>
@@ -60,32 +60,37 @@ async function drained(harness: Harness): Promise<void> {
         (await harness.metric("steward_intake_overflow_depth")) +
         (await harness.metric("steward_intake_in_flight")) ===
       0,
-    { what: "the intake drained" },
+    { what: "the intake drained", timeoutMs },
   );
   await intake.processor.marksSettled();
   await intake.settled();
 }
 
-test("the pass announces a run whose datagram waits in the overflow: the datagram is a duplicate when it is taken", { timeout: 60_000 }, async () => {
-  h = await start({ queueSize: 1 });
+test("the pass announces a run whose datagram waits in the overflow: the datagram is a duplicate when it is taken", { timeout: 120_000 }, async () => {
+  h = await start({ queueSize: 1, enrichment: { lookupTimeoutMs: 60_000 } });
   const { intake } = h.t.app;
-  // The one worker is held on a first failure, a second one fills the queue: the real run's datagram waits in the overflow.
+  // The one worker is held in a first failure's enrichment: QRS holds its reads for 30 s (a worker hands an enriched run
+  // on to be announced and takes the next, so a held announcement no longer holds it; the lookup time is raised so the
+  // enrichment waits). A second failure fills the queue, and the real run's datagram waits in the overflow.
+  const hold = h.sim.faults.add({ target: "qrs", pathContains: "task/full", delayMs: 30_000 }, Date.now());
   const first = h.run(IDS.externalProgram, "fail");
-  const held = gateOn(h, first, "udp");
-  await held.reached;
+  await waitFor(() => hold.hits > 0, { what: "the first failure's QRS read held" });
   const second = h.run(IDS.userSync, "fail");
   await waitFor(() => intake.processor.inFlight(second), { what: "the second failure queued" });
   const real = h.run(IDS.reload, "fail");
   await waitFor(async () => (await h!.metric("steward_intake_overflowed_total")) === 1, { what: "the real run's datagram in the overflow" });
   expect(intake.processor.inFlight(real)).toBe(false);
+  // The reads held stay held; the pass's own are answered at once.
+  h.sim.faults.remove(hold.id);
 
+  // The datagram may be found a duplicate as soon as the pass has claimed the run (the overflow's refill looks) or
+  // once the worker is free: counted once either way.
+  const duplicatesBefore = await h.metric("steward_intake_deduplicated_total", { source: "udp" });
   const pass = await intake.reconciler!.runOnce();
   expect(pass?.emitted).toBe(1);
   expect(announcements(h, real)).toEqual(["reconcile"]);
 
-  const duplicatesBefore = await h.metric("steward_intake_deduplicated_total", { source: "udp" });
-  held.release();
-  await drained(h);
+  await drained(h, 60_000);
   expect(await h.metric("steward_intake_deduplicated_total", { source: "udp" })).toBe(duplicatesBefore + 1);
   expect(announcements(h, real)).toEqual(["reconcile"]);
   expect(announcements(h, first)).toEqual(["udp"]);
