@@ -2,6 +2,7 @@
 // up to the queue (datagram-handler.ts), the queue (run-queue.ts), the claim-and-mark path of a run (run-claims.ts), the
 // distribute path, the run processor, distribute polling and QRS reconciliation. app.ts adds `components` in order.
 import { createUnconfirmedBudget } from "./unconfirmed-budget";
+import { createUnconfirmedSources } from "./unconfirmed-sources";
 import type { RemoteInfo } from "node:dgram";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
@@ -225,6 +226,10 @@ function intakeProcessor(
     dedupe: { enabled: cfg.dedupe.enabled, ttlMs: cfg.dedupe.ttlHours * 3_600_000 },
     alertUnconfirmed: cfg.confirm.alertUnconfirmed,
     unconfirmedBudget: createUnconfirmedBudget(cfg.confirm.unconfirmedBudget, deps.clock),
+    unconfirmedSources: createUnconfirmedSources(
+      { perSource: cfg.confirm.unconfirmedBudget.perSource, windowMinutes: cfg.confirm.unconfirmedBudget.perSourceWindowMinutes },
+      () => deps.clock.now(),
+    ),
     counters,
     warnOnce,
     instanceId,

@@ -8,6 +8,7 @@ import type { Counter } from "../../platform/core/metrics";
 import type { TaskEvent } from "../../platform/events/types";
 import type { RunReport } from "../events/run-report";
 import type { ThrottledWarn } from "./log-throttle";
+import type { UnconfirmedSources } from "./unconfirmed-sources";
 
 /** Which runs QRS did not confirm still reach the bus (marked `unconfirmed`): see `intake.confirm`. */
 export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
@@ -39,29 +40,59 @@ export function createUnconfirmedBudget(cfg: UnconfirmedBudgetConfig, clock: Clo
   };
 }
 
-/** Whether a run QRS did not confirm still goes on the bus (`intake.confirm.alertUnconfirmed`); counted and warned either way. */
+/**
+ * Whether a run QRS did not confirm still goes on the bus (`intake.confirm.alertUnconfirmed`, within the budgets);
+ * counted and warned either way. `summary`: its page stands for its source's flood (unconfirmed-sources.ts), the text
+ * to show as the reason it is unconfirmed.
+ */
 export function passesUnconfirmed(
   deps: {
     alertUnconfirmed: AlertUnconfirmed;
     counters: { unconfirmed: Counter };
     warnOnce: ThrottledWarn;
     unconfirmedBudget?: UnconfirmedBudget | undefined;
+    unconfirmedSources?: UnconfirmedSources | undefined;
   },
   report: RunReport,
   u: NonNullable<TaskEvent["unconfirmed"]>,
-): boolean {
+): { pass: boolean; summary?: string } {
   const allowed = deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
-  const spent = allowed ? deps.unconfirmedBudget?.take(report) : undefined;
+  const bySource = allowed && report.sentFrom !== undefined ? deps.unconfirmedSources?.take(report, report.sentFrom) : undefined;
+  // The summary is one page per source's flood: the per-task and per-outcome budgets, which it replaces, do not hold it back.
+  const spent = !allowed
+    ? undefined
+    : bySource?.verdict === "held"
+      ? bySource.why
+      : bySource?.verdict === "summary"
+        ? undefined
+        : deps.unconfirmedBudget?.take(report);
   const pass = allowed && spent === undefined;
   deps.counters.unconfirmed.inc({ qrs: u.qrs, action: pass ? "emitted" : spent ? "over_budget" : "dropped" });
   deps.warnOnce(
-    `unconfirmed|${u.qrs}${spent ? "|budget" : ""}`,
-    { executionId: report.executionId, taskId: report.taskId, outcome: report.outcome, host: report.host, why: spent ?? u.reason },
+    `unconfirmed|${u.qrs}${spent ? "|budget" : ""}${bySource?.verdict === "summary" ? `|summary|${report.sentFrom}` : ""}`,
+    { executionId: report.executionId, taskId: report.taskId, outcome: report.outcome, host: report.host, source: report.sentFrom, why: spent ?? u.reason },
     pass
-      ? "QRS did not confirm a run a datagram reported; it is announced marked unconfirmed and starts no task"
+      ? bySource?.verdict === "summary"
+        ? "QRS could not confirm more runs from this address than intake.confirm.unconfirmedBudget.perSource allows; they are paged as one, and its further unconfirmed runs are counted, not paged"
+        : "QRS did not confirm a run a datagram reported; it is announced marked unconfirmed and starts no task"
       : spent
         ? "QRS did not confirm a run a datagram reported, and the page budget of unconfirmed runs is spent; it is not announced (reconciliation reports a real one once QRS answers)"
         : "QRS did not confirm a run a datagram reported (forged, or QRS lost it); it is not announced",
   );
-  return pass;
+  return bySource?.verdict === "summary" && pass ? { pass, summary: bySource.text } : { pass };
+}
+
+/**
+ * The event as it goes on the bus, or undefined when a run QRS did not confirm stays off it (passesUnconfirmed). A
+ * datagram's run QRS confirmed ends its source's summary (unconfirmed-sources.ts); a run whose page stands for its
+ * source's flood says so where it says why it is unconfirmed.
+ */
+export function judgeUnconfirmed(deps: Parameters<typeof passesUnconfirmed>[0], report: RunReport, event: TaskEvent): TaskEvent | undefined {
+  if (!event.unconfirmed) {
+    if (report.sentFrom !== undefined && event.source === "udp") deps.unconfirmedSources?.confirmed(report.sentFrom);
+    return event;
+  }
+  const judged = passesUnconfirmed(deps, report, event.unconfirmed);
+  if (!judged.pass) return undefined;
+  return judged.summary === undefined ? event : { ...event, unconfirmed: { ...event.unconfirmed, reason: judged.summary } };
 }
