@@ -8,7 +8,7 @@ import type { Counter } from "../../platform/core/metrics";
 import type { TaskEvent } from "../../platform/events/types";
 import type { RunReport } from "../events/run-report";
 import type { ThrottledWarn } from "./log-throttle";
-import type { UnconfirmedSources } from "./unconfirmed-sources";
+import { createUnconfirmedSources, type UnconfirmedSources } from "./unconfirmed-sources";
 
 /** Which runs QRS did not confirm still reach the bus (marked `unconfirmed`): see `intake.confirm`. */
 export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
@@ -16,6 +16,8 @@ export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
 export interface UnconfirmedBudgetConfig {
   perTaskPerHour: number;
   perOutcomePerHour: number;
+  perSource: number;
+  perSourceWindowMinutes: number;
 }
 
 export interface UnconfirmedBudget {
@@ -95,4 +97,15 @@ export function judgeUnconfirmed(deps: Parameters<typeof passesUnconfirmed>[0], 
   const judged = passesUnconfirmed(deps, report, event.unconfirmed);
   if (!judged.pass) return undefined;
   return judged.summary === undefined ? event : { ...event, unconfirmed: { ...event.unconfirmed, reason: judged.summary } };
+}
+
+/** The budgets of `intake.confirm.unconfirmedBudget`: per task, per outcome, and per sending address. */
+export function createUnconfirmedBounds(
+  cfg: UnconfirmedBudgetConfig,
+  clock: Clock,
+): { unconfirmedBudget: UnconfirmedBudget; unconfirmedSources: UnconfirmedSources } {
+  return {
+    unconfirmedBudget: createUnconfirmedBudget(cfg, clock),
+    unconfirmedSources: createUnconfirmedSources({ perSource: cfg.perSource, windowMinutes: cfg.perSourceWindowMinutes }, () => clock.now()),
+  };
 }
