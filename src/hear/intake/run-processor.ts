@@ -270,7 +270,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     }
     deps.counters.enriched.inc({ complete: String(event.complete) });
     confirmNode(deps, event);
-    const judged = judgeUnconfirmed(deps, report, event);
+    const judged = await judgeUnconfirmed(deps, report, event);
     if (judged === undefined) return drop(key, "unconfirmed");
     event = judged;
     if (isRetriedAttempt(event)) return drop(key, await holdAttempt(log, report, event, deps.heldAttempts));

@@ -224,7 +224,7 @@ function intakeProcessor(
     log: deps.log,
     dedupe: { enabled: cfg.dedupe.enabled, ttlMs: cfg.dedupe.ttlHours * 3_600_000 },
     alertUnconfirmed: cfg.confirm.alertUnconfirmed,
-    ...createUnconfirmedBounds(cfg.confirm.unconfirmedBudget, deps.clock),
+    ...createUnconfirmedBounds(cfg.confirm.unconfirmedBudget, { ...deps, store, instanceId }),
     counters,
     warnOnce,
     instanceId,

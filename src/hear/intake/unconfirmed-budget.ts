@@ -8,7 +8,10 @@ import type { Counter } from "../../platform/core/metrics";
 import type { TaskEvent } from "../../platform/events/types";
 import type { RunReport } from "../events/run-report";
 import type { ThrottledWarn } from "./log-throttle";
-import { createUnconfirmedSources, type UnconfirmedSources } from "./unconfirmed-sources";
+import { createUnconfirmedSources, type SummaryClaim, type UnconfirmedSources } from "./unconfirmed-sources";
+import type { Logger } from "pino";
+import type { IntakeStore } from "./intake-store";
+import { runKey } from "../events/run-key";
 
 /** Which runs QRS did not confirm still reach the bus (marked `unconfirmed`): see `intake.confirm`. */
 export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
@@ -47,7 +50,7 @@ export function createUnconfirmedBudget(cfg: UnconfirmedBudgetConfig, clock: Clo
  * counted and warned either way. `summary`: its page stands for its source's flood (unconfirmed-sources.ts), the text
  * to show as the reason it is unconfirmed.
  */
-export function passesUnconfirmed(
+export async function passesUnconfirmed(
   deps: {
     alertUnconfirmed: AlertUnconfirmed;
     counters: { unconfirmed: Counter };
@@ -57,9 +60,13 @@ export function passesUnconfirmed(
   },
   report: RunReport,
   u: NonNullable<TaskEvent["unconfirmed"]>,
-): { pass: boolean; summary?: string } {
+): Promise<{ pass: boolean; summary?: string }> {
   const allowed = deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
-  const bySource = allowed && report.sentFrom !== undefined ? deps.unconfirmedSources?.take(report, report.sentFrom) : undefined;
+  const sources = deps.unconfirmedSources;
+  let bySource = allowed && report.sentFrom !== undefined ? sources?.take(report, report.sentFrom) : undefined;
+  // Once for the cluster: another Steward that receives the same flood may have paged it already.
+  if (bySource?.verdict === "summary" && sources && !(await sources.summaryOnce(report.sentFrom ?? "", report.outcome)))
+    bySource = { verdict: "held", why: `another Steward of the cluster already paged the unconfirmed ${report.outcome} runs from ${report.sentFrom} as one` };
   // The summary is one page per source's flood: the per-task and per-outcome budgets, which it replaces, do not hold it back.
   const spent = !allowed
     ? undefined
@@ -89,12 +96,12 @@ export function passesUnconfirmed(
  * datagram's run QRS confirmed ends its source's summary (unconfirmed-sources.ts); a run whose page stands for its
  * source's flood says so where it says why it is unconfirmed.
  */
-export function judgeUnconfirmed(deps: Parameters<typeof passesUnconfirmed>[0], report: RunReport, event: TaskEvent): TaskEvent | undefined {
+export async function judgeUnconfirmed(deps: Parameters<typeof passesUnconfirmed>[0], report: RunReport, event: TaskEvent): Promise<TaskEvent | undefined> {
   if (!event.unconfirmed) {
     if (report.sentFrom !== undefined && event.source === "udp") deps.unconfirmedSources?.confirmed(report.sentFrom);
     return event;
   }
-  const judged = passesUnconfirmed(deps, report, event.unconfirmed);
+  const judged = await passesUnconfirmed(deps, report, event.unconfirmed);
   if (!judged.pass) return undefined;
   return judged.summary === undefined ? event : { ...event, unconfirmed: { ...event.unconfirmed, reason: judged.summary } };
 }
@@ -102,10 +109,17 @@ export function judgeUnconfirmed(deps: Parameters<typeof passesUnconfirmed>[0], 
 /** The budgets of `intake.confirm.unconfirmedBudget`: per task, per outcome, and per sending address. */
 export function createUnconfirmedBounds(
   cfg: UnconfirmedBudgetConfig,
-  clock: Clock,
+  deps: { clock: Clock; log: Logger; store: Pick<IntakeStore, "claim">; instanceId: string },
 ): { unconfirmedBudget: UnconfirmedBudget; unconfirmedSources: UnconfirmedSources } {
+  const { clock, store } = deps;
+  // The summary's claim is a run claim in the store every Steward of a cluster shares, under an id of its own (no
+  // execution id has a "|"); the store's keys name a kind after the id, and "failed" serves for every outcome.
+  const once: SummaryClaim = (id, leaseMs) => store.claim(runKey(id, "failed"), id, "unconfirmed-summary", clock.now(), leaseMs, deps.instanceId);
   return {
     unconfirmedBudget: createUnconfirmedBudget(cfg, clock),
-    unconfirmedSources: createUnconfirmedSources({ perSource: cfg.perSource, windowMinutes: cfg.perSourceWindowMinutes }, () => clock.now()),
+    unconfirmedSources: createUnconfirmedSources(
+      { perSource: cfg.perSource, windowMinutes: cfg.perSourceWindowMinutes },
+      { now: () => clock.now(), log: deps.log, once },
+    ),
   };
 }

@@ -6,7 +6,11 @@
 // source's unconfirmed runs are counted into it, not paged. Held runs are not remembered as handled, so reconciliation
 // (and the look after a drop) announces each one QRS later shows, once. The summary ends when the source sends no
 // unconfirmed run for a window, or QRS confirms one of its runs: its next unconfirmed run pages on its own again.
-// In memory, per Steward: no store write on the datagram path (see docs/security.md for a cluster).
+// The counts are in memory, per Steward: no store write on the datagram path. The summary itself is claimed in the
+// store the Stewards of a cluster share (one write per address, outcome and window), so a flood that reaches several
+// Stewards is one summary page for the site (docs/security.md).
+import type { Logger } from "pino";
+import { describeError } from "../../platform/core/errors";
 import type { RunReport } from "../events/run-report";
 import { unverifiedText } from "../../platform/events/unverified-text";
 
@@ -19,7 +23,15 @@ export interface UnconfirmedSourcesConfig {
 /** `page`: as before, one page; `summary`: this run's page stands for the source's flood (text to show); `held`: counted, not paged. */
 export type SourceVerdict = { verdict: "page" } | { verdict: "summary"; text: string } | { verdict: "held"; why: string };
 
+/** Claims `id` for this Steward in the shared store for `leaseMs`: false when another Steward holds it. */
+export type SummaryClaim = (id: string, leaseMs: number) => Promise<boolean>;
+
 export interface UnconfirmedSources {
+  /**
+   * After a `summary` verdict: true when this Steward pages the address's flood, false when another Steward of the
+   * cluster did in this window (the run is then held like the rest).
+   */
+  summaryOnce(address: string, outcome: string): Promise<boolean>;
   /** Judges one unconfirmed run that the other budgets let through, from `address` (the datagram's source). */
   take(report: RunReport, address: string): SourceVerdict;
   /** QRS confirmed a run from `address`: its summary, if any, ends. */
@@ -43,7 +55,8 @@ const SAMPLE = 3;
 /** Addresses followed at once. The intake admits only the nodes' addresses, so this is far above any site. */
 export const MAX_SOURCES = 1_000;
 
-export function createUnconfirmedSources(cfg: UnconfirmedSourcesConfig, now: () => number): UnconfirmedSources {
+export function createUnconfirmedSources(cfg: UnconfirmedSourcesConfig, deps: { now: () => number; log?: Logger; once?: SummaryClaim }): UnconfirmedSources {
+  const { now } = deps;
   const windowMs = cfg.windowMinutes * 60_000;
   const states = new Map<string, SourceState>();
 
@@ -66,6 +79,18 @@ export function createUnconfirmedSources(cfg: UnconfirmedSourcesConfig, now: () 
   }
 
   return {
+    async summaryOnce(address, outcome) {
+      if (!deps.once) return true;
+      // Stewards agree on the window by the clock: a flood that spans two windows may be two summaries, never more.
+      const window = Math.floor(now() / windowMs);
+      try {
+        return await deps.once(`unconfirmed-summary|${address}|${outcome}|${window}`, 2 * windowMs);
+      } catch (err) {
+        // A summary paged twice beats a flood nobody hears of: the store's trouble is /ready's to tell.
+        deps.log?.warn({ source: address, err: describeError(err) }, "cannot claim the summary page of unconfirmed runs in the store; it is paged from here");
+        return true;
+      }
+    },
     take(report, address) {
       const t = now();
       const key = `${address}|${report.outcome}`;

@@ -15,7 +15,7 @@ const verdicts = (s: ReturnType<typeof createUnconfirmedSources>, from: number, 
 
 test("past perSource, one summary naming the address and a few tasks as unverified text, then held", () => {
   now = 0;
-  const s = createUnconfirmedSources({ perSource: 3, windowMinutes: 10 }, () => now);
+  const s = createUnconfirmedSources({ perSource: 3, windowMinutes: 10 }, { now: () => now });
   expect(verdicts(s, 0, 3)).toEqual(["page", "page", "page"]);
   const summary = s.take(run(3), "10.0.0.5");
   expect(summary.verdict).toBe("summary");
@@ -32,7 +32,7 @@ test("past perSource, one summary naming the address and a few tasks as unverifi
 
 test("the summary ends when the source is quiet for the window, or when QRS confirms one of its runs", () => {
   now = 0;
-  const s = createUnconfirmedSources({ perSource: 1, windowMinutes: 10 }, () => now);
+  const s = createUnconfirmedSources({ perSource: 1, windowMinutes: 10 }, { now: () => now });
   expect(verdicts(s, 0, 3)).toEqual(["page", "summary", "held"]);
   // Still flooding 9 minutes apart: the summary stays open.
   now += 9 * 60_000;
