@@ -60,7 +60,7 @@ export async function passesUnconfirmed(
   },
   report: RunReport,
   u: NonNullable<TaskEvent["unconfirmed"]>,
-): Promise<{ pass: boolean; summary?: string }> {
+): Promise<{ pass: boolean; summary?: { title: string; text: string } }> {
   const allowed = deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
   const sources = deps.unconfirmedSources;
   let bySource = allowed && report.sentFrom !== undefined ? sources?.take(report, report.sentFrom) : undefined;
@@ -88,7 +88,7 @@ export async function passesUnconfirmed(
         ? "QRS did not confirm a run a datagram reported, and the page budget of unconfirmed runs is spent; it is not announced (reconciliation reports a real one once QRS answers)"
         : "QRS did not confirm a run a datagram reported (forged, or QRS lost it); it is not announced",
   );
-  return bySource?.verdict === "summary" && pass ? { pass, summary: bySource.text } : { pass };
+  return bySource?.verdict === "summary" && pass ? { pass, summary: { title: bySource.title, text: bySource.text } } : { pass };
 }
 
 /**
@@ -103,7 +103,10 @@ export async function judgeUnconfirmed(deps: Parameters<typeof passesUnconfirmed
   }
   const judged = await passesUnconfirmed(deps, report, event.unconfirmed);
   if (!judged.pass) return undefined;
-  return judged.summary === undefined ? event : { ...event, unconfirmed: { ...event.unconfirmed, reason: judged.summary } };
+  if (judged.summary === undefined) return event;
+  // The page's headline and subject name the flood, not the one forged task whose run carries it.
+  const { title, text } = judged.summary;
+  return { ...event, task: { ...event.task, name: title }, unconfirmed: { ...event.unconfirmed, reason: text } };
 }
 
 /** The budgets of `intake.confirm.unconfirmedBudget`: per task, per outcome, and per sending address. */

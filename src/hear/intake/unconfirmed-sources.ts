@@ -21,7 +21,7 @@ export interface UnconfirmedSourcesConfig {
 }
 
 /** `page`: as before, one page; `summary`: this run's page stands for the source's flood (text to show); `held`: counted, not paged. */
-export type SourceVerdict = { verdict: "page" } | { verdict: "summary"; text: string } | { verdict: "held"; why: string };
+export type SourceVerdict = { verdict: "page" } | { verdict: "summary"; title: string; text: string } | { verdict: "held"; why: string };
 
 /** Claims `id` for this Steward in the shared store for `leaseMs`: false when another Steward holds it. */
 export type SummaryClaim = (id: string, leaseMs: number) => Promise<boolean>;
@@ -60,10 +60,20 @@ export function createUnconfirmedSources(cfg: UnconfirmedSourcesConfig, deps: { 
   const windowMs = cfg.windowMinutes * 60_000;
   const states = new Map<string, SourceState>();
 
+  /** Said when noticed (the next unconfirmed run of the address, or a confirmed one): nothing runs on a timer. */
+  function ended(key: string, s: SourceState, why: string): void {
+    if (s.held === 0) return;
+    deps.log?.info(
+      { source: key.split("|")[0], outcome: key.split("|")[1], held: s.held, lastAt: new Date(s.last).toISOString() },
+      `a flood of unconfirmed runs from this address is over (${why}); its next unconfirmed run pages on its own`,
+    );
+  }
+
   function stateOf(key: string, t: number): SourceState {
     let s = states.get(key);
     // Quiet for a window: the summary (if any) is over, and the next run is judged afresh.
     if (s && t - s.last > windowMs) {
+      ended(key, s, "it sent none for the window");
       states.delete(key);
       s = undefined;
     }
@@ -116,6 +126,7 @@ export function createUnconfirmedSources(cfg: UnconfirmedSourcesConfig, deps: { 
       const tasks = s.sample.map((n) => unverifiedText(n)).join(", ");
       return {
         verdict: "summary",
+        title: `${runs} ${report.outcome} task runs from ${address} that QRS could not confirm`,
         text:
           `${runs} ${report.outcome} task runs from ${address} that QRS could not confirm within ${cfg.windowMinutes} minutes ` +
           `(a sender may be spoofing this node's address while QRS is slow), e.g. ${tasks}. ` +
@@ -125,7 +136,12 @@ export function createUnconfirmedSources(cfg: UnconfirmedSourcesConfig, deps: { 
       };
     },
     confirmed(address) {
-      for (const key of [...states.keys()]) if (key.startsWith(`${address}|`)) states.delete(key);
+      if (states.size === 0) return;
+      for (const [key, s] of [...states.entries()]) {
+        if (!key.startsWith(`${address}|`)) continue;
+        ended(key, s, "QRS confirmed one of its runs");
+        states.delete(key);
+      }
     },
     open() {
       const t = now();

@@ -76,8 +76,11 @@ notify:
   expect(hooks()).toHaveLength(5);
   const summaries = hooks().filter((r) => r.body.includes("task runs from 127.0.0.1 that QRS could not confirm"));
   expect(summaries).toHaveLength(1);
-  // The forged task names are shown as unverified text.
+  // The forged task names are shown as unverified text; the page's task name (its headline) names the flood.
   expect(summaries[0]!.body).toContain("(unverified)");
+  expect(JSON.parse(summaries[0]!.body)).toMatchObject({
+    taskName: expect.stringMatching(/^4 failed task runs from 127\.0\.0\.1 that QRS could not confirm$/),
+  });
   expect(hooks().filter((r) => r.body.includes(real))).toHaveLength(1);
   expect(counted("over_budget")).toBeGreaterThanOrEqual(97);
   expect(h.events.filter((e) => e.executionId === held)).toHaveLength(0);
