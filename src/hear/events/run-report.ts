@@ -32,6 +32,8 @@ export interface RunReport {
   heardAtMs?: number;
   /** The caller already found that QRS has no such run (why): it is marked unconfirmed without further lookups. */
   deniedByQrs?: string;
+  /** The datagram's source address (a node's, or one spoofing it): unconfirmed runs are paged per address (unconfirmed-sources.ts). */
+  sentFrom?: string;
 }
 
 /**

@@ -135,10 +135,26 @@ const confirmSchema = () =>
             .max(100_000)
             .default(60)
             .describe("Unconfirmed runs announced per outcome (failed, aborted, succeeded …) in an hour at most, of all tasks together."),
+          perSource: z
+            .number()
+            .int()
+            .min(1)
+            .max(1_000)
+            .default(3)
+            .describe(
+              "Unconfirmed runs of one outcome from one source address paged one by one within perSourceWindowMinutes; past it the source's runs become ONE page naming the address and a few of the tasks, and its further unconfirmed runs are counted, not paged, until it sends none for the window or QRS confirms its runs.",
+            ),
+          perSourceWindowMinutes: z
+            .number()
+            .int()
+            .min(1)
+            .max(1_440)
+            .default(10)
+            .describe("The window of perSource, in minutes; a source quiet (no unconfirmed run) this long ends its summary page."),
         })
         .prefault({})
         .describe(
-          'A page budget for the runs alertUnconfirmed lets through (a forged datagram cannot be told from a real one while QRS is down): beyond it a run is counted (steward_intake_unconfirmed_total{action="over_budget"}) and not announced; reconciliation reports a real one once QRS answers.',
+          'A page budget for the runs alertUnconfirmed lets through (a forged datagram cannot be told from a real one while QRS is down): beyond it a run is counted (steward_intake_unconfirmed_total{action="over_budget"}) and not announced; reconciliation reports a real one once QRS answers. A flood from one address (spoofing a node while QRS is slow) is one page past perSource.',
         ),
     })
     .prefault({})

@@ -123,7 +123,8 @@ export function createRunClaims(deps: RunClaimsDeps): RunClaims {
       }
       if (!ours) return deps.duplicate(item, "run already handled or claimed by another Steward");
       // The worker takes the next run once the event is on the bus; the mark commits with the next batch.
-      await processor.process(item.report, item.key, { markInBackground: true, announceAhead: true });
+      // The source address goes with the run: QRS's unconfirmed runs are paged per address (unconfirmed-sources.ts).
+      await processor.process({ ...item.report, sentFrom: item.source }, item.key, { markInBackground: true, announceAhead: true });
     },
     abandon,
     abandonInBackground(item) {

@@ -1,6 +1,7 @@
 // The one path from "a run ended" to a domain event on the bus, shared by datagrams, distribute polling and
 // reconciliation: claim (dedupe in memory and in the store) → enrich → emit → remember as seen.
-import { type AlertUnconfirmed, passesUnconfirmed, type UnconfirmedBudget } from "./unconfirmed-budget";
+import { type AlertUnconfirmed, judgeUnconfirmed, type UnconfirmedBudget } from "./unconfirmed-budget";
+import type { UnconfirmedSources } from "./unconfirmed-sources";
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import type { EventBus } from "../../platform/core/bus";
@@ -52,6 +53,8 @@ export interface RunProcessorDeps {
   alertUnconfirmed: AlertUnconfirmed;
   /** How many runs QRS did not confirm may go out per task and per outcome in an hour (intake.confirm.unconfirmedBudget). */
   unconfirmedBudget?: UnconfirmedBudget;
+  /** Unconfirmed runs paged per sending address, past which a source's runs are one page (intake.confirm.unconfirmedBudget.perSource). */
+  unconfirmedSources?: UnconfirmedSources;
   counters: { enriched: Counter; emitted: Counter; deduplicated: Counter; unconfirmed: Counter };
   /** Datagram-driven warnings share the intake's log budget (a forged run is one datagram away). */
   warnOnce: ThrottledWarn;
@@ -267,7 +270,9 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     }
     deps.counters.enriched.inc({ complete: String(event.complete) });
     confirmNode(deps, event);
-    if (event.unconfirmed && !passesUnconfirmed(deps, report, event.unconfirmed)) return drop(key, "unconfirmed");
+    const judged = await judgeUnconfirmed(deps, report, event);
+    if (judged === undefined) return drop(key, "unconfirmed");
+    event = judged;
     if (isRetriedAttempt(event)) return drop(key, await holdAttempt(log, report, event, deps.heldAttempts));
     const matched = (await announcedAlready(deps, report, key, event)) ? "duplicate" : await claimMatched(report, key, event);
     if (matched === "duplicate" || matched === "error") {

@@ -1,7 +1,7 @@
 // Composes the task-event intake from its parts: the socket and who may send (udp-socket.ts), what happens to a datagram
 // up to the queue (datagram-handler.ts), the queue (run-queue.ts), the claim-and-mark path of a run (run-claims.ts), the
 // distribute path, the run processor, distribute polling and QRS reconciliation. app.ts adds `components` in order.
-import { createUnconfirmedBudget } from "./unconfirmed-budget";
+import { createUnconfirmedBounds } from "./unconfirmed-budget";
 import type { RemoteInfo } from "node:dgram";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
@@ -225,7 +225,7 @@ function intakeProcessor(
     log: deps.log,
     dedupe: { enabled: cfg.dedupe.enabled, ttlMs: cfg.dedupe.ttlHours * 3_600_000 },
     alertUnconfirmed: cfg.confirm.alertUnconfirmed,
-    unconfirmedBudget: createUnconfirmedBudget(cfg.confirm.unconfirmedBudget, deps.clock),
+    ...createUnconfirmedBounds(cfg.confirm.unconfirmedBudget, { ...deps, store, instanceId }),
     counters,
     warnOnce,
     instanceId,

@@ -8,6 +8,10 @@ import type { Counter } from "../../platform/core/metrics";
 import type { TaskEvent } from "../../platform/events/types";
 import type { RunReport } from "../events/run-report";
 import type { ThrottledWarn } from "./log-throttle";
+import { createUnconfirmedSources, type SummaryClaim, type UnconfirmedSources } from "./unconfirmed-sources";
+import type { Logger } from "pino";
+import type { IntakeStore } from "./intake-store";
+import { runKey } from "../events/run-key";
 
 /** Which runs QRS did not confirm still reach the bus (marked `unconfirmed`): see `intake.confirm`. */
 export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
@@ -15,6 +19,8 @@ export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
 export interface UnconfirmedBudgetConfig {
   perTaskPerHour: number;
   perOutcomePerHour: number;
+  perSource: number;
+  perSourceWindowMinutes: number;
 }
 
 export interface UnconfirmedBudget {
@@ -39,29 +45,84 @@ export function createUnconfirmedBudget(cfg: UnconfirmedBudgetConfig, clock: Clo
   };
 }
 
-/** Whether a run QRS did not confirm still goes on the bus (`intake.confirm.alertUnconfirmed`); counted and warned either way. */
-export function passesUnconfirmed(
+/**
+ * Whether a run QRS did not confirm still goes on the bus (`intake.confirm.alertUnconfirmed`, within the budgets);
+ * counted and warned either way. `summary`: its page stands for its source's flood (unconfirmed-sources.ts), the text
+ * to show as the reason it is unconfirmed.
+ */
+export async function passesUnconfirmed(
   deps: {
     alertUnconfirmed: AlertUnconfirmed;
     counters: { unconfirmed: Counter };
     warnOnce: ThrottledWarn;
     unconfirmedBudget?: UnconfirmedBudget | undefined;
+    unconfirmedSources?: UnconfirmedSources | undefined;
   },
   report: RunReport,
   u: NonNullable<TaskEvent["unconfirmed"]>,
-): boolean {
+): Promise<{ pass: boolean; summary?: { title: string; text: string } }> {
   const allowed = deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
-  const spent = allowed ? deps.unconfirmedBudget?.take(report) : undefined;
+  const sources = deps.unconfirmedSources;
+  let bySource = allowed && report.sentFrom !== undefined ? sources?.take(report, report.sentFrom) : undefined;
+  // Once for the cluster: another Steward that receives the same flood may have paged it already.
+  if (bySource?.verdict === "summary" && sources && !(await sources.summaryOnce(report.sentFrom ?? "", report.outcome)))
+    bySource = { verdict: "held", why: `another Steward of the cluster already paged the unconfirmed ${report.outcome} runs from ${report.sentFrom} as one` };
+  // The summary is one page per source's flood: the per-task and per-outcome budgets, which it replaces, do not hold it back.
+  const spent = !allowed
+    ? undefined
+    : bySource?.verdict === "held"
+      ? bySource.why
+      : bySource?.verdict === "summary"
+        ? undefined
+        : deps.unconfirmedBudget?.take(report);
   const pass = allowed && spent === undefined;
   deps.counters.unconfirmed.inc({ qrs: u.qrs, action: pass ? "emitted" : spent ? "over_budget" : "dropped" });
   deps.warnOnce(
-    `unconfirmed|${u.qrs}${spent ? "|budget" : ""}`,
-    { executionId: report.executionId, taskId: report.taskId, outcome: report.outcome, host: report.host, why: spent ?? u.reason },
+    `unconfirmed|${u.qrs}${spent ? "|budget" : ""}${bySource?.verdict === "summary" ? `|summary|${report.sentFrom}` : ""}`,
+    { executionId: report.executionId, taskId: report.taskId, outcome: report.outcome, host: report.host, source: report.sentFrom, why: spent ?? u.reason },
     pass
-      ? "QRS did not confirm a run a datagram reported; it is announced marked unconfirmed and starts no task"
+      ? bySource?.verdict === "summary"
+        ? "QRS could not confirm more runs from this address than intake.confirm.unconfirmedBudget.perSource allows; they are paged as one, and its further unconfirmed runs are counted, not paged"
+        : "QRS did not confirm a run a datagram reported; it is announced marked unconfirmed and starts no task"
       : spent
         ? "QRS did not confirm a run a datagram reported, and the page budget of unconfirmed runs is spent; it is not announced (reconciliation reports a real one once QRS answers)"
         : "QRS did not confirm a run a datagram reported (forged, or QRS lost it); it is not announced",
   );
-  return pass;
+  return bySource?.verdict === "summary" && pass ? { pass, summary: { title: bySource.title, text: bySource.text } } : { pass };
+}
+
+/**
+ * The event as it goes on the bus, or undefined when a run QRS did not confirm stays off it (passesUnconfirmed). A
+ * datagram's run QRS confirmed ends its source's summary (unconfirmed-sources.ts); a run whose page stands for its
+ * source's flood says so where it says why it is unconfirmed.
+ */
+export async function judgeUnconfirmed(deps: Parameters<typeof passesUnconfirmed>[0], report: RunReport, event: TaskEvent): Promise<TaskEvent | undefined> {
+  if (!event.unconfirmed) {
+    if (report.sentFrom !== undefined && event.source === "udp") deps.unconfirmedSources?.confirmed(report.sentFrom);
+    return event;
+  }
+  const judged = await passesUnconfirmed(deps, report, event.unconfirmed);
+  if (!judged.pass) return undefined;
+  if (judged.summary === undefined) return event;
+  // The page's headline and subject name the flood, not the one forged task whose run carries it.
+  const { title, text } = judged.summary;
+  return { ...event, task: { ...event.task, name: title }, unconfirmed: { ...event.unconfirmed, reason: text } };
+}
+
+/** The budgets of `intake.confirm.unconfirmedBudget`: per task, per outcome, and per sending address. */
+export function createUnconfirmedBounds(
+  cfg: UnconfirmedBudgetConfig,
+  deps: { clock: Clock; log: Logger; store: Pick<IntakeStore, "claim">; instanceId: string },
+): { unconfirmedBudget: UnconfirmedBudget; unconfirmedSources: UnconfirmedSources } {
+  const { clock, store } = deps;
+  // The summary's claim is a run claim in the store every Steward of a cluster shares, under an id of its own (no
+  // execution id has a "|"); the store's keys name a kind after the id, and "failed" serves for every outcome.
+  const once: SummaryClaim = (id, leaseMs) => store.claim(runKey(id, "failed"), id, "unconfirmed-summary", clock.now(), leaseMs, deps.instanceId);
+  return {
+    unconfirmedBudget: createUnconfirmedBudget(cfg, clock),
+    unconfirmedSources: createUnconfirmedSources(
+      { perSource: cfg.perSource, windowMinutes: cfg.perSourceWindowMinutes },
+      { now: () => clock.now(), log: deps.log, once },
+    ),
+  };
 }

@@ -177,7 +177,8 @@ describe("runs that never happened", () => {
 });
 
 test("QRS unreachable: forged successes and failures of one task page within the unconfirmed budget, not once each (issue 86)", async () => {
-  const hh = await harness({ confirm: { unconfirmedBudget: { perTaskPerHour: 3 } }, reconcile: { enabled: false } });
+  // One address sends them all: perSource is raised so the per-task budget is what is tested (unconfirmed-flood.test.ts tests perSource).
+  const hh = await harness({ confirm: { unconfirmedBudget: { perTaskPerHour: 3, perSource: 100 } }, reconcile: { enabled: false } });
   await hh.sim.stop();
   const exec = (i: number) => `0badc0de-0000-4000-8000-${String(i).padStart(12, "0")}`;
   for (let i = 0; i < 10; i++) await sendDatagram(failed(exec(i), "/scheduler-task-success/"), hh.udpPort());

@@ -14,7 +14,10 @@ describe("intake config", () => {
     });
     expect(intake.enrichment.scriptLog).toMatchObject({ enabled: true, headLines: 20, tailLines: 40 });
     expect(intake.enrichment.distribute).toMatchObject({ maxPending: 200, maxPendingPerSource: 100, confirmWithinSeconds: 120 });
-    expect(intake.confirm).toEqual({ alertUnconfirmed: "qrsUnavailable", unconfirmedBudget: { perTaskPerHour: 4, perOutcomePerHour: 60 } });
+    expect(intake.confirm).toEqual({
+      alertUnconfirmed: "qrsUnavailable",
+      unconfirmedBudget: { perTaskPerHour: 4, perOutcomePerHour: 60, perSource: 3, perSourceWindowMinutes: 10 },
+    });
   });
   test("alertUnconfirmed takes never, qrsUnavailable or always; anything else names its line", () => {
     expect(parseConfigText("intake:\n  confirm: { alertUnconfirmed: never }\n", "t.yaml", "/tmp").config.intake.confirm.alertUnconfirmed).toBe("never");

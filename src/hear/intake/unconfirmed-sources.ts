@@ -1,0 +1,156 @@
+// One page per cause for the runs QRS could not confirm, per sending address (issue 86). A flood spoofing a node's
+// address while QRS is slowed past the lookup timeout names a new task id in each datagram, so the per-task budget
+// (unconfirmed-budget.ts) never bites and the per-outcome one still lets an hour's worth of forged failures through.
+// Per source address and outcome, the first `perSource` unconfirmed runs in a window page one by one, as before; the
+// next becomes ONE summary page ("N failed task runs from <address> that QRS could not confirm"), and the rest of the
+// source's unconfirmed runs are counted into it, not paged. Held runs are not remembered as handled, so reconciliation
+// (and the look after a drop) announces each one QRS later shows, once. The summary ends when the source sends no
+// unconfirmed run for a window, or QRS confirms one of its runs: its next unconfirmed run pages on its own again.
+// The counts are in memory, per Steward: no store write on the datagram path. The summary itself is claimed in the
+// store the Stewards of a cluster share (one write per address, outcome and window), so a flood that reaches several
+// Stewards is one summary page for the site (docs/security.md).
+import type { Logger } from "pino";
+import { describeError } from "../../platform/core/errors";
+import type { RunReport } from "../events/run-report";
+import { unverifiedText } from "../../platform/events/unverified-text";
+
+export interface UnconfirmedSourcesConfig {
+  /** Unconfirmed runs of one outcome from one address paged one by one within the window. */
+  perSource: number;
+  windowMinutes: number;
+}
+
+/** `page`: as before, one page; `summary`: this run's page stands for the source's flood (text to show); `held`: counted, not paged. */
+export type SourceVerdict = { verdict: "page" } | { verdict: "summary"; title: string; text: string } | { verdict: "held"; why: string };
+
+/** Claims `id` for this Steward in the shared store for `leaseMs`: false when another Steward holds it. */
+export type SummaryClaim = (id: string, leaseMs: number) => Promise<boolean>;
+
+export interface UnconfirmedSources {
+  /**
+   * After a `summary` verdict: true when this Steward pages the address's flood, false when another Steward of the
+   * cluster did in this window (the run is then held like the rest).
+   */
+  summaryOnce(address: string, outcome: string): Promise<boolean>;
+  /** Judges one unconfirmed run that the other budgets let through, from `address` (the datagram's source). */
+  take(report: RunReport, address: string): SourceVerdict;
+  /** QRS confirmed a run from `address`: its summary, if any, ends. */
+  confirmed(address: string): void;
+  /** The sources with a summary open now and how many runs each holds (for tests and logs). */
+  open(): Array<{ address: string; outcome: string; runs: number }>;
+}
+
+interface SourceState {
+  /** When the runs paged one by one in this window came. */
+  paged: number[];
+  /** Runs counted into the summary (including the one whose page is the summary). */
+  held: number;
+  /** A few task ids or names as sent, for the summary's text. */
+  sample: string[];
+  last: number;
+}
+
+/** Task names shown in a summary: enough to tell a flood from one task failing over and over. */
+const SAMPLE = 3;
+/** Addresses followed at once. The intake admits only the nodes' addresses, so this is far above any site. */
+export const MAX_SOURCES = 1_000;
+
+export function createUnconfirmedSources(cfg: UnconfirmedSourcesConfig, deps: { now: () => number; log?: Logger; once?: SummaryClaim }): UnconfirmedSources {
+  const { now } = deps;
+  const windowMs = cfg.windowMinutes * 60_000;
+  const states = new Map<string, SourceState>();
+
+  /** Said when noticed (the next unconfirmed run of the address, or a confirmed one): nothing runs on a timer. */
+  function ended(key: string, s: SourceState, why: string): void {
+    if (s.held === 0) return;
+    deps.log?.info(
+      { source: key.split("|")[0], outcome: key.split("|")[1], held: s.held, lastAt: new Date(s.last).toISOString() },
+      `a flood of unconfirmed runs from this address is over (${why}); its next unconfirmed run pages on its own`,
+    );
+  }
+
+  function stateOf(key: string, t: number): SourceState {
+    let s = states.get(key);
+    // Quiet for a window: the summary (if any) is over, and the next run is judged afresh.
+    if (s && t - s.last > windowMs) {
+      ended(key, s, "it sent none for the window");
+      states.delete(key);
+      s = undefined;
+    }
+    if (!s) {
+      if (states.size >= MAX_SOURCES) {
+        const oldest = states.keys().next().value;
+        if (oldest !== undefined) states.delete(oldest);
+      }
+      s = { paged: [], held: 0, sample: [], last: t };
+      states.set(key, s);
+    }
+    return s;
+  }
+
+  return {
+    async summaryOnce(address, outcome) {
+      if (!deps.once) return true;
+      // Stewards agree on the window by the clock: a flood that spans two windows may be two summaries, never more.
+      const window = Math.floor(now() / windowMs);
+      try {
+        return await deps.once(`unconfirmed-summary|${address}|${outcome}|${window}`, 2 * windowMs);
+      } catch (err) {
+        // A summary paged twice beats a flood nobody hears of: the store's trouble is /ready's to tell.
+        deps.log?.warn({ source: address, err: describeError(err) }, "cannot claim the summary page of unconfirmed runs in the store; it is paged from here");
+        return true;
+      }
+    },
+    take(report, address) {
+      const t = now();
+      const key = `${address}|${report.outcome}`;
+      const s = stateOf(key, t);
+      s.last = t;
+      // Re-inserted, so the map's first key is the one quiet longest (evicted first).
+      states.delete(key);
+      states.set(key, s);
+      s.paged = s.paged.filter((at) => t - at <= windowMs);
+      if (s.held === 0 && s.paged.length < cfg.perSource) {
+        s.paged.push(t);
+        return { verdict: "page" };
+      }
+      s.held++;
+      const name = report.taskName ?? report.taskId;
+      if (s.sample.length < SAMPLE && !s.sample.includes(name)) s.sample.push(name);
+      if (s.held > 1)
+        return {
+          verdict: "held",
+          why: `one of ${s.held} unconfirmed ${report.outcome} runs from ${address} already paged as one (intake.confirm.unconfirmedBudget.perSource)`,
+        };
+      const runs = s.paged.length + 1;
+      const tasks = s.sample.map((n) => unverifiedText(n)).join(", ");
+      return {
+        verdict: "summary",
+        title: `${runs} ${report.outcome} task runs from ${address} that QRS could not confirm`,
+        text:
+          `${runs} ${report.outcome} task runs from ${address} that QRS could not confirm within ${cfg.windowMinutes} minutes ` +
+          `(a sender may be spoofing this node's address while QRS is slow), e.g. ${tasks}. ` +
+          `This page stands for them all: further unconfirmed ${report.outcome} runs from ${address} are counted ` +
+          `(steward_intake_unconfirmed_total{action="over_budget"}), not paged, until it sends none for ${cfg.windowMinutes} minutes or QRS confirms its runs; ` +
+          "the runs QRS later shows are announced then, each once.",
+      };
+    },
+    confirmed(address) {
+      if (states.size === 0) return;
+      for (const [key, s] of [...states.entries()]) {
+        if (!key.startsWith(`${address}|`)) continue;
+        ended(key, s, "QRS confirmed one of its runs");
+        states.delete(key);
+      }
+    },
+    open() {
+      const t = now();
+      return [...states.entries()]
+        .filter(([, s]) => s.held > 0 && t - s.last <= windowMs)
+        .map(([key, s]) => {
+          const [address = "", outcome = ""] = key.split("|");
+          return { address, outcome, runs: s.paged.length + s.held };
+        });
+    },
+  };
+}
