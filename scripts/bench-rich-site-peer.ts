@@ -81,6 +81,8 @@ let qrsInLooks = 0;
 let looksAtDay = 0;
 let qrsAtDay = 0;
 let cpuAtBegin = process.cpuUsage();
+/** Where the day's CPU begins (the collection and snapshot of the day's end counted in the next day). */
+let cpuAtDay = process.cpuUsage();
 const wall = performance.now();
 const days: ScaleRow["days"] = [];
 /**
@@ -168,6 +170,7 @@ serveRpc({
   begin() {
     // The first look read the whole site and a week of history at the start: not a steady look, left out.
     cpuAtBegin = process.cpuUsage();
+    cpuAtDay = cpuAtBegin;
     lookCpu.length = 0;
     qrsRequests = 0;
     qrsInLooks = 0;
@@ -196,6 +199,7 @@ serveRpc({
     days.push({
       day,
       wallS: wallMs / 1000,
+      cpuS: Math.round(cpuMs(process.cpuUsage(cpuAtDay)) / 100) / 10,
       ...sampleMemory(),
       storeMiB: bytesUnder(init.dir) / 2 ** 20,
       ...(kept ? { keptRuns: kept.runs, keptMiB: MiB(kept.bytes), learnedMiB: MiB(kept.learnedBytes) } : {}),
@@ -209,6 +213,7 @@ serveRpc({
     console.error(`day ${day}: watchdog events so far: ${[...kinds].map(([k, n]) => `${k} ${n}`).join(", ") || "none"}`);
     looksAtDay = lookCpu.length;
     qrsAtDay = qrsInLooks;
+    cpuAtDay = process.cpuUsage();
     // The object types that grew most since the day before (after the collection sampleMemory made).
     const types = heapStats().objectTypeCounts as Record<string, number>;
     const grew = Object.entries(types)

@@ -62,6 +62,8 @@ export interface ScaleRow {
     heapMiB: number;
     heapObjects: number;
     storeMiB: number;
+    /** With --split: Steward's process CPU in the day, seconds. */
+    cpuS?: number;
     /** With --split: the watchdog's runs held in memory and their columns' size; the day's looks, their CPU p90 and QRS requests. */
     keptRuns?: number;
     keptMiB?: number;

@@ -31,11 +31,17 @@ export interface SplitRunOptions {
       pages: Record<string, number>;
       /** Per node: the most runs in progress at once that day, against its Max concurrent reloads (a queue needs both equal). */
       peakRunning: Record<string, string>;
+      /** The day's calls into Steward's process by kind: how many, and the wall time waited for their answers. */
+      calls: Record<string, string>;
+      /** The simulator's process CPU in the day (its own share of the day's wall time). */
+      cpuS: number;
     },
     steward: ScaleRow["days"][number],
     caught: string[],
   ) => void;
 }
+
+const cpuSeconds = (u: NodeJS.CpuUsage) => Math.round((u.user + u.system) / 1e5) / 10;
 
 function simulatorMemory() {
   const rssRawMiB = process.memoryUsage().rss / 2 ** 20;
@@ -91,10 +97,18 @@ export async function runRichSiteSplit(o: SplitRunOptions): Promise<ScaleRow & {
           return rpc.call("acknowledge", { taskId: ids.get(ack.task) });
         }, ack.at - clock.now());
     }
+    // Each call into Steward's process and the wall time spent waiting for its answer, by kind, for the day.
+    const trips: Record<string, { n: number; waitMs: number }> = {};
+    const timed = <T>(op: string, args?: unknown): Promise<T> => {
+      const t0 = performance.now();
+      const r = (trips[op] ??= { n: 0, waitMs: 0 });
+      r.n++;
+      return rpc.call<T>(op, args).finally(() => void (r.waitMs += performance.now() - t0));
+    };
     const peer: ClockPeer = {
-      settle: () => rpc.call<PeerState>("settle"),
-      fire: (id, at) => rpc.call("fire", { id, at }),
-      advance: (at) => rpc.call("advance", { at }),
+      settle: () => timed<PeerState>("settle"),
+      fire: (id, at) => timed("fire", { id, at }),
+      advance: (at) => timed("advance", { at }),
     };
     let peerIdle: ((s: PeerState) => boolean) | undefined;
     let sentToPeer: (() => number) | undefined;
@@ -115,6 +129,7 @@ export async function runRichSiteSplit(o: SplitRunOptions): Promise<ScaleRow & {
     const days = o.hours / 24;
     for (let day = 1; day < days + 1; day++) {
       const wall = performance.now();
+      const cpu = process.cpuUsage();
       await run(RICH_SITE_START + Math.min(day, days) * DAY);
       const dayStart = RICH_SITE_START + (day - 1) * DAY;
       const peakRunning = Object.fromEntries(
@@ -123,7 +138,10 @@ export async function runRichSiteSplit(o: SplitRunOptions): Promise<ScaleRow & {
           return [n.name, `${peak} of ${n.scheduler?.maxConcurrentEngines ?? 4}`];
         }),
       );
-      const mine = { ...simulatorMemory(), notStarted: sim.scheduler.notStarted(), pages: pagesByKind(rx.requests), peakRunning };
+      const calls = Object.fromEntries(Object.entries(trips).map(([op, r]) => [op, `${r.n} in ${Math.round(r.waitMs / 1000)} s`]));
+      for (const k of Object.keys(trips)) delete trips[k];
+      const cpuS = cpuSeconds(process.cpuUsage(cpu));
+      const mine = { ...simulatorMemory(), notStarted: sim.scheduler.notStarted(), pages: pagesByKind(rx.requests), peakRunning, calls, cpuS };
       const theirs = await rpc.call<{ row: ScaleRow["days"][number]; caught: string[] }>("day", { day, wallMs: performance.now() - wall });
       o.onDay?.(day, mine, theirs.row, theirs.caught);
     }
