@@ -223,7 +223,9 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       await clock.advance(2 * MIN + 1);
       await w.pass();
       const a = (await store.get(action.id))!;
-      expect(a).toMatchObject({ status: "started", claimedBy: "node-b", claims: 2 });
+      // The simulator's run is short: the pass may already have seen it end.
+      expect(a).toMatchObject({ claimedBy: "node-b", claims: 2 });
+      expect(["started", "ended"]).toContain(a.status);
       expect(startsOf(TASK)).toBe(before + 1);
     });
 
@@ -242,7 +244,9 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       await clock.advance(2 * MIN + 1);
       await w.pass();
       const a = (await store.get(action.id))!;
-      expect(a).toMatchObject({ status: "started", claimedBy: "node-b", claims: 2 });
+      // The adopted run is short: the pass may already have seen it end (a full run alone saw "ended", succeeded).
+      expect(a).toMatchObject({ claimedBy: "node-b", claims: 2 });
+      expect(["started", "ended"]).toContain(a.status);
       expect(a.qlikAnswer).toContain("adopted the run");
       expect(a.qlikAnswer).toContain("node-a");
       expect(startsOf(TASK)).toBe(before);
