@@ -20,16 +20,18 @@ export interface PingTurnsOptions {
   turns?: number;
   /** Seconds of each wrk run. */
   seconds?: number;
+  /** Seconds of the warm-up run each target gets first (not counted). */
+  warmupSeconds?: number;
   /** Called after each turn with its runs (for a progress line). */
   onTurn?: (turn: number, runs: Record<string, WrkRun>) => void;
 }
 
 /** One wrk run per target per turn, in a rotated order; the runs by target name, in turn order. */
 export async function pingTurns(targets: PingTarget[], opts: PingTurnsOptions = {}): Promise<Record<string, WrkRun[]>> {
-  const { turns = 3, seconds = 3 } = opts;
+  const { turns = 3, seconds = 3, warmupSeconds = 2 } = opts;
   const out: Record<string, WrkRun[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
   // The JIT's first compiles of the request path are not a ping's cost.
-  for (const t of targets) await wrk(["-t1", "-c20", "-d2s"], `${t.url}/v4/butlerping`, t.pid);
+  for (const t of targets) await wrk(["-t1", "-c20", `-d${warmupSeconds}s`], `${t.url}/v4/butlerping`, t.pid);
   for (let turn = 0; turn < turns; turn++) {
     const order = targets.map((_, i) => targets[(i + turn) % targets.length]!);
     const runs: Record<string, WrkRun> = {};
