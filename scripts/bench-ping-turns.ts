@@ -22,6 +22,8 @@ export interface PingTurnsOptions {
   seconds?: number;
   /** Seconds of the warm-up run each target gets first (not counted). */
   warmupSeconds?: number;
+  /** One run against a target (wrk -t1 -c20 on its ping); tests pass their own. */
+  run?: (target: PingTarget, seconds: number) => Promise<WrkRun>;
   /** Called after each turn with its runs (for a progress line). */
   onTurn?: (turn: number, runs: Record<string, WrkRun>) => void;
 }
@@ -29,14 +31,15 @@ export interface PingTurnsOptions {
 /** One wrk run per target per turn, in a rotated order; the runs by target name, in turn order. */
 export async function pingTurns(targets: PingTarget[], opts: PingTurnsOptions = {}): Promise<Record<string, WrkRun[]>> {
   const { turns = 3, seconds = 3, warmupSeconds = 2 } = opts;
+  const run = opts.run ?? ((t: PingTarget, s: number) => wrk(["-t1", "-c20", `-d${s}s`], `${t.url}/v4/butlerping`, t.pid));
   const out: Record<string, WrkRun[]> = Object.fromEntries(targets.map((t) => [t.name, []]));
   // The JIT's first compiles of the request path are not a ping's cost.
-  for (const t of targets) await wrk(["-t1", "-c20", `-d${warmupSeconds}s`], `${t.url}/v4/butlerping`, t.pid);
+  for (const t of targets) await run(t, warmupSeconds);
   for (let turn = 0; turn < turns; turn++) {
     const order = targets.map((_, i) => targets[(i + turn) % targets.length]!);
     const runs: Record<string, WrkRun> = {};
     for (const t of order) {
-      runs[t.name] = await wrk(["-t1", "-c20", `-d${seconds}s`], `${t.url}/v4/butlerping`, t.pid);
+      runs[t.name] = await run(t, seconds);
       out[t.name]!.push(runs[t.name]!);
     }
     opts.onTurn?.(turn, runs);
