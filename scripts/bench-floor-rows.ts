@@ -1,6 +1,6 @@
 // The measurements of `scripts/bench-floor.ts`, each on one running target (by PID and URL): idle memory from
-// /proc, CPU per ping and KV set latency under wrk, and a paced burst of failure datagrams with the share processed
-// and the CPU per processed datagram.
+// /proc, a wrk run with the target's CPU per request (the pings, in turns: bench-ping-turns.ts), KV set latency,
+// and a paced burst of failure datagrams with the share processed and the CPU per processed datagram.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cpuMs } from "./bench-proc";
@@ -32,7 +32,7 @@ export interface WrkRun {
 const unitMs = (n: string, unit: string) => Number(n) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
 
 /** Runs wrk with `args` against `url` and reads its request count, non-2xx count and latency percentiles. */
-async function wrk(args: string[], url: string, pid: number): Promise<WrkRun> {
+export async function wrk(args: string[], url: string, pid: number): Promise<WrkRun> {
   ensureWrk();
   const before = cpuMs(pid);
   const proc = Bun.spawn(["wrk", ...args, "--latency", url], { stdout: "pipe", stderr: "pipe" });
@@ -46,20 +46,6 @@ async function wrk(args: string[], url: string, pid: number): Promise<WrkRun> {
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors:.*?(\d+) timeout/.exec(out)?.[1] ?? 0);
   return { requests, non2xx, p50Ms: pct("50"), p99Ms: pct("99"), cpuUsPerRequest: (cpu * 1000) / Math.max(1, requests) };
-}
-
-/**
- * CPU per GET /v4/butlerping at wrk -t1 -c20: 2 s to warm up (the JIT's compiles), then `samples` runs of `seconds`
- * each; the run with the median CPU per request. One 5 s run moved by 10-20 % from run to run of one process here
- * (another job's moment on the two cores lands on one target's run), which made the ratio to the floor a draw.
- */
-export async function pingCost(baseUrl: string, pid: number, seconds = 3, samples = 3): Promise<WrkRun> {
-  const url = `${baseUrl}/v4/butlerping`;
-  await wrk(["-t1", "-c20", "-d2s"], url, pid);
-  const runs: WrkRun[] = [];
-  for (let i = 0; i < samples; i++) runs.push(await wrk(["-t1", "-c20", `-d${seconds}s`], url, pid));
-  runs.sort((a, b) => a.cpuUsPerRequest - b.cpuUsPerRequest);
-  return runs[Math.floor(runs.length / 2)]!;
 }
 
 /** KV set latency at wrk -t2 -c50 against POST /v4/keyvalues/ns1, 500 keys in turn; 2 s warm-up first. */

@@ -1,12 +1,17 @@
 // Steward beside its floor and beside Butler, in one run (issue 69): a bare Bun.serve, the stack's floor (hono, zod,
 // pino, yaml, croner, eta and one Hono route, compiled with scripts/build.ts's flags), Steward's Linux binary on SQLite
 // with only `http` and `udp` configured, and Butler 16.0.4 on Node without a Qlik connection (BUTLER_DIR, see
-// bench-floor-butler.ts; skipped, and said so, when it is not there). Rounds are interleaved (each round starts every
-// target afresh, in turn) and the load average is recorded beside each round. Rows: idle RSS 5 s after ready and
+// bench-floor-butler.ts; skipped, and said so, when it is not there). Each round starts every target afresh and the
+// load average is recorded beside each round. The idle and ping rows are taken with every target up together: idle
+// memory 5 s after ready, then the pings in turns (bench-ping-turns.ts: short wrk runs to one target after the other,
+// the order rotated each turn), so the floor's runs and Steward's share the machine's moment. Then the datagram and
+// KV rows, each target started afresh and alone. Steward runs on the benches' config (bench-targets.ts: loopback,
+// no API keys: a new install's default, and a site switching from Butler's until its first key).
+// Rows: idle RSS 5 s after ready and
 // RssAnon; CPU per GET /v4/butlerping (wrk -t1 -c20); failure datagrams processed at 1k/5k/10k per second for 5 s and
 // the CPU per processed datagram, with Steward's processed runs counted in its store afterwards; KV set p99 (wrk -t2
 // -c50, POST /v4/keyvalues/ns1).
-//   bun scripts/bench-floor.ts [--rounds N] [--steward BIN] [--only idle,ping,udp,kv]
+//   bun scripts/bench-floor.ts [--rounds N] [--turns N] [--steward BIN] [--only idle,ping,udp,kv]
 // Needs wrk: installed with apt-get on first use when run as root (bench-wrk.ts). Targets run on loopback in a temporary folder.
 import { Database } from "bun:sqlite";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -14,7 +19,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildBinaries } from "./build";
 import { findButler, startButler, type ButlerInstall } from "./bench-floor-butler";
-import { burst, idleMemory, kvSetLatency, pingCost, type BurstRow, type IdleMemory, type WrkRun } from "./bench-floor-rows";
+import { burst, idleMemory, kvSetLatency, type BurstRow, type IdleMemory, type WrkRun } from "./bench-floor-rows";
+import { formatRatio, pingRatio, pingTurns, type PingTarget } from "./bench-ping-turns";
 import { freePort, median, startTarget, waitFor200 } from "./bench-proc";
 import { ensureWrk } from "./bench-wrk";
 import { startSteward } from "./bench-targets";
@@ -26,7 +32,9 @@ type Row = "idle" | "ping" | "udp" | "kv";
 
 interface Sample {
   idle?: IdleMemory;
-  ping?: WrkRun;
+  /** The round's ping runs, in turn order, and their median CPU per ping. */
+  ping?: WrkRun[];
+  pingMedianUs?: number;
   kv?: WrkRun;
   udp?: BurstRow[];
   /** Steward: processed runs found in its store after the bursts (seen marks, run history rows). */
@@ -58,65 +66,81 @@ function storedRuns(dataDir: string): { seen: number; runs: number } {
   }
 }
 
-/**
- * Every target idles 5 s after ready before anything is measured, whether or not the idle row is asked for: Steward
- * gives back its start-up memory 2 s after start (Bun.shrink drops compiled code, which is compiled again), and a
- * ping row measured across that moment counted the recompiling as the ping's CPU (1.37-1.77x the floor in four
- * `--only ping` runs of one binary). The idle reading, when asked for.
- */
-async function settle(pid: number, rows: Set<Row>): Promise<IdleMemory | undefined> {
-  const idle = await idleMemory(pid);
-  return rows.has("idle") ? idle : undefined;
+interface Running {
+  target: Target;
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+  /** Steward's and Butler's: the intake's port and the count of failure runs processed so far. */
+  udpPort?: number;
+  processed?: () => Promise<number>;
 }
 
-async function measureRef(bin: string, mode: "bare" | "floor", dir: string, rows: Set<Row>): Promise<Sample> {
+/** Starts `t` afresh in `dir`: the reference programs, Steward on the benches' config, Butler. */
+async function start(t: Target, dir: string, bins: { ref: string; steward: string }, butler: ButlerInstall | undefined): Promise<Running> {
+  if (t === "steward") {
+    const s = await startSteward(bins.steward, dir);
+    return { target: t, url: s.url, pid: s.proc.pid, stop: () => s.proc.stop(), udpPort: s.udpPort, processed: () => stewardProcessed(s.url) };
+  }
+  if (t === "butler") {
+    const b = await startButler(butler!, dir);
+    return { target: t, url: b.url, pid: b.proc.pid, stop: () => b.proc.stop(), udpPort: b.udpPort, processed: async () => b.processed() };
+  }
   const port = await freePort();
-  const proc = startTarget([bin, mode, String(port)], { logFile: join(dir, `${mode}.log`) });
+  const proc = startTarget([bins.ref, t, String(port)], { logFile: join(dir, `${t}.log`) });
   const url = `http://127.0.0.1:${port}`;
   try {
     await waitFor200(`${url}/v4/butlerping`, performance.now());
-    const s: Sample = {};
-    s.idle = await settle(proc.pid, rows);
-    if (rows.has("ping")) s.ping = await pingCost(url, proc.pid);
-    return s;
-  } finally {
+  } catch (err) {
     await proc.stop();
+    throw err;
   }
+  return { target: t, url, pid: proc.pid, stop: () => proc.stop() };
 }
 
-async function measureSteward(bin: string, dir: string, rows: Set<Row>): Promise<Sample> {
-  const t = await startSteward(bin, dir);
-  const s: Sample = {};
-  try {
-    s.idle = await settle(t.proc.pid, rows);
-    if (rows.has("ping")) s.ping = await pingCost(t.url, t.proc.pid);
-    if (rows.has("udp")) {
-      s.udp = [];
-      for (const rate of RATES) s.udp.push(await burst(t.udpPort, t.proc.pid, () => stewardProcessed(t.url), rate));
-    }
-    if (rows.has("kv")) s.kv = await kvSetLatency(t.url, t.proc.pid, dir);
-  } finally {
-    await t.proc.stop();
+/**
+ * Every target up together, each idle 5 s after ready before anything is measured, whether or not the idle row is
+ * asked for: Steward gives back its start-up memory 2 s after start (Bun.shrink drops compiled code, which is
+ * compiled again), and a ping row measured across that moment counted the recompiling as the ping's CPU (1.37-1.77x
+ * the floor in four `--only ping` runs of one binary). Then the pings in turns.
+ */
+async function idleAndPing(running: Running[], rows: Set<Row>, turns: number): Promise<Map<Target, Sample>> {
+  const idle = await Promise.all(running.map((r) => idleMemory(r.pid)));
+  const pings = rows.has("ping")
+    ? await pingTurns(
+        running.map((r): PingTarget => ({ name: r.target, url: r.url, pid: r.pid })),
+        {
+          turns,
+          onTurn: (turn, runs) =>
+            log(
+              `  ping turn ${turn + 1}: ${Object.entries(runs)
+                .map(([n, r]) => `${n} ${r.cpuUsPerRequest.toFixed(2)} µs`)
+                .join(", ")}`,
+            ),
+        },
+      )
+    : {};
+  const out = new Map<Target, Sample>();
+  for (const [i, r] of running.entries()) {
+    const runs = pings[r.target];
+    out.set(r.target, {
+      ...(rows.has("idle") ? { idle: idle[i] } : {}),
+      ...(runs ? { ping: runs, pingMedianUs: median(runs.map((x) => x.cpuUsPerRequest)) } : {}),
+    });
   }
-  if (s.udp) s.stored = { ...storedRuns(join(dir, "data")), processed: s.udp.reduce((a, r) => a + r.processed, 0) };
-  return s;
+  return out;
 }
 
-async function measureButler(install: ButlerInstall, dir: string, rows: Set<Row>): Promise<Sample> {
-  const b = await startButler(install, dir);
-  const s: Sample = {};
-  try {
-    s.idle = await settle(b.proc.pid, rows);
-    if (rows.has("ping")) s.ping = await pingCost(b.url, b.proc.pid);
-    if (rows.has("udp")) {
-      s.udp = [];
-      for (const rate of RATES) s.udp.push(await burst(b.udpPort, b.proc.pid, async () => b.processed(), rate));
-    }
-  } finally {
-    await b.proc.stop();
+/** The datagram and KV rows of Steward or Butler, started afresh and alone. */
+async function loadRows(r: Running, dir: string, rows: Set<Row>, s: Sample): Promise<void> {
+  if (rows.has("udp")) {
+    s.udp = [];
+    for (const rate of RATES) s.udp.push(await burst(r.udpPort!, r.pid, r.processed!, rate));
   }
-  return s;
+  if (rows.has("kv") && r.target === "steward") s.kv = await kvSetLatency(r.url, r.pid, dir);
 }
+
+const log = (line: string) => console.error(`[bench-floor] ${line}`);
 
 const range = (xs: number[], digits = 1, unit = "") => {
   const v = xs.filter(Number.isFinite);
@@ -145,8 +169,8 @@ function table(samples: Record<Target, Sample[]>, targets: Target[]): string {
     col((s) => s.idle?.anonMiB, 1, " MiB"),
   );
   row(
-    "CPU per `GET /v4/butlerping` (wrk -t1 -c20)",
-    col((s) => s.ping?.cpuUsPerRequest, 1, " µs"),
+    "CPU per `GET /v4/butlerping` (wrk -t1 -c20; each round's median)",
+    col((s) => s.pingMedianUs, 1, " µs"),
   );
   for (const [i, rate] of RATES.entries()) {
     row(
@@ -177,8 +201,9 @@ function verdicts(samples: Record<Target, Sample[]>): string[] {
   const out: string[] = [];
   const [fr, sr] = [med("floor", (s) => s.idle?.rssMiB), med("steward", (s) => s.idle?.rssMiB)];
   if (fr && sr) out.push(`idle RSS: Steward ${sr.toFixed(1)} MiB = floor + ${(sr - fr).toFixed(1)} MiB (target ≤ floor + 20), medians`);
-  const [fp, sp] = [med("floor", (s) => s.ping?.cpuUsPerRequest), med("steward", (s) => s.ping?.cpuUsPerRequest)];
-  if (fp && sp) out.push(`CPU per ping: Steward ${(sp / fp).toFixed(2)}× the floor (target ≤ 1.3×, issue 89), medians`);
+  const runs = (t: Target) => samples[t].flatMap((s) => s.ping ?? []);
+  if (runs("floor").length > 0 && runs("steward").length === runs("floor").length)
+    out.push(`CPU per ping: Steward ${formatRatio(pingRatio(runs("steward"), runs("floor")))} the floor (target ≤ 1.3×, issue 89), every turn of every round`);
   const share = (t: Target) => med(t, (s) => (s.udp?.[2] ? s.udp[2].processed / Math.max(1, s.udp[2].sent) : undefined));
   if (samples.steward.some((s) => s.udp)) {
     const b = samples.butler.some((s) => s.udp) ? ` against Butler's ${(100 * share("butler")).toFixed(1)} %` : "";
@@ -188,44 +213,68 @@ function verdicts(samples: Record<Target, Sample[]>): string[] {
         out.push(`  in the store after a round: ${s.stored.seen} seen marks and ${s.stored.runs} run-history rows for ${s.stored.processed} runs processed`);
   }
   for (const [t, list] of Object.entries(samples))
-    for (const s of list)
-      if (s.ping?.non2xx) out.push(`${t}: ${s.ping.non2xx} of ${s.ping.requests} pings answered other than 2xx (counted in its CPU per ping)`);
+    for (const p of list.flatMap((s) => s.ping ?? []))
+      if (p.non2xx) out.push(`${t}: ${p.non2xx} of ${p.requests} pings answered other than 2xx (counted in its CPU per ping)`);
   const kv = med("steward", (s) => s.kv?.p99Ms);
   if (kv) out.push(`KV set p99: ${kv.toFixed(2)} ms (target < 8 ms), median`);
   return out;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { rounds: { type: "string" }, steward: { type: "string" }, only: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { rounds: { type: "string" }, turns: { type: "string" }, steward: { type: "string" }, only: { type: "string" } },
+  });
   const rounds = Number(values.rounds ?? 3);
+  const turns = Number(values.turns ?? 3);
   const rows = new Set((values.only ?? "idle,ping,udp,kv").split(",") as Row[]);
   if (rows.has("ping") || rows.has("kv")) ensureWrk();
   const workDir = join(REPO_ROOT, ".tmp", "bench-floor");
   rmSync(workDir, { recursive: true, force: true });
   mkdirSync(workDir, { recursive: true });
-  const log = (line: string) => console.error(`[bench-floor] ${line}`);
   log(`building the bare and floor binary${values.steward ? "" : " and Steward's"}`);
   const [ref] = await buildBinaries({ targets: ["linux-x64"], entry: join(REPO_ROOT, "scripts/bench-floor-target.ts"), outDir: join(workDir, "ref") });
   const steward = values.steward ? resolve(values.steward) : (await buildBinaries({ targets: ["linux-x64"], outDir: join(workDir, "steward") }))[0]!.path;
-  const butler = findButler();
-  if ("missing" in butler) log(`Butler is not measured: ${butler.missing}`);
-  else log(`Butler: ${butler.version} in ${butler.dir}`);
-  const targets: Target[] = ["bare", "floor", "steward", ...("missing" in butler ? [] : ["butler" as const])];
+  const bins = { ref: ref!.path, steward };
+  const found = findButler();
+  if ("missing" in found) log(`Butler is not measured: ${found.missing}`);
+  else log(`Butler: ${found.version} in ${found.dir}`);
+  const butler = "missing" in found ? undefined : found;
+  const targets: Target[] = ["bare", "floor", "steward", ...(butler ? ["butler" as const] : [])];
   const samples: Record<Target, Sample[]> = { bare: [], floor: [], steward: [], butler: [] };
   const loads: string[] = [];
   for (let round = 0; round < rounds; round++) {
     const before = loadAverage();
-    for (const t of targets) {
-      const dir = join(workDir, `${t}-${round}`);
+    const dirOf = (t: Target, phase: string) => {
+      const dir = join(workDir, `${t}-${round}-${phase}`);
       mkdirSync(dir, { recursive: true });
-      const s =
-        t === "steward"
-          ? await measureSteward(steward, dir, rows)
-          : t === "butler"
-            ? await measureButler(butler as ButlerInstall, dir, rows)
-            : await measureRef(ref!.path, t, dir, rows);
-      samples[t].push(s);
-      log(`round ${round + 1} ${t}: ${JSON.stringify(s)}`);
+      return dir;
+    };
+    const got = new Map<Target, Sample>(targets.map((t) => [t, {}]));
+    if (rows.has("idle") || rows.has("ping")) {
+      const running: Running[] = [];
+      try {
+        for (const t of targets) running.push(await start(t, dirOf(t, "ping"), bins, butler));
+        for (const [t, s] of await idleAndPing(running, rows, turns)) Object.assign(got.get(t)!, s);
+      } finally {
+        for (const r of running.reverse()) await r.stop();
+      }
+    }
+    if (rows.has("udp") || rows.has("kv"))
+      for (const t of targets.filter((x) => x === "steward" || x === "butler")) {
+        const dir = dirOf(t, "load");
+        const r = await start(t, dir, bins, butler);
+        try {
+          await idleMemory(r.pid);
+          await loadRows(r, dir, rows, got.get(t)!);
+        } finally {
+          await r.stop();
+        }
+        const s = got.get(t)!;
+        if (t === "steward" && s.udp) s.stored = { ...storedRuns(join(dir, "data")), processed: s.udp.reduce((a, x) => a + x.processed, 0) };
+      }
+    for (const t of targets) {
+      samples[t].push(got.get(t)!);
+      log(`round ${round + 1} ${t}: ${JSON.stringify({ ...got.get(t), ping: undefined })}`);
     }
     loads.push(`round ${round + 1}: ${before} → ${loadAverage()}`);
   }
