@@ -24,13 +24,19 @@ export function resolvedCauseOf(e: {
   id: string;
   kind: string;
   data?: Record<string, unknown>;
-}): { causeId: number; by: string; channel?: string } | undefined {
+}): { causeId: number; by: string; channel?: string; byItself?: true } | undefined {
   if (e.kind !== "cause.resolved" || !e.data) return undefined;
   const id = e.data.causeId;
   const by = e.data.resolvedBy;
   if (typeof id !== "number" || !Number.isSafeInteger(id) || typeof by !== "string" || e.id !== causeResolvedEventId(id)) return undefined;
   const channel = e.data.resolvedThrough;
-  return { causeId: id, by, ...(typeof channel === "string" && channel ? { channel } : {}) };
+  return {
+    causeId: id,
+    by,
+    ...(typeof channel === "string" && channel ? { channel } : {}),
+    // Ended by Steward's own rule: no person resolved it (its pages say it ended, not who resolved it).
+    ...(e.data.resolvedVia === "steward" ? { byItself: true as const } : {}),
+  };
 }
 
 export function causeResolvedEvent(cause: { id: number; title: string }, r: ResolvedByHand, now: number, host: string): SiteEvent {

@@ -124,7 +124,8 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     // The recovery of an incident resolved by hand closed the cause, or the cause was resolved holding none: its
     // recovered page says who resolved it.
     const resolved = isTaskEvent(plan.event) ? plan.event.incident?.resolved : resolvedCauseOf(plan.event);
-    const shown = cause.status === "closed" && resolved ? { ...cause, resolvedBy: resolved.by } : cause;
+    const byHand = resolved !== undefined && !("byItself" in resolved);
+    const shown = cause.status === "closed" && byHand ? { ...cause, resolvedBy: resolved.by } : cause;
     return { ...plan, event: { ...plan.event, cause: shown } as DomainEvent };
   };
 

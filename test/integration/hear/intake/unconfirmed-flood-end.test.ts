@@ -16,27 +16,34 @@ import { type HttpReceiver, startHttpReceiver } from "../../tell/notify/receiver
 import { type OpsgenieRequest, startOpsgenieReceiver } from "../../../helpers/opsgenie-receiver";
 import { sniffSchedulerOutcome } from "../../../../src/hear/intake/datagram-parser";
 import { IDS, startHarness, type Harness } from "./harness";
+import { alertmanagerAlerts, startAlertmanager } from "../../../helpers/alertmanager";
+import type { TestService } from "../../../helpers/services";
 
 let h: Harness | undefined;
 let rx: HttpReceiver | undefined;
 let pd: OnCallReceiver<PagerDutyEvent> | undefined;
 let og: OnCallReceiver<OpsgenieRequest> | undefined;
+let am: TestService | undefined;
 let dir: TempDir | undefined;
 afterEach(async () => {
   await h?.close();
   await rx?.stop();
   await pd?.stop();
   await og?.stop();
+  await am?.stop();
   dir?.remove();
-  h = rx = pd = og = dir = undefined;
+  h = rx = pd = og = am = dir = undefined;
 });
 
 const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
 const NODE = { address: "127.0.0.1", port: 40_000 };
 const WINDOW_MIN = 10;
 
-/** Steward aimed at the three receivers, its time `ahead()` of the wall clock; 20 forged failures from NODE while QRS is slow. */
-async function flooded(ahead: () => number) {
+/**
+ * Steward aimed at the receivers (and at Alertmanager, started before, when given: it keeps the wall clock's time, so
+ * only with Steward's time not moved), its time `ahead()` of the wall clock; 20 forged failures from NODE while QRS is slow.
+ */
+async function flooded(ahead: () => number, alertmanager?: TestService) {
   dir = createTempDir("unconfirmed-flood-end-");
   rx = startHttpReceiver(200);
   pd = startPagerDutyReceiver();
@@ -56,8 +63,9 @@ channels:
   hook: { type: webhook, url: "${rx.url}/hook" }
   pd: { type: pagerduty, routingKey: "${ROUTING_KEY}", url: "${pd.url}/v2/enqueue" }
   og: { type: opsgenie, apiKey: og-api-key, url: "${og.url}" }
+${alertmanager ? `  am: { type: alertmanager, urls: ["${alertmanager.url}"] }` : ""}
 routes:
-  - { name: failures, on: [task.failed, task.recovered], to: [hook, pd, og] }
+  - { name: failures, on: [task.failed, task.recovered], to: [hook, pd, og${alertmanager ? ", am" : ""}] }
 notify:
   outbox: { initialBackoff: 50ms, maxBackoff: 200ms }
 `,
@@ -128,8 +136,11 @@ test("the summary of a flood is the address's cause: Steward resolves it by itse
 });
 
 test("a run from the flooded address that QRS confirms ends the flood's cause at once", { timeout: 180_000 }, async () => {
-  const { key, causeId, slow } = await flooded(() => 0);
+  am = await startAlertmanager();
+  const { key, causeId, slow } = await flooded(() => 0, am);
   const incidents = h!.t.app.incidents!;
+  const causeAlert = async () => (await alertmanagerAlerts(am!)).find((a) => a.labels.cause === String(causeId));
+  await waitFor(async () => ((await causeAlert())?.status.state === "active" ? true : undefined), { what: "the summary's Alertmanager alert firing" });
   expect(await incidents.unconfirmedFloods!.sweep()).toBe(0);
   // QRS answers again, and a real run of the node comes from its address: QRS confirms it.
   h!.sim.faults.remove(slow.id);
@@ -144,4 +155,6 @@ test("a run from the flooded address that QRS confirms ends the flood's cause at
   expect(await incidents.unconfirmedFloods!.sweep()).toBe(1);
   expect(await incidents.causeStatus(causeId)).toBe("closed");
   await endedOnce(key, "QRS confirmed a run from 127.0.0.1");
+  // Alertmanager's alert was posted with endsAt: it is gone from the active ones.
+  await waitFor(async () => ((await causeAlert()) ? undefined : true), { what: "the summary's Alertmanager alert ended" });
 });
