@@ -123,6 +123,16 @@ test("the summary of a flood is the address's cause: Steward resolves it by itse
   const open = await incidents.openByCause(50);
   expect(open.find((o) => o.cause?.id === causeId)?.cause).toMatchObject({ title: "unconfirmed failed task runs from 127.0.0.1", status: "open" });
 
+  // Acknowledged from the API as any cause: the products' alert is acknowledged.
+  const ack = await h!.t.request(`/v4/causes/${causeId}/acknowledge`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: '{"note":"looking at the switch"}',
+  });
+  expect(ack.status).toBe(200);
+  await waitFor(() => pd!.alerts.find((a) => a.key === key && a.status === "acknowledged"), { what: "the summary's alert acknowledged in PagerDuty" });
+  await waitFor(() => og!.alerts.find((a) => a.key === key && a.status === "acknowledged"), { what: "the summary's alert acknowledged in Opsgenie" });
+
   // Still within the window of the flood's last run: nothing ends.
   ahead = (WINDOW_MIN - 1) * 60_000;
   expect(await incidents.unconfirmedFloods!.sweep()).toBe(0);
