@@ -142,7 +142,7 @@ const confirmSchema = () =>
             .max(1_000)
             .default(3)
             .describe(
-              "Unconfirmed runs of one outcome from one source address paged one by one within perSourceWindowMinutes; past it the source's runs become ONE page naming the address and a few of the tasks, and its further unconfirmed runs are counted, not paged, until it sends none for the window or QRS confirms its runs.",
+              "Unconfirmed runs of one outcome from one source address paged one by one within perSourceWindowMinutes, one budget for the site (Stewards sharing a PostgreSQL spend it together); past it the source's runs become ONE page naming the address and a few of the tasks, an incident of its own (the address's cause), and its further unconfirmed runs are counted, not paged, until it sends none for the window or QRS confirms its runs: then Steward resolves that incident by itself.",
             ),
           perSourceWindowMinutes: z
             .number()
@@ -150,7 +150,9 @@ const confirmSchema = () =>
             .min(1)
             .max(1_440)
             .default(10)
-            .describe("The window of perSource, in minutes; a source quiet (no unconfirmed run) this long ends its summary page."),
+            .describe(
+              "The window of perSource, in minutes; a source quiet (no unconfirmed run) this long ends its summary page: its incident is resolved by itself.",
+            ),
         })
         .prefault({})
         .describe(

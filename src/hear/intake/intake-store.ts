@@ -77,6 +77,11 @@ export const intakeMigrations: MigrationSet = {
         ALTER TABLE intake_overflow ADD COLUMN turn INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX intake_overflow_turn ON intake_overflow (turn, seq);`,
     },
+    {
+      version: 7,
+      name: "unconfirmed runs per sending address: the site-wide page budget and last run (unconfirmed-store.ts)",
+      sql: "CREATE TABLE intake_unconfirmed_sources (source_key TEXT PRIMARY KEY, window_no INTEGER NOT NULL, taken INTEGER NOT NULL, last_at INTEGER NOT NULL)",
+    },
   ],
 };
 

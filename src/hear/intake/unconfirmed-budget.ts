@@ -5,13 +5,15 @@
 import type { Clock } from "../../platform/core/clock";
 import { createTokenBuckets } from "../engine/reload-budget";
 import type { Counter } from "../../platform/core/metrics";
-import type { TaskEvent } from "../../platform/events/types";
+import type { TaskEvent, UnconfirmedFlood } from "../../platform/events/types";
 import type { RunReport } from "../events/run-report";
 import type { ThrottledWarn } from "./log-throttle";
 import { createUnconfirmedSources, type SummaryClaim, type UnconfirmedSources } from "./unconfirmed-sources";
 import type { Logger } from "pino";
 import type { IntakeStore } from "./intake-store";
 import { runKey } from "../events/run-key";
+import type { SqlDb } from "../../platform/store/sql";
+import { createUnconfirmedStore } from "./unconfirmed-store";
 
 /** Which runs QRS did not confirm still reach the bus (marked `unconfirmed`): see `intake.confirm`. */
 export type AlertUnconfirmed = "never" | "qrsUnavailable" | "always";
@@ -60,10 +62,11 @@ export async function passesUnconfirmed(
   },
   report: RunReport,
   u: NonNullable<TaskEvent["unconfirmed"]>,
-): Promise<{ pass: boolean; summary?: { title: string; text: string } }> {
+): Promise<{ pass: boolean; summary?: { title: string; text: string; flood: UnconfirmedFlood } }> {
   const allowed = deps.alertUnconfirmed === "always" || (deps.alertUnconfirmed === "qrsUnavailable" && u.qrs === "unavailable");
   const sources = deps.unconfirmedSources;
-  let bySource = allowed && report.sentFrom !== undefined ? sources?.take(report, report.sentFrom) : undefined;
+  // One budget for the site: the runs this Steward would page spend it in the store the cluster shares.
+  let bySource = allowed && report.sentFrom !== undefined ? await sources?.judge(report, report.sentFrom) : undefined;
   // Once for the cluster: another Steward that receives the same flood may have paged it already.
   if (bySource?.verdict === "summary" && sources && !(await sources.summaryOnce(report.sentFrom ?? "", report.outcome)))
     bySource = { verdict: "held", why: `another Steward of the cluster already paged the unconfirmed ${report.outcome} runs from ${report.sentFrom} as one` };
@@ -88,7 +91,7 @@ export async function passesUnconfirmed(
         ? "QRS did not confirm a run a datagram reported, and the page budget of unconfirmed runs is spent; it is not announced (reconciliation reports a real one once QRS answers)"
         : "QRS did not confirm a run a datagram reported (forged, or QRS lost it); it is not announced",
   );
-  return bySource?.verdict === "summary" && pass ? { pass, summary: { title: bySource.title, text: bySource.text } } : { pass };
+  return bySource?.verdict === "summary" && pass ? { pass, summary: { title: bySource.title, text: bySource.text, flood: bySource.flood } } : { pass };
 }
 
 /**
@@ -98,31 +101,33 @@ export async function passesUnconfirmed(
  */
 export async function judgeUnconfirmed(deps: Parameters<typeof passesUnconfirmed>[0], report: RunReport, event: TaskEvent): Promise<TaskEvent | undefined> {
   if (!event.unconfirmed) {
-    if (report.sentFrom !== undefined && event.source === "udp") deps.unconfirmedSources?.confirmed(report.sentFrom);
+    if (report.sentFrom !== undefined && event.source === "udp") await deps.unconfirmedSources?.confirmed(report.sentFrom);
     return event;
   }
   const judged = await passesUnconfirmed(deps, report, event.unconfirmed);
   if (!judged.pass) return undefined;
   if (judged.summary === undefined) return event;
-  // The page's headline and subject name the flood, not the one forged task whose run carries it.
-  const { title, text } = judged.summary;
-  return { ...event, task: { ...event.task, name: title }, unconfirmed: { ...event.unconfirmed, reason: text } };
+  // The page's headline and subject name the flood, not the one forged task whose run carries it; `flood` makes it
+  // the page of the address's cause (tell/grouping/unconfirmed-flood.ts), which ends by itself when the flood is over.
+  const { title, text, flood } = judged.summary;
+  return { ...event, task: { ...event.task, name: title }, unconfirmed: { ...event.unconfirmed, reason: text, flood } };
 }
 
 /** The budgets of `intake.confirm.unconfirmedBudget`: per task, per outcome, and per sending address. */
 export function createUnconfirmedBounds(
   cfg: UnconfirmedBudgetConfig,
-  deps: { clock: Clock; log: Logger; store: Pick<IntakeStore, "claim">; instanceId: string },
+  deps: { clock: Clock; log: Logger; store: Pick<IntakeStore, "claim">; db: SqlDb; instanceId: string },
 ): { unconfirmedBudget: UnconfirmedBudget; unconfirmedSources: UnconfirmedSources } {
   const { clock, store } = deps;
   // The summary's claim is a run claim in the store every Steward of a cluster shares, under an id of its own (no
   // execution id has a "|"); the store's keys name a kind after the id, and "failed" serves for every outcome.
   const once: SummaryClaim = (id, leaseMs) => store.claim(runKey(id, "failed"), id, "unconfirmed-summary", clock.now(), leaseMs, deps.instanceId);
+  const shared = createUnconfirmedStore(deps.db);
   return {
     unconfirmedBudget: createUnconfirmedBudget(cfg, clock),
     unconfirmedSources: createUnconfirmedSources(
       { perSource: cfg.perSource, windowMinutes: cfg.perSourceWindowMinutes },
-      { now: () => clock.now(), log: deps.log, once },
+      { now: () => clock.now(), log: deps.log, once, shared },
     ),
   };
 }

@@ -6,13 +6,17 @@
 // source's unconfirmed runs are counted into it, not paged. Held runs are not remembered as handled, so reconciliation
 // (and the look after a drop) announces each one QRS later shows, once. The summary ends when the source sends no
 // unconfirmed run for a window, or QRS confirms one of its runs: its next unconfirmed run pages on its own again.
-// The counts are in memory, per Steward: no store write on the datagram path. The summary itself is claimed in the
-// store the Stewards of a cluster share (one write per address, outcome and window), so a flood that reaches several
-// Stewards is one summary page for the site (docs/security.md).
+// The counts are in memory, per Steward, and the runs its memory would page spend the budget in the store the Stewards
+// of a cluster share (unconfirmed-store.ts): one budget per address and outcome for the site, so k Stewards page
+// perSource runs one by one between them. The summary itself is claimed there too (one write per address, outcome and
+// window), so a flood that reaches several Stewards is one summary page for the site. The summary's page opens a cause
+// of its own (tell/grouping/unconfirmed-flood.ts), which ends when the address has been quiet for the window or QRS
+// confirmed one of its runs (tell/incidents/unconfirmed-flood-end.ts); docs/security.md.
 import type { Logger } from "pino";
 import { describeError } from "../../platform/core/errors";
 import type { RunReport } from "../events/run-report";
 import { unverifiedText } from "../../platform/events/unverified-text";
+import { TOUCH_MS, type UnconfirmedStore, unconfirmedSourceKey } from "./unconfirmed-store";
 
 export interface UnconfirmedSourcesConfig {
   /** Unconfirmed runs of one outcome from one address paged one by one within the window. */
@@ -21,7 +25,10 @@ export interface UnconfirmedSourcesConfig {
 }
 
 /** `page`: as before, one page; `summary`: this run's page stands for the source's flood (text to show); `held`: counted, not paged. */
-export type SourceVerdict = { verdict: "page" } | { verdict: "summary"; title: string; text: string } | { verdict: "held"; why: string };
+export type SourceVerdict =
+  | { verdict: "page" }
+  | { verdict: "summary"; title: string; text: string; flood: { address: string; outcome: RunReport["outcome"] } }
+  | { verdict: "held"; why: string };
 
 /** Claims `id` for this Steward in the shared store for `leaseMs`: false when another Steward holds it. */
 export type SummaryClaim = (id: string, leaseMs: number) => Promise<boolean>;
@@ -34,8 +41,19 @@ export interface UnconfirmedSources {
   summaryOnce(address: string, outcome: string): Promise<boolean>;
   /** Judges one unconfirmed run that the other budgets let through, from `address` (the datagram's source). */
   take(report: RunReport, address: string): SourceVerdict;
+  /**
+   * The verdict `take` gave, held against the site's budget in the shared store: a run this Steward would page is
+   * held back (or becomes the summary) when the other Stewards of the cluster spent the address's budget already.
+   * Without a shared store, or when it cannot be reached, the verdict stands.
+   */
+  siteWide(report: RunReport, address: string, local: SourceVerdict): Promise<SourceVerdict>;
+  /**
+   * `take` then `siteWide`, one run of an address and outcome after the other: each is judged knowing what the store
+   * said of the ones before (runs judged side by side could otherwise give the summary a place the budget still had).
+   */
+  judge(report: RunReport, address: string): Promise<SourceVerdict>;
   /** QRS confirmed a run from `address`: its summary, if any, ends. */
-  confirmed(address: string): void;
+  confirmed(address: string): Promise<void>;
   /** The sources with a summary open now and how many runs each holds (for tests and logs). */
   open(): Array<{ address: string; outcome: string; runs: number }>;
 }
@@ -48,6 +66,8 @@ interface SourceState {
   /** A few task ids or names as sent, for the summary's text. */
   sample: string[];
   last: number;
+  /** When this Steward last wrote the address's last run to the shared store. */
+  touched: number;
 }
 
 /** Task names shown in a summary: enough to tell a flood from one task failing over and over. */
@@ -55,7 +75,26 @@ const SAMPLE = 3;
 /** Addresses followed at once. The intake admits only the nodes' addresses, so this is far above any site. */
 export const MAX_SOURCES = 1_000;
 
-export function createUnconfirmedSources(cfg: UnconfirmedSourcesConfig, deps: { now: () => number; log?: Logger; once?: SummaryClaim }): UnconfirmedSources {
+/** The page that stands for an address's flood: `runs` counted so far, a few of its tasks as sent (shown unverified). */
+function summaryOf(cfg: UnconfirmedSourcesConfig, address: string, outcome: RunReport["outcome"], runs: number, sample: readonly string[]): SourceVerdict {
+  const tasks = sample.map((n) => unverifiedText(n)).join(", ");
+  return {
+    verdict: "summary",
+    flood: { address, outcome },
+    title: `${runs} ${outcome} task runs from ${address} that QRS could not confirm`,
+    text:
+      `${runs} ${outcome} task runs from ${address} that QRS could not confirm within ${cfg.windowMinutes} minutes ` +
+      `(a sender may be spoofing this node's address while QRS is slow), e.g. ${tasks}. ` +
+      `This page stands for them all: further unconfirmed ${outcome} runs from ${address} are counted ` +
+      `(steward_intake_unconfirmed_total{action="over_budget"}), not paged, until it sends none for ${cfg.windowMinutes} minutes or QRS confirms its runs; ` +
+      "then this page's incident is resolved by itself, and the runs QRS later shows are announced, each once.",
+  };
+}
+
+export function createUnconfirmedSources(
+  cfg: UnconfirmedSourcesConfig,
+  deps: { now: () => number; log?: Logger; once?: SummaryClaim; shared?: UnconfirmedStore },
+): UnconfirmedSources {
   const { now } = deps;
   const windowMs = cfg.windowMinutes * 60_000;
   const states = new Map<string, SourceState>();
@@ -82,13 +121,47 @@ export function createUnconfirmedSources(cfg: UnconfirmedSourcesConfig, deps: { 
         const oldest = states.keys().next().value;
         if (oldest !== undefined) states.delete(oldest);
       }
-      s = { paged: [], held: 0, sample: [], last: t };
+      s = { paged: [], held: 0, sample: [], last: t, touched: Number.NEGATIVE_INFINITY };
       states.set(key, s);
     }
     return s;
   }
 
-  return {
+  /** A held run of a flood is written to the shared store at most every TOUCH_MS per address (its summary's end). */
+  function dueTouch(report: RunReport, address: string): boolean {
+    const s = states.get(unconfirmedSourceKey(address, report.outcome));
+    if (!s || now() - s.touched < TOUCH_MS) return false;
+    s.touched = now();
+    return true;
+  }
+
+  /** Counts a run past the address's budget into its summary: the first such run is the summary's page. */
+  function hold(s: SourceState, report: RunReport, address: string, place?: number): SourceVerdict {
+    s.held++;
+    const name = report.taskName ?? report.taskId;
+    if (s.sample.length < SAMPLE && !s.sample.includes(name)) s.sample.push(name);
+    if (s.held > 1)
+      return {
+        verdict: "held",
+        why: `one of ${s.held} unconfirmed ${report.outcome} runs from ${address} already paged as one (intake.confirm.unconfirmedBudget.perSource)`,
+      };
+    return summaryOf(cfg, address, report.outcome, place ?? s.paged.length + 1, s.sample);
+  }
+
+  /** Per address and outcome, the last run being judged: the next waits for it. */
+  const judging = new Map<string, Promise<unknown>>();
+
+  const sources: UnconfirmedSources = {
+    judge(report, address) {
+      const key = unconfirmedSourceKey(address, report.outcome);
+      const next = (judging.get(key) ?? Promise.resolve()).then(() => sources.siteWide(report, address, sources.take(report, address)));
+      const settled = next.catch(() => undefined);
+      judging.set(key, settled);
+      void settled.then(() => {
+        if (judging.get(key) === settled) judging.delete(key);
+      });
+      return next;
+    },
     async summaryOnce(address, outcome) {
       if (!deps.once) return true;
       // Stewards agree on the window by the clock: a flood that spans two windows may be two summaries, never more.
@@ -114,33 +187,49 @@ export function createUnconfirmedSources(cfg: UnconfirmedSourcesConfig, deps: { 
         s.paged.push(t);
         return { verdict: "page" };
       }
-      s.held++;
-      const name = report.taskName ?? report.taskId;
-      if (s.sample.length < SAMPLE && !s.sample.includes(name)) s.sample.push(name);
-      if (s.held > 1)
-        return {
-          verdict: "held",
-          why: `one of ${s.held} unconfirmed ${report.outcome} runs from ${address} already paged as one (intake.confirm.unconfirmedBudget.perSource)`,
-        };
-      const runs = s.paged.length + 1;
-      const tasks = s.sample.map((n) => unverifiedText(n)).join(", ");
-      return {
-        verdict: "summary",
-        title: `${runs} ${report.outcome} task runs from ${address} that QRS could not confirm`,
-        text:
-          `${runs} ${report.outcome} task runs from ${address} that QRS could not confirm within ${cfg.windowMinutes} minutes ` +
-          `(a sender may be spoofing this node's address while QRS is slow), e.g. ${tasks}. ` +
-          `This page stands for them all: further unconfirmed ${report.outcome} runs from ${address} are counted ` +
-          `(steward_intake_unconfirmed_total{action="over_budget"}), not paged, until it sends none for ${cfg.windowMinutes} minutes or QRS confirms its runs; ` +
-          "the runs QRS later shows are announced then, each once.",
-      };
+      return hold(s, report, address);
     },
-    confirmed(address) {
+    async siteWide(report, address, local) {
+      const shared = deps.shared;
+      if (!shared || (local.verdict === "held" && !dueTouch(report, address))) return local;
+      const t = now();
+      const key = unconfirmedSourceKey(address, report.outcome);
+      try {
+        if (local.verdict === "held") return (await shared.touch(key, t), local);
+        const place = await shared.spend(key, Math.floor(t / windowMs), t);
+        const s = states.get(key);
+        if (s) s.touched = t;
+        if (local.verdict === "summary" || place <= cfg.perSource || !s) return local;
+        // The other Stewards paged the address's budget: this run is counted as this Steward's memory would count the
+        // one past it (the summary, which summaryOnce gives one Steward of the site, or held).
+        s.paged.pop();
+        return hold(s, report, address, place);
+      } catch (err) {
+        // A page too many beats a flood nobody hears of: the store's trouble is /ready's to tell.
+        deps.log?.warn(
+          { source: address, err: describeError(err) },
+          "cannot spend the page budget of unconfirmed runs in the store; this Steward's own budget holds",
+        );
+        return local;
+      }
+    },
+    async confirmed(address) {
       if (states.size === 0) return;
+      let had = false;
       for (const [key, s] of [...states.entries()]) {
         if (!key.startsWith(`${address}|`)) continue;
+        had = true;
         ended(key, s, "QRS confirmed one of its runs");
         states.delete(key);
+      }
+      if (!had || !deps.shared) return;
+      try {
+        await deps.shared.confirmed(address);
+      } catch (err) {
+        deps.log?.warn(
+          { source: address, err: describeError(err) },
+          "cannot note in the store that QRS confirmed a run from this address; its summary ends when it is quiet",
+        );
       }
     },
     open() {
@@ -153,4 +242,5 @@ export function createUnconfirmedSources(cfg: UnconfirmedSourcesConfig, deps: { 
         });
     },
   };
+  return sources;
 }

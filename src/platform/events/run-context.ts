@@ -69,8 +69,11 @@ export interface IncidentRef {
   resolved?: ResolvedByHand;
 }
 
-/** Where a resolve by hand came from: the REST API, the dashboard, an on-call product's webhook, the assistant (MCP). */
-export type ResolvedVia = "api" | "dashboard" | "pagerduty" | "opsgenie" | "mcp";
+/**
+ * Where a resolve by hand came from: the REST API, the dashboard, an on-call product's webhook, the assistant (MCP);
+ * `steward`: no person, Steward's own rule ended it (a flood of unconfirmed runs that is over: tell/incidents/unconfirmed-flood-end.ts).
+ */
+export type ResolvedVia = "api" | "dashboard" | "pagerduty" | "opsgenie" | "mcp" | "steward";
 
 /** An incident or cause a person closed before its task succeeded or its condition ended. */
 export interface ResolvedByHand {

@@ -13,6 +13,12 @@ export * from "./engine-reload";
 export * from "./event-parts";
 export * from "./site-event-kinds";
 
+/** On the run whose page stands for a flood of unconfirmed runs from one address (issue 86): what keys its cause. */
+export interface UnconfirmedFlood {
+  address: string;
+  outcome: TaskOutcome;
+}
+
 /** Qlik Sense task types; the QRS `taskType` numbers are 0..4 in this order. */
 export const TASK_TYPES = ["reload", "externalProgram", "userSync", "distribute", "preload"] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
@@ -160,7 +166,7 @@ export interface TaskEvent extends WithCause, RetryAndTolerance {
    * reaches channels only as `intake.confirm.alertUnconfirmed` allows. Absent for confirmed runs, reconciliation
    * (read from QRS) and when `qlik` is not configured.
    */
-  unconfirmed?: { qrs: "denied" | "unavailable"; reason: string };
+  unconfirmed?: { qrs: "denied" | "unavailable"; reason: string; flood?: UnconfirmedFlood };
   /**
    * A reload outside the Scheduler (app.reload_failed, app.reload_succeeded): where it was started from, as the Engine's
    * ProxySessionId tells: `proxy`, through the Qlik Proxy (the hub or the data load editor, which the Engine's lines do

@@ -28,6 +28,7 @@ import { type CheckFeeds, createUpstreamRule } from "./upstream";
 import { createAutomationRule } from "./automation-cause";
 import { createDataTaskRule } from "./data-task-cause";
 import { resolvedCauseOf } from "../../platform/events/cause-resolved";
+import { createUnconfirmedFloodRule } from "./unconfirmed-flood";
 
 export interface GroupingGateDeps {
   taskNodes: TaskNodes;
@@ -72,6 +73,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   const chains = deps.cloudChains ?? { waiting: async () => [] };
   const cloud = createCloudItemRule(store, chains, deps.silentNodes);
   const dataTasks = createDataTaskRule(store, chains);
+  const floods = createUnconfirmedFloodRule(store);
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
@@ -79,6 +81,9 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     // anything still going on (a cause it opened would wait for a success that came before it).
     if (isTaskEvent(e) && e.heardAfterSuccess) return undefined;
     await deps.refreshChains?.(now);
+    // The page of a flood of unconfirmed runs from one address is its address's cause, nothing else's.
+    const flood = await floods.review(e, now, pageTo);
+    if (flood) return flood;
     // A success QRS did not confirm (a forged datagram or Engine line, or QRS unreachable) ends no cause and keeps no
     // node heard: it goes on as itself, marked unconfirmed, and the cause stays open until a confirmed one.
     if (isUnconfirmedSuccess(e)) return undefined;
@@ -119,7 +124,8 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     // The recovery of an incident resolved by hand closed the cause, or the cause was resolved holding none: its
     // recovered page says who resolved it.
     const resolved = isTaskEvent(plan.event) ? plan.event.incident?.resolved : resolvedCauseOf(plan.event);
-    const shown = cause.status === "closed" && resolved ? { ...cause, resolvedBy: resolved.by } : cause;
+    const byHand = resolved !== undefined && !("byItself" in resolved);
+    const shown = cause.status === "closed" && byHand ? { ...cause, resolvedBy: resolved.by } : cause;
     return { ...plan, event: { ...plan.event, cause: shown } as DomainEvent };
   };
 

@@ -11,7 +11,7 @@ export const resolvedEventId = (incidentId: number) => `incident-${incidentId}:r
 
 /** "resolved by anna (API): restarted the gateway" */
 export function resolvedSummary(r: ResolvedByHand): string {
-  const via = { api: "API", dashboard: "dashboard", pagerduty: "PagerDuty", opsgenie: "Opsgenie", mcp: "assistant" }[r.via];
+  const via = { api: "API", dashboard: "dashboard", pagerduty: "PagerDuty", opsgenie: "Opsgenie", mcp: "assistant", steward: "Steward" }[r.via];
   return `resolved by ${r.by} (${via})${r.note ? `: ${r.note}` : ""}`;
 }
 

@@ -2,6 +2,7 @@
 // anything else a way to open, update and close a task's incident with its own events, lists incidents for the
 // REST API and the dashboard, and purges old runs and closed incidents.
 import type { Logger } from "pino";
+import type { UnconfirmedFloodEnds } from "./unconfirmed-flood-end";
 import type { IncidentsConfig } from "./config";
 import type { Clock, Timer } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
@@ -94,6 +95,8 @@ export interface IncidentService {
   failedRuns(from: number, to: number, limit: number): Promise<FailedRun[]>;
   readonly classifier: Classifier;
   readonly component: Component;
+  /** Ends the causes of floods of unconfirmed runs that are over (unconfirmed-flood-end.ts); absent without causes. */
+  unconfirmedFloods?: UnconfirmedFloodEnds;
   /** Automatic remediation's say on a failure's page (wired after the service is built); undefined: none. */
   holdFailures(hold: FailureHold | undefined): void;
 }

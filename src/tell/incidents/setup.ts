@@ -11,6 +11,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { routesWantSuccessLogs } from "../notify/routing";
 import type { SqlDb } from "../../platform/store/sql";
 import { registerIncidentRoutes } from "./routes";
+import { createUnconfirmedFloodEnds } from "./unconfirmed-flood-end";
 import { type Acknowledged, createIncidentService, type IncidentCauses, type IncidentService, type IncidentServiceDeps } from "./service";
 
 /** What the incidents read of the config. */
@@ -58,7 +59,18 @@ export function setupIncidents(config: IncidentsSetupConfig, deps: IncidentsSetu
   });
   deps.lifecycle.add(service.component);
   registerIncidentRoutes(deps.router, service, { now: () => deps.clock.now() });
-  return service;
+  // A flood of unconfirmed runs is a cause (tell/grouping): without causes its summary is a page of its own.
+  if (!deps.causes) return service;
+  const unconfirmedFloods = createUnconfirmedFloodEnds({
+    db: deps.db,
+    clock: deps.clock,
+    log: deps.log,
+    windowMs: config.intake.confirm.unconfirmedBudget.perSourceWindowMinutes * 60_000,
+    causes: deps.causes,
+    resolveCause: (id, r) => service.resolveCause(id, r),
+  });
+  deps.lifecycle.add(unconfirmedFloods.component);
+  return Object.assign(service, { unconfirmedFloods });
 }
 
 /** Whether incidents need the script log of successful reloads (the warnings read it). */

@@ -102,7 +102,7 @@ function recoveredText(e: TaskEvent): string {
   return `Recovered ${span}`;
 }
 
-const RESOLVED_VIA = { api: "API", dashboard: "dashboard", pagerduty: "PagerDuty", opsgenie: "Opsgenie", mcp: "assistant" } as const;
+const RESOLVED_VIA = { api: "API", dashboard: "dashboard", pagerduty: "PagerDuty", opsgenie: "Opsgenie", mcp: "assistant", steward: "Steward" } as const;
 
 export function buildHistoryVars(e: TaskEvent, timeZone?: string): TemplateVars {
   const h = e.history;
