@@ -14,8 +14,8 @@ import { wallLimit } from "../../../helpers/time-limit";
 
 const START = Date.parse("2026-03-24T00:00:00Z");
 /**
- * Until 02:55: the default site's runs every ten minutes, the four that end at one instant at 02:00 (two aborted, one
- * failed) and the three around 01:00, about twenty runs in all. The hours after repeat the same kinds (they doubled
+ * Until 02:55: the default site's runs every ten minutes, the four that end at one instant at 02:00 (two failed attempts
+ * that go on to a retry, one failure) and the three around 01:00, about twenty runs in all. The hours after repeat the same kinds (they doubled
  * the test's CPU and its wall time, the relay holding each datagram 150 ms), and 02:55 falls between two runs' ends.
  */
 const RUN_MS = (2 * 60 + 55) * 60_000;
