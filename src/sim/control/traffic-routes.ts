@@ -47,6 +47,7 @@ export function addRequestAndFaultRoutes(r: ControlRouter, deps: ControlDeps): v
     return empty(204);
   });
   r.add("DELETE", "/faults/:id", (_c, p) => (deps.faults.remove(p.id!) ? empty(204) : json(404, { error: "no such fault" })));
+  r.add("POST", "/faults/:id/release", (_c, p) => (deps.faults.release(p.id!) ? empty(204) : json(404, { error: "no such fault" })));
 }
 
 export function addSettingsAndUdpRoutes(r: ControlRouter, deps: ControlDeps): void {

@@ -6,7 +6,7 @@ import type { Faults } from "../traffic/faults";
 import { pickHeaders, type RequestLog } from "../traffic/request-log";
 import { empty, text } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
-import { runtime, sleep, type RequestContext, type ServerSocket } from "../../platform/runtime";
+import { runtime, type RequestContext, type ServerSocket } from "../../platform/runtime";
 import { closeSession, createSession, handleFrame } from "./session";
 import type { EngineSession } from "./session-types";
 import type { EngineState } from "./state";
@@ -40,7 +40,7 @@ export function createEngineServer(deps: EngineServerDeps): Listener {
       );
     const fault = deps.faults.take({ target: "engine", method: req.method, path: url.pathname }, nowMs);
     if (fault) {
-      if (fault.delayMs > 0) await sleep(fault.delayMs);
+      await deps.faults.hold(fault);
       if (fault.status !== undefined) {
         log(fault.status);
         return text(fault.status, fault.body ?? "Internal Server Error");

@@ -7,7 +7,6 @@ import { GENERIC_METHODS, OBJECT_ONLY_METHODS } from "./methods-generic";
 import { ERR, namedParams, RpcError, type Json, type RpcRequest } from "./rpc";
 import type { EngineSession, HandleObject, MethodDef } from "./session-types";
 import type { EngineState } from "./state";
-import { sleep } from "../../platform/runtime";
 import { newGuid } from "../util/ids";
 
 export function createSession(
@@ -79,7 +78,7 @@ export async function handleFrame(s: EngineSession, frame: string, deps: { reque
   try {
     const fault = deps.faults.take({ target: "engine", rpcMethod: req.method, path: s.path }, now);
     if (fault) {
-      if (fault.delayMs > 0) await sleep(fault.delayMs);
+      await deps.faults.hold(fault);
       if (fault.rpcErrorCode !== undefined || fault.status !== undefined) {
         throw new RpcError(fault.rpcErrorCode ?? -32603, fault.body ?? "Internal error", req.method);
       }

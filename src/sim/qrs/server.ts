@@ -8,7 +8,7 @@ import type { Faults } from "../traffic/faults";
 import { pickHeaders, type RequestLog } from "../traffic/request-log";
 import { empty, jsonAnswerFacts, parseQuery, QueryError, readBody, text } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
-import { runtime, sleep } from "../../platform/runtime";
+import { runtime } from "../../platform/runtime";
 import { createRouter } from "../util/router";
 import { parseQlikUser, XSRF_FAILED, xrfkeyOk } from "./auth";
 import type { QrsContext } from "./context";
@@ -47,7 +47,7 @@ export function createQrsServer(deps: QrsServerDeps): Listener {
   const handle = async (req: Request, url: URL, body: string, nowMs: number): Promise<Response> => {
     const fault = deps.faults.take({ target: "qrs", method: req.method, path: url.pathname }, nowMs);
     if (fault) {
-      if (fault.delayMs > 0) await sleep(fault.delayMs);
+      await deps.faults.hold(fault);
       if (fault.status !== undefined) return text(fault.status, fault.body ?? "Internal Server Error");
     }
     if (!/^\/qrs(\/|$)/i.test(url.pathname)) return empty(404);

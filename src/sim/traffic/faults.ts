@@ -1,5 +1,6 @@
 // Injected faults: HTTP status codes, delays and Engine errors on matching requests, for N requests or N ms.
 import { z } from "zod";
+import { sleep } from "../../platform/runtime";
 import { newGuid } from "../util/ids";
 
 export const FaultInputSchema = z.strictObject({
@@ -50,13 +51,22 @@ export interface Faults {
   add(input: FaultInput, nowMs: number): Fault;
   list(nowMs: number): Fault[];
   remove(id: string): boolean;
+  /**
+   * Removes the fault and ends the delays it holds now: the requests it held are answered at once. A test holds a
+   * request for as long as it needs (a long delayMs, no race with the machine's speed) and lets it go when done.
+   */
+  release(id: string): boolean;
   clear(): void;
   /** The first active fault matching the request; consumes one use. */
   take(m: FaultMatch, nowMs: number): Fault | undefined;
+  /** Waits out the fault's delay for one request (ended early by release). */
+  hold(f: Fault): Promise<void>;
 }
 
 export function createFaults(): Faults {
   let faults: Fault[] = [];
+  /** Fault id → the ends of the delays it holds now. */
+  const holding = new Map<string, Set<() => void>>();
   const active = (f: Fault, now: number) => (f.remaining === null || f.remaining > 0) && (f.untilMs === null || now < f.untilMs);
   return {
     add(input, now) {
@@ -87,6 +97,13 @@ export function createFaults(): Faults {
       faults = faults.filter((f) => f.id !== id);
       return faults.length < before;
     },
+    release(id) {
+      const removed = this.remove(id);
+      const ends = holding.get(id);
+      holding.delete(id);
+      for (const end of ends ?? []) end();
+      return removed || ends !== undefined;
+    },
     clear() {
       faults = [];
     },
@@ -104,6 +121,20 @@ export function createFaults(): Faults {
       f.hits++;
       if (f.remaining !== null) f.remaining--;
       return f;
+    },
+    async hold(f) {
+      if (f.delayMs <= 0) return;
+      let end!: () => void;
+      const released = new Promise<void>((resolve) => (end = resolve));
+      const ends = holding.get(f.id) ?? new Set();
+      holding.set(f.id, ends);
+      ends.add(end);
+      try {
+        await Promise.race([sleep(f.delayMs), released]);
+      } finally {
+        ends.delete(end);
+        if (ends.size === 0 && holding.get(f.id) === ends) holding.delete(f.id);
+      }
     },
   };
 }

@@ -5,7 +5,7 @@ import type { Faults } from "../traffic/faults";
 import { pickHeaders, type RequestLog } from "../traffic/request-log";
 import { empty, json, text } from "../util/http";
 import { createListener, type Listener } from "../util/listener";
-import { runtime, sleep } from "../../platform/runtime";
+import { runtime } from "../../platform/runtime";
 
 export interface VersionServerDeps {
   site: SiteModel;
@@ -22,7 +22,7 @@ export function createVersionServer(deps: VersionServerDeps): Listener {
   const handle = async (req: Request, url: URL, nowMs: number): Promise<Response> => {
     const fault = deps.faults.take({ target: "qrs", method: req.method, path: url.pathname }, nowMs);
     if (fault) {
-      if (fault.delayMs > 0) await sleep(fault.delayMs);
+      await deps.faults.hold(fault);
       if (fault.status !== undefined) return text(fault.status, fault.body ?? "Internal Server Error");
     }
     if (req.method !== "GET" || url.pathname.toLowerCase() !== "/v1/systeminfo") return empty(404);

@@ -111,6 +111,18 @@ describe("sim control: faults", () => {
     expect((await t.control.send("DELETE", "/faults")).status).toBe(204);
     expect((await t.qrs.get("tag")).status).toBe(200);
   });
+  test("a held request is answered once its fault is released", async () => {
+    const f = (await t.control.send("POST", "/faults", { target: "qrs", pathContains: "/qrs/about", delayMs: 600_000 })).json();
+    let status = 0;
+    const held = t.qrs.get("about").then((r) => (status = r.status));
+    await waitFor(async () => (await t.control.get("/faults")).json<Array<{ hits: number }>>()[0]?.hits === 1, { what: "the request held" });
+    expect(status).toBe(0);
+    expect((await t.control.send("POST", `/faults/${f.id}/release`)).status).toBe(204);
+    await held;
+    expect(status).toBe(200);
+    expect((await t.control.get("/faults")).json()).toEqual([]);
+    expect((await t.control.send("POST", `/faults/${f.id}/release`)).status).toBe(404);
+  });
   test("Engine faults: JSON-RPC error on a method, refused upgrade on a path", async () => {
     await t.control.send("POST", "/faults", { target: "engine", rpcMethod: "GetDocList", rpcErrorCode: 5, body: "Access denied", count: 1 });
     const c = await engineClient(t.sim, "");

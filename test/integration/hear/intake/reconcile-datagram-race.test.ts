@@ -69,10 +69,12 @@ async function drained(harness: Harness, timeoutMs?: number): Promise<void> {
 test("the pass announces a run whose datagram waits in the overflow: the datagram is a duplicate when it is taken", { timeout: 120_000 }, async () => {
   h = await start({ queueSize: 1, enrichment: { lookupTimeoutMs: 60_000 } });
   const { intake } = h.t.app;
-  // The one worker is held in a first failure's enrichment: QRS holds its reads for 30 s (a worker hands an enriched run
-  // on to be announced and takes the next, so a held announcement no longer holds it; the lookup time is raised so the
-  // enrichment waits). A second failure fills the queue, and the real run's datagram waits in the overflow.
-  const hold = h.sim.faults.add({ target: "qrs", pathContains: "task/full", delayMs: 30_000 }, Date.now());
+  // The one worker is held in a first failure's enrichment: QRS holds its reads until the test lets them go (a worker
+  // hands an enriched run on to be announced and takes the next, so a held announcement no longer holds it; the lookup
+  // time is raised so the enrichment waits). A second failure fills the queue, and the real run's datagram waits in the
+  // overflow. (Held by a 30 s delay before, the file waited those 30 s out each run.)
+  const hold = h.sim.faults.add({ target: "qrs", pathContains: "task/full", delayMs: 300_000 }, Date.now());
+  opens.push(() => h?.sim.faults.release(hold.id));
   const first = h.run(IDS.externalProgram, "fail");
   await waitFor(() => hold.hits > 0, { what: "the first failure's QRS read held" });
   const second = h.run(IDS.userSync, "fail");
@@ -86,7 +88,12 @@ test("the pass announces a run whose datagram waits in the overflow: the datagra
   // The datagram may be found a duplicate as soon as the pass has claimed the run (the overflow's refill looks) or
   // once the worker is free: counted once either way.
   const duplicatesBefore = await h.metric("steward_intake_deduplicated_total", { source: "udp" });
-  const pass = await intake.reconciler!.runOnce();
+  const passing = intake.reconciler!.runOnce();
+  // Once the pass has taken the run (its reads then wait behind the held one), the held read is answered: the worker
+  // goes on while the pass announces the run.
+  await waitFor(() => intake.processor.inFlight(real), { what: "the pass to take the real run" });
+  h.sim.faults.release(hold.id);
+  const pass = await passing;
   expect(pass?.emitted).toBe(1);
   expect(announcements(h, real)).toEqual(["reconcile"]);
 
