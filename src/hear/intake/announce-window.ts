@@ -9,7 +9,7 @@
 import type { Clock, Timer } from "../../platform/core/clock";
 
 /** How long a run may wait for others to be announced with (ms on the Clock). */
-export const ANNOUNCE_WINDOW_MS = 5;
+export const ANNOUNCE_WINDOW_MS = 15;
 
 export interface AnnounceWindow {
   /** Calls `start` now, or with the runs of its window once the window ends or is full. */
