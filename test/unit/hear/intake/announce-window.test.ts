@@ -47,6 +47,20 @@ describe("announce window", () => {
     expect(started.at(-1)).toBe("g");
   });
 
+  test("a run handed on while others are being announced goes at once, unless a window is open", async () => {
+    const clock = createManualClock(T0);
+    const w = createAnnounceWindow(clock, 5, 10);
+    const started: number[] = [];
+    w.hold(() => started.push(1));
+    w.hold(() => started.push(2), true);
+    expect(started).toEqual([1, 2]);
+    w.hold(() => started.push(3));
+    w.hold(() => started.push(4), true);
+    expect(started).toEqual([1, 2]);
+    await clock.advance(5);
+    expect(started).toEqual([1, 2, 3, 4]);
+  });
+
   test("flush starts the waiting runs now; no window (0 ms) never holds", async () => {
     const clock = createManualClock(T0);
     const w = createAnnounceWindow(clock, 5, 10);
