@@ -18,6 +18,7 @@ import { createProcessRetries } from "./process-retries";
 import { createMatchedRunClaim } from "./matched-run-claim";
 import { type HeldAttempts, holdAttempt } from "./held-attempts";
 import { CLAIM_LEASE_MS, createRunReservations } from "./run-reservations";
+import { ANNOUNCE_WINDOW_MS, createAnnouncedAhead } from "./announce-window";
 
 export { CLAIM_LEASE_MS } from "./run-reservations";
 
@@ -79,6 +80,11 @@ export interface RunProcessorDeps {
    * transactions and statements, so more of them at once is fewer round trips per run.
    */
   announceAhead?: number;
+  /**
+   * How long (ms on the Clock) a run announced ahead may wait for others to be announced with, so that they share
+   * commits (announce-window.ts); ANNOUNCE_WINDOW_MS when left out, 0: none.
+   */
+  announceWindowMs?: number;
   /** Failed attempts held for their run's outcome, announced as "outcome unknown" past their deadline. */
   heldAttempts?: HeldAttempts;
 }
@@ -241,9 +247,9 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   let closed = false;
   /** Seen marks written in the background, until they settle. */
   const marking = new Set<Promise<void>>();
-  /** Runs announced in the background, until that is over. */
-  const announcing = new Set<Promise<ProcessResult>>();
   const ahead = deps.announceAhead ?? 0;
+  /** Runs announced in the background, until that is over. */
+  const announcing = createAnnouncedAhead<ProcessResult>(deps.clock, deps.announceWindowMs ?? ANNOUNCE_WINDOW_MS, ahead);
   const claimMatched = createMatchedRunClaim({ ...deps, log, reservations });
 
   /** Gives the run's claim up and drops its reservation: reconciliation (or a repeat) may pick the run up. */
@@ -285,12 +291,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   }
 
   /** The worker waits only for room among the runs announced in the background, then takes its next run. */
-  async function announceAhead(run: HeldRun, options: ProcessOptions): Promise<ProcessResult> {
-    while (announcing.size >= ahead) await Promise.race(announcing);
-    const announced: Promise<ProcessResult> = announce(run, options).finally(() => announcing.delete(announced));
-    announcing.add(announced);
-    return { announced };
-  }
+  const announceAhead = (run: HeldRun, options: ProcessOptions): Promise<ProcessResult> => announcing.add(() => announce(run, options));
 
   /**
    * The part of processing that needs the store: history and incident, the bus (the outbox writes there), the seen
@@ -365,6 +366,8 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     inFlight: reservations.inFlight,
     claimedElsewhere: (executionId) => deps.store.isExecutionClaimed(executionId, deps.clock.now()),
     close() {
+      // Runs waiting in the window go on as the ones already being announced do.
+      announcing.flush();
       closed = true;
       retries.stop();
     },
@@ -375,7 +378,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     processRun,
     process: async (report, key, options) => (await processRun(report, key, options)).event,
     async marksSettled() {
-      while (announcing.size > 0) await Promise.allSettled([...announcing]);
+      await announcing.settled();
       while (marking.size > 0) await Promise.allSettled([...marking]);
     },
     announcing: () => announcing.size,
