@@ -2,16 +2,10 @@
 // default config leaves most blocks out, and building them all to fill in their defaults was most of a start's
 // schema constructions (about 1,500 of 2,700), which the optimizing compiler then also compiled (bench/README.md).
 import { z } from "zod";
+import { copyJson } from "../core/json-copy";
 
 type Payload = { value: unknown };
 type Parse = (payload: Payload, ctx: { direction?: string }) => unknown;
-
-/** A copy of a JSON value (what a config's defaults are): structuredClone's serializer is not needed for it. */
-function copyOf(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(copyOf);
-  if (value === null || typeof value !== "object") return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyOf(v)]));
-}
 
 /**
  * `z.lazy(build)` that fills in an absent block with `defaults` (what `build()` gives for undefined: the snapshot
@@ -34,7 +28,7 @@ export function defaultedSection<T extends z.ZodType>(build: () => T, defaults: 
   // A lazy has no checks, so zod runs it through `run`, set to `parse` when it was made: both are replaced.
   internals.parse = internals.run = (payload, ctx) => {
     if (payload.value === undefined && ctx.direction !== "backward") {
-      payload.value = copyOf(defaults); // each config its own copy: a caller may change what it was given
+      payload.value = copyJson(defaults); // each config its own copy: a caller may change what it was given
       return payload;
     }
     return parse(payload, ctx);

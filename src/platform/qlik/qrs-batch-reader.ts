@@ -6,6 +6,7 @@
 // whole condition (a task's runs with one status in one window), its rows then picked from the batch's answer.
 import type { Clock } from "../core/clock";
 import { AppError, isAppError } from "../core/errors";
+import { copyJson } from "../core/json-copy";
 import { encodeQueryValue, eq, isGuid, or, type QrsFilter } from "./qrs-filter";
 import type { QrsCallOptions } from "./qrs-client";
 
@@ -162,7 +163,8 @@ export function createBatchReader<T>(opts: BatchReaderOptions<T>): BatchReader<T
   let requests = 0;
 
   const keys = keysOf(opts);
-  const copy = (rows: T[]): T[] => rows.map((r) => structuredClone(r));
+  // Each caller its own rows (a caller may change what it was given; the cache must not see it).
+  const copy = (rows: T[]): T[] => rows.map((r) => copyJson(r));
   const costOf = (id: string) => encodeQueryValue(`(${keys.clause(id).expression}) or `).length;
 
   async function send(ids: string[], call: QrsCallOptions): Promise<Map<string, T[]>> {

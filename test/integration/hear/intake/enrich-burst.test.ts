@@ -284,4 +284,27 @@ describe("enrichment of a burst of failures", () => {
     await expect(hurried).rejects.toThrow(/no answer from QRS for task/);
     expect((await patient).map((t) => t.name)).toEqual(["Reload Sales again"]);
   });
+
+  test("each caller gets rows of its own: a change to one reaches neither the other callers nor the next read from the cache", async () => {
+    const reader = createBatchReader<QrsTask>({
+      what: "task",
+      field: "id",
+      keyOf: (t) => t.id,
+      fetch: (f, o) => qrs.listTasksFull(f, o),
+      clock: systemClock,
+      ttlMs: 60_000,
+    });
+    const seq = lastSeq();
+    // A run heard of before the read is served from it (notBefore), as the enrichment's runs of a burst are.
+    const heardAt = systemClock.now();
+    const [[first], [second]] = await Promise.all([reader.read(TASKS[0]!), reader.read(TASKS[0]!)]);
+    expect(first).toEqual(second!);
+    first!.name = "changed by a caller";
+    first!.tags?.push({ id: "x", name: "added by a caller" });
+    const [cached] = await reader.read(TASKS[0]!, { notBefore: heardAt });
+    expect(sim.requests.list({ source: "qrs", sinceSeq: seq }).length).toBe(1);
+    expect(second!.name).not.toBe("changed by a caller");
+    expect(cached!.name).toBe(second!.name);
+    expect(cached!.tags).toEqual(second!.tags);
+  });
 });
