@@ -29,6 +29,7 @@ import { readKernelUdpDrops } from "./kernel-drops";
 import { createThrottledWarn, type ThrottledWarn } from "./log-throttle";
 import { createRunClaims } from "./run-claims";
 import { createRunProcessor, type RunProcessor } from "./run-processor";
+import { createUnconfirmedPages, type UnconfirmedPages } from "./unconfirmed-pages";
 import { createHeldAttempts, type HeldAttempts } from "./held-attempts";
 import { createRunQueue, type QueueItem } from "./run-queue";
 import { drainWorkers } from "./drain-workers";
@@ -102,6 +103,8 @@ export interface TaskIntake {
   dropLook?: DropLook;
   /** Nodes whose runs reach Steward only through reconciliation (with QRS, reconciliation and the UDP listener on). */
   nodeSilence?: NodeSilence;
+  /** The single pages of unconfirmed failures, ended once QRS says their run did not happen (with QRS). */
+  unconfirmedPages?: UnconfirmedPages;
   processor: RunProcessor;
   poller: DistributePoller;
   store: IntakeStore;
@@ -214,9 +217,10 @@ function intakeProcessor(
     instanceId: string;
     nodeSilence: NodeSilence | undefined;
     heldAttempts: HeldAttempts;
+    unconfirmedPages: UnconfirmedPages | undefined;
   },
 ): RunProcessor {
-  const { enricher, store, counters, warnOnce, instanceId, nodeSilence, heldAttempts } = parts;
+  const { enricher, store, counters, warnOnce, instanceId, nodeSilence, heldAttempts, unconfirmedPages } = parts;
   return createRunProcessor({
     enricher,
     bus: deps.bus,
@@ -233,6 +237,7 @@ function intakeProcessor(
     ...(nodeSilence ? { confirmedNode: nodeSilence.heard } : {}),
     ...(deps.confirmedRun ? { confirmedRun: deps.confirmedRun } : {}),
     heldAttempts,
+    ...(unconfirmedPages ? { unconfirmedPages } : {}),
     // Workers hand enriched runs on: announced together they share transactions (PostgreSQL: failure-batch.ts) or commits.
     announceAhead: ANNOUNCE_AHEAD[deps.db.dialect],
   });
@@ -296,7 +301,8 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   const warnOnce = createThrottledWarn(log, { intervalMs: 60_000, maxLinesPerInterval: DATAGRAM_LINES_PER_MINUTE, now });
   const nodeSilence = intakeNodeSilence(config, deps);
   const heldAttempts = intakeHeldAttempts(cfg, deps, instanceId);
-  const processor = intakeProcessor(cfg, deps, { enricher, store, counters, warnOnce, instanceId, nodeSilence, heldAttempts });
+  const unconfirmedPages = deps.qrs ? createUnconfirmedPages({ ...deps, qrs: deps.qrs, counters }) : undefined;
+  const processor = intakeProcessor(cfg, deps, { enricher, store, counters, warnOnce, instanceId, nodeSilence, heldAttempts, unconfirmedPages });
   /** Claims of Steward instances that are gone (killed while working on a run) are dropped: their runs are free. */
   async function dropDeadClaims(): Promise<void> {
     const live = deps.liveInstances ? await deps.liveInstances() : [instanceId];
@@ -386,6 +392,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   ];
   if (deps.gate) components.push(deps.gate("distribute", { name: "distribute-poller", start: () => poller.start(), stop: () => poller.stop() }));
   if (looking) components.push(deps.gate ? deps.gate("reconcile", looking.component) : looking.component);
+  if (unconfirmedPages) components.push(unconfirmedPages.component);
   if (socket.component) components.push(socket.component);
   const readiness = nodeSilence ? [...socket.readiness, nodeSilence.readiness] : socket.readiness;
 
@@ -396,5 +403,5 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   }
 
   const parts = { processor, poller, store, counters, sources, handleDatagram, settled, ...(looking ? { dropLook: looking.dropLook } : {}) };
-  return { components, readiness, udp, reconciler, ...(nodeSilence ? { nodeSilence } : {}), ...parts };
+  return { components, readiness, udp, reconciler, ...(nodeSilence ? { nodeSilence } : {}), ...(unconfirmedPages ? { unconfirmedPages } : {}), ...parts };
 }
