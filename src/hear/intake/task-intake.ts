@@ -1,7 +1,6 @@
 // Composes the task-event intake from its parts: the socket and who may send (udp-socket.ts), what happens to a datagram
 // up to the queue (datagram-handler.ts), the queue (run-queue.ts), the claim-and-mark path of a run (run-claims.ts), the
 // distribute path, the run processor, distribute polling and QRS reconciliation. app.ts adds `components` in order.
-import { createUnconfirmedBounds } from "./unconfirmed-budget";
 import type { RemoteInfo } from "node:dgram";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
@@ -26,9 +25,10 @@ import { createDistributePoller, type DistributePoller, type DistributePollerOpt
 import { createIntakeStore, type IntakeStore } from "./intake-store";
 import { registerIntakeMetrics, type IntakeCounters } from "./intake-metrics";
 import { readKernelUdpDrops } from "./kernel-drops";
-import { createThrottledWarn, type ThrottledWarn } from "./log-throttle";
+import { createThrottledWarn } from "./log-throttle";
 import { createRunClaims } from "./run-claims";
-import { createRunProcessor, type RunProcessor } from "./run-processor";
+import type { RunProcessor } from "./run-processor";
+import { intakeProcessor } from "./intake-processor";
 import { createUnconfirmedPages, type UnconfirmedPages } from "./unconfirmed-pages";
 import { createHeldAttempts, type HeldAttempts } from "./held-attempts";
 import { createRunQueue, type QueueItem } from "./run-queue";
@@ -119,9 +119,6 @@ export interface TaskIntake {
 
 /** Enough for a few misconfigured nodes; a sender forging a new source address per datagram gets no more. */
 const DATAGRAM_LINES_PER_MINUTE = 20;
-// Runs announced in the background: on PostgreSQL one batch of failures (MAX_FAILURE_BATCH); on SQLite 32, so that runs
-// recorded out of order find their history in the 80 a task keeps in memory (at 64 a fifth read the store, issue 89).
-const ANNOUNCE_AHEAD = { postgres: 64, sqlite: 32 };
 
 /** The enricher of the intake's runs; a route that attaches script logs to success mails needs them fetched for successful reloads as well. */
 function intakeEnricher(config: IntakeSetupConfig, deps: TaskIntakeDeps) {
@@ -202,44 +199,6 @@ function intakeReconciler(
           },
         }
       : {}),
-  });
-}
-
-/** The run processor: enrichment, dedupe, the bus (announcing ahead on PostgreSQL). */
-function intakeProcessor(
-  cfg: IntakeConfig,
-  deps: TaskIntakeDeps,
-  parts: {
-    enricher: ReturnType<typeof intakeEnricher>;
-    store: IntakeStore;
-    counters: IntakeCounters;
-    warnOnce: ThrottledWarn;
-    instanceId: string;
-    nodeSilence: NodeSilence | undefined;
-    heldAttempts: HeldAttempts;
-    unconfirmedPages: UnconfirmedPages | undefined;
-  },
-): RunProcessor {
-  const { enricher, store, counters, warnOnce, instanceId, nodeSilence, heldAttempts, unconfirmedPages } = parts;
-  return createRunProcessor({
-    enricher,
-    bus: deps.bus,
-    store,
-    clock: deps.clock,
-    log: deps.log,
-    dedupe: { enabled: cfg.dedupe.enabled, ttlMs: cfg.dedupe.ttlHours * 3_600_000 },
-    alertUnconfirmed: cfg.confirm.alertUnconfirmed,
-    ...createUnconfirmedBounds(cfg.confirm.unconfirmedBudget, { ...deps, store, instanceId }),
-    counters,
-    warnOnce,
-    instanceId,
-    ...(deps.annotate ? { annotate: deps.annotate } : {}),
-    ...(nodeSilence ? { confirmedNode: nodeSilence.heard } : {}),
-    ...(deps.confirmedRun ? { confirmedRun: deps.confirmedRun } : {}),
-    heldAttempts,
-    ...(unconfirmedPages ? { unconfirmedPages } : {}),
-    // Workers hand enriched runs on: announced together they share transactions (PostgreSQL: failure-batch.ts) or commits.
-    announceAhead: ANNOUNCE_AHEAD[deps.db.dialect],
   });
 }
 
