@@ -60,7 +60,7 @@ export function registerIntakeMetrics(
     reconcileRuns: m.counter("steward_intake_reconcile_runs_total", "Reconciliation passes, by result."),
     unconfirmed: m.counter(
       "steward_intake_unconfirmed_total",
-      "Runs a datagram reported that QRS did not confirm, by qrs (denied, unavailable) and action (emitted, dropped).",
+      "Runs a datagram reported that QRS did not confirm, by qrs (denied, unavailable) and action (emitted, dropped, over_budget; ended: a page QRS later said did not happen was ended).",
     ),
     distributeRefused: m.counter(
       "steward_intake_distribute_refused_total",

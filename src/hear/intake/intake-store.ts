@@ -82,6 +82,13 @@ export const intakeMigrations: MigrationSet = {
       name: "unconfirmed runs per sending address: the site-wide page budget and last run (unconfirmed-store.ts)",
       sql: "CREATE TABLE intake_unconfirmed_sources (source_key TEXT PRIMARY KEY, window_no INTEGER NOT NULL, taken INTEGER NOT NULL, last_at INTEGER NOT NULL)",
     },
+    {
+      version: 8,
+      name: "single pages of unconfirmed failures, checked again once QRS answers (unconfirmed-pages.ts)",
+      sql: `
+        CREATE TABLE intake_unconfirmed_pages (run_key TEXT PRIMARY KEY, task_id TEXT NOT NULL, event TEXT NOT NULL, created_at INTEGER NOT NULL, next_at INTEGER NOT NULL, real_run INTEGER NOT NULL);
+        CREATE INDEX intake_unconfirmed_pages_due ON intake_unconfirmed_pages (next_at);`,
+    },
   ],
 };
 

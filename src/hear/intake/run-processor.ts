@@ -1,6 +1,7 @@
 // The one path from "a run ended" to a domain event on the bus, shared by datagrams, distribute polling and
 // reconciliation: claim (dedupe in memory and in the store) → enrich → emit → remember as seen.
 import { type AlertUnconfirmed, judgeUnconfirmed, type UnconfirmedBudget } from "./unconfirmed-budget";
+import type { UnconfirmedPages } from "./unconfirmed-pages";
 import type { UnconfirmedSources } from "./unconfirmed-sources";
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
@@ -61,6 +62,8 @@ export interface RunProcessorDeps {
   warnOnce: ThrottledWarn;
   /** This Steward instance, named in its claims. */
   instanceId: string;
+  /** Keeps the single pages of unconfirmed failures, ended once QRS says the run did not happen (unconfirmed-pages.ts). */
+  unconfirmedPages?: Pick<UnconfirmedPages, "paged">;
   /**
    * Runs between enrichment and the bus (src/tell/incidents/): returns the event with its history, cause and incident,
    * then follow-up events to emit after it. A failure here is logged and the event goes out as it is: a lost history
@@ -316,6 +319,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
         deps.counters.emitted.inc({ kind: e.kind, source: e.source });
       }
       await deps.heldAttempts?.settled(event);
+      if (event.unconfirmed) await keepPage(deps, log, event, report);
       const marked = markSeen(deps, report, key, event).then(() => keys.forEach(reservations.markedSeen));
       if (options.markInBackground) {
         releaseNow = false;
@@ -383,4 +387,13 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     },
     announcing: () => announcing.size,
   };
+}
+
+/** A page of an unconfirmed failure, kept to be ended if QRS later says the run did not happen; a failure is logged, not fatal. */
+async function keepPage(deps: RunProcessorDeps, log: Logger, event: TaskEvent, report: RunReport): Promise<void> {
+  try {
+    await deps.unconfirmedPages?.paged(event, report);
+  } catch (err) {
+    log.warn({ executionId: report.executionId, err: describeError(err) }, "could not keep an unconfirmed run's page to check it once QRS answers");
+  }
 }

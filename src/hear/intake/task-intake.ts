@@ -1,7 +1,6 @@
 // Composes the task-event intake from its parts: the socket and who may send (udp-socket.ts), what happens to a datagram
 // up to the queue (datagram-handler.ts), the queue (run-queue.ts), the claim-and-mark path of a run (run-claims.ts), the
 // distribute path, the run processor, distribute polling and QRS reconciliation. app.ts adds `components` in order.
-import { createUnconfirmedBounds } from "./unconfirmed-budget";
 import type { RemoteInfo } from "node:dgram";
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
@@ -26,9 +25,11 @@ import { createDistributePoller, type DistributePoller, type DistributePollerOpt
 import { createIntakeStore, type IntakeStore } from "./intake-store";
 import { registerIntakeMetrics, type IntakeCounters } from "./intake-metrics";
 import { readKernelUdpDrops } from "./kernel-drops";
-import { createThrottledWarn, type ThrottledWarn } from "./log-throttle";
+import { createThrottledWarn } from "./log-throttle";
 import { createRunClaims } from "./run-claims";
-import { createRunProcessor, type RunProcessor } from "./run-processor";
+import type { RunProcessor } from "./run-processor";
+import { intakeProcessor } from "./intake-processor";
+import { createUnconfirmedPages, type UnconfirmedPages } from "./unconfirmed-pages";
 import { createHeldAttempts, type HeldAttempts } from "./held-attempts";
 import { createRunQueue, type QueueItem } from "./run-queue";
 import { drainWorkers } from "./drain-workers";
@@ -102,6 +103,8 @@ export interface TaskIntake {
   dropLook?: DropLook;
   /** Nodes whose runs reach Steward only through reconciliation (with QRS, reconciliation and the UDP listener on). */
   nodeSilence?: NodeSilence;
+  /** The single pages of unconfirmed failures, ended once QRS says their run did not happen (with QRS). */
+  unconfirmedPages?: UnconfirmedPages;
   processor: RunProcessor;
   poller: DistributePoller;
   store: IntakeStore;
@@ -116,9 +119,6 @@ export interface TaskIntake {
 
 /** Enough for a few misconfigured nodes; a sender forging a new source address per datagram gets no more. */
 const DATAGRAM_LINES_PER_MINUTE = 20;
-// Runs announced in the background: on PostgreSQL one batch of failures (MAX_FAILURE_BATCH); on SQLite 32, so that runs
-// recorded out of order find their history in the 80 a task keeps in memory (at 64 a fifth read the store, issue 89).
-const ANNOUNCE_AHEAD = { postgres: 64, sqlite: 32 };
 
 /** The enricher of the intake's runs; a route that attaches script logs to success mails needs them fetched for successful reloads as well. */
 function intakeEnricher(config: IntakeSetupConfig, deps: TaskIntakeDeps) {
@@ -202,42 +202,6 @@ function intakeReconciler(
   });
 }
 
-/** The run processor: enrichment, dedupe, the bus (announcing ahead on PostgreSQL). */
-function intakeProcessor(
-  cfg: IntakeConfig,
-  deps: TaskIntakeDeps,
-  parts: {
-    enricher: ReturnType<typeof intakeEnricher>;
-    store: IntakeStore;
-    counters: IntakeCounters;
-    warnOnce: ThrottledWarn;
-    instanceId: string;
-    nodeSilence: NodeSilence | undefined;
-    heldAttempts: HeldAttempts;
-  },
-): RunProcessor {
-  const { enricher, store, counters, warnOnce, instanceId, nodeSilence, heldAttempts } = parts;
-  return createRunProcessor({
-    enricher,
-    bus: deps.bus,
-    store,
-    clock: deps.clock,
-    log: deps.log,
-    dedupe: { enabled: cfg.dedupe.enabled, ttlMs: cfg.dedupe.ttlHours * 3_600_000 },
-    alertUnconfirmed: cfg.confirm.alertUnconfirmed,
-    ...createUnconfirmedBounds(cfg.confirm.unconfirmedBudget, { ...deps, store, instanceId }),
-    counters,
-    warnOnce,
-    instanceId,
-    ...(deps.annotate ? { annotate: deps.annotate } : {}),
-    ...(nodeSilence ? { confirmedNode: nodeSilence.heard } : {}),
-    ...(deps.confirmedRun ? { confirmedRun: deps.confirmedRun } : {}),
-    heldAttempts,
-    // Workers hand enriched runs on: announced together they share transactions (PostgreSQL: failure-batch.ts) or commits.
-    announceAhead: ANNOUNCE_AHEAD[deps.db.dialect],
-  });
-}
-
 /** Failed attempts held for their run's outcome, announced past `intake.retryOutcome.deadlineMinutes` (held-attempts.ts). */
 function intakeHeldAttempts(cfg: IntakeConfig, deps: TaskIntakeDeps, instanceId: string): HeldAttempts {
   const annotate = deps.annotate;
@@ -296,7 +260,8 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   const warnOnce = createThrottledWarn(log, { intervalMs: 60_000, maxLinesPerInterval: DATAGRAM_LINES_PER_MINUTE, now });
   const nodeSilence = intakeNodeSilence(config, deps);
   const heldAttempts = intakeHeldAttempts(cfg, deps, instanceId);
-  const processor = intakeProcessor(cfg, deps, { enricher, store, counters, warnOnce, instanceId, nodeSilence, heldAttempts });
+  const unconfirmedPages = deps.qrs ? createUnconfirmedPages({ ...deps, qrs: deps.qrs, counters }) : undefined;
+  const processor = intakeProcessor(cfg, deps, { enricher, store, counters, warnOnce, instanceId, nodeSilence, heldAttempts, unconfirmedPages });
   /** Claims of Steward instances that are gone (killed while working on a run) are dropped: their runs are free. */
   async function dropDeadClaims(): Promise<void> {
     const live = deps.liveInstances ? await deps.liveInstances() : [instanceId];
@@ -386,6 +351,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   ];
   if (deps.gate) components.push(deps.gate("distribute", { name: "distribute-poller", start: () => poller.start(), stop: () => poller.stop() }));
   if (looking) components.push(deps.gate ? deps.gate("reconcile", looking.component) : looking.component);
+  if (unconfirmedPages) components.push(unconfirmedPages.component);
   if (socket.component) components.push(socket.component);
   const readiness = nodeSilence ? [...socket.readiness, nodeSilence.readiness] : socket.readiness;
 
@@ -396,5 +362,5 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   }
 
   const parts = { processor, poller, store, counters, sources, handleDatagram, settled, ...(looking ? { dropLook: looking.dropLook } : {}) };
-  return { components, readiness, udp, reconciler, ...(nodeSilence ? { nodeSilence } : {}), ...parts };
+  return { components, readiness, udp, reconciler, ...(nodeSilence ? { nodeSilence } : {}), ...(unconfirmedPages ? { unconfirmedPages } : {}), ...parts };
 }

@@ -65,7 +65,7 @@ notify:
   await h.startPassEnded();
   other = createTestApp(intakeYaml(h.sim, INTAKE, yaml("node-b")), { dir: b.path, clock });
   await other.app.start();
-  h.sim.faults.add({ target: "qrs", pathContains: "task", delayMs: 3_000 }, Date.now());
+  const slow = h.sim.faults.add({ target: "qrs", pathContains: "task", delayMs: 3_000 }, Date.now());
   const stewards = [h.t.app.intake, other.app.intake];
   // The same forged runs to both Stewards, taking turns, as a spoofer aiming at every Steward's port would send them.
   for (let i = 0; i < 100; i++) stewards[i % 2]!.handleDatagram(forgedFailureDatagram(i, 87, 600), NODE);
@@ -99,5 +99,18 @@ notify:
   await Bun.sleep(1_500);
   expect(resolves()).toHaveLength(1);
   expect(pd.alerts.filter((x) => x.key === key)).toEqual([expect.objectContaining({ status: "resolved" })]);
+
+  // QRS answers again: it has none of the forged tasks. Both Stewards check the three single pages at once; each
+  // page is ended by one of them, so PagerDuty gets one resolve per forged task's alert (unconfirmed-pages.ts).
+  h.sim.faults.remove(slow.id);
+  const singles = triggers.map((r) => r.body.dedup_key!).filter((k) => k.startsWith("steward-task-"));
+  expect(singles).toHaveLength(3);
+  const [byA, byB] = await Promise.all([h.t.app.intake.unconfirmedPages!.sweep(), other.app.intake.unconfirmedPages!.sweep()]);
+  expect(byA + byB).toBe(3);
+  const ends = (k: string) => pd!.accepted.filter((r) => r.body.event_action === "resolve" && r.body.dedup_key === k);
+  await waitFor(() => singles.every((k) => ends(k).length >= 1) || undefined, { timeoutMs: 30_000, what: "each single page resolved on PagerDuty" });
+  await Bun.sleep(1_500);
+  for (const k of singles) expect(ends(k)).toHaveLength(1);
+  expect(pd.alerts.filter((x) => x.status !== "resolved")).toEqual([]);
   expect(pd.rejected).toEqual([]);
 });
