@@ -114,17 +114,17 @@ test("PostgreSQL stopped and started six times under load: no Steward exits, RES
   try {
     for (const mode of modes) {
       const before = acknowledged.length;
-      await waitFor(() => acknowledged.length >= before + 5 || undefined, { what: `writes to succeed before the ${mode} stop`, timeoutMs: 30_000 });
+      await waitFor(() => acknowledged.length >= before + 5 || undefined, { what: `writes to succeed before the ${mode} stop`, timeoutMs: wallLimit(30_000) });
       await pg.halt(mode);
       const refusedBefore = refusals.length;
       await waitFor(() => refusals.length >= refusedBefore + 3 || undefined, {
         what: `writes to be refused while PostgreSQL is down (${mode})`,
-        timeoutMs: 20_000,
+        timeoutMs: wallLimit(20_000),
       });
       await pg.resume();
     }
     const last = acknowledged.length;
-    await waitFor(() => acknowledged.length >= last + 10 || undefined, { what: "both Stewards to write again", timeoutMs: 30_000 });
+    await waitFor(() => acknowledged.length >= last + 10 || undefined, { what: "both Stewards to write again", timeoutMs: wallLimit(30_000) });
   } finally {
     writing = false;
     await Promise.all([writer, ...deleters]);

@@ -92,7 +92,7 @@ const mailsOf = (executionId: string) =>
 
 async function expectOneMailEach(runs: Run[], timeoutMs = 20_000): Promise<void> {
   const counts = () => runs.map((r) => mailsOf(r.executionId).length);
-  await waitFor(() => counts().every((n) => n >= 1), { what: `a mail for each of ${runs.length} runs`, timeoutMs }).catch((err) => {
+  await waitFor(() => counts().every((n) => n >= 1), { what: `a mail for each of ${runs.length} runs`, timeoutMs: wallLimit(timeoutMs) }).catch((err) => {
     for (const s of stewards) console.error(`${s.name} output:\n${s.proc?.output().slice(-3000)}`);
     throw err;
   });
@@ -334,7 +334,7 @@ test("three Stewards, one per node: each failed run mailed once, keys shared, a 
       const now = await ledger(next, IDS.preload);
       return now.starts - now.fires.length <= now.uncovered.length ? now : undefined;
     },
-    { what: "every start audited, but for one the killed leader started", timeoutMs: 10_000 },
+    { what: "every start audited, but for one the killed leader started", timeoutMs: wallLimit(15_000) },
   ).catch(async (err) => {
     for (const s of stewards) console.error(`${s.name} (exited: ${s.proc?.hasExited()}):\n${s.proc?.output().slice(-4000)}`);
     console.error(JSON.stringify({ killedAt: killedAt / 1000, ledger: await ledger(next, IDS.preload).catch((e) => String(e)) }));

@@ -7,6 +7,7 @@ import type { HaltMode } from "../../../../src/show/demo/private-postgres";
 import { createPostgresDb } from "../../../../src/platform/store/postgres-db";
 import { isStoreUnavailable, type SqlDb } from "../../../../src/platform/store/sql";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
+import { wallLimit } from "../../../helpers/time-limit";
 import { waitFor } from "../../../helpers/wait-for";
 
 let pg: PostgresService;
@@ -103,7 +104,7 @@ test("a transaction callback that goes on after its connection closed sends noth
 });
 
 test("PostgreSQL stopped six times (fast, immediate, killed) under concurrent statements and transactions: nothing escapes, every connection serves again", {
-  timeout: 90_000,
+  timeout: wallLimit(90_000),
 }, async () => {
   const db = open("halts", 8);
   await db.exec("CREATE TABLE IF NOT EXISTS counters (k TEXT PRIMARY KEY, v BIGINT NOT NULL)");
@@ -133,14 +134,14 @@ test("PostgreSQL stopped six times (fast, immediate, killed) under concurrent st
   try {
     for (const mode of modes) {
       const before = done;
-      await waitFor(() => done >= before + 200 || undefined, { what: `statements to succeed before the ${mode} stop`, timeoutMs: 30_000 });
+      await waitFor(() => done >= before + 200 || undefined, { what: `statements to succeed before the ${mode} stop`, timeoutMs: wallLimit(30_000) });
       await pg.halt(mode);
       const refusedBefore = refused;
-      await waitFor(() => refused > refusedBefore || undefined, { what: `statements to be refused (${mode})`, timeoutMs: 10_000 });
+      await waitFor(() => refused > refusedBefore || undefined, { what: `statements to be refused (${mode})`, timeoutMs: wallLimit(15_000) });
       await pg.resume();
     }
     const last = done;
-    await waitFor(() => done >= last + 200 || undefined, { what: "statements to succeed after the last start", timeoutMs: 30_000 });
+    await waitFor(() => done >= last + 200 || undefined, { what: "statements to succeed after the last start", timeoutMs: wallLimit(30_000) });
   } finally {
     going = false;
     await Promise.all(workers);
