@@ -111,6 +111,16 @@ export const SENDING_LEASE_MS = 10 * 60_000;
 const NOT_HELD_BACK = `(d.thread IS NULL OR NOT EXISTS (SELECT 1 FROM notify_deliveries p WHERE p.thread = d.thread AND p.channel = d.channel
   AND p.recipient = d.recipient AND p.id < d.id AND p.status IN ('pending', 'sending')))`;
 
+/**
+ * Only the deliveries of these channels (the parameters: their names), when a Steward says which it has: in a cluster
+ * whose Stewards do not all have the same channels (a channel added on one node first), a delivery is left to one
+ * that can send it, instead of being given up as "no longer configured" by one that cannot.
+ */
+function ofChannels(channels: readonly string[] | undefined): string {
+  if (channels === undefined) return "";
+  return channels.length === 0 ? " AND 1 = 0" : ` AND d.channel IN (${channels.map(() => "?").join(", ")})`;
+}
+
 /** A row this Steward claimed and is still sending (the parameter: its instance id). */
 const STILL_MINE = "status = 'sending' AND (claimed_by = ? OR claimed_by IS NULL)";
 
@@ -131,13 +141,13 @@ function outboxStatements(pg: boolean) {
     releaseGroupsByKey: "UPDATE notify_deliveries SET next_attempt_at = ?, updated_at = ? WHERE status = 'grouping' AND group_key = ? AND next_attempt_at > ?",
     setGroupEvents: "UPDATE notify_deliveries SET event_ids = ?, event_id = ?, updated_at = ? WHERE id = ?",
     // SKIP LOCKED: Stewards polling at the same moment each get different rows instead of queueing on one.
-    due: `SELECT d.* FROM notify_deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND ${NOT_HELD_BACK}
-      ORDER BY d.next_attempt_at, d.id LIMIT ?${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
+    due: (channels?: readonly string[]) => `SELECT d.* FROM notify_deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= ?${ofChannels(channels)}
+      AND ${NOT_HELD_BACK} ORDER BY d.next_attempt_at, d.id LIMIT ?${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
     dueGroups: `SELECT * FROM notify_deliveries WHERE status = 'grouping' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 100${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
     // A held-back delivery is not due: its predecessor's own time (or its end, which wakes the worker) is.
-    nextDue: `SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_at) AS t FROM notify_deliveries WHERE status = 'grouping'
-      UNION ALL SELECT t FROM (SELECT d.next_attempt_at AS t FROM notify_deliveries d WHERE d.status = 'pending' AND ${NOT_HELD_BACK}
-      ORDER BY d.next_attempt_at LIMIT 1) first_pending) due_times`,
+    nextDue: (channels?: readonly string[]) => `SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_at) AS t FROM notify_deliveries WHERE status = 'grouping'
+      UNION ALL SELECT t FROM (SELECT d.next_attempt_at AS t FROM notify_deliveries d WHERE d.status = 'pending'${ofChannels(channels)}
+      AND ${NOT_HELD_BACK} ORDER BY d.next_attempt_at LIMIT 1) first_pending) due_times`,
     markSending: "UPDATE notify_deliveries SET status = 'sending', attempts = attempts + 1, claimed_by = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
     // A note is kept in reason (a delivery sent in the plain form says why); without one, what it held stays.
     markDelivered:
@@ -270,9 +280,10 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
      * Claims up to `limit` due deliveries for this Steward: each comes back only if this call moved it from
      * pending to sending (another Steward polling at the same moment gets other rows or none).
      */
-    async claimDue(now: number, limit: number): Promise<DeliveryRow[]> {
+    /** Claims up to `limit` due deliveries; with `channels`, only those of these channels. */
+    async claimDue(now: number, limit: number, channels?: readonly string[]): Promise<DeliveryRow[]> {
       return db.transaction(async (tx) => {
-        const rows = (await tx.all<Row>(q.due, [now, limit])).map(toDelivery);
+        const rows = (await tx.all<Row>(q.due(channels), [now, ...(channels ?? []), limit])).map(toDelivery);
         const claimed: DeliveryRow[] = [];
         for (const r of rows) {
           if ((await tx.run(q.markSending, [opts.instanceId, now, r.id])).changes === 1) claimed.push({ ...r, status: "sending", attempts: r.attempts });
@@ -289,8 +300,9 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
         }
       });
     },
-    async nextDueAt(): Promise<number | undefined> {
-      const r = await db.get<{ t: number | null }>(q.nextDue);
+    /** When the next delivery (with `channels`, of these channels) or digest window is due. */
+    async nextDueAt(channels?: readonly string[]): Promise<number | undefined> {
+      const r = await db.get<{ t: number | null }>(q.nextDue(channels), channels ? [...channels] : []);
       return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
     },
     markDelivered: async (id: number, now: number, note?: string) => void (await db.run(q.markDelivered, [now, now, note ?? null, id])),

@@ -291,12 +291,19 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     return pumping;
   }
 
+  /**
+   * In a cluster, the channels this Steward can send through: a delivery of another channel is left to a Steward that
+   * has it (this one would give it up as "no longer configured"). Alone, every due delivery is this Steward's: one
+   * whose channel left the config is dead-lettered, saying so.
+   */
+  const ownChannels = (): readonly string[] | undefined => (deps.liveInstances ? [...deps.channels.keys()] : undefined);
+
   /** Releases the digests whose window closed and starts the sends that are due, as many as there are free slots. */
   async function claimAndStart(now: number): Promise<void> {
     await outbox.closeDueGroups(now);
     const free = settings.concurrency - inflight.size;
     if (free <= 0 || stopping) return;
-    for (const row of await outbox.claimDue(now, free)) {
+    for (const row of await outbox.claimDue(now, free, ownChannels())) {
       // Stopping began while the rows were claimed: hand them back rather than start sends now.
       if (stopping) await outbox.unclaim(row.id, now);
       else start(row);
@@ -318,10 +325,10 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
       // One cheap look first: an idle pass (most of them) then takes no claiming transaction. Nothing is missed: the
       // claims only take rows this look counts (pending or grouping, due by now); one written after it wakes this
       // worker (written here) or is found at the next pass (written by another Steward), as it would be anyway.
-      next = await outbox.nextDueAt();
+      next = await outbox.nextDueAt(ownChannels());
       if (next !== undefined && next <= now) {
         await claimAndStart(now);
-        next = await outbox.nextDueAt();
+        next = await outbox.nextDueAt(ownChannels());
       }
       read = true;
     } finally {

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { createOutboxStore } from "../../../../src/tell/notify/outbox-store";
+import { createPostgresDb } from "../../../../src/platform/store/postgres-db";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startSmtpReceiver } from "../../tell/notify/receivers";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
@@ -85,6 +87,66 @@ test("the leader stops cleanly: the other Steward takes every duty at once", asy
   expect(ready.components.cluster!.detail).toMatch(/1 member .*scheduler: node-b, reconcile: nobody, distribute: node-b/);
 });
 
+test("a delivery for a channel only one Steward has is left to that one: the other does not dead-letter it", async () => {
+  const b = apps[1]!; // node-b: node-a stopped
+  const smtp = await startSmtpReceiver();
+  const c = createTestApp(`${config("node-mailer")}channels:
+  mail:
+    type: email
+    smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }
+    from: steward@corp.example
+    to: [ops@corp.example]
+`);
+  // Queued as a Steward with the channel would queue it, while node-b (without it) is the only Steward looking, alone
+  // in the cluster at least once a second. In the next test node-b's look raced node-mail's own claim this way.
+  const db = createPostgresDb({ url, maxConnections: 1, connectTimeoutMs: 2_000, tls: false, applicationName: "queue-by-hand" });
+  try {
+    const event = syntheticTaskEvent({ outcome: "failed", taskName: "Elsewhere" });
+    const now = Date.now();
+    await createOutboxStore(db, { instanceId: "by-hand" }).transaction(async (tx) => {
+      await tx.saveEvent(event, now);
+      await tx.insert({
+        key: `${event.id}|mail|ops@corp.example`,
+        eventId: event.id,
+        eventIds: [event.id],
+        kind: event.kind,
+        route: "by-hand",
+        channel: "mail",
+        recipient: "ops@corp.example",
+        target: null,
+        status: "pending",
+        reason: null,
+        groupId: null,
+        groupWindowMs: null,
+        nextAttemptAt: now,
+        expiresAt: now + 3_600_000,
+        createdAt: now,
+      });
+    });
+    // node-b would claim it now (and give it up: "channel mail is no longer configured"); it failed so before each
+    // Steward claimed only its own channels' deliveries.
+    await Bun.sleep(3_000);
+    apps.push(c);
+    await c.app.start();
+    await waitFor(() => smtp.mails.length === 1, { what: "the mail, sent by node-mailer", timeoutMs: wallLimit(30_000) });
+    expect(smtp.mails[0]!.mail.subject).toContain("Elsewhere");
+    const status = async () => {
+      const res = await b.request("/v4/deliveries?limit=10");
+      const rows = ((await res.json()) as { deliveries: Array<{ status: string; route: string }> }).deliveries;
+      return rows
+        .filter((d) => d.route === "by-hand")
+        .map((d) => d.status)
+        .join();
+    };
+    await waitFor(async () => (await status()) === "delivered", { what: "the delivery recorded as delivered, not dead", timeoutMs: wallLimit(30_000) });
+  } finally {
+    await db.close();
+    await c.app.stop();
+    apps.splice(apps.indexOf(c), 1);
+    await smtp.stop();
+  }
+});
+
 test("a mail accepted just as PostgreSQL went away is recorded as delivered when it is back, and not sent again", async () => {
   const warnings: string[] = [];
   const log = pino({ level: "warn" }, new Writable({ write: (c, _e, cb) => (warnings.push((JSON.parse(String(c)) as { msg: string }).msg), cb()) }));
@@ -124,7 +186,9 @@ routes:
     await pg.resume();
     const status = async () => {
       const res = await c.request("/v4/deliveries?limit=10");
-      return res.status === 200 ? ((await res.json()) as { deliveries: Array<{ status: string }> }).deliveries.map((d) => d.status) : undefined;
+      return res.status === 200
+        ? ((await res.json()) as { deliveries: Array<{ status: string; route: string }> }).deliveries.filter((d) => d.route !== "by-hand").map((d) => d.status)
+        : undefined;
     };
     await waitFor(async () => (await status())?.join() === "delivered", { what: "the delivery recorded as delivered", timeoutMs: wallLimit(30_000) });
     await Bun.sleep(1_000); // a second send would come now

@@ -55,6 +55,21 @@ for (const backend of bothBackends()) {
       expect(await o.recentFallbacks(1_000)).toEqual([{ channel: "mail", reason: why, count: 2, lastAt: 5_000 }]);
     });
 
+    test("a Steward that names its channels claims only their deliveries, and its look for due work counts only those", async () => {
+      const db = await backend.open([notifyMigrations]);
+      const withMail = createOutboxStore(db, { instanceId: "with-mail" });
+      const withoutMail = createOutboxStore(db, { instanceId: "without-mail" });
+      const id = await withMail.insert({ ...delivery(1, 1_000), key: "channels|mail" });
+      const teams = await withMail.insert({ ...delivery(2, 2_000), key: "channels|teams", channel: "teams" });
+      expect(await withoutMail.nextDueAt(["teams"])).toBe(2_000);
+      expect(await withoutMail.nextDueAt([])).toBeUndefined();
+      expect(await withoutMail.claimDue(5_000, 10, [])).toEqual([]);
+      expect((await withoutMail.claimDue(5_000, 10, ["teams"])).map((r) => r.id)).toEqual([teams!]);
+      expect(await withoutMail.nextDueAt(["teams"])).toBeUndefined();
+      expect(await withMail.nextDueAt(["mail", "webhook"])).toBe(1_000);
+      expect((await withMail.claimDue(5_000, 10, ["mail", "webhook"])).map((r) => r.id)).toEqual([id!]);
+    });
+
     test("three Stewards polling at once claim every due delivery exactly once", async () => {
       const db = await backend.open([notifyMigrations]);
       const now = 10_000;
