@@ -46,10 +46,18 @@ const current = new AsyncLocalStorage<RequestDeadline>();
 export function withDeadline<T>(ms: number, fn: () => Promise<T>, startedAt?: number): Promise<T>;
 export function withDeadline<T>(ms: number, fn: () => T | Promise<T>, startedAt?: number): T | Promise<T>;
 export function withDeadline<T>(ms: number, fn: () => T | Promise<T>, startedAt = performance.now()): T | Promise<T> {
+  return withDeadlineCall(ms, startedAt, fn, undefined, undefined);
+}
+
+/**
+ * withDeadline for `fn(a, b)`: the HTTP core hands its request's context and route this way, so that a request makes
+ * no closure to carry them (issue 89: a function and its scope on the heap for every ping).
+ */
+export function withDeadlineCall<A, B, T>(ms: number, startedAt: number, fn: (a: A, b: B) => T | Promise<T>, a: A, b: B): T | Promise<T> {
   const deadline = new RequestDeadline(startedAt + ms);
   let result: T | Promise<T>;
   try {
-    result = current.run(deadline, fn);
+    result = current.run(deadline, fn, a, b);
   } catch (err) {
     deadline.ended = true;
     throw err;

@@ -7,7 +7,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
-import { STORE_DEADLINE_MS, withDeadline } from "../core/deadline";
+import { STORE_DEADLINE_MS, withDeadlineCall } from "../core/deadline";
 import { AppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
 import { beginRequest, methodOf, requestIdOf } from "./request-state";
@@ -142,7 +142,7 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
       try {
         // The store stops waiting at the request's deadline, so a silent database is answered 503 before the server's
         // idle timeout closes the connection without an answer (core/deadline.ts).
-        res = withDeadline(STORE_DEADLINE_MS, () => checks(c, inner), started);
+        res = withDeadlineCall(STORE_DEADLINE_MS, started, checks, c, inner);
       } catch (err) {
         return failed(c, route, started, err);
       }
