@@ -23,8 +23,11 @@ export interface Deadline {
   storeUsed: boolean;
 }
 
-/** One per request: a class, so that a request makes one object here (its method is shared, not a closure). */
-class RequestDeadline implements Deadline {
+/**
+ * One per request: a class, so that a request makes one object here (its method is shared, not a closure). The HTTP
+ * core's request state extends it, so that a request's state and its deadline are one object (issue 89).
+ */
+export class RequestDeadline implements Deadline {
   storeUsed = false;
   ended = false;
   constructor(readonly at: number) {}
@@ -46,10 +49,22 @@ const current = new AsyncLocalStorage<RequestDeadline>();
 export function withDeadline<T>(ms: number, fn: () => Promise<T>, startedAt?: number): Promise<T>;
 export function withDeadline<T>(ms: number, fn: () => T | Promise<T>, startedAt?: number): T | Promise<T>;
 export function withDeadline<T>(ms: number, fn: () => T | Promise<T>, startedAt = performance.now()): T | Promise<T> {
-  const deadline = new RequestDeadline(startedAt + ms);
+  return withDeadlineCall(ms, startedAt, fn, undefined, undefined);
+}
+
+/**
+ * withDeadline for `fn(a, b)`: the HTTP core hands its request's context and route this way, so that a request makes
+ * no closure to carry them (issue 89: a function and its scope on the heap for every ping).
+ */
+export function withDeadlineCall<A, B, T>(ms: number, startedAt: number, fn: (a: A, b: B) => T | Promise<T>, a: A, b: B): T | Promise<T> {
+  return underDeadline(new RequestDeadline(startedAt + ms), fn, a, b);
+}
+
+/** `fn(a, b)` under `deadline`, one not yet used (the HTTP core's request state is its request's deadline). */
+export function underDeadline<A, B, T>(deadline: RequestDeadline, fn: (a: A, b: B) => T | Promise<T>, a: A, b: B): T | Promise<T> {
   let result: T | Promise<T>;
   try {
-    result = current.run(deadline, fn);
+    result = current.run(deadline, fn, a, b);
   } catch (err) {
     deadline.ended = true;
     throw err;

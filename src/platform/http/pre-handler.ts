@@ -7,7 +7,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
-import { STORE_DEADLINE_MS, withDeadline } from "../core/deadline";
+import { STORE_DEADLINE_MS, underDeadline } from "../core/deadline";
 import { AppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
 import { beginRequest, methodOf, requestIdOf } from "./request-state";
@@ -135,14 +135,14 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
       const headers = raw.headers;
       const incoming = headers.get("x-request-id");
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : idPrefix + (++seq).toString(36);
-      beginRequest(c, raw, headers, requestId, deps.log);
+      const state = beginRequest(c, raw, headers, requestId, deps.log, started + STORE_DEADLINE_MS);
       // A request that awaits nothing (a ping, a refusal) is answered without a promise or a closure: about a tenth of
       // a ping's CPU went into the async functions and their turns of the microtask queue (issue 69, callgrind).
       let res: Response | Promise<Response>;
       try {
         // The store stops waiting at the request's deadline, so a silent database is answered 503 before the server's
         // idle timeout closes the connection without an answer (core/deadline.ts).
-        res = withDeadline(STORE_DEADLINE_MS, () => checks(c, inner), started);
+        res = underDeadline(state, checks, c, inner);
       } catch (err) {
         return failed(c, route, started, err);
       }

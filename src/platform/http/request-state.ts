@@ -3,6 +3,7 @@
 // variables (c.set), six of them were a Map made and written per request, and even one cost a Map (issue 69).
 import type { Context } from "hono";
 import type { Logger } from "pino";
+import { RequestDeadline } from "../core/deadline";
 import type { HttpEnv, Principal, RequestState, Scope } from "./types";
 
 const STATE = Symbol("steward.request");
@@ -16,20 +17,38 @@ export const ANONYMOUS: Principal = Object.freeze({ kind: "anonymous", name: "an
  * Starts the request's state (the pre-handler, before any check): `raw` is the runtime's request, whose method and URL
  * are read here once, and `headers` its headers, which the pre-handler read first for the request id.
  */
-export function beginRequest(c: Context<HttpEnv>, raw: Request, headers: Headers, requestId: string, baseLog: Logger | undefined): RequestState {
-  const state: RequestState = {
-    requestId,
-    method: raw.method,
-    url: raw.url,
-    headers,
-    principal: ANONYMOUS,
-    scope: undefined,
-    routeRef: undefined,
-    baseLog,
-    log: undefined,
-  };
+export function beginRequest(
+  c: Context<HttpEnv>,
+  raw: Request,
+  headers: Headers,
+  requestId: string,
+  baseLog: Logger | undefined,
+  deadlineAt: number,
+): RequestState & RequestDeadline {
+  const state = new RequestFrame(requestId, raw.method, raw.url, headers, baseLog, deadlineAt);
   (c as WithState)[STATE] = state;
   return state;
+}
+
+/**
+ * A request's state and its store deadline as one object (issue 89: the two were two objects a request, and a ping
+ * allocated 1.3 KB more than the floor's).
+ */
+class RequestFrame extends RequestDeadline implements RequestState {
+  principal: Principal = ANONYMOUS;
+  scope: Scope | undefined = undefined;
+  routeRef: string | undefined = undefined;
+  log: Logger | undefined = undefined;
+  constructor(
+    readonly requestId: string,
+    readonly method: string,
+    readonly url: string,
+    readonly headers: Headers,
+    readonly baseLog: Logger | undefined,
+    deadlineAt: number,
+  ) {
+    super(deadlineAt);
+  }
 }
 
 /** The request's method: read once by the pre-handler, else from the request itself. */

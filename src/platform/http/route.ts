@@ -49,10 +49,12 @@ export interface RouteInput<P extends z.ZodType, Q extends z.ZodType, B extends 
 }
 
 /**
- * Runs once the route's scope is known, around the handler: a refusal, or what `next` led to. `next` settles the
- * answer as `c.res`; it returns a promise only when the handler did.
+ * Runs once the route's scope is known, around the handler: a refusal, or what `next(c)` led to. `next` settles the
+ * answer as `c.res`; it returns a promise only when the handler did. It is made once per route and takes the request's
+ * context: a closure per request was a function and its scope on the heap for every ping (issue 89).
  */
-export type RouteGuard = (c: Context<HttpEnv>, next: () => void | Promise<void>) => Response | undefined | Promise<unknown>;
+export type RouteGuard = (c: Context<HttpEnv>, next: RouteNext) => Response | undefined | Promise<unknown>;
+export type RouteNext = (c: Context<HttpEnv>) => void | Promise<void>;
 
 type Answer = (c: Context<HttpEnv>) => Response | Promise<Response>;
 type OnError = (err: Error, c: Context<HttpEnv>) => Response | Promise<Response>;
@@ -68,22 +70,22 @@ function guardedBy(guard: RouteGuard, inner: Answer, onError?: OnError): Answer 
     if (res instanceof Promise) return res.then((r) => void (c.res = r));
     c.res = res;
   };
+  const next: RouteNext = (c) => {
+    let res: Response | Promise<Response>;
+    try {
+      res = inner(c);
+    } catch (err) {
+      return settleError(c, err);
+    }
+    if (res instanceof Promise)
+      return res.then(
+        (r) => void (c.res = r),
+        (err: unknown) => settleError(c, err),
+      );
+    c.res = res;
+  };
   return (c) => {
-    // The one closure a request needs here: the guard's `next`.
-    const refused = guard(c, () => {
-      let res: Response | Promise<Response>;
-      try {
-        res = inner(c);
-      } catch (err) {
-        return settleError(c, err);
-      }
-      if (res instanceof Promise)
-        return res.then(
-          (r) => void (c.res = r),
-          (err: unknown) => settleError(c, err),
-        );
-      c.res = res;
-    });
+    const refused = guard(c, next);
     if (refused instanceof Promise) return refused.then((r) => (r instanceof Response ? r : c.res));
     return refused instanceof Response ? refused : c.res;
   };

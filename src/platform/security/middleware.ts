@@ -9,7 +9,7 @@ import type { Counter, MetricsRegistry } from "../core/metrics";
 import { causedByDiskFull, causedByStoreOutage } from "../store/sql";
 import { auditActorOf, auditPathOf, auditTargetOf } from "../http/audit-actor";
 import { requestLog } from "../http/pre-handler";
-import type { RouteGuard } from "../http/route";
+import type { RouteGuard, RouteNext } from "../http/route";
 import type { HttpEnv, Scope } from "../http/types";
 import { parseIp, type IpAddress } from "./ip-match";
 import type { DenialAudit } from "./denial-audit";
@@ -176,7 +176,7 @@ async function audited(
   who: Identified & { ok: true },
   scope: Scope,
   routeRef: string,
-  next: () => void | Promise<void>,
+  next: RouteNext,
 ): Promise<void> {
   const principal = who.principal;
   // What the handler's module did (kv.set ns/key …) joins this request's row instead of being a row of its own.
@@ -188,7 +188,7 @@ async function audited(
     entry: (e) => requestEntry(c, who, scope, routeRef, status, e),
     written: () => void (committedFor = status),
   }));
-  await next();
+  await next(c);
   const status = c.res.status;
   writes.inc();
   if (committedFor === status) return;
@@ -308,12 +308,7 @@ export function createAccessMiddleware(deps: AccessDeps): {
   const keyless = createKeylessGrant(deps);
 
   /** Once the caller is known: per-key rate limit, status access, scope; then the route, and a write's audit row. */
-  const admit = (
-    c: Context<HttpEnv>,
-    policy: SecurityPolicy,
-    identified: Identified,
-    next: () => void | Promise<void>,
-  ): Response | undefined | Promise<unknown> => {
+  const admit = (c: Context<HttpEnv>, policy: SecurityPolicy, identified: Identified, next: RouteNext): Response | undefined | Promise<unknown> => {
     const { scope, routeRef } = matchedRoute(c);
     if (!identified.ok) return deny(c, 401, identified.reason, { check: "authentication", scope, route: routeRef });
     // Without a credential once keys exist: what security.anonymous grants this caller, if anything.
@@ -364,7 +359,7 @@ export function createAccessMiddleware(deps: AccessDeps): {
     }
     if (who.via === "query") requestLog(c)?.info({ key: principal.name, route: routeRef }, "API key accepted from the query string (compatibility mode)");
     // A read passes straight on (synchronously when its handler is); a write waits for its audit row.
-    if (SAFE_METHODS.has(method)) return next() || undefined;
+    if (SAFE_METHODS.has(method)) return next(c) || undefined;
     return audited(deps, writes, c, who, scope, routeRef, next);
   };
 
