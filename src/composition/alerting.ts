@@ -187,6 +187,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     qrs,
     causes: alertGates.grouping.acknowledgements,
     routes: () => current().routes,
+    bus,
     ...incidentFollowUps(notify, bus, clock, alertGates.grouping.cause, config.qlik?.host ?? instanceName, conditions),
   });
   act.setIncidents(incidents);

@@ -8,7 +8,8 @@
 // A real run's page is left open: its task's next success ends it, as always. A page that shares its alert with an
 // incident or a cause is left to them. Claimed by deleting its row: with two Stewards, one ends it.
 import type { Logger } from "pino";
-import { type Clock, every } from "../../platform/core/clock";
+import type { Clock } from "../../platform/core/clock";
+import { createDemandTicker } from "../../platform/core/demand-ticker";
 import type { EventBus } from "../../platform/core/bus";
 import { describeError, isAppError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
@@ -21,6 +22,8 @@ import type { RunReport } from "../events/run-report";
 
 /** How often the held pages are checked (all that are due, until QRS fails to answer one). */
 export const PAGE_LOOK_MS = 30_000;
+/** How often a Steward on PostgreSQL looks for pages another Steward kept and left, while it keeps none itself. */
+const IDLE_LOOK_MS = 3_600_000;
 /** A real run's row is kept this long, so a forged run of the same task does not end the task's real alert. */
 const REAL_KEPT_MS = 24 * 3_600_000;
 /** A page QRS never answered about for this long is given up (left to a person). */
@@ -66,7 +69,6 @@ export function createUnconfirmedPages(deps: {
 }): UnconfirmedPages {
   const { db, clock } = deps;
   const log = deps.log.child({ module: "unconfirmed-pages" });
-  let stop: (() => void) | undefined;
   let running: Promise<number> = Promise.resolve(0);
 
   /** Whether QRS has the run: undefined when it could not be asked. */
@@ -158,6 +160,11 @@ export function createUnconfirmedPages(deps: {
     return ended;
   }
 
+  /** Whether a page is still kept (to judge, or marked real): the sweeps go on at their pace while one is. */
+  async function pagesLeft(): Promise<boolean> {
+    return (await db.get("SELECT run_key FROM intake_unconfirmed_pages LIMIT 1")) !== undefined;
+  }
+
   const run = () => {
     running = running.then(sweep).catch((err: unknown) => {
       log.warn({ err: describeError(err) }, "could not check the pages of unconfirmed runs; tried again");
@@ -165,6 +172,12 @@ export function createUnconfirmedPages(deps: {
     });
     return running;
   };
+  // Almost every site keeps no such page: the sweep runs while one is kept, and is woken when one is written here. A
+  // page another Steward of a cluster wrote and left (it stopped) is found by an hourly look, on PostgreSQL only.
+  const ticker = createDemandTicker(clock, { busyMs: PAGE_LOOK_MS, ...(db.dialect === "postgres" ? { idleMs: IDLE_LOOK_MS } : {}) }, async () => {
+    await run();
+    return pagesLeft();
+  });
 
   return {
     async paged(e, report) {
@@ -176,16 +189,16 @@ export function createUnconfirmedPages(deps: {
         "INSERT INTO intake_unconfirmed_pages (run_key, task_id, event, created_at, next_at, real_run) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (run_key) DO NOTHING",
         [`${e.executionId}|${e.outcome}`, e.task.id.toLowerCase(), JSON.stringify(held), now, now],
       );
+      ticker.poke();
     },
     sweep: run,
     component: {
       name: "unconfirmed pages",
       start() {
-        stop = every(clock, PAGE_LOOK_MS, run);
+        ticker.start();
       },
       async stop() {
-        stop?.();
-        stop = undefined;
+        await ticker.stop();
         await running;
       },
     },

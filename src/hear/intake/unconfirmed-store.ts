@@ -34,6 +34,8 @@ export interface UnconfirmedStore {
   quietSince(before: number, limit: number): Promise<UnconfirmedSourceRow[]>;
   /** Forgets a row whose end was dealt with, unless a run came meanwhile (its last_at moved). */
   forget(key: string, lastAt: number): Promise<void>;
+  /** Whether any address has a row (its end still to be dealt with). */
+  anyLeft(): Promise<boolean>;
 }
 
 export function createUnconfirmedStore(db: SqlDb): UnconfirmedStore {
@@ -74,6 +76,9 @@ export function createUnconfirmedStore(db: SqlDb): UnconfirmedStore {
     },
     async forget(key, lastAt) {
       await db.run("DELETE FROM intake_unconfirmed_sources WHERE source_key = ? AND last_at = ?", [key, lastAt]);
+    },
+    async anyLeft() {
+      return (await db.get("SELECT source_key FROM intake_unconfirmed_sources LIMIT 1")) !== undefined;
     },
   };
 }

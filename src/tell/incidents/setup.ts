@@ -10,6 +10,8 @@ import type { Router } from "../../platform/http/route";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { routesWantSuccessLogs } from "../notify/routing";
 import type { SqlDb } from "../../platform/store/sql";
+import type { EventBus } from "../../platform/core/bus";
+import type { DomainEvents } from "../../platform/events/types";
 import { registerIncidentRoutes } from "./routes";
 import { createUnconfirmedFloodEnds } from "./unconfirmed-flood-end";
 import { type Acknowledged, createIncidentService, type IncidentCauses, type IncidentService, type IncidentServiceDeps } from "./service";
@@ -36,6 +38,8 @@ export interface IncidentsSetupDeps {
   resolved?: IncidentServiceDeps["resolved"];
   causeClosed?: IncidentServiceDeps["causeClosed"];
   conditionResolved?: IncidentServiceDeps["conditionResolved"];
+  /** The bus: what the incidents' own sweeps wait for (a run paged unconfirmed). */
+  bus?: EventBus<DomainEvents>;
   /** The routes in force: a reload may give one a pageAfter, whose count needs each run's recent failures. */
   routes?(): readonly RouteConfig[];
 }
@@ -68,6 +72,7 @@ export function setupIncidents(config: IncidentsSetupConfig, deps: IncidentsSetu
     windowMs: config.intake.confirm.unconfirmedBudget.perSourceWindowMinutes * 60_000,
     causes: deps.causes,
     resolveCause: (id, r) => service.resolveCause(id, r),
+    ...(deps.bus ? { bus: deps.bus } : {}),
   });
   deps.lifecycle.add(unconfirmedFloods.component);
   return Object.assign(service, { unconfirmedFloods });

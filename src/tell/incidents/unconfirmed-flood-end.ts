@@ -7,10 +7,13 @@
 // JSM / Opsgenie close, Alertmanager's endsAt), once, by whichever Steward closes it first. The runs it held were never
 // announced; reconciliation announces each one QRS later shows.
 import type { Logger } from "pino";
-import { type Clock, every } from "../../platform/core/clock";
+import type { EventBus } from "../../platform/core/bus";
+import type { Clock } from "../../platform/core/clock";
+import { createDemandTicker } from "../../platform/core/demand-ticker";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import type { ResolvedByHand } from "../../platform/events/run-context";
+import { type DomainEvents, TASK_EVENT_KINDS } from "../../platform/events/types";
 import type { SqlDb } from "../../platform/store/sql";
 import { createUnconfirmedStore } from "../../hear/intake/unconfirmed-store";
 import { unconfirmedFloodSubject } from "../grouping/unconfirmed-flood";
@@ -18,6 +21,8 @@ import type { IncidentCauses } from "./incident-causes";
 
 /** How often the ends are looked for, at most: a flood's cause ends within the window and this much after its last run. */
 export const FLOOD_LOOK_MS = 60_000;
+/** While no address has a row here, how often a Steward on PostgreSQL looks for rows other Stewards wrote and left. */
+const IDLE_LOOK_MS = 3_600_000;
 /** Addresses judged per look (far above a site's nodes: the intake admits only theirs). */
 const PER_LOOK = 200;
 
@@ -35,10 +40,12 @@ export function createUnconfirmedFloodEnds(deps: {
   windowMs: number;
   causes: Pick<IncidentCauses, "openCausesOf">;
   resolveCause(causeId: number, r: ResolvedByHand): Promise<unknown>;
+  /** The bus: a run paged unconfirmed wakes the looks (its address has a row now). */
+  bus?: EventBus<DomainEvents>;
 }): UnconfirmedFloodEnds {
   const log = deps.log.child({ module: "unconfirmed-floods" });
   const store = createUnconfirmedStore(deps.db);
-  let stop: (() => void) | undefined;
+  let unsubscribe: Array<() => void> = [];
   let running: Promise<number> = Promise.resolve(0);
 
   async function sweep(): Promise<number> {
@@ -69,16 +76,26 @@ export function createUnconfirmedFloodEnds(deps: {
     return running;
   };
 
+  // Almost every site has no such flood: the looks run while an address has a row, woken by a run paged unconfirmed.
+  const busyMs = Math.min(FLOOD_LOOK_MS, Math.max(1_000, deps.windowMs / 4));
+  const ticker = createDemandTicker(deps.clock, { busyMs, ...(deps.db.dialect === "postgres" ? { idleMs: IDLE_LOOK_MS } : {}) }, async () => {
+    await run();
+    return store.anyLeft();
+  });
+
   return {
     sweep: run,
     component: {
       name: "unconfirmed flood ends",
       start() {
-        stop = every(deps.clock, Math.min(FLOOD_LOOK_MS, Math.max(1_000, deps.windowMs / 4)), run);
+        const bus = deps.bus;
+        if (bus) unsubscribe = TASK_EVENT_KINDS.map((k) => bus.on(k, (e) => (e.unconfirmed ? ticker.poke() : undefined)));
+        ticker.start();
       },
       async stop() {
-        stop?.();
-        stop = undefined;
+        for (const off of unsubscribe) off();
+        unsubscribe = [];
+        await ticker.stop();
         await running;
       },
     },
