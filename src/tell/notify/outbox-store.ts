@@ -277,10 +277,9 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     /** Sends the open digests with this group key at once (their incident closed); the number released. */
     releaseGroups: async (groupKey: string, now: number) => (await db.run(q.releaseGroupsByKey, [now, now, groupKey, now])).changes,
     /**
-     * Claims up to `limit` due deliveries for this Steward: each comes back only if this call moved it from
-     * pending to sending (another Steward polling at the same moment gets other rows or none).
+     * Claims up to `limit` due deliveries (with `channels`, of these only) for this Steward: each comes back only if
+     * this call moved it from pending to sending (another Steward polling at the same moment gets other rows or none).
      */
-    /** Claims up to `limit` due deliveries; with `channels`, only those of these channels. */
     async claimDue(now: number, limit: number, channels?: readonly string[]): Promise<DeliveryRow[]> {
       return db.transaction(async (tx) => {
         const rows = (await tx.all<Row>(q.due(channels), [now, ...(channels ?? []), limit])).map(toDelivery);
@@ -300,7 +299,6 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
         }
       });
     },
-    /** When the next delivery (with `channels`, of these channels) or digest window is due. */
     async nextDueAt(channels?: readonly string[]): Promise<number | undefined> {
       const r = await db.get<{ t: number | null }>(q.nextDue(channels), channels ? [...channels] : []);
       return r?.t === null || r?.t === undefined ? undefined : Number(r.t);

@@ -242,6 +242,15 @@ function sleepMs(deps: WorkerDeps, nothingDue: boolean, readAll: boolean, untilP
   return nothingDue && readAll ? Math.max(MAX_SLEEP_MS, untilPurge) : MAX_SLEEP_MS;
 }
 
+/**
+ * In a cluster, the channels this Steward can send through: a delivery of another channel is left to a Steward that
+ * has it (this one would give it up as "no longer configured"). Alone, every due delivery is this Steward's: one
+ * whose channel left the config is dead-lettered, saying so.
+ */
+function channelsOf(deps: WorkerDeps): readonly string[] | undefined {
+  return deps.liveInstances ? [...deps.channels.keys()] : undefined;
+}
+
 export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
   const { outbox, clock, log, settings } = deps;
   const fullDisk = createFullDiskLines(() => clock.now());
@@ -291,19 +300,12 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     return pumping;
   }
 
-  /**
-   * In a cluster, the channels this Steward can send through: a delivery of another channel is left to a Steward that
-   * has it (this one would give it up as "no longer configured"). Alone, every due delivery is this Steward's: one
-   * whose channel left the config is dead-lettered, saying so.
-   */
-  const ownChannels = (): readonly string[] | undefined => (deps.liveInstances ? [...deps.channels.keys()] : undefined);
-
   /** Releases the digests whose window closed and starts the sends that are due, as many as there are free slots. */
   async function claimAndStart(now: number): Promise<void> {
     await outbox.closeDueGroups(now);
     const free = settings.concurrency - inflight.size;
     if (free <= 0 || stopping) return;
-    for (const row of await outbox.claimDue(now, free, ownChannels())) {
+    for (const row of await outbox.claimDue(now, free, channelsOf(deps))) {
       // Stopping began while the rows were claimed: hand them back rather than start sends now.
       if (stopping) await outbox.unclaim(row.id, now);
       else start(row);
@@ -325,10 +327,10 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
       // One cheap look first: an idle pass (most of them) then takes no claiming transaction. Nothing is missed: the
       // claims only take rows this look counts (pending or grouping, due by now); one written after it wakes this
       // worker (written here) or is found at the next pass (written by another Steward), as it would be anyway.
-      next = await outbox.nextDueAt(ownChannels());
+      next = await outbox.nextDueAt(channelsOf(deps));
       if (next !== undefined && next <= now) {
         await claimAndStart(now);
-        next = await outbox.nextDueAt(ownChannels());
+        next = await outbox.nextDueAt(channelsOf(deps));
       }
       read = true;
     } finally {
