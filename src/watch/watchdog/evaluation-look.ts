@@ -9,6 +9,7 @@ import type { EvaluationInput, EvaluationMemo, Learned, OpenCondition } from "./
 import { NO_RUNS, type RunList, runAt, runListsOf } from "./run-list";
 import { RunLearner } from "./run-learner";
 import type { Plan } from "./qrs-plan";
+import { createStaleMemo } from "./stale-memo";
 
 /** Starts before a due time by this much still answer it (node clocks differ a little). */
 export const EARLY_MS = 60_000;
@@ -25,7 +26,7 @@ export function median(xs: readonly number[]): number | undefined {
 
 const gapsOf = (ends: readonly number[]) => ends.slice(1).map((e, k) => e - ends[k]!);
 
-export const createEvaluationMemo = (): EvaluationMemo => ({ settings: new WeakMap(), learned: new Map() });
+export const createEvaluationMemo = (): EvaluationMemo => ({ settings: new WeakMap(), learned: new Map(), stale: createStaleMemo() });
 
 /** A task with no run kept: always the same, so what was learned of it is not learned again. */
 const NO_LEARNER = new RunLearner("UTC");
@@ -188,6 +189,9 @@ export function createLook(i: EvaluationInput) {
     i,
     cfg,
     plan,
+    memo,
+    /** What the look learned of the task (the same object as the last look's while its runs did not change). */
+    learnedOf: (taskId: string): Learned | undefined => learned.get(taskId),
     nowMs: i.nowMs,
     opens,
     latencies,
