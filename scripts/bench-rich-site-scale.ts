@@ -71,6 +71,12 @@ export interface ScaleRow {
     learnedMiB?: number;
     looks?: number;
     lookP90Ms?: number;
+    /** With --split: the p90 of each look's main-thread CPU, wall time and wait for a core, ms (test/helpers/look-meter.ts). */
+    lookThreadP90Ms?: number;
+    lookWallP90Ms?: number;
+    lookCoreWaitP90Ms?: number;
+    /** With --split: TLS connections to QRS a look opened, on average. */
+    connectionsPerLook?: number;
     qrsPerLook?: number;
   }>;
   /** With `--faults rich`: each fault, whether it was caught and the minutes from when it bit to its first event. */
