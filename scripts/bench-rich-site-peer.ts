@@ -81,6 +81,8 @@ const lookCosts: LookCost[] = [];
 /** The QRS requests of the looks by method and path. */
 const lookPaths = new Map<string, number>();
 let inLook = false;
+/** The simulator's QRS port, from Steward's configuration. */
+let qrsPort = 0;
 let qrsRequests = 0;
 let qrsInLooks = 0;
 /** Where the day's looks and their QRS requests begin. */
@@ -126,6 +128,7 @@ serveRpc({
   init(args: Init) {
     init = args;
     clock = createSteppedClock(args.startMs);
+    qrsPort = Number(/qrsPort: (\d+)/.exec(args.yaml)?.[1] ?? 0);
     t = createTestApp(args.yaml, { clock, dir: args.dir });
     clockHandlers = peerClockHandlers(clock, () => t.app.intake.counters.received.get());
     for (const k of WATCHED) t.app.bus.on(k, (e) => void events.push({ at: clock.now(), e: judgedPart(e as WatchdogEvent) }));
@@ -150,7 +153,7 @@ serveRpc({
         hourWork.set(kind, (hourWork.get(kind) ?? 0) + 1);
       }
       if (label !== "the watchdog loop's run") return track(work, label);
-      const end = startLook();
+      const end = startLook(qrsPort);
       inLook = true;
       const q = qrsRequests;
       const done = () => {
@@ -230,7 +233,7 @@ serveRpc({
       lookThreadP90Ms: p90Of("threadMs"),
       lookWallP90Ms: p90Of("wallMs"),
       lookCoreWaitP90Ms: p90Of("waitMs"),
-      connectionsPerLook: Math.round((costs.reduce((n, c) => n + c.connections, 0) / Math.max(1, costs.length)) * 100) / 100,
+      coldLooks: costs.reduce((n, c) => n + c.cold, 0),
       qrsPerLook: Math.round(((qrsInLooks - qrsAtDay) / Math.max(1, looks.length)) * 10) / 10,
     });
     // Every watchdog event so far by kind: a site whose engines do not match its tasks shows as queue and missed pages.
@@ -270,8 +273,22 @@ serveRpc({
       return `mean ${(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)).toFixed(1)} p50 ${pct(xs, 0.5).toFixed(1)} p90 ${pct(xs, 0.9).toFixed(1)}`;
     };
     console.error(
-      `×${init.copies} ${looks} looks: process CPU ${stats("cpuMs")} ms; main thread CPU ${stats("threadMs")} ms; wall ${stats("wallMs")} ms, of it waiting for a core ${stats("waitMs")} ms; QRS connections opened ${stats("connections")} a look`,
+      `×${init.copies} ${looks} looks: process CPU ${stats("cpuMs")} ms; main thread CPU ${stats("threadMs")} ms; wall ${stats("wallMs")} ms, of it waiting for a core ${stats("waitMs")} ms; ${lookCosts.filter((c) => c.cold).length} began with no QRS connection open`,
     );
+    for (const cold of [1, 0]) {
+      const xs = lookCosts.filter((c) => c.cold === cold);
+      const of = (k: keyof LookCost) =>
+        `${pct(
+          xs.map((c) => c[k]),
+          0.5,
+        ).toFixed(1)} / ${pct(
+          xs.map((c) => c[k]),
+          0.9,
+        ).toFixed(1)}`;
+      console.error(
+        `  ${xs.length} looks ${cold ? "opening a connection" : "on an open one"}: process CPU p50 / p90 ${of("cpuMs")} ms, main thread ${of("threadMs")} ms`,
+      );
+    }
     for (const [k, n] of [...lookPaths].sort((a, b) => b[1] - a[1])) console.error(`  ${(n / Math.max(1, looks)).toFixed(2)} a look: ${k}`);
     if (process.env.BENCH_HOURLY) {
       // The hours RSS rose most: where a peak of the day's work left memory the allocator kept.

@@ -75,8 +75,8 @@ export interface ScaleRow {
     lookThreadP90Ms?: number;
     lookWallP90Ms?: number;
     lookCoreWaitP90Ms?: number;
-    /** With --split: TLS connections to QRS a look opened, on average. */
-    connectionsPerLook?: number;
+    /** With --split: the looks that began with no connection to QRS open (and opened one). */
+    coldLooks?: number;
     qrsPerLook?: number;
   }>;
   /** With `--faults rich`: each fault, whether it was caught and the minutes from when it bit to its first event. */

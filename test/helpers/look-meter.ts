@@ -4,8 +4,7 @@
 // main thread was ready to run but waited for a core (the other processes on the machine: the simulator answering
 // the look's QRS requests, other work). The process's CPU is not the look's latency, and it does not count the
 // simulator's; on a loaded machine the wall time is mostly the wait for a core.
-import { readFileSync } from "node:fs";
-import { Agent } from "node:https";
+import { existsSync, readFileSync } from "node:fs";
 
 export interface LookCost {
   /** CPU of Steward's process, every thread, ms. */
@@ -15,8 +14,12 @@ export interface LookCost {
   wallMs: number;
   /** Of the wall time, the main thread's time ready to run while other work had the cores, ms. */
   waitMs: number;
-  /** TLS connections to QRS opened during the look (a quiet second closes them, src/platform/qlik/idle-agent.ts). */
-  connections: number;
+  /**
+   * 1 when the look began with no connection to QRS open, so it opened one (TLS, resuming a session): a second of
+   * wall time without a QRS request closes them (src/platform/qlik/idle-agent.ts), so how many looks do depends on how
+   * fast the machine runs the simulated minutes between them. On a real site looks are a minute apart: every one.
+   */
+  cold: number;
 }
 
 /** The main thread's time runnable but waiting for a core so far (Linux schedstat, nanoseconds), ms; 0 elsewhere. */
@@ -28,34 +31,30 @@ function coreWaitMs(): number {
   }
 }
 
-let connections = 0;
-let counting = false;
-/** Counts every connection an https Agent opens in this process (QRS's; the look's are those during it). */
-function countConnections(): void {
-  if (counting) return;
-  counting = true;
-  const open = Agent.prototype.createConnection;
-  Agent.prototype.createConnection = function (this: Agent, ...args: Parameters<typeof open>) {
-    connections++;
-    return open.apply(this, args);
-  } as typeof open;
+/** This process's established TCP connections to `port` on loopback (the client side: the remote port is QRS's). */
+export function connectionsTo(port: number): number {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  const rows = ["/proc/net/tcp", "/proc/net/tcp6"].flatMap((f) => (existsSync(f) ? readFileSync(f, "utf8").split("\n").slice(1) : []));
+  return rows.filter((row) => {
+    const cols = row.trim().split(/\s+/);
+    return cols[2]?.endsWith(`:${hex}`) && cols[3] === "01";
+  }).length;
 }
 
 const ms = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
-/** Starts measuring a look; the function returned ends it. */
-export function startLook(): () => LookCost {
-  countConnections();
+/** Starts measuring a look (Steward's QRS at `qrsPort`); the function returned ends it. */
+export function startLook(qrsPort: number): () => LookCost {
+  const cold = connectionsTo(qrsPort) === 0 ? 1 : 0;
   const cpu = process.cpuUsage();
   const thread = process.threadCpuUsage();
   const wall = performance.now();
   const wait = coreWaitMs();
-  const opened = connections;
   return () => ({
     cpuMs: ms(process.cpuUsage(cpu)),
     threadMs: ms(process.threadCpuUsage(thread)),
     wallMs: performance.now() - wall,
     waitMs: coreWaitMs() - wait,
-    connections: connections - opened,
+    cold,
   });
 }
