@@ -96,13 +96,13 @@ export function staleApps(look: Look): StaleFacts {
     const memo = staleMemoFor(look.memo.stale, plan, cfg, i.startLatencyMs, look.learnedOf);
     for (const [appId, tasks] of reloadTasksByApp(plan)) {
       const outside = i.reloadsOutside?.get(appId);
-      let kept = memo.reuse(appId, outside);
+      let kept = memo.reuse(appId, tasks, outside);
       if (!kept) {
         // A disabled task's app is still judged: turned off is not up to date (task.disabled says why). StewardWatch=off
         // on one of its tasks silences the app.
         const live = tasks.filter((t) => settingsOf(t).watch);
         kept = { live, facts: live.length === 0 || live.length < tasks.length ? undefined : factsOf(look, appId, live, outside) };
-        memo.keep(appId, kept.live, kept.facts, outside);
+        memo.keep(appId, tasks, kept.live, kept.facts, outside);
       }
       const { live, facts } = kept;
       if (!facts) continue;

@@ -1,6 +1,6 @@
 // A look works out an app's stale facts (its last success, how long after it the next is due) again only when what
-// they read changed: the plan, its reload task's runs, or the runs of a task up its chain (whose usual duration moves
-// the deadline of the apps after it). Unchanged, the last look's are reused (issue 89: at ×50 working them out for
+// they read changed: the app or its task in the plan, its reload task's runs, or the runs of a task up its chain
+// (whose usual duration moves the deadline of the apps after it). Unchanged, the last look's are reused (issue 89: at ×50 working them out for
 // 5,800 apps each look was a quarter of its CPU), and every look judges as one without the memo.
 import { expect, test } from "bun:test";
 import { WatchdogSchema } from "../../../../src/watch/watchdog/config";
@@ -83,8 +83,20 @@ test("an app's stale facts are worked out again only when its runs or those up i
   expect(after.get("app-alone")).toBe(first.get("app-alone")!);
   expect(factsOf("app-down").withinMs).not.toBe(downWithin);
 
-  // A plan read anew (a new object) forgets them all.
-  const again = evaluate({ ...input(START + 11 * HOUR + 5 * MIN), plan: { ...plan }, memo });
-  expect(again).toEqual(evaluate({ ...input(START + 11 * HOUR + 5 * MIN), plan: { ...plan } }));
-  for (const [app, e] of entries()) expect(e).not.toBe(after.get(app)!);
+  // The plan read again with only app-up's app changed (a reload outside, QRS's lastReloadTime): its task is a new
+  // object too (plan-update.ts withAppsRead), so app-up and app-down after it are worked out again, app-alone is not.
+  const reread = {
+    ...plan,
+    apps: new Map([...plan.apps].map(([id, a]) => [id, id === "app-up" ? { ...a, lastReloadMs: START + 11 * HOUR } : a])),
+    tasks: new Map([...plan.tasks].map(([id, t]) => [id, id === "up" ? { ...t } : t])),
+  };
+  const at = START + 11 * HOUR + 5 * MIN;
+  expect(evaluate({ ...input(at), plan: reread, memo })).toEqual(evaluate({ ...input(at), plan: reread }));
+  const reread1 = entries();
+  expect(reread1.get("app-up")).not.toBe(after.get("app-up")!);
+  expect(reread1.get("app-down")).not.toBe(after.get("app-down")!);
+  expect(reread1.get("app-alone")).toBe(after.get("app-alone")!);
+  // Another start latency (another default grace) forgets them all.
+  expect(evaluate({ ...input(at), plan: reread, startLatencyMs: 7 * MIN, memo })).toEqual(evaluate({ ...input(at), plan: reread, startLatencyMs: 7 * MIN }));
+  for (const [app, e] of entries()) expect(e).not.toBe(reread1.get(app)!);
 });
