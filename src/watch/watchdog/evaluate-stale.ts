@@ -100,7 +100,9 @@ export function staleApps(look: Look): StaleFacts {
       if (!kept) {
         // A disabled task's app is still judged: turned off is not up to date (task.disabled says why). StewardWatch=off
         // on one of its tasks silences the app.
-        const live = tasks.filter((t) => settingsOf(t).watch);
+        const watchedTasks = tasks.filter((t) => settingsOf(t).watch);
+        // The plan's own list when all are watched (the usual case): the memo keeps no copy of it per app.
+        const live = watchedTasks.length === tasks.length ? tasks : watchedTasks;
         kept = { live, facts: live.length === 0 || live.length < tasks.length ? undefined : factsOf(look, appId, live, outside) };
         memo.keep(appId, tasks, kept.live, kept.facts, outside);
       }
