@@ -14,6 +14,7 @@ import { benchFaults } from "../test/helpers/rich-site-bench-faults";
 import { type JudgedEvent, judgedPart, judgeRichSite, type TimedEvent } from "../test/helpers/rich-site-faults";
 import { RICH_SITE_START, WATCHED } from "../test/helpers/rich-site-run";
 import { createWatchStore } from "../src/watch/watchdog/watch-store";
+import { type LookCost, startLook } from "../test/helpers/look-meter";
 import type { ScaleRow } from "./bench-rich-site-scale";
 
 interface Init {
@@ -75,6 +76,13 @@ let started = false;
 const events: TimedEvent<JudgedEvent>[] = [];
 const missed: number[] = [];
 const lookCpu: number[] = [];
+/** Each look's cost measured apart (test/helpers/look-meter.ts), beside lookCpu (the process's CPU, as before). */
+const lookCosts: LookCost[] = [];
+/** The QRS requests of the looks by method and path. */
+const lookPaths = new Map<string, number>();
+let inLook = false;
+/** The simulator's QRS port, from Steward's configuration. */
+let qrsPort = 0;
 let qrsRequests = 0;
 let qrsInLooks = 0;
 /** Where the day's looks and their QRS requests begin. */
@@ -120,6 +128,7 @@ serveRpc({
   init(args: Init) {
     init = args;
     clock = createSteppedClock(args.startMs);
+    qrsPort = Number(/qrsPort: (\d+)/.exec(args.yaml)?.[1] ?? 0);
     t = createTestApp(args.yaml, { clock, dir: args.dir });
     clockHandlers = peerClockHandlers(clock, () => t.app.intake.counters.received.get());
     for (const k of WATCHED) t.app.bus.on(k, (e) => void events.push({ at: clock.now(), e: judgedPart(e as WatchdogEvent) }));
@@ -131,7 +140,10 @@ serveRpc({
     // its start and its end (time stands still meanwhile), its QRS requests those started in between.
     const track = clock.track.bind(clock);
     clock.track = (work, label) => {
-      if (label.startsWith("QRS ")) qrsRequests++;
+      if (label.startsWith("QRS ")) {
+        qrsRequests++;
+        if (inLook) lookPaths.set(label, (lookPaths.get(label) ?? 0) + 1);
+      }
       if (process.env.BENCH_HOURLY) {
         const kind = label
           .replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, "{id}")
@@ -141,10 +153,13 @@ serveRpc({
         hourWork.set(kind, (hourWork.get(kind) ?? 0) + 1);
       }
       if (label !== "the watchdog loop's run") return track(work, label);
-      const before = process.cpuUsage();
+      const end = startLook(qrsPort);
+      inLook = true;
       const q = qrsRequests;
       const done = () => {
-        lookCpu.push(cpuMs(process.cpuUsage(before)));
+        inLook = false;
+        lookCosts.push(end());
+        lookCpu.push(lookCosts.at(-1)!.cpuMs);
         looksMaxMs = Math.max(looksMaxMs, lookCpu.at(-1)!);
         qrsInLooks += qrsRequests - q;
       };
@@ -172,6 +187,8 @@ serveRpc({
     cpuAtBegin = process.cpuUsage();
     cpuAtDay = cpuAtBegin;
     lookCpu.length = 0;
+    lookCosts.length = 0;
+    lookPaths.clear();
     qrsRequests = 0;
     qrsInLooks = 0;
     looksAtDay = 0;
@@ -196,6 +213,14 @@ serveRpc({
     // day's figures behind.
     const kept = createWatchStore(t.app.sharedStore.sql).keptRunsSize();
     const looks = lookCpu.slice(looksAtDay);
+    const costs = lookCosts.slice(looksAtDay);
+    const p90Of = (k: keyof LookCost) => {
+      const p90 = pct(
+        costs.map((c) => c[k]),
+        0.9,
+      );
+      return Math.round(p90 * 10) / 10;
+    };
     days.push({
       day,
       wallS: wallMs / 1000,
@@ -205,6 +230,10 @@ serveRpc({
       ...(kept ? { keptRuns: kept.runs, keptMiB: MiB(kept.bytes), learnedMiB: MiB(kept.learnedBytes) } : {}),
       looks: looks.length,
       lookP90Ms: Math.round(pct(looks, 0.9) * 10) / 10,
+      lookThreadP90Ms: p90Of("threadMs"),
+      lookWallP90Ms: p90Of("wallMs"),
+      lookCoreWaitP90Ms: p90Of("waitMs"),
+      coldLooks: costs.reduce((n, c) => n + c.cold, 0),
       qrsPerLook: Math.round(((qrsInLooks - qrsAtDay) / Math.max(1, looks.length)) * 10) / 10,
     });
     // Every watchdog event so far by kind: a site whose engines do not match its tasks shows as queue and missed pages.
@@ -239,6 +268,28 @@ serveRpc({
     const tasks = richSiteTasks(init.copies);
     const faults = benchFaults(init.faults, tasks, RICH_SITE_START, init.hours);
     const looks = lookCpu.length;
+    const stats = (k: keyof LookCost) => {
+      const xs = lookCosts.map((c) => c[k]);
+      return `mean ${(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)).toFixed(1)} p50 ${pct(xs, 0.5).toFixed(1)} p90 ${pct(xs, 0.9).toFixed(1)}`;
+    };
+    console.error(
+      `×${init.copies} ${looks} looks: process CPU ${stats("cpuMs")} ms; main thread CPU ${stats("threadMs")} ms; wall ${stats("wallMs")} ms, of it waiting for a core ${stats("waitMs")} ms; ${lookCosts.filter((c) => c.cold).length} began with no QRS connection open`,
+    );
+    for (const cold of [1, 0]) {
+      const xs = lookCosts.filter((c) => c.cold === cold);
+      const of = (k: keyof LookCost) =>
+        `${pct(
+          xs.map((c) => c[k]),
+          0.5,
+        ).toFixed(1)} / ${pct(
+          xs.map((c) => c[k]),
+          0.9,
+        ).toFixed(1)}`;
+      console.error(
+        `  ${xs.length} looks ${cold ? "opening a connection" : "on an open one"}: process CPU p50 / p90 ${of("cpuMs")} ms, main thread ${of("threadMs")} ms`,
+      );
+    }
+    for (const [k, n] of [...lookPaths].sort((a, b) => b[1] - a[1])) console.error(`  ${(n / Math.max(1, looks)).toFixed(2)} a look: ${k}`);
     if (process.env.BENCH_HOURLY) {
       // The hours RSS rose most: where a peak of the day's work left memory the allocator kept.
       const rises = hourly.slice(1).map((h, i) => ({ ...h, riseMiB: Math.round((h.rssMiB - hourly[i]!.rssMiB) * 10) / 10 }));

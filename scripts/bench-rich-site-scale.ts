@@ -5,6 +5,8 @@
 // day, RSS at the end, and the time from a missed start to its alert (node Reload01's Scheduler paused 13:00-15:00).
 // Loopback only; each size stops once its day is simulated (or its wall-time limit is reached).
 //   bun scripts/bench-rich-site-scale.ts [--sizes 1,10,30] [--hours 24] [--look 1m] [--limit-minutes 40] [--store postgres]
+//       (the limit is per size; with --days it is 6 minutes a simulated day unless given: this machine ran the ×50
+//       site at 1-14 minutes a day by its load, and a 35-day run stopped at the old default, 40, after day 2)
 //   bun scripts/bench-rich-site-scale.ts --sizes 1,10 --days 7 --faults rich    (a week: RSS at the end of each day, and
 //       the rich site's faults (test/helpers/rich-site-faults.ts) instead of the one pause, each with its detection latency)
 //   bun scripts/bench-rich-site-scale.ts --split --sizes 1,10 --days 7 (Steward in a process of its own, the simulator
@@ -34,12 +36,13 @@ const { values } = parseArgs({
     days: { type: "string" },
     faults: { type: "string", default: "pause" },
     look: { type: "string", default: "1m" },
-    "limit-minutes": { type: "string", default: "40" },
+    "limit-minutes": { type: "string" },
     store: { type: "string", default: "sqlite" },
     split: { type: "boolean", default: false },
   },
 });
 const HOURS = values.days ? Number(values.days) * 24 : Number(values.hours);
+const LIMIT_MINUTES = Number(values["limit-minutes"] ?? (values.days ? Math.max(40, 6 * Number(values.days)) : 40));
 
 export interface ScaleRow {
   copies: number;
@@ -71,6 +74,12 @@ export interface ScaleRow {
     learnedMiB?: number;
     looks?: number;
     lookP90Ms?: number;
+    /** With --split: the p90 of each look's main-thread CPU, wall time and wait for a core, ms (test/helpers/look-meter.ts). */
+    lookThreadP90Ms?: number;
+    lookWallP90Ms?: number;
+    lookCoreWaitP90Ms?: number;
+    /** With --split: the looks that began with no connection to QRS open (and opened one). */
+    coldLooks?: number;
     qrsPerLook?: number;
   }>;
   /** With `--faults rich`: each fault, whether it was caught and the minutes from when it bit to its first event. */
@@ -236,7 +245,7 @@ async function measureOne(copies: number): Promise<ScaleRow> {
 
 /** One size in a child process of its own (its RSS is its own), killed past the wall-time limit. */
 function measureInChild(copies: number): Promise<ScaleRow | string> {
-  const limitMs = Number(values["limit-minutes"]) * 60_000;
+  const limitMs = LIMIT_MINUTES * 60_000;
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
@@ -259,7 +268,7 @@ function measureInChild(copies: number): Promise<ScaleRow | string> {
       try {
         resolve(JSON.parse(line) as ScaleRow);
       } catch {
-        resolve(code === null ? `stopped after ${values["limit-minutes"]} minutes of wall time` : `exited ${code}: ${line}`);
+        resolve(code === null ? `stopped after ${LIMIT_MINUTES} minutes of wall time (--limit-minutes)` : `exited ${code}: ${line}`);
       }
     });
   });

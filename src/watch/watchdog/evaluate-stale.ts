@@ -5,6 +5,7 @@ import type { Plan, WatchedTask } from "./qrs-plan";
 import { staleByPlan } from "./stale-plan";
 import { type Look, median } from "./evaluation-look";
 import { lastRun } from "./run-list";
+import { type AppStaleFacts, staleMemoFor } from "./stale-memo";
 
 /** Per app judged: its last successful reload and how long after it the next one is expected. */
 export type StaleFacts = Map<string, { lastMs?: number; withinMs?: number }>;
@@ -37,7 +38,7 @@ function upstreamOf(look: Look, task: WatchedTask): WatchedTask[] {
  * chain still running, or one that has just succeeded and whose downstream task starts within grace. Once the
  * reason ends, the page comes if still due.
  */
-function staleHeldBack(look: Look, tasks: WatchedTask[]): string | undefined {
+function staleHeldBack(look: Look, tasks: readonly WatchedTask[]): string | undefined {
   const { runningByTask, runsByTask, i, isOpen, nowMs, graceOf } = look;
   // A reload waiting in the Scheduler's queue holds the page back only as long as a backlog takes to page on its own
   // (watchdog.queue.backlogAfter): past that, the queue's page (scheduler.queue_backlog) is the cause and this app its
@@ -89,40 +90,26 @@ function reloadTasksByApp(plan: Plan): Map<string, WatchedTask[]> {
 
 /** Apps whose last successful reload is older than their plan (or, without one, their usual interval) allows. */
 export function staleApps(look: Look): StaleFacts {
-  const { i, cfg, plan, nowMs, typicalByTask, settingsOf, graceOf, open } = look;
-  /**
-   * How long a reload of the chain takes when all is well: the median of the task's recent successful runs, not its
-   * running-long limit (issue 64: a failed upstream's apps were paged 2 h after they would have been refreshed). A
-   * slow night does not page: a task of the chain still running holds the page back (staleHeldBack).
-   */
-  const staleUsualOf = (id: string) => typicalByTask.get(id);
+  const { i, cfg, plan, nowMs, settingsOf, open } = look;
   const staleOf: StaleFacts = new Map();
   if (cfg.stale.enabled) {
+    const memo = staleMemoFor(look.memo.stale, plan, cfg, i.startLatencyMs, look.learnedOf);
     for (const [appId, tasks] of reloadTasksByApp(plan)) {
-      // A disabled task's app is still judged: turned off is not up to date (task.disabled says why).
-      const live = tasks.filter((t) => settingsOf(t).watch);
-      if (live.length === 0 || live.length < tasks.length) continue; // StewardWatch=off on one silences the app
-      const app = plan.apps.get(appId);
-      // One task (the usual case): its ends and their median gap as the look remembers them; else merged here.
-      const one = live.length === 1 ? live[0]!.id : undefined;
-      // Its ends are read only for an app of several tasks (merged here): one task's last end and count are at hand.
-      const ends = one !== undefined ? undefined : live.flatMap((t) => look.successEndsOf(t.id)).sort((a, b) => a - b);
-      const endCount = ends ? ends.length : look.successCountOf(one!);
-      // A reload outside the Scheduler (the hub, the Engine API) refreshed the data as well as a task's would.
-      const last = Math.max(
-        (ends ? ends[ends.length - 1] : look.lastSuccessEndOf(one!)) ?? Number.NEGATIVE_INFINITY,
-        app?.lastReloadMs ?? Number.NEGATIVE_INFINITY,
-        i.reloadsOutside?.get(appId) ?? Number.NEGATIVE_INFINITY,
-      );
-      const lastMs = Number.isFinite(last) ? last : undefined;
-      const set = live.map((t) => settingsOf(t).expectSuccessWithinMs).find((v) => v !== undefined);
-      // Apps reloaded by triggers are judged by their plan; the learned interval only for apps without one.
-      const byPlan = staleByPlan({ plan, usualMsOf: staleUsualOf, graceOf }, live, lastMs);
-      const usualGap = endCount >= cfg.stale.minRuns ? (ends ? median(ends.slice(1).map((e, k) => e - ends[k]!)) : look.gapMedianOf(one!)) : undefined;
-      const learned = usualGap !== undefined && usualGap > 0 ? Math.round(usualGap * cfg.stale.factor + Math.max(cfg.grace, i.startLatencyMs)) : undefined;
-      const planned = byPlan.deadlineMs !== undefined && lastMs !== undefined ? byPlan.deadlineMs - lastMs : undefined;
-      const withinMs = set ?? (byPlan.planned ? planned : learned);
-      staleOf.set(appId, { ...(lastMs !== undefined ? { lastMs } : {}), ...(withinMs !== undefined ? { withinMs } : {}) });
+      const outside = i.reloadsOutside?.get(appId);
+      let kept = memo.reuse(appId, tasks, outside);
+      if (!kept) {
+        // A disabled task's app is still judged: turned off is not up to date (task.disabled says why). StewardWatch=off
+        // on one of its tasks silences the app.
+        const watchedTasks = tasks.filter((t) => settingsOf(t).watch);
+        // The plan's own list when all are watched (the usual case): the memo keeps no copy of it per app.
+        const live = watchedTasks.length === tasks.length ? tasks : watchedTasks;
+        kept = { live, facts: live.length === 0 || live.length < tasks.length ? undefined : factsOf(look, appId, live, outside) };
+        memo.keep(appId, tasks, kept.live, kept.facts, outside);
+      }
+      const { live, facts } = kept;
+      if (!facts) continue;
+      staleOf.set(appId, facts);
+      const { lastMs, withinMs } = facts;
       if (withinMs === undefined || lastMs === undefined || nowMs - lastMs <= withinMs) continue;
       const held = staleHeldBack(look, live);
       if (held) {
@@ -137,10 +124,46 @@ export function staleApps(look: Look): StaleFacts {
         details: {
           lastSuccessAtMs: lastMs,
           expectWithinMs: withinMs,
-          ...(set === undefined && byPlan.expectedAtMs !== undefined ? { expectedAtMs: byPlan.expectedAtMs } : {}),
+          ...(facts.expectedAtMs !== undefined ? { expectedAtMs: facts.expectedAtMs } : {}),
         },
       });
     }
   }
   return staleOf;
+}
+
+/** The app's last success and how long after it the next one is due, by its plan or its learned interval. */
+function factsOf(look: Look, appId: string, live: readonly WatchedTask[], outside: number | undefined): AppStaleFacts {
+  const { i, cfg, plan, typicalByTask, settingsOf, graceOf } = look;
+  /**
+   * How long a reload of the chain takes when all is well: the median of the task's recent successful runs, not its
+   * running-long limit (issue 64: a failed upstream's apps were paged 2 h after they would have been refreshed). A
+   * slow night does not page: a task of the chain still running holds the page back (staleHeldBack).
+   */
+  const staleUsualOf = (id: string) => typicalByTask.get(id);
+  const app = plan.apps.get(appId);
+  // One task (the usual case): its ends and their median gap as the look remembers them; else merged here.
+  const one = live.length === 1 ? live[0]!.id : undefined;
+  // Its ends are read only for an app of several tasks (merged here): one task's last end and count are at hand.
+  const ends = one !== undefined ? undefined : live.flatMap((t) => look.successEndsOf(t.id)).sort((a, b) => a - b);
+  const endCount = ends ? ends.length : look.successCountOf(one!);
+  // A reload outside the Scheduler (the hub, the Engine API) refreshed the data as well as a task's would.
+  const last = Math.max(
+    (ends ? ends[ends.length - 1] : look.lastSuccessEndOf(one!)) ?? Number.NEGATIVE_INFINITY,
+    app?.lastReloadMs ?? Number.NEGATIVE_INFINITY,
+    outside ?? Number.NEGATIVE_INFINITY,
+  );
+  const lastMs = Number.isFinite(last) ? last : undefined;
+  const set = live.map((t) => settingsOf(t).expectSuccessWithinMs).find((v) => v !== undefined);
+  // Apps reloaded by triggers are judged by their plan; the learned interval only for apps without one.
+  const byPlan = staleByPlan({ plan, usualMsOf: staleUsualOf, graceOf }, live, lastMs);
+  const usualGap = endCount >= cfg.stale.minRuns ? (ends ? median(ends.slice(1).map((e, k) => e - ends[k]!)) : look.gapMedianOf(one!)) : undefined;
+  const learned = usualGap !== undefined && usualGap > 0 ? Math.round(usualGap * cfg.stale.factor + Math.max(cfg.grace, i.startLatencyMs)) : undefined;
+  const planned = byPlan.deadlineMs !== undefined && lastMs !== undefined ? byPlan.deadlineMs - lastMs : undefined;
+  const withinMs = set ?? (byPlan.planned ? planned : learned);
+  return {
+    ...(lastMs !== undefined ? { lastMs } : {}),
+    ...(withinMs !== undefined ? { withinMs } : {}),
+    ...(set === undefined && byPlan.expectedAtMs !== undefined ? { expectedAtMs: byPlan.expectedAtMs } : {}),
+  };
 }

@@ -9,6 +9,7 @@ import type { EvaluationInput, EvaluationMemo, Learned, OpenCondition } from "./
 import { NO_RUNS, type RunList, runAt, runListsOf } from "./run-list";
 import { RunLearner } from "./run-learner";
 import type { Plan } from "./qrs-plan";
+import { createStaleMemo } from "./stale-memo";
 
 /** Starts before a due time by this much still answer it (node clocks differ a little). */
 export const EARLY_MS = 60_000;
@@ -25,7 +26,7 @@ export function median(xs: readonly number[]): number | undefined {
 
 const gapsOf = (ends: readonly number[]) => ends.slice(1).map((e, k) => e - ends[k]!);
 
-export const createEvaluationMemo = (): EvaluationMemo => ({ settings: new WeakMap(), learned: new Map() });
+export const createEvaluationMemo = (): EvaluationMemo => ({ settings: new WeakMap(), learned: new Map(), stale: createStaleMemo() });
 
 /** A task with no run kept: always the same, so what was learned of it is not learned again. */
 const NO_LEARNER = new RunLearner("UTC");
@@ -154,22 +155,23 @@ export function createLook(i: EvaluationInput) {
     if (kept && (kept.zone === zone || kept === NO_LEARNER)) return kept;
     return learnerOfList(runsByTask.get(t.id) ?? NO_RUNS, zone);
   };
-  const zoneByTask = new Map<string, string>();
-  const usualByTask = new Map<string, UsualDuration | undefined>();
-  const typicalByTask = new Map<string, number>();
   const learned = new Map<string, Learned>();
   for (const t of plan.tasks.values()) {
-    const zone = zoneOf(t);
-    const source = learnerOf(t, zone);
+    const source = learnerOf(t, zoneOf(t));
     let l = memo.learned.get(t.id);
     if (!l || l.source !== source || l.version !== source.version) l = learnFrom(source, cfg);
     learned.set(t.id, l);
-    if (l.usual?.buckets) zoneByTask.set(t.id, zone);
-    usualByTask.set(t.id, l.usual);
-    if (l.typicalMs !== undefined) typicalByTask.set(t.id, l.typicalMs);
   }
   // Only the plan's tasks are remembered for the next look.
   memo.learned = learned;
+  // Read from what was learned, not copied into maps of their own: three more entries per task at every look.
+  const usualByTask = { get: (taskId: string): UsualDuration | undefined => learned.get(taskId)?.usual };
+  const typicalByTask = { get: (taskId: string): number | undefined => learned.get(taskId)?.typicalMs };
+  /** The zone a task's kinds of day are counted in, for a task whose usual duration has them. */
+  const zoneOfUsual = (taskId: string): string | undefined => {
+    const t = learned.get(taskId)?.usual?.buckets ? plan.tasks.get(taskId) : undefined;
+    return t ? zoneOf(t) : undefined;
+  };
   /** When the task's successful runs ended, oldest first (the newest SUCCESS_ENDS of them). */
   const successEndsOf = (taskId: string): readonly number[] => learned.get(taskId)?.source.ends() ?? [];
   /** When its last successful run ended. */
@@ -188,6 +190,9 @@ export function createLook(i: EvaluationInput) {
     i,
     cfg,
     plan,
+    memo,
+    /** What the look learned of the task (the same object as the last look's while its runs did not change). */
+    learnedOf: (taskId: string): Learned | undefined => learned.get(taskId),
     nowMs: i.nowMs,
     opens,
     latencies,
@@ -199,7 +204,7 @@ export function createLook(i: EvaluationInput) {
     limitOfRun: (taskId: string, startMs: number): RunLimit | undefined => {
       const u = usualByTask.get(taskId);
       if (!u) return undefined;
-      const zone = zoneByTask.get(taskId);
+      const zone = zoneOfUsual(taskId);
       return limitFor(u, zone === undefined ? undefined : durationBucketOf(startMs, zone));
     },
     successEndsOf,

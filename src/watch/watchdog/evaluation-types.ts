@@ -1,5 +1,6 @@
 // What one look of the watchdog takes in and gives out (evaluate.ts): the conditions it opens and closes and
 // what it knows of each task.
+import type { StaleMemo } from "./stale-memo";
 import type { WatchdogConfig } from "./config";
 import type { WatchCondition } from "../../platform/events/types";
 import type { Execution } from "./observations";
@@ -130,4 +131,6 @@ export interface Learned {
 export interface EvaluationMemo {
   settings: WeakMap<WatchedTask, TaskSettings>;
   learned: Map<string, Learned>;
+  /** Each app's stale facts, kept while what they were worked out from is unchanged (stale-memo.ts). */
+  stale: StaleMemo;
 }
