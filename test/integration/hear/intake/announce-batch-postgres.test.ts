@@ -10,14 +10,13 @@ import { IncidentsSchema } from "../../../../src/tell/incidents/config";
 import { createEventBus } from "../../../../src/platform/core/bus";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
 import { createTaskEventEnricher, type RunReport } from "../../../../src/hear/events/enrich-task-event";
 import type { DomainEvents } from "../../../../src/platform/events/types";
 import { incidentMigrations } from "../../../../src/tell/incidents";
 import { createAnnotator } from "../../../../src/tell/incidents/annotator";
 import { createClassifier } from "../../../../src/tell/incidents/classify";
 import { createIntakeStore, intakeMigrations } from "../../../../src/hear/intake/intake-store";
-import { registerIntakeMetrics } from "../../../../src/hear/intake/intake-metrics";
+import { quietIntakeCounters } from "../../../helpers/intake-counters";
 import { createRunProcessor } from "../../../../src/hear/intake/run-processor";
 import { openPostgresStore } from "../../../../src/platform/store/postgres-store";
 import type { SqlDb } from "../../../../src/platform/store/sql";
@@ -71,15 +70,7 @@ test("a batch of runs whose announcement failed with the store: each run is anno
     async (e) => void (await db.run("INSERT INTO test_alerts (event_id, consecutive) VALUES (?, ?)", [e.id, e.history?.consecutiveFailures ?? null])),
     { required: true },
   );
-  const counters = registerIntakeMetrics(createMetricsRegistry(), {
-    queueDepth: () => 0,
-    overflowDepth: () => 0,
-    overflowBytes: () => 0,
-    inFlight: () => 0,
-    pendingDistribute: async () => 0,
-    seenEntries: async () => 0,
-    kernelDrops: () => undefined,
-  });
+  const counters = quietIntakeCounters();
   const processor = createRunProcessor({
     enricher: createTaskEventEnricher(cfg.enrichment, {}, { log, clock: systemClock }),
     bus,

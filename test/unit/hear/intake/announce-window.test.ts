@@ -6,12 +6,11 @@ import { ConfigSchema } from "../../../../src/composition/config";
 import { createEventBus } from "../../../../src/platform/core/bus";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
 import type { DomainEvents, TaskEvent } from "../../../../src/platform/events/types";
 import { createTaskEventEnricher } from "../../../../src/hear/events/enrich-task-event";
 import { ANNOUNCE_WINDOW_MS, createAnnounceWindow } from "../../../../src/hear/intake/announce-window";
 import { createIntakeStore, intakeMigrations } from "../../../../src/hear/intake/intake-store";
-import { registerIntakeMetrics } from "../../../../src/hear/intake/intake-metrics";
+import { quietIntakeCounters } from "../../../helpers/intake-counters";
 import { createRunProcessor, type ProcessResult } from "../../../../src/hear/intake/run-processor";
 import { openStore } from "../../../../src/platform/store/database";
 import type { SqliteSqlDb } from "../../../../src/platform/store/sqlite-db";
@@ -86,15 +85,7 @@ describe("the run processor's announcements", () => {
     const db = openStore(dir.path, [intakeMigrations]);
     const clock = createManualClock(T0);
     const log = createSilentLogger();
-    const counters = registerIntakeMetrics(createMetricsRegistry(), {
-      queueDepth: () => 0,
-      overflowDepth: () => 0,
-      overflowBytes: () => 0,
-      inFlight: () => 0,
-      pendingDistribute: async () => 0,
-      seenEntries: async () => 0,
-      kernelDrops: () => undefined,
-    });
+    const counters = quietIntakeCounters();
     const bus = createEventBus<DomainEvents>(log);
     const events: TaskEvent[] = [];
     bus.onAny((_k, e) => void events.push(e as TaskEvent));

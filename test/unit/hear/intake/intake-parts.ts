@@ -6,11 +6,10 @@ import { ConfigSchema } from "../../../../src/composition/config";
 import { createEventBus } from "../../../../src/platform/core/bus";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
 import { createTaskEventEnricher } from "../../../../src/hear/events/enrich-task-event";
 import type { DomainEvents, TaskEvent } from "../../../../src/platform/events/types";
 import { createIntakeStore, intakeMigrations } from "../../../../src/hear/intake/intake-store";
-import { registerIntakeMetrics } from "../../../../src/hear/intake/intake-metrics";
+import { quietIntakeCounters } from "../../../helpers/intake-counters";
 import { createRunProcessor } from "../../../../src/hear/intake/run-processor";
 import type { QueueItem } from "../../../../src/hear/intake/run-queue";
 import { openStore } from "../../../../src/platform/store/database";
@@ -27,15 +26,7 @@ export function intakeParts(instanceId = "steward-a") {
   const clock = createManualClock(T0);
   const log = createSilentLogger();
   const store = createIntakeStore(db.sql);
-  const counters = registerIntakeMetrics(createMetricsRegistry(), {
-    queueDepth: () => 0,
-    overflowDepth: () => 0,
-    overflowBytes: () => 0,
-    inFlight: () => 0,
-    pendingDistribute: async () => 0,
-    seenEntries: async () => 0,
-    kernelDrops: () => undefined,
-  });
+  const counters = quietIntakeCounters();
   const bus = createEventBus<DomainEvents>(log);
   const events: TaskEvent[] = [];
   bus.onAny((_k, e) => void events.push(e as TaskEvent));
