@@ -20,6 +20,7 @@ import { createMatchedRunClaim } from "./matched-run-claim";
 import { type HeldAttempts, holdAttempt } from "./held-attempts";
 import { CLAIM_LEASE_MS, createRunReservations } from "./run-reservations";
 import { ANNOUNCE_WINDOW_MS, createAnnouncedAhead } from "./announce-window";
+import type { SharedCommit } from "../../platform/store/shared-commit";
 
 export { CLAIM_LEASE_MS } from "./run-reservations";
 
@@ -43,6 +44,8 @@ interface HeldRun {
   matchedKey?: string;
   /** As enriched, before history and incident (added again at each try). */
   event: TaskEvent;
+  /** Let go by the announce window: announced even if the intake stops before it starts. */
+  released?: boolean;
 }
 
 export interface RunProcessorDeps {
@@ -90,6 +93,11 @@ export interface RunProcessorDeps {
   announceWindowMs?: number;
   /** Failed attempts held for their run's outcome, announced as "outcome unknown" past their deadline. */
   heldAttempts?: HeldAttempts;
+  /**
+   * The store's shared transaction (SQLite, shared-commit.ts): the runs a window lets go are announced in one
+   * transaction (records, the bus's subscribers' writes, seen marks), each run done once it committed.
+   */
+  sharedCommit?: Pick<SharedCommit, "run" | "committed">;
 }
 
 /** "task event" lines per second at most; beyond it they are counted (see processRun). */
@@ -252,7 +260,13 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   const marking = new Set<Promise<void>>();
   const ahead = deps.announceAhead ?? 0;
   /** Runs announced in the background, until that is over. */
-  const announcing = createAnnouncedAhead<ProcessResult>(deps.clock, deps.announceWindowMs ?? ANNOUNCE_WINDOW_MS, ahead);
+  const shared = deps.sharedCommit;
+  const announcing = createAnnouncedAhead<ProcessResult>(
+    deps.clock,
+    deps.announceWindowMs ?? ANNOUNCE_WINDOW_MS,
+    ahead,
+    shared ? (fn) => shared.run(fn) : undefined,
+  );
   const claimMatched = createMatchedRunClaim({ ...deps, log, reservations });
 
   /** Gives the run's claim up and drops its reservation: reconciliation (or a repeat) may pick the run up. */
@@ -294,7 +308,11 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   }
 
   /** The worker waits only for room among the runs announced in the background, then takes its next run. */
-  const announceAhead = (run: HeldRun, options: ProcessOptions): Promise<ProcessResult> => announcing.add(() => announce(run, options));
+  const announceAhead = (run: HeldRun, options: ProcessOptions): Promise<ProcessResult> =>
+    announcing.add(
+      () => announce(run, options),
+      () => (run.released = true),
+    );
 
   /**
    * The part of processing that needs the store: history and incident, the bus (the outbox writes there), the seen
@@ -304,7 +322,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
    */
   async function announce(run: HeldRun, options: ProcessOptions): Promise<ProcessResult> {
     const { report, key } = run;
-    if (closed) return drop(key, "closed", run.matchedKey);
+    if (closed && !run.released) return drop(key, "closed", run.matchedKey);
     const keys = keysOf(key, run.matchedKey);
     const releaseRun = () => keys.forEach(release);
     const giveUpRun = () => Promise.all(keys.map(giveUp));
@@ -320,7 +338,11 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       }
       await deps.heldAttempts?.settled(event);
       if (event.unconfirmed) await keepPage(deps, log, event, report);
-      const marked = markSeen(deps, report, key, event).then(() => keys.forEach(reservations.markedSeen));
+      // In a shared transaction the mark is answered before it is committed: the run is done once that commit is.
+      const committed = options.markInBackground ? deps.sharedCommit?.committed() : undefined;
+      const marked = markSeen(deps, report, key, event)
+        .then(() => committed)
+        .then(() => keys.forEach(reservations.markedSeen));
       if (options.markInBackground) {
         releaseNow = false;
         const tracked: Promise<void> = marked

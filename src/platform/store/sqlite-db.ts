@@ -6,6 +6,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { setImmediate } from "node:timers";
 import type { SqlDb, SqlExecutor, SqlRunResult, SqlValue } from "./sql";
 import type { WriteHealth } from "./write-health";
+import { createSharedCommit, type JobOutcome, type SharedCommit } from "./shared-commit";
 
 type Params = readonly SqlValue[];
 
@@ -34,6 +35,7 @@ export interface SqliteSqlDb extends SqlDb {
   whenQuiet<T>(fn: () => T): Promise<T>;
   /** Transactions committed and the transaction() calls they carried (group commit made visible). */
   readonly batches: { readonly transactions: number; readonly calls: number };
+  readonly sharedCommit: SharedCommit;
 }
 
 /** Most transaction() calls one BEGIN … COMMIT carries: bounds the latency of one commit. */
@@ -94,8 +96,6 @@ function directStatements(db: DatabaseSync) {
   };
 }
 
-type JobOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-
 /** The group commit's own statements, prepared once (exec() would parse them again for every transaction() call). */
 function controlStatements(db: DatabaseSync) {
   return {
@@ -117,9 +117,17 @@ function undoneWithTransaction(outcomes: JobOutcome[], from: number, error: unkn
   return outcomes.length;
 }
 
-/** Runs a batch's jobs inside its open transaction, each transaction() in its own savepoint; one outcome per job. */
-async function runJobs(db: DatabaseSync, control: ReturnType<typeof controlStatements>, txExecutor: SqlExecutor, batch: TxJob[]): Promise<JobOutcome[]> {
-  const outcomes: JobOutcome[] = [];
+/**
+ * Runs a batch's jobs inside its open transaction, each transaction() in its own savepoint; one outcome per job, and
+ * the error that ended the transaction under them if one did (`lost`).
+ */
+async function runJobs(
+  db: DatabaseSync,
+  control: ReturnType<typeof controlStatements>,
+  txExecutor: SqlExecutor,
+  batch: Array<Pick<TxJob, "fn" | "statement">>,
+): Promise<JobOutcome[] & { lost?: unknown }> {
+  const outcomes: JobOutcome[] & { lost?: unknown } = [];
   let opened = 0;
   for (const job of batch) {
     if (job.statement) {
@@ -131,6 +139,7 @@ async function runJobs(db: DatabaseSync, control: ReturnType<typeof controlState
         // next SAVEPOINT opens it); if even BEGIN fails, the COMMIT does too.
         if (!db.isTransaction) {
           opened = undoneWithTransaction(outcomes, opened, error);
+          outcomes.lost ??= error;
           try {
             control.begin.run();
           } catch {}
@@ -150,6 +159,7 @@ async function runJobs(db: DatabaseSync, control: ReturnType<typeof controlState
         control.release.run();
       } else {
         opened = undoneWithTransaction(outcomes, opened, error);
+        outcomes.lost ??= error;
         try {
           control.begin.run();
         } catch {}
@@ -263,7 +273,60 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     }
   };
 
+  // A shared transaction (shared-commit.ts) holds the connection: its own writes run in it at once, one after another.
+  const shared = createSharedCommit({
+    take: async () => {
+      while (gate) await gate;
+      let release!: () => void;
+      gate = new Promise<void>((r) => (release = r));
+      return () => {
+        gate = undefined;
+        release();
+        if (pending.length > 0) arm();
+        const waiting = afterBatch;
+        afterBatch = [];
+        for (const f of waiting) f();
+      };
+    },
+    begin: () => control.begin.run(),
+    commit: () => commitShared(),
+  });
+
+  /** The shared transaction's COMMIT, with the store's group commit's writes that wait (as a batch's). */
+  function commitShared(): void {
+    let joined: ReturnType<NonNullable<SqliteDbOptions["beforeCommit"]>>;
+    try {
+      joined = opts.beforeCommit?.();
+    } catch {}
+    try {
+      control.commit.run();
+    } catch (err) {
+      if (db.isTransaction) db.exec("ROLLBACK");
+      joined?.settle(err);
+      opts.health?.failed(err);
+      throw err;
+    }
+    joined?.settle();
+    opts.health?.committed();
+    batches.transactions++;
+    // The joined writes ended the shared transaction (and began another): what it held is undone.
+    if (joined?.lostTransaction !== undefined) throw joined.lostTransaction;
+  }
+
+  /** One statement or transaction() call in the open shared transaction. */
+  async function runShared(fn: (tx: SqlExecutor) => Promise<unknown>, statement: boolean): Promise<{ outcome: JobOutcome; lost?: unknown }> {
+    const outcomes = await runJobs(db, control, txExecutor, [{ fn, statement }]);
+    const outcome = outcomes[0]!;
+    batches.calls++;
+    if (!outcome.ok) opts.health?.failed(outcome.error);
+    return { outcome, ...(outcomes.lost !== undefined ? { lost: outcomes.lost } : {}) };
+  }
+
   function enqueue<T>(fn: (tx: SqlExecutor) => Promise<T>, statement = false): Promise<T> {
+    const scope = shared.current();
+    if (scope) {
+      return new Promise<T>((resolve, reject) => scope.enqueue({ run: () => runShared(fn, statement), resolve: resolve as (v: unknown) => void, reject }));
+    }
     return new Promise<T>((resolve, reject) => {
       pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, statement });
       arm();
@@ -290,13 +353,15 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
         attempt();
       }),
     batches,
+    sharedCommit: shared,
     // A read issued after a write that still waits for its shared commit goes behind it, so every caller reads
     // its own writes and those issued before (program order), whether or not it awaited them.
-    get: (sql, params) => (pending.length > 0 ? enqueue(async () => direct.get(sql, params), true) : now(() => direct.get(sql, params))),
-    all: (sql, params) => (pending.length > 0 ? enqueue(async () => direct.all(sql, params), true) : now(() => direct.all(sql, params))),
+    // Inside a shared transaction, behind its own writes.
+    get: (sql, params) => (pending.length > 0 || shared.current() ? enqueue(async () => direct.get(sql, params), true) : now(() => direct.get(sql, params))),
+    all: (sql, params) => (pending.length > 0 || shared.current() ? enqueue(async () => direct.all(sql, params), true) : now(() => direct.all(sql, params))),
     // A write outside a transaction joins the next shared commit like a one-statement transaction.
     run: (sql, params) => enqueue(async () => direct.run(sql, params), true),
-    exec: (script) => (pending.length > 0 ? enqueue(async () => db.exec(script)) : now(() => db.exec(script))),
+    exec: (script) => (pending.length > 0 || shared.current() ? enqueue(async () => db.exec(script)) : now(() => db.exec(script))),
     transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) => enqueue(fn),
     get isOpen() {
       return db.isOpen;
