@@ -60,7 +60,9 @@ export function createAnnounceWindow(clock: Clock, windowMs: number, maxRuns: nu
 }
 
 /** Runs fn's writes through the store in one transaction, resolved after its commit (the store seam's sharedCommit). */
-export type Together = <T>(fn: () => Promise<T>) => Promise<T>;
+export interface Together {
+  run<T>(fn: () => Promise<T>): Promise<T>;
+}
 
 /**
  * Runs announced in the background, at most `ahead` at once (those waiting in the window count), each started through
@@ -86,7 +88,7 @@ export function createAnnouncedAhead<R>(clock: Clock, windowMs: number, ahead: n
         }),
       );
     // A failed shared commit is the runs' to handle (their seen marks wait for it); nothing is left to do here.
-    if (together) void together(go).catch(() => undefined);
+    if (together) void together.run(go).catch(() => undefined);
     else void go();
   };
   return {

@@ -36,6 +36,9 @@ export type ProcessResult =
 /** A run's claim key, and the key of QRS's run a datagram without an ExecutionId was matched to. */
 const keysOf = (key: string, matchedKey: string | undefined) => (matchedKey === undefined ? [key] : [key, matchedKey]);
 
+/** What the announce window calls when it lets the run go. */
+const letGo = (run: HeldRun) => () => void (run.released = true);
+
 /** A run enriched and claimed, not yet announced. */
 interface HeldRun {
   report: RunReport;
@@ -187,7 +190,15 @@ function logTaskEvent(log: Logger, eventLines: LineBudget, event: TaskEvent): vo
  * Remembers the run as handled. The event id is usually the claim key itself (ExecutionId:outcome): then one row, not
  * the same row twice. The event's own execution is QRS's when a datagram that named none was matched to it by time.
  */
-async function markSeen(deps: Pick<RunProcessorDeps, "store" | "clock" | "dedupe">, report: RunReport, key: string, event: TaskEvent): Promise<void> {
+async function markSeen(
+  deps: Pick<RunProcessorDeps, "store" | "clock" | "dedupe" | "sharedCommit">,
+  report: RunReport,
+  key: string,
+  event: TaskEvent,
+  inBackground = false,
+): Promise<void> {
+  // In a shared transaction the mark is answered before it is committed: the run is done once that commit is.
+  const committed = inBackground ? deps.sharedCommit?.committed() : undefined;
   await deps.store.markSeen(
     event.id === key
       ? [{ key, executionId: report.executionId }]
@@ -199,6 +210,7 @@ async function markSeen(deps: Pick<RunProcessorDeps, "store" | "clock" | "dedupe
     deps.clock.now(),
     deps.dedupe.ttlMs,
   );
+  await committed;
 }
 
 /**
@@ -260,13 +272,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   const marking = new Set<Promise<void>>();
   const ahead = deps.announceAhead ?? 0;
   /** Runs announced in the background, until that is over. */
-  const shared = deps.sharedCommit;
-  const announcing = createAnnouncedAhead<ProcessResult>(
-    deps.clock,
-    deps.announceWindowMs ?? ANNOUNCE_WINDOW_MS,
-    ahead,
-    shared ? (fn) => shared.run(fn) : undefined,
-  );
+  const announcing = createAnnouncedAhead<ProcessResult>(deps.clock, deps.announceWindowMs ?? ANNOUNCE_WINDOW_MS, ahead, deps.sharedCommit);
   const claimMatched = createMatchedRunClaim({ ...deps, log, reservations });
 
   /** Gives the run's claim up and drops its reservation: reconciliation (or a repeat) may pick the run up. */
@@ -308,11 +314,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   }
 
   /** The worker waits only for room among the runs announced in the background, then takes its next run. */
-  const announceAhead = (run: HeldRun, options: ProcessOptions): Promise<ProcessResult> =>
-    announcing.add(
-      () => announce(run, options),
-      () => (run.released = true),
-    );
+  const announceAhead = (run: HeldRun, options: ProcessOptions) => announcing.add(() => announce(run, options), letGo(run));
 
   /**
    * The part of processing that needs the store: history and incident, the bus (the outbox writes there), the seen
@@ -338,11 +340,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       }
       await deps.heldAttempts?.settled(event);
       if (event.unconfirmed) await keepPage(deps, log, event, report);
-      // In a shared transaction the mark is answered before it is committed: the run is done once that commit is.
-      const committed = options.markInBackground ? deps.sharedCommit?.committed() : undefined;
-      const marked = markSeen(deps, report, key, event)
-        .then(() => committed)
-        .then(() => keys.forEach(reservations.markedSeen));
+      const marked = markSeen(deps, report, key, event, options.markInBackground).then(() => keys.forEach(reservations.markedSeen));
       if (options.markInBackground) {
         releaseNow = false;
         const tracked: Promise<void> = marked

@@ -96,6 +96,17 @@ function directStatements(db: DatabaseSync) {
   };
 }
 
+/** What a transaction's statements run on: the connection, directly (the transaction holds it). */
+function transactionExecutor(db: DatabaseSync, direct: ReturnType<typeof directStatements>): SqlExecutor {
+  return {
+    dialect: "sqlite",
+    get: async (sql, params) => direct.get(sql, params),
+    all: async (sql, params) => direct.all(sql, params),
+    run: async (sql, params) => direct.run(sql, params),
+    exec: async (script) => db.exec(script),
+  };
+}
+
 /** The group commit's own statements, prepared once (exec() would parse them again for every transaction() call). */
 function controlStatements(db: DatabaseSync) {
   return {
@@ -176,6 +187,55 @@ function noteOutcomes(health: WriteHealth, outcomes: JobOutcome[]): void {
   if (!full) health.committed();
 }
 
+/**
+ * COMMIT, with the synchronous writes waiting elsewhere (the store's group commit) joined first; throws, rolled back,
+ * if it failed. Returns the error that ended the transaction under the joined writes, if one did (then what ran
+ * before them in it was undone: the COMMIT carried only what came after).
+ */
+function commitJoined(db: DatabaseSync, control: ReturnType<typeof controlStatements>, opts: SqliteDbOptions, writes: number): unknown {
+  let joined: ReturnType<NonNullable<SqliteDbOptions["beforeCommit"]>>;
+  try {
+    joined = opts.beforeCommit?.();
+  } catch {
+    // The joined writes answer for themselves; the transaction commits without them.
+  }
+  try {
+    control.commit.run();
+  } catch (err) {
+    if (db.isTransaction) db.exec("ROLLBACK");
+    joined?.settle(err);
+    opts.health?.failed(err, writes);
+    throw err;
+  }
+  joined?.settle();
+  return joined?.lostTransaction;
+}
+
+/** A shared transaction's COMMIT (shared-commit.ts); throws if what it held was not committed. */
+function commitShared(db: DatabaseSync, control: ReturnType<typeof controlStatements>, opts: SqliteDbOptions, batches: { transactions: number }): void {
+  const lost = commitJoined(db, control, opts, 1);
+  opts.health?.committed();
+  batches.transactions++;
+  if (lost !== undefined) throw lost;
+}
+
+/** One statement or transaction() call run at once in the open shared transaction, answered before its commit. */
+async function runSharedJob(
+  db: DatabaseSync,
+  control: ReturnType<typeof controlStatements>,
+  txExecutor: SqlExecutor,
+  opts: SqliteDbOptions,
+  batches: { calls: number },
+  fn: (tx: SqlExecutor) => Promise<unknown>,
+  statement: boolean,
+): Promise<{ outcome: JobOutcome; lost?: unknown }> {
+  const outcomes = await runJobs(db, control, txExecutor, [{ fn, statement }]);
+  const outcome = outcomes[0]!;
+  batches.calls++;
+  if (!outcome.ok) opts.health?.failed(outcome.error);
+  return { outcome, ...(outcomes.lost !== undefined ? { lost: outcomes.lost } : {}) };
+}
+
 export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): SqliteSqlDb {
   const control = controlStatements(db);
   // The direct, synchronous forms: used by the transaction's own executor and when no transaction is open.
@@ -198,13 +258,7 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     }
   };
 
-  const txExecutor: SqlExecutor = {
-    dialect: "sqlite",
-    get: async (sql, params) => direct.get(sql, params),
-    all: async (sql, params) => direct.all(sql, params),
-    run: async (sql, params) => direct.run(sql, params),
-    exec: async (script) => db.exec(script),
-  };
+  const txExecutor = transactionExecutor(db, direct);
 
   // Group commit: transaction() calls made in one turn of the event loop share one BEGIN IMMEDIATE … COMMIT, each
   // in its own savepoint (a failing one undoes only itself), and each caller is answered after that COMMIT, so a
@@ -222,13 +276,11 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
   };
   const runBatch = async (): Promise<void> => {
     armed = false;
-    while (gate) await gate;
+    const free = await take();
     const batch = pending.slice(0, MAX_BATCH);
     pending = pending.slice(batch.length);
-    if (batch.length === 0) return;
-    let release!: () => void;
-    gate = new Promise<void>((r) => (release = r));
     try {
+      if (batch.length === 0) return;
       try {
         control.begin.run();
       } catch (err) {
@@ -237,24 +289,15 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
         return;
       }
       const outcomes = await runJobs(db, control, txExecutor, batch);
-      let joined: ReturnType<NonNullable<SqliteDbOptions["beforeCommit"]>>;
+      let lost: unknown;
       try {
-        joined = opts.beforeCommit?.();
-      } catch {
-        // The joined writes answer for themselves; the batch commits without them.
-      }
-      // The joined writes ended the transaction (and began another): this batch's writes went with the first one.
-      if (joined?.lostTransaction !== undefined) undoneWithTransaction(outcomes, 0, joined.lostTransaction);
-      try {
-        control.commit.run();
+        lost = commitJoined(db, control, opts, batch.length);
       } catch (err) {
-        if (db.isTransaction) db.exec("ROLLBACK");
-        joined?.settle(err);
-        opts.health?.failed(err, batch.length);
         for (const job of batch) job.reject(err);
         return;
       }
-      joined?.settle();
+      // The joined writes ended the transaction (and began another): this batch's writes went with the first one.
+      if (lost !== undefined) undoneWithTransaction(outcomes, 0, lost);
       if (opts.health) noteOutcomes(opts.health, outcomes);
       batches.transactions++;
       batches.calls += batch.length;
@@ -264,63 +307,33 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
         else job.reject(o.error);
       });
     } finally {
+      free();
+    }
+  };
+
+  /** Waits until no transaction is open, then holds the connection; the function returned lets it go. */
+  async function take(): Promise<() => void> {
+    while (gate) await gate;
+    let release!: () => void;
+    gate = new Promise<void>((r) => (release = r));
+    return () => {
       gate = undefined;
       release();
       if (pending.length > 0) arm();
       const waiting = afterBatch;
       afterBatch = [];
       for (const f of waiting) f();
-    }
-  };
+    };
+  }
 
   // A shared transaction (shared-commit.ts) holds the connection: its own writes run in it at once, one after another.
   const shared = createSharedCommit({
-    take: async () => {
-      while (gate) await gate;
-      let release!: () => void;
-      gate = new Promise<void>((r) => (release = r));
-      return () => {
-        gate = undefined;
-        release();
-        if (pending.length > 0) arm();
-        const waiting = afterBatch;
-        afterBatch = [];
-        for (const f of waiting) f();
-      };
-    },
+    take,
     begin: () => control.begin.run(),
-    commit: () => commitShared(),
+    commit: () => commitShared(db, control, opts, batches),
   });
-
-  /** The shared transaction's COMMIT, with the store's group commit's writes that wait (as a batch's). */
-  function commitShared(): void {
-    let joined: ReturnType<NonNullable<SqliteDbOptions["beforeCommit"]>>;
-    try {
-      joined = opts.beforeCommit?.();
-    } catch {}
-    try {
-      control.commit.run();
-    } catch (err) {
-      if (db.isTransaction) db.exec("ROLLBACK");
-      joined?.settle(err);
-      opts.health?.failed(err);
-      throw err;
-    }
-    joined?.settle();
-    opts.health?.committed();
-    batches.transactions++;
-    // The joined writes ended the shared transaction (and began another): what it held is undone.
-    if (joined?.lostTransaction !== undefined) throw joined.lostTransaction;
-  }
-
   /** One statement or transaction() call in the open shared transaction. */
-  async function runShared(fn: (tx: SqlExecutor) => Promise<unknown>, statement: boolean): Promise<{ outcome: JobOutcome; lost?: unknown }> {
-    const outcomes = await runJobs(db, control, txExecutor, [{ fn, statement }]);
-    const outcome = outcomes[0]!;
-    batches.calls++;
-    if (!outcome.ok) opts.health?.failed(outcome.error);
-    return { outcome, ...(outcomes.lost !== undefined ? { lost: outcomes.lost } : {}) };
-  }
+  const runShared = (fn: (tx: SqlExecutor) => Promise<unknown>, statement: boolean) => runSharedJob(db, control, txExecutor, opts, batches, fn, statement);
 
   function enqueue<T>(fn: (tx: SqlExecutor) => Promise<T>, statement = false): Promise<T> {
     const scope = shared.current();
