@@ -30,7 +30,8 @@ export interface SharedCommit {
   /**
    * Runs fn with its writes through the seam in one transaction, answered as they run and committed once fn has
    * settled (or after MAX_HOLD_MS: then what it wrote so far). Resolves with fn's value after that commit; rejects
-   * with fn's error, or the commit's. Inside another run(), fn simply runs.
+   * with fn's error, or the commit's. Inside another run(), fn simply runs; while another run()'s transaction holds
+   * the connection, fn joins it (and that transaction waits for fn too).
    */
   run<T>(fn: () => Promise<T>): Promise<T>;
   /**
@@ -56,7 +57,8 @@ interface Scope {
   open: boolean;
   queue: ScopedJob[];
   draining: boolean;
-  fnSettled: boolean;
+  /** Functions run in it (run() calls) not yet settled. */
+  running: number;
   /** The error that ended the transaction under one of its writes: those answered before it were undone. */
   lost?: unknown;
   end(): void;
@@ -69,6 +71,25 @@ export function createSharedCommit(host: SharedCommitHost): SharedCommit & {
 } {
   const als = new AsyncLocalStorage<Scope>();
   const stats = { commits: 0, writes: 0, cutShort: 0 };
+  /** The shared transaction holding the connection now, if any. */
+  let current: Scope | undefined;
+
+  /** Runs fn in the scope's context; resolves with its value once the scope has committed. */
+  async function attach<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
+    scope.running++;
+    const result = als.run(scope, fn);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    void settled.then(() => {
+      scope.running--;
+      scope.end();
+    });
+    await settled;
+    await scope.committed;
+    return result;
+  }
 
   /** Runs the scope's queued jobs one after another (a transaction() call's savepoint never holds another's statements). */
   async function drain(scope: Scope): Promise<void> {
@@ -105,6 +126,9 @@ export function createSharedCommit(host: SharedCommitHost): SharedCommit & {
     },
     async run<T>(fn: () => Promise<T>): Promise<T> {
       if (als.getStore()?.open) return fn();
+      // Runs started while another shared transaction holds the connection join it: started one after another (an
+      // announce window's runs handed on while others are announced), they would otherwise commit one by one.
+      if (current?.open) return attach(current, fn);
       const release = await host.take();
       try {
         host.begin();
@@ -124,12 +148,13 @@ export function createSharedCommit(host: SharedCommitHost): SharedCommit & {
         open: true,
         queue: [],
         draining: false,
-        fnSettled: false,
+        running: 0,
         committed,
         end() {
-          if (ended || scope.draining || scope.queue.length > 0 || (scope.open && !scope.fnSettled)) return;
+          if (ended || scope.draining || scope.queue.length > 0 || (scope.open && scope.running > 0)) return;
           ended = true;
           scope.open = false;
+          if (current === scope) current = undefined;
           wallClock.clearTimeout(timer);
           let error = scope.lost;
           try {
@@ -149,18 +174,8 @@ export function createSharedCommit(host: SharedCommitHost): SharedCommit & {
         scope.open = false;
         scope.end();
       }, MAX_HOLD_MS);
-      const result = als.run(scope, fn);
-      const settled = result.then(
-        () => undefined,
-        () => undefined,
-      );
-      void settled.then(() => {
-        scope.fnSettled = true;
-        scope.end();
-      });
-      await settled;
-      await committed;
-      return result;
+      current = scope;
+      return attach(scope, fn);
     },
     stats,
   };
