@@ -12,6 +12,7 @@
 // would wait for the window and the window for it: after MAX_HOLD_MS the transaction commits what it holds, and fn's
 // later writes go through the seam as usual (each answered after its own commit).
 import { AsyncLocalStorage } from "node:async_hooks";
+import { setImmediate } from "node:timers";
 import { wallClock } from "../core/clock";
 
 /** Longest the connection is held for one shared transaction (wall time: holding the store is a matter of the wall). */
@@ -56,6 +57,7 @@ export interface SharedCommitHost {
 interface Scope {
   open: boolean;
   queue: ScopedJob[];
+  /** A drain is armed or running: the scope cannot commit under it. */
   draining: boolean;
   /** Functions run in it (run() calls) not yet settled. */
   running: number;
@@ -91,12 +93,16 @@ export function createSharedCommit(host: SharedCommitHost): SharedCommit & {
     return result;
   }
 
-  /** Runs the scope's queued jobs one after another (a transaction() call's savepoint never holds another's statements). */
+  /**
+   * Runs the jobs queued in the scope by the last turn of the event loop, one after another (a transaction() call's
+   * savepoint never holds another's statements). Once a turn, as the seam's batches do: answered in microtasks
+   * alone, a burst's runs would go from write to write without ever letting the event loop read a socket or fire
+   * a timer (an HTTP request waited 1.6 s behind 3,000 runs).
+   */
   async function drain(scope: Scope): Promise<void> {
-    if (scope.draining) return;
-    scope.draining = true;
+    const jobs = scope.queue.splice(0);
     try {
-      for (let job = scope.queue.shift(); job; job = scope.queue.shift()) {
+      for (const job of jobs) {
         const { outcome, lost } = await job.run();
         if (lost !== undefined) scope.lost ??= lost;
         stats.writes++;
@@ -105,8 +111,15 @@ export function createSharedCommit(host: SharedCommitHost): SharedCommit & {
       }
     } finally {
       scope.draining = false;
-      scope.end();
+      if (scope.queue.length > 0) arm(scope);
+      else scope.end();
     }
+  }
+
+  function arm(scope: Scope): void {
+    if (scope.draining) return;
+    scope.draining = true;
+    setImmediate(() => void drain(scope));
   }
 
   return {
@@ -116,7 +129,7 @@ export function createSharedCommit(host: SharedCommitHost): SharedCommit & {
       return {
         enqueue(job) {
           scope.queue.push(job);
-          void drain(scope);
+          arm(scope);
         },
       };
     },
