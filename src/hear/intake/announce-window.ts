@@ -87,8 +87,11 @@ export function createAnnouncedAhead<R>(clock: Clock, windowMs: number, ahead: n
           return p;
         }),
       );
-    // A failed shared commit is the runs' to handle (their seen marks wait for it); nothing is left to do here.
-    if (together) void together.run(go).catch(() => undefined);
+    // A window's runs only: a lone run has nothing to share its commit with, and one handed on while others are being
+    // announced (a backlog) joins the seam's next batch anyway; held in a shared transaction, a backlog's runs cost
+    // more CPU (188-213 µs a datagram against 105-125, bench-intake-cpu.ts --per-turn 64), the store's other callers
+    // waiting meanwhile. A failed shared commit is the runs' to handle (their seen marks wait for it).
+    if (together && group.length > 1) void together.run(go).catch(() => undefined);
     else void go();
   };
   return {

@@ -124,6 +124,8 @@ export function createSharedCommit(host: SharedCommitHost): SharedCommit & {
 
   return {
     current() {
+      // No shared transaction open: no caller can be in one (and the context is not looked up, on every statement).
+      if (!current?.open) return undefined;
       const scope = als.getStore();
       if (!scope?.open) return undefined;
       return {
