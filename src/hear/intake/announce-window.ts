@@ -59,64 +59,33 @@ export function createAnnounceWindow(clock: Clock, windowMs: number, maxRuns: nu
   };
 }
 
-/** Runs fn's writes through the store in one transaction, resolved after its commit (the store seam's sharedCommit). */
-export interface Together {
-  run<T>(fn: () => Promise<T>): Promise<T>;
-}
-
 /**
  * Runs announced in the background, at most `ahead` at once (those waiting in the window count), each started through
- * the window. Adding one waits only for room. With `together`, the runs a window releases are announced in one store
- * transaction: their records, what the bus's subscribers write for them, and their seen marks share one commit.
+ * the window. Adding one waits only for room.
  */
-export function createAnnouncedAhead<R>(clock: Clock, windowMs: number, ahead: number, together?: Together) {
+export function createAnnouncedAhead<R>(clock: Clock, windowMs: number, ahead: number) {
   const window = createAnnounceWindow(clock, windowMs, ahead);
   const announcing = new Set<Promise<R>>();
-  /** Announcements released by the window and not yet over (those waiting in the window are in `announcing` too). */
+  /** Announcements started and not yet over (those waiting in the window are in `announcing` too). */
   let running = 0;
-  /** Released by the window in this turn, to start together. */
-  let released: Array<{ start: () => Promise<R>; resolve: (p: Promise<R>) => void }> = [];
-  const startReleased = () => {
-    const group = released;
-    released = [];
-    const go = () =>
-      Promise.allSettled(
-        group.map(({ start, resolve }) => {
-          const p = start().finally(() => running--);
-          resolve(p);
-          return p;
-        }),
-      );
-    // A window's runs only: a lone run has nothing to share its commit with, and one handed on while others are being
-    // announced (a backlog) joins the seam's next batch anyway; held in a shared transaction, a backlog's runs cost
-    // more CPU (188-213 µs a datagram against 105-125, bench-intake-cpu.ts --per-turn 64), the store's other callers
-    // waiting meanwhile. A failed shared commit is the runs' to handle (their seen marks wait for it).
-    if (together && group.length > 1) void together.run(go).catch(() => undefined);
-    else void go();
+  const run = (start: () => Promise<R>) => () => {
+    running++;
+    return start().finally(() => running--);
   };
   return {
     /**
      * Resolves, once there is room, with the run's announcement (`start`'s promise, started now or with its window),
-     * wrapped: a promise resolved with a promise would wait for it. `released` is called when the window lets the run
-     * go (the run then goes on even if the intake stops before it starts).
+     * wrapped: a promise resolved with a promise would wait for it.
      */
-    async add(start: () => Promise<R>, onRelease?: () => void): Promise<{ announced: Promise<R> }> {
+    async add(start: () => Promise<R>): Promise<{ announced: Promise<R> }> {
       while (announcing.size >= ahead) {
         // Runs waiting in the window take room: they go now rather than hold the worker for the window's length.
         window.flush();
         await Promise.race(announcing);
       }
-      const announced: Promise<R> = new Promise<R>((resolve) =>
-        window.hold(() => {
-          running++;
-          onRelease?.();
-          released.push({ start, resolve });
-          // Alone, a run starts at once; in a shared transaction the runs a window releases in its one synchronous
-          // loop start together once the loop is over.
-          if (!together) startReleased();
-          else if (released.length === 1) queueMicrotask(startReleased);
-        }, running > 0),
-      ).finally(() => announcing.delete(announced));
+      const announced: Promise<R> = new Promise<R>((resolve) => window.hold(() => resolve(run(start)()), running > 0)).finally(() =>
+        announcing.delete(announced),
+      );
       announcing.add(announced);
       return { announced };
     },

@@ -51,7 +51,5 @@ export function intakeProcessor(
     ...(unconfirmedPages ? { unconfirmedPages } : {}),
     // Workers hand enriched runs on: announced together they share transactions (PostgreSQL: failure-batch.ts) or commits.
     announceAhead: ANNOUNCE_AHEAD[deps.db.dialect],
-    // SQLite: the runs of a window in one transaction, one commit (issue 89).
-    ...(deps.db.sharedCommit ? { sharedCommit: deps.db.sharedCommit } : {}),
   });
 }

@@ -20,7 +20,6 @@ import { createMatchedRunClaim } from "./matched-run-claim";
 import { type HeldAttempts, holdAttempt } from "./held-attempts";
 import { CLAIM_LEASE_MS, createRunReservations } from "./run-reservations";
 import { ANNOUNCE_WINDOW_MS, createAnnouncedAhead } from "./announce-window";
-import type { SharedCommit } from "../../platform/store/shared-commit";
 
 export { CLAIM_LEASE_MS } from "./run-reservations";
 
@@ -36,9 +35,6 @@ export type ProcessResult =
 /** A run's claim key, and the key of QRS's run a datagram without an ExecutionId was matched to. */
 const keysOf = (key: string, matchedKey: string | undefined) => (matchedKey === undefined ? [key] : [key, matchedKey]);
 
-/** What the announce window calls when it lets the run go. */
-const letGo = (run: HeldRun) => () => void (run.released = true);
-
 /** A run enriched and claimed, not yet announced. */
 interface HeldRun {
   report: RunReport;
@@ -47,8 +43,6 @@ interface HeldRun {
   matchedKey?: string;
   /** As enriched, before history and incident (added again at each try). */
   event: TaskEvent;
-  /** Let go by the announce window: announced even if the intake stops before it starts. */
-  released?: boolean;
 }
 
 export interface RunProcessorDeps {
@@ -96,11 +90,6 @@ export interface RunProcessorDeps {
   announceWindowMs?: number;
   /** Failed attempts held for their run's outcome, announced as "outcome unknown" past their deadline. */
   heldAttempts?: HeldAttempts;
-  /**
-   * The store's shared transaction (SQLite, shared-commit.ts): the runs a window lets go are announced in one
-   * transaction (records, the bus's subscribers' writes, seen marks), each run done once it committed.
-   */
-  sharedCommit?: Pick<SharedCommit, "run" | "committed">;
 }
 
 /** "task event" lines per second at most; beyond it they are counted (see processRun). */
@@ -190,15 +179,7 @@ function logTaskEvent(log: Logger, eventLines: LineBudget, event: TaskEvent): vo
  * Remembers the run as handled. The event id is usually the claim key itself (ExecutionId:outcome): then one row, not
  * the same row twice. The event's own execution is QRS's when a datagram that named none was matched to it by time.
  */
-async function markSeen(
-  deps: Pick<RunProcessorDeps, "store" | "clock" | "dedupe" | "sharedCommit">,
-  report: RunReport,
-  key: string,
-  event: TaskEvent,
-  inBackground = false,
-): Promise<void> {
-  // In a shared transaction the mark is answered before it is committed: the run is done once that commit is.
-  const committed = inBackground ? deps.sharedCommit?.committed() : undefined;
+async function markSeen(deps: Pick<RunProcessorDeps, "store" | "clock" | "dedupe">, report: RunReport, key: string, event: TaskEvent): Promise<void> {
   await deps.store.markSeen(
     event.id === key
       ? [{ key, executionId: report.executionId }]
@@ -210,7 +191,6 @@ async function markSeen(
     deps.clock.now(),
     deps.dedupe.ttlMs,
   );
-  await committed;
 }
 
 /**
@@ -272,7 +252,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   const marking = new Set<Promise<void>>();
   const ahead = deps.announceAhead ?? 0;
   /** Runs announced in the background, until that is over. */
-  const announcing = createAnnouncedAhead<ProcessResult>(deps.clock, deps.announceWindowMs ?? ANNOUNCE_WINDOW_MS, ahead, deps.sharedCommit);
+  const announcing = createAnnouncedAhead<ProcessResult>(deps.clock, deps.announceWindowMs ?? ANNOUNCE_WINDOW_MS, ahead);
   const claimMatched = createMatchedRunClaim({ ...deps, log, reservations });
 
   /** Gives the run's claim up and drops its reservation: reconciliation (or a repeat) may pick the run up. */
@@ -314,7 +294,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   }
 
   /** The worker waits only for room among the runs announced in the background, then takes its next run. */
-  const announceAhead = (run: HeldRun, options: ProcessOptions) => announcing.add(() => announce(run, options), letGo(run));
+  const announceAhead = (run: HeldRun, options: ProcessOptions): Promise<ProcessResult> => announcing.add(() => announce(run, options));
 
   /**
    * The part of processing that needs the store: history and incident, the bus (the outbox writes there), the seen
@@ -324,7 +304,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
    */
   async function announce(run: HeldRun, options: ProcessOptions): Promise<ProcessResult> {
     const { report, key } = run;
-    if (closed && !run.released) return drop(key, "closed", run.matchedKey);
+    if (closed) return drop(key, "closed", run.matchedKey);
     const keys = keysOf(key, run.matchedKey);
     const releaseRun = () => keys.forEach(release);
     const giveUpRun = () => Promise.all(keys.map(giveUp));
@@ -340,7 +320,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       }
       await deps.heldAttempts?.settled(event);
       if (event.unconfirmed) await keepPage(deps, log, event, report);
-      const marked = markSeen(deps, report, key, event, options.markInBackground).then(() => keys.forEach(reservations.markedSeen));
+      const marked = markSeen(deps, report, key, event).then(() => keys.forEach(reservations.markedSeen));
       if (options.markInBackground) {
         releaseNow = false;
         const tracked: Promise<void> = marked

@@ -10,8 +10,6 @@
 // - result column aliases in snake_case or lower case: PostgreSQL folds unquoted names to lower case;
 // - where the dialects really differ (byte length of text, SKIP LOCKED), branch on `db.dialect`.
 
-import type { SharedCommit } from "./shared-commit";
-
 export type SqlDialect = "sqlite" | "postgres";
 
 export type SqlValue = string | number | bigint | boolean | null | Uint8Array;
@@ -42,11 +40,6 @@ export interface SqlDb extends SqlExecutor {
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** True until close(). */
   readonly isOpen: boolean;
-  /**
-   * One transaction for work that writes across turns of the event loop (shared-commit.ts); SQLite's seam has it,
-   * PostgreSQL's not (there each transaction holds a pooled connection of its own).
-   */
-  readonly sharedCommit?: SharedCommit;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,6 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { setImmediate } from "node:timers";
 import type { SqlDb, SqlExecutor, SqlRunResult, SqlValue } from "./sql";
 import type { WriteHealth } from "./write-health";
-import { createSharedCommit, type JobOutcome, type SharedCommit } from "./shared-commit";
 
 type Params = readonly SqlValue[];
 
@@ -35,7 +34,6 @@ export interface SqliteSqlDb extends SqlDb {
   whenQuiet<T>(fn: () => T): Promise<T>;
   /** Transactions committed and the transaction() calls they carried (group commit made visible). */
   readonly batches: { readonly transactions: number; readonly calls: number };
-  readonly sharedCommit: SharedCommit;
 }
 
 /** Most transaction() calls one BEGIN … COMMIT carries: bounds the latency of one commit. */
@@ -96,16 +94,7 @@ function directStatements(db: DatabaseSync) {
   };
 }
 
-/** What a transaction's statements run on: the connection, directly (the transaction holds it). */
-function transactionExecutor(db: DatabaseSync, direct: ReturnType<typeof directStatements>): SqlExecutor {
-  return {
-    dialect: "sqlite",
-    get: async (sql, params) => direct.get(sql, params),
-    all: async (sql, params) => direct.all(sql, params),
-    run: async (sql, params) => direct.run(sql, params),
-    exec: async (script) => db.exec(script),
-  };
-}
+type JobOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** The group commit's own statements, prepared once (exec() would parse them again for every transaction() call). */
 function controlStatements(db: DatabaseSync) {
@@ -128,17 +117,9 @@ function undoneWithTransaction(outcomes: JobOutcome[], from: number, error: unkn
   return outcomes.length;
 }
 
-/**
- * Runs a batch's jobs inside its open transaction, each transaction() in its own savepoint; one outcome per job, and
- * the error that ended the transaction under them if one did (`lost`).
- */
-async function runJobs(
-  db: DatabaseSync,
-  control: ReturnType<typeof controlStatements>,
-  txExecutor: SqlExecutor,
-  batch: Array<Pick<TxJob, "fn" | "statement">>,
-): Promise<JobOutcome[] & { lost?: unknown }> {
-  const outcomes: JobOutcome[] & { lost?: unknown } = [];
+/** Runs a batch's jobs inside its open transaction, each transaction() in its own savepoint; one outcome per job. */
+async function runJobs(db: DatabaseSync, control: ReturnType<typeof controlStatements>, txExecutor: SqlExecutor, batch: TxJob[]): Promise<JobOutcome[]> {
+  const outcomes: JobOutcome[] = [];
   let opened = 0;
   for (const job of batch) {
     if (job.statement) {
@@ -150,7 +131,6 @@ async function runJobs(
         // next SAVEPOINT opens it); if even BEGIN fails, the COMMIT does too.
         if (!db.isTransaction) {
           opened = undoneWithTransaction(outcomes, opened, error);
-          outcomes.lost ??= error;
           try {
             control.begin.run();
           } catch {}
@@ -170,7 +150,6 @@ async function runJobs(
         control.release.run();
       } else {
         opened = undoneWithTransaction(outcomes, opened, error);
-        outcomes.lost ??= error;
         try {
           control.begin.run();
         } catch {}
@@ -185,55 +164,6 @@ function noteOutcomes(health: WriteHealth, outcomes: JobOutcome[]): void {
   let full = false;
   for (const o of outcomes) if (!o.ok && health.failed(o.error)) full = true;
   if (!full) health.committed();
-}
-
-/**
- * COMMIT, with the synchronous writes waiting elsewhere (the store's group commit) joined first; throws, rolled back,
- * if it failed. Returns the error that ended the transaction under the joined writes, if one did (then what ran
- * before them in it was undone: the COMMIT carried only what came after).
- */
-function commitJoined(db: DatabaseSync, control: ReturnType<typeof controlStatements>, opts: SqliteDbOptions, writes: number): unknown {
-  let joined: ReturnType<NonNullable<SqliteDbOptions["beforeCommit"]>>;
-  try {
-    joined = opts.beforeCommit?.();
-  } catch {
-    // The joined writes answer for themselves; the transaction commits without them.
-  }
-  try {
-    control.commit.run();
-  } catch (err) {
-    if (db.isTransaction) db.exec("ROLLBACK");
-    joined?.settle(err);
-    opts.health?.failed(err, writes);
-    throw err;
-  }
-  joined?.settle();
-  return joined?.lostTransaction;
-}
-
-/** A shared transaction's COMMIT (shared-commit.ts); throws if what it held was not committed. */
-function commitShared(db: DatabaseSync, control: ReturnType<typeof controlStatements>, opts: SqliteDbOptions, batches: { transactions: number }): void {
-  const lost = commitJoined(db, control, opts, 1);
-  opts.health?.committed();
-  batches.transactions++;
-  if (lost !== undefined) throw lost;
-}
-
-/** One statement or transaction() call run at once in the open shared transaction, answered before its commit. */
-async function runSharedJob(
-  db: DatabaseSync,
-  control: ReturnType<typeof controlStatements>,
-  txExecutor: SqlExecutor,
-  opts: SqliteDbOptions,
-  batches: { calls: number },
-  fn: (tx: SqlExecutor) => Promise<unknown>,
-  statement: boolean,
-): Promise<{ outcome: JobOutcome; lost?: unknown }> {
-  const outcomes = await runJobs(db, control, txExecutor, [{ fn, statement }]);
-  const outcome = outcomes[0]!;
-  batches.calls++;
-  if (!outcome.ok) opts.health?.failed(outcome.error);
-  return { outcome, ...(outcomes.lost !== undefined ? { lost: outcomes.lost } : {}) };
 }
 
 export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): SqliteSqlDb {
@@ -258,7 +188,13 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
     }
   };
 
-  const txExecutor = transactionExecutor(db, direct);
+  const txExecutor: SqlExecutor = {
+    dialect: "sqlite",
+    get: async (sql, params) => direct.get(sql, params),
+    all: async (sql, params) => direct.all(sql, params),
+    run: async (sql, params) => direct.run(sql, params),
+    exec: async (script) => db.exec(script),
+  };
 
   // Group commit: transaction() calls made in one turn of the event loop share one BEGIN IMMEDIATE … COMMIT, each
   // in its own savepoint (a failing one undoes only itself), and each caller is answered after that COMMIT, so a
@@ -276,11 +212,13 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
   };
   const runBatch = async (): Promise<void> => {
     armed = false;
-    const free = await take();
+    while (gate) await gate;
     const batch = pending.slice(0, MAX_BATCH);
     pending = pending.slice(batch.length);
+    if (batch.length === 0) return;
+    let release!: () => void;
+    gate = new Promise<void>((r) => (release = r));
     try {
-      if (batch.length === 0) return;
       try {
         control.begin.run();
       } catch (err) {
@@ -289,15 +227,24 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
         return;
       }
       const outcomes = await runJobs(db, control, txExecutor, batch);
-      let lost: unknown;
+      let joined: ReturnType<NonNullable<SqliteDbOptions["beforeCommit"]>>;
       try {
-        lost = commitJoined(db, control, opts, batch.length);
+        joined = opts.beforeCommit?.();
+      } catch {
+        // The joined writes answer for themselves; the batch commits without them.
+      }
+      // The joined writes ended the transaction (and began another): this batch's writes went with the first one.
+      if (joined?.lostTransaction !== undefined) undoneWithTransaction(outcomes, 0, joined.lostTransaction);
+      try {
+        control.commit.run();
       } catch (err) {
+        if (db.isTransaction) db.exec("ROLLBACK");
+        joined?.settle(err);
+        opts.health?.failed(err, batch.length);
         for (const job of batch) job.reject(err);
         return;
       }
-      // The joined writes ended the transaction (and began another): this batch's writes went with the first one.
-      if (lost !== undefined) undoneWithTransaction(outcomes, 0, lost);
+      joined?.settle();
       if (opts.health) noteOutcomes(opts.health, outcomes);
       batches.transactions++;
       batches.calls += batch.length;
@@ -307,39 +254,16 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
         else job.reject(o.error);
       });
     } finally {
-      free();
-    }
-  };
-
-  /** Waits until no transaction is open, then holds the connection; the function returned lets it go. */
-  async function take(): Promise<() => void> {
-    while (gate) await gate;
-    let release!: () => void;
-    gate = new Promise<void>((r) => (release = r));
-    return () => {
       gate = undefined;
       release();
       if (pending.length > 0) arm();
       const waiting = afterBatch;
       afterBatch = [];
       for (const f of waiting) f();
-    };
-  }
-
-  // A shared transaction (shared-commit.ts) holds the connection: its own writes run in it at once, one after another.
-  const shared = createSharedCommit({
-    take,
-    begin: () => control.begin.run(),
-    commit: () => commitShared(db, control, opts, batches),
-  });
-  /** One statement or transaction() call in the open shared transaction. */
-  const runShared = (fn: (tx: SqlExecutor) => Promise<unknown>, statement: boolean) => runSharedJob(db, control, txExecutor, opts, batches, fn, statement);
+    }
+  };
 
   function enqueue<T>(fn: (tx: SqlExecutor) => Promise<T>, statement = false): Promise<T> {
-    const scope = shared.current();
-    if (scope) {
-      return new Promise<T>((resolve, reject) => scope.enqueue({ run: () => runShared(fn, statement), resolve: resolve as (v: unknown) => void, reject }));
-    }
     return new Promise<T>((resolve, reject) => {
       pending.push({ fn, resolve: resolve as (v: unknown) => void, reject, statement });
       arm();
@@ -366,15 +290,13 @@ export function createSqliteDb(db: DatabaseSync, opts: SqliteDbOptions = {}): Sq
         attempt();
       }),
     batches,
-    sharedCommit: shared,
     // A read issued after a write that still waits for its shared commit goes behind it, so every caller reads
     // its own writes and those issued before (program order), whether or not it awaited them.
-    // Inside a shared transaction, behind its own writes.
-    get: (sql, params) => (pending.length > 0 || shared.current() ? enqueue(async () => direct.get(sql, params), true) : now(() => direct.get(sql, params))),
-    all: (sql, params) => (pending.length > 0 || shared.current() ? enqueue(async () => direct.all(sql, params), true) : now(() => direct.all(sql, params))),
+    get: (sql, params) => (pending.length > 0 ? enqueue(async () => direct.get(sql, params), true) : now(() => direct.get(sql, params))),
+    all: (sql, params) => (pending.length > 0 ? enqueue(async () => direct.all(sql, params), true) : now(() => direct.all(sql, params))),
     // A write outside a transaction joins the next shared commit like a one-statement transaction.
     run: (sql, params) => enqueue(async () => direct.run(sql, params), true),
-    exec: (script) => (pending.length > 0 || shared.current() ? enqueue(async () => db.exec(script)) : now(() => db.exec(script))),
+    exec: (script) => (pending.length > 0 ? enqueue(async () => db.exec(script)) : now(() => db.exec(script))),
     transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>) => enqueue(fn),
     get isOpen() {
       return db.isOpen;

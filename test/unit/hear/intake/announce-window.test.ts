@@ -16,14 +16,6 @@ import { openStore } from "../../../../src/platform/store/database";
 import type { SqliteSqlDb } from "../../../../src/platform/store/sqlite-db";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { runItem, T0 } from "./intake-parts";
-import { DatabaseSync } from "node:sqlite";
-import { join } from "node:path";
-import { STORE_FILE } from "../../../../src/platform/store/database";
-import { incidentMigrations } from "../../../../src/tell/incidents";
-import { createAnnotator } from "../../../../src/tell/incidents/annotator";
-import { createClassifier } from "../../../../src/tell/incidents/classify";
-import { IncidentsSchema } from "../../../../src/tell/incidents/config";
-import type { MigrationSet } from "../../../../src/platform/store/database";
 
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
@@ -88,16 +80,9 @@ describe("the run processor's announcements", () => {
   let cleanup: (() => void) | undefined;
   afterEach(() => cleanup?.());
 
-  /** As the notifier's outbox: a row per event in a transaction of its own, awaited (emit fails if it does). */
-  const alerts: MigrationSet = {
-    module: "test_alerts",
-    migrations: [{ version: 1, name: "alerts", sql: "CREATE TABLE test_alerts (event_id TEXT PRIMARY KEY)" }],
-  };
-
-  /** `real`: the incidents' annotator records each run, an outbox-like subscriber writes, and the window shares one transaction. */
-  function processor(real = false) {
+  function processor() {
     const dir = createTempDir("steward-announce-window-");
-    const db = openStore(dir.path, [intakeMigrations, incidentMigrations, alerts]);
+    const db = openStore(dir.path, [intakeMigrations]);
     const clock = createManualClock(T0);
     const log = createSilentLogger();
     const counters = quietIntakeCounters();
@@ -105,13 +90,6 @@ describe("the run processor's announcements", () => {
     const events: TaskEvent[] = [];
     bus.onAny((_k, e) => void events.push(e as TaskEvent));
     const store = createIntakeStore(db.sql);
-    const incidents = IncidentsSchema.parse({ seedFromQrs: false });
-    const annotator = createAnnotator(incidents, { db: db.sql, classifier: createClassifier(incidents.errorClasses, incidents.hints), clock, log });
-    if (real) {
-      bus.on("task.failed", async (e) => void (await db.sql.transaction((tx) => tx.run("INSERT INTO test_alerts (event_id) VALUES (?)", [e.id]))), {
-        required: true,
-      });
-    }
     const p = createRunProcessor({
       enricher: createTaskEventEnricher(ConfigSchema.parse({}).intake.enrichment, {}, { log, clock }),
       bus,
@@ -124,7 +102,6 @@ describe("the run processor's announcements", () => {
       warnOnce: () => {},
       instanceId: "steward-a",
       announceAhead: 32,
-      ...(real ? { annotate: (e: TaskEvent) => annotator.annotate(e), sharedCommit: (db.sql as SqliteSqlDb).sharedCommit } : {}),
     });
     p.open();
     cleanup = () => {
@@ -132,7 +109,7 @@ describe("the run processor's announcements", () => {
       db.close();
       dir.remove();
     };
-    return { p, clock, events, store, seam: db.sql as SqliteSqlDb, file: join(dir.path, STORE_FILE) };
+    return { p, clock, events, store, seam: db.sql as SqliteSqlDb };
   }
 
   /** Enriched and handed on as the intake's workers do, one turn of the event loop apart. */
@@ -180,35 +157,5 @@ describe("the run processor's announcements", () => {
     await p.marksSettled();
     expect(events).toHaveLength(3);
     for (const item of items) expect(await store.isSeen(item.key, clock.now())).toBe(true);
-  });
-
-  test("a window's records, the subscribers' writes and the seen marks are one commit on the store (issue 89)", async () => {
-    const { p, clock, events, seam, file } = processor(true);
-    const lone = await handOn(p, 1);
-    await p.marksSettled();
-    // Within the window after the lone run: they wait for its end.
-    const window = await handOn(p, 3);
-    for (let i = 0; i < 20; i++) await turn();
-    const failed = () => events.filter((e) => e.kind === "task.failed");
-    expect(failed()).toHaveLength(1);
-    const commits = seam.batches.transactions;
-    await clock.advance(ANNOUNCE_WINDOW_MS);
-    await Promise.all(window.announced);
-    await p.marksSettled();
-    expect(failed()).toHaveLength(4);
-    // Before: two commits a window (the records; then the subscriber's rows and the marks, once the records had committed).
-    expect(seam.batches.transactions - commits).toBe(1);
-    // All of it committed, as another connection sees it: each run's record, its alert row, its seen mark.
-    const other = new DatabaseSync(file, { readOnly: true });
-    try {
-      const ids = [...lone.items, ...window.items].map((i) => i.report.executionId);
-      const count = (sql: string) => Number((other.prepare(sql).get() as { n: number }).n);
-      expect(count("SELECT COUNT(*) AS n FROM incident_runs")).toBe(4);
-      expect(count("SELECT COUNT(*) AS n FROM test_alerts")).toBe(4);
-      for (const id of ids) expect(count(`SELECT COUNT(*) AS n FROM intake_seen WHERE key = '${id}:failed' AND claimed_by IS NULL`)).toBe(1);
-      expect(Number((other.prepare("SELECT failures AS n FROM incidents WHERE status = 'open'").get() as { n: number }).n)).toBe(4);
-    } finally {
-      other.close();
-    }
   });
 });
