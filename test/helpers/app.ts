@@ -5,6 +5,7 @@ import { parseConfigText } from "../../src/composition/config";
 import { createSilentLogger, type Logger } from "../../src/platform/core/logger";
 import type { Clock } from "../../src/platform/core/clock";
 import { inProcessEnv } from "../../src/platform/http/types";
+import { seedStore } from "./store-template";
 import { createTempDir, type TempDir } from "./temp-dir";
 
 export interface TestApp {
@@ -22,7 +23,9 @@ export function createTestApp(yaml = "", options: { log?: Logger; clock?: Clock;
   const udp = /^udp:/m.test(yaml) ? "" : "udp:\n  host: 127.0.0.1\n  port: 0\n";
   let app: StewardApp;
   try {
-    app = createApp(parseConfigText(`${base}${udp}${yaml}`, "test.yaml", dir), { log: options.log ?? createSilentLogger(), clock: options.clock });
+    const loaded = parseConfigText(`${base}${udp}${yaml}`, "test.yaml", dir);
+    seedStore(loaded.config.dataDir); // a migrated store copied in, when the folder has none (store-template.ts)
+    app = createApp(loaded, { log: options.log ?? createSilentLogger(), clock: options.clock });
   } catch (err) {
     // Tests that expect a bad config to throw get no close() to call.
     tmp?.remove();
