@@ -6,13 +6,11 @@
 // docs/configuration-reference.md is left to test/unit/platform/config/reference.test.ts, which puts each of its examples
 // in place in config/full.yaml (they are single keys, not configs).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { checkConfigFile } from "../../../src/show/cli/config-commands";
-import { CERT_FILES } from "../../../src/sim/certs/ensure";
-import type { CertSet } from "../../../src/sim/certs/generate";
-import { simCertDir } from "../../helpers/sim-certs";
+import { cachedCertSet } from "../../helpers/sim-certs";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { codeBlocks, docFiles, read, rel } from "./markdown";
 
@@ -71,8 +69,7 @@ beforeAll(() => {
   const certs = join(server.path, "certs");
   mkdirSync(certs);
   // The test suite's cached set for these host names (test/helpers/sim-certs.ts): RSA keys made once, not per run.
-  const cached = simCertDir(join(server.path, "sim-certs"), ["sense1.corp.example", "steward.corp.example"]);
-  const set = Object.fromEntries(Object.entries(CERT_FILES).map(([k, file]) => [k, readFileSync(join(cached, file), "utf8")])) as unknown as CertSet;
+  const set = cachedCertSet(["sense1.corp.example", "steward.corp.example"]);
   const files: Record<string, string> = {
     "client.pem": set.clientCert,
     "client_key.pem": set.clientKey,
