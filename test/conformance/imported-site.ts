@@ -9,6 +9,7 @@ import { convertButlerConfig } from "../../src/platform/config/butler-import";
 import { startSimulator, type Simulator } from "../../src/sim";
 import { createTestApp, type TestApp } from "../helpers/app";
 import { createInfluxDb1Database, startInfluxDb1, startMosquitto, type TestService } from "../helpers/services";
+import { simCertDir } from "../helpers/sim-certs";
 import { createTempDir, type TempDir } from "../helpers/temp-dir";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../integration/tell/notify/receivers";
 import { recordingConfig } from "./record/butler-process";
@@ -31,7 +32,7 @@ type Obj = Record<string, any>;
 export async function startImportedSite(opts: { durationMs: number; prepare?: (F: string) => void }): Promise<ImportedSite> {
   const dir: TempDir = createTempDir("steward-imported-site-");
   const sim = await startSimulator({
-    certDir: join(dir.path, "certs"),
+    certDir: simCertDir(join(dir.path, "certs")), // the suite's cached set (test/helpers/sim-certs.ts)
     qrsPort: 0,
     enginePort: 0,
     controlPort: 0,

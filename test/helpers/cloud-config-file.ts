@@ -9,6 +9,7 @@ import type { Clock } from "../../src/platform/core/clock";
 import { createSilentLogger } from "../../src/platform/core/logger";
 import { inProcessEnv } from "../../src/platform/http/types";
 import type { Simulator } from "../../src/sim";
+import { seedStore } from "./store-template";
 
 /**
  * A steward.yaml whose only tenant is the simulator's, named `name`, with `key` (the simulator's own by default) and
@@ -40,6 +41,8 @@ export function stewardFromFile(folder: string, yaml: string, clock?: Clock): Fi
   mkdirSync(folder, { recursive: true });
   const file = join(folder, "steward.yaml");
   writeFileSync(file, yaml);
-  const app = createApp(loadConfigFile(file), { log: createSilentLogger(), ...(clock ? { clock } : {}) });
+  const loaded = loadConfigFile(file);
+  seedStore(loaded.config.dataDir); // a migrated store copied in, when the folder has none (store-template.ts)
+  const app = createApp(loaded, { log: createSilentLogger(), ...(clock ? { clock } : {}) });
   return { app, file, request: (path, init) => Promise.resolve(app.http.hono.request(path, init, inProcessEnv())) };
 }

@@ -15,6 +15,21 @@ const CACHE_PREFIX = SIM_CERTS_CACHE_PREFIX;
 
 /** Seeds `certDir` with the shared set (made first if no test process has, or when it is near its end) and returns it. */
 export function simCertDir(certDir: string, hostNames: string[] = []): string {
+  if (!existsSync(join(certDir, CERT_FILES.ca))) cpSync(sharedSetDir(hostNames), certDir, { recursive: true });
+  return certDir;
+}
+
+/**
+ * The shared set itself, for a test that needs a CA, a server and a client certificate (an HTTPS receiver, a TLS
+ * broker) and not a set of its own: a test of a certificate from another CA makes that one with generateCertSet.
+ */
+export function cachedCertSet(hostNames: string[] = []): CertSet {
+  const dir = sharedSetDir(hostNames);
+  return Object.fromEntries(Object.entries(CERT_FILES).map(([k, file]) => [k, readFileSync(join(dir, file), "utf8")])) as unknown as CertSet;
+}
+
+/** The shared set's folder for these host names, whole and valid for a week more. */
+function sharedSetDir(hostNames: string[]): string {
   const cache = join(tmpdir(), `${CACHE_PREFIX}${Bun.hash(hostNames.join(",")).toString(36)}`);
   // Whole and valid for a week more, checked as the simulator checks a set it finds.
   let usable = false;
@@ -35,6 +50,5 @@ export function simCertDir(certDir: string, hostNames: string[] = []): string {
       rmSync(staging, { recursive: true, force: true }); // another process put its set there first
     }
   }
-  if (!existsSync(join(certDir, CERT_FILES.ca))) cpSync(cache, certDir, { recursive: true });
-  return certDir;
+  return cache;
 }

@@ -54,8 +54,25 @@ function zodMessages(error: z.ZodError, doc: Document.Parsed, lines: LineCounter
   });
 }
 
-/** Parses and validates site YAML; throws SimError SITE_INVALID listing every problem. */
+/**
+ * Sites parsed before, by file name and text: the test suite starts the simulator hundreds of times on a few sites,
+ * and parsing the default one costs ~60 ms of CPU where a copy of the model costs under 1 ms. A few are kept.
+ */
+const parsedSites = new Map<string, SiteModel>();
+const PARSED_SITES_KEPT = 8;
+
+/** Parses and validates site YAML; throws SimError SITE_INVALID listing every problem. Each caller gets a model of its own. */
 export function parseSite(text: string, file = "site.yaml"): SiteModel {
+  const key = `${file}\0${text}`;
+  const known = parsedSites.get(key);
+  if (known) return structuredClone(known); // the repository changes its site: never hand out the kept one
+  const model = parseSiteText(text, file);
+  parsedSites.set(key, structuredClone(model));
+  if (parsedSites.size > PARSED_SITES_KEPT) parsedSites.delete(parsedSites.keys().next().value!);
+  return model;
+}
+
+function parseSiteText(text: string, file: string): SiteModel {
   // The same bounds as Steward's own config: a site file is read by the parser only when it stays within them.
   const problem = yamlBoundsProblem(text, { maxDepth: 64, maxAliases: 100, maxNodes: 2_000_000 });
   if (problem) throw new SimError("SITE_INVALID", `invalid site fixture: ${file} (offset ${problem.offset}): ${problem.message}`);

@@ -5,9 +5,9 @@ import mqtt from "mqtt";
 import { createInfluxDb1Database, flushVictoriaMetrics, startInfluxDb1, startMosquitto, startVictoriaMetrics, type TestService } from "../../helpers/services";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { generateCertSet } from "../../../src/sim/certs/generate";
 import { createTempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
+import { cachedCertSet } from "../../helpers/sim-certs";
 
 describe("mosquitto", () => {
   let broker: TestService;
@@ -63,7 +63,7 @@ describe("mosquitto", () => {
   });
 
   test("with TLS: a client trusting the CA publishes over mqtts", async () => {
-    const certs = generateCertSet();
+    const certs = cachedCertSet();
     const dir = createTempDir("steward-mqtt-tls-");
     const file = (name: string, pem: string) => {
       const path = join(dir.path, name);

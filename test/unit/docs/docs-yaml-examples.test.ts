@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { checkConfigFile } from "../../../src/show/cli/config-commands";
-import { generateCertSet } from "../../../src/sim/certs/generate";
+import { cachedCertSet } from "../../helpers/sim-certs";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { codeBlocks, docFiles, read, rel } from "./markdown";
 
@@ -68,7 +68,8 @@ beforeAll(() => {
   server = createTempDir("steward-docs-");
   const certs = join(server.path, "certs");
   mkdirSync(certs);
-  const set = generateCertSet({ hostNames: ["sense1.corp.example", "steward.corp.example"] });
+  // The test suite's cached set for these host names (test/helpers/sim-certs.ts): RSA keys made once, not per run.
+  const set = cachedCertSet(["sense1.corp.example", "steward.corp.example"]);
   const files: Record<string, string> = {
     "client.pem": set.clientCert,
     "client_key.pem": set.clientKey,

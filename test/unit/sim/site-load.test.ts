@@ -52,6 +52,19 @@ describe("sim site: the default site", () => {
     expect(again.tasks.map((t) => t.id)).toEqual(site.tasks.map((t) => t.id));
     expect(site.tasks.every((t) => t.id === t.id.toLowerCase())).toBe(true);
   });
+  test("each load is a model of its own: a simulator that changes its site changes no other's", () => {
+    // parseSite keeps the models it made (a parse of this site costs ~60 ms, the suite starts hundreds of simulators).
+    const first = parseSite(DEFAULT_SITE_YAML, "own.yaml");
+    const want = structuredClone(first);
+    first.tasks[0]!.name = "changed by the first simulator";
+    first.tasks.pop();
+    first.nodes.push(structuredClone(first.nodes[0]!));
+    const second = parseSite(DEFAULT_SITE_YAML, "own.yaml");
+    expect(second).toEqual(want);
+    expect(second).not.toBe(first);
+    second.apps.length = 0;
+    expect(parseSite(DEFAULT_SITE_YAML, "own.yaml")).toEqual(want);
+  });
 });
 
 describe("sim site: errors with line:column", () => {

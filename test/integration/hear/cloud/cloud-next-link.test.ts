@@ -8,8 +8,8 @@ import net from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CloudApiError, createCloudClient } from "../../../../src/hear/cloud/cloud-client";
-import { generateCertSet } from "../../../../src/sim/certs/generate";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { cachedCertSet } from "../../../helpers/sim-certs";
 
 const dir = createTempDir();
 const KEY = "cloud-key-that-must-stay-secret";
@@ -28,7 +28,7 @@ function answer(tls: boolean) {
 }
 
 beforeAll(async () => {
-  const certs = generateCertSet();
+  const certs = cachedCertSet();
   writeFileSync(join(dir.path, "ca.pem"), certs.ca);
   const secure = https.createServer({ cert: certs.serverCert, key: certs.serverKey }, answer(true));
   await new Promise<void>((done) => secure.listen(0, "127.0.0.1", done));

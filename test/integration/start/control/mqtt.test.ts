@@ -2,7 +2,6 @@
 // reconnect with backoff, username/password over TLS, and bad task-start payloads answered and counted.
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import mqtt from "mqtt";
-import { generateCertSet } from "../../../../src/sim/certs/generate";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { freeTcpPort } from "../../../helpers/free-port";
 import { waitFor } from "../../../helpers/wait-for";
@@ -10,6 +9,7 @@ import { createTempDir } from "../../../helpers/temp-dir";
 import { startBroker, type Broker } from "./mosquitto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { cachedCertSet } from "../../../helpers/sim-certs";
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -102,7 +102,7 @@ describe("MQTT publish", () => {
 
 describe("MQTT with username/password over TLS", () => {
   test("connects with the right credentials and the broker's CA; the wrong password stays disconnected", async () => {
-    const certs = generateCertSet();
+    const certs = cachedCertSet();
     const port = await freeTcpPort();
     await broker({ port, tls: { ca: certs.ca, cert: certs.serverCert, key: certs.serverKey }, users: { steward: "s3cret-pass" } });
     const dirs = [createTempDir(), createTempDir()];

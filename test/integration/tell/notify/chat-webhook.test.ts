@@ -5,12 +5,12 @@ import { createHmac } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTempDir } from "../../../helpers/temp-dir";
-import { generateCertSet } from "../../../../src/sim/certs/generate";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { waitFor } from "../../../helpers/wait-for";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { startHttpReceiver, type HttpReceiver } from "./receivers";
 import { wallLimit } from "../../../helpers/time-limit";
+import { cachedCertSet } from "../../../helpers/sim-certs";
 
 const SECRET = "s3cr3t-shared-key";
 
@@ -196,7 +196,7 @@ notify:
 
 describe("a webhook over https with a private CA", () => {
   test("is delivered when the CA is configured and refused when it is not", { timeout: wallLimit(20_000) }, async () => {
-    const certs = generateCertSet();
+    const certs = cachedCertSet();
     const dir = createTempDir("steward-webhook-tls-");
     writeFileSync(join(dir.path, "ca.pem"), certs.ca);
     const bodies: string[] = [];

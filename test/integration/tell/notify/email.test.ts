@@ -12,6 +12,7 @@ import { generateCertSet } from "../../../../src/sim/certs/generate";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "./receivers";
+import { cachedCertSet } from "../../../helpers/sim-certs";
 
 type Delivery = { id: number; status: string; attempts: number; recipient: string | null; target: string | null; reason: string | null; channel: string };
 
@@ -181,7 +182,7 @@ notify:
 });
 
 describe("TLS modes", () => {
-  const certs = generateCertSet();
+  const certs = cachedCertSet();
   let dir: TempDir;
   let runs = 0;
   beforeAll(() => {

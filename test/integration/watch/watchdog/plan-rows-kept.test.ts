@@ -7,6 +7,7 @@ import { z } from "zod";
 import { type Simulator, startSimulator } from "../../../../src/sim";
 import { readPlan } from "../../../../src/watch/watchdog/qrs-plan";
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
+import { simCertDir } from "../../../helpers/sim-certs";
 import { simControl } from "../../../helpers/sim-control";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
@@ -18,7 +19,7 @@ let t: TestApp | undefined;
 afterAll(() => closeAll(t, sim, dir));
 
 test("the plan keeps every task's row without its last run, and the plan is whole", async () => {
-  sim = await startSimulator({ certDir: join(dir.path, "sim-certs"), qrsPort: 0, enginePort: 0, controlPort: 0, versionPort: 0, schedules: false });
+  sim = await startSimulator({ certDir: simCertDir(join(dir.path, "sim-certs")), qrsPort: 0, enginePort: 0, controlPort: 0, versionPort: 0, schedules: false });
   t = createTestApp(qlikYaml(sim), { dir: join(dir.path, "steward") });
   const qrs = t.app.qrs!;
   // One task runs to its end, so QRS has a last run (with messages) to send with it.

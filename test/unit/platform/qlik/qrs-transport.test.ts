@@ -15,6 +15,7 @@ import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 import { freeTcpPort } from "../../../helpers/free-port";
 import { waitFor } from "../../../helpers/wait-for";
 import { QRS_IDLE_CLOSE_MS } from "../../../../src/platform/qlik/idle-agent";
+import { cachedCertSet } from "../../../helpers/sim-certs";
 
 interface Seen {
   method: string;
@@ -57,7 +58,7 @@ async function expectAppError(p: Promise<unknown>, code: string): Promise<AppErr
 
 beforeAll(async () => {
   tmp = createTempDir();
-  certs = generateCertSet({ hostNames: ["localhost"] });
+  certs = cachedCertSet();
   writeCerts(join(tmp.path, "certs"), certs);
   port = await freeTcpPort();
   server = createServer({ key: certs.serverKey, cert: certs.serverCert, ca: certs.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
