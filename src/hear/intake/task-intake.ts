@@ -14,6 +14,7 @@ import type { ReadinessCheck } from "../../platform/core/readiness";
 import type { SqlDb } from "../../platform/store/sql";
 import type { DutyGate } from "../../platform/cluster/gate";
 import type { Cluster } from "../../platform/cluster/cluster";
+import { peerLookGate } from "../../platform/cluster/peer-poll";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
@@ -74,7 +75,7 @@ export interface TaskIntakeDeps {
    * In a cluster: whether this Steward is alone in it (the distribution poller then reads only its own next poll, no
    * rescan) and a wake when another Steward may have added polls (src/platform/cluster/peer-poll.ts).
    */
-  peers?: Pick<Cluster, "alone" | "onPeerEpoch">;
+  peers?: Pick<Cluster, "alone" | "onPeerEpoch" | "peerEpoch">;
   /**
    * In a cluster: runs reconciliation and distribute polling only while this Steward leads them; the poller
    * then also looks at the store for polls other Stewards added.
@@ -214,7 +215,7 @@ function intakeReconciler(
 
 /** Failed attempts held for their run's outcome, announced past `intake.retryOutcome.deadlineMinutes` (held-attempts.ts). */
 function intakeHeldAttempts(cfg: IntakeConfig, deps: TaskIntakeDeps, instanceId: string): HeldAttempts {
-  const annotate = deps.annotate;
+  const { annotate, peers } = deps;
   return createHeldAttempts(cfg.retryOutcome.deadlineMinutes, {
     db: deps.db,
     clock: deps.clock,
@@ -224,6 +225,7 @@ function intakeHeldAttempts(cfg: IntakeConfig, deps: TaskIntakeDeps, instanceId:
     ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
     ...(deps.leaseMs !== undefined ? { recheckMs: deps.leaseMs } : {}),
     ...(annotate ? { annotate: (e: TaskEvent) => annotate(e) } : {}),
+    ...(peers ? { peers: { alone: () => peers.alone(), gate: peerLookGate(peers) } } : {}),
   });
 }
 

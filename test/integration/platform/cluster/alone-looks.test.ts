@@ -44,6 +44,7 @@ const PEER_LOOKS = [
   "SELECT * FROM intake_pending", // the distribution polls other Stewards added
   "SELECT MIN(next_at) AS at FROM intake_pending",
   "SELECT * FROM api_keys", // keys made through another Steward
+  "SELECT execution_id, event, held_at", // failed attempts held for their run's outcome
 ];
 
 test("alone, a Steward skips its looks for others' work; a member that queues a delivery and stops between two heartbeats is still served", async () => {
@@ -101,6 +102,31 @@ test("alone, a Steward skips its looks for others' work; a member that queues a 
   const rows = await alpha.app.notify.list({ limit: 10 });
   expect(rows.map((r) => [r.channel, r.status])).toEqual([["hook", "delivered"]]);
   expect(rows[0]!.deliveredAt).toBeLessThanOrEqual(sentBy);
+
+  // Gamma holds a failed attempt whose deadline is ten minutes off, and stops: alpha's look after its next heartbeat
+  // finds it not due yet, reads when it is, and announces it then (outcome unknown), on alpha's channel.
+  const gamma = await startSteppedMember(clock, url, "gamma", dir.path);
+  apps.push(gamma);
+  const attempt = syntheticTaskEvent({ outcome: "failed", taskName: "Reload Finance", nowMs: clock.now() });
+  const dueAt = clock.now() + 10 * MIN;
+  await gamma.app.sharedStore.sql.run("INSERT INTO intake_held_attempts (execution_id, task_id, event, held_at, due_at) VALUES (?, ?, ?, ?, ?)", [
+    attempt.executionId.toLowerCase(),
+    attempt.task.id.toLowerCase(),
+    JSON.stringify(attempt),
+    clock.now(),
+    dueAt,
+  ]);
+  await gamma.close();
+  apps.splice(apps.indexOf(gamma), 1);
+  counts.start();
+  await clock.runUntil(dueAt - 1_000);
+  expect(receiver!.requests).toHaveLength(1);
+  // A look after the heartbeat that saw gamma's epoch (two if that heartbeat also saw gamma), none more until the deadline.
+  expect(counts.of("SELECT execution_id, event, held_at")).toBeGreaterThanOrEqual(1);
+  expect(counts.of("SELECT execution_id, event, held_at")).toBeLessThanOrEqual(2);
+  await clock.runUntil(dueAt + MIN + 1_000);
+  expect(receiver!.requests).toHaveLength(2);
+  expect(receiver!.requests[1]!.body).toContain("Reload Finance");
 }, 300_000);
 
 test("alone, a schedule `steward schedules import` writes to the shared store is armed at the lone Steward's next look", async () => {
