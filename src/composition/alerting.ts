@@ -30,8 +30,7 @@ import { siteTimeZone } from "../platform/core/site-clock";
 import { messageTime } from "../platform/core/time-text";
 import { createDegradedWatch, type DegradedWatch } from "../watch/self/degraded";
 import { degradedBanner } from "../watch/self/banner";
-import { peerLookMs, slowPeerLookMs } from "../platform/cluster/peer-poll";
-import { outboxPeerPoll } from "./store-and-cluster";
+import { dashboardPeerPoll, escalationPeerPoll, outboxPeerPoll } from "./store-and-cluster";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
 import { type RemediationConfig, remediationSchema } from "../start/remediation/config";
@@ -119,7 +118,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
       openSubjects: alertGates.grouping.acknowledgements.openSubjects,
       acknowledge: alertGates.grouping.acknowledgements.acknowledge,
     },
-    ...(pg ? { pollMs: slowPeerLookMs(cluster, pg) } : {}),
+    ...escalationPeerPoll(w),
   });
   const notifyMetrics = createReusableMetrics(w.metrics); // the notifier is rebuilt on config reload
   // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
@@ -161,7 +160,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     lifecycle,
     clock,
     store,
-    ...(pg && clusterStore ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log, pollMs: peerLookMs(cluster, pg) } } : {}),
+    ...(pg && clusterStore ? { siteWide: { db: clusterStore.db, steward: cluster.instanceName, log, ...dashboardPeerPoll(w) } } : {}),
     ...(config.notify.timeZone ? { siteTimeZone: config.notify.timeZone } : {}),
     runLinks: (runs) => runLinksOf(shared.sql, runs),
     banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner(formatTime)].filter(Boolean).join("") || undefined,

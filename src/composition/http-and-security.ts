@@ -1,4 +1,5 @@
 // The audit log, REST access control and the HTTP app every module registers its routes on.
+import { peerLookGate } from "../platform/cluster/peer-poll";
 import { createAuditLog, type AuditLog } from "../platform/audit/audit-log";
 import { createHttpApp, type HttpApp } from "../platform/http/app";
 import { createCorsMiddleware } from "../platform/http/middleware/cors";
@@ -38,7 +39,7 @@ export function wireAuditAndHttp(w: Wiring): { audit: AuditLog; security: Securi
     metrics,
     readiness,
     instance: { id: cluster.instanceId, name: cluster.instanceName },
-    ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs } : {}),
+    ...(pg ? { keyRefreshMs: pg.heartbeatIntervalMs, keyRefreshGate: peerLookGate(cluster) } : {}),
     // An alert's Acknowledge and Snooze pages, and a subscription's confirm and unsubscribe pages (the one-click POST
     // of RFC 8058 comes from the mail provider): confirmed from a mail, whatever Origin the browser sends with it.
     signedLinkPaths: [LINK_PATH_PATTERN, SUBSCRIPTION_LINK_PATHS],

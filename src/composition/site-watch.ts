@@ -77,6 +77,7 @@ export function wireSiteWatch(
     ...(w.pg ? { leaseMs: w.pg.leaseTtlMs } : {}),
     ...(gate ? { gate } : {}),
     ...(memberDown ? { memberDown, ...(w.peerPace ? { peerPace: w.peerPace } : {}) } : {}),
+    ...(w.pg ? { peers: w.cluster } : {}),
     ...(incidents ? { annotate: incidents.annotate, prepareAnnotation: incidents.prepare } : {}),
     // A route that sends successful reloads' script logs, or the incidents' warnings, needs them read.
     successLogs: routesWantSuccessLogs(config.routes) || (incidents !== undefined && incidentsWantSuccessLogs(config)),

@@ -3,7 +3,8 @@
 import { hostname } from "node:os";
 import { createPostgresCluster, createSingleCluster, dutyGate, registerClusterObservability, type Cluster } from "../platform/cluster";
 import { createAgedMembers, createMemberDownCheck, stillLive } from "../platform/cluster/member-down";
-import { peerLookMs, peerPace } from "../platform/cluster/peer-poll";
+import { aloneSleepMs, peerLookGate, peerLookMs, peerPace, slowPeerLookMs } from "../platform/cluster/peer-poll";
+import type { PeerLooks } from "../tell/notify/worker";
 import { isStepped } from "../platform/core/stepped-clock";
 import { offsetClock } from "../platform/core/clock";
 import { VERSION } from "../platform/core/version";
@@ -13,12 +14,30 @@ import { STORE_MIGRATIONS } from "../store-migrations";
 import type { CoreServices, StoreWiring } from "./wiring";
 
 /** In a cluster: how often the outbox looks for deliveries another Steward queued (it cannot wake this one). */
-export function outboxPeerPoll(w: Pick<StoreWiring, "pg" | "cluster">): { peerPollMs?: () => number; memberGraceMs?: number } {
+export function outboxPeerPoll(w: Pick<StoreWiring, "pg" | "cluster">): { peerPollMs?: () => number; memberGraceMs?: number; peers?: PeerLooks } {
   // Two heartbeats, half the lease at least: a member alive through a store outage beats again once it has its
   // connection back, which takes longer than a heartbeat on a busy machine.
   if (!w.pg) return {};
   const memberGraceMs = Math.max(2 * w.pg.heartbeatIntervalMs, w.pg.leaseTtlMs / 2);
-  return { peerPollMs: peerLookMs(w.cluster, w.pg), memberGraceMs };
+  const { cluster } = w;
+  const peers: PeerLooks = { alone: () => cluster.alone(), onPeerEpoch: (fn) => cluster.onPeerEpoch(fn), gate: peerLookGate(cluster) };
+  return { peerPollMs: peerLookMs(cluster, w.pg), memberGraceMs, peers };
+}
+
+/**
+ * In a cluster: how often the escalation timers are looked at for ones another Steward armed. Alone in the cluster,
+ * only its own timers' next due and the safety net of a store of its own (an hour), woken when another Steward may
+ * have armed one.
+ */
+export function escalationPeerPoll(w: Pick<StoreWiring, "pg" | "cluster">): { pollMs?: () => number; onPeerEpoch?: (fn: () => void) => () => void } {
+  if (!w.pg) return {};
+  const { cluster } = w;
+  return { pollMs: aloneSleepMs(cluster, slowPeerLookMs(cluster, w.pg), 3_600_000), onPeerEpoch: (fn) => cluster.onPeerEpoch(fn) };
+}
+
+/** In a cluster: how often the dashboard reads the events other Stewards wrote, and the gate that skips it alone. */
+export function dashboardPeerPoll(w: Pick<StoreWiring, "pg" | "cluster">): { pollMs?: () => number; lookGate?: ReturnType<typeof peerLookGate> } {
+  return w.pg ? { pollMs: peerLookMs(w.cluster, w.pg), lookGate: peerLookGate(w.cluster) } : {};
 }
 
 export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiring {

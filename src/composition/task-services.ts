@@ -8,7 +8,7 @@ import type { HttpApp } from "../platform/http/app";
 import { createInfluxConflictMonitor, type InfluxConflictMonitor } from "../tell/influx-conflicts";
 import { setupKv, type KvStore } from "../keep/kv";
 import { createQrsClient, qrsComponent, qrsReadinessCheck, type QrsClient } from "../platform/qlik";
-import { slowPeerLookMs } from "../platform/cluster/peer-poll";
+import { peerLookGate, slowPeerLookMs } from "../platform/cluster/peer-poll";
 import { setupScheduler, type Scheduler } from "../start/scheduler";
 import type { Wiring } from "./wiring";
 
@@ -80,6 +80,9 @@ export function wireTaskServices(w: Wiring, audit: AuditLog, http: HttpApp): Tas
       ? {
           duty: { holds: () => cluster.holds("scheduler"), onChange: (fn: (held: boolean) => void) => cluster.onDuty("scheduler", fn) },
           syncIntervalMs: slowPeerLookMs(cluster, pg),
+          // Alone in the cluster, schedules change only through this Steward's own API (which arms them at once) or
+          // `steward schedules import`, which moves the peer epoch.
+          syncGate: peerLookGate(cluster),
           // A handover takes at most the lease time plus one renewal; fires missed within it are made up.
           takeoverGraceMs: pg.leaseTtlMs + 2 * pg.heartbeatIntervalMs,
         }

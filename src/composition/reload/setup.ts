@@ -1,5 +1,6 @@
 // Wires config reload into the app: the reloader, the components that apply settings live (access control,
 // notifications; heartbeat and service monitoring register themselves), and POST /v4/admin/reload.
+import type { PeerLooks } from "../../tell/notify/worker";
 import type { InfluxConflictMonitor } from "../../tell/influx-conflicts";
 import type { Logger } from "pino";
 import type { AuditLog } from "../../platform/audit/audit-log";
@@ -33,6 +34,8 @@ export interface ReloadSetupDeps {
   liveInstances?: () => Promise<readonly string[]>;
   /** In a cluster: how often the rebuilt notifier looks for deliveries another Steward queued. */
   peerPollMs?: () => number;
+  /** In a cluster: alone in it or not, and a wake when the peer epoch moves (src/tell/notify/worker.ts). */
+  peers?: PeerLooks;
   clock: Clock;
   /** The registry view the notifier was built with (see createReusableMetrics). */
   notifyMetrics: MetricsRegistry;
@@ -75,6 +78,7 @@ export function setupReload(loaded: LoadedConfig, deps: ReloadSetupDeps): Stewar
           ...(deps.instanceId ? { instanceId: deps.instanceId } : {}),
           ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
           ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
+          ...(deps.peers ? { peers: deps.peers } : {}),
           ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}),
           ...(deps.gate ? { gate: deps.gate } : {}),
           ...(deps.hooks ? { hooks: deps.hooks } : {}),

@@ -27,6 +27,8 @@ export interface DistributePollerOptions {
   confirmWithinMs: number;
   /** In a cluster: also look at the store this often for polls other Stewards added. Unset: only when told (add). */
   rescanMs?: PollInterval;
+  /** In a cluster: called when another Steward may have added polls (the peer epoch moved); returns an unsubscribe. */
+  onPeerEpoch?: (fn: () => void) => () => void;
 }
 
 /** Rows polled per tick; the rest wait for the next one (a long list must not block the event loop). */
@@ -94,6 +96,7 @@ export function createDistributePoller(
   let stopped = true;
   /** The add in progress: adds run one after another. */
   let adding: Promise<void> = Promise.resolve();
+  let unsubscribePeers: (() => void) | undefined;
 
   /** Arms the timer for the earliest pending poll (and, in a cluster, for the next look at the store). */
   async function schedule(): Promise<void> {
@@ -193,6 +196,8 @@ export function createDistributePoller(
     },
     start() {
       stopped = false;
+      unsubscribePeers?.();
+      unsubscribePeers = o.onPeerEpoch?.(() => void tick());
       void deps.store
         .pendingCount()
         .then((n) => n > 0 && log.info({ pending: n }, "resuming distribution polls from the store"))
@@ -201,6 +206,8 @@ export function createDistributePoller(
     },
     async stop() {
       stopped = true;
+      unsubscribePeers?.();
+      unsubscribePeers = undefined;
       if (timer) deps.clock.clearTimeout(timer);
       timer = undefined;
       await running;

@@ -53,8 +53,10 @@ const SWEEP_MS = 60_000;
 const PER_SWEEP = 100;
 /** Outcomes whose held row could not be removed (the store refused the write), remembered until a look removes it. */
 const MAX_UNREMOVED = 10_000;
-/** Looks between two prunes of the attempts announced long ago. */
-const PRUNE_EVERY = 60;
+/** The earliest deadline not announced yet (a lone Steward's next look: alonePace). */
+const NEXT_DUE = "SELECT MIN(due_at) AS t FROM intake_held_attempts WHERE announced_at IS NULL";
+/** How often the attempts announced long ago are pruned. */
+const PRUNE_EVERY_MS = 3_600_000;
 
 export interface HeldAttemptsDeps {
   db: SqlDb;
@@ -68,6 +70,8 @@ export interface HeldAttemptsDeps {
   recheckMs?: number;
   /** The incidents' annotation (history, incident), as for any run (src/tell/incidents). */
   annotate?: (e: TaskEvent) => Promise<TaskEvent[]>;
+  /** In a cluster: whether this Steward is alone in it, and the gate of its looks for others' work (alonePace). */
+  peers?: { alone(): boolean; gate: (() => boolean) & { missed(): void } };
 }
 
 export interface HeldAttempts {
@@ -125,11 +129,56 @@ function lookEvery(clock: Clock, look: () => Promise<boolean>, recheckMs: number
   };
 }
 
+/**
+ * Alone in a cluster (src/platform/cluster/peer-poll.ts) the minute's look is made only when it can find something:
+ * an attempt due (the next due is read after each look; this Steward's own holds bring it forward), a change of the
+ * peers (one joined, left, or wrote), a write that has not landed yet, or the hourly prune. With other members, or
+ * on a store of its own, every minute.
+ */
+function alonePace(peers: HeldAttemptsDeps["peers"], clock: Clock) {
+  let nextDueAt = Number.NEGATIVE_INFINITY;
+  let pruneAt = clock.now() + PRUNE_EVERY_MS;
+  /** The earliest deadline this Steward held since the look in progress read the next due (it may have missed it). */
+  let heldDuring = Number.POSITIVE_INFINITY;
+  return {
+    held(dueAt: number): void {
+      nextDueAt = Math.min(nextDueAt, dueAt);
+      heldDuring = Math.min(heldDuring, dueAt);
+    },
+    /** `unremoved`: writes that have not landed yet. */
+    wanted: (now: number, unremoved: boolean): boolean => !peers || unremoved || now >= pruneAt || now >= nextDueAt || peers.gate(),
+    /** The attempts announced a week ago go at an hourly look. */
+    pruneDue(now: number): boolean {
+      if (now < pruneAt) return false;
+      pruneAt = now + PRUNE_EVERY_MS;
+      return true;
+    },
+    /** Whether the look should read the next due (alone in the cluster), and what it read. */
+    readsNext: (): boolean => {
+      heldDuring = Number.POSITIVE_INFINITY;
+      return peers?.alone() === true;
+    },
+    looked(next: number | undefined): void {
+      nextDueAt = Math.min(next ?? Number.POSITIVE_INFINITY, heldDuring);
+    },
+    failed(): void {
+      nextDueAt = Number.NEGATIVE_INFINITY;
+      peers?.gate.missed();
+    },
+  };
+}
+
+/** Puts the run's failure on the bus, annotated (history, incident) as any run is, with what follows it. */
+async function announceOn(deps: Pick<HeldAttemptsDeps, "annotate" | "bus">, e: TaskEvent): Promise<void> {
+  const [event = e, ...followUps] = deps.annotate ? await deps.annotate(e) : [e];
+  for (const x of [event, ...followUps]) await deps.bus.emit(x.kind, x);
+}
+
 export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps): HeldAttempts {
   const log = deps.log.child({ module: "held-attempts" });
   const withinMs = withinMinutes * 60_000;
   let stopSweep: (() => void) | undefined;
-  let looks = 0;
+  const pace = alonePace(deps.peers, deps.clock);
   let claimedByLive = false; // the last look left a due attempt to the claim of another Steward alive then
   /** Rows this Steward is announcing now: its own claim on them is not a leftover. */
   const inFlight = new Set<string>();
@@ -146,11 +195,6 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
       await deps.db.run("DELETE FROM intake_held_attempts WHERE execution_id = ?", [id]);
       unremoved.delete(id);
     }
-  }
-
-  async function announce(e: TaskEvent): Promise<void> {
-    const [event = e, ...followUps] = deps.annotate ? await deps.annotate(e) : [e];
-    for (const x of [event, ...followUps]) await deps.bus.emit(x.kind, x);
   }
 
   /** Claims the row: free, or claimed by a Steward that is gone (compared on the claim read, so one taker wins). */
@@ -187,7 +231,7 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
     if (!(await claim(row, now))) return false;
     const e = outcomeUnknown(JSON.parse(row.event) as TaskEvent, Number(row.held_at), withinMs, now);
     try {
-      await announce(e);
+      await announceOn(deps, e);
     } catch (err) {
       // Not announced: the next look tries again.
       await deps.db.run("UPDATE intake_held_attempts SET fired_at = NULL, fired_by = NULL WHERE execution_id = ?", [row.execution_id]);
@@ -225,6 +269,7 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
            WHERE intake_held_attempts.fired_at IS NULL`,
           [e.executionId.toLowerCase(), e.task.id.toLowerCase(), JSON.stringify(e), now, now + withinMs],
         );
+        pace.held(now + withinMs);
       } catch (err) {
         logUnlessDiskFull(err, () =>
           log.error({ executionId: e.executionId, err: describeError(err) }, "could not keep a held attempt: its run's outcome pages only if it comes"),
@@ -250,6 +295,7 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
     async sweep() {
       const now = deps.clock.now();
       claimedByLive = false;
+      const readsNext = pace.readsNext();
       if (unremoved.size > 0) await removeEnded();
       const due = await deps.db.all<DueRow>(
         `SELECT execution_id, event, held_at, fired_at, fired_by FROM intake_held_attempts
@@ -266,13 +312,15 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
         }
       }
       // An announced one is kept a week (a restart does not announce it again), forgotten at an hourly look: an idle
-      // look is one query (test/integration/platform/cluster/alone-statements.test.ts counts them).
-      if (++looks % PRUNE_EVERY === 0)
-        await deps.db.run("DELETE FROM intake_held_attempts WHERE announced_at IS NOT NULL AND announced_at < ?", [now - 7 * 86_400_000]);
+      // look is one query (test/integration/platform/cluster/idle-site-statements.test.ts counts them).
+      if (pace.pruneDue(now)) await deps.db.run("DELETE FROM intake_held_attempts WHERE announced_at IS NOT NULL AND announced_at < ?", [now - 7 * 86_400_000]);
+      if (readsNext) pace.looked((await deps.db.get<{ t: number | null }>(NEXT_DUE))?.t ?? undefined);
       return fired;
     },
     start() {
-      const look = () => held.sweep().catch((err: unknown) => void log.warn({ err: describeError(err) }, "looking at held attempts failed"));
+      const look = async () =>
+        pace.wanted(deps.clock.now(), unremoved.size > 0) &&
+        held.sweep().catch((err: unknown) => void (pace.failed(), log.warn({ err: describeError(err) }, "looking at held attempts failed")));
       stopSweep = lookEvery(deps.clock, async () => (await look(), claimedByLive), deps.recheckMs);
     },
     stop() {

@@ -13,6 +13,8 @@ import type { MetricsRegistry } from "../../platform/core/metrics";
 import type { ReadinessCheck } from "../../platform/core/readiness";
 import type { SqlDb } from "../../platform/store/sql";
 import type { DutyGate } from "../../platform/cluster/gate";
+import type { Cluster } from "../../platform/cluster/cluster";
+import { peerLookGate } from "../../platform/cluster/peer-poll";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
@@ -69,6 +71,11 @@ export interface TaskIntakeDeps {
   memberDown?: () => Promise<boolean>;
   /** In a cluster: the pace of a look for other Stewards' work that would come every `ms` (src/platform/cluster/peer-poll.ts). */
   peerPace?: (ms: number) => number;
+  /**
+   * In a cluster: whether this Steward is alone in it (the distribution poller then reads only its own next poll, no
+   * rescan) and a wake when another Steward may have added polls (src/platform/cluster/peer-poll.ts).
+   */
+  peers?: Pick<Cluster, "alone" | "onPeerEpoch" | "peerEpoch">;
   /**
    * In a cluster: runs reconciliation and distribute polling only while this Steward leads them; the poller
    * then also looks at the store for polls other Stewards added.
@@ -143,7 +150,9 @@ function intakeEnricher(config: IntakeSetupConfig, deps: TaskIntakeDeps) {
 }
 
 /** Distribution polling as `intake.enrichment.distribute` sets it; in a cluster (`gated`) it also rescans the store. */
-function distributePollerOptions(cfg: IntakeConfig, gated: boolean, peerPace?: (ms: number) => number): DistributePollerOptions {
+function distributePollerOptions(cfg: IntakeConfig, gated: boolean, deps: Pick<TaskIntakeDeps, "peerPace" | "peers">): DistributePollerOptions {
+  const pace = deps.peerPace ?? ((ms: number) => ms);
+  const peers = deps.peers;
   return {
     pollIntervalMs: cfg.enrichment.distribute.pollIntervalSeconds * 1000,
     maxWaitMs: cfg.enrichment.distribute.maxWaitMinutes * 60_000,
@@ -151,7 +160,9 @@ function distributePollerOptions(cfg: IntakeConfig, gated: boolean, peerPace?: (
     maxPending: cfg.enrichment.distribute.maxPending,
     maxPendingPerSource: cfg.enrichment.distribute.maxPendingPerSource,
     confirmWithinMs: cfg.enrichment.distribute.confirmWithinSeconds * 1000,
-    ...(gated ? { rescanMs: () => (peerPace ?? ((ms: number) => ms))(cfg.enrichment.distribute.pollIntervalSeconds * 1000) } : {}),
+    // Alone in the cluster nobody else adds polls: its own are read as the next due, a change of the peers wakes it.
+    ...(gated ? { rescanMs: () => (peers?.alone() ? Number.POSITIVE_INFINITY : pace(cfg.enrichment.distribute.pollIntervalSeconds * 1000)) } : {}),
+    ...(gated && peers ? { onPeerEpoch: (fn: () => void) => peers.onPeerEpoch(fn) } : {}),
   };
 }
 
@@ -166,7 +177,7 @@ function countDuplicate(counters: IntakeCounters, log: Logger) {
 /** The distribution poller of the intake's store (polls QRS for a distribute run's outcome). */
 function intakePoller(cfg: IntakeConfig, deps: TaskIntakeDeps, store: IntakeStore, processor: RunProcessor): DistributePoller {
   const pollerDeps = { qrs: deps.qrs, store, processor, clock: deps.clock, log: deps.log };
-  return createDistributePoller(distributePollerOptions(cfg, deps.gate !== undefined, deps.peerPace), pollerDeps);
+  return createDistributePoller(distributePollerOptions(cfg, deps.gate !== undefined, deps), pollerDeps);
 }
 
 /** Reconciliation with QRS (`intake.reconcile`); `beforePass` drops the claims of Stewards that are gone. */
@@ -204,7 +215,7 @@ function intakeReconciler(
 
 /** Failed attempts held for their run's outcome, announced past `intake.retryOutcome.deadlineMinutes` (held-attempts.ts). */
 function intakeHeldAttempts(cfg: IntakeConfig, deps: TaskIntakeDeps, instanceId: string): HeldAttempts {
-  const annotate = deps.annotate;
+  const { annotate, peers } = deps;
   return createHeldAttempts(cfg.retryOutcome.deadlineMinutes, {
     db: deps.db,
     clock: deps.clock,
@@ -214,6 +225,7 @@ function intakeHeldAttempts(cfg: IntakeConfig, deps: TaskIntakeDeps, instanceId:
     ...(deps.liveInstances ? { liveInstances: deps.liveInstances } : {}),
     ...(deps.leaseMs !== undefined ? { recheckMs: deps.leaseMs } : {}),
     ...(annotate ? { annotate: (e: TaskEvent) => annotate(e) } : {}),
+    ...(peers ? { peers: { alone: () => peers.alone(), gate: peerLookGate(peers) } } : {}),
   });
 }
 

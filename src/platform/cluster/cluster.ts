@@ -13,6 +13,7 @@ import type { Clock, Timer } from "../core/clock";
 import type { Component } from "../core/lifecycle";
 import type { SqlDb } from "../store/sql";
 import { createDutyHolding } from "./duty-holding";
+import { createPeerEpoch } from "./peer-epoch";
 
 import { DUTIES, type DutyName } from "./duties";
 
@@ -72,6 +73,15 @@ export interface Cluster extends Component {
    * down to the heartbeat's pace (src/platform/cluster/peer-poll.ts). False until the first heartbeat has looked.
    */
   alone(): boolean;
+  /**
+   * Changes when another Steward may have written work for this one since the last heartbeat: a member's first
+   * heartbeat or a `steward schedules import` (both bump a counter in the store that the heartbeat reads), this
+   * Steward becoming alone or no longer alone, or the database's clock moving against this machine's by a second.
+   * Constant on a single Steward.
+   */
+  peerEpoch(): number;
+  /** Calls `fn` after each heartbeat that changed peerEpoch(); returns an unsubscribe. */
+  onPeerEpoch(fn: () => void): () => void;
 }
 
 export interface ClusterTiming {
@@ -137,6 +147,8 @@ export function createSingleCluster(instanceName = hostname()): Cluster {
     clockOffsetMs: () => 0,
     dutyRefusal: () => undefined,
     alone: () => true,
+    peerEpoch: () => 0,
+    onPeerEpoch: () => () => {},
     async view() {
       return {
         mode: "single",
@@ -173,9 +185,10 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     const received = Date.now();
     othersSeen = Number(row?.others ?? 1) > 0;
     if (row) measureOffset(Number(row.at) - (sent + received) / 2, received - sent);
+    if (row) peers.heard(Number(row.epoch), !othersSeen, offsetMs);
   }
   let othersSeen = true;
-
+  const peers = createPeerEpoch(log);
   let offsetMs = 0;
   let refusal: string | undefined;
   const maxOffsetMs = timing.maxClockOffsetMs ?? Number.POSITIVE_INFINITY;
@@ -264,6 +277,7 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     clockOffsetMs: () => offsetMs,
     dutyRefusal: () => refusal,
     alone: () => !othersSeen,
+    ...peers.surface,
     onDuty(duty, fn) {
       const { first, unsubscribe } = duties.listen(duty, fn);
       if (holds(duty)) fn(true);
@@ -302,13 +316,17 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
  * so they are counted by the same rule the deletion uses). Its own row is never deleted here: written in the same
  * statement, it would be touched twice.
  */
-async function beat(db: SqlDb, instanceId: string, instanceName: string, version: string): Promise<{ at: number; others: number } | undefined> {
-  return db.get<{ at: number; others: number }>(
+async function beat(db: SqlDb, instanceId: string, instanceName: string, version: string): Promise<{ at: number; others: number; epoch: number } | undefined> {
+  // `xmax = 0` holds for a row the INSERT branch wrote (a first heartbeat, or one after this row was forgotten): the
+  // peer epoch then goes up, and every member alone in the cluster looks once for work this one may write.
+  return db.get<{ at: number; others: number; epoch: number }>(
     `WITH gone AS (DELETE FROM cluster_members WHERE heartbeat_at < ${DB_NOW} - ? AND instance_id <> ?),
        me AS (INSERT INTO cluster_members (instance_id, name, host, pid, version, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ${DB_NOW}, ${DB_NOW})
-         ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = ${DB_NOW} RETURNING heartbeat_at)
+         ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = ${DB_NOW} RETURNING heartbeat_at, (xmax = 0) AS inserted),
+       bump AS (UPDATE cluster_epoch SET epoch = epoch + 1 WHERE id = 1 AND (SELECT inserted FROM me) RETURNING epoch)
      SELECT (SELECT heartbeat_at FROM me) AS at,
-       (SELECT COUNT(*) FROM cluster_members WHERE instance_id <> ? AND heartbeat_at >= ${DB_NOW} - ?) AS others`,
+       (SELECT COUNT(*) FROM cluster_members WHERE instance_id <> ? AND heartbeat_at >= ${DB_NOW} - ?) AS others,
+       COALESCE((SELECT epoch FROM bump), (SELECT epoch FROM cluster_epoch WHERE id = 1), 0) AS epoch`,
     [MEMBER_FORGET_MS, instanceId, instanceId, instanceName, hostname(), process.pid, version, instanceId, MEMBER_FORGET_MS],
   );
 }

@@ -1,5 +1,7 @@
 // Tables of a cluster of Stewards sharing one PostgreSQL store: who is running (with a heartbeat) and who holds
-// which site-wide duty (a lease with an expiry). Created on SQLite too, where one Steward holds every duty.
+// which site-wide duty (a lease with an expiry), and the peer epoch: a counter bumped by a member's first heartbeat and
+// by `steward schedules import`, which tells a Steward alone in the cluster that someone else may have written work
+// for it (src/platform/cluster/peer-poll.ts). Created on SQLite too, where one Steward holds every duty.
 import type { MigrationSet } from "../store/database";
 
 export const clusterMigrations: MigrationSet = {
@@ -14,6 +16,12 @@ export const clusterMigrations: MigrationSet = {
         CREATE TABLE cluster_leases (
           duty TEXT PRIMARY KEY, holder TEXT NOT NULL, holder_name TEXT NOT NULL,
           acquired_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);`,
+    },
+    {
+      version: 2,
+      name: "peer epoch",
+      sql: `CREATE TABLE cluster_epoch (id INTEGER PRIMARY KEY, epoch INTEGER NOT NULL);
+        INSERT INTO cluster_epoch (id, epoch) VALUES (1, 0);`,
     },
   ],
 };

@@ -56,6 +56,12 @@ export interface SecurityDeps {
    * Steward works (or stops working) here within this time. Unset: only after this Steward's own changes.
    */
   keyRefreshMs?: number;
+  /**
+   * In a cluster: asked before a timed read of the keys; false skips it (alone in the cluster and nobody joined since
+   * the last read: src/platform/cluster/peer-poll.ts). Never asked while this Steward renews its record of depending
+   * on the stored keys (that read renews it). `missed()` after a failed read.
+   */
+  keyRefreshGate?: (() => boolean) & { missed(): void };
   /** This Steward in the store's records (the cluster's instance id and name). */
   instance?: { id: string; name: string };
 }
@@ -99,6 +105,18 @@ function trackRenewals(keyStore: KeyStore) {
       return pending.length > 0;
     },
   };
+}
+
+/**
+ * A timed read of the keys in a cluster. Keys change only through a Steward's API: alone in the cluster, this
+ * Steward's own changes refresh them already, unless its record of depending on them needs the read to renew it.
+ */
+function timedRefresh(deps: Pick<SecurityDeps, "keyRefreshGate" | "log">, renews: boolean, refresh: () => Promise<void>): void {
+  if (!renews && deps.keyRefreshGate && !deps.keyRefreshGate()) return;
+  refresh().catch((err: Error) => {
+    deps.keyRefreshGate?.missed();
+    deps.log.warn({ err: err.message }, "cannot read the API keys from the store; the last ones read stay in force");
+  });
 }
 
 export function createSecurityService(initial: SecurityConfig, deps: SecurityDeps): SecurityService {
@@ -217,9 +235,7 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
           stopped = false;
           await refreshKeys();
           if (deps.keyRefreshMs) {
-            stopRefresh = every(deps.clock, deps.keyRefreshMs, () => {
-              refreshKeys().catch((err: Error) => log.warn({ err: err.message }, "cannot read the API keys from the store; the last ones read stay in force"));
-            });
+            stopRefresh = every(deps.clock, deps.keyRefreshMs, () => timedRefresh(deps, !stopped && depends(), refreshKeys));
           }
           if (!http.enabled) return;
           checkListenRule(http.host);

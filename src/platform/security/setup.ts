@@ -37,6 +37,12 @@ export interface SecuritySetupDeps {
   metrics: MetricsRegistry;
   /** In a cluster: how often run-time API keys are read again (keys created or revoked through another Steward). */
   keyRefreshMs?: number;
+  /**
+   * In a cluster: asked before a timed read of the keys; false skips it (alone in the cluster and nobody joined since
+   * the last read: src/platform/cluster/peer-poll.ts). Never asked while this Steward renews its record of depending
+   * on the stored keys (that read renews it). `missed()` after a failed read.
+   */
+  keyRefreshGate?: (() => boolean) & { missed(): void };
   /** This Steward's instance id and name (the cluster's): how the store records that it depends on the stored keys. */
   instance?: { id: string; name: string };
   /** Where a REST API that refuses every caller (its last key gone) is shown as not ready. */
@@ -111,6 +117,7 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
     log,
     ...(http.enabled ? { listenHost: http.host } : {}),
     ...(deps.keyRefreshMs ? { keyRefreshMs: deps.keyRefreshMs } : {}),
+    ...(deps.keyRefreshGate ? { keyRefreshGate: deps.keyRefreshGate } : {}),
     ...(deps.instance ? { instance: deps.instance } : {}),
   });
   // Only a listener beyond loopback can be locked (listen-rule.ts): then /ready says why, and is not ready.

@@ -15,6 +15,7 @@ import { createSilentLogger } from "../../platform/core/logger";
 import { createMetricsRegistry } from "../../platform/core/metrics";
 import type { DomainEvents } from "../../platform/events/types";
 import type { LoadedConfig } from "./steward-config";
+import { bumpPeerEpoch } from "../../platform/cluster/peer-poll";
 import { createClusterStore } from "../../platform/store/cluster-store";
 import { openStore } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
@@ -71,6 +72,8 @@ export async function schedulesCommand(argv: string[], out: (s: string) => void 
     });
     const report = await scheduler.importButler(text, file, values.replace ? "replace" : "skip", { kind: "cli", name: userInfo().username });
     await audit.flush();
+    // A Steward alone in the cluster re-reads the schedules only when told something changed: the peer epoch.
+    if (report.imported.length > 0) await store.written?.();
     for (const s of report.imported) out(`imported ${s.id}  ${s.lastKnownState.padEnd(7)}  ${s.cronSchedule ?? ""}  ${s.timezone}  ${s.name}`);
     for (const s of report.skipped) out(`skipped  ${s.id}  (${s.reason})`);
     out(`${report.imported.length} imported (${report.replaced.length} replaced), ${report.skipped.length} skipped, into ${store.where}`);
@@ -90,6 +93,8 @@ interface ImportTarget {
   sql: SqlDb;
   /** Where the schedules went, for the summary line. */
   where: string;
+  /** The shared store: tells the running cluster that schedules were written (src/platform/cluster/peer-poll.ts). */
+  written?(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -147,6 +152,7 @@ async function openSharedStore(loaded: LoadedConfig): Promise<ImportTarget> {
   return {
     sql: store.db,
     where: `the shared PostgreSQL store ${describePostgresUrl(pg.url)} (store.postgres)`,
+    written: () => bumpPeerEpoch(store.db),
     close: () => Promise.resolve(store.component.stop(5_000)),
   };
 }

@@ -68,6 +68,34 @@ async function prune(db: SqlDb, now: number, maxRows: number): Promise<void> {
   await db.run("DELETE FROM dashboard_feed WHERE id <= (SELECT MAX(id) FROM dashboard_feed) - ?", [maxRows]);
 }
 
+/**
+ * When the table is pruned: every 10 minutes, or once a tenth of maxRows was added (by anyone, as far as this
+ * Steward knows) since the last prune. `alone()`: the prune of a timed look that read nothing (src/platform/cluster/peer-poll.ts).
+ */
+function pruneSchedule(db: SqlDb, now: () => number, maxRows: number, log: Logger) {
+  let pruneAt = 0;
+  let added = 0;
+  let pruning: Promise<void> | undefined;
+  const ifDue = async (): Promise<void> => {
+    if (now() < pruneAt && added < maxRows / 10) return;
+    pruneAt = now() + 10 * 60_000;
+    added = 0;
+    await prune(db, now(), maxRows);
+  };
+  return {
+    added: (n: number) => void (added += n),
+    ifDue,
+    alone() {
+      pruning ??= ifDue()
+        .catch((err: Error) => void log.warn({ err: err.message }, "cannot prune the site-wide dashboard feed"))
+        .finally(() => {
+          pruning = undefined;
+        });
+    },
+    settled: () => pruning,
+  };
+}
+
 export function createClusterFeed(deps: {
   db: SqlDb;
   bus: EventBus<DomainEvents>;
@@ -84,6 +112,11 @@ export function createClusterFeed(deps: {
   clock?: Clock;
   /** How often to read what other Stewards wrote (POLL_MS when left out; src/platform/cluster/peer-poll.ts). */
   pollMs?: () => number;
+  /**
+   * Asked before each timed read: false skips it (alone in the cluster, nobody joined or left since the last read:
+   * src/platform/cluster/peer-poll.ts); the table's prune still runs when due. `missed()` after a failed read.
+   */
+  lookGate?: (() => boolean) & { missed(): void };
   /** Where a restart resumes (the local store's meta), so the timeline does not take the same events twice. */
   cursor: { get(): number | undefined; set(id: number): void };
   /** On a first start: how many of the newest events to take. */
@@ -105,10 +138,7 @@ export function createClusterFeed(deps: {
   let off: (() => void) | undefined;
   let polling: Promise<number> | undefined;
   let lastError = "";
-  let pruneAt = 0;
-  /** Rows added to the table (by anyone) as far as this Steward knows, since the last prune. */
-  let added = 0;
-  const maxRows = deps.maxRows ?? FEED_MAX_ROWS;
+  const prunes = pruneSchedule(deps.db, now, deps.maxRows ?? FEED_MAX_ROWS, log);
   /** This Steward's rows on their way: stop waits for them (a restart does not read them back). */
   const writing = new Set<Promise<void>>();
   let stopped = false;
@@ -125,7 +155,7 @@ export function createClusterFeed(deps: {
     const written = write({ seenAt, kind: event.kind, payload })
       .then((id) => {
         // On this Steward's pages as soon as it is in the table (as the others will show it), not read back.
-        added++;
+        prunes.added(1);
         if (id > ownNewest) ownNewest = id;
         if (!stopped) deps.sink.take(stored, seenAt, deps.steward, payload);
       })
@@ -170,14 +200,13 @@ export function createClusterFeed(deps: {
     if (rows.length < ROWS_PER_POLL + REREAD && ownBefore > floor) floor = ownBefore;
     for (const id of seen) if (id <= floor - REREAD) seen.delete(id);
     if (floor !== saved) deps.cursor.set((saved = floor));
-    added += taken;
-    if (now() >= pruneAt || added >= maxRows / 10) {
-      pruneAt = now() + 10 * 60_000;
-      added = 0;
-      await prune(deps.db, now(), maxRows);
-    }
+    prunes.added(taken);
+    await prunes.ifDue();
     return taken;
   }
+
+  /** A timed look: the read, or (the gate says nobody else can have written) only the prune when it is due. */
+  const timedPoll = () => void (!deps.lookGate || deps.lookGate() ? feed.poll() : polling || prunes.alone());
 
   const feed: ClusterFeed = {
     name: "dashboard-feed",
@@ -193,7 +222,7 @@ export function createClusterFeed(deps: {
       for (let id = Math.max(1, newest - REREAD + 1); id <= newest; id++) seen.add(id);
       stopped = false;
       off = deps.bus.onAny((_kind, payload) => publish(payload as DomainEvent));
-      stopPolls = every(deps.clock ?? systemClock, deps.pollMs ?? POLL_MS, () => void feed.poll());
+      stopPolls = every(deps.clock ?? systemClock, deps.pollMs ?? POLL_MS, timedPoll);
       await feed.poll();
     },
     async stop() {
@@ -202,6 +231,7 @@ export function createClusterFeed(deps: {
       stopPolls?.();
       stopPolls = undefined;
       await polling;
+      await prunes.settled();
       while (writing.size > 0) await Promise.allSettled([...writing]);
       stopped = true;
     },
@@ -213,6 +243,7 @@ export function createClusterFeed(deps: {
           return n;
         })
         .catch((err: Error) => {
+          deps.lookGate?.missed();
           if (err.message !== lastError) log.warn({ err: err.message }, "cannot read the site-wide dashboard feed; the pages show what was read before");
           lastError = err.message;
           return 0;

@@ -54,7 +54,7 @@ export interface DashboardDeps {
   qrs?: QrsClient;
   /** In a cluster: the shared store and this Steward's name, so every Steward's pages show the whole site. */
   /** `pollMs`: how often to read what other Stewards wrote (src/platform/cluster/peer-poll.ts). */
-  siteWide?: { db: SqlDb; steward: string; log: Logger; pollMs?: () => number };
+  siteWide?: { db: SqlDb; steward: string; log: Logger; pollMs?: () => number; lookGate?: (() => boolean) & { missed(): void } };
   /** Which incident and cause each run of GET /v4/runs belongs to (the incidents' and causes' store). */
   runLinks?: RunLinks;
   /** HTML shown at the top of every page while it returns one (an active maintenance window). */
@@ -99,6 +99,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
         writer: feedWriterId(local),
         log: siteWide.log,
         ...(siteWide.pollMs ? { pollMs: siteWide.pollMs } : {}),
+        ...(siteWide.lookGate ? { lookGate: siteWide.lookGate } : {}),
         clock: deps.clock,
         initial: max,
         cursor: {

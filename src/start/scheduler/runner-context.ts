@@ -29,6 +29,11 @@ export interface RunnerDeps {
   /** In a cluster: how often the leader re-reads schedules (changed through another Steward's API). 0 = never. */
   syncIntervalMs?: PollInterval;
   /**
+   * In a cluster: asked before each re-read; false skips it (alone in the cluster and nobody changed anything since
+   * the last: src/platform/cluster/peer-poll.ts). `missed()` after a re-read that failed.
+   */
+  syncGate?: (() => boolean) & { missed(): void };
+  /**
    * Fires that fell due at most this long ago when this Steward takes the lead are made up once whatever the
    * schedule's catchUp says: they were missed because the lead changed hands, not because Steward was down.
    */

@@ -65,7 +65,11 @@ export function createScheduleRunner(deps: RunnerDeps): ScheduleRunner {
 
   /** The leader picks up schedules changed through another Steward's API (created, edited, started, stopped, deleted). */
   async function sync(): Promise<void> {
-    const rows = await repo.all();
+    if (deps.syncGate && !deps.syncGate()) return;
+    const rows = await repo.all().catch((err: unknown) => {
+      deps.syncGate?.missed();
+      throw err;
+    });
     if (!leading) return;
     const ids = new Set(rows.map((r) => r.id));
     for (const id of cron.armedIds()) if (!ids.has(id)) disarm(id);

@@ -43,6 +43,8 @@ export interface SchedulerDeps {
   duty?: SchedulerDuty;
   /** How often the leader re-reads schedules changed through another Steward (cluster only; default 2 s). */
   syncIntervalMs?: PollInterval;
+  /** See RunnerDeps.syncGate. */
+  syncGate?: (() => boolean) & { missed(): void };
   /** See RunnerDeps.takeoverGraceMs. */
   takeoverGraceMs?: number;
   /** See RunnerDeps.holdBack. */
@@ -246,6 +248,7 @@ function runnerFor(cfg: SchedulerConfig, deps: SchedulerDeps, repo: ScheduleRepo
     storeOpen: () => db.isOpen,
     ...(deps.holdBack ? { holdBack: deps.holdBack } : {}),
     ...(deps.duty ? { duty: deps.duty, syncIntervalMs: deps.syncIntervalMs ?? 2_000, takeoverGraceMs: deps.takeoverGraceMs ?? 0 } : {}),
+    ...(deps.duty && deps.syncGate ? { syncGate: deps.syncGate } : {}),
   });
 }
 

@@ -32,6 +32,8 @@ export interface ActFromMessageDeps {
   quietUntil(event: DomainEvent, now: number): Promise<QuietSpell | undefined>;
   /** In a cluster: how often a Steward looks for escalation timers another one armed. */
   pollMs?: PollInterval;
+  /** In a cluster: called when another Steward may have armed timers (the peer epoch moved); returns an unsubscribe. */
+  onPeerEpoch?: (fn: () => void) => () => void;
   /** The causes (tell/grouping): a cause's page carries links naming it and escalates as an incident's does. */
   causes?: LinkCauses;
 }
@@ -100,6 +102,7 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
         send: (event, route, keyPrefix) => notify.escalate(event, route, keyPrefix),
         quietUntil: deps.quietUntil,
         ...(deps.pollMs !== undefined ? { pollMs: deps.pollMs } : {}),
+        ...(deps.onPeerEpoch ? { onPeerEpoch: deps.onPeerEpoch } : {}),
       });
     },
     setIncidents(i) {

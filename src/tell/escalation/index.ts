@@ -37,6 +37,8 @@ export interface EscalationSetupDeps {
   quietUntil?(event: DomainEvent, now: number): Promise<QuietSpell | undefined>;
   /** In a cluster: how often to look for timers another Steward armed. */
   pollMs?: PollInterval;
+  /** In a cluster: called when another Steward may have armed timers (the peer epoch moved); returns an unsubscribe. */
+  onPeerEpoch?: (fn: () => void) => () => void;
 }
 
 export interface Escalation extends Pick<EscalationService, "queued" | "postpone" | "postponeCause" | "arm"> {

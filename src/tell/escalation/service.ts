@@ -31,6 +31,11 @@ export interface EscalationDeps {
   quietUntil?(event: DomainEvent, now: number): Promise<QuietSpell | undefined>;
   /** How often to look for timers other Stewards armed (a cluster); a single Steward wakes itself when it arms one. */
   pollMs: PollInterval;
+  /**
+   * In a cluster: a wake when another Steward may have armed timers (src/platform/cluster/peer-poll.ts). Alone in the
+   * cluster, pollMs is then long: this Steward's own timers are read as the next due, as on a store of its own.
+   */
+  onPeerEpoch?: (fn: () => void) => () => void;
 }
 
 /** What an escalation reads of a cause. */
@@ -72,6 +77,7 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
   let running = false;
   let busy: Promise<void> | undefined;
   let again = false;
+  let unsubscribePeers: (() => void) | undefined;
 
   const escalateOf = (route: string) => nameRoutes(deps.routes()).find((r) => r.name === route)?.config.escalate;
 
@@ -177,10 +183,13 @@ export function createEscalationService(deps: EscalationDeps): EscalationService
       name: "escalation",
       async start() {
         running = true;
+        unsubscribePeers = deps.onPeerEpoch?.(() => void pass());
         await pass();
       },
       async stop() {
         running = false;
+        unsubscribePeers?.();
+        unsubscribePeers = undefined;
         if (timer !== undefined) clock.clearTimeout(timer);
         timer = undefined;
         await busy;

@@ -27,7 +27,7 @@ import { type ChannelDefinition, type ChannelDeps, type Notification, TEST_SEND_
 import { createChannelState } from "./channel-state";
 import type { ChannelConfig } from "./config";
 import { type AcknowledgeRequest, queueAcknowledgements } from "./on-call/acknowledge";
-import { createOutboxWorker, type WorkerChannel } from "./worker";
+import { createOutboxWorker, type PeerLooks, type WorkerChannel } from "./worker";
 import type { DeliveryGate } from "./gate";
 import type { ChannelHealth } from "./channel-health";
 
@@ -52,6 +52,8 @@ export interface NotifierDeps {
    * over (a heartbeat or two: after a store outage every member's heartbeat is late until its next beat).
    */
   memberGraceMs?: number;
+  /** In a cluster: alone in it or not, and a wake when the peer epoch moves (src/tell/notify/worker.ts). */
+  peers?: PeerLooks;
   /** Field type conflicts of InfluxDB writes (shared by every notifier a config reload builds). */
   influxConflicts?: InfluxConflictMonitor;
   /** Silences and maintenance windows: may hold back planned deliveries (recorded as suppressed). */
@@ -214,6 +216,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     ...(deps.stillLive ? { stillLive: deps.stillLive } : {}),
     ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
     ...(deps.memberGraceMs !== undefined ? { memberGraceMs: deps.memberGraceMs } : {}),
+    ...(deps.peers ? { peers: deps.peers } : {}),
     fellBack: createFallbackRecorder({ log, clock, metrics }),
     buildNotification: notificationBuilder(deps, outbox, pageAfterOf),
   });

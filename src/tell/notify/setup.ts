@@ -1,5 +1,6 @@
 // Wires the notification pipeline into the app: the notifier, its lifecycle component (a worker, so it is
 // added before intake and stops after it), its REST routes, and the QRS lookup for previews when QRS exists.
+import type { PeerLooks } from "./worker";
 import type { Logger } from "pino";
 import type { ConfigShape, LoadedConfig } from "../../platform/config/load";
 import type { IntakeConfig } from "../../hear/intake/config";
@@ -42,6 +43,8 @@ export interface NotifySetupDeps {
    * over (a heartbeat or two: after a store outage every member's heartbeat is late until its next beat).
    */
   memberGraceMs?: number;
+  /** In a cluster: alone in it or not, and a wake when the peer epoch moves (src/tell/notify/worker.ts). */
+  peers?: PeerLooks;
   influxConflicts?: InfluxConflictMonitor;
   gate?: DeliveryGate;
   hooks?: NotifyHooks;
@@ -68,6 +71,7 @@ export function setupNotify(loaded: LoadedConfig<ConfigShape & NotifierConfig & 
     ...(deps.stillLive ? { stillLive: deps.stillLive } : {}),
     ...(deps.peerPollMs ? { peerPollMs: deps.peerPollMs } : {}),
     ...(deps.memberGraceMs !== undefined ? { memberGraceMs: deps.memberGraceMs } : {}),
+    ...(deps.peers ? { peers: deps.peers } : {}),
     ...(deps.influxConflicts ? { influxConflicts: deps.influxConflicts } : {}),
     ...(deps.gate ? { gate: deps.gate } : {}),
     ...(deps.hooks ? { hooks: deps.hooks } : {}),

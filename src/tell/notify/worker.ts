@@ -10,6 +10,7 @@ import { backoffDelay } from "./backoff";
 import { randomOf } from "../../platform/core/clock-random";
 import { inFlight } from "../../platform/core/stepped-clock";
 import { drainInFlight } from "./drain-in-flight";
+import { abandonedSends } from "./abandoned-sends";
 import { deliveryError, isPermanent } from "../../platform/http/delivery-error";
 import type { DeliveryRow, OutboxStore } from "./outbox-store";
 import { causedByStoreOutage, isStoreUnavailable } from "../../platform/store/sql";
@@ -54,6 +55,20 @@ export interface WorkerDeps {
    * over (a heartbeat or two: after a store outage every member's heartbeat is late until its next beat).
    */
   memberGraceMs?: number;
+  /**
+   * In a cluster: whether this Steward is alone in it, and a wake when another Steward may have written work for it
+   * (src/platform/cluster/peer-poll.ts). Alone, an idle worker sleeps until its own next due or the purge, as on a
+   * store of its own, and its look for a dead Steward's sends is skipped while the peer epoch stands still.
+   */
+  peers?: PeerLooks;
+}
+
+/** What the worker asks of the cluster about the other Stewards. */
+export interface PeerLooks {
+  alone(): boolean;
+  onPeerEpoch(fn: () => void): () => void;
+  /** Asked before a look for a dead Steward's sends: false skips it (alone, nothing changed since the last). */
+  gate: (() => boolean) & { missed(): void };
 }
 
 export interface OutboxWorker {
@@ -69,8 +84,6 @@ const MAX_SLEEP_MS = 30_000;
 const CLUSTER_SLEEP_MS = 1_000;
 /** How often a delivered send is recorded again while the store is unreachable. */
 const RECORD_RETRY_MS = 1_000;
-/** In a cluster, how often the store is asked for deliveries a dead Steward left in sending when none was seen to die. */
-const RESET_EVERY_MS = 15_000;
 const PURGE_EVERY_MS = 3_600_000;
 
 /** Why a failed delivery is given up (dead-lettered); undefined when it is tried again. */
@@ -176,60 +189,6 @@ async function sendDelivery(w: SendContext, row: DeliveryRow, ac: AbortControlle
 }
 
 /**
- * Sends again what a Steward that is gone (killed mid-send) left in sending: a member whose heartbeat is older than
- * the lease is dead to the cluster (as for its duties), and its claims end with it once it has stayed missing for
- * memberGraceMs (a store outage makes every heartbeat late until the next one; a member never seen alive is not
- * waited for). The store is asked when a member's grace ran out, every RESET_EVERY_MS, and at start; between them, only
- * when a member live at the last look may have gone silent since (stillLive).
- */
-export function abandonedSends(deps: Pick<WorkerDeps, "outbox" | "log" | "liveInstances" | "stillLive" | "peerPollMs" | "memberGraceMs">) {
-  const seen: { lookedAt: number; resetAt: number; live?: ReadonlySet<string> } = { lookedAt: 0, resetAt: 0 };
-  /** Members live at an earlier look, missing since. */
-  const missing = new Map<string, number>();
-  async function look(now: number): Promise<void> {
-    seen.lookedAt = now;
-    // Every member live at the last look certainly is still, none is waited for and no reset is due: nothing to take
-    // over, and no statement (a look every second each, at the default pace, read the members).
-    if (seen.live && missing.size === 0 && now - seen.resetAt < RESET_EVERY_MS && deps.stillLive?.(seen.live)) return;
-    const live = deps.liveInstances ? await deps.liveInstances() : undefined;
-    const before = seen.live;
-    seen.live = live ? new Set(live) : undefined;
-    for (const id of before ?? []) if (!seen.live?.has(id) && !missing.has(id)) missing.set(id, now);
-    const waiting: string[] = [];
-    let gone = false;
-    for (const [id, since] of missing) {
-      if (seen.live?.has(id)) missing.delete(id);
-      else if (now - since < (deps.memberGraceMs ?? 0)) waiting.push(id);
-      else gone = missing.delete(id);
-    }
-    if (!gone && live !== undefined && before !== undefined && now - seen.resetAt < RESET_EVERY_MS) return;
-    seen.resetAt = now;
-    const reset = await deps.outbox.resetSending(now, live ? [...live, ...waiting] : undefined);
-    if (reset > 0) deps.log.warn({ deliveries: reset }, "deliveries interrupted by the last stop are sent again");
-  }
-  return {
-    start(now: number): Promise<void> {
-      seen.live = undefined;
-      return look(now);
-    },
-    /** In a cluster, another Steward may have died mid-send since the last look. */
-    async due(now: number): Promise<void> {
-      if (deps.liveInstances && now - seen.lookedAt >= resetEveryMs(deps)) await look(now);
-    },
-  };
-}
-
-/**
- * How often to look for sends a dead Steward left: at the peers' pace (a second while the cluster has other members,
- * the heartbeat's while this Steward is alone in it: a killed member stays listed for a day, so the heartbeat does not
- * find this Steward alone while one may have left sends behind). A dead member's sends go again within about its
- * lease and a second.
- */
-function resetEveryMs(deps: Pick<WorkerDeps, "peerPollMs">): number {
-  return deps.peerPollMs?.() ?? RESET_EVERY_MS;
-}
-
-/**
  * How long an idle worker sleeps: in a cluster with nothing due here, only until another Steward may have queued
  * work. That is peerPollMs, not capped at MAX_SLEEP_MS: alone in its cluster (peerPollMs is then the heartbeat's
  * pace, a minute at most) nobody else queues work, and a delivery queued here wakes the worker anyway. On a store of
@@ -238,7 +197,8 @@ function resetEveryMs(deps: Pick<WorkerDeps, "peerPollMs">): number {
  * failed (the store unreachable) looks again after MAX_SLEEP_MS.
  */
 function sleepMs(deps: WorkerDeps, nothingDue: boolean, readAll: boolean, untilPurge: number): number {
-  if (nothingDue && deps.liveInstances) return deps.peerPollMs?.() ?? CLUSTER_SLEEP_MS;
+  // Alone in the cluster: as on a store of its own (a change of the peer epoch wakes the worker).
+  if (nothingDue && deps.liveInstances && !deps.peers?.alone()) return deps.peerPollMs?.() ?? CLUSTER_SLEEP_MS;
   return nothingDue && readAll ? Math.max(MAX_SLEEP_MS, untilPurge) : MAX_SLEEP_MS;
 }
 
@@ -249,6 +209,32 @@ function sleepMs(deps: WorkerDeps, nothingDue: boolean, readAll: boolean, untilP
  */
 function channelsOf(deps: WorkerDeps): readonly string[] | undefined {
   return deps.liveInstances ? [...deps.channels.keys()] : undefined;
+}
+
+/** The store writes of a send, tried again while the store is unreachable (until stop). */
+function sendContext(deps: WorkerDeps, stopping: () => boolean): SendContext {
+  const { outbox, clock, log } = deps;
+  /**
+   * Records a send the channel accepted. While the store is unreachable it tries again every second (until stop):
+   * left in sending, the delivery would be sent a second time later.
+   */
+  const recordDelivered = (id: number, note?: string): Promise<void> =>
+    untilStoreAnswers(
+      clock,
+      stopping,
+      isStoreUnavailable,
+      () => outbox.markDelivered(id, clock.now(), note),
+      (err) => log.warn({ deliveryId: id, err }, "delivered; the store is unreachable, recording it when it is back"),
+    );
+  /**
+   * Writes a delivery's way back to pending (or dead) while the store is unreachable: tried again every second until
+   * stop. Left in sending by this live Steward, the delivery would wait SENDING_LEASE_MS (10 minutes) to go out.
+   */
+  const writeBack = async (id: number, write: () => Promise<unknown>): Promise<void> =>
+    void (await untilStoreAnswers(clock, stopping, causedByStoreOutage, write, (err) =>
+      log.warn({ deliveryId: id, err }, "the store is unreachable; the delivery is queued again when it is back"),
+    ));
+  return { deps, stopping, recordDelivered, writeBack };
 }
 
 export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
@@ -264,6 +250,7 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
   /** The pass running now: passes never overlap (a wake during one runs another right after it). */
   let pumping: Promise<void> | undefined;
   let again = false;
+  let unsubscribePeers: (() => void) | undefined;
 
   const schedule = (at: number) => {
     if (stopping) return;
@@ -348,39 +335,17 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     inflight.set(row.id, { ac, done });
   }
 
-  /**
-   * Records a send the channel accepted. While the store is unreachable it tries again every second (until stop):
-   * left in sending, the delivery would be sent a second time later.
-   */
-  const recordDelivered = (id: number, note?: string): Promise<void> =>
-    untilStoreAnswers(
-      clock,
-      () => stopping,
-      isStoreUnavailable,
-      () => outbox.markDelivered(id, clock.now(), note),
-      (err) => log.warn({ deliveryId: id, err }, "delivered; the store is unreachable, recording it when it is back"),
-    );
-
-  /**
-   * Writes a delivery's way back to pending (or dead) while the store is unreachable: tried again every second until
-   * stop. Left in sending by this live Steward, the delivery would wait SENDING_LEASE_MS (10 minutes) to go out.
-   */
-  const writeBack = async (id: number, write: () => Promise<unknown>): Promise<void> =>
-    void (await untilStoreAnswers(
-      clock,
-      () => stopping,
-      causedByStoreOutage,
-      write,
-      (err) => log.warn({ deliveryId: id, err }, "the store is unreachable; the delivery is queued again when it is back"),
-    ));
-
-  const sending: SendContext = { deps, stopping: () => stopping, recordDelivered, writeBack };
+  const sending = sendContext(deps, () => stopping);
   const send = (row: DeliveryRow, ac: AbortController) => sendDelivery(sending, row, ac);
 
   return {
     async start() {
       running = true;
       stopping = false;
+      // Another Steward joined, one left, or someone wrote the store: look now, whatever the sleep.
+      unsubscribePeers = deps.peers?.onPeerEpoch(() => {
+        if (running && !stopping) queueMicrotask(() => void pump());
+      });
       await abandoned.start(clock.now());
       await pump();
     },
@@ -389,6 +354,8 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     },
     async stop(budgetMs) {
       stopping = true;
+      unsubscribePeers?.();
+      unsubscribePeers = undefined;
       if (timer !== undefined) clock.clearTimeout(timer);
       timer = undefined;
       await pumping;

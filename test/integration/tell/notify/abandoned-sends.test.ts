@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { notifyMigrations } from "../../../../src/tell/notify/migrations";
 import { createOutboxStore, type NewDelivery } from "../../../../src/tell/notify/outbox-store";
-import { abandonedSends } from "../../../../src/tell/notify/worker";
+import { abandonedSends } from "../../../../src/tell/notify/abandoned-sends";
 import { bothBackends } from "../../../helpers/sql-backends";
 
 const delivery = (i: number, now: number): NewDelivery => ({
