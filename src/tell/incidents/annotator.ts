@@ -117,13 +117,13 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
         for (const r of seeded) await s.insertRun(r, now);
         kept?.forget(e.task.id);
       }
-      // Sent together (on PostgreSQL one round trip behind the lock; the transaction's connection runs them in order):
-      // the history, the run's own row (a failure's linked to its open incident, SQLite), and what decides the
-      // incident: a newer success for a failure, the open incident for a success.
+      // Sent together (on PostgreSQL one round trip behind the lock; the transaction's connection runs them in
+      // order): the history, the run's own row, and what decides the incident: a newer success for a failure,
+      // the open incident for a success.
       const [, recent, inserted, newerSuccess, openBefore] = await Promise.all([
         locked,
         recentRuns(s, e, at, withTables),
-        readOnly ? false : s.insertRun(row, now, failed ? subject : undefined),
+        readOnly ? false : s.insertRun(row, now),
         failed && !readOnly ? firstSuccessAfter(s, e.task.id, at) : undefined,
         failed && !readOnly ? undefined : s.open(subject),
       ]);

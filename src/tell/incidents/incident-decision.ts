@@ -81,8 +81,7 @@ export async function decide(s: IncidentSql, e: TaskEvent, d: Decision): Promise
       await s.setRunIncident(e.executionId, e.outcome, null, consecutive);
       return { ...base, consecutiveFailures: consecutive, failingSince: prior.failingSince ?? at, closed: false, succeededBeforeHeardAt: newerSuccess };
     }
-    // The run's row was written linked to the open incident, if one was (annotator.ts, insertRun's linkTo).
-    const incident = await s.touchRun({ ...failureTouch(e, at, cause), priorFailures: prior.failures, since: prior.failingSince }, now, row, true);
+    const incident = await s.touchRun({ ...failureTouch(e, at, cause), priorFailures: prior.failures, since: prior.failingSince }, now, row);
     return { ...base, consecutiveFailures: incident.failures, failingSince: incident.openedAt, incident, closed: false };
   }
   const closed = openBefore ? await s.closeRun({ subject, eventId: e.id, summary: recoveredSummary(openBefore, at), at }, now, row) : undefined;

@@ -190,13 +190,6 @@ const Q = {
   insertRun: `INSERT INTO incident_runs (execution_id, outcome, task_id, finished_at, duration_ms, error_class, tables, incident_id,
       consecutive_failures, source, recorded_at, attempts)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (execution_id, outcome) DO NOTHING`,
-  // SQLite: a failed run's row linked at once to its subject's open incident, with the failures the incident counts
-  // once the touch that follows has added this one (EXTEND); no open incident: unlinked, as insertRun writes it.
-  insertLinkedRun: `INSERT INTO incident_runs (execution_id, outcome, task_id, finished_at, duration_ms, error_class, tables, incident_id,
-      consecutive_failures, source, recorded_at, attempts)
-    VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT id FROM incidents WHERE subject = ? AND status = 'open'),
-      COALESCE((SELECT failures + 1 FROM incidents WHERE subject = ? AND status = 'open'), 0), ?, ?, ?)
-    ON CONFLICT (execution_id, outcome) DO NOTHING`,
   recoveredByRetry: `SELECT execution_id, task_id, finished_at, attempts FROM incident_runs
     WHERE outcome = 'succeeded' AND attempts > 1 AND finished_at >= ? ORDER BY finished_at DESC LIMIT ?`,
   setRunIncident: "UPDATE incident_runs SET incident_id = ?, consecutive_failures = ? WHERE execution_id = ? AND outcome = ?",
@@ -260,18 +253,12 @@ function statementsOn(x: SqlExecutor) {
     /** Opens the subject's incident, or adds to the open one; returns it as it is now. */
     touch: async (t: IncidentTouch, now: number): Promise<IncidentRow> =>
       toIncident((await extended(t, now)) ?? (await numbered(t.subject, async (id) => (await x.get<Row>(Q.touch, touchArgs(t, now, id)))!))),
-    /**
-     * touch(), and the run (recorded before, in the same transaction) linked to the incident with its failure count.
-     * `linkedAtInsert`: the run's row was written by insertRun(…, linkTo = t.subject) in this transaction, so when the
-     * incident was open then (this touch extends it by one failure) the row holds the link already: one UPDATE less.
-     */
-    async touchRun(t: IncidentTouch, now: number, run: RunKey, linkedAtInsert = false): Promise<IncidentRow> {
+    /** touch(), and the run (recorded before, in the same transaction) linked to the incident with its failure count. */
+    async touchRun(t: IncidentTouch, now: number, run: RunKey): Promise<IncidentRow> {
       if (x.dialect === "postgres")
         return toIncident(await numbered(t.subject, async (id) => (await x.get<Row>(Q.touchRun, [...touchArgs(t, now, id), run.executionId, run.outcome]))!));
-      const open = await extended(t, now);
-      const incident = toIncident(open ?? (await numbered(t.subject, async (id) => (await x.get<Row>(Q.touch, touchArgs(t, now, id)))!)));
-      const linked = linkedAtInsert && open !== undefined && t.failedRun && (t.events ?? 1) === 1;
-      if (!linked) await x.run(Q.setRunIncident, [incident.id, incident.failures, run.executionId, run.outcome]);
+      const incident = toIncident((await extended(t, now)) ?? (await numbered(t.subject, async (id) => (await x.get<Row>(Q.touch, touchArgs(t, now, id)))!)));
+      await x.run(Q.setRunIncident, [incident.id, incident.failures, run.executionId, run.outcome]);
       return incident;
     },
     /**
@@ -319,18 +306,21 @@ function statementsOn(x: SqlExecutor) {
       return row ? toIncident(row) : undefined;
     },
     /** True when the run was not known yet (this call recorded it). */
-    /**
-     * True when the run was not known yet (this call recorded it). `linkTo` (SQLite, a failed run): the subject whose
-     * open incident the row is linked to at once, as touchRun(…, linkedAtInsert) then expects; none open, unlinked.
-     */
-    async insertRun(r: RunRow, now: number, linkTo?: string): Promise<boolean> {
-      const tables = r.tables ? JSON.stringify(r.tables) : null;
-      const head = [r.executionId, r.outcome, r.taskId, r.finishedAt, r.durationMs, r.errorClass, tables];
-      const tail = [r.source, now, r.attempts ?? null];
-      const res =
-        linkTo !== undefined && x.dialect === "sqlite"
-          ? await x.run(Q.insertLinkedRun, [...head, linkTo, linkTo, ...tail])
-          : await x.run(Q.insertRun, [...head, r.incidentId, r.consecutiveFailures, ...tail]);
+    async insertRun(r: RunRow, now: number): Promise<boolean> {
+      const res = await x.run(Q.insertRun, [
+        r.executionId,
+        r.outcome,
+        r.taskId,
+        r.finishedAt,
+        r.durationMs,
+        r.errorClass,
+        r.tables ? JSON.stringify(r.tables) : null,
+        r.incidentId,
+        r.consecutiveFailures,
+        r.source,
+        now,
+        r.attempts ?? null,
+      ]);
       return res.changes === 1;
     },
     /** Successful runs that took more than one attempt (recovered by the Scheduler's retry), newest first. */
