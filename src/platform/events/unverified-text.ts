@@ -7,8 +7,25 @@
 const MAX_CHARS = 200;
 export const UNVERIFIED_MARK = "(unverified)";
 
+/**
+ * Texts made lately, by raw text: a burst's datagrams name the same few users and nodes, and the eleven replacements
+ * were 1 % of the main thread in a burst of failure datagrams (issue 89). Bounded: a flood of distinct names
+ * empties it.
+ */
+const made = new Map<string, string>();
+const MADE_MAX = 256;
+
 /** `raw` as unverified text: "INTERNAL\sa_x ‹!channel› reset at evil[.]example/reset (unverified)". */
 export function unverifiedText(raw: string): string {
+  let text = made.get(raw);
+  if (text === undefined) {
+    if (made.size >= MADE_MAX) made.clear();
+    made.set(raw, (text = unverified(raw)));
+  }
+  return text;
+}
+
+function unverified(raw: string): string {
   let t = raw
     .replace(/[\p{Cc}\p{Cf}\u2028\u2029]+/gu, " ")
     .replace(/\s+/g, " ")

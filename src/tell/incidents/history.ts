@@ -35,24 +35,36 @@ export function median(values: number[]): number | undefined {
 }
 
 export function priorRuns(recent: readonly PastRun[]): PriorRuns {
+  // One pass (three filters and a flatMap over each run's 50 before were 1.6 % of a burst's main thread, issue 89).
   let failures = 0;
   let failingSince: number | undefined;
+  let streak = true;
+  let lastSuccessAt: number | undefined;
+  const durations: number[] = [];
+  const failureTimes: number[] = [];
   for (const r of recent) {
-    if (!failed(r.outcome)) break;
-    failures++;
-    failingSince = r.finishedAt;
+    if (failed(r.outcome)) {
+      failureTimes.push(r.finishedAt);
+      if (streak) {
+        failures++;
+        failingSince = r.finishedAt;
+      }
+      continue;
+    }
+    streak = false;
+    if (r.outcome !== "succeeded") continue;
+    lastSuccessAt ??= r.finishedAt;
+    if (durations.length < USUAL_OF && r.durationMs !== null && r.durationMs >= 0) durations.push(r.durationMs);
   }
-  const successes = recent.filter((r) => r.outcome === "succeeded");
-  const durations = successes.flatMap((r) => (r.durationMs !== null && r.durationMs >= 0 ? [r.durationMs] : [])).slice(0, USUAL_OF);
   return {
     failures,
     failingSince,
-    lastSuccessAt: successes[0]?.finishedAt,
+    lastSuccessAt,
     usualDurationMs: durations.length >= USUAL_MIN_RUNS ? median(durations) : undefined,
     quickestMs: durations.length >= USUAL_MIN_RUNS ? Math.min(...durations) : undefined,
     successes: durations.length,
     runsKnown: recent.length,
-    failureTimes: recent.filter((r) => failed(r.outcome)).map((r) => r.finishedAt),
+    failureTimes,
   };
 }
 

@@ -5,7 +5,7 @@ import type { SqlExecutor, SqlValue } from "../../platform/store/sql";
 import type { KeptRun } from "./recent-runs";
 import type { PastRun } from "./past-run";
 import { incidentNumbers } from "./incident-numbers";
-import { closeArgs, type IncidentClose, type IncidentTouch, touchArgs } from "./incident-touch";
+import { closeArgs, extendArgs, type IncidentClose, type IncidentTouch, touchArgs } from "./incident-touch";
 
 export type { IncidentClose, IncidentTouch } from "./incident-touch";
 
@@ -157,12 +157,26 @@ const TOUCH = `INSERT INTO incidents (id, subject, task_id, title, status, failu
       last_event_at = CASE WHEN excluded.last_event_at >= incidents.last_event_at THEN excluded.last_event_at ELSE incidents.last_event_at END,
       updated_at = excluded.updated_at
     RETURNING *`;
+// SQLite: TOUCH's update alone, for a subject whose incident is open (most failures of a burst): one statement where
+// TOUCH took two (the open incident's number, then the upsert), and an UPDATE costs less than an upsert that meets its
+// conflict. The SET expressions read the row as it was, as TOUCH's `incidents.` columns do; ?9 is the touch's time.
+const newer = (col: string, value: string) => `CASE WHEN ?9 >= last_event_at THEN ${value} ELSE ${col} END`;
+const EXTEND = `UPDATE incidents SET failures = failures + ?1, events = events + ?2, title = ?3,
+      opened_at = CASE WHEN ?4 < opened_at THEN ?4 ELSE opened_at END,
+      last_event_id = ${newer("last_event_id", "?5")},
+      last_kind = ${newer("last_kind", "?6")},
+      last_summary = ${newer("last_summary", "?7")},
+      error_class = ${newer("error_class", "COALESCE(?8, error_class)")},
+      last_event_at = ${newer("last_event_at", "?9")},
+      updated_at = ?10
+    WHERE subject = ?11 AND status = 'open' RETURNING *`;
 const CLOSE = `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by_event_id = ?, closed_summary = ?, updated_at = ?
     WHERE subject = ? AND status = 'open' AND last_event_at <= ? RETURNING *`;
 
 export const SUCCESS_AFTER_SQL = "SELECT MIN(finished_at) AS at FROM incident_runs WHERE task_id = ? AND outcome = 'succeeded' AND finished_at > ?";
 const Q = {
   touch: TOUCH,
+  extend: EXTEND,
   close: CLOSE,
   open: "SELECT * FROM incidents WHERE subject = ? AND status = 'open'",
   byId: "SELECT * FROM incidents WHERE id = ?",
@@ -221,6 +235,13 @@ export function incidentSql(x: SqlExecutor): IncidentSql {
 function statementsOn(x: SqlExecutor) {
   // Each incident opened takes the next number, none skipped (incident-numbers.ts).
   const { numbered } = incidentNumbers(x);
+  /**
+   * SQLite: the open incident updated by the touch, or undefined when none is open (then TOUCH opens one). One
+   * process runs one transaction at a time there, so nothing opens or closes it between this and TOUCH. PostgreSQL
+   * keeps TOUCH alone: its number look locks the open row first (incident-numbers.ts).
+   */
+  const extended = async (t: IncidentTouch, now: number): Promise<Row | undefined> =>
+    x.dialect === "sqlite" ? x.get<Row>(Q.extend, extendArgs(t, now)) : undefined;
   return {
     /**
      * Serialises the handling of one subject across Stewards until the transaction ends (PostgreSQL advisory lock;
@@ -231,12 +252,12 @@ function statementsOn(x: SqlExecutor) {
     },
     /** Opens the subject's incident, or adds to the open one; returns it as it is now. */
     touch: async (t: IncidentTouch, now: number): Promise<IncidentRow> =>
-      toIncident(await numbered(t.subject, async (id) => (await x.get<Row>(Q.touch, touchArgs(t, now, id)))!)),
+      toIncident((await extended(t, now)) ?? (await numbered(t.subject, async (id) => (await x.get<Row>(Q.touch, touchArgs(t, now, id)))!))),
     /** touch(), and the run (recorded before, in the same transaction) linked to the incident with its failure count. */
     async touchRun(t: IncidentTouch, now: number, run: RunKey): Promise<IncidentRow> {
-      const [sql, more] = x.dialect === "postgres" ? [Q.touchRun, [run.executionId, run.outcome]] : [Q.touch, []];
-      const incident = toIncident(await numbered(t.subject, async (id) => (await x.get<Row>(sql, [...touchArgs(t, now, id), ...more]))!));
-      if (x.dialect === "postgres") return incident;
+      if (x.dialect === "postgres")
+        return toIncident(await numbered(t.subject, async (id) => (await x.get<Row>(Q.touchRun, [...touchArgs(t, now, id), run.executionId, run.outcome]))!));
+      const incident = toIncident((await extended(t, now)) ?? (await numbered(t.subject, async (id) => (await x.get<Row>(Q.touch, touchArgs(t, now, id)))!)));
       await x.run(Q.setRunIncident, [incident.id, incident.failures, run.executionId, run.outcome]);
       return incident;
     },

@@ -57,4 +57,13 @@ export function touchArgs(t: IncidentTouch, now: number, id: number): SqlValue[]
   ];
 }
 
+/**
+ * The arguments of incident-store.ts's EXTEND (the open incident's update, numbered ?1…?11) for the same touch as
+ * touchArgs: what it adds, then the values the incident takes when this touch is its newest event.
+ */
+export function extendArgs(t: IncidentTouch, now: number): SqlValue[] {
+  const events = t.events ?? 1;
+  return [t.failedRun ? events : 0, events, t.title, Math.min(t.since ?? t.at, t.at), t.eventId, t.kind, t.summary, t.errorClass ?? null, t.at, now, t.subject];
+}
+
 export const closeArgs = (c: IncidentClose, now: number): SqlValue[] => [c.at, c.eventId, c.summary, now, c.subject, c.at];

@@ -6,6 +6,7 @@ import { createTempDir } from "../../../helpers/temp-dir";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createEventHistory, eventHistoryMigrations } from "../../../../src/show/dashboard/event-history";
 import { openStore } from "../../../../src/platform/store/database";
+import { createManualClock } from "../../../../src/platform/core/clock";
 
 describe("timeline history", () => {
   test("survives a restart", async () => {
@@ -50,6 +51,28 @@ describe("timeline history", () => {
         [1000, "T999"],
         [999, "T998"],
       ]);
+    } finally {
+      store.close();
+      tmp.remove();
+    }
+  });
+
+  test("a second of a burst is one write of its newest rows (issue 89: every 250 ms wrote all of 1,000 a second)", async () => {
+    const tmp = createTempDir();
+    const store = openStore(tmp.path, [eventHistoryMigrations]);
+    const clock = createManualClock(Date.parse("2026-11-27T12:00:00Z"));
+    try {
+      const history = createEventHistory(store.db, 500, store.writes, clock);
+      // 1,000 events a second for one second, one a millisecond.
+      for (let i = 0; i < 1000; i++) {
+        history.append(syntheticTaskEvent({ outcome: "failed", taskName: `T${i}` }), clock.now());
+        await clock.advance(1);
+      }
+      await store.writes.settled();
+      const written = Number((store.db.prepare("SELECT COUNT(*) AS n FROM event_history").get() as { n: number }).n);
+      const newest = Number((store.db.prepare("SELECT MAX(seq) AS s FROM event_history").get() as { s: number }).s);
+      expect({ written, newest }).toEqual({ written: 500, newest: 1000 });
+      expect(store.writes.stats.writes).toBe(2); // the second's one write, and settled()'s own marker
     } finally {
       store.close();
       tmp.remove();

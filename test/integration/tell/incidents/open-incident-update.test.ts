@@ -1,0 +1,94 @@
+// Issue 89: on SQLite a failure of a task whose incident is open updates that incident with one UPDATE, not the
+// open incident's number look and an INSERT … ON CONFLICT (two statements, the upsert the dearer, 7 % of the main
+// thread in a burst of failure datagrams). The incident it leaves is the one the upsert left: counts, first and last
+// event, opened_at moved back by an earlier failure heard late, and the last event's fields kept when an older
+// failure arrives after a newer one.
+import { afterAll, describe, expect, test } from "bun:test";
+import { createManualClock } from "../../../../src/platform/core/clock";
+import { createSilentLogger } from "../../../../src/platform/core/logger";
+import type { TaskEvent } from "../../../../src/platform/events/types";
+import type { SqlDb, SqlExecutor } from "../../../../src/platform/store/sql";
+import { createIncidentService, incidentMigrations, taskSubject } from "../../../../src/tell/incidents";
+import { IncidentsSchema } from "../../../../src/tell/incidents/config";
+import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import { sqliteBackend } from "../../../helpers/sql-backends";
+
+const T0 = Date.parse("2026-11-20T01:00:00Z");
+const TASK = "3f1a2b3c-0000-4000-8000-00000000000b";
+
+function failure(stopMs: number, line: string): TaskEvent {
+  const e = syntheticTaskEvent({ outcome: "failed", taskId: TASK, taskName: "Reload Sales", nowMs: stopMs + 1000 });
+  e.source = "udp";
+  e.execution = { ...e.execution!, startTime: new Date(stopMs - 60_000).toISOString(), stopTime: new Date(stopMs).toISOString(), durationMs: 60_000 };
+  e.logMessage = line;
+  return e;
+}
+
+/** The store, with the statements its transactions send on the incidents table listed. */
+function counted(db: SqlDb): { db: SqlDb; sent: string[] } {
+  const sent: string[] = [];
+  const note = (sql: string) => {
+    if (/\bincidents\b/.test(sql)) sent.push(sql.replace(/\s+/g, " ").trim().slice(0, 40));
+  };
+  const wrap = (x: SqlExecutor): SqlExecutor => ({
+    dialect: x.dialect,
+    get: (sql, p) => (note(sql), x.get(sql, p)),
+    all: (sql, p) => (note(sql), x.all(sql, p)),
+    run: (sql, p) => (note(sql), x.run(sql, p)),
+    exec: (s) => x.exec(s),
+  });
+  const outer = wrap(db);
+  return {
+    sent,
+    db: {
+      ...outer,
+      transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+      get isOpen() {
+        return db.isOpen;
+      },
+      close: () => db.close(),
+    },
+  };
+}
+
+const backend = sqliteBackend();
+afterAll(() => backend.shutdown());
+
+describe("a failure of an open incident on SQLite", () => {
+  test("is one UPDATE of the incident, and leaves it as the upsert did", async () => {
+    const { db, sent } = counted(await backend.open([incidentMigrations]));
+    const s = createIncidentService(IncidentsSchema.parse({ seedFromQrs: false }), {
+      db,
+      clock: createManualClock(T0 + 86_400_000),
+      log: createSilentLogger(),
+    });
+    const first = failure(T0, "Field 'CustomerKey' not found");
+    await s.annotate(first);
+    sent.length = 0;
+
+    const second = failure(T0 + 15 * 60_000, "Connection to the database failed");
+    const [out] = await s.annotate(second);
+    expect(sent.filter((q) => q.startsWith("UPDATE incidents") || q.startsWith("INSERT INTO incidents") || q.startsWith("SELECT id FROM incidents"))).toEqual([
+      "UPDATE incidents SET failures = failures",
+    ]);
+    expect(out!.incident).toMatchObject({ status: "open", failures: 2, openedAt: new Date(T0).toISOString() });
+    expect(out!.history!.consecutiveFailures).toBe(2);
+
+    // An older failure heard late: counted, opened_at moved back, the newest event's fields kept.
+    const late = failure(T0 - 15 * 60_000, "Out of memory");
+    const [lateOut] = await s.annotate(late);
+    expect(lateOut!.incident).toMatchObject({ failures: 3, openedAt: new Date(T0 - 15 * 60_000).toISOString() });
+    const row = (await s.openIncident(taskSubject(TASK)))!;
+    expect(row).toMatchObject({
+      failures: 3,
+      events: 3,
+      openedAt: T0 - 15 * 60_000,
+      lastEventAt: T0 + 15 * 60_000,
+      firstEventId: first.id,
+      lastEventId: second.id,
+      lastKind: "task.failed",
+    });
+    expect(row.lastSummary).toContain("failed");
+    expect(row.lastSummary).toBe((await s.get(row.id))!.lastSummary);
+  });
+});
