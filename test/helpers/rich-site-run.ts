@@ -37,6 +37,8 @@ export interface RichRunOptions {
   tasks?: RichTask[];
   /** The watchdog's interval (default 5m: the looks are most of the work, and finer than any fault's grace). */
   look?: string;
+  /** How often the node rule reads QRS's service states (default 1m: two reads inside the rule's 2 minutes). */
+  nodeReads?: string;
   /** Called once the run's Steward and simulator exist (before they start), so a caller can close them whatever happens. */
   opened?: (run: RichRun) => void;
   /** Called once Steward has started, before the first simulated day runs. */
@@ -73,7 +75,7 @@ export const looksOk = (t: TestApp) => Number(/steward_watchdog_looks_total\{res
  * a false page of any rule shows there, where the watchdog's own events are judged. The states are read every
  * simulated minute (30 s by default): still two reads inside the rule's 2 minutes, at half the requests.
  */
-export function richStewardYaml(sim: Simulator, rxUrl: string, o: Pick<RichRunOptions, "storeYaml" | "look">): string {
+export function richStewardYaml(sim: Simulator, rxUrl: string, o: Pick<RichRunOptions, "storeYaml" | "look" | "nodeReads">): string {
   const alerting = `channels:
   hook: { type: webhook, url: "${rxUrl}/hook" }
   duty: { type: webhook, url: "${rxUrl}/duty" }
@@ -83,7 +85,7 @@ routes:
     to: [hook]
     escalate: { after: 30m, to: duty-manager }
   - { name: duty-manager, on: [task.failed, task.aborted], to: [duty] }
-grouping: { nodeDown: { unreachable: { enabled: true, interval: 1m } } }
+grouping: { nodeDown: { unreachable: { enabled: true, interval: ${o.nodeReads ?? "1m"} } } }
 `;
   return `${o.storeYaml ?? ""}${qlikYaml(sim)}${simCloudTenantYaml(sim, "5m")}watchdog:\n  interval: ${o.look ?? "5m"}\n  runningLong: { minRuns: 3 }\n${alerting}`;
 }

@@ -13,6 +13,14 @@ export const ms = (s: string | null | undefined) => {
   return Number.isFinite(t) ? t : undefined;
 };
 
+type RawTimes = { creationTime?: unknown; endTime?: unknown } | null | undefined;
+/** When a list entry was created (its end when it has no creation time), read as its check would; NaN when unknown. */
+function createdOf(raw: RawTimes): number {
+  if (!raw || typeof raw !== "object") return Number.NaN;
+  const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+  return ms(text(raw.creationTime)) ?? ms(text(raw.endTime)) ?? Number.NaN;
+}
+
 export interface ReloadPagesDeps {
   name: string;
   tenant: Pick<QlikCloudTenantConfig, "maxPages">;
@@ -68,6 +76,12 @@ export function createReloadPages(d: ReloadPagesDeps): ReloadPages {
       pages++;
       let older = false;
       for (const raw of page.reloads) {
+        // An entry from before the cutoff ends the read before its check: a page is 100 entries, nearly all of them
+        // read by an earlier poll, and one that cannot be read was warned about then, not again at every poll.
+        if (createdOf(raw as RawTimes) < cutoff) {
+          older = true;
+          continue;
+        }
         const r = readReload(raw);
         if (!r) continue;
         const created = ms(r.creationTime) ?? ms(r.endTime);

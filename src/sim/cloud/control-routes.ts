@@ -55,7 +55,7 @@ const SettingsSchema = z.strictObject({
   tokenLifetimeSeconds: z.int().min(1).max(86_400).optional(),
   retryAfterSeconds: z.int().min(0).max(3600).optional(),
   apiKeyExpiry: z.iso.datetime().nullable().optional(),
-  misbehave: z.enum(["html", "truncated", "unknownStatus", "endlessCursor"]).nullable().optional(),
+  misbehave: z.enum(["html", "truncated", "unknownStatus", "unreadableEntry", "endlessCursor"]).nullable().optional(),
   disableAfterFailures: z.int().min(0).max(100).optional(),
   automationsForbidden: z.boolean().optional(),
   listAllRefused: z.boolean().optional(),

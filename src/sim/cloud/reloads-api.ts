@@ -95,7 +95,12 @@ export function listReloads(tenant: CloudTenant, url: URL): Response {
   const nextUrl = new URL(url.toString());
   nextUrl.searchParams.set("next", misbehave === "endlessCursor" ? (next ?? "ZW5kbGVzcw") : page.length ? cursorOf(page[page.length - 1]!) : "");
   const body = JSON.stringify({
-    data: page.map((r, i) => render(r, withLog, url.origin, misbehave === "unknownStatus" && i === 0 ? ("WARMING_UP" as CloudReload["status"]) : r.status)),
+    data: page.map((r, i) => {
+      const shown = render(r, withLog, url.origin, misbehave === "unknownStatus" && i === 0 ? ("WARMING_UP" as CloudReload["status"]) : r.status);
+      if (misbehave !== "unreadableEntry" || i > 0 || next) return shown;
+      const { appId: _gone, ...rest } = shown;
+      return rest;
+    }),
     links: { self: { href: self.toString() }, ...(more ? { next: { href: nextUrl.toString() } } : {}) },
   });
   if (misbehave === "truncated")

@@ -11,7 +11,7 @@ import { createSimAutomations, type SimAutomations } from "./automations";
 import { createSimDataIntegration, type SimDataIntegration } from "./data-integration";
 
 export type { CloudFailure, CloudOutcome, CloudReload, CloudReloadStatus } from "./reload-types";
-export type CloudMisbehaviour = "html" | "truncated" | "unknownStatus" | "endlessCursor";
+export type CloudMisbehaviour = "html" | "truncated" | "unknownStatus" | "unreadableEntry" | "endlessCursor";
 
 export interface CloudApp {
   id: string;

@@ -171,6 +171,38 @@ describe("a tenant that misbehaves", () => {
     }
   });
 
+  test("an unreadable reload entry is warned about while it is in the poll's window, passed over once it is older", {
+    timeout: wallLimit(60_000),
+  }, async () => {
+    await run("succeed");
+    await Bun.sleep(1_500); // ended, and older than a lookBack of one second when the Stewards below start
+    await simControl(sim, "PATCH", "/cloud/settings", { misbehave: "unreadableEntry" });
+    const skippedWith = async (lookBack: string) => {
+      const { log, lines } = capture();
+      sim.requests.clear();
+      const t = createTestApp(tenantYaml(sim.cloud!.apiKey).replace("lookBack: 1h", `lookBack: ${lookBack}`), {
+        dir: join(dir.path, `unreadable-${lookBack}`),
+        log,
+      });
+      await t.app.start();
+      try {
+        const polls = () => sim.requests.list({ source: "cloud" }).filter((r) => r.path === "/api/v1/reloads").length;
+        await waitFor(() => polls() >= 4 || undefined, { what: "four polls", timeoutMs: wallLimit(20_000) });
+        return lines.filter((l) => l.msg === "Qlik Cloud: a reload entry Steward cannot read was skipped").length;
+      } finally {
+        await t.close();
+      }
+    };
+    try {
+      // In the window (an hour): the entry is read, and said to be unreadable.
+      expect(await skippedWith("1h")).toBeGreaterThan(0);
+      // Older than the window: nothing to read in it, and no warning at each poll for what the poll leaves alone.
+      expect(await skippedWith("1s")).toBe(0);
+    } finally {
+      await simControl(sim, "PATCH", "/cloud/settings", { misbehave: null });
+    }
+  });
+
   for (const misbehave of ["html", "truncated", "unknownStatus", "endlessCursor"] as const)
     test(`${misbehave}: reported, bounded, no crash`, async () => {
       const { log, lines } = capture();
