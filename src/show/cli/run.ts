@@ -1,26 +1,21 @@
 // `steward run`: load config, build the app, start it, and stop it cleanly on SIGINT/SIGTERM.
 import { createApp, type StewardApp } from "../../app";
 import { readFileSync } from "node:fs";
-import { defaultConfig, loadConfigFile, type LoadedConfig, stewardConfigReader } from "./steward-config";
+import { defaultConfig, type LoadedConfig, stewardConfigReader } from "./steward-config";
 import { envPlaceholderNames, unusedStewardVariables } from "../../platform/config/env-overrides";
 import { AppError, describeError } from "../../platform/core/errors";
 import { portInUseLine } from "./port-in-use";
 import { installLastResortGuard } from "../../platform/core/last-resort";
 import type { Logger } from "../../platform/core/logger";
+import type { RunFlags } from "./config-resolve";
 import { lookupConfig } from "./config-lookup";
 import { loadCheckedConfig } from "./config-problems";
-import { loggerFor, type LogFlags } from "./logging";
+import { loggerFor } from "./logging";
 import { runtime } from "../../platform/runtime";
 import type { Clock } from "../../platform/core/clock";
 
-export interface RunFlags extends LogFlags {
-  config?: string;
-}
-
-export function resolveConfig(flags: RunFlags): LoadedConfig {
-  const found = lookupConfig(flags.config);
-  return found.file ? loadConfigFile(found.file) : defaultConfig();
-}
+// Read through run.ts by the tests and the service that start the app the way `run` does.
+export { resolveConfig, type RunFlags } from "./config-resolve";
 
 /** The config `run` starts with: refused, with every problem, on whatever `config check` refuses. */
 export function resolveCheckedConfig(flags: RunFlags): LoadedConfig {
