@@ -1,5 +1,5 @@
 // `steward run`: load config, build the app, start it, and stop it cleanly on SIGINT/SIGTERM.
-import { createApp, type StewardApp } from "../../app";
+import type { StewardApp } from "../../app";
 import { readFileSync } from "node:fs";
 import { defaultConfig, type LoadedConfig, stewardConfigReader } from "./steward-config";
 import { envPlaceholderNames, unusedStewardVariables } from "../../platform/config/env-overrides";
@@ -29,7 +29,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   installLastResortGuard(log);
   log.info({ config: loaded.file ?? "(built-in defaults)", dataDir: loaded.config.dataDir }, "starting Steward");
   warnUnusedVariables(loaded, log);
-  const app = wireApp(loaded, log);
+  const app = await wireApp(loaded, log);
   return runUntilSignal(app, log, undefined, (err) => portInUseLine(err, loaded));
 }
 
@@ -52,8 +52,13 @@ function warnUnusedVariables(loaded: LoadedConfig, log: Logger): void {
     );
 }
 
-/** The app of `run` and the Windows service, wired after what reading the config left is collected (runtime.collectBeforeWiring). */
-export function wireApp(loaded: LoadedConfig, log: Logger): StewardApp {
+/**
+ * The app of `run` and the Windows service, wired after what reading the config left is collected
+ * (runtime.collectBeforeWiring). The app's modules (every wing) load here, after the config was accepted: a refused
+ * config is told without loading them.
+ */
+export async function wireApp(loaded: LoadedConfig, log: Logger): Promise<StewardApp> {
+  const { createApp } = await import("../../app");
   runtime.collectBeforeWiring();
   return createApp(loaded, { log });
 }

@@ -3,11 +3,15 @@
 // runtime behind it), and those that only ask the running Steward do not load the config's full check (templates,
 // files, folders: config-problems.ts). Each start of such a command is an administrator waiting, and a test paying
 // for the whole service it does not start (issue 89). Each command runs in a fresh process, so the module registry
-// shows exactly what that command loaded.
-import { expect, test } from "bun:test";
+// shows exactly what that command loaded. `run` loads the app once the config is accepted, not to refuse one.
+import { afterAll, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { createTempDir } from "../../../helpers/temp-dir";
 
 const ROOT = resolve(import.meta.dir, "../../../..");
+const tmp = createTempDir();
+afterAll(() => tmp.remove());
 const APP = "/src/app.ts";
 const CHECKED_CONFIG = "/src/show/cli/config-problems.ts";
 
@@ -56,6 +60,12 @@ for (const argv of READING)
   test(`steward ${argv.join(" ")} does not load the app`, async () => {
     expect(await loadedBy(argv, [APP])).toEqual([]);
   });
+
+test("steward run on a config it refuses tells so without loading the app", async () => {
+  const refused = join(tmp.path, "refused.yaml");
+  writeFileSync(refused, "http: { port: nope }\n");
+  expect(await loadedBy(["run", "--config", refused], [APP])).toEqual([]);
+});
 
 test("the check sees a command that loads the app", async () => {
   expect(await loadedBy(["config", "check", "config/demo.yaml"], [APP, CHECKED_CONFIG])).toEqual([APP, CHECKED_CONFIG]);
