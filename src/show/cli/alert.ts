@@ -4,7 +4,7 @@
 import { memoryChannelState } from "../../tell/notify/channel-state";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { resolveConfig } from "./run";
+import { resolveConfig } from "./config-resolve";
 import { loggerFor } from "./logging";
 import { UsageError } from "./usage";
 import { ALERT_HELP } from "./alert-help";

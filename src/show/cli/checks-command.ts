@@ -3,7 +3,7 @@
 // running Steward; previous values are read from the store when it can be opened.
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { resolveConfig } from "./run";
+import { resolveConfig } from "./config-resolve";
 import { UsageError } from "./usage";
 import type { LoadedConfig } from "./steward-config";
 import type { DataCheckConfig } from "../../watch/checks/config";

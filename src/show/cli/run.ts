@@ -1,26 +1,21 @@
 // `steward run`: load config, build the app, start it, and stop it cleanly on SIGINT/SIGTERM.
-import { createApp, type StewardApp } from "../../app";
+import type { StewardApp } from "../../app";
 import { readFileSync } from "node:fs";
-import { defaultConfig, loadConfigFile, type LoadedConfig, stewardConfigReader } from "./steward-config";
+import { defaultConfig, type LoadedConfig, stewardConfigReader } from "./steward-config";
 import { envPlaceholderNames, unusedStewardVariables } from "../../platform/config/env-overrides";
 import { AppError, describeError } from "../../platform/core/errors";
 import { portInUseLine } from "./port-in-use";
 import { installLastResortGuard } from "../../platform/core/last-resort";
 import type { Logger } from "../../platform/core/logger";
+import type { RunFlags } from "./config-resolve";
 import { lookupConfig } from "./config-lookup";
 import { loadCheckedConfig } from "./config-problems";
-import { loggerFor, type LogFlags } from "./logging";
+import { loggerFor } from "./logging";
 import { runtime } from "../../platform/runtime";
 import type { Clock } from "../../platform/core/clock";
 
-export interface RunFlags extends LogFlags {
-  config?: string;
-}
-
-export function resolveConfig(flags: RunFlags): LoadedConfig {
-  const found = lookupConfig(flags.config);
-  return found.file ? loadConfigFile(found.file) : defaultConfig();
-}
+// Read through run.ts by the tests and the service that start the app the way `run` does.
+export { resolveConfig, type RunFlags } from "./config-resolve";
 
 /** The config `run` starts with: refused, with every problem, on whatever `config check` refuses. */
 export function resolveCheckedConfig(flags: RunFlags): LoadedConfig {
@@ -34,7 +29,7 @@ export async function runCommand(flags: RunFlags): Promise<number> {
   installLastResortGuard(log);
   log.info({ config: loaded.file ?? "(built-in defaults)", dataDir: loaded.config.dataDir }, "starting Steward");
   warnUnusedVariables(loaded, log);
-  const app = wireApp(loaded, log);
+  const app = await wireApp(loaded, log);
   return runUntilSignal(app, log, undefined, (err) => portInUseLine(err, loaded));
 }
 
@@ -57,8 +52,13 @@ function warnUnusedVariables(loaded: LoadedConfig, log: Logger): void {
     );
 }
 
-/** The app of `run` and the Windows service, wired after what reading the config left is collected (runtime.collectBeforeWiring). */
-export function wireApp(loaded: LoadedConfig, log: Logger): StewardApp {
+/**
+ * The app of `run` and the Windows service, wired after what reading the config left is collected
+ * (runtime.collectBeforeWiring). The app's modules (every wing) load here, after the config was accepted: a refused
+ * config is told without loading them.
+ */
+export async function wireApp(loaded: LoadedConfig, log: Logger): Promise<StewardApp> {
+  const { createApp } = await import("../../app");
   runtime.collectBeforeWiring();
   return createApp(loaded, { log });
 }

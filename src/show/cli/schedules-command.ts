@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import { auditMigrations, createAuditLog } from "../../platform/audit/audit-log";
-import { resolveConfig } from "./run";
+import { resolveConfig } from "./config-resolve";
 import { localUrl } from "./steward-client";
 import { UsageError } from "./usage";
 import { createEventBus } from "../../platform/core/bus";

@@ -55,7 +55,7 @@ export async function serviceRun(o: { configFile: string; name: string; logLevel
     async start() {
       if (loadError || !loaded) throw loadError;
       log.info({ config: loaded.file, dataDir: loaded.config.dataDir, service: o.name }, "starting Steward as a Windows service");
-      app = wireApp(loaded, log);
+      app = await wireApp(loaded, log);
       try {
         await app.start();
       } catch (err) {

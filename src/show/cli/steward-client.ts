@@ -1,6 +1,6 @@
 // How a CLI command reaches the running Steward's API: the address (--url, STEWARD_URL, else the config's http
 // block, a wildcard listener asked on loopback) and the key (--api-key, else STEWARD_API_KEY).
-import { resolveConfig } from "./run";
+import { resolveConfig } from "./config-resolve";
 
 export interface StewardTarget {
   url?: string | undefined;
