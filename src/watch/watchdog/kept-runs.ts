@@ -60,10 +60,10 @@ export interface KeptRuns {
   /** The task's learner made again in `zone` from every run the store holds of it (`rows`); false as `load`. */
   relearn(token: number, taskId: string, zone: string, rows: readonly KeptRun[]): boolean;
   /**
-   * The runs since `sinceMs` of the tasks whose id starts with `prefix` (a Qlik Cloud tenant's), oldest stop first,
-   * over all of keepRuns (prefix-runs.ts); undefined until `loadPrefix` kept them from that far back.
+   * Per task whose id starts with `prefix` (a Qlik Cloud tenant's), its runs since `sinceMs`, oldest stop first, over
+   * all of keepRuns (prefix-runs.ts); undefined until `loadPrefix` kept them from that far back.
    */
-  prefixRuns(prefix: string, sinceMs: number): KeptRun[] | undefined;
+  prefixRuns(prefix: string, sinceMs: number): Map<string, KeptRun[]> | undefined;
   /** Everything the store holds of the prefix's tasks from `sinceMs` on, as just read from it; false as `load`. */
   loadPrefix(token: number, prefix: string, sinceMs: number, rows: readonly KeptRun[]): boolean;
   /** How many runs of the Qlik Cloud tenants are kept (prefixRuns). */

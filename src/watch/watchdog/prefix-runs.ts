@@ -7,8 +7,11 @@
 import type { KeptRun } from "./run-list";
 
 export interface PrefixRuns {
-  /** The runs of the prefix's tasks that stopped at or after `sinceMs`, oldest stop first; undefined when not kept from that far back. */
-  get(prefix: string, sinceMs: number): KeptRun[] | undefined;
+  /**
+   * Per task whose id starts with `prefix`, its runs that stopped at or after `sinceMs`, oldest stop first (a task with
+   * none is left out); undefined when they are not kept from that far back.
+   */
+  get(prefix: string, sinceMs: number): Map<string, KeptRun[]> | undefined;
   /** Everything the store holds of the prefix's tasks from `sinceMs` on, as just read from it (oldest stop first). */
   load(prefix: string, sinceMs: number, rows: readonly KeptRun[]): void;
   /** Runs the store has just inserted (new to it). */
@@ -52,35 +55,54 @@ function atOrAfter(rows: readonly KeptRun[], ms: number): number {
   return lo;
 }
 
+/** Adds a run to its task's list, where its stop puts it (mostly the newest: appended). */
+function insert(tasks: Map<string, KeptRun[]>, r: KeptRun): void {
+  const list = tasks.get(r.taskId);
+  if (!list) {
+    tasks.set(r.taskId, [frozen(r)]);
+    return;
+  }
+  const last = list.at(-1);
+  if (!last || last.stopMs <= r.stopMs) list.push(frozen(r));
+  else list.splice(after(list, r.stopMs), 0, frozen(r));
+}
+
 export function createPrefixRuns(): PrefixRuns {
-  const kept = new Map<string, { fromMs: number; rows: KeptRun[] }>();
+  const kept = new Map<string, { fromMs: number; tasks: Map<string, KeptRun[]> }>();
   return {
     get(prefix, sinceMs) {
       const k = kept.get(prefix);
       if (!k || sinceMs < k.fromMs) return undefined;
-      return k.rows.slice(atOrAfter(k.rows, sinceMs));
+      const out = new Map<string, KeptRun[]>();
+      for (const [taskId, list] of k.tasks) {
+        const from = atOrAfter(list, sinceMs);
+        if (from < list.length) out.set(taskId, list.slice(from));
+      }
+      return out;
     },
     load(prefix, sinceMs, rows) {
-      kept.set(prefix, { fromMs: sinceMs, rows: rows.map(frozen) });
+      const tasks = new Map<string, KeptRun[]>();
+      for (const r of rows) insert(tasks, r);
+      kept.set(prefix, { fromMs: sinceMs, tasks });
     },
     added(rows) {
       if (kept.size === 0) return;
-      for (const r of rows)
-        for (const [prefix, k] of kept) {
-          if (!r.taskId.startsWith(prefix) || r.stopMs < k.fromMs) continue;
-          // Mostly the newest: appended; a run found late goes where its stop puts it.
-          const last = k.rows.at(-1);
-          if (!last || last.stopMs <= r.stopMs) k.rows.push(frozen(r));
-          else k.rows.splice(after(k.rows, r.stopMs), 0, frozen(r));
-        }
+      for (const r of rows) for (const [prefix, k] of kept) if (r.taskId.startsWith(prefix) && r.stopMs >= k.fromMs) insert(k.tasks, r);
     },
     pruned(beforeMs) {
       for (const k of kept.values()) {
-        const n = atOrAfter(k.rows, beforeMs);
-        if (n > 0) k.rows.splice(0, n);
+        for (const [taskId, list] of k.tasks) {
+          const n = atOrAfter(list, beforeMs);
+          if (n === list.length) k.tasks.delete(taskId);
+          else if (n > 0) list.splice(0, n);
+        }
         k.fromMs = Math.max(k.fromMs, beforeMs);
       }
     },
-    size: () => [...kept.values()].reduce((n, k) => n + k.rows.length, 0),
+    size() {
+      let n = 0;
+      for (const k of kept.values()) for (const list of k.tasks.values()) n += list.length;
+      return n;
+    },
   };
 }
