@@ -125,21 +125,55 @@ function lookEvery(clock: Clock, look: () => Promise<boolean>, recheckMs: number
   };
 }
 
+/**
+ * Whether the run's final result was announced after all (its outcome is remembered among the runs seen; an attempt
+ * never is): its row then goes without a page. Asked only of a row past its deadline, which is rare.
+ */
+async function outcomeCame(db: SqlDb, row: DueRow): Promise<boolean> {
+  const asSent = (JSON.parse(row.event) as TaskEvent).executionId;
+  const seen = await db.get<{ n: number }>("SELECT 1 AS n FROM intake_seen WHERE execution_id IN (?, ?) LIMIT 1", [asSent, row.execution_id]);
+  if (!seen) return false;
+  await db.run("DELETE FROM intake_held_attempts WHERE execution_id = ? AND announced_at IS NULL", [row.execution_id]);
+  return true;
+}
+
+/** Announced attempts are kept a week (a restart does not announce them again), then forgotten. */
+async function pruneAnnounced(db: SqlDb, now: number): Promise<void> {
+  await db.run("DELETE FROM intake_held_attempts WHERE announced_at IS NOT NULL AND announced_at < ?", [now - 7 * 86_400_000]);
+}
+
+/**
+ * On SQLite, where this Steward is the file's only writer: after a look, when the next held attempt falls due, so the
+ * looks before then send nothing (the minute's query found nothing on almost every look, 1,440 statements a day:
+ * issue 89). A hold makes the next look ask again; so does a hold begun while a look asked. Elsewhere every look asks.
+ */
+function nextDueGate(db: SqlDb) {
+  let nothingDueBefore: number | undefined;
+  let holds = 0;
+  return {
+    quiet: (now: number) => nothingDueBefore !== undefined && now < nothingDueBefore,
+    holding() {
+      holds++;
+      nothingDueBefore = undefined;
+    },
+    async learn(now: number): Promise<void> {
+      if (db.dialect !== "sqlite") return;
+      const before = holds;
+      const next = await db.get<{ due: number | null }>("SELECT MIN(due_at) AS due FROM intake_held_attempts WHERE announced_at IS NULL");
+      const due = next?.due === null || next?.due === undefined ? Number.POSITIVE_INFINITY : Number(next.due);
+      // Still due now (not taken this look): every look asks until it is announced.
+      nothingDueBefore = holds === before && due > now ? due : undefined;
+    },
+  };
+}
+
 export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps): HeldAttempts {
   const log = deps.log.child({ module: "held-attempts" });
   const withinMs = withinMinutes * 60_000;
   let stopSweep: (() => void) | undefined;
   let looks = 0;
   let claimedByLive = false; // the last look left a due attempt to the claim of another Steward alive then
-  /**
-   * On SQLite, where this Steward is the file's only writer: no held attempt falls due before this time (Infinity:
-   * none is held), as the store said after the last look; undefined when unknown. A look before it sends nothing:
-   * the minute's query found nothing on almost every look, 1,440 statements a day (issue 89).
-   */
-  let nothingDueBefore: number | undefined;
-  /** Holds begun: a look's answer about what is due counts only if no hold began while it was asked. */
-  let holds = 0;
-  const alone = deps.db.dialect === "sqlite";
+  const gate = nextDueGate(deps.db);
   /** Rows this Steward is announcing now: its own claim on them is not a leftover. */
   const inFlight = new Set<string>();
   /**
@@ -179,20 +213,8 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
     return took.changes === 1; // another Steward took it, or the outcome came meanwhile
   }
 
-  /**
-   * Whether the run's final result was announced after all (its outcome is remembered among the runs seen; an attempt
-   * never is): its row then goes without a page. Asked only of a row past its deadline, which is rare.
-   */
-  async function outcomeCame(row: DueRow): Promise<boolean> {
-    const asSent = (JSON.parse(row.event) as TaskEvent).executionId;
-    const seen = await deps.db.get<{ n: number }>("SELECT 1 AS n FROM intake_seen WHERE execution_id IN (?, ?) LIMIT 1", [asSent, row.execution_id]);
-    if (!seen) return false;
-    await deps.db.run("DELETE FROM intake_held_attempts WHERE execution_id = ? AND announced_at IS NULL", [row.execution_id]);
-    return true;
-  }
-
   async function fire(row: DueRow, now: number): Promise<boolean> {
-    if (await outcomeCame(row)) return false;
+    if (await outcomeCame(deps.db, row)) return false;
     if (!(await claim(row, now))) return false;
     const e = outcomeUnknown(JSON.parse(row.event) as TaskEvent, Number(row.held_at), withinMs, now);
     try {
@@ -224,23 +246,10 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
     });
   }
 
-  async function pruneAnnounced(now: number): Promise<void> {
-    await deps.db.run("DELETE FROM intake_held_attempts WHERE announced_at IS NOT NULL AND announced_at < ?", [now - 7 * 86_400_000]);
-  }
-
-  /** After a look on SQLite: when the next held attempt falls due (none still due now), unless a hold began meanwhile. */
-  async function learnNextDue(now: number): Promise<void> {
-    const before = holds;
-    const next = await deps.db.get<{ due: number | null }>("SELECT MIN(due_at) AS due FROM intake_held_attempts WHERE announced_at IS NULL");
-    const due = next?.due === null || next?.due === undefined ? Number.POSITIVE_INFINITY : Number(next.due);
-    nothingDueBefore = holds === before && due > now ? due : undefined;
-  }
-
   const held: HeldAttempts = {
     async held(e) {
       const now = deps.clock.now();
-      holds++;
-      nothingDueBefore = undefined;
+      gate.holding();
       try {
         await deps.db.run(
           `INSERT INTO intake_held_attempts (execution_id, task_id, event, held_at, due_at) VALUES (?, ?, ?, ?, ?)
@@ -274,8 +283,8 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
       const now = deps.clock.now();
       claimedByLive = false;
       if (unremoved.size > 0) await removeEnded();
-      if (nothingDueBefore !== undefined && now < nothingDueBefore) {
-        if (++looks % PRUNE_EVERY === 0) await pruneAnnounced(now);
+      if (gate.quiet(now)) {
+        if (++looks % PRUNE_EVERY === 0) await pruneAnnounced(deps.db, now);
         return 0;
       }
       const due = await deps.db.all<DueRow>(
@@ -294,8 +303,8 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
       }
       // An announced one is kept a week (a restart does not announce it again), forgotten at an hourly look: an idle
       // look is one query (test/integration/platform/cluster/alone-statements.test.ts counts them).
-      if (++looks % PRUNE_EVERY === 0) await pruneAnnounced(now);
-      if (alone) await learnNextDue(now);
+      if (++looks % PRUNE_EVERY === 0) await pruneAnnounced(deps.db, now);
+      await gate.learn(now);
       return fired;
     },
     start() {
