@@ -253,8 +253,7 @@ export function createBatchReader<T>(opts: BatchReaderOptions<T>): BatchReader<T
     const late = () => new AppError("TIMEOUT", `no answer from QRS for ${opts.what} ${id} in time`, { details: { id } });
     if (o.signal?.aborted) return Promise.reject(late());
     return new Promise<T[]>((resolveRead, rejectRead) => {
-      // Once answered, the read stops listening to the caller's signal: one that outlives many reads (a look's) kept a
-      // listener per read, and made a TIMEOUT error with its stack for each when it aborted (issue 89).
+      // Once answered, no longer listened to: a look's signal outlives its reads, each an error at its end (issue 89).
       const signal = o.signal;
       const onAbort = () => rejectRead(late());
       signal?.addEventListener("abort", onAbort, { once: true });
