@@ -130,10 +130,11 @@ function lookEvery(clock: Clock, look: () => Promise<boolean>, recheckMs: number
 }
 
 /**
- * Alone in a cluster (src/platform/cluster/peer-poll.ts) the minute's look is made only when it can find something:
- * an attempt due (the next due is read after each look; this Steward's own holds bring it forward), a change of the
- * peers (one joined, left, or wrote), a write that has not landed yet, or the hourly prune. With other members, or
- * on a store of its own, every minute.
+ * Alone in a cluster (src/platform/cluster/peer-poll.ts), or on a store of its own (SQLite: this Steward is the file's
+ * only writer), the minute's look is made only when it can find something: an attempt due (the next due is read after
+ * each look; this Steward's own holds bring it forward), a change of the peers (one joined, left, or wrote), a write
+ * that has not landed yet; the hourly prune is then a statement of its own. With other members, every minute. An
+ * idle minute sends nothing (issue 89: 1,440 statements a day before).
  */
 function alonePace(peers: HeldAttemptsDeps["peers"], clock: Clock) {
   let nextDueAt = Number.NEGATIVE_INFINITY;
@@ -145,8 +146,11 @@ function alonePace(peers: HeldAttemptsDeps["peers"], clock: Clock) {
       nextDueAt = Math.min(nextDueAt, dueAt);
       heldDuring = Math.min(heldDuring, dueAt);
     },
-    /** `unremoved`: writes that have not landed yet. */
-    wanted: (now: number, unremoved: boolean): boolean => !peers || unremoved || now >= pruneAt || now >= nextDueAt || peers.gate(),
+    /** `unremoved`: writes that have not landed yet. "look" for a whole look, "prune" for the hourly prune alone. */
+    wanted(now: number, unremoved: boolean): "look" | "prune" | undefined {
+      if (unremoved || now >= nextDueAt || peers?.gate()) return "look";
+      return now >= pruneAt ? "prune" : undefined;
+    },
     /** The attempts announced a week ago go at an hourly look. */
     pruneDue(now: number): boolean {
       if (now < pruneAt) return false;
@@ -156,7 +160,7 @@ function alonePace(peers: HeldAttemptsDeps["peers"], clock: Clock) {
     /** Whether the look should read the next due (alone in the cluster), and what it read. */
     readsNext: (): boolean => {
       heldDuring = Number.POSITIVE_INFINITY;
-      return peers?.alone() === true;
+      return !peers || peers.alone();
     },
     looked(next: number | undefined): void {
       nextDueAt = Math.min(next ?? Number.POSITIVE_INFINITY, heldDuring);
@@ -172,6 +176,23 @@ function alonePace(peers: HeldAttemptsDeps["peers"], clock: Clock) {
 async function announceOn(deps: Pick<HeldAttemptsDeps, "annotate" | "bus">, e: TaskEvent): Promise<void> {
   const [event = e, ...followUps] = deps.annotate ? await deps.annotate(e) : [e];
   for (const x of [event, ...followUps]) await deps.bus.emit(x.kind, x);
+}
+
+/**
+ * Whether the run's final result was announced after all (its outcome is remembered among the runs seen; an attempt
+ * never is): its row then goes without a page. Asked only of a row past its deadline, which is rare.
+ */
+async function outcomeCame(db: SqlDb, row: DueRow): Promise<boolean> {
+  const asSent = (JSON.parse(row.event) as TaskEvent).executionId;
+  const seen = await db.get<{ n: number }>("SELECT 1 AS n FROM intake_seen WHERE execution_id IN (?, ?) LIMIT 1", [asSent, row.execution_id]);
+  if (!seen) return false;
+  await db.run("DELETE FROM intake_held_attempts WHERE execution_id = ? AND announced_at IS NULL", [row.execution_id]);
+  return true;
+}
+
+/** Announced attempts are kept a week (a restart does not announce them again), then forgotten. */
+async function pruneAnnounced(db: SqlDb, now: number): Promise<void> {
+  await db.run("DELETE FROM intake_held_attempts WHERE announced_at IS NOT NULL AND announced_at < ?", [now - 7 * 86_400_000]);
 }
 
 export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps): HeldAttempts {
@@ -214,20 +235,8 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
     return took.changes === 1; // another Steward took it, or the outcome came meanwhile
   }
 
-  /**
-   * Whether the run's final result was announced after all (its outcome is remembered among the runs seen; an attempt
-   * never is): its row then goes without a page. Asked only of a row past its deadline, which is rare.
-   */
-  async function outcomeCame(row: DueRow): Promise<boolean> {
-    const asSent = (JSON.parse(row.event) as TaskEvent).executionId;
-    const seen = await deps.db.get<{ n: number }>("SELECT 1 AS n FROM intake_seen WHERE execution_id IN (?, ?) LIMIT 1", [asSent, row.execution_id]);
-    if (!seen) return false;
-    await deps.db.run("DELETE FROM intake_held_attempts WHERE execution_id = ? AND announced_at IS NULL", [row.execution_id]);
-    return true;
-  }
-
   async function fire(row: DueRow, now: number): Promise<boolean> {
-    if (await outcomeCame(row)) return false;
+    if (await outcomeCame(deps.db, row)) return false;
     if (!(await claim(row, now))) return false;
     const e = outcomeUnknown(JSON.parse(row.event) as TaskEvent, Number(row.held_at), withinMs, now);
     try {
@@ -313,14 +322,18 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
       }
       // An announced one is kept a week (a restart does not announce it again), forgotten at an hourly look: an idle
       // look is one query (test/integration/platform/cluster/idle-site-statements.test.ts counts them).
-      if (pace.pruneDue(now)) await deps.db.run("DELETE FROM intake_held_attempts WHERE announced_at IS NOT NULL AND announced_at < ?", [now - 7 * 86_400_000]);
+      if (pace.pruneDue(now)) await pruneAnnounced(deps.db, now);
       if (readsNext) pace.looked((await deps.db.get<{ t: number | null }>(NEXT_DUE))?.t ?? undefined);
       return fired;
     },
     start() {
-      const look = async () =>
-        pace.wanted(deps.clock.now(), unremoved.size > 0) &&
-        held.sweep().catch((err: unknown) => void (pace.failed(), log.warn({ err: describeError(err) }, "looking at held attempts failed")));
+      const look = async () => {
+        const now = deps.clock.now();
+        const wanted = pace.wanted(now, unremoved.size > 0);
+        if (!wanted) return;
+        const done = wanted === "look" ? held.sweep() : pace.pruneDue(now) ? pruneAnnounced(deps.db, now) : undefined;
+        await done?.catch((err: unknown) => void (pace.failed(), log.warn({ err: describeError(err) }, "looking at held attempts failed")));
+      };
       stopSweep = lookEvery(deps.clock, async () => (await look(), claimedByLive), deps.recheckMs);
     },
     stop() {

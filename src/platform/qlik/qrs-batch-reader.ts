@@ -112,15 +112,17 @@ function createRowCache<T>(clock: Clock, ttlMs: number, maxCached: number, keepE
   };
 }
 
-/** A signal that aborts once every caller's has (never, when one caller has none). */
-function allAborted(signals: Array<AbortSignal | undefined>): AbortSignal {
+/**
+ * A signal that aborts once every caller's has (never, when one caller has none), and the release of what it listens
+ * to once the read is over (a caller's signal may outlive many reads: a look's).
+ */
+function allAborted(signals: Array<AbortSignal | undefined>): { signal: AbortSignal; release(): void } {
   const controller = new AbortController();
-  if (signals.every((s) => s !== undefined)) {
-    const check = () => signals.every((s) => s!.aborted) && controller.abort();
-    for (const s of signals) s!.addEventListener("abort", check, { once: true });
-    check();
-  }
-  return controller.signal;
+  if (!signals.every((s) => s !== undefined)) return { signal: controller.signal, release: () => undefined };
+  const check = () => signals.every((s) => s!.aborted) && controller.abort();
+  for (const s of signals) s!.addEventListener("abort", check, { once: true });
+  check();
+  return { signal: controller.signal, release: () => signals.forEach((s) => s!.removeEventListener("abort", check)) };
 }
 
 /** How a reader names its keys in a filter and finds their rows in a batch's answer. */
@@ -197,7 +199,8 @@ export function createBatchReader<T>(opts: BatchReaderOptions<T>): BatchReader<T
     const all = waiters.flat();
     // The shared read gives up only when every caller has: one caller's budget must not cut the others short.
     const timeoutMs = Math.max(0, ...all.map((w) => w.timeoutMs ?? 0)) || undefined;
-    const settled = readBatch(ids, { timeoutMs, signal: allAborted(all.map((w) => w.signal)) }).then((m) => {
+    const callers = allAborted(all.map((w) => w.signal));
+    const settled = readBatch(ids, { timeoutMs, signal: callers.signal }).then((m) => {
       cache.put(m, startedAt);
       return m;
     });
@@ -216,6 +219,7 @@ export function createBatchReader<T>(opts: BatchReaderOptions<T>): BatchReader<T
     settled
       .catch(() => undefined)
       .finally(() => {
+        callers.release();
         for (const id of ids) if (flying.get(id) === shared) flying.delete(id);
         inFlight--;
         pump();
@@ -248,8 +252,19 @@ export function createBatchReader<T>(opts: BatchReaderOptions<T>): BatchReader<T
     if (hit) return Promise.resolve(copy(hit));
     const late = () => new AppError("TIMEOUT", `no answer from QRS for ${opts.what} ${id} in time`, { details: { id } });
     if (o.signal?.aborted) return Promise.reject(late());
-    return new Promise<T[]>((resolve, reject) => {
-      o.signal?.addEventListener("abort", () => reject(late()), { once: true });
+    return new Promise<T[]>((resolveRead, rejectRead) => {
+      // Once answered, no longer listened to: a look's signal outlives its reads, each an error at its end (issue 89).
+      const signal = o.signal;
+      const onAbort = () => rejectRead(late());
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const resolve = (rows: T[]) => {
+        signal?.removeEventListener("abort", onAbort);
+        resolveRead(rows);
+      };
+      const reject = (err: unknown) => {
+        signal?.removeEventListener("abort", onAbort);
+        rejectRead(err);
+      };
       const flight = flying.get(id);
       if (flight && flight.startedAt >= notBefore) {
         flight.result.then((m) => {

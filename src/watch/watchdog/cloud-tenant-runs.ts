@@ -43,10 +43,13 @@ export async function readTenantRuns(
   const runs = await store.runsWithPrefix(prefix, now - cfg.keepRuns);
   const starts = new Map<string, number[]>();
   const ends = new Map<string, KeptRun[]>();
-  for (const r of runs) {
-    const id = r.taskId.slice(prefix.length);
-    (starts.get(id) ?? starts.set(id, []).get(id)!).push(r.createdMs);
-    (ends.get(id) ?? ends.set(id, []).get(id)!).push(r);
+  for (const [taskId, list] of runs) {
+    const id = taskId.slice(prefix.length);
+    starts.set(
+      id,
+      list.map((r) => r.createdMs),
+    );
+    ends.set(id, list);
   }
   for (const task of tasks) if (task.last) (starts.get(task.id) ?? starts.set(task.id, []).get(task.id)!).push(task.last.startedMs);
   const running = (task: CloudPlanTask) => (task.last && task.last.endedMs === undefined ? task.last : undefined);

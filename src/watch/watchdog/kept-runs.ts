@@ -13,6 +13,7 @@
 import type { RunList } from "./run-list";
 import type { KeptRun } from "./run-list";
 import { RunLearner } from "./run-learner";
+import { createPrefixRuns } from "./prefix-runs";
 import { createTaskRuns, type TaskRuns } from "./task-runs";
 
 export interface KeptRuns {
@@ -58,6 +59,15 @@ export interface KeptRuns {
   setZones(zoneOf: (taskId: string) => string | undefined): void;
   /** The task's learner made again in `zone` from every run the store holds of it (`rows`); false as `load`. */
   relearn(token: number, taskId: string, zone: string, rows: readonly KeptRun[]): boolean;
+  /**
+   * Per task whose id starts with `prefix` (a Qlik Cloud tenant's), its runs since `sinceMs`, oldest stop first, over
+   * all of keepRuns (prefix-runs.ts); undefined until `loadPrefix` kept them from that far back.
+   */
+  prefixRuns(prefix: string, sinceMs: number): Map<string, KeptRun[]> | undefined;
+  /** Everything the store holds of the prefix's tasks from `sinceMs` on, as just read from it; false as `load`. */
+  loadPrefix(token: number, prefix: string, sinceMs: number, rows: readonly KeptRun[]): boolean;
+  /** How many runs of the Qlik Cloud tenants are kept (prefixRuns). */
+  prefixRunsHeld(): number;
 }
 
 export function createKeptRuns(): KeptRuns {
@@ -67,6 +77,7 @@ export function createKeptRuns(): KeptRuns {
   let heldFrom = Number.NEGATIVE_INFINITY;
   const tasks = new Map<string, TaskRuns>();
   const learners = new Map<string, RunLearner>();
+  const prefixes = createPrefixRuns();
   let zoneOf: (taskId: string) => string | undefined = () => undefined;
   /** Writes begun and ended; odd-free bookkeeping: `busy` counts those in flight. */
   let writes = 0;
@@ -121,10 +132,12 @@ export function createKeptRuns(): KeptRuns {
       };
     },
     added(rows) {
+      prefixes.added(rows);
       if (from === undefined) return;
       for (const r of rows) if (r.stopMs >= from) keep(r);
     },
     pruned(beforeMs, holdFromMs = beforeMs) {
+      prefixes.pruned(beforeMs);
       if (from === undefined) return;
       for (const [taskId, runs] of tasks) {
         // Only the tasks whose oldest run went are touched (a look prunes a few runs at a time).
@@ -169,5 +182,12 @@ export function createKeptRuns(): KeptRuns {
       learners.set(taskId, learner);
       return true;
     },
+    prefixRuns: (prefix, sinceMs) => prefixes.get(prefix, sinceMs),
+    loadPrefix(token, prefix, sinceMs, rows) {
+      if (!unchanged(token)) return false;
+      prefixes.load(prefix, sinceMs, rows);
+      return true;
+    },
+    prefixRunsHeld: () => prefixes.size(),
   };
 }

@@ -3,7 +3,7 @@
 import type { SqlDb, SqlValue } from "../../platform/store/sql";
 import type { KeptRuns } from "./kept-runs";
 import type { RunRow } from "./run-row";
-import type { RunList } from "./run-list";
+import type { KeptRun, RunList } from "./run-list";
 import type { RunLearner } from "./run-learner";
 
 type RawRun = {
@@ -52,8 +52,11 @@ export interface RunReads {
   runsOf(taskId: string, sinceMs: number): Promise<RunRow[]>;
   /** Every finished run since `sinceMs` (for the chain and missed-start checks). */
   runsSince(sinceMs: number): Promise<RunRow[]>;
-  /** The finished runs since `sinceMs` of the tasks whose id starts with `prefix` (a Qlik Cloud tenant's), oldest first. */
-  runsWithPrefix(prefix: string, sinceMs: number): Promise<RunRow[]>;
+  /**
+   * Per task whose id starts with `prefix` (a Qlik Cloud tenant's), its finished runs since `sinceMs`, oldest first
+   * (a task with none left out): lists of the caller's own, of read-only runs (on SQLite the kept objects themselves).
+   */
+  runsWithPrefix(prefix: string, sinceMs: number): Promise<Map<string, KeptRun[]>>;
   /**
    * The runs held in memory per task (SQLite), each list complete from `fromMs` on and holding the task's newest run
    * however old (kept-runs.ts); undefined on PostgreSQL or before the runs were first read.
@@ -106,15 +109,24 @@ export function createRunReads(db: SqlDb, kept: KeptRuns | undefined): RunReads 
       return rows;
     },
     async runsWithPrefix(prefix, sinceMs) {
+      // On SQLite read once, then kept as the writes are applied (prefix-runs.ts), unless a write ran beside the read.
+      const held = kept?.prefixRuns(prefix, sinceMs);
+      if (held) return held;
+      const token = kept?.readToken() ?? -1;
       // SQLite compares the bytes, so a range finds them by the index; elsewhere a collation may order ':' apart.
       const range = db.dialect === "sqlite" ? "task_id >= ? AND task_id < ? AND " : "";
-      const rows = await db.all<RawRun>(`SELECT * FROM watchdog_runs WHERE ${range}substr(task_id, 1, ?) = ? AND stop_ms >= ? ORDER BY stop_ms`, [
-        ...(range ? [prefix, `${prefix}\uffff`] : []),
-        prefix.length,
-        prefix,
-        sinceMs,
-      ]);
-      return rows.map(toRun);
+      const rows = (
+        await db.all<RawRun>(`SELECT * FROM watchdog_runs WHERE ${range}substr(task_id, 1, ?) = ? AND stop_ms >= ? ORDER BY stop_ms`, [
+          ...(range ? [prefix, `${prefix}\uffff`] : []),
+          prefix.length,
+          prefix,
+          sinceMs,
+        ])
+      ).map(toRun);
+      if (kept?.loadPrefix(token, prefix, sinceMs, rows)) return kept.prefixRuns(prefix, sinceMs)!;
+      const byTask = new Map<string, KeptRun[]>();
+      for (const r of rows) (byTask.get(r.taskId) ?? byTask.set(r.taskId, []).get(r.taskId)!).push(r);
+      return byTask;
     },
     keptRecentRuns: () => kept?.recent(),
     keptRunsByTask: (sinceMs) => kept?.byTask(sinceMs),

@@ -2,6 +2,7 @@
 // run, and gives the same events as enriching each run alone; an id QRS does not know, or a batch QRS refuses, spoils
 // no other run.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { getEventListeners } from "node:events";
 import type { Simulator } from "../../../../src/sim";
 import { ConfigSchema } from "../../../../src/composition/config";
 import type { QrsClient } from "../../../../src/platform/qlik";
@@ -283,6 +284,23 @@ describe("enrichment of a burst of failures", () => {
     const patient = reader.read(TASKS[1]!, { signal: AbortSignal.timeout(10_000) });
     await expect(hurried).rejects.toThrow(/no answer from QRS for task/);
     expect((await patient).map((t) => t.name)).toEqual(["Reload Sales again"]);
+  });
+
+  test("a read answered stops listening to its caller's signal: a look's signal that outlives its reads keeps no listener of theirs", async () => {
+    const reader = createBatchReader<QrsTask>({
+      what: "task",
+      field: "id",
+      keyOf: (t) => t.id,
+      fetch: (f, o) => qrs.listTasksFull(f, o),
+      clock: systemClock,
+      ttlMs: 0,
+    });
+    const look = new AbortController();
+    const rows = await Promise.all([reader.read(TASKS[0]!, { signal: look.signal }), reader.read(TASKS[1]!, { signal: look.signal })]);
+    expect(rows.map((r) => r.length)).toEqual([1, 1]);
+    // Before, each read left two listeners (its own and its batch's) until the look's end, and its end made an error each.
+    expect(getEventListeners(look.signal, "abort")).toHaveLength(0);
+    look.abort();
   });
 
   test("each caller gets rows of its own: a change to one reaches neither the other callers nor the next read from the cache", async () => {
