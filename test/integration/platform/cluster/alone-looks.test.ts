@@ -15,6 +15,7 @@ import { countStatements } from "../../../helpers/statement-counts";
 import { startSteppedMember } from "../../../helpers/stepped-cluster-member";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type HttpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
+import { pendingDelivery } from "../../../helpers/pending-delivery";
 
 const MIN = 60_000;
 const dir = createTempDir();
@@ -73,23 +74,7 @@ test("alone, a Steward skips its looks for others' work; a member that queues a 
   const now = clock.now();
   await beta.app.notify.outbox.transaction(async (tx) => {
     await tx.saveEvent(event, now);
-    await tx.insert({
-      key: `${event.id}|hook|`,
-      eventId: event.id,
-      eventIds: [event.id],
-      kind: "task.failed",
-      route: "ops",
-      channel: "hook",
-      recipient: "",
-      target: null,
-      status: "pending",
-      reason: null,
-      groupId: null,
-      groupWindowMs: null,
-      nextAttemptAt: now,
-      expiresAt: now + 3_600_000,
-      createdAt: now,
-    });
+    await tx.insert(pendingDelivery(event.id, now, { channel: "hook", route: "ops" }));
   });
   await beta.close();
   apps.splice(apps.indexOf(beta), 1);

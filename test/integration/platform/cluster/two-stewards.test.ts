@@ -13,6 +13,7 @@ import { startSmtpReceiver } from "../../tell/notify/receivers";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { wallLimit } from "../../../helpers/time-limit";
 import { waitFor } from "../../../helpers/wait-for";
+import { pendingDelivery } from "../../../helpers/pending-delivery";
 
 let pg: PostgresService;
 let url: string;
@@ -105,23 +106,7 @@ test("a delivery for a channel only one Steward has is left to that one: the oth
     const now = Date.now();
     await createOutboxStore(db, { instanceId: "by-hand" }).transaction(async (tx) => {
       await tx.saveEvent(event, now);
-      await tx.insert({
-        key: `${event.id}|mail|ops@corp.example`,
-        eventId: event.id,
-        eventIds: [event.id],
-        kind: event.kind,
-        route: "by-hand",
-        channel: "mail",
-        recipient: "ops@corp.example",
-        target: null,
-        status: "pending",
-        reason: null,
-        groupId: null,
-        groupWindowMs: null,
-        nextAttemptAt: now,
-        expiresAt: now + 3_600_000,
-        createdAt: now,
-      });
+      await tx.insert(pendingDelivery(event.id, now, { channel: "mail", recipient: "ops@corp.example", route: "by-hand", kind: event.kind }));
     });
     // node-b would claim it now (and give it up: "channel mail is no longer configured"); it failed so before each
     // Steward claimed only its own channels' deliveries.

@@ -8,24 +8,9 @@ import { notifyMigrations } from "../../../../src/tell/notify/migrations";
 import { createOutboxStore, type NewDelivery } from "../../../../src/tell/notify/outbox-store";
 import { abandonedSends } from "../../../../src/tell/notify/abandoned-sends";
 import { bothBackends } from "../../../helpers/sql-backends";
+import { pendingDelivery } from "../../../helpers/pending-delivery";
 
-const delivery = (i: number, now: number): NewDelivery => ({
-  key: `ev${i}|hook|`,
-  eventId: `ev${i}`,
-  eventIds: [`ev${i}`],
-  kind: "task.failed",
-  route: "r",
-  channel: "hook",
-  recipient: "",
-  target: null,
-  status: "pending",
-  reason: null,
-  groupId: null,
-  groupWindowMs: null,
-  nextAttemptAt: now,
-  expiresAt: now + 3_600_000,
-  createdAt: now,
-});
+const delivery = (i: number, now: number): NewDelivery => pendingDelivery(`ev${i}`, now, { channel: "hook" });
 
 for (const backend of bothBackends()) {
   describe(`a dead Steward's sends on ${backend.name}`, () => {

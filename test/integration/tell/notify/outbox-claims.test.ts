@@ -6,24 +6,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { notifyMigrations } from "../../../../src/tell/notify/migrations";
 import { createOutboxStore, SENDING_LEASE_MS, type NewDelivery } from "../../../../src/tell/notify/outbox-store";
 import { bothBackends } from "../../../helpers/sql-backends";
+import { pendingDelivery } from "../../../helpers/pending-delivery";
 
-const delivery = (i: number, now: number): NewDelivery => ({
-  key: `ev${i}|mail|ops@corp.example`,
-  eventId: `ev${i}`,
-  eventIds: [`ev${i}`],
-  kind: "task.failed",
-  route: "r",
-  channel: "mail",
-  recipient: "ops@corp.example",
-  target: null,
-  status: "pending",
-  reason: null,
-  groupId: null,
-  groupWindowMs: null,
-  nextAttemptAt: now,
-  expiresAt: now + 3_600_000,
-  createdAt: now,
-});
+const delivery = (i: number, now: number): NewDelivery => pendingDelivery(`ev${i}`, now, { channel: "mail", recipient: "ops@corp.example" });
 
 for (const backend of bothBackends()) {
   describe(`outbox claims on ${backend.name}`, () => {
