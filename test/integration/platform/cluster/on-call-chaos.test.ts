@@ -6,7 +6,9 @@
 // the API the moment it is listed; the member holding the most duties SIGKILLed (started again 3 s later) with a round
 // in flight; PostgreSQL stopped 20 s while a round fails. At the end every task has succeeded, and it prints and
 // asserts: 0 alerts left open in any product after their incident ended, 0 acknowledgements lost, 0 recoveries before
-// their page or where no page went, 0 pages without an incident (and 0 pages lost, 0 requests refused). A webhook
+// their page or where no page went, 0 pages without an incident (and 0 pages lost, 0 requests refused; an incident
+// listed open whose Steward was killed before queueing its page, and whose task succeeded before the run was handled
+// again, is paged nowhere by design, docs/channels.md: Steward's record must show both pages held back for that). A webhook
 // paged for the failures run on Central and told recoveries by a route that takes only them: 0 recoveries of an
 // incident it was not paged for (or before its page), 0 pages it got left without their recovery.
 // STEWARD_CHAOS_INCIDENTS (default 300) sets how many incidents the rounds open.
@@ -15,6 +17,7 @@ import { acknowledgeAsListed } from "../../../helpers/acknowledge-as-listed";
 import { NODES, type OnCallChaosSite, startOnCallChaosSite } from "../../../helpers/on-call-chaos-site";
 import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
 import { diagnose, receivedOf } from "../../../helpers/on-call-chaos-diagnosis";
+import { endedBeforePage } from "../../../helpers/ended-before-page";
 import { describeLedger, judgeFollowUps, judgeLedger, type MessageLog, type ProductLog } from "../../../helpers/on-call-ledger";
 import type { VendorAction } from "../../../helpers/vendor-alerts";
 import { waitFor } from "../../../helpers/wait-for";
@@ -218,6 +221,16 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
     acknowledged,
     shouldPage,
   });
+  // A listed incident that closed before its page could be queued (its Steward killed in between, the task's success
+  // recorded first) is paged nowhere, as docs/channels.md says; Steward's own record must show it, or it is a page lost.
+  const base = site.members.find((m) => !m.down)!.base;
+  const CHANNEL: Record<string, string> = { pagerduty: "pd", opsgenie: "og", jsm: "jsm" };
+  const endedFirst: string[] = [];
+  for (const item of ledger.pagesLost) {
+    const [product, , id] = item.split(" ") as [string, string, string];
+    if (await endedBeforePage((path) => fetch(base + path), Number(id), CHANNEL[product]!)) endedFirst.push(item);
+  }
+  const pagesLost = ledger.pagesLost.filter((x) => !endedFirst.includes(x));
   const hook = judgeFollowUps(hookLog(), incidents);
   const hookKinds = hookLog().received.map((r) => r.kind);
   const stillOpen = [...incidents].filter(([, i]) => i.status === "open").map(([id]) => id);
@@ -226,12 +239,13 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
     `${unheard} failed runs unheard (their datagrams dropped), each task succeeding before reconciliation; ${SPLIT * rounds} failures and successes heard by two members 0.1 s apart`,
     `requests accepted: PagerDuty ${site.pd.accepted.length}, Opsgenie ${site.og.accepted.length}, JSM ${site.jsm.accepted.length}; refused as malformed: ${site.pd.rejected.length + site.og.rejected.length + site.jsm.rejected.length}`,
     ...notes,
-    describeLedger(ledger),
+    describeLedger({ ...ledger, pagesLost }),
+    `incidents that ended before their page could be queued (paged nowhere, both pages recorded as not sent): ${endedFirst.length}${endedFirst.length ? ` (${endedFirst.slice(0, 6).join(", ")})` : ""}`,
     `webhook (paged for Central's failures, recoveries on a route of their own): ${hookKinds.filter((k) => k === "task.failed").length} pages, ${hookKinds.filter((k) => k === "task.recovered").length} recoveries`,
     `webhook recoveries of an incident not paged there, or before its page: ${hook.recoveriesWithoutPage.length}${hook.recoveriesWithoutPage.length ? ` (${hook.recoveriesWithoutPage.slice(0, 12).join(", ")})` : ""}`,
     `webhook pages left without their recovery: ${hook.pagesNotFollowed.length}${hook.pagesNotFollowed.length ? ` (${hook.pagesNotFollowed.slice(0, 12).join(", ")})` : ""}`,
     await diagnose({
-      base: site.members.find((m) => !m.down)!.base,
+      base,
       started,
       products: products().map((p, i) => ({
         name: p.name,
@@ -242,7 +256,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
       })),
       openAfterEnd: ledger.openAfterEnd,
       neverListed,
-      pagesLost: ledger.pagesLost,
+      pagesLost,
     }),
   ].join("\n");
   console.log(report);
@@ -254,7 +268,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
   expect(ledger.acknowledgementsLost, report).toEqual([]);
   expect(ledger.recoveriesBeforePage, report).toEqual([]);
   expect(ledger.pagesWithoutIncident, report).toEqual([]);
-  expect(ledger.pagesLost, report).toEqual([]);
+  expect(pagesLost, report).toEqual([]);
   expect(hookKinds.filter((k) => k === "task.failed").length, report).toBeGreaterThan(0);
   expect(hook.recoveriesWithoutPage, report).toEqual([]);
   expect(hook.pagesNotFollowed, report).toEqual([]);

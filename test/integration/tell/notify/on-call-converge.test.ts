@@ -16,6 +16,7 @@ import { createTestApp, type TestApp } from "../../../helpers/app";
 import { failedRun } from "../../../helpers/failed-runs";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { waitFor } from "../../../helpers/wait-for";
+import { endedBeforePage } from "../../../helpers/ended-before-page";
 import { type HttpReceiver, startHttpReceiver } from "./receivers";
 import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
 import { type OpsgenieRequest, startOpsgenieReceiver } from "../../../helpers/opsgenie-receiver";
@@ -91,6 +92,8 @@ notify:
       expect(ogOps(key)).toEqual(["create", "acknowledge"]);
       expect(pd.rejected).toEqual([]);
       expect(og.rejected).toEqual([]);
+      // Paged: the chaos scenario's reading of Steward's record does not take it for one that ended first.
+      expect(await endedBeforePage((p) => t.request(p), id, "pd")).toBe(false);
     });
 
     test("a recovery queued before its page: no resolve before the trigger, none recorded without a request, nothing left open", async () => {
@@ -132,6 +135,9 @@ notify:
       expect(pd.alerts.filter((a) => a.key === key)).toEqual([]);
       expect(pd.rejected).toEqual([]);
       expect(og.rejected).toEqual([]);
+      // Steward's record says why nobody was paged, as the chaos scenario reads it (on-call-chaos.test.ts).
+      expect(await endedBeforePage((p) => t.request(p), failed!.incident!.id, "pd")).toBe(true);
+      expect(await endedBeforePage((p) => t.request(p), failed!.incident!.id, "og")).toBe(true);
     }, 30_000);
 
     test("an incident whose recovery never reached a channel: the sweep resolves its alert there", async () => {
