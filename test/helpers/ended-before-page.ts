@@ -18,7 +18,7 @@ interface DeliveryRecord {
   createdAt: string;
 }
 
-const PAGE_AFTER_END = /before Steward heard of this failure|recovery was queued before this page/;
+const PAGE_AFTER_END = /before this page could be queued|before Steward heard of this failure|recovery was queued before this page/;
 const RECOVERY_WITHOUT_PAGE = /follows up a page no channel received/;
 
 /** Reads Steward's REST API: over HTTP (`(p) => fetch(base + p)`) or in process (a test app's request). */

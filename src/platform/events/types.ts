@@ -190,8 +190,10 @@ export interface TaskEvent extends WithCause, RetryAndTolerance {
    * it, or the success closed its incident before its page was queued): when that success ended (ISO-8601 UTC). Such a
    * failure opens no incident and pages no on-call product (nothing would end its alert); it is recorded, shown in the
    * task's history and the report, and sent as a notice only on routes with `lateFailures: true`.
+   * `incidentId`: the incident the failure was recorded in before its page could be queued (the Steward that recorded
+   * it stopped, or the store went away), which that success ended; unset when the failure counted in none.
    */
-  heardAfterSuccess?: { succeededAt: string };
+  heardAfterSuccess?: { succeededAt: string; incidentId?: number };
   /** task.warning: why a successful run looks wrong. */
   warnings?: RunWarning[];
 }

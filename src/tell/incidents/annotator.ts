@@ -250,7 +250,9 @@ function logOutcome(log: Logger, e: TaskEvent, o: Outcome): void {
 
 /** A failure heard of after its task's next success: when that success ended (the event's heardAfterSuccess). */
 const lateOf = (o: Outcome, failed: boolean): TaskEvent["heardAfterSuccess"] =>
-  failed && o.succeededBeforeHeardAt !== undefined ? { succeededAt: new Date(o.succeededBeforeHeardAt).toISOString() } : undefined;
+  failed && o.succeededBeforeHeardAt !== undefined
+    ? { succeededAt: new Date(o.succeededBeforeHeardAt).toISOString(), ...(o.incident ? { incidentId: o.incident.id } : {}) }
+    : undefined;
 
 function followUp(e: TaskEvent, kind: "task.recovered" | "task.warning", extra: Partial<TaskEvent>): TaskEvent {
   return { ...e, id: `${e.executionId}:${kind === "task.recovered" ? "recovered" : "warning"}`, kind, ...extra };

@@ -74,12 +74,16 @@ export function historyLine(e: TaskEvent, timeZone?: string): string {
 
 /**
  * A failure heard of after the task's next success (a lost datagram, found by reconciliation): "Failed at 02:10 CET,
- * ran again successfully at 02:12 CET before Steward heard of the failure: a notice, no incident, nobody paged"; "".
+ * ran again successfully at 02:12 CET before Steward heard of the failure: a notice, no incident, nobody paged"; when the
+ * failure had been recorded in an incident that success ended before the page could be queued, the text names it.
  */
 export function heardAfterSuccessText(e: TaskEvent, timeZone?: string): string {
   if (!e.heardAfterSuccess) return "";
   const stop = e.execution?.stopTime;
   const failed = stop ? `Failed at ${localTimes(stop, timeZone).zoned}` : "Failed";
+  const { incidentId } = e.heardAfterSuccess;
+  if (incidentId !== undefined)
+    return `${failed}; incident ${incidentId} ended when it ran again successfully at ${localTimes(e.heardAfterSuccess.succeededAt, timeZone).zoned}, before its page could go out: a notice, nobody paged`;
   return `${failed}, ran again successfully at ${localTimes(e.heardAfterSuccess.succeededAt, timeZone).zoned} before Steward heard of the failure: a notice, no incident, nobody paged`;
 }
 

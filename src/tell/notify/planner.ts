@@ -137,7 +137,11 @@ export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: Ou
 function lateFailureDecision(route: NamedRoute, traits: ChannelTraits, event: DomainEvent): string | undefined {
   if (!isTaskEvent(event) || !event.heardAfterSuccess) return undefined;
   if (traits.dataSink) return undefined;
-  const when = `the task ran again successfully at ${event.heardAfterSuccess.succeededAt} before Steward heard of this failure`;
+  const { succeededAt, incidentId } = event.heardAfterSuccess;
+  const when =
+    incidentId !== undefined
+      ? `incident ${incidentId} ended when the task ran again successfully at ${succeededAt}, before this page could be queued (the Steward that recorded the failure stopped, or the store was away)`
+      : `the task ran again successfully at ${succeededAt} before Steward heard of this failure`;
   if (traits.keepsAlerts) return `${when}: an on-call product is sent no alert that nothing would end`;
   return route.config.lateFailures ? undefined : `${when}: sent as a notice only on routes with lateFailures: true`;
 }

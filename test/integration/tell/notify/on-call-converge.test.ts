@@ -140,6 +140,40 @@ notify:
       expect(await endedBeforePage((p) => t.request(p), failed!.incident!.id, "og")).toBe(true);
     }, 30_000);
 
+    test("killed between recording a failure and queueing its page, the success recorded before the run is handled again: nobody paged, the reason names the incident", async () => {
+      const run = failedRun("killed-before-page");
+      const [first] = await t.app.incidents!.annotate(structuredClone(run));
+      const id = first!.incident!.id;
+      const key = `steward-incident-${id}`;
+      // The Steward that recorded the failure dies here: its page is never queued. The task's success closes the
+      // incident and its recovery finds no page.
+      const closing = await t.app.incidents!.annotate({
+        ...syntheticTaskEvent({ outcome: "succeeded", taskName: "Load killed-before-page", taskId: "task-killed-before-page" }),
+        source: "udp",
+      });
+      expect(closing.find((e) => e.kind === "task.recovered")?.incident?.id).toBe(id);
+      await emit(closing);
+      // The run is handled again (another Steward once the claim's lease ran out, or this one restarted).
+      const [again] = await t.app.incidents!.annotate(structuredClone(run));
+      expect(again!.heardAfterSuccess?.incidentId).toBe(id);
+      await emit([again!]);
+      const rows = await waitFor(
+        async () => {
+          const d = (await deliveriesOf(again!.id)).filter((x) => x.channel === "pd" || x.channel === "og");
+          return d.length === 2 && d.every((x) => x.status !== "pending" && x.status !== "sending") ? d : undefined;
+        },
+        { what: "the failure's on-call rows settled" },
+      );
+      for (const d of rows) {
+        expect(d.status).toBe("suppressed");
+        expect(d.reason).toContain(`incident ${id} ended when the task ran again successfully`);
+      }
+      await Bun.sleep(300);
+      expect(pdActions(key)).toEqual([]);
+      expect(ogOps(key)).toEqual([]);
+      expect(await endedBeforePage((p) => t.request(p), id, "pd")).toBe(true);
+    }, 30_000);
+
     test("an incident whose recovery never reached a channel: the sweep resolves its alert there", async () => {
       const [failed] = await t.app.incidents!.annotate(failedRun("no-recovery-route"));
       const key = `steward-incident-${failed!.incident!.id}`;

@@ -20,3 +20,15 @@ test("the history line of a failure heard after the task's next success starts b
   expect(heardAfterSuccessText(base, "UTC")).toBe("");
   expect(String(buildHistoryVars(base, "UTC").historyLine)).not.toContain("before Steward heard");
 });
+
+test("a failure recorded in an incident that its task's success ended before the page could be queued names the incident", () => {
+  const base = syntheticTaskEvent({ outcome: "failed" });
+  const e = {
+    ...base,
+    execution: { ...base.execution!, stopTime: "2026-11-27T02:10:00.000Z" },
+    heardAfterSuccess: { succeededAt: "2026-11-27T02:12:00.000Z", incidentId: 17 },
+  };
+  expect(heardAfterSuccessText(e, "UTC")).toBe(
+    "Failed at 2026-11-27 02:10 UTC; incident 17 ended when it ran again successfully at 2026-11-27 02:12 UTC, before its page could go out: a notice, nobody paged",
+  );
+});
