@@ -6,7 +6,6 @@ import type { MetricsRegistry } from "../core/metrics";
 import type { Readiness } from "../core/readiness";
 import { handleError, handleNotFound, type SecretMask } from "./errors";
 import { createCachedRouter } from "./cached-router";
-import { createDispatchedRequests } from "./dispatched";
 import { createPreHandler } from "./pre-handler";
 import { createRouter, type RouteGuard, type Router } from "./route";
 import { registerBaseConvertRoutes } from "./routes/base-convert";
@@ -42,9 +41,7 @@ export interface HttpApp {
 }
 
 export function createHttpApp(deps: HttpAppDeps): HttpApp {
-  // Hono hands each request to getPath before its handler runs; the pre-handler takes it from there (dispatched.ts).
-  const dispatched = createDispatchedRequests();
-  const hono = new Hono<HttpEnv>({ router: createCachedRouter(), getPath: dispatched.getPath });
+  const hono = new Hono<HttpEnv>({ router: createCachedRouter() });
   const onError = (err: Error, c: Context<HttpEnv>) => handleError(err, c, deps.mask);
   // The checks every request passes, in this order: request id, Host header, method override, access checks,
   // CORS, body limit (see pre-handler.ts). Each route's handler runs them, and so does the not-found answer.
@@ -52,7 +49,6 @@ export function createHttpApp(deps: HttpAppDeps): HttpApp {
     log: deps.log,
     metrics: deps.metrics,
     bodyLimitBytes: deps.bodyLimitBytes,
-    dispatchedRequest: dispatched.take,
     onError,
     ...(deps.methodOverride ? { methodOverride: deps.methodOverride } : {}),
     ...(deps.precheck ? { precheck: deps.precheck } : {}),

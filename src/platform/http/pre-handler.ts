@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { STORE_DEADLINE_MS, underDeadline } from "../core/deadline";
 import { AppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
-import { beginRequest, methodOf, requestIdOf, requestOf } from "./request-state";
+import { beginRequest, methodOf, requestIdOf } from "./request-state";
 import type { HttpEnv } from "./types";
 
 // requestLog moved to request-state.ts with the rest of the request's state; its importers keep this path.
@@ -26,11 +26,6 @@ export interface PreHandlerDeps {
   precheck?: (c: Context<HttpEnv>) => Response | undefined;
   /** CORS, when configured. */
   cors?: MiddlewareHandler<HttpEnv>;
-  /**
-   * The runtime's request of a context (dispatched.ts: taken from Hono's getPath, so no HonoRequest is built for it);
-   * `c.req.raw` when not given.
-   */
-  dispatchedRequest?: (c: Context<HttpEnv>) => Request;
   /** The app's error handler: a refusal thrown here is answered (and counted) like one thrown by a route. */
   onError: (err: Error, c: Context<HttpEnv>) => Response | Promise<Response>;
 }
@@ -79,7 +74,6 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
     c.inc();
     perMethod.latency.observe(seconds);
   };
-  const dispatchedRequest = deps.dispatchedRequest ?? ((c: Context<HttpEnv>) => c.req.raw);
   // Request ids are this process's start (base 36) and a sequence number: unique across restarts, one
   // concatenation per request.
   const idPrefix = `${Date.now().toString(36)}-`;
@@ -124,7 +118,7 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
       const refused = deps.precheck(c);
       if (refused) return refused;
     }
-    const hasBody = requestOf(c).body !== null;
+    const hasBody = c.req.raw.body !== null;
     if (!deps.cors && !hasBody) return inner(c);
     // Hono's middlewares answer through the context: the answer is what they return, else c.res.
     const next = async () => settle(c, await inner(c));
@@ -137,7 +131,7 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
     metricsFor: (route) => ({ route, methods: new Map() }),
     run(c, route, inner) {
       const started = performance.now();
-      const raw = dispatchedRequest(c);
+      const raw = c.req.raw;
       const headers = raw.headers;
       const incoming = headers.get("x-request-id");
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : idPrefix + (++seq).toString(36);

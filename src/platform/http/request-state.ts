@@ -25,7 +25,7 @@ export function beginRequest(
   baseLog: Logger | undefined,
   deadlineAt: number,
 ): RequestState & RequestDeadline {
-  const state = new RequestFrame(raw, requestId, raw.method, raw.url, headers, baseLog, deadlineAt);
+  const state = new RequestFrame(requestId, raw.method, raw.url, headers, baseLog, deadlineAt);
   (c as WithState)[STATE] = state;
   return state;
 }
@@ -40,8 +40,6 @@ class RequestFrame extends RequestDeadline implements RequestState {
   routeRef: string | undefined = undefined;
   log: Logger | undefined = undefined;
   constructor(
-    /** The runtime's request (the pre-handler's checks read whether it has a body). */
-    readonly request: Request,
     readonly requestId: string,
     readonly method: string,
     readonly url: string,
@@ -61,11 +59,6 @@ export function methodOf(c: Context<HttpEnv>): string {
 /** The request's URL: read once by the pre-handler, else from the request itself. */
 export function urlOf(c: Context<HttpEnv>): string {
   return stateOf(c)?.url ?? c.req.url;
-}
-
-/** The runtime's request: as the pre-handler was handed it (without building Hono's request object), else Hono's. */
-export function requestOf(c: Context<HttpEnv>): Request {
-  return (stateOf(c) as RequestFrame | undefined)?.request ?? c.req.raw;
 }
 
 /** The request's headers: read once by the pre-handler, else from the request itself. */
