@@ -13,9 +13,13 @@ export interface BenchProcess {
 }
 
 /** Starts `argv` with stdout piped (scanned for READY; with `stdoutToLog`, into the log too) and stderr into `logFile`. */
-export function startTarget(argv: string[], opts: { cwd?: string; logFile: string; stdoutToLog?: boolean }): BenchProcess {
+export function startTarget(
+  argv: string[],
+  opts: { cwd?: string; logFile: string; stdoutToLog?: boolean /** Added to this process's environment. */; env?: Record<string, string> },
+): BenchProcess {
   const fd = openSync(opts.logFile, "a");
-  const proc = Bun.spawn(argv, { cwd: opts.cwd, stdin: "ignore", stdout: opts.stdoutToLog ? fd : "pipe", stderr: fd });
+  const env = opts.env ? { ...process.env, ...opts.env } : undefined;
+  const proc = Bun.spawn(argv, { cwd: opts.cwd, stdin: "ignore", stdout: opts.stdoutToLog ? fd : "pipe", stderr: fd, ...(env ? { env } : {}) });
   closeSync(fd);
   // If the bench aborts, its targets must not outlive it.
   const killOnExit = () => proc.kill("SIGKILL");

@@ -19,8 +19,8 @@ export interface BaselineTarget {
   startMs: number;
 }
 
-/** Writes `steward.yaml` into `dir` (data in dir/data) and starts the binary on it. */
-export async function startSteward(bin: string, dir: string, extraYaml = ""): Promise<StewardTarget> {
+/** Writes `steward.yaml` into `dir` (data in dir/data) and starts the binary on it (`env` added to its environment). */
+export async function startSteward(bin: string, dir: string, extraYaml = "", env?: Record<string, string>): Promise<StewardTarget> {
   mkdirSync(dir, { recursive: true });
   const [httpPort, udpPort] = [await freePort(), await freeUdpPort()];
   const yaml = [
@@ -32,7 +32,7 @@ export async function startSteward(bin: string, dir: string, extraYaml = ""): Pr
   ].join("\n");
   writeFileSync(join(dir, "steward.yaml"), yaml);
   const t0 = performance.now();
-  const proc = startTarget([bin, "run", "--config", join(dir, "steward.yaml")], { cwd: dir, logFile: join(dir, "steward.log") });
+  const proc = startTarget([bin, "run", "--config", join(dir, "steward.yaml")], { cwd: dir, logFile: join(dir, "steward.log"), ...(env ? { env } : {}) });
   const url = `http://127.0.0.1:${httpPort}`;
   try {
     const startMs = await Promise.race([
