@@ -173,7 +173,7 @@ for (const backend of bothBackends()) {
       const indexes =
         backend.name === "sqlite"
           ? await db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'intake_seen'")
-          : await db.all<{ name: string }>("SELECT indexname AS name FROM pg_indexes WHERE tablename = 'intake_seen'");
+          : await db.all<{ name: string }>("SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'intake_seen'");
       expect(indexes.map((i) => i.name)).not.toContain("intake_seen_execution");
       expect(indexes.map((i) => i.name)).toContain("intake_seen_expiry");
     });

@@ -35,7 +35,7 @@ async function sqliteShape(db: SqlDb): Promise<{ tables: Shape; indexes: string[
 async function postgresShape(db: SqlDb): Promise<{ tables: Shape; indexes: string[] }> {
   const tables: Shape = {};
   const cols = await db.all<{ table_name: string; column_name: string; is_nullable: string }>(
-    "SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, column_name",
+    "SELECT table_name, column_name, is_nullable FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name, column_name",
   );
   for (const c of cols) {
     const t = (tables[c.table_name] ??= { columns: [], notNull: [] });
@@ -44,7 +44,7 @@ async function postgresShape(db: SqlDb): Promise<{ tables: Shape; indexes: strin
   }
   // Only the indexes a migration created by name; PostgreSQL also names its primary key and UNIQUE indexes.
   const idx = await db.all<{ indexname: string }>(
-    "SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key' ORDER BY indexname",
+    "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname NOT LIKE '%_pkey' AND indexname NOT LIKE '%_key' ORDER BY indexname",
   );
   return { tables, indexes: idx.map((i) => i.indexname) };
 }
