@@ -144,6 +144,13 @@ export function incidentSql(x: SqlExecutor): IncidentSql {
   return s;
 }
 
+/** SQLite: extendOpen() of statementsOn, returning what the run's record needs of the incident. */
+async function extendOpen(x: SqlExecutor, t: IncidentTouch, now: number): Promise<IncidentState | undefined> {
+  if ((await x.run(Q.extendQuiet, extendArgs(t, now))).changes !== 1) return undefined;
+  // One process runs one transaction at a time on SQLite: nothing changes the incident between the UPDATE and the read.
+  return toIncidentState((await x.get<Row>(Q.openState, [t.subject]))!);
+}
+
 function statementsOn(x: SqlExecutor) {
   // Each incident opened takes the next number, none skipped (incident-numbers.ts).
   const { numbered } = incidentNumbers(x);
@@ -155,6 +162,8 @@ function statementsOn(x: SqlExecutor) {
   const extended = async (t: IncidentTouch, now: number): Promise<Row | undefined> =>
     x.dialect === "sqlite" ? x.get<Row>(Q.extend, extendArgs(t, now)) : undefined;
   return {
+    /** SQLite: adds a failure to the subject's open incident; undefined when none is open (nothing written then). */
+    extendOpen: (t: IncidentTouch, now: number) => extendOpen(x, t, now),
     /**
      * Serialises the handling of one subject across Stewards until the transaction ends (PostgreSQL advisory lock;
      * SQLite runs one transaction at a time anyway), so "is there a newer success?" and the upsert see one world.
@@ -169,11 +178,8 @@ function statementsOn(x: SqlExecutor) {
     async touchRun(t: IncidentTouch, now: number, run: RunKey): Promise<IncidentState> {
       if (x.dialect === "postgres")
         return toIncident(await numbered(t.subject, async (id) => (await x.get<Row>(Q.touchRun, [...touchArgs(t, now, id), run.executionId, run.outcome]))!));
-      // One process runs one transaction at a time on SQLite: nothing changes the incident between the UPDATE and the read.
       const incident =
-        (await x.run(Q.extendQuiet, extendArgs(t, now))).changes === 1
-          ? toIncidentState((await x.get<Row>(Q.openState, [t.subject]))!)
-          : toIncident(await numbered(t.subject, async (id) => (await x.get<Row>(Q.touch, touchArgs(t, now, id)))!));
+        (await extendOpen(x, t, now)) ?? toIncident(await numbered(t.subject, async (id) => (await x.get<Row>(Q.touch, touchArgs(t, now, id)))!));
       await x.run(Q.setRunIncident, [incident.id, incident.failures, run.executionId, run.outcome]);
       return incident;
     },
