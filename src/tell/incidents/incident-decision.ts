@@ -119,6 +119,7 @@ async function failureLinked(s: IncidentSql, e: TaskEvent, d: Decision): Promise
     return { ...base, consecutiveFailures: open.failures, failingSince: open.openedAt, incident: open, closed: false };
   }
   if (!(await d.insert(row))) return recordedBefore(s, e, d);
+  // touchRun() tries the open incident again (an UPDATE that finds none, once a streak) before it opens one.
   const incident = await s.touchRun(touch, now, row);
   return { ...base, consecutiveFailures: incident.failures, failingSince: incident.openedAt, incident, closed: false };
 }
