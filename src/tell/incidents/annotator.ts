@@ -13,7 +13,7 @@ import type { IncidentsConfig } from "./config";
 import type { SqlDb } from "../../platform/store/sql";
 import type { Classifier, ErrorCause } from "./classify";
 import { createFailureBatches, type RecordOutcome } from "./failure-batch";
-import { decide, failureTouch } from "./incident-decision";
+import { decide, failureTouch, RecordedBefore } from "./incident-decision";
 import { historyFor, priorRuns } from "./history";
 import { incidentSql, type IncidentSql, type PastRun, type RunRow } from "./incident-store";
 import { incidentRef, taskSubject } from "./incident-ref";
@@ -102,8 +102,11 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
     tables: Record<string, number> | undefined,
     readOnly: boolean,
     seeded: RunRow[],
+    rowFirst = false,
   ): Promise<Outcome> {
     const failed = e.outcome !== "succeeded";
+    // SQLite: a failure's row is written by decide() once its incident is known, linked to it (incident-decision.ts).
+    const linked = kept !== undefined && failed && !readOnly && !rowFirst;
     const subject = taskSubject(e.task.id);
     const now = deps.clock.now();
     // The earlier runs' tables are read only when this run's own may be compared with them.
@@ -120,30 +123,25 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       // Sent together (on PostgreSQL one round trip behind the lock; the transaction's connection runs them in
       // order): the history, the run's own row, and what decides the incident: a newer success for a failure,
       // the open incident for a success.
+      const insert = insertKept(s, kept, e.task.id, at, now);
       const [, recent, inserted, newerSuccess, openBefore] = await Promise.all([
         locked,
         recentRuns(s, e, at, withTables),
-        readOnly ? false : s.insertRun(row, now),
+        readOnly ? false : linked ? undefined : insert(row),
         failed && !readOnly ? firstSuccessAfter(s, e.task.id, at) : undefined,
         failed && !readOnly ? undefined : s.open(subject),
       ]);
-      if (inserted)
-        kept?.add(e.task.id, {
-          executionId: row.executionId,
-          outcome: row.outcome,
-          finishedAt: at,
-          durationMs: row.durationMs,
-          tables: failed ? null : row.tables,
-        });
       const prior = priorRuns(recent);
       const previousTables = withTables ? recent.filter((r) => r.outcome === "succeeded" && r.tables).map((r) => r.tables!) : [];
       const base = { prior, previousTables };
       if (readOnly) return readOnlyOutcome(base, failed, at, openBefore);
-      return decide(s, e, { at, now, cause, row, subject, inserted, newerSuccess, openBefore, base });
+      return decide(s, e, { at, now, cause, row, subject, inserted, insert, newerSuccess, openBefore, base });
     });
-    // Rolled back: what was kept of this task may now differ from the store.
+    // Rolled back: what was kept of this task may now differ from the store. A run recorded before is recorded again
+    // with its row first (what it says then is what was decided when it was first handled).
     return recorded.catch((err: unknown) => {
       kept?.forget(e.task.id);
+      if (err instanceof RecordedBefore) return record(e, at, cause, tables, readOnly, seeded, true);
       throw err;
     });
   }
@@ -200,6 +198,16 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
 }
 
 export type Annotator = ReturnType<typeof createAnnotator>;
+
+/** Writes a run's row; a new one joins its task's kept runs (SQLite). False when it was recorded before. */
+function insertKept(s: IncidentSql, kept: ReturnType<typeof recentRunsOf> | undefined, taskId: string, at: number, now: number) {
+  return async (r: RunRow): Promise<boolean> => {
+    const added = await s.insertRun(r, now);
+    const tables = r.outcome === "succeeded" ? r.tables : null;
+    if (added) kept?.add(taskId, { executionId: r.executionId, outcome: r.outcome, finishedAt: at, durationMs: r.durationMs, tables });
+    return added;
+  };
+}
 
 /** What a run that changes nothing (unconfirmed by QRS, or a test) reads of the history: no incident opened or closed. */
 function readOnlyOutcome(base: Pick<Outcome, "prior" | "previousTables">, failed: boolean, at: number, openBefore: Outcome["incident"]): Outcome {

@@ -13,7 +13,7 @@ import { setImmediate } from "node:timers";
 import { isStoreUnavailable, type SqlDb, type SqlExecutor } from "../../platform/store/sql";
 import { batchHistories } from "./batch-history";
 import { priorRuns, type PriorRuns } from "./history";
-import { incidentSql, type IncidentRow, type IncidentSql, type IncidentTouch, type RunRow } from "./incident-store";
+import { incidentSql, type IncidentState, type IncidentSql, type IncidentTouch, type RunRow } from "./incident-store";
 
 /** Most runs one transaction carries (bounds its lock time and the history rows it reads). */
 export const MAX_FAILURE_BATCH = 64;
@@ -23,7 +23,7 @@ export interface RecordOutcome {
   prior: PriorRuns;
   consecutiveFailures: number;
   failingSince?: number;
-  incident?: IncidentRow;
+  incident?: IncidentState;
   /** This success closed the incident (now or when it was first handled). */
   closed: boolean;
   /**
@@ -107,7 +107,7 @@ export function combinedTouch(members: ReadonlyArray<{ touch: FailureToRecord["t
 export async function heardLateAgain(
   s: Pick<IncidentSql, "successAfter">,
   run: Pick<RunRow, "taskId" | "finishedAt">,
-  incident: IncidentRow | undefined,
+  incident: IncidentState | undefined,
 ): Promise<number | undefined> {
   if (incident?.status === "open") return undefined;
   return s.successAfter(run.taskId, run.finishedAt);

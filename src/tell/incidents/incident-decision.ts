@@ -42,8 +42,13 @@ export interface Decision {
   cause: ErrorCause | undefined;
   row: RunRow;
   subject: string;
-  /** The run's row was new (false: handled before). */
-  inserted: boolean;
+  /**
+   * The run's row was new (false: handled before); undefined: not written yet, a failure on SQLite whose row decide()
+   * writes with its incident link (`insert`), one statement less than the row and then its link.
+   */
+  inserted: boolean | undefined;
+  /** Writes the run's row; false when it was recorded before. */
+  insert: (r: RunRow) => Promise<boolean>;
   /** When the first success of the task recorded after this failure ended. */
   newerSuccess: number | undefined;
   /** The task's open incident (read for a success). */
@@ -59,31 +64,80 @@ export async function decide(s: IncidentSql, e: TaskEvent, d: Decision): Promise
   const { at, now, cause, row, subject, inserted, newerSuccess, openBefore, base } = d;
   const { prior } = base;
   const failed = e.outcome !== "succeeded";
-  if (!inserted) {
-    // Handled before: say what was decided then.
-    const stored = await s.run(e.executionId, e.outcome);
-    const incident = stored?.incidentId ? await s.byId(stored.incidentId) : undefined;
-    const closed = !failed && incident?.closedByEventId === e.id;
-    const late = failed ? await heardLateAgain(s, row, incident) : undefined;
-    return {
-      ...base,
-      consecutiveFailures: stored?.consecutiveFailures ?? 0,
-      failingSince: failed ? incident?.openedAt : undefined,
-      incident,
-      closed,
-      ...(late !== undefined ? { succeededBeforeHeardAt: late } : {}),
-    };
-  }
+  if (inserted === undefined) return failureLinked(s, e, d);
+  if (!inserted) return recordedBefore(s, e, d);
   if (failed) {
     // A failure older than a success already recorded belongs to the past: it opens nothing, and pages nobody.
     if (newerSuccess !== undefined) {
       const consecutive = prior.failures + 1;
       await s.setRunIncident(e.executionId, e.outcome, null, consecutive);
-      return { ...base, consecutiveFailures: consecutive, failingSince: prior.failingSince ?? at, closed: false, succeededBeforeHeardAt: newerSuccess };
+      return lateFailure(d, consecutive, newerSuccess);
     }
     const incident = await s.touchRun({ ...failureTouch(e, at, cause), priorFailures: prior.failures, since: prior.failingSince }, now, row);
     return { ...base, consecutiveFailures: incident.failures, failingSince: incident.openedAt, incident, closed: false };
   }
   const closed = openBefore ? await s.closeRun({ subject, eventId: e.id, summary: recoveredSummary(openBefore, at), at }, now, row) : undefined;
   return { ...base, consecutiveFailures: 0, incident: closed ?? openBefore, closed: Boolean(closed) };
+}
+
+/**
+ * Thrown inside a record's transaction when a failure's row, written after its incident was extended, was there
+ * already: the transaction's savepoint undoes the extension, and the run is recorded again with its row first.
+ */
+export class RecordedBefore extends Error {
+  constructor() {
+    super("the run was recorded before");
+  }
+}
+
+/** A failure older than a success already recorded: counted in its streak, in no incident. */
+const lateFailure = (d: Decision, consecutive: number, newerSuccess: number): Outcome => ({
+  ...d.base,
+  consecutiveFailures: consecutive,
+  failingSince: d.base.prior.failingSince ?? d.at,
+  closed: false,
+  succeededBeforeHeardAt: newerSuccess,
+});
+
+/**
+ * SQLite, a failure whose row is not written yet: an open incident is extended first and the row written linked to
+ * it; a late failure's row is written with its count; with no incident open the row goes first and the touch opens
+ * one and links it, as for a row written before. A row found there already (a run handled before) says so.
+ */
+async function failureLinked(s: IncidentSql, e: TaskEvent, d: Decision): Promise<Outcome> {
+  const { at, now, cause, row, newerSuccess, base } = d;
+  const { prior } = base;
+  if (newerSuccess !== undefined) {
+    const consecutive = prior.failures + 1;
+    if (!(await d.insert({ ...row, incidentId: null, consecutiveFailures: consecutive }))) return recordedBefore(s, e, d);
+    return lateFailure(d, consecutive, newerSuccess);
+  }
+  const touch = { ...failureTouch(e, at, cause), priorFailures: prior.failures, since: prior.failingSince };
+  const open = await s.extendOpen(touch, now);
+  if (open) {
+    if (!(await d.insert({ ...row, incidentId: open.id, consecutiveFailures: open.failures }))) throw new RecordedBefore();
+    return { ...base, consecutiveFailures: open.failures, failingSince: open.openedAt, incident: open, closed: false };
+  }
+  if (!(await d.insert(row))) return recordedBefore(s, e, d);
+  // touchRun() tries the open incident again (an UPDATE that finds none, once a streak) before it opens one.
+  const incident = await s.touchRun(touch, now, row);
+  return { ...base, consecutiveFailures: incident.failures, failingSince: incident.openedAt, incident, closed: false };
+}
+
+/** A run handled before: what was decided then. */
+async function recordedBefore(s: IncidentSql, e: TaskEvent, d: Decision): Promise<Outcome> {
+  const { row, base } = d;
+  const failed = e.outcome !== "succeeded";
+  const stored = await s.run(e.executionId, e.outcome);
+  const incident = stored?.incidentId ? await s.byId(stored.incidentId) : undefined;
+  const closed = !failed && incident?.closedByEventId === e.id;
+  const late = failed ? await heardLateAgain(s, row, incident) : undefined;
+  return {
+    ...base,
+    consecutiveFailures: stored?.consecutiveFailures ?? 0,
+    failingSince: failed ? incident?.openedAt : undefined,
+    incident,
+    closed,
+    ...(late !== undefined ? { succeededBeforeHeardAt: late } : {}),
+  };
 }

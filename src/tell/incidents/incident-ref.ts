@@ -2,12 +2,12 @@
 // closing event tells ("recovered after 5 failed runs over 1 h 15 min").
 import type { IncidentRef } from "../../platform/events/run-context";
 import { spanText } from "../notify/time-format";
-import type { IncidentRow } from "./incident-store";
+import type { IncidentRow, IncidentState } from "./incident-store";
 
 /** The incident subject of a task: one incident at a time per task, whatever raised it. */
 export const taskSubject = (taskId: string): string => `task:${taskId.toLowerCase()}`;
 
-export function incidentRef(row: IncidentRow): IncidentRef {
+export function incidentRef(row: IncidentState): IncidentRef {
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
     id: row.id,

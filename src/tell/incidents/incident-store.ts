@@ -6,59 +6,28 @@ import type { KeptRun } from "./recent-runs";
 import type { PastRun } from "./past-run";
 import { incidentNumbers } from "./incident-numbers";
 import { closeArgs, extendArgs, type IncidentClose, type IncidentTouch, touchArgs } from "./incident-touch";
+import {
+  INCIDENT_STATE_COLUMNS,
+  type IncidentRow,
+  type IncidentState,
+  type IncidentStatus,
+  num,
+  numOrNull,
+  type Row,
+  toIncident,
+  toIncidentState,
+  toPastRun,
+  toRun,
+  type RunRow,
+} from "./incident-rows";
 
 export type { IncidentClose, IncidentTouch } from "./incident-touch";
-
-export type IncidentStatus = "open" | "closed";
+export type { IncidentRow, IncidentState, IncidentStatus, RunRow } from "./incident-rows";
 
 /** Where a page of the list ends: the next lists the incidents after it (updated earlier, or at once with a smaller id). */
 export interface IncidentCursor {
   updatedAt: number;
   id: number;
-}
-
-export interface IncidentRow {
-  id: number;
-  subject: string;
-  taskId: string | null;
-  title: string;
-  status: IncidentStatus;
-  /** Failed (or aborted) runs in the incident, the failures before it opened included. */
-  failures: number;
-  /** Every event that opened or updated it. */
-  events: number;
-  openedAt: number;
-  lastEventAt: number;
-  firstEventId: string;
-  lastEventId: string;
-  lastKind: string;
-  lastSummary: string;
-  errorClass: string | null;
-  closedAt: number | null;
-  closedByEventId: string | null;
-  closedSummary: string | null;
-  updatedAt: number;
-  /** Who acknowledged it (an API key's or a certificate's name) and when; null while nobody has. */
-  acknowledgedAt: number | null;
-  acknowledgedBy: string | null;
-  acknowledgedNote: string | null;
-  /** When one of its alerts first went out to someone (held ones do not count); null while none has. */
-  pagedAt: number | null;
-}
-
-export interface RunRow {
-  executionId: string;
-  outcome: string;
-  taskId: string;
-  finishedAt: number;
-  durationMs: number | null;
-  errorClass: string | null;
-  tables: Record<string, number> | null;
-  incidentId: number | null;
-  consecutiveFailures: number;
-  source: "event" | "qrs";
-  /** The Scheduler's attempts of the run, when it took more than one. */
-  attempts?: number | null;
 }
 
 export type { PastRun } from "./past-run";
@@ -71,72 +40,10 @@ export interface RecoveredRun {
   attempts: number;
 }
 
-type Row = Record<string, SqlValue>;
-
 /** One run's row: a task run ends once per outcome. */
 export interface RunKey {
   executionId: string;
   outcome: string;
-}
-
-const num = (v: SqlValue | undefined): number => Number(v);
-const numOrNull = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
-const strOrNull = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
-
-function toIncident(r: Row): IncidentRow {
-  return {
-    id: num(r.id),
-    subject: String(r.subject),
-    taskId: strOrNull(r.task_id),
-    title: String(r.title),
-    status: String(r.status) as IncidentStatus,
-    failures: num(r.failures),
-    events: num(r.events),
-    openedAt: num(r.opened_at),
-    lastEventAt: num(r.last_event_at),
-    firstEventId: String(r.first_event_id),
-    lastEventId: String(r.last_event_id),
-    lastKind: String(r.last_kind),
-    lastSummary: String(r.last_summary),
-    errorClass: strOrNull(r.error_class),
-    closedAt: numOrNull(r.closed_at),
-    closedByEventId: strOrNull(r.closed_by_event_id),
-    closedSummary: strOrNull(r.closed_summary),
-    updatedAt: num(r.updated_at),
-    acknowledgedAt: numOrNull(r.acknowledged_at),
-    acknowledgedBy: strOrNull(r.acknowledged_by),
-    acknowledgedNote: strOrNull(r.acknowledged_note),
-    pagedAt: numOrNull(r.paged_at),
-  };
-}
-
-function tablesOf(v: SqlValue | undefined): Record<string, number> | null {
-  if (v === null || v === undefined) return null;
-  try {
-    return JSON.parse(String(v)) as Record<string, number>;
-  } catch {
-    return null;
-  }
-}
-
-function toPastRun(r: Row): PastRun {
-  return { outcome: String(r.outcome), finishedAt: num(r.finished_at), durationMs: numOrNull(r.duration_ms), tables: tablesOf(r.tables) };
-}
-
-function toRun(r: Row): RunRow {
-  const tables = tablesOf(r.tables);
-  return {
-    executionId: String(r.execution_id),
-    outcome: String(r.outcome),
-    taskId: String(r.task_id),
-    finishedAt: num(r.finished_at),
-    durationMs: numOrNull(r.duration_ms),
-    errorClass: strOrNull(r.error_class),
-    tables,
-    incidentId: numOrNull(r.incident_id),
-    consecutiveFailures: num(r.consecutive_failures),
-    source: String(r.source) as RunRow["source"],
-  };
 }
 
 // The newest of two values without GREATEST/MAX(a, b), which the dialects spell differently.
@@ -161,7 +68,7 @@ const TOUCH = `INSERT INTO incidents (id, subject, task_id, title, status, failu
 // TOUCH took two (the open incident's number, then the upsert), and an UPDATE costs less than an upsert that meets its
 // conflict. The SET expressions read the row as it was, as TOUCH's `incidents.` columns do; ?9 is the touch's time.
 const newer = (col: string, value: string) => `CASE WHEN ?9 >= last_event_at THEN ${value} ELSE ${col} END`;
-const EXTEND = `UPDATE incidents SET failures = failures + ?1, events = events + ?2, title = ?3,
+const EXTEND_QUIET = `UPDATE incidents SET failures = failures + ?1, events = events + ?2, title = ?3,
       opened_at = CASE WHEN ?4 < opened_at THEN ?4 ELSE opened_at END,
       last_event_id = ${newer("last_event_id", "?5")},
       last_kind = ${newer("last_kind", "?6")},
@@ -169,7 +76,8 @@ const EXTEND = `UPDATE incidents SET failures = failures + ?1, events = events +
       error_class = ${newer("error_class", "COALESCE(?8, error_class)")},
       last_event_at = ${newer("last_event_at", "?9")},
       updated_at = ?10
-    WHERE subject = ?11 AND status = 'open' RETURNING *`;
+    WHERE subject = ?11 AND status = 'open'`;
+const EXTEND = `${EXTEND_QUIET} RETURNING *`;
 const CLOSE = `UPDATE incidents SET status = 'closed', closed_at = ?, closed_by_event_id = ?, closed_summary = ?, updated_at = ?
     WHERE subject = ? AND status = 'open' AND last_event_at <= ? RETURNING *`;
 
@@ -177,6 +85,10 @@ export const SUCCESS_AFTER_SQL = "SELECT MIN(finished_at) AS at FROM incident_ru
 const Q = {
   touch: TOUCH,
   extend: EXTEND,
+  // A run's failure: the UPDATE without `RETURNING *`, then what the run's record needs of the incident read back
+  // (about 2.6 µs of CPU for the two against 5.0 for the UPDATE returning every column, measured on a burst's store).
+  extendQuiet: EXTEND_QUIET,
+  openState: `SELECT ${INCIDENT_STATE_COLUMNS} FROM incidents WHERE subject = ? AND status = 'open'`,
   close: CLOSE,
   open: "SELECT * FROM incidents WHERE subject = ? AND status = 'open'",
   byId: "SELECT * FROM incidents WHERE id = ?",
@@ -232,6 +144,13 @@ export function incidentSql(x: SqlExecutor): IncidentSql {
   return s;
 }
 
+/** SQLite: extendOpen() of statementsOn, returning what the run's record needs of the incident. */
+async function extendOpen(x: SqlExecutor, t: IncidentTouch, now: number): Promise<IncidentState | undefined> {
+  if ((await x.run(Q.extendQuiet, extendArgs(t, now))).changes !== 1) return undefined;
+  // One process runs one transaction at a time on SQLite: nothing changes the incident between the UPDATE and the read.
+  return toIncidentState((await x.get<Row>(Q.openState, [t.subject]))!);
+}
+
 function statementsOn(x: SqlExecutor) {
   // Each incident opened takes the next number, none skipped (incident-numbers.ts).
   const { numbered } = incidentNumbers(x);
@@ -243,6 +162,8 @@ function statementsOn(x: SqlExecutor) {
   const extended = async (t: IncidentTouch, now: number): Promise<Row | undefined> =>
     x.dialect === "sqlite" ? x.get<Row>(Q.extend, extendArgs(t, now)) : undefined;
   return {
+    /** SQLite: adds a failure to the subject's open incident; undefined when none is open (nothing written then). */
+    extendOpen: (t: IncidentTouch, now: number) => extendOpen(x, t, now),
     /**
      * Serialises the handling of one subject across Stewards until the transaction ends (PostgreSQL advisory lock;
      * SQLite runs one transaction at a time anyway), so "is there a newer success?" and the upsert see one world.
@@ -254,10 +175,11 @@ function statementsOn(x: SqlExecutor) {
     touch: async (t: IncidentTouch, now: number): Promise<IncidentRow> =>
       toIncident((await extended(t, now)) ?? (await numbered(t.subject, async (id) => (await x.get<Row>(Q.touch, touchArgs(t, now, id)))!))),
     /** touch(), and the run (recorded before, in the same transaction) linked to the incident with its failure count. */
-    async touchRun(t: IncidentTouch, now: number, run: RunKey): Promise<IncidentRow> {
+    async touchRun(t: IncidentTouch, now: number, run: RunKey): Promise<IncidentState> {
       if (x.dialect === "postgres")
         return toIncident(await numbered(t.subject, async (id) => (await x.get<Row>(Q.touchRun, [...touchArgs(t, now, id), run.executionId, run.outcome]))!));
-      const incident = toIncident((await extended(t, now)) ?? (await numbered(t.subject, async (id) => (await x.get<Row>(Q.touch, touchArgs(t, now, id)))!)));
+      const incident =
+        (await extendOpen(x, t, now)) ?? toIncident(await numbered(t.subject, async (id) => (await x.get<Row>(Q.touch, touchArgs(t, now, id)))!));
       await x.run(Q.setRunIncident, [incident.id, incident.failures, run.executionId, run.outcome]);
       return incident;
     },
