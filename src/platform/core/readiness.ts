@@ -1,6 +1,6 @@
 // Per-component readiness for GET /ready: each component reports whether it is up; a required component
 // that is down makes the whole service not ready (503).
-import { wallClock } from "./clock";
+import { type Timer, wallClock } from "./clock";
 export interface ComponentStatus {
   ok: boolean;
   /** A short human-readable state, e.g. "connected to mqtt://broker:1883" or the last error. */
@@ -38,15 +38,26 @@ export function createReadiness(timeoutMs = 2000): Readiness {
           .filter((c) => c.required || !opts.requiredOnly)
           .map(async (c) => {
             let status: ComponentStatus;
+            let timer: Timer | undefined;
             try {
-              status = await Promise.race([
-                Promise.resolve(c.check()),
-                new Promise<ComponentStatus>((resolve) =>
-                  wallClock.setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs).unref?.(),
-                ),
-              ]);
+              const answer = c.check();
+              // A check that answers at once needs no deadline; one that waits gets a wall-time timer, cleared when it
+              // answers (the degraded watch reports every minute: on a stepped clock that is many a wall second, and
+              // each left-behind timer stayed in the runtime's heap for its two seconds).
+              status =
+                answer instanceof Promise
+                  ? await Promise.race([
+                      answer,
+                      new Promise<ComponentStatus>((resolve) => {
+                        timer = wallClock.setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
+                        timer.unref?.();
+                      }),
+                    ])
+                  : answer;
             } catch (err) {
               status = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+            } finally {
+              wallClock.clearTimeout(timer);
             }
             components[c.name] = { ...status, required: c.required };
           }),

@@ -12,7 +12,7 @@ import { createSilentLogger } from "../../../../src/platform/core/logger";
 import type { ServiceEvent } from "../../../../src/platform/events/types";
 import { createQrsClient, type QrsClient } from "../../../../src/platform/qlik";
 import { startSimulator, type Simulator } from "../../../../src/sim";
-import { createNodeReachability } from "../../../../src/watch/site-monitor/node-reachability";
+import { createNodeReachability, watchedFilter } from "../../../../src/watch/site-monitor/node-reachability";
 import { createMonitorState, siteMonitorMigrations } from "../../../../src/watch/site-monitor/state";
 import type { SqlDb } from "../../../../src/platform/store/sql";
 import { simControl } from "../../../helpers/sim-control";
@@ -102,6 +102,25 @@ test("a service not watched (the engine, by default) raises nothing", async () =
   await readFor(5 * 60 * SEC);
   await simControl(sim, "POST", `/nodes/${reload01}/services/engine/up`);
   expect(raised).toEqual([]);
+});
+
+test("a read asks QRS for the watched services' rows only (Repository and Scheduler by default), every service when all are watched", async () => {
+  const reads = () => sim.requests.list({ source: "qrs", pathContains: "servicestatus" });
+  const before = reads().length;
+  await monitor().m.check();
+  const [read] = reads().slice(before);
+  expect(read?.query.filter).toBe("serviceType eq 0 or serviceType eq 2");
+  // Two of the services of each node: the rows the read dropped before were read for nothing.
+  const Rows = z.array(z.object({ serviceType: z.number() }));
+  const all = (await qrs.getJson("servicestatus/full", Rows)).map((r) => r.serviceType);
+  const types = (await qrs.getJson("servicestatus/full", Rows, { filter: read!.query.filter })).map((r) => r.serviceType);
+  expect(types).toEqual(all.filter((t) => t === 0 || t === 2));
+  expect(read?.responseItems).toBe(types.length);
+  expect(types.length).toBeLessThan(all.length);
+  expect(watchedFilter(["repository", "scheduler", "engine", "proxy", "printing"])).toBeUndefined();
+  expect(watchedFilter(["engine"])).toBe("serviceType eq 3");
+  // The simulator answers a filter it cannot parse as QRS does.
+  await expect(qrs.getJson("servicestatus/full", z.array(z.any()), { filter: "serviceType eq" })).rejects.toThrow(/400/);
 });
 
 test("QRS not answering is the Repository of qlik.host unreachable; what was raised survives a new monitor (a restart)", async () => {

@@ -126,4 +126,34 @@ describe("readiness", () => {
     expect(report.ready).toBe(false);
     expect(report.components.qrs).toEqual({ ok: false, detail: "no answer within 50 ms", required: true });
   });
+
+  test("a check that answers leaves no deadline timer behind (the degraded watch reports every minute)", async () => {
+    const r = createReadiness(60_000);
+    r.register({ name: "store", required: true, check: () => ({ ok: true }) });
+    r.register({ name: "qrs", required: true, check: async () => ({ ok: true }) });
+    // The wall-time timers set and not cleared meanwhile (systemClock calls the global functions).
+    const pending = new Set<unknown>();
+    const set = globalThis.setTimeout;
+    const clear = globalThis.clearTimeout;
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+      const timer = set(() => {
+        pending.delete(timer);
+        fn();
+      }, ms);
+      pending.add(timer);
+      return timer;
+    }) as typeof setTimeout;
+    globalThis.clearTimeout = ((timer: Parameters<typeof clearTimeout>[0]) => {
+      pending.delete(timer);
+      clear(timer);
+    }) as typeof clearTimeout;
+    try {
+      for (let i = 0; i < 100; i++) expect((await r.report()).ready).toBe(true);
+    } finally {
+      globalThis.setTimeout = set;
+      globalThis.clearTimeout = clear;
+    }
+    // Before: one 60 s timer per report and check that could wait (100 here), each kept by the runtime until it fired.
+    expect(pending.size).toBe(0);
+  });
 });
