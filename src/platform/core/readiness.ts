@@ -1,6 +1,6 @@
 // Per-component readiness for GET /ready: each component reports whether it is up; a required component
 // that is down makes the whole service not ready (503).
-import { wallClock } from "./clock";
+import { type Timer, wallClock } from "./clock";
 export interface ComponentStatus {
   ok: boolean;
   /** A short human-readable state, e.g. "connected to mqtt://broker:1883" or the last error. */
@@ -24,6 +24,11 @@ export interface Readiness {
   report(opts?: { requiredOnly?: boolean }): Promise<ReadinessReport>;
 }
 
+/**
+ * Each check has `timeoutMs` of wall time to answer; the deadline is cleared once it does: the degraded watch asks
+ * every minute, and on a stepped clock thousands of times a wall second, so deadlines left to fire two seconds later
+ * piled up in the runtime's timer queue for nothing.
+ */
 export function createReadiness(timeoutMs = 2000): Readiness {
   const checks = new Map<string, ReadinessCheck>();
   return {
@@ -38,15 +43,19 @@ export function createReadiness(timeoutMs = 2000): Readiness {
           .filter((c) => c.required || !opts.requiredOnly)
           .map(async (c) => {
             let status: ComponentStatus;
+            let deadline: Timer | undefined;
             try {
               status = await Promise.race([
                 Promise.resolve(c.check()),
-                new Promise<ComponentStatus>((resolve) =>
-                  wallClock.setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs).unref?.(),
-                ),
+                new Promise<ComponentStatus>((resolve) => {
+                  deadline = wallClock.setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
+                  deadline.unref?.();
+                }),
               ]);
             } catch (err) {
               status = { ok: false, detail: err instanceof Error ? err.message : String(err) };
+            } finally {
+              wallClock.clearTimeout(deadline);
             }
             components[c.name] = { ...status, required: c.required };
           }),

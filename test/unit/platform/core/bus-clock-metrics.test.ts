@@ -126,4 +126,33 @@ describe("readiness", () => {
     expect(report.ready).toBe(false);
     expect(report.components.qrs).toEqual({ ok: false, detail: "no answer within 50 ms", required: true });
   });
+
+  test("a check that answers leaves no deadline armed behind it (the degraded watch reports every minute)", async () => {
+    // The runtime's timers, counted while the reports run: armed and not yet fired or cleared.
+    const armed = new Set<unknown>();
+    const { setTimeout: set, clearTimeout: clear } = globalThis;
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+      const t = set(() => {
+        armed.delete(t);
+        fn();
+      }, ms);
+      armed.add(t);
+      return t;
+    }) as typeof setTimeout;
+    globalThis.clearTimeout = ((t?: ReturnType<typeof setTimeout>) => {
+      armed.delete(t);
+      clear(t);
+    }) as typeof clearTimeout;
+    try {
+      const r = createReadiness(60_000);
+      r.register({ name: "store", required: true, check: () => ({ ok: true }) });
+      r.register({ name: "qrs", required: true, check: async () => ({ ok: true }) });
+      r.register({ name: "mqtt", required: false, check: () => Promise.reject(new Error("refused")) });
+      for (let i = 0; i < 10; i++) expect((await r.report()).ready).toBe(true);
+    } finally {
+      globalThis.setTimeout = set;
+      globalThis.clearTimeout = clear;
+    }
+    expect(armed.size).toBe(0);
+  });
 });
