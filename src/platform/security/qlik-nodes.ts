@@ -105,6 +105,18 @@ export function createQlikNodes(host: string | undefined, deps: QlikNodesDeps): 
     recompute();
   }
   let stopTimer: (() => void) | undefined;
+  /** The timed refresh under way: a DNS or QRS slower than the interval is not asked again while it answers. */
+  let refreshing = false;
+  const timedRefresh = () => {
+    if (refreshing) return;
+    refreshing = true;
+    void refresh()
+      .catch(() => {})
+      .finally(() => {
+        refreshing = false;
+      });
+  };
+
   return {
     has: (ip) => addresses.has(ip.address),
     local: () => !host || onThisMachine,
@@ -120,8 +132,8 @@ export function createQlikNodes(host: string | undefined, deps: QlikNodesDeps): 
       name: "qlik-nodes",
       start() {
         // Not awaited: a slow DNS or QRS must not hold the start; qlik.host as an address counts at once.
-        refresh().catch(() => {});
-        stopTimer = every(deps.clock, deps.intervalMs ?? INTERVAL_MS, () => void refresh().catch(() => {}));
+        timedRefresh();
+        stopTimer = every(deps.clock, deps.intervalMs ?? INTERVAL_MS, timedRefresh);
       },
       stop() {
         stopTimer?.();

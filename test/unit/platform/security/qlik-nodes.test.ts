@@ -76,4 +76,32 @@ describe("qlik-nodes", () => {
     expect(n.has(ip("10.1.2.4"))).toBe(false);
     expect(n.has(ip("10.1.2.3"))).toBe(true);
   });
+
+  test("a lookup slower than the interval is not asked again while it answers (a slow DNS does not pile up)", async () => {
+    const clock = createManualClock(0);
+    const asked: string[] = [];
+    let answer!: () => void;
+    const n = createQlikNodes("sense1.corp.example", {
+      clock,
+      log: createSilentLogger(),
+      resolve: (name) => {
+        asked.push(name);
+        return new Promise<string[]>((r) => (answer = () => r(["10.1.2.3"])));
+      },
+      ownAddresses: () => [],
+      machineName: "steward01",
+      intervalMs: 60_000,
+    });
+    const c = n.component();
+    await c.start();
+    await clock.advance(3 * 60_000);
+    expect(asked).toEqual(["sense1.corp.example"]);
+    answer();
+    // The answered refresh settles (a few promise turns) before the next interval.
+    await new Promise((r) => setImmediate(r));
+    await clock.advance(60_000);
+    expect(asked).toEqual(["sense1.corp.example", "sense1.corp.example"]);
+    expect(n.has(ip("10.1.2.3"))).toBe(true);
+    await c.stop(1000);
+  });
 });
