@@ -4,8 +4,8 @@
 // steward.exe where no shim sits beside it.
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { buildWineShim } from "../../scripts/wine/build-shim";
 import { findExecutable } from "./executables";
+import { copyWineShim } from "./wine-shim";
 import { ensureWinePrefix, runUnderWine, shutdownWine, WINE_RUN_DIR, wineEnv } from "./wine";
 
 export const INSTALLER_PREFIX = join(WINE_RUN_DIR, "prefix-msi");
@@ -29,7 +29,7 @@ export async function prepareInstallerPrefix(prefix = INSTALLER_PREFIX): Promise
   await ensureWinePrefix(prefix);
   // Wine-only: Bun's runtime imports ProcessPrng, which Wine 8's bcryptprimitives lacks (Windows has it). The
   // installed steward.exe finds the shim in system32, preferred over Wine's builtin for every process of the prefix.
-  await buildWineShim(join(prefix, "drive_c/windows/system32"));
+  await copyWineShim(join(prefix, "drive_c/windows/system32"));
   const reg = await runUnderWine(
     "reg.exe",
     ["add", "HKCU\\Software\\Wine\\DllOverrides", "/v", "bcryptprimitives", "/t", "REG_SZ", "/d", "native,builtin", "/f"],

@@ -7,10 +7,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { buildWineShim } from "../../scripts/wine/build-shim";
 import { startProcess, type RunningProcess } from "./child-process";
 import { findExecutable, requireTool } from "./executables";
 import { waitFor } from "./wait-for";
+import { copyWineShim } from "./wine-shim";
 
 const REPO_ROOT = resolve(import.meta.dir, "../..");
 /** Folders of this machine's runs: steward-wine-<host>-<pid>, so a sweep can tell whose they are. */
@@ -228,9 +228,9 @@ export function recordedBoot(prefix = DEFAULT_WINE_PREFIX): string | undefined {
   return existsSync(marker) ? readFileSync(marker, "utf8").trim() : undefined;
 }
 
-/** Builds the shim DLL next to `exePath` (Wine loads a native DLL from the exe's own directory first). */
+/** Puts the shim DLL next to `exePath` (Wine loads a native DLL from the exe's own directory first). */
 export function installWineShim(exePath: string): Promise<string> {
-  return buildWineShim(dirname(exePath));
+  return copyWineShim(dirname(exePath));
 }
 
 /** Runs `exe args` under Wine to completion (bounded) and returns exit code and output. */
