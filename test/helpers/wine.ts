@@ -284,7 +284,12 @@ async function waitWineServer(prefix: string, timeoutMs = 30_000): Promise<void>
  */
 export function persistWineServer(prefix = DEFAULT_WINE_PREFIX): void {
   const server = wineServerPath();
-  if (server) Bun.spawnSync([server, "-p", "600"], { env: wineEnv(prefix), timeout: 30_000 });
+  if (!server) return;
+  // Output ignored: the server goes on in the background holding any pipe it was given, and a spawnSync reading one
+  // waited for it until its timeout (30 s of the service and MSI files' wall time before this).
+  const r = Bun.spawnSync([server, "-p", "600"], { env: wineEnv(prefix), stdin: "ignore", stdout: "ignore", stderr: "ignore", timeout: 30_000 });
+  if (r.exitedDueToTimeout || r.exitCode !== 0)
+    throw new Error(`wineserver -p 600 for ${prefix} ${r.exitedDueToTimeout ? "did not return in 30 s" : `exited ${r.exitCode}`}`);
 }
 
 /**
