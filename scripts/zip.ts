@@ -21,7 +21,8 @@ export function writeZip(path: string, entries: ZipEntry[]): number {
   for (const e of entries) {
     if (!e.name || e.name.startsWith("/") || e.name.split("/").includes("..")) throw new Error(`zip: entry name "${e.name}" must be a relative path`);
     const data = typeof e.from === "string" ? readFileSync(e.from) : Buffer.from(e.from);
-    const packed = deflateRawSync(data, { level: 9 });
+    // zlib's default level: steward.exe (136 MB) packs to 64.6 MB in 2.1 CPU s; level 9 took 5.4 s for 62.8 MB.
+    const packed = deflateRawSync(data, { level: 6 });
     const name = Buffer.from(e.name, "utf8");
     const crc = crc32(data);
     if (data.length >= 0xffffffff || offset >= 0xffffffff) throw new Error("zip: archives over 4 GiB need ZIP64, which this writer does not do");

@@ -4,9 +4,8 @@
 // steward.exe where no shim sits beside it.
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { buildWineShim } from "../../scripts/wine/build-shim";
-import { findExecutable } from "./executables";
-import { ensureWinePrefix, runUnderWine, shutdownWine, WINE_RUN_DIR, wineEnv } from "./wine";
+import { copyWineShim } from "./wine-shim";
+import { ensureWinePrefix, persistWineServer, runUnderWine, shutdownWine, WINE_RUN_DIR } from "./wine";
 
 export const INSTALLER_PREFIX = join(WINE_RUN_DIR, "prefix-msi");
 /** What an install leaves in the prefix; any of them at the start means an interrupted run. */
@@ -29,16 +28,16 @@ export async function prepareInstallerPrefix(prefix = INSTALLER_PREFIX): Promise
   await ensureWinePrefix(prefix);
   // Wine-only: Bun's runtime imports ProcessPrng, which Wine 8's bcryptprimitives lacks (Windows has it). The
   // installed steward.exe finds the shim in system32, preferred over Wine's builtin for every process of the prefix.
-  await buildWineShim(join(prefix, "drive_c/windows/system32"));
+  await copyWineShim(join(prefix, "drive_c/windows/system32"));
+  // A persistent wineserver keeps the Service Control Manager (services.exe) alive between wine commands; started
+  // first, so the registry's change below runs in the same session, not one of its own.
+  persistWineServer(prefix);
   const reg = await runUnderWine(
     "reg.exe",
     ["add", "HKCU\\Software\\Wine\\DllOverrides", "/v", "bcryptprimitives", "/t", "REG_SZ", "/d", "native,builtin", "/f"],
     { prefix },
   );
   if (reg.code !== 0) throw new Error(`reg add DllOverrides failed: ${reg.stderr}`);
-  // A persistent wineserver keeps the Service Control Manager (services.exe) alive between wine commands.
-  const server = findExecutable(["wineserver", "wineserver64"]);
-  if (server) Bun.spawnSync([server, "-p", "600"], { env: wineEnv(prefix), timeout: 30_000 });
   return prefix;
 }
 

@@ -7,10 +7,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
-import { buildWineShim } from "../../scripts/wine/build-shim";
 import { startProcess, type RunningProcess } from "./child-process";
 import { findExecutable, requireTool } from "./executables";
 import { waitFor } from "./wait-for";
+import { copyWineShim } from "./wine-shim";
 
 const REPO_ROOT = resolve(import.meta.dir, "../..");
 /** Folders of this machine's runs: steward-wine-<host>-<pid>, so a sweep can tell whose they are. */
@@ -228,9 +228,9 @@ export function recordedBoot(prefix = DEFAULT_WINE_PREFIX): string | undefined {
   return existsSync(marker) ? readFileSync(marker, "utf8").trim() : undefined;
 }
 
-/** Builds the shim DLL next to `exePath` (Wine loads a native DLL from the exe's own directory first). */
+/** Puts the shim DLL next to `exePath` (Wine loads a native DLL from the exe's own directory first). */
 export function installWineShim(exePath: string): Promise<string> {
-  return buildWineShim(dirname(exePath));
+  return copyWineShim(dirname(exePath));
 }
 
 /** Runs `exe args` under Wine to completion (bounded) and returns exit code and output. */
@@ -273,6 +273,23 @@ async function waitWineServer(prefix: string, timeoutMs = 30_000): Promise<void>
   const server = wineServerPath();
   if (!server) return;
   await runBounded(server, ["-w"], wineEnv(prefix), undefined, timeoutMs);
+}
+
+/**
+ * Keeps the prefix's Wine session (wineserver, services.exe, winedevice.exe, plugplay.exe …) up between the separate
+ * wine commands of a test file, until shutdownWine in its afterAll (or 10 minutes idle). Without it a session ends
+ * 3 s after its last program and the next command boots another: about 0.35 CPU s each (the server reading and
+ * writing the registry, the session's services started again). Also what the Service Control Manager needs to
+ * keep a service between commands.
+ */
+export function persistWineServer(prefix = DEFAULT_WINE_PREFIX): void {
+  const server = wineServerPath();
+  if (!server) return;
+  // Output ignored: the server goes on in the background holding any pipe it was given, and a spawnSync reading one
+  // waited for it until its timeout (30 s of the service and MSI files' wall time before this).
+  const r = Bun.spawnSync([server, "-p", "600"], { env: wineEnv(prefix), stdin: "ignore", stdout: "ignore", stderr: "ignore", timeout: 30_000 });
+  if (r.exitedDueToTimeout || r.exitCode !== 0)
+    throw new Error(`wineserver -p 600 for ${prefix} ${r.exitedDueToTimeout ? "did not return in 30 s" : `exited ${r.exitCode}`}`);
 }
 
 /**

@@ -98,11 +98,17 @@ export interface ServiceStateReport {
   text: string;
 }
 
-export async function serviceState(run: CommandRunner, platform: "windows" | "linux", name: string): Promise<ServiceStateReport> {
+/**
+ * The service's state and, for `status`, how it starts and as whom. `stateOnly` (the waits after a start or stop,
+ * which read only the state) leaves out Windows' second sc.exe call (`sc qc`): each is a process, and a wait polls
+ * every half second.
+ */
+export async function serviceState(run: CommandRunner, platform: "windows" | "linux", name: string, stateOnly = false): Promise<ServiceStateReport> {
   if (platform === "windows") {
     const q = await run("sc.exe", scArgs("localhost", "query", name), { timeoutMs: 20_000 });
     const s = parseScQuery(q.stdout + q.stderr, q.code);
     if (!s.ok) return { ok: false, text: s.kind === "not_found" ? "not installed" : `${s.kind}: ${s.message}` };
+    if (stateOnly) return { ok: true, state: s.state, text: s.state };
     const c = await run("sc.exe", scArgs("localhost", "qc", name), { timeoutMs: 20_000 });
     const cfg = parseScQc(c.stdout + c.stderr, c.code);
     const more = cfg.ok ? ` (start ${cfg.startType.toLowerCase()}${cfg.account ? `, runs as ${cfg.account}` : ""})` : "";
@@ -119,7 +125,7 @@ export async function waitForState(run: CommandRunner, platform: "windows" | "li
   const deadline = Date.now() + timeoutMs;
   let last = "unknown";
   for (let polls = 1; Date.now() < deadline; polls++) {
-    const s = await serviceState(run, platform, name);
+    const s = await serviceState(run, platform, name, true);
     last = s.state ?? s.text;
     if (s.state === want) return last;
     // Settled elsewhere (e.g. STOPPED after a failed start) for a few polls: that is the answer.

@@ -11,7 +11,7 @@ import { compiledBinaries } from "../../helpers/compiled-binaries";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
-import { ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
+import { ensureWinePrefix, installWineShim, persistWineServer, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
 
 /**
  * What `npm run build` injects: package.json's version and the commit (the executables are shared with the other test
@@ -52,6 +52,8 @@ const windows: Platform = {
   prepare: async (exe) => {
     await ensureWinePrefix();
     await installWineShim(exe);
+    // One Wine session for the file's commands (ended by shutdownWine in cleanup).
+    persistWineServer();
   },
   run: (exe, args, cwd, env) => runUnderWine(exe, args, { cwd, timeoutMs: 60_000, ...(env ? { env } : {}) }),
   start: (exe, args, cwd) => startUnderWine(exe, args, { cwd }),

@@ -24,7 +24,7 @@ import { compiledBinaries } from "../../helpers/compiled-binaries";
 import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
-import { DEFAULT_WINE_PREFIX, ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
+import { DEFAULT_WINE_PREFIX, ensureWinePrefix, installWineShim, persistWineServer, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../tell/notify/receivers";
 
 const HOST = "127.0.0.1";
@@ -101,6 +101,8 @@ beforeAll(async () => {
   timings.buildMs = Math.round(performance.now() - t0);
   timings.prefixBootMs = (await ensureWinePrefix(PREFIX)).bootMs;
   await installWineShim(exe);
+  // One Wine session for the file's commands and restarts (ended by shutdownWine in afterAll).
+  persistWineServer(PREFIX);
 
   hook = startHttpReceiver();
   // AUTH is required: a mail only arrives if the password from the UTF-16 secret file was read correctly.

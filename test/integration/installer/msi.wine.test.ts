@@ -1,7 +1,7 @@
 // The Windows installer: steward-<version>-x64.msi built by scripts/msi.ts (wixl) from two builds of steward.exe
-// (this version and the next patch), its tables read back with msiinfo, then installed, upgraded, refused as a
-// downgrade and uninstalled with Wine's msiexec /qn in one reused prefix (test/helpers/wine-installer.ts), with
-// Wine's Service Control Manager running the installed steward.exe.
+// (this version as `npm run release` packs it, and the next patch), its tables read back with msiinfo, then
+// installed, upgraded, refused as a downgrade and uninstalled with Wine's msiexec /qn in one reused prefix
+// (test/helpers/wine-installer.ts), with Wine's Service Control Manager running the installed steward.exe.
 //
 // What Wine cannot show, and a real Windows does differently or in addition (also in docs/install-windows.md):
 // - the upgrade in place: Wine's RemoveExistingProducts runs the old package's uninstall without
@@ -17,10 +17,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../../package.json" with { type: "json" };
-import { buildBinaries } from "../../../scripts/build";
+import { buildVersion } from "../../../scripts/build";
 import { buildMsi, msiTable, MSI_PROPERTIES, PROGRAMDATA_SDDL, type BuiltMsi } from "../../../scripts/msi";
 import { serviceCommand } from "../../../src/show/cli/service";
 import type { CommandRunner } from "../../../src/watch/services/command-runner";
+import { compiledBinaries } from "../../helpers/compiled-binaries";
 import { findExecutable } from "../../helpers/executables";
 import { freeTcpPort } from "../../helpers/free-port";
 import { createTempDir } from "../../helpers/temp-dir";
@@ -34,6 +35,12 @@ const haveWine = haveMsiTools && Boolean(findExecutable(["wine64", "wine"]) && f
 
 const VERSION_A = pkg.version;
 const VERSION_B = VERSION_A.replace(/\d+$/, (patch) => String(Number(patch) + 1));
+/**
+ * What MSI A's steward.exe says it is: the executable the other test files run (compiled once for all of them,
+ * test/helpers/compiled-binaries.ts), with package.json's version and the commit, as `npm run release` packs it.
+ * MSI B's is a build of its own that says VERSION_B.
+ */
+const EXE_VERSION_A = buildVersion();
 const SERVICE_KEY = "HKLM\\System\\CurrentControlSet\\Services\\Steward";
 const EXE = "C:\\Program Files\\Steward\\steward.exe";
 const SITE_CONFIG = "C:\\StewardTest\\steward.yaml";
@@ -43,15 +50,16 @@ const INSTALLER_LOG = "C:\\ProgramData\\Steward\\installer.log";
 const tmp = createTempDir("steward-msi-");
 const winPath = (p: string) => `Z:${p.replace(/\//g, "\\")}`;
 
-// Both MSIs are built once for the whole file (two Bun builds of a few seconds, two wixl runs of ~8 s each).
+// Both MSIs are built once for the whole file (two wixl runs of ~5 CPU s each). A's steward.exe is the run's shared
+// build; B's is compiled for this file (~3 CPU s), or found in the cache when src/ has not changed since.
 let built: Promise<{ a: BuiltMsi; b: BuiltMsi }> | undefined;
 function buildBoth() {
   built ??= (async () => {
-    const msi = async (version: string) => {
-      const [exe] = await buildBinaries({ targets: ["windows-x64"], outDir: join(tmp.path, `bin-${version}`), version });
+    const msi = async (version: string, exeVersion: string) => {
+      const [exe] = await compiledBinaries({ targets: ["windows-x64"], outDir: join(tmp.path, `bin-${version}`), version: exeVersion });
       return buildMsi({ exe: exe!.path, version, outDir: join(tmp.path, "msi") });
     };
-    return { a: await msi(VERSION_A), b: await msi(VERSION_B) };
+    return { a: await msi(VERSION_A, EXE_VERSION_A), b: await msi(VERSION_B, VERSION_B) };
   })();
   return built;
 }
@@ -259,7 +267,7 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
       expect(existsSync(hostPath("C:\\ProgramData\\Steward"))).toBe(false);
       expect(await msiexec(["/i", winPath(a.path), "/qn", `CONFIG=${SITE_CONFIG}`, "SERVICEACCOUNT=LocalSystem", "FIREWALL=udp,rest"])).toBe(0);
 
-      expect(await installedVersion()).toBe(VERSION_A);
+      expect(await installedVersion()).toBe(EXE_VERSION_A);
       expect(existsSync(hostPath("C:\\ProgramData\\Steward"))).toBe(true);
       expect(await service()).toMatchObject({
         ImagePath: `"${EXE}" service run --config ${SITE_CONFIG} --name Steward`,
@@ -268,13 +276,13 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
         ObjectName: "LocalSystem",
         DisplayName: "Steward (Steward)",
       });
-      await healthVersion(port, VERSION_A);
+      await healthVersion(port, EXE_VERSION_A);
       expect(readFileSync(hostPath(SITE_CONFIG), "utf8")).toBe(siteConfig);
       expect(existsSync(hostPath("C:\\StewardTest\\data\\logs\\steward.log"))).toBe(true);
       expect(await wineRegistryKey("HKLM\\Software\\Steward")).toMatchObject({ Config: SITE_CONFIG, ServiceAccount: "LocalSystem", Firewall: "udp,rest" });
 
       const log = readFileSync(hostPath(INSTALLER_LOG), "utf8");
-      expect(log).toContain(`steward ${VERSION_A}: service install --name Steward`);
+      expect(log).toContain(`steward ${EXE_VERSION_A}: service install --name Steward`);
       expect(log).toContain(`ok   keep the existing config: ${SITE_CONFIG}`);
       expect(log).toContain("ok   register the service (automatic start)");
       expect(log).toContain("ok   restart after 5 s, 30 s, 60 s when it fails (counter reset after a day)");
@@ -369,7 +377,7 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
         Start: 2,
         ObjectName: "NT AUTHORITY\\LocalService",
       });
-      await healthVersion(port2, VERSION_A);
+      await healthVersion(port2, EXE_VERSION_A);
       expect(readFileSync(hostPath(DEFAULT_CONFIG), "utf8")).toBe(placed);
       expect(existsSync(hostPath("C:\\ProgramData\\Steward\\data"))).toBe(true);
       expect(await wineRegistryKey("HKLM\\Software\\Steward")).toMatchObject({ Config: DEFAULT_CONFIG, ServiceAccount: "" });

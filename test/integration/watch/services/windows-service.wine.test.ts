@@ -19,7 +19,7 @@ import { compiledBinaries } from "../../../helpers/compiled-binaries";
 import { findExecutable } from "../../../helpers/executables";
 import { freeTcpPort } from "../../../helpers/free-port";
 import { createTempDir } from "../../../helpers/temp-dir";
-import { DEFAULT_WINE_PREFIX, ensureWinePrefix, installWineShim, runUnderWine, shutdownWine, wineEnv } from "../../../helpers/wine";
+import { DEFAULT_WINE_PREFIX, ensureWinePrefix, installWineShim, persistWineServer, runUnderWine, shutdownWine } from "../../../helpers/wine";
 
 const haveWine = Boolean(findExecutable(["wine64", "wine"]) && findExecutable(["x86_64-w64-mingw32-gcc"]));
 /** The run's prefix, shared with the other Wine tests; the service is uninstalled before and after. */
@@ -47,8 +47,7 @@ describe.skipIf(!haveWine)("Windows service under Wine", () => {
     exe = built!.path;
     await installWineShim(exe);
     // A persistent wineserver keeps the SCM (services.exe) alive between the separate wine commands.
-    const server = findExecutable(["wineserver", "wineserver64"])!;
-    Bun.spawnSync([server, "-p", "600"], { env: wineEnv(PREFIX), timeout: 30_000 });
+    persistWineServer(PREFIX);
     port = await freeTcpPort();
     mkdirSync(join(tmp.path, "cfg"));
     // The port comes from the secrets file next to the config: a Windows service has no EnvironmentFile=, so
