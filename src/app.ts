@@ -39,7 +39,7 @@ import type { IncidentService } from "./tell/incidents";
 import type { TaskIntake } from "./hear/intake";
 import type { EngineReloads } from "./hear/engine";
 import type { KvStore } from "./keep/kv";
-import type { Notifier } from "./tell/notify";
+import type { AlertConverger, Notifier } from "./tell/notify";
 import type { QrsClient } from "./platform/qlik";
 import type { Scheduler } from "./start/scheduler";
 import type { Security } from "./platform/security";
@@ -111,6 +111,8 @@ export interface StewardApp {
   watchdog?: Watchdog;
   /** Maintenance windows, silences and incidents per cause: what holds alerts back (src/tell/alert-gates). */
   alertGates: AlertGates;
+  /** Moves what PagerDuty, Opsgenie and SIGNL4 were told toward each incident's state (src/tell/notify/on-call/converge.ts). */
+  alertConverger: AlertConverger;
   /** One watcher per Qlik Cloud tenant (qlikCloud.tenants); empty when none is configured. */
   cloudTenants: TenantWatcher[];
   /** The jobs before Qlik that ping /ping/<key>; present when checkins is configured. */
@@ -263,6 +265,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       ...(checkins ? { checkins } : {}),
       ...(freshness ? { freshness } : {}),
       alertGates,
+      alertConverger: alerting.alertConverger,
       start: () => lifecycle.start(),
       async stop(budgetMs = 10_000) {
         await lifecycle.stop(budgetMs);

@@ -53,6 +53,8 @@ export interface Alerting {
   incidents?: IncidentService;
   /** An on-call product accepted a trigger that opened an alert: the convergence sweep looks at it (kept across reloads). */
   alertOpened: (channel: string, key: string) => void;
+  /** The sweep that moves each on-call product's alerts toward their incidents' state (every 5 s; sweep() runs one now). */
+  alertConverger: AlertConverger;
 }
 
 /** The freshness promises as a cause's pages name them: "sales-morning (fresh by 07:00)". */
@@ -200,6 +202,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   converger = alertConverger(w, current, alertGates, notify, conditions);
   lifecycle.add(w.gate ? w.gate("alert-resend", converger.component) : converger.component);
   return {
+    alertConverger: converger,
     alertGates,
     act,
     notifyMetrics,

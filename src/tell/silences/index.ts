@@ -8,7 +8,7 @@ import type { DeliveryGate } from "../notify/gate";
 import type { SqlDb } from "../../platform/store/sql";
 import type { DomainEvent } from "../../platform/events/types";
 import { type ConditionIncidentOf, coveringSilence, createSilenceGate } from "./gate";
-import { createSilenceReleaser, type ReleaseDeps } from "./release";
+import { createSilenceReleaser, type ReleaseDeps, type SilenceReleaser } from "./release";
 import { registerSilenceRoutes } from "./routes";
 import { createSilenceService, type SilenceService } from "./service";
 import { createSilenceStore, type SilenceRow } from "./silence-store";
@@ -50,6 +50,8 @@ export interface Silences {
   causeGate: DeliveryGate;
   /** The active silence that covers `e` and ends last, if any (what an escalation due now waits for). */
   covering(e: DomainEvent, now: number): Promise<SilenceRow | undefined>;
+  /** Sends what ended silences held, every 5 s while something is held (sweep() runs one now). */
+  releaser: SilenceReleaser;
 }
 
 export function setupSilences(deps: SilencesDeps): Silences {
@@ -75,5 +77,6 @@ export function setupSilences(deps: SilencesDeps): Silences {
     gate: createSilenceGate(store, log, onHeld, false, deps.conditionIncidentOf),
     causeGate: createSilenceGate(store, log, onHeld, true, deps.conditionIncidentOf),
     covering: (e, now) => coveringSilence(store, e, now, undefined, deps.conditionIncidentOf),
+    releaser,
   };
 }

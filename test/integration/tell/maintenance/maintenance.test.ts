@@ -95,7 +95,10 @@ maintenance:
 
     test("at its end one summary goes to the route that asks for it, naming what is still open", async () => {
       await waitFor(() => rx.requests.length >= 2, { what: "the window's summary", timeoutMs: WINDOW_MS + 15_000 });
-      await Bun.sleep(6_000); // the other Steward's next pass would send a second one now
+      await waitFor(() => smtp.mails.length >= 1, { what: "the window's summary mailed" });
+      // Each Steward's next pass (every 5 s; run now, not waited for) would send a second one now.
+      for (const t of new Set([a, b])) await t.app.alertGates.maintenance.service.tick();
+      await Bun.sleep(300);
       expect(rx.requests).toHaveLength(2);
       const summary = JSON.parse(rx.requests[1]!.body) as { kind: string; title: string; summary: string; data: Record<string, unknown> };
       expect(summary.kind).toBe("maintenance.summary");
