@@ -1,11 +1,13 @@
 // The suite's one PostgreSQL (test/helpers/shared-postgres.ts): under `npm test` startPostgres() hands a file its own
 // databases on the run's server instead of a server of its own. Each database is the file's alone (named after its
 // worker), stop() drops them and leaves the server to the others, and what only a server of the file's own can do
-// (halt, resume, its process) is refused with the option that gives one, which durable commits get too.
+// (halt, resume, its process) is refused with the option that gives one, which durable commits get too. The creates
+// and drops go through one admin connection per file, not one each.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
 import { startPostgres } from "../../../helpers/services";
-import { SHARED_POSTGRES_ENV, startSuitePostgres } from "../../../helpers/shared-postgres";
+import { ADMIN_APPLICATION_NAME, SHARED_POSTGRES_ENV, startSuitePostgres } from "../../../helpers/shared-postgres";
+import { waitFor } from "../../../helpers/wait-for";
 
 type Suite = NonNullable<Awaited<ReturnType<typeof startSuitePostgres>>>;
 let suite: Suite | undefined;
@@ -58,6 +60,36 @@ test("a file's databases are on the run's server, named after its worker, apart 
   expect(await databases(b.url)).toEqual([`shared_t_other_w${process.pid}`]);
   await b.stop();
   expect(await databases(b.url)).toEqual([]);
+});
+
+test("a file's creates and drops share one admin connection, which ends with the file's last stop(); the next create opens another", async () => {
+  const a = await startPostgres();
+  const b = await startPostgres();
+  const watcher = postgres(a.url, { max: 1, onnotice: () => {}, connection: { application_name: "admin-watcher" } });
+  const admins = async () =>
+    (await watcher<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE application_name = ${ADMIN_APPLICATION_NAME}`).map((r) => r.pid);
+  try {
+    await a.createDatabase("shared_t");
+    const [admin, ...more] = await admins();
+    expect(admin).toBeNumber();
+    expect(more).toEqual([]);
+    await b.createDatabase("shared_t_other");
+    await a.createDatabase("shared_t_third");
+    expect(await admins()).toEqual([admin!]);
+    // b's database is still there: the connection stays for its drop.
+    await a.stop();
+    expect(await admins()).toEqual([admin!]);
+    await b.stop();
+    // The backend leaves pg_stat_activity as it exits, a moment after the client has closed its socket.
+    await waitFor(async () => (await admins()).length === 0, { what: "the admin connection to end after the file's last stop()" });
+    const c = await startPostgres();
+    await c.createDatabase("shared_t");
+    expect(await admins()).toHaveLength(1);
+    await c.stop();
+    expect(await databases(a.url)).toEqual([]);
+  } finally {
+    await watcher.end({ timeout: 1 });
+  }
 });
 
 test("the run's server takes the connections of three workers' files at once", async () => {
