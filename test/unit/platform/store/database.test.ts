@@ -2,9 +2,9 @@
 // a second opener gets a clear "in use" error.
 import { afterEach, describe, expect, test } from "bun:test";
 import { DatabaseSync } from "node:sqlite";
-import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openStore, type MigrationSet } from "../../../../src/platform/store/database";
+import { LOCK_FILE, openStore, type MigrationSet } from "../../../../src/platform/store/database";
 import { startWalCheckpointer, WAL_CHECKPOINT_BYTES } from "../../../../src/platform/store/wal-checkpointer";
 import { waitFor } from "../../../helpers/wait-for";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
@@ -184,6 +184,19 @@ describe("store", () => {
     expect(() => openStore(tmp.path, [v1])).toThrow(/in use by another Steward instance \(process \d+\)/);
     first.close();
     openStore(tmp.path, [v1]).close();
+  });
+
+  test("the instance lock is taken without a write: its file stays empty, no journal is made or synced", () => {
+    tmp = createTempDir();
+    const store = openStore(tmp.path, [v1]);
+    expect(statSync(join(tmp.path, LOCK_FILE)).size).toBe(0);
+    expect(existsSync(join(tmp.path, `${LOCK_FILE}-journal`))).toBe(false);
+    // Held all the same: a plain SQLite connection cannot even read the file while the store is open.
+    const other = new DatabaseSync(join(tmp.path, LOCK_FILE));
+    expect(() => other.exec("SELECT count(*) FROM sqlite_master")).toThrow(/locked/);
+    store.close();
+    other.exec("SELECT count(*) FROM sqlite_master");
+    other.close();
   });
 
   test("migrations must be numbered from 1 without gaps", () => {

@@ -107,6 +107,16 @@ describe("template overrides", () => {
     expect(r.origin("email/task.failed.html")).toBe("built-in");
   });
 
+  test("the built-in set is compiled once for the process; a folder is read again each time (its files may change)", () => {
+    expect(createTemplateRenderer()).toBe(createTemplateRenderer([]));
+    const dir = overrideDir({ "email/task.failed.subject.eta": "first <%= it.taskName %>" });
+    const vars = buildVars(syntheticTaskEvent({ outcome: "failed", taskName: "T1" }), opts);
+    const before = createTemplateRenderer([join(dir, "over")]);
+    writeFileSync(join(dir, "over", "email/task.failed.subject.eta"), "second <%= it.taskName %>");
+    expect(before.render("email/task.failed.subject", vars)).toBe("first T1");
+    expect(createTemplateRenderer([join(dir, "over")]).render("email/task.failed.subject", vars)).toBe("second T1");
+  });
+
   test("a channel's own folder wins over notify.templatesDir", () => {
     const dir = overrideDir({ "global/slack/task.failed.json.eta": '{"text":"global"}', "mine/slack/task.failed.json.eta": '{"text":"mine"}' });
     const { config } = parseConfigText(
