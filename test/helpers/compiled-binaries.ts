@@ -5,11 +5,11 @@
 // gets its own copy. A compile costs ~7 s of CPU and four files used to compile the same Windows executable or Linux
 // one again. A changed source file changes the key, so a test never runs an executable older than the code.
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ALL_TARGETS, binaryName, buildBinaries, buildVersion, type BuildOptions, type BuildTarget, type BuiltBinary } from "../../scripts/build";
-import { waitFor } from "./wait-for";
+import { buildOncePerMachine } from "./machine-cache";
 
 const REPO_ROOT = resolve(import.meta.dir, "../..");
 const CACHE_ROOT = join(tmpdir(), "steward-test-builds");
@@ -82,34 +82,18 @@ async function cachedBinary(target: BuildTarget, version: string): Promise<strin
   const exe = join(dir, binaryName(target));
   if (!existsSync(exe)) {
     mkdirSync(CACHE_ROOT, { recursive: true });
-    const lock = `${dir}.lock`;
     // Two test files in parallel workers may need the same build: one compiles, the other waits for it.
-    await waitFor(
-      () => {
-        if (existsSync(exe)) return true;
-        try {
-          mkdirSync(lock);
-          return true;
-        } catch {
-          if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > BUILD_DEADLINE_MS) rmSync(lock, { recursive: true, force: true });
-          return false;
-        }
-      },
-      { what: `the build lock ${lock}`, timeoutMs: BUILD_DEADLINE_MS + 30_000, intervalMs: 250 },
-    );
-    try {
-      if (!existsSync(exe)) {
+    await buildOncePerMachine({
+      dir,
+      ready: exe,
+      staleMs: BUILD_DEADLINE_MS,
+      what: `the build lock ${dir}.lock`,
+      build: async (staging) => {
         pruneUnused();
-        const staging = `${dir}.building`;
-        rmSync(staging, { recursive: true, force: true });
         await buildBinaries({ targets: [target], outDir: staging, version });
         writeFileSync(join(staging, "version.txt"), `${version}\n`);
-        rmSync(dir, { recursive: true, force: true });
-        renameSync(staging, dir); // whole or not at all: a killed compile leaves no half-written executable here
-      }
-    } finally {
-      rmSync(lock, { recursive: true, force: true });
-    }
+      },
+    });
   }
   const now = new Date();
   utimesSync(dir, now, now);

@@ -5,11 +5,11 @@
 // programs' version), not its file's: a change elsewhere in that file makes no new template. A template of another
 // key (another clone or branch on this machine may use it at the same moment) is removed only once nobody has used
 // it for two hours.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { initDataFolder, type PostgresPrograms } from "../../src/show/demo/private-postgres";
-import { waitFor } from "./wait-for";
+import { buildOncePerMachine } from "./machine-cache";
 
 const TEMPLATE_PREFIX = "steward-pg-template-";
 /** initdb takes a second or two here, more beside busy processes; a lock older than this was left by a killed run. */
@@ -24,49 +24,38 @@ export async function postgresTemplate(programs: PostgresPrograms): Promise<{ da
   const recipe = initDataFolder.toString();
   const root = join(tmpdir(), `${TEMPLATE_PREFIX}${Bun.hash(`${programs.initdb}\n${version}\n${recipe}`).toString(36)}`);
   const ready = join(root, "password");
-  if (!existsSync(ready)) {
-    const lock = `${root}.lock`;
-    await waitFor(
-      () => {
-        if (existsSync(ready)) return true;
+  await buildOncePerMachine({
+    dir: root,
+    ready,
+    staleMs: LOCK_STALE_MS,
+    what: `the PostgreSQL template lock ${root}.lock`,
+    intervalMs: 100,
+    build(staging) {
+      mkdirSync(staging, { recursive: true });
+      const password = `pw-${crypto.randomUUID()}`;
+      initDataFolder(programs, staging, password);
+      writeFileSync(join(staging, "password"), password);
+    },
+    afterBuild() {
+      // Templates of another PostgreSQL or recipe nobody has copied for a while.
+      for (const name of readdirSync(tmpdir())) {
+        const path = join(tmpdir(), name);
+        if (
+          !name.startsWith(TEMPLATE_PREFIX) ||
+          name.startsWith(`${TEMPLATE_PREFIX}staging-`) ||
+          name.endsWith(".building") ||
+          path === root ||
+          name.endsWith(".lock")
+        )
+          continue;
         try {
-          mkdirSync(lock);
-          return true;
+          if (Date.now() - statSync(path).mtimeMs > UNUSED_FOR_MS) rmSync(path, { recursive: true, force: true });
         } catch {
-          if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
-          return false;
-        }
-      },
-      { what: `the PostgreSQL template lock ${lock}`, timeoutMs: LOCK_STALE_MS + 30_000, intervalMs: 100 },
-    );
-    try {
-      if (!existsSync(ready)) {
-        const staging = mkdtempSync(join(tmpdir(), `${TEMPLATE_PREFIX}staging-`));
-        try {
-          const password = `pw-${crypto.randomUUID()}`;
-          initDataFolder(programs, staging, password);
-          writeFileSync(join(staging, "password"), password);
-          rmSync(root, { recursive: true, force: true });
-          renameSync(staging, root); // whole or not at all
-        } catch (err) {
-          rmSync(staging, { recursive: true, force: true });
-          throw err;
-        }
-        // Templates of another PostgreSQL or recipe nobody has copied for a while.
-        for (const name of readdirSync(tmpdir())) {
-          const path = join(tmpdir(), name);
-          if (!name.startsWith(TEMPLATE_PREFIX) || name.startsWith(`${TEMPLATE_PREFIX}staging-`) || path === root || name.endsWith(".lock")) continue;
-          try {
-            if (Date.now() - statSync(path).mtimeMs > UNUSED_FOR_MS) rmSync(path, { recursive: true, force: true });
-          } catch {
-            // removed by another test process meanwhile
-          }
+          // removed by another test process meanwhile
         }
       }
-    } finally {
-      rmSync(lock, { recursive: true, force: true });
-    }
-  }
+    },
+  });
   const now = new Date();
   utimesSync(root, now, now); // in use: see UNUSED_FOR_MS
   return { dataDir: join(root, "data"), password: readFileSync(ready, "utf8") };

@@ -3,11 +3,11 @@
 // compiled the same 100-line C file again: about 1 CPU s of mingw-w64 each (cc1, as, ld). The copy is kept in the
 // system's temp folder under a key of what goes into it (the C source, the build script, the compiler's file), so a
 // change to any of them compiles it again.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { buildWineShim, SHIM_DLL_NAME, SHIM_SOURCE } from "../../scripts/wine/build-shim";
-import { waitFor } from "./wait-for";
+import { buildOncePerMachine } from "./machine-cache";
 
 const BUILD_SCRIPT = resolve(import.meta.dir, "../../scripts/wine/build-shim.ts");
 const MINGW_GCC = "x86_64-w64-mingw32-gcc";
@@ -33,34 +33,14 @@ export async function copyWineShim(outDir: string): Promise<string> {
   const dir = cacheDir();
   if (!dir) return buildWineShim(outDir);
   const dll = join(dir, SHIM_DLL_NAME);
-  if (!existsSync(dll)) {
-    const lock = `${dir}.lock`;
-    // Two Wine files in parallel workers may both need it: one compiles, the other waits.
-    await waitFor(
-      () => {
-        if (existsSync(dll)) return true;
-        try {
-          mkdirSync(lock);
-          return true;
-        } catch {
-          if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
-          return false;
-        }
-      },
-      { what: `the Wine shim's build lock ${lock}`, timeoutMs: LOCK_STALE_MS + 30_000, intervalMs: 250 },
-    );
-    try {
-      if (!existsSync(dll)) {
-        const staging = `${dir}.building`;
-        rmSync(staging, { recursive: true, force: true });
-        await buildWineShim(staging);
-        rmSync(dir, { recursive: true, force: true });
-        renameSync(staging, dir); // whole or not at all: a killed compile leaves no half-written DLL here
-      }
-    } finally {
-      rmSync(lock, { recursive: true, force: true });
-    }
-  }
+  // Two Wine files in parallel workers may both need it: one compiles, the other waits.
+  await buildOncePerMachine({
+    dir,
+    ready: dll,
+    staleMs: LOCK_STALE_MS,
+    what: `the Wine shim's build lock ${dir}.lock`,
+    build: async (staging) => void (await buildWineShim(staging)),
+  });
   mkdirSync(outDir, { recursive: true });
   const out = join(outDir, SHIM_DLL_NAME);
   copyFileSync(dll, out);

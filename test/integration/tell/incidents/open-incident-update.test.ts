@@ -56,16 +56,16 @@ function counted(db: SqlDb): { db: SqlDb; sent: string[]; whole: string[] } {
 }
 
 const backend = sqliteBackend();
+
+/** The incidents service on `db`, a day after T0, without QRS seeding. */
+const incidentsOn = (db: SqlDb) =>
+  createIncidentService(IncidentsSchema.parse({ seedFromQrs: false }), { db, clock: createManualClock(T0 + 86_400_000), log: createSilentLogger() });
 afterAll(() => backend.shutdown());
 
 describe("a failure of an open incident on SQLite", () => {
   test("is one UPDATE of the incident, and leaves it as the upsert did", async () => {
     const { db, sent } = counted(await backend.open([incidentMigrations]));
-    const s = createIncidentService(IncidentsSchema.parse({ seedFromQrs: false }), {
-      db,
-      clock: createManualClock(T0 + 86_400_000),
-      log: createSilentLogger(),
-    });
+    const s = incidentsOn(db);
     const first = failure(T0, "Field 'CustomerKey' not found");
     await s.annotate(first);
     sent.length = 0;
@@ -101,11 +101,7 @@ describe("what a failure of an open incident reads back on SQLite", () => {
   // Issue 89 (dg5): the UPDATE's `RETURNING *` was most of the touch's cost (8.5-9 % of the main thread in a burst).
   test("only the columns the event and the log need, without RETURNING, and the incident's paged and acknowledged state with them", async () => {
     const { db, whole } = counted(await backend.open([incidentMigrations]));
-    const s = createIncidentService(IncidentsSchema.parse({ seedFromQrs: false }), {
-      db,
-      clock: createManualClock(T0 + 86_400_000),
-      log: createSilentLogger(),
-    });
+    const s = incidentsOn(db);
     const [opened] = await s.annotate(failure(T0, "Field 'CustomerKey' not found"));
     const id = opened!.incident!.id;
     await s.markPaged(id, T0 + 60_000);
@@ -149,11 +145,7 @@ describe("a failure's row on SQLite", () => {
   // main thread in a burst); with an incident open the row is written linked, after the incident's update.
   test("is written linked to its open incident in one INSERT; the same run again changes nothing", async () => {
     const { db, whole } = counted(await backend.open([incidentMigrations]));
-    const s = createIncidentService(IncidentsSchema.parse({ seedFromQrs: false }), {
-      db,
-      clock: createManualClock(T0 + 86_400_000),
-      log: createSilentLogger(),
-    });
+    const s = incidentsOn(db);
     const [opened] = await s.annotate(failure(T0, "Field 'CustomerKey' not found"));
     const id = opened!.incident!.id;
     whole.length = 0;
@@ -181,11 +173,7 @@ describe("a failure's row on SQLite", () => {
 
   test("of a failure older than a recorded success is written with its count and no incident, once", async () => {
     const { db, whole } = counted(await backend.open([incidentMigrations]));
-    const s = createIncidentService(IncidentsSchema.parse({ seedFromQrs: false }), {
-      db,
-      clock: createManualClock(T0 + 86_400_000),
-      log: createSilentLogger(),
-    });
+    const s = incidentsOn(db);
     await s.annotate(failure(T0, "Field 'CustomerKey' not found"));
     await s.annotate(failure(T0 + 30 * 60_000, "", "succeeded"));
     whole.length = 0;
