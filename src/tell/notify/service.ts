@@ -27,6 +27,7 @@ import { type ChannelDefinition, type ChannelDeps, type Notification, TEST_SEND_
 import { createChannelState } from "./channel-state";
 import type { ChannelConfig } from "./config";
 import { type AcknowledgeRequest, queueAcknowledgements } from "./on-call/acknowledge";
+import { markResolved } from "./on-call/open-alerts";
 import { createOutboxWorker, type PeerLooks, type WorkerChannel } from "./worker";
 import type { DeliveryGate } from "./gate";
 import type { ChannelHealth } from "./channel-health";
@@ -92,6 +93,11 @@ export interface Notifier {
    * (with `resolve`: resolve it, for a cause a person resolved that no recovery of its own will end).
    */
   acknowledged(req: AcknowledgeRequest): Promise<number>;
+  /**
+   * The product of on-call channel `channel` closed its alert `key` itself (its webhook): the channel no longer holds
+   * it open, so neither the incident's follow-up nor the convergence sweep tells it back (open-alerts.ts).
+   */
+  closedInProduct(channel: string, key: string): Promise<void>;
   /** The channels of a type in the config in force (a webhook finds its channel's secret here). */
   channelsOfType<T extends ChannelConfig["type"]>(type: T): Array<{ name: string; config: Extract<ChannelConfig, { type: T }> }>;
   readonly outbox: OutboxStore;
@@ -147,7 +153,7 @@ function onCallMethods(
   outbox: OutboxStore,
   wake: () => void,
   clock: Clock,
-): Pick<Notifier, "acknowledged" | "channelsOfType"> {
+): Pick<Notifier, "acknowledged" | "closedInProduct" | "channelsOfType"> {
   return {
     async acknowledged(req) {
       const targets = Object.entries(config.channels)
@@ -156,6 +162,10 @@ function onCallMethods(
       const queued = targets.length === 0 ? 0 : await queueAcknowledgements(outbox, config.notify, targets, req, clock.now());
       if (queued > 0) wake();
       return queued;
+    },
+    async closedInProduct(channel, key) {
+      const state = channelDeps.get(channel)?.state;
+      if (state) await markResolved(state, key);
     },
     channelsOfType: (type) =>
       Object.entries(config.channels)

@@ -32,12 +32,20 @@ export interface ProductActResult {
 /** The condition's incident (a missed start, a freshness promise…) a channel's alert keyed by its condition is, if any. */
 export type ConditionIncidentOf = (channel: string, key: string) => Promise<number | undefined>;
 
+/** How an act finds a condition's incident, and tells the channel its product closed the alert itself. */
+export interface ProductActLinks {
+  conditionIncidentOf?: ConditionIncidentOf;
+  /** The channel forgets the alert is open there (the notifier's closedInProduct()). */
+  closedThere?: (channel: string, key: string) => Promise<void>;
+}
+
 export async function actFromProduct(
   incidents: IncidentService | undefined,
   audit: AuditLog,
   a: ProductAct,
-  conditionIncidentOf?: ConditionIncidentOf,
+  links: ProductActLinks = {},
 ): Promise<ProductActResult> {
+  const { conditionIncidentOf } = links;
   // A condition's incident pages under its condition's key (steward-watch-…), which names no incident: the alert's
   // opening event does (composition/condition-alerts.ts).
   const byCondition = async () => {
@@ -45,6 +53,10 @@ export async function actFromProduct(
     return id === undefined ? undefined : { incident: id };
   };
   const target = parseAlertKey(a.key) ?? (await byCondition());
+  // Closed in the product: the alert is closed there whatever Steward does with it. Forgotten before the incident
+  // closes (found by its mark above first), so the convergence sweep cannot find the incident ended and the alert still
+  // open in between, and send that product a close of its own alert.
+  if (a.action === "resolve") await links.closedThere?.(a.channel, a.key);
   const by = `${a.productName}: ${a.agent ?? "unknown user"}`;
   const record = (result: "ok" | "failed", details: Record<string, unknown>) =>
     audit.record({

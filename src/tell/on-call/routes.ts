@@ -12,7 +12,7 @@ import type { HttpEnv } from "../../platform/http/types";
 import type { Router } from "../../platform/http/route";
 import type { IncidentService } from "../incidents";
 import type { Notifier } from "../notify";
-import { actFromProduct, type ConditionIncidentOf, type ProductAction } from "./act";
+import { actFromProduct, type ConditionIncidentOf, type ProductAction, type ProductActLinks } from "./act";
 import type { ReplayGuard } from "./replay-guard";
 import { pagerDutySigner, tokenOwner } from "./signature";
 
@@ -83,6 +83,10 @@ function parseJson<T>(schema: z.ZodType<T>, raw: Uint8Array): T {
 }
 
 export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): void {
+  const links: ProductActLinks = {
+    ...(deps.conditionIncidentOf ? { conditionIncidentOf: deps.conditionIncidentOf } : {}),
+    closedThere: (channel, key) => deps.notify.closedInProduct(channel, key),
+  };
   const responses = {
     202: { description: "Taken: what Steward did with it", schema: Answer },
     401: { description: "The signature or token is missing or wrong (audited)" },
@@ -130,7 +134,7 @@ export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): voi
           reference: event.id,
           ip: auditActorOf(c).ip,
         },
-        deps.conditionIncidentOf,
+        links,
       );
       return c.json(result, 202);
     },
@@ -176,7 +180,7 @@ export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): voi
           reference: body.alert.alertId,
           ip: auditActorOf(c).ip,
         },
-        deps.conditionIncidentOf,
+        links,
       );
       return c.json(result, 202);
     },

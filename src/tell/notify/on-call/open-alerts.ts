@@ -19,7 +19,10 @@ export const openAlertEvent = (state: ChannelState, key: string) => state.get(op
 export const alertAcknowledged = async (state: ChannelState, key: string) => (await state.get(ackedMark(key))) !== undefined;
 /** The product acknowledged the alert itself (its webhook): it needs no acknowledgement from Steward. */
 export const markAcknowledged = (state: ChannelState, key: string, by: string) => state.set(ackedMark(key), by);
-/** The product resolved the alert itself (its webhook): nothing is open there to tell of the end. */
+/**
+ * The product resolved the alert itself (its webhook): nothing is open there to tell of the end. Forgotten before
+ * Steward's incident closes, so the convergence sweep never finds the alert open and its incident ended in between.
+ */
 export const markResolved = (state: ChannelState, key: string) => forget(state, key);
 
 /** What one delivery does to the product's alert: trigger, acknowledge, resolve, or nothing (nothing open to end). */
@@ -40,14 +43,15 @@ export async function stepAlert(
 ): Promise<{ step: OnCallStep } | { nothingSent: string }> {
   const key = alertKeyOf(n.event);
   const action: OnCallStep["action"] = n.action ?? alertActionOf(n.event);
-  const opened = await state.get(openMark(key));
-  if (action !== "trigger" && opened === undefined)
-    return { nothingSent: `no alert ${key} is open in the product (never triggered there, or ended already): nothing to ${action}` };
-  // Resolved in this very product (its webhook): the alert is closed there already; telling it back would be an echo.
+  // Resolved in this very product (its webhook): the alert is closed there already, and the webhook forgot its mark
+  // before it resolved the incident (act.ts); telling it back would be an echo.
   if (action === "resolve" && channel !== undefined && resolvedThrough(n) === channel) {
     await forget(state, key);
     return { nothingSent: `${key} was resolved in the product itself: not told back` };
   }
+  const opened = await state.get(openMark(key));
+  if (action !== "trigger" && opened === undefined)
+    return { nothingSent: `no alert ${key} is open in the product (never triggered there, or ended already): nothing to ${action}` };
   const step: OnCallStep = { action, key };
   // The delivery is sent again although its trigger was accepted: a Steward was killed (or lost the store) after the
   // mark and before the delivery was recorded as delivered. Sending it again would be a duplicate trigger.
