@@ -27,7 +27,7 @@ import { type ChannelDefinition, type ChannelDeps, type Notification, TEST_SEND_
 import { createChannelState } from "./channel-state";
 import type { ChannelConfig } from "./config";
 import { type AcknowledgeRequest, queueAcknowledgements } from "./on-call/acknowledge";
-import { markResolved } from "./on-call/open-alerts";
+import { markAcknowledged, markResolved, openAlertEvent } from "./on-call/open-alerts";
 import { createOutboxWorker, type PeerLooks, type WorkerChannel } from "./worker";
 import type { DeliveryGate } from "./gate";
 import type { ChannelHealth } from "./channel-health";
@@ -94,10 +94,10 @@ export interface Notifier {
    */
   acknowledged(req: AcknowledgeRequest): Promise<number>;
   /**
-   * The product of on-call channel `channel` closed its alert `key` itself (its webhook): the channel no longer holds
-   * it open, so neither the incident's follow-up nor the convergence sweep tells it back (open-alerts.ts).
+   * The product of on-call channel `channel` acknowledged or closed its alert `key` itself (its webhook): the channel
+   * holds it so, and neither the incident's follow-up nor the convergence sweep tells it back (open-alerts.ts).
    */
-  closedInProduct(channel: string, key: string): Promise<void>;
+  actedInProduct(channel: string, key: string, action: "acknowledge" | "resolve", by: string): Promise<void>;
   /** The channels of a type in the config in force (a webhook finds its channel's secret here). */
   channelsOfType<T extends ChannelConfig["type"]>(type: T): Array<{ name: string; config: Extract<ChannelConfig, { type: T }> }>;
   readonly outbox: OutboxStore;
@@ -153,7 +153,7 @@ function onCallMethods(
   outbox: OutboxStore,
   wake: () => void,
   clock: Clock,
-): Pick<Notifier, "acknowledged" | "closedInProduct" | "channelsOfType"> {
+): Pick<Notifier, "acknowledged" | "actedInProduct" | "channelsOfType"> {
   return {
     async acknowledged(req) {
       const targets = Object.entries(config.channels)
@@ -163,9 +163,11 @@ function onCallMethods(
       if (queued > 0) wake();
       return queued;
     },
-    async closedInProduct(channel, key) {
+    async actedInProduct(channel, key, action, by) {
       const state = channelDeps.get(channel)?.state;
-      if (state) await markResolved(state, key);
+      if (!state) return;
+      if (action === "resolve") await markResolved(state, key);
+      else if ((await openAlertEvent(state, key)) !== undefined) await markAcknowledged(state, key, by);
     },
     channelsOfType: (type) =>
       Object.entries(config.channels)

@@ -32,11 +32,11 @@ export interface ProductActResult {
 /** The condition's incident (a missed start, a freshness promise…) a channel's alert keyed by its condition is, if any. */
 export type ConditionIncidentOf = (channel: string, key: string) => Promise<number | undefined>;
 
-/** How an act finds a condition's incident, and tells the channel its product closed the alert itself. */
+/** How an act finds a condition's incident, and tells the channel what its product did to the alert itself. */
 export interface ProductActLinks {
   conditionIncidentOf?: ConditionIncidentOf;
-  /** The channel forgets the alert is open there (the notifier's closedInProduct()). */
-  closedThere?: (channel: string, key: string) => Promise<void>;
+  /** The channel holds the alert acknowledged, or forgets it is open (the notifier's actedInProduct()). */
+  actedThere?: (channel: string, key: string, action: ProductAction, by: string) => Promise<void>;
 }
 
 export async function actFromProduct(
@@ -53,11 +53,11 @@ export async function actFromProduct(
     return id === undefined ? undefined : { incident: id };
   };
   const target = parseAlertKey(a.key) ?? (await byCondition());
-  // Closed in the product: the alert is closed there whatever Steward does with it. Forgotten before the incident
-  // closes (found by its mark above first), so the convergence sweep cannot find the incident ended and the alert still
-  // open in between, and send that product a close of its own alert.
-  if (a.action === "resolve") await links.closedThere?.(a.channel, a.key);
   const by = `${a.productName}: ${a.agent ?? "unknown user"}`;
+  // Acknowledged or closed in the product: the alert is so there, whatever Steward does with it. Recorded before the
+  // incident changes (a condition's is found by the alert's open mark, above), so the convergence sweep cannot find
+  // the incident acknowledged or ended, and that product not told, in between, and send it its own step back.
+  await links.actedThere?.(a.channel, a.key, a.action, by);
   const record = (result: "ok" | "failed", details: Record<string, unknown>) =>
     audit.record({
       actor: { kind: a.product, name: (a.agent ?? "unknown user").slice(0, 200), ...(a.ip ? { ip: a.ip } : {}) },

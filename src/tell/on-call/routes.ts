@@ -85,7 +85,7 @@ function parseJson<T>(schema: z.ZodType<T>, raw: Uint8Array): T {
 export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): void {
   const links: ProductActLinks = {
     ...(deps.conditionIncidentOf ? { conditionIncidentOf: deps.conditionIncidentOf } : {}),
-    closedThere: (channel, key) => deps.notify.closedInProduct(channel, key),
+    actedThere: (channel, key, action, by) => deps.notify.actedInProduct(channel, key, action, by),
   };
   const responses = {
     202: { description: "Taken: what Steward did with it", schema: Answer },

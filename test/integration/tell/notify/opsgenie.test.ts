@@ -171,6 +171,37 @@ notify:
     expect(ops(jsm, key)).toEqual(["create", "close"]);
   });
 
+  test("acknowledged in Opsgenie with the convergence sweep running after the incident was acknowledged and before the products were told: Opsgenie is still not told back", async () => {
+    const [failed] = await run(syntheticTaskEvent({ outcome: "failed", taskName: "Load assets", taskId: "task-assets" }));
+    const key = `steward-incident-${failed!.incident!.id}`;
+    await waitFor(() => (ops(og, key).length === 1 && ops(jsm, key).length === 1) || undefined, { what: "both creates" });
+    // The sweep runs where a timed one can: Steward's incident is acknowledged, the on-call products not told yet.
+    const notify = t.app.notify;
+    const acknowledged = notify.acknowledged.bind(notify);
+    let swept = -1;
+    let sweeping = false;
+    notify.acknowledged = async (req) => {
+      // Once: the sweep's own repairs come through here too.
+      if (!sweeping) {
+        sweeping = true;
+        swept = await t.app.alertConverger.sweep();
+      }
+      return acknowledged(req);
+    };
+    try {
+      const res = await webhook(ogAction("Acknowledge", key, "5d21-assets"), TOKEN);
+      expect(await res.json()).toEqual({ status: "done", message: `incident ${failed!.incident!.id} acknowledged in Steward` });
+    } finally {
+      notify.acknowledged = acknowledged;
+    }
+    expect(swept).toBeGreaterThanOrEqual(0);
+    await waitFor(() => ops(jsm, key).length === 2 || undefined, { what: "JSM's acknowledge" });
+    expect(await t.app.alertConverger.sweep()).toBe(0);
+    await Bun.sleep(300);
+    expect(ops(og, key)).toEqual(["create"]);
+    expect(ops(jsm, key)).toEqual(["create", "acknowledge"]);
+  });
+
   test("a wrong or missing token is refused with 401 and audited; nothing is acknowledged", async () => {
     const [failed] = await run(syntheticTaskEvent({ outcome: "failed", taskName: "Load crm", taskId: "task-crm" }));
     const key = `steward-incident-${failed!.incident!.id}`;
