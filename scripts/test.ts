@@ -5,6 +5,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "nod
 import { dirname, resolve } from "node:path";
 import { childrenOf, countTestFiles, createOutputTally, printFailureReport, requestedFiles, type TestFailure, untimedFiles } from "./test-output";
 import { type Check, describeCheck, settleCheck, startCheck } from "./test-checks";
+import { type Lane, lanesFor, WAITING_FILES_PATH } from "./test-lanes";
 import { endStuckWorker, endSuiteLeftovers, newSuiteMark, SUITE_MARK } from "./test-suite-mark";
 import { EXTERNAL_TOOLS, missingTools } from "../test/helpers/executables";
 import { startSuitePostgres } from "../test/helpers/shared-postgres";
@@ -123,7 +124,44 @@ function repeatFailures(tests: TestSummary): void {
   printFailureReport({ ...tests, bunFailed: tests.fail, passed: tests.pass }, say, (text) => console.log(text));
 }
 
-/** Runs bun test with live output, keeping a copy to read its closing counts. */
+/** A running `bun test` of one lane: its process, the end of its output, and its closing counts once it has exited. */
+interface LaneRun {
+  lane: Lane;
+  proc: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  tail: string;
+}
+
+/**
+ * Copies a lane's output to ours whole lines at a time (two lanes print at once: a line cut by the other's would
+ * garble the log and the tally), and tallies it under the lane's own stream names.
+ */
+async function pumpLane(run: LaneRun, seen: ReturnType<typeof createOutputTally>): Promise<void> {
+  const pump = async (stream: ReadableStream<Uint8Array>, sink: NodeJS.WriteStream, name: string) => {
+    const decoder = new TextDecoder();
+    let partial = "";
+    const emit = (text: string) => {
+      sink.write(text);
+      run.tail = (run.tail + text).slice(-8_000);
+      seen.add(text, `${run.lane.name}:${name}`);
+    };
+    for await (const chunk of stream) {
+      const text = partial + decoder.decode(chunk, { stream: true });
+      const cut = text.lastIndexOf("\n") + 1;
+      partial = text.slice(cut);
+      if (cut > 0) emit(text.slice(0, cut));
+    }
+    if (partial) emit(partial);
+  };
+  await Promise.all([pump(run.proc.stdout, process.stdout, "stdout"), pump(run.proc.stderr, process.stderr, "stderr")]);
+}
+
+/** A lane's closing count ("12 pass"), undefined when it printed none (it was ended first). */
+function closingCount(tail: string, word: string): number | undefined {
+  const m = tail.match(new RegExp(`^\\s*(\\d+) ${word}\\s*$`, "m"));
+  return m?.[1] === undefined ? undefined : Number(m[1]);
+}
+
+/** Runs bun test with live output (a whole run in two lanes: scripts/test-lanes.ts), keeping a copy to read its closing counts. */
 async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSummary> {
   if (cpuReport) {
     mkdirSync(dirname(CPU_LOG), { recursive: true });
@@ -133,15 +171,19 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   // Integration tests start real servers; each bounds its own waits, this is the outer per-test limit.
   // Most files wait on servers they start, so five workers on two cores keep both busy (TEST_WORKERS);
   // test/timings.json (refresh: npm test -- --update-timings) starts the slowest files first.
-  const parallel = extraArgs.some((a) => a.startsWith("--parallel")) ? [] : [`--parallel=${TEST_WORKERS}`, `--timings=${TIMINGS_FILE}`];
-  if (!hasPath) sayUntimed(extraArgs.includes("--update-timings"));
+  const ownWorkers = extraArgs.some((a) => a.startsWith("--parallel"));
+  const updating = extraArgs.includes("--update-timings");
+  if (!hasPath) sayUntimed(updating);
+  // One lane when the run names its files or workers, or writes the timings (two lanes would both write the file).
+  const lanes: Lane[] =
+    !hasPath && !ownWorkers && !updating ? lanesFor(REPO_ROOT, TEST_WORKERS) : [{ name: "tests", workers: TEST_WORKERS, fileArgs: hasPath ? [] : ["./test/"] }];
   const scale = process.env[TIME_SCALE_ENV] ?? String(DEFAULT_TIME_SCALE);
-  const args = [
+  const argsOf = (lane: Lane) => [
     "test",
     "--timeout",
     String(Math.round(TEST_TIMEOUT_MS * timeScale({ [TIME_SCALE_ENV]: scale }))),
-    ...parallel,
-    ...(hasPath ? [] : ["./test/"]),
+    ...(ownWorkers ? [] : [`--parallel=${lane.workers}`, `--timings=${TIMINGS_FILE}`]),
+    ...lane.fileArgs,
     ...extraArgs,
   ];
   // One PostgreSQL for every test file that asks for one (test/helpers/shared-postgres.ts); each has its databases.
@@ -150,23 +192,25 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
     return undefined;
   });
   stopOnSignal(postgres);
-  say(`bun ${args.join(" ")} (${TIME_SCALE_ENV}=${scale}: the tests' time limits are scaled by it)`);
   const mark = newSuiteMark();
-  const proc = Bun.spawn([process.execPath, ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, [SUITE_MARK]: mark, [TIME_SCALE_ENV]: scale, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}), ...postgres?.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let tail = "";
   const seen = createOutputTally();
-  const pump = async (stream: ReadableStream<Uint8Array>, sink: NodeJS.WriteStream, name: string) => {
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) {
-      sink.write(chunk);
-      const text = decoder.decode(chunk, { stream: true });
-      tail = (tail + text).slice(-8_000);
-      seen.add(text, name);
-    }
+  const runs: LaneRun[] = lanes.map((lane) => {
+    const args = argsOf(lane);
+    say(
+      lanes.length === 1
+        ? `bun ${args.join(" ")} (${TIME_SCALE_ENV}=${scale}: the tests' time limits are scaled by it)`
+        : `${lane.name} lane: bun ${argsOf({ ...lane, fileArgs: lane.name === "waiting" ? [] : ["./test/"] }).join(" ")} ` +
+            `(${lane.name === "waiting" ? `the ${lane.fileArgs.length} files of ${WAITING_FILES_PATH}` : `every other file`}; ${TIME_SCALE_ENV}=${scale})`,
+    );
+    const proc = Bun.spawn([process.execPath, ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, [SUITE_MARK]: mark, [TIME_SCALE_ENV]: scale, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}), ...postgres?.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return { lane, proc, tail: "" };
+  });
+  const endAll = () => {
+    for (const r of runs) void endStuckWorker(r.proc.pid, () => childrenOf(r.proc.pid), 15_000, r.proc.exited);
   };
   // Every file has reported and nothing has been printed for a long while: a worker kept alive by something a test
   // left behind (a timer) would otherwise hold the run until the outer limit. End it and count what was printed.
@@ -178,7 +222,7 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   const limit = setTimeout(() => {
     cut = true;
     say(`the tests reached npm test's limit of ${TESTS_TIMEOUT_MS / 60_000} minutes; ending them (what ran is counted at the end)`);
-    void endStuckWorker(proc.pid, () => childrenOf(proc.pid), 15_000, proc.exited);
+    endAll();
   }, TESTS_TIMEOUT_MS);
   const watch = setInterval(() => {
     if (expected === undefined || seen.files() < expected || Date.now() - seen.lastOutputMs() < STALL_AFTER_ALL_FILES_MS) return;
@@ -187,10 +231,11 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
       `all ${expected} test files reported, then no output for ${STALL_AFTER_ALL_FILES_MS / 60_000} minutes: a test worker did not exit (a timer or server a test left running); ending it`,
     );
     clearInterval(watch);
-    void endStuckWorker(proc.pid, () => childrenOf(proc.pid), 15_000, proc.exited);
+    endAll();
   }, 5_000);
-  await Promise.all([pump(proc.stdout, process.stdout, "stdout"), pump(proc.stderr, process.stderr, "stderr")]);
-  const code = await proc.exited;
+  await Promise.all(runs.map((r) => pumpLane(r, seen)));
+  const codes = await Promise.all(runs.map((r) => r.proc.exited));
+  const code = codes.find((c) => c !== 0) ?? 0;
   clearInterval(watch);
   clearTimeout(limit);
   if (postgres) {
@@ -200,22 +245,28 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   // A worker killed before its exit hook (stuck, or by the time limit) leaves what its tests started; end it here.
   const left = await endSuiteLeftovers(mark, 10_000);
   if (left.length > 0) say(`ended ${left.length} process(es) the tests left running: ${left.map((p) => `${p.pid} ${p.command}`).join("; ")}`);
-  const count = (word: string) => {
-    const m = tail.match(new RegExp(`^\\s*(\\d+) ${word}\\s*$`, "m"));
-    return m?.[1] === undefined ? undefined : Number(m[1]);
-  };
   const failures = seen.failures();
   const requested = requestedFiles(REPO_ROOT, extraArgs);
+  const tail = runs.map((r) => r.tail).join("\n");
   const run = { failures, reported: seen.reportedFiles(), tail, ...(requested ? { requested } : {}) };
   if (cut)
     return { code: 1, pass: seen.passed(), fail: seen.failed(), unfinished: `ended by npm test's limit of ${TESTS_TIMEOUT_MS / 60_000} minutes`, ...run };
   if (stalled) return { code: seen.failed() > 0 ? 1 : 0, pass: seen.passed(), fail: seen.failed(), ...run };
-  const pass = count("pass");
-  const fail = count("fail");
-  // No closing counts: bun test was ended (a signal, a crash) before it printed them; what it printed is counted.
-  if (pass === undefined || fail === undefined)
-    return { code: code === 0 ? 1 : code, pass: seen.passed(), fail: seen.failed(), unfinished: `bun test exited ${code} without its closing counts`, ...run };
-  return { code, pass, fail, skip: count("skip"), ...run };
+  // Each lane's closing counts, added up; a lane without them was ended (a signal, a crash) before it printed them.
+  const counts = runs.map((r) => ({ pass: closingCount(r.tail, "pass"), fail: closingCount(r.tail, "fail"), skip: closingCount(r.tail, "skip") }));
+  const ended = runs.filter((_r, i) => counts[i]!.pass === undefined || counts[i]!.fail === undefined);
+  if (ended.length > 0)
+    return {
+      code: code === 0 ? 1 : code,
+      pass: seen.passed(),
+      fail: seen.failed(),
+      unfinished: ended
+        .map((r) => `bun test${runs.length > 1 ? ` (${r.lane.name} lane)` : ""} exited ${codes[runs.indexOf(r)]} without its closing counts`)
+        .join("; "),
+      ...run,
+    };
+  const sum = (k: "pass" | "fail" | "skip") => counts.reduce((s, c) => s + (c[k] ?? 0), 0);
+  return { code, pass: sum("pass"), fail: sum("fail"), ...(counts.some((c) => c.skip !== undefined) ? { skip: sum("skip") } : {}), ...run };
 }
 
 /** Files test/timings.json does not know start when bun gets to them, not by length: named so they get a time. */

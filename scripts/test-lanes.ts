@@ -1,0 +1,86 @@
+// `npm test` runs the test files in two lanes of workers at once. Most files compute; some mostly wait on the wall
+// clock (a demo's story, leases that must run out, a real Alertmanager's resolve timeout, a PostgreSQL that fills its
+// disk). A worker holding such a file keeps one of the five slots the computing files share while using almost none of
+// the two cores, so those files run in a lane of their own with two workers of its own: the cores stay busy and the
+// computing files do not queue behind sleepers. Which files wait is measured, not guessed: test/waiting-files.json
+// lists the files that spent at least WAITING_SHARE of their wall time asleep in a `--cpu-report` run, and
+//   bun scripts/test-lanes.ts --update
+// rewrites it from the last such run's .tmp/test-cpu.jsonl.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export const WAITING_FILES_PATH = "test/waiting-files.json";
+/** Workers of the waiting lane: its files' wall time (~11 minutes) fits in the computing lane's run with two. */
+export const WAITING_WORKERS = 2;
+/** A file waits when it spent at least this share of its wall time neither computing nor waiting for a core... */
+const WAITING_SHARE = 0.7;
+/** ...and is long enough to matter (a short one costs its slot little). */
+const WAITING_MIN_WALL_S = 8;
+
+export interface Lane {
+  name: string;
+  workers: number;
+  /** bun test's arguments that choose its files. */
+  fileArgs: string[];
+}
+
+/** The waiting files listed in test/waiting-files.json that still exist (a renamed file runs in the computing lane). */
+export function waitingFiles(root: string): string[] {
+  const path = join(root, WAITING_FILES_PATH);
+  if (!existsSync(path)) return [];
+  const listed = (JSON.parse(readFileSync(path, "utf8")) as { files: Array<{ file: string }> }).files.map((f) => f.file);
+  return listed.filter((f) => existsSync(join(root, f)));
+}
+
+/**
+ * The lanes of a whole run: the computing files on `workers` workers, the waiting ones on WAITING_WORKERS (one lane
+ * when no file is listed). A run of chosen files or folders, or one that sets its own workers, is one lane as asked
+ * (scripts/test.ts).
+ */
+export function lanesFor(root: string, workers: number): Lane[] {
+  const waiting = waitingFiles(root);
+  if (waiting.length === 0) return [{ name: "tests", workers, fileArgs: ["./test/"] }];
+  return [
+    { name: "computing", workers, fileArgs: ["./test/", ...waiting.map((f) => `--path-ignore-patterns=${f}`)] },
+    { name: "waiting", workers: WAITING_WORKERS, fileArgs: waiting.map((f) => `./${f}`) },
+  ];
+}
+
+interface CpuRow {
+  file?: string;
+  cpuS: number;
+  wallS?: number;
+  waitS?: number;
+}
+
+/** The waiting files of a `--cpu-report` run's log, longest first, with what they measured. */
+export function measureWaiting(root: string, log: string): Array<{ file: string; wallS: number; cpuS: number; asleepS: number }> {
+  const rows = readFileSync(log, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as CpuRow);
+  const out: Array<{ file: string; wallS: number; cpuS: number; asleepS: number }> = [];
+  for (const r of rows) {
+    if (!r.file || r.wallS === undefined) continue;
+    const asleep = r.wallS - r.cpuS - (r.waitS ?? 0);
+    if (r.wallS >= WAITING_MIN_WALL_S && asleep >= WAITING_SHARE * r.wallS)
+      out.push({ file: r.file.replace(`${root}/`, ""), wallS: r.wallS, cpuS: r.cpuS, asleepS: Math.round(asleep * 10) / 10 });
+  }
+  return out.sort((a, b) => b.wallS - a.wallS || a.file.localeCompare(b.file));
+}
+
+/** One file a line, so a change of the list reads as one in a diff. */
+export const waitingJson = (note: string, files: ReadonlyArray<object>) =>
+  `{\n  "note": ${JSON.stringify(note)},\n  "files": [\n${files.map((f) => `    ${JSON.stringify(f)}`).join(",\n")}\n  ]\n}\n`;
+
+if (import.meta.main) {
+  const root = resolve(import.meta.dir, "..");
+  if (!process.argv.includes("--update")) {
+    console.log(`${waitingFiles(root).length} files in ${WAITING_FILES_PATH}; --update rewrites it from .tmp/test-cpu.jsonl (npm test -- --cpu-report)`);
+    process.exit(0);
+  }
+  const files = measureWaiting(root, join(root, ".tmp/test-cpu.jsonl"));
+  const note = `Files that spent at least ${WAITING_SHARE * 100} % of at least ${WAITING_MIN_WALL_S} s asleep in a npm test -- --cpu-report run; written by bun scripts/test-lanes.ts --update`;
+  writeFileSync(join(root, WAITING_FILES_PATH), waitingJson(note, files));
+  console.log(`${files.length} waiting files written to ${WAITING_FILES_PATH}`);
+}
