@@ -55,6 +55,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Override listener ports (tests use 0). */
   overrides?: { httpPort?: number; udpPort?: number };
+  /** How the Qlik nodes' host names are resolved to addresses; the system's resolver (hosts file included) when left out. */
+  resolve?: (name: string) => Promise<string[]>;
 }
 
 export interface StewardApp {
@@ -134,7 +136,8 @@ function createCore(loaded: LoadedConfig, options: AppOptions): CoreServices {
   const bus = createEventBus<DomainEvents>(log.child({ module: "bus" }));
   const lifecycle = createLifecycle(log);
   countLastResortErrors(metrics, lifecycle);
-  return { loaded, config: loaded.config, log, localClock, startedAt, metrics, readiness, bus, lifecycle };
+  const resolve = options.resolve ? { resolve: options.resolve } : {};
+  return { loaded, config: loaded.config, log, localClock, startedAt, metrics, readiness, bus, lifecycle, ...resolve };
 }
 
 /** Warns when the previous run did not stop cleanly; marked at start, not at creation (a config that fails to build or start must not look like a crash later). */

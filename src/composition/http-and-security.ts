@@ -43,6 +43,7 @@ export function wireAuditAndHttp(w: Wiring): { audit: AuditLog; security: Securi
     // An alert's Acknowledge and Snooze pages, and a subscription's confirm and unsubscribe pages (the one-click POST
     // of RFC 8058 comes from the mail provider): confirmed from a mail, whatever Origin the browser sends with it.
     signedLinkPaths: [LINK_PATH_PATTERN, SUBSCRIPTION_LINK_PATHS],
+    ...(w.resolve ? { resolve: w.resolve } : {}),
   });
   const http: HttpApp = createHttpApp({
     log: log.child({ module: "http" }),

@@ -26,6 +26,8 @@ export interface CoreServices {
   readiness: Readiness;
   bus: EventBus<DomainEvents>;
   lifecycle: Lifecycle;
+  /** How the Qlik nodes' host names are resolved (AppOptions.resolve); the system's resolver when left out. */
+  resolve?: (name: string) => Promise<string[]>;
 }
 
 /** The stores and the cluster, and what the modules of a cluster are given to share the work. */

@@ -7,6 +7,7 @@ import type { Clock } from "../../src/platform/core/clock";
 import { inProcessEnv } from "../../src/platform/http/types";
 import { seedStore } from "./store-template";
 import { createTempDir, type TempDir } from "./temp-dir";
+import { testResolve } from "./test-resolver";
 
 export interface TestApp {
   app: StewardApp;
@@ -31,7 +32,7 @@ export function createTestApp(yaml = "", options: { log?: Logger; clock?: Clock;
   try {
     const loaded = configReader.parseConfigText(`${base}${udp}${yaml}`, "test.yaml", dir);
     seedStore(loaded.config.dataDir); // a migrated store copied in, when the folder has none (store-template.ts)
-    app = createApp(loaded, { log: options.log ?? createSilentLogger(), clock: options.clock });
+    app = createApp(loaded, { log: options.log ?? createSilentLogger(), clock: options.clock, resolve: testResolve });
   } catch (err) {
     // Tests that expect a bad config to throw get no close() to call.
     tmp?.remove();

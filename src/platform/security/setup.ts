@@ -49,6 +49,8 @@ export interface SecuritySetupDeps {
   readiness?: Readiness;
   /** Paths of pages whose URL carries a signed credential (alert links): the browser guard leaves them be. */
   signedLinkPaths?: readonly RegExp[];
+  /** How the Qlik nodes' host names are resolved; the system's resolver when left out. */
+  resolve?: (name: string) => Promise<string[]>;
 }
 
 export interface TlsMaterial {
@@ -136,7 +138,7 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
     });
   }
   const denialAudit = createDenialAudit(deps.audit, deps.clock);
-  const qlikNodes = createQlikNodes(loaded.config.qlik?.host, { clock: deps.clock, log });
+  const qlikNodes = createQlikNodes(loaded.config.qlik?.host, { clock: deps.clock, log, ...(deps.resolve ? { resolve: deps.resolve } : {}) });
   const { ipGate, accessGuard, deny } = createAccessMiddleware({
     policy: service.policy,
     audit: deps.audit,

@@ -78,6 +78,8 @@ export interface RunnerContext {
   slots: SlotKeeper;
   /** How busy each node is, hour by hour, as the runs go through their states. */
   load: NodeLoad;
+  /** Final updates waiting out timing.qrsLagMs, each run once: by its timer, or at once by TaskRunner.flushQrsLag. */
+  lagged: Set<() => void>;
 }
 
 /** Runs `fn` after `ms`; the timer is the session's (so an abort cancels it) and the runner's (so stop() does). */
@@ -152,8 +154,19 @@ export function commitFinal(ctx: RunnerContext, s: Session, apply: () => void): 
     ctx.sessions.delete(s.task.model.id);
     for (const l of ctx.finishListeners) l(s.task.model.id, s.record.status);
   };
-  if (ctx.settings.timing.qrsLagMs > 0) later(ctx, undefined, ctx.settings.timing.qrsLagMs, finish);
-  else finish();
+  if (ctx.settings.timing.qrsLagMs <= 0) {
+    finish();
+    return;
+  }
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    ctx.lagged.delete(once);
+    finish();
+  };
+  ctx.lagged.add(once);
+  later(ctx, undefined, ctx.settings.timing.qrsLagMs, once);
 }
 
 /** The pace of a run's transitions: a tenth of its length, at most 2 s; a run lasts at least three steps. */

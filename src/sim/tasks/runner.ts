@@ -80,11 +80,21 @@ export interface TaskRunner {
   schedulerChanged(nodeId: string): void;
   /** How busy each node was, hour by hour: the simulator's own count. */
   load: NodeLoad;
+  /** The final updates still waiting out timing.qrsLagMs reach QRS now (a test's "QRS catches up"); how many. */
+  flushQrsLag(): number;
 }
 export function createTaskRunner(deps: RunnerDeps): TaskRunner {
   const { repo } = deps;
   const load = createNodeLoad();
-  const ctx: RunnerContext = { ...deps, sessions: new Map(), allTimers: new Set(), finishListeners: [], load, slots: { acquire: () => {}, release: () => {} } };
+  const ctx: RunnerContext = {
+    ...deps,
+    sessions: new Map(),
+    allTimers: new Set(),
+    finishListeners: [],
+    load,
+    slots: { acquire: () => {}, release: () => {} },
+    lagged: new Set(),
+  };
   const slots = createEngineSlots(ctx, (s) => cancelQueued(ctx, s));
   ctx.slots = slots;
   const { sessions } = ctx;
@@ -150,6 +160,11 @@ export function createTaskRunner(deps: RunnerDeps): TaskRunner {
     queue: (nodeId) => slots.view(nodeId),
     schedulerChanged: (nodeId) => slots.settingsChanged(nodeId),
     load,
+    flushQrsLag() {
+      const waiting = [...ctx.lagged];
+      for (const finish of waiting) finish();
+      return waiting.length;
+    },
     stop() {
       for (const t of ctx.allTimers) deps.clock.clearTimeout(t);
       ctx.allTimers.clear();

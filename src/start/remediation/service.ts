@@ -49,6 +49,8 @@ export interface RemediationService extends RemedyPort {
   chainOfIncident(incidentId: number): Promise<ChainTask[]>;
   /** The second person's confirmation of an action waiting under the two-person rule, by its id. */
   confirm(actionId: number, who: Asker): Promise<ConfirmAnswer>;
+  /** This Steward's next look for due actions (remediation.pollInterval's), run now; resolves when it is done. */
+  lookNow(): Promise<void>;
 }
 
 export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
@@ -194,6 +196,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     rerun: async (req) => rerunAnswer(await rerun(req)),
     actionsOf: (id) => store.ofIncident(id),
     confirm: (id, who) => approval.confirmAction(id, who),
+    lookNow: () => deps.worker.pass(),
     actionsOfCause: (id) => store.ofCause(id),
     async cancel(id, by) {
       const done = await store.cancel(id, clock.now(), by);

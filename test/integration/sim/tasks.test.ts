@@ -208,6 +208,20 @@ describe("sim tasks: behaviours", () => {
       await t.control.send("PATCH", "/settings", { timing: { qrsLagMs: 0 } });
     }
   });
+
+  test("flushQrsLag brings the lagging final records to QRS at once, each once", async () => {
+    await t.control.send("PATCH", "/settings", { timing: { qrsLagMs: 60_000 } });
+    try {
+      expect(t.sim.tasks.flushQrsLag()).toBe(0);
+      await t.control.send("POST", `/tasks/${TASKS.externalProgram}/run`, { outcome: "fail", durationMs: 50 });
+      await waitFor(() => t.sim.tasks.flushQrsLag() === 1 || undefined, { what: "the run ended, its final record lagging" });
+      const last = await waitForStatus(t.qrs, TASKS.externalProgram, 8);
+      expect(messages(last).at(-1)).toBe("Changing task state from Started to FinishedFail");
+      expect(t.sim.tasks.flushQrsLag()).toBe(0);
+    } finally {
+      await t.control.send("PATCH", "/settings", { timing: { qrsLagMs: 0 } });
+    }
+  });
 });
 
 describe("sim tasks: schedules", () => {

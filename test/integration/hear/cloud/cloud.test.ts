@@ -66,6 +66,21 @@ const capture = () => {
   const stream = new Writable({ write: (chunk, _enc, cb) => (lines.push(JSON.parse(String(chunk)) as Record<string, unknown>), cb()) });
   return { log: pino({ level: "info" }, stream), lines };
 };
+const FINAL = new Set(["SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"]);
+/** Until the simulated tenant lists the reload as ended (its run takes durationOverrideMs). */
+const ended = (id: string) =>
+  waitFor(
+    async () => ((await simControl(sim, "GET", "/cloud/reloads")) as Array<{ id: string; status: string }>).some((r) => r.id === id && FINAL.has(r.status)),
+    {
+      what: `reload ${id} ended`,
+      timeoutMs: 5_000,
+    },
+  );
+/** Two more polls of the Steward's tenant, each begun after the one before ended: what they would announce twice, they have. */
+const twoMorePolls = async (s: TestApp) => {
+  await s.app.cloudTenants[0]!.poll();
+  await s.app.cloudTenants[0]!.poll();
+};
 /** The failure alerts of the reload (its app's cause lists the run on later alerts and its recovered page too: no second alert of it). */
 const hooksFor = (reloadId: string) =>
   hooks.filter(
@@ -96,7 +111,7 @@ describe("a Qlik Cloud tenant watched outbound", () => {
     await waitFor(() => hooksFor(failed.id).length >= 1 && events.some((e) => e.executionId === ok.id) && events.some((e) => e.executionId === cancelled.id), {
       timeoutMs: 15_000,
     });
-    await Bun.sleep(600); // more polls: nothing is announced twice
+    await twoMorePolls(t); // nothing is announced twice
     expect(hooksFor(failed.id)).toHaveLength(1);
     const e = events.find((x) => x.executionId === failed.id)!;
     expect(e.kind).toBe("task.failed");
@@ -115,10 +130,10 @@ describe("a Qlik Cloud tenant watched outbound", () => {
   test("through a restart: what was announced is not again, what ended while Steward was down is, once", async () => {
     await t.app.stop();
     const whileDown = await run("fail");
-    await Bun.sleep(300);
+    await ended(whileDown.id);
     t = await start();
     await waitFor(() => hooksFor(whileDown.id).length >= 1, { timeoutMs: 15_000 });
-    await Bun.sleep(600);
+    await twoMorePolls(t);
     expect(hooksFor(whileDown.id)).toHaveLength(1);
     const byId = new Map<string, number>();
     for (const e of events) byId.set(e.executionId, (byId.get(e.executionId) ?? 0) + 1);
@@ -128,8 +143,8 @@ describe("a Qlik Cloud tenant watched outbound", () => {
   test("a 429 storm slows polling and loses no reload", async () => {
     await simControl(sim, "PATCH", "/cloud/settings", { rateLimitPerMinute: 3, retryAfterSeconds: 1 });
     const ids = [(await run("fail")).id, (await run("fail")).id, (await run("fail")).id];
-    await Bun.sleep(1_500);
-    expect(t.app.metrics.render()).toMatch(/steward_cloud_polls_total\{tenant="corp-cloud",result="rate-limited"\} [1-9]/);
+    const rateLimited = /steward_cloud_polls_total\{tenant="corp-cloud",result="rate-limited"\} [1-9]/;
+    await waitFor(() => rateLimited.test(t.app.metrics.render()) || undefined, { what: "a poll rate-limited", timeoutMs: 10_000 });
     await simControl(sim, "PATCH", "/cloud/settings", { rateLimitPerMinute: 1000 });
     await waitFor(() => ids.every((id) => hooksFor(id).length === 1), { timeoutMs: 20_000 });
     expect(ids.map((id) => hooksFor(id).length)).toEqual([1, 1, 1]);
@@ -207,7 +222,7 @@ describe("a tenant that misbehaves", () => {
     test(`${misbehave}: reported, bounded, no crash`, async () => {
       const { log, lines } = capture();
       const failed = await run("fail");
-      await Bun.sleep(200);
+      await ended(failed.id);
       await simControl(sim, "PATCH", "/cloud/settings", { misbehave });
       sim.requests.clear();
       const t = createTestApp(tenantYaml(sim.cloud!.apiKey, "      maxPages: 5\n"), { dir: join(dir.path, `bad-${misbehave}`), log });
@@ -254,7 +269,7 @@ describe("two Stewards on one PostgreSQL store", () => {
       await stewards[poller === "alpha" ? 0 : 1]!.app.stop();
       const second = await run("fail");
       await waitFor(() => seen.some((x) => x.id === second.id), { timeoutMs: 20_000 });
-      await Bun.sleep(800);
+      await twoMorePolls(stewards[poller === "alpha" ? 1 : 0]!);
       expect(seen.filter((x) => x.id === first.id)).toHaveLength(1);
       expect(seen.filter((x) => x.id === second.id).map((x) => x.by)).toEqual([poller === "alpha" ? "beta" : "alpha"]);
       expect(hooksFor(first.id)).toHaveLength(1);

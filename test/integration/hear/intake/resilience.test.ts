@@ -150,6 +150,8 @@ describe("intake resilience", () => {
     await h.restart();
     h.aim();
     expect(await h.t.app.intake.poller.pending()).toBe(1);
+    // The restarted Steward holds the poll: QRS catches up now instead of at the end of its 12 s lag.
+    expect(h.sim.tasks.flushQrsLag()).toBe(1);
     const e = await h.eventFor(exec, 40_000);
     expect(e).toMatchObject({ kind: "task.failed", taskType: "distribute", source: "udp", complete: true });
     expect(e.execution?.statusCode).toBe(8);

@@ -3,6 +3,7 @@
 // in the audit log. A maintenance window tonight is set with a start and an end on the site's clock (Stockholm),
 // whatever zone the browser is in (New York). Steward's clock reads Thursday 26 November 2026, 15:00 in Stockholm.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { Request } from "playwright-core";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { offsetClock, systemClock } from "../../../../src/platform/core/clock";
 import { createTestApp, type TestApp } from "../../../helpers/app";
@@ -121,16 +122,27 @@ test("a start the form cannot have sent is refused, naming the field", async () 
 
 test("what was typed in the form outlives auto-refresh, which redraws the page every 5 s", { timeout: wallLimit(60_000) }, async () => {
   const page = browser!.page;
+  // The page's timers run on Playwright's clock: its 5 s ticks come when the test moves that clock, not 6.5 s of a
+  // worker's wall time later (a tick surely came, which a wall-time sleep beside busy loops did not promise).
+  await page.clock.install();
   await page.goto(`${t.app.server!.url()}/ui/silences`);
   await page.fill('input[name="reason"]', "half typed");
   // Out of the field (a focused field already held the refresh back): the page would be redrawn at the next tick.
   await page.click("main h1");
   await page.evaluate(() => document.querySelector("main")!.setAttribute("data-drawn", "first"));
-  await Bun.sleep(6_500);
+  // A redraw the tick began is a request to Steward: each one started is waited for, then the moment it takes to draw.
+  const started: Request[] = [];
+  const onRequest = (r: Request) => void started.push(r);
+  page.on("request", onRequest);
+  await page.clock.runFor(6_500);
+  page.off("request", onRequest);
+  for (const r of started) await r.response();
+  await Bun.sleep(200);
   expect(await page.inputValue('input[name="reason"]')).toBe("half typed");
   expect(await page.getAttribute("main", "data-drawn")).toBe("first");
   // Another page without a form being filled is redrawn as before (the mark is gone with the old <main>).
   await page.goto(`${t.app.server!.url()}/ui/silences`);
   await page.evaluate(() => document.querySelector("main")!.setAttribute("data-drawn", "first"));
+  await page.clock.runFor(5_000);
   await page.waitForSelector("main:not([data-drawn])", { timeout: 15_000 });
 });

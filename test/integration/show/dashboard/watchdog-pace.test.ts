@@ -8,6 +8,7 @@ import { type Simulator, startSimulator } from "../../../../src/sim";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { simCertDir } from "../../../helpers/sim-certs";
+import { waitFor } from "../../../helpers/wait-for";
 
 const MIN = 60_000;
 const SITE = `
@@ -70,10 +71,13 @@ test("a lengthened interval shows on the page and in the JSON; a look longer tha
   expect(body).toContain("Looks every 10m (watchdog.interval, lengthened from the default 1m)");
   expect(body).not.toContain('id="looks-behind"');
 
-  // QRS holds its answers back for a second of real time; meanwhile 25 minutes pass on Steward's clock.
-  sim.faults.add({ target: "qrs", method: "GET", pathContains: "/qrs/", delayMs: 1500, forMs: 60 * MIN }, Date.now());
+  // QRS holds the look's first request until it is let go; meanwhile 25 minutes pass on Steward's clock. (A fixed
+  // delay of 1.5 s held every request of the look in turn: 15 s of a worker's wall time for one look.)
+  const held = sim.faults.add({ target: "qrs", method: "GET", pathContains: "/qrs/", delayMs: 10 * MIN, forMs: 60 * MIN }, Date.now());
   const look = t.app.watchdog!.look();
+  await waitFor(() => held.hits >= 1 || undefined, { what: "the look's first QRS request held" });
   await clock.advance(25 * MIN);
+  sim.faults.release(held.id);
   await look;
   sim.faults.clear();
 

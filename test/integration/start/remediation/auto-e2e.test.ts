@@ -32,6 +32,12 @@ tasks:
 const starts = (h: Harness, taskId: string) =>
   h.sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().includes(`/task/${taskId}/start`)).length;
 
+/** Two more of the remediation worker's looks for due actions (its 1 s timer's), each run to its end: a retry due would start. */
+async function lookTwice(h: Harness): Promise<void> {
+  await h.t.app.remediation!.lookNow();
+  await h.t.app.remediation!.lookNow();
+}
+
 async function setUp(dir: TempDir, smtp: SmtpReceiver, rules: string): Promise<Harness> {
   return startHarness({
     dir: dir.path,
@@ -102,7 +108,7 @@ describe("with a rule: retry connection errors twice", () => {
     await waitFor(async () => (await actions(id)).every((a) => a.status === "ended"), { what: "both actions to end" });
     expect((await actions(id)).map((a) => a.outcome)).toEqual(["failed", "failed"]);
     await waitFor(outboxEmpty, { what: "the outbox to be empty" });
-    await Bun.sleep(1500); // a poll more: nothing else starts
+    await lookTwice(h); // nothing else starts
     expect(starts(h, IDS.never)).toBe(2);
     expect(mailsAbout("Reload never")).toHaveLength(1);
   });
@@ -135,7 +141,7 @@ describe("without a rule", () => {
     const e = (await h.eventFor(await h.runWhenIdle(IDS.heal, "fail"), 15_000)) as TaskEvent;
     expect(e.pageAfter).toBeUndefined();
     await waitFor(() => smtp.mails.find((m) => (m.mail.subject ?? "").includes("Reload heal")), { what: "the page", timeoutMs: 15_000 });
-    await Bun.sleep(1500);
+    await lookTwice(h);
     expect(starts(h, IDS.heal)).toBe(0);
   });
 });

@@ -38,6 +38,16 @@ const api = async <T>(path: string, init: RequestInit = {}) => {
   return { status: res.status, body: (await res.json()) as T };
 };
 const subjects = () => smtp.mails.map((m) => m.mail.subject ?? "");
+/** The release sweep, run now (its timer runs one every 5 s while alerts are held), and the time for a send it queued. */
+const sweep = async () => {
+  await t.app.alertGates.silences.releaser.sweep();
+  await Bun.sleep(300);
+};
+/** Until the window's end has passed on the clock, then the sweep its timer would run up to 5 s later. */
+const sweepAfter = async (endsAt: string) => {
+  await Bun.sleep(Math.max(0, Date.parse(endsAt) - Date.now()) + 20);
+  await t.app.alertGates.silences.releaser.sweep();
+};
 
 test("a window for sense2 holds its cause and its tasks' failures, and pages the cause once at its end while sense2 is down", {
   timeout: wallLimit(40_000),
@@ -75,6 +85,7 @@ test("a window for sense2 holds its cause and its tasks' failures, and pages the
   expect(during.body.held).toEqual({ held: 3 });
 
   // The window ends with sense2 still down: its cause pages, once, naming what failed inside the window.
+  await sweepAfter(endsAt);
   const page = await waitFor(() => smtp.mails.find((m) => m.mail.subject?.includes(`Open: cause #${cause.id}, Qlik services down on sense2`)), {
     what: "the cause's page at the window's end",
     timeoutMs: 20_000,
@@ -83,7 +94,7 @@ test("a window for sense2 holds its cause and its tasks' failures, and pages the
   await waitFor(async () => ((await api<{ held: Record<string, number> }>(`/v4/silences/${made.body.id}`)).body.held.held === undefined ? true : undefined), {
     what: "every hold settled",
   });
-  await Bun.sleep(1_000);
+  await sweep(); // a second page of the cause would come now
   expect(smtp.mails.filter((m) => m.mail.subject?.includes(`cause #${cause.id}`))).toEqual([page]);
   expect((await api<{ held: Record<string, number> }>(`/v4/silences/${made.body.id}`)).body.held).toEqual({ sent: 1, superseded: 2 });
 
@@ -102,14 +113,15 @@ test("a window for sense2 holds its cause and its tasks' failures, and pages the
     for (const e of await t.app.incidents!.annotate({ ...ok, source: "udp" })) await t.app.bus.emit(e.kind, e);
   }
   await waitFor(() => smtp.mails.find((m) => m.mail.subject?.includes(`Recovered: cause #${cause.id}`)), { what: "the cause's recovered page" });
-  await Bun.sleep(1_000);
+  await sweep();
   expect(smtp.mails.filter((m) => m.mail.subject?.includes(`cause #${cause.id}`)).length).toBe(2);
 });
 
 test("a window for sense3 whose cause was resolved by hand inside it sends nothing at its end", { timeout: wallLimit(40_000) }, async () => {
+  const endsAt = new Date(Date.now() + 3_000).toISOString();
   const made = await api<SilenceView>("/v4/silences", {
     method: "POST",
-    body: JSON.stringify({ matcher: { nodes: ["sense3"] }, endsAt: new Date(Date.now() + 3_000).toISOString(), reason: "disk swap", author: "anna" }),
+    body: JSON.stringify({ matcher: { nodes: ["sense3"] }, endsAt, reason: "disk swap", author: "anna" }),
   });
   expect(made.status).toBe(201);
   const stopped = syntheticServiceEvent({ state: "stopped", host: "sense3.corp.example", service: "QlikSenseSchedulerService" });
@@ -124,11 +136,12 @@ test("a window for sense3 whose cause was resolved by hand inside it sends nothi
   });
   expect((await api(`/v4/causes/${cause.id}/resolve`, { method: "POST", body: "{}" })).status).toBe(200);
   // The service is still stopped, but its cause is over: nothing of it is sent when the window ends.
+  await sweepAfter(endsAt);
   await waitFor(async () => ((await api<{ held: Record<string, number> }>(`/v4/silences/${made.body.id}`)).body.held.held === undefined ? true : undefined), {
     what: "every hold settled",
     timeoutMs: 20_000,
   });
-  await Bun.sleep(1_000);
+  await sweep(); // what it would send of them comes now
   expect(smtp.mails.filter((m) => m.mail.subject?.includes("sense3") || m.mail.subject?.includes("Load d"))).toEqual([]);
   expect((await api<{ held: Record<string, number> }>(`/v4/silences/${made.body.id}`)).body.held).toEqual({ closed: 2 });
 });

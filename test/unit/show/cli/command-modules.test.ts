@@ -4,6 +4,8 @@
 // files, folders: config-problems.ts). Each start of such a command is an administrator waiting, and a test paying
 // for the whole service it does not start (issue 89). Each command runs in a fresh process, so the module registry
 // shows exactly what that command loaded. `run` loads the app once the config is accepted, not to refuse one.
+// The eleven processes are independent, so they run at once (test.concurrent): run one after another, a file beside
+// a busy suite spent most of its wall time waiting on each in turn.
 import { afterAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -52,21 +54,21 @@ const READING = [
 ];
 
 for (const argv of ASKING)
-  test(`steward ${argv.join(" ")} loads neither the app nor the config's full check`, async () => {
+  test.concurrent(`steward ${argv.join(" ")} loads neither the app nor the config's full check`, async () => {
     expect(await loadedBy(argv, [APP, CHECKED_CONFIG])).toEqual([]);
   });
 
 for (const argv of READING)
-  test(`steward ${argv.join(" ")} does not load the app`, async () => {
+  test.concurrent(`steward ${argv.join(" ")} does not load the app`, async () => {
     expect(await loadedBy(argv, [APP])).toEqual([]);
   });
 
-test("steward run on a config it refuses tells so without loading the app", async () => {
+test.concurrent("steward run on a config it refuses tells so without loading the app", async () => {
   const refused = join(tmp.path, "refused.yaml");
   writeFileSync(refused, "http: { port: nope }\n");
   expect(await loadedBy(["run", "--config", refused], [APP])).toEqual([]);
 });
 
-test("the check sees a command that loads the app", async () => {
+test.concurrent("the check sees a command that loads the app", async () => {
   expect(await loadedBy(["config", "check", "config/demo.yaml"], [APP, CHECKED_CONFIG])).toEqual([APP, CHECKED_CONFIG]);
 });
