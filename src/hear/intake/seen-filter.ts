@@ -4,6 +4,7 @@
 // answers "never marked" for most of them in memory; "maybe" still reads the store (seen-looks.ts), so a wrong
 // "maybe" costs only the read it would have cost anyway, and a mark is never missed: every key in the table at
 // load, and every key marked since, is in the filter. Expired and purged marks stay in it until it is built again.
+import { setImmediate } from "node:timers";
 import type { SqlDb } from "../../platform/store/sql";
 
 /** Hash probes per key: about 1 % wrong "maybe" at one key per 10 bits. */
@@ -12,6 +13,8 @@ const PROBES = 4;
 export const MIN_BITS = 1 << 20;
 /** Built again (from the table) once this many keys per bit were added: past it the wrong "maybe" share grows. */
 const KEYS_PER_BIT = 1 / 10;
+/** Keys read from the table per statement while the filter is built. */
+export const PAGE = 5_000;
 
 export interface SeenFilter {
   /** False only when `key` was surely never marked on this connection; true while the filter is being built. */
@@ -76,7 +79,19 @@ export function createSeenFilter(db: SqlDb): SeenFilter {
       bits = new Uint32Array(size / 32);
       mask = size - 1;
       keys = 0;
-      for (const r of await db.all<{ key: string }>("SELECT key FROM intake_seen")) set(String(r.key));
+      // A page at a time: a store of 72 hours of a busy site's marks is read without holding the event loop or
+      // all its keys in memory at once. Rows marked meanwhile are in the pages still to come, or set their bits.
+      for (let after = -1; ; ) {
+        const rows = await db.all<{ id: number; key: string }>("SELECT rowid AS id, key FROM intake_seen WHERE rowid > ? ORDER BY rowid LIMIT ?", [
+          after,
+          PAGE,
+        ]);
+        for (const r of rows) set(String(r.key));
+        if (rows.length < PAGE) break;
+        after = Number(rows[rows.length - 1]!.id);
+        // SQLite's reads answer at once: without a turn of the event loop between pages, datagrams would wait.
+        await new Promise((r) => setImmediate(r));
+      }
       ready = true;
     } catch {
       // Not built: every look reads the store, as without a filter; the next claim tries again.

@@ -4,7 +4,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { runKey } from "../../../../src/hear/events/run-key";
 import { createIntakeStore, intakeMigrations } from "../../../../src/hear/intake/intake-store";
-import { createSeenFilter, MIN_BITS, seenFilterOf } from "../../../../src/hear/intake/seen-filter";
+import { createSeenFilter, MIN_BITS, PAGE, seenFilterOf } from "../../../../src/hear/intake/seen-filter";
 import type { SqlDb } from "../../../../src/platform/store/sql";
 import { sqliteBackend } from "../../../helpers/sql-backends";
 
@@ -105,4 +105,29 @@ test("past a key per ten bits the filter is built again from the table, keeping 
   let maybe = 0;
   for (let i = 1; i <= 1000; i++) if (filter.mayHave(key(i))) maybe++;
   expect(maybe).toBeLessThan(10);
+});
+
+test("a table of more keys than one page is read whole, a page a statement", async () => {
+  const store = await backend.open([intakeMigrations]);
+  // The most rows one statement of the build returned.
+  let largest = 0;
+  const db = Object.create(store) as SqlDb;
+  Object.assign(db, {
+    all: async (sql: string, params?: unknown[]) => {
+      const rows = await store.all(sql, params as never);
+      largest = Math.max(largest, rows.length);
+      return rows;
+    },
+  });
+  const n = 2 * PAGE + 17;
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < n; i++)
+      await tx.run("INSERT INTO intake_seen (key, execution_id, source, seen_at, expires_at) VALUES (?, ?, 'udp', 0, 1)", [key(i), exec(i)]);
+  });
+  const filter = createSeenFilter(db);
+  filter.mayHave("start the build");
+  for (let i = 0; i < 50 && !filter.state.ready; i++) await turn();
+  expect(filter.state.ready).toBe(true);
+  for (let i = 0; i < n; i++) if (!filter.mayHave(key(i))) throw new Error(`stored key ${i} missed`);
+  expect(largest).toBe(PAGE);
 });
