@@ -4,6 +4,7 @@ import type { MigrationSet } from "../../platform/store/database";
 import type { SqlDb } from "../../platform/store/sql";
 import { createPostgresIntakeBatches } from "./postgres-batches";
 import { processClaimsOf } from "./process-claims";
+import { seenFilterOf } from "./seen-filter";
 import { createSeenLooks } from "./seen-looks";
 import { isRunKeyOf, runKeysOf } from "../events/run-key";
 
@@ -185,9 +186,13 @@ export function createIntakeStore(db: SqlDb): IntakeStore {
   const held = batches ? undefined : processClaimsOf(db);
   /** SQLite: the claims' looks at the seen marks, one statement for those of a turn (seen-looks.ts). */
   const claimLook = held ? createSeenLooks(db) : seenRow;
+  /** SQLite: the runs surely never marked, whose claims need no look at all (seen-filter.ts). */
+  const filter = held ? seenFilterOf(db) : undefined;
 
   async function writeMarks(keys: Array<{ key: string; executionId: string }>, source: string, now: number, ttlMs: number): Promise<void> {
     if (batches) return batches.markSeen(keys.map((k) => ({ key: k.key, executionId: k.executionId, source, now, expiresAt: now + ttlMs })));
+    // Before the write is sent: the filter never answers "never marked" for a key whose mark may be in the store.
+    for (const k of keys) filter?.add(k.key);
     // The usual case: one mark, one statement (no transaction of its own, so no savepoint in the shared commit).
     const [only] = keys;
     if (keys.length === 1 && only) return void (await db.run(q.upsertSeen, [only.key, only.executionId, source, now, now + ttlMs]));
@@ -207,6 +212,8 @@ export function createIntakeStore(db: SqlDb): IntakeStore {
       if (!held) return batches!.claim({ key, executionId, source, now, expiresAt: now + leaseMs, instanceId });
       // Taken before the read, so a second claim of the key meanwhile loses to this one.
       if (!held.take(key, executionId, instanceId, now + leaseMs, now)) return false;
+      // Never marked here: nothing to look at (the usual case, a new run).
+      if (!filter!.mayHave(key)) return true;
       try {
         if (!(await claimLook(key, now))) return true;
       } catch (err) {
