@@ -133,6 +133,11 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
   /** Rows not yet handed to the store, in order; `writing` is the write of the previous batch. */
   let queue: unknown[][] = [];
   let writing: Promise<void> | undefined;
+  /**
+   * The store's answer to the batch `writing` writes (true: written or refused row by row), settled before the pause
+   * that follows a failed write: a caller of flush() hears of the outage at once, not a retry pause later.
+   */
+  let attempt: Promise<boolean> | undefined;
   const retained = createRetention(db, clock, retention, { writing: () => writing, onError });
   /** Set by the component's stop after its last flush attempt: no more retries. */
   let closed = false;
@@ -147,8 +152,10 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
   const flush = async (): Promise<void> => {
     for (;;) {
       if (writing || queue.length > 0) {
-        await (writing ?? drain());
-        if (lastWriteFailed) throw new Error(`the store is unreachable; ${queue.length} audit entries wait to be written`, { cause: lastWriteError });
+        const current = writing ?? drain();
+        // During the pause after a failed write the answer is already known: the entries wait for the store.
+        if (!(await attempt)) throw new Error(`the store is unreachable; ${queue.length} audit entries wait to be written`, { cause: lastWriteError });
+        await current;
       } else if (retained.running()) await retained.running()?.catch(() => 0);
       else return;
     }
@@ -160,23 +167,23 @@ export function createAuditLog(db: SqlDb, clock: Clock, retention: AuditRetentio
     const batch = queue;
     queue = [];
     const write = writeBatch(db, batch).catch((err: Error) => oneByOne(db, batch, err, onError));
-    writing = write
-      .then(
-        () => {
-          lastWriteFailed = false;
-          return true;
-        },
-        (err: Error) => {
-          onError(err, `writing ${batch.length} audit entries`);
-          lastWriteFailed = isStoreUnavailable(err);
-          lastWriteError = err;
-          if (!lastWriteFailed) return true;
-          // The store is down: keep the entries (oldest first, within the bound) and try again in a second.
-          queue = batch.concat(queue);
-          if (queue.length > MAX_QUEUED) queue.splice(0, queue.length - MAX_QUEUED);
-          return false;
-        },
-      )
+    attempt = write.then(
+      () => {
+        lastWriteFailed = false;
+        return true;
+      },
+      (err: Error) => {
+        onError(err, `writing ${batch.length} audit entries`);
+        lastWriteFailed = isStoreUnavailable(err);
+        lastWriteError = err;
+        if (!lastWriteFailed) return true;
+        // The store is down: keep the entries (oldest first, within the bound) and try again in a second.
+        queue = batch.concat(queue);
+        if (queue.length > MAX_QUEUED) queue.splice(0, queue.length - MAX_QUEUED);
+        return false;
+      },
+    );
+    writing = attempt
       .then((written) => {
         if (!written) return new Promise<void>((r) => clock.setTimeout(r, RETRY_MS).unref?.()).then(() => undefined);
       })

@@ -219,4 +219,35 @@ describe("audit log while PostgreSQL is down", () => {
     const targets = (await audit.query({ limit: 1000 })).map((e) => e.target);
     expect(targets).toEqual([...Array.from({ length: 20 }, (_, i) => `during${19 - i}`), "before"]);
   });
+
+  test("a flush while the store is down is refused as soon as the write fails, not after the pause before the next try", async () => {
+    const db = await pg.open([auditMigrations]);
+    const server = await pg.server();
+    // A clock nobody advances: the pause before writing again never ends, so a flush that waited for it would hang.
+    const clock = createManualClock(Date.parse("2026-01-01T00:00:00Z"));
+    const audit = createAuditLog(db, clock);
+    await server.halt();
+    try {
+      // A REST write is answered only after its row's flush: during an outage, that answer is the 503.
+      const outcome = (flushed: Promise<void>) =>
+        Promise.race([
+          flushed.then(
+            () => "written",
+            () => "refused",
+          ),
+          Bun.sleep(10_000).then(() => "still waiting"),
+        ]);
+      audit.record({ actor, action: "kv.set", target: "first", result: "ok" });
+      expect(await outcome(audit.flush())).toBe("refused");
+      // Recorded during the pause: refused at once too.
+      audit.record({ actor, action: "kv.set", target: "second", result: "ok" });
+      expect(await outcome(audit.flush())).toBe("refused");
+    } finally {
+      await server.resume();
+    }
+    // After the pause the entries are written, each once.
+    await clock.advance(1_000);
+    await waitFor(async () => (await audit.query({}).catch(() => [])).length === 2, { what: "both entries after the outage", timeoutMs: 20_000 });
+    expect((await audit.query({})).map((e) => e.target)).toEqual(["second", "first"]);
+  }, 60_000);
 });

@@ -5,6 +5,7 @@
 // seconds through QRS, not at the next five-minute pass because the member looks alive again.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
+import postgres from "postgres";
 import type { Simulator } from "../../../../src/sim";
 import {
   type ClusterMember,
@@ -50,14 +51,30 @@ routes:
 notify:
   outbox: { concurrency: 2, initialBackoff: 200ms, maxBackoff: 1s }
 `;
-  for (const [p, node] of [
-    [ports[0]!, "Central"],
-    [ports[1]!, "Reload01"],
-  ] as const) {
-    const member = await startMember(dir.path, p, memberYaml({ url, ports: p, sim, leaseMs: LEASE_MS, body }));
-    stewards.push({ ...member, node, udpPort: p.udp });
-  }
+  // Both at once: each waits on its own start, not on the other's.
+  const started = await Promise.all(
+    (
+      [
+        [ports[0]!, "Central"],
+        [ports[1]!, "Reload01"],
+      ] as const
+    ).map(async ([p, node]) => ({ ...(await startMember(dir.path, p, memberYaml({ url, ports: p, sim, leaseMs: LEASE_MS, body }))), node, udpPort: p.udp })),
+  );
+  stewards.push(...started);
+  dbUrl = url;
 });
+
+let dbUrl = "";
+/** node-b's members as the database sees them: how long ago each instance was heard from, by its own clock. */
+async function heartbeatAges(name: string): Promise<number[]> {
+  const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql`SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) - heartbeat_at AS age FROM cluster_members WHERE name = ${name}`;
+    return rows.map((r) => Number(r.age));
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
 
 afterAll(async () => {
   for (const s of stewards) await s.proc.stop("SIGKILL", 1_000);
@@ -81,8 +98,15 @@ test("a failure on the node of a killed Steward that is back but not yet listeni
   writeFileSync(b.config, readFileSync(b.config, "utf8").replace(`port: ${b.udpPort} }`, `port: ${elsewhere} }`));
   b.proc = startMemberProcess(b.config);
   await waitForHttp(`${b.base}/health`, { timeoutMs: 30_000 });
-  // Its heartbeat is in: the member looks alive again.
-  await Bun.sleep(LEASE_MS);
+  // Its heartbeat is in and the killed instance's is older than the lease: the member looks alive again, its
+  // killed instance dead (what the sleep of a lease time after the start waited for).
+  await waitFor(
+    async () => {
+      const ages = await heartbeatAges(b.name);
+      return (ages.some((age) => age <= LEASE_MS) && ages.some((age) => age > LEASE_MS)) || undefined;
+    },
+    { what: `${b.name}'s new instance alive and its killed one past the lease`, timeoutMs: 30_000, intervalMs: 100 },
+  );
   const onDeafNode = await failOn(IDS.reload, b.node);
   await waitFor(() => mailsOf(onDeafNode).length >= 1 || undefined, {
     what: `the mail for ${onDeafNode} on the restarted Steward's node`,

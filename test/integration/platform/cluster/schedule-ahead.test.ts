@@ -93,7 +93,9 @@ test("a next fire planned 30 s ahead by a leader whose clock stepped forward is 
   // The skewed one heartbeats slowly, so it fires by its stepped clock before any heartbeat measures the step.
   const a = await steward("node-a", 4_000, offsetFile);
   await waitFor(() => leadsScheduler(a), { what: "node-a to lead the scheduler", timeoutMs: 20_000 });
-  const b = await steward("node-b", 300);
+  // node-b starts while node-a's schedule is made and first fired: it is needed from the step on.
+  const startingB = steward("node-b", 300);
+  startingB.catch(() => {});
   const sql = postgres(url, { max: 1, onnotice: () => {} });
   try {
     const created = await fetch(`${a.base}/v4/schedules`, {
@@ -119,6 +121,7 @@ test("a next fire planned 30 s ahead by a leader whose clock stepped forward is 
     };
     // Stepped right after a heartbeat of node-a: the next one is 4 s away, the step is seen within 1 s (the
     // library's cache) and the schedule fires a second later.
+    const b = await startingB;
     const beat = async () => Number((await sql`SELECT heartbeat_at FROM cluster_members WHERE name = 'node-a'`)[0]?.heartbeat_at);
     const last = await beat();
     await waitFor(async () => (await beat()) !== last || undefined, { what: "a heartbeat of node-a", timeoutMs: 10_000, intervalMs: 20 });

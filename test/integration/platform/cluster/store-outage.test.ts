@@ -27,7 +27,8 @@ beforeAll(async () => {
   // Commits acknowledged only once written: a killed server must keep every write a Steward acknowledged.
   pg = await startPostgres({ durableCommits: true });
   const url = await pg.createDatabase("store_outage");
-  for (const name of ["node-a", "node-b"]) {
+  // Both Stewards start at once: each waits on its own start, not on the other's.
+  const started = ["node-a", "node-b"].map(async (name) => {
     const [httpPort, udpPort] = [await freeTcpPort(), await freeUdpPort()];
     const folder = join(dir.path, name);
     mkdirSync(folder, { recursive: true });
@@ -43,9 +44,13 @@ store:
     );
     const proc = startProcess(process.execPath, ["src/main.ts", "run", "--config", config, "--log-format", "json"], { cwd: REPO });
     const base = `http://127.0.0.1:${httpPort}`;
-    await waitForHttp(`${base}/health`, { timeoutMs: 30_000 });
+    // Listed before it answers, so that afterAll stops it even if the other one fails to start.
     stewards.push({ name, base, proc });
-  }
+    await waitForHttp(`${base}/health`, { timeoutMs: 30_000 });
+  });
+  await Promise.all(started);
+  // In the order named, whichever started first.
+  stewards.sort((x, y) => x.name.localeCompare(y.name));
 });
 
 afterAll(async () => {

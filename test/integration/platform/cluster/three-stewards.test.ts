@@ -249,7 +249,8 @@ async function ledger(via: Steward, taskId: string) {
 test("three Stewards, one per node: each failed run mailed once, keys shared, a schedule fired once per occurrence", {
   timeout: wallLimit(120_000),
 }, async () => {
-  for (const s of stewards) await s.start();
+  // All three at once: each waits on its own start, not on the others'.
+  await Promise.all(stewards.map((s) => s.start()));
   const [a, b, c] = stewards as [Steward, Steward, Steward];
 
   // Failed runs on every node, each heard by its node's Steward (Reload02's by two); two datagrams are lost on the

@@ -12,6 +12,8 @@ import { chmodSync, closeSync, mkdirSync, openSync, rmSync, writeSync } from "no
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino from "pino";
+import { offsetClock, systemClock } from "../../../../src/platform/core/clock";
+import { WRITABLE_AGAIN_AFTER_MS } from "../../../../src/platform/store/write-health";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { createTempDir } from "../../../helpers/temp-dir";
@@ -39,6 +41,12 @@ let pg: PostgresService | undefined;
 let t: TestApp | undefined;
 /** A second Steward on the same PostgreSQL. */
 let other: TestApp | undefined;
+/**
+ * Both Stewards' clock: the wall's, moved on by the time the store waits after the last refused write before it
+ * counts the disk as taking writes again (WRITABLE_AGAIN_AFTER_MS), instead of the test waiting it out.
+ */
+let skippedMs = 0;
+const clock = offsetClock(systemClock, () => skippedMs);
 const lines: Array<{ level: number; msg: string; module?: string; failedWrites?: number }> = [];
 const log = pino({ level: "info" }, new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
 
@@ -79,9 +87,9 @@ test.skipIf(cannot !== undefined)(
     pg = await startPostgres({ own: true, parentDir: mnt });
     const url = await pg.createDatabase("steward_full");
     const yaml = (name: string) => `store:\n  postgres: { url: ${JSON.stringify(url)}, instanceName: ${name}, connectTimeoutMs: 2000 }\n`;
-    t = createTestApp(yaml("full"), { log, dir: dir.path });
+    t = createTestApp(yaml("full"), { log, dir: dir.path, clock });
     await t.app.start();
-    other = createTestApp(yaml("other"));
+    other = createTestApp(yaml("other"), { clock });
     await other.app.start();
     const before = big();
     expect((await set("before", before)).status).toBe(201);
@@ -91,8 +99,7 @@ test.skipIf(cannot !== undefined)(
     const statuses = new Map<number, number>();
     const acknowledged: Array<[string, string]> = [];
     let last: Response | undefined;
-    // Ten rounds of twenty large writes at once: every one needs pages the disk has no room for. (Each round's answers
-    // wait for the audit's next try to write their rows, a second or so.)
+    // Ten rounds of twenty large writes at once: every one needs pages the disk has no room for.
     for (let round = 0; round < 10; round++) {
       const values = Array.from({ length: 20 }, big);
       const answers = await Promise.all(values.map((v, i) => set(`k${round}-${i}`, v)));
@@ -138,6 +145,7 @@ test.skipIf(cannot !== undefined)(
     rmSync(filler);
     const after = big();
     expect((await set("after", after)).status).toBe(201);
+    skippedMs += WRITABLE_AGAIN_AFTER_MS;
     await waitFor(
       async () => {
         const answers = await Promise.all([set("after", after), set("after-other", after, other)]);
