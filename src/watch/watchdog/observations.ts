@@ -209,14 +209,33 @@ const changedAfter = (row: unknown, sinceMs: number): boolean => {
 };
 
 /**
+ * How long a look's read covers that no read has covered before: from `sinceMs`, or from `lastCompleteMs` when a look
+ * read everything up to then. A quiet site's cursor stays at its last change (hours back at night), but the results
+ * between it and that read were all in that read, which fitted: what is new is only what changed since.
+ */
+export function unreadSpanMs(sinceMs: number, nowMs: number, lastCompleteMs?: number): number {
+  const from = lastCompleteMs !== undefined && lastCompleteMs > sinceMs && lastCompleteMs <= nowMs ? lastCompleteMs : sinceMs;
+  return nowMs - from;
+}
+
+/**
  * The runs in progress and the results changed since `sinceMs`. A usual look's span (ten minutes or less, read
  * without counting) is one call: one answer is one moment of QRS's, so a run that ends meanwhile is in it either in
  * progress or finished, as with two reads in that order; the rows are split by the tests the two filters make (a run
  * in progress that changed since is in both, as before). One request a look fewer (issue 89). A longer span (after
- * an outage) is counted and may be capped: the runs in progress are read first, then what changed.
+ * an outage) is counted and may be capped: the runs in progress are read first, then what changed. The span is what
+ * no read has covered yet (unreadSpanMs, with `lastCompleteMs`): a quiet site's look minutes after the last one is one
+ * call, however far back its cursor is, instead of three.
  */
-export async function fetchLookRead(qrs: QrsClient, sinceMs: number, nowMs: number, maxRows: number, minUntilMs = sinceMs + 1_000): Promise<LookRead> {
-  if (nowMs - sinceMs > UNCOUNTED_SPAN_MS) {
+export async function fetchLookRead(
+  qrs: QrsClient,
+  sinceMs: number,
+  nowMs: number,
+  maxRows: number,
+  minUntilMs = sinceMs + 1_000,
+  lastCompleteMs?: number,
+): Promise<LookRead> {
+  if (unreadSpanMs(sinceMs, nowMs, lastCompleteMs) > UNCOUNTED_SPAN_MS) {
     const running = await fetchRunning(qrs);
     return { running, read: await fetchChanged(qrs, sinceMs, nowMs, maxRows, minUntilMs) };
   }

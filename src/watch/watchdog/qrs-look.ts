@@ -71,6 +71,8 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
   let latencies: number[] = [];
   // The last look's evaluation: its view of the tasks is built when first asked for.
   let last: Evaluation | undefined;
+  // When the last look that read everything up to its own time ended (qrs-read.ts readQrs): the next one's span.
+  let lastCompleteMs: number | undefined;
 
   const startLatency = () => {
     if (latencies.length < 5) return 0;
@@ -110,7 +112,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     if (!plan) return;
     // QRS's clock first: a trigger judged by QRS's stated time alone is read again once that time has passed.
     await refreshQrsTimes(qrs, plan, now);
-    const r = await readQrs(qrs, store, cfg, log, now);
+    const r = await readQrs(qrs, store, cfg, log, now, lastCompleteMs);
     // Each node's queue first, as of this look's read (a capped read judges as of where it ended): a backlog opens
     // before what it holds up (a stale app, a missed start) is announced, so those join it instead of paging first.
     await queue?.look({ qrs, nowMs: r.asOf, running: r.running, changed: r.changed, plan });
@@ -167,6 +169,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
         : undefined;
     await turnedOff.look({ plan, nowMs: now, runs, ...(offRuns ? { runsByTask: offRuns } : {}), running: r.running, open: openNow });
     await advanceCursor(store, cfg, r, now);
+    lastCompleteMs = r.complete ? now : undefined;
   }
 
   return { look, plan: () => plan, tasks: () => last?.tasks ?? [] };

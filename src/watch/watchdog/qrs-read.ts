@@ -29,7 +29,11 @@ export interface QrsRead {
   changed: Execution[];
 }
 
-export async function readQrs(qrs: QrsClient, store: WatchStore, cfg: WatchdogConfig, log: Logger, now: number): Promise<QrsRead> {
+/**
+ * `lastCompleteMs`: when this Steward's last look read everything up to its own time (undefined after a start, or
+ * when that look was capped): a look soon after it is not counted first, however far back the cursor is.
+ */
+export async function readQrs(qrs: QrsClient, store: WatchStore, cfg: WatchdogConfig, log: Logger, now: number, lastCompleteMs?: number): Promise<QrsRead> {
   const cursor = Number((await store.getMeta(CURSOR)) ?? now - FIRST_LOOK_BACK_MS);
   const checkedUntil = Number((await store.getMeta(CHECKED)) ?? now);
   const since = await store.getMeta(SINCE);
@@ -38,7 +42,7 @@ export async function readQrs(qrs: QrsClient, store: WatchStore, cfg: WatchdogCo
   // Runs in progress and what changed, in one answer or in that order: a run that ends between two reads is in the
   // second as finished. Read the other way round (or both at the same time), a short run could be in neither and look
   // as if it never started.
-  const { running: runningRows, read } = await fetchLookRead(qrs, cursor - OVERLAP_MS, now, cfg.readLimit, cursor + 1_000);
+  const { running: runningRows, read } = await fetchLookRead(qrs, cursor - OVERLAP_MS, now, cfg.readLimit, cursor + 1_000, lastCompleteMs);
   // A look that could not read up to now (a backlog after a QRS outage) judges the site as of where its read ended:
   // runs after that are not read yet, so a due time there is not a missed start. The next look carries on from it.
   const asOf = read.complete ? now : read.untilMs;

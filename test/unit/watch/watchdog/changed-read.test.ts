@@ -1,9 +1,10 @@
-// The read of changed execution results in one look (fetchChanged) against a fake QRS that counts by span: a usual
-// look reads everything after its cursor in one call, also what changed after the look began; a backlog is narrowed
-// by counts to at most the limit, never to less than a second past the cursor, and says where the next look goes on.
+// The read of changed execution results in one look (fetchChanged, fetchLookRead) against a fake QRS that counts by
+// span: a usual look reads everything after its cursor in one call, also what changed after the look began; a backlog
+// is narrowed by counts to at most the limit, never to less than a second past the cursor, and says where the next
+// look goes on; a quiet site's look soon after a complete one is one call however far back its cursor is.
 import { expect, test } from "bun:test";
 import type { QrsClient } from "../../../../src/platform/qlik/qrs-client";
-import { fetchChanged } from "../../../../src/watch/watchdog/observations";
+import { fetchChanged, fetchLookRead, unreadSpanMs } from "../../../../src/watch/watchdog/observations";
 
 const T0 = Date.parse("2026-11-23T00:00:00Z");
 const MIN = 60_000;
@@ -64,4 +65,29 @@ test("more than the limit within the shortest span: it is read anyway, so a look
   expect(read.untilMs).toBe(T0 + 1_000);
   expect(read.rows).toHaveLength(300);
   expect(read.complete).toBe(false);
+});
+
+test("a quiet site's look minutes after a complete one: one read, however far back the cursor is; the same rows as counted", async () => {
+  // One change an hour ago, nothing since: the cursor stays there, and the last look read everything five minutes ago.
+  const changes = [T0 + MIN];
+  const now = T0 + 61 * MIN;
+  const quiet = fakeQrs(changes);
+  const read = await fetchLookRead(quiet.qrs, T0, now, 100, T0 + 1_000, now - 5 * MIN);
+  expect(quiet.calls.map((c) => c.path)).toEqual(["executionresult/full"]);
+  // Without the last look (a start), or with it longer ago than a usual look's span: counted first, as before.
+  const fresh = fakeQrs(changes);
+  const counted = await fetchLookRead(fresh.qrs, T0, now, 100, T0 + 1_000);
+  expect(fresh.calls.map((c) => c.path)).toEqual(["executionresult/full", "executionresult/count", "executionresult/full"]);
+  expect(read.read.rows).toEqual(counted.read.rows);
+  expect(read.read).toMatchObject({ complete: true, untilMs: now });
+  const old = fakeQrs(changes);
+  await fetchLookRead(old.qrs, T0, now, 100, T0 + 1_000, now - 20 * MIN);
+  expect(old.calls.map((c) => c.path)).toContain("executionresult/count");
+});
+
+test("the span no read has covered: from the last complete read when it is after the cursor and not in the future", () => {
+  expect(unreadSpanMs(T0, T0 + 60 * MIN, T0 + 55 * MIN)).toBe(5 * MIN);
+  expect(unreadSpanMs(T0, T0 + 60 * MIN)).toBe(60 * MIN);
+  expect(unreadSpanMs(T0, T0 + 60 * MIN, T0 - MIN)).toBe(60 * MIN);
+  expect(unreadSpanMs(T0, T0 + 60 * MIN, T0 + 61 * MIN)).toBe(60 * MIN);
 });
