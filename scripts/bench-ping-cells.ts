@@ -36,12 +36,14 @@ async function main(): Promise<void> {
   const yaml = `dataDir: ${dir}\nhttp: { host: 127.0.0.1, port: 0 }\nudp: { host: 127.0.0.1, port: 0 }\n`;
   const app = createApp(parseConfigText(yaml, "bench.yaml", dir), { log: createSilentLogger() });
   const hono = app.http!.hono;
-  // As the loopback listener hands a read over (server.ts: LoopbackRead).
-  const env = { loopbackListener: true, remoteAddress: "127.0.0.1" } as HttpEnv["Bindings"];
+  // As the loopback listener hands a read over (server.ts: LoopbackRead): bindings of its own for each request, with
+  // the request itself on them (the pre-handler takes it from there). The bindings are one object a ping, as the
+  // listener's are.
+  const env = (req: Request) => ({ loopbackListener: true, remoteAddress: "127.0.0.1", request: req }) as HttpEnv["Bindings"];
   const bare = new Hono();
   bare.get("/v4/butlerping", (c) => c.json({ response: "Butler reporting for duty", butlerVersion: "16.0.4" }));
   const floor = cellsPerPing((req) => bare.fetch(req), warmup, n);
-  const steward = cellsPerPing((req) => hono.fetch(req, env), warmup, n);
+  const steward = cellsPerPing((req) => hono.fetch(req, env(req)), warmup, n);
   const types = [...new Set([...floor.keys(), ...steward.keys()])].filter((k) => (steward.get(k) ?? 0) >= 0.05 || (floor.get(k) ?? 0) >= 0.05);
   console.log("cells a ping   bare Hono   Steward");
   for (const k of types.sort((a, b) => (steward.get(b) ?? 0) - (steward.get(a) ?? 0)))

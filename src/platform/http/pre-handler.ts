@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { STORE_DEADLINE_MS, underDeadline } from "../core/deadline";
 import { AppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
-import { beginRequest, methodOf, requestIdOf } from "./request-state";
+import { beginRequest, methodOf, requestIdOf, requestOf } from "./request-state";
 import type { HttpEnv } from "./types";
 
 // requestLog moved to request-state.ts with the rest of the request's state; its importers keep this path.
@@ -37,6 +37,8 @@ export type Inner = (c: Context<HttpEnv>) => Response | Promise<Response>;
 export interface RouteMetrics {
   readonly route: string;
   readonly methods: Map<string, { latency: { observe(value: number): void }; statuses: Map<number, { inc(by?: number): void }> }>;
+  /** The series of the last method and status counted: a route's requests mostly repeat them (no map lookup then). */
+  last?: { method: string; status: number; latency: { observe(value: number): void }; count: { inc(by?: number): void } };
 }
 
 export interface PreHandler {
@@ -67,12 +69,19 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
     },
   }) as unknown as MiddlewareHandler<HttpEnv>;
   const count = (m: RouteMetrics, method: string, status: number, seconds: number) => {
+    const last = m.last;
+    if (last !== undefined && last.status === status && last.method === method) {
+      last.count.inc();
+      last.latency.observe(seconds);
+      return;
+    }
     let perMethod = m.methods.get(method);
     if (!perMethod) m.methods.set(method, (perMethod = { latency: latency.series({ method, route: m.route }), statuses: new Map() }));
     let c = perMethod.statuses.get(status);
     if (!c) perMethod.statuses.set(status, (c = requests.series({ method, route: m.route, status: String(status) })));
     c.inc();
     perMethod.latency.observe(seconds);
+    m.last = { method, status, latency: perMethod.latency, count: c };
   };
   // Request ids are this process's start (base 36) and a sequence number: unique across restarts, one
   // concatenation per request.
@@ -118,7 +127,7 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
       const refused = deps.precheck(c);
       if (refused) return refused;
     }
-    const hasBody = c.req.raw.body !== null;
+    const hasBody = requestOf(c).body !== null;
     if (!deps.cors && !hasBody) return inner(c);
     // Hono's middlewares answer through the context: the answer is what they return, else c.res.
     const next = async () => settle(c, await inner(c));
@@ -131,7 +140,15 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
     metricsFor: (route) => ({ route, methods: new Map() }),
     run(c, route, inner) {
       const started = performance.now();
-      const raw = c.req.raw;
+      // The listener hands its request over with the bindings (server.ts), taken here once: `c.req.raw` would make
+      // Hono build its request object for every request. Other callers (in-process, the mTLS listener, a
+      // re-dispatch with the same bindings) are read from `c.req`.
+      const env = c.env;
+      let raw: Request;
+      if (env?.request !== undefined) {
+        raw = env.request;
+        env.request = undefined;
+      } else raw = c.req.raw;
       const headers = raw.headers;
       const incoming = headers.get("x-request-id");
       const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : idPrefix + (++seq).toString(36);

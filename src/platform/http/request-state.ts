@@ -25,7 +25,7 @@ export function beginRequest(
   baseLog: Logger | undefined,
   deadlineAt: number,
 ): RequestState & RequestDeadline {
-  const state = new RequestFrame(requestId, raw.method, raw.url, headers, baseLog, deadlineAt);
+  const state = new RequestFrame(raw, requestId, raw.method, raw.url, headers, baseLog, deadlineAt);
   (c as WithState)[STATE] = state;
   return state;
 }
@@ -40,6 +40,8 @@ class RequestFrame extends RequestDeadline implements RequestState {
   routeRef: string | undefined = undefined;
   log: Logger | undefined = undefined;
   constructor(
+    /** The runtime's request (the pre-handler's checks read whether it has a body). */
+    readonly request: Request,
     readonly requestId: string,
     readonly method: string,
     readonly url: string,
@@ -59,6 +61,11 @@ export function methodOf(c: Context<HttpEnv>): string {
 /** The request's URL: read once by the pre-handler, else from the request itself. */
 export function urlOf(c: Context<HttpEnv>): string {
   return stateOf(c)?.url ?? c.req.url;
+}
+
+/** The runtime's request: the one the pre-handler took, else Hono's. */
+export function requestOf(c: Context<HttpEnv>): Request {
+  return stateOf(c)?.request ?? c.req.raw;
 }
 
 /** The request's headers: read once by the pre-handler, else from the request itself. */

@@ -43,7 +43,10 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 class LoopbackRead {
   readonly loopbackListener = true as const;
   hostProblem?: string;
-  constructor(private readonly ctx: RequestContext<unknown>) {}
+  constructor(
+    private readonly ctx: RequestContext<unknown>,
+    public request: Request | undefined,
+  ) {}
   get remoteAddress(): string | undefined {
     return this.ctx.remoteAddress;
   }
@@ -72,17 +75,18 @@ export function createHttpServer(hono: Hono<HttpEnv>, options: HttpServerOptions
           // URL, and which no route or check can read (it made a 500). Steward is no proxy.
           if (req.method === "CONNECT") return connectRefused();
           let env: HttpEnv["Bindings"];
-          if (options.loopbackListener && READS.has(req.method)) env = new LoopbackRead(ctx);
+          if (options.loopbackListener && READS.has(req.method)) env = new LoopbackRead(ctx, req);
           else {
             const remoteAddress = ctx.remoteAddress;
             // The peer's address is gone when the connection was reset before the request is handled; such a
             // request is answered (to nobody) without running, never as one without an address.
             if (!remoteAddress) return new Response(null, { status: 400, headers: { connection: "close" } });
-            env = { remoteAddress };
+            env = { remoteAddress, request: req };
           }
           const hostProblem = hostCheck(req.headers.get("host"));
           if (hostProblem) {
             env.hostProblem = hostProblem;
+            env.request = undefined;
             return hono.fetch(new Request(UNUSABLE_HOST_URL, { method: req.method, headers: req.headers }), env);
           }
           return hono.fetch(req, env);

@@ -45,6 +45,12 @@ export interface HttpEnv {
     loopbackListener?: true;
     hostProblem?: string;
     /**
+     * The runtime's request these bindings came with (server.ts), taken once by the pre-handler so that it need not
+     * ask Hono's `c.req` for it (a HonoRequest and its body cache per request, which a ping otherwise never builds).
+     * Cleared when taken: a request re-dispatched with the same bindings (the method override) is read from `c.req`.
+     */
+    request?: Request;
+    /**
      * Set on the requests a handler makes to Steward on its caller's behalf (the MCP server's REST calls): their
      * refusals are counted here and logged once by that handler, not one warn line each.
      */
@@ -90,6 +96,8 @@ export function inProcessEnv(): HttpEnv["Bindings"] {
 /** What Steward knows of a request while it is handled (request-state.ts reads and sets it). */
 export interface RequestState {
   readonly requestId: string;
+  /** The runtime's request (the pre-handler's checks read whether it has a body). */
+  readonly request: Request;
   /** The request's method, URL and headers, read from the runtime's request once (each read is a native call). */
   readonly method: string;
   readonly url: string;

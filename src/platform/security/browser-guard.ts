@@ -82,6 +82,8 @@ interface Authority {
   hostname: string;
   host: string;
   loopbackName: boolean;
+  /** The verdict when it does not depend on the policy (a loopback name; any name on a loopback listener): made once. */
+  fixed?: HostVerdict;
 }
 
 /**
@@ -118,8 +120,9 @@ export function createHostJudge(listenHost: string, machineName = osHostname()):
   };
   return (href, policy) => {
     const url = authorityOf(href);
-    if (url.loopbackName) return { url, known: true };
-    if (loopbackListener) return { url, known: false, expected: "localhost or 127.0.0.1" };
+    if (url.fixed !== undefined) return url.fixed;
+    if (url.loopbackName) return (url.fixed = { url, known: true });
+    if (loopbackListener) return (url.fixed = { url, known: false, expected: "localhost or 127.0.0.1" });
     const name = url.hostname.toLowerCase();
     const known = isIpLiteral(name) || name === machine || name === listenName || policy.config.allowedHosts.some((h) => h.toLowerCase() === name);
     return known ? { url, known } : { url, known, expected: `its IP address or ${machine}; add other DNS names to security.allowedHosts` };

@@ -308,8 +308,14 @@ export function createAccessMiddleware(deps: AccessDeps): {
   const keyless = createKeylessGrant(deps);
 
   /** Once the caller is known: per-key rate limit, status access, scope; then the route, and a write's audit row. */
-  const admit = (c: Context<HttpEnv>, policy: SecurityPolicy, identified: Identified, next: RouteNext): Response | undefined | Promise<unknown> => {
-    const { scope, routeRef } = matchedRoute(c);
+  const admit = (
+    c: Context<HttpEnv>,
+    policy: SecurityPolicy,
+    identified: Identified,
+    next: RouteNext,
+    scope: Scope,
+    routeRef: string,
+  ): Response | undefined | Promise<unknown> => {
     if (!identified.ok) return deny(c, 401, identified.reason, { check: "authentication", scope, route: routeRef });
     // Without a credential once keys exist: what security.anonymous grants this caller, if anything.
     // A public route needs no grant: nothing to work out for a health check or a check-in ping.
@@ -365,15 +371,18 @@ export function createAccessMiddleware(deps: AccessDeps): {
 
   const accessGuard: RouteGuard = (c, next) => {
     const policy = deps.policy();
+    // The matched route's scope and name, read once for identify and admit (as two values: an object handed on
+    // would be made on the heap for every request).
+    const { scope, routeRef } = matchedRoute(c);
     const who = identify(policy, {
       headers: headersOf(c),
       // Most requests carry no query string: then there is nothing to parse.
       queryKey: urlOf(c).includes("?") ? c.req.query(policy.config.queryKey.param) : undefined,
-      routeRef: matchedRoute(c).routeRef,
+      routeRef,
       clientCert: c.env?.clientCert,
     });
     // Only a presented key is looked up asynchronously (scrypt on the thread pool, or its remembered digest).
-    return who instanceof Promise ? who.then((w) => admit(c, policy, w, next)) : admit(c, policy, who, next);
+    return who instanceof Promise ? who.then((w) => admit(c, policy, w, next, scope, routeRef)) : admit(c, policy, who, next, scope, routeRef);
   };
 
   return { ipGate, accessGuard, deny };
