@@ -172,6 +172,9 @@ async function openAdmin(base: string): Promise<postgres.Sql> {
   const sql = await openWorkerDatabase(base);
   if (!adminConnection.swept) {
     adminConnection.swept = true;
+    // Whatever is still connected belongs to an earlier file (a Steward it never stopped): ended, as its database's
+    // DROP … WITH (FORCE) ended it, so that nothing of it takes a lock in this file's time.
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`;
     const stale = await sql<Array<{ name: string }>>`
       SELECT nspname AS name FROM pg_namespace WHERE nspname NOT IN ('public', 'information_schema') AND left(nspname, 3) <> 'pg_'`;
     for (const { name } of stale) await dropSchema(sql, name);

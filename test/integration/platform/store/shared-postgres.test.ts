@@ -15,6 +15,7 @@ import { waitFor } from "../../../helpers/wait-for";
 type Suite = NonNullable<Awaited<ReturnType<typeof startSuitePostgres>>>;
 let suite: Suite | undefined;
 const before = process.env[SHARED_POSTGRES_ENV];
+let earlier: postgres.Sql | undefined;
 const port = () => (JSON.parse(suite!.env[SHARED_POSTGRES_ENV]!) as { port: number }).port;
 
 beforeAll(async () => {
@@ -26,11 +27,17 @@ beforeAll(async () => {
   const { user, password } = JSON.parse(suite.env[SHARED_POSTGRES_ENV]!) as { user: string; password: string };
   const root = postgres(`postgres://${user}:${password}@127.0.0.1:${port()}/postgres`, { max: 1, onnotice: () => {} });
   await root.unsafe(`CREATE DATABASE ${workerDatabase()}`).finally(() => root.end({ timeout: 1 }));
-  const earlier = postgres(`postgres://${user}:${password}@127.0.0.1:${port()}/${workerDatabase()}`, { max: 1, onnotice: () => {} });
-  await earlier.unsafe("CREATE SCHEMA shared_t_earlier_file; CREATE TABLE shared_t_earlier_file.marks (id int)").finally(() => earlier.end({ timeout: 1 }));
+  // Its connection is left open, as a Steward it never stopped would leave it.
+  earlier = postgres(`postgres://${user}:${password}@127.0.0.1:${port()}/${workerDatabase()}`, {
+    max: 1,
+    onnotice: () => {},
+    connection: { application_name: "earlier-file" },
+  });
+  await earlier.unsafe("CREATE SCHEMA shared_t_earlier_file; CREATE TABLE shared_t_earlier_file.marks (id int)");
 }, 60_000);
 
 afterAll(async () => {
+  await earlier?.end({ timeout: 1 });
   if (before === undefined) delete process.env[SHARED_POSTGRES_ENV];
   else process.env[SHARED_POSTGRES_ENV] = before;
   await suite?.stop();
@@ -46,7 +53,7 @@ const databases = async (url: string) => {
   }
 };
 
-test("a file's databases are schemas of its worker's database on the run's server, apart from another handle's, and dropped by its stop(); the worker's earlier files' are dropped at the first create", async () => {
+test("a file's databases are schemas of its worker's database on the run's server, apart from another handle's, and dropped by its stop(); the worker's earlier files' schemas and connections are gone at the first create", async () => {
   const a = await startPostgres();
   const b = await startPostgres();
   expect(a.port).toBe(port());
@@ -55,6 +62,11 @@ test("a file's databases are schemas of its worker's database on the run's serve
   const urlA = await a.createDatabase("shared_t");
   expect(urlA).toEndWith(`:${port()}/steward_w${process.pid}?search_path=shared_t`);
   expect(await databases(a.url)).toEqual(["shared_t"]);
+  const watcher = postgres(a.url, { max: 1, onnotice: () => {} });
+  // Ended at the create; the backend leaves pg_stat_activity a moment after it is told to.
+  await waitFor(async () => (await watcher`SELECT 1 FROM pg_stat_activity WHERE application_name = 'earlier-file'`).length === 0, {
+    what: "the earlier file's connection to end",
+  }).finally(() => watcher.end({ timeout: 1 }));
   const urlB = await b.createDatabase("shared_t_other");
   const sqlA = postgres(urlA, { max: 1, onnotice: () => {} });
   const sqlB = postgres(urlB, { max: 1, onnotice: () => {} });
