@@ -284,8 +284,15 @@ export interface PostgresService extends TestService {
   url: string;
   user: string;
   password: string;
-  /** A fresh, empty database named `name` (dropped first if it exists); returns its URL. */
+  /**
+   * A fresh, empty database named `name` (dropped first if it exists); returns its URL. On the run's shared server it
+   * is a schema of the worker's database, named in the URL's search_path (shared-postgres.ts): the tables a Steward
+   * makes and finds are its own, but database-wide things (pg_stat_activity's datname, advisory locks) are shared
+   * with the file's other "databases".
+   */
   createDatabase(name: string): Promise<string>;
+  /** true on the run's shared server, where createDatabase makes a schema: cheap enough to make one per store. */
+  readonly databasesAreSchemas: boolean;
   /** Stops the server, keeping the data: fast (SIGINT, the default), immediate (SIGQUIT) or killed with its backends. */
   halt(mode?: HaltMode): Promise<void>;
   /** Starts the same data directory again on the same port after halt(). */
@@ -339,6 +346,7 @@ async function startPostgresOnce(options: { durableCommits?: boolean; parentDir?
       return pg.pid;
     },
     output: pg.output,
+    databasesAreSchemas: false,
     createDatabase: pg.createDatabase,
     halt: pg.halt,
     resume: pg.resume,

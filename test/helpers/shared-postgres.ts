@@ -1,10 +1,12 @@
 // One PostgreSQL server for a whole `npm test` run: scripts/test.ts starts it before the test files and stops it after
-// them, and every file that asks startPostgres() for a server (test/helpers/services.ts) gets its own databases on it
+// them, and every file that asks startPostgres() for a server (test/helpers/services.ts) gets its "databases" on it
 // instead of a server of its own. A server costs about a second of CPU and two or three of wall time to start (its
 // data folder copied from the template, its processes started, a checkpoint at its stop), and some eighty test files
-// started one each. A database is named after the worker process too, so two files running at once never share one.
-// A file that stops, restarts or kills its server (halt, resume, pid) or needs durable commits still gets its own:
-// startPostgres({ own: true }) or { durableCommits: true }; those members of a shared handle throw, naming the option.
+// started one each. Each createDatabase is a schema of the worker process's one database (workerDatabase()), its URL
+// naming it in search_path, so two files running at once never share a database and a file's stores see only their
+// own tables. A file that stops, restarts or kills its server (halt, resume, pid) or needs durable commits still gets
+// its own: startPostgres({ own: true }) or { durableCommits: true }; those members of a shared handle throw, naming the
+// option.
 import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { findPostgresPrograms, startPrivatePostgres } from "../../src/show/demo/private-postgres";
@@ -71,12 +73,6 @@ const refuse = (what: string): never => {
   );
 };
 
-/** Database names are at most 63 bytes; the worker's pid keeps two files running at once apart. */
-function sharedName(name: string): string {
-  const suffix = `_w${process.pid}`;
-  return `${name.slice(0, 63 - suffix.length)}${suffix}`;
-}
-
 /** What services.ts's PostgresService is, on the shared server (that file imports this one). */
 export interface SharedPostgresService {
   host: string;
@@ -87,6 +83,7 @@ export interface SharedPostgresService {
   readonly dataDir: string;
   readonly pid: number;
   output(): string;
+  readonly databasesAreSchemas: boolean;
   createDatabase(name: string): Promise<string>;
   halt(): Promise<void>;
   resume(): Promise<void>;
@@ -97,46 +94,129 @@ export interface SharedPostgresService {
 export const ADMIN_APPLICATION_NAME = "steward-test-admin";
 
 /**
- * The file's one connection for CREATE and DROP DATABASE, shared by its services: a connection costs the server 5-7
- * ms of CPU to start, and one per create and per drop came to ~390 a run. Opened at the first create, ended once the
- * file has no database left on the server and nothing is under way (so it never outlives the file's last stop(), and
- * the next create opens another).
+ * The worker's one database on the run's server: each createDatabase of every file this worker runs is a schema in
+ * it. A CREATE DATABASE copies template1 (7 MB, through the WAL) and its DROP forces a checkpoint, ~120 ms of the
+ * server's CPU, and a run made some 220; a schema costs a few catalog rows. The worker runs its files one after
+ * another, so a file's first create finds only the schemas of files that have ended (dropped then); the last file's
+ * go with the server at the end of the run.
+ */
+export function workerDatabase(): string {
+  return `steward_w${process.pid}`;
+}
+
+/** Schemas PostgreSQL or every database has, which a createDatabase name must not take. */
+const RESERVED = /^(public|information_schema|pg_.*)$/;
+
+/**
+ * The file's one connection to the worker's database, which makes and drops its schemas: a connection costs the
+ * server 5-7 ms of CPU to start. Opened at the first create, ended once the file has no schema left and nothing is
+ * under way (so it never outlives the file's last stop(), and the next create opens another).
  */
 const adminConnection = {
-  sql: undefined as postgres.Sql | undefined,
-  /** Databases created and not yet dropped, over every service of this file. */
-  databases: 0,
+  sql: undefined as Promise<postgres.Sql> | undefined,
+  /** This file's schemas not yet dropped, over every service of this file. */
+  live: new Set<string>(),
   /** Creates and drops under way. */
   busy: 0,
+  /** The schemas of the worker's earlier files are gone (done at this file's first create). */
+  swept: false,
 };
 
-async function asAdmin<T>(base: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const a = adminConnection;
-  a.sql ??= postgres(`${base}/postgres`, { max: 1, onnotice: () => {}, connection: { application_name: ADMIN_APPLICATION_NAME } });
-  const sql = a.sql;
-  a.busy++;
+const connect = (url: string) => postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: ADMIN_APPLICATION_NAME } });
+
+/** A connection to the worker's database, made first by the worker's first file. */
+async function openWorkerDatabase(base: string): Promise<postgres.Sql> {
+  const db = workerDatabase();
+  const sql = connect(`${base}/${db}`);
   try {
-    return await fn(sql);
+    await sql`SELECT 1`;
+    return sql;
+  } catch (err) {
+    await sql.end({ timeout: 1 });
+    if ((err as { code?: string }).code !== "3D000") throw err;
+  }
+  const root = connect(`${base}/postgres`);
+  try {
+    await root.unsafe(`CREATE DATABASE ${db}`);
   } finally {
-    a.busy--;
-    if (a.busy === 0 && a.databases === 0 && a.sql === sql) {
-      a.sql = undefined;
-      await sql.end({ timeout: 1 });
+    await root.end({ timeout: 1 });
+  }
+  return connect(`${base}/${db}`);
+}
+
+/**
+ * Drops a schema and everything in it. A connection that holds a lock in it (a Steward not yet stopped, a test's open
+ * transaction) is ended, as DROP DATABASE … WITH (FORCE) ended every connection to a file's database.
+ */
+async function dropSchema(sql: postgres.Sql, schema: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await sql.begin(async (tx) => {
+        await tx.unsafe("SET LOCAL lock_timeout = '1s'");
+        await tx.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      });
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== "55P03" || attempt === 5) throw err;
+      await sql`
+        SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+        WHERE l.pid <> pg_backend_pid() AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND (l.relation IN (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ${schema})
+            OR (l.classid = 'pg_namespace'::regclass AND l.objid = (SELECT oid FROM pg_namespace WHERE nspname = ${schema})))`;
     }
   }
 }
 
-/** A PostgresService on the shared server: its databases are this file's, stop() drops them. */
+/** The file's admin connection, the worker's earlier files' schemas dropped at its first opening. */
+async function openAdmin(base: string): Promise<postgres.Sql> {
+  const sql = await openWorkerDatabase(base);
+  if (!adminConnection.swept) {
+    adminConnection.swept = true;
+    // Whatever is still connected belongs to an earlier file (a Steward it never stopped): ended, as its database's
+    // DROP … WITH (FORCE) ended it, so that nothing of it takes a lock in this file's time.
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`;
+    const stale = await sql<Array<{ name: string }>>`
+      SELECT nspname AS name FROM pg_namespace WHERE nspname NOT IN ('public', 'information_schema') AND left(nspname, 3) <> 'pg_'`;
+    for (const { name } of stale) await dropSchema(sql, name);
+  }
+  return sql;
+}
+
+async function asAdmin<T>(base: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
+  const a = adminConnection;
+  a.busy++;
+  const opening = (a.sql ??= openAdmin(base));
+  opening.catch(() => {
+    if (a.sql === opening) a.sql = undefined;
+  });
+  try {
+    return await fn(await opening);
+  } finally {
+    a.busy--;
+    if (a.busy === 0 && a.live.size === 0 && a.sql === opening) {
+      a.sql = undefined;
+      await (await opening.catch(() => undefined))?.end({ timeout: 1 });
+    }
+  }
+}
+
+/**
+ * A PostgresService on the shared server: each createDatabase is a fresh schema of the worker's database, the URL
+ * naming it in `search_path` (the `postgres` client sends it as a startup parameter, so every connection of a Steward
+ * given the URL sees its own tables alone); stop() drops them.
+ */
 export function sharedPostgres(info: SharedPostgresInfo): SharedPostgresService {
   const base = `postgres://${info.user}:${info.password}@${info.host}:${info.port}`;
   const created = new Set<string>();
   const admin = <T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> => asAdmin(base, fn);
+  const live = adminConnection.live;
   return {
     host: info.host,
     port: info.port,
     url: `${base}/postgres`,
     user: info.user,
     password: info.password,
+    databasesAreSchemas: true,
     get dataDir(): string {
       return refuse("dataDir");
     },
@@ -146,24 +226,28 @@ export function sharedPostgres(info: SharedPostgresInfo): SharedPostgresService 
     output: () => "(the suite's shared PostgreSQL server: its output goes to npm test's log when it fails to start)",
     async createDatabase(name) {
       if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`database name ${name}: use lower-case letters, digits and _`);
-      const db = sharedName(name);
+      if (RESERVED.test(name)) throw new Error(`database name ${name}: PostgreSQL has a schema of that name; choose another`);
+      const schema = name.slice(0, 63);
       await admin(async (sql) => {
-        await sql.unsafe(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-        await sql.unsafe(`CREATE DATABASE ${db}`);
-        if (!created.has(db)) adminConnection.databases++;
-        created.add(db);
+        // Fresh and empty, as a database dropped first: another create of this file may have made it.
+        if (live.has(schema)) await dropSchema(sql, schema);
+        await sql.unsafe(`CREATE SCHEMA ${schema}`);
+        live.add(schema);
+        created.add(schema);
       });
-      return `${base}/${db}`;
+      return `${base}/${workerDatabase()}?search_path=${schema}`;
     },
     halt: async () => refuse("halt()"),
     resume: async () => refuse("resume()"),
     async stop() {
       if (created.size === 0) return;
-      const dbs = [...created];
+      const schemas = [...created];
       created.clear();
-      adminConnection.databases -= dbs.length;
       await admin(async (sql) => {
-        for (const db of dbs) await sql.unsafe(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+        for (const schema of schemas) {
+          await dropSchema(sql, schema);
+          live.delete(schema);
+        }
       });
     },
   };

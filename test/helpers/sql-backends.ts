@@ -1,6 +1,7 @@
 // Runs one module test suite against both store back ends: the embedded SQLite file and PostgreSQL (the run's
-// shared server under `npm test`, else one per test file). Each `open()` on PostgreSQL is a fresh schema of one
-// database per backend: a CREATE DATABASE copies template1 (7 MB, through the WAL) and its DROP forces a checkpoint,
+// shared server under `npm test`, else one per test file). Each `open()` on PostgreSQL is a fresh schema (on the
+// shared server one createDatabase, which is a schema of the worker's database; on a server of the file's own, a
+// schema of one database per backend): a CREATE DATABASE copies template1 (7 MB, through the WAL) and its DROP forces a checkpoint,
 // together ~100 ms of the server's CPU, and these files opened a hundred stores a run; a schema costs a few rows.
 import postgres from "postgres";
 import type { MigrationSet } from "../../src/platform/store/database";
@@ -53,21 +54,27 @@ export function postgresBackend(options: PostgresOptions = {}): SqlBackend & { s
   let schemas = 0;
   const opened: SqlDb[] = [];
   const server = () => (pg ??= startPostgres(options));
-  /** The backend's one database, and a connection to it that makes the schemas. */
+  /** On a server of the file's own: the backend's one database, and a connection to it that makes the schemas. */
   const database = () =>
     (home ??= (async () => {
       const url = await (await server()).createDatabase(`steward_t${process.pid}_${++dbCounter}`);
       return { url, admin: postgres(url, { max: 1, onnotice: () => {} }) };
     })());
+  /** A fresh schema's URL: on the shared server createDatabase makes one (a name unique in the file). */
+  const freshSchema = async (): Promise<string> => {
+    const service = await server();
+    if (service.databasesAreSchemas) return service.createDatabase(`store_${++dbCounter}`);
+    const { url, admin } = await database();
+    const schema = `store_${++schemas}`;
+    await admin.unsafe(`CREATE SCHEMA ${schema}`);
+    return inSchema(url, schema);
+  };
   return {
     name: "postgres",
     server,
     async open(sets) {
-      const { url, admin } = await database();
-      const schema = `store_${++schemas}`;
-      await admin.unsafe(`CREATE SCHEMA ${schema}`);
       const db = await openPostgresStore(
-        { url: inSchema(url, schema), maxConnections: 4, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-test" },
+        { url: await freshSchema(), maxConnections: 4, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-test" },
         sets,
       );
       opened.push(db);
