@@ -3,6 +3,7 @@
 // window keeps it, and at its end one maintenance.summary goes to the route that asks for it (not twice with two
 // Stewards), listing what is still open; no failure alert is sent.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { offsetClock, systemClock } from "../../../../src/platform/core/clock";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
@@ -11,7 +12,11 @@ import { waitFor } from "../../../helpers/wait-for";
 import { replaceGeneratedBlock, updateDocsExamples, writeDocsFile } from "../../../helpers/docs-examples";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../notify/receivers";
 
-const WINDOW_MS = 9_000;
+/**
+ * Long enough to stay open however slowly two Stewards start on a loaded machine (9 s of wall time did not, beside
+ * four busy loops): the test ends it by moving the Stewards' clock past its end.
+ */
+const WINDOW_MS = 120_000;
 
 for (const backend of ["sqlite", "postgres"] as const) {
   describe(`maintenance windows on ${backend}`, () => {
@@ -24,6 +29,9 @@ for (const backend of ["sqlite", "postgres"] as const) {
     let yaml: (name: string) => string;
     const apps: TestApp[] = [];
     let endsAt = 0;
+    /** The Stewards' clock: the wall's, moved on past the window's end by the second test. */
+    let skippedMs = 0;
+    const clock = offsetClock(systemClock, () => skippedMs);
 
     beforeAll(async () => {
       rx = startHttpReceiver();
@@ -46,11 +54,11 @@ maintenance:
   windows:
     - { name: dw-patching, reason: "DW upgrade", start: "${start}", end: "${new Date(endsAt).toISOString()}", matcher: { taskNames: ["Sales*"] } }
 `;
-      a = createTestApp(yaml("node-a"), { dir: dirA.path });
+      a = createTestApp(yaml("node-a"), { dir: dirA.path, clock });
       apps.push(a);
       await a.app.start();
       if (backend === "postgres") {
-        b = createTestApp(yaml("node-b"));
+        b = createTestApp(yaml("node-b"), { clock });
         apps.push(b);
         await b.app.start();
       } else b = a;
@@ -84,7 +92,7 @@ maintenance:
       }
 
       await a.app.stop();
-      a = createTestApp(yaml("node-a"), { dir: dirA.path });
+      a = createTestApp(yaml("node-a"), { dir: dirA.path, clock });
       apps.push(a);
       await a.app.start();
       if (backend === "sqlite") b = a;
@@ -94,7 +102,10 @@ maintenance:
     });
 
     test("at its end one summary goes to the route that asks for it, naming what is still open", async () => {
-      await waitFor(() => rx.requests.length >= 2, { what: "the window's summary", timeoutMs: WINDOW_MS + 15_000 });
+      // The window ends: its end passes on both Stewards' clock, and each one's maintenance pass runs (every 5 s).
+      skippedMs = endsAt - Date.now() + 1_000;
+      for (const t of new Set([a, b])) await t.app.alertGates.maintenance.service.tick();
+      await waitFor(() => rx.requests.length >= 2, { what: "the window's summary" });
       await waitFor(() => smtp.mails.length >= 1, { what: "the window's summary mailed" });
       // Each Steward's next pass (every 5 s; run now, not waited for) would send a second one now.
       for (const t of new Set([a, b])) await t.app.alertGates.maintenance.service.tick();
