@@ -29,6 +29,18 @@ const TESTS_TIMEOUT_MS = 55 * 60_000;
  * 3 workers 553-595 s, 4 458-485 s, 5 414-428 s, 6 399-406 s; five passed with the machine's load at 8-11.
  */
 const TEST_WORKERS = 5;
+/** Sets the computing lane's workers instead (two lanes kept), to measure another count on another machine. */
+const WORKERS_ENV = "STEWARD_TEST_WORKERS";
+
+/** TEST_WORKERS, or STEWARD_TEST_WORKERS when set to a whole number from 1 to 16 (anything else stops the run: said why). */
+function testWorkers(): number {
+  const raw = process.env[WORKERS_ENV];
+  if (raw === undefined || raw === "") return TEST_WORKERS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 16)
+    throw new Error(`${WORKERS_ENV}=${raw}: give a whole number of workers from 1 to 16, or leave it unset for ${TEST_WORKERS}`);
+  return n;
+}
 const TIMINGS_FILE = "test/timings.json";
 /**
  * Tests' time limits are guards against hangs, written as this machine's generous bounds; the suite scales them by
@@ -175,8 +187,9 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   const updating = extraArgs.includes("--update-timings");
   if (!hasPath) sayUntimed(updating);
   // One lane when the run names its files or workers, or writes the timings (two lanes would both write the file).
+  const workers = testWorkers();
   const lanes: Lane[] =
-    !hasPath && !ownWorkers && !updating ? lanesFor(REPO_ROOT, TEST_WORKERS) : [{ name: "tests", workers: TEST_WORKERS, fileArgs: hasPath ? [] : ["./test/"] }];
+    !hasPath && !ownWorkers && !updating ? lanesFor(REPO_ROOT, workers) : [{ name: "tests", workers, fileArgs: hasPath ? [] : ["./test/"] }];
   const scale = process.env[TIME_SCALE_ENV] ?? String(DEFAULT_TIME_SCALE);
   const argsOf = (lane: Lane) => [
     "test",
@@ -321,6 +334,12 @@ function sweepWinePrefixes(when: string): void {
 }
 
 const started = performance.now();
+try {
+  testWorkers();
+} catch (err) {
+  say(`FAILED: ${(err as Error).message}`);
+  process.exit(1);
+}
 sweepWinePrefixes("before the tests");
 if (!(await ensureExternalTools())) {
   say("FAILED: external test programs are missing (see above)");
