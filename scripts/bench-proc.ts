@@ -90,8 +90,8 @@ export function statTimes(stat: string): { userMs: number; systemMs: number } {
 }
 
 /**
- * User time of a process's main thread so far, in ms (issue 89): a ping's gap over the floor is user time on the main
- * thread, while the system time (the socket's, about half of a ping) is alike in both and moves with the machine's
+ * User time of a process's main thread so far, in ms (issue 89): most of a ping's gap over the floor is user time on
+ * the main thread, while the system time (mostly the socket's, about half of a ping) moves most with the machine's
  * load, so this is the steadier measure of a change to the request path.
  */
 export function mainThreadUserMs(pid: number): number {
