@@ -3,7 +3,7 @@
 // and a paced burst of failure datagrams with the share processed and the CPU per processed datagram.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cpuMs } from "./bench-proc";
+import { cpuMs, mainThreadUserMs } from "./bench-proc";
 import { createUdpSender, kernelUdpDrops } from "./bench-udp-load";
 import { ensureWrk } from "./bench-wrk";
 
@@ -27,6 +27,8 @@ export interface WrkRun {
   p99Ms: number;
   /** CPU time of the target per request, µs (user + system from /proc over the measured run). */
   cpuUsPerRequest: number;
+  /** User time of the target's main thread per request, µs (where a ping's gap over the floor is). */
+  mainUserUsPerRequest?: number;
 }
 
 const unitMs = (n: string, unit: string) => Number(n) * (unit === "us" ? 0.001 : unit === "s" ? 1000 : 1);
@@ -34,10 +36,10 @@ const unitMs = (n: string, unit: string) => Number(n) * (unit === "us" ? 0.001 :
 /** Runs wrk with `args` against `url` and reads its request count, non-2xx count and latency percentiles. */
 export async function wrk(args: string[], url: string, pid: number): Promise<WrkRun> {
   ensureWrk();
-  const before = cpuMs(pid);
+  const [before, userBefore] = [cpuMs(pid), mainThreadUserMs(pid)];
   const proc = Bun.spawn(["wrk", ...args, "--latency", url], { stdout: "pipe", stderr: "pipe" });
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  const cpu = cpuMs(pid) - before;
+  const [cpu, user] = [cpuMs(pid) - before, mainThreadUserMs(pid) - userBefore];
   if (code !== 0) throw new Error(`wrk failed (${code}): ${err}${out}`);
   const pct = (p: string) => {
     const m = new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(out);
@@ -45,7 +47,8 @@ export async function wrk(args: string[], url: string, pid: number): Promise<Wrk
   };
   const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + Number(/Socket errors:.*?(\d+) timeout/.exec(out)?.[1] ?? 0);
-  return { requests, non2xx, p50Ms: pct("50"), p99Ms: pct("99"), cpuUsPerRequest: (cpu * 1000) / Math.max(1, requests) };
+  const per = (ms: number) => (ms * 1000) / Math.max(1, requests);
+  return { requests, non2xx, p50Ms: pct("50"), p99Ms: pct("99"), cpuUsPerRequest: per(cpu), mainUserUsPerRequest: per(user) };
 }
 
 /** KV set latency at wrk -t2 -c50 against POST /v4/keyvalues/ns1, 500 keys in turn; 2 s warm-up first. */

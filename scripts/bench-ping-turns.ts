@@ -57,10 +57,13 @@ export interface PingRatio {
   perTurn: number[];
 }
 
-/** A target's CPU per ping against a reference's (the floor), from runs measured in the same turns. */
-export function pingRatio(runs: WrkRun[], ref: WrkRun[]): PingRatio {
-  const us = runs.map((r) => r.cpuUsPerRequest);
-  const refUs = ref.map((r) => r.cpuUsPerRequest);
+/**
+ * A target's CPU per ping against a reference's (the floor, or another build), from runs measured in the same turns;
+ * `by` picks the measure (the process's CPU, or its main thread's user time).
+ */
+export function pingRatio(runs: WrkRun[], ref: WrkRun[], by: (r: WrkRun) => number = (r) => r.cpuUsPerRequest): PingRatio {
+  const us = runs.map(by);
+  const refUs = ref.map(by);
   const [medianUs, refMedianUs] = [median(us), median(refUs)];
   const perTurn = us.map((u, i) => u / refUs[i]!).sort((a, b) => a - b);
   return { medianUs, refMedianUs, ofMedians: medianUs / refMedianUs, perTurn };

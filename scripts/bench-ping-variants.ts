@@ -74,7 +74,7 @@ async function main(): Promise<void> {
         onTurn: (turn, rs) =>
           console.log(
             `  turn ${turn + 1}: ${Object.entries(rs)
-              .map(([n, r]) => `${n} ${r.cpuUsPerRequest.toFixed(2)} µs`)
+              .map(([n, r]) => `${n} ${r.cpuUsPerRequest.toFixed(2)} µs (main thread's user ${r.mainUserUsPerRequest?.toFixed(2)})`)
               .join(", ")} | load ${loadAverage()}`,
           ),
       });
@@ -84,6 +84,14 @@ async function main(): Promise<void> {
     }
   }
   for (const v of variants) console.log(`${v.name} against the floor: ${formatRatio(pingRatio(all[v.name]!, all.floor!))}`);
+  // The main thread's user time: where the gap is, without the socket's system time that moves with the load.
+  const mainUser = (r: WrkRun) => r.mainUserUsPerRequest ?? Number.NaN;
+  for (const v of variants) console.log(`${v.name} against the floor, main thread's user time: ${formatRatio(pingRatio(all[v.name]!, all.floor!, mainUser))}`);
+  const [first, ...others] = variants;
+  for (const v of others) {
+    console.log(`${v.name} against ${first!.name}: ${formatRatio(pingRatio(all[v.name]!, all[first!.name]!))}`);
+    console.log(`${v.name} against ${first!.name}, main thread's user time: ${formatRatio(pingRatio(all[v.name]!, all[first!.name]!, mainUser))}`);
+  }
   console.log(`load at the end ${loadAverage()}`);
   rmSync(workDir, { recursive: true, force: true });
 }

@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import { STORE_DEADLINE_MS, underDeadline } from "../core/deadline";
 import { AppError } from "../core/errors";
 import type { MetricsRegistry } from "../core/metrics";
-import { beginRequest, methodOf, requestIdOf, requestOf } from "./request-state";
+import { beginRequest, methodOf, requestIdFor, requestOf } from "./request-state";
 import type { HttpEnv } from "./types";
 
 // requestLog moved to request-state.ts with the rest of the request's state; its importers keep this path.
@@ -37,13 +37,15 @@ export type Inner = (c: Context<HttpEnv>) => Response | Promise<Response>;
 export interface RouteMetrics {
   readonly route: string;
   readonly methods: Map<string, { latency: { observe(value: number): void }; statuses: Map<number, { inc(by?: number): void }> }>;
+  /** The route never waits on the store (RouteSpec.storeFree): its requests run without the store's deadline. */
+  readonly storeFree?: boolean;
   /** The series of the last method and status counted: a route's requests mostly repeat them (no map lookup then). */
   last?: { method: string; status: number; latency: { observe(value: number): void }; count: { inc(by?: number): void } };
 }
 
 export interface PreHandler {
-  /** Made once per declared route, at registration. */
-  metricsFor(route: string): RouteMetrics;
+  /** Made once per declared route, at registration; `storeFree` as the route declares it. */
+  metricsFor(route: string, storeFree?: boolean): RouteMetrics;
   /** Runs `inner` behind the checks and counts the answer under `route`; synchronous when nothing on the way awaits. */
   run(c: Context<HttpEnv>, route: RouteMetrics, inner: Inner): Response | Promise<Response>;
 }
@@ -95,12 +97,15 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
    */
   const answered = (c: Context<HttpEnv>, route: RouteMetrics, started: number, answer: Response): Response => {
     let res = answer;
-    const id = requestIdOf(c);
-    try {
-      res.headers.set("X-Request-Id", id);
-    } catch {
-      res = new Response(res.body, res);
-      res.headers.set("X-Request-Id", id);
+    // An answer made by jsonAnswer carries the id already (no Headers read and set).
+    const id = requestIdFor(c, res);
+    if (id !== undefined) {
+      try {
+        res.headers.set("X-Request-Id", id);
+      } catch {
+        res = new Response(res.body, res);
+        res.headers.set("X-Request-Id", id);
+      }
     }
     count(route, methodOf(c), res.status, (performance.now() - started) / 1000);
     return res;
@@ -137,7 +142,7 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
   };
 
   return {
-    metricsFor: (route) => ({ route, methods: new Map() }),
+    metricsFor: (route, storeFree = false) => ({ route, methods: new Map(), storeFree }),
     run(c, route, inner) {
       const started = performance.now();
       // The listener hands its request over with the bindings (server.ts), taken here once: `c.req.raw` would make
@@ -158,8 +163,9 @@ export function createPreHandler(deps: PreHandlerDeps): PreHandler {
       let res: Response | Promise<Response>;
       try {
         // The store stops waiting at the request's deadline, so a silent database is answered 503 before the server's
-        // idle timeout closes the connection without an answer (core/deadline.ts).
-        res = underDeadline(state, checks, c, inner);
+        // idle timeout closes the connection without an answer (core/deadline.ts). A route that never waits on the
+        // store (a ping) enters no async context for it.
+        res = route.storeFree === true ? checks(c, inner) : underDeadline(state, checks, c, inner);
       } catch (err) {
         return failed(c, route, started, err);
       }

@@ -32,6 +32,11 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
   body?: B;
   /** Name of Butler's `restServerEndpointsEnable` flag this route corresponds to, if any. */
   butlerFlag?: string;
+  /**
+   * The route's guards and handler never wait on the store (a ping): its requests run without the store's deadline,
+   * so no async context is entered for them (issue 89: entering it was part of what a ping costs over the floor).
+   */
+  storeFree?: boolean;
   /** Hidden from the API docs (the dashboard's HTML routes). */
   hidden?: boolean;
   /**
@@ -132,7 +137,7 @@ export function createRouter(app: Hono<HttpEnv>, pre: PreHandler, guards: RouteG
         setRoute(c, spec.scope, refs.get(method) ?? `${method} ${spec.path}`);
         return guarded(c);
       };
-      const metrics = pre.metricsFor(spec.path);
+      const metrics = pre.metricsFor(spec.path, spec.storeFree === true);
       const masked = spec.secretParams?.length ? maskedPath(spec.path, new Set(spec.secretParams)) : undefined;
       // Set before the pre-handler's checks: a refusal there (a rate limit) is audited by the masked path too.
       app.on(methods, spec.path, masked ? (c) => (c.set("auditPath", masked(c)), pre.run(c, metrics, scoped)) : (c) => pre.run(c, metrics, scoped));

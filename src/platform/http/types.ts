@@ -110,4 +110,8 @@ export interface RequestState {
   /** The HTTP module's logger, and the request's child of it once something logs (requestLog). */
   readonly baseLog: Logger | undefined;
   log: Logger | undefined;
+  /** A guard set a header for the answer before the handler made it (request-state.ts: prepareHeader). */
+  headersPrepared: boolean;
+  /** The answer made with the request's id on it (request-state.ts: jsonAnswer). */
+  answerWithId: Response | undefined;
 }

@@ -21,7 +21,7 @@ import { statusSignInPage, wantsStatusPage } from "./sign-in-page";
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
 import { clientAddress, decideStatusAccess, type StatusDecision } from "./status-access";
 import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
-import { headersOf, matchedRoute, methodOf, requestIdOf, setPrincipal, urlOf } from "../http/request-state";
+import { headersOf, matchedRoute, methodOf, prepareHeader, requestIdOf, setPrincipal, urlOf } from "../http/request-state";
 
 export interface AccessDeps {
   policy: () => SecurityPolicy;
@@ -264,7 +264,8 @@ export function createAccessMiddleware(deps: AccessDeps): {
   const deny = createDeny(deps, denials);
 
   const limitHeaders = (c: Context<HttpEnv>, d: RateDecision) => {
-    for (const [k, v] of Object.entries(rateLimitHeaders(d))) c.header(k, v);
+    // Through the request's state: an answer the handler makes whole (jsonAnswer) then takes them through Hono.
+    for (const [k, v] of Object.entries(rateLimitHeaders(d))) prepareHeader(c, k, v);
   };
 
   const admission = createAdmissionCache();

@@ -3,6 +3,7 @@
 import { describe, expect, test } from "bun:test";
 import { pingRatio, pingTurns, type PingTarget } from "../../../scripts/bench-ping-turns";
 import type { WrkRun } from "../../../scripts/bench-floor-rows";
+import { mainThreadUserMs, statTimes } from "../../../scripts/bench-proc";
 
 const run = (cpuUsPerRequest: number): WrkRun => ({ requests: 1_000, non2xx: 0, p50Ms: 1, p99Ms: 2, cpuUsPerRequest });
 const target = (name: string): PingTarget => ({ name, url: `http://127.0.0.1/${name}`, pid: 1 });
@@ -35,5 +36,30 @@ describe("pingRatio", () => {
     expect(r.medianUs).toBe(11);
     expect(r.refMedianUs).toBe(8);
     expect(r.ofMedians).toBe(11 / 8);
+  });
+
+  test("takes the measure it is given: the main thread's user time, paired by turn like the process's CPU", () => {
+    const user = (cpu: number, mainUser: number): WrkRun => ({ ...run(cpu), mainUserUsPerRequest: mainUser });
+    const r = pingRatio([user(12, 5), user(11, 6)], [user(8, 4), user(10, 4)], (x) => x.mainUserUsPerRequest!);
+    expect(r.perTurn).toEqual([1.25, 1.5]);
+    expect(r.medianUs).toBe(5.5);
+    expect(r.refMedianUs).toBe(4);
+  });
+});
+
+describe("statTimes", () => {
+  test("reads user and system time (clock ticks of 10 ms) after a command name that holds spaces and parentheses", () => {
+    const line = "4242 (bun (main) x) S 1 4242 4242 0 -1 4194560 900 0 0 0 1234 56 0 0 20 0 9 0 100 1000 200";
+    expect(statTimes(line)).toEqual({ userMs: 12_340, systemMs: 560 });
+  });
+
+  test("this process's main thread is read: a whole number of ms, never less after work than before", () => {
+    const before = mainThreadUserMs(process.pid);
+    expect(Number.isInteger(before)).toBe(true);
+    const until = performance.now() + 200;
+    let spin = 0;
+    while (performance.now() < until) spin++;
+    expect(spin).toBeGreaterThan(0);
+    expect(mainThreadUserMs(process.pid)).toBeGreaterThanOrEqual(before);
   });
 });
