@@ -170,6 +170,10 @@ describe("sim QRS filter: execution results picked by time or status give what t
       // A look's one read (issue 89): runs in progress or changed since; and an or with a branch on another field.
       ...times.map((x) => `((status ge 1) and (status le 5)) or (modifiedDate gt '${x}') or (createdDate gt '${x}')`),
       ...times.map((x) => `(status eq 8) or (stopTime le '${x}')`),
+      // Several status branches and times in one or (picked by one test of each run), and an and of status and time.
+      ...times.map((x) => `(status eq 8) or ((status ge 1) and (status le 5)) or (startTime ge '${x}') or (stopTime gt '${x}')`),
+      ...times.map((x) => `((status ge 7) and (status le 6)) or (modifiedDate eq '${x}')`),
+      ...times.map((x) => `(status eq 7) or ((status ge 1) and (modifiedDate gt '${x}'))`),
       ...times.map((x) => `(status eq 9) or (createdDate gt '${x}') or (taskID eq ${sales})`),
       "(status eq 9) or (executingNodeName eq 'nosuch')",
       ...times.map((x) => `(stopTime gt '${shift(x, -60_000)}') and (stopTime le '${x}')`),
