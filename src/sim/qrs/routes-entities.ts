@@ -1,5 +1,5 @@
 // Generic QRS entity routes: list (condensed), /full, /count, /{id}, DELETE, with filter, orderby and privileges.
-import { checkProperties, compileFilter, type FilterNode, FilterSyntaxError, filterErrorText, filterProperties, parseFilter, valuesAt } from "../filter";
+import { checkProperties, compileFilter, FilterSyntaxError, filterErrorText, filterProperties, parseFilter, valuesAt } from "../filter";
 import type { Json, RenderOptions } from "../repo/render-common";
 import { empty, json, text } from "../util/http";
 import { isGuid } from "../util/ids";
@@ -39,29 +39,12 @@ function learnKeys(r: Resource, entities: readonly Json[]): void {
   for (const e of entities) for (const k of Object.keys(e)) keys.add(k.toLowerCase());
 }
 
-/**
- * Filters parsed and compiled, by their text: a watchdog asks the same few again at every look (its plan's "modified
- * since" stays the same until the plan is read again), and parsing one cost more than answering it. Nothing changes
- * a tree once parsed; a text that does not parse is not kept (it throws each time). The oldest goes past the bound.
- */
-const PARSED_KEPT = 256;
-const parsed = new Map<string, { tree: FilterNode; test: (e: unknown) => boolean }>();
-function parseOnce(filter: string): { tree: FilterNode; test: (e: unknown) => boolean } {
-  let p = parsed.get(filter);
-  if (p) return p;
-  const tree = parseFilter(filter);
-  p = { tree, test: compileFilter(tree) };
-  if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
-  parsed.set(filter, p);
-  return p;
-}
-
 function select(ctx: QrsContext, r: Resource): Json[] | Response {
   const opts = renderOpts(ctx);
   const filter = ctx.query.get("filter");
   if (filter === undefined || filter.trim() === "") return orderBy(r.full(opts), ctx.query.get("orderby"));
   try {
-    const { tree, test } = parseOnce(filter);
+    const tree = parseFilter(filter);
     const candidates = r.candidates?.(tree, opts) ?? r.full(opts);
     // An unknown property is a 400 whatever matched: with no candidate left (a look asking what changed, most of
     // the time), it is judged on the properties the type's entities were seen with, or else on all of them.
@@ -71,7 +54,7 @@ function select(ctx: QrsContext, r: Resource): Json[] | Response {
       checkProperties(tree, all);
       learnKeys(r, all);
     }
-    return orderBy(candidates.filter(test), ctx.query.get("orderby"));
+    return orderBy(candidates.filter(compileFilter(tree)), ctx.query.get("orderby"));
   } catch (err) {
     if (err instanceof FilterSyntaxError) return text(400, filterErrorText(err));
     throw err;
