@@ -35,6 +35,22 @@ function render(r: CloudReload, withLog: boolean, origin: string, status = r.sta
   };
 }
 
+/**
+ * An ended reload's JSON, kept: nothing of it changes once it has ended, and a poll's page shows the same hundred
+ * reloads again and again (rendering them was most of what a poll of the rich site cost the simulator). One entry
+ * per reload, for the last way it was asked for; a reload still queued or running is rendered every time.
+ */
+const endedJson = new WeakMap<CloudReload, { key: string; json: string }>();
+function renderedJson(r: CloudReload, withLog: boolean, origin: string): string {
+  if (r.endTime === undefined) return JSON.stringify(render(r, withLog, origin));
+  const key = `${withLog}|${origin}|${r.status}|${r.endTime}`;
+  const kept = endedJson.get(r);
+  if (kept?.key === key) return kept.json;
+  const json = JSON.stringify(render(r, withLog, origin));
+  endedJson.set(r, { key, json });
+  return json;
+}
+
 const cursorOf = (r: CloudReload) => Buffer.from(`${r.creationTime}:${r.id}`).toString("base64url");
 function afterCursor(cursor: string): (r: CloudReload) => boolean {
   const [ms, id] = Buffer.from(cursor, "base64url").toString("utf8").split(":");
@@ -94,15 +110,15 @@ export function listReloads(tenant: CloudTenant, url: URL): Response {
   const more = misbehave === "endlessCursor" || list.length > limit;
   const nextUrl = new URL(url.toString());
   nextUrl.searchParams.set("next", misbehave === "endlessCursor" ? (next ?? "ZW5kbGVzcw") : page.length ? cursorOf(page[page.length - 1]!) : "");
-  const body = JSON.stringify({
-    data: page.map((r, i) => {
-      const shown = render(r, withLog, url.origin, misbehave === "unknownStatus" && i === 0 ? ("WARMING_UP" as CloudReload["status"]) : r.status);
-      if (misbehave !== "unreadableEntry" || i > 0 || next) return shown;
-      const { appId: _gone, ...rest } = shown;
-      return rest;
-    }),
-    links: { self: { href: self.toString() }, ...(more ? { next: { href: nextUrl.toString() } } : {}) },
+  const data = page.map((r, i) => {
+    if (misbehave === "unknownStatus" && i === 0) return JSON.stringify(render(r, withLog, url.origin, "WARMING_UP" as CloudReload["status"]));
+    if (misbehave !== "unreadableEntry" || i > 0 || next) return renderedJson(r, withLog, url.origin);
+    const { appId: _gone, ...rest } = render(r, withLog, url.origin);
+    return JSON.stringify(rest);
   });
+  // The same text as JSON.stringify({ data, links }) gives, with each entry's JSON made (or kept) on its own.
+  const links = { self: { href: self.toString() }, ...(more ? { next: { href: nextUrl.toString() } } : {}) };
+  const body = `{"data":[${data.join(",")}],"links":${JSON.stringify(links)}}`;
   if (misbehave === "truncated")
     return new Response(body.slice(0, Math.floor(body.length / 2)), { status: 200, headers: { "content-type": "application/json" } });
   return new Response(body, { status: 200, headers: { "content-type": "application/json" } });

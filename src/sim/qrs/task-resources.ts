@@ -1,6 +1,6 @@
 // The QRS collections of tasks, their triggers and their runs: the ones a watchdog asks about at every look ("what
 // changed since", "what is running"), so each can pick what a filter may match before rendering anything.
-import { ENUMS, type FilterNode, type FilterValue, filterId, filterIds, filterRange, isoDateMs } from "../filter";
+import { ENUMS, type FilterNode, type FilterValue, filterId, filterIds, filterRange, isoDateMs, type Range } from "../filter";
 import { renderExecutionCached } from "../repo/execution-render-cache";
 import type { Json, RenderOptions } from "../repo/render-common";
 import { condenseTask, renderTaskFull } from "../repo/render-task";
@@ -39,6 +39,10 @@ function equalsLower(value: string, lower: string): boolean {
  * else may match (the filter decides after).
  */
 function runMayMatch(node: FilterNode): (e: ExecutionRecord) => boolean {
+  if (node.kind === "or") {
+    const flat = flatOr(node.items);
+    if (flat) return flat;
+  }
   if (node.kind !== "predicate") {
     const parts = node.items.map(runMayMatch);
     return node.kind === "and" ? (e) => parts.every((p) => p(e)) : (e) => parts.some((p) => p(e));
@@ -48,6 +52,36 @@ function runMayMatch(node: FilterNode): (e: ExecutionRecord) => boolean {
   const since = filterRange(node, EXECUTION_TIMES, dateValue)?.lo;
   if (since === undefined || since === -Infinity) return () => true;
   return (e) => e.modifiedMs >= since || e.createdMs >= since || (e.startMs ?? -Infinity) >= since || (e.stopMs ?? -Infinity) >= since;
+}
+
+/** A run's status within one of `ranges`, or any of its times at `since` or later. */
+const statusOrSince = (ranges: Range[], since: number) => (e: ExecutionRecord) => {
+  for (const r of ranges) if (e.status >= r.lo && e.status <= r.hi) return true;
+  return e.modifiedMs >= since || e.createdMs >= since || (e.startMs ?? -Infinity) >= since || (e.stopMs ?? -Infinity) >= since;
+};
+
+/**
+ * The same test as runMayMatch's for an `or` whose branches are each a status range (a predicate, or an `and` of
+ * status predicates only) or a time bounded below: a look's "in progress, or changed since" asks it of every run kept
+ * (5,000 on a long simulation), and one test of the run beats a closure per branch and per predicate. Undefined for
+ * any other shape, which runMayMatch tests branch by branch.
+ */
+function flatOr(items: readonly FilterNode[]): ((e: ExecutionRecord) => boolean) | undefined {
+  const ranges: Range[] = [];
+  let since = Infinity;
+  for (const item of items) {
+    const onlyStatus = item.kind === "predicate" || (item.kind === "and" && item.items.every((n) => n.kind === "predicate"));
+    const status = onlyStatus ? filterRange(item, ["status"], statusValue) : undefined;
+    // An and's range is its predicates' intersection only when each of them bounds the status.
+    if (status && (item.kind === "predicate" || (item.kind === "and" && item.items.every((n) => filterRange(n, ["status"], statusValue))))) {
+      ranges.push(status);
+      continue;
+    }
+    const lo = item.kind === "predicate" ? filterRange(item, EXECUTION_TIMES, dateValue)?.lo : undefined;
+    if (lo === undefined || lo === -Infinity) return undefined;
+    since = Math.min(since, lo);
+  }
+  return statusOrSince(ranges, since);
 }
 
 export function taskResources(repo: Repository): Record<string, Resource> {

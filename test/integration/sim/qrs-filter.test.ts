@@ -2,6 +2,7 @@
 // any-element on collections, case-insensitivity, percent-decoding, and 400 on garbage.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { applyFilter } from "../../../src/sim/filter";
+import { wallLimit } from "../../helpers/time-limit";
 import { f, startTestSim, type TestSim, waitForStatus } from "./helpers";
 
 let t: TestSim;
@@ -147,95 +148,104 @@ describe("sim QRS filter: errors", () => {
 });
 
 describe("sim QRS filter: execution results picked by time or status give what testing every run gives", () => {
-  test("running, changed since, stopped between, by status name, and mixed branches", async () => {
-    const sales = "7552d9fc-d1bb-4975-9a38-18357de531ea";
-    for (let i = 0; i < 3; i++) {
-      expect((await t.qrs.post(`task/${sales}/start`, {})).status).toBe(204);
-      await waitForStatus(t.qrs, sales, [7, 8]);
-    }
-    const all = (await t.qrs.get("executionresult/full")).json<
-      Array<{ id: string; executionID: string; createdDate: string; modifiedDate: string; stopTime: string }>
-    >();
-    expect(all.length).toBeGreaterThanOrEqual(3);
-    const shift = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
-    const times = all.flatMap((e) => [shift(e.createdDate, -1), e.createdDate, shift(e.stopTime, 1)]);
-    const filters = [
-      "(status ge 1) and (status le 5)",
-      "status eq FinishedSuccess",
-      "status eq 8",
-      "status ne 7",
-      "(status eq 7) or (modifiedDate gt '2999-01-01T00:00:00.000Z')",
-      "(status ge 7) and (modifiedDate gt '2000-01-01T00:00:00.000Z')",
-      ...times.map((x) => `(modifiedDate gt '${x}') or (createdDate gt '${x}')`),
-      // A look's one read (issue 89): runs in progress or changed since; and an or with a branch on another field.
-      ...times.map((x) => `((status ge 1) and (status le 5)) or (modifiedDate gt '${x}') or (createdDate gt '${x}')`),
-      ...times.map((x) => `(status eq 8) or (stopTime le '${x}')`),
-      ...times.map((x) => `(status eq 9) or (createdDate gt '${x}') or (taskID eq ${sales})`),
-      "(status eq 9) or (executingNodeName eq 'nosuch')",
-      ...times.map((x) => `(stopTime gt '${shift(x, -60_000)}') and (stopTime le '${x}')`),
-      ...times.map((x) => `startTime ge '${x}'`),
-      // One task's runs, alone, with a time, in capitals, and a task with none.
-      `taskID eq ${sales}`,
-      `taskID eq ${sales.toUpperCase()}`,
-      ...times.map((x) => `(taskID eq ${sales}) and (stopTime gt '${x}')`),
-      "taskID eq 00000000-0000-0000-0000-000000000000",
-      // A run's attempts by its executionID (a client enriching it), in capitals, with another condition, and none.
-      ...all.flatMap((e) => [
-        `executionID eq ${e.executionID}`,
-        `executionID eq ${e.executionID.toUpperCase()}`,
-        `(executionID eq ${e.executionID}) and (status eq 7)`,
-      ]),
-      "executionID eq 00000000-0000-0000-0000-000000000000",
-      // A bound met exactly.
-      ...all.flatMap((e) => [`createdDate ge '${e.createdDate}'`, `modifiedDate eq '${e.modifiedDate}'`, `stopTime ge '${e.stopTime}'`]),
-    ];
-    const ids = (items: Array<{ id: string }>) => items.map((e) => e.id).sort();
-    for (const expr of filters) {
-      const r = await t.qrs.get(`executionresult/full?${f(expr)}`);
-      expect({ expr, status: r.status }).toEqual({ expr, status: 200 });
-      expect({ expr, ids: ids(r.json()) }).toEqual({ expr, ids: ids(applyFilter(all, expr)) });
-    }
-    // Tasks and triggers picked by what changed since a time (each look asks that of all three).
-    for (const resource of ["task", "reloadtask", "externalprogramtask", "schemaevent", "compositeevent"]) {
-      const every = (await t.qrs.get(`${resource}/full`)).json<Array<{ id: string; modifiedDate: string }>>();
-      expect(every.length).toBeGreaterThan(0);
-      const bounds = every.flatMap((e) => [shift(e.modifiedDate, -1), e.modifiedDate, shift(e.modifiedDate, 1)]);
-      expect((await t.qrs.get(`${resource}/count`)).json<{ value: number }>().value).toBe(every.length);
-      const exprs = [...bounds.map((x) => `modifiedDate gt '${x}'`), ...bounds.map((x) => `modifiedDate ge '${x}'`), "modifiedDate gt '1999-01-01'"];
-      for (const expr of exprs) {
-        const r = await t.qrs.get(`${resource}/full?${f(expr)}`);
-        expect({ resource, expr, ids: ids(r.json()) }).toEqual({ resource, expr, ids: ids(applyFilter(every, expr)) });
-        const count = await t.qrs.get(`${resource}/count?${f(expr)}`);
-        expect({ resource, expr, count: count.json<{ value: number }>().value }).toEqual({ resource, expr, count: applyFilter(every, expr).length });
+  test(
+    "running, changed since, stopped between, by status name, and mixed branches",
+    async () => {
+      const sales = "7552d9fc-d1bb-4975-9a38-18357de531ea";
+      for (let i = 0; i < 3; i++) {
+        expect((await t.qrs.post(`task/${sales}/start`, {})).status).toBe(204);
+        await waitForStatus(t.qrs, sales, [7, 8]);
       }
-    }
-    // One task or app by id (a client enriching a run), alone or with other conditions, in any case.
-    for (const resource of ["task", "reloadtask", "externalprogramtask", "app"]) {
-      const every = (await t.qrs.get(`${resource}/full`)).json<Array<{ id: string; name: string }>>();
-      const other = (await t.qrs.get(`${resource === "app" ? "task" : "app"}/full`)).json<Array<{ id: string }>>()[0]!;
-      // A task of another type: its id is not in this list of tasks.
-      const otherType = (await t.qrs.get("task/full")).json<Array<{ id: string }>>().find((x) => !every.some((e) => e.id === x.id));
-      const exprs = [
-        ...every.slice(0, 3).flatMap((e) => [`id eq ${e.id}`, `id eq ${e.id.toUpperCase()}`, `(id eq ${e.id}) and (name eq 'no such name')`]),
-        `id eq ${other.id}`,
-        ...(otherType ? [`id eq ${otherType.id}`] : []),
-        "id eq 00000000-0000-0000-0000-000000000000",
+      const all = (await t.qrs.get("executionresult/full")).json<
+        Array<{ id: string; executionID: string; createdDate: string; modifiedDate: string; stopTime: string }>
+      >();
+      expect(all.length).toBeGreaterThanOrEqual(3);
+      const shift = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
+      const times = all.flatMap((e) => [shift(e.createdDate, -1), e.createdDate, shift(e.stopTime, 1)]);
+      const filters = [
+        "(status ge 1) and (status le 5)",
+        "status eq FinishedSuccess",
+        "status eq 8",
+        "status ne 7",
+        "(status eq 7) or (modifiedDate gt '2999-01-01T00:00:00.000Z')",
+        "(status ge 7) and (modifiedDate gt '2000-01-01T00:00:00.000Z')",
+        ...times.map((x) => `(modifiedDate gt '${x}') or (createdDate gt '${x}')`),
+        // A look's one read (issue 89): runs in progress or changed since; and an or with a branch on another field.
+        ...times.map((x) => `((status ge 1) and (status le 5)) or (modifiedDate gt '${x}') or (createdDate gt '${x}')`),
+        ...times.map((x) => `(status eq 8) or (stopTime le '${x}')`),
+        // Several status branches and times in one or (picked by one test of each run), and an and of status and time.
+        ...times.map((x) => `(status eq 8) or ((status ge 1) and (status le 5)) or (startTime ge '${x}') or (stopTime gt '${x}')`),
+        ...times.map((x) => `((status ge 7) and (status le 6)) or (modifiedDate eq '${x}')`),
+        ...times.map((x) => `(status eq 7) or ((status ge 1) and (modifiedDate gt '${x}'))`),
+        ...times.map((x) => `(status eq 9) or (createdDate gt '${x}') or (taskID eq ${sales})`),
+        "(status eq 9) or (executingNodeName eq 'nosuch')",
+        ...times.map((x) => `(stopTime gt '${shift(x, -60_000)}') and (stopTime le '${x}')`),
+        ...times.map((x) => `startTime ge '${x}'`),
+        // One task's runs, alone, with a time, in capitals, and a task with none.
+        `taskID eq ${sales}`,
+        `taskID eq ${sales.toUpperCase()}`,
+        ...times.map((x) => `(taskID eq ${sales}) and (stopTime gt '${x}')`),
+        "taskID eq 00000000-0000-0000-0000-000000000000",
+        // A run's attempts by its executionID (a client enriching it), in capitals, with another condition, and none.
+        ...all.flatMap((e) => [
+          `executionID eq ${e.executionID}`,
+          `executionID eq ${e.executionID.toUpperCase()}`,
+          `(executionID eq ${e.executionID}) and (status eq 7)`,
+        ]),
+        "executionID eq 00000000-0000-0000-0000-000000000000",
+        // A bound met exactly.
+        ...all.flatMap((e) => [`createdDate ge '${e.createdDate}'`, `modifiedDate eq '${e.modifiedDate}'`, `stopTime ge '${e.stopTime}'`]),
       ];
-      for (const expr of exprs) {
-        const r = await t.qrs.get(`${resource}/full?${f(expr)}`);
-        expect({ resource, expr, ids: ids(r.json()) }).toEqual({ resource, expr, ids: ids(applyFilter(every, expr)) });
+      const ids = (items: Array<{ id: string }>) => items.map((e) => e.id).sort();
+      for (const expr of filters) {
+        const r = await t.qrs.get(`executionresult/full?${f(expr)}`);
+        expect({ expr, status: r.status }).toEqual({ expr, status: 200 });
+        expect({ expr, ids: ids(r.json()) }).toEqual({ expr, ids: ids(applyFilter(all, expr)) });
       }
-    }
-    // Narrowed to nothing, an unknown property is still refused, and a known one is not, on every asking (the
-    // simulator judges the later ones by the properties it has seen the type with).
-    const unknown = await t.qrs.get(`executionresult/full?${f("(modifiedDate gt '2999-01-01') and (nosuch eq 1)")}`);
-    expect(unknown.status).toBe(400);
-    for (const resource of ["task", "schemaevent", "compositeevent", "executionresult"])
-      for (let i = 0; i < 2; i++) {
-        const refused = await t.qrs.get(`${resource}/count?${f("(modifiedDate gt '2999-01-01') and (nosuch eq 1)")}`);
-        expect({ resource, status: refused.status, text: refused.text }).toEqual({ resource, status: 400, text: expect.stringContaining("nosuch") });
-        const known = await t.qrs.get(`${resource}/count?${f("(modifiedDate gt '2999-01-01') and (createdDate lt '2000-01-01')")}`);
-        expect({ resource, status: known.status, value: known.json<{ value: number }>().value }).toEqual({ resource, status: 200, value: 0 });
+      // Tasks and triggers picked by what changed since a time (each look asks that of all three).
+      for (const resource of ["task", "reloadtask", "externalprogramtask", "schemaevent", "compositeevent"]) {
+        const every = (await t.qrs.get(`${resource}/full`)).json<Array<{ id: string; modifiedDate: string }>>();
+        expect(every.length).toBeGreaterThan(0);
+        const bounds = every.flatMap((e) => [shift(e.modifiedDate, -1), e.modifiedDate, shift(e.modifiedDate, 1)]);
+        expect((await t.qrs.get(`${resource}/count`)).json<{ value: number }>().value).toBe(every.length);
+        const exprs = [...bounds.map((x) => `modifiedDate gt '${x}'`), ...bounds.map((x) => `modifiedDate ge '${x}'`), "modifiedDate gt '1999-01-01'"];
+        for (const expr of exprs) {
+          const r = await t.qrs.get(`${resource}/full?${f(expr)}`);
+          expect({ resource, expr, ids: ids(r.json()) }).toEqual({ resource, expr, ids: ids(applyFilter(every, expr)) });
+          const count = await t.qrs.get(`${resource}/count?${f(expr)}`);
+          expect({ resource, expr, count: count.json<{ value: number }>().value }).toEqual({ resource, expr, count: applyFilter(every, expr).length });
+        }
       }
-  });
+      // One task or app by id (a client enriching a run), alone or with other conditions, in any case.
+      for (const resource of ["task", "reloadtask", "externalprogramtask", "app"]) {
+        const every = (await t.qrs.get(`${resource}/full`)).json<Array<{ id: string; name: string }>>();
+        const other = (await t.qrs.get(`${resource === "app" ? "task" : "app"}/full`)).json<Array<{ id: string }>>()[0]!;
+        // A task of another type: its id is not in this list of tasks.
+        const otherType = (await t.qrs.get("task/full")).json<Array<{ id: string }>>().find((x) => !every.some((e) => e.id === x.id));
+        const exprs = [
+          ...every.slice(0, 3).flatMap((e) => [`id eq ${e.id}`, `id eq ${e.id.toUpperCase()}`, `(id eq ${e.id}) and (name eq 'no such name')`]),
+          `id eq ${other.id}`,
+          ...(otherType ? [`id eq ${otherType.id}`] : []),
+          "id eq 00000000-0000-0000-0000-000000000000",
+        ];
+        for (const expr of exprs) {
+          const r = await t.qrs.get(`${resource}/full?${f(expr)}`);
+          expect({ resource, expr, ids: ids(r.json()) }).toEqual({ resource, expr, ids: ids(applyFilter(every, expr)) });
+        }
+      }
+      // Narrowed to nothing, an unknown property is still refused, and a known one is not, on every asking (the
+      // simulator judges the later ones by the properties it has seen the type with).
+      const unknown = await t.qrs.get(`executionresult/full?${f("(modifiedDate gt '2999-01-01') and (nosuch eq 1)")}`);
+      expect(unknown.status).toBe(400);
+      for (const resource of ["task", "schemaevent", "compositeevent", "executionresult"])
+        for (let i = 0; i < 2; i++) {
+          const refused = await t.qrs.get(`${resource}/count?${f("(modifiedDate gt '2999-01-01') and (nosuch eq 1)")}`);
+          expect({ resource, status: refused.status, text: refused.text }).toEqual({ resource, status: 400, text: expect.stringContaining("nosuch") });
+          const known = await t.qrs.get(`${resource}/count?${f("(modifiedDate gt '2999-01-01') and (createdDate lt '2000-01-01')")}`);
+          expect({ resource, status: known.status, value: known.json<{ value: number }>().value }).toEqual({ resource, status: 200, value: 0 });
+        }
+      // Some 300 requests to one simulator: a hang guard, scaled for a slower or busier machine (TEST_TIME_SCALE).
+    },
+    wallLimit(30_000),
+  );
 });
