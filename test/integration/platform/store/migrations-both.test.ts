@@ -1,8 +1,10 @@
 // Every module's migrations, written once, give the same tables, columns and indexes on SQLite and on
 // PostgreSQL; three Stewards starting at once against an empty PostgreSQL database migrate it exactly once.
 import { afterAll, expect, test } from "bun:test";
-import { openPostgresStore } from "../../../../src/platform/store/postgres-store";
-import type { SqlDb } from "../../../../src/platform/store/sql";
+import type { MigrationSet } from "../../../../src/platform/store/database";
+import { createPostgresDb } from "../../../../src/platform/store/postgres-db";
+import { migratePostgres, openPostgresStore } from "../../../../src/platform/store/postgres-store";
+import type { SqlDb, SqlExecutor } from "../../../../src/platform/store/sql";
 import { STORE_MIGRATIONS } from "../../../../src/store-migrations";
 import { postgresBackend, sqliteBackend } from "../../../helpers/sql-backends";
 
@@ -83,6 +85,67 @@ test("a store written by a newer Steward is refused with a message that says wha
   await db.run("INSERT INTO schema_migrations (module, version, name, applied_at) VALUES (?, ?, ?, ?)", ["kv", 99, "future", "x"]);
   await db.close();
   await expect(openPostgresStore(opts, [...STORE_MIGRATIONS])).rejects.toThrow(/newer Steward \(kv schema 99.*upgrade every Steward/);
+});
+
+/** A SqlDb that counts the statements (and scripts) sent, in or out of a transaction. */
+function counting(db: SqlDb): { db: SqlDb; sent: () => number } {
+  let n = 0;
+  const count = (x: SqlExecutor): SqlExecutor => ({
+    dialect: x.dialect,
+    get: (q, p) => (n++, x.get(q, p)),
+    all: (q, p) => (n++, x.all(q, p)),
+    run: (q, p) => (n++, x.run(q, p)),
+    exec: (q) => (n++, x.exec(q)),
+  });
+  return { db: { ...db, ...count(db), transaction: (fn) => db.transaction((tx) => fn(count(tx))), close: () => db.close() }, sent: () => n };
+}
+
+test("an empty store is migrated in a few round trips, and a store that is up to date is checked in one query", async () => {
+  const server = await pg.server();
+  const url = await server.createDatabase("steward_round_trips");
+  const db = createPostgresDb({ url, maxConnections: 1, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-test" });
+  try {
+    const first = counting(db);
+    await migratePostgres(first.db, STORE_MIGRATIONS);
+    // Connect, lock, schema_migrations, the versions, the script: 82 migrations one statement each took ~200.
+    expect(first.sent()).toBeLessThanOrEqual(5);
+    const expected = STORE_MIGRATIONS.reduce((n, s) => n + s.migrations.length, 0);
+    expect(await db.get("SELECT COUNT(*) AS n FROM schema_migrations")).toEqual({ n: expected });
+    const again = counting(db);
+    await migratePostgres(again.db, STORE_MIGRATIONS);
+    expect(again.sent()).toBeLessThanOrEqual(4);
+  } finally {
+    await db.close();
+  }
+});
+
+test("an upgrade applies only the missing migrations, and a failing one is named with nothing of the upgrade kept", async () => {
+  const server = await pg.server();
+  const url = await server.createDatabase("steward_upgrade_fails");
+  const db = createPostgresDb({ url, maxConnections: 1, connectTimeoutMs: 5_000, tls: false, applicationName: "steward-test" });
+  const v1: MigrationSet = { module: "probe", migrations: [{ version: 1, name: "probe table", sql: "CREATE TABLE probe (id INTEGER PRIMARY KEY, a TEXT)" }] };
+  const v2 = { version: 2, name: "probe b", sql: "ALTER TABLE probe ADD COLUMN b TEXT -- a comment at the end" };
+  try {
+    await migratePostgres(db, [v1]);
+    await db.run("INSERT INTO probe (id, a) VALUES (?, ?)", [1, "kept"]);
+    const broken = { version: 3, name: "probe typo", sql: "ALTER TABLE probe ADD COLUMN c NOSUCHTYPE" };
+    await expect(migratePostgres(db, [{ module: "probe", migrations: [...v1.migrations, v2, broken] }])).rejects.toThrow(
+      /store migration probe #3 \(probe typo\) failed on PostgreSQL: .*nosuchtype/,
+    );
+    // #2 went with the failed #3: the store is as it was, at version 1, its row still there.
+    expect(await db.all("SELECT version FROM schema_migrations WHERE module = 'probe'")).toEqual([{ version: 1 }]);
+    expect(
+      await db.all("SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'probe' ORDER BY column_name"),
+    ).toEqual([{ column_name: "a" }, { column_name: "id" }]);
+    await migratePostgres(db, [{ module: "probe", migrations: [...v1.migrations, v2] }]);
+    expect(await db.all("SELECT version, name FROM schema_migrations WHERE module = 'probe' ORDER BY version")).toEqual([
+      { version: 1, name: "probe table" },
+      { version: 2, name: "probe b" },
+    ]);
+    expect(await db.get("SELECT a, b FROM probe")).toEqual({ a: "kept", b: null });
+  } finally {
+    await db.close();
+  }
 });
 
 test("an unreachable server is a clear error naming the config key", async () => {

@@ -178,6 +178,26 @@ describe("store", () => {
     db.close();
   });
 
+  test("an upgrade is one transaction: a failing migration leaves the store at the versions it had", () => {
+    tmp = createTempDir();
+    openStore(tmp.path, [v1]).close();
+    const broken = { version: 3, name: "typo", sql: "ALTER TABLE nosuch ADD COLUMN x TEXT" };
+    expect(() => openStore(tmp.path, [{ module: "things", migrations: [...v2.migrations, broken] }])).toThrow(
+      /store migration things #3 \(typo\) failed: .*nosuch/,
+    );
+    const db = new DatabaseSync(join(tmp.path, "steward.db"));
+    // #2 went with #3: one commit for the whole upgrade (an empty store took one per migration, 82 of them).
+    expect(db.prepare("SELECT version FROM schema_migrations WHERE module = 'things'").all()).toEqual([{ version: 1 }]);
+    expect(db.prepare("SELECT name FROM pragma_table_info('things') ORDER BY name").all()).toEqual([{ name: "id" }, { name: "name" }]);
+    db.close();
+    const upgraded = openStore(tmp.path, [v2]);
+    expect(upgraded.db.prepare("SELECT version FROM schema_migrations WHERE module = 'things' ORDER BY version").all()).toEqual([
+      { version: 1 },
+      { version: 2 },
+    ]);
+    upgraded.close();
+  });
+
   test("a second instance on the same data directory gets a clear error", () => {
     tmp = createTempDir();
     const first = openStore(tmp.path, [v1]);
