@@ -7,6 +7,8 @@ import { notifyMigrations } from "../../../../src/tell/notify/migrations";
 import { createOutboxStore, SENDING_LEASE_MS, type NewDelivery } from "../../../../src/tell/notify/outbox-store";
 import { bothBackends } from "../../../helpers/sql-backends";
 import { pendingDelivery } from "../../../helpers/pending-delivery";
+import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import type { SqlDb } from "../../../../src/platform/store/sql";
 
 const delivery = (i: number, now: number): NewDelivery => pendingDelivery(`ev${i}`, now, { channel: "mail", recipient: "ops@corp.example" });
 
@@ -167,6 +169,38 @@ for (const backend of bothBackends()) {
       expect((await o.claimDue(now, 10)).map((r) => r.id)).toEqual([opened!]);
       await o.markDead(opened!, "permanent failure", "HTTP 400", now);
       expect((await o.claimDue(now, 10)).map((r) => r.id)).toEqual([recovered!]);
+    });
+
+    test("an event is read from the store once for all its deliveries, each caller gets a copy of its own, and a purge forgets it", async () => {
+      const db = await backend.open([notifyMigrations]);
+      let reads = 0;
+      const counting = new Proxy(db, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          if (prop !== "get" || typeof v !== "function") return typeof v === "function" ? v.bind(target) : v;
+          return (sql: string, params?: unknown[]) => {
+            if (sql.includes("FROM notify_events")) reads++;
+            return (v as SqlDb["get"]).call(target, sql, params as never);
+          };
+        },
+      }) as SqlDb;
+      const o = createOutboxStore(counting, { instanceId: "a" });
+      const e = syntheticTaskEvent({ outcome: "failed", taskName: "Reload Sales" });
+      await o.saveEvent(e, 1_000);
+      const first = await o.getEvent(e.id);
+      expect(first).toEqual(JSON.parse(JSON.stringify(e)));
+      (first as { title?: string }).title = "changed by one caller";
+      expect(await o.getEvent(e.id)).toEqual(JSON.parse(JSON.stringify(e)));
+      expect(await o.getEvent(e.id)).toEqual(JSON.parse(JSON.stringify(e)));
+      expect(reads).toBe(1);
+      expect(await o.getEvent("no-such-event")).toBeUndefined();
+      // Not kept when absent: written later (by another Steward), it is found.
+      const later = syntheticTaskEvent({ outcome: "failed", taskName: "Reload Later" });
+      await createOutboxStore(db, { instanceId: "b" }).saveEvent({ ...later, id: "no-such-event" }, 1_000);
+      expect((await o.getEvent("no-such-event"))?.id).toBe("no-such-event");
+      // The event has no delivery and is older than the cut: purged, and no longer found.
+      await o.purge(2_000, 2_000);
+      expect(await o.getEvent(e.id)).toBeUndefined();
     });
   });
 }
