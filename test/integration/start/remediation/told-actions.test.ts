@@ -2,7 +2,7 @@
 // not yet told is told by the next event's messages, by every message of that event and by no later event's; an
 // Engine reload still running waits for the message after its end. On PostgreSQL marking and reading are one
 // statement, so the rows marked now must come back once, with the event that told them.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createActionStore } from "../../../../src/start/remediation/action-store";
 import { remediationMigrations } from "../../../../src/start/remediation/migrations";
 import { bothBackends } from "../../../helpers/sql-backends";
@@ -10,6 +10,8 @@ import { bothBackends } from "../../../helpers/sql-backends";
 for (const backend of bothBackends()) {
   describe(`actions told by an incident's messages (${backend.name})`, () => {
     afterAll(() => backend.shutdown());
+    // PostgreSQL starts with the first store opened: not within a test's time.
+    beforeAll(() => backend.open([remediationMigrations]), 120_000);
 
     test("each action told once, by every message of the event that first tells it", async () => {
       const db = await backend.open([remediationMigrations]);

@@ -9,6 +9,8 @@ import { bothBackends } from "../../../helpers/sql-backends";
 import { pendingDelivery } from "../../../helpers/pending-delivery";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import type { SqlDb } from "../../../../src/platform/store/sql";
+import { enqueuePlan } from "../../../../src/tell/notify/enqueue";
+import type { PlannedDelivery } from "../../../../src/tell/notify/planner";
 
 const delivery = (i: number, now: number): NewDelivery => pendingDelivery(`ev${i}`, now, { channel: "mail", recipient: "ops@corp.example" });
 
@@ -201,6 +203,36 @@ for (const backend of bothBackends()) {
       // The event has no delivery and is older than the cut: purged, and no longer found.
       await o.purge(2_000, 2_000);
       expect(await o.getEvent(e.id)).toBeUndefined();
+    });
+
+    test("a plan written twice (two Stewards handling one event) queues each delivery once, the rate limit once, and counts the rest as duplicates", async () => {
+      const db = await backend.open([notifyMigrations]);
+      const a = createOutboxStore(db, { instanceId: "a" });
+      const b = createOutboxStore(db, { instanceId: "b" });
+      const event = syntheticTaskEvent({ outcome: "failed", taskName: "Reload Twice" });
+      const d = (channel: string, action: PlannedDelivery["action"], extra: Partial<PlannedDelivery> = {}): PlannedDelivery => ({
+        route: "r",
+        channel,
+        channelType: "webhook",
+        recipient: "",
+        target: null,
+        key: `${event.id}|${channel}|`,
+        action,
+        ...extra,
+      });
+      const plan = {
+        event,
+        routes: [],
+        deliveries: [d("hook", "send", { rateLimit: { key: "rl|hook", windowMs: 60_000 } }), d("quiet", "suppress", { reason: "channel is disabled" })],
+      };
+      expect((await enqueuePlan(a, plan, 1_000, 3_600_000)).result).toEqual({ queued: 1, grouped: 0, suppressed: 1, duplicates: 0 });
+      expect((await enqueuePlan(b, plan, 2_000, 3_600_000)).result).toEqual({ queued: 0, grouped: 0, suppressed: 0, duplicates: 2 });
+      expect((await a.list({ limit: 10 })).map((r) => [r.channel, r.status]).sort()).toEqual([
+        ["hook", "pending"],
+        ["quiet", "suppressed"],
+      ]);
+      // The duplicate did not move the rate limit's window on.
+      expect(await db.get<{ until: number }>("SELECT until FROM notify_rate_limits WHERE key = ?", ["rl|hook"])).toEqual({ until: 61_000 });
     });
   });
 }
