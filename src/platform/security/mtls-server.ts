@@ -2,6 +2,8 @@
 // client-certificate rules the API is served by node:tls + node:http instead, and each request carries the
 // verified certificate's subject and fingerprint to the access guard. Deadlines and connection caps come from
 // connection-guard.ts: node:http's own timeouts do not apply to connections handed to it this way.
+// Without a CA it asks for no certificate: plain HTTPS under a low open-file limit is served here for its caps
+// (security/setup.ts says why).
 import { errorBody } from "../http/errors";
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from "node:http";
 import { createServer as createTls, type TLSSocket } from "node:tls";
@@ -19,7 +21,8 @@ export interface MtlsServerOptions {
   host: string;
   port: number;
   maxRequestBodySize: number;
-  tls: { cert: string; key: string; ca: string; passphrase?: string; requireClientCert: boolean };
+  /** Without `ca`, no client certificate is asked for (plain HTTPS with the caps). */
+  tls: { cert: string; key: string; ca?: string; passphrase?: string; requireClientCert: boolean };
   /** Deadlines and caps; by default from the open-file limit (connection-guard.ts). */
   limits?: ConnectionLimits;
 }
@@ -56,6 +59,7 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
   const sockets = new Set<Socket>();
   const limits = options.limits ?? defaultConnectionLimits();
   const guard = createConnectionGuard(limits, log);
+  const askCerts = options.tls.ca !== undefined;
   let inFlight = 0;
   let boundPort = 0;
 
@@ -78,8 +82,8 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
         res.destroy();
         return;
       }
-      let info = certs.get(socket);
-      if (!info) certs.set(socket, (info = certInfo(socket)));
+      let info = askCerts ? certs.get(socket) : undefined;
+      if (askCerts && !info) certs.set(socket, (info = certInfo(socket)));
       const method = req.method ?? "GET";
       const headers = new Headers();
       for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
@@ -95,7 +99,7 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
       const hostProblem = hostCheck(req.headers.host);
       const url = hostProblem ? UNUSABLE_HOST_URL : `https://${req.headers.host}${req.url ?? "/"}`;
       const request = new Request(url, { method, headers, ...(body && body.length > 0 && !hostProblem ? { body: new Uint8Array(body) } : {}) });
-      const response = await hono.fetch(request, { remoteAddress, clientCert: info, ...(hostProblem ? { hostProblem } : {}) });
+      const response = await hono.fetch(request, { remoteAddress, ...(info ? { clientCert: info } : {}), ...(hostProblem ? { hostProblem } : {}) });
       const outHeaders: Record<string, string | string[]> = {};
       response.headers.forEach((value, name) => {
         if (name === "set-cookie") return;
@@ -122,10 +126,10 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
     {
       cert: options.tls.cert,
       key: options.tls.key,
-      ca: options.tls.ca,
+      ...(askCerts ? { ca: options.tls.ca } : {}),
       ...(options.tls.passphrase ? { passphrase: options.tls.passphrase } : {}),
-      requestCert: true,
-      rejectUnauthorized: options.tls.requireClientCert,
+      requestCert: askCerts,
+      rejectUnauthorized: askCerts && options.tls.requireClientCert,
     },
     (socket) => {
       guard.secured(socket);
@@ -159,10 +163,12 @@ export function createMtlsServer(hono: Hono<HttpEnv>, options: MtlsServerOptions
           resolve();
         });
       });
-      log.info(
-        { url: this.url(), clientCertificates: options.tls.requireClientCert ? "required" : "requested", maxConnections: limits.maxConnections },
-        "REST API listening (mutual TLS)",
-      );
+      if (askCerts)
+        log.info(
+          { url: this.url(), clientCertificates: options.tls.requireClientCert ? "required" : "requested", maxConnections: limits.maxConnections },
+          "REST API listening (mutual TLS)",
+        );
+      else log.info({ url: this.url(), maxConnections: limits.maxConnections }, "REST API listening (HTTPS, connections capped for the low open-file limit)");
       warnOnLowFileLimit(log);
     },
     async stop(budgetMs: number) {

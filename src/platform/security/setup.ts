@@ -25,6 +25,7 @@ import { createDenialAudit } from "./denial-audit";
 import { createKeyStore } from "./key-store";
 import { createAccessMiddleware } from "./middleware";
 import { createMtlsServer } from "./mtls-server";
+import { isLowFileLimit } from "../core/file-limit";
 import { registerSecurityRoutes } from "./routes";
 import { isLoopbackHost } from "./policy";
 import { createSecurityService, type SecurityService } from "./service";
@@ -201,6 +202,16 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
           serverLog,
         );
       }
+      // The runtime's server has no connection cap, and past the open-file limit it tries to accept again at every
+      // turn of its loop (accept4 failing with EMFILE thousands of times a second): a flood of idle connections then
+      // costs a core until they time out. Under a low limit HTTPS is served by the capped listener, which never
+      // reaches the limit (over a cap it closes the longest-idle connection of the busiest address).
+      if (tls && isLowFileLimit())
+        return createMtlsServer(
+          hono,
+          { ...options, tls: { cert: tls.cert, key: tls.key, requireClientCert: false, ...(tls.passphrase ? { passphrase: tls.passphrase } : {}) } },
+          serverLog,
+        );
       return createHttpServer(
         hono,
         {

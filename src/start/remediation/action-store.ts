@@ -162,17 +162,26 @@ export function createActionStore(db: SqlDb) {
      * this event (so every message of the same event says it, and no later one says it again). An Engine reload still
      * running waits for the message after its end: its outcome is what the person asked about.
      */
-    async tell(incidentId: number, eventId: string): Promise<RemediationAction[]> {
-      await db.run(
-        `UPDATE remediation_actions SET told_event_id = ? WHERE incident_id = ? AND told_event_id IS NULL AND status IN ('started', 'ended', 'failed', 'skipped')
-         AND NOT (kind = 'reload' AND status = 'started')`,
-        [eventId, incidentId],
-      );
-      const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? AND told_event_id = ? ORDER BY id", [
-        incidentId,
-        eventId,
-      ]);
-      return rows.map(rowOf);
-    },
+    tell: (incidentId: number, eventId: string) => tellActions(db, incidentId, eventId),
   };
+}
+
+/** See `tell` above. */
+async function tellActions(db: SqlDb, incidentId: number, eventId: string): Promise<RemediationAction[]> {
+  const mark = `UPDATE remediation_actions SET told_event_id = ? WHERE incident_id = ? AND told_event_id IS NULL AND status IN ('started', 'ended', 'failed', 'skipped')
+     AND NOT (kind = 'reload' AND status = 'started')`;
+  const told = "SELECT * FROM remediation_actions WHERE incident_id = ? AND told_event_id = ?";
+  // Asked for every message of every incident's event, mostly of incidents with no action: on PostgreSQL one round
+  // trip (the SELECT after UNION ALL sees the rows as they were, so those marked now come once, from RETURNING).
+  if (db.dialect === "postgres") {
+    const rows = await db.all<Record<string, unknown>>(`WITH marked AS (${mark} RETURNING *) SELECT * FROM marked UNION ALL ${told} ORDER BY id`, [
+      eventId,
+      incidentId,
+      incidentId,
+      eventId,
+    ]);
+    return rows.map(rowOf);
+  }
+  await db.run(mark, [eventId, incidentId]);
+  return (await db.all<Record<string, unknown>>(`${told} ORDER BY id`, [incidentId, eventId])).map(rowOf);
 }

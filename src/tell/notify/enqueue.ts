@@ -33,8 +33,10 @@ export async function enqueuePlan(outbox: OutboxStore, planned: Plan, now: numbe
     result.duplicates = plan.deliveries.length - actionable.length;
     await tx.saveEvent(plan.event, now);
     for (const d of actionable) {
-      // Re-checked inside the transaction: two routes, a concurrent emit or another Steward may have written it.
-      if (await tx.exists(d.key)) {
+      // Re-checked inside the transaction: two routes, a concurrent emit or another Steward may have written it. A
+      // row of its own finds that by its insert (ON CONFLICT (key) DO NOTHING gives no id); a digest's event is
+      // added to another row, so it asks first.
+      if (d.action === "group" && d.group && (await tx.exists(d.key))) {
         result.duplicates++;
         continue;
       }

@@ -203,9 +203,36 @@ async function listDeliveries(db: SqlDb, f: ListFilter): Promise<DeliveryRow[]> 
   return (await db.all<Row>(sql, [...args, f.limit])).map(toDelivery);
 }
 
+/** How many events' payloads a Steward keeps after reading them (each about a kilobyte). */
+const EVENTS_KEPT = 256;
+
+/**
+ * An event is written once and never changed (saveEvent: ON CONFLICT DO NOTHING), and each of its deliveries reads it
+ * again (the message, the on-call converge, the acknowledgement): the latest payloads read are kept, by id. Only what
+ * was read is kept, never what a transaction wrote (it may roll back); a purge here forgets them all.
+ */
+function keptEvents(db: SqlDb, statement: string) {
+  const events = new Map<string, string>();
+  return {
+    async get(id: string): Promise<DomainEvent | undefined> {
+      let payload = events.get(id);
+      if (payload === undefined) {
+        payload = (await db.get<{ payload: string }>(statement, [id]))?.payload;
+        if (payload === undefined) return undefined;
+        if (events.size >= EVENTS_KEPT) events.delete(events.keys().next().value!);
+        events.set(id, payload);
+      }
+      // Parsed for each caller: nobody shares (or changes) another's copy.
+      return JSON.parse(payload) as DomainEvent;
+    },
+    forget: () => events.clear(),
+  };
+}
+
 export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
   const pg = db.dialect === "postgres";
   const q = outboxStatements(pg);
+  const events = keptEvents(db, q.getEvent);
 
   /** The same statements on one transaction's connection; `sql`, the connection, for what a gate writes with them. */
   const on = (x: SqlExecutor) => ({
@@ -251,10 +278,7 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     /** Runs fn with the outbox statements inside one transaction. */
     transaction: <T>(fn: (tx: ReturnType<typeof on>) => Promise<T>): Promise<T> => db.transaction((tx) => fn(on(tx))),
     saveEvent: base.saveEvent,
-    async getEvent(id: string): Promise<DomainEvent | undefined> {
-      const r = await db.get<{ payload: string }>(q.getEvent, [id]);
-      return r ? (JSON.parse(r.payload) as DomainEvent) : undefined;
-    },
+    getEvent: events.get,
     /**
      * The events of a thread's deliveries to a channel still waiting or on their way (not of `exceptKind`), oldest
      * first. The thread is matched without case: an incident's subject names its task in lower case.
@@ -354,6 +378,7 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     async purge(olderThan: number, now: number): Promise<number> {
       const n = (await db.run(q.purgeDeliveries, [olderThan])).changes;
       await db.run(q.purgeEvents, [olderThan]);
+      events.forget();
       await db.run(q.purgeRates, [now]);
       return n;
     },

@@ -7,6 +7,10 @@ import { notifyMigrations } from "../../../../src/tell/notify/migrations";
 import { createOutboxStore, SENDING_LEASE_MS, type NewDelivery } from "../../../../src/tell/notify/outbox-store";
 import { bothBackends } from "../../../helpers/sql-backends";
 import { pendingDelivery } from "../../../helpers/pending-delivery";
+import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
+import type { SqlDb } from "../../../../src/platform/store/sql";
+import { enqueuePlan } from "../../../../src/tell/notify/enqueue";
+import type { PlannedDelivery } from "../../../../src/tell/notify/planner";
 
 const delivery = (i: number, now: number): NewDelivery => pendingDelivery(`ev${i}`, now, { channel: "mail", recipient: "ops@corp.example" });
 
@@ -167,6 +171,68 @@ for (const backend of bothBackends()) {
       expect((await o.claimDue(now, 10)).map((r) => r.id)).toEqual([opened!]);
       await o.markDead(opened!, "permanent failure", "HTTP 400", now);
       expect((await o.claimDue(now, 10)).map((r) => r.id)).toEqual([recovered!]);
+    });
+
+    test("an event is read from the store once for all its deliveries, each caller gets a copy of its own, and a purge forgets it", async () => {
+      const db = await backend.open([notifyMigrations]);
+      let reads = 0;
+      const counting = new Proxy(db, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          if (prop !== "get" || typeof v !== "function") return typeof v === "function" ? v.bind(target) : v;
+          return (sql: string, params?: unknown[]) => {
+            if (sql.includes("FROM notify_events")) reads++;
+            return (v as SqlDb["get"]).call(target, sql, params as never);
+          };
+        },
+      }) as SqlDb;
+      const o = createOutboxStore(counting, { instanceId: "a" });
+      const e = syntheticTaskEvent({ outcome: "failed", taskName: "Reload Sales" });
+      await o.saveEvent(e, 1_000);
+      const first = await o.getEvent(e.id);
+      expect(first).toEqual(JSON.parse(JSON.stringify(e)));
+      (first as { title?: string }).title = "changed by one caller";
+      expect(await o.getEvent(e.id)).toEqual(JSON.parse(JSON.stringify(e)));
+      expect(await o.getEvent(e.id)).toEqual(JSON.parse(JSON.stringify(e)));
+      expect(reads).toBe(1);
+      expect(await o.getEvent("no-such-event")).toBeUndefined();
+      // Not kept when absent: written later (by another Steward), it is found.
+      const later = syntheticTaskEvent({ outcome: "failed", taskName: "Reload Later" });
+      await createOutboxStore(db, { instanceId: "b" }).saveEvent({ ...later, id: "no-such-event" }, 1_000);
+      expect((await o.getEvent("no-such-event"))?.id).toBe("no-such-event");
+      // The event has no delivery and is older than the cut: purged, and no longer found.
+      await o.purge(2_000, 2_000);
+      expect(await o.getEvent(e.id)).toBeUndefined();
+    });
+
+    test("a plan written twice (two Stewards handling one event) queues each delivery once, the rate limit once, and counts the rest as duplicates", async () => {
+      const db = await backend.open([notifyMigrations]);
+      const a = createOutboxStore(db, { instanceId: "a" });
+      const b = createOutboxStore(db, { instanceId: "b" });
+      const event = syntheticTaskEvent({ outcome: "failed", taskName: "Reload Twice" });
+      const d = (channel: string, action: PlannedDelivery["action"], extra: Partial<PlannedDelivery> = {}): PlannedDelivery => ({
+        route: "r",
+        channel,
+        channelType: "webhook",
+        recipient: "",
+        target: null,
+        key: `${event.id}|${channel}|`,
+        action,
+        ...extra,
+      });
+      const plan = {
+        event,
+        routes: [],
+        deliveries: [d("hook", "send", { rateLimit: { key: "rl|hook", windowMs: 60_000 } }), d("quiet", "suppress", { reason: "channel is disabled" })],
+      };
+      expect((await enqueuePlan(a, plan, 1_000, 3_600_000)).result).toEqual({ queued: 1, grouped: 0, suppressed: 1, duplicates: 0 });
+      expect((await enqueuePlan(b, plan, 2_000, 3_600_000)).result).toEqual({ queued: 0, grouped: 0, suppressed: 0, duplicates: 2 });
+      expect((await a.list({ limit: 10 })).map((r) => [r.channel, r.status]).sort()).toEqual([
+        ["hook", "pending"],
+        ["quiet", "suppressed"],
+      ]);
+      // The duplicate did not move the rate limit's window on.
+      expect(await db.get<{ until: number }>("SELECT until FROM notify_rate_limits WHERE key = ?", ["rl|hook"])).toEqual({ until: 61_000 });
     });
   });
 }

@@ -1,0 +1,59 @@
+// The actions an incident's message tells of (action-store.ts `tell`), on both stores: each started or ended action
+// not yet told is told by the next event's messages, by every message of that event and by no later event's; an
+// Engine reload still running waits for the message after its end. On PostgreSQL marking and reading are one
+// statement, so the rows marked now must come back once, with the event that told them.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createActionStore } from "../../../../src/start/remediation/action-store";
+import { remediationMigrations } from "../../../../src/start/remediation/migrations";
+import { bothBackends } from "../../../helpers/sql-backends";
+
+for (const backend of bothBackends()) {
+  describe(`actions told by an incident's messages (${backend.name})`, () => {
+    afterAll(() => backend.shutdown());
+    // PostgreSQL starts with the first store opened: not within a test's time.
+    beforeAll(() => backend.open([remediationMigrations]), 120_000);
+
+    test("each action told once, by every message of the event that first tells it", async () => {
+      const db = await backend.open([remediationMigrations]);
+      const store = createActionStore(db);
+      const add = async (n: number, kind: "rerun" | "reload", incidentId = 7) =>
+        (
+          await store.add({
+            incidentId,
+            taskId: `task-${n}`,
+            taskName: `Task ${n}`,
+            kind,
+            requestedBy: "ops",
+            requestedFrom: "api",
+            requestedAt: 1_000,
+            dueAt: 1_000,
+          })
+        ).action.id;
+      const ended = await add(1, "rerun");
+      const started = await add(2, "rerun");
+      const reloading = await add(3, "reload");
+      const pending = await add(4, "rerun");
+      const otherIncident = await add(5, "rerun", 8);
+      const status = (id: number, s: string) => db.run("UPDATE remediation_actions SET status = ? WHERE id = ?", [s, id]);
+      await status(ended, "ended");
+      await status(started, "started");
+      await status(reloading, "started");
+      await status(otherIncident, "ended");
+
+      const first = await store.tell(7, "event-a");
+      expect(first.map((a) => a.id)).toEqual([ended, started]);
+      expect(first.map((a) => a.toldEventId)).toEqual(["event-a", "event-a"]);
+      // Another message of the same event says the same.
+      expect((await store.tell(7, "event-a")).map((a) => [a.id, a.toldEventId])).toEqual([
+        [ended, "event-a"],
+        [started, "event-a"],
+      ]);
+      // The reload ends and the pending action is still pending: the next event tells of the reload only.
+      await status(reloading, "ended");
+      expect((await store.tell(7, "event-b")).map((a) => [a.id, a.toldEventId])).toEqual([[reloading, "event-b"]]);
+      expect((await store.tell(7, "event-c")).map((a) => a.id)).toEqual([]);
+      expect((await store.get(pending))?.toldEventId).toBeNull();
+      expect((await store.tell(8, "event-d")).map((a) => a.id)).toEqual([otherIncident]);
+    });
+  });
+}
