@@ -264,37 +264,73 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     return { dropped: why };
   }
 
+  // The path every run takes is kept in small functions with few awaits (issue 89: the JIT compiled the large async
+  // ones, with their rare branches, over and over during a burst's first seconds); the rare branches are their own.
   async function processRun(report: RunReport, key: string, options: ProcessOptions = {}): Promise<ProcessResult> {
     let event: TaskEvent;
     try {
       event = await deps.enricher.enrich(report);
     } catch (err) {
-      // Enrichment never throws by design: this is a bug. Reconciliation can pick the run up again.
-      log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
-      return drop(key, "error");
+      return enrichFailed(report, key, err);
     }
-    if (closed) {
-      log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
-      return drop(key, "closed");
-    }
+    if (closed) return enrichedAfterClose(report, key);
     deps.counters.enriched.inc({ complete: String(event.complete) });
     confirmNode(deps, event);
-    const judged = await judgeUnconfirmed(deps, report, event);
-    if (judged === undefined) return drop(key, "unconfirmed");
-    event = judged;
-    if (isRetriedAttempt(event)) return drop(key, await holdAttempt(log, report, event, deps.heldAttempts));
-    const matched = (await announcedAlready(deps, report, key, event)) ? "duplicate" : await claimMatched(report, key, event);
-    if (matched === "duplicate" || matched === "error") {
-      if (matched === "duplicate") release(key);
-      return matched === "duplicate" ? { dropped: "duplicate" } : drop(key, "error");
-    }
-    const run: HeldRun = { report, key, event, ...(matched !== undefined ? { matchedKey: matched } : {}) };
-    if (options.announceAhead && ahead > 0) return announceAhead(run, options);
-    return announce(run, options);
+    const judged = judgeUnconfirmed(deps, report, event);
+    return judged instanceof Promise ? judged.then((j) => judgedRun(report, key, j, options)) : judgedRun(report, key, judged, options);
   }
+
+  function enrichFailed(report: RunReport, key: string, err: unknown): Promise<ProcessResult> {
+    // Enrichment never throws by design: this is a bug. Reconciliation can pick the run up again.
+    log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
+    return drop(key, "error");
+  }
+
+  function enrichedAfterClose(report: RunReport, key: string): Promise<ProcessResult> {
+    log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
+    return drop(key, "closed");
+  }
+
+  /** A run past the unconfirmed budgets (undefined: held back by them), to be held, matched or announced. */
+  function judgedRun(report: RunReport, key: string, event: TaskEvent | undefined, options: ProcessOptions): Promise<ProcessResult> {
+    if (event === undefined) return drop(key, "unconfirmed");
+    if (isRetriedAttempt(event)) return holdRetried(report, key, event);
+    // Only a datagram that named no execution was matched to QRS's run, and has that run's key to check and claim.
+    if (report.executionIdAsSent !== undefined && event.id !== key) return matchedThenAnnounced(report, key, event, options);
+    return handOn({ report, key, event }, options);
+  }
+
+  async function holdRetried(report: RunReport, key: string, event: TaskEvent): Promise<ProcessResult> {
+    return drop(key, await holdAttempt(log, report, event, deps.heldAttempts));
+  }
+
+  async function matchedThenAnnounced(report: RunReport, key: string, event: TaskEvent, options: ProcessOptions): Promise<ProcessResult> {
+    const matched = (await announcedAlready(deps, report, key, event)) ? "duplicate" : await claimMatched(report, key, event);
+    if (matched === "duplicate") {
+      release(key);
+      return { dropped: "duplicate" };
+    }
+    if (matched === "error") return drop(key, "error");
+    return handOn({ report, key, event, ...(matched !== undefined ? { matchedKey: matched } : {}) }, options);
+  }
+
+  const handOn = (run: HeldRun, options: ProcessOptions): Promise<ProcessResult> =>
+    options.announceAhead && ahead > 0 ? announceAhead(run, options) : announce(run, options);
 
   /** The worker waits only for room among the runs announced in the background, then takes its next run. */
   const announceAhead = (run: HeldRun, options: ProcessOptions): Promise<ProcessResult> => announcing.add(() => announce(run, options));
+
+  const releaseRun = (run: HeldRun): void => {
+    release(run.key);
+    if (run.matchedKey !== undefined) release(run.matchedKey);
+  };
+  const giveUpRun = async (run: HeldRun): Promise<void> => {
+    await Promise.all(keysOf(run.key, run.matchedKey).map(giveUp));
+  };
+  const markedRun = (run: HeldRun): void => {
+    reservations.markedSeen(run.key);
+    if (run.matchedKey !== undefined) reservations.markedSeen(run.matchedKey);
+  };
 
   /**
    * The part of processing that needs the store: history and incident, the bus (the outbox writes there), the seen
@@ -303,51 +339,63 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
    * Steward and unannounced until the claim ran out.
    */
   async function announce(run: HeldRun, options: ProcessOptions): Promise<ProcessResult> {
-    const { report, key } = run;
-    if (closed) return drop(key, "closed", run.matchedKey);
-    const keys = keysOf(key, run.matchedKey);
-    const releaseRun = () => keys.forEach(release);
-    const giveUpRun = () => Promise.all(keys.map(giveUp));
-    // False once a background mark, or a retry, took over releasing the reservation.
-    let releaseNow = true;
+    if (closed) return drop(run.key, "closed", run.matchedKey);
+    let event: TaskEvent;
     try {
-      const [event = run.event, ...followUps] = await annotateSafely(deps.annotate, log, fullDisk, run.event, report.heardAtMs);
+      const annotated = await annotateSafely(deps.annotate, log, fullDisk, run.event, run.report.heardAtMs);
+      const events = annotated.length > 0 ? annotated : [run.event];
+      event = events[0]!;
       // After the run's own event: a failure to hand one over leaves the run unmarked, so it is handled again and
       // the same (idempotent) events go out again.
-      for (const e of [event, ...followUps]) {
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
         await deps.bus.emit(e.kind, e);
         deps.counters.emitted.inc({ kind: e.kind, source: e.source });
       }
-      await deps.heldAttempts?.settled(event);
-      if (event.unconfirmed) await keepPage(deps, log, event, report);
-      const marked = markSeen(deps, report, key, event).then(() => keys.forEach(reservations.markedSeen));
-      if (options.markInBackground) {
-        releaseNow = false;
-        const tracked: Promise<void> = marked
-          .catch(async (err: unknown) => {
-            fullDisk("mark", err, (f) => log.error({ executionId: report.executionId, err: describeError(err), ...f }, MARK_FAILED));
-            await giveUpRun();
-          })
-          .finally(() => {
-            releaseRun();
-            marking.delete(tracked);
-          });
-        marking.add(tracked);
-      } else await marked;
-      logTaskEvent(log, eventLines, event);
-      return { event };
-    } catch (err) {
-      if (causedByStoreOutage(err) && !closed && retries.hold(key, run)) {
-        releaseNow = false;
-        fullDisk("hold", err, (f) => log.warn({ executionId: report.executionId, err: describeError(err), ...f }, HELD_FOR_THE_STORE));
-        return { dropped: "retrying" };
+      const held = deps.heldAttempts?.settled(event);
+      if (held) await held;
+      if (event.unconfirmed) await keepPage(deps, log, event, run.report);
+      if (options.markInBackground) markInBackground(run, event);
+      else {
+        await markSeen(deps, run.report, run.key, event);
+        markedRun(run);
+        releaseRun(run);
       }
-      log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
-      await giveUpRun();
-      return { dropped: "error" };
-    } finally {
-      if (releaseNow) releaseRun();
+    } catch (err) {
+      return notAnnounced(run, err);
     }
+    logTaskEvent(log, eventLines, event);
+    return { event };
+  }
+
+  /** The seen mark written while the worker goes on; the run stays reserved here until it settles. */
+  function markInBackground(run: HeldRun, event: TaskEvent): void {
+    const tracked: Promise<void> = markSeen(deps, run.report, run.key, event)
+      .then(() => markedRun(run))
+      .catch(async (err: unknown) => {
+        fullDisk("mark", err, (f) => log.error({ executionId: run.report.executionId, err: describeError(err), ...f }, MARK_FAILED));
+        await giveUpRun(run);
+      })
+      .finally(() => {
+        releaseRun(run);
+        marking.delete(tracked);
+      });
+    marking.add(tracked);
+  }
+
+  /** Announcing failed: held for the store when it is unreachable, else given up for reconciliation to find again. */
+  async function notAnnounced(run: HeldRun, err: unknown): Promise<ProcessResult> {
+    if (causedByStoreOutage(err) && !closed && retries.hold(run.key, run)) {
+      fullDisk("hold", err, (f) => log.warn({ executionId: run.report.executionId, err: describeError(err), ...f }, HELD_FOR_THE_STORE));
+      return { dropped: "retrying" };
+    }
+    log.error({ executionId: run.report.executionId, err: describeError(err) }, "could not process a task run");
+    try {
+      await giveUpRun(run);
+    } finally {
+      releaseRun(run);
+    }
+    return { dropped: "error" };
   }
 
   const retries = createProcessRetries<HeldRun>({
