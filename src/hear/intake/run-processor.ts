@@ -254,15 +254,9 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   /** Runs announced in the background, until that is over. */
   const announcing = createAnnouncedAhead<ProcessResult>(deps.clock, deps.announceWindowMs ?? ANNOUNCE_WINDOW_MS, ahead);
   const claimMatched = createMatchedRunClaim({ ...deps, log, reservations });
+  const background: BackgroundMarks = { deps, log, fullDisk, reservations, marking };
 
-  /** Gives the run's claim up and drops its reservation: reconciliation (or a repeat) may pick the run up. */
-  async function drop(key: string, why: Exclude<ProcessResult["dropped"], undefined>, matchedKey?: string): Promise<ProcessResult> {
-    for (const k of keysOf(key, matchedKey)) {
-      await giveUp(k);
-      release(k);
-    }
-    return { dropped: why };
-  }
+  const drop = (key: string, why: Dropped, matchedKey?: string) => dropRun(reservations, key, why, matchedKey);
 
   // The path every run takes is kept in small functions with few awaits (issue 89: the JIT compiled the large async
   // ones, with their rare branches, over and over during a burst's first seconds); the rare branches are their own.
@@ -271,37 +265,26 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     try {
       event = await deps.enricher.enrich(report);
     } catch (err) {
-      return enrichFailed(report, key, err);
+      enrichFailed(log, report, err);
+      return drop(key, "error");
     }
-    if (closed) return enrichedAfterClose(report, key);
+    if (closed) {
+      enrichedAfterClose(log, report);
+      return drop(key, "closed");
+    }
     deps.counters.enriched.inc({ complete: String(event.complete) });
     confirmNode(deps, event);
     const judged = judgeUnconfirmed(deps, report, event);
     return judged instanceof Promise ? judged.then((j) => judgedRun(report, key, j, options)) : judgedRun(report, key, judged, options);
   }
 
-  function enrichFailed(report: RunReport, key: string, err: unknown): Promise<ProcessResult> {
-    // Enrichment never throws by design: this is a bug. Reconciliation can pick the run up again.
-    log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
-    return drop(key, "error");
-  }
-
-  function enrichedAfterClose(report: RunReport, key: string): Promise<ProcessResult> {
-    log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
-    return drop(key, "closed");
-  }
-
   /** A run past the unconfirmed budgets (undefined: held back by them), to be held, matched or announced. */
   function judgedRun(report: RunReport, key: string, event: TaskEvent | undefined, options: ProcessOptions): Promise<ProcessResult> {
     if (event === undefined) return drop(key, "unconfirmed");
-    if (isRetriedAttempt(event)) return holdRetried(report, key, event);
+    if (isRetriedAttempt(event)) return holdAttempt(log, report, event, deps.heldAttempts).then((why) => drop(key, why));
     // Only a datagram that named no execution was matched to QRS's run, and has that run's key to check and claim.
     if (report.executionIdAsSent !== undefined && event.id !== key) return matchedThenAnnounced(report, key, event, options);
     return handOn({ report, key, event }, options);
-  }
-
-  async function holdRetried(report: RunReport, key: string, event: TaskEvent): Promise<ProcessResult> {
-    return drop(key, await holdAttempt(log, report, event, deps.heldAttempts));
   }
 
   async function matchedThenAnnounced(report: RunReport, key: string, event: TaskEvent, options: ProcessOptions): Promise<ProcessResult> {
@@ -314,23 +297,9 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     return handOn({ report, key, event, ...(matched !== undefined ? { matchedKey: matched } : {}) }, options);
   }
 
+  // Announced ahead: the worker waits only for room among the runs announced in the background, then takes its next run.
   const handOn = (run: HeldRun, options: ProcessOptions): Promise<ProcessResult> =>
-    options.announceAhead && ahead > 0 ? announceAhead(run, options) : announce(run, options);
-
-  /** The worker waits only for room among the runs announced in the background, then takes its next run. */
-  const announceAhead = (run: HeldRun, options: ProcessOptions): Promise<ProcessResult> => announcing.add(() => announce(run, options));
-
-  const releaseRun = (run: HeldRun): void => {
-    release(run.key);
-    if (run.matchedKey !== undefined) release(run.matchedKey);
-  };
-  const giveUpRun = async (run: HeldRun): Promise<void> => {
-    await Promise.all(keysOf(run.key, run.matchedKey).map(giveUp));
-  };
-  const markedRun = (run: HeldRun): void => {
-    reservations.markedSeen(run.key);
-    if (run.matchedKey !== undefined) reservations.markedSeen(run.matchedKey);
-  };
+    options.announceAhead && ahead > 0 ? announcing.add(() => announce(run, options)) : announce(run, options);
 
   /**
    * The part of processing that needs the store: history and incident, the bus (the outbox writes there), the seen
@@ -355,32 +324,17 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       const held = deps.heldAttempts?.settled(event);
       if (held) await held;
       if (event.unconfirmed) await keepPage(deps, log, event, run.report);
-      if (options.markInBackground) markInBackground(run, event);
+      if (options.markInBackground) markInBackground(background, run, event);
       else {
         await markSeen(deps, run.report, run.key, event);
-        markedRun(run);
-        releaseRun(run);
+        markedRun(reservations, run);
+        releaseRun(reservations, run);
       }
     } catch (err) {
       return notAnnounced(run, err);
     }
     logTaskEvent(log, eventLines, event);
     return { event };
-  }
-
-  /** The seen mark written while the worker goes on; the run stays reserved here until it settles. */
-  function markInBackground(run: HeldRun, event: TaskEvent): void {
-    const tracked: Promise<void> = markSeen(deps, run.report, run.key, event)
-      .then(() => markedRun(run))
-      .catch(async (err: unknown) => {
-        fullDisk("mark", err, (f) => log.error({ executionId: run.report.executionId, err: describeError(err), ...f }, MARK_FAILED));
-        await giveUpRun(run);
-      })
-      .finally(() => {
-        releaseRun(run);
-        marking.delete(tracked);
-      });
-    marking.add(tracked);
   }
 
   /** Announcing failed: held for the store when it is unreachable, else given up for reconciliation to find again. */
@@ -391,9 +345,9 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     }
     log.error({ executionId: run.report.executionId, err: describeError(err) }, "could not process a task run");
     try {
-      await giveUpRun(run);
+      await giveUpRun(reservations, run);
     } finally {
-      releaseRun(run);
+      releaseRun(reservations, run);
     }
     return { dropped: "error" };
   }
@@ -435,6 +389,65 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     },
     announcing: () => announcing.size,
   };
+}
+
+function enrichFailed(log: Logger, report: RunReport, err: unknown): void {
+  // Enrichment never throws by design: this is a bug. Reconciliation can pick the run up again.
+  log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
+}
+
+function enrichedAfterClose(log: Logger, report: RunReport): void {
+  log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
+}
+
+type Reservations = ReturnType<typeof createRunReservations>;
+type Dropped = Exclude<ProcessResult["dropped"], undefined>;
+
+/** Gives the run's claim up and drops its reservation: reconciliation (or a repeat) may pick the run up. */
+async function dropRun(r: Reservations, key: string, why: Dropped, matchedKey?: string): Promise<ProcessResult> {
+  for (const k of keysOf(key, matchedKey)) {
+    await r.giveUp(k);
+    r.release(k);
+  }
+  return { dropped: why };
+}
+
+function releaseRun(r: Reservations, run: HeldRun): void {
+  r.release(run.key);
+  if (run.matchedKey !== undefined) r.release(run.matchedKey);
+}
+
+async function giveUpRun(r: Reservations, run: HeldRun): Promise<void> {
+  await Promise.all(keysOf(run.key, run.matchedKey).map(r.giveUp));
+}
+
+function markedRun(r: Reservations, run: HeldRun): void {
+  r.markedSeen(run.key);
+  if (run.matchedKey !== undefined) r.markedSeen(run.matchedKey);
+}
+
+interface BackgroundMarks {
+  deps: RunProcessorDeps;
+  log: Logger;
+  fullDisk: FullDiskLines;
+  reservations: Reservations;
+  /** Seen marks written in the background, until they settle. */
+  marking: Set<Promise<void>>;
+}
+
+/** The seen mark written while the worker goes on; the run stays reserved here until it settles. */
+function markInBackground(b: BackgroundMarks, run: HeldRun, event: TaskEvent): void {
+  const tracked: Promise<void> = markSeen(b.deps, run.report, run.key, event)
+    .then(() => markedRun(b.reservations, run))
+    .catch(async (err: unknown) => {
+      b.fullDisk("mark", err, (f) => b.log.error({ executionId: run.report.executionId, err: describeError(err), ...f }, MARK_FAILED));
+      await giveUpRun(b.reservations, run);
+    })
+    .finally(() => {
+      releaseRun(b.reservations, run);
+      b.marking.delete(tracked);
+    });
+  b.marking.add(tracked);
 }
 
 /** A page of an unconfirmed failure, kept to be ended if QRS later says the run did not happen; a failure is logged, not fatal. */

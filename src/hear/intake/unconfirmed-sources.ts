@@ -91,6 +91,31 @@ function summaryOf(cfg: UnconfirmedSourcesConfig, address: string, outcome: RunR
   };
 }
 
+/** QRS confirmed a run from `address`: each of its summaries ends, here and in the store the cluster shares. */
+async function endSummaries(
+  address: string,
+  states: Map<string, SourceState>,
+  ended: (key: string, s: SourceState, why: string) => void,
+  deps: { log?: Logger; shared?: UnconfirmedStore },
+): Promise<void> {
+  let had = false;
+  for (const [key, s] of [...states.entries()]) {
+    if (!key.startsWith(`${address}|`)) continue;
+    had = true;
+    ended(key, s, "QRS confirmed one of its runs");
+    states.delete(key);
+  }
+  if (!had || !deps.shared) return;
+  try {
+    await deps.shared.confirmed(address);
+  } catch (err) {
+    deps.log?.warn(
+      { source: address, err: describeError(err) },
+      "cannot note in the store that QRS confirmed a run from this address; its summary ends when it is quiet",
+    );
+  }
+}
+
 export function createUnconfirmedSources(
   cfg: UnconfirmedSourcesConfig,
   deps: { now: () => number; log?: Logger; once?: SummaryClaim; shared?: UnconfirmedStore },
@@ -150,26 +175,6 @@ export function createUnconfirmedSources(
 
   /** Per address and outcome, the last run being judged: the next waits for it. */
   const judging = new Map<string, Promise<unknown>>();
-
-  /** QRS confirmed a run from `address`: each of its summaries ends, here and in the store the cluster shares. */
-  async function endSummaries(address: string): Promise<void> {
-    let had = false;
-    for (const [key, s] of [...states.entries()]) {
-      if (!key.startsWith(`${address}|`)) continue;
-      had = true;
-      ended(key, s, "QRS confirmed one of its runs");
-      states.delete(key);
-    }
-    if (!had || !deps.shared) return;
-    try {
-      await deps.shared.confirmed(address);
-    } catch (err) {
-      deps.log?.warn(
-        { source: address, err: describeError(err) },
-        "cannot note in the store that QRS confirmed a run from this address; its summary ends when it is quiet",
-      );
-    }
-  }
 
   const sources: UnconfirmedSources = {
     judge(report, address) {
@@ -236,7 +241,7 @@ export function createUnconfirmedSources(
     confirmed(address) {
       // Called for every confirmed datagram: with no summary open (almost always) it returns at once, without a promise.
       if (states.size === 0) return undefined;
-      return endSummaries(address);
+      return endSummaries(address, states, ended, deps);
     },
     open() {
       const t = now();

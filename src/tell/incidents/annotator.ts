@@ -194,17 +194,17 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
     const incident: IncidentRef | undefined = o.incident && !late && (failed || o.closed) ? incidentRef(o.incident) : undefined;
     const warnings = !failed && !r.readOnly && cfg.warnings.enabled ? warningsOf(cfg, e, history.usualDurationMs, o, r.tables) : [];
     const annotated = withRules(cfg, deps, annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText, late), cause);
-    if (hold && annotated.incident) return withHold(annotated, hold).then((held) => followedUp(held, o, incident, warnings));
-    return followedUp(annotated, o, incident, warnings);
+    if (hold && annotated.incident) return withHold(annotated, hold).then((held) => followedUp(log, held, o, incident, warnings));
+    return followedUp(log, annotated, o, incident, warnings);
   }
+}
 
-  function followedUp(annotated: TaskEvent, o: Outcome, incident: IncidentRef | undefined, warnings: RunWarning[]): TaskEvent[] {
-    const out = [annotated];
-    if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
-    if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
-    logOutcome(log, annotated, o);
-    return out;
-  }
+function followedUp(log: Logger, annotated: TaskEvent, o: Outcome, incident: IncidentRef | undefined, warnings: RunWarning[]): TaskEvent[] {
+  const out = [annotated];
+  if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
+  if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
+  logOutcome(log, annotated, o);
+  return out;
 }
 
 /** A run as recorded, with what the annotation needs of it. */
@@ -345,11 +345,23 @@ function annotatedEvent(
   dropLogText: boolean,
   late?: TaskEvent["heardAfterSuccess"],
 ): TaskEvent {
-  const { history: _h, errorClass: _c, errorHint: _t, errorLine: _l, incident: _i, warnings: _w, heardAfterSuccess: _a, ...plain } = e;
-  const annotated: TaskEvent = { ...plain, history, ...(cause ? cause : {}), ...(incident ? { incident } : {}), ...(late ? { heardAfterSuccess: late } : {}) };
+  // One copy of the event, not two: an enriched event carries none of what is replaced (a rest pattern copied it first).
+  const annotated: TaskEvent = { ...(carriesAnnotation(e) ? withoutAnnotation(e) : e), history };
+  if (cause) Object.assign(annotated, cause);
+  if (incident) annotated.incident = incident;
+  if (late) annotated.heardAfterSuccess = late;
   if (!dropLogText || annotated.scriptLog?.text === undefined) return annotated;
   const { text: _text, truncated: _tr, textFirstLine: _f, ...rest } = annotated.scriptLog;
   return { ...annotated, scriptLog: rest };
+}
+
+/** Whether the event already says something of its history, cause or incident (an event annotated before). */
+const carriesAnnotation = (e: TaskEvent): boolean =>
+  "history" in e || "errorClass" in e || "errorHint" in e || "errorLine" in e || "incident" in e || "warnings" in e || "heardAfterSuccess" in e;
+
+function withoutAnnotation(e: TaskEvent): TaskEvent {
+  const { history: _h, errorClass: _c, errorHint: _t, errorLine: _l, incident: _i, warnings: _w, heardAfterSuccess: _a, ...plain } = e;
+  return plain as TaskEvent;
 }
 
 /** What looks wrong in a successful run although it succeeded (too quick, empty tables, …). */
