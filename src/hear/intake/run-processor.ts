@@ -20,6 +20,7 @@ import { createMatchedRunClaim } from "./matched-run-claim";
 import { type HeldAttempts, holdAttempt } from "./held-attempts";
 import { CLAIM_LEASE_MS, createRunReservations } from "./run-reservations";
 import { ANNOUNCE_WINDOW_MS, createAnnouncedAhead } from "./announce-window";
+import { type BackgroundMarks, type Dropped, dropRun, giveUpRun, type HeldRun, markedRun, markInBackground, releaseRun } from "./run-release";
 
 export { CLAIM_LEASE_MS } from "./run-reservations";
 
@@ -28,22 +29,9 @@ export type { AlertUnconfirmed } from "./unconfirmed-budget";
 /** `retrying`: the store was unreachable; the run stays claimed here and is announced once it answers. */
 export type ProcessResult =
   | { event: TaskEvent; dropped?: undefined }
-  | { event?: undefined; dropped: "unconfirmed" | "error" | "closed" | "retrying" | "duplicate" | "attempt" }
+  | { event?: undefined; dropped: Dropped }
   /** Enriched, and announced in the background (ProcessOptions.announceAhead): `announced` settles when that is over. */
   | { event?: undefined; dropped?: undefined; announced: Promise<ProcessResult> };
-
-/** A run's claim key, and the key of QRS's run a datagram without an ExecutionId was matched to. */
-const keysOf = (key: string, matchedKey: string | undefined) => (matchedKey === undefined ? [key] : [key, matchedKey]);
-
-/** A run enriched and claimed, not yet announced. */
-interface HeldRun {
-  report: RunReport;
-  key: string;
-  /** QRS's run a datagram that named no execution was matched to: claimed too, so that run is announced once. */
-  matchedKey?: string;
-  /** As enriched, before history and incident (added again at each try). */
-  event: TaskEvent;
-}
 
 export interface RunProcessorDeps {
   enricher: TaskEventEnricher;
@@ -226,7 +214,6 @@ async function annotateSafely(
   }
 }
 
-const MARK_FAILED = "could not remember a task run as handled; reconciliation may announce it again";
 const HELD_FOR_THE_STORE = "the store is unreachable; the task run stays claimed here and is announced as soon as the store answers";
 
 /** A node is heard only through a run QRS confirmed, under QRS's name for it (a forged datagram names none). */
@@ -254,9 +241,9 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   /** Runs announced in the background, until that is over. */
   const announcing = createAnnouncedAhead<ProcessResult>(deps.clock, deps.announceWindowMs ?? ANNOUNCE_WINDOW_MS, ahead);
   const claimMatched = createMatchedRunClaim({ ...deps, log, reservations });
-  const background: BackgroundMarks = { deps, log, fullDisk, reservations, marking };
+  const background: BackgroundMarks = { mark: (run, event) => markSeen(deps, run.report, run.key, event), log, fullDisk, reservations, marking };
 
-  const drop = (key: string, why: Dropped, matchedKey?: string) => dropRun(reservations, key, why, matchedKey);
+  const drop = (key: string, why: Dropped, matchedKey?: string): Promise<ProcessResult> => dropRun(reservations, key, why, matchedKey);
 
   // The path every run takes is kept in small functions with few awaits (issue 89: the JIT compiled the large async
   // ones, with their rare branches, over and over during a burst's first seconds); the rare branches are their own.
@@ -398,56 +385,6 @@ function enrichFailed(log: Logger, report: RunReport, err: unknown): void {
 
 function enrichedAfterClose(log: Logger, report: RunReport): void {
   log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
-}
-
-type Reservations = ReturnType<typeof createRunReservations>;
-type Dropped = Exclude<ProcessResult["dropped"], undefined>;
-
-/** Gives the run's claim up and drops its reservation: reconciliation (or a repeat) may pick the run up. */
-async function dropRun(r: Reservations, key: string, why: Dropped, matchedKey?: string): Promise<ProcessResult> {
-  for (const k of keysOf(key, matchedKey)) {
-    await r.giveUp(k);
-    r.release(k);
-  }
-  return { dropped: why };
-}
-
-function releaseRun(r: Reservations, run: HeldRun): void {
-  r.release(run.key);
-  if (run.matchedKey !== undefined) r.release(run.matchedKey);
-}
-
-async function giveUpRun(r: Reservations, run: HeldRun): Promise<void> {
-  await Promise.all(keysOf(run.key, run.matchedKey).map(r.giveUp));
-}
-
-function markedRun(r: Reservations, run: HeldRun): void {
-  r.markedSeen(run.key);
-  if (run.matchedKey !== undefined) r.markedSeen(run.matchedKey);
-}
-
-interface BackgroundMarks {
-  deps: RunProcessorDeps;
-  log: Logger;
-  fullDisk: FullDiskLines;
-  reservations: Reservations;
-  /** Seen marks written in the background, until they settle. */
-  marking: Set<Promise<void>>;
-}
-
-/** The seen mark written while the worker goes on; the run stays reserved here until it settles. */
-function markInBackground(b: BackgroundMarks, run: HeldRun, event: TaskEvent): void {
-  const tracked: Promise<void> = markSeen(b.deps, run.report, run.key, event)
-    .then(() => markedRun(b.reservations, run))
-    .catch(async (err: unknown) => {
-      b.fullDisk("mark", err, (f) => b.log.error({ executionId: run.report.executionId, err: describeError(err), ...f }, MARK_FAILED));
-      await giveUpRun(b.reservations, run);
-    })
-    .finally(() => {
-      releaseRun(b.reservations, run);
-      b.marking.delete(tracked);
-    });
-  b.marking.add(tracked);
 }
 
 /** A page of an unconfirmed failure, kept to be ended if QRS later says the run did not happen; a failure is logged, not fatal. */
