@@ -77,8 +77,11 @@ export interface HeldAttemptsDeps {
 export interface HeldAttempts {
   /** A failed attempt the Scheduler retries: kept, its deadline (re)started. Never throws: logged. */
   held(e: TaskEvent): Promise<void>;
-  /** The run's final result was announced: its held attempt, if any, is over. Never throws: logged. */
-  settled(e: TaskEvent): Promise<void>;
+  /**
+   * The run's final result was announced: its held attempt, if any, is over. Never throws: logged. Undefined for a
+   * run of one attempt, which cannot have had one held (nothing to wait for).
+   */
+  settled(e: TaskEvent): Promise<void> | undefined;
   /** Announces the held attempts whose deadline passed (claimed in the store: once per cluster, a dead claimer's taken over). */
   sweep(): Promise<number>;
   start(): void;
@@ -268,6 +271,20 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
     });
   }
 
+  /** A run of several attempts was announced: the row of an attempt held for it, if any, goes. */
+  async function endHeld(e: TaskEvent): Promise<void> {
+    const id = e.executionId.toLowerCase();
+    try {
+      await deps.db.run("DELETE FROM intake_held_attempts WHERE execution_id = ?", [id]);
+    } catch (err) {
+      if (unremoved.size >= MAX_UNREMOVED) unremoved.delete(unremoved.values().next().value as string);
+      unremoved.add(id);
+      logUnlessDiskFull(err, () =>
+        log.warn({ executionId: e.executionId, err: describeError(err) }, "could not end a held attempt: the next look tries again"),
+      );
+    }
+  }
+
   const held: HeldAttempts = {
     async held(e) {
       const now = deps.clock.now();
@@ -285,21 +302,11 @@ export function createHeldAttempts(withinMinutes: number, deps: HeldAttemptsDeps
         );
       }
     },
-    async settled(e) {
+    settled(e) {
       // Only a run of more than one attempt can have had one held: most runs, one attempt long, cost no statement here.
       // When QRS could not say (no attempts read), a row held for it is found ended by the look at its deadline
       // (outcomeCame), so a burst of runs that QRS cannot enrich costs no statement a run either.
-      if ((e.attempts?.length ?? 0) < 2) return;
-      const id = e.executionId.toLowerCase();
-      try {
-        await deps.db.run("DELETE FROM intake_held_attempts WHERE execution_id = ?", [id]);
-      } catch (err) {
-        if (unremoved.size >= MAX_UNREMOVED) unremoved.delete(unremoved.values().next().value as string);
-        unremoved.add(id);
-        logUnlessDiskFull(err, () =>
-          log.warn({ executionId: e.executionId, err: describeError(err) }, "could not end a held attempt: the next look tries again"),
-        );
-      }
+      return (e.attempts?.length ?? 0) < 2 ? undefined : endHeld(e);
     },
     async sweep() {
       const now = deps.clock.now();

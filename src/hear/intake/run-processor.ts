@@ -20,6 +20,7 @@ import { createMatchedRunClaim } from "./matched-run-claim";
 import { type HeldAttempts, holdAttempt } from "./held-attempts";
 import { CLAIM_LEASE_MS, createRunReservations } from "./run-reservations";
 import { ANNOUNCE_WINDOW_MS, createAnnouncedAhead } from "./announce-window";
+import { type BackgroundMarks, type Dropped, dropRun, giveUpRun, type HeldRun, markedRun, markInBackground, releaseRun } from "./run-release";
 
 export { CLAIM_LEASE_MS } from "./run-reservations";
 
@@ -28,22 +29,9 @@ export type { AlertUnconfirmed } from "./unconfirmed-budget";
 /** `retrying`: the store was unreachable; the run stays claimed here and is announced once it answers. */
 export type ProcessResult =
   | { event: TaskEvent; dropped?: undefined }
-  | { event?: undefined; dropped: "unconfirmed" | "error" | "closed" | "retrying" | "duplicate" | "attempt" }
+  | { event?: undefined; dropped: Dropped }
   /** Enriched, and announced in the background (ProcessOptions.announceAhead): `announced` settles when that is over. */
   | { event?: undefined; dropped?: undefined; announced: Promise<ProcessResult> };
-
-/** A run's claim key, and the key of QRS's run a datagram without an ExecutionId was matched to. */
-const keysOf = (key: string, matchedKey: string | undefined) => (matchedKey === undefined ? [key] : [key, matchedKey]);
-
-/** A run enriched and claimed, not yet announced. */
-interface HeldRun {
-  report: RunReport;
-  key: string;
-  /** QRS's run a datagram that named no execution was matched to: claimed too, so that run is announced once. */
-  matchedKey?: string;
-  /** As enriched, before history and incident (added again at each try). */
-  event: TaskEvent;
-}
 
 export interface RunProcessorDeps {
   enricher: TaskEventEnricher;
@@ -226,7 +214,6 @@ async function annotateSafely(
   }
 }
 
-const MARK_FAILED = "could not remember a task run as handled; reconciliation may announce it again";
 const HELD_FOR_THE_STORE = "the store is unreachable; the task run stays claimed here and is announced as soon as the store answers";
 
 /** A node is heard only through a run QRS confirmed, under QRS's name for it (a forged datagram names none). */
@@ -254,47 +241,52 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   /** Runs announced in the background, until that is over. */
   const announcing = createAnnouncedAhead<ProcessResult>(deps.clock, deps.announceWindowMs ?? ANNOUNCE_WINDOW_MS, ahead);
   const claimMatched = createMatchedRunClaim({ ...deps, log, reservations });
+  const background: BackgroundMarks = { mark: (run, event) => markSeen(deps, run.report, run.key, event), log, fullDisk, reservations, marking };
 
-  /** Gives the run's claim up and drops its reservation: reconciliation (or a repeat) may pick the run up. */
-  async function drop(key: string, why: Exclude<ProcessResult["dropped"], undefined>, matchedKey?: string): Promise<ProcessResult> {
-    for (const k of keysOf(key, matchedKey)) {
-      await giveUp(k);
-      release(k);
-    }
-    return { dropped: why };
-  }
+  const drop = (key: string, why: Dropped, matchedKey?: string): Promise<ProcessResult> => dropRun(reservations, key, why, matchedKey);
 
+  // The path every run takes is kept in small functions with few awaits (issue 89: the JIT compiled the large async
+  // ones, with their rare branches, over and over during a burst's first seconds); the rare branches are their own.
   async function processRun(report: RunReport, key: string, options: ProcessOptions = {}): Promise<ProcessResult> {
     let event: TaskEvent;
     try {
       event = await deps.enricher.enrich(report);
     } catch (err) {
-      // Enrichment never throws by design: this is a bug. Reconciliation can pick the run up again.
-      log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
+      enrichFailed(log, report, err);
       return drop(key, "error");
     }
     if (closed) {
-      log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
+      enrichedAfterClose(log, report);
       return drop(key, "closed");
     }
     deps.counters.enriched.inc({ complete: String(event.complete) });
     confirmNode(deps, event);
-    const judged = await judgeUnconfirmed(deps, report, event);
-    if (judged === undefined) return drop(key, "unconfirmed");
-    event = judged;
-    if (isRetriedAttempt(event)) return drop(key, await holdAttempt(log, report, event, deps.heldAttempts));
-    const matched = (await announcedAlready(deps, report, key, event)) ? "duplicate" : await claimMatched(report, key, event);
-    if (matched === "duplicate" || matched === "error") {
-      if (matched === "duplicate") release(key);
-      return matched === "duplicate" ? { dropped: "duplicate" } : drop(key, "error");
-    }
-    const run: HeldRun = { report, key, event, ...(matched !== undefined ? { matchedKey: matched } : {}) };
-    if (options.announceAhead && ahead > 0) return announceAhead(run, options);
-    return announce(run, options);
+    const judged = judgeUnconfirmed(deps, report, event);
+    return judged instanceof Promise ? judged.then((j) => judgedRun(report, key, j, options)) : judgedRun(report, key, judged, options);
   }
 
-  /** The worker waits only for room among the runs announced in the background, then takes its next run. */
-  const announceAhead = (run: HeldRun, options: ProcessOptions): Promise<ProcessResult> => announcing.add(() => announce(run, options));
+  /** A run past the unconfirmed budgets (undefined: held back by them), to be held, matched or announced. */
+  function judgedRun(report: RunReport, key: string, event: TaskEvent | undefined, options: ProcessOptions): Promise<ProcessResult> {
+    if (event === undefined) return drop(key, "unconfirmed");
+    if (isRetriedAttempt(event)) return holdAttempt(log, report, event, deps.heldAttempts).then((why) => drop(key, why));
+    // Only a datagram that named no execution was matched to QRS's run, and has that run's key to check and claim.
+    if (report.executionIdAsSent !== undefined && event.id !== key) return matchedThenAnnounced(report, key, event, options);
+    return handOn({ report, key, event }, options);
+  }
+
+  async function matchedThenAnnounced(report: RunReport, key: string, event: TaskEvent, options: ProcessOptions): Promise<ProcessResult> {
+    const matched = (await announcedAlready(deps, report, key, event)) ? "duplicate" : await claimMatched(report, key, event);
+    if (matched === "duplicate") {
+      release(key);
+      return { dropped: "duplicate" };
+    }
+    if (matched === "error") return drop(key, "error");
+    return handOn({ report, key, event, ...(matched !== undefined ? { matchedKey: matched } : {}) }, options);
+  }
+
+  // Announced ahead: the worker waits only for room among the runs announced in the background, then takes its next run.
+  const handOn = (run: HeldRun, options: ProcessOptions): Promise<ProcessResult> =>
+    options.announceAhead && ahead > 0 ? announcing.add(() => announce(run, options)) : announce(run, options);
 
   /**
    * The part of processing that needs the store: history and incident, the bus (the outbox writes there), the seen
@@ -303,51 +295,48 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
    * Steward and unannounced until the claim ran out.
    */
   async function announce(run: HeldRun, options: ProcessOptions): Promise<ProcessResult> {
-    const { report, key } = run;
-    if (closed) return drop(key, "closed", run.matchedKey);
-    const keys = keysOf(key, run.matchedKey);
-    const releaseRun = () => keys.forEach(release);
-    const giveUpRun = () => Promise.all(keys.map(giveUp));
-    // False once a background mark, or a retry, took over releasing the reservation.
-    let releaseNow = true;
+    if (closed) return drop(run.key, "closed", run.matchedKey);
+    let event: TaskEvent;
     try {
-      const [event = run.event, ...followUps] = await annotateSafely(deps.annotate, log, fullDisk, run.event, report.heardAtMs);
+      const annotated = await annotateSafely(deps.annotate, log, fullDisk, run.event, run.report.heardAtMs);
+      const events = annotated.length > 0 ? annotated : [run.event];
+      event = events[0]!;
       // After the run's own event: a failure to hand one over leaves the run unmarked, so it is handled again and
       // the same (idempotent) events go out again.
-      for (const e of [event, ...followUps]) {
+      for (let i = 0; i < events.length; i++) {
+        const e = events[i]!;
         await deps.bus.emit(e.kind, e);
         deps.counters.emitted.inc({ kind: e.kind, source: e.source });
       }
-      await deps.heldAttempts?.settled(event);
-      if (event.unconfirmed) await keepPage(deps, log, event, report);
-      const marked = markSeen(deps, report, key, event).then(() => keys.forEach(reservations.markedSeen));
-      if (options.markInBackground) {
-        releaseNow = false;
-        const tracked: Promise<void> = marked
-          .catch(async (err: unknown) => {
-            fullDisk("mark", err, (f) => log.error({ executionId: report.executionId, err: describeError(err), ...f }, MARK_FAILED));
-            await giveUpRun();
-          })
-          .finally(() => {
-            releaseRun();
-            marking.delete(tracked);
-          });
-        marking.add(tracked);
-      } else await marked;
-      logTaskEvent(log, eventLines, event);
-      return { event };
-    } catch (err) {
-      if (causedByStoreOutage(err) && !closed && retries.hold(key, run)) {
-        releaseNow = false;
-        fullDisk("hold", err, (f) => log.warn({ executionId: report.executionId, err: describeError(err), ...f }, HELD_FOR_THE_STORE));
-        return { dropped: "retrying" };
+      const held = deps.heldAttempts?.settled(event);
+      if (held) await held;
+      if (event.unconfirmed) await keepPage(deps, log, event, run.report);
+      if (options.markInBackground) markInBackground(background, run, event);
+      else {
+        await markSeen(deps, run.report, run.key, event);
+        markedRun(reservations, run);
+        releaseRun(reservations, run);
       }
-      log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
-      await giveUpRun();
-      return { dropped: "error" };
-    } finally {
-      if (releaseNow) releaseRun();
+    } catch (err) {
+      return notAnnounced(run, err);
     }
+    logTaskEvent(log, eventLines, event);
+    return { event };
+  }
+
+  /** Announcing failed: held for the store when it is unreachable, else given up for reconciliation to find again. */
+  async function notAnnounced(run: HeldRun, err: unknown): Promise<ProcessResult> {
+    if (causedByStoreOutage(err) && !closed && retries.hold(run.key, run)) {
+      fullDisk("hold", err, (f) => log.warn({ executionId: run.report.executionId, err: describeError(err), ...f }, HELD_FOR_THE_STORE));
+      return { dropped: "retrying" };
+    }
+    log.error({ executionId: run.report.executionId, err: describeError(err) }, "could not process a task run");
+    try {
+      await giveUpRun(reservations, run);
+    } finally {
+      releaseRun(reservations, run);
+    }
+    return { dropped: "error" };
   }
 
   const retries = createProcessRetries<HeldRun>({
@@ -387,6 +376,15 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
     },
     announcing: () => announcing.size,
   };
+}
+
+function enrichFailed(log: Logger, report: RunReport, err: unknown): void {
+  // Enrichment never throws by design: this is a bug. Reconciliation can pick the run up again.
+  log.error({ executionId: report.executionId, err: describeError(err) }, "could not process a task run");
+}
+
+function enrichedAfterClose(log: Logger, report: RunReport): void {
+  log.warn({ executionId: report.executionId, source: report.source }, "a run finished enrichment after the intake stopped; it is left for the next start");
 }
 
 /** A page of an unconfirmed failure, kept to be ended if QRS later says the run did not happen; a failure is logged, not fatal. */

@@ -99,18 +99,30 @@ export async function passesUnconfirmed(
  * datagram's run QRS confirmed ends its source's summary (unconfirmed-sources.ts); a run whose page stands for its
  * source's flood says so where it says why it is unconfirmed.
  */
-export async function judgeUnconfirmed(deps: Parameters<typeof passesUnconfirmed>[0], report: RunReport, event: TaskEvent): Promise<TaskEvent | undefined> {
-  if (!event.unconfirmed) {
-    if (report.sentFrom !== undefined && event.source === "udp") await deps.unconfirmedSources?.confirmed(report.sentFrom);
-    return event;
-  }
-  const judged = await passesUnconfirmed(deps, report, event.unconfirmed);
+export function judgeUnconfirmed(
+  deps: Parameters<typeof passesUnconfirmed>[0],
+  report: RunReport,
+  event: TaskEvent,
+): TaskEvent | undefined | Promise<TaskEvent | undefined> {
+  if (event.unconfirmed) return judgeUnconfirmedRun(deps, report, event, event.unconfirmed);
+  // Most runs: confirmed, from an address with no summary open. No promise then (issue 89: a run's path awaits less).
+  const ended = report.sentFrom !== undefined && event.source === "udp" ? deps.unconfirmedSources?.confirmed(report.sentFrom) : undefined;
+  return ended ? ended.then(() => event) : event;
+}
+
+async function judgeUnconfirmedRun(
+  deps: Parameters<typeof passesUnconfirmed>[0],
+  report: RunReport,
+  event: TaskEvent,
+  unconfirmed: NonNullable<TaskEvent["unconfirmed"]>,
+): Promise<TaskEvent | undefined> {
+  const judged = await passesUnconfirmed(deps, report, unconfirmed);
   if (!judged.pass) return undefined;
   if (judged.summary === undefined) return event;
   // The page's headline and subject name the flood, not the one forged task whose run carries it; `flood` makes it
   // the page of the address's cause (tell/grouping/unconfirmed-flood.ts), which ends by itself when the flood is over.
   const { title, text, flood } = judged.summary;
-  return { ...event, task: { ...event.task, name: title }, unconfirmed: { ...event.unconfirmed, reason: text, flood } };
+  return { ...event, task: { ...event.task, name: title }, unconfirmed: { ...unconfirmed, reason: text, flood } };
 }
 
 /** The budgets of `intake.confirm.unconfirmedBudget`: per task, per outcome, and per sending address. */

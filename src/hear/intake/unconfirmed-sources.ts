@@ -52,8 +52,8 @@ export interface UnconfirmedSources {
    * said of the ones before (runs judged side by side could otherwise give the summary a place the budget still had).
    */
   judge(report: RunReport, address: string): Promise<SourceVerdict>;
-  /** QRS confirmed a run from `address`: its summary, if any, ends. */
-  confirmed(address: string): Promise<void>;
+  /** QRS confirmed a run from `address`: its summary, if any, ends; undefined when none was open (nothing to wait for). */
+  confirmed(address: string): Promise<void> | undefined;
   /** The sources with a summary open now and how many runs each holds (for tests and logs). */
   open(): Array<{ address: string; outcome: string; runs: number }>;
 }
@@ -89,6 +89,31 @@ function summaryOf(cfg: UnconfirmedSourcesConfig, address: string, outcome: RunR
       `(steward_intake_unconfirmed_total{action="over_budget"}), not paged, until it sends none for ${cfg.windowMinutes} minutes or QRS confirms its runs; ` +
       "then this page's incident is resolved by itself, and the runs QRS later shows are announced, each once.",
   };
+}
+
+/** QRS confirmed a run from `address`: each of its summaries ends, here and in the store the cluster shares. */
+async function endSummaries(
+  address: string,
+  states: Map<string, SourceState>,
+  ended: (key: string, s: SourceState, why: string) => void,
+  deps: { log?: Logger; shared?: UnconfirmedStore },
+): Promise<void> {
+  let had = false;
+  for (const [key, s] of [...states.entries()]) {
+    if (!key.startsWith(`${address}|`)) continue;
+    had = true;
+    ended(key, s, "QRS confirmed one of its runs");
+    states.delete(key);
+  }
+  if (!had || !deps.shared) return;
+  try {
+    await deps.shared.confirmed(address);
+  } catch (err) {
+    deps.log?.warn(
+      { source: address, err: describeError(err) },
+      "cannot note in the store that QRS confirmed a run from this address; its summary ends when it is quiet",
+    );
+  }
 }
 
 export function createUnconfirmedSources(
@@ -213,24 +238,10 @@ export function createUnconfirmedSources(
         return local;
       }
     },
-    async confirmed(address) {
-      if (states.size === 0) return;
-      let had = false;
-      for (const [key, s] of [...states.entries()]) {
-        if (!key.startsWith(`${address}|`)) continue;
-        had = true;
-        ended(key, s, "QRS confirmed one of its runs");
-        states.delete(key);
-      }
-      if (!had || !deps.shared) return;
-      try {
-        await deps.shared.confirmed(address);
-      } catch (err) {
-        deps.log?.warn(
-          { source: address, err: describeError(err) },
-          "cannot note in the store that QRS confirmed a run from this address; its summary ends when it is quiet",
-        );
-      }
+    confirmed(address) {
+      // Called for every confirmed datagram: with no summary open (almost always) it returns at once, without a promise.
+      if (states.size === 0) return undefined;
+      return endSummaries(address, states, ended, deps);
     },
     open() {
       const t = now();

@@ -63,8 +63,10 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
   // Tasks known to have runs in the store: their history needs no seeding, so no query asks again. Runs are
   // purged only after `keepRuns`, long after a task's next run; forgetting the set now and then costs one query.
   const withRuns = new Set<string>();
+  /** Whether the task's history may still need seeding from QRS (checked before any await: most runs need none). */
+  const seedsWanted = (e: TaskEvent) => cfg.seedFromQrs && deps.qrs !== undefined && !withRuns.has(e.task.id);
   async function seeds(e: TaskEvent, before: number): Promise<RunRow[]> {
-    if (!cfg.seedFromQrs || !deps.qrs || withRuns.has(e.task.id)) return [];
+    if (!deps.qrs) return [];
     if (await incidentSql(deps.db).hasRuns(e.task.id)) {
       if (withRuns.size >= KNOWN_TASKS_MAX) withRuns.clear();
       withRuns.add(e.task.id);
@@ -173,29 +175,52 @@ export function createAnnotator(cfg: IncidentsConfig, deps: AnnotatorDeps) {
       const tables = !failed && e.scriptLog ? tableRows(logLines(e.scriptLog)) : undefined;
       // A run QRS did not confirm may be forged: it reads the history but changes nothing.
       const readOnly = Boolean(e.unconfirmed) || e.source === "test";
-      const seeded = readOnly ? [] : await seeds(e, at);
+      const seeded = readOnly || !seedsWanted(e) ? NO_SEEDS : await seeds(e, at);
       const o = await batched.record(e, at, cause, tables, readOnly, seeded);
       // A failure of the Scheduler's own run says which trigger or chain started it (QRS reads shared by the runs of
       // a burst; successes, which seldom alert, do not pay for them).
-      const startedBy = await triggers.startedBy(e, failed, heardAtMs);
-      const hold = readOnly ? undefined : deps.failureHold?.();
-      const history = runHistory(o, e, at, startedBy, listsRecentFailures(deps.listRecentFailures) || cfg.pageAfter.length > 0 || hold !== undefined);
-      const late = lateOf(o, failed);
-      // A late failure belongs to no open incident: the success already ended what it was part of.
-      const incident: IncidentRef | undefined = o.incident && !late && (failed || o.closed) ? incidentRef(o.incident) : undefined;
-      const warnings = !failed && !readOnly && cfg.warnings.enabled ? warningsOf(cfg, e, history.usualDurationMs, o, tables) : [];
-      const annotated = await withHold(
-        withRules(cfg, deps, annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText, late), cause),
-        hold,
-      );
-      const out = [annotated];
-      if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
-      if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
-      logOutcome(log, annotated, o);
-      return out;
+      const started = triggers.startedBy(e, failed, heardAtMs);
+      return annotatedRun({ e, at, failed, cause, tables, readOnly, o, startedBy: started instanceof Promise ? await started : started });
     },
   };
+
+  /** What the run's record decided, on the event, and the follow-ups; no await unless remediation holds its page. */
+  function annotatedRun(r: Recorded): TaskEvent[] | Promise<TaskEvent[]> {
+    const { e, at, failed, cause, o } = r;
+    const hold = r.readOnly ? undefined : deps.failureHold?.();
+    const history = runHistory(o, e, at, r.startedBy, listsRecentFailures(deps.listRecentFailures) || cfg.pageAfter.length > 0 || hold !== undefined);
+    const late = lateOf(o, failed);
+    // A late failure belongs to no open incident: the success already ended what it was part of.
+    const incident: IncidentRef | undefined = o.incident && !late && (failed || o.closed) ? incidentRef(o.incident) : undefined;
+    const warnings = !failed && !r.readOnly && cfg.warnings.enabled ? warningsOf(cfg, e, history.usualDurationMs, o, r.tables) : [];
+    const annotated = withRules(cfg, deps, annotatedEvent(e, history, cause, incident, !failed && !deps.keepSuccessLogText, late), cause);
+    if (hold && annotated.incident) return withHold(annotated, hold).then((held) => followedUp(log, held, o, incident, warnings));
+    return followedUp(log, annotated, o, incident, warnings);
+  }
 }
+
+function followedUp(log: Logger, annotated: TaskEvent, o: Outcome, incident: IncidentRef | undefined, warnings: RunWarning[]): TaskEvent[] {
+  const out = [annotated];
+  if (o.closed && incident) out.push(followUp(annotated, "task.recovered", {}));
+  if (warnings.length > 0) out.push(followUp(annotated, "task.warning", { warnings }));
+  logOutcome(log, annotated, o);
+  return out;
+}
+
+/** A run as recorded, with what the annotation needs of it. */
+interface Recorded {
+  e: TaskEvent;
+  at: number;
+  failed: boolean;
+  cause: ErrorCause | undefined;
+  tables: Record<string, number> | undefined;
+  readOnly: boolean;
+  o: Outcome;
+  startedBy: StartedBy;
+}
+
+/** No runs to seed a task's history with (shared: never written to). */
+const NO_SEEDS: RunRow[] = [];
 
 export type Annotator = ReturnType<typeof createAnnotator>;
 
@@ -320,11 +345,23 @@ function annotatedEvent(
   dropLogText: boolean,
   late?: TaskEvent["heardAfterSuccess"],
 ): TaskEvent {
-  const { history: _h, errorClass: _c, errorHint: _t, errorLine: _l, incident: _i, warnings: _w, heardAfterSuccess: _a, ...plain } = e;
-  const annotated: TaskEvent = { ...plain, history, ...(cause ? cause : {}), ...(incident ? { incident } : {}), ...(late ? { heardAfterSuccess: late } : {}) };
+  // One copy of the event, not two: an enriched event carries none of what is replaced (a rest pattern copied it first).
+  const annotated: TaskEvent = { ...(carriesAnnotation(e) ? withoutAnnotation(e) : e), history };
+  if (cause) Object.assign(annotated, cause);
+  if (incident) annotated.incident = incident;
+  if (late) annotated.heardAfterSuccess = late;
   if (!dropLogText || annotated.scriptLog?.text === undefined) return annotated;
   const { text: _text, truncated: _tr, textFirstLine: _f, ...rest } = annotated.scriptLog;
   return { ...annotated, scriptLog: rest };
+}
+
+/** Whether the event already says something of its history, cause or incident (an event annotated before). */
+const carriesAnnotation = (e: TaskEvent): boolean =>
+  "history" in e || "errorClass" in e || "errorHint" in e || "errorLine" in e || "incident" in e || "warnings" in e || "heardAfterSuccess" in e;
+
+function withoutAnnotation(e: TaskEvent): TaskEvent {
+  const { history: _h, errorClass: _c, errorHint: _t, errorLine: _l, incident: _i, warnings: _w, heardAfterSuccess: _a, ...plain } = e;
+  return plain as TaskEvent;
 }
 
 /** What looks wrong in a successful run although it succeeded (too quick, empty tables, …). */

@@ -112,8 +112,11 @@ export function createTriggerLookup(deps: TriggerLookupDeps) {
       const run = { taskId: r.taskId, taskType: q.taskType, startMs: Date.parse(q.startTime ?? "") };
       prefetchTrigger(readers, run, { timeoutMs, notBefore: r.heardAtMs ?? deps.clock.now() });
     },
-    /** Who or what started the run; for a failure of the Scheduler's, the trigger or chain QRS shows. `heardAtMs`: see TriggerLookupOptions.notBefore. */
-    async startedBy(e: TaskEvent, failed: boolean, heardAtMs?: number): Promise<StartedBy> {
+    /**
+     * Who or what started the run; for a failure of the Scheduler's, the trigger or chain QRS shows. `heardAtMs`: see
+     * TriggerLookupOptions.notBefore. A promise only when QRS is read (a success, or no QRS: the answer at once).
+     */
+    startedBy(e: TaskEvent, failed: boolean, heardAtMs?: number): StartedBy | Promise<StartedBy> {
       const started = startedByOf(e, deps.schedulerUsers);
       if (!failed || !readers) return started;
       const run = { taskId: e.task.id, taskType: e.taskType, startMs: Date.parse(e.execution?.startTime ?? "") };
