@@ -51,8 +51,8 @@ beforeAll(async () => {
   site = await startSteppedSite(dir.path, FORMS_START - 10 * 60_000, formsSiteYaml());
   const { sim, clock } = site;
   rx = startHttpReceiver();
-  // The node rule reads QRS's service states every two simulated minutes (30 s by default), as the four weeks do
-  // (test/helpers/month-run.ts): each node down here lasts 17-30 minutes, so it is still read unreachable for its whole
+  // The node rule reads QRS's service states every two simulated minutes (30 s by default; the four weeks read them
+  // every ten, test/helpers/month-run.ts): each node down here lasts 17-30 minutes, so it is still read unreachable for its whole
   // 2 minutes and paged as before, with a quarter of the reads (2,880 a simulated day at 30 s, the file's most
   // frequent request; bench/history/issue-89.md has the file's CPU before and after).
   t = createTestApp(
