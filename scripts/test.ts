@@ -23,12 +23,13 @@ const CHECK_ALONE_MS = 5 * 60_000;
  */
 const TESTS_TIMEOUT_MS = 55 * 60_000;
 /**
- * Worker processes for bun test: each test file runs in one of them, isolated from the others. Files wait for about
- * half their wall time on real time and I/O (servers they start, Wine, timeouts under test), so more workers than
- * cores keep the cores busy. Estimated from --cpu-report runs (bun scripts/test-estimate.ts) for two idle cores:
- * 3 workers 553-595 s, 4 458-485 s, 5 414-428 s, 6 399-406 s; five passed with the machine's load at 8-11.
+ * Worker processes for bun test's computing lane: each test file runs in one of them, isolated from the others; the
+ * files that mostly sleep have a lane of their own (scripts/test-lanes.ts), so these compute most of their wall time.
+ * Four, not five: the same files cost more CPU the more processes share the two cores (each finds the caches cold
+ * after the others). Whole runs alone on the same tree (cb1509d7, 2026-11-27): four workers 588 s with the files'
+ * CPU at 988 s, five 616 s at 1,053; at 6f07403e six cost 19 % more CPU than five and took 7 % longer.
  */
-const TEST_WORKERS = 5;
+const TEST_WORKERS = 4;
 /** Sets the computing lane's workers instead (two lanes kept), to measure another count on another machine. */
 const WORKERS_ENV = "STEWARD_TEST_WORKERS";
 
@@ -181,7 +182,7 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   }
   const hasPath = extraArgs.some((a) => !a.startsWith("-"));
   // Integration tests start real servers; each bounds its own waits, this is the outer per-test limit.
-  // Most files wait on servers they start, so five workers on two cores keep both busy (TEST_WORKERS);
+  // The computing files run on TEST_WORKERS workers, the sleeping ones beside them on their own (scripts/test-lanes.ts);
   // test/timings.json (refresh: npm test -- --update-timings) starts the slowest files first.
   const ownWorkers = extraArgs.some((a) => a.startsWith("--parallel"));
   const updating = extraArgs.includes("--update-timings");
