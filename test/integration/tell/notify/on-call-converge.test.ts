@@ -24,6 +24,17 @@ import { type PagerDutyEvent, startPagerDutyReceiver } from "../../../helpers/pa
 
 const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
 
+/**
+ * The task's next run, a success ending a millisecond after a failure failedRun(n) made just before: both take their
+ * time from the clock, and recorded quickly the two can fall in the same millisecond, while a success follows only a
+ * failure that ended before it.
+ */
+function succeededAfter(n: string): TaskEvent {
+  const ok = syntheticTaskEvent({ outcome: "succeeded", taskName: `Load ${n}`, taskId: `task-${n}` });
+  const stopTime = new Date(Date.parse(ok.execution!.stopTime!) + 1).toISOString();
+  return { ...ok, source: "udp", execution: { ...ok.execution!, stopTime } };
+}
+
 for (const backend of ["sqlite", "postgres"] as const)
   describe(`on-call alerts converge to the incident (${backend})`, () => {
     let pd: OnCallReceiver<PagerDutyEvent>;
@@ -100,10 +111,7 @@ notify:
       const [failed] = await t.app.incidents!.annotate(failedRun("late-page"));
       const key = `steward-incident-${failed!.incident!.id}`;
       // The task succeeds and closes the incident before the failure's deliveries are queued.
-      const closing = await t.app.incidents!.annotate({
-        ...syntheticTaskEvent({ outcome: "succeeded", taskName: "Load late-page", taskId: "task-late-page" }),
-        source: "udp",
-      });
+      const closing = await t.app.incidents!.annotate(succeededAfter("late-page"));
       const recovered = closing.find((e) => e.kind === "task.recovered")!;
       expect(recovered.incident?.id).toBe(failed!.incident!.id);
       await emit(closing);
@@ -147,10 +155,7 @@ notify:
       const key = `steward-incident-${id}`;
       // The Steward that recorded the failure dies here: its page is never queued. The task's success closes the
       // incident and its recovery finds no page.
-      const closing = await t.app.incidents!.annotate({
-        ...syntheticTaskEvent({ outcome: "succeeded", taskName: "Load killed-before-page", taskId: "task-killed-before-page" }),
-        source: "udp",
-      });
+      const closing = await t.app.incidents!.annotate(succeededAfter("killed-before-page"));
       expect(closing.find((e) => e.kind === "task.recovered")?.incident?.id).toBe(id);
       await emit(closing);
       // The run is handled again (another Steward once the claim's lease ran out, or this one restarted).
@@ -181,10 +186,7 @@ notify:
       const sent = () => pagesOnly.accepted.filter((r) => r.body.dedup_key === key).map((r) => r.body.event_action);
       await waitFor(() => sent().length === 1 || undefined, { what: "the trigger" });
       // The success closes the incident; none of its deliveries is queued (the Steward that recorded it died first).
-      const closing = await t.app.incidents!.annotate({
-        ...syntheticTaskEvent({ outcome: "succeeded", taskName: "Load no-recovery-route", taskId: "task-no-recovery-route" }),
-        source: "udp",
-      });
+      const closing = await t.app.incidents!.annotate(succeededAfter("no-recovery-route"));
       expect(closing.map((e) => e.kind)).toContain("task.recovered");
       await waitFor(() => sent().length === 2 || undefined, { what: "the sweep's resolve", timeoutMs: 20_000 });
       expect(sent()).toEqual(["trigger", "resolve"]);
@@ -207,10 +209,7 @@ notify:
       await waitFor(() => pdActions(key).length === 1 || undefined, { what: "the trigger" });
       // PagerDuty answers slowly: the recovery's resolve is in flight while a sweep (every 5 s) finds the incident closed.
       pd.hold();
-      const closing = await t.app.incidents!.annotate({
-        ...syntheticTaskEvent({ outcome: "succeeded", taskName: "Load slow-recovery", taskId: "task-slow-recovery" }),
-        source: "udp",
-      });
+      const closing = await t.app.incidents!.annotate(succeededAfter("slow-recovery"));
       await emit(closing);
       const recovered = closing.find((e) => e.kind === "task.recovered")!;
       await waitFor(async () => (await deliveriesOf(recovered.id)).some((d) => d.channel === "pd" && d.status === "sending") || undefined, {
