@@ -24,12 +24,12 @@ const CHECK_ALONE_MS = 5 * 60_000;
 const TESTS_TIMEOUT_MS = 55 * 60_000;
 /**
  * Worker processes for bun test's computing lane: each test file runs in one of them, isolated from the others; the
- * files that mostly sleep have a lane of their own (scripts/test-lanes.ts), so these compute most of their wall time.
- * Four, not five: the same files cost more CPU the more processes share the two cores (each finds the caches cold
- * after the others). Whole runs alone on the same tree (cb1509d7, 2026-11-27): four workers 588 s with the files'
- * CPU at 988 s, five 616 s at 1,053; at 6f07403e six cost 19 % more CPU than five and took 7 % longer.
+ * files that mostly sleep have a lane of their own (scripts/test-lanes.ts). Each process more makes the same files cost
+ * more CPU (the caches are cold after the others: six cost 19 % more than five at 6f07403e), and each fewer leaves the
+ * cores idle while a file waits. Four was tried (2026-11-27): 588, 643 and 659 s alone against five's 616 s, the spread
+ * of runs here, with more tests failing on their timing at four; five stays.
  */
-const TEST_WORKERS = 4;
+const TEST_WORKERS = 5;
 /** Sets the computing lane's workers instead (two lanes kept), to measure another count on another machine. */
 const WORKERS_ENV = "STEWARD_TEST_WORKERS";
 
