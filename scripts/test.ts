@@ -175,7 +175,7 @@ function closingCount(tail: string, word: string): number | undefined {
 }
 
 /** Runs bun test with live output (a whole run in two lanes: scripts/test-lanes.ts), keeping a copy to read its closing counts. */
-async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSummary> {
+async function runTests(extraArgs: string[], cpuReport: boolean, workers: number): Promise<TestSummary> {
   if (cpuReport) {
     mkdirSync(dirname(CPU_LOG), { recursive: true });
     rmSync(CPU_LOG, { force: true });
@@ -188,7 +188,6 @@ async function runTests(extraArgs: string[], cpuReport: boolean): Promise<TestSu
   const updating = extraArgs.includes("--update-timings");
   if (!hasPath) sayUntimed(updating);
   // One lane when the run names its files or workers, or writes the timings (two lanes would both write the file).
-  const workers = testWorkers();
   const lanes: Lane[] =
     !hasPath && !ownWorkers && !updating ? lanesFor(REPO_ROOT, workers) : [{ name: "tests", workers, fileArgs: hasPath ? [] : ["./test/"] }];
   const scale = process.env[TIME_SCALE_ENV] ?? String(DEFAULT_TIME_SCALE);
@@ -335,8 +334,9 @@ function sweepWinePrefixes(when: string): void {
 }
 
 const started = performance.now();
+let workers: number;
 try {
-  testWorkers();
+  workers = testWorkers();
 } catch (err) {
   say(`FAILED: ${(err as Error).message}`);
   process.exit(1);
@@ -351,6 +351,7 @@ const cpuReport = process.argv.includes(CPU_REPORT_FLAG);
 const tests = await runTests(
   process.argv.slice(2).filter((a) => a !== CPU_REPORT_FLAG),
   cpuReport,
+  workers,
 );
 if (cpuReport) printCpuReport();
 const typesOk = await reportChecks(checks);
