@@ -1,5 +1,7 @@
 // A channel's durable state on both stores: entries(prefix) lists exactly the keys under a prefix (a '%' or '_' in
-// it taken literally, other channels' keys left out), in key order, as the alertmanager re-sender reads its open alerts.
+// it taken literally, other channels' keys left out), in key order, as the alertmanager re-sender reads its open alerts;
+// replace and takeIf change a key only while it holds the value the caller read (how an alert's end is marked and then
+// forgotten without losing a newer value written meanwhile).
 import { afterAll, describe, expect, test } from "bun:test";
 import { channelStateMigrations, createChannelState } from "../../../../src/tell/notify/channel-state";
 import { bothBackends } from "../../../helpers/sql-backends";
@@ -24,6 +26,30 @@ for (const backend of backends) {
       expect((await am.entries("a%")).map((e) => e.key)).toEqual(["a%ert:1"]);
       expect(await am.take("alert:cause:1")).toBe(true);
       expect((await am.entries("alert:")).map((e) => e.key)).toEqual(["alert:incident:2"]);
+    });
+
+    test("replace and takeIf act only on the value the caller read", async () => {
+      const db = await backend.open([channelStateMigrations]);
+      let at = 1;
+      const am = createChannelState(db, "am", () => at);
+      const other = createChannelState(db, "other", () => 1);
+      await am.set("alert:incident:1", "firing");
+      await other.set("alert:incident:1", "firing");
+      at = 2;
+      expect(await am.replace("alert:incident:1", "stale", "ending")).toBe(false);
+      expect(await am.get("alert:incident:1")).toBe("firing");
+      expect(await am.replace("alert:incident:1", "firing", "ending")).toBe(true);
+      expect(await am.get("alert:incident:1")).toBe("ending");
+      expect(await other.get("alert:incident:1")).toBe("firing");
+      const row = await db.get<{ updated_at: number }>("SELECT updated_at FROM channel_state WHERE channel = 'am' AND key = 'alert:incident:1'");
+      expect(Number(row?.updated_at)).toBe(2);
+      expect(await am.replace("alert:incident:2", "firing", "ending")).toBe(false);
+      expect(await am.get("alert:incident:2")).toBeUndefined();
+      expect(await am.takeIf("alert:incident:1", "firing")).toBe(false);
+      expect(await am.get("alert:incident:1")).toBe("ending");
+      expect(await am.takeIf("alert:incident:1", "ending")).toBe(true);
+      expect(await am.get("alert:incident:1")).toBeUndefined();
+      expect(await other.get("alert:incident:1")).toBe("firing");
     });
   });
 }

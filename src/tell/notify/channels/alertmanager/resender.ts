@@ -1,6 +1,7 @@
 // Keeps Steward's alerts firing in Alertmanager: every resendEvery it posts each alert an alertmanager channel
 // remembers as open again (Alertmanager resolves an alert not heard of for resolve_timeout), and ends those whose
-// incident or cause has closed meanwhile, even when no route took the closing event to the channel. The open alerts
+// incident or cause it found closed a pass ago too, even when no route took the closing event to the channel, as well
+// as an end a Steward left half done (killed, or its store or Alertmanager away). The open alerts
 // live in the shared store's channel state, so after a restart or a failover the next holder of the duty goes on.
 import type { Logger } from "pino";
 import type { Component } from "../../../../platform/core/lifecycle";
@@ -11,7 +12,8 @@ import { type ChannelState, createChannelState } from "../../channel-state";
 import type { ChannelConfig } from "../../config";
 import type { ChannelHealth } from "../../channel-health";
 import type { PostableAlert } from "./alert";
-import { OPEN_PREFIX, parseStoredAlert, type StoredAlert } from "./index";
+import { OPEN_PREFIX, parseStoredAlert, type StoredAlert } from "./stored-alert";
+import { endStoredAlert } from "./end-alert";
 import { createAlertPoster, type AlertPoster } from "./post";
 import type { AlertmanagerChannelConfig } from "./schema";
 
@@ -41,6 +43,8 @@ const alertmanagerChannels = (all: Record<string, ChannelConfig>) =>
 export function createAlertResender(deps: AlertResenderDeps): Component {
   const log = deps.log.child({ module: "alertmanager-resend" });
   const lastPass = new Map<string, number>();
+  /** Per channel, the alerts the last pass found closed but not yet ended (their closing notification may still come). */
+  const foundClosed = new Map<string, Set<string>>();
   let stopTimer: (() => void) | undefined;
   let running: Promise<void> = Promise.resolve();
   let abort = new AbortController();
@@ -84,6 +88,9 @@ export function createAlertResender(deps: AlertResenderDeps): Component {
   async function resendChannel(name: string, state: ChannelState, post: AlertPoster, signal: () => AbortSignal): Promise<number> {
     let posted = 0;
     const firing = new Map<string | undefined, Array<{ key: string; alert: PostableAlert }>>();
+    const closedBefore = foundClosed.get(name) ?? new Set<string>();
+    const closedNow = new Set<string>();
+    foundClosed.set(name, closedNow);
     for (const { key, value } of await state.entries(OPEN_PREFIX)) {
       const stored = parseStoredAlert(value);
       if (!stored) {
@@ -91,13 +98,21 @@ export function createAlertResender(deps: AlertResenderDeps): Component {
         await state.take(key);
         continue;
       }
-      if ((await deps.isOpen(stored.ref)) === false) {
-        // Taken first, like a closing notification, so only one of them ends it; put back when no Alertmanager took it.
-        if (!(await state.take(key))) continue;
-        await post([ended(stored.alert)], signal(), stored.target).catch(async (err: Error) => {
-          await state.set(key, value);
-          throw err;
-        });
+      // Ended by its closing notification at least a pass ago: no re-send can cross that end any more.
+      if (stored.ended) {
+        await state.takeIf(key, value);
+        continue;
+      }
+      // An end left half done (its Steward killed, the store or Alertmanager away) is finished here.
+      const open = stored.ending ? false : await deps.isOpen(stored.ref);
+      if (open === false && !stored.ending && !closedBefore.has(key)) {
+        // Found closed before its closing notification came: that notification is given a pass to end it with its
+        // own words (who resolved it, how it recovered); neither re-sent nor ended now.
+        closedNow.add(key);
+        continue;
+      }
+      if (open === false) {
+        if ((await endStoredAlert(state, key, post, signal(), endOf, "forget")) === "gone") continue;
         posted++;
         log.info({ channel: name, alert: key }, "its incident closed: the alert ended in Alertmanager");
         continue;
@@ -115,15 +130,28 @@ export function createAlertResender(deps: AlertResenderDeps): Component {
           target,
         );
         posted += batch.length;
-        // A closing notification that ended one of them while this post was on its way would be undone by it: end it again.
-        for (const b of batch) if ((await state.get(b.key)) === undefined) await post([ended(b.alert)], signal(), target);
+        for (const b of batch) await endIfCrossed(state, b.key, b.alert, post, signal(), target);
       }
     }
     if (firing.size > 0) log.debug({ channel: name, alerts: posted }, "open alerts re-sent");
     return posted;
   }
 
+  /**
+   * A closing notification that ended an alert while its re-send was on its way is undone by that re-send
+   * (Alertmanager keeps the last it heard): the end is posted again, the one the notification wrote down if it is there.
+   */
+  async function endIfCrossed(state: ChannelState, key: string, sent: PostableAlert, post: AlertPoster, signal: AbortSignal, target?: string) {
+    const raw = await state.get(key);
+    const now = raw === undefined ? undefined : parseStoredAlert(raw);
+    if (raw === undefined) await post([ended(sent)], signal, target);
+    else if (now?.ended) await post([now.alert], signal, now.target);
+    else if (now?.ending) await endStoredAlert(state, key, post, signal, endOf, "forget");
+  }
+
   const ended = (a: PostableAlert): PostableAlert => ({ ...a, endsAt: new Date(deps.clock.now()).toISOString() });
+  /** The end to post: the one written down when it is already being ended, else the alert as last posted, ended now. */
+  const endOf = (s: StoredAlert): PostableAlert => (s.ending ? s.alert : ended(s.alert));
 
   const run = (force: boolean) => {
     running = running.then(() => pass(force)).catch((err: Error) => log.error({ err: err.message }, "re-send pass failed"));
