@@ -24,7 +24,8 @@ export async function diagnose(o: {
   for (const item of o.openAfterEnd.slice(0, 4)) {
     const [product, key] = item.split(" ") as [string, string];
     const got = o.products.find((p) => p.name === product)?.received.filter((r) => r.key === key) ?? [];
-    const id = /^steward-incident-(\d+)$/.exec(key)?.[1];
+    // PagerDuty, Opsgenie and JSM key an alert steward-incident-<id>; Alertmanager's label is incident:<id>.
+    const id = (/^steward-incident-(\d+)$/.exec(key) ?? /^incident:(\d+)$/.exec(key))?.[1];
     const incident = id
       ? ((await fetch(`${o.base}/v4/incidents/${id}`)
           .then((r) => r.json())
