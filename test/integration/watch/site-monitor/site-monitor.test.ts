@@ -270,4 +270,30 @@ notify:
     expect(((await (await second).json()) as { monitor: { server: { expiryDate: string } } }).monitor.server.expiryDate).toBe(dateIn(20));
     await waitFor(() => hooks("license.expiring").some((h) => h.expiryDateStr === dateIn(20)), { what: "license.expiring webhook of the renewal" });
   });
+
+  test("an InfluxDB that does not answer holds back no license alert: the run raises it, then fails on the write", async () => {
+    const closed = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const deadUrl = `http://127.0.0.1:${closed.port}`;
+    closed.stop(true);
+    await control("/license", { validTo: dateIn(25) });
+    const other = createTestApp(
+      yaml
+        .replace(influx.url, deadUrl)
+        .replace(/^licenseRelease.*$/m, "")
+        .replace(/^versionMonitor.*$/m, ""),
+      {
+        dir: join(dir.path, "steward-influx-down"),
+      },
+    );
+    await other.app.start();
+    try {
+      // Before, the points were written first and the refused write ended the run before any alert.
+      await waitFor(() => hooks("license.expiring").some((h) => h.expiryDateStr === dateIn(25)), { what: "license.expiring with InfluxDB down" });
+      await waitFor(() => other.app.metrics.render().includes('steward_site_monitor_runs_total{monitor="license",result="failed"} 1'), {
+        what: "the run counted failed on its write",
+      });
+    } finally {
+      await other.close();
+    }
+  });
 });
