@@ -6,6 +6,7 @@
 // after the parse. Each case runs in a fresh process, so the module registry shows exactly what that start loaded.
 import { afterAll, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
+import { RUN_MARK } from "../../../helpers/leftover-processes";
 import { createTempDir } from "../../../helpers/temp-dir";
 
 const ROOT = resolve(import.meta.dir, "../../../..");
@@ -134,9 +135,10 @@ async function startAndInspect(
     const configSchemasAlive = configSchemas.filter((r) => r.deref() !== undefined).length;
     console.error("LOADED " + JSON.stringify({ modules: hits, schemasBuilt, describedAll, probeWorks: built(schemas[0][1]), sectionsDescribed, configSchemasAlive, configSchemasBuilt: configSchemas.length, answerSchemas: answers.length, answerSchemasBuilt }));
   `;
-  // The start sees only the STEWARD_… variables a case gives: one in the runner's environment (STEWARD_TEST_WORKERS
-  // of a measured suite run) is read as a possible setting, and a case is about what its config builds.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("STEWARD_")));
+  // The start sees only the STEWARD_… variables a case gives (and the run's mark, which finds a leftover process): one
+  // in the runner's environment (STEWARD_TEST_WORKERS of a measured suite run) is read as a possible setting, and a
+  // case is about what its config builds.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("STEWARD_") || k === RUN_MARK));
   const proc = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, env: { ...inherited, ...env }, stdout: "ignore", stderr: "pipe" });
   const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
   const line = /^LOADED (.*)$/m.exec(err);
