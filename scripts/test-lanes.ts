@@ -17,6 +17,19 @@ const WAITING_SHARE = 0.7;
 /** ...and is long enough to matter (a short one costs its slot little). */
 const WAITING_MIN_WALL_S = 8;
 
+/** Sets the computing lane's workers (scripts/test.ts), to measure another count on another machine. */
+export const WORKERS_ENV = "STEWARD_TEST_WORKERS";
+
+/**
+ * The lanes' environment: the caller's without WORKERS_ENV, which is the runner's own and already read. Left in, every
+ * Steward a test starts saw a STEWARD_… variable it took for a possible setting (lazy-modules.test.ts counted the
+ * config schemas that cost, and failed in a run with STEWARD_TEST_WORKERS=4).
+ */
+export function laneEnv(env: Record<string, string | undefined>, extra: Record<string, string>): Record<string, string | undefined> {
+  const { [WORKERS_ENV]: _read, ...rest } = env;
+  return { ...rest, ...extra };
+}
+
 export interface Lane {
   name: string;
   workers: number;

@@ -5,7 +5,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "nod
 import { dirname, resolve } from "node:path";
 import { childrenOf, countTestFiles, createOutputTally, printFailureReport, requestedFiles, type TestFailure, untimedFiles } from "./test-output";
 import { type Check, describeCheck, settleCheck, startCheck } from "./test-checks";
-import { type Lane, lanesFor, WAITING_FILES_PATH } from "./test-lanes";
+import { type Lane, laneEnv, lanesFor, WAITING_FILES_PATH, WORKERS_ENV } from "./test-lanes";
 import { endStuckWorker, endSuiteLeftovers, newSuiteMark, SUITE_MARK } from "./test-suite-mark";
 import { EXTERNAL_TOOLS, missingTools } from "../test/helpers/executables";
 import { startSuitePostgres } from "../test/helpers/shared-postgres";
@@ -30,8 +30,6 @@ const TESTS_TIMEOUT_MS = 55 * 60_000;
  * of runs here, with more tests failing on their timing at four; five stays.
  */
 const TEST_WORKERS = 5;
-/** Sets the computing lane's workers instead (two lanes kept), to measure another count on another machine. */
-const WORKERS_ENV = "STEWARD_TEST_WORKERS";
 
 /** TEST_WORKERS, or STEWARD_TEST_WORKERS when set to a whole number from 1 to 16 (anything else stops the run: said why). */
 function testWorkers(): number {
@@ -217,7 +215,7 @@ async function runTests(extraArgs: string[], cpuReport: boolean, workers: number
     );
     const proc = Bun.spawn([process.execPath, ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, [SUITE_MARK]: mark, [TIME_SCALE_ENV]: scale, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}), ...postgres?.env },
+      env: laneEnv(process.env, { [SUITE_MARK]: mark, [TIME_SCALE_ENV]: scale, ...(cpuReport ? { SUITE_CPU_LOG: CPU_LOG } : {}), ...postgres?.env }),
       stdio: ["ignore", "pipe", "pipe"],
     });
     return { lane, proc, tail: "" };

@@ -95,12 +95,12 @@ export interface ConfigReader<C extends ConfigShape> {
 
 export function createConfigReader<C extends ConfigShape>(schema: ConfigSchemaFactory<C>): ConfigReader<C> {
   let topLevel: string[] | undefined;
-  // The JSON Schema is built per parse that applies a STEWARD_… setting and dropped after; the top-level names are
-  // a few strings, kept.
+  // The top-level names are a few strings, kept: read from the schema a parse built, they cost no schema of their own
+  // (before, the first STEWARD_… variable that is no setting, and `run`'s check of the unused ones, built a second
+  // whole config schema).
   const parts: SchemaParts<C> = {
     schema,
-    jsonSchema: () => configJsonSchema(schema()),
-    topLevel: () => (topLevel ??= Object.keys((schema() as unknown as { shape?: Record<string, unknown> }).shape ?? {})),
+    topLevel: (built) => (topLevel ??= Object.keys(((built ?? schema()) as unknown as { shape?: Record<string, unknown> }).shape ?? {})),
   };
   const reader: ConfigReader<C> = {
     loadConfigFile: (file, options = {}) => {
@@ -122,10 +122,8 @@ export function createConfigReader<C extends ConfigShape>(schema: ConfigSchemaFa
 
 interface SchemaParts<C extends ConfigShape> {
   schema: ConfigSchemaFactory<C>;
-  /** Built when a STEWARD_… setting is applied. */
-  jsonSchema(): Record<string, unknown>;
-  /** The top-level setting names. */
-  topLevel(): readonly string[];
+  /** The top-level setting names, from `built` (the parse's schema) the first time they are asked for. */
+  topLevel(built?: ReturnType<ConfigSchemaFactory<C>>): readonly string[];
 }
 
 /** A config file's problems, all of them, and the config as far as it could be read around them. */
@@ -174,10 +172,20 @@ function collectFile<C extends ConfigShape>(parts: SchemaParts<C>, file: string,
   const setAside: PropertyKey[][] = [];
   const touched = (path: PropertyKey[]) => [...collect.paths, ...setAside].some((q) => startsWith(path, q) || startsWith(q, path));
   for (const path of collect.paths) setAside.push(setAsidePath(data, path));
+  // One schema for the parse, the variables' JSON Schema and the top-level names (see parseWith).
+  const schema = parts.schema();
+  parts.topLevel(schema);
   let overrides: ReturnType<typeof applyEnvOverrides> = [];
   try {
     if (p.options.envOverrides !== false)
-      overrides = applyEnvOverrides(data, p.options.env ?? process.env, parts.jsonSchema, secrets, p.options.envFileVars, parts.topLevel);
+      overrides = applyEnvOverrides(
+        data,
+        p.options.env ?? process.env,
+        () => configJsonSchema(schema),
+        secrets,
+        p.options.envFileVars,
+        () => parts.topLevel(schema),
+      );
   } catch (err) {
     problems.push((err as Error).message);
   }
@@ -185,7 +193,6 @@ function collectFile<C extends ConfigShape>(parts: SchemaParts<C>, file: string,
     const from = overrides.find((o) => m.includes(` ${o.path}:`) || m.includes(` ${o.path}.`));
     return from ? `${m} (set by ${from.variable})` : m;
   };
-  const schema = parts.schema();
   for (let round = 0; round < RECOVERY_ROUNDS; round++) {
     const parsed = schema.safeParse(data, { jitless: true });
     if (parsed.success) {
@@ -243,16 +250,25 @@ function parseWith<C extends ConfigShape>(parts: SchemaParts<C>, text: string, d
     throw new AppError("CONFIG_INVALID", msg, { details: [msg] });
   }
   const data = substitutePlaceholders(src, { env: options.env ?? process.env, baseDir, secrets, envFileNote: options.envFileNote });
+  // Built for this parse and dropped with it: kept in a module constant its ~1,400 zod objects stayed in the heap
+  // for the life of the process (bench/history/issue-48.md, "Idle RSS against issue 48"). The variables below take
+  // their JSON Schema and the top-level names from it, building no config schema of their own.
+  const schema = parts.schema();
+  parts.topLevel(schema); // kept for `run`'s check of unused variables, which asks after the parse
   // STEWARD_<SECTION>__<KEY> variables set single settings over the file (not for `config check` of a file alone).
   const overrides =
     options.envOverrides === false
       ? []
-      : applyEnvOverrides(data as Record<string, unknown>, options.env ?? process.env, parts.jsonSchema, secrets, options.envFileVars, parts.topLevel);
+      : applyEnvOverrides(
+          data as Record<string, unknown>,
+          options.env ?? process.env,
+          () => configJsonSchema(schema),
+          secrets,
+          options.envFileVars,
+          () => parts.topLevel(schema),
+        );
   // Parsed once per start or reload: zod's compiled fast path (generated with new Function on the first parse of
   // each object schema) costs more to build than it saves on one parse (measured: ~18 ms against ~8 ms of CPU).
-  // Built for this parse and dropped with it: kept in a module constant its ~1,400 zod objects stayed in the heap
-  // for the life of the process (bench/history/issue-48.md, "Idle RSS against issue 48").
-  const schema = parts.schema();
   const parsed = schema.safeParse(data, { jitless: true });
   if (!parsed.success) {
     const messages = formatConfigIssues(parsed.error.issues, schema, src, data).map((m) => {

@@ -8,6 +8,12 @@ export interface Loop extends Component {
   /** Runs now, or joins the run in progress. */
   runNow(): Promise<void>;
   /**
+   * A run that begins after this call: during a run, the next one right after it (shared by the callers that came
+   * during it). For a reading asked for after a change (`?refresh=true` after a license was renewed): the run in
+   * progress may have read before the change.
+   */
+  runAfterNow(): Promise<void>;
+  /**
    * The next run comes now instead of after the wait; during a run, right after it ends (what woke the loop may have
    * happened after the run read its state: a new API key while a poll with the old one was on its way).
    */
@@ -33,6 +39,16 @@ export function createLoop(name: string, run: () => Promise<void>, delayAfter: (
       schedule(0);
     });
     return running;
+  };
+  /** The run after the one in progress, that callers of runAfterNow during it share. */
+  let after: Promise<void> | undefined;
+  const runAfterNow = (): Promise<void> => {
+    if (!running) return runNow();
+    after ??= running.then(() => {
+      after = undefined;
+      return runNow();
+    });
+    return after;
   };
   const schedule = (ms: number) => {
     timer = clock.setTimeout(() => {
@@ -60,6 +76,7 @@ export function createLoop(name: string, run: () => Promise<void>, delayAfter: (
       await running;
     },
     runNow,
+    runAfterNow,
     wake() {
       if (stopped) return;
       if (running) {

@@ -56,12 +56,18 @@ export function createLicenseMonitor(cfg: LicenseMonitorConfig, deps: LicenseMon
     const [server, access] = await Promise.all([readServerLicense(deps.qrs, now), readAccessTypeOverview(deps.qrs)]);
     const snap: LicenseSnapshot = { at: new Date(now).toISOString(), server, access };
     last = snap;
+    await raiseAlerts(server, access, now);
+    // The measurements after the alerts: an InfluxDB that is down or slow fails the run (logged, counted) but holds
+    // back no alert (before, a write that failed or waited raised none until the next run).
     if (deps.sink)
       await deps.sink.write([
         serverLicensePoint(server, deps.sink.tagsFor("qlik_sense_server_license"), now),
         ...accessTypePoints(access, deps.sink.tagsFor("qlik_sense_license"), now),
       ]);
+    return snap;
+  }
 
+  async function raiseAlerts(server: ServerLicense, access: AccessTypeOverview, now: number): Promise<void> {
     const days = server.daysUntilExpiry;
     const data = { expiryDate: server.expiryDate ?? null, daysUntilExpiry: days ?? null, licenseExpired: server.expired };
     if (server.expired) {
@@ -117,7 +123,6 @@ export function createLicenseMonitor(cfg: LicenseMonitorConfig, deps: LicenseMon
         ),
       );
     }
-    return snap;
   }
 
   return { check, last: () => last };

@@ -12,7 +12,7 @@ export function periodic(
   intervalMs: number,
   run: () => Promise<unknown>,
   deps: { log: Logger; runs: Counter; clock: Clock },
-): Component & { runNow(): Promise<void> } {
+): Component & { runNow(): Promise<void>; runAfterNow(): Promise<void> } {
   const once = () =>
     run()
       .then(() => deps.runs.inc({ monitor: name, result: "ok" }))

@@ -8,9 +8,10 @@ import type { LicenseRelease } from "./license-release";
 import type { VersionMonitor } from "./version-monitor";
 
 export interface SiteMonitorRouteDeps {
-  license?: LicenseMonitor & { runNow(): Promise<void> };
+  /** runAfterNow: a refresh reads after the request, not the reading of a run that began before it. */
+  license?: LicenseMonitor & { runAfterNow(): Promise<void> };
   release?: LicenseRelease;
-  version?: VersionMonitor & { runNow(): Promise<void> };
+  version?: VersionMonitor & { runAfterNow(): Promise<void> };
 }
 
 export function registerSiteMonitorRoutes(router: Router, deps: SiteMonitorRouteDeps): void {
@@ -26,7 +27,7 @@ export function registerSiteMonitorRoutes(router: Router, deps: SiteMonitorRoute
       responses: { 200: { description: "last readings (null where a monitor is off or has not run yet)" } },
     },
     async (c, { query }) => {
-      if (query.refresh && deps.license) await deps.license.runNow();
+      if (query.refresh && deps.license) await deps.license.runAfterNow();
       return c.json({
         monitor: deps.license?.last() ?? null,
         release: deps.release?.last() ?? null,
@@ -66,7 +67,7 @@ export function registerSiteMonitorRoutes(router: Router, deps: SiteMonitorRoute
       responses: { 200: { description: "the version, or null" } },
     },
     async (c, { query }) => {
-      if (query.refresh && deps.version) await deps.version.runNow();
+      if (query.refresh && deps.version) await deps.version.runAfterNow();
       return c.json({ version: deps.version?.last() ?? null, enabled: Boolean(deps.version) });
     },
   );

@@ -100,7 +100,7 @@ export function setupSiteMonitors(loaded: LoadedOf<SiteMonitorsConfig>, deps: Si
     const job = periodic("license", config.licenseMonitor.interval, m.check, { log, runs, clock: deps.clock });
     deps.lifecycle.add(gate(job));
     out.license = m;
-    routes.license = { ...m, runNow: job.runNow };
+    routes.license = { ...m, runAfterNow: job.runAfterNow };
   }
   if (qrs && config.licenseRelease?.enabled) {
     const r = createLicenseRelease(config.licenseRelease, {
@@ -123,7 +123,7 @@ export function setupSiteMonitors(loaded: LoadedOf<SiteMonitorsConfig>, deps: Si
     deps.lifecycle.add(gate(job));
     deps.lifecycle.add({ name: "systeminfo-client", start() {}, stop: () => client.close() });
     out.version = v;
-    routes.version = { ...v, runNow: job.runNow };
+    routes.version = { ...v, runAfterNow: job.runAfterNow };
   }
   const unreachable = config.grouping.nodeDown.unreachable;
   // The read exists for the node's cause: without grouping (or its node rule) it would only raise service events.

@@ -26,7 +26,6 @@ export function createVersionMonitor(deps: VersionMonitorDeps) {
     const now = deps.clock.now();
     const info = await deps.client.read();
     last = { ...info, at: new Date(now).toISOString() };
-    if (deps.sink) await deps.sink.write([versionPoint(info, deps.sink.tagsFor("qlik_sense_version"), now)]);
     const label = info.releaseLabel ? `${info.version} (${info.releaseLabel})` : info.version;
     const previous = await deps.state.get(STATE_KEY);
     if (previous !== undefined && previous !== label) {
@@ -45,6 +44,8 @@ export function createVersionMonitor(deps: VersionMonitorDeps) {
       );
     }
     await deps.state.set(STATE_KEY, label);
+    // After the alert: an InfluxDB that is down or slow fails the run but holds back no version change.
+    if (deps.sink) await deps.sink.write([versionPoint(info, deps.sink.tagsFor("qlik_sense_version"), now)]);
     return info;
   }
 

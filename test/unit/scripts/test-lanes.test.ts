@@ -3,7 +3,7 @@
 import { expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { lanesFor, measureWaiting, WAITING_FILES_PATH, waitingFiles, waitingJson } from "../../../scripts/test-lanes";
+import { laneEnv, lanesFor, measureWaiting, WAITING_FILES_PATH, WORKERS_ENV, waitingFiles, waitingJson } from "../../../scripts/test-lanes";
 import { listTestFiles } from "../../../scripts/test-output";
 import { createTempDir } from "../../helpers/temp-dir";
 
@@ -61,4 +61,9 @@ test("run by bun test, the two lanes' arguments run every file once, each in its
   expect(await ran(lanes[0]!.fileArgs)).toEqual(["test/integration/x/slower.test.ts", "test/unit/ab.test.ts"]);
   expect(await ran(lanes[1]!.fileArgs)).toEqual(["test/integration/x/slow.test.ts", "test/unit/a.test.ts"]);
   dir.remove();
+});
+
+test("the lanes' workers do not see the runner's STEWARD_TEST_WORKERS: a Steward a test starts would read it as a possible setting", () => {
+  const env = laneEnv({ PATH: "/usr/bin", [WORKERS_ENV]: "4", STEWARD_TLS_PASSPHRASE: "pw" }, { TEST_TIME_SCALE: "3" });
+  expect(env).toEqual({ PATH: "/usr/bin", STEWARD_TLS_PASSPHRASE: "pw", TEST_TIME_SCALE: "3" });
 });

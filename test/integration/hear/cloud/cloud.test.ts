@@ -269,6 +269,10 @@ describe("two Stewards on one PostgreSQL store", () => {
       await stewards[poller === "alpha" ? 0 : 1]!.app.stop();
       const second = await run("fail");
       await waitFor(() => seen.some((x) => x.id === second.id), { timeoutMs: 20_000 });
+      // The webhook goes out after the event, through the store's outbox: two Cloud polls need not take longer (a
+      // suite run without the time scale saw none for the second reload after them). Once both are in, two more polls
+      // show that nothing is announced twice, as the tests above wait for theirs.
+      await waitFor(() => hooksFor(first.id).length >= 1 && hooksFor(second.id).length >= 1, { what: "both reloads' webhooks", timeoutMs: 20_000 });
       await twoMorePolls(stewards[poller === "alpha" ? 1 : 0]!);
       expect(seen.filter((x) => x.id === first.id)).toHaveLength(1);
       expect(seen.filter((x) => x.id === second.id).map((x) => x.by)).toEqual([poller === "alpha" ? "beta" : "alpha"]);

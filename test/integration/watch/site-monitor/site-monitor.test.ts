@@ -128,7 +128,10 @@ notify:
 
   test("a license close to expiry raises license.expiring once, with Butler's webhook fields", async () => {
     await control("/license", { validTo: dateIn(10) });
-    await t.request("/v4/license?refresh=true");
+    // The refresh reads after the change (a read already on its way is not its answer: see the last test); a read
+    // that failed would answer the last reading, said here rather than by a webhook that never comes.
+    const read = (await (await t.request("/v4/license?refresh=true")).json()) as { monitor: { server: { expiryDate: string } } };
+    expect(read.monitor.server.expiryDate).toBe(dateIn(10));
     await waitFor(() => hooks("license.expiring").length === 1, { what: "license.expiring webhook", timeoutMs: 30_000 });
     const [h] = hooks("license.expiring");
     expect(h).toMatchObject({ event: "server license about to expire alert", licenseExpired: false, expiryDateStr: dateIn(10) });
@@ -249,5 +252,48 @@ notify:
     await t.request("/v4/qliksense/version?refresh=true");
     await Bun.sleep(300);
     expect(rx.requests.length).toBe(before);
+  });
+
+  test("a refresh asked while a read is on its way reads again: the renewal it was asked after is seen and alerted", async () => {
+    // The read in progress has the server license and waits for the access types, held by the simulator.
+    const hold = sim.faults.add({ target: "qrs", pathContains: "/license/accesstypeoverview", delayMs: 600_000, count: 1 }, Date.now());
+    const since = sim.requests.list({ source: "qrs" }).at(-1)?.seq ?? 0;
+    const first = t.request("/v4/license?refresh=true");
+    await waitFor(() => hold.hits === 1 && sim.requests.list({ source: "qrs", sinceSeq: since }).some((r) => r.path.endsWith("/qrs/license")), {
+      what: "a read with the server license and its access types held",
+    });
+    await control("/license", { validTo: dateIn(20) });
+    const second = t.request("/v4/license?refresh=true");
+    sim.faults.release(hold.id);
+    expect(((await (await first).json()) as { monitor: { server: { expiryDate: string } } }).monitor.server.expiryDate).toBe(dateIn(-3));
+    // Before, the second refresh joined the first read and answered what it had read before the renewal.
+    expect(((await (await second).json()) as { monitor: { server: { expiryDate: string } } }).monitor.server.expiryDate).toBe(dateIn(20));
+    await waitFor(() => hooks("license.expiring").some((h) => h.expiryDateStr === dateIn(20)), { what: "license.expiring webhook of the renewal" });
+  });
+
+  test("an InfluxDB that does not answer holds back no license alert: the run raises it, then fails on the write", async () => {
+    const closed = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const deadUrl = `http://127.0.0.1:${closed.port}`;
+    closed.stop(true);
+    await control("/license", { validTo: dateIn(25) });
+    const other = createTestApp(
+      yaml
+        .replace(influx.url, deadUrl)
+        .replace(/^licenseRelease.*$/m, "")
+        .replace(/^versionMonitor.*$/m, ""),
+      {
+        dir: join(dir.path, "steward-influx-down"),
+      },
+    );
+    await other.app.start();
+    try {
+      // Before, the points were written first and the refused write ended the run before any alert.
+      await waitFor(() => hooks("license.expiring").some((h) => h.expiryDateStr === dateIn(25)), { what: "license.expiring with InfluxDB down" });
+      await waitFor(() => other.app.metrics.render().includes('steward_site_monitor_runs_total{monitor="license",result="failed"} 1'), {
+        what: "the run counted failed on its write",
+      });
+    } finally {
+      await other.close();
+    }
   });
 });

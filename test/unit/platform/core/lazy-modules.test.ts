@@ -6,6 +6,7 @@
 // after the parse. Each case runs in a fresh process, so the module registry shows exactly what that start loaded.
 import { afterAll, expect, test } from "bun:test";
 import { join, resolve } from "node:path";
+import { RUN_MARK } from "../../../helpers/leftover-processes";
 import { createTempDir } from "../../../helpers/temp-dir";
 
 const ROOT = resolve(import.meta.dir, "../../../..");
@@ -82,6 +83,7 @@ async function lazyModulesLoaded(name: string, yaml: string): Promise<string[]> 
 async function startAndInspect(
   name: string,
   yaml: string,
+  env: Record<string, string> = {},
 ): Promise<{
   modules: string[];
   schemasBuilt: string[];
@@ -133,7 +135,11 @@ async function startAndInspect(
     const configSchemasAlive = configSchemas.filter((r) => r.deref() !== undefined).length;
     console.error("LOADED " + JSON.stringify({ modules: hits, schemasBuilt, describedAll, probeWorks: built(schemas[0][1]), sectionsDescribed, configSchemasAlive, configSchemasBuilt: configSchemas.length, answerSchemas: answers.length, answerSchemasBuilt }));
   `;
-  const proc = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
+  // The start sees only the STEWARD_… variables a case gives (and the run's mark, which finds a leftover process): one
+  // in the runner's environment (STEWARD_TEST_WORKERS of a measured suite run) is read as a possible setting, and a
+  // case is about what its config builds.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("STEWARD_") || k === RUN_MARK));
+  const proc = Bun.spawn([process.execPath, "-e", script], { cwd: ROOT, env: { ...inherited, ...env }, stdout: "ignore", stderr: "pipe" });
   const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
   const line = /^LOADED (.*)$/m.exec(err);
   if (code !== 0 || !line) throw new Error(`the start failed (exit ${code}): ${err.slice(-2000)}`);
@@ -169,6 +175,11 @@ test("a default config builds the schemas of none of the blocks with defaults it
   const seen = await startAndInspect("defaulted", BASE);
   expect(DEFAULTED_SECTIONS.filter((s) => seen.describedAll.includes(s))).toEqual([]);
   expect(seen.configSchemasBuilt).toBeLessThan(60);
+  // A STEWARD_… variable that sets nothing (a secret for a placeholder, a test runner's) builds no second config
+  // schema to learn that it is no top-level setting: it built 32 more (91), which once failed this test in a suite
+  // run with STEWARD_TEST_WORKERS=4.
+  const withVariable = await startAndInspect("defaulted-variable", BASE, { STEWARD_TLS_PASSPHRASE: "pw" });
+  expect(withVariable.configSchemasBuilt).toBe(seen.configSchemasBuilt);
   const withKv = await startAndInspect("defaulted-kv", `${BASE}kv: {}\n`);
   expect(DEFAULTED_SECTIONS.filter((s) => withKv.describedAll.includes(s))).toEqual(["kv"]);
 }, 60_000);

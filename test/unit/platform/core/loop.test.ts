@@ -146,3 +146,40 @@ test("on a stepped clock a run is work in flight: time does not move while it wa
   await loop.stop(1_000);
   expect(seen).toEqual(["run starts at 0 s", "run ends at 0 s", "a timer due at 1 s", "run starts at 60 s", "run ends at 60 s"]);
 });
+
+test("a run after now begins after the call: during a run it waits for it and runs again, once for the callers that came during it", async () => {
+  // `GET /v4/license?refresh=true` right after the license was renewed joined a run that had read QRS before: it
+  // answered the old reading and raised no alert until the next run, an hour later.
+  let value = "old";
+  const readings: string[] = [];
+  let release: () => void = () => {};
+  const clock = createManualClock(0);
+  const loop = createLoop(
+    "t",
+    async () => {
+      const read = value;
+      await new Promise<void>((r) => (release = r));
+      readings.push(read);
+    },
+    () => 60_000,
+    clock,
+  );
+  loop.start();
+  await clock.advance(0);
+  value = "new"; // changed while the run is on its way, after it read
+  const a = loop.runAfterNow();
+  const b = loop.runAfterNow();
+  expect(a).toBe(b);
+  release();
+  await settle();
+  expect(readings).toEqual(["old"]);
+  release();
+  await a;
+  expect(readings).toEqual(["old", "new"]);
+  // With no run in progress it is a run now.
+  const c = loop.runAfterNow();
+  release();
+  await c;
+  expect(readings).toEqual(["old", "new", "new"]);
+  await loop.stop(1_000);
+});
