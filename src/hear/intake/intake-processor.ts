@@ -12,9 +12,11 @@ import { createRunProcessor, type RunProcessor, type RunProcessorDeps } from "./
 import { createUnconfirmedBounds } from "./unconfirmed-budget";
 import type { UnconfirmedPages } from "./unconfirmed-pages";
 
-// Runs announced in the background: on PostgreSQL one batch of failures (MAX_FAILURE_BATCH); on SQLite 32, so that runs
-// recorded out of order find their history in the 80 a task keeps in memory (at 64 a fifth read the store, issue 89).
-const ANNOUNCE_AHEAD = { postgres: 64, sqlite: 32 };
+// Runs announced in the background: on PostgreSQL one batch of failures (MAX_FAILURE_BATCH); on SQLite 128, whose
+// incident records and seen marks share commits (at 10,000 a second 28 runs a commit at 32, about 100 at 128: a
+// quarter less written to the WAL a run). Runs recorded out of order then still find their history in the 200 a task
+// keeps in memory (recent-runs.ts; at 80 a seventh of a burst read the store, issue 89).
+const ANNOUNCE_AHEAD = { postgres: 64, sqlite: 128 };
 
 /** The run processor: enrichment, dedupe, the bus (announcing ahead on PostgreSQL). */
 export function intakeProcessor(

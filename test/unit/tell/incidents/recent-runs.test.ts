@@ -20,7 +20,7 @@ test("a task not loaded is asked of the store; a complete window answers any que
 test("a full window answers while it holds enough runs, and sends older questions to the store", () => {
   const kept = createRecentRuns();
   kept.load("t", newestFirst(KEPT_PER_TASK)); // as many as asked for: there may be more in the store
-  expect(ids(kept.read("t", 100_000, "x", 50))).toEqual(Array.from({ length: 50 }, (_, i) => KEPT_PER_TASK - i));
+  expect(ids(kept.read("t", Number.POSITIVE_INFINITY, "x", 50))).toEqual(Array.from({ length: 50 }, (_, i) => KEPT_PER_TASK - i));
   expect(kept.read("t", 20_000, "x", 50)).toBeUndefined();
   expect(ids(kept.read("t", 20_000, "x", 19))).toEqual(Array.from({ length: 19 }, (_, i) => 19 - i));
 });
@@ -32,12 +32,12 @@ test("runs added out of order take their place; past the window's size the oldes
   kept.add("t", run(6));
   kept.add("t", run(1));
   kept.add("t", run(4)); // the same run again (a retried transaction): kept once
-  expect(ids(kept.read("t", 100_000, "x", 50))).toEqual([6, 5, 4, 3, 1]);
+  expect(ids(kept.read("t", Number.POSITIVE_INFINITY, "x", 50))).toEqual([6, 5, 4, 3, 1]);
   for (let n = 7; n < 7 + KEPT_PER_TASK; n++) kept.add("t", run(n));
-  expect(kept.read("t", 100_000, "x", KEPT_PER_TASK)?.length).toBe(KEPT_PER_TASK);
+  expect(kept.read("t", Number.POSITIVE_INFINITY, "x", KEPT_PER_TASK)?.length).toBe(KEPT_PER_TASK);
   expect(kept.read("t", 8_000, "x", 50)).toBeUndefined();
   kept.add("t", run(2)); // older than every run kept in a trimmed window: outside it
-  expect(kept.read("t", 100_000, "x", KEPT_PER_TASK)?.some((r) => r.finishedAt === 2_000)).toBe(false);
+  expect(kept.read("t", Number.POSITIVE_INFINITY, "x", KEPT_PER_TASK)?.some((r) => r.finishedAt === 2_000)).toBe(false);
 });
 
 test("runs ending together: the one recorded later comes first, as the store's index returns them", () => {
@@ -87,21 +87,23 @@ test("a site of 5,800 tasks for 35 days: the runs held stay within their budget 
       for (let h = 0; h < (t % 10 === 0 ? 12 : 1); h++) {
         const taskId = `t${t}`;
         const r = { ...run(day * 100 + h, "succeeded"), executionId: `${taskId}:${day}:${h}` };
+        // The store's newest runs of the task, oldest first (trimmed now and then, not at every run: cheaper).
         let stored = store.get(taskId);
         if (!stored) store.set(taskId, (stored = []));
-        if (!kept.has(taskId)) kept.load(taskId, stored.slice(0, KEPT_PER_TASK));
-        stored.unshift(r);
-        if (stored.length > KEPT_PER_TASK) stored.length = KEPT_PER_TASK;
+        if (!kept.has(taskId)) kept.load(taskId, stored.slice(-KEPT_PER_TASK).reverse());
+        stored.push(r);
+        if (stored.length > 2 * KEPT_PER_TASK) stored.splice(0, stored.length - KEPT_PER_TASK);
         kept.add(taskId, r);
       }
     }
     if (day % 7 === 0) held.push(heldRuns());
   }
-  // Before the budget: 12,700 runs after a week, 40,800 after five (each daily task's window still filling).
+  // Before the budget (80 runs a task): 12,700 runs after a week, 40,800 after five (each daily task's window still filling).
   for (const n of held) expect(n).toBeLessThanOrEqual(KEPT_RUNS);
-  expect(held[0]).toBeGreaterThan(KEPT_RUNS * 0.9);
+  // The budget holds from the second week (in the first the 1,000 tasks kept are the bound).
+  expect(held[1]).toBeGreaterThan(KEPT_RUNS * 0.9);
   expect(kept.held().runs).toBe(held.at(-1)!);
-});
+}, 60_000); // 1.2 s alone; beside four busy loops on two loaded cores, 12 s
 
 test("a failure's newer success is answered from the window only when no run outside it could be that success", () => {
   const kept = createRecentRuns();
@@ -122,6 +124,14 @@ test("a failure's newer success is answered from the window only when no run out
   expect(full.successAfter("u", KEPT_PER_TASK * 1_000)).toEqual({ at: undefined });
   expect(full.successAfter("u", 1_000)).toBeUndefined();
   expect(full.successAfter("u", 500)).toBeUndefined();
+});
+
+test("a run recorded after 144 that ended after it (the runs announced ahead on SQLite and the workers') still reads its history from the window", () => {
+  const kept = createRecentRuns();
+  kept.load("t", newestFirst(300)); // a busy task: the store holds more than the window
+  const behind = 300 - 144;
+  // With 80 kept a run so late was not in the window: its history was read from the store (issue 89).
+  expect(ids(kept.read("t", behind * 1_000, `e${behind}`, 50))).toEqual(Array.from({ length: 50 }, (_, i) => behind - 1 - i));
 });
 
 test("a run recorded after the sixteen that ended after it (the intake's runs in flight) still reads its history from the window", () => {
