@@ -4,6 +4,9 @@
 import { eventTitle } from "../../hear/events/event-title";
 import type { DomainEvent } from "../../platform/events/types";
 import type { SqlDb, SqlExecutor, SqlValue } from "../../platform/store/sql";
+import { claimAllSql, claimedOf, dueSql, earliestDue, existingKeys, nextDueSql, readDueTimes } from "./outbox-due";
+
+export { type DueTimes, earliestDue } from "./outbox-due";
 
 export const DELIVERY_STATUSES = ["pending", "sending", "delivered", "dead", "suppressed", "grouping", "grouped"] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -104,23 +107,6 @@ export interface OutboxOptions {
  */
 export const SENDING_LEASE_MS = 10 * 60_000;
 
-/**
- * A pending delivery may go only when no earlier delivery of its thread to the same channel and recipient is still
- * waiting or on its way: a follow-up never overtakes the alert it follows (a retrying one holds it back).
- */
-const NOT_HELD_BACK = `(d.thread IS NULL OR NOT EXISTS (SELECT 1 FROM notify_deliveries p WHERE p.thread = d.thread AND p.channel = d.channel
-  AND p.recipient = d.recipient AND p.id < d.id AND p.status IN ('pending', 'sending')))`;
-
-/**
- * Only the deliveries of these channels (the parameters: their names), when a Steward says which it has: in a cluster
- * whose Stewards do not all have the same channels (a channel added on one node first), a delivery is left to one
- * that can send it, instead of being given up as "no longer configured" by one that cannot.
- */
-function ofChannels(channels: readonly string[] | undefined): string {
-  if (channels === undefined) return "";
-  return channels.length === 0 ? " AND 1 = 0" : ` AND d.channel IN (${channels.map(() => "?").join(", ")})`;
-}
-
 /** A row this Steward claimed and is still sending (the parameter: its instance id). */
 const STILL_MINE = "status = 'sending' AND (claimed_by = ? OR claimed_by IS NULL)";
 
@@ -141,14 +127,11 @@ function outboxStatements(pg: boolean) {
     releaseGroupsByKey: "UPDATE notify_deliveries SET next_attempt_at = ?, updated_at = ? WHERE status = 'grouping' AND group_key = ? AND next_attempt_at > ?",
     setGroupEvents: "UPDATE notify_deliveries SET event_ids = ?, event_id = ?, updated_at = ? WHERE id = ?",
     // SKIP LOCKED: Stewards polling at the same moment each get different rows instead of queueing on one.
-    due: (channels?: readonly string[]) => `SELECT d.* FROM notify_deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= ?${ofChannels(channels)}
-      AND ${NOT_HELD_BACK} ORDER BY d.next_attempt_at, d.id LIMIT ?${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
+    due: (channels?: readonly string[]) => dueSql(pg, channels),
     dueGroups: `SELECT * FROM notify_deliveries WHERE status = 'grouping' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 100${pg ? " FOR UPDATE SKIP LOCKED" : ""}`,
-    // A held-back delivery is not due: its predecessor's own time (or its end, which wakes the worker) is.
-    nextDue: (channels?: readonly string[]) => `SELECT MIN(t) AS t FROM (SELECT MIN(next_attempt_at) AS t FROM notify_deliveries WHERE status = 'grouping'
-      UNION ALL SELECT t FROM (SELECT d.next_attempt_at AS t FROM notify_deliveries d WHERE d.status = 'pending'${ofChannels(channels)}
-      AND ${NOT_HELD_BACK} ORDER BY d.next_attempt_at LIMIT 1) first_pending) due_times`,
+    nextDue: nextDueSql,
     markSending: "UPDATE notify_deliveries SET status = 'sending', attempts = attempts + 1, claimed_by = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+    claimAll: claimAllSql,
     // A note is kept in reason (a delivery sent in the plain form says why); without one, what it held stays.
     markDelivered:
       "UPDATE notify_deliveries SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL, reason = COALESCE(?, reason) WHERE id = ?",
@@ -229,6 +212,25 @@ function keptEvents(db: SqlDb, statement: string) {
   };
 }
 
+/** SQLite's claim (one writer at a time): the due rows read, then each moved from pending to sending. */
+function claimInTransaction(
+  db: SqlDb,
+  q: ReturnType<typeof outboxStatements>,
+  instanceId: string,
+  now: number,
+  limit: number,
+  channels?: readonly string[],
+): Promise<DeliveryRow[]> {
+  return db.transaction(async (tx) => {
+    const rows = (await tx.all<Row>(q.due(channels), [now, ...(channels ?? []), limit])).map(toDelivery);
+    const claimed: DeliveryRow[] = [];
+    for (const r of rows) {
+      if ((await tx.run(q.markSending, [instanceId, now, r.id])).changes === 1) claimed.push({ ...r, status: "sending", attempts: r.attempts });
+    }
+    return claimed;
+  });
+}
+
 export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
   const pg = db.dialect === "postgres";
   const q = outboxStatements(pg);
@@ -273,6 +275,8 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     setRateLimit: async (key: string, until: number) => void (await x.run(q.rateSet, [key, until])),
   });
   const base = on(db);
+  /** When the next digest window closes and when the next delivery (of `channels`) is due; undefined: none. */
+  const dueTimes = (channels?: readonly string[]) => readDueTimes(db, q.nextDue(channels), channels ? [...channels] : []);
 
   return {
     /** Runs fn with the outbox statements inside one transaction. */
@@ -291,6 +295,7 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
       return rows.map((r) => String(r.event_id));
     },
     exists: base.exists,
+    existingKeys: (keys: readonly string[]) => existingKeys(db, keys),
     insert: base.insert,
     async get(id: number): Promise<DeliveryRow | undefined> {
       const r = await db.get<Row>(q.get, [id]);
@@ -305,14 +310,8 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
      * this call moved it from pending to sending (another Steward polling at the same moment gets other rows or none).
      */
     async claimDue(now: number, limit: number, channels?: readonly string[]): Promise<DeliveryRow[]> {
-      return db.transaction(async (tx) => {
-        const rows = (await tx.all<Row>(q.due(channels), [now, ...(channels ?? []), limit])).map(toDelivery);
-        const claimed: DeliveryRow[] = [];
-        for (const r of rows) {
-          if ((await tx.run(q.markSending, [opts.instanceId, now, r.id])).changes === 1) claimed.push({ ...r, status: "sending", attempts: r.attempts });
-        }
-        return claimed;
-      });
+      if (pg) return claimedOf((await db.all<Row>(q.claimAll(channels), [now, ...(channels ?? []), limit, opts.instanceId, now])).map(toDelivery));
+      return claimInTransaction(db, q, opts.instanceId, now, limit, channels);
     },
     /** Digest windows that closed: released to be sent (or dropped when empty), by one Steward. */
     async closeDueGroups(now: number): Promise<void> {
@@ -323,10 +322,8 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
         }
       });
     },
-    async nextDueAt(channels?: readonly string[]): Promise<number | undefined> {
-      const r = await db.get<{ t: number | null }>(q.nextDue(channels), channels ? [...channels] : []);
-      return r?.t === null || r?.t === undefined ? undefined : Number(r.t);
-    },
+    nextDueAt: async (channels?: readonly string[]): Promise<number | undefined> => earliestDue(await dueTimes(channels)),
+    dueTimes,
     markDelivered: async (id: number, now: number, note?: string) => void (await db.run(q.markDelivered, [now, now, note ?? null, id])),
     markRetry: async (id: number, next: number, error: string, now: number) => void (await db.run(q.markRetry, [next, error, now, id, opts.instanceId])),
     markSuppressed: async (id: number, reason: string, now: number) => void (await db.run(q.markSuppressed, [reason.slice(0, 500), now, id, opts.instanceId])),

@@ -88,6 +88,8 @@ export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: Ou
   const deliveries: PlannedDelivery[] = [];
   const planned = new Map<string, string>();
   const test = ctx.notify.testMode;
+  /** Each delivery the routes ask for, decided once all are known: the store is asked which exist in one statement. */
+  const asked: Array<{ route: NamedRoute; ch: ChannelConfig; channelName: string; traits: ChannelTraits; base: PlannedDelivery }> = [];
 
   for (const route of ctx.routes) {
     const m = ctx.escalationTargets?.has(route.name)
@@ -123,9 +125,13 @@ export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: Ou
           key,
           action: "send",
         };
-        deliveries.push(await decide(route, ch, channelName, traits, base, event, outbox, now, planned, test, ctx.escalating === true));
+        asked.push({ route, ch, channelName, traits, base });
       }
     }
+  }
+  const written = outbox ? await outbox.existingKeys(asked.map((a) => a.base.key)) : new Set<string>();
+  for (const a of asked) {
+    deliveries.push(await decide(a.route, a.ch, a.channelName, a.traits, a.base, event, outbox, written, now, planned, test, ctx.escalating === true));
   }
   return { event, routes, deliveries };
 }
@@ -154,6 +160,7 @@ async function decide(
   d: PlannedDelivery,
   event: DomainEvent,
   outbox: OutboxStore | undefined,
+  written: ReadonlySet<string>,
   now: number,
   planned: Map<string, string>,
   test: NotifyConfig["testMode"],
@@ -162,7 +169,7 @@ async function decide(
   const earlier = planned.get(d.key);
   if (earlier) return { ...d, action: "duplicate", reason: `already planned by route ${earlier}` };
   planned.set(d.key, route.name);
-  if (await outbox?.exists(d.key)) return { ...d, action: "duplicate", reason: "this event was already handled for this channel and recipient" };
+  if (written.has(d.key)) return { ...d, action: "duplicate", reason: "this event was already handled for this channel and recipient" };
   if (!ch.enabled) return { ...d, action: "suppress", reason: "channel is disabled" };
   const late = lateFailureDecision(route, traits, event);
   if (late) return { ...d, action: "suppress", reason: late };
