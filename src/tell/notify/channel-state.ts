@@ -26,8 +26,12 @@ export const channelStateMigrations: MigrationSet = {
 export interface ChannelState {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /** Writes the key only when it is not there: true when this call wrote it (one statement, so one writer wins). */
+  setIfAbsent(key: string, value: string): Promise<boolean>;
   /** Removes the key; true when it was there (so exactly one caller acts on it). */
   take(key: string): Promise<boolean>;
+  /** Removes these keys in one statement; how many were there. */
+  takeAll(keys: readonly string[]): Promise<number>;
   /** Removes the key only while it still holds `value`: true when it did (a newer value written meanwhile stays). */
   takeIf(key: string, value: string): Promise<boolean>;
   /** Writes `to` only while the key still holds `from`: true when it did (so one of several writers wins). */
@@ -40,7 +44,9 @@ export function createChannelState(db: SqlDb, channel: string, now: () => number
   const get = "SELECT value FROM channel_state WHERE channel = ? AND key = ?";
   const put =
     "INSERT INTO channel_state (channel, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (channel, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+  const putNew = "INSERT INTO channel_state (channel, key, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (channel, key) DO NOTHING";
   const del = "DELETE FROM channel_state WHERE channel = ? AND key = ?";
+  const delAll = (n: number) => `DELETE FROM channel_state WHERE channel = ? AND key IN (${Array.from({ length: n }, () => "?").join(", ")})`;
   const delIf = "DELETE FROM channel_state WHERE channel = ? AND key = ? AND value = ?";
   const swap = "UPDATE channel_state SET value = ?, updated_at = ? WHERE channel = ? AND key = ? AND value = ?";
   // Not LIKE: a prefix may hold '%' or '_', and SQLite's LIKE ignores case where PostgreSQL's does not.
@@ -48,7 +54,9 @@ export function createChannelState(db: SqlDb, channel: string, now: () => number
   return {
     get: async (key) => (await db.get<{ value: string }>(get, [channel, key]))?.value,
     set: async (key, value) => void (await db.run(put, [channel, key, value, now()])),
+    setIfAbsent: async (key, value) => (await db.run(putNew, [channel, key, value, now()])).changes > 0,
     take: async (key) => (await db.run(del, [channel, key])).changes > 0,
+    takeAll: async (keys) => (keys.length === 0 ? 0 : (await db.run(delAll(keys.length), [channel, ...keys])).changes),
     takeIf: async (key, value) => (await db.run(delIf, [channel, key, value])).changes > 0,
     replace: async (key, from, to) => (await db.run(swap, [to, now(), channel, key, from])).changes > 0,
     entries: (prefix) => db.all<{ key: string; value: string }>(byPrefix, [channel, prefix.length, prefix]),
@@ -61,7 +69,9 @@ export function memoryChannelState(): ChannelState {
   return {
     get: async (k) => m.get(k),
     set: async (k, v) => void m.set(k, v),
+    setIfAbsent: async (k, v) => !m.has(k) && Boolean(m.set(k, v)),
     take: async (k) => m.delete(k),
+    takeAll: async (keys) => keys.filter((k) => m.delete(k)).length,
     takeIf: async (k, v) => m.get(k) === v && m.delete(k),
     replace: async (k, from, to) => m.get(k) === from && Boolean(m.set(k, to)),
     entries: async (prefix) =>

@@ -57,19 +57,15 @@ export async function stepAlert(
   // mark and before the delivery was recorded as delivered. Sending it again would be a duplicate trigger.
   if (action === "trigger" && opened === n.event.id) return { step };
   await send(step);
-  if (action === "trigger" && (await state.get(openMark(key))) === undefined) {
-    await state.set(openMark(key), n.event.id);
-    // Its incident may have been acknowledged (or ended) before this trigger went: that follows now, after it.
-    onOpened?.(key);
-  }
+  // Its incident may have been acknowledged (or ended) before this trigger went: that follows now, after it.
+  if (action === "trigger" && (await state.setIfAbsent(openMark(key), n.event.id))) onOpened?.(key);
   if (action === "acknowledge") await state.set(ackedMark(key), "steward");
   if (action === "resolve") await forget(state, key);
   return { step };
 }
 
 async function forget(state: ChannelState, key: string): Promise<void> {
-  await state.take(openMark(key));
-  await state.take(ackedMark(key));
+  await state.takeAll([openMark(key), ackedMark(key)]);
 }
 
 /** The on-call channel whose webhook resolved the incident this event closes, if one did. */

@@ -3,7 +3,7 @@
 // replace and takeIf change a key only while it holds the value the caller read (how an alert's end is marked and then
 // forgotten without losing a newer value written meanwhile).
 import { afterAll, describe, expect, test } from "bun:test";
-import { channelStateMigrations, createChannelState } from "../../../../src/tell/notify/channel-state";
+import { channelStateMigrations, createChannelState, memoryChannelState } from "../../../../src/tell/notify/channel-state";
 import { bothBackends } from "../../../helpers/sql-backends";
 
 const backends = bothBackends();
@@ -51,5 +51,33 @@ for (const backend of backends) {
       expect(await am.get("alert:incident:1")).toBeUndefined();
       expect(await other.get("alert:incident:1")).toBe("firing");
     });
+
+    test("setIfAbsent writes only a missing key, once among callers at the same moment; takeAll removes several keys of its channel", async () => {
+      const db = await backend.open([channelStateMigrations]);
+      const pd = createChannelState(db, "pd", () => 1);
+      const other = createChannelState(db, "other", () => 1);
+      // Two Stewards' triggers of one alert accepted at once: one open mark, one writer told it wrote it.
+      expect((await Promise.all([pd.setIfAbsent("open:incident:1", "ev-a"), pd.setIfAbsent("open:incident:1", "ev-b")])).filter(Boolean)).toHaveLength(1);
+      expect(["ev-a", "ev-b"]).toContain((await pd.get("open:incident:1"))!);
+      await pd.set("open:incident:2", "ev-c");
+      expect(await pd.setIfAbsent("open:incident:2", "ev-d")).toBe(false);
+      expect(await pd.get("open:incident:2")).toBe("ev-c");
+      await pd.set("acked:incident:1", "steward");
+      await other.set("open:incident:1", "theirs");
+      expect(await pd.takeAll(["open:incident:1", "acked:incident:1", "acked:incident:9"])).toBe(2);
+      expect(await pd.takeAll([])).toBe(0);
+      expect((await pd.entries("")).map((e) => e.key)).toEqual(["open:incident:2"]);
+      expect(await other.get("open:incident:1")).toBe("theirs");
+    });
   });
 }
+
+test("the in-memory state (previews, config check) answers setIfAbsent and takeAll as the store does", async () => {
+  const m = memoryChannelState();
+  expect(await m.setIfAbsent("open:1", "a")).toBe(true);
+  expect(await m.setIfAbsent("open:1", "b")).toBe(false);
+  expect(await m.get("open:1")).toBe("a");
+  await m.set("acked:1", "steward");
+  expect(await m.takeAll(["open:1", "acked:1", "acked:2"])).toBe(2);
+  expect(await m.entries("")).toEqual([]);
+});
