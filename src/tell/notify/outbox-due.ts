@@ -1,7 +1,7 @@
 // The outbox's looks for work, kept to few statements (issue 89: in a cluster on PostgreSQL the CPU goes mostly to
-// statements, the Stewards' and the server's): the next due times in one, which keys of a plan are written in one, and
-// what a one-statement claim returns put as the claim's transaction returns it.
-import type { SqlDb, SqlValue } from "../../platform/store/sql";
+// statements, the Stewards' and the server's): which keys of a plan are written in one, and what a one-statement
+// claim returns put as the claim's transaction returns it.
+import type { SqlDb } from "../../platform/store/sql";
 
 /**
  * A pending delivery may go only when no earlier delivery of its thread to the same channel and recipient is still
@@ -24,40 +24,12 @@ export function ofChannels(channels: readonly string[] | undefined): string {
 export const dueSql = (pg: boolean, channels?: readonly string[]) => `SELECT d.* FROM notify_deliveries d WHERE d.status = 'pending'
   AND d.next_attempt_at <= ?${ofChannels(channels)} AND ${NOT_HELD_BACK} ORDER BY d.next_attempt_at, d.id LIMIT ?${pg ? " FOR UPDATE SKIP LOCKED" : ""}`;
 
-/**
- * The next digest window's close and the next delivery's due time, in one statement. A held-back delivery is not due:
- * its predecessor's own time (or its end, which wakes the worker) is. The digests' time apart: their windows are
- * closed (a transaction) only when one is due.
- */
-export const nextDueSql = (channels?: readonly string[]) => `SELECT (SELECT MIN(next_attempt_at) FROM notify_deliveries WHERE status = 'grouping') AS groups,
-  (SELECT d.next_attempt_at FROM notify_deliveries d WHERE d.status = 'pending'${ofChannels(channels)}
-  AND ${NOT_HELD_BACK} ORDER BY d.next_attempt_at LIMIT 1) AS pending`;
-
 /** PostgreSQL: the due rows locked (SKIP LOCKED) and marked in one statement, not a transaction of one statement a row. */
 export const claimAllSql = (channels?: readonly string[]) => `WITH due AS MATERIALIZED (SELECT d.id FROM notify_deliveries d
   WHERE d.status = 'pending' AND d.next_attempt_at <= ?${ofChannels(channels)} AND ${NOT_HELD_BACK}
   ORDER BY d.next_attempt_at, d.id LIMIT ? FOR UPDATE SKIP LOCKED)
   UPDATE notify_deliveries n SET status = 'sending', attempts = n.attempts + 1, claimed_by = ?, updated_at = ? FROM due
   WHERE n.id = due.id AND n.status = 'pending' RETURNING n.*`;
-
-/** The outbox's next times: a digest window's close, and a delivery's due time (undefined: none waits). */
-export interface DueTimes {
-  groups: number | undefined;
-  pending: number | undefined;
-}
-
-/** The earlier of the two, or undefined when nothing waits. */
-export function earliestDue(t: DueTimes): number | undefined {
-  if (t.groups === undefined) return t.pending;
-  return t.pending === undefined ? t.groups : Math.min(t.groups, t.pending);
-}
-
-/** Runs the next-due statement (its columns: groups, pending). */
-export async function readDueTimes(db: SqlDb, sql: string, params: SqlValue[]): Promise<DueTimes> {
-  const r = await db.get<{ groups: SqlValue; pending: SqlValue }>(sql, params);
-  const at = (v: SqlValue | undefined) => (v === null || v === undefined ? undefined : Number(v));
-  return { groups: at(r?.groups), pending: at(r?.pending) };
-}
 
 /** Which of these delivery keys are written already: one statement for a plan's deliveries. */
 export async function existingKeys(db: SqlDb, keys: readonly string[]): Promise<Set<string>> {

@@ -12,7 +12,7 @@ import { inFlight } from "../../platform/core/stepped-clock";
 import { drainInFlight } from "./drain-in-flight";
 import { abandonedSends } from "./abandoned-sends";
 import { deliveryError, isPermanent } from "../../platform/http/delivery-error";
-import { type DeliveryRow, earliestDue, type OutboxStore } from "./outbox-store";
+import type { DeliveryRow, OutboxStore } from "./outbox-store";
 import { causedByStoreOutage, isStoreUnavailable } from "../../platform/store/sql";
 import { createFullDiskLines } from "../../platform/store/full-disk-lines";
 import type { Channel, Notification } from "./types";
@@ -287,9 +287,9 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
     return pumping;
   }
 
-  /** Releases the digests whose window closed (when one has) and starts the due sends, as many as there are free slots. */
-  async function claimAndStart(now: number, groupsDue: boolean): Promise<void> {
-    if (groupsDue) await outbox.closeDueGroups(now);
+  /** Releases the digests whose window closed and starts the sends that are due, as many as there are free slots. */
+  async function claimAndStart(now: number): Promise<void> {
+    await outbox.closeDueGroups(now);
     const free = settings.concurrency - inflight.size;
     if (free <= 0 || stopping) return;
     for (const row of await outbox.claimDue(now, free, channelsOf(deps))) {
@@ -314,12 +314,11 @@ export function createOutboxWorker(deps: WorkerDeps): OutboxWorker {
       // One cheap look first: an idle pass (most of them) then takes no claiming transaction. Nothing is missed: the
       // claims only take rows this look counts (pending or grouping, due by now); one written after it wakes this
       // worker (written here) or is found at the next pass (written by another Steward), as it would be anyway.
-      const due = await outbox.dueTimes(channelsOf(deps));
-      next = earliestDue(due);
+      next = await outbox.nextDueAt(channelsOf(deps));
       if (next !== undefined && next <= now) {
-        await claimAndStart(now, due.groups !== undefined && due.groups <= now);
+        await claimAndStart(now);
         // With every slot taken no wake-up is set (below): a send's end looks again. So only with a slot free.
-        if (inflight.size < settings.concurrency) next = earliestDue(await outbox.dueTimes(channelsOf(deps)));
+        if (inflight.size < settings.concurrency) next = await outbox.nextDueAt(channelsOf(deps));
       }
       read = true;
     } finally {
