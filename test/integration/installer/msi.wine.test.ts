@@ -188,11 +188,22 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
    * the log's end (once, beside busy loops, an install exited 91 after 1.5 s with no other trace).
    */
   const msiexec = async (args: string[]) => {
-    const log = `C:\\StewardMsiLogs\\msiexec-${++msiRuns}.log`;
+    let log = `C:\\StewardMsiLogs\\msiexec-${++msiRuns}.log`;
     mkdirSync(hostPath("C:\\StewardMsiLogs"), { recursive: true });
-    const r = await runUnderWine("msiexec", [...args, "/l*v", log], { prefix: INSTALLER_PREFIX, timeoutMs: 180_000 });
+    let r = await runUnderWine("msiexec", [...args, "/l*v", log], { prefix: INSTALLER_PREFIX, timeoutMs: 180_000 });
+    if (r.code !== 0 && !existsSync(hostPath(log))) {
+      // Once in a full run an msiexec exited 1 having written no log at all: Windows Installer never began (nothing
+      // installed, no custom action ran), so Wine's start of it is tried once more, and both tries are printed.
+      console.error(
+        `msiexec ${args.join(" ")} exited ${r.code} before Windows Installer wrote its log; tried once more. stderr: ${r.stderr.trim().slice(-2_000)}`,
+      );
+      log = `C:\\StewardMsiLogs\\msiexec-${++msiRuns}.log`;
+      r = await runUnderWine("msiexec", [...args, "/l*v", log], { prefix: INSTALLER_PREFIX, timeoutMs: 180_000 });
+    }
     if (r.code !== 0) {
-      const text = existsSync(hostPath(log)) ? readFileSync(hostPath(log)).toString("utf8").replaceAll("\0", "") : "(no log written)";
+      const text = existsSync(hostPath(log))
+        ? readFileSync(hostPath(log)).toString("utf8").replaceAll("\0", "")
+        : `(no log written; stderr: ${r.stderr.trim().slice(-2_000)})`;
       // Wine passes on the low byte of Windows Installer's code: 67 is 1603 (fatal error), 91 is 1627 (function failed).
       const ours = existsSync(hostPath(INSTALLER_LOG)) ? readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1) : "(none)";
       console.error(

@@ -214,6 +214,10 @@ notify:
       const recovered = closing.find((e) => e.kind === "task.recovered")!;
       await waitFor(async () => (await deliveriesOf(recovered.id)).some((d) => d.channel === "pd" && d.status === "sending") || undefined, {
         what: "the recovery's resolve on its way to PagerDuty",
+      }).catch(async (err: Error) => {
+        // Failed once in a full run on PostgreSQL (not again alone or beside busy loops): say where each row stood.
+        const rows = async (id: string) => JSON.stringify(await deliveriesOf(id));
+        throw new Error(`${err.message}; the recovery's deliveries: ${await rows(recovered.id)}; the failure's: ${await rows(failed!.id)}`);
       });
       // A sweep runs now, with the resolve still held (its timer runs one every 5 s; waiting for it held a test worker).
       await t.app.alertConverger.sweep();
