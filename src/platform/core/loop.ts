@@ -44,10 +44,12 @@ export function createLoop(name: string, run: () => Promise<void>, delayAfter: (
   let after: Promise<void> | undefined;
   const runAfterNow = (): Promise<void> => {
     if (!running) return runNow();
-    after ??= running.then(() => {
+    // Whether the run in progress failed or not, the one after it runs (and a failed one leaves no stale promise).
+    const next = () => {
       after = undefined;
       return runNow();
-    });
+    };
+    after ??= running.then(next, next);
     return after;
   };
   const schedule = (ms: number) => {

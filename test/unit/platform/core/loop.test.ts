@@ -183,3 +183,41 @@ test("a run after now begins after the call: during a run it waits for it and ru
   expect(readings).toEqual(["old", "new", "new"]);
   await loop.stop(1_000);
 });
+
+test("a run after now follows a run that failed, and a later call during a run does not get that failure back", async () => {
+  const outcomes: string[] = [];
+  let release: (fail: boolean) => void = () => {};
+  const clock = createManualClock(0);
+  const loop = createLoop(
+    "t",
+    async () => {
+      const fail = await new Promise<boolean>((r) => (release = r));
+      outcomes.push(fail ? "failed" : "ok");
+      if (fail) throw new Error("QRS did not answer");
+    },
+    () => 60_000,
+    clock,
+  );
+  loop.start();
+  await clock.advance(0);
+  release(false); // the start's own run
+  await settle();
+  const failing = loop.runNow().catch((err: Error) => err.message); // a run on demand that will fail
+  const after = loop.runAfterNow();
+  release(true);
+  expect(await failing).toBe("QRS did not answer");
+  await settle();
+  release(false); // the run after it reads, and succeeds
+  await after;
+  expect(outcomes).toEqual(["ok", "failed", "ok"]);
+  // Another run in progress, and a refresh asked during it: a run of its own follows, not the old failure.
+  const during = loop.runNow();
+  const next = loop.runAfterNow();
+  release(false);
+  await during;
+  await settle();
+  release(false);
+  await next;
+  expect(outcomes).toEqual(["ok", "failed", "ok", "ok", "ok"]);
+  await loop.stop(1_000);
+});
