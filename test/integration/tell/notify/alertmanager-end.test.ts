@@ -95,6 +95,10 @@ function firstEnd() {
   };
 }
 
+/** Waits (bounded) until the channel no longer remembers the alert. */
+const forgotten = (state: ReturnType<typeof createChannelState>) =>
+  waitFor(async () => ((await state.get(KEY)) === undefined ? true : undefined), { what: "the alert forgotten" });
+const firing = (posts: Posted[][]) => posts.flat().filter((a) => a.endsAt === undefined);
 const ends = (posts: Posted[][]) => posts.flat().filter((a) => a.endsAt !== undefined);
 const stored = async (state: ReturnType<typeof createChannelState>) => {
   const raw = await state.get(KEY);
@@ -129,9 +133,9 @@ test(
         expect(again.labels.steward_incident).toBe("incident:5");
         expect(again.annotations.description).toContain("Load Sales recovered after 1 failed run.");
         expect(asked).toEqual([]);
-        await waitFor(async () => ((await s.state.get(KEY)) === undefined ? true : undefined), { what: "the alert forgotten" });
+        await forgotten(s.state);
         // Never posted firing again after its end.
-        expect(s.posts.flat().filter((a) => a.endsAt === undefined)).toHaveLength(1);
+        expect(firing(s.posts)).toHaveLength(1);
       } finally {
         await r.stop(1_000);
       }
@@ -159,7 +163,7 @@ test(
       try {
         await waitFor(() => ends(s.posts).length === 2 || undefined, { what: "the end posted by the next holder" });
         expect(ends(s.posts)[1]!.labels.steward_incident).toBe("incident:5");
-        await waitFor(async () => ((await s.state.get(KEY)) === undefined ? true : undefined), { what: "the alert forgotten" });
+        await forgotten(s.state);
       } finally {
         await next.stop(1_000);
         s.close();
@@ -188,12 +192,12 @@ test(
         await waitFor(() => passes >= 1 || undefined, { what: "a pass that found the incident closed" });
         // The closing notification comes after the pass, as a resolve by hand's follow-up does through the outbox.
         await s.channel.send(notification(incidentEvent("task.recovered")), AbortSignal.timeout(10_000));
-        await waitFor(async () => ((await s.state.get(KEY)) === undefined ? true : undefined), { what: "the alert forgotten" });
+        await forgotten(s.state);
         await Bun.sleep(700); // two more passes, which must post nothing
         const got = ends(s.posts);
         expect(got).toHaveLength(1);
         expect(got[0]!.annotations.description).toContain("Load Sales recovered after 1 failed run.");
-        expect(s.posts.flat().filter((a) => a.endsAt === undefined)).toHaveLength(1);
+        expect(firing(s.posts)).toHaveLength(1);
       } finally {
         await r.stop(1_000);
       }
