@@ -18,6 +18,8 @@ export async function diagnose(o: {
   neverListed: string[];
   /** "pagerduty incident 12" as the ledger names a page lost. */
   pagesLost: string[];
+  /** "webhook incident 12" as judgeFollowUps names a recovery that came without its page, and the webhook's requests. */
+  recoveriesWithoutPage?: { items: string[]; channel: string; received: Array<{ at?: number; kind: string; incident: number | undefined; delivery?: string }> };
 }): Promise<string> {
   const lines: string[] = [];
   const secs = (t: number) => `${((t - o.started) / 1000).toFixed(1)} s`;
@@ -37,7 +39,7 @@ export async function diagnose(o: {
     lines.push(`left open: ${product} ${key}: ${got.map((r) => `${r.action} at ${secs(r.at)}`).join(", ")}; ${shown}`);
   }
   const lost = o.pagesLost.filter((x) => x.startsWith("pagerduty ")).slice(0, 3);
-  const deliveries = lost.length ? await pagerDutyDeliveries(o.base) : [];
+  const deliveries = lost.length ? await channelDeliveries(o.base, "pd") : [];
   for (const item of lost) {
     const id = item.split(" ").at(-1);
     const inc = (await fetch(`${o.base}/v4/incidents/${id}`)
@@ -51,6 +53,29 @@ export async function diagnose(o: {
           .map(
             (d) =>
               `${d.kind} ${d.status}${d.reason ? ` (${d.reason})` : ""} ${d.attempts} attempts, created ${String(d.createdAt).slice(11, 23)}${d.lastError ? `, ${d.lastError}` : ""}`,
+          )
+          .join("; ") || "none"
+      }`,
+    );
+  }
+  const unpaged = o.recoveriesWithoutPage;
+  const hookDeliveries = unpaged?.items.length ? await channelDeliveries(o.base, unpaged.channel) : [];
+  for (const item of unpaged?.items.slice(0, 3) ?? []) {
+    const id = item.split(" ").at(-1);
+    const inc = (await fetch(`${o.base}/v4/incidents/${id}`)
+      .then((r) => r.json())
+      .catch(() => ({}))) as Record<string, unknown>;
+    const title = inc.subject ?? inc.title;
+    const mine = hookDeliveries.filter((d) => d.eventTitle === title && Math.abs(Date.parse(String(d.createdAt)) - Date.parse(String(inc.openedAt))) < 120_000);
+    const got = unpaged!.received.filter((r) => r.incident === Number(id));
+    lines.push(
+      `recovery without its page: incident ${id} (${title}, opened ${String(inc.openedAt).slice(11, 23)} by ${inc.lastEventId}, closed ${String(inc.closedAt).slice(11, 23)} by ${inc.closedByEventId}); the channel got: ${
+        got.map((r) => `${r.kind} ${r.delivery ?? ""} at ${secs(r.at ?? 0)}`).join(", ") || "nothing"
+      }; its deliveries there: ${
+        mine
+          .map(
+            (d) =>
+              `#${d.id} ${d.key} ${d.kind} ${d.eventId} ${d.status}${d.reason ? ` (${d.reason})` : ""} ${d.attempts} attempts, created ${String(d.createdAt).slice(11, 23)}, delivered ${String(d.deliveredAt).slice(11, 23)}${d.lastError ? `, ${d.lastError}` : ""}`,
           )
           .join("; ") || "none"
       }`,
@@ -77,12 +102,12 @@ export function receivedOf(p: ProductLog, at: number[]): Received[] {
   return p.steps.map((s, i) => ({ at: at[i] ?? 0, action: s.action, key: s.key }));
 }
 
-/** The pd channel's deliveries, newest first (up to 3,000). */
-async function pagerDutyDeliveries(base: string): Promise<Array<Record<string, unknown>>> {
+/** A channel's deliveries, newest first (up to 3,000). */
+async function channelDeliveries(base: string, channel: string): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];
   let before: number | null | undefined;
   for (let i = 0; i < 3 && before !== null; i++) {
-    const page = (await fetch(`${base}/v4/deliveries?channel=pd&limit=1000${before ? `&before=${before}` : ""}`)
+    const page = (await fetch(`${base}/v4/deliveries?channel=${channel}&limit=1000${before ? `&before=${before}` : ""}`)
       .then((r) => r.json())
       .catch(() => ({ deliveries: [], nextBefore: null }))) as { deliveries: Array<Record<string, unknown>>; nextBefore: number | null };
     out.push(...page.deliveries);

@@ -89,7 +89,7 @@ export function describeLedger(l: Ledger): string {
 /** What a message channel (a webhook) received: each page or recovery, in the order it came, with its incident. */
 export interface MessageLog {
   name: string;
-  received: Array<{ kind: string; incident: number | undefined }>;
+  received: Array<{ kind: string; incident: number | undefined; delivery?: string; at?: number }>;
 }
 
 export interface FollowUpLedger {

@@ -73,10 +73,10 @@ const products = (): ProductLog[] => [
 /** The webhook's requests: the page or recovery each was, and its incident (the body's incident.id). */
 const hookLog = (): MessageLog => ({
   name: "webhook",
-  received: site.hook.requests.map((r) => ({
-    kind: r.headers.get("x-steward-event") ?? "",
-    incident: (JSON.parse(r.body) as { incident?: { id?: number } }).incident?.id,
-  })),
+  received: site.hook.requests.map((r) => {
+    const body = JSON.parse(r.body) as { incident?: { id?: number } };
+    return { kind: r.headers.get("x-steward-event") ?? "", incident: body.incident?.id, delivery: r.headers.get("x-steward-delivery") ?? undefined, at: r.at };
+  }),
 });
 const acknowledgedEverywhere = (id: number) =>
   [site.pd, site.og, site.jsm].every((r) => r.alerts.some((a) => a.key === `steward-incident-${id}` && a.status === "acknowledged"));
@@ -257,6 +257,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
       openAfterEnd: ledger.openAfterEnd,
       neverListed,
       pagesLost,
+      recoveriesWithoutPage: { items: hook.recoveriesWithoutPage, channel: "hook", received: hookLog().received },
     }),
   ].join("\n");
   console.log(report);

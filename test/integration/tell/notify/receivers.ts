@@ -10,6 +10,8 @@ export interface CapturedRequest {
   query: URLSearchParams;
   headers: Headers;
   body: string;
+  /** When it came (Date.now()). */
+  at: number;
 }
 
 export interface HttpReceiver {
@@ -31,7 +33,7 @@ export function startHttpReceiver(initialStatus = 200): HttpReceiver {
       // A gzip-encoded body (the InfluxDB client's writes) is recorded as the text it carries, as a server reads it.
       const raw = new Uint8Array(await req.arrayBuffer());
       const body = new TextDecoder().decode(req.headers.get("content-encoding") === "gzip" ? Bun.gunzipSync(raw) : raw);
-      requests.push({ method: req.method, path: u.pathname, query: u.searchParams, headers: req.headers, body });
+      requests.push({ method: req.method, path: u.pathname, query: u.searchParams, headers: req.headers, body, at: Date.now() });
       // 204 and 304 carry no body (the InfluxDB v2 client insists on 204).
       return new Response(status === 204 || status === 304 ? null : status < 300 ? "ok" : "receiver says no", { status });
     },
