@@ -8,7 +8,7 @@ import { runKey } from "../events/run-key";
 import type { RunReport } from "../events/enrich-task-event";
 import { parseDatagram, sniffSchedulerOutcome } from "./datagram-parser";
 import type { EngineMessage, EngineReloadMessage, SchedulerMessage } from "./datagram-types";
-import type { IntakeCounters } from "./intake-metrics";
+import { type IntakeCounters, seriesByKey } from "./intake-metrics";
 import type { IntakeOverflow } from "./overflow";
 import { createLogThrottle, type ThrottledWarn } from "./log-throttle";
 import type { RunClaims } from "./run-claims";
@@ -72,6 +72,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
 
   /** Series per reason and outcome, resolved once: under overload this runs for most datagrams. */
   const droppedSeries = new Map<string, { inc(by?: number): void }>();
+  const parsedCount = seriesByKey(counters.parsed, (kind: string) => ({ kind }));
   /** Counts (by reason and outcome) and logs, at most once a minute per reason, a run the queue did not keep. */
   function dropped(reason: "queue_full" | "stopping" | "shed" | "source_full", outcome: string, executionId: string | undefined, source?: string): void {
     // The dropped run may be a node's real one behind a flood spoofing its address: QRS knows (drop-look.ts).
@@ -126,7 +127,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     if (!res.ok) {
       return rejected(res.reason, from.address, { detail: res.detail, sample: msg.subarray(0, 160).toString("utf8") }, "unparseable datagram");
     }
-    counters.parsed.inc({ kind: res.message.kind });
+    parsedCount(res.message.kind).inc();
     if (res.message.kind === "engine-reload") return deps.engine?.(res.message, from.address);
     if (res.message.kind === "engine") {
       const e = res.message;

@@ -14,6 +14,7 @@ import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import { isRetriedAttempt } from "../../platform/events/retried-attempt";
 import type { RunReport, TaskEventEnricher } from "../events/enrich-task-event";
 import type { IntakeStore } from "./intake-store";
+import { runCounts } from "./intake-metrics";
 import { createLineBudget, type LineBudget, type ThrottledWarn } from "./log-throttle";
 import { createProcessRetries } from "./process-retries";
 import { createMatchedRunClaim } from "./matched-run-claim";
@@ -235,13 +236,13 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   const eventLines = createLineBudget(EVENT_LINES_PER_SECOND, 1_000, () => deps.clock.now());
   const fullDisk = createFullDiskLines(() => deps.clock.now());
   let closed = false;
-  /** Seen marks written in the background, until they settle. */
-  const marking = new Set<Promise<void>>();
+  const marking = new Set<Promise<void>>(); // the seen marks written in the background, until they settle
   const ahead = deps.announceAhead ?? 0;
   /** Runs announced in the background, until that is over. */
   const announcing = createAnnouncedAhead<ProcessResult>(deps.clock, deps.announceWindowMs ?? ANNOUNCE_WINDOW_MS, ahead);
   const claimMatched = createMatchedRunClaim({ ...deps, log, reservations });
   const background: BackgroundMarks = { mark: (run, event) => markSeen(deps, run.report, run.key, event), log, fullDisk, reservations, marking };
+  const count = runCounts(deps.counters);
 
   const drop = (key: string, why: Dropped, matchedKey?: string): Promise<ProcessResult> => dropRun(reservations, key, why, matchedKey);
 
@@ -259,7 +260,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       enrichedAfterClose(log, report);
       return drop(key, "closed");
     }
-    deps.counters.enriched.inc({ complete: String(event.complete) });
+    count.enriched(event.complete);
     confirmNode(deps, event);
     const judged = judgeUnconfirmed(deps, report, event);
     return judged instanceof Promise ? judged.then((j) => judgedRun(report, key, j, options)) : judgedRun(report, key, judged, options);
@@ -306,7 +307,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
       for (let i = 0; i < events.length; i++) {
         const e = events[i]!;
         await deps.bus.emit(e.kind, e);
-        deps.counters.emitted.inc({ kind: e.kind, source: e.source });
+        count.emitted(e);
       }
       const held = deps.heldAttempts?.settled(event);
       if (held) await held;
