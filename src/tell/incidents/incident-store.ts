@@ -144,12 +144,17 @@ export function incidentSql(x: SqlExecutor): IncidentSql {
   return s;
 }
 
-/** SQLite: extendOpen() of statementsOn, returning what the run's record needs of the incident. */
-async function extendOpen(x: SqlExecutor, t: IncidentTouch, now: number): Promise<IncidentState | undefined> {
-  if ((await x.run(Q.extendQuiet, extendArgs(t, now))).changes !== 1) return undefined;
-  // One process runs one transaction at a time on SQLite: nothing changes the incident between the UPDATE and the read.
-  return toIncidentState((await x.get<Row>(Q.openState, [t.subject]))!);
+/**
+ * SQLite: extendOpen() of statementsOn, returning what the run's record needs of the incident. Chained, not an async
+ * function: as one, what the optimising JIT inlined into it made its compile the largest of a burst's first seconds
+ * (issue 89).
+ */
+function extendOpen(x: SqlExecutor, t: IncidentTouch, now: number): Promise<IncidentState | undefined> {
+  return x.run(Q.extendQuiet, extendArgs(t, now)).then((r) => (r.changes === 1 ? openState(x, t.subject) : undefined));
 }
+
+// One process runs one transaction at a time on SQLite: nothing changes the incident between the UPDATE and the read.
+const openState = (x: SqlExecutor, subject: string): Promise<IncidentState> => x.get<Row>(Q.openState, [subject]).then((row) => toIncidentState(row!));
 
 function statementsOn(x: SqlExecutor) {
   // Each incident opened takes the next number, none skipped (incident-numbers.ts).
