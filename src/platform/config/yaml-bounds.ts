@@ -3,7 +3,7 @@
 // the parser's own lexer and CST parser (so document markers, directives, quotes, comments, block scalars and errors
 // are read exactly as when it is parsed for real), and the check stops at the first token past a bound: its cost is
 // that of the allowed prefix, whatever the text.
-import { CST, Lexer, Parser } from "yaml";
+import { Composer, CST, type Document, Lexer, type LineCounter, Parser, YAMLParseError } from "yaml";
 
 export interface YamlBounds {
   /** Deepest nesting allowed (collections inside collections, block or flow). */
@@ -178,4 +178,24 @@ function structuralRead(text: string, bounds: YamlBounds, onNewLine?: (offset: n
   }
   for (const t of parser.end()) tokens.push(t);
   return { tokens };
+}
+
+/**
+ * One document from the CST (`boundedCst`'s tokens), as `parseDocument` composes it with `prettyErrors: false`: a
+ * second document is an error, not read.
+ */
+export function composeOne(tokens: Iterable<CST.Token>, length: number, o: { lineCounter: LineCounter; uniqueKeys: boolean }): Document.Parsed {
+  const composer = new Composer({ lineCounter: o.lineCounter, prettyErrors: false, uniqueKeys: o.uniqueKeys });
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(tokens, true, length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(
+        new YAMLParseError([next.range[0], next.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"),
+      );
+      break;
+    }
+  }
+  // compose(…, true) always ends with a document.
+  return doc!;
 }

@@ -1,7 +1,7 @@
 // Parses YAML keeping the document, so any config path can be traced back to line:column in the file.
-import { Composer, type CST, isMap, isScalar, isSeq, LineCounter, YAMLParseError, type Document, type Node, type Pair } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, type Document, type Node, type Pair } from "yaml";
 import { AppError } from "../core/errors";
-import { boundedCst, type YamlBounds } from "./yaml-bounds";
+import { boundedCst, composeOne, type YamlBounds } from "./yaml-bounds";
 import { duplicateKeyOffsets } from "./yaml-duplicate-keys";
 
 export interface YamlSource {
@@ -24,7 +24,7 @@ export function parseYamlSource(text: string, file: string, bounds: YamlBounds =
     throw new AppError("CONFIG_INVALID", message, { details: [message] });
   }
   // Duplicate keys are checked below in one pass: the parser's check is quadratic in a mapping's size.
-  const doc = composeOne(read.tokens, text.length, lines);
+  const doc = composeOne(read.tokens, text.length, { lineCounter: lines, uniqueKeys: false });
   const errors: YamlProblem[] = [
     ...doc.errors.map((e) => ({ at: e.pos[0], code: e.code as string, message: e.message.split("\n")[0]! })),
     ...(doc.errors.length === 0 ? duplicateKeyOffsets(doc).map((at) => ({ at, code: "DUPLICATE_KEY", message: "Map keys must be unique" })) : []),
@@ -42,23 +42,6 @@ export function parseYamlSource(text: string, file: string, bounds: YamlBounds =
     throw new AppError("CONFIG_INVALID", message, { details: [message], cause: err });
   }
   return { file, doc, lines, data };
-}
-
-/** One document from the CST, as `parseDocument` composes it: a second document is an error, not read. */
-function composeOne(tokens: Iterable<CST.Token>, length: number, lines: LineCounter): Document.Parsed {
-  const composer = new Composer({ lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  let doc: Document.Parsed | undefined;
-  for (const next of composer.compose(tokens, true, length)) {
-    if (!doc) doc = next;
-    else {
-      doc.errors.push(
-        new YAMLParseError([next.range[0], next.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"),
-      );
-      break;
-    }
-  }
-  // compose(…, true) always ends with a document.
-  return doc!;
 }
 
 /**
