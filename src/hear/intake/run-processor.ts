@@ -204,9 +204,8 @@ async function annotateSafely(
   try {
     return await annotate(event, heardAtMs);
   } catch (err) {
-    // The store is away (or its disk full): the run is held and announced again, with its incident, once it answers.
-    // Sent without it, a page the outbox took a moment later (the store back, a pooled connection dead) would be keyed
-    // to no incident: no recovery or sweep would ever end its alert, and the incident would never count the run.
+    // The store is away: held, and announced with its incident once it answers. Sent without it, a page the outbox took a
+    // moment later (a pooled connection dead) was keyed to no incident, which no recovery or sweep ever ends.
     if (causedByStoreOutage(err)) throw err;
     fullDisk("annotate", err, (said) =>
       log.warn(
