@@ -205,6 +205,9 @@ async function annotateSafely(
   try {
     return await annotate(event, heardAtMs);
   } catch (err) {
+    // The store is away: held, and announced with its incident once it answers. Sent without it, a page the outbox took a
+    // moment later (a pooled connection dead) was keyed to no incident, which no recovery or sweep ever ends.
+    if (causedByStoreOutage(err)) throw err;
     fullDisk("annotate", err, (said) =>
       log.warn(
         { executionId: event.executionId, err: describeError(err), ...said },
@@ -237,8 +240,7 @@ export function createRunProcessor(deps: RunProcessorDeps): RunProcessor {
   const fullDisk = createFullDiskLines(() => deps.clock.now());
   let closed = false;
   const marking = new Set<Promise<void>>(); // the seen marks written in the background, until they settle
-  const ahead = deps.announceAhead ?? 0;
-  /** Runs announced in the background, until that is over. */
+  const ahead = deps.announceAhead ?? 0; // at most this many runs announced in the background (`announcing`) at once
   const announcing = createAnnouncedAhead<ProcessResult>(deps.clock, deps.announceWindowMs ?? ANNOUNCE_WINDOW_MS, ahead);
   const claimMatched = createMatchedRunClaim({ ...deps, log, reservations });
   const background: BackgroundMarks = { mark: (run, event) => markSeen(deps, run.report, run.key, event), log, fullDisk, reservations, marking };

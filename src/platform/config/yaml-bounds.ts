@@ -3,7 +3,7 @@
 // the parser's own lexer and CST parser (so document markers, directives, quotes, comments, block scalars and errors
 // are read exactly as when it is parsed for real), and the check stops at the first token past a bound: its cost is
 // that of the allowed prefix, whatever the text.
-import { CST, Lexer, Parser } from "yaml";
+import { Composer, CST, type Document, Lexer, type LineCounter, Parser, YAMLParseError } from "yaml";
 
 export interface YamlBounds {
   /** Deepest nesting allowed (collections inside collections, block or flow). */
@@ -44,9 +44,12 @@ function createDepthTracker(): (stack: readonly { type: string }[]) => number {
   let prev: Array<{ token: object; type: string }> = [];
   /** Per stack position: the deepest levels that finished above it (popped, or replaced by what holds them). */
   let below: number[] = [];
+  let last = 0;
   return (stack) => {
     let same = 0;
     while (same < stack.length && same < prev.length && stack[same] === prev[same]!.token && stack[same]!.type === prev[same]!.type) same++;
+    // Most tokens leave the stack as it was (a scalar, a comment, a line's indentation): the bound is the last one.
+    if (same === stack.length && same === prev.length) return last;
     if (same < prev.length) {
       // What left the stack from `same` up: its deepest path, kept by the position that now holds it or its parent.
       let deepest = 0;
@@ -67,6 +70,7 @@ function createDepthTracker(): (stack: readonly { type: string }[]) => number {
       levels += levelsOf(stack[i]!.type);
       bound = Math.max(bound, levels + below[i]!);
     }
+    last = bound;
     return bound;
   };
 }
@@ -101,12 +105,23 @@ function nodesOf(type: ReturnType<typeof CST.tokenType>, inFlow: boolean): { nod
 
 /** The first bound the text passes, or undefined when it stays within all of them. */
 export function yamlBoundsProblem(text: string, bounds: YamlBounds): YamlBoundsProblem | undefined {
+  const read = boundedCst(text, bounds);
+  return "problem" in read ? read.problem : undefined;
+}
+
+/**
+ * The text's CST tokens (documents, directives, errors), parsed once with every bound checked on the way, or the first
+ * bound it passes: the composer builds the document from these tokens, so the text is not lexed and parsed again.
+ * `onNewLine` is the parser's (a LineCounter's `addNewLine`), called as the text is read.
+ */
+export function boundedCst(text: string, bounds: YamlBounds, onNewLine?: (offset: number) => void): { problem: YamlBoundsProblem } | { tokens: CST.Token[] } {
   if (bounds.maxBytes !== undefined && text.length > bounds.maxBytes / 3) {
     const bytes = Buffer.byteLength(text, "utf8");
-    if (bytes > bounds.maxBytes) return { message: `the document is ${bytes} bytes; at most ${bounds.maxBytes} are read`, offset: 0 };
+    if (bytes > bounds.maxBytes) return { problem: { message: `the document is ${bytes} bytes; at most ${bounds.maxBytes} are read`, offset: 0 } };
   }
   // The lexer alone first (a few times cheaper per token): sizes, and brackets open at once past any bound.
-  return lexicalProblem(text, bounds) ?? structuralProblem(text, bounds);
+  const problem = lexicalProblem(text, bounds);
+  return problem ? { problem } : structuralRead(text, bounds, onNewLine);
 }
 
 /** Nodes, aliases and tokens counted on the lexer's tokens; more flow brackets open at once than the depth allows. */
@@ -146,18 +161,41 @@ function lexicalProblem(text: string, bounds: YamlBounds): YamlBoundsProblem | u
 }
 
 /** The depth bound on the CST parser's stack, token by token (the lexical pass bounded how many there are). */
-function structuralProblem(text: string, bounds: YamlBounds): YamlBoundsProblem | undefined {
-  const parser = new Parser();
+function structuralRead(text: string, bounds: YamlBounds, onNewLine?: (offset: number) => void): { problem: YamlBoundsProblem } | { tokens: CST.Token[] } {
+  // As Parser.parse does: the first line starts at 0.
+  onNewLine?.(0);
+  const parser = new Parser(onNewLine);
   const depth = createDepthTracker();
+  const tokens: CST.Token[] = [];
   let offset = 0;
   for (const token of new Lexer().lex(text)) {
     const at = offset;
     if (!SYNTHETIC.has(token)) offset += token.length;
-    // Finished documents are dropped as they come: only what is open is held.
-    for (const _ of parser.next(token));
+    // Finished documents come out as they end; only what is open stays on the stack.
+    for (const t of parser.next(token)) tokens.push(t);
     // Every token: the parser may turn the top of its stack into a collection without growing it.
-    if (depth(parser.stack) > bounds.maxDepth) return { message: `nesting deeper than ${bounds.maxDepth} levels`, offset: at };
+    if (depth(parser.stack) > bounds.maxDepth) return { problem: { message: `nesting deeper than ${bounds.maxDepth} levels`, offset: at } };
   }
-  for (const _ of parser.end());
-  return undefined;
+  for (const t of parser.end()) tokens.push(t);
+  return { tokens };
+}
+
+/**
+ * One document from the CST (`boundedCst`'s tokens), as `parseDocument` composes it with `prettyErrors: false`: a
+ * second document is an error, not read.
+ */
+export function composeOne(tokens: Iterable<CST.Token>, length: number, o: { lineCounter: LineCounter; uniqueKeys: boolean }): Document.Parsed {
+  const composer = new Composer({ lineCounter: o.lineCounter, prettyErrors: false, uniqueKeys: o.uniqueKeys });
+  let doc: Document.Parsed | undefined;
+  for (const next of composer.compose(tokens, true, length)) {
+    if (!doc) doc = next;
+    else {
+      doc.errors.push(
+        new YAMLParseError([next.range[0], next.range[1]], "MULTIPLE_DOCS", "Source contains multiple documents; please use YAML.parseAllDocuments()"),
+      );
+      break;
+    }
+  }
+  // compose(…, true) always ends with a document.
+  return doc!;
 }

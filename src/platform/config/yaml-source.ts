@@ -1,7 +1,7 @@
 // Parses YAML keeping the document, so any config path can be traced back to line:column in the file.
-import { parseDocument, isMap, isScalar, isSeq, LineCounter, type Document, type Node, type Pair } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, type Document, type Node, type Pair } from "yaml";
 import { AppError } from "../core/errors";
-import { yamlBoundsProblem, type YamlBounds } from "./yaml-bounds";
+import { boundedCst, composeOne, type YamlBounds } from "./yaml-bounds";
 import { duplicateKeyOffsets } from "./yaml-duplicate-keys";
 
 export interface YamlSource {
@@ -15,15 +15,16 @@ export interface YamlSource {
 const DEFAULT_BOUNDS: YamlBounds = { maxDepth: 64, maxAliases: 100, maxNodes: 200_000, maxBytes: 16 * 1024 * 1024 };
 
 export function parseYamlSource(text: string, file: string, bounds: YamlBounds = DEFAULT_BOUNDS): YamlSource {
-  const problem = yamlBoundsProblem(text, bounds);
-  if (problem) {
-    const { line, col } = lineAndColumn(text, problem.offset);
-    const message = `${file}:${line}:${col} YAML refused before parsing: ${problem.message}`;
+  const lines = new LineCounter();
+  // The bounds are checked on the parser's own tokens, which the composer then builds the document from.
+  const read = boundedCst(text, bounds, lines.addNewLine);
+  if ("problem" in read) {
+    const { line, col } = lineAndColumn(text, read.problem.offset);
+    const message = `${file}:${line}:${col} YAML refused before parsing: ${read.problem.message}`;
     throw new AppError("CONFIG_INVALID", message, { details: [message] });
   }
-  const lines = new LineCounter();
   // Duplicate keys are checked below in one pass: the parser's check is quadratic in a mapping's size.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+  const doc = composeOne(read.tokens, text.length, { lineCounter: lines, uniqueKeys: false });
   const errors: YamlProblem[] = [
     ...doc.errors.map((e) => ({ at: e.pos[0], code: e.code as string, message: e.message.split("\n")[0]! })),
     ...(doc.errors.length === 0 ? duplicateKeyOffsets(doc).map((at) => ({ at, code: "DUPLICATE_KEY", message: "Map keys must be unique" })) : []),

@@ -43,6 +43,11 @@ interface Entry {
 
 /** Macrotask turns with nothing new before time may jump: lets ready I/O callbacks and promise chains run. */
 const QUIET_TURNS = 3;
+/**
+ * Turns a probe may stay busy with nothing in flight and nothing new before the wait for it polls every millisecond
+ * instead of every turn: a datagram held on its way (a slow network) spun the event loop on a whole core meanwhile.
+ */
+const BUSY_TURNS = 50;
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** `seed` (default 1) makes the run's random choices, and so the run, the same each time. */
@@ -95,11 +100,17 @@ export function createSteppedClock(startMs: number, opts: { seed?: number } = {}
   async function settle(stallMs = 30_000): Promise<void> {
     const deadline = performance.now() + stallMs;
     let quiet = 0;
+    /** Turns in a row with nothing in flight and nothing new, while a probe said it was busy. */
+    let probeBusy = 0;
     while (quiet < QUIET_TURNS) {
       const before = activity;
       if (inFlight.size > 0) await nextActivity(deadline - performance.now());
+      else if (probeBusy > BUSY_TURNS) await nextActivity(1);
       else await turn();
-      quiet = before === activity && idle() ? quiet + 1 : 0;
+      const calm = before === activity;
+      const nowIdle = calm && idle();
+      quiet = nowIdle ? quiet + 1 : 0;
+      probeBusy = calm && !nowIdle && inFlight.size === 0 ? probeBusy + 1 : 0;
       if (quiet === 0 && performance.now() > deadline) {
         throw new Error(
           `simulation stalled at ${new Date(current).toISOString()}: still busy after ${stallMs} ms: ${busy().join(", ") || "activity without end"}`,

@@ -1,7 +1,7 @@
 // Loads a site fixture from YAML text or a file; every error names the file, line:column and YAML path.
 import { readFileSync } from "node:fs";
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
-import { yamlBoundsProblem } from "../../platform/config/yaml-bounds";
+import { isMap, isScalar, isSeq, LineCounter, type Document } from "yaml";
+import { boundedCst, composeOne } from "../../platform/config/yaml-bounds";
 import type { z } from "zod";
 import { SimError } from "../errors";
 import type { SiteModel } from "./model";
@@ -73,11 +73,12 @@ export function parseSite(text: string, file = "site.yaml"): SiteModel {
 }
 
 function parseSiteText(text: string, file: string): SiteModel {
-  // The same bounds as Steward's own config: a site file is read by the parser only when it stays within them.
-  const problem = yamlBoundsProblem(text, { maxDepth: 64, maxAliases: 100, maxNodes: 2_000_000 });
-  if (problem) throw new SimError("SITE_INVALID", `invalid site fixture: ${file} (offset ${problem.offset}): ${problem.message}`);
+  // The same bounds as Steward's own config: a site file is composed only when it stays within them, from the tokens
+  // the bounds were checked on (read once).
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const read = boundedCst(text, { maxDepth: 64, maxAliases: 100, maxNodes: 2_000_000 }, lines.addNewLine);
+  if ("problem" in read) throw new SimError("SITE_INVALID", `invalid site fixture: ${file} (offset ${read.problem.offset}): ${read.problem.message}`);
+  const doc = composeOne(read.tokens, text.length, { lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const messages = doc.errors.map((e) => {
       const pos = e.linePos?.[0];

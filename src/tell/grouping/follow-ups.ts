@@ -77,15 +77,19 @@ async function lock(tx: SqlExecutor, keys: readonly string[]): Promise<void> {
 
 /**
  * Where a task incident's page went by the outbox, for an incident paged before its receivers were recorded (an
- * upgrade): the failures of its task queued since it opened, not held.
+ * upgrade): its task's failures queued since it opened, not held, whose event (as the outbox saved it) names this
+ * incident. Not the task's other incidents': an incident opens at its first failure's run time, so the page of the one
+ * before it, queued late (a store outage, a Steward behind), was queued "since" it opened, and its recovery went to a
+ * route that takes only recoveries where this incident was never paged.
  */
 async function pagedBeforeRecords(tx: SqlExecutor, e: DomainEvent): Promise<Array<{ channel: string; recipient: string }>> {
   const openedAt = isTaskEvent(e) ? Date.parse(e.incident?.openedAt ?? "") : Number.NaN;
-  if (!isTaskEvent(e) || !Number.isFinite(openedAt)) return [];
+  if (!isTaskEvent(e) || !e.incident || !Number.isFinite(openedAt)) return [];
+  const incidentOf = tx.dialect === "postgres" ? "(ev.payload::jsonb #>> '{incident,id}')" : "CAST(json_extract(ev.payload, '$.incident.id') AS TEXT)";
   const rows = await tx.all<{ channel: string; recipient: string }>(
-    `SELECT DISTINCT channel, recipient FROM notify_deliveries
-     WHERE thread = ? AND kind IN ('task.failed', 'task.aborted') AND status <> 'suppressed' AND created_at >= ?`,
-    [`task:${e.task.id}`, openedAt],
+    `SELECT DISTINCT d.channel, d.recipient FROM notify_deliveries d JOIN notify_events ev ON ev.id = d.event_id
+     WHERE d.thread = ? AND d.kind IN ('task.failed', 'task.aborted') AND d.status <> 'suppressed' AND d.created_at >= ? AND ${incidentOf} = ?`,
+    [`task:${e.task.id}`, openedAt, String(e.incident.id)],
   );
   return rows.map((r) => ({ channel: String(r.channel), recipient: String(r.recipient).toLowerCase() }));
 }

@@ -15,7 +15,8 @@ const ALLOWED: Record<string, string> = {
   "platform/core/stepped-clock.ts": "the stepped clock of simulations",
   "platform/core/rrule.ts": "Qlik Cloud's RRULE schedules: the simulated tenant still uses Steward's reader (a known gap, see src/sim/README.md)",
   "platform/core/time-zone.ts": "used by core/rrule.ts only (above)",
-  "platform/config/yaml-bounds.ts": "the YAML reader's limits on size and depth (reading a site file safely, no Qlik arithmetic)",
+  "platform/config/yaml-bounds.ts":
+    "the YAML reader's limits on size and depth, and the document composed from the tokens they checked (reading a site file safely, no Qlik arithmetic)",
   "platform/runtime/index.ts": "the runtime shim (Bun or Deno): servers and sockets",
 };
 

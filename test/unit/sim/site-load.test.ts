@@ -1,5 +1,6 @@
 // The site fixture: the default site's coverage, and errors that name file, line:column and YAML path.
 import { describe, expect, test } from "bun:test";
+import { Lexer } from "yaml";
 import { DEFAULT_SITE_YAML, parseSite, SimError } from "../../../src/sim";
 
 function errorOf(yaml: string): string[] {
@@ -127,4 +128,21 @@ describe("sim site: errors with line:column", () => {
     expect(errorOf("nodes: [\n")[0]).toMatch(/^site\.yaml:\d+:\d+ /);
     expect(errorOf("apps: []\n")[0]).toBe("site.yaml:1:1 nodes: Invalid input: expected array, received undefined");
   });
+});
+
+test("a site file is read once: the model is composed from the tokens its bounds were checked on", () => {
+  const lex = Lexer.prototype.lex;
+  let lexed = 0;
+  Lexer.prototype.lex = function (this: Lexer, ...args: Parameters<Lexer["lex"]>) {
+    lexed++;
+    return lex.apply(this, args);
+  };
+  try {
+    // A name of its own: parseSite keeps the models of the last few texts it read.
+    parseSite(DEFAULT_SITE_YAML, "read-once.yaml");
+  } finally {
+    Lexer.prototype.lex = lex;
+  }
+  // The bounds' quick pass over sizes, then one lexing for the parse and its depth bound (three before).
+  expect(lexed).toBe(2);
 });

@@ -78,6 +78,19 @@ const hookLog = (): MessageLog => ({
     return { kind: r.headers.get("x-steward-event") ?? "", incident: body.incident?.id, delivery: r.headers.get("x-steward-delivery") ?? undefined, at: r.at };
   }),
 });
+/** The webhook's pages or recoveries that came twice (the same delivery sent again: a Steward killed after sending it and
+ * before recording it, so another sent it once its lease ran out), with the seconds between the two. */
+const twice = (log: MessageLog): string[] => {
+  const first = new Map<string, { at: number; delivery: string | undefined }>();
+  const out: string[] = [];
+  for (const r of log.received) {
+    const key = `${r.kind} of incident ${r.incident}`;
+    const was = first.get(key);
+    if (was === undefined) first.set(key, { at: r.at ?? 0, delivery: r.delivery });
+    else out.push(`${key} ${(((r.at ?? 0) - was.at) / 1000).toFixed(1)} s apart, ${was.delivery === r.delivery ? "the same delivery" : "another delivery"}`);
+  }
+  return out;
+};
 const acknowledgedEverywhere = (id: number) =>
   [site.pd, site.og, site.jsm].every((r) => r.alerts.some((a) => a.key === `steward-incident-${id}` && a.status === "acknowledged"));
 
@@ -241,7 +254,7 @@ test(`on-call chaos: ${INCIDENTS} incidents paged to PagerDuty, Opsgenie, JSM an
     ...notes,
     describeLedger({ ...ledger, pagesLost }),
     `incidents that ended before their page could be queued (paged nowhere, both pages recorded as not sent): ${endedFirst.length}${endedFirst.length ? ` (${endedFirst.slice(0, 6).join(", ")})` : ""}`,
-    `webhook (paged for Central's failures, recoveries on a route of their own): ${hookKinds.filter((k) => k === "task.failed").length} pages, ${hookKinds.filter((k) => k === "task.recovered").length} recoveries`,
+    `webhook (paged for Central's failures, recoveries on a route of their own): ${hookKinds.filter((k) => k === "task.failed").length} pages, ${hookKinds.filter((k) => k === "task.recovered").length} recoveries${twice(hookLog()).length ? ` (received twice: ${twice(hookLog()).slice(0, 6).join(", ")})` : ""}`,
     `webhook recoveries of an incident not paged there, or before its page: ${hook.recoveriesWithoutPage.length}${hook.recoveriesWithoutPage.length ? ` (${hook.recoveriesWithoutPage.slice(0, 12).join(", ")})` : ""}`,
     `webhook pages left without their recovery: ${hook.pagesNotFollowed.length}${hook.pagesNotFollowed.length ? ` (${hook.pagesNotFollowed.slice(0, 12).join(", ")})` : ""}`,
     await diagnose({

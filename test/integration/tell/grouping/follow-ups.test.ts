@@ -150,23 +150,48 @@ for (const backend of bothBackends()) {
       expect(await followedUp(failed, recovered, ["team"], [], ["team", "recoveries-only"])).toEqual(["team"]);
     });
 
-    test("a task incident paged before the records (an upgrade): its recovery goes where the outbox says its page went", async () => {
-      const { recovered } = incidentEvents(53, "old");
-      const at = 1_500;
-      for (const [channel, status] of [
-        ["team", "delivered"],
-        ["duty", "suppressed"],
-      ] as const)
+    /** A page the outbox queued, as it does: its event saved beside its deliveries, none of it recorded here. */
+    async function queuedBeforeRecords(e: TaskEvent, at: number, deliveries: ReadonlyArray<readonly [channel: string, status: string]>) {
+      await db.run("INSERT INTO notify_events (id, kind, payload, received_at, stored_at) VALUES (?, ?, ?, ?, ?)", [
+        e.id,
+        e.kind,
+        JSON.stringify(e),
+        e.receivedAt,
+        at,
+      ]);
+      for (const [channel, status] of deliveries)
         await db.run(
           `INSERT INTO notify_deliveries (key, event_id, event_ids, kind, route, channel, recipient, status, next_attempt_at, expires_at, created_at, updated_at, thread)
-           VALUES (?, 'fail-old', '[]', 'task.failed', 'r', ?, '', ?, ?, ?, ?, ?, 'task:task-old')`,
-          [`fail-old|${channel}`, channel, status, at, at + 1, at, at],
+           VALUES (?, ?, '[]', 'task.failed', 'r', ?, '', ?, ?, ?, ?, ?, ?)`,
+          [`${e.id}|${channel}`, e.id, channel, status, at, at + 1, at, at, `task:${e.task.id}`],
         );
+    }
+
+    test("a task incident paged before the records (an upgrade): its recovery goes where the outbox says its page went", async () => {
+      const { failed, recovered } = incidentEvents(53, "old");
+      await queuedBeforeRecords(failed, 1_500, [
+        ["team", "delivered"],
+        ["duty", "suppressed"],
+      ]);
       const out = await gate.review(
         { event: recovered, routes: [], deliveries: ["team", "duty", "recoveries-only"].map((c) => delivery(recovered, c)) },
         2_000,
       );
       expect(sent(out)).toEqual(["team"]);
+    });
+
+    test("an incident with no page queued yet is not taken as paged where the task's previous incident was, its page queued since", async () => {
+      // Incident 54 opened at its failure's run time (1 s); incident 55 of the same task, before it, was paged late
+      // (1.5 s: its Steward behind, or the store away), to a channel of its own. 54's page is not queued yet.
+      const { recovered } = incidentEvents(54, "twice");
+      const earlier = { ...incidentEvents(55, "twice").failed, id: "fail-twice-before" } as TaskEvent;
+      await queuedBeforeRecords(earlier, 1_500, [["central-pages", "delivered"]]);
+      const out = await gate.review(
+        { event: recovered, routes: [], deliveries: ["central-pages", "recoveries-only"].map((c) => delivery(recovered, c)) },
+        2_000,
+      );
+      expect(sent(out)).toEqual([]);
+      expect(out.deliveries.map((d) => d.reason)).toEqual([expect.stringContaining("no channel received"), expect.stringContaining("no channel received")]);
     });
 
     test("a follow-up of a page Steward has no record of (sent before the records) goes where its routes take it", async () => {

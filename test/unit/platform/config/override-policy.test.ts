@@ -2,10 +2,13 @@
 // config file lists the setting under security.allowEnvOverrides; harmless values (a loopback address) pass; the
 // policy itself is set by the file alone; ordinary settings are not affected.
 import { describe, expect, test } from "bun:test";
-import { parseConfigText } from "../../../../src/composition/config";
+import { stewardConfigReader } from "../../../../src/composition/config";
 import { WIDENING_SETTINGS } from "../../../../src/platform/config/override-policy";
 
-const load = (yaml: string, env: Record<string, string>) => parseConfigText(yaml, "steward.yaml", "/srv/steward", { env });
+// Steward's reader with one schema for the file's fifty-odd parses (it builds the schema per parse otherwise, most of
+// each parse's cost); the policy is checked in the parse itself, the same with either.
+const reader = stewardConfigReader.keepingSchema();
+const load = (yaml: string, env: Record<string, string>) => reader.parseConfigText(yaml, "steward.yaml", "/srv/steward", { env });
 const refusal = (yaml: string, env: Record<string, string>): string => {
   try {
     load(yaml, env);

@@ -5,6 +5,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Lexer, Parser, parseDocument } from "yaml";
 import { yamlBoundsProblem } from "../../../../src/platform/config/yaml-bounds";
 import { parseYamlSource } from "../../../../src/platform/config/yaml-source";
 
@@ -69,5 +70,36 @@ describe("YAML bounds", () => {
     expect(() => parseYamlSource(bomb, "request body", { maxDepth: 16 })).toThrow(
       "request body:2:27 YAML refused before parsing: nesting deeper than 16 levels",
     );
+  });
+
+  test("a text within the bounds is parsed once: the document is composed from the tokens the depth bound was checked on", () => {
+    const text = readFileSync(join(import.meta.dir, "../../../../config", "full.yaml"), "utf8");
+    const lex = Lexer.prototype.lex;
+    const next = Parser.prototype.next;
+    let lexed = 0;
+    let parsed = 0;
+    Lexer.prototype.lex = function (this: Lexer, ...args: Parameters<Lexer["lex"]>) {
+      lexed++;
+      return lex.apply(this, args);
+    };
+    Parser.prototype.next = function (this: Parser, source: string) {
+      parsed++;
+      return next.call(this, source);
+    };
+    let src: ReturnType<typeof parseYamlSource>;
+    try {
+      src = parseYamlSource(text, "full.yaml");
+    } finally {
+      Lexer.prototype.lex = lex;
+      Parser.prototype.next = next;
+    }
+    const tokens = [...new Lexer().lex(text)].length;
+    // The lexer's quick pass over sizes, then one lexing fed to the one parser (three lexings and two parses before).
+    expect({ lexed, parsed }).toEqual({ lexed: 2, parsed: tokens });
+    // And the document is the one the library's own parse gives, with the same lines.
+    const own = parseDocument(text, { uniqueKeys: false });
+    expect(src.data).toEqual(own.toJS());
+    expect(String(src.doc)).toBe(String(own));
+    expect(src.lines.linePos(text.length - 1).line).toBe(text.slice(0, -1).split("\n").length);
   });
 });

@@ -147,9 +147,12 @@ async function startAndInspect(
 }
 
 const BASE = "logging: { level: silent, format: json }\nhttp: { host: 127.0.0.1, port: 0 }\nudp: { host: 127.0.0.1, port: 0 }\n";
+/** One fresh process's start on BASE with no variable, inspected once: the three cases of a default start read it. */
+let plain: ReturnType<typeof startAndInspect> | undefined;
+const plainStart = () => (plain ??= startAndInspect("plain", BASE));
 
 test("a default config loads none of the optional modules and builds none of the optional schemas", async () => {
-  const seen = await startAndInspect("plain", BASE);
+  const seen = await plainStart();
   expect(seen.modules).toEqual([]);
   expect(seen.schemasBuilt).toEqual([]);
   expect(seen.probeWorks).toBe(true);
@@ -157,7 +160,7 @@ test("a default config loads none of the optional modules and builds none of the
 }, 60_000);
 
 test("a default start builds none of the routes' answer schemas (they are built for /openapi.json)", async () => {
-  const seen = await startAndInspect("answers", BASE);
+  const seen = await plainStart();
   expect(seen.answerSchemas).toBeGreaterThan(50);
   expect(seen.answerSchemasBuilt).toBe(0);
 }, 60_000);
@@ -172,7 +175,7 @@ test("the config schema does not outlive the parse: a start keeps none of the sc
 
 test("a default config builds the schemas of none of the blocks with defaults it leaves out: their defaults are kept", async () => {
   // Before, the parse built every block to fill in its defaults: 316 described config schemas, these rooms all among them.
-  const seen = await startAndInspect("defaulted", BASE);
+  const seen = await plainStart();
   expect(DEFAULTED_SECTIONS.filter((s) => seen.describedAll.includes(s))).toEqual([]);
   expect(seen.configSchemasBuilt).toBeLessThan(60);
   // A STEWARD_… variable that sets nothing (a secret for a placeholder, a test runner's) builds no second config

@@ -52,6 +52,26 @@ test("a component that is not idle holds time until it is", async () => {
   expect(firedAt).toBe(T0 + HOUR);
 });
 
+test("a probe busy for a while (a datagram held on a slow network) is polled, not spun on", async () => {
+  const clock = createSteppedClock(T0);
+  let held = true;
+  let asked = 0;
+  clock.addIdleProbe("datagrams on their way", () => {
+    asked++;
+    return !held;
+  });
+  let firedAt: number | undefined;
+  clock.setTimeout(() => (firedAt = clock.now()), HOUR);
+  const run = clock.runUntil(T0 + HOUR);
+  await Bun.sleep(200);
+  expect(firedAt).toBeUndefined();
+  held = false;
+  await run;
+  expect(firedAt).toBe(T0 + HOUR);
+  // At most one look a millisecond after the first few turns (it was one per event-loop turn: tens of thousands).
+  expect(asked).toBeLessThan(1_000);
+});
+
 test("work that never settles stops the run with what was busy, instead of hanging", async () => {
   const clock = createSteppedClock(T0);
   void clock.track(new Promise(() => {}), "an Engine call");
