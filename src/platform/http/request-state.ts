@@ -127,8 +127,8 @@ export function prepareHeader(c: Context<HttpEnv>, name: string, value: string):
 }
 
 /**
- * A 200 JSON answer of `body` (already text) that carries the request's id from its making: one Response made with
- * both headers. A ping's answer made by `c.json` and then given its id by the pre-handler (its Headers read, one set)
+ * A 200 JSON answer of `body` (already text) that carries the request's id from its making: one Response with
+ * both headers set before it leaves. A ping's answer made by `c.json` and then given its id by the pre-handler (its Headers read, one set)
  * cost about a tenth of a ping's CPU on the main thread more (issue 89). When a guard prepared headers for the answer
  * (prepareHeader), or outside the pre-handler, it is made by Hono's context, which joins them, and the id is set as
  * on any answer.
@@ -136,7 +136,12 @@ export function prepareHeader(c: Context<HttpEnv>, name: string, value: string):
 export function jsonAnswer(c: Context<HttpEnv>, body: string): Response {
   const state = stateOf(c);
   if (state === undefined || state.headersPrepared) return c.body(body, 200, { "Content-Type": "application/json" });
-  const res = new Response(body, { headers: { "Content-Type": "application/json", "X-Request-Id": state.requestId } });
+  // Made bare, then its two headers set: a headers object in the init cost about 90 ns a ping more (the runtime reads
+  // the object's properties to build the answer's Headers; issue 89).
+  const res = new Response(body);
+  const headers = res.headers;
+  headers.set("Content-Type", "application/json");
+  headers.set("X-Request-Id", state.requestId);
   state.answerWithId = res;
   return res;
 }
