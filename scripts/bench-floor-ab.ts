@@ -17,20 +17,12 @@ import { formatRatio, pingRatio, pingTurns } from "./bench-ping-turns";
 import type { WrkRun } from "./bench-floor-rows";
 import { freePort, startTarget, waitFor200 } from "./bench-proc";
 import { ensureWrk } from "./bench-wrk";
-import { startSteward } from "./bench-targets";
+import { failureRunsProcessed, startSteward } from "./bench-targets";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
 const RATES = [1_000, 5_000, 10_000];
 
 const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-
-async function processed(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  let n = 0;
-  for (const line of text.split("\n"))
-    if (line.startsWith("steward_intake_events_emitted_total{") && line.includes('kind="task.failed"')) n += Number(line.slice(line.lastIndexOf(" ") + 1));
-  return n;
-}
 
 /** The floor, A and B up together, idle 5 s, then pinged in turns; the runs by name. */
 async function pingRound(floorBin: string, a: string, b: string, dir: string, turns: number, yaml: string): Promise<Record<string, WrkRun[]>> {
@@ -76,7 +68,7 @@ async function stewardUdp(bin: string, dir: string, yaml: string): Promise<strin
   try {
     await Bun.sleep(5_000);
     for (const rate of RATES) {
-      const b = await burst(t.udpPort, t.proc.pid, () => processed(t.url), rate);
+      const b = await burst(t.udpPort, t.proc.pid, () => failureRunsProcessed(t.url), rate);
       parts.push(`${rate}/s ${((100 * b.processed) / Math.max(1, b.sent)).toFixed(1)} % ${b.cpuUsPerProcessed.toFixed(0)} µs`);
     }
   } finally {

@@ -23,7 +23,7 @@ import { burst, idleMemory, kvSetLatency, type BurstRow, type IdleMemory, type W
 import { formatRatio, pingRatio, pingTurns, type PingTarget } from "./bench-ping-turns";
 import { freePort, median, startTarget, waitFor200 } from "./bench-proc";
 import { ensureWrk } from "./bench-wrk";
-import { startSteward } from "./bench-targets";
+import { failureRunsProcessed, startSteward } from "./bench-targets";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
 const RATES = [1_000, 5_000, 10_000];
@@ -42,15 +42,6 @@ interface Sample {
 }
 
 const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-
-/** Sums the samples of `steward_intake_events_emitted_total` for task.failed (one per failure run processed). */
-async function stewardProcessed(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  let n = 0;
-  for (const line of text.split("\n"))
-    if (line.startsWith("steward_intake_events_emitted_total{") && line.includes('kind="task.failed"')) n += Number(line.slice(line.lastIndexOf(" ") + 1));
-  return n;
-}
 
 /** Failure runs Steward keeps: seen marks (dedupe) and run-history rows of the bench's task. */
 function storedRuns(dataDir: string): { seen: number; runs: number } {
@@ -80,7 +71,7 @@ interface Running {
 async function start(t: Target, dir: string, bins: { ref: string; steward: string }, butler: ButlerInstall | undefined): Promise<Running> {
   if (t === "steward") {
     const s = await startSteward(bins.steward, dir);
-    return { target: t, url: s.url, pid: s.proc.pid, stop: () => s.proc.stop(), udpPort: s.udpPort, processed: () => stewardProcessed(s.url) };
+    return { target: t, url: s.url, pid: s.proc.pid, stop: () => s.proc.stop(), udpPort: s.udpPort, processed: () => failureRunsProcessed(s.url) };
   }
   if (t === "butler") {
     const b = await startButler(butler!, dir);

@@ -61,3 +61,12 @@ export async function startBaseline(bin: string, mode: "http" | "udp" | "relay",
   const startMs = await waitFor200(`${url}${path}`, t0);
   return { proc, url, udpPort, startMs };
 }
+
+/** Failure runs a Steward processed so far: the task.failed samples of `steward_intake_events_emitted_total` in its metrics. */
+export async function failureRunsProcessed(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  let n = 0;
+  for (const line of text.split("\n"))
+    if (line.startsWith("steward_intake_events_emitted_total{") && line.includes('kind="task.failed"')) n += Number(line.slice(line.lastIndexOf(" ") + 1));
+  return n;
+}

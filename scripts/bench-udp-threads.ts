@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { startSteward } from "./bench-targets";
+import { failureRunsProcessed, startSteward } from "./bench-targets";
 import { createUdpSender } from "./bench-udp-load";
 
 const TICK_MS = 1000 / 100;
@@ -29,14 +29,6 @@ function threadCpu(pid: number): Map<string, number> {
   return out;
 }
 
-async function processed(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  let n = 0;
-  for (const line of text.split("\n"))
-    if (line.startsWith("steward_intake_events_emitted_total{") && line.includes('kind="task.failed"')) n += Number(line.slice(line.lastIndexOf(" ") + 1));
-  return n;
-}
-
 const { values } = parseArgs({ options: { steward: { type: "string" }, rates: { type: "string" }, seconds: { type: "string" } } });
 if (!values.steward) throw new Error("--steward BIN is required");
 const rates = (values.rates ?? "1000,5000,10000,1000").split(",").map(Number);
@@ -47,18 +39,18 @@ try {
   await Bun.sleep(5_000);
   for (const rate of rates) {
     const sender = await createUdpSender(s.udpPort);
-    const [p0, c0] = [await processed(s.url), threadCpu(s.proc.pid)];
+    const [p0, c0] = [await failureRunsProcessed(s.url), threadCpu(s.proc.pid)];
     let sent = 0;
     try {
       sent = await sender.paced(rate, ms);
     } finally {
       sender.close();
     }
-    let last = await processed(s.url);
+    let last = await failureRunsProcessed(s.url);
     const deadline = performance.now() + 20_000;
     while (last - p0 < sent && performance.now() < deadline) {
       await Bun.sleep(100);
-      last = await processed(s.url);
+      last = await failureRunsProcessed(s.url);
     }
     const c1 = threadCpu(s.proc.pid);
     const done = last - p0;
