@@ -3,6 +3,7 @@
 // a moment later could find its port taken by some client's socket ("address already in use").
 import { createServer } from "node:net";
 import { createSocket } from "node:dgram";
+import { waitFor } from "./wait-for";
 
 const FIRST = 15_000;
 const LAST = 32_000;
@@ -70,4 +71,14 @@ export async function freeTcpPorts(count: number, host = "127.0.0.1"): Promise<n
   const ports: number[] = [];
   while (ports.length < count) ports.push(await freeTcpPort(host));
   return ports;
+}
+
+/**
+ * Waits (bounded) until `port` can be bound again on `host`. Under Wine a socket belongs to the wineserver, which
+ * hands the program a copy: after the program is killed the server closes its own copy only once it has noticed the
+ * death, so for a moment the port is still taken (on Windows and Linux the kernel frees it as the process ends).
+ */
+export async function waitPortReleased(host: string, port: number, kind: "udp" | "tcp"): Promise<void> {
+  const probe = kind === "udp" ? tryUdp : tryTcp;
+  await waitFor(async () => (await probe(host, port)) !== undefined, { what: `${kind} port ${host}:${port} released by the ended program` });
 }

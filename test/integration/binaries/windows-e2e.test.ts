@@ -21,7 +21,7 @@ import type { Simulator } from "../../../src/sim";
 import type { TaskEvent } from "../../../src/platform/events/types";
 import type { RunningProcess } from "../../helpers/child-process";
 import { compiledBinaries } from "../../helpers/compiled-binaries";
-import { freeTcpPort, freeUdpPort } from "../../helpers/free-port";
+import { freeTcpPort, freeUdpPort, waitPortReleased } from "../../helpers/free-port";
 import { createTempDir, type TempDir } from "../../helpers/temp-dir";
 import { waitFor } from "../../helpers/wait-for";
 import { DEFAULT_WINE_PREFIX, ensureWinePrefix, installWineShim, persistWineServer, runUnderWine, shutdownWine, startUnderWine } from "../../helpers/wine";
@@ -45,6 +45,7 @@ let sim: Simulator;
 let hook: HttpReceiver;
 let smtp: SmtpReceiver;
 let base: string;
+let ports: { http: number; udp: number };
 let configPath: string;
 let steward: RunningProcess | undefined;
 /** The execution of the first failed reload: alerted once, never again after restarts. */
@@ -108,6 +109,7 @@ beforeAll(async () => {
   // AUTH is required: a mail only arrives if the password from the UTF-16 secret file was read correctly.
   smtp = await startSmtpReceiver({ auth: { user: "steward", pass: SMTP_PASSWORD } });
   const [httpPort, udpPort] = [await freeTcpPort(HOST), await freeUdpPort(HOST)];
+  ports = { http: httpPort, udp: udpPort };
   base = `http://${HOST}:${httpPort}`;
   sim = await startE2eSimulator(SITE, tmp.path, udpPort);
   configPath = join(tmp.path, "conf", "steward.yaml");
@@ -351,9 +353,12 @@ describe("Windows binary under Wine against the simulator", () => {
     const proc = steward!;
     steward = undefined;
     expect(await proc.stop("SIGKILL", 5_000)).not.toBe(0);
+    // The wineserver frees the killed program's sockets a moment after it ends (see waitPortReleased).
+    await waitPortReleased(HOST, ports.udp, "udp");
+    await waitPortReleased(HOST, ports.http, "tcp");
     await startSteward();
     await waitFor(() => steward!.output().includes("did not stop cleanly"), { what: "the unclean-stop warning", timeoutMs: 5_000 });
     const again = await api("/v4/keyvalues/win-e2e?key=last-load");
     expect(await again.json()).toEqual({ namespace: "win-e2e", key: "last-load", value: "2025-06-01T02:00:00Z" });
-  }, 40_000);
+  }, 70_000);
 });
