@@ -50,7 +50,11 @@ export function conditionAlerts(deps: ConditionAlertsDeps) {
       // No incident (not written yet, purged, incidents off), or only one that ended before the alert's event: the
       // alert's own incident is not known yet, and the alert is left as it is.
       if (!s || (!s.open && (s.closedAt ?? 0) < r.since)) continue;
-      out.set(truthKey(r), { open: s.open, ...(s.acknowledgedBy !== undefined ? { acknowledgedBy: s.acknowledgedBy } : {}) });
+      out.set(truthKey(r), {
+        open: s.open,
+        ...(s.acknowledgedBy !== undefined ? { acknowledgedBy: s.acknowledgedBy } : {}),
+        ...(s.ended ? { ended: s.ended } : {}),
+      });
     }
     return out;
   }

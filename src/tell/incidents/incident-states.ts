@@ -5,6 +5,19 @@ import type { SqlDb } from "../../platform/store/sql";
 export interface IncidentState {
   open: boolean;
   acknowledgedBy?: string;
+  /** A closed incident: when it was closed (the store's clock) and by which event (a run's recovery, a resolve by hand). */
+  ended?: { at: number; byEvent?: string };
+}
+
+type StateRow = { status: string; acknowledged_by: string | null; updated_at: number; closed_by_event_id: string | null };
+
+function stateOf(r: StateRow): IncidentState {
+  const open = r.status === "open";
+  return {
+    open,
+    ...(r.acknowledged_by !== null && r.acknowledged_by !== undefined ? { acknowledgedBy: String(r.acknowledged_by) } : {}),
+    ...(open ? {} : { ended: { at: Number(r.updated_at), ...(r.closed_by_event_id ? { byEvent: String(r.closed_by_event_id) } : {}) } }),
+  };
 }
 
 /** Incidents asked in one statement (a sweep's open alerts, a few hundred at most). */
@@ -16,15 +29,11 @@ export async function incidentStates(db: SqlDb, ids: readonly number[]): Promise
   const unique = [...new Set(ids)];
   for (let i = 0; i < unique.length; i += CHUNK) {
     const part = unique.slice(i, i + CHUNK);
-    const rows = await db.all<{ id: number; status: string; acknowledged_by: string | null }>(
-      `SELECT id, status, acknowledged_by FROM incidents WHERE id IN (${part.map(() => "?").join(", ")})`,
+    const rows = await db.all<StateRow & { id: number }>(
+      `SELECT id, status, acknowledged_by, updated_at, closed_by_event_id FROM incidents WHERE id IN (${part.map(() => "?").join(", ")})`,
       part,
     );
-    for (const r of rows)
-      out.set(Number(r.id), {
-        open: r.status === "open",
-        ...(r.acknowledged_by !== null && r.acknowledged_by !== undefined ? { acknowledgedBy: String(r.acknowledged_by) } : {}),
-      });
+    for (const r of rows) out.set(Number(r.id), stateOf(r));
   }
   return out;
 }
@@ -44,16 +53,16 @@ export async function subjectStates(db: SqlDb, subjects: readonly string[]): Pro
   const unique = [...new Set(subjects)];
   for (let i = 0; i < unique.length; i += CHUNK) {
     const part = unique.slice(i, i + CHUNK);
-    const rows = await db.all<{ id: number; subject: string; status: string; acknowledged_by: string | null; closed_at: number | null }>(
-      `SELECT id, subject, status, acknowledged_by, closed_at FROM incidents WHERE subject IN (${part.map(() => "?").join(", ")}) ORDER BY id`,
+    const rows = await db.all<StateRow & { id: number; subject: string; closed_at: number | null }>(
+      `SELECT id, subject, status, acknowledged_by, updated_at, closed_by_event_id, closed_at FROM incidents
+        WHERE subject IN (${part.map(() => "?").join(", ")}) ORDER BY id`,
       part,
     );
     for (const r of rows)
       out.set(String(r.subject), {
         id: Number(r.id),
-        open: r.status === "open",
         closedAt: r.closed_at === null || r.closed_at === undefined ? null : Number(r.closed_at),
-        ...(r.acknowledged_by !== null && r.acknowledged_by !== undefined ? { acknowledgedBy: String(r.acknowledged_by) } : {}),
+        ...stateOf(r),
       });
   }
   return out;

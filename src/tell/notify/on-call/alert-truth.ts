@@ -5,6 +5,8 @@
 export interface AlertTruth {
   open: boolean;
   acknowledgedBy?: string;
+  /** Ended: when (the store's clock) and by which event, whose own deliveries (the recovery) normally end the alert. */
+  ended?: { at: number; byEvent?: string };
 }
 
 /**

@@ -53,6 +53,13 @@ export interface AlertConvergerDeps {
 }
 
 export const SWEEP_MS = 5_000;
+/**
+ * How long after an incident ended the sweep leaves its alerts to the event that ended it. Between the close in the
+ * store and that event's deliveries in the outbox (the recovery, a resolve by hand's follow-up) a sweep could find the
+ * incident over with nothing on its way, queue its own resolve, and the recovery (with what recovered) would follow
+ * only to find nothing left to end. The sweep's own case, a Steward that died in between, is ended a sweep later.
+ */
+export const CLOSE_GRACE_MS = SWEEP_MS;
 /** With no channel to converge, the sweep only looks every 15 minutes whether a reload added one (a timer every 5 s cost an idle Steward 720 an hour). */
 const NO_CHANNEL_LOOK_MS = 15 * 60_000;
 
@@ -85,6 +92,21 @@ export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
     return (await deps.outbox.waitingInThread(channel, thread, "")).some((id) => id !== eventId);
   }
 
+  /**
+   * The truths the sweep may act on: an incident ended less than CLOSE_GRACE_MS ago, whose ending event the outbox does
+   * not hold yet, is left out (as one Steward cannot tell), for that event to end its alerts.
+   */
+  const settledTruths: AlertTruths = async (refs) => {
+    const truths = await deps.truths(refs);
+    const now = deps.clock.now();
+    for (const [key, t] of truths) {
+      const by = t.ended?.byEvent;
+      if (t.open || by === undefined || now - t.ended!.at >= CLOSE_GRACE_MS) continue;
+      if ((await deps.outbox.getEvent(by)) === undefined) truths.delete(key);
+    }
+    return truths;
+  };
+
   /** A condition's alert: the incident of the condition whose event opened it (its open mark names that event). */
   async function conditionRef(state: ReturnType<typeof createChannelState>, key: string): Promise<AlertRef | undefined> {
     if (!deps.conditionOf) return undefined;
@@ -102,7 +124,7 @@ export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
       if (ref) refs.push({ key, ref });
     }
     if (refs.length === 0) return 0;
-    const truths = await deps.truths(refs.map((r) => r.ref));
+    const truths = await settledTruths(refs.map((r) => r.ref));
     let queued = 0;
     for (const { key, ref } of refs) {
       const t = truths.get(truthKey(ref));
@@ -131,7 +153,13 @@ export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
       queued += await repairChannel(name, keys);
     }
     if (deps.signl4) {
-      const signl4 = { ...deps.signl4, outbox: deps.outbox, truths: deps.truths, stepWaiting, ...(deps.conditionOf ? { conditionOf: deps.conditionOf } : {}) };
+      const signl4 = {
+        ...deps.signl4,
+        outbox: deps.outbox,
+        truths: settledTruths,
+        stepWaiting,
+        ...(deps.conditionOf ? { conditionOf: deps.conditionOf } : {}),
+      };
       for (const [name, ch] of Object.entries(deps.channels())) {
         if (ch.type !== "signl4" || !ch.enabled || ch.resolve === false) continue;
         const n = await repairSignl4(

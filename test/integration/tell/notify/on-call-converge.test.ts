@@ -188,7 +188,7 @@ notify:
       // The success closes the incident; none of its deliveries is queued (the Steward that recorded it died first).
       const closing = await t.app.incidents!.annotate(succeededAfter("no-recovery-route"));
       expect(closing.map((e) => e.kind)).toContain("task.recovered");
-      await waitFor(() => sent().length === 2 || undefined, { what: "the sweep's resolve", timeoutMs: 20_000 });
+      await waitFor(() => sent().length === 2 || undefined, { what: "the sweep's resolve (a sweep after CLOSE_GRACE_MS)", timeoutMs: 25_000 });
       expect(sent()).toEqual(["trigger", "resolve"]);
       // SIGNL4's incident for the task (its external id, Butler's) is resolved too.
       const statuses = () =>
@@ -196,11 +196,11 @@ notify:
           .map((r) => JSON.parse(r.body) as Record<string, unknown>)
           .filter((b) => b["X-S4-ExternalID"] === "task-no-recovery-route")
           .map((b) => b["X-S4-Status"]);
-      await waitFor(() => statuses().length === 2 || undefined, { what: "SIGNL4's resolve", timeoutMs: 20_000 });
+      await waitFor(() => statuses().length === 2 || undefined, { what: "SIGNL4's resolve", timeoutMs: 25_000 });
       expect(statuses()).toEqual(["new", "resolved"]);
       expect(pagesOnly.alerts.filter((a) => a.key === key).map((a) => a.status)).toEqual(["resolved"]);
       expect(pagesOnly.rejected).toEqual([]);
-    }, 30_000);
+    }, 45_000);
 
     test("a recovery still on its way when the sweep looks: the sweep leaves the alert to it, no second resolve", async () => {
       const [failed] = await t.app.incidents!.annotate(failedRun("slow-recovery"));
@@ -232,6 +232,30 @@ notify:
       expect((await pdRows()).map((d) => d.kind)).toEqual(["task.failed"]);
       expect(pd.rejected).toEqual([]);
     }, 40_000);
+
+    test("a sweep between the incident's close and its recovery's queueing leaves the alerts to the recovery: one resolve each, the recovery's", async () => {
+      const [failed] = await t.app.incidents!.annotate(failedRun("close-then-sweep"));
+      const key = `steward-incident-${failed!.incident!.id}`;
+      await emit([failed!]);
+      await waitFor(() => (pdActions(key).length === 1 && ogOps(key).length === 1) || undefined, { what: "the triggers" });
+      const closing = await t.app.incidents!.annotate(succeededAfter("close-then-sweep"));
+      // A sweep looks now, the incident closed in the store and its recovery not queued yet (its timer may fire there).
+      expect(await t.app.alertConverger.sweep()).toBe(0);
+      await emit(closing);
+      const recovered = closing.find((e) => e.kind === "task.recovered")!;
+      await waitFor(
+        async () => {
+          const d = (await deliveriesOf(recovered.id)).filter((x) => x.channel === "pd" || x.channel === "og");
+          return (d.length === 2 && d.every((x) => x.status === "delivered")) || undefined;
+        },
+        { what: "the recovery delivered to PagerDuty and Opsgenie" },
+      );
+      expect(pdActions(key)).toEqual(["trigger", "resolve"]);
+      expect(ogOps(key)).toEqual(["create", "close"]);
+      // Nothing of the sweep's in the failure's thread to either product: only the pages themselves.
+      const failureRows = (await deliveriesOf(failed!.id)).filter((d) => d.channel === "pd" || d.channel === "og");
+      expect(failureRows.map((d) => d.kind)).toEqual(["task.failed", "task.failed"]);
+    }, 30_000);
 
     test("failures of one source heard after their tasks' next successes open no cause and page nobody", async () => {
       const before = { pd: pd.accepted.length, og: og.accepted.length };
