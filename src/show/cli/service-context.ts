@@ -2,7 +2,7 @@
 // (one line per step).
 import { parseArgs } from "node:util";
 import type { CommandRunner } from "../../watch/services/command-runner";
-import { describePlan, executePlan, type Plan } from "../../watch/services/install/plan";
+import { describePlan, executePlan, type Plan, type StartJudge } from "../../watch/services/install/plan";
 import { UsageError } from "./usage";
 
 export type Platform = "windows" | "linux";
@@ -55,7 +55,7 @@ export interface ServiceContext {
 }
 
 /** Prints a plan (--dry-run) or runs it, one line per step. */
-export async function execute(c: ServiceContext, plan: Plan): Promise<number> {
+export async function execute(c: ServiceContext, plan: Plan, judgeStart?: StartJudge): Promise<number> {
   if (c.dryRun) {
     c.out(describePlan(plan, c.platform === "windows"));
     return 0;
@@ -63,12 +63,18 @@ export async function execute(c: ServiceContext, plan: Plan): Promise<number> {
   if (c.platform === "linux" && !(c.deps.isRoot ?? (() => process.getuid?.() === 0))()) {
     throw new UsageError("service: installing a systemd unit needs root; run it with sudo, or add --dry-run to see what it would do");
   }
-  const ok = await executePlan(plan, c.run, (r) => {
-    const mark = r.ok ? "ok  " : r.step.kind === "run" && r.step.optional ? "skip" : "FAIL";
-    const what = r.step.kind === "run" ? r.step.why : `${r.step.why}: ${r.step.path}`;
-    const detail = r.ok ? "" : `: ${r.step.kind === "run" ? r.output.split("\n").slice(-3).join(" ") : r.output}`;
-    c.out(`${mark} ${what}${detail}`);
-  });
+  const ok = await executePlan(
+    plan,
+    c.run,
+    (r) => {
+      const mark = r.warning !== undefined ? "warn" : r.ok ? "ok  " : r.step.kind === "run" && r.step.optional ? "skip" : "FAIL";
+      const what = r.step.kind === "run" ? r.step.why : `${r.step.why}: ${r.step.path}`;
+      const detail =
+        r.warning !== undefined ? `: ${r.warning}` : r.ok ? "" : `: ${r.step.kind === "run" ? r.output.split("\n").slice(-3).join(" ") : r.output}`;
+      c.out(`${mark} ${what}${detail}`);
+    },
+    judgeStart ? { judgeStart } : {},
+  );
   if (!ok) {
     if (c.platform === "windows")
       c.out("Tip: sc.exe needs an elevated prompt (Run as administrator); error 1073 means the service exists already (--update reconfigures it).");

@@ -11,6 +11,8 @@ import { STARTER_CONFIG, writeStarterConfig } from "../../watch/services/install
 import { systemdInstallPlan } from "../../watch/services/install/systemd-plan";
 import { parseFirewallOpenings, type FirewallOpening } from "../../watch/services/install/windows-firewall";
 import { DEFAULT_WINDOWS_ACCOUNT, windowsInstallPlan } from "../../watch/services/install/windows-plan";
+import { judgeFailedStart } from "../../watch/services/install/windows-start";
+import type { CommandResult } from "../../watch/services/command-runner";
 import { runtime } from "../../platform/runtime";
 import { execute, type Platform, type ServiceContext } from "./service-context";
 import { serviceState, waitForState } from "./service-run";
@@ -172,11 +174,18 @@ export async function serviceInstall(c: ServiceContext): Promise<number> {
     firewall,
     ...(remote ? { firewallRemote: remote } : {}),
   });
-  const code = await execute(c, plan);
-  if (code !== 0 || dryRun || !values.start) return code;
   // A started service can still stop at once (a config that refuses to start, a port in use). The install stands
-  // (fix the config, start again), but what happened is said, also in an MSI's installer.log.
-  const state = await waitForState(run, platform, name, "RUNNING", 60_000);
+  // (fix the config, start again), but what happened is said, also in an MSI's installer.log. Whether sc.exe start
+  // itself saw it running first is a race, so a failed start of a service that then settled is judged the same.
+  let settled: string | undefined;
+  const judgeStart = async (result: CommandResult) => {
+    settled = await waitForState(run, platform, name, "RUNNING", 60_000);
+    const verdict = judgeFailedStart(result, settled);
+    return verdict.stands ? verdict.note : undefined;
+  };
+  const code = await execute(c, plan, platform === "windows" ? judgeStart : undefined);
+  if (code !== 0 || dryRun || !values.start) return code;
+  const state = settled ?? (await waitForState(run, platform, name, "RUNNING", 60_000));
   if (state === "RUNNING") c.out(`${name}: RUNNING`);
   else {
     const where = platform === "windows" ? `${join(loaded.config.dataDir, "logs", "steward.log")} and the Application event log` : `journalctl -u ${name}`;

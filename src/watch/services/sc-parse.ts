@@ -62,7 +62,7 @@ function fields(text: string): Field[] {
 }
 
 /** The Win32 error sc printed ("[SC] OpenService FAILED 1060:", "… FEHLER 5:", "… ÉCHEC 5 :"). */
-function scError(text: string, exitCode: number): ProbeError | undefined {
+export function scError(text: string, exitCode: number): ProbeError | undefined {
   const line = text.split(/\r?\n/).find((l) => /^\[SC\]/.test(l.trim()) && /\d+\s*:\s*$/.test(l));
   const fromText = line ? Number(/(\d+)\s*:\s*$/.exec(line)![1]) : undefined;
   const code = fromText ?? (exitCode !== 0 ? exitCode : undefined);

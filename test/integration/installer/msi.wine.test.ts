@@ -410,7 +410,9 @@ describe.skipIf(!haveWine)("the MSI under Wine: install, upgrade, uninstall", ()
       );
       expect(await msiexec(["/i", winPath(a.path), "/qn", "CONFIG=C:\\StewardTest\\refused.yaml", "ADOPTFOLDER=1"])).toBe(0);
       const last = readFileSync(hostPath(INSTALLER_LOG), "utf8").split("== ").at(-1)!;
-      expect(last).toContain("ok   start it");
+      // Whether Wine's sc.exe start saw it running before it stopped is a race (under load it reports a failed start,
+      // without output): either way the install stands and says the same.
+      expect(last).toMatch(/^(ok {3}start it|warn start it: it stopped again during its start \(sc\.exe: exit 1, no output\))\r?$/m);
       expect(last).toContain(
         "warning: Steward did not keep running (STOPPED); C:\\StewardTest\\refused-data\\logs\\steward.log and the Application event log say why.",
       );

@@ -2,7 +2,7 @@
 // what `steward service install` does is visible and testable without touching the machine.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { CommandRunner } from "../command-runner";
+import type { CommandResult, CommandRunner } from "../command-runner";
 
 export type Step =
   | {
@@ -11,6 +11,8 @@ export type Step =
       why: string /** A failure is reported but does not stop the plan. */;
       optional?: boolean /** Shown with this text instead of argv (hides passwords). */;
       display?: string;
+      /** Starts the service: a failure is first judged (executePlan's `judgeStart`), since the service may have run. */
+      startsService?: boolean;
     }
   | { kind: "write"; path: string; content: string; mode?: number; why: string }
   | { kind: "mkdir"; path: string; why: string };
@@ -25,7 +27,12 @@ export interface StepResult {
   step: Step;
   ok: boolean;
   output: string;
+  /** Done, though not as planned: what happened instead (shown as a warning; the plan goes on). */
+  warning?: string;
 }
+
+/** Given a failed start's result: what to warn of when the plan still stands, undefined when it failed. */
+export type StartJudge = (result: CommandResult) => Promise<string | undefined>;
 
 /** Quotes an argument for display in a Windows or POSIX shell. */
 export function showArg(arg: string, windows: boolean): string {
@@ -51,8 +58,14 @@ export function describePlan(plan: Plan, windows: boolean): string {
   return [...lines, ...(plan.notes.length ? ["", ...plan.notes] : [])].join("\n");
 }
 
-/** Runs the steps in order; stops at the first failure of a required step. */
-export async function executePlan(plan: Plan, run: CommandRunner, report: (r: StepResult) => void, timeoutMs = 60_000): Promise<boolean> {
+/** Runs the steps in order; stops at the first failure of a required step, unless it is a start `judgeStart` lets stand. */
+export async function executePlan(
+  plan: Plan,
+  run: CommandRunner,
+  report: (r: StepResult) => void,
+  opts: { timeoutMs?: number; judgeStart?: StartJudge } = {},
+): Promise<boolean> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
   for (const step of plan.steps) {
     if (step.kind === "mkdir") {
       try {
@@ -77,7 +90,13 @@ export async function executePlan(plan: Plan, run: CommandRunner, report: (r: St
     }
     const r = await run(step.argv[0]!, step.argv.slice(1), { timeoutMs });
     const ok = r.code === 0 && !r.timedOut;
-    report({ step, ok, output: `${r.stdout}${r.stderr}`.trim() });
+    const output = `${r.stdout}${r.stderr}`.trim();
+    const warning = !ok && step.startsService && opts.judgeStart ? await opts.judgeStart(r) : undefined;
+    if (warning !== undefined) {
+      report({ step, ok: true, output, warning });
+      continue;
+    }
+    report({ step, ok, output });
     if (!ok && !step.optional) return false;
   }
   return true;

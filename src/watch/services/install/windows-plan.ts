@@ -115,7 +115,7 @@ export function windowsInstallPlan(o: WindowsInstallOptions): Plan {
   }
   const firewall = o.firewall ? firewallSteps({ ...o.firewall, service: o.name, program: o.command[0]! }) : { steps: [], notes: [] };
   steps.push(...firewall.steps);
-  if (o.start) steps.push({ kind: "run", why: "start it", argv: ["sc.exe", "start", o.name] });
+  if (o.start) steps.push({ kind: "run", why: "start it", argv: ["sc.exe", "start", o.name], startsService: true });
   const notes = [
     keepLogon
       ? `Service "${o.name}" keeps the logon account it had (a password is needed to set ${o.account}: give --password).`
