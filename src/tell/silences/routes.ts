@@ -8,15 +8,9 @@ import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
 import { describeMatcher, SilenceMatcherSchema } from "./matcher";
 import { SilenceInputSchema, type SilenceService, type SilenceWithCounts } from "./service";
-import { HOLD_STATES, type HoldRow, type SilenceRow } from "./silence-store";
-import { silenceEnd } from "./silence-store";
+import { HOLD_STATES, type HoldRow, type SilenceRow, silenceState } from "./silence-store";
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-export function silenceState(s: SilenceRow, now: number): "active" | "pending" | "ended" {
-  if (silenceEnd(s) <= now) return "ended";
-  return s.startsAt > now ? "pending" : "active";
-}
 
 export function silenceView(s: SilenceRow & Partial<Pick<SilenceWithCounts, "held">>, now: number) {
   return {

@@ -74,15 +74,21 @@ function toHold(r: Row): HoldRow {
   };
 }
 
-/** When a silence stops covering: its expiry, or the moment someone ended it. */
-export const silenceEnd = (s: SilenceRow): number => (s.endedAt === null ? s.endsAt : Math.min(s.endsAt, s.endedAt));
-
-const ACTIVE = "ended_at IS NULL AND starts_at <= ? AND ends_at > ?";
 /**
  * A silence begins this much early on every Steward: one created "from now" through another Steward of a cluster
- * must cover an event this one handles a moment later, although their clocks differ by a few milliseconds.
+ * must cover an event this one handles a moment later, and be listed active there, although their clocks differ by a
+ * few milliseconds (each is the database's time to within half a heartbeat's round trip). One rule for the gate, the
+ * lists and a silence's state, so what is listed active is what holds alerts.
  */
 const START_SKEW_MS = 2_000;
+const ACTIVE = "ended_at IS NULL AND starts_at <= ? AND ends_at > ?";
+const activeParams = (now: number) => [now + START_SKEW_MS, now];
+
+/** A silence's state at `now`, as the store's lists filter it: ended once someone ended it, whatever the clocks say. */
+export function silenceState(s: SilenceRow, now: number): "active" | "pending" | "ended" {
+  if (s.endedAt !== null || s.endsAt <= now) return "ended";
+  return s.startsAt > now + START_SKEW_MS ? "pending" : "active";
+}
 
 export type SilenceStore = ReturnType<typeof createSilenceStore>;
 
@@ -156,9 +162,9 @@ export function createSilenceStore(db: SqlDb) {
     async list(f: { state?: "active" | "pending" | "ended"; now: number; limit: number }): Promise<SilenceRow[]> {
       const where =
         f.state === "active"
-          ? [ACTIVE, [f.now, f.now]]
+          ? [ACTIVE, activeParams(f.now)]
           : f.state === "pending"
-            ? ["ended_at IS NULL AND starts_at > ?", [f.now]]
+            ? ["ended_at IS NULL AND starts_at > ?", [f.now + START_SKEW_MS]]
             : f.state === "ended"
               ? ["(ended_at IS NOT NULL OR ends_at <= ?)", [f.now]]
               : ["1 = 1", []];
@@ -171,7 +177,7 @@ export function createSilenceStore(db: SqlDb) {
       return Number(r?.n ?? 0);
     },
     async active(now: number): Promise<SilenceRow[]> {
-      return (await db.all<Row>(`SELECT * FROM silences WHERE ${ACTIVE} ORDER BY id`, [now + START_SKEW_MS, now])).map(toSilence);
+      return (await db.all<Row>(`SELECT * FROM silences WHERE ${ACTIVE} ORDER BY id`, activeParams(now))).map(toSilence);
     },
     /** Ends a silence now; false when it had ended (or expired) already. */
     async end(id: number, by: string, now: number): Promise<boolean> {
