@@ -79,7 +79,14 @@ async function stopSteward(): Promise<{ code: number; output: string }> {
   if (!proc) return { code: 0, output: "" };
   steward = undefined;
   const code = await proc.stop("SIGINT", 15_000);
+  await portsReleased();
   return { code, output: proc.output() };
+}
+
+/** The wineserver frees an ended program's sockets a moment after it ends (see waitPortReleased): a restart waits for it. */
+async function portsReleased(): Promise<void> {
+  await waitPortReleased(HOST, ports.udp, "udp");
+  await waitPortReleased(HOST, ports.http, "tcp");
 }
 
 const api = (path: string, init?: RequestInit) => fetch(`${base}${path}`, { ...init, signal: AbortSignal.timeout(10_000) });
@@ -353,9 +360,7 @@ describe("Windows binary under Wine against the simulator", () => {
     const proc = steward!;
     steward = undefined;
     expect(await proc.stop("SIGKILL", 5_000)).not.toBe(0);
-    // The wineserver frees the killed program's sockets a moment after it ends (see waitPortReleased).
-    await waitPortReleased(HOST, ports.udp, "udp");
-    await waitPortReleased(HOST, ports.http, "tcp");
+    await portsReleased();
     await startSteward();
     await waitFor(() => steward!.output().includes("did not stop cleanly"), { what: "the unclean-stop warning", timeoutMs: 5_000 });
     const again = await api("/v4/keyvalues/win-e2e?key=last-load");
