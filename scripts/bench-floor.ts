@@ -12,10 +12,11 @@
 // the CPU per processed datagram, with Steward's processed runs counted in its store afterwards; KV set p99 (wrk -t2
 // -c50, POST /v4/keyvalues/ns1).
 //   bun scripts/bench-floor.ts [--rounds N] [--turns N] [--steward BIN] [--only idle,ping,udp,kv]
+// --steward BIN is copied into the work folder first, so that it is as freshly written as the floor's build (freshCopy).
 // Needs wrk: installed with apt-get on first use when run as root (bench-wrk.ts). Targets run on loopback in a temporary folder.
 import { Database } from "bun:sqlite";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildBinaries } from "./build";
 import { findButler, startButler, type ButlerInstall } from "./bench-floor-butler";
@@ -133,6 +134,19 @@ async function loadRows(r: Running, dir: string, rows: Set<Row>, s: Sample): Pro
 
 const log = (line: string) => console.error(`[bench-floor] ${line}`);
 
+/**
+ * `bin` copied into `dir` now, as the floor's binary is built now: a binary's RSS depends on which of its file's pages
+ * are in the page cache, and the same Steward measured 68.2-68.5 MiB from a file written ten minutes earlier against
+ * 70.9-71.1 from a fresh copy (issue 89), against a floor built afresh in both runs.
+ */
+function freshCopy(bin: string, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, basename(bin));
+  copyFileSync(bin, out);
+  chmodSync(out, 0o755);
+  return out;
+}
+
 const range = (xs: number[], digits = 1, unit = "") => {
   const v = xs.filter(Number.isFinite);
   if (v.length === 0) return "";
@@ -224,7 +238,9 @@ async function main(): Promise<void> {
   mkdirSync(workDir, { recursive: true });
   log(`building the bare and floor binary${values.steward ? "" : " and Steward's"}`);
   const [ref] = await buildBinaries({ targets: ["linux-x64"], entry: join(REPO_ROOT, "scripts/bench-floor-target.ts"), outDir: join(workDir, "ref") });
-  const steward = values.steward ? resolve(values.steward) : (await buildBinaries({ targets: ["linux-x64"], outDir: join(workDir, "steward") }))[0]!.path;
+  const steward = values.steward
+    ? freshCopy(resolve(values.steward), join(workDir, "steward"))
+    : (await buildBinaries({ targets: ["linux-x64"], outDir: join(workDir, "steward") }))[0]!.path;
   const bins = { ref: ref!.path, steward };
   const found = findButler();
   if ("missing" in found) log(`Butler is not measured: ${found.missing}`);
