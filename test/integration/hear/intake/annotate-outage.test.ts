@@ -4,10 +4,11 @@
 // ever ends, and the incident never counted the run. The fault is the PostgreSQL driver's error for a connection the
 // server ended (SQLSTATE 57P01) thrown once by the store seam the annotator reads; the store, the annotator, the bus and
 // the run processor are real.
+import { runReport } from "../../../helpers/run-report";
 import { afterEach, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { ConfigSchema } from "../../../../src/composition/config";
-import { createTaskEventEnricher, type RunReport } from "../../../../src/hear/events/enrich-task-event";
+import { createTaskEventEnricher } from "../../../../src/hear/events/enrich-task-event";
 import { createIntakeStore, intakeMigrations } from "../../../../src/hear/intake/intake-store";
 import { createRunProcessor } from "../../../../src/hear/intake/run-processor";
 import { createEventBus } from "../../../../src/platform/core/bus";
@@ -51,22 +52,6 @@ function cutFor(db: SqlDb, n: number): SqlDb {
   });
 }
 
-function report(executionId: string): RunReport {
-  return {
-    source: "udp",
-    outcome: "failed",
-    executionId,
-    taskId: "7552d9fc-d1bb-4975-9a38-18357de531ea",
-    appId: "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11",
-    host: "SENSE1",
-    user: "INTERNAL\\sa_scheduler",
-    taskName: "Reload Sales",
-    logTimestamp: "2026-03-01 10:00:00,000",
-    logLevel: "WARN",
-    logMessage: "Task finished with state FinishedFail",
-  };
-}
-
 test("a failure whose incident work meets a cut store connection is held, then announced once with its incident; never without it", async () => {
   dir = createTempDir("steward-annotate-outage-");
   store = openStore(dir.path, [intakeMigrations, incidentMigrations]);
@@ -99,7 +84,7 @@ test("a failure whose incident work meets a cut store connection is held, then a
   try {
     const id = randomUUID();
     expect(await processor.claim(`${id}:failed`, id, false, "udp")).toBe(true);
-    const first = await processor.processRun(report(id), `${id}:failed`);
+    const first = await processor.processRun(runReport(id), `${id}:failed`);
     expect(first).toEqual({ dropped: "retrying" });
     expect(announced).toEqual([]);
     expect(processor.inFlight(id)).toBe(true);

@@ -3,6 +3,7 @@
 // none is announced twice. Each one stays claimed by this Steward and is announced again as soon as PostgreSQL is
 // back, with its incident counted once. The alert subscriber writes each event to a table of the same store, as
 // the notifier's outbox does, so it fails while the store is down.
+import { runReport } from "../../../helpers/run-report";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { randomUUID } from "node:crypto";
 import { ConfigSchema } from "../../../../src/composition/config";
@@ -10,7 +11,7 @@ import { IncidentsSchema } from "../../../../src/tell/incidents/config";
 import { createEventBus } from "../../../../src/platform/core/bus";
 import { systemClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
-import { createTaskEventEnricher, type RunReport } from "../../../../src/hear/events/enrich-task-event";
+import { createTaskEventEnricher } from "../../../../src/hear/events/enrich-task-event";
 import type { DomainEvents } from "../../../../src/platform/events/types";
 import { incidentMigrations } from "../../../../src/tell/incidents";
 import { createAnnotator } from "../../../../src/tell/incidents/annotator";
@@ -40,22 +41,6 @@ afterAll(async () => {
   await db?.close();
   await pg?.stop();
 });
-
-function report(executionId: string, minute: number): RunReport {
-  return {
-    source: "udp",
-    outcome: "failed",
-    executionId,
-    taskId: "7552d9fc-d1bb-4975-9a38-18357de531ea",
-    appId: "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11",
-    host: "SENSE1",
-    user: "INTERNAL\\sa_scheduler",
-    taskName: "Reload Sales",
-    logTimestamp: `2026-03-01 10:${String(minute).padStart(2, "0")}:00,000`,
-    logLevel: "WARN",
-    logMessage: "Task finished with state FinishedFail",
-  };
-}
 
 test("a batch of runs whose announcement failed with the store: each run is announced once when it is back, its incident counted once", {
   timeout: 90_000,
@@ -89,7 +74,7 @@ test("a batch of runs whose announcement failed with the store: each run is anno
   try {
     const runs = Array.from({ length: 6 }, (_, i) => {
       const id = randomUUID();
-      return { id, report: report(id, i) };
+      return { id, report: runReport(id, { logTimestamp: `2026-03-01 10:${String(i).padStart(2, "0")}:00,000` }) };
     });
     for (const r of runs) expect(await processor.claim(`${r.id}:failed`, r.id, false, "udp")).toBe(true);
 

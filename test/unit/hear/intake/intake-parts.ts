@@ -1,6 +1,7 @@
 // The real pieces the intake's parts are built on, for their unit tests: a SQLite store with the intake's tables,
 // the run processor (enrichment without QRS: every run is emitted as "QRS unavailable"), the intake's counters and
 // a bus whose events are collected.
+import { runReport } from "../../../helpers/run-report";
 import { randomUUID } from "node:crypto";
 import { ConfigSchema } from "../../../../src/composition/config";
 import { createEventBus } from "../../../../src/platform/core/bus";
@@ -70,20 +71,7 @@ export function intakeParts(instanceId = "steward-a") {
 export function runItem(outcome: "failed" | "succeeded" | "aborted" = "failed", extra: Partial<QueueItem["report"]> = {}): QueueItem {
   const executionId = randomUUID();
   return {
-    report: {
-      source: "udp",
-      outcome,
-      executionId,
-      taskId: "7552d9fc-d1bb-4975-9a38-18357de531ea",
-      appId: "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11",
-      host: "SENSE1",
-      user: "INTERNAL\\sa_scheduler",
-      taskName: "Reload Sales",
-      logTimestamp: "2026-03-01 09:59:00,000",
-      logLevel: "WARN",
-      logMessage: "Task finished",
-      ...extra,
-    },
+    report: runReport(executionId, { outcome, logTimestamp: "2026-03-01 09:59:00,000", logMessage: "Task finished", ...extra }),
     key: `${executionId}:${outcome}`,
     source: "10.0.0.5",
   };
