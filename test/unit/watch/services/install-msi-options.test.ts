@@ -156,18 +156,24 @@ describe("--update: an existing service is reconfigured in place", () => {
         "[SC] StartService FAILED 1067: The process terminated unexpectedly.",
       ],
     ] as const) {
-      const out: string[] = [];
-      const code = await serviceCommand(["install", "--start", "--config", cfg, "--platform", "windows"], {
-        out: (s) => out.push(s),
-        run: scRecorder(false, { stopsAtOnce: true, startSays }).run,
-        self: [EXE],
-      });
+      const { code, out } = await installStartingWith(cfg, startSays);
       expect(code).toBe(0);
       expect(out).toContain(`warn start it: it stopped again during its start (sc.exe: ${said})`);
       expect(out.join("\n")).not.toContain("Tip: sc.exe needs an elevated prompt");
       expect(out.at(-1)).toBe(warning);
     }
   }, 30_000);
+
+  /** `service install --start` on Windows where `sc.exe start` answers `startSays` and the service is stopped at once. */
+  async function installStartingWith(cfg: string, startSays: { code: number; stdout: string }): Promise<{ code: number; out: string[] }> {
+    const out: string[] = [];
+    const code = await serviceCommand(["install", "--start", "--config", cfg, "--platform", "windows"], {
+      out: (s) => out.push(s),
+      run: scRecorder(false, { stopsAtOnce: true, startSays }).run,
+      self: [EXE],
+    });
+    return { code, out };
+  }
 
   test("a start that fails for want of rights or logon, the service stopped as it was: the install fails as before", async () => {
     const cfg = join(tmp.path, "denied.yaml");
@@ -176,12 +182,7 @@ describe("--update: an existing service is reconfigured in place", () => {
       { code: 5, stdout: "[SC] StartService: OpenService FAILED 5:\n\nAccess is denied.\n\n" },
       { code: 1069, stdout: "[SC] StartService FAILED 1069:\n\nThe service did not start due to a logon failure.\n\n" },
     ]) {
-      const out: string[] = [];
-      const code = await serviceCommand(["install", "--start", "--config", cfg, "--platform", "windows"], {
-        out: (s) => out.push(s),
-        run: scRecorder(false, { stopsAtOnce: true, startSays }).run,
-        self: [EXE],
-      });
+      const { code, out } = await installStartingWith(cfg, startSays);
       expect(code).toBe(1);
       expect(out.find((l) => l.includes("start it"))).toStartWith("FAIL start it: ");
       expect(out.at(-1)).toStartWith("Tip: sc.exe needs an elevated prompt");
