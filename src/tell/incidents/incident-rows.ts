@@ -107,15 +107,25 @@ function tablesOf(v: SqlValue | undefined): Record<string, number> | null {
   }
 }
 
+/**
+ * A run's outcome as one shared string: a store hands each row's text over as a string of its own, and the runs kept
+ * in memory (recent-runs.ts) held a copy of "succeeded" each.
+ */
+const OUTCOMES = new Map(["succeeded", "failed", "aborted"].map((o) => [o, o]));
+const outcomeOf = (v: SqlValue | undefined): string => {
+  const s = String(v);
+  return OUTCOMES.get(s) ?? s;
+};
+
 export function toPastRun(r: Row): PastRun {
-  return { outcome: String(r.outcome), finishedAt: num(r.finished_at), durationMs: numOrNull(r.duration_ms), tables: tablesOf(r.tables) };
+  return { outcome: outcomeOf(r.outcome), finishedAt: num(r.finished_at), durationMs: numOrNull(r.duration_ms), tables: tablesOf(r.tables) };
 }
 
 export function toRun(r: Row): RunRow {
   const tables = tablesOf(r.tables);
   return {
     executionId: String(r.execution_id),
-    outcome: String(r.outcome),
+    outcome: outcomeOf(r.outcome),
     taskId: String(r.task_id),
     finishedAt: num(r.finished_at),
     durationMs: numOrNull(r.duration_ms),

@@ -71,7 +71,7 @@ test("at most 1,000 tasks are kept: the least recently used goes first", () => {
   expect(kept.has("t1000")).toBe(true);
 });
 
-test("a site of 5,800 tasks for 35 days: the runs held stay within their budget every week (issue 78)", () => {
+test("a site of 5,800 tasks for 35 days: the runs held reach their budget in the first week and stay within it (issues 78, 89)", () => {
   // As the annotator uses it: a task not kept is loaded from the store's latest runs, then each run is added.
   const kept = createRecentRuns();
   const store = new Map<string, KeptRun[]>();
@@ -100,8 +100,8 @@ test("a site of 5,800 tasks for 35 days: the runs held stay within their budget 
   }
   // Before the budget (80 runs a task): 12,700 runs after a week, 40,800 after five (each daily task's window still filling).
   for (const n of held) expect(n).toBeLessThanOrEqual(KEPT_RUNS);
-  // The budget holds from the second week (in the first the 1,000 tasks kept are the bound).
-  expect(held[1]).toBeGreaterThan(KEPT_RUNS * 0.9);
+  // Full within the first week, so the heap is level from then on (at 25,000 it filled in the second: issue 89).
+  for (const n of held) expect(n).toBeGreaterThan(KEPT_RUNS * 0.9);
   expect(kept.held().runs).toBe(held.at(-1)!);
 }, 60_000); // 1.2 s alone; beside four busy loops on two loaded cores, 12 s
 
