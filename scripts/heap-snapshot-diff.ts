@@ -56,9 +56,12 @@ function load(path: string): Heap {
       const raw = s.edges[e + eName]!;
       const edge = t === "element" || t === "hidden" ? `[${raw}]` : (s.strings[raw] ?? String(raw));
       (back[to] ??= []).push({ from: i, edge });
-      if (t === "property" && (props[i] ??= []).length < 6) props[i]!.push(edge);
+      if (t === "property") (props[i] ??= []).push(edge);
     }
   }
+  // Sorted: the same shape lists its properties in another order from one snapshot to the next (a structure's table),
+  // and grouped by that order the same objects showed as thousands gone and as many new (issue 89).
+  for (const p of props) p?.sort().splice(8);
   const typeOf = (i: number) => m.node_types[0][s.nodes[i * nf + fType]!];
   return {
     count,
@@ -101,11 +104,36 @@ function groupsOf(h: Heap): Map<string, { n: number; bytes: number; sample: numb
   return out;
 }
 
+/** Each node by its label alone, wherever held, and the heap's own bytes in all: what grew, before who holds it. */
+function shapesOf(h: Heap): { shapes: Map<string, { n: number; bytes: number }>; total: number } {
+  const shapes = new Map<string, { n: number; bytes: number }>();
+  let total = 0;
+  for (let i = 0; i < h.count; i++) {
+    const g = shapes.get(h.label(i)) ?? { n: 0, bytes: 0 };
+    g.n++;
+    g.bytes += h.size(i);
+    total += h.size(i);
+    shapes.set(h.label(i), g);
+  }
+  return { shapes, total };
+}
+
 const [a, b] = positionals;
 if (!a || !b) throw new Error("usage: bun scripts/heap-snapshot-diff.ts <earlier.heapsnapshot> <later.heapsnapshot>");
-const before = groupsOf(load(a));
+const beforeHeap = load(a);
 const afterHeap = load(b);
+const [s0, s1] = [shapesOf(beforeHeap), shapesOf(afterHeap)];
+console.log(`own bytes in all: ${(s0.total / 2 ** 20).toFixed(2)} → ${(s1.total / 2 ** 20).toFixed(2)} MiB`);
+console.log(`shapes that grew most by own bytes, wherever held (count change, bytes change, count after):`);
+for (const [k, g] of [...s1.shapes]
+  .sort((x, y) => y[1].bytes - (s0.shapes.get(y[0])?.bytes ?? 0) - (x[1].bytes - (s0.shapes.get(x[0])?.bytes ?? 0)))
+  .slice(0, Number(values.top))) {
+  const was = s0.shapes.get(k) ?? { n: 0, bytes: 0 };
+  console.log(`${String(g.n - was.n).padStart(8)} ${((g.bytes - was.bytes) / 2 ** 20).toFixed(2).padStart(7)} MiB ${String(g.n).padStart(8)}  ${k}`);
+}
+const before = groupsOf(beforeHeap);
 const after = groupsOf(afterHeap);
+console.log("");
 const grown = [...after]
   .map(([k, g]) => ({ k, g, dn: g.n - (before.get(k)?.n ?? 0), db: g.bytes - (before.get(k)?.bytes ?? 0) }))
   .sort((x, y) => y.db - x.db)
