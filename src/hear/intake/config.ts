@@ -197,7 +197,7 @@ export const intakeSchema = () =>
         .max(1024 * 1024 * 1024)
         .default(4 * 1024 * 1024)
         .describe(
-          "Bytes the waiting runs of one source address may always weigh. A source may take more while few others have runs waiting: overflowMaxBytes less one such share for each other source waiting and one for a newcomer (alone, three quarters of the defaults' 16 MiB). One sender (a node flushing a backlog, or a forger) cannot take the whole overflow.",
+          "Bytes the waiting runs of one source address may always weigh. A source may take more while few others have runs waiting: overflowMaxBytes less one such share for each other source waiting and one for a newcomer (alone, three quarters of the defaults' 16 MiB), for runs whose fields are no longer than a Scheduler line's; a run with a longer field (a padded forgery) waits only within this share. One sender (a node flushing a backlog, or a forger) cannot take the whole overflow.",
         ),
       // Runs in flight share the store's commits: four at a time kept a burst's commits so small that a burst of
       // 5,000 failures a second on two cores outran them (issue 89); sixteen matches the QRS client's sockets.

@@ -92,7 +92,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
   /** A queued run that gave its place to another sender's: it waits in the overflow again, once its claim is given up. */
   function giveBack(run: QueueItem): void {
     const outcome = run.report.outcome;
-    const room = deps.overflow?.room(run.source);
+    const room = deps.overflow?.room(run.source, run.report);
     if (room !== "ok") {
       // Its sender's share is full, or there is no overflow (PostgreSQL): it gave way, as a shed success does.
       deps.claims.abandonInBackground(run);
@@ -106,7 +106,8 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     );
   }
   /** Why a run the queue would not take is dropped: its source's share of the overflow is full, or all of it is. */
-  const full = (source: string) => (deps.stopping() ? "stopping" : deps.overflow?.room(source) === "source_full" ? "source_full" : "queue_full");
+  const full = (source: string, report?: RunReport) =>
+    deps.stopping() ? "stopping" : deps.overflow?.room(source, report) === "source_full" ? "source_full" : "queue_full";
 
   return (msg, from) => {
     counters.received.inc();
@@ -149,13 +150,15 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     // in the queue at once instead: a queue full of another sender's runs gives the newest of them back to the overflow.
     const overflowing = deps.overflow !== undefined && (deps.overflow.depth() > 0 || queue.depth() >= limits.queueSize);
     const ownTurn = overflowing && deps.overflow?.waiting(from.address) === 0;
-    const canWait = overflowing && m.outcome !== "distribute" && deps.overflow?.room(from.address) === "ok" && !deps.stopping();
+    // The run as it would wait: one padded past any Scheduler line's fields waits only within its sender's own share.
+    const waitingRun = overflowing ? toReport(m) : undefined;
+    const canWait = waitingRun !== undefined && m.outcome !== "distribute" && deps.overflow?.room(from.address, waitingRun) === "ok" && !deps.stopping();
     const wait = () =>
-      deps.overflow?.add({ report: { ...toReport(m), heardAtMs: deps.now() }, key, source: from.address }, (kept) =>
+      deps.overflow?.add({ report: { ...waitingRun!, heardAtMs: deps.now() }, key, source: from.address }, (kept) =>
         kept ? counters.overflowed.inc() : counters.deduplicated.inc({ source: "udp" }),
       );
     if (canWait && !ownTurn) return wait();
-    if (!ownTurn && !queue.admits(priorityOf(m.outcome))) return dropped(full(from.address), m.outcome, m.executionId, from.address);
+    if (!ownTurn && !queue.admits(priorityOf(m.outcome))) return dropped(full(from.address, waitingRun), m.outcome, m.executionId, from.address);
     if (!processor.reserve(key, m.executionId)) {
       counters.deduplicated.inc({ source: "udp" });
       log.debug({ executionId: m.executionId, outcome: m.outcome, source: from.address }, "duplicate task datagram");
@@ -166,7 +169,7 @@ export function createDatagramHandler(deps: DatagramHandlerDeps): DatagramHandle
     if (!offer.accepted) {
       processor.release(key);
       if (canWait) return wait();
-      return dropped(full(from.address), m.outcome, m.executionId, from.address);
+      return dropped(full(from.address, waitingRun), m.outcome, m.executionId, from.address);
     }
     // Claimed now, not when a worker takes it: the claims of a burst share a commit (distribute runs are
     // claimed by their pending row instead).

@@ -46,6 +46,15 @@ const KEY_AND_SOURCE = 2 * 130;
 /** The heaviest row one run can make (every field at its cap, with its quotes and the object form's names). */
 export const MAX_ROW_BYTES = ROW_OVERHEAD + KEY_AND_SOURCE + 400 + Object.values(CAPS).reduce((n, c) => n + c, 0);
 
+/**
+ * A field longer than its cap: no Scheduler line is (a forged datagram padded to 16 KB is). Such a run waits only within
+ * its source's own share of the overflow, never in the room a source alone may borrow (overflow.ts).
+ */
+export function exceedsCaps(r: RunReport): boolean {
+  for (const field in CAPS) if ((r[field as keyof typeof CAPS]?.length ?? 0) > CAPS[field as keyof typeof CAPS]) return true;
+  return false;
+}
+
 const cut = (s: string | undefined, max: number) => (s === undefined ? undefined : s.length > max ? s.slice(0, max) : s);
 
 /** The run as stored: only what the processor reads, each text cut, as an array of values. */

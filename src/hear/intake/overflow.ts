@@ -11,12 +11,15 @@
 // others and one for a newcomer (issue 89). A node alone with a burst may then use three quarters of the overflow (on
 // the defaults: 25,000 runs of a burst at 5,000 a second fit, where 7,700 did in its 4 MiB), and a flood, even one
 // spoofing a node's address, is still bounded by the total on disk; each other source waiting takes a share back
-// from what a source may add next.
+// from what a source may add next. That borrowed room is for runs that look like the Scheduler's: a run with a field
+// longer than any Scheduler line has (cut to fit, overflow-row.ts) waits only within its source's own share, so a
+// flood of padded forgeries from a node's address fills 4 MiB, not 12 (issue 86: the store grows by 10 MB at most).
 // Taken in turns by source: each source's n-th waiting run has turn n (counted from the turn being served when it came),
 // so one sender's backlog of thousands never holds back another's failure: it is taken with the next refill.
 import type { Logger } from "pino";
 import type { SqlDb } from "../../platform/store/sql";
-import { compactReport, MAX_ROW_BYTES, readReport, ROW_BYTES_SQL, rowBytes } from "./overflow-row";
+import { compactReport, exceedsCaps, MAX_ROW_BYTES, readReport, ROW_BYTES_SQL, rowBytes } from "./overflow-row";
+import type { RunReport } from "../events/run-report";
 import { createFullDiskLines } from "../../platform/store/full-disk-lines";
 import type { QueueItem } from "./run-queue";
 
@@ -39,7 +42,8 @@ export type OverflowRoom = "ok" | "off" | "full" | "source_full";
 export interface IntakeOverflow {
   /** Would `add` keep a run (from `source`, when given) now? */
   admits(source?: string): boolean;
-  room(source?: string): OverflowRoom;
+  /** `report`, when given: the run itself, which may wait only within its source's own share (exceedsCaps). */
+  room(source?: string, report?: RunReport): OverflowRoom;
   /** Keeps the run until the queue has room; `stored` is told once its row is committed, or that its key already waits here. */
   add(item: QueueItem, stored: (kept: boolean) => void): void;
   /** Runs waiting (in the store, or on their way there). */
@@ -82,15 +86,16 @@ export function createIntakeOverflow(db: SqlDb, o: OverflowLimits & { log: Logge
   let loaded = !enabled;
 
   /** What the rows of `source` may weigh now: its own share, or more while few other sources have rows waiting. */
-  function shareOf(source: string): number {
+  function shareOf(source: string, report: RunReport | undefined): number {
+    if (report !== undefined && exceedsCaps(report)) return o.maxBytesPerSource;
     const others = shares.size - (shares.has(source) ? 1 : 0);
     return Math.max(o.maxBytesPerSource, o.maxBytes - o.maxBytesPerSource * (others + 1));
   }
 
-  function room(source?: string): OverflowRoom {
+  function room(source?: string, report?: RunReport): OverflowRoom {
     if (!enabled || !loaded) return "off";
     if (depth >= o.maxRows || total + MAX_ROW_BYTES > o.maxBytes) return "full";
-    if (source !== undefined && (shares.get(source)?.bytes ?? 0) + MAX_ROW_BYTES > shareOf(source)) return "source_full";
+    if (source !== undefined && (shares.get(source)?.bytes ?? 0) + MAX_ROW_BYTES > shareOf(source, report)) return "source_full";
     return "ok";
   }
 

@@ -1,6 +1,7 @@
 // Issue 75, O1: the intake's overflow is bounded in bytes, not only rows. A flood of forged 16 KB Scheduler datagrams
-// leaves rows that keep only the fields the processor reads (cut), within the forger's share (alone: overflowMaxBytes
-// less one overflowMaxBytesPerSource kept for a newcomer, issue 89) and overflowMaxBytes in all, the rest dropped and counted; and a node's real failure takes a place in the queue at
+// leaves rows that keep only the fields the processor reads (cut), within the forger's own share
+// (overflowMaxBytesPerSource: a run padded past any Scheduler line's fields never borrows the room a source alone may
+// use, issue 86) and overflowMaxBytes in all, the rest dropped and counted; and a node's real failure takes a place in the queue at
 // once, processed while the forger's backlog still waits, instead of behind all of it. On PostgreSQL (no overflow: a
 // cluster's runs are claimed in the store before they wait anywhere) the flood keeps no datagram text in the store and
 // the node's failure is served in the next round of the queue as well.
@@ -48,9 +49,10 @@ describe("the overflow bounded in bytes", () => {
     const sourceFull = () => metric(t!.app.metrics.render(), 'steward_intake_dropped_total{reason="source_full",outcome="failed"}');
     const text = t.app.metrics.render();
     const waiting = metric(text, "steward_intake_overflow_depth");
-    // The forger alone: the total less one share, kept for another sender; one run in the worker and five queued.
-    expect(metric(text, "steward_intake_overflow_bytes")).toBeLessThanOrEqual(1_048_576 - 262_144);
-    expect(metric(text, "steward_intake_overflow_bytes")).toBeGreaterThan(1_048_576 - 262_144 - 3_000);
+    // The forger alone, its runs padded: its own share only (not the total less one share, as a node's burst may use);
+    // one run in the worker and five queued.
+    expect(metric(text, "steward_intake_overflow_bytes")).toBeLessThanOrEqual(262_144);
+    expect(metric(text, "steward_intake_overflow_bytes")).toBeGreaterThan(262_144 - 3_000);
     expect(sourceFull()).toBe(3_000 - 6 - waiting);
     // Another sender still gets in (in the same turn, the queue still full of the forger's runs): its run takes the
     // place of the forger's newest queued run, which cannot wait in the forger's full share and is dropped and counted.
@@ -68,10 +70,29 @@ describe("the overflow bounded in bytes", () => {
     expect(Object.keys(readReport(rows[0]!.report)).sort()).toEqual(
       ["appId", "appName", "executionId", "host", "logLevel", "logMessage", "logTimestamp", "outcome", "source", "taskId", "taskName", "user"].sort(),
     );
-    expect(rows.reduce((n, r) => n + Number(r.bytes), 0)).toBeLessThanOrEqual(1_048_576 - 262_144);
+    expect(rows.reduce((n, r) => n + Number(r.bytes), 0)).toBeLessThanOrEqual(262_144);
     await drained(t.app);
     expect(emitted).toContain(real);
     expect(sourceFull()).toBe(3_000 - 6 - waiting + 1);
+  });
+
+  test("a source alone borrows room past its share for Scheduler-sized runs only: a padded one is refused there", async () => {
+    t = createTestApp("intake:\n  queueSize: 5\n  concurrency: 1\n  overflowMaxBytes: 1048576\n  overflowMaxBytesPerSource: 262144\n");
+    await t.app.start();
+    const { intake } = t.app;
+    const dropped = () => metric(t!.app.metrics.render(), "steward_intake_dropped_total");
+    // 1,000 runs of about 440 bytes: past the node's own 256 KiB, within what it may use alone.
+    for (let i = 0; i < 1_000; i++) intake.handleDatagram(failedTaskDatagram(i, 7001), NODE);
+    expect(dropped()).toBe(0);
+    expect(metric(t.app.metrics.render(), "steward_intake_overflow_bytes")).toBeGreaterThan(262_144);
+    // A padded run from the same address waits only within that share, which is full: dropped and counted.
+    intake.handleDatagram(forgedFailureDatagram(1, 7002), NODE);
+    expect(metric(t.app.metrics.render(), 'steward_intake_dropped_total{reason="source_full",outcome="failed"}')).toBe(1);
+    // A Scheduler-sized run after it still waits.
+    intake.handleDatagram(failedTaskDatagram(1_000, 7001), NODE);
+    expect(dropped()).toBe(1);
+    await drained(t.app);
+    expect(intake.counters.emitted.get({ kind: "task.failed", source: "udp" })).toBe(1_001);
   });
 
   test("a node's real failure is processed while the forger's backlog still waits in the overflow", { timeout: 60_000 }, async () => {

@@ -1,7 +1,7 @@
 // The overflow's row (src/hear/intake/overflow-row.ts): a run's fields as an array of values, read back as they were
 // (cut to their caps), and a row an earlier version left as a JSON object still read.
 import { expect, test } from "bun:test";
-import { compactReport, readReport, rowBytes } from "../../../../src/hear/intake/overflow-row";
+import { compactReport, exceedsCaps, readReport, rowBytes } from "../../../../src/hear/intake/overflow-row";
 import type { RunReport } from "../../../../src/hear/events/run-report";
 
 const report: RunReport = {
@@ -36,4 +36,12 @@ test("texts are cut to their caps, and a row weighs less than the object form's"
 
 test("a row an earlier version left (the object form) is still read", () => {
   expect(readReport(JSON.stringify(report))).toEqual(report);
+});
+
+test("a run is told apart when a field is longer than its cap (no Scheduler line's is): it then waits in its source's own share only", () => {
+  expect(exceedsCaps(report)).toBe(false);
+  expect(exceedsCaps({ ...report, taskName: "t".repeat(300) })).toBe(false);
+  expect(exceedsCaps({ ...report, taskName: "t".repeat(301) })).toBe(true);
+  expect(exceedsCaps({ ...report, logMessage: "m".repeat(1_001) })).toBe(true);
+  expect(exceedsCaps({ ...report, executionId: "e".repeat(101) })).toBe(true);
 });
