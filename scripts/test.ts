@@ -187,13 +187,19 @@ async function runTests(extraArgs: string[], cpuReport: boolean, workers: number
   if (!hasPath) sayUntimed(updating);
   // One lane when the run names its files or workers, or writes the timings (two lanes would both write the file).
   const lanes: Lane[] =
-    !hasPath && !ownWorkers && !updating ? lanesFor(REPO_ROOT, workers) : [{ name: "tests", workers, fileArgs: hasPath ? [] : ["./test/"] }];
+    !hasPath && !ownWorkers && !updating
+      ? lanesFor(REPO_ROOT, workers)
+      : [{ name: "tests", workers, fileArgs: hasPath ? [] : ["./test/"], sharedGlobals: true }];
+  // A file's CPU is its worker's between the file's start and end only when the file has the worker's global to
+  // itself (test/helpers/global-teardown.ts writes the row at the global's end): a --cpu-report run isolates every file.
+  const shared = (lane: Lane) => lane.sharedGlobals && !cpuReport && !extraArgs.some((a) => a === "--isolate" || a === "--no-isolate");
   const scale = process.env[TIME_SCALE_ENV] ?? String(DEFAULT_TIME_SCALE);
   const argsOf = (lane: Lane) => [
     "test",
     "--timeout",
     String(Math.round(TEST_TIMEOUT_MS * timeScale({ [TIME_SCALE_ENV]: scale }))),
     ...(ownWorkers ? [] : [`--parallel=${lane.workers}`, `--timings=${TIMINGS_FILE}`]),
+    ...(shared(lane) ? ["--no-isolate"] : []),
     ...lane.fileArgs,
     ...extraArgs,
   ];

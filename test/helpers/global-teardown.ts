@@ -2,9 +2,11 @@
 // removes what they left in the system's temp folder that is too large to leave there (the Wine prefix, about
 // 700 MB), fails the run when a process they started is still running (it is killed first), and then removes the
 // temp dirs (test/helpers/temp-dir.ts) they did not. "After the tests": its afterAll runs after the last file's own
-// afterAll hooks, and under `--isolate` (which `--parallel` implies) after each file's, the preload being loaded
-// again for each file. A `process` "exit" hook would not do: bun test does not emit that event. On a signal (Ctrl-C,
-// a CI cancel) child-process.ts ends the processes and removes the temp dirs instead.
+// afterAll hooks; under `--isolate` (which `--parallel` implies) after each file's, the preload being loaded again for
+// each file, and under `--no-isolate` (npm test's computing lane: scripts/test-lanes.ts) once, after the worker's last
+// file, so a process left running is found there and the run fails the same, naming the process but not its file
+// (`npm test -- --isolate <files>` finds the file). A `process` "exit" hook would not do: bun test does not emit that
+// event. On a signal (Ctrl-C, a CI cancel) child-process.ts ends the processes and removes the temp dirs instead.
 import { afterAll } from "bun:test";
 import { appendFileSync } from "node:fs";
 import { endGroupsOnTermination } from "./child-process";

@@ -112,15 +112,29 @@ const RESERVED = /^(public|information_schema|pg_.*)$/;
  * server 5-7 ms of CPU to start. Opened at the first create, ended once the file has no schema left and nothing is
  * under way (so it never outlives the file's last stop(), and the next create opens another).
  */
-const adminConnection = {
-  sql: undefined as Promise<postgres.Sql> | undefined,
+interface AdminConnection {
+  sql: Promise<postgres.Sql> | undefined;
   /** This file's schemas not yet dropped, over every service of this file. */
-  live: new Set<string>(),
+  live: Set<string>;
   /** Creates and drops under way. */
-  busy: 0,
+  busy: number;
   /** The schemas of the worker's earlier files are gone (done at this file's first create). */
-  swept: false,
-};
+  swept: boolean;
+}
+
+/**
+ * The running file's admin connection state. A worker that keeps one global across its files (`npm test` runs the
+ * computing files so: scripts/test-lanes.ts) keeps this module too, so the state is the file's by name (Bun.main),
+ * begun afresh when another file asks: the earlier file's connection ended by then (its last stop()), or ended here.
+ */
+let adminState: { file: string; state: AdminConnection } | undefined;
+function adminOfThisFile(): AdminConnection {
+  if (adminState?.file !== Bun.main) {
+    void adminState?.state.sql?.then((sql) => sql.end({ timeout: 1 })).catch(() => undefined);
+    adminState = { file: Bun.main, state: { sql: undefined, live: new Set(), busy: 0, swept: false } };
+  }
+  return adminState.state;
+}
 
 const connect = (url: string) => postgres(url, { max: 1, onnotice: () => {}, connection: { application_name: ADMIN_APPLICATION_NAME } });
 
@@ -168,10 +182,10 @@ async function dropSchema(sql: postgres.Sql, schema: string): Promise<void> {
 }
 
 /** The file's admin connection, the worker's earlier files' schemas dropped at its first opening. */
-async function openAdmin(base: string): Promise<postgres.Sql> {
+async function openAdmin(base: string, a: AdminConnection): Promise<postgres.Sql> {
   const sql = await openWorkerDatabase(base);
-  if (!adminConnection.swept) {
-    adminConnection.swept = true;
+  if (!a.swept) {
+    a.swept = true;
     // Whatever is still connected belongs to an earlier file (a Steward it never stopped): ended, as its database's
     // DROP … WITH (FORCE) ended it, so that nothing of it takes a lock in this file's time.
     await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`;
@@ -183,9 +197,9 @@ async function openAdmin(base: string): Promise<postgres.Sql> {
 }
 
 async function asAdmin<T>(base: string, fn: (sql: postgres.Sql) => Promise<T>): Promise<T> {
-  const a = adminConnection;
+  const a = adminOfThisFile();
   a.busy++;
-  const opening = (a.sql ??= openAdmin(base));
+  const opening = (a.sql ??= openAdmin(base, a));
   opening.catch(() => {
     if (a.sql === opening) a.sql = undefined;
   });
@@ -209,7 +223,7 @@ export function sharedPostgres(info: SharedPostgresInfo): SharedPostgresService 
   const base = `postgres://${info.user}:${info.password}@${info.host}:${info.port}`;
   const created = new Set<string>();
   const admin = <T>(fn: (sql: postgres.Sql) => Promise<T>): Promise<T> => asAdmin(base, fn);
-  const live = adminConnection.live;
+  const live = () => adminOfThisFile().live;
   return {
     host: info.host,
     port: info.port,
@@ -230,9 +244,9 @@ export function sharedPostgres(info: SharedPostgresInfo): SharedPostgresService 
       const schema = name.slice(0, 63);
       await admin(async (sql) => {
         // Fresh and empty, as a database dropped first: another create of this file may have made it.
-        if (live.has(schema)) await dropSchema(sql, schema);
+        if (live().has(schema)) await dropSchema(sql, schema);
         await sql.unsafe(`CREATE SCHEMA ${schema}`);
-        live.add(schema);
+        live().add(schema);
         created.add(schema);
       });
       return `${base}/${workerDatabase()}?search_path=${schema}`;
@@ -246,7 +260,7 @@ export function sharedPostgres(info: SharedPostgresInfo): SharedPostgresService 
       await admin(async (sql) => {
         for (const schema of schemas) {
           await dropSchema(sql, schema);
-          live.delete(schema);
+          live().delete(schema);
         }
       });
     },

@@ -38,6 +38,8 @@ test("the repository's waiting files exist and are test files; the computing lan
   expect(computing!.workers).toBe(5);
   expect(computing!.fileArgs.filter((a) => a.startsWith("--path-ignore-patterns="))).toHaveLength(waiting.length);
   expect(waitingLane!.fileArgs).toEqual(waiting.map((f) => `./${f}`));
+  // The computing files share each worker's global; the sleeping ones keep their own.
+  expect([computing!.sharedGlobals, waitingLane!.sharedGlobals]).toEqual([true, false]);
 });
 
 test("run by bun test, the two lanes' arguments run every file once, each in its lane", async () => {
