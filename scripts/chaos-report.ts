@@ -27,7 +27,13 @@ export interface ChaosReport {
   lateAlerts: string[];
   /** Never alerted by the end of the watch after the load ended. */
   lostAlerts: string[];
+  /** Runs sent in two deliveries (two X-Steward-Delivery keys): Steward decided twice to alert them. */
   duplicatedAlerts: string[];
+  /**
+   * A delivery received again under the same X-Steward-Delivery key (a send given up by its Steward at the channel's
+   * timeout, whose answer the receiver still gave, sent again): what docs/channels.md lets a receiver drop, not a second alert.
+   */
+  repeatedDeliveries: string[];
   /** The longest time from a run's end to its first alert, and which run. */
   worstDelay?: { ms: number; run: string };
   alertBoundMs: number;
@@ -87,6 +93,22 @@ export function judgeAlerts(
   return out;
 }
 
+/**
+ * What a webhook receiver following docs/channels.md counts: each X-Steward-Delivery key once. `accept(key)` is true
+ * for a delivery to count (the first under its key, or one without a key) and false for a repeat of an accepted key.
+ */
+export function createDeliveryKeys(): { accept(key: string): boolean } {
+  const accepted = new Set<string>();
+  return {
+    accept(key) {
+      if (key === "") return true;
+      if (accepted.has(key)) return false;
+      accepted.add(key);
+      return true;
+    },
+  };
+}
+
 export function describeReport(r: ChaosReport): string {
   const ms = (x: number | undefined) => (x === undefined ? "—" : Number.isNaN(x) ? "never" : `${(x / 1000).toFixed(1)} s`);
   return [
@@ -97,6 +119,8 @@ export function describeReport(r: ChaosReport): string {
     ...r.lostAlerts.map((l) => `  lost: ${l}`),
     ...r.lateAlerts.map((l) => `  late: ${l}`),
     ...r.duplicatedAlerts.map((l) => `  duplicated: ${l}`),
+    `deliveries received again under their X-Steward-Delivery key (dropped, as a receiver may): ${r.repeatedDeliveries.length}`,
+    ...r.repeatedDeliveries.map((l) => `  repeated: ${l}`),
     ...describeCauses(r.causes),
     ...r.phases.map(
       (p) =>

@@ -33,7 +33,7 @@ import { IDS, SITE_YAML } from "../test/integration/hear/intake/harness";
 import { createCauseAccount, DWH_TASKS, judgeCauses, runsInCauses, withDwhTasks } from "./chaos-causes";
 import { createAlertHolds, stopAtEveryPhase } from "./chaos-phases";
 import { startProxy } from "./chaos-proxy";
-import { describeReport, judgeAlerts, type ChaosReport, type ObservedRun, type Scenario } from "./chaos-report";
+import { createDeliveryKeys, describeReport, judgeAlerts, type ChaosReport, type ObservedRun, type Scenario } from "./chaos-report";
 
 const REPO = resolve(import.meta.dir, "..");
 /** How long the silent-cut scenario's proxy forwards nothing. */
@@ -118,8 +118,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   mkdirSync(dir, { recursive: true });
   const deliveries = new Map<string, number>();
   const firstAlertAt = new Map<string, number>();
-  /** When each delivery of a run arrived: a duplicate's two times say which scenario sent it again. */
-  const arrivals = new Map<string, number[]>();
+  /** When each delivery of a run arrived, and its key: a duplicate's two times say which scenario sent it again. */
+  const arrivals = new Map<string, Array<{ at: number; key: string }>>();
+  /**
+   * The X-Steward-Delivery keys accepted. A send held past the channel's timeout is given up by its Steward and sent
+   * again under the same key; under load the receiver may see the first one's abort too late and answer it as well.
+   * A receiver drops the repeat by its key (docs/channels.md), so it is counted apart, not as a second alert.
+   */
+  const keys = createDeliveryKeys();
+  const repeats: Array<{ id: string; key: string; at: number }> = [];
   const holds = createAlertHolds();
   const groupable = o.groupable ?? true;
   const account = createCauseAccount("hook");
@@ -133,10 +140,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       // A send held past the channel's timeout was given up by its Steward (and is sent again): not a delivery.
       if (req.signal.aborted) return new Response(null, { status: 499 });
       if (status !== 200) return new Response("not now", { status });
+      const key = req.headers.get("x-steward-delivery") ?? "";
+      if (!keys.accept(key)) {
+        if (id) repeats.push({ id, key, at: Date.now() });
+        return new Response("ok");
+      }
       account.note(body);
       if (id) {
         deliveries.set(id, (deliveries.get(id) ?? 0) + 1);
-        arrivals.set(id, [...(arrivals.get(id) ?? []), Date.now()]);
+        arrivals.set(id, [...(arrivals.get(id) ?? []), { at: Date.now(), key }]);
         if (!firstAlertAt.has(id)) firstAlertAt.set(id, Date.now());
       }
       return new Response("ok");
@@ -152,6 +164,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     lateAlerts: [],
     lostAlerts: [],
     duplicatedAlerts: [],
+    repeatedDeliveries: [],
     alertBoundMs: o.alertBoundMs ?? 45_000,
     phases: [],
     kvAcknowledged: 0,
@@ -486,9 +499,11 @@ notify:
       ),
     );
     const loadStart = runs[0]?.at ?? 0;
+    const into = (at: number) => `${((at - loadStart) / 1000).toFixed(1)} s`;
     report.duplicatedAlerts = report.duplicatedAlerts.map(
-      (id) => `${id} (delivered ${(arrivals.get(id) ?? []).map((t) => `${((t - loadStart) / 1000).toFixed(1)} s`).join(" and ")} into the load)`,
+      (id) => `${id} (delivered ${(arrivals.get(id) ?? []).map((a) => `${into(a.at)} as ${a.key || "(no key)"}`).join(" and ")} into the load)`,
     );
+    report.repeatedDeliveries = repeats.map((r) => `${r.id} (${r.key} again ${into(r.at)} into the load)`);
     if (groupable)
       report.causes = judgeCauses(
         runs.map((r) => r.executionId),
