@@ -5,9 +5,9 @@
 // reloaded once, never twice, also when two Stewards look for it at the same moment. A claim is written only by the
 // Steward holding it; the action ends with its job, on whichever Steward looks. On PostgreSQL, a member killed while
 // its reload ran leaves the job running: the survivor marks it interrupted once the member left the cluster.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import { auditMigrations, createAuditLog } from "../../../../src/platform/audit/audit-log";
-import { systemClock } from "../../../../src/platform/core/clock";
+import { createManualClock, systemClock, type ManualClock } from "../../../../src/platform/core/clock";
 import { createSilentLogger } from "../../../../src/platform/core/logger";
 import { createMetricsRegistry } from "../../../../src/platform/core/metrics";
 import type { QrsClient } from "../../../../src/platform/qlik";
@@ -49,6 +49,15 @@ tasks:
 `;
 const SETS = [coreMigrations, auditMigrations, incidentMigrations, groupingMigrations, remediationMigrations, controlMigrations];
 const LEASE_MS = 30;
+/**
+ * The actions' time: claims, leases and due times are judged on it, and it moves only when a test says (a lease
+ * lapses by `leases.advance`, never because a loaded machine made a pass slower than the lease). The reloads, the
+ * Engine and the incidents run on the system clock.
+ */
+let leases: ManualClock = createManualClock(Date.now());
+beforeEach(() => {
+  leases = createManualClock(Date.now());
+});
 
 let dir: TempDir;
 let sim: Simulator;
@@ -124,12 +133,12 @@ async function steward(db: SqlDb, instanceId: string) {
   reloaders.push(reloader);
   const incidents = createIncidentService(incidentsSchema().parse({}), { db, clock, log, causes: createCauseAcknowledger(db) });
   const store = createActionStore(db);
-  const worker = createWorker({ store, clock, log, audit, instanceId, qrs, taskStarter, incidents, reloader, leaseMs: LEASE_MS, pollMs: 15_000 });
+  const worker = createWorker({ store, clock: leases, log, audit, instanceId, qrs, taskStarter, incidents, reloader, leaseMs: LEASE_MS, pollMs: 15_000 });
   return { reloader, worker, store, incidents, audit };
 }
 
 async function askReload(s: Awaited<ReturnType<typeof steward>>) {
-  const now = Date.now();
+  const now = leases.now();
   const incident = await s.incidents.raise({
     subject: taskSubject(TASK),
     taskId: TASK,
@@ -156,7 +165,7 @@ async function askReload(s: Awaited<ReturnType<typeof steward>>) {
 
 /** What node-a leaves when it is killed mid-reload: its job running (its own row, owner node-a), the action started on it. */
 async function killedMidReload(db: SqlDb, a: Awaited<ReturnType<typeof steward>>, actionId: number) {
-  const got = (await a.store.claim(actionId, "node-a", Date.now(), LEASE_MS))!;
+  const got = (await a.store.claim(actionId, "node-a", leases.now(), LEASE_MS))!;
   const job = {
     jobId: crypto.randomUUID(),
     appId: APP,
@@ -169,7 +178,7 @@ async function killedMidReload(db: SqlDb, a: Awaited<ReturnType<typeof steward>>
     scriptLogTail: [],
   };
   await createReloadJobStore(db, systemClock, "node-a").insert(job);
-  expect(await a.store.started(got.claim, Date.now(), job.jobId, "the Engine took the reload")).toBe(true);
+  expect(await a.store.started(got.claim, leases.now(), job.jobId, "the Engine took the reload")).toBe(true);
   return job;
 }
 
@@ -186,7 +195,7 @@ for (const store of STORES) {
       const action = await askReload(a);
       const before = engineReloads();
       // node-a claims it and submits the reload, then stops before recording it (its step is never written).
-      const got = await a.store.claim(action.id, "node-a", Date.now(), LEASE_MS);
+      const got = await a.store.claim(action.id, "node-a", leases.now(), LEASE_MS);
       expect(got).toBeDefined();
       const job = await a.reloader.submit(
         APP,
@@ -196,7 +205,7 @@ for (const store of STORES) {
           name: "anna@corp.example",
         },
       );
-      await Bun.sleep(LEASE_MS * 2);
+      await leases.advance(LEASE_MS * 2);
       // node-b and node-a started again (a new instance, on node-a's connections) look at the same moment: one adopts.
       const again = await steward(dbA, "node-a2");
       await Promise.all([b.worker.pass(), again.worker.pass()]);
@@ -224,8 +233,8 @@ for (const store of STORES) {
       const b = await steward(dbB, "node-b");
       const action = await askReload(a);
       const before = engineReloads();
-      expect(await a.store.claim(action.id, "node-a", Date.now(), LEASE_MS)).toBeDefined();
-      await Bun.sleep(LEASE_MS * 2);
+      expect(await a.store.claim(action.id, "node-a", leases.now(), LEASE_MS)).toBeDefined();
+      await leases.advance(LEASE_MS * 2);
       // Both look; one of them acts (node-a's old claim is gone, its own pass claims anew or finds it taken).
       await Promise.all([b.worker.pass(), a.worker.pass()]);
       await waitFor(async () => (await b.store.get(action.id))?.status === "started", { what: "the reload to start" });
