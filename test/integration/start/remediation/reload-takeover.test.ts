@@ -54,7 +54,7 @@ const LEASE_MS = 30;
  * lapses by `leases.advance`, never because a loaded machine made a pass slower than the lease). The reloads, the
  * Engine and the incidents run on the system clock.
  */
-let leases: ManualClock = createManualClock(Date.now());
+let leases: ManualClock;
 beforeEach(() => {
   leases = createManualClock(Date.now());
 });
