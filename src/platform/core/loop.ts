@@ -53,6 +53,12 @@ export function createLoop(name: string, run: () => Promise<void>, delayAfter: (
     return after;
   };
   const schedule = (ms: number) => {
+    // A wait that is no number (a setting the defaults lacked) made a timer that fired at once, over and over: the
+    // loop stops with an error the last-resort guard logs instead of spinning a core.
+    if (!(ms >= 0 && ms < Number.POSITIVE_INFINITY)) {
+      stopped = true;
+      throw new RangeError(`the ${name} loop was told to wait ${ms} ms before its next run; it stops (a bug: report it)`);
+    }
     timer = clock.setTimeout(() => {
       timerRun = true;
       // On a stepped clock the run is work in flight (a Qlik Cloud poll's HTTPS calls, a watchdog look): time

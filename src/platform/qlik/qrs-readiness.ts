@@ -1,6 +1,6 @@
 // /ready check and lifecycle component for the QRS client: reachability via GET /qrs/about, cached briefly so
 // probes do not hammer the repository; closing the pooled connections on stop. When other work answered from QRS a
-// moment ago (the node reachability read every 30 s, a watchdog look) and nothing has failed since, that answer is the
+// moment ago (the node reachability read every minute, a watchdog look) and nothing has failed since, that answer is the
 // evidence: the degraded watch's look each minute then costs no request (issue 89: 11 % of a simulated day's CPU).
 import type { Component } from "../core/lifecycle";
 import type { ReadinessCheck } from "../core/readiness";
@@ -8,12 +8,13 @@ import { describeError } from "../core/errors";
 import type { QrsClient } from "./qrs-client";
 
 /**
- * How recent another call's answer must be to stand for /qrs/about: a minute, the degraded watch's look interval, so
- * the node reachability read (every 30 s by default, every minute or two on some sites) stands for it at every look. A
- * QRS that goes down fails the next call any part makes, and a failure since the last answer always asks /qrs/about;
- * so the first look that sees it is the first after a call failed, at most a minute after it went down.
+ * How recent another call's answer must be to stand for /qrs/about: the degraded watch looks every minute, and the node
+ * reachability read comes every minute by default, a little more than a minute apart (each waits for the last to end),
+ * so a window of exactly a minute let a look ask /qrs/about now and then. A QRS that goes down fails the next call any
+ * part makes, and a failure since the last answer always asks /qrs/about; so the first look that sees it is the first
+ * after a call failed, at most a minute after the read that failed.
  */
-export const QRS_ANSWERED_WITHIN_MS = 60_000;
+export const QRS_ANSWERED_WITHIN_MS = 75_000;
 
 export interface QrsReadinessOptions {
   cacheMs?: number;

@@ -59,7 +59,12 @@ export const groupingSchema = () =>
                 .describe(
                   "Read each node's service states from QRS (servicestatus/full, the QMC's service status) and raise service.stopped for a service the central Repository cannot reach, or for the Repository on qlik.host when QRS does not answer. Needs qlik:; on by default, so a node down is one cause without any setting.",
                 ),
-              interval: DurationSchema.prefault("30s").describe("Time between two reads of the service states."),
+              interval: DurationSchema.prefault("60s").describe(
+                "Time between two reads of the service states while every watched service is running (each read opens a TLS connection to QRS: most of what an idle Steward costs).",
+              ),
+              recheck: DurationSchema.prefault("30s").describe(
+                "Time between two reads while a watched service is seen unreachable, until it is counted down and while it is down: more reads inside `after`, and its return heard sooner. Never longer than `interval`.",
+              ),
               after: DurationSchema.prefault("2m").describe(
                 "How long a service must be seen unreachable on every read before it counts as down: a shorter blip opens nothing.",
               ),

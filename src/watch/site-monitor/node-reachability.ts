@@ -61,7 +61,7 @@ function unreachable(err: unknown): boolean {
 
 /**
  * The rows of the watched services only (QRS filters serviceType, an enum, by its number): the others were read and
- * dropped at each read, every 30 s by default. By default two of five services: 40 % of the rows, the answer's parse
+ * dropped at each read, every minute by default. By default two of five services: 40 % of the rows, the answer's parse
  * and check; none when every service is watched.
  */
 export function watchedFilter(services: readonly Watched[]): string | undefined {
@@ -76,6 +76,8 @@ export function createNodeReachability(cfg: GroupingConfig["nodeDown"]["unreacha
   const filter = watchedFilter(cfg.services);
   /** Since when each host|service has been seen unreachable on every read (in memory: a restart starts counting again). */
   const badSince = new Map<string, number>();
+  /** The last read saw a watched service unreachable, or one is announced down: the next read comes at `recheck`. */
+  let doubt = false;
 
   async function read(): Promise<Seen[]> {
     try {
@@ -108,6 +110,8 @@ export function createNodeReachability(cfg: GroupingConfig["nodeDown"]["unreacha
   });
 
   return {
+    /** Whether the last read saw a watched service unreachable or one is announced down (then read more often). */
+    inDoubt: (): boolean => doubt,
     /** One read; returns what it raised. */
     async check(): Promise<ServiceEvent[]> {
       const seen = await read();
@@ -130,6 +134,7 @@ export function createNodeReachability(cfg: GroupingConfig["nodeDown"]["unreacha
         }
       }
       // Written before the events go out: a Steward that stops in between misses one page rather than repeating it.
+      doubt = badSince.size > 0 || raised.size > 0;
       if (out.length > 0 || raised.size !== before) await deps.state.set(STATE_KEY, JSON.stringify([...raised].sort()));
       for (const e of out) await deps.emit(e);
       return out;

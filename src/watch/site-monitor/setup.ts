@@ -129,7 +129,9 @@ export function setupSiteMonitors(loaded: LoadedOf<SiteMonitorsConfig>, deps: Si
   // The read exists for the node's cause: without grouping (or its node rule) it would only raise service events.
   if (qrs && unreachable.enabled && config.grouping.enabled && config.grouping.nodeDown.enabled) {
     const n = createNodeReachability(unreachable, { qrs, host, clock: deps.clock, state, emit: deps.emit });
-    deps.lifecycle.add(gate(periodic("node-reachability", unreachable.interval, n.check, { log, runs, clock: deps.clock })));
+    const recheckMs = Math.min(unreachable.recheck, unreachable.interval);
+    const nextReadMs = () => (n.inDoubt() ? recheckMs : unreachable.interval);
+    deps.lifecycle.add(gate(periodic("node-reachability", nextReadMs, n.check, { log, runs, clock: deps.clock })));
     out.nodes = n;
   }
   registerSiteMonitorRoutes(deps.router, routes);

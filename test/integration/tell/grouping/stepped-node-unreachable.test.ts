@@ -1,8 +1,9 @@
-// A node's cause opened by what QRS reports, not by a Windows service probe: Steward reads each node's service states
-// (servicestatus/full, grouping.nodeDown.unreachable) every 30 simulated seconds. The Scheduler of node Reload01
-// cannot be reached for 60 seconds at 00:30 (a blip: nothing opens, nothing is paged), then for 20 minutes from 01:00,
-// so the 01:05 runs of its eight hourly tasks never start while the central node's four run. One page, the
-// service.stopped of the Scheduler (state UNREACHABLE) two minutes in, naming the node and the eight tasks; the missed
+// A node's cause opened by what QRS reports, not by a Windows service probe, with every default of
+// grouping.nodeDown.unreachable: Steward reads each node's service states (servicestatus/full) every simulated minute
+// while all are running, every 30 s while one is seen unreachable. The Scheduler of node Reload01 cannot be reached
+// for 60 seconds at 00:30 (a blip: nothing opens, nothing is paged), then for 20 minutes from 01:00, so the 01:05
+// runs of its eight hourly tasks never start while the central node's four run. One page, the service.stopped of the
+// Scheduler (state UNREACHABLE) two minutes after the first read that saw it, naming the node and the eight tasks; the missed
 // starts are its symptoms; the recovered page comes once, when the Scheduler is back at 01:20, naming what did not run;
 // the apps it left stale until the tasks ran again at 02:05 are listed in the ended cause, not paged (issue 64).
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -31,13 +32,15 @@ afterAll(async () => {
 });
 
 beforeAll(async () => {
-  ({ s, t, rx, smtp } = await startGroupingScenario(
-    dir.path,
-    START,
-    twoNodeSite(),
-    ["service.stopped", "service.started", "task.missed", "task.on_track", "task.failed", "task.recovered", "app.stale"],
-    "grouping: { nodeDown: { unreachable: { enabled: true, interval: 30s, after: 2m } } }\n",
-  ));
+  ({ s, t, rx, smtp } = await startGroupingScenario(dir.path, START, twoNodeSite(), [
+    "service.stopped",
+    "service.started",
+    "task.missed",
+    "task.on_track",
+    "task.failed",
+    "task.recovered",
+    "app.stale",
+  ]));
   const { sim, clock } = s;
   await clock.runUntil(START + 30 * MIN);
   await simControl(sim, "POST", "/nodes/Reload01/services/scheduler/down");
@@ -53,6 +56,15 @@ beforeAll(async () => {
   await clock.runUntil(START + 150 * MIN);
 }, 300_000);
 
+/** The simulated times of Steward's service-state reads, and what the Scheduler of Reload01 was at each. */
+const reads = () =>
+  s!.sim.requests
+    .list({ source: "qrs" })
+    .filter((r) => r.path === "/qrs/servicestatus/full")
+    .map((r) => Date.parse(r.time));
+const downFrom = START + 60 * MIN;
+const upAt = START + 80 * MIN;
+
 const pages = () =>
   rx.requests
     .filter((r) => r.path === "/hook")
@@ -65,6 +77,23 @@ const pages = () =>
           cause?: { tasks: string[]; title: string; status?: string; didNotRun?: string[] };
         },
     );
+
+test("the states are read every minute while every service runs, every 30 s while one is unreachable", () => {
+  const at = reads();
+  const gaps = at.slice(1).map((t, i) => [at[i]!, t - at[i]!] as const);
+  // Before the outage (the blip's doubt over) and after the return: a minute apart.
+  const quiet = gaps.filter(([t]) => (t >= START + 35 * MIN && t < downFrom) || t > upAt + 2 * MIN);
+  expect(quiet.length).toBeGreaterThan(60);
+  expect(new Set(quiet.map(([, g]) => g))).toEqual(new Set([MIN]));
+  // From the first read that saw it down to the one that saw it back: 30 s apart.
+  const firstDown = at.find((t) => t > downFrom)!;
+  const back = at.find((t) => t > upAt)!;
+  const outage = gaps.filter(([t]) => t >= firstDown && t < back);
+  expect(outage).toHaveLength((back - firstDown) / (MIN / 2));
+  expect(new Set(outage.map(([, g]) => g))).toEqual(new Set([MIN / 2]));
+  expect(firstDown - downFrom).toBeLessThanOrEqual(MIN);
+  expect(back - upAt).toBeLessThanOrEqual(MIN / 2);
+});
 
 test("a Scheduler unreachable for 60 seconds opens no cause and pages nothing", () => {
   expect(afterBlip).toEqual([]);
@@ -87,9 +116,10 @@ test("one page naming the node and the eight tasks it would have run; its missed
   expect(whileDown[0]!.stillFailing).toBe(9);
   const [first, ...rest] = pages();
   expect(first!.kind).toBe("service.stopped");
-  // Taken down just after the 01:00:00 read: seen unreachable on every read from 01:00:30, for two minutes.
+  // Seen unreachable on every read for two minutes from the first read after 01:00 that saw it.
   expect(first!.currstate).toBe("UNREACHABLE");
-  expect(Date.parse(first!.stewardEvent!.receivedAt)).toBe(START + 62.5 * MIN);
+  const firstDown = reads().find((t) => t > downFrom)!;
+  expect(Date.parse(first!.stewardEvent!.receivedAt)).toBe(firstDown + 2 * MIN);
   expect(first!.cause!.title).toBe("Qlik services down on reload01");
   // The service is the node's, never listed as a task.
   expect(first!.cause!.tasks).toEqual(NIGHT);

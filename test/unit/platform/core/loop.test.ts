@@ -1,5 +1,6 @@
 // The shared run-then-wait loop of the watchdog, the Qlik Cloud watchers and the site monitors.
 import { expect, test } from "bun:test";
+import { join } from "node:path";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createLoop } from "../../../../src/platform/core/loop";
 import { createSteppedClock } from "../../../../src/platform/core/stepped-clock";
@@ -220,4 +221,27 @@ test("a run after now follows a run that failed, and a later call during a run d
   await next;
   expect(outcomes).toEqual(["ok", "failed", "ok", "ok", "ok"]);
   await loop.stop(1_000);
+});
+
+test("a wait that is no number stops the loop with an error naming it, instead of running it again at once", async () => {
+  // In a process of its own: the error reaches the process's unhandled-rejection handler (the last-resort guard's).
+  const script = `
+import { createManualClock } from ${JSON.stringify(join(import.meta.dir, "../../../../src/platform/core/clock"))};
+import { createLoop } from ${JSON.stringify(join(import.meta.dir, "../../../../src/platform/core/loop"))};
+const caught = [];
+process.on("unhandledRejection", (reason) => caught.push(String(reason)));
+const clock = createManualClock(0);
+let runs = 0;
+createLoop("reads", async () => void runs++, () => Number.NaN, clock).start();
+for (let i = 0; i < 5; i++) await clock.advance(1_000);
+await new Promise((r) => setTimeout(r, 20));
+console.log(JSON.stringify({ runs, caught, now: clock.now() }));
+`;
+  const proc = Bun.spawn([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe", timeout: 20_000 });
+  const [out, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
+  expect(code).toBe(0);
+  const result = JSON.parse(out.trim().split("\n").at(-1)!) as { runs: number; caught: string[]; now: number };
+  expect(result.runs).toBe(1);
+  expect(result.now).toBe(5_000);
+  expect(result.caught).toEqual(["RangeError: the reads loop was told to wait NaN ms before its next run; it stops (a bug: report it)"]);
 });
