@@ -133,8 +133,8 @@ export function createNodeReachability(cfg: GroupingConfig["nodeDown"]["unreacha
           out.push(event(s, "service.stopped", now));
         }
       }
-      // Written before the events go out: a Steward that stops in between misses one page rather than repeating it.
       doubt = badSince.size > 0 || raised.size > 0;
+      // Written before the events go out: a Steward that stops in between misses one page rather than repeating it.
       if (out.length > 0 || raised.size !== before) await deps.state.set(STATE_KEY, JSON.stringify([...raised].sort()));
       for (const e of out) await deps.emit(e);
       return out;
