@@ -13,7 +13,7 @@ import type { SteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import type { HttpReceiver, SmtpReceiver } from "../notify/receivers";
 import { startGroupingScenario } from "./stepped-grouping";
-import { CENTRAL, MIN, NIGHT, START, twoNodeSite } from "./two-node-site";
+import { CENTRAL, MIN, NIGHT, NODE_OUTAGE_KINDS, START, twoNodeSite } from "./two-node-site";
 
 const dir = createTempDir("steward-stepped-node-");
 let s: SteppedSite | undefined;
@@ -38,16 +38,8 @@ beforeAll(async () => {
     dir.path,
     START,
     twoNodeSite(),
-    [
-      "service.stopped",
-      "service.started",
-      "task.missed",
-      "task.on_track",
-      "task.failed",
-      "task.recovered",
-      "app.stale",
-      // The service monitor's report alone: QRS's service states (read by default) would open the same cause.
-    ],
+    NODE_OUTAGE_KINDS,
+    // The service monitor's report alone: QRS's service states (read by default) would open the same cause.
     "grouping: { nodeDown: { unreachable: { enabled: false } } }\n",
   ));
   const { sim, clock } = s;

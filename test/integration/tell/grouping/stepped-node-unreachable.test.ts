@@ -14,7 +14,7 @@ import type { SteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import type { HttpReceiver, SmtpReceiver } from "../notify/receivers";
 import { startGroupingScenario } from "./stepped-grouping";
-import { CENTRAL, MIN, NIGHT, START, twoNodeSite } from "./two-node-site";
+import { CENTRAL, MIN, NIGHT, NODE_OUTAGE_KINDS, START, twoNodeSite } from "./two-node-site";
 
 const dir = createTempDir("steward-stepped-unreachable-");
 let s: SteppedSite | undefined;
@@ -32,15 +32,7 @@ afterAll(async () => {
 });
 
 beforeAll(async () => {
-  ({ s, t, rx, smtp } = await startGroupingScenario(dir.path, START, twoNodeSite(), [
-    "service.stopped",
-    "service.started",
-    "task.missed",
-    "task.on_track",
-    "task.failed",
-    "task.recovered",
-    "app.stale",
-  ]));
+  ({ s, t, rx, smtp } = await startGroupingScenario(dir.path, START, twoNodeSite(), NODE_OUTAGE_KINDS));
   const { sim, clock } = s;
   await clock.runUntil(START + 30 * MIN);
   await simControl(sim, "POST", "/nodes/Reload01/services/scheduler/down");

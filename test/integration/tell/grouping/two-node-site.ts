@@ -3,6 +3,8 @@ export const START = Date.parse("2026-03-10T00:00:00Z");
 export const MIN = 60_000;
 export const NIGHT = Array.from({ length: 8 }, (_, i) => `Night ${i}`);
 export const CENTRAL = Array.from({ length: 4 }, (_, i) => `Central ${i}`);
+/** What a node's outage raises and ends: its services, its tasks' missed starts and failures, its apps left stale. */
+export const NODE_OUTAGE_KINDS = ["service.stopped", "service.started", "task.missed", "task.on_track", "task.failed", "task.recovered", "app.stale"];
 
 export function twoNodeSite(): string {
   const hourly = `{ type: schema, name: Hourly, incrementOption: hourly, startDate: "2026-03-01T00:05:00.000", timeZone: UTC }`;
