@@ -43,8 +43,11 @@ export function buildDemoConfig(yaml: string, workDir: string, ports: DemoPorts,
   const dataDir = resolve(baseDir, String(doc.get("dataDir") ?? "../data/demo"));
   const certDir = join(dataDir, "sim-certs");
   doc.setIn(["http", "port"], instance?.httpPort ?? ports.http);
-  // The alerts' Acknowledge and Snooze links and their dashboard links point at the port the demo took.
-  if (!doc.hasIn(["http", "publicUrl"]))
+  // The alerts' Acknowledge and Snooze links and their dashboard links point at the port the demo took. The file names
+  // its loopback address too, so that `config check config/demo.yaml` passes the checks that need one (status
+  // subscriptions); a loopback address follows the port taken, an address of the user's own stays as written.
+  const publicUrl = doc.getIn(["http", "publicUrl"]);
+  if (publicUrl === undefined || isLoopbackUrl(publicUrl))
     doc.setIn(["http", "publicUrl"], `http://${String(doc.getIn(["http", "host"]) ?? "127.0.0.1")}:${instance?.httpPort ?? ports.http}`);
   doc.setIn(["udp", "port"], instance?.udpPort ?? ports.udp);
   // Absolute, so the file the demo runs from (runningDemoConfig) names the same folder wherever it is written.
@@ -76,6 +79,17 @@ export function buildDemoConfig(yaml: string, workDir: string, ports: DemoPorts,
     certDir,
     ...(typeof key === "string" ? { cloudApiKey: key } : {}),
   };
+}
+
+/** An address on this machine: the demo's own, which follows the ports the demo takes. */
+function isLoopbackUrl(value: unknown): boolean {
+  if (typeof value !== "string") return false;
+  try {
+    const host = new URL(value).hostname;
+    return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+  } catch {
+    return false;
+  }
 }
 
 /**

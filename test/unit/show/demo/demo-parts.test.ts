@@ -5,6 +5,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import demoYaml from "../../../../config/demo.yaml" with { type: "text" };
 import { createCaptureInbox } from "../../../../src/show/demo/capture-inbox";
+import { parseConfigText } from "../../../../src/show/cli/steward-config";
 import { buildDemoConfig, DEMO_HEARTBEAT_MS, DEMO_LEASE_MS } from "../../../../src/show/demo/demo-config";
 import { resetDemoDataDir } from "../../../../src/show/demo/data-dir";
 import { pickTcpPort, DEMO_PORTS, type DemoPorts } from "../../../../src/show/demo/ports";
@@ -41,6 +42,26 @@ describe("demo config", () => {
     expect(mail?.type === "email" && mail.smtp.port).toBe(40005);
     const hook = c.channels["ops-webhook"];
     expect(hook?.type === "webhook" && hook.url).toBe("http://127.0.0.1:40006/hooks/qlik");
+  });
+});
+
+describe("demo config and the checks docs/status.md's set-up needs", () => {
+  // Issue 102: a new user adds subscriptions to config/demo.yaml as docs/status.md says and runs `config check` as
+  // docs/demo.md says; the check needs the address people reach Steward at, which the demo used to set only at start.
+  const subscriptions = "\nstatus:\n  subscriptions:\n    channel: ops-mail\n    allowedDomains: [demo.example]\n";
+
+  test("config/demo.yaml with status subscriptions added passes the config's checks as a file", () => {
+    const loaded = parseConfigText(demoYaml + subscriptions, "demo.yaml", "/srv/demo/config", { env: {} });
+    expect(loaded.config.http.publicUrl).toBe("http://127.0.0.1:7480");
+    expect(loaded.config.status?.subscriptions?.channel).toBe("ops-mail");
+  });
+
+  test("the file's loopback address follows the port the demo took; an address of the user's own stays", () => {
+    const ports: DemoPorts = { ...DEMO_PORTS, http: 40001 };
+    expect(buildDemoConfig(demoYaml + subscriptions, "/srv/demo", ports).loaded.config.http.publicUrl).toBe("http://127.0.0.1:40001");
+    const own = demoYaml.replace("publicUrl: http://127.0.0.1:7480", "publicUrl: https://steward.demo.example");
+    expect(own).not.toBe(demoYaml);
+    expect(buildDemoConfig(own, "/srv/demo", ports).loaded.config.http.publicUrl).toBe("https://steward.demo.example");
   });
 });
 
