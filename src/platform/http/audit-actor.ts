@@ -19,3 +19,12 @@ export function auditActorOf(c: Context<HttpEnv>): AuditActor {
   const ip = c.get("clientAddress") ?? c.env?.remoteAddress;
   return { kind: p?.kind ?? "anonymous", name: p?.name ?? "anonymous", ...(ip ? { ip } : {}) };
 }
+
+/**
+ * Whether the caller is a verified identity: an API key or a client certificate rule names it. A caller without a key
+ * that security.anonymous lets through (a node, loopback) is nobody in particular: it may act, but never counts as one
+ * of the two people an approval needs.
+ */
+export function isVerifiedActor(actor: AuditActor): boolean {
+  return actor.kind === "apiKey" || actor.kind === "clientCert";
+}

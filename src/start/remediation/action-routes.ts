@@ -1,7 +1,7 @@
 // REST calls on one remediation action by its id: the second person's confirmation under the two-person rule, and
 // the cancel of one not yet due.
 import { z } from "zod";
-import { auditActorOf } from "../../platform/http/audit-actor";
+import { auditActorOf, isVerifiedActor } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
 import { ActionViewSchema, actionView, FORBIDDEN_SAME } from "./action-view";
@@ -32,7 +32,7 @@ export function registerActionRoutes(router: Router, service: RemediationService
     },
     async (c, { params }) => {
       const actor = auditActorOf(c);
-      const a = await service.confirm(params.id, { by: actor.name, from: "rest", ...(actor.ip ? { ip: actor.ip } : {}) });
+      const a = await service.confirm(params.id, { by: actor.name, from: "rest", verified: isVerifiedActor(actor), ...(actor.ip ? { ip: actor.ip } : {}) });
       if (!a.ok) return c.json(errorBody(a.status, a.code, a.message, { field: a.status === 403 ? "approval" : "id" }), a.status);
       return c.json({ confirmed: { firstBy: a.firstBy, already: a.already }, actions: a.actions.map(actionView) }, 202);
     },

@@ -14,6 +14,12 @@ export interface Asker {
   by: string;
   from: "link" | "rest";
   ip?: string;
+  /**
+   * A verified identity: an API key or a client certificate rule (REST, the dashboard, MCP), or the mail address a link
+   * was made for. Not one: a name typed on a link posted to a channel (a label anybody in the channel can type) and a
+   * call without a key that security.anonymous lets through. The two-person rule counts verified identities only.
+   */
+  verified: boolean;
 }
 
 export type ApprovalKind = keyof Omit<RemediationConfig["approval"], "within">;
@@ -30,6 +36,15 @@ export interface ApprovalDeps {
   audit: AuditLog;
   formatTime(ms: number): string;
   poke(): Promise<void>;
+}
+
+/** Why a press that names nobody verified cannot count as one of the two people, and what to use instead. */
+function unverifiedMessage(kind: ApprovalKind, who: Asker): string {
+  const what =
+    who.from === "link"
+      ? `a name typed on a link posted to a channel (${who.by}) is not a verified person`
+      : "a call without an API key (security.anonymous) is not a verified person";
+  return `the two-person rule (remediation.approval.${kind}) counts verified people only: ${what}. Use the link in your own alert mail, the dashboard or REST with your own API key`;
 }
 
 const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -50,6 +65,12 @@ export function createApproval(cfg: RemediationConfig, deps: ApprovalDeps) {
     /** A press of `kind` on `key` under the two-person rule, by `who`. */
     async press(kind: ApprovalKind, key: string, who: Asker): Promise<PressResult> {
       const now = clock.now();
+      // Two people are two identities: a typed name is a label (the same person typed "Anna" on the Slack and on the
+      // Teams link of one alert, and counted twice), and a keyless call is nobody in particular.
+      if (!who.verified) {
+        record(who, "denied", key, { approval: key, reason: "not a verified identity" });
+        return { step: "refused", message: unverifiedMessage(kind, who) };
+      }
       await store.expireAwaiting(now - cfg.approval.within, now, `not confirmed by a second person within ${spanText(cfg.approval.within)}`);
       const waiting = await store.awaiting(key);
       if (waiting.length === 0) return { step: "first" };

@@ -60,6 +60,7 @@ export function createAutoRerun(cfg: RemediationConfig, deps: AutoRerunDeps): ((
         causeId: cause.id,
         by: "rule",
         from: "rule",
+        verified: true,
         now,
         decide: async (c) => {
           const d = await decide(e, node, c, now);

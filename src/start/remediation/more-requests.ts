@@ -17,6 +17,8 @@ export interface IncidentActionRequest {
   by: string;
   from: "link" | "rest";
   ip?: string;
+  /** A verified identity (approval.ts Asker): a key, a client certificate, the mail address the link was made for. */
+  verified: boolean;
 }
 
 export type IncidentActionAnswer =

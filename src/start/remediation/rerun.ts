@@ -33,6 +33,8 @@ export interface RerunRequest {
   by: string;
   from: "link" | "rest" | "rule";
   ip?: string;
+  /** A verified identity (approval.ts Asker); a rule is its own approval and says true. */
+  verified: boolean;
   now: number;
   /**
    * An automatic re-run (a [queue] rule): for each cancelled run in chain order, who re-runs it (the rule's name) or

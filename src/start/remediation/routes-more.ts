@@ -2,7 +2,7 @@
 // again from one of its tasks (scope tasks: a read key or a business /status user never acts), and the chain's tasks
 // (scope read), which the dashboard's and the link page's buttons offer.
 import { z } from "zod";
-import { auditActorOf } from "../../platform/http/audit-actor";
+import { auditActorOf, isVerifiedActor } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
 import { ActionViewSchema, actionView } from "./action-view";
@@ -31,7 +31,13 @@ export function registerMoreRemediationRoutes(router: Router, service: Remediati
     },
     async (c, { params }) => {
       const actor = auditActorOf(c);
-      const a = await service.requestReload({ incidentId: params.id, by: actor.name, from: "rest", ...(actor.ip ? { ip: actor.ip } : {}) });
+      const a = await service.requestReload({
+        incidentId: params.id,
+        by: actor.name,
+        from: "rest",
+        verified: isVerifiedActor(actor),
+        ...(actor.ip ? { ip: actor.ip } : {}),
+      });
       if (!a.ok) return c.json(errorBody(a.status, a.code, a.message, { field: a.field }), a.status);
       return c.json({ added: a.added, action: actionView(a.action) }, 202);
     },
@@ -57,7 +63,14 @@ export function registerMoreRemediationRoutes(router: Router, service: Remediati
     },
     async (c, { params, body }) => {
       const actor = auditActorOf(c);
-      const a = await service.requestChain({ incidentId: params.id, taskId: body.taskId, by: actor.name, from: "rest", ...(actor.ip ? { ip: actor.ip } : {}) });
+      const a = await service.requestChain({
+        incidentId: params.id,
+        taskId: body.taskId,
+        by: actor.name,
+        from: "rest",
+        verified: isVerifiedActor(actor),
+        ...(actor.ip ? { ip: actor.ip } : {}),
+      });
       if (!a.ok) return c.json(errorBody(a.status, a.code, a.message, { field: a.field }), a.status);
       return c.json({ added: a.added, action: actionView(a.action) }, 202);
     },

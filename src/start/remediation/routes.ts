@@ -2,7 +2,7 @@
 // /status user never acts), read the incident's actions (its timeline of what was done), confirm one waiting for a
 // second person (the two-person rule), cancel one not yet due.
 import { z } from "zod";
-import { auditActorOf } from "../../platform/http/audit-actor";
+import { auditActorOf, isVerifiedActor } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
 import { ActionViewSchema, actionView, FORBIDDEN_SAME } from "./action-view";
@@ -45,6 +45,7 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
         delayMs: body.inMinutes * 60_000,
         by: actor.name,
         from: "rest",
+        verified: isVerifiedActor(actor),
         ...(actor.ip ? { ip: actor.ip } : {}),
       });
       if (!a.ok) return c.json(errorBody(a.status, a.code, a.message, { field: a.field }), a.status);
@@ -89,7 +90,13 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
     },
     async (c, { params }) => {
       const actor = auditActorOf(c);
-      const a = await service.requestRerun({ causeId: params.id, by: actor.name, from: "rest", ...(actor.ip ? { ip: actor.ip } : {}) });
+      const a = await service.requestRerun({
+        causeId: params.id,
+        by: actor.name,
+        from: "rest",
+        verified: isVerifiedActor(actor),
+        ...(actor.ip ? { ip: actor.ip } : {}),
+      });
       if (!a.ok) {
         const code = a.status === 404 ? "NOT_FOUND" : a.status === 403 ? "FORBIDDEN" : "CONFLICT";
         return c.json(errorBody(a.status, code, a.message, { field: a.status === 403 ? "approval" : "id" }), a.status);

@@ -31,6 +31,8 @@ export interface RetryRequest {
   by: string;
   from: "link" | "rest";
   ip?: string;
+  /** A verified identity (approval.ts Asker): a key, a client certificate, the mail address the link was made for. */
+  verified: boolean;
 }
 
 /** The answer to a retry request: the action (new or the one already asked for), or why none was made. */
@@ -157,7 +159,12 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     const key = `rerun:cause:${r.causeId}`;
     const two = approval.needsTwo("rerunCancelled") && r.from !== "rule";
     if (two) {
-      const p = await approval.press("rerunCancelled", key, { by: r.by, from: r.from === "link" ? "link" : "rest", ...(r.ip ? { ip: r.ip } : {}) });
+      const p = await approval.press("rerunCancelled", key, {
+        by: r.by,
+        from: r.from === "link" ? "link" : "rest",
+        verified: r.verified,
+        ...(r.ip ? { ip: r.ip } : {}),
+      });
       if (p.step === "refused") return { ok: false, status: 403, message: p.message };
       if (p.step === "confirmed") {
         const cause = await deps.causes.get(r.causeId);

@@ -104,27 +104,27 @@ export function linkActions(cfg: ActionLinksConfig, deps: LinkActionDeps): LinkA
   return {
     choices: (now) => snoozeChoices(cfg, deps.timeZone(), now),
     retryChoices: () => deps.remedies?.()?.retryChoices() ?? [],
-    async rerun(p, ip) {
+    async rerun(p, who) {
       const remedies = deps.remedies?.();
       if (!remedies || p.target !== "cause")
         return { ok: false, message: "Re-running the cancelled runs from a link is not available on this Steward (remediation)." };
-      return remedies.rerun({ causeId: p.incidentId, by: p.recipient, from: "link", ...(ip ? { ip } : {}) });
+      return remedies.rerun({ causeId: p.incidentId, by: p.recipient, from: "link", ...who });
     },
     chainTasks: async (p) => (p.target === "cause" ? [] : ((await deps.remedies?.()?.chainTasks(p.incidentId)) ?? [])),
-    async reload(p, ip) {
+    async reload(p, who) {
       const remedies = deps.remedies?.();
       if (!remedies || p.target === "cause") return { ok: false, message: "Reloading an app from a link is not available on this Steward (remediation)." };
-      return remedies.reload({ incidentId: p.incidentId, by: p.recipient, from: "link", ...(ip ? { ip } : {}) });
+      return remedies.reload({ incidentId: p.incidentId, by: p.recipient, from: "link", ...who });
     },
-    async chain(p, taskId, ip) {
+    async chain(p, taskId, who) {
       const remedies = deps.remedies?.();
       if (!remedies || p.target === "cause") return { ok: false, message: "Starting a chain from a link is not available on this Steward (remediation)." };
-      return remedies.chain({ incidentId: p.incidentId, taskId, by: p.recipient, from: "link", ...(ip ? { ip } : {}) });
+      return remedies.chain({ incidentId: p.incidentId, taskId, by: p.recipient, from: "link", ...who });
     },
-    async retry(p, choice, ip) {
+    async retry(p, choice, who) {
       const remedies = deps.remedies?.();
       if (!remedies || p.target === "cause") return { ok: false, message: "Retrying a task from a link is not available on this Steward (remediation)." };
-      return remedies.retry({ incidentId: p.incidentId, delayMs: choice.delayMs, by: p.recipient, from: "link", ...(ip ? { ip } : {}) });
+      return remedies.retry({ incidentId: p.incidentId, delayMs: choice.delayMs, by: p.recipient, from: "link", ...who });
     },
     formatTime: at,
     async subject(target, id) {

@@ -18,26 +18,35 @@ export interface LinkAnswer {
   title?: string;
 }
 
+/**
+ * Who pressed a link: `verified` when the link was made for a mail address (its mailbox is the identity), not when the
+ * person typed a name on a link posted to a channel (a label: the two-person rule never counts it as a person).
+ */
+export interface LinkAsker {
+  ip?: string;
+  verified: boolean;
+}
+
 export interface RemedyPort {
   /** Whether a message about this event offers a retry (an open incident of a transient error class). */
   offersRetry(e: DomainEvent): boolean;
   retryChoices(): RetryChoice[];
   /** Asks for the incident's task to be started again after the delay; text for the person says what happens. */
-  retry(req: { incidentId: number; delayMs: number; by: string; from: "link"; ip?: string }): Promise<LinkAnswer>;
+  retry(req: { incidentId: number; delayMs: number; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
   /** Whether a message about this event offers "re-run the runs the queue cancelled" (a node's queue cause). */
   offersRerun(e: DomainEvent): boolean;
   /** Asks for the runs the queue cause's node cancelled to be started again once the queue drained, in chain order. */
-  rerun(req: { causeId: number; by: string; from: "link"; ip?: string }): Promise<LinkAnswer>;
+  rerun(req: { causeId: number; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
   /** Whether a message about this event offers "reload the app through the Engine" (an open incident of a reload task). */
   offersReload(e: DomainEvent): boolean;
   /** Asks for the incident's app to be reloaded through the Engine, as its task would (partial or full). */
-  reload(req: { incidentId: number; by: string; from: "link"; ip?: string }): Promise<LinkAnswer>;
+  reload(req: { incidentId: number; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
   /** Whether a message about this event offers "start the chain again from a task" (its task is in a chain Steward knows). */
   offersChain(e: DomainEvent): Promise<boolean>;
   /** The tasks of the open incident's chain, heads first: the buttons of the link's page. */
   chainTasks(incidentId: number): Promise<Array<{ id: string; name: string }>>;
   /** Asks for one task of the incident's chain to be started; the Scheduler's triggers run the rest of the chain. */
-  chain(req: { incidentId: number; taskId: string; by: string; from: "link"; ip?: string }): Promise<LinkAnswer>;
+  chain(req: { incidentId: number; taskId: string; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
   /** Lines for the incident's next message: what was done and how it ended (each told once). */
   lines(e: DomainEvent): Promise<string[]>;
 }

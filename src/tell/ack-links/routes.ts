@@ -14,7 +14,7 @@ import type { LinkStore } from "./link-store";
 import { confirmPage, resultPage, type SubjectFacts } from "./page";
 import type { LinkParams, LinkTarget } from "./signature";
 import type { SnoozeChoice } from "./snooze-choices";
-import type { LinkAnswer, RetryChoice } from "./remedy-port";
+import type { LinkAnswer, LinkAsker, RetryChoice } from "./remedy-port";
 import { actorName, isChannelLink, nameCookie, PersonNameSchema, rememberedName } from "./person-name";
 
 const optional = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [k]: v } as { [P in K]?: V }));
@@ -29,15 +29,15 @@ export interface LinkActions {
   /** The delays a retry link's page offers (none: retry is not available). */
   retryChoices(): RetryChoice[];
   /** Asks approved remediation to start the incident's task again after the choice's delay. */
-  retry(p: LinkParams, choice: RetryChoice, ip: string | undefined): Promise<LinkAnswer>;
+  retry(p: LinkParams, choice: RetryChoice, who: LinkAsker): Promise<LinkAnswer>;
   /** The tasks of the incident's chain, heads first: a chain link's page offers each as where to start. */
   chainTasks(p: LinkParams): Promise<Array<{ id: string; name: string }>>;
   /** Asks approved remediation to reload the incident's app through the Engine, as its task would. */
-  reload(p: LinkParams, ip: string | undefined): Promise<LinkAnswer>;
+  reload(p: LinkParams, who: LinkAsker): Promise<LinkAnswer>;
   /** Asks approved remediation to start the chain's task `taskId`; refused (not ok) when it is not in the chain. */
-  chain(p: LinkParams, taskId: string, ip: string | undefined): Promise<LinkAnswer>;
+  chain(p: LinkParams, taskId: string, who: LinkAsker): Promise<LinkAnswer>;
   /** Asks approved remediation to re-run the runs a node's queue cause cancelled, once the queue drained. */
-  rerun(p: LinkParams, ip: string | undefined): Promise<LinkAnswer>;
+  rerun(p: LinkParams, who: LinkAsker): Promise<LinkAnswer>;
   /** A time as the pages say it: the message format on the site's clock (src/platform/core/time-text.ts). */
   formatTime(ms: number): string;
 }
@@ -170,14 +170,17 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
       const named = target === "cause" ? { incidentId: 0, causeId: p.incidentId } : { incidentId: p.incidentId };
       if (!(await store.use({ nonce: p.nonce, ...named, action: p.action, recipient: link.recipient, usedAt: now, expiresAt: p.expiresAt })))
         return refused(c, params.id, { status: 409, reason: "This link was used already: a link acts once." }, p.recipient);
+      // The mail address the link was made for is who acts; a name typed on a channel's link is only a label.
+      const ip = ipOf(c);
+      const who: LinkAsker = { ...(ip ? { ip } : {}), verified: !isChannelLink(link.recipient) };
       const done: LinkAnswer = retryIn
-        ? await actions.retry(p, retryIn, ipOf(c))
+        ? await actions.retry(p, retryIn, who)
         : p.action === "rerun"
-          ? await actions.rerun(p, ipOf(c))
+          ? await actions.rerun(p, who)
           : p.action === "reload"
-            ? await actions.reload(p, ipOf(c))
+            ? await actions.reload(p, who)
             : chainTask
-              ? await actions.chain(p, chainTask, ipOf(c))
+              ? await actions.chain(p, chainTask, who)
               : choice
                 ? await actions.snooze(p, choice)
                 : await actions.acknowledge(p);

@@ -152,7 +152,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
         await raiseCancelled(incidents, id, `cancel-${i}`, clock.now());
       }
       const before = { orders: startsOf(T.orders), model: startsOf(T.model), stock: startsOf(T.stock) };
-      const asked = await service.requestRerun({ causeId: parentId, by: "anna@corp.example", from: "rest" });
+      const asked = await service.requestRerun({ causeId: parentId, by: "anna@corp.example", from: "rest", verified: true });
       if (!asked.ok) throw new Error(asked.message);
       expect(asked.actions.map((a) => a.taskName)).toEqual(["Load orders", "Load stock", "Build model"]);
       expect(asked.actions.map((a) => a.afterId)).toEqual([0, asked.actions[0]!.id, asked.actions[1]!.id]);
@@ -236,7 +236,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
         await causes.attach(queue, { subject: taskSubject(id), kind: CANCELLED_IN_QUEUE, eventId: `c2-${id}`, taskId: id, taskName: NAMES[id]! }, clock.now());
         await raiseCancelled(incidents, id, `c2-${id}`, clock.now());
       }
-      const ask = (by: string) => service.requestRerun({ causeId: parentId, by, from: "link" });
+      const ask = (by: string) => service.requestRerun({ causeId: parentId, by, from: "link", verified: true });
       const first = await ask("anna@corp.example");
       expect(first).toMatchObject({ ok: true, awaiting: true });
       if (!first.ok) throw new Error(first.message);

@@ -2,16 +2,23 @@
 // confirmation is recorded as waiting for a second person and starts nothing; Anna again (a later mail's link) is
 // refused with 403; Bob's link confirms it and the task starts once. Over REST: the key that asked cannot confirm
 // (403 with a JSON body naming why, by asking again or by the action's id), a second key confirms it and it runs once.
-// Each step is audited: who, when, from where.
+// Each step is audited: who, when, from where. Two people are two verified identities (issue 103): the same person's
+// name typed on the Slack and on the Teams link of one alert is refused, and so is a call without a key
+// (security.anonymous lets this server's own callers start tasks) as one of the two.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import { waitFor } from "../../../helpers/wait-for";
 import type { Harness } from "../../hear/intake/harness";
-import type { SmtpReceiver } from "../../tell/notify/receivers";
+import { type HttpReceiver, type SmtpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
 
-const IDS = { crm: "7e3b0000-0000-4000-8000-000000000001", erp: "7e3b0000-0000-4000-8000-000000000002" };
+const IDS = {
+  crm: "7e3b0000-0000-4000-8000-000000000001",
+  erp: "7e3b0000-0000-4000-8000-000000000002",
+  hr: "7e3b0000-0000-4000-8000-000000000003",
+  wms: "7e3b0000-0000-4000-8000-000000000004",
+};
 const CONNECTION = "Cannot connect to the data source crm-db.corp.example:1433: connection refused";
 const SITE = `
 site: { name: Two-person site }
@@ -22,15 +29,20 @@ users:
 apps:
   - { name: CRM, owner: INTERNAL\\sa_scheduler }
   - { name: ERP, owner: INTERNAL\\sa_scheduler }
+  - { name: HR, owner: INTERNAL\\sa_scheduler }
+  - { name: WMS, owner: INTERNAL\\sa_scheduler }
 tasks:
   - { id: ${IDS.crm}, name: Reload CRM, type: reload, app: CRM, maxRetries: 0, scriptError: "${CONNECTION}" }
   - { id: ${IDS.erp}, name: Reload ERP, type: reload, app: ERP, maxRetries: 0, scriptError: "${CONNECTION}" }
+  - { id: ${IDS.hr}, name: Reload HR, type: reload, app: HR, maxRetries: 0, scriptError: "${CONNECTION}" }
+  - { id: ${IDS.wms}, name: Reload WMS, type: reload, app: WMS, maxRetries: 0, scriptError: "${CONNECTION}" }
 `;
 const BASE = "https://steward.corp.example:8443";
 const LINK = /https:\/\/steward\.corp\.example:8443(\/act\/incident\/\d+\?[^\s"<>]+)/g;
 const KEYS = { admin: generateApiKey(), first: generateApiKey(), second: generateApiKey() };
 
 let smtp: SmtpReceiver;
+let rx: HttpReceiver;
 let h: Harness;
 let m: MailedHarness | undefined;
 const as = (key: string, init: RequestInit = {}) => ({ ...init, headers: { ...(init.headers as Record<string, string>), "x-api-key": key } });
@@ -66,15 +78,25 @@ type Action = {
   outcome: string | null;
 };
 
+/** The retry link of the first Slack message or Teams card about the task. */
+const chatRetryLink = (path: "/slack" | "/teams", taskName: string) =>
+  rx.requests
+    .filter((r) => r.path === path && r.body.includes(taskName))
+    .flatMap((r) => [...r.body.matchAll(LINK)].map((x) => x[1]!))
+    .find((l) => new URLSearchParams(l.split("?")[1]).get("a") === "retry");
+
 beforeAll(async () => {
+  rx = startHttpReceiver();
   m = await startMailedHarness("steward-remedy-two-", {
     site: SITE,
     to: ["anna@corp.example", "bob@corp.example"],
     extraYaml: (mail) => `
 channels:
 ${mail}
+  slack: { type: slack, webhookUrl: "${rx.url}/slack" }
+  teams: { type: teams, webhookUrl: "${rx.url}/teams" }
 routes:
-  - { on: [task.failed, task.recovered], to: [mail], renotify: every }
+  - { on: [task.failed, task.recovered], to: [mail, slack, teams], renotify: every }
 actionLinks: { publicBaseUrl: "${BASE}" }
 # Each failure its own page (not one cause's): Anna's second mail carries a second retry link.
 grouping: { enabled: false }
@@ -92,6 +114,7 @@ security:
 }, 60_000);
 afterAll(async () => {
   await m?.close();
+  await rx?.stop();
 });
 
 describe("from the alert's links", () => {
@@ -192,5 +215,60 @@ describe("over REST", () => {
       ["key-first", "denied", undefined],
       ["key-second", "ok", "rest"],
     ]);
+  });
+});
+
+describe("only verified people count", () => {
+  test("a name typed on the Slack and on the Teams link of one alert is no person: refused, nothing waits or starts", { timeout: 90_000 }, async () => {
+    const e = await fail(IDS.hr);
+    const id = e.incident!.id;
+    const slack = await waitFor(() => chatRetryLink("/slack", "Reload HR"), { what: "the Slack message's retry link", timeoutMs: 15_000 });
+    const teams = await waitFor(() => chatRetryLink("/teams", "Reload HR"), { what: "the Teams card's retry link", timeoutMs: 15_000 });
+    const before = starts(IDS.hr);
+    for (const link of [slack, teams]) {
+      const page = await h.t.request(link, post({ retry: "0", name: "Anna" }));
+      const text = await page.text();
+      expect(page.status).toBe(403);
+      expect(text).toContain("counts verified people only");
+      expect(text).toContain("remediation.approval.retry");
+    }
+    expect((await json<{ actions: Action[] }>(`/v4/incidents/${id}/actions`)).actions).toEqual([]);
+    expect(starts(IDS.hr)).toBe(before);
+    const refused = (await audit("remediation.confirm")).filter((c) => c.target === `retry:incident:${id}`);
+    expect(refused.map((c) => [c.actor.kind, c.actor.name, c.result, c.details.reason])).toEqual([
+      ["link", "Anna (channel:slack)", "denied", "not a verified identity"],
+      ["link", "Anna (channel:teams)", "denied", "not a verified identity"],
+    ]);
+    // A verified person still asks and a second one confirms: the rule is not closed, only to labels.
+    const anna = await h.t.request(retryLinks("Reload HR", "anna@corp.example")[0]!, post({ retry: "0" }));
+    expect(await anna.text()).toContain("Waiting for a second person");
+  });
+
+  test("a call without a key (security.anonymous) is nobody: it neither asks first nor confirms a key holder's ask", { timeout: 90_000 }, async () => {
+    const e = await fail(IDS.wms);
+    const id = e.incident!.id;
+    const before = starts(IDS.wms);
+    const retry = (init: RequestInit) =>
+      h.t.request(`/v4/incidents/${id}/retry`, {
+        method: "POST",
+        ...init,
+        headers: { "content-type": "application/json", ...(init.headers as Record<string, string>) },
+        body: "{}",
+      });
+    // This server's own callers may start tasks without a key (the load scripts' grant) ...
+    const keyless = await retry({});
+    expect(keyless.status).toBe(403);
+    const why = (await keyless.json()) as { code: string; message: string; details: { field: string } };
+    expect(why).toMatchObject({ code: "FORBIDDEN", details: { field: "approval" } });
+    expect(why.message).toContain("a call without an API key (security.anonymous) is not a verified person");
+    // ... but never as one of the two people.
+    const first = await retry(as(KEYS.first));
+    expect(first.status).toBe(202);
+    const asked = (await first.json()) as { action: Action };
+    const byId = await h.t.request(`/v4/remediation/actions/${asked.action.id}/confirm`, { method: "POST" });
+    expect(byId.status).toBe(403);
+    expect((await retry({})).status).toBe(403);
+    expect((await json<{ actions: Action[] }>(`/v4/incidents/${id}/actions`)).actions.map((a) => [a.status, a.confirmedBy])).toEqual([["awaiting", null]]);
+    expect(starts(IDS.wms)).toBe(before);
   });
 });
