@@ -99,6 +99,8 @@ export const remediationSchema = () =>
         .strictObject({
           retry: approvalSchema().describe("'Retry the task' (link, dashboard, REST, MCP)."),
           rerunCancelled: approvalSchema().describe("'Re-run the cancelled runs' (link, dashboard, REST, MCP)."),
+          reload: approvalSchema().describe("'Reload the app' through the Engine (link, dashboard, REST, MCP)."),
+          chain: approvalSchema().describe("'Restart the chain' from a task (link, dashboard, REST, MCP)."),
           within: DurationSchema.prefault("1h").describe(
             "How long an action waits for the second person; unconfirmed by then it is cancelled, and a new press starts again.",
           ),

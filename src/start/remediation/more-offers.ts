@@ -2,11 +2,30 @@
 // and say (RemedyPort): "Reload the app" on a reload task's open incident, "Restart the chain" when its task is in a
 // chain Steward knows, each only when remediation.links lists it.
 import { type DomainEvent, isTaskEvent } from "../../platform/events/types";
-import type { RemedyPort } from "../../tell/ack-links/remedy-port";
+import type { LinkAnswer, RemedyPort } from "../../tell/ack-links/remedy-port";
 import type { RemediationConfig } from "./config";
-import type { MoreRequests } from "./more-requests";
+import type { IncidentActionAnswer, MoreRequests } from "./more-requests";
 
 const sentence = (m: string) => `${m[0]!.toUpperCase()}${m.slice(1)}.`;
+const SECOND = "The two-person rule applies: it runs once a second, different person confirms it (their own link, the dashboard or REST).";
+
+/** The link page's words for an ask the two-person rule holds or refuses, or undefined when it does not apply. */
+function approvalWords(a: IncidentActionAnswer, what: string): LinkAnswer | undefined {
+  if (!a.ok) return a.status === 403 ? { ok: false, status: 403, title: "A second person must confirm", message: sentence(a.message) } : undefined;
+  if (a.awaiting)
+    return {
+      ok: true,
+      title: "Waiting for a second person",
+      message: `Your ${what} is recorded (action #${a.action.id}) and waits for a second person. ${SECOND}`,
+    };
+  if (a.confirmed)
+    return {
+      ok: true,
+      title: "Confirmed",
+      message: `${a.confirmed.already ? "Already confirmed: " : ""}the ${what} ${a.confirmed.firstBy} asked for runs now (action #${a.action.id}). The incident's next message says how it went.`,
+    };
+  return undefined;
+}
 
 export function moreOffers(cfg: RemediationConfig, more: MoreRequests) {
   const links = new Set<string>(cfg.links);
@@ -22,6 +41,8 @@ export function moreOffers(cfg: RemediationConfig, more: MoreRequests) {
     chainTasks: (id) => more.chainOfIncident(id),
     async reload(req) {
       const a = await more.requestReload(req);
+      const held = approvalWords(a, "reload of the app");
+      if (held) return held;
       if (!a.ok) return { ok: false, message: sentence(a.message) };
       if (!a.added)
         return {
@@ -35,6 +56,8 @@ export function moreOffers(cfg: RemediationConfig, more: MoreRequests) {
     },
     async chain(req) {
       const a = await more.requestChain(req);
+      const held = approvalWords(a, "start of the chain");
+      if (held) return held;
       if (!a.ok) return { ok: false, message: sentence(a.message) };
       if (!a.added)
         return {

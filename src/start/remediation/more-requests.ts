@@ -9,6 +9,7 @@ import { eq } from "../../platform/qlik/qrs-filter";
 import type { IncidentService } from "../../tell/incidents";
 import type { StoredChains } from "../../tell/grouping/stored-chains";
 import type { ActionStore, RemediationAction } from "./action-store";
+import type { Approval } from "./approval";
 import { reloadOf } from "./engine-reload";
 import { type QueuePort, queueFor } from "./queue-port";
 
@@ -22,8 +23,16 @@ export interface IncidentActionRequest {
 }
 
 export type IncidentActionAnswer =
-  | { ok: true; added: boolean; action: RemediationAction }
-  | { ok: false; status: 404 | 409 | 400; code: "NOT_FOUND" | "CONFLICT" | "INVALID_INPUT"; field: string; message: string };
+  | {
+      ok: true;
+      added: boolean;
+      action: RemediationAction;
+      /** Recorded, waiting for a second person (the two-person rule). */
+      awaiting?: boolean;
+      /** This ask confirmed another person's (the two-person rule). */
+      confirmed?: { firstBy: string; already: boolean };
+    }
+  | { ok: false; status: 404 | 409 | 400 | 403; code: "NOT_FOUND" | "CONFLICT" | "INVALID_INPUT" | "FORBIDDEN"; field: string; message: string };
 
 /** A task of an incident's chain, as the link's page and the dashboard offer it. */
 export interface ChainTask {
@@ -46,16 +55,18 @@ export interface MoreRequestDeps {
   queues?: QueuePort;
   /** remediation.offer: false, no action is offered and each request is refused. */
   offer: boolean;
+  /** The two-person rule (remediation.approval.reload, .chain). */
+  approval: Pick<Approval, "needsTwo" | "press">;
   poke(): Promise<void>;
 }
 
 /** Why every action is refused while remediation.offer is false: the same words on REST, the links' pages and MCP. */
 export const NOT_OFFERED = "remediation is not offered on this site (remediation.offer is false): no action is taken, from a link, REST, the dashboard or MCP";
 
-const refuse = (status: 404 | 409 | 400, field: string, message: string): IncidentActionAnswer => ({
+const refuse = (status: 404 | 409 | 400 | 403, field: string, message: string): IncidentActionAnswer => ({
   ok: false,
   status,
-  code: status === 404 ? "NOT_FOUND" : status === 400 ? "INVALID_INPUT" : "CONFLICT",
+  code: status === 404 ? "NOT_FOUND" : status === 400 ? "INVALID_INPUT" : status === 403 ? "FORBIDDEN" : "CONFLICT",
   field,
   message,
 });
@@ -82,8 +93,19 @@ export function createMoreRequests(deps: MoreRequestDeps) {
     details = {},
     queue?: { node: string; note: string },
   ) {
+    // The two-person rule: the first verified person's ask waits; a second, different one confirms it (approval.ts).
+    // A chain's start names its task in the key: a second person starting from another task asks for something else.
+    const key = `${kind}:incident:${incidentId}${kind === "chain" ? `:${taskId.toLowerCase()}` : ""}`;
+    const two = deps.approval.needsTwo(kind);
+    if (two) {
+      const p = await deps.approval.press(kind, key, r);
+      if (p.step === "refused") return refuse(403, "approval", p.message);
+      if (p.step === "confirmed" && p.actions[0])
+        return { ok: true as const, added: false, action: p.actions[0], confirmed: { firstBy: p.firstBy, already: p.already === true } };
+    }
     const now = clock.now();
     let { added, action } = await store.add({
+      ...(two ? { awaiting: key } : {}),
       incidentId,
       taskId,
       taskName,
@@ -100,10 +122,20 @@ export function createMoreRequests(deps: MoreRequestDeps) {
       action: "remediation.request",
       target: taskId,
       result: "ok",
-      details: { actionId: action.id, incidentId, kind, from: r.from, joined: !added, ...details, ...(queue && added ? { waitsForQueueOf: queue.node } : {}) },
+      details: {
+        actionId: action.id,
+        incidentId,
+        kind,
+        from: r.from,
+        joined: !added,
+        ...details,
+        ...(queue && added ? { waitsForQueueOf: queue.node } : {}),
+        ...(two && added ? { awaiting: "a second person" } : {}),
+      },
     });
     // The incident's actions show it waiting, and for what, until the worker starts it once the queue has drained.
     if (queue && added) action = (await store.noteWaiting(action.id, queue.note)) ?? action;
+    if (two) return { ok: true as const, added, action, ...(added ? { awaiting: true } : {}) };
     if (added) await deps.poke();
     return { ok: true as const, added, action };
   }

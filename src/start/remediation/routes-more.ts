@@ -5,11 +5,23 @@ import { z } from "zod";
 import { auditActorOf, isVerifiedActor } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
-import { ActionViewSchema, actionView } from "./action-view";
+import { ActionViewSchema, actionView, FORBIDDEN_SAME } from "./action-view";
 import { IdParams } from "./action-routes";
 import type { RemediationService } from "./service";
 
-const Answer = () => z.object({ added: z.boolean(), action: ActionViewSchema });
+const Answer = () =>
+  z.object({
+    added: z.boolean(),
+    awaiting: z.boolean().optional().describe("Recorded, waiting for a second, different person to confirm it (two-person rule)."),
+    confirmed: z.object({ firstBy: z.string() }).optional().describe("This ask confirmed the one firstBy made (two-person rule)."),
+    action: ActionViewSchema,
+  });
+const answerOf = (a: { added: boolean; awaiting?: boolean; confirmed?: { firstBy: string }; action: Parameters<typeof actionView>[0] }) => ({
+  added: a.added,
+  ...(a.awaiting ? { awaiting: true } : {}),
+  ...(a.confirmed ? { confirmed: { firstBy: a.confirmed.firstBy } } : {}),
+  action: actionView(a.action),
+});
 
 export function registerMoreRemediationRoutes(router: Router, service: RemediationService): void {
   router.route(
@@ -25,6 +37,7 @@ export function registerMoreRemediationRoutes(router: Router, service: Remediati
       body: z.strictObject({}).prefault({}),
       responses: {
         202: { description: "The action, to be carried out", schema: Answer },
+        403: { description: FORBIDDEN_SAME },
         404: { description: "No such incident" },
         409: { description: "The incident is closed, is not a reload task's, or this Steward has no Engine connection" },
       },
@@ -39,7 +52,7 @@ export function registerMoreRemediationRoutes(router: Router, service: Remediati
         ...(actor.ip ? { ip: actor.ip } : {}),
       });
       if (!a.ok) return c.json(errorBody(a.status, a.code, a.message, { field: a.field }), a.status);
-      return c.json({ added: a.added, action: actionView(a.action) }, 202);
+      return c.json(answerOf(a), 202);
     },
   );
 
@@ -57,6 +70,7 @@ export function registerMoreRemediationRoutes(router: Router, service: Remediati
       responses: {
         202: { description: "The action, to be carried out", schema: Answer },
         400: { description: "taskId is not a task of the incident's chain" },
+        403: { description: FORBIDDEN_SAME },
         404: { description: "No such incident" },
         409: { description: "The incident is closed, is not a task's, or its task is in no chain Steward knows" },
       },
@@ -72,7 +86,7 @@ export function registerMoreRemediationRoutes(router: Router, service: Remediati
         ...(actor.ip ? { ip: actor.ip } : {}),
       });
       if (!a.ok) return c.json(errorBody(a.status, a.code, a.message, { field: a.field }), a.status);
-      return c.json({ added: a.added, action: actionView(a.action) }, 202);
+      return c.json(answerOf(a), 202);
     },
   );
 

@@ -82,12 +82,20 @@ const refuse = (status: 404 | 409 | 400 | 403, field: string, message: string): 
   message,
 });
 
+/** A person's re-run ask as the two-person rule sees it. */
+const rerunAsker = (r: Omit<RerunRequest, "now">): Asker => ({
+  by: r.by,
+  from: r.from === "link" ? "link" : "rest",
+  verified: r.verified,
+  ...(r.ip ? { ip: r.ip } : {}),
+});
+
 export function createRemediationService(cfg: RemediationConfig, deps: ServiceDeps): RemediationService {
   const { store, clock } = deps;
   const log = deps.log.child({ module: "remediation" });
   const classes = new Set<string>(cfg.retryClasses);
-  const more = createMoreRequests({ ...deps, canReload: deps.canReload === true, offer: cfg.offer, poke: () => deps.worker.poke() });
   const approval = createApproval(cfg, { store, clock, audit: deps.audit, formatTime: deps.formatTime, poke: () => deps.worker.poke() });
+  const more = createMoreRequests({ ...deps, canReload: deps.canReload === true, offer: cfg.offer, approval, poke: () => deps.worker.poke() });
 
   closeOnRunEnd(deps.bus, store, clock, log);
 
@@ -159,12 +167,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     const key = `rerun:cause:${r.causeId}`;
     const two = approval.needsTwo("rerunCancelled") && r.from !== "rule";
     if (two) {
-      const p = await approval.press("rerunCancelled", key, {
-        by: r.by,
-        from: r.from === "link" ? "link" : "rest",
-        verified: r.verified,
-        ...(r.ip ? { ip: r.ip } : {}),
-      });
+      const p = await approval.press("rerunCancelled", key, rerunAsker(r));
       if (p.step === "refused") return { ok: false, status: 403, message: p.message };
       if (p.step === "confirmed") {
         const cause = await deps.causes.get(r.causeId);

@@ -59,6 +59,12 @@ export function registerLinkRoutes(router: Router, deps: { store: LinkStore; act
   for (const target of ["incident", "cause"] as const) registerTarget(router, target, deps);
 }
 
+/** Who pressed: the mail address the link was made for is who acts; a name typed on a channel's link is only a label. */
+function linkAsker(c: Context<HttpEnv>, recipient: string): LinkAsker {
+  const ip = auditActorOf(c).ip;
+  return { ...(ip ? { ip } : {}), verified: !isChannelLink(recipient) };
+}
+
 /** GET and POST of the links naming one kind of target: /act/incident/{id} (a task's incident), /act/cause/{id}. */
 function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock }): void {
   const { store, actions, audit, clock } = deps;
@@ -170,9 +176,7 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
       const named = target === "cause" ? { incidentId: 0, causeId: p.incidentId } : { incidentId: p.incidentId };
       if (!(await store.use({ nonce: p.nonce, ...named, action: p.action, recipient: link.recipient, usedAt: now, expiresAt: p.expiresAt })))
         return refused(c, params.id, { status: 409, reason: "This link was used already: a link acts once." }, p.recipient);
-      // The mail address the link was made for is who acts; a name typed on a channel's link is only a label.
-      const ip = ipOf(c);
-      const who: LinkAsker = { ...(ip ? { ip } : {}), verified: !isChannelLink(link.recipient) };
+      const who = linkAsker(c, link.recipient);
       const done: LinkAnswer = retryIn
         ? await actions.retry(p, retryIn, who)
         : p.action === "rerun"

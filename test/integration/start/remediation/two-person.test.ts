@@ -18,6 +18,8 @@ const IDS = {
   erp: "7e3b0000-0000-4000-8000-000000000002",
   hr: "7e3b0000-0000-4000-8000-000000000003",
   wms: "7e3b0000-0000-4000-8000-000000000004",
+  dwh: "7e3b0000-0000-4000-8000-000000000005",
+  dwhApp: "7e3b0000-0000-4000-8000-0000000000a5",
 };
 const CONNECTION = "Cannot connect to the data source crm-db.corp.example:1433: connection refused";
 const SITE = `
@@ -31,11 +33,13 @@ apps:
   - { name: ERP, owner: INTERNAL\\sa_scheduler }
   - { name: HR, owner: INTERNAL\\sa_scheduler }
   - { name: WMS, owner: INTERNAL\\sa_scheduler }
+  - { id: ${IDS.dwhApp}, name: DWH, owner: INTERNAL\\sa_scheduler }
 tasks:
   - { id: ${IDS.crm}, name: Reload CRM, type: reload, app: CRM, maxRetries: 0, scriptError: "${CONNECTION}" }
   - { id: ${IDS.erp}, name: Reload ERP, type: reload, app: ERP, maxRetries: 0, scriptError: "${CONNECTION}" }
   - { id: ${IDS.hr}, name: Reload HR, type: reload, app: HR, maxRetries: 0, scriptError: "${CONNECTION}" }
   - { id: ${IDS.wms}, name: Reload WMS, type: reload, app: WMS, maxRetries: 0, scriptError: "${CONNECTION}" }
+  - { id: ${IDS.dwh}, name: Reload DWH, type: reload, app: DWH, maxRetries: 0, scriptError: "${CONNECTION}" }
 `;
 const BASE = "https://steward.corp.example:8443";
 const LINK = /https:\/\/steward\.corp\.example:8443(\/act\/incident\/\d+\?[^\s"<>]+)/g;
@@ -89,6 +93,7 @@ beforeAll(async () => {
   rx = startHttpReceiver();
   m = await startMailedHarness("steward-remedy-two-", {
     site: SITE,
+    engine: true,
     to: ["anna@corp.example", "bob@corp.example"],
     extraYaml: (mail) => `
 channels:
@@ -102,7 +107,7 @@ actionLinks: { publicBaseUrl: "${BASE}" }
 grouping: { enabled: false }
 remediation:
   pollInterval: 1s
-  approval: { retry: two-person }
+  approval: { retry: two-person, reload: two-person }
 security:
   apiKeys:
     - { name: key-admin, hash: "${hashApiKey(KEYS.admin)}", scopes: [admin] }
@@ -270,5 +275,32 @@ describe("only verified people count", () => {
     expect((await retry({})).status).toBe(403);
     expect((await json<{ actions: Action[] }>(`/v4/incidents/${id}/actions`)).actions.map((a) => [a.status, a.confirmedBy])).toEqual([["awaiting", null]]);
     expect(starts(IDS.wms)).toBe(before);
+  });
+});
+
+describe("every action that starts something", () => {
+  test("an Engine reload under remediation.approval.reload waits for a second key and then reloads the app once", { timeout: 90_000 }, async () => {
+    const e = await fail(IDS.dwh);
+    const id = e.incident!.id;
+    const reloads = () => h.sim.engine.reloads.filter((r) => r.appId === IDS.dwhApp).length;
+    const reload = (key: string) =>
+      h.t.request(`/v4/incidents/${id}/reload-app`, as(key, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }));
+    const first = await reload(KEYS.first);
+    expect(first.status).toBe(202);
+    const asked = (await first.json()) as { awaiting: boolean; action: Action };
+    expect(asked).toMatchObject({ awaiting: true, action: { status: "awaiting", requestedBy: "key-first" } });
+    const same = await reload(KEYS.first);
+    expect(same.status).toBe(403);
+    expect(((await same.json()) as { message: string }).message).toContain("remediation.approval.reload");
+    await h.t.app.remediation?.lookNow();
+    expect(reloads()).toBe(0);
+    const second = await reload(KEYS.second);
+    expect(second.status).toBe(202);
+    expect(await second.json()).toMatchObject({ confirmed: { firstBy: "key-first" }, action: { id: asked.action.id, confirmedBy: "key-second" } });
+    await waitFor(async () => (await json<{ actions: Action[] }>(`/v4/incidents/${id}/actions`)).actions[0]?.status === "ended", {
+      what: "the confirmed reload to end",
+      timeoutMs: 30_000,
+    });
+    expect(reloads()).toBe(1);
   });
 });
