@@ -9,6 +9,7 @@ import { auditActorOf } from "../../platform/http/audit-actor";
 import type { HttpEnv } from "../../platform/http/types";
 import type { Router } from "../../platform/http/route";
 import { checkLink, type LinkRefusal } from "./check";
+import { createForgedLinkTally } from "./forged-links";
 import { ACTING_LINKS } from "./signature";
 import type { LinkStore } from "./link-store";
 import { confirmPage, resultPage, type SubjectFacts } from "./page";
@@ -68,6 +69,7 @@ function linkAsker(c: Context<HttpEnv>, recipient: string): LinkAsker {
 /** GET and POST of the links naming one kind of target: /act/incident/{id} (a task's incident), /act/cause/{id}. */
 function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock }): void {
   const { store, actions, audit, clock } = deps;
+  const forged = createForgedLinkTally({ audit, clock });
   const noun = target === "cause" ? "Cause" : "Incident";
   // Relative: the pages are served by the Steward the link names (http.publicUrl), as the dashboard is.
   const dashboard = (id: number) =>
@@ -81,7 +83,11 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
     // Only links that were really made for someone (expired, used): a forged or altered one names nobody, and
     // auditing every one would let anybody flood the audit log. A confirmed link that would start a task (retry, rerun)
     // is audited however it was refused: an attempt to act on Qlik through a changed link is worth a line.
-    if ((r.status === 400 || r.status === 403) && !ACTING_LINKS.has(action ?? "")) return html(c, result("This link cannot be used", r.reason, id), r.status);
+    if (r.status === 400 || r.status === 403) {
+      if (ACTING_LINKS.has(action ?? ""))
+        forged.refused({ target, id, action: action ?? "", status: r.status, reason: r.reason, ...(ipOf(c) ? { ip: ipOf(c)! } : {}) });
+      return html(c, result("This link cannot be used", r.reason, id), r.status);
+    }
     audit.record({
       actor: { kind: "link", name: recipient ?? "unknown", ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
       action: `${target}.link`,

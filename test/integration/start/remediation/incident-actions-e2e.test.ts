@@ -199,7 +199,7 @@ describe("reload the app through the Engine", () => {
     altered.searchParams.set("r", "channel:chat");
     expect((await h.t.request(local(altered.toString()), form({ name: "Mallory" }))).status).toBe(403);
     expect((await audit("incident.link")).map((r) => [r.actor.name, r.details.status])).toEqual([
-      ["channel:chat", 403],
+      ["unsigned link", 403], // the sender chose the recipient: the row names nobody
       ["channel:pd", 409],
     ]);
     expect(h.sim.engine.reloads.filter((r) => r.appId === IDS.crmApp)).toHaveLength(1);
