@@ -9,7 +9,7 @@ import { auditActorOf } from "../../platform/http/audit-actor";
 import type { HttpEnv } from "../../platform/http/types";
 import type { Router } from "../../platform/http/route";
 import { checkLink, type LinkRefusal } from "./check";
-import { createForgedLinkTally } from "./forged-links";
+import { createForgedLinkTally, type ForgedLinkTally } from "./forged-links";
 import { ACTING_LINKS } from "./signature";
 import type { LinkStore } from "./link-store";
 import { confirmPage, resultPage, type SubjectFacts } from "./page";
@@ -57,7 +57,8 @@ const html = (c: Context<HttpEnv>, body: string, status: number) => {
 const query = (c: Context<HttpEnv>) => Object.fromEntries(new URL(c.req.url).searchParams);
 
 export function registerLinkRoutes(router: Router, deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock }): void {
-  for (const target of ["incident", "cause"] as const) registerTarget(router, target, deps);
+  const forged = createForgedLinkTally(deps);
+  for (const target of ["incident", "cause"] as const) registerTarget(router, target, { ...deps, forged });
 }
 
 /** Who pressed: the mail address the link was made for is who acts; a name typed on a channel's link is only a label. */
@@ -67,9 +68,12 @@ function linkAsker(c: Context<HttpEnv>, recipient: string): LinkAsker {
 }
 
 /** GET and POST of the links naming one kind of target: /act/incident/{id} (a task's incident), /act/cause/{id}. */
-function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock }): void {
-  const { store, actions, audit, clock } = deps;
-  const forged = createForgedLinkTally({ audit, clock });
+function registerTarget(
+  router: Router,
+  target: LinkTarget,
+  deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock; forged: ForgedLinkTally },
+): void {
+  const { store, actions, audit, clock, forged } = deps;
   const noun = target === "cause" ? "Cause" : "Incident";
   // Relative: the pages are served by the Steward the link names (http.publicUrl), as the dashboard is.
   const dashboard = (id: number) =>
@@ -80,12 +84,9 @@ function registerTarget(router: Router, target: LinkTarget, deps: { store: LinkS
   // The TCP peer, or the address a trusted proxy forwarded (security.trustedProxies): never a header any client writes.
   const ipOf = (c: Context<HttpEnv>) => auditActorOf(c).ip;
   const refused = (c: Context<HttpEnv>, id: number, r: LinkRefusal, recipient: string | undefined, action?: string) => {
-    // Only links that were really made for someone (expired, used): a forged or altered one names nobody, and
-    // auditing every one would let anybody flood the audit log. A confirmed link that would start a task (retry, rerun)
-    // is audited however it was refused: an attempt to act on Qlik through a changed link is worth a line.
+    // Audited each only when made for someone (expired, used): a forged one names nobody (forged-links.ts).
     if (r.status === 400 || r.status === 403) {
-      if (ACTING_LINKS.has(action ?? ""))
-        forged.refused({ target, id, action: action ?? "", status: r.status, reason: r.reason, ...(ipOf(c) ? { ip: ipOf(c)! } : {}) });
+      if (ACTING_LINKS.has(action ?? "")) forged.refused({ target, id, action: action ?? "", ...r, ...(ipOf(c) ? { ip: ipOf(c)! } : {}) });
       return html(c, result("This link cannot be used", r.reason, id), r.status);
     }
     audit.record({
