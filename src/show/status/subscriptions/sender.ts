@@ -1,7 +1,7 @@
 // Sends the queued subscription mails through the email channel's SMTP server: each mail claimed in the store first
 // (several Stewards on one store send it once), retried with growing delays on a temporary failure, given up on a
-// permanent one (5xx) or after MAX_ATTEMPTS. In notify's test mode every mail goes to its test address instead. Woken when a mail is queued and every minute (retries, and mails a
-// stopped Steward left). Every mail has List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 one-click).
+// permanent one (5xx) or after MAX_ATTEMPTS. In notify's test mode every mail goes to its test address instead. Woken
+// when a mail is queued and every 30 s (retries, and mails a stopped Steward left). Every mail has List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 one-click).
 import type { Logger } from "pino";
 import { type Clock, every } from "../../../platform/core/clock";
 import { inFlight } from "../../../platform/core/stepped-clock";
@@ -12,7 +12,13 @@ import type { OutgoingMail, SubscriptionStore } from "./store";
 
 const MAX_ATTEMPTS = 8;
 const DELAYS_MS = [60_000, 5 * 60_000, 15 * 60_000, 30 * 60_000, 60 * 60_000, 2 * 3_600_000, 4 * 3_600_000];
-const HOLD_MS = 5 * 60_000;
+/**
+ * A claim is short and renewed while its send goes on (RENEW_MS), so a mail a stopped Steward left is sent by another
+ * within a minute (the claim runs out, then the next look: LOOK_MS), while a slow SMTP server never has it sent twice.
+ */
+const HOLD_MS = 30_000;
+const RENEW_MS = 10_000;
+const LOOK_MS = 30_000;
 const DAY_MS = 86_400_000;
 /** Sent mails and requests never confirmed are kept a month (what went to whom), notices a quarter (the feed lists the latest 50). */
 const KEEP_MAILS_MS = 30 * DAY_MS;
@@ -61,10 +67,17 @@ export function createSubscriptionSender(d: SenderDeps) {
       if (due.length === 0) return;
       for (const m of due) {
         if (!(await d.store.claim(m.id, now, HOLD_MS))) continue;
+        const stopRenewing = every(d.clock, RENEW_MS, () =>
+          d.store
+            .renewClaim(m.id, d.clock.now() + HOLD_MS)
+            .catch((err: unknown) => d.log.warn({ mailId: m.id, err }, "could not hold a subscription mail's claim while sending it")),
+        );
         try {
           await sendOne(m);
+          stopRenewing();
           await d.store.sent(m.id);
         } catch (err) {
+          stopRenewing();
           const e = err as { responseCode?: number; message?: string };
           const permanent = typeof e.responseCode === "number" && e.responseCode >= 500;
           const attempt = m.attempts + 1;
@@ -102,7 +115,7 @@ export function createSubscriptionSender(d: SenderDeps) {
     /** Sends what is due now (queued mails wake it). */
     drain,
     start() {
-      stopTimer = every(d.clock, 60_000, () => drain());
+      stopTimer = every(d.clock, LOOK_MS, () => drain());
       void drain();
     },
     async stop() {

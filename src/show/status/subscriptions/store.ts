@@ -198,6 +198,11 @@ export function createSubscriptionStore(db: SqlDb) {
       const res = await db.run("UPDATE status_mails SET claimed_until = ? WHERE id = ? AND state = 'pending' AND claimed_until <= ?", [now + holdMs, id, now]);
       return res.changes === 1;
     },
+    /** Holds a claimed mail longer while its send goes on; false when the claim was lost (it expired and was taken). */
+    async renewClaim(id: number, until: number): Promise<boolean> {
+      const res = await db.run("UPDATE status_mails SET claimed_until = ? WHERE id = ? AND state = 'pending'", [until, id]);
+      return res.changes === 1;
+    },
     async sent(id: number): Promise<void> {
       await db.run("UPDATE status_mails SET state = 'sent', attempts = attempts + 1, last_error = NULL WHERE id = ?", [id]);
     },
