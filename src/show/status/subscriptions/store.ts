@@ -6,6 +6,8 @@
 import { randomBytes } from "node:crypto";
 import type { SqlDb } from "../../../platform/store/sql";
 
+import { createMailClaims } from "./mail-claims";
+
 export { statusSubscriptionMigrations } from "./migrations";
 
 export interface Subscription {
@@ -193,28 +195,7 @@ export function createSubscriptionStore(db: SqlDb) {
         attempts: Number(r.attempts),
       }));
     },
-    /** Claims a mail for `holdMs`; false when another Steward claimed it first. */
-    async claim(id: number, now: number, holdMs: number): Promise<boolean> {
-      const res = await db.run("UPDATE status_mails SET claimed_until = ? WHERE id = ? AND state = 'pending' AND claimed_until <= ?", [now + holdMs, id, now]);
-      return res.changes === 1;
-    },
-    /** Holds a claimed mail longer while its send goes on; false when the claim was lost (it expired and was taken). */
-    async renewClaim(id: number, until: number): Promise<boolean> {
-      const res = await db.run("UPDATE status_mails SET claimed_until = ? WHERE id = ? AND state = 'pending'", [until, id]);
-      return res.changes === 1;
-    },
-    async sent(id: number): Promise<void> {
-      await db.run("UPDATE status_mails SET state = 'sent', attempts = attempts + 1, last_error = NULL WHERE id = ?", [id]);
-    },
-    /** A failed attempt: again at `dueAt`, or given up (state failed) when `dueAt` is undefined. */
-    async failed(id: number, error: string, dueAt: number | undefined): Promise<void> {
-      await db.run("UPDATE status_mails SET attempts = attempts + 1, last_error = ?, claimed_until = 0, due_at = ?, state = ? WHERE id = ?", [
-        error.slice(0, 500),
-        dueAt ?? 0,
-        dueAt === undefined ? "failed" : "pending",
-        id,
-      ]);
-    },
+    ...createMailClaims(db),
     /**
      * Forgets mails sent or given up and requests never confirmed before `mailsBefore`, and notices older than
      * `noticesBefore` (the feed lists the latest).
