@@ -19,7 +19,15 @@ export const StatusSubscriptionsSchema = z
         "Mail domains people may subscribe with (the part after @; subdomains are not included). Any other address is refused, so /status cannot send mail to outsiders.",
       ),
     confirmWithin: DurationSchema.prefault("2d").describe("How long the link in a confirmation mail stays valid."),
-    perAddress: z.number().int().min(1).max(100).default(3).describe("Subscription requests (and so confirmation mails) one address may receive per `window`."),
+    perAddress: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(3)
+      .describe(
+        "Subscription requests (and so confirmation mails) one mailbox may receive per `window`: an address with a +tag counts as the address without it (anna+x@corp.example is anna@corp.example).",
+      ),
     perClient: z.number().int().min(1).max(1000).default(20).describe("Subscription requests one client address may make per `window`."),
     window: DurationSchema.prefault("1h").describe("The period `perAddress` and `perClient` count over."),
   })

@@ -90,10 +90,16 @@ export function createSubscriptionService(cfg: StatusSubscriptionsConfig | undef
       throw new AppError("BAD_REQUEST", `${field}: no freshness promise covers it`, { details: [{ field, message: "no freshness promise covers it" }] });
     }
     const now = d.clock.now();
-    const counts = await d.store.countRequest(address, r.client, now, cfg.window);
+    // Counted per mailbox: anna+1@, anna+2@ … all reach anna@'s inbox, and each would get perAddress mails of its own.
+    const counts = await d.store.countRequest(mailboxOf(address), r.client, now, cfg.window);
     if (counts.address > cfg.perAddress) {
-      throw new AppError("RATE_LIMITED", `body.email: this address was asked for ${cfg.perAddress} times already; try again later`, {
-        details: [{ field: "body.email", message: `at most ${cfg.perAddress} requests per address in ${Math.round(cfg.window / 60_000)} min` }],
+      throw new AppError("RATE_LIMITED", `body.email: this mailbox was asked for ${cfg.perAddress} times already; try again later`, {
+        details: [
+          {
+            field: "body.email",
+            message: `at most ${cfg.perAddress} requests per mailbox (the address without its +tag) in ${Math.round(cfg.window / 60_000)} min`,
+          },
+        ],
       });
     }
     if (counts.client > cfg.perClient) {
@@ -121,3 +127,12 @@ export function createSubscriptionService(cfg: StatusSubscriptionsConfig | undef
 }
 
 export type SubscriptionService = ReturnType<typeof createSubscriptionService>;
+
+/** The mailbox an address reaches: its local part without a `+tag` (plus-addressing), lower case. */
+export function mailboxOf(address: string): string {
+  const at = address.lastIndexOf("@");
+  if (at < 0) return address.toLowerCase();
+  const local = address.slice(0, at);
+  const plus = local.indexOf("+");
+  return `${plus > 0 ? local.slice(0, plus) : local}${address.slice(at)}`.toLowerCase();
+}
