@@ -4,6 +4,7 @@ import type { AuditLog } from "../platform/audit/audit-log";
 import type { HttpApp } from "../platform/http/app";
 import { slowPeerLookMs } from "../platform/cluster/peer-poll";
 import { remediationSchema, setupRemediation, type RemediationService } from "../start/remediation";
+import { createEngineRooms } from "../start/remediation/engine-room";
 import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
@@ -36,6 +37,7 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     taskStarter: control.taskStarter,
     ...(control.reloader ? { reloader: control.reloader } : {}),
     ...(w.config.watchdog?.enabled === false ? {} : { queues: backedUpQueues(w) }),
+    engines: createEngineRooms(qrs, w.log.child({ module: "remediation" })),
     incidents,
     formatTime: alerting.formatTime,
     inMaintenance: (e, now) => alerting.alertGates.maintenance.holding(e, now),
