@@ -6,7 +6,9 @@
 import type { Logger } from "pino";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { nodeOf } from "../../tell/grouping/node-down";
-import { fetchRunning, readExecutions, STATUS } from "../../watch/watchdog/observations";
+import { and, compare } from "../../platform/qlik/qrs-filter";
+import { QrsRowsSchema } from "../../platform/qlik/qrs-schemas";
+import { readExecutions, STATUS } from "../../watch/watchdog/observations";
 import { createSchedulerSettings } from "../../watch/watchdog/scheduler-settings";
 
 export interface EngineRoom {
@@ -58,7 +60,9 @@ export function createEngineRooms(qrs: Pick<QrsClient, "getJson">, log: Logger):
       const self = nodeOf(node);
       let busy = 0;
       let waiting = 0;
-      for (const e of readExecutions(await fetchRunning(qrs)).executions) {
+      // Only the node's runs in progress (its host name starts with the short name): a site's night may have hundreds.
+      const filter = and(compare("status", "ge", STATUS.Triggered), compare("status", "le", STATUS.Aborting), compare("executingNodeName", "sw", self));
+      for (const e of readExecutions(await qrs.getJson("executionresult/full", QrsRowsSchema, { filter: filter.expression })).executions) {
         // A run no node has taken yet waits for a Scheduler, not for this node's engines.
         if (!e.node || nodeOf(e.node) !== self) continue;
         // Only reloads take an engine (the QMC's "Max concurrent reloads"): an external program's run has no app.

@@ -134,7 +134,7 @@ export function readExecutions(rows: readonly unknown[]): { executions: Executio
 /** Runs in progress now: Triggered … Aborting (1–5). */
 const runningFilter = () => and(compare("status", "ge", STATUS.Triggered), compare("status", "le", STATUS.Aborting));
 
-export async function fetchRunning(qrs: Pick<QrsClient, "getJson">): Promise<unknown[]> {
+export async function fetchRunning(qrs: QrsClient): Promise<unknown[]> {
   return qrs.getJson("executionresult/full", QrsRowsSchema, { filter: runningFilter().expression });
 }
 
