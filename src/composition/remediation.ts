@@ -4,6 +4,8 @@ import type { AuditLog } from "../platform/audit/audit-log";
 import type { HttpApp } from "../platform/http/app";
 import { slowPeerLookMs } from "../platform/cluster/peer-poll";
 import { remediationSchema, setupRemediation, type RemediationService } from "../start/remediation";
+import { createEngineRooms } from "../start/remediation/engine-room";
+import { createActionStore } from "../start/remediation/action-store";
 import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
@@ -36,6 +38,7 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     taskStarter: control.taskStarter,
     ...(control.reloader ? { reloader: control.reloader } : {}),
     ...(w.config.watchdog?.enabled === false ? {} : { queues: backedUpQueues(w) }),
+    engines: createEngineRooms(qrs, w.log.child({ module: "remediation" })),
     incidents,
     formatTime: alerting.formatTime,
     inMaintenance: (e, now) => alerting.alertGates.maintenance.holding(e, now),
@@ -45,6 +48,15 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
   });
   alerting.act.setRemedies(remediation);
   return remediation;
+}
+
+/**
+ * The runs remediation started that have not ended, read from the shared store (any member's): the watchdog's queue
+ * look never pages them waiting alone (src/watch/watchdog/queue-watch.ts).
+ */
+export function remediationRuns(w: Wiring): () => Promise<ReadonlySet<string>> {
+  const store = createActionStore(w.shared.sql);
+  return () => store.startedRuns();
 }
 
 /** The watchdog's open queue backlogs (its queue look's conditions in the shared store): the nodes backed up now. */

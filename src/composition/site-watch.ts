@@ -194,8 +194,18 @@ export interface Expectations {
   beats: ReturnType<typeof setupHeartbeat>;
 }
 
-/** After the Cloud tenants: the watchdog reads their Scheduling Tasks with the same clients. */
-export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, alerting: Alerting, site: SiteWatch): Expectations {
+/**
+ * After the Cloud tenants: the watchdog reads their Scheduling Tasks with the same clients. `ownRuns`: the runs
+ * remediation started (its queue look never pages them waiting alone).
+ */
+export function wireExpectations(
+  w: Wiring,
+  http: HttpApp,
+  tasks: TaskServices,
+  alerting: Alerting,
+  site: SiteWatch,
+  ownRuns?: () => Promise<ReadonlySet<string>>,
+): Expectations {
   const { config, loaded, log, lifecycle, clock, metrics, bus, shared, gate, cluster, startedAt } = w;
   const { qrs, influxConflicts } = tasks;
   const watchdog = setupWatchdog(config.watchdog, {
@@ -217,6 +227,7 @@ export function wireExpectations(w: Wiring, http: HttpApp, tasks: TaskServices, 
     // Through the store: in a cluster the Steward hearing a failure may not be the watchdog's.
     planRead: alerting.alertGates.grouping.notePlan,
     cloudTasksRead: alerting.alertGates.grouping.noteCloudTasks,
+    ...(ownRuns ? { ownRuns } : {}),
   });
   const checkins = setupCheckins(config.checkins, {
     db: shared.sql,

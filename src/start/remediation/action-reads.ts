@@ -42,6 +42,16 @@ export function createActionReads(db: SqlDb) {
       const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE cause_id = ? ORDER BY id LIMIT 200", [causeId]);
       return rows.map(rowOf);
     },
+    /**
+     * The execution sessions of the runs remediation started that have not ended (a retry, a re-run, a chain's start;
+     * an Engine reload is no run of a task): the watchdog's queue look leaves them out, as Steward's own waiting runs.
+     */
+    async startedRuns(): Promise<Set<string>> {
+      const rows = await db.all<{ execution_id: string }>(
+        "SELECT execution_id FROM remediation_actions WHERE status = 'started' AND kind <> 'reload' AND execution_id IS NOT NULL LIMIT 1000",
+      );
+      return new Set(rows.map((r) => String(r.execution_id).toLowerCase()));
+    },
     async ofIncident(incidentId: number): Promise<RemediationAction[]> {
       const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? ORDER BY id", [incidentId]);
       return rows.map(rowOf);

@@ -8,9 +8,10 @@ export type ActionKind = "retry" | "rerun" | "reload" | "chain";
 export const ACTION_KINDS: readonly ActionKind[] = ["retry", "rerun", "reload", "chain"];
 /**
  * awaiting: asked for under the two-person rule, waits for a second person to confirm it (then pending);
- * pending: waits for its time (a rerun also for its queue to drain and the action before it to end); claimed: a Steward
- * is starting it; started: Qlik took the start; ended: its run ended; failed: Steward did not start it (refused,
- * disabled); skipped: not needed any more (the task ran since it was asked for); cancelled: by a person.
+ * pending: waits for its time (a rerun or a chain's start also for a free engine on its node, a rerun for the action
+ * before it to end); claimed: a Steward is starting it; started: Qlik took the start; ended: its run ended; failed:
+ * Steward did not start it (refused, disabled); skipped: not needed any more (the task ran since it was asked for);
+ * cancelled: by a person.
  */
 export type ActionStatus = "awaiting" | "pending" | "claimed" | "started" | "ended" | "failed" | "skipped" | "cancelled";
 export const FINISHED: readonly ActionStatus[] = ["ended", "failed", "skipped", "cancelled"];
@@ -20,11 +21,15 @@ export interface RemediationAction {
   incidentId: number;
   taskId: string;
   taskName: string;
-  /** The node the failing run ran on (automatic retries count per node); a chain's start: the node whose backed-up queue it waits for. */
+  /**
+   * The node the failing run ran on (automatic retries count per node); a re-run: its queue's node; a chain's start:
+   * the node its task last ran on (or whose backed-up queue it waits for). A re-run and a chain's start wait for a
+   * free engine there.
+   */
   node: string | null;
   kind: ActionKind;
   status: ActionStatus;
-  /** A rerun: the queue cause whose end (the node's queue drained) it waits for; 0 for none. */
+  /** A rerun: the queue cause it re-runs (its end is what it waits for when the node's Scheduler limit is unknown); 0 for none. */
   causeId: number;
   /** A rerun: the action that starts before it (chain order); it waits for that one to end. 0 for none. */
   afterId: number;

@@ -22,6 +22,7 @@ import { createWorker } from "./worker";
 import { createFailureHold } from "./auto";
 import type { AppReloadPort } from "./engine-reload";
 import type { QueuePort } from "./queue-port";
+import type { EnginePort } from "./engine-room";
 import { createAutoRerun } from "./auto-rerun";
 
 export { remediationMigrations } from "./migrations";
@@ -43,6 +44,8 @@ export interface RemediationDeps {
   reloader?: AppReloadPort;
   /** The nodes whose Scheduler queue the watchdog finds backed up: a chain's start waits for its node's to drain. */
   queues?: QueuePort;
+  /** Each node's engines from QRS: a re-run or a chain's start waits until its node has a free one. */
+  engines?: EnginePort;
   incidents: IncidentService;
   formatTime(ms: number): string;
   /** The maintenance window covering an event now (tell/maintenance): automatic retries and re-runs never run inside one. */

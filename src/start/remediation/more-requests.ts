@@ -91,7 +91,7 @@ export function createMoreRequests(deps: MoreRequestDeps) {
     taskId: string,
     taskName: string,
     details = {},
-    queue?: { node: string; note: string },
+    place: { node?: string; note?: string } = {},
   ) {
     // The two-person rule: the first verified person's ask waits; a second, different one confirms it (approval.ts).
     // A chain's start names its task in the key: a second person starting from another task asks for something else.
@@ -110,7 +110,7 @@ export function createMoreRequests(deps: MoreRequestDeps) {
       taskId,
       taskName,
       kind,
-      ...(queue ? { node: queue.node } : {}),
+      ...(place.node ? { node: place.node } : {}),
       requestedBy: r.by,
       requestedFrom: r.from,
       ...(r.ip ? { requestedIp: r.ip } : {}),
@@ -129,12 +129,12 @@ export function createMoreRequests(deps: MoreRequestDeps) {
         from: r.from,
         joined: !added,
         ...details,
-        ...(queue && added ? { waitsForQueueOf: queue.node } : {}),
+        ...(place.note && added ? { waitsForQueueOf: place.node } : {}),
         ...(two && added ? { awaiting: "a second person" } : {}),
       },
     });
     // The incident's actions show it waiting, and for what, until the worker starts it once the queue has drained.
-    if (queue && added) action = (await store.noteWaiting(action.id, queue.note)) ?? action;
+    if (place.note && added) action = (await store.noteWaiting(action.id, place.note)) ?? action;
     if (two) return { ok: true as const, added, action, ...(added ? { awaiting: true } : {}) };
     if (added) await deps.poke();
     return { ok: true as const, added, action };
@@ -156,15 +156,16 @@ export function createMoreRequests(deps: MoreRequestDeps) {
   }
 
   /**
-   * The backed-up Scheduler queue the chain's start must wait for: the one of the node the task last ran on (QRS's
-   * executingNodeName); a task that never ran may be sent to any node, so any backed-up queue holds it. None: at once.
+   * The node a chain's start runs on, as far as Steward can tell: the one the task last ran on (QRS's
+   * executingNodeName), where the worker waits for a free engine (readiness.ts). When that node's queue is backed up
+   * now, the note says so; a task that never ran may be sent to any node, so any backed-up queue holds it.
    */
-  async function backedUpQueue(taskId: string): Promise<{ node: string; note: string } | undefined> {
-    const queues = deps.queues ? await deps.queues.backedUp() : [];
-    if (queues.length === 0) return undefined;
+  async function placeOf(taskId: string): Promise<{ node?: string; note?: string }> {
     const [task] = await deps.qrs.listTasksFull(eq("id", taskId));
-    const q = queueFor(queues, task?.operational?.lastExecutionResult?.executingNodeName);
-    if (!q) return undefined;
+    const last = task?.operational?.lastExecutionResult?.executingNodeName ?? undefined;
+    const queues = deps.queues ? await deps.queues.backedUp() : [];
+    const q = queues.length > 0 ? queueFor(queues, last) : undefined;
+    if (!q) return last ? { node: last } : {};
     const since = new Date(q.sinceMs).toISOString();
     return { node: q.node, note: `waiting for the Scheduler queue of ${q.node} to drain (backed up since ${since}) before starting the task` };
   }
@@ -201,9 +202,9 @@ export function createMoreRequests(deps: MoreRequestDeps) {
           "taskId",
           `task ${r.taskId} is not in the chain of incident ${r.incidentId}: pick one of ${chain.map((t) => `${t.name} (${t.id})`).join(", ")}`,
         );
-      // A node's backed-up queue would only hold the start (and Qlik cancel it past the queue's timeout): it waits until
-      // the queue has drained (the worker looks again), as a re-run of the queue's cancelled runs does.
-      return record(r, "chain", incident.id, start.id, start.name, { chainOf: incident.taskId }, await backedUpQueue(start.id));
+      // A node's backed-up queue or busy engines would only hold the start (and Qlik cancel it past the queue's timeout):
+      // it waits until its node has a free engine (the worker looks again), as a re-run of the queue's cancelled runs does.
+      return record(r, "chain", incident.id, start.id, start.name, { chainOf: incident.taskId }, await placeOf(start.id));
     },
   };
 }

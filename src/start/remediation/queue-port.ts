@@ -1,7 +1,7 @@
 // What remediation asks of the watchdog's queue look (src/watch/watchdog/queue-watch.ts), wired in composition: the
-// nodes whose Scheduler queue is backed up now. A chain's start asked while its node's queue is backed up waits until
-// that queue has drained, as the re-run of the queue's cancelled runs does: started into a full queue it would only
-// wait there, and Qlik would cancel it past the queue's timeout.
+// nodes whose Scheduler queue is backed up now. Where a node's Scheduler limit is unknown (readiness.ts), a chain's
+// start waits while its node's queue is backed up, as the re-run of the queue's cancelled runs does: started into a
+// full queue it would only wait there, and Qlik would cancel it past the queue's timeout.
 
 export interface BackedUpQueue {
   /** The node as QRS names it (executingNodeName). */
@@ -22,7 +22,7 @@ export function queueFor(queues: readonly BackedUpQueue[], node: string | null |
   return queues.find((q) => q.node.trim().toLowerCase() === key);
 }
 
-/** A chain's start names the node whose queue was backed up when it was asked for: it waits while that queue is. */
+/** A chain's start names the node it runs on (or whose queue was backed up when it was asked for): it waits while that queue is. */
 export async function waitsForQueue(queues: QueuePort | undefined, a: { kind: string; node: string | null }): Promise<boolean> {
   if (a.kind !== "chain" || !a.node || !queues) return false;
   return queueFor(await queues.backedUp(), a.node) !== undefined;

@@ -14,7 +14,9 @@ import type { IncidentService } from "../../tell/incidents";
 import type { TaskStarter } from "../control/types";
 import type { ActionStore, Claim, RemediationAction } from "./action-store";
 import { type AppReloadPort, followEngineReloads, startEngineReload } from "./engine-reload";
-import { type QueuePort, waitsForQueue } from "./queue-port";
+import { type EnginePort, type EngineRoom, roomFound } from "./engine-room";
+import type { QueuePort } from "./queue-port";
+import { readiness } from "./readiness";
 
 export interface WorkerDeps {
   store: ActionStore;
@@ -30,6 +32,8 @@ export interface WorkerDeps {
   reloader?: AppReloadPort;
   /** The backed-up Scheduler queues (a chain's start waits for its node's to drain); absent without the watchdog. */
   queues?: QueuePort;
+  /** Each node's engines, read from QRS: a re-run or a chain's start waits for a free one (readiness.ts). */
+  engines?: EnginePort;
   leaseMs: number;
   /**
    * The longest a start request to QRS may take, its retries included (qlik.timeoutMs per attempt): from the start on,
@@ -73,16 +77,6 @@ function recorderOf(deps: WorkerDeps) {
 }
 
 /**
- * A rerun waits for its node's queue to drain (its cause closed) and for the one before it in chain order to end; a
- * chain's start asked while its node's queue was backed up waits for the watchdog's queue look to find it drained.
- */
-async function ready(deps: WorkerDeps, a: RemediationAction): Promise<boolean> {
-  if (a.causeId > 0 && (await deps.incidents.causeStatus(a.causeId)) === "open") return false;
-  if (await waitsForQueue(deps.queues, a)) return false;
-  return a.afterId === 0 || (await deps.store.finished(a.afterId));
-}
-
-/**
  * Taken over: the Steward before this one noted the task's last run, started it and stopped. The run since is the one
  * it started: adopted, not started again; when QRS shows it over already (its end was heard while the action was still
  * claimed, and may have closed the incident), the action ends with it.
@@ -123,7 +117,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     if (await store.skipped(c, clock.now(), answer)) record(a, "ok", { answer, skipped: true });
   };
 
-  async function act(c: Claim, a: RemediationAction): Promise<void> {
+  async function act(c: Claim, a: RemediationAction, room: EngineRoom | undefined): Promise<void> {
     const [task] = await deps.qrs.listTasksFull(eq("id", a.taskId));
     const last = task?.operational?.lastExecutionResult;
     const lastId = last?.id ?? "none";
@@ -158,7 +152,9 @@ export function createWorker(deps: WorkerDeps): Worker {
     const s = report.started[0];
     if (!s) return end(c, a, "not started", "QRS no longer has this task");
     if (s.status !== "started") return end(c, a, "not started", `Qlik refused the start: ${s.error ?? "no reason given"}`);
-    const waited = a.kind === "chain" && a.node ? `, once the Scheduler queue of ${a.node} had drained` : "";
+    // A pending action's answer is what it waited for (readiness.ts, more-requests.ts): the start says when that ended.
+    const waited =
+      a.qlikAnswer === null ? "" : room ? roomFound(room) : a.kind === "chain" && a.node ? `, once the Scheduler queue of ${a.node} had drained` : "";
     const answer = `Qlik started the task (execution session ${s.executionSessionId ?? "unknown"})${waited}`;
     if (await store.started(c, clock.now(), s.executionSessionId ?? null, answer)) record(a, "ok", { answer, executionSessionId: s.executionSessionId });
     else log.warn({ actionId: a.id }, "a remediation action was taken over while this Steward started it");
@@ -174,11 +170,12 @@ export function createWorker(deps: WorkerDeps): Worker {
     );
     for (const due of await store.due(clock.now())) {
       if (stopping) return;
-      if (!(await ready(deps, due))) continue;
+      const ready = await readiness({ ...deps, log }, due, clock.now());
+      if (!ready.ready) continue;
       const got = await store.claim(due.id, deps.instanceId, clock.now(), deps.leaseMs);
       if (!got) continue;
       try {
-        await act(got.claim, got.action);
+        await act(got.claim, got.action, ready.room);
       } catch (err) {
         // The claim stays: its lease runs out and a Steward (this one too) tries again, after looking at QRS.
         log.warn({ actionId: due.id, err: describeError(err) }, "a remediation action could not be carried out; it is tried again when its claim runs out");

@@ -14,7 +14,7 @@ import type { Execution } from "./observations";
 import { type KeptPlan, nextPlan } from "./plan-update";
 import { refreshQrsTimes } from "./qrs-times";
 import { advanceCursor, readQrs } from "./qrs-read";
-import { createQueueWatch } from "./queue-watch";
+import { createQueueWatch, type OwnRuns } from "./queue-watch";
 import { createRowParses } from "./row-parses";
 import { detailsOf } from "./stored-details";
 import { lastChangedMs } from "./turned-off-facts";
@@ -36,6 +36,8 @@ export interface QrsLookDeps {
   reloadsOutside?: (sinceMs: number) => Promise<ReadonlyMap<string, number>>;
   /** A plan read anew: grouping keeps its chains in the store (wired by the composition root). */
   planRead?: (plan: KeptPlan, now: number) => Promise<void>;
+  /** The runs Steward started itself (remediation's): the queue look does not page them waiting alone. */
+  ownRuns?: OwnRuns;
 }
 
 export interface QrsLook {
@@ -104,7 +106,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     }
   }
 
-  const queue = cfg.queue.enabled ? createQueueWatch({ cfg, store, log, announcer, host: d.host }) : undefined;
+  const queue = cfg.queue.enabled ? createQueueWatch({ cfg, store, log, announcer, host: d.host, ...(d.ownRuns ? { ownRuns: d.ownRuns } : {}) }) : undefined;
   const turnedOff = createTurnedOffWatch({ cfg, store, host: d.host, refs, open: announcer.open, close: announcer.close });
 
   async function look(qrs: QrsClient, now: number): Promise<void> {

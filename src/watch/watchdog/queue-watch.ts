@@ -3,8 +3,11 @@
 // queue has stayed non-empty since some time is an episode (kept in the store, so a restart or another Steward taking
 // the lease carries on); past the threshold it opens scheduler.queue_backlog once, and the first look that finds the
 // queue empty closes it with a task.on_track that says what Qlik cancelled meanwhile. Part of the watchdog's look, so
-// a site duty under the watchdog lease: one Steward of a cluster judges and pages it.
+// a site duty under the watchdog lease: one Steward of a cluster judges and pages it. Runs Steward started itself
+// (remediation's, `ownRuns`) waiting alone are no backlog: Steward waits for a free engine before it starts one, and
+// one that still queued (an admin's reload took the engine first) is Steward's to follow, not a page.
 import type { Logger } from "pino";
+import { describeError } from "../../platform/core/errors";
 import type { WatchdogConfig } from "./config";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { Announcer } from "./announcer";
@@ -47,7 +50,17 @@ export const isWaiting = (e: Execution, nowMs: number) =>
   e.status === STATUS.Queued || (e.status === STATUS.Triggered && e.startMs === undefined && nowMs - e.createdMs >= TRIGGERED_WAIT_MS);
 const isRunningNow = (e: Execution) => e.status === STATUS.Started || e.status === STATUS.AbortInitiated || e.status === STATUS.Aborting;
 
-export function createQueueWatch(d: { cfg: WatchdogConfig; store: WatchStore; log: Logger; announcer: Announcer; host: string }): QueueWatch {
+/** The execution sessions (lower case) of the runs Steward started itself and that have not ended (wired in composition). */
+export type OwnRuns = () => Promise<ReadonlySet<string>>;
+
+export function createQueueWatch(d: {
+  cfg: WatchdogConfig;
+  store: WatchStore;
+  log: Logger;
+  announcer: Announcer;
+  host: string;
+  ownRuns?: OwnRuns;
+}): QueueWatch {
   const { cfg, store, announcer } = d;
   const settings = createSchedulerSettings(d.log, cfg.planRefresh);
   const key = (node: string) => `queue:${nodeKey(node)}`;
@@ -118,6 +131,13 @@ export function createQueueWatch(d: { cfg: WatchdogConfig; store: WatchStore; lo
     await announcer.close(k, now, event);
   }
 
+  /** Steward's own runs; none when the store cannot tell (every waiting run then counts, as without remediation). */
+  const ownRunsNow = async (): Promise<ReadonlySet<string> | undefined> =>
+    d.ownRuns?.().catch((err: unknown) => {
+      d.log.warn({ err: describeError(err) }, "watchdog: could not read the runs remediation started; the queue is judged with them");
+      return undefined;
+    });
+
   return {
     async look({ qrs, nowMs: now, running, changed, plan }) {
       await settings.refresh(qrs, now);
@@ -138,12 +158,19 @@ export function createQueueWatch(d: { cfg: WatchdogConfig; store: WatchStore; lo
         else waitingBy.set(nodeOf(e), [e]);
       }
       const open = new Set((await store.openConditions()).filter((c) => c.type === "queue_backlog").map((c) => c.key));
+      const own = waitingBy.size > 0 ? await ownRunsNow() : undefined;
       for (const [node, waiting] of waitingBy) {
         const k = nodeKey(node);
+        // Steward's own runs alone: the queue is as good as empty. With others, it is judged by theirs, listing all.
+        const others = own ? waiting.filter((e) => !own.has(e.executionId)) : waiting;
+        if (others.length === 0) {
+          waitingBy.delete(node);
+          continue;
+        }
         let ep = eps.get(k);
         // A reduce, not Math.min(...): a site may have thousands waiting, past what a call's arguments hold.
         if (!ep)
-          eps.set(k, (ep = { node, sinceMs: waiting.reduce((m, e) => Math.min(m, e.createdMs), Number.POSITIVE_INFINITY), cancelled: [], cancelledTasks: [] }));
+          eps.set(k, (ep = { node, sinceMs: others.reduce((m, e) => Math.min(m, e.createdMs), Number.POSITIVE_INFINITY), cancelled: [], cancelledTasks: [] }));
         if (now - ep.sinceMs < thresholdOf(node) || open.has(key(node))) continue;
         const inProgress = running.filter((e) => nodeOf(e) === node && isRunningNow(e)).length;
         await openBacklog(qrs, node, ep, waiting, inProgress, plan, now);

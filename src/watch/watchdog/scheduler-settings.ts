@@ -33,11 +33,14 @@ const shortOf = (key: string) => (/^\d{1,3}(\.\d{1,3}){3}$/.test(key) ? key : (k
 
 export interface SchedulerSettings {
   /** Read again when the last read is older than `everyMs` (or never was), or now with `force` (a page names the limits). */
-  refresh(qrs: QrsClient, now: number, force?: boolean): Promise<void>;
+  refresh(qrs: Pick<QrsClient, "getJson">, now: number, force?: boolean): Promise<void>;
   of(node: string): NodeScheduler;
 }
 
-export function createSchedulerSettings(log: Logger, everyMs: number): SchedulerSettings {
+const UNREAD = "watchdog: each node's Scheduler settings (GET /qrs/schedulerservice/full) could not be read; the queue is watched without its limits";
+
+/** `unread`: what the log says, once, when QRS does not answer the settings (each reader says what it does without them). */
+export function createSchedulerSettings(log: Logger, everyMs: number, unread = UNREAD): SchedulerSettings {
   let byNode = new Map<string, NodeScheduler>();
   let readAt = Number.NEGATIVE_INFINITY;
   let warned = false;
@@ -64,11 +67,7 @@ export function createSchedulerSettings(log: Logger, everyMs: number): Scheduler
         warned = false;
       } catch (err) {
         // Not every Qlik lets this account read it: the queue is watched all the same, without naming the limits.
-        if (!warned)
-          log.warn(
-            { err: describeError(err) },
-            "watchdog: each node's Scheduler settings (GET /qrs/schedulerservice/full) could not be read; the queue is watched without its limits",
-          );
+        if (!warned) log.warn({ err: describeError(err) }, unread);
         warned = true;
       }
     },

@@ -48,6 +48,8 @@ export interface WatchdogDeps {
   planRead?: QrsLookDeps["planRead"];
   /** Each Qlik Cloud tenant's Scheduling Tasks after a look at them: grouping keeps their chains (wired by the root). */
   cloudTasksRead?: CloudWatchDeps["tasksRead"];
+  /** The runs Steward started itself (remediation's, wired by the root): never a queue backlog waiting alone. */
+  ownRuns?: QrsLookDeps["ownRuns"];
 }
 
 export interface WatchdogStatus {
@@ -142,6 +144,7 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
     host: d.host,
     ...(d.reloadsOutside ? { reloadsOutside: d.reloadsOutside } : {}),
     ...(d.planRead ? { planRead: d.planRead } : {}),
+    ...(d.ownRuns ? { ownRuns: d.ownRuns } : {}),
   });
   registerGauges(d.metrics, store, qrsLook);
 

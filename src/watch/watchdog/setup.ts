@@ -46,6 +46,8 @@ export interface WatchdogSetupDeps {
   planRead?: WatchdogDeps["planRead"];
   /** Each Qlik Cloud tenant's Scheduling Tasks after a look at them (grouping keeps their chains in the store). */
   cloudTasksRead?: WatchdogDeps["cloudTasksRead"];
+  /** The runs Steward started itself (remediation's): never a queue backlog waiting alone. */
+  ownRuns?: WatchdogDeps["ownRuns"];
 }
 
 export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSetupDeps): Watchdog | undefined {
@@ -74,6 +76,7 @@ export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSet
     ...(deps.reloadsOutside ? { reloadsOutside: deps.reloadsOutside } : {}),
     ...(deps.planRead ? { planRead: deps.planRead } : {}),
     ...(deps.cloudTasksRead ? { cloudTasksRead: deps.cloudTasksRead } : {}),
+    ...(deps.ownRuns ? { ownRuns: deps.ownRuns } : {}),
   });
   const running = held.component(watchdog);
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", running) : running);

@@ -4,8 +4,8 @@
 // Long A takes the one engine from 01:55 to 02:35; Wait 1 and Wait 2 queue behind it from 02:00, so the watchdog's
 // queue look opens "reload queue backed up on reload01". At 02:25 a person asks to start the chain again from Extract
 // orders: the action waits (its row says for what) and Steward starts nothing while the queue is backed up; once the
-// queue drained, Steward starts Extract orders once and its trigger runs Load Sales. Before, Steward started it at once,
-// into the full queue.
+// queue drained and the node's engine is free, Steward starts Extract orders once and its trigger runs Load Sales.
+// Before, Steward started it at once, into the full queue.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { closeAll, type TestApp } from "../../../helpers/app";
 import { after, at, daily, MIN, QUIET_LOOKS, reloadQueueSiteYaml, reloadTask, type SiteSteward, startStewardOnSite } from "../../../helpers/reload-queue-site";
@@ -36,7 +36,8 @@ let events: SiteSteward["events"] = [];
 type Action = { id: number; status: string; qlikAnswer: string | null; startedAt: string | null; outcome: string | null };
 let asked: { status: number; body: { added: boolean; action: Action } };
 let startsBeforeDrain = -1;
-let pendingWhileBackedUp: Action | undefined;
+/** The action as the incident's actions showed it at each minute while the queue was backed up. */
+const whileBackedUp: Action[] = [];
 let drainedAt = 0;
 let incidentId = 0;
 
@@ -62,7 +63,7 @@ beforeAll(async () => {
   // Step on until the queue's cause closed (the watchdog saw the queue empty).
   while (clock.now() < at("03:30") && !events.some((x) => x.e.kind === "task.on_track")) {
     startsBeforeDrain = startsOf(sim, EXTRACT);
-    pendingWhileBackedUp = (await actions())[0];
+    whileBackedUp.push((await actions())[0]!);
     await clock.runUntil(clock.now() + MIN);
   }
   drainedAt = clock.now();
@@ -82,7 +83,11 @@ test("asked while the queue is backed up: the chain's start waits for it to drai
   expect(asked.body.action.status).toBe("pending");
   expect(asked.body.action.qlikAnswer).toContain("waiting for the Scheduler queue of reload01.test.example to drain");
   expect(startsBeforeDrain).toBe(0);
-  expect(pendingWhileBackedUp).toMatchObject({ status: "pending", qlikAnswer: asked.body.action.qlikAnswer });
+  // While it waits, the worker's look says what for: the queue and the node's one engine (issue 101).
+  expect(whileBackedUp.every((a) => a.status === "pending")).toBe(true);
+  expect(whileBackedUp.map((a) => a.qlikAnswer)).toContain(
+    "waiting for the Scheduler queue of reload01.test.example to drain (2 runs waiting) and for a free engine there: 1 of 1 busy",
+  );
 });
 
 test("once the queue drained, Steward started Extract orders once and the chain ran on", async () => {
@@ -90,7 +95,7 @@ test("once the queue drained, Steward started Extract orders once and the chain 
   const [a] = await actions();
   expect(a).toMatchObject({ status: "ended", outcome: "succeeded" });
   expect(Date.parse(a!.startedAt!)).toBeGreaterThanOrEqual(drainedAt - MIN);
-  expect(a!.qlikAnswer).toContain("once the Scheduler queue of reload01.test.example had drained");
+  expect(a!.qlikAnswer).toContain("once reload01.test.example had a free engine (0 of 1 busy, none waiting)");
   const again = s!.finished.filter((r) => r.task === "Load Sales" && r.startMs > at("02:25"));
   expect(again.length).toBe(1);
 });
