@@ -33,7 +33,7 @@ import { maintenanceSchema } from "../tell/maintenance/config";
 import { groupingSchema } from "../tell/grouping/config";
 import { actionLinksSchema } from "../tell/ack-links/config";
 import { checkStatusReferences, StatusSchema } from "../show/status/config";
-import { remediationSchema } from "../start/remediation/config";
+import { RemediationSchema } from "../start/remediation/config";
 
 /**
  * The blocks every config has, with their defaults. The reader (config.ts) builds each only when the file (or a
@@ -115,7 +115,7 @@ export const configSchema = (place: PlaceSection = inPlace) =>
       maintenance: place("maintenance", DEFAULTED_SECTIONS.maintenance),
       grouping: place("grouping", DEFAULTED_SECTIONS.grouping),
       actionLinks: place("actionLinks", DEFAULTED_SECTIONS.actionLinks),
-      remediation: remediationSchema().optional(),
+      remediation: RemediationSchema.optional(),
     })
     .superRefine(checkNotifyReferences)
     .superRefine(checkUptimeReferences)

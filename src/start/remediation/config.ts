@@ -1,6 +1,7 @@
 // Config of approved remediation (src/start/remediation/): which failures a person may ask Steward to retry from an
 // alert's link or REST, the delays offered, and how the Stewards of a cluster hand an action over when one stops.
 import { z } from "zod";
+import { lazySection } from "../../platform/config/lazy-section";
 import { DurationSchema } from "../../platform/core/duration";
 import { ERROR_CLASSES } from "../../platform/events/run-context";
 
@@ -125,3 +126,6 @@ export const remediationSchema = () =>
     );
 
 export type RemediationConfig = z.infer<ReturnType<typeof remediationSchema>>;
+
+/** The block as the config's schema holds it: built when a file has a remediation: block (or the reference is made). */
+export const RemediationSchema = lazySection(remediationSchema);
