@@ -15,6 +15,7 @@ import { createEngineReloads, createLinesCheck, type EngineReloads, type LinesCh
 import type { TaskEvent } from "../platform/events/types";
 import { wallClock } from "../platform/core/clock";
 import { createButlerStatusPublisher } from "../start/mqtt/butler-status";
+import { createPendingRuns } from "../start/remediation/pending-runs";
 import { setupNewRelic } from "../tell/newrelic";
 import { setupServiceMonitor } from "../watch/services";
 import { setupSiteMonitors } from "../watch/site-monitor";
@@ -256,6 +257,8 @@ export function wireExpectations(
     ...(watchdog ? { chainTasks: () => watchdog.status().tasks, chainSeenAt: () => lookedAt(watchdog.status().lastLookAt) } : {}),
     // The cause holding a promised chain up is the grouping's: handed in here, the freshness judge names it (issue 76).
     holderOf: alerting.alertGates.grouping.holderOf,
+    // A retry or re-run that is due continues a promised chain (issue 102): read from remediation's table, always migrated.
+    pendingRuns: createPendingRuns(shared.sql),
     formatTime: alerting.formatTime,
   });
   // A promise may wait on a Qlik Automate automation: the Cloud watch hands its runs to the promises' store.

@@ -2,7 +2,8 @@
 // time already passes the deadline (its chain runs late), its chain stopped at a failed run or at a task that did not
 // start (its node down) with nothing planned to run it again, or a job before Qlik failed or has not checked in and its
 // usual lag alone passes the deadline. Said once, as the promise's warning, as soon as a look sees it: at 03:10 when
-// the extract fails, not at 06:30.
+// the extract fails, not at 06:30. Not while something pending can still make it (issue 102): a retry or re-run due
+// before the deadline, a run waiting for an engine (chain-eta.ts).
 import type { ChainEta } from "./chain-eta";
 import { causeReason } from "./stop-cause";
 
@@ -31,12 +32,16 @@ export function breachCertain(f: AtRiskInput, eta: ChainEta | undefined, nowMs: 
   if (eta?.expectedMs !== undefined && eta.expectedMs > deadline)
     return `its chain runs late: ${eta.cause ? causeReason(eta.cause) : "the projected fresh time passes the deadline"}`;
   const stop = eta?.problems.find((p) => p.state === "failed" || p.state === "stopped");
-  if (eta && eta.expectedMs === undefined && stop && deadline - nowMs <= STOPPED_WITHIN_MS)
+  const pendingInTime = eta?.earliestMs !== undefined && eta.earliestMs <= deadline;
+  if (eta && eta.expectedMs === undefined && !pendingInTime && stop && deadline - nowMs <= STOPPED_WITHIN_MS)
     return eta.cause
       ? causeReason(eta.cause)
       : stop.state === "failed"
         ? `the run of "${stop.task}" in its chain failed and nothing planned runs it again before the deadline`
         : `"${stop.task}" in its chain did not start when "${stop.after}" ended (its node down, or its trigger missed) and nothing planned starts it before the deadline`;
+  // Even the earliest it can be fresh (a run waiting for an engine, the next scheduled run) passes the deadline.
+  if (eta?.earliestMs !== undefined && eta.earliestMs > deadline)
+    return `its chain runs late: ${eta.cause ? causeReason(eta.cause) : "the earliest it can be fresh passes the deadline"}`;
   if (eta === undefined && f.expectedMs !== undefined && f.expectedMs > deadline) return "the projected fresh time passes the deadline";
   return undefined;
 }

@@ -4,6 +4,10 @@
 // at its next start. A run that failed this cycle stops the chain there, and is named as the cause; so does a chained
 // task that did not start when its upstream tasks ended (its node was down, its trigger missed): nothing will start it
 // before its upstream runs again, so the chain is stopped there, not "expected at now + its duration" at every look.
+// What is pending keeps a chain going (issue 102): a retry or re-run that is due (remediation's actions), a run waiting
+// in the Scheduler's queue for an engine (waiting, not stopped, until the queue watch calls it a backlog). A time is
+// *known* only when it follows from what runs or is due today; a waiting run's start, or a failed task's next scheduled
+// run after the deadline, bounds the estimate but is no time to tell anyone.
 import type { TaskView } from "../watchdog/evaluate";
 
 /**
@@ -14,7 +18,8 @@ export interface ChainProblem {
   task: string;
   /** The task's Qlik id: the cause that holds it (stop-cause.ts) is found by it. */
   taskId?: string;
-  state: "failed" | "running_long" | "stopped";
+  /** `queued`: its run has waited for an engine longer than the queue watch's backlogAfter (the queue's cause holds it). */
+  state: "failed" | "running_long" | "stopped" | "queued";
   atMs: number;
   after?: string;
 }
@@ -34,9 +39,30 @@ export interface StopCause {
   text: string;
 }
 
+/** A run of a task of the chain that is due: a retry or re-run remediation will start at `dueMs` (src/start/remediation). */
+export interface PendingRun {
+  taskId: string;
+  dueMs: number;
+}
+
+/** What keeps the chain going that has not started yet: said on the administrator's page and in the alerts. */
+export interface ChainPending {
+  task: string;
+  /** `retry`: a retry or re-run is due at atMs; `waiting`: its run waits for an engine since atMs. */
+  kind: "retry" | "waiting";
+  atMs: number;
+}
+
 export interface ChainEta {
   /** When the app's reload is expected to finish (never before now); absent when the chain cannot tell. */
   expectedMs?: number;
+  /**
+   * The earliest it can finish when that is not known (a run waits for an engine, the next run is after the deadline):
+   * enough to say a deadline cannot be kept, never a time to tell. Absent when expectedMs is given or nothing bounds it.
+   */
+  earliestMs?: number;
+  /** What is pending along the chain (a retry due, a run waiting for an engine): while it can make the deadline, no breach is certain. */
+  pending?: ChainPending[];
   /** The tasks from the chain's head to the app's reload along the path that gives expectedMs. */
   via: string[];
   /** The same tasks' Qlik ids. */
@@ -46,8 +72,12 @@ export interface ChainEta {
   cause?: StopCause;
 }
 
-/** `done`: the task ran and succeeded this cycle (atMs is when), not a projection. */
-type Finish = { atMs: number; via: string[]; ids: string[]; done?: true } | undefined;
+/**
+ * `done`: the task ran and succeeded this cycle (atMs is when), not a projection. `guess`: atMs is only the earliest
+ * (it rests on a start whose time nobody knows, or on a scheduled run after the deadline).
+ */
+type Option = { atMs: number; via: string[]; ids: string[]; done?: true; guess?: true };
+type Finish = Option | undefined;
 const SUCCEEDED = 7;
 /**
  * A chained task not started this long after its upstream ended did not start at all: the Scheduler starts it at once
@@ -56,9 +86,32 @@ const SUCCEEDED = 7;
 export const STOP_GRACE_MS = 5 * 60_000;
 const MAX_DEPTH = 20;
 
+/** What else the projection knows: the deadline it is about, and the retries and re-runs that are due. */
+export interface ChainEtaOptions {
+  /** A scheduled start after it is no estimate for this deadline (the next day's run is not "expected at"). */
+  deadlineMs?: number;
+  pending?: readonly PendingRun[];
+}
+
+/** Of two ways to finish, the earlier; a known time before a guess at the same time. */
+const earlier = (m: Option, o: Option): Option => (o.atMs < m.atMs || (o.atMs === m.atMs && m.guess && !o.guess) ? o : m);
+
 /** `seenAtMs`: when the view of the tasks was taken (the watchdog's last look): a start after it is not in the view yet. */
-export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs: number, nowMs: number, seenAtMs = nowMs): ChainEta | undefined {
+export function chainEta(
+  appId: string,
+  tasks: readonly TaskView[],
+  cycleStartMs: number,
+  nowMs: number,
+  seenAtMs = nowMs,
+  opts: ChainEtaOptions = {},
+): ChainEta | undefined {
   const byId = new Map(tasks.map((t) => [t.id, t]));
+  const dueOf = new Map<string, number>();
+  for (const r of opts.pending ?? []) {
+    const id = r.taskId.toLowerCase();
+    dueOf.set(id, Math.min(dueOf.get(id) ?? r.dueMs, r.dueMs));
+  }
+  const pending = new Map<string, ChainPending>();
   const reloads = tasks.filter((t) => t.appId?.toLowerCase() === appId.toLowerCase());
   if (reloads.length === 0) return undefined;
   const memo = new Map<string, Finish>();
@@ -71,16 +124,30 @@ export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs
     const usual = t.usual?.medianMs;
     const ranThisCycle = t.lastRunMs !== undefined && t.lastRunMs >= cycleStartMs;
     let out: Finish;
+    const due = dueOf.get(t.id.toLowerCase());
     if (t.runningSinceMs !== undefined) {
       if (t.usual && nowMs - t.runningSinceMs > t.usual.limitMs)
         problems.set(t.id, { task: t.name, taskId: t.id, state: "running_long", atMs: t.runningSinceMs });
       out = usual === undefined ? undefined : { atMs: Math.max(nowMs, t.runningSinceMs + usual), via: [t.name], ids: [t.id] };
+    } else if (t.waitingSinceMs !== undefined) {
+      // Waiting for an engine: it starts when one is free, nobody knows when. Past backlogAfter the queue is the cause.
+      pending.set(t.id, { task: t.name, kind: "waiting", atMs: t.waitingSinceMs });
+      if (t.backlogAtMs !== undefined && seenAtMs >= t.backlogAtMs) problems.set(t.id, { task: t.name, taskId: t.id, state: "queued", atMs: t.waitingSinceMs });
+      out = usual === undefined ? undefined : { atMs: nowMs + usual, via: [t.name], ids: [t.id], guess: true };
     } else if (ranThisCycle && t.lastStatus === SUCCEEDED) {
       out = { atMs: t.lastRunMs!, via: [t.name], ids: [t.id], done: true };
     } else {
       if (ranThisCycle) problems.set(t.id, { task: t.name, taskId: t.id, state: "failed", atMs: t.lastRunMs! });
-      const options: Array<{ atMs: number; via: string[]; ids: string[] }> = [];
-      if (usual !== undefined && t.nextExpectedMs !== undefined) options.push({ atMs: t.nextExpectedMs + usual, via: [t.name], ids: [t.id] });
+      const options: Option[] = [];
+      // A retry or re-run that is due: remediation starts it then (a person asked, or a rule did).
+      if (due !== undefined) {
+        pending.set(t.id, { task: t.name, kind: "retry", atMs: due });
+        if (usual !== undefined) options.push({ atMs: Math.max(nowMs, due) + usual, via: [t.name], ids: [t.id] });
+      }
+      if (usual !== undefined && t.nextExpectedMs !== undefined) {
+        const afterDeadline = opts.deadlineMs !== undefined && t.nextExpectedMs > opts.deadlineMs;
+        options.push({ atMs: t.nextExpectedMs + usual, via: [t.name], ids: [t.id], ...(afterDeadline ? { guess: true as const } : {}) });
+      }
       // Its start fell due moments ago and has not shown yet: it is starting, not tomorrow's.
       if (usual !== undefined && t.dueMs !== undefined && !ranThisCycle) options.push({ atMs: Math.max(nowMs, t.dueMs) + usual, via: [t.name], ids: [t.id] });
       const inner = new Set(path).add(t.id);
@@ -97,18 +164,25 @@ export function chainEta(appId: string, tasks: readonly TaskView[], cycleStartMs
           problems.set(t.id, { task: t.name, taskId: t.id, state: "stopped", atMs: last.atMs, after: last.via.at(-1)! });
           continue;
         }
-        options.push({ atMs: Math.max(nowMs, last.atMs) + usual!, via: [...last.via, t.name], ids: [...last.ids, t.id] });
+        options.push({
+          atMs: Math.max(nowMs, last.atMs) + usual!,
+          via: [...last.via, t.name],
+          ids: [...last.ids, t.id],
+          ...(ups.some((u) => u!.guess) ? { guess: true as const } : {}),
+        });
       }
-      out = options.length ? options.reduce((m, o) => (o.atMs < m.atMs ? o : m)) : undefined;
+      out = options.length ? options.reduce(earlier) : undefined;
     }
     memo.set(t.id, out);
     return out;
   };
 
   const found = reloads.map((t) => finish(t, 0, new Set())).filter((f) => f !== undefined);
-  const best = found.length ? found.reduce((m, f) => (f.atMs < m.atMs ? f : m)) : undefined;
+  const best = found.length ? found.reduce(earlier) : undefined;
+  const atMs = best && Math.max(nowMs, best.atMs);
   return {
-    ...(best ? { expectedMs: Math.max(nowMs, best.atMs) } : {}),
+    ...(atMs !== undefined ? (best!.guess ? { earliestMs: atMs } : { expectedMs: atMs }) : {}),
+    ...(pending.size > 0 ? { pending: [...pending.values()] } : {}),
     via: best?.via ?? [],
     viaIds: best?.ids ?? [],
     problems: [...problems.values()],

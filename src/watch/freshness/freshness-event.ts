@@ -3,6 +3,7 @@
 // when the app is now expected to be fresh. One builder for the warning, the breach and the recovery.
 import type { FreshnessCondition, FreshnessEventKind, NameValue, WatchdogEvent } from "../../platform/events/types";
 import { spanText } from "../../tell/notify/time-format";
+import type { ChainEta } from "./chain-eta";
 import type { FreshnessFinding } from "./judge";
 import { expectedAt, stoppedAt } from "./expected-at";
 import type { FreshnessState } from "./states";
@@ -34,6 +35,7 @@ function causes(f: FreshnessFinding, at: (ms: number) => string): string[] {
   for (const p of f.chain?.problems ?? []) {
     if (p.state === "failed") out.push(`the run of "${p.task}" in its chain failed at ${at(p.atMs)}`);
     else if (p.state === "stopped") out.push(`"${p.task}" in its chain did not start when "${p.after}" ended at ${at(p.atMs)}`);
+    else if (p.state === "queued") out.push(`"${p.task}" in its chain has waited for an engine since ${at(p.atMs)}, longer than the queue watch allows`);
     else out.push(`"${p.task}" in its chain has run since ${at(p.atMs)}, longer than usual`);
   }
   const c = f.chain?.cause;
@@ -50,6 +52,13 @@ function causes(f: FreshnessFinding, at: (ms: number) => string): string[] {
   return out;
 }
 
+/** What is pending along the chain, for the administrator: a retry due, a run waiting for an engine. */
+function pendingText(pending: ChainEta["pending"], at: (ms: number) => string): string {
+  return (pending ?? [])
+    .map((p) => (p.kind === "retry" ? `a run of "${p.task}" is due at ${at(p.atMs)}` : `"${p.task}" has waited for an engine since ${at(p.atMs)}`))
+    .join("; ");
+}
+
 function expectation(f: FreshnessFinding, at: (ms: number) => string): string {
   const name = f.app.appName;
   const chain = f.chain;
@@ -60,6 +69,8 @@ function expectation(f: FreshnessFinding, at: (ms: number) => string): string {
   const c = chain?.cause;
   if (stopped)
     return `${name} will not be fresh until "${stopped}" runs again and succeeds (its chain stopped there${c && c.closedMs === undefined ? `; fix ${c.text} first` : ""}).`;
+  if (chain?.earliestMs !== undefined && checksDone)
+    return `When ${name} will be fresh is not known yet: ${pendingText(chain.pending, at) || "its chain waits for a start that is not known yet"}.`;
   if (f.expectedMs !== undefined) return `${name} is expected to be fresh at about ${at(f.expectedMs)}.`;
   const waiting = f.upstream.filter((u) => u.state !== "done").map((u) => `"${u.check}"`);
   if (waiting.length > 0 && f.usualLagMs !== undefined) return `${name} is usually fresh ${spanText(f.usualLagMs)} after ${waiting.join(" and ")} checks in.`;
@@ -127,6 +138,7 @@ export function freshnessEvent(i: FreshnessEventInput): WatchdogEvent {
   if (expectedMs !== undefined && !closing) fact("Expected fresh at", at(expectedMs), "expectedAt", iso(expectedMs));
   if (f.chain && f.chain.via.length > 0 && !closing) fact("Chain", f.chain.via.join(" → "), "chain", f.chain.via.join(" → "));
   if (f.chain?.cause && !closing) fact("Held up by", f.chain.cause.text, "causeId", f.chain.cause.id);
+  if (!closing) fact("Pending", f.chain && pendingText(f.chain.pending, at), "pending");
   for (const u of f.upstream) fact(`Upstream job ${u.check}`, u.state.replace(/_/g, " "));
   if (i.alsoFeeds.length > 0) fact("The late job also feeds", i.alsoFeeds.join(", "), "alsoFeeds");
   if (closing && i.closedAtMs !== undefined) fact("Fresh at", at(i.closedAtMs), "closedAt", iso(i.closedAtMs));

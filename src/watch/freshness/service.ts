@@ -14,7 +14,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { maxAgeBase } from "./judge-max-age";
 import type { TaskView } from "../watchdog/evaluate";
 import { createAppListReader } from "./app-list";
-import { type ChainEta, chainEta } from "./chain-eta";
+import { type ChainEta, chainEta, type PendingRun } from "./chain-eta";
 import { freshnessEvent } from "./freshness-event";
 import type { FreshnessConditionRow, FreshnessStore } from "./freshness-store";
 import { type FreshnessFinding, type JudgedPromise, judgeFreshness, type Upstream } from "./judge";
@@ -41,6 +41,8 @@ export interface FreshnessServiceDeps {
   chainSeenAt?: () => number | undefined;
   /** The cause holding a task up (src/tell/grouping, through the composition root): named as what stops a chain. */
   holderOf?: HolderOfTasks;
+  /** The retries and re-runs that are due (src/start/remediation, through the composition root): they keep a chain going. */
+  pendingRuns?: () => Promise<readonly PendingRun[]>;
   /** The app custom property a promise may be written in (freshness.customProperty). */
   customProperty?: string;
   intervalMs: number;
@@ -136,7 +138,9 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const openRows: FreshnessConditionRow[] = await store.openConditions();
     const tasks = d.chainTasks?.();
     const seenAtMs = Math.min(now, d.chainSeenAt?.() ?? now);
-    const raw = (f: FreshnessFinding) => (tasks ? chainEta(f.app.appId, tasks, f.cycleStartMs ?? now - 86_400_000, now, seenAtMs) : undefined);
+    const pending = tasks && d.pendingRuns ? await d.pendingRuns() : [];
+    const raw = (f: FreshnessFinding) =>
+      tasks ? chainEta(f.app.appId, tasks, f.cycleStartMs ?? now - 86_400_000, now, seenAtMs, { deadlineMs: f.deadlineMs, pending }) : undefined;
     const { etaOf, resolve } = createStopCauses(raw, d.holderOf, d.formatTime ?? isoTime, now);
     const apps = await store.apps();
     const checkStates = d.checkins ? await d.checkins.states() : new Map();

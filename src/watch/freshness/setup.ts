@@ -23,6 +23,7 @@ import type { FreshnessProjection } from "./projection";
 import { readProjections } from "./projection-store";
 import { type AutomationFeedSink, automationFeedSink } from "./automation-feed";
 import type { HolderOfTasks } from "./stop-cause";
+import type { PendingRun } from "./chain-eta";
 
 export interface FreshnessSetupDeps {
   db: SqlDb;
@@ -42,6 +43,8 @@ export interface FreshnessSetupDeps {
   chainSeenAt?: () => number | undefined;
   /** The cause holding a task up (the grouping's, wired by the composition root): named as what stops a chain. */
   holderOf?: HolderOfTasks;
+  /** The retries and re-runs that are due (remediation's, wired by the composition root): a chain they continue is not stopped. */
+  pendingRuns?: () => Promise<readonly PendingRun[]>;
   /** How often promises are judged. */
   intervalMs?: number;
   /** Times inside the events' sentences, in the site's zone. */
@@ -129,6 +132,7 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     ...(deps.chainTasks ? { chainTasks: deps.chainTasks } : {}),
     ...(deps.chainSeenAt ? { chainSeenAt: deps.chainSeenAt } : {}),
     ...(deps.holderOf ? { holderOf: deps.holderOf } : {}),
+    ...(deps.pendingRuns ? { pendingRuns: deps.pendingRuns } : {}),
     customProperty: cfg.customProperty,
     intervalMs: deps.intervalMs ?? 30_000,
     clock: deps.clock,

@@ -80,9 +80,10 @@ export function createStopCauses<F extends FindingRef>(raw: Raw<F>, holderOf: Ho
     const eta = e.eta;
     if (!eta) return undefined;
     if (!e.asked && e.ids.length === 0) {
-      const stops = eta.problems.filter((p) => (p.state === "failed" || p.state === "stopped") && p.taskId);
+      const stops = eta.problems.filter((p) => (p.state === "failed" || p.state === "stopped" || p.state === "queued") && p.taskId);
       for (const p of stops) e.names.set(p.taskId!.toLowerCase(), p.task);
-      const late = eta.expectedMs !== undefined && eta.expectedMs > f.deadlineMs;
+      const bound = eta.expectedMs ?? eta.earliestMs;
+      const late = bound !== undefined && bound > f.deadlineMs;
       if (stops.length > 0) e.ids = stops.map((p) => p.taskId!.toLowerCase());
       else if (late) {
         e.ids = eta.viaIds.map((id) => id.toLowerCase());

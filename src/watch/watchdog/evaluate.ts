@@ -3,6 +3,7 @@
 // data went stale, a skipped or retrying run) and which open ones are over. Pure: the service does the I/O.
 import { nextExpectedStart, type ScheduleTrigger, watchOf } from "./schedule";
 import { closedConditions } from "./evaluate-closes";
+import { isQueued } from "./observations";
 import { runsPastUsual, skippedAndRetrying } from "./evaluate-runs";
 import { brokenChains, missedStarts } from "./evaluate-starts";
 import { staleApps } from "./evaluate-stale";
@@ -44,12 +45,16 @@ export function evaluate(i: EvaluationInput): Evaluation {
 /** What the look knows of each task, for the watchdog's page. */
 function taskViews(look: Look, lastRuns: ReadonlyMap<string, KeptRun>): TaskView[] {
   const { plan, nowMs, runningByTask, usualByTask, watched, settingsOf, staleHeld, graceOf } = look;
+  const queued = new Map<string, (typeof look.i.running)[number]>();
+  for (const e of look.i.running) if (isQueued(e.status) && !queued.has(e.taskId)) queued.set(e.taskId, e);
   return [...plan.tasks.values()].map((t) => {
     const last = lastRuns.get(t.id);
     // A task disabled in the QMC is not started by its triggers: no next start is expected of it.
     const next = t.enabled ? t.schedules.map((tr) => nextExpectedStart(tr, nowMs)).filter((x): x is number => x !== undefined) : [];
     const runningNow = runningByTask.get(t.id)?.[0];
-    const due = t.enabled && !runningNow ? dueWithinGrace(t.schedules, nowMs - graceOf(t), nowMs, last?.stopMs) : undefined;
+    // A run waiting for an engine is not running yet, nor did its task fail to start (src/watch/freshness/chain-eta.ts).
+    const waiting = runningNow ? undefined : queued.get(t.id);
+    const due = t.enabled && !runningNow && !waiting ? dueWithinGrace(t.schedules, nowMs - graceOf(t), nowMs, last?.stopMs) : undefined;
     const usual = usualByTask.get(t.id);
     const triggers = t.schedules.map((tr) => {
       const watch = watchOf(tr);
@@ -79,6 +84,9 @@ function taskViews(look: Look, lastRuns: ReadonlyMap<string, KeptRun>): TaskView
       ...(usual ? { usual } : {}),
       ...(last ? { lastRunMs: last.stopMs, lastStatus: last.status } : {}),
       ...(runningNow ? { runningSinceMs: runningNow.startMs ?? runningNow.createdMs } : {}),
+      ...(waiting
+        ? { waitingSinceMs: waiting.createdMs, ...(look.i.cfg.queue.enabled ? { backlogAtMs: waiting.createdMs + look.i.cfg.queue.backlogAfter } : {}) }
+        : {}),
       ...(t.chains.length ? { after: t.chains.map((c) => ({ upstreamIds: c.upstreamIds, onSuccess: c.ruleStates.every((r) => r === 1) })) } : {}),
     };
   });

@@ -71,6 +71,10 @@ export interface TaskView {
   lastRunMs?: number;
   lastStatus?: number;
   runningSinceMs?: number;
+  /** Its run waits in the Scheduler's queue for an engine (status Queued) since then: waiting, not stopped. */
+  waitingSinceMs?: number;
+  /** When that wait becomes the queue watch's backlog (watchdog.queue.backlogAfter after it began); absent when the queue watch is off. */
+  backlogAtMs?: number;
   /** Its enabled task-event triggers, each the upstream task ids it waits for (all of them) and on what outcome. */
   after?: Array<{ upstreamIds: string[]; onSuccess: boolean }>;
 }

@@ -89,12 +89,13 @@ test("Extract's start did not come: the promise is at risk once that start is mi
 test("the projection names the node's cause from the missed start on, and does not move with the clock", () => {
   // Before the start fell due: the chain as planned, fresh at about 06:10 local.
   expect(proj("2026-11-19T04:05:00Z")).toMatchObject({ at: "2026-11-19T05:09:54.000Z", willMiss: null, cause: null });
-  // Missed: the next planned start (Friday's) is when it would be fresh, and the node's cause is what stops it.
+  // Missed: the node's cause is what stops it. Friday's planned start would refresh it, but that is no time for
+  // Thursday's deadline: none is given (issue 102: the next day's run is never stated as the expected time).
   const missed = proj("2026-11-19T04:40:00Z")!;
   const id = missed.cause?.id;
   expect(proj("2026-11-19T04:40:00Z")).toMatchObject({
     deadline: "2026-11-19T06:00:00.000Z",
-    at: "2026-11-20T05:09:54.000Z",
+    at: null,
     cause: { id: expect.any(Number), title: "Qlik services down on reload01", ended: null },
   });
   expect(missed.willMiss).toContain(`cause #${id} (Qlik services down on reload01`);

@@ -37,6 +37,17 @@ test("late (a breach, or a warning once the breach is certain), fresh again; an 
   expect(fresh.lateKey).toBe(late.key);
 });
 
+test("'now likely' is never a time already past nor the next day's run (issue 102)", () => {
+  const breach = syntheticFreshnessEvent("app.freshness_breached", { nowMs: NOW });
+  const late = (nowMs: number, expectedAt: string) => noticeOf({ ...breach, data: { ...breach.data, expectedAt } }, "Europe/Oslo", nowMs)!.text;
+  // Sent at 20:16:41 with the reload expected then: 20:17, not 20:16.
+  const evening = Date.parse("2026-11-24T19:16:41Z");
+  expect(late(evening, "2026-11-24T19:16:41.000Z")).toContain("now likely 20:17)");
+  expect(late(evening, "2026-11-24T19:10:00.000Z")).toContain("now likely 20:17)");
+  // The next morning's scheduled run is no time for today's deadline: not stated.
+  expect(late(NOW, "2026-11-25T05:40:00.000Z")).toBe("Sales dashboard is late today (expected by 07:10 Europe/Oslo, when it will be ready is not known yet).");
+});
+
 test("a deadline on another day names the day; a 'never older than' promise says older than promised", () => {
   const breach = syntheticFreshnessEvent("app.freshness_breached", { nowMs: NOW });
   const tomorrow = NOW + 86_400_000;
