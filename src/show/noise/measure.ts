@@ -31,6 +31,8 @@ interface Judged {
   page: NoisePage;
   ackMs: number | null;
   acknowledged: boolean;
+  /** Someone acted on its incident: acknowledged it, snoozed it, asked for a retry or re-run, started it by hand. */
+  acted: boolean;
   /** Its incident ended without anybody acting on it (acknowledging, snoozing, retrying, starting it by hand). */
   alone: boolean;
 }
@@ -41,6 +43,7 @@ function judge(page: NoisePage, incidents: ReadonlyMap<number, NoiseIncident>): 
   return {
     page,
     acknowledged,
+    acted: acknowledged || inc?.actedOn !== undefined,
     ackMs: acknowledged ? Math.max(0, inc!.acknowledgedAt! - page.at) : null,
     // A snooze, a retry asked for, a start by hand: someone acted, so it did not end by itself.
     alone: inc !== undefined && inc.closedAt !== null && !acknowledged && inc.actedOn === undefined,
@@ -117,6 +120,7 @@ function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zo
         name: p.taskName ?? p.subject,
         pages: 0,
         acknowledged: 0,
+        actedOn: 0,
         recoveredAlone: 0,
         recoveredByRetry: 0,
         routes: [],
@@ -144,6 +148,7 @@ function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zo
     const at = parts(p.at);
     s.pages++;
     if (j.acknowledged) s.acknowledged++;
+    if (j.acted) s.actedOn++;
     if (j.alone) s.recoveredAlone++;
     if (!s.kinds.includes(p.kind)) s.kinds.push(p.kind);
     s.hours.push(at.hour);

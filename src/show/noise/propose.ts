@@ -213,9 +213,15 @@ function taskProposal(s: NoisySource, ctx: ProposalContext): Proposal | undefine
   });
 }
 
+/**
+ * A quiet window or a promise acts before the routes decide, so the replay cannot check it: a source with a page
+ * someone acted on (a fault of the window) gets neither, as the replay would withdraw a change that hid it.
+ */
+const someoneActed = (s: NoisySource) => s.actedOn > 0;
+
 function promiseProposal(s: NoisySource, ctx: ProposalContext, zone: string): Proposal | undefined {
   // Two causes or more, each counted once whatever the routes, and noise: a chain that broke and mended itself.
-  if (s.chainPages < 2 || s.apps.length === 0 || s.days < MIN_TASK_DAYS || !isNoise(s)) return undefined;
+  if (s.chainPages < 2 || s.apps.length === 0 || s.days < MIN_TASK_DAYS || !isNoise(s) || someoneActed(s)) return undefined;
   const name = `noise-${slug(s.name).slice(0, 52)}-${sourceTag(s)}`;
   if (ctx.freshnessPromises.includes(name)) return undefined;
   const latest = Math.max(...s.hours);
@@ -244,7 +250,7 @@ function clusteredBand(hours: readonly number[]): number | undefined {
 }
 
 function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Proposal | undefined {
-  if (!s.taskId || s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE || !isNoise(s)) return undefined;
+  if (!s.taskId || s.pages < MIN_PAGES.window || s.days < 3 || someoneActed(s) || !isNoise(s)) return undefined;
   const start = clusteredBand(s.hours);
   if (start === undefined) return undefined;
   const name = `${`quiet ${s.name}`
@@ -260,7 +266,7 @@ function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Pro
     kind: "quiet-window",
     about: `task ${s.name}`,
     title: `${s.name}: a quiet window ${hh}:00–${String((start + 2) % 24).padStart(2, "0")}:00 every day`,
-    why: `${s.pages} pages on ${s.days} days, most between ${hh}:00 and ${String((start + 2) % 24).padStart(2, "0")}:00, and ${s.acknowledged} acknowledged. Alerts in the window are held and summed up at its end; what still fails then is sent.`,
+    why: `${s.pages} pages on ${s.days} days, most between ${hh}:00 and ${String((start + 2) % 24).padStart(2, "0")}:00, and nobody acted on any of them. Alerts in the window are held and summed up at its end; what still fails then is sent.`,
     edit: {
       op: "append",
       path: ["maintenance", "windows"],

@@ -55,6 +55,8 @@ export interface NoisySource {
   taskId?: string;
   pages: number;
   acknowledged: number;
+  /** Pages whose incident someone acted on: acknowledged, snoozed, retried or re-run, started by hand. */
+  actedOn: number;
   recoveredAlone: number;
   /** Runs of the task the Scheduler's retry recovered in the window (never paged). */
   recoveredByRetry: number;

@@ -196,6 +196,29 @@ describe("one task's pages never yield a route-wide rule", () => {
     expect(kinds).not.toContain("page-after-route-on-call");
   });
 
+  test("a task with a night someone acted on gets no quiet window, which the replay could not check", () => {
+    const pages = [0, 1, 2, 3].map((d) => nightPage("Nightly", d, 2, d + 1));
+    const incidents = new Map(pages.map((p) => [p.incidentId!, closedAlone(p.incidentId!, p.at + H)]));
+    const at = (acted: Map<number, NoiseIncident>) =>
+      proposeChanges(
+        measureNoise({
+          from: T0 - DAY,
+          to: T0 + 6 * DAY,
+          zone: "UTC",
+          pages,
+          incidents: acted,
+          retried: [],
+          budget: { pagesPerPerson: 8, onCallPeople: 1, actedOnGoal: 0.3 },
+          top: 5,
+          routePageAfter: new Map(),
+        }),
+        ctx,
+      ).map((p) => p.kind);
+    expect(at(incidents)).toContain("quiet-window");
+    const oneRetried = new Map(incidents).set(2, { ...incidents.get(2)!, actedOn: "retry asked for by anna from link" });
+    expect(at(oneRetried)).not.toContain("quiet-window");
+  });
+
   test("noise from two tasks may yield the route's pageAfter", () => {
     const r = measure([...[0, 1, 2].map((d) => nightPage("Nightly", d, 0, d + 1)), ...[0, 1, 2].map((d) => nightPage("Hourly", d, 12, d + 11))]);
     expect(r.routes[0]).toMatchObject({ pages: 6, noisySources: 2 });
