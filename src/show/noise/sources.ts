@@ -4,7 +4,7 @@ import type { DomainEvent, TaskEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";
 import type { SqlDb } from "../../platform/store/sql";
 import type { IncidentService } from "../../tell/incidents/service";
-import { firstDeliveryAt, pagesBetween, type LoggedPage } from "../../tell/notify/page-log";
+import { eventsById, firstDeliveryAt, pagesBetween, type LoggedPage } from "../../tell/notify/page-log";
 import type { NoiseIncident, NoisePage } from "./types";
 import type { ProposalContext } from "./propose";
 import type { RecordedEvent } from "./replay";
@@ -84,9 +84,22 @@ export async function readNoise(s: NoiseStores, from: number, to: number, notPag
       const id = isTaskEvent(event) ? event.incident?.id : undefined;
       if (id !== undefined) eventsOf.set(id, [...(eventsOf.get(id) ?? []), event]);
     }
+    const rows = new Map<number, NonNullable<Awaited<ReturnType<typeof s.incidents.get>>>>();
     for (const id of ids) {
       const row = await s.incidents.get(id);
-      if (!row) continue;
+      if (row) rows.set(id, row);
+    }
+    // The event that closed each incident (a recovery is not a page, so the window's pages do not hold it): a run a
+    // person started by hand that healed the task is a fix by hand.
+    const closing = await eventsById(
+      s.db,
+      [...rows.values()].flatMap((r) => closingIds(r.closedByEventId)),
+    );
+    for (const [id, row] of rows) {
+      const ended = closingIds(row.closedByEventId)
+        .map((e) => closing.get(e))
+        .find((e) => e !== undefined);
+      if (ended) eventsOf.set(id, [...(eventsOf.get(id) ?? []), ended]);
       const actedOn = actedOnOf({
         incidentId: id,
         causeIds: [...new Set(pages.flatMap((p) => (p.incidentId === id && p.cause ? [p.cause.id] : [])))],
@@ -106,6 +119,16 @@ export async function readNoise(s: NoiseStores, from: number, to: number, notPag
     ...(firstRecordAt !== undefined ? { firstRecordAt } : {}),
     retried: retried.map((r) => ({ taskId: r.taskId.toLowerCase(), taskName: s.taskName?.(r.taskId) ?? r.taskId })),
   };
+}
+
+/**
+ * The ids the event that closed an incident may be recorded under: the incident names the run's success
+ * (`<execution>:succeeded`), which the outbox records as the recovery it told (`<execution>:recovered`).
+ */
+function closingIds(closedBy: string | null): string[] {
+  if (!closedBy) return [];
+  const run = closedBy.replace(/:succeeded$/, "");
+  return run === closedBy ? [closedBy] : [closedBy, `${run}:recovered`];
 }
 
 /** The parts of the config the proposals look at (a structural view: the composition root passes the whole config). */

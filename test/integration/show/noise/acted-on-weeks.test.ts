@@ -2,8 +2,9 @@
 // fault a person acted on. The on-call route mails the person on duty; a second route copies each failure to the BI
 // team's mailbox. Each night the ERP extract fails at 01:00 and mends itself at 01:30 (noise). Every fourth night
 // Reload Sales fails on a locked QVD and the person on duty retries it over REST (what the page's Retry link does);
-// every fourth night, two nights later, Reload Stock fails and the person acknowledges it before its next run works.
-// Before the change the report proposed the on-call route's pageAfter, which hid all fourteen faults from the person on
+// every fourth night, two nights later, Reload Stock fails and the person acknowledges it before its next run works;
+// every fourth night between them Reload Orders fails and the person starts it again by hand in the QMC.
+// Before the change the report proposed the on-call route's pageAfter, which hid all 21 faults from the person on
 // duty (the BI mailbox still got them, which is what "every incident still pages" counted), and a retried fault
 // counted as recovered by itself. Now nothing proposed leaves the on-call route without a page for any of them:
 // every proposal is replayed per route (the report's own replay) and applied; Steward restarted on the file as
@@ -36,6 +37,7 @@ const IDS = {
   erp: "5a1e0000-0000-4000-8000-000000000001",
   sales: "5a1e0000-0000-4000-8000-000000000002",
   stock: "5a1e0000-0000-4000-8000-000000000003",
+  orders: "5a1e0000-0000-4000-8000-000000000004",
 };
 const LOCK = "Cannot open file 'lib://Data/orders.qvd': locked by another process";
 const SITE = `
@@ -48,10 +50,12 @@ users:
 apps:
   - { name: Sales, owner: CORP\\anna }
   - { name: Stock, owner: CORP\\anna }
+  - { name: Orders, owner: CORP\\anna }
 tasks:
   - { id: ${IDS.erp}, name: Run ERP extract, type: externalProgram, path: "C:\\\\tools\\\\extract.cmd" }
   - { id: ${IDS.sales}, name: Reload Sales, type: reload, app: Sales, maxRetries: 0, scriptError: "${LOCK}" }
   - { id: ${IDS.stock}, name: Reload Stock, type: reload, app: Stock, maxRetries: 0, scriptError: "${LOCK}" }
+  - { id: ${IDS.orders}, name: Reload Orders, type: reload, app: Orders, maxRetries: 0, scriptError: "${LOCK}" }
 `;
 
 const dir = createTempDir("steward-acted-on-");
@@ -62,7 +66,7 @@ let file: string;
 const request = (path: string, init?: RequestInit) => Promise.resolve(app.http.hono.request(path, init, inProcessEnv()));
 const post = (path: string, body: unknown) => request(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 /** The faults a person acted on: the incident, the task, what they did. */
-const acted: Array<{ incidentId: number; task: string; how: "retry" | "acknowledge" }> = [];
+const acted: Array<{ incidentId: number; task: string; how: "retry" | "acknowledge" | "by hand" }> = [];
 
 /** The simulator's Scheduler sends to this Steward (each one's own counter: a stopped one keeps what it heard). */
 function listen(a: StewardApp): void {
@@ -83,6 +87,11 @@ async function night(d: number): Promise<void> {
   at(1, IDS.erp, "fail");
   at(1.5, IDS.erp, "succeed");
   if (d % 4 === 1) at(2, IDS.sales, "fail");
+  if (d % 4 === 2) {
+    // Reload Orders fails; the person on duty starts it again by hand in the QMC (their own account), and it works.
+    at(3, IDS.orders, "fail");
+    clock.setTimeout(() => sim.tasks.start(IDS.orders, { outcome: "succeed", durationMs: MIN, user: "CORP\\anna" }), START + d * DAY + 3.5 * H - clock.now());
+  }
   if (d % 4 === 3) {
     at(4, IDS.stock, "fail");
     at(5, IDS.stock, "succeed");
@@ -93,6 +102,10 @@ async function night(d: number): Promise<void> {
     const incidentId = await openIncidentOf(IDS.sales);
     expect((await post(`/v4/incidents/${incidentId}/retry`, { inMinutes: 0 })).status).toBe(202);
     acted.push({ incidentId, task: "Reload Sales", how: "retry" });
+  }
+  if (d % 4 === 2) {
+    await until(3.25);
+    acted.push({ incidentId: await openIncidentOf(IDS.orders), task: "Reload Orders", how: "by hand" });
   }
   await until(4.25);
   if (d % 4 === 3) {
@@ -146,16 +159,20 @@ const failureMailsTo = (to: string, task: string) =>
 test("four weeks: every fault a person acted on paged the person on duty, and the report counts it as acted on", { timeout: 60_000 }, async () => {
   expect(acted.filter((a) => a.how === "retry")).toHaveLength(7);
   expect(acted.filter((a) => a.how === "acknowledge")).toHaveLength(7);
+  expect(acted.filter((a) => a.how === "by hand")).toHaveLength(7);
   expect(failureMailsTo("oncall@corp.example", "Reload Sales")).toHaveLength(7);
   expect(failureMailsTo("oncall@corp.example", "Reload Stock")).toHaveLength(7);
+  expect(failureMailsTo("oncall@corp.example", "Reload Orders")).toHaveLength(7);
   expect(failureMailsTo("oncall@corp.example", "Run ERP extract")).toHaveLength(NIGHTS);
   const report = (await (await request(`/v4/noise?sinceDays=${NIGHTS}`)).json()) as {
     routes: Array<{ name: string; pages: number; recoveredAlone: number; noisySources: number }>;
-    tasks: Array<{ name: string; pages: number; recoveredAlone: number }>;
+    tasks: Array<{ name: string; pages: number; recoveredAlone: number; actedOn: number }>;
   };
   // The retried Sales runs are no longer "recovered by themselves"; the ERP extract's nights are.
   expect(report.tasks.find((t) => t.name === "Reload Sales")).toMatchObject({ pages: 7, recoveredAlone: 0 });
   expect(report.tasks.find((t) => t.name === "Reload Stock")).toMatchObject({ pages: 7, recoveredAlone: 0 });
+  // Started again by hand in the QMC: its recovery's run names the person.
+  expect(report.tasks.find((t) => t.name === "Reload Orders")).toMatchObject({ pages: 7, recoveredAlone: 0, actedOn: 7 });
   expect(report.tasks.find((t) => t.name === "Run ERP extract")).toMatchObject({ pages: NIGHTS, recoveredAlone: NIGHTS });
   expect(report.routes.find((r) => r.name === "on-call")).toMatchObject({ noisySources: 1 });
 });
@@ -202,12 +219,14 @@ test("applied and run again a week, the faults still page the person on duty, th
   const before = {
     sales: failureMailsTo("oncall@corp.example", "Reload Sales").length,
     stock: failureMailsTo("oncall@corp.example", "Reload Stock").length,
+    orders: failureMailsTo("oncall@corp.example", "Reload Orders").length,
     erp: failureMailsTo("oncall@corp.example", "Run ERP extract").length,
     erpBi: failureMailsTo("bi@corp.example", "Run ERP extract").length,
   };
   for (let d = NIGHTS; d < NIGHTS + 8; d++) await night(d);
   expect(failureMailsTo("oncall@corp.example", "Reload Sales").length - before.sales).toBe(2);
   expect(failureMailsTo("oncall@corp.example", "Reload Stock").length - before.stock).toBe(2);
+  expect(failureMailsTo("oncall@corp.example", "Reload Orders").length - before.orders).toBe(2);
   expect(failureMailsTo("bi@corp.example", "Reload Sales").length).toBe(9);
   expect(failureMailsTo("oncall@corp.example", "Run ERP extract").length - before.erp).toBe(0);
   expect(failureMailsTo("bi@corp.example", "Run ERP extract").length - before.erpBi).toBe(0);
