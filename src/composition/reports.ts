@@ -37,6 +37,9 @@ export function wireReports(
       db: shared.sql,
       ...(alerting.incidents ? { incidents: alerting.incidents } : {}),
       taskName: (id) => runs?.runsOf(id, 1)[0]?.taskName,
+      // What a person did about an incident besides acknowledging it: a snooze, a retry or re-run asked for.
+      silences: alerting.alertGates.silences.service,
+      actions: createActionStore(shared.sql),
       ...(watchStore ? { nodeHours: (from: number, to: number) => watchStore.nodeHours(from, to) } : {}),
     },
     current: () => review.current(),

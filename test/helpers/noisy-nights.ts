@@ -27,8 +27,11 @@ export interface NoisyNights {
   request(path: string, init?: RequestInit): Promise<Response>;
   /** Failure mails so far (recoveries not counted). */
   failures(): number;
-  /** Nights `firstDay`…: the task fails at 02:00 (and 02:30 with `twice`) and works at 03:00. */
-  nights(firstDay: number, n: number, twice?: boolean): Promise<void>;
+  /**
+   * Nights `firstDay`…: the task fails at 02:00 (and 02:30 with `twice`) and works at 03:00; with `extract`, the ERP
+   * extract also fails at 01:00 and works at 01:30 (a second noisy task: one task's noise yields no route-wide rule).
+   */
+  nights(firstDay: number, n: number, twice?: boolean, extract?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -68,11 +71,15 @@ routes:
     file,
     request: (path, init) => Promise.resolve(app.http.hono.request(path, init, inProcessEnv())),
     failures: () => smtp.mails.filter((m) => /task failed:/.test(m.mail.subject ?? "")).length,
-    async nights(firstDay, n, twice = false) {
+    async nights(firstDay, n, twice = false, extract = false) {
       const { clock, sim } = site;
       for (let d = firstDay; d < firstDay + n; d++) {
-        const at = (h: number, outcome: "fail" | "succeed") =>
-          clock.setTimeout(() => sim.tasks.start(IDS.reload, { outcome, durationMs: 60_000 }), NIGHTS_START + d * DAY + h * H - clock.now());
+        const at = (h: number, outcome: "fail" | "succeed", task: string = IDS.reload) =>
+          clock.setTimeout(() => sim.tasks.start(task, { outcome, durationMs: 60_000 }), NIGHTS_START + d * DAY + h * H - clock.now());
+        if (extract) {
+          at(1, "fail", IDS.externalProgram);
+          at(1.5, "succeed", IDS.externalProgram);
+        }
         at(2, "fail");
         if (twice) at(2.5, "fail");
         at(3, "succeed");

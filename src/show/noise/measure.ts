@@ -31,7 +31,9 @@ interface Judged {
   page: NoisePage;
   ackMs: number | null;
   acknowledged: boolean;
-  /** Its incident ended without anybody acknowledging it. */
+  /** Someone acted on its incident: acknowledged it, snoozed it, asked for a retry or re-run, started it by hand. */
+  acted: boolean;
+  /** Its incident ended without anybody acting on it (acknowledging, snoozing, retrying, starting it by hand). */
   alone: boolean;
 }
 
@@ -41,8 +43,10 @@ function judge(page: NoisePage, incidents: ReadonlyMap<number, NoiseIncident>): 
   return {
     page,
     acknowledged,
+    acted: acknowledged || inc?.actedOn !== undefined,
     ackMs: acknowledged ? Math.max(0, inc!.acknowledgedAt! - page.at) : null,
-    alone: inc !== undefined && inc.closedAt !== null && !acknowledged,
+    // A snooze, a retry asked for, a start by hand: someone acted, so it did not end by itself.
+    alone: inc !== undefined && inc.closedAt !== null && !acknowledged && inc.actedOn === undefined,
   };
 }
 
@@ -116,6 +120,7 @@ function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zo
         name: p.taskName ?? p.subject,
         pages: 0,
         acknowledged: 0,
+        actedOn: 0,
         recoveredAlone: 0,
         recoveredByRetry: 0,
         routes: [],
@@ -143,6 +148,7 @@ function sourcesOf(sent: readonly Judged[], retried: MeasureInput["retried"], zo
     const at = parts(p.at);
     s.pages++;
     if (j.acknowledged) s.acknowledged++;
+    if (j.acted) s.actedOn++;
     if (j.alone) s.recoveredAlone++;
     if (!s.kinds.includes(p.kind)) s.kinds.push(p.kind);
     s.hours.push(at.hour);
@@ -172,7 +178,7 @@ export function minGap(times: readonly number[]): number | null {
 }
 
 function routesOf(sent: readonly Judged[], pageAfter: ReadonlyMap<string, string>): NoiseRoute[] {
-  const by = new Map<string, NoiseRoute & { times: Map<string, number[]> }>();
+  const by = new Map<string, NoiseRoute & { times: Map<string, number[]>; noisy: Set<string> }>();
   const isRepeat = repeatJudge();
   for (const j of sent) {
     const name = j.page.route;
@@ -187,7 +193,9 @@ function routesOf(sent: readonly Judged[], pageAfter: ReadonlyMap<string, string
           recoveredAlone: 0,
           minGapMs: null,
           repeats: 0,
+          noisySources: 0,
           times: new Map(),
+          noisy: new Set(),
           ...(pageAfter.has(name) ? { pageAfter: pageAfter.get(name)! } : {}),
         }),
       );
@@ -196,12 +204,13 @@ function routesOf(sent: readonly Judged[], pageAfter: ReadonlyMap<string, string
     if (j.alone) r.recoveredAlone++;
     if (isRepeat(j.page)) r.repeats++;
     const task = (j.page.taskId ?? j.page.subject).toLowerCase();
+    if (j.alone) r.noisy.add(task);
     r.times.set(task, [...(r.times.get(task) ?? []), j.page.at]);
   }
   return [...by.values()]
-    .map(({ times, ...r }) => {
+    .map(({ times, noisy, ...r }) => {
       const gaps = [...times.values()].map(minGap).filter((g): g is number => g !== null);
-      return { ...r, minGapMs: gaps.length ? Math.min(...gaps) : null };
+      return { ...r, noisySources: noisy.size, minGapMs: gaps.length ? Math.min(...gaps) : null };
     })
     .sort((a, b) => b.pages - a.pages || a.name.localeCompare(b.name));
 }

@@ -54,6 +54,12 @@ export const MIN_HISTORY_DAYS = 2;
 const MIN_TASK_DAYS = 2;
 /** A source pages this often in the window before a proposal is made for it. */
 const MIN_PAGES = { route: 3, task: 2, window: 3 } as const;
+/**
+ * Tasks (or apps) whose pages on a route ended with nobody acting, before a threshold for the whole route is proposed:
+ * one task's noise is that task's (its own incidents.pageAfter), and a route-wide rule from it would hold the first
+ * failure of every other task the route pages.
+ */
+const MIN_ROUTE_SOURCES = 2;
 /** Share of its pages that ended with nobody acting: above it, a source is noise rather than work. */
 const ALONE_SHARE = 0.5;
 /** Share of a source's pages that fall in one two-hour band of the day for a quiet window. */
@@ -158,7 +164,7 @@ function renotifyProposal(r: NoiseRoute, ctx: ProposalContext): Proposal | undef
 function routeProposal(r: NoiseRoute, ctx: ProposalContext): Proposal | undefined {
   const route = ctx.routes.find((x) => x.name === r.name);
   if (!route || route.pageAfter || r.pages < MIN_PAGES.route || r.recoveredAlone / r.pages < ALONE_SHARE) return undefined;
-  if (mostlyRepeats(r)) return undefined;
+  if (mostlyRepeats(r) || r.noisySources < MIN_ROUTE_SOURCES) return undefined;
   if (!route.on.some((k) => FAILURE_KINDS.includes(k))) return undefined;
   const threshold = pageAfterFor(r.minGapMs);
   if (!threshold) return undefined;
@@ -168,7 +174,7 @@ function routeProposal(r: NoiseRoute, ctx: ProposalContext): Proposal | undefine
     kind: "page-after",
     about: `route ${r.name}`,
     title: `Route ${r.name}: page a task after ${threshold.failures} failures within ${threshold.within}`,
-    why: `${r.pages} pages, ${pct(r.recoveredAlone, r.pages)} of them ended before anybody acknowledged them. A failure the next run fixes would be held (recorded, listed in the page if a second one comes).`,
+    why: `${r.pages} pages from ${r.noisySources} tasks, ${pct(r.recoveredAlone, r.pages)} of them ended with nobody acting. A failure the next run fixes would be held (recorded, listed in the page if a second one comes).`,
     edit: {
       op: "set",
       path: ["routes", route.index, "pageAfter"],
@@ -199,7 +205,7 @@ function taskProposal(s: NoisySource, ctx: ProposalContext): Proposal | undefine
     kind: "page-after",
     about: `task ${s.name}`,
     title: `${s.name}: page after ${threshold.failures} failures within ${threshold.within}`,
-    why: `${s.pages} pages, ${pct(s.recoveredAlone, s.pages)} recovered by themselves with nobody acknowledging${s.recoveredByRetry ? `; ${s.recoveredByRetry} more runs recovered by the Scheduler's retry` : ""}.`,
+    why: `${s.pages} pages, ${pct(s.recoveredAlone, s.pages)} recovered by themselves with nobody acting${s.recoveredByRetry ? `; ${s.recoveredByRetry} more runs recovered by the Scheduler's retry` : ""}.`,
     // By the task's id, never its name: taskNames are globs (* matches anything, and there is no escape), so a task
     // named "Reload *" would hold the first failure of every task whose name starts with "Reload ".
     edit: { op: "append", path: ["incidents", "pageAfter"], value: { taskIds: [s.taskId!], ...threshold } },
@@ -207,9 +213,15 @@ function taskProposal(s: NoisySource, ctx: ProposalContext): Proposal | undefine
   });
 }
 
+/**
+ * A quiet window or a promise acts before the routes decide, so the replay cannot check it: a source with a page
+ * someone acted on (a fault of the window) gets neither, as the replay would withdraw a change that hid it.
+ */
+const someoneActed = (s: NoisySource) => s.actedOn > 0;
+
 function promiseProposal(s: NoisySource, ctx: ProposalContext, zone: string): Proposal | undefined {
   // Two causes or more, each counted once whatever the routes, and noise: a chain that broke and mended itself.
-  if (s.chainPages < 2 || s.apps.length === 0 || s.days < MIN_TASK_DAYS || !isNoise(s)) return undefined;
+  if (s.chainPages < 2 || s.apps.length === 0 || s.days < MIN_TASK_DAYS || !isNoise(s) || someoneActed(s)) return undefined;
   const name = `noise-${slug(s.name).slice(0, 52)}-${sourceTag(s)}`;
   if (ctx.freshnessPromises.includes(name)) return undefined;
   const latest = Math.max(...s.hours);
@@ -238,7 +250,7 @@ function clusteredBand(hours: readonly number[]): number | undefined {
 }
 
 function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Proposal | undefined {
-  if (!s.taskId || s.pages < MIN_PAGES.window || s.days < 3 || s.acknowledged / s.pages > 1 - ALONE_SHARE || !isNoise(s)) return undefined;
+  if (!s.taskId || s.pages < MIN_PAGES.window || s.days < 3 || someoneActed(s) || !isNoise(s)) return undefined;
   const start = clusteredBand(s.hours);
   if (start === undefined) return undefined;
   const name = `${`quiet ${s.name}`
@@ -254,7 +266,7 @@ function windowProposal(s: NoisySource, ctx: ProposalContext, zone: string): Pro
     kind: "quiet-window",
     about: `task ${s.name}`,
     title: `${s.name}: a quiet window ${hh}:00–${String((start + 2) % 24).padStart(2, "0")}:00 every day`,
-    why: `${s.pages} pages on ${s.days} days, most between ${hh}:00 and ${String((start + 2) % 24).padStart(2, "0")}:00, and ${s.acknowledged} acknowledged. Alerts in the window are held and summed up at its end; what still fails then is sent.`,
+    why: `${s.pages} pages on ${s.days} days, most between ${hh}:00 and ${String((start + 2) % 24).padStart(2, "0")}:00, and nobody acted on any of them. Alerts in the window are held and summed up at its end; what still fails then is sent.`,
     edit: {
       op: "append",
       path: ["maintenance", "windows"],

@@ -1,8 +1,9 @@
 // Each proposal's effect, replayed (replay.ts): the window's recorded events through the decisions of the config in
-// force and of the config with the change, and what differs: the pages saved, the source's pages before and after,
-// and the incidents that paged before and would page no more. A proposal that would leave a fault unpaged (an
-// incident someone acknowledged, one still open, or one that failed again before it recovered) is withdrawn: the
-// report proposes nothing that hides a fault. Nor one that, replayed, saves no page.
+// force and of the config with the change, and what differs: the pages saved (in all and per channel), the source's
+// pages before and after, and the incidents that paged on a route before and would page there no more. A proposal that would
+// leave a fault unpaged on any route that paged it (an incident someone acknowledged, snoozed, retried or fixed by
+// hand, one still open, or one that failed again before it recovered) is withdrawn: the report proposes nothing that
+// hides a fault from anyone it reached. Nor one that, replayed, saves no page.
 import { parseDuration } from "../../platform/core/duration";
 import type { NotifierConfig, RouteConfig } from "../../tell/notify/config";
 import type { PageAfter } from "../../tell/notify/page-after";
@@ -45,10 +46,32 @@ function sourcePages(pages: readonly ReplayedPage[], p: Proposal, taskId: string
   return new Set(pages.filter((x) => x.taskId === taskId).map((x) => x.eventId)).size;
 }
 
-/** Failed more than once before it recovered, acknowledged, or still open: someone had to act. */
+/** Failed more than once before it recovered, acknowledged, acted on (snoozed, retried, started by hand), or still open: someone had to act. */
 function isFault(id: number, incidents: ReadonlyMap<number, NoiseIncident>, failures: ReadonlyMap<number, number>): boolean {
   const inc = incidents.get(id);
-  return !inc || inc.acknowledgedAt !== null || inc.closedAt === null || (failures.get(id) ?? 1) > 1;
+  return !inc || inc.acknowledgedAt !== null || inc.actedOn !== undefined || inc.closedAt === null || (failures.get(id) ?? 1) > 1;
+}
+
+/** Each incident a route paged, as route and incident: the replay is judged per route, never across them. */
+function pagedPerRoute(pages: readonly ReplayedPage[]): Map<string, { route: string; incidentId: number }> {
+  const out = new Map<string, { route: string; incidentId: number }>();
+  for (const x of pages) if (x.incidentId !== undefined) out.set(`${x.route}\u0000${x.incidentId}`, { route: x.route, incidentId: x.incidentId });
+  return out;
+}
+
+/** Posts per channel: each route's delivery of an event to a channel. */
+function postsPerChannel(pages: readonly ReplayedPage[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const x of pages) for (const c of x.channels) out.set(c, (out.get(c) ?? 0) + 1);
+  return out;
+}
+
+function savedPerChannel(before: readonly ReplayedPage[], after: readonly ReplayedPage[]): ProposalReplay["savedByChannel"] {
+  const a = postsPerChannel(after);
+  return [...postsPerChannel(before)]
+    .map(([channel, n]) => ({ channel, saved: n - (a.get(channel) ?? 0) }))
+    .filter((x) => x.saved > 0)
+    .sort((x, y) => y.saved - x.saved || x.channel.localeCompare(y.channel));
 }
 
 export interface ReplayInput {
@@ -64,6 +87,7 @@ export interface ReplayInput {
 export async function withReplay(proposals: readonly Proposal[], input: ReplayInput): Promise<Proposal[]> {
   if (proposals.length === 0) return [];
   const before = await replayPages(input.recorded, { ctx: planContextFor(input.config), recording: input.recording });
+  const pagedBefore = pagedPerRoute(before);
   const failures = new Map<number, number>();
   for (const { event } of input.recorded) {
     const inc = (event as { incident?: { id: number; failures: number } }).incident;
@@ -78,8 +102,11 @@ export async function withReplay(proposals: readonly Proposal[], input: ReplayIn
       continue;
     }
     const after = await replayPages(input.recorded, setup);
-    const pagedAfter = new Set(after.flatMap((x) => (x.incidentId === undefined ? [] : [x.incidentId])));
-    const unpaged = [...new Set(before.flatMap((x) => (x.incidentId === undefined || pagedAfter.has(x.incidentId) ? [] : [x.incidentId])))];
+    // Per route: a fault the on-call route paged and would page no more is hidden from the person on duty there,
+    // whatever another route (a shared mailbox, a chat) still posts.
+    const pagedAfter = pagedPerRoute(after);
+    const lost = [...pagedBefore].flatMap(([key, x]) => (pagedAfter.has(key) ? [] : [x]));
+    const unpaged = [...new Set(lost.map((x) => x.incidentId))];
     const faults = unpaged.filter((id) => isFault(id, input.incidents, failures));
     // A change that would hide a fault is not proposed; nor one that would save nothing (the config in force already
     // holds those pages, say a route's pageAfter applied since they were sent).
@@ -92,16 +119,23 @@ export async function withReplay(proposals: readonly Proposal[], input: ReplayIn
       sourceBefore: sourcePages(before, p, taskId),
       sourceAfter: sourcePages(after, p, taskId),
       incidentsUnpaged: unpaged.length,
+      savedByChannel: savedPerChannel(before, after),
     };
     out.push({ ...p, replay, why: `${p.why} ${replayWords(replay)}` });
   }
   return out;
 }
 
+/** "12 posts on ops-teams, 3 on ops-mail" */
+export function channelWords(saved: ProposalReplay["savedByChannel"]): string {
+  if (saved.length === 0) return "no post on any channel";
+  return saved.map((x, i) => `${x.saved}${i === 0 ? ` post${x.saved === 1 ? "" : "s"}` : ""} on ${x.channel}`).join(", ");
+}
+
 export function replayWords(r: ProposalReplay): string {
   const incidents =
     r.incidentsUnpaged === 0
-      ? "every incident still pages"
-      : `${r.incidentsUnpaged} incident${r.incidentsUnpaged === 1 ? "" : "s"} that ended by ${r.incidentsUnpaged === 1 ? "itself" : "themselves"} with nobody acting would not have paged`;
-  return `Replayed over the window with the change: ${r.saved} of ${r.pagesBefore} pages saved (this source ${r.sourceBefore} → ${r.sourceAfter}); ${incidents}.`;
+      ? "every incident still pages on every route that paged it"
+      : `${r.incidentsUnpaged} incident${r.incidentsUnpaged === 1 ? "" : "s"} that ended by ${r.incidentsUnpaged === 1 ? "itself" : "themselves"} with nobody acting would not have paged; every other still pages on every route that paged it`;
+  return `Replayed over the window with the change: ${r.saved} of ${r.pagesBefore} pages saved (this source ${r.sourceBefore} → ${r.sourceAfter}), saving ${channelWords(r.savedByChannel)}; ${incidents}.`;
 }

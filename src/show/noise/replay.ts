@@ -21,6 +21,8 @@ export interface ReplayedPage {
   eventId: string;
   taskId?: string;
   incidentId?: number;
+  /** The channels the route posted it to (a channel once, whatever its recipients). */
+  channels: string[];
 }
 
 export interface ReplaySetup {
@@ -47,14 +49,15 @@ export async function replayPages(recorded: readonly RecordedEvent[], setup: Rep
   for (const { at, event } of ordered) {
     const e = isTaskEvent(event) ? replayed(event, at, pagedIncidents, failuresOf, setup) : event;
     const plan = await planEvent(setup.ctx, e, undefined, at);
-    const told = new Set<string>();
+    const told = new Map<string, Set<string>>();
     for (const d of plan.deliveries) {
-      if ((d.action === "send" || d.action === "group") && !recording.has(d.channel)) told.add(d.route);
+      if ((d.action === "send" || d.action === "group") && !recording.has(d.channel)) told.set(d.route, (told.get(d.route) ?? new Set()).add(d.channel));
     }
     const task = isTaskEvent(e) ? e : undefined;
-    for (const route of told) {
+    for (const [route, channels] of told) {
       pages.push({
         route,
+        channels: [...channels],
         eventId: e.id,
         ...(task ? { taskId: task.task.id.toLowerCase() } : {}),
         ...(task?.incident ? { incidentId: task.incident.id } : {}),

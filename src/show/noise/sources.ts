@@ -4,10 +4,14 @@ import type { DomainEvent, TaskEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";
 import type { SqlDb } from "../../platform/store/sql";
 import type { IncidentService } from "../../tell/incidents/service";
-import { firstDeliveryAt, pagesBetween, type LoggedPage } from "../../tell/notify/page-log";
+import { eventsById, firstDeliveryAt, pagesBetween, type LoggedPage } from "../../tell/notify/page-log";
 import type { NoiseIncident, NoisePage } from "./types";
 import type { ProposalContext } from "./propose";
 import type { RecordedEvent } from "./replay";
+import { type ActionLike, actedOnOf, type SnoozeLike } from "./acted-on";
+
+/** Silences read for snoozes: a site keeps far fewer (at most 200 active or coming ones, and ended ones a while). */
+const MAX_SILENCES = 5000;
 
 /** The pages a window may hold at most; a week past this is a storm the causes page tells better. */
 export const MAX_PAGES = 50_000;
@@ -17,6 +21,10 @@ export interface NoiseStores {
   incidents?: Pick<IncidentService, "get" | "recoveredByRetry">;
   /** A task's name from the run history, for runs the retry recovered. */
   taskName?(taskId: string): string | undefined;
+  /** Silences (a snooze is one: of an incident, or of its cause), newest first. */
+  silences?: { list(f: { limit: number }): Promise<SnoozeLike[]> };
+  /** An incident's remediation actions (a retry or re-run a person asked for is acting on it). */
+  actions?: { ofIncident(incidentId: number): Promise<ActionLike[]> };
   /** Each node's reloads running and waiting per hour (the watchdog's count), when the watchdog is on. */
   nodeHours?(from: number, to: number): Promise<Array<{ node: string; hourMs: number; runningMs: number; waitingMs: number }>>;
 }
@@ -70,9 +78,36 @@ export async function readNoise(s: NoiseStores, from: number, to: number, notPag
   const ids = [...new Set(pages.flatMap((p) => (p.incidentId === undefined ? [] : [p.incidentId])))];
   const incidents = new Map<number, NoiseIncident>();
   if (s.incidents) {
+    const snoozes = (await s.silences?.list({ limit: MAX_SILENCES })) ?? [];
+    const eventsOf = new Map<number, DomainEvent[]>();
+    for (const { event } of recorded.values()) {
+      const id = isTaskEvent(event) ? event.incident?.id : undefined;
+      if (id !== undefined) eventsOf.set(id, [...(eventsOf.get(id) ?? []), event]);
+    }
+    const rows = new Map<number, NonNullable<Awaited<ReturnType<typeof s.incidents.get>>>>();
     for (const id of ids) {
       const row = await s.incidents.get(id);
-      if (row) incidents.set(id, { id, acknowledgedAt: row.acknowledgedAt, closedAt: row.closedAt });
+      if (row) rows.set(id, row);
+    }
+    // The event that closed each incident (a recovery is not a page, so the window's pages do not hold it): a run a
+    // person started by hand that healed the task is a fix by hand.
+    const closing = await eventsById(
+      s.db,
+      [...rows.values()].flatMap((r) => closingIds(r.closedByEventId)),
+    );
+    for (const [id, row] of rows) {
+      const ended = closingIds(row.closedByEventId)
+        .map((e) => closing.get(e))
+        .find((e) => e !== undefined);
+      if (ended) eventsOf.set(id, [...(eventsOf.get(id) ?? []), ended]);
+      const actedOn = actedOnOf({
+        incidentId: id,
+        causeIds: [...new Set(pages.flatMap((p) => (p.incidentId === id && p.cause ? [p.cause.id] : [])))],
+        snoozes,
+        actions: (await s.actions?.ofIncident(id)) ?? [],
+        events: eventsOf.get(id) ?? [],
+      });
+      incidents.set(id, { id, acknowledgedAt: row.acknowledgedAt, closedAt: row.closedAt, ...(actedOn ? { actedOn } : {}) });
     }
   }
   const firstRecordAt = await firstDeliveryAt(s.db);
@@ -84,6 +119,16 @@ export async function readNoise(s: NoiseStores, from: number, to: number, notPag
     ...(firstRecordAt !== undefined ? { firstRecordAt } : {}),
     retried: retried.map((r) => ({ taskId: r.taskId.toLowerCase(), taskName: s.taskName?.(r.taskId) ?? r.taskId })),
   };
+}
+
+/**
+ * The ids the event that closed an incident may be recorded under: the incident names the run's success
+ * (`<execution>:succeeded`), which the outbox records as the recovery it told (`<execution>:recovered`).
+ */
+function closingIds(closedBy: string | null): string[] {
+  if (!closedBy) return [];
+  const run = closedBy.replace(/:succeeded$/, "");
+  return run === closedBy ? [closedBy] : [closedBy, `${run}:recovered`];
 }
 
 /** The parts of the config the proposals look at (a structural view: the composition root passes the whole config). */

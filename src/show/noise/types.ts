@@ -29,6 +29,12 @@ export interface NoiseIncident {
   id: number;
   acknowledgedAt: number | null;
   closedAt: number | null;
+  /**
+   * What a person did about it, besides acknowledging it (acted-on.ts): a snooze, a retry or re-run asked for, a start
+   * by hand in the QMC or hub. Unset when nobody did anything Steward recorded. Such an incident never "recovered by
+   * itself", and no proposal may hide it.
+   */
+  actedOn?: string;
 }
 
 /** A row of the table per route and per kind. */
@@ -49,6 +55,8 @@ export interface NoisySource {
   taskId?: string;
   pages: number;
   acknowledged: number;
+  /** Pages whose incident someone acted on: acknowledged, snoozed, retried or re-run, started by hand. */
+  actedOn: number;
   recoveredAlone: number;
   /** Runs of the task the Scheduler's retry recovered in the window (never paged). */
   recoveredByRetry: number;
@@ -81,6 +89,8 @@ export interface NoiseRoute {
   minGapMs: number | null;
   /** Pages about an incident that had already paged on this route in the window (renotify: every, { nth }). */
   repeats: number;
+  /** Tasks (or subjects) with a page on this route that ended with nobody acting: one task's noise is not the route's. */
+  noisySources: number;
 }
 
 export interface NoiseBudget {
@@ -126,8 +136,13 @@ export interface ProposalReplay {
   /** The source's own pages: a task's events (each once), or a route's pages. */
   sourceBefore: number;
   sourceAfter: number;
-  /** Incidents that paged and would not have: each ended by itself with nobody acting (else the proposal is withdrawn). */
+  /**
+   * Incidents that paged on a route and would not have on that route: each ended by itself with nobody acting (else
+   * the proposal is withdrawn, whatever another route still posts).
+   */
   incidentsUnpaged: number;
+  /** Posts saved per channel (a route's delivery to a channel), largest first; channels that save none are left out. */
+  savedByChannel: Array<{ channel: string; saved: number }>;
 }
 
 /** Sets a value at a path of the YAML document, or appends it to the list there (made when missing). */

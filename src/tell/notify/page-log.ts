@@ -70,14 +70,23 @@ export async function pagesBetween(db: SqlDb, from: number, to: number, limit: n
 
 /** The events of a digest beyond its first, read in chunks. */
 async function loadMissingEvents(db: SqlDb, pages: LoggedPage[]): Promise<void> {
-  const missing = [...new Set(pages.filter((p) => !p.event).map((p) => p.eventId))];
+  const found = await eventsById(
+    db,
+    pages.filter((p) => !p.event).map((p) => p.eventId),
+  );
+  for (const p of pages) if (!p.event && found.has(p.eventId)) p.event = found.get(p.eventId)!;
+}
+
+/** Events the outbox recorded, by id, read in chunks (an id it never recorded is left out). */
+export async function eventsById(db: SqlDb, ids: readonly string[]): Promise<Map<string, DomainEvent>> {
+  const missing = [...new Set(ids)];
   const found = new Map<string, DomainEvent>();
   for (let i = 0; i < missing.length; i += 500) {
     const chunk = missing.slice(i, i + 500);
     const rows = await db.all<{ id: string; payload: string }>(`SELECT id, payload FROM notify_events WHERE id IN (${chunk.map(() => "?").join(", ")})`, chunk);
     for (const r of rows) found.set(String(r.id), JSON.parse(String(r.payload)) as DomainEvent);
   }
-  for (const p of pages) if (!p.event && found.has(p.eventId)) p.event = found.get(p.eventId)!;
+  return found;
 }
 
 /** When the outbox's oldest delivery of any kind was made (ms), or undefined when it holds none: how far back it knows. */

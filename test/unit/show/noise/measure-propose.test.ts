@@ -90,13 +90,11 @@ describe("measureNoise", () => {
     expect(two.budget.budget).toBe(16);
   });
 
-  test("proposes page-after for the route and the task, and a quiet window for pages clustered at night", () => {
+  test("proposes page-after for the task, and a quiet window for pages clustered at night", () => {
+    // One task's noise is that task's: no route-wide pageAfter (issue 102; acting-is-acting.test.ts has the route's).
     const proposals = proposeChanges(report, ctx);
-    expect(proposals.map((p) => base(p.id))).toEqual(["page-after-route-on-call", "page-after-task-reload-sales", "quiet-window-reload-sales"]);
-    const [route, task, quiet] = proposals;
-    expect(route!.path).toBe("routes[0].pageAfter");
-    expect(route!.yaml).toBe("# in routes[0]\npageAfter:\n  failures: 2\n  within: 12h");
-    expect(route!.live).toBe(true);
+    expect(proposals.map((p) => base(p.id))).toEqual(["page-after-task-reload-sales", "quiet-window-reload-sales"]);
+    const [task, quiet] = proposals;
     expect(task!.yaml).toBe("incidents:\n  pageAfter:\n    - taskIds:\n        - t-sales\n      failures: 2\n      within: 12h");
     expect(quiet!.edit!.value).toMatchObject({ rrule: "FREQ=DAILY;BYHOUR=2;BYMINUTE=0", duration: "2h", matcher: { taskIds: ["t-sales"] } });
   });

@@ -100,6 +100,7 @@ describe("proposal ids", () => {
             taskId: "t-a",
             pages: 4,
             acknowledged: 0,
+            actedOn: 0,
             recoveredAlone: 4,
             recoveredByRetry: 0,
             routes: ["on-call"],

@@ -77,7 +77,15 @@ describe("a noisy nightly task and a real fault in the same window", () => {
 
   test("the task's pageAfter, replayed, saves its four pages; the fault still pages", async () => {
     const [p] = await withReplay([taskPageAfter("id-nightly")], { config, recording: [], recorded, incidents, taskIdOf: () => "id-nightly" });
-    expect(p?.replay).toEqual({ pagesBefore: 6, pagesAfter: 2, saved: 4, sourceBefore: 4, sourceAfter: 0, incidentsUnpaged: 4 });
+    expect(p?.replay).toEqual({
+      pagesBefore: 6,
+      pagesAfter: 2,
+      saved: 4,
+      sourceBefore: 4,
+      sourceAfter: 0,
+      incidentsUnpaged: 4,
+      savedByChannel: [{ channel: "mail", saved: 4 }],
+    });
     expect(p?.why).toContain("Replayed over the window with the change: 4 of 6 pages saved (this source 4 → 0)");
   });
 
@@ -93,7 +101,15 @@ describe("a noisy nightly task and a real fault in the same window", () => {
   test("the route's pageAfter, replayed: the fault's second failure within the hour reaches it and pages", async () => {
     const [p] = await withReplay([routePageAfter], { config, recording: [], recorded, incidents, taskIdOf: () => undefined });
     // Nightly's four pages and Orders' first failure are held; its second, 30 minutes later, pages.
-    expect(p?.replay).toEqual({ pagesBefore: 6, pagesAfter: 1, saved: 5, sourceBefore: 6, sourceAfter: 1, incidentsUnpaged: 4 });
+    expect(p?.replay).toEqual({
+      pagesBefore: 6,
+      pagesAfter: 1,
+      saved: 5,
+      sourceBefore: 6,
+      sourceAfter: 1,
+      incidentsUnpaged: 4,
+      savedByChannel: [{ channel: "mail", saved: 5 }],
+    });
   });
 });
 
@@ -111,7 +127,15 @@ describe("repeated pages that are all a real fault", () => {
       taskIdOf: () => "id-qvd 04",
     });
     expect(kept.map((p) => p.kind)).toEqual(["renotify-once"]);
-    expect(kept[0]?.replay).toEqual({ pagesBefore: 5, pagesAfter: 1, saved: 4, sourceBefore: 5, sourceAfter: 1, incidentsUnpaged: 0 });
+    expect(kept[0]?.replay).toEqual({
+      pagesBefore: 5,
+      pagesAfter: 1,
+      saved: 4,
+      sourceBefore: 5,
+      sourceAfter: 1,
+      incidentsUnpaged: 0,
+      savedByChannel: [{ channel: "mail", saved: 4 }],
+    });
     expect(kept[0]?.why).toContain("every incident still pages");
   });
 
