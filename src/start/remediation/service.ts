@@ -13,7 +13,7 @@ import { spanText } from "../../tell/notify/time-format";
 import type { ActionStore, RemediationAction } from "./action-store";
 import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
-import { gaveUpLines, lineOf } from "./lines";
+import { messageLines } from "./lines";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
 import { moreOffers } from "./more-offers";
@@ -211,11 +211,6 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       return cfg.retryIn.map((ms) => ({ id: String(Math.round(ms / 1000)), label: inWords(ms), delayMs: ms }));
     },
     retry: async (req) => retryAnswer(await requestRetry(req), clock.now(), deps.formatTime),
-    async lines(e) {
-      if (!isTaskEvent(e) || e.incident === undefined || e.source === "test") return [];
-      const told = await store.tell(e.incident.id, e.id);
-      const own = told.filter((a) => a.requestedFrom !== "rule").map((a) => lineOf(a, e, deps.formatTime));
-      return [...own, ...(await gaveUpLines(store, e, deps.formatTime))];
-    },
+    lines: (e) => messageLines({ store, causes: deps.causes, formatTime: deps.formatTime }, e),
   };
 }
