@@ -6,7 +6,7 @@ import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 import { createActionReads } from "./action-reads";
 import { createReloadRows } from "./reload-rows";
 import { createApprovalRows } from "./approval-rows";
-import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf } from "./action-row";
+import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf, TOLD_RUNNING } from "./action-row";
 
 export type { ActionKind, ActionStatus, NewAction, RemediationAction } from "./action-row";
 export { FINISHED } from "./action-row";
@@ -168,6 +168,11 @@ export function createActionStore(db: SqlDb) {
      * its symptoms' tasks asked since the cause opened, and a re-run of its cancelled runs, marked as `tell` marks them.
      * A symptom's own recovery is folded under the cause, so without this their outcome would reach no one.
      */
+    /** The message that told these actions while they were running was their run's own end: their outcome is told. */
+    async toldEnd(ids: readonly number[], eventId: string): Promise<void> {
+      for (const id of ids)
+        await db.run("UPDATE remediation_actions SET told_event_id = ? WHERE id = ? AND told_event_id = ?", [eventId, id, `${TOLD_RUNNING}${eventId}`]);
+    },
     tellOfCause(c: { id: number; taskIds: readonly string[]; since: number }, eventId: string): Promise<RemediationAction[]> {
       const tasks = c.taskIds.map((t) => t.toLowerCase());
       const ofTasks = tasks.length === 0 ? "" : ` OR (task_id IN (${tasks.map(() => "?").join(", ")}) AND requested_at >= ?)`;
@@ -176,22 +181,29 @@ export function createActionStore(db: SqlDb) {
   };
 }
 
-/** See `tell` above: `which` narrows the actions (an incident's, a cause's). */
+/**
+ * See `tell` above: `which` narrows the actions (an incident's, a cause's). An action told while its run had not ended
+ * is told again once it has (its outcome), by the next event's messages.
+ */
 async function tellActions(db: SqlDb, which: { sql: string; params: Array<string | number> }, eventId: string): Promise<RemediationAction[]> {
-  const mark = `UPDATE remediation_actions SET told_event_id = ? WHERE ${which.sql} AND told_event_id IS NULL AND status IN ('started', 'ended', 'failed', 'skipped')
-     AND NOT (kind = 'reload' AND status = 'started')`;
-  const told = `SELECT * FROM remediation_actions WHERE ${which.sql} AND told_event_id = ?`;
+  const running = `${TOLD_RUNNING}${eventId}`;
+  const mark = `UPDATE remediation_actions SET told_event_id = CASE WHEN status = 'started' THEN ? ELSE ? END
+     WHERE ${which.sql} AND (told_event_id IS NULL OR (told_event_id LIKE '${TOLD_RUNNING}%' AND status IN ('ended', 'failed', 'skipped')))
+     AND status IN ('started', 'ended', 'failed', 'skipped') AND NOT (kind = 'reload' AND status = 'started')`;
+  const told = `SELECT * FROM remediation_actions WHERE ${which.sql} AND told_event_id IN (?, ?)`;
   // Asked for every message of every incident's event, mostly of incidents with no action: on PostgreSQL one round
   // trip (the SELECT after UNION ALL sees the rows as they were, so those marked now come once, from RETURNING).
   if (db.dialect === "postgres") {
     const rows = await db.all<Record<string, unknown>>(`WITH marked AS (${mark} RETURNING *) SELECT * FROM marked UNION ALL ${told} ORDER BY id`, [
+      running,
       eventId,
       ...which.params,
       ...which.params,
       eventId,
+      running,
     ]);
     return rows.map(rowOf);
   }
-  await db.run(mark, [eventId, ...which.params]);
-  return (await db.all<Record<string, unknown>>(`${told} ORDER BY id`, [...which.params, eventId])).map(rowOf);
+  await db.run(mark, [running, eventId, ...which.params]);
+  return (await db.all<Record<string, unknown>>(`${told} ORDER BY id`, [...which.params, eventId, running])).map(rowOf);
 }

@@ -8,7 +8,7 @@ import type { ActionStore, RemediationAction } from "./action-store";
 const ENDS = ["task.succeeded", "task.failed", "task.aborted"] as const;
 
 export interface MessageLinesDeps {
-  store: Pick<ActionStore, "tell" | "tellOfCause" | "ofIncident">;
+  store: Pick<ActionStore, "tell" | "tellOfCause" | "toldEnd" | "ofIncident">;
   causes: Pick<CauseStore, "get" | "symptoms">;
   formatTime(ms: number): string;
 }
@@ -24,7 +24,11 @@ export async function messageLines(deps: MessageLinesDeps, e: DomainEvent): Prom
   const ofCause = e.cause ? await causeActions(deps, e.cause.id, e.id) : [];
   const seen = new Set(own.map((a) => a.id));
   const told = [...own, ...ofCause.filter((a) => !seen.has(a.id))];
-  const lines = told.filter((a) => a.requestedFrom !== "rule").map((a) => lineOf(a, isTaskEvent(e) ? e : { kind: e.kind }, deps.formatTime));
+  const at = isTaskEvent(e) ? e : { kind: e.kind };
+  // Told by its run's own end, an action still marked started has had its outcome told: not told again.
+  const ended = told.filter((a) => endsItsRun(a, at) || recoveredBy(a, at)).map((a) => a.id);
+  if (ended.length > 0) await deps.store.toldEnd(ended, e.id);
+  const lines = told.filter((a) => a.requestedFrom !== "rule").map((a) => lineOf(a, at, deps.formatTime));
   return isTaskEvent(e) ? [...lines, ...(await gaveUpLines(deps.store, e, deps.formatTime))] : lines;
 }
 
@@ -72,6 +76,16 @@ export function lineOf(a: RemediationAction, e: ToldIn, at: (ms: number) => stri
 /** The event whose message tells of an action: a task's, or a cause's page of another kind (a node's queue). */
 export type ToldIn = { kind: string; task?: { id: string } };
 
+/** The event is the end of the run the action started, which the bus may not have closed the action on yet. */
+const endsItsRun = (a: RemediationAction, e: ToldIn) =>
+  a.status === "started" && a.kind !== "reload" && e.task?.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
+/**
+ * The incident's recovery ends what the action started: its task's own, or a chain's that ran through it. Another
+ * symptom's recovery on a cause's page says nothing of this action's run.
+ */
+const recoveredBy = (a: RemediationAction, e: ToldIn) =>
+  e.kind === "task.recovered" && a.status === "started" && a.kind !== "reload" && (a.kind === "chain" || e.task?.id.toLowerCase() === a.taskId);
+
 function ownLine(a: RemediationAction, e: ToldIn, at: (ms: number) => string): string {
   const where = (f: string | null) => (f === "link" ? "the alert's link" : f === "rule" ? "a remediation rule" : "REST");
   const second = a.confirmedBy ? `, confirmed by ${a.confirmedBy} (from ${where(a.confirmedFrom)})` : "";
@@ -80,7 +94,7 @@ function ownLine(a: RemediationAction, e: ToldIn, at: (ms: number) => string): s
   if (a.status === "skipped") return `${who}: not started, not needed: ${a.qlikAnswer ?? ""}`.trim();
   const started = `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? "started"}`;
   // The event of the run the retry started tells its end itself, whether the bus has closed the action yet or not.
-  const thisRun = a.status === "started" && a.kind !== "reload" && e.task?.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
+  const thisRun = endsItsRun(a, e);
   const outcome =
     a.status === "ended"
       ? a.outcome
@@ -95,6 +109,6 @@ function ownLine(a: RemediationAction, e: ToldIn, at: (ms: number) => string): s
   // An Engine reload's end is its job's (qlikAnswer says what the Engine answered), not a run of the task.
   if (a.kind === "reload")
     return a.status === "ended" ? `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? a.outcome}.` : `${started}; the reload has not ended yet.`;
-  if (e.kind === "task.recovered" && a.status === "started") return `${started}; the ${noun} succeeded.`;
+  if (recoveredBy(a, e)) return `${started}; the ${noun} succeeded.`;
   return outcome ? `${started}; the ${noun} ${outcome}.` : `${started}; its run has not ended yet.`;
 }

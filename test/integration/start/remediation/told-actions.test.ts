@@ -57,6 +57,31 @@ for (const backend of bothBackends()) {
       expect((await store.tell(8, "event-d")).map((a) => a.id)).toEqual([otherIncident]);
     });
 
+    test("an action told while its run had not ended is told again once it has, once; one its run's own end told is not", async () => {
+      const db = await backend.open([remediationMigrations]);
+      const store = createActionStore(db);
+      const add = async (taskId: string) =>
+        (await store.add({ incidentId: 21, taskId, taskName: taskId, kind: "retry", requestedBy: "ops", requestedFrom: "link", requestedAt: 1, dueAt: 1 }))
+          .action.id;
+      const running = await add("task-r");
+      const ownEnd = await add("task-o");
+      await db.run("UPDATE remediation_actions SET status = 'started' WHERE incident_id = 21");
+      expect((await store.tell(21, "event-a")).map((a) => [a.id, a.toldEventId, a.toldWhileRunning])).toEqual([
+        [running, "event-a", true],
+        [ownEnd, "event-a", true],
+      ]);
+      // Task-o's run ended with event-a itself: its message told the outcome.
+      await store.toldEnd([ownEnd], "event-a");
+      expect((await store.tell(21, "event-a")).map((a) => [a.id, a.toldWhileRunning])).toEqual([
+        [running, true],
+        [ownEnd, false],
+      ]);
+      expect(await store.tell(21, "event-b")).toEqual([]);
+      await db.run("UPDATE remediation_actions SET status = 'ended', outcome = 'failed' WHERE incident_id = 21");
+      expect((await store.tell(21, "event-c")).map((a) => [a.id, a.toldEventId, a.toldWhileRunning])).toEqual([[running, "event-c", false]]);
+      expect(await store.tell(21, "event-d")).toEqual([]);
+    });
+
     test("a cause's message tells its symptoms' tasks' actions asked since it opened, and its re-run's, each once", async () => {
       const db = await backend.open([remediationMigrations]);
       const store = createActionStore(db);
