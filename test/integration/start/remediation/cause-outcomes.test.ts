@@ -3,7 +3,8 @@
 // second load comes as the cause's update). A person presses Retry (the real link, confirmed with a POST) on the
 // first load's page (Teams) and on the second's update (mail): the first heals, its recovery folded under the cause;
 // the second fails again, also folded. The cause's closing message on each channel says both outcomes (the failed one
-// that it failed, with its failing line), once per channel: before, the healed retry's outcome reached no one.
+// that it failed), once per channel, and the webhook's JSON lists them (remediationLines): before, the healed retry's
+// outcome reached no one.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
@@ -50,6 +51,9 @@ const cardText = (body: string): string =>
     .join("\n");
 const teamsPosts = () => teamsCards().map(cardText);
 const mailTexts = () => smtp.mails.map((x) => x.mail.text ?? "");
+/** The webhook's JSON bodies' remediationLines, one text per body. */
+const hookLines = () =>
+  rx.requests.filter((r) => r.path === "/hook").map((r) => ((JSON.parse(r.body) as { remediationLines?: string[] }).remediationLines ?? []).join("\n"));
 const confirm = (fields: Record<string, string>) => ({
   method: "POST",
   headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -73,8 +77,9 @@ beforeAll(async () => {
 channels:
 ${mail}
   teams: { type: teams, webhookUrl: "${rx.url}/teams" }
+  hook: { type: webhook, url: "${rx.url}/hook" }
 routes:
-  - { on: [task.failed, task.recovered], to: [mail, teams], renotify: every }
+  - { on: [task.failed, task.recovered], to: [mail, teams, hook], renotify: every }
 grouping: { updates: { every: 1s } }
 actionLinks: { publicBaseUrl: "${BASE}" }
 remediation: { pollInterval: 1s }
@@ -122,6 +127,10 @@ test("the cause's closing message on Teams and mail tells each retry's outcome, 
   await waitFor(() => teamsPosts().some((b) => b.includes("Recovered: cause #")), { what: "the cause's closing card", timeoutMs: 15_000 });
   await waitFor(() => mailTexts().some((t) => t.includes("Recovered: cause #")), { what: "the cause's closing mail", timeoutMs: 15_000 });
 
+  const hook = await waitFor(() => (hookLines().length === 3 ? hookLines() : undefined), { what: "the webhook's closing body", timeoutMs: 15_000 });
+  expect([count(hook, HEALED), count(hook, FAILED)]).toEqual([1, 1]);
+  expect(hook[2]).toContain("the retry succeeded.");
+  expect(hook[2]).toContain("the retry failed.");
   for (const [channel, texts] of [
     ["teams", teamsPosts()],
     ["mail", mailTexts()],
