@@ -1,13 +1,15 @@
 // An action's outcome reaches the channels that carried the page it was taken from, also when the task's own
-// messages are folded under a cause: two loads fail on one data source (one cause, paged on Teams and mail; the
-// second load comes as the cause's update). A person presses Retry (the real link, confirmed with a POST) on the
-// first load's page (Teams) and on the second's update (mail): the first heals, its recovery folded under the cause;
-// the second fails again, also folded. The cause's closing message on each channel says both outcomes (the failed one
-// that it failed), once per channel, and the webhook's JSON lists them (remediationLines): before, the healed retry's
-// outcome reached no one.
+// messages are symptoms of a cause: two loads fail on one data source (one cause, paged on Teams, mail and a webhook;
+// the second load comes as the cause's update). A person presses Retry (the real link, confirmed with a POST) on the
+// first load's page (Teams) and on the second's update (mail): the first heals, the second fails again. Each run's
+// message, a symptom held before, goes where the cause's page went carrying the action's line (the failed one saying
+// it failed, with the run's error), once per channel; the closing message does not repeat them. Before, of the two
+// outcomes, the healed one reached no channel and the failed one only the closing message.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
+import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
+import { type PagerDutyEvent, startPagerDutyReceiver } from "../../../helpers/pagerduty-receiver";
 import { waitFor } from "../../../helpers/wait-for";
 import type { Harness } from "../../hear/intake/harness";
 import { type HttpReceiver, type SmtpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
@@ -33,11 +35,12 @@ tasks:
 `;
 const BASE = "https://steward.corp.example:8443";
 const MAIL_LINK = /https:\/\/steward\.corp\.example:8443(\/act\/(?:incident|cause)\/\d+\?[^\s"<>]+)/g;
-const HEALED = "Reload CRM: Retried by Per Olsson (channel:teams) (from the alert's link) at ";
+const HEALED = "Retried by Per Olsson (channel:teams) (from the alert's link) at ";
 const FAILED = "Retried by anna@corp.example (from the alert's link) at ";
 
 let smtp: SmtpReceiver;
 let rx: HttpReceiver;
+let pd: OnCallReceiver<PagerDutyEvent>;
 let h: Harness;
 let m: MailedHarness | undefined;
 
@@ -70,6 +73,7 @@ const count = (texts: string[], line: string) => texts.filter((t) => t.includes(
 
 beforeAll(async () => {
   rx = startHttpReceiver();
+  pd = startPagerDutyReceiver();
   m = await startMailedHarness("steward-told-outcomes-", {
     site: SITE,
     to: ["anna@corp.example"],
@@ -78,8 +82,9 @@ channels:
 ${mail}
   teams: { type: teams, webhookUrl: "${rx.url}/teams" }
   hook: { type: webhook, url: "${rx.url}/hook" }
+  pd: { type: pagerduty, routingKey: "A0123456789abcdef0123456789abcde", url: "${pd.url}/v2/enqueue" }
 routes:
-  - { on: [task.failed, task.recovered], to: [mail, teams, hook], renotify: every }
+  - { on: [task.failed, task.recovered], to: [mail, teams, hook, pd], renotify: every }
 grouping: { updates: { every: 1s } }
 actionLinks: { publicBaseUrl: "${BASE}" }
 remediation: { pollInterval: 1s }
@@ -90,9 +95,12 @@ remediation: { pollInterval: 1s }
 afterAll(async () => {
   await m?.close();
   await rx?.stop();
+  await pd?.stop();
 });
 
-test("the cause's closing message on Teams and mail tells each retry's outcome, the failed one saying so, once per channel", { timeout: 120_000 }, async () => {
+test("each retry's outcome reaches Teams, mail and the webhook where the cause's page went, the failed one saying so, once per channel", {
+  timeout: 120_000,
+}, async () => {
   const crm = await fail(IDS.crm);
   expect(crm.errorClass).toBe("connection");
   const page = await waitFor(() => teamsCards().find((b) => b.includes("Reload CRM")), { what: "the cause's page on Teams", timeoutMs: 15_000 });
@@ -114,33 +122,37 @@ test("the cause's closing message on Teams and mail tells each retry's outcome, 
   const erpRetry = [...(update.mail.text ?? "").matchAll(MAIL_LINK)].map((x) => x[1]!).find((l) => new URLSearchParams(l.split("?")[1]).get("a") === "retry")!;
   expect(erpRetry.startsWith(`/act/incident/${erp.incident!.id}?`)).toBe(true);
 
-  // Both retries pressed: Reload CRM heals, Reload ERP fails again. Neither run's message is sent: both fold under the cause.
+  // Reload CRM's retry heals: its recovery, a symptom of the cause, goes where the cause's page went, telling it.
+  const texts = () => ({ teams: teamsPosts(), mail: mailTexts(), hook: hookLines() });
+  const onEach = (line: string) => Object.values(texts()).every((t) => t.some((x) => x.includes(line)));
   expect((await h.t.request(crmRetry, confirm({ retry: "0", name: "Per Olsson" }))).status).toBe(200);
   await waitFor(async () => (await actionsOf(crm.incident!.id))[0]?.outcome === "succeeded", { what: "the CRM retry to heal", timeoutMs: 30_000 });
+  await waitFor(() => onEach(HEALED), { what: "the healed retry told on Teams, mail and the webhook", timeoutMs: 15_000 });
+  const healed = teamsPosts().find((t) => t.includes(HEALED))!;
+  expect(healed).toContain("Reload task recovered: Reload CRM");
+  expect(healed).toContain("Open: cause #");
+  expect(healed).toContain("the retry succeeded.");
+
+  // Reload ERP's retry fails again: its failure is told there too, saying the retry failed.
   expect((await h.t.request(erpRetry, confirm({ retry: "0" }))).status).toBe(200);
   await waitFor(async () => (await actionsOf(erp.incident!.id))[0]?.outcome === "failed", { what: "the ERP retry to fail", timeoutMs: 30_000 });
-  const before = { teams: teamsPosts().length, mail: smtp.mails.length };
-  expect(before).toEqual({ teams: 2, mail: 2 });
+  await waitFor(() => onEach(FAILED), { what: "the failed retry told on Teams, mail and the webhook", timeoutMs: 15_000 });
+  const failed = mailTexts().find((t) => t.includes(FAILED))!;
+  expect(failed).toContain("the retry failed.");
+  expect(failed).toContain("connection refused");
 
-  // The source is back: Reload ERP's next run succeeds and closes the cause.
+  // PagerDuty keeps the cause's alert: no symptom's recovery resolved it while the cause was open.
+  expect(pd.accepted.filter((r) => r.body.event_action === "resolve")).toEqual([]);
+
+  // The source is back: Reload ERP's next run succeeds and closes the cause; the closing message does not repeat them.
   await h.eventFor(await h.runWhenIdle(IDS.erp, "succeed"), 15_000);
   await waitFor(() => teamsPosts().some((b) => b.includes("Recovered: cause #")), { what: "the cause's closing card", timeoutMs: 15_000 });
   await waitFor(() => mailTexts().some((t) => t.includes("Recovered: cause #")), { what: "the cause's closing mail", timeoutMs: 15_000 });
-
-  const hook = await waitFor(() => (hookLines().length === 3 ? hookLines() : undefined), { what: "the webhook's closing body", timeoutMs: 15_000 });
-  expect([count(hook, HEALED), count(hook, FAILED)]).toEqual([1, 1]);
-  expect(hook[2]).toContain("the retry succeeded.");
-  expect(hook[2]).toContain("the retry failed.");
-  for (const [channel, texts] of [
-    ["teams", teamsPosts()],
-    ["mail", mailTexts()],
-  ] as const) {
-    const closing = texts.find((t) => t.includes("Recovered: cause #"))!;
-    expect([channel, count(texts, HEALED)]).toEqual([channel, 1]);
-    expect([channel, count(texts, FAILED)]).toEqual([channel, 1]);
-    expect(closing).toContain(HEALED);
-    expect(closing).toContain("the retry succeeded.");
-    expect(closing).toContain(FAILED);
-    expect(closing).toContain("the retry failed.");
+  await waitFor(() => hookLines().length === 5, { what: "the webhook's closing body", timeoutMs: 15_000 });
+  for (const [channel, sent] of Object.entries(texts())) {
+    expect([channel, sent.length, count(sent, HEALED), count(sent, FAILED)]).toEqual([channel, 5, 1, 1]);
   }
+  expect(teamsPosts()[4]).not.toContain("Retried by");
+  await waitFor(() => pd.accepted.some((r) => r.body.event_action === "resolve"), { what: "PagerDuty's resolve at the cause's end", timeoutMs: 15_000 });
+  expect(pd.rejected).toEqual([]);
 });
