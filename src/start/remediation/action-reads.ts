@@ -1,7 +1,7 @@
 // Reads of remediation actions that count or list them (budgets, an incident's actions, the morning report's line).
 import type { SqlDb } from "../../platform/store/sql";
 import { nodeOf } from "../../tell/grouping/node-down";
-import { type RemediationAction, rowOf } from "./action-row";
+import { type RemediationAction, rowOf, TOLD_RUNNING } from "./action-row";
 
 export function createActionReads(db: SqlDb) {
   return {
@@ -51,6 +51,18 @@ export function createActionReads(db: SqlDb) {
         "SELECT execution_id FROM remediation_actions WHERE status = 'started' AND kind <> 'reload' AND execution_id IS NOT NULL LIMIT 1000",
       );
       return new Set(rows.map((r) => String(r.execution_id).toLowerCase()));
+    },
+    /**
+     * Whether the task has an action a person asked for (not a rule's, not an Engine reload) that started a run and
+     * whose outcome no message told yet: the task's next run end is that run's, and tells it.
+     */
+    async untoldRunOf(taskId: string): Promise<boolean> {
+      const r = await db.get(
+        `SELECT 1 AS x FROM remediation_actions WHERE task_id = ? AND requested_from <> 'rule' AND kind <> 'reload' AND status IN ('started', 'ended')
+         AND (told_event_id IS NULL OR told_event_id LIKE '${TOLD_RUNNING}%') LIMIT 1`,
+        [taskId.toLowerCase()],
+      );
+      return r !== undefined;
     },
     async ofIncident(incidentId: number): Promise<RemediationAction[]> {
       const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? ORDER BY id", [incidentId]);

@@ -15,6 +15,8 @@ export const ACTION_KINDS: readonly ActionKind[] = ["retry", "rerun", "reload", 
  */
 export type ActionStatus = "awaiting" | "pending" | "claimed" | "started" | "ended" | "failed" | "skipped" | "cancelled";
 export const FINISHED: readonly ActionStatus[] = ["ended", "failed", "skipped", "cancelled"];
+/** How told_event_id marks an action told while its run had not ended (see toldWhileRunning). */
+export const TOLD_RUNNING = "started:";
 
 export interface RemediationAction {
   id: number;
@@ -59,6 +61,11 @@ export interface RemediationAction {
   outcomeLine: string | null;
   /** The event whose message told how it went (the incident's next message). */
   toldEventId: string | null;
+  /**
+   * Told while its run had not ended (a message of another event went out meanwhile): its outcome is still to be told
+   * by a later message. Kept in told_event_id as `started:<event id>`, so no column is added for it.
+   */
+  toldWhileRunning: boolean;
   /** Under the two-person rule: what was asked (rows asked together are confirmed together); null otherwise. */
   approvalKey: string | null;
   /** The second person who confirmed it, from where ("link", "rest"), their address, when. */
@@ -118,7 +125,8 @@ export function rowOf(r: Record<string, unknown>): RemediationAction {
     endedAt: num(r.ended_at),
     outcome: str(r.outcome),
     outcomeLine: str(r.outcome_line),
-    toldEventId: str(r.told_event_id),
+    toldEventId: str(r.told_event_id)?.replace(TOLD_RUNNING, "") ?? null,
+    toldWhileRunning: str(r.told_event_id)?.startsWith(TOLD_RUNNING) ?? false,
     approvalKey: str(r.approval_key),
     confirmedBy: str(r.confirmed_by),
     confirmedFrom: str(r.confirmed_from),

@@ -6,7 +6,7 @@ import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 import { createActionReads } from "./action-reads";
 import { createReloadRows } from "./reload-rows";
 import { createApprovalRows } from "./approval-rows";
-import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf } from "./action-row";
+import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf, TOLD_RUNNING } from "./action-row";
 
 export type { ActionKind, ActionStatus, NewAction, RemediationAction } from "./action-row";
 export { FINISHED } from "./action-row";
@@ -162,26 +162,48 @@ export function createActionStore(db: SqlDb) {
      * this event (so every message of the same event says it, and no later one says it again). An Engine reload still
      * running waits for the message after its end: its outcome is what the person asked about.
      */
-    tell: (incidentId: number, eventId: string) => tellActions(db, incidentId, eventId),
+    tell: (incidentId: number, eventId: string) => tellActions(db, { sql: "incident_id = ?", params: [incidentId] }, eventId),
+    /**
+     * The actions a cause's message (its update or closing page) tells of besides its own event's incident's: those of
+     * its symptoms' tasks asked since the cause opened, and a re-run of its cancelled runs, marked as `tell` marks them.
+     * A symptom's own recovery is folded under the cause, so without this their outcome would reach no one.
+     */
+    /** The message that told these actions while they were running was their run's own end: their outcome is told. */
+    async toldEnd(ids: readonly number[], eventId: string): Promise<void> {
+      for (const id of ids)
+        await db.run("UPDATE remediation_actions SET told_event_id = ? WHERE id = ? AND told_event_id = ?", [eventId, id, `${TOLD_RUNNING}${eventId}`]);
+    },
+    tellOfCause(c: { id: number; taskIds: readonly string[]; since: number }, eventId: string): Promise<RemediationAction[]> {
+      const tasks = c.taskIds.map((t) => t.toLowerCase());
+      const ofTasks = tasks.length === 0 ? "" : ` OR (task_id IN (${tasks.map(() => "?").join(", ")}) AND requested_at >= ?)`;
+      return tellActions(db, { sql: `(cause_id = ?${ofTasks})`, params: [c.id, ...(tasks.length === 0 ? [] : [...tasks, c.since])] }, eventId);
+    },
   };
 }
 
-/** See `tell` above. */
-async function tellActions(db: SqlDb, incidentId: number, eventId: string): Promise<RemediationAction[]> {
-  const mark = `UPDATE remediation_actions SET told_event_id = ? WHERE incident_id = ? AND told_event_id IS NULL AND status IN ('started', 'ended', 'failed', 'skipped')
-     AND NOT (kind = 'reload' AND status = 'started')`;
-  const told = "SELECT * FROM remediation_actions WHERE incident_id = ? AND told_event_id = ?";
+/**
+ * See `tell` above: `which` narrows the actions (an incident's, a cause's). An action told while its run had not ended
+ * is told again once it has (its outcome), by the next event's messages.
+ */
+async function tellActions(db: SqlDb, which: { sql: string; params: Array<string | number> }, eventId: string): Promise<RemediationAction[]> {
+  const running = `${TOLD_RUNNING}${eventId}`;
+  const mark = `UPDATE remediation_actions SET told_event_id = CASE WHEN status = 'started' THEN ? ELSE ? END
+     WHERE ${which.sql} AND (told_event_id IS NULL OR (told_event_id LIKE '${TOLD_RUNNING}%' AND status IN ('ended', 'failed', 'skipped')))
+     AND status IN ('started', 'ended', 'failed', 'skipped') AND NOT (kind = 'reload' AND status = 'started')`;
+  const told = `SELECT * FROM remediation_actions WHERE ${which.sql} AND told_event_id IN (?, ?)`;
   // Asked for every message of every incident's event, mostly of incidents with no action: on PostgreSQL one round
   // trip (the SELECT after UNION ALL sees the rows as they were, so those marked now come once, from RETURNING).
   if (db.dialect === "postgres") {
     const rows = await db.all<Record<string, unknown>>(`WITH marked AS (${mark} RETURNING *) SELECT * FROM marked UNION ALL ${told} ORDER BY id`, [
+      running,
       eventId,
-      incidentId,
-      incidentId,
+      ...which.params,
+      ...which.params,
       eventId,
+      running,
     ]);
     return rows.map(rowOf);
   }
-  await db.run(mark, [eventId, incidentId]);
-  return (await db.all<Record<string, unknown>>(`${told} ORDER BY id`, [incidentId, eventId])).map(rowOf);
+  await db.run(mark, [running, eventId, ...which.params]);
+  return (await db.all<Record<string, unknown>>(`${told} ORDER BY id`, [...which.params, eventId, running])).map(rowOf);
 }

@@ -1,9 +1,43 @@
 // The lines approved remediation adds to an incident's next message: what a person's action did and how it ended,
-// and, on the page a rule's retries held until they were spent, what they tried with each attempt's failing line.
-import type { TaskEvent } from "../../platform/events/types";
+// and, on the page a rule's retries held until they were spent, what they tried with each attempt's failing line; on a
+// cause's page, what was done about its symptoms (their own messages are folded under it).
+import { type DomainEvent, isTaskEvent, type TaskEvent } from "../../platform/events/types";
+import type { CauseStore } from "../../tell/grouping/cause-store";
 import type { ActionStore, RemediationAction } from "./action-store";
 
 const ENDS = ["task.succeeded", "task.failed", "task.aborted"] as const;
+
+export interface MessageLinesDeps {
+  store: Pick<ActionStore, "tell" | "tellOfCause" | "toldEnd" | "ofIncident">;
+  causes: Pick<CauseStore, "get" | "symptoms">;
+  formatTime(ms: number): string;
+}
+
+/**
+ * The lines a message of `e` carries: what was done about its incident, and on a cause's page (its opening, update or
+ * closing message) what was done about its symptoms' incidents and not yet told, as their own messages are folded
+ * under it. Each action is told by the first event whose messages carry it, on every channel that event reaches.
+ */
+export async function messageLines(deps: MessageLinesDeps, e: DomainEvent): Promise<string[]> {
+  if ("source" in e && e.source === "test") return [];
+  const own = isTaskEvent(e) && e.incident ? await deps.store.tell(e.incident.id, e.id) : [];
+  const ofCause = e.cause ? await causeActions(deps, e.cause.id, e.id) : [];
+  const seen = new Set(own.map((a) => a.id));
+  const told = [...own, ...ofCause.filter((a) => !seen.has(a.id))];
+  const at = isTaskEvent(e) ? e : { kind: e.kind };
+  // Told by its run's own end, an action still marked started has had its outcome told: not told again.
+  const ended = told.filter((a) => endsItsRun(a, at) || recoveredBy(a, at)).map((a) => a.id);
+  if (ended.length > 0) await deps.store.toldEnd(ended, e.id);
+  const lines = told.filter((a) => a.requestedFrom !== "rule").map((a) => lineOf(a, at, deps.formatTime));
+  return isTaskEvent(e) ? [...lines, ...(await gaveUpLines(deps.store, e, deps.formatTime))] : lines;
+}
+
+async function causeActions(deps: MessageLinesDeps, causeId: number, eventId: string): Promise<RemediationAction[]> {
+  const cause = await deps.causes.get(causeId);
+  if (!cause) return [];
+  const taskIds = [...new Set((await deps.causes.symptoms(causeId)).flatMap((s) => (s.taskId ? [s.taskId] : [])))];
+  return deps.store.tellOfCause({ id: causeId, taskIds, since: cause.openedAt }, eventId);
+}
 
 /** The page of a failure remediation's rule held until its retries were spent: what it tried, each with its failing line. */
 export async function gaveUpLines(store: Pick<ActionStore, "ofIncident">, e: TaskEvent, at: (ms: number) => string): Promise<string[]> {
@@ -31,7 +65,28 @@ const VERB = {
 const NOUN = { retry: "retry", rerun: "re-run", reload: "reload", chain: "chain's start" } as const;
 
 /** "Retried by anna@corp.example (from the alert's link) at 2026-11-27 10:05 CET: Qlik started the task …; this run is that retry: it failed." */
-export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => string): string {
+export function lineOf(a: RemediationAction, e: ToldIn, at: (ms: number) => string): string {
+  // On a cause's page (another task's event, or no task's) the line names the task it is about, and a run that failed
+  // again its failing line: that run's own message was folded under the cause.
+  if (e.task?.id.toLowerCase() === a.taskId || a.kind === "chain") return ownLine(a, e, at);
+  const failing = a.status === "ended" && a.outcome !== "succeeded" && a.outcomeLine ? ` Its failing line: ${a.outcomeLine}` : "";
+  return `${a.taskName}: ${ownLine(a, e, at)}${failing}`;
+}
+
+/** The event whose message tells of an action: a task's, or a cause's page of another kind (a node's queue). */
+export type ToldIn = { kind: string; task?: { id: string } };
+
+/** The event is the end of the run the action started, which the bus may not have closed the action on yet. */
+const endsItsRun = (a: RemediationAction, e: ToldIn) =>
+  a.status === "started" && a.kind !== "reload" && e.task?.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
+/**
+ * The incident's recovery ends what the action started: its task's own, or a chain's that ran through it. Another
+ * symptom's recovery on a cause's page says nothing of this action's run.
+ */
+const recoveredBy = (a: RemediationAction, e: ToldIn) =>
+  e.kind === "task.recovered" && a.status === "started" && a.kind !== "reload" && (a.kind === "chain" || e.task?.id.toLowerCase() === a.taskId);
+
+function ownLine(a: RemediationAction, e: ToldIn, at: (ms: number) => string): string {
   const where = (f: string | null) => (f === "link" ? "the alert's link" : f === "rule" ? "a remediation rule" : "REST");
   const second = a.confirmedBy ? `, confirmed by ${a.confirmedBy} (from ${where(a.confirmedFrom)})` : "";
   const who = `${VERB[a.kind]} by ${a.requestedBy} (from ${where(a.requestedFrom)})${second}${a.kind === "chain" ? ` from ${a.taskName}` : ""}`;
@@ -39,7 +94,7 @@ export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => s
   if (a.status === "skipped") return `${who}: not started, not needed: ${a.qlikAnswer ?? ""}`.trim();
   const started = `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? "started"}`;
   // The event of the run the retry started tells its end itself, whether the bus has closed the action yet or not.
-  const thisRun = a.status === "started" && a.kind !== "reload" && e.task.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
+  const thisRun = endsItsRun(a, e);
   const outcome =
     a.status === "ended"
       ? a.outcome
@@ -54,6 +109,6 @@ export function lineOf(a: RemediationAction, e: TaskEvent, at: (ms: number) => s
   // An Engine reload's end is its job's (qlikAnswer says what the Engine answered), not a run of the task.
   if (a.kind === "reload")
     return a.status === "ended" ? `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? a.outcome}.` : `${started}; the reload has not ended yet.`;
-  if (e.kind === "task.recovered" && a.status === "started") return `${started}; the ${noun} succeeded.`;
+  if (recoveredBy(a, e)) return `${started}; the ${noun} succeeded.`;
   return outcome ? `${started}; the ${noun} ${outcome}.` : `${started}; its run has not ended yet.`;
 }

@@ -13,7 +13,7 @@ import { spanText } from "../../tell/notify/time-format";
 import type { ActionStore, RemediationAction } from "./action-store";
 import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
-import { gaveUpLines, lineOf } from "./lines";
+import { messageLines } from "./lines";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
 import { moreOffers } from "./more-offers";
@@ -51,6 +51,11 @@ export interface RemediationService extends RemedyPort {
   chainOfIncident(incidentId: number): Promise<ChainTask[]>;
   /** The second person's confirmation of an action waiting under the two-person rule, by its id. */
   confirm(actionId: number, who: Asker): Promise<ConfirmAnswer>;
+  /**
+   * Whether the event ends the run of an action a person asked for whose outcome no message told yet: held under a
+   * cause, it still goes where the cause's page went (src/tell/grouping), so the person learns how it ended.
+   */
+  endsAnAction(e: DomainEvent): Promise<boolean>;
   /** This Steward's next look for due actions (remediation.pollInterval's), run now; resolves when it is done. */
   lookNow(): Promise<void>;
 }
@@ -69,6 +74,9 @@ export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
   bus: EventBus<DomainEvents>;
   formatTime(ms: number): string;
 }
+
+/** The events that end an action's run as a message tells it. */
+const RUN_ENDS = new Set(["task.failed", "task.aborted", "task.recovered"]);
 
 const inWords = (ms: number) => (ms <= 0 ? "now" : `in ${spanText(ms)}`);
 export type { Asker } from "./approval";
@@ -221,11 +229,8 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       return cfg.retryIn.map((ms) => ({ id: String(Math.round(ms / 1000)), label: inWords(ms), delayMs: ms }));
     },
     retry: async (req) => retryAnswer(await requestRetry(req), clock.now(), deps.formatTime),
-    async lines(e) {
-      if (!isTaskEvent(e) || e.incident === undefined || e.source === "test") return [];
-      const told = await store.tell(e.incident.id, e.id);
-      const own = told.filter((a) => a.requestedFrom !== "rule").map((a) => lineOf(a, e, deps.formatTime));
-      return [...own, ...(await gaveUpLines(store, e, deps.formatTime))];
-    },
+    // A run's failure, or the recovery that closed its incident (its success alone is not what a route takes).
+    endsAnAction: async (e) => isTaskEvent(e) && e.source !== "test" && RUN_ENDS.has(e.kind) && (await store.untoldRunOf(e.task.id)),
+    lines: (e) => messageLines({ store, causes: deps.causes, formatTime: deps.formatTime }, e),
   };
 }

@@ -21,7 +21,7 @@ import type { Plan, PlannedDelivery } from "../notify/planner";
 const KEEP_MS = 40 * 86_400_000;
 const PRUNE_EVERY_MS = 3_600_000;
 /** Deliveries the grouping added for a cause's own pages: they are the cause's, never a page's follow-up. */
-const CAUSE_KEYS = /^cause-(page|recovered|update):/;
+const CAUSE_KEYS = /^cause-(page|recovered|update|outcome):/;
 /** Kept for every page seen, sent or not: a follow-up without it follows a page from before these records. */
 const SEEN = ["", ""] as const;
 /** Kept when a task incident's recovery is queued: a page of the incident queued after it is not sent. */

@@ -8,7 +8,7 @@ import type { DomainEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";
 import type { DeliveryGate, GateContext } from "../notify/gate";
 import { wouldSend } from "../notify/gate";
-import type { Plan } from "../notify/planner";
+import type { Plan, PlannedDelivery } from "../notify/planner";
 import type { CauseStore } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
 import { createAppReloadRule } from "./app-reload";
@@ -45,6 +45,8 @@ export interface GroupingGateDeps {
   publicUrl?: string;
   /** Who received a cause's page besides its own targets: an escalation's route, a silence's release (follow-ups.ts). */
   alsoReceived?: (parentId: number) => Promise<Receiver[]>;
+  /** Whether the event ends the run of an action a person asked for whose outcome is not told yet (start/remediation). */
+  endsAnAction?: (e: DomainEvent) => Promise<boolean>;
 }
 
 const suppress = (plan: Plan, reason: string): Plan => ({
@@ -54,6 +56,14 @@ const suppress = (plan: Plan, reason: string): Plan => ({
 
 /** A run's success (or its recovery) that QRS did not confirm happened. */
 const isUnconfirmedSuccess = (e: DomainEvent): boolean => isTaskEvent(e) && e.outcome === "succeeded" && e.unconfirmed !== undefined;
+
+/** The plan held as a symptom, except the deliveries in `sent` (to a receiver none of the cause's pages reached). */
+function holdExcept(plan: Plan, reason: string, sent: readonly PlannedDelivery[]): Plan {
+  const sendKeys = new Set(sent.map((d) => d.key));
+  const suppressed = suppress(plan, reason);
+  if (sendKeys.size === 0) return suppressed;
+  return { ...suppressed, deliveries: suppressed.deliveries.map((d) => (sendKeys.has(d.key) ? plan.deliveries.find((x) => x.key === d.key)! : d)) };
+}
 
 const isEscalation = (plan: Plan) => plan.deliveries.length > 0 && plan.deliveries.every((d) => d.key.startsWith("esc:"));
 
@@ -183,12 +193,11 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       const update = cause && !decision.recovering ? await updates.review(decision.parentId, plan, cause, now) : undefined;
       // Held as a symptom, except on a route none of the cause's pages reached: there it is the cause's page, once.
       const unreached = decision.recovering ? [] : await updates.unreached(decision.parentId, plan, now);
-      const sendKeys = new Set(unreached.map((d) => d.key));
-      const suppressed = suppress(plan, decision.reason);
-      const held = sendKeys.size
-        ? { ...suppressed, deliveries: suppressed.deliveries.map((d) => (sendKeys.has(d.key) ? plan.deliveries.find((x) => x.key === d.key)! : d)) }
-        : suppressed;
+      const held = holdExcept(plan, decision.reason, unreached);
       if (update) return withCause({ ...held, deliveries: [...held.deliveries, ...update.deliveries] }, update.cause);
+      // The run of a person's action (a retry) is told where the page went, also when it is a symptom: its outcome.
+      const told = cause && (await deps.endsAnAction?.(plan.event)) ? await updates.outcome(decision.parentId, plan) : [];
+      if (told.length > 0) return withCause({ ...held, deliveries: [...held.deliveries, ...told] }, cause);
       return withCause(held, cause);
     },
   };

@@ -74,6 +74,11 @@ export interface Grouping {
    * hears a failed Cloud reload reads them (in a cluster, maybe not the one running the watchdog).
    */
   noteCloudTasks(tenant: CloudTenantTasks, now: number): Promise<void>;
+  /**
+   * Approved remediation (built after the gates, so wired late): whether an event ends the run of a person's action
+   * whose outcome is not told yet; such a symptom goes to the cause's page's receivers instead of being held.
+   */
+  tellActionsFrom(endsAnAction: (e: DomainEvent) => Promise<boolean>): void;
   /** Gives GET /v4/causes/{id} the symptoms' script logs: the dashboard's timeline (built after the gates, so wired late). */
   readScriptLogsFrom(index: () => ScriptLogLookup): void;
 }
@@ -96,8 +101,10 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   const chains = createStoredChains(deps.db);
   const cloudChains = createCloudChains(deps.db);
   const followUps = createFollowUps(deps.db);
+  let endsAnAction: ((e: DomainEvent) => Promise<boolean>) | undefined;
   const gate = createGroupingGate(store, cfg, {
     alsoReceived: followUps.causeReceivers,
+    endsAnAction: (e) => endsAnAction?.(e) ?? Promise.resolve(false),
     taskNodes: createTaskNodes(deps.db),
     silentNodes: createSilentNodes(deps.db),
     graph: chains.graph,
@@ -126,6 +133,9 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     },
     notePlan: chains.note,
     noteCloudTasks: cloudChains.note,
+    tellActionsFrom(fn) {
+      endsAnAction = fn;
+    },
     readScriptLogsFrom(index) {
       scriptLogs = index;
     },

@@ -5,6 +5,7 @@
 // symptoms that only repeat what the parent already named (a stale app of a failed load) never page.
 import type { GroupingConfig } from "./config";
 import type { CauseSummary } from "../../platform/events/cause-summary";
+import { CHANNELS } from "../notify/channels/registry";
 import { wouldSend } from "../notify/gate";
 import type { Plan, PlannedDelivery } from "../notify/planner";
 import type { CauseStore, SymptomRow } from "./cause-store";
@@ -43,6 +44,13 @@ export function pageTargets(plan: Plan): string | undefined {
 }
 
 export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["updates"]) {
+  /** The receivers of the parent's own pages (an escalation's are not): with none kept, where the plan's deliveries go. */
+  const pageOwnTargets = async (parentId: number, plan: Plan): Promise<PageTarget[]> => {
+    const recorded = await store.pageTo(parentId);
+    const own = recorded ? (JSON.parse(recorded) as Array<PageTarget & { later?: boolean; escalated?: boolean }>).filter((t) => !t.escalated) : [];
+    const kept = own.length > 0 ? own.filter((t) => !t.later).map(({ later: _, escalated: _e, ...t }) => t) : undefined;
+    return kept ?? plan.deliveries.filter((d) => wouldSend(d)).map(targetOf);
+  };
   /** Every receiver the parent's pages reached so far (its opening's, and those later symptoms paged). */
   const reached = async (parentId: number): Promise<PageTarget[]> => {
     const recorded = await store.pageTo(parentId);
@@ -98,6 +106,22 @@ export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["upda
       if (to) await store.notePage(parentId, to, now);
     },
     /**
+     * A symptom held under the parent that ends the run of an action a person asked for (a retry that healed or failed
+     * again): it goes to the receivers of the parent's page, where the person took the action from, carrying the
+     * action's outcome. Keyed by the event, so two Stewards deciding on it queue it once.
+     */
+    async outcome(parentId: number, plan: Plan): Promise<PlannedDelivery[]> {
+      if (!plan.deliveries.some((d) => wouldSend(d))) return [];
+      // Messages only: a symptom's recovery would resolve an on-call product's alert of the still-open cause, and a
+      // time series counts each run once already.
+      const told = (await pageOwnTargets(parentId, plan)).filter((t) => !CHANNELS[t.channelType].keepsAlerts && !CHANNELS[t.channelType].dataSink);
+      return told.map((t) => ({
+        ...t,
+        key: `cause-outcome:${parentId}:${plan.event.id}|${t.channel}|${t.recipient.toLowerCase()}`,
+        action: "send",
+      }));
+    },
+    /**
      * A new symptom of an open parent, about to be suppressed. Returns the update's deliveries and the cause as the
      * update shows it when one is due, else undefined. Only a symptom that would have been sent on its own (routed, not silenced, not
      * inside a maintenance window: the gates before this one decided) may carry an update.
@@ -112,11 +136,7 @@ export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["upda
       // Something new that needs the person: a task it did not name. Apps going stale after tasks it names are the
       // consequences it announced (issue 64); they are listed on the next page that goes, the recovered one at last.
       if (added.tasks.length === 0) return undefined;
-      const recorded = await store.pageTo(parentId);
-      // Receivers an escalation told are not the page's own: with only those kept, the update goes where the plan's do.
-      const own = recorded ? (JSON.parse(recorded) as Array<PageTarget & { later?: boolean; escalated?: boolean }>).filter((t) => !t.escalated) : [];
-      const kept = own.length > 0 ? own.filter((t) => !t.later).map(({ later: _, escalated: _e, ...t }) => t) : undefined;
-      const to: PageTarget[] = kept ?? plan.deliveries.filter((d) => wouldSend(d)).map(targetOf);
+      const to = await pageOwnTargets(parentId, plan);
       if (to.length === 0 || !(await store.claimUpdate(parentId, last, now))) return undefined;
       const n = parent.updates + 1;
       const deliveries: PlannedDelivery[] = to.map((t) => ({
