@@ -23,6 +23,7 @@ import { createFailureHold } from "./auto";
 import type { AppReloadPort } from "./engine-reload";
 import type { QueuePort } from "./queue-port";
 import { createAutoRerun } from "./auto-rerun";
+import { createRerunJoin } from "./rerun-join";
 
 export { remediationMigrations } from "./migrations";
 export { remediationSchema, type RemediationConfig } from "./config";
@@ -55,9 +56,10 @@ export interface RemediationDeps {
 
 export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps): RemediationService {
   const store = createActionStore(deps.db);
-  const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval });
   const causes = createCauseStore(deps.db);
   const chains = createStoredChains(deps.db);
+  const join = createRerunJoin({ ...deps, store, causes, chains });
+  const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval, beforeLook: join });
   const service = createRemediationService(cfg, { ...deps, store, worker, canReload: deps.reloader !== undefined, causes, chains });
   registerRemediationRoutes(deps.router, service);
   registerMoreRemediationRoutes(deps.router, service);

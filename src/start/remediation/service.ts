@@ -14,6 +14,7 @@ import type { ActionStore, RemediationAction } from "./action-store";
 import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
 import { gaveUpLines, lineOf } from "./lines";
+import { rerunLeftReads } from "./rerun-left";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
 import { moreOffers } from "./more-offers";
@@ -40,6 +41,8 @@ export interface RemediationService extends RemedyPort {
   actionsOf(incidentId: number): Promise<RemediationAction[]>;
   /** The actions of a re-run of a queue cause's cancelled runs, in the order they run. */
   actionsOfCause(causeId: number): Promise<RemediationAction[]>;
+  /** The runs a queue cause's queue cancelled that have not run again (open or closed): what a re-run would start. */
+  leftToRerun(causeId: number): Promise<Array<{ taskId: string; taskName: string; incidentId: number }>>;
   cancel(actionId: number, by: string): Promise<boolean>;
   /** Reload the open incident's app through the Engine, as its task would (partial or full). */
   requestReload(r: IncidentActionRequest): Promise<IncidentActionAnswer>;
@@ -84,6 +87,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   const { store, clock } = deps;
   const log = deps.log.child({ module: "remediation" });
   const classes = new Set<string>(cfg.retryClasses);
+  const links = new Set<string>(cfg.links);
   const more = createMoreRequests({ ...deps, canReload: deps.canReload === true, offer: cfg.offer, poke: () => deps.worker.poke() });
   const approval = createApproval(cfg, { store, clock, audit: deps.audit, formatTime: deps.formatTime, poke: () => deps.worker.poke() });
 
@@ -183,8 +187,6 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     return two ? { ...a, awaiting: true } : a;
   }
 
-  const links = new Set<string>(cfg.links);
-
   return {
     requestRetry,
     ...moreOffers(cfg, more),
@@ -194,6 +196,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       return e.kind === "scheduler.queue_backlog" || (isTaskEvent(e) && e.errorClass === "queue");
     },
     rerun: async (req) => rerunAnswer(await rerun(req)),
+    ...rerunLeftReads({ causes: deps.causes, incidents: deps.incidents, store }),
     actionsOf: (id) => store.ofIncident(id),
     confirm: (id, who) => approval.confirmAction(id, who),
     lookNow: () => deps.worker.pass(),
