@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { Clock } from "../../platform/core/clock";
 import type { EventBus } from "../../platform/core/bus";
-import { isTaskEvent, type DomainEvent, type DomainEvents } from "../../platform/events/types";
+import { isTaskEvent, isWatchdogEvent, type DomainEvent, type DomainEvents } from "../../platform/events/types";
 import type { IncidentService } from "../../tell/incidents";
 import type { RemedyPort, RetryChoice } from "../../tell/ack-links/remedy-port";
 import { spanText } from "../../tell/notify/time-format";
@@ -69,6 +69,17 @@ export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
   audit: AuditLog;
   bus: EventBus<DomainEvents>;
   formatTime(ms: number): string;
+}
+
+/**
+ * Whether a message offers "Re-run the cancelled runs": a page of a node's open queue cause, or its recovered page
+ * (task.on_track) when it names runs Qlik cancelled, since the re-run still acts after the cause closed.
+ */
+function rerunOffered(e: DomainEvent): boolean {
+  if (e.cause?.status === "closed")
+    return isWatchdogEvent(e) && e.kind === "task.on_track" && e.condition.type === "queue_backlog" && Number(e.data.cancelled ?? 0) > 0;
+  if (e.cause?.status !== "open") return false;
+  return e.kind === "scheduler.queue_backlog" || (isTaskEvent(e) && e.errorClass === "queue");
 }
 
 const inWords = (ms: number) => (ms <= 0 ? "now" : `in ${spanText(ms)}`);
@@ -191,10 +202,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     requestRetry,
     ...moreOffers(cfg, more),
     requestRerun: rerun,
-    offersRerun(e: DomainEvent) {
-      if (!links.has("rerun") || !cfg.offer || e.cause?.status !== "open") return false;
-      return e.kind === "scheduler.queue_backlog" || (isTaskEvent(e) && e.errorClass === "queue");
-    },
+    offersRerun: (e: DomainEvent) => links.has("rerun") && cfg.offer && rerunOffered(e),
     rerun: async (req) => rerunAnswer(await rerun(req)),
     ...rerunLeftReads({ causes: deps.causes, incidents: deps.incidents, store }),
     actionsOf: (id) => store.ofIncident(id),

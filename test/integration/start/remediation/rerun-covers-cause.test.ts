@@ -196,6 +196,17 @@ actionLinks: { publicBaseUrl: "${BASE}" }
         expect(afterClose.answerStatus).toBe(200);
         expect(afterClose.answer).toContain("4 run(s) will be started again");
       });
+
+      test("the recovered mail, which names the cancelled runs, carries the re-run link (alone); after all ran it says nothing is left", async () => {
+        const recovered = smtp.mails.find((m) => (m.mail.subject ?? "").includes(`[Recovered: cause #${causeId},`));
+        const buttons = buttonsOf(recovered?.mail.html ?? "");
+        expect([...buttons.keys()].filter((k) => ["Acknowledge", "Snooze", "Re-run the cancelled runs"].includes(k))).toEqual(["Re-run the cancelled runs"]);
+        const link = buttons.get("Re-run the cancelled runs")!;
+        expect(new URL(link).pathname).toBe(`/act/cause/${causeId}`);
+        const page = await (await get(link)).text();
+        expect(page).toContain("Nothing left to re-run");
+        expect(page).toContain("Extract orders: re-run asked by anna@corp.example, ended (succeeded)");
+      });
     }
   });
 }
