@@ -64,6 +64,13 @@ export function createActionReads(db: SqlDb) {
       );
       return r !== undefined;
     },
+    /** The causes whose re-run is still pending (asked for, not yet all ended): runs cancelled since join them. */
+    async pendingRerunCauses(): Promise<number[]> {
+      const rows = await db.all<{ cause_id: number | string }>(
+        "SELECT DISTINCT cause_id FROM remediation_actions WHERE kind = 'rerun' AND cause_id > 0 AND status IN ('pending', 'claimed', 'started') ORDER BY cause_id LIMIT 20",
+      );
+      return rows.map((r) => Number(r.cause_id));
+    },
     async ofIncident(incidentId: number): Promise<RemediationAction[]> {
       const rows = await db.all<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE incident_id = ? ORDER BY id", [incidentId]);
       return rows.map(rowOf);

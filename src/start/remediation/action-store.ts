@@ -100,11 +100,12 @@ export function createActionStore(db: SqlDb) {
     },
     /**
      * In one statement: the next pending action's due time after `now`, and whether any action is unfinished at all
-     * (pending, claimed and maybe to be taken over, or an Engine reload whose job is followed). None unfinished: the worker looks again only at its idle pace.
+     * (pending, claimed and maybe to be taken over, an Engine reload whose job is followed, or a re-run's last run, which
+     * the runs its queue cancels meanwhile join). None unfinished: the worker looks again only at its idle pace.
      */
     async nextLook(now: number): Promise<{ next: number | undefined; unfinished: boolean }> {
       const r = await db.get<{ t: number | null; n: number | string | null }>(
-        "SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed') OR (status = 'started' AND kind = 'reload')",
+        "SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed') OR (status = 'started' AND kind IN ('reload', 'rerun'))",
         [now],
       );
       return { next: r?.t === null || r?.t === undefined ? undefined : Number(r.t), unfinished: Number(r?.n ?? 0) > 0 };

@@ -24,6 +24,8 @@ import type { AppReloadPort } from "./engine-reload";
 import type { QueuePort } from "./queue-port";
 import type { EnginePort } from "./engine-room";
 import { createAutoRerun } from "./auto-rerun";
+import { createRerunJoin } from "./rerun-join";
+import { rerunJoinLines } from "./rerun-lines";
 
 export { remediationMigrations } from "./migrations";
 export { remediationSchema, type RemediationConfig } from "./config";
@@ -58,10 +60,13 @@ export interface RemediationDeps {
 
 export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps): RemediationService {
   const store = createActionStore(deps.db);
-  const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval });
   const causes = createCauseStore(deps.db);
   const chains = createStoredChains(deps.db);
-  const service = createRemediationService(cfg, { ...deps, store, worker, canReload: deps.reloader !== undefined, causes, chains });
+  const join = createRerunJoin({ ...deps, store, causes, chains });
+  const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval, beforeLook: join });
+  const own = createRemediationService(cfg, { ...deps, store, worker, canReload: deps.reloader !== undefined, causes, chains });
+  // A queue cause's update also says when the runs cancelled since join a pending re-run (rerun-lines.ts).
+  const service: RemediationService = { ...own, lines: async (e) => [...(await own.lines(e)), ...(await rerunJoinLines(store, e, deps.formatTime))] };
   registerRemediationRoutes(deps.router, service);
   registerMoreRemediationRoutes(deps.router, service);
   const poke = () => worker.poke();

@@ -31,6 +31,7 @@ export function retryAnswer(a: RetryAnswer, now: number, formatTime: (ms: number
 }
 
 export function rerunAnswer(a: RerunAnswer): LinkAnswer {
+  if (!a.ok && a.nothingLeft) return { ok: false, title: "Nothing left to re-run", message: sentence(a.message) };
   if (!a.ok) return { ok: false, message: sentence(a.message), ...(a.status === 403 ? { status: 403, title: "A second person must confirm" } : {}) };
   const names = a.actions.map((x) => x.taskName).join(", ");
   const node = a.cause.title.replace(/^reload queue backed up on /, "");

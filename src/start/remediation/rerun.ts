@@ -43,6 +43,11 @@ export interface RerunRequest {
   decide?: (c: CancelledRun) => Promise<{ by: string } | { withheld: string }>;
   /** Under the two-person rule: the approval key; the actions wait for a second person. */
   awaiting?: string;
+  /**
+   * A join (rerun-join.ts): the tasks the pending re-run holds already (lower-case ids) are left out, and the first
+   * new action waits for `afterId`, the pending re-run's last, so the runs cancelled later start after those asked for.
+   */
+  join?: { have: ReadonlySet<string>; afterId: number };
 }
 
 export type RerunAnswer =
@@ -58,7 +63,7 @@ export type RerunAnswer =
       /** This ask confirmed another person's (the two-person rule). */
       confirmed?: { firstBy: string; already?: boolean };
     }
-  | { ok: false; status: 404 | 409 | 403; message: string };
+  | { ok: false; status: 404 | 409 | 403; message: string; nothingLeft?: boolean };
 
 const ID_BATCH = 20;
 
@@ -67,15 +72,10 @@ export async function requestRerun(deps: RerunDeps, r: RerunRequest): Promise<Re
   if (!cause) return { ok: false, status: 404, message: `no cause ${r.causeId}` };
   if (!cause.causeKey.startsWith("queue:"))
     return { ok: false, status: 409, message: `cause ${r.causeId} (${cause.title}) is not a node's reload queue: only runs the queue cancelled are re-run` };
-  // The cancelled runs: the cause's failed tasks whose incident is still open with the queue's class.
-  const cancelled: Array<{ taskId: string; taskName: string; incidentId: number; firstAt: number }> = [];
-  for (const s of await deps.causes.symptoms(r.causeId)) {
-    if (!s.taskId || (s.kind !== CANCELLED_IN_QUEUE && s.kind !== "task.failed") || cancelled.some((c) => c.taskId === s.taskId)) continue;
-    const incident = await deps.incidents.openIncident(taskSubject(s.taskId));
-    if (incident?.errorClass === "queue") cancelled.push({ taskId: s.taskId, taskName: s.taskName ?? s.taskId, incidentId: incident.id, firstAt: s.firstAt });
-  }
-  if (cancelled.length === 0)
-    return { ok: false, status: 409, message: `cause ${r.causeId} holds no run the queue cancelled that is still failing: nothing to re-run` };
+  const all = await cancelledRuns(deps, r.causeId);
+  const cancelled = r.join ? all.filter((c) => !r.join!.have.has(c.taskId.toLowerCase())) : all;
+  if (all.length === 0) return { ok: false, status: 409, message: await nothingLeft(deps, cause), nothingLeft: true };
+  if (cancelled.length === 0) return { ok: true, cause: { id: cause.id, title: cause.title }, actions: [], joined: [], withheld: [] };
   await deps.chains.refresh(r.now);
   const graph = deps.chains.graph();
   const ids = new Set(cancelled.map((c) => c.taskId));
@@ -90,7 +90,7 @@ export async function requestRerun(deps: RerunDeps, r: RerunRequest): Promise<Re
   const joined: RemediationAction[] = [];
   const withheld: Array<{ taskId: string; taskName: string; incidentId: number; reason: string }> = [];
   const node = cause.causeKey.slice("queue:".length);
-  let afterId = 0;
+  let afterId = r.join?.afterId ?? 0;
   for (const c of ordered) {
     const task = tasks.get(c.taskId.toLowerCase());
     const decided = r.decide ? await r.decide({ taskId: c.taskId, taskName: c.taskName, incidentId: c.incidentId, task }) : { by: r.by };
@@ -119,6 +119,40 @@ export async function requestRerun(deps: RerunDeps, r: RerunRequest): Promise<Re
     afterId = action.id;
   }
   return { ok: true, cause: { id: cause.id, title: cause.title }, actions, joined, withheld };
+}
+
+/**
+ * The runs the cause's queue cancelled that have not run again: its failed tasks whose incident is still open with the
+ * queue's class (a run since, by anyone, closed it or gave it another class). Open or closed, the cause holds them.
+ */
+export async function cancelledRuns(
+  deps: Pick<RerunDeps, "causes" | "incidents">,
+  causeId: number,
+): Promise<Array<{ taskId: string; taskName: string; incidentId: number; firstAt: number }>> {
+  const cancelled: Array<{ taskId: string; taskName: string; incidentId: number; firstAt: number }> = [];
+  for (const s of await deps.causes.symptoms(causeId)) {
+    if (!s.taskId || (s.kind !== CANCELLED_IN_QUEUE && s.kind !== "task.failed") || cancelled.some((c) => c.taskId === s.taskId)) continue;
+    const incident = await deps.incidents.openIncident(taskSubject(s.taskId));
+    if (incident?.errorClass === "queue") cancelled.push({ taskId: s.taskId, taskName: s.taskName ?? s.taskId, incidentId: incident.id, firstAt: s.firstAt });
+  }
+  return cancelled;
+}
+
+/** Said when every run the queue cancelled has run again: which ran, and how (a re-run's outcome, or its own run). */
+export async function nothingLeft(deps: Pick<RerunDeps, "causes" | "store">, cause: { id: number; title: string }): Promise<string> {
+  const node = cause.title.replace(/^reload queue backed up on /, "");
+  const actions = await deps.store.ofCause(cause.id);
+  const names: string[] = [];
+  for (const s of await deps.causes.symptoms(cause.id))
+    if (s.taskId && s.kind === CANCELLED_IN_QUEUE && !names.includes(s.taskName ?? s.taskId)) names.push(s.taskName ?? s.taskId);
+  const how = names.map((n) => {
+    const a = actions.filter((x) => x.taskName === n).at(-1);
+    if (!a) return `${n} ran again (its trigger or its chain)`;
+    if (a.status === "skipped") return `${n} ran again on its own (its trigger or its chain), not started by the re-run`;
+    return `${n}: re-run asked by ${a.requestedBy}, ${a.status}${a.outcome ? ` (${a.outcome})` : ""}`;
+  });
+  const ran = how.length === 0 ? "" : `: ${how.join("; ")}`;
+  return `nothing left to re-run: every run the queue of ${node} cancelled (cause #${cause.id}) has run again since, or no longer fails${ran}`;
 }
 
 /** Each task as QRS shows it now, by lower-case id (its last execution result: "none" before its first run). */

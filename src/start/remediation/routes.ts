@@ -132,13 +132,23 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
       method: "get",
       path: "/v4/causes/:id/actions",
       summary: "What was done about a cause: the re-run of the runs its queue cancelled",
-      description: "One action per cancelled run, in the order they run (at most 200); each is also on its incident's actions.",
+      description:
+        "One action per cancelled run, in the order they run (at most 200); each is also on its incident's actions. left: the runs the cause's queue cancelled that have not run again (their incidents still open with class queue), open or closed: while any is left, POST /v4/causes/{id}/rerun-cancelled re-runs them (runs cancelled while a re-run is pending join it).",
       tags: ["Alerts"],
       scope: "read",
       params: IdParams,
-      responses: { 200: { description: "The actions", schema: () => z.object({ actions: z.array(ActionViewSchema) }) } },
+      responses: {
+        200: {
+          description: "The actions, and the runs left to re-run",
+          schema: () =>
+            z.object({
+              actions: z.array(ActionViewSchema),
+              left: z.array(z.object({ taskId: z.string(), taskName: z.string(), incidentId: z.number().int() })),
+            }),
+        },
+      },
     },
-    async (c, { params }) => c.json({ actions: (await service.actionsOfCause(params.id)).map(actionView) }),
+    async (c, { params }) => c.json({ actions: (await service.actionsOfCause(params.id)).map(actionView), left: await service.leftToRerun(params.id) }),
   );
 
   registerActionRoutes(router, service);

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { Clock } from "../../platform/core/clock";
 import type { EventBus } from "../../platform/core/bus";
-import { isTaskEvent, type DomainEvent, type DomainEvents } from "../../platform/events/types";
+import { isTaskEvent, isWatchdogEvent, type DomainEvent, type DomainEvents } from "../../platform/events/types";
 import type { IncidentService } from "../../tell/incidents";
 import type { RemedyPort, RetryChoice } from "../../tell/ack-links/remedy-port";
 import { spanText } from "../../tell/notify/time-format";
@@ -14,6 +14,7 @@ import type { ActionStore, RemediationAction } from "./action-store";
 import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
 import { messageLines } from "./lines";
+import { rerunLeftReads } from "./rerun-left";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
 import { moreOffers } from "./more-offers";
@@ -42,6 +43,8 @@ export interface RemediationService extends RemedyPort {
   actionsOf(incidentId: number): Promise<RemediationAction[]>;
   /** The actions of a re-run of a queue cause's cancelled runs, in the order they run. */
   actionsOfCause(causeId: number): Promise<RemediationAction[]>;
+  /** The runs a queue cause's queue cancelled that have not run again (open or closed): what a re-run would start. */
+  leftToRerun(causeId: number): Promise<Array<{ taskId: string; taskName: string; incidentId: number }>>;
   cancel(actionId: number, by: string): Promise<boolean>;
   /** Reload the open incident's app through the Engine, as its task would (partial or full). */
   requestReload(r: IncidentActionRequest): Promise<IncidentActionAnswer>;
@@ -78,6 +81,17 @@ export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
 /** The events that end an action's run as a message tells it. */
 const RUN_ENDS = new Set(["task.failed", "task.aborted", "task.recovered"]);
 
+/**
+ * Whether a message offers "Re-run the cancelled runs": a page of a node's open queue cause, or its recovered page
+ * (task.on_track) when it names runs Qlik cancelled, since the re-run still acts after the cause closed.
+ */
+function rerunOffered(e: DomainEvent): boolean {
+  if (e.cause?.status === "closed")
+    return isWatchdogEvent(e) && e.kind === "task.on_track" && e.condition.type === "queue_backlog" && Number(e.data.cancelled ?? 0) > 0;
+  if (e.cause?.status !== "open") return false;
+  return e.kind === "scheduler.queue_backlog" || (isTaskEvent(e) && e.errorClass === "queue");
+}
+
 const inWords = (ms: number) => (ms <= 0 ? "now" : `in ${spanText(ms)}`);
 export type { Asker } from "./approval";
 
@@ -102,6 +116,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   const { store, clock } = deps;
   const log = deps.log.child({ module: "remediation" });
   const classes = new Set<string>(cfg.retryClasses);
+  const links = new Set<string>(cfg.links);
   const approval = createApproval(cfg, { store, clock, audit: deps.audit, formatTime: deps.formatTime, poke: () => deps.worker.poke() });
   const more = createMoreRequests({ ...deps, canReload: deps.canReload === true, offer: cfg.offer, approval, poke: () => deps.worker.poke() });
 
@@ -201,17 +216,13 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     return two ? { ...a, awaiting: true } : a;
   }
 
-  const links = new Set<string>(cfg.links);
-
   return {
     requestRetry,
     ...moreOffers(cfg, more),
     requestRerun: rerun,
-    offersRerun(e: DomainEvent) {
-      if (!links.has("rerun") || !cfg.offer || e.cause?.status !== "open") return false;
-      return e.kind === "scheduler.queue_backlog" || (isTaskEvent(e) && e.errorClass === "queue");
-    },
+    offersRerun: (e: DomainEvent) => links.has("rerun") && cfg.offer && rerunOffered(e),
     rerun: async (req) => rerunAnswer(await rerun(req)),
+    ...rerunLeftReads({ causes: deps.causes, incidents: deps.incidents, store }),
     actionsOf: (id) => store.ofIncident(id),
     confirm: (id, who) => approval.confirmAction(id, who),
     lookNow: () => deps.worker.pass(),

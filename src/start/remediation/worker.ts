@@ -46,6 +46,8 @@ export interface WorkerDeps {
    * asked for on another member is found at this pace, so on PostgreSQL it is the cluster's peer look, on SQLite an hour.
    */
   idlePollMs?: () => number;
+  /** Before each look for due actions while any is unfinished: the runs the queue cancelled since join their re-run. */
+  beforeLook?: (now: number) => Promise<unknown>;
 }
 
 export interface Worker {
@@ -112,7 +114,6 @@ export function createWorker(deps: WorkerDeps): Worker {
     if (await store.failed(c, clock.now(), outcome, answer)) record(a, "failed", { outcome, answer });
   };
   const record = recorderOf(deps);
-
   const skip = async (c: Claim, a: RemediationAction, answer: string) => {
     if (await store.skipped(c, clock.now(), answer)) record(a, "ok", { answer, skipped: true });
   };
@@ -165,6 +166,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     idleLook = await store.nextLook(clock.now());
     if (!idleLook.unfinished) return;
     idleLook = undefined;
+    await deps.beforeLook?.(clock.now()).catch((err) => log.warn({ err: describeError(err) }, "could not join the runs cancelled since to their re-run"));
     await followEngineReloads({ store, clock, audit: deps.audit, instanceId: deps.instanceId, reloader: deps.reloader }, record).catch((err) =>
       log.warn({ err: describeError(err) }, "could not look at the Engine reloads of remediation actions"),
     );

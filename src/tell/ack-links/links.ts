@@ -52,7 +52,10 @@ export interface Offers {
 }
 
 export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, n: Notification, now: number, offers: Offers = {}): Promise<ActionLink[]> {
-  const named = linkTargetOf(n);
+  // A queue's recovered page names the runs Qlik cancelled: its cause has closed, so it carries no Acknowledge or
+  // Snooze, only the re-run, which acts while those runs have not run again (the link's page says when nothing is left).
+  const closed = offers.rerun && !n.digest && n.event.cause?.status === "closed" ? { target: "cause" as const, id: n.event.cause.id } : undefined;
+  const named = linkTargetOf(n) ?? closed;
   if (!cfg.publicBaseUrl || named === undefined) return [];
   const { secret } = await store.key(now);
   const base = cfg.publicBaseUrl.replace(/\/+$/, "");
@@ -67,6 +70,7 @@ export async function makeActionLinks(cfg: ActionLinksConfig, store: LinkStore, 
     };
     return { action, text, url: `${base}${linkPath(to.id, to.target)}?${linkQuery(p, signLink(secret, p))}` };
   };
+  if (named === closed) return [make("rerun", "Re-run the cancelled runs")];
   const links = [make("ack", "Acknowledge"), make("snooze", "Snooze")];
   if (offers.rerun && named.target === "cause") links.push(make("rerun", "Re-run the cancelled runs"));
   // A retry, a reload and a chain's start act on this message's task: they name the task's incident, also on a page

@@ -35,6 +35,11 @@ export interface RemedyPort {
   retry(req: { incidentId: number; delayMs: number; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
   /** Whether a message about this event offers "re-run the runs the queue cancelled" (a node's queue cause). */
   offersRerun(e: DomainEvent): boolean;
+  /**
+   * What a re-run of the queue cause would find now, open or closed: how many of its cancelled runs have not run again,
+   * and in words (which ones, or that nothing is left, with what ran). The link acts after the cause closed while any is left.
+   */
+  rerunLeft?(causeId: number): Promise<{ left: number; message: string }>;
   /** Asks for the runs the queue cause's node cancelled to be started again once the queue drained, in chain order. */
   rerun(req: { causeId: number; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
   /** Whether a message about this event offers "reload the app through the Engine" (an open incident of a reload task). */

@@ -39,6 +39,8 @@ export interface LinkActions {
   chain(p: LinkParams, taskId: string, who: LinkAsker): Promise<LinkAnswer>;
   /** Asks approved remediation to re-run the runs a node's queue cause cancelled, once the queue drained. */
   rerun(p: LinkParams, who: LinkAsker): Promise<LinkAnswer>;
+  /** What a re-run link of a cause would find now (absent: remediation is not on this Steward). */
+  rerunLeft(p: LinkParams): Promise<{ left: number; message: string } | undefined>;
   /** A time as the pages say it: the message format on the site's clock (src/platform/core/time-text.ts). */
   formatTime(ms: number): string;
 }
@@ -67,14 +69,28 @@ function linkAsker(c: Context<HttpEnv>, recipient: string): LinkAsker {
   return { ...(ip ? { ip } : {}), verified: !isChannelLink(recipient) };
 }
 
+/**
+ * A link whose subject has recovered: "Already recovered", except a re-run of a queue's cause, which closes when its
+ * last waiting run is cancelled (just when a re-run makes sense): its link acts for as long as its cancelled runs have
+ * not run again, and otherwise says plainly that nothing is left, with what ran.
+ */
+async function shownSubject(
+  actions: LinkActions,
+  p: LinkParams,
+  subject: SubjectFacts,
+): Promise<{ page?: { title: string; message: string }; shown: SubjectFacts }> {
+  if (subject.status === "open") return { shown: subject };
+  const left = p.action === "rerun" ? await actions.rerunLeft(p) : undefined;
+  const noun = p.target === "cause" ? "Cause" : "Incident";
+  if (!left) return { shown: subject, page: { title: "Already recovered", message: `${noun} #${subject.id} (${subject.title}) has recovered.` } };
+  if (left.left === 0) return { shown: subject, page: { title: "Nothing left to re-run", message: left.message } };
+  return { shown: { ...subject, lastSummary: `The queue has drained and the cause has closed. ${left.message}` } };
+}
+
 /** GET and POST of the links naming one kind of target: /act/incident/{id} (a task's incident), /act/cause/{id}. */
-function registerTarget(
-  router: Router,
-  target: LinkTarget,
-  deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock; forged: ForgedLinkTally },
-): void {
-  const { store, actions, audit, clock, forged } = deps;
-  const noun = target === "cause" ? "Cause" : "Incident";
+type TargetDeps = { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock; forged: ForgedLinkTally };
+
+function registerTarget(router: Router, target: LinkTarget, { store, actions, audit, clock, forged }: TargetDeps): void {
   // Relative: the pages are served by the Steward the link names (http.publicUrl), as the dashboard is.
   const dashboard = (id: number) =>
     target === "cause"
@@ -116,11 +132,13 @@ function registerTarget(
       const check = await checkLink(store, { target, id: params.id }, query(c), now, actions.formatTime);
       if (!check.ok) return html(c, result("This link cannot be used", check.reason, params.id), check.status);
       const subject = await actions.subject(target, params.id);
-      if (!subject) return html(c, result(`No such ${target}`, `${noun} #${params.id} is no longer kept.`, params.id), 404);
-      if (subject.status !== "open") return html(c, result("Already recovered", `${noun} #${subject.id} (${subject.title}) has recovered.`, subject.id), 200);
+      if (!subject)
+        return html(c, result(`No such ${target}`, `${target === "cause" ? "Cause" : "Incident"} #${params.id} is no longer kept.`, params.id), 404);
+      const { page, shown } = await shownSubject(actions, check.params, subject);
+      if (page) return html(c, result(page.title, page.message, subject.id), 200);
       const ask = isChannelLink(check.params.recipient) ? { ...optional("remembered", rememberedName(c.req.header("cookie"))) } : undefined;
       const chain = check.params.action === "chain" ? await actions.chainTasks(check.params) : [];
-      return html(c, confirmPage(subject, check.params.action, check.params.recipient, actions.choices(now), actions.retryChoices(), ask, chain), 200);
+      return html(c, confirmPage(shown, check.params.action, check.params.recipient, actions.choices(now), actions.retryChoices(), ask, chain), 200);
     },
   );
 

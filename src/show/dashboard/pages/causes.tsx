@@ -31,12 +31,13 @@ function AckCell(props: { cause: ParentView }) {
 }
 
 /**
- * A node's reload queue cause whose cancelled runs still fail: the Re-run offered to a viewer who may start tasks
+ * A node's reload queue cause whose cancelled runs have not run again, open or closed (the cause closes when its last
+ * waiting run is cancelled, just when a re-run makes sense): the Re-run offered to a viewer who may start tasks
  * (POST /v4/causes/{id}/rerun-cancelled with the viewer's key; docs/remediation.md).
  */
-function RerunCell(props: { cause: ParentView; offered: boolean }) {
+function RerunCell(props: { cause: ParentView; offered: boolean; left: number }) {
   const p = props.cause;
-  if (!props.offered || !p.cause.startsWith("queue:") || p.stillFailing === 0) return null;
+  if (!props.offered || !p.cause.startsWith("queue:") || props.left === 0) return null;
   return (
     <div class="small" data-role="rerun">
       <button type="button" data-action="rerun-cause" data-id={String(p.id)} data-name={p.title}>
@@ -46,7 +47,13 @@ function RerunCell(props: { cause: ParentView; offered: boolean }) {
   );
 }
 
-function CauseTable(props: { rows: ParentView[]; rerunOffered: boolean; actions: Map<number, ActionRow[]> }) {
+/** What the Causes page read of a queue cause's re-run: its actions, and the cancelled runs not yet run again. */
+interface CauseRerun {
+  actions: ActionRow[];
+  left: number;
+}
+
+function CauseTable(props: { rows: ParentView[]; rerunOffered: boolean; actions: Map<number, CauseRerun> }) {
   return (
     <table class="causes">
       <thead>
@@ -99,15 +106,15 @@ function CauseTable(props: { rows: ParentView[]; rerunOffered: boolean; actions:
                 </div>
               ) : null}
               <AckCell cause={p} />
-              <RerunCell cause={p} offered={props.rerunOffered} />
+              <RerunCell cause={p} offered={props.rerunOffered} left={props.actions.get(p.id)?.left ?? 0} />
             </td>
           </tr>,
-          props.actions.get(p.id)?.length ? (
+          props.actions.get(p.id)?.actions.length ? (
             <tr data-role="cause-actions" data-cause={String(p.id)}>
               <td />
               <td colSpan={4}>
                 <div class="small">Re-run of the cancelled runs, in the order they run:</div>
-                <ActionList actions={props.actions.get(p.id) ?? []} />
+                <ActionList actions={props.actions.get(p.id)?.actions ?? []} />
               </td>
             </tr>
           ) : null,
@@ -128,11 +135,11 @@ export const causesPage: PageHandler = async (c, { api, inbox, siteClock, remedi
     .flatMap((r) => (r.ok ? r.data.causes : []))
     .filter((p) => p.cause.startsWith("queue:"))
     .map((p) => p.id);
-  const actions = new Map<number, ActionRow[]>();
+  const actions = new Map<number, CauseRerun>();
   await Promise.all(
     queueIds.map(async (id) => {
-      const r = await api<{ actions: ActionRow[] }>(c, `/v4/causes/${id}/actions`);
-      if (r.ok) actions.set(id, r.data.actions);
+      const r = await api<{ actions: ActionRow[]; left?: unknown[] }>(c, `/v4/causes/${id}/actions`);
+      if (r.ok) actions.set(id, { actions: r.data.actions, left: r.data.left?.length ?? 0 });
     }),
   );
   const section = (title: string, r: typeof open, none: string) => (
