@@ -49,8 +49,8 @@ export function createActionStore(db: SqlDb) {
         if (under) return { added: false, action: under };
       }
       const r = await db.get<Record<string, unknown>>(
-        `INSERT INTO remediation_actions (incident_id, task_id, task_name, node, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at, approval_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+        `INSERT INTO remediation_actions (incident_id, task_id, task_name, node, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at, approval_key, follows_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
         [
           a.incidentId,
           a.taskId.toLowerCase(),
@@ -67,6 +67,7 @@ export function createActionStore(db: SqlDb) {
           a.requestedAt,
           a.dueAt,
           a.awaiting ?? null,
+          a.followsId ?? 0,
         ],
       );
       if (r) return { added: true, action: rowOf(r) };

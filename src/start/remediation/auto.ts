@@ -4,11 +4,14 @@
 // far, so it is held, and a retry that heals recovers an incident nobody was told of (no page). When the rule's retries
 // are spent (or the budget, a maintenance window or a disabled task stops the next one), the threshold is the failures
 // so far: this failure pages once, with every attempt. Never a loop: an incident gets at most the rule's retries.
+// Failures that share a cause (one data source) are retried through one probe task first (cause-retry.ts).
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { TaskEvent } from "../../platform/events/types";
 import { PAGE_AFTER_MAX_WINDOW_MS, type PageAfter } from "../../tell/notify/page-after";
 import type { FailureHold } from "../../tell/incidents";
 import type { ActionStore } from "./action-store";
+import type { CauseProbes } from "./cause-probes";
+import { probeGaveUp, releaseWaiters, retryCauseOf } from "./cause-retry";
 import { isRerunRule, type RemediationConfig } from "./config";
 import { rerunHold } from "./rerun-hold";
 import { HOUR, ruleMatches, ruleName, type StopDeps, stopper } from "./rule-match";
@@ -18,6 +21,7 @@ const SLACK_MS = 6 * HOUR;
 
 export interface AutoDeps extends StopDeps {
   store: ActionStore;
+  probes: CauseProbes;
   audit: AuditLog;
   /** Looks for due actions and arms the timer for the new one. */
   poke(): Promise<void>;
@@ -49,14 +53,38 @@ export function createFailureHold(cfg: RemediationConfig, deps: AutoDeps): Failu
       from: `remediation.rules[${index}]`,
     });
     // A success of an incident remediation held: its recovery is judged against a threshold never reached (unpaged).
+    // The cause's probe ran well: the tasks waiting for it are retried now.
+    if (e.kind === "task.succeeded") await releaseWaiters(deps, e.incident.id, now);
     if (e.kind !== "task.failed") return done.length > 0 ? hold(done.length + 2) : undefined;
     if (done.length === 0 && i < 0) return undefined;
     const k = done.length;
     // A retry is still to come (this failure is another run's, e.g. its own trigger's): its page keeps waiting.
     if (done.some((a) => a.status === "pending" || a.status === "claimed" || a.status === "started")) return hold(k + 2);
     const node = e.execution?.executingNode ?? e.host ?? null;
+    // Another task's failure is already the probe of this failure's cause: this one waits for it, held, costing nothing.
+    const causeKey = k === 0 ? retryCauseOf(e) : undefined;
+    const latest = causeKey ? await deps.probes.latest(causeKey) : undefined;
+    const probing = latest?.status === "probing" ? latest : undefined;
+    // The rule gave up on this cause within the hour (its probe's retries failed): a task of it failing again pages
+    // as without a rule (folded into the cause's page), rather than starting the same retries over.
+    if (latest?.status === "gave_up" && latest.endedAt !== null && now - latest.endedAt < HOUR) {
+      const why = `the rule gave up on this cause at ${new Date(latest.endedAt).toISOString()} (its probe ${latest.taskName} was not healed by its retries)`;
+      deps.audit.record({
+        actor: { kind: "remediation", name: `rule:${name}` },
+        action: "remediation.withheld",
+        target: e.task.id,
+        result: "denied",
+        details: { incidentId: e.incident.id, reason: why, cause: latest.causeKey },
+      });
+      return undefined;
+    }
+    if (probing && probing.taskId !== e.task.id.toLowerCase()) {
+      await deps.probes.wait(probing.id, { incidentId: e.incident.id, taskId: e.task.id, taskName: e.task.name, node }, now);
+      return hold(Math.max(2, e.incident.failures + 1));
+    }
     const why =
       k >= retryAfter.length ? `its ${k} retries are spent` : await stopper(cfg, deps, { taskId: e.task.id, enabled: e.task.enabled, node, event: e }, now);
+    if (why) await probeGaveUp(deps, e.incident.id, why, now);
     if (why) {
       if (k < retryAfter.length)
         deps.audit.record({
@@ -67,6 +95,14 @@ export function createFailureHold(cfg: RemediationConfig, deps: AutoDeps): Failu
           details: { incidentId: e.incident.id, reason: why },
         });
       return k === 0 ? undefined : hold(k + 1);
+    }
+    // The first failure of a cause is its probe (or, on a cluster, a failure another Steward made the probe first waits).
+    if (causeKey) {
+      const probe = await deps.probes.openOrJoin({ causeKey, ruleName: name, incidentId: e.incident.id, taskId: e.task.id, taskName: e.task.name }, now);
+      if (probe.taskId !== e.task.id.toLowerCase()) {
+        await deps.probes.wait(probe.id, { incidentId: e.incident.id, taskId: e.task.id, taskName: e.task.name, node }, now);
+        return hold(Math.max(2, e.incident.failures + 1));
+      }
     }
     const { added, action } = await deps.store.add({
       incidentId: e.incident.id,

@@ -12,6 +12,7 @@ import type { SqlDb } from "../../platform/store/sql";
 import type { IncidentService } from "../../tell/incidents";
 import type { TaskStarter } from "../control/types";
 import { createActionStore } from "./action-store";
+import { createCauseProbes } from "./cause-probes";
 import { createCauseStore } from "../../tell/grouping/cause-store";
 import { createStoredChains } from "../../tell/grouping/stored-chains";
 import type { RemediationConfig } from "./config";
@@ -55,15 +56,16 @@ export interface RemediationDeps {
 
 export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps): RemediationService {
   const store = createActionStore(deps.db);
+  const probes = createCauseProbes(deps.db);
   const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval });
   const causes = createCauseStore(deps.db);
   const chains = createStoredChains(deps.db);
-  const service = createRemediationService(cfg, { ...deps, store, worker, canReload: deps.reloader !== undefined, causes, chains });
+  const service = createRemediationService(cfg, { ...deps, store, probes, worker, canReload: deps.reloader !== undefined, causes, chains });
   registerRemediationRoutes(deps.router, service);
   registerMoreRemediationRoutes(deps.router, service);
   const poke = () => worker.poke();
   // Automatic retries only with a rule: the incidents service then asks before each failure's page.
-  deps.incidents.holdFailures(createFailureHold(cfg, { store, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke }));
+  deps.incidents.holdFailures(createFailureHold(cfg, { store, probes, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke }));
   // Automatic re-runs only with a [queue] rule: when a node's queue drained, its cancelled runs are asked for.
   const rerun = createAutoRerun(cfg, { ...deps, store, causes, chains, poke });
   if (rerun) deps.bus.on("task.on_track", rerun);

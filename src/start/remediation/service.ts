@@ -13,6 +13,7 @@ import { spanText } from "../../tell/notify/time-format";
 import type { ActionStore, RemediationAction } from "./action-store";
 import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
+import type { CauseProbes } from "./cause-probes";
 import { gaveUpLines, lineOf } from "./lines";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
@@ -55,6 +56,8 @@ export interface RemediationService extends RemedyPort {
 
 export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
   store: ActionStore;
+  /** A rule's probes of a shared cause: the page of one that gave up names the tasks that waited for it. */
+  probes?: CauseProbes;
   worker: Worker;
   /** Whether this Steward reloads apps through the Engine (the worker has the app reloader). */
   canReload?: boolean;
@@ -215,7 +218,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       if (!isTaskEvent(e) || e.incident === undefined || e.source === "test") return [];
       const told = await store.tell(e.incident.id, e.id);
       const own = told.filter((a) => a.requestedFrom !== "rule").map((a) => lineOf(a, e, deps.formatTime));
-      return [...own, ...(await gaveUpLines(store, e, deps.formatTime))];
+      return [...own, ...(await gaveUpLines(store, e, deps.formatTime, deps.probes))];
     },
   };
 }
