@@ -37,6 +37,7 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     ...(control.reloader ? { reloader: control.reloader } : {}),
     ...(w.config.watchdog?.enabled === false ? {} : { queues: backedUpQueues(w) }),
     incidents,
+    grouping: alerting.alertGates.grouping,
     formatTime: alerting.formatTime,
     inMaintenance: (e, now) => alerting.alertGates.maintenance.holding(e, now),
     idlePollMs,

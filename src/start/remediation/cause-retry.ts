@@ -3,6 +3,7 @@
 // are retried together once the probe's task ran well again. So the budget is spent on one task while the source is
 // still down, not on every task of it, and "the source came back" runs everything again.
 import type { AuditLog } from "../../platform/audit/audit-log";
+import type { CauseSummary } from "../../platform/events/cause-summary";
 import type { TaskEvent } from "../../platform/events/types";
 import { causeSourceOf } from "../../tell/grouping/source";
 import type { ActionStore } from "./action-store";
@@ -80,4 +81,14 @@ export async function probeGaveUp(deps: CauseRetryDeps, incidentId: number, why:
     result: "ok",
     details: { incidentId, cause: probe.causeKey, reason: why, waiting: waiters.length },
   });
+}
+
+/** What the rule is trying for the cause now (its open probe's next retry and who waits), for the cause's pages. */
+export async function causeTrying(deps: Pick<CauseRetryDeps, "store" | "probes">, causeKey: string): Promise<CauseSummary["trying"]> {
+  const probe = await deps.probes.open(causeKey);
+  if (!probe) return undefined;
+  const next = (await deps.store.ofIncident(probe.incidentId)).find((a) => a.requestedFrom === "rule" && (a.status === "pending" || a.status === "claimed"));
+  if (!next) return undefined;
+  const waiting = (await deps.probes.waiters(probe.id)).length;
+  return { task: probe.taskName, at: new Date(next.dueAt).toISOString(), rule: probe.ruleName, waiting };
 }

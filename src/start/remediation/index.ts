@@ -10,6 +10,7 @@ import type { Router } from "../../platform/http/route";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { SqlDb } from "../../platform/store/sql";
 import type { IncidentService } from "../../tell/incidents";
+import type { Grouping } from "../../tell/grouping";
 import type { TaskStarter } from "../control/types";
 import { createActionStore } from "./action-store";
 import { createCauseProbes } from "./cause-probes";
@@ -21,6 +22,7 @@ import { registerMoreRemediationRoutes } from "./routes-more";
 import { createRemediationService, type RemediationService } from "./service";
 import { createWorker } from "./worker";
 import { createFailureHold } from "./auto";
+import { causeTrying } from "./cause-retry";
 import type { AppReloadPort } from "./engine-reload";
 import type { QueuePort } from "./queue-port";
 import { createAutoRerun } from "./auto-rerun";
@@ -45,6 +47,8 @@ export interface RemediationDeps {
   /** The nodes whose Scheduler queue the watchdog finds backed up: a chain's start waits for its node's to drain. */
   queues?: QueuePort;
   incidents: IncidentService;
+  /** The grouping, told what a rule is trying for a cause (its pages name it). */
+  grouping?: Pick<Grouping, "readTryingFrom">;
   formatTime(ms: number): string;
   /** The maintenance window covering an event now (tell/maintenance): automatic retries and re-runs never run inside one. */
   inMaintenance(e: DomainEvent, now: number): { window: string } | undefined;
@@ -66,6 +70,8 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   const poke = () => worker.poke();
   // Automatic retries only with a rule: the incidents service then asks before each failure's page.
   deps.incidents.holdFailures(createFailureHold(cfg, { store, probes, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke }));
+  // A cause's pages say what a rule is trying for it (its probe's next retry), with a rule only.
+  if (cfg.rules.length > 0) deps.grouping?.readTryingFrom((key) => causeTrying({ store, probes }, key));
   // Automatic re-runs only with a [queue] rule: when a node's queue drained, its cancelled runs are asked for.
   const rerun = createAutoRerun(cfg, { ...deps, store, causes, chains, poke });
   if (rerun) deps.bus.on("task.on_track", rerun);

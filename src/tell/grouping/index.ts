@@ -20,6 +20,9 @@ import { registerCauseRoutes, type ScriptLogLookup } from "./routes";
 import { createCauseAcknowledger, type CauseAcknowledger } from "./cause-acknowledge";
 import { createTaskHolders, type TaskHolder } from "./task-holder";
 import type { Receiver } from "./reach";
+import type { CauseTrying } from "./summary";
+
+export type { CauseTrying } from "./summary";
 
 export { groupingMigrations } from "./migrations";
 export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-store";
@@ -76,6 +79,8 @@ export interface Grouping {
   noteCloudTasks(tenant: CloudTenantTasks, now: number): Promise<void>;
   /** Gives GET /v4/causes/{id} the symptoms' script logs: the dashboard's timeline (built after the gates, so wired late). */
   readScriptLogsFrom(index: () => ScriptLogLookup): void;
+  /** Names on a cause's pages what a remediation rule is trying for it (src/start/remediation, built after the gates). */
+  readTryingFrom(trying: CauseTrying): void;
 }
 
 export interface GroupingDeps {
@@ -92,12 +97,14 @@ export interface GroupingDeps {
 export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping {
   const store = createCauseStore(deps.db);
   let scriptLogs: (() => ScriptLogLookup) | undefined;
+  let trying: CauseTrying | undefined;
   registerCauseRoutes(deps.router, store, () => scriptLogs?.());
   const chains = createStoredChains(deps.db);
   const cloudChains = createCloudChains(deps.db);
   const followUps = createFollowUps(deps.db);
   const gate = createGroupingGate(store, cfg, {
     alsoReceived: followUps.causeReceivers,
+    trying: () => trying,
     taskNodes: createTaskNodes(deps.db),
     silentNodes: createSilentNodes(deps.db),
     graph: chains.graph,
@@ -128,6 +135,9 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     noteCloudTasks: cloudChains.note,
     readScriptLogsFrom(index) {
       scriptLogs = index;
+    },
+    readTryingFrom(t) {
+      trying = t;
     },
   };
 }

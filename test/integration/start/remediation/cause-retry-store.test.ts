@@ -10,6 +10,7 @@ import { coreMigrations } from "../../../../src/platform/store/core-migrations";
 import { createActionStore } from "../../../../src/start/remediation/action-store";
 import { createFailureHold } from "../../../../src/start/remediation/auto";
 import { createCauseProbes } from "../../../../src/start/remediation/cause-probes";
+import { causeTrying } from "../../../../src/start/remediation/cause-retry";
 import { remediationSchema } from "../../../../src/start/remediation/config";
 import { remediationMigrations } from "../../../../src/start/remediation/migrations";
 import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
@@ -56,6 +57,13 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       expect((await store.ofIncident(101)).map((a) => a.taskId)).toEqual([id(1)]);
       for (let n = 2; n <= 12; n++) expect(await store.ofIncident(100 + n)).toEqual([]);
       expect((await probes.waiters((await probes.ofIncident(101))!.id)).map((w) => w.taskName)).toHaveLength(11);
+      // The cause's pages say what is tried, when, and who waits.
+      expect(await causeTrying({ store, probes }, "source:connection|dwh")).toEqual({
+        task: "Load 1",
+        at: new Date(T0 + 300_000).toISOString(),
+        rule: "conn",
+        waiting: 11,
+      });
       // The probe's retry runs (claimed and started as the worker does) and succeeds; both Stewards hear it.
       const probeAction = (await store.unfinished(id(1)))!;
       const c = (await store.claim(probeAction.id, "s1", clock.now() + 300_000, 60_000))!;
@@ -69,6 +77,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
         expect(asked.map((a) => [a.status, a.dueAt, a.followsId, a.requestedBy])).toEqual([["pending", T0 + 301_000, probeAction.id, "rule:conn"]]);
       }
       expect((await probes.ofIncident(101))?.status).toBe("released");
+      expect(await causeTrying({ store, probes }, "source:connection|dwh")).toBeUndefined();
       // The node's budget (3) counts the probe's retry and its follow-ups as two: a third cause still gets its retry.
       expect(await store.ruleCounts(T0 - 1, id(5), NODE)).toEqual({ task: 1, node: 2, site: 2 });
       expect((await holds[0]!(run(40, "ERP", 140)))?.failures).toBe(2);
