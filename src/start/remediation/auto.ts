@@ -11,7 +11,7 @@ import { PAGE_AFTER_MAX_WINDOW_MS, type PageAfter } from "../../tell/notify/page
 import type { FailureHold } from "../../tell/incidents";
 import type { ActionStore } from "./action-store";
 import type { CauseProbes } from "./cause-probes";
-import { probeGaveUp, releaseWaiters, retryCauseOf } from "./cause-retry";
+import { causeGate, probeGaveUp, releaseWaiters } from "./cause-retry";
 import { isRerunRule, type RemediationConfig } from "./config";
 import { rerunHold } from "./rerun-hold";
 import { HOUR, ruleMatches, ruleName, type StopDeps, stopper } from "./rule-match";
@@ -47,9 +47,10 @@ export function createFailureHold(cfg: RemediationConfig, deps: AutoDeps): Failu
     if (isRerunRule(rule)) return rerunHold(e, done, index, deps);
     const name = ruleName(rule, index);
     const retryAfter = rule.retryAfter ?? [];
+    const retrySpanMs = retryAfter.reduce((a, b) => a + b, 0);
     const hold = (failures: number): PageAfter => ({
       failures,
-      withinMs: Math.min(PAGE_AFTER_MAX_WINDOW_MS, retryAfter.reduce((a, b) => a + b, 0) + SLACK_MS),
+      withinMs: Math.min(PAGE_AFTER_MAX_WINDOW_MS, retrySpanMs + SLACK_MS),
       from: `remediation.rules[${index}]`,
     });
     // A success of an incident remediation held: its recovery is judged against a threshold never reached (unpaged).
@@ -61,31 +62,15 @@ export function createFailureHold(cfg: RemediationConfig, deps: AutoDeps): Failu
     // A retry is still to come (this failure is another run's, e.g. its own trigger's): its page keeps waiting.
     if (done.some((a) => a.status === "pending" || a.status === "claimed" || a.status === "started")) return hold(k + 2);
     const node = e.execution?.executingNode ?? e.host ?? null;
-    // Another task's failure is already the probe of this failure's cause: this one waits for it, held, costing nothing.
-    const causeKey = k === 0 ? retryCauseOf(e) : undefined;
-    const latest = causeKey ? await deps.probes.latest(causeKey) : undefined;
-    const probing = latest?.status === "probing" ? latest : undefined;
-    // The rule gave up on this cause within the hour (its probe's retries failed): a task of it failing again pages
-    // as without a rule (folded into the cause's page), rather than starting the same retries over.
-    if (latest?.status === "gave_up" && latest.endedAt !== null && now - latest.endedAt < HOUR) {
-      const why = `the rule gave up on this cause at ${new Date(latest.endedAt).toISOString()} (its probe ${latest.taskName} was not healed by its retries)`;
-      deps.audit.record({
-        actor: { kind: "remediation", name: `rule:${name}` },
-        action: "remediation.withheld",
-        target: e.task.id,
-        result: "denied",
-        details: { incidentId: e.incident.id, reason: why, cause: latest.causeKey },
-      });
-      return undefined;
-    }
-    if (probing && probing.taskId !== e.task.id.toLowerCase()) {
-      await deps.probes.wait(probing.id, { incidentId: e.incident.id, taskId: e.task.id, taskName: e.task.name, node }, now);
-      return hold(Math.max(2, e.incident.failures + 1));
-    }
+    // Failures sharing a cause wait for its probe (cause-retry.ts): held, costing nothing.
+    const facts = { incidentId: e.incident.id, taskId: e.task.id, taskName: e.task.name, node };
+    const gate = k === 0 ? await causeGate(deps, e, name, facts, now, retrySpanMs) : { causeKey: undefined };
+    if (gate === "waits") return hold(Math.max(2, e.incident.failures + 1));
+    if (gate === "given up") return undefined;
     const why =
       k >= retryAfter.length ? `its ${k} retries are spent` : await stopper(cfg, deps, { taskId: e.task.id, enabled: e.task.enabled, node, event: e }, now);
-    if (why) await probeGaveUp(deps, e.incident.id, why, now);
     if (why) {
+      await probeGaveUp(deps, e.incident.id, why, now);
       if (k < retryAfter.length)
         deps.audit.record({
           actor: { kind: "remediation", name: `rule:${name}` },
@@ -96,13 +81,11 @@ export function createFailureHold(cfg: RemediationConfig, deps: AutoDeps): Failu
         });
       return k === 0 ? undefined : hold(k + 1);
     }
-    // The first failure of a cause is its probe (or, on a cluster, a failure another Steward made the probe first waits).
-    if (causeKey) {
-      const probe = await deps.probes.openOrJoin({ causeKey, ruleName: name, incidentId: e.incident.id, taskId: e.task.id, taskName: e.task.name }, now);
-      if (probe.taskId !== e.task.id.toLowerCase()) {
-        await deps.probes.wait(probe.id, { incidentId: e.incident.id, taskId: e.task.id, taskName: e.task.name, node }, now);
-        return hold(Math.max(2, e.incident.failures + 1));
-      }
+    // The first failure of a cause is its probe (on a cluster, a failure another Steward made the probe first waits).
+    const probe = gate.causeKey ? await deps.probes.openOrJoin({ causeKey: gate.causeKey, ruleName: name, ...facts }, now) : undefined;
+    if (probe && probe.taskId !== e.task.id.toLowerCase()) {
+      await deps.probes.wait(probe.id, facts, now);
+      return hold(Math.max(2, e.incident.failures + 1));
     }
     const { added, action } = await deps.store.add({
       incidentId: e.incident.id,
@@ -115,7 +98,11 @@ export function createFailureHold(cfg: RemediationConfig, deps: AutoDeps): Failu
       requestedAt: now,
       dueAt: now + retryAfter[k]!,
     });
-    if (!added) return k === 0 ? undefined : hold(k + 1); // a person's retry of the task is pending: theirs tells
+    if (!added) {
+      // A person's retry of the task is pending: theirs tells; the cause gets no probe from this failure.
+      if (probe) await deps.probes.end(probe.id, "withheld", now);
+      return k === 0 ? undefined : hold(k + 1);
+    }
     deps.audit.record({
       actor: { kind: "remediation", name: `rule:${name}` },
       action: "remediation.request",

@@ -3,7 +3,9 @@
 // on the whole site (a partial unique index), so the Stewards of a cluster pick the same probe.
 import type { SqlDb } from "../../platform/store/sql";
 
-export type ProbeStatus = "probing" | "released" | "gave_up" | "withheld";
+/** probing: its retries under way; released: it ran well, the others were asked for; gave_up: its retries spent;
+ * withheld: it got no retry (a person's was pending); expired: nobody ended it within the rule's delays and 6 hours. */
+export type ProbeStatus = "probing" | "released" | "gave_up" | "withheld" | "expired";
 
 export interface CauseProbe {
   id: number;

@@ -7,7 +7,11 @@ import type { CauseSummary } from "../../platform/events/cause-summary";
 import type { TaskEvent } from "../../platform/events/types";
 import { causeSourceOf } from "../../tell/grouping/source";
 import type { ActionStore } from "./action-store";
-import type { CauseProbes } from "./cause-probes";
+import type { CauseProbes, ProbeWaiter } from "./cause-probes";
+import { HOUR } from "./rule-match";
+
+/** Past the rule's delays and this, a probe nobody ended (its incident resolved by hand, its Steward gone) expires. */
+const PROBE_SLACK_MS = 6 * HOUR;
 
 export interface CauseRetryDeps {
   store: ActionStore;
@@ -21,6 +25,46 @@ export function retryCauseOf(e: TaskEvent): string | undefined {
   if (!e.errorClass) return undefined;
   const source = causeSourceOf(e);
   return source ? `source:${e.errorClass}|${source.toLowerCase()}` : undefined;
+}
+
+/**
+ * A failure (the first of its incident) of a task whose cause has a probe: "waits" for another task's open probe,
+ * "given up" when the rule gave up on the cause within the hour (a task of it failing again pages as without a rule,
+ * folded into the cause's page, rather than starting the same retries over), else its cause (to be its probe), if any.
+ */
+export async function causeGate(
+  deps: CauseRetryDeps,
+  e: TaskEvent,
+  rule: string,
+  facts: Omit<ProbeWaiter, "heldAt">,
+  now: number,
+  retrySpanMs: number,
+): Promise<"waits" | "given up" | { causeKey: string | undefined }> {
+  const causeKey = retryCauseOf(e);
+  const latest = causeKey ? await deps.probes.latest(causeKey) : undefined;
+  if (!causeKey || !latest) return { causeKey };
+  if (latest.status === "probing" && now - latest.openedAt > retrySpanMs + PROBE_SLACK_MS) {
+    await deps.probes.end(latest.id, "expired", now);
+    return { causeKey };
+  }
+  if (latest.status === "probing") {
+    if (latest.taskId === facts.taskId.toLowerCase()) return { causeKey };
+    await deps.probes.wait(latest.id, facts, now);
+    return "waits";
+  }
+  if (latest.status !== "gave_up" || latest.endedAt === null || now - latest.endedAt >= HOUR) return { causeKey };
+  deps.audit.record({
+    actor: { kind: "remediation", name: `rule:${rule}` },
+    action: "remediation.withheld",
+    target: e.task.id,
+    result: "denied",
+    details: {
+      incidentId: facts.incidentId,
+      cause: causeKey,
+      reason: `the rule gave up on this cause at ${new Date(latest.endedAt).toISOString()} (its probe ${latest.taskName} was not healed by its retries)`,
+    },
+  });
+  return "given up";
 }
 
 /**

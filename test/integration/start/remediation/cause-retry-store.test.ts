@@ -108,5 +108,19 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       const gaveUp = await audit.query({ action: "remediation.gave_up" });
       expect(gaveUp.map((a) => [a.target, a.details?.waiting, a.details?.reason])).toEqual([[id(1), 3, "its 2 retries are spent"]]);
     });
+
+    test("a probe nobody ended (its incident resolved by hand) expires: the cause's next failure is a new probe", { timeout: 30_000 }, async () => {
+      const { holds, store, probes, clock } = await twoStewards();
+      await holds[0]!(run(1, "Sheets", 301));
+      // Within the rule's delays and 6 hours, another task of the cause waits for it...
+      expect((await holds[1]!(run(2, "Sheets", 302)))?.failures).toBe(2);
+      expect(await store.ofIncident(302)).toEqual([]);
+      // ... past them (20 minutes of delays and 6 hours), it is retried on its own: the old probe expired.
+      await clock.set(T0 + 20 * 60_000 + 6 * 3_600_000 + 1);
+      expect((await holds[1]!(run(3, "Sheets", 303)))?.failures).toBe(2);
+      expect((await store.ofIncident(303)).map((a) => a.taskId)).toEqual([id(3)]);
+      expect((await probes.ofIncident(301))?.status).toBe("expired");
+      expect((await probes.ofIncident(303))?.status).toBe("probing");
+    });
   });
 }
