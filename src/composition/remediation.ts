@@ -40,6 +40,7 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     ...(w.config.watchdog?.enabled === false ? {} : { queues: backedUpQueues(w) }),
     engines: createEngineRooms(qrs, w.log.child({ module: "remediation" })),
     incidents,
+    grouping: alerting.alertGates.grouping,
     formatTime: alerting.formatTime,
     inMaintenance: (e, now) => alerting.alertGates.maintenance.holding(e, now),
     idlePollMs,

@@ -33,6 +33,11 @@ export interface CauseSummary {
   promisesAtRisk?: string[];
   /** The cause on the dashboard (/ui/causes), when http.publicUrl is set. */
   url?: string;
+  /**
+   * An open cause a remediation rule is retrying through one of its tasks (its probe): the task, when its next retry
+   * is due (ISO time), the rule, and how many other tasks wait to be retried once it succeeds.
+   */
+  trying?: { task: string; at: string; rule: string; waiting: number };
   /** Closed by a person (POST /v4/causes/{id}/resolve, a resolve in PagerDuty…) rather than by its end: who. */
   resolvedBy?: string;
   /** Set on an update page: what the parent came to affect since its last page (ISO time), names capped like above. */

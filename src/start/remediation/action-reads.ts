@@ -8,21 +8,34 @@ export function createActionReads(db: SqlDb) {
     /**
      * Automatic retries and re-runs (requested by a rule) asked since `since`: of the task, of the node, of the site. A
      * node is one by its short name (nodeOf): a retry records the host its run named, a queue's re-run the queue
-     * cause's short name, and both count against the one budget.
+     * cause's short name, and both count against the one budget. The retries that followed a cause's probe once it
+     * succeeded (follows_id) count as one attempt of that cause for the node and the site, and each for its own task.
      */
     async ruleCounts(since: number, taskId: string, node: string | null): Promise<{ task: number; node: number; site: number }> {
       const rows = await db.all<Record<string, unknown>>(
-        `SELECT node, COUNT(*) AS n, SUM(CASE WHEN task_id = ? THEN 1 ELSE 0 END) AS task
-         FROM remediation_actions WHERE requested_from = 'rule' AND requested_at >= ? GROUP BY node`,
+        `SELECT node, follows_id, COUNT(*) AS n, SUM(CASE WHEN task_id = ? THEN 1 ELSE 0 END) AS task
+         FROM remediation_actions WHERE requested_from = 'rule' AND requested_at >= ? GROUP BY node, follows_id`,
         [taskId.toLowerCase(), since],
       );
       const self = node === null ? undefined : nodeOf(node);
       const counts = { task: 0, node: 0, site: 0 };
+      // A probe's follow-ups: one attempt, once for the site and once for each node their tasks ran on.
+      const site = new Set<number>();
+      const here = new Set<number>();
       for (const r of rows) {
-        counts.site += Number(r.n);
+        const follows = Number(r.follows_id ?? 0);
+        const mine = self !== undefined && typeof r.node === "string" && nodeOf(r.node) === self;
         counts.task += Number(r.task ?? 0);
-        if (self !== undefined && typeof r.node === "string" && nodeOf(r.node) === self) counts.node += Number(r.n);
+        if (follows !== 0) {
+          site.add(follows);
+          if (mine) here.add(follows);
+          continue;
+        }
+        counts.site += Number(r.n);
+        if (mine) counts.node += Number(r.n);
       }
+      counts.site += site.size;
+      counts.node += here.size;
       return counts;
     },
     /** Automatic retries whose run succeeded in [from, to): healed without a page (the morning report's line). */

@@ -73,6 +73,8 @@ export interface RemediationAction {
   confirmedFrom: string | null;
   confirmedIp: string | null;
   confirmedAt: number | null;
+  /** A rule's retry asked for because its cause's probe retry (this action) succeeded (cause-probes.ts); 0 for none. */
+  followsId: number;
 }
 
 export interface NewAction {
@@ -92,6 +94,8 @@ export interface NewAction {
   dueAt: number;
   /** Under the two-person rule: the approval key; the action waits ('awaiting') for a second person. */
   awaiting?: string;
+  /** A retry following its cause's probe retry that succeeded: that action's id. */
+  followsId?: number;
 }
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -132,5 +136,6 @@ export function rowOf(r: Record<string, unknown>): RemediationAction {
     confirmedFrom: str(r.confirmed_from),
     confirmedIp: str(r.confirmed_ip),
     confirmedAt: num(r.confirmed_at),
+    followsId: Number(r.follows_id ?? 0),
   };
 }

@@ -20,12 +20,13 @@ export interface Claim {
 
 export type ActionStore = ReturnType<typeof createActionStore>;
 
+const byId = async (ex: SqlExecutor, id: number) => {
+  const r = await ex.get<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE id = ?", [id]);
+  return r ? rowOf(r) : undefined;
+};
+
 export function createActionStore(db: SqlDb) {
   const reads = createActionReads(db);
-  const byId = async (ex: SqlExecutor, id: number) => {
-    const r = await ex.get<Record<string, unknown>>("SELECT * FROM remediation_actions WHERE id = ?", [id]);
-    return r ? rowOf(r) : undefined;
-  };
   /** One step of a claimed action: written only while the claim is still this one. */
   const step = async (c: Claim, set: string, params: Array<string | number | null>) =>
     (
@@ -49,8 +50,8 @@ export function createActionStore(db: SqlDb) {
         if (under) return { added: false, action: under };
       }
       const r = await db.get<Record<string, unknown>>(
-        `INSERT INTO remediation_actions (incident_id, task_id, task_name, node, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at, approval_key)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
+        `INSERT INTO remediation_actions (incident_id, task_id, task_name, node, kind, cause_id, after_id, seen_execution, status, requested_by, requested_from, requested_ip, requested_at, due_at, approval_key, follows_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING *`,
         [
           a.incidentId,
           a.taskId.toLowerCase(),
@@ -67,6 +68,7 @@ export function createActionStore(db: SqlDb) {
           a.requestedAt,
           a.dueAt,
           a.awaiting ?? null,
+          a.followsId ?? 0,
         ],
       );
       if (r) return { added: true, action: rowOf(r) };

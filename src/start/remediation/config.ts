@@ -118,7 +118,7 @@ export const remediationSchema = () =>
         })
         .prefault({})
         .describe(
-          "How many automatic retries and re-runs may be asked for within an hour: past it, a failure pages at once and a cancelled run is left to a person.",
+          "How many automatic retries and re-runs may be asked for within an hour: past it, a failure pages at once and a cancelled run is left to a person. Failures of one cause (one data source) spend it through their probe only: each probe retry counts once, and the retries of the other tasks that follow a probe that succeeded count as one together (each still counts for its own task).",
         ),
     })
     .describe(

@@ -10,8 +10,10 @@ import type { Router } from "../../platform/http/route";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { SqlDb } from "../../platform/store/sql";
 import type { IncidentService } from "../../tell/incidents";
+import type { Grouping } from "../../tell/grouping";
 import type { TaskStarter } from "../control/types";
 import { createActionStore } from "./action-store";
+import { createCauseProbes } from "./cause-probes";
 import { createCauseStore } from "../../tell/grouping/cause-store";
 import { createStoredChains } from "../../tell/grouping/stored-chains";
 import type { RemediationConfig } from "./config";
@@ -20,6 +22,7 @@ import { registerMoreRemediationRoutes } from "./routes-more";
 import { createRemediationService, type RemediationService } from "./service";
 import { createWorker } from "./worker";
 import { createFailureHold } from "./auto";
+import { causeTrying } from "./cause-retry";
 import type { AppReloadPort } from "./engine-reload";
 import type { QueuePort } from "./queue-port";
 import type { EnginePort } from "./engine-room";
@@ -49,6 +52,8 @@ export interface RemediationDeps {
   /** Each node's engines from QRS: a re-run or a chain's start waits until its node has a free one. */
   engines?: EnginePort;
   incidents: IncidentService;
+  /** The grouping, told what a rule is trying for a cause (its pages name it). */
+  grouping?: Pick<Grouping, "readTryingFrom">;
   formatTime(ms: number): string;
   /** The maintenance window covering an event now (tell/maintenance): automatic retries and re-runs never run inside one. */
   inMaintenance(e: DomainEvent, now: number): { window: string } | undefined;
@@ -64,14 +69,17 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   const chains = createStoredChains(deps.db);
   const join = createRerunJoin({ ...deps, store, causes, chains });
   const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval, beforeLook: join });
-  const own = createRemediationService(cfg, { ...deps, store, worker, canReload: deps.reloader !== undefined, causes, chains });
+  const probes = createCauseProbes(deps.db);
+  const own = createRemediationService(cfg, { ...deps, store, probes, worker, canReload: deps.reloader !== undefined, causes, chains });
   // A queue cause's update also says when the runs cancelled since join a pending re-run (rerun-lines.ts).
   const service: RemediationService = { ...own, lines: async (e) => [...(await own.lines(e)), ...(await rerunJoinLines(store, e, deps.formatTime))] };
   registerRemediationRoutes(deps.router, service);
   registerMoreRemediationRoutes(deps.router, service);
   const poke = () => worker.poke();
   // Automatic retries only with a rule: the incidents service then asks before each failure's page.
-  deps.incidents.holdFailures(createFailureHold(cfg, { store, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke }));
+  deps.incidents.holdFailures(createFailureHold(cfg, { store, probes, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke }));
+  // A cause's pages say what a rule is trying for it (its probe's next retry), with a rule only.
+  if (cfg.rules.length > 0) deps.grouping?.readTryingFrom((key) => causeTrying({ store, probes }, key));
   // Automatic re-runs only with a [queue] rule: when a node's queue drained, its cancelled runs are asked for.
   const rerun = createAutoRerun(cfg, { ...deps, store, causes, chains, poke });
   if (rerun) deps.bus.on("task.on_track", rerun);

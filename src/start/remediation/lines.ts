@@ -4,6 +4,10 @@
 import { type DomainEvent, isTaskEvent, type TaskEvent } from "../../platform/events/types";
 import type { CauseStore } from "../../tell/grouping/cause-store";
 import type { ActionStore, RemediationAction } from "./action-store";
+import type { CauseProbes } from "./cause-probes";
+
+/** How many waiting tasks a page names before "and N more". */
+const NAMED_WAITERS = 10;
 
 const ENDS = ["task.succeeded", "task.failed", "task.aborted"] as const;
 
@@ -11,6 +15,8 @@ export interface MessageLinesDeps {
   store: Pick<ActionStore, "tell" | "tellOfCause" | "toldEnd" | "ofIncident">;
   causes: Pick<CauseStore, "get" | "symptoms">;
   formatTime(ms: number): string;
+  /** The sources' probes (cause-probes.ts): a given-up probe's page names the tasks that waited. */
+  probes?: Pick<CauseProbes, "ofIncident" | "waiters">;
 }
 
 /**
@@ -29,7 +35,7 @@ export async function messageLines(deps: MessageLinesDeps, e: DomainEvent): Prom
   const ended = told.filter((a) => endsItsRun(a, at) || recoveredBy(a, at)).map((a) => a.id);
   if (ended.length > 0) await deps.store.toldEnd(ended, e.id);
   const lines = told.filter((a) => a.requestedFrom !== "rule").map((a) => lineOf(a, at, deps.formatTime));
-  return isTaskEvent(e) ? [...lines, ...(await gaveUpLines(deps.store, e, deps.formatTime))] : lines;
+  return isTaskEvent(e) ? [...lines, ...(await gaveUpLines(deps.store, e, deps.formatTime, deps.probes))] : lines;
 }
 
 async function causeActions(deps: MessageLinesDeps, causeId: number, eventId: string): Promise<RemediationAction[]> {
@@ -40,7 +46,12 @@ async function causeActions(deps: MessageLinesDeps, causeId: number, eventId: st
 }
 
 /** The page of a failure remediation's rule held until its retries were spent: what it tried, each with its failing line. */
-export async function gaveUpLines(store: Pick<ActionStore, "ofIncident">, e: TaskEvent, at: (ms: number) => string): Promise<string[]> {
+export async function gaveUpLines(
+  store: Pick<ActionStore, "ofIncident">,
+  e: TaskEvent,
+  at: (ms: number) => string,
+  probes?: Pick<CauseProbes, "ofIncident" | "waiters">,
+): Promise<string[]> {
   if (e.kind !== "task.failed" || !e.pageAfter?.from.startsWith("remediation.rules") || !e.incident) return [];
   const tried = (await store.ofIncident(e.incident.id)).filter((a) => a.requestedFrom === "rule" && a.status === "ended");
   if (tried.length === 0) return [];
@@ -53,7 +64,20 @@ export async function gaveUpLines(store: Pick<ActionStore, "ofIncident">, e: Tas
   return [
     `Remediation tried ${times}, gave up (${rule}).`,
     ...tried.map((a, n) => `Retry ${n + 1} at ${at(a.startedAt ?? a.dueAt)}: ${a.outcome ?? "ended"}${a.outcomeLine ? `: ${a.outcomeLine}` : ""}`),
+    ...(await waitersLine(probes, e.incident.id)),
   ];
+}
+
+/** The page of a cause's probe that gave up: the tasks of its cause that waited for it, not retried. */
+async function waitersLine(probes: Pick<CauseProbes, "ofIncident" | "waiters"> | undefined, incidentId: number): Promise<string[]> {
+  const probe = await probes?.ofIncident(incidentId);
+  if (!probes || probe?.status !== "gave_up") return [];
+  const waiters = await probes.waiters(probe.id);
+  if (waiters.length === 0) return [];
+  const named = waiters.slice(0, NAMED_WAITERS).map((w) => w.taskName);
+  const more = waiters.length > NAMED_WAITERS ? ` and ${waiters.length - NAMED_WAITERS} more` : "";
+  const n = waiters.length === 1 ? "1 other task" : `${waiters.length} other tasks`;
+  return [`${n} failing on the same source waited for these retries and were not retried: ${named.join(", ")}${more}. Start them once the source is back.`];
 }
 
 const VERB = {

@@ -2,7 +2,9 @@
 // claim that makes a cluster act once. A Steward claims a due action with a lease (one UPDATE on its row); another
 // takes it over only once the lease has run out, and then first looks whether the run had been started. A task has
 // at most one action not yet ended (a partial unique index): two people asking at once share one retry. Under the
-// two-person rule an action waits for a second person's confirmation (version 2), one awaiting per task.
+// two-person rule an action waits for a second person's confirmation (version 2), one awaiting per task. A rule
+// retries a cause shared by several failures (one data source) through one probe task first (version 3): one open
+// probe per cause on the whole site, the others waiting for its retry to succeed, their retries then following it.
 import type { MigrationSet } from "../../platform/store/database";
 
 export const remediationMigrations: MigrationSet = {
@@ -60,6 +62,36 @@ export const remediationMigrations: MigrationSet = {
         ALTER TABLE remediation_actions ADD COLUMN confirmed_at INTEGER;
         CREATE INDEX remediation_actions_approval ON remediation_actions (approval_key, status);
         CREATE UNIQUE INDEX remediation_actions_one_awaiting ON remediation_actions (task_id) WHERE status = 'awaiting';
+      `,
+    },
+    {
+      version: 3,
+      name: "remediation cause probes",
+      // follows_id: a retry asked for because the cause's probe retry (that action) succeeded; 0 for any other.
+      sql: `
+        ALTER TABLE remediation_actions ADD COLUMN follows_id INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE remediation_cause_probes (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          cause_key TEXT NOT NULL,
+          rule_name TEXT NOT NULL,
+          incident_id INTEGER NOT NULL,
+          task_id TEXT NOT NULL,
+          task_name TEXT NOT NULL,
+          status TEXT NOT NULL,
+          opened_at INTEGER NOT NULL,
+          ended_at INTEGER
+        );
+        CREATE UNIQUE INDEX remediation_cause_probes_one_open ON remediation_cause_probes (cause_key) WHERE status = 'probing';
+        CREATE INDEX remediation_cause_probes_incident ON remediation_cause_probes (incident_id);
+        CREATE TABLE remediation_cause_waiters (
+          probe_id INTEGER NOT NULL,
+          incident_id INTEGER NOT NULL,
+          task_id TEXT NOT NULL,
+          task_name TEXT NOT NULL,
+          node TEXT,
+          held_at INTEGER NOT NULL,
+          PRIMARY KEY (probe_id, task_id)
+        );
       `,
     },
   ],

@@ -15,6 +15,7 @@ import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
 import { messageLines } from "./lines";
 import { rerunLeftReads } from "./rerun-left";
+import type { CauseProbes } from "./cause-probes";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
 import { moreOffers } from "./more-offers";
@@ -65,6 +66,8 @@ export interface RemediationService extends RemedyPort {
 
 export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
   store: ActionStore;
+  /** A rule's probes of a shared cause: the page of one that gave up names the tasks that waited for it. */
+  probes?: CauseProbes;
   worker: Worker;
   /** Whether this Steward reloads apps through the Engine (the worker has the app reloader). */
   canReload?: boolean;
@@ -242,6 +245,6 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     retry: async (req) => retryAnswer(await requestRetry(req), clock.now(), deps.formatTime),
     // A run's failure, or the recovery that closed its incident (its success alone is not what a route takes).
     endsAnAction: async (e) => isTaskEvent(e) && e.source !== "test" && RUN_ENDS.has(e.kind) && (await store.untoldRunOf(e.task.id)),
-    lines: (e) => messageLines({ store, causes: deps.causes, formatTime: deps.formatTime }, e),
+    lines: (e) => messageLines({ store, causes: deps.causes, formatTime: deps.formatTime, probes: deps.probes }, e),
   };
 }

@@ -20,7 +20,7 @@ import { createQueueRule } from "./queue-backlog";
 import { createSourceRule } from "./source-rule";
 import { createParentUpdates, pageTargets } from "./updates";
 import { kindsReachedAtOpening, onlyReached, openingReach, type Receiver, recoveredReach } from "./reach";
-import { causeSummary } from "./summary";
+import { type CauseTrying, causeSummary } from "./summary";
 import type { TaskNodes } from "./task-nodes";
 import type { SilentNodes } from "./silent-node";
 import type { PromiseRef } from "./promises-at-risk";
@@ -43,6 +43,8 @@ export interface GroupingGateDeps {
   /** The freshness promises (freshness.promises), named on a cause's open pages when it affects one of their apps. */
   promises?: () => readonly PromiseRef[];
   publicUrl?: string;
+  /** What a remediation rule is trying for a cause, named on its pages (wired late; none without rules). */
+  trying?: () => CauseTrying | undefined;
   /** Who received a cause's page besides its own targets: an escalation's route, a silence's release (follow-ups.ts). */
   alsoReceived?: (parentId: number) => Promise<Receiver[]>;
   /** Whether the event ends the run of an action a person asked for whose outcome is not told yet (start/remediation). */
@@ -173,14 +175,14 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       // A cause resolved by hand holding no open incident: its follow-up is its recovered page (platform/events/cause-resolved.ts).
       const byHand = resolvedCauseOf(plan.event);
       if (byHand) {
-        const cause = await causeSummary(store, byHand.causeId, deps.publicUrl, deps.promises?.());
+        const cause = await causeSummary(store, byHand.causeId, deps.publicUrl, deps.promises?.(), deps.trying?.());
         return cause?.status === "closed"
           ? withCause(await recovered(plan, byHand.causeId, true), cause)
           : suppress(plan, "the cause it resolves is not closed");
       }
       const decision = await decide(plan.event, now, pageTargets(plan));
       if (!decision) return plan;
-      const cause = await causeSummary(store, decision.parentId, deps.publicUrl, deps.promises?.());
+      const cause = await causeSummary(store, decision.parentId, deps.publicUrl, deps.promises?.(), deps.trying?.());
       if (decision.action === "pass") {
         // A repeat goes where renotify and pageAfter let it; a receiver it reaches first gets the cause's recovery too.
         if (cause?.status === "open" && decision.repeat) return (await updates.unreached(decision.parentId, plan, now), withCause(plan, cause));

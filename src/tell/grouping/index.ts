@@ -20,6 +20,9 @@ import { registerCauseRoutes, type ScriptLogLookup } from "./routes";
 import { createCauseAcknowledger, type CauseAcknowledger } from "./cause-acknowledge";
 import { createTaskHolders, type TaskHolder } from "./task-holder";
 import type { Receiver } from "./reach";
+import type { CauseTrying } from "./summary";
+
+export type { CauseTrying } from "./summary";
 
 export { groupingMigrations } from "./migrations";
 export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-store";
@@ -81,6 +84,8 @@ export interface Grouping {
   tellActionsFrom(endsAnAction: (e: DomainEvent) => Promise<boolean>): void;
   /** Gives GET /v4/causes/{id} the symptoms' script logs: the dashboard's timeline (built after the gates, so wired late). */
   readScriptLogsFrom(index: () => ScriptLogLookup): void;
+  /** Names on a cause's pages what a remediation rule is trying for it (src/start/remediation, built after the gates). */
+  readTryingFrom(trying: CauseTrying): void;
 }
 
 export interface GroupingDeps {
@@ -97,6 +102,7 @@ export interface GroupingDeps {
 export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping {
   const store = createCauseStore(deps.db);
   let scriptLogs: (() => ScriptLogLookup) | undefined;
+  let trying: CauseTrying | undefined;
   registerCauseRoutes(deps.router, store, () => scriptLogs?.());
   const chains = createStoredChains(deps.db);
   const cloudChains = createCloudChains(deps.db);
@@ -105,6 +111,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   const gate = createGroupingGate(store, cfg, {
     alsoReceived: followUps.causeReceivers,
     endsAnAction: (e) => endsAnAction?.(e) ?? Promise.resolve(false),
+    trying: () => trying,
     taskNodes: createTaskNodes(deps.db),
     silentNodes: createSilentNodes(deps.db),
     graph: chains.graph,
@@ -138,6 +145,9 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     },
     readScriptLogsFrom(index) {
       scriptLogs = index;
+    },
+    readTryingFrom(t) {
+      trying = t;
     },
   };
 }

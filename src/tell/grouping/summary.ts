@@ -12,11 +12,15 @@ export const RUNS_ON_ALERT = 1_000;
 /** Symptoms that say a task did not start: named on the cause's pages as what did not run. */
 const DID_NOT_START = new Set(["task.missed", "task.chain_broken"]);
 
+/** What a remediation rule is trying for an open cause (by its key), if anything: wired late from src/start/remediation. */
+export type CauseTrying = (causeKey: string) => Promise<CauseSummary["trying"]>;
+
 export async function causeSummary(
   store: CauseStore,
   parentId: number,
   publicUrl: string | undefined,
   promises: readonly PromiseRef[] = [],
+  trying?: CauseTrying,
 ): Promise<CauseSummary | undefined> {
   const p = await store.get(parentId);
   if (!p) return undefined;
@@ -35,6 +39,7 @@ export async function causeSummary(
             streams: lows(symptoms.map((s) => s.stream)),
           })
         : promisesLeftAtRisk(promises, symptoms);
+  const tried = p.status === "open" && trying ? await trying(p.causeKey) : undefined;
   const didNotRun = [...new Set(symptoms.filter((s) => DID_NOT_START.has(s.kind) && s.taskName).map((s) => s.taskName!))].sort();
   return {
     id: p.id,
@@ -48,6 +53,7 @@ export async function causeSummary(
     counts: { tasks: a.tasks.length, apps: a.apps.length, streams: a.streams.length, runs: runs.count },
     stillFailing: stillFailingOf(symptoms),
     openedAt: new Date(p.openedAt).toISOString(),
+    ...(tried ? { trying: tried } : {}),
     ...(didNotRun.length > 0 ? { didNotRun: didNotRun.slice(0, NAMES_ON_ALERT) } : {}),
     ...(atRisk.length > 0 ? { promisesAtRisk: atRisk } : {}),
     ...(base ? { url: `${base}/ui/causes#cause-${p.id}` } : {}),

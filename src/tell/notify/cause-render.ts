@@ -49,6 +49,14 @@ function spanLines(c: CauseSummary, zone: string): string[] {
   return [...since, ...promises, `${label}: ${missed.join(", ")}`];
 }
 
+/** "Retrying Load 01 at 02:21 UTC to see whether the source is back (remediation rule r); 11 other tasks will be retried once it succeeds". */
+function tryingLines(c: CauseSummary, zone: string): string[] {
+  const t = c.trying;
+  if (!t || c.status !== "open") return [];
+  const others = t.waiting === 0 ? "" : `; ${t.waiting === 1 ? "1 other task" : `${t.waiting} other tasks`} will be retried once it succeeds`;
+  return [`Retrying ${t.task} at ${at(t.at, zone)} to see whether the source is back (remediation rule ${t.rule})${others}`];
+}
+
 /** "2 tasks, 1 app affected; 1 still failing": only what is affected is counted, so a cause naming nothing yet has no count. */
 function affectedLine(c: CauseSummary): string[] {
   const failing = c.stillFailing > 0 ? `${c.stillFailing} still failing` : "";
@@ -61,6 +69,7 @@ export function causeLines(c: CauseSummary, zone: string): string[] {
   return [
     causeHeadline(c),
     ...spanLines(c, zone),
+    ...tryingLines(c, zone),
     ...updateLines(c, zone),
     ...affectedLine(c),
     ...named("Tasks", c.tasks, c.counts.tasks),

@@ -7,6 +7,7 @@ import { createManualClock } from "../../../../src/platform/core/clock";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { coreMigrations } from "../../../../src/platform/store/core-migrations";
 import { createActionStore } from "../../../../src/start/remediation/action-store";
+import { createCauseProbes } from "../../../../src/start/remediation/cause-probes";
 import { createFailureHold } from "../../../../src/start/remediation/auto";
 import { remediationSchema } from "../../../../src/start/remediation/config";
 import { remediationMigrations } from "../../../../src/start/remediation/migrations";
@@ -22,8 +23,11 @@ let incidentSeq = 0;
 /** A task's failure with a connection error, as the annotator hands it over: its incident open. */
 function failure(taskId: string, node: string, o: { incidentId?: number; enabled?: boolean } = {}): TaskEvent {
   const e = syntheticTaskEvent({ outcome: "failed", taskId, taskName: `Task ${taskId.slice(-2)}`, host: node });
+  // No script log: a failure that names no source is its own cause, retried on its own (cause-retry-store.test.ts has
+  // the failures of one source).
   return {
     ...e,
+    scriptLog: undefined,
     source: "udp",
     errorClass: "connection",
     errorLine: "connection refused",
@@ -46,6 +50,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       const cfg = remediationSchema().parse({ rules: [{ name: "conn", retryAfter: ["5m", "15m"] }], ...yaml });
       const hold = createFailureHold(cfg, {
         store,
+        probes: createCauseProbes(db),
         clock,
         audit,
         inMaintenance: (e, now) => coveringOccurrences(compiled, e, now)[0],
