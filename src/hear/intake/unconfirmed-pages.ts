@@ -120,8 +120,8 @@ export function createUnconfirmedPages(deps: {
     }
     const verdict = await verdictOf(deps.qrs, held, now - Number(row.created_at), log, deps.finalWordWithinMs);
     if (verdict === undefined) return "unanswered";
+    // Asked again at the next look (every PAGE_LOOK_MS while a page is kept).
     if ("wait" in verdict) {
-      await db.run("UPDATE intake_unconfirmed_pages SET next_at = ? WHERE run_key = ?", [now + PAGE_LOOK_MS, row.run_key]);
       log.debug({ executionId: e.executionId, why: verdict.wait }, "an unconfirmed run waits for QRS's final word");
       return false;
     }
