@@ -19,14 +19,7 @@ import type { FinishedReload } from "./reload-tracker";
 import { readReloadScriptLog, scriptLogDirFor } from "./script-log-file";
 import type { SiteNodes } from "./site-nodes";
 import { createReloadPageBudget } from "./reload-page-budget";
-
-/** QRS's lastReloadTime of a reload that ended at t is at least this close to t (node clocks, QRS's own write). */
-const CONFIRM_SLACK_MS = 60_000;
-/**
- * A reload's lines reach Steward seconds after it ended (engineReloads.settle): one dated longer ago than this is a
- * replayed or forged line (dated at the app's last real reload, which the hub shows), or its node's clock is off.
- */
-const LINE_AGE_MS = 10 * 60_000;
+import { confirmEngineSuccess } from "./success-confirmation";
 
 export interface AnnouncerDeps {
   cfg: EngineReloadsConfig;
@@ -137,24 +130,19 @@ export function createReloadAnnouncer(d: AnnouncerDeps) {
       ...(facts.userName ? { userName: facts.userName } : {}),
     };
     if (run.outcome === "succeeded") {
-      const ageMin = Math.round((now - run.endMs) / 60_000);
-      const stale = now - run.endMs > LINE_AGE_MS;
-      const confirmed = !stale && facts.lastReloadMs !== undefined && facts.lastReloadMs >= run.endMs - CONFIRM_SLACK_MS;
+      const unconfirmed = await confirmEngineSuccess(
+        run,
+        { appKnown: facts.app !== undefined, lastReloadMs: facts.lastReloadMs },
+        { judge: d.judge, log, nowMs: now },
+      );
+      const confirmed = unconfirmed === undefined;
       const held = budget.take(run);
       if (held) {
         count(run, "over_budget");
         return store.judged(run.key, { byScheduler: false, alerted: false, confirmed, reason: held, app: appRef(facts.app) }, undefined);
       }
       const event = engineReloadEvent({ ...base, reason: "a successful reload" });
-      if (!confirmed)
-        event.unconfirmed = stale
-          ? {
-              qrs: "denied",
-              reason: `the line names a reload that ended ${ageMin} min before Steward heard it (a replayed line, or the node's clock is off): not counted as fresh data, and it ends no cause`,
-            }
-          : facts.app
-            ? { qrs: "denied", reason: "QRS's lastReloadTime of the app did not move: not counted as fresh data, and it ends no cause" }
-            : { qrs: "unavailable", reason: "QRS could not be asked whether the app's data changed: not counted as fresh data, and it ends no cause" };
+      if (unconfirmed) event.unconfirmed = unconfirmed;
       count(run, confirmed ? "fresh" : "unconfirmed");
       return announce(run, event, {
         byScheduler: false,

@@ -52,6 +52,25 @@ export function createReloadJudge(cfg: EngineReloadsConfig, deps: { qrs?: QrsCli
     return covering ? `a reload task of the app was running on the Scheduler then (execution ${covering.executionID ?? covering.id})` : undefined;
   }
 
+  /**
+   * The Scheduler's run of a reload task of the app that ended within SLACK_MS of `atMs` (QRS's lastReloadTime of the
+   * app), or undefined: that time is then the Scheduler's reload's, and confirms no line outside it (issue 103: a
+   * forged success sent just after a real Scheduler reload ended the app's Engine cause).
+   */
+  async function schedulerRunAt(appId: string, atMs: number): Promise<string | undefined> {
+    if (!deps.qrs) return undefined;
+    const results = await deps.qrs.getExecutionResults(
+      and(
+        eq("appID", appId),
+        compare("stopTime", "ge", new Date(atMs - SLACK_MS).toISOString()),
+        compare("stopTime", "le", new Date(atMs + SLACK_MS).toISOString()),
+      ),
+      { timeoutMs: deps.timeoutMs, retries: 1 },
+    );
+    const run = results.find((r) => r.stopTime && !r.stopTime.startsWith(NEVER) && Math.abs(Date.parse(r.stopTime) - atMs) <= SLACK_MS);
+    return run ? (run.executionID ?? run.id) : undefined;
+  }
+
   /** Whether a failed reload outside the Scheduler is alerted; `published` undefined: QRS could not say. */
   function alertFor(user: string, published: boolean | undefined): AlertDecision {
     const who = user || "an unnamed session";
@@ -70,7 +89,7 @@ export function createReloadJudge(cfg: EngineReloadsConfig, deps: { qrs?: QrsCli
       : { alert: false, reason: `${who} on an unpublished app: a developer's reload (engineReloads.alertFor.developers is off)` };
   }
 
-  return { bySchedulerOf, alertFor };
+  return { bySchedulerOf, schedulerRunAt, alertFor };
 }
 
 export type ReloadJudge = ReturnType<typeof createReloadJudge>;

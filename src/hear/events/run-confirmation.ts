@@ -1,7 +1,8 @@
 // Whether QRS confirms the run a datagram reports: UDP is unauthenticated and source addresses can be forged, so
 // a datagram is a hint. Confirmed: QRS knows the task and an execution with this id of this task, and, if that
 // execution is final, its outcome is the datagram's. The execution row exists from the moment the run is
-// triggered; only its final state lags, which the final-status reads already wait for.
+// triggered; only its final state lags, which the final-status reads already wait for: a run still not final after
+// them stays unconfirmed (issue 103).
 import type { Clock } from "../../platform/core/clock";
 import { describeError, isAppError } from "../../platform/core/errors";
 import { eq } from "../../platform/qlik/qrs-filter";
@@ -47,7 +48,14 @@ export async function confirmRun(
   if (deps.maxRunAgeMs !== undefined && deps.clock.now() - stopped > deps.maxRunAgeMs) {
     return { qrs: "denied", reason: `execution ${r.executionId} ended at ${execution.stopTime}, longer ago than runs are remembered: a replayed datagram` };
   }
-  if (r.distribute || !final || final === r.outcome) return undefined;
+  // A run still going confirms nothing: its row exists from the trigger, so a forged end naming it would otherwise
+  // close its incident (or open a confirmed page) while it runs. Left unconfirmed, it is judged again later.
+  // An abort is reported at "Aborting": QRS's AbortInitiated (4) or Aborting (5) is that very abort.
+  const aborting = r.outcome === "aborted" && (execution.status === 4 || execution.status === 5);
+  if (!final && !r.distribute && !aborting) {
+    return { qrs: "unavailable", reason: `QRS shows execution ${r.executionId} as ${executionStatusName(execution.status)}, not final yet` };
+  }
+  if (r.distribute || aborting || final === r.outcome) return undefined;
   // A task with retries has one result per attempt under the same ExecutionId: an earlier attempt may have
   // ended the way the datagram says.
   const attempts = await look.run("confirmation", (o) => qrs.getExecutionResults(eq("executionID", r.executionId), o));

@@ -158,6 +158,14 @@ const confirmSchema = () =>
         .describe(
           'A page budget for the runs alertUnconfirmed lets through (a forged datagram cannot be told from a real one while QRS is down): beyond it a run is counted (steward_intake_unconfirmed_total{action="over_budget"}) and not announced; reconciliation reports a real one once QRS answers. A flood from one address (spoofing a node while QRS is slow) is one page past perSource.',
         ),
+      finalWordWithinMinutes: z
+        .number()
+        .min(0)
+        .max(1440)
+        .default(10)
+        .describe(
+          "How long QRS may take to show a run paged unconfirmed in its final state: its page is ended as 'did not happen' only when QRS still has no execution of that id this long after the page (or has the execution ended otherwise than the datagram said); a run QRS shows still going waits for its end.",
+        ),
     })
     .prefault({})
     .describe("Each datagram's run is checked in QRS (when qlik is configured) before alerts or event-triggered schedules fire.");

@@ -213,6 +213,12 @@ function intakeReconciler(
   });
 }
 
+/** The single pages of unconfirmed runs, checked again until QRS has its final word (with QRS configured only). */
+function intakeUnconfirmedPages(cfg: IntakeConfig, deps: TaskIntakeDeps, counters: IntakeCounters) {
+  if (!deps.qrs) return undefined;
+  return createUnconfirmedPages({ ...deps, qrs: deps.qrs, counters, finalWordWithinMs: cfg.confirm.finalWordWithinMinutes * 60_000 });
+}
+
 /** Failed attempts held for their run's outcome, announced past `intake.retryOutcome.deadlineMinutes` (held-attempts.ts). */
 function intakeHeldAttempts(cfg: IntakeConfig, deps: TaskIntakeDeps, instanceId: string): HeldAttempts {
   const { annotate, peers } = deps;
@@ -272,7 +278,7 @@ export function createTaskIntake(config: IntakeSetupConfig, deps: TaskIntakeDeps
   const warnOnce = createThrottledWarn(log, { intervalMs: 60_000, maxLinesPerInterval: DATAGRAM_LINES_PER_MINUTE, now });
   const nodeSilence = intakeNodeSilence(config, deps);
   const heldAttempts = intakeHeldAttempts(cfg, deps, instanceId);
-  const unconfirmedPages = deps.qrs ? createUnconfirmedPages({ ...deps, qrs: deps.qrs, counters }) : undefined;
+  const unconfirmedPages = intakeUnconfirmedPages(cfg, deps, counters);
   const processor = intakeProcessor(cfg, deps, { enricher, store, counters, warnOnce, instanceId, nodeSilence, heldAttempts, unconfirmedPages });
   /** Claims of Steward instances that are gone (killed while working on a run) are dropped: their runs are free. */
   async function dropDeadClaims(): Promise<void> {

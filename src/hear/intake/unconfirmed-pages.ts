@@ -1,31 +1,30 @@
 // The single pages of failed runs QRS could not confirm (issue 86), checked again once QRS answers. While QRS is
 // slow, a forged run cannot be told from a real one and up to perSource of them are paged one by one, each an alert
-// of its own task (PagerDuty dedup_key steward-task-<id>): a forged task never recovers, so nothing would ever end
-// it. Each such page is kept here (in the store the Stewards of a cluster share); when QRS answers that the run did
-// not happen (it has no such task, or the task has no execution of that id), the page is ended with a
-// task.recovered saying so, which every channel that got the trigger ends as it ends any recovery (PagerDuty's
-// resolve with the same dedup_key, the Opsgenie close, Alertmanager's endsAt, a recovery on chat and mail).
-// A real run's page is left open: its task's next success ends it, as always. A page that shares its alert with an
-// incident or a cause is left to them. Claimed by deleting its row: with two Stewards, one ends it.
+// of its own run (PagerDuty dedup_key steward-unconfirmed-<execution id>, issue 103: never its task's, so its end
+// cannot end a real failure's alert). Each such page is kept here (in the store the Stewards of a cluster share) until
+// QRS has its final word about that very run (unconfirmed-verdict.ts). When the run did not happen as reported, the
+// page is ended with a task.recovered saying so, which every channel that got the trigger ends as it ends any recovery
+// (PagerDuty's resolve with the same dedup_key, the Opsgenie close, Alertmanager's endsAt, a recovery on chat and
+// mail). When QRS confirms it, the failure goes out again, confirmed, as its task's alert (its task's next success
+// ends it, as always), and the run's own page is ended saying so. A page that shares its alert with an incident or a
+// cause is left to them. Claimed by deleting its row: with two Stewards, one ends it.
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import { createDemandTicker } from "../../platform/core/demand-ticker";
 import type { EventBus } from "../../platform/core/bus";
-import { describeError, isAppError } from "../../platform/core/errors";
+import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
 import type { Counter } from "../../platform/core/metrics";
 import type { DomainEvents, TaskEvent } from "../../platform/events/types";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
-import { eq } from "../../platform/qlik/qrs-filter";
 import type { SqlDb } from "../../platform/store/sql";
 import type { RunReport } from "../events/run-report";
+import { verdictOf } from "./unconfirmed-verdict";
 
 /** How often the held pages are checked (all that are due, until QRS fails to answer one). */
 export const PAGE_LOOK_MS = 30_000;
 /** How often a Steward on PostgreSQL looks for pages another Steward kept and left, while it keeps none itself. */
 const IDLE_LOOK_MS = 3_600_000;
-/** A real run's row is kept this long, so a forged run of the same task does not end the task's real alert. */
-const REAL_KEPT_MS = 24 * 3_600_000;
 /** A page QRS never answered about for this long is given up (left to a person). */
 const GIVE_UP_MS = 7 * 24 * 3_600_000;
 const PER_LOOK = 100;
@@ -57,8 +56,6 @@ interface Held {
   sentFrom?: string;
 }
 
-type Verdict = { real: true } | { real: false; why: string } | undefined;
-
 export function createUnconfirmedPages(deps: {
   db: SqlDb;
   qrs: QrsClient;
@@ -66,32 +63,12 @@ export function createUnconfirmedPages(deps: {
   clock: Clock;
   log: Logger;
   counters: { unconfirmed: Counter };
+  /** intake.confirm.finalWordWithinMinutes: how long QRS may take to show a run's execution in its final state. */
+  finalWordWithinMs?: number;
 }): UnconfirmedPages {
   const { db, clock } = deps;
   const log = deps.log.child({ module: "unconfirmed-pages" });
   let running: Promise<number> = Promise.resolve(0);
-
-  /** Whether QRS has the run: undefined when it could not be asked. */
-  async function verdictOf({ e, unnamed }: Held): Promise<Verdict> {
-    try {
-      await deps.qrs.getTask(e.task.id);
-    } catch (err) {
-      if (isAppError(err) && err.code === "NOT_FOUND") return { real: false, why: `QRS has no task ${e.task.id}` };
-      log.debug({ taskId: e.task.id, err: describeError(err) }, "QRS could not be asked about an unconfirmed run's task yet");
-      return undefined;
-    }
-    // A datagram that named no execution is matched by time: its task exists, so it is left as a real run would be.
-    if (unnamed) return { real: true };
-    let runs: Awaited<ReturnType<QrsClient["getExecutionResults"]>>;
-    try {
-      runs = await deps.qrs.getExecutionResults(eq("executionID", e.executionId));
-    } catch (err) {
-      log.debug({ executionId: e.executionId, err: describeError(err) }, "QRS could not be asked about an unconfirmed run yet");
-      return undefined;
-    }
-    const mine = runs.filter((r) => !r.taskID || r.taskID.toLowerCase() === e.task.id.toLowerCase());
-    return mine.length > 0 ? { real: true } : { real: false, why: `QRS has no execution ${e.executionId} of task ${e.task.id}` };
-  }
 
   /** The page's end, on the bus as its task's recovery: it names the run and why it did not happen. */
   function ending(e: TaskEvent, why: string): TaskEvent {
@@ -105,6 +82,31 @@ export function createUnconfirmedPages(deps: {
     };
   }
 
+  /**
+   * QRS confirms the run: its failure goes out again, confirmed, as its task's alert (which the task's next success
+   * ends, as any failure's), then the unconfirmed page of its own run is ended saying where it went: no alert is left
+   * open that nothing would end.
+   */
+  async function handOver(e: TaskEvent): Promise<void> {
+    const { unconfirmed: _u, ...rest } = e;
+    const confirmed: TaskEvent = {
+      ...rest,
+      id: `${e.id}:confirmed`,
+      receivedAt: new Date(clock.now()).toISOString(),
+      missing: e.missing.filter((m) => m.item !== "confirmation"),
+    };
+    await deps.bus.emit(confirmed.kind, confirmed);
+    await deps.bus.emit("task.recovered", {
+      ...e,
+      id: `${e.executionId}:confirmed-later`,
+      kind: "task.recovered",
+      receivedAt: confirmed.receivedAt,
+      unconfirmed: { qrs: "unavailable", reason: "confirmed by QRS later: this run is real, and its page is now its task's alert" },
+    });
+    deps.counters.unconfirmed.inc({ qrs: "unavailable", action: "confirmed_later" });
+    log.info({ executionId: e.executionId, taskId: e.task.id }, "an unconfirmed run's page is handed over to its task's alert: QRS confirms the run");
+  }
+
   async function judge(row: Row, now: number): Promise<boolean | "unanswered"> {
     const held = JSON.parse(row.event) as Held;
     const { e } = held;
@@ -116,22 +118,18 @@ export function createUnconfirmedPages(deps: {
       );
       return false;
     }
-    const verdict = await verdictOf(held);
+    const verdict = await verdictOf(deps.qrs, held, now - Number(row.created_at), log, deps.finalWordWithinMs);
     if (verdict === undefined) return "unanswered";
-    if (verdict.real) {
-      // Kept a day, marked real: a forged run of the same task must not end the alert this real failure holds open.
-      await db.run("UPDATE intake_unconfirmed_pages SET real_run = 1, next_at = ? WHERE run_key = ?", [now + REAL_KEPT_MS, row.run_key]);
+    // Asked again at the next look (every PAGE_LOOK_MS while a page is kept).
+    if ("wait" in verdict) {
+      log.debug({ executionId: e.executionId, why: verdict.wait }, "an unconfirmed run waits for QRS's final word");
       return false;
     }
-    const sharedWithReal = await db.get("SELECT run_key FROM intake_unconfirmed_pages WHERE task_id = ? AND real_run = 1", [row.task_id]);
-    // Once for the cluster: the Steward whose delete took the row ends the page.
+    // Once for the cluster: the Steward whose delete took the row ends the page (or hands it over).
     const claimed = await db.get("DELETE FROM intake_unconfirmed_pages WHERE run_key = ? RETURNING run_key", [row.run_key]);
     if (!claimed) return false;
-    if (sharedWithReal) {
-      log.info(
-        { executionId: e.executionId, taskId: e.task.id, why: verdict.why },
-        "an unconfirmed run did not happen, but its task's alert also holds a real failure: left open",
-      );
+    if (verdict.real) {
+      await handOver(e);
       return false;
     }
     await deps.bus.emit("task.recovered", ending(e, verdict.why));

@@ -52,6 +52,9 @@ export function alertKeyOf(e: DomainEvent): string {
   if (e.cause) return causeAlertKey(e.cause.id);
   if (isTaskEvent(e)) {
     if (e.kind === "task.warning") return `steward-warning-${slug(e.task.id)}`;
+    // A run QRS did not confirm is an alert of its own run (issue 103): its end ("did not happen") must never resolve
+    // a real failure of the same task, and a forged success must never end that task's alert.
+    if (e.unconfirmed && !e.unconfirmed.flood && !e.incident && e.source === "udp") return `steward-unconfirmed-${slug(e.executionId)}`;
     return e.incident ? incidentAlertKey(e.incident.id) : `steward-task-${slug(e.task.id)}`;
   }
   if (isWatchdogEvent(e)) return `steward-watch-${slug(e.condition.key)}`;

@@ -2,7 +2,8 @@
 // published app opens its cause and pages PagerDuty and Opsgenie (strict local receivers). Then one forged success
 // line from a node's address, for that app, while QRS's lastReloadTime of the app has not moved: the cause stays open,
 // nothing is resolved or closed, and the reload is listed as unconfirmed. Then the simulator really reloads the app
-// (its lastReloadTime moves): the Engine's own success line ends the cause, and both alerts are resolved.
+// (its lastReloadTime moves): the Engine's own success line ends the cause, and both alerts are resolved. Issue 103:
+// a forged success just after a real Scheduler reload of the app (QRS's lastReloadTime is that run's) ends nothing.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ import { type PagerDutyEvent, startPagerDutyReceiver } from "../../../helpers/pa
 const START = Date.parse("2026-03-24T06:00:00Z");
 const SALES = "0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11";
 const ROUTING_KEY = "R0123456789abcdef0123456789abcde";
+const SALES_TASK = "7552d9fc-d1bb-4975-9a38-18357de531ea";
 
 const SITE = `
 site: { name: Engine successes, buildVersion: 34.12.3 }
@@ -32,6 +34,8 @@ users:
 streams: [{ name: Sales }]
 apps:
   - { id: ${SALES}, name: Sales dashboard, owner: CORP\\anna, stream: Sales, lastReloadTime: "2026-03-23T02:00:00Z", reload: { outcome: fail, error: "Cannot open file", durationMs: 20000 } }
+tasks:
+  - { id: ${SALES_TASK}, name: Reload Sales dashboard, type: reload, app: Sales dashboard, node: Reload01, outcome: succeed, durationMs: 20000 }
 `;
 
 const dir = createTempDir("steward-engine-success-");
@@ -146,6 +150,25 @@ test("a forged success line from a node's address, QRS's lastReloadTime unmoved:
   expect(pd.alerts.filter((a) => a.status !== "resolved")).toHaveLength(1);
   expect(pd.rejected).toEqual([]);
   expect(og.rejected).toEqual([]);
+}, 60_000);
+
+test("a forged success just after the Scheduler's real reload of the app: QRS's lastReloadTime is that run's, the cause stays open", async () => {
+  const { sim, clock } = s!;
+  expect(sim.tasks.start(SALES_TASK).started).toBe(true);
+  await clock.runUntil(clock.now() + 30_000, { stallMs: 10_000 });
+  expect(sim.tasks.isRunning(SALES_TASK)).toBe(false);
+  await forgeSuccess(clock.now(), "after-scheduler-session");
+  await clock.runUntil(clock.now() + 60_000);
+  const rows = await t!.app.engineReloads!.store.list({ sinceMs: START, limit: 10, appId: SALES });
+  const forged = rows.find((r) => r.key.includes("after-scheduler-session"));
+  expect(forged).toMatchObject({ outcome: "succeeded", confirmed: false });
+  expect(forged!.reason).toContain("is the Scheduler's run");
+  expect((await causeOfSales())?.status).toBe("open");
+  expect(await incidentOfSales("open")).toHaveLength(1);
+  expect(pdActions()).toEqual(["trigger"]);
+  expect(ogOps()).toEqual(["create"]);
+  // The next real reload outside the Scheduler is minutes after the Scheduler's: its own time confirms it.
+  await clock.runUntil(clock.now() + 120_000);
 }, 60_000);
 
 test("the simulator really reloads the app (QRS's lastReloadTime moves): the Engine's success line ends the cause, both alerts resolved", async () => {

@@ -101,9 +101,10 @@ notify:
   expect(pd.alerts.filter((x) => x.key === key)).toEqual([expect.objectContaining({ status: "resolved" })]);
 
   // QRS answers again: it has none of the forged tasks. Both Stewards check the three single pages at once; each
-  // page is ended by one of them, so PagerDuty gets one resolve per forged task's alert (unconfirmed-pages.ts).
+  // page is ended by one of them, so PagerDuty gets one resolve per forged run's own alert (unconfirmed-pages.ts;
+  // issue 103: steward-unconfirmed-<execution id>, never the task's).
   h.sim.faults.remove(slow.id);
-  const singles = triggers.map((r) => r.body.dedup_key!).filter((k) => k.startsWith("steward-task-"));
+  const singles = triggers.map((r) => r.body.dedup_key!).filter((k) => k.startsWith("steward-unconfirmed-"));
   expect(singles).toHaveLength(3);
   const [byA, byB] = await Promise.all([h.t.app.intake.unconfirmedPages!.sweep(), other.app.intake.unconfirmedPages!.sweep()]);
   expect(byA + byB).toBe(3);

@@ -2,7 +2,9 @@
 // failure paged as "unconfirmed" while QRS was slow opened an alert of its forged task (PagerDuty dedup_key
 // steward-task-<forged id>) that nothing would ever end: a task that does not exist never recovers. Now, once QRS
 // answers, each such page is checked: QRS has no such task, so its alert is resolved, once, on every channel that got
-// it. A real node's failure paged unconfirmed in the same flood (its task and failed execution are in QRS) stays open.
+// it. A real node's failure paged unconfirmed in the same flood (its task and failed execution are in QRS) is an alert
+// of its own run (issue 103: steward-unconfirmed-<execution id>, never its task's, which a forged run's end would have
+// resolved); once QRS confirms it, it goes out again as its task's alert, which stays open, and its own page ends.
 import { afterEach, expect, test } from "bun:test";
 import { forgedFailureDatagram } from "../../../../scripts/forged-datagrams";
 import { sniffSchedulerOutcome } from "../../../../src/hear/intake/datagram-parser";
@@ -68,13 +70,15 @@ notify:
   const triggers = () => pd!.accepted.filter((r) => r.body.event_action === "trigger");
   const resolves = (key: string) => pd!.accepted.filter((r) => r.body.event_action === "resolve" && r.body.dedup_key === key);
   const realKey = `steward-task-${IDS.reload}`;
-  await waitFor(() => triggers().some((r) => r.body.dedup_key === realKey) || undefined, { what: "the real failure's trigger" });
-  // The budget of three single pages: the real one and two forged ones, each an alert of its own task.
+  const realOwnKey = `steward-unconfirmed-${real}`;
+  await waitFor(() => triggers().some((r) => r.body.dedup_key === realOwnKey) || undefined, { what: "the real failure's trigger, an alert of its own run" });
+  expect(triggers().filter((r) => r.body.dedup_key === realKey)).toEqual([]);
+  // The budget of three single pages: the real one and two forged ones, each an alert of its own run.
   const forgedKeys = await waitFor(
     () => {
       const keys = triggers()
         .map((r) => r.body.dedup_key!)
-        .filter((k) => k.startsWith("steward-task-5f0b3c4e-"));
+        .filter((k) => k.startsWith("steward-unconfirmed-") && k !== realOwnKey);
       return keys.length >= 2 ? keys : undefined;
     },
     { timeoutMs: 30_000, what: "the forged runs' single triggers" },
@@ -89,7 +93,9 @@ notify:
   expect(await pages.sweep()).toBe(2);
   await waitFor(() => forgedKeys.every((k) => resolves(k).length >= 1) || undefined, { timeoutMs: 30_000, what: "each forged page resolved in PagerDuty" });
   const recoveries = () => rx!.requests.filter((r) => r.path === "/hook" && r.body.includes("task.recovered"));
-  await waitFor(() => recoveries().length >= 2 || undefined, { what: "the two forged pages' follow-ups on the webhook" });
+  // Two forged pages ended, and the real run's own page handed over to its task's alert.
+  await waitFor(() => recoveries().length >= 3 || undefined, { what: "the three follow-ups on the webhook" });
+  await waitFor(() => triggers().some((r) => r.body.dedup_key === realKey) || undefined, { what: "the real failure, confirmed, as its task's alert" });
 
   // Once: a sweep again (as another Steward's would) ends nothing more.
   expect(await pages.sweep()).toBe(0);
@@ -98,11 +104,15 @@ notify:
     expect(resolves(k)).toHaveLength(1);
     expect(pd!.alerts.filter((a) => a.key === k)).toEqual([expect.objectContaining({ status: "resolved" })]);
   }
-  expect(recoveries()).toHaveLength(2);
-  expect(recoveries()[0]!.body).toContain("not confirmed by QRS: this run did not happen");
+  expect(recoveries()).toHaveLength(3);
+  expect(recoveries().filter((r) => r.body.includes("not confirmed by QRS: this run did not happen"))).toHaveLength(2);
+  expect(recoveries().filter((r) => r.body.includes("confirmed by QRS later"))).toHaveLength(1);
   expect(intake.counters.unconfirmed.get({ qrs: "denied", action: "ended" })).toBe(2);
-  // The real failure's alert stays open: its task's next success ends it.
+  // The real failure's own page ended once; its task's alert stays open: its task's next success ends it.
+  expect(resolves(realOwnKey)).toHaveLength(1);
   expect(resolves(realKey)).toEqual([]);
   expect(pd!.alerts.find((a) => a.key === realKey)?.status).toBe("triggered");
+  // Of the single pages, only the task's alert is open (the flood's summary is a cause, ended when the flood is over).
+  expect(pd!.alerts.filter((a) => a.status === "triggered" && !a.key.startsWith("steward-cause-")).map((a) => a.key)).toEqual([realKey]);
   expect(pd!.rejected).toEqual([]);
 });

@@ -17,6 +17,7 @@ describe("intake config", () => {
     expect(intake.confirm).toEqual({
       alertUnconfirmed: "qrsUnavailable",
       unconfirmedBudget: { perTaskPerHour: 4, perOutcomePerHour: 60, perSource: 3, perSourceWindowMinutes: 10 },
+      finalWordWithinMinutes: 10,
     });
   });
   test("alertUnconfirmed takes never, qrsUnavailable or always; anything else names its line", () => {
