@@ -73,9 +73,23 @@ export function pageAfterState(p: PageAfter | undefined, event: DomainEvent): Pa
   return { state: "reached", held: all.filter((f) => f > at - p.withinMs && f < at) };
 }
 
-/** The threshold of an event on a route: the route's own, else the task's or app's (incidents.pageAfter). */
+/** Where a remediation rule's hold says it comes from (src/start/remediation/auto.ts): `remediation.rules[i]`. */
+const RULE_HOLD = "remediation.rules";
+
+/**
+ * The threshold of an event on a route: the route's own, else the task's or app's (incidents.pageAfter). A remediation
+ * rule's hold is the incident's, not one route's: while the rule's retries are still to come (its failure held), or
+ * when they healed it before any page (an unpaged recovery), no route pages it, whatever its own window; once the rule
+ * gave up, the route's own window decides as for any failure.
+ */
 export function pageAfterFor(routePageAfter: PageAfter | undefined, event: DomainEvent): PageAfter | undefined {
-  return routePageAfter ?? (isTaskEvent(event) ? event.pageAfter : undefined);
+  const own = isTaskEvent(event) ? event.pageAfter : undefined;
+  if (!routePageAfter) return own;
+  if (own?.from.startsWith(RULE_HOLD)) {
+    const state = pageAfterState(own, event)?.state;
+    if (state === "held" || state === "unpaged-recovery") return own;
+  }
+  return routePageAfter;
 }
 
 /** "1h", "30m", "2d": the window as the config writes it. */

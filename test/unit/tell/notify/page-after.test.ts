@@ -67,4 +67,21 @@ describe("pageAfterState", () => {
     expect(pageAfterFor(three, e)).toBe(three);
     expect(pageAfterState({ ...three, failures: 1 }, e)).toBeUndefined();
   });
+
+  test("a remediation rule's hold outranks a route's own window while its retries are to come, and after they healed it", () => {
+    // Issue 101: a route with its own pageAfter paged a failure the rule was still retrying, 18 minutes before it gave up.
+    const twoInAnHour: PageAfter = { failures: 2, withinMs: 60 * MIN, from: "routes.on-call.pageAfter" };
+    const held = { failures: 3, withinMs: 6 * 60 * MIN, from: "remediation.rules[0]" };
+    const second = { ...failure(20, [0], 0, 2), pageAfter: held };
+    expect(pageAfterState(twoInAnHour, second)?.state).toBe("reached");
+    expect(pageAfterFor(twoInAnHour, second)).toBe(held);
+    expect(renotifyDecision("once", second, chat, twoInAnHour).action).toBe("suppress");
+    // The retry healed it: the incident was never paged, so its recovery is not sent on the route either.
+    const healed = { ...failure(30, [0, 20], 0, 2, "task.recovered"), pageAfter: { ...held, failures: 4 } };
+    expect(pageAfterFor(twoInAnHour, healed)).toBe(healed.pageAfter);
+    expect(renotifyDecision("once", healed, chat, twoInAnHour).action).toBe("suppress");
+    // The rule gave up (its threshold is the failures so far): the route's own window decides, as for any failure.
+    const gaveUp = { ...failure(40, [0, 20], 0, 3), pageAfter: { ...held, failures: 3 } };
+    expect(pageAfterFor(twoInAnHour, gaveUp)).toBe(twoInAnHour);
+  });
 });
