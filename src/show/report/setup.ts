@@ -71,8 +71,8 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
       deps.incidents ? deps.incidents.list({ status: "open", limit: 1000 }) : [],
       deps.watchStore && kind === "morning" ? deps.watchStore.openConditions() : [],
       deps.freshness && kind === "morning"
-        ? Promise.all([deps.freshness.store.apps(), deps.freshness.store.openConditions()]).then(([a, o]) =>
-            adminFreshnessView(deps.freshness!.service.promises(), a, o, to),
+        ? Promise.all([deps.freshness.store.apps(), deps.freshness.store.openConditions(), deps.freshness.verdicts(to)]).then(([a, o, v]) =>
+            adminFreshnessView(deps.freshness!.service.promises(), a, o, to, new Map(), v),
           )
         : [],
       // One paged read of the apps for their streams, once a week.
