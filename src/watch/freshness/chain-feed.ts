@@ -3,8 +3,11 @@
 // tasks' successful runs of the cycle; while one of them failed (and has not succeeded since) no reload of the app
 // brings new data: it reloads the same old inputs, as a dashboard's own 07:00 refresh does after its chain's head failed.
 import type { TaskView } from "../watchdog/evaluate";
+import { STATUS } from "../watchdog/observations";
 
-const SUCCEEDED = 7;
+const SUCCEEDED: number = STATUS.Success;
+/** The run did not deliver. A skipped run neither delivers nor holds anything up; Reset is Qlik's, after a restart. */
+const FAILED = new Set<number>([STATUS.Aborted, STATUS.Fail, STATUS.Error]);
 /** A chain deeper than any real one (or a loop of triggers) is followed no further. */
 const MAX_DEPTH = 20;
 
@@ -57,7 +60,7 @@ export function chainFeed(appId: string, tasks: readonly TaskView[], cycleStartM
   // A past deadline is judged by the runs before it: a later run (the next cycle's) says nothing of it.
   const thisCycle = upstream.filter((u) => u.lastRunMs !== undefined && u.lastRunMs >= cycleStartMs && u.lastRunMs <= untilMs);
   // A failed task started again is not a block any more: it runs.
-  const failed = thisCycle.filter((u) => u.lastStatus !== SUCCEEDED && u.runningSinceMs === undefined).sort((a, b) => a.lastRunMs! - b.lastRunMs!)[0];
+  const failed = thisCycle.filter((u) => FAILED.has(u.lastStatus ?? -1) && u.runningSinceMs === undefined).sort((a, b) => a.lastRunMs! - b.lastRunMs!)[0];
   const running = upstream.some((u) => u.runningSinceMs !== undefined);
   const succeeded = thisCycle.filter((u) => u.lastStatus === SUCCEEDED).map((u) => u.lastRunMs!);
   return {

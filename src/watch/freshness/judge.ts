@@ -128,8 +128,8 @@ export interface FindingContext {
   tasks?: readonly TaskView[];
 }
 
-/** The app's finding for one deadline of the promise: when its chain began, what upstream did, whether it is fresh. */
 /**
+ * The app's finding for one deadline of the promise: when its chain began, what upstream did, whether it is fresh.
  * `asOfDeadline`: a past deadline no condition is open for, asked "was it fresh then?": what upstream did after it (the
  * next cycle's check-in, runs) is not held against it. Otherwise (the deadline ahead, or one missed and still open)
  * what happened since counts: a later check-in or re-run is the data a reload must come after.
