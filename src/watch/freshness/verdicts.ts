@@ -27,7 +27,10 @@ export function judgeVerdicts(input: {
   apps: readonly AppFreshness[];
   open: readonly OpenFreshness[];
   context: FindingContext;
+  /** A time in the administrator's words (the site's zone, as in the alerts); ISO-8601 when not given. */
+  formatTime?: (ms: number) => string;
 }): FreshnessVerdict[] {
+  const at = input.formatTime ?? ((ms: number) => new Date(ms).toISOString());
   const openByKey = new Map(input.open.map((o) => [o.key, o]));
   const out: FreshnessVerdict[] = [];
   for (const p of input.promises) {
@@ -41,7 +44,7 @@ export function judgeVerdicts(input: {
       const heldBy = f.fresh
         ? undefined
         : blocked
-          ? `the run of "${blocked.task}" in its chain failed at ${new Date(blocked.atMs).toISOString()}`
+          ? `the run of "${blocked.task}" in its chain failed at ${at(blocked.atMs)}`
           : failedJob
             ? `the job "${failedJob.check}" failed`
             : undefined;
