@@ -14,8 +14,11 @@ const MAX_DEPTH = 20;
 export interface ChainFeed {
   /** The tasks upstream of the app's reload (not its reload itself), nearest first. */
   upstream: Array<{ id: string; name: string }>;
-  /** An upstream run of the cycle that failed and has not succeeded since: nothing reaches the app past it. */
-  blocked?: { task: string; taskId: string; atMs: number };
+  /**
+   * An upstream run of the cycle that failed and has not succeeded since: nothing reaches the app past it
+   * (`nextRunMs`: the failed task's next planned start, when its schedule has one).
+   */
+  blocked?: { task: string; taskId: string; atMs: number; nextRunMs?: number };
   /** When the last upstream run of the cycle that succeeded ended: the app's data is new from a reload after it. */
   arrivedMs?: number;
   /** An upstream task runs now (the chain's next run, or one started again after a failure): its data is on the way. */
@@ -65,7 +68,16 @@ export function chainFeed(appId: string, tasks: readonly TaskView[], cycleStartM
   const succeeded = thisCycle.filter((u) => u.lastStatus === SUCCEEDED).map((u) => u.lastRunMs!);
   return {
     upstream: upstream.map((u) => ({ id: u.id, name: u.name })),
-    ...(failed ? { blocked: { task: failed.name, taskId: failed.id, atMs: failed.lastRunMs! } } : {}),
+    ...(failed
+      ? {
+          blocked: {
+            task: failed.name,
+            taskId: failed.id,
+            atMs: failed.lastRunMs!,
+            ...(failed.nextExpectedMs !== undefined ? { nextRunMs: failed.nextExpectedMs } : {}),
+          },
+        }
+      : {}),
     ...(succeeded.length > 0 ? { arrivedMs: Math.max(...succeeded) } : {}),
     ...(running && untilMs === Number.POSITIVE_INFINITY ? { running } : {}),
   };

@@ -41,10 +41,13 @@ export function judgeVerdicts(input: {
       const f = findingFor(p, app, deadlineMs, input.context);
       const failedJob = f.upstream.find((u) => u.state === "failed");
       const blocked = f.feed?.blocked;
+      // Held up when nothing planned runs the failed task again before the deadline (its schedule's next start is
+      // after it): an ad hoc run that failed at 08:00 with tonight's 01:30 start still to come holds nothing up yet.
+      const held = blocked && !(blocked.nextRunMs !== undefined && blocked.nextRunMs < deadlineMs) ? blocked : undefined;
       const heldBy = f.fresh
         ? undefined
-        : blocked
-          ? `the run of "${blocked.task}" in its chain failed at ${at(blocked.atMs)}`
+        : held
+          ? `the run of "${held.task}" in its chain failed at ${at(held.atMs)}`
           : failedJob
             ? `the job "${failedJob.check}" failed`
             : undefined;

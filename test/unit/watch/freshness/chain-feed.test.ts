@@ -3,7 +3,8 @@
 // upstream has failed is not, whatever its time.
 import { expect, test } from "bun:test";
 import { chainFeed, dataThrough } from "../../../../src/watch/freshness/chain-feed";
-import { freshnessState } from "../../../../src/watch/freshness/verdicts";
+import type { JudgedPromise } from "../../../../src/watch/freshness/judge";
+import { freshnessState, judgeVerdicts } from "../../../../src/watch/freshness/verdicts";
 import type { TaskView } from "../../../../src/watch/watchdog/evaluate";
 
 const at = (s: string) => Date.parse(`2026-11-19T${s}:00Z`);
@@ -51,4 +52,30 @@ test("one state: an open condition, else the verdict (held up is at risk, never 
   // Not fresh yet while the chain runs as planned: its users still have the last data, up to date.
   expect(freshnessState(undefined, { ...held, heldBy: undefined }, { lastSuccessMs: at("07:04") })).toBe("fresh");
   expect(freshnessState(undefined, undefined, {})).toBe("unknown");
+});
+
+test("a failed run holds the data up only when nothing planned runs it again before the deadline", () => {
+  const promise = {
+    name: "sales-morning",
+    text: "06:00",
+    appIds: new Set([APP]),
+    appNames: new Set<string>(),
+    streams: new Set<string>(),
+    appTags: new Set<string>(),
+    deadlines: {
+      warnBeforeMs: 0,
+      atOrBefore: (t: number) => (t >= at("06:00") ? at("06:00") : Date.parse("2026-11-18T06:00:00Z")),
+      after: (t: number) => (t < at("06:00") ? at("06:00") : Date.parse("2026-11-20T06:00:00Z")),
+    },
+  } as unknown as JudgedPromise;
+  const app = { appId: APP, appName: "Sales dashboard", tags: [], lagsMs: [], lastSuccessMs: Date.parse("2026-11-18T07:04:00Z") };
+  const verdict = (head: Partial<TaskView>, nowMs: number) =>
+    judgeVerdicts({ promises: [promise], apps: [app], open: [], context: { upstreams: [], checkStates: new Map(), nowMs, tasks: chain(head) } })[0]!;
+  // 01:38, the head failed and its next start is tomorrow's 01:30: held up, at risk on every page.
+  const held = verdict({ lastRunMs: at("01:38"), lastStatus: 8, nextExpectedMs: Date.parse("2026-11-20T01:30:00Z") }, at("01:45"));
+  expect(held).toMatchObject({ fresh: false, heldBy: 'the run of "extract" in its chain failed at 2026-11-19T01:38:00.000Z' });
+  // The same failure with a planned start before the deadline (an ad hoc run that failed; tonight's is still to come).
+  const planned = verdict({ lastRunMs: at("01:38"), lastStatus: 8, nextExpectedMs: at("03:00") }, at("01:45"));
+  expect(planned.fresh).toBe(false);
+  expect(planned.heldBy).toBeUndefined();
 });
