@@ -25,6 +25,15 @@ export interface ChainFeed {
   running?: boolean;
 }
 
+/**
+ * The failed run that holds the data up for a deadline: nothing planned runs that task again before it (its schedule's
+ * next start is after the deadline). An ad hoc run that failed at 08:00 with tonight's 01:30 start to come holds nothing.
+ */
+export function heldUpBy(feed: ChainFeed | undefined, deadlineMs: number): ChainFeed["blocked"] {
+  const b = feed?.blocked;
+  return b && !(b.nextRunMs !== undefined && b.nextRunMs < deadlineMs) ? b : undefined;
+}
+
 /** The app's data came through its chain: its last successful reload started after the cycle's upstream runs. */
 export function dataThrough(feed: ChainFeed | undefined, app: { lastSuccessMs?: number; lastSuccessStartMs?: number }, slackMs: number): boolean {
   if (!feed) return true;

@@ -18,7 +18,7 @@ import { type ChainEta, chainEta } from "./chain-eta";
 import { freshnessEvent } from "./freshness-event";
 import type { FreshnessConditionRow, FreshnessStore } from "./freshness-store";
 import { type FreshnessFinding, type JudgedPromise, judgeFreshness, STARTED_WITH_CHECKIN_MS, type Upstream } from "./judge";
-import { dataThrough } from "./chain-feed";
+import { dataThrough, heldUpBy } from "./chain-feed";
 import { projectFreshness } from "./projection";
 import { createProjectionWriter } from "./projection-store";
 import { newJudgeTerm } from "./judge-term";
@@ -80,14 +80,15 @@ const isoTime = (ms: number) => new Date(ms).toISOString();
 /**
  * The chain's projection as the judgement sees it (issue 102): while the data has not come through, the app's own
  * reload earlier in the cycle is not the chain's end (the chain is read from after it); while a run upstream failed and
- * nothing runs it, no planned reload of the app (its own 07:00 schedule) brings the data, so none is expected.
+ * nothing planned runs it before the deadline, no planned reload of the app (its own 07:00 schedule) brings the data,
+ * so none is expected.
  */
 function heldChainEta(f: FreshnessFinding, tasks: readonly TaskView[], now: number, seenAtMs: number): ChainEta | undefined {
   const cycle = f.cycleStartMs ?? now - 86_400_000;
   const through = dataThrough(f.feed, f.app, STARTED_WITH_CHECKIN_MS);
   const from = !through && f.app.lastSuccessMs !== undefined ? Math.max(cycle, f.app.lastSuccessMs + 1) : cycle;
   const eta = chainEta(f.app.appId, tasks, from, now, seenAtMs);
-  const b = f.feed?.blocked;
+  const b = heldUpBy(f.feed, f.deadlineMs);
   if (!eta || !b) return eta;
   const { expectedMs: _planned, ...held } = eta;
   const named = held.problems.some((p) => p.taskId === b.taskId);

@@ -3,6 +3,7 @@
 // by the Steward judging the promises into the shared store, read by /status, the Freshness page, the morning report
 // and the API, which all say the same state through freshnessState() instead of each judging "reloaded since …".
 import type { AppFreshness, FreshnessStore, Level } from "./freshness-store";
+import { heldUpBy } from "./chain-feed";
 import { type FindingContext, findingFor, type JudgedPromise, type OpenFreshness, promisedApps } from "./judge";
 import { projectionKey } from "./projection-store";
 import { type FreshnessState, stateOfLevel } from "./states";
@@ -40,10 +41,7 @@ export function judgeVerdicts(input: {
       if (deadlineMs === undefined) continue;
       const f = findingFor(p, app, deadlineMs, input.context);
       const failedJob = f.upstream.find((u) => u.state === "failed");
-      const blocked = f.feed?.blocked;
-      // Held up when nothing planned runs the failed task again before the deadline (its schedule's next start is
-      // after it): an ad hoc run that failed at 08:00 with tonight's 01:30 start still to come holds nothing up yet.
-      const held = blocked && !(blocked.nextRunMs !== undefined && blocked.nextRunMs < deadlineMs) ? blocked : undefined;
+      const held = heldUpBy(f.feed, deadlineMs);
       const heldBy = f.fresh
         ? undefined
         : held
