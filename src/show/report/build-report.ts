@@ -47,7 +47,8 @@ export interface ReportInputs {
    */
   causes?: ReportCause[];
   /** Promised apps late or at risk now. */
-  promises: Array<{ app: string; promise: string; state: "at_risk" | "late"; dataAsOf: string | null }>;
+  /** `why`: what the judge says holds it (the alert's why, or what holds its data up although it reloaded). */
+  promises: Array<{ app: string; promise: string; state: "at_risk" | "late"; dataAsOf: string | null; why?: string | null }>;
   slowest: Array<{ taskName: string; maxMs: number; avgMs: number; runs: number }>;
   growing: Array<{ taskName: string; recentAvgMs: number; baselineAvgMs: number; factor: number }>;
   /** The weekly report: an app's stream (unknown apps fall under "(no stream)"). */
@@ -152,7 +153,7 @@ function promises(i: ReportInputs): ReportSection {
     lines: i.promises
       .sort((a, b) => (a.state === b.state ? a.app.localeCompare(b.app) : a.state === "late" ? -1 : 1))
       .map((p) => ({
-        text: `${p.app}: ${FRESHNESS_WORDS[p.state]} ("${p.promise}"), data as of ${p.dataAsOf ? i.formatTime(Date.parse(p.dataAsOf)) : "(no successful reload seen)"}`,
+        text: `${p.app}: ${FRESHNESS_WORDS[p.state]} ("${p.promise}"), data as of ${p.dataAsOf ? i.formatTime(Date.parse(p.dataAsOf)) : "(no successful reload seen)"}${p.why ? `: ${p.why}` : ""}`,
         tone: p.state === "late" ? ("fail" as const) : ("warn" as const),
       })),
     empty: "Every promised app is on time.",

@@ -71,8 +71,8 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
       deps.incidents ? deps.incidents.list({ status: "open", limit: 1000 }) : [],
       deps.watchStore && kind === "morning" ? deps.watchStore.openConditions() : [],
       deps.freshness && kind === "morning"
-        ? Promise.all([deps.freshness.store.apps(), deps.freshness.store.openConditions()]).then(([a, o]) =>
-            adminFreshnessView(deps.freshness!.service.promises(), a, o, to),
+        ? Promise.all([deps.freshness.store.apps(), deps.freshness.store.openConditions(), deps.freshness.verdicts(to)]).then(([a, o, v]) =>
+            adminFreshnessView(deps.freshness!.service.promises(), a, o, to, new Map(), v),
           )
         : [],
       // One paged read of the apps for their streams, once a week.
@@ -96,7 +96,7 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
       notHappened: conditions.map((x) => ({ title: x.openEvent.title, type: x.type, ...(x.openEvent.kind === "task.notice" ? { notice: true } : {}) })),
       promises: fresh
         .filter((r) => r.state === "late" || r.state === "at_risk")
-        .map((r) => ({ app: r.app.name, promise: r.promise, state: r.state as "at_risk" | "late", dataAsOf: r.dataAsOf })),
+        .map((r) => ({ app: r.app.name, promise: r.promise, state: r.state as "at_risk" | "late", dataAsOf: r.dataAsOf, why: r.open?.why ?? r.heldBy })),
       slowest: deps.runs?.slowest(from, top) ?? [],
       growing: deps.runs?.growing(to, WEEK, 3 * WEEK, 3, top) ?? [],
       streamOf: (app) => streams.get(app.toLowerCase()) ?? undefined,

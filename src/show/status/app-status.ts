@@ -6,6 +6,7 @@ import type { FreshnessConditionRow, FreshnessStore } from "../../watch/freshnes
 import type { FreshnessProjection } from "../../watch/freshness/projection";
 import { projectionKey } from "../../watch/freshness/projection-store";
 import { FRESHNESS_RANK, FRESHNESS_WORDS, type FreshnessState, stateOfLevel } from "../../watch/freshness/states";
+import { type FreshnessVerdict, freshnessState } from "../../watch/freshness/verdicts";
 
 export type StatusState = FreshnessState;
 
@@ -47,6 +48,8 @@ export interface StatusSources {
   /** The promises that name the app, by name (none: the app has no promise). */
   promisesOf(app: { appId: string; appName: string; stream?: string; tags: string[] }): string[];
   projections: ReadonlyMap<string, FreshnessProjection>;
+  /** The judge's verdicts (src/watch/freshness/verdicts.ts), by projectionKey: the state every page says. */
+  verdicts?: ReadonlyMap<string, FreshnessVerdict>;
   nowMs: number;
   /** A time in a sentence: "06:40 CET", "Tue 24 Nov 06:40 CET". */
   formatTime(ms: number): string;
@@ -69,7 +72,18 @@ function expectedText(p: PromiseStatus, at: (ms: number) => string): string {
   return p.overdue ? `overdue: it was expected at about ${at(Date.parse(p.expectedAt))}` : `expected fresh at about ${at(Date.parse(p.expectedAt))}`;
 }
 
-function sentence(name: string, state: StatusState, promised: boolean, asOf: string | null, ps: PromiseStatus[], at: (ms: number) => string): string {
+/** What brought the data, in the business's words (no task or job names): ", loaded after the loads it depends on ran". */
+const AFTER_WORDS: Record<string, string> = { chain: ", loaded after the loads it depends on ran", checkin: ", loaded after its data arrived" };
+
+function sentence(
+  name: string,
+  state: StatusState,
+  promised: boolean,
+  asOf: string | null,
+  ps: PromiseStatus[],
+  at: (ms: number) => string,
+  brought?: FreshnessVerdict["broughtBy"],
+): string {
   if (!promised) return `${name} has no freshness promise.`;
   if (state === "unknown") return `Whether ${name} is up to date is ${FRESHNESS_WORDS.unknown}: Steward has not seen it load yet.`;
   const p = ps[0];
@@ -83,7 +97,7 @@ function sentence(name: string, state: StatusState, promised: boolean, asOf: str
         : e
           ? ` New data is ${e} (promised by ${by}).`
           : "";
-    return `${name} is up to date${asOf ? ` (data as of ${at(Date.parse(asOf))})` : ""}.${next}`;
+    return `${name} is up to date${asOf ? ` (data as of ${at(Date.parse(asOf))}${brought ? (AFTER_WORDS[brought.after] ?? "") : ""})` : ""}.${next}`;
   }
   const by = p ? ` (promised by ${at(Date.parse(p.promisedBy))})` : "";
   const why = p?.willMiss ? `: ${p.willMiss}` : "";
@@ -100,8 +114,10 @@ export async function readStatuses(src: StatusSources): Promise<AppStatus[]> {
     const names = src.promisesOf(a);
     const conds = byApp.get(a.appId) ?? [];
     const latest = conds.map((c) => c.breachEvent ?? c.warnEvent).filter((e) => e !== undefined);
-    const state: StatusState =
-      names.length === 0 ? "unknown" : conds.length > 0 ? worst(conds.map((c) => stateOfLevel(c.level))) : a.lastSuccessMs === undefined ? "unknown" : "fresh";
+    // Each promise's state as the judge said it (an open condition, else its verdict), the worst of them shown.
+    const perPromise = names.map((n) => freshnessState(conds.find((c) => c.promise === n)?.level, src.verdicts?.get(projectionKey(n, a.appId)), a));
+    const state: StatusState = names.length === 0 ? "unknown" : worst([...perPromise, ...conds.map((c) => stateOfLevel(c.level))]);
+    const brought = names.map((n) => src.verdicts?.get(projectionKey(n, a.appId))?.broughtBy).find((b) => b?.reloadMs === a.lastSuccessMs);
     const ps = names.flatMap((n) => {
       const p = src.projections.get(projectionKey(n, a.appId));
       return p ? [promiseStatus(p, src.nowMs)] : [];
@@ -119,7 +135,7 @@ export async function readStatuses(src: StatusSources): Promise<AppStatus[]> {
       promisedBy: typeof first?.data.deadline === "string" ? first.data.deadline : null,
       expectedAt: ps[0]?.expectedAt ?? alerted,
       promises: ps,
-      message: sentence(a.appName, state, names.length > 0, dataAsOf, ps, src.formatTime),
+      message: sentence(a.appName, state, names.length > 0, dataAsOf, ps, src.formatTime, brought),
     };
   });
 }

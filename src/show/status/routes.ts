@@ -33,6 +33,7 @@ export function registerStatusRoutes(router: Router, deps: StatusRouteDeps): voi
       store: f.store,
       promisesOf: (a) => f.promisesOf(a),
       projections: await f.projections(nowMs),
+      verdicts: await f.verdicts(nowMs),
       nowMs,
       formatTime: (ms) => clockTextZoned(ms, deps.timeZone(), nowMs),
     });

@@ -7,7 +7,8 @@ import type { JudgedPromise } from "./judge";
 import { promisedApps } from "./judge";
 import type { FreshnessProjection } from "./projection";
 import { projectionKey } from "./projection-store";
-import { FRESHNESS_RANK, type FreshnessState, stateOfLevel } from "./states";
+import { FRESHNESS_RANK, type FreshnessState } from "./states";
+import { type FreshnessVerdict, freshnessState } from "./verdicts";
 
 export type AdminFreshnessState = FreshnessState;
 
@@ -59,6 +60,8 @@ export interface AdminFreshnessRow {
   failedAt: string | null;
   /** The next time the promise is judged for this app: the next deadline, or when the data becomes too old. */
   nextDeadline: string | null;
+  /** Not fresh although it may have reloaded, with no alert open yet: what holds its data up (a run of its chain failed). */
+  heldBy: string | null;
   /** While late or at risk: the deadline missed or about to be, since when, why, and when the alert expected the app. */
   open: { deadline: string; since: string; why: string | null; expectedAt: string | null; failed: boolean } | null;
   /** While the app is not fresh for the deadline at hand and its chain has begun: the judge's projection now. */
@@ -79,6 +82,7 @@ export function adminFreshnessView(
   open: readonly FreshnessConditionRow[],
   nowMs: number,
   projections: ReadonlyMap<string, FreshnessProjection> = new Map(),
+  verdicts: ReadonlyMap<string, FreshnessVerdict> = new Map(),
 ): AdminFreshnessRow[] {
   const rows: AdminFreshnessRow[] = [];
   for (const p of promises) {
@@ -86,7 +90,8 @@ export function adminFreshnessView(
       const cond = open.find((c) => c.promise === p.name && c.appId === a.appId);
       const event = cond?.breachEvent ?? cond?.warnEvent;
       const failedLater = a.lastFailMs !== undefined && (a.lastSuccessMs ?? -1) < a.lastFailMs;
-      const state: AdminFreshnessState = cond ? stateOfLevel(cond.level) : a.lastSuccessMs === undefined ? "unknown" : "fresh";
+      const verdict = verdicts.get(projectionKey(p.name, a.appId));
+      const state: AdminFreshnessState = freshnessState(cond?.level, verdict, a);
       const projection = projections.get(projectionKey(p.name, a.appId));
       rows.push({
         promise: p.name,
@@ -97,6 +102,7 @@ export function adminFreshnessView(
         lastSuccessTask: a.lastSuccessTask ?? null,
         failedAt: failedLater ? iso(a.lastFailMs) : null,
         nextDeadline: iso(nextDeadline(p, a, nowMs)),
+        heldBy: !cond && verdict && !verdict.fresh ? (verdict.heldBy ?? null) : null,
         open: cond
           ? {
               deadline: new Date(cond.deadlineMs).toISOString(),

@@ -4,7 +4,7 @@
 import type { FreshnessCondition, FreshnessEventKind, NameValue, WatchdogEvent } from "../../platform/events/types";
 import { spanText } from "../../tell/notify/time-format";
 import type { ChainEta } from "./chain-eta";
-import type { FreshnessFinding } from "./judge";
+import { type FreshnessFinding, STARTED_WITH_CHECKIN_MS } from "./judge";
 import { expectedAt, stoppedAt } from "./expected-at";
 import type { FreshnessState } from "./states";
 
@@ -40,6 +40,22 @@ function causes(f: FreshnessFinding, at: (ms: number) => string): string[] {
   }
   const c = f.chain?.cause;
   if (c) out.push(`${c.text} ${c.closedMs === undefined ? "holds" : "held"} up "${c.task}" in its chain`);
+  const blocked = f.feed?.blocked;
+  if (blocked && !f.chain?.problems.some((p) => p.taskId === blocked.taskId && p.state === "failed"))
+    out.push(`the run of "${blocked.task}" upstream of it failed at ${at(blocked.atMs)}`);
+  // A reload since then read the inputs that run did not renew: it is why the app reloaded and is still not fresh.
+  if (blocked && f.app.lastSuccessMs !== undefined && f.app.lastSuccessMs >= blocked.atMs)
+    out.push(
+      `its reload${f.app.lastSuccessTask ? ` "${f.app.lastSuccessTask}"` : ""} at ${at(f.app.lastSuccessMs)} ran while "${blocked.task}" had failed: it read the old data`,
+    );
+  else if (
+    !blocked &&
+    f.feed?.arrivedMs !== undefined &&
+    f.app.lastSuccessMs !== undefined &&
+    f.app.lastSuccessMs >= (f.cycleStartMs ?? Number.NEGATIVE_INFINITY) &&
+    (f.app.lastSuccessStartMs ?? f.app.lastSuccessMs) < f.feed.arrivedMs - STARTED_WITH_CHECKIN_MS
+  )
+    out.push(`its last reload, at ${at(f.app.lastSuccessMs)}, started before its chain's runs of the cycle ended (${at(f.feed.arrivedMs)})`);
   const a = f.app;
   if (a.lastFailMs !== undefined && (f.cycleStartMs === undefined || a.lastFailMs >= f.cycleStartMs) && (a.lastSuccessMs ?? -1) < a.lastFailMs)
     out.push(`the reload${a.lastFailTask ? ` "${a.lastFailTask}"` : ""} failed at ${at(a.lastFailMs)}`);
@@ -77,6 +93,17 @@ function expectation(f: FreshnessFinding, at: (ms: number) => string): string {
   return `When ${name} will be fresh is not known yet (Steward has not seen enough cycles).`;
 }
 
+/** ", after its chain ran ("Extract" → "Transform")", ", after "erp-extract" checked in", or "". */
+function broughtText(f: FreshnessFinding): string {
+  if (f.broughtBy?.after === "chain" && f.feed)
+    return `, after its chain ran (${[...f.feed.upstream]
+      .reverse()
+      .map((u) => `"${u.name}"`)
+      .join(" → ")})`;
+  if (f.broughtBy?.after === "checkin" && f.upstream.length > 0) return `, after ${f.upstream.map((u) => `"${u.check}"`).join(" and ")} checked in`;
+  return "";
+}
+
 /** A warning given before its time because the breach became certain says so first. */
 function atRiskText(f: FreshnessFinding, level: FreshnessCondition, deadline: string): string {
   return f.atRisk && level === "freshness_warning" ? `The promise cannot be kept: ${f.app.appName} will not be fresh by ${deadline} (${f.atRisk}). ` : "";
@@ -112,7 +139,7 @@ export function freshnessEvent(i: FreshnessEventInput): WatchdogEvent {
         : `Late: ${app} was not fresh by ${deadline}`;
   const feedsText = i.alsoFeeds.length > 0 ? ` The late job also feeds ${i.alsoFeeds.map((a) => `"${a}"`).join(", ")}.` : "";
   const summary = closing
-    ? `${app} is fresh: reloaded successfully at ${f.app.lastSuccessMs !== undefined ? at(f.app.lastSuccessMs) : "(unknown)"}${f.app.lastSuccessTask ? ` by "${f.app.lastSuccessTask}"` : ""}, ${maxAge ? `promised never older than ${maxAge}` : `promised by ${deadline}`}.`
+    ? `${app} is fresh: reloaded successfully at ${f.app.lastSuccessMs !== undefined ? at(f.app.lastSuccessMs) : "(unknown)"}${f.app.lastSuccessTask ? ` by "${f.app.lastSuccessTask}"` : ""}${broughtText(f)}, ${maxAge ? `promised never older than ${maxAge}` : `promised by ${deadline}`}.`
     : `${atRiskText(f, i.level, deadline)}${maxAge ? ageText(f, i.level, maxAge, deadline, at) : `${app} ${i.level === "freshness_warning" ? "is not fresh yet and is promised" : "was not fresh"} by ${deadline}`} (promise "${f.promise}", ${i.promiseText}): ${why.join("; ")}. ${expectation(f, at)}${feedsText}`;
   const facts: NameValue[] = [];
   // A failure upstream or of the reload itself (not only lateness): the status badge says "failed".
@@ -142,6 +169,11 @@ export function freshnessEvent(i: FreshnessEventInput): WatchdogEvent {
   for (const u of f.upstream) fact(`Upstream job ${u.check}`, u.state.replace(/_/g, " "));
   if (i.alsoFeeds.length > 0) fact("The late job also feeds", i.alsoFeeds.join(", "), "alsoFeeds");
   if (closing && i.closedAtMs !== undefined) fact("Fresh at", at(i.closedAtMs), "closedAt", iso(i.closedAtMs));
+  // The reload that brought the data, and what it came after: /status and the subscribers' "fresh again" cite it.
+  if (closing && f.broughtBy) {
+    fact("Data brought by", `the reload at ${at(f.broughtBy.reloadMs)}${broughtText(f)}`, "freshFrom", iso(f.broughtBy.reloadMs));
+    data.freshAfter = f.broughtBy.after;
+  }
   return {
     id: `freshness:${f.key}:${f.deadlineMs}:${closing ? "closed" : i.level}`,
     kind: i.kind,

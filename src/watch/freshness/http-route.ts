@@ -19,6 +19,10 @@ const RowSchema = z.lazy(() =>
     dataAsOf: z.string().nullable(),
     lastSuccessTask: z.string().nullable(),
     failedAt: z.string().nullable().describe("The last failed reload, when later than the last success."),
+    heldBy: z
+      .string()
+      .nullable()
+      .describe("At risk with no alert open yet: the app is not fresh, however recently it reloaded, because a run upstream of it failed (docs/freshness.md)."),
     nextDeadline: z.string().nullable(),
     open: z
       .object({ deadline: z.string(), since: z.string(), why: z.string().nullable(), expectedAt: z.string().nullable(), failed: z.boolean() })
@@ -60,8 +64,8 @@ export function registerFreshnessRoute(router: Router, deps: { freshness?: Fresh
       const f = deps.freshness;
       if (!f) throw new AppError("NOT_FOUND", "no freshness promises are configured (freshness:)");
       const now = deps.clock.now();
-      const [apps, open, projections] = await Promise.all([f.store.apps(), f.store.openConditions(), f.projections(now)]);
-      return c.json({ rows: adminFreshnessView(f.service.promises(), apps, open, now, projections), lastError: f.service.lastError() ?? null });
+      const [apps, open, projections, verdicts] = await Promise.all([f.store.apps(), f.store.openConditions(), f.projections(now), f.verdicts(now)]);
+      return c.json({ rows: adminFreshnessView(f.service.promises(), apps, open, now, projections, verdicts), lastError: f.service.lastError() ?? null });
     },
   );
 }

@@ -1,5 +1,6 @@
 // Judges each promise for each app it names, without side effects: an app is fresh for a deadline when its last
-// successful reload came after the chain began (the previous deadline) and started after its upstream jobs checked in. Not
+// successful reload came after the chain began (the previous deadline), started after its upstream jobs checked in
+// and after its Qlik chain's runs of the cycle, none of which failed since (chain-feed.ts: the data came through). Not
 // fresh at the warning time: a warning; at the deadline: a breach (one condition, escalated); fresh: it closes.
 import type { CheckState } from "../checkins/checkin-store";
 import type { ChainEta } from "./chain-eta";
@@ -8,6 +9,8 @@ import type { AppFreshness, Level } from "./freshness-store";
 import { judgeMaxAge, type MaxAgeRule } from "./judge-max-age";
 import { breachCertain } from "./at-risk";
 import { isAutomationApp, namesAutomation } from "./automation-apps";
+import { type ChainFeed, chainFeed, dataThrough } from "./chain-feed";
+import type { TaskView } from "../watchdog/evaluate";
 
 export interface JudgedPromise {
   name: string;
@@ -63,6 +66,10 @@ export interface FreshnessFinding {
   atRisk?: string;
   /** The last successful reload ended after the data arrived but started before: it read the old data (issue 88). */
   readOldData?: { startMs: number; arrivedMs: number; checks: string[] };
+  /** The Qlik tasks upstream of the app's reload this cycle (chain-feed.ts), when Steward knows them. */
+  feed?: ChainFeed;
+  /** Fresh: what the reload that brought the data came after (its chain's runs, the check-in, or the cycle's start). */
+  broughtBy?: { reloadMs: number; after: "chain" | "checkin" | "cycle" };
 }
 
 export interface OpenFreshness {
@@ -117,10 +124,23 @@ export interface FindingContext {
   upstreams: readonly Upstream[];
   checkStates: ReadonlyMap<string, CheckState>;
   nowMs: number;
+  /** The watchdog's view of the Qlik tasks (their triggers and last runs): the chains that feed the apps. */
+  tasks?: readonly TaskView[];
 }
 
-/** The app's finding for one deadline of the promise: when its chain began, what upstream did, whether it is fresh. */
-export function findingFor(p: JudgedPromise, app: AppFreshness, deadlineMs: number, ctx: FindingContext): FreshnessFinding & { fresh: boolean } {
+/**
+ * The app's finding for one deadline of the promise: when its chain began, what upstream did, whether it is fresh.
+ * `asOfDeadline`: a past deadline no condition is open for, asked "was it fresh then?": what upstream did after it (the
+ * next cycle's check-in, runs) is not held against it. Otherwise (the deadline ahead, or one missed and still open)
+ * what happened since counts: a later check-in or re-run is the data a reload must come after.
+ */
+export function findingFor(
+  p: JudgedPromise,
+  app: AppFreshness,
+  deadlineMs: number,
+  ctx: FindingContext,
+  asOfDeadline = false,
+): FreshnessFinding & { fresh: boolean } {
   const { nowMs } = ctx;
   const ups = upstreamsOf(app, ctx.upstreams);
   // For a "never older than" promise the upstream counts at its latest due time before now.
@@ -133,9 +153,12 @@ export function findingFor(p: JudgedPromise, app: AppFreshness, deadlineMs: numb
   const upstream: UpstreamStatus[] = dues.map(({ u, due }) => status(u.check, due, ctx.checkStates.get(u.check)));
   // A deadline's chain completes when every job before Qlik succeeded and a reload followed: a reload that
   // ran on without them read yesterday's data.
-  // Only the latest check-in is kept: one from a later cycle says nothing of this deadline's (its due time counts).
+  // The data arrived when the job checked in, even when that check-in is a later cycle's (only the latest is kept): a
+  // reload before it read what was there before, so a missed check-in's promise is not made fresh by it (issue 102).
+  // Asked of a past deadline, a later cycle's check-in says nothing of it: its due time counts.
   const doneAtFor = (i: number) => {
     const s = upstream[i]!;
+    if (!asOfDeadline) return s.atMs!;
     const laterDue = dues[i]!.u.dueAtOrBefore(s.atMs!);
     return laterDue !== undefined && laterDue > s.dueMs ? s.dueMs : s.atMs!;
   };
@@ -147,9 +170,18 @@ export function findingFor(p: JudgedPromise, app: AppFreshness, deadlineMs: numb
   const arrivedMs = upstream.length > 0 && chainDone !== undefined ? Math.max(...upstream.map((_, i) => doneAtFor(i))) : undefined;
   const readArrived =
     arrivedMs === undefined || (app.lastSuccessStartMs ?? app.lastSuccessMs ?? Number.NEGATIVE_INFINITY) >= arrivedMs - STARTED_WITH_CHECKIN_MS;
+  // Fresh means the data came through (issue 102): a reload after its Qlik chain's runs of the cycle, none failed since.
+  const feed =
+    p.maxAge || !ctx.tasks ? undefined : chainFeed(app.appId, ctx.tasks, cycleStartMs ?? deadlineMs - 86_400_000, asOfDeadline ? deadlineMs : undefined);
+  const chainThrough = dataThrough(feed, app, STARTED_WITH_CHECKIN_MS);
   const fresh = p.maxAge
     ? app.lastSuccessMs !== undefined && app.lastSuccessMs > maxAgeStart!
-    : app.lastSuccessMs !== undefined && chainDone !== undefined && (!Number.isFinite(chainDone) || app.lastSuccessMs >= chainDone) && readArrived;
+    : app.lastSuccessMs !== undefined &&
+      chainDone !== undefined &&
+      (!Number.isFinite(chainDone) || app.lastSuccessMs >= chainDone) &&
+      readArrived &&
+      chainThrough;
+  const after = feed?.arrivedMs !== undefined ? "chain" : arrivedMs !== undefined ? "checkin" : "cycle";
   const oldRead = !p.maxAge && !readArrived && app.lastSuccessMs !== undefined && arrivedMs !== undefined && app.lastSuccessMs >= arrivedMs;
   const usualLagMs = median(app.lagsMs);
   const doneAt = upstream.every((s) => s.state === "done") && upstream.length > 0 ? Math.max(...upstream.map((s) => s.atMs!)) : undefined;
@@ -164,6 +196,8 @@ export function findingFor(p: JudgedPromise, app: AppFreshness, deadlineMs: numb
     ...(doneAt !== undefined && usualLagMs !== undefined ? { expectedMs: Math.max(nowMs, doneAt + usualLagMs) } : {}),
     ...(p.maxAge ? { maxAgeMs: p.maxAge.maxAgeMs } : {}),
     ...(oldRead ? { readOldData: { startMs: app.lastSuccessStartMs!, arrivedMs: arrivedMs!, checks: upstream.map((u) => u.check) } } : {}),
+    ...(feed ? { feed } : {}),
+    ...(fresh && app.lastSuccessMs !== undefined ? { broughtBy: { reloadMs: app.lastSuccessMs, after } } : {}),
     fresh,
   };
 }
@@ -178,6 +212,8 @@ export function judgeFreshness(input: {
   nowMs: number;
   /** The app's Qlik task chain this cycle (the watchdog's plan), to see a breach coming before the warning time. */
   etaOf?: (f: FreshnessFinding) => ChainEta | undefined;
+  /** The watchdog's view of the Qlik tasks: the chains whose runs the app's data must come through. */
+  tasks?: readonly TaskView[];
 }): FreshnessJudgement {
   const { nowMs } = input;
   const out: FreshnessJudgement = { opens: [], escalations: [], closes: [] };
@@ -185,7 +221,7 @@ export function judgeFreshness(input: {
   for (const p of input.promises) {
     const since = input.since.get(p.name) ?? nowMs;
     for (const app of promisedApps(p, input.apps)) {
-      const finding = (deadlineMs: number) => findingFor(p, app, deadlineMs, input);
+      const finding = (deadlineMs: number, asOfDeadline = false) => findingFor(p, app, deadlineMs, input, asOfDeadline);
       const key = `freshness:${p.name}:${app.appId}`;
       const open = openByKey.get(key);
       if (p.maxAge) {
@@ -205,7 +241,7 @@ export function judgeFreshness(input: {
       }
       const prev = deadlines.atOrBefore(nowMs);
       if (prev !== undefined && prev >= since) {
-        const f = finding(prev);
+        const f = finding(prev, true);
         if (!f.fresh) {
           out.opens.push({ ...f, level: "breached" });
           continue;

@@ -17,10 +17,12 @@ import { createAppListReader } from "./app-list";
 import { type ChainEta, chainEta, type PendingRun } from "./chain-eta";
 import { freshnessEvent } from "./freshness-event";
 import type { FreshnessConditionRow, FreshnessStore } from "./freshness-store";
-import { type FreshnessFinding, type JudgedPromise, judgeFreshness, type Upstream } from "./judge";
+import { type FreshnessFinding, type JudgedPromise, judgeFreshness, STARTED_WITH_CHECKIN_MS, type Upstream } from "./judge";
+import { dataThrough, heldUpBy } from "./chain-feed";
 import { projectFreshness } from "./projection";
 import { createProjectionWriter } from "./projection-store";
 import { newJudgeTerm } from "./judge-term";
+import { createVerdictWriter, judgeVerdicts } from "./verdicts";
 import { createStopCauses, type HolderOfTasks } from "./stop-cause";
 
 /** An unchanged projection is written again this often, so a reader can tell a current one from a forsaken one. */
@@ -77,6 +79,36 @@ const withChain = <F extends FreshnessFinding>(f: F, etaOf: (f: FreshnessFinding
 };
 const isoTime = (ms: number) => new Date(ms).toISOString();
 
+/**
+ * The chain's projection as the judgement sees it (issue 102): while the data has not come through, the app's own
+ * reload earlier in the cycle is not the chain's end (the chain is read from after it); while a run upstream failed and
+ * nothing planned runs it before the deadline, no planned reload of the app (its own 07:00 schedule) brings the data,
+ * so none is expected.
+ */
+function heldChainEta(f: FreshnessFinding, tasks: readonly TaskView[], now: number, seenAtMs: number, pending: readonly PendingRun[]): ChainEta | undefined {
+  const cycle = f.cycleStartMs ?? now - 86_400_000;
+  const through = dataThrough(f.feed, f.app, STARTED_WITH_CHECKIN_MS);
+  const from = !through && f.app.lastSuccessMs !== undefined ? Math.max(cycle, f.app.lastSuccessMs + 1) : cycle;
+  const eta = chainEta(f.app.appId, tasks, from, now, seenAtMs, { deadlineMs: f.deadlineMs, pending });
+  const b = heldUpBy(f.feed, f.deadlineMs);
+  if (!eta || !b) return eta;
+  const { expectedMs: _planned, ...held } = eta;
+  const named = held.problems.some((p) => p.taskId === b.taskId);
+  return { ...held, problems: named ? held.problems : [{ task: b.task, taskId: b.taskId, state: "failed", atMs: b.atMs }, ...held.problems] };
+}
+
+/** Each finding's chain at this look, with remediation's pending runs (none without the watchdog's view of the tasks). */
+async function chainReader(
+  d: FreshnessServiceDeps,
+  tasks: readonly TaskView[] | undefined,
+  now: number,
+): Promise<(f: FreshnessFinding) => ChainEta | undefined> {
+  if (!tasks) return () => undefined;
+  const seenAtMs = Math.min(now, d.chainSeenAt?.() ?? now);
+  const pending = d.pendingRuns ? await d.pendingRuns() : [];
+  return (f) => heldChainEta(f, tasks, now, seenAtMs, pending);
+}
+
 /** Judges and projects; once more when a chain that stopped or runs past its deadline has a cause to name. */
 async function withCauses<R, P>(judge: () => R, project: () => P, resolve: () => Promise<boolean>): Promise<{ result: R; projected: P }> {
   const first = { result: judge(), projected: project() };
@@ -129,6 +161,7 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
   });
   const allPromises = () => [...d.promises, ...appList.ownPromises()];
   const projections = createProjectionWriter(store, projectionRefreshMs(d.intervalMs));
+  const writeVerdicts = createVerdictWriter(store, projectionRefreshMs(d.intervalMs));
 
   async function judgeOnce(): Promise<void> {
     await term.announcePending(send);
@@ -137,20 +170,19 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const since = await term.since(allPromises(), now);
     const openRows: FreshnessConditionRow[] = await store.openConditions();
     const tasks = d.chainTasks?.();
-    const seenAtMs = Math.min(now, d.chainSeenAt?.() ?? now);
-    const pending = tasks && d.pendingRuns ? await d.pendingRuns() : [];
-    const raw = (f: FreshnessFinding) =>
-      tasks ? chainEta(f.app.appId, tasks, f.cycleStartMs ?? now - 86_400_000, now, seenAtMs, { deadlineMs: f.deadlineMs, pending }) : undefined;
+    const raw = await chainReader(d, tasks, now);
     const { etaOf, resolve } = createStopCauses(raw, d.holderOf, d.formatTime ?? isoTime, now);
     const apps = await store.apps();
     const checkStates = d.checkins ? await d.checkins.states() : new Map();
     const open = openRows.map((r) => ({ key: r.key, deadlineMs: r.deadlineMs, level: r.level }));
-    const context = { upstreams: d.upstreams, checkStates, nowMs: now };
-    const judge = () => judgeFreshness({ etaOf, promises: allPromises(), apps, upstreams: d.upstreams, checkStates, open, since, nowMs: now });
+    const context = { upstreams: d.upstreams, checkStates, nowMs: now, ...(tasks ? { tasks } : {}) };
+    const judge = () => judgeFreshness({ etaOf, promises: allPromises(), apps, open, since, ...context });
     // What /status and the Freshness page show: when each promised app not fresh yet is now expected.
     const project = () => projectFreshness({ promises: allPromises(), apps, open, context, etaOf });
     const { result, projected } = await withCauses(judge, project, resolve);
     await projections.write(projected, now);
+    // What every page says of each app's state: this look's verdict, not a "reloaded since" of its own.
+    await writeVerdicts(judgeVerdicts({ promises: allPromises(), apps, open, context, formatTime: d.formatTime ?? isoTime }), now);
     // What the task chain says: which run upstream failed or runs long, and when the app will be fresh.
     result.opens = result.opens.map((f) => withChain(f, etaOf));
     result.escalations = result.escalations.map((f) => withChain(f, etaOf));

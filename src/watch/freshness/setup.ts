@@ -21,6 +21,7 @@ import { type JudgedPromise, promises, STARTED_WITH_CHECKIN_MS, type Upstream, u
 import { createFreshnessService, type FreshnessService, projectionRefreshMs } from "./service";
 import type { FreshnessProjection } from "./projection";
 import { readProjections } from "./projection-store";
+import { type FreshnessVerdict, readVerdicts } from "./verdicts";
 import { type AutomationFeedSink, automationFeedSink } from "./automation-feed";
 import type { HolderOfTasks } from "./stop-cause";
 import type { PendingRun } from "./chain-eta";
@@ -60,6 +61,8 @@ export interface Freshness {
   promisesOf(app: { appId: string; appName: string; stream?: string; tags: string[] }): string[];
   /** The judge's latest projections (projection.ts), by projectionKey; none when it has not looked lately. */
   projections(nowMs: number): Promise<Map<string, FreshnessProjection>>;
+  /** The judge's latest verdicts (verdicts.ts), by projectionKey: what every page's state is read from. */
+  verdicts(nowMs: number): Promise<Map<string, FreshnessVerdict>>;
   /** Qlik Automate automations a promise waits on: each seen, each run ended (src/hear/cloud's automation feed). */
   automations: AutomationFeedSink;
 }
@@ -151,6 +154,7 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     promised: (app) => service.promises().some((p) => promises(p, app)),
     promisesOf: (app) => service.promises().flatMap((p) => (promises(p, app) ? [p.name] : [])),
     projections: (nowMs) => readProjections(store, nowMs, maxAgeMs),
+    verdicts: (nowMs) => readVerdicts(store, nowMs, maxAgeMs),
     automations: automationFeedSink(store, () => service.promises()),
   };
 }

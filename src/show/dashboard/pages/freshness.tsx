@@ -163,6 +163,7 @@ export const freshnessPage: PageHandler = async (c, { api, inbox, siteClock }) =
                           {r.open.why ? `: ${r.open.why}` : ""}
                         </>
                       ) : null}
+                      {r.heldBy && !r.open ? <div data-held-by>not fresh, however recently it reloaded: {r.heldBy}</div> : null}
                       <Expected r={r} nowMs={clock.nowMs} />
                     </td>
                   </tr>

@@ -50,7 +50,11 @@ export function noticeOf(e: WatchdogEvent, zone: string, nowMs: number): NoticeT
   if (e.kind === "app.freshness_recovered") {
     const asOf = str(e.data.dataAsOf);
     const title = `${app.name} is fresh again${asOf ? ` (data as of ${time(asOf)})` : ""}`;
-    return { ...base, key: `${episode}|fresh`, word: "fresh", title, text: `${title}.` };
+    // The reload that brought the data, and what it came after, in the business's words (issue 102).
+    const from = str(e.data.freshFrom);
+    const after = e.data.freshAfter === "chain" ? ", after the loads it depends on ran" : e.data.freshAfter === "checkin" ? ", after its data arrived" : "";
+    const text = from ? `${title}: it was reloaded at ${time(from)}${after}.` : `${title}.`;
+    return { ...base, key: `${episode}|fresh`, word: "fresh", title, text };
   }
   const certain = e.kind === "app.freshness_breached" || (e.kind === "app.freshness_warning" && str(e.data.atRisk) !== undefined);
   if (!certain) return undefined;

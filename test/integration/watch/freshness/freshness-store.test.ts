@@ -132,9 +132,11 @@ for (const backend of backends) {
         await step("2026-11-23T08:00:00Z");
         expect(events.map((x) => x.e.kind)).toEqual(["app.freshness_warning", "app.freshness_breached", "app.freshness_recovered"]);
         const recovered = events[2]!.e;
+        // It names what the reload that brought the data came after (issue 102).
         expect(recovered.summary).toBe(
-          'Sales dashboard is fresh: reloaded successfully at 2026-11-23T07:02:00.000Z by "Reload Sales dashboard", promised by 2026-11-23T06:00:00.000Z.',
+          'Sales dashboard is fresh: reloaded successfully at 2026-11-23T07:02:00.000Z by "Reload Sales dashboard", after "erp-extract" checked in, promised by 2026-11-23T06:00:00.000Z.',
         );
+        expect(recovered.data).toMatchObject({ freshFrom: "2026-11-23T07:02:00.000Z", freshAfter: "checkin" });
         expect(recovered.condition).toMatchObject({ type: "freshness_breached", closedAt: "2026-11-23T07:03:00.000Z" });
         // Tuesday: fresh by 07:00 after the extract at 05:00 and the reload at 05:40: nothing.
         await checkins.addPing(

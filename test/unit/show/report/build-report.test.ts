@@ -50,6 +50,32 @@ test("success rate per stream, worst first; apps QRS does not know fall under (n
   expect(e.summary).toBe("The seven days from Mon 16 Nov 07:00: 11 of 505 runs failed or aborted (0 causes); 0 incidents still open.");
 });
 
+test("the morning report's promises late or at risk say why, as the judge does (issue 102: reloaded, still at risk)", () => {
+  const e = buildReport(
+    inputs({
+      kind: "morning",
+      from: TO - 86_400_000,
+      promises: [
+        {
+          app: "Sales dashboard",
+          promise: "sales-morning",
+          state: "at_risk",
+          dataAsOf: "2026-11-23T06:04:00.000Z",
+          why: 'the run of "Extract sales" in its chain failed at 2026-11-23 01:38 CET',
+        },
+        { app: "Finance", promise: "sales-morning", state: "late", dataAsOf: null },
+      ],
+    }),
+  );
+  expect(e.sections!.find((x) => x.title === "Freshness promises late or at risk")!.lines).toEqual([
+    { text: 'Finance: late ("sales-morning"), data as of (no successful reload seen)', tone: "fail" },
+    {
+      text: 'Sales dashboard: at risk ("sales-morning"), data as of Mon 23 Nov 07:04: the run of "Extract sales" in its chain failed at 2026-11-23 01:38 CET',
+      tone: "warn",
+    },
+  ]);
+});
+
 test("times in the report's zone; the year only when it differs", () => {
   expect(reportTime(Date.parse("2026-11-23T06:00:00Z"), "Europe/Stockholm", TO)).toBe("Mon 23 Nov 07:00");
   expect(reportTime(Date.parse("2025-12-31T23:30:00Z"), "Europe/Stockholm", TO)).toBe("Thu 1 Jan 00:30");

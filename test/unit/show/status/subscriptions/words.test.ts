@@ -35,6 +35,16 @@ test("late (a breach, or a warning once the breach is certain), fresh again; an 
   });
   // The recovery of the breach's episode names the breach's notice as the one it follows.
   expect(fresh.lateKey).toBe(late.key);
+
+  // Issue 102: the reload that brought the data, and what it came after, without a task's or job's name.
+  const through = { ...recovered, data: { ...recovered.data, freshFrom: "2026-11-24T06:19:00.000Z", freshAfter: "chain" } };
+  expect(noticeOf(through, "Europe/Oslo", NOW)!.text).toBe(
+    "Sales dashboard is fresh again (data as of 07:19): it was reloaded at 07:19, after the loads it depends on ran.",
+  );
+  const delivered = { ...recovered, data: { ...recovered.data, freshFrom: "2026-11-24T06:19:00.000Z", freshAfter: "checkin" } };
+  expect(noticeOf(delivered, "Europe/Oslo", NOW)!.text).toBe(
+    "Sales dashboard is fresh again (data as of 07:19): it was reloaded at 07:19, after its data arrived.",
+  );
 });
 
 test("'now likely' is never a time already past nor the next day's run (issue 102)", () => {

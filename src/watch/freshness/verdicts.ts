@@ -1,0 +1,105 @@
+// The judge's verdict for each promised app at its last look (issue 102: one truth for every page): fresh or not for the
+// deadline at hand, and, when not, whether its data is held up (a run of its chain failed, its job failed). Written
+// by the Steward judging the promises into the shared store, read by /status, the Freshness page, the morning report
+// and the API, which all say the same state through freshnessState() instead of each judging "reloaded since …".
+import type { AppFreshness, FreshnessStore, Level } from "./freshness-store";
+import { heldUpBy } from "./chain-feed";
+import { type FindingContext, findingFor, type JudgedPromise, type OpenFreshness, promisedApps } from "./judge";
+import { projectionKey } from "./projection-store";
+import { type FreshnessState, stateOfLevel } from "./states";
+
+const KEY = "verdicts";
+
+export interface FreshnessVerdict {
+  promise: string;
+  appId: string;
+  /** The deadline judged: the open condition's, else the next one. */
+  deadlineMs: number;
+  fresh: boolean;
+  /** Not fresh and no reload can make it so until something upstream runs again: why, for the administrator. */
+  heldBy?: string;
+  /** Fresh: the reload that brought the data, and what it came after. */
+  broughtBy?: { reloadMs: number; after: "chain" | "checkin" | "cycle" };
+}
+
+/** The verdict of every "fresh by" promise's apps ("never older than" promises are judged by their data's age alone). */
+export function judgeVerdicts(input: {
+  promises: readonly JudgedPromise[];
+  apps: readonly AppFreshness[];
+  open: readonly OpenFreshness[];
+  context: FindingContext;
+  /** A time in the administrator's words (the site's zone, as in the alerts); ISO-8601 when not given. */
+  formatTime?: (ms: number) => string;
+}): FreshnessVerdict[] {
+  const at = input.formatTime ?? ((ms: number) => new Date(ms).toISOString());
+  const openByKey = new Map(input.open.map((o) => [o.key, o]));
+  const out: FreshnessVerdict[] = [];
+  for (const p of input.promises) {
+    if (!p.deadlines) continue;
+    for (const app of promisedApps(p, input.apps)) {
+      const deadlineMs = openByKey.get(`freshness:${p.name}:${app.appId}`)?.deadlineMs ?? p.deadlines.after(input.context.nowMs);
+      if (deadlineMs === undefined) continue;
+      const f = findingFor(p, app, deadlineMs, input.context);
+      const failedJob = f.upstream.find((u) => u.state === "failed");
+      const held = heldUpBy(f.feed, deadlineMs);
+      const heldBy = f.fresh
+        ? undefined
+        : held
+          ? `the run of "${held.task}" in its chain failed at ${at(held.atMs)}`
+          : failedJob
+            ? `the job "${failedJob.check}" failed`
+            : undefined;
+      out.push({
+        promise: p.name,
+        appId: app.appId,
+        deadlineMs,
+        fresh: f.fresh,
+        ...(heldBy ? { heldBy } : {}),
+        ...(f.broughtBy ? { broughtBy: f.broughtBy } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The one state of a promised app, everywhere: an open condition says at risk or late; else the judge's verdict: not
+ * fresh with its data held up is at risk (a reload of the old inputs is not "up to date"); else fresh once it loaded.
+ */
+export function freshnessState(level: Level | undefined, verdict: FreshnessVerdict | undefined, app: Pick<AppFreshness, "lastSuccessMs">): FreshnessState {
+  if (level) return stateOfLevel(level);
+  if (verdict && !verdict.fresh && verdict.heldBy) return "at_risk";
+  return app.lastSuccessMs === undefined ? "unknown" : "fresh";
+}
+
+interface Kept {
+  atMs: number;
+  rows: FreshnessVerdict[];
+}
+
+/** Stores the look's verdicts when they changed, or when the last write is older than `refreshMs`. */
+export function createVerdictWriter(store: Pick<FreshnessStore, "setMeta">, refreshMs: number) {
+  let last: { json: string; atMs: number } | undefined;
+  return async (rows: FreshnessVerdict[], nowMs: number): Promise<void> => {
+    const json = JSON.stringify(rows);
+    if (last && last.json === json && nowMs - last.atMs < refreshMs) return;
+    await store.setMeta(KEY, JSON.stringify({ atMs: nowMs, rows } satisfies Kept));
+    last = { json, atMs: nowMs };
+  };
+}
+
+/** The verdicts confirmed within `maxAgeMs`, by projectionKey; none when the judge has not looked lately. */
+export async function readVerdicts(store: Pick<FreshnessStore, "getMeta">, nowMs: number, maxAgeMs: number): Promise<Map<string, FreshnessVerdict>> {
+  const out = new Map<string, FreshnessVerdict>();
+  const raw = await store.getMeta(KEY);
+  if (!raw) return out;
+  let kept: Kept;
+  try {
+    kept = JSON.parse(raw) as Kept;
+  } catch {
+    return out;
+  }
+  if (!(nowMs - kept.atMs <= maxAgeMs) || !Array.isArray(kept.rows)) return out;
+  for (const r of kept.rows) out.set(projectionKey(r.promise, r.appId), r);
+  return out;
+}
