@@ -40,14 +40,14 @@ test("GET /v4/oncall across a handover and an override", async () => {
     until: "2026-11-23T08:00:00.000Z",
     next: "bo@corp.example",
   });
-  clock.set(Date.parse("2026-11-23T08:00:00Z"));
+  await clock.set(Date.parse("2026-11-23T08:00:00Z"));
   expect(await duty()).toMatchObject({
     person: "bo@corp.example",
     since: "2026-11-23T08:00:00.000Z",
     until: "2026-11-27T16:00:00.000Z",
     next: "carl@corp.example",
   });
-  clock.set(Date.parse("2026-11-28T12:00:00Z"));
+  await clock.set(Date.parse("2026-11-28T12:00:00Z"));
   expect(await duty()).toMatchObject({
     person: "carl@corp.example",
     since: "2026-11-27T16:00:00.000Z",
