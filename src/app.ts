@@ -13,6 +13,7 @@ import { bindQlikNodes, wireAuditAndHttp } from "./composition/http-and-security
 import { wireExpectations, wireSiteWatch } from "./composition/site-watch";
 import { wireDoctor } from "./composition/doctor";
 import { wireReports } from "./composition/reports";
+import { wireOnCall } from "./composition/oncall";
 import { wireAssistant } from "./composition/assistant";
 import { outboxPeerPoll, wireStoreAndCluster } from "./composition/store-and-cluster";
 import { wireTaskServices } from "./composition/task-services";
@@ -179,6 +180,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     bindQlikNodes(security, qrs);
     const alerting = wireAlerting(w, audit, http, tasks, () => reloader.current().config);
     const { alertGates, act, notifyMetrics, notify, dashboard, incidents } = alerting;
+    wireOnCall(w, http, () => reloader.current().config);
     const remediation = wireRemediation(w, audit, http, tasks, alerting);
     const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort, security.qlikNodes);
     const { intake, services, cloud, engineReloads } = site;

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { apiAnswer, errorAnswer, factsAnswer, query, type StewardApi } from "./steward-api";
 import { dependentsOf, type WatchdogView } from "./dependents";
 import { openCausesAnswer } from "./open-causes";
+import { registerOnCallTool } from "./oncall-tool";
 import { FRESHNESS_MEANING, FRESHNESS_STATES, isBehind } from "../../watch/freshness/states";
 
 const READ_ONLY = { readOnlyHint: true, openWorldHint: false } as const;
@@ -14,6 +15,7 @@ const limit = (max: number, dflt: number) => z.number().int().min(1).max(max).de
 export function registerReadTools(server: Catalog, api: StewardApi): void {
   registerFailureTools(server, api);
   registerSiteTools(server, api);
+  registerOnCallTool(server, api);
 }
 
 /** What failed: incidents, their causes, and the runs with their script lines. */

@@ -123,6 +123,7 @@ describe("the MCP server on a simulated site with a failure", () => {
       "freshness",
       "incidents",
       "noise",
+      "on_call",
       "reloads_outside_schedule",
       "runs",
       "snooze_incident",
