@@ -14,6 +14,9 @@ import type { Lookups } from "./qrs-lookups";
 import type { TaskEvent } from "../../platform/events/types";
 import { unnamedRunMissing } from "./unnamed-run";
 
+/** QRS's execution status Retry: an attempt failed and the Scheduler runs the task again. */
+const RETRY_STATUS = 10;
+
 /** Undefined when confirmed (or not a datagram); else why not, and whether QRS denied the run or could not be asked. */
 export async function confirmRun(
   qrs: QrsClient,
@@ -48,18 +51,20 @@ export async function confirmRun(
   if (deps.maxRunAgeMs !== undefined && deps.clock.now() - stopped > deps.maxRunAgeMs) {
     return { qrs: "denied", reason: `execution ${r.executionId} ended at ${execution.stopTime}, longer ago than runs are remembered: a replayed datagram` };
   }
-  // A run still going confirms nothing: its row exists from the trigger, so a forged end naming it would otherwise
-  // close its incident (or open a confirmed page) while it runs. Left unconfirmed, it is judged again later.
   // An abort is reported at "Aborting": QRS's AbortInitiated (4) or Aborting (5) is that very abort.
   const aborting = r.outcome === "aborted" && (execution.status === 4 || execution.status === 5);
-  if (!final && !r.distribute && !aborting) {
-    return { qrs: "unavailable", reason: `QRS shows execution ${r.executionId} as ${executionStatusName(execution.status)}, not final yet` };
-  }
-  if (r.distribute || aborting || final === r.outcome) return undefined;
-  // A task with retries has one result per attempt under the same ExecutionId: an earlier attempt may have
-  // ended the way the datagram says.
+  // A failed attempt of a task with retries is reported while QRS shows the run in Retry (10): QRS's own word that the
+  // attempt failed and the Scheduler tries again.
+  const retrying = r.outcome === "failed" && execution.status === RETRY_STATUS;
+  if (r.distribute || aborting || retrying || (final !== undefined && final === r.outcome)) return undefined;
+  // A task with retries has one result per attempt under the same ExecutionId: an earlier attempt may have ended the
+  // way the datagram says (QRS's final word on that attempt, while the run goes on with the next one).
   const attempts = await look.run("confirmation", (o) => qrs.getExecutionResults(eq("executionID", r.executionId), o));
   if (attempts === undefined) return { qrs: "unavailable", reason: `the execution lookup failed (${describeError(look.errorOf("confirmation"))})` };
   if (attempts.some((a) => FINAL_EXECUTION_STATUSES.has(a.status) && outcomeOfStatus(a.status) === r.outcome)) return undefined;
+  // A run still going confirms nothing: its row exists from the trigger, so a forged end naming it would otherwise
+  // close its incident (or open a confirmed page) while it runs. Left unconfirmed, it is judged again later.
+  if (final === undefined)
+    return { qrs: "unavailable", reason: `QRS shows execution ${r.executionId} as ${executionStatusName(execution.status)}, not final yet` };
   return { qrs: "denied", reason: `QRS reports execution ${r.executionId} as ${executionStatusName(execution.status)}, the datagram as ${r.outcome}` };
 }

@@ -160,7 +160,7 @@ routes:
       await starting;
       listen(app);
       for (let d = 0; d < NIGHTS; d++) await night(d);
-    }, 300_000);
+    }, wallLimit(300_000));
 
     afterAll(async () => {
       await app?.stop();

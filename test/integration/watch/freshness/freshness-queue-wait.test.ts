@@ -13,6 +13,7 @@ import { simControl } from "../../../helpers/sim-control";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+import { wallLimit } from "../../../helpers/time-limit";
 
 const tuesday = (hhmm: string) => Date.parse(`2026-03-03T${hhmm}:00Z`);
 const SITE = reloadQueueSiteYaml({
@@ -61,7 +62,7 @@ freshness:
   await s.clock.runUntil(tuesday("02:12"));
   waitingView = (await (await t.request("/v4/freshness")).json()) as typeof waitingView;
   await s.clock.runUntil(tuesday("04:10"));
-}, 300_000);
+}, wallLimit(300_000));
 
 const kinds = (from: number) => events.filter((x) => x.at >= from).map((x) => x.e as DomainEvent);
 
