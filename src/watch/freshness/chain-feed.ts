@@ -4,6 +4,7 @@
 // brings new data: it reloads the same old inputs, as a dashboard's own 07:00 refresh does after its chain's head failed.
 import type { TaskView } from "../watchdog/evaluate";
 import { STATUS } from "../watchdog/observations";
+import type { PendingRun } from "./chain-eta";
 
 const SUCCEEDED: number = STATUS.Success;
 /** The run did not deliver. A skipped run neither delivers nor holds anything up; Reset is Qlik's, after a restart. */
@@ -29,9 +30,12 @@ export interface ChainFeed {
  * The failed run that holds the data up for a deadline: nothing planned runs that task again before it (its schedule's
  * next start is after the deadline). An ad hoc run that failed at 08:00 with tonight's 01:30 start to come holds nothing.
  */
-export function heldUpBy(feed: ChainFeed | undefined, deadlineMs: number): ChainFeed["blocked"] {
+export function heldUpBy(feed: ChainFeed | undefined, deadlineMs: number, pending: readonly PendingRun[] = []): ChainFeed["blocked"] {
   const b = feed?.blocked;
-  return b && !(b.nextRunMs !== undefined && b.nextRunMs < deadlineMs) ? b : undefined;
+  if (!b || (b.nextRunMs !== undefined && b.nextRunMs < deadlineMs)) return undefined;
+  // A retry or re-run of the failed task that is due before the deadline runs it again: it holds nothing up yet.
+  const again = pending.some((p) => p.taskId.toLowerCase() === b.taskId.toLowerCase() && p.dueMs < deadlineMs);
+  return again ? undefined : b;
 }
 
 /** The app's data came through its chain: its last successful reload started after the cycle's upstream runs. */

@@ -90,7 +90,7 @@ function heldChainEta(f: FreshnessFinding, tasks: readonly TaskView[], now: numb
   const through = dataThrough(f.feed, f.app, STARTED_WITH_CHECKIN_MS);
   const from = !through && f.app.lastSuccessMs !== undefined ? Math.max(cycle, f.app.lastSuccessMs + 1) : cycle;
   const eta = chainEta(f.app.appId, tasks, from, now, seenAtMs, { deadlineMs: f.deadlineMs, pending });
-  const b = heldUpBy(f.feed, f.deadlineMs);
+  const b = heldUpBy(f.feed, f.deadlineMs, pending);
   if (!eta || !b) return eta;
   const { expectedMs: _planned, ...held } = eta;
   const named = held.problems.some((p) => p.taskId === b.taskId);
@@ -98,14 +98,14 @@ function heldChainEta(f: FreshnessFinding, tasks: readonly TaskView[], now: numb
 }
 
 /** Each finding's chain at this look, with remediation's pending runs (none without the watchdog's view of the tasks). */
-async function chainReader(
+function chainReader(
   d: FreshnessServiceDeps,
   tasks: readonly TaskView[] | undefined,
   now: number,
-): Promise<(f: FreshnessFinding) => ChainEta | undefined> {
+  pending: readonly PendingRun[],
+): (f: FreshnessFinding) => ChainEta | undefined {
   if (!tasks) return () => undefined;
   const seenAtMs = Math.min(now, d.chainSeenAt?.() ?? now);
-  const pending = d.pendingRuns ? await d.pendingRuns() : [];
   return (f) => heldChainEta(f, tasks, now, seenAtMs, pending);
 }
 
@@ -170,7 +170,8 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const since = await term.since(allPromises(), now);
     const openRows: FreshnessConditionRow[] = await store.openConditions();
     const tasks = d.chainTasks?.();
-    const raw = await chainReader(d, tasks, now);
+    const pending = tasks && d.pendingRuns ? await d.pendingRuns() : [];
+    const raw = chainReader(d, tasks, now, pending);
     const { etaOf, resolve } = createStopCauses(raw, d.holderOf, d.formatTime ?? isoTime, now);
     const apps = await store.apps();
     const checkStates = d.checkins ? await d.checkins.states() : new Map();
@@ -182,7 +183,7 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const { result, projected } = await withCauses(judge, project, resolve);
     await projections.write(projected, now);
     // What every page says of each app's state: this look's verdict, not a "reloaded since" of its own.
-    await writeVerdicts(judgeVerdicts({ promises: allPromises(), apps, open, context, formatTime: d.formatTime ?? isoTime }), now);
+    await writeVerdicts(judgeVerdicts({ promises: allPromises(), apps, open, context, pending, formatTime: d.formatTime ?? isoTime }), now);
     // What the task chain says: which run upstream failed or runs long, and when the app will be fresh.
     result.opens = result.opens.map((f) => withChain(f, etaOf));
     result.escalations = result.escalations.map((f) => withChain(f, etaOf));

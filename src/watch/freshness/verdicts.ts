@@ -7,6 +7,7 @@ import { heldUpBy } from "./chain-feed";
 import { type FindingContext, findingFor, type JudgedPromise, type OpenFreshness, promisedApps } from "./judge";
 import { projectionKey } from "./projection-store";
 import { type FreshnessState, stateOfLevel } from "./states";
+import type { PendingRun } from "./chain-eta";
 
 const KEY = "verdicts";
 
@@ -30,6 +31,8 @@ export function judgeVerdicts(input: {
   context: FindingContext;
   /** A time in the administrator's words (the site's zone, as in the alerts); ISO-8601 when not given. */
   formatTime?: (ms: number) => string;
+  /** Remediation's retries and re-runs due (chain-eta.ts): a failed task due to run again holds nothing up yet. */
+  pending?: readonly PendingRun[];
 }): FreshnessVerdict[] {
   const at = input.formatTime ?? ((ms: number) => new Date(ms).toISOString());
   const openByKey = new Map(input.open.map((o) => [o.key, o]));
@@ -41,7 +44,7 @@ export function judgeVerdicts(input: {
       if (deadlineMs === undefined) continue;
       const f = findingFor(p, app, deadlineMs, input.context);
       const failedJob = f.upstream.find((u) => u.state === "failed");
-      const held = heldUpBy(f.feed, deadlineMs);
+      const held = heldUpBy(f.feed, deadlineMs, input.pending);
       const heldBy = f.fresh
         ? undefined
         : held
