@@ -31,12 +31,22 @@ export function createProjectionWriter(store: Pick<FreshnessStore, "setMeta">, r
 
 /** The projections confirmed within `maxAgeMs`, by "promise app-id"; none when the judge has not looked lately. */
 export async function readProjections(store: Pick<FreshnessStore, "getMeta">, nowMs: number, maxAgeMs: number): Promise<Map<string, FreshnessProjection>> {
-  const raw = await store.getMeta(KEY);
-  const out = new Map<string, FreshnessProjection>();
+  return readKeptRows<FreshnessProjection>(store, KEY, nowMs, maxAgeMs);
+}
+
+/** Rows one Steward keeps in a meta row for every Steward to read, by promise and app; none when older than `maxAgeMs`. */
+export async function readKeptRows<R extends { promise: string; appId: string }>(
+  store: Pick<FreshnessStore, "getMeta">,
+  key: string,
+  nowMs: number,
+  maxAgeMs: number,
+): Promise<Map<string, R>> {
+  const out = new Map<string, R>();
+  const raw = await store.getMeta(key);
   if (!raw) return out;
-  let kept: Kept;
+  let kept: { atMs: number; rows: R[] };
   try {
-    kept = JSON.parse(raw) as Kept;
+    kept = JSON.parse(raw) as { atMs: number; rows: R[] };
   } catch {
     return out;
   }

@@ -5,7 +5,7 @@
 import type { AppFreshness, FreshnessStore, Level } from "./freshness-store";
 import { heldUpBy } from "./chain-feed";
 import { type FindingContext, findingFor, type JudgedPromise, type OpenFreshness, promisedApps } from "./judge";
-import { projectionKey } from "./projection-store";
+import { readKeptRows } from "./projection-store";
 import { type FreshnessState, stateOfLevel } from "./states";
 import type { PendingRun } from "./chain-eta";
 
@@ -93,16 +93,5 @@ export function createVerdictWriter(store: Pick<FreshnessStore, "setMeta">, refr
 
 /** The verdicts confirmed within `maxAgeMs`, by projectionKey; none when the judge has not looked lately. */
 export async function readVerdicts(store: Pick<FreshnessStore, "getMeta">, nowMs: number, maxAgeMs: number): Promise<Map<string, FreshnessVerdict>> {
-  const out = new Map<string, FreshnessVerdict>();
-  const raw = await store.getMeta(KEY);
-  if (!raw) return out;
-  let kept: Kept;
-  try {
-    kept = JSON.parse(raw) as Kept;
-  } catch {
-    return out;
-  }
-  if (!(nowMs - kept.atMs <= maxAgeMs) || !Array.isArray(kept.rows)) return out;
-  for (const r of kept.rows) out.set(projectionKey(r.promise, r.appId), r);
-  return out;
+  return readKeptRows<FreshnessVerdict>(store, KEY, nowMs, maxAgeMs);
 }
