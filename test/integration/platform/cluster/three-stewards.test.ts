@@ -93,7 +93,15 @@ const mailsOf = (executionId: string) =>
 async function expectOneMailEach(runs: Run[], timeoutMs = 20_000): Promise<void> {
   const counts = () => runs.map((r) => mailsOf(r.executionId).length);
   await waitFor(() => counts().every((n) => n >= 1), { what: `a mail for each of ${runs.length} runs`, timeoutMs: wallLimit(timeoutMs) }).catch((err) => {
-    for (const s of stewards) console.error(`${s.name} output:\n${s.proc?.output().slice(-3000)}`);
+    // Which runs went unmailed, and what each Steward said of them (the tail alone had lost them in a CI run).
+    const missing = runs.filter((r) => mailsOf(r.executionId).length === 0);
+    console.error(`runs without a mail: ${JSON.stringify(missing)}`);
+    for (const s of stewards) {
+      const lines = (s.proc?.output() ?? "").split("\n");
+      const about = lines.filter((l) => missing.some((r) => l.includes(r.executionId)) || /reconcil|error|warn/i.test(l));
+      console.error(`${s.name} on the missing runs, reconciliation and errors:\n${about.slice(-60).join("\n")}`);
+      console.error(`${s.name} output (tail):\n${s.proc?.output().slice(-3000)}`);
+    }
     throw err;
   });
   await Bun.sleep(1_500); // a duplicate would come now
