@@ -3,6 +3,7 @@
 // out. On the SQLite file both requests go to one Steward; on PostgreSQL to two Stewards of one cluster.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createTestApp, type TestApp } from "../../../helpers/app";
+import { wallLimit } from "../../../helpers/time-limit";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
@@ -62,7 +63,7 @@ async function race(bases: [string, string], seedKey: string, seedName: string):
 }
 
 describe("concurrent revocations of the last keys", () => {
-  test(`SQLite, one Steward on 0.0.0.0: ${ROUNDS} rounds, never all`, { timeout: 120_000 }, async () => {
+  test(`SQLite, one Steward on 0.0.0.0: ${ROUNDS} rounds, never all`, { timeout: wallLimit(120_000) }, async () => {
     const seed = createTestApp("", { dir: `${tmp.path}/sqlite` });
     await seed.app.start();
     const r = await seed.request("/v4/admin/apikeys", { method: "POST", headers: json, body: JSON.stringify({ name: "seed", scopes: ["admin"] }) });
@@ -79,7 +80,7 @@ describe("concurrent revocations of the last keys", () => {
     beforeAll(async () => {
       pg = await startPostgres();
     });
-    test(`two Stewards on 0.0.0.0, revocations through both: ${ROUNDS} rounds, never all`, { timeout: 120_000 }, async () => {
+    test(`two Stewards on 0.0.0.0, revocations through both: ${ROUNDS} rounds, never all`, { timeout: wallLimit(120_000) }, async () => {
       const url = await pg!.createDatabase("revoke_race");
       const store = (name: string) => `store:\n  postgres:\n    url: ${url}\n    instanceName: ${name}\n    heartbeatIntervalMs: 200\n    leaseTtlMs: 2000\n`;
       const seed = createTestApp(store("seed"));
