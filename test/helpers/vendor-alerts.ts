@@ -2,7 +2,8 @@
 // trigger (create) of a key whose alert is open is deduplicated into that alert, not a new one; acknowledge and resolve
 // (close) act on the open alert of their key and are dropped when there is none; a trigger after its alert was
 // resolved opens a new alert; a note (Opsgenie's Add Note) goes on the open alert of its key, dropped without one.
-// Without alert grouping (the products' default for a service) each new alert opens an incident of its own. The receivers keep this so a test counts alerts, as the on-call team sees them, not requests.
+// Without alert grouping (the products' default for a service) each new alert opens an incident of its own. The
+// receivers keep this so a test counts alerts, as the on-call team sees them, not requests.
 
 export type VendorAction = "trigger" | "acknowledge" | "resolve" | "note";
 
