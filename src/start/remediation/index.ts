@@ -28,6 +28,7 @@ import type { QueuePort } from "./queue-port";
 import type { EnginePort } from "./engine-room";
 import { createAutoRerun } from "./auto-rerun";
 import { createRerunJoin } from "./rerun-join";
+import { createRuleRerunJoin } from "./rule-rerun-join";
 import { rerunJoinLines } from "./rerun-lines";
 
 export { remediationMigrations } from "./migrations";
@@ -67,7 +68,8 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   const store = createActionStore(deps.db);
   const causes = createCauseStore(deps.db);
   const chains = createStoredChains(deps.db);
-  const join = createRerunJoin({ ...deps, store, causes, chains });
+  const ruleJoin = createRuleRerunJoin(cfg, { ...deps, store, causes, chains });
+  const join = createRerunJoin({ ...deps, store, causes, chains, ...(ruleJoin ? { ruleJoin } : {}) });
   const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval, beforeLook: join });
   const probes = createCauseProbes(deps.db);
   const own = createRemediationService(cfg, { ...deps, store, probes, worker, canReload: deps.reloader !== undefined, causes, chains });
