@@ -4,13 +4,15 @@
 // same alert, in PagerDuty as an event of its dedup key with the lines in custom_details (the Events API has no
 // notes), in Opsgenie as a note on the alert (Add Note by alias). A retry over REST then heals the second load and
 // closes the cause: PagerDuty gets the outcome on the alert before its resolve, Opsgenie in the close's note. Both
-// receivers take only the vendor's published request formats. Before, neither product was told any outcome.
+// receivers take only the vendor's published request formats. A second PagerDuty service whose channel has a REST
+// API key (`notes`) gets each outcome as a note on its incident instead. Before, neither product was told any outcome.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { type MailedHarness, startMailedHarness } from "../../../helpers/mailed-harness";
 import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
 import { type OpsgenieRequest, startOpsgenieReceiver } from "../../../helpers/opsgenie-receiver";
 import { type PagerDutyEvent, startPagerDutyReceiver } from "../../../helpers/pagerduty-receiver";
+import { type PagerDutyRestReceiver, startPagerDutyRestReceiver } from "../../../helpers/pagerduty-rest-receiver";
 import { simControl } from "../../../helpers/sim-control";
 import { waitFor } from "../../../helpers/wait-for";
 import type { Harness } from "../../hear/intake/harness";
@@ -41,6 +43,10 @@ const FAILED = "Retried by Ines Berg (channel:pd) (from the alert's link) at ";
 const REST = "Retried by ";
 
 let pd: OnCallReceiver<PagerDutyEvent>;
+/** The second service: its Events API and its REST API (notes). */
+let pdn: OnCallReceiver<PagerDutyEvent>;
+let rest: PagerDutyRestReceiver;
+const REST_KEY = "y_NbAkKc66ryYTWUXYEu";
 let og: OnCallReceiver<OpsgenieRequest>;
 let h: Harness;
 let m: MailedHarness | undefined;
@@ -67,6 +73,8 @@ const count = (texts: string[], line: string) => texts.filter((t) => t.includes(
 
 beforeAll(async () => {
   pd = startPagerDutyReceiver();
+  pdn = startPagerDutyReceiver();
+  rest = startPagerDutyRestReceiver(REST_KEY, () => pdn.alerts);
   og = startOpsgenieReceiver(OG_KEY);
   m = await startMailedHarness("steward-on-call-outcomes-", {
     site: SITE,
@@ -76,8 +84,13 @@ channels:
 ${mail}
   pd: { type: pagerduty, routingKey: "A0123456789abcdef0123456789abcde", url: "${pd.url}/v2/enqueue" }
   og: { type: opsgenie, apiKey: "${OG_KEY}", url: "${og.url}" }
+  pdn:
+    type: pagerduty
+    routingKey: "B0123456789abcdef0123456789abcde"
+    url: "${pdn.url}/v2/enqueue"
+    notes: { apiKey: "${REST_KEY}", from: oncall@corp.example, url: "${rest.url}" }
 routes:
-  - { on: [task.failed, task.recovered], to: [pd, og], renotify: every }
+  - { on: [task.failed, task.recovered], to: [pd, og, pdn], renotify: every }
 grouping: { updates: { every: 1s } }
 actionLinks: { publicBaseUrl: "${BASE}" }
 remediation: { pollInterval: 1s }
@@ -89,6 +102,8 @@ afterAll(async () => {
   await m?.close();
   await pd?.stop();
   await og?.stop();
+  await pdn?.stop();
+  await rest?.stop();
 });
 
 test("each retry's outcome is added to the cause's PagerDuty alert and Opsgenie alert, the failed one saying so, the last before the resolve", {
@@ -137,6 +152,17 @@ test("each retry's outcome is added to the cause's PagerDuty alert and Opsgenie 
   // Each outcome told once in each product, all on one alert each, and nothing refused.
   for (const told of [pdTold(), ogNotes()]) expect([count(told, HEALED), count(told, FAILED)]).toEqual([1, 1]);
   expect(pd.alerts.map((a) => a.status)).toEqual(["resolved"]);
+
+  // With a REST API key: each outcome a note on the incident, as the configured user, the last before the resolve;
+  // no outcome event on the alert, whose events are the page, the update and the resolve.
+  await waitFor(() => pdn.accepted.some((r) => r.body.event_action === "resolve"), { what: "the noted service's resolve", timeoutMs: 15_000 });
+  const noted = rest.notes.map((x) => x.content);
+  expect([count(noted, HEALED), count(noted, FAILED)]).toEqual([1, 1]);
+  expect(noted.at(-1)).toContain("the retry succeeded.");
+  expect(rest.notes.every((x) => x.from === "oncall@corp.example" && x.key === pdn.alerts[0]!.key)).toBe(true);
+  expect(pdn.accepted.filter((r) => r.body.event_action === "trigger" && r.body.payload.severity === "info")).toEqual([]);
+  expect(pdn.alerts.map((a) => a.status)).toEqual(["resolved"]);
+  expect([rest.rejected, pdn.rejected]).toEqual([[], []]);
   expect(og.alerts.map((a) => a.status)).toEqual(["resolved"]);
   expect([pd.rejected, og.rejected, pd.droppedActions, og.droppedActions]).toEqual([[], [], [], []]);
 });

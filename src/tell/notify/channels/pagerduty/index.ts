@@ -1,11 +1,13 @@
 // PagerDuty channel (Events API v2): one PagerDuty alert per Steward incident, or per cause when the incident is one
 // of its symptoms (dedup key steward-cause-<id> / steward-incident-<id>). The page triggers it, an acknowledgement in
 // Steward acknowledges it, the end of the cause or incident resolves it. PagerDuty dedups on the key, so a trigger sent
-// again after a failover or a retry is the same alert. What Steward's remediation did rides in custom_details.
+// again after a failover or a retry is the same alert. What Steward's remediation did rides in custom_details, and
+// with a REST API key (`notes`) is a note on the incident too.
 import type { ChannelDefinition } from "../../types";
 import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/http-client";
 import { actionLines, alertActionOf, alertKeyOf } from "../../on-call/alert";
-import { stepAlert } from "../../on-call/open-alerts";
+import { openAlertEvent, stepAlert } from "../../on-call/open-alerts";
+import { addIncidentNote } from "./rest-note";
 import { type PagerDutyEvent, pagerDutyEvent, pagerDutyOutcomeEvent } from "./payload";
 import { PagerDutyChannelSchema } from "./schema";
 
@@ -27,7 +29,13 @@ export const pagerDutyChannel: ChannelDefinition<"pagerduty"> = {
     const client = createHttpClient({ baseDir: deps.baseDir });
     return {
       async send(n, signal) {
-        if (n.action === "note" && actionLines(n.vars).length === 0) return { nothingSent: "nothing Steward did is left to tell on the alert" };
+        const lines = actionLines(n.vars);
+        if (n.action === "note" && lines.length === 0) return { nothingSent: "nothing Steward did is left to tell on the alert" };
+        // With a REST API key the outcome is a note on the incident (what a PagerDuty user reads first); not in test mode.
+        const notes = n.test ? undefined : cfg.notes;
+        const wasOpen = (await openAlertEvent(deps.state, alertKeyOf(n.event))) !== undefined;
+        const noted = (key: string) =>
+          notes && lines.length > 0 ? addIncidentNote(client, notes, key, `What Steward did:\n${lines.join("\n")}`, signal) : false;
         const done = await stepAlert(
           n,
           deps.state,
@@ -41,9 +49,15 @@ export const pagerDutyChannel: ChannelDefinition<"pagerduty"> = {
               });
               expectOk(res, "PagerDuty Events API");
             };
-            // Sent again with the delivery if the resolve fails: PagerDuty takes it into the same open alert.
-            if (s.action === "resolve" && actionLines(n.vars).length > 0) await post(pagerDutyOutcomeEvent(cfg, n.event, s.key, deps.publicUrl, n.vars));
+            // Told before a resolve, sent again with the delivery if the resolve fails: PagerDuty takes it into the same
+            // open alert (an event), or it is one more note.
+            if (s.action === "note" || (s.action === "resolve" && lines.length > 0)) {
+              if (!(await noted(s.key))) await post(pagerDutyOutcomeEvent(cfg, n.event, s.key, deps.publicUrl, n.vars));
+              if (s.action === "note") return;
+            }
             await post(pagerDutyEvent(cfg, n.event, s, deps.publicUrl, n.vars));
+            // An update of an alert already open: its details stay the first trigger's, the note is what is read.
+            if (s.action === "trigger" && wasOpen) await noted(s.key);
           },
           deps.name,
           deps.alertOpened,
