@@ -3,7 +3,8 @@
 // every request carries `Authorization: GenieKey <the integration's key>`; POST /v2/alerts creates, with message (at
 // most 130 characters) required and alias (at most 512) the key an open alert is deduplicated on; POST
 // /v2/alerts/{alias}/acknowledge and …/close with ?identifierType=alias act on the open alert of that alias, with an
-// optional user, source and note. JSM's integration API takes the same under /jsm/ops/integration (JSM's operations
+// optional user, source and note; POST /v2/alerts/{alias}/notes?identifierType=alias (Add Note) with the note
+// required (at most 25000) adds it to the open alert's timeline. JSM's integration API takes the same under /jsm/ops/integration (JSM's operations
 // REST API; the identifierType=alias form is confirmed in Atlassian's JSDCLOUD-14179). Both answer 202 {result, took,
 // requestId}; 401 to a wrong key, 422 to a body they cannot process, 404 to another path.
 import { z } from "zod";
@@ -34,13 +35,15 @@ export const OpsgenieActionSchema = z.strictObject({
   note: z.string().max(25000).optional(),
 });
 
+export const OpsgenieNoteSchema = OpsgenieActionSchema.extend({ note: z.string().min(1).max(25000) });
+
 export type OpsgenieRequest =
   | { op: "create"; key: string; body: z.infer<typeof OpsgenieCreateSchema> }
-  | { op: "acknowledge" | "close"; key: string; body: z.infer<typeof OpsgenieActionSchema> };
+  | { op: "acknowledge" | "close" | "notes"; key: string; body: z.infer<typeof OpsgenieActionSchema> };
 
 /** Opsgenie with the integration key `apiKey`; `prefix` "/jsm/ops/integration" for Jira Service Management's. */
 export function startOpsgenieReceiver(apiKey: string, prefix = ""): OnCallReceiver<OpsgenieRequest> {
-  const action = new RegExp(`^${prefix}/v2/alerts/([^/?]+)/(acknowledge|close)\\?identifierType=alias$`);
+  const action = new RegExp(`^${prefix}/v2/alerts/([^/?]+)/(acknowledge|close|notes)\\?identifierType=alias$`);
   return startOnCallReceiver<OpsgenieRequest>({
     check(req, path, body) {
       if (req.headers.get("authorization") !== `GenieKey ${apiKey}`) return "Authorization is not GenieKey <the integration's key>";
@@ -52,8 +55,8 @@ export function startOpsgenieReceiver(apiKey: string, prefix = ""): OnCallReceiv
       }
       const m = action.exec(path);
       if (!m) return `${path} is no alert API path`;
-      const r = OpsgenieActionSchema.safeParse(body);
-      return r.success ? { op: m[2] as "acknowledge" | "close", key: decodeURIComponent(m[1]!), body: r.data } : problem(r.error);
+      const r = (m[2] === "notes" ? OpsgenieNoteSchema : OpsgenieActionSchema).safeParse(body);
+      return r.success ? { op: m[2] as "acknowledge" | "close" | "notes", key: decodeURIComponent(m[1]!), body: r.data } : problem(r.error);
     },
     refusal: (why) => ({
       status: why.startsWith("Authorization") ? 401 : why.includes("no alert API path") ? 404 : 422,
@@ -61,6 +64,9 @@ export function startOpsgenieReceiver(apiKey: string, prefix = ""): OnCallReceiv
     }),
     answer: () => ({ result: "Request will be processed", took: 0.01, requestId: crypto.randomUUID() }),
     // A create without an alias is its own alert (Opsgenie gives it one).
-    alertStep: (r) => ({ action: r.op === "create" ? "trigger" : r.op === "close" ? "resolve" : "acknowledge", key: r.key || crypto.randomUUID() }),
+    alertStep: (r) => ({
+      action: r.op === "create" ? "trigger" : r.op === "close" ? "resolve" : r.op === "notes" ? "note" : "acknowledge",
+      key: r.key || crypto.randomUUID(),
+    }),
   });
 }

@@ -1,10 +1,11 @@
 // What PagerDuty and Opsgenie (or JSM) make of the requests they accept: alerts, keyed by the dedup key or alias. A
 // trigger (create) of a key whose alert is open is deduplicated into that alert, not a new one; acknowledge and resolve
 // (close) act on the open alert of their key and are dropped when there is none; a trigger after its alert was
-// resolved opens a new alert. Without alert grouping (the products' default for a service) each new alert opens an
-// incident of its own. The receivers keep this so a test counts alerts, as the on-call team sees them, not requests.
+// resolved opens a new alert; a note (Opsgenie's Add Note) goes on the open alert of its key, dropped without one.
+// Without alert grouping (the products' default for a service) each new alert opens an incident of its own. The
+// receivers keep this so a test counts alerts, as the on-call team sees them, not requests.
 
-export type VendorAction = "trigger" | "acknowledge" | "resolve";
+export type VendorAction = "trigger" | "acknowledge" | "resolve" | "note";
 
 export interface VendorAlert {
   key: string;
@@ -36,6 +37,8 @@ export function vendorAlerts(): VendorAlerts {
         if (alert) alert.deduplicated++;
         else all.push({ key, incident: all.length + 1, status: "triggered", deduplicated: 0 });
       } else if (!alert) dropped.push({ action, key });
+      else if (action === "note")
+        return; // its text is in the receiver's accepted requests
       else if (action === "resolve") alert.status = "resolved";
       else alert.status = "acknowledged";
     },

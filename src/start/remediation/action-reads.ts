@@ -66,6 +66,14 @@ export function createActionReads(db: SqlDb) {
       return new Set(rows.map((r) => String(r.execution_id).toLowerCase()));
     },
     /**
+     * Whether the run is one remediation started (a retry, a re-run, a chain's start), whatever the action's state
+     * now: read when Qlik cancels a run in the queue (few a night), so a look at every action is no cost.
+     */
+    async isOwnRun(executionId: string): Promise<boolean> {
+      const r = await db.get("SELECT 1 AS x FROM remediation_actions WHERE kind <> 'reload' AND lower(execution_id) = ? LIMIT 1", [executionId.toLowerCase()]);
+      return r !== undefined;
+    },
+    /**
      * Whether the task has an action a person asked for (not a rule's, not an Engine reload) that started a run and
      * whose outcome no message told yet: the task's next run end is that run's, and tells it.
      */

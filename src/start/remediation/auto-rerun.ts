@@ -11,9 +11,10 @@ import type { WatchdogEvent } from "../../platform/events/types";
 import type { CauseStore } from "../../tell/grouping/cause-store";
 import { nodeOf } from "../../tell/grouping/node-down";
 import type { ActionStore } from "./action-store";
-import { isRerunRule, type RemediationConfig } from "./config";
-import { type CancelledRun, type RerunDeps, requestRerun } from "./rerun";
-import { HOUR, ruleMatches, ruleName, type StopDeps, stopper } from "./rule-match";
+import type { RemediationConfig } from "./config";
+import { type RerunDeps, requestRerun } from "./rerun";
+import { rerunDecider } from "./rerun-decide";
+import { HOUR, type StopDeps } from "./rule-match";
 
 export interface AutoRerunDeps extends Omit<RerunDeps, "causes" | "store">, StopDeps {
   store: ActionStore;
@@ -25,26 +26,9 @@ export interface AutoRerunDeps extends Omit<RerunDeps, "causes" | "store">, Stop
 
 /** The handler of task.on_track, or undefined without a [queue] rule. */
 export function createAutoRerun(cfg: RemediationConfig, deps: AutoRerunDeps): ((e: WatchdogEvent) => Promise<void>) | undefined {
-  const rules = cfg.rules.flatMap((rule, i) => (isRerunRule(rule) ? [{ rule, name: ruleName(rule, i) }] : []));
-  if (rules.length === 0) return undefined;
+  const decider = rerunDecider(cfg, deps);
+  if (decider.rules.length === 0) return undefined;
   const log = deps.log.child({ module: "remediation" });
-
-  async function decide(e: WatchdogEvent, node: string, c: CancelledRun, now: number): Promise<{ by: string } | { withheld: string; rule?: string }> {
-    if (!c.task) return { withheld: "QRS no longer has this task" };
-    const task = {
-      id: c.task.id,
-      name: c.task.name,
-      tags: (c.task.tags ?? []).map((t) => t.name),
-      customProperties: (c.task.customProperties ?? []).map((cp) => ({ name: cp.definition.name, value: cp.value })),
-    };
-    const hit = rules.find((r) => ruleMatches(r.rule, { errorClass: "queue", task }));
-    if (!hit) return { withheld: "no [queue] rule matches the task" };
-    const before = (await deps.store.ofIncident(c.incidentId)).find((a) => a.requestedFrom === "rule" && a.kind === "rerun");
-    if (before) return { withheld: `re-run once already (action #${before.id}): not re-run a second time`, rule: hit.name };
-    // The drain as it concerns this task: a window scoped to the task, its tags or its node covers it.
-    const why = await stopper(cfg, deps, { taskId: c.taskId, enabled: c.task.enabled, node, event: { ...e, task } }, now);
-    return why ? { withheld: why, rule: hit.name } : { by: `rule:${hit.name}` };
-  }
 
   return async (e) => {
     if (e.condition.type !== "queue_backlog") return;
@@ -63,7 +47,7 @@ export function createAutoRerun(cfg: RemediationConfig, deps: AutoRerunDeps): ((
         verified: true,
         now,
         decide: async (c) => {
-          const d = await decide(e, node, c, now);
+          const d = await decider.decide(e, node, c, now);
           if ("withheld" in d && d.rule) ruleOf.set(c.taskId, d.rule);
           return d;
         },

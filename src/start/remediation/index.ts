@@ -28,6 +28,7 @@ import type { QueuePort } from "./queue-port";
 import type { EnginePort } from "./engine-room";
 import { createAutoRerun } from "./auto-rerun";
 import { createRerunJoin } from "./rerun-join";
+import { createRuleRerunJoin } from "./rule-rerun-join";
 import { rerunJoinLines } from "./rerun-lines";
 
 export { remediationMigrations } from "./migrations";
@@ -53,7 +54,7 @@ export interface RemediationDeps {
   engines?: EnginePort;
   incidents: IncidentService;
   /** The grouping, told what a rule is trying for a cause (its pages name it). */
-  grouping?: Pick<Grouping, "readTryingFrom">;
+  grouping?: Pick<Grouping, "readTryingFrom" | "readOwnRunsFrom">;
   formatTime(ms: number): string;
   /** The maintenance window covering an event now (tell/maintenance): automatic retries and re-runs never run inside one. */
   inMaintenance(e: DomainEvent, now: number): { window: string } | undefined;
@@ -67,7 +68,8 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   const store = createActionStore(deps.db);
   const causes = createCauseStore(deps.db);
   const chains = createStoredChains(deps.db);
-  const join = createRerunJoin({ ...deps, store, causes, chains });
+  const ruleJoin = createRuleRerunJoin(cfg, { ...deps, store, causes, chains });
+  const join = createRerunJoin({ ...deps, store, causes, chains, ...(ruleJoin ? { ruleJoin } : {}) });
   const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval, beforeLook: join });
   const probes = createCauseProbes(deps.db);
   const own = createRemediationService(cfg, { ...deps, store, probes, worker, canReload: deps.reloader !== undefined, causes, chains });
@@ -80,6 +82,8 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   deps.incidents.holdFailures(createFailureHold(cfg, { store, probes, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke }));
   // A cause's pages say what a rule is trying for it (its probe's next retry), with a rule only.
   if (cfg.rules.length > 0) deps.grouping?.readTryingFrom((key) => causeTrying({ store, probes }, key));
+  // Steward's own run cancelled in the queue with no backlog open is the action's outcome, not a queue cause of its own.
+  deps.grouping?.readOwnRunsFrom((id) => store.isOwnRun(id));
   // Automatic re-runs only with a [queue] rule: when a node's queue drained, its cancelled runs are asked for.
   const rerun = createAutoRerun(cfg, { ...deps, store, causes, chains, poke });
   if (rerun) deps.bus.on("task.on_track", rerun);

@@ -49,6 +49,8 @@ export interface GroupingGateDeps {
   alsoReceived?: (parentId: number) => Promise<Receiver[]>;
   /** Whether the event ends the run of an action a person asked for whose outcome is not told yet (start/remediation). */
   endsAnAction?: (e: DomainEvent) => Promise<boolean>;
+  /** Whether a run (its execution id) is one remediation started (start/remediation, wired late). */
+  ownRun?: (executionId: string) => Promise<boolean>;
 }
 
 const suppress = (plan: Plan, reason: string): Plan => ({
@@ -79,7 +81,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     feedsOfCheck: deps.feedsOfCheck,
     ...(deps.promises ? { promises: deps.promises } : {}),
   });
-  const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph });
+  const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph, ...(deps.ownRun ? { ownRun: deps.ownRun } : {}) });
   const appReloads = createAppReloadRule(store);
   const automations = createAutomationRule(store);
   const chains = deps.cloudChains ?? { waiting: async () => [] };

@@ -86,6 +86,11 @@ export interface Grouping {
   readScriptLogsFrom(index: () => ScriptLogLookup): void;
   /** Names on a cause's pages what a remediation rule is trying for it (src/start/remediation, built after the gates). */
   readTryingFrom(trying: CauseTrying): void;
+  /**
+   * Tells Steward's own runs (remediation's, built after the gates): one the queue cancels while no backlog cause is
+   * open or just ended opens none (nothing would close it), and is paged as its task's own failure.
+   */
+  readOwnRunsFrom(ownRun: (executionId: string) => Promise<boolean>): void;
 }
 
 export interface GroupingDeps {
@@ -108,9 +113,11 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   const cloudChains = createCloudChains(deps.db);
   const followUps = createFollowUps(deps.db);
   let endsAnAction: ((e: DomainEvent) => Promise<boolean>) | undefined;
+  let ownRun: ((executionId: string) => Promise<boolean>) | undefined;
   const gate = createGroupingGate(store, cfg, {
     alsoReceived: followUps.causeReceivers,
     endsAnAction: (e) => endsAnAction?.(e) ?? Promise.resolve(false),
+    ownRun: (id) => ownRun?.(id) ?? Promise.resolve(false),
     trying: () => trying,
     taskNodes: createTaskNodes(deps.db),
     silentNodes: createSilentNodes(deps.db),
@@ -148,6 +155,9 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     },
     readTryingFrom(t) {
       trying = t;
+    },
+    readOwnRunsFrom(fn) {
+      ownRun = fn;
     },
   };
 }

@@ -32,6 +32,8 @@ export interface QueueRuleDeps {
   store: CauseStore;
   taskNodes: TaskNodes;
   graph(): ChainGraph | undefined;
+  /** Whether the run (its execution id) is one Steward's remediation started (wired late; none without remediation). */
+  ownRun?: (executionId: string) => Promise<boolean>;
 }
 
 export function createQueueRule(d: QueueRuleDeps) {
@@ -126,7 +128,11 @@ export function createQueueRule(d: QueueRuleDeps) {
           ...(e.app ? { appId: e.app.id, appName: e.app.name } : {}),
           ...(e.app?.stream ? { stream: e.app.stream } : {}),
         };
-        const ended = (await store.isOpen(cause(node).key)) ? undefined : await store.lastClosed(cause(node).key, now - LATE_WITHIN_MS);
+        const open = await store.isOpen(cause(node).key);
+        const ended = open ? undefined : await store.lastClosed(cause(node).key, now - LATE_WITHIN_MS);
+        // Steward's own run (a retry, a re-run) waiting alone is no backlog (the watchdog leaves it out), so no backlog
+        // ends to close a cause it would open: it is the action's outcome, paged as the task's own failure.
+        if (!open && !ended && (await d.ownRun?.(e.executionId))) return undefined;
         if (ended) {
           await store.listInClosed(ended.id, entry, now);
           return {

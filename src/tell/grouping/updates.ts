@@ -112,13 +112,16 @@ export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["upda
      */
     async outcome(parentId: number, plan: Plan): Promise<PlannedDelivery[]> {
       if (!plan.deliveries.some((d) => wouldSend(d))) return [];
-      // Messages only: a symptom's recovery would resolve an on-call product's alert of the still-open cause, and a
-      // time series counts each run once already.
-      const told = (await pageOwnTargets(parentId, plan)).filter((t) => !CHANNELS[t.channelType].keepsAlerts && !CHANNELS[t.channelType].dataSink);
+      // A symptom's recovery would resolve an on-call product's alert of the still-open cause: a product that takes
+      // notes gets the outcome as a note on that alert, the others nothing; a time series counts each run once already.
+      const told = (await pageOwnTargets(parentId, plan)).filter(
+        (t) => (!CHANNELS[t.channelType].keepsAlerts || CHANNELS[t.channelType].takesNotes) && !CHANNELS[t.channelType].dataSink,
+      );
       return told.map((t) => ({
         ...t,
         key: `cause-outcome:${parentId}:${plan.event.id}|${t.channel}|${t.recipient.toLowerCase()}`,
         action: "send",
+        ...(CHANNELS[t.channelType].keepsAlerts ? { alertNote: true } : {}),
       }));
     },
     /**

@@ -4,6 +4,7 @@
 // picks pending rows up.
 import type { DomainEvent } from "../../platform/events/types";
 import type { DeliveryGate } from "./gate";
+import { NOTE_KIND } from "./notification";
 import type { OutboxStore } from "./outbox-store";
 import type { Plan, PlannedDelivery } from "./planner";
 import { threadOf } from "./thread";
@@ -75,7 +76,7 @@ function insertRow(
     key: d.key,
     eventId: event.id,
     eventIds: [event.id],
-    kind: event.kind,
+    kind: d.alertNote ? NOTE_KIND : event.kind,
     route: d.route,
     channel: d.channel,
     recipient: d.recipient,

@@ -18,13 +18,15 @@ export interface NotificationInput {
   attempt: number;
   groupWindowMs?: number | null;
   /** An on-call alert's acknowledgement (ACKNOWLEDGE_KIND rows) or resolve by hand (RESOLVE_KIND), with who did it. */
-  action?: { kind: "acknowledge" | "resolve"; note?: string };
+  action?: { kind: "acknowledge" | "resolve" | "note"; note?: string };
 }
 
 /** The kind of an outbox row that acknowledges an on-call alert its event opened (src/tell/notify/on-call/acknowledge.ts). */
 export const ACKNOWLEDGE_KIND = "alert.acknowledge";
 /** The kind of an outbox row that resolves an on-call alert of a cause a person resolved (on-call/acknowledge.ts). */
 export const RESOLVE_KIND = "alert.resolve";
+/** The kind of an outbox row that adds what Steward's remediation did to an open on-call alert (grouping/updates.ts). */
+export const NOTE_KIND = "alert.note";
 
 export function buildNotification(input: NotificationInput, opts: TemplateVarsOptions): Notification {
   const [first] = input.events;
@@ -71,7 +73,9 @@ export async function notificationForRow(row: DeliveryRow, attempt: number, outb
       groupWindowMs: row.groupWindowMs,
       ...(row.kind === ACKNOWLEDGE_KIND || row.kind === RESOLVE_KIND
         ? { action: { kind: row.kind === RESOLVE_KIND ? ("resolve" as const) : ("acknowledge" as const), ...(row.reason ? { note: row.reason } : {}) } }
-        : {}),
+        : row.kind === NOTE_KIND
+          ? { action: { kind: "note" as const } }
+          : {}),
     },
     opts,
   );

@@ -49,6 +49,8 @@ export interface PlannedDelivery {
   target: string | null;
   key: string;
   action: PlannedAction;
+  /** A note on the on-call product's open alert (notification.ts NOTE_KIND), not a page of the event. */
+  alertNote?: boolean;
   reason?: string;
   rateLimit?: { key: string; windowMs: number };
   /** key: the digest's group key (an incident's follow-ups); unset for a route's own burst digest. */

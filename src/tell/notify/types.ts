@@ -47,9 +47,10 @@ export interface Notification {
   /**
    * Set on a delivery that is no page but a step of an alert already sent (src/tell/notify/on-call): the incident was
    * acknowledged in Steward, so the product's alert is acknowledged too; or resolved by hand with nothing else to end
-   * it (a cause holding no open incident), so the product's alert is resolved. `note` says by whom.
+   * it (a cause holding no open incident), so the product's alert is resolved. `note` says by whom. "note": what
+   * Steward's remediation did (vars.remediationLines) is added to the open alert, which stays as it is.
    */
-  action?: "acknowledge" | "resolve";
+  action?: "acknowledge" | "resolve" | "note";
   note?: string;
   /** Slack and Teams: whoever is on duty in the route's recipients.onCall schedule, to mention (src/tell/oncall/mention.ts). */
   onDuty?: OnDutyMention;
@@ -101,6 +102,11 @@ export interface ChannelDefinition<T extends ChannelType> {
    * something will end, never a failure heard after its task's next success.
    */
   keepsAlerts?: boolean;
+  /**
+   * Takes a note on an alert it holds open (PagerDuty, Opsgenie / JSM): told there what Steward's remediation did when
+   * the message that tells it would otherwise end the alert (a symptom's recovery under a cause still open).
+   */
+  takesNotes?: boolean;
   /** Template sets this channel renders (checked at config check). */
   templateParts: readonly string[];
   /** Limits of the target for the script-log excerpt in a message (Slack and Teams cap a text block). */

@@ -144,3 +144,12 @@ export function alertLinks(e: DomainEvent, publicUrl: string | undefined): Array
   } else if (base && !e.cause?.url) links.push({ href: `${base}/ui/incidents`, text: "Incidents on Steward's dashboard" });
   return links;
 }
+
+/**
+ * The lines approved remediation added to the message (start/remediation/lines.ts): each action on the alert's
+ * incident or cause and how it ended, a failed one saying so. Told once, by the first event whose messages carry it.
+ */
+export function actionLines(vars: Record<string, unknown> | undefined): string[] {
+  const lines = vars?.remediationLines;
+  return Array.isArray(lines) ? lines.filter((l): l is string => typeof l === "string" && l.length > 0) : [];
+}

@@ -26,7 +26,7 @@ export const markAcknowledged = (state: ChannelState, key: string, by: string) =
 export const markResolved = (state: ChannelState, key: string) => forget(state, key);
 
 /** What one delivery does to the product's alert: trigger, acknowledge, resolve, or nothing (nothing open to end). */
-export type OnCallStep = { action: AlertAction | "acknowledge"; key: string };
+export type OnCallStep = { action: AlertAction | "acknowledge" | "note"; key: string };
 
 /**
  * Runs one delivery of an on-call channel: `send` talks to the product; the open mark is written after a trigger

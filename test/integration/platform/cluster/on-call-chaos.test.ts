@@ -60,9 +60,9 @@ const idle = (task: string) =>
 
 const steps = (r: OnCallReceiver<{ event_action: VendorAction; dedup_key?: string }>) =>
   r.accepted.map((x) => ({ action: x.body.event_action, key: x.body.dedup_key ?? "" }));
-const ogSteps = (r: OnCallReceiver<{ op: "create" | "acknowledge" | "close"; key: string }>) =>
+const ogSteps = (r: OnCallReceiver<{ op: "create" | "acknowledge" | "close" | "notes"; key: string }>) =>
   r.accepted.map((x) => ({
-    action: (x.body.op === "create" ? "trigger" : x.body.op === "close" ? "resolve" : "acknowledge") as VendorAction,
+    action: (x.body.op === "create" ? "trigger" : x.body.op === "close" ? "resolve" : x.body.op === "notes" ? "note" : "acknowledge") as VendorAction,
     key: x.body.key,
   }));
 const products = (): ProductLog[] => [

@@ -1,7 +1,7 @@
 // The alert API requests of one step of a Steward alert in Opsgenie or Jira Service Management: create with the alias,
 // message, description (the failing lines), details, tags and priority; acknowledge and close by alias.
 import type { DomainEvent } from "../../../../platform/events/types";
-import { alertFacts, alertLinks, alertSummary, failingLines } from "../../on-call/alert";
+import { actionLines, alertFacts, alertLinks, alertSummary, failingLines } from "../../on-call/alert";
 import type { OnCallStep } from "../../on-call/open-alerts";
 import { type OpsgenieChannelConfig, priorityOf } from "./schema";
 
@@ -10,6 +10,8 @@ const MESSAGE_MAX = 130;
 const DESCRIPTION_MAX = 15_000;
 const DETAILS_MAX = 8_000;
 const DETAIL_VALUE_MAX = 1_000;
+/** A note (acknowledge, close, add note) at most 25000. */
+const NOTE_MAX = 25_000;
 
 export interface OpsgenieRequest {
   path: string;
@@ -31,8 +33,21 @@ function details(facts: Record<string, string>): Record<string, string> {
   return out;
 }
 
-function description(e: DomainEvent, publicUrl: string | undefined): string {
+/** The note that tells what Steward's remediation did about the alert, or undefined when the message tells nothing. */
+export function actionNote(vars: Record<string, unknown> | undefined): string | undefined {
+  const lines = actionLines(vars);
+  return lines.length > 0 ? clip(`What Steward did:\n${lines.join("\n")}`, NOTE_MAX) : undefined;
+}
+
+/** Adds the outcome of Steward's actions to the open alert of `step.key` (the alert API's Add Note). */
+export function opsgenieNote(cfg: OpsgenieChannelConfig, step: OnCallStep, note: string): OpsgenieRequest {
+  return { path: `/v2/alerts/${encodeURIComponent(step.key.slice(0, 512))}/notes?identifierType=alias`, body: { source: cfg.source, note } };
+}
+
+function description(e: DomainEvent, publicUrl: string | undefined, vars: Record<string, unknown> | undefined): string {
   const parts = [alertSummary(e)];
+  const done = actionNote(vars);
+  if (done) parts.push(done);
   const lines = failingLines(e, 10_000);
   if (lines) parts.push(`Failing lines:\n${lines}`);
   const links = alertLinks(e, publicUrl);
@@ -40,19 +55,27 @@ function description(e: DomainEvent, publicUrl: string | undefined): string {
   return clip(parts.join("\n\n"), DESCRIPTION_MAX);
 }
 
-export function opsgenieRequest(cfg: OpsgenieChannelConfig, e: DomainEvent, step: OnCallStep, publicUrl: string | undefined, note?: string): OpsgenieRequest {
+export function opsgenieRequest(
+  cfg: OpsgenieChannelConfig,
+  e: DomainEvent,
+  step: OnCallStep,
+  publicUrl: string | undefined,
+  note?: string,
+  vars?: Record<string, unknown>,
+): OpsgenieRequest {
   const alias = step.key.slice(0, 512);
   const byAlias = (verb: string) => `/v2/alerts/${encodeURIComponent(alias)}/${verb}?identifierType=alias`;
-  if (step.action === "acknowledge")
-    return { path: byAlias("acknowledge"), body: { source: cfg.source, note: clip(note ?? "Acknowledged in Steward", 25_000) } };
-  if (step.action === "resolve") return { path: byAlias("close"), body: { source: cfg.source, note: clip(note ?? `Ended: ${alertSummary(e)}`, 25_000) } };
+  // The note of an acknowledge or close says what Steward did too: the outcome that ended the alert is often told there.
+  const withDone = (text: string) => clip([text, actionNote(vars)].filter(Boolean).join("\n\n"), NOTE_MAX);
+  if (step.action === "acknowledge") return { path: byAlias("acknowledge"), body: { source: cfg.source, note: withDone(note ?? "Acknowledged in Steward") } };
+  if (step.action === "resolve") return { path: byAlias("close"), body: { source: cfg.source, note: withDone(note ?? `Ended: ${alertSummary(e)}`) } };
   const host = "host" in e && typeof e.host === "string" ? e.host : undefined;
   return {
     path: "/v2/alerts",
     body: {
       message: clip(alertSummary(e), MESSAGE_MAX),
       alias,
-      description: description(e, publicUrl),
+      description: description(e, publicUrl, vars),
       tags: [...new Set([...cfg.tags, e.kind])].map((t) => clip(t, 50)).slice(0, 20),
       details: details(alertFacts(e)),
       ...(host ? { entity: clip(host, 512) } : {}),

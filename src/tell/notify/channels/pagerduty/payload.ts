@@ -2,7 +2,7 @@
 // failing lines and links; acknowledge and resolve with the dedup key alone (PagerDuty ignores anything else).
 import type { DomainEvent } from "../../../../platform/events/types";
 import { isTaskEvent } from "../../../../platform/events/types";
-import { alertFacts, alertLinks, alertSummary, failingLines } from "../../on-call/alert";
+import { actionLines, alertFacts, alertLinks, alertSummary, failingLines } from "../../on-call/alert";
 import type { OnCallStep } from "../../on-call/open-alerts";
 import { type PagerDutyChannelConfig, severityOf } from "./schema";
 
@@ -43,6 +43,9 @@ export function approvalLinks(vars: Record<string, unknown> | undefined): Array<
   });
 }
 
+/** The custom_details field that tells what Steward's remediation did about the alert and how it ended. */
+export const DONE_DETAIL = "What Steward did";
+
 export function pagerDutyEvent(
   cfg: PagerDutyChannelConfig,
   e: DomainEvent,
@@ -50,11 +53,14 @@ export function pagerDutyEvent(
   publicUrl: string | undefined,
   vars?: Record<string, unknown>,
 ): PagerDutyEvent {
+  if (step.action === "note") return pagerDutyOutcomeEvent(cfg, e, step.key, publicUrl, vars);
   const base = { routing_key: cfg.routingKey, event_action: step.action, dedup_key: step.key.slice(0, 255) };
   if (step.action !== "trigger") return base;
   const details: Record<string, unknown> = alertFacts(e);
   const lines = failingLines(e, LOG_MAX);
   if (lines) details["Failing lines"] = lines;
+  const done = actionLines(vars);
+  if (done.length > 0) details[DONE_DETAIL] = done.join("\n").slice(0, LOG_MAX);
   const host = "host" in e && typeof e.host === "string" ? e.host : "Qlik Sense";
   return {
     ...base,
@@ -71,4 +77,21 @@ export function pagerDutyEvent(
     },
     links: [...approvalLinks(vars), ...alertLinks(e, publicUrl)],
   };
+}
+
+/**
+ * What Steward did, told to an open alert: the Events API v2 has no notes (those need a REST API key and the
+ * incident's id), so the outcome goes as a trigger of the same dedup_key, severity info, before a resolve (which
+ * carries nothing but the key) or on its own when the message would otherwise end the alert of a cause still open.
+ * PagerDuty takes it into that alert (its log shows the event with the lines in custom_details) without paging again.
+ */
+export function pagerDutyOutcomeEvent(
+  cfg: PagerDutyChannelConfig,
+  e: DomainEvent,
+  key: string,
+  publicUrl: string | undefined,
+  vars: Record<string, unknown> | undefined,
+): PagerDutyEvent {
+  const told = pagerDutyEvent(cfg, e, { action: "trigger", key }, publicUrl, vars);
+  return { ...told, payload: { ...told.payload!, severity: "info" }, links: alertLinks(e, publicUrl) };
 }

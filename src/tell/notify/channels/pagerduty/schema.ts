@@ -59,6 +59,21 @@ export const PagerDutyChannelSchema = z.lazy(() =>
         .describe(
           "The secret PagerDuty shows when the v3 webhook subscription to POST /v4/integrations/pagerduty/webhook is made; with it, an incident acknowledged or resolved in PagerDuty is acknowledged or resolved in Steward. A credential, use ${env:…}.",
         ),
+      notes: z
+        .strictObject({
+          apiKey: z
+            .string()
+            .min(1)
+            .describe(
+              "A PagerDuty REST API key (User Settings → API Access, or an account's General Access key) that may write notes; a credential, use ${env:…}.",
+            ),
+          from: z.email().describe("The login e-mail of the PagerDuty user the notes are written as (the REST API's From header)."),
+          url: z.string().url().default("https://api.pagerduty.com").describe("The REST API's base URL (an EU account uses https://api.eu.pagerduty.com)."),
+        })
+        .optional()
+        .describe(
+          "What Steward's remediation did is added as a note on the PagerDuty incident (REST API, POST /incidents/{id}/notes). Unset: it goes as an event on the alert's dedup_key with the lines in custom_details (the Events API has no notes).",
+        ),
       testTarget: z.string().url().optional().describe("Events API URL used instead of url while notify.testMode is on."),
     })
     .describe("Alerts in PagerDuty (Events API v2): one per Steward incident or cause, triggered, acknowledged and resolved with it."),
