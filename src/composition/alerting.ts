@@ -33,6 +33,8 @@ import { degradedBanner } from "../watch/self/banner";
 import { dashboardPeerPoll, escalationPeerPoll, outboxPeerPoll } from "./store-and-cluster";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
+import { openPromiseAlerts } from "./open-promise-alerts";
+import type { SqlDb } from "../platform/store/sql";
 import { type RemediationConfig, remediationSchema } from "../start/remediation/config";
 
 export interface Alerting {
@@ -69,6 +71,11 @@ function promiseRefs(config: Config): PromiseRef[] {
   }));
 }
 
+/** The promises a cause names on its pages, and their open alerts a cause that opens after them takes in. */
+function promiseDeps(config: Config, db: SqlDb) {
+  return { promises: () => promiseRefs(config), openAlerts: openPromiseAlerts(db) };
+}
+
 /** Steward's own degraded state (steward.degraded), started with the rest. */
 function degradedWatch(w: Wiring, formatTime: (ms: number) => string) {
   const { config, readiness, clock, log, bus, instanceName, lifecycle } = w;
@@ -100,7 +107,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     bus,
     host: config.qlik?.host ?? instanceName,
     feedsOfCheck: (name) => config.checkins?.checks[name]?.feeds,
-    promises: () => promiseRefs(config),
+    ...promiseDeps(config, shared.sql),
     wakeNotifier: () => notify.wake(),
     released: (event, route, now) => act.released(event, route, now),
     // A snooze of a condition's incident (a missed start, a freshness promise…) holds its further alerts.

@@ -4,13 +4,18 @@
 // and the promise is kept (no mail); the second night its head fails on a script error at 01:38, and the dashboard's
 // own 07:00 refresh reloads the same old QVDs after the deadline. /status, read over HTTP all night, never says "up to
 // date" while the head has failed; the subscriber gets one "late" mail; once the chain is run again from its head and
-// the dashboard reloads after it, "fresh again" cites that reload. The third night is kept again: no mail.
+// the dashboard reloads after it, "fresh again" cites that reload. The third night is kept again: no mail. The fourth,
+// the head fails on a locked QVD and remediation's rule retries it 5 minutes on (the retry heals); the fifth, the
+// node has one engine and the head waits 40 minutes for it behind Reload archive: both kept, no alert, no mail (issue
+// 102's "Done when" scenario, whole: each of its nights is also a test of its own, freshness-pending-retry.test.ts
+// and freshness-queue-wait.test.ts).
 import { expect } from "bun:test";
 import { join } from "node:path";
 import type { WatchdogEvent } from "../../src/platform/events/types";
 import { createTestApp, type TestApp } from "./app";
 import { freeTcpPort } from "./free-port";
-import { DASHBOARD_APP, HEAD, HELD_BACK_SITE, heldBackStewardYaml } from "./held-back-chain-site";
+import { ARCHIVE, DASHBOARD_APP, HEAD, HELD_BACK_SITE, heldBackStewardYaml } from "./held-back-chain-site";
+import { simControl } from "./sim-control";
 import { type PostgresService, startPostgres } from "./services";
 import { type SteppedSite, startSteppedSite } from "./stepped-site";
 import { createTempDir } from "./temp-dir";
@@ -19,6 +24,7 @@ import { type SmtpReceiver, startSmtpReceiver } from "../integration/tell/notify
 
 const at = (s: string) => Date.parse(s);
 const KINDS = ["app.freshness_warning", "app.freshness_breached", "app.freshness_recovered"] as const;
+const LOCKED = "Cannot open file 'lib://Data/orders.qvd': the file is being used by another process";
 
 let pg: PostgresService | undefined;
 /** Stops the PostgreSQL the PostgreSQL run started (the caller's afterAll). */
@@ -142,6 +148,33 @@ export async function heldBackScenario(store: "sqlite" | "postgres"): Promise<vo
     await clock.runUntil(at("2026-11-20T07:10:00Z"));
     expect((await status()).state).toBe("fresh");
     expect(events.map((e) => e.kind).filter((k) => k !== "app.freshness_recovered")).toHaveLength(late.length);
+    expect(notices()).toHaveLength(2);
+
+    // Saturday night: the head fails at 01:38 on a locked QVD; the rule retries it at 01:43, the retry heals, the
+    // chain follows: kept, and nothing said (before, a failed head was "the chain stopped": a false "late" mail).
+    await fetch(`http://127.0.0.1:${sim.ports.control}/tasks/${HEAD}`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ outcome: { failThenSucceed: 1 }, scriptError: LOCKED }),
+    });
+    await clock.runUntil(at("2026-11-21T07:10:00Z"));
+    const saturday = site.finished.filter((r) => r.startMs >= at("2026-11-21T01:00:00Z") && r.startMs < at("2026-11-21T06:00:00Z"));
+    expect(saturday.map((r) => `${r.task}:${r.status}`)).toEqual(["Extract sales:8", "Extract sales:7", "Transform sales:7", "Reload Sales dashboard:7"]);
+    expect((await status()).state).toBe("fresh");
+
+    // Sunday night: one engine on the node (Qlik cancels a run that waits over an hour), Reload archive (45 min) takes it
+    // at 01:25; the head waits for it until 02:10 and the chain follows: kept, and nothing said (before, a run waiting
+    // for an engine was a stopped chain after 5 minutes).
+    await simControl(sim, "PATCH", "/nodes/Central/scheduler", { maxConcurrentEngines: 1, engineTimeout: 60 });
+    await clock.runUntil(at("2026-11-22T01:25:00Z"));
+    expect(sim.tasks.start(ARCHIVE).started).toBe(true);
+    await clock.runUntil(at("2026-11-22T07:10:00Z"));
+    const head = site.finished.find((r) => r.task === "Extract sales" && r.startMs >= at("2026-11-22T01:00:00Z"))!;
+    expect(head.status).toBe(7);
+    expect(head.startMs).toBeGreaterThanOrEqual(at("2026-11-22T02:09:00Z"));
+    expect((await status()).state).toBe("fresh");
+    // Two nights kept: no freshness alert and nothing more to Anna than the one "late" and its "fresh again".
+    expect(events.filter((e) => Date.parse(e.receivedAt) >= at("2026-11-21T00:00:00Z"))).toEqual([]);
     expect(notices()).toHaveLength(2);
   } finally {
     await t?.close();

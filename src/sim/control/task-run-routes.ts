@@ -2,7 +2,7 @@
 // execution results and script logs the runs wrote.
 import { z } from "zod";
 import type { Repository } from "../repo/repository";
-import type { NodeModel } from "../site/model";
+import { type NodeModel, TASK_TYPE_BY_NAME } from "../site/model";
 import { OutcomeSchema } from "../site/schema";
 import { findNode } from "../udp/node-targets";
 import { json, text } from "../util/http";
@@ -34,6 +34,8 @@ const TaskPatchSchema = z.strictObject({
   outcome: OutcomeSchema.optional(),
   durationMs: z.int().min(0).optional(),
   maxRetries: z.int().min(0).max(20).optional(),
+  /** A reload's failing line from now on (a lock on a QVD tonight, a missing field yesterday). */
+  scriptError: z.string().min(1).max(2000).optional(),
   /** Who made the change, shown as the task's modifiedByUserName (DIRECTORY\\userId). */
   modifiedBy: z.string().min(1).max(200).optional(),
 });
@@ -92,6 +94,7 @@ export function addTaskRunRoutes(r: ControlRouter, deps: ControlDeps): void {
     if (b.enabled !== undefined) t.model.enabled = b.enabled;
     if (b.durationMs !== undefined) t.model.durationMs = b.durationMs;
     if (b.maxRetries !== undefined) t.model.maxRetries = b.maxRetries;
+    if (b.scriptError !== undefined && t.model.taskType === TASK_TYPE_BY_NAME.reload) t.model.scriptError = b.scriptError;
     if (b.modifiedBy !== undefined) t.model.modifiedByUserName = b.modifiedBy;
     if (b.outcome !== undefined) {
       t.model.outcome = b.outcome;

@@ -6,7 +6,7 @@ import type { NotifyConfig } from "../notify/config";
 import type { MaintenanceConfig } from "../maintenance/config";
 import type { GroupingConfig } from "../grouping/config";
 import type { CheckFeeds } from "../grouping/upstream";
-import type { PromiseRef } from "../grouping";
+import type { OpenAlerts, PromiseRef } from "../grouping";
 import type { EventBus } from "../../platform/core/bus";
 import type { Clock } from "../../platform/core/clock";
 import type { Lifecycle } from "../../platform/core/lifecycle";
@@ -47,6 +47,8 @@ export interface AlertGatesDeps {
   feedsOfCheck(check: string): CheckFeeds | undefined;
   /** The freshness promises, named on a cause's pages when it affects one of their apps. */
   promises?: () => readonly PromiseRef[];
+  /** The promises' open alerts: a cause that opens after one it explains takes it in. */
+  openAlerts?: OpenAlerts;
   /** The open incident of the condition an event opens or adds to: a snooze of it holds the event (tell/silences). */
   conditionIncidentOf?: ConditionIncidentOf;
 }
@@ -99,6 +101,7 @@ export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps):
     feedsOfCheck: deps.feedsOfCheck,
     ...(deps.promises ? { promises: deps.promises } : {}),
     ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
+    ...(deps.openAlerts ? { openAlerts: deps.openAlerts } : {}),
   });
   return {
     silences,

@@ -144,6 +144,14 @@ export function createCauseStore(db: SqlDb) {
       );
       return r.changes === 1;
     },
+    /** Whether an open parent holds the subject as an open symptom. */
+    async heldOpen(subject: string): Promise<boolean> {
+      const r = await db.get(
+        "SELECT 1 AS x FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id WHERE s.subject = ? AND s.state = 'open' AND p.status = 'open'",
+        [subject],
+      );
+      return r !== undefined;
+    },
     async isOpen(causeKey: string): Promise<boolean> {
       return (await db.get("SELECT 1 AS x FROM cause_parents WHERE cause_key = ? AND status = 'open'", [causeKey])) !== undefined;
     },

@@ -29,6 +29,7 @@ import { createAutomationRule } from "./automation-cause";
 import { createDataTaskRule } from "./data-task-cause";
 import { resolvedCauseOf } from "../../platform/events/cause-resolved";
 import { createUnconfirmedFloodRule } from "./unconfirmed-flood";
+import { createEarlierAlerts, type OpenAlerts } from "./earlier-alerts";
 
 export interface GroupingGateDeps {
   taskNodes: TaskNodes;
@@ -49,8 +50,13 @@ export interface GroupingGateDeps {
   alsoReceived?: (parentId: number) => Promise<Receiver[]>;
   /** Whether the event ends the run of an action a person asked for whose outcome is not told yet (start/remediation). */
   endsAnAction?: (e: DomainEvent) => Promise<boolean>;
+<<<<<<< HEAD
   /** Whether a run (its execution id) is one remediation started (start/remediation, wired late). */
   ownRun?: (executionId: string) => Promise<boolean>;
+=======
+  /** The freshness promises' open alerts (the judge's store, through the composition root): a cause opening takes them in. */
+  openAlerts?: OpenAlerts;
+>>>>>>> h-c
 }
 
 const suppress = (plan: Plan, reason: string): Plan => ({
@@ -88,6 +94,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   const cloud = createCloudItemRule(store, chains, deps.silentNodes);
   const dataTasks = createDataTaskRule(store, chains);
   const floods = createUnconfirmedFloodRule(store);
+  const earlier = createEarlierAlerts(store, deps.openAlerts);
 
   /** `pageTo`: where the event goes if it opens a parent (and so is its page), kept with the parent as it opens. */
   async function decide(e: DomainEvent, now: number, pageTo: string | undefined): Promise<CauseDecision | undefined> {
@@ -182,7 +189,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
           ? withCause(await recovered(plan, byHand.causeId, true), cause)
           : suppress(plan, "the cause it resolves is not closed");
       }
-      const decision = await decide(plan.event, now, pageTargets(plan));
+      const decision = await earlier.opening(await decide(plan.event, now, pageTargets(plan)), now);
       if (!decision) return plan;
       const cause = await causeSummary(store, decision.parentId, deps.publicUrl, deps.promises?.(), deps.trying?.());
       if (decision.action === "pass") {

@@ -21,8 +21,10 @@ import { createCauseAcknowledger, type CauseAcknowledger } from "./cause-acknowl
 import { createTaskHolders, type TaskHolder } from "./task-holder";
 import type { Receiver } from "./reach";
 import type { CauseTrying } from "./summary";
+import type { OpenAlerts } from "./earlier-alerts";
 
 export type { CauseTrying } from "./summary";
+export type { EarlierAlert, OpenAlerts } from "./earlier-alerts";
 
 export { groupingMigrations } from "./migrations";
 export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-store";
@@ -102,6 +104,8 @@ export interface GroupingDeps {
   promises?: () => readonly PromiseRef[];
   /** http.publicUrl: alerts link to the cause on the dashboard. */
   publicUrl?: string;
+  /** The freshness promises' open alerts: a cause that opens after one it explains takes it in (earlier-alerts.ts). */
+  openAlerts?: OpenAlerts;
 }
 
 export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping {
@@ -127,6 +131,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     feedsOfCheck: deps.feedsOfCheck,
     ...(deps.promises ? { promises: deps.promises } : {}),
     ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+    ...(deps.openAlerts ? { openAlerts: deps.openAlerts } : {}),
   });
   return {
     causes: { attach: store.attach, recover: store.recover },

@@ -105,12 +105,15 @@ export function combinedTouch(members: ReadonlyArray<{ touch: FailureToRecord["t
  * closed by a success since. When that success ended; undefined when the failure still stands (its incident open).
  */
 export async function heardLateAgain(
-  s: Pick<IncidentSql, "successAfter">,
-  run: Pick<RunRow, "taskId" | "finishedAt">,
+  s: Pick<IncidentSql, "successAfter" | "markHeardLate">,
+  run: Pick<RunRow, "taskId" | "finishedAt" | "executionId" | "outcome">,
   incident: IncidentState | undefined,
 ): Promise<number | undefined> {
   if (incident?.status === "open") return undefined;
-  return s.successAfter(run.taskId, run.finishedAt);
+  const at = await s.successAfter(run.taskId, run.finishedAt);
+  // Counted in an incident the success closed before its page went: the report and the task's page list it (issue 102).
+  if (at !== undefined && incident) await s.markHeardLate(run.executionId, run.outcome, at);
+  return at;
 }
 
 export function createFailureBatches(deps: FailureBatchDeps): FailureBatches {

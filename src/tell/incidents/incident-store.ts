@@ -1,6 +1,7 @@
 // SQL of incidents and task runs, written once for SQLite and PostgreSQL. Opening-or-updating an incident is one
 // INSERT … ON CONFLICT on the partial unique index of open incidents, and closing is one conditional UPDATE, so two
 // Stewards (or two workers) handling the same task at the same moment leave one incident, counted right.
+import { markHeardLate } from "./late-failures";
 import type { SqlExecutor, SqlValue } from "../../platform/store/sql";
 import type { KeptRun } from "./recent-runs";
 import type { PastRun } from "./past-run";
@@ -274,6 +275,7 @@ function statementsOn(x: SqlExecutor) {
       return row ? toIncident(row) : undefined;
     },
     hasRuns: async (taskId: string) => (await x.get(Q.hasRuns, [taskId])) !== undefined,
+    markHeardLate: (executionId: string, outcome: string, succeededAt: number) => markHeardLate(x, executionId, outcome, succeededAt),
     /** When the task's first success after `at` ended, if one is recorded. */
     async successAfter(taskId: string, at: number): Promise<number | undefined> {
       const r = await x.get<Row>(SUCCESS_AFTER_SQL, [taskId, at]);

@@ -95,5 +95,13 @@ export const incidentMigrations: MigrationSet = {
       // here, so a failure's insert does not touch this index.
       sql: "CREATE INDEX incident_runs_task_success ON incident_runs (task_id, finished_at) WHERE outcome = 'succeeded';",
     },
+    {
+      version: 7,
+      name: "a failure heard again after its task's next success",
+      // A failure recorded in an incident by a Steward killed (or whose store failed) before its page went, handled
+      // again after the task's next success closed that incident: never paged. Its run is linked to the incident, so
+      // the store alone cannot tell it from a failure paged as usual; the second handling writes when that success ended.
+      sql: "ALTER TABLE incident_runs ADD COLUMN heard_late_ms INTEGER;",
+    },
   ],
 };

@@ -111,7 +111,12 @@ function atRiskText(f: FreshnessFinding, level: FreshnessCondition, deadline: st
 
 /** A "never older than" promise's opening words. */
 function ageText(f: FreshnessFinding, level: FreshnessCondition, maxAge: string, deadline: string, at: (ms: number) => string): string {
-  const asOf = f.app.lastSuccessMs !== undefined ? `its data is as of ${at(f.app.lastSuccessMs)}` : "Steward has seen no successful reload";
+  const asOf =
+    f.dataAsOfMs !== undefined
+      ? `its data is as of ${at(f.dataAsOfMs)} at the latest`
+      : f.app.lastSuccessMs !== undefined
+        ? `its data is as of ${at(f.app.lastSuccessMs)}`
+        : "Steward has seen no successful reload";
   return level === "freshness_warning"
     ? `${f.app.appName} is promised never older than ${maxAge} and ${asOf}: too old at ${deadline}`
     : `${f.app.appName} is older than the promised ${maxAge} since ${deadline} (${asOf})`;

@@ -1,6 +1,7 @@
 // Judges a "never older than" promise for one app: during the promise's hours the app's last successful reload is
 // at most maxAge old. The moment it gets older (or the hours begin with older data) is the condition's deadline: a
-// breach then, a warning once the data is warnAfter old; a successful reload after that moment recovers it.
+// breach then, a warning once the data is warnAfter old; a successful reload after that moment recovers it, once it read
+// the data its Qlik chain brought (max-age-feed.ts: `app` is the app as its data's age sees it).
 import type { ActiveHours } from "./active-hours";
 import type { AppFreshness, Level } from "./freshness-store";
 
@@ -33,9 +34,10 @@ export function judgeMaxAge(
   open: { deadlineMs: number; level: Level } | undefined,
   sinceMs: number,
   nowMs: number,
+  through = true,
 ): MaxAgeVerdict {
   if (open) {
-    if (freshForLapse(rule, app, open.deadlineMs)) return { action: "close", deadlineMs: open.deadlineMs };
+    if (through && freshForLapse(rule, app, open.deadlineMs)) return { action: "close", deadlineMs: open.deadlineMs };
     if (open.level === "warning" && nowMs >= open.deadlineMs) return { action: "escalate", deadlineMs: open.deadlineMs };
     return { action: "none" };
   }

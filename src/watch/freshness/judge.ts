@@ -11,6 +11,7 @@ import { breachCertain } from "./at-risk";
 import { isAutomationApp, namesAutomation } from "./automation-apps";
 import { type ChainFeed, chainFeed, dataThrough } from "./chain-feed";
 import type { TaskView } from "../watchdog/evaluate";
+import { maxAgeData, maxAgeFeed } from "./max-age-feed";
 
 export interface JudgedPromise {
   name: string;
@@ -68,6 +69,8 @@ export interface FreshnessFinding {
   readOldData?: { startMs: number; arrivedMs: number; checks: string[] };
   /** The Qlik tasks upstream of the app's reload this cycle (chain-feed.ts), when Steward knows them. */
   feed?: ChainFeed;
+  /** A "never older than" promise whose chain failed after its data: the data is as of no later than that failure. */
+  dataAsOfMs?: number;
   /** Fresh: what the reload that brought the data came after (its chain's runs, the check-in, or the cycle's start). */
   broughtBy?: { reloadMs: number; after: "chain" | "checkin" | "cycle" };
 }
@@ -171,11 +174,17 @@ export function findingFor(
   const readArrived =
     arrivedMs === undefined || (app.lastSuccessStartMs ?? app.lastSuccessMs ?? Number.NEGATIVE_INFINITY) >= arrivedMs - STARTED_WITH_CHECKIN_MS;
   // Fresh means the data came through (issue 102): a reload after its Qlik chain's runs of the cycle, none failed since.
-  const feed =
-    p.maxAge || !ctx.tasks ? undefined : chainFeed(app.appId, ctx.tasks, cycleStartMs ?? deadlineMs - 86_400_000, asOfDeadline ? deadlineMs : undefined);
+  // A "never older than" promise too (max-age-feed.ts): its data's age counts through the chain, not from any reload.
+  const feed = !ctx.tasks
+    ? undefined
+    : p.maxAge
+      ? maxAgeFeed(app.appId, ctx.tasks)
+      : chainFeed(app.appId, ctx.tasks, cycleStartMs ?? deadlineMs - 86_400_000, asOfDeadline ? deadlineMs : undefined);
   const chainThrough = dataThrough(feed, app, STARTED_WITH_CHECKIN_MS);
-  const fresh = p.maxAge
-    ? app.lastSuccessMs !== undefined && app.lastSuccessMs > maxAgeStart!
+  const aged = p.maxAge ? maxAgeData(app, feed, STARTED_WITH_CHECKIN_MS) : undefined;
+  const dataAsOfMs = aged && aged.app.lastSuccessMs !== app.lastSuccessMs ? aged.app.lastSuccessMs : undefined;
+  const fresh = aged
+    ? aged.through && aged.app.lastSuccessMs !== undefined && aged.app.lastSuccessMs > maxAgeStart!
     : app.lastSuccessMs !== undefined &&
       chainDone !== undefined &&
       (!Number.isFinite(chainDone) || app.lastSuccessMs >= chainDone) &&
@@ -197,6 +206,7 @@ export function findingFor(
     ...(p.maxAge ? { maxAgeMs: p.maxAge.maxAgeMs } : {}),
     ...(oldRead ? { readOldData: { startMs: app.lastSuccessStartMs!, arrivedMs: arrivedMs!, checks: upstream.map((u) => u.check) } } : {}),
     ...(feed ? { feed } : {}),
+    ...(dataAsOfMs !== undefined ? { dataAsOfMs } : {}),
     ...(fresh && app.lastSuccessMs !== undefined ? { broughtBy: { reloadMs: app.lastSuccessMs, after } } : {}),
     fresh,
   };
@@ -225,7 +235,8 @@ export function judgeFreshness(input: {
       const key = `freshness:${p.name}:${app.appId}`;
       const open = openByKey.get(key);
       if (p.maxAge) {
-        const v = judgeMaxAge(p.maxAge, app, open, since, nowMs);
+        const aged = maxAgeData(app, input.tasks ? maxAgeFeed(app.appId, input.tasks) : undefined, STARTED_WITH_CHECKIN_MS);
+        const v = judgeMaxAge(p.maxAge, aged.app, open, since, nowMs, aged.through);
         if (v.action === "open") out.opens.push({ ...finding(v.deadlineMs), level: v.level });
         else if (v.action === "escalate") out.escalations.push(finding(v.deadlineMs));
         else if (v.action === "close") out.closes.push(finding(v.deadlineMs));

@@ -67,7 +67,9 @@ export interface FreshnessService extends Component {
 /** When a warning began: its time before the deadline, or when the data became warnAfter old (in the promise's hours). */
 function warnedAt(p: JudgedPromise | undefined, f: FreshnessFinding, sinceMs: number, nowMs: number): number {
   if (p?.maxAge?.warnAfterMs !== undefined) {
-    const at = p.maxAge.hours.firstActiveAtOrAfter(maxAgeBase(f.app, sinceMs) + p.maxAge.warnAfterMs);
+    const at = p.maxAge.hours.firstActiveAtOrAfter(
+      maxAgeBase({ ...f.app, lastSuccessMs: f.dataAsOfMs ?? f.app.lastSuccessMs }, sinceMs) + p.maxAge.warnAfterMs,
+    );
     return Math.min(at ?? nowMs, nowMs);
   }
   return f.deadlineMs - (p?.deadlines?.warnBeforeMs ?? 0);
