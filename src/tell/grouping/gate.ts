@@ -50,13 +50,10 @@ export interface GroupingGateDeps {
   alsoReceived?: (parentId: number) => Promise<Receiver[]>;
   /** Whether the event ends the run of an action a person asked for whose outcome is not told yet (start/remediation). */
   endsAnAction?: (e: DomainEvent) => Promise<boolean>;
-<<<<<<< HEAD
   /** Whether a run (its execution id) is one remediation started (start/remediation, wired late). */
   ownRun?: (executionId: string) => Promise<boolean>;
-=======
   /** The freshness promises' open alerts (the judge's store, through the composition root): a cause opening takes them in. */
   openAlerts?: OpenAlerts;
->>>>>>> h-c
 }
 
 const suppress = (plan: Plan, reason: string): Plan => ({
