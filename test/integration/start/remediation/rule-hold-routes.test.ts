@@ -99,6 +99,7 @@ for (const backend of ["sqlite", "postgres"] as const)
     let sc: Scenario;
     let beforeGivingUp = { mails: [] as string[], teams: [] as string[] };
     let heldAt0210: HeldView[] = [];
+    let pageAt0210 = "";
     afterAll(async () => {
       await closeAll(sc?.t, sc?.s.sim, dir);
       await sc?.rx.stop();
@@ -111,6 +112,7 @@ for (const backend of ["sqlite", "postgres"] as const)
       for (const id of [SALES, STOCK]) await simControl(sc.s.sim, "PATCH", `/tasks/${id}`, { outcome: "fail" });
       await sc.s.clock.runUntil(START + 80 * MIN);
       heldAt0210 = ((await (await sc.t.request("/v4/incidents?status=open")).json()) as { incidents: HeldView[] }).incidents;
+      pageAt0210 = await (await sc.t.request("/ui/incidents")).text();
       // Sales' source is back at 02:12, before its second retry (about 02:20).
       await sc.s.clock.runUntil(START + 82 * MIN);
       await simControl(sc.s.sim, "PATCH", `/tasks/${SALES}`, { outcome: "succeed" });
@@ -126,6 +128,10 @@ for (const backend of ["sqlite", "postgres"] as const)
         { task: STOCK, rule: "connection-retries", doing: "retry 2 due" },
       ]);
       for (const i of heldAt0210) if (i.heldBy?.dueAt) expect(Date.parse(i.heldBy.dueAt)).toBeGreaterThan(START + 80 * MIN);
+      // The dashboard's Incidents page says it under each incident.
+      const lines = [...pageAt0210.matchAll(/data-role="held-by">([\s\S]*?)<\/div>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ""));
+      expect(lines).toHaveLength(2);
+      for (const l of lines) expect(l).toContain("Retrying: held by rule connection-retries, retry 2 due");
     });
 
     test("nothing is posted on either route while the rule is retrying (the apps fell due at 02:05)", () => {
