@@ -82,24 +82,21 @@ ${rows.join("\n")}
 const FAILING = [...LOADS, "Reload Stock", "Reload CRM"];
 const teamsPosts = (rx: HttpReceiver) => rx.requests.filter((r) => r.path === "/teams");
 
-describe("issue 101's night under the documented rule: everything heals, nothing is posted", () => {
-  const dir = createTempDir("steward-rule-night-");
-  let s: SteppedSite;
-  let t: TestApp;
-  let rx: HttpReceiver;
-  let smtp: SmtpReceiver;
-  const idOf = new Map<string, string>();
-  afterAll(async () => {
-    await closeAll(t, s?.sim, dir);
-    await rx?.stop();
-    await smtp?.stop();
-  });
-  beforeAll(async () => {
-    rx = startHttpReceiver();
-    smtp = await startSmtpReceiver();
-    s = await startSteppedSite(dir.path, START, site());
-    t = createTestApp(
-      `${qlikYaml(s.sim)}intake:
+interface Night {
+  s: SteppedSite;
+  t: TestApp;
+  rx: HttpReceiver;
+  smtp: SmtpReceiver;
+  idOf: Map<string, string>;
+}
+
+/** The night on its own site and Steward: every source refuses from 01:55; back 17 minutes later, DWH only if `dwhBack`. */
+async function playNight(dir: string, dwhBack: boolean): Promise<Night> {
+  const rx = startHttpReceiver();
+  const smtp = await startSmtpReceiver();
+  const s = await startSteppedSite(dir, START, site());
+  const t = createTestApp(
+    `${qlikYaml(s.sim)}intake:
   reconcile: { intervalSeconds: 60, settleSeconds: 0 }
 watchdog:
   interval: 30s
@@ -116,42 +113,80 @@ remediation:
     - name: transient-retries
       retryAfter: [5m, 15m]
 `,
-      { clock: s.clock, dir: join(dir.path, "steward") },
-    );
-    const starting = t.app.start();
-    await s.clock.runUntil(START);
-    await starting;
-    for (const task of (await simControl(s.sim, "GET", "/tasks")) as Array<{ id: string; name: string }>) idOf.set(task.name, task.id);
-    // Every source refuses from 01:55 to 02:12 (17 minutes): the 02:00 runs and the first retries fail on it.
-    await s.clock.runUntil(START + 5 * MIN);
-    for (const n of FAILING) await simControl(s.sim, "PATCH", `/tasks/${idOf.get(n)}`, { outcome: "fail" });
-    await s.clock.runUntil(START + 22 * MIN);
-    for (const n of FAILING) await simControl(s.sim, "PATCH", `/tasks/${idOf.get(n)}`, { outcome: "succeed" });
-    await s.clock.runUntil(START + 70 * MIN);
+    { clock: s.clock, dir: join(dir, "steward") },
+  );
+  const starting = t.app.start();
+  await s.clock.runUntil(START);
+  await starting;
+  const idOf = new Map<string, string>();
+  for (const task of (await simControl(s.sim, "GET", "/tasks")) as Array<{ id: string; name: string }>) idOf.set(task.name, task.id);
+  await s.clock.runUntil(START + 5 * MIN);
+  for (const n of FAILING) await simControl(s.sim, "PATCH", `/tasks/${idOf.get(n)}`, { outcome: "fail" });
+  await s.clock.runUntil(START + 22 * MIN);
+  for (const n of dwhBack ? FAILING : ["Reload Stock", "Reload CRM"]) await simControl(s.sim, "PATCH", `/tasks/${idOf.get(n)}`, { outcome: "succeed" });
+  await s.clock.runUntil(START + 70 * MIN);
+  return { s, t, rx, smtp, idOf };
+}
+
+const auditOf = async (t: TestApp, action: string) =>
+  ((await (await t.request(`/v4/audit?action=${action}&limit=500`)).json()) as { entries: Array<{ target: string }> }).entries;
+
+describe("issue 101's night under the documented rule: everything heals, nothing is posted", () => {
+  const dir = createTempDir("steward-rule-night-");
+  let n: Night;
+  afterAll(async () => {
+    await closeAll(n?.t, n?.s.sim, dir);
+    await n?.rx.stop();
+    await n?.smtp.stop();
+  });
+  beforeAll(async () => {
+    n = await playNight(dir.path, true);
   }, 600_000);
 
   test("the 38 tasks: the fourteen failed at 02:00, each ran well again once its source was back; the chains ran", () => {
-    expect(idOf.size).toBe(38);
-    for (const n of FAILING) {
-      const runs = s.finished.filter((r) => r.task === n);
-      expect({ n, failed: runs.some((r) => r.status === 8 && r.startMs < START + 12 * MIN) }).toEqual({ n, failed: true });
-      expect({ n, back: runs.some((r) => r.status === 7 && r.startMs >= START + 22 * MIN) }).toEqual({ n, back: true });
+    expect(n.idOf.size).toBe(38);
+    for (const name of FAILING) {
+      const runs = n.s.finished.filter((r) => r.task === name);
+      expect({ name, failed: runs.some((r) => r.status === 8 && r.startMs < START + 12 * MIN) }).toEqual({ name, failed: true });
+      expect({ name, back: runs.some((r) => r.status === 7 && r.startMs >= START + 22 * MIN) }).toEqual({ name, back: true });
     }
-    for (const c of CHAINS) expect(s.finished.filter((r) => r.task === `Chain ${c}3` && r.status === 7)).toHaveLength(1);
+    for (const c of CHAINS) expect(n.s.finished.filter((r) => r.task === `Chain ${c}3` && r.status === 7)).toHaveLength(1);
   });
 
   test("no post on any route: every failure healed under the rule, its app's staleness with it", () => {
-    expect(smtp.mails.map((m) => m.mail.subject)).toEqual([]);
-    expect(teamsPosts(rx)).toHaveLength(0);
+    expect(n.smtp.mails.map((m) => m.mail.subject)).toEqual([]);
+    expect(teamsPosts(n.rx)).toHaveLength(0);
   });
 
   test("within the budget: nothing withheld, the source's twelve retried through one probe", async () => {
-    const audit = async (action: string) =>
-      ((await (await t.request(`/v4/audit?action=${action}&limit=500`)).json()) as { entries: Array<{ target: string }> }).entries;
-    expect(await audit("remediation.withheld")).toEqual([]);
-    const asked = await audit("remediation.request");
-    const loads = new Set(LOADS.map((n) => idOf.get(n)!.toLowerCase()));
+    expect(await auditOf(n.t, "remediation.withheld")).toEqual([]);
+    const loads = new Set(LOADS.map((name) => n.idOf.get(name)!.toLowerCase()));
     // The probe's two retries and one for each of the eleven others: 13 for the source, not 24.
-    expect(asked.filter((a) => loads.has(a.target.toLowerCase()))).toHaveLength(13);
+    expect((await auditOf(n.t, "remediation.request")).filter((a) => loads.has(a.target.toLowerCase()))).toHaveLength(13);
+  });
+});
+
+describe("the same night, DWH never back: one page at most for the source, none for what healed", () => {
+  const dir = createTempDir("steward-rule-night-down-");
+  let n: Night;
+  afterAll(async () => {
+    await closeAll(n?.t, n?.s.sim, dir);
+    await n?.rx.stop();
+    await n?.smtp.stop();
+  });
+  beforeAll(async () => {
+    n = await playNight(dir.path, false);
+  }, 600_000);
+
+  test("each channel gets one post, the source's, naming the attempts; nothing of the lock or connection that healed", () => {
+    const mails = n.smtp.mails.map((m) => `${m.mail.subject}\n${m.mail.text ?? ""}`);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toContain("DWH");
+    expect(mails[0]).toContain("Remediation tried twice, gave up");
+    expect(teamsPosts(n.rx)).toHaveLength(1);
+    for (const text of [...mails, ...teamsPosts(n.rx).map((r) => r.body)]) {
+      expect(text).not.toContain("Reload Stock");
+      expect(text).not.toContain("Reload CRM");
+    }
   });
 });
