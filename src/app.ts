@@ -17,7 +17,7 @@ import { wireOnCall } from "./composition/oncall";
 import { wireAssistant } from "./composition/assistant";
 import { outboxPeerPoll, wireStoreAndCluster } from "./composition/store-and-cluster";
 import { wireTaskServices } from "./composition/task-services";
-import { remediationRuns, wireRemediation } from "./composition/remediation";
+import { remediationReads, wireRemediation } from "./composition/remediation";
 import type { RemediationService } from "./start/remediation";
 import type { CoreServices } from "./composition/wiring";
 import type { LoadedConfig } from "./composition/config";
@@ -184,7 +184,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const remediation = wireRemediation(w, audit, http, tasks, alerting);
     const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort, security.qlikNodes);
     const { intake, services, cloud, engineReloads } = site;
-    const expectations = wireExpectations(w, http, tasks, alerting, site, remediation ? remediationRuns(w) : undefined);
+    const expectations = wireExpectations(w, http, tasks, alerting, site, remediation ? remediationReads(w, alerting.formatTime) : undefined);
     const { watchdog, checkins, freshness, beats } = expectations;
     const reports = wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes, site, {
       current: () => reloader.current(),

@@ -6,6 +6,7 @@ import { slowPeerLookMs } from "../platform/cluster/peer-poll";
 import { remediationSchema, setupRemediation, type RemediationService } from "../start/remediation";
 import { createEngineRooms } from "../start/remediation/engine-room";
 import { createActionStore } from "../start/remediation/action-store";
+import { createRuleHolds } from "../start/remediation/rule-holds";
 import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
@@ -59,6 +60,24 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
 export function remediationRuns(w: Wiring): () => Promise<ReadonlySet<string>> {
   const store = createActionStore(w.shared.sql);
   return () => store.startedRuns();
+}
+
+/** What the watchdog reads of remediation: the runs it started, and (with a rule) the tasks a rule is retrying. */
+export interface RemediationReads {
+  ownRuns: () => Promise<ReadonlySet<string>>;
+  ruleHolds?: () => Promise<ReadonlyMap<string, string>>;
+}
+
+/**
+ * The runs remediation started and the tasks a remediation rule is retrying, read from the shared store (any member's):
+ * the watchdog's queue look never pages the former waiting alone, and no app of the latter is paged stale while the
+ * rule's hold lasts (issue 101).
+ */
+export function remediationReads(w: Wiring, formatTime: (ms: number) => string): RemediationReads {
+  const ownRuns = remediationRuns(w);
+  if ((w.config.remediation?.rules ?? []).length === 0) return { ownRuns };
+  const holds = createRuleHolds(w.shared.sql);
+  return { ownRuns, ruleHolds: () => holds.byTask(formatTime) };
 }
 
 /** The watchdog's open queue backlogs (its queue look's conditions in the shared store): the nodes backed up now. */

@@ -22,6 +22,7 @@ import { setupSiteMonitors } from "../watch/site-monitor";
 import { registerStatusRoutes, setupStatusSubscriptions } from "../show/status";
 import { effectiveActionLinks } from "../tell/ack-links";
 import { setupWatchdog, type Watchdog } from "../watch/watchdog";
+import type { RemediationReads } from "./remediation";
 import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
@@ -196,8 +197,9 @@ export interface Expectations {
 }
 
 /**
- * After the Cloud tenants: the watchdog reads their Scheduling Tasks with the same clients. `ownRuns`: the runs
- * remediation started (its queue look never pages them waiting alone).
+ * After the Cloud tenants: the watchdog reads their Scheduling Tasks with the same clients. `fromRemediation`: the runs
+ * remediation started (its queue look never pages them waiting alone) and the tasks a remediation rule is retrying
+ * (their apps are not paged stale meanwhile).
  */
 export function wireExpectations(
   w: Wiring,
@@ -205,7 +207,7 @@ export function wireExpectations(
   tasks: TaskServices,
   alerting: Alerting,
   site: SiteWatch,
-  ownRuns?: () => Promise<ReadonlySet<string>>,
+  fromRemediation?: RemediationReads,
 ): Expectations {
   const { config, loaded, log, lifecycle, clock, metrics, bus, shared, gate, cluster, startedAt } = w;
   const { qrs, influxConflicts } = tasks;
@@ -228,7 +230,8 @@ export function wireExpectations(
     // Through the store: in a cluster the Steward hearing a failure may not be the watchdog's.
     planRead: alerting.alertGates.grouping.notePlan,
     cloudTasksRead: alerting.alertGates.grouping.noteCloudTasks,
-    ...(ownRuns ? { ownRuns } : {}),
+    ...(fromRemediation ? { ownRuns: fromRemediation.ownRuns } : {}),
+    ...(fromRemediation?.ruleHolds ? { ruleHolds: fromRemediation.ruleHolds } : {}),
   });
   const checkins = setupCheckins(config.checkins, {
     db: shared.sql,

@@ -25,7 +25,7 @@ function registerFailureTools(server: Catalog, api: StewardApi): void {
     {
       title: "Incidents",
       description:
-        "Steward's incidents, newest first: one per failing task (opened by a failure, updated by the next failures, closed by its next success) and one per other condition that pages (a missed start, a missed or failed check-in, a freshness promise at risk or late, a failed data check, a failed reload outside the Scheduler, a queue backed up, a stopped service: closed when it ends), the same set as the dashboard's Incidents page, with its title, failures, last summary, error class, who acknowledged it and `cause`: the open cause it is one symptom of (acknowledging either acknowledges both). Give `id` for one incident. Use `causes` for failures grouped by their likely cause.",
+        "Steward's incidents, newest first: one per failing task (opened by a failure, updated by the next failures, closed by its next success) and one per other condition that pages (a missed start, a missed or failed check-in, a freshness promise at risk or late, a failed data check, a failed reload outside the Scheduler, a queue backed up, a stopped service: closed when it ends), the same set as the dashboard's Incidents page, with its title, failures, last summary, error class, who acknowledged it, `cause`: the open cause it is one symptom of (acknowledging either acknowledges both), and `heldBy`: the remediation rule retrying it (what is due and when; no route pages it meanwhile). Give `id` for one incident. Use `causes` for failures grouped by their likely cause.",
       inputSchema: {
         status: z.enum(["open", "closed", "all"]).default("open").describe("Open (default), closed or all"),
         sinceHours: z

@@ -21,6 +21,7 @@ import { registerRemediationRoutes } from "./routes";
 import { registerMoreRemediationRoutes } from "./routes-more";
 import { createRemediationService, type RemediationService } from "./service";
 import { createWorker } from "./worker";
+import { createRuleHolds } from "./rule-holds";
 import { createFailureHold } from "./auto";
 import { causeTrying } from "./cause-retry";
 import type { AppReloadPort } from "./engine-reload";
@@ -80,6 +81,8 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   const poke = () => worker.poke();
   // Automatic retries only with a rule: the incidents service then asks before each failure's page.
   deps.incidents.holdFailures(createFailureHold(cfg, { store, probes, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke }));
+  // What the rules hold, for every surface that shows an incident (its page waits on every route meanwhile).
+  if (cfg.rules.length > 0) deps.incidents.readRuleHolds(createRuleHolds(deps.db).ofIncidents);
   // A cause's pages say what a rule is trying for it (its probe's next retry), with a rule only.
   if (cfg.rules.length > 0) deps.grouping?.readTryingFrom((key) => causeTrying({ store, probes }, key));
   // Steward's own run cancelled in the queue with no backlog open is the action's outcome, not a queue cause of its own.

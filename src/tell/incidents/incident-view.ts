@@ -3,10 +3,11 @@
 import { z } from "zod";
 import type { IncidentRow } from "./incident-store";
 import type { CauseBrief } from "./service";
+import { HeldBySchema, heldByView, type RuleHold } from "./rule-holds";
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function incidentView(r: IncidentRow, cause?: CauseBrief) {
+export function incidentView(r: IncidentRow, cause?: CauseBrief, heldBy?: RuleHold) {
   return {
     id: r.id,
     subject: r.subject,
@@ -28,6 +29,7 @@ export function incidentView(r: IncidentRow, cause?: CauseBrief) {
     acknowledgedBy: r.acknowledgedBy,
     acknowledgedNote: r.acknowledgedNote,
     cause: cause ? { id: cause.id, title: cause.title } : null,
+    heldBy: heldByView(heldBy),
   };
 }
 
@@ -58,5 +60,6 @@ export const IncidentViewSchema = z.lazy(() =>
       .object({ id: z.number(), title: z.string() })
       .nullable()
       .describe("The open cause this incident is one symptom of (GET /v4/causes/{id}); acknowledging either acknowledges both. null: it is its own cause."),
+    heldBy: HeldBySchema(),
   }),
 );

@@ -27,8 +27,8 @@ export { incidentView } from "./incident-view";
 
 /** Each open incident with the open cause that holds it (one read for the page). */
 async function withCauses(incidents: IncidentService, rows: IncidentRow[]) {
-  const causes = await incidents.causesOf(rows);
-  return rows.map((r) => incidentView(r, r.status === "open" ? causes.get(r.subject) : undefined));
+  const [causes, holds] = await Promise.all([incidents.causesOf(rows), incidents.ruleHoldsOf(rows)]);
+  return rows.map((r) => incidentView(r, r.status === "open" ? causes.get(r.subject) : undefined, holds.get(r.id)));
 }
 
 export function registerIncidentRoutes(router: Router, incidents: IncidentService, deps: { now: () => number }): void {

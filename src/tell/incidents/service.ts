@@ -12,6 +12,7 @@ import type { QueuedRun } from "../../hear/events/run-report";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { SqlDb } from "../../platform/store/sql";
 import { createAnnotator, type FailureHold } from "./annotator";
+import type { RuleHold, RuleHoldReader } from "./rule-holds";
 import { createClassifier, type Classifier } from "./classify";
 import { type FailedRun, failedRunsBetween } from "./failed-runs";
 import { type LateFailure, lateFailuresBetween } from "./late-failures";
@@ -99,6 +100,10 @@ export interface IncidentService {
   unconfirmedFloods?: UnconfirmedFloodEnds;
   /** Automatic remediation's say on a failure's page (wired after the service is built); undefined: none. */
   holdFailures(hold: FailureHold | undefined): void;
+  /** What remediation's rules are holding (wired after the service is built, with the failure hold); none before. */
+  readRuleHolds(reader: RuleHoldReader): void;
+  /** The rule holding each open incident of `rows`, by id (rule-holds.ts). */
+  ruleHoldsOf(rows: readonly IncidentRow[]): Promise<ReadonlyMap<number, RuleHold>>;
 }
 
 /** Where an acknowledgement came from when not from Steward itself: the on-call channel whose webhook brought it. */
@@ -140,6 +145,7 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
   const log = deps.log.child({ module: "incidents" });
   const classifier = createClassifier(cfg.errorClasses, cfg.hints);
   let hold: FailureHold | undefined;
+  let holds: RuleHoldReader | undefined;
   const annotator = createAnnotator(cfg, { ...deps, classifier, failureHold: () => hold });
   const now = () => deps.clock.now();
   const locked = <T>(subject: string, fn: (s: ReturnType<typeof incidentSql>) => Promise<T>) =>
@@ -191,6 +197,13 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     annotate: (e, heardAtMs) => annotator.annotate(e, heardAtMs),
     holdFailures(h) {
       hold = h;
+    },
+    readRuleHolds(r) {
+      holds = r;
+    },
+    async ruleHoldsOf(rows) {
+      const open = rows.filter((r) => r.status === "open").map((r) => r.id);
+      return holds && open.length > 0 ? holds(open) : new Map();
     },
     prepare: (q) => annotator.prepare(q),
     raise: (t) => locked(t.subject, (s) => s.touch(t, now())),

@@ -47,6 +47,8 @@ function staleHeldBack(look: Look, tasks: readonly WatchedTask[]): string | unde
     i.cfg.queue.enabled ? i.running.find((e) => e.taskId === t.id && isQueued(e.status) && nowMs - e.createdMs < i.cfg.queue.backlogAfter) : undefined;
   for (const t of tasks) {
     if ((runningByTask.get(t.id) ?? []).length > 0) return `a reload is running (task "${t.name}")`;
+    const rule = i.ruleHeld?.get(t.id.toLowerCase());
+    if (rule) return rule;
     if (queuedOf(t))
       return `a reload is waiting in the Scheduler's queue (task "${t.name}"); if the queue lasts, its own page (scheduler.queue_backlog) names it`;
     const last = lastRun(runsByTask.get(t.id));

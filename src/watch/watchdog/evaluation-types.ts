@@ -106,6 +106,11 @@ export interface EvaluationInput {
   memo?: EvaluationMemo;
   /** Per app, the end of its last successful reload outside the Scheduler (the hub, the Engine API): fresh data too. */
   reloadsOutside?: ReadonlyMap<string, number>;
+  /**
+   * Per task (lower-case id), a remediation rule retrying its failure, in words: its app is not paged stale meanwhile
+   * (the rule's hold is the incident's, issue 101); once the rule gives up, the app is judged as any other.
+   */
+  ruleHeld?: ReadonlyMap<string, string>;
 }
 
 export interface Evaluation {

@@ -38,6 +38,8 @@ export interface QrsLookDeps {
   planRead?: (plan: KeptPlan, now: number) => Promise<void>;
   /** The runs Steward started itself (remediation's): the queue look does not page them waiting alone. */
   ownRuns?: OwnRuns;
+  /** Per task, a remediation rule retrying its failure (EvalInput.ruleHeld); wired by the root with a rule only. */
+  ruleHolds?: () => Promise<ReadonlyMap<string, string>>;
 }
 
 export interface QrsLook {
@@ -138,6 +140,13 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
           return undefined;
         })
       : undefined;
+    // Unreadable holds judge the app as without a rule: a page too many rather than one missed.
+    const ruleHeld = d.ruleHolds
+      ? await d.ruleHolds().catch((err: Error) => {
+          log.warn({ err: err.message }, "watchdog: cannot read what remediation's rules are retrying; stale apps are judged without them");
+          return undefined;
+        })
+      : undefined;
     const result = evaluate({
       cfg,
       plan,
@@ -153,6 +162,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
       startLatencyMs: startLatency(),
       memo,
       ...(outside ? { reloadsOutside: outside } : {}),
+      ...(ruleHeld ? { ruleHeld } : {}),
     });
     latencies = [...latencies, ...result.latencies].slice(-50);
     last = result;

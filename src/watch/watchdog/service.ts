@@ -50,6 +50,8 @@ export interface WatchdogDeps {
   cloudTasksRead?: CloudWatchDeps["tasksRead"];
   /** The runs Steward started itself (remediation's, wired by the root): never a queue backlog waiting alone. */
   ownRuns?: QrsLookDeps["ownRuns"];
+  /** Per task, a remediation rule retrying its failure (wired by the root): its app is not paged stale meanwhile. */
+  ruleHolds?: QrsLookDeps["ruleHolds"];
 }
 
 export interface WatchdogStatus {
@@ -145,6 +147,7 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
     ...(d.reloadsOutside ? { reloadsOutside: d.reloadsOutside } : {}),
     ...(d.planRead ? { planRead: d.planRead } : {}),
     ...(d.ownRuns ? { ownRuns: d.ownRuns } : {}),
+    ...(d.ruleHolds ? { ruleHolds: d.ruleHolds } : {}),
   });
   registerGauges(d.metrics, store, qrsLook);
 

@@ -48,6 +48,8 @@ export interface WatchdogSetupDeps {
   cloudTasksRead?: WatchdogDeps["cloudTasksRead"];
   /** The runs Steward started itself (remediation's): never a queue backlog waiting alone. */
   ownRuns?: WatchdogDeps["ownRuns"];
+  /** Per task, a remediation rule retrying its failure: its app is not paged stale meanwhile. */
+  ruleHolds?: WatchdogDeps["ruleHolds"];
 }
 
 export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSetupDeps): Watchdog | undefined {
@@ -77,6 +79,7 @@ export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSet
     ...(deps.planRead ? { planRead: deps.planRead } : {}),
     ...(deps.cloudTasksRead ? { cloudTasksRead: deps.cloudTasksRead } : {}),
     ...(deps.ownRuns ? { ownRuns: deps.ownRuns } : {}),
+    ...(deps.ruleHolds ? { ruleHolds: deps.ruleHolds } : {}),
   });
   const running = held.component(watchdog);
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", running) : running);

@@ -45,6 +45,18 @@ function IncidentRow(props: TableProps & { i: IncidentView; grouped?: boolean })
             part of <a href={`/ui/causes#cause-${i.cause.id}`}>{short(i.cause.title)}</a>
           </div>
         ) : null}
+        {i.heldBy ? (
+          <div class="small" data-role="held-by">
+            Retrying: held by rule <b>{i.heldBy.rule}</b>, {i.heldBy.doing}
+            {i.heldBy.dueAt ? (
+              <>
+                {" "}
+                at <Time iso={i.heldBy.dueAt} />
+              </>
+            ) : null}
+            ; not paged on any route unless it gives up
+          </div>
+        ) : null}
       </td>
       <td>
         <Time iso={i.openedAt} />
