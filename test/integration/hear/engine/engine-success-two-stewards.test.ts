@@ -5,7 +5,6 @@
 // nothing. Before, QRS's lastReloadTime within a minute was taken as confirmation, on whichever Steward heard the line.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createSocket } from "node:dgram";
-import { join } from "node:path";
 import { closeAll, type TestApp } from "../../../helpers/app";
 import { reloadAsUser } from "../../../helpers/engine-user";
 import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
