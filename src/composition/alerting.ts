@@ -1,5 +1,6 @@
 // What turns events into alerts and shows them: the alert gates (maintenance windows, silences, causes), the
 // acknowledge and snooze links with escalation, the notifier, the /ui dashboard and incidents per task.
+import { join } from "node:path";
 import type { AuditLog } from "../platform/audit/audit-log";
 import { type AlertGates, setupAlertGates } from "../tell/alert-gates";
 import type { PromiseRef } from "../tell/grouping";
@@ -23,7 +24,7 @@ import {
   truthKey,
 } from "../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../tell/notify/on-call/alert";
-import { createReplayGuard, registerOnCallRoutes } from "../tell/on-call";
+import { applySpooledDelivery, createReplayGuard, createWebhookSpool, type OnCallRouteDeps, registerOnCallRoutes } from "../tell/on-call";
 import { type ConditionAlerts, conditionAlerts, conditionRef, openConditionIncident } from "./condition-alerts";
 import { type ChannelHealth, createChannelHealth } from "../tell/notify/channel-health";
 import { siteTimeZone } from "../platform/core/site-clock";
@@ -90,6 +91,18 @@ function degradedWatch(w: Wiring, formatTime: (ms: number) => string) {
   });
   lifecycle.add(degraded);
   return degraded;
+}
+
+/**
+ * The on-call products' webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying
+ * a token). One that arrives while the store is unreachable is kept on this Steward's disk and applied once it answers.
+ */
+function wireOnCallWebhooks(w: Wiring, http: HttpApp, deps: Omit<OnCallRouteDeps, "replays" | "spool" | "clock">): void {
+  const { clock, log, lifecycle, shared, config } = w;
+  const onCall: OnCallRouteDeps = { ...deps, replays: createReplayGuard(shared.sql, clock), clock };
+  const spool = createWebhookSpool({ dir: join(config.dataDir, "webhook-spool"), clock, log, apply: (d) => applySpooledDelivery(onCall, d) });
+  lifecycle.add(spool.component);
+  registerOnCallRoutes(http.router, { ...onCall, spool });
 }
 
 /** `current` reads the config in force (the reloader is built after this stage). */
@@ -202,9 +215,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   // Every kind that pages is an incident: a missed start, a check-in, a freshness promise, a data check, a hub reload,
   // a queue, a stopped service, each listed with the task incidents (issue 84).
   if (incidents) watchConditionIncidents(bus, incidents, log);
-  // Their webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying a token).
-  const replays = createReplayGuard(shared.sql, clock);
-  registerOnCallRoutes(http.router, { notify, incidents: () => incidents, audit, replays, conditionIncidentOf: conditions.incidentOf });
+  wireOnCallWebhooks(w, http, { notify, incidents: () => incidents, audit, conditionIncidentOf: conditions.incidentOf });
   lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth, notify, conditions));
   converger = alertConverger(w, current, alertGates, notify, conditions);
   lifecycle.add(w.gate ? w.gate("alert-resend", converger.component) : converger.component);

@@ -2,19 +2,23 @@
 // an Opsgenie / JSM outgoing webhook sends), checked before the body is parsed; a delivery taken before, or too old,
 // is a replay and answers 409 (replay-guard.ts). A refused request answers 401 and is
 // audited through the access guard's rate-limited denial audit (an anonymous write refused), so a flood of forged
-// requests cannot grow the audit log; an accepted one acts in Steward (act.ts) and answers 202.
+// requests cannot grow the audit log; an accepted one acts in Steward (act.ts) and answers 202. One that arrives while
+// the store is unreachable is spooled on disk and applied once it answers (webhook-spool.ts), also answered 202.
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AuditLog } from "../../platform/audit/audit-log";
 import { auditActorOf } from "../../platform/http/audit-actor";
+import type { Clock } from "../../platform/core/clock";
 import { AppError } from "../../platform/core/errors";
+import { causedByStoreOutage } from "../../platform/store/sql";
 import type { HttpEnv } from "../../platform/http/types";
 import type { Router } from "../../platform/http/route";
 import type { IncidentService } from "../incidents";
 import type { Notifier } from "../notify";
-import { actFromProduct, type ConditionIncidentOf, type ProductAction, type ProductActLinks } from "./act";
+import { actFromProduct, type ConditionIncidentOf, type ProductAct, type ProductAction, type ProductActLinks } from "./act";
 import type { ReplayGuard } from "./replay-guard";
 import { pagerDutySigner, tokenOwner } from "./signature";
+import type { SpooledDelivery, WebhookSpool } from "./webhook-spool";
 
 export const PAGERDUTY_WEBHOOK_PATH = "/v4/integrations/pagerduty/webhook";
 export const OPSGENIE_WEBHOOK_PATH = "/v4/integrations/opsgenie/webhook";
@@ -50,7 +54,7 @@ const OpsgenieWebhookSchema = z.lazy(() =>
 const PAGERDUTY_ACTIONS: Record<string, ProductAction> = { "incident.acknowledged": "acknowledge", "incident.resolved": "resolve" };
 const OPSGENIE_ACTIONS: Record<string, ProductAction> = { Acknowledge: "acknowledge", Close: "resolve" };
 
-const Answer = z.lazy(() => z.object({ status: z.enum(["done", "ignored"]), message: z.string() }));
+const Answer = z.lazy(() => z.object({ status: z.enum(["done", "ignored", "queued"]), message: z.string() }));
 
 export interface OnCallRouteDeps {
   notify: Notifier;
@@ -60,6 +64,9 @@ export interface OnCallRouteDeps {
   replays: ReplayGuard;
   /** The condition's incident an alert keyed by its condition is (act.ts). */
   conditionIncidentOf?: ConditionIncidentOf;
+  /** Keeps a delivery that arrives while the store is unreachable (webhook-spool.ts); without it such a one answers 503. */
+  spool?: WebhookSpool;
+  clock?: Clock;
 }
 
 /** A 401 (a 409 for a replay) whose reason joins the request's (rate-limited) audit row. */
@@ -82,13 +89,55 @@ function parseJson<T>(schema: z.ZodType<T>, raw: Uint8Array): T {
   throw new AppError("BAD_REQUEST", `${field}: ${i.message}`, { details: [{ field, message: i.message }] });
 }
 
-export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): void {
-  const links: ProductActLinks = {
+function actLinks(deps: OnCallRouteDeps): ProductActLinks {
+  return {
     ...(deps.conditionIncidentOf ? { conditionIncidentOf: deps.conditionIncidentOf } : {}),
     actedThere: (channel, key, action, by) => deps.notify.actedInProduct(channel, key, action, by),
   };
+}
+
+/**
+ * Applies a delivery the spool kept through a store outage. Its id goes to the replay guard so a copy the product
+ * sends later is refused; its verdict is not asked: the product may have sent it again in between and it was applied
+ * then, and an acknowledgement or resolve applied twice changes nothing the second time (act.ts).
+ */
+export async function applySpooledDelivery(deps: OnCallRouteDeps, d: SpooledDelivery): Promise<void> {
+  await deps.replays.take(d.act.product, d.deliveryId, undefined);
+  await actFromProduct(deps.incidents(), deps.audit, d.act, actLinks(deps));
+}
+
+export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): void {
+  const links = actLinks(deps);
+  /**
+   * The replay guard's word, then the act (a string: the reason it is ignored). While the store is unreachable, a
+   * delivery that passed the signature and age checks is spooled and answered 202; a full spool lets the 503 through.
+   */
+  async function takeThenAct(
+    c: Context<HttpEnv>,
+    op: string,
+    product: ProductAct["product"],
+    deliveryId: string,
+    atMs: number | undefined,
+    act: ProductAct | string,
+  ): Promise<Response> {
+    try {
+      const taken = await deps.replays.take(product, deliveryId, atMs);
+      if (!taken.ok) return refuse(c, op, taken.reason, true);
+      if (typeof act === "string") return c.json({ status: "ignored" as const, message: act }, 202);
+      return c.json(await actFromProduct(deps.incidents(), deps.audit, act, links), 202);
+    } catch (err) {
+      if (!causedByStoreOutage(err)) throw err;
+      if (typeof act === "string") return c.json({ status: "ignored" as const, message: act }, 202);
+      if (!deps.spool || !deps.clock || !deps.spool.put({ act, deliveryId, receivedAtMs: deps.clock.now() })) throw err;
+      return c.json(
+        { status: "queued" as const, message: `the store is unreachable: the ${act.action} of ${act.key} is kept and applied once it answers` },
+        202,
+      );
+    }
+  }
   const responses = {
-    202: { description: "Taken: what Steward did with it", schema: Answer },
+    202: { description: "Taken: what Steward did with it (queued: the store is unreachable, it is applied once it answers)", schema: Answer },
+    503: { description: "The store is unreachable and the spool is full: the product is asked to send it again (Retry-After)" },
     401: { description: "The signature or token is missing or wrong (audited)" },
     409: { description: "A replay: the delivery was taken already, or is older than 10 minutes (audited once per caller and minute)" },
     404: { description: "No channel takes this webhook (no secret configured)" },
@@ -116,27 +165,22 @@ export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): voi
       );
       if (signer < 0) return refuse(c, "pagerduty.webhook", "X-PagerDuty-Signature is missing or matches no pagerduty channel's webhookSecret");
       const { event } = parseJson(PagerDutyWebhookSchema, raw);
-      const taken = await deps.replays.take("pagerduty", event.id, Date.parse(event.occurred_at));
-      if (!taken.ok) return refuse(c, "pagerduty.webhook", taken.reason, true);
       const action = PAGERDUTY_ACTIONS[event.event_type];
       const key = event.data?.incident_key ?? undefined;
-      if (!action || !key) return c.json({ status: "ignored" as const, message: `${event.event_type} is not acted on` }, 202);
-      const result = await actFromProduct(
-        deps.incidents(),
-        deps.audit,
-        {
-          product: "pagerduty",
-          productName: "PagerDuty",
-          channel: channels[signer]!.name,
-          action,
-          key,
-          agent: event.agent?.summary,
-          reference: event.id,
-          ip: auditActorOf(c).ip,
-        },
-        links,
-      );
-      return c.json(result, 202);
+      const act: ProductAct | string =
+        action && key
+          ? {
+              product: "pagerduty",
+              productName: "PagerDuty",
+              channel: channels[signer]!.name,
+              action,
+              key,
+              agent: event.agent?.summary,
+              reference: event.id,
+              ip: auditActorOf(c).ip,
+            }
+          : `${event.event_type} is not acted on`;
+      return takeThenAct(c, "pagerduty.webhook", "pagerduty", event.id, Date.parse(event.occurred_at), act);
     },
   );
   router.route(
@@ -165,24 +209,18 @@ export function registerOnCallRoutes(router: Router, deps: OnCallRouteDeps): voi
       if (!action || !key) return c.json({ status: "ignored" as const, message: `${body.action} is not acted on` }, 202);
       // The token is no signature and the body carries no delivery id: the same action on the same alert within the
       // window is taken as a replay of one delivery.
-      const taken = await deps.replays.take("opsgenie", `${body.alert.alertId ?? ""}|${key}|${body.action}`.slice(0, 1_000), undefined);
-      if (!taken.ok) return refuse(c, "opsgenie.webhook", taken.reason, true);
-      const result = await actFromProduct(
-        deps.incidents(),
-        deps.audit,
-        {
-          product: "opsgenie",
-          productName: "Opsgenie",
-          channel: channels[owner]!.name,
-          action,
-          key,
-          agent: body.alert.username,
-          reference: body.alert.alertId,
-          ip: auditActorOf(c).ip,
-        },
-        links,
-      );
-      return c.json(result, 202);
+      const deliveryId = `${body.alert.alertId ?? ""}|${key}|${body.action}`.slice(0, 1_000);
+      const act: ProductAct = {
+        product: "opsgenie",
+        productName: "Opsgenie",
+        channel: channels[owner]!.name,
+        action,
+        key,
+        agent: body.alert.username,
+        reference: body.alert.alertId,
+        ip: auditActorOf(c).ip,
+      };
+      return takeThenAct(c, "opsgenie.webhook", "opsgenie", deliveryId, undefined, act);
     },
   );
 }

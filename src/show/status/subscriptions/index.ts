@@ -53,11 +53,15 @@ export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefi
       .filter((p) => names.has(p.name))
       .map((p) => ({ name: p.name, text: p.text }));
   };
+  // A promise is shown to a status reader only through the apps /status lists (those Steward has seen): one that
+  // covers none of them reads as one that does not exist, and both cost the same read, so no name is learnable by
+  // trying (issue 103).
   const labelOf = async (appId: string, promise: string): Promise<string | undefined> => {
+    const apps = await d.freshness.store.apps();
     const p = promise ? promises().find((x) => x.name === promise) : undefined;
     if (promise && !p) return undefined;
-    if (!appId) return `the apps promised ${p!.text}`;
-    const app = (await d.freshness.store.apps()).find((a) => a.appId === appId.toLowerCase());
+    if (!appId) return apps.some((a) => d.freshness.promisesOf(a).includes(promise)) ? `the apps promised ${p!.text}` : undefined;
+    const app = apps.find((a) => a.appId === appId.toLowerCase());
     if (!app) return undefined;
     const names = d.freshness.promisesOf(app);
     if (names.length === 0 || (promise && !names.includes(promise))) return undefined;

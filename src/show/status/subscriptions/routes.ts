@@ -207,14 +207,19 @@ function registerFeedRoute(router: Router, d: SubscriptionRouteDeps): void {
       query: FeedQuery,
       responses: {
         200: { description: "an Atom feed", contentType: "application/atom+xml" },
-        400: { description: "no promise covers the app or promise named" },
+        404: { description: "no app or promise of that name is on the status page (the same whether it does not exist or the reader may not see it)" },
       },
     },
     async (c, { query }) => {
       const appId = query.appId ?? "";
       const promise = query.promise ?? "";
       const about = appId || promise ? await d.labelOf(appId, promise) : undefined;
-      if ((appId || promise) && !about) throw new AppError("NOT_FOUND", `no freshness promise covers ${appId ? `app ${appId}` : `promise "${promise}"`}`);
+      // The answer names nothing asked for: a promise that does not exist and one the reader may not see read alike.
+      if ((appId || promise) && !about) {
+        const field = appId ? "query.appId" : "query.promise";
+        const message = "no app or promise of that name is on the status page";
+        throw new AppError("NOT_FOUND", `${field}: ${message}`, { details: [{ field, message }] });
+      }
       const url = new URL(c.req.url);
       const base = d.baseUrl ?? url.origin;
       const notices = await d.store.notices({ ...(appId ? { appId } : {}), ...(promise ? { promise } : {}), limit: 50 });

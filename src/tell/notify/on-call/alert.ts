@@ -65,6 +65,16 @@ export function alertKeyOf(e: DomainEvent): string {
   return `steward-site-${slug(e.id)}`;
 }
 
+/**
+ * A success QRS did not confirm (one run's, or the summary of a flood of them): it may be forged, and a forged success
+ * that ended a page (it may name the very execution a real failure's own page is keyed by) or opened one would put
+ * the attacker's word in the on-call product. Only QRS's word about a run opens or ends an alert (issue 103).
+ */
+export function isUnconfirmedSuccess(e: DomainEvent): boolean {
+  if (!isTaskEvent(e) || !e.unconfirmed) return false;
+  return e.outcome === "succeeded" || e.unconfirmed.flood?.outcome === "succeeded";
+}
+
 /** Whether the event opens (or adds to) its alert, or ends it. A cause's pages follow the cause. */
 export function alertActionOf(e: DomainEvent): AlertAction {
   if (e.cause) return e.cause.status === "closed" ? "resolve" : "trigger";

@@ -52,3 +52,36 @@ test("a resolve or acknowledge of an alert the product does not hold sends nothi
   expect(done).toEqual({ nothingSent: expect.stringContaining("no alert steward-incident-42 is open in the product") });
   expect(sent).toEqual([]);
 });
+
+test("a success QRS did not confirm sends nothing: not its own run's resolve, not a flood's cause trigger (issue 103)", async () => {
+  const state = memoryChannelState();
+  const sent: OnCallStep[] = [];
+  const step = (e: TaskEvent) => stepAlert(notification(e), state, async (s) => void sent.push(s));
+  const base = { ...syntheticTaskEvent({ kind: "task.failed" }), source: "udp" as const, incident: undefined };
+  const unconfirmed = { qrs: "unavailable" as const, reason: "QRS did not answer" };
+  // A real failure paged unconfirmed: its own run's alert opens.
+  const failure: TaskEvent = { ...base, unconfirmed };
+  expect(await step(failure)).toEqual({ step: { action: "trigger", key: `steward-unconfirmed-${failure.executionId}` } });
+  // A forged success naming the same run: nothing is sent, the page stays open.
+  const success: TaskEvent = { ...base, id: "forged-success", kind: "task.succeeded", outcome: "succeeded", unconfirmed };
+  expect(await step(success)).toEqual({ nothingSent: expect.stringContaining("did not confirm") });
+  // The summary of a flood of forged successes, which opened the address's cause: no trigger either.
+  const flood: TaskEvent = {
+    ...success,
+    id: "flood-summary",
+    unconfirmed: { ...unconfirmed, flood: { address: "10.0.0.5", outcome: "succeeded" } },
+    cause: {
+      id: 7,
+      title: "unconfirmed succeeded task runs from 10.0.0.5",
+      text: "",
+      status: "open",
+      tasks: [],
+      apps: [],
+      streams: [],
+      stillFailing: 0,
+    } as unknown as TaskEvent["cause"],
+  };
+  expect(await step(flood)).toEqual({ nothingSent: expect.stringContaining("did not confirm") });
+  expect(sent).toEqual([{ action: "trigger", key: `steward-unconfirmed-${failure.executionId}` }]);
+  expect(await openAlertEvent(state, `steward-unconfirmed-${failure.executionId}`)).toBe(failure.id);
+});
