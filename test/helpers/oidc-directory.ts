@@ -71,7 +71,7 @@ export async function startOidcDirectory(o: OidcDirectoryOptions): Promise<OidcD
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
-    ttl: { AccessToken: o.accessTokenTtl ?? 3600, IdToken: 3600, Session: 3600, Interaction: 600, Grant: 3600, AuthorizationCode: 60 },
+    ttl: { AccessToken: o.accessTokenTtl ?? 3600, IdToken: 3600, Session: 3600, Interaction: 600, Grant: 3600, AuthorizationCode: 60, RefreshToken: 86_400 },
     // A refresh token at every sign-in, as Entra ID, Okta and Keycloak give one for offline_access without asking
     // for consent again (this library otherwise drops offline_access unless prompt=consent was sent).
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(t: string): boolean }) => client.grantTypeAllowed("refresh_token"),

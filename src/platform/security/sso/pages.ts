@@ -24,7 +24,7 @@ export function unreachablePage(why: string, next: string, label: string): strin
 
 /** The directory said who the person is, but none of their groups is mapped to a Steward scope. */
 export function noRolePage(who: string, groups: readonly string[], groupClaim: string): string {
-  const shown = groups.length === 0 ? `the directory sent no groups (claim "${esc(groupClaim)}")` : `your groups: ${groups.map(esc).join(", ")}`;
+  const shown = groups.length === 0 ? `the directory sent no "${esc(groupClaim)}" claim` : `your groups: ${groups.map(esc).join(", ")}`;
   return frame(
     "No access to Steward",
     `<p>You signed in as ${esc(who)}, but none of your directory groups gives access to Steward (${shown}).</p>` +
