@@ -3,7 +3,7 @@
 // authorization URL with PKCE, state and nonce, the code's exchange with every check of the ID token (signature by
 // the directory's published keys, issuer, audience, nonce, expiry within the configured clock skew) done by the
 // library, and the refresh of a session's tokens.
-import * as oidc from "openid-client";
+import type * as OpenIdClient from "openid-client";
 import type { SsoConfig } from "../sso-config";
 import { isLoopbackIssuer } from "../sso-config";
 
@@ -41,32 +41,21 @@ export interface DirectoryOptions {
   timeoutSeconds?: number;
 }
 
+/** openid-client, loaded with the first sign-in (a Steward without security.sso never loads it). */
+let library: Promise<typeof OpenIdClient> | undefined;
+const openIdClient = () => (library ??= import("openid-client"));
+
 export function createDirectory(cfg: SsoConfig, opts: DirectoryOptions = {}): Directory {
-  let found: Promise<oidc.Configuration> | undefined;
+  let found: Promise<{ oidc: typeof OpenIdClient; config: OpenIdClient.Configuration }> | undefined;
   let problem: string | undefined;
   const scopes = [...new Set(["openid", ...cfg.scopes])].join(" ");
 
-  const discover = (): Promise<oidc.Configuration> => {
-    found ??= oidc
-      .discovery(
-        new URL(cfg.issuer),
-        cfg.clientId,
-        // Tolerance, not a shift: the directory's clock stamps the tokens, this server's checks them.
-        { [oidc.clockTolerance]: Math.round(cfg.clockSkew / 1000) },
-        cfg.clientSecret ? oidc.ClientSecretPost(cfg.clientSecret) : oidc.None(),
-        {
-          // Plain HTTP only to a directory on this machine (the config refuses it elsewhere).
-          ...(isLoopbackIssuer(cfg.issuer) && new URL(cfg.issuer).protocol === "http:" ? { execute: [oidc.allowInsecureRequests] } : {}),
-          timeout: opts.timeoutSeconds ?? 10,
-        },
-      )
-      .then((c) => {
-        // By the letter of OpenID Connect an ID token fetched from the token endpoint over TLS needs no signature
-        // check, and openid-client skips it unless told: an identity team expects every token's signature checked
-        // against the directory's published keys (a forged token, sso-token-attacks.test.ts, passed without it).
-        oidc.enableNonRepudiationChecks(c);
+  const discover = () => {
+    found ??= openIdClient()
+      .then(async (oidc) => ({ oidc, config: await discoverWith(oidc) }))
+      .then((r) => {
         problem = undefined;
-        return c;
+        return r;
       })
       .catch((err: unknown) => {
         found = undefined;
@@ -76,9 +65,29 @@ export function createDirectory(cfg: SsoConfig, opts: DirectoryOptions = {}): Di
     return found;
   };
 
+  const discoverWith = async (oidc: typeof OpenIdClient) => {
+    const c = await oidc.discovery(
+      new URL(cfg.issuer),
+      cfg.clientId,
+      // Tolerance, not a shift: the directory's clock stamps the tokens, this server's checks them.
+      { [oidc.clockTolerance]: Math.round(cfg.clockSkew / 1000) },
+      cfg.clientSecret ? oidc.ClientSecretPost(cfg.clientSecret) : oidc.None(),
+      {
+        // Plain HTTP only to a directory on this machine (the config refuses it elsewhere).
+        ...(isLoopbackIssuer(cfg.issuer) && new URL(cfg.issuer).protocol === "http:" ? { execute: [oidc.allowInsecureRequests] } : {}),
+        timeout: opts.timeoutSeconds ?? 10,
+      },
+    );
+    // By the letter of OpenID Connect an ID token fetched from the token endpoint over TLS needs no signature check,
+    // and openid-client skips it unless told: an identity team expects every token's signature checked against the
+    // directory's published keys (a forged token, sso-token-attacks.test.ts, passed without it).
+    oidc.enableNonRepudiationChecks(c);
+    return c;
+  };
+
   return {
     async start(redirectUri) {
-      const config = await discover();
+      const { oidc, config } = await discover();
       const codeVerifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
       const nonce = oidc.randomNonce();
@@ -94,7 +103,7 @@ export function createDirectory(cfg: SsoConfig, opts: DirectoryOptions = {}): Di
       return { url, state, nonce, codeVerifier };
     },
     async finish(callbackUrl, pending) {
-      const config = await discover();
+      const { oidc, config } = await discover();
       const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
         pkceCodeVerifier: pending.codeVerifier,
         expectedState: pending.state,
@@ -111,20 +120,21 @@ export function createDirectory(cfg: SsoConfig, opts: DirectoryOptions = {}): Di
       };
     },
     async refresh(refreshToken) {
-      const tokens = await oidc.refreshTokenGrant(await discover(), refreshToken);
+      const { oidc, config } = await discover();
+      const tokens = await oidc.refreshTokenGrant(config, refreshToken);
       return {
         ...(tokens.refresh_token ? { refreshToken: tokens.refresh_token } : {}),
         ...(typeof tokens.expires_in === "number" ? { expiresIn: tokens.expires_in } : {}),
       };
     },
     async endSessionUrl(idToken, returnTo) {
-      const config = await discover().catch(() => undefined);
-      if (!config?.serverMetadata().end_session_endpoint) return undefined;
-      return oidc.buildEndSessionUrl(config, { id_token_hint: idToken, post_logout_redirect_uri: returnTo });
+      const found = await discover().catch(() => undefined);
+      if (!found?.config.serverMetadata().end_session_endpoint) return undefined;
+      return found.oidc.buildEndSessionUrl(found.config, { id_token_hint: idToken, post_logout_redirect_uri: returnTo });
     },
     async check() {
       try {
-        const config = await discover();
+        const { config } = await discover();
         const jwksUri = config.serverMetadata().jwks_uri;
         if (!jwksUri) return { ok: false, detail: `${cfg.issuer} publishes no jwks_uri: ID tokens could not be checked` };
         const res = await fetch(jwksUri, { signal: AbortSignal.timeout((opts.timeoutSeconds ?? 10) * 1000) });

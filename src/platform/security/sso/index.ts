@@ -14,7 +14,7 @@ import { createSessionStore } from "./session-store";
 import { createSessionPrincipals } from "./sessions";
 
 export { ssoMigrations } from "./migrations";
-export { ssoActorName, ssoSubjectOf } from "./sessions";
+export { ssoActorName, ssoSubjectOf } from "./identity";
 export type { Directory } from "./directory";
 export { createDirectory } from "./directory";
 

@@ -15,7 +15,8 @@ import { describe, type Directory } from "./directory";
 import { noRolePage, refusedPage, signedOutPage, unreachablePage } from "./pages";
 import { claimValues, scopesOf } from "./roles";
 import { newSessionId, type SessionStore } from "./session-store";
-import { ssoActorName, type SessionPrincipals } from "./sessions";
+import { ssoActorName } from "./identity";
+import type { SessionPrincipals } from "./sessions";
 
 /** How long a person has at the directory's sign-in page before the sign-in must start again. */
 const SIGN_IN_WINDOW_MS = 10 * 60_000;

@@ -8,22 +8,11 @@ import type { Clock } from "../../core/clock";
 import type { Principal } from "../../http/types";
 import type { Directory } from "./directory";
 import { describe } from "./directory";
+import { ssoActorName } from "./identity";
 import type { SessionStore, SsoSession } from "./session-store";
 
 /** How long a Steward holds a refresh it claimed (and waits before asking an unreachable directory again). */
 const REFRESH_CLAIM_MS = 60_000;
-
-/** How the audit, the timeline and messages name a signed-in person: "Anna Svensson <anna@corp.example> (sso:8f3c…)". */
-export function ssoActorName(s: Pick<SsoSession, "subject" | "name" | "email">): string {
-  const shown = s.name || s.email || s.subject;
-  const mail = s.name && s.email ? ` <${s.email}>` : "";
-  return `${shown}${mail} (sso:${s.subject})`;
-}
-
-/** The directory subject an actor's name carries, when it names a signed-in person. */
-export function ssoSubjectOf(actorName: string): string | undefined {
-  return /\(sso:([^)]+)\)$/.exec(actorName)?.[1];
-}
 
 export interface SessionPrincipals {
   /** The principal of the session `id`, or undefined when it is unknown, ended or past its lifetime. */
