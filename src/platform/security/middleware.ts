@@ -98,7 +98,13 @@ function createDeny(deps: AccessDeps, denials: Counter): Deny {
       headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
       const ip = auditActorOf(c).ip;
       return c.html(
-        statusSignInPage({ status, check: String(details.check), ...(ip ? { ip } : {}), ...(param ? { queryParam: param } : {}) }),
+        statusSignInPage({
+          status,
+          check: String(details.check),
+          ...(ip ? { ip } : {}),
+          ...(param ? { queryParam: param } : {}),
+          ...(policy.config.sso ? { ssoLabel: policy.config.sso.label } : {}),
+        }),
         status,
         headers,
       );

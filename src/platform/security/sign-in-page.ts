@@ -23,6 +23,8 @@ export interface SignInPageInput {
   ip?: string;
   /** The query parameter /status takes a key in, when security.queryKey lists GET /status. */
   queryParam?: string;
+  /** Single sign-on's label (security.sso.label): the page offers "Sign in with <label>". */
+  ssoLabel?: string;
 }
 
 export function statusSignInPage(i: SignInPageInput): string {
@@ -42,6 +44,7 @@ export function statusSignInPage(i: SignInPageInput): string {
 <body><h1>${title}</h1>
 <p>This page tells whether the Qlik Sense apps are up to date, and when they will be.</p>
 ${what}
+${i.ssoLabel && i.status === 401 ? `<p><a href="/auth/login?next=%2Fstatus">Sign in with ${escapeHtml(i.ssoLabel)}</a></p>` : ""}
 ${form}
 <p><small><a href="/ui/login">Qlik administrators: sign in to the dashboard</a></small></p>
 </body></html>

@@ -170,6 +170,20 @@ describe("single sign-on with a real OpenID Provider", () => {
     expect((await as(carl, "/v4/incidents")).status).toBe(401);
   });
 
+  test("/status without a session offers the sign-in; Bob's session (read) opens it", async () => {
+    const page = await fetch(`${base}/status`, { headers: { accept: "text/html" } });
+    expect(page.status).toBe(401);
+    expect(await page.text()).toContain('<a href="/auth/login?next=%2Fstatus">Sign in with your company account</a>');
+    const cookie = await signIn("bob");
+    expect((await as(cookie, "/status", { headers: { accept: "application/json" } })).status).toBe(200);
+  });
+
+  test("the dashboard's key page offers the directory first", async () => {
+    const html = await (await fetch(`${base}/ui/login?next=/ui/incidents`, { headers: { accept: "text/html" } })).text();
+    expect(html).toContain('href="/auth/login?next=%2Fui%2Fincidents"');
+    expect(html).toContain("Sign in with your company account");
+  });
+
   test("API keys keep working for machines beside the sessions", async () => {
     expect((await fetch(`${base}/v4/admin/apikeys`, { headers: { "X-API-Key": key } })).status).toBe(200);
   });
