@@ -74,20 +74,57 @@ const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 /** An issuer Steward may talk to over plain HTTP: one on this machine (a test directory), never one across a network. */
 export const isLoopbackIssuer = (issuer: string): boolean => LOOPBACK_HOSTS.has(new URL(issuer).hostname);
 
-/** The config's cross-section rules of security.sso: a public URL to come back to, and HTTPS to the directory. */
-export function checkSsoReferences(cfg: { security: { sso?: SsoConfig | undefined }; http: { publicUrl?: string | undefined } }, ctx: z.RefinementCtx): void {
+/**
+ * The config's cross-section rules of security.sso, the usual mistakes of a set-up: no public URL to come back to, a
+ * plain-HTTP public URL (the session cookie would cross the network in clear), a public URL with a query, alert links
+ * on another address than the one people sign in at (the session cookie is not sent there), no role (nobody could
+ * sign in), and plain HTTP to the directory.
+ */
+export function checkSsoReferences(
+  cfg: { security: { sso?: SsoConfig | undefined }; http: { publicUrl?: string | undefined }; actionLinks?: { publicBaseUrl?: string | undefined } },
+  ctx: z.RefinementCtx,
+): void {
   const sso = cfg.security.sso;
   if (!sso) return;
-  if (!cfg.http.publicUrl)
-    ctx.addIssue({
-      code: "custom",
-      path: ["http", "publicUrl"],
-      message: `single sign-on (security.sso) needs http.publicUrl: the directory sends people back to <publicUrl>${SSO_CALLBACK_PATH}`,
-    });
+  const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: "custom", path, message });
+  const publicUrl = cfg.http.publicUrl;
+  if (!publicUrl)
+    issue(["http", "publicUrl"], `single sign-on (security.sso) needs http.publicUrl: the directory sends people back to <publicUrl>${SSO_CALLBACK_PATH}`);
+  else publicUrlProblems(publicUrl, cfg.actionLinks?.publicBaseUrl, issue);
+  if (sso.roles.length === 0)
+    issue(
+      ["security", "sso", "roles"],
+      "no role maps a directory group to a Steward scope: nobody could sign in. Add e.g. { group: qlik-admins, scopes: [admin] }",
+    );
   if (new URL(sso.issuer).protocol === "http:" && !isLoopbackIssuer(sso.issuer))
-    ctx.addIssue({
-      code: "custom",
-      path: ["security", "sso", "issuer"],
-      message: "the issuer must be an https:// URL: tokens and keys are never fetched over plain HTTP from another machine",
-    });
+    issue(["security", "sso", "issuer"], "the issuer must be an https:// URL: tokens and keys are never fetched over plain HTTP from another machine");
+}
+
+function publicUrlProblems(publicUrl: string, linksUrl: string | undefined, issue: (path: Array<string | number>, message: string) => void): void {
+  const url = new URL(publicUrl);
+  if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname))
+    issue(
+      ["http", "publicUrl"],
+      "single sign-on needs an https:// public URL: the session cookie would cross the network in clear text. Serve HTTPS (security.tls) or put Steward behind a proxy that does",
+    );
+  if (url.search || url.hash)
+    issue(["http", "publicUrl"], `the public URL takes no query or fragment: the directory's redirect URI is <publicUrl>${SSO_CALLBACK_PATH}`);
+  if (linksUrl && new URL(linksUrl).origin !== url.origin)
+    issue(
+      ["actionLinks", "publicBaseUrl"],
+      `alert links point to ${new URL(linksUrl).origin} but people sign in at ${url.origin} (http.publicUrl): a signed-in person's cookie is not sent with a link. Leave actionLinks.publicBaseUrl out or give it the same address`,
+    );
+}
+
+/** What `config check` and the doctor say of single sign-on: what to register at the directory. */
+export function ssoSetUpNote(cfg: { security: { sso?: SsoConfig | undefined }; http: { publicUrl?: string | undefined } }): string | undefined {
+  const sso = cfg.security.sso;
+  if (!sso || !cfg.http.publicUrl) return undefined;
+  const base = cfg.http.publicUrl.replace(/\/+$/, "");
+  const byGroup = sso.roles.some((r) => r.group !== undefined);
+  return (
+    `Single sign-on: register the redirect URI ${base}${SSO_CALLBACK_PATH} (and the sign-out return ${base}/auth/signed-out) for client ${sso.clientId} at ${sso.issuer}` +
+    (byGroup ? `; its ID tokens must carry the person's groups in the "${sso.groupClaim}" claim (docs/single-sign-on.md says how for each directory)` : "") +
+    ". `steward doctor` reads the directory's discovery and keys."
+  );
 }

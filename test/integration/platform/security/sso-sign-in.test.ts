@@ -4,7 +4,10 @@
 // refresh the directory refuses ends. API keys keep working beside it, and when the directory is unreachable the
 // sign-in page says why while keys still work.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { parseConfigText } from "../../../../src/composition/config";
 import { createManualClock, type ManualClock } from "../../../../src/platform/core/clock";
+import { createSilentLogger } from "../../../../src/platform/core/logger";
+import { doctorProbes } from "../../../../src/show/doctor/from-config";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { freeTcpPort } from "../../../helpers/free-port";
@@ -34,6 +37,16 @@ security:
       - { group: qlik-admins, scopes: [admin] }
       - { group: qlik-readers, scopes: [read] }
 `;
+}
+
+/** The doctor's line for single sign-on, for a config. */
+async function doctorLine(yaml: string) {
+  const { probes, close } = doctorProbes(parseConfigText(`udp: { enabled: false }\n${yaml}`, "doctor.yaml", "/").config, "/", createSilentLogger());
+  try {
+    return await probes.find((p) => p.check === "single sign-on")!.run();
+  } finally {
+    close();
+  }
 }
 
 describe("single sign-on with a real OpenID Provider", () => {
@@ -184,6 +197,12 @@ describe("single sign-on with a real OpenID Provider", () => {
     expect(html).toContain("Sign in with your company account");
   });
 
+  test("steward doctor reads the directory's discovery and its signing keys", async () => {
+    const line = await doctorLine(ssoYaml(dir.issuer, base, 1, key));
+    expect(line.ok).toBe(true);
+    expect(line.detail).toContain(`${dir.issuer}: discovery read, 1 signing key(s) at ${dir.issuer}/jwks`);
+  });
+
   test("API keys keep working for machines beside the sessions", async () => {
     expect((await fetch(`${base}/v4/admin/apikeys`, { headers: { "X-API-Key": key } })).status).toBe(200);
   });
@@ -192,16 +211,24 @@ describe("single sign-on with a real OpenID Provider", () => {
 describe("single sign-on while the directory cannot be reached", () => {
   let t: TestApp;
   let base: string;
+  let issuer: string;
   const key = generateApiKey();
 
   beforeAll(async () => {
     const [port, nobody] = [await freeTcpPort(), await freeTcpPort()];
     base = `http://127.0.0.1:${port}`;
-    t = createTestApp(ssoYaml(`http://127.0.0.1:${nobody}`, base, port, key));
+    issuer = `http://127.0.0.1:${nobody}`;
+    t = createTestApp(ssoYaml(issuer, base, port, key));
     await t.app.start();
   }, 60_000);
   afterAll(async () => {
     await t?.close();
+  });
+
+  test("steward doctor says the directory cannot be reached", async () => {
+    const line = await doctorLine(ssoYaml(issuer, base, 1, key));
+    expect(line.ok).toBe(false);
+    expect(line.detail).toContain(`the directory at ${issuer} could not be reached`);
   });
 
   test("the sign-in page says why and points to keys; keys still work", async () => {

@@ -1,7 +1,11 @@
 // security.sso: defaults, and the mistakes an administrator makes when setting it up, each named by its YAML path.
 import { describe, expect, test } from "bun:test";
 import { parseConfigText } from "../../../../src/composition/config";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { AppError } from "../../../../src/platform/core/errors";
+import { configCheckCommand } from "../../../../src/show/cli/config-commands";
+import { createTempDir } from "../../../helpers/temp-dir";
 
 const SSO = `security:
   sso:
@@ -56,5 +60,39 @@ describe("security.sso config", () => {
     expect(errorOf(url + SSO.replace("{ group: qlik-admins, scopes: [admin] }", "{ scopes: [admin] }"))).toContain("security.sso.roles[0].group");
     expect(errorOf(url + SSO.replace("{ group: qlik-admins, scopes: [admin] }", "{ claim: roles, scopes: [read] }"))).toContain("security.sso.roles[0].equals");
     expect(errorOf(url + SSO.replace("scopes: [admin]", "scopes: [ack]"))).toContain("security.sso.roles[0].scopes[0]");
+  });
+});
+
+describe("the usual mistakes of a single sign-on set-up", () => {
+  const PUBLIC = `http: { publicUrl: "https://steward.corp.example" }\n`;
+
+  test("a plain-HTTP public URL beyond loopback: the session cookie would cross the network in clear", () => {
+    const e = errorOf(`http: { publicUrl: "http://steward.corp.example:8080" }\n${SSO}`);
+    expect(e).toContain("http.publicUrl: single sign-on needs an https:// public URL");
+  });
+
+  test("alert links on another address than the one people sign in at", () => {
+    const e = errorOf(`${PUBLIC}actionLinks: { publicBaseUrl: "https://qlik-alerts.corp.example" }\n${SSO}`);
+    expect(e).toContain("actionLinks.publicBaseUrl: alert links point to https://qlik-alerts.corp.example but people sign in at https://steward.corp.example");
+  });
+
+  test("no role: nobody could sign in", () => {
+    expect(errorOf(PUBLIC + SSO.replace("    roles:\n      - { group: qlik-admins, scopes: [admin] }\n", ""))).toContain("security.sso.roles: no role maps");
+  });
+
+  test("config check names the redirect URI to register and the group claim the tokens must carry", () => {
+    const dir = createTempDir("steward-sso-check-");
+    try {
+      const file = join(dir.path, "steward.yaml");
+      writeFileSync(file, `dataDir: ${dir.path}/data\n${PUBLIC}${SSO}`);
+      const lines: string[] = [];
+      expect(configCheckCommand(file, (s) => lines.push(s))).toBe(0);
+      const note = lines.find((l) => l.startsWith("Single sign-on:"))!;
+      expect(note).toContain("register the redirect URI https://steward.corp.example/auth/callback");
+      expect(note).toContain('the person\'s groups in the "groups" claim');
+      expect(lines.find((l) => l.startsWith("Access:"))).toContain("people sign in with the company directory");
+    } finally {
+      dir.remove();
+    }
   });
 });
