@@ -17,7 +17,7 @@ import { identify, type Identified } from "./identify";
 import { anonymousCaller, grantCovers } from "./anonymous";
 import type { HostVerdict } from "./browser-guard";
 import type { QlikNodes } from "./qlik-nodes";
-import { statusSignInPage, wantsStatusPage } from "./sign-in-page";
+import { statusSignInPage, wantsDashboardPage, wantsStatusPage } from "./sign-in-page";
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
 import { clientAddress, decideStatusAccess, type StatusDecision } from "./status-access";
 import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
@@ -40,15 +40,6 @@ export interface AccessDeps {
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/** A browser's navigation to a dashboard page: GET or HEAD of /ui or /ui/…, asking for HTML. */
-function wantsDashboardPage(c: Context<HttpEnv>): boolean {
-  const method = c.req.method;
-  if (method !== "GET" && method !== "HEAD") return false;
-  const path = c.req.path;
-  if (path !== "/ui" && !path.startsWith("/ui/")) return false;
-  return (c.req.header("accept") ?? "").includes("text/html");
-}
 
 export type Deny = (
   c: Context<HttpEnv>,

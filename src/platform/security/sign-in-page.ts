@@ -1,5 +1,5 @@
-// The page a browser gets instead of a JSON refusal when it opens the business status page (/status) without a key
-// that opens it, in the words of the people who read the status: what the page is, and what they can do (the link
+// Which refusals a browser gets as a page: a dashboard page is sent to sign in (middleware.ts), and the business
+// status page (/status) opened without a key that opens it gets one in the words of the people who read the status: what the page is, and what they can do (the link
 // their Qlik team gave them, a key when the page takes one in the address, or asking for the page to be opened to their
 // network). No scope, no config key, no reason meant for an administrator: those are in the audit log, the JSON answer
 // and docs/status.md. API clients keep the JSON answer.
@@ -10,6 +10,15 @@ import type { HttpEnv } from "../http/types";
 export function wantsStatusPage(c: Context<HttpEnv>): boolean {
   const method = c.req.method;
   if ((method !== "GET" && method !== "HEAD") || c.req.path !== "/status") return false;
+  return (c.req.header("accept") ?? "").includes("text/html");
+}
+
+/** A browser's navigation to a dashboard page: GET or HEAD of /ui or /ui/…, asking for HTML. */
+export function wantsDashboardPage(c: Context<HttpEnv>): boolean {
+  const method = c.req.method;
+  if (method !== "GET" && method !== "HEAD") return false;
+  const path = c.req.path;
+  if (path !== "/ui" && !path.startsWith("/ui/")) return false;
   return (c.req.header("accept") ?? "").includes("text/html");
 }
 
