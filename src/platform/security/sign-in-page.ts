@@ -1,8 +1,9 @@
 // Which refusals a browser gets as a page: a dashboard page is sent to sign in (middleware.ts), and the business
-// status page (/status) opened without a key that opens it gets one in the words of the people who read the status: what the page is, and what they can do (the link
-// their Qlik team gave them, a key when the page takes one in the address, or asking for the page to be opened to their
-// network). No scope, no config key, no reason meant for an administrator: those are in the audit log, the JSON answer
-// and docs/status.md. API clients keep the JSON answer.
+// status page (/status) opened without a key that opens it gets one in the words of the people who read the status:
+// what the page is, and what they can do (the link their Qlik team gave them, a key when the page takes one in the
+// address, signing in with the company directory, or asking for the page to be opened to their network). No scope, no
+// config key, no reason meant for an administrator: those are in the audit log, the JSON answer and docs/status.md.
+// API clients keep the JSON answer.
 import type { Context } from "hono";
 import type { HttpEnv } from "../http/types";
 
