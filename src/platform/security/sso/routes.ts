@@ -35,6 +35,8 @@ export interface SsoRouteDeps {
 /** A path of this Steward to go on to: never another site ("//evil", "https://…", "/\\evil"). */
 export function safeNext(next: string | undefined): string {
   if (!next || next.length > 2000 || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/ui";
+  // A control character (a line break) would make the answer's Location header invalid.
+  if (/[\u0000-\u001f\u007f]/.test(next)) return "/ui";
   return next;
 }
 
