@@ -12,6 +12,7 @@ import { notifyMigrations } from "./tell/notify";
 import { channelStateMigrations } from "./tell/notify/channel-state";
 import { dashboardFeedMigrations, eventHistoryMigrations, runHistoryMigrations } from "./show/dashboard";
 import { securityMigrations } from "./platform/security";
+import { ssoMigrations } from "./platform/security/sso";
 import { siteMonitorMigrations } from "./watch/site-monitor";
 import { clusterMigrations } from "./platform/cluster/migrations";
 import { checksMigrations } from "./watch/checks/check-store";
@@ -65,5 +66,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   onCallWebhookMigrations,
   remediationMigrations,
   statusSubscriptionMigrations,
+  ssoMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

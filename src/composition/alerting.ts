@@ -188,7 +188,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     banner: () => [degradedBanner(degraded.state(), formatTime), alertGates.banner(formatTime)].filter(Boolean).join("") || undefined,
     ...(qrs ? { qrs } : {}),
     snooze: config.actionLinks,
-    ...(qrs ? remediationOffer(config.remediation) : {}),
+    ...dashboardOffers(config.remediation, qrs !== undefined, config.security.sso),
   });
   // Indexed once per request of GET /v4/causes/{id}: a cause may hold thousands of symptoms.
   alertGates.grouping.readScriptLogsFrom(() => {
@@ -368,6 +368,11 @@ function incidentFollowUps(
 }
 
 /** What the dashboard offers of remediation (wired after it, in composition/remediation.ts, with the same config). */
+/** What the dashboard offers beyond reading: remediation's Retry (with QRS to start tasks), and single sign-on's button. */
+function dashboardOffers(cfg: RemediationConfig | undefined, canStart: boolean, sso: { label: string } | undefined) {
+  return { ...(canStart ? remediationOffer(cfg) : {}), ...(sso ? { signIn: { label: sso.label } } : {}) };
+}
+
 function remediationOffer(cfg: RemediationConfig | undefined): { remediation?: { retryClasses: string[]; retryIn: number[] } } {
   const r = cfg ?? remediationSchema().parse({});
   return r.offer ? { remediation: { retryClasses: [...r.retryClasses], retryIn: [...r.retryIn] } } : {};

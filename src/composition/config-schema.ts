@@ -14,6 +14,7 @@ import { schedulerSchema } from "../start/scheduler/config";
 import { channelsSchema, routesSchema, notifySchema, checkNotifyReferences } from "../tell/notify/config";
 import { OnCallSchema } from "../tell/oncall/config";
 import { securitySchema } from "../platform/security/config";
+import { checkSsoReferences } from "../platform/security/sso-config";
 import { auditSchema } from "../platform/audit/config";
 import { serviceMonitorSchema } from "../watch/services/config";
 import { HeartbeatSchema, UptimeMonitorSchema, checkUptimeReferences } from "../watch/heartbeat/config";
@@ -124,6 +125,7 @@ export const configSchema = (place: PlaceSection = inPlace) =>
     .superRefine(checkDataCheckReferences)
     .superRefine(checkWatchdogReferences)
     .superRefine(checkStatusReferences)
+    .superRefine(checkSsoReferences)
     .describe("Steward configuration. An empty file is valid: every feature beyond the REST API and UDP intake is opt-in.");
 
 /** For tests and scripts: built on first use and kept. Steward builds it per parse (configSchema()), so it is dropped after. */

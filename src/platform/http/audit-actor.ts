@@ -21,10 +21,11 @@ export function auditActorOf(c: Context<HttpEnv>): AuditActor {
 }
 
 /**
- * Whether the caller is a verified identity: an API key or a client certificate rule names it. A caller without a key
+ * Whether the caller is a verified identity: an API key, a client certificate rule, or a person signed in with the
+ * company directory (security.sso) names it. A caller without a key
  * that security.anonymous lets through (a node, loopback) is nobody in particular: it may act, but never counts as one
  * of the two people an approval needs.
  */
 export function isVerifiedActor(actor: AuditActor): boolean {
-  return actor.kind === "apiKey" || actor.kind === "clientCert";
+  return actor.kind === "apiKey" || actor.kind === "clientCert" || actor.kind === "sso";
 }

@@ -12,7 +12,7 @@ export type Scope = (typeof SCOPES)[number];
 
 /** Who made a request, as established by the auth middleware; recorded in the audit log. */
 export interface Principal {
-  kind: "anonymous" | "apiKey" | "clientCert" | "internal";
+  kind: "anonymous" | "apiKey" | "clientCert" | "sso" | "internal";
   name: string;
   scopes: readonly Scope[] | "all";
 }

@@ -40,6 +40,13 @@ export function describeKeylessAccess(cfg: SecurityConfig, facts: AccessFacts): 
   const keys = configured + (cfg.storeKeys ? (facts.storedKeys ?? 0) : 0);
   const grant = grantText(cfg.anonymous, facts.qlikHost);
   const status = statusText(cfg.statusAccess);
+  if (cfg.sso) {
+    // Single sign-on turns authentication on by itself: people sign in with the directory, machines use keys.
+    return (
+      `Access: people sign in with the company directory (security.sso, ${cfg.sso.roles.length} role(s)); ${keys} API key(s) or certificate rule(s) for machines. ` +
+      `Callers with neither may use ${grant} (security.anonymous); /status ${status}, or a signed-in person's session; the dashboard sends people to the directory.`
+    );
+  }
   if (keys > 0) {
     return (
       `Access: ${keys} API key(s) or certificate rule(s) authenticate callers. Callers without a key may use ${grant} ` +

@@ -25,6 +25,7 @@ const RESERVED_QUERY_PARAMS = [
 ];
 import { parseRange } from "./ip-match";
 import { DurationSchema } from "../core/duration";
+import { ssoSchema } from "./sso-config";
 
 /** Scopes a key or certificate can be given ("public" routes need none). admin implies every other scope. */
 // "status": the read-only freshness of apps and streams (src/show/status), for keys handed to business users and extensions.
@@ -223,6 +224,7 @@ export const securitySchema = () =>
           "Reverse proxies (IPs or CIDRs) whose X-Forwarded-For names the caller in the audit log, request logs and statusAccess. Empty: the header is ignored and the connection's address is recorded.",
         ),
       queryKey: queryKeySchema().prefault({}),
+      sso: ssoSchema(GRANTABLE_SCOPES).optional(),
       allowEnvOverrides: z
         .array(z.enum(WIDENING_PATHS))
         .default([])

@@ -15,7 +15,9 @@ export interface IdentifyInput {
   clientCert?: ClientCertInfo;
 }
 
-export type Identified = { ok: true; principal: Principal; via: "header" | "query" | "cert" | "none"; key?: KeyIdentity } | { ok: false; reason: string };
+export type Identified =
+  | { ok: true; principal: Principal; via: "header" | "query" | "cert" | "session" | "none"; key?: KeyIdentity }
+  | { ok: false; reason: string };
 
 export function matchCertRule(rules: readonly CertRule[], cert: ClientCertInfo): CertRule | undefined {
   return rules.find(

@@ -10,14 +10,14 @@ import { causedByDiskFull, causedByStoreOutage } from "../store/sql";
 import { auditActorOf, auditPathOf, auditTargetOf } from "../http/audit-actor";
 import { requestLog } from "../http/pre-handler";
 import type { RouteGuard, RouteNext } from "../http/route";
-import type { HttpEnv, Scope } from "../http/types";
+import type { HttpEnv, Principal, Scope } from "../http/types";
 import { parseIp, type IpAddress } from "./ip-match";
 import type { DenialAudit } from "./denial-audit";
 import { identify, type Identified } from "./identify";
 import { anonymousCaller, grantCovers } from "./anonymous";
 import type { HostVerdict } from "./browser-guard";
 import type { QlikNodes } from "./qlik-nodes";
-import { statusSignInPage, wantsStatusPage } from "./sign-in-page";
+import { statusSignInPage, wantsDashboardPage, wantsStatusPage } from "./sign-in-page";
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
 import { clientAddress, decideStatusAccess, type StatusDecision } from "./status-access";
 import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
@@ -35,18 +35,11 @@ export interface AccessDeps {
   qlikNodes?: QlikNodes;
   /** Whether a request names this server by a known name (browser-guard.ts); a keyless grant needs it. */
   hostJudge?: (href: string, policy: SecurityPolicy) => HostVerdict;
+  /** Single sign-on (security.sso), when configured: the person a request's session cookie names. */
+  sso?: { principalFromCookie(cookieHeader: string | undefined): Promise<Principal | undefined> | undefined };
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/** A browser's navigation to a dashboard page: GET or HEAD of /ui or /ui/…, asking for HTML. */
-function wantsDashboardPage(c: Context<HttpEnv>): boolean {
-  const method = c.req.method;
-  if (method !== "GET" && method !== "HEAD") return false;
-  const path = c.req.path;
-  if (path !== "/ui" && !path.startsWith("/ui/")) return false;
-  return (c.req.header("accept") ?? "").includes("text/html");
-}
 
 export type Deny = (
   c: Context<HttpEnv>,
@@ -80,9 +73,11 @@ function createDeny(deps: AccessDeps, denials: Counter): Deny {
       tally.count++;
       if (tally.reasons.size < 20 || tally.reasons.has(reason)) tally.reasons.set(reason, (tally.reasons.get(reason) ?? 0) + 1);
     } else requestLog(c)?.warn({ status, reason, method: c.req.method, path: auditPathOf(c), ip: auditActorOf(c).ip }, "request denied");
-    // A person opening a dashboard page in a browser is sent to sign in (and back); API clients keep the JSON 401.
+    // A person opening a dashboard page in a browser is sent to sign in (and back): with the company directory when
+    // single sign-on is set up, else with a key; API clients keep the JSON 401.
     if (status === 401 && wantsDashboardPage(c)) {
-      return c.redirect(`/ui/login?next=${encodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search)}`, 303);
+      const signIn = deps.sso ? "/auth/login" : "/ui/login";
+      return c.redirect(`${signIn}?next=${encodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search)}`, 303);
     }
     const headers: Record<string, string> = { ...extraHeaders };
     if (status === 401) headers["WWW-Authenticate"] = 'Bearer realm="steward", charset="UTF-8"';
@@ -94,7 +89,13 @@ function createDeny(deps: AccessDeps, denials: Counter): Deny {
       headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'";
       const ip = auditActorOf(c).ip;
       return c.html(
-        statusSignInPage({ status, check: String(details.check), ...(ip ? { ip } : {}), ...(param ? { queryParam: param } : {}) }),
+        statusSignInPage({
+          status,
+          check: String(details.check),
+          ...(ip ? { ip } : {}),
+          ...(param ? { queryParam: param } : {}),
+          ...(policy.config.sso ? { ssoLabel: policy.config.sso.label } : {}),
+        }),
         status,
         headers,
       );
@@ -325,7 +326,7 @@ export function createAccessMiddleware(deps: AccessDeps): {
     const principal = who.principal;
     setPrincipal(c, principal);
     if (who.key) deps.onKeyUse?.(who.key.name, who.key.source);
-    if (policy.perKey && (principal.kind === "apiKey" || principal.kind === "clientCert")) {
+    if (policy.perKey && (principal.kind === "apiKey" || principal.kind === "clientCert" || principal.kind === "sso")) {
       const keyDecision = policy.perKey.hit(`${principal.kind}:${principal.name}`);
       if (!keyDecision.allowed) {
         return deny(
@@ -382,8 +383,12 @@ export function createAccessMiddleware(deps: AccessDeps): {
       routeRef,
       clientCert: c.env?.clientCert,
     });
-    // Only a presented key is looked up asynchronously (scrypt on the thread pool, or its remembered digest).
-    return who instanceof Promise ? who.then((w) => admit(c, policy, w, next, scope, routeRef)) : admit(c, policy, who, next, scope, routeRef);
+    // Only a presented key or session cookie is looked up asynchronously (scrypt on the thread pool, or its
+    // remembered digest; the session in the store).
+    if (who instanceof Promise) return who.then((w) => admit(c, policy, w, next, scope, routeRef));
+    const session = who.ok && who.via === "none" ? deps.sso?.principalFromCookie(headersOf(c).get("cookie") ?? undefined) : undefined;
+    if (session === undefined) return admit(c, policy, who, next, scope, routeRef);
+    return session.then((principal) => admit(c, policy, principal ? { ok: true, principal, via: "session" } : who, next, scope, routeRef));
   };
 
   return { ipGate, accessGuard, deny };

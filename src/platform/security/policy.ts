@@ -29,7 +29,7 @@ export interface SecurityPolicy {
   perKey?: RateLimiter;
   /** "METHOD /path" of the routes that accept ?apiKey=. */
   queryRoutes: ReadonlySet<string>;
-  /** Keys or certificate rules exist: anonymous callers then reach only public routes. */
+  /** Keys, certificate rules or single sign-on exist: anonymous callers then reach only public routes. */
   authConfigured: boolean;
   /** Addresses that may read the status routes (security.statusAccess). */
   statusAccess: StatusAccessPolicy;
@@ -78,7 +78,8 @@ export function buildPolicy(cfg: SecurityConfig, deps: { storedKeys?: readonly S
     perIp: limiter(cfg.rateLimit.perIp, deps.previous?.perIp),
     perKey: limiter(cfg.rateLimit.perKey, deps.previous?.perKey),
     queryRoutes: new Set(cfg.queryKey.enabled ? cfg.queryKey.routes : []),
-    authConfigured: ring.size > 0 || certRules.length > 0,
+    // Single sign-on authenticates people: with it, nobody is anonymous with every scope, even before the first key.
+    authConfigured: ring.size > 0 || certRules.length > 0 || cfg.sso !== undefined,
     statusAccess: compileStatusAccess(cfg.statusAccess, trustedProxies),
     anonymous: compileAnonymous(cfg.anonymous),
     trustedProxies,

@@ -1,5 +1,6 @@
 // Live reload of `security:`: keys, scopes, client-certificate rules, allowlist, rate limits and query-key routes
-// apply to the next request. The listener's TLS material, and switching mutual TLS on or off, need a restart.
+// apply to the next request. The listener's TLS material, switching mutual TLS on or off, and single sign-on (its
+// routes and directory client are made at start) need a restart.
 import type { ConfigShape } from "../config/load";
 import type { Reconfigurable } from "../config/reload/reloader";
 import type { SecurityConfig } from "./config";
@@ -20,6 +21,7 @@ export function securityReconfigurable(security: Security, listenHost: () => str
       const b = next.config.security;
       if (JSON.stringify(a.tls) !== JSON.stringify(b.tls)) return ["security.tls"];
       if (mutual(a) !== mutual(b)) return ["security.clientCerts (turning mutual TLS on or off)"];
+      if (JSON.stringify(a.sso) !== JSON.stringify(b.sso)) return ["security.sso"];
       return [];
     },
   };

@@ -29,6 +29,7 @@ import { isLowFileLimit } from "../core/file-limit";
 import { registerSecurityRoutes } from "./routes";
 import { isLoopbackHost } from "./policy";
 import { createSecurityService, type SecurityService } from "./service";
+import { setupSso, type Sso } from "./sso";
 
 export interface SecuritySetupDeps {
   store: Store;
@@ -67,6 +68,8 @@ export interface Security {
   service: SecurityService;
   /** The Qlik nodes' addresses (security.anonymous.from: [qlik-nodes]); the composition hands it QRS's node list. */
   qlikNodes: QlikNodes;
+  /** Single sign-on with the company directory, when security.sso is set (with http.publicUrl). */
+  sso?: Sso;
   /** For createHttpApp: run before routing (IP allowlist and rate limit, then the browser guard); a refusal or undefined. */
   precheck: (c: Context<HttpEnv>) => Response | undefined;
   /** For createHttpApp: run once the route's scope is known. */
@@ -139,6 +142,8 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
     });
   }
   const denialAudit = createDenialAudit(deps.audit, deps.clock);
+  // The config requires http.publicUrl with security.sso (sso-config.ts): the directory sends people back there.
+  const sso = cfg.sso && http.publicUrl ? setupSso(cfg.sso, http.publicUrl, { db: deps.store.sql, clock: deps.clock, audit: deps.audit, log }) : undefined;
   const qlikNodes = createQlikNodes(loaded.config.qlik?.host, { clock: deps.clock, log, ...(deps.resolve ? { resolve: deps.resolve } : {}) });
   const { ipGate, accessGuard, deny } = createAccessMiddleware({
     policy: service.policy,
@@ -149,6 +154,7 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
     denialAudit,
     qlikNodes,
     hostJudge: createHostJudge(http.host),
+    ...(sso ? { sso } : {}),
   });
   const tls = loadTlsMaterial(cfg, loaded.baseDir);
   // After the IP gate (an unlisted address is refused before anything else is looked at).
@@ -162,10 +168,14 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
   return {
     service,
     qlikNodes,
+    ...(sso ? { sso } : {}),
     precheck: (c) => ipGate(c) ?? browserGuard(c),
     guards: [accessGuard],
     ...(tls ? { tls } : {}),
-    registerRoutes: (router) => registerSecurityRoutes(router, service, { host: http.host, tls: Boolean(tls), mtls: Boolean(tls?.mutual) }),
+    registerRoutes: (router) => {
+      registerSecurityRoutes(router, service, { host: http.host, tls: Boolean(tls), mtls: Boolean(tls?.mutual) });
+      sso?.registerRoutes(router);
+    },
     component(router) {
       const access = service.component(() => router.routes, { enabled: http.enabled, host: http.host });
       const denials = denialAudit.component();

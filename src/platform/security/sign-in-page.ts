@@ -1,8 +1,9 @@
-// The page a browser gets instead of a JSON refusal when it opens the business status page (/status) without a key
-// that opens it, in the words of the people who read the status: what the page is, and what they can do (the link
-// their Qlik team gave them, a key when the page takes one in the address, or asking for the page to be opened to their
-// network). No scope, no config key, no reason meant for an administrator: those are in the audit log, the JSON answer
-// and docs/status.md. API clients keep the JSON answer.
+// Which refusals a browser gets as a page: a dashboard page is sent to sign in (middleware.ts), and the business
+// status page (/status) opened without a key that opens it gets one in the words of the people who read the status:
+// what the page is, and what they can do (the link their Qlik team gave them, a key when the page takes one in the
+// address, signing in with the company directory, or asking for the page to be opened to their network). No scope, no
+// config key, no reason meant for an administrator: those are in the audit log, the JSON answer and docs/status.md.
+// API clients keep the JSON answer.
 import type { Context } from "hono";
 import type { HttpEnv } from "../http/types";
 
@@ -10,6 +11,15 @@ import type { HttpEnv } from "../http/types";
 export function wantsStatusPage(c: Context<HttpEnv>): boolean {
   const method = c.req.method;
   if ((method !== "GET" && method !== "HEAD") || c.req.path !== "/status") return false;
+  return (c.req.header("accept") ?? "").includes("text/html");
+}
+
+/** A browser's navigation to a dashboard page: GET or HEAD of /ui or /ui/…, asking for HTML. */
+export function wantsDashboardPage(c: Context<HttpEnv>): boolean {
+  const method = c.req.method;
+  if (method !== "GET" && method !== "HEAD") return false;
+  const path = c.req.path;
+  if (path !== "/ui" && !path.startsWith("/ui/")) return false;
   return (c.req.header("accept") ?? "").includes("text/html");
 }
 
@@ -23,6 +33,8 @@ export interface SignInPageInput {
   ip?: string;
   /** The query parameter /status takes a key in, when security.queryKey lists GET /status. */
   queryParam?: string;
+  /** Single sign-on's label (security.sso.label): the page offers "Sign in with <label>". */
+  ssoLabel?: string;
 }
 
 export function statusSignInPage(i: SignInPageInput): string {
@@ -42,6 +54,7 @@ export function statusSignInPage(i: SignInPageInput): string {
 <body><h1>${title}</h1>
 <p>This page tells whether the Qlik Sense apps are up to date, and when they will be.</p>
 ${what}
+${i.ssoLabel && i.status === 401 ? `<p><a href="/auth/login?next=%2Fstatus">Sign in with ${escapeHtml(i.ssoLabel)}</a></p>` : ""}
 ${form}
 <p><small><a href="/ui/login">Qlik administrators: sign in to the dashboard</a></small></p>
 </body></html>

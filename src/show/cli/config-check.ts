@@ -159,7 +159,8 @@ export function storedKeyCount(dataDir: string): number {
 function listenProblems(loaded: LoadedConfig): ConfigProblem[] {
   const { http, security } = loaded.config;
   if (!http.enabled) return [];
-  const configured = security.apiKeys.length > 0 || security.clientCerts.length > 0;
+  // Single sign-on authenticates people: the API is not open with it (policy.ts: authConfigured).
+  const configured = security.apiKeys.length > 0 || security.clientCerts.length > 0 || security.sso !== undefined;
   const authConfigured = configured || (security.storeKeys && storedKeyCount(loaded.config.dataDir) > 0);
   const refusal = listenRuleRefusal(http.host, { authConfigured, config: security });
   return refusal ? [{ path: ["http", "host"], message: refusal }] : [];

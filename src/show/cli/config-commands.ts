@@ -12,6 +12,7 @@ import { type CheckOptions, formatProblems, keylessAccessNote } from "./config-c
 import { inboundWebhookWarnings } from "../../tell/notify/inbound-reach";
 import { loadCheckedConfig } from "./config-problems";
 import { hostFlavour } from "../../keep/files/path-rules";
+import { ssoSetUpNote } from "../../platform/security/sso-config";
 import { AppError } from "../../platform/core/errors";
 
 export function configCheckCommand(file: string | undefined, out: (s: string) => void): number {
@@ -24,6 +25,8 @@ export function configCheckCommand(file: string | undefined, out: (s: string) =>
   if (linksNote) out(linksNote);
   const access = keylessAccessNote(loaded.config);
   if (access) out(access);
+  const sso = ssoSetUpNote(loaded.config);
+  if (sso) out(sso);
   return 0;
 }
 

@@ -89,6 +89,14 @@ export const DASHBOARD_JS = `
       var a = document.createElement("a");
       a.href = "/ui/login"; a.id = "signout"; a.textContent = "Sign out";
       zone.after(a);
+    } else if (zone && !sessionStorage.getItem(KEY) && !document.getElementById("sso-signout")) {
+      // Signed in with the company directory (security.sso): its cookie is HttpOnly, so the page asks who is signed in.
+      fetch("/auth/session", { headers: { accept: "application/json" } }).then(function (r) { return r.ok ? r.json() : null; }).then(function (s) {
+        if (!s || !s.signedIn || document.getElementById("sso-signout")) return;
+        var out = document.createElement("a");
+        out.href = "/auth/logout"; out.id = "sso-signout"; out.textContent = "Sign out (" + (s.name || s.email || s.subject) + ")";
+        zone.after(out);
+      }).catch(function () {});
     }
   }
   document.addEventListener("click", function (e) {

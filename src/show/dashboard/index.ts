@@ -63,6 +63,8 @@ export interface DashboardDeps {
   snooze?: PageDeps["snooze"];
   /** What remediation offers: the task page's Retry (pages/incident-actions.tsx). */
   remediation?: PageDeps["remediation"];
+  /** Single sign-on: the login page's "Sign in with …". */
+  signIn?: PageDeps["signIn"];
 }
 
 const FEED_CURSOR = "dashboard.feed.cursor";
@@ -128,6 +130,7 @@ export function setupDashboard(deps: DashboardDeps): Dashboard {
     ...(deps.snooze ? { snooze: deps.snooze } : {}),
     ...(deps.runLinks ? { runLinks: deps.runLinks } : {}),
     ...(deps.remediation ? { remediation: deps.remediation } : {}),
+    ...(deps.signIn ? { signIn: deps.signIn } : {}),
   });
   return {
     timeline,

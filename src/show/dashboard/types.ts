@@ -34,6 +34,8 @@ export interface PageDeps {
   runLinks?: RunLinks;
   /** What remediation offers (docs/remediation.md): absent when Steward cannot start tasks or `remediation.offer` is false. */
   remediation?: RemediationOffer;
+  /** Single sign-on (security.sso): the login page offers "Sign in with <label>" before the API key. */
+  signIn?: { label: string };
 }
 
 /** The error classes whose open incidents offer a retry, and the delays offered (ms). */

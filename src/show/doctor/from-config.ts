@@ -4,6 +4,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../cli/steward-config";
 import { keylessAccessNote } from "../cli/config-check";
+import { createDirectory } from "../../platform/security/sso/directory";
 import { inboundWebhookWarnings } from "../../tell/notify/inbound-reach";
 import { systemClock } from "../../platform/core/clock";
 import { createEngineClient } from "../../platform/qlik/engine-client";
@@ -82,6 +83,10 @@ export function doctorProbes(config: Config, baseDir: string, log: Logger, live?
   const access = keylessAccessNote(config);
   // Not a dependency to try: what the first API key changes (or changed), said where an admin looks before making one.
   if (access) probes.push({ check: "access", run: async () => ({ ok: true, detail: access.replace(/^Access: /, "") }) });
+  const sso = config.security.sso;
+  // The directory's discovery and signing keys, fetched as a sign-in would: the usual failure is a wrong issuer URL
+  // or a proxy between this server and the directory.
+  if (sso) probes.push({ check: "single sign-on", run: () => createDirectory(sso, { timeoutSeconds: 8 }).check() });
   if (live?.ears) probes.push(...earsProbes(live.ears));
   if (config.udp.enabled) {
     probes.push(udpPortProbe(config.udp.host, config.udp.port, live ? { listening: live.udpListening === true } : undefined));

@@ -36,13 +36,14 @@ import d33 from "../../../docs/scheduler-queue.md" with { type: "text" };
 import d34 from "../../../docs/schedules.md" with { type: "text" };
 import d35 from "../../../docs/security.md" with { type: "text" };
 import d36 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
-import d37 from "../../../docs/site-monitoring.md" with { type: "text" };
-import d38 from "../../../docs/status.md" with { type: "text" };
-import d39 from "../../../docs/switching-from-butler.md" with { type: "text" };
-import d40 from "../../../docs/templates.md" with { type: "text" };
-import d41 from "../../../docs/troubleshooting.md" with { type: "text" };
-import d42 from "../../../docs/upgrading.md" with { type: "text" };
-import d43 from "../../../docs/watchdog.md" with { type: "text" };
+import d37 from "../../../docs/single-sign-on.md" with { type: "text" };
+import d38 from "../../../docs/site-monitoring.md" with { type: "text" };
+import d39 from "../../../docs/status.md" with { type: "text" };
+import d40 from "../../../docs/switching-from-butler.md" with { type: "text" };
+import d41 from "../../../docs/templates.md" with { type: "text" };
+import d42 from "../../../docs/troubleshooting.md" with { type: "text" };
+import d43 from "../../../docs/upgrading.md" with { type: "text" };
+import d44 from "../../../docs/watchdog.md" with { type: "text" };
 
 export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   README: d1,
@@ -81,11 +82,12 @@ export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   schedules: d34,
   security: d35,
   "silences-and-maintenance": d36,
-  "site-monitoring": d37,
-  status: d38,
-  "switching-from-butler": d39,
-  templates: d40,
-  troubleshooting: d41,
-  upgrading: d42,
-  watchdog: d43,
+  "single-sign-on": d37,
+  "site-monitoring": d38,
+  status: d39,
+  "switching-from-butler": d40,
+  templates: d41,
+  troubleshooting: d42,
+  upgrading: d43,
+  watchdog: d44,
 };

@@ -6,6 +6,7 @@
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { Clock } from "../../platform/core/clock";
 import { spanText } from "../../tell/notify/time-format";
+import { ssoSubjectOf } from "../../platform/security/sso/identity";
 import type { ActionStore, RemediationAction } from "./action-store";
 import type { ConfirmAnswer } from "./answers";
 import type { RemediationConfig } from "./config";
@@ -15,8 +16,8 @@ export interface Asker {
   from: "link" | "rest";
   ip?: string;
   /**
-   * A verified identity: an API key or a client certificate rule (REST, the dashboard, MCP), or the mail address a link
-   * was made for. Not one: a name typed on a link posted to a channel (a label anybody in the channel can type) and a
+   * A verified identity: an API key or a client certificate rule (REST, the dashboard, MCP), a person signed in with the
+   * company directory (security.sso), or the mail address a link was made for. Not one: a name typed on a link posted to a channel (a label anybody in the channel can type) and a
    * call without a key that security.anonymous lets through. The two-person rule counts verified identities only.
    */
   verified: boolean;
@@ -47,7 +48,12 @@ function unverifiedMessage(kind: ApprovalKind, who: Asker): string {
   return `the two-person rule (remediation.approval.${kind}) counts verified people only: ${what}. Use the link in your own alert mail, the dashboard or REST with your own API key`;
 }
 
-const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+/** One person: the same directory subject when both signed in (security.sso), else the same name or address. */
+const same = (a: string, b: string) => {
+  const [subA, subB] = [ssoSubjectOf(a), ssoSubjectOf(b)];
+  if (subA !== undefined && subB !== undefined) return subA === subB;
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+};
 
 export function createApproval(cfg: RemediationConfig, deps: ApprovalDeps) {
   const { store, clock } = deps;
@@ -76,7 +82,11 @@ export function createApproval(cfg: RemediationConfig, deps: ApprovalDeps) {
       if (waiting.length === 0) return { step: "first" };
       const first = waiting[0]!;
       const target = first.kind === "rerun" ? `cause:${first.causeId}` : first.taskId;
-      const confirmed = await store.confirm(key, { ...who, at: now });
+      // Signed in with the directory twice under two names (a name changed there): still one subject, one person. The
+      // store's UPDATE compares names; the subject is compared here first.
+      const subject = ssoSubjectOf(who.by);
+      const again = subject !== undefined && ssoSubjectOf(first.requestedBy) === subject;
+      const confirmed = again ? [] : await store.confirm(key, { ...who, at: now });
       if (confirmed.length > 0) {
         record(who, "ok", target, {
           approval: key,

@@ -223,6 +223,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     requestRetry,
     ...moreOffers(cfg, more),
     requestRerun: rerun,
+    needsTwoPeople: (action: "retry" | "rerun" | "reload" | "chain") => approval.needsTwo(action === "rerun" ? "rerunCancelled" : action),
     offersRerun: (e: DomainEvent) => links.has("rerun") && cfg.offer && rerunOffered(e),
     rerun: async (req) => rerunAnswer(await rerun(req)),
     ...rerunLeftReads({ causes: deps.causes, incidents: deps.incidents, store }),

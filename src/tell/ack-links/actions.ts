@@ -128,6 +128,8 @@ export function linkActions(cfg: ActionLinksConfig, deps: LinkActionDeps): LinkA
       return remedies.retry({ incidentId: p.incidentId, delayMs: choice.delayMs, by: p.recipient, from: "link", ...who });
     },
     formatTime: at,
+    needsTwoPeople: (action) =>
+      action === "retry" || action === "rerun" || action === "reload" || action === "chain" ? deps.remedies?.()?.needsTwoPeople?.(action) === true : false,
     async subject(target, id) {
       if (target === "incident") {
         const row = await deps.incidents()?.get(id);

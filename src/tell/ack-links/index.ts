@@ -13,6 +13,7 @@ import { createLinkStore } from "./link-store";
 import { makeActionLinks } from "./links";
 import { type LinkActionDeps, linkActions } from "./actions";
 import { registerLinkRoutes } from "./routes";
+import type { LinkSignIn } from "./sign-in-gate";
 
 export { ackLinkMigrations } from "./migrations";
 export { actionLinksNotice, effectiveActionLinks } from "./notice";
@@ -21,12 +22,15 @@ export type { LinkCause } from "./actions";
 export { LINK_PATH_PATTERN } from "./links";
 
 export type { RemedyPort, RetryChoice } from "./remedy-port";
+export type { LinkSignIn } from "./sign-in-gate";
 
 export interface AckLinksDeps extends LinkActionDeps {
   db: SqlDb;
   clock: Clock;
   router: Router;
   audit: AuditLog;
+  /** Single sign-on (security.sso), when set up: links act as the signed-in person, and ask to sign in when needed. */
+  signIn?: LinkSignIn;
 }
 
 export interface AckLinks {
@@ -38,7 +42,7 @@ export function setupAckLinks(cfg: ActionLinksConfig, deps: AckLinksDeps): AckLi
   const store = createLinkStore(deps.db);
   const { clock } = deps;
   // The landing pages are public routes: registered only when links are made at all.
-  if (cfg.publicBaseUrl) registerLinkRoutes(deps.router, { store, audit: deps.audit, clock, actions: linkActions(cfg, deps) });
+  if (cfg.publicBaseUrl) registerLinkRoutes(deps.router, { store, audit: deps.audit, clock, actions: linkActions(cfg, deps), signIn: deps.signIn });
   deps.router.route(
     {
       method: "post",

@@ -52,6 +52,8 @@ export interface RemedyPort {
   chainTasks(incidentId: number): Promise<Array<{ id: string; name: string }>>;
   /** Asks for one task of the incident's chain to be started; the Scheduler's triggers run the rest of the chain. */
   chain(req: { incidentId: number; taskId: string; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
+  /** Whether a link's action waits for a second, different person (remediation.approval: two-person). */
+  needsTwoPeople?(action: "retry" | "rerun" | "reload" | "chain"): boolean;
   /** Lines for the incident's next message: what was done and how it ended (each told once). */
   lines(e: DomainEvent): Promise<string[]>;
 }

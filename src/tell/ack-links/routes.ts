@@ -17,6 +17,7 @@ import type { LinkParams, LinkTarget } from "./signature";
 import type { SnoozeChoice } from "./snooze-choices";
 import type { LinkAnswer, LinkAsker, RetryChoice } from "./remedy-port";
 import { actorName, isChannelLink, nameCookie, PersonNameSchema, rememberedName } from "./person-name";
+import { type LinkSignIn, signedInPerson, signInFirst } from "./sign-in-gate";
 
 const optional = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [k]: v } as { [P in K]?: V }));
 
@@ -43,6 +44,8 @@ export interface LinkActions {
   rerunLeft(p: LinkParams): Promise<{ left: number; message: string } | undefined>;
   /** A time as the pages say it: the message format on the site's clock (src/platform/core/time-text.ts). */
   formatTime(ms: number): string;
+  /** Whether the action waits for a second person (remediation.approval: two-person). */
+  needsTwoPeople(action: LinkParams["action"]): boolean;
 }
 
 const Params = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) });
@@ -58,15 +61,21 @@ const html = (c: Context<HttpEnv>, body: string, status: number) => {
 };
 const query = (c: Context<HttpEnv>) => Object.fromEntries(new URL(c.req.url).searchParams);
 
-export function registerLinkRoutes(router: Router, deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock }): void {
+export function registerLinkRoutes(
+  router: Router,
+  deps: { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock; signIn?: LinkSignIn | undefined },
+): void {
   const forged = createForgedLinkTally(deps);
   for (const target of ["incident", "cause"] as const) registerTarget(router, target, { ...deps, forged });
 }
 
-/** Who pressed: the mail address the link was made for is who acts; a name typed on a channel's link is only a label. */
-function linkAsker(c: Context<HttpEnv>, recipient: string): LinkAsker {
+/**
+ * Who pressed: a person signed in with the directory; else the mail address the link was made for; a name typed on a
+ * channel's link is only a label.
+ */
+function linkAsker(c: Context<HttpEnv>, recipient: string, signedIn: boolean): LinkAsker {
   const ip = auditActorOf(c).ip;
-  return { ...(ip ? { ip } : {}), verified: !isChannelLink(recipient) };
+  return { ...(ip ? { ip } : {}), verified: signedIn || !isChannelLink(recipient) };
 }
 
 /**
@@ -87,10 +96,38 @@ async function shownSubject(
   return { shown: { ...subject, lastSummary: `The queue has drained and the cause has closed. ${left.message}` } };
 }
 
-/** GET and POST of the links naming one kind of target: /act/incident/{id} (a task's incident), /act/cause/{id}. */
-type TargetDeps = { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock; forged: ForgedLinkTally };
+type LandingDeps = {
+  target: LinkTarget;
+  store: LinkStore;
+  actions: LinkActions;
+  clock: Clock;
+  signIn: LinkSignIn | undefined;
+  result: (title: string, message: string, id: number) => string;
+};
 
-function registerTarget(router: Router, target: LinkTarget, { store, actions, audit, clock, forged }: TargetDeps): void {
+/** A link's landing page (GET): what it would do, asking to confirm; or why it cannot be used, or to sign in first. */
+async function landingPage(c: Context<HttpEnv>, id: number, { target, store, actions, clock, signIn, result }: LandingDeps): Promise<Response> {
+  const now = clock.now();
+  const check = await checkLink(store, { target, id }, query(c), now, actions.formatTime);
+  if (!check.ok) return html(c, result("This link cannot be used", check.reason, id), check.status);
+  const subject = await actions.subject(target, id);
+  if (!subject) return html(c, result(`No such ${target}`, `${target === "cause" ? "Cause" : "Incident"} #${id} is no longer kept.`, id), 404);
+  const { page, shown } = await shownSubject(actions, check.params, subject);
+  if (page) return html(c, result(page.title, page.message, subject.id), 200);
+  const person = signedInPerson(c);
+  const gate = signInFirst(c, signIn, check.params.action, person, actions.needsTwoPeople);
+  if (gate) return html(c, gate, 401);
+  // Signed in with the directory: the person acts as themselves, whoever the link was sent to; no name to type.
+  const ask = !person && isChannelLink(check.params.recipient) ? { ...optional("remembered", rememberedName(c.req.header("cookie"))) } : undefined;
+  const chain = check.params.action === "chain" ? await actions.chainTasks(check.params) : [];
+  const as = person ?? check.params.recipient;
+  return html(c, confirmPage(shown, check.params.action, as, actions.choices(now), actions.retryChoices(), ask, chain), 200);
+}
+
+/** GET and POST of the links naming one kind of target: /act/incident/{id} (a task's incident), /act/cause/{id}. */
+type TargetDeps = { store: LinkStore; actions: LinkActions; audit: AuditLog; clock: Clock; forged: ForgedLinkTally; signIn?: LinkSignIn | undefined };
+
+function registerTarget(router: Router, target: LinkTarget, { store, actions, audit, clock, forged, signIn }: TargetDeps): void {
   // Relative: the pages are served by the Steward the link names (http.publicUrl), as the dashboard is.
   const dashboard = (id: number) =>
     target === "cause"
@@ -127,19 +164,7 @@ function registerTarget(router: Router, target: LinkTarget, { store, actions, au
       params: Params,
       responses: { 200: { description: "The confirmation page", contentType: "text/html" } },
     },
-    async (c, { params }) => {
-      const now = clock.now();
-      const check = await checkLink(store, { target, id: params.id }, query(c), now, actions.formatTime);
-      if (!check.ok) return html(c, result("This link cannot be used", check.reason, params.id), check.status);
-      const subject = await actions.subject(target, params.id);
-      if (!subject)
-        return html(c, result(`No such ${target}`, `${target === "cause" ? "Cause" : "Incident"} #${params.id} is no longer kept.`, params.id), 404);
-      const { page, shown } = await shownSubject(actions, check.params, subject);
-      if (page) return html(c, result(page.title, page.message, subject.id), 200);
-      const ask = isChannelLink(check.params.recipient) ? { ...optional("remembered", rememberedName(c.req.header("cookie"))) } : undefined;
-      const chain = check.params.action === "chain" ? await actions.chainTasks(check.params) : [];
-      return html(c, confirmPage(shown, check.params.action, check.params.recipient, actions.choices(now), actions.retryChoices(), ask, chain), 200);
-    },
+    async (c, { params }) => landingPage(c, params.id, { target, store, actions, clock, signIn, result }),
   );
 
   router.route(
@@ -160,10 +185,14 @@ function registerTarget(router: Router, target: LinkTarget, { store, actions, au
       const check = await checkLink(store, { target, id: params.id }, q, now, actions.formatTime);
       if (!check.ok) return refused(c, params.id, check, typeof q.r === "string" ? q.r : undefined, typeof q.a === "string" ? q.a : undefined);
       const link = check.params;
+      const person = signedInPerson(c);
+      const gate = signInFirst(c, signIn, link.action, person, actions.needsTwoPeople);
+      if (gate) return html(c, gate, 401);
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       // A link posted to a channel acts as the person who gives their name; asked again (the link unused) without one.
-      let p = link;
-      if (isChannelLink(link.recipient)) {
+      // A person signed in with the directory acts as that identity, on any link.
+      let p = person ? { ...link, recipient: person } : link;
+      if (!person && isChannelLink(link.recipient)) {
         const name = PersonNameSchema.safeParse(typeof form.name === "string" ? form.name : "");
         if (!name.success) {
           const subject = await actions.subject(target, params.id);
@@ -201,7 +230,7 @@ function registerTarget(router: Router, target: LinkTarget, { store, actions, au
       const named = target === "cause" ? { incidentId: 0, causeId: p.incidentId } : { incidentId: p.incidentId };
       if (!(await store.use({ nonce: p.nonce, ...named, action: p.action, recipient: link.recipient, usedAt: now, expiresAt: p.expiresAt })))
         return refused(c, params.id, { status: 409, reason: "This link was used already: a link acts once." }, p.recipient);
-      const who = linkAsker(c, link.recipient);
+      const who = linkAsker(c, link.recipient, person !== undefined);
       const done: LinkAnswer = retryIn
         ? await actions.retry(p, retryIn, who)
         : p.action === "rerun"
@@ -214,7 +243,7 @@ function registerTarget(router: Router, target: LinkTarget, { store, actions, au
                 ? await actions.snooze(p, choice)
                 : await actions.acknowledge(p);
       audit.record({
-        actor: { kind: "link", name: p.recipient, ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
+        actor: { kind: person ? "sso" : "link", name: p.recipient, ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
         action: `${target}.${p.action === "ack" ? "acknowledge" : p.action}`,
         target: String(p.incidentId),
         result: done.ok ? "ok" : done.status === 403 ? "denied" : "failed",
@@ -223,6 +252,7 @@ function registerTarget(router: Router, target: LinkTarget, { store, actions, au
           ...(choice ? { until: new Date(choice.until).toISOString() } : {}),
           ...(retryIn ? { retryInMs: retryIn.delayMs } : {}),
           ...(chainTask ? { taskId: chainTask } : {}),
+          ...(person ? { link: link.recipient } : {}),
         },
       });
       return html(c, result(done.title ?? (done.ok ? "Done" : "Nothing to do"), done.message, params.id), done.status ?? (done.ok ? 200 : 409));

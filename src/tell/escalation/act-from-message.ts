@@ -4,7 +4,7 @@
 // built later: `attach` completes the wiring once those exist.
 import type { PollInterval } from "../../platform/core/poll-interval";
 import type { Logger } from "pino";
-import { effectiveActionLinks, type LinkCause, type RemedyPort, setupAckLinks } from "../ack-links";
+import { effectiveActionLinks, type LinkCause, type LinkSignIn, type RemedyPort, setupAckLinks } from "../ack-links";
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { NotifyConfig, RouteConfig } from "../notify/config";
 import type { LinksConfig } from "../ack-links/notice";
@@ -58,7 +58,10 @@ export interface ActFromMessage {
   released(event: DomainEvent, route: string, now: number): Promise<void>;
 }
 
-export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConfig, deps: ActFromMessageDeps): ActFromMessage {
+/** Single sign-on (security.sso), when set up: who acts on a link, and when a link asks to sign in first. */
+type SignInConfig = { security?: { sso?: LinkSignIn | undefined } };
+
+export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConfig & SignInConfig, deps: ActFromMessageDeps): ActFromMessage {
   let incidents: IncidentService | undefined;
   let zone: string | undefined;
   let escalation: Escalation | undefined;
@@ -75,6 +78,7 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
     postponeEscalation: (id, until) => escalation?.postpone(id, until) ?? Promise.resolve(),
     postponeCauseEscalation: (id, until) => escalation?.postponeCause(id, until) ?? Promise.resolve(),
     ...(deps.causes ? causeLookups(deps.causes, () => incidents, deps.clock) : {}),
+    ...(config.security?.sso ? { signIn: { requireForActions: config.security.sso.requireForActions, label: config.security.sso.label } } : {}),
   });
   return {
     hooks: {

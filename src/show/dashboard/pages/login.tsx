@@ -20,10 +20,20 @@ export function safeNext(next: string | undefined): string {
   }
 }
 
-export const loginPage: PageHandler = async (c, { inbox, siteClock }) => {
+export const loginPage: PageHandler = async (c, { inbox, siteClock, signIn }) => {
   const target = safeNext(c.req.query("next"));
   return c.html(
     <Layout title="Sign in with an API key" nav={{ active: "login", inbox: inbox() !== undefined, clock: siteClock() }}>
+      {signIn ? (
+        <section class="card" style="max-width:560px">
+          <p>
+            <a id="sso-sign-in" class="button primary" href={`/auth/login?next=${encodeURIComponent(target)}`}>
+              Sign in with {signIn.label}
+            </a>
+          </p>
+          <p class="small muted">People sign in with the company directory; the key below is for administrators when the directory is away.</p>
+        </section>
+      ) : null}
       <section class="card" style="max-width:560px">
         <p>
           This Steward requires credentials. Paste an API key with the <b>admin</b> scope (or the scopes of the pages you need). It is kept in this browser tab

@@ -33,6 +33,9 @@ const LAZY = [
   // request; the client otherwise only with store.postgres.
   "/src/show/doctor/from-config.ts",
   "node_modules/postgres/",
+  // The OpenID Connect client (security.sso): loaded with the first sign-in, never by a Steward without single sign-on.
+  "node_modules/openid-client/",
+  "node_modules/oauth4webapi/",
   // The pretty printer of log lines: loaded for a terminal (logging.format pretty), never for a service's JSON.
   "node_modules/pino-pretty/",
   // The dashboard's pages (their components and charts): loaded with the first page asked for.
