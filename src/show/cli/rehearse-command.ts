@@ -70,12 +70,8 @@ export function rehearsalText(r: Rehearsal, file: string): string {
   if (current.length + rehearsed.length + refused.length > 0) {
     lines.push("", `Automatic retries: ${current.length} with the config in force, ${rehearsed.length} with ${file}`);
     for (const s of rehearsed) {
-      const said =
-        s.outcome === "healed"
-          ? "the source was back: it would have healed"
-          : s.outcome === "failing"
-            ? "the source was still away: it would have failed"
-            : "no run between tells";
+      const back = s.sourceBackAt ? `; a run found the source back by ${hhmm(s.sourceBackAt)}` : "";
+      const said = s.outcome === "failing" ? "the source was still away: it would have failed" : `no run between tells${back}`;
       lines.push(`  ${hhmm(s.at)} ${s.taskName}${s.node ? ` on ${s.node}` : ""} (rule ${s.rule}, failed ${hhmm(s.failedAt)}): ${said}`);
     }
     for (const s of refused) lines.push(`  ${hhmm(s.at)} ${s.taskName} not retried (rule ${s.rule}): ${s.why}`);

@@ -1,7 +1,8 @@
 // The rehearsal itself (issue 105): the window's recorded events run, in the order they came, through the config in
 // force and through the new one, each with its routes, renotify, pageAfter and rate limits (the notifier's own
 // planEvent, rate limits kept in memory), its quiet windows (maintenance.windows) and its retry rules with their
-// budgets (a retry that would have healed holds the page). Nothing is read from or written to the live outbox here.
+// budgets (a failure that recovered before its retry was due pages nobody). Nothing is read from or written to the
+// live outbox here.
 import type { DomainEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";
 import type { RemediationConfig } from "../../start/remediation/config";
@@ -63,7 +64,7 @@ async function run(c: RehearsedConfig, input: RehearseInput): Promise<Run> {
   const rules = rehearseRules(c.remediation, input.recorded, input.incidents, quietAt);
   const held = new Map<string, number>();
   const heldBy = (e: DomainEvent, at: number) => {
-    const why = quietAt(e, at) ?? (rules.held.has(e.id) ? "a retry that would have healed it" : undefined);
+    const why = quietAt(e, at) ?? (rules.held.has(e.id) ? "a retry rule (recovered before the retry was due)" : undefined);
     if (why) held.set(why, (held.get(why) ?? 0) + 1);
     return why;
   };

@@ -1,8 +1,9 @@
 // A config's automatic retries (remediation.rules), rehearsed on the window's recorded failures: the first matching
-// rule retries an incident's first failure after each of its delays until one would find the source back, within the
+// rule retries an incident's first failure after each of its delays while it is still open, within the
 // budget of the hour (per task, node and site) and never in a quiet window, as the live rules do (auto.ts). What each
-// retry would have met is read from what the recorded runs say: the incident closed by then (healed), the task failing
-// again later in it (failing), or nothing between (unknown). A retry that heals holds the failure's page.
+// retry would have met is read from what the recorded runs say: the task failing
+// again later in it (failing), or nothing between (unknown, with when a run found the source back). A failure that
+// recovered before its retry was due pages nobody: the live rule holds its page until the retries are over.
 import type { DomainEvent, TaskEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";
 import { isRerunRule, type RemediationConfig } from "../../start/remediation/config";
@@ -14,7 +15,7 @@ import type { RefusedStart, RehearsedStart } from "./types";
 export interface RuleRehearsal {
   starts: RehearsedStart[];
   refused: RefusedStart[];
-  /** Failure events whose page the rule's healing retry holds (their id → why). */
+  /** Failure events whose page the rule holds (they recovered before a retry was due): their id → why. */
   held: Map<string, string>;
 }
 
@@ -50,14 +51,18 @@ export function rehearseRules(
     let t = at;
     for (const delay of match.rule.retryAfter ?? []) {
       t += delay;
+      // Recovered before the retry was due: the live rule starts nothing, and the page it held waits for no one.
+      if (incident?.closedAt != null && incident.closedAt <= t) {
+        out.held.set(e.id, `recovered at ${iso(incident.closedAt)}, before rule ${match.name}'s retry was due`);
+        break;
+      }
       const why = quietAt(e, t) ?? overBudget(cfg.budget, made, t, task.id, e.host);
       if (why) {
         out.refused.push({ rule: match.name, taskName: e.task.name, at: iso(t), why });
         break;
       }
       made.push({ at: t, taskId: task.id, node: e.host });
-      const outcome =
-        incident?.closedAt != null && incident.closedAt <= t ? "healed" : incidentId !== undefined && laterFailures(incidentId, t) ? "failing" : "unknown";
+      const failing = incidentId !== undefined && laterFailures(incidentId, t);
       out.starts.push({
         rule: match.name,
         taskId: task.id,
@@ -66,12 +71,9 @@ export function rehearseRules(
         ...(incidentId !== undefined ? { incidentId } : {}),
         failedAt: iso(at),
         at: iso(t),
-        outcome,
+        outcome: failing ? "failing" : "unknown",
+        ...(incident?.closedAt != null ? { sourceBackAt: iso(incident.closedAt) } : {}),
       });
-      if (outcome === "healed") {
-        out.held.set(e.id, `rule ${match.name}'s retry at ${iso(t)} would have found the source back`);
-        break;
-      }
     }
   }
   return out;

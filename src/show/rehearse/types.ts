@@ -20,11 +20,12 @@ export interface RehearsedStart {
   failedAt: string;
   at: string;
   /**
-   * healed: the task's incident had closed by then (its source was back: the retry would have worked);
-   * failing: the task failed again later in the same incident (the source was still away);
-   * unknown: no run of the task between tells.
+   * failing: the task failed again later in the same incident (the source was still away: the retry would have failed);
+   * unknown: no run of the task between tells (sourceBackAt says when a run found the source back, at the latest).
    */
-  outcome: "healed" | "failing" | "unknown";
+  outcome: "failing" | "unknown";
+  /** When the task's incident closed: a run found the source back by then. */
+  sourceBackAt?: string;
 }
 
 /** A retry a rule would have asked for and its budget (or a quiet window) refused. */

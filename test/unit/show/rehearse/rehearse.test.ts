@@ -114,22 +114,25 @@ maintenance:
   - { name: on-call, on: [task.failed], to: [oncall-mail] }
 remediation:
   rules:
-    - { name: erp-retry, errorClasses: [connection], retryAfter: [10m, 30m] }
+    - { name: erp-retry, errorClasses: [connection], retryAfter: [10m, 15m] }
     - { name: lock-retry, errorClasses: [lock], retryAfter: [5m] }
   budget: { perTask: 1 }
 `),
       ),
     );
     const erp = r.remediation.rehearsed.filter((s) => s.rule === "erp-retry");
-    // 01:10 (the source still away: unknown, nothing ran between), and 01:40 is past the task's budget of one an hour.
+    // 01:10 (unknown: nothing ran between), and 01:25, before the extract recovered, is past its budget of one an hour.
     expect(erp).toHaveLength(28);
     expect(erp[0]).toMatchObject({ taskName: "Run ERP extract", at: new Date(T0 + H + 10 * 60_000).toISOString(), outcome: "unknown" });
     expect(r.remediation.refused.filter((s) => s.rule === "erp-retry")).toHaveLength(28);
-    expect(r.remediation.refused[0]?.why).toBe("the task's budget of 1 automatic retries an hour is used");
+    expect(r.remediation.refused[0]).toMatchObject({
+      at: new Date(T0 + H + 25 * 60_000).toISOString(),
+      why: "the task's budget of 1 automatic retries an hour is used",
+    });
     expect(r.pages.rehearsed).toBe(32);
   });
 
-  test("with budget for both retries, the second finds the extract's source back and holds its 28 pages", async () => {
+  test("with budget for both retries, the extract recovers before the second is due: no second start, and its 28 pages held", async () => {
     const r = await rehearse(
       input(
         configOf(`routes:
@@ -140,9 +143,10 @@ remediation:
 `),
       ),
     );
-    expect(r.remediation.rehearsed.map((s) => s.outcome).slice(0, 2)).toEqual(["unknown", "healed"]);
-    expect(r.remediation.rehearsed).toHaveLength(56);
-    expect(r.held).toEqual([{ why: "a retry that would have healed it", events: 28 }]);
+    // 01:10: nothing ran between (the 01:30 run found the source back); 01:40: recovered already, nothing started.
+    expect(r.remediation.rehearsed).toHaveLength(28);
+    expect(r.remediation.rehearsed[0]).toMatchObject({ outcome: "unknown", sourceBackAt: new Date(T0 + 1.5 * H).toISOString() });
+    expect(r.held).toEqual([{ why: "a retry rule (recovered before the retry was due)", events: 28 }]);
     expect(r.pages).toEqual({ current: 32, rehearsed: 4 });
     expect(r.unpagedFaults).toEqual([]);
   });
