@@ -36,7 +36,10 @@ export function rehearseRules(
   const failures = [...recorded]
     .filter((r): r is { at: number; event: TaskEvent } => isTaskEvent(r.event) && r.event.kind === "task.failed")
     .sort((a, b) => a.at - b.at);
-  const laterFailures = (incidentId: number, after: number) => failures.some((f) => f.event.incident?.id === incidentId && f.at > after);
+  // The last failure of each incident: "failed again after the retry" is one look, not a scan of the window per start.
+  const lastFailureOf = new Map<number, number>();
+  for (const f of failures) if (f.event.incident) lastFailureOf.set(f.event.incident.id, f.at);
+  const laterFailures = (incidentId: number, after: number) => (lastFailureOf.get(incidentId) ?? -1) > after;
   const made: Array<{ at: number; taskId: string; node: string }> = [];
   const seenIncidents = new Set<number>();
   // Retries are judged in the order they would start: each budget counts the starts of the hour before it.
