@@ -186,6 +186,8 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const { intake, services, cloud, engineReloads } = site;
     const expectations = wireExpectations(w, http, tasks, alerting, site, remediation ? remediationReads(w, alerting.formatTime) : undefined);
     const { watchdog, checkins, freshness, beats } = expectations;
+    // A re-run's preview says when each promised app would be fresh if approved now.
+    if (remediation && freshness) remediation.seesPromises((extra) => freshness.projectWith(extra));
     const reports = wireReports(w, http, tasks, alerting, expectations, () => reloader.current().config.routes, site, {
       current: () => reloader.current(),
       audit,

@@ -44,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   if (delegated) return delegated(rest);
   if (command === "config" && (rest[0] === "propose" || rest[0] === "apply-proposal"))
     return (await import("./show/cli/noise-command")).proposalCommand(rest, { out, err });
+  if (command === "config" && rest[0] === "rehearse") return (await import("./show/cli/rehearse-command")).rehearseCommand(rest.slice(1), { out, err });
   if (command === "config" && rest[0] === "import-butler") return (await import("./show/cli/import-butler")).importButlerCommand(rest.slice(1), out, err);
 
   const { values, positionals } = parseCommandArgs(command, rest, {

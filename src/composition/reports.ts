@@ -1,10 +1,12 @@
 // The reports read what every wing keeps: the run history (show), the incidents (tell), the watchdog's and the
 // freshness promises' open conditions (watch) and QRS's app list; the routes in force choose who gets them.
+import { dirname, join } from "node:path";
 import type { HttpApp } from "../platform/http/app";
 import type { AuditActor, AuditLog } from "../platform/audit/audit-log";
-import type { Config, LoadedConfig } from "./config";
+import { type Config, type LoadedConfig, parseConfigText } from "./config";
 import type { Reconfigurable } from "../platform/config/reload/reloader";
 import { setupNoise } from "../show/noise/setup";
+import { setupRehearsal } from "../show/rehearse/setup";
 import { DEFAULT_NOISE } from "../show/noise/config";
 import { loadCheckedConfig } from "../show/cli/config-problems";
 import { setupReports } from "../show/report/setup";
@@ -48,6 +50,19 @@ export function wireReports(
     audit: review.audit,
     check: (file) => void loadCheckedConfig(file),
     reload: (trigger, actor) => review.reload(trigger, actor),
+  });
+  // A config rehearsed on the same reads as the noise report, beside the config in force.
+  setupRehearsal(http.router, {
+    clock,
+    stores: {
+      db: shared.sql,
+      ...(alerting.incidents ? { incidents: alerting.incidents } : {}),
+      silences: alerting.alertGates.silences.service,
+      actions: createActionStore(shared.sql),
+    },
+    current: () => review.current().config,
+    // Relative paths of the rehearsed text (certificates, templates) resolve beside the config in force.
+    parse: (yaml) => parseConfigText(yaml, "the rehearsed config", dirname(review.current().file ?? join(process.cwd(), "steward.yaml"))).config,
   });
   const reports = setupReports(config.reports, {
     clock,

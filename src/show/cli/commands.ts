@@ -5,7 +5,7 @@ export const CLI_COMMANDS = {
   demo: [],
   sim: [],
   "appender-xml": [],
-  config: ["check", "schema", "explain", "import-butler", "propose", "apply-proposal"],
+  config: ["check", "schema", "explain", "import-butler", "propose", "apply-proposal", "rehearse"],
   alert: ["preview", "test"],
   schedules: ["import"],
   checks: ["run"],

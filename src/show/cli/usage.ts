@@ -22,6 +22,8 @@ Commands:
                                  Convert a Butler config; lists every key it could not convert
   config propose|apply-proposal ID
                                  Review a proposal of the noise report as a diff, or apply it (checked, audited)
+  config rehearse NEW.yaml [--since 4w]
+                                 Replay the recorded weeks through NEW.yaml beside the config in force; exit 1 when a fault would go unpaged
   alert preview|test [options]   Preview alert routing and rendering, or send a test alert through a channel
   schedules import FILE          Import Butler's schedule file into the store (Steward stopped, or a cluster's shared store)
   checks run --app APP           Evaluate the data checks of one app now and print the values
@@ -87,6 +89,7 @@ actual URLs are printed). Data lives in ./data/demo and is wiped at each start. 
        steward config explain KEY
        steward config import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]
        steward config propose|apply-proposal ID [--since-days N]
+       steward config rehearse NEW.yaml [--since 4w] [--json]
 
 check   Validates FILE. Exit 0 when valid, 2 with one line per problem: FILE:LINE:COL path: message.
         It also builds everything run would (certificates, TLS files, folders, templates) without starting it.
@@ -99,7 +102,10 @@ import-butler BUTLER.yaml [--out FILE] [--schedules FILE] [--force]
         Converts a Butler config (and its schedule file) into a Steward config.
 propose ID, apply-proposal ID
         Shows a proposal of the noise report (steward noise) as a diff against the config file, or writes it
-        after the config check passes, audited and reloaded; see 'steward config propose --help'.`,
+        after the config check passes, audited and reloaded; see 'steward config propose --help'.
+rehearse NEW.yaml [--since 4w]
+        Replays the recorded history through NEW.yaml beside the config in force: pages per route and channel,
+        retries, and the faults that would go unpaged (exit 1); see 'steward config rehearse --help'.`,
   version: `Usage: steward version
 
 Prints the Steward version.`,

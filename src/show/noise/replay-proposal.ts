@@ -47,9 +47,19 @@ function sourcePages(pages: readonly ReplayedPage[], p: Proposal, taskId: string
 }
 
 /** Failed more than once before it recovered, acknowledged, acted on (snoozed, retried, started by hand), or still open: someone had to act. */
-function isFault(id: number, incidents: ReadonlyMap<number, NoiseIncident>, failures: ReadonlyMap<number, number>): boolean {
+export function isFault(id: number, incidents: ReadonlyMap<number, NoiseIncident>, failures: ReadonlyMap<number, number>): boolean {
+  return faultReason(id, incidents, failures) !== undefined;
+}
+
+/** Why an incident was a fault someone had to act on, in words; undefined when it ended by itself with nobody acting. */
+export function faultReason(id: number, incidents: ReadonlyMap<number, NoiseIncident>, failures: ReadonlyMap<number, number>): string | undefined {
   const inc = incidents.get(id);
-  return !inc || inc.acknowledgedAt !== null || inc.actedOn !== undefined || inc.closedAt === null || (failures.get(id) ?? 1) > 1;
+  if (!inc) return "its incident is no longer kept, so it counts as a fault";
+  if (inc.acknowledgedAt !== null) return "acknowledged";
+  if (inc.actedOn !== undefined) return inc.actedOn;
+  if (inc.closedAt === null) return "still open";
+  const n = failures.get(id) ?? 1;
+  return n > 1 ? `failed ${n} times before it recovered` : undefined;
 }
 
 /** Each incident a route paged, as route and incident: the replay is judged per route, never across them. */

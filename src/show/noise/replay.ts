@@ -7,6 +7,7 @@ import type { DomainEvent, TaskEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";
 import type { PageAfter } from "../../tell/notify/page-after";
 import { PAGE_AFTER_MAX_WINDOW_MS } from "../../tell/notify/page-after";
+import type { OutboxStore } from "../../tell/notify/outbox-store";
 import { planEvent, type PlanContext } from "../../tell/notify/planner";
 
 /** One recorded event, at the time it was first told (or held). */
@@ -31,6 +32,16 @@ export interface ReplaySetup {
   recording: readonly string[];
   /** A threshold incidents.pageAfter would give a task the config in force gives none (the proposal's). */
   taskPageAfter?: (taskId: string) => PageAfter | undefined;
+  /** Why an event pages nobody before the routes decide (a quiet window, a retry that would heal it), else undefined. */
+  heldBy?: (event: DomainEvent, at: number) => string | undefined;
+  /** The rate limits the replay keeps in memory (a config rehearsal): the live outbox is never read or written. */
+  limits?: ReplayLimits;
+}
+
+/** What the planner asks the outbox of rate limits, answered from the replay's own sends. */
+export interface ReplayLimits {
+  outbox: Pick<OutboxStore, "existingKeys" | "rateLimitedUntil">;
+  sent(limit: { key: string; windowMs: number }, at: number): void;
 }
 
 const FAILURES = new Set(["task.failed", "task.aborted"]);
@@ -48,10 +59,13 @@ export async function replayPages(recorded: readonly RecordedEvent[], setup: Rep
   const ordered = [...recorded].sort((a, b) => a.at - b.at);
   for (const { at, event } of ordered) {
     const e = isTaskEvent(event) ? replayed(event, at, pagedIncidents, failuresOf, setup) : event;
-    const plan = await planEvent(setup.ctx, e, undefined, at);
+    const plan = await planEvent(setup.ctx, e, setup.limits?.outbox as OutboxStore | undefined, at);
     const told = new Map<string, Set<string>>();
+    const held = setup.heldBy?.(e, at) !== undefined;
     for (const d of plan.deliveries) {
-      if ((d.action === "send" || d.action === "group") && !recording.has(d.channel)) told.set(d.route, (told.get(d.route) ?? new Set()).add(d.channel));
+      if (held || (d.action !== "send" && d.action !== "group")) continue;
+      if (d.rateLimit) setup.limits?.sent(d.rateLimit, at);
+      if (!recording.has(d.channel)) told.set(d.route, (told.get(d.route) ?? new Set()).add(d.channel));
     }
     const task = isTaskEvent(e) ? e : undefined;
     for (const [route, channels] of told) {

@@ -76,12 +76,7 @@ export async function requestRerun(deps: RerunDeps, r: RerunRequest): Promise<Re
   const cancelled = r.join ? all.filter((c) => !r.join!.have.has(c.taskId.toLowerCase())) : all;
   if (all.length === 0) return { ok: false, status: 409, message: await nothingLeft(deps, cause), nothingLeft: true };
   if (cancelled.length === 0) return { ok: true, cause: { id: cause.id, title: cause.title }, actions: [], joined: [], withheld: [] };
-  await deps.chains.refresh(r.now);
-  const graph = deps.chains.graph();
-  const ids = new Set(cancelled.map((c) => c.taskId));
-  // How many of the cancelled tasks run before this one in its chains: 0 first.
-  const depth = (taskId: string) => (graph ? graph.upstreamOf(taskId).filter((u) => ids.has(u.toLowerCase())).length : 0);
-  const ordered = cancelled.map((c) => ({ ...c, depth: depth(c.taskId) })).sort((a, b) => a.depth - b.depth || a.firstAt - b.firstAt);
+  const ordered = await inChainOrder(deps, cancelled, r.now);
   const tasks = await fullTasks(
     deps.qrs,
     ordered.map((c) => c.taskId),
@@ -119,6 +114,16 @@ export async function requestRerun(deps: RerunDeps, r: RerunRequest): Promise<Re
     afterId = action.id;
   }
   return { ok: true, cause: { id: cause.id, title: cause.title }, actions, joined, withheld };
+}
+
+/** The cancelled runs in the order a re-run starts them: a task after the cancelled tasks its chains wait for, then by when it was cancelled. */
+export async function inChainOrder<C extends { taskId: string; firstAt: number }>(deps: Pick<RerunDeps, "chains">, cancelled: readonly C[], now: number) {
+  await deps.chains.refresh(now);
+  const graph = deps.chains.graph();
+  const ids = new Set(cancelled.map((c) => c.taskId));
+  // How many of the cancelled tasks run before this one in its chains: 0 first.
+  const depth = (taskId: string) => (graph ? graph.upstreamOf(taskId).filter((u) => ids.has(u.toLowerCase())).length : 0);
+  return cancelled.map((c) => ({ ...c, depth: depth(c.taskId) })).sort((a, b) => a.depth - b.depth || a.firstAt - b.firstAt);
 }
 
 /**

@@ -1,13 +1,33 @@
 // REST surface of approved remediation: ask for a retry of an incident's task (scope tasks: a read key or a business
 // /status user never acts), read the incident's actions (its timeline of what was done), confirm one waiting for a
 // second person (the two-person rule), cancel one not yet due.
+import type { Context } from "hono";
 import { z } from "zod";
 import { auditActorOf, isVerifiedActor } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
+import type { HttpEnv } from "../../platform/http/types";
 import { ActionViewSchema, actionView, FORBIDDEN_SAME } from "./action-view";
 import { IdParams, registerActionRoutes } from "./action-routes";
+import type { RerunPreviewAnswer } from "./rerun-preview";
 import type { RemediationService } from "./service";
+
+const RerunBody = z
+  .strictObject({
+    dryRun: z
+      .boolean()
+      .default(false)
+      .describe(
+        "true: say what the re-run would do if approved now (the runs in order, the node, what they wait for there, each promise's expected fresh time) and record or start nothing.",
+      ),
+  })
+  .prefault({});
+
+/** A dry run's answer: the preview (200), or why there is nothing to re-run. */
+function previewAnswer(c: Context<HttpEnv>, p: RerunPreviewAnswer): Response {
+  if (!p.ok) return c.json(errorBody(p.status, p.status === 404 ? "NOT_FOUND" : "CONFLICT", p.message, { field: "id" }), p.status);
+  return c.json(p.preview, 200);
+}
 
 export function registerRemediationRoutes(router: Router, service: RemediationService): void {
   router.route(
@@ -71,7 +91,9 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
       tags: ["Alerts"],
       scope: "tasks",
       params: IdParams,
+      body: RerunBody,
       responses: {
+        200: { description: "dryRun: what the re-run would do if approved now; nothing is recorded or started" },
         202: {
           description:
             "The actions, in the order they run; joined: actions asked for before that this request shares; awaiting: waiting for a second person (remediation.approval.rerunCancelled: two-person)",
@@ -88,7 +110,8 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
         409: { description: "The cause is not a node's reload queue, or holds no cancelled run still failing" },
       },
     },
-    async (c, { params }) => {
+    async (c, { params, body }) => {
+      if (body.dryRun) return previewAnswer(c, await service.previewRerun(params.id));
       const actor = auditActorOf(c);
       const a = await service.requestRerun({
         causeId: params.id,

@@ -24,6 +24,8 @@ import { type Asker, createApproval } from "./approval";
 import { rerunAnswer, retryAnswer } from "./link-answers";
 import { closeOnRunEnd } from "./run-end";
 import type { ConfirmAnswer, RetryAnswer } from "./answers";
+import type { EnginePort } from "./engine-room";
+import { type PromiseProjector, previewRerun, type RerunPreviewAnswer } from "./rerun-preview";
 
 export type { ConfirmAnswer, RetryAnswer } from "./answers";
 
@@ -62,6 +64,10 @@ export interface RemediationService extends RemedyPort {
   endsAnAction(e: DomainEvent): Promise<boolean>;
   /** This Steward's next look for due actions (remediation.pollInterval's), run now; resolves when it is done. */
   lookNow(): Promise<void>;
+  /** What a re-run of the cause's cancelled runs would do if approved now (dryRun): nothing recorded or started. */
+  previewRerun(causeId: number): Promise<RerunPreviewAnswer>;
+  /** The freshness promises' projections (built after remediation): a preview then says when each app would be fresh. */
+  seesPromises(project: PromiseProjector): void;
 }
 
 export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
@@ -73,6 +79,8 @@ export interface ServiceDeps extends Omit<RerunDeps, "store" | "incidents"> {
   canReload?: boolean;
   /** The backed-up Scheduler queues: a chain's start asked while its node's is backed up waits for it to drain. */
   queues?: QueuePort;
+  /** Each node's engines, as the worker reads them before a re-run starts: what a preview says the re-run waits for. */
+  engines?: EnginePort;
   incidents: IncidentService;
   clock: Clock;
   log: Logger;
@@ -219,9 +227,14 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     return two ? { ...a, awaiting: true } : a;
   }
 
+  let projector: PromiseProjector | undefined;
   return {
     requestRetry,
     ...moreOffers(cfg, more),
+    previewRerun: (causeId) => previewRerun({ ...deps, store, promises: () => projector }, causeId, clock.now()),
+    seesPromises: (project) => {
+      projector = project;
+    },
     requestRerun: rerun,
     needsTwoPeople: (action: "retry" | "rerun" | "reload" | "chain") => approval.needsTwo(action === "rerun" ? "rerunCancelled" : action),
     offersRerun: (e: DomainEvent) => links.has("rerun") && cfg.offer && rerunOffered(e),

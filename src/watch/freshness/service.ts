@@ -19,7 +19,7 @@ import { freshnessEvent } from "./freshness-event";
 import type { FreshnessConditionRow, FreshnessStore } from "./freshness-store";
 import { type FreshnessFinding, type JudgedPromise, judgeFreshness, STARTED_WITH_CHECKIN_MS, type Upstream } from "./judge";
 import { dataThrough, heldUpBy } from "./chain-feed";
-import { projectFreshness } from "./projection";
+import { type FreshnessProjection, projectFreshness } from "./projection";
 import { createProjectionWriter } from "./projection-store";
 import { newJudgeTerm } from "./judge-term";
 import { createVerdictWriter, judgeVerdicts } from "./verdicts";
@@ -115,6 +115,22 @@ function chainReader(
 async function withCauses<R, P>(judge: () => R, project: () => P, resolve: () => Promise<boolean>): Promise<{ result: R; projected: P }> {
   const first = { result: judge(), projected: project() };
   return (await resolve()) ? { result: judge(), projected: project() } : first;
+}
+
+/**
+ * Each promised app's projection as of now with `extra` runs due besides remediation's pending ones (a preview of an
+ * action not approved yet): reads only, nothing announced or written.
+ */
+export async function projectWith(d: FreshnessServiceDeps, promises: readonly JudgedPromise[], extra: readonly PendingRun[]): Promise<FreshnessProjection[]> {
+  const now = d.clock.now();
+  const tasks = d.chainTasks?.();
+  if (!tasks) return [];
+  const pending = [...(d.pendingRuns ? await d.pendingRuns() : []), ...extra];
+  const { etaOf } = createStopCauses(chainReader(d, tasks, now, pending), d.holderOf, d.formatTime ?? isoTime, now);
+  const open = (await d.store.openConditions()).map((r) => ({ key: r.key, deadlineMs: r.deadlineMs, level: r.level }));
+  const checkStates = d.checkins ? await d.checkins.states() : new Map();
+  const context = { upstreams: d.upstreams, checkStates, nowMs: now, tasks };
+  return projectFreshness({ promises, apps: await d.store.apps(), open, context, etaOf });
 }
 
 export function createFreshnessService(d: FreshnessServiceDeps): FreshnessService {

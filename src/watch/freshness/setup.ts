@@ -18,7 +18,7 @@ import type { TaskView } from "../watchdog/evaluate";
 import { compilePromise } from "./compile-promise";
 import { createFreshnessStore, type FreshnessStore } from "./freshness-store";
 import { type JudgedPromise, promises, STARTED_WITH_CHECKIN_MS, type Upstream, upstreamsOf } from "./judge";
-import { createFreshnessService, type FreshnessService, projectionRefreshMs } from "./service";
+import { createFreshnessService, type FreshnessService, type FreshnessServiceDeps, projectionRefreshMs, projectWith } from "./service";
 import type { FreshnessProjection } from "./projection";
 import { readProjections } from "./projection-store";
 import { type FreshnessVerdict, readVerdicts } from "./verdicts";
@@ -63,6 +63,11 @@ export interface Freshness {
   projections(nowMs: number): Promise<Map<string, FreshnessProjection>>;
   /** The judge's latest verdicts (verdicts.ts), by projectionKey: what every page's state is read from. */
   verdicts(nowMs: number): Promise<Map<string, FreshnessVerdict>>;
+  /**
+   * Each promised app's projection as of now with `extra` runs due (a remediation preview: what an action not approved
+   * yet would change); reads only.
+   */
+  projectWith(extra: readonly PendingRun[]): Promise<FreshnessProjection[]>;
   /** Qlik Automate automations a promise waits on: each seen, each run ended (src/hear/cloud's automation feed). */
   automations: AutomationFeedSink;
 }
@@ -125,7 +130,7 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
   deps.bus.on("task.failed", record, { required: true });
   deps.bus.on("app.reload_succeeded", record, { required: true });
 
-  const service = createFreshnessService({
+  const serviceDeps: FreshnessServiceDeps = {
     promises: promises_,
     upstreams,
     feeds: new Map(checks.map(([name, c]) => [name, [...c.feeds.appNames, ...c.feeds.appIds]])),
@@ -144,7 +149,8 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     host: deps.steward,
     emit: (e) => deps.bus.emit(e.kind, e),
     ...(deps.formatTime ? { formatTime: deps.formatTime } : {}),
-  });
+  };
+  const service = createFreshnessService(serviceDeps);
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", service) : service);
   // Older than three refreshes: the judging Steward stopped, and the projection is not shown as current.
   const maxAgeMs = 3 * projectionRefreshMs(deps.intervalMs ?? 30_000);
@@ -156,5 +162,6 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     projections: (nowMs) => readProjections(store, nowMs, maxAgeMs),
     verdicts: (nowMs) => readVerdicts(store, nowMs, maxAgeMs),
     automations: automationFeedSink(store, () => service.promises()),
+    projectWith: (extra) => projectWith(serviceDeps, service.promises(), extra),
   };
 }

@@ -1,0 +1,76 @@
+// `steward config rehearse` and POST /v4/config/rehearse: reads the window's recorded pages, incidents and what people
+// did about them (the noise report's reads: SELECTs only), then rehearses them in memory beside the config in force.
+// Refused when the outbox keeps less history than the window asks for: a rehearsal on half a window would look safe.
+import type { Clock } from "../../platform/core/clock";
+import { formatDuration, parseDuration } from "../../platform/core/duration";
+import { AppError } from "../../platform/core/errors";
+import type { RemediationConfig } from "../../start/remediation/config";
+import type { MaintenanceWindowConfig } from "../../tell/maintenance/config";
+import type { NotifierConfig } from "../../tell/notify/config";
+import { type ConfigView, type NoiseStores, readNoise, recordingChannels } from "../noise/sources";
+import { type RehearsedConfig, rehearse } from "./rehearse";
+import type { Rehearsal } from "./types";
+
+const DAY = 86_400_000;
+/** The longest window: three months of pages is what a site keeps at most worth replaying. */
+export const REHEARSE_MAX_DAYS = 92;
+export const DEFAULT_SINCE = "4w";
+/** The outbox's own default keep (notify.outbox.keep). */
+const DEFAULT_KEEP_MS = 14 * DAY;
+
+/** The whole config as the rehearsal reads it (the composition root passes the loaded one). */
+export type RehearsableConfig = ConfigView & {
+  notify?: { outbox?: { keep?: number } };
+  maintenance?: { windows?: readonly MaintenanceWindowConfig[] };
+  remediation?: Pick<RemediationConfig, "rules" | "budget">;
+};
+
+export interface RehearseDeps {
+  clock: Clock;
+  stores: NoiseStores;
+  current(): RehearsableConfig;
+  /** The new config's text, checked as `steward config check` would; throws CONFIG_INVALID naming the YAML path. */
+  parse(yaml: string): RehearsableConfig;
+}
+
+/** "4w", "28d", "2w3d", "36h" → milliseconds; weeks are written as days for the duration parser. */
+export function parseSince(text: string): number {
+  const t = text.trim();
+  const weeks = /^(\d+)w(.*)$/.exec(t);
+  const ms = weeks ? Number(weeks[1]) * 7 * DAY + (weeks[2] ? (parseDuration(weeks[2]) ?? Number.NaN) : 0) : parseDuration(t);
+  if (ms === undefined || !Number.isFinite(ms) || ms <= 0)
+    throw new AppError("BAD_REQUEST", `since: "${text}" is not a window: write it as 4w, 28d or 36h`, { details: { field: "since" } });
+  if (ms > REHEARSE_MAX_DAYS * DAY) throw new AppError("BAD_REQUEST", `since: at most ${REHEARSE_MAX_DAYS} days`, { details: { field: "since" } });
+  return ms;
+}
+
+const rehearsed = (c: RehearsableConfig): RehearsedConfig => ({
+  notifier: c as unknown as NotifierConfig,
+  windows: c.maintenance?.windows ?? [],
+  ...(c.remediation ? { remediation: c.remediation } : {}),
+  recording: recordingChannels(c),
+});
+
+export function createRehearsal(deps: RehearseDeps) {
+  return async (yaml: string, since = DEFAULT_SINCE): Promise<Rehearsal & { historyFrom: string | null }> => {
+    const windowMs = parseSince(since);
+    const current = deps.current();
+    const next = deps.parse(yaml);
+    const keep = current.notify?.outbox?.keep ?? DEFAULT_KEEP_MS;
+    if (keep < windowMs)
+      throw new AppError(
+        "CONFLICT",
+        `the outbox keeps ${formatDuration(keep)} of history (notify.outbox.keep) and the rehearsal asks for ${formatDuration(windowMs)}: rehearse a shorter window (--since ${Math.floor(keep / DAY)}d), or raise notify.outbox.keep and rehearse once that much history is kept`,
+        { details: { field: "since" } },
+      );
+    const to = deps.clock.now();
+    const from = to - windowMs;
+    // Every route's record, held ones too: the new config may page what the one in force holds.
+    const read = await readNoise(deps.stores, from, to);
+    const result = await rehearse({ from, to, current: rehearsed(current), next: rehearsed(next), recorded: read.recorded, incidents: read.incidents });
+    const historyFrom = read.firstRecordAt !== undefined ? new Date(Math.max(from, read.firstRecordAt)).toISOString() : null;
+    return { ...result, historyFrom };
+  };
+}
+
+export type RehearseService = ReturnType<typeof createRehearsal>;

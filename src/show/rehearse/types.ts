@@ -1,0 +1,65 @@
+// A config rehearsal's shapes (docs/rehearse.md): the window's recorded events run through the config in force and
+// through the new one, and what differs per route and channel, in the remediation starts, and in the faults paged.
+
+/** Pages of one route to one channel (a route's delivery of an event to a channel), under each config. */
+export interface ChannelPages {
+  route: string;
+  channel: string;
+  current: number;
+  rehearsed: number;
+}
+
+/** An automatic retry a remediation rule would have started, and what the recorded runs say of it. */
+export interface RehearsedStart {
+  rule: string;
+  taskId: string;
+  taskName: string;
+  node?: string;
+  incidentId?: number;
+  /** The failure it retries (ISO-8601) and when the retry would have started. */
+  failedAt: string;
+  at: string;
+  /**
+   * failing: the task failed again later in the same incident (the source was still away: the retry would have failed);
+   * unknown: no run of the task between tells (sourceBackAt says when a run found the source back, at the latest).
+   */
+  outcome: "failing" | "unknown";
+  /** When the task's incident closed: a run found the source back by then. */
+  sourceBackAt?: string;
+}
+
+/** A retry a rule would have asked for and its budget (or a quiet window) refused. */
+export interface RefusedStart {
+  rule: string;
+  taskName: string;
+  at: string;
+  why: string;
+}
+
+/** A fault that paged a route under the config in force and would not page it under the new one. */
+export interface UnpagedFault {
+  incidentId: number;
+  taskName: string;
+  route: string;
+  /** When it first paged (ISO-8601). */
+  firstPagedAt: string;
+  /** Why it counts as a fault: acknowledged, acted on, failed again, still open. */
+  why: string;
+}
+
+export interface Rehearsal {
+  from: string;
+  to: string;
+  /** Events of the window replayed (each once). */
+  events: number;
+  pages: { current: number; rehearsed: number };
+  /** Per route and channel, largest change first; pairs equal under both configs are kept (a CI diff reads them). */
+  channels: ChannelPages[];
+  /** Events held before the routes decide, per reason ("maintenance window nightly-etl"), under the new config. */
+  held: Array<{ why: string; events: number }>;
+  remediation: { current: RehearsedStart[]; rehearsed: RehearsedStart[]; refused: RefusedStart[] };
+  /** Non-empty: the new config hides a fault someone had to act on (the CLI exits 1). */
+  unpagedFaults: UnpagedFault[];
+  /** What the rehearsal cannot see, said once (an event kind no route of the config in force recorded …). */
+  notes: string[];
+}

@@ -1,0 +1,103 @@
+// What a re-run of a queue cause's cancelled runs would do if approved now, said before anyone confirms (issue 105):
+// the runs in the order they would start, on which node, what they wait for there (the queue, a free engine, as the
+// worker's readiness reads it), and for each freshness promise whose chain they feed when its app is now expected to
+// be fresh with them and without them. Nothing is recorded or started.
+import type { IncidentService } from "../../tell/incidents";
+import type { PendingRun } from "../../watch/freshness/chain-eta";
+import type { FreshnessProjection } from "../../watch/freshness/projection";
+import { type EnginePort, hasFreeEngine, waitingNote } from "./engine-room";
+import { cancelledRuns, inChainOrder, nothingLeft, type RerunDeps } from "./rerun";
+
+/** The freshness promises' projections with extra runs due (src/watch/freshness, through the composition root). */
+export type PromiseProjector = (extra: readonly PendingRun[]) => Promise<readonly FreshnessProjection[]>;
+
+export interface RerunPreviewDeps extends Pick<RerunDeps, "causes" | "chains" | "store"> {
+  incidents: Pick<IncidentService, "openIncident" | "causeStatus">;
+  engines?: EnginePort;
+  promises?: () => PromiseProjector | undefined;
+  formatTime(ms: number): string;
+}
+
+export interface RerunPreview {
+  dryRun: true;
+  cause: { id: number; title: string };
+  node: string;
+  /** In the order they would start; each after the one before it ended. */
+  runs: Array<{ order: number; taskId: string; taskName: string; incidentId: number; after?: string }>;
+  /** The node's engines now; absent when its Scheduler limit is unknown (the re-run then waits for the queue to drain). */
+  engines?: { busy: number; max: number; waiting: number; free: boolean };
+  /** When the first would start, in words: "now: 1 of 2 engines busy, none waiting", or what it waits for. */
+  startsWhen: string;
+  /** Each promised app whose projection the re-run changes: its expected fresh time, or what still holds it up. */
+  promises: Array<{ promise: string; appId: string; deadline: string; expectedIfApproved?: string; expectedWithout?: string; text: string }>;
+}
+
+export type RerunPreviewAnswer = { ok: true; preview: RerunPreview } | { ok: false; status: 404 | 409; message: string };
+
+export async function previewRerun(deps: RerunPreviewDeps, causeId: number, now: number): Promise<RerunPreviewAnswer> {
+  const cause = await deps.causes.get(causeId);
+  if (!cause) return { ok: false, status: 404, message: `no cause ${causeId}` };
+  if (!cause.causeKey.startsWith("queue:"))
+    return { ok: false, status: 409, message: `cause ${causeId} (${cause.title}) is not a node's reload queue: only runs the queue cancelled are re-run` };
+  const cancelled = await cancelledRuns(deps, causeId);
+  if (cancelled.length === 0) return { ok: false, status: 409, message: await nothingLeft(deps, cause) };
+  const ordered = await inChainOrder(deps, cancelled, now);
+  const node = cause.causeKey.slice("queue:".length);
+  const room = node && deps.engines ? await deps.engines.roomOn(node, now).catch(() => undefined) : undefined;
+  const open = (await deps.incidents.causeStatus(causeId)) === "open";
+  const startsWhen = room
+    ? hasFreeEngine(room)
+      ? `now: ${room.busy} of ${room.max} engines busy on ${room.node}, none waiting`
+      : waitingNote(room)
+    : open
+      ? `once the Scheduler queue of ${node} has drained (its cause is open; the node's engine limit is not known)`
+      : "now";
+  return {
+    ok: true,
+    preview: {
+      dryRun: true,
+      cause: { id: cause.id, title: cause.title },
+      node,
+      runs: ordered.map((c, i) => ({
+        order: i + 1,
+        taskId: c.taskId,
+        taskName: c.taskName,
+        incidentId: c.incidentId,
+        ...(i > 0 ? { after: ordered[i - 1]!.taskName } : {}),
+      })),
+      ...(room ? { engines: { busy: room.busy, max: room.max, waiting: room.waiting, free: hasFreeEngine(room) } } : {}),
+      startsWhen,
+      promises: await promisesFed(deps, ordered, now),
+    },
+  };
+}
+
+/**
+ * The promised apps whose projection the re-run changes (its expected fresh time, or what holds it up): projected with
+ * the runs due now and without them.
+ */
+async function promisesFed(deps: RerunPreviewDeps, runs: ReadonlyArray<{ taskId: string }>, now: number): Promise<RerunPreview["promises"]> {
+  const project = deps.promises?.();
+  if (!project) return [];
+  const [without, withRuns] = await Promise.all([project([]), project(runs.map((r) => ({ taskId: r.taskId, dueMs: now })))]);
+  const before = new Map(without.map((p) => [`${p.promise}\u0000${p.appId}`, p]));
+  const out: RerunPreview["promises"] = [];
+  for (const p of withRuns) {
+    const b = before.get(`${p.promise}\u0000${p.appId}`);
+    if (b?.expectedMs === p.expectedMs && b?.missed === p.missed) continue;
+    const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+    const text =
+      p.expectedMs !== undefined
+        ? `${p.promise} fresh at about ${deps.formatTime(p.expectedMs)} if approved now${b?.expectedMs !== undefined ? ` (${deps.formatTime(b.expectedMs)} without)` : " (not expected without it)"}`
+        : `${p.promise}: no fresh time can be told even with the re-run${p.missed ? ` (${p.missed})` : ""}`;
+    out.push({
+      promise: p.promise,
+      appId: p.appId,
+      deadline: new Date(p.deadlineMs).toISOString(),
+      ...(p.expectedMs !== undefined ? { expectedIfApproved: iso(p.expectedMs)! } : {}),
+      ...(b?.expectedMs !== undefined ? { expectedWithout: iso(b.expectedMs)! } : {}),
+      text,
+    });
+  }
+  return out;
+}

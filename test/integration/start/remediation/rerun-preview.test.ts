@@ -1,0 +1,116 @@
+// Issue 105: a re-run of the queue's cancelled runs previewed before anyone approves it (dryRun: true), on the
+// simulator and a stepped clock. Node Reload01 runs two reloads at once; at 01:50 an admin's two long reloads take both
+// engines until 03:30; Extract orders and Load Sales (its chain's next task), due at 02:00, wait in the queue and Qlik
+// cancels them at 02:20. A promise says the Load Sales app is fresh by 07:00. At 02:25 the preview
+// says: Extract orders first, then Load Sales after it, on reload01, waiting for a free engine (2 of 2 busy), and
+// when Sales would be fresh if approved now. Nothing is recorded or started by it: no action, no start in QRS, to 04:05.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { closeAll, type TestApp } from "../../../helpers/app";
+import { after, at, daily, QUIET_LOOKS, reloadQueueSiteYaml, reloadTask, startStewardOnSite } from "../../../helpers/reload-queue-site";
+import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
+import { createTempDir } from "../../../helpers/temp-dir";
+import { type HttpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
+
+const EXTRACT = "f5ee0000-0000-4000-8000-000000000001";
+const SALES = "f5ee0000-0000-4000-8000-000000000002";
+const ADMIN = ["f5ee0000-0000-4000-8000-0000000000a1", "f5ee0000-0000-4000-8000-0000000000a2"];
+const SITE = reloadQueueSiteYaml({
+  name: "Previewed night",
+  engines: 2,
+  engineTimeout: 20,
+  apps: ["Admin long 1", "Admin long 2", "Extract orders", "Load Sales"],
+  tasks: [
+    reloadTask("Admin long 1", 100, [], `, id: ${ADMIN[0]}`),
+    reloadTask("Admin long 2", 130, [], `, id: ${ADMIN[1]}`),
+    reloadTask("Extract orders", 5, [daily("02:00")], `, id: ${EXTRACT}`),
+    reloadTask("Load Sales", 5, [daily("02:00"), after("Extract orders")], `, id: ${SALES}`),
+  ],
+});
+
+interface Preview {
+  dryRun: true;
+  node: string;
+  runs: Array<{ order: number; taskName: string; after?: string }>;
+  engines?: { busy: number; max: number; waiting: number; free: boolean };
+  startsWhen: string;
+  promises: Array<{ promise: string; expectedIfApproved?: string; text: string }>;
+}
+
+const dir = createTempDir("steward-rerun-preview-");
+let s: SteppedSite | undefined;
+let t: TestApp | undefined;
+let causeId = 0;
+let preview: Preview | undefined;
+let status = 0;
+let actionsAfter: unknown[] = [];
+let rx: HttpReceiver | undefined;
+
+beforeAll(async () => {
+  rx = startHttpReceiver();
+  s = await startSteppedSite(dir.path, at("01:30"), SITE);
+  const { sim, clock } = s;
+  ({ t } = await startStewardOnSite(
+    s,
+    dir.path,
+    `${QUIET_LOOKS}channels:
+  hook: { type: webhook, url: "${rx.url}/hook" }
+routes:
+  - { on: [scheduler.queue_backlog], to: [hook] }
+freshness:
+  promises:
+    sales-morning: { appNames: [Load Sales app], freshBy: "07:00", timeZone: UTC }
+`,
+    at("01:30"),
+  ));
+  await clock.runUntil(at("01:50"));
+  for (const id of ADMIN) sim.tasks.start(id, { user: "CORP\\anna" });
+  await clock.runUntil(at("02:25"));
+  const { causes } = (await (await t.request("/v4/causes")).json()) as { causes: Array<{ id: number; title: string }> };
+  causeId = causes.find((c) => c.title === "reload queue backed up on reload01")?.id ?? 0;
+  const r = await t.request(`/v4/causes/${causeId}/rerun-cancelled`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ dryRun: true }),
+  });
+  status = r.status;
+  preview = (await r.json()) as Preview;
+  await clock.runUntil(at("04:05"));
+  actionsAfter = ((await (await t.request(`/v4/causes/${causeId}/actions`)).json()) as { actions: unknown[] }).actions;
+}, 180_000);
+
+afterAll(async () => {
+  await closeAll(t, s?.sim, dir);
+  await rx?.stop();
+});
+
+test("the preview names the runs in order, the node, and the wait for a free engine", () => {
+  expect(causeId).toBeGreaterThan(0);
+  expect(status).toBe(200);
+  expect(preview).toMatchObject({
+    dryRun: true,
+    node: "reload01",
+    runs: [
+      { order: 1, taskName: "Extract orders" },
+      { order: 2, taskName: "Load Sales", after: "Extract orders" },
+    ],
+    engines: { busy: 2, max: 2, waiting: 0, free: false },
+    startsWhen: "waiting for a free engine on reload01: 2 of 2 busy",
+  });
+});
+
+test("the preview names the promise whose chain the re-run feeds, and what the projection says of it", () => {
+  // The freshness projection still stops the chain at the cancelled Load Sales run even with the re-run due (it
+  // gives no fresh time here): the preview says so rather than a time it cannot back.
+  expect(preview!.promises).toEqual([
+    expect.objectContaining({
+      promise: "sales-morning",
+      text: 'sales-morning: no fresh time can be told even with the re-run (the run of "Load Sales" in its chain failed and nothing planned runs it again before the deadline)',
+    }),
+  ]);
+});
+
+test("a dry run records and starts nothing: no action on the cause, no task started through QRS", () => {
+  expect(actionsAfter).toEqual([]);
+  const starts = s!.sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => /\/task\/[^/]+\/start/i.test(r.path));
+  expect(starts).toEqual([]);
+});
