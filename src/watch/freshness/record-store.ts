@@ -22,6 +22,8 @@ export interface RecordStore {
   freshAgain(promise: string, appId: string, deadlineMs: number, freshMs: number): Promise<void>;
   /** The judgements of deadlines at or after `fromMs`, oldest first. */
   since(fromMs: number): Promise<DayJudgement[]>;
+  /** Forgets the judgements of deadlines before `beforeMs` (the record shows 90 days). */
+  prune(beforeMs: number): Promise<void>;
 }
 
 type Num = number | string | null;
@@ -65,5 +67,8 @@ export function createRecordStore(db: SqlDb): RecordStore {
           fromMs,
         ])
       ).map(toDay),
+    async prune(beforeMs) {
+      await db.run("DELETE FROM freshness_days WHERE deadline_ms < ?", [beforeMs]);
+    },
   };
 }

@@ -20,11 +20,21 @@ export interface RecordLook {
   result: FreshnessJudgement;
 }
 
+/** Judgements are kept this long: the record shows 90 days; a few more cover a zone's calendar edge. */
+export const KEEP_DAYS_MS = 100 * 86_400_000;
+
 export function createRecordWriter(record: RecordStore) {
   const done = new Set<string>();
+  let prunedAt: number | undefined;
   const id = (promise: string, appId: string, deadlineMs: number) => `${promise}\u0000${appId}\u0000${deadlineMs}`;
   return async (l: RecordLook): Promise<void> => {
     const { nowMs } = l.context;
+    // Once a day of the term: the record's rows older than it shows go, and the term's memory of them.
+    if (prunedAt === undefined || nowMs - prunedAt >= 86_400_000) {
+      await record.prune(nowMs - KEEP_DAYS_MS);
+      for (const k of done) if (Number(k.split("\u0000")[2]) < nowMs - KEEP_DAYS_MS) done.delete(k);
+      prunedAt = nowMs;
+    }
     const breaches = [...l.result.opens.filter((o) => o.level === "breached"), ...l.result.escalations];
     for (const f of breaches) {
       await record.judged({ promise: f.promise, appId: f.app.appId, deadlineMs: f.deadlineMs, late: true, cause: reasonForUsers(f) });

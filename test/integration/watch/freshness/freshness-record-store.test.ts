@@ -1,6 +1,7 @@
 // The promise's record (issue 106) on both back ends (SQLite file, PostgreSQL): one judgement per promise, app and
 // deadline, whichever of two Stewards sharing the store writes it first; a late day's "fresh again" is kept once (the
-// first said wins) and never turns an on-time day late; the last 30 days read back as /status counts them.
+// first said wins) and never turns an on-time day late; the last 30 days read back as /status counts them; the days
+// older than the record shows are pruned.
 import { afterAll, describe, expect, test } from "bun:test";
 import { freshnessMigrations } from "../../../../src/watch/freshness/freshness-store";
 import { createRecordStore } from "../../../../src/watch/freshness/record-store";
@@ -56,6 +57,9 @@ for (const backend of backends) {
         "2026-11-23 fresh",
         "2026-11-24 fresh",
       ]);
+      // Older than the record shows: pruned; the rest stays.
+      await a.prune(day("22"));
+      expect((await b.since(0)).map((d) => new Date(d.deadlineMs).getUTCDate())).toEqual([22, 23, 24]);
       await db.close();
     }, 60_000);
   });
