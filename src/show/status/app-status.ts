@@ -7,6 +7,8 @@ import type { FreshnessProjection } from "../../watch/freshness/projection";
 import { projectionKey } from "../../watch/freshness/projection-store";
 import { FRESHNESS_RANK, FRESHNESS_WORDS, type FreshnessState, stateOfLevel } from "../../watch/freshness/states";
 import { type FreshnessVerdict, freshnessState } from "../../watch/freshness/verdicts";
+import type { DayJudgement } from "../../watch/freshness/record-store";
+import { type PromiseRecord, promiseRecord } from "./promise-record";
 
 export type StatusState = FreshnessState;
 
@@ -39,6 +41,8 @@ export interface AppStatus {
   promises: PromiseStatus[];
   /** One sentence for people, its times on the site's clock with the zone's name. */
   message: string;
+  /** Per "fresh by" promise: its record of the last 30 and 90 days (when the judgements were read). */
+  records?: PromiseRecord[];
 }
 
 export const worst = (states: StatusState[]): StatusState => states.reduce<StatusState>((w, s) => (FRESHNESS_RANK[s] < FRESHNESS_RANK[w] ? s : w), "fresh");
@@ -53,6 +57,8 @@ export interface StatusSources {
   nowMs: number;
   /** A time in a sentence: "06:40 CET", "Tue 24 Nov 06:40 CET". */
   formatTime(ms: number): string;
+  /** The judgements of the last 90 days' deadlines and the site's zone: each promise's record. */
+  record?: { days: readonly DayJudgement[]; timeZone: string; deadlined: (promise: string) => boolean };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -136,6 +142,21 @@ export async function readStatuses(src: StatusSources): Promise<AppStatus[]> {
       expectedAt: ps[0]?.expectedAt ?? alerted,
       promises: ps,
       message: sentence(a.appName, state, names.length > 0, dataAsOf, ps, src.formatTime, brought),
+      ...(src.record ? { records: recordsOf(a.appId, names, src.record, src.nowMs) } : {}),
     };
   });
+}
+
+/** The record of each "fresh by" promise naming the app ("never older than" promises have no deadline to keep). */
+function recordsOf(appId: string, names: readonly string[], r: NonNullable<StatusSources["record"]>, nowMs: number): PromiseRecord[] {
+  return names
+    .filter((n) => r.deadlined(n))
+    .map((n) =>
+      promiseRecord(
+        n,
+        r.days.filter((d) => d.promise === n && d.appId === appId),
+        nowMs,
+        r.timeZone,
+      ),
+    );
 }

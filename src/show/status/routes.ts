@@ -9,6 +9,7 @@ import { readStatuses, worst } from "./app-status";
 import { badgeSvg } from "./badge";
 import { clockTextZoned } from "../../platform/core/site-clock";
 import { statusPage } from "./status-page";
+import { RECORD_DAYS } from "./promise-record";
 import type { StatusSubscriptions } from "./subscriptions";
 
 export interface StatusRouteDeps {
@@ -34,6 +35,11 @@ export function registerStatusRoutes(router: Router, deps: StatusRouteDeps): voi
       promisesOf: (a) => f.promisesOf(a),
       projections: await f.projections(nowMs),
       verdicts: await f.verdicts(nowMs),
+      record: {
+        days: await f.record.since(nowMs - RECORD_DAYS * 86_400_000),
+        timeZone: deps.timeZone(),
+        deadlined: (name) => f.service.promises().some((p) => p.name === name && p.deadlines !== undefined),
+      },
       nowMs,
       formatTime: (ms) => clockTextZoned(ms, deps.timeZone(), nowMs),
     });

@@ -7,6 +7,7 @@ import { clockText, zonedParts, zoneLabel } from "../../platform/core/site-clock
 import { FRESHNESS_WORDS } from "../../watch/freshness/states";
 import type { AppStatus, PromiseStatus } from "./app-status";
 import { STATE_COLOUR } from "./badge";
+import { recordCell } from "./record-html";
 
 const html = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -54,6 +55,8 @@ export function statusPage(statuses: readonly AppStatus[], timeZone: string, now
       : `<div data-projection>expected fresh at about ${time(s.expectedAt, true)}</div>`;
   };
   const promised = statuses.filter((s) => s.promised);
+  // The record's column, when any app has a "fresh by" promise to keep.
+  const withRecord = promised.some((s) => (s.records?.length ?? 0) > 0);
   const streams = new Map<string, AppStatus[]>();
   for (const s of promised) {
     const k = s.app.stream ?? "(not published)";
@@ -64,12 +67,15 @@ export function statusPage(statuses: readonly AppStatus[], timeZone: string, now
       .sort((a, b) => a.app.name.localeCompare(b.app.name))
       .map(
         (s) =>
-          `<tr data-app="${html(s.app.id)}" data-state="${s.state}"><td>${html(s.app.name)}</td><td><span style="background:${STATE_COLOUR[s.state]};color:#fff;padding:1px 8px;border-radius:3px;white-space:nowrap">${FRESHNESS_WORDS[s.state]}</span>${s.loadFailed ? "<div><small>a load failed</small></div>" : ""}</td><td>${s.dataAsOf ? time(s.dataAsOf) : "—"}</td><td>${when(s)}${options.subscribe ? subscribeLink(s, search) : ""}</td></tr>`,
+          `<tr data-app="${html(s.app.id)}" data-state="${s.state}"><td>${html(s.app.name)}</td><td><span style="background:${STATE_COLOUR[s.state]};color:#fff;padding:1px 8px;border-radius:3px;white-space:nowrap">${FRESHNESS_WORDS[s.state]}</span>${s.loadFailed ? "<div><small>a load failed</small></div>" : ""}</td><td>${s.dataAsOf ? time(s.dataAsOf) : "—"}</td><td>${when(s)}${options.subscribe ? subscribeLink(s, search) : ""}</td>${withRecord ? `<td>${recordCell(s.records, s.records?.length ?? 0)}</td>` : ""}</tr>`,
       )
       .join("");
   const sections = [...streams.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([stream, apps]) => `<h2>${html(stream)}</h2><table><tr><th>App</th><th>State</th><th>Data as of</th><th>When</th></tr>${rows(apps)}</table>`)
+    .map(
+      ([stream, apps]) =>
+        `<h2>${html(stream)}</h2><table><tr><th>App</th><th>State</th><th>Data as of</th><th>When</th>${withRecord ? "<th>On time?</th>" : ""}</tr>${rows(apps)}</table>`,
+    )
     .join("");
   const zone = html(zoneLabel(timeZone, nowMs));
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="60">${options.feed ? `<link rel="alternate" type="application/atom+xml" title="Is the data up to date?" href="/status/feed.atom${html(search)}">` : ""}<title>Is the data up to date?</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:4px 12px;text-align:left;vertical-align:top}</style></head><body><h1>Is the data up to date?</h1><p id="page-zone">Times in ${zone}.</p>${sections || "<p>No app has a freshness promise.</p>"}<p><small>Refreshes every minute.${options.feed ? ` <a href="/status/feed.atom${html(search)}" type="application/atom+xml">Follow in a feed reader (Atom)</a>` : ""}</small></p></body></html>`;

@@ -47,6 +47,22 @@ export const freshnessMigrations: MigrationSet = {
       // A reload that started before the data it waits for arrived read the old data, however late it ended (issue 88).
       sql: "ALTER TABLE freshness_apps ADD COLUMN last_success_start_ms INTEGER",
     },
+    {
+      version: 3,
+      name: "each deadline's judgement, for the promise's record",
+      // One row per promise, app and deadline (issue 106): fresh by it or late, how late and why (record-store.ts).
+      sql: `
+        CREATE TABLE freshness_days (
+          promise TEXT NOT NULL,
+          app_id TEXT NOT NULL,
+          deadline_ms INTEGER NOT NULL,
+          late INTEGER NOT NULL,
+          fresh_ms INTEGER,
+          cause TEXT,
+          PRIMARY KEY (promise, app_id, deadline_ms)
+        );
+      `,
+    },
   ],
 };
 

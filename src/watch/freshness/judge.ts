@@ -153,7 +153,9 @@ export function findingFor(
   });
   const maxAgeStart = p.maxAge ? deadlineMs - p.maxAge.maxAgeMs : undefined;
   const cycleStartMs = maxAgeStart ?? (dues.length > 0 ? Math.max(...dues.map((d) => d.due)) : p.deadlines?.atOrBefore(deadlineMs - 1));
-  const upstream: UpstreamStatus[] = dues.map(({ u, due }) => status(u.check, due, ctx.checkStates.get(u.check)));
+  const upstream: UpstreamStatus[] = dues.map(({ u, due }) =>
+    status(u.check, due, asOfDeadline ? ofCycle(ctx.checkStates.get(u.check), (t) => (u.dueAtOrBefore(t) ?? due) > due) : ctx.checkStates.get(u.check)),
+  );
   // A deadline's chain completes when every job before Qlik succeeded and a reload followed: a reload that
   // ran on without them read yesterday's data.
   // The data arrived when the job checked in, even when that check-in is a later cycle's (only the latest is kept): a
@@ -277,6 +279,20 @@ export function judgeFreshness(input: {
     }
   }
   return out;
+}
+
+/**
+ * Asked of a past deadline: a failure or a start of a later cycle says nothing of it (this morning's failed delivery
+ * does not make yesterday's promise late; issue 106's record found it). Its success stays: doneAtFor reads it.
+ */
+function ofCycle(s: CheckState | undefined, later: (t: number) => boolean): CheckState | undefined {
+  if (!s) return s;
+  const { lastFailMs, lastStartMs, ...rest } = s;
+  return {
+    ...rest,
+    ...(lastFailMs !== undefined && !later(lastFailMs) ? { lastFailMs } : {}),
+    ...(lastStartMs !== undefined && !later(lastStartMs) ? { lastStartMs } : {}),
+  };
 }
 
 function status(check: string, dueMs: number, s: CheckState | undefined): UpstreamStatus {

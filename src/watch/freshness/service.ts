@@ -24,6 +24,8 @@ import { createProjectionWriter } from "./projection-store";
 import { newJudgeTerm } from "./judge-term";
 import { createVerdictWriter, judgeVerdicts } from "./verdicts";
 import { createStopCauses, type HolderOfTasks } from "./stop-cause";
+import type { RecordStore } from "./record-store";
+import { createRecordWriter } from "./record-writer";
 
 /** An unchanged projection is written again this often, so a reader can tell a current one from a forsaken one. */
 export const projectionRefreshMs = (intervalMs: number): number => Math.max(5 * 60_000, 2 * intervalMs);
@@ -34,6 +36,8 @@ export interface FreshnessServiceDeps {
   /** Per check: the apps it feeds, by name (for "the late job also feeds"). */
   feeds: ReadonlyMap<string, string[]>;
   store: FreshnessStore;
+  /** Each deadline's judgement, for the promise's record on /status (record-store.ts). */
+  record?: RecordStore;
   checkins?: CheckinStore;
   /** QRS, to know the promised apps (and their last reload) before Steward sees one of their reloads. */
   qrs?: QrsClient;
@@ -73,6 +77,23 @@ function warnedAt(p: JudgedPromise | undefined, f: FreshnessFinding, sinceMs: nu
     return Math.min(at ?? nowMs, nowMs);
   }
   return f.deadlineMs - (p?.deadlines?.warnBeforeMs ?? 0);
+}
+
+/** When a condition opened: now when at risk, its warning time, or the deadline it breached. */
+function openedAtOf(
+  o: FreshnessFinding & { level: "warning" | "breached" },
+  promises: readonly JudgedPromise[],
+  since: ReadonlyMap<string, number>,
+  now: number,
+): number {
+  if (o.atRisk) return now;
+  if (o.level !== "warning") return o.deadlineMs;
+  return warnedAt(
+    promises.find((p) => p.name === o.promise),
+    o,
+    since.get(o.promise) ?? now,
+    now,
+  );
 }
 
 const withChain = <F extends FreshnessFinding>(f: F, etaOf: (f: FreshnessFinding) => ChainEta | undefined): F => {
@@ -180,6 +201,7 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
   const allPromises = () => [...d.promises, ...appList.ownPromises()];
   const projections = createProjectionWriter(store, projectionRefreshMs(d.intervalMs));
   const writeVerdicts = createVerdictWriter(store, projectionRefreshMs(d.intervalMs));
+  const writeRecord = d.record ? createRecordWriter(d.record) : undefined;
 
   async function judgeOnce(): Promise<void> {
     await term.announcePending(send);
@@ -205,18 +227,10 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     // What the task chain says: which run upstream failed or runs long, and when the app will be fresh.
     result.opens = result.opens.map((f) => withChain(f, etaOf));
     result.escalations = result.escalations.map((f) => withChain(f, etaOf));
+    await writeRecord?.({ promises: allPromises(), apps, open, since, context, result });
     for (const o of result.opens) {
       const level: FreshnessCondition = o.level === "warning" ? "freshness_warning" : "freshness_breached";
-      const openedAt = o.atRisk
-        ? now
-        : o.level === "warning"
-          ? warnedAt(
-              allPromises().find((p) => p.name === o.promise),
-              o,
-              since.get(o.promise) ?? now,
-              now,
-            )
-          : o.deadlineMs;
+      const openedAt = openedAtOf(o, allPromises(), since, now);
       const e = build(o.level === "warning" ? "app.freshness_warning" : "app.freshness_breached", level, o, openedAt, now);
       if (await store.open({ key: o.key, promise: o.promise, appId: o.app.appId, deadlineMs: o.deadlineMs, level: o.level, openedMs: openedAt, event: e }))
         await send(o.key, e, o.level === "warning" ? "warn" : "breach");

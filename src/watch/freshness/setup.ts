@@ -21,6 +21,7 @@ import { type JudgedPromise, promises, STARTED_WITH_CHECKIN_MS, type Upstream, u
 import { createFreshnessService, type FreshnessService, type FreshnessServiceDeps, projectionRefreshMs, projectWith } from "./service";
 import type { FreshnessProjection } from "./projection";
 import { readProjections } from "./projection-store";
+import { createRecordStore, type RecordStore } from "./record-store";
 import { type FreshnessVerdict, readVerdicts } from "./verdicts";
 import { type AutomationFeedSink, automationFeedSink } from "./automation-feed";
 import type { HolderOfTasks } from "./stop-cause";
@@ -68,6 +69,8 @@ export interface Freshness {
    * yet would change); reads only.
    */
   projectWith(extra: readonly PendingRun[]): Promise<FreshnessProjection[]>;
+  /** Each deadline's judgement (record-store.ts): the promises' record on /status. */
+  record: RecordStore;
   /** Qlik Automate automations a promise waits on: each seen, each run ended (src/hear/cloud's automation feed). */
   automations: AutomationFeedSink;
 }
@@ -86,11 +89,12 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     return { check: name, dueAtOrBefore: compiled.schedule.previous, appIds: lowerSet(c.feeds.appIds), appNames: lowerSet(c.feeds.appNames) };
   });
   const store = createFreshnessStore(deps.db);
+  const record = createRecordStore(deps.db);
   const checkinStore = checks.length > 0 ? createCheckinStore(deps.db) : undefined;
 
   // Each run reaches the bus on one Steward of the site; the reload's outcome goes to the shared store from there.
   // Required: a store outage fails the run's handling, and the intake tries it again (nothing is lost).
-  const record = async (e: TaskEvent) => {
+  const recordRun = async (e: TaskEvent) => {
     // A datagram QRS did not confirm could be forged: it must not make an app look fresh.
     if (e.taskType !== "reload" || !e.app || e.unconfirmed) return;
     // A reload outside the Scheduler (src/hear/engine) is fresh data for the published app people read; a developer's
@@ -126,15 +130,16 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
       ...(lagMs !== undefined ? { lagMs } : {}),
     });
   };
-  deps.bus.on("task.succeeded", record, { required: true });
-  deps.bus.on("task.failed", record, { required: true });
-  deps.bus.on("app.reload_succeeded", record, { required: true });
+  deps.bus.on("task.succeeded", recordRun, { required: true });
+  deps.bus.on("task.failed", recordRun, { required: true });
+  deps.bus.on("app.reload_succeeded", recordRun, { required: true });
 
   const serviceDeps: FreshnessServiceDeps = {
     promises: promises_,
     upstreams,
     feeds: new Map(checks.map(([name, c]) => [name, [...c.feeds.appNames, ...c.feeds.appIds]])),
     store,
+    record,
     ...(checkinStore ? { checkins: checkinStore } : {}),
     ...(deps.qrs ? { qrs: deps.qrs } : {}),
     ...(deps.chainTasks ? { chainTasks: deps.chainTasks } : {}),
@@ -161,6 +166,7 @@ export function setupFreshness(cfg: FreshnessConfig | undefined, deps: Freshness
     promisesOf: (app) => service.promises().flatMap((p) => (promises(p, app) ? [p.name] : [])),
     projections: (nowMs) => readProjections(store, nowMs, maxAgeMs),
     verdicts: (nowMs) => readVerdicts(store, nowMs, maxAgeMs),
+    record,
     automations: automationFeedSink(store, () => service.promises()),
     projectWith: (extra) => projectWith(serviceDeps, service.promises(), extra),
   };

@@ -11,13 +11,15 @@ import { DeliveryTable, type DeliveryView } from "./delivery-table";
 import { incidentCounts } from "./incident-counts";
 import { EventList } from "./event-list";
 import { DeliveryHealth, OutcomeCharts, SlowestTasks } from "./run-charts";
+import { OnDutyPanel } from "./on-duty-panel";
+import type { ScheduleDuty } from "../../../tell/oncall/duty-answer";
 
 interface ScheduleLite {
   lastKnownState: string;
 }
 
 export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox, siteClock }) => {
-  const [ready, deliveries, schedules, namespaces, watch, fresh, incidents] = await Promise.all([
+  const [ready, deliveries, schedules, namespaces, watch, fresh, incidents, oncall] = await Promise.all([
     api<ReadinessReport>(c, "/ready"),
     api<{ deliveries: DeliveryView[] }>(c, "/v4/deliveries?limit=1000"),
     api<ScheduleLite[]>(c, "/v4/schedules"),
@@ -25,6 +27,7 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
     api<{ enabled: boolean; open: unknown[] }>(c, "/v4/watchdog"),
     api<{ rows: Array<{ state: string }> }>(c, "/v4/freshness"),
     api<{ causes: Parameters<typeof incidentCounts>[0]; omitted?: number }>(c, "/v4/incidents/by-cause?limit=1000"),
+    api<{ schedules: ScheduleDuty[] }>(c, "/v4/oncall"),
   ]);
   // /ready answers 503 with the same body when a required component is down.
   const report = ready.ok ? ready.data : isReport(ready.body) ? ready.body : undefined;
@@ -87,6 +90,7 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
           </div>
         </section>
       </div>
+      {oncall.ok ? <OnDutyPanel schedules={oncall.data.schedules} /> : null}
       {runs ? <OutcomeCharts runs={runs} now={now} zone={clock.zone} /> : null}
       <div class="grid">
         {runs ? <SlowestTasks runs={runs} now={now} /> : null}

@@ -22,12 +22,35 @@ export interface FeedInput {
   /** Identifies the feed: the same for every Steward of the site. */
   scope: string;
   notices: readonly Notice[];
+  /** The promises' late days of the last 90 (their record, issue 106), beside the notices. */
+  lateDays?: readonly RecordEntry[];
   nowMs: number;
+}
+
+/** A late day of a promise's record, as a feed entry: the same words as /status. */
+export interface RecordEntry {
+  /** Stable per promise, app and deadline. */
+  key: string;
+  title: string;
+  text: string;
+  /** When the data was fresh again, else the deadline. */
+  at: number;
 }
 
 export function atomFeed(f: FeedInput): string {
   const iso = (ms: number) => new Date(ms).toISOString();
-  const updated = iso(f.notices[0]?.at ?? f.nowMs);
+  const records = (f.lateDays ?? []).map(
+    (r) => `  <entry>
+    <id>${urn(`steward-status-record|${r.key}`)}</id>
+    <title>${xml(r.title)}</title>
+    <updated>${iso(r.at)}</updated>
+    <published>${iso(r.at)}</published>
+    <link rel="alternate" type="text/html" href="${xml(f.statusUrl)}"/>
+    <category term="record"/>
+    <summary type="text">${xml(r.text)}</summary>
+  </entry>`,
+  );
+  const updated = iso(Math.max(f.notices[0]?.at ?? 0, ...(f.lateDays ?? []).map((r) => r.at)) || f.nowMs);
   const entries = f.notices
     .map(
       (n) => `  <entry>
@@ -40,6 +63,7 @@ export function atomFeed(f: FeedInput): string {
     <summary type="text">${xml(n.text)}</summary>
   </entry>`,
     )
+    .concat(records)
     .join("\n");
   const title = f.about ? `Is ${f.about} up to date?` : "Is the data up to date?";
   return `<?xml version="1.0" encoding="utf-8"?>

@@ -16,6 +16,7 @@ import { registerSubscriptionRoutes } from "./routes";
 import { createSubscriptionSender } from "./sender";
 import { createSubscriptionService } from "./service";
 import { createSubscriptionStore } from "./store";
+import { recordEntries } from "./record-entries";
 
 export { statusSubscriptionMigrations } from "./store";
 export { SUBSCRIPTION_LINK_PATHS } from "./links";
@@ -104,6 +105,7 @@ export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefi
     labelOf,
     appOffer,
     ...(enabled ? { domains: cfg!.allowedDomains } : {}),
+    lateDays: (only) => recordEntries(d.freshness, d.clock.now(), d.timeZone(), only),
   });
   return { offered: enabled };
 }

@@ -8,7 +8,7 @@ import { AppError, isAppError } from "../../../platform/core/errors";
 import { auditActorOf } from "../../../platform/http/audit-actor";
 import { fieldName, type Router } from "../../../platform/http/route";
 import type { HttpEnv } from "../../../platform/http/types";
-import { atomFeed } from "./feed";
+import { atomFeed, type RecordEntry } from "./feed";
 import { CONFIRM_PATH, UNSUBSCRIBE_PATH, verify } from "./links";
 import { subscribeFormPage, subscriptionPage } from "./pages";
 import type { SubscriptionService } from "./service";
@@ -26,6 +26,8 @@ export interface SubscriptionRouteDeps {
   appOffer(appId: string): Promise<{ appName: string; promises: Array<{ name: string; text: string }> } | undefined>;
   /** status.subscriptions.allowedDomains, when subscriptions are offered. */
   domains?: readonly string[];
+  /** The promises' late days of the last 90 (their record), of every app, one app or one promise. */
+  lateDays?(only: { appId?: string; promise?: string }): Promise<RecordEntry[]>;
 }
 
 const GUID = /^[0-9A-Fa-f-]{36}$/;
@@ -230,6 +232,7 @@ function registerFeedRoute(router: Router, d: SubscriptionRouteDeps): void {
         ...(about ? { about } : {}),
         scope: `${appId.toLowerCase()}|${promise}`,
         notices,
+        ...(d.lateDays ? { lateDays: await d.lateDays({ ...(appId ? { appId } : {}), ...(promise ? { promise } : {}) }) } : {}),
         nowMs: d.clock.now(),
       });
       return c.body(body, 200, { "Content-Type": "application/atom+xml; charset=utf-8", "Cache-Control": "no-cache" });

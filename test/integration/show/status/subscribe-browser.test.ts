@@ -110,7 +110,10 @@ status:
       error: doc.getElementsByTagName("parsererror").length,
       root: `${doc.documentElement.namespaceURI} ${doc.documentElement.localName}`,
       feedId: doc.documentElement.getElementsByTagNameNS(ns, "id")[0]?.textContent ?? "",
-      titles: [...doc.getElementsByTagNameNS(ns, "entry")].map((e) => e.getElementsByTagNameNS(ns, "title")[0]?.textContent),
+      // The notices (the late day's record entry, issue 106, is record-browser.test.ts's).
+      titles: [...doc.getElementsByTagNameNS(ns, "entry")]
+        .filter((e) => e.getElementsByTagNameNS(ns, "category")[0]?.getAttribute("term") !== "record")
+        .map((e) => e.getElementsByTagNameNS(ns, "title")[0]?.textContent),
     };
   }, xml);
   expect(feed).toMatchObject({ error: 0, root: "http://www.w3.org/2005/Atom feed", titles: [fresh.mail.subject, "Sales dashboard will be late today"] });
