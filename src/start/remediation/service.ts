@@ -123,6 +123,25 @@ const rerunAsker = (r: Omit<RerunRequest, "now">): Asker => ({
   ...(r.ip ? { ip: r.ip } : {}),
 });
 
+/** The audit row of a person's retry request (its action, joined to one already asked for, or awaiting a second person). */
+function auditRetryRequest(audit: ServiceDeps["audit"], r: RetryRequest, taskId: string, a: { action: RemediationAction; added: boolean; two: boolean }): void {
+  audit.record({
+    actor: { kind: r.from === "link" ? "link" : "remediation", name: r.by, ...(r.ip ? { ip: r.ip } : {}) },
+    action: "remediation.request",
+    target: taskId,
+    result: "ok",
+    details: {
+      actionId: a.action.id,
+      incidentId: a.action.incidentId,
+      kind: "retry",
+      from: r.from,
+      dueAt: new Date(a.action.dueAt).toISOString(),
+      joined: !a.added,
+      ...(a.two && a.added ? { awaiting: "a second person" } : {}),
+    },
+  });
+}
+
 export function createRemediationService(cfg: RemediationConfig, deps: ServiceDeps): RemediationService {
   const { store, clock } = deps;
   const log = deps.log.child({ module: "remediation" });
@@ -174,21 +193,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       requestedAt: now,
       dueAt: now + r.delayMs,
     });
-    deps.audit.record({
-      actor: { kind: r.from === "link" ? "link" : "remediation", name: r.by, ...(r.ip ? { ip: r.ip } : {}) },
-      action: "remediation.request",
-      target: incident.taskId,
-      result: "ok",
-      details: {
-        actionId: action.id,
-        incidentId: incident.id,
-        kind: "retry",
-        from: r.from,
-        dueAt: new Date(action.dueAt).toISOString(),
-        joined: !added,
-        ...(two && added ? { awaiting: "a second person" } : {}),
-      },
-    });
+    auditRetryRequest(deps.audit, r, incident.taskId, { action, added, two });
     // Two people pressing first at once on two Stewards: the second's row joined the first's, so it confirms it.
     if (two && !added && action.status === "awaiting") return (await press()) ?? { ok: true, added, action, awaiting: true };
     if (added && !two) await deps.worker.poke();
