@@ -31,6 +31,7 @@ import { escalationMigrations } from "./tell/escalation/migrations";
 import { onCallWebhookMigrations } from "./tell/on-call/migrations";
 import { remediationMigrations } from "./start/remediation/migrations";
 import { statusSubscriptionMigrations } from "./show/status/subscriptions/migrations";
+import { onCallFeedMigrations } from "./tell/oncall/feed-migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -67,5 +68,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   remediationMigrations,
   statusSubscriptionMigrations,
   ssoMigrations,
+  onCallFeedMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];
