@@ -31,7 +31,7 @@ import { escalationMigrations } from "./tell/escalation/migrations";
 import { onCallWebhookMigrations } from "./tell/on-call/migrations";
 import { remediationMigrations } from "./start/remediation/migrations";
 import { statusSubscriptionMigrations } from "./show/status/subscriptions/migrations";
-import { onCallFeedMigrations } from "./tell/oncall/feed-migrations";
+import { onCallMigrations } from "./tell/oncall/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -68,6 +68,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   remediationMigrations,
   statusSubscriptionMigrations,
   ssoMigrations,
-  onCallFeedMigrations,
+  onCallMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

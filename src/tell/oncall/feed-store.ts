@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { SqlDb } from "../../platform/store/sql";
 
-export { onCallFeedMigrations } from "./feed-migrations";
+export { onCallMigrations } from "./migrations";
 
 export interface OnCallFeed {
   id: number;
