@@ -15,6 +15,13 @@ import type { Wiring } from "./wiring";
 export function wireOnCall(w: Wiring, http: HttpApp, current: () => Config, rota: RotaOverrides): void {
   const configured = () => current().oncall;
   const oncall = () => rota.merged(configured());
+  // Read before the first page: a Steward restarted during an override pages its person from its first alert.
+  w.lifecycle.add({
+    name: "oncall-overrides",
+    start: () =>
+      rota.refresh().catch((err: unknown) => w.log.warn({ err }, "the rota's overrides could not be read: the next look at who is on duty tries again")),
+    stop() {},
+  });
   registerOnCallDutyRoutes(http.router, { oncall, clock: w.clock });
   const baseUrl = effectiveActionLinks(w.config).publicBaseUrl?.replace(/\/$/, "");
   registerOnCallFeedRoutes(http.router, { oncall, feeds: createOnCallFeedStore(w.shared.sql), clock: w.clock, ...(baseUrl ? { baseUrl } : {}) });
