@@ -31,6 +31,7 @@ import { escalationMigrations } from "./tell/escalation/migrations";
 import { onCallWebhookMigrations } from "./tell/on-call/migrations";
 import { remediationMigrations } from "./start/remediation/migrations";
 import { statusSubscriptionMigrations } from "./show/status/subscriptions/migrations";
+import { onCallMigrations } from "./tell/oncall/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -67,5 +68,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   remediationMigrations,
   statusSubscriptionMigrations,
   ssoMigrations,
+  onCallMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];
