@@ -17,6 +17,9 @@ import { createSubscriptionSender } from "./sender";
 import { createSubscriptionService } from "./service";
 import { createSubscriptionStore } from "./store";
 import { recordEntries } from "./record-entries";
+import { createPlannedWorkLook } from "./planned-work-look";
+import type { CompiledWindow } from "../../../tell/maintenance/windows";
+import type { TaskView } from "../../../watch/watchdog/evaluate";
 
 export { statusSubscriptionMigrations } from "./store";
 export { SUBSCRIPTION_LINK_PATHS } from "./links";
@@ -38,6 +41,12 @@ export interface SubscriptionDeps {
   /** actionLinks.publicBaseUrl, else http.publicUrl. */
   baseUrl?: string;
   timeZone(): string;
+  /** The maintenance windows, told ahead to the subscribers of the promises whose chain they hold (planned-work.ts). */
+  windows?: readonly CompiledWindow[];
+  /** The watchdog's view of the tasks: Qlik's next starts of the promises' chains. */
+  chainTasks?: () => readonly TaskView[];
+  /** qlik.host: the node a task's alert names when its node is not known (what a node window is matched with). */
+  host?: string;
 }
 
 export interface StatusSubscriptions {
@@ -88,6 +97,20 @@ export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefi
     labelOf,
     queued: () => void sender?.drain(),
   });
+  if (d.windows?.length && d.chainTasks) {
+    d.lifecycle.add(
+      createPlannedWorkLook({
+        windows: d.windows,
+        chainTasks: d.chainTasks,
+        freshness: d.freshness,
+        host: d.host ?? "",
+        clock: d.clock,
+        log: d.log.child({ module: "status-planned-work" }),
+        timeZone: d.timeZone,
+        tell: (n) => service.tell(n),
+      }),
+    );
+  }
   const onEvent = (e: WatchdogEvent) => service.onFreshness(e);
   d.bus.on("app.freshness_warning", onEvent);
   d.bus.on("app.freshness_breached", onEvent);

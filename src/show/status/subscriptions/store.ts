@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { SqlDb } from "../../../platform/store/sql";
 
 import { createMailClaims } from "./mail-claims";
+import type { NoticeWord } from "./words";
 
 export { statusSubscriptionMigrations } from "./migrations";
 
@@ -27,7 +28,7 @@ export interface Subscription {
 export interface Notice {
   id: number;
   key: string;
-  word: "late" | "fresh";
+  word: NoticeWord;
   promise: string;
   appId: string;
   appName: string;
@@ -61,7 +62,7 @@ const sub = (r: Row): Subscription => ({
 const notice = (r: Row): Notice => ({
   id: Number(r.id),
   key: String(r.notice_key),
-  word: r.word === "fresh" ? "fresh" : "late",
+  word: r.word === "fresh" || r.word === "planned" ? r.word : "late",
   promise: String(r.promise),
   appId: String(r.app_id),
   appName: String(r.app_name),
