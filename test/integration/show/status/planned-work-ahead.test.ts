@@ -1,13 +1,14 @@
-// Planned work told ahead (issue 106), on the freshness chain site with a stepped clock: Sales dashboard is promised
-// fresh by 07:00 (Europe/Stockholm, weekdays); its chain starts with Extract orders at 05:10. Friday's patching of the
-// Qlik host 05:00–06:00 holds it: Anna, subscribed to the promise, is mailed once, on Thursday at 16:00, "Sales
-// dashboard may be late on Friday: planned work 05:00–06:00"; the notice is in the Atom feed. A window over another node
-// and one that ends before the chain runs tell nobody; on-call's route gets nothing of it.
+// Planned work told ahead (issue 106), on the freshness chain site with a stepped clock (planned-work-site.ts): Friday's
+// patching of the Qlik host 05:00–06:00 holds Sales dashboard's chain (Extract orders at 05:10, promised by 07:00):
+// Anna, subscribed to the promise, is mailed once, on Thursday at 16:00, "Sales dashboard may be late on Friday:
+// planned work 05:00–06:00"; the notice is in the Atom feed. A window over another node and one that ends before the
+// chain runs tell nobody; on-call's route gets nothing of it.
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createTestApp, type TestApp } from "../../../helpers/app";
-import { CHAIN_SITE, chainStewardYaml } from "../../../helpers/freshness-chain-site";
+import { CHAIN_SITE, SALES_APP } from "../../../helpers/freshness-chain-site";
 import { freeTcpPort } from "../../../helpers/free-port";
+import { plannedWorkStewardYaml, subscribeAnna } from "../../../helpers/planned-work-site";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
@@ -29,46 +30,17 @@ test("a window over the promised chain is mailed to its subscribers once, the da
   const { sim, clock } = site;
   await clock.runUntil(at("2026-11-19T13:00:00Z"));
   smtp = await startSmtpReceiver();
-  const port = await freeTcpPort();
-  const mail = `{ host: 127.0.0.1, port: ${smtp.port}, security: none }`;
-  t = createTestApp(
-    chainStewardYaml(site, {
-      timeZone: "Europe/Stockholm",
-      extra: `http: { host: 127.0.0.1, port: ${port}, publicUrl: "http://127.0.0.1:${port}" }
-channels:
-  ops-mail: { type: email, smtp: ${mail}, from: steward@corp.example, to: [ops@corp.example] }
-  business-mail: { type: email, smtp: ${mail}, from: "Qlik status <status@corp.example>" }
-status:
-  subscriptions: { channel: business-mail, allowedDomains: [corp.example] }
-routes:
-  - { on: [task.failed, maintenance.summary, app.freshness_warning, app.freshness_breached], to: [ops-mail] }
-maintenance:
-  windows:
-    - { name: Patch Qlik host, reason: Windows updates, nodes: [127.0.0.1], start: "2026-11-20T05:00:00+01:00", end: "2026-11-20T06:00:00+01:00" }
-    - { name: Patch reload01, nodes: [reload01.test.example], start: "2026-11-20T05:00:00+01:00", end: "2026-11-20T06:00:00+01:00" }
-    - { name: Early backup, start: "2026-11-20T03:00:00+01:00", end: "2026-11-20T05:00:00+01:00" }
-`,
-    }),
-    { clock, dir: join(dir.path, "steward") },
-  );
+  const httpPort = await freeTcpPort();
+  t = createTestApp(plannedWorkStewardYaml(site, { httpPort, smtpPort: smtp.port }), { clock, dir: join(dir.path, "steward") });
   await t.app.start();
   sim.settings.udp.targets = [{ host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }];
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://127.0.0.1:${httpPort}`;
   const mailsTo = (address: string) => smtp!.mails.filter((m) => m.envelopeTo.includes(address));
   const planned = () => smtp!.mails.filter((m) => /may be late/.test(m.mail.subject ?? ""));
-  // The first looks at QRS make the apps known.
-  await clock.runUntil(at("2026-11-19T13:03:00Z"));
 
-  const asked = await fetch(`${base}/status/subscriptions`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: "anna@corp.example", promise: "sales-morning" }),
-  });
-  expect(asked.status).toBe(202);
-  await clock.runUntil(at("2026-11-19T13:08:00Z"));
-  const confirm = /(http:\/\/[^\s]+\/status\/subscriptions\/confirm\?[^\s]+)/.exec(mailsTo("anna@corp.example")[0]?.mail.text ?? "")?.[1];
-  expect(confirm).toBeDefined();
-  expect((await fetch(confirm!, { method: "POST" })).status).toBe(200);
+  // The first looks at QRS make the apps known; then Anna subscribes and confirms.
+  await clock.runUntil(at("2026-11-19T13:03:00Z"));
+  await subscribeAnna(clock, base, () => mailsTo("anna@corp.example")[0]?.mail.text, at("2026-11-19T13:08:00Z"));
 
   // Thursday 15:55 in Stockholm: not yet.
   await clock.runUntil(at("2026-11-19T14:55:00Z"));
@@ -88,7 +60,5 @@ maintenance:
   expect(planned()).toHaveLength(1);
   expect(mailsTo("ops@corp.example").map((m) => m.mail.subject ?? "")).not.toContainEqual(expect.stringMatching(/may be late|planned work/));
   const notices = await t.app.sharedStore.sql.all<{ notice_key: string }>("SELECT notice_key FROM status_notices WHERE word = 'planned'");
-  expect(notices.map((n) => n.notice_key)).toEqual([
-    `planned|Patch Qlik host|${at("2026-11-20T04:00:00Z")}|sales-morning|0b2e1ab4-0f3c-4b1e-9d0a-6f2d7d3a9c11`,
-  ]);
+  expect(notices.map((n) => n.notice_key)).toEqual([`planned|Patch Qlik host|${at("2026-11-20T04:00:00Z")}|sales-morning|${SALES_APP}`]);
 });
