@@ -18,6 +18,10 @@ import { createSubscriptionService } from "./service";
 import { createSubscriptionStore } from "./store";
 import { recordEntries } from "./record-entries";
 import { createPlannedWorkLook } from "./planned-work-look";
+import { plannedOnPage } from "./planned-work";
+
+/** Planned work is told at most a day and a half before its window (16:00 the day before a window near midnight). */
+const PLANNED_SHOWN_MS = 3 * 86_400_000;
 import type { CompiledWindow } from "../../../tell/maintenance/windows";
 import type { TaskView } from "../../../watch/watchdog/evaluate";
 
@@ -52,6 +56,8 @@ export interface SubscriptionDeps {
 export interface StatusSubscriptions {
   /** The /status page offers each app's subscription. */
   offered: boolean;
+  /** The planned work told ahead that /status shows now, by app id (planned-work.ts). */
+  planned(nowMs: number): Promise<Map<string, string[]>>;
 }
 
 export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefined, d: SubscriptionDeps): StatusSubscriptions {
@@ -130,5 +136,5 @@ export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefi
     ...(enabled ? { domains: cfg!.allowedDomains } : {}),
     lateDays: (only) => recordEntries(d.freshness, d.clock.now(), d.timeZone(), only),
   });
-  return { offered: enabled };
+  return { offered: enabled, planned: async (nowMs) => plannedOnPage(await store.plannedSince(nowMs - PLANNED_SHOWN_MS), nowMs) };
 }

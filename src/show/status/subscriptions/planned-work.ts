@@ -9,6 +9,7 @@ import type { DomainEvent } from "../../../platform/events/types";
 import type { CompiledWindow } from "../../../tell/maintenance/windows";
 import type { TaskView } from "../../../watch/watchdog/evaluate";
 import { chainFeed } from "../../../watch/freshness/chain-feed";
+import type { Notice } from "./store";
 import type { NoticeText } from "./words";
 
 /** A run further than this before the deadline feeds the one before it, not this one (words.ts says the same). */
@@ -32,6 +33,22 @@ export interface PlannedWorkInput {
   host: string;
   zone: string;
   nowMs: number;
+}
+
+/** A told notice stays on /status until this long after its window began (its deadline is at most NEXT_CYCLE_MS after a run in it). */
+const SHOWN_AFTER_START_MS = NEXT_CYCLE_MS;
+
+/** The window's start, from the notice's key (planned|window|start|promise|app: a window's name has no "|"). */
+const startOf = (key: string) => Number(key.split("|")[2]);
+
+/** The planned-work notices /status shows now, by app id: told, and the work's deadline not long past. */
+export function plannedOnPage(notices: readonly Notice[], nowMs: number): Map<string, string[]> {
+  const byApp = new Map<string, string[]>();
+  for (const n of notices) {
+    if (!(startOf(n.key) + SHOWN_AFTER_START_MS > nowMs)) continue;
+    byApp.set(n.appId, [...(byApp.get(n.appId) ?? []), n.text]);
+  }
+  return byApp;
 }
 
 /** When the business is told of a window starting at `startsAt`: the day before at TELL_AT_HOUR in the site's zone. */

@@ -137,6 +137,10 @@ export function createSubscriptionStore(db: SqlDb) {
       );
       return r ? notice(r) : undefined;
     },
+    /** The planned-work notices told since `ms` (planned-work.ts), oldest first. */
+    async plannedSince(ms: number): Promise<Notice[]> {
+      return (await db.all<Row>("SELECT * FROM status_notices WHERE word = 'planned' AND at >= ? ORDER BY at, id", [ms])).map(notice);
+    },
     async hasNotice(key: string): Promise<boolean> {
       return (await db.get("SELECT 1 AS one FROM status_notices WHERE notice_key = ?", [key])) !== undefined;
     },

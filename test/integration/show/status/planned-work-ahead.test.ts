@@ -54,10 +54,14 @@ test("a window over the promised chain is mailed to its subscribers once, the da
   const feed = await (await fetch(`${base}/status/feed.atom`)).text();
   expect(feed).toContain("<title>Sales dashboard may be late on Friday</title>");
   expect(feed).toContain('<category term="planned"/>');
+  // /status says it on the app's row, until the work's day is over.
+  const page = await (await fetch(`${base}/status`)).text();
+  expect(page).toContain("<div data-planned>Sales dashboard may be late on Friday: planned work 05:00–06:00 Europe/Stockholm (Windows updates).");
 
   // Through the window and the night: still that one mail, and none to on-call.
   await clock.runUntil(at("2026-11-20T04:30:00Z"));
   expect(planned()).toHaveLength(1);
+  expect(await (await fetch(`${base}/status`)).text()).toContain("data-planned");
   expect(mailsTo("ops@corp.example").map((m) => m.mail.subject ?? "")).not.toContainEqual(expect.stringMatching(/may be late|planned work/));
   const notices = await t.app.sharedStore.sql.all<{ notice_key: string }>("SELECT notice_key FROM status_notices WHERE word = 'planned'");
   expect(notices.map((n) => n.notice_key)).toEqual([`planned|Patch Qlik host|${at("2026-11-20T04:00:00Z")}|sales-morning|${SALES_APP}`]);
