@@ -20,6 +20,7 @@ import { setupNewRelic } from "../tell/newrelic";
 import { setupServiceMonitor } from "../watch/services";
 import { setupSiteMonitors } from "../watch/site-monitor";
 import { registerStatusRoutes, setupStatusSubscriptions } from "../show/status";
+import { compileWindows } from "../tell/maintenance/windows";
 import { effectiveActionLinks } from "../tell/ack-links";
 import { setupWatchdog, type Watchdog } from "../watch/watchdog";
 import type { RemediationReads } from "./remediation";
@@ -286,6 +287,9 @@ export function wireExpectations(
         ...(baseUrl ? { baseUrl } : {}),
         ...(testTarget ? { testTarget } : {}),
         timeZone: alerting.siteZone,
+        windows: compileWindows(config.maintenance.windows),
+        ...(watchdog ? { chainTasks: () => watchdog.status().tasks } : {}),
+        host: config.qlik?.host ?? "",
       })
     : undefined;
   registerStatusRoutes(http.router, { ...(freshness ? { freshness } : {}), ...(subscriptions ? { subscriptions } : {}), clock, timeZone: alerting.siteZone });

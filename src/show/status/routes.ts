@@ -77,6 +77,7 @@ export function registerStatusRoutes(router: Router, deps: StatusRouteDeps): voi
           search,
           subscribe: deps.subscriptions?.offered === true,
           feed: deps.freshness !== undefined,
+          ...(deps.subscriptions ? { planned: await deps.subscriptions.planned(deps.clock.now()) } : {}),
         }),
       );
     },

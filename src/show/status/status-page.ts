@@ -18,6 +18,8 @@ export interface StatusPageOptions {
   subscribe?: boolean;
   /** Link the Atom feed. */
   feed?: boolean;
+  /** Planned work told ahead, by app id: "Sales dashboard may be late on Friday: planned work 05:00–06:00 …". */
+  planned?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** A link to the app's subscription form (a page of its own: this one reloads each minute, losing what was typed). */
@@ -67,7 +69,7 @@ export function statusPage(statuses: readonly AppStatus[], timeZone: string, now
       .sort((a, b) => a.app.name.localeCompare(b.app.name))
       .map(
         (s) =>
-          `<tr data-app="${html(s.app.id)}" data-state="${s.state}"><td>${html(s.app.name)}</td><td><span style="background:${STATE_COLOUR[s.state]};color:#fff;padding:1px 8px;border-radius:3px;white-space:nowrap">${FRESHNESS_WORDS[s.state]}</span>${s.loadFailed ? "<div><small>a load failed</small></div>" : ""}</td><td>${s.dataAsOf ? time(s.dataAsOf) : "—"}</td><td>${when(s)}${options.subscribe ? subscribeLink(s, search) : ""}</td>${withRecord ? `<td>${recordCell(s.records, s.records?.length ?? 0)}</td>` : ""}</tr>`,
+          `<tr data-app="${html(s.app.id)}" data-state="${s.state}"><td>${html(s.app.name)}</td><td><span style="background:${STATE_COLOUR[s.state]};color:#fff;padding:1px 8px;border-radius:3px;white-space:nowrap">${FRESHNESS_WORDS[s.state]}</span>${s.loadFailed ? "<div><small>a load failed</small></div>" : ""}</td><td>${s.dataAsOf ? time(s.dataAsOf) : "—"}</td><td>${when(s)}${(options.planned?.get(s.app.id) ?? []).map((t) => `<div data-planned>${html(t)}</div>`).join("")}${options.subscribe ? subscribeLink(s, search) : ""}</td>${withRecord ? `<td>${recordCell(s.records, s.records?.length ?? 0)}</td>` : ""}</tr>`,
       )
       .join("");
   const sections = [...streams.entries()]

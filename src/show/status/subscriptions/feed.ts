@@ -59,7 +59,7 @@ export function atomFeed(f: FeedInput): string {
     <updated>${iso(n.at)}</updated>
     <published>${iso(n.at)}</published>
     <link rel="alternate" type="text/html" href="${xml(f.statusUrl)}"/>
-    <category term="${n.word === "fresh" ? "fresh" : "late"}"/>
+    <category term="${n.word}"/>
     <summary type="text">${xml(n.text)}</summary>
   </entry>`,
     )

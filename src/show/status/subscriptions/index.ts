@@ -17,6 +17,13 @@ import { createSubscriptionSender } from "./sender";
 import { createSubscriptionService } from "./service";
 import { createSubscriptionStore } from "./store";
 import { recordEntries } from "./record-entries";
+import { createPlannedWorkLook } from "./planned-work-look";
+import { plannedOnPage } from "./planned-work";
+
+/** Planned work is told at most a day and a half before its window (16:00 the day before a window near midnight). */
+const PLANNED_SHOWN_MS = 3 * 86_400_000;
+import type { CompiledWindow } from "../../../tell/maintenance/windows";
+import type { TaskView } from "../../../watch/watchdog/evaluate";
 
 export { statusSubscriptionMigrations } from "./store";
 export { SUBSCRIPTION_LINK_PATHS } from "./links";
@@ -38,11 +45,19 @@ export interface SubscriptionDeps {
   /** actionLinks.publicBaseUrl, else http.publicUrl. */
   baseUrl?: string;
   timeZone(): string;
+  /** The maintenance windows, told ahead to the subscribers of the promises whose chain they hold (planned-work.ts). */
+  windows?: readonly CompiledWindow[];
+  /** The watchdog's view of the tasks: Qlik's next starts of the promises' chains. */
+  chainTasks?: () => readonly TaskView[];
+  /** qlik.host: the node a task's alert names when its node is not known (what a node window is matched with). */
+  host?: string;
 }
 
 export interface StatusSubscriptions {
   /** The /status page offers each app's subscription. */
   offered: boolean;
+  /** The planned work told ahead that /status shows now, by app id (planned-work.ts). */
+  planned(nowMs: number): Promise<Map<string, string[]>>;
 }
 
 export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefined, d: SubscriptionDeps): StatusSubscriptions {
@@ -88,6 +103,20 @@ export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefi
     labelOf,
     queued: () => void sender?.drain(),
   });
+  if (d.windows?.length && d.chainTasks) {
+    d.lifecycle.add(
+      createPlannedWorkLook({
+        windows: d.windows,
+        chainTasks: d.chainTasks,
+        freshness: d.freshness,
+        host: d.host ?? "",
+        clock: d.clock,
+        log: d.log.child({ module: "status-planned-work" }),
+        timeZone: d.timeZone,
+        tell: (n) => service.tell(n),
+      }),
+    );
+  }
   const onEvent = (e: WatchdogEvent) => service.onFreshness(e);
   d.bus.on("app.freshness_warning", onEvent);
   d.bus.on("app.freshness_breached", onEvent);
@@ -107,5 +136,5 @@ export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefi
     ...(enabled ? { domains: cfg!.allowedDomains } : {}),
     lateDays: (only) => recordEntries(d.freshness, d.clock.now(), d.timeZone(), only),
   });
-  return { offered: enabled };
+  return { offered: enabled, planned: async (nowMs) => plannedOnPage(await store.plannedSince(nowMs - PLANNED_SHOWN_MS), nowMs) };
 }

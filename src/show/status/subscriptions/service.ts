@@ -11,7 +11,7 @@ import type { StatusSubscriptionsConfig } from "../config";
 import { confirmUrl, unsubscribeUrl } from "./links";
 import { alreadyMail, confirmationMail, noticeMail } from "./mails";
 import type { Subscription, SubscriptionStore } from "./store";
-import { noticeOf } from "./words";
+import { type NoticeText, noticeOf } from "./words";
 
 export interface SubscriptionRequest {
   email: string;
@@ -46,10 +46,15 @@ export function createSubscriptionService(cfg: StatusSubscriptionsConfig | undef
 
   /** Records the notice of a freshness event (once per site) and, when it is new, queues its mails. */
   async function onFreshness(e: WatchdogEvent): Promise<void> {
-    const now = d.clock.now();
-    const n = noticeOf(e, d.timeZone(), now);
+    const n = noticeOf(e, d.timeZone(), d.clock.now());
     if (!n) return;
     if (n.word === "fresh" && !(await d.store.hasNotice(n.lateKey))) return;
+    await tell(n);
+  }
+
+  /** Records a notice once for the site (its key claimed in the store) and queues its mails to the subscriptions covering it. */
+  async function tell(n: NoticeText): Promise<void> {
+    const now = d.clock.now();
     const notice = await d.store.addNotice({
       key: n.key,
       word: n.word,
@@ -123,7 +128,7 @@ export function createSubscriptionService(cfg: StatusSubscriptionsConfig | undef
     return { state: "mail_sent", subscription: s };
   }
 
-  return { onFreshness, request };
+  return { onFreshness, tell, request };
 }
 
 export type SubscriptionService = ReturnType<typeof createSubscriptionService>;

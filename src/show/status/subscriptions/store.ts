@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import type { SqlDb } from "../../../platform/store/sql";
 
 import { createMailClaims } from "./mail-claims";
+import type { NoticeWord } from "./words";
 
 export { statusSubscriptionMigrations } from "./migrations";
 
@@ -27,7 +28,7 @@ export interface Subscription {
 export interface Notice {
   id: number;
   key: string;
-  word: "late" | "fresh";
+  word: NoticeWord;
   promise: string;
   appId: string;
   appName: string;
@@ -61,7 +62,7 @@ const sub = (r: Row): Subscription => ({
 const notice = (r: Row): Notice => ({
   id: Number(r.id),
   key: String(r.notice_key),
-  word: r.word === "fresh" ? "fresh" : "late",
+  word: r.word === "fresh" || r.word === "planned" ? r.word : "late",
   promise: String(r.promise),
   appId: String(r.app_id),
   appName: String(r.app_name),
@@ -135,6 +136,10 @@ export function createSubscriptionStore(db: SqlDb) {
         [n.key, n.word, n.promise, n.appId, n.appName, n.title, n.text, n.at],
       );
       return r ? notice(r) : undefined;
+    },
+    /** The planned-work notices told since `ms` (planned-work.ts), oldest first. */
+    async plannedSince(ms: number): Promise<Notice[]> {
+      return (await db.all<Row>("SELECT * FROM status_notices WHERE word = 'planned' AND at >= ? ORDER BY at, id", [ms])).map(notice);
     },
     async hasNotice(key: string): Promise<boolean> {
       return (await db.get("SELECT 1 AS one FROM status_notices WHERE notice_key = ?", [key])) !== undefined;

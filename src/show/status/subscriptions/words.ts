@@ -7,12 +7,15 @@ import { clockText, zonedParts } from "../../../platform/core/site-clock";
 import type { WatchdogEvent } from "../../../platform/events/types";
 import { spanText } from "../../../tell/notify/time-format";
 
+/** Late, fresh again, or planned work told ahead (planned-work.ts). */
+export type NoticeWord = "late" | "fresh" | "planned";
+
 export interface NoticeText {
   /** Once per promise, app, episode and word: the store keeps the first. */
   key: string;
   /** The late notice of the same episode (a fresh notice is given only after it). */
   lateKey: string;
-  word: "late" | "fresh";
+  word: NoticeWord;
   promise: string;
   appId: string;
   appName: string;

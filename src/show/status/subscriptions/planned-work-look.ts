@@ -1,0 +1,52 @@
+// The look for planned work to tell ahead (planned-work.ts): every LOOK_MS on every Steward, from the maintenance windows,
+// the promises and the watchdog's view of Qlik's next task starts. Each notice's key is claimed in the store, so the
+// subscribers get one mail though several Stewards look (only the one holding the watchdog's lease sees the tasks).
+import type { Logger } from "pino";
+import { type Clock, every } from "../../../platform/core/clock";
+import { describeError } from "../../../platform/core/errors";
+import type { Component } from "../../../platform/core/lifecycle";
+import type { CompiledWindow } from "../../../tell/maintenance/windows";
+import type { Freshness } from "../../../watch/freshness";
+import type { TaskView } from "../../../watch/watchdog/evaluate";
+import { plannedWorkNotices } from "./planned-work";
+import type { NoticeText } from "./words";
+
+const LOOK_MS = 5 * 60_000;
+
+export interface PlannedWorkLookDeps {
+  windows: readonly CompiledWindow[];
+  chainTasks: () => readonly TaskView[];
+  freshness: Freshness;
+  host: string;
+  clock: Clock;
+  log: Logger;
+  timeZone(): string;
+  tell(n: NoticeText): Promise<void>;
+}
+
+export function createPlannedWorkLook(d: PlannedWorkLookDeps): Component & { look(): Promise<void> } {
+  let stop: (() => void) | undefined;
+  async function look(): Promise<void> {
+    const tasks = d.chainTasks();
+    if (d.windows.length === 0 || tasks.length === 0) return;
+    const promises = d.freshness.service.promises().filter((p) => p.deadlines !== undefined);
+    const apps = (await d.freshness.store.apps()).flatMap((a) => {
+      const names = new Set(d.freshness.promisesOf(a));
+      const ps = promises.filter((p) => names.has(p.name)).map((p) => ({ name: p.name, deadlineAfter: (t: number) => p.deadlines!.after(t) }));
+      return ps.length > 0 ? [{ ...a, promises: ps }] : [];
+    });
+    const notices = plannedWorkNotices({ windows: d.windows, apps, tasks, host: d.host, zone: d.timeZone(), nowMs: d.clock.now() });
+    for (const n of notices) await d.tell(n);
+  }
+  const guarded = () => look().catch((err) => d.log.warn({ err: describeError(err) }, "planned work: could not tell the subscribers; trying again"));
+  return {
+    name: "status-planned-work",
+    look,
+    start() {
+      stop = every(d.clock, LOOK_MS, guarded);
+    },
+    stop() {
+      stop?.();
+    },
+  };
+}

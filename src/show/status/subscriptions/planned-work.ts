@@ -1,0 +1,113 @@
+// Planned work told ahead (issue 106): a maintenance window that will hold a promise's chain is told to the promise's
+// subscribers the day before, in business words ("Sales dashboard may be late on Saturday: planned work 02:00–04:00").
+// A window holds the chain when it would hold the alert of one of the chain's tasks (its nodes or its matcher, the
+// task's node being the Qlik host as on the watchdog's events) and that task is planned to start (Qlik's next time)
+// while the window lasts, within NEXT_CYCLE_MS before the promise's next deadline (a later run is the next cycle's).
+import { zonedLocalToUtc } from "../../../platform/core/time-zone";
+import { zonedParts } from "../../../platform/core/site-clock";
+import type { DomainEvent } from "../../../platform/events/types";
+import type { CompiledWindow } from "../../../tell/maintenance/windows";
+import type { TaskView } from "../../../watch/watchdog/evaluate";
+import { chainFeed } from "../../../watch/freshness/chain-feed";
+import type { Notice } from "./store";
+import type { NoticeText } from "./words";
+
+/** A run further than this before the deadline feeds the one before it, not this one (words.ts says the same). */
+const NEXT_CYCLE_MS = 12 * 3_600_000;
+/** The day before, at this site hour, is when the business is told; a window made later is told at the next look. */
+export const TELL_AT_HOUR = 16;
+
+export interface PlannedWorkInput {
+  windows: readonly CompiledWindow[];
+  /** The promised apps, each with its "fresh by" promises' names and their next deadline after a time. */
+  apps: ReadonlyArray<{
+    appId: string;
+    appName: string;
+    stream?: string;
+    tags: readonly string[];
+    promises: ReadonlyArray<{ name: string; deadlineAfter(t: number): number | undefined }>;
+  }>;
+  /** The watchdog's view of the tasks (their next planned starts and task-event triggers). */
+  tasks: readonly TaskView[];
+  /** The node a task's alert names when its node is not known: qlik.host. */
+  host: string;
+  zone: string;
+  nowMs: number;
+}
+
+/** A told notice stays on /status until this long after its window began (its deadline is at most NEXT_CYCLE_MS after a run in it). */
+const SHOWN_AFTER_START_MS = NEXT_CYCLE_MS;
+
+/** The window's start, from the notice's key (planned|window|start|promise|app: a window's name has no "|"). */
+const startOf = (key: string) => Number(key.split("|")[2]);
+
+/** The planned-work notices /status shows now, by app id: told, and the work's deadline not long past. */
+export function plannedOnPage(notices: readonly Notice[], nowMs: number): Map<string, string[]> {
+  const byApp = new Map<string, string[]>();
+  for (const n of notices) {
+    if (!(startOf(n.key) + SHOWN_AFTER_START_MS > nowMs)) continue;
+    byApp.set(n.appId, [...(byApp.get(n.appId) ?? []), n.text]);
+  }
+  return byApp;
+}
+
+/** When the business is told of a window starting at `startsAt`: the day before at TELL_AT_HOUR in the site's zone. */
+export function tellAt(startsAt: number, zone: string): number {
+  const [y, m, d] = zonedParts(startsAt, zone).date.split("-").map(Number) as [number, number, number];
+  return zonedLocalToUtc(zone, Date.UTC(y, m - 1, d - 1, TELL_AT_HOUR));
+}
+
+const weekdayLong = (ms: number, zone: string) => new Intl.DateTimeFormat("en-GB", { timeZone: zone, weekday: "long" }).format(new Date(ms));
+
+/** The alert of a task of the chain, as the window would judge it (only the facts a window's scope reads). */
+function alertOf(t: TaskView, app: PlannedWorkInput["apps"][number], host: string): DomainEvent {
+  return {
+    kind: "task.failed",
+    host,
+    task: { id: t.id, name: t.name, tags: [] },
+    app: { id: app.appId, name: app.appName, ...(app.stream ? { stream: app.stream } : {}), tags: [...app.tags] },
+  } as unknown as DomainEvent;
+}
+
+/** The notices due now: one per window occurrence, promise and app; the store keeps the first of each key. */
+export function plannedWorkNotices(i: PlannedWorkInput): NoticeText[] {
+  const out: NoticeText[] = [];
+  for (const w of i.windows) {
+    // The next start: a window already under way is not "ahead" any more.
+    const occ = w.nextAfter(i.nowMs);
+    if (!occ || i.nowMs < tellAt(occ.startsAt, i.zone)) continue;
+    for (const app of i.apps) {
+      const own = i.tasks.filter((t) => t.appId?.toLowerCase() === app.appId.toLowerCase());
+      const upstream = new Set((chainFeed(app.appId, i.tasks, 0)?.upstream ?? []).map((u) => u.id));
+      const chain = [...own, ...i.tasks.filter((t) => upstream.has(t.id))];
+      const held = chain.filter(
+        (t) => t.nextExpectedMs !== undefined && t.nextExpectedMs >= occ.startsAt && t.nextExpectedMs < occ.endsAt && w.covers(alertOf(t, app, i.host)),
+      );
+      for (const p of app.promises) {
+        const runs = held
+          .map((t) => t.nextExpectedMs!)
+          .filter((r) => {
+            const deadline = p.deadlineAfter(r);
+            return deadline !== undefined && deadline - r <= NEXT_CYCLE_MS;
+          });
+        if (runs.length === 0) continue;
+        const deadline = p.deadlineAfter(Math.min(...runs))!;
+        const hm = (ms: number) => zonedParts(ms, i.zone).hm;
+        const title = `${app.appName} may be late on ${weekdayLong(deadline, i.zone)}`;
+        const reason = occ.reason ? ` (${occ.reason})` : "";
+        const key = `planned|${occ.window}|${occ.startsAt}|${p.name}|${app.appId.toLowerCase()}`;
+        out.push({
+          key,
+          lateKey: key,
+          word: "planned",
+          promise: p.name,
+          appId: app.appId.toLowerCase(),
+          appName: app.appName,
+          title,
+          text: `${title}: planned work ${hm(occ.startsAt)}–${hm(occ.endsAt)} ${i.zone}${reason}. It is promised by ${hm(deadline)}.`,
+        });
+      }
+    }
+  }
+  return out;
+}
