@@ -29,7 +29,16 @@ export interface RerunPreview {
   /** When the first would start, in words: "now: 1 of 2 engines busy, none waiting", or what it waits for. */
   startsWhen: string;
   /** Each promised app whose projection the re-run changes: its expected fresh time, or what still holds it up. */
-  promises: Array<{ promise: string; appId: string; deadline: string; expectedIfApproved?: string; expectedWithout?: string; text: string }>;
+  promises: Array<{
+    promise: string;
+    appId: string;
+    deadline: string;
+    expectedIfApproved?: string;
+    expectedWithout?: string;
+    /** Why no fresh time can be told even with the re-run (absent when one can). */
+    heldUpBy?: string;
+    text: string;
+  }>;
 }
 
 export type RerunPreviewAnswer = { ok: true; preview: RerunPreview } | { ok: false; status: 404 | 409; message: string };
@@ -96,6 +105,7 @@ async function promisesFed(deps: RerunPreviewDeps, runs: ReadonlyArray<{ taskId:
       deadline: new Date(p.deadlineMs).toISOString(),
       ...(p.expectedMs !== undefined ? { expectedIfApproved: iso(p.expectedMs)! } : {}),
       ...(b?.expectedMs !== undefined ? { expectedWithout: iso(b.expectedMs)! } : {}),
+      ...(p.expectedMs === undefined && p.missed ? { heldUpBy: p.missed } : {}),
       text,
     });
   }

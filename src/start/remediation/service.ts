@@ -15,6 +15,7 @@ import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
 import { messageLines } from "./lines";
 import { rerunLeftReads } from "./rerun-left";
+import { rerunPreviewLines } from "./rerun-preview-lines";
 import type { CauseProbes } from "./cause-probes";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
@@ -237,6 +238,10 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     requestRetry,
     ...moreOffers(cfg, more),
     previewRerun: (causeId) => previewRerun({ ...deps, store, promises: () => projector }, causeId, clock.now()),
+    async rerunPreview(causeId) {
+      const p = await previewRerun({ ...deps, store, promises: () => projector }, causeId, clock.now());
+      return p.ok ? rerunPreviewLines(p.preview, deps.formatTime) : undefined;
+    },
     seesPromises: (project) => {
       projector = project;
     },

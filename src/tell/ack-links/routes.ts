@@ -15,7 +15,7 @@ import type { LinkStore } from "./link-store";
 import { confirmPage, resultPage, type SubjectFacts } from "./page";
 import type { LinkParams, LinkTarget } from "./signature";
 import type { SnoozeChoice } from "./snooze-choices";
-import type { LinkAnswer, LinkAsker, RetryChoice } from "./remedy-port";
+import type { LinkAnswer, LinkAsker, RerunPreviewLines, RetryChoice } from "./remedy-port";
 import { actorName, isChannelLink, nameCookie, PersonNameSchema, rememberedName } from "./person-name";
 import { type LinkSignIn, signedInPerson, signInFirst } from "./sign-in-gate";
 
@@ -42,6 +42,8 @@ export interface LinkActions {
   rerun(p: LinkParams, who: LinkAsker): Promise<LinkAnswer>;
   /** What a re-run link of a cause would find now (absent: remediation is not on this Steward). */
   rerunLeft(p: LinkParams): Promise<{ left: number; message: string } | undefined>;
+  /** What a re-run link of a cause would do if confirmed now, shown before the person confirms (absent: not known). */
+  rerunPreview(p: LinkParams): Promise<RerunPreviewLines | undefined>;
   /** A time as the pages say it: the message format on the site's clock (src/platform/core/time-text.ts). */
   formatTime(ms: number): string;
   /** Whether the action waits for a second person (remediation.approval: two-person). */
@@ -120,8 +122,9 @@ async function landingPage(c: Context<HttpEnv>, id: number, { target, store, act
   // Signed in with the directory: the person acts as themselves, whoever the link was sent to; no name to type.
   const ask = !person && isChannelLink(check.params.recipient) ? { ...optional("remembered", rememberedName(c.req.header("cookie"))) } : undefined;
   const chain = check.params.action === "chain" ? await actions.chainTasks(check.params) : [];
+  const preview = check.params.action === "rerun" ? await actions.rerunPreview(check.params) : undefined;
   const as = person ?? check.params.recipient;
-  return html(c, confirmPage(shown, check.params.action, as, actions.choices(now), actions.retryChoices(), ask, chain), 200);
+  return html(c, confirmPage(shown, check.params.action, as, actions.choices(now), actions.retryChoices(), ask, chain, preview), 200);
 }
 
 /** GET and POST of the links naming one kind of target: /act/incident/{id} (a task's incident), /act/cause/{id}. */
@@ -199,7 +202,8 @@ function registerTarget(router: Router, target: LinkTarget, { store, actions, au
           const problem = name.error.issues[0]?.message ?? "Type your name.";
           if (!subject) return html(c, result("Type your name", problem, params.id), 400);
           const chain = link.action === "chain" ? await actions.chainTasks(link) : [];
-          const page = confirmPage(subject, link.action, link.recipient, actions.choices(now), actions.retryChoices(), { problem }, chain);
+          const preview = link.action === "rerun" ? await actions.rerunPreview(link) : undefined;
+          const page = confirmPage(subject, link.action, link.recipient, actions.choices(now), actions.retryChoices(), { problem }, chain, preview);
           return html(c, page, 400);
         }
         p = { ...link, recipient: actorName(name.data, link.recipient) };
