@@ -82,13 +82,17 @@ export async function previewRerun(deps: RerunPreviewDeps, causeId: number, now:
 }
 
 /**
- * The promised apps whose projection the re-run changes (its expected fresh time, or what holds it up): projected with
- * the runs due now and without them.
+ * The promised apps whose projection the runs change (its expected fresh time, or what holds it up): projected with
+ * the runs due at `dueMs` and without them. A retry's preview asks it too (retry-preview.ts).
  */
-async function promisesFed(deps: RerunPreviewDeps, runs: ReadonlyArray<{ taskId: string }>, now: number): Promise<RerunPreview["promises"]> {
+export async function promisesFed(
+  deps: Pick<RerunPreviewDeps, "promises" | "formatTime">,
+  runs: ReadonlyArray<{ taskId: string }>,
+  dueMs: number,
+): Promise<RerunPreview["promises"]> {
   const project = deps.promises?.();
   if (!project) return [];
-  const [without, withRuns] = await Promise.all([project([]), project(runs.map((r) => ({ taskId: r.taskId, dueMs: now })))]);
+  const [without, withRuns] = await Promise.all([project([]), project(runs.map((r) => ({ taskId: r.taskId, dueMs })))]);
   const before = new Map(without.map((p) => [`${p.promise}\u0000${p.appId}`, p]));
   const out: RerunPreview["promises"] = [];
   for (const p of withRuns) {
