@@ -7,11 +7,13 @@
 // dryRun says the same figures. Opening the page starts nothing: no action, no start through QRS, to 02:50.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
+import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { closeAll, type TestApp } from "../../../helpers/app";
 import { freeTcpPort } from "../../../helpers/free-port";
 import { after, at, daily, QUIET_LOOKS, reloadQueueSiteYaml, reloadTask, startStewardOnSite } from "../../../helpers/reload-queue-site";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { waitFor } from "../../../helpers/wait-for";
 import { launchChromium, type TestBrowser } from "../../show/dashboard/chromium";
 import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
 
@@ -36,6 +38,7 @@ interface Preview {
   promises: Array<{ promise: string; expectedIfApproved?: string; heldUpBy?: string }>;
 }
 
+const OPS = generateApiKey();
 const dir = createTempDir("steward-rerun-preview-browser-");
 let s: SteppedSite | undefined;
 let t: TestApp | undefined;
@@ -47,8 +50,14 @@ let causeId = 0;
 const seen = { title: "", when: "", runs: [] as string[], promises: [] as string[], button: "" };
 let rest: Preview | undefined;
 let actionsAfter: unknown[] = [];
+/** What the Causes page's Re-run button asked (its confirm dialog), dismissed. */
+let dashboardAsked = "";
 /** The cause's actions once Chromium pressed the page's button. */
 let confirmed = { actions: [] as Array<{ taskName: string; requestedBy: string }> };
+
+/** A REST call with the ops key (the site has API keys: the dashboard signs in with one). */
+const asOps = (path: string, init: RequestInit = {}) =>
+  t!.request(path, { ...init, headers: { ...(init.headers as Record<string, string>), "x-api-key": OPS } });
 
 /** The href of a mail's button, as the browser follows it. */
 function buttonOf(html: string, text: string): string {
@@ -72,6 +81,9 @@ ${QUIET_LOOKS}channels:
 routes:
   - { on: [scheduler.queue_backlog], to: [mail] }
 actionLinks: { publicBaseUrl: "${base}" }
+security:
+  apiKeys:
+    - { name: key-ops, hash: "${hashApiKey(OPS)}", scopes: [tasks, read] }
 freshness:
   promises:
     sales-morning: { appNames: [Load Sales app], freshBy: "07:00", timeZone: UTC }
@@ -84,7 +96,7 @@ freshness:
     sim.tasks.start(id, { user: "CORP\\anna" });
   }
   await clock.runUntil(at("02:25"));
-  const { causes } = (await (await t.request("/v4/causes")).json()) as { causes: Array<{ id: number; title: string }> };
+  const { causes } = (await (await asOps("/v4/causes")).json()) as { causes: Array<{ id: number; title: string }> };
   causeId = causes.find((c) => c.title === "reload queue backed up on reload01")?.id ?? 0;
   const mail = smtp.mails.find((m) => (m.mail.subject ?? "").includes(`[Open: cause #${causeId},`));
   const link = buttonOf(mail?.mail.html ?? "", "Re-run the cancelled runs");
@@ -96,18 +108,30 @@ freshness:
   seen.runs = await page.locator('[data-role="preview-run"]').allInnerTexts();
   seen.promises = await page.locator('[data-role="preview-promise"]').allInnerTexts();
   seen.button = (await page.locator('button[value="rerun"]').textContent()) ?? "";
-  const r = await t.request(`/v4/causes/${causeId}/rerun-cancelled`, {
+  const r = await asOps(`/v4/causes/${causeId}/rerun-cancelled`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ dryRun: true }),
   });
   rest = (await r.json()) as Preview;
+  // The dashboard's Causes page: its Re-run button asks with the same preview, and is dismissed here.
+  await page.goto(`${base}/ui/login?next=${encodeURIComponent("/ui/causes")}`);
+  await page.fill("#api-key", OPS);
+  await page.click("#login button[type=submit]");
+  await page.waitForSelector('button[data-action="rerun-cause"]');
+  page.once("dialog", (d) => {
+    dashboardAsked = d.message();
+    void d.dismiss();
+  });
+  await page.click('button[data-action="rerun-cause"]');
+  await waitFor(() => dashboardAsked || undefined, { what: "the Causes page's question" });
+  await page.goto(link);
   await clock.runUntil(at("02:50"));
-  actionsAfter = ((await (await t.request(`/v4/causes/${causeId}/actions`)).json()) as { actions: unknown[] }).actions;
+  actionsAfter = ((await (await asOps(`/v4/causes/${causeId}/actions`)).json()) as { actions: unknown[] }).actions;
   await page.locator('button[value="rerun"]').click();
   await page.waitForLoadState();
   confirmed = {
-    actions: ((await (await t.request(`/v4/causes/${causeId}/actions`)).json()) as typeof confirmed).actions,
+    actions: ((await (await asOps(`/v4/causes/${causeId}/actions`)).json()) as typeof confirmed).actions,
   };
 }, 240_000);
 
@@ -145,7 +169,20 @@ test("REST with dryRun says the same figures as the page", () => {
   expect(rest!.promises[0]!.expectedIfApproved).toBeUndefined();
 });
 
-test("opening the page started nothing: no action on the cause, no task started through QRS", () => {
+test("the Causes page's Re-run button asks with the same preview before anything is asked for", () => {
+  expect(dashboardAsked).toContain("Re-run the runs the queue cancelled (reload queue backed up on reload01)?");
+  expect(dashboardAsked).toContain(
+    [
+      "If you confirm now:",
+      "On reload01: waiting for a free engine on reload01: 2 of 2 busy.",
+      "1. Extract orders",
+      "2. Load Sales (after Extract orders has ended)",
+      'sales-morning: expected fresh time not known yet: the run of "Load Sales" in its chain failed and nothing planned runs it again before the deadline',
+    ].join("\n"),
+  );
+});
+
+test("opening the link's page and dismissing the dashboard's question started nothing: no action, no start through QRS", () => {
   expect(actionsAfter).toEqual([]);
   const starts = s!.sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => /\/task\/[^/]+\/start/i.test(r.path));
   // The two admin reloads were started on the simulator itself, not through QRS.
