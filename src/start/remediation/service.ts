@@ -15,7 +15,7 @@ import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
 import { messageLines } from "./lines";
 import { rerunLeftReads } from "./rerun-left";
-import { rerunPreviewLines } from "./rerun-preview-lines";
+import { rerunPreviewLines, retryPreviewLines } from "./rerun-preview-lines";
 import type { CauseProbes } from "./cause-probes";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
@@ -262,6 +262,12 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       return { ok: true, preview: await previewRetry({ ...deps, promises: () => projector }, checked.incident, r.delayMs, clock.now()) };
     },
     previewRerun: (causeId) => previewRerun({ ...deps, store, promises: () => projector }, causeId, clock.now()),
+    async retryPreview(incidentId) {
+      const checked = await retryable(cfg, deps.incidents, { incidentId, delayMs: 0 });
+      if (checked.ok !== "retryable") return undefined;
+      const p = await previewRetry({ ...deps, promises: () => projector }, checked.incident, 0, clock.now());
+      return retryPreviewLines(p, deps.formatTime);
+    },
     async rerunPreview(causeId) {
       const p = await previewRerun({ ...deps, store, promises: () => projector }, causeId, clock.now());
       return p.ok ? rerunPreviewLines(p.preview, deps.formatTime) : undefined;

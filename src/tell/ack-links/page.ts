@@ -2,8 +2,8 @@
 // to confirm with a button (a POST) and shows the result. A GET never acts: mail scanners open links to look at them.
 import { esc } from "./html-text";
 import type { SnoozeChoice } from "./snooze-choices";
-import type { RerunPreviewLines, RetryChoice } from "./remedy-port";
-import { rerunPreviewHtml } from "./rerun-preview-page";
+import type { RerunPreviewLines, RetryChoice, RetryPreviewLines } from "./remedy-port";
+import { rerunPreviewHtml, retryPreviewHtml } from "./rerun-preview-page";
 import type { LinkAction } from "./signature";
 
 function frame(title: string, body: string): string {
@@ -44,7 +44,7 @@ export function confirmPage(
   retryChoices: RetryChoice[] = [],
   askName?: AskName,
   chainTasks: ReadonlyArray<{ id: string; name: string }> = [],
-  rerunPreview?: RerunPreviewLines,
+  preview?: RerunPreviewLines | RetryPreviewLines,
 ): string {
   const scope = subject.scope ? `<p>${esc(subject.scope)}</p>` : "";
   const about = `<p><b>${esc(subject.label)}</b>: ${esc(subject.title)}<br><span class="muted">${esc(subject.lastSummary)}</span></p>${scope}`;
@@ -61,7 +61,7 @@ export function confirmPage(
   if (action === "rerun")
     return frame(
       "Re-run the runs the queue cancelled?",
-      `${about}<p>Once the node's queue has drained, Steward starts each run Qlik cancelled while it waited, one after another in chain order (a task its chain already ran again is left out), and says how each went in its incident's next message.</p>${rerunPreviewHtml(rerunPreview)}${form(`<button type="submit" name="confirm" value="rerun">Re-run them</button>`)}${who}`,
+      `${about}<p>Once the node's queue has drained, Steward starts each run Qlik cancelled while it waited, one after another in chain order (a task its chain already ran again is left out), and says how each went in its incident's next message.</p>${rerunPreviewHtml(preview && "runs" in preview ? preview : undefined)}${form(`<button type="submit" name="confirm" value="rerun">Re-run them</button>`)}${who}`,
     );
   if (action === "reload")
     return frame(
@@ -80,7 +80,7 @@ export function confirmPage(
     const retry = retryChoices.map((c) => `<button type="submit" name="retry" value="${esc(c.id)}">Retry ${esc(c.label)}</button>`).join("");
     return frame(
       "Start this task again?",
-      `${about}<p>Steward starts the task in Qlik Sense once, at the time you choose, and says how it went in the incident's next message.</p>${form(retry)}${who}`,
+      `${about}<p>Steward starts the task in Qlik Sense once, at the time you choose, and says how it went in the incident's next message.</p>${retryPreviewHtml(preview && !("runs" in preview) ? preview : undefined)}${form(retry)}${who}`,
     );
   }
   const buttons = choices.map((c) => `<button type="submit" name="choice" value="${esc(c.id)}">Snooze ${esc(c.label)}</button>`).join("");

@@ -39,10 +39,18 @@ export interface RerunPreviewLines {
   promises: string[];
 }
 
+/** What a retry now would do, in words for the retry link's page (issue 105): when and where, and each promise's line. */
+export interface RetryPreviewLines {
+  startsWhen: string;
+  promises: string[];
+}
+
 export interface RemedyPort {
   /** Whether a message about this event offers a retry (an open incident of a transient error class). */
   offersRetry(e: DomainEvent): boolean;
   retryChoices(): RetryChoice[];
+  /** What a retry now would do (undefined: it would be refused); records and starts nothing. */
+  retryPreview?(incidentId: number): Promise<RetryPreviewLines | undefined>;
   /** Asks for the incident's task to be started again after the delay; text for the person says what happens. */
   retry(req: { incidentId: number; delayMs: number; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
   /** Whether a message about this event offers "re-run the runs the queue cancelled" (a node's queue cause). */

@@ -10,6 +10,7 @@ import { closeAll, type TestApp } from "../../../helpers/app";
 import { at, daily, QUIET_LOOKS, reloadQueueSiteYaml, reloadTask, startStewardOnSite } from "../../../helpers/reload-queue-site";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
+import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
 
 const CRM = "f5ee0000-0000-4000-8000-0000000000c1";
 const SITE = reloadQueueSiteYaml({
@@ -45,6 +46,9 @@ let t: TestApp | undefined;
 let incidentId = 0;
 const answers: Record<string, { status: number; body: unknown }> = {};
 let actionsAfter: unknown[] = [];
+let smtp: SmtpReceiver | undefined;
+/** The failure mail's "Retry the task" link's page, opened at 02:05 (a GET: it acts on nothing). */
+let linkPage = "";
 
 const dryRun = async (body: Record<string, unknown>) => {
   const r = await t!.request(`/v4/incidents/${incidentId}/retry`, {
@@ -56,12 +60,18 @@ const dryRun = async (body: Record<string, unknown>) => {
 };
 
 beforeAll(async () => {
+  smtp = await startSmtpReceiver();
   s = await startSteppedSite(dir.path, at("01:30"), SITE);
   const { clock } = s;
   ({ t } = await startStewardOnSite(
     s,
     dir.path,
-    `${QUIET_LOOKS}freshness:
+    `${QUIET_LOOKS}channels:
+  mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [anna@corp.example] }
+routes:
+  - { on: [task.failed], to: [mail] }
+actionLinks: { publicBaseUrl: "https://steward.corp.example" }
+freshness:
   promises:
     crm-morning: { appNames: [Load CRM app], freshBy: "07:00", timeZone: UTC }
 `,
@@ -72,12 +82,21 @@ beforeAll(async () => {
   incidentId = incidents.find((i) => i.title === "Load CRM")?.id ?? 0;
   answers.in10 = await dryRun({ inMinutes: 10 });
   answers.tooLate = await dryRun({ inMinutes: 10_080 });
+  const mail = smtp.mails.find((m) => (m.mail.subject ?? "").includes("Load CRM"));
+  const href =
+    /<a href="([^"]+)"[^>]*>Retry the task<\/a>/
+      .exec(mail?.mail.html ?? "")?.[1]
+      ?.replaceAll("&amp;", "&")
+      .replaceAll("&#38;", "&") ?? "";
+  if (!href) throw new Error("no Retry the task link in the failure's mail");
+  linkPage = await (await t.request(`${new URL(href).pathname}${new URL(href).search}`)).text();
   await clock.runUntil(at("02:40"));
   actionsAfter = ((await (await t.request(`/v4/incidents/${incidentId}/actions`)).json()) as { actions: unknown[] }).actions;
 }, 180_000);
 
 afterAll(async () => {
   await closeAll(t, s?.sim, dir);
+  await smtp?.stop();
 });
 
 test("the preview names the task, when it would start, the node it last ran on and that node's busy engine", () => {
@@ -102,12 +121,20 @@ test("the preview names no promise when the freshness projection is the same wit
   expect((answers.in10!.body as RetryPreview).promises).toEqual([]);
 });
 
+test("the retry link's page shows what a retry now would meet, above its delays", () => {
+  expect(linkPage).toContain("If you retry now");
+  expect(linkPage).toMatch(
+    /The task is started now \(it last ran on reload01[^)]*; the Scheduler picks the node\); reload01[^ ]* has no free engine now \(1 of 1 busy, 0 waiting\)/,
+  );
+  expect(linkPage).toContain('name="retry"');
+});
+
 test("a dry run is refused as the request would be: a delay past remediation.maxDelay names inMinutes", () => {
   expect(answers.tooLate!.status).toBe(400);
   expect(JSON.stringify(answers.tooLate!.body)).toContain("inMinutes");
 });
 
-test("a dry run records and starts nothing: no action on the incident, no task started through QRS", () => {
+test("a dry run and the link's page record and start nothing: no action on the incident, no task started through QRS", () => {
   expect(actionsAfter).toEqual([]);
   const starts = s!.sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => /\/task\/[^/]+\/start/i.test(r.path));
   expect(starts).toEqual([]);
