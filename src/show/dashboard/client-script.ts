@@ -42,6 +42,25 @@ export const DASHBOARD_JS = `
       return asked;
     };
   }
+  // Before a person confirms a re-run or a retry, its dry run says what it would do (issue 105, docs/rehearse.md).
+  function promiseLine(x) {
+    return x.expectedIfApproved ? x.text : x.promise + ": expected fresh time not known yet" + (x.heldUpBy ? ": " + x.heldUpBy : "");
+  }
+  function previewText(p) {
+    var lines = ["", "", "If you confirm now:"];
+    if (p.runs) {
+      lines.push("On " + p.node + ": " + p.startsWhen + ".");
+      p.runs.forEach(function (r) { lines.push(r.order + ". " + r.taskName + (r.after ? " (after " + r.after + " has ended)" : "")); });
+    } else lines.push(p.task.name + ": " + p.startsWhen + ".");
+    (p.promises || []).forEach(function (x) { lines.push(promiseLine(x)); });
+    return lines.join("\\n");
+  }
+  async function previewed(button, path, body) {
+    button.disabled = true;
+    try { return previewText(await (await api("POST", path, Object.assign({ dryRun: true }, body))).json()); }
+    catch (err) { toast(err.message, true); return undefined; }
+    finally { button.disabled = false; }
+  }
   var refreshing = false;
   async function refresh() {
     if (refreshing) return;
@@ -221,8 +240,11 @@ export const DASHBOARD_JS = `
       // A retry starts the task (now or later): ask first. It goes through the REST API with this viewer's key.
       var inPick = b.closest("[data-role=retry-action]").querySelector("select[data-retry-choice]");
       var inMin = Number(inPick.value);
-      if (!confirm("Retry " + b.dataset.name + " " + inPick.options[inPick.selectedIndex].textContent + "? Steward starts the task once; the incident's next message says how it went.")) return;
-      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/retry", { inMinutes: inMin }); }, secondPerson("Retry of " + b.dataset.name + " asked for"));
+      var retryPath = "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/retry";
+      previewed(b, retryPath, { inMinutes: inMin }).then(function (shown) {
+        if (shown === undefined || !confirm("Retry " + b.dataset.name + " " + inPick.options[inPick.selectedIndex].textContent + "? Steward starts the task once; the incident's next message says how it went." + shown)) return;
+        run(b, function () { return api("POST", retryPath, { inMinutes: inMin }); }, secondPerson("Retry of " + b.dataset.name + " asked for"));
+      });
     } else if (a === "reload-app") {
       if (!confirm("Reload the app of " + b.dataset.name + " through the Engine now, as its task would? Steward reloads it once; the incident's next message says what the Engine answered.")) return;
       run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/reload-app", {}); }, "Engine reload of " + b.dataset.name + " asked for");
@@ -232,8 +254,11 @@ export const DASHBOARD_JS = `
       if (!confirm("Start " + from + " now? Qlik's triggers run the rest of the chain after it.")) return;
       run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/restart-chain", { taskId: chainPick.value }); }, "Chain started again from " + from);
     } else if (a === "rerun-cause") {
-      if (!confirm("Re-run the runs the queue cancelled (" + b.dataset.name + ")? Steward starts them once the queue has drained, in chain order.")) return;
-      run(b, function () { return api("POST", "/v4/causes/" + encodeURIComponent(b.dataset.id) + "/rerun-cancelled"); }, secondPerson("Re-run of the cancelled runs asked for"));
+      var rerunPath = "/v4/causes/" + encodeURIComponent(b.dataset.id) + "/rerun-cancelled";
+      previewed(b, rerunPath, {}).then(function (shown) {
+        if (shown === undefined || !confirm("Re-run the runs the queue cancelled (" + b.dataset.name + ")? Steward starts them once the queue has drained, in chain order." + shown)) return;
+        run(b, function () { return api("POST", rerunPath); }, secondPerson("Re-run of the cancelled runs asked for"));
+      });
     } else if (a === "end-silence") {
       if (!confirm("End silence #" + b.dataset.id + " now? What it held is sent if the condition still lasts.")) return;
       run(b, function () { return api("DELETE", "/v4/silences/" + encodeURIComponent(b.dataset.id)); }, "Silence #" + b.dataset.id + " ended");

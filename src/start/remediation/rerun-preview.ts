@@ -29,7 +29,16 @@ export interface RerunPreview {
   /** When the first would start, in words: "now: 1 of 2 engines busy, none waiting", or what it waits for. */
   startsWhen: string;
   /** Each promised app whose projection the re-run changes: its expected fresh time, or what still holds it up. */
-  promises: Array<{ promise: string; appId: string; deadline: string; expectedIfApproved?: string; expectedWithout?: string; text: string }>;
+  promises: Array<{
+    promise: string;
+    appId: string;
+    deadline: string;
+    expectedIfApproved?: string;
+    expectedWithout?: string;
+    /** Why no fresh time can be told even with the re-run (absent when one can). */
+    heldUpBy?: string;
+    text: string;
+  }>;
 }
 
 export type RerunPreviewAnswer = { ok: true; preview: RerunPreview } | { ok: false; status: 404 | 409; message: string };
@@ -73,13 +82,17 @@ export async function previewRerun(deps: RerunPreviewDeps, causeId: number, now:
 }
 
 /**
- * The promised apps whose projection the re-run changes (its expected fresh time, or what holds it up): projected with
- * the runs due now and without them.
+ * The promised apps whose projection the runs change (its expected fresh time, or what holds it up): projected with
+ * the runs due at `dueMs` and without them. A retry's preview asks it too (retry-preview.ts).
  */
-async function promisesFed(deps: RerunPreviewDeps, runs: ReadonlyArray<{ taskId: string }>, now: number): Promise<RerunPreview["promises"]> {
+export async function promisesFed(
+  deps: Pick<RerunPreviewDeps, "promises" | "formatTime">,
+  runs: ReadonlyArray<{ taskId: string }>,
+  dueMs: number,
+): Promise<RerunPreview["promises"]> {
   const project = deps.promises?.();
   if (!project) return [];
-  const [without, withRuns] = await Promise.all([project([]), project(runs.map((r) => ({ taskId: r.taskId, dueMs: now })))]);
+  const [without, withRuns] = await Promise.all([project([]), project(runs.map((r) => ({ taskId: r.taskId, dueMs })))]);
   const before = new Map(without.map((p) => [`${p.promise}\u0000${p.appId}`, p]));
   const out: RerunPreview["promises"] = [];
   for (const p of withRuns) {
@@ -96,6 +109,7 @@ async function promisesFed(deps: RerunPreviewDeps, runs: ReadonlyArray<{ taskId:
       deadline: new Date(p.deadlineMs).toISOString(),
       ...(p.expectedMs !== undefined ? { expectedIfApproved: iso(p.expectedMs)! } : {}),
       ...(b?.expectedMs !== undefined ? { expectedWithout: iso(b.expectedMs)! } : {}),
+      ...(p.expectedMs === undefined && p.missed ? { heldUpBy: p.missed } : {}),
       text,
     });
   }

@@ -23,9 +23,34 @@ const RerunBody = z
   })
   .prefault({});
 
+const RetryBody = z
+  .strictObject({
+    inMinutes: z.number().int().min(0).max(10_080).default(0).describe("Minutes from now; 0 starts it at once."),
+    dryRun: z
+      .boolean()
+      .default(false)
+      .describe(
+        "true: say what the retry would do if approved now (when it starts, the node its task last ran on and that node's engines, each promise's expected fresh time) and record or start nothing.",
+      ),
+  })
+  .prefault({});
+
+const RetryAnswerSchema = z.object({
+  added: z.boolean(),
+  awaiting: z.boolean().optional().describe("Recorded, waiting for a second, different person to confirm it (two-person rule)."),
+  confirmed: z.object({ firstBy: z.string() }).optional().describe("This ask confirmed the one firstBy made (two-person rule)."),
+  action: ActionViewSchema,
+});
+
 /** A dry run's answer: the preview (200), or why there is nothing to re-run. */
 function previewAnswer(c: Context<HttpEnv>, p: RerunPreviewAnswer): Response {
   if (!p.ok) return c.json(errorBody(p.status, p.status === 404 ? "NOT_FOUND" : "CONFLICT", p.message, { field: "id" }), p.status);
+  return c.json(p.preview, 200);
+}
+
+/** A retry's dry run: what it would do (200), or the refusal the request itself would get. */
+function retryPreviewAnswer(c: Context<HttpEnv>, p: Awaited<ReturnType<RemediationService["previewRetry"]>>): Response {
+  if (!p.ok) return c.json(errorBody(p.status, p.code, p.message, { field: p.field }), p.status);
   return c.json(p.preview, 200);
 }
 
@@ -40,17 +65,12 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
       tags: ["Alerts"],
       scope: "tasks",
       params: IdParams,
-      body: z.strictObject({ inMinutes: z.number().int().min(0).max(10_080).default(0).describe("Minutes from now; 0 starts it at once.") }).prefault({}),
+      body: RetryBody,
       responses: {
+        200: { description: "dryRun: what the retry would do if approved now; nothing is recorded or started" },
         202: {
           description: "The action, to be carried out (or waiting for a second person)",
-          schema: () =>
-            z.object({
-              added: z.boolean(),
-              awaiting: z.boolean().optional().describe("Recorded, waiting for a second, different person to confirm it (two-person rule)."),
-              confirmed: z.object({ firstBy: z.string() }).optional().describe("This ask confirmed the one firstBy made (two-person rule)."),
-              action: ActionViewSchema,
-            }),
+          schema: () => RetryAnswerSchema,
         },
         400: { description: "The delay is longer than remediation.maxDelay" },
         403: { description: FORBIDDEN_SAME },
@@ -59,6 +79,7 @@ export function registerRemediationRoutes(router: Router, service: RemediationSe
       },
     },
     async (c, { params, body }) => {
+      if (body.dryRun) return retryPreviewAnswer(c, await service.previewRetry({ incidentId: params.id, delayMs: body.inMinutes * 60_000 }));
       const actor = auditActorOf(c);
       const a = await service.requestRetry({
         incidentId: params.id,

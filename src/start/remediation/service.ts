@@ -15,6 +15,7 @@ import type { RemediationConfig } from "./config";
 import type { Worker } from "./worker";
 import { messageLines } from "./lines";
 import { rerunLeftReads } from "./rerun-left";
+import { rerunPreviewLines, retryPreviewLines } from "./rerun-preview-lines";
 import type { CauseProbes } from "./cause-probes";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
@@ -26,6 +27,10 @@ import { closeOnRunEnd } from "./run-end";
 import type { ConfirmAnswer, RetryAnswer } from "./answers";
 import type { EnginePort } from "./engine-room";
 import { type PromiseProjector, previewRerun, type RerunPreviewAnswer } from "./rerun-preview";
+import { previewRetry, type RetryPreview } from "./retry-preview";
+
+/** An open incident of a task whose error class a retry is offered for. */
+type RetryableIncident = { id: number; title: string; taskId: string };
 
 export type { ConfirmAnswer, RetryAnswer } from "./answers";
 
@@ -64,6 +69,8 @@ export interface RemediationService extends RemedyPort {
   endsAnAction(e: DomainEvent): Promise<boolean>;
   /** This Steward's next look for due actions (remediation.pollInterval's), run now; resolves when it is done. */
   lookNow(): Promise<void>;
+  /** What a retry would do if approved now (dryRun), or why it would be refused: nothing recorded or started. */
+  previewRetry(r: Pick<RetryRequest, "incidentId" | "delayMs">): Promise<Extract<RetryAnswer, { ok: false }> | { ok: true; preview: RetryPreview }>;
   /** What a re-run of the cause's cancelled runs would do if approved now (dryRun): nothing recorded or started. */
   previewRerun(causeId: number): Promise<RerunPreviewAnswer>;
   /** The freshness promises' projections (built after remediation): a preview then says when each app would be fresh. */
@@ -107,7 +114,8 @@ const inWords = (ms: number) => (ms <= 0 ? "now" : `in ${spanText(ms)}`);
 export type { Asker } from "./approval";
 
 /** A retry refused: the HTTP status, its code and the field of the request it is about. */
-const refuse = (status: 404 | 409 | 400 | 403, field: string, message: string): RetryAnswer => ({
+type RetryRefusal = Extract<RetryAnswer, { ok: false }>;
+const refuse = (status: 404 | 409 | 400 | 403, field: string, message: string): RetryRefusal => ({
   ok: false,
   status,
   code: status === 404 ? "NOT_FOUND" : status === 400 ? "INVALID_INPUT" : status === 403 ? "FORBIDDEN" : "CONFLICT",
@@ -142,6 +150,29 @@ function auditRetryRequest(audit: ServiceDeps["audit"], r: RetryRequest, taskId:
   });
 }
 
+/** The open incident a retry may be asked for, or why not: the same refusals for a request and its dry run. */
+async function retryable(
+  cfg: RemediationConfig,
+  incidents: Pick<IncidentService, "get">,
+  r: Pick<RetryRequest, "incidentId" | "delayMs">,
+): Promise<RetryRefusal | { ok: "retryable"; incident: RetryableIncident }> {
+  // remediation.offer false refuses every path alike (REST, the links, MCP through REST), whatever else is asked.
+  if (!cfg.offer) return refuse(409, "id", NOT_OFFERED);
+  if (r.delayMs < 0 || r.delayMs > cfg.maxDelay)
+    return refuse(400, "inMinutes", `a retry may be asked for at most ${spanText(cfg.maxDelay)} ahead (remediation.maxDelay)`);
+  const incident = await incidents.get(r.incidentId);
+  if (!incident) return refuse(404, "id", `no incident ${r.incidentId}`);
+  if (incident.status !== "open") return refuse(409, "id", `incident ${r.incidentId} has recovered: there is nothing to retry`);
+  if (!incident.taskId) return refuse(409, "id", `incident ${r.incidentId} is not a task's: there is no task to start`);
+  if (!incident.errorClass || !cfg.retryClasses.includes(incident.errorClass as never))
+    return refuse(
+      409,
+      "id",
+      `incident ${r.incidentId}'s error class is ${incident.errorClass ?? "not known"}: a retry is offered for ${cfg.retryClasses.join(", ")} (remediation.retryClasses), failures that may heal by themselves`,
+    );
+  return { ok: "retryable", incident: { id: incident.id, title: incident.title, taskId: incident.taskId } };
+}
+
 export function createRemediationService(cfg: RemediationConfig, deps: ServiceDeps): RemediationService {
   const { store, clock } = deps;
   const log = deps.log.child({ module: "remediation" });
@@ -153,20 +184,9 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   closeOnRunEnd(deps.bus, store, clock, log);
 
   async function requestRetry(r: RetryRequest): Promise<RetryAnswer> {
-    // remediation.offer false refuses every path alike (REST, the links, MCP through REST), whatever else is asked.
-    if (!cfg.offer) return refuse(409, "id", NOT_OFFERED);
-    if (r.delayMs < 0 || r.delayMs > cfg.maxDelay)
-      return refuse(400, "inMinutes", `a retry may be asked for at most ${spanText(cfg.maxDelay)} ahead (remediation.maxDelay)`);
-    const incident = await deps.incidents.get(r.incidentId);
-    if (!incident) return refuse(404, "id", `no incident ${r.incidentId}`);
-    if (incident.status !== "open") return refuse(409, "id", `incident ${r.incidentId} has recovered: there is nothing to retry`);
-    if (!incident.taskId) return refuse(409, "id", `incident ${r.incidentId} is not a task's: there is no task to start`);
-    if (!incident.errorClass || !classes.has(incident.errorClass))
-      return refuse(
-        409,
-        "id",
-        `incident ${r.incidentId}'s error class is ${incident.errorClass ?? "not known"}: a retry is offered for ${[...classes].join(", ")} (remediation.retryClasses), failures that may heal by themselves`,
-      );
+    const checked = await retryable(cfg, deps.incidents, r);
+    if (checked.ok !== "retryable") return checked;
+    const { incident } = checked;
     const key = `retry:incident:${incident.id}`;
     const two = approval.needsTwo("retry");
     const press = async (): Promise<RetryAnswer | undefined> => {
@@ -236,7 +256,22 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   return {
     requestRetry,
     ...moreOffers(cfg, more),
+    async previewRetry(r) {
+      const checked = await retryable(cfg, deps.incidents, r);
+      if (checked.ok !== "retryable") return checked;
+      return { ok: true, preview: await previewRetry({ ...deps, promises: () => projector }, checked.incident, r.delayMs, clock.now()) };
+    },
     previewRerun: (causeId) => previewRerun({ ...deps, store, promises: () => projector }, causeId, clock.now()),
+    async retryPreview(incidentId) {
+      const checked = await retryable(cfg, deps.incidents, { incidentId, delayMs: 0 });
+      if (checked.ok !== "retryable") return undefined;
+      const p = await previewRetry({ ...deps, promises: () => projector }, checked.incident, 0, clock.now());
+      return retryPreviewLines(p, deps.formatTime);
+    },
+    async rerunPreview(causeId) {
+      const p = await previewRerun({ ...deps, store, promises: () => projector }, causeId, clock.now());
+      return p.ok ? rerunPreviewLines(p.preview, deps.formatTime) : undefined;
+    },
     seesPromises: (project) => {
       projector = project;
     },

@@ -110,6 +110,8 @@ export function linkActions(cfg: ActionLinksConfig, deps: LinkActionDeps): LinkA
         return { ok: false, message: "Re-running the cancelled runs from a link is not available on this Steward (remediation)." };
       return remedies.rerun({ causeId: p.incidentId, by: p.recipient, from: "link", ...who });
     },
+    retryPreview: async (p) => (p.target !== "cause" ? deps.remedies?.()?.retryPreview?.(p.incidentId) : undefined),
+    rerunPreview: async (p) => (p.target === "cause" ? deps.remedies?.()?.rerunPreview?.(p.incidentId) : undefined),
     rerunLeft: async (p) => (p.target === "cause" ? deps.remedies?.()?.rerunLeft?.(p.incidentId) : undefined),
     chainTasks: async (p) => (p.target === "cause" ? [] : ((await deps.remedies?.()?.chainTasks(p.incidentId)) ?? [])),
     async reload(p, who) {

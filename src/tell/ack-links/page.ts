@@ -1,10 +1,10 @@
 // The landing page of a link: a small standalone HTML page (the person may have no dashboard session), that asks
 // to confirm with a button (a POST) and shows the result. A GET never acts: mail scanners open links to look at them.
+import { esc } from "./html-text";
 import type { SnoozeChoice } from "./snooze-choices";
-import type { RetryChoice } from "./remedy-port";
+import type { RerunPreviewLines, RetryChoice, RetryPreviewLines } from "./remedy-port";
+import { rerunPreviewHtml, retryPreviewHtml } from "./rerun-preview-page";
 import type { LinkAction } from "./signature";
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 function frame(title: string, body: string): string {
   return `<!DOCTYPE html>
@@ -44,6 +44,7 @@ export function confirmPage(
   retryChoices: RetryChoice[] = [],
   askName?: AskName,
   chainTasks: ReadonlyArray<{ id: string; name: string }> = [],
+  preview?: RerunPreviewLines | RetryPreviewLines,
 ): string {
   const scope = subject.scope ? `<p>${esc(subject.scope)}</p>` : "";
   const about = `<p><b>${esc(subject.label)}</b>: ${esc(subject.title)}<br><span class="muted">${esc(subject.lastSummary)}</span></p>${scope}`;
@@ -60,7 +61,7 @@ export function confirmPage(
   if (action === "rerun")
     return frame(
       "Re-run the runs the queue cancelled?",
-      `${about}<p>Once the node's queue has drained, Steward starts each run Qlik cancelled while it waited, one after another in chain order (a task its chain already ran again is left out), and says how each went in its incident's next message.</p>${form(`<button type="submit" name="confirm" value="rerun">Re-run them</button>`)}${who}`,
+      `${about}<p>Once the node's queue has drained, Steward starts each run Qlik cancelled while it waited, one after another in chain order (a task its chain already ran again is left out), and says how each went in its incident's next message.</p>${rerunPreviewHtml(preview && "runs" in preview ? preview : undefined)}${form(`<button type="submit" name="confirm" value="rerun">Re-run them</button>`)}${who}`,
     );
   if (action === "reload")
     return frame(
@@ -79,7 +80,7 @@ export function confirmPage(
     const retry = retryChoices.map((c) => `<button type="submit" name="retry" value="${esc(c.id)}">Retry ${esc(c.label)}</button>`).join("");
     return frame(
       "Start this task again?",
-      `${about}<p>Steward starts the task in Qlik Sense once, at the time you choose, and says how it went in the incident's next message.</p>${form(retry)}${who}`,
+      `${about}<p>Steward starts the task in Qlik Sense once, at the time you choose, and says how it went in the incident's next message.</p>${retryPreviewHtml(preview && !("runs" in preview) ? preview : undefined)}${form(retry)}${who}`,
     );
   }
   const buttons = choices.map((c) => `<button type="submit" name="choice" value="${esc(c.id)}">Snooze ${esc(c.label)}</button>`).join("");

@@ -27,10 +27,30 @@ export interface LinkAsker {
   verified: boolean;
 }
 
+/**
+ * What a re-run of a queue cause's cancelled runs would do if approved now, in words for the link's page before the
+ * person confirms (issue 105): the node, when the first would start (or what it waits for), the runs in order, and a
+ * line per freshness promise whose expected time the re-run changes.
+ */
+export interface RerunPreviewLines {
+  node: string;
+  startsWhen: string;
+  runs: Array<{ order: number; taskName: string; after?: string }>;
+  promises: string[];
+}
+
+/** What a retry now would do, in words for the retry link's page (issue 105): when and where, and each promise's line. */
+export interface RetryPreviewLines {
+  startsWhen: string;
+  promises: string[];
+}
+
 export interface RemedyPort {
   /** Whether a message about this event offers a retry (an open incident of a transient error class). */
   offersRetry(e: DomainEvent): boolean;
   retryChoices(): RetryChoice[];
+  /** What a retry now would do (undefined: it would be refused); records and starts nothing. */
+  retryPreview?(incidentId: number): Promise<RetryPreviewLines | undefined>;
   /** Asks for the incident's task to be started again after the delay; text for the person says what happens. */
   retry(req: { incidentId: number; delayMs: number; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
   /** Whether a message about this event offers "re-run the runs the queue cancelled" (a node's queue cause). */
@@ -40,6 +60,8 @@ export interface RemedyPort {
    * and in words (which ones, or that nothing is left, with what ran). The link acts after the cause closed while any is left.
    */
   rerunLeft?(causeId: number): Promise<{ left: number; message: string }>;
+  /** What the re-run would do if approved now (undefined: nothing to re-run); records and starts nothing. */
+  rerunPreview?(causeId: number): Promise<RerunPreviewLines | undefined>;
   /** Asks for the runs the queue cause's node cancelled to be started again once the queue drained, in chain order. */
   rerun(req: { causeId: number; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
   /** Whether a message about this event offers "reload the app through the Engine" (an open incident of a reload task). */

@@ -15,7 +15,7 @@ import type { LinkStore } from "./link-store";
 import { confirmPage, resultPage, type SubjectFacts } from "./page";
 import type { LinkParams, LinkTarget } from "./signature";
 import type { SnoozeChoice } from "./snooze-choices";
-import type { LinkAnswer, LinkAsker, RetryChoice } from "./remedy-port";
+import type { LinkAnswer, LinkAsker, RerunPreviewLines, RetryChoice, RetryPreviewLines } from "./remedy-port";
 import { actorName, isChannelLink, nameCookie, PersonNameSchema, rememberedName } from "./person-name";
 import { type LinkSignIn, signedInPerson, signInFirst } from "./sign-in-gate";
 
@@ -42,6 +42,10 @@ export interface LinkActions {
   rerun(p: LinkParams, who: LinkAsker): Promise<LinkAnswer>;
   /** What a re-run link of a cause would find now (absent: remediation is not on this Steward). */
   rerunLeft(p: LinkParams): Promise<{ left: number; message: string } | undefined>;
+  /** What a re-run link of a cause would do if confirmed now, shown before the person confirms (absent: not known). */
+  rerunPreview(p: LinkParams): Promise<RerunPreviewLines | undefined>;
+  /** What a retry link's task would meet if retried now, shown above its delays (absent: not known). */
+  retryPreview(p: LinkParams): Promise<RetryPreviewLines | undefined>;
   /** A time as the pages say it: the message format on the site's clock (src/platform/core/time-text.ts). */
   formatTime(ms: number): string;
   /** Whether the action waits for a second person (remediation.approval: two-person). */
@@ -96,6 +100,12 @@ async function shownSubject(
   return { shown: { ...subject, lastSummary: `The queue has drained and the cause has closed. ${left.message}` } };
 }
 
+/** The preview a re-run's or a retry's link page shows before its buttons (issue 105). */
+async function previewOf(actions: LinkActions, p: LinkParams): Promise<RerunPreviewLines | RetryPreviewLines | undefined> {
+  if (p.action === "rerun") return actions.rerunPreview(p);
+  return p.action === "retry" ? actions.retryPreview(p) : undefined;
+}
+
 type LandingDeps = {
   target: LinkTarget;
   store: LinkStore;
@@ -120,8 +130,9 @@ async function landingPage(c: Context<HttpEnv>, id: number, { target, store, act
   // Signed in with the directory: the person acts as themselves, whoever the link was sent to; no name to type.
   const ask = !person && isChannelLink(check.params.recipient) ? { ...optional("remembered", rememberedName(c.req.header("cookie"))) } : undefined;
   const chain = check.params.action === "chain" ? await actions.chainTasks(check.params) : [];
+  const preview = await previewOf(actions, check.params);
   const as = person ?? check.params.recipient;
-  return html(c, confirmPage(shown, check.params.action, as, actions.choices(now), actions.retryChoices(), ask, chain), 200);
+  return html(c, confirmPage(shown, check.params.action, as, actions.choices(now), actions.retryChoices(), ask, chain, preview), 200);
 }
 
 /** GET and POST of the links naming one kind of target: /act/incident/{id} (a task's incident), /act/cause/{id}. */
@@ -199,7 +210,8 @@ function registerTarget(router: Router, target: LinkTarget, { store, actions, au
           const problem = name.error.issues[0]?.message ?? "Type your name.";
           if (!subject) return html(c, result("Type your name", problem, params.id), 400);
           const chain = link.action === "chain" ? await actions.chainTasks(link) : [];
-          const page = confirmPage(subject, link.action, link.recipient, actions.choices(now), actions.retryChoices(), { problem }, chain);
+          const preview = await previewOf(actions, link);
+          const page = confirmPage(subject, link.action, link.recipient, actions.choices(now), actions.retryChoices(), { problem }, chain, preview);
           return html(c, page, 400);
         }
         p = { ...link, recipient: actorName(name.data, link.recipient) };
