@@ -1,0 +1,109 @@
+// The rota's hand-off notice (issue 106): `noticeBefore` a shift begins, the incoming person (after overrides) is
+// mailed when it starts and ends, who hands over, and what is still open. Mailed through the SMTP server of the email
+// channel a route to the schedule (recipients.onCall) sends on, to that person alone. Each Steward looks every minute
+// on its Clock; the notice is claimed in the store first, so the Stewards of one PostgreSQL send it once.
+import type { Logger } from "pino";
+import { type Clock, every } from "../../platform/core/clock";
+import { inFlight } from "../../platform/core/stepped-clock";
+import type { EmailChannelConfig } from "../../tell/notify/channels/email/schema";
+import { createSmtpTransport, smtpOptions } from "../../tell/notify/channels/email/transport";
+import { type OnCallConfig, scheduleNames, scheduleOf } from "../../tell/oncall/config";
+import { upcomingHandover } from "./next-handover";
+import type { HandoverNoticeStore } from "./notice-store";
+import { handoverNoticeText } from "./notice-text";
+
+const LOOK_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+export interface HandoverNoticeDeps {
+  oncall(): OnCallConfig | undefined;
+  /** The email channel the routes naming `schedule` in recipients.onCall send on; undefined: none does. */
+  mailChannelOf(schedule: string): EmailChannelConfig | undefined;
+  /** What is still open, one line each (the handover's lines, the actions waiting for a person). */
+  openWork(now: number): Promise<string[]>;
+  store: HandoverNoticeStore;
+  clock: Clock;
+  log: Logger;
+  instanceId: string;
+  baseDir: string;
+  /** notify.testMode.email while test mode is on: the notice goes there, its person named in the subject. */
+  testTarget?(): string | undefined;
+}
+
+export function createHandoverNotices(d: HandoverNoticeDeps) {
+  const log = d.log.child({ module: "handover-notice" });
+  let stopTimer: (() => void) | undefined;
+  let running: Promise<void> | undefined;
+  let prunedAt = 0;
+  /** Schedules already warned about having no mail route, so the log says it once a run, not every minute. */
+  const warned = new Set<string>();
+
+  const send = async (channel: EmailChannelConfig, to: string, subject: string, text: string) => {
+    const transport = await createSmtpTransport(smtpOptions(channel, d.baseDir));
+    try {
+      const test = d.testTarget?.();
+      await transport.sendMail({
+        from: channel.from,
+        ...(channel.replyTo ? { replyTo: channel.replyTo } : {}),
+        to: test ?? to,
+        subject: test ? `[TEST for ${to}] ${subject}` : subject,
+        text,
+        headers: { "Auto-Submitted": "auto-generated" },
+      });
+    } finally {
+      transport.close();
+    }
+  };
+
+  const noticeOne = async (name: string, now: number) => {
+    const s = scheduleOf(d.oncall(), name)!;
+    const h = upcomingHandover(s, now, s.noticeBefore);
+    if (!h) return;
+    const channel = d.mailChannelOf(name);
+    if (!channel) {
+      if (!warned.has(name)) log.warn({ schedule: name }, "no route mails this schedule (recipients.onCall with an email channel): no hand-off notice is sent");
+      warned.add(name);
+      return;
+    }
+    if (!(await d.store.claim(name, h.start, h.incoming, d.instanceId, now))) return;
+    try {
+      const notice = handoverNoticeText(name, s.timeZone, h, await d.openWork(now));
+      await send(channel, h.incoming, notice.subject, notice.text);
+      await d.store.sent(name, h.start, d.clock.now());
+      log.info({ schedule: name, person: h.incoming, shiftStart: new Date(h.start).toISOString() }, "hand-off notice sent");
+    } catch (err) {
+      await d.store.release(name, h.start);
+      log.warn({ schedule: name, person: h.incoming, err: (err as Error).message }, "hand-off notice not sent; tried again at the next look");
+    }
+  };
+
+  const look = (): Promise<void> => {
+    if (running) return running;
+    running = (async () => {
+      const now = d.clock.now();
+      if (now - prunedAt >= DAY_MS) {
+        prunedAt = now;
+        await d.store.prune(now);
+      }
+      for (const name of scheduleNames(d.oncall())) await noticeOne(name, now);
+    })()
+      .catch((err) => log.error({ err }, "hand-off notices: the store could not be read"))
+      .finally(() => {
+        running = undefined;
+      });
+    return inFlight(d.clock, running, "hand-off notices");
+  };
+
+  return {
+    name: "handover-notices",
+    look,
+    start() {
+      stopTimer = every(d.clock, LOOK_MS, () => look());
+      void look();
+    },
+    async stop() {
+      stopTimer?.();
+      await running;
+    },
+  };
+}
