@@ -3,7 +3,7 @@
 // channel a route to the schedule (recipients.onCall) sends on, to that person alone. Each Steward looks every minute
 // on its Clock; the notice is claimed in the store first, so the Stewards of one PostgreSQL send it once.
 import type { Logger } from "pino";
-import { type Clock, every } from "../../platform/core/clock";
+import type { Clock } from "../../platform/core/clock";
 import { inFlight } from "../../platform/core/stepped-clock";
 import type { EmailChannelConfig } from "../../tell/notify/channels/email/schema";
 import { createSmtpTransport, smtpOptions } from "../../tell/notify/channels/email/transport";
@@ -32,7 +32,8 @@ export interface HandoverNoticeDeps {
 
 export function createHandoverNotices(d: HandoverNoticeDeps) {
   const log = d.log.child({ module: "handover-notice" });
-  let stopTimer: (() => void) | undefined;
+  let timer: ReturnType<Clock["setTimeout"]> | undefined;
+  let stopped = false;
   let running: Promise<void> | undefined;
   let prunedAt = 0;
   /** Schedules already warned about having no mail route, so the log says it once a run, not every minute. */
@@ -98,11 +99,21 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
     name: "handover-notices",
     look,
     start() {
-      stopTimer = every(d.clock, LOOK_MS, () => look());
+      stopped = false;
+      // The timer returns the look, so a manual clock moved past a handover waits for the notice before it goes on.
+      const arm = () => {
+        timer = d.clock.setTimeout(() => {
+          if (stopped) return;
+          arm();
+          return look();
+        }, LOOK_MS);
+      };
+      arm();
       void look();
     },
     async stop() {
-      stopTimer?.();
+      stopped = true;
+      d.clock.clearTimeout(timer);
       await running;
     },
   };
