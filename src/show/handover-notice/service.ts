@@ -7,13 +7,15 @@ import type { Clock } from "../../platform/core/clock";
 import { inFlight } from "../../platform/core/stepped-clock";
 import type { EmailChannelConfig } from "../../tell/notify/channels/email/schema";
 import { createSmtpTransport, smtpOptions } from "../../tell/notify/channels/email/transport";
-import { type OnCallConfig, scheduleNames, scheduleOf } from "../../tell/oncall/config";
+import { noticeBeforeMs, type OnCallConfig, scheduleNames, scheduleOf } from "../../tell/oncall/config";
+import { dutySpan } from "../../tell/oncall/duty-span";
 import { upcomingHandover } from "./next-handover";
 import type { HandoverNoticeStore } from "./notice-store";
 import { handoverNoticeText } from "./notice-text";
 
 const LOOK_MS = 60_000;
 const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
 
 export interface HandoverNoticeDeps {
   oncall(): OnCallConfig | undefined;
@@ -38,6 +40,8 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
   let prunedAt = 0;
   /** Schedules already warned about having no mail route, so the log says it once a run, not every minute. */
   const warned = new Set<string>();
+  /** Per schedule, when to look again (the next change of duty less the lead), while its config (as JSON) is the same. */
+  const lookAt = new Map<string, { schedule: string; at: number }>();
 
   const send = async (channel: EmailChannelConfig, to: string, subject: string, text: string) => {
     const transport = await createSmtpTransport(smtpOptions(channel, d.baseDir));
@@ -58,8 +62,18 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
 
   const noticeOne = async (name: string, now: number) => {
     const s = scheduleOf(d.oncall(), name)!;
-    const h = upcomingHandover(s, now, s.noticeBefore);
-    if (!h) return;
+    const lead = noticeBeforeMs(s);
+    const planned = lookAt.get(name);
+    const same = JSON.stringify(s);
+    if (lead === 0 || (planned && planned.schedule === same && now < planned.at)) return;
+    const h = upcomingHandover(s, now, lead);
+    if (!h) {
+      // Working out who is on duty costs a Cron per instant: look again only when the next change is within the lead
+      // (or past it, when this one is not noticed), not each minute of the week. A reload's new schedule looks at once.
+      const until = dutySpan(s, now).until;
+      lookAt.set(name, { schedule: same, at: until === undefined ? now + WEEK_MS : until - lead > now ? until - lead : until });
+      return;
+    }
     const channel = d.mailChannelOf(name);
     if (!channel) {
       if (!warned.has(name)) log.warn({ schedule: name }, "no route mails this schedule (recipients.onCall with an email channel): no hand-off notice is sent");
