@@ -21,7 +21,8 @@ function wallClock(ms: number, zone: string): string {
   return `${v("weekday")} ${v("day")} ${v("month")} ${v("hour")}:${v("minute")}`;
 }
 
-export function handoverNoticeText(schedule: string, zone: string, h: UpcomingHandover, open: readonly string[]): HandoverNotice {
+/** `h.end`: when the shift ends (absent: duty does not change within eight days). */
+export function handoverNoticeText(schedule: string, zone: string, h: UpcomingHandover & { end?: number }, open: readonly string[]): HandoverNotice {
   const start = wallClock(h.start, zone);
   const until = h.end === undefined ? "no change of duty in the next eight days" : `until ${wallClock(h.end, zone)}`;
   const from = h.outgoing ? `${h.outgoing} hands over to you` : "nobody is on duty before you";

@@ -8,12 +8,12 @@ import { inFlight } from "../../platform/core/stepped-clock";
 import type { EmailChannelConfig } from "../../tell/notify/channels/email/schema";
 import { createSmtpTransport, smtpOptions } from "../../tell/notify/channels/email/transport";
 import { noticeBeforeMs, type OnCallConfig, scheduleNames, scheduleOf } from "../../tell/oncall/config";
-import { dutySpan } from "../../tell/oncall/duty-span";
-import { upcomingHandover } from "./next-handover";
+import { nextChange, upcomingHandover } from "./next-handover";
 import type { HandoverNoticeStore } from "./notice-store";
 import { handoverNoticeText } from "./notice-text";
 
 const LOOK_MS = 60_000;
+const IDLE_MS = 5 * 60_000;
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
 
@@ -70,7 +70,7 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
     if (!h) {
       // Working out who is on duty costs a Cron per instant: look again only when the next change is within the lead
       // (or past it, when this one is not noticed), not each minute of the week. A reload's new schedule looks at once.
-      const until = dutySpan(s, now).until;
+      const until = nextChange(s, now);
       lookAt.set(name, { schedule: same, at: until === undefined ? now + WEEK_MS : until - lead > now ? until - lead : until });
       return;
     }
@@ -82,7 +82,8 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
     }
     if (!(await d.store.claim(name, h.start, h.incoming, d.instanceId, now))) return;
     try {
-      const notice = handoverNoticeText(name, s.timeZone, h, await d.openWork(now));
+      const end = nextChange(s, h.start);
+      const notice = handoverNoticeText(name, s.timeZone, { ...h, ...(end !== undefined && { end }) }, await d.openWork(now));
       await send(channel, h.incoming, notice.subject, notice.text);
       await d.store.sent(name, h.start, d.clock.now());
       log.info({ schedule: name, person: h.incoming, shiftStart: new Date(h.start).toISOString() }, "hand-off notice sent");
@@ -90,6 +91,14 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
       await d.store.release(name, h.start);
       log.warn({ schedule: name, person: h.incoming, err: (err as Error).message }, "hand-off notice not sent; tried again at the next look");
     }
+  };
+
+  /** Each minute while a notice is due (or unsent); else at the next schedule's lead, looking at least every IDLE_MS for a reload's change. */
+  const nextLookIn = (): number => {
+    const now = d.clock.now();
+    let next = now + IDLE_MS;
+    for (const name of scheduleNames(d.oncall())) next = Math.min(next, lookAt.get(name)?.at ?? now);
+    return Math.max(LOOK_MS, next - now);
   };
 
   const look = (): Promise<void> => {
@@ -114,15 +123,15 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
     look,
     start() {
       stopped = false;
-      // The timer returns the look, so a manual clock moved past a handover waits for the notice before it goes on.
-      const arm = () => {
-        timer = d.clock.setTimeout(() => {
+      // The timer waits for its look, so a manual clock moved past a handover waits for the notice before it goes on.
+      const arm = (ms: number) => {
+        timer = d.clock.setTimeout(async () => {
           if (stopped) return;
-          arm();
-          return look();
-        }, LOOK_MS);
+          await look();
+          if (!stopped) arm(nextLookIn());
+        }, ms);
       };
-      arm();
+      arm(LOOK_MS);
       void look();
     },
     async stop() {
