@@ -179,8 +179,8 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     const { qrs, kv, files, influxConflicts, dataChecks, control, scheduler } = tasks;
     bindQlikNodes(security, qrs);
     const alerting = wireAlerting(w, audit, http, tasks, () => reloader.current().config);
-    const { alertGates, act, notifyMetrics, notify, dashboard, incidents } = alerting;
-    wireOnCall(w, http, alerting, () => reloader.current().config);
+    const { alertGates, notifyMetrics, notify, dashboard, incidents } = alerting;
+    wireOnCall(w, http, alerting, () => reloader.current().config, alerting.rota);
     const remediation = wireRemediation(w, audit, http, tasks, alerting);
     const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort, security.qlikNodes);
     const { intake, services, cloud, engineReloads } = site;
@@ -219,7 +219,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
       notify,
       influxConflicts,
       gate: alertGates.gate,
-      hooks: act.hooks,
+      hooks: alerting.notifyHooks,
       health: alerting.channelHealth,
       alertOpened: alerting.alertOpened,
       ...outboxPeerPoll(w),

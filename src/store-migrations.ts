@@ -32,6 +32,7 @@ import { escalationMigrations } from "./tell/escalation/migrations";
 import { onCallWebhookMigrations } from "./tell/on-call/migrations";
 import { remediationMigrations } from "./start/remediation/migrations";
 import { statusSubscriptionMigrations } from "./show/status/subscriptions/migrations";
+import { onCallMigrations } from "./tell/oncall/migrations";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -69,5 +70,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   statusSubscriptionMigrations,
   ssoMigrations,
   handoverNoticeMigrations,
+  onCallMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

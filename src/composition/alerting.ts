@@ -19,6 +19,7 @@ import {
   createAlertConverger,
   createAlertResender,
   type Notifier,
+  type NotifyHooks,
   type OpenCheck,
   setupNotify,
   truthKey,
@@ -35,10 +36,17 @@ import { dashboardPeerPoll, escalationPeerPoll, outboxPeerPoll } from "./store-a
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
 import { openPromiseAlerts } from "./open-promise-alerts";
+import type { Clock } from "../platform/core/clock";
 import type { SqlDb } from "../platform/store/sql";
+import { createOverrideStore } from "../tell/oncall/override-store";
+import { createRotaOverrides, type RotaOverrides } from "../tell/oncall/stored-overrides";
 import { type RemediationConfig, remediationSchema } from "../start/remediation/config";
 
 export interface Alerting {
+  /** The overrides people made over REST (src/tell/oncall/stored-overrides.ts): the notifier's pages follow them. */
+  rota: RotaOverrides;
+  /** The notifier's hooks (a reload's notifier is given the same). */
+  notifyHooks: NotifyHooks;
   alertGates: AlertGates;
   act: ActFromMessage;
   /** The notifier's metrics, kept across config reloads (the notifier is rebuilt). */
@@ -143,6 +151,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     ...escalationPeerPoll(w),
   });
   const notifyMetrics = createReusableMetrics(w.metrics); // the notifier is rebuilt on config reload
+  const rota = rotaHooks(shared.sql, clock, act.hooks);
   // InfluxDB field type conflicts of every writer (channels, site monitors, memory point), kept across reloads.
   // The site's zone is asked for when a time is first shown, not at start (the machine's zone loads ICU's data).
   let zone: string | undefined;
@@ -164,7 +173,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     qrs,
     influxConflicts,
     gate: alertGates.gate,
-    hooks: act.hooks,
+    hooks: rota.notifyHooks,
     health: channelHealth,
     alertOpened: (channel, key) => converger?.opened(channel, key),
     ...outboxPeerPoll(w),
@@ -220,6 +229,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   converger = alertConverger(w, current, alertGates, notify, conditions);
   lifecycle.add(w.gate ? w.gate("alert-resend", converger.component) : converger.component);
   return {
+    ...rota,
     alertConverger: converger,
     alertGates,
     act,
@@ -233,6 +243,12 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
     alertOpened: (channel, key) => converger?.opened(channel, key),
     ...(incidents ? { incidents } : {}),
   };
+}
+
+/** Who is on duty: the config's rota with the overrides people made over REST (issue 106), in the notifier's hooks. */
+function rotaHooks(db: SqlDb, clock: Clock, hooks: NotifyHooks): { rota: RotaOverrides; notifyHooks: NotifyHooks } {
+  const rota = createRotaOverrides(createOverrideStore(db), clock);
+  return { rota, notifyHooks: { ...hooks, oncall: rota.merged } };
 }
 
 /**

@@ -31,6 +31,11 @@ export interface BrowserGuardDeps {
    * Whole-path patterns, not prefixes: `/act/../v4/…` must not pass as a link.
    */
   signedLinkPaths?: readonly RegExp[];
+  /**
+   * http.publicUrl: the address people reach Steward at (a load balancer in front of a cluster). Its origin is
+   * Steward's own: a balancer may forward to a member under the member's own Host and add no X-Forwarded-Host.
+   */
+  publicUrl?: string;
 }
 
 /** Where the path of a request URL starts ("http://host:port/path" → the index of "/path"), -1 when it has none. */
@@ -140,6 +145,8 @@ export interface HostVerdict {
 export function createBrowserGuard(deps: BrowserGuardDeps): (c: Context<HttpEnv>) => Response | undefined {
   const norm = (o: string) => o.replace(/\/+$/, "").toLowerCase();
   const listed = new Set(deps.cors.enabled ? deps.cors.allowOrigins.map(norm) : []);
+  const publicOrigin = deps.publicUrl ? parseUrl(deps.publicUrl)?.origin : undefined;
+  if (publicOrigin) listed.add(norm(publicOrigin));
   const loopbackListener = isLoopbackHost(deps.listenHost);
   const judge = createHostJudge(deps.listenHost, deps.machineName);
   const signed = deps.signedLinkPaths ?? [];

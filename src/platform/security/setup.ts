@@ -164,6 +164,7 @@ export function setupSecurity(loaded: LoadedConfig<SecuritySetupConfig>, deps: S
     listenHost: http.host,
     deny: (c, reason, check) => deny(c, 403, reason, { check }),
     ...(deps.signedLinkPaths ? { signedLinkPaths: deps.signedLinkPaths } : {}),
+    ...(http.publicUrl ? { publicUrl: http.publicUrl } : {}),
   });
   return {
     service,

@@ -5,12 +5,21 @@ import { type OnDutyMention, onDutyMention } from "../oncall/mention";
 import type { NotifierConfig } from "./config";
 import { nameRoutes } from "./routing";
 
-/** Who a Slack or Teams delivery of route `route` mentions, on duty at `atMs` (when it was queued); other channels none. */
-export function mentionFor(config: NotifierConfig, channel: string, route: string, atMs: number): OnDutyMention | undefined {
+/**
+ * Who a Slack or Teams delivery of route `route` mentions, on duty at `atMs` (when it was queued); other channels none.
+ * `oncall`: the rota as it stands (with the overrides people made); without it, the config's.
+ */
+export function mentionFor(
+  config: NotifierConfig,
+  channel: string,
+  route: string,
+  atMs: number,
+  oncall: NotifierConfig["oncall"] = config.oncall,
+): OnDutyMention | undefined {
   const type = config.channels[channel]?.type;
   if (type !== "slack" && type !== "teams") return undefined;
   const schedule = nameRoutes(config.routes).find((r) => r.name === route)?.config.recipients?.onCall;
-  return onDutyMention(config.oncall, schedule, atMs);
+  return onDutyMention(oncall, schedule, atMs);
 }
 
 /** Slack reads &, < and > as markup in mrkdwn. */

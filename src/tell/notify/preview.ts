@@ -27,7 +27,8 @@ export interface Preview {
   deliveries: PreviewDelivery[];
 }
 
-export function planContextFor(config: NotifierConfig): PlanContext {
+/** `rota`: the config's schedules as they stand (with the overrides people made); without it, the config's own. */
+export function planContextFor(config: NotifierConfig, rota?: (configured: NotifierConfig["oncall"]) => NotifierConfig["oncall"]): PlanContext {
   return {
     routes: nameRoutes(config.routes),
     escalationTargets: new Set(config.routes.flatMap((r) => (r.escalate ? [r.escalate.to] : []))),
@@ -40,7 +41,7 @@ export function planContextFor(config: NotifierConfig): PlanContext {
       keepsAlerts: CHANNELS[type].keepsAlerts === true,
     }),
     onDuty: (name, nowMs) => {
-      const schedule = scheduleOf(config.oncall, name);
+      const schedule = scheduleOf(rota ? rota(config.oncall) : config.oncall, name);
       return schedule ? onDuty(schedule, nowMs) : undefined;
     },
   };

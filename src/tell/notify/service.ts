@@ -73,6 +73,8 @@ export interface NotifyHooks {
   decorate?(n: Notification): Promise<Notification>;
   /** Told of each plan after it was queued (escalation timers start from the deliveries sent). */
   queued?(plan: Plan, now: number): Promise<void>;
+  /** The rota as it stands: the config's schedules with the overrides people made (src/tell/oncall/stored-overrides.ts). */
+  oncall?(configured: NotifierConfig["oncall"]): NotifierConfig["oncall"];
 }
 
 export interface Notifier {
@@ -189,7 +191,7 @@ function notificationBuilder(
     const built = await notificationForRow(row, attempt, outbox, { ...varsOptionsFor(config, config.channels[row.channel]), pageAfterOf });
     const n = deps.hooks?.decorate ? await deps.hooks.decorate(built) : built;
     const attach = routeAttachScriptLog(config.routes, row.route);
-    const who = mentionFor(config, row.channel, row.route, row.createdAt);
+    const who = mentionFor(config, row.channel, row.route, row.createdAt, deps.hooks?.oncall?.(config.oncall));
     return { ...n, ...(attach === undefined ? {} : { attachScriptLog: attach }), ...(who ? { onDuty: who } : {}) };
   };
 }
@@ -199,7 +201,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const log = deps.log.child({ module: "notify" });
   const outbox = createOutboxStore(deps.store.sql, { instanceId: deps.instanceId ?? `steward-${randomUUID()}` });
   const metrics = createNotifyMetrics(deps.metrics, outbox);
-  const ctx = planContextFor(config);
+  const ctx = planContextFor(config, deps.hooks?.oncall);
   const routes = ctx.routes;
   const o = config.notify.outbox;
 

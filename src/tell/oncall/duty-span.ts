@@ -30,7 +30,7 @@ function narrow(s: OnCallSchedule, a: number, b: number): number {
 }
 
 /** The instant duty changes after `from`, walking in the direction of `dir`; undefined within the horizon. */
-function change(s: OnCallSchedule, from: number, dir: 1 | -1): number | undefined {
+export function dutyChange(s: OnCallSchedule, from: number, dir: 1 | -1): number | undefined {
   const person = onDuty(s, from).person;
   for (let t = from + dir * STEP, walked = STEP; walked <= HORIZON; t += dir * STEP, walked += STEP) {
     if (onDuty(s, t).person === person) continue;
@@ -42,8 +42,8 @@ function change(s: OnCallSchedule, from: number, dir: 1 | -1): number | undefine
 
 export function dutySpan(s: OnCallSchedule, nowMs: number): DutySpan {
   const now = onDuty(s, nowMs);
-  const since = change(s, nowMs, -1);
-  const until = change(s, nowMs, 1);
+  const since = dutyChange(s, nowMs, -1);
+  const until = dutyChange(s, nowMs, 1);
   const next = until === undefined ? undefined : onDuty(s, until).person;
   return { ...now, ...(since !== undefined && { since }), ...(until !== undefined && { until }), ...(next && { next }) };
 }

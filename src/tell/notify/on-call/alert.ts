@@ -70,6 +70,9 @@ export function alertKeyOf(e: DomainEvent): string {
  * that ended a page (it may name the very execution a real failure's own page is keyed by) or opened one would put
  * the attacker's word in the on-call product. Only QRS's word about a run opens or ends an alert (issue 103).
  */
+/** Why an on-call product (PagerDuty, Opsgenie/JSM, Alertmanager, SIGNL4) is sent nothing for such a success. */
+export const UNCONFIRMED_NOT_TOLD = "a success QRS did not confirm is not told to on-call products: only a confirmed run opens or ends an alert";
+
 export function isUnconfirmedSuccess(e: DomainEvent): boolean {
   if (!isTaskEvent(e) || !e.unconfirmed) return false;
   return e.outcome === "succeeded" || e.unconfirmed.flood?.outcome === "succeeded";

@@ -3,7 +3,7 @@
 // only for an alert the channel opened, and a resolve only once, after the product accepted it.
 import type { ChannelState } from "../channel-state";
 import type { Notification } from "../types";
-import { type AlertAction, alertActionOf, alertKeyOf, isUnconfirmedSuccess } from "./alert";
+import { type AlertAction, alertActionOf, alertKeyOf, isUnconfirmedSuccess, UNCONFIRMED_NOT_TOLD } from "./alert";
 import { isTaskEvent } from "../../../platform/events/types";
 import { resolvedCauseOf } from "../../../platform/events/cause-resolved";
 
@@ -43,8 +43,7 @@ export async function stepAlert(
 ): Promise<{ step: OnCallStep } | { nothingSent: string }> {
   const key = alertKeyOf(n.event);
   const action: OnCallStep["action"] = n.action ?? alertActionOf(n.event);
-  if (isUnconfirmedSuccess(n.event) && n.test === undefined)
-    return { nothingSent: "a success QRS did not confirm is not told to on-call products: only a confirmed run opens or ends an alert" };
+  if (isUnconfirmedSuccess(n.event) && n.test === undefined) return { nothingSent: UNCONFIRMED_NOT_TOLD };
   // Resolved in this very product (its webhook): the alert is closed there already, and the webhook forgot its mark
   // before it resolved the incident (act.ts); telling it back would be an echo.
   if (action === "resolve" && channel !== undefined && resolvedThrough(n) === channel) {

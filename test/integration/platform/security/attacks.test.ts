@@ -300,6 +300,27 @@ describe("CORS and cross-site requests", () => {
     expect(await t.app.audit.query({ action: "access.denied" })).toMatchObject([{ target: "POST /v4/keyvalues/csrf", details: { check: "origin" } }]);
   });
 
+  test("behind a load balancer that names the member in Host: a write from http.publicUrl's own pages passes, a foreign page's does not", async () => {
+    const t = app("http:\n  publicUrl: https://steward.corp.example/\n");
+    // The balancer forwards to the member by its own address and adds no X-Forwarded-Host.
+    const post = (key: string, origin: string) =>
+      from(t, "127.0.0.1", "http://127.0.0.1:8080/v4/keyvalues/balanced", {
+        method: "POST",
+        headers: { "content-type": "text/plain", origin },
+        body: JSON.stringify({ key, value: "x" }),
+      });
+    expect((await post("own", "https://steward.corp.example")).status).toBe(201);
+    for (const origin of [
+      "https://evil.example",
+      "http://steward.corp.example",
+      "https://steward.corp.example.evil.example",
+      "https://steward.corp.example:8443",
+    ]) {
+      const r = await post("evil", origin);
+      expect({ origin, status: r.status }).toEqual({ origin, status: 403 });
+    }
+  });
+
   test("an alert link's confirmation passes the origin check (the link is its credential); nothing else rides on its path", async () => {
     const t = app(`${cors}actionLinks: { publicBaseUrl: "https://steward.corp.example" }\n`);
     const post = (path: string, origin: string) =>

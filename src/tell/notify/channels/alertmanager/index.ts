@@ -5,6 +5,7 @@
 // half way leaves it for the next to post (end-alert.ts).
 import { type ChannelDefinition, type Notification, TEST_SEND_ROUTE } from "../../types";
 import { createHttpClient, safeUrl } from "../../../../platform/http/http-client";
+import { isUnconfirmedSuccess, UNCONFIRMED_NOT_TOLD } from "../../on-call/alert";
 import { stewardAlert } from "./alert";
 import { endStoredAlert } from "./end-alert";
 import { alertsUrl, createAlertPoster } from "./post";
@@ -31,6 +32,7 @@ export const alertmanagerChannel: ChannelDefinition<"alertmanager"> = {
     const post = createAlertPoster(cfg, client, deps.log);
     return {
       async send(n, signal) {
+        if (isUnconfirmedSuccess(n.event) && n.test === undefined) return { nothingSent: UNCONFIRMED_NOT_TOLD };
         const now = deps.clock.now();
         const a = stewardAlert(cfg, n.event, { ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}), now });
         const target = n.test?.target;

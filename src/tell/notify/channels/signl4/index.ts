@@ -5,6 +5,7 @@ import type { DomainEvent, ServiceEvent, TaskEvent } from "../../../../platform/
 import { isDataCheckEvent, isEngineReloadKind, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../../../platform/events/types";
 import type { ChannelDefinition, Notification } from "../../types";
 import type { ChannelState } from "../../channel-state";
+import { isUnconfirmedSuccess, UNCONFIRMED_NOT_TOLD } from "../../on-call/alert";
 import { excerptText, fitScriptLog, showScriptLog } from "../../../../hear/events/script-log-excerpt";
 import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/http-client";
 import { Signl4ChannelSchema, type Signl4ChannelConfig } from "./schema";
@@ -211,6 +212,7 @@ export const signl4Channel: ChannelDefinition<"signl4"> = {
     };
     return {
       async send(n, signal) {
+        if (isUnconfirmedSuccess(n.event) && n.test === undefined) return { nothingSent: UNCONFIRMED_NOT_TOLD };
         const opening = signl4Alert(cfg, n.event);
         // The convergence sweep's resolve (on-call/converge-signl4.ts): the incident the event opened has ended.
         const a: Signl4Alert = n.action === "resolve" ? { ...opening, status: "resolved", body: { ...opening.body, "X-S4-Status": "resolved" } } : opening;

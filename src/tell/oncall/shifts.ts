@@ -1,0 +1,40 @@
+// A person's final shifts in a schedule over a window (issue 106, "my shifts"): the spans in which onDuty names
+// them, overrides and hours followed, found the way duty-span.ts finds one change, so no second copy of the rules.
+import type { OnCallSchedule } from "./config";
+import { dutyChange } from "./duty-span";
+import { onDuty } from "./on-duty";
+
+export interface Shift {
+  start: number;
+  end: number;
+  /** Why they are on duty (the rotation's week, an override, outside hours). */
+  why: string;
+}
+
+const STEP = 15 * 60_000;
+const HORIZON = 8 * 86_400_000;
+
+/**
+ * The shifts of `person` (case ignored) that overlap [from, to). A shift running over an edge keeps its true start
+ * or end where it is within a week of the edge, so each shift's times (and so its UID in a feed) do not move as the
+ * window does.
+ */
+export function shiftsOf(s: OnCallSchedule, person: string, from: number, to: number): Shift[] {
+  const me = person.toLowerCase();
+  const mine = (t: number) => onDuty(s, t).person?.toLowerCase() === me;
+  const shifts: Shift[] = [];
+  let t = from;
+  while (t < to) {
+    if (!mine(t)) {
+      // No change within the walk's horizon (someone else's long override): look again past it.
+      t = Math.max(dutyChange(s, t, 1) ?? t + HORIZON, t + 1);
+      continue;
+    }
+    const start = t === from ? (dutyChange(s, t, -1) ?? t) : t;
+    // A shift that does not end within the horizon (a rota of one) is shown up to the window's end.
+    const end = dutyChange(s, t, 1) ?? to;
+    shifts.push({ start, end, why: onDuty(s, t).why });
+    t = Math.max(end, t + STEP);
+  }
+  return shifts;
+}
