@@ -78,3 +78,19 @@ test("a Steward started after the shift began sends no notice for it", async () 
   await advanceTo(site, "2026-11-23T09:00:00Z");
   expect(notices(smtp)).toHaveLength(0);
 }, 60_000);
+
+test("an override made over REST counts: its person is told before it begins", async () => {
+  smtp = await startSmtpReceiver();
+  site = await startRotaSite(routes(smtp.port));
+  const made = await site.t.request("/v4/oncall/overrides", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ schedule: "primary", person: "carl@corp.example", from: "2026-11-23T11:00:00+01:00", until: "2026-11-23T12:00:00+01:00" }),
+  });
+  expect(made.status).toBe(201);
+  await advanceTo(site, "2026-11-23T09:50:00Z"); // 10:50 in Stockholm, bo on duty since 09:00
+  await waitFor(() => notices(smtp!).some((m) => m.envelopeTo.includes("carl@corp.example")), { what: "carl's hand-off notice", timeoutMs: 30_000 });
+  const carl = notices(smtp).find((m) => m.envelopeTo.includes("carl@corp.example"))!;
+  expect(carl.mail.subject).toBe("On duty from Mon 23 Nov 11:00 (primary): bo@corp.example hands over to you");
+  expect(carl.mail.text).toContain("until Mon 23 Nov 12:00");
+}, 60_000);
