@@ -180,7 +180,7 @@ export function createApp(loaded: LoadedConfig, options: AppOptions): StewardApp
     bindQlikNodes(security, qrs);
     const alerting = wireAlerting(w, audit, http, tasks, () => reloader.current().config);
     const { alertGates, notifyMetrics, notify, dashboard, incidents } = alerting;
-    wireOnCall(w, http, () => reloader.current().config, alerting.rota);
+    wireOnCall(w, http, alerting, () => reloader.current().config, alerting.rota);
     const remediation = wireRemediation(w, audit, http, tasks, alerting);
     const site = wireSiteWatch(w, audit, http, tasks, alerting, options.overrides?.udpPort, security.qlikNodes);
     const { intake, services, cloud, engineReloads } = site;

@@ -1,5 +1,6 @@
 // Every module's store tables, in the order they are migrated: one list for the embedded SQLite file and for
 // the shared PostgreSQL store (and for the test that checks both end up with the same tables).
+import { handoverNoticeMigrations } from "./show/handover-notice/migrations";
 import { auditMigrations } from "./platform/audit/audit-log";
 import { coreMigrations } from "./platform/store/core-migrations";
 import type { MigrationSet } from "./platform/store/database";
@@ -68,6 +69,7 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   remediationMigrations,
   statusSubscriptionMigrations,
   ssoMigrations,
+  handoverNoticeMigrations,
   onCallMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

@@ -1,18 +1,28 @@
-// The rota's own routes (issue 106): who is on duty now; the personal calendar feeds of people's shifts; and the
-// overrides people make over REST. Feeds and overrides are in the shared store, so every Steward of a site serves,
-// revokes and follows them alike; who is on duty is the config's rota with those overrides merged in (`rota`).
+// The rota's own routes (issue 106): who is on duty now; the personal calendar feeds of people's shifts; the
+// overrides people make over REST; and the hand-off notice mailed to the incoming person before each shift. Feeds and
+// overrides are in the shared store, so every Steward of a site serves, revokes and follows them alike; who is on duty
+// is the config's rota with those overrides merged in (`rota`).
 import { effectiveActionLinks } from "../tell/ack-links/notice";
 import type { HttpApp } from "../platform/http/app";
+import { createHandoverNoticeStore } from "../show/handover-notice/notice-store";
+import { openWork } from "../show/handover-notice/open-work";
+import { createHandoverNotices } from "../show/handover-notice/service";
+import { createCauseStore } from "../tell/grouping/cause-store";
+import type { EmailChannelConfig } from "../tell/notify/channels/email/schema";
+import type { OnCallConfig } from "../tell/oncall/config";
 import { registerOnCallFeedRoutes } from "../tell/oncall/feed-routes";
 import { createOnCallFeedStore } from "../tell/oncall/feed-store";
 import { registerOnCallDutyRoutes } from "../tell/oncall/http-route";
 import { createOverrideStore } from "../tell/oncall/override-store";
 import { registerOverrideRoutes } from "../tell/oncall/override-routes";
 import type { RotaOverrides } from "../tell/oncall/stored-overrides";
+import type { Alerting } from "./alerting";
 import type { Config } from "./config-schema";
 import type { Wiring } from "./wiring";
 
-export function wireOnCall(w: Wiring, http: HttpApp, current: () => Config, rota: RotaOverrides): void {
+type NoticeReads = Pick<Alerting, "incidents" | "alertGates" | "formatTime">;
+
+export function wireOnCall(w: Wiring, http: HttpApp, alerting: NoticeReads, current: () => Config, rota: RotaOverrides): void {
   const configured = () => current().oncall;
   const oncall = () => rota.merged(configured());
   // Read before the first page: a Steward restarted during an override pages its person from its first alert.
@@ -26,4 +36,44 @@ export function wireOnCall(w: Wiring, http: HttpApp, current: () => Config, rota
   const baseUrl = effectiveActionLinks(w.config).publicBaseUrl?.replace(/\/$/, "");
   registerOnCallFeedRoutes(http.router, { oncall, feeds: createOnCallFeedStore(w.shared.sql), clock: w.clock, ...(baseUrl ? { baseUrl } : {}) });
   registerOverrideRoutes(http.router, { oncall: configured, overrides: createOverrideStore(w.shared.sql), rota, clock: w.clock });
+  wireHandoverNotices(w, alerting, current, oncall);
+}
+
+/** The email channel of the first route that mails `schedule`'s person on duty (recipients.onCall). */
+function mailChannelOf(config: Config, schedule: string): EmailChannelConfig | undefined {
+  for (const route of config.routes) {
+    if (route.recipients?.onCall !== schedule) continue;
+    for (const name of route.to) {
+      const ch = config.channels[name];
+      if (ch?.type === "email") return ch;
+    }
+  }
+  return undefined;
+}
+
+/** The hand-off notice: the incoming person after every override (the config's and the stored ones). */
+function wireHandoverNotices(w: Wiring, alerting: NoticeReads, current: () => Config, oncall: () => OnCallConfig | undefined): void {
+  const causeStore = createCauseStore(w.shared.sql);
+  const reads = () => ({
+    db: w.shared.sql,
+    ...(alerting.incidents ? { incidents: alerting.incidents } : {}),
+    causeStore,
+    silences: alerting.alertGates.silences.service,
+    formatTime: alerting.formatTime,
+  });
+  const notices = createHandoverNotices({
+    oncall,
+    mailChannelOf: (schedule) => mailChannelOf(current(), schedule),
+    openWork: (now) => openWork(reads(), now),
+    store: createHandoverNoticeStore(w.shared.sql),
+    clock: w.clock,
+    log: w.log,
+    instanceId: w.clusterWiring.instanceId,
+    baseDir: w.loaded.baseDir,
+    testTarget: () => {
+      const t = current().notify.testMode;
+      return t.enabled ? t.email : undefined;
+    },
+  });
+  w.lifecycle.add(notices);
 }

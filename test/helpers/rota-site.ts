@@ -31,10 +31,10 @@ ${people ? `  people:\n${people}` : ""}  primary:
 `;
 }
 
-/** Starts the Steward with rotaYaml(`people`) followed by `rest` (its channels and routes). */
-export async function startRotaSite(rest: string, people = ""): Promise<RotaSite> {
+/** Starts the Steward with rotaYaml(`people`) followed by `rest` (its channels and routes); `startAt`: its clock's start. */
+export async function startRotaSite(rest: string, people = "", startAt = "2026-11-23T07:00:00Z"): Promise<RotaSite> {
   const dir = createTempDir();
-  const clock = createManualClock(Date.parse("2026-11-23T07:00:00Z")); // Monday 08:00 in Stockholm
+  const clock = createManualClock(Date.parse(startAt)); // by default Monday 08:00 in Stockholm
   const t = createTestApp(`${rotaYaml(people)}${rest}`, { clock, dir: dir.path });
   const stop = async () => {
     await t.app.stop();

@@ -1,6 +1,7 @@
 // The `oncall:` schedules (issue 88): who is on duty, by weekly rotation, with overrides and optional hours, so a
 // route can mail "whoever is on duty" (routes[].recipients.onCall). Phone calls stay with SIGNL4 and PagerDuty.
 import { z } from "zod";
+import { DURATION_PATTERN, parseDuration } from "../../platform/core/duration";
 import { TimeIntervalsSchema } from "../../platform/core/time-intervals";
 import { isKnownZone } from "../../platform/core/time-zone";
 import { EmailAddressSchema } from "../notify/channels/email/schema";
@@ -42,6 +43,20 @@ export const OnCallScheduleSchema = z
       "The site's business hours: outside them the rotation's person is not on duty (outsideHours is, or nobody). An override holds at any hour.",
     ),
     outsideHours: EmailAddressSchema.optional().describe("Who is on duty outside `hours` (for example the night desk); without it, nobody."),
+    noticeBefore: z
+      // Kept as written (not as milliseconds), so a parsed schedule parses again: noticeBeforeMs reads it.
+      .union([
+        z.literal(0),
+        z
+          .string()
+          .refine((t) => parseDuration(t) !== undefined, { message: 'expected a duration like "15m", "1h" or 0' })
+          .refine((t) => parseDuration(t)! <= 86_400_000, { message: "at most a day before the shift (1d)" })
+          .meta({ pattern: DURATION_PATTERN }),
+      ])
+      .default("15m")
+      .describe(
+        "How long before duty passes to another person that person is mailed a hand-off notice (when the shift starts and ends, who hands over, what is still open); 0 sends none.",
+      ),
   })
   .refine((s) => s.overrides.every((o) => Date.parse(o.from) < Date.parse(o.until)), { message: "an override's from must be before its until" })
   .describe("A weekly rotation of people, its overrides and hours.");
@@ -101,6 +116,9 @@ export function scheduleOf(oncall: OnCallConfig | undefined, name: string): OnCa
   if (!oncall || name === "people" || !Object.hasOwn(oncall, name)) return undefined;
   return oncall[name] as OnCallSchedule;
 }
+
+/** How long before a shift its hand-off notice is sent; 0: none. */
+export const noticeBeforeMs = (s: OnCallSchedule): number => (s.noticeBefore === 0 ? 0 : (parseDuration(s.noticeBefore) ?? 0));
 
 /** The names of the schedules. */
 export const scheduleNames = (oncall: OnCallConfig | undefined): string[] => Object.keys(oncall ?? {}).filter((k) => k !== "people");

@@ -49,6 +49,7 @@ test("the week's person before the handover, the next one after it, the override
   await site.failAt("2026-11-26T02:00:00Z", "Finance load"); // Thursday 03:00, the override over
   expect(await onDutyMailedAbout("Finance load")).toEqual(["bo@corp.example"]);
 
-  // Each failure paged once per recipient: nothing more went out.
-  expect(smtp.mails.flatMap((m) => m.envelopeTo)).toHaveLength(8);
+  // Each failure paged once per recipient: nothing more went out (besides the hand-off notices, handover-notice.test.ts).
+  const pages = smtp.mails.filter((m) => !(m.mail.subject ?? "").startsWith("On duty from"));
+  expect(pages.flatMap((m) => m.envelopeTo)).toHaveLength(8);
 }, 90_000);

@@ -1,0 +1,143 @@
+// The rota's hand-off notice (issue 106): `noticeBefore` a shift begins, the incoming person (after overrides) is
+// mailed when it starts and ends, who hands over, and what is still open. Mailed through the SMTP server of the email
+// channel a route to the schedule (recipients.onCall) sends on, to that person alone. Each Steward looks every minute
+// on its Clock; the notice is claimed in the store first, so the Stewards of one PostgreSQL send it once.
+import type { Logger } from "pino";
+import type { Clock } from "../../platform/core/clock";
+import { inFlight } from "../../platform/core/stepped-clock";
+import type { EmailChannelConfig } from "../../tell/notify/channels/email/schema";
+import { createSmtpTransport, smtpOptions } from "../../tell/notify/channels/email/transport";
+import { noticeBeforeMs, type OnCallConfig, scheduleNames, scheduleOf } from "../../tell/oncall/config";
+import { nextChange, upcomingHandover } from "./next-handover";
+import type { HandoverNoticeStore } from "./notice-store";
+import { handoverNoticeText } from "./notice-text";
+
+const LOOK_MS = 60_000;
+const IDLE_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+
+export interface HandoverNoticeDeps {
+  oncall(): OnCallConfig | undefined;
+  /** The email channel the routes naming `schedule` in recipients.onCall send on; undefined: none does. */
+  mailChannelOf(schedule: string): EmailChannelConfig | undefined;
+  /** What is still open, one line each (the handover's lines, the actions waiting for a person). */
+  openWork(now: number): Promise<string[]>;
+  store: HandoverNoticeStore;
+  clock: Clock;
+  log: Logger;
+  instanceId: string;
+  baseDir: string;
+  /** notify.testMode.email while test mode is on: the notice goes there, its person named in the subject. */
+  testTarget?(): string | undefined;
+}
+
+export function createHandoverNotices(d: HandoverNoticeDeps) {
+  const log = d.log.child({ module: "handover-notice" });
+  let timer: ReturnType<Clock["setTimeout"]> | undefined;
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let prunedAt = 0;
+  /** Schedules already warned about having no mail route, so the log says it once a run, not every minute. */
+  const warned = new Set<string>();
+  /** Per schedule, when to look again (the next change of duty less the lead), while its config (as JSON) is the same. */
+  const lookAt = new Map<string, { schedule: string; at: number }>();
+
+  const send = async (channel: EmailChannelConfig, to: string, subject: string, text: string) => {
+    const transport = await createSmtpTransport(smtpOptions(channel, d.baseDir));
+    try {
+      const test = d.testTarget?.();
+      await transport.sendMail({
+        from: channel.from,
+        ...(channel.replyTo ? { replyTo: channel.replyTo } : {}),
+        to: test ?? to,
+        subject: test ? `[TEST for ${to}] ${subject}` : subject,
+        text,
+        headers: { "Auto-Submitted": "auto-generated" },
+      });
+    } finally {
+      transport.close();
+    }
+  };
+
+  const noticeOne = async (name: string, now: number) => {
+    const s = scheduleOf(d.oncall(), name)!;
+    const lead = noticeBeforeMs(s);
+    const planned = lookAt.get(name);
+    const same = JSON.stringify(s);
+    if (lead === 0 || (planned && planned.schedule === same && now < planned.at)) return;
+    const h = upcomingHandover(s, now, lead);
+    if (!h) {
+      // Working out who is on duty costs a Cron per instant: look again only when the next change is within the lead
+      // (or past it, when this one is not noticed), not each minute of the week. A reload's new schedule looks at once.
+      const until = nextChange(s, now);
+      lookAt.set(name, { schedule: same, at: until === undefined ? now + WEEK_MS : until - lead > now ? until - lead : until });
+      return;
+    }
+    const channel = d.mailChannelOf(name);
+    if (!channel) {
+      if (!warned.has(name)) log.warn({ schedule: name }, "no route mails this schedule (recipients.onCall with an email channel): no hand-off notice is sent");
+      warned.add(name);
+      return;
+    }
+    if (!(await d.store.claim(name, h.start, h.incoming, d.instanceId, now))) return;
+    try {
+      const end = nextChange(s, h.start);
+      const notice = handoverNoticeText(name, s.timeZone, { ...h, ...(end !== undefined && { end }) }, await d.openWork(now));
+      await send(channel, h.incoming, notice.subject, notice.text);
+      await d.store.sent(name, h.start, d.clock.now());
+      log.info({ schedule: name, person: h.incoming, shiftStart: new Date(h.start).toISOString() }, "hand-off notice sent");
+    } catch (err) {
+      await d.store.release(name, h.start);
+      log.warn({ schedule: name, person: h.incoming, err: (err as Error).message }, "hand-off notice not sent; tried again at the next look");
+    }
+  };
+
+  /** Each minute while a notice is due (or unsent); else at the next schedule's lead, looking at least every IDLE_MS for a reload's change. */
+  const nextLookIn = (): number => {
+    const now = d.clock.now();
+    let next = now + IDLE_MS;
+    for (const name of scheduleNames(d.oncall())) next = Math.min(next, lookAt.get(name)?.at ?? now);
+    return Math.max(LOOK_MS, next - now);
+  };
+
+  const look = (): Promise<void> => {
+    if (running) return running;
+    running = (async () => {
+      const now = d.clock.now();
+      if (now - prunedAt >= DAY_MS) {
+        prunedAt = now;
+        await d.store.prune(now);
+      }
+      for (const name of scheduleNames(d.oncall())) await noticeOne(name, now);
+    })()
+      .catch((err) => log.error({ err }, "hand-off notices: the store could not be read"))
+      .finally(() => {
+        running = undefined;
+      });
+    return inFlight(d.clock, running, "hand-off notices");
+  };
+
+  return {
+    name: "handover-notices",
+    look,
+    start() {
+      stopped = false;
+      // The timer waits for its look, so a manual clock moved past a handover waits for the notice before it goes on.
+      const arm = (ms: number) => {
+        timer = d.clock.setTimeout(async () => {
+          if (stopped) return;
+          await look();
+          if (!stopped) arm(nextLookIn());
+        }, ms);
+      };
+      arm(LOOK_MS);
+      void look();
+    },
+    async stop() {
+      stopped = true;
+      d.clock.clearTimeout(timer);
+      await running;
+    },
+  };
+}
