@@ -44,6 +44,8 @@ const EXAMPLE_ENV: Record<string, string> = {
   NEW_RELIC_INSERT_KEY: "nr-insert-key",
   PAGERDUTY_ROUTING_KEY: "R0123456789abcdef0123456789abcde",
   PAGERDUTY_WEBHOOK_SECRET: "pagerduty-webhook-secret",
+  PAGERDUTY_API_KEY: "pagerduty-rest-api-key",
+  STEWARD_SSO_SECRET: "sso-client-secret",
   JSM_API_KEY: "jsm-api-integration-key",
   JSM_WEBHOOK_TOKEN: "jsm-outgoing-webhook-token",
   QLIK_CLOUD_API_KEY: "qlik-cloud-api-key",
