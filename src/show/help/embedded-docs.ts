@@ -28,22 +28,23 @@ import d25 from "../../../docs/load-script.md" with { type: "text" };
 import d26 from "../../../docs/monitoring.md" with { type: "text" };
 import d27 from "../../../docs/noise.md" with { type: "text" };
 import d28 from "../../../docs/qlik-cloud.md" with { type: "text" };
-import d29 from "../../../docs/remediation.md" with { type: "text" };
-import d30 from "../../../docs/reports.md" with { type: "text" };
-import d31 from "../../../docs/rest-and-mqtt.md" with { type: "text" };
-import d32 from "../../../docs/routes.md" with { type: "text" };
-import d33 from "../../../docs/scheduler-queue.md" with { type: "text" };
-import d34 from "../../../docs/schedules.md" with { type: "text" };
-import d35 from "../../../docs/security.md" with { type: "text" };
-import d36 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
-import d37 from "../../../docs/single-sign-on.md" with { type: "text" };
-import d38 from "../../../docs/site-monitoring.md" with { type: "text" };
-import d39 from "../../../docs/status.md" with { type: "text" };
-import d40 from "../../../docs/switching-from-butler.md" with { type: "text" };
-import d41 from "../../../docs/templates.md" with { type: "text" };
-import d42 from "../../../docs/troubleshooting.md" with { type: "text" };
-import d43 from "../../../docs/upgrading.md" with { type: "text" };
-import d44 from "../../../docs/watchdog.md" with { type: "text" };
+import d29 from "../../../docs/rehearse.md" with { type: "text" };
+import d30 from "../../../docs/remediation.md" with { type: "text" };
+import d31 from "../../../docs/reports.md" with { type: "text" };
+import d32 from "../../../docs/rest-and-mqtt.md" with { type: "text" };
+import d33 from "../../../docs/routes.md" with { type: "text" };
+import d34 from "../../../docs/scheduler-queue.md" with { type: "text" };
+import d35 from "../../../docs/schedules.md" with { type: "text" };
+import d36 from "../../../docs/security.md" with { type: "text" };
+import d37 from "../../../docs/silences-and-maintenance.md" with { type: "text" };
+import d38 from "../../../docs/single-sign-on.md" with { type: "text" };
+import d39 from "../../../docs/site-monitoring.md" with { type: "text" };
+import d40 from "../../../docs/status.md" with { type: "text" };
+import d41 from "../../../docs/switching-from-butler.md" with { type: "text" };
+import d42 from "../../../docs/templates.md" with { type: "text" };
+import d43 from "../../../docs/troubleshooting.md" with { type: "text" };
+import d44 from "../../../docs/upgrading.md" with { type: "text" };
+import d45 from "../../../docs/watchdog.md" with { type: "text" };
 
 export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   README: d1,
@@ -74,20 +75,21 @@ export const EMBEDDED_DOCS: Readonly<Record<string, string>> = {
   monitoring: d26,
   noise: d27,
   "qlik-cloud": d28,
-  remediation: d29,
-  reports: d30,
-  "rest-and-mqtt": d31,
-  routes: d32,
-  "scheduler-queue": d33,
-  schedules: d34,
-  security: d35,
-  "silences-and-maintenance": d36,
-  "single-sign-on": d37,
-  "site-monitoring": d38,
-  status: d39,
-  "switching-from-butler": d40,
-  templates: d41,
-  troubleshooting: d42,
-  upgrading: d43,
-  watchdog: d44,
+  rehearse: d29,
+  remediation: d30,
+  reports: d31,
+  "rest-and-mqtt": d32,
+  routes: d33,
+  "scheduler-queue": d34,
+  schedules: d35,
+  security: d36,
+  "silences-and-maintenance": d37,
+  "single-sign-on": d38,
+  "site-monitoring": d39,
+  status: d40,
+  "switching-from-butler": d41,
+  templates: d42,
+  troubleshooting: d43,
+  upgrading: d44,
+  watchdog: d45,
 };

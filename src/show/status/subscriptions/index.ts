@@ -83,6 +83,12 @@ export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefi
     if (names.length === 0 || (promise && !names.includes(promise))) return undefined;
     return p && names.length > 1 ? `${app.appName} (promised ${p.text})` : app.appName;
   };
+  // A subscription to a whole promise may come before Steward has seen any of its apps (set up on the day it is
+  // installed): a promise the config names is subscribable then; the confirmation goes only to the address given.
+  const subscriptionLabelOf = async (appId: string, promise: string): Promise<string | undefined> => {
+    const p = !appId && promise ? promises().find((x) => x.name === promise) : undefined;
+    return p ? `the apps promised ${p.text}` : labelOf(appId, promise);
+  };
   const enabled = cfg?.enabled === true && d.channel !== undefined && d.baseUrl !== undefined;
   const sender = enabled
     ? createSubscriptionSender({
@@ -100,7 +106,7 @@ export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefi
     clock: d.clock,
     baseUrl: d.baseUrl ?? "",
     timeZone: d.timeZone,
-    labelOf,
+    labelOf: subscriptionLabelOf,
     queued: () => void sender?.drain(),
   });
   if (d.windows?.length && d.chainTasks) {
