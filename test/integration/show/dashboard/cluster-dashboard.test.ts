@@ -9,6 +9,7 @@ import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { startPostgres, type PostgresService } from "../../../helpers/services";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
+import { wallLimit } from "../../../helpers/time-limit";
 import { waitFor } from "../../../helpers/wait-for";
 
 let pg: PostgresService;
@@ -41,7 +42,7 @@ async function steward(name: string, dir?: TempDir): Promise<TestApp> {
 const html = async (t: TestApp, path: string) => (await t.request(path, { headers: { accept: "text/html" } })).text();
 const TASK = "5d9c8a1e-0c4b-4f61-9d2e-8a7b6c5d4e3f";
 
-test("each Steward's pages show the runs the other handled, labelled with the Steward", { timeout: 60_000 }, async () => {
+test("each Steward's pages show the runs the other handled, labelled with the Steward", { timeout: wallLimit(60_000) }, async () => {
   const a = await steward("node-a");
   const b = await steward("node-b");
   const runs = [
