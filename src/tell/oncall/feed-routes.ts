@@ -124,15 +124,17 @@ export function registerOnCallFeedRoutes(router: Router, d: OnCallFeedRouteDeps)
   router.route(
     {
       method: "get",
-      path: `${FEEDS_PATH}/:file`,
+      // Named as the DELETE's parameter: one path in the OpenAPI document (here the feed's secret file name, <token>.ics).
+      path: `${FEEDS_PATH}/:id`,
       summary: "A personal calendar feed (iCalendar), by its secret URL",
       tags: ["Alerts"],
       scope: "public",
-      secretParams: ["file"],
+      params: z.object({ id: z.string().min(1).max(200) }),
+      secretParams: ["id"],
       responses: { 200: { description: "the person's shifts", contentType: "text/calendar" }, 404: { description: "an unknown or revoked feed" } },
     },
-    async (c) => {
-      const file = c.req.param("file") ?? "";
+    async (c, { params }) => {
+      const file = params.id;
       const feed = file.endsWith(".ics") ? await d.feeds.byToken(file.slice(0, -4)) : undefined;
       if (!feed) return c.json(errorBody(404, "NOT_FOUND", "no such calendar feed: it was revoked, or the URL is not complete"), 404);
       return c.body(personCalendar(d.oncall(), feed.person, d.clock.now()), 200, {
