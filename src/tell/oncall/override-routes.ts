@@ -65,7 +65,7 @@ export function registerOverrideRoutes(router: Router, d: OverrideRouteDeps): vo
       description:
         'Body: `{ "schedule": "primary", "person": "carl@corp.example", "from": "2026-11-27T17:00:00+01:00", "until": "2026-11-30T09:00:00+01:00" }`. An admin, or a person of that schedule signed in with single sign-on. From `from` until `until` the person is on duty (the newest override wins): pages, mentions, GET /v4/oncall and the calendar feeds follow it on every Steward of the site within 30 seconds. Audited as oncall.override.create.',
       tags: ["Alerts"],
-      scope: "read",
+      scope: "admin",
       body: OverrideBodySchema,
       responses: {
         201: { description: "the override, and who it replaces at its start", schema: () => OverrideViewSchema.extend({ replaces: z.string().nullable() }) },
