@@ -148,6 +148,9 @@ describe("path tricks", () => {
         // is read; off (404) while no channel has a secret for them.
         "POST /v4/integrations/pagerduty/webhook",
         "POST /v4/integrations/opsgenie/webhook",
+        // A person's calendar feed (issue 106): the URL's random token is the credential (stored hashed, revocable;
+        // an unknown and a revoked token answer the same 404).
+        "GET /v4/oncall/feeds/:id",
       ].sort(),
     );
   });
