@@ -11,6 +11,7 @@ import { startSimulator, type Simulator } from "../../../../src/sim";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
+import { wallLimit } from "../../../helpers/time-limit";
 import { simCertDir } from "../../../helpers/sim-certs";
 import { unmarkSiteData } from "../../../helpers/site-data";
 import { startHttpReceiver, type HttpReceiver } from "../../tell/notify/receivers";
@@ -61,12 +62,12 @@ beforeAll(async () => {
     async () => ((await rest<{ causes: Array<{ stillFailing: number }> }>("/v4/causes?status=open")).causes[0]?.stillFailing === 2 ? true : undefined),
     {
       what: "one cause holding both failed runs",
-      timeoutMs: 30_000,
+      timeoutMs: wallLimit(30_000),
     },
   );
   client = new Client({ name: "steward-test", version: "1.0.0" });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { "x-api-key": key } } }));
-}, 60_000);
+}, wallLimit(60_000));
 
 afterAll(async () => {
   await client?.close();
@@ -107,36 +108,48 @@ function expectFailingText(log: Lines | undefined): void {
   expect(log!.failures.some((f) => f.text.includes("Execution Failed"))).toBe(true);
 }
 
-test("runs and GET /v4/runs give the failing lines' text, as the event page shows them", async () => {
-  const viaTool = await facts<{ runs: Array<{ outcome: string; scriptLog?: Lines }> }>("runs", { taskId: TASK.a });
-  const viaRest = await rest<{ runs: Array<{ outcome: string; scriptLog?: Lines }> }>(`/v4/runs?taskId=${TASK.a}&limit=10&scriptLog=failed`);
-  expect(viaTool).toEqual(viaRest);
-  const failed = viaRest.runs.find((r) => r.outcome === "failed");
-  // The simulator's log is short: its failing lines are in the head the event keeps, not in its tail.
-  expect(failed!.scriptLog!.totalLines).toBeLessThanOrEqual(30);
-  expectFailingText(failed!.scriptLog);
-}, 30_000);
+test(
+  "runs and GET /v4/runs give the failing lines' text, as the event page shows them",
+  async () => {
+    const viaTool = await facts<{ runs: Array<{ outcome: string; scriptLog?: Lines }> }>("runs", { taskId: TASK.a });
+    const viaRest = await rest<{ runs: Array<{ outcome: string; scriptLog?: Lines }> }>(`/v4/runs?taskId=${TASK.a}&limit=10&scriptLog=failed`);
+    expect(viaTool).toEqual(viaRest);
+    const failed = viaRest.runs.find((r) => r.outcome === "failed");
+    // The simulator's log is short: its failing lines are in the head the event keeps, not in its tail.
+    expect(failed!.scriptLog!.totalLines).toBeLessThanOrEqual(30);
+    expectFailingText(failed!.scriptLog);
+  },
+  wallLimit(30_000),
+);
 
-test("causes {id} gives each run's failing script line", async () => {
-  const list = await facts<{ causes: Array<{ id: number; title: string }> }>("causes");
-  // The check-in below is missed within seconds (sooner on a loaded machine): its own cause may be listed too.
-  const refused = list.causes.filter((c) => !c.title.includes("erp-extract"));
-  expect(refused.map((c) => c.title)).toEqual([expect.stringMatching(/connection/i)]);
-  const one = await facts<{ symptoms: Array<{ task: string; scriptLog?: Lines }> }>("causes", { id: refused[0]!.id });
-  expect(one.symptoms.map((s) => s.task).sort()).toEqual(["Reload Ledger", "Reload Payables"]);
-  for (const s of one.symptoms) expectFailingText(s.scriptLog);
-}, 30_000);
+test(
+  "causes {id} gives each run's failing script line",
+  async () => {
+    const list = await facts<{ causes: Array<{ id: number; title: string }> }>("causes");
+    // The check-in below is missed within seconds (sooner on a loaded machine): its own cause may be listed too.
+    const refused = list.causes.filter((c) => !c.title.includes("erp-extract"));
+    expect(refused.map((c) => c.title)).toEqual([expect.stringMatching(/connection/i)]);
+    const one = await facts<{ symptoms: Array<{ task: string; scriptLog?: Lines }> }>("causes", { id: refused[0]!.id });
+    expect(one.symptoms.map((s) => s.task).sort()).toEqual(["Reload Ledger", "Reload Payables"]);
+    for (const s of one.symptoms) expectFailingText(s.scriptLog);
+  },
+  wallLimit(30_000),
+);
 
-test("a missed check-in is in what_did_not_happen and in Needs attention on /ui/watchdog", async () => {
-  await waitFor(async () => ((await rest<{ checkins: Array<{ state: string }> }>("/v4/watchdog")).checkins[0]?.state === "missed" ? true : undefined), {
-    what: "the check-in to be missed",
-    timeoutMs: 30_000,
-  });
-  const told = await facts<{ open: Array<{ condition: string; title: string }> }>("what_did_not_happen");
-  expect(told.open.map((o) => [o.condition, o.title])).toContainEqual(["checkin_missed", "Job did not check in: erp-extract"]);
-  const page = await (await fetch(`${base}/ui/watchdog`, { headers: { "x-api-key": key } })).text();
-  const attention = page.slice(page.indexOf('id="needs-attention"'), page.indexOf("</section>", page.indexOf('id="needs-attention"')));
-  expect(attention).toContain(
-    '<tr data-condition="checkin_missed" data-kind="checkin.missed"><td><span class="badge s-fail">missed check-in</span></td><td>job &quot;erp-extract&quot;</td>',
-  );
-}, 40_000);
+test(
+  "a missed check-in is in what_did_not_happen and in Needs attention on /ui/watchdog",
+  async () => {
+    await waitFor(async () => ((await rest<{ checkins: Array<{ state: string }> }>("/v4/watchdog")).checkins[0]?.state === "missed" ? true : undefined), {
+      what: "the check-in to be missed",
+      timeoutMs: wallLimit(30_000),
+    });
+    const told = await facts<{ open: Array<{ condition: string; title: string }> }>("what_did_not_happen");
+    expect(told.open.map((o) => [o.condition, o.title])).toContainEqual(["checkin_missed", "Job did not check in: erp-extract"]);
+    const page = await (await fetch(`${base}/ui/watchdog`, { headers: { "x-api-key": key } })).text();
+    const attention = page.slice(page.indexOf('id="needs-attention"'), page.indexOf("</section>", page.indexOf('id="needs-attention"')));
+    expect(attention).toContain(
+      '<tr data-condition="checkin_missed" data-kind="checkin.missed"><td><span class="badge s-fail">missed check-in</span></td><td>job &quot;erp-extract&quot;</td>',
+    );
+  },
+  wallLimit(40_000),
+);
