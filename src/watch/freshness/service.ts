@@ -223,7 +223,7 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const { result, projected } = await withCauses(judge, project, resolve);
     await projections.write(projected, now);
     // What every page says of each app's state: this look's verdict, not a "reloaded since" of its own.
-    await writeVerdicts(judgeVerdicts({ promises: allPromises(), apps, open, context, pending, formatTime: d.formatTime ?? isoTime }), now);
+    await writeVerdicts(judgeVerdicts({ promises: allPromises(), apps, open, context, pending, since, formatTime: d.formatTime ?? isoTime }), now);
     // What the task chain says: which run upstream failed or runs long, and when the app will be fresh.
     result.opens = result.opens.map((f) => withChain(f, etaOf));
     result.escalations = result.escalations.map((f) => withChain(f, etaOf));

@@ -4,7 +4,8 @@
 // and the API, which all say the same state through freshnessState() instead of each judging "reloaded since …".
 import type { AppFreshness, FreshnessStore, Level } from "./freshness-store";
 import { heldUpBy } from "./chain-feed";
-import { type FindingContext, findingFor, type JudgedPromise, type OpenFreshness, promisedApps } from "./judge";
+import { type FindingContext, findingFor, type JudgedPromise, type OpenFreshness, promisedApps, STARTED_WITH_CHECKIN_MS } from "./judge";
+import { maxAgeVerdict } from "./max-age-verdict";
 import { readKeptRows } from "./projection-store";
 import { type FreshnessState, stateOfLevel } from "./states";
 import type { PendingRun } from "./chain-eta";
@@ -21,9 +22,16 @@ export interface FreshnessVerdict {
   heldBy?: string;
   /** Fresh: the reload that brought the data, and what it came after. */
   broughtBy?: { reloadMs: number; after: "chain" | "checkin" | "cycle" };
+  /**
+   * A "never older than" promise: `deadlineMs` is when its data becomes too old, counted from the data's time through
+   * the chain (max-age-verdict.ts).
+   */
+  maxAge?: true;
+  /** The data's time when it is older than the last reload (refreshed again from the inputs of a run that failed). */
+  dataAsOfMs?: number;
 }
 
-/** The verdict of every "fresh by" promise's apps ("never older than" promises are judged by their data's age alone). */
+/** The verdict of every promise's apps ("never older than" promises by their data's age through the chain). */
 export function judgeVerdicts(input: {
   promises: readonly JudgedPromise[];
   apps: readonly AppFreshness[];
@@ -33,11 +41,17 @@ export function judgeVerdicts(input: {
   formatTime?: (ms: number) => string;
   /** Remediation's retries and re-runs due (chain-eta.ts): a failed task due to run again holds nothing up yet. */
   pending?: readonly PendingRun[];
+  /** Since when each promise is watched (the judge's term): a "never older than" promise's data counts from then at most. */
+  since?: ReadonlyMap<string, number>;
 }): FreshnessVerdict[] {
   const at = input.formatTime ?? ((ms: number) => new Date(ms).toISOString());
   const openByKey = new Map(input.open.map((o) => [o.key, o]));
   const out: FreshnessVerdict[] = [];
   for (const p of input.promises) {
+    if (p.maxAge) {
+      out.push(...maxAgeVerdicts({ ...p, maxAge: p.maxAge }, input, at, openByKey));
+      continue;
+    }
     if (!p.deadlines) continue;
     for (const app of promisedApps(p, input.apps)) {
       const deadlineMs = openByKey.get(`freshness:${p.name}:${app.appId}`)?.deadlineMs ?? p.deadlines.after(input.context.nowMs);
@@ -63,6 +77,30 @@ export function judgeVerdicts(input: {
     }
   }
   return out;
+}
+
+function maxAgeVerdicts(
+  p: JudgedPromise & { maxAge: NonNullable<JudgedPromise["maxAge"]> },
+  input: Parameters<typeof judgeVerdicts>[0],
+  at: (ms: number) => string,
+  openByKey: ReadonlyMap<string, OpenFreshness>,
+): FreshnessVerdict[] {
+  const { nowMs, tasks } = input.context;
+  return promisedApps(p, input.apps).flatMap((app) => {
+    const open = openByKey.get(`freshness:${p.name}:${app.appId}`);
+    const v = maxAgeVerdict({
+      promise: p,
+      app,
+      ...(open ? { openDeadlineMs: open.deadlineMs } : {}),
+      sinceMs: input.since?.get(p.name) ?? nowMs,
+      nowMs,
+      ...(tasks ? { tasks } : {}),
+      ...(input.pending ? { pending: input.pending } : {}),
+      slackMs: STARTED_WITH_CHECKIN_MS,
+      at,
+    });
+    return v ? [v] : [];
+  });
 }
 
 /**
