@@ -20,6 +20,8 @@ export interface MaxAgeVerdictInput {
   sinceMs: number;
   nowMs: number;
   tasks?: readonly TaskView[];
+  /** The data's time at the judge's last look (max-age-feed.ts). */
+  keptMs?: number;
   pending?: readonly PendingRun[];
   /** A reload that started this long before the chain's data arrived still read it. */
   slackMs: number;
@@ -28,7 +30,7 @@ export interface MaxAgeVerdictInput {
 
 export function maxAgeVerdict(i: MaxAgeVerdictInput): FreshnessVerdict | undefined {
   const { promise: p, app } = i;
-  const aged = maxAgeData(app, i.tasks ? maxAgeFeed(app.appId, i.tasks) : undefined, i.slackMs);
+  const aged = maxAgeData(app, i.tasks ? maxAgeFeed(app.appId, i.tasks) : undefined, i.slackMs, i.keptMs);
   const deadlineMs = i.openDeadlineMs ?? maxAgeDeadline(p.maxAge, aged.app, i.sinceMs);
   if (deadlineMs === undefined) return undefined;
   const asOf = aged.app.lastSuccessMs;
@@ -45,6 +47,7 @@ export function maxAgeVerdict(i: MaxAgeVerdictInput): FreshnessVerdict | undefin
       ? { broughtBy: { reloadMs: app.lastSuccessMs, after: aged.feed?.arrivedMs !== undefined ? "chain" : "cycle" } }
       : {}),
     ...(asOf !== undefined && asOf !== app.lastSuccessMs ? { dataAsOfMs: asOf } : {}),
+    ...(asOf !== undefined ? { dataMs: asOf } : {}),
     maxAge: true,
   };
 }

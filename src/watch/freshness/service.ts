@@ -22,7 +22,7 @@ import { dataThrough, heldUpBy } from "./chain-feed";
 import { type FreshnessProjection, projectFreshness } from "./projection";
 import { createProjectionWriter } from "./projection-store";
 import { newJudgeTerm } from "./judge-term";
-import { createVerdictWriter, judgeVerdicts } from "./verdicts";
+import { createVerdictWriter, judgeVerdicts, readDataTimes } from "./verdicts";
 import { createStopCauses, type HolderOfTasks } from "./stop-cause";
 import type { RecordStore } from "./record-store";
 import { createRecordWriter } from "./record-writer";
@@ -216,7 +216,8 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const apps = await store.apps();
     const checkStates = d.checkins ? await d.checkins.states() : new Map();
     const open = openRows.map((r) => ({ key: r.key, deadlineMs: r.deadlineMs, level: r.level }));
-    const context = { upstreams: d.upstreams, checkStates, nowMs: now, ...(tasks ? { tasks } : {}) };
+    const dataTimes = await readDataTimes(store, now);
+    const context = { upstreams: d.upstreams, checkStates, nowMs: now, dataTimes, ...(tasks ? { tasks } : {}) };
     const judge = () => judgeFreshness({ etaOf, promises: allPromises(), apps, open, since, ...context });
     // What /status and the Freshness page show: when each promised app not fresh yet is now expected.
     const project = () => projectFreshness({ promises: allPromises(), apps, open, context, etaOf });

@@ -29,6 +29,8 @@ export interface FreshnessVerdict {
   maxAge?: true;
   /** The data's time when it is older than the last reload (refreshed again from the inputs of a run that failed). */
   dataAsOfMs?: number;
+  /** A "never older than" promise: the data's time the judge counted, read back at its next look (max-age-feed.ts). */
+  dataMs?: number;
 }
 
 /** The verdict of every promise's apps ("never older than" promises by their data's age through the chain). */
@@ -87,7 +89,8 @@ function maxAgeVerdicts(
 ): FreshnessVerdict[] {
   const { nowMs, tasks } = input.context;
   return promisedApps(p, input.apps).flatMap((app) => {
-    const open = openByKey.get(`freshness:${p.name}:${app.appId}`);
+    const key = `freshness:${p.name}:${app.appId}`;
+    const open = openByKey.get(key);
     const v = maxAgeVerdict({
       promise: p,
       app,
@@ -95,6 +98,7 @@ function maxAgeVerdicts(
       sinceMs: input.since?.get(p.name) ?? nowMs,
       nowMs,
       ...(tasks ? { tasks } : {}),
+      ...(input.context.dataTimes?.has(key) ? { keptMs: input.context.dataTimes.get(key)! } : {}),
       ...(input.pending ? { pending: input.pending } : {}),
       slackMs: STARTED_WITH_CHECKIN_MS,
       at,
@@ -127,6 +131,15 @@ export function createVerdictWriter(store: Pick<FreshnessStore, "setMeta">, refr
     await store.setMeta(KEY, JSON.stringify({ atMs: nowMs, rows } satisfies Kept));
     last = { json, atMs: nowMs };
   };
+}
+
+/**
+ * The data time of each "never older than" promise's app at the judge's last look, by condition key: however long ago
+ * (the data cannot have become newer without a reload that came through its chain, which the judge sees itself).
+ */
+export async function readDataTimes(store: Pick<FreshnessStore, "getMeta">, nowMs: number): Promise<Map<string, number>> {
+  const rows = await readKeptRows<FreshnessVerdict>(store, KEY, nowMs, Number.POSITIVE_INFINITY);
+  return new Map([...rows.values()].flatMap((v) => (v.dataMs === undefined ? [] : [[`freshness:${v.promise}:${v.appId}`, v.dataMs] as const])));
 }
 
 /** The verdicts confirmed within `maxAgeMs`, by projectionKey; none when the judge has not looked lately. */
