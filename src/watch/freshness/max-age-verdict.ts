@@ -9,7 +9,7 @@ import type { JudgedPromise } from "./judge";
 import { maxAgeDeadline } from "./judge-max-age";
 import { maxAgeData, maxAgeFeed } from "./max-age-feed";
 import type { TaskView } from "../watchdog/evaluate";
-import type { FreshnessVerdict } from "./verdicts";
+import type { FreshnessVerdict } from "./verdict";
 
 export interface MaxAgeVerdictInput {
   promise: JudgedPromise & { maxAge: NonNullable<JudgedPromise["maxAge"]> };

@@ -6,32 +6,14 @@ import type { AppFreshness, FreshnessStore, Level } from "./freshness-store";
 import { heldUpBy } from "./chain-feed";
 import { type FindingContext, findingFor, type JudgedPromise, type OpenFreshness, promisedApps, STARTED_WITH_CHECKIN_MS } from "./judge";
 import { maxAgeVerdict } from "./max-age-verdict";
+import type { FreshnessVerdict } from "./verdict";
 import { readKeptRows } from "./projection-store";
 import { type FreshnessState, stateOfLevel } from "./states";
 import type { PendingRun } from "./chain-eta";
 
 const KEY = "verdicts";
 
-export interface FreshnessVerdict {
-  promise: string;
-  appId: string;
-  /** The deadline judged: the open condition's, else the next one. */
-  deadlineMs: number;
-  fresh: boolean;
-  /** Not fresh and no reload can make it so until something upstream runs again: why, for the administrator. */
-  heldBy?: string;
-  /** Fresh: the reload that brought the data, and what it came after. */
-  broughtBy?: { reloadMs: number; after: "chain" | "checkin" | "cycle" };
-  /**
-   * A "never older than" promise: `deadlineMs` is when its data becomes too old, counted from the data's time through
-   * the chain (max-age-verdict.ts).
-   */
-  maxAge?: true;
-  /** The data's time when it is older than the last reload (refreshed again from the inputs of a run that failed). */
-  dataAsOfMs?: number;
-  /** A "never older than" promise: the data's time the judge counted, read back at its next look (max-age-feed.ts). */
-  dataMs?: number;
-}
+export type { FreshnessVerdict } from "./verdict";
 
 /** The verdict of every promise's apps ("never older than" promises by their data's age through the chain). */
 export function judgeVerdicts(input: {
