@@ -132,6 +132,12 @@ test("a never-older-than promise whose chain head failed: never up to date on /s
   expect(late.state).toBe("late");
   expect(late.nextDeadline).toBe(tooOld);
   expect(Date.parse(late.dataAsOf!)).toBeLessThanOrEqual(at("2026-11-19T01:38:00Z"));
+  // The dashboard's Freshness page shows the same row: its next deadline cell is when the data became too old.
+  const ui = await fetch(`${base}/ui/freshness`);
+  expect(ui.status).toBe(200);
+  const html = await ui.text();
+  expect(html).toContain(`<td><time datetime="${tooOld}"`);
+  expect(html).not.toContain(`datetime="${new Date(refreshed[0]!.stopMs + 20 * 3_600_000).toISOString()}"`);
   expect((await status()).message).toContain("a load it depends on failed and has to run again");
   expect(events.map((e) => e.kind)).toEqual(["app.freshness_breached"]);
   expect(events[0]!.data.deadline).toBe(tooOld);
