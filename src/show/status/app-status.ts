@@ -22,6 +22,8 @@ export interface PromiseStatus {
   overdue: boolean;
   /** Set when the deadline will be (or was) missed: why, in the users' words. */
   willMiss: string | null;
+  /** A "never older than" promise: `promisedBy` is when its data is (or was) older than promised. */
+  maxAge?: true;
 }
 
 export interface AppStatus {
@@ -72,6 +74,18 @@ function promiseStatus(p: FreshnessProjection, nowMs: number): PromiseStatus {
   };
 }
 
+/** A held "never older than" promise, in the business's words (no task or job names), as the projections say it. */
+const HELD_FOR_USERS = "a load it depends on failed and has to run again";
+
+/**
+ * A "never older than" promise has no deadline to project to: while its data is not fresh, its verdict says when the
+ * data is (or was) too old, counted through the chain, and what holds it up.
+ */
+function maxAgeStatus(v: FreshnessVerdict | undefined): PromiseStatus[] {
+  if (!v?.maxAge || v.fresh) return [];
+  return [{ promisedBy: iso(v.deadlineMs), expectedAt: null, overdue: false, willMiss: v.heldBy ? HELD_FOR_USERS : null, maxAge: true }];
+}
+
 /** "expected fresh at about 07:40 CET", "overdue: expected at about 07:40 CET", or "" when nobody can tell. */
 function expectedText(p: PromiseStatus, at: (ms: number) => string): string {
   if (!p.expectedAt) return "";
@@ -105,7 +119,7 @@ function sentence(
           : "";
     return `${name} is up to date${asOf ? ` (data as of ${at(Date.parse(asOf))}${brought ? (AFTER_WORDS[brought.after] ?? "") : ""})` : ""}.${next}`;
   }
-  const by = p ? ` (promised by ${at(Date.parse(p.promisedBy))})` : "";
+  const by = !p ? "" : p.maxAge ? ` (older than promised from ${at(Date.parse(p.promisedBy))})` : ` (promised by ${at(Date.parse(p.promisedBy))})`;
   const why = p?.willMiss ? `: ${p.willMiss}` : "";
   const when = p ? expectedText(p, at) || "when it will be fresh is not known yet" : "";
   return `${name} is ${FRESHNESS_WORDS[state]}${by}${why}${when ? `; ${when}` : ""}.`;
@@ -123,15 +137,18 @@ export async function readStatuses(src: StatusSources): Promise<AppStatus[]> {
     // Each promise's state as the judge said it (an open condition, else its verdict), the worst of them shown.
     const perPromise = names.map((n) => freshnessState(conds.find((c) => c.promise === n)?.level, src.verdicts?.get(projectionKey(n, a.appId)), a));
     const state: StatusState = names.length === 0 ? "unknown" : worst([...perPromise, ...conds.map((c) => stateOfLevel(c.level))]);
-    const brought = names.map((n) => src.verdicts?.get(projectionKey(n, a.appId))?.broughtBy).find((b) => b?.reloadMs === a.lastSuccessMs);
+    const brought = names.map((n) => src.verdicts?.get(projectionKey(n, a.appId))?.broughtBy).find((b) => b !== undefined && b.reloadMs === a.lastSuccessMs);
     const ps = names.flatMap((n) => {
       const p = src.projections.get(projectionKey(n, a.appId));
-      return p ? [promiseStatus(p, src.nowMs)] : [];
+      return p ? [promiseStatus(p, src.nowMs)] : maxAgeStatus(src.verdicts?.get(projectionKey(n, a.appId)));
     });
     // The projection is the judge's latest word; the alert's expected time is what it said when it was raised.
     const first = latest[0];
     const alerted = typeof first?.data.expectedAt === "string" ? first.data.expectedAt : null;
-    const dataAsOf = a.lastSuccessMs !== undefined ? iso(a.lastSuccessMs) : null;
+    // The data's time through the chain when a "never older than" verdict knows it older than the last reload.
+    const heldAsOf = names.flatMap((n) => src.verdicts?.get(projectionKey(n, a.appId))?.dataAsOfMs ?? []);
+    const asOfMs = heldAsOf.length > 0 ? Math.min(...heldAsOf) : a.lastSuccessMs;
+    const dataAsOf = asOfMs !== undefined ? iso(asOfMs) : null;
     return {
       app: { id: a.appId, name: a.appName, stream: a.stream ?? null },
       state,

@@ -44,7 +44,12 @@ export function statusPage(statuses: readonly AppStatus[], timeZone: string, now
       : s.state === "fresh"
         ? ""
         : "when it will be fresh is not known yet";
-    const miss = p.willMiss ? `will not be fresh by ${time(p.promisedBy, true)}: ${html(p.willMiss)}` : `promised by ${time(p.promisedBy, true)}`;
+    // A "never older than" promise: when its data is (or was) too old, counted through its chain.
+    const miss = p.maxAge
+      ? `older than promised from ${time(p.promisedBy, true)}${p.willMiss ? `: ${html(p.willMiss)}` : ""}`
+      : p.willMiss
+        ? `will not be fresh by ${time(p.promisedBy, true)}: ${html(p.willMiss)}`
+        : `promised by ${time(p.promisedBy, true)}`;
     return `<div data-projection>${miss}${expected ? `; ${expected}` : ""}</div>`;
   };
   const when = (s: AppStatus) => {

@@ -18,6 +18,7 @@ import {
 import { awaitingData } from "./awaiting-data";
 import { closeIfSettled, type RecoveredEntry, recoverSymptom } from "./symptom-recovery";
 import { endedCauses } from "./ended-causes";
+import { adoptSymptom } from "./adopt-symptom";
 
 export type { CauseRef, HolderQuery, ParentRow, SymptomInput, SymptomRow } from "./cause-rows";
 
@@ -144,14 +145,8 @@ export function createCauseStore(db: SqlDb) {
       );
       return r.changes === 1;
     },
-    /** Whether an open parent holds the subject as an open symptom. */
-    async heldOpen(subject: string): Promise<boolean> {
-      const r = await db.get(
-        "SELECT 1 AS x FROM cause_symptoms s JOIN cause_parents p ON p.id = s.parent_id WHERE s.subject = ? AND s.state = 'open' AND p.status = 'open'",
-        [subject],
-      );
-      return r !== undefined;
-    },
+    /** Takes the subject into the open parent unless an open parent holds it already, as one claim (adopt-symptom.ts). */
+    adopt: (parentId: number, s: SymptomInput, now: number): Promise<boolean> => adoptSymptom(db, parentId, s, now),
     async isOpen(causeKey: string): Promise<boolean> {
       return (await db.get("SELECT 1 AS x FROM cause_parents WHERE cause_key = ? AND status = 'open'", [causeKey])) !== undefined;
     },

@@ -31,13 +31,10 @@ export function createEarlierAlerts(store: CauseStore, open: OpenAlerts | undefi
     const apps = new Set((await store.symptoms(parentId)).flatMap((s) => (s.appId ? [s.appId] : [])));
     let joined = 0;
     for (const a of alerts) {
-      if (!apps.has(a.appId.toLowerCase()) || (await store.heldOpen(a.subject))) continue;
-      await store.attach(
-        { key: parent.causeKey, title: parent.title },
-        { subject: a.subject, kind: a.kind, eventId: a.eventId, appId: a.appId, appName: a.appName, ...(a.stream ? { stream: a.stream } : {}) },
-        now,
-      );
-      joined++;
+      if (!apps.has(a.appId.toLowerCase())) continue;
+      // One claim in the store: another cause opening at the same moment (on another Steward) may take it first.
+      const symptom = { subject: a.subject, kind: a.kind, eventId: a.eventId, appId: a.appId, appName: a.appName, ...(a.stream ? { stream: a.stream } : {}) };
+      if (await store.adopt(parentId, symptom, now)) joined++;
     }
     return joined;
   }

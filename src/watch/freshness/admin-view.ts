@@ -53,12 +53,15 @@ export interface AdminFreshnessRow {
   promiseText: string;
   app: { id: string; name: string; stream: string | null };
   state: AdminFreshnessState;
-  /** The last successful reload (ISO-8601), or null. */
+  /**
+   * The data's time (ISO-8601), or null: the last successful reload, or for a "never older than" promise whose chain
+   * failed after it, no later than that failure (its verdict's data age).
+   */
   dataAsOf: string | null;
   lastSuccessTask: string | null;
   /** The last failed reload, when it is later than the last success. */
   failedAt: string | null;
-  /** The next time the promise is judged for this app: the next deadline, or when the data becomes too old. */
+  /** The next time the promise is judged for this app: the next deadline, or when the data becomes (became) too old. */
   nextDeadline: string | null;
   /** Not fresh although it may have reloaded, with no alert open yet: what holds its data up (a run of its chain failed). */
   heldBy: string | null;
@@ -70,9 +73,16 @@ export interface AdminFreshnessRow {
 
 const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
 
-function nextDeadline(p: JudgedPromise, a: AppFreshness, nowMs: number): number | undefined {
+/**
+ * A "never older than" promise's next deadline is when its data becomes (or, while late, became) too old: the judge's
+ * verdict, which counts the data's age through the chain (a refresh of a failed run's inputs is no newer data); from
+ * the last reload only while the judge has not looked.
+ */
+function nextDeadline(p: JudgedPromise, a: AppFreshness, nowMs: number, verdict: FreshnessVerdict | undefined): number | undefined {
   if (p.deadlines) return p.deadlines.after(nowMs);
-  if (p.maxAge && a.lastSuccessMs !== undefined) return p.maxAge.hours.firstActiveAtOrAfter(Math.max(nowMs, a.lastSuccessMs + p.maxAge.maxAgeMs));
+  if (!p.maxAge) return undefined;
+  if (verdict?.maxAge) return verdict.deadlineMs;
+  if (a.lastSuccessMs !== undefined) return p.maxAge.hours.firstActiveAtOrAfter(Math.max(nowMs, a.lastSuccessMs + p.maxAge.maxAgeMs));
   return undefined;
 }
 
@@ -98,10 +108,10 @@ export function adminFreshnessView(
         promiseText: p.text,
         app: { id: a.appId, name: a.appName, stream: a.stream ?? null },
         state,
-        dataAsOf: iso(a.lastSuccessMs),
+        dataAsOf: iso(verdict?.dataAsOfMs ?? a.lastSuccessMs),
         lastSuccessTask: a.lastSuccessTask ?? null,
         failedAt: failedLater ? iso(a.lastFailMs) : null,
-        nextDeadline: iso(nextDeadline(p, a, nowMs)),
+        nextDeadline: iso(nextDeadline(p, a, nowMs, verdict)),
         heldBy: !cond && verdict && !verdict.fresh ? (verdict.heldBy ?? null) : null,
         open: cond
           ? {

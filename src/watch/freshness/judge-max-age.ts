@@ -28,6 +28,10 @@ export const freshForLapse = (rule: MaxAgeRule, app: AppFreshness, deadlineMs: n
  */
 export const maxAgeBase = (app: AppFreshness, sinceMs: number): number => Math.max(app.lastSuccessMs ?? sinceMs, sinceMs);
 
+/** When the data becomes too old: maxAge after its base, at the first moment of the promise's hours from then. */
+export const maxAgeDeadline = (rule: MaxAgeRule, app: AppFreshness, sinceMs: number): number | undefined =>
+  rule.hours.firstActiveAtOrAfter(maxAgeBase(app, sinceMs) + rule.maxAgeMs);
+
 export function judgeMaxAge(
   rule: MaxAgeRule,
   app: AppFreshness,
@@ -44,7 +48,7 @@ export function judgeMaxAge(
   // Judged during the promise's hours only; an app Steward never saw reload counts from when it began watching.
   if (!rule.hours.contains(nowMs)) return { action: "none" };
   const base = maxAgeBase(app, sinceMs);
-  const deadlineMs = rule.hours.firstActiveAtOrAfter(base + rule.maxAgeMs);
+  const deadlineMs = maxAgeDeadline(rule, app, sinceMs);
   if (deadlineMs === undefined) return { action: "none" };
   if (nowMs >= deadlineMs) return { action: "open", level: "breached", deadlineMs };
   if (rule.warnAfterMs === undefined) return { action: "none" };

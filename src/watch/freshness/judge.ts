@@ -129,6 +129,8 @@ export interface FindingContext {
   nowMs: number;
   /** The watchdog's view of the Qlik tasks (their triggers and last runs): the chains that feed the apps. */
   tasks?: readonly TaskView[];
+  /** A "never older than" promise's data time at the judge's last look, by condition key (max-age-feed.ts). */
+  dataTimes?: ReadonlyMap<string, number>;
 }
 
 /**
@@ -183,7 +185,7 @@ export function findingFor(
       ? maxAgeFeed(app.appId, ctx.tasks)
       : chainFeed(app.appId, ctx.tasks, cycleStartMs ?? deadlineMs - 86_400_000, asOfDeadline ? deadlineMs : undefined);
   const chainThrough = dataThrough(feed, app, STARTED_WITH_CHECKIN_MS);
-  const aged = p.maxAge ? maxAgeData(app, feed, STARTED_WITH_CHECKIN_MS) : undefined;
+  const aged = p.maxAge ? maxAgeData(app, feed, STARTED_WITH_CHECKIN_MS, ctx.dataTimes?.get(`freshness:${p.name}:${app.appId}`)) : undefined;
   const dataAsOfMs = aged && aged.app.lastSuccessMs !== app.lastSuccessMs ? aged.app.lastSuccessMs : undefined;
   const fresh = aged
     ? aged.through && aged.app.lastSuccessMs !== undefined && aged.app.lastSuccessMs > maxAgeStart!
@@ -226,6 +228,8 @@ export function judgeFreshness(input: {
   etaOf?: (f: FreshnessFinding) => ChainEta | undefined;
   /** The watchdog's view of the Qlik tasks: the chains whose runs the app's data must come through. */
   tasks?: readonly TaskView[];
+  /** A "never older than" promise's data time at the last look, by condition key. */
+  dataTimes?: ReadonlyMap<string, number>;
 }): FreshnessJudgement {
   const { nowMs } = input;
   const out: FreshnessJudgement = { opens: [], escalations: [], closes: [] };
@@ -237,7 +241,7 @@ export function judgeFreshness(input: {
       const key = `freshness:${p.name}:${app.appId}`;
       const open = openByKey.get(key);
       if (p.maxAge) {
-        const aged = maxAgeData(app, input.tasks ? maxAgeFeed(app.appId, input.tasks) : undefined, STARTED_WITH_CHECKIN_MS);
+        const aged = maxAgeData(app, input.tasks ? maxAgeFeed(app.appId, input.tasks) : undefined, STARTED_WITH_CHECKIN_MS, input.dataTimes?.get(key));
         const v = judgeMaxAge(p.maxAge, aged.app, open, since, nowMs, aged.through);
         if (v.action === "open") out.opens.push({ ...finding(v.deadlineMs), level: v.level });
         else if (v.action === "escalate") out.escalations.push(finding(v.deadlineMs));

@@ -1,7 +1,8 @@
 // A "never older than" promise reads its app's data age through the app's Qlik chain, as a deadline promise does
 // (issue 102: a reload of unchanged inputs is not freshness). A dashboard that refreshes itself every half hour while
-// the extract before it keeps failing holds the data of the extract's last success: its age counts from no later than
-// the failed run, and a lapse ends only with a reload after the chain's data arrived again.
+// the extract before it keeps failing holds the data of the extract's last success: its age counts from the last
+// reload that came through (as the judge last saw it), no later than the failed run, and a lapse ends only with a
+// reload after the chain's data arrived again.
 import type { TaskView } from "../watchdog/evaluate";
 import { type ChainFeed, chainFeed } from "./chain-feed";
 import type { AppFreshness } from "./freshness-store";
@@ -23,13 +24,20 @@ export function maxAgeFeed(appId: string, tasks: readonly TaskView[]): ChainFeed
   return chainFeed(appId, settled, Number.NEGATIVE_INFINITY);
 }
 
-/** `slackMs`: a reload that started this long before the data arrived still read it (a job starting its own reload). */
-export function maxAgeData(app: AppFreshness, feed: ChainFeed | undefined, slackMs: number): MaxAgeData {
+/**
+ * `slackMs`: a reload that started this long before the data arrived still read it (a job starting its own reload).
+ * `keptMs`: the data's time at the judge's last look (stored with its verdict). A reload that did not read the chain's
+ * newest data brings nothing newer than that: without it, the next night's failure (the chain's last run is all
+ * Steward keeps) would make yesterday's refresh of the old QVDs count as new data, and a chain failing every night
+ * would never be too old.
+ */
+export function maxAgeData(app: AppFreshness, feed: ChainFeed | undefined, slackMs: number, keptMs?: number): MaxAgeData {
   if (!feed || app.lastSuccessMs === undefined) return { app, through: true, ...(feed ? { feed } : {}) };
   const start = app.lastSuccessStartMs ?? app.lastSuccessMs;
   const b = feed.blocked;
   const through = !b && (feed.arrivedMs === undefined || start >= feed.arrivedMs - slackMs);
   // Reloaded after the run upstream failed: it brought nothing newer than what was there when that run failed.
   const heldAt = b && start >= b.atMs - slackMs ? Math.min(app.lastSuccessMs, b.atMs) : undefined;
-  return { app: heldAt === undefined ? app : { ...app, lastSuccessMs: heldAt }, through, feed };
+  const held = through ? undefined : Math.min(heldAt ?? app.lastSuccessMs, keptMs ?? Number.POSITIVE_INFINITY);
+  return { app: held === undefined || held === app.lastSuccessMs ? app : { ...app, lastSuccessMs: held }, through, feed };
 }

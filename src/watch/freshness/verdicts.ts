@@ -4,26 +4,18 @@
 // and the API, which all say the same state through freshnessState() instead of each judging "reloaded since …".
 import type { AppFreshness, FreshnessStore, Level } from "./freshness-store";
 import { heldUpBy } from "./chain-feed";
-import { type FindingContext, findingFor, type JudgedPromise, type OpenFreshness, promisedApps } from "./judge";
+import { type FindingContext, findingFor, type JudgedPromise, type OpenFreshness, promisedApps, STARTED_WITH_CHECKIN_MS } from "./judge";
+import { maxAgeVerdict } from "./max-age-verdict";
+import type { FreshnessVerdict } from "./verdict";
 import { readKeptRows } from "./projection-store";
 import { type FreshnessState, stateOfLevel } from "./states";
 import type { PendingRun } from "./chain-eta";
 
 const KEY = "verdicts";
 
-export interface FreshnessVerdict {
-  promise: string;
-  appId: string;
-  /** The deadline judged: the open condition's, else the next one. */
-  deadlineMs: number;
-  fresh: boolean;
-  /** Not fresh and no reload can make it so until something upstream runs again: why, for the administrator. */
-  heldBy?: string;
-  /** Fresh: the reload that brought the data, and what it came after. */
-  broughtBy?: { reloadMs: number; after: "chain" | "checkin" | "cycle" };
-}
+export type { FreshnessVerdict } from "./verdict";
 
-/** The verdict of every "fresh by" promise's apps ("never older than" promises are judged by their data's age alone). */
+/** The verdict of every promise's apps ("never older than" promises by their data's age through the chain). */
 export function judgeVerdicts(input: {
   promises: readonly JudgedPromise[];
   apps: readonly AppFreshness[];
@@ -33,11 +25,17 @@ export function judgeVerdicts(input: {
   formatTime?: (ms: number) => string;
   /** Remediation's retries and re-runs due (chain-eta.ts): a failed task due to run again holds nothing up yet. */
   pending?: readonly PendingRun[];
+  /** Since when each promise is watched (the judge's term): a "never older than" promise's data counts from then at most. */
+  since?: ReadonlyMap<string, number>;
 }): FreshnessVerdict[] {
   const at = input.formatTime ?? ((ms: number) => new Date(ms).toISOString());
   const openByKey = new Map(input.open.map((o) => [o.key, o]));
   const out: FreshnessVerdict[] = [];
   for (const p of input.promises) {
+    if (p.maxAge) {
+      out.push(...maxAgeVerdicts({ ...p, maxAge: p.maxAge }, input, at, openByKey));
+      continue;
+    }
     if (!p.deadlines) continue;
     for (const app of promisedApps(p, input.apps)) {
       const deadlineMs = openByKey.get(`freshness:${p.name}:${app.appId}`)?.deadlineMs ?? p.deadlines.after(input.context.nowMs);
@@ -65,6 +63,32 @@ export function judgeVerdicts(input: {
   return out;
 }
 
+function maxAgeVerdicts(
+  p: JudgedPromise & { maxAge: NonNullable<JudgedPromise["maxAge"]> },
+  input: Parameters<typeof judgeVerdicts>[0],
+  at: (ms: number) => string,
+  openByKey: ReadonlyMap<string, OpenFreshness>,
+): FreshnessVerdict[] {
+  const { nowMs, tasks } = input.context;
+  return promisedApps(p, input.apps).flatMap((app) => {
+    const key = `freshness:${p.name}:${app.appId}`;
+    const open = openByKey.get(key);
+    const v = maxAgeVerdict({
+      promise: p,
+      app,
+      ...(open ? { openDeadlineMs: open.deadlineMs } : {}),
+      sinceMs: input.since?.get(p.name) ?? nowMs,
+      nowMs,
+      ...(tasks ? { tasks } : {}),
+      ...(input.context.dataTimes?.has(key) ? { keptMs: input.context.dataTimes.get(key)! } : {}),
+      ...(input.pending ? { pending: input.pending } : {}),
+      slackMs: STARTED_WITH_CHECKIN_MS,
+      at,
+    });
+    return v ? [v] : [];
+  });
+}
+
 /**
  * The one state of a promised app, everywhere: an open condition says at risk or late; else the judge's verdict: not
  * fresh with its data held up is at risk (a reload of the old inputs is not "up to date"); else fresh once it loaded.
@@ -89,6 +113,15 @@ export function createVerdictWriter(store: Pick<FreshnessStore, "setMeta">, refr
     await store.setMeta(KEY, JSON.stringify({ atMs: nowMs, rows } satisfies Kept));
     last = { json, atMs: nowMs };
   };
+}
+
+/**
+ * The data time of each "never older than" promise's app at the judge's last look, by condition key: however long ago
+ * (the data cannot have become newer without a reload that came through its chain, which the judge sees itself).
+ */
+export async function readDataTimes(store: Pick<FreshnessStore, "getMeta">, nowMs: number): Promise<Map<string, number>> {
+  const rows = await readKeptRows<FreshnessVerdict>(store, KEY, nowMs, Number.POSITIVE_INFINITY);
+  return new Map([...rows.values()].flatMap((v) => (v.dataMs === undefined ? [] : [[`freshness:${v.promise}:${v.appId}`, v.dataMs] as const])));
 }
 
 /** The verdicts confirmed within `maxAgeMs`, by projectionKey; none when the judge has not looked lately. */

@@ -2,8 +2,9 @@
 // (max-age-feed.ts), on both stores with a manual clock. Sales dashboard is promised never older than 2 h (warn at
 // 90 min, 07:00–18:00 UTC); its chain is Extract sales → Transform sales → Reload Sales dashboard, and the dashboard
 // also refreshes itself every half hour. Extract fails at 08:05 and the refreshes go on reloading the same old QVDs.
-// Before, every refresh counted as fresh data: no warning and no breach all morning. Now the data is as of the failed
-// run at the latest: the warning at 09:35, the breach at 10:05; a refresh while Extract runs again, or one that started
+// Before, every refresh counted as fresh data: no warning and no breach all morning. Now the data is as of the last
+// reload that came through (07:20, the judge remembers it; the failed run at the latest): watched from 07:30, the
+// warning at 09:05, the breach at 09:35 (too old at 09:30); a refresh while Extract runs again, or one that started
 // before the chain's data arrived, is not fresh; the reload after the chain ran recovers it, citing the chain.
 import { afterAll, describe, expect, test } from "bun:test";
 import { parseConfigText } from "../../../../src/composition/config";
@@ -86,12 +87,12 @@ for (const backend of backends) {
         await reload(t, `${t.slice(0, 3)}${String(Number(t.slice(3)) + 2).padStart(2, "0")}`);
         await step(t.replace(/:(\d\d)$/, (_, m) => `:${String(Number(m) + 5).padStart(2, "0")}`));
       }
-      expect(seen()).toEqual(["app.freshness_warning@09:35", "app.freshness_breached@10:05"]);
-      expect(events[0]!.summary).toContain("its data is as of 2026-11-23T08:05:00.000Z at the latest: too old at 2026-11-23T10:05:00.000Z");
+      expect(seen()).toEqual(["app.freshness_warning@09:05", "app.freshness_breached@09:35"]);
+      expect(events[0]!.summary).toContain("its data is as of 2026-11-23T07:20:00.000Z at the latest: too old at 2026-11-23T09:30:00.000Z");
       expect(events[0]!.summary).toContain(
-        'the run of "Extract sales" in its chain failed at 2026-11-23T08:05:00.000Z; its reload "Reload Sales dashboard" at 2026-11-23T09:32:00.000Z ran while "Extract sales" had failed: it read the old data',
+        'the run of "Extract sales" in its chain failed at 2026-11-23T08:05:00.000Z; its reload "Reload Sales dashboard" at 2026-11-23T09:02:00.000Z ran while "Extract sales" had failed: it read the old data',
       );
-      expect(events[1]!.data.deadline).toBe("2026-11-23T10:05:00.000Z");
+      expect(events[1]!.data.deadline).toBe("2026-11-23T09:30:00.000Z");
 
       // 10:30 Extract runs again; the refresh meanwhile still reads the old QVDs.
       tasks[0]!.runningSinceMs = at("10:30");
@@ -106,7 +107,7 @@ for (const backend of backends) {
       // The dashboard's reload after the model brings the data.
       await reload("10:49", "10:53");
       await step("10:55");
-      expect(seen()).toEqual(["app.freshness_warning@09:35", "app.freshness_breached@10:05", "app.freshness_recovered@10:55"]);
+      expect(seen()).toEqual(["app.freshness_warning@09:05", "app.freshness_breached@09:35", "app.freshness_recovered@10:55"]);
       expect(events[2]!.summary).toContain('reloaded successfully at 2026-11-23T10:53:00.000Z by "Reload Sales dashboard", after its chain ran');
       // Kept from then on while the chain and the refreshes run as planned.
       ran("extract", at("11:05"), SUCCESS);
