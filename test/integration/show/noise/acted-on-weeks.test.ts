@@ -196,7 +196,7 @@ routes:
     });
 
     test("no proposal leaves the on-call route without a page for a fault a person acted on; each, replayed per route and applied, still pages them", {
-      timeout: 120_000,
+      timeout: wallLimit(120_000),
     }, async () => {
       const { proposals } = (await (await request(`/v4/noise?sinceDays=${NIGHTS}`)).json()) as { proposals: Proposal[] };
       // One task's noise (the ERP extract's) yields no route-wide rule.
@@ -230,7 +230,7 @@ routes:
     // minutes here (not yet found why); the report's reads and its replay ran on PostgreSQL above.
     if (backend === "sqlite")
       test("applied and run again a week, the faults still page the person on duty, the ERP extract's nights no more, as replayed", {
-        timeout: 120_000,
+        timeout: wallLimit(120_000),
       }, async () => {
         // incidents.pageAfter and maintenance take effect at a restart: Steward starts again from the file as written.
         await app.stop();
