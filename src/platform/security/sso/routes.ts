@@ -14,7 +14,7 @@ import { clearedCookie, sessionCookie, sessionIdFrom } from "./cookie";
 import { describe, type Directory } from "./directory";
 import { noRolePage, refusedPage, signedOutPage, unreachablePage } from "./pages";
 import { claimValues, scopesOf } from "./roles";
-import { newSessionId, type SessionStore } from "./session-store";
+import { newSessionId, newSessionRef, type SessionStore } from "./session-store";
 import { ssoActorName } from "./identity";
 import type { SessionPrincipals } from "./sessions";
 
@@ -77,7 +77,7 @@ export function registerSsoRoutes(router: Router, deps: SsoRouteDeps): void {
         return page(c, unreachablePage(directory.lastProblem() ?? describe(err), next, label), 503);
       }
       // Sign-ins never finished and sessions past their end go as new ones begin (one indexed DELETE each).
-      await store.purge(clock.now());
+      await store.purge(clock.now(), clock.now() - cfg.idleTimeout);
       await store.begin({ state: start.state, nonce: start.nonce, codeVerifier: start.codeVerifier, next, expiresAt: clock.now() + SIGN_IN_WINDOW_MS });
       c.header("Cache-Control", "no-store");
       return c.redirect(start.url.href, 303);
@@ -128,12 +128,17 @@ export function registerSsoRoutes(router: Router, deps: SsoRouteDeps): void {
       }
       const now = clock.now();
       const id = newSessionId();
+      const userAgent = c.req.header("user-agent")?.slice(0, 300);
       await store.create(id, {
         ...person,
+        ref: newSessionRef(),
         groups,
         scopes,
         createdAt: now,
         expiresAt: now + cfg.sessionLifetime,
+        lastSeenAt: now,
+        ...(typeof claims.sid === "string" ? { sid: claims.sid } : {}),
+        client: { ...(ipOf(c) ? { ip: ipOf(c)! } : {}), ...(userAgent ? { userAgent } : {}) },
         idToken: done.idToken,
         ...(done.refreshToken ? { refreshToken: done.refreshToken, refreshDue: now + (done.expiresIn ?? 300) * 1000 } : {}),
       });
