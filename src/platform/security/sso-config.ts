@@ -151,7 +151,7 @@ export function ssoSetUpNote(cfg: { security: { sso?: SsoConfig | undefined }; h
   const base = cfg.http.publicUrl.replace(/\/+$/, "");
   const byGroup = sso.roles.some((r) => r.group !== undefined);
   return (
-    `Single sign-on: register the redirect URI ${base}${SSO_CALLBACK_PATH} (and the sign-out return ${base}/auth/signed-out) for client ${sso.clientId} at ${sso.issuer}` +
+    `Single sign-on: register the redirect URI ${base}${SSO_CALLBACK_PATH} (and the sign-out return ${base}/auth/signed-out${sso.backChannelLogout ? `, and the back-channel logout URI ${base}/auth/backchannel-logout` : ""}) for client ${sso.clientId} at ${sso.issuer}` +
     (byGroup ? `; its ID tokens must carry the person's groups in the "${sso.groupClaim}" claim (docs/single-sign-on.md says how for each directory)` : "") +
     ". `steward doctor` reads the directory's discovery and keys."
   );
