@@ -3,7 +3,7 @@
 // directory, signs in there and acknowledges and snoozes incidents with the dashboard's buttons; the incident, its
 // silence and the audit name her directory identity. Bob (a group mapped to read only) sees his presses refused with
 // the 403's message naming the scope he lacks. A page of another origin on the same host (same site, so the
-// SameSite=Lax cookie goes with its post) is refused by the browser guard.
+// SameSite=Lax cookie goes with its post) is refused by the browser guard. On the Sessions page Anna ends Bob's session.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
@@ -190,4 +190,25 @@ test("a page of another origin on the same host cannot act with Anna's session: 
   } finally {
     await evil.stop(true);
   }
+});
+
+test("Anna ends Bob's session from the dashboard's Sessions page: his browser is signed out", { timeout: 60_000 }, async () => {
+  const page = anna!.page;
+  await page.goto(`${base}/ui/sessions`);
+  const row = `tr[data-subject="bob"]`;
+  await page.waitForSelector(row);
+  expect(await page.textContent(`${row} td`)).toContain("Bob Berg <bob@corp.example>");
+  expect(await page.textContent(`${row} td:nth-child(6)`)).toContain("127.0.0.1");
+  expect(await press(anna!, `${row} button[data-action="end-session"]`)).toContain("End this session of Bob Berg <bob@corp.example>?");
+  await toast(anna!, /^Ended a session of Bob Berg/);
+  await waitFor(async () => ((await page.$(row)) === null ? true : undefined), { what: "Bob's row to leave the page" });
+  await bob!.page.goto(`${base}/auth/session`);
+  expect(JSON.parse((await bob!.page.textContent("body")) ?? "{}")).toEqual({ signedIn: false });
+  const { entries } = await json<{ entries: Array<{ actor: { name: string }; details: { op?: string; object?: string } }> }>(
+    "/v4/audit?action=api.write&limit=50",
+  );
+  expect(entries.find((e) => e.details.op === "sso.session.revoke")).toMatchObject({
+    actor: { name: ANNA },
+    details: { object: "Bob Berg <bob@corp.example> (sso:bob)" },
+  });
 });
