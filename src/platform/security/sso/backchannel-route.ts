@@ -3,6 +3,7 @@
 // every check (logout-token.ts) and its jti was never seen by any Steward of the cluster, the sessions it names (by
 // the directory's sid, else every session of the sub) end in the shared store, so on every member at once.
 import type { Context } from "hono";
+import type { Logger } from "pino";
 import type { AuditLog } from "../../audit/audit-log";
 import type { Clock } from "../../core/clock";
 import type { Router } from "../../http/route";
@@ -17,7 +18,7 @@ export const BACKCHANNEL_LOGOUT_PATH = "/auth/backchannel-logout";
 
 export function registerBackchannelLogout(
   router: Router,
-  deps: { cfg: SsoConfig; directory: Directory; store: SessionStore; audit: AuditLog; clock: Clock },
+  deps: { cfg: SsoConfig; directory: Directory; store: SessionStore; audit: AuditLog; clock: Clock; log: Logger },
 ): void {
   const { store, audit, clock } = deps;
   const checker = createLogoutTokenChecker({
@@ -26,9 +27,13 @@ export function registerBackchannelLogout(
     now: () => clock.now(),
     keysOf: () => deps.directory.keys(),
   });
-  // The answer the specification asks for: 200 with no-store, or 400 with an OAuth error body.
-  const refuse = (c: Context<HttpEnv>, why: string) => {
-    audit.record({ actor: { kind: "anonymous", name: "directory" }, action: "sso.backchannel-logout", result: "denied", details: { reason: why } });
+  // The answer the specification asks for: 200 with no-store, or 400 with an OAuth error body. Only a token the
+  // directory signed is audited when refused (a replay, no event, a nonce): anyone can post garbage here, and a row
+  // per post would let them fill the audit log; those are logged.
+  const refuse = (c: Context<HttpEnv>, why: string, fromDirectory = true) => {
+    if (fromDirectory)
+      audit.record({ actor: { kind: "anonymous", name: "directory" }, action: "sso.backchannel-logout", result: "denied", details: { reason: why } });
+    else deps.log.warn({ reason: why }, "a back-channel logout request was refused");
     c.header("Cache-Control", "no-store");
     return c.json({ error: "invalid_request", error_description: why }, 400);
   };
@@ -46,12 +51,12 @@ export function registerBackchannelLogout(
     async (c) => {
       const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
       const token = form.logout_token;
-      if (typeof token !== "string" || token === "") return refuse(c, "the request carries no logout_token form field");
+      if (typeof token !== "string" || token === "") return refuse(c, "the request carries no logout_token form field", false);
       let claims: Awaited<ReturnType<typeof checker.check>>;
       try {
         claims = await checker.check(token);
       } catch (err) {
-        if (err instanceof LogoutTokenError) return refuse(c, err.message);
+        if (err instanceof LogoutTokenError) return refuse(c, err.message, err.fromDirectory);
         // The directory's keys could not be read: it may send the token again, so not a 400 of the token.
         c.header("Cache-Control", "no-store");
         return c.json({ error: "temporarily_unavailable", error_description: `the directory's keys could not be read: ${(err as Error).message}` }, 503);

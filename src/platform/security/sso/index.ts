@@ -35,12 +35,13 @@ export function setupSso(cfg: SsoConfig, publicUrl: string, deps: { db: SqlDb; c
   const directory = createDirectory(cfg);
   const sealer = createTokenSealer([cfg.tokenKey ?? cfg.clientSecret ?? "", ...cfg.previousTokenKeys].filter((k) => k !== ""));
   const store = createSessionStore(deps.db, sealer);
+  const log = deps.log.child({ module: "sso" });
   const sessions = createSessionPrincipals({
     store,
     directory,
     clock: deps.clock,
     audit: deps.audit,
-    log: deps.log.child({ module: "sso" }),
+    log,
     idleTimeout: cfg.idleTimeout,
   });
   return {
@@ -53,7 +54,7 @@ export function setupSso(cfg: SsoConfig, publicUrl: string, deps: { db: SqlDb; c
     registerRoutes(router) {
       registerSsoRoutes(router, { cfg, publicUrl: base, directory, store, sessions, audit: deps.audit, clock: deps.clock });
       registerSsoAdminRoutes(router, { cfg, store, audit: deps.audit, clock: deps.clock });
-      if (cfg.backChannelLogout) registerBackchannelLogout(router, { cfg, directory, store, audit: deps.audit, clock: deps.clock });
+      if (cfg.backChannelLogout) registerBackchannelLogout(router, { cfg, directory, store, audit: deps.audit, clock: deps.clock, log });
     },
   };
 }

@@ -16,8 +16,19 @@ export interface LogoutClaims {
   forgetAt: number;
 }
 
-/** Raised with what a directory's administrator can act on; the route answers it as a 400. */
-export class LogoutTokenError extends Error {}
+/**
+ * Raised with what a directory's administrator can act on; the route answers it as a 400. `fromDirectory`: the
+ * token's signature, issuer and audience passed, so the directory itself sent it (worth a row in the audit log); a
+ * token that fails them could come from anyone on the network, as often as they like.
+ */
+export class LogoutTokenError extends Error {
+  constructor(
+    message: string,
+    readonly fromDirectory = true,
+  ) {
+    super(message);
+  }
+}
 
 /** jose, loaded with the first logout token (a Steward without single sign-on never loads it). */
 let library: Promise<typeof Jose> | undefined;
@@ -50,7 +61,7 @@ export function createLogoutTokenChecker(o: {
           currentDate: new Date(o.now()),
         }));
       } catch (err) {
-        throw new LogoutTokenError(`the logout token was refused: ${(err as Error).message}`);
+        throw new LogoutTokenError(`the logout token was refused: ${(err as Error).message}`, false);
       }
       const events = payload.events as Record<string, unknown> | undefined;
       const event = events && typeof events === "object" ? events[BACKCHANNEL_LOGOUT_EVENT] : undefined;

@@ -229,5 +229,13 @@ describe("logout tokens that are not the directory's own, for Steward, once", ()
     expect(await refusal(await logoutToken({ jti: undefined }))).toContain("no jti");
     expect(await refusal(await logoutToken({ iat: Math.floor(Date.now() / 1000) - 3600 }))).toContain('"iat" claim timestamp check failed');
     expect(await refusal("not-a-token")).toContain("the logout token was refused");
+    // Only what the directory signed is audited: anyone may post forgeries here, and a row each would flood the log.
+    const { entries } = (await (await fetch(`${base}/v4/audit?action=sso.backchannel-logout&limit=50`, { headers: { "X-API-Key": key } })).json()) as {
+      entries: Array<{ result: string; details: { reason: string } }>;
+    };
+    const reasons = entries.map((e) => e.details.reason);
+    expect(reasons.some((r) => r.includes("carries a nonce"))).toBe(true);
+    expect(reasons.some((r) => r.includes("a replay"))).toBe(true);
+    expect(reasons.filter((r) => r.includes("the logout token was refused"))).toEqual([]);
   });
 });
