@@ -164,6 +164,15 @@ describe("session administration with a real OpenID Provider", () => {
     );
   });
 
+  test("a person signs out everywhere: their other browsers are signed out too; a GET does not reach the others", async () => {
+    const [laptop, phone, tablet] = [await signIn("anna"), await signIn("anna"), await signIn("anna")];
+    expect((await as(laptop, "/auth/logout?everywhere=1")).status).toBe(303);
+    expect((await as(phone, "/v4/incidents")).status).toBe(200);
+    expect((await as(phone, "/auth/logout?everywhere=1", { method: "POST", headers: { origin: base } })).status).toBe(303);
+    expect((await as(tablet, "/v4/incidents")).status).toBe(401);
+    expect(await sessions("?subject=anna")).toEqual([]);
+  });
+
   test("started again with another token key, Steward cannot open the tokens it kept: the session ends, the person signs in again", async () => {
     const anna = await signIn("anna");
     await t.app.stop();
