@@ -14,7 +14,12 @@ import { waitFor } from "../../../helpers/wait-for";
 import type { Harness } from "../../hear/intake/harness";
 import { launchChromium, type TestBrowser } from "../../show/dashboard/chromium";
 
-const IDS = { crm: "7e3d0000-0000-4000-8000-000000000011", erp: "7e3d0000-0000-4000-8000-000000000012", hr: "7e3d0000-0000-4000-8000-000000000013" };
+const IDS = {
+  crm: "7e3d0000-0000-4000-8000-000000000011",
+  erp: "7e3d0000-0000-4000-8000-000000000012",
+  hr: "7e3d0000-0000-4000-8000-000000000013",
+  fin: "7e3d0000-0000-4000-8000-000000000014",
+};
 const CONNECTION = "Cannot connect to the data source crm-db.corp.example:1433: connection refused";
 const SITE = `
 site: { name: SSO dashboard site }
@@ -26,10 +31,12 @@ apps:
   - { name: CRM, owner: INTERNAL\\sa_scheduler }
   - { name: ERP, owner: INTERNAL\\sa_scheduler }
   - { name: HR, owner: INTERNAL\\sa_scheduler }
+  - { name: FIN, owner: INTERNAL\\sa_scheduler }
 tasks:
   - { id: ${IDS.crm}, name: Reload CRM, type: reload, app: CRM, maxRetries: 0, scriptError: "${CONNECTION}" }
   - { id: ${IDS.erp}, name: Reload ERP, type: reload, app: ERP, maxRetries: 0, scriptError: "${CONNECTION}" }
   - { id: ${IDS.hr}, name: Reload HR, type: reload, app: HR, maxRetries: 0, scriptError: "${CONNECTION}" }
+  - { id: ${IDS.fin}, name: Reload FIN, type: reload, app: FIN, maxRetries: 0, scriptError: "${CONNECTION}" }
 `;
 const ADMIN = generateApiKey();
 const ANNA = "Anna Svensson <anna@corp.example> (sso:anna)";
@@ -89,6 +96,7 @@ beforeAll(async () => {
     people: {
       anna: { name: "Anna Svensson", email: "anna@corp.example", groups: ["qlik-ops"] },
       bob: { name: "Bob Berg", email: "bob@corp.example", groups: ["qlik-readers"] },
+      dora: { name: "Dora Dahl", email: "dora@corp.example", groups: ["qlik-ops"] },
     },
   });
   m = await startMailedHarness("steward-sso-dashboard-", {
@@ -100,6 +108,9 @@ ${mail}
 routes:
   - { on: [task.failed], to: [mail] }
 grouping: { enabled: false }
+remediation:
+  pollInterval: 1s
+  approval: { retry: two-person }
 security:
   apiKeys:
     - { name: key-admin, hash: "${hashApiKey(ADMIN)}", scopes: [admin] }
@@ -211,4 +222,40 @@ test("Anna ends Bob's session from the dashboard's Sessions page: his browser is
     actor: { name: ANNA },
     details: { object: "Bob Berg <bob@corp.example> (sso:bob)" },
   });
+});
+
+test("the two-person rule from the dashboard counts directory identities: Anna asks, Anna again is refused, Dora confirms", { timeout: 120_000 }, async () => {
+  const incident = await fail(IDS.fin);
+  const starts = () => h.sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().includes(`/task/${IDS.fin}/start`)).length;
+  const before = starts();
+  const retry = 'button[data-action="retry-incident"]';
+  const pressRetry = async (b: TestBrowser) => {
+    await b.page.evaluate(() => {
+      const t = document.getElementById("toast");
+      if (t) t.textContent = "";
+    });
+    // The dry run's preview, then the question itself: both accepted.
+    b.page.on("dialog", (d) => void d.accept());
+    try {
+      await b.page.click(retry);
+      return await waitFor(async () => (await b.page.textContent("#toast")) || undefined, { what: "the page's answer" });
+    } finally {
+      b.page.removeAllListeners("dialog");
+    }
+  };
+  await anna!.page.goto(`${base}/ui/tasks/${IDS.fin}`);
+  expect(await pressRetry(anna!)).toContain("waits for a second person");
+  const refused = await pressRetry(anna!);
+  expect(refused).toContain("needs a second, different person");
+  expect(refused).toContain("HTTP 403");
+  expect(starts()).toBe(before);
+
+  // Bob's browser, its cookies gone (at the directory too), signed in as Dora.
+  await bob!.ctx.clearCookies();
+  await signInAt(bob!, "dora");
+  await bob!.page.goto(`${base}/ui/tasks/${IDS.fin}`);
+  expect(await pressRetry(bob!)).toContain(`Confirmed what ${ANNA} asked for`);
+  await waitFor(() => (starts() === before + 1 ? true : undefined), { what: "the retry's one start", timeoutMs: 30_000 });
+  const [action] = (await json<{ actions: Array<Record<string, unknown>> }>(`/v4/incidents/${incident}/actions`)).actions;
+  expect(action).toMatchObject({ requestedBy: ANNA, confirmedBy: "Dora Dahl <dora@corp.example> (sso:dora)" });
 });
