@@ -19,6 +19,8 @@ export interface OidcDirectoryOptions {
   /** Seconds an access token lasts (a session's refresh is due then); default 3600. */
   accessTokenTtl?: number;
   postLogoutRedirectUris?: string[];
+  /** Steward's back-channel logout address: the directory posts a logout token there when a person signs out at it. */
+  backchannelLogoutUri?: string;
 }
 
 export interface OidcDirectory {
@@ -29,6 +31,11 @@ export interface OidcDirectory {
    * Steward's callback the directory sends the browser to (not fetched).
    */
   signIn(authorizationUrl: string, login: string): Promise<string>;
+  /**
+   * Signs `login` out at the directory itself (its own sign-out page and question), in the cookie jar of their last
+   * signIn: with backchannelLogoutUri, the directory posts its logout token to Steward before it answers.
+   */
+  signOutAtDirectory(login: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,6 +64,7 @@ export async function startOidcDirectory(o: OidcDirectoryOptions): Promise<OidcD
         client_secret: o.clientSecret,
         redirect_uris: o.redirectUris,
         post_logout_redirect_uris: o.postLogoutRedirectUris ?? [],
+        ...(o.backchannelLogoutUri ? { backchannel_logout_uri: o.backchannelLogoutUri, backchannel_logout_session_required: true } : {}),
         grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
       },
@@ -70,7 +78,11 @@ export async function startOidcDirectory(o: OidcDirectoryOptions): Promise<OidcD
     // The claims of the scopes asked for go into the ID token itself, as Entra ID and Okta put a groups claim there.
     conformIdTokenClaims: false,
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
+    features: {
+      devInteractions: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+      ...(o.backchannelLogoutUri ? { backchannelLogout: { enabled: true } } : {}),
+    },
     ttl: { AccessToken: o.accessTokenTtl ?? 3600, IdToken: 3600, Session: 3600, Interaction: 600, Grant: 3600, AuthorizationCode: 60, RefreshToken: 86_400 },
     // A refresh token at every sign-in, as Entra ID, Okta and Keycloak give one for offline_access without asking
     // for consent again (this library otherwise drops offline_access unless prompt=consent was sent).
@@ -80,8 +92,11 @@ export async function startOidcDirectory(o: OidcDirectoryOptions): Promise<OidcD
   provider.on("server_error", () => undefined);
   const server = provider.listen(port);
 
+  const jars = new Map<string, ReturnType<typeof cookieJar>>();
+
   async function signIn(authorizationUrl: string, login: string): Promise<string> {
     const jar = cookieJar();
+    jars.set(login, jar);
     let url = authorizationUrl;
     let form: Record<string, string> | undefined;
     for (let hop = 0; hop < 12; hop++) {
@@ -108,10 +123,29 @@ export async function startOidcDirectory(o: OidcDirectoryOptions): Promise<OidcD
     throw new Error("the directory never sent the browser back to Steward");
   }
 
+  async function signOutAtDirectory(login: string): Promise<void> {
+    const jar = jars.get(login);
+    if (!jar) throw new Error(`${login} never signed in at the directory`);
+    const asked = await fetch(`${issuer}/session/end`, { headers: { cookie: jar.header() } });
+    jar.take(asked);
+    const page = await asked.text();
+    const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page)?.[1];
+    if (!action || !xsrf) throw new Error(`the directory's sign-out page has no form: ${page.slice(0, 300)}`);
+    const done = await fetch(new URL(action, issuer), {
+      method: "POST",
+      redirect: "manual",
+      headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ xsrf, logout: "yes" }).toString(),
+    });
+    if (done.status >= 400) throw new Error(`the directory's sign-out answered ${done.status}: ${(await done.text()).slice(0, 300)}`);
+  }
+
   return {
     issuer,
     provider,
     signIn,
+    signOutAtDirectory,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

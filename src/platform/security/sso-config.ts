@@ -53,9 +53,30 @@ export const ssoSchema = (grantable: readonly [string, ...string[]]) =>
         .array(roleSchema(grantable))
         .default([])
         .describe("Which directory groups (or claim values) give which Steward scopes. A person matching none is refused at sign-in."),
-      sessionLifetime: DurationSchema.prefault("8h").describe(
-        "How long a sign-in lasts at most, on every Steward of the cluster; then the person signs in again.",
+      sessionLifetime: DurationSchema.prefault("24h").describe(
+        "How long a sign-in lasts at most, however busy, on every Steward of the cluster; then the person signs in again.",
       ),
+      idleTimeout: DurationSchema.prefault("8h").describe(
+        "A session with no request for this long ends, on every Steward of the cluster (a browser left open overnight signs in again).",
+      ),
+      tokenKey: z
+        .string()
+        .min(32, "must be at least 32 characters: the directory's tokens kept in the store are encrypted with a key derived from it")
+        .optional()
+        .describe(
+          "The secret the directory's tokens are encrypted with in the store (AES-GCM; ${env:NAME} or ${file:PATH}, the same on every Steward of a cluster). Without it the client secret is used.",
+        ),
+      previousTokenKeys: z
+        .array(z.string().min(32))
+        .max(5)
+        .default([])
+        .describe("Token keys being rotated out: sessions sealed with them still open, and are sealed again with tokenKey at their next refresh."),
+      backChannelLogout: z
+        .boolean()
+        .default(true)
+        .describe(
+          "Accept the directory's back-channel logout at <publicUrl>/auth/backchannel-logout: a sign-out at the directory ends the person's sessions here.",
+        ),
       clockSkew: DurationSchema.prefault("60s").describe("How far the directory's clock may be from this server's when the ID token's times are checked."),
       requireForActions: z
         .boolean()
@@ -96,6 +117,13 @@ export function checkSsoReferences(
       ["security", "sso", "roles"],
       "no role maps a directory group to a Steward scope: nobody could sign in. Add e.g. { group: qlik-admins, scopes: [admin] }",
     );
+  if (!sso.tokenKey && !sso.clientSecret)
+    issue(
+      ["security", "sso", "tokenKey"],
+      "a public client (no clientSecret) needs security.sso.tokenKey: the directory's tokens are kept encrypted in the store with a key derived from it. Give a random secret of 32 characters or more, e.g. ${env:STEWARD_SSO_TOKEN_KEY}",
+    );
+  if (sso.idleTimeout > sso.sessionLifetime)
+    issue(["security", "sso", "idleTimeout"], "the idle timeout is longer than sessionLifetime, so it would never end a session: make it shorter");
   if (new URL(sso.issuer).protocol === "http:" && !isLoopbackIssuer(sso.issuer))
     issue(["security", "sso", "issuer"], "the issuer must be an https:// URL: tokens and keys are never fetched over plain HTTP from another machine");
 }
@@ -123,7 +151,7 @@ export function ssoSetUpNote(cfg: { security: { sso?: SsoConfig | undefined }; h
   const base = cfg.http.publicUrl.replace(/\/+$/, "");
   const byGroup = sso.roles.some((r) => r.group !== undefined);
   return (
-    `Single sign-on: register the redirect URI ${base}${SSO_CALLBACK_PATH} (and the sign-out return ${base}/auth/signed-out) for client ${sso.clientId} at ${sso.issuer}` +
+    `Single sign-on: register the redirect URI ${base}${SSO_CALLBACK_PATH} (and the sign-out return ${base}/auth/signed-out${sso.backChannelLogout ? `, and the back-channel logout URI ${base}/auth/backchannel-logout` : ""}) for client ${sso.clientId} at ${sso.issuer}` +
     (byGroup ? `; its ID tokens must carry the person's groups in the "${sso.groupClaim}" claim (docs/single-sign-on.md says how for each directory)` : "") +
     ". `steward doctor` reads the directory's discovery and keys."
   );

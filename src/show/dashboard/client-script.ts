@@ -266,6 +266,12 @@ export const DASHBOARD_JS = `
       // The change is written to the config file (after the config check) and the config reloaded: ask first.
       if (!confirm("Write proposal " + b.dataset.id + " to the config file and reload? It is checked first, and audited.")) return;
       run(b, function () { return api("POST", "/v4/noise/proposals/" + encodeURIComponent(b.dataset.id) + "/apply"); }, "Applied " + b.dataset.id);
+    } else if (a === "end-session") {
+      if (!confirm("End this session of " + b.dataset.name + "? That browser is signed out at its next request.")) return;
+      run(b, function () { return api("DELETE", "/v4/sso/sessions/" + encodeURIComponent(b.dataset.id)); }, "Ended a session of " + b.dataset.name);
+    } else if (a === "sign-out-everywhere") {
+      if (!confirm("Sign " + b.dataset.name + " out everywhere? Every session of theirs ends, on every Steward.")) return;
+      run(b, function () { return api("DELETE", "/v4/sso/people/" + encodeURIComponent(b.dataset.id) + "/sessions"); }, "Signed " + b.dataset.name + " out everywhere");
     } else if (a === "retry") {
       run(b, function () { return api("POST", "/v4/deliveries/" + encodeURIComponent(b.dataset.id) + "/retry"); }, "Delivery " + b.dataset.id + " queued again");
     } else if (a === "refresh") {

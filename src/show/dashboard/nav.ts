@@ -58,8 +58,13 @@ export const NAV_GROUPS: readonly NavGroup[] = [
   {
     id: "admin",
     label: "Admin",
-    question: "Steward itself: key-value store, audit log, the doctor",
-    pages: [page("kv", "/ui/kv", "Key-value"), page("audit", "/ui/audit", "Audit log"), page("doctor", "/ui/doctor", "Doctor")],
+    question: "Steward itself: key-value store, audit log, who is signed in, the doctor",
+    pages: [
+      page("kv", "/ui/kv", "Key-value"),
+      page("audit", "/ui/audit", "Audit log"),
+      page("sessions", "/ui/sessions", "Sessions"),
+      page("doctor", "/ui/doctor", "Doctor"),
+    ],
   },
 ];
 

@@ -7,6 +7,7 @@ export { freshnessPage } from "./pages/freshness";
 export { eventDetailPage, eventsPage } from "./pages/events";
 export { inboxItemPage, inboxPage } from "./pages/inbox";
 export { incidentsPage } from "./pages/incidents";
+export { sessionsPage } from "./pages/sessions";
 export { silencesPage } from "./pages/silences";
 export { causesPage } from "./pages/causes";
 export { kvPage } from "./pages/kv";

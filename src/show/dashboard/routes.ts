@@ -29,6 +29,7 @@ const PAGES: Array<[path: string, scope: Scope, summary: string, handler: PageNa
   ["/ui/reloads", "read", "Dashboard: reloads outside the Scheduler (hub, data load editor, Engine API): who reloaded what", "reloadsPage"],
   ["/ui/report", "read", "Dashboard: the morning report now, for any span", "reportPage"],
   ["/ui/noise", "read", "Dashboard: how noisy the pages were, and the config changes proposed", "noisePage"],
+  ["/ui/sessions", "admin", "Dashboard: people signed in with the company directory, and ending their sessions", "sessionsPage"],
   ["/ui/doctor", "admin", "Dashboard: every dependency tried now (the doctor)", "doctorPage"],
   ["/ui/inbox", "admin", "Dashboard: the demo's capture inbox", "inboxPage"],
   ["/ui/inbox/:id", "admin", "Dashboard: one captured message", "inboxItemPage"],

@@ -34,6 +34,8 @@ export interface Directory {
   check(): Promise<{ ok: boolean; detail: string }>;
   /** Why the directory could not be reached the last time it was asked (cleared once it answers). */
   lastProblem(): string | undefined;
+  /** The issuer and the address of its signing keys, from discovery (a logout token is checked against them). */
+  keys(): Promise<{ issuer: string; jwksUri: string }>;
 }
 
 export interface DirectoryOptions {
@@ -147,6 +149,11 @@ export function createDirectory(cfg: SsoConfig, opts: DirectoryOptions = {}): Di
       }
     },
     lastProblem: () => problem,
+    async keys() {
+      const meta = (await discover()).config.serverMetadata();
+      if (!meta.jwks_uri) throw new Error(`${cfg.issuer} publishes no jwks_uri`);
+      return { issuer: meta.issuer, jwksUri: meta.jwks_uri };
+    },
   };
 }
 

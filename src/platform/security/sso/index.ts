@@ -9,9 +9,12 @@ import type { SqlDb } from "../../store/sql";
 import type { SsoConfig } from "../sso-config";
 import { sessionIdFrom } from "./cookie";
 import { createDirectory, type Directory } from "./directory";
+import { registerSsoAdminRoutes } from "./admin-routes";
+import { registerBackchannelLogout } from "./backchannel-route";
 import { registerSsoRoutes } from "./routes";
 import { createSessionStore } from "./session-store";
 import { createSessionPrincipals } from "./sessions";
+import { createTokenSealer } from "./token-seal";
 
 export { ssoMigrations } from "./migrations";
 export { ssoActorName, ssoSubjectOf } from "./identity";
@@ -30,8 +33,17 @@ export function setupSso(cfg: SsoConfig, publicUrl: string, deps: { db: SqlDb; c
   const base = publicUrl.replace(/\/+$/, "");
   const https = base.startsWith("https:");
   const directory = createDirectory(cfg);
-  const store = createSessionStore(deps.db);
-  const sessions = createSessionPrincipals({ store, directory, clock: deps.clock, audit: deps.audit, log: deps.log.child({ module: "sso" }) });
+  const sealer = createTokenSealer([cfg.tokenKey ?? cfg.clientSecret ?? "", ...cfg.previousTokenKeys].filter((k) => k !== ""));
+  const store = createSessionStore(deps.db, sealer);
+  const log = deps.log.child({ module: "sso" });
+  const sessions = createSessionPrincipals({
+    store,
+    directory,
+    clock: deps.clock,
+    audit: deps.audit,
+    log,
+    idleTimeout: cfg.idleTimeout,
+  });
   return {
     cfg,
     directory,
@@ -39,6 +51,10 @@ export function setupSso(cfg: SsoConfig, publicUrl: string, deps: { db: SqlDb; c
       const id = sessionIdFrom(cookieHeader, https);
       return id === undefined ? undefined : sessions.principal(id);
     },
-    registerRoutes: (router) => registerSsoRoutes(router, { cfg, publicUrl: base, directory, store, sessions, audit: deps.audit, clock: deps.clock }),
+    registerRoutes(router) {
+      registerSsoRoutes(router, { cfg, publicUrl: base, directory, store, sessions, audit: deps.audit, clock: deps.clock });
+      registerSsoAdminRoutes(router, { cfg, store, audit: deps.audit, clock: deps.clock });
+      if (cfg.backChannelLogout) registerBackchannelLogout(router, { cfg, directory, store, audit: deps.audit, clock: deps.clock, log });
+    },
   };
 }

@@ -35,5 +35,27 @@ export const ssoMigrations: MigrationSet = {
         CREATE INDEX sso_logins_expires ON sso_logins (expires_at);
       `,
     },
+    {
+      version: 2,
+      name: "session administration, back-channel logout, tokens encrypted",
+      // Sessions made before kept the directory's tokens in clear: they end here (people sign in once more) rather
+      // than stay readable in the store. A session gets a public id for the admin's list (never the cookie or its
+      // hash), the directory's session id (sid) for back-channel logout, when it was last used and from where; a
+      // logout token's jti is kept until it expires, so a replayed one is refused on every Steward.
+      sql: `
+        DELETE FROM sso_sessions;
+        ALTER TABLE sso_sessions ADD COLUMN ref TEXT NOT NULL DEFAULT '';
+        ALTER TABLE sso_sessions ADD COLUMN sid TEXT;
+        ALTER TABLE sso_sessions ADD COLUMN last_seen_at INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sso_sessions ADD COLUMN client TEXT NOT NULL DEFAULT '{}';
+        CREATE UNIQUE INDEX sso_sessions_ref ON sso_sessions (ref);
+        CREATE INDEX sso_sessions_subject ON sso_sessions (subject);
+        CREATE INDEX sso_sessions_sid ON sso_sessions (sid);
+        CREATE TABLE sso_logout_tokens (
+          jti TEXT PRIMARY KEY,
+          expires_at INTEGER NOT NULL
+        );
+      `,
+    },
   ],
 };

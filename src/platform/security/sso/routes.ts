@@ -1,7 +1,8 @@
 // The sign-in routes, public (they are how a person gets a credential): /auth/login sends the person to the
 // directory with PKCE, state and nonce; /auth/callback takes the directory's answer back, has openid-client check it,
 // maps the person's groups to scopes and opens a session; /auth/logout ends it on every Steward (and at the directory
-// when it offers a sign-out page); /auth/session says who is signed in.
+// when it offers a sign-out page; with ?everywhere=1 every other session of the person too); /auth/session says who
+// is signed in.
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AuditLog } from "../../audit/audit-log";
@@ -14,7 +15,7 @@ import { clearedCookie, sessionCookie, sessionIdFrom } from "./cookie";
 import { describe, type Directory } from "./directory";
 import { noRolePage, refusedPage, signedOutPage, unreachablePage } from "./pages";
 import { claimValues, scopesOf } from "./roles";
-import { newSessionId, type SessionStore } from "./session-store";
+import { newSessionId, newSessionRef, type SessionStore } from "./session-store";
 import { ssoActorName } from "./identity";
 import type { SessionPrincipals } from "./sessions";
 
@@ -77,7 +78,7 @@ export function registerSsoRoutes(router: Router, deps: SsoRouteDeps): void {
         return page(c, unreachablePage(directory.lastProblem() ?? describe(err), next, label), 503);
       }
       // Sign-ins never finished and sessions past their end go as new ones begin (one indexed DELETE each).
-      await store.purge(clock.now());
+      await store.purge(clock.now(), clock.now() - cfg.idleTimeout);
       await store.begin({ state: start.state, nonce: start.nonce, codeVerifier: start.codeVerifier, next, expiresAt: clock.now() + SIGN_IN_WINDOW_MS });
       c.header("Cache-Control", "no-store");
       return c.redirect(start.url.href, 303);
@@ -128,12 +129,17 @@ export function registerSsoRoutes(router: Router, deps: SsoRouteDeps): void {
       }
       const now = clock.now();
       const id = newSessionId();
+      const userAgent = c.req.header("user-agent")?.slice(0, 300);
       await store.create(id, {
         ...person,
+        ref: newSessionRef(),
         groups,
         scopes,
         createdAt: now,
         expiresAt: now + cfg.sessionLifetime,
+        lastSeenAt: now,
+        ...(typeof claims.sid === "string" ? { sid: claims.sid } : {}),
+        client: { ...(ipOf(c) ? { ip: ipOf(c)! } : {}), ...(userAgent ? { userAgent } : {}) },
         idToken: done.idToken,
         ...(done.refreshToken ? { refreshToken: done.refreshToken, refreshDue: now + (done.expiresIn ?? 300) * 1000 } : {}),
       });
@@ -150,7 +156,14 @@ export function registerSsoRoutes(router: Router, deps: SsoRouteDeps): void {
     c.header("Set-Cookie", clearedCookie(https));
     c.header("Cache-Control", "no-store");
     if (!ended) return c.redirect("/auth/signed-out", 303);
-    audit.record({ actor: { kind: "sso", name: ssoActorName(ended), ...(ipOf(c) ? { ip: ipOf(c)! } : {}) }, action: "sso.signout", result: "ok" });
+    // "Sign out everywhere" (a POST only: a link on another site must not end a person's other sessions).
+    const others = c.req.method === "POST" && c.req.query("everywhere") === "1" ? await store.endBySubject(ended.subject) : [];
+    audit.record({
+      actor: { kind: "sso", name: ssoActorName(ended), ...(ipOf(c) ? { ip: ipOf(c)! } : {}) },
+      action: "sso.signout",
+      result: "ok",
+      ...(others.length > 0 ? { details: { everywhere: true, otherSessions: others.length } } : {}),
+    });
     const atDirectory = await directory.endSessionUrl(ended.idToken, `${deps.publicUrl}/auth/signed-out`);
     return c.redirect(atDirectory?.href ?? "/auth/signed-out", 303);
   };

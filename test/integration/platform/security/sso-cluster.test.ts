@@ -1,6 +1,8 @@
 // Two Stewards on one PostgreSQL behind one public address (a load balancer): a person signs in through one and is
 // signed in on the other, a member's restart keeps them signed in, and signing out through one ends the session on
-// both. The sign-in itself may start on one member and come back to the other (its state is in the store too).
+// both. The sign-in itself may start on one member and come back to the other (its state is in the store too). An
+// admin's "sign out everywhere" on one member, and the directory's back-channel logout received by one, end the
+// sessions on the other.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createTestApp, type TestApp } from "../../../helpers/app";
 import { freeTcpPort } from "../../../helpers/free-port";
@@ -33,6 +35,8 @@ describe("single sign-on on two Stewards sharing PostgreSQL", () => {
       clientId: "steward",
       clientSecret: "cluster-secret",
       redirectUris: [`${urlA}/auth/callback`],
+      // The directory posts its logout tokens to node-b: the sessions end on node-a as well.
+      backchannelLogoutUri: `${urlB}/auth/backchannel-logout`,
       people: { anna: { name: "Anna Svensson", email: "anna@corp.example", groups: ["qlik-admins"] } },
     });
     yaml = (name, port) => `store:
@@ -86,5 +90,30 @@ security:
     // The page's own origin, as a browser sends it (behind a balancer its Host and Origin are the public address).
     expect((await on(urlB, "/auth/logout", { method: "POST", headers: { origin: urlB } })).status).toBe(303);
     expect((await on(urlA, "/v4/incidents")).status).toBe(401);
+  });
+
+  async function signIn(): Promise<string> {
+    const start = await fetch(`${urlA}/auth/login?next=/ui`, manual);
+    const back = await fetch(await dir.signIn(start.headers.get("location")!, "anna"), manual);
+    return back.headers.get("set-cookie")!.split(";")[0]!;
+  }
+  const onAs = (c: string, base: string, path: string, init: RequestInit = {}) =>
+    fetch(`${base}${path}`, { ...init, ...manual, headers: { ...init.headers, cookie: c } });
+
+  test("an admin signs Anna out everywhere through node-b: her sessions end on node-a too", async () => {
+    const [one, two] = [await signIn(), await signIn()];
+    const list = (await (await onAs(one, urlA, "/v4/sso/sessions?subject=anna")).json()) as { sessions: unknown[] };
+    expect(list.sessions.length).toBe(2);
+    const res = await onAs(one, urlB, "/v4/sso/people/anna/sessions", { method: "DELETE", headers: { origin: urlB } });
+    expect(res.status).toBe(200);
+    expect((await onAs(one, urlA, "/v4/incidents")).status).toBe(401);
+    expect((await onAs(two, urlA, "/v4/incidents")).status).toBe(401);
+  });
+
+  test("the directory's back-channel logout, received by node-b, ends the session on node-a", async () => {
+    const c = await signIn();
+    expect((await onAs(c, urlA, "/v4/incidents")).status).toBe(200);
+    await dir.signOutAtDirectory("anna");
+    expect((await onAs(c, urlA, "/v4/incidents")).status).toBe(401);
   });
 });

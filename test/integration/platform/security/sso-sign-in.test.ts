@@ -109,7 +109,7 @@ describe("single sign-on with a real OpenID Provider", () => {
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/ui/incidents");
     const set = res.headers.get("set-cookie")!;
-    expect(set).toMatch(/^steward_session=[A-Za-z0-9_-]{40,}; Path=\/; Max-Age=28800; HttpOnly; SameSite=Lax$/);
+    expect(set).toMatch(/^steward_session=[A-Za-z0-9_-]{40,}; Path=\/; Max-Age=86400; HttpOnly; SameSite=Lax$/);
     const cookie = set.split(";")[0]!;
     const me = (await (await as(cookie, "/auth/session")).json()) as { signedIn: boolean; subject: string; scopes: string[]; email: string };
     expect(me).toMatchObject({ signedIn: true, subject: "anna", email: "anna@corp.example", scopes: ["admin"] });

@@ -52,7 +52,7 @@ test("at 1366 px every section shows on one row, the group's pages on the row be
     "Demo inbox",
     "Help",
   ]);
-  expect(pages.map((l) => l.text)).toEqual(["Key-value", "Audit log", "Doctor"]);
+  expect(pages.map((l) => l.text)).toEqual(["Key-value", "Audit log", "Sessions", "Doctor"]);
   expect(navScrollable).toBe(false);
   expect(new Set(sections.map((l) => Math.round(l.top))).size).toBe(1);
   expect(new Set(pages.map((l) => Math.round(l.top))).size).toBe(1);

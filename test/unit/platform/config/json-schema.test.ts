@@ -46,6 +46,7 @@ const EXAMPLE_ENV: Record<string, string> = {
   PAGERDUTY_WEBHOOK_SECRET: "pagerduty-webhook-secret",
   PAGERDUTY_API_KEY: "pagerduty-rest-api-key",
   STEWARD_SSO_SECRET: "sso-client-secret",
+  STEWARD_SSO_TOKEN_KEY: "a-token-key-of-at-least-32-characters",
   JSM_API_KEY: "jsm-api-integration-key",
   JSM_WEBHOOK_TOKEN: "jsm-outgoing-webhook-token",
   QLIK_CLOUD_API_KEY: "qlik-cloud-api-key",

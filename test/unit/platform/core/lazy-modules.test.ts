@@ -36,6 +36,8 @@ const LAZY = [
   // The OpenID Connect client (security.sso): loaded with the first sign-in, never by a Steward without single sign-on.
   "node_modules/openid-client/",
   "node_modules/oauth4webapi/",
+  // jose checks the directory's back-channel logout tokens: loaded with the first one.
+  "node_modules/jose/",
   // The pretty printer of log lines: loaded for a terminal (logging.format pretty), never for a service's JSON.
   "node_modules/pino-pretty/",
   // The dashboard's pages (their components and charts): loaded with the first page asked for.

@@ -11,6 +11,7 @@ const SSO = `security:
   sso:
     issuer: https://login.microsoftonline.com/tenant-1/v2.0
     clientId: steward-app
+    clientSecret: directory-secret
     roles:
       - { group: qlik-admins, scopes: [admin] }
 `;
@@ -26,15 +27,19 @@ function errorOf(yaml: string): string {
 }
 
 describe("security.sso config", () => {
-  test("defaults: openid, profile and email; the groups claim; 8 hours a session; a minute of clock skew", () => {
+  test("defaults: openid, profile and email; the groups claim; 24 hours a session, 8 hours idle; a minute of clock skew; back-channel logout", () => {
     const { config } = parseConfigText(`http: { publicUrl: "https://steward.corp.example" }\n${SSO}`, "t.yaml", "/tmp");
     expect(config.security.sso).toEqual({
       issuer: "https://login.microsoftonline.com/tenant-1/v2.0",
       clientId: "steward-app",
+      clientSecret: "directory-secret",
       scopes: ["openid", "profile", "email"],
       groupClaim: "groups",
       roles: [{ group: "qlik-admins", scopes: ["admin"] }],
-      sessionLifetime: 8 * 3_600_000,
+      sessionLifetime: 24 * 3_600_000,
+      idleTimeout: 8 * 3_600_000,
+      previousTokenKeys: [],
+      backChannelLogout: true,
       clockSkew: 60_000,
       requireForActions: false,
       label: "your company account",
@@ -74,6 +79,24 @@ describe("the usual mistakes of a single sign-on set-up", () => {
   test("alert links on another address than the one people sign in at", () => {
     const e = errorOf(`${PUBLIC}actionLinks: { publicBaseUrl: "https://qlik-alerts.corp.example" }\n${SSO}`);
     expect(e).toContain("actionLinks.publicBaseUrl: alert links point to https://qlik-alerts.corp.example but people sign in at https://steward.corp.example");
+  });
+
+  test("a public client (no client secret) without a token key: its tokens could not be encrypted in the store", () => {
+    expect(errorOf(PUBLIC + SSO.replace("    clientSecret: directory-secret\n", ""))).toContain(
+      "security.sso.tokenKey: a public client (no clientSecret) needs security.sso.tokenKey",
+    );
+    expect(errorOf(PUBLIC + SSO.replace("clientSecret: directory-secret", "tokenKey: short"))).toContain(
+      "security.sso.tokenKey: must be at least 32 characters",
+    );
+    const key = "k".repeat(32);
+    const { config } = parseConfigText(PUBLIC + SSO.replace("clientSecret: directory-secret", `tokenKey: ${key}`), "t.yaml", "/tmp");
+    expect(config.security.sso?.tokenKey).toBe(key);
+  });
+
+  test("an idle timeout longer than the session's lifetime would never end a session", () => {
+    expect(errorOf(PUBLIC + SSO.replace("    roles:", "    idleTimeout: 48h\n    roles:"))).toContain(
+      "security.sso.idleTimeout: the idle timeout is longer than sessionLifetime",
+    );
   });
 
   test("no role: nobody could sign in", () => {

@@ -7,7 +7,7 @@ import type { Security } from "../../../../src/platform/security/setup";
 
 const config = (roles: string) =>
   parseConfigText(
-    `http: { publicUrl: "https://steward.corp.example" }\nsecurity:\n  sso:\n    issuer: https://idp.corp.example/realms/qlik\n    clientId: steward\n    roles: [${roles}]\n`,
+    `http: { publicUrl: "https://steward.corp.example" }\nsecurity:\n  sso:\n    issuer: https://idp.corp.example/realms/qlik\n    clientId: steward\n    clientSecret: directory-secret\n    roles: [${roles}]\n`,
     "t.yaml",
     "/tmp",
   );
