@@ -109,9 +109,9 @@ export function createActionStore(db: SqlDb) {
      * the runs its queue cancels meanwhile join). None unfinished: the worker looks again only at its idle pace.
      */
     async nextLook(now: number): Promise<{ next: number | undefined; unfinished: boolean }> {
-      // An outcome still to be told on its own (action-updates.ts) keeps the worker at its pace until it is.
+      // An outcome to tell on its own (action-updates.ts), or one awaiting a second person (expired at a look): at pace.
       const r = await db.get<{ t: number | null; n: number | string | null }>(
-        `SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed') OR (status = 'started' AND kind IN ('reload', 'rerun'))
+        `SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed', 'awaiting') OR (status = 'started' AND kind IN ('reload', 'rerun'))
          OR (((${UNTOLD}) OR told_event_id LIKE '%${CLAIMED}') AND ended_at >= ?)`,
         [now, now - TELL_WITHIN_MS],
       );

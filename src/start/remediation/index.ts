@@ -32,6 +32,7 @@ import { createRerunJoin } from "./rerun-join";
 import { createRuleRerunJoin } from "./rule-rerun-join";
 import { rerunJoinLines } from "./rerun-lines";
 import { createActionUpdates } from "./action-updates";
+import { expireUnconfirmed } from "./approval";
 import type { PageFollower } from "../../tell/notify";
 
 export { remediationMigrations } from "./migrations";
@@ -78,7 +79,12 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   const ruleJoin = createRuleRerunJoin(cfg, { ...deps, store, causes, chains });
   const join = createRerunJoin({ ...deps, store, causes, chains, ...(ruleJoin ? { ruleJoin } : {}) });
   const updates = deps.pages ? createActionUpdates({ ...deps, store, causes, pages: deps.pages, host: deps.host ?? deps.instanceId }) : undefined;
-  const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval, beforeLook: join, ...(updates ? { afterLook: updates } : {}) });
+  // After each look: what nobody confirmed in time has expired, and the outcomes no message carried are told.
+  const afterLook = async (now: number) => {
+    await expireUnconfirmed(cfg, store, now);
+    await updates?.(now);
+  };
+  const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval, beforeLook: join, afterLook });
   const probes = createCauseProbes(deps.db);
   const own = createRemediationService(cfg, { ...deps, store, probes, worker, canReload: deps.reloader !== undefined, causes, chains });
   // A queue cause's update also says when the runs cancelled since join a pending re-run (rerun-lines.ts).
