@@ -25,6 +25,7 @@ const IDS = {
   crm: "7e3e0000-0000-4000-8000-000000000001",
   erp: "7e3e0000-0000-4000-8000-000000000002",
   hr: "7e3e0000-0000-4000-8000-000000000003",
+  wms: "7e3e0000-0000-4000-8000-000000000004",
 };
 const refused = (host: string) => `Cannot connect to the data source ${host}:1433: connection refused`;
 /** Each app reads its own source, so each failure is a cause of its own (one page each). */
@@ -38,10 +39,12 @@ apps:
   - { name: CRM, owner: INTERNAL\\sa_scheduler, script: "${script("CRM")}" }
   - { name: ERP, owner: INTERNAL\\sa_scheduler, script: "${script("ERP")}" }
   - { name: HR, owner: INTERNAL\\sa_scheduler, script: "${script("HR")}" }
+  - { name: WMS, owner: INTERNAL\\sa_scheduler, script: "${script("WMS")}" }
 tasks:
   - { id: ${IDS.crm}, name: Reload CRM, type: reload, app: CRM, durationMs: 20000, maxRetries: 0, outcome: fail, scriptError: "${refused("crm-db.corp.example")}" }
   - { id: ${IDS.erp}, name: Reload ERP, type: reload, app: ERP, durationMs: 20000, maxRetries: 0, outcome: fail, scriptError: "${refused("erp-db.corp.example")}" }
   - { id: ${IDS.hr}, name: Reload HR, type: reload, app: HR, durationMs: 20000, maxRetries: 0, outcome: fail, scriptError: "${refused("hr-db.corp.example")}" }
+  - { id: ${IDS.wms}, name: Reload WMS, type: reload, app: WMS, durationMs: 20000, maxRetries: 0, outcome: fail, scriptError: "${refused("wms-db.corp.example")}" }
 `;
 const UPDATE = "remediation.action_update";
 
@@ -77,7 +80,8 @@ channels:
   ops-pd: { type: pagerduty, routingKey: "A0123456789abcdef0123456789abcde", url: "${pd.url}/v2/enqueue" }
   hr-slack: { type: slack, webhookUrl: "${rx.url}/slack" }
 routes:
-  - { on: [task.failed, task.recovered], to: [ops-mail, ops-teams, ops-hook, ops-pd] }
+  - { on: [task.failed, task.recovered], to: [ops-mail, ops-teams, ops-hook, ops-pd], taskNames: [Reload CRM, Reload ERP, Reload HR] }
+  - { on: [task.failed, task.recovered], to: [ops-mail, ops-teams, ops-hook, ops-pd], taskNames: [Reload WMS], renotify: every }
   - { on: [task.failed], to: [hr-slack], taskNames: [Reload HR] }
 grouping: { nodeDown: { failingRuns: { enabled: false } } }
 remediation: { pollInterval: 10s }
@@ -143,19 +147,22 @@ for (const backend of ["sqlite", "postgres"] as const)
       const crm = await ask("crm", 0);
       const erp = await ask("erp", 10);
       const hr = await ask("hr", 10);
+      // Reload WMS's retry fails too, and its failure's message goes (renotify: every): it tells the outcome.
+      const wms = await ask("wms", 0);
       // ERP is switched off in the QMC before its retry is due; HR's source is back and it runs well at 01:05.
       await simControl(sc.s.sim, "PATCH", `/tasks/${IDS.erp}`, { enabled: false });
       await sc.s.clock.runUntil(START + 5 * MIN);
       await simControl(sc.s.sim, "POST", `/tasks/${IDS.hr}/run`, { outcome: "succeed" });
       await sc.s.clock.runUntil(START + 25 * MIN);
       const actionOf = async (id: number) => ((await (await t.request(`/v4/incidents/${id}/actions`)).json()) as { actions: Action[] }).actions[0]!;
-      actions = { crm: await actionOf(crm), erp: await actionOf(erp), hr: await actionOf(hr) };
+      actions = { crm: await actionOf(crm), erp: await actionOf(erp), hr: await actionOf(hr), wms: await actionOf(wms) };
     }, 300_000);
 
     test("the three actions ended without anything else to tell them: a failed retry, a refused start, one not needed", () => {
-      expect(pagesBefore.mails).toBe(3);
-      expect(pagesBefore.teams).toBe(3);
-      expect(pagesBefore.hooks).toBe(3);
+      expect(pagesBefore.mails).toBe(4);
+      expect(pagesBefore.teams).toBe(4);
+      expect(pagesBefore.hooks).toBe(4);
+      expect([actions.wms.status, actions.wms.outcome]).toEqual(["ended", "failed"]);
       expect([actions.crm.status, actions.crm.outcome]).toEqual(["ended", "failed"]);
       expect(actions.erp.status).toBe("failed");
       expect(actions.hr.status).toBe("skipped");
@@ -164,13 +171,14 @@ for (const backend of ["sqlite", "postgres"] as const)
     test("each outcome is one update on mail, Teams and the webhook, the failed ones saying so and who asked", () => {
       const mails = mailUpdates(sc.smtp).map((m) => m.mail.text ?? "");
       // Every post that tells an action (HR's recovery card came before its action ended, telling none).
-      const teams = postsTo(sc.rx, "/teams").filter((b) => b.includes("Retried by"));
+      const teamsAll = postsTo(sc.rx, "/teams").filter((b) => b.includes("Retried by"));
+      const teams = teamsAll.filter((b) => !b.includes("Reload WMS"));
       const mailed = sc.smtp.mails.map((m) => m.mail.text ?? "").filter((x) => x.includes("Retried by"));
-      expect(mailed).toEqual(mails);
+      expect(mailed.filter((x) => !x.includes("Reload WMS"))).toEqual(mails);
       const hooks = hookUpdates(sc.rx);
       for (const texts of [mails, teams, hooks.map((h) => (h.remediationLines ?? []).join("\n"))]) {
         expect(texts).toHaveLength(3);
-        expect([count(texts, "Reload CRM"), count(texts, "Reload ERP"), count(texts, "Reload HR")]).toEqual([1, 1, 1]);
+        expect([count(texts, "Reload CRM"), count(texts, "Reload ERP"), count(texts, "Reload HR"), count(texts, "Reload WMS")]).toEqual([1, 1, 1, 0]);
         const crm = texts.find((x) => x.includes("Reload CRM"))!;
         expect(crm).toContain(`Retried by ${actions.crm.requestedBy}`);
         expect(crm).toContain("the retry failed.");
@@ -185,6 +193,9 @@ for (const backend of ["sqlite", "postgres"] as const)
         ["Reload HR", false],
       ]);
       expect(teams.filter((b) => b.includes("Reload CRM") && b.includes("FAILED"))).toHaveLength(1);
+      // Reload WMS's outcome rode on its failure's message, once per channel, and no update repeats it.
+      for (const told of [mailed, teamsAll]) expect(count(told, "Reload WMS")).toBe(1);
+      expect(mailed.find((x) => x.includes("Reload WMS"))).toContain("the retry failed.");
     });
 
     test("the update's mail answers the page's mail (In-Reply-To), to the same recipients", () => {
