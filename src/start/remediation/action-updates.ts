@@ -53,7 +53,7 @@ export function createActionUpdates(deps: ActionUpdatesDeps) {
       const receivers = await pages.receivers(`cause:${id}`, 0);
       if (receivers.length > 0) return { thread: `cause:${id}`, since: 0, alertKey: causeAlertKey(id), causeId: id, receivers };
     }
-    const thread = `task:${a.taskId}`;
+    const thread = `task:${incident.taskId ?? a.taskId}`;
     const receivers = await pages.receivers(thread, incident.openedAt);
     return receivers.length > 0 ? { thread, since: incident.openedAt, alertKey: incidentAlertKey(incident.id), causeId: null, receivers } : undefined;
   }

@@ -25,12 +25,18 @@ export interface PageReceiver {
 const MAX_RECEIVERS = 200;
 const NOT_PAGES = [ACKNOWLEDGE_KIND, RESOLVE_KIND, NOTE_KIND];
 
+/**
+ * The thread as given and in lower case (a task's id as its events spell it, and as an incident's subject does):
+ * matched on the thread index, not by a scan of every delivery kept.
+ */
+const threadNames = (thread: string): [string, string] => [thread, thread.toLowerCase()];
+
 /** The receivers the thread's delivered messages reached since `since`, each once (its first delivery). */
 export async function pageReceivers(db: SqlDb, thread: string, since: number): Promise<PageReceiver[]> {
   const rows = await db.all<{ route: string; channel: string; recipient: string; target: string | null; key: string }>(
     `SELECT route, channel, recipient, target, key FROM notify_deliveries
-     WHERE LOWER(thread) = ? AND created_at >= ? AND status = 'delivered' AND route <> ? AND kind NOT IN (?, ?, ?) ORDER BY id LIMIT 2000`,
-    [thread.toLowerCase(), since, TEST_SEND_ROUTE, ...NOT_PAGES],
+     WHERE thread IN (?, ?) AND created_at >= ? AND status = 'delivered' AND route <> ? AND kind NOT IN (?, ?, ?) ORDER BY id LIMIT 2000`,
+    [...threadNames(thread), since, TEST_SEND_ROUTE, ...NOT_PAGES],
   );
   const seen = new Map<string, PageReceiver>();
   for (const r of rows) {
@@ -44,8 +50,8 @@ export async function pageReceivers(db: SqlDb, thread: string, since: number): P
 /** Whether a message of the thread is still on its way (queued or being sent): it tells what is untold when it goes. */
 export async function threadBusy(db: SqlDb, thread: string, since: number): Promise<boolean> {
   const r = await db.get(
-    "SELECT 1 AS x FROM notify_deliveries WHERE LOWER(thread) = ? AND created_at >= ? AND status IN ('pending', 'sending') AND kind NOT IN (?, ?) LIMIT 1",
-    [thread.toLowerCase(), since, ACKNOWLEDGE_KIND, RESOLVE_KIND],
+    "SELECT 1 AS x FROM notify_deliveries WHERE thread IN (?, ?) AND created_at >= ? AND status IN ('pending', 'sending') AND kind NOT IN (?, ?) LIMIT 1",
+    [...threadNames(thread), since, ACKNOWLEDGE_KIND, RESOLVE_KIND],
   );
   return r !== undefined;
 }
