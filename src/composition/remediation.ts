@@ -45,6 +45,9 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     formatTime: alerting.formatTime,
     inMaintenance: (e, now) => alerting.alertGates.maintenance.holding(e, now),
     idlePollMs,
+    // Read at each look: a config reload gives the notifier new methods in place.
+    pages: () => alerting.notify.pages,
+    host: w.config.qlik?.host ?? w.clusterWiring.instanceId,
     // A start is one POST, sent again only when it never reached QRS: each attempt ends within qlik.timeoutMs.
     ...(w.config.qlik ? { startWindowMs: (w.config.qlik.retries + 1) * (w.config.qlik.timeoutMs + BACKOFF_MAX_MS) } : {}),
   });

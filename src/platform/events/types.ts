@@ -328,7 +328,7 @@ export interface WatchdogEvent extends WithCause {
 export type DomainEvent = TaskEvent | ServiceEvent | SiteEvent | DataCheckEvent | WatchdogEvent;
 
 /** Event kinds and payloads as carried on the bus. */
-export interface DomainEvents extends Record<CloudAutomationEventKind | CloudDataTaskEventKind, SiteEvent> {
+export interface DomainEvents extends Record<CloudAutomationEventKind | CloudDataTaskEventKind | "remediation.action_update", SiteEvent> {
   "task.succeeded": TaskEvent;
   "task.failed": TaskEvent;
   "task.aborted": TaskEvent;

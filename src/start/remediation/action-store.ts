@@ -6,6 +6,8 @@ import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 import { createActionReads } from "./action-reads";
 import { createReloadRows } from "./reload-rows";
 import { createApprovalRows } from "./approval-rows";
+import { CLAIMED, createOutcomeRows, UNTOLD } from "./outcome-rows";
+import { TELL_WITHIN_MS } from "./tell-window";
 import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf, TOLD_RUNNING } from "./action-row";
 
 export type { ActionKind, ActionStatus, NewAction, RemediationAction } from "./action-row";
@@ -41,6 +43,7 @@ export function createActionStore(db: SqlDb) {
     ...reads,
     ...createReloadRows(db),
     ...createApprovalRows(db),
+    ...createOutcomeRows(db),
     get: (id: number) => byId(db, id),
     /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
     async add(a: NewAction): Promise<{ added: boolean; action: RemediationAction }> {
@@ -106,9 +109,11 @@ export function createActionStore(db: SqlDb) {
      * the runs its queue cancels meanwhile join). None unfinished: the worker looks again only at its idle pace.
      */
     async nextLook(now: number): Promise<{ next: number | undefined; unfinished: boolean }> {
+      // An outcome to tell on its own (action-updates.ts), or one awaiting a second person (expired at a look): at pace.
       const r = await db.get<{ t: number | null; n: number | string | null }>(
-        "SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed') OR (status = 'started' AND kind IN ('reload', 'rerun'))",
-        [now],
+        `SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed', 'awaiting') OR (status = 'started' AND kind IN ('reload', 'rerun'))
+         OR (((${UNTOLD}) OR told_event_id LIKE '%${CLAIMED}') AND ended_at >= ?)`,
+        [now, now - TELL_WITHIN_MS],
       );
       return { next: r?.t === null || r?.t === undefined ? undefined : Number(r.t), unfinished: Number(r?.n ?? 0) > 0 };
     },

@@ -55,6 +55,14 @@ const same = (a: string, b: string) => {
   return a.trim().toLowerCase() === b.trim().toLowerCase();
 };
 
+/**
+ * Ends the actions nobody confirmed within approval.within: at the next press, and at each look of the worker while
+ * one waits, so the person who asked is told it expired (action-updates.ts) without anyone pressing again.
+ */
+export function expireUnconfirmed(cfg: RemediationConfig, store: Pick<ActionStore, "expireAwaiting">, now: number): Promise<number> {
+  return store.expireAwaiting(now - cfg.approval.within, now, `not confirmed by a second person within ${spanText(cfg.approval.within)}`);
+}
+
 export function createApproval(cfg: RemediationConfig, deps: ApprovalDeps) {
   const { store, clock } = deps;
   const record = (who: Asker, result: "ok" | "denied", target: string, details: Record<string, unknown>) =>
@@ -77,7 +85,7 @@ export function createApproval(cfg: RemediationConfig, deps: ApprovalDeps) {
         record(who, "denied", key, { approval: key, reason: "not a verified identity" });
         return { step: "refused", message: unverifiedMessage(kind, who) };
       }
-      await store.expireAwaiting(now - cfg.approval.within, now, `not confirmed by a second person within ${spanText(cfg.approval.within)}`);
+      await expireUnconfirmed(cfg, store, now);
       const waiting = await store.awaiting(key);
       if (waiting.length === 0) return { step: "first" };
       const first = waiting[0]!;

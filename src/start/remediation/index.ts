@@ -31,6 +31,9 @@ import { createAutoRerun } from "./auto-rerun";
 import { createRerunJoin } from "./rerun-join";
 import { createRuleRerunJoin } from "./rule-rerun-join";
 import { rerunJoinLines } from "./rerun-lines";
+import { createActionUpdates } from "./action-updates";
+import { expireUnconfirmed } from "./approval";
+import type { PageFollower } from "../../tell/notify";
 
 export { remediationMigrations } from "./migrations";
 export { remediationSchema, type RemediationConfig } from "./config";
@@ -63,6 +66,10 @@ export interface RemediationDeps {
   startWindowMs?: number;
   /** The worker's look while no action is unfinished (see WorkerDeps.idlePollMs). */
   idlePollMs?: () => number;
+  /** The notifier's page follower, read at each use: an outcome no message carried is told where the page went. */
+  pages?: () => PageFollower | undefined;
+  /** The Qlik host events name (action updates' `host`). */
+  host?: string;
 }
 
 export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps): RemediationService {
@@ -71,7 +78,13 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   const chains = createStoredChains(deps.db);
   const ruleJoin = createRuleRerunJoin(cfg, { ...deps, store, causes, chains });
   const join = createRerunJoin({ ...deps, store, causes, chains, ...(ruleJoin ? { ruleJoin } : {}) });
-  const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval, beforeLook: join });
+  const updates = deps.pages ? createActionUpdates({ ...deps, store, causes, pages: deps.pages, host: deps.host ?? deps.instanceId }) : undefined;
+  // After each look: what nobody confirmed in time has expired, and the outcomes no message carried are told.
+  const afterLook = async (now: number) => {
+    await expireUnconfirmed(cfg, store, now);
+    await updates?.(now);
+  };
+  const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval, beforeLook: join, afterLook });
   const probes = createCauseProbes(deps.db);
   const own = createRemediationService(cfg, { ...deps, store, probes, worker, canReload: deps.reloader !== undefined, causes, chains });
   // A queue cause's update also says when the runs cancelled since join a pending re-run (rerun-lines.ts).

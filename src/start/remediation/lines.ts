@@ -5,6 +5,7 @@ import { type DomainEvent, isTaskEvent, type TaskEvent } from "../../platform/ev
 import type { CauseStore } from "../../tell/grouping/cause-store";
 import type { ActionStore, RemediationAction } from "./action-store";
 import type { CauseProbes } from "./cause-probes";
+import { actionUpdateOf } from "../../platform/events/action-update";
 
 /** How many waiting tasks a page names before "and N more". */
 const NAMED_WAITERS = 10;
@@ -26,6 +27,9 @@ export interface MessageLinesDeps {
  */
 export async function messageLines(deps: MessageLinesDeps, e: DomainEvent): Promise<string[]> {
   if ("source" in e && e.source === "test") return [];
+  // An action update carries its action's line, decided (and the action marked told) when it was queued.
+  const update = actionUpdateOf(e);
+  if (update) return update.lines;
   const own = isTaskEvent(e) && e.incident ? await deps.store.tell(e.incident.id, e.id) : [];
   const ofCause = e.cause ? await causeActions(deps, e.cause.id, e.id) : [];
   const seen = new Set(own.map((a) => a.id));
@@ -116,6 +120,7 @@ function ownLine(a: RemediationAction, e: ToldIn, at: (ms: number) => string): s
   const who = `${VERB[a.kind]} by ${a.requestedBy} (from ${where(a.requestedFrom)})${second}${a.kind === "chain" ? ` from ${a.taskName}` : ""}`;
   if (a.status === "failed") return `${who}: not started, ${a.outcome ?? "refused"}: ${a.qlikAnswer ?? ""}`.trim();
   if (a.status === "skipped") return `${who}: not started, not needed: ${a.qlikAnswer ?? ""}`.trim();
+  if (a.status === "cancelled") return `${who}: not started, ${a.outcome ?? "cancelled"}.`;
   const started = `${who} at ${at(a.startedAt ?? a.requestedAt)}: ${a.qlikAnswer ?? "started"}`;
   // The event of the run the retry started tells its end itself, whether the bus has closed the action yet or not.
   const thisRun = endsItsRun(a, e);

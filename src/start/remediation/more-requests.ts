@@ -135,8 +135,9 @@ export function createMoreRequests(deps: MoreRequestDeps) {
     });
     // The incident's actions show it waiting, and for what, until the worker starts it once the queue has drained.
     if (place.note && added) action = (await store.noteWaiting(action.id, place.note)) ?? action;
-    if (two) return { ok: true as const, added, action, ...(added ? { awaiting: true } : {}) };
+    // One waiting for a second person is looked at too: it expires at a look, and its expiry is told (action-updates.ts).
     if (added) await deps.poke();
+    if (two) return { ok: true as const, added, action, ...(added ? { awaiting: true } : {}) };
     return { ok: true as const, added, action };
   }
 

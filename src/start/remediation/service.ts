@@ -216,7 +216,8 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     auditRetryRequest(deps.audit, r, incident.taskId, { action, added, two });
     // Two people pressing first at once on two Stewards: the second's row joined the first's, so it confirms it.
     if (two && !added && action.status === "awaiting") return (await press()) ?? { ok: true, added, action, awaiting: true };
-    if (added && !two) await deps.worker.poke();
+    // One waiting for a second person is looked at too: it expires at a look, and its expiry is told (action-updates.ts).
+    if (added) await deps.worker.poke();
     return { ok: true, added, action, ...(two && added ? { awaiting: true } : {}) };
   }
 
@@ -248,7 +249,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
         ...(two ? { awaiting: "a second person" } : {}),
       },
     });
-    if (a.actions.length > 0 && !two) await deps.worker.poke();
+    if (a.actions.length > 0) await deps.worker.poke();
     return two ? { ...a, awaiting: true } : a;
   }
 
@@ -287,6 +288,8 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     async cancel(id, by) {
       const done = await store.cancel(id, clock.now(), by);
       if (done) deps.audit.record({ actor: { kind: "remediation", name: by }, action: "remediation.cancel", target: String(id), result: "ok" });
+      // Its outcome is told where its page went (action-updates.ts) at the worker's next look.
+      if (done) await deps.worker.poke();
       return done;
     },
     offersRetry(e: DomainEvent) {

@@ -48,6 +48,8 @@ export interface WorkerDeps {
   idlePollMs?: () => number;
   /** Before each look for due actions while any is unfinished: the runs the queue cancelled since join their re-run. */
   beforeLook?: (now: number) => Promise<unknown>;
+  /** After each look while any action is unfinished or its outcome untold: outcomes no message carried are told (action-updates.ts). */
+  afterLook?: (now: number) => Promise<unknown>;
 }
 
 export interface Worker {
@@ -96,6 +98,15 @@ async function adopt(
   record(a, "ok", { answer, adopted: true });
   if (last && FINAL_EXECUTION_STATUSES.has(last.status))
     await deps.store.ended(a.taskId, deps.clock.now(), last.status === 7 ? "succeeded" : last.status === 8 || last.status === 11 ? "failed" : "aborted", null);
+}
+
+/** Before the due actions of a look: the runs cancelled since join their re-run; the Engine reloads followed are looked at. */
+async function beforeDue(deps: WorkerDeps, record: ReturnType<typeof recorderOf>, log: Logger): Promise<void> {
+  const { store, clock } = deps;
+  await deps.beforeLook?.(clock.now()).catch((err) => log.warn({ err: describeError(err) }, "could not join the runs cancelled since to their re-run"));
+  await followEngineReloads({ store, clock, audit: deps.audit, instanceId: deps.instanceId, reloader: deps.reloader }, record).catch((err) =>
+    log.warn({ err: describeError(err) }, "could not look at the Engine reloads of remediation actions"),
+  );
 }
 
 export function createWorker(deps: WorkerDeps): Worker {
@@ -166,10 +177,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     idleLook = await store.nextLook(clock.now());
     if (!idleLook.unfinished) return;
     idleLook = undefined;
-    await deps.beforeLook?.(clock.now()).catch((err) => log.warn({ err: describeError(err) }, "could not join the runs cancelled since to their re-run"));
-    await followEngineReloads({ store, clock, audit: deps.audit, instanceId: deps.instanceId, reloader: deps.reloader }, record).catch((err) =>
-      log.warn({ err: describeError(err) }, "could not look at the Engine reloads of remediation actions"),
-    );
+    await beforeDue(deps, record, log);
     for (const due of await store.due(clock.now())) {
       if (stopping) return;
       const ready = await readiness({ ...deps, log }, due, clock.now());
@@ -183,6 +191,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         log.warn({ actionId: due.id, err: describeError(err) }, "a remediation action could not be carried out; it is tried again when its claim runs out");
       }
     }
+    await deps.afterLook?.(clock.now()).catch((err) => log.warn({ err: describeError(err) }, "could not tell the outcomes of remediation actions"));
   }
 
   async function pass(): Promise<void> {

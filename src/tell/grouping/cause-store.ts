@@ -29,6 +29,7 @@ export function createCauseStore(db: SqlDb) {
   // symptoms at once cannot both count the other's as still open (and leave it open), nor attach to it as it closes.
   const lock = db.dialect === "postgres" ? " FOR UPDATE OF p" : "";
   return {
+    ...subjectCauses(db),
     /**
      * Adds a symptom to the open parent of the cause, opening one if none is; `opened` tells this call opened it.
      * `pageTo` (JSON, see updates.ts) is where this event goes if it opens the parent and so is its first page: kept
@@ -170,6 +171,20 @@ export function createCauseStore(db: SqlDb) {
     },
     async symptoms(parentId: number): Promise<SymptomRow[]> {
       return (await db.all<Row>("SELECT * FROM cause_symptoms WHERE parent_id = ? ORDER BY first_at, subject LIMIT 5000", [parentId])).map(toSymptom);
+    },
+  };
+}
+
+/** Which parents held a subject (an incident's causes: where its page went, src/start/remediation/action-updates.ts). */
+function subjectCauses(db: SqlDb) {
+  return {
+    /** The parents that held `subject` as a symptom seen since `since` (an incident's causes), newest first. */
+    async parentsOf(subject: string, since: number): Promise<number[]> {
+      const rows = await db.all<{ parent_id: number }>(
+        "SELECT DISTINCT parent_id FROM cause_symptoms WHERE subject = ? AND last_at >= ? ORDER BY parent_id DESC LIMIT 20",
+        [subject, since],
+      );
+      return rows.map((r) => Number(r.parent_id));
     },
   };
 }

@@ -1,5 +1,6 @@
 // Public surface of the notification pipeline: the service, its migrations, REST routes and config check.
-export { createNotifier, type Notifier, type NotifierDeps, type NotifyHooks } from "./service";
+export { createNotifier, type Notifier, type NotifierDeps, type NotifyHooks, type PageFollower } from "./service";
+export type { PageReceiver } from "./page-follow";
 export { previewEvent, planContextFor, type Preview } from "./preview";
 export { notifyMigrations } from "./migrations";
 export { registerNotifyRoutes } from "./http-routes";

@@ -22,6 +22,7 @@ export const NOT_PAGES = [
   "report.weekly",
   "maintenance.summary",
   "cause.resolved",
+  "remediation.action_update",
   "task.succeeded",
   "task.recovered",
   "task.on_track",

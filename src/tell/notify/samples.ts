@@ -22,6 +22,7 @@ import { watchdogEvent } from "../../watch/watchdog/watchdog-event";
 import { STEWARD_SAMPLES } from "./steward-samples";
 import { AUTOMATION_SAMPLES } from "./automation-samples";
 import { DATA_TASK_SAMPLES } from "./data-task-samples";
+import { ACTION_UPDATE_SAMPLE } from "./action-update-sample";
 
 export interface SyntheticTaskOptions {
   outcome?: TaskOutcome;
@@ -222,6 +223,7 @@ const SITE_SAMPLES: Record<SiteEventKind, { title: string; summary: string; data
       "anna resolved cause #7 (Qlik services down on sense2) by hand from the dashboard: node rebuilt. Steward no longer holds what it affected: a new failure opens a new incident and pages.",
     data: { causeId: 7, causeTitle: "Qlik services down on sense2", resolvedBy: "anna", resolvedVia: "dashboard", note: "node rebuilt", resolvedThrough: null },
   },
+  "remediation.action_update": ACTION_UPDATE_SAMPLE,
   "influxdb.field_conflict": {
     title: "InfluxDB refuses reload_task_failed points: field task_scriptLogSize is integer there, Steward wrote float",
     summary:

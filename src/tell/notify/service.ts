@@ -31,6 +31,7 @@ import { markAcknowledged, markResolved, openAlertEvent } from "./on-call/open-a
 import { createOutboxWorker, type PeerLooks, type WorkerChannel } from "./worker";
 import type { DeliveryGate } from "./gate";
 import type { ChannelHealth } from "./channel-health";
+import { followPage, type PageReceiver, pageReceivers, threadBusy } from "./page-follow";
 
 export interface NotifierDeps {
   config: NotifierConfig;
@@ -103,6 +104,16 @@ export interface Notifier {
   /** The channels of a type in the config in force (a webhook finds its channel's secret here). */
   channelsOfType<T extends ChannelConfig["type"]>(type: T): Array<{ name: string; config: Extract<ChannelConfig, { type: T }> }>;
   readonly outbox: OutboxStore;
+  /** A follow-up of a page sent where the page went, and only there (page-follow.ts: an action update). */
+  readonly pages: PageFollower;
+}
+
+/** See page-follow.ts. */
+export interface PageFollower {
+  receivers(thread: string, since: number): Promise<PageReceiver[]>;
+  busy(thread: string, since: number): Promise<boolean>;
+  /** Queues `event` to the receivers (keyed by the event: once); how many deliveries were made now. */
+  send(event: DomainEvent, receivers: readonly PageReceiver[]): Promise<number>;
 }
 
 /** Counts each delivery of a plan that was queued, grouped or suppressed. */
@@ -193,6 +204,23 @@ function notificationBuilder(
     const attach = routeAttachScriptLog(config.routes, row.route);
     const who = mentionFor(config, row.channel, row.route, row.createdAt, deps.hooks?.oncall?.(config.oncall));
     return { ...n, ...(attach === undefined ? {} : { attachScriptLog: attach }), ...(who ? { onDuty: who } : {}) };
+  };
+}
+
+/** The deliveries as the REST API and the CLI list them. */
+const outboxReads = (outbox: OutboxStore): Pick<Notifier, "list" | "get"> => ({ list: (filter) => outbox.list(filter), get: (id) => outbox.get(id) });
+
+/** Follow-ups of a page (page-follow.ts), queued in the outbox like every message. */
+function pageFollower(deps: NotifierDeps, outbox: OutboxStore, wake: () => void): PageFollower {
+  const { config, clock } = deps;
+  return {
+    receivers: (thread, since) => pageReceivers(deps.store.sql, thread, since),
+    busy: (thread, since) => threadBusy(deps.store.sql, thread, since),
+    async send(event, receivers) {
+      const queued = await followPage(outbox, config.channels, event, receivers, clock.now(), config.notify.outbox.maxAge);
+      if (queued > 0) wake();
+      return queued;
+    },
   };
 }
 
@@ -304,6 +332,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   return {
     component,
     outbox,
+    pages: pageFollower(deps, outbox, () => worker.wake()),
     dispatch,
     escalate,
     ...onCallMethods(config, channelDeps, outbox, () => worker.wake(), clock),
@@ -319,9 +348,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       worker.wake();
       return outbox.list({ eventId: event.id, limit: 100 });
     },
-    list: (filter) => outbox.list(filter),
+    ...outboxReads(outbox),
     wake: () => worker.wake(),
-    get: (id) => outbox.get(id),
     async retry(id) {
       const row = await outbox.get(id);
       if (!row) throw new AppError("NOT_FOUND", `no delivery ${id}`);

@@ -5,6 +5,7 @@ import type { DomainEvent, EventKind } from "../../../platform/events/types";
 import { isDataCheckEvent, isServiceEvent, isSiteEvent, isTaskEvent, isWatchdogEvent } from "../../../platform/events/types";
 import { excerptText, fitScriptLog, showScriptLog } from "../../../hear/events/script-log-excerpt";
 import { eventTitle } from "../../../hear/events/event-title";
+import { actionUpdateOf } from "../../../platform/events/action-update";
 
 /** Opens (or updates) the alert, or ends it. */
 export type AlertAction = "trigger" | "resolve";
@@ -49,6 +50,9 @@ export function alertKeyOf(e: DomainEvent): string {
   // A test alert (steward alert test, POST /v4/alerts/test) carries a sample's incident: it must never be taken for
   // the real incident of that number.
   if (isTaskEvent(e) && e.source === "test") return `steward-test-${slug(e.executionId)}`;
+  // An action update is a note on the alert of the page it follows (the incident's, or its cause's).
+  const update = actionUpdateOf(e);
+  if (update) return update.alertKey;
   if (e.cause) return causeAlertKey(e.cause.id);
   if (isTaskEvent(e)) {
     if (e.kind === "task.warning") return `steward-warning-${slug(e.task.id)}`;

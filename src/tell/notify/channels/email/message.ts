@@ -15,6 +15,7 @@ import { mailProblem } from "../../fallback/limits";
 import { plainAlert, plainText } from "../../fallback/plain";
 import type { Notification } from "../../types";
 import type { EmailChannelConfig } from "./schema";
+import { actionUpdateOf } from "../../../../platform/events/action-update";
 
 export function messageIdFor(key: string, from: string): string {
   const domain = /@([^\s>]+)/.exec(from)?.[1] ?? "steward.invalid";
@@ -124,8 +125,17 @@ export function composeMail(cfg: EmailChannelConfig, n: Notification, templates:
     text,
     priority,
     messageId: messageIdFor(n.key, cfg.from),
+    ...replyHeaders(n, cfg.from),
     headers: { "X-Steward-Delivery": n.key, "X-Steward-Event": kind, ...(test ? { "X-Steward-Test-Original-Recipient": n.recipient } : {}) },
     attachments,
   };
   return { value: mail, fallback };
+}
+
+/** An action update answers the page it follows: the mail client shows it in that page's conversation. */
+function replyHeaders(n: Notification, from: string): Pick<Mail.Options, "inReplyTo" | "references"> {
+  const page = actionUpdateOf(n.event)?.replyTo[`${n.channel}|${(n.recipient ?? "").toLowerCase()}`];
+  if (!page) return {};
+  const id = messageIdFor(page, from);
+  return { inReplyTo: id, references: [id] };
 }

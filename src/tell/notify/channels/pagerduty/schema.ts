@@ -31,6 +31,7 @@ export const DEFAULT_PAGERDUTY_SEVERITY: Partial<Record<EventKind, PagerDutySeve
   "report.weekly": "info",
   "maintenance.summary": "info",
   "cause.resolved": "info",
+  "remediation.action_update": "info",
 };
 
 export const PagerDutyChannelSchema = z.lazy(() =>

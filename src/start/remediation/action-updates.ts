@@ -1,0 +1,111 @@
+// Action updates (issue 101): an action's outcome that no message carries (refused or not started, not needed,
+// expired, cancelled, a retry that failed while nothing else was due) is told on its own, to each channel and person
+// the page of its incident (or of the cause that held it) reached, once per outcome. A message of that page still on
+// its way tells it instead (it marks the action told when it is built), so an outcome is never told twice; after a
+// short settle, so the recovery or failure its run's end raises is queued first. Claimed in the store before it is
+// queued, and queued with keys of its own: two Stewards queue it once, and a Steward killed in between leaves the
+// claim for any Steward to queue again.
+import type { Logger } from "pino";
+import { describeError } from "../../platform/core/errors";
+import { actionUpdateEvent, actionUpdateEventId } from "../../platform/events/action-update";
+import type { IncidentService } from "../../tell/incidents";
+import type { PageFollower, PageReceiver } from "../../tell/notify";
+import { causeAlertKey, incidentAlertKey } from "../../tell/notify/on-call/alert";
+import type { ActionStore, RemediationAction } from "./action-store";
+import { lineOf } from "./lines";
+import { SETTLE_MS, TELL_WITHIN_MS } from "./tell-window";
+
+export interface ActionUpdatesDeps {
+  store: Pick<ActionStore, "untoldOutcomes" | "claimedUpdates" | "claimUpdate" | "updateQueued">;
+  incidents: Pick<IncidentService, "get">;
+  /** The causes that held an incident's subject (tell/grouping's cause store). */
+  causes: { parentsOf(subject: string, since: number): Promise<number[]> };
+  /** The notifier's page follower, read at each use (a config reload replaces the notifier's methods). */
+  pages: () => PageFollower | undefined;
+  formatTime(ms: number): string;
+  host: string;
+  log: Logger;
+}
+
+/** Where the page of an action's incident went: its conversation, since when, its on-call alert, its receivers. */
+interface PageOf {
+  thread: string;
+  since: number;
+  alertKey: string;
+  causeId: number | null;
+  receivers: PageReceiver[];
+}
+
+/** A failed action says so: it never started (refused, expired), or its run did not succeed. */
+const failedAction = (a: RemediationAction) =>
+  a.status === "failed" || (a.status === "ended" && a.outcome !== "succeeded") || (a.status === "cancelled" && !(a.outcome ?? "").startsWith("cancelled by"));
+
+export function createActionUpdates(deps: ActionUpdatesDeps) {
+  const log = deps.log.child({ module: "remediation" });
+
+  async function pageOf(pages: PageFollower, a: RemediationAction): Promise<PageOf | undefined> {
+    const incident = await deps.incidents.get(a.incidentId);
+    if (!incident) return undefined;
+    // The cause that held the incident's failure carried its page (its symptoms' own pages were folded under it);
+    // a re-run names its queue's cause.
+    const causeIds = [...new Set([...(a.causeId > 0 ? [a.causeId] : []), ...(await deps.causes.parentsOf(incident.subject, incident.openedAt))])];
+    for (const id of causeIds) {
+      const receivers = await pages.receivers(`cause:${id}`, 0);
+      if (receivers.length > 0) return { thread: `cause:${id}`, since: 0, alertKey: causeAlertKey(id), causeId: id, receivers };
+    }
+    const thread = `task:${incident.taskId ?? a.taskId}`;
+    const receivers = await pages.receivers(thread, incident.openedAt);
+    return receivers.length > 0 ? { thread, since: incident.openedAt, alertKey: incidentAlertKey(incident.id), causeId: null, receivers } : undefined;
+  }
+
+  async function queue(pages: PageFollower, a: RemediationAction, page: PageOf, now: number): Promise<void> {
+    const eventId = actionUpdateEventId(a.id);
+    const event = actionUpdateEvent(
+      {
+        actionId: a.id,
+        incidentId: a.incidentId,
+        causeId: page.causeId,
+        taskId: a.taskId,
+        taskName: a.taskName,
+        kind: a.kind,
+        status: a.status,
+        outcome: a.outcome,
+        requestedBy: a.requestedBy,
+        confirmedBy: a.confirmedBy,
+        failed: failedAction(a),
+        lines: [lineOf(a, { kind: "remediation.action_update" }, deps.formatTime)],
+        thread: page.thread,
+        alertKey: page.alertKey,
+        replyTo: Object.fromEntries(page.receivers.map((r) => [`${r.channel}|${r.recipient.toLowerCase()}`, r.pageKey])),
+      },
+      a.endedAt ?? now,
+      deps.host,
+    );
+    const queued = await pages.send(event, page.receivers);
+    await deps.store.updateQueued(a.id, eventId);
+    log.info({ actionId: a.id, incidentId: a.incidentId, thread: page.thread, queued }, "an action's outcome no message carried is told on its own");
+  }
+
+  /** One look: the updates claimed but maybe not queued, then the outcomes to tell now. */
+  return async function tellOutcomes(now: number): Promise<void> {
+    const pages = deps.pages();
+    if (!pages) return;
+    for (const a of await deps.store.claimedUpdates(now - TELL_WITHIN_MS)) {
+      const page = await pageOf(pages, a);
+      if (page) await queue(pages, a, page, now).catch((err) => log.warn({ actionId: a.id, err: describeError(err) }, "could not queue an action update"));
+    }
+    for (const a of await deps.store.untoldOutcomes(now - TELL_WITHIN_MS, now - SETTLE_MS)) {
+      try {
+        // No channel got the page (held, or asked over REST before any went): the incident's next message tells it.
+        const page = await pageOf(pages, a);
+        if (!page) continue;
+        // A message of the page on its way tells it when it is built.
+        if (await pages.busy(page.thread, page.since)) continue;
+        if (!(await deps.store.claimUpdate(a.id, actionUpdateEventId(a.id)))) continue;
+        await queue(pages, a, page, now);
+      } catch (err) {
+        log.warn({ actionId: a.id, err: describeError(err) }, "could not tell an action's outcome on its own; the next look tries again");
+      }
+    }
+  };
+}
