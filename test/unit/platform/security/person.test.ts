@@ -1,0 +1,59 @@
+// The two-person rule counts people (issue 104): a key mapped to a person, that person's sign-in with the directory
+// and a second key of theirs are one person; a key mapped to no person is a person of its own.
+import { describe, expect, test } from "bun:test";
+import { keyActorName, personNamesOf, samePerson } from "../../../../src/platform/security/person";
+import { ssoActorName } from "../../../../src/platform/security/sso/identity";
+import { twoPersonKeyWarnings } from "../../../../src/start/remediation/approval-keys-check";
+
+const ANNA_SSO = ssoActorName({ subject: "00u8f3c", name: "Anna Svensson", email: "anna@corp.example" });
+const ANNA_KEY = keyActorName({ name: "anna-laptop", person: "anna@corp.example" });
+const ANNA_OTHER_KEY = keyActorName({ name: "anna-script", person: "ANNA@corp.example" });
+const ANNA_BY_SUBJECT = keyActorName({ name: "anna-cli", person: "00u8f3c" });
+const BOB_KEY = keyActorName({ name: "bob-laptop", person: "bob@corp.example" });
+
+describe("one person under several credentials", () => {
+  test("a key names the person it belongs to", () => {
+    expect(ANNA_KEY).toBe("anna-laptop (person:anna@corp.example)");
+    expect(keyActorName({ name: "ci-bot" })).toBe("ci-bot");
+    expect(personNamesOf(ANNA_SSO)).toEqual(["00u8f3c", "anna@corp.example"]);
+    expect(personNamesOf("anna@corp.example (sso:00u8f3c)")).toEqual(["00u8f3c", "anna@corp.example"]);
+  });
+
+  test("key and sign-in of one person, two keys of one person, a key by subject: one person", () => {
+    expect(samePerson(ANNA_KEY, ANNA_SSO)).toBe(true);
+    expect(samePerson(ANNA_SSO, ANNA_KEY)).toBe(true);
+    expect(samePerson(ANNA_KEY, ANNA_OTHER_KEY)).toBe(true);
+    expect(samePerson(ANNA_BY_SUBJECT, ANNA_SSO)).toBe(true);
+    // The link of the mail made for her address is her too.
+    expect(samePerson(ANNA_KEY, "anna@corp.example")).toBe(true);
+  });
+
+  test("two people, and a key of no person, are distinct", () => {
+    expect(samePerson(ANNA_KEY, BOB_KEY)).toBe(false);
+    expect(samePerson(ANNA_SSO, BOB_KEY)).toBe(false);
+    expect(samePerson("ci-bot", ANNA_SSO)).toBe(false);
+    expect(samePerson("ci-bot", ANNA_KEY)).toBe(false);
+    expect(samePerson("ci-bot", "CI-BOT")).toBe(true);
+  });
+});
+
+describe("config check under the two-person rule", () => {
+  const keys = [
+    { name: "anna-laptop", person: "anna@corp.example" },
+    { name: "ci-bot", person: undefined },
+  ];
+  test("warns for each key of no person, naming the rule", () => {
+    const w = twoPersonKeyWarnings({
+      remediation: { approval: { retry: "two-person", rerunCancelled: "one-person", reload: "two-person", chain: "one-person", within: 3_600_000 } },
+      security: { apiKeys: keys },
+    });
+    expect(w.map((x) => x.path)).toEqual([["security", "apiKeys", 1, "name"]]);
+    expect(w[0]!.message).toContain("key ci-bot names no person");
+    expect(w[0]!.message).toContain("remediation.approval.retry, remediation.approval.reload");
+  });
+  test("says nothing under one-person approval", () => {
+    const approval = { retry: "one-person", rerunCancelled: "one-person", reload: "one-person", chain: "one-person", within: 3_600_000 } as const;
+    expect(twoPersonKeyWarnings({ remediation: { approval }, security: { apiKeys: keys } })).toEqual([]);
+    expect(twoPersonKeyWarnings({ security: { apiKeys: keys } })).toEqual([]);
+  });
+});
