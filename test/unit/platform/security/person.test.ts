@@ -1,6 +1,10 @@
 // The two-person rule counts people (issue 104): a key mapped to a person, that person's sign-in with the directory
 // and a second key of theirs are one person; a key mapped to no person is a person of its own.
 import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { configCheckCommand } from "../../../../src/show/cli/config-commands";
+import { createTempDir } from "../../../helpers/temp-dir";
 import { keyActorName, personNamesOf, samePerson } from "../../../../src/platform/security/person";
 import { ssoActorName } from "../../../../src/platform/security/sso/identity";
 import { twoPersonKeyWarnings } from "../../../../src/start/remediation/approval-keys-check";
@@ -56,4 +60,32 @@ describe("config check under the two-person rule", () => {
     expect(twoPersonKeyWarnings({ remediation: { approval }, security: { apiKeys: keys } })).toEqual([]);
     expect(twoPersonKeyWarnings({ security: { apiKeys: keys } })).toEqual([]);
   });
+});
+
+test("steward config check prints the warning at the key's line", () => {
+  const dir = createTempDir("steward-person-check-");
+  try {
+    const file = join(dir.path, "steward.yaml");
+    const hash = (c: string) => `sha256:${c.repeat(64)}`;
+    writeFileSync(
+      file,
+      `dataDir: ${dir.path}/data
+http: { host: 127.0.0.1, port: 8080 }
+remediation:
+  approval: { retry: two-person }
+security:
+  apiKeys:
+    - { name: anna-laptop, hash: "${hash("a")}", scopes: [tasks], person: anna@corp.example }
+    - { name: ci-bot, hash: "${hash("b")}", scopes: [tasks] }
+`,
+    );
+    const lines: string[] = [];
+    expect(configCheckCommand(file, (s) => lines.push(s))).toBe(0);
+    const warned = lines.filter((l) => l.includes("names no person"));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toStartWith(`${file}:8:`);
+    expect(warned[0]).toContain("security.apiKeys[1].name: key ci-bot names no person");
+  } finally {
+    dir.remove();
+  }
 });
