@@ -24,7 +24,7 @@ export function twoPersonKeyWarnings(config: ApprovalKeysConfig): Array<{ path: 
           {
             path: ["security", "apiKeys", i, "name"],
             message:
-              `key ${k.name} names no person, so under the two-person rule (${rule}) it counts as a person of its own: its holder and their ` +
+              `warning: key ${k.name} names no person, so under the two-person rule (${rule}) it counts as a person of its own: its holder and their ` +
               "sign-in, or a second key of theirs, would be two people. Set person: to the mail address or directory subject of whoever " +
               "holds it (leave a script's key without one only if it may be one of the two)",
           },

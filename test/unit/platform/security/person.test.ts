@@ -52,7 +52,7 @@ describe("config check under the two-person rule", () => {
       security: { apiKeys: keys },
     });
     expect(w.map((x) => x.path)).toEqual([["security", "apiKeys", 1, "name"]]);
-    expect(w[0]!.message).toContain("key ci-bot names no person");
+    expect(w[0]!.message).toContain("warning: key ci-bot names no person");
     expect(w[0]!.message).toContain("remediation.approval.retry, remediation.approval.reload");
   });
   test("says nothing under one-person approval", () => {
@@ -84,7 +84,7 @@ security:
     const warned = lines.filter((l) => l.includes("names no person"));
     expect(warned).toHaveLength(1);
     expect(warned[0]).toStartWith(`${file}:8:`);
-    expect(warned[0]).toContain("security.apiKeys[1].name: key ci-bot names no person");
+    expect(warned[0]).toContain("security.apiKeys[1].name: warning: key ci-bot names no person");
   } finally {
     dir.remove();
   }

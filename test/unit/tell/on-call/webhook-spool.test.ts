@@ -1,10 +1,11 @@
 // The on-call webhooks' spool (issue 103): bounded in files and bytes (a full spool refuses, so the route answers
 // 503), applied oldest first, kept through a store outage and a restart, and never applied twice.
 import { afterEach, expect, test } from "bun:test";
-import { readdirSync, renameSync } from "node:fs";
+import { readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pino from "pino";
 import { createManualClock } from "../../../../src/platform/core/clock";
+import { configCheckCommand } from "../../../../src/show/cli/config-commands";
 import { CLAIM_STALE_MS, createWebhookSpool, type SpooledDelivery } from "../../../../src/tell/on-call/webhook-spool";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
 
@@ -118,4 +119,30 @@ test("a claim left by a Steward killed while applying it is taken back by anothe
   // node-a restarted later finds nothing of its own to apply again.
   expect(await createWebhookSpool({ dir: dir.path, clock: createManualClock(0), log, apply, instance: "node-a", shared: true }).drain()).toBe(0);
   expect(applied).toEqual(["E1"]);
+});
+
+test("config check warns on PostgreSQL with an on-call webhook and no shared spool folder, at store.postgres's line", () => {
+  dir = createTempDir("spool-check-");
+  const file = join(dir.path, "steward.yaml");
+  const yaml = (extra: string) => `dataDir: ${dir!.path}/data
+store:
+  postgres: { url: "postgres://steward@127.0.0.1:5432/steward", instanceName: node-a }
+channels:
+  pd: { type: pagerduty, routingKey: "R0123456789abcdef0123456789abcde", webhookSecret: a-secret }
+routes:
+  - { on: [task.failed, task.recovered], to: [pd] }
+http: { host: 0.0.0.0, port: 8080 }
+security: { allowUnauthenticated: true }
+${extra}`;
+  const check = (text: string) => {
+    writeFileSync(file, text);
+    const lines: string[] = [];
+    configCheckCommand(file, (s) => lines.push(s));
+    return lines.filter((l) => l.includes("notify.webhookSpool.dir"));
+  };
+  const warned = check(yaml(""));
+  expect(warned).toHaveLength(1);
+  expect(warned[0]).toStartWith(`${file}:3:`);
+  expect(warned[0]).toContain("store.postgres: warning: with several Stewards on this store");
+  expect(check(yaml(`notify:\n  webhookSpool: { dir: ${JSON.stringify(`${dir.path}/shared`)} }\n`))).toEqual([]);
 });
