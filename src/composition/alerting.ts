@@ -1,6 +1,6 @@
 // What turns events into alerts and shows them: the alert gates (maintenance windows, silences, causes), the
 // acknowledge and snooze links with escalation, the notifier, the /ui dashboard and incidents per task.
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { AuditLog } from "../platform/audit/audit-log";
 import { type AlertGates, setupAlertGates } from "../tell/alert-gates";
 import type { PromiseRef } from "../tell/grouping";
@@ -103,12 +103,15 @@ function degradedWatch(w: Wiring, formatTime: (ms: number) => string) {
 
 /**
  * The on-call products' webhooks bring what was acknowledged or resolved there back (public routes: signed or carrying
- * a token). One that arrives while the store is unreachable is kept on this Steward's disk and applied once it answers.
+ * a token). One that arrives while the store is unreachable is kept in the spool folder (this Steward's, or one the
+ * cluster shares: notify.webhookSpool.dir) and applied once the store answers.
  */
 function wireOnCallWebhooks(w: Wiring, http: HttpApp, deps: Omit<OnCallRouteDeps, "replays" | "spool" | "clock">): void {
-  const { clock, log, lifecycle, shared, config } = w;
+  const { clock, log, lifecycle, shared, config, instanceName, loaded } = w;
   const onCall: OnCallRouteDeps = { ...deps, replays: createReplayGuard(shared.sql, clock), clock };
-  const spool = createWebhookSpool({ dir: join(config.dataDir, "webhook-spool"), clock, log, apply: (d) => applySpooledDelivery(onCall, d) });
+  const sharedDir = config.notify.webhookSpool.dir;
+  const dir = sharedDir ? resolve(loaded.baseDir, sharedDir) : join(config.dataDir, "webhook-spool");
+  const spool = createWebhookSpool({ dir, shared: !!sharedDir, instance: instanceName, clock, log, apply: (d) => applySpooledDelivery(onCall, d) });
   lifecycle.add(spool.component);
   registerOnCallRoutes(http.router, { ...onCall, spool });
 }

@@ -54,6 +54,16 @@ export const apiKeyEntrySchema = () =>
       .regex(KEY_HASH_PATTERN, "expected sha256:<64 hex> or scrypt:N:r:p:salt:hash (from `steward apikey create`)")
       .describe("Hash of the key, as printed by `steward apikey create`; the key itself is never stored."),
     scopes: scopeListSchema(),
+    person: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[^\s()<>]+$/, "the directory subject or mail address of one person, without spaces, brackets or parentheses")
+      .optional()
+      .describe(
+        "The person this key belongs to: the directory subject (sub) or mail address their single sign-on (security.sso) gives, e.g. anna@corp.example. The two-person rule (remediation.approval) counts people: this key, another key of the same person and their sign-in are one. A key without it is a person of its own.",
+      )
+      .meta({ examples: ["anna@corp.example"] }),
   });
 
 export const clientCertRuleSchema = () =>

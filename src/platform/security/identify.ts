@@ -4,6 +4,7 @@
 import type { ClientCertInfo, Principal } from "../http/types";
 import { keyFromHeaders } from "./api-keys";
 import type { KeyIdentity } from "./key-ring";
+import { keyActorName } from "./person";
 import type { CertRule, SecurityPolicy } from "./policy";
 
 export interface IdentifyInput {
@@ -43,7 +44,7 @@ export function identify(policy: SecurityPolicy, input: IdentifyInput): Identifi
   if (headerKey !== undefined) {
     return policy.ring.match(headerKey).then((id): Identified => {
       if (!id) return { ok: false, reason: "unknown or revoked API key" };
-      return { ok: true, principal: { kind: "apiKey", name: id.name, scopes: id.scopes }, via: "header", key: id };
+      return { ok: true, principal: { kind: "apiKey", name: keyActorName(id), scopes: id.scopes }, via: "header", key: id };
     });
   }
   const cert = input.clientCert;
@@ -63,7 +64,7 @@ export function identify(policy: SecurityPolicy, input: IdentifyInput): Identifi
     }
     return policy.ring.match(input.queryKey).then((id): Identified => {
       if (!id) return { ok: false, reason: "unknown or revoked API key" };
-      return { ok: true, principal: { kind: "apiKey", name: id.name, scopes: id.scopes }, via: "query", key: id };
+      return { ok: true, principal: { kind: "apiKey", name: keyActorName(id), scopes: id.scopes }, via: "query", key: id };
     });
   }
   // Without any configured credential the API is open; the start-up rule confines that to loopback unless

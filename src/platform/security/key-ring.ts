@@ -10,6 +10,8 @@ export interface KeyIdentity {
   name: string;
   scopes: readonly Scope[];
   source: "config" | "store";
+  /** The person the key belongs to (security.apiKeys[].person): the two-person rule counts them, not the key. */
+  person?: string;
 }
 
 interface Entry extends KeyIdentity {
@@ -28,13 +30,13 @@ export interface KeyRing {
 const REMEMBERED_MAX = 1000;
 const UNKNOWN_MAX = 10_000;
 
-export function createKeyRing(keys: Array<{ name: string; hash: string; scopes: readonly Scope[]; source: "config" | "store" }>): KeyRing {
+export function createKeyRing(keys: Array<{ name: string; hash: string; scopes: readonly Scope[]; source: "config" | "store"; person?: string }>): KeyRing {
   const bySha = new Map<string, Entry>();
   const byTag = new Map<string, Entry[]>();
   const untagged: Entry[] = [];
   for (const k of keys) {
     const parsed = parseKeyHash(k.hash);
-    const entry: Entry = { name: k.name, scopes: k.scopes, source: k.source, parsed };
+    const entry: Entry = { name: k.name, scopes: k.scopes, source: k.source, parsed, ...(k.person ? { person: k.person } : {}) };
     const tag = parsed.scrypt?.tag;
     if (parsed.algorithm === "sha256") bySha.set(parsed.hex!, entry);
     else if (tag) byTag.set(tag, [...(byTag.get(tag) ?? []), entry]);
@@ -45,7 +47,7 @@ export function createKeyRing(keys: Array<{ name: string; hash: string; scopes: 
   const unknown = new Set<string>();
   let kdf = 0;
   const inFlight = new Map<string, Promise<KeyIdentity | undefined>>();
-  const identity = (e: Entry): KeyIdentity => ({ name: e.name, scopes: e.scopes, source: e.source });
+  const identity = (e: Entry): KeyIdentity => ({ name: e.name, scopes: e.scopes, source: e.source, ...(e.person ? { person: e.person } : {}) });
   const slowMatch = async (key: string, digest: string): Promise<KeyIdentity | undefined> => {
     for (const e of [...(byTag.get(lookupTag(digest)) ?? []), ...untagged]) {
       kdf++;

@@ -53,7 +53,13 @@ export function normaliseFingerprint(fp: string): string {
 /** `storedKeys`: the active run-time keys, as last read from the store. */
 export function buildPolicy(cfg: SecurityConfig, deps: { storedKeys?: readonly StoredKey[]; clock: Clock; previous?: SecurityPolicy }): SecurityPolicy {
   const keys = [
-    ...cfg.apiKeys.map((k) => ({ name: k.name, hash: k.hash, scopes: k.scopes as Scope[], source: "config" as const })),
+    ...cfg.apiKeys.map((k) => ({
+      name: k.name,
+      hash: k.hash,
+      scopes: k.scopes as Scope[],
+      source: "config" as const,
+      ...(k.person ? { person: k.person } : {}),
+    })),
     ...(cfg.storeKeys && deps.storedKeys ? deps.storedKeys.map((k) => ({ name: k.name, hash: k.hash, scopes: k.scopes, source: "store" as const })) : []),
   ];
   const ring = createKeyRing(keys);

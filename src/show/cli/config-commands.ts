@@ -10,6 +10,8 @@ import { UsageError } from "./usage";
 import { actionLinksNotice } from "../../tell/ack-links/notice";
 import { type CheckOptions, formatProblems, keylessAccessNote } from "./config-check";
 import { inboundWebhookWarnings } from "../../tell/notify/inbound-reach";
+import { twoPersonKeyWarnings } from "../../start/remediation/approval-keys-check";
+import { spoolFolderWarnings } from "../../tell/on-call/spool-check";
 import { loadCheckedConfig } from "./config-problems";
 import { hostFlavour } from "../../keep/files/path-rules";
 import { ssoSetUpNote } from "../../platform/security/sso-config";
@@ -21,6 +23,8 @@ export function configCheckCommand(file: string | undefined, out: (s: string) =>
   out(`${file}: valid (data directory ${loaded.config.dataDir})`);
   // Set-ups `run` accepts but that may not work as meant: the key's line, what is wrong and the fix.
   for (const line of formatProblems(inboundWebhookWarnings(loaded.config), loaded.source, file)) out(line);
+  for (const line of formatProblems(twoPersonKeyWarnings(loaded.config), loaded.source, file)) out(line);
+  for (const line of formatProblems(spoolFolderWarnings(loaded.config), loaded.source, file)) out(line);
   const linksNote = actionLinksNotice(loaded.config);
   if (linksNote) out(linksNote);
   const access = keylessAccessNote(loaded.config);

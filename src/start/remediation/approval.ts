@@ -6,7 +6,7 @@
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { Clock } from "../../platform/core/clock";
 import { spanText } from "../../tell/notify/time-format";
-import { ssoSubjectOf } from "../../platform/security/sso/identity";
+import { samePerson } from "../../platform/security/person";
 import type { ActionStore, RemediationAction } from "./action-store";
 import type { ConfirmAnswer } from "./answers";
 import type { RemediationConfig } from "./config";
@@ -48,13 +48,6 @@ function unverifiedMessage(kind: ApprovalKind, who: Asker): string {
   return `the two-person rule (remediation.approval.${kind}) counts verified people only: ${what}. Use the link in your own alert mail, the dashboard or REST with your own API key`;
 }
 
-/** One person: the same directory subject when both signed in (security.sso), else the same name or address. */
-const same = (a: string, b: string) => {
-  const [subA, subB] = [ssoSubjectOf(a), ssoSubjectOf(b)];
-  if (subA !== undefined && subB !== undefined) return subA === subB;
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-};
-
 /**
  * Ends the actions nobody confirmed within approval.within: at the next press, and at each look of the worker while
  * one waits, so the person who asked is told it expired (action-updates.ts) without anyone pressing again.
@@ -90,10 +83,10 @@ export function createApproval(cfg: RemediationConfig, deps: ApprovalDeps) {
       if (waiting.length === 0) return { step: "first" };
       const first = waiting[0]!;
       const target = first.kind === "rerun" ? `cause:${first.causeId}` : first.taskId;
-      // Signed in with the directory twice under two names (a name changed there): still one subject, one person. The
-      // store's UPDATE compares names; the subject is compared here first.
-      const subject = ssoSubjectOf(who.by);
-      const again = subject !== undefined && ssoSubjectOf(first.requestedBy) === subject;
+      // One person under two names is still one: a key and the sign-in of the person it belongs to, two keys of one
+      // person, one subject signed in under a changed name. The store's UPDATE compares names; the person is compared
+      // here first (the first press's name never changes, so no second Steward can slip between).
+      const again = samePerson(first.requestedBy, who.by);
       const confirmed = again ? [] : await store.confirm(key, { ...who, at: now });
       if (confirmed.length > 0) {
         record(who, "ok", target, {
@@ -107,7 +100,7 @@ export function createApproval(cfg: RemediationConfig, deps: ApprovalDeps) {
         await deps.poke();
         return { step: "confirmed", actions: confirmed, firstBy: first.requestedBy };
       }
-      if (same(first.requestedBy, who.by) && (await store.awaiting(key)).length > 0) {
+      if (again && (await store.awaiting(key)).length > 0) {
         const message = `${first.requestedBy} asked for this at ${deps.formatTime(first.requestedAt)}: the two-person rule (remediation.approval.${kind}) needs a second, different person to confirm it, not the same one again`;
         record(who, "denied", target, { approval: key, reason: "the person who asked cannot confirm it", requestedBy: first.requestedBy });
         return { step: "refused", message };

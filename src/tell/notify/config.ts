@@ -209,6 +209,19 @@ export const notifySchema = () =>
         })
         .prefault({})
         .describe("The durable outbox: every delivery is stored before the first attempt and retried with backoff."),
+      webhookSpool: z
+        .strictObject({
+          dir: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              "Folder (relative to the config file) where a PagerDuty or Opsgenie / JSM webhook that arrives while the store is unreachable is kept until it answers. Default: <dataDir>/webhook-spool, this Steward's own. A cluster should give every Steward the same folder (a share or a shared volume): then each applies what any of them kept, and a Steward that never comes back leaves nothing unapplied.",
+            )
+            .meta({ examples: ["//fileserver/steward/webhook-spool"] }),
+        })
+        .prefault({})
+        .describe("The on-call webhooks' spool through a store outage (docs/channels.md)."),
       templatesDir: z
         .string()
         .min(1)

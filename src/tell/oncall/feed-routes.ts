@@ -1,13 +1,14 @@
 // The rota's personal calendar feeds (issue 106, "my shifts"): POST /v4/oncall/feeds makes one for a person of the
 // rota and answers its URL once; GET /v4/oncall/feeds lists the live ones; DELETE /v4/oncall/feeds/{id} revokes one;
 // GET /v4/oncall/feeds/<token>.ics is the calendar itself, public because calendar programs send no credentials:
-// the token is the credential, and an unknown or revoked one answers the same 404.
+// the token is the credential, and an unknown or revoked one answers the same 404 (and a client presenting many wrong
+// ones waits: feed-guard.ts).
 import type { Context } from "hono";
 import { z } from "zod";
 import type { Clock } from "../../platform/core/clock";
 import { auditActorOf } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
-import { principalOf } from "../../platform/http/request-state";
+import { principalOf, requestLog } from "../../platform/http/request-state";
 import type { Router } from "../../platform/http/route";
 import type { HttpEnv } from "../../platform/http/types";
 import { EmailAddressSchema } from "../notify/channels/email/schema";
@@ -15,10 +16,16 @@ import { personCalendar } from "./calendar-feed";
 import type { OnCallConfig } from "./config";
 import type { OnCallFeed, OnCallFeedStore } from "./feed-store";
 import { rotaPeople, signedInAddress } from "./rota-people";
+import { createFeedGuard, FEED_MISSES_PER_CLIENT } from "./feed-guard";
 
 /** Live feeds a person may hold at once: one per device and a spare, without letting a script hand out hundreds. */
 export const FEEDS_PER_PERSON = 5;
 const FEEDS_PATH = "/v4/oncall/feeds";
+/**
+ * On every answer of the calendar URL, whatever it says: a calendar is one person's, so no shared cache keeps it (nor
+ * a 404, which caches may keep by default); a link followed from a calendar program must not carry its URL onwards.
+ */
+const FEED_HEADERS = { "cache-control": "private, no-store", "referrer-policy": "no-referrer", "x-content-type-options": "nosniff" } as const;
 
 export interface OnCallFeedRouteDeps {
   oncall: () => OnCallConfig | undefined;
@@ -47,6 +54,7 @@ const forbidden = (c: Context<HttpEnv>, person: string) =>
   c.json(errorBody(403, "FORBIDDEN", `only an admin or ${person}, signed in, may do this`, { field: "person" }), 403);
 
 export function registerOnCallFeedRoutes(router: Router, d: OnCallFeedRouteDeps): void {
+  const guard = createFeedGuard(d.clock);
   router.route(
     {
       method: "post",
@@ -131,16 +139,29 @@ export function registerOnCallFeedRoutes(router: Router, d: OnCallFeedRouteDeps)
       scope: "public",
       params: z.object({ id: z.string().min(1).max(200) }),
       secretParams: ["id"],
-      responses: { 200: { description: "the person's shifts", contentType: "text/calendar" }, 404: { description: "an unknown or revoked feed" } },
+      responses: {
+        200: { description: "the person's shifts", contentType: "text/calendar" },
+        404: { description: "an unknown or revoked feed" },
+        429: { description: "too many wrong feed URLs from this client: wait Retry-After seconds" },
+      },
     },
     async (c, { params }) => {
+      const client = auditActorOf(c).ip ?? "in-process";
+      const wait = guard.waitSeconds(client);
+      if (wait > 0)
+        return c.json(errorBody(429, "RATE_LIMITED", `too many wrong calendar feed URLs from ${client}: try again in ${wait} s`), 429, {
+          ...FEED_HEADERS,
+          "retry-after": String(wait),
+        });
       const file = params.id;
       const feed = file.endsWith(".ics") ? await d.feeds.byToken(file.slice(0, -4)) : undefined;
-      if (!feed) return c.json(errorBody(404, "NOT_FOUND", "no such calendar feed: it was revoked, or the URL is not complete"), 404);
-      return c.body(personCalendar(d.oncall(), feed.person, d.clock.now()), 200, {
-        "content-type": "text/calendar; charset=utf-8",
-        "cache-control": "private, no-store",
-      });
+      if (!feed) {
+        // The path is never logged here: a near miss of a real token is still most of one.
+        if (guard.miss(client))
+          requestLog(c)?.warn({ client, misses: FEED_MISSES_PER_CLIENT }, "calendar feed: too many wrong URLs from one client, held back");
+        return c.json(errorBody(404, "NOT_FOUND", "no such calendar feed: it was revoked, or the URL is not complete"), 404, FEED_HEADERS);
+      }
+      return c.body(personCalendar(d.oncall(), feed.person, d.clock.now()), 200, { ...FEED_HEADERS, "content-type": "text/calendar; charset=utf-8" });
     },
   );
 }

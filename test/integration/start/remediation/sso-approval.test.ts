@@ -3,6 +3,8 @@
 // as her directory identity; a retry under the two-person rule asks her to sign in first (the link stays unused), then
 // waits for a second person; her other address's link is refused (one subject, one person), and Bob, signed in as
 // himself, confirms it: the task starts once, and the audit, the actions and the recovery mail name both identities.
+// Issue 104: a key the config says is Anna's (by mail address or by directory subject) is Anna too: her key asks over
+// REST, and neither her session (REST or her mail's link) nor her second key confirms it; a script's key of no person does.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
@@ -15,6 +17,7 @@ import type { SmtpReceiver } from "../../tell/notify/receivers";
 const IDS = {
   crm: "7e3c0000-0000-4000-8000-000000000001",
   erp: "7e3c0000-0000-4000-8000-000000000002",
+  hr: "7e3c0000-0000-4000-8000-000000000003",
 };
 const CONNECTION = "Cannot connect to the data source crm-db.corp.example:1433: connection refused";
 const SITE = `
@@ -29,10 +32,12 @@ apps:
 tasks:
   - { id: ${IDS.crm}, name: Reload CRM, type: reload, app: CRM, maxRetries: 0, scriptError: "${CONNECTION}" }
   - { id: ${IDS.erp}, name: Reload ERP, type: reload, app: ERP, maxRetries: 0, scriptError: "${CONNECTION}" }
+  - { id: ${IDS.hr}, name: Reload HR, type: reload, app: ERP, maxRetries: 0, scriptError: "${CONNECTION}" }
 `;
 const BASE = "https://steward.corp.example:8443";
 const LINK = /https:\/\/steward\.corp\.example:8443(\/act\/incident\/\d+\?[^\s"<>]+)/g;
 const ADMIN = generateApiKey();
+const KEYS = { annaLaptop: generateApiKey(), annaCli: generateApiKey(), ciBot: generateApiKey() };
 const ANNA = "Anna Svensson <anna@corp.example> (sso:anna)";
 const BOB = "Bob Berg <bob@corp.example> (sso:bob)";
 
@@ -96,6 +101,9 @@ remediation:
 security:
   apiKeys:
     - { name: key-admin, hash: "${hashApiKey(ADMIN)}", scopes: [admin] }
+    - { name: anna-laptop, hash: "${hashApiKey(KEYS.annaLaptop)}", scopes: [read, tasks], person: anna@corp.example }
+    - { name: anna-cli, hash: "${hashApiKey(KEYS.annaCli)}", scopes: [tasks], person: Anna@Corp.example }
+    - { name: ci-bot, hash: "${hashApiKey(KEYS.ciBot)}", scopes: [tasks] }
   sso:
     issuer: ${dir.issuer}
     clientId: steward
@@ -181,5 +189,42 @@ describe("alert links and the company directory", () => {
       timeoutMs: 30_000,
     });
     expect(recovery.mail.text).toContain(`Retried by ${ANNA} (from the alert's link), confirmed by ${BOB} (from the alert's link)`);
+  });
+
+  test("Anna's key asks over REST; her session (REST and her mail's link) and her other key are her too; a script's key confirms", {
+    timeout: 90_000,
+  }, async () => {
+    const e = await fail(IDS.hr);
+    const id = e.incident!.id;
+    const annaLink = await waitFor(() => linksOf("Reload HR", "anna@corp.example", "retry")[0], { what: "the failure's mail", timeoutMs: 15_000 });
+    const before = starts(IDS.hr);
+    const rest = (path: string, auth: Record<string, string>) =>
+      h.t.request(path, { method: "POST", headers: { "content-type": "application/json", ...auth }, body: "{}" });
+
+    const asked = await rest(`/v4/incidents/${id}/retry`, { "x-api-key": KEYS.annaLaptop });
+    expect(asked.status).toBe(202);
+    const { action } = (await asked.json()) as { action: { id: number; status: string; requestedBy: string } };
+    expect(action).toMatchObject({ status: "awaiting", requestedBy: "anna-laptop (person:anna@corp.example)" });
+
+    const session = await signIn("anna");
+    const bySession = await rest(`/v4/remediation/actions/${action.id}/confirm`, { cookie: session });
+    expect(bySession.status).toBe(403);
+    expect(((await bySession.json()) as { error: string }).error).toContain("needs a second, different person");
+    const byLink = await h.t.request(annaLink, post({ retry: "0" }, session));
+    expect(byLink.status).toBe(403);
+    // Her other key (the address written in other letters).
+    expect((await rest(`/v4/remediation/actions/${action.id}/confirm`, { "x-api-key": KEYS.annaCli })).status).toBe(403);
+    expect(starts(IDS.hr)).toBe(before);
+    expect((await json<{ actions: Array<{ status: string }> }>(`/v4/incidents/${id}/actions`)).actions.map((a) => a.status)).toEqual(["awaiting"]);
+
+    // A key of no person is a person of its own (docs/security.md): it confirms.
+    expect((await rest(`/v4/remediation/actions/${action.id}/confirm`, { "x-api-key": KEYS.ciBot })).status).toBe(202);
+    await waitFor(async () => (await json<{ actions: Array<{ status: string }> }>(`/v4/incidents/${id}/actions`)).actions[0]?.status === "ended", {
+      what: "the confirmed retry to end",
+      timeoutMs: 30_000,
+    });
+    const [done] = (await json<{ actions: Array<Record<string, unknown>> }>(`/v4/incidents/${id}/actions`)).actions;
+    expect(done).toMatchObject({ requestedBy: "anna-laptop (person:anna@corp.example)", confirmedBy: "ci-bot" });
+    expect(starts(IDS.hr)).toBe(before + 1);
   });
 });

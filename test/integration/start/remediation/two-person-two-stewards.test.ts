@@ -2,7 +2,8 @@
 // Two Stewards on one PostgreSQL against the simulator: Anna's mail link pressed on node-a and again on node-b is
 // one person (403 on node-b, nothing starts); a name typed on a Slack and a Teams link, one on each Steward, is no
 // person at all; the key that asked on node-a cannot confirm on node-b; Bob's link on node-b confirms, and the task
-// starts once on the site.
+// starts once on the site. Issue 104: two keys the config says are Anna's, one on each Steward, and her mail's link
+// are one person; Bob's key confirms.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
@@ -18,6 +19,7 @@ import { waitFor } from "../../../helpers/wait-for";
 
 const TASK = "c2b00000-0000-4000-8000-000000000001";
 const OTHER = "c2b00000-0000-4000-8000-000000000002";
+const THIRD = "c2b00000-0000-4000-8000-000000000003";
 const SITE = `
 site: { name: Two Stewards and two people }
 nodes:
@@ -29,8 +31,16 @@ apps:
 tasks:
   - { id: ${TASK}, name: Reload CRM, type: reload, app: CRM, maxRetries: 0 }
   - { id: ${OTHER}, name: Reload ERP, type: reload, app: CRM, maxRetries: 0 }
+  - { id: ${THIRD}, name: Reload HR, type: reload, app: CRM, maxRetries: 0 }
 `;
-const KEYS = { admin: generateApiKey(), first: generateApiKey(), second: generateApiKey() };
+const KEYS = {
+  admin: generateApiKey(),
+  first: generateApiKey(),
+  second: generateApiKey(),
+  annaLaptop: generateApiKey(),
+  annaScript: generateApiKey(),
+  bob: generateApiKey(),
+};
 
 let dir: TempDir;
 let sim: Simulator;
@@ -97,6 +107,9 @@ security:
     - { name: key-admin, hash: "${hashApiKey(KEYS.admin)}", scopes: [admin] }
     - { name: key-first, hash: "${hashApiKey(KEYS.first)}", scopes: [tasks] }
     - { name: key-second, hash: "${hashApiKey(KEYS.second)}", scopes: [tasks] }
+    - { name: anna-laptop, hash: "${hashApiKey(KEYS.annaLaptop)}", scopes: [tasks], person: anna@corp.example }
+    - { name: anna-script, hash: "${hashApiKey(KEYS.annaScript)}", scopes: [tasks], person: anna@corp.example }
+    - { name: bob-laptop, hash: "${hashApiKey(KEYS.bob)}", scopes: [tasks], person: bob@corp.example }
 `,
   );
   ({ a, b } = both);
@@ -159,4 +172,30 @@ test("the key that asked on node-a cannot confirm on node-b; a second key there 
   });
   await Bun.sleep(1_000); // both workers look three times more
   expect(starts(OTHER)).toBe(before + 1);
+});
+
+test("two keys of Anna's, one on each Steward, and her mail's link are one person; Bob's key confirms, one start", { timeout: 90_000 }, async () => {
+  const id = await openIncident(THIRD);
+  const before = starts(THIRD);
+  const confirm = (t: TestApp, actionId: number, key: string) => t.request(`/v4/remediation/actions/${actionId}/confirm`, as(key, { method: "POST" }));
+  const asked = await a.request(
+    `/v4/incidents/${id}/retry`,
+    as(KEYS.annaLaptop, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+  );
+  expect(asked.status).toBe(202);
+  const { action } = (await asked.json()) as { action: Action };
+  expect(action.requestedBy).toBe("anna-laptop (person:anna@corp.example)");
+  expect((await confirm(b, action.id, KEYS.annaScript)).status).toBe(403);
+  expect((await b.request(await retryLink(id, "anna@corp.example"), post({ retry: "0" }))).status).toBe(403);
+  await Bun.sleep(1_000); // both workers look three times: nothing is due
+  expect(starts(THIRD)).toBe(before);
+  expect((await actions(a, id)).map((x) => x.status)).toEqual(["awaiting"]);
+  expect((await confirm(b, action.id, KEYS.bob)).status).toBe(202);
+  await waitFor(async () => ["started", "ended"].includes((await actions(a, id))[0]?.status ?? "") || undefined, {
+    what: "the confirmed retry to start",
+    timeoutMs: 30_000,
+  });
+  await Bun.sleep(1_000); // both workers look three times more
+  expect(starts(THIRD)).toBe(before + 1);
+  expect((await actions(b, id))[0]).toMatchObject({ confirmedBy: "bob-laptop (person:bob@corp.example)" });
 });
