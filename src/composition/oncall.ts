@@ -5,6 +5,7 @@
 // is the config's rota with those overrides merged in (`rota`).
 import { effectiveActionLinks } from "../tell/ack-links/notice";
 import type { HttpApp } from "../platform/http/app";
+import type { ChatChannel } from "../show/handover-notice/chat-post";
 import { createHandoverNoticeStore } from "../show/handover-notice/notice-store";
 import { openWork } from "../show/handover-notice/open-work";
 import { createHandoverNotices } from "../show/handover-notice/service";
@@ -66,6 +67,19 @@ function mailChannelOf(config: Config, schedule: string): EmailChannelConfig | u
   return undefined;
 }
 
+/** The Slack and Teams channels of the routes that name `schedule`'s person on duty (recipients.onCall). */
+function chatChannelsOf(config: Config, schedule: string): ChatChannel[] {
+  const out: ChatChannel[] = [];
+  for (const route of config.routes) {
+    if (route.recipients?.onCall !== schedule) continue;
+    for (const name of route.to) {
+      const ch = config.channels[name];
+      if ((ch?.type === "slack" || ch?.type === "teams") && !out.includes(ch)) out.push(ch);
+    }
+  }
+  return out;
+}
+
 /** The hand-off notice: the incoming person after every override (the config's and the stored ones). */
 function wireHandoverNotices(w: Wiring, alerting: NoticeReads, current: () => Config, oncall: () => OnCallConfig | undefined): void {
   const causeStore = createCauseStore(w.shared.sql);
@@ -79,6 +93,7 @@ function wireHandoverNotices(w: Wiring, alerting: NoticeReads, current: () => Co
   const notices = createHandoverNotices({
     oncall,
     mailChannelOf: (schedule) => mailChannelOf(current(), schedule),
+    chatChannelsOf: (schedule) => chatChannelsOf(current(), schedule),
     openWork: (now) => openWork(reads(), now),
     store: createHandoverNoticeStore(w.shared.sql),
     clock: w.clock,
