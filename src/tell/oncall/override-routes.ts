@@ -161,6 +161,7 @@ export function registerOverrideRoutes(router: Router, d: OverrideRouteDeps): vo
         },
         403: { description: "neither an admin nor a person of the schedule" },
         404: { description: "no live override of that id (never made, or cancelled already)" },
+        409: { description: "the override is over already: it stays in the rota's history" },
       },
     },
     async (c, { params }) => {
@@ -170,6 +171,9 @@ export function registerOverrideRoutes(router: Router, d: OverrideRouteDeps): vo
       if (o && !mayChange(c, schedule)) return forbidden(c, o.schedule);
       const actor = auditActorOf(c);
       const now = d.clock.now();
+      // An override over is the rota's history (last week's calendar shows it): it stays as it was.
+      if (o && o.until <= now)
+        return c.json(errorBody(409, "CONFLICT", `override ${o.id} ended at ${iso(o.until)}: an override over cannot be cancelled`, { field: "id" }), 409);
       if (!o || !(await d.overrides.cancel(o.id, actor.name, now)))
         return c.json(errorBody(404, "NOT_FOUND", `no live override ${params.id}: never made, or cancelled already`, { field: "id" }), 404);
       await d.rota.refresh();

@@ -148,6 +148,18 @@ test("a signed-in person of the schedule cancels an override: audited, both peop
   expect(await cancelled.json()).toMatchObject({ id, person: "anna@corp.example", onDutyAgain: "bo@corp.example" });
   expect((await site.t.request(`/v4/oncall/overrides/${id}`, as(bo, "DELETE"))).status).toBe(404);
 
+  // An override that is over stays in the rota's history: cancelling it is a 409.
+  const brief = await site.t.request(
+    "/v4/oncall/overrides",
+    as({ key: ADMIN }, "POST", { schedule: "primary", person: "anna@corp.example", from: "2026-11-27T06:00:00Z", until: "2026-11-27T07:00:00Z" }),
+  );
+  expect(brief.status).toBe(201);
+  const over = (await brief.json()) as { id: number };
+  await site.clock.advance(Date.parse("2026-11-27T08:00:00Z") - site.clock.now());
+  const late = await site.t.request(`/v4/oncall/overrides/${over.id}`, as({ key: ADMIN }, "DELETE"));
+  expect(late.status).toBe(409);
+  expect(await late.json()).toMatchObject({ details: { field: "id" } });
+
   await waitFor(() => toWhom("Override cancelled").length >= 2, { what: "the cancellation's two notices", timeoutMs: 30_000 });
   expect(toWhom("Override cancelled: you are no longer on duty (primary) from Sat 28 Nov 09:00")).toEqual(["anna@corp.example"]);
   expect(toWhom("Override cancelled: you are on duty again (primary) from Sat 28 Nov 09:00")).toEqual(["bo@corp.example"]);
