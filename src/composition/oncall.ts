@@ -1,9 +1,11 @@
 // The rota's own routes (issue 106): who is on duty now; the personal calendar feeds of people's shifts; the
-// overrides people make over REST; and the hand-off notice mailed to the incoming person before each shift. Feeds and
+// overrides people make over REST or the dashboard, with the notices telling the people each moves; and the hand-off
+// notice mailed to the incoming person before each shift. Feeds and
 // overrides are in the shared store, so every Steward of a site serves, revokes and follows them alike; who is on duty
 // is the config's rota with those overrides merged in (`rota`).
 import { effectiveActionLinks } from "../tell/ack-links/notice";
 import type { HttpApp } from "../platform/http/app";
+import type { ChatChannel } from "../show/handover-notice/chat-post";
 import { createHandoverNoticeStore } from "../show/handover-notice/notice-store";
 import { openWork } from "../show/handover-notice/open-work";
 import { createHandoverNotices } from "../show/handover-notice/service";
@@ -13,6 +15,7 @@ import type { OnCallConfig } from "../tell/oncall/config";
 import { registerOnCallFeedRoutes } from "../tell/oncall/feed-routes";
 import { createOnCallFeedStore } from "../tell/oncall/feed-store";
 import { registerOnCallDutyRoutes } from "../tell/oncall/http-route";
+import { createOverrideNotices } from "../tell/oncall/override-notices";
 import { createOverrideStore } from "../tell/oncall/override-store";
 import { registerOverrideRoutes } from "../tell/oncall/override-routes";
 import type { RotaOverrides } from "../tell/oncall/stored-overrides";
@@ -35,7 +38,20 @@ export function wireOnCall(w: Wiring, http: HttpApp, alerting: NoticeReads, curr
   registerOnCallDutyRoutes(http.router, { oncall, clock: w.clock });
   const baseUrl = effectiveActionLinks(w.config).publicBaseUrl?.replace(/\/$/, "");
   registerOnCallFeedRoutes(http.router, { oncall, feeds: createOnCallFeedStore(w.shared.sql), clock: w.clock, ...(baseUrl ? { baseUrl } : {}) });
-  registerOverrideRoutes(http.router, { oncall: configured, overrides: createOverrideStore(w.shared.sql), rota, clock: w.clock });
+  const notices = createOverrideNotices({
+    db: w.shared.sql,
+    mailChannelOf: (schedule) => mailChannelOf(current(), schedule),
+    clock: w.clock,
+    log: w.log,
+    instanceId: w.clusterWiring.instanceId,
+    baseDir: w.loaded.baseDir,
+    testTarget: () => {
+      const t = current().notify.testMode;
+      return t.enabled ? t.email : undefined;
+    },
+  });
+  w.lifecycle.add(notices);
+  registerOverrideRoutes(http.router, { oncall: configured, overrides: createOverrideStore(w.shared.sql), rota, clock: w.clock, notices });
   wireHandoverNotices(w, alerting, current, oncall);
 }
 
@@ -51,6 +67,19 @@ function mailChannelOf(config: Config, schedule: string): EmailChannelConfig | u
   return undefined;
 }
 
+/** The Slack and Teams channels of the routes that name `schedule`'s person on duty (recipients.onCall). */
+function chatChannelsOf(config: Config, schedule: string): ChatChannel[] {
+  const out: ChatChannel[] = [];
+  for (const route of config.routes) {
+    if (route.recipients?.onCall !== schedule) continue;
+    for (const name of route.to) {
+      const ch = config.channels[name];
+      if ((ch?.type === "slack" || ch?.type === "teams") && !out.includes(ch)) out.push(ch);
+    }
+  }
+  return out;
+}
+
 /** The hand-off notice: the incoming person after every override (the config's and the stored ones). */
 function wireHandoverNotices(w: Wiring, alerting: NoticeReads, current: () => Config, oncall: () => OnCallConfig | undefined): void {
   const causeStore = createCauseStore(w.shared.sql);
@@ -64,6 +93,7 @@ function wireHandoverNotices(w: Wiring, alerting: NoticeReads, current: () => Co
   const notices = createHandoverNotices({
     oncall,
     mailChannelOf: (schedule) => mailChannelOf(current(), schedule),
+    chatChannelsOf: (schedule) => chatChannelsOf(current(), schedule),
     openWork: (now) => openWork(reads(), now),
     store: createHandoverNoticeStore(w.shared.sql),
     clock: w.clock,

@@ -70,7 +70,12 @@ function operation(r: RegisteredRoute, method: string): Record<string, unknown> 
   );
   if (r.scope !== "public") {
     add("401", "No credentials, or credentials Steward does not know (when access control is configured)");
-    add("403", `The credentials lack the scope ${r.scope}`);
+    add(
+      "403",
+      r.selfService
+        ? `The credentials lack the scope ${r.scope}, and the caller is not a person signed in acting on their own`
+        : `The credentials lack the scope ${r.scope}`,
+    );
   }
   return {
     summary: r.summary,
@@ -79,6 +84,8 @@ function operation(r: RegisteredRoute, method: string): Record<string, unknown> 
     "x-steward-scope": r.scope,
     // Every scope whose key opens this operation: the route's own, admin, and read where a read key may look.
     ...(r.scope !== "public" ? { "x-steward-scopes": scopesOpening(r.scope, method, GRANTABLE) } : {}),
+    // Also a person signed in with single sign-on, for what is their own (the handler decides).
+    ...(r.selfService ? { "x-steward-self-service": true } : {}),
     // Public routes need nothing; the others take an API key (or a client certificate on the mTLS listener).
     security: r.scope === "public" ? [] : [{ apiKey: [] }],
     ...(r.butlerFlag ? { "x-butler-endpoint": r.butlerFlag } : {}),

@@ -38,6 +38,7 @@ class RequestFrame extends RequestDeadline implements RequestState {
   principal: Principal = ANONYMOUS;
   scope: Scope | undefined = undefined;
   routeRef: string | undefined = undefined;
+  selfService = false;
   log: Logger | undefined = undefined;
   /** A guard set a header for the answer to come (prepareHeader): an answer made whole (jsonAnswer) would lose it. */
   headersPrepared = false;
@@ -92,12 +93,18 @@ export function setPrincipal(c: Context<HttpEnv>, principal: Principal): void {
 }
 
 /** The matched route (route.ts sets it before the route's guards). */
-export function setRoute(c: Context<HttpEnv>, scope: Scope, routeRef: string): void {
+export function setRoute(c: Context<HttpEnv>, scope: Scope, routeRef: string, selfService = false): void {
   const state = stateOf(c);
   if (state) {
     state.scope = scope;
     state.routeRef = routeRef;
+    state.selfService = selfService;
   }
+}
+
+/** Does the matched route let a person signed in with single sign-on past its scope (RouteSpec.selfService)? */
+export function selfServiceRoute(c: Context<HttpEnv>): boolean {
+  return stateOf(c)?.selfService === true;
 }
 
 /** The matched route's scope and name, for a route guard (route.ts sets them before any guard runs). */

@@ -44,6 +44,12 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
    * so a `read` key reading the audit never learns them.
    */
   secretParams?: readonly string[];
+  /**
+   * A person signed in with single sign-on reaches the handler without the route's scope, and the handler admits only
+   * what is their own (their calendar feed, an override of a schedule they are on); every other caller needs `scope`.
+   * The OpenAPI document says so (x-steward-self-service).
+   */
+  selfService?: true;
   responses: Record<number, ResponseSpec>;
 }
 
@@ -132,9 +138,10 @@ export function createRouter(app: Hono<HttpEnv>, pre: PreHandler, guards: RouteG
       const guarded = guards.reduceRight<Answer>((inner, guard) => guardedBy(guard, inner, onError), run);
       // "METHOD /path" of this route, made once per method (HEAD is answered by the GET route).
       const refs = new Map(["HEAD", ...methods].map((m) => [m, `${m} ${spec.path}`]));
+      const selfService = spec.selfService === true;
       const scoped = (c: Context<HttpEnv>) => {
         const method = methodOf(c);
-        setRoute(c, spec.scope, refs.get(method) ?? `${method} ${spec.path}`);
+        setRoute(c, spec.scope, refs.get(method) ?? `${method} ${spec.path}`, selfService);
         return guarded(c);
       };
       const metrics = pre.metricsFor(spec.path, spec.storeFree === true);

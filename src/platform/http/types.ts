@@ -107,6 +107,8 @@ export interface RequestState {
   /** The matched route's declared scope and "METHOD /declared/path", set before its guards run. */
   scope: Scope | undefined;
   routeRef: string | undefined;
+  /** The matched route lets a person signed in with single sign-on past its scope (RouteSpec.selfService). */
+  selfService: boolean;
   /** The HTTP module's logger, and the request's child of it once something logs (requestLog). */
   readonly baseLog: Logger | undefined;
   log: Logger | undefined;

@@ -21,7 +21,7 @@ import { statusSignInPage, wantsDashboardPage, wantsStatusPage } from "./sign-in
 import { grants, ipAllowed, isLoopbackIp, type SecurityPolicy } from "./policy";
 import { clientAddress, decideStatusAccess, type StatusDecision } from "./status-access";
 import { rateLimitHeaders, type RateDecision } from "./rate-limiter";
-import { headersOf, matchedRoute, methodOf, prepareHeader, requestIdOf, setPrincipal, urlOf } from "../http/request-state";
+import { headersOf, matchedRoute, methodOf, prepareHeader, requestIdOf, selfServiceRoute, setPrincipal, urlOf } from "../http/request-state";
 
 export interface AccessDeps {
   policy: () => SecurityPolicy;
@@ -358,7 +358,9 @@ export function createAccessMiddleware(deps: AccessDeps): {
         : "scope";
     if (typeof byAddress === "object") return deny(c, 403, byAddress.refuse, { check: "statusAccess", scope, route: routeRef });
     const method = methodOf(c);
-    if (byAddress !== "grant" && !grants(principal.scopes, scope, method)) {
+    // A self-service route lets a signed-in person on: its handler admits only what is theirs (route.ts: selfService).
+    const ownWork = principal.kind === "sso" && selfServiceRoute(c);
+    if (byAddress !== "grant" && !ownWork && !grants(principal.scopes, scope, method)) {
       const reason =
         principal.kind === "anonymous"
           ? `this route needs credentials with scope "${scope}" (X-API-Key, Authorization: Bearer, or a client certificate)${grant?.note() ?? ""}`

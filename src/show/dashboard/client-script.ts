@@ -262,6 +262,9 @@ export const DASHBOARD_JS = `
     } else if (a === "end-silence") {
       if (!confirm("End silence #" + b.dataset.id + " now? What it held is sent if the condition still lasts.")) return;
       run(b, function () { return api("DELETE", "/v4/silences/" + encodeURIComponent(b.dataset.id)); }, "Silence #" + b.dataset.id + " ended");
+    } else if (a === "cancel-override") {
+      if (!confirm("Cancel the override of " + b.dataset.name + "? The rotation holds again for its hours, and both people are told.")) return;
+      run(b, function () { return api("DELETE", "/v4/oncall/overrides/" + encodeURIComponent(b.dataset.id)); }, "Override cancelled: the people are told");
     } else if (a === "apply-proposal") {
       // The change is written to the config file (after the config check) and the config reloaded: ask first.
       if (!confirm("Write proposal " + b.dataset.id + " to the config file and reload? It is checked first, and audited.")) return;

@@ -1,13 +1,16 @@
 // The rota's hand-off notice (issue 106): `noticeBefore` a shift begins, the incoming person (after overrides) is
-// mailed when it starts and ends, who hands over, and what is still open. Mailed through the SMTP server of the email
-// channel a route to the schedule (recipients.onCall) sends on, to that person alone. Each Steward looks every minute
-// on its Clock; the notice is claimed in the store first, so the Stewards of one PostgreSQL send it once.
+// told when it starts and ends, who hands over, and what is still open. Mailed through the SMTP server of the email
+// channel a route to the schedule (recipients.onCall) sends on, to that person alone; and posted, with a mention of
+// them, to the Slack and Teams channels such routes post to (chat-post.ts). Each Steward looks every minute on its
+// Clock; the notice is claimed in the store first, so the Stewards of one PostgreSQL send it once.
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import { inFlight } from "../../platform/core/stepped-clock";
 import type { EmailChannelConfig } from "../../tell/notify/channels/email/schema";
 import { createSmtpTransport, smtpOptions } from "../../tell/notify/channels/email/transport";
 import { noticeBeforeMs, type OnCallConfig, scheduleNames, scheduleOf } from "../../tell/oncall/config";
+import { onDutyMention } from "../../tell/oncall/mention";
+import { type ChatChannel, postHandoverNotice } from "./chat-post";
 import { nextChange, upcomingHandover } from "./next-handover";
 import type { HandoverNoticeStore } from "./notice-store";
 import { handoverNoticeText } from "./notice-text";
@@ -21,6 +24,8 @@ export interface HandoverNoticeDeps {
   oncall(): OnCallConfig | undefined;
   /** The email channel the routes naming `schedule` in recipients.onCall send on; undefined: none does. */
   mailChannelOf(schedule: string): EmailChannelConfig | undefined;
+  /** The Slack and Teams channels the routes naming `schedule` in recipients.onCall post to. */
+  chatChannelsOf?(schedule: string): ChatChannel[];
   /** What is still open, one line each (the handover's lines, the actions waiting for a person). */
   openWork(now: number): Promise<string[]>;
   store: HandoverNoticeStore;
@@ -75,8 +80,13 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
       return;
     }
     const channel = d.mailChannelOf(name);
-    if (!channel) {
-      if (!warned.has(name)) log.warn({ schedule: name }, "no route mails this schedule (recipients.onCall with an email channel): no hand-off notice is sent");
+    const chats = d.chatChannelsOf?.(name) ?? [];
+    if (!channel && chats.length === 0) {
+      if (!warned.has(name))
+        log.warn(
+          { schedule: name },
+          "no route reaches this schedule's person (recipients.onCall with an email, Slack or Teams channel): no hand-off notice is sent",
+        );
       warned.add(name);
       return;
     }
@@ -84,7 +94,23 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
     try {
       const end = nextChange(s, h.start);
       const notice = handoverNoticeText(name, s.timeZone, { ...h, ...(end !== undefined && { end }) }, await d.openWork(now));
-      await send(channel, h.incoming, notice.subject, notice.text);
+      // Each way is tried; the notice counts as given when one reached the person (a retry would repeat the others).
+      const failed: string[] = [];
+      let given = 0;
+      const attempt = async (what: string, work: () => Promise<void>) => {
+        try {
+          await work();
+          given++;
+        } catch (err) {
+          failed.push(`${what}: ${(err as Error).message}`);
+        }
+      };
+      if (channel) await attempt("mail", () => send(channel, h.incoming, notice.subject, notice.text));
+      const who = onDutyMention(d.oncall(), name, h.start) ?? { address: h.incoming, name: h.incoming };
+      for (const chat of chats)
+        await attempt(chat.type, () => postHandoverNotice(chat, notice, who, { baseDir: d.baseDir, testMode: d.testTarget?.() !== undefined }));
+      if (given === 0) throw new Error(failed.join("; "));
+      if (failed.length > 0) log.warn({ schedule: name, person: h.incoming, failed }, "hand-off notice given, but not every way reached the person");
       await d.store.sent(name, h.start, d.clock.now());
       log.info({ schedule: name, person: h.incoming, shiftStart: new Date(h.start).toISOString() }, "hand-off notice sent");
     } catch (err) {

@@ -12,6 +12,8 @@ export interface ScheduleDuty {
   since: string | null;
   until: string | null;
   next: string | null;
+  /** Who may be on duty in it by rotation (its people, then its outsideHours desk): whom a swap is made with. */
+  people: string[];
 }
 
 const isoOrNull = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
@@ -28,6 +30,7 @@ export function scheduleDuties(oncall: OnCallConfig | undefined, nowMs: number):
       since: isoOrNull(d.since),
       until: isoOrNull(d.until),
       next: d.next ?? null,
+      people: [...new Set([...s.people, ...(s.outsideHours ? [s.outsideHours] : [])].map((a) => a.toLowerCase()))],
     };
   });
 }

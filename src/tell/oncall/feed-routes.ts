@@ -63,6 +63,7 @@ export function registerOnCallFeedRoutes(router: Router, d: OnCallFeedRouteDeps)
       description: `Body: \`{ "person": "anna@corp.example" }\`, a person the rota names. Answers the feed's URL once (only its hash is kept): an iCalendar document of that person's shifts in every schedule, overrides included, from a week ago to eight weeks ahead. An admin, or the person themself signed in with the company directory. At most ${FEEDS_PER_PERSON} live feeds a person.`,
       tags: ["Alerts"],
       scope: "admin",
+      selfService: true,
       body: z.strictObject({ person: EmailAddressSchema.describe("The person, by the mail address the rota names them by.") }),
       responses: {
         201: { description: "the feed and its URL", schema: () => FeedViewSchema.extend({ url: z.string() }) },
@@ -111,6 +112,7 @@ export function registerOnCallFeedRoutes(router: Router, d: OnCallFeedRouteDeps)
       description: "Its URL answers 404 from then on, on every Steward of the site. An admin, or the feed's person signed in.",
       tags: ["Alerts"],
       scope: "admin",
+      selfService: true,
       params: z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
       responses: {
         200: { description: "revoked", schema: () => FeedViewSchema },

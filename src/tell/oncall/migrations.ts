@@ -1,6 +1,7 @@
 // The rota's store tables (issue 106): personal calendar feeds, one row per feed with its token kept only as a
 // SHA-256 hash (a copy of the store does not hand out anyone's calendar), revoked by setting revoked_at; and the
-// overrides people make over REST or the dashboard, merged with the config's at every look at who is on duty.
+// overrides people make over REST or the dashboard, merged with the config's at every look at who is on duty (a
+// cancelled one is kept with who cancelled it); and the notices that tell the people an override moves, sent once.
 import type { MigrationSet } from "../../platform/store/database";
 
 export const onCallMigrations: MigrationSet = {
@@ -36,6 +37,29 @@ export const onCallMigrations: MigrationSet = {
           created_by TEXT NOT NULL
         );
         CREATE INDEX oncall_overrides_until ON oncall_overrides (until_at);
+      `,
+    },
+    {
+      version: 3,
+      name: "overrides cancelled, and the notices of a change to the people it moves",
+      sql: `
+        ALTER TABLE oncall_overrides ADD COLUMN cancelled_at INTEGER;
+        ALTER TABLE oncall_overrides ADD COLUMN cancelled_by TEXT;
+        CREATE TABLE oncall_override_notices (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          override_id INTEGER NOT NULL,
+          change TEXT NOT NULL,
+          person TEXT NOT NULL,
+          subject TEXT NOT NULL,
+          body TEXT NOT NULL,
+          schedule TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          claimed_by TEXT,
+          claimed_at INTEGER,
+          sent_at INTEGER,
+          UNIQUE (override_id, change, person)
+        );
+        CREATE INDEX oncall_override_notices_unsent ON oncall_override_notices (sent_at);
       `,
     },
   ],

@@ -1,5 +1,6 @@
 // Overrides people make over REST or the dashboard (issue 106), written once for SQLite and PostgreSQL: one row
-// each, kept after it ends so the calendar feeds show last week's cover too (tables: migrations.ts).
+// each, kept after it ends so the calendar feeds show last week's cover too; a cancelled one is kept with who
+// cancelled it, and holds no more (tables: migrations.ts).
 import type { SqlDb } from "../../platform/store/sql";
 
 export interface StoredOverride {
@@ -34,9 +35,19 @@ export function createOverrideStore(db: SqlDb) {
       );
       return override(row!);
     },
-    /** Overrides that end after `sinceMs`, newest first (the first that holds wins, so a later one replaces an earlier). */
+    /** Overrides not cancelled that end after `sinceMs`, newest first (the first that holds wins, so a later one replaces an earlier). */
     async endingAfter(sinceMs: number): Promise<StoredOverride[]> {
-      return (await db.all<Row>("SELECT * FROM oncall_overrides WHERE until_at > ? ORDER BY id DESC", [sinceMs])).map(override);
+      return (await db.all<Row>("SELECT * FROM oncall_overrides WHERE until_at > ? AND cancelled_at IS NULL ORDER BY id DESC", [sinceMs])).map(override);
+    },
+    /** A live (not cancelled) override by id. */
+    async live(id: number): Promise<StoredOverride | undefined> {
+      const row = await db.get<Row>("SELECT * FROM oncall_overrides WHERE id = ? AND cancelled_at IS NULL", [id]);
+      return row ? override(row) : undefined;
+    },
+    /** Cancels a live override; false when another request (on any Steward) cancelled it first. */
+    async cancel(id: number, by: string, now: number): Promise<boolean> {
+      const r = await db.run("UPDATE oncall_overrides SET cancelled_at = ?, cancelled_by = ? WHERE id = ? AND cancelled_at IS NULL", [now, by, id]);
+      return r.changes > 0;
     },
   };
 }

@@ -1,11 +1,14 @@
 /** @jsxImportSource hono/jsx */
 // The overview's "On duty now" panel (issue 106): for each `oncall:` schedule, who is on duty (or nobody, outside its
-// hours), why, until when and who is next, from GET /v4/oncall; the times on the page's clock.
+// hours), why, until when and who is next, from GET /v4/oncall; the times on the page's clock. Below, for those who
+// may change a schedule, its override form and the overrides made over REST or here (override-form.tsx).
 import type { ScheduleDuty } from "../../../tell/oncall/duty-answer";
 import { Time } from "../page-clock";
+import { mayChangeSchedule, OverrideForm, OverrideList, type OverrideRow, type RotaViewer } from "./override-form";
 
-export function OnDutyPanel(props: { schedules: readonly ScheduleDuty[] }) {
+export function OnDutyPanel(props: { schedules: readonly ScheduleDuty[]; overrides?: readonly OverrideRow[]; viewer?: RotaViewer; nowMs?: number }) {
   if (props.schedules.length === 0) return null;
+  const viewer = props.viewer ?? { admin: false };
   return (
     <section class="card" id="on-duty">
       <h2>On duty now</h2>
@@ -32,6 +35,10 @@ export function OnDutyPanel(props: { schedules: readonly ScheduleDuty[] }) {
           ))}
         </tbody>
       </table>
+      {props.nowMs !== undefined
+        ? props.schedules.filter((s) => mayChangeSchedule(viewer, s)).map((s) => <OverrideForm duty={s} viewer={viewer} nowMs={props.nowMs!} />)
+        : null}
+      <OverrideList overrides={props.overrides ?? []} duties={props.schedules} viewer={viewer} />
     </section>
   );
 }

@@ -12,14 +12,17 @@ import { incidentCounts } from "./incident-counts";
 import { EventList } from "./event-list";
 import { DeliveryHealth, OutcomeCharts, SlowestTasks } from "./run-charts";
 import { OnDutyPanel } from "./on-duty-panel";
+import type { OverrideRow } from "./override-form";
 import type { ScheduleDuty } from "../../../tell/oncall/duty-answer";
+import { principalOf } from "../../../platform/http/request-state";
+import { signedInAddress } from "../../../tell/oncall/rota-people";
 
 interface ScheduleLite {
   lastKnownState: string;
 }
 
 export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox, siteClock }) => {
-  const [ready, deliveries, schedules, namespaces, watch, fresh, incidents, oncall] = await Promise.all([
+  const [ready, deliveries, schedules, namespaces, watch, fresh, incidents, oncall, overrides] = await Promise.all([
     api<ReadinessReport>(c, "/ready"),
     api<{ deliveries: DeliveryView[] }>(c, "/v4/deliveries?limit=1000"),
     api<ScheduleLite[]>(c, "/v4/schedules"),
@@ -28,7 +31,11 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
     api<{ rows: Array<{ state: string }> }>(c, "/v4/freshness"),
     api<{ causes: Parameters<typeof incidentCounts>[0]; omitted?: number }>(c, "/v4/incidents/by-cause?limit=1000"),
     api<{ schedules: ScheduleDuty[] }>(c, "/v4/oncall"),
+    api<{ overrides: OverrideRow[] }>(c, "/v4/oncall/overrides"),
   ]);
+  const principal = principalOf(c);
+  const address = signedInAddress(principal);
+  const viewer = { admin: principal.scopes === "all" || principal.scopes.includes("admin"), ...(address ? { address } : {}) };
   // /ready answers 503 with the same body when a required component is down.
   const report = ready.ok ? ready.data : isReport(ready.body) ? ready.body : undefined;
   const clock = siteClock();
@@ -90,7 +97,9 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
           </div>
         </section>
       </div>
-      {oncall.ok ? <OnDutyPanel schedules={oncall.data.schedules} /> : null}
+      {oncall.ok ? (
+        <OnDutyPanel schedules={oncall.data.schedules} overrides={overrides.ok ? overrides.data.overrides : []} viewer={viewer} nowMs={now} />
+      ) : null}
       {runs ? <OutcomeCharts runs={runs} now={now} zone={clock.zone} /> : null}
       <div class="grid">
         {runs ? <SlowestTasks runs={runs} now={now} /> : null}

@@ -3,6 +3,8 @@
 // A window holds the chain when it would hold the alert of one of the chain's tasks (its nodes or its matcher, the
 // task's node being the Qlik host as on the watchdog's events) and that task is planned to start (Qlik's next time)
 // while the window lasts, within NEXT_CYCLE_MS before the promise's next deadline (a later run is the next cycle's).
+// A task started only by another's trigger has no time of its own: it is expected when its upstream tasks' planned
+// runs end (their start and usual duration), so a reload that follows a 04:30 extract into a 05:00 window is held too.
 import { zonedLocalToUtc } from "../../../platform/core/time-zone";
 import { zonedParts } from "../../../platform/core/site-clock";
 import type { DomainEvent } from "../../../platform/events/types";
@@ -69,9 +71,49 @@ function alertOf(t: TaskView, app: PlannedWorkInput["apps"][number], host: strin
   } as unknown as DomainEvent;
 }
 
+/** A chain deeper than any real one (or a loop of triggers) is followed no further. */
+const MAX_DEPTH = 20;
+
+/**
+ * When each task is next expected to start: Qlik's next time for a task with a schedule; for one started by task-event
+ * triggers, when the upstream tasks of its earliest trigger (it waits for all of them) have run their usual time after
+ * their own expected starts. Unknown when an upstream has no expected start.
+ */
+export function expectedStarts(tasks: readonly TaskView[]): Map<string, number> {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const known = new Map<string, number | undefined>();
+  const startOf = (t: TaskView, depth: number): number | undefined => {
+    if (t.nextExpectedMs !== undefined) return t.nextExpectedMs;
+    if (known.has(t.id)) return known.get(t.id);
+    if (depth >= MAX_DEPTH) return undefined;
+    known.set(t.id, undefined); // a loop of triggers ends here
+    const viaTriggers = (t.after ?? [])
+      .filter((a) => a.onSuccess && a.upstreamIds.length > 0)
+      .map((a) => {
+        const ends = a.upstreamIds.map((id) => {
+          const u = byId.get(id);
+          const start = u && startOf(u, depth + 1);
+          return start === undefined ? undefined : start + (u!.usual?.medianMs ?? 0);
+        });
+        return ends.some((e) => e === undefined) ? undefined : Math.max(...(ends as number[]));
+      })
+      .filter((x): x is number => x !== undefined);
+    const at = viaTriggers.length > 0 ? Math.min(...viaTriggers) : undefined;
+    known.set(t.id, at);
+    return at;
+  };
+  const out = new Map<string, number>();
+  for (const t of tasks) {
+    const at = startOf(t, 0);
+    if (at !== undefined) out.set(t.id, at);
+  }
+  return out;
+}
+
 /** The notices due now: one per window occurrence, promise and app; the store keeps the first of each key. */
 export function plannedWorkNotices(i: PlannedWorkInput): NoticeText[] {
   const out: NoticeText[] = [];
+  const expected = expectedStarts(i.tasks);
   for (const w of i.windows) {
     // The next start: a window already under way is not "ahead" any more.
     const occ = w.nextAfter(i.nowMs);
@@ -80,12 +122,13 @@ export function plannedWorkNotices(i: PlannedWorkInput): NoticeText[] {
       const own = i.tasks.filter((t) => t.appId?.toLowerCase() === app.appId.toLowerCase());
       const upstream = new Set((chainFeed(app.appId, i.tasks, 0)?.upstream ?? []).map((u) => u.id));
       const chain = [...own, ...i.tasks.filter((t) => upstream.has(t.id))];
-      const held = chain.filter(
-        (t) => t.nextExpectedMs !== undefined && t.nextExpectedMs >= occ.startsAt && t.nextExpectedMs < occ.endsAt && w.covers(alertOf(t, app, i.host)),
-      );
+      const held = chain.filter((t) => {
+        const at = expected.get(t.id);
+        return at !== undefined && at >= occ.startsAt && at < occ.endsAt && w.covers(alertOf(t, app, i.host));
+      });
       for (const p of app.promises) {
         const runs = held
-          .map((t) => t.nextExpectedMs!)
+          .map((t) => expected.get(t.id)!)
           .filter((r) => {
             const deadline = p.deadlineAfter(r);
             return deadline !== undefined && deadline - r <= NEXT_CYCLE_MS;

@@ -39,6 +39,7 @@ test("GET /v4/oncall across a handover and an override", async () => {
     since: "2026-11-16T08:00:00.000Z",
     until: "2026-11-23T08:00:00.000Z",
     next: "bo@corp.example",
+    people: ["anna@corp.example", "bo@corp.example"],
   });
   await clock.set(Date.parse("2026-11-23T08:00:00Z"));
   expect(await duty()).toMatchObject({

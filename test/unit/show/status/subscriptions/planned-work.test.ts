@@ -43,3 +43,18 @@ test("a start in the window more than 12 h before the deadline is the cycle befo
   const evening = compileWindow(MaintenanceWindowSchema.parse({ name: "w", start: "2026-11-19T18:00:00+01:00", end: "2026-11-19T19:00:00+01:00" }));
   expect(notices(evening, at("2026-11-19T16:30:00Z"), early)).toEqual([]);
 });
+
+test("a reload started only by its extract's trigger is expected when the extract usually ends: a window then holds it", () => {
+  // Extract orders at 04:30 in Stockholm (before the window), usually 45 minutes: the reload follows at 05:15, inside it.
+  const usual = { medianMs: 45 * 60_000, madMs: 0, samples: 10, p90Ms: 45 * 60_000, p95Ms: 45 * 60_000, longestMs: 45 * 60_000 } as TaskView["usual"];
+  const chained = [{ ...tasks[0]!, nextExpectedMs: at("2026-11-20T03:30:00Z"), usual }, tasks[1]!];
+  expect(notices(window({ matcher: { taskNames: ["Reload*"] } }), undefined, chained)).toEqual(["Sales dashboard may be late on Friday"]);
+  // The extract itself is before the window: a window on its name holds nothing.
+  expect(notices(window({ matcher: { taskNames: ["Extract*"] } }), undefined, chained)).toEqual([]);
+  // A loop of triggers with no time of its own is expected never, not followed forever.
+  const loop: TaskView[] = [
+    { id: "a", name: "A", watched: true, after: [{ upstreamIds: ["b"], onSuccess: true }] },
+    { id: "b", name: "B", appId: APP, watched: true, after: [{ upstreamIds: ["a"], onSuccess: true }] },
+  ];
+  expect(notices(window({}), undefined, loop)).toEqual([]);
+});

@@ -1,0 +1,151 @@
+// Tells the people an override moves (issue 106): a made or cancelled override queues one notice per person in the
+// store, and they are mailed at once and then at every look (each minute on the Clock) until sent. A notice is
+// claimed in the store before it is sent, so the Stewards of one PostgreSQL send each once; a claim whose Steward
+// stopped before it sent is taken over after STALE_MS. Mailed through the email channel a route to the schedule
+// (recipients.onCall) sends on, as the hand-off notice is, to that person alone.
+import type { Logger } from "pino";
+import type { Clock } from "../../platform/core/clock";
+import { inFlight } from "../../platform/core/stepped-clock";
+import type { SqlDb } from "../../platform/store/sql";
+import type { EmailChannelConfig } from "../notify/channels/email/schema";
+import { createSmtpTransport, smtpOptions } from "../notify/channels/email/transport";
+import type { OverrideChange, OverrideNotice } from "./override-notice-text";
+
+const LOOK_MS = 60_000;
+/** Longer than a send to a slow SMTP server takes: a claim this old without a send is a Steward that stopped. */
+const STALE_MS = 5 * 60_000;
+/** A notice nobody could send for a day is given up (its change is long known, or long over): logged, not retried. */
+const GIVE_UP_MS = 86_400_000;
+
+export interface OverrideNoticeDeps {
+  db: SqlDb;
+  /** The email channel the routes naming `schedule` in recipients.onCall send on; undefined: none does. */
+  mailChannelOf(schedule: string): EmailChannelConfig | undefined;
+  clock: Clock;
+  log: Logger;
+  instanceId: string;
+  baseDir: string;
+  /** notify.testMode.email while test mode is on: the notice goes there, its person named in the subject. */
+  testTarget?(): string | undefined;
+}
+
+type Row = { id: number; schedule: string; person: string; subject: string; body: string; created_at: number };
+
+export type OverrideNotices = ReturnType<typeof createOverrideNotices>;
+
+export function createOverrideNotices(d: OverrideNoticeDeps) {
+  const log = d.log.child({ module: "override-notices" });
+  let timer: ReturnType<Clock["setTimeout"]> | undefined;
+  let stopped = true;
+  let running: Promise<void> | undefined;
+  let again = false;
+
+  const claim = async (id: number, now: number) =>
+    (
+      await d.db.run(
+        "UPDATE oncall_override_notices SET claimed_by = ?, claimed_at = ? WHERE id = ? AND sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < ?)",
+        [d.instanceId, now, id, now - STALE_MS],
+      )
+    ).changes > 0;
+
+  const sendOne = async (row: Row, now: number) => {
+    const channel = d.mailChannelOf(row.schedule);
+    if (!channel) {
+      log.warn(
+        { schedule: row.schedule, person: row.person },
+        "no route mails this schedule (recipients.onCall with an email channel): the override notice is not sent",
+      );
+      await d.db.run("UPDATE oncall_override_notices SET sent_at = ? WHERE id = ?", [now, row.id]);
+      return;
+    }
+    if (!(await claim(row.id, now))) return;
+    try {
+      const transport = await createSmtpTransport(smtpOptions(channel, d.baseDir));
+      try {
+        const test = d.testTarget?.();
+        await transport.sendMail({
+          from: channel.from,
+          ...(channel.replyTo ? { replyTo: channel.replyTo } : {}),
+          to: test ?? row.person,
+          subject: test ? `[TEST for ${row.person}] ${row.subject}` : row.subject,
+          text: row.body,
+          headers: { "Auto-Submitted": "auto-generated" },
+        });
+      } finally {
+        transport.close();
+      }
+      await d.db.run("UPDATE oncall_override_notices SET sent_at = ? WHERE id = ?", [d.clock.now(), row.id]);
+      log.info({ schedule: row.schedule, person: row.person }, "override notice sent");
+    } catch (err) {
+      await d.db.run("UPDATE oncall_override_notices SET claimed_at = NULL, claimed_by = NULL WHERE id = ? AND sent_at IS NULL", [row.id]);
+      log.warn({ schedule: row.schedule, person: row.person, err: (err as Error).message }, "override notice not sent; tried again at the next look");
+    }
+  };
+
+  const drainOnce = async () => {
+    const now = d.clock.now();
+    const rows = await d.db.all<Row>(
+      "SELECT id, schedule, person, subject, body, created_at FROM oncall_override_notices WHERE sent_at IS NULL AND (claimed_at IS NULL OR claimed_at < ?) ORDER BY id",
+      [now - STALE_MS],
+    );
+    for (const r of rows) {
+      const row = { ...r, id: Number(r.id), created_at: Number(r.created_at) };
+      if (now - row.created_at > GIVE_UP_MS) {
+        log.error({ schedule: row.schedule, person: row.person }, "override notice not sent for a day: given up");
+        await d.db.run("UPDATE oncall_override_notices SET sent_at = ? WHERE id = ?", [now, row.id]);
+      } else await sendOne(row, now);
+    }
+  };
+
+  /** Sends what is due; a call while a drain runs makes it run once more after (a notice queued meanwhile is not left for a minute). */
+  const drain = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await drainOnce();
+      } while (again);
+    })()
+      .catch((err) => log.error({ err }, "override notices: the store could not be read"))
+      .finally(() => {
+        running = undefined;
+      });
+    return inFlight(d.clock, running, "override notices");
+  };
+
+  return {
+    name: "override-notices",
+    drain,
+    /** Queues the notices of one change (each person once per override and change), then sends them. */
+    async queue(overrideId: number, change: OverrideChange, schedule: string, notices: readonly OverrideNotice[]): Promise<void> {
+      const now = d.clock.now();
+      for (const n of notices)
+        await d.db.run(
+          `INSERT INTO oncall_override_notices (override_id, change, person, subject, body, schedule, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (override_id, change, person) DO NOTHING`,
+          [overrideId, change, n.person, n.subject, n.text, schedule, now],
+        );
+      if (!stopped) void drain();
+    },
+    start() {
+      stopped = false;
+      const arm = () => {
+        timer = d.clock.setTimeout(async () => {
+          if (stopped) return;
+          await drain();
+          if (!stopped) arm();
+        }, LOOK_MS);
+      };
+      arm();
+      void drain();
+    },
+    async stop() {
+      stopped = true;
+      d.clock.clearTimeout(timer);
+      await running;
+    },
+  };
+}
