@@ -12,9 +12,9 @@ export function createRuleHeldCheck(
   ruleHeldTasks: (() => Promise<ReadonlySet<string>>) | undefined,
 ) {
   return async (parentId: number): Promise<boolean> => {
-    if (!ruleHeldTasks || (await reached(parentId)).length > 0) return false;
-    const held = await ruleHeldTasks();
-    if (held.size === 0) return false;
+    // The holds first: none on most sites most of the time (no rule, or nothing being retried), and no more is read.
+    const held = ruleHeldTasks ? await ruleHeldTasks() : undefined;
+    if (!held || held.size === 0 || (await reached(parentId)).length > 0) return false;
     const failures = (await store.symptoms(parentId)).filter((s) => s.kind === "task.failed" || s.kind === "task.aborted");
     return failures.some((s) => s.taskId !== null && held.has(s.taskId));
   };
