@@ -8,7 +8,6 @@ import type { DomainEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";
 import type { DeliveryGate, GateContext } from "../notify/gate";
 import { wouldSend } from "../notify/gate";
-import { ruleHoldOf } from "../notify/page-after";
 import type { Plan, PlannedDelivery } from "../notify/planner";
 import type { CauseStore } from "./cause-store";
 import type { ChainGraph } from "./chain-graph";
@@ -158,7 +157,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   }
 
   const updates = createParentUpdates(store, cfg.updates);
-  const heldByRule = createRuleHeldCheck(store, updates.reached, deps.ruleHeldTasks);
+  const ruleHeld = createRuleHeldCheck(store, updates.reached, deps.ruleHeldTasks);
   const recovered = (plan: Plan, parentId: number, byHand = false) => recoveredPlan(updates.reached, deps.alsoReceived, plan, parentId, byHand);
   const withCause = (plan: Plan, cause: CauseSummary | undefined): Plan => {
     if (!cause) return plan;
@@ -203,17 +202,17 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       const cause = await causeSummary(store, decision.parentId, deps.publicUrl, deps.promises?.(), deps.trying?.());
       if (decision.action === "pass") {
         // A repeat goes where renotify and pageAfter let it; a receiver it reaches first gets the cause's recovery too.
-        // The failure a remediation rule held pages once the rule gave up: the cause's first page, so it opens it.
-        if (cause?.status === "open" && decision.repeat && ruleHoldOf(plan.event) !== "gave up")
-          return (await updates.unreached(decision.parentId, plan, now), withCause(plan, cause));
+        if (cause?.status === "open" && decision.repeat) return (await updates.unreached(decision.parentId, plan, now), withCause(plan, cause));
         if (cause?.status === "open") return withCause(await opening(plan, decision.parentId, now, ctx), cause);
         // Closed by a resolve by hand of its last incident: an escalation's receivers are told too.
         const resolved = isTaskEvent(plan.event) && plan.event.incident?.resolved !== undefined;
         return withCause(await recovered(plan, decision.parentId, resolved), cause);
       }
-      // A cause whose failure a remediation rule is retrying, paged nowhere yet: its symptoms wait with the failure.
-      if (!decision.recovering && (await heldByRule(decision.parentId)))
+      // A cause whose failure a remediation rule is retrying, paged nowhere yet: its symptoms wait with the failure; the
+      // failure that pages once the rule gave up is the cause's first page, on the routes of its symptoms too.
+      if (!decision.recovering && (await ruleHeld.holds(decision.parentId, plan.event)))
         return withCause(suppress(plan, "a remediation rule is retrying the failure that causes it: paged with that failure if the rule gives up"), cause);
+      if (await ruleHeld.gaveUpFirst(decision.parentId, plan.event)) return withCause(await opening(plan, decision.parentId, now, ctx), cause);
       // A new symptom may carry the parent's update (rate-limited), to where the parent's first page went.
       const update = cause && !decision.recovering ? await updates.review(decision.parentId, plan, cause, now) : undefined;
       // Held as a symptom, except on a route none of the cause's pages reached: there it is the cause's page, once.
