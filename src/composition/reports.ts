@@ -18,6 +18,8 @@ import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
 
 import { createActionStore } from "../start/remediation/action-store";
+import { createReportReads } from "../start/remediation/report-reads";
+import { ruleName } from "../start/remediation/rule-match";
 
 export function wireReports(
   w: Wiring,
@@ -82,11 +84,18 @@ export function wireReports(
     causeStore: createCauseStore(shared.sql),
     silences: alerting.alertGates.silences.service,
     healedByRemediation: (from, to) => createActionStore(shared.sql).healedBetween(from, to),
+    ...(config.remediation ? { remediationNight: createReportReads(shared.sql, attemptsOfRules(config.remediation.rules)).night } : {}),
     ...(site.engineReloads ? { engineReloads: site.engineReloads.store } : {}),
   });
   // A report no route wants waits for a reload of the routes, not for a timer.
   // The reloader puts the new config in force after its components applied it: the reports read the new routes here.
   return { name: "reports", sections: ["routes"], prepare: (next) => ({ apply: () => reports.routesChanged(wantedBy(next.config.routes)) }) };
+}
+
+/** How many retries each remediation rule has (its retryAfter), by its name: the report says how many are left. */
+function attemptsOfRules(rules: NonNullable<Config["remediation"]>["rules"]) {
+  const byName = new Map(rules.map((r, i) => [ruleName(r, i), r.retryAfter?.length]));
+  return (name: string) => byName.get(name);
 }
 
 /** Whether an enabled route lists a report's event kind. */

@@ -192,7 +192,7 @@ function registerSiteTools(server: Catalog, api: StewardApi): void {
     {
       title: "What happened in a span of time",
       description:
-        "The morning report's facts for a span (default: the last 24 hours, e.g. 'last night'): runs and failures by cause, incidents still open, what did not happen or is late, promises at risk, the slowest and the fastest-growing reloads. At most 31 days.",
+        "The morning report's facts for a span (default: the last 24 hours, e.g. 'last night'): what is being done (remediation's retries and re-runs for the open incidents, and each action's outcome with who asked), runs and failures by cause, incidents still open, what did not happen or is late, promises at risk, the slowest and the fastest-growing reloads. At most 31 days.",
       inputSchema: {
         from: z.iso.datetime({ offset: true }).optional().describe("Start, ISO 8601 with a zone"),
         to: z.iso.datetime({ offset: true }).optional().describe("End, ISO 8601 with a zone (default: now)"),

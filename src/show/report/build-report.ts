@@ -7,6 +7,8 @@ import { spanText } from "../../tell/notify/time-format";
 import { FRESHNESS_WORDS } from "../../watch/freshness/states";
 import type { ReportCause } from "./failures-by-cause";
 import { type Handover, handoverSection } from "./handover";
+import { beingDoneSection } from "./being-done";
+import type { RemediationNight } from "../../start/remediation/report-reads";
 
 export interface ReportIncident {
   title: string;
@@ -76,6 +78,8 @@ export interface ReportInputs {
   heardLate?: Array<{ taskName: string; failedMs: number; succeededMs: number }>;
   /** The morning report: what is open now and who holds it, and the snoozes ending in the next 24 hours (handover.ts). */
   handover?: Handover;
+  /** The morning report: what remediation is doing for the open incidents, and each action's outcome (being-done.ts). */
+  remediation?: RemediationNight;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -303,6 +307,7 @@ export function buildReport(i: ReportInputs): SiteEvent {
     i.kind === "morning"
       ? [
           ...(i.handover ? [handoverSection(i.handover, i.formatTime)] : []),
+          ...(i.remediation ? [beingDoneSection(i.remediation, i.formatTime)] : []),
           runsSection,
           causes,
           stillOpen(i),

@@ -18,7 +18,7 @@ export function registerReportRoute(router: Router, deps: { reports: ReportServi
       method: "get",
       path: "/v4/report",
       summary: "What happened on the site in a span of time",
-      description: `The morning report's facts for [from, to): the handover (open incidents, who holds them, snoozes ending within a day of to), the runs and their failures by cause, incidents still open, what did not happen or is late, promises at risk, the slowest and the fastest-growing reloads. Defaults: the last 24 hours. At most ${REPORT_SPAN_MAX_DAYS} days.`,
+      description: `The morning report's facts for [from, to): the handover (open incidents, who holds them, snoozes ending within a day of to), what is being done (remediation's actions for the open incidents, and each action that ended in the span with who asked and how it went), the runs and their failures by cause, incidents still open, what did not happen or is late, promises at risk, the slowest and the fastest-growing reloads. Defaults: the last 24 hours. At most ${REPORT_SPAN_MAX_DAYS} days.`,
       tags: ["Alerts"],
       scope: "read",
       query: z.object({

@@ -18,6 +18,7 @@ import { failuresByCause, type ReportCause } from "./failures-by-cause";
 import { DEFAULT_REPORTS, type ReportsConfig } from "./config";
 import type { Router } from "../../platform/http/route";
 import { registerReportRoute } from "./http-route";
+import type { RemediationNight } from "../../start/remediation/report-reads";
 import { createReportService, type ReportService, type ReportSources } from "./service";
 import type { EngineReloadStore } from "../../hear/engine";
 import type { SilenceService } from "../../tell/silences";
@@ -48,6 +49,8 @@ export interface ReportSetupDeps {
   healedByRemediation?(from: number, to: number): Promise<Array<{ taskName: string; attempts: number; endedMs: number }>>;
   /** The silences in force: the morning report's handover names the snoozes ending within a day. */
   silences?: Pick<SilenceService, "list">;
+  /** What remediation is doing now and the actions that ended in [from, to) (src/start/remediation); absent without it. */
+  remediationNight?(from: number, to: number): Promise<RemediationNight>;
 }
 
 const WEEK = 7 * 86_400_000;
@@ -87,8 +90,10 @@ export function setupReports(cfg: ReportsConfig | undefined, deps: ReportSetupDe
     const streams = new Map(apps.map((a) => [a.name.toLowerCase(), a.stream?.name]));
     const causes = await causesOf(deps, from, to, { open, touched });
     const handover = kind === "morning" ? await gatherHandover(deps, open, to) : undefined;
+    const remediation = kind === "morning" && deps.remediationNight ? await deps.remediationNight(from, to) : undefined;
     return {
       ...(handover ? { handover } : {}),
+      ...(remediation ? { remediation } : {}),
       runs: deps.runs?.runsBetween(from, to) ?? [],
       touched: touched.filter((x) => x.lastEventAt >= from).map(incident),
       causes,

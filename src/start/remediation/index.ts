@@ -58,7 +58,7 @@ export interface RemediationDeps {
   engines?: EnginePort;
   incidents: IncidentService;
   /** The grouping, told what a rule is trying for a cause (its pages name it). */
-  grouping?: Pick<Grouping, "readTryingFrom" | "readOwnRunsFrom">;
+  grouping?: Pick<Grouping, "readTryingFrom" | "readOwnRunsFrom" | "readRuleHeldFrom">;
   formatTime(ms: number): string;
   /** The maintenance window covering an event now (tell/maintenance): automatic retries and re-runs never run inside one. */
   inMaintenance(e: DomainEvent, now: number): { window: string } | undefined;
@@ -98,6 +98,8 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   if (cfg.rules.length > 0) deps.incidents.readRuleHolds(createRuleHolds(deps.db).ofIncidents);
   // A cause's pages say what a rule is trying for it (its probe's next retry), with a rule only.
   if (cfg.rules.length > 0) deps.grouping?.readTryingFrom((key) => causeTrying({ store, probes }, key));
+  // A cause whose failure a rule is retrying holds its symptoms on every route until the rule heals it or gives up.
+  if (cfg.rules.length > 0) deps.grouping?.readRuleHeldFrom(createRuleHolds(deps.db).tasks);
   // Steward's own run cancelled in the queue with no backlog open is the action's outcome, not a queue cause of its own.
   deps.grouping?.readOwnRunsFrom((id) => store.isOwnRun(id));
   // Automatic re-runs only with a [queue] rule: when a node's queue drained, its cancelled runs are asked for.

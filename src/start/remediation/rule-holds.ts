@@ -64,6 +64,10 @@ export function createRuleHolds(db: SqlDb) {
         if (wanted.has(h.incidentId) && !out.has(h.incidentId)) out.set(h.incidentId, { rule: h.rule, doing: h.doing, dueAt: h.dueAt });
       return out;
     },
+    /** The tasks (QRS ids, lower case) whose failure a rule is holding: the grouping holds their causes' symptoms. */
+    async tasks(): Promise<ReadonlySet<string>> {
+      return new Set((await all()).map((h) => h.taskId));
+    },
     /** Per task (its QRS id, lower case), why its failure is not paged yet, in words the watchdog's hold shows. */
     async byTask(formatTime: (ms: number) => string): Promise<ReadonlyMap<string, string>> {
       const out = new Map<string, string>();

@@ -19,7 +19,7 @@ import { createNodeDownRule } from "./node-down";
 import { createQueueRule } from "./queue-backlog";
 import { createSourceRule } from "./source-rule";
 import { createParentUpdates, pageTargets } from "./updates";
-import { kindsReachedAtOpening, onlyReached, openingReach, type Receiver, recoveredReach } from "./reach";
+import { kindsReachedAtOpening, onlyReached, openingReach, type PageTarget, type Receiver, recoveredReach } from "./reach";
 import { type CauseTrying, causeSummary } from "./summary";
 import type { TaskNodes } from "./task-nodes";
 import type { SilentNodes } from "./silent-node";
@@ -30,6 +30,7 @@ import { createDataTaskRule } from "./data-task-cause";
 import { resolvedCauseOf } from "../../platform/events/cause-resolved";
 import { createUnconfirmedFloodRule } from "./unconfirmed-flood";
 import { createEarlierAlerts, type OpenAlerts } from "./earlier-alerts";
+import { createRuleHeldCheck } from "./rule-held";
 
 export interface GroupingGateDeps {
   taskNodes: TaskNodes;
@@ -46,6 +47,8 @@ export interface GroupingGateDeps {
   publicUrl?: string;
   /** What a remediation rule is trying for a cause, named on its pages (wired late; none without rules). */
   trying?: () => CauseTrying | undefined;
+  /** The tasks (lower-case ids) whose failure a remediation rule is holding now (wired late; none without rules). */
+  ruleHeldTasks?: () => Promise<ReadonlySet<string>>;
   /** Who received a cause's page besides its own targets: an escalation's route, a silence's release (follow-ups.ts). */
   alsoReceived?: (parentId: number) => Promise<Receiver[]>;
   /** Whether the event ends the run of an action a person asked for whose outcome is not told yet (start/remediation). */
@@ -70,6 +73,23 @@ function holdExcept(plan: Plan, reason: string, sent: readonly PlannedDelivery[]
   const suppressed = suppress(plan, reason);
   if (sendKeys.size === 0) return suppressed;
   return { ...suppressed, deliveries: suppressed.deliveries.map((d) => (sendKeys.has(d.key) ? plan.deliveries.find((x) => x.key === d.key)! : d)) };
+}
+
+/**
+ * The recovered page: to every receiver the cause's pages reached, whichever kinds their routes take, and only
+ * there: a route that takes the closing event but got no page of the cause gets no recovery.
+ */
+async function recoveredPlan(
+  reachedOf: (parentId: number) => Promise<PageTarget[]>,
+  alsoReceived: GroupingGateDeps["alsoReceived"],
+  plan: Plan,
+  parentId: number,
+  byHand = false,
+): Promise<Plan> {
+  const reached = await reachedOf(parentId);
+  const own = onlyReached(plan, [...reached, ...((await alsoReceived?.(parentId)) ?? [])]);
+  const extra = recoveredReach(parentId, own, reached, byHand);
+  return extra.length > 0 ? { ...own, deliveries: [...own.deliveries, ...extra] } : own;
 }
 
 const isEscalation = (plan: Plan) => plan.deliveries.length > 0 && plan.deliveries.every((d) => d.key.startsWith("esc:"));
@@ -137,6 +157,8 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   }
 
   const updates = createParentUpdates(store, cfg.updates);
+  const ruleHeld = createRuleHeldCheck(store, updates.reached, deps.ruleHeldTasks);
+  const recovered = (plan: Plan, parentId: number, byHand = false) => recoveredPlan(updates.reached, deps.alsoReceived, plan, parentId, byHand);
   const withCause = (plan: Plan, cause: CauseSummary | undefined): Plan => {
     if (!cause) return plan;
     // The recovery of an incident resolved by hand closed the cause, or the cause was resolved holding none: its
@@ -154,17 +176,6 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     await updates.opened(parentId, plan, now);
     if (reach.length > 0) await updates.alsoReached(parentId, reach, now);
     return reach.length > 0 ? { ...plan, deliveries: [...plan.deliveries, ...reach] } : plan;
-  }
-
-  /**
-   * The recovered page: to every receiver the cause's pages reached, whichever kinds their routes take, and only
-   * there: a route that takes the closing event but got no page of the cause gets no recovery.
-   */
-  async function recovered(plan: Plan, parentId: number, byHand = false): Promise<Plan> {
-    const reached = await updates.reached(parentId);
-    const own = onlyReached(plan, [...reached, ...((await deps.alsoReceived?.(parentId)) ?? [])]);
-    const extra = recoveredReach(parentId, own, reached, byHand);
-    return extra.length > 0 ? { ...own, deliveries: [...own.deliveries, ...extra] } : own;
   }
 
   return {
@@ -197,6 +208,11 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
         const resolved = isTaskEvent(plan.event) && plan.event.incident?.resolved !== undefined;
         return withCause(await recovered(plan, decision.parentId, resolved), cause);
       }
+      // A cause whose failure a remediation rule is retrying, paged nowhere yet: its symptoms wait with the failure; the
+      // failure that pages once the rule gave up is the cause's first page, on the routes of its symptoms too.
+      if (!decision.recovering && (await ruleHeld.holds(decision.parentId, plan.event)))
+        return withCause(suppress(plan, "a remediation rule is retrying the failure that causes it: paged with that failure if the rule gives up"), cause);
+      if (await ruleHeld.gaveUpFirst(decision.parentId, plan.event)) return withCause(await opening(plan, decision.parentId, now, ctx), cause);
       // A new symptom may carry the parent's update (rate-limited), to where the parent's first page went.
       const update = cause && !decision.recovering ? await updates.review(decision.parentId, plan, cause, now) : undefined;
       // Held as a symptom, except on a route none of the cause's pages reached: there it is the cause's page, once.

@@ -89,6 +89,11 @@ export interface Grouping {
   /** Names on a cause's pages what a remediation rule is trying for it (src/start/remediation, built after the gates). */
   readTryingFrom(trying: CauseTrying): void;
   /**
+   * The tasks (lower-case ids) whose failure a remediation rule is holding (src/start/remediation, built after the
+   * gates): a cause none of whose pages went out yet holds its symptoms while one of its failures is so held.
+   */
+  readRuleHeldFrom(held: () => Promise<ReadonlySet<string>>): void;
+  /**
    * Tells Steward's own runs (remediation's, built after the gates): one the queue cancels while no backlog cause is
    * open or just ended opens none (nothing would close it), and is paged as its task's own failure.
    */
@@ -112,6 +117,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   const store = createCauseStore(deps.db);
   let scriptLogs: (() => ScriptLogLookup) | undefined;
   let trying: CauseTrying | undefined;
+  let ruleHeld: (() => Promise<ReadonlySet<string>>) | undefined;
   registerCauseRoutes(deps.router, store, () => scriptLogs?.());
   const chains = createStoredChains(deps.db);
   const cloudChains = createCloudChains(deps.db);
@@ -123,6 +129,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     endsAnAction: (e) => endsAnAction?.(e) ?? Promise.resolve(false),
     ownRun: (id) => ownRun?.(id) ?? Promise.resolve(false),
     trying: () => trying,
+    ruleHeldTasks: () => ruleHeld?.() ?? Promise.resolve(new Set<string>()),
     taskNodes: createTaskNodes(deps.db),
     silentNodes: createSilentNodes(deps.db),
     graph: chains.graph,
@@ -160,6 +167,9 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     },
     readTryingFrom(t) {
       trying = t;
+    },
+    readRuleHeldFrom(fn) {
+      ruleHeld = fn;
     },
     readOwnRunsFrom(fn) {
       ownRun = fn;

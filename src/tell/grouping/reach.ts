@@ -6,6 +6,7 @@ import type { GroupingConfig } from "./config";
 import type { DomainEvent, WatchdogEvent } from "../../platform/events/types";
 import { FRESHNESS_EVENT_KINDS, isTaskEvent, WATCHDOG_EVENT_KINDS } from "../../platform/events/types";
 import { type GateContext, wouldSend } from "../notify/gate";
+import { ruleHoldOf } from "../notify/page-after";
 import type { Plan, PlannedDelivery } from "../notify/planner";
 
 /**
@@ -38,8 +39,11 @@ export const sameReceiver = (a: Receiver, b: Receiver) => a.channel === b.channe
  * The kinds whose routes a newly opened cause pages at once: a node's symptoms; for a failed task others wait for,
  * the downstream symptoms (not while Qlik may still retry it: its retry may run the chain, and the watchdog's first
  * symptom then pages the route), and so for a job before Qlik that did not deliver. Other causes reach such a route with their first symptom it takes.
+ * Nor while a remediation rule holds the failure (issue 101): the hold is the cause's on every route, and the failure
+ * that pages once the rule gave up reaches them then (gate.ts).
  */
 export function kindsReachedAtOpening(causeKey: string, e: DomainEvent, cfg: GroupingConfig): readonly string[] {
+  if (ruleHoldOf(e) === "held") return [];
   // A node's queue backed up stops what a node down stops (its scheduler.queue_backlog page reaches a route of the
   // watchdog's kinds that does not list it, too).
   if (causeKey.startsWith("node:") || causeKey.startsWith("queue:")) return NODE_SYMPTOMS;

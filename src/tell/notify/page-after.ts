@@ -92,6 +92,17 @@ export function pageAfterFor(routePageAfter: PageAfter | undefined, event: Domai
   return routePageAfter;
 }
 
+/**
+ * Where a failure stands against a remediation rule's hold: `held` while the rule's retries are still to come, `gave
+ * up` on the failure that pages once the rule's retries are spent; undefined when no rule holds it.
+ */
+export function ruleHoldOf(event: DomainEvent): "held" | "gave up" | undefined {
+  const own = isTaskEvent(event) ? event.pageAfter : undefined;
+  if (!own?.from.startsWith(RULE_HOLD)) return undefined;
+  const state = pageAfterState(own, event)?.state;
+  return state === "held" || state === "unpaged-recovery" ? "held" : state === "reached" ? "gave up" : undefined;
+}
+
 /** "1h", "30m", "2d": the window as the config writes it. */
 export function spanWords(ms: number): string {
   if (ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;

@@ -56,6 +56,13 @@ function staleHeldBack(look: Look, tasks: readonly WatchedTask[]): string | unde
     if (retrying) return `the Scheduler is retrying the reload (task "${t.name}")`;
     if (isOpen("running_long", t.id)) return `the reload was already paged as running long (task "${t.name}")`;
   }
+  // A task up its chain that a remediation rule is retrying (issue 101): the chain runs again if the retry heals it, and
+  // if the rule gives up, its page names this app among what the chain leaves stale.
+  for (const t of tasks)
+    for (const up of upstreamOf(look, t)) {
+      const rule = i.ruleHeld?.get(up.id.toLowerCase());
+      if (rule) return `up its chain, ${rule}`;
+    }
   // A start that did not come, of its task or one up its chain, is the cause, and its page (task.missed,
   // task.chain_broken) names the app: the app past its due time is that page's consequence, not a second page.
   for (const t of tasks)

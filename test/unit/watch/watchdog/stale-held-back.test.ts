@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { WatchdogSchema } from "../../../../src/watch/watchdog/config";
 import { evaluate, type KnownCondition } from "../../../../src/watch/watchdog/evaluate";
 import type { Execution } from "../../../../src/watch/watchdog/observations";
+import type { Plan } from "../../../../src/watch/watchdog/qrs-plan";
 import { DAY, dailySalesPlan, NOW, SIX_NIGHTS } from "./daily-sales-plan";
 
 const cfg = WatchdogSchema.parse({});
@@ -21,7 +22,14 @@ const exec = (status: number): Execution => ({
   startMs: NOW - 60_000,
 });
 const cond = (type: string): KnownCondition => ({ key: `${type}:t1`, type, taskId: "t1", appId: "a1", openedMs: NOW - DAY, details: {} });
-const look = (over: { running?: Execution[]; changed?: Execution[]; open?: KnownCondition[]; checkedUntilMs?: number }) =>
+const look = (over: {
+  running?: Execution[];
+  changed?: Execution[];
+  open?: KnownCondition[];
+  checkedUntilMs?: number;
+  plan?: Plan;
+  ruleHeld?: ReadonlyMap<string, string>;
+}) =>
   evaluate({
     cfg,
     plan,
@@ -82,5 +90,29 @@ describe("app.stale holds back what is already known", () => {
   });
   test("a condition of another kind (a skipped run) holds nothing back", () => {
     expect(stale(look({ open: [cond("skipped")] }))).toEqual(["a1"]);
+  });
+  // Issue 101: a remediation rule's hold is the incident's, and a stale app down the chain is a symptom of that failure.
+  describe("a remediation rule retries a failure up its chain", () => {
+    /** Reload Sales also runs after Extract Sales (its app Extract) succeeds: a task-event trigger. */
+    const chained = (): Plan => {
+      const p = dailySalesPlan();
+      const t1 = p.tasks.get("t1")!;
+      p.apps.set("a0", { id: "a0", name: "Extract", tags: [], customProperties: [] });
+      p.tasks.set("t0", { ...t1, id: "t0", name: "Extract Sales", appId: "a0", schedules: [], chains: [] });
+      p.tasks.set("t1", {
+        ...t1,
+        chains: [{ taskId: "t1", taskName: "Reload Sales", triggerName: "After the extract", upstreamIds: ["t0"], ruleStates: [1], constraintMs: 0 }],
+      });
+      return p;
+    };
+    const hold = 'remediation rule lock-retry is retrying task "Extract Sales" (retry 1 due): paged only if it gives up';
+    test("without the rule's hold the app down the chain is stale", () => {
+      expect(stale(look({ plan: chained() }))).toEqual(["a1"]);
+    });
+    test("while the rule retries the task up its chain: not paged, and the task's view says which rule holds it", () => {
+      const r = look({ plan: chained(), ruleHeld: new Map([["t0", hold]]) });
+      expect(stale(r)).toEqual([]);
+      expect(heldBack(r)).toBe(`up its chain, ${hold}`);
+    });
   });
 });
