@@ -49,9 +49,9 @@ export const DASHBOARD_JS = `
   function previewText(p) {
     var lines = ["", "", "If you confirm now:"];
     if (p.runs) {
-      lines.push("On " + p.node + ": " + p.startsWhen + ".");
+      lines.push("On " + (p.node || "the node Qlik picks") + ": " + p.startsWhen + ".");
       p.runs.forEach(function (r) { lines.push(r.order + ". " + r.taskName + (r.after ? " (after " + r.after + " has ended)" : "")); });
-    } else lines.push(p.task.name + ": " + p.startsWhen + ".");
+    } else lines.push((p.app ? p.app.name : p.task.name) + ": " + p.startsWhen + ".");
     (p.promises || []).forEach(function (x) { lines.push(promiseLine(x)); });
     return lines.join("\\n");
   }
@@ -246,13 +246,20 @@ export const DASHBOARD_JS = `
         run(b, function () { return api("POST", retryPath, { inMinutes: inMin }); }, secondPerson("Retry of " + b.dataset.name + " asked for"));
       });
     } else if (a === "reload-app") {
-      if (!confirm("Reload the app of " + b.dataset.name + " through the Engine now, as its task would? Steward reloads it once; the incident's next message says what the Engine answered.")) return;
-      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/reload-app", {}); }, "Engine reload of " + b.dataset.name + " asked for");
+      var reloadPath = "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/reload-app";
+      previewed(b, reloadPath, {}).then(function (shown) {
+        if (shown === undefined || !confirm("Reload the app of " + b.dataset.name + " through the Engine now, as its task would? Steward reloads it once; the incident's next message says what the Engine answered." + shown)) return;
+        run(b, function () { return api("POST", reloadPath, {}); }, secondPerson("Engine reload of " + b.dataset.name + " asked for"));
+      });
     } else if (a === "restart-chain") {
       var chainPick = b.closest("[data-role=chain-action]").querySelector("select[data-chain-task]");
       var from = chainPick.options[chainPick.selectedIndex].textContent;
-      if (!confirm("Start " + from + " now? Qlik's triggers run the rest of the chain after it.")) return;
-      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/restart-chain", { taskId: chainPick.value }); }, "Chain started again from " + from);
+      var chainPath = "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/restart-chain";
+      var chainTask = chainPick.value;
+      previewed(b, chainPath, { taskId: chainTask }).then(function (shown) {
+        if (shown === undefined || !confirm("Start " + from + " now? Qlik's triggers run the rest of the chain after it." + shown)) return;
+        run(b, function () { return api("POST", chainPath, { taskId: chainTask }); }, secondPerson("Chain started again from " + from));
+      });
     } else if (a === "rerun-cause") {
       var rerunPath = "/v4/causes/" + encodeURIComponent(b.dataset.id) + "/rerun-cancelled";
       previewed(b, rerunPath, {}).then(function (shown) {

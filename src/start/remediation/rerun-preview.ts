@@ -98,7 +98,7 @@ export const enginesOf = (room: EngineRoom | undefined): NodeEngines | undefined
 function rerunRuns(ordered: ReadonlyArray<{ taskId: string }>, now: number, room: EngineRoom | undefined): PendingRun[] {
   const engines = enginesOf(room);
   return ordered.map((c, i) =>
-    i === 0 ? { taskId: c.taskId, dueMs: now, ...(engines ? { engines } : {}) } : { taskId: c.taskId, dueMs: now, afterTaskId: ordered[i - 1]!.taskId },
+    i === 0 ? { taskId: c.taskId, dueMs: now, ...(engines ? { engines } : {}) } : { taskId: c.taskId, dueMs: now, afterTaskIds: [ordered[i - 1]!.taskId] },
   );
 }
 

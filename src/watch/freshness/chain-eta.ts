@@ -47,8 +47,8 @@ export interface PendingRun {
   dueMs: number;
   /** It starts only once this node has an engine free: started into a full node it waits in Qlik's queue (a preview's). */
   engines?: NodeEngines;
-  /** It starts once this task's run (due too) has ended: a re-run starts its runs one after the other. */
-  afterTaskId?: string;
+  /** It starts once these tasks' runs (due too) have ended: a re-run starts its runs one after the other, a chain's follow their upstream. */
+  afterTaskIds?: readonly string[];
 }
 
 /** What keeps the chain going that has not started yet: said on the administrator's page and in the alerts. */
@@ -144,7 +144,9 @@ export function chainEta(
       if (t.backlogAtMs !== undefined && seenAtMs >= t.backlogAtMs) problems.set(t.id, { task: t.name, taskId: t.id, state: "queued", atMs: t.waitingSinceMs });
       out = usual === undefined ? undefined : { atMs: nowMs + usual, via: [t.name], ids: [t.id], guess: true };
     } else if (ranThisCycle && t.lastStatus === SUCCEEDED) {
-      out = { atMs: t.lastRunMs!, via: [t.name], ids: [t.id], done: true };
+      // Run again (a chain started again from it): what follows waits for that run, not for the one that succeeded.
+      out = (run && dueRunFinish(run, usual, depth, path)) ?? { atMs: t.lastRunMs!, via: [t.name], ids: [t.id], done: true };
+      if (run) pending.set(t.id, { task: t.name, kind: "retry", atMs: run.dueMs });
     } else {
       if (ranThisCycle) problems.set(t.id, { task: t.name, taskId: t.id, state: "failed", atMs: t.lastRunMs! });
       const options: Option[] = [];
@@ -202,18 +204,20 @@ export function chainEta(
       if (free === undefined) known = false;
       else start = Math.max(start, free);
     }
-    const before = run.afterTaskId === undefined ? undefined : byLowerId.get(run.afterTaskId.toLowerCase());
-    if (before) {
-      const ended = finish(before, depth + 1, new Set(path).add(t.id));
+    let last: Option | undefined;
+    for (const id of run.afterTaskIds ?? []) {
+      const before = byLowerId.get(id.toLowerCase());
+      const ended = before && finish(before, depth + 1, new Set(path).add(t.id));
       if (ended === undefined || ended.guess) known = false;
-      if (ended) {
-        start = Math.max(start, ended.atMs);
-        if (!ended.done)
-          [via, ids] = [
-            [...ended.via, t.name],
-            [...ended.ids, t.id],
-          ];
-      }
+      if (ended && (!last || ended.atMs > last.atMs)) last = ended;
+    }
+    if (last) {
+      start = Math.max(start, last.atMs);
+      if (!last.done)
+        [via, ids] = [
+          [...last.via, t.name],
+          [...last.ids, t.id],
+        ];
     }
     // An unknown duration bounds nothing past its start: the app is not fresh before then, no time to tell.
     return { atMs: start + (usual ?? 0), via, ids, ...(known ? {} : { guess: true as const }) };

@@ -67,7 +67,7 @@ const ENGINES = {
 };
 const rerun = [
   { taskId: "extract", dueMs: NOW, engines: ENGINES },
-  { taskId: "sales", dueMs: NOW, afterTaskId: "extract" },
+  { taskId: "sales", dueMs: NOW, afterTaskIds: ["extract"] },
 ];
 
 test("an engine frees when the first reload running there ends; runs already queued take the first ones", () => {
@@ -101,4 +101,13 @@ test("a duration not known (a running reload's, or a run's own): only the earlie
   const noOwnUsual = chainEta("sales-app", site({ extract: { usual: undefined } }), CYCLE, NOW, NOW, { deadlineMs: DEADLINE, pending: rerun })!;
   expect(noOwnUsual.expectedMs).toBeUndefined();
   expect(noOwnUsual.pending?.map((p) => p.task)).toEqual(["Load Sales", "Extract orders"]);
+});
+
+test("a chain started again from a task that succeeded this cycle: what follows waits for the new run, not the old one", () => {
+  const ran = site({ extract: { lastRunMs: at("01:05"), lastStatus: 7 } });
+  const restart = [
+    { taskId: "extract", dueMs: NOW, engines: ENGINES },
+    { taskId: "sales", dueMs: NOW, afterTaskIds: ["extract"] },
+  ];
+  expect(chainEta("sales-app", ran, CYCLE, NOW, NOW, { deadlineMs: DEADLINE, pending: restart })!.expectedMs).toBe(at("03:40"));
 });
