@@ -11,7 +11,7 @@ import { ruleMatches, ruleName } from "../../start/remediation/rule-match";
 import { nodeOf } from "../../tell/grouping/node-down";
 import type { RecordedEvent } from "../noise/replay";
 import type { NoiseIncident } from "../noise/types";
-import type { RuleRehearsal } from "./remediation";
+import type { RuleRehearsal } from "./types";
 
 type Rules = Pick<RemediationConfig, "rules" | "budget">;
 export type Made = Array<{ at: number; taskId: string; node: string }>;

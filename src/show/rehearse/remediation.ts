@@ -12,14 +12,9 @@ import { HOUR, ruleMatches, ruleName } from "../../start/remediation/rule-match"
 import type { RecordedEvent } from "../noise/replay";
 import type { NoiseIncident } from "../noise/types";
 import { rehearseQueueRules } from "./queue-rules";
-import type { RefusedStart, RehearsedStart } from "./types";
+import type { RuleRehearsal } from "./types";
 
-export interface RuleRehearsal {
-  starts: RehearsedStart[];
-  refused: RefusedStart[];
-  /** Failure events whose page the rule holds (they recovered before a retry was due): their id → why. */
-  held: Map<string, string>;
-}
+export type { RuleRehearsal };
 
 type Rules = Pick<RemediationConfig, "rules" | "budget">;
 
