@@ -2,6 +2,8 @@
 // same access control as any API client), then the page's <main> is refreshed in place; optional auto-refresh.
 // With an API key entered on /ui/login, every dashboard request carries it as X-API-Key: links and forms are
 // then followed with fetch (a plain navigation could not send the header).
+import { REHEARSE_JS } from "./rehearse-script";
+
 export const DASHBOARD_JS = `
 (function () {
   "use strict";
@@ -32,6 +34,7 @@ export const DASHBOARD_JS = `
     }
     return res;
   }
+${REHEARSE_JS}
   // Under the two-person rule (remediation.approval) the answer says whether this press waits for a second person or confirmed another's.
   function secondPerson(asked) {
     return async function (res) {
@@ -269,6 +272,8 @@ export const DASHBOARD_JS = `
     } else if (a === "end-silence") {
       if (!confirm("End silence #" + b.dataset.id + " now? What it held is sent if the condition still lasts.")) return;
       run(b, function () { return api("DELETE", "/v4/silences/" + encodeURIComponent(b.dataset.id)); }, "Silence #" + b.dataset.id + " ended");
+    } else if (a === "rehearse") {
+      rehearseConfig(b);
     } else if (a === "apply-proposal") {
       // The change is written to the config file (after the config check) and the config reloaded: ask first.
       if (!confirm("Write proposal " + b.dataset.id + " to the config file and reload? It is checked first, and audited.")) return;
