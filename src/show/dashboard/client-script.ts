@@ -2,6 +2,8 @@
 // same access control as any API client), then the page's <main> is refreshed in place; optional auto-refresh.
 // With an API key entered on /ui/login, every dashboard request carries it as X-API-Key: links and forms are
 // then followed with fetch (a plain navigation could not send the header).
+import { REHEARSE_JS } from "./rehearse-script";
+
 export const DASHBOARD_JS = `
 (function () {
   "use strict";
@@ -32,6 +34,7 @@ export const DASHBOARD_JS = `
     }
     return res;
   }
+${REHEARSE_JS}
   // Under the two-person rule (remediation.approval) the answer says whether this press waits for a second person or confirmed another's.
   function secondPerson(asked) {
     return async function (res) {
@@ -49,9 +52,9 @@ export const DASHBOARD_JS = `
   function previewText(p) {
     var lines = ["", "", "If you confirm now:"];
     if (p.runs) {
-      lines.push("On " + p.node + ": " + p.startsWhen + ".");
+      lines.push("On " + (p.node || "the node Qlik picks") + ": " + p.startsWhen + ".");
       p.runs.forEach(function (r) { lines.push(r.order + ". " + r.taskName + (r.after ? " (after " + r.after + " has ended)" : "")); });
-    } else lines.push(p.task.name + ": " + p.startsWhen + ".");
+    } else lines.push((p.app ? p.app.name : p.task.name) + ": " + p.startsWhen + ".");
     (p.promises || []).forEach(function (x) { lines.push(promiseLine(x)); });
     return lines.join("\\n");
   }
@@ -246,13 +249,20 @@ export const DASHBOARD_JS = `
         run(b, function () { return api("POST", retryPath, { inMinutes: inMin }); }, secondPerson("Retry of " + b.dataset.name + " asked for"));
       });
     } else if (a === "reload-app") {
-      if (!confirm("Reload the app of " + b.dataset.name + " through the Engine now, as its task would? Steward reloads it once; the incident's next message says what the Engine answered.")) return;
-      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/reload-app", {}); }, "Engine reload of " + b.dataset.name + " asked for");
+      var reloadPath = "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/reload-app";
+      previewed(b, reloadPath, {}).then(function (shown) {
+        if (shown === undefined || !confirm("Reload the app of " + b.dataset.name + " through the Engine now, as its task would? Steward reloads it once; the incident's next message says what the Engine answered." + shown)) return;
+        run(b, function () { return api("POST", reloadPath, {}); }, secondPerson("Engine reload of " + b.dataset.name + " asked for"));
+      });
     } else if (a === "restart-chain") {
       var chainPick = b.closest("[data-role=chain-action]").querySelector("select[data-chain-task]");
       var from = chainPick.options[chainPick.selectedIndex].textContent;
-      if (!confirm("Start " + from + " now? Qlik's triggers run the rest of the chain after it.")) return;
-      run(b, function () { return api("POST", "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/restart-chain", { taskId: chainPick.value }); }, "Chain started again from " + from);
+      var chainPath = "/v4/incidents/" + encodeURIComponent(b.dataset.id) + "/restart-chain";
+      var chainTask = chainPick.value;
+      previewed(b, chainPath, { taskId: chainTask }).then(function (shown) {
+        if (shown === undefined || !confirm("Start " + from + " now? Qlik's triggers run the rest of the chain after it." + shown)) return;
+        run(b, function () { return api("POST", chainPath, { taskId: chainTask }); }, secondPerson("Chain started again from " + from));
+      });
     } else if (a === "rerun-cause") {
       var rerunPath = "/v4/causes/" + encodeURIComponent(b.dataset.id) + "/rerun-cancelled";
       previewed(b, rerunPath, {}).then(function (shown) {
@@ -265,6 +275,8 @@ export const DASHBOARD_JS = `
     } else if (a === "cancel-override") {
       if (!confirm("Cancel the override of " + b.dataset.name + "? The rotation holds again for its hours, and both people are told.")) return;
       run(b, function () { return api("DELETE", "/v4/oncall/overrides/" + encodeURIComponent(b.dataset.id)); }, "Override cancelled: the people are told");
+    } else if (a === "rehearse") {
+      rehearseConfig(b);
     } else if (a === "apply-proposal") {
       // The change is written to the config file (after the config check) and the config reloaded: ask first.
       if (!confirm("Write proposal " + b.dataset.id + " to the config file and reload? It is checked first, and audited.")) return;

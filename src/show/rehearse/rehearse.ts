@@ -125,8 +125,11 @@ export async function rehearse(input: RehearseInput): Promise<Rehearsal> {
   const current = await run(input.current, input);
   const next = await run(input.next, input);
   const notes: string[] = [];
-  const queueRules = (input.next.remediation?.rules ?? []).filter((r) => (r.errorClasses as readonly string[]).includes("queue")).length;
-  if (queueRules > 0) notes.push(`${queueRules} [queue] rule(s) not rehearsed: their re-runs wait on the queue's drain, which the recorded pages do not hold`);
+  const queueRules = (input.next.remediation?.rules ?? []).some((r) => (r.errorClasses as readonly string[]).includes("queue"));
+  if (queueRules && !input.recorded.some((r) => r.event.kind === "task.on_track"))
+    notes.push(
+      "No route recorded a queue's drain (task.on_track): the [queue] rules' re-runs are placed at the cancelled runs' times, not at the drain. Route task.on_track to a recording channel to rehearse them at the drain.",
+    );
   notes.push("Only events some route of the config in force recorded (sent or held) are replayed: a new route on an event kind no route took sees none of it.");
   return {
     from: new Date(input.from).toISOString(),

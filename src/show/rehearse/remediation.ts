@@ -3,21 +3,18 @@
 // budget of the hour (per task, node and site) and never in a quiet window, as the live rules do (auto.ts). What each
 // retry would have met is read from what the recorded runs say: the task failing
 // again later in it (failing), or nothing between (unknown, with when a run found the source back). A failure that
-// recovered before its retry was due pages nobody: the live rule holds its page until the retries are over.
+// recovered before its retry was due pages nobody: the live rule holds its page until the retries are over. The
+// [queue] rules' re-runs are rehearsed beside them (queue-rules.ts), within the same budgets.
 import type { DomainEvent, TaskEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";
 import { isRerunRule, type RemediationConfig } from "../../start/remediation/config";
 import { HOUR, ruleMatches, ruleName } from "../../start/remediation/rule-match";
 import type { RecordedEvent } from "../noise/replay";
 import type { NoiseIncident } from "../noise/types";
-import type { RefusedStart, RehearsedStart } from "./types";
+import { rehearseQueueRules } from "./queue-rules";
+import type { RuleRehearsal } from "./types";
 
-export interface RuleRehearsal {
-  starts: RehearsedStart[];
-  refused: RefusedStart[];
-  /** Failure events whose page the rule holds (they recovered before a retry was due): their id → why. */
-  held: Map<string, string>;
-}
+export type { RuleRehearsal };
 
 type Rules = Pick<RemediationConfig, "rules" | "budget">;
 
@@ -32,7 +29,11 @@ export function rehearseRules(
 ): RuleRehearsal {
   const out: RuleRehearsal = { starts: [], refused: [], held: new Map() };
   const rules = (cfg?.rules ?? []).map((rule, index) => ({ rule, name: ruleName(rule, index) })).filter((r) => !isRerunRule(r.rule));
-  if (!cfg || rules.length === 0) return out;
+  const made: Array<{ at: number; taskId: string; node: string }> = [];
+  if (!cfg) return out;
+  // The re-runs of the queue's cancellations share the budgets of the hour with the retries (rule-match.ts).
+  rehearseQueueRules(cfg, recorded, incidents, quietAt, { made, over: (m, t, id, node) => overBudget(cfg.budget, m, t, id, node) }, out);
+  if (rules.length === 0) return sortStarts(out);
   const failures = [...recorded]
     .filter((r): r is { at: number; event: TaskEvent } => isTaskEvent(r.event) && r.event.kind === "task.failed")
     .sort((a, b) => a.at - b.at);
@@ -40,7 +41,6 @@ export function rehearseRules(
   const lastFailureOf = new Map<number, number>();
   for (const f of failures) if (f.event.incident) lastFailureOf.set(f.event.incident.id, f.at);
   const laterFailures = (incidentId: number, after: number) => (lastFailureOf.get(incidentId) ?? -1) > after;
-  const made: Array<{ at: number; taskId: string; node: string }> = [];
   const seenIncidents = new Set<number>();
   // Retries are judged in the order they would start: each budget counts the starts of the hour before it.
   for (const { at, event: e } of failures) {
@@ -79,6 +79,13 @@ export function rehearseRules(
       });
     }
   }
+  return sortStarts(out);
+}
+
+/** The starts in the order they would have come, retries and re-runs together. */
+function sortStarts(out: RuleRehearsal): RuleRehearsal {
+  out.starts.sort((a, b) => a.at.localeCompare(b.at));
+  out.refused.sort((a, b) => a.at.localeCompare(b.at));
   return out;
 }
 

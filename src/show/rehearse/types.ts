@@ -63,3 +63,11 @@ export interface Rehearsal {
   /** What the rehearsal cannot see, said once (an event kind no route of the config in force recorded …). */
   notes: string[];
 }
+
+/** What a config's rules would have started over the window, and refused. */
+export interface RuleRehearsal {
+  starts: RehearsedStart[];
+  refused: RefusedStart[];
+  /** Failure events whose page the rule holds (they recovered before a retry was due): their id → why. */
+  held: Map<string, string>;
+}

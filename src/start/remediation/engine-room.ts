@@ -20,6 +20,8 @@ export interface EngineRoom {
   max: number;
   /** Runs waiting there for an engine (or about to start). */
   waiting: number;
+  /** The reloads holding the engines (their task, since when) and the waiting runs' tasks, oldest first: a preview's "when". */
+  runs?: { running: Array<{ taskId: string; sinceMs: number }>; queued: string[] };
 }
 
 export interface EnginePort {
@@ -58,18 +60,19 @@ export function createEngineRooms(qrs: Pick<QrsClient, "getJson">, log: Logger):
       const max = settings.of(node).maxConcurrentEngines;
       if (max === undefined) return undefined;
       const self = nodeOf(node);
-      let busy = 0;
-      let waiting = 0;
+      const running: Array<{ taskId: string; sinceMs: number }> = [];
+      const queued: Array<{ taskId: string; sinceMs: number }> = [];
       // Only the node's runs in progress (its host name starts with the short name): a site's night may have hundreds.
       const filter = and(compare("status", "ge", STATUS.Triggered), compare("status", "le", STATUS.Aborting), compare("executingNodeName", "sw", self));
       for (const e of readExecutions(await qrs.getJson("executionresult/full", QrsRowsSchema, { filter: filter.expression })).executions) {
         // A run no node has taken yet waits for a Scheduler, not for this node's engines.
         if (!e.node || nodeOf(e.node) !== self) continue;
         // Only reloads take an engine (the QMC's "Max concurrent reloads"): an external program's run has no app.
-        if (HOLDS_ENGINE.has(e.status) && e.appId) busy++;
-        else if (WAITS.has(e.status)) waiting++;
+        if (HOLDS_ENGINE.has(e.status) && e.appId) running.push({ taskId: e.taskId, sinceMs: e.startMs ?? e.createdMs });
+        else if (WAITS.has(e.status)) queued.push({ taskId: e.taskId, sinceMs: e.createdMs });
       }
-      return { node, busy, max, waiting };
+      queued.sort((a, b) => a.sinceMs - b.sinceMs);
+      return { node, busy: running.length, max, waiting: queued.length, runs: { running, queued: queued.map((q) => q.taskId) } };
     },
   };
 }

@@ -63,7 +63,7 @@ export interface MoreRequestDeps {
 /** Why every action is refused while remediation.offer is false: the same words on REST, the links' pages and MCP. */
 export const NOT_OFFERED = "remediation is not offered on this site (remediation.offer is false): no action is taken, from a link, REST, the dashboard or MCP";
 
-const refuse = (status: 404 | 409 | 400 | 403, field: string, message: string): IncidentActionAnswer => ({
+const refuse = (status: 404 | 409 | 400 | 403, field: string, message: string): Extract<IncidentActionAnswer, { ok: false }> => ({
   ok: false,
   status,
   code: status === 404 ? "NOT_FOUND" : status === 400 ? "INVALID_INPUT" : status === 403 ? "FORBIDDEN" : "CONFLICT",
@@ -71,18 +71,33 @@ const refuse = (status: 404 | 409 | 400 | 403, field: string, message: string): 
   message,
 });
 
+/** The open task incident a request names, or why it cannot be acted on (`asked`: a request, refused when not offered). */
+async function openTaskIncident(deps: Pick<MoreRequestDeps, "offer" | "incidents">, id: number, asked = true) {
+  if (asked && !deps.offer) return refuse(409, "id", NOT_OFFERED);
+  const incident = await deps.incidents.get(id);
+  if (!incident) return refuse(404, "id", `no incident ${id}`);
+  if (incident.status !== "open") return refuse(409, "id", `incident ${id} has recovered: there is nothing to do`);
+  if (!incident.taskId) return refuse(409, "id", `incident ${id} is not a task's: there is no task to act on`);
+  return { ...incident, taskId: incident.taskId };
+}
+
+/**
+ * The node a chain's start runs on, as far as Steward can tell: the one the task last ran on (QRS's
+ * executingNodeName), where the worker waits for a free engine (readiness.ts). When that node's queue is backed up
+ * now, the note says so; a task that never ran may be sent to any node, so any backed-up queue holds it.
+ */
+async function placeOf(deps: Pick<MoreRequestDeps, "qrs" | "queues">, taskId: string): Promise<{ node?: string; note?: string }> {
+  const [task] = await deps.qrs.listTasksFull(eq("id", taskId));
+  const last = task?.operational?.lastExecutionResult?.executingNodeName ?? undefined;
+  const queues = deps.queues ? await deps.queues.backedUp() : [];
+  const q = queues.length > 0 ? queueFor(queues, last) : undefined;
+  if (!q) return last ? { node: last } : {};
+  const since = new Date(q.sinceMs).toISOString();
+  return { node: q.node, note: `waiting for the Scheduler queue of ${q.node} to drain (backed up since ${since}) before starting the task` };
+}
+
 export function createMoreRequests(deps: MoreRequestDeps) {
   const { store, clock } = deps;
-
-  /** The open task incident a request names, or why it cannot be acted on (`asked`: a request, refused when not offered). */
-  async function openTaskIncident(id: number, asked = true) {
-    if (asked && !deps.offer) return refuse(409, "id", NOT_OFFERED);
-    const incident = await deps.incidents.get(id);
-    if (!incident) return refuse(404, "id", `no incident ${id}`);
-    if (incident.status !== "open") return refuse(409, "id", `incident ${id} has recovered: there is nothing to do`);
-    if (!incident.taskId) return refuse(409, "id", `incident ${id} is not a task's: there is no task to act on`);
-    return { ...incident, taskId: incident.taskId };
-  }
 
   async function record(
     r: IncidentActionRequest,
@@ -156,58 +171,63 @@ export function createMoreRequests(deps: MoreRequestDeps) {
       .sort((a, b) => a.depth - b.depth || a.name.localeCompare(b.name));
   }
 
-  /**
-   * The node a chain's start runs on, as far as Steward can tell: the one the task last ran on (QRS's
-   * executingNodeName), where the worker waits for a free engine (readiness.ts). When that node's queue is backed up
-   * now, the note says so; a task that never ran may be sent to any node, so any backed-up queue holds it.
-   */
-  async function placeOf(taskId: string): Promise<{ node?: string; note?: string }> {
-    const [task] = await deps.qrs.listTasksFull(eq("id", taskId));
-    const last = task?.operational?.lastExecutionResult?.executingNodeName ?? undefined;
-    const queues = deps.queues ? await deps.queues.backedUp() : [];
-    const q = queues.length > 0 ? queueFor(queues, last) : undefined;
-    if (!q) return last ? { node: last } : {};
-    const since = new Date(q.sinceMs).toISOString();
-    return { node: q.node, note: `waiting for the Scheduler queue of ${q.node} to drain (backed up since ${since}) before starting the task` };
-  }
-
   return {
     chainOf,
     /** The chain of an open incident's task (empty: not in a chain Steward knows, or the incident is not open). */
     async chainOfIncident(incidentId: number): Promise<ChainTask[]> {
       // A read: a chain link's page lists the tasks, and its confirmation is refused with the reason when not offered.
-      const incident = await openTaskIncident(incidentId, false);
+      const incident = await openTaskIncident(deps, incidentId, false);
       return "ok" in incident ? [] : chainOf(incident.taskId);
     },
 
+    reloadable,
+    chainStart,
+    placeOf: (taskId: string) => placeOf(deps, taskId),
+
     async requestReload(r: IncidentActionRequest): Promise<IncidentActionAnswer> {
-      const incident = await openTaskIncident(r.incidentId);
-      if ("ok" in incident) return incident;
-      if (!deps.canReload) return refuse(409, "id", "this Steward cannot reload apps through the Engine: its qlik: connection has no Engine");
-      const [task] = await deps.qrs.listTasksFull(eq("id", incident.taskId));
-      if (!task) return refuse(409, "id", `QRS no longer has the task of incident ${r.incidentId}`);
-      const reload = reloadOf(task);
-      if (!reload) return refuse(409, "id", `${task.name} is not a reload task: there is no app to reload through the Engine`);
+      const checked = await reloadable(r.incidentId);
+      if ("ok" in checked) return checked;
+      const { incident, reload } = checked;
       return record(r, "reload", incident.id, incident.taskId, incident.title, { appId: reload.appId, partialReload: reload.request.partialReload });
     },
 
     async requestChain(r: IncidentActionRequest & { taskId: string }): Promise<IncidentActionAnswer> {
-      const incident = await openTaskIncident(r.incidentId);
-      if ("ok" in incident) return incident;
-      const chain = await chainOf(incident.taskId);
-      if (chain.length === 0) return refuse(409, "id", `the task of incident ${r.incidentId} is in no chain Steward knows (QRS task-event triggers)`);
-      const start = chain.find((t) => t.id === r.taskId.toLowerCase());
-      if (!start)
-        return refuse(
-          400,
-          "taskId",
-          `task ${r.taskId} is not in the chain of incident ${r.incidentId}: pick one of ${chain.map((t) => `${t.name} (${t.id})`).join(", ")}`,
-        );
+      const checked = await chainStart(r.incidentId, r.taskId);
+      if ("ok" in checked) return checked;
+      const { incident, start } = checked;
       // A node's backed-up queue or busy engines would only hold the start (and Qlik cancel it past the queue's timeout):
       // it waits until its node has a free engine (the worker looks again), as a re-run of the queue's cancelled runs does.
-      return record(r, "chain", incident.id, start.id, start.name, { chainOf: incident.taskId }, await placeOf(start.id));
+      return record(r, "chain", incident.id, start.id, start.name, { chainOf: incident.taskId }, await placeOf(deps, start.id));
     },
   };
+
+  /** The open incident whose app can be reloaded through the Engine, and how; or why not (a request's and a dry run's refusal). */
+  async function reloadable(incidentId: number) {
+    const incident = await openTaskIncident(deps, incidentId);
+    if ("ok" in incident) return incident;
+    if (!deps.canReload) return refuse(409, "id", "this Steward cannot reload apps through the Engine: its qlik: connection has no Engine");
+    const [task] = await deps.qrs.listTasksFull(eq("id", incident.taskId));
+    if (!task) return refuse(409, "id", `QRS no longer has the task of incident ${incidentId}`);
+    const reload = reloadOf(task);
+    if (!reload) return refuse(409, "id", `${task.name} is not a reload task: there is no app to reload through the Engine`);
+    return { incident, reload };
+  }
+
+  /** The chain task a start from `taskId` names, with the incident's chain; or why it cannot be started. */
+  async function chainStart(incidentId: number, taskId: string) {
+    const incident = await openTaskIncident(deps, incidentId);
+    if ("ok" in incident) return incident;
+    const chain = await chainOf(incident.taskId);
+    if (chain.length === 0) return refuse(409, "id", `the task of incident ${incidentId} is in no chain Steward knows (QRS task-event triggers)`);
+    const start = chain.find((t) => t.id === taskId.toLowerCase());
+    if (!start)
+      return refuse(
+        400,
+        "taskId",
+        `task ${taskId} is not in the chain of incident ${incidentId}: pick one of ${chain.map((t) => `${t.name} (${t.id})`).join(", ")}`,
+      );
+    return { incident, chain, start };
+  }
 }
 
 export type MoreRequests = ReturnType<typeof createMoreRequests>;

@@ -4,7 +4,11 @@ import type { RerunPreviewLines, RetryPreviewLines } from "../../tell/ack-links/
 import type { RetryPreview } from "./retry-preview";
 import type { RerunPreview } from "./rerun-preview";
 
-export function rerunPreviewLines(p: RerunPreview, formatTime: (ms: number) => string): RerunPreviewLines {
+/** A re-run's (or a chain's start's) preview in a page's words. */
+export function rerunPreviewLines(
+  p: Pick<RerunPreview, "node" | "startsWhen" | "promises"> & { runs: ReadonlyArray<{ order: number; taskName: string; after?: string }> },
+  formatTime: (ms: number) => string,
+): RerunPreviewLines {
   return {
     node: p.node,
     startsWhen: p.startsWhen,

@@ -4,8 +4,9 @@
 // be fresh with them and without them. Nothing is recorded or started.
 import type { IncidentService } from "../../tell/incidents";
 import type { PendingRun } from "../../watch/freshness/chain-eta";
+import type { NodeEngines } from "../../watch/freshness/engine-free";
 import type { FreshnessProjection } from "../../watch/freshness/projection";
-import { type EnginePort, hasFreeEngine, waitingNote } from "./engine-room";
+import { type EnginePort, type EngineRoom, hasFreeEngine, waitingNote } from "./engine-room";
 import { cancelledRuns, inChainOrder, nothingLeft, type RerunDeps } from "./rerun";
 
 /** The freshness promises' projections with extra runs due (src/watch/freshness, through the composition root). */
@@ -76,40 +77,59 @@ export async function previewRerun(deps: RerunPreviewDeps, causeId: number, now:
       })),
       ...(room ? { engines: { busy: room.busy, max: room.max, waiting: room.waiting, free: hasFreeEngine(room) } } : {}),
       startsWhen,
-      promises: await promisesFed(deps, ordered, now),
+      promises: await promisesFed(deps, rerunRuns(ordered, now, room)),
     },
   };
 }
 
+/** Why no fresh time is told when the projection names nothing missed: a start or a duration it needs is not known. */
+export const UNKNOWN_DURATION =
+  "a run it waits for has no usual duration learned yet (the watchdog learns it from five successful runs), or the node's engines are not known";
+
+/** A node's engines as the projection counts them: when one frees for a run started now (absent: not known). */
+export const enginesOf = (room: EngineRoom | undefined): NodeEngines | undefined =>
+  room?.runs ? { max: room.max, running: room.runs.running, queued: room.runs.queued } : undefined;
+
+/**
+ * The re-run's runs as the projection counts them: the first once the node has an engine free (at once when its
+ * engines are not known: the worker then waits for the queue to drain, and the fresh time is no better than a guess
+ * there), each next one once the one before it ended.
+ */
+function rerunRuns(ordered: ReadonlyArray<{ taskId: string }>, now: number, room: EngineRoom | undefined): PendingRun[] {
+  const engines = enginesOf(room);
+  return ordered.map((c, i) =>
+    i === 0 ? { taskId: c.taskId, dueMs: now, ...(engines ? { engines } : {}) } : { taskId: c.taskId, dueMs: now, afterTaskIds: [ordered[i - 1]!.taskId] },
+  );
+}
+
 /**
  * The promised apps whose projection the runs change (its expected fresh time, or what holds it up): projected with
- * the runs due at `dueMs` and without them. A retry's preview asks it too (retry-preview.ts).
+ * the runs due and without them. A retry's preview asks it too (retry-preview.ts).
  */
-export async function promisesFed(
-  deps: Pick<RerunPreviewDeps, "promises" | "formatTime">,
-  runs: ReadonlyArray<{ taskId: string }>,
-  dueMs: number,
-): Promise<RerunPreview["promises"]> {
+export async function promisesFed(deps: Pick<RerunPreviewDeps, "promises" | "formatTime">, runs: readonly PendingRun[]): Promise<RerunPreview["promises"]> {
   const project = deps.promises?.();
   if (!project) return [];
-  const [without, withRuns] = await Promise.all([project([]), project(runs.map((r) => ({ taskId: r.taskId, dueMs })))]);
+  const [without, withRuns] = await Promise.all([project([]), project(runs)]);
   const before = new Map(without.map((p) => [`${p.promise}\u0000${p.appId}`, p]));
   const out: RerunPreview["promises"] = [];
   for (const p of withRuns) {
     const b = before.get(`${p.promise}\u0000${p.appId}`);
     if (b?.expectedMs === p.expectedMs && b?.missed === p.missed) continue;
-    const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+    // "About": a projection from usual durations is no closer than its minute, so it is said to the nearest one.
+    const about = (ms: number | undefined) => (ms === undefined ? undefined : Math.round(ms / 60_000) * 60_000);
+    const [withMs, withoutMs] = [about(p.expectedMs), about(b?.expectedMs)];
+    const heldUpBy = withMs === undefined ? (p.missed ?? UNKNOWN_DURATION) : undefined;
     const text =
-      p.expectedMs !== undefined
-        ? `${p.promise} fresh at about ${deps.formatTime(p.expectedMs)} if approved now${b?.expectedMs !== undefined ? ` (${deps.formatTime(b.expectedMs)} without)` : " (not expected without it)"}`
-        : `${p.promise}: no fresh time can be told even with the re-run${p.missed ? ` (${p.missed})` : ""}`;
+      withMs !== undefined
+        ? `${p.promise} fresh at about ${deps.formatTime(withMs)} if approved now${withoutMs !== undefined ? ` (${deps.formatTime(withoutMs)} without)` : " (not expected without it)"}`
+        : `${p.promise}: when it would be fresh if approved now is not known yet (${heldUpBy})`;
     out.push({
       promise: p.promise,
       appId: p.appId,
       deadline: new Date(p.deadlineMs).toISOString(),
-      ...(p.expectedMs !== undefined ? { expectedIfApproved: iso(p.expectedMs)! } : {}),
-      ...(b?.expectedMs !== undefined ? { expectedWithout: iso(b.expectedMs)! } : {}),
-      ...(p.expectedMs === undefined && p.missed ? { heldUpBy: p.missed } : {}),
+      ...(withMs !== undefined ? { expectedIfApproved: new Date(withMs).toISOString() } : {}),
+      ...(withoutMs !== undefined ? { expectedWithout: new Date(withoutMs).toISOString() } : {}),
+      ...(heldUpBy ? { heldUpBy } : {}),
       text,
     });
   }

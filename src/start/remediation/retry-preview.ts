@@ -6,7 +6,7 @@
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { eq } from "../../platform/qlik/qrs-filter";
 import { type EnginePort, hasFreeEngine } from "./engine-room";
-import { promisesFed, type RerunPreview, type RerunPreviewDeps } from "./rerun-preview";
+import { enginesOf, promisesFed, type RerunPreview, type RerunPreviewDeps } from "./rerun-preview";
 
 export interface RetryPreviewDeps extends Pick<RerunPreviewDeps, "promises" | "formatTime"> {
   qrs: Pick<QrsClient, "listTasksFull">;
@@ -53,6 +53,6 @@ export async function previewRetry(
     ...(node ? { node } : {}),
     ...(room ? { engines: { busy: room.busy, max: room.max, waiting: room.waiting, free: hasFreeEngine(room) } } : {}),
     startsWhen: `started ${when}${where}${meets}`,
-    promises: await promisesFed(deps, [{ taskId: incident.taskId }], due),
+    promises: await promisesFed(deps, [{ taskId: incident.taskId, dueMs: due, ...(enginesOf(room) ? { engines: enginesOf(room)! } : {}) }]),
   };
 }

@@ -1,10 +1,12 @@
 // REST of the two incident actions besides the retry: reload the incident's app through the Engine, start its chain
 // again from one of its tasks (scope tasks: a read key or a business /status user never acts), and the chain's tasks
 // (scope read), which the dashboard's and the link page's buttons offer.
+import type { Context } from "hono";
 import { z } from "zod";
 import { auditActorOf, isVerifiedActor } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { Router } from "../../platform/http/route";
+import type { HttpEnv } from "../../platform/http/types";
 import { ActionViewSchema, actionView, FORBIDDEN_SAME } from "./action-view";
 import { IdParams } from "./action-routes";
 import type { RemediationService } from "./service";
@@ -23,6 +25,12 @@ const answerOf = (a: { added: boolean; awaiting?: boolean; confirmed?: { firstBy
   action: actionView(a.action),
 });
 
+/** A dry run's answer: the preview (200), or the refusal the request itself would get. */
+function previewAnswer(c: Context<HttpEnv>, p: Awaited<ReturnType<RemediationService["previewChain" | "previewReload"]>>): Response {
+  if (!p.ok) return c.json(errorBody(p.status, p.code, p.message, { field: p.field }), p.status);
+  return c.json(p.preview, 200);
+}
+
 export function registerMoreRemediationRoutes(router: Router, service: RemediationService): void {
   router.route(
     {
@@ -34,15 +42,24 @@ export function registerMoreRemediationRoutes(router: Router, service: Remediati
       tags: ["Alerts"],
       scope: "tasks",
       params: IdParams,
-      body: z.strictObject({}).prefault({}),
+      body: z
+        .strictObject({
+          dryRun: z
+            .boolean()
+            .default(false)
+            .describe("true: say what the reload would do if approved now (full or partial, each promise's expected fresh time) and record or start nothing."),
+        })
+        .prefault({}),
       responses: {
+        200: { description: "dryRun: what the Engine reload would do if approved now; nothing is recorded or started" },
         202: { description: "The action, to be carried out", schema: Answer },
         403: { description: FORBIDDEN_SAME },
         404: { description: "No such incident" },
         409: { description: "The incident is closed, is not a reload task's, or this Steward has no Engine connection" },
       },
     },
-    async (c, { params }) => {
+    async (c, { params, body }) => {
+      if (body.dryRun) return previewAnswer(c, await service.previewReload(params.id));
       const actor = auditActorOf(c);
       const a = await service.requestReload({
         incidentId: params.id,
@@ -66,8 +83,17 @@ export function registerMoreRemediationRoutes(router: Router, service: Remediati
       tags: ["Alerts"],
       scope: "tasks",
       params: IdParams,
-      body: z.strictObject({ taskId: z.string().trim().min(1).max(100).describe("The task to start: one of the incident's chain.") }),
+      body: z.strictObject({
+        taskId: z.string().trim().min(1).max(100).describe("The task to start: one of the incident's chain."),
+        dryRun: z
+          .boolean()
+          .default(false)
+          .describe(
+            "true: say what the start would do if approved now (the tasks in the order they would run, the node and what the first waits for there, each promise's expected fresh time) and record or start nothing.",
+          ),
+      }),
       responses: {
+        200: { description: "dryRun: what the chain's start would do if approved now; nothing is recorded or started" },
         202: { description: "The action, to be carried out", schema: Answer },
         400: { description: "taskId is not a task of the incident's chain" },
         403: { description: FORBIDDEN_SAME },
@@ -76,6 +102,7 @@ export function registerMoreRemediationRoutes(router: Router, service: Remediati
       },
     },
     async (c, { params, body }) => {
+      if (body.dryRun) return previewAnswer(c, await service.previewChain(params.id, body.taskId));
       const actor = auditActorOf(c);
       const a = await service.requestChain({
         incidentId: params.id,

@@ -20,6 +20,7 @@ import type { CauseProbes } from "./cause-probes";
 import { requestRerun, type RerunAnswer, type RerunDeps, type RerunRequest } from "./rerun";
 import { type ChainTask, createMoreRequests, NOT_OFFERED, type IncidentActionAnswer, type IncidentActionRequest } from "./more-requests";
 import { moreOffers } from "./more-offers";
+import { morePreviews, type previewChain, type previewReload } from "./more-preview-lines";
 import type { QueuePort } from "./queue-port";
 import { type Asker, createApproval } from "./approval";
 import { rerunAnswer, retryAnswer } from "./link-answers";
@@ -73,6 +74,10 @@ export interface RemediationService extends RemedyPort {
   previewRetry(r: Pick<RetryRequest, "incidentId" | "delayMs">): Promise<Extract<RetryAnswer, { ok: false }> | { ok: true; preview: RetryPreview }>;
   /** What a re-run of the cause's cancelled runs would do if approved now (dryRun): nothing recorded or started. */
   previewRerun(causeId: number): Promise<RerunPreviewAnswer>;
+  /** What starting the incident's chain again from `taskId` would do if approved now (dryRun), or the request's refusal. */
+  previewChain(incidentId: number, taskId: string): ReturnType<typeof previewChain>;
+  /** What reloading the incident's app through the Engine would do if approved now (dryRun), or the request's refusal. */
+  previewReload(incidentId: number): ReturnType<typeof previewReload>;
   /** The freshness promises' projections (built after remediation): a preview then says when each app would be fresh. */
   seesPromises(project: PromiseProjector): void;
 }
@@ -263,6 +268,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       return { ok: true, preview: await previewRetry({ ...deps, promises: () => projector }, checked.incident, r.delayMs, clock.now()) };
     },
     previewRerun: (causeId) => previewRerun({ ...deps, store, promises: () => projector }, causeId, clock.now()),
+    ...morePreviews({ ...deps, more, promises: () => projector }),
     async retryPreview(incidentId) {
       const checked = await retryable(cfg, deps.incidents, { incidentId, delayMs: 0 });
       if (checked.ok !== "retryable") return undefined;

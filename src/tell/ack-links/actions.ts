@@ -112,6 +112,8 @@ export function linkActions(cfg: ActionLinksConfig, deps: LinkActionDeps): LinkA
     },
     retryPreview: async (p) => (p.target !== "cause" ? deps.remedies?.()?.retryPreview?.(p.incidentId) : undefined),
     rerunPreview: async (p) => (p.target === "cause" ? deps.remedies?.()?.rerunPreview?.(p.incidentId) : undefined),
+    reloadPreview: async (p) => (p.target !== "cause" ? deps.remedies?.()?.reloadPreview?.(p.incidentId) : undefined),
+    chainPreview: async (p) => (p.target !== "cause" ? ((await deps.remedies?.()?.chainPreview?.(p.incidentId)) ?? []) : []),
     rerunLeft: async (p) => (p.target === "cause" ? deps.remedies?.()?.rerunLeft?.(p.incidentId) : undefined),
     chainTasks: async (p) => (p.target === "cause" ? [] : ((await deps.remedies?.()?.chainTasks(p.incidentId)) ?? [])),
     async reload(p, who) {

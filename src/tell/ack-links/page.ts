@@ -2,8 +2,11 @@
 // to confirm with a button (a POST) and shows the result. A GET never acts: mail scanners open links to look at them.
 import { esc } from "./html-text";
 import type { SnoozeChoice } from "./snooze-choices";
-import type { RerunPreviewLines, RetryChoice, RetryPreviewLines } from "./remedy-port";
-import { rerunPreviewHtml, retryPreviewHtml } from "./rerun-preview-page";
+import type { ChainPreviewLines, RerunPreviewLines, RetryChoice, RetryPreviewLines } from "./remedy-port";
+import { chainPreviewHtml, reloadPreviewHtml, rerunPreviewHtml, retryPreviewHtml } from "./rerun-preview-page";
+
+/** What a link's page shows before its buttons (issue 105): a re-run's, a retry's or a reload's preview, or a chain's starts. */
+export type LinkPreview = RerunPreviewLines | RetryPreviewLines | { starts: ChainPreviewLines[] };
 import type { LinkAction } from "./signature";
 
 function frame(title: string, body: string): string {
@@ -44,7 +47,7 @@ export function confirmPage(
   retryChoices: RetryChoice[] = [],
   askName?: AskName,
   chainTasks: ReadonlyArray<{ id: string; name: string }> = [],
-  preview?: RerunPreviewLines | RetryPreviewLines,
+  preview?: LinkPreview,
 ): string {
   const scope = subject.scope ? `<p>${esc(subject.scope)}</p>` : "";
   const about = `<p><b>${esc(subject.label)}</b>: ${esc(subject.title)}<br><span class="muted">${esc(subject.lastSummary)}</span></p>${scope}`;
@@ -66,21 +69,21 @@ export function confirmPage(
   if (action === "reload")
     return frame(
       "Reload this app through the Engine?",
-      `${about}<p>Steward reloads the task's app once through the Qlik Engine, as the task would (a partial reload when the task is one), and saves it. The task's own status in the QMC does not change. The incident's next message says what the Engine answered.</p>${form(`<button type="submit" name="confirm" value="reload">Reload the app</button>`)}${who}`,
+      `${about}<p>Steward reloads the task's app once through the Qlik Engine, as the task would (a partial reload when the task is one), and saves it. The task's own status in the QMC does not change. The incident's next message says what the Engine answered.</p>${reloadPreviewHtml(preview && "startsWhen" in preview && !("runs" in preview) ? preview : undefined)}${form(`<button type="submit" name="confirm" value="reload">Reload the app</button>`)}${who}`,
     );
   if (action === "chain") {
     const starts = chainTasks.map((t) => `<button type="submit" name="task" value="${esc(t.id)}">Start from ${esc(t.name)}</button>`).join("");
     const none = chainTasks.length === 0 ? "<p><b>This task is in no chain Steward knows any more.</b></p>" : "";
     return frame(
       "Start the chain again?",
-      `${about}<p>Steward starts the task you choose once; the tasks after it run as their triggers in Qlik Sense start them. The incident's next message says how it went.</p>${none}${form(starts)}${who}`,
+      `${about}<p>Steward starts the task you choose once; the tasks after it run as their triggers in Qlik Sense start them. The incident's next message says how it went.</p>${none}${chainPreviewHtml(preview && "starts" in preview ? preview.starts : [])}${form(starts)}${who}`,
     );
   }
   if (action === "retry") {
     const retry = retryChoices.map((c) => `<button type="submit" name="retry" value="${esc(c.id)}">Retry ${esc(c.label)}</button>`).join("");
     return frame(
       "Start this task again?",
-      `${about}<p>Steward starts the task in Qlik Sense once, at the time you choose, and says how it went in the incident's next message.</p>${retryPreviewHtml(preview && !("runs" in preview) ? preview : undefined)}${form(retry)}${who}`,
+      `${about}<p>Steward starts the task in Qlik Sense once, at the time you choose, and says how it went in the incident's next message.</p>${retryPreviewHtml(preview && "startsWhen" in preview && !("runs" in preview) ? preview : undefined)}${form(retry)}${who}`,
     );
   }
   const buttons = choices.map((c) => `<button type="submit" name="choice" value="${esc(c.id)}">Snooze ${esc(c.label)}</button>`).join("");

@@ -45,6 +45,12 @@ export interface RetryPreviewLines {
   promises: string[];
 }
 
+/** What starting the chain again from one of its tasks would do if confirmed now: the same as a re-run's, per task offered. */
+export interface ChainPreviewLines extends RerunPreviewLines {
+  taskId: string;
+  taskName: string;
+}
+
 export interface RemedyPort {
   /** Whether a message about this event offers a retry (an open incident of a transient error class). */
   offersRetry(e: DomainEvent): boolean;
@@ -66,6 +72,10 @@ export interface RemedyPort {
   rerun(req: { causeId: number; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
   /** Whether a message about this event offers "reload the app through the Engine" (an open incident of a reload task). */
   offersReload(e: DomainEvent): boolean;
+  /** What reloading the app through the Engine now would do (undefined: it would be refused); records and starts nothing. */
+  reloadPreview?(incidentId: number): Promise<RetryPreviewLines | undefined>;
+  /** What a start from each of the chain's tasks would do now, for the chain link's page; records and starts nothing. */
+  chainPreview?(incidentId: number): Promise<ChainPreviewLines[]>;
   /** Asks for the incident's app to be reloaded through the Engine, as its task would (partial or full). */
   reload(req: { incidentId: number; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
   /** Whether a message about this event offers "start the chain again from a task" (its task is in a chain Steward knows). */

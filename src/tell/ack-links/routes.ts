@@ -12,10 +12,10 @@ import { checkLink, type LinkRefusal } from "./check";
 import { createForgedLinkTally, type ForgedLinkTally } from "./forged-links";
 import { ACTING_LINKS } from "./signature";
 import type { LinkStore } from "./link-store";
-import { confirmPage, resultPage, type SubjectFacts } from "./page";
+import { confirmPage, type LinkPreview, resultPage, type SubjectFacts } from "./page";
 import type { LinkParams, LinkTarget } from "./signature";
 import type { SnoozeChoice } from "./snooze-choices";
-import type { LinkAnswer, LinkAsker, RerunPreviewLines, RetryChoice, RetryPreviewLines } from "./remedy-port";
+import type { ChainPreviewLines, LinkAnswer, LinkAsker, RerunPreviewLines, RetryChoice, RetryPreviewLines } from "./remedy-port";
 import { actorName, isChannelLink, nameCookie, PersonNameSchema, rememberedName } from "./person-name";
 import { type LinkSignIn, signedInPerson, signInFirst } from "./sign-in-gate";
 
@@ -46,6 +46,10 @@ export interface LinkActions {
   rerunPreview(p: LinkParams): Promise<RerunPreviewLines | undefined>;
   /** What a retry link's task would meet if retried now, shown above its delays (absent: not known). */
   retryPreview(p: LinkParams): Promise<RetryPreviewLines | undefined>;
+  /** What an Engine reload link would do if confirmed now (absent: not known). */
+  reloadPreview(p: LinkParams): Promise<RetryPreviewLines | undefined>;
+  /** What a start from each of the chain's tasks would do now (empty: not known). */
+  chainPreview(p: LinkParams): Promise<ChainPreviewLines[]>;
   /** A time as the pages say it: the message format on the site's clock (src/platform/core/time-text.ts). */
   formatTime(ms: number): string;
   /** Whether the action waits for a second person (remediation.approval: two-person). */
@@ -100,9 +104,11 @@ async function shownSubject(
   return { shown: { ...subject, lastSummary: `The queue has drained and the cause has closed. ${left.message}` } };
 }
 
-/** The preview a re-run's or a retry's link page shows before its buttons (issue 105). */
-async function previewOf(actions: LinkActions, p: LinkParams): Promise<RerunPreviewLines | RetryPreviewLines | undefined> {
+/** The preview a link's page shows before its buttons (issue 105): a re-run's, a retry's, an Engine reload's, a chain's starts. */
+async function previewOf(actions: LinkActions, p: LinkParams): Promise<LinkPreview | undefined> {
   if (p.action === "rerun") return actions.rerunPreview(p);
+  if (p.action === "reload") return actions.reloadPreview(p);
+  if (p.action === "chain") return { starts: await actions.chainPreview(p) };
   return p.action === "retry" ? actions.retryPreview(p) : undefined;
 }
 

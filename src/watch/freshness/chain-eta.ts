@@ -7,8 +7,10 @@
 // What is pending keeps a chain going (issue 102): a retry or re-run that is due (remediation's actions), a run waiting
 // in the Scheduler's queue for an engine (waiting, not stopped, until the queue watch calls it a backlog). A time is
 // *known* only when it follows from what runs or is due today; a waiting run's start, or a failed task's next scheduled
-// run after the deadline, bounds the estimate but is no time to tell anyone.
+// run after the deadline, bounds the estimate but is no time to tell anyone. A preview's run (issue 105) may wait for
+// its node to have an engine free and for the run before it in a re-run to end (engine-free.ts).
 import type { TaskView } from "../watchdog/evaluate";
+import { engineFreeAt, type NodeEngines } from "./engine-free";
 
 /**
  * What went wrong upstream this cycle: a run that failed, one running past its usual limit, or a chained task that did
@@ -43,6 +45,10 @@ export interface StopCause {
 export interface PendingRun {
   taskId: string;
   dueMs: number;
+  /** It starts only once this node has an engine free: started into a full node it waits in Qlik's queue (a preview's). */
+  engines?: NodeEngines;
+  /** It starts once these tasks' runs (due too) have ended: a re-run starts its runs one after the other, a chain's follow their upstream. */
+  afterTaskIds?: readonly string[];
 }
 
 /** What keeps the chain going that has not started yet: said on the administrator's page and in the alerts. */
@@ -106,11 +112,14 @@ export function chainEta(
   opts: ChainEtaOptions = {},
 ): ChainEta | undefined {
   const byId = new Map(tasks.map((t) => [t.id, t]));
-  const dueOf = new Map<string, number>();
+  const byLowerId = new Map(tasks.map((t) => [t.id.toLowerCase(), t]));
+  const dueOf = new Map<string, PendingRun>();
   for (const r of opts.pending ?? []) {
     const id = r.taskId.toLowerCase();
-    dueOf.set(id, Math.min(dueOf.get(id) ?? r.dueMs, r.dueMs));
+    const known = dueOf.get(id);
+    if (!known || r.dueMs < known.dueMs) dueOf.set(id, r);
   }
+  const usualMsOf = (id: string) => byLowerId.get(id.toLowerCase())?.usual?.medianMs;
   const pending = new Map<string, ChainPending>();
   const reloads = tasks.filter((t) => t.appId?.toLowerCase() === appId.toLowerCase());
   if (reloads.length === 0) return undefined;
@@ -124,7 +133,7 @@ export function chainEta(
     const usual = t.usual?.medianMs;
     const ranThisCycle = t.lastRunMs !== undefined && t.lastRunMs >= cycleStartMs;
     let out: Finish;
-    const due = dueOf.get(t.id.toLowerCase());
+    const run = dueOf.get(t.id.toLowerCase());
     if (t.runningSinceMs !== undefined) {
       if (t.usual && nowMs - t.runningSinceMs > t.usual.limitMs)
         problems.set(t.id, { task: t.name, taskId: t.id, state: "running_long", atMs: t.runningSinceMs });
@@ -135,14 +144,17 @@ export function chainEta(
       if (t.backlogAtMs !== undefined && seenAtMs >= t.backlogAtMs) problems.set(t.id, { task: t.name, taskId: t.id, state: "queued", atMs: t.waitingSinceMs });
       out = usual === undefined ? undefined : { atMs: nowMs + usual, via: [t.name], ids: [t.id], guess: true };
     } else if (ranThisCycle && t.lastStatus === SUCCEEDED) {
-      out = { atMs: t.lastRunMs!, via: [t.name], ids: [t.id], done: true };
+      // Run again (a chain started again from it): what follows waits for that run, not for the one that succeeded.
+      out = (run && dueRunFinish(run, usual, depth, path)) ?? { atMs: t.lastRunMs!, via: [t.name], ids: [t.id], done: true };
+      if (run) pending.set(t.id, { task: t.name, kind: "retry", atMs: run.dueMs });
     } else {
       if (ranThisCycle) problems.set(t.id, { task: t.name, taskId: t.id, state: "failed", atMs: t.lastRunMs! });
       const options: Option[] = [];
       // A retry or re-run that is due: remediation starts it then (a person asked, or a rule did).
-      if (due !== undefined) {
-        pending.set(t.id, { task: t.name, kind: "retry", atMs: due });
-        if (usual !== undefined) options.push({ atMs: Math.max(nowMs, due) + usual, via: [t.name], ids: [t.id] });
+      if (run !== undefined) {
+        pending.set(t.id, { task: t.name, kind: "retry", atMs: run.dueMs });
+        const o = dueRunFinish(run, usual, depth, path);
+        if (o) options.push(o);
       }
       if (usual !== undefined && t.nextExpectedMs !== undefined) {
         const afterDeadline = opts.deadlineMs !== undefined && t.nextExpectedMs > opts.deadlineMs;
@@ -175,6 +187,40 @@ export function chainEta(
     }
     memo.set(t.id, out);
     return out;
+  };
+
+  /**
+   * Where a due run ends: after its start (when due, once the node has an engine free, once the run before it ended)
+   * plus its usual duration; only the earliest it can end (a guess) when one of those is not known.
+   */
+  const dueRunFinish = (run: PendingRun, usual: number | undefined, depth: number, path: ReadonlySet<string>): Option | undefined => {
+    const t = byLowerId.get(run.taskId.toLowerCase())!;
+    let start = Math.max(nowMs, run.dueMs);
+    let known = usual !== undefined;
+    let via = [t.name];
+    let ids = [t.id];
+    if (run.engines) {
+      const free = engineFreeAt(run.engines, usualMsOf, nowMs);
+      if (free === undefined) known = false;
+      else start = Math.max(start, free);
+    }
+    let last: Option | undefined;
+    for (const id of run.afterTaskIds ?? []) {
+      const before = byLowerId.get(id.toLowerCase());
+      const ended = before && finish(before, depth + 1, new Set(path).add(t.id));
+      if (ended === undefined || ended.guess) known = false;
+      if (ended && (!last || ended.atMs > last.atMs)) last = ended;
+    }
+    if (last) {
+      start = Math.max(start, last.atMs);
+      if (!last.done)
+        [via, ids] = [
+          [...last.via, t.name],
+          [...last.ids, t.id],
+        ];
+    }
+    // An unknown duration bounds nothing past its start: the app is not fresh before then, no time to tell.
+    return { atMs: start + (usual ?? 0), via, ids, ...(known ? {} : { guess: true as const }) };
   };
 
   const found = reloads.map((t) => finish(t, 0, new Set())).filter((f) => f !== undefined);

@@ -7,6 +7,7 @@ import { budgetLine, minutes, noProposal, percent, sourceWhat } from "../../nois
 import { ApiProblem, Badge, Empty } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
+import { RehearseForm } from "./rehearse-form";
 
 const SPANS: Array<[days: number, label: string]> = [
   [7, "last 7 days"],
@@ -158,6 +159,7 @@ export const noisePage: PageHandler = async (c, { api, inbox, siteClock }) => {
           </section>
         </>
       ) : null}
+      <RehearseForm />
     </Layout>,
   );
 };

@@ -2,7 +2,7 @@
 // offers "Retry the task" to a viewer signed in with a tasks key; confirmed, it goes through POST
 // /v4/incidents/{id}/retry with that key, the task is started once, heals, and the incident's card lists the action
 // (who asked, from where, how it ended). A viewer signed in with a read key sees the card without the button, and the
-// same call forced with that key answers 403.
+// same call forced with that key answers 403. Its Reload the app asks with the reload's preview (issue 105).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { createTempDir, type TempDir } from "../../../helpers/temp-dir";
@@ -129,6 +129,10 @@ test("a tasks key's Reload the app asks first, reloads the app once through the 
     ).actions;
   await waitFor(async () => (await actions())[0]?.status === "ended", { what: "the Engine reload to end", timeoutMs: 30_000 });
   expect(asked[0]).toContain("Reload the app of Reload CRM through the Engine now");
+  // Its dry run's preview (issue 105), asked before the question: what the reload does and when.
+  expect(asked[0]).toMatch(
+    /If you confirm now:\n.+: reloaded now through the Engine \(a (full|partial) reload[^)]*\), without waiting for the Scheduler's queue/,
+  );
   expect((await actions())[0]).toMatchObject({ kind: "reload", requestedBy: "key-ops", outcome: "succeeded" });
   expect(h.sim.engine.reloads.filter((r) => r.appId === e.app!.id).map((r) => r.status)).toEqual(["succeeded"]);
   await signIn(KEYS.ops, `/ui/tasks/${TASK}`);

@@ -1,16 +1,19 @@
 // Issue 105: the re-run link's page shows what confirming would do before anyone confirms, in a real browser. The
-// night of rerun-preview.test.ts (simulator, stepped clock): node Reload01 runs two reloads at once; at 01:50 two
-// admin reloads take both engines until 03:30; Extract orders and Load Sales (its chain's next), due at 02:00, wait
-// and Qlik cancels them at 02:20; a promise says the Load Sales app is fresh by 07:00. The queue's page reaches a real
-// SMTP server; at 02:25 Chromium opens its "Re-run the cancelled runs" link and reads, before the button: the node,
-// the wait for a free engine (2 of 2 busy), Extract orders then Load Sales after it, and the promise's line. REST with
-// dryRun says the same figures. Opening the page starts nothing: no action, no start through QRS, to 02:50.
+// night of rerun-preview.test.ts (simulator, stepped clock, five nights of four engines for the watchdog to learn the
+// tasks' usual durations): on Tuesday node Reload01 runs two reloads at once; at 01:50 two admin reloads (100 and 130
+// min) take both engines until 03:30; Extract orders and Load Sales (its chain's next), due at 02:00, wait and Qlik
+// cancels them at 02:20; a promise says the Load Sales app is fresh by 07:00. The queue's page reaches a real SMTP
+// server; at 02:25 Chromium opens its "Re-run the cancelled runs" link and reads, before the button: the node, the wait
+// for a free engine (2 of 2 busy), Extract orders then Load Sales after it, and Sales fresh at about 03:40 if approved
+// now. REST with dryRun says the same figures, and so does the dashboard's Re-run question. Opening the page starts
+// nothing: no action, no start through QRS, to 02:50; confirmed then, Load Sales ends at about 03:40 as said.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { closeAll, type TestApp } from "../../../helpers/app";
 import { freeTcpPort } from "../../../helpers/free-port";
 import { after, at, daily, QUIET_LOOKS, reloadQueueSiteYaml, reloadTask, startStewardOnSite } from "../../../helpers/reload-queue-site";
+import { simControl } from "../../../helpers/sim-control";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { waitFor } from "../../../helpers/wait-for";
@@ -19,12 +22,12 @@ import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receiver
 
 const SITE = reloadQueueSiteYaml({
   name: "Previewed link night",
-  engines: 2,
+  engines: 4,
   engineTimeout: 20,
   apps: ["Admin long 1", "Admin long 2", "Extract orders", "Load Sales"],
   tasks: [
-    reloadTask("Admin long 1", 100, []),
-    reloadTask("Admin long 2", 130, []),
+    reloadTask("Admin long 1", 100, [daily("01:50")]),
+    reloadTask("Admin long 2", 130, [daily("01:50")]),
     reloadTask("Extract orders", 5, [daily("02:00")]),
     reloadTask("Load Sales", 5, [daily("02:00"), after("Extract orders")]),
   ],
@@ -50,6 +53,8 @@ let causeId = 0;
 const seen = { title: "", when: "", runs: [] as string[], promises: [] as string[], button: "" };
 let rest: Preview | undefined;
 let actionsAfter: unknown[] = [];
+/** The starts asked of QRS before the page's button was pressed. */
+let startsBefore: unknown[] = [];
 /** What the Causes page's Re-run button asked (its confirm dialog), dismissed. */
 let dashboardAsked = "";
 /** The cause's actions once Chromium pressed the page's button. */
@@ -70,8 +75,12 @@ beforeAll(async () => {
   smtp = await startSmtpReceiver();
   const port = await freeTcpPort();
   const base = `http://127.0.0.1:${port}`;
-  s = await startSteppedSite(dir.path, at("01:30"), SITE);
+  // The simulator alone from the Thursday before, with four engines: five nights for the watchdog to learn each
+  // task's usual duration from. Tuesday night Reload01 runs two.
+  s = await startSteppedSite(dir.path, Date.parse("2026-02-26T00:00:00Z"), SITE);
   const { sim, clock } = s;
+  await clock.runUntil(at("01:00"));
+  await simControl(sim, "PATCH", "/nodes/Reload01/scheduler", { maxConcurrentEngines: 2 });
   ({ t } = await startStewardOnSite(
     s,
     dir.path,
@@ -90,11 +99,6 @@ freshness:
 `,
     at("01:30"),
   ));
-  await clock.runUntil(at("01:50"));
-  for (const name of ["Admin long 1", "Admin long 2"]) {
-    const id = [...sim.repo.tasks.values()].find((x) => x.model.name === name)!.model.id;
-    sim.tasks.start(id, { user: "CORP\\anna" });
-  }
   await clock.runUntil(at("02:25"));
   const { causes } = (await (await asOps("/v4/causes")).json()) as { causes: Array<{ id: number; title: string }> };
   causeId = causes.find((c) => c.title === "reload queue backed up on reload01")?.id ?? 0;
@@ -128,11 +132,13 @@ freshness:
   await page.goto(link);
   await clock.runUntil(at("02:50"));
   actionsAfter = ((await (await asOps(`/v4/causes/${causeId}/actions`)).json()) as { actions: unknown[] }).actions;
+  startsBefore = s.sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => /\/task\/[^/]+\/start/i.test(r.path));
   await page.locator('button[value="rerun"]').click();
   await page.waitForLoadState();
   confirmed = {
     actions: ((await (await asOps(`/v4/causes/${causeId}/actions`)).json()) as typeof confirmed).actions,
   };
+  await clock.runUntil(at("04:00"));
 }, 240_000);
 
 afterAll(async () => {
@@ -149,9 +155,9 @@ test("the link's page shows the node, the wait for a free engine and the runs in
   expect(seen.button).toBe("Re-run them");
 });
 
-test("the link's page gives the promise's line: its expected fresh time is not known yet, and why", () => {
+test("the link's page gives the promise's expected time if approved now: the engine frees at 03:30, then the chain runs", () => {
   expect(seen.promises).toEqual([
-    'sales-morning (fresh by 2026-03-03 07:00 UTC): expected fresh time not known yet: the run of "Load Sales" in its chain failed and nothing planned runs it again before the deadline',
+    "sales-morning (fresh by 2026-03-03 07:00 UTC): fresh at about 2026-03-03 03:40 UTC if approved now (not expected without it)",
   ]);
 });
 
@@ -164,9 +170,9 @@ test("REST with dryRun says the same figures as the page", () => {
       { order: 1, taskName: "Extract orders" },
       { order: 2, taskName: "Load Sales", after: "Extract orders" },
     ],
-    promises: [{ promise: "sales-morning", heldUpBy: 'the run of "Load Sales" in its chain failed and nothing planned runs it again before the deadline' }],
+    promises: [{ promise: "sales-morning", expectedIfApproved: new Date(at("03:40")).toISOString() }],
   });
-  expect(rest!.promises[0]!.expectedIfApproved).toBeUndefined();
+  expect(rest!.promises[0]!.heldUpBy).toBeUndefined();
 });
 
 test("the Causes page's Re-run button asks with the same preview before anything is asked for", () => {
@@ -177,16 +183,15 @@ test("the Causes page's Re-run button asks with the same preview before anything
       "On reload01: waiting for a free engine on reload01: 2 of 2 busy.",
       "1. Extract orders",
       "2. Load Sales (after Extract orders has ended)",
-      'sales-morning: expected fresh time not known yet: the run of "Load Sales" in its chain failed and nothing planned runs it again before the deadline',
+      "sales-morning fresh at about 2026-03-03 03:40 UTC if approved now (not expected without it)",
     ].join("\n"),
   );
 });
 
 test("opening the link's page and dismissing the dashboard's question started nothing: no action, no start through QRS", () => {
   expect(actionsAfter).toEqual([]);
-  const starts = s!.sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => /\/task\/[^/]+\/start/i.test(r.path));
-  // The two admin reloads were started on the simulator itself, not through QRS.
-  expect(starts).toEqual([]);
+  // The two admin reloads were started by the simulator's own Scheduler, not through QRS.
+  expect(startsBefore).toEqual([]);
 });
 
 test("the page's button, pressed after the preview, asks for the re-run: both runs, in the order shown", () => {
@@ -194,4 +199,10 @@ test("the page's button, pressed after the preview, asks for the re-run: both ru
     ["Extract orders", "anna@corp.example"],
     ["Load Sales", "anna@corp.example"],
   ]);
+});
+
+test("the re-run approved at 02:50 keeps the preview's word: Load Sales ends within two minutes of 03:40", () => {
+  const sales = s!.finished.filter((r) => r.task === "Load Sales" && r.stopMs >= at("02:50"));
+  expect(sales).toHaveLength(1);
+  expect(Math.abs(sales[0]!.stopMs - at("03:40"))).toBeLessThanOrEqual(2 * 60_000);
 });

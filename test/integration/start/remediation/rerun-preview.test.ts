@@ -1,12 +1,14 @@
 // Issue 105: a re-run of the queue's cancelled runs previewed before anyone approves it (dryRun: true), on the
-// simulator and a stepped clock. Node Reload01 runs two reloads at once; at 01:50 an admin's two long reloads take both
-// engines until 03:30; Extract orders and Load Sales (its chain's next task), due at 02:00, wait in the queue and Qlik
-// cancels them at 02:20. A promise says the Load Sales app is fresh by 07:00. At 02:25 the preview
-// says: Extract orders first, then Load Sales after it, on reload01, waiting for a free engine (2 of 2 busy), and
-// when Sales would be fresh if approved now. Nothing is recorded or started by it: no action, no start in QRS, to 04:05.
+// simulator and a stepped clock. Node Reload01 runs four reloads at once for five nights, so the watchdog learns each
+// task's usual duration; on Tuesday it runs two. At 01:50 two admin reloads (100 and 130 min) take both engines until
+// 03:30; Extract orders and Load Sales (its chain's next task), due at 02:00, wait in the queue and Qlik cancels them at
+// 02:20. A promise says the Load Sales app is fresh by 07:00. At 02:25 the preview says: Extract orders first, then
+// Load Sales after it, on reload01, waiting for a free engine (2 of 2 busy), and Sales fresh at about 03:40 if approved
+// now (an engine frees at 03:30, then 5 + 5 min). Nothing is recorded or started by it: no action, no start in QRS.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { closeAll, type TestApp } from "../../../helpers/app";
 import { after, at, daily, QUIET_LOOKS, reloadQueueSiteYaml, reloadTask, startStewardOnSite } from "../../../helpers/reload-queue-site";
+import { simControl } from "../../../helpers/sim-control";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type HttpReceiver, startHttpReceiver } from "../../tell/notify/receivers";
@@ -16,12 +18,12 @@ const SALES = "f5ee0000-0000-4000-8000-000000000002";
 const ADMIN = ["f5ee0000-0000-4000-8000-0000000000a1", "f5ee0000-0000-4000-8000-0000000000a2"];
 const SITE = reloadQueueSiteYaml({
   name: "Previewed night",
-  engines: 2,
+  engines: 4,
   engineTimeout: 20,
   apps: ["Admin long 1", "Admin long 2", "Extract orders", "Load Sales"],
   tasks: [
-    reloadTask("Admin long 1", 100, [], `, id: ${ADMIN[0]}`),
-    reloadTask("Admin long 2", 130, [], `, id: ${ADMIN[1]}`),
+    reloadTask("Admin long 1", 100, [daily("01:50")], `, id: ${ADMIN[0]}`),
+    reloadTask("Admin long 2", 130, [daily("01:50")], `, id: ${ADMIN[1]}`),
     reloadTask("Extract orders", 5, [daily("02:00")], `, id: ${EXTRACT}`),
     reloadTask("Load Sales", 5, [daily("02:00"), after("Extract orders")], `, id: ${SALES}`),
   ],
@@ -47,8 +49,12 @@ let rx: HttpReceiver | undefined;
 
 beforeAll(async () => {
   rx = startHttpReceiver();
-  s = await startSteppedSite(dir.path, at("01:30"), SITE);
+  // The simulator alone from the Thursday before, with four engines: five nights for the watchdog to learn each
+  // task's usual duration from (it needs five successful runs).
+  s = await startSteppedSite(dir.path, Date.parse("2026-02-26T00:00:00Z"), SITE);
   const { sim, clock } = s;
+  await clock.runUntil(at("01:00"));
+  await simControl(sim, "PATCH", "/nodes/Reload01/scheduler", { maxConcurrentEngines: 2 });
   ({ t } = await startStewardOnSite(
     s,
     dir.path,
@@ -62,8 +68,6 @@ freshness:
 `,
     at("01:30"),
   ));
-  await clock.runUntil(at("01:50"));
-  for (const id of ADMIN) sim.tasks.start(id, { user: "CORP\\anna" });
   await clock.runUntil(at("02:25"));
   const { causes } = (await (await t.request("/v4/causes")).json()) as { causes: Array<{ id: number; title: string }> };
   causeId = causes.find((c) => c.title === "reload queue backed up on reload01")?.id ?? 0;
@@ -98,13 +102,14 @@ test("the preview names the runs in order, the node, and the wait for a free eng
   });
 });
 
-test("the preview names the promise whose chain the re-run feeds, and what the projection says of it", () => {
-  // The freshness projection still stops the chain at the cancelled Load Sales run even with the re-run due (it
-  // gives no fresh time here): the preview says so rather than a time it cannot back.
+test("the preview says when the promised app would be fresh if approved now: after the engine frees and the chain runs", () => {
+  // An engine frees at 03:30 (Admin long 1 started at 01:50 and usually takes 100 min); then Extract orders and Load
+  // Sales, 5 min each as they usually take. Without the re-run the chain stays stopped at the cancelled runs.
   expect(preview!.promises).toEqual([
     expect.objectContaining({
       promise: "sales-morning",
-      text: 'sales-morning: no fresh time can be told even with the re-run (the run of "Load Sales" in its chain failed and nothing planned runs it again before the deadline)',
+      expectedIfApproved: new Date(at("03:40")).toISOString(),
+      text: "sales-morning fresh at about 2026-03-03 03:40 UTC if approved now (not expected without it)",
     }),
   ]);
 });

@@ -1,13 +1,15 @@
 // Issue 105: a retry previewed before anyone approves it (POST /v4/incidents/{id}/retry with dryRun: true), on the
-// simulator and a stepped clock. Node Reload01 runs one reload at a time; Load CRM fails at 01:40 on a refused
-// connection (a class a retry is offered for); at 02:00 Hold engine takes the node's only engine for two hours. A
-// promise says the Load CRM app is fresh by 07:00. At 02:05 the preview of a retry in 10 minutes says: Load CRM,
-// started at 02:15, on reload01 where it last ran, whose one engine is busy (Qlik's Scheduler queues the run); no
-// promise line, since the freshness projection is the same with the retry as without it. The refusals are the request's own (a delay past remediation.maxDelay names inMinutes). Nothing
-// is recorded or started by it: no action on the incident, no start through QRS, to 02:40.
+// simulator and a stepped clock. Node Reload01 runs one reload at a time; five nights teach the watchdog the tasks'
+// usual durations; on Tuesday Load CRM fails at 01:40 on a refused connection (a class a retry is offered for); at
+// 02:00 Hold engine takes the node's only engine for two hours. A promise says the Load CRM app is fresh by 07:00. At
+// 02:05 the preview of a retry in 10 minutes says: Load CRM, started at 02:15, on reload01 where it last ran, whose one
+// engine is busy (Qlik's Scheduler queues the run), and the app fresh at about 04:05 if approved (the engine frees at
+// 04:00). The refusals are the request's own (a delay past remediation.maxDelay names inMinutes). Nothing is recorded
+// or started by it: no action on the incident, no start through QRS, to 02:40.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { closeAll, type TestApp } from "../../../helpers/app";
 import { at, daily, QUIET_LOOKS, reloadQueueSiteYaml, reloadTask, startStewardOnSite } from "../../../helpers/reload-queue-site";
+import { simControl } from "../../../helpers/sim-control";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
@@ -24,7 +26,7 @@ const SITE = reloadQueueSiteYaml({
       "Load CRM",
       5,
       [daily("01:40")],
-      `, id: ${CRM}, maxRetries: 0, outcome: fail, scriptError: "Cannot connect to the data source crm-db.corp.example:1433: connection refused"`,
+      `, id: ${CRM}, maxRetries: 0, scriptError: "Cannot connect to the data source crm-db.corp.example:1433: connection refused"`,
     ),
   ],
 });
@@ -61,8 +63,12 @@ const dryRun = async (body: Record<string, unknown>) => {
 
 beforeAll(async () => {
   smtp = await startSmtpReceiver();
-  s = await startSteppedSite(dir.path, at("01:30"), SITE);
+  // The simulator alone from the Thursday before: five nights on which Load CRM succeeds (5 min) and Hold engine
+  // takes the engine from 02:00 (120 min), for the watchdog to learn their usual durations. Tuesday Load CRM fails.
+  s = await startSteppedSite(dir.path, Date.parse("2026-02-26T00:00:00Z"), SITE);
   const { clock } = s;
+  await clock.runUntil(at("01:00"));
+  await simControl(s.sim, "PATCH", `/tasks/${CRM}`, { outcome: "fail" });
   ({ t } = await startStewardOnSite(
     s,
     dir.path,
@@ -114,11 +120,15 @@ test("the preview names the task, when it would start, the node it last ran on a
   expect(p.startsWhen).toContain("no free engine now (1 of 1 busy, 0 waiting): Qlik's Scheduler queues the run until one is free");
 });
 
-test("the preview names no promise when the freshness projection is the same with the retry as without it", () => {
-  // The projection (src/watch/freshness) gives crm-morning the same answer with the retry due at 02:15 as without it:
-  // it does not yet count a pending retry of a failed run. The preview names only promises the action changes, so it
-  // claims no fresh time it cannot back.
-  expect((answers.in10!.body as RetryPreview).promises).toEqual([]);
+test("the preview says when the promised app would be fresh: once the node's engine frees at 04:00, then Load CRM's 5 min", () => {
+  // Hold engine started at 02:00 and usually takes 120 min; the retry due at 02:15 waits in Qlik's queue until then.
+  expect((answers.in10!.body as RetryPreview).promises).toEqual([
+    expect.objectContaining({
+      promise: "crm-morning",
+      expectedIfApproved: new Date(at("04:05")).toISOString(),
+      text: "crm-morning fresh at about 2026-03-03 04:05 UTC if approved now (not expected without it)",
+    }),
+  ]);
 });
 
 test("the retry link's page shows what a retry now would meet, above its delays", () => {
@@ -127,6 +137,7 @@ test("the retry link's page shows what a retry now would meet, above its delays"
     /The task is started now \(it last ran on reload01[^)]*; the Scheduler picks the node\); reload01[^ ]* has no free engine now \(1 of 1 busy, 0 waiting\)/,
   );
   expect(linkPage).toContain('name="retry"');
+  expect(linkPage).toContain("crm-morning (fresh by 2026-03-03 07:00 UTC): fresh at about 2026-03-03 04:05 UTC if approved now (not expected without it)");
 });
 
 test("a dry run is refused as the request would be: a delay past remediation.maxDelay names inMinutes", () => {
