@@ -30,8 +30,11 @@ import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-sit
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
 
-/** Two nights by default (about 10 s of CPU each on each store and mode); STEWARD_101_NIGHTS=14 plays the issue's fortnight. */
-const NIGHTS = Number(process.env.STEWARD_101_NIGHTS ?? 2);
+/**
+ * Two nights on SQLite (about 10 s of CPU each per mode), one on PostgreSQL (what the store does is the same each
+ * night, and it is slower); STEWARD_101_NIGHTS=14 plays the issue's fortnight on both.
+ */
+const NIGHTS_ON = { sqlite: Number(process.env.STEWARD_101_NIGHTS ?? 2), postgres: Number(process.env.STEWARD_101_NIGHTS ?? 1) };
 const STAMP = 10 * 60_000;
 const MAIL_LINK = /https:\/\/steward\.corp\.example:8443(\/act\/(?:incident|cause)\/\d+\?[^\s"<>]+)/g;
 
@@ -80,7 +83,7 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-async function play(dir: string, backend: "sqlite" | "postgres", mode: "person" | "rules"): Promise<Played> {
+async function play(dir: string, backend: "sqlite" | "postgres", mode: "person" | "rules", count: number): Promise<Played> {
   const rx = startHttpReceiver();
   const smtp = await startSmtpReceiver();
   const s = await startSteppedSite(dir, at(0, "01:30"), siteYaml());
@@ -137,7 +140,7 @@ async function play(dir: string, backend: "sqlite" | "postgres", mode: "person" 
       }
     ).incidents;
 
-  for (let night = 0; night < NIGHTS; night++) {
+  for (let night = 0; night < count; night++) {
     await step(at(night, "01:50"));
     for (const name of ["Admin long 1", "Admin long 2"]) s.sim.tasks.start(st.idOf.get(name)!, { user: "CORP\\anna" });
     await step(at(night, "01:55"));
@@ -221,6 +224,7 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
   for (const mode of (process.env.STEWARD_101_MODES ?? "person,rules").split(",") as Array<"person" | "rules">)
     describe(`issue 101's nights (${mode === "person" ? "no rules, a person pressing the links" : "the documented rules"}, ${backend})`, () => {
       const dir = createTempDir(`steward-101-${mode}-${backend}-`);
+      const NIGHTS = NIGHTS_ON[backend];
       let p: Played;
       let actions: Action[] = [];
       afterAll(async () => {
@@ -229,9 +233,9 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
         await p?.smtp.stop();
       });
       beforeAll(async () => {
-        p = await play(dir.path, backend, mode);
+        p = await play(dir.path, backend, mode, NIGHTS);
         actions = await allActions(p);
-      }, 600_000);
+      }, 1_200_000);
 
       test("each night: the fourteen failed at 02:00 and ran well again once their sources were back; the chains ran", () => {
         expect(p.st.idOf.size).toBe(38);
@@ -293,7 +297,14 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
         for (let night = 0; night < NIGHTS; night++) {
           const pages = p
             .posts()
-            .filter((x) => nightOf(x.at) === night && x.text.includes("connection errors from DWH") && /Reload task failed: Load \d\d/.test(x.text));
+            .filter(
+              (x) =>
+                nightOf(x.at) === night &&
+                x.text.includes("connection errors from DWH") &&
+                /Reload task failed: Load \d\d/.test(x.text) &&
+                !x.text.includes("Retried by"),
+            );
+          // A failed retry's failure, told where the page went, is the action's answer, not a second page.
           const perReceiver = new Map<string, number>();
           for (const x of pages) perReceiver.set(`${x.channel}:${x.to}`, (perReceiver.get(`${x.channel}:${x.to}`) ?? 0) + 1);
           for (const [to, n] of perReceiver) expect({ night, to, n }).toEqual({ night, to, n: 1 });
@@ -325,7 +336,8 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
             const receivers = ["teams:ops-teams", "mail:qlik-ops@corp.example", `mail:${onDuty(nightOf(Date.parse(a.endedAt!)))}`];
             const line = `${PHRASE[a.kind]} ${a.outcome}.`;
             const ended = Date.parse(a.endedAt!);
-            const told = posts.filter((x) => x.at >= ended - STAMP && x.text.includes(a.taskName) && x.text.includes(line));
+            // Told in the next message: within twenty minutes of the run's end (posts are stamped to ten minutes).
+            const told = posts.filter((x) => x.at >= ended - STAMP && x.at <= ended + 2 * STAMP && x.text.includes(a.taskName) && x.text.includes(line));
             for (const r of receivers)
               expect({ task: a.taskName, kind: a.kind, outcome: a.outcome, to: r, told: told.some((x) => `${x.channel}:${x.to}` === r) }).toEqual({
                 task: a.taskName,
