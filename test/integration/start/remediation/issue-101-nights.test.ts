@@ -328,6 +328,9 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
 
       if (mode === "person")
         test("every action the person asked for is told, with its outcome, on Teams and by mail (each recipient of the page)", () => {
+          // The actions that started a run. One ended without a run each night: Load Sales' re-run, skipped because its
+          // chain ran it after Extract orders' re-run; telling such an outcome in an update of its own is another part
+          // of issue 101, built beside this one: its assertion belongs here once that part is merged.
           const asked = actions.filter((a) => a.requestedFrom !== "rule" && a.status === "ended");
           // Per night: two retries from Teams that fail, three that heal (mail, Teams), eleven over REST, three re-runs started.
           expect(asked.length).toBeGreaterThanOrEqual(NIGHTS * 19);
