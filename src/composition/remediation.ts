@@ -52,7 +52,10 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     ...(w.config.qlik ? { startWindowMs: (w.config.qlik.retries + 1) * (w.config.qlik.timeoutMs + BACKOFF_MAX_MS) } : {}),
   });
   alerting.act.setRemedies(remediation);
-  alerting.alertGates.grouping.tellActionsFrom((e) => remediation.endsAnAction(e));
+  alerting.alertGates.grouping.tellActionsFrom(
+    (e) => remediation.endsAnAction(e),
+    (e) => remediation.causeOfUntoldRun(e),
+  );
   return remediation;
 }
 

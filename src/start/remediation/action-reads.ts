@@ -85,6 +85,19 @@ export function createActionReads(db: SqlDb) {
       );
       return r !== undefined;
     },
+    /**
+     * The cause a person's re-run of the task was asked under (the queue's, by its id), when that re-run started a run
+     * whose outcome no message told yet; 0 for none. The cause may have closed since: its page's receivers still wait
+     * for the answer.
+     */
+    async untoldRunCause(taskId: string): Promise<number> {
+      const r = await db.get<{ cause_id: number | string }>(
+        `SELECT cause_id FROM remediation_actions WHERE task_id = ? AND requested_from <> 'rule' AND kind = 'rerun' AND cause_id > 0 AND status IN ('started', 'ended')
+         AND (told_event_id IS NULL OR told_event_id LIKE '${TOLD_RUNNING}%') ORDER BY id DESC LIMIT 1`,
+        [taskId.toLowerCase()],
+      );
+      return r === undefined ? 0 : Number(r.cause_id);
+    },
     /** The causes whose re-run is still pending (asked for, not yet all ended): runs cancelled since join them. */
     async pendingRerunCauses(): Promise<number[]> {
       const rows = await db.all<{ cause_id: number | string }>(

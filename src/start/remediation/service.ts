@@ -68,6 +68,11 @@ export interface RemediationService extends RemedyPort {
    * cause, it still goes where the cause's page went (src/tell/grouping), so the person learns how it ended.
    */
   endsAnAction(e: DomainEvent): Promise<boolean>;
+  /**
+   * The cause (its id) a person's re-run was asked under, when the event ends that re-run's run and no message told
+   * its outcome yet; undefined otherwise. Its recovery goes where the cause's page went also after the cause closed.
+   */
+  causeOfUntoldRun(e: DomainEvent): Promise<number | undefined>;
   /** This Steward's next look for due actions (remediation.pollInterval's), run now; resolves when it is done. */
   lookNow(): Promise<void>;
   /** What a retry would do if approved now (dryRun), or why it would be refused: nothing recorded or started. */
@@ -308,6 +313,11 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     retry: async (req) => retryAnswer(await requestRetry(req), clock.now(), deps.formatTime),
     // A run's failure, or the recovery that closed its incident (its success alone is not what a route takes).
     endsAnAction: async (e) => isTaskEvent(e) && e.source !== "test" && RUN_ENDS.has(e.kind) && (await store.untoldRunOf(e.task.id)),
+    async causeOfUntoldRun(e) {
+      if (!isTaskEvent(e) || e.source === "test" || !RUN_ENDS.has(e.kind)) return undefined;
+      const causeId = await store.untoldRunCause(e.task.id);
+      return causeId > 0 ? causeId : undefined;
+    },
     lines: (e) => messageLines({ store, causes: deps.causes, formatTime: deps.formatTime, probes: deps.probes }, e),
   };
 }

@@ -86,6 +86,8 @@ export interface RemedyPort {
   chain(req: { incidentId: number; taskId: string; by: string; from: "link"; ip?: string; verified: boolean }): Promise<LinkAnswer>;
   /** Whether a link's action waits for a second, different person (remediation.approval: two-person). */
   needsTwoPeople?(action: "retry" | "rerun" | "reload" | "chain"): boolean;
+  /** Whether the event ends the run of an action a person asked for, its outcome not told yet: renotify does not hold it. */
+  endsAnAction?(e: DomainEvent): Promise<boolean>;
   /** Lines for the incident's next message: what was done and how it ended (each told once). */
   lines(e: DomainEvent): Promise<string[]>;
 }

@@ -87,6 +87,7 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
         const withLines = told.length === 0 ? n : { ...n, vars: { ...n.vars, remediationLines: told } };
         return links.decorate(escalation ? escalation.decorate(withLines) : withLines);
       },
+      endsAnAction: async (e) => (await remedies?.endsAnAction?.(e)) === true,
       queued: async (plan, now) => {
         if (plan.deliveries.some(wouldSend)) await markPaged(incidents, plan.event, now);
         await escalation?.queued(plan, now);

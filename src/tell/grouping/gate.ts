@@ -31,6 +31,7 @@ import { resolvedCauseOf } from "../../platform/events/cause-resolved";
 import { createUnconfirmedFloodRule } from "./unconfirmed-flood";
 import { createEarlierAlerts, type OpenAlerts } from "./earlier-alerts";
 import { createRuleHeldCheck } from "./rule-held";
+import { closedCauseOutcome } from "./closed-cause-outcome";
 
 export interface GroupingGateDeps {
   taskNodes: TaskNodes;
@@ -53,6 +54,8 @@ export interface GroupingGateDeps {
   alsoReceived?: (parentId: number) => Promise<Receiver[]>;
   /** Whether the event ends the run of an action a person asked for whose outcome is not told yet (start/remediation). */
   endsAnAction?: (e: DomainEvent) => Promise<boolean>;
+  /** The cause a person's re-run was asked under, when the event ends its run untold (start/remediation, wired late). */
+  causeOfRun?: (e: DomainEvent) => Promise<number | undefined>;
   /** Whether a run (its execution id) is one remediation started (start/remediation, wired late). */
   ownRun?: (executionId: string) => Promise<boolean>;
   /** The freshness promises' open alerts (the judge's store, through the composition root): a cause opening takes them in. */
@@ -91,6 +94,9 @@ async function recoveredPlan(
   const extra = recoveredReach(parentId, own, reached, byHand);
   return extra.length > 0 ? { ...own, deliveries: [...own.deliveries, ...extra] } : own;
 }
+
+/** A cause as its messages show it. */
+const summaryOf = (store: CauseStore, deps: GroupingGateDeps) => (id: number) => causeSummary(store, id, deps.publicUrl, deps.promises?.(), deps.trying?.());
 
 const isEscalation = (plan: Plan) => plan.deliveries.length > 0 && plan.deliveries.every((d) => d.key.startsWith("esc:"));
 
@@ -192,14 +198,14 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       // A cause resolved by hand holding no open incident: its follow-up is its recovered page (platform/events/cause-resolved.ts).
       const byHand = resolvedCauseOf(plan.event);
       if (byHand) {
-        const cause = await causeSummary(store, byHand.causeId, deps.publicUrl, deps.promises?.(), deps.trying?.());
+        const cause = await summaryOf(store, deps)(byHand.causeId);
         return cause?.status === "closed"
           ? withCause(await recovered(plan, byHand.causeId, true), cause)
           : suppress(plan, "the cause it resolves is not closed");
       }
       const decision = await earlier.opening(await decide(plan.event, now, pageTargets(plan)), now);
-      if (!decision) return plan;
-      const cause = await causeSummary(store, decision.parentId, deps.publicUrl, deps.promises?.(), deps.trying?.());
+      if (!decision) return closedCauseOutcome(plan, { causeOfRun: deps.causeOfRun, summary: summaryOf(store, deps), outcome: updates.outcome, withCause });
+      const cause = await summaryOf(store, deps)(decision.parentId);
       if (decision.action === "pass") {
         // A repeat goes where renotify and pageAfter let it; a receiver it reaches first gets the cause's recovery too.
         if (cause?.status === "open" && decision.repeat) return (await updates.unreached(decision.parentId, plan, now), withCause(plan, cause));

@@ -83,7 +83,7 @@ export interface Grouping {
    * Approved remediation (built after the gates, so wired late): whether an event ends the run of a person's action
    * whose outcome is not told yet; such a symptom goes to the cause's page's receivers instead of being held.
    */
-  tellActionsFrom(endsAnAction: (e: DomainEvent) => Promise<boolean>): void;
+  tellActionsFrom(endsAnAction: (e: DomainEvent) => Promise<boolean>, causeOfRun?: (e: DomainEvent) => Promise<number | undefined>): void;
   /** Gives GET /v4/causes/{id} the symptoms' script logs: the dashboard's timeline (built after the gates, so wired late). */
   readScriptLogsFrom(index: () => ScriptLogLookup): void;
   /** Names on a cause's pages what a remediation rule is trying for it (src/start/remediation, built after the gates). */
@@ -123,10 +123,12 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   const cloudChains = createCloudChains(deps.db);
   const followUps = createFollowUps(deps.db);
   let endsAnAction: ((e: DomainEvent) => Promise<boolean>) | undefined;
+  let causeOfRun: ((e: DomainEvent) => Promise<number | undefined>) | undefined;
   let ownRun: ((executionId: string) => Promise<boolean>) | undefined;
   const gate = createGroupingGate(store, cfg, {
     alsoReceived: followUps.causeReceivers,
     endsAnAction: (e) => endsAnAction?.(e) ?? Promise.resolve(false),
+    causeOfRun: (e) => causeOfRun?.(e) ?? Promise.resolve(undefined),
     ownRun: (id) => ownRun?.(id) ?? Promise.resolve(false),
     trying: () => trying,
     ruleHeldTasks: () => ruleHeld?.() ?? Promise.resolve(new Set<string>()),
@@ -159,8 +161,9 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     },
     notePlan: chains.note,
     noteCloudTasks: cloudChains.note,
-    tellActionsFrom(fn) {
+    tellActionsFrom(fn, causeFn) {
       endsAnAction = fn;
+      causeOfRun = causeFn;
     },
     readScriptLogsFrom(index) {
       scriptLogs = index;

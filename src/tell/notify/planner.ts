@@ -32,6 +32,8 @@ export interface PlanContext {
   escalationTargets?: ReadonlySet<string> | undefined;
   /** An escalation is itself the reason to page again: `renotify` does not hold it back. */
   escalating?: boolean;
+  /** The event ends the run of an action a person asked for (a retry that failed again): `renotify` does not hold it back. */
+  endsAnAction?: boolean;
   /** Who is on duty in an `oncall:` schedule at an instant (src/tell/oncall); undefined: no such schedule. */
   onDuty?: (schedule: string, nowMs: number) => OnDuty | undefined;
 }
@@ -133,7 +135,22 @@ export async function planEvent(ctx: PlanContext, event: DomainEvent, outbox: Ou
   }
   const written = outbox ? await outbox.existingKeys(asked.map((a) => a.base.key)) : new Set<string>();
   for (const a of asked) {
-    deliveries.push(await decide(a.route, a.ch, a.channelName, a.traits, a.base, event, outbox, written, now, planned, test, ctx.escalating === true));
+    deliveries.push(
+      await decide(
+        a.route,
+        a.ch,
+        a.channelName,
+        a.traits,
+        a.base,
+        event,
+        outbox,
+        written,
+        now,
+        planned,
+        test,
+        ctx.escalating === true || ctx.endsAnAction === true,
+      ),
+    );
   }
   return { event, routes, deliveries };
 }
@@ -166,7 +183,8 @@ async function decide(
   now: number,
   planned: Map<string, string>,
   test: NotifyConfig["testMode"],
-  escalating: boolean,
+  /** An escalation, or the end of a person's action: the reason to page again, whatever `renotify` says. */
+  pagesAgain: boolean,
 ): Promise<PlannedDelivery> {
   const earlier = planned.get(d.key);
   if (earlier) return { ...d, action: "duplicate", reason: `already planned by route ${earlier}` };
@@ -182,7 +200,7 @@ async function decide(
     else return { ...d, action: "suppress", reason: "test mode: this channel has no testTarget" };
   }
 
-  const again = escalating ? ({ action: "send" } as const) : renotifyDecision(route.config.renotify, event, traits, routePageAfter(route));
+  const again = pagesAgain ? ({ action: "send" } as const) : renotifyDecision(route.config.renotify, event, traits, routePageAfter(route));
   if (again.action === "suppress") return { ...d, action: "suppress", reason: again.reason };
 
   if (route.config.rateLimit) {

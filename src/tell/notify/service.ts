@@ -72,6 +72,11 @@ export interface NotifierDeps {
 export interface NotifyHooks {
   /** Adds to a message's template variables when it is built for sending (acknowledge and snooze links). */
   decorate?(n: Notification): Promise<Notification>;
+  /**
+   * Whether the event ends the run of an action a person asked for whose outcome no message told yet (a retry that
+   * failed again): the person waits for that answer, so `renotify` does not hold it back.
+   */
+  endsAnAction?(e: DomainEvent): Promise<boolean>;
   /** Told of each plan after it was queued (escalation timers start from the deliveries sent). */
   queued?(plan: Plan, now: number): Promise<void>;
   /** The rota as it stands: the config's schedules with the overrides people made (src/tell/oncall/stored-overrides.ts). */
@@ -271,7 +276,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     if (isTaskEvent(event) && event.kind === "task.recovered" && event.incident) {
       if ((await outbox.releaseGroups(incidentGroupKey(event.incident.id), now)) > 0) worker.wake();
     }
-    const planned = await planEvent(ctx, event, outbox, now);
+    const planned = await planEvent((await deps.hooks?.endsAnAction?.(event)) ? { ...ctx, endsAnAction: true } : ctx, event, outbox, now);
     const reviewed = deps.gate ? await deps.gate.review(planned, now, { planAs: async (e) => (await planEvent(ctx, e, undefined, now)).deliveries }) : planned;
     const { result, plan } = await enqueuePlan(outbox, reviewed, now, o.maxAge, deps.gate);
     for (const d of plan.deliveries)

@@ -1,0 +1,365 @@
+// Issue 101's closing scenario on its held-back site (test/helpers/issue-101-site.ts), nights on a stepped clock the
+// simulator and Steward share, on each store, twice: with no rules and the on-call engineer pressing the links of the
+// Teams cards and mails (and the REST retry with a key), and with the documented rules of docs/remediation.md. Each
+// night an admin starts two long reloads on Reload01 at 01:50 (both engines busy until 03:30); every source refuses
+// from 01:55 and is back 17 minutes later; Qlik cancels Extract orders and Load Sales at 02:30, Late 1 at 02:42 and
+// Late 2 at 03:07 in Reload01's queue. The person presses *Re-run the cancelled runs* at 02:32.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { closeAll } from "../../../helpers/app";
+import {
+  at,
+  BASE,
+  CHAINS,
+  onDuty,
+  CRM,
+  FAILING,
+  FREE_AT,
+  LOADS,
+  MIN,
+  OPS_KEY,
+  QUEUED,
+  type SiteSteward,
+  STOCK,
+  siteYaml,
+  startSteward,
+  stewardYaml,
+} from "../../../helpers/issue-101-site";
+import { type PostgresService, startPostgres } from "../../../helpers/services";
+import { simControl } from "../../../helpers/sim-control";
+import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
+import { createTempDir } from "../../../helpers/temp-dir";
+import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+
+/**
+ * Two nights on SQLite (about 10 s of CPU each per mode), one on PostgreSQL (what the store does is the same each
+ * night, and it is slower); STEWARD_101_NIGHTS=14 plays the issue's fortnight on both.
+ */
+const NIGHTS_ON = { sqlite: Number(process.env.STEWARD_101_NIGHTS ?? 2), postgres: Number(process.env.STEWARD_101_NIGHTS ?? 1) };
+const STAMP = 10 * 60_000;
+const MAIL_LINK = /https:\/\/steward\.corp\.example:8443(\/act\/(?:incident|cause)\/\d+\?[^\s"<>]+)/g;
+
+interface Post {
+  channel: "mail" | "teams";
+  /** A mail's recipients (Teams: the channel). */
+  to: string;
+  at: number;
+  text: string;
+  links: Array<[string, string]>;
+}
+
+interface Played {
+  /** The queue's cause of each night, and when the person pressed its re-run (0: the rule's). */
+  nights: Array<{ causeId: number; pressedAt: number }>;
+  s: SteppedSite;
+  st: SiteSteward;
+  posts: () => Post[];
+  rx: HttpReceiver;
+  smtp: SmtpReceiver;
+}
+
+/** A Teams card's text blocks as a person reads them, and its Action.OpenUrl buttons. */
+function teamsPost(body: string, atMs: number): Post {
+  const content = JSON.parse(body).attachments[0].content as {
+    body: Array<{ type: string; text?: string }>;
+    actions?: Array<{ type: string; title: string; url: string }>;
+  };
+  const text = content.body
+    .filter((b) => b.type === "TextBlock")
+    .map((b) => b.text!.replace(/\\(.)/g, "$1"))
+    .join("\n");
+  const links = (content.actions ?? []).filter((a) => a.type === "Action.OpenUrl").map((a) => [a.title, a.url.slice(BASE.length)] as [string, string]);
+  return { channel: "teams", to: "ops-teams", at: atMs, text, links };
+}
+
+const confirm = (fields: Record<string, string>) => ({
+  method: "POST",
+  headers: { "content-type": "application/x-www-form-urlencoded" },
+  body: new URLSearchParams(fields).toString(),
+});
+const action = (link: string) => new URLSearchParams(link.split("?")[1]).get("a");
+
+let pg: PostgresService | undefined;
+afterAll(async () => {
+  await pg?.stop();
+});
+
+async function play(dir: string, backend: "sqlite" | "postgres", mode: "person" | "rules", count: number): Promise<Played> {
+  const rx = startHttpReceiver();
+  const smtp = await startSmtpReceiver();
+  const s = await startSteppedSite(dir, at(0, "01:30"), siteYaml());
+  let store = "";
+  if (backend === "postgres") {
+    pg ??= await startPostgres();
+    store = `store:\n  postgres:\n    url: ${await pg.createDatabase(`nights_${mode}`)}\n    leaseTtlMs: 180000\n    heartbeatIntervalMs: 60000\n`;
+  }
+  const st = await startSteward(s, dir, stewardYaml({ smtpPort: smtp.port, teamsUrl: `${rx.url}/teams`, rules: mode === "rules", store }), at(0, "01:30"));
+  const teamsAt: number[] = [];
+  const nights: Played["nights"] = [];
+  const mailsAt: number[] = [];
+  const posts = (): Post[] => {
+    const teams = rx.requests.filter((r) => r.path === "/teams");
+    while (teamsAt.length < teams.length) teamsAt.push(s.clock.now());
+    while (mailsAt.length < smtp.mails.length) mailsAt.push(s.clock.now());
+    return [
+      ...teams.map((r, i) => teamsPost(r.body, teamsAt[i]!)),
+      ...smtp.mails.map((m, i) => {
+        const text = `${m.mail.subject ?? ""}\n${m.mail.text ?? ""}`;
+        const links = [...text.matchAll(MAIL_LINK)].map((x) => [action(x[1]!) ?? "", x[1]!] as [string, string]);
+        return { channel: "mail" as const, to: m.envelopeTo.join(","), at: mailsAt[i]!, text, links };
+      }),
+    ];
+  };
+  // Ten minutes at a time, so that each post is stamped with the night and the ten minutes it was sent in.
+  const step = async (ms: number) => {
+    for (let next = Math.min(ms, s.clock.now() + STAMP); s.clock.now() < ms; next = Math.min(ms, next + STAMP)) {
+      await s.clock.runUntil(next);
+      posts();
+    }
+  };
+  const sim = (name: string, outcome: "fail" | "succeed") => simControl(s.sim, "PATCH", `/tasks/${st.idOf.get(name)}`, { outcome });
+  const used = new Set<string>();
+  const press = async (link: string, fields: Record<string, string>) => {
+    used.add(link);
+    const page = await st.t.request(link);
+    expect({ link, status: page.status, page: page.status === 200 ? "" : await page.text() }).toEqual({ link, status: 200, page: "" });
+    const res = await st.t.request(link, confirm(fields));
+    return { status: res.status, body: await res.text() };
+  };
+  /** The newest post on `channel` naming `name` that carries an acting link `a`. */
+  const linkFor = (channel: Post["channel"], name: string, a: string) => {
+    const found = posts()
+      .filter((p) => p.channel === channel && p.text.includes(name))
+      .flatMap((p) => p.links.filter(([title, l]) => (action(l) === a || title === a) && !used.has(l)))
+      .at(-1);
+    return found?.[1];
+  };
+  const openIncidents = async () =>
+    (
+      (await (await st.t.request("/v4/incidents?status=open&limit=200", { headers: { "x-api-key": OPS_KEY } })).json()) as {
+        incidents: Array<{ id: number; taskId: string | null }>;
+      }
+    ).incidents;
+
+  for (let night = 0; night < count; night++) {
+    await step(at(night, "01:50"));
+    for (const name of ["Admin long 1", "Admin long 2"]) s.sim.tasks.start(st.idOf.get(name)!, { user: "CORP\\anna" });
+    await step(at(night, "01:55"));
+    for (const name of FAILING) await sim(name, "fail");
+    if (mode === "person") {
+      await step(at(night, "02:05"));
+      // From the Teams cards: Reload Stock's and the source's, while both still fail: each retry fails.
+      for (const name of [STOCK, LOADS[0]!]) {
+        const link = linkFor("teams", name, "retry");
+        if (link) expect((await press(link, { retry: "0", name: "Per Olsson" })).body).toContain("will be started again");
+      }
+    }
+    await step(at(night, "02:12"));
+    for (const name of FAILING) await sim(name, "succeed");
+    const queueCause = async () => {
+      const { causes } = (await (await st.t.request("/v4/causes?limit=100", { headers: { "x-api-key": OPS_KEY } })).json()) as {
+        causes: Array<{ id: number; title: string }>;
+      };
+      return Math.max(0, ...causes.filter((c) => c.title === "reload queue backed up on reload01").map((c) => c.id));
+    };
+    if (mode === "person") {
+      await step(at(night, "02:14"));
+      // From the mail: Reload CRM and Reload Stock heal; the source's first load from Teams, the rest over REST.
+      for (const name of [CRM, STOCK]) {
+        const link = linkFor("mail", name, "retry");
+        if (link) expect((await press(link, { retry: "0" })).body).toContain("will be started again");
+      }
+      const teamsLoad = linkFor("teams", "Load ", "retry");
+      if (teamsLoad) expect((await press(teamsLoad, { retry: "0", name: "Per Olsson" })).body).toContain("will be started again");
+      await step(at(night, "02:20"));
+      const loadIds = new Set(LOADS.map((n) => st.idOf.get(n)!.toLowerCase()));
+      for (const i of await openIncidents()) {
+        if (!i.taskId || !loadIds.has(i.taskId.toLowerCase())) continue;
+        const res = await st.t.request(`/v4/incidents/${i.id}/retry`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-api-key": OPS_KEY },
+          body: JSON.stringify({}),
+        });
+        expect([200, 202]).toContain(res.status);
+      }
+      await step(at(night, "02:32"));
+      const rerun = linkFor("mail", "reload queue backed up", "rerun");
+      expect(rerun).toBeDefined();
+      if (rerun) expect((await press(rerun, { confirm: "rerun" })).body).toContain("will be started again");
+      nights.push({ causeId: await queueCause(), pressedAt: s.clock.now() });
+    } else {
+      await step(at(night, "02:32"));
+      nights.push({ causeId: await queueCause(), pressedAt: 0 });
+    }
+    await step(at(night, "06:30"));
+  }
+  return { nights, s, st, posts, rx, smtp };
+}
+
+interface Action {
+  id: number;
+  taskName: string;
+  kind: string;
+  status: string;
+  outcome: string | null;
+  requestedBy: string;
+  requestedFrom: string;
+  startedAt: string | null;
+  endedAt: string | null;
+}
+
+const get = async <T>(p: Played, path: string) => (await (await p.st.t.request(path, { headers: { "x-api-key": OPS_KEY } })).json()) as T;
+/** Every action on every incident, oldest first. */
+async function allActions(p: Played): Promise<Action[]> {
+  const { incidents } = await get<{ incidents: Array<{ id: number }> }>(p, "/v4/incidents?limit=1000");
+  const out: Action[] = [];
+  for (const i of incidents) out.push(...(await get<{ actions: Action[] }>(p, `/v4/incidents/${i.id}/actions`)).actions);
+  return out.sort((a, b) => a.id - b.id);
+}
+const nightOf = (ms: number) => Math.floor((ms - at(0, "00:00")) / (24 * 60 * MIN));
+const DWH_LOADS = new Set(LOADS);
+/** The outcome phrase an action's line ends with. */
+const PHRASE: Record<string, string> = { retry: "the retry", rerun: "the re-run" };
+
+for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").split(",") as Array<"sqlite" | "postgres">)
+  for (const mode of (process.env.STEWARD_101_MODES ?? "person,rules").split(",") as Array<"person" | "rules">)
+    describe(`issue 101's nights (${mode === "person" ? "no rules, a person pressing the links" : "the documented rules"}, ${backend})`, () => {
+      const dir = createTempDir(`steward-101-${mode}-${backend}-`);
+      const NIGHTS = NIGHTS_ON[backend];
+      let p: Played;
+      let actions: Action[] = [];
+      afterAll(async () => {
+        await closeAll(p?.st.t, p?.s.sim, dir);
+        await p?.rx.stop();
+        await p?.smtp.stop();
+      });
+      beforeAll(async () => {
+        p = await play(dir.path, backend, mode, NIGHTS);
+        actions = await allActions(p);
+      }, 1_200_000);
+
+      test("each night: the fourteen failed at 02:00 and ran well again once their sources were back; the chains ran", () => {
+        expect(p.st.idOf.size).toBe(38);
+        for (let night = 0; night < NIGHTS; night++) {
+          for (const name of FAILING) {
+            const runs = p.s.finished.filter((r) => r.task === name && nightOf(r.stopMs) === night);
+            expect({ night, name, failed: runs.some((r) => r.status === 8 && r.stopMs < at(night, "02:05")) }).toEqual({ night, name, failed: true });
+            expect({ night, name, back: runs.some((r) => r.status === 7 && r.startMs >= at(night, "02:12")) }).toEqual({ night, name, back: true });
+          }
+          for (const c of CHAINS) expect(p.s.finished.filter((r) => r.task === `Chain ${c}3` && r.status === 7 && nightOf(r.stopMs) === night)).toHaveLength(1);
+        }
+      });
+
+      test("the queue's cancelled runs ran again once each, in chain order then by when each was cancelled, the late ones too", async () => {
+        for (const [night, { causeId, pressedAt }] of p.nights.entries()) {
+          const cancelled = QUEUED.map((name) => p.s.finished.find((r) => r.task === name && r.status === 8 && nightOf(r.stopMs) === night)!.stopMs);
+          if (mode === "person") {
+            // Late 1 and Late 2 were cancelled 10 and 35 minutes after the press.
+            expect(cancelled.slice(2).map((ms) => Math.floor((ms - pressedAt) / MIN))).toEqual([10, 35]);
+          }
+          const again = QUEUED.map((name) =>
+            p.s.finished.filter((r) => r.task === name && r.status !== 8 && r.startMs > at(night, "02:30") && nightOf(r.startMs) === night),
+          );
+          expect({ night, runs: again.map((r) => r.map((x) => x.status)) }).toEqual({ night, runs: [[7], [7], [7], [7]] });
+          const starts = again.map((r) => r[0]!.startMs);
+          expect([...starts].sort((a, b) => a - b)).toEqual(starts);
+          const { actions: ofCause } = await get<{ actions: Action[] }>(p, `/v4/causes/${causeId}/actions`);
+          // Load Sales is run by its chain after Extract orders' re-run (Qlik's trigger): its action is skipped, not started twice.
+          // The rule's request lists it after the late ones (its runs still go in chain order): noted in the report.
+          const named = ofCause.map((a) => a.taskName);
+          expect([...named].sort()).toEqual([...QUEUED].sort());
+          expect(named.filter((n) => n !== "Load Sales")).toEqual(QUEUED.filter((n) => n !== "Load Sales"));
+          expect(ofCause.find((a) => a.taskName === "Load Sales")).toMatchObject({ status: "skipped" });
+          expect(ofCause.every((a) => a.requestedBy === (mode === "person" ? a.requestedBy : "rule:queue-reruns"))).toBe(true);
+        }
+      });
+
+      test("nothing started on Reload01 while it had no free engine; no backlog caused by Steward's own waiting run", () => {
+        const reload01 = new Set(QUEUED.map((n) => p.st.idOf.get(n)!.toLowerCase()));
+        const starts = p.s.sim.requests
+          .list({ source: "qrs", method: "POST" })
+          .filter((r) => /\/task\/[^/]+\/start/i.test(r.path) && [...reload01].some((id) => r.path.toLowerCase().includes(id)));
+        // The simulator keeps its latest requests only (a fortnight's nights push the first ones out): the runs say the rest.
+        expect(starts.length).toBeGreaterThan(0);
+        for (const r of starts) {
+          const ms = Date.parse(r.time);
+          expect({ start: r.time, free: ms >= at(nightOf(ms), FREE_AT) }).toEqual({ start: r.time, free: true });
+        }
+        for (let night = 0; night < NIGHTS; night++) {
+          const again = p.s.finished.filter((r) => QUEUED.includes(r.task) && r.status === 7 && r.startMs > at(night, "02:30") && nightOf(r.startMs) === night);
+          expect({ night, early: again.filter((r) => r.startMs < at(night, FREE_AT)).map((r) => r.task) }).toEqual({ night, early: [] });
+          const backlogs = p.st.events.filter((x) => x.e.kind === "scheduler.queue_backlog" && nightOf(x.at) === night);
+          expect({ night, backlogs: backlogs.length }).toEqual({ night, backlogs: 1 });
+          const pages = p
+            .posts()
+            .filter((x) => nightOf(x.at) === night && x.text.includes("Reload queue backed up on reload01") && x.text.includes("Open: cause #"));
+          expect({ night, pages: new Set(pages.map((x) => `${x.channel}:${x.to}`)).size, posts: pages.length }).toEqual({ night, pages: 3, posts: 3 });
+        }
+      });
+
+      test("the source down 17 minutes under twelve loads: one page at most on each channel, every load ran again", async () => {
+        for (let night = 0; night < NIGHTS; night++) {
+          const pages = p
+            .posts()
+            .filter(
+              (x) =>
+                nightOf(x.at) === night &&
+                x.text.includes("connection errors from DWH") &&
+                /Reload task failed: Load \d\d/.test(x.text) &&
+                !x.text.includes("Retried by"),
+            );
+          // A failed retry's failure, told where the page went, is the action's answer, not a second page.
+          const perReceiver = new Map<string, number>();
+          for (const x of pages) perReceiver.set(`${x.channel}:${x.to}`, (perReceiver.get(`${x.channel}:${x.to}`) ?? 0) + 1);
+          for (const [to, n] of perReceiver) expect({ night, to, n }).toEqual({ night, to, n: 1 });
+          // The rota: the page went to the channel's address and to whoever was on duty that night.
+          if (mode === "person")
+            expect([...perReceiver.keys()].sort()).toEqual(["mail:qlik-ops@corp.example", `mail:${onDuty(night)}`, "teams:ops-teams"].sort());
+          if (mode === "rules") expect({ night, pages: pages.length }).toEqual({ night, pages: 0 });
+        }
+        if (mode === "rules") {
+          const audit = await get<{ entries: Array<{ target: string; time: string }> }>(p, "/v4/audit?action=remediation.withheld&limit=500");
+          expect(audit.entries).toEqual([]);
+        }
+      });
+
+      if (mode === "rules")
+        test("no post on any route about a failure the rule healed (the fourteen, their apps' staleness)", () => {
+          const about = FAILING.filter((n) => DWH_LOADS.has(n) || n === STOCK || n === CRM);
+          const posts = p.posts().filter((x) => about.some((n) => x.text.includes(n)));
+          expect(posts.map((x) => `${x.channel} ${new Date(x.at).toISOString()} ${x.text.split("\n").slice(0, 3).join(" / ")}`)).toEqual([]);
+        });
+
+      if (mode === "person")
+        test("every action the person asked for is told, with its outcome, on Teams and by mail (each recipient of the page)", () => {
+          // The actions that started a run. One ended without a run each night: Load Sales' re-run, skipped because its
+          // chain ran it after Extract orders' re-run; telling such an outcome in an update of its own is another part
+          // of issue 101, built beside this one: its assertion belongs here once that part is merged.
+          const asked = actions.filter((a) => a.requestedFrom !== "rule" && a.status === "ended");
+          // Per night: two retries from Teams that fail, three that heal (mail, Teams), eleven over REST, three re-runs started.
+          expect(asked.length).toBeGreaterThanOrEqual(NIGHTS * 19);
+          const posts = p.posts();
+          for (const a of asked) {
+            const receivers = ["teams:ops-teams", "mail:qlik-ops@corp.example", `mail:${onDuty(nightOf(Date.parse(a.endedAt!)))}`];
+            const line = `${PHRASE[a.kind]} ${a.outcome}.`;
+            const ended = Date.parse(a.endedAt!);
+            // Told in the next message: within twenty minutes of the run's end (posts are stamped to ten minutes).
+            const told = posts.filter((x) => x.at >= ended - STAMP && x.at <= ended + 2 * STAMP && x.text.includes(a.taskName) && x.text.includes(line));
+            for (const r of receivers)
+              expect({ task: a.taskName, kind: a.kind, outcome: a.outcome, to: r, told: told.some((x) => `${x.channel}:${x.to}` === r) }).toEqual({
+                task: a.taskName,
+                kind: a.kind,
+                outcome: a.outcome,
+                to: r,
+                told: true,
+              });
+          }
+          // A retry that did not heal says so: Reload Stock's and Load 01's, pressed on Teams while their sources were down.
+          expect(
+            asked
+              .filter((a) => a.outcome === "failed")
+              .map((a) => a.taskName)
+              .slice(0, 2)
+              .sort(),
+          ).toEqual(["Load 01", STOCK]);
+        });
+    });
