@@ -159,7 +159,7 @@ ${rule ? RULE : ""}${channels(smtp.port)}${routes}`,
     const failureMails = (r: Run, to: string) => r.smtp.mails.filter((m) => m.envelopeTo.includes(to) && /task failed:/.test(m.mail.subject ?? "")).length;
 
     test("rehearsed on A's history, the new config pages per route and channel what running the weeks again with it pages, and starts its retries", {
-      timeout: 300_000,
+      timeout: wallLimit(300_000),
     }, async () => {
       const faults = Math.floor((NIGHTS + 2) / 4);
       expect(failureMails(a, "oncall@corp.example")).toBe(NIGHTS + faults);
