@@ -11,7 +11,7 @@ import { openWork } from "../show/handover-notice/open-work";
 import { createHandoverNotices } from "../show/handover-notice/service";
 import { createCauseStore } from "../tell/grouping/cause-store";
 import type { EmailChannelConfig } from "../tell/notify/channels/email/schema";
-import type { OnCallConfig } from "../tell/oncall/config";
+import { type OnCallConfig, scheduleNames } from "../tell/oncall/config";
 import { registerOnCallFeedRoutes } from "../tell/oncall/feed-routes";
 import { createOnCallFeedStore } from "../tell/oncall/feed-store";
 import { registerOnCallDutyRoutes } from "../tell/oncall/http-route";
@@ -45,6 +45,7 @@ export function wireOnCall(w: Wiring, http: HttpApp, alerting: NoticeReads, curr
     log: w.log,
     instanceId: w.clusterWiring.instanceId,
     baseDir: w.loaded.baseDir,
+    active: () => scheduleNames(configured()).length > 0,
     testTarget: () => {
       const t = current().notify.testMode;
       return t.enabled ? t.email : undefined;

@@ -25,6 +25,8 @@ export interface OverrideNoticeDeps {
   log: Logger;
   instanceId: string;
   baseDir: string;
+  /** Whether the config has a rota: without one, no override can be made and nothing is looked for each minute. */
+  active(): boolean;
   /** notify.testMode.email while test mode is on: the notice goes there, its person named in the subject. */
   testTarget?(): string | undefined;
 }
@@ -97,6 +99,20 @@ export function createOverrideNotices(d: OverrideNoticeDeps) {
     }
   };
 
+  /**
+   * The look each minute, while the config has a rota (a notice queued by a Steward that stopped before sending is
+   * taken over) or after this Steward queued one: an idle Steward with no rota reads nothing (idle-site-statements).
+   */
+  const arm = () => {
+    if (timer !== undefined || stopped) return;
+    timer = d.clock.setTimeout(async () => {
+      timer = undefined;
+      if (stopped) return;
+      await drain();
+      if (d.active()) arm();
+    }, LOOK_MS);
+  };
+
   /** Sends what is due; a call while a drain runs makes it run once more after (a notice queued meanwhile is not left for a minute). */
   const drain = (): Promise<void> => {
     if (running) {
@@ -128,23 +144,20 @@ export function createOverrideNotices(d: OverrideNoticeDeps) {
            ON CONFLICT (override_id, change, person) DO NOTHING`,
           [overrideId, change, n.person, n.subject, n.text, schedule, now],
         );
-      if (!stopped) void drain();
+      if (!stopped) {
+        arm();
+        void drain();
+      }
     },
     start() {
       stopped = false;
-      const arm = () => {
-        timer = d.clock.setTimeout(async () => {
-          if (stopped) return;
-          await drain();
-          if (!stopped) arm();
-        }, LOOK_MS);
-      };
-      arm();
+      if (d.active()) arm();
       void drain();
     },
     async stop() {
       stopped = true;
       d.clock.clearTimeout(timer);
+      timer = undefined;
       await running;
     },
   };

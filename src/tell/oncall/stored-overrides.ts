@@ -31,9 +31,11 @@ export function createRotaOverrides(store: OverrideStore, clock: Clock) {
     held: () => held,
     /** `oncall` with the stored overrides merged in; the same object when there are none. */
     merged(oncall: OnCallConfig | undefined): OnCallConfig | undefined {
+      // No rota: no override can hold, and an idle Steward reads nothing for it (idle-site-statements).
+      if (!oncall) return oncall;
       // A failed read keeps what was held; the next look tries again.
       if (clock.now() - readAt >= REFRESH_MS) void refresh().catch(() => {});
-      if (!oncall || held.length === 0) return oncall;
+      if (held.length === 0) return oncall;
       const out: Record<string, unknown> = { ...oncall };
       for (const name of scheduleNames(oncall)) {
         const s = scheduleOf(oncall, name)!;

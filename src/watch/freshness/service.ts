@@ -216,7 +216,8 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const apps = await store.apps();
     const checkStates = d.checkins ? await d.checkins.states() : new Map();
     const open = openRows.map((r) => ({ key: r.key, deadlineMs: r.deadlineMs, level: r.level }));
-    const dataTimes = await readDataTimes(store, now);
+    // Only "never older than" promises remember their data's time: a site without one reads nothing more each look.
+    const dataTimes = allPromises().some((p) => p.maxAge !== undefined) ? await readDataTimes(store, now) : new Map<string, number>();
     const context = { upstreams: d.upstreams, checkStates, nowMs: now, dataTimes, ...(tasks ? { tasks } : {}) };
     const judge = () => judgeFreshness({ etaOf, promises: allPromises(), apps, open, since, ...context });
     // What /status and the Freshness page show: when each promised app not fresh yet is now expected.

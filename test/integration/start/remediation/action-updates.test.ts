@@ -213,8 +213,12 @@ for (const backend of ["sqlite", "postgres"] as const)
       const told = pdTold(sc.pd);
       expect(count(told, "Reload ERP")).toBe(1);
       // Reload CRM's failed retry: its failure's own event on the page's alert says what Steward did.
-      const crm = sc.pd.accepted.filter((r) => r.body.event_action === "trigger" && r.body.payload.custom_details?.Task === "Reload CRM");
-      expect(crm.map((r) => String(r.body.payload.custom_details?.["What Steward did"] ?? "")).filter((x) => x.includes("the retry failed"))).toHaveLength(1);
+      const crm = sc.pd.accepted.flatMap((r) =>
+        r.body.event_action === "trigger" && r.body.payload.custom_details?.Task === "Reload CRM"
+          ? [String(r.body.payload.custom_details["What Steward did"] ?? "")]
+          : [],
+      );
+      expect(crm.filter((x) => x.includes("the retry failed"))).toHaveLength(1);
       expect(sc.pd.rejected).toEqual([]);
       const slack = postsTo(sc.rx, "/slack");
       const updates = slack.filter((b) => b.includes("Retried by"));

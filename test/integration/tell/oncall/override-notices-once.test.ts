@@ -33,7 +33,7 @@ for (const backend of backends) {
       const db = await backend.open([onCallMigrations]);
       const clock = createManualClock(Date.parse("2026-11-24T10:00:00Z"));
       const steward = (instanceId: string) =>
-        createOverrideNotices({ db, mailChannelOf: () => channel, clock, log: createSilentLogger(), instanceId, baseDir: "." });
+        createOverrideNotices({ db, mailChannelOf: () => channel, clock, log: createSilentLogger(), instanceId, baseDir: ".", active: () => true });
       const [a, b] = [steward("node-a"), steward("node-b")];
       const o = await createOverrideStore(db).create({
         schedule: "primary",
