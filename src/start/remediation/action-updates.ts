@@ -13,7 +13,7 @@ import type { PageFollower, PageReceiver } from "../../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../../tell/notify/on-call/alert";
 import type { ActionStore, RemediationAction } from "./action-store";
 import { lineOf } from "./lines";
-import { SETTLE_MS, TELL_WITHIN_MS } from "./tell-window";
+import { RUN_SETTLE_MS, SETTLE_MS, TELL_WITHIN_MS } from "./tell-window";
 
 export interface ActionUpdatesDeps {
   store: Pick<ActionStore, "untoldOutcomes" | "claimedUpdates" | "claimUpdate" | "updateQueued">;
@@ -95,6 +95,7 @@ export function createActionUpdates(deps: ActionUpdatesDeps) {
       if (page) await queue(pages, a, page, now).catch((err) => log.warn({ actionId: a.id, err: describeError(err) }, "could not queue an action update"));
     }
     for (const a of await deps.store.untoldOutcomes(now - TELL_WITHIN_MS, now - SETTLE_MS)) {
+      if (a.status === "ended" && (a.endedAt ?? now) > now - RUN_SETTLE_MS) continue;
       try {
         // No channel got the page (held, or asked over REST before any went): the incident's next message tells it.
         const page = await pageOf(pages, a);
