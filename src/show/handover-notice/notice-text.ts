@@ -1,24 +1,11 @@
 // The hand-off notice as the incoming person reads it: when the shift starts and ends (in the schedule's zone), who
 // hands over, and what is still open (the morning report's handover lines, then the actions waiting for a person).
 import type { UpcomingHandover } from "./next-handover";
+import { wallClock } from "../../tell/oncall/wall-clock";
 
 export interface HandoverNotice {
   subject: string;
   text: string;
-}
-
-function wallClock(ms: number, zone: string): string {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone: zone,
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(new Date(ms));
-  const v = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  return `${v("weekday")} ${v("day")} ${v("month")} ${v("hour")}:${v("minute")}`;
 }
 
 /** `h.end`: when the shift ends (absent: duty does not change within eight days). */

@@ -1,6 +1,7 @@
 // What the people an override moves read (issue 106): the person now on duty, and the one they replace, each told
 // when, in which schedule and by whom, in the schedule's zone; and the same two when the override is cancelled.
 import type { StoredOverride } from "./override-store";
+import { wallClock } from "./wall-clock";
 
 export interface OverrideNotice {
   person: string;
@@ -9,20 +10,6 @@ export interface OverrideNotice {
 }
 
 export type OverrideChange = "made" | "cancelled";
-
-function wallClock(ms: number, zone: string): string {
-  const parts = new Intl.DateTimeFormat("en-GB", {
-    timeZone: zone,
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(new Date(ms));
-  const v = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  return `${v("weekday")} ${v("day")} ${v("month")} ${v("hour")}:${v("minute")}`;
-}
 
 /**
  * The notices of one change: to the override's person and to `other` (made: whom it replaces; cancelled: who is on
