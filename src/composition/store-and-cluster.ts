@@ -2,6 +2,7 @@
 // migrated first at start); the local file keeps the instance lock and the run marker.
 import { hostname } from "node:os";
 import { createPostgresCluster, createSingleCluster, dutyGate, registerClusterObservability, type Cluster } from "../platform/cluster";
+import { createLiveMembers } from "../platform/cluster/live-members";
 import { createAgedMembers, createMemberDownCheck, stillLive } from "../platform/cluster/member-down";
 import { aloneSleepMs, peerLookGate, peerLookMs, peerPace, slowPeerLookMs } from "../platform/cluster/peer-poll";
 import type { PeerLooks } from "../tell/notify/worker";
@@ -66,7 +67,13 @@ export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiri
   // Every read of the members refreshes the list the looks that only need "still alive" answer from.
   const members = pg ? createAgedMembers(() => cluster.members(), clock, pg.leaseTtlMs) : undefined;
   const liveInstances =
-    pg && members ? async () => (await members.read()).filter((m) => m.self || m.heartbeatAgeMs <= pg.leaseTtlMs).map((m) => m.instanceId) : undefined;
+    pg && members
+      ? createLiveMembers(
+          () => members.read(),
+          () => cluster.storeSettling(),
+          pg.leaseTtlMs,
+        )
+      : undefined;
   // A member silent past its lease but not yet forgotten (a day), or killed and started again a moment ago: its
   // node may be deaf (src/platform/cluster/member-down.ts).
   const memberDown = pg && members ? createMemberDownCheck(members, clock, pg.leaseTtlMs) : undefined;

@@ -14,6 +14,8 @@ import type { Component } from "../core/lifecycle";
 import type { SqlDb } from "../store/sql";
 import { createDutyHolding } from "./duty-holding";
 import { createPeerEpoch } from "./peer-epoch";
+import { createStoreReach } from "./store-reach";
+import { createClockOffset } from "./clock-offset";
 
 import { DUTIES, type DutyName } from "./duties";
 
@@ -82,6 +84,12 @@ export interface Cluster extends Component {
   peerEpoch(): number;
   /** Calls `fn` after each heartbeat that changed peerEpoch(); returns an unsubscribe. */
   onPeerEpoch(fn: () => void): () => void;
+  /**
+   * True while the shared store has just been out of this Steward's reach (its own heartbeat overdue, or answering again
+   * for less than a lease): every heartbeat is late then, and no member is to be taken for dead for it. Always false on
+   * a single Steward.
+   */
+  storeSettling(): boolean;
 }
 
 export interface ClusterTiming {
@@ -147,6 +155,7 @@ export function createSingleCluster(instanceName = hostname()): Cluster {
     clockOffsetMs: () => 0,
     dutyRefusal: () => undefined,
     alone: () => true,
+    storeSettling: () => false,
     peerEpoch: () => 0,
     onPeerEpoch: () => () => {},
     async view() {
@@ -176,6 +185,7 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
   let lastError = "";
 
   const duties = createDutyHolding(log, instanceName);
+  const reach = createStoreReach(timing.heartbeatMs, timing.leaseTtlMs, deps.clock.now());
   const { holds, setHeld } = duties;
 
   async function heartbeat(): Promise<void> {
@@ -183,27 +193,14 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     const row = await beat(db, instanceId, instanceName, deps.version);
     // The database read its clock somewhere within the round trip: the middle is off by half of it at most.
     const received = Date.now();
+    reach.beat(deps.clock.now());
     othersSeen = Number(row?.others ?? 1) > 0;
-    if (row) measureOffset(Number(row.at) - (sent + received) / 2, received - sent);
-    if (row) peers.heard(Number(row.epoch), !othersSeen, offsetMs);
+    if (row) clockOffset.measure(Number(row.at) - (sent + received) / 2, received - sent);
+    if (row) peers.heard(Number(row.epoch), !othersSeen, clockOffset.offsetMs());
   }
   let othersSeen = true;
   const peers = createPeerEpoch(log);
-  let offsetMs = 0;
-  let refusal: string | undefined;
-  const maxOffsetMs = timing.maxClockOffsetMs ?? Number.POSITIVE_INFINITY;
-  function measureOffset(sample: number, roundTripMs: number): void {
-    offsetMs = Math.round(sample);
-    const off = Math.abs(offsetMs) - roundTripMs / 2;
-    const was = refusal;
-    refusal =
-      off > maxOffsetMs
-        ? `this machine's clock is ${(Math.abs(offsetMs) / 1000).toFixed(1)} s ${offsetMs > 0 ? "behind" : "ahead of"} the database's (store.postgres.maxClockOffsetMs is ${maxOffsetMs} ms): it takes no site-wide duty until the clocks agree; set the time (NTP) on this machine`
-        : undefined;
-    if (refusal && !was) log.error({ offsetMs, instance: instanceName }, refusal);
-    if (!refusal && was)
-      log.info({ offsetMs, instance: instanceName }, "this machine's clock agrees with the database's again: it takes site-wide duties again");
-  }
+  const clockOffset = createClockOffset(log, instanceName, timing.maxClockOffsetMs ?? Number.POSITIVE_INFINITY);
 
   /** Gives a lease up at once, so another Steward takes the duty without waiting for it to expire. */
   async function release(duty: DutyName): Promise<void> {
@@ -216,7 +213,7 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     try {
       await heartbeat();
       const wanted = duties.wanted();
-      if (refusal) {
+      if (clockOffset.refusal()) {
         // Acting on a duty with a clock this far off would fire schedules at the wrong time: hand it over.
         for (const duty of wanted) {
           if (duties.held(duty)) await release(duty);
@@ -274,9 +271,10 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
     instanceId,
     instanceName,
     holds,
-    clockOffsetMs: () => offsetMs,
-    dutyRefusal: () => refusal,
+    clockOffsetMs: () => clockOffset.offsetMs(),
+    dutyRefusal: () => clockOffset.refusal(),
     alone: () => !othersSeen,
+    storeSettling: () => reach.settling(deps.clock.now()),
     ...peers.surface,
     onDuty(duty, fn) {
       const { first, unsubscribe } = duties.listen(duty, fn);
