@@ -36,7 +36,7 @@ const UPSERT_LATER = `INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?)
   ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at WHERE CAST(meta.value AS BIGINT) < CAST(excluded.value AS BIGINT)`;
 
 export interface UnroutedHistory {
-  /** A Steward that keeps them starts: their history is complete from now on, unless it was from earlier. */
+  /** A Steward that keeps them starts: their history is complete from now on, unless it was from earlier. Never throws. */
   start(now: number): Promise<void>;
   /** Keeps `event`, judged at `now` and taken by no route (a kind notKeptUnrouted names is left out). Never throws. */
   record(event: DomainEvent, now: number): Promise<void>;
@@ -81,11 +81,16 @@ export function createUnroutedHistory(db: SqlDb, opts: { maxBytes: number; log?:
 
   return {
     async start(now) {
-      await db.run("INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING", [
-        COMPLETE_FROM,
-        String(now),
-        new Date(now).toISOString(),
-      ]);
+      try {
+        await db.run("INSERT INTO meta (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING", [
+          COMPLETE_FROM,
+          String(now),
+          new Date(now).toISOString(),
+        ]);
+      } catch (err) {
+        // A store away at start must not keep the alerts from starting: the next start writes it.
+        opts.log?.warn({ err: describeError(err) }, "when the events no route took are kept from was not written");
+      }
     },
     async record(event, now) {
       if (notKeptUnrouted(event.kind)) return;
