@@ -66,7 +66,11 @@ export const recordingChannels = (c: ConfigView): string[] =>
     .filter(([, ch]) => RECORDING_CHANNELS.includes(ch.type))
     .map(([name]) => name);
 
-export async function readNoise(s: NoiseStores, from: number, to: number, notPaging: readonly string[] = []) {
+/**
+ * `unrouted`: events no route took (a config rehearsal replays them too); their incidents are read as the pages' are,
+ * but they are no page of the config in force.
+ */
+export async function readNoise(s: NoiseStores, from: number, to: number, notPaging: readonly string[] = [], unrouted: readonly RecordedEvent[] = []) {
   const logged = await pagesBetween(s.db, from, to, MAX_PAGES, notPaging);
   const pages = logged.map(toPage);
   // Each event once, at the time it was first told or held: what a proposal's replay runs again (replay.ts).
@@ -75,7 +79,14 @@ export async function readNoise(s: NoiseStores, from: number, to: number, notPag
     const known = recorded.get(p.eventId);
     if (p.event && (!known || p.at < known.at)) recorded.set(p.eventId, { at: p.at, event: p.event });
   }
-  const ids = [...new Set(pages.flatMap((p) => (p.incidentId === undefined ? [] : [p.incidentId])))];
+  for (const r of unrouted) if (!recorded.has(r.event.id)) recorded.set(r.event.id, r);
+  const incidentOf = (e: DomainEvent) => (isTaskEvent(e) ? e.incident?.id : undefined);
+  const ids = [
+    ...new Set([
+      ...pages.flatMap((p) => (p.incidentId === undefined ? [] : [p.incidentId])),
+      ...unrouted.flatMap((r) => (incidentOf(r.event) === undefined ? [] : [incidentOf(r.event)!])),
+    ]),
+  ];
   const incidents = new Map<number, NoiseIncident>();
   if (s.incidents) {
     const snoozes = (await s.silences?.list({ limit: MAX_SILENCES })) ?? [];

@@ -9,6 +9,7 @@ import type { RemediationConfig } from "../../start/remediation/config";
 import type { MaintenanceWindowConfig } from "../../tell/maintenance/config";
 import { compileWindows, coveringOccurrences } from "../../tell/maintenance/windows";
 import type { NotifierConfig } from "../../tell/notify/config";
+import { NOT_PAGES } from "../../tell/notify/page-log";
 import { planContextFor } from "../../tell/notify/preview";
 import { type RecordedEvent, type ReplayedPage, type ReplayLimits, replayPages } from "../noise/replay";
 import { faultReason } from "../noise/replay-proposal";
@@ -32,7 +33,15 @@ export interface RehearseInput {
   next: RehearsedConfig;
   recorded: readonly RecordedEvent[];
   incidents: ReadonlyMap<number, NoiseIncident>;
+  /**
+   * Set when the events no route took reach back less far than the routed history: when the oldest kept was judged,
+   * null when none is kept.
+   */
+  unroutedFrom?: number | null;
 }
+
+/** Kinds that page nobody: replayed for what they tell the rules (a queue's drain), never counted as a page. */
+const NOT_PAGE_KINDS = new Set(NOT_PAGES);
 
 interface Run {
   pages: ReplayedPage[];
@@ -68,7 +77,8 @@ async function run(c: RehearsedConfig, input: RehearseInput): Promise<Run> {
     if (why) held.set(why, (held.get(why) ?? 0) + 1);
     return why;
   };
-  const pages = await replayPages(input.recorded, { ctx: planContextFor(c.notifier), recording: c.recording, heldBy, limits: memoryLimits() });
+  const paging = input.recorded.filter((r) => !NOT_PAGE_KINDS.has(r.event.kind));
+  const pages = await replayPages(paging, { ctx: planContextFor(c.notifier), recording: c.recording, heldBy, limits: memoryLimits() });
   return { pages, rules, held };
 }
 
@@ -130,7 +140,12 @@ export async function rehearse(input: RehearseInput): Promise<Rehearsal> {
     notes.push(
       "No route recorded a queue's drain (task.on_track): the [queue] rules' re-runs are placed at the cancelled runs' times, not at the drain. Route task.on_track to a recording channel to rehearse them at the drain.",
     );
-  notes.push("Only events some route of the config in force recorded (sent or held) are replayed: a new route on an event kind no route took sees none of it.");
+  if (input.unroutedFrom !== undefined)
+    notes.push(
+      input.unroutedFrom === null
+        ? "No Steward has kept the events no route took yet (they are kept from the first start of the version that keeps them): a new route on events the config in force routes nowhere sees none of them here."
+        : `Events no route took are kept from ${new Date(input.unroutedFrom).toISOString()} on (since the upgrade that keeps them, or the oldest past notify.outbox.unroutedMaxBytes were deleted): a new route sees none of the earlier ones.`,
+    );
   return {
     from: new Date(input.from).toISOString(),
     to: new Date(input.to).toISOString(),

@@ -7,7 +7,9 @@ import { AppError } from "../../platform/core/errors";
 import type { RemediationConfig } from "../../start/remediation/config";
 import type { MaintenanceWindowConfig } from "../../tell/maintenance/config";
 import type { NotifierConfig } from "../../tell/notify/config";
-import { type ConfigView, type NoiseStores, readNoise, recordingChannels } from "../noise/sources";
+import { routedNotPages } from "../../tell/notify/page-log";
+import { unroutedBetween, unroutedCompleteFrom } from "../../tell/notify/unrouted-history";
+import { type ConfigView, MAX_PAGES, type NoiseStores, readNoise, recordingChannels } from "../noise/sources";
 import { type RehearsedConfig, rehearse } from "./rehearse";
 import type { Rehearsal } from "./types";
 
@@ -65,9 +67,24 @@ export function createRehearsal(deps: RehearseDeps) {
       );
     const to = deps.clock.now();
     const from = to - windowMs;
-    // Every route's record, held ones too: the new config may page what the one in force holds.
-    const read = await readNoise(deps.stores, from, to);
-    const result = await rehearse({ from, to, current: rehearsed(current), next: rehearsed(next), recorded: read.recorded, incidents: read.incidents });
+    // Every route's record, held ones too: the new config may page what the one in force holds; the events no route
+    // took, which a new route may page on; and the queues' drains a route took (no page, but the [queue] rules' time).
+    const db = deps.stores.db;
+    const unrouted = [...(await unroutedBetween(db, from, to, MAX_PAGES)), ...(await routedNotPages(db, "task.on_track", from, to, MAX_PAGES))];
+    const read = await readNoise(deps.stores, from, to, [], unrouted);
+    // Said when the events no route took are complete from later than the window's routed history (kept since an
+    // upgrade, or the oldest deleted past their byte budget): a new route's rehearsal is short of them before that.
+    const keptFrom = (await unroutedCompleteFrom(db)) ?? null;
+    const short = keptFrom === null || (keptFrom > from && read.firstRecordAt !== undefined && read.firstRecordAt < keptFrom);
+    const result = await rehearse({
+      from,
+      to,
+      current: rehearsed(current),
+      next: rehearsed(next),
+      recorded: read.recorded,
+      incidents: read.incidents,
+      ...(short ? { unroutedFrom: keptFrom } : {}),
+    });
     const historyFrom = read.firstRecordAt !== undefined ? new Date(Math.max(from, read.firstRecordAt)).toISOString() : null;
     return { ...result, historyFrom };
   };

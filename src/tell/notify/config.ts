@@ -206,6 +206,15 @@ export const notifySchema = () =>
           maxAge: DurationSchema.prefault("24h").describe("A delivery still failing this long after it was queued is dead-lettered."),
           maxAttempts: z.number().int().min(1).max(1000).default(100).describe("Attempts after which a failing delivery is dead-lettered."),
           keep: DurationSchema.prefault("14d").describe("Finished deliveries (delivered, dead, suppressed) are deleted after this."),
+          unroutedMaxBytes: z
+            .number()
+            .int()
+            .min(1024 * 1024)
+            .max(4 * 1024 * 1024 * 1024)
+            .default(64 * 1024 * 1024)
+            .describe(
+              "Bytes the store keeps of the events no route took, for `steward config rehearse` (a new route pages on them there); kept up to `keep`, and beyond these bytes the oldest are deleted first.",
+            ),
         })
         .prefault({})
         .describe("The durable outbox: every delivery is stored before the first attempt and retried with backoff."),

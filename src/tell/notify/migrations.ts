@@ -80,5 +80,20 @@ export const notifyMigrations: MigrationSet = {
       // The noise report reads a window of deliveries (src/tell/notify/page-log.ts) without scanning the whole outbox.
       sql: "CREATE INDEX notify_deliveries_created ON notify_deliveries (created_at)",
     },
+    {
+      version: 7,
+      name: "events no route took",
+      // Kept for config rehearsals (src/tell/notify/unrouted-history.ts), held to a byte budget.
+      sql: `
+        CREATE TABLE notify_unrouted (
+          event_id TEXT PRIMARY KEY,
+          kind TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          bytes INTEGER NOT NULL,
+          payload TEXT NOT NULL
+        );
+        CREATE INDEX notify_unrouted_at ON notify_unrouted (at);
+      `,
+    },
   ],
 };

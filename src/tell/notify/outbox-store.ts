@@ -161,6 +161,8 @@ function outboxStatements(pg: boolean) {
     purgeEvents:
       "DELETE FROM notify_events WHERE stored_at < ? AND NOT EXISTS (SELECT 1 FROM notify_deliveries d WHERE d.event_id = notify_events.id OR d.event_ids LIKE '%' || notify_events.id || '%')",
     purgeRates: "DELETE FROM notify_rate_limits WHERE until < ?",
+    // The events no route took (unrouted-history.ts) are kept as long as the deliveries.
+    purgeUnrouted: "DELETE FROM notify_unrouted WHERE at < ?",
   };
 }
 
@@ -378,6 +380,7 @@ export function createOutboxStore(db: SqlDb, opts: OutboxOptions) {
     async purge(olderThan: number, now: number): Promise<number> {
       const n = (await db.run(q.purgeDeliveries, [olderThan])).changes;
       await db.run(q.purgeEvents, [olderThan]);
+      await db.run(q.purgeUnrouted, [olderThan]);
       events.forget();
       await db.run(q.purgeRates, [now]);
       return n;

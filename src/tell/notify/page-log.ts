@@ -95,3 +95,23 @@ export async function firstDeliveryAt(db: SqlDb): Promise<number | undefined> {
   const row = await db.get<{ at: number | null }>("SELECT MIN(created_at) AS at FROM notify_deliveries");
   return row?.at == null ? undefined : Number(row.at);
 }
+
+/**
+ * The events of kind `kind` some route took in [from, to) that are no page (pagesBetween leaves them out), each once at
+ * its first delivery: a config rehearsal re-runs the [queue] rules at a queue's recorded drain (task.on_track).
+ */
+export async function routedNotPages(db: SqlDb, kind: string, from: number, to: number, limit: number): Promise<Array<{ at: number; event: DomainEvent }>> {
+  const rows = await db.all<{ event_id: string; at: number; payload: string | null }>(
+    `SELECT d.event_id, COALESCE(d.delivered_at, d.created_at) AS at, e.payload
+     FROM notify_deliveries d JOIN notify_events e ON e.id = d.event_id
+     WHERE d.created_at >= ? AND d.created_at < ? AND d.kind = ? AND d.status IN ('delivered', 'suppressed') ORDER BY d.id LIMIT ?`,
+    [from, to, kind, limit],
+  );
+  const out = new Map<string, { at: number; event: DomainEvent }>();
+  for (const r of rows) {
+    const known = out.get(String(r.event_id));
+    if (r.payload && (!known || Number(r.at) < known.at))
+      out.set(String(r.event_id), { at: Number(r.at), event: JSON.parse(String(r.payload)) as DomainEvent });
+  }
+  return [...out.values()];
+}

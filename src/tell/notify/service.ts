@@ -32,6 +32,7 @@ import { createOutboxWorker, type PeerLooks, type WorkerChannel } from "./worker
 import type { DeliveryGate } from "./gate";
 import type { ChannelHealth } from "./channel-health";
 import { followPage, type PageReceiver, pageReceivers, threadBusy } from "./page-follow";
+import { createUnroutedHistory } from "./unrouted-history";
 
 export interface NotifierDeps {
   config: NotifierConfig;
@@ -229,6 +230,20 @@ function pageFollower(deps: NotifierDeps, outbox: OutboxStore, wake: () => void)
   };
 }
 
+/**
+ * Required with routes: if the outbox cannot take the event, the producer must not count it as handled (the intake
+ * then leaves it to reconciliation instead of marking it seen). Without routes an event is only kept for rehearsals,
+ * which is no reason to hear it twice.
+ */
+function hearEveryEvent(bus: EventBus<DomainEvents>, dispatch: (e: DomainEvent) => Promise<unknown>, required: boolean): () => void {
+  return bus.onAny(
+    async (_kind, payload) => {
+      await dispatch(payload as DomainEvent);
+    },
+    { required },
+  );
+}
+
 export function createNotifier(deps: NotifierDeps): Notifier {
   const { config, clock } = deps;
   const log = deps.log.child({ module: "notify" });
@@ -237,6 +252,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const ctx = planContextFor(config, deps.hooks?.oncall);
   const routes = ctx.routes;
   const o = config.notify.outbox;
+  const unrouted = createUnroutedHistory(deps.store.sql, { maxBytes: o.unroutedMaxBytes, log });
 
   // Templates compile here, so a broken override stops start-up with a clear message instead of failing alerts.
   const channelDeps = channelDepsFor(deps, log, createRendererCache());
@@ -272,6 +288,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
 
   async function dispatch(event: DomainEvent): Promise<EnqueueResult> {
     const now = clock.now();
+    if (routes.length === 0) return unrouted.record(event, now).then(() => ({ queued: 0, grouped: 0, suppressed: 0, duplicates: 0 }));
     // An incident that closes sends the digest of its follow-ups first, not at the end of the digest's window.
     if (isTaskEvent(event) && event.kind === "task.recovered" && event.incident) {
       if ((await outbox.releaseGroups(incidentGroupKey(event.incident.id), now)) > 0) worker.wake();
@@ -279,6 +296,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     const planned = await planEvent((await deps.hooks?.endsAnAction?.(event)) ? { ...ctx, endsAnAction: true } : ctx, event, outbox, now);
     const reviewed = deps.gate ? await deps.gate.review(planned, now, { planAs: async (e) => (await planEvent(ctx, e, undefined, now)).deliveries }) : planned;
     const { result, plan } = await enqueuePlan(outbox, reviewed, now, o.maxAge, deps.gate);
+    // Nothing written to the outbox: a rehearsal of a new route still finds it (unrouted-history.ts).
+    if (plan.deliveries.length === 0) await unrouted.record(event, now);
     for (const d of plan.deliveries)
       if (d.action === "suppress") log.info({ eventId: event.id, channel: d.channel, route: d.route, reason: d.reason }, "delivery suppressed");
     countOutcomes(metrics, plan, result);
@@ -311,16 +330,8 @@ export function createNotifier(deps: NotifierDeps): Notifier {
         workerChannels.set(name, { channel: def.create(ch as never, cd), timeoutMs: ch.timeout });
       }
       await worker.start();
-      if (routes.length > 0) {
-        // Required: if the outbox cannot take the event, the producer must not count it as handled (the intake
-        // then leaves it to reconciliation instead of marking it seen).
-        unsubscribe = deps.bus.onAny(
-          async (_kind, payload) => {
-            await dispatch(payload as DomainEvent);
-          },
-          { required: true },
-        );
-      }
+      await unrouted.start(clock.now());
+      unsubscribe = hearEveryEvent(deps.bus, dispatch, routes.length > 0);
       log.info(
         { channels: Object.keys(config.channels).length, routes: routes.length, testMode: config.notify.testMode.enabled },
         "notification pipeline started",

@@ -28,6 +28,7 @@ describe("notify config", () => {
       maxAge: 86_400_000,
       maxAttempts: 100,
       keep: 14 * 86_400_000,
+      unroutedMaxBytes: 64 * 1024 * 1024,
     });
   });
 
