@@ -185,15 +185,17 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
   let lastError = "";
 
   const duties = createDutyHolding(log, instanceName);
-  const reach = createStoreReach(timing.heartbeatMs, timing.leaseTtlMs, deps.clock.now());
+  const reach = createStoreReach(timing.leaseTtlMs);
   const { holds, setHeld } = duties;
 
   async function heartbeat(): Promise<void> {
     const sent = Date.now();
+    const sentAt = deps.clock.now();
+    reach.sending(sentAt);
     const row = await beat(db, instanceId, instanceName, deps.version);
     // The database read its clock somewhere within the round trip: the middle is off by half of it at most.
     const received = Date.now();
-    reach.beat(deps.clock.now());
+    reach.answered(sentAt, deps.clock.now());
     othersSeen = Number(row?.others ?? 1) > 0;
     if (row) clockOffset.measure(Number(row.at) - (sent + received) / 2, received - sent);
     if (row) peers.heard(Number(row.epoch), !othersSeen, clockOffset.offsetMs());
@@ -230,6 +232,7 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
       if (lastError) log.info({ instance: instanceName }, "the cluster store is reachable again");
       lastError = "";
     } catch (err) {
+      reach.failed();
       const msg = (err as Error).message;
       if (msg !== lastError) log.error({ err: msg, instance: instanceName }, "cannot reach the cluster store to renew leases");
       lastError = msg;

@@ -2,26 +2,43 @@
 // late, this Steward's own included, until each has its connection back and beats again: seconds on a busy machine.
 // A look that takes over a dead member's work (its sends in flight, its claims) must not take a live member for dead
 // meanwhile (src/platform/cluster/live-members.ts).
+// Judged by the store's answers to this Steward's heartbeat (failing, or not answering for half a lease), never by
+// the time between two heartbeats: on a loaded machine those are late without any outage, and a Steward that took
+// that for one kept a killed member alive for as long as the load lasted (the chaos suite's alerts went a minute late).
 
 export interface StoreReach {
-  /** A heartbeat answered now. */
-  beat(now: number): void;
-  /** True while this Steward's own heartbeat is overdue, and for a lease after it answers again following a gap. */
+  /** A heartbeat is sent now. */
+  sending(now: number): void;
+  /** The heartbeat sent at `sentAt` was answered now. */
+  answered(sentAt: number, now: number): void;
+  /** The heartbeat failed (the store refused or dropped the connection). */
+  failed(): void;
+  /** True while the store fails or does not answer, and for a lease after it answers again. */
   settling(now: number): boolean;
 }
 
-/** `heartbeatMs`: the heartbeat's interval; a gap longer than two of them is an outage. */
-export function createStoreReach(heartbeatMs: number, leaseTtlMs: number, startedAt: number): StoreReach {
-  const gapMs = 2 * heartbeatMs;
-  let lastBeatAt = startedAt;
+export function createStoreReach(leaseTtlMs: number): StoreReach {
+  const slowMs = leaseTtlMs / 2;
+  let inFlightSince: number | undefined;
+  let failing = false;
   let backAt: number | undefined;
   return {
-    beat(now) {
-      if (now - lastBeatAt > gapMs) backAt = now;
-      lastBeatAt = now;
+    sending(now) {
+      inFlightSince = now;
+    },
+    answered(sentAt, now) {
+      if (failing || now - sentAt > slowMs) backAt = now;
+      failing = false;
+      inFlightSince = undefined;
+    },
+    failed() {
+      failing = true;
+      inFlightSince = undefined;
     },
     settling(now) {
-      return now - lastBeatAt > gapMs || (backAt !== undefined && now - backAt < leaseTtlMs);
+      if (failing) return true;
+      if (inFlightSince !== undefined && now - inFlightSince > slowMs) return true;
+      return backAt !== undefined && now - backAt < leaseTtlMs;
     },
   };
 }

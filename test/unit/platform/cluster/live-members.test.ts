@@ -5,25 +5,35 @@ import type { ClusterMember } from "../../../../src/platform/cluster/cluster";
 import { createLiveMembers } from "../../../../src/platform/cluster/live-members";
 import { createStoreReach } from "../../../../src/platform/cluster/store-reach";
 
-const HEARTBEAT = 500;
 const LEASE = 3_000;
 
 function member(instanceId: string, heartbeatAgeMs: number, self = false): ClusterMember {
   return { instanceId, name: instanceId, host: "h", pid: 1, version: "", startedAt: "", lastHeartbeat: "", heartbeatAgeMs, self };
 }
 
-test("the store's reach: overdue own heartbeat and a lease after it is back are settling; steady beats are not", () => {
-  const reach = createStoreReach(HEARTBEAT, LEASE, 0);
-  for (let t = 500; t <= 5_000; t += 500) reach.beat(t);
-  expect(reach.settling(5_400)).toBe(false);
-  // No answer for 5 s (PostgreSQL stopped).
-  expect(reach.settling(6_100)).toBe(true);
-  reach.beat(10_000);
-  expect(reach.settling(10_100)).toBe(true);
-  for (let t = 10_500; t <= 12_500; t += 500) reach.beat(t);
-  expect(reach.settling(12_900)).toBe(true);
-  reach.beat(13_000);
-  expect(reach.settling(13_100)).toBe(false);
+test("the store's reach: failing or not answering for half a lease, and a lease after, is settling; late beats are not", () => {
+  const reach = createStoreReach(LEASE);
+  // A loaded machine: heartbeats 1.4 s apart, each answered at once.
+  for (let t = 0; t <= 7_000; t += 1_400) {
+    reach.sending(t);
+    reach.answered(t, t + 50);
+    expect(reach.settling(t + 1_300)).toBe(false);
+  }
+  // PostgreSQL stopped: the heartbeat sent at 10 s hangs.
+  reach.sending(10_000);
+  expect(reach.settling(11_000)).toBe(false);
+  expect(reach.settling(11_600)).toBe(true);
+  reach.answered(10_000, 15_000);
+  expect(reach.settling(17_900)).toBe(true);
+  expect(reach.settling(18_100)).toBe(false);
+  // PostgreSQL refusing connections: settling until a lease after the first answer.
+  reach.sending(20_000);
+  reach.failed();
+  expect(reach.settling(20_100)).toBe(true);
+  reach.sending(21_000);
+  reach.answered(21_000, 21_050);
+  expect(reach.settling(23_900)).toBe(true);
+  expect(reach.settling(24_100)).toBe(false);
 });
 
 test("a member alive before the outage stays alive while the store settles, and is dead after if still silent", async () => {
