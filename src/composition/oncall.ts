@@ -1,16 +1,16 @@
 // The rota's own routes (issue 106): who is on duty now; the personal calendar feeds of people's shifts; the
 // overrides people make over REST or the dashboard, with the notices telling the people each moves; and the hand-off
-// notice mailed to the incoming person before each shift. Feeds and
+// notice to the incoming person before each shift (both mailed and posted to the rota's Slack and Teams channels). Feeds and
 // overrides are in the shared store, so every Steward of a site serves, revokes and follows them alike; who is on duty
 // is the config's rota with those overrides merged in (`rota`).
 import { effectiveActionLinks } from "../tell/ack-links/notice";
 import type { HttpApp } from "../platform/http/app";
-import type { ChatChannel } from "../show/handover-notice/chat-post";
 import { createHandoverNoticeStore } from "../show/handover-notice/notice-store";
 import { openWork } from "../show/handover-notice/open-work";
 import { createHandoverNotices } from "../show/handover-notice/service";
 import { createCauseStore } from "../tell/grouping/cause-store";
 import type { EmailChannelConfig } from "../tell/notify/channels/email/schema";
+import type { ChatChannel } from "../tell/oncall/chat-notice";
 import { type OnCallConfig, scheduleNames } from "../tell/oncall/config";
 import { registerOnCallFeedRoutes } from "../tell/oncall/feed-routes";
 import { createOnCallFeedStore } from "../tell/oncall/feed-store";
@@ -41,6 +41,8 @@ export function wireOnCall(w: Wiring, http: HttpApp, alerting: NoticeReads, curr
   const notices = createOverrideNotices({
     db: w.shared.sql,
     mailChannelOf: (schedule) => mailChannelOf(current(), schedule),
+    chatChannelsOf: (schedule) => chatChannelsOf(current(), schedule),
+    oncall: configured,
     clock: w.clock,
     log: w.log,
     instanceId: w.clusterWiring.instanceId,

@@ -4,6 +4,7 @@ import { isStoreUnavailable, type SqlDb, StoreDeadlineError } from "../store/sql
 import { currentDeadline, untilDeadline } from "../core/deadline";
 import { type Clock, type Timer, wallClock } from "../core/clock";
 import type { Component } from "../core/lifecycle";
+import { AUDIT_OP_POSTGRES, AUDIT_OP_SQLITE } from "./audit-migrations";
 import { type AuditRetention, createRetention, DEFAULT_AUDIT_RETENTION } from "./audit-retention";
 
 export interface AuditActor {
@@ -290,8 +291,11 @@ function auditRow(e: AuditEntry, now: number): AuditRowValues {
   ];
 }
 
-/** The newest entries matching the query (an action ending in * matches by prefix), at most 1000. */
-async function queryAudit(db: SqlDb, q: AuditQuery): Promise<AuditRecord[]> {
+/**
+ * The SELECT of the newest entries matching the query (an action ending in * matches by prefix), at most 1000: its
+ * text and arguments, apart so a test can ask the store how it answers it.
+ */
+export function auditSelect(dialect: SqlDb["dialect"], q: AuditQuery): { sql: string; args: Array<string | number> } {
   const where: string[] = [];
   const args: Array<string | number> = [];
   const eq = (col: string, v: string | undefined) => {
@@ -300,10 +304,16 @@ async function queryAudit(db: SqlDb, q: AuditQuery): Promise<AuditRecord[]> {
       args.push(v);
     }
   };
-  if (q.action?.endsWith("*")) {
-    where.push("action LIKE ?");
-    args.push(`${q.action.slice(0, -1)}%`);
-  } else eq("action", q.action);
+  if (q.action !== undefined) {
+    // An action, or the operation of a REST write (an api.write row, its operation in details.op): each side of the
+    // OR is an index's (audit_action; audit_op, partial on api.write), so the filter stays two bounded lookups.
+    const prefix = q.action.endsWith("*");
+    const test = prefix ? "LIKE ?" : "= ?";
+    const value = prefix ? `${q.action.slice(0, -1)}%` : q.action;
+    const op = dialect === "postgres" ? AUDIT_OP_POSTGRES : AUDIT_OP_SQLITE;
+    where.push(`(action ${test} OR (action = 'api.write' AND ${op} ${test}))`);
+    args.push(value, value);
+  }
   eq("actor_kind", q.actorKind);
   eq("actor_name", q.actorName);
   eq("target", q.target);
@@ -321,10 +331,12 @@ async function queryAudit(db: SqlDb, q: AuditQuery): Promise<AuditRecord[]> {
     args.push(q.before);
   }
   const limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
-  const rows = await db.all<Record<string, string | number | null>>(
-    `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`,
-    args,
-  );
+  return { sql: `SELECT * FROM audit ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ${limit}`, args };
+}
+
+async function queryAudit(db: SqlDb, q: AuditQuery): Promise<AuditRecord[]> {
+  const { sql, args } = auditSelect(db.dialect, q);
+  const rows = await db.all<Record<string, string | number | null>>(sql, args);
   return rows.map((r) => ({
     id: Number(r.id),
     at: String(r.at),

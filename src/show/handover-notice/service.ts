@@ -1,16 +1,16 @@
 // The rota's hand-off notice (issue 106): `noticeBefore` a shift begins, the incoming person (after overrides) is
 // told when it starts and ends, who hands over, and what is still open. Mailed through the SMTP server of the email
 // channel a route to the schedule (recipients.onCall) sends on, to that person alone; and posted, with a mention of
-// them, to the Slack and Teams channels such routes post to (chat-post.ts). Each Steward looks every minute on its
+// them, to the Slack and Teams channels such routes post to (tell/oncall/chat-notice.ts). Each Steward looks every minute on its
 // Clock; the notice is claimed in the store first, so the Stewards of one PostgreSQL send it once.
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import { inFlight } from "../../platform/core/stepped-clock";
 import type { EmailChannelConfig } from "../../tell/notify/channels/email/schema";
-import { createSmtpTransport, smtpOptions } from "../../tell/notify/channels/email/transport";
+import { sendPersonalMail } from "../../tell/notify/channels/email/personal-mail";
 import { noticeBeforeMs, type OnCallConfig, scheduleNames, scheduleOf } from "../../tell/oncall/config";
+import { type ChatChannel, postChatNotice } from "../../tell/oncall/chat-notice";
 import { onDutyMention } from "../../tell/oncall/mention";
-import { type ChatChannel, postHandoverNotice } from "./chat-post";
 import { nextChange, upcomingHandover } from "./next-handover";
 import type { HandoverNoticeStore } from "./notice-store";
 import { handoverNoticeText } from "./notice-text";
@@ -47,23 +47,6 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
   const warned = new Set<string>();
   /** Per schedule, when to look again (the next change of duty less the lead), while its config (as JSON) is the same. */
   const lookAt = new Map<string, { schedule: string; at: number }>();
-
-  const send = async (channel: EmailChannelConfig, to: string, subject: string, text: string) => {
-    const transport = await createSmtpTransport(smtpOptions(channel, d.baseDir));
-    try {
-      const test = d.testTarget?.();
-      await transport.sendMail({
-        from: channel.from,
-        ...(channel.replyTo ? { replyTo: channel.replyTo } : {}),
-        to: test ?? to,
-        subject: test ? `[TEST for ${to}] ${subject}` : subject,
-        text,
-        headers: { "Auto-Submitted": "auto-generated" },
-      });
-    } finally {
-      transport.close();
-    }
-  };
 
   const noticeOne = async (name: string, now: number) => {
     const s = scheduleOf(d.oncall(), name)!;
@@ -105,10 +88,11 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
           failed.push(`${what}: ${(err as Error).message}`);
         }
       };
-      if (channel) await attempt("mail", () => send(channel, h.incoming, notice.subject, notice.text));
+      if (channel)
+        await attempt("mail", () => sendPersonalMail(channel, d.baseDir, { to: h.incoming, subject: notice.subject, text: notice.text }, d.testTarget?.()));
       const who = onDutyMention(d.oncall(), name, h.start) ?? { address: h.incoming, name: h.incoming };
       for (const chat of chats)
-        await attempt(chat.type, () => postHandoverNotice(chat, notice, who, { baseDir: d.baseDir, testMode: d.testTarget?.() !== undefined }));
+        await attempt(chat.type, () => postChatNotice(chat, notice, who, { baseDir: d.baseDir, testMode: d.testTarget?.() !== undefined }));
       if (given === 0) throw new Error(failed.join("; "));
       if (failed.length > 0) log.warn({ schedule: name, person: h.incoming, failed }, "hand-off notice given, but not every way reached the person");
       await d.store.sent(name, h.start, d.clock.now());

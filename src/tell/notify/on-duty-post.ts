@@ -27,12 +27,13 @@ const mrkdwn = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").rep
 /** Slack takes at most 50 blocks in a message. */
 const SLACK_MAX_BLOCKS = 50;
 
-export function slackOnDutyLine(who: OnDutyMention): string {
-  return who.slack ? `On duty: <@${who.slack}>` : `On duty: ${mrkdwn(who.name)}`;
+/** `label`: what the mention says of the person ("On duty"; a notice to one person says "For"). */
+export function slackOnDutyLine(who: OnDutyMention, label = "On duty"): string {
+  return who.slack ? `${label}: <@${who.slack}>` : `${label}: ${mrkdwn(who.name)}`;
 }
 
-export function addSlackOnDuty(payload: Record<string, unknown>, who: OnDutyMention): void {
-  const line = slackOnDutyLine(who);
+export function addSlackOnDuty(payload: Record<string, unknown>, who: OnDutyMention, label = "On duty"): void {
+  const line = slackOnDutyLine(who, label);
   payload.text = typeof payload.text === "string" && payload.text !== "" ? `${line} · ${payload.text}` : line;
   if (Array.isArray(payload.blocks) && payload.blocks.length < SLACK_MAX_BLOCKS) {
     payload.blocks.unshift({ type: "section", text: { type: "mrkdwn", text: line } });
@@ -42,16 +43,16 @@ export function addSlackOnDuty(payload: Record<string, unknown>, who: OnDutyMent
 /** A name inside <at>…</at>: no angle brackets (they would end the tag), Markdown's characters escaped. */
 const atName = (s: string) => s.replace(/[<>]/g, "").replace(/[\\`*_~[\]#]/g, "\\$&");
 
-export function addTeamsOnDuty(payload: unknown, who: OnDutyMention): void {
+export function addTeamsOnDuty(payload: unknown, who: OnDutyMention, label = "On duty"): void {
   const attachments = (payload as { attachments?: Array<{ content?: Record<string, unknown> }> } | null)?.attachments;
   const card = attachments?.[0]?.content;
   if (!card || !Array.isArray(card.body)) return;
   if (!who.teams) {
-    card.body.unshift({ type: "TextBlock", text: `On duty: ${atName(who.name)}`, wrap: true });
+    card.body.unshift({ type: "TextBlock", text: `${label}: ${atName(who.name)}`, wrap: true });
     return;
   }
   const text = `<at>${atName(who.name)}</at>`;
-  card.body.unshift({ type: "TextBlock", text: `On duty: ${text}`, wrap: true });
+  card.body.unshift({ type: "TextBlock", text: `${label}: ${text}`, wrap: true });
   const msteams = (card.msteams ?? {}) as { entities?: unknown[] };
   card.msteams = { ...msteams, entities: [...(msteams.entities ?? []), { type: "mention", text, mentioned: { id: who.teams, name: who.name } }] };
 }

@@ -18,24 +18,30 @@ export interface DutySpan extends OnDuty {
   next?: string;
 }
 
+/** Who is on duty at an instant: onDuty, or dutyOver's lookup when many instants of one span are asked for. */
+export type DutyAt = (nowMs: number) => OnDuty;
+
 /** The first instant after `a` and at or before `b` whose person differs from a's, given that b's does. */
-function narrow(s: OnCallSchedule, a: number, b: number): number {
-  const person = onDuty(s, a).person;
+function narrow(at: DutyAt, a: number, b: number): number {
+  const person = at(a).person;
   while (b - a > 1) {
     const mid = Math.floor((a + b) / 2);
-    if (onDuty(s, mid).person === person) a = mid;
+    if (at(mid).person === person) a = mid;
     else b = mid;
   }
   return b;
 }
 
-/** The instant duty changes after `from`, walking in the direction of `dir`; undefined within the horizon. */
-export function dutyChange(s: OnCallSchedule, from: number, dir: 1 | -1): number | undefined {
-  const person = onDuty(s, from).person;
+/**
+ * The instant duty changes after `from`, walking in the direction of `dir`; undefined within the horizon. `at`: who is
+ * on duty at an instant (default onDuty).
+ */
+export function dutyChange(s: OnCallSchedule, from: number, dir: 1 | -1, at: DutyAt = (t) => onDuty(s, t)): number | undefined {
+  const person = at(from).person;
   for (let t = from + dir * STEP, walked = STEP; walked <= HORIZON; t += dir * STEP, walked += STEP) {
-    if (onDuty(s, t).person === person) continue;
+    if (at(t).person === person) continue;
     // Forward: the first changed instant; backward: the first instant of the current person after the changed one.
-    return dir === 1 ? narrow(s, t - STEP, t) : narrow(s, t, t + STEP);
+    return dir === 1 ? narrow(at, t - STEP, t) : narrow(at, t, t + STEP);
   }
   return undefined;
 }

@@ -18,7 +18,11 @@ export function onDutyMention(oncall: OnCallConfig | undefined, schedule: string
   if (schedule === undefined) return undefined;
   const s = scheduleOf(oncall, schedule);
   const person = s ? onDuty(s, atMs).person : undefined;
-  if (!person) return undefined;
+  return person ? personMention(oncall, person) : undefined;
+}
+
+/** How a post mentions `person` (a mail address), by the ids oncall.people gives them (case of the address ignored). */
+export function personMention(oncall: OnCallConfig | undefined, person: string): OnDutyMention {
   const known = Object.entries(oncall?.people ?? {}).find(([address]) => address.toLowerCase() === person.toLowerCase())?.[1];
   return {
     address: person,

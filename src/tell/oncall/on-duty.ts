@@ -23,17 +23,70 @@ const handoverCron = (s: OnCallSchedule) => {
   return new Cron(`${m} ${h} * * ${WEEKDAYS.indexOf(s.handover.weekday)}`, { paused: true, ...zone });
 };
 
-export function onDuty(s: OnCallSchedule, nowMs: number): OnDuty {
-  const override = s.overrides.find((o) => Date.parse(o.from) <= nowMs && nowMs < Date.parse(o.until));
-  if (override) return { person: override.person, why: `override until ${override.until}` };
-  if (s.hours && !insideIntervals(s.hours, nowMs))
+/** The first handover on or after firstWeek's date (its start, in whatever zone). */
+const firstHandover = (s: OnCallSchedule, cron: Cron) => cron.nextRun(new Date(Date.parse(`${s.firstWeek}T00:00:00Z`) - EARLIEST_OFFSET_MS - 1))!.getTime();
+
+/** The schedule's overrides with their instants read, in order (the first that holds wins). */
+const overridesOf = (s: OnCallSchedule) => s.overrides.map((o) => ({ o, from: Date.parse(o.from), until: Date.parse(o.until) }));
+
+interface DutyRules {
+  overrides: ReturnType<typeof overridesOf>;
+  /** Whether `nowMs` is within the schedule's hours (asked only when it has some). */
+  inside(nowMs: number): boolean;
+  /** The first handover on or after firstWeek's date. */
+  first: number;
+}
+
+/** Who is on duty at `nowMs`, the rotation's week beginning at `last`, its last handover at or before it. */
+function dutyAt(s: OnCallSchedule, r: DutyRules, nowMs: number, lastHandover: () => number | undefined): OnDuty {
+  const held = r.overrides.find((x) => x.from <= nowMs && nowMs < x.until);
+  if (held) return { person: held.o.person, why: `override until ${held.o.until}` };
+  if (s.hours && !r.inside(nowMs))
     return s.outsideHours ? { person: s.outsideHours, why: "outside hours" } : { why: "outside the schedule's hours: nobody is on duty" };
-  const cron = handoverCron(s);
-  // The first handover on or after firstWeek's date (its start, in whatever zone), and the last at or before now.
-  const first = cron.nextRun(new Date(Date.parse(`${s.firstWeek}T00:00:00Z`) - EARLIEST_OFFSET_MS - 1))!.getTime();
-  const last = cron.previousRuns(1, new Date(nowMs + 1))[0]?.getTime() ?? first;
+  const first = r.first;
+  const last = lastHandover() ?? first;
   // Weeks are 167, 168 or 169 hours across daylight saving: rounding counts them.
   const week = Math.round((last - first) / WEEK);
   const n = s.people.length;
   return { person: s.people[((week % n) + n) % n]!, why: `rotation, the week from ${new Date(last).toISOString()}` };
+}
+
+export function onDuty(s: OnCallSchedule, nowMs: number): OnDuty {
+  const cron = handoverCron(s);
+  const rules = { overrides: overridesOf(s), inside: (ms: number) => insideIntervals(s.hours!, ms), first: firstHandover(s, cron) };
+  return dutyAt(s, rules, nowMs, () => cron.previousRuns(1, new Date(nowMs + 1))[0]?.getTime());
+}
+
+/**
+ * onDuty for many instants of [fromMs, toMs]: the schedule's handovers there are found once, and each instant's is
+ * looked up among them (issue 106: a calendar feed asks for thousands of instants; a Cron each cost seconds a feed).
+ * The same answers as onDuty; an instant outside the span is onDuty's.
+ */
+export function dutyOver(s: OnCallSchedule, fromMs: number, toMs: number): (nowMs: number) => OnDuty {
+  const cron = handoverCron(s);
+  // Business hours are whole minutes of the zone's wall clock (offsets are whole minutes): one answer per UTC minute.
+  const insideByMinute = new Map<number, boolean>();
+  const inside = (ms: number) => {
+    const minute = Math.floor(ms / 60_000);
+    let yes = insideByMinute.get(minute);
+    if (yes === undefined) insideByMinute.set(minute, (yes = insideIntervals(s.hours!, ms)));
+    return yes;
+  };
+  const rules: DutyRules = { overrides: overridesOf(s), inside, first: firstHandover(s, cron) };
+  const handovers: number[] = [];
+  // From eight days before the span: a weekly handover falls within any eight days (weeks of 167 to 169 hours), so the
+  // list begins at or before fromMs. Forward only: croner's previousRuns costs tens of milliseconds a call.
+  for (let next = cron.nextRun(new Date(fromMs - 8 * 86_400_000)); next && next.getTime() <= toMs; next = cron.nextRun(next)) handovers.push(next.getTime());
+  return (nowMs) => {
+    if (nowMs < fromMs || nowMs > toMs || handovers.length === 0 || handovers[0]! > nowMs) return onDuty(s, nowMs);
+    // The last handover at or before nowMs.
+    let lo = 0;
+    let hi = handovers.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (handovers[mid]! <= nowMs) lo = mid;
+      else hi = mid - 1;
+    }
+    return dutyAt(s, rules, nowMs, () => handovers[lo]);
+  };
 }

@@ -1,14 +1,18 @@
 // Tells the people an override moves (issue 106): a made or cancelled override queues one notice per person in the
 // store, and they are mailed at once and then at every look (each minute on the Clock) until sent. A notice is
 // claimed in the store before it is sent, so the Stewards of one PostgreSQL send each once; a claim whose Steward
-// stopped before it sent is taken over after STALE_MS. Mailed through the email channel a route to the schedule
-// (recipients.onCall) sends on, as the hand-off notice is, to that person alone.
+// stopped before it sent is taken over after STALE_MS. Reaches the person the ways the hand-off notice does: mailed
+// through the email channel a route to the schedule (recipients.onCall) sends on, to that person alone, and posted
+// with a mention of them to the Slack and Teams channels such routes post to (chat-notice.ts).
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import { inFlight } from "../../platform/core/stepped-clock";
 import type { SqlDb } from "../../platform/store/sql";
+import { sendPersonalMail } from "../notify/channels/email/personal-mail";
 import type { EmailChannelConfig } from "../notify/channels/email/schema";
-import { createSmtpTransport, smtpOptions } from "../notify/channels/email/transport";
+import { type ChatChannel, postChatNotice } from "./chat-notice";
+import type { OnCallConfig } from "./config";
+import { personMention } from "./mention";
 import type { OverrideChange, OverrideNotice } from "./override-notice-text";
 
 const LOOK_MS = 60_000;
@@ -21,6 +25,10 @@ export interface OverrideNoticeDeps {
   db: SqlDb;
   /** The email channel the routes naming `schedule` in recipients.onCall send on; undefined: none does. */
   mailChannelOf(schedule: string): EmailChannelConfig | undefined;
+  /** The Slack and Teams channels the routes naming `schedule` in recipients.onCall post to; absent: none. */
+  chatChannelsOf?(schedule: string): ChatChannel[];
+  /** The rota, for the Slack and Teams ids a post mentions its person by (oncall.people). */
+  oncall?(): OnCallConfig | undefined;
   clock: Clock;
   log: Logger;
   instanceId: string;
@@ -52,30 +60,36 @@ export function createOverrideNotices(d: OverrideNoticeDeps) {
 
   const sendOne = async (row: Row, now: number) => {
     const channel = d.mailChannelOf(row.schedule);
-    if (!channel) {
+    const chats = d.chatChannelsOf?.(row.schedule) ?? [];
+    if (!channel && chats.length === 0) {
       log.warn(
         { schedule: row.schedule, person: row.person },
-        "no route mails this schedule (recipients.onCall with an email channel): the override notice is not sent",
+        "no route reaches this schedule's person (recipients.onCall with an email, Slack or Teams channel): the override notice is not sent",
       );
       await d.db.run("UPDATE oncall_override_notices SET sent_at = ? WHERE id = ?", [now, row.id]);
       return;
     }
     if (!(await claim(row.id, now))) return;
     try {
-      const transport = await createSmtpTransport(smtpOptions(channel, d.baseDir));
-      try {
-        const test = d.testTarget?.();
-        await transport.sendMail({
-          from: channel.from,
-          ...(channel.replyTo ? { replyTo: channel.replyTo } : {}),
-          to: test ?? row.person,
-          subject: test ? `[TEST for ${row.person}] ${row.subject}` : row.subject,
-          text: row.body,
-          headers: { "Auto-Submitted": "auto-generated" },
-        });
-      } finally {
-        transport.close();
-      }
+      const test = d.testTarget?.();
+      // Each way is tried; the notice counts as given when one reached the person (a retry would repeat the others).
+      const failed: string[] = [];
+      let given = 0;
+      const attempt = async (what: string, work: () => Promise<void>) => {
+        try {
+          await work();
+          given++;
+        } catch (err) {
+          failed.push(`${what}: ${(err as Error).message}`);
+        }
+      };
+      if (channel) await attempt("mail", () => sendPersonalMail(channel, d.baseDir, { to: row.person, subject: row.subject, text: row.body }, test));
+      const who = personMention(d.oncall?.(), row.person);
+      const notice = { subject: row.subject, text: row.body };
+      for (const chat of chats)
+        await attempt(chat.type, () => postChatNotice(chat, notice, who, { baseDir: d.baseDir, testMode: test !== undefined, label: "For" }));
+      if (given === 0) throw new Error(failed.join("; "));
+      if (failed.length > 0) log.warn({ schedule: row.schedule, person: row.person, failed }, "override notice given, but not every way reached the person");
       await d.db.run("UPDATE oncall_override_notices SET sent_at = ? WHERE id = ?", [d.clock.now(), row.id]);
       log.info({ schedule: row.schedule, person: row.person }, "override notice sent");
     } catch (err) {

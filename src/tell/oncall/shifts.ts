@@ -1,8 +1,9 @@
 // A person's final shifts in a schedule over a window (issue 106, "my shifts"): the spans in which onDuty names
-// them, overrides and hours followed, found the way duty-span.ts finds one change, so no second copy of the rules.
+// them, overrides and hours followed, found the way duty-span.ts finds one change, so no second copy of the rules;
+// the schedule's handovers over the window are found once (dutyOver), not by a Cron per instant asked about.
 import type { OnCallSchedule } from "./config";
 import { dutyChange } from "./duty-span";
-import { onDuty } from "./on-duty";
+import { dutyOver } from "./on-duty";
 
 export interface Shift {
   start: number;
@@ -20,20 +21,22 @@ const HORIZON = 8 * 86_400_000;
  * window does.
  */
 export function shiftsOf(s: OnCallSchedule, person: string, from: number, to: number): Shift[] {
+  // Every instant the walk asks about is within a horizon (and a step) of the window: its handovers found once.
+  const at = dutyOver(s, from - HORIZON - STEP, to + 2 * HORIZON + STEP);
   const me = person.toLowerCase();
-  const mine = (t: number) => onDuty(s, t).person?.toLowerCase() === me;
+  const mine = (t: number) => at(t).person?.toLowerCase() === me;
   const shifts: Shift[] = [];
   let t = from;
   while (t < to) {
     if (!mine(t)) {
       // No change within the walk's horizon (someone else's long override): look again past it.
-      t = Math.max(dutyChange(s, t, 1) ?? t + HORIZON, t + 1);
+      t = Math.max(dutyChange(s, t, 1, at) ?? t + HORIZON, t + 1);
       continue;
     }
-    const start = t === from ? (dutyChange(s, t, -1) ?? t) : t;
+    const start = t === from ? (dutyChange(s, t, -1, at) ?? t) : t;
     // A shift that does not end within the horizon (a rota of one) is shown up to the window's end.
-    const end = dutyChange(s, t, 1) ?? to;
-    shifts.push({ start, end, why: onDuty(s, t).why });
+    const end = dutyChange(s, t, 1, at) ?? to;
+    shifts.push({ start, end, why: at(t).why });
     t = Math.max(end, t + STEP);
   }
   return shifts;

@@ -171,7 +171,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
     const opens = result.opens.filter(
       (o) => o.type !== "missed" || o.details.expectedAtMs === undefined || !(o.details.expectedAtMs < (lastChangedMs(facts, o.taskId ?? "") ?? -1)),
     );
-    await announceOpens(announcer, refs, d.host, opens, r.running, now);
+    await announceOpens(announcer, refs, d.host, opens, r.running, now, store);
     await announceCloses(announcer, refs, result.closes, open, now);
     // A task turned off this look may have been so since before the runs held: its runs since then are read.
     const openNow = await store.openConditions();
@@ -198,9 +198,22 @@ function knownCondition(c: ConditionRow): KnownCondition {
   };
 }
 
-async function announceOpens(announcer: Announcer, refs: Refs, host: string, opens: OpenCondition[], running: Execution[], now: number): Promise<void> {
+/**
+ * Each condition names the node it is about: the node running its task now, else the node of the task's last run
+ * (a task mostly runs where it ran, and a start missed because that node is down is that node's), else qlik.host. So
+ * a maintenance window on that node holds it (issue 106: the runs kept in memory carry no node, the stored ones do).
+ */
+async function announceOpens(
+  announcer: Announcer,
+  refs: Refs,
+  host: string,
+  opens: OpenCondition[],
+  running: Execution[],
+  now: number,
+  store: Pick<WatchStore, "lastNodeOf">,
+): Promise<void> {
   for (const o of opens) {
-    const node = o.taskId ? running.find((e) => e.taskId === o.taskId)?.node : undefined;
+    const node = o.taskId ? (running.find((e) => e.taskId === o.taskId)?.node ?? (await store.lastNodeOf(o.taskId))) : undefined;
     const event = watchdogEvent({
       kind: o.notice ? "task.notice" : KIND[o.type],
       condition: { type: o.type, key: o.key, openedAtMs: o.openedMs },

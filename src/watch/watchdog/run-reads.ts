@@ -14,6 +14,7 @@ type RawRun = {
   created_ms: number | string;
   start_ms: number | string | null;
   stop_ms: number | string;
+  node?: string | null;
 };
 const toRun = (r: RawRun): RunRow => ({
   resultId: r.result_id,
@@ -23,6 +24,7 @@ const toRun = (r: RawRun): RunRow => ({
   createdMs: Number(r.created_ms),
   ...(r.start_ms !== null ? { startMs: Number(r.start_ms) } : {}),
   stopMs: Number(r.stop_ms),
+  ...(r.node ? { node: r.node } : {}),
 });
 
 /** The kept learners from `sinceMs` on; one kept in another zone than its task's now is first made again from the store. */
@@ -50,6 +52,11 @@ export interface RunReads {
   lastEndedFrom(taskId: string, startedFromMs: number): Promise<RunRow | undefined>;
   /** Finished runs of the task, oldest first, since `sinceMs`. */
   runsOf(taskId: string, sinceMs: number): Promise<RunRow[]>;
+  /**
+   * The node that ran the task's last run that names one (QRS executingNodeName), for a condition of a task that is
+   * not running: one indexed row (task_id, stop_ms), read only when a condition opens.
+   */
+  lastNodeOf(taskId: string): Promise<string | undefined>;
   /** Every finished run since `sinceMs` (for the chain and missed-start checks). */
   runsSince(sinceMs: number): Promise<RunRow[]>;
   /**
@@ -98,6 +105,12 @@ export function createRunReads(db: SqlDb, kept: KeptRuns | undefined): RunReads 
         taskId,
         startedFromMs,
       ]),
+    async lastNodeOf(taskId) {
+      const row = await db.get<{ node: string }>("SELECT node FROM watchdog_runs WHERE task_id = ? AND node IS NOT NULL ORDER BY stop_ms DESC LIMIT 1", [
+        taskId,
+      ]);
+      return row?.node ?? undefined;
+    },
     runsOf: async (taskId, sinceMs) =>
       (await db.all<RawRun>("SELECT * FROM watchdog_runs WHERE task_id = ? AND stop_ms >= ? ORDER BY stop_ms", [taskId, sinceMs])).map(toRun),
     async runsSince(sinceMs) {

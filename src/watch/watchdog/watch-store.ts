@@ -46,6 +46,13 @@ export const watchdogMigrations: MigrationSet = {
       `,
     },
     nodeHoursMigration,
+    {
+      version: 3,
+      // The node a run ran on (QRS executingNodeName), so a condition of a task that is not running names the node of
+      // its last run, and a maintenance window on that node holds it (issue 106). Runs stored before have none.
+      name: "the node of each run",
+      sql: "ALTER TABLE watchdog_runs ADD COLUMN node TEXT",
+    },
   ],
 };
 
@@ -152,8 +159,8 @@ export function createWatchStore(db: SqlDb): WatchStore {
           inserted.length = 0;
           for (const r of runs) {
             const stored = await tx.run(
-              "INSERT INTO watchdog_runs (result_id, task_id, app_id, status, created_ms, start_ms, stop_ms) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING",
-              [r.resultId, r.taskId, r.appId ?? null, r.status, r.createdMs, r.startMs ?? null, r.stopMs],
+              "INSERT INTO watchdog_runs (result_id, task_id, app_id, status, created_ms, start_ms, stop_ms, node) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (result_id) DO NOTHING",
+              [r.resultId, r.taskId, r.appId ?? null, r.status, r.createdMs, r.startMs ?? null, r.stopMs, r.node ?? null],
             );
             // Counted once: a run read again (the looks overlap, another Steward took over) is already stored.
             if (stored.changes !== 1) continue;

@@ -14,7 +14,11 @@ const isoDate = z.lazy(() =>
 
 const AuditQuerySchema = z.lazy(() =>
   z.object({
-    action: z.string().min(1).optional().describe("Exact action (task.start) or a prefix with * (app.*)."),
+    action: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Exact action (task.start) or a prefix with * (app.*); also finds the REST writes (api.write) whose operation (details.op) it names."),
     actorKind: z.string().min(1).optional().describe("apiKey, clientCert, anonymous, mqtt, schedule, event-trigger, chain …"),
     actorName: z.string().min(1).optional().describe("API key name, MQTT topic, schedule id, reload job id …"),
     target: z.string().min(1).optional().describe("Task id, app id, topic …"),

@@ -1,5 +1,6 @@
 /** @jsxImportSource hono/jsx */
-// GET /ui/audit: the audit log (who did what, when, with which result), filterable by action and result.
+// GET /ui/audit: the audit log (who did what, when, with which result), filterable by action (a REST write's operation
+// included) and result.
 import { ApiProblem, Badge, Empty, Time, toneOf } from "../components";
 import { Layout } from "../layout";
 import { SiteText } from "../page-clock";
@@ -34,7 +35,7 @@ export const auditPage: PageHandler = async (c, { api, inbox, siteClock, taskNam
   return c.html(
     <Layout title="Audit log" nav={{ active: "audit", inbox: inbox() !== undefined, clock: siteClock() }}>
       <form class="toolbar" method="get" action="/ui/audit">
-        <input type="search" name="action" value={action} placeholder="action, e.g. task.start or schedule.*" size={28} />
+        <input type="search" name="action" value={action} placeholder="action or operation, e.g. task.start or oncall.*" size={28} />
         <select name="result" aria-label="result">
           {["", "ok", "denied", "failed"].map((r) => (
             <option value={r} selected={r === result}>
@@ -76,7 +77,17 @@ export const auditPage: PageHandler = async (c, { api, inbox, siteClock, taskNam
                       {e.actor.ip ? ` · ${e.actor.ip}` : ""}
                     </div>
                   </td>
-                  <td class="mono">{e.action}</td>
+                  <td class="mono">
+                    {e.action}
+                    {/* A REST write's operation, what a filter by action finds it by. */}
+                    {e.action === "api.write" && typeof e.details?.op === "string" ? (
+                      <div class="muted" data-role="op">
+                        {e.details.op}
+                      </div>
+                    ) : (
+                      ""
+                    )}
+                  </td>
                   <td class="small" data-role="target">
                     {named(e.target) ? (
                       <>

@@ -7,6 +7,7 @@ import { type Clock, every } from "../../../platform/core/clock";
 import { inFlight } from "../../../platform/core/stepped-clock";
 import type { EmailChannelConfig } from "../../../tell/notify/channels/email/schema";
 import { messageIdFor } from "../../../tell/notify/channels/email/message";
+import { personalMailOptions } from "../../../tell/notify/channels/email/personal-mail";
 import { createSmtpTransport, smtpOptions } from "../../../tell/notify/channels/email/transport";
 import type { OutgoingMail, SubscriptionStore } from "./store";
 
@@ -44,16 +45,20 @@ export function createSubscriptionSender(d: SenderDeps) {
 
   const sendOne = async (m: OutgoingMail) => {
     transport ??= createSmtpTransport(options);
-    await (await transport).sendMail({
-      from: d.channel.from,
-      ...(d.channel.replyTo ? { replyTo: d.channel.replyTo } : {}),
-      to: d.testTarget ?? m.address,
-      subject: d.testTarget ? `[TEST for ${m.address}] ${m.subject}` : m.subject,
-      text: m.text,
-      html: m.html,
-      messageId: messageIdFor(`status-mail:${m.id}`, d.channel.from),
-      headers: { "List-Unsubscribe": `<${m.unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Auto-Submitted": "auto-generated" },
-    });
+    await (await transport).sendMail(
+      personalMailOptions(
+        d.channel,
+        {
+          to: m.address,
+          subject: m.subject,
+          text: m.text,
+          html: m.html,
+          messageId: messageIdFor(`status-mail:${m.id}`, d.channel.from),
+          headers: { "List-Unsubscribe": `<${m.unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" },
+        },
+        d.testTarget,
+      ),
+    );
   };
 
   const pass = async () => {

@@ -1,13 +1,19 @@
-// The hand-off notice in Slack or Teams (issue 106): where a route to the schedule (recipients.onCall) posts to a
-// Slack or Teams channel, the notice is posted there too, beginning with a mention of the incoming person by the ids
-// oncall.people gives them (as an alert's post mentions the person on duty), so that person gets the product's own
-// notification. A person without an id for the product is named in plain text.
+// The rota's notices to one person in Slack or Teams (issue 106: the hand-off notice, an override's notices): where a
+// route to the schedule (recipients.onCall) posts to a Slack or Teams channel, the notice is posted there too,
+// beginning with a mention of its person by the ids oncall.people gives them (as an alert's post mentions the person
+// on duty), so that person gets the product's own notification. A person without an id for the product is named in
+// plain text.
 import { createHttpClient, expectOk } from "../../platform/http/http-client";
-import type { SlackChannelConfig } from "../../tell/notify/channels/slack/schema";
-import type { TeamsChannelConfig } from "../../tell/notify/channels/teams/schema";
-import { addSlackOnDuty, addTeamsOnDuty } from "../../tell/notify/on-duty-post";
-import type { OnDutyMention } from "../../tell/oncall/mention";
-import type { HandoverNotice } from "./notice-text";
+import type { SlackChannelConfig } from "../notify/channels/slack/schema";
+import type { TeamsChannelConfig } from "../notify/channels/teams/schema";
+import { addSlackOnDuty, addTeamsOnDuty } from "../notify/on-duty-post";
+import type { OnDutyMention } from "./mention";
+
+/** What one person is told: the mail's subject and text, posted as a card's title and body. */
+export interface ChatNotice {
+  subject: string;
+  text: string;
+}
 
 export type ChatChannel = SlackChannelConfig | TeamsChannelConfig;
 
@@ -16,7 +22,7 @@ const mrkdwn = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").rep
 /** Teams reads a TextBlock as Markdown. */
 const cardText = (s: string) => s.replace(/[\\`*_~[\]<>#]/g, "\\$&").replace(/^([ \t]*)([-+])/gm, "$1\\$2");
 
-function slackBody(cfg: SlackChannelConfig, notice: HandoverNotice, who: OnDutyMention): Record<string, unknown> {
+function slackBody(cfg: SlackChannelConfig, notice: ChatNotice, who: OnDutyMention, label: string): Record<string, unknown> {
   const payload: Record<string, unknown> = {
     text: mrkdwn(notice.subject),
     blocks: [
@@ -24,14 +30,14 @@ function slackBody(cfg: SlackChannelConfig, notice: HandoverNotice, who: OnDutyM
       { type: "section", text: { type: "mrkdwn", text: mrkdwn(notice.text).slice(0, 2_900) } },
     ],
   };
-  addSlackOnDuty(payload, who);
+  addSlackOnDuty(payload, who, label);
   if (cfg.channel) payload.channel = cfg.channel;
   if (cfg.username) payload.username = cfg.username;
   if (cfg.iconEmoji) payload.icon_emoji = cfg.iconEmoji;
   return payload;
 }
 
-function teamsBody(notice: HandoverNotice, who: OnDutyMention): unknown {
+function teamsBody(notice: ChatNotice, who: OnDutyMention, label: string): unknown {
   const card = {
     $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
     type: "AdaptiveCard",
@@ -42,21 +48,24 @@ function teamsBody(notice: HandoverNotice, who: OnDutyMention): unknown {
     ],
   };
   const payload = { type: "message", attachments: [{ contentType: "application/vnd.microsoft.card.adaptive", contentUrl: null, content: card }] };
-  addTeamsOnDuty(payload, who);
+  addTeamsOnDuty(payload, who, label);
   return payload;
 }
 
-/** Posts the notice to one Slack or Teams channel's webhook (its testTarget while notify.testMode is on). */
-export async function postHandoverNotice(
+/**
+ * Posts the notice to one Slack or Teams channel's webhook (its testTarget while notify.testMode is on). `o.label`:
+ * what the mention calls its person ("On duty", the default, for the incoming person).
+ */
+export async function postChatNotice(
   channel: ChatChannel,
-  notice: HandoverNotice,
+  notice: ChatNotice,
   who: OnDutyMention,
-  o: { baseDir: string; testMode: boolean },
+  o: { baseDir: string; testMode: boolean; label?: string },
 ): Promise<void> {
   const client = createHttpClient({ baseDir: o.baseDir });
   try {
     const url = o.testMode && channel.testTarget ? channel.testTarget : channel.webhookUrl;
-    const body = channel.type === "slack" ? slackBody(channel, notice, who) : teamsBody(notice, who);
+    const body = channel.type === "slack" ? slackBody(channel, notice, who, o.label ?? "On duty") : teamsBody(notice, who, o.label ?? "On duty");
     const res = await client.request(url, {
       method: "POST",
       headers: { "Content-Type": "application/json; charset=utf-8" },
