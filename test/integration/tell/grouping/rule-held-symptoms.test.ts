@@ -65,7 +65,7 @@ for (const backend of bothBackends()) {
         graph: chainGraphSource(() => plan),
         feedsOfCheck: () => undefined,
         promises: () => [{ name: "sales-morning", terms: "fresh by 07:00", appIds: [SALES_APP], appNames: [], streams: [] }],
-        ruleHeldTasks: async () => held,
+        heldTasks: async () => new Map([...held].map((t) => [t, "rule" as const])),
       });
     });
 
