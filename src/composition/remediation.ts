@@ -6,7 +6,7 @@ import { slowPeerLookMs } from "../platform/cluster/peer-poll";
 import { remediationSchema, setupRemediation, type RemediationService } from "../start/remediation";
 import { createEngineRooms } from "../start/remediation/engine-room";
 import { createActionStore } from "../start/remediation/action-store";
-import { createRuleHolds } from "../start/remediation/rule-holds";
+import { createRemediationHolds } from "../start/remediation/remediation-holds";
 import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
@@ -68,22 +68,20 @@ export function remediationRuns(w: Wiring): () => Promise<ReadonlySet<string>> {
   return () => store.startedRuns();
 }
 
-/** What the watchdog reads of remediation: the runs it started, and (with a rule) the tasks a rule is retrying. */
+/** What the watchdog reads of remediation: the runs it started, and the tasks whose retry a rule or a person asked for. */
 export interface RemediationReads {
   ownRuns: () => Promise<ReadonlySet<string>>;
-  ruleHolds?: () => Promise<ReadonlyMap<string, string>>;
+  remediationHolds: () => Promise<ReadonlyMap<string, string>>;
 }
 
 /**
- * The runs remediation started and the tasks a remediation rule is retrying, read from the shared store (any member's):
- * the watchdog's queue look never pages the former waiting alone, and no app of the latter is paged stale while the
- * rule's hold lasts (issue 101).
+ * The runs remediation started and the tasks being retried (a rule's or a person's retry or re-run due or running),
+ * read from the shared store (any member's): the watchdog's queue look never pages the former waiting alone, and no
+ * app of the latter or down its chain is paged stale while the hold lasts (issue 101).
  */
 export function remediationReads(w: Wiring, formatTime: (ms: number) => string): RemediationReads {
-  const ownRuns = remediationRuns(w);
-  if ((w.config.remediation?.rules ?? []).length === 0) return { ownRuns };
-  const holds = createRuleHolds(w.shared.sql);
-  return { ownRuns, ruleHolds: () => holds.byTask(formatTime) };
+  const holds = createRemediationHolds(w.shared.sql, { rules: (w.config.remediation?.rules ?? []).length > 0 });
+  return { ownRuns: remediationRuns(w), remediationHolds: () => holds.byTask(formatTime) };
 }
 
 /** The watchdog's open queue backlogs (its queue look's conditions in the shared store): the nodes backed up now. */

@@ -199,8 +199,8 @@ export interface Expectations {
 
 /**
  * After the Cloud tenants: the watchdog reads their Scheduling Tasks with the same clients. `fromRemediation`: the runs
- * remediation started (its queue look never pages them waiting alone) and the tasks a remediation rule is retrying
- * (their apps are not paged stale meanwhile).
+ * remediation started (its queue look never pages them waiting alone) and the tasks a rule or a person is retrying
+ * (their apps and the apps down their chains are not paged stale meanwhile).
  */
 export function wireExpectations(
   w: Wiring,
@@ -232,7 +232,7 @@ export function wireExpectations(
     planRead: alerting.alertGates.grouping.notePlan,
     cloudTasksRead: alerting.alertGates.grouping.noteCloudTasks,
     ...(fromRemediation ? { ownRuns: fromRemediation.ownRuns } : {}),
-    ...(fromRemediation?.ruleHolds ? { ruleHolds: fromRemediation.ruleHolds } : {}),
+    ...(fromRemediation ? { remediationHolds: fromRemediation.remediationHolds } : {}),
   });
   const checkins = setupCheckins(config.checkins, {
     db: shared.sql,

@@ -21,7 +21,7 @@ import { registerRemediationRoutes } from "./routes";
 import { registerMoreRemediationRoutes } from "./routes-more";
 import { createRemediationService, type RemediationService } from "./service";
 import { createWorker } from "./worker";
-import { createRuleHolds } from "./rule-holds";
+import { createRemediationHolds } from "./remediation-holds";
 import { createFailureHold } from "./auto";
 import { causeTrying } from "./cause-retry";
 import type { AppReloadPort } from "./engine-reload";
@@ -58,7 +58,7 @@ export interface RemediationDeps {
   engines?: EnginePort;
   incidents: IncidentService;
   /** The grouping, told what a rule is trying for a cause (its pages name it). */
-  grouping?: Pick<Grouping, "readTryingFrom" | "readOwnRunsFrom" | "readRuleHeldFrom">;
+  grouping?: Pick<Grouping, "readTryingFrom" | "readOwnRunsFrom" | "readHeldFrom">;
   formatTime(ms: number): string;
   /** The maintenance window covering an event now (tell/maintenance): automatic retries and re-runs never run inside one. */
   inMaintenance(e: DomainEvent, now: number): { window: string } | undefined;
@@ -94,12 +94,14 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   const poke = () => worker.poke();
   // Automatic retries only with a rule: the incidents service then asks before each failure's page.
   deps.incidents.holdFailures(createFailureHold(cfg, { store, probes, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke }));
-  // What the rules hold, for every surface that shows an incident (its page waits on every route meanwhile).
-  if (cfg.rules.length > 0) deps.incidents.readRuleHolds(createRuleHolds(deps.db).ofIncidents);
+  // What is being done on each incident, a rule's or a person's, for every surface that shows it (what it causes waits
+  // on every route meanwhile; a rule's failure too).
+  const holds = createRemediationHolds(deps.db, { rules: cfg.rules.length > 0 });
+  deps.incidents.readHolds(holds.ofIncidents);
   // A cause's pages say what a rule is trying for it (its probe's next retry), with a rule only.
   if (cfg.rules.length > 0) deps.grouping?.readTryingFrom((key) => causeTrying({ store, probes }, key));
-  // A cause whose failure a rule is retrying holds its symptoms on every route until the rule heals it or gives up.
-  if (cfg.rules.length > 0) deps.grouping?.readRuleHeldFrom(createRuleHolds(deps.db).tasks);
+  // A cause whose failure is being retried holds its symptoms on every route until the retry heals it or fails.
+  deps.grouping?.readHeldFrom(holds.tasks);
   // Steward's own run cancelled in the queue with no backlog open is the action's outcome, not a queue cause of its own.
   deps.grouping?.readOwnRunsFrom((id) => store.isOwnRun(id));
   // Automatic re-runs only with a [queue] rule: when a node's queue drained, its cancelled runs are asked for.

@@ -30,7 +30,8 @@ import { createDataTaskRule } from "./data-task-cause";
 import { resolvedCauseOf } from "../../platform/events/cause-resolved";
 import { createUnconfirmedFloodRule } from "./unconfirmed-flood";
 import { createEarlierAlerts, type OpenAlerts } from "./earlier-alerts";
-import { createRuleHeldCheck } from "./rule-held";
+import { createRemediationHeldCheck } from "./remediation-held";
+import type { HeldBy } from "../incidents/remediation-holds";
 import { closedCauseOutcome } from "./closed-cause-outcome";
 
 export interface GroupingGateDeps {
@@ -48,8 +49,8 @@ export interface GroupingGateDeps {
   publicUrl?: string;
   /** What a remediation rule is trying for a cause, named on its pages (wired late; none without rules). */
   trying?: () => CauseTrying | undefined;
-  /** The tasks (lower-case ids) whose failure a remediation rule is holding now (wired late; none without rules). */
-  ruleHeldTasks?: () => Promise<ReadonlySet<string>>;
+  /** The tasks (lower-case ids) whose failure a retry or re-run is holding now, by a rule or a person (wired late). */
+  heldTasks?: () => Promise<ReadonlyMap<string, HeldBy>>;
   /** Who received a cause's page besides its own targets: an escalation's route, a silence's release (follow-ups.ts). */
   alsoReceived?: (parentId: number) => Promise<Receiver[]>;
   /** Whether the event ends the run of an action a person asked for whose outcome is not told yet (start/remediation). */
@@ -163,7 +164,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   }
 
   const updates = createParentUpdates(store, cfg.updates);
-  const ruleHeld = createRuleHeldCheck(store, updates.reached, deps.ruleHeldTasks);
+  const heldBy = createRemediationHeldCheck(store, updates.reached, deps.heldTasks);
   const recovered = (plan: Plan, parentId: number, byHand = false) => recoveredPlan(updates.reached, deps.alsoReceived, plan, parentId, byHand);
   const withCause = (plan: Plan, cause: CauseSummary | undefined): Plan => {
     if (!cause) return plan;
@@ -214,11 +215,11 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
         const resolved = isTaskEvent(plan.event) && plan.event.incident?.resolved !== undefined;
         return withCause(await recovered(plan, decision.parentId, resolved), cause);
       }
-      // A cause whose failure a remediation rule is retrying, paged nowhere yet: its symptoms wait with the failure; the
-      // failure that pages once the rule gave up is the cause's first page, on the routes of its symptoms too.
-      if (!decision.recovering && (await ruleHeld.holds(decision.parentId, plan.event)))
-        return withCause(suppress(plan, "a remediation rule is retrying the failure that causes it: paged with that failure if the rule gives up"), cause);
-      if (await ruleHeld.gaveUpFirst(decision.parentId, plan.event)) return withCause(await opening(plan, decision.parentId, now, ctx), cause);
+      // A cause whose failure is being retried (by a person, or a rule while it paged nowhere): its symptoms wait (remediation-held.ts);
+      // the failure that pages once a rule gave up is the cause's first page, on the routes of its symptoms too.
+      if (!decision.recovering && (await heldBy.holds(decision.parentId, plan.event)))
+        return withCause(suppress(plan, "a retry of the failure that causes it is due or running: paged only if it fails"), cause);
+      if (await heldBy.gaveUpFirst(decision.parentId, plan.event)) return withCause(await opening(plan, decision.parentId, now, ctx), cause);
       // A new symptom may carry the parent's update (rate-limited), to where the parent's first page went.
       const update = cause && !decision.recovering ? await updates.review(decision.parentId, plan, cause, now) : undefined;
       // Held as a symptom, except on a route none of the cause's pages reached: there it is the cause's page, once.

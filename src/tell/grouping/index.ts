@@ -22,6 +22,7 @@ import { createTaskHolders, type TaskHolder } from "./task-holder";
 import type { Receiver } from "./reach";
 import type { CauseTrying } from "./summary";
 import type { OpenAlerts } from "./earlier-alerts";
+import type { HeldBy } from "../incidents/remediation-holds";
 
 export type { CauseTrying } from "./summary";
 export type { EarlierAlert, OpenAlerts } from "./earlier-alerts";
@@ -89,10 +90,11 @@ export interface Grouping {
   /** Names on a cause's pages what a remediation rule is trying for it (src/start/remediation, built after the gates). */
   readTryingFrom(trying: CauseTrying): void;
   /**
-   * The tasks (lower-case ids) whose failure a remediation rule is holding (src/start/remediation, built after the
-   * gates): a cause none of whose pages went out yet holds its symptoms while one of its failures is so held.
+   * The tasks (lower-case ids) whose failure a retry or re-run holds, and whether a rule or a person asked for it
+   * (src/start/remediation, built after the gates): a cause holds its symptoms while one of its failures is so held
+   * (a rule's hold while none of the cause's pages went out yet).
    */
-  readRuleHeldFrom(held: () => Promise<ReadonlySet<string>>): void;
+  readHeldFrom(held: () => Promise<ReadonlyMap<string, HeldBy>>): void;
   /**
    * Tells Steward's own runs (remediation's, built after the gates): one the queue cancels while no backlog cause is
    * open or just ended opens none (nothing would close it), and is paged as its task's own failure.
@@ -117,7 +119,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   const store = createCauseStore(deps.db);
   let scriptLogs: (() => ScriptLogLookup) | undefined;
   let trying: CauseTrying | undefined;
-  let ruleHeld: (() => Promise<ReadonlySet<string>>) | undefined;
+  let held: (() => Promise<ReadonlyMap<string, HeldBy>>) | undefined;
   registerCauseRoutes(deps.router, store, () => scriptLogs?.());
   const chains = createStoredChains(deps.db);
   const cloudChains = createCloudChains(deps.db);
@@ -131,7 +133,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     causeOfRun: (e) => causeOfRun?.(e) ?? Promise.resolve(undefined),
     ownRun: (id) => ownRun?.(id) ?? Promise.resolve(false),
     trying: () => trying,
-    ruleHeldTasks: () => ruleHeld?.() ?? Promise.resolve(new Set<string>()),
+    heldTasks: () => held?.() ?? Promise.resolve(new Map<string, HeldBy>()),
     taskNodes: createTaskNodes(deps.db),
     silentNodes: createSilentNodes(deps.db),
     graph: chains.graph,
@@ -171,8 +173,8 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     readTryingFrom(t) {
       trying = t;
     },
-    readRuleHeldFrom(fn) {
-      ruleHeld = fn;
+    readHeldFrom(fn) {
+      held = fn;
     },
     readOwnRunsFrom(fn) {
       ownRun = fn;

@@ -53,7 +53,7 @@ export function registerIncidentCauseRoutes(router: Router, incidents: IncidentS
     },
     async (c, { query }) => {
       const entries = await incidents.openByCause(query.limit);
-      const holds = await incidents.ruleHoldsOf(entries.flatMap((e) => e.incidents));
+      const holds = await incidents.holdsOf(entries.flatMap((e) => e.incidents));
       const page = fitGroups(entries.map((e) => ({ head: causeHead(e.cause), rows: e.incidents.map((r) => incidentView(r, e.cause, holds.get(r.id))) })));
       return c.json({ causes: page.groups.map((g) => ({ cause: g.head, incidents: g.rows })), truncated: page.truncated, omitted: page.omitted });
     },

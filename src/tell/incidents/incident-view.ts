@@ -3,11 +3,11 @@
 import { z } from "zod";
 import type { IncidentRow } from "./incident-store";
 import type { CauseBrief } from "./service";
-import { HeldBySchema, heldByView, type RuleHold } from "./rule-holds";
+import { HeldBySchema, heldByView, type RemediationHold } from "./remediation-holds";
 
 export const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function incidentView(r: IncidentRow, cause?: CauseBrief, heldBy?: RuleHold) {
+export function incidentView(r: IncidentRow, cause?: CauseBrief, heldBy?: RemediationHold) {
   return {
     id: r.id,
     subject: r.subject,

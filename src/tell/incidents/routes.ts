@@ -27,7 +27,7 @@ export { incidentView } from "./incident-view";
 
 /** Each open incident with the open cause that holds it (one read for the page). */
 async function withCauses(incidents: IncidentService, rows: IncidentRow[]) {
-  const [causes, holds] = await Promise.all([incidents.causesOf(rows), incidents.ruleHoldsOf(rows)]);
+  const [causes, holds] = await Promise.all([incidents.causesOf(rows), incidents.holdsOf(rows)]);
   return rows.map((r) => incidentView(r, r.status === "open" ? causes.get(r.subject) : undefined, holds.get(r.id)));
 }
 

@@ -12,7 +12,7 @@ import type { QueuedRun } from "../../hear/events/run-report";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { SqlDb } from "../../platform/store/sql";
 import { createAnnotator, type FailureHold } from "./annotator";
-import type { RuleHold, RuleHoldReader } from "./rule-holds";
+import type { RemediationHold, RemediationHoldReader } from "./remediation-holds";
 import { createClassifier, type Classifier } from "./classify";
 import { type FailedRun, failedRunsBetween } from "./failed-runs";
 import { type LateFailure, lateFailuresBetween } from "./late-failures";
@@ -100,10 +100,10 @@ export interface IncidentService {
   unconfirmedFloods?: UnconfirmedFloodEnds;
   /** Automatic remediation's say on a failure's page (wired after the service is built); undefined: none. */
   holdFailures(hold: FailureHold | undefined): void;
-  /** What remediation's rules are holding (wired after the service is built, with the failure hold); none before. */
-  readRuleHolds(reader: RuleHoldReader): void;
-  /** The rule holding each open incident of `rows`, by id (rule-holds.ts). */
-  ruleHoldsOf(rows: readonly IncidentRow[]): Promise<ReadonlyMap<number, RuleHold>>;
+  /** What remediation is doing on each incident, a rule's or a person's (wired after the service is built); none before. */
+  readHolds(reader: RemediationHoldReader): void;
+  /** What holds each open incident of `rows` (a retry or re-run being done, and who asked), by id (remediation-holds.ts). */
+  holdsOf(rows: readonly IncidentRow[]): Promise<ReadonlyMap<number, RemediationHold>>;
 }
 
 /** Where an acknowledgement came from when not from Steward itself: the on-call channel whose webhook brought it. */
@@ -145,7 +145,7 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
   const log = deps.log.child({ module: "incidents" });
   const classifier = createClassifier(cfg.errorClasses, cfg.hints);
   let hold: FailureHold | undefined;
-  let holds: RuleHoldReader | undefined;
+  let holds: RemediationHoldReader | undefined;
   const annotator = createAnnotator(cfg, { ...deps, classifier, failureHold: () => hold });
   const now = () => deps.clock.now();
   const locked = <T>(subject: string, fn: (s: ReturnType<typeof incidentSql>) => Promise<T>) =>
@@ -198,10 +198,10 @@ export function createIncidentService(cfg: IncidentsConfig, deps: IncidentServic
     holdFailures(h) {
       hold = h;
     },
-    readRuleHolds(r) {
+    readHolds(r) {
       holds = r;
     },
-    async ruleHoldsOf(rows) {
+    async holdsOf(rows) {
       const open = rows.filter((r) => r.status === "open").map((r) => r.id);
       return holds && open.length > 0 ? holds(open) : new Map();
     },

@@ -47,8 +47,8 @@ function staleHeldBack(look: Look, tasks: readonly WatchedTask[]): string | unde
     i.cfg.queue.enabled ? i.running.find((e) => e.taskId === t.id && isQueued(e.status) && nowMs - e.createdMs < i.cfg.queue.backlogAfter) : undefined;
   for (const t of tasks) {
     if ((runningByTask.get(t.id) ?? []).length > 0) return `a reload is running (task "${t.name}")`;
-    const rule = i.ruleHeld?.get(t.id.toLowerCase());
-    if (rule) return rule;
+    const held = i.remediationHeld?.get(t.id.toLowerCase());
+    if (held) return held;
     if (queuedOf(t))
       return `a reload is waiting in the Scheduler's queue (task "${t.name}"); if the queue lasts, its own page (scheduler.queue_backlog) names it`;
     const last = lastRun(runsByTask.get(t.id));
@@ -56,12 +56,12 @@ function staleHeldBack(look: Look, tasks: readonly WatchedTask[]): string | unde
     if (retrying) return `the Scheduler is retrying the reload (task "${t.name}")`;
     if (isOpen("running_long", t.id)) return `the reload was already paged as running long (task "${t.name}")`;
   }
-  // A task up its chain that a remediation rule is retrying (issue 101): the chain runs again if the retry heals it, and
-  // if the rule gives up, its page names this app among what the chain leaves stale.
+  // A task up its chain whose retry a rule or a person asked for (issue 101): the chain runs again if the retry heals
+  // it; if it fails, the rule's page, or this app's at the next look, names the app among what the chain leaves stale.
   for (const t of tasks)
     for (const up of upstreamOf(look, t)) {
-      const rule = i.ruleHeld?.get(up.id.toLowerCase());
-      if (rule) return `up its chain, ${rule}`;
+      const held = i.remediationHeld?.get(up.id.toLowerCase());
+      if (held) return `up its chain, ${held}`;
     }
   // A start that did not come, of its task or one up its chain, is the cause, and its page (task.missed,
   // task.chain_broken) names the app: the app past its due time is that page's consequence, not a second page.

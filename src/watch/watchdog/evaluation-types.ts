@@ -107,10 +107,11 @@ export interface EvaluationInput {
   /** Per app, the end of its last successful reload outside the Scheduler (the hub, the Engine API): fresh data too. */
   reloadsOutside?: ReadonlyMap<string, number>;
   /**
-   * Per task (lower-case id), a remediation rule retrying its failure, in words: its app is not paged stale meanwhile
-   * (the rule's hold is the incident's, issue 101); once the rule gives up, the app is judged as any other.
+   * Per task (lower-case id), a retry or re-run of its failure being done (a remediation rule's or a person's), in
+   * words: its app and the apps down its chain are not paged stale meanwhile (the hold is the incident's, issue 101);
+   * once the rule gives up or the person's retry failed, the apps are judged as any other.
    */
-  ruleHeld?: ReadonlyMap<string, string>;
+  remediationHeld?: ReadonlyMap<string, string>;
 }
 
 export interface Evaluation {

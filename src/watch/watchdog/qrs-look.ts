@@ -38,8 +38,8 @@ export interface QrsLookDeps {
   planRead?: (plan: KeptPlan, now: number) => Promise<void>;
   /** The runs Steward started itself (remediation's): the queue look does not page them waiting alone. */
   ownRuns?: OwnRuns;
-  /** Per task, a remediation rule retrying its failure (EvalInput.ruleHeld); wired by the root with a rule only. */
-  ruleHolds?: () => Promise<ReadonlyMap<string, string>>;
+  /** Per task, a retry or re-run of its failure being done, a rule's or a person's (EvalInput.remediationHeld). */
+  remediationHolds?: () => Promise<ReadonlyMap<string, string>>;
 }
 
 export interface QrsLook {
@@ -140,10 +140,10 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
           return undefined;
         })
       : undefined;
-    // Unreadable holds judge the app as without a rule: a page too many rather than one missed.
-    const ruleHeld = d.ruleHolds
-      ? await d.ruleHolds().catch((err: Error) => {
-          log.warn({ err: err.message }, "watchdog: cannot read what remediation's rules are retrying; stale apps are judged without them");
+    // Unreadable holds judge the app as if nothing were being done: a page too many rather than one missed.
+    const remediationHeld = d.remediationHolds
+      ? await d.remediationHolds().catch((err: Error) => {
+          log.warn({ err: err.message }, "watchdog: cannot read what remediation is retrying; stale apps are judged without it");
           return undefined;
         })
       : undefined;
@@ -162,7 +162,7 @@ export function createQrsLook(d: QrsLookDeps): QrsLook {
       startLatencyMs: startLatency(),
       memo,
       ...(outside ? { reloadsOutside: outside } : {}),
-      ...(ruleHeld ? { ruleHeld } : {}),
+      ...(remediationHeld ? { remediationHeld } : {}),
     });
     latencies = [...latencies, ...result.latencies].slice(-50);
     last = result;

@@ -51,7 +51,7 @@ export interface WatchdogDeps {
   /** The runs Steward started itself (remediation's, wired by the root): never a queue backlog waiting alone. */
   ownRuns?: QrsLookDeps["ownRuns"];
   /** Per task, a remediation rule retrying its failure (wired by the root): its app is not paged stale meanwhile. */
-  ruleHolds?: QrsLookDeps["ruleHolds"];
+  remediationHolds?: QrsLookDeps["remediationHolds"];
 }
 
 export interface WatchdogStatus {
@@ -147,7 +147,7 @@ export function createWatchdog(d: WatchdogDeps): Watchdog {
     ...(d.reloadsOutside ? { reloadsOutside: d.reloadsOutside } : {}),
     ...(d.planRead ? { planRead: d.planRead } : {}),
     ...(d.ownRuns ? { ownRuns: d.ownRuns } : {}),
-    ...(d.ruleHolds ? { ruleHolds: d.ruleHolds } : {}),
+    ...(d.remediationHolds ? { remediationHolds: d.remediationHolds } : {}),
   });
   registerGauges(d.metrics, store, qrsLook);
 

@@ -49,7 +49,7 @@ export interface WatchdogSetupDeps {
   /** The runs Steward started itself (remediation's): never a queue backlog waiting alone. */
   ownRuns?: WatchdogDeps["ownRuns"];
   /** Per task, a remediation rule retrying its failure: its app is not paged stale meanwhile. */
-  ruleHolds?: WatchdogDeps["ruleHolds"];
+  remediationHolds?: WatchdogDeps["remediationHolds"];
 }
 
 export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSetupDeps): Watchdog | undefined {
@@ -79,7 +79,7 @@ export function setupWatchdog(cfg: WatchdogConfig | undefined, deps: WatchdogSet
     ...(deps.planRead ? { planRead: deps.planRead } : {}),
     ...(deps.cloudTasksRead ? { cloudTasksRead: deps.cloudTasksRead } : {}),
     ...(deps.ownRuns ? { ownRuns: deps.ownRuns } : {}),
-    ...(deps.ruleHolds ? { ruleHolds: deps.ruleHolds } : {}),
+    ...(deps.remediationHolds ? { remediationHolds: deps.remediationHolds } : {}),
   });
   const running = held.component(watchdog);
   deps.lifecycle.add(deps.gate ? deps.gate("watchdog", running) : running);

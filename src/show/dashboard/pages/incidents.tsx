@@ -33,6 +33,32 @@ interface TableProps {
 /** A title from a datagram may be long (the API cuts it at 2,000): a row shows 300 characters, the task's page the rest. */
 const short = (s: string, max = 300) => (s.length > max ? `${s.slice(0, max)} …[cut]` : s);
 
+const FROM_WORDS: Record<string, string> = { link: "the alert's link", rest: "REST, the dashboard or the assistant" };
+
+/** What is being done on the incident and who asked: a rule (its page waits too) or a person (what it causes waits). */
+function HeldByLine(props: { held: NonNullable<IncidentView["heldBy"]> }) {
+  const h = props.held;
+  const due = h.dueAt ? (
+    <>
+      {" "}
+      at <Time iso={h.dueAt} />
+    </>
+  ) : null;
+  if (h.rule !== null)
+    return (
+      <div class="small" data-role="held-by">
+        Retrying: held by rule <b>{h.rule}</b>, {h.doing}
+        {due}; not paged on any route unless it gives up
+      </div>
+    );
+  return (
+    <div class="small" data-role="held-by">
+      Retrying: asked by <b>{h.askedBy}</b> (from {FROM_WORDS[h.askedFrom] ?? h.askedFrom}), {h.doing}
+      {due}; what it causes (the apps after it, a promise) is not paged unless it fails
+    </div>
+  );
+}
+
 function IncidentRow(props: TableProps & { i: IncidentView; grouped?: boolean }) {
   const i = { ...props.i, title: short(props.i.title) };
   return (
@@ -45,18 +71,7 @@ function IncidentRow(props: TableProps & { i: IncidentView; grouped?: boolean })
             part of <a href={`/ui/causes#cause-${i.cause.id}`}>{short(i.cause.title)}</a>
           </div>
         ) : null}
-        {i.heldBy ? (
-          <div class="small" data-role="held-by">
-            Retrying: held by rule <b>{i.heldBy.rule}</b>, {i.heldBy.doing}
-            {i.heldBy.dueAt ? (
-              <>
-                {" "}
-                at <Time iso={i.heldBy.dueAt} />
-              </>
-            ) : null}
-            ; not paged on any route unless it gives up
-          </div>
-        ) : null}
+        {i.heldBy ? <HeldByLine held={i.heldBy} /> : null}
       </td>
       <td>
         <Time iso={i.openedAt} />

@@ -2,7 +2,8 @@
 // holds its page (its failure is below the rule's threshold); what the watchdog and the promises then raise of the
 // chain after it (the apps it leaves stale, the promise's warning and breach) is held on every route, not sent as the
 // cause's page to a route that takes it. Once the rule gave up, its failure is the cause's page, and it reaches the
-// routes of the symptoms too; later symptoms fold into it.
+// routes of the symptoms too; later symptoms fold into it. A person's retry of a failure that paged holds its cause's
+// symptoms the same way, on the route its page did not reach; once the retry failed, the next symptom pages there once.
 import { afterAll, beforeEach, describe, expect, test } from "bun:test";
 import { GroupingSchema } from "../../../../src/tell/grouping/config";
 import type { DomainEvent, TaskEvent, WatchdogEvent } from "../../../../src/platform/events/types";
@@ -51,21 +52,23 @@ const teams: PlannedDelivery = { route: "watch", channel: "teams", channelType: 
 const ctx: GateContext = { planAs: async (e: DomainEvent) => [{ ...teams, key: `${e.id}|teams` }] };
 
 for (const backend of bothBackends()) {
-  describe(`a rule's hold holds the symptoms of its cause (${backend.name})`, () => {
+  describe(`a retry's hold, a rule's or a person's, holds the symptoms of its cause (${backend.name})`, () => {
     afterAll(() => backend.shutdown());
     let gate: DeliveryGate;
     let held: Set<string>;
+    let byPerson: Set<string>;
     let now = 1_000_000;
     beforeEach(async () => {
       const db = await backend.open([groupingMigrations]);
       held = new Set();
+      byPerson = new Set();
       gate = createGroupingGate(createCauseStore(db), GroupingSchema.parse({}), {
         taskNodes: createTaskNodes(db),
         silentNodes: createSilentNodes(db),
         graph: chainGraphSource(() => plan),
         feedsOfCheck: () => undefined,
         promises: () => [{ name: "sales-morning", terms: "fresh by 07:00", appIds: [SALES_APP], appNames: [], streams: [] }],
-        ruleHeldTasks: async () => held,
+        heldTasks: async () => new Map([...[...held].map((t) => [t, "rule"] as const), ...[...byPerson].map((t) => [t, "person"] as const)]),
       });
     });
 
@@ -120,6 +123,29 @@ for (const backend of bothBackends()) {
       expect(await review(failure(3))).toEqual(["mail", "teams (cause's page)"]);
       // Later symptoms fold into it.
       expect(await review(stale(SALES_APP))).toEqual([]);
+    });
+
+    /** Extract's failure paged at once (no rule holds it), Qlik's own retries spent: its cause's page waits for a symptom on the watchdog's route. */
+    const paged = (): TaskEvent => {
+      const { pageAfter: _none, ...e } = failure(1);
+      return { ...e, task: { ...e.task, maxRetries: 1 } };
+    };
+
+    test("a person's retry of the paged failure: its cause's symptoms are posted nowhere while it is due or running", async () => {
+      expect(await review(paged())).toEqual(["mail"]);
+      byPerson.add("t-extract");
+      expect(await review(stale("a-model"))).toEqual([]);
+      expect(await review(syntheticFreshnessEvent("app.freshness_warning"))).toEqual([]);
+      expect(await review(stale(SALES_APP))).toEqual([]);
+    });
+
+    test("once the person's retry failed: the next symptom is the cause's page on the watchdog's route, once", async () => {
+      await review(paged());
+      byPerson.add("t-extract");
+      await review(stale("a-model"));
+      byPerson.clear();
+      expect(await review(stale(SALES_APP))).toEqual(["teams"]);
+      expect(await review(syntheticFreshnessEvent("app.freshness_breached"))).toEqual([]);
     });
 
     test("a held failure's cause paged nowhere, with no rule retrying now: its symptom is its page on each route (nothing lost)", async () => {

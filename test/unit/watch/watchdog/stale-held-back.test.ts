@@ -28,7 +28,7 @@ const look = (over: {
   open?: KnownCondition[];
   checkedUntilMs?: number;
   plan?: Plan;
-  ruleHeld?: ReadonlyMap<string, string>;
+  remediationHeld?: ReadonlyMap<string, string>;
 }) =>
   evaluate({
     cfg,
@@ -110,7 +110,7 @@ describe("app.stale holds back what is already known", () => {
       expect(stale(look({ plan: chained() }))).toEqual(["a1"]);
     });
     test("while the rule retries the task up its chain: not paged, and the task's view says which rule holds it", () => {
-      const r = look({ plan: chained(), ruleHeld: new Map([["t0", hold]]) });
+      const r = look({ plan: chained(), remediationHeld: new Map([["t0", hold]]) });
       expect(stale(r)).toEqual([]);
       expect(heldBack(r)).toBe(`up its chain, ${hold}`);
     });
