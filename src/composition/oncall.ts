@@ -1,6 +1,6 @@
 // The rota's own routes (issue 106): who is on duty now; the personal calendar feeds of people's shifts; the
 // overrides people make over REST or the dashboard, with the notices telling the people each moves; and the hand-off
-// notice mailed to the incoming person before each shift. Feeds and
+// notice mailed to the incoming person before each shift; and the Slack user groups kept equal to who is on duty. Feeds and
 // overrides are in the shared store, so every Steward of a site serves, revokes and follows them alike; who is on duty
 // is the config's rota with those overrides merged in (`rota`).
 import { effectiveActionLinks } from "../tell/ack-links/notice";
@@ -18,6 +18,8 @@ import { registerOnCallDutyRoutes } from "../tell/oncall/http-route";
 import { createOverrideNotices } from "../tell/oncall/override-notices";
 import { createOverrideStore } from "../tell/oncall/override-store";
 import { registerOverrideRoutes } from "../tell/oncall/override-routes";
+import { createSlackGroupStore } from "../tell/oncall/slack-group-store";
+import { createSlackGroupSync } from "../tell/oncall/slack-group-sync";
 import type { RotaOverrides } from "../tell/oncall/stored-overrides";
 import type { Alerting } from "./alerting";
 import type { Config } from "./config-schema";
@@ -54,6 +56,9 @@ export function wireOnCall(w: Wiring, http: HttpApp, alerting: NoticeReads, curr
   w.lifecycle.add(notices);
   registerOverrideRoutes(http.router, { oncall: configured, overrides: createOverrideStore(w.shared.sql), rota, clock: w.clock, notices });
   wireHandoverNotices(w, alerting, current, oncall);
+  w.lifecycle.add(
+    createSlackGroupSync({ oncall, store: createSlackGroupStore(w.shared.sql), clock: w.clock, log: w.log, instanceId: w.clusterWiring.instanceId }),
+  );
 }
 
 /** The email channel of the first route that mails `schedule`'s person on duty (recipients.onCall). */
