@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import { inFlight } from "../../platform/core/stepped-clock";
 import { type OnCallConfig, type OnCallSchedule, scheduleNames, scheduleOf } from "./config";
+import { dutyChange } from "./duty-span";
 import { onDuty } from "./on-duty";
 import type { SlackUserGroupConfig } from "./slack-group-config";
 import type { SlackGroupStore } from "./slack-group-store";
@@ -42,11 +43,41 @@ function problemOf(err: unknown, g: SlackUserGroupConfig): SlackGroupProblem {
   return { problem: err.message, fix: g.lookupByEmail ? `${own}, or use in Slack the mail address the rota names them by.` : `${own}.` };
 }
 
+/** Logs what went wrong once while it lasts, not every look. */
+function noteFailure(log: Logger, name: string, st: ScheduleState, g: SlackUserGroupConfig, err: unknown): void {
+  const problem = problemOf(err, g);
+  if (st.problem?.problem !== problem.problem)
+    log.error({ schedule: name, usergroup: g.id, ...problem }, "the Slack user group could not be kept in step with the person on duty");
+  st.problem = problem;
+}
+
 interface ScheduleState {
   /** In step with this group and person until `until` (the next drift check or retry). */
   memo?: { group: string; person: string | undefined; until: number };
   retryAt: number;
   problem?: SlackGroupProblem;
+}
+
+/**
+ * Per schedule, when duty next changes, while its rota (as JSON) is the same, so the look is armed for that instant.
+ * Walking to the next change costs a Cron per quarter hour: it is done again only once it passed or the rota changed.
+ */
+function createDutyChanges() {
+  const known = new Map<string, { rota: string; at: number | undefined }>();
+  return {
+    after(name: string, s: OnCallSchedule, now: number): void {
+      const rota = JSON.stringify(s);
+      const k = known.get(name);
+      if (k && k.rota === rota && (k.at === undefined || k.at > now)) return;
+      known.set(name, { rota, at: dutyChange(s, now, 1) });
+    },
+    /** The first change still ahead; infinity: none known. */
+    soonest(now: number): number {
+      let at = Number.POSITIVE_INFINITY;
+      for (const k of known.values()) if (k.at !== undefined && k.at > now) at = Math.min(at, k.at);
+      return at;
+    },
+  };
 }
 
 export type SlackGroupSync = ReturnType<typeof createSlackGroupSync>;
@@ -59,6 +90,7 @@ export function createSlackGroupSync(d: SlackGroupSyncDeps) {
   let stopped = true;
   let running: Promise<void> | undefined;
   let again = false;
+  const changes = createDutyChanges();
 
   const apiFor = (g: SlackUserGroupConfig): SlackWebApi => {
     const key = `${g.baseUrl}\n${g.token}`;
@@ -68,14 +100,6 @@ export function createSlackGroupSync(d: SlackGroupSyncDeps) {
   };
 
   const slackIdOf = createSlackMemberIds(log);
-
-  const failed = (name: string, st: ScheduleState, g: SlackUserGroupConfig, err: unknown) => {
-    const problem = problemOf(err, g);
-    // Said once while it lasts, not every look.
-    if (st.problem?.problem !== problem.problem)
-      log.error({ schedule: name, usergroup: g.id, ...problem }, "the Slack user group could not be kept in step with the person on duty");
-    st.problem = problem;
-  };
 
   const syncOne = async (name: string, s: OnCallSchedule, g: SlackUserGroupConfig, now: number) => {
     let st = states.get(name);
@@ -130,7 +154,7 @@ export function createSlackGroupSync(d: SlackGroupSyncDeps) {
         );
         return;
       }
-      failed(name, st, g, err);
+      noteFailure(log, name, st, g, err);
       // Slack's refusal stands until someone fixes the app or the config: asked again at the next drift check (or when
       // duty changes); a network failure at the next look.
       st.memo = { group: g.id, person, until: now + (err instanceof SlackApiError || err instanceof NoSlackMember ? DRIFT_MS : LOOK_MS) };
@@ -149,7 +173,9 @@ export function createSlackGroupSync(d: SlackGroupSyncDeps) {
         const oncall = d.oncall();
         for (const name of scheduleNames(oncall)) {
           const s = scheduleOf(oncall, name)!;
-          if (s.slackUserGroup) await syncOne(name, s, s.slackUserGroup, d.clock.now());
+          if (!s.slackUserGroup) continue;
+          await syncOne(name, s, s.slackUserGroup, d.clock.now());
+          changes.after(name, s, d.clock.now());
         }
       } while (again && !stopped);
     })()
@@ -160,11 +186,12 @@ export function createSlackGroupSync(d: SlackGroupSyncDeps) {
     return inFlight(d.clock, running, "slack user groups");
   };
 
-  /** The next look: each minute, or sooner when Slack's Retry-After ends first. */
+  /** The next look: each minute, or sooner at a handover (so @qlik-oncall is right from its first second) or when Slack's Retry-After ends. */
   const nextLookIn = (): number => {
     const now = d.clock.now();
     let next = now + LOOK_MS;
     for (const st of states.values()) if (st.retryAt > now) next = Math.min(next, st.retryAt);
+    next = Math.min(next, changes.soonest(now));
     return Math.max(1, next - now);
   };
 

@@ -78,6 +78,17 @@ test("at Monday's 08:00 UTC handover the group is set to bo, once; with nothing 
   expect(slack.refused).toEqual([]);
 }, 90_000);
 
+test("the update goes at the handover's very instant, not at the next minute's look", async () => {
+  slack = workspace();
+  // Started half a minute past: the minute's looks fall at :30, the handover at 08:00:00.
+  const clock = createManualClock(Date.parse("2026-11-23T07:58:30Z"));
+  await start(clock);
+  await waitFor(() => lists().length === 1, { what: "the look at start", timeoutMs: 30_000 });
+  await to(clock, "2026-11-23T08:00:00Z");
+  await waitFor(() => updates().length === 1, { what: "the update at 08:00:00", timeoutMs: 30_000 });
+  expect(updates()[0]!.args.users).toBe("U0BO22");
+}, 90_000);
+
 test("an override made over REST moves the group to its person and back when it ends", async () => {
   slack = workspace();
   const clock = createManualClock(Date.parse("2026-11-24T09:00:00Z")); // Tuesday, bo's week
