@@ -37,7 +37,14 @@ export function wireOnCall(w: Wiring, http: HttpApp, alerting: NoticeReads, curr
       rota.refresh().catch((err: unknown) => w.log.warn({ err }, "the rota's overrides could not be read: the next look at who is on duty tries again")),
     stop() {},
   });
-  registerOnCallDutyRoutes(http.router, { oncall, clock: w.clock });
+  const slackGroups = createSlackGroupSync({
+    oncall,
+    store: createSlackGroupStore(w.shared.sql),
+    clock: w.clock,
+    log: w.log,
+    instanceId: w.clusterWiring.instanceId,
+  });
+  registerOnCallDutyRoutes(http.router, { oncall, clock: w.clock, slackGroupProblems: slackGroups.problems });
   const baseUrl = effectiveActionLinks(w.config).publicBaseUrl?.replace(/\/$/, "");
   registerOnCallFeedRoutes(http.router, { oncall, feeds: createOnCallFeedStore(w.shared.sql), clock: w.clock, ...(baseUrl ? { baseUrl } : {}) });
   const notices = createOverrideNotices({
@@ -56,9 +63,7 @@ export function wireOnCall(w: Wiring, http: HttpApp, alerting: NoticeReads, curr
   w.lifecycle.add(notices);
   registerOverrideRoutes(http.router, { oncall: configured, overrides: createOverrideStore(w.shared.sql), rota, clock: w.clock, notices });
   wireHandoverNotices(w, alerting, current, oncall);
-  w.lifecycle.add(
-    createSlackGroupSync({ oncall, store: createSlackGroupStore(w.shared.sql), clock: w.clock, log: w.log, instanceId: w.clusterWiring.instanceId }),
-  );
+  w.lifecycle.add(slackGroups);
 }
 
 /** The email channel of the first route that mails `schedule`'s person on duty (recipients.onCall). */

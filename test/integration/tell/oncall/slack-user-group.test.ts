@@ -141,7 +141,7 @@ test("Slack's HTTP 429 is honoured: the update is tried again after Retry-After,
   expect(updates()[0]!.args.users).toBe("U0BO22");
 }, 90_000);
 
-test("a refused token is logged with what to do, and the token never is", async () => {
+test("a refused token is logged and shown by GET /v4/oncall with what to do, and the token never is", async () => {
   slack = workspace();
   const lines: string[] = [];
   const clock = createManualClock(Date.parse("2026-11-24T09:00:00Z"));
@@ -153,6 +153,9 @@ test("a refused token is logged with what to do, and the token never is", async 
   expect(said()!.fix).toContain("Bot User OAuth Token (xoxb-…)");
   expect(lines.join("\n")).not.toContain("xoxb-revoked-secret");
   expect(updates()).toHaveLength(0);
+  // GET /v4/oncall (the dashboard's rota, the assistant) says it too.
+  const duty = (await (await running!.request("/v4/oncall")).json()) as { schedules: Array<{ slackUserGroup?: unknown }> };
+  expect(duty.schedules[0]!.slackUserGroup).toEqual({ id: GROUP, problem: "Slack users.lookupByEmail answered invalid_auth", fix: said()!.fix });
 }, 90_000);
 
 test("a bot without usergroups:write is told it needs that scope", async () => {
