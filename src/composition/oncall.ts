@@ -1,6 +1,7 @@
 // The rota's own routes (issue 106): who is on duty now; the personal calendar feeds of people's shifts; the
 // overrides people make over REST or the dashboard, with the notices telling the people each moves; and the hand-off
-// notice to the incoming person before each shift (both mailed and posted to the rota's Slack and Teams channels). Feeds and
+// notice to the incoming person before each shift (both mailed and posted to the rota's Slack and Teams channels); and the
+// Slack user groups kept equal to who is on duty. Feeds and
 // overrides are in the shared store, so every Steward of a site serves, revokes and follows them alike; who is on duty
 // is the config's rota with those overrides merged in (`rota`).
 import { effectiveActionLinks } from "../tell/ack-links/notice";
@@ -18,6 +19,8 @@ import { registerOnCallDutyRoutes } from "../tell/oncall/http-route";
 import { createOverrideNotices } from "../tell/oncall/override-notices";
 import { createOverrideStore } from "../tell/oncall/override-store";
 import { registerOverrideRoutes } from "../tell/oncall/override-routes";
+import { createSlackGroupStore } from "../tell/oncall/slack-group-store";
+import { createSlackGroupSync } from "../tell/oncall/slack-group-sync";
 import type { RotaOverrides } from "../tell/oncall/stored-overrides";
 import type { Alerting } from "./alerting";
 import type { Config } from "./config-schema";
@@ -35,7 +38,14 @@ export function wireOnCall(w: Wiring, http: HttpApp, alerting: NoticeReads, curr
       rota.refresh().catch((err: unknown) => w.log.warn({ err }, "the rota's overrides could not be read: the next look at who is on duty tries again")),
     stop() {},
   });
-  registerOnCallDutyRoutes(http.router, { oncall, clock: w.clock });
+  const slackGroups = createSlackGroupSync({
+    oncall,
+    store: createSlackGroupStore(w.shared.sql),
+    clock: w.clock,
+    log: w.log,
+    instanceId: w.clusterWiring.instanceId,
+  });
+  registerOnCallDutyRoutes(http.router, { oncall, clock: w.clock, slackGroupProblems: slackGroups.problems });
   const baseUrl = effectiveActionLinks(w.config).publicBaseUrl?.replace(/\/$/, "");
   registerOnCallFeedRoutes(http.router, { oncall, feeds: createOnCallFeedStore(w.shared.sql), clock: w.clock, ...(baseUrl ? { baseUrl } : {}) });
   const notices = createOverrideNotices({
@@ -56,6 +66,7 @@ export function wireOnCall(w: Wiring, http: HttpApp, alerting: NoticeReads, curr
   w.lifecycle.add(notices);
   registerOverrideRoutes(http.router, { oncall: configured, overrides: createOverrideStore(w.shared.sql), rota, clock: w.clock, notices });
   wireHandoverNotices(w, alerting, current, oncall);
+  w.lifecycle.add(slackGroups);
 }
 
 /** The email channel of the first route that mails `schedule`'s person on duty (recipients.onCall). */

@@ -19,6 +19,7 @@ import { cloudTenantProbe } from "./cloud-probe";
 import { templateFallbackProbe, type TemplateProbeDeps } from "./template-probe";
 import { storedFallbackProbe } from "./stored-fallbacks";
 import { type EarsSources, earsProbes } from "./ears-probe";
+import { slackGroupProbes } from "./slack-group-probe";
 
 export interface LiveSteward {
   qrs?: QrsClient;
@@ -59,6 +60,7 @@ export function doctorProbes(config: Config, baseDir: string, log: Logger, live?
   for (const w of inboundWebhookWarnings(config))
     probes.push({ check: `channel ${w.path[1]} webhook`, run: async () => ({ ok: false, detail: `${w.path.join(".")}: ${w.problem}`, fix: w.fix }) });
   if (config.newRelic) probes.push(...newRelicRouteProbes(config.newRelic));
+  probes.push(...slackGroupProbes(config.oncall));
   if (config.mqtt?.enabled) {
     const url = config.mqtt.url;
     probes.push({ check: "mqtt broker", run: () => dryConnection(url) });

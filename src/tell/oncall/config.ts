@@ -5,6 +5,7 @@ import { DURATION_PATTERN, parseDuration } from "../../platform/core/duration";
 import { TimeIntervalsSchema } from "../../platform/core/time-intervals";
 import { isKnownZone } from "../../platform/core/time-zone";
 import { EmailAddressSchema } from "../notify/channels/email/schema";
+import { SlackUserGroupSchema } from "./slack-group-config";
 
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 const instant = z.iso.datetime({ offset: true }).describe('An instant with its offset or Z, e.g. "2026-11-27T17:00:00+01:00".');
@@ -57,6 +58,7 @@ export const OnCallScheduleSchema = z
       .describe(
         "How long before duty passes to another person that person is mailed a hand-off notice (when the shift starts and ends, who hands over, what is still open); 0 sends none.",
       ),
+    slackUserGroup: SlackUserGroupSchema.optional(),
   })
   .refine((s) => s.overrides.every((o) => Date.parse(o.from) < Date.parse(o.until)), { message: "an override's from must be before its until" })
   .describe("A weekly rotation of people, its overrides and hours.");

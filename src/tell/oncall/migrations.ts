@@ -1,7 +1,8 @@
 // The rota's store tables (issue 106): personal calendar feeds, one row per feed with its token kept only as a
 // SHA-256 hash (a copy of the store does not hand out anyone's calendar), revoked by setting revoked_at; and the
 // overrides people make over REST or the dashboard, merged with the config's at every look at who is on duty (a
-// cancelled one is kept with who cancelled it); and the notices that tell the people an override moves, sent once.
+// cancelled one is kept with who cancelled it); and the notices that tell the people an override moves, sent once;
+// and, per schedule, the Slack user group's members as Steward last made or found them, claimed before Slack is asked.
 import type { MigrationSet } from "../../platform/store/database";
 
 export const onCallMigrations: MigrationSet = {
@@ -60,6 +61,21 @@ export const onCallMigrations: MigrationSet = {
           UNIQUE (override_id, change, person)
         );
         CREATE INDEX oncall_override_notices_unsent ON oncall_override_notices (sent_at);
+      `,
+    },
+    {
+      version: 4,
+      name: "the Slack user group each schedule keeps in step",
+      sql: `
+        CREATE TABLE oncall_slack_groups (
+          schedule TEXT PRIMARY KEY,
+          usergroup TEXT NOT NULL DEFAULT '',
+          person TEXT NOT NULL DEFAULT '',
+          users TEXT NOT NULL DEFAULT '',
+          checked_at INTEGER NOT NULL DEFAULT 0,
+          claimed_by TEXT,
+          claimed_at INTEGER
+        );
       `,
     },
   ],
