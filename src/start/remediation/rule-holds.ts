@@ -24,18 +24,27 @@ function doingOf(kind: string, status: string, attempt: number): string {
 
 export function createRuleHolds(db: SqlDb) {
   async function all(): Promise<HeldFailure[]> {
-    const actions = await db.all<Record<string, unknown>>(
-      `SELECT a.incident_id, a.task_id, a.task_name, a.kind, a.status, a.requested_by, a.due_at,
-              (SELECT COUNT(*) FROM remediation_actions b WHERE b.incident_id = a.incident_id AND b.requested_from = 'rule' AND b.id <= a.id) AS attempt
-         FROM remediation_actions a
-        WHERE a.requested_from = 'rule' AND a.status IN ('pending', 'claimed', 'started') AND a.kind IN ('retry', 'rerun')
-        ORDER BY a.id LIMIT ${LIMIT}`,
+    // One statement for both kinds of hold (a rule's retry or re-run, a failure waiting for its cause's probe): the
+    // watchdog reads them at every look with a rule configured, and the grouping for a symptom of a cause paged nowhere.
+    // (PostgreSQL types a bare NULL of a derived table as text: due_at is cast to match the actions' column.)
+    const rows = await db.all<Record<string, unknown>>(
+      `SELECT * FROM (
+         SELECT 0 AS held_by, a.id AS ord, a.incident_id, a.task_id, a.task_name, a.kind, a.status, a.requested_by, a.due_at,
+                (SELECT COUNT(*) FROM remediation_actions b WHERE b.incident_id = a.incident_id AND b.requested_from = 'rule' AND b.id <= a.id) AS attempt,
+                NULL AS rule_name, NULL AS probe_task
+           FROM remediation_actions a
+          WHERE a.requested_from = 'rule' AND a.status IN ('pending', 'claimed', 'started') AND a.kind IN ('retry', 'rerun')
+          ORDER BY a.id LIMIT ${LIMIT}) actions
+       UNION ALL
+       SELECT * FROM (
+         SELECT 1 AS held_by, 0 AS ord, w.incident_id, w.task_id, w.task_name, NULL AS kind, NULL AS status, NULL AS requested_by, CAST(NULL AS BIGINT) AS due_at,
+                0 AS attempt, p.rule_name, p.task_name AS probe_task
+           FROM remediation_cause_waiters w JOIN remediation_cause_probes p ON p.id = w.probe_id
+          WHERE p.status = 'probing' LIMIT ${LIMIT}) waiting
+       ORDER BY held_by, ord`,
     );
-    const waiting = await db.all<Record<string, unknown>>(
-      `SELECT w.incident_id, w.task_id, w.task_name, p.rule_name, p.task_name AS probe_task
-         FROM remediation_cause_waiters w JOIN remediation_cause_probes p ON p.id = w.probe_id
-        WHERE p.status = 'probing' LIMIT ${LIMIT}`,
-    );
+    const actions = rows.filter((r) => Number(r.held_by) === 0);
+    const waiting = rows.filter((r) => Number(r.held_by) === 1);
     return [
       ...actions.map((r) => ({
         incidentId: Number(r.incident_id),
