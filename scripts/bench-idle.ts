@@ -4,7 +4,9 @@
 // a second (voluntary + involuntary context switches of every thread, /proc/<pid>/task/*/status; a thread that ends
 // inside the window takes its count with it) with the threads that make them, and CPU seconds an hour (user + system
 // from /proc/<pid>/stat, 10 ms resolution), with the load average before and after.
-//   bun scripts/bench-idle.ts [--minutes 10] [--warmup 60] [--steward BIN] [--no-qlik] [--series 30]
+//   bun scripts/bench-idle.ts [--minutes 10] [--warmup 60] [--steward BIN] [--no-qlik] [--series 30] [--yaml TEXT]
+// --yaml adds lines to Steward's config (a rota, remediation rules, promises: what a configured site reads when idle);
+// the summary gives Steward's RSS at the window's start and end too.
 // --series N prints Steward's CPU every N seconds of the window too (where in the window it goes: a steady pace or
 // a burst at some period).
 // --no-qlik runs Steward as bench-floor.ts does (http and udp only), the config Butler runs on here.
@@ -15,7 +17,7 @@ import { parseArgs } from "node:util";
 import { startSimulator, type Simulator } from "../src/sim";
 import { buildBinaries } from "./build";
 import { findButler, startButler, type ButlerTarget } from "./bench-floor-butler";
-import { cpuMs } from "./bench-proc";
+import { cpuMs, rssBytes } from "./bench-proc";
 import { startSteward, type StewardTarget } from "./bench-targets";
 
 const { values } = parseArgs({
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     steward: { type: "string" },
     "no-qlik": { type: "boolean", default: false },
     series: { type: "string" },
+    yaml: { type: "string", default: "" },
   },
 });
 const WINDOW_MS = Number(values.minutes) * 60_000;
@@ -91,7 +94,7 @@ try {
     sim = await startSimulator({ certDir: join(workDir, "sim-certs"), qrsPort: 0, enginePort: 0, controlPort: 0, schedules: false });
     qlik = `qlik: { host: 127.0.0.1, qrsPort: ${sim.ports.qrs}, enginePort: ${sim.ports.engine}, certDir: ${JSON.stringify(sim.certDir)} }`;
   }
-  steward = await startSteward(bin, join(workDir, "steward-run"), qlik);
+  steward = await startSteward(bin, join(workDir, "steward-run"), [qlik, values.yaml].join("\n"));
   const install = findButler();
   let beside = "";
   if ("missing" in install) console.log(`Butler: not measured (${install.missing})`);
@@ -103,6 +106,7 @@ try {
   console.log(`warm-up ${WARMUP_MS / 1000} s, then ${WINDOW_MS / 60_000} min idle; load average before: ${loadAverage()}`);
   await Bun.sleep(WARMUP_MS);
   const s0 = read(steward.proc.pid);
+  const rss0 = rssBytes(steward.proc.pid);
   const b0 = butler ? read(butler.proc.pid) : undefined;
   if (SERIES_MS > 0) {
     const pid = steward.proc.pid;
@@ -119,6 +123,8 @@ try {
   const b1 = butler ? read(butler.proc.pid) : undefined;
   console.log(`load average after: ${loadAverage()}`);
   report("Steward", s0, s1);
+  const mib = (b: number) => (b / 1048576).toFixed(1);
+  console.log(`  RSS ${mib(rss0)} MiB at the window's start, ${mib(rssBytes(steward.proc.pid))} MiB at its end`);
   if (butler && b0 && b1) report("Butler", b0, b1);
 } finally {
   await steward?.proc.stop();

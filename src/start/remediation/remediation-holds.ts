@@ -28,22 +28,25 @@ function doingOf(kind: string, status: string, attempt: number | null): string {
 /** `rules`: whether remediation.rules has any; without, no failure waits for a cause's probe and that table is not read. */
 export function createRemediationHolds(db: SqlDb, opts: { rules: boolean }) {
   async function all(): Promise<HeldFailure[]> {
-    // A rule's retries are counted (the page names "retry 2"); a person's are not: each press is its own ask.
-    const actions = await db.all<Record<string, unknown>>(
-      `SELECT a.incident_id, a.task_id, a.task_name, a.kind, a.status, a.requested_by, a.requested_from, a.due_at,
-              (SELECT COUNT(*) FROM remediation_actions b WHERE b.incident_id = a.incident_id AND b.requested_from = 'rule' AND b.id <= a.id) AS attempt
+    // A rule's retries are counted (the page names "retry 2"); a person's are not: each press is its own ask. With rules,
+    // one statement for both kinds of hold (an action, a failure waiting for its cause's probe): the watchdog reads them
+    // at every look. (PostgreSQL types a bare NULL of a derived table as text: due_at is cast to match the actions'.)
+    const actionsSql = `SELECT 0 AS held_by, a.id AS ord, a.incident_id, a.task_id, a.task_name, a.kind, a.status, a.requested_by, a.requested_from, a.due_at,
+              (SELECT COUNT(*) FROM remediation_actions b WHERE b.incident_id = a.incident_id AND b.requested_from = 'rule' AND b.id <= a.id) AS attempt,
+              NULL AS rule_name, NULL AS probe_task
          FROM remediation_actions a
         WHERE a.kind IN ('retry', 'rerun')
           AND (a.status IN ('pending', 'claimed', 'started') OR (a.status = 'awaiting' AND a.requested_from <> 'rule'))
-        ORDER BY a.id LIMIT ${LIMIT}`,
+        ORDER BY a.id LIMIT ${LIMIT}`;
+    const waitingSql = `SELECT 1 AS held_by, 0 AS ord, w.incident_id, w.task_id, w.task_name, NULL AS kind, NULL AS status, NULL AS requested_by,
+              NULL AS requested_from, CAST(NULL AS BIGINT) AS due_at, 0 AS attempt, p.rule_name, p.task_name AS probe_task
+         FROM remediation_cause_waiters w JOIN remediation_cause_probes p ON p.id = w.probe_id
+        WHERE p.status = 'probing' LIMIT ${LIMIT}`;
+    const rows = await db.all<Record<string, unknown>>(
+      opts.rules ? `SELECT * FROM (${actionsSql}) actions UNION ALL SELECT * FROM (${waitingSql}) waiting ORDER BY held_by, ord` : actionsSql,
     );
-    const waiting = opts.rules
-      ? await db.all<Record<string, unknown>>(
-          `SELECT w.incident_id, w.task_id, w.task_name, p.rule_name, p.task_name AS probe_task
-             FROM remediation_cause_waiters w JOIN remediation_cause_probes p ON p.id = w.probe_id
-            WHERE p.status = 'probing' LIMIT ${LIMIT}`,
-        )
-      : [];
+    const actions = rows.filter((r) => Number(r.held_by) === 0);
+    const waiting = rows.filter((r) => Number(r.held_by) === 1);
     return [
       ...actions.map((r) => {
         const byRule = String(r.requested_from) === "rule";

@@ -17,14 +17,34 @@ export interface OnDuty {
   why: string;
 }
 
-const handoverCron = (s: OnCallSchedule) => {
+/**
+ * Each schedule's handover Cron and its first handover, made once per handover, zone and first week: onDuty is asked
+ * for every alert routed to a rota and hundreds of times by a hand-off notice's search for the next change, and
+ * parsing the pattern was most of its cost (a fifth of a Steward's CPU around a handover whose notice failed to send).
+ * A paused Cron keeps no state between the runs it is asked for. A config reload's new schedule makes new entries.
+ */
+const handovers = new Map<string, { cron: Cron; firstMs: number }>();
+/** Far more than a site's schedules; a config edited all day long starts over rather than grow. */
+const MAX_HANDOVERS = 256;
+let handoverCronsMade = 0;
+
+function handoverOf(s: OnCallSchedule): { cron: Cron; firstMs: number } {
+  const key = `${s.handover.weekday} ${s.handover.at} ${s.timeZone} ${s.firstWeek}`;
+  let made = handovers.get(key);
+  if (made) return made;
   const [h, m] = s.handover.at.split(":").map(Number);
   const zone = s.timeZone === "UTC" || s.timeZone === "Etc/UTC" ? { utcOffset: 0 } : { timezone: s.timeZone };
-  return new Cron(`${m} ${h} * * ${WEEKDAYS.indexOf(s.handover.weekday)}`, { paused: true, ...zone });
-};
+  const cron = new Cron(`${m} ${h} * * ${WEEKDAYS.indexOf(s.handover.weekday)}`, { paused: true, ...zone });
+  // The first handover on or after firstWeek's date (its start, in whatever zone).
+  made = { cron, firstMs: cron.nextRun(new Date(Date.parse(`${s.firstWeek}T00:00:00Z`) - EARLIEST_OFFSET_MS - 1))!.getTime() };
+  if (handovers.size >= MAX_HANDOVERS) handovers.clear();
+  handovers.set(key, made);
+  handoverCronsMade++;
+  return made;
+}
 
-/** The first handover on or after firstWeek's date (its start, in whatever zone). */
-const firstHandover = (s: OnCallSchedule, cron: Cron) => cron.nextRun(new Date(Date.parse(`${s.firstWeek}T00:00:00Z`) - EARLIEST_OFFSET_MS - 1))!.getTime();
+/** How many handover Crons were made so far (on-duty.test.ts: one per schedule, however often onDuty is asked). */
+export const handoverCronsMadeSoFar = (): number => handoverCronsMade;
 
 /** The schedule's overrides with their instants read, in order (the first that holds wins). */
 const overridesOf = (s: OnCallSchedule) => s.overrides.map((o) => ({ o, from: Date.parse(o.from), until: Date.parse(o.until) }));
@@ -52,8 +72,8 @@ function dutyAt(s: OnCallSchedule, r: DutyRules, nowMs: number, lastHandover: ()
 }
 
 export function onDuty(s: OnCallSchedule, nowMs: number): OnDuty {
-  const cron = handoverCron(s);
-  const rules = { overrides: overridesOf(s), inside: (ms: number) => insideIntervals(s.hours!, ms), first: firstHandover(s, cron) };
+  const { cron, firstMs } = handoverOf(s);
+  const rules = { overrides: overridesOf(s), inside: (ms: number) => insideIntervals(s.hours!, ms), first: firstMs };
   return dutyAt(s, rules, nowMs, () => cron.previousRuns(1, new Date(nowMs + 1))[0]?.getTime());
 }
 
@@ -63,7 +83,7 @@ export function onDuty(s: OnCallSchedule, nowMs: number): OnDuty {
  * The same answers as onDuty; an instant outside the span is onDuty's.
  */
 export function dutyOver(s: OnCallSchedule, fromMs: number, toMs: number): (nowMs: number) => OnDuty {
-  const cron = handoverCron(s);
+  const { cron, firstMs } = handoverOf(s);
   // Business hours are whole minutes of the zone's wall clock (offsets are whole minutes): one answer per UTC minute.
   const insideByMinute = new Map<number, boolean>();
   const inside = (ms: number) => {
@@ -72,7 +92,7 @@ export function dutyOver(s: OnCallSchedule, fromMs: number, toMs: number): (nowM
     if (yes === undefined) insideByMinute.set(minute, (yes = insideIntervals(s.hours!, ms)));
     return yes;
   };
-  const rules: DutyRules = { overrides: overridesOf(s), inside, first: firstHandover(s, cron) };
+  const rules: DutyRules = { overrides: overridesOf(s), inside, first: firstMs };
   const handovers: number[] = [];
   // From eight days before the span: a weekly handover falls within any eight days (weeks of 167 to 169 hours), so the
   // list begins at or before fromMs. Forward only: croner's previousRuns costs tens of milliseconds a call.

@@ -1,7 +1,8 @@
 // What the Steward judging the promises keeps for its term (from the duty's start to its stop), since no other
 // Steward writes it meanwhile: whether a condition may wait to be announced (a crash or a failed send left it), each
-// promise's watching-since, and when closed conditions were last pruned. Each was a statement or two every look
-// (issue 78); a new term reads them again, as another Steward may have judged in between.
+// promise's watching-since, when closed conditions were last pruned, and the data times of the "never older than"
+// promises (its own verdicts). Each was a statement or two every look (issue 78; the data times two a minute since
+// issue 102); a new term reads them again, as another Steward may have judged in between.
 import type { WatchdogEvent } from "../../platform/events/types";
 import type { FreshnessStore } from "./freshness-store";
 
@@ -23,12 +24,17 @@ export interface JudgeTerm {
   since(promises: readonly { name: string }[], nowMs: number): Promise<Map<string, number>>;
   /** Prunes closed conditions at the term's first look and then once an hour. */
   prune(nowMs: number): Promise<void>;
+  /** The data times the verdicts hold: read from the store at the term's first look and after a look that failed. */
+  dataTimes(read: () => Promise<Map<string, number>>): Promise<Map<string, number>>;
+  /** The data times of the verdicts this look stored (or found stored unchanged): the next look's. */
+  keepDataTimes(times: Map<string, number>): void;
 }
 
 export function newJudgeTerm(store: Pick<FreshnessStore, "initMeta" | "prune" | "unannounced">): JudgeTerm {
   const known = new Map<string, number>();
   let prunedAt: number | undefined;
   let pending = true;
+  let dataTimes: Map<string, number> | undefined;
   return {
     async announcePending(send) {
       if (!pending) return;
@@ -41,6 +47,8 @@ export function newJudgeTerm(store: Pick<FreshnessStore, "initMeta" | "prune" | 
     },
     failed() {
       pending = true;
+      // The look may have failed before its verdicts were stored, or while storing them: the store says which.
+      dataTimes = undefined;
     },
     async since(promises, nowMs) {
       const out = new Map<string, number>();
@@ -55,6 +63,13 @@ export function newJudgeTerm(store: Pick<FreshnessStore, "initMeta" | "prune" | 
       if (prunedAt !== undefined && nowMs - prunedAt < PRUNE_EVERY_MS) return;
       await store.prune(nowMs - KEEP_CLOSED_MS);
       prunedAt = nowMs;
+    },
+    async dataTimes(read) {
+      dataTimes ??= await read();
+      return dataTimes;
+    },
+    keepDataTimes(times) {
+      dataTimes = times;
     },
   };
 }

@@ -22,7 +22,7 @@ import { dataThrough, heldUpBy } from "./chain-feed";
 import { type FreshnessProjection, projectFreshness } from "./projection";
 import { createProjectionWriter } from "./projection-store";
 import { newJudgeTerm } from "./judge-term";
-import { createVerdictWriter, judgeVerdicts, readDataTimes } from "./verdicts";
+import { createVerdictWriter, dataTimesOf, judgeVerdicts, readDataTimes } from "./verdicts";
 import { createStopCauses, type HolderOfTasks } from "./stop-cause";
 import type { RecordStore } from "./record-store";
 import { createRecordWriter } from "./record-writer";
@@ -217,7 +217,7 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const checkStates = d.checkins ? await d.checkins.states() : new Map();
     const open = openRows.map((r) => ({ key: r.key, deadlineMs: r.deadlineMs, level: r.level }));
     // Only "never older than" promises remember their data's time: a site without one reads nothing more each look.
-    const dataTimes = allPromises().some((p) => p.maxAge !== undefined) ? await readDataTimes(store, now) : new Map<string, number>();
+    const dataTimes = allPromises().some((p) => p.maxAge !== undefined) ? await term.dataTimes(() => readDataTimes(store, now)) : new Map<string, number>();
     const context = { upstreams: d.upstreams, checkStates, nowMs: now, dataTimes, ...(tasks ? { tasks } : {}) };
     const judge = () => judgeFreshness({ etaOf, promises: allPromises(), apps, open, since, ...context });
     // What /status and the Freshness page show: when each promised app not fresh yet is now expected.
@@ -225,7 +225,9 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const { result, projected } = await withCauses(judge, project, resolve);
     await projections.write(projected, now);
     // What every page says of each app's state: this look's verdict, not a "reloaded since" of its own.
-    await writeVerdicts(judgeVerdicts({ promises: allPromises(), apps, open, context, pending, since, formatTime: d.formatTime ?? isoTime }), now);
+    const verdicts = judgeVerdicts({ promises: allPromises(), apps, open, context, pending, since, formatTime: d.formatTime ?? isoTime });
+    await writeVerdicts(verdicts, now);
+    term.keepDataTimes(dataTimesOf(verdicts));
     // What the task chain says: which run upstream failed or runs long, and when the app will be fresh.
     result.opens = result.opens.map((f) => withChain(f, etaOf));
     result.escalations = result.escalations.map((f) => withChain(f, etaOf));

@@ -120,8 +120,12 @@ export function createVerdictWriter(store: Pick<FreshnessStore, "setMeta">, refr
  * (the data cannot have become newer without a reload that came through its chain, which the judge sees itself).
  */
 export async function readDataTimes(store: Pick<FreshnessStore, "getMeta">, nowMs: number): Promise<Map<string, number>> {
-  const rows = await readKeptRows<FreshnessVerdict>(store, KEY, nowMs, Number.POSITIVE_INFINITY);
-  return new Map([...rows.values()].flatMap((v) => (v.dataMs === undefined ? [] : [[`freshness:${v.promise}:${v.appId}`, v.dataMs] as const])));
+  return dataTimesOf((await readKeptRows<FreshnessVerdict>(store, KEY, nowMs, Number.POSITIVE_INFINITY)).values());
+}
+
+/** The data times the verdicts hold, by condition key: what readDataTimes reads back once they are stored. */
+export function dataTimesOf(rows: Iterable<FreshnessVerdict>): Map<string, number> {
+  return new Map([...rows].flatMap((v) => (v.dataMs === undefined ? [] : [[`freshness:${v.promise}:${v.appId}`, v.dataMs] as const])));
 }
 
 /** The verdicts confirmed within `maxAgeMs`, by projectionKey; none when the judge has not looked lately. */

@@ -5,9 +5,12 @@
 // retry fails again. The morning report goes out at 02:15, between the rule's two retries: its "Being done" section
 // names the rule holding each incident, its next retry and when, that it is the last, the failure waiting for its
 // cause's probe, and each action that ended that night with who asked and what came of it (the person's retry and the
-// rule's first retry failed, and say so). GET /v4/report says the same.
+// rule's first retry failed, and say so). GET /v4/report says the same. What the rules hold (read by the watchdog at
+// every look and by the grouping) is read in one statement, both kinds of hold in it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import type { SqlDb } from "../../../../src/platform/store/sql";
+import { createRemediationHolds } from "../../../../src/start/remediation/remediation-holds";
 import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import { type PostgresService, startPostgres } from "../../../helpers/services";
 import { simControl } from "../../../helpers/sim-control";
@@ -137,6 +140,28 @@ remediation:
       expect(lines.filter((l) => l.includes("Load Stock: held by rule connection-retries"))).toHaveLength(1);
       expect(lines.filter((l) => l.includes("Load HR: retry asked by"))).toHaveLength(1);
       expect(section!.lines.find((l) => l.text.includes("Load HR"))?.tone).toBe("fail");
+    });
+
+    test("what the rules hold, the rule's retry and the failure waiting for its probe, is read in one statement", async () => {
+      // The store itself, its reads counted (a statement each): two a read before, at every watchdog look with a rule.
+      const db = t.app.sharedStore.sql;
+      let reads = 0;
+      const counted: SqlDb = Object.assign(Object.create(db) as SqlDb, {
+        all: (...a: Parameters<SqlDb["all"]>) => (reads++, db.all(...a)),
+        get: (...a: Parameters<SqlDb["get"]>) => (reads++, db.get(...a)),
+      });
+      const holds = createRemediationHolds(counted, { rules: true });
+      const byTask = await holds.byTask((ms) => new Date(ms).toISOString().slice(11, 16));
+      expect(reads).toBe(1);
+      expect(byTask.get(SALES)).toMatch(
+        /^remediation rule connection-retries is retrying task "Load Sales" \(retry 2 due at 02:2\d\): paged only if it gives up$/,
+      );
+      expect(byTask.get(STOCK)).toBe(
+        'remediation rule connection-retries is retrying task "Load Stock" (waiting for the retry of Load Sales (same cause): retried once it succeeds): paged only if it gives up',
+      );
+      expect(byTask.has(HR)).toBe(false);
+      expect([...(await holds.tasks()).keys()].sort()).toEqual([SALES, STOCK].sort());
+      expect(reads).toBe(2);
     });
 
     test("the dashboard's Report page shows the section", () => {

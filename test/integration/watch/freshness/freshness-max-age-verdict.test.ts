@@ -5,7 +5,9 @@
 // its next deadline as two hours after that refresh (10:32) and its data as of 08:32, and /status said "up to date";
 // now both read the judge's stored verdict: its data that of the last reload after the chain (07:20), too old at
 // 09:20, at risk, held up by the failed run. Once the chain ran and the dashboard reloaded after it: fresh, citing
-// that reload. A second test fails the chain night after night: the data stays as old as its last good night.
+// that reload. A second test fails the chain night after night: the data stays as old as its last good night. A third
+// counts the judge's reads of the data times: once a term (two a minute before), the same verdicts as before, and a
+// Steward taking over the judging reads them from the store.
 import { afterAll, describe, expect, test } from "bun:test";
 import { parseConfigText } from "../../../../src/composition/config";
 import { createManualClock } from "../../../../src/platform/core/clock";
@@ -182,6 +184,83 @@ for (const backend of backends) {
       await reload(5, "07:00", "07:04");
       expect(await look(5, "07:10")).toBe("late 23T07:04");
       expect(kinds).toEqual(["app.freshness_breached@24T09:10"]);
+    }, 60_000);
+
+    test("the data times are read from the store once a term, and a Steward taking over the judging reads them again", async () => {
+      const day = (d: number, hhmm: string) => Date.parse(`2026-11-2${d}T${hhmm}:00Z`);
+      const cfg = parseConfigText(YAML.replace('maxAge: 2h\n      during: "07:00-18:00"', "maxAge: 26h"), "steward.yaml", ".").config.freshness!;
+      const db = await backend.open([checkinMigrations, freshnessMigrations]);
+      const store = createFreshnessStore(db);
+      // Every read of the stored verdicts, where the data times are kept (the pages' reads below are not counted).
+      let counting = true;
+      let reads = 0;
+      const getMeta = store.getMeta.bind(store);
+      store.getMeta = (key) => {
+        if (counting && key === "verdicts") reads++;
+        return getMeta(key);
+      };
+      const clock = createManualClock(day(3, "00:00"));
+      const promise = compilePromise("sales-hours", cfg.promises["sales-hours"]!);
+      const tasks: TaskView[] = [
+        { id: "extract", name: "Extract sales", watched: true },
+        { id: "dashboard", name: "Reload Sales dashboard", watched: true, appId: SALES, after: [{ upstreamIds: ["extract"], onSuccess: true }] },
+      ];
+      const judgeOn = (host: string) =>
+        createFreshnessService({
+          promises: [promise],
+          upstreams: [],
+          feeds: new Map(),
+          store,
+          chainTasks: () => tasks,
+          intervalMs: 60_000,
+          clock,
+          log: createSilentLogger(),
+          metrics: createMetricsRegistry(),
+          host,
+          emit: async () => {},
+        });
+      let judge = judgeOn("alpha");
+      const extract = (d: number, status: number) => Object.assign(tasks[0]!, { lastRunMs: day(d, "01:38"), lastStatus: status });
+      const reload = (d: number, from: string, to: string) =>
+        store.recordReload({
+          appId: SALES,
+          appName: "Sales dashboard",
+          tags: [],
+          ok: true,
+          startMs: day(d, from),
+          atMs: day(d, to),
+          task: "Reload Sales dashboard",
+        });
+      const look = async (d: number, hhmm: string) => {
+        await clock.set(day(d, hhmm));
+        await judge.judgeNow();
+        counting = false;
+        const verdicts = await readVerdicts(store, clock.now(), 600_000);
+        counting = true;
+        const row = adminFreshnessView([promise], await store.apps(), await store.openConditions(), clock.now(), new Map(), verdicts)[0];
+        return row ? `${row.state} ${row.dataAsOf?.slice(8, 16)}` : "no reload seen";
+      };
+      await look(3, "00:00");
+      extract(3, 7);
+      await reload(3, "01:39", "01:42");
+      await look(3, "02:00");
+      await reload(3, "07:00", "07:04");
+      expect(await look(3, "07:10")).toBe("fresh 23T07:04");
+      extract(4, 8);
+      await reload(4, "07:00", "07:04");
+      expect(await look(4, "07:10")).toBe("at_risk 23T07:04");
+      expect(await look(4, "09:10")).toBe("late 23T07:04");
+      // Five looks, one read: the term's first (it was one a look, two a minute at the default interval of 30 s).
+      expect(reads).toBe(1);
+
+      // Another Steward takes the judging over (a new term): it reads the data time alpha's looks kept, once, and the
+      // refresh of the old QVDs on Wednesday still does not make the data younger.
+      judge = judgeOn("beta");
+      extract(5, 8);
+      await reload(5, "07:00", "07:04");
+      expect(await look(5, "07:10")).toBe("late 23T07:04");
+      expect(await look(5, "08:10")).toBe("late 23T07:04");
+      expect(reads).toBe(2);
     }, 60_000);
   });
 }

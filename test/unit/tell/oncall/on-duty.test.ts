@@ -1,8 +1,10 @@
 // Who is on duty (issue 88): a weekly rotation handing over on Monday 09:00 in Stockholm, across the change from
-// summer time; an override; the site's business hours with a night desk, and without one.
+// summer time; an override; the site's business hours with a night desk, and without one. The handover's Cron is
+// made once per schedule, and asking in any order gives the same answers.
 import { expect, test } from "bun:test";
 import { OnCallScheduleSchema } from "../../../../src/tell/oncall/config";
-import { onDuty } from "../../../../src/tell/oncall/on-duty";
+import { handoverCronsMadeSoFar, onDuty } from "../../../../src/tell/oncall/on-duty";
+import { nextChange } from "../../../../src/show/handover-notice/next-handover";
 
 const s = OnCallScheduleSchema.parse({
   timeZone: "Europe/Stockholm",
@@ -44,4 +46,25 @@ test("outside the business hours: the night desk, or nobody", () => {
 test("an override that ends before it starts is refused", () => {
   const r = OnCallScheduleSchema.safeParse({ ...s, overrides: [{ person: "dan@corp.example", from: "2026-11-30T09:00:00Z", until: "2026-11-27T09:00:00Z" }] });
   expect(r.success).toBe(false);
+});
+
+test("one handover Cron per schedule, however often asked, and the same answers in any order", () => {
+  // Handing over on Tuesdays at 10:00 (no other test's schedule): a week's search for the next change asks hundreds of
+  // instants, each of which parsed the pattern again.
+  const tue = OnCallScheduleSchema.parse({ ...s, overrides: [], handover: { weekday: "tue", at: "10:00" } });
+  const before = handoverCronsMadeSoFar();
+  expect(nextChange(tue, Date.parse("2026-10-20T09:00:00Z"))).toBe(Date.parse("2026-10-27T09:00:00Z")); // 10:00 CET after summer time
+  const instants = Array.from({ length: 10 * 28 }, (_, i) => Date.parse("2026-10-05T00:00:00Z") + i * 6 * 3_600_000);
+  const forward = instants.map((t) => onDuty(tue, t).person);
+  const backward = [...instants]
+    .reverse()
+    .map((t) => onDuty(tue, t).person)
+    .reverse();
+  expect(backward).toEqual(forward);
+  expect(new Set(forward)).toEqual(new Set(["anna@corp.example", "bo@corp.example", "carl@corp.example"]));
+  expect(handoverCronsMadeSoFar() - before).toBe(1);
+  // Another handover time is another Cron; the first schedule's is kept.
+  onDuty(OnCallScheduleSchema.parse({ ...s, overrides: [], handover: { weekday: "tue", at: "11:00" } }), instants[0]!);
+  onDuty(tue, instants[1]!);
+  expect(handoverCronsMadeSoFar() - before).toBe(2);
 });
