@@ -7,6 +7,7 @@ import { remediationSchema, setupRemediation, type RemediationService } from "..
 import { createEngineRooms } from "../start/remediation/engine-room";
 import { createActionStore } from "../start/remediation/action-store";
 import { createRuleHolds } from "../start/remediation/rule-holds";
+import { actionView } from "../start/remediation/action-view";
 import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
@@ -52,6 +53,14 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     ...(w.config.qlik ? { startWindowMs: (w.config.qlik.retries + 1) * (w.config.qlik.timeoutMs + BACKOFF_MAX_MS) } : {}),
   });
   alerting.act.setRemedies(remediation);
+  // People's direct starts (Butler's REST path, MQTT) wait for a second person only when the site asks for it.
+  if (cfg.approval.directStarts === "two-person")
+    control.holdDirectStartsWith({
+      async hold(r) {
+        const a = await remediation.requestStart(r);
+        return a.ok ? { ...a, action: actionView(a.action) } : a;
+      },
+    });
   alerting.alertGates.grouping.tellActionsFrom(
     (e) => remediation.endsAnAction(e),
     (e) => remediation.causeOfUntoldRun(e),

@@ -48,7 +48,16 @@ describe("config check under the two-person rule", () => {
   ];
   test("warns for each key of no person, naming the rule", () => {
     const w = twoPersonKeyWarnings({
-      remediation: { approval: { retry: "two-person", rerunCancelled: "one-person", reload: "two-person", chain: "one-person", within: 3_600_000 } },
+      remediation: {
+        approval: {
+          retry: "two-person",
+          rerunCancelled: "one-person",
+          reload: "two-person",
+          chain: "one-person",
+          directStarts: "one-person",
+          within: 3_600_000,
+        },
+      },
       security: { apiKeys: keys },
     });
     expect(w.map((x) => x.path)).toEqual([["security", "apiKeys", 1, "name"]]);
@@ -56,7 +65,14 @@ describe("config check under the two-person rule", () => {
     expect(w[0]!.message).toContain("remediation.approval.retry, remediation.approval.reload");
   });
   test("says nothing under one-person approval", () => {
-    const approval = { retry: "one-person", rerunCancelled: "one-person", reload: "one-person", chain: "one-person", within: 3_600_000 } as const;
+    const approval = {
+      retry: "one-person",
+      rerunCancelled: "one-person",
+      reload: "one-person",
+      chain: "one-person",
+      directStarts: "one-person",
+      within: 3_600_000,
+    } as const;
     expect(twoPersonKeyWarnings({ remediation: { approval }, security: { apiKeys: keys } })).toEqual([]);
     expect(twoPersonKeyWarnings({ security: { apiKeys: keys } })).toEqual([]);
   });
