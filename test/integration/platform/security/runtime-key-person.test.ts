@@ -2,6 +2,8 @@
 // POST /v4/admin/apikeys takes `person` (checked like security.apiKeys[].person: a bad one is a 400 naming the field),
 // GET /v4/admin/apikeys lists it, and the two-person rule counts the key as that person: Anna's run-time key asks for a
 // direct start, her config key cannot confirm it (one person, 403), Bob's run-time key can, and the task starts once.
+// One person in two forms (an address in capitals and in decomposed Unicode) is one person; the refusal names the
+// key as it was given.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
@@ -14,6 +16,7 @@ import { waitFor } from "../../../helpers/wait-for";
 import { intakeYaml } from "../../hear/intake/harness";
 
 const TASK = "9e50a000-0000-4000-8000-000000000001";
+const TASK2 = "9e50a000-0000-4000-8000-000000000002";
 const SITE = `
 site: { name: Run-time keys and people }
 nodes:
@@ -24,6 +27,7 @@ apps:
   - { name: Stock, owner: INTERNAL\\sa_scheduler }
 tasks:
   - { id: ${TASK}, name: Reload Stock, type: reload, app: Stock, maxRetries: 0 }
+  - { id: ${TASK2}, name: Reload Prices, type: reload, app: Stock, maxRetries: 0 }
 `;
 
 for (const backend of ["sqlite", "postgres"] as const) {
@@ -38,7 +42,7 @@ for (const backend of ["sqlite", "postgres"] as const) {
       headers: { "content-type": "application/json", "x-api-key": key, ...(init.headers as Record<string, string>) },
     });
     const createKey = async (body: unknown) => t.request("/v4/admin/apikeys", as(KEYS.admin, { method: "POST", body: JSON.stringify(body) }));
-    const start = (key: string) => t.request(`/v4/reloadtask/${TASK}/start`, as(key, { method: "POST" }));
+    const start = (key: string, task = TASK) => t.request(`/v4/reloadtask/${task}/start`, as(key, { method: "POST" }));
     const starts = () => sim.requests.list({ source: "qrs", method: "POST" }).filter((r) => r.path.toLowerCase().includes(`/task/${TASK}/start`)).length;
 
     beforeAll(async () => {
@@ -100,6 +104,20 @@ security:
       expect(second.status).toBe(202);
       expect(await second.json()).toMatchObject({ confirmed: { firstBy: "anna-laptop (person:anna@corp.example)" } });
       await waitFor(() => starts() === 1, { what: "the confirmed start to reach QRS" });
+    });
+
+    test("one person in two forms is one person, and the action shows the form each key gave", async () => {
+      // Åsa's laptop key was made with "å" as one letter, her script's key from a directory export as a + ring, in capitals.
+      const laptop = ((await (await createKey({ name: "asa-laptop", scopes: ["tasks"], person: "\u00e5sa@corp.example" })).json()) as { key: string }).key;
+      const script = ((await (await createKey({ name: "asa-script", scopes: ["tasks"], person: "A\u030aSA@Corp.Example" })).json()) as { key: string }).key;
+      const first = await start(laptop, TASK2);
+      expect(first.status).toBe(202);
+      expect(await first.json()).toMatchObject({ awaiting: true });
+      const again = await start(script, TASK2);
+      expect(again.status).toBe(403);
+      const why = ((await again.json()) as { error: string }).error;
+      // Shown as it was given, compared in one form.
+      expect(why).toContain("asa-laptop (person:\u00e5sa@corp.example)");
     });
   });
 }
