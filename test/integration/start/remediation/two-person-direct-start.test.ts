@@ -5,6 +5,9 @@
 // cannot be held for a second person and is refused with a reason. An MQTT start is refused, answered on the reply
 // topic and audited, as a topic names no verified person.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import { createTestApp } from "../../../helpers/app";
+import { intakeYaml } from "../../hear/intake/harness";
 import mqtt from "mqtt";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { freeTcpPort } from "../../../helpers/free-port";
@@ -142,4 +145,32 @@ test("an MQTT start is refused under the rule: answered on the reply topic, logg
   expect(denied).toHaveLength(1);
   expect(denied[0]).toMatchObject({ result: "denied", actor: { name: "qliksense/start_task" } });
   expect(starts()).toBe(before);
+});
+
+test("with incidents off, the rule is kept by refusing direct starts (403), never by starting them unheld", async () => {
+  const off = createTestApp(
+    intakeYaml(
+      h.sim,
+      {},
+      `
+incidents: { enabled: false }
+remediation:
+  approval: { directStarts: two-person }
+security:
+  apiKeys:
+    - { name: key-anna, hash: "${hashApiKey(KEYS.anna)}", scopes: [tasks], person: anna@corp.example }
+`,
+    ),
+    { dir: join(dir.path, "incidents-off") },
+  );
+  try {
+    await off.app.start();
+    const before = starts();
+    const r = await off.request(`/v4/reloadtask/${TASK}/start`, as(KEYS.anna, { method: "POST" }));
+    expect(r.status).toBe(403);
+    expect(((await r.json()) as { error: string }).error).toContain("incidents are off");
+    expect(starts()).toBe(before);
+  } finally {
+    await off.close();
+  }
 });
