@@ -73,7 +73,7 @@ export interface KeyStore {
   active(): Promise<StoredKey[]>;
   get(name: string): Promise<StoredKey | undefined>;
   /** Undefined when a key of that name exists already (created meanwhile through another Steward). */
-  insert(key: { name: string; hash: string; scopes: Scope[]; createdBy: string; person?: string }): Promise<StoredKey | undefined>;
+  insert(key: { name: string; hash: string; scopes: Scope[]; createdBy: string; person?: string | undefined }): Promise<StoredKey | undefined>;
   /**
    * Revokes a key unless it is the last active one while a Steward depends on the stored keys: `self` (this
    * Steward, when it does) or one whose requirement row has not expired.

@@ -185,22 +185,10 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       if (cfg.apiKeys.some((k) => k.name === input.name) || (await deps.keyStore.get(input.name))) throw exists();
       const key = generateApiKey();
       const hash = hashApiKey(key);
-      const stored = await deps.keyStore.insert({
-        name: input.name,
-        hash,
-        scopes: input.scopes,
-        createdBy: `${actor.kind}:${actor.name}`,
-        ...(input.person ? { person: input.person } : {}),
-      });
+      const stored = await deps.keyStore.insert({ ...input, hash, createdBy: `${actor.kind}:${actor.name}` });
       if (!stored) throw exists();
       await refreshKeys();
-      deps.audit.record({
-        actor,
-        action: "apikey.create",
-        target: input.name,
-        result: "ok",
-        details: { scopes: input.scopes, ...(input.person ? { person: input.person } : {}) },
-      });
+      deps.audit.record({ actor, action: "apikey.create", target: input.name, result: "ok", details: { scopes: input.scopes, person: input.person } });
       log.info({ name: input.name, scopes: input.scopes, by: actor.name }, "API key created");
       return { key, hash, stored };
     },
