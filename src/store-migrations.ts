@@ -33,6 +33,7 @@ import { onCallWebhookMigrations } from "./tell/on-call/migrations";
 import { remediationMigrations } from "./start/remediation/migrations";
 import { statusSubscriptionMigrations } from "./show/status/subscriptions/migrations";
 import { onCallMigrations } from "./tell/oncall/migrations";
+import { feedGuardMigrations } from "./tell/oncall/feed-guard";
 
 export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   coreMigrations,
@@ -71,5 +72,6 @@ export const STORE_MIGRATIONS: readonly MigrationSet[] = [
   ssoMigrations,
   handoverNoticeMigrations,
   onCallMigrations,
+  feedGuardMigrations,
   // ↑ feature modules append their MigrationSet above this line
 ];

@@ -47,7 +47,13 @@ export function wireOnCall(w: Wiring, http: HttpApp, alerting: NoticeReads, curr
   });
   registerOnCallDutyRoutes(http.router, { oncall, clock: w.clock, slackGroupProblems: slackGroups.problems });
   const baseUrl = effectiveActionLinks(w.config).publicBaseUrl?.replace(/\/$/, "");
-  registerOnCallFeedRoutes(http.router, { oncall, feeds: createOnCallFeedStore(w.shared.sql), clock: w.clock, ...(baseUrl ? { baseUrl } : {}) });
+  registerOnCallFeedRoutes(http.router, {
+    oncall,
+    feeds: createOnCallFeedStore(w.shared.sql),
+    db: w.shared.sql,
+    clock: w.clock,
+    ...(baseUrl ? { baseUrl } : {}),
+  });
   const notices = createOverrideNotices({
     db: w.shared.sql,
     mailChannelOf: (schedule) => mailChannelOf(current(), schedule),

@@ -7,6 +7,7 @@ import { remediationSchema, setupRemediation, type RemediationService } from "..
 import { createEngineRooms } from "../start/remediation/engine-room";
 import { createActionStore } from "../start/remediation/action-store";
 import { createRemediationHolds } from "../start/remediation/remediation-holds";
+import { actionView } from "../start/remediation/action-view";
 import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
 import type { Wiring } from "./wiring";
@@ -21,8 +22,21 @@ const BACKOFF_MAX_MS = 5_000;
 export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks: TaskServices, alerting: Alerting): RemediationService | undefined {
   const { qrs, control } = tasks;
   const { incidents } = alerting;
-  if (!qrs || !incidents) return undefined;
   const cfg = w.config.remediation ?? remediationSchema().parse({});
+  // Without incidents there is no remediation to hold a start for a second person: the rule the site asked for is
+  // kept by refusing people's direct starts, never by letting them through unheld.
+  if (qrs && !incidents && cfg.approval.directStarts === "two-person")
+    control.holdDirectStartsWith({
+      hold: async () => ({
+        ok: false,
+        status: 403,
+        code: "FORBIDDEN",
+        field: "approval",
+        message:
+          "remediation.approval.directStarts is two-person, but incidents are off (incidents.enabled: false), and with them the actions a second person confirms: no direct start is taken. Turn incidents on, or set directStarts: one-person",
+      }),
+    });
+  if (!qrs || !incidents) return undefined;
   // Idle, a Steward alone on SQLite is poked by every action asked of it; on PostgreSQL another member's action is
   // found at the cluster's peer look (a heartbeat when alone), not every pollInterval (issue 89: an idle Steward's statements).
   const idlePollMs = w.pg ? slowPeerLookMs(w.cluster, w.pg) : () => IDLE_LOOK_MS;
@@ -52,6 +66,14 @@ export function wireRemediation(w: Wiring, audit: AuditLog, http: HttpApp, tasks
     ...(w.config.qlik ? { startWindowMs: (w.config.qlik.retries + 1) * (w.config.qlik.timeoutMs + BACKOFF_MAX_MS) } : {}),
   });
   alerting.act.setRemedies(remediation);
+  // People's direct starts (Butler's REST path, MQTT) wait for a second person only when the site asks for it.
+  if (cfg.approval.directStarts === "two-person")
+    control.holdDirectStartsWith({
+      async hold(r) {
+        const a = await remediation.requestStart(r);
+        return a.ok ? { ...a, action: actionView(a.action) } : a;
+      },
+    });
   alerting.alertGates.grouping.tellActionsFrom(
     (e) => remediation.endsAnAction(e),
     (e) => remediation.causeOfUntoldRun(e),

@@ -43,6 +43,17 @@ const scopeListSchema = () =>
 
 export const KEY_HASH_PATTERN = /^(sha256:[0-9a-f]{64}|scrypt:\d+:\d+:\d+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+(:[0-9a-f]{16})?)$/;
 
+/**
+ * The person a key belongs to, as the config (security.apiKeys[].person), POST /v4/admin/apikeys and `steward apikey
+ * create --person` take it: one directory subject or mail address, as a name the two-person rule can compare.
+ */
+export const personSchema = () =>
+  z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[^\s()<>]+$/, "the directory subject or mail address of one person, without spaces, brackets or parentheses");
+
 export const apiKeyEntrySchema = () =>
   z.strictObject({
     name: z
@@ -54,11 +65,7 @@ export const apiKeyEntrySchema = () =>
       .regex(KEY_HASH_PATTERN, "expected sha256:<64 hex> or scrypt:N:r:p:salt:hash (from `steward apikey create`)")
       .describe("Hash of the key, as printed by `steward apikey create`; the key itself is never stored."),
     scopes: scopeListSchema(),
-    person: z
-      .string()
-      .min(1)
-      .max(256)
-      .regex(/^[^\s()<>]+$/, "the directory subject or mail address of one person, without spaces, brackets or parentheses")
+    person: personSchema()
       .optional()
       .describe(
         "The person this key belongs to: the directory subject (sub) or mail address their single sign-on (security.sso) gives, e.g. anna@corp.example. The two-person rule (remediation.approval) counts people: this key, another key of the same person and their sign-in are one. A key without it is a person of its own.",

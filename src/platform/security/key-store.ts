@@ -29,6 +29,12 @@ export const securityMigrations: MigrationSet = {
       sql: `CREATE TABLE api_key_requirements (
         instance_id TEXT PRIMARY KEY, instance_name TEXT NOT NULL, listen TEXT NOT NULL, expires_at INTEGER NOT NULL);`,
     },
+    {
+      version: 3,
+      name: "the person a run-time key belongs to",
+      // The two-person rule counts people: a run-time key names its person as a config key does (NULL: nobody's).
+      sql: "ALTER TABLE api_keys ADD COLUMN person TEXT;",
+    },
   ],
 };
 
@@ -55,6 +61,8 @@ export interface StoredKey {
   scopes: Scope[];
   createdAt: string;
   createdBy: string;
+  /** The person the key belongs to (a mail address or directory subject), as security.apiKeys[].person. */
+  person?: string;
   revokedAt?: string;
   lastUsedAt?: string;
 }
@@ -65,7 +73,7 @@ export interface KeyStore {
   active(): Promise<StoredKey[]>;
   get(name: string): Promise<StoredKey | undefined>;
   /** Undefined when a key of that name exists already (created meanwhile through another Steward). */
-  insert(key: { name: string; hash: string; scopes: Scope[]; createdBy: string }): Promise<StoredKey | undefined>;
+  insert(key: { name: string; hash: string; scopes: Scope[]; createdBy: string; person?: string | undefined }): Promise<StoredKey | undefined>;
   /**
    * Revokes a key unless it is the last active one while a Steward depends on the stored keys: `self` (this
    * Steward, when it does) or one whose requirement row has not expired.
@@ -90,6 +98,7 @@ function fromRow(r: Row): StoredKey {
     scopes: JSON.parse(String(r.scopes)) as Scope[],
     createdAt: String(r.created_at),
     createdBy: String(r.created_by),
+    ...(r.person ? { person: r.person } : {}),
     ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}),
     ...(r.last_used_at ? { lastUsedAt: r.last_used_at } : {}),
   };
@@ -106,7 +115,7 @@ export function createKeyStore(db: SqlDb, clock: Clock): KeyStore {
     all: "SELECT * FROM api_keys ORDER BY name",
     active: "SELECT * FROM api_keys WHERE revoked_at IS NULL ORDER BY name",
     one: "SELECT * FROM api_keys WHERE name = ?",
-    insert: "INSERT INTO api_keys (name, hash, scopes, created_at, created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+    insert: "INSERT INTO api_keys (name, hash, scopes, created_at, created_by, person) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
     revoke: "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
     touch: "UPDATE api_keys SET last_used_at = ? WHERE name = ?",
     othersActive: "SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL AND name <> ?",
@@ -127,7 +136,7 @@ export function createKeyStore(db: SqlDb, clock: Clock): KeyStore {
     active: async () => (await db.all<Row>(q.active)).map(fromRow),
     get: one,
     async insert(k) {
-      const r = await db.run(q.insert, [k.name, k.hash, JSON.stringify(k.scopes), now(), k.createdBy]);
+      const r = await db.run(q.insert, [k.name, k.hash, JSON.stringify(k.scopes), now(), k.createdBy, k.person ?? null]);
       return r.changes > 0 ? one(k.name) : undefined;
     },
     revoke: (name, self) =>

@@ -60,7 +60,9 @@ export function buildPolicy(cfg: SecurityConfig, deps: { storedKeys?: readonly S
       source: "config" as const,
       ...(k.person ? { person: k.person } : {}),
     })),
-    ...(cfg.storeKeys && deps.storedKeys ? deps.storedKeys.map((k) => ({ name: k.name, hash: k.hash, scopes: k.scopes, source: "store" as const })) : []),
+    ...(cfg.storeKeys && deps.storedKeys
+      ? deps.storedKeys.map((k) => ({ name: k.name, hash: k.hash, scopes: k.scopes, source: "store" as const, ...(k.person ? { person: k.person } : {}) }))
+      : []),
   ];
   const ring = createKeyRing(keys);
   const certRules = cfg.clientCerts.map((r) => ({

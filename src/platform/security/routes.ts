@@ -1,7 +1,7 @@
 // Admin routes for API keys created at run time (the plain key is shown once, in the 201 answer) and a summary
 // of the access policy in force.
 import { z } from "zod";
-import { GRANTABLE_SCOPES } from "./config";
+import { GRANTABLE_SCOPES, personSchema } from "./config";
 import { auditActorOf } from "../http/audit-actor";
 import type { Router } from "../http/route";
 import type { SecurityService } from "./service";
@@ -12,6 +12,7 @@ const KeyListingSchema = z.lazy(() =>
     name: z.string(),
     scopes: z.array(z.string()),
     source: z.enum(["config", "store"]),
+    person: z.string().optional().describe("The person the key belongs to: the two-person rule counts them, not the key."),
     createdAt: z.string().optional(),
     createdBy: z.string().optional(),
     lastUsedAt: z.string().optional(),
@@ -45,6 +46,11 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
       body: z.strictObject({
         name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "letters, digits, '.', '_' or '-', at most 64"),
         scopes: z.array(z.enum(GRANTABLE_SCOPES)).min(1),
+        person: personSchema()
+          .optional()
+          .describe(
+            "The person the key belongs to: their mail address or directory subject, as security.apiKeys[].person. The two-person rule (remediation.approval) counts this key, their other keys and their sign-in as one person; without it the key is a person of its own.",
+          ),
       }),
       responses: {
         201: { description: "created", schema: () => KeyListingSchema.unwrap().extend({ key: z.string(), note: z.string() }) },
@@ -63,6 +69,7 @@ export function registerSecurityRoutes(router: Router, security: SecurityService
           name: stored.name,
           scopes: stored.scopes,
           source: "store" as const,
+          ...(stored.person ? { person: stored.person } : {}),
           createdAt: stored.createdAt,
           createdBy: stored.createdBy,
           key,

@@ -22,6 +22,8 @@ export interface KeyListing {
   name: string;
   scopes: readonly Scope[];
   source: "config" | "store";
+  /** The person the key belongs to (the two-person rule counts them). */
+  person?: string;
   createdAt?: string;
   createdBy?: string;
   lastUsedAt?: string;
@@ -30,7 +32,7 @@ export interface KeyListing {
 
 export interface SecurityService {
   policy(): SecurityPolicy;
-  createKey(input: { name: string; scopes: Scope[] }, actor: AuditActor): Promise<{ key: string; hash: string; stored: StoredKey }>;
+  createKey(input: { name: string; scopes: Scope[]; person?: string }, actor: AuditActor): Promise<{ key: string; hash: string; stored: StoredKey }>;
   listKeys(): Promise<KeyListing[]>;
   revokeKey(name: string, actor: AuditActor): Promise<void>;
   /** Reads the run-time keys from the store again (keys created or revoked through another Steward). */
@@ -183,10 +185,10 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
       if (cfg.apiKeys.some((k) => k.name === input.name) || (await deps.keyStore.get(input.name))) throw exists();
       const key = generateApiKey();
       const hash = hashApiKey(key);
-      const stored = await deps.keyStore.insert({ name: input.name, hash, scopes: input.scopes, createdBy: `${actor.kind}:${actor.name}` });
+      const stored = await deps.keyStore.insert({ ...input, hash, createdBy: `${actor.kind}:${actor.name}` });
       if (!stored) throw exists();
       await refreshKeys();
-      deps.audit.record({ actor, action: "apikey.create", target: input.name, result: "ok", details: { scopes: input.scopes } });
+      deps.audit.record({ actor, action: "apikey.create", target: input.name, result: "ok", details: { scopes: input.scopes, person: input.person } });
       log.info({ name: input.name, scopes: input.scopes, by: actor.name }, "API key created");
       return { key, hash, stored };
     },
@@ -261,11 +263,12 @@ export function createSecurityService(initial: SecurityConfig, deps: SecurityDep
 
 /** The keys of the config file and of the store (active and revoked), without their secrets. */
 async function listKeys(cfg: SecurityConfig, keyStore: SecurityDeps["keyStore"]): Promise<KeyListing[]> {
-  const fromConfig: KeyListing[] = cfg.apiKeys.map((k) => ({ name: k.name, scopes: k.scopes, source: "config" }));
+  const fromConfig: KeyListing[] = cfg.apiKeys.map((k) => ({ name: k.name, scopes: k.scopes, source: "config", ...(k.person ? { person: k.person } : {}) }));
   const fromStore: KeyListing[] = (await keyStore.list()).map((k) => ({
     name: k.name,
     scopes: k.scopes,
     source: "store",
+    ...(k.person ? { person: k.person } : {}),
     createdAt: k.createdAt,
     createdBy: k.createdBy,
     ...(k.lastUsedAt ? { lastUsedAt: k.lastUsedAt } : {}),

@@ -3,7 +3,7 @@
 // from stdin, for keys made elsewhere.
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
-import { GRANTABLE_SCOPES } from "../../platform/security/config";
+import { GRANTABLE_SCOPES, personSchema } from "../../platform/security/config";
 import { generateApiKey, hashApiKey, type HashAlgorithm } from "../../platform/security/api-keys";
 import { APIKEY_HELP } from "./apikey-help";
 import { UsageError } from "./usage";
@@ -22,6 +22,14 @@ function parseScopes(text: string | undefined): (typeof GRANTABLE_SCOPES)[number
   return [...new Set(scopes)] as (typeof GRANTABLE_SCOPES)[number][];
 }
 
+/** --person, checked as security.apiKeys[].person is: the two-person rule counts the key as that person. */
+function parsePerson(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const checked = personSchema().safeParse(text.trim());
+  if (!checked.success) throw new UsageError(`apikey create: --person: ${checked.error.issues[0]?.message ?? "invalid"}`);
+  return checked.data;
+}
+
 function parseAlgorithm(text: string | undefined): HashAlgorithm {
   if (text === undefined || text === "sha256") return "sha256";
   if (text === "scrypt") return "scrypt";
@@ -33,7 +41,13 @@ export async function apikeyCommand(argv: string[], out: (s: string) => void, re
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { name: { type: "string" }, scopes: { type: "string" }, hash: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      name: { type: "string" },
+      scopes: { type: "string" },
+      person: { type: "string" },
+      hash: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
   });
   const sub = positionals[0];
   if (values.help || sub === undefined) {
@@ -45,8 +59,9 @@ export async function apikeyCommand(argv: string[], out: (s: string) => void, re
     const name = values.name;
     if (!name || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new UsageError("apikey create: --name is required (letters, digits, '.', '_' or '-')");
     const scopes = parseScopes(values.scopes);
+    const person = parsePerson(values.person);
     const key = generateApiKey();
-    const entry = stringify({ security: { apiKeys: [{ name, hash: hashApiKey(key, algorithm), scopes }] } });
+    const entry = stringify({ security: { apiKeys: [{ name, hash: hashApiKey(key, algorithm), scopes, ...(person ? { person } : {}) }] } });
     out(`API key (shown once; give it to the caller, Steward keeps only the hash):\n\n  ${key}\n`);
     out(`Add this to the config file (merge into an existing security.apiKeys list), then reload or restart:\n\n${entry.trimEnd()}\n`);
     out(`Callers send it as the header  X-API-Key: ${key.slice(0, 8)}…  or  Authorization: Bearer ${key.slice(0, 8)}…`);

@@ -9,6 +9,7 @@ const WHAT: Record<ReportAction["kind"], string> = {
   rerun: "re-run of the cancelled run",
   reload: "reload of the app",
   chain: "restart of the chain",
+  start: "start held for a second person",
 };
 
 /** "retry 2 by rule lock-retry", "retry asked by anna@corp.example (link)". */

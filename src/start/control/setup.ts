@@ -31,6 +31,7 @@ import { createStartFilter } from "./start-filter";
 import { createTaskStarter } from "./task-starter";
 import { createTaskWaiter } from "./task-waiter";
 import type { KeyValueWriter, TaskStarter } from "./types";
+import type { DirectStartGate } from "./direct-start-gate";
 import { AppError } from "../../platform/core/errors";
 
 /** What starting things reads of the config. */
@@ -67,6 +68,11 @@ export interface Control {
   reloader?: AppReloader;
   dumper?: AppDumper;
   mqtt?: MqttService;
+  /**
+   * Puts people's direct starts under the two-person rule (remediation.approval.directStarts: two-person): REST starts
+   * wait for a second person through the gate, MQTT starts are refused. Set by remediation, built after this.
+   */
+  holdDirectStartsWith(gate: DirectStartGate): void;
 }
 
 export function setupControl(config: ControlSetupConfig, deps: ControlSetupDeps): Control {
@@ -89,7 +95,8 @@ export function setupControl(config: ControlSetupConfig, deps: ControlSetupDeps)
     deps.clock,
   );
   const startHandler = createStartHandler({ starter: taskStarter, waiter, waitCfg: cfg.wait, kv: () => deps.kv });
-  registerTaskRoutes(deps.router, startHandler);
+  let gate: DirectStartGate | undefined;
+  registerTaskRoutes(deps.router, startHandler, () => gate);
 
   let reloader: AppReloader | undefined;
   let dumper: AppDumper | undefined;
@@ -115,7 +122,14 @@ export function setupControl(config: ControlSetupConfig, deps: ControlSetupDeps)
   let mqtt: MqttService | undefined;
   if (config.mqtt?.enabled) {
     mqtt = createMqttService(config.mqtt, { log, metrics: deps.metrics, readiness: deps.readiness, baseDir: deps.baseDir });
-    if (config.mqtt.taskStart) registerMqttTaskStart(mqtt, config.mqtt.taskStart, { handle: startHandler, log, metrics: deps.metrics, audit: deps.audit });
+    if (config.mqtt.taskStart)
+      registerMqttTaskStart(mqtt, config.mqtt.taskStart, {
+        handle: startHandler,
+        log,
+        metrics: deps.metrics,
+        audit: deps.audit,
+        twoPeople: () => gate !== undefined,
+      });
     deps.lifecycle.add(mqtt);
   }
   registerMqttRoutes(deps.router, { mqtt, audit: deps.audit, taskStartTopic: config.mqtt?.taskStart?.topic });
@@ -123,5 +137,8 @@ export function setupControl(config: ControlSetupConfig, deps: ControlSetupDeps)
   registerAuditRoutes(deps.router, deps.audit);
   registerLoadScriptRoutes(deps.router);
 
-  return { taskStarter, startHandler, ...(reloader ? { reloader } : {}), ...(dumper ? { dumper } : {}), ...(mqtt ? { mqtt } : {}) };
+  const holdDirectStartsWith = (g: DirectStartGate) => {
+    gate = g;
+  };
+  return { taskStarter, startHandler, holdDirectStartsWith, ...(reloader ? { reloader } : {}), ...(dumper ? { dumper } : {}), ...(mqtt ? { mqtt } : {}) };
 }

@@ -13,6 +13,7 @@ import type { StartOrigin } from "./types";
 import { queryBoolean, type Router } from "../../platform/http/route";
 import type { HttpEnv } from "../../platform/http/types";
 import { principalOf } from "../../platform/http/request-state";
+import { type DirectStartGate, holdDirectStart } from "./direct-start-gate";
 
 const StartQuerySchema = z.lazy(() =>
   z.object({
@@ -46,10 +47,21 @@ function assertMayWriteKv(c: Context<HttpEnv>, body: StartBody): void {
   }
 }
 
-export function registerTaskRoutes(router: Router, handle: StartHandler): void {
+/** `gate`: set when remediation.approval.directStarts is two-person (a person's start then waits for a second one). */
+export function registerTaskRoutes(router: Router, handle: StartHandler, gate: () => DirectStartGate | undefined = () => undefined): void {
   const responses = {
     200: { description: "What was started, not found, invalid or denied (and, with wait=true, how each run ended).", schema: StartResponseSchema },
+    202: {
+      description:
+        "Under the two-person rule (remediation.approval.directStarts: two-person): nothing started yet; the action waits for a second, different person (awaiting, action.id, confirm: where to confirm it), or this start confirmed another person's (confirmed).",
+    },
     400: { description: "Invalid task ID format, or a malformed body.", schema: ErrorSchema },
+    403: {
+      description: "Under the two-person rule: the same person confirming their own start, or a caller without a verified identity.",
+      schema: ErrorSchema,
+    },
+    404: { description: "Under the two-person rule: QRS has no such task.", schema: ErrorSchema },
+    409: { description: "Under the two-person rule: the start does not name exactly one task by its id.", schema: ErrorSchema },
     502: { description: "QRS could not be reached.", schema: ErrorSchema },
   };
   const description =
@@ -73,6 +85,8 @@ export function registerTaskRoutes(router: Router, handle: StartHandler): void {
     },
     async (c, { params, query, body }) => {
       assertMayWriteKv(c, body);
+      const held = gate();
+      if (held) return holdDirectStart(c, held, params.taskId, body, query.wait);
       return c.json(
         await handle(params.taskId, body, restOrigin(c), {
           allTaskIdsMustExist: query.allTaskIdsMustExist,
@@ -98,6 +112,8 @@ export function registerTaskRoutes(router: Router, handle: StartHandler): void {
     },
     async (c, { query, body }) => {
       assertMayWriteKv(c, body);
+      const held = gate();
+      if (held) return holdDirectStart(c, held, undefined, body, query.wait);
       return c.json(
         await handle(undefined, body, restOrigin(c), {
           allTaskIdsMustExist: query.allTaskIdsMustExist,

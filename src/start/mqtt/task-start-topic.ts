@@ -15,7 +15,12 @@ export interface MqttTaskStartDeps {
   log: Logger;
   metrics: MetricsRegistry;
   audit: AuditLog;
+  /** Whether people's direct starts need two people (remediation.approval.directStarts): a topic names nobody, so none starts. */
+  twoPeople?: () => boolean;
 }
+
+const TWO_PEOPLE =
+  "the two-person rule (remediation.approval.directStarts: two-person) needs two verified people for a direct start, and an MQTT message names none: start the task over REST with your own API key, where a second person confirms it";
 
 type Parsed = { ok: true; pathId?: string; body?: StartBody } | { ok: false; reason: string; message: string };
 
@@ -103,6 +108,18 @@ export function registerMqttTaskStart(mqtt: MqttService, cfg: NonNullable<MqttCo
       log.warn({ topic, reason: parsed.reason, payload: request.slice(0, 120) }, "MQTT task start rejected");
       deps.audit.record({ actor: { kind: "mqtt", name: topic }, action: "task.start", result: "failed", details: { reason: parsed.message } });
       await reply({ request, error: parsed.message, code: "BAD_REQUEST" });
+      return;
+    }
+    if (deps.twoPeople?.()) {
+      bad.inc({ reason: "two_person_rule" });
+      log.warn({ topic, payload: request.slice(0, 120) }, "MQTT task start refused: the two-person rule applies to direct starts");
+      deps.audit.record({
+        actor: { kind: "mqtt", name: topic },
+        action: "task.start",
+        result: "denied",
+        details: { reason: TWO_PEOPLE, request: request.slice(0, 200) },
+      });
+      await reply({ request, error: TWO_PEOPLE, code: "FORBIDDEN", details: { field: "approval" } });
       return;
     }
     try {

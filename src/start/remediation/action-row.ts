@@ -2,10 +2,11 @@
 /**
  * retry: start an incident's task again; rerun: start a run the Scheduler's queue cancelled, once the queue drained;
  * reload: reload the task's app through the Engine (partial or full, as the task would), not through the Scheduler;
- * chain: start a task of the incident's chain (its follow-ups then run as the Scheduler's triggers start them).
+ * chain: start a task of the incident's chain (its follow-ups then run as the Scheduler's triggers start them);
+ * start: a direct start of a task by its id (Butler's path) that the two-person rule held: no incident (0).
  */
-export type ActionKind = "retry" | "rerun" | "reload" | "chain";
-export const ACTION_KINDS: readonly ActionKind[] = ["retry", "rerun", "reload", "chain"];
+export type ActionKind = "retry" | "rerun" | "reload" | "chain" | "start";
+export const ACTION_KINDS: readonly ActionKind[] = ["retry", "rerun", "reload", "chain", "start"];
 /**
  * awaiting: asked for under the two-person rule, waits for a second person to confirm it (then pending);
  * pending: waits for its time (a rerun or a chain's start also for a free engine on its node, a rerun for the action

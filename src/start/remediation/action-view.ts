@@ -41,8 +41,10 @@ export const ActionViewSchema = z.lazy(() =>
     taskId: z.string(),
     taskName: z.string(),
     kind: z
-      .enum(["retry", "rerun", "reload", "chain"])
-      .describe("retry, rerun (a queue's cancelled run), reload (the app through the Engine), chain (a task of the incident's chain started)"),
+      .enum(["retry", "rerun", "reload", "chain", "start"])
+      .describe(
+        "retry, rerun (a queue's cancelled run), reload (the app through the Engine), chain (a task of the incident's chain started), start (a direct start held by the two-person rule; incidentId 0)",
+      ),
     status: z
       .enum(["awaiting", "pending", "claimed", "started", "ended", "failed", "skipped", "cancelled"])
       .describe(

@@ -39,6 +39,10 @@ export interface ApprovalDeps {
   poke(): Promise<void>;
 }
 
+/** The approval setting an action's kind is held by. */
+export const approvalKindOf = (kind: RemediationAction["kind"]): ApprovalKind =>
+  kind === "rerun" ? "rerunCancelled" : kind === "start" ? "directStarts" : kind;
+
 /** Why a press that names nobody verified cannot count as one of the two people, and what to use instead. */
 function unverifiedMessage(kind: ApprovalKind, who: Asker): string {
   const what =
@@ -115,7 +119,7 @@ export function createApproval(cfg: RemediationConfig, deps: ApprovalDeps) {
       if (!a) return { ok: false, status: 404, code: "NOT_FOUND", message: `no action ${id}` };
       if (a.status !== "awaiting" || !a.approvalKey)
         return { ok: false, status: 409, code: "CONFLICT", message: `action ${id} is ${a.status}: only an action waiting for a second person is confirmed` };
-      const p = await api.press(a.kind === "rerun" ? "rerunCancelled" : a.kind, a.approvalKey, who);
+      const p = await api.press(approvalKindOf(a.kind), a.approvalKey, who);
       if (p.step === "refused") return { ok: false, status: 403, code: "FORBIDDEN", message: p.message };
       if (p.step === "first")
         return { ok: false, status: 409, code: "CONFLICT", message: `action ${id} no longer waits: it was not confirmed within remediation.approval.within` };

@@ -102,6 +102,9 @@ export const remediationSchema = () =>
           rerunCancelled: approvalSchema().describe("'Re-run the cancelled runs' (link, dashboard, REST, MCP)."),
           reload: approvalSchema().describe("'Reload the app' through the Engine (link, dashboard, REST, MCP)."),
           chain: approvalSchema().describe("'Restart the chain' from a task (link, dashboard, REST, MCP)."),
+          directStarts: approvalSchema().describe(
+            "A direct start of a task over REST (POST/PUT /v4/reloadtask/{id}/start and Butler's other start paths) or MQTT (mqtt.taskStart): one-person (the default) starts it at once, as Butler does; two-person records a REST start of one task by its id as an action waiting for a second person (202 with its id and where to confirm it) and refuses starts over MQTT (a topic names no verified person). Steward's own starts (schedules, chains, event triggers) are not under it.",
+          ),
           within: DurationSchema.prefault("1h").describe(
             "How long an action waits for the second person; unconfirmed by then it is cancelled, and a new press starts again.",
           ),

@@ -89,8 +89,9 @@ const VERB = {
   rerun: "Re-run after the queue drained, asked",
   reload: "App reloaded through the Engine, asked",
   chain: "Chain started again, asked",
+  start: "Started (a direct start under the two-person rule), asked",
 } as const;
-const NOUN = { retry: "retry", rerun: "re-run", reload: "reload", chain: "chain's start" } as const;
+const NOUN = { retry: "retry", rerun: "re-run", reload: "reload", chain: "chain's start", start: "start" } as const;
 
 /** "Retried by anna@corp.example (from the alert's link) at 2026-11-27 10:05 CET: Qlik started the task …; this run is that retry: it failed." */
 export function lineOf(a: RemediationAction, e: ToldIn, at: (ms: number) => string): string {

@@ -12,7 +12,7 @@ const LIMIT = 200;
 export interface ReportAction {
   incidentId: number;
   taskName: string;
-  kind: "retry" | "rerun" | "reload" | "chain";
+  kind: "retry" | "rerun" | "reload" | "chain" | "start";
   status: string;
   /** A rule's name for a rule's action, else the person who asked. */
   by: string;

@@ -29,6 +29,7 @@ import type { ConfirmAnswer, RetryAnswer } from "./answers";
 import type { EnginePort } from "./engine-room";
 import { type PromiseProjector, previewRerun, type RerunPreviewAnswer } from "./rerun-preview";
 import { previewRetry, type RetryPreview } from "./retry-preview";
+import { createDirectStarts, type DirectStartAnswer, type DirectStartRequest } from "./direct-start";
 
 /** An open incident of a task whose error class a retry is offered for. */
 type RetryableIncident = { id: number; title: string; taskId: string };
@@ -49,6 +50,8 @@ export interface RetryRequest {
 export interface RemediationService extends RemedyPort {
   requestRetry(r: RetryRequest): Promise<RetryAnswer>;
   requestRerun(r: Omit<RerunRequest, "now">): Promise<RerunAnswer>;
+  /** A direct start of one task under the two-person rule (remediation.approval.directStarts: two-person). */
+  requestStart(r: DirectStartRequest): Promise<DirectStartAnswer>;
   actionsOf(incidentId: number): Promise<RemediationAction[]>;
   /** The actions of a re-run of a queue cause's cancelled runs, in the order they run. */
   actionsOfCause(causeId: number): Promise<RemediationAction[]>;
@@ -189,6 +192,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   const classes = new Set<string>(cfg.retryClasses);
   const links = new Set<string>(cfg.links);
   const approval = createApproval(cfg, { store, clock, audit: deps.audit, formatTime: deps.formatTime, poke: () => deps.worker.poke() });
+  const requestStart = createDirectStarts({ ...deps, store, approval, poke: () => deps.worker.poke() });
   const more = createMoreRequests({ ...deps, canReload: deps.canReload === true, offer: cfg.offer, approval, poke: () => deps.worker.poke() });
 
   closeOnRunEnd(deps.bus, store, clock, log);
@@ -288,6 +292,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       projector = project;
     },
     requestRerun: rerun,
+    requestStart,
     needsTwoPeople: (action: "retry" | "rerun" | "reload" | "chain") => approval.needsTwo(action === "rerun" ? "rerunCancelled" : action),
     offersRerun: (e: DomainEvent) => links.has("rerun") && cfg.offer && rerunOffered(e),
     rerun: async (req) => rerunAnswer(await rerun(req)),

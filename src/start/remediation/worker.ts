@@ -135,8 +135,9 @@ export function createWorker(deps: WorkerDeps): Worker {
     const lastId = last?.id ?? "none";
     if (task && a.kind !== "reload" && a.takenFrom !== null && a.seenExecution !== null && a.seenExecution !== lastId)
       return adopt(deps, record, c, a, last, lastId);
-    const incident = await deps.incidents.get(a.incidentId);
-    if (incident?.status !== "open") return skip(c, a, `incident #${a.incidentId} recovered before the action was due: nothing was started`);
+    // A direct start held by the two-person rule belongs to no incident: it starts whatever the site's state.
+    if (a.kind !== "start" && (await deps.incidents.get(a.incidentId))?.status !== "open")
+      return skip(c, a, `incident #${a.incidentId} recovered before the action was due: nothing was started`);
     if (!task) return end(c, a, "not started", "QRS no longer has this task");
     if (task.enabled === false) return end(c, a, "not started", "the task is disabled in the QMC: a person turned it off, so Steward does not start it");
     // An Engine reload is no run of the task: its own take-over looks for the job, not for a run.

@@ -11,6 +11,7 @@ import { errorBody } from "../../platform/http/errors";
 import { principalOf, requestLog } from "../../platform/http/request-state";
 import type { Router } from "../../platform/http/route";
 import type { HttpEnv } from "../../platform/http/types";
+import type { SqlDb } from "../../platform/store/sql";
 import { EmailAddressSchema } from "../notify/channels/email/schema";
 import { personCalendar } from "./calendar-feed";
 import type { OnCallConfig } from "./config";
@@ -30,6 +31,8 @@ const FEED_HEADERS = { "cache-control": "private, no-store", "referrer-policy": 
 export interface OnCallFeedRouteDeps {
   oncall: () => OnCallConfig | undefined;
   feeds: OnCallFeedStore;
+  /** The shared store: the wrong tokens a client presented are counted there (feed-guard.ts). */
+  db: SqlDb;
   clock: Clock;
   /** Where people reach Steward (http.publicUrl); without it, the address the request came to. */
   baseUrl?: string;
@@ -54,7 +57,7 @@ const forbidden = (c: Context<HttpEnv>, person: string) =>
   c.json(errorBody(403, "FORBIDDEN", `only an admin or ${person}, signed in, may do this`, { field: "person" }), 403);
 
 export function registerOnCallFeedRoutes(router: Router, d: OnCallFeedRouteDeps): void {
-  const guard = createFeedGuard(d.clock);
+  const guard = createFeedGuard(d.db, d.clock);
   router.route(
     {
       method: "post",
@@ -149,7 +152,7 @@ export function registerOnCallFeedRoutes(router: Router, d: OnCallFeedRouteDeps)
     },
     async (c, { params }) => {
       const client = auditActorOf(c).ip ?? "in-process";
-      const wait = guard.waitSeconds(client);
+      const wait = await guard.waitSeconds(client);
       if (wait > 0)
         return c.json(errorBody(429, "RATE_LIMITED", `too many wrong calendar feed URLs from ${client}: try again in ${wait} s`), 429, {
           ...FEED_HEADERS,
@@ -159,7 +162,7 @@ export function registerOnCallFeedRoutes(router: Router, d: OnCallFeedRouteDeps)
       const feed = file.endsWith(".ics") ? await d.feeds.byToken(file.slice(0, -4)) : undefined;
       if (!feed) {
         // The path is never logged here: a near miss of a real token is still most of one.
-        if (guard.miss(client))
+        if (await guard.miss(client))
           requestLog(c)?.warn({ client, misses: FEED_MISSES_PER_CLIENT }, "calendar feed: too many wrong URLs from one client, held back");
         return c.json(errorBody(404, "NOT_FOUND", "no such calendar feed: it was revoked, or the URL is not complete"), 404, FEED_HEADERS);
       }

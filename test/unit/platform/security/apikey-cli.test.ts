@@ -23,6 +23,16 @@ describe("steward apikey", () => {
     expect(text).toContain("it turns authentication on: callers without a key then keep only what security.anonymous grants");
   });
 
+  test("create --person puts the key's person in the entry (the two-person rule counts it), checked as the config checks it", async () => {
+    const out: string[] = [];
+    expect(await apikeyCommand(["create", "--name", "anna-laptop", "--scopes", "tasks", "--person", "anna@corp.example"], (s) => out.push(s))).toBe(0);
+    const text = out.join("\n");
+    const yamlText = text.slice(text.indexOf("security:"), text.indexOf("\n\nCallers"));
+    const cfg = SecuritySchema.parse((parse(yamlText) as { security: unknown }).security);
+    expect(cfg.apiKeys[0]!.person).toBe("anna@corp.example");
+    await expect(apikeyCommand(["create", "--name", "x", "--scopes", "tasks", "--person", "Anna <anna@corp.example>"], () => {})).rejects.toThrow("--person");
+  });
+
   test("hash reads the key from stdin; scrypt on request", async () => {
     const out: string[] = [];
     await apikeyCommand(

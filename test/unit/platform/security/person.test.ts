@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configCheckCommand } from "../../../../src/show/cli/config-commands";
 import { createTempDir } from "../../../helpers/temp-dir";
-import { keyActorName, personNamesOf, samePerson } from "../../../../src/platform/security/person";
+import { keyActorName, personKey, personNamesOf, samePerson } from "../../../../src/platform/security/person";
 import { ssoActorName } from "../../../../src/platform/security/sso/identity";
 import { twoPersonKeyWarnings } from "../../../../src/start/remediation/approval-keys-check";
 
@@ -41,6 +41,29 @@ describe("one person under several credentials", () => {
   });
 });
 
+describe("one person in two forms (issue 103): compared in one form, shown as given", () => {
+  test("an address in another case, in decomposed Unicode, with its domain in ASCII, or a claim with spaces: one person", () => {
+    expect(samePerson(keyActorName({ name: "k1", person: "Anna@Corp.com" }), keyActorName({ name: "k2", person: "anna@corp.com" }))).toBe(true);
+    // "å" as one letter (a config file) and as a + combining ring (a directory's claim).
+    const nfc = "\u00e5sa@corp.example";
+    const nfd = "a\u030asa@corp.example";
+    expect(samePerson(keyActorName({ name: "asa-laptop", person: nfc }), ssoActorName({ subject: "00u77", name: "Åsa", email: nfd }))).toBe(true);
+    expect(samePerson(keyActorName({ name: "k1", person: "anna@bücher.example" }), "anna@xn--bcher-kva.example")).toBe(true);
+    expect(samePerson(ANNA_KEY, ssoActorName({ subject: "00u8f3c", name: "Anna Svensson", email: " Anna@Corp.Example " }))).toBe(true);
+    expect(samePerson(ANNA_KEY, ssoActorName({ subject: "00u9999", name: "", email: "ANNA@corp.example" }))).toBe(true);
+  });
+
+  test("the comparable form is the rule's only: the names shown keep their case", () => {
+    expect(personKey("  Anna@Corp.COM ")).toBe("anna@corp.com");
+    expect(keyActorName({ name: "anna-laptop", person: "Anna@Corp.com" })).toBe("anna-laptop (person:Anna@Corp.com)");
+  });
+
+  test("two people in similar forms stay two", () => {
+    expect(samePerson(keyActorName({ name: "k1", person: "anna@corp.example" }), keyActorName({ name: "k2", person: "anna@corp.example.org" }))).toBe(false);
+    expect(samePerson(ANNA_KEY, ssoActorName({ subject: "00ub0b", name: "Bob", email: "bob@corp.example" }))).toBe(false);
+  });
+});
+
 describe("config check under the two-person rule", () => {
   const keys = [
     { name: "anna-laptop", person: "anna@corp.example" },
@@ -48,7 +71,16 @@ describe("config check under the two-person rule", () => {
   ];
   test("warns for each key of no person, naming the rule", () => {
     const w = twoPersonKeyWarnings({
-      remediation: { approval: { retry: "two-person", rerunCancelled: "one-person", reload: "two-person", chain: "one-person", within: 3_600_000 } },
+      remediation: {
+        approval: {
+          retry: "two-person",
+          rerunCancelled: "one-person",
+          reload: "two-person",
+          chain: "one-person",
+          directStarts: "one-person",
+          within: 3_600_000,
+        },
+      },
       security: { apiKeys: keys },
     });
     expect(w.map((x) => x.path)).toEqual([["security", "apiKeys", 1, "name"]]);
@@ -56,7 +88,14 @@ describe("config check under the two-person rule", () => {
     expect(w[0]!.message).toContain("remediation.approval.retry, remediation.approval.reload");
   });
   test("says nothing under one-person approval", () => {
-    const approval = { retry: "one-person", rerunCancelled: "one-person", reload: "one-person", chain: "one-person", within: 3_600_000 } as const;
+    const approval = {
+      retry: "one-person",
+      rerunCancelled: "one-person",
+      reload: "one-person",
+      chain: "one-person",
+      directStarts: "one-person",
+      within: 3_600_000,
+    } as const;
     expect(twoPersonKeyWarnings({ remediation: { approval }, security: { apiKeys: keys } })).toEqual([]);
     expect(twoPersonKeyWarnings({ security: { apiKeys: keys } })).toEqual([]);
   });
