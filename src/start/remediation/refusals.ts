@@ -1,12 +1,12 @@
 // Refusals at asking (issue 101): a person's ask that is refused before anything is recorded (the two-person rule
-// refusing the same person, the incident recovered, the failure's class not offered, offers turned off, nothing left
-// to re-run while a run still fails) is recorded on the incident as an action ended without a run, outcome "refused
-// when asked" and the reason as its answer. So the path that tells the worker's refusals tells it too, once, where the
-// page went (action-updates.ts), naming who asked; the incident's actions and the morning report list it. Not told: a
-// plain double press (the same person asking for the same thing on the incident within a minute, or the two-person
-// rule refusing whoever asks within a minute of the ask it waits on), an ask of no
-// verified person (a typed name, a keyless call), an ask while remediation.offer is false, and a malformed or unknown
-// request (4xx other than 403 and 409): nobody on call waits for those.
+// refusing the same person, the incident recovered, the failure's class not offered, a reload or a chain that cannot
+// be done, a re-run refused while a run is left) is recorded on the incident as an action ended without a run, outcome
+// "refused when asked" and the reason as its answer. So the path that tells the worker's refusals tells it too, once,
+// where the page went (action-updates.ts), naming who asked; the incident's actions and the morning report list it.
+// Not told: a double press (the same person asking for the same thing on the incident within a minute, or the
+// two-person rule refusing whoever asks within a minute of the ask it waits on), an ask of no verified person (a typed
+// name, a keyless call), an ask while remediation.offer is false, and a malformed or unknown request (4xx other than
+// 403 and 409): nobody on call waits for those.
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
