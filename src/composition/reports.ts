@@ -84,7 +84,9 @@ export function wireReports(
     causeStore: createCauseStore(shared.sql),
     silences: alerting.alertGates.silences.service,
     healedByRemediation: (from, to) => createActionStore(shared.sql).healedBetween(from, to),
-    ...(config.remediation ? { remediationNight: createReportReads(shared.sql, attemptsOfRules(config.remediation.rules)).night } : {}),
+    // Remediation runs with its defaults wherever Qlik is connected (wireRemediation): a person's re-run is as much being
+    // done without a remediation: block as with one.
+    ...(tasks.qrs ? { remediationNight: createReportReads(shared.sql, attemptsOfRules(config.remediation?.rules ?? [])).night } : {}),
     ...(site.engineReloads ? { engineReloads: site.engineReloads.store } : {}),
   });
   // A report no route wants waits for a reload of the routes, not for a timer.

@@ -32,8 +32,10 @@ function doingText(a: ReportAction, at: (ms: number) => string): string {
   if (a.status === "awaiting") return `${head}, waiting for a second person to confirm it`;
   if (a.status === "claimed") return `${head}: starting now${holds}`;
   if (a.status === "started") return `${head}: running since ${at(a.startedAt ?? a.dueAt)}${holds}${left(a)}`;
+  const on = a.node ? ` on ${a.node}` : "";
+  if (a.waitingSince !== null) return `${head}: waiting for a free engine${on} since ${at(a.waitingSince)}${holds}`;
   if (a.kind === "rerun" && a.waitsForEarlier) return `${head}: waiting for the re-run before it (chain order)${holds}`;
-  if (a.kind === "rerun" || a.kind === "chain") return `${head}: waiting for the queue to drain and a free engine${a.node ? ` on ${a.node}` : ""}${holds}`;
+  if (a.kind === "rerun" || a.kind === "chain") return `${head}: waiting for the queue to drain and a free engine${on}${holds}`;
   return `${head}: due ${at(a.dueAt)}${holds}${left(a)}`;
 }
 

@@ -76,6 +76,8 @@ export interface RemediationAction {
   confirmedAt: number | null;
   /** A rule's retry asked for because its cause's probe retry (this action) succeeded (cause-probes.ts); 0 for none. */
   followsId: number;
+  /** A re-run or a chain's start: when it first found its node's queue empty and every engine busy; null before. */
+  waitingSince: number | null;
 }
 
 export interface NewAction {
@@ -138,5 +140,6 @@ export function rowOf(r: Record<string, unknown>): RemediationAction {
     confirmedIp: str(r.confirmed_ip),
     confirmedAt: num(r.confirmed_at),
     followsId: Number(r.follows_id ?? 0),
+    waitingSince: num(r.waiting_since),
   };
 }

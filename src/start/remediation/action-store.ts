@@ -6,6 +6,8 @@ import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 import { createActionReads } from "./action-reads";
 import { createReloadRows } from "./reload-rows";
 import { createApprovalRows } from "./approval-rows";
+import { createEngineWaitRows } from "./engine-wait-rows";
+import { createRefusalRows } from "./refusal-rows";
 import { CLAIMED, createOutcomeRows, UNTOLD } from "./outcome-rows";
 import { TELL_WITHIN_MS } from "./tell-window";
 import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf, TOLD_RUNNING } from "./action-row";
@@ -29,6 +31,7 @@ const byId = async (ex: SqlExecutor, id: number) => {
 
 export function createActionStore(db: SqlDb) {
   const reads = createActionReads(db);
+  const rows = { ...createReloadRows(db), ...createApprovalRows(db), ...createOutcomeRows(db), ...createEngineWaitRows(db), ...createRefusalRows(db) };
   /** One step of a claimed action: written only while the claim is still this one. */
   const step = async (c: Claim, set: string, params: Array<string | number | null>) =>
     (
@@ -41,9 +44,7 @@ export function createActionStore(db: SqlDb) {
     ).changes === 1;
   return {
     ...reads,
-    ...createReloadRows(db),
-    ...createApprovalRows(db),
-    ...createOutcomeRows(db),
+    ...rows,
     get: (id: number) => byId(db, id),
     /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
     async add(a: NewAction): Promise<{ added: boolean; action: RemediationAction }> {

@@ -24,6 +24,7 @@ export function actionView(a: RemediationAction) {
     startedAt: iso(a.startedAt),
     executionId: a.executionId,
     qlikAnswer: a.qlikAnswer,
+    waitingSince: iso(a.waitingSince),
     endedAt: iso(a.endedAt),
     outcome: a.outcome,
     outcomeLine: a.outcomeLine,
@@ -65,6 +66,12 @@ export const ActionViewSchema = z.lazy(() =>
       .nullable()
       .describe("The run it started: QRS's execution session id, or for a reload the Engine reload job's id (GET /v4/app/reloads/{jobId})."),
     qlikAnswer: z.string().nullable().describe("What Qlik answered to the start, or why nothing was started."),
+    waitingSince: z
+      .string()
+      .nullable()
+      .describe(
+        "A re-run or a chain's start: when it began waiting for a free engine (its node's queue empty, every engine busy); it ends, not started, remediation.engineWait after.",
+      ),
     endedAt: z.string().nullable(),
     outcome: z.string().nullable().describe("succeeded, failed, aborted (the run's end); not started, not needed; cancelled by …"),
     outcomeLine: z.string().nullable().describe("The failing line of the run the action started, when it failed."),

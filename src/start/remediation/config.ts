@@ -89,6 +89,9 @@ export const remediationSchema = () =>
         "How long a Steward holds an action it claimed before another Steward of the cluster may take it over (when the first stopped mid-way); once it sent the start, at least as long as that request may take (qlik.timeoutMs per attempt, with qlik.retries), so a start still on its way to Qlik is never sent twice.",
       ),
       pollInterval: DurationSchema.prefault("15s").describe("How often a Steward looks for actions that are due."),
+      engineWait: DurationSchema.prefault("60m").describe(
+        "How long a re-run or a chain's start waits for a free engine on its node once the node's queue is empty and every engine is busy (an admin's long reloads): past it the action ends, not started, and that is told where the page went. A wait in Qlik's queue is not counted: Qlik's own queue timeout ends it.",
+      ),
       rules: z
         .array(remediationRuleSchema())
         .max(50)

@@ -84,7 +84,7 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
     await expireUnconfirmed(cfg, store, now);
     await updates?.(now);
   };
-  const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval, beforeLook: join, afterLook });
+  const worker = createWorker({ ...deps, store, leaseMs: cfg.lease, pollMs: cfg.pollInterval, engineWaitMs: cfg.engineWait, beforeLook: join, afterLook });
   const probes = createCauseProbes(deps.db);
   const own = createRemediationService(cfg, { ...deps, store, probes, worker, canReload: deps.reloader !== undefined, causes, chains });
   // A queue cause's update also says when the runs cancelled since join a pending re-run (rerun-lines.ts).

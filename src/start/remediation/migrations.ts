@@ -4,7 +4,8 @@
 // at most one action not yet ended (a partial unique index): two people asking at once share one retry. Under the
 // two-person rule an action waits for a second person's confirmation (version 2), one awaiting per task. A rule
 // retries a cause shared by several failures (one data source) through one probe task first (version 3): one open
-// probe per cause on the whole site, the others waiting for its retry to succeed, their retries then following it.
+// probe per cause on the whole site, the others waiting for its retry to succeed, their retries then following it. A
+// re-run or a chain's start waiting for a free engine notes since when (version 4): the wait has a limit.
 import type { MigrationSet } from "../../platform/store/database";
 
 export const remediationMigrations: MigrationSet = {
@@ -93,6 +94,13 @@ export const remediationMigrations: MigrationSet = {
           PRIMARY KEY (probe_id, task_id)
         );
       `,
+    },
+    {
+      version: 4,
+      name: "remediation engine wait",
+      // waiting_since: when a re-run or a chain's start first found its node's queue empty and every engine busy; the
+      // wait is bounded from then (remediation.engineWait), on whichever Steward of a cluster looks.
+      sql: "ALTER TABLE remediation_actions ADD COLUMN waiting_since INTEGER;",
     },
   ],
 };

@@ -1,8 +1,10 @@
 // When a due action may start. A re-run waits for the one before it in chain order to end. A re-run of the queue's
 // cancelled runs and a chain's start wait until the node they run on has a free engine and nothing waiting there
 // (engine-room.ts), their row saying what they wait for; where that node's Scheduler limit is unknown, until its queue
-// drained (the queue's cause closed, no backlog open), as before the limit was read. A retry starts at its time: it
-// was asked for one.
+// drained (the queue's cause closed, no backlog open), as before the limit was read. The wait for an engine is bounded
+// (remediation.engineWait) from the first look that found the queue empty and every engine busy: a wait in Qlik's queue
+// ends by itself (its queue timeout), an admin's long reloads may hold the engines for hours. A retry starts at its
+// time: it was asked for one.
 import type { Logger } from "pino";
 import { describeError } from "../../platform/core/errors";
 import type { IncidentService } from "../../tell/incidents";
@@ -11,15 +13,20 @@ import { type EnginePort, type EngineRoom, hasFreeEngine, waitingNote } from "./
 import { type QueuePort, waitsForQueue } from "./queue-port";
 
 export interface ReadinessDeps {
-  store: Pick<ActionStore, "finished" | "noteWaiting">;
+  store: Pick<ActionStore, "finished" | "noteWaiting" | "waitingSince">;
   incidents: Pick<IncidentService, "causeStatus">;
   queues?: QueuePort;
   engines?: EnginePort;
   log: Logger;
+  /** How long an action waits for a free engine once the node's queue is empty (undefined: for ever). */
+  engineWaitMs?: number;
 }
 
-/** `room`: the node's engines when they were looked at (the start's answer names them). */
-export type Readiness = { ready: false } | { ready: true; room?: EngineRoom };
+/**
+ * `room`: the node's engines when they were looked at (the start's answer names them). `waitedOut`: not ready, and it
+ * has waited for a free engine since `since`, past the limit: the action ends, not started.
+ */
+export type Readiness = { ready: false; waitedOut?: { room: EngineRoom; since: number } } | { ready: true; room?: EngineRoom };
 
 const NOT_YET: Readiness = { ready: false };
 
@@ -31,7 +38,9 @@ export async function readiness(deps: ReadinessDeps, a: RemediationAction, now: 
     if (hasFreeEngine(room)) return { ready: true, room };
     const note = waitingNote(room);
     if (note !== a.qlikAnswer) await deps.store.noteWaiting(a.id, note);
-    return NOT_YET;
+    if (room.waiting > 0 || deps.engineWaitMs === undefined) return NOT_YET;
+    const since = a.waitingSince ?? (await deps.store.waitingSince(a.id, now));
+    return now - since >= deps.engineWaitMs ? { ready: false, waitedOut: { room, since } } : NOT_YET;
   }
   if (a.causeId > 0 && (await deps.incidents.causeStatus(a.causeId)) === "open") return NOT_YET;
   if (await waitsForQueue(deps.queues, a)) return NOT_YET;

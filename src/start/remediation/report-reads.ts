@@ -24,6 +24,8 @@ export interface ReportAction {
   node: string | null;
   /** A re-run that waits for the re-run before it (chain order). */
   waitsForEarlier: boolean;
+  /** A re-run or a chain's start waiting for a free engine (its node's queue empty, every engine busy): since when. */
+  waitingSince: number | null;
   startedAt: number | null;
   endedAt: number | null;
   outcome: string | null;
@@ -73,6 +75,7 @@ export function createReportReads(db: SqlDb, attemptsOf: (rule: string) => numbe
         dueAt: a.dueAt,
         node: a.node,
         waitsForEarlier: a.afterId > 0,
+        waitingSince: a.waitingSince,
         startedAt: a.startedAt,
         endedAt: a.endedAt,
         outcome: a.outcome,

@@ -30,6 +30,7 @@ import type { EnginePort } from "./engine-room";
 import { type PromiseProjector, previewRerun, type RerunPreviewAnswer } from "./rerun-preview";
 import { previewRetry, type RetryPreview } from "./retry-preview";
 import { createDirectStarts, type DirectStartAnswer, type DirectStartRequest } from "./direct-start";
+import { createRefusals, refusalsTold, toldOnRefusal } from "./refusals";
 
 /** An open incident of a task whose error class a retry is offered for. */
 type RetryableIncident = { id: number; title: string; taskId: string };
@@ -163,6 +164,23 @@ function auditRetryRequest(audit: ServiceDeps["audit"], r: RetryRequest, taskId:
   });
 }
 
+/** The audit row of a person's (or a rule's) re-run request: its actions in the order they run, those it joined. */
+function auditRerunRequest(audit: ServiceDeps["audit"], r: Omit<RerunRequest, "now">, a: Extract<RerunAnswer, { ok: true }>, two: boolean): void {
+  audit.record({
+    actor: { kind: r.from === "link" ? "link" : "remediation", name: r.by, ...(r.ip ? { ip: r.ip } : {}) },
+    action: "remediation.request",
+    target: `cause:${r.causeId}`,
+    result: "ok",
+    details: {
+      kind: "rerun",
+      from: r.from,
+      order: a.actions.map((x) => ({ actionId: x.id, taskId: x.taskId, taskName: x.taskName })),
+      joined: a.joined.map((x) => x.id),
+      ...(two ? { awaiting: "a second person" } : {}),
+    },
+  });
+}
+
 /** The open incident a retry may be asked for, or why not: the same refusals for a request and its dry run. */
 async function retryable(
   cfg: RemediationConfig,
@@ -193,11 +211,21 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   const links = new Set<string>(cfg.links);
   const approval = createApproval(cfg, { store, clock, audit: deps.audit, formatTime: deps.formatTime, poke: () => deps.worker.poke() });
   const requestStart = createDirectStarts({ ...deps, store, approval, poke: () => deps.worker.poke() });
-  const more = createMoreRequests({ ...deps, canReload: deps.canReload === true, offer: cfg.offer, approval, poke: () => deps.worker.poke() });
+  // A refusal at asking is told where the page went (refusals.ts), whichever path asked (a link, REST, the dashboard, MCP).
+  const refusedAsk = createRefusals({ store, incidents: deps.incidents, clock, log: deps.log, poke: () => deps.worker.poke() });
+  const more = refusalsTold(
+    createMoreRequests({ ...deps, canReload: deps.canReload === true, offer: cfg.offer, approval, poke: () => deps.worker.poke() }),
+    refusedAsk,
+  );
+  const left = rerunLeftReads({ causes: deps.causes, incidents: deps.incidents, store });
 
   closeOnRunEnd(deps.bus, store, clock, log);
 
-  async function requestRetry(r: RetryRequest): Promise<RetryAnswer> {
+  const requestRetry = toldOnRefusal(askRetry, "retry", refusedAsk, async (r) => r.incidentId);
+  // A person's re-run refused is told on the incident of a run still left to re-run (none left: nothing waits for it).
+  const rerun = toldOnRefusal(askRerun, "rerun", refusedAsk, async (r) => (r.from === "rule" ? undefined : (await left.leftToRerun(r.causeId))[0]?.incidentId));
+
+  async function askRetry(r: RetryRequest): Promise<RetryAnswer> {
     const checked = await retryable(cfg, deps.incidents, r);
     if (checked.ok !== "retryable") return checked;
     const { incident } = checked;
@@ -235,7 +263,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     return { ok: true, added, action, ...(two && added ? { awaiting: true } : {}) };
   }
 
-  async function rerun(r: Omit<RerunRequest, "now">): Promise<RerunAnswer> {
+  async function askRerun(r: Omit<RerunRequest, "now">): Promise<RerunAnswer> {
     // A person's re-run is an offer (refused with remediation.offer false); a rule's is not.
     if (!cfg.offer && r.from !== "rule") return { ok: false, status: 409, message: NOT_OFFERED };
     const key = `rerun:cause:${r.causeId}`;
@@ -250,19 +278,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     }
     const a = await requestRerun({ ...deps, store, incidents: deps.incidents }, { ...r, now: clock.now(), ...(two ? { awaiting: key } : {}) });
     if (!a.ok) return a;
-    deps.audit.record({
-      actor: { kind: r.from === "link" ? "link" : "remediation", name: r.by, ...(r.ip ? { ip: r.ip } : {}) },
-      action: "remediation.request",
-      target: `cause:${r.causeId}`,
-      result: "ok",
-      details: {
-        kind: "rerun",
-        from: r.from,
-        order: a.actions.map((x) => ({ actionId: x.id, taskId: x.taskId, taskName: x.taskName })),
-        joined: a.joined.map((x) => x.id),
-        ...(two ? { awaiting: "a second person" } : {}),
-      },
-    });
+    auditRerunRequest(deps.audit, r, a, two);
     if (a.actions.length > 0) await deps.worker.poke();
     return two ? { ...a, awaiting: true } : a;
   }
@@ -296,7 +312,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     needsTwoPeople: (action: "retry" | "rerun" | "reload" | "chain") => approval.needsTwo(action === "rerun" ? "rerunCancelled" : action),
     offersRerun: (e: DomainEvent) => links.has("rerun") && cfg.offer && rerunOffered(e),
     rerun: async (req) => rerunAnswer(await rerun(req)),
-    ...rerunLeftReads({ causes: deps.causes, incidents: deps.incidents, store }),
+    ...left,
     actionsOf: (id) => store.ofIncident(id),
     confirm: (id, who) => approval.confirmAction(id, who),
     lookNow: () => deps.worker.pass(),

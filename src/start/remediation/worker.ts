@@ -17,6 +17,7 @@ import { type AppReloadPort, followEngineReloads, startEngineReload } from "./en
 import { type EnginePort, type EngineRoom, roomFound } from "./engine-room";
 import type { QueuePort } from "./queue-port";
 import { readiness } from "./readiness";
+import { endWaitedOut } from "./waited-out";
 
 export interface WorkerDeps {
   store: ActionStore;
@@ -41,6 +42,8 @@ export interface WorkerDeps {
    */
   startWindowMs?: number;
   pollMs: number;
+  /** How long a re-run or a chain's start waits for a free engine once its node's queue is empty (remediation.engineWait). */
+  engineWaitMs?: number;
   /**
    * How long to wait while no action is unfinished (absent: pollMs). An action asked for on this Steward pokes it; one
    * asked for on another member is found at this pace, so on PostgreSQL it is the cluster's peer look, on SQLite an hour.
@@ -182,6 +185,8 @@ export function createWorker(deps: WorkerDeps): Worker {
     for (const due of await store.due(clock.now())) {
       if (stopping) return;
       const ready = await readiness({ ...deps, log }, due, clock.now());
+      if (!ready.ready && ready.waitedOut && deps.engineWaitMs !== undefined)
+        await endWaitedOut({ ...deps, engineWaitMs: deps.engineWaitMs }, due, ready.waitedOut, clock.now(), record);
       if (!ready.ready) continue;
       const got = await store.claim(due.id, deps.instanceId, clock.now(), deps.leaseMs);
       if (!got) continue;

@@ -117,9 +117,13 @@ test("allowed: a tasks key reloads an incident's app through the Engine once; a 
   expect(await actions()).toEqual([expect.objectContaining({ kind: "reload", requestedBy: "key-ops", outcome: "succeeded" })]);
   expect(h.sim.engine.reloads.filter((r) => r.appId === appId).map((r) => r.status)).toEqual(["succeeded"]);
 
-  // The task is in no chain: Steward's own 409 reason comes back, nothing is asked for.
+  // The task is in no chain: Steward's own 409 reason comes back, nothing is started; the refusal is on the incident,
+  // told where its page went (refusals at asking, docs/remediation.md).
   const noChain = (await ops.callTool({ name: "restart_chain", arguments: { id, taskId: TASK } })) as Answer;
   expect(noChain.isError).toBe(true);
   expect(noChain.content[0]?.text).toContain("is in no chain Steward knows");
-  expect(await actions()).toHaveLength(1);
+  expect((await actions()).map((a) => [a.kind, a.status, a.outcome])).toEqual([
+    ["reload", "ended", "succeeded"],
+    ["chain", "failed", "refused when asked"],
+  ]);
 });

@@ -64,6 +64,7 @@ beforeAll(async () => {
 routes:
   - { on: [scheduler.queue_backlog, task.failed], to: [hook] }
 remediation:
+  engineWait: 2h   # the engines stay busy about 100 minutes after the drain, past the default hour (engine-wait-limit.test.ts)
   rules:
     - { name: queue-reruns, errorClasses: [queue] }
 `,
