@@ -226,7 +226,12 @@ async function play(dir: string, backend: "sqlite" | "postgres", mode: "person" 
       nights.push({ causeId: await queueCause(), pressedAt, doing: await doing() });
     } else {
       await step(at(night, "02:32"));
-      nights.push({ causeId: await queueCause(), pressedAt: 0, doing: await doing() });
+      const causeId = await queueCause();
+      // The rule asks once the watchdog sees the node's queue empty again, which some nights is after 02:32.
+      const rerunsOf = async () =>
+        ((await (await st.t.request(`/v4/causes/${causeId}/actions`, { headers: { "x-api-key": OPS_KEY } })).json()) as { actions: unknown[] }).actions;
+      while (s.clock.now() < at(night, "03:20") && (await rerunsOf()).length === 0) await step(s.clock.now() + MIN);
+      nights.push({ causeId, pressedAt: 0, doing: await doing() });
     }
     await step(at(night, "06:30"));
   }
