@@ -169,9 +169,10 @@ export function createActionStore(db: SqlDb) {
     /**
      * The actions of the incident its next message tells of: each started or ended one not yet told, marked as told by
      * this event (so every message of the same event says it, and no later one says it again). An Engine reload still
-     * running waits for the message after its end: its outcome is what the person asked about.
+     * running waits for the message after its end: its outcome is what the person asked about. `runEnd`: the event
+     * ends a run of this task (its recovery: also a chain's start that ran through it), see tellActions.
      */
-    tell: (incidentId: number, eventId: string) => tellActions(db, { sql: "incident_id = ?", params: [incidentId] }, eventId),
+    tell: (incidentId: number, eventId: string, runEnd?: RunEnd) => tellActions(db, { sql: "incident_id = ?", params: [incidentId] }, eventId, runEnd),
     /**
      * The actions a cause's message (its update or closing page) tells of besides its own event's incident's: those of
      * its symptoms' tasks asked since the cause opened, and a re-run of its cancelled runs, marked as `tell` marks them.
@@ -190,14 +191,25 @@ export function createActionStore(db: SqlDb) {
   };
 }
 
+/** The event whose messages are built ends a run of `taskId` (a failure, a success, a recovery). */
+export interface RunEnd {
+  taskId: string;
+  /** Its incident's recovery: it also ends a chain's start that ran through the task. */
+  recovered: boolean;
+}
+
 /**
  * See `tell` above: `which` narrows the actions (an incident's, a cause's). An action told while its run had not ended
- * is told again once it has (its outcome), by the next event's messages.
+ * is told again once it has (its outcome), by the next event's messages; its run's own end takes it even before the
+ * bus has closed it (status still started): each of that event's deliveries is built on its own, and one built in
+ * that gap would leave the outcome out while those built after the close told it (one receiver of three untold).
  */
-async function tellActions(db: SqlDb, which: { sql: string; params: Array<string | number> }, eventId: string): Promise<RemediationAction[]> {
+async function tellActions(db: SqlDb, which: { sql: string; params: Array<string | number> }, eventId: string, runEnd?: RunEnd): Promise<RemediationAction[]> {
   const running = `${TOLD_RUNNING}${eventId}`;
+  const ownEnd = runEnd ? ` OR (status = 'started' AND kind <> 'reload' AND (task_id = ?${runEnd.recovered ? " OR kind = 'chain'" : ""}))` : "";
+  const endParams = runEnd ? [runEnd.taskId.toLowerCase()] : [];
   const mark = `UPDATE remediation_actions SET told_event_id = CASE WHEN status = 'started' THEN ? ELSE ? END
-     WHERE ${which.sql} AND (told_event_id IS NULL OR (told_event_id LIKE '${TOLD_RUNNING}%' AND status IN ('ended', 'failed', 'skipped')))
+     WHERE ${which.sql} AND (told_event_id IS NULL OR (told_event_id LIKE '${TOLD_RUNNING}%' AND (status IN ('ended', 'failed', 'skipped')${ownEnd})))
      AND status IN ('started', 'ended', 'failed', 'skipped') AND NOT (kind = 'reload' AND status = 'started')`;
   const told = `SELECT * FROM remediation_actions WHERE ${which.sql} AND told_event_id IN (?, ?)`;
   // Asked for every message of every incident's event, mostly of incidents with no action: on PostgreSQL one round
@@ -207,12 +219,13 @@ async function tellActions(db: SqlDb, which: { sql: string; params: Array<string
       running,
       eventId,
       ...which.params,
+      ...endParams,
       ...which.params,
       eventId,
       running,
     ]);
     return rows.map(rowOf);
   }
-  await db.run(mark, [running, eventId, ...which.params]);
+  await db.run(mark, [running, eventId, ...which.params, ...endParams]);
   return (await db.all<Record<string, unknown>>(`${told} ORDER BY id`, [...which.params, eventId, running])).map(rowOf);
 }

@@ -3,7 +3,7 @@
 // cause's page, what was done about its symptoms (their own messages are folded under it).
 import { type DomainEvent, isTaskEvent, type TaskEvent } from "../../platform/events/types";
 import type { CauseStore } from "../../tell/grouping/cause-store";
-import type { ActionStore, RemediationAction } from "./action-store";
+import type { ActionStore, RemediationAction, RunEnd } from "./action-store";
 import type { CauseProbes } from "./cause-probes";
 import { actionUpdateOf } from "../../platform/events/action-update";
 
@@ -30,7 +30,7 @@ export async function messageLines(deps: MessageLinesDeps, e: DomainEvent): Prom
   // An action update carries its action's line, decided (and the action marked told) when it was queued.
   const update = actionUpdateOf(e);
   if (update) return update.lines;
-  const own = isTaskEvent(e) && e.incident ? await deps.store.tell(e.incident.id, e.id) : [];
+  const own = isTaskEvent(e) && e.incident ? await deps.store.tell(e.incident.id, e.id, runEndOf(e)) : [];
   const ofCause = e.cause ? await causeActions(deps, e.cause.id, e.id) : [];
   const seen = new Set(own.map((a) => a.id));
   const told = [...own, ...ofCause.filter((a) => !seen.has(a.id))];
@@ -104,6 +104,10 @@ export function lineOf(a: RemediationAction, e: ToldIn, at: (ms: number) => stri
 
 /** The event whose message tells of an action: a task's, or a cause's page of another kind (a node's queue). */
 export type ToldIn = { kind: string; task?: { id: string } };
+
+/** The run `e` ends, if it ends one: its own action's outcome is told by it whether the bus has closed the action or not. */
+const runEndOf = (e: TaskEvent): RunEnd | undefined =>
+  ENDS.includes(e.kind as (typeof ENDS)[number]) || e.kind === "task.recovered" ? { taskId: e.task.id, recovered: e.kind === "task.recovered" } : undefined;
 
 /** The event is the end of the run the action started, which the bus may not have closed the action on yet. */
 const endsItsRun = (a: RemediationAction, e: ToldIn) =>
