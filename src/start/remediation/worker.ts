@@ -112,6 +112,13 @@ async function beforeDue(deps: WorkerDeps, record: ReturnType<typeof recorderOf>
   );
 }
 
+/** A pending action's answer is what it waited for (readiness.ts, more-requests.ts): the start says when that ended. */
+function whatItWaitedFor(a: RemediationAction, room: EngineRoom | undefined): string {
+  if (a.qlikAnswer === null) return "";
+  if (room) return roomFound(room);
+  return a.kind === "chain" && a.node ? `, once the Scheduler queue of ${a.node} had drained` : "";
+}
+
 export function createWorker(deps: WorkerDeps): Worker {
   const log = deps.log.child({ module: "remediation" });
   const { store, clock } = deps;
@@ -168,10 +175,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const s = report.started[0];
     if (!s) return end(c, a, "not started", "QRS no longer has this task");
     if (s.status !== "started") return end(c, a, "not started", `Qlik refused the start: ${s.error ?? "no reason given"}`);
-    // A pending action's answer is what it waited for (readiness.ts, more-requests.ts): the start says when that ended.
-    const waited =
-      a.qlikAnswer === null ? "" : room ? roomFound(room) : a.kind === "chain" && a.node ? `, once the Scheduler queue of ${a.node} had drained` : "";
-    const answer = `Qlik started the task (execution session ${s.executionSessionId ?? "unknown"})${waited}`;
+    const answer = `Qlik started the task (execution session ${s.executionSessionId ?? "unknown"})${whatItWaitedFor(a, room)}`;
     if (await store.started(c, clock.now(), s.executionSessionId ?? null, answer)) record(a, "ok", { answer, executionSessionId: s.executionSessionId });
     else log.warn({ actionId: a.id }, "a remediation action was taken over while this Steward started it");
   }
