@@ -49,7 +49,8 @@ afterAll(async () => {
 beforeAll(async () => {
   s = await startSteppedSite(dir.path, at("00:50"), SITE);
   const { sim, clock } = s;
-  ({ t, events } = await startStewardOnSite(s, dir.path, QUIET_LOOKS, at("00:50")));
+  // The engines stay busy 90 minutes after the ask, past remediation.engineWait's default hour (engine-wait-limit.test.ts).
+  ({ t, events } = await startStewardOnSite(s, dir.path, `${QUIET_LOOKS}remediation:\n  engineWait: 2h\n`, at("00:50")));
   await clock.runUntil(at("01:50"));
   // The admin's long reloads, started from the QMC: they hold both engines of Reload01 until 03:30.
   for (const id of ADMIN) sim.tasks.start(id, { user: "CORP\\anna" });
