@@ -41,6 +41,7 @@ const CURRENT = "routes:\n  - { name: queue, on: [scheduler.queue_backlog], to: 
 const NEW = `routes:
   - { name: queue, on: [scheduler.queue_backlog], to: [lead-mail] }
 remediation:
+  engineWait: 2h   # the engines free at 03:30, 69 minutes after the drain: past the default hour (engine-wait-limit.test.ts)
   rules:
     - { name: rerun-queue, errorClasses: [queue] }
 `;

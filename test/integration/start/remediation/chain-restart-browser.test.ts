@@ -78,7 +78,7 @@ beforeAll(async () => {
     s,
     dir.path,
     `http: { host: 127.0.0.1, port: ${port} }
-${QUIET_LOOKS.replace("grouping:\n", "grouping:\n  enabled: false\n")}remediation: { links: [reload, chain] }
+${QUIET_LOOKS.replace("grouping:\n", "grouping:\n  enabled: false\n")}remediation: { links: [reload, chain], engineWait: 2h }   # the engines free at 03:30, past the default hour after the ask
 security:
   apiKeys:
     - { name: key-ops, hash: "${hashApiKey(OPS)}", scopes: [tasks, read] }
