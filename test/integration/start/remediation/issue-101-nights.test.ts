@@ -401,8 +401,19 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
             const ended = Date.parse(a.endedAt!);
             // Told in the next message: within twenty minutes of the run's end (posts are stamped to ten minutes).
             const told = posts.filter((x) => x.at >= ended - STAMP && x.at <= ended + 2 * STAMP && x.text.includes(a.taskName) && x.text.includes(line));
+            // On a failure, what that receiver got about the task around the run's end, and the action as REST has it.
+            const around = (r: string) =>
+              JSON.stringify({
+                action: a,
+                posts: posts
+                  .filter((x) => `${x.channel}:${x.to}` === r && x.at >= ended - 3 * STAMP && x.at <= ended + 3 * STAMP && x.text.includes(a.taskName))
+                  .map((x) => `${new Date(x.at).toISOString()} ${x.text.split("\n").slice(0, 2).join(" / ")}${x.text.includes(line) ? " [tells it]" : ""}`),
+              });
             for (const r of receivers)
-              expect({ task: a.taskName, kind: a.kind, outcome: a.outcome, to: r, told: told.some((x) => `${x.channel}:${x.to}` === r) }).toEqual({
+              expect(
+                { task: a.taskName, kind: a.kind, outcome: a.outcome, to: r, told: told.some((x) => `${x.channel}:${x.to}` === r) },
+                told.some((x) => `${x.channel}:${x.to}` === r) ? undefined : around(r),
+              ).toEqual({
                 task: a.taskName,
                 kind: a.kind,
                 outcome: a.outcome,
