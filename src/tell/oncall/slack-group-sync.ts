@@ -189,6 +189,10 @@ export function createSlackGroupSync(d: SlackGroupSyncDeps) {
   /** The next look: each minute, or sooner at a handover (so @qlik-oncall is right from its first second) or when Slack's Retry-After ends. */
   const nextLookIn = (): number => {
     const now = d.clock.now();
+    // No schedule keeps a group (nearly every site): a look now and then finds one a config reload added, and an idle
+    // Steward does not wake each minute for nothing (alone-pace.test.ts counts its timers).
+    const oncall = d.oncall();
+    if (!scheduleNames(oncall).some((name) => scheduleOf(oncall, name)?.slackUserGroup)) return DRIFT_MS;
     let next = now + LOOK_MS;
     for (const st of states.values()) if (st.retryAt > now) next = Math.min(next, st.retryAt);
     next = Math.min(next, changes.soonest(now));
