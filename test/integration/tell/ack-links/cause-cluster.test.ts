@@ -10,10 +10,17 @@ import type { TestApp } from "../../../helpers/app";
 import { emitFailure, failedRun } from "../../../helpers/failed-runs";
 import { startTwoStewards, type TwoStewards } from "../../../helpers/two-stewards";
 import { waitFor } from "../../../helpers/wait-for";
+import { timeScale, wallLimit } from "../../../helpers/time-limit";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../notify/receivers";
 
 const BASE = "https://steward.corp.example";
 const ANNA = "anna@corp.example";
+/**
+ * The escalation's delay, real time: the node's page must be acknowledged before it runs out. Scaled like the tests'
+ * limits: in a loaded suite the first test's pages and press took longer than 4 s, and the acknowledged node's cause
+ * escalated before its acknowledgement (a clean-clone run).
+ */
+const ESCALATE_S = Math.round(4 * timeScale());
 let smtp: SmtpReceiver;
 let rx: HttpReceiver;
 let both: TwoStewards | undefined;
@@ -33,7 +40,7 @@ routes:
   - name: ops
     on: [service.stopped, scheduler.queue_backlog, task.failed, task.recovered]
     to: [mail, chat]
-    escalate: { after: 4s, to: night-phone }
+    escalate: { after: ${ESCALATE_S}s, to: night-phone }
   - { name: night-phone, on: [service.stopped, scheduler.queue_backlog, task.failed], to: [oncall] }
 actionLinks: { publicBaseUrl: "${BASE}" }
 notify:
@@ -99,10 +106,10 @@ test("a node's cause acknowledged from its mail on node-a is acknowledged on nod
   expect(again.status).toBe(409);
 });
 
-test("only the unacknowledged queue's cause escalates, once; node-b shows the node's escalation stopped", { timeout: 20_000 }, async () => {
-  await waitFor(() => oncall().length >= 1 || undefined, { what: "the queue's escalation", timeoutMs: 15_000 });
+test("only the unacknowledged queue's cause escalates, once; node-b shows the node's escalation stopped", { timeout: wallLimit(20_000) }, async () => {
+  await waitFor(() => oncall().length >= 1 || undefined, { what: "the queue's escalation", timeoutMs: wallLimit(15_000) });
   // The node's timer was due as early as the queue's: give it as long again to (wrongly) fire.
-  await Bun.sleep(1_500);
+  await Bun.sleep(wallLimit(1_500));
   expect(oncall().map((r) => r.headers.get("x-steward-event"))).toEqual(["scheduler.queue_backlog"]);
   type Timer = { toRoute: string; state: string; reason: string | null };
   const timers = async (id: number) => ((await (await b.request(`/v4/escalations?causeId=${id}`)).json()) as { escalations: Timer[] }).escalations;
