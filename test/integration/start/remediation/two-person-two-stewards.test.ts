@@ -3,7 +3,8 @@
 // one person (403 on node-b, nothing starts); a name typed on a Slack and a Teams link, one on each Steward, is no
 // person at all; the key that asked on node-a cannot confirm on node-b; Bob's link on node-b confirms, and the task
 // starts once on the site. Issue 104: two keys the config says are Anna's, one on each Steward, and her mail's link
-// are one person; Bob's key confirms.
+// are one person; Bob's key confirms. A direct start over Butler's path (remediation.approval.directStarts: two-person)
+// asked on node-a is held for a second person across the cluster too.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
@@ -20,6 +21,7 @@ import { waitFor } from "../../../helpers/wait-for";
 const TASK = "c2b00000-0000-4000-8000-000000000001";
 const OTHER = "c2b00000-0000-4000-8000-000000000002";
 const THIRD = "c2b00000-0000-4000-8000-000000000003";
+const FOURTH = "c2b00000-0000-4000-8000-000000000004";
 const SITE = `
 site: { name: Two Stewards and two people }
 nodes:
@@ -32,6 +34,7 @@ tasks:
   - { id: ${TASK}, name: Reload CRM, type: reload, app: CRM, maxRetries: 0 }
   - { id: ${OTHER}, name: Reload ERP, type: reload, app: CRM, maxRetries: 0 }
   - { id: ${THIRD}, name: Reload HR, type: reload, app: CRM, maxRetries: 0 }
+  - { id: ${FOURTH}, name: Reload Finance, type: reload, app: CRM, maxRetries: 0 }
 `;
 const KEYS = {
   admin: generateApiKey(),
@@ -101,7 +104,7 @@ actionLinks: { publicBaseUrl: "https://steward.corp.example" }
 remediation:
   pollInterval: 300ms
   lease: 2s
-  approval: { retry: two-person }
+  approval: { retry: two-person, directStarts: two-person }
 security:
   apiKeys:
     - { name: key-admin, hash: "${hashApiKey(KEYS.admin)}", scopes: [admin] }
@@ -198,4 +201,22 @@ test("two keys of Anna's, one on each Steward, and her mail's link are one perso
   await Bun.sleep(1_000); // both workers look three times more
   expect(starts(THIRD)).toBe(before + 1);
   expect((await actions(b, id))[0]).toMatchObject({ confirmedBy: "bob-laptop (person:bob@corp.example)" });
+});
+
+test("a direct start (Butler's path) asked on node-a waits for a second person: Anna's other key on node-b is refused, Bob's on node-b confirms, one start", {
+  timeout: 90_000,
+}, async () => {
+  const before = starts(FOURTH);
+  const startOn = (t: TestApp, key: string) =>
+    t.request(`/v4/reloadtask/${FOURTH}/start`, as(key, { method: "POST", headers: { "content-type": "application/json" } }));
+  const asked = await startOn(a, KEYS.annaLaptop);
+  expect(asked.status).toBe(202);
+  expect(await asked.json()).toMatchObject({ awaiting: true, totalTasksStarted: 0 });
+  expect((await startOn(b, KEYS.annaScript)).status).toBe(403);
+  await Bun.sleep(1_000); // both workers look three times: nothing is due
+  expect(starts(FOURTH)).toBe(before);
+  expect((await startOn(b, KEYS.bob)).status).toBe(202);
+  await waitFor(() => starts(FOURTH) > before || undefined, { what: "the confirmed direct start", timeoutMs: 30_000 });
+  await Bun.sleep(1_000); // both workers look three times more
+  expect(starts(FOURTH)).toBe(before + 1);
 });
