@@ -51,6 +51,7 @@ const EXAMPLE_ENV: Record<string, string> = {
   JSM_WEBHOOK_TOKEN: "jsm-outgoing-webhook-token",
   QLIK_CLOUD_API_KEY: "qlik-cloud-api-key",
   QLIK_CLOUD_CLIENT_SECRET: "qlik-cloud-client-secret",
+  SLACK_BOT_TOKEN: "xoxb-0000000000-0000000000000-example",
 };
 
 describe("example configs", () => {
