@@ -45,6 +45,8 @@ export interface UnroutedHistory {
 }
 
 export function createUnroutedHistory(db: SqlDb, opts: { maxBytes: number; log?: Logger }): UnroutedHistory {
+  let warnedAt = Number.NEGATIVE_INFINITY;
+  let notKept = 0;
   // The first write looks: the table may be over a budget lowered since the last run.
   let sinceLook = Number.POSITIVE_INFINITY;
   let looking: Promise<number> | undefined;
@@ -108,8 +110,13 @@ export function createUnroutedHistory(db: SqlDb, opts: { maxBytes: number; log?:
         sinceLook += bytes;
         if (sinceLook >= opts.maxBytes / 16) await enforce();
       } catch (err) {
-        // A rehearsal's history is not worth an event handled twice: the intake would hand it on again.
-        opts.log?.warn({ err: describeError(err), eventId: event.id }, "an event no route took was not kept for rehearsals");
+        // A rehearsal's history is not worth an event handled twice: the intake would hand it on again. Said once a
+        // minute at most, with how many were not kept: a full disk fails every write (disk-full.test.ts).
+        notKept++;
+        if (now - warnedAt < 60_000) return;
+        warnedAt = now;
+        opts.log?.warn({ err: describeError(err), eventId: event.id, notKept }, "an event no route took was not kept for rehearsals");
+        notKept = 0;
       }
     },
     enforce,
