@@ -1,5 +1,6 @@
 // What watches the Qlik site and the host: the task-event intake, Butler's MQTT status, service monitors, New Relic,
 // site monitors and Qlik Cloud tenants; then what did not happen (watchdog, check-ins, freshness) and the heartbeat.
+import { createWatchStore } from "../watch/watchdog/watch-store";
 import type { AuditLog } from "../platform/audit/audit-log";
 import type { QlikNodes } from "../platform/security/qlik-nodes";
 import { createCheckinChainView, createCheckinConditionsView } from "../watch/checkins/chain-view";
@@ -288,7 +289,7 @@ export function wireExpectations(
         ...(testTarget ? { testTarget } : {}),
         timeZone: alerting.siteZone,
         windows: compileWindows(config.maintenance.windows),
-        ...(watchdog ? { chainTasks: () => watchdog.status().tasks } : {}),
+        ...(watchdog ? { chainTasks: () => watchdog.status().tasks, lastNodeOf: createWatchStore(shared.sql).lastNodeOf } : {}),
         host: config.qlik?.host ?? "",
       })
     : undefined;

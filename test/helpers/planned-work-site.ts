@@ -1,7 +1,8 @@
 // Issue 106's planned work told ahead, on the freshness chain site (freshness-chain-site.ts): Sales dashboard promised
 // fresh by 07:00 (Europe/Stockholm, weekdays), its chain's head Extract orders at 05:10. Friday 20 Nov 2026 has three
-// windows: patching the Qlik host (qlik.host, 127.0.0.1) 05:00–06:00, which holds the chain; patching a node the chain
-// does not run on, at the same time; a backup 03:00–05:00 that ends before the chain runs. Anna's subscription to the
+// windows: patching the central node (sense1.test.example, where the chain's runs ran: a node window is matched with
+// the node of a task's last run, qlik.host only before any) 05:00–06:00, which holds the chain; patching a node the
+// chain does not run on, at the same time; a backup 03:00–05:00 that ends before the chain runs. Anna's subscription to the
 // promise is mailed through business-mail; on-call's route (ops-mail) takes the task failures and freshness alerts.
 import { expect } from "bun:test";
 import type { SteppedClock } from "../../src/platform/core/stepped-clock";
@@ -10,7 +11,7 @@ import type { SteppedSite } from "./stepped-site";
 
 export const PLANNED_WORK_WINDOWS = `maintenance:
   windows:
-    - { name: Patch Qlik host, reason: Windows updates, nodes: [127.0.0.1], start: "2026-11-20T05:00:00+01:00", end: "2026-11-20T06:00:00+01:00" }
+    - { name: Patch Qlik host, reason: Windows updates, nodes: [sense1.test.example], start: "2026-11-20T05:00:00+01:00", end: "2026-11-20T06:00:00+01:00" }
     - { name: Patch reload01, nodes: [reload01.test.example], start: "2026-11-20T05:00:00+01:00", end: "2026-11-20T06:00:00+01:00" }
     - { name: Early backup, start: "2026-11-20T03:00:00+01:00", end: "2026-11-20T05:00:00+01:00" }
 `;

@@ -51,6 +51,8 @@ export interface SubscriptionDeps {
   chainTasks?: () => readonly TaskView[];
   /** qlik.host: the node a task's alert names when its node is not known (what a node window is matched with). */
   host?: string;
+  /** The node a task's last run ran on, so a window over that node is told ahead for its tasks. */
+  lastNodeOf?: (taskId: string) => Promise<string | undefined>;
 }
 
 export interface StatusSubscriptions {
@@ -116,6 +118,7 @@ export function setupStatusSubscriptions(cfg: StatusSubscriptionsConfig | undefi
         chainTasks: d.chainTasks,
         freshness: d.freshness,
         host: d.host ?? "",
+        ...(d.lastNodeOf ? { lastNodeOf: d.lastNodeOf } : {}),
         clock: d.clock,
         log: d.log.child({ module: "status-planned-work" }),
         timeZone: d.timeZone,

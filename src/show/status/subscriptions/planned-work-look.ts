@@ -8,7 +8,7 @@ import type { Component } from "../../../platform/core/lifecycle";
 import type { CompiledWindow } from "../../../tell/maintenance/windows";
 import type { Freshness } from "../../../watch/freshness";
 import type { TaskView } from "../../../watch/watchdog/evaluate";
-import { plannedWorkNotices } from "./planned-work";
+import { plannedWorkNotices, tasksToPlace } from "./planned-work";
 import type { NoticeText } from "./words";
 
 const LOOK_MS = 5 * 60_000;
@@ -18,6 +18,8 @@ export interface PlannedWorkLookDeps {
   chainTasks: () => readonly TaskView[];
   freshness: Freshness;
   host: string;
+  /** The node a task's last run ran on (the watchdog's stored runs), so a window over a reload node holds its tasks. */
+  lastNodeOf?: (taskId: string) => Promise<string | undefined>;
   clock: Clock;
   log: Logger;
   timeZone(): string;
@@ -35,7 +37,13 @@ export function createPlannedWorkLook(d: PlannedWorkLookDeps): Component & { loo
       const ps = promises.filter((p) => names.has(p.name)).map((p) => ({ name: p.name, deadlineAfter: (t: number) => p.deadlines!.after(t) }));
       return ps.length > 0 ? [{ ...a, promises: ps }] : [];
     });
-    const notices = plannedWorkNotices({ windows: d.windows, apps, tasks, host: d.host, zone: d.timeZone(), nowMs: d.clock.now() });
+    const at = { windows: d.windows, tasks, zone: d.timeZone(), nowMs: d.clock.now() };
+    const nodes = new Map<string, string>();
+    for (const id of d.lastNodeOf ? tasksToPlace(at) : []) {
+      const node = await d.lastNodeOf!(id);
+      if (node) nodes.set(id, node);
+    }
+    const notices = plannedWorkNotices({ ...at, apps, nodes, host: d.host });
     for (const n of notices) await d.tell(n);
   }
   const guarded = () => look().catch((err) => d.log.warn({ err: describeError(err) }, "planned work: could not tell the subscribers; trying again"));

@@ -1,7 +1,7 @@
 // Planned work told ahead (issue 106): a maintenance window that will hold a promise's chain is told to the promise's
 // subscribers the day before, in business words ("Sales dashboard may be late on Saturday: planned work 02:00–04:00").
 // A window holds the chain when it would hold the alert of one of the chain's tasks (its nodes or its matcher, the
-// task's node being the Qlik host as on the watchdog's events) and that task is planned to start (Qlik's next time)
+// task's node being the one its last run ran on, else the Qlik host, as on the watchdog's events) and that task is planned to start (Qlik's next time)
 // while the window lasts, within NEXT_CYCLE_MS before the promise's next deadline (a later run is the next cycle's).
 // A task started only by another's trigger has no time of its own: it is expected when its upstream tasks' planned
 // runs end (their start and usual duration), so a reload that follows a 04:30 extract into a 05:00 window is held too.
@@ -31,6 +31,8 @@ export interface PlannedWorkInput {
   }>;
   /** The watchdog's view of the tasks (their next planned starts and task-event triggers). */
   tasks: readonly TaskView[];
+  /** The node each task's last run ran on (a task mostly runs where it ran), for the tasks `tasksToPlace` named. */
+  nodes?: ReadonlyMap<string, string>;
   /** The node a task's alert names when its node is not known: qlik.host. */
   host: string;
   zone: string;
@@ -110,6 +112,21 @@ export function expectedStarts(tasks: readonly TaskView[]): Map<string, number> 
   return out;
 }
 
+/**
+ * The tasks whose node decides a notice now: those expected to start inside the next occurrence of a window that is
+ * told already. Only theirs are looked up in the store, so a site of hundreds of tasks costs a few reads a look.
+ */
+export function tasksToPlace(i: Pick<PlannedWorkInput, "windows" | "tasks" | "zone" | "nowMs">): string[] {
+  const expected = expectedStarts(i.tasks);
+  const ids = new Set<string>();
+  for (const w of i.windows) {
+    const occ = w.nextAfter(i.nowMs);
+    if (!occ || i.nowMs < tellAt(occ.startsAt, i.zone)) continue;
+    for (const [id, at] of expected) if (at >= occ.startsAt && at < occ.endsAt) ids.add(id);
+  }
+  return [...ids];
+}
+
 /** The notices due now: one per window occurrence, promise and app; the store keeps the first of each key. */
 export function plannedWorkNotices(i: PlannedWorkInput): NoticeText[] {
   const out: NoticeText[] = [];
@@ -124,7 +141,7 @@ export function plannedWorkNotices(i: PlannedWorkInput): NoticeText[] {
       const chain = [...own, ...i.tasks.filter((t) => upstream.has(t.id))];
       const held = chain.filter((t) => {
         const at = expected.get(t.id);
-        return at !== undefined && at >= occ.startsAt && at < occ.endsAt && w.covers(alertOf(t, app, i.host));
+        return at !== undefined && at >= occ.startsAt && at < occ.endsAt && w.covers(alertOf(t, app, i.nodes?.get(t.id) ?? i.host));
       });
       for (const p of app.promises) {
         const runs = held

@@ -3,7 +3,7 @@
 import { expect, test } from "bun:test";
 import { MaintenanceWindowSchema } from "../../../../../src/tell/maintenance/config";
 import { compileWindow } from "../../../../../src/tell/maintenance/windows";
-import { plannedWorkNotices, tellAt } from "../../../../../src/show/status/subscriptions/planned-work";
+import { plannedWorkNotices, tasksToPlace, tellAt } from "../../../../../src/show/status/subscriptions/planned-work";
 import type { TaskView } from "../../../../../src/watch/watchdog/evaluate";
 
 const at = (s: string) => Date.parse(s);
@@ -57,4 +57,27 @@ test("a reload started only by its extract's trigger is expected when the extrac
     { id: "b", name: "B", appId: APP, watched: true, after: [{ upstreamIds: ["a"], onSuccess: true }] },
   ];
   expect(notices(window({}), undefined, loop)).toEqual([]);
+});
+
+test("a window over a reload node holds the tasks whose last run ran there, not the Qlik host's", () => {
+  const onReload01 = (w: ReturnType<typeof window>, nodes?: Map<string, string>) =>
+    plannedWorkNotices({
+      windows: [w],
+      apps,
+      tasks,
+      ...(nodes ? { nodes } : {}),
+      host: "sense1",
+      zone: "Europe/Stockholm",
+      nowMs: at("2026-11-19T15:30:00Z"),
+    }).map((n) => n.title);
+  const ranOnReload01 = new Map([["t1", "reload01"]]);
+  expect(onReload01(window({ nodes: ["reload01"] }), ranOnReload01)).toEqual(["Sales dashboard may be late on Friday"]);
+  expect(onReload01(window({ nodes: ["reload01"] }))).toEqual([]);
+  // Where every task of the chain ran is known: a window over the Qlik host is not over them any more.
+  expect(onReload01(window({ nodes: ["sense1"] }), new Map([...ranOnReload01, ["t2", "reload01"]]))).toEqual([]);
+  expect(tasksToPlace({ windows: [window({ nodes: ["reload01"] })], tasks, zone: "Europe/Stockholm", nowMs: at("2026-11-19T15:30:00Z") }).sort()).toEqual([
+    "t1",
+    "t2",
+  ]);
+  expect(tasksToPlace({ windows: [window({ nodes: ["reload01"] })], tasks, zone: "Europe/Stockholm", nowMs: at("2026-11-19T14:30:00Z") })).toEqual([]);
 });
