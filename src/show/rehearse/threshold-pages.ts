@@ -23,9 +23,10 @@ function sameCause(a: ThresholdLabel, b: ThresholdLabel): boolean {
   return a.key === b.key && a.what === b.what && Math.abs(a.deadlineMs - b.deadlineMs) < SAME_DAY_MS;
 }
 
+/** "Tue 3 Mar 07:40", to the nearest minute (a reload ends a second before the minute as often as after). */
 const dayTime = (ms: number, timeZone: string) =>
   new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
-    .format(ms)
+    .format(Math.round(ms / 60_000) * 60_000)
     .replace(",", "");
 
 /** The page's words: what it was about, when, and under which threshold. */
