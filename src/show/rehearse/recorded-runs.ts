@@ -13,23 +13,18 @@ const STATUS_SUCCESS = 7;
 
 type Num = number | string | null;
 
-export interface RunsRead extends RecordedRuns {
-  /** Set when a read hit MAX_RUNS: the runs are complete only up to this time. */
-  truncatedAt?: number;
-}
-
-export async function readRecordedRuns(db: SqlDb, from: number, to: number, host: string): Promise<RunsRead> {
+export async function readRecordedRuns(db: SqlDb, from: number, to: number, host: string, limit = MAX_RUNS): Promise<RecordedRuns> {
   const reloadRows = await db.all<{ app_id: string; start_ms: Num; stop_ms: Num }>(
     "SELECT app_id, start_ms, stop_ms FROM watchdog_runs WHERE app_id IS NOT NULL AND status = ? AND stop_ms >= ? AND stop_ms <= ? ORDER BY stop_ms LIMIT ?",
-    [STATUS_SUCCESS, from - LEAD_MS, to, MAX_RUNS],
+    [STATUS_SUCCESS, from - LEAD_MS, to, limit],
   );
   const waitRows = await db.all<{ node: string; created_ms: Num; start_ms: Num }>(
     "SELECT node, created_ms, start_ms FROM watchdog_runs WHERE node IS NOT NULL AND start_ms IS NOT NULL AND start_ms - created_ms >= ? AND start_ms >= ? AND created_ms <= ? ORDER BY created_ms LIMIT ?",
-    [MIN_WAIT_MS, from, to, MAX_RUNS],
+    [MIN_WAIT_MS, from, to, limit],
   );
   const appRows = await db.all<{ app_id: string; app_name: string; stream: string | null; tags: string }>(
     "SELECT app_id, app_name, stream, tags FROM freshness_apps ORDER BY app_id LIMIT ?",
-    [MAX_RUNS],
+    [limit],
   );
   const reloads = reloadRows.map((r) => ({
     appId: r.app_id.toLowerCase(),
@@ -37,7 +32,7 @@ export async function readRecordedRuns(db: SqlDb, from: number, to: number, host
     stopMs: Number(r.stop_ms),
   }));
   const waits = waitRows.map((r) => ({ node: r.node, createdMs: Number(r.created_ms), startMs: Number(r.start_ms) }));
-  const truncated = [...(reloadRows.length === MAX_RUNS ? [reloads.at(-1)!.stopMs] : []), ...(waitRows.length === MAX_RUNS ? [waits.at(-1)!.createdMs] : [])];
+  const truncated = [...(reloadRows.length === limit ? [reloads.at(-1)!.stopMs] : []), ...(waitRows.length === limit ? [waits.at(-1)!.createdMs] : [])];
   return {
     reloads,
     waits,

@@ -40,6 +40,8 @@ export interface RecordedRuns {
   apps: AppMeta[];
   waits: QueueWait[];
   host: string;
+  /** Set when a read hit its bound: the runs are complete only up to this time, and are judged up to it. */
+  truncatedAt?: number;
 }
 
 export interface ThresholdChanges {
@@ -110,6 +112,8 @@ export function rejudgeHistory(
   window: { from: number; to: number },
 ): RejudgedHistory {
   const labels = new Map<string, ThresholdLabel>();
+  // Past a cut read, a missing reload would read as a late app: nothing is judged there.
+  window = { from: window.from, to: Math.min(window.to, runs.truncatedAt ?? window.to) };
   const out = recorded.filter((r) => !rejudgedHere(r.event, changes));
   const promises = [...changes.promises].flatMap((name) => (cfg.promises[name] ? [compilePromise(name, cfg.promises[name]!)] : []));
   const fresh = rejudgeFreshness(promises, runs.reloads, runs.apps, { ...window, host: runs.host });

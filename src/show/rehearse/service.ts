@@ -96,7 +96,7 @@ export function createRehearsal(deps: RehearseDeps) {
     });
     if (runs?.truncatedAt !== undefined)
       result.notes.push(
-        `The window holds more recorded runs than a rehearsal reads (${MAX_RUNS} of a kind): the promises and the queue are judged again on the runs up to ${new Date(runs.truncatedAt).toISOString()} only; rehearse a shorter window.`,
+        `The window holds more recorded runs than a rehearsal reads (${MAX_RUNS} of a kind): the promises and the queue are judged again up to ${new Date(runs.truncatedAt).toISOString()} only (their recorded events after it are left out for both configs); rehearse a shorter window.`,
       );
     const historyFrom = read.firstRecordAt !== undefined ? new Date(Math.max(from, read.firstRecordAt)).toISOString() : null;
     return { ...result, historyFrom };
