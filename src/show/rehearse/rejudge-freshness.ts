@@ -6,7 +6,7 @@
 import type { WatchdogEvent } from "../../platform/events/types";
 import type { AppFreshness, Level } from "../../watch/freshness/freshness-store";
 import { freshnessEvent } from "../../watch/freshness/freshness-event";
-import { type FreshnessFinding, type JudgedPromise, judgeFreshness, type OpenFreshness } from "../../watch/freshness/judge";
+import { type FreshnessFinding, type JudgedPromise, judgeFreshness, type OpenFreshness, promisedApps } from "../../watch/freshness/judge";
 import type { RecordedEvent } from "../noise/replay";
 
 /** A successful reload of an app, as the watchdog kept it (watchdog_runs). */
@@ -68,8 +68,11 @@ export function rejudgeFreshness(
   const judged = promises.filter((p) => p.deadlines !== undefined);
   const out: RejudgedFreshness = { events: [], labels: new Map() };
   if (judged.length === 0) return out;
-  const sorted = [...reloads].sort((a, b) => a.stopMs - b.stopMs);
-  const state = new Map<string, AppFreshness>(apps.map((a) => [a.appId, { ...a, lagsMs: [] }]));
+  // Only the apps the promises name are judged, and only their reloads are looks: a site's other runs change nothing.
+  const known = apps.map((a) => ({ ...a, lagsMs: [] as number[] }));
+  const named = new Set(judged.flatMap((p) => promisedApps(p, known).map((a) => a.appId)));
+  const sorted = reloads.filter((r) => named.has(r.appId)).sort((a, b) => a.stopMs - b.stopMs);
+  const state = new Map<string, AppFreshness>(known.filter((a) => named.has(a.appId)).map((a) => [a.appId, a]));
   const open = new Map<string, OpenFreshness & { openedMs: number; labels: FreshnessLabel[] }>();
   const since = new Map(judged.map((p) => [p.name, o.from]));
   const textOf = new Map(judged.map((p) => [p.name, p.text]));
