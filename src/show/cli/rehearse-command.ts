@@ -11,7 +11,8 @@ export const REHEARSE_HELP = `Usage: steward config rehearse NEW.yaml [--since 4
 
 Replays the recorded events of the last weeks (default 4w; 28d, 36h … at most 92 days and no longer than
 notify.outbox.keep) through NEW.yaml's routes, renotify, pageAfter, rate limits, maintenance windows and
-remediation retry rules with their budgets, beside the config in force, and prints: the pages per route and
+remediation retry rules with their budgets, and its freshness promises' deadlines and warnAt and the
+queue's backlog threshold judged again on the recorded runs, beside the config in force, and prints: the pages per route and
 channel under each; the retries each would have started and what the recorded runs say of each; the faults that
 paged under the config in force and would not under NEW.yaml, named. Nothing is written: not the config, not the
 store.
@@ -76,11 +77,18 @@ export function rehearsalText(r: Rehearsal, file: string): string {
     }
     for (const s of refused) lines.push(`  ${hhmm(s.at)} ${s.taskName} not retried (rule ${s.rule}): ${s.why}`);
   }
+  if ((r.thresholds ?? []).length > 0) {
+    lines.push("", "Promises and queue judged again on the recorded runs:");
+    for (const t of r.thresholds) lines.push(`  ${t.change === "appears" ? "+" : "-"} ${t.route} → ${t.channel}: ${t.text}`);
+  }
   lines.push("");
   if (r.unpagedFaults.length === 0) lines.push("Every fault that paged a route with the config in force still pages it.");
   else {
     lines.push(`${r.unpagedFaults.length} fault${r.unpagedFaults.length === 1 ? "" : "s"} would go unpaged:`);
-    for (const f of r.unpagedFaults) lines.push(`  incident ${f.incidentId} ${f.taskName} on route ${f.route}, paged ${hhmm(f.firstPagedAt)} (${f.why})`);
+    for (const f of r.unpagedFaults)
+      lines.push(
+        `  ${f.incidentId !== undefined ? `incident ${f.incidentId} ` : ""}${f.taskName} on route ${f.route}, paged ${hhmm(f.firstPagedAt)} (${f.why})`,
+      );
   }
   for (const n of r.notes) lines.push(`Note: ${n}`);
   return lines.join("\n");

@@ -40,7 +40,7 @@ export const REHEARSE_JS = `
     var ul = document.createElement("ul");
     r.unpagedFaults.forEach(function (f) {
       var li = document.createElement("li");
-      li.textContent = f.taskName + " (incident #" + f.incidentId + ", route " + f.route + ", first paged " + f.firstPagedAt + "): " + f.why;
+      li.textContent = f.taskName + " (" + (f.incidentId === undefined ? "" : "incident #" + f.incidentId + ", ") + "route " + f.route + ", first paged " + f.firstPagedAt + "): " + f.why;
       ul.appendChild(li);
     });
     faults.appendChild(ul);

@@ -23,7 +23,7 @@ export function registerRehearseRoutes(router: Router, rehearse: RehearseService
       path: "/v4/config/rehearse",
       summary: "Rehearse a config on the site's recorded history",
       description:
-        "Replays the recorded events of the window (default four weeks) through the given config's routes, renotify, pageAfter, rate limits, maintenance windows and retry rules with their budgets, beside the config in force: pages per route and channel under each, the retries each would have started and what the recorded runs say of them, and `unpagedFaults`, the faults that paged under the config in force and would not under the new one. Nothing is written: not the config, not the store.",
+        "Replays the recorded events of the window (default four weeks) through the given config's routes, renotify, pageAfter, rate limits, maintenance windows and retry rules with their budgets, and judges its freshness promises' deadlines and warning times and the queue's backlog threshold again on the recorded runs where they differ, beside the config in force: pages per route and channel under each, the retries each would have started and what the recorded runs say of them, `thresholds` (the late, at-risk and backlog pages that appear or vanish, named), and `unpagedFaults`, the faults that paged under the config in force and would not under the new one. Nothing is written: not the config, not the store.",
       tags: ["Alerts"],
       scope: "admin",
       body: rehearseBodySchema,

@@ -1,20 +1,24 @@
 // The rehearsal itself (issue 105): the window's recorded events run, in the order they came, through the config in
 // force and through the new one, each with its routes, renotify, pageAfter and rate limits (the notifier's own
 // planEvent, rate limits kept in memory), its quiet windows (maintenance.windows) and its retry rules with their
-// budgets (a failure that recovered before its retry was due pages nobody). Nothing is read from or written to the
-// live outbox here.
+// budgets (a failure that recovered before its retry was due pages nobody), and the watch's thresholds the two configs
+// set differently (a promise's deadline or warnAt, the queue's backlog threshold) judged again on the recorded runs
+// (rejudge.ts). Nothing is read from or written to the live outbox here.
 import type { DomainEvent } from "../../platform/events/types";
 import { isTaskEvent } from "../../platform/events/types";
 import type { RemediationConfig } from "../../start/remediation/config";
 import type { MaintenanceWindowConfig } from "../../tell/maintenance/config";
 import { compileWindows, coveringOccurrences } from "../../tell/maintenance/windows";
+import { spanText } from "../../tell/notify/time-format";
 import type { NotifierConfig } from "../../tell/notify/config";
 import { NOT_PAGES } from "../../tell/notify/page-log";
 import { planContextFor } from "../../tell/notify/preview";
 import { type RecordedEvent, type ReplayedPage, type ReplayLimits, replayPages } from "../noise/replay";
 import { faultReason } from "../noise/replay-proposal";
 import type { NoiseIncident } from "../noise/types";
+import { type RecordedRuns, rejudgeHistory, type ThresholdLabel, thresholdChanges, type WatchThresholds } from "./rejudge";
 import { rehearseRules, type RuleRehearsal } from "./remediation";
+import { type ThresholdSide, thresholdPages, unpagedThresholds } from "./threshold-pages";
 import type { ChannelPages, Rehearsal, UnpagedFault } from "./types";
 
 /** What of a config the rehearsal runs. */
@@ -24,6 +28,8 @@ export interface RehearsedConfig {
   remediation?: Pick<RemediationConfig, "rules" | "budget">;
   /** Channels that record rather than tell a person. */
   recording: readonly string[];
+  /** The promises and the backlog threshold, judged again on the recorded runs where the two configs differ. */
+  watch?: WatchThresholds;
 }
 
 export interface RehearseInput {
@@ -38,6 +44,8 @@ export interface RehearseInput {
    * null when none is kept.
    */
   unroutedFrom?: number | null;
+  /** The window's recorded runs, given when a threshold differs (the watch's events are then judged again on them). */
+  runs?: RecordedRuns;
 }
 
 /** Kinds that page nobody: replayed for what they tell the rules (a queue's drain), never counted as a page. */
@@ -47,6 +55,9 @@ interface Run {
   pages: ReplayedPage[];
   rules: RuleRehearsal;
   held: Map<string, number>;
+  /** The re-judged events that page, by id, and when each came. */
+  labels: ReadonlyMap<string, ThresholdLabel>;
+  at: Map<string, number>;
 }
 
 /** Rate limits answered from the replay's own sends, never from the store. */
@@ -64,6 +75,13 @@ function memoryLimits(): ReplayLimits {
   };
 }
 
+/** The config's own history: the events of the thresholds it sets differently judged again with its thresholds. */
+function historyOf(c: RehearsedConfig, input: RehearseInput): { recorded: readonly RecordedEvent[]; labels: ReadonlyMap<string, ThresholdLabel> } {
+  if (!input.runs || !input.current.watch || !input.next.watch || !c.watch) return { recorded: input.recorded, labels: new Map() };
+  const changes = thresholdChanges(input.current.watch, input.next.watch);
+  return rejudgeHistory(c.watch, changes, input.recorded, input.runs, { from: input.from, to: input.to });
+}
+
 async function run(c: RehearsedConfig, input: RehearseInput): Promise<Run> {
   const windows = compileWindows(c.windows);
   const quietAt = (e: DomainEvent, at: number) => {
@@ -77,9 +95,11 @@ async function run(c: RehearsedConfig, input: RehearseInput): Promise<Run> {
     if (why) held.set(why, (held.get(why) ?? 0) + 1);
     return why;
   };
-  const paging = input.recorded.filter((r) => !NOT_PAGE_KINDS.has(r.event.kind));
+  const history = historyOf(c, input);
+  const paging = history.recorded.filter((r) => !NOT_PAGE_KINDS.has(r.event.kind));
   const pages = await replayPages(paging, { ctx: planContextFor(c.notifier), recording: c.recording, heldBy, limits: memoryLimits() });
-  return { pages, rules, held };
+  const at = new Map(paging.filter((r) => history.labels.has(r.event.id)).map((r) => [r.event.id, r.at]));
+  return { pages, rules, held, labels: history.labels, at };
 }
 
 function perChannel(pages: readonly ReplayedPage[]): Map<string, number> {
@@ -131,9 +151,22 @@ function unpaged(input: RehearseInput, current: readonly ReplayedPage[], next: r
   return [...out.values()];
 }
 
+function side(c: RehearsedConfig, r: Run): ThresholdSide {
+  const backlog = c.watch?.backlog;
+  return {
+    pages: r.pages,
+    labels: r.labels,
+    freshBy: (name) => c.watch?.promises[name],
+    backlog: !backlog?.enabled ? "off" : spanText(backlog.backlogAfterMs),
+  };
+}
+
 export async function rehearse(input: RehearseInput): Promise<Rehearsal> {
   const current = await run(input.current, input);
   const next = await run(input.next, input);
+  const a = side(input.current, current);
+  const b = side(input.next, next);
+  const at = (id: string) => current.at.get(id) ?? next.at.get(id) ?? input.from;
   const notes: string[] = [];
   const queueRules = (input.next.remediation?.rules ?? []).some((r) => (r.errorClasses as readonly string[]).includes("queue"));
   if (queueRules && !input.recorded.some((r) => r.event.kind === "task.on_track"))
@@ -154,7 +187,8 @@ export async function rehearse(input: RehearseInput): Promise<Rehearsal> {
     channels: channelRows(current.pages, next.pages),
     held: [...next.held].map(([why, events]) => ({ why, events })).sort((a, b) => b.events - a.events),
     remediation: { current: current.rules.starts, rehearsed: next.rules.starts, refused: next.rules.refused },
-    unpagedFaults: unpaged(input, current.pages, next.pages),
+    thresholds: thresholdPages(a, b, at),
+    unpagedFaults: [...unpaged(input, current.pages, next.pages), ...unpagedThresholds(a, b, at)],
     notes,
   };
 }

@@ -10,7 +10,9 @@ import type { NotifierConfig } from "../../tell/notify/config";
 import { routedNotPages } from "../../tell/notify/page-log";
 import { unroutedBetween, unroutedCompleteFrom } from "../../tell/notify/unrouted-history";
 import { type ConfigView, MAX_PAGES, type NoiseStores, readNoise, recordingChannels } from "../noise/sources";
+import { MAX_RUNS, readRecordedRuns } from "./recorded-runs";
 import { type RehearsedConfig, rehearse } from "./rehearse";
+import { hasChanges, type ThresholdsView, thresholdChanges, watchThresholdsOf as thresholdsOf } from "./rejudge";
 import type { Rehearsal } from "./types";
 
 const DAY = 86_400_000;
@@ -25,7 +27,8 @@ export type RehearsableConfig = ConfigView & {
   notify?: { outbox?: { keep?: number } };
   maintenance?: { windows?: readonly MaintenanceWindowConfig[] };
   remediation?: Pick<RemediationConfig, "rules" | "budget">;
-};
+  qlik?: { host?: string };
+} & ThresholdsView;
 
 export interface RehearseDeps {
   clock: Clock;
@@ -51,6 +54,7 @@ const rehearsed = (c: RehearsableConfig): RehearsedConfig => ({
   windows: c.maintenance?.windows ?? [],
   ...(c.remediation ? { remediation: c.remediation } : {}),
   recording: recordingChannels(c),
+  watch: thresholdsOf(c),
 });
 
 export function createRehearsal(deps: RehearseDeps) {
@@ -76,6 +80,10 @@ export function createRehearsal(deps: RehearseDeps) {
     // upgrade, or the oldest deleted past their byte budget): a new route's rehearsal is short of them before that.
     const keptFrom = (await unroutedCompleteFrom(db)) ?? null;
     const short = keptFrom === null || (keptFrom > from && read.firstRecordAt !== undefined && read.firstRecordAt < keptFrom);
+    // The recorded runs are read only when a promise or the backlog threshold is judged differently (rejudge.ts).
+    const runs = hasChanges(thresholdChanges(thresholdsOf(current), thresholdsOf(next)))
+      ? await readRecordedRuns(db, from, to, current.qlik?.host ?? "steward")
+      : undefined;
     const result = await rehearse({
       from,
       to,
@@ -84,7 +92,12 @@ export function createRehearsal(deps: RehearseDeps) {
       recorded: read.recorded,
       incidents: read.incidents,
       ...(short ? { unroutedFrom: keptFrom } : {}),
+      ...(runs ? { runs } : {}),
     });
+    if (runs?.truncatedAt !== undefined)
+      result.notes.push(
+        `The window holds more recorded runs than a rehearsal reads (${MAX_RUNS} of a kind): the promises and the queue are judged again up to ${new Date(runs.truncatedAt).toISOString()} only (their recorded events after it are left out for both configs); rehearse a shorter window.`,
+      );
     const historyFrom = read.firstRecordAt !== undefined ? new Date(Math.max(from, read.firstRecordAt)).toISOString() : null;
     return { ...result, historyFrom };
   };

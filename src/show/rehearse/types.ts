@@ -38,13 +38,27 @@ export interface RefusedStart {
 
 /** A fault that paged a route under the config in force and would not page it under the new one. */
 export interface UnpagedFault {
-  incidentId: number;
+  /** Absent for a lateness or a backlog the watch's thresholds judged again (no incident of a task). */
+  incidentId?: number;
   taskName: string;
   route: string;
   /** When it first paged (ISO-8601). */
   firstPagedAt: string;
   /** Why it counts as a fault: acknowledged, acted on, failed again, still open. */
   why: string;
+}
+
+/** A page of a threshold the rehearsal judged again on the recorded runs, under one config and not the other. */
+export interface ThresholdPage {
+  route: string;
+  channel: string;
+  change: "appears" | "vanishes";
+  /** late: a promise's deadline passed unfresh; at-risk: its warning time; backlog: a node's queue. */
+  what: "late" | "at-risk" | "backlog";
+  /** When it would have paged (ISO-8601). */
+  at: string;
+  /** "Sales app late on Tue 3 Mar 02:21 (fresh then) under the new deadline 02:15 (promise sales-morning)". */
+  text: string;
 }
 
 export interface Rehearsal {
@@ -58,6 +72,8 @@ export interface Rehearsal {
   /** Events held before the routes decide, per reason ("maintenance window nightly-etl"), under the new config. */
   held: Array<{ why: string; events: number }>;
   remediation: { current: RehearsedStart[]; rehearsed: RehearsedStart[]; refused: RefusedStart[] };
+  /** The watch's re-judged pages (a promise's lateness or warning, a queue's backlog) that appear or vanish, named. */
+  thresholds: ThresholdPage[];
   /** Non-empty: the new config hides a fault someone had to act on (the CLI exits 1). */
   unpagedFaults: UnpagedFault[];
   /** What the rehearsal cannot see, said once (an event kind no route of the config in force recorded …). */

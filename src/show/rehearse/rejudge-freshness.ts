@@ -1,0 +1,138 @@
+// Issue 105: a config's "fresh by" promises judged again on the window's recorded reloads, as the live judge would have
+// judged them with that config's deadline and warnAt. The live judge's own pure judgeFreshness is called at each time
+// its answer can change (a warning time, a deadline, a recorded reload's end), with the apps as the recorded runs made
+// them by then, and what it opens, escalates and closes becomes the events it would have raised. Nothing is read from
+// QRS or the live conditions: the recorded runs are the whole input.
+import type { WatchdogEvent } from "../../platform/events/types";
+import type { AppFreshness, Level } from "../../watch/freshness/freshness-store";
+import { freshnessEvent } from "../../watch/freshness/freshness-event";
+import { type FreshnessFinding, type JudgedPromise, judgeFreshness, type OpenFreshness, promisedApps } from "../../watch/freshness/judge";
+import type { RecordedEvent } from "../noise/replay";
+
+/** A successful reload of an app, as the watchdog kept it (watchdog_runs). */
+export interface RecordedReload {
+  appId: string;
+  startMs?: number;
+  stopMs: number;
+}
+
+/** An app as the freshness store knows it: what a promise names it by. */
+export interface AppMeta {
+  appId: string;
+  appName: string;
+  stream?: string;
+  tags: string[];
+}
+
+/** What a re-judged event was about, for the rehearsal's named lines. */
+export interface FreshnessLabel {
+  what: "late" | "at-risk";
+  promise: string;
+  app: string;
+  key: string;
+  deadlineMs: number;
+  /** When the recorded reloads made it fresh (absent: not within the window). */
+  freshMs?: number;
+}
+
+export interface RejudgedFreshness {
+  events: RecordedEvent[];
+  labels: Map<string, FreshnessLabel>;
+}
+
+/** The times the judge's answer can change: each deadline, each warning time and each reload's end in the window. */
+function lookTimes(promises: readonly JudgedPromise[], reloads: readonly RecordedReload[], from: number, to: number): number[] {
+  const times = new Set<number>();
+  for (const p of promises) {
+    const d = p.deadlines;
+    if (!d) continue;
+    for (let t = d.after(from - 1); t !== undefined && t <= to; t = d.after(t)) {
+      times.add(t);
+      if (d.warnBeforeMs > 0 && t - d.warnBeforeMs >= from) times.add(t - d.warnBeforeMs);
+    }
+  }
+  for (const r of reloads) if (r.stopMs >= from && r.stopMs <= to) times.add(r.stopMs);
+  return [...times].sort((a, b) => a - b);
+}
+
+/**
+ * The events `promises` (fresh-by promises only) would have raised over [from, to] on the recorded reloads (oldest
+ * first; those before `from` say how fresh each app was when the window began).
+ */
+export function rejudgeFreshness(
+  promises: readonly JudgedPromise[],
+  reloads: readonly RecordedReload[],
+  apps: readonly AppMeta[],
+  o: { from: number; to: number; host: string },
+): RejudgedFreshness {
+  const judged = promises.filter((p) => p.deadlines !== undefined);
+  const out: RejudgedFreshness = { events: [], labels: new Map() };
+  if (judged.length === 0) return out;
+  // Only the apps the promises name are judged, and only their reloads are looks: a site's other runs change nothing.
+  const known = apps.map((a) => ({ ...a, lagsMs: [] as number[] }));
+  const named = new Set(judged.flatMap((p) => promisedApps(p, known).map((a) => a.appId)));
+  const sorted = reloads.filter((r) => named.has(r.appId)).sort((a, b) => a.stopMs - b.stopMs);
+  const state = new Map<string, AppFreshness>(known.filter((a) => named.has(a.appId)).map((a) => [a.appId, a]));
+  const open = new Map<string, OpenFreshness & { openedMs: number; labels: FreshnessLabel[] }>();
+  const since = new Map(judged.map((p) => [p.name, o.from]));
+  const textOf = new Map(judged.map((p) => [p.name, p.text]));
+  let next = 0;
+  const emit = (kind: WatchdogEvent["kind"] & `app.freshness_${string}`, level: Level, f: FreshnessFinding, openedMs: number, at: number, closed?: boolean) => {
+    const event = freshnessEvent({
+      kind,
+      level: level === "warning" ? "freshness_warning" : "freshness_breached",
+      finding: f,
+      promiseText: textOf.get(f.promise) ?? "",
+      openedAtMs: openedMs,
+      ...(closed ? { closedAtMs: at } : {}),
+      nowMs: at,
+      host: o.host,
+      alsoFeeds: [],
+    });
+    out.events.push({ at, event });
+    return event;
+  };
+  const label = (f: FreshnessFinding, what: FreshnessLabel["what"]): FreshnessLabel => ({
+    what,
+    promise: f.promise,
+    app: f.app.appName,
+    key: f.key,
+    deadlineMs: f.deadlineMs,
+  });
+  for (const t of lookTimes(judged, sorted, o.from, o.to)) {
+    for (; next < sorted.length && sorted[next]!.stopMs <= t; next++) {
+      const r = sorted[next]!;
+      const a = state.get(r.appId) ?? { appId: r.appId, appName: r.appId, tags: [], lagsMs: [] };
+      state.set(r.appId, { ...a, lastSuccessMs: r.stopMs, ...(r.startMs !== undefined ? { lastSuccessStartMs: r.startMs } : {}) });
+    }
+    const j = judgeFreshness({
+      promises: judged,
+      apps: [...state.values()],
+      upstreams: [],
+      checkStates: new Map(),
+      open: [...open.values()],
+      since,
+      nowMs: t,
+    });
+    for (const f of j.opens) {
+      const l = label(f, f.level === "warning" ? "at-risk" : "late");
+      const e = emit(f.level === "warning" ? "app.freshness_warning" : "app.freshness_breached", f.level, f, t, t);
+      out.labels.set(e.id, l);
+      open.set(f.key, { key: f.key, deadlineMs: f.deadlineMs, level: f.level, openedMs: t, labels: [l] });
+    }
+    for (const f of j.escalations) {
+      const row = open.get(f.key)!;
+      const l = label(f, "late");
+      out.labels.set(emit("app.freshness_breached", "breached", f, row.openedMs, t).id, l);
+      open.set(f.key, { ...row, level: "breached", labels: [...row.labels, l] });
+    }
+    for (const f of j.closes) {
+      const row = open.get(f.key)!;
+      emit("app.freshness_recovered", row.level, f, row.openedMs, t, true);
+      // Every page of the deadline learns when the data came: "late … (fresh at 07:40)".
+      for (const l of row.labels) l.freshMs = f.app.lastSuccessMs ?? t;
+      open.delete(f.key);
+    }
+  }
+  return out;
+}
