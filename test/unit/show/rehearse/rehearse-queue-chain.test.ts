@@ -9,6 +9,7 @@ import { expect, test } from "bun:test";
 import { parseConfigText } from "../../../../src/composition/config";
 import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { RecordedEvent } from "../../../../src/show/noise/replay";
+import { rehearsalText } from "../../../../src/show/cli/rehearse-command";
 import type { NoiseIncident } from "../../../../src/show/noise/types";
 import { type RehearsedConfig, rehearse } from "../../../../src/show/rehearse/rehearse";
 import { buildChainGraph } from "../../../../src/tell/grouping/chain-graph";
@@ -118,4 +119,12 @@ test("without the site's chains (no watchdog plan kept), every re-run asked for 
   const r = await rehearse(input(configOf(RULE), night, false));
   expect(r.remediation.rehearsed.map((s) => s.taskName)).toEqual(["Extract orders", "Load Sales"]);
   expect(r.remediation.notNeeded).toEqual([]);
+});
+
+test("the CLI's text names the re-run asked for and not needed, with why", async () => {
+  const text = rehearsalText(await rehearse(input(configOf(RULE))), "steward.new.yaml");
+  expect(text).toContain("Automatic retries: 0 with the config in force, 1 with steward.new.yaml");
+  expect(text).toContain(
+    "2026-11-03 03:30 Load Sales asked for and not needed (rule rerun-queue): the task ran since the re-run was asked for (run after the rehearsed re-run of Extract orders: its trigger or its chain started it): not started again",
+  );
 });
