@@ -2,7 +2,8 @@
 // Scheduler's queue cancelled: as the live re-run does (auto-rerun.ts, rerun-decide.ts), each cancelled run whose task
 // a [queue] rule matches is asked for once its node's queue drained (the recorded task.on_track of the node's backlog;
 // when no route recorded the drain, at the latest recorded failure of that backlog), once per incident, never in a
-// quiet window and within the budgets of the hour, in the live chain order (rerun.ts chainOrder). At its turn a re-run
+// quiet window and within the budgets of the hour, in the live chain order (rerun.ts chainOrder); not one whose task ran
+// again before the drain (its incident closed, or its last failure by then was not the queue's). At its turn a re-run
 // is skipped as the live worker skips it (rerun-needed.ts) when its task ran since it was asked for: a recorded run, or
 // its chain after the re-run of a task upstream (unless the recorded runs say that one would fail again). What each
 // re-run would have met is what the recorded runs say: the task failing again later in its incident (failing), or
@@ -82,7 +83,15 @@ export function rehearseQueueRules(
     .sort((a, b) => a.at - b.at);
   const drains = drainsByNode(recorded);
   const lastFailureOf = new Map<number, number>();
-  for (const f of recorded) if (isTaskEvent(f.event) && f.event.kind === "task.failed" && f.event.incident) lastFailureOf.set(f.event.incident.id, f.at);
+  const failuresOf = new Map<number, Array<{ at: number; errorClass: string | undefined }>>();
+  for (const f of [...recorded].sort((x, y) => x.at - y.at)) {
+    if (!isTaskEvent(f.event) || f.event.kind !== "task.failed" || !f.event.incident) continue;
+    const id = f.event.incident.id;
+    lastFailureOf.set(id, f.at);
+    (failuresOf.get(id) ?? failuresOf.set(id, []).get(id)!).push({ at: f.at, errorClass: f.event.errorClass });
+  }
+  // The incident's class at the drain is its last failure's then (the incident store keeps the latest).
+  const classAt = (incidentId: number, t: number) => failuresOf.get(incidentId)?.findLast((f) => f.at <= t)?.errorClass;
   const planned: Planned[] = [];
   const seen = new Set<number>();
   for (const { at, event: e } of cancelled) {
@@ -93,9 +102,12 @@ export function rehearseQueueRules(
     const task = { id: taskId, tags: e.task.tags ?? [], customProperties: e.task.customProperties ?? [] };
     const hit = rules.find((r) => ruleMatches(r.rule, { errorClass: "queue", task }));
     if (!hit) continue;
+    const t = drains.get(nodeOf(e.host))?.find((d) => d >= at) ?? at;
+    // It ran again before the drain and failed for another reason: no longer a run the queue cancelled, the live
+    // re-run does not ask for it (rerun.ts cancelledRuns); a later cancellation of the same incident may be.
+    if (incidentId !== undefined && classAt(incidentId, t) !== "queue") continue;
     if (incidentId !== undefined) seen.add(incidentId);
-    const drain = drains.get(nodeOf(e.host))?.find((d) => d >= at);
-    planned.push({ t: drain ?? at, at, e, taskId, rule: hit.name });
+    planned.push({ t, at, e, taskId, rule: hit.name });
   }
   const runs = recordedRuns(recorded);
   for (const drain of plannedByDrain(planned, chains)) {

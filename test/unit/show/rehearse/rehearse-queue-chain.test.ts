@@ -121,6 +121,14 @@ test("without the site's chains (no watchdog plan kept), every re-run asked for 
   expect(r.remediation.notNeeded).toEqual([]);
 });
 
+test("Load Sales ran again on its own before the drain and failed for another reason: no longer the queue's, not asked for, as live", async () => {
+  const ranAgain = [...night, failed("Load Sales", SALES, CANCELLED + 20 * MIN, 2, "connection")];
+  const r = await rehearse(input(configOf(RULE), ranAgain, false));
+  expect(r.remediation.rehearsed.map((s) => s.taskName)).toEqual(["Extract orders"]);
+  expect(r.remediation.notNeeded).toEqual([]);
+  expect(r.remediation.refused).toEqual([]);
+});
+
 test("the CLI's text names the re-run asked for and not needed, with why", async () => {
   const text = rehearsalText(await rehearse(input(configOf(RULE))), "steward.new.yaml");
   expect(text).toContain("Automatic retries: 0 with the config in force, 1 with steward.new.yaml");
