@@ -6,20 +6,24 @@
 // night, a config (B) that sends the backlog to the team lead instead and re-runs what the queue cancelled ([queue]
 // rule) lists: the backlog's page moved, Extract orders re-run at the recorded drain on reload01, and Load Sales asked
 // for and not needed (Extract orders' success triggers it before its turn). The same night run live with B pages the
-// lead once, asks for both re-runs, starts Extract orders and skips Load Sales's, as rehearsed. Before, events no route
-// took were not recorded (no cancelled run to re-run, no drain to re-run it at); and the rehearsal listed Load Sales as
-// a start the live Steward never made (failed before: two starts rehearsed, one made).
+// lead once, asks for both re-runs, starts Extract orders and skips Load Sales's, as rehearsed; the Noise page's
+// rehearsal in Chromium says the same. Before, events no route took were not recorded (no cancelled run to re-run, no
+// drain to re-run it at); and the rehearsal listed Load Sales as a start the live Steward never made (failed before:
+// two starts rehearsed, one made).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { DomainEvent, WatchdogEvent } from "../../../../src/platform/events/types";
 import type { Rehearsal } from "../../../../src/show/rehearse/types";
+import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { closeAll, type TestApp } from "../../../helpers/app";
+import { freeTcpPort } from "../../../helpers/free-port";
 import { after, at, daily, QUIET_LOOKS, reloadQueueSiteYaml, reloadTask, startStewardOnSite } from "../../../helpers/reload-queue-site";
 import { type PostgresService, startPostgres } from "../../../helpers/services";
 import { simControl } from "../../../helpers/sim-control";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+import { launchChromium } from "../dashboard/chromium";
 
 const EXTRACT = "f6ee0000-0000-4000-8000-000000000001";
 const SALES = "f6ee0000-0000-4000-8000-000000000002";
@@ -62,6 +66,34 @@ afterAll(async () => {
 });
 
 /** The Tuesday night on a site of its own, with `routes` (and rules) in force, to 04:30; on PostgreSQL, a database of its own. */
+const ADMIN = generateApiKey();
+
+/** The night's Steward serves the dashboard on `port`, to an admin's key. */
+const dashboardOn = (port: number) => `http: { host: 127.0.0.1, port: ${port} }
+security:
+  apiKeys:
+    - { name: key-admin, hash: "${hashApiKey(ADMIN)}", scopes: [admin, read] }
+`;
+
+/** The Noise page's rehearsal in Chromium: the new config pasted, the last week, its summary line. */
+async function rehearsedOnDashboard(port: number, config: string): Promise<string> {
+  const browser = await launchChromium({ timezoneId: "UTC" });
+  try {
+    const page = browser.page;
+    await page.goto(`http://127.0.0.1:${port}/ui/login?next=${encodeURIComponent("/ui/noise")}`);
+    await page.fill("#api-key", ADMIN);
+    await page.click("#login button[type=submit]");
+    await page.waitForSelector("#rehearse-form");
+    await page.fill("#rehearse-config", config);
+    await page.selectOption("#rehearse-since", "1w");
+    await page.click('button[data-action="rehearse"]');
+    await page.waitForSelector('#rehearse-result [data-role="rehearse-summary"]', { timeout: 60_000 });
+    return (await page.locator('[data-role="rehearse-summary"]').textContent()) ?? "";
+  } finally {
+    await browser.close();
+  }
+}
+
 async function night(dir: string, backend: Backend, name: string, routes: string): Promise<Night> {
   const smtp = await startSmtpReceiver();
   // The simulator alone from the Thursday before, with four engines; Tuesday night Reload01 runs two.
@@ -96,16 +128,20 @@ for (const backend of ["sqlite", "postgres"] as const)
     let b: Night | undefined;
     let rehearsal: Rehearsal | undefined;
     let status = 0;
+    /** The dashboard's summary of the same rehearsal. */
+    let summary = "";
 
     beforeAll(async () => {
-      a = await night(dir.path, backend, "a", CURRENT);
+      const port = await freeTcpPort();
+      a = await night(dir.path, backend, "a", `${dashboardOn(port)}${CURRENT}`);
       const r = await a.t.request("/v4/config/rehearse", {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", "x-api-key": ADMIN },
         body: JSON.stringify({ config: `${channels(a.smtp.port)}${NEW}`, since: "1d" }),
       });
       status = r.status;
       rehearsal = (await r.json()) as Rehearsal;
+      summary = await rehearsedOnDashboard(port, `${channels(a.smtp.port)}${NEW}`);
       b = await night(dir.path, backend, "b", NEW);
     }, 300_000);
 
@@ -147,6 +183,10 @@ for (const backend of ["sqlite", "postgres"] as const)
         },
       ]);
       expect(rehearsal!.remediation.refused).toEqual([]);
+      // The Noise page says the same: one start, and Load Sales asked for and not needed.
+      expect(summary).toContain(
+        "0 automatic starts now, 1 with the new one (0 refused by a budget or a quiet window; 1 asked for and not needed, their task having run since: Load Sales).",
+      );
       // The drain and the cancelled runs were kept, though no route of the config in force took them; nothing is missing.
       expect(rehearsal!.notes).toEqual([]);
     });
