@@ -68,7 +68,9 @@ export function rehearsalText(r: Rehearsal, file: string): string {
   }
   for (const h of r.held) lines.push(`  held by ${h.why}: ${h.events} event${h.events === 1 ? "" : "s"}`);
   const { current, rehearsed, refused } = r.remediation;
-  if (current.length + rehearsed.length + refused.length > 0) {
+  // A Steward of an earlier version answers without it.
+  const notNeeded = r.remediation.notNeeded ?? [];
+  if (current.length + rehearsed.length + refused.length + notNeeded.length > 0) {
     lines.push("", `Automatic retries: ${current.length} with the config in force, ${rehearsed.length} with ${file}`);
     for (const s of rehearsed) {
       const back = s.sourceBackAt ? `; a run found the source back by ${hhmm(s.sourceBackAt)}` : "";
@@ -76,6 +78,7 @@ export function rehearsalText(r: Rehearsal, file: string): string {
       lines.push(`  ${hhmm(s.at)} ${s.taskName}${s.node ? ` on ${s.node}` : ""} (rule ${s.rule}, failed ${hhmm(s.failedAt)}): ${said}`);
     }
     for (const s of refused) lines.push(`  ${hhmm(s.at)} ${s.taskName} not retried (rule ${s.rule}): ${s.why}`);
+    for (const s of notNeeded) lines.push(`  ${hhmm(s.at)} ${s.taskName} asked for and not needed (rule ${s.rule}): ${s.why}`);
   }
   if ((r.thresholds ?? []).length > 0) {
     lines.push("", "Promises and queue judged again on the recorded runs:");

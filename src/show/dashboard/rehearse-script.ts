@@ -24,12 +24,18 @@ export const REHEARSE_JS = `
     });
     return table;
   }
+  // Re-runs a [queue] rule would ask for and the live Steward would skip at their turn: their task ran since.
+  function notNeededText(list) {
+    if (list.length === 0) return "";
+    return "; " + list.length + " asked for and not needed, their task having run since: " + list.map(function (s) { return s.taskName; }).join(", ");
+  }
   function showRehearsal(out, r) {
     out.textContent = "";
     var sum = document.createElement("p");
     sum.setAttribute("data-role", "rehearse-summary");
     sum.textContent = r.events + " events from " + r.from + " to " + r.to + ": " + r.pages.current + " pages with the config in force, " + r.pages.rehearsed + " with the new one; " +
-      r.remediation.current.length + " automatic starts now, " + r.remediation.rehearsed.length + " with the new one (" + r.remediation.refused.length + " refused by a budget or a quiet window).";
+      r.remediation.current.length + " automatic starts now, " + r.remediation.rehearsed.length + " with the new one (" + r.remediation.refused.length + " refused by a budget or a quiet window" +
+      notNeededText(r.remediation.notNeeded || []) + ").";
     out.appendChild(sum);
     out.appendChild(rehearsalTable(r.channels));
     var faults = document.createElement("div");

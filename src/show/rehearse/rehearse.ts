@@ -17,6 +17,7 @@ import { type RecordedEvent, type ReplayedPage, type ReplayLimits, replayPages }
 import { faultReason } from "../noise/replay-proposal";
 import type { NoiseIncident } from "../noise/types";
 import { type RecordedRuns, rejudgeHistory, type ThresholdLabel, thresholdChanges, type WatchThresholds } from "./rejudge";
+import type { RehearsedChains } from "./queue-rules";
 import { rehearseRules, type RuleRehearsal } from "./remediation";
 import { type ThresholdSide, thresholdPages, unpagedThresholds } from "./threshold-pages";
 import type { ChannelPages, Rehearsal, UnpagedFault } from "./types";
@@ -39,6 +40,8 @@ export interface RehearseInput {
   next: RehearsedConfig;
   recorded: readonly RecordedEvent[];
   incidents: ReadonlyMap<number, NoiseIncident>;
+  /** The site's chains (the watchdog's plan kept in the store): a re-run's chain runs the cancelled tasks after it. */
+  chains?: RehearsedChains;
   /**
    * Set when the events no route took reach back less far than the routed history: when the oldest kept was judged,
    * null when none is kept.
@@ -88,7 +91,7 @@ async function run(c: RehearsedConfig, input: RehearseInput): Promise<Run> {
     const o = coveringOccurrences(windows, e, at)[0];
     return o ? `maintenance window ${o.window}` : undefined;
   };
-  const rules = rehearseRules(c.remediation, input.recorded, input.incidents, quietAt);
+  const rules = rehearseRules(c.remediation, input.recorded, input.incidents, quietAt, input.chains);
   const held = new Map<string, number>();
   const heldBy = (e: DomainEvent, at: number) => {
     const why = quietAt(e, at) ?? (rules.held.has(e.id) ? "a retry rule (recovered before the retry was due)" : undefined);
@@ -186,7 +189,7 @@ export async function rehearse(input: RehearseInput): Promise<Rehearsal> {
     pages: { current: current.pages.length, rehearsed: next.pages.length },
     channels: channelRows(current.pages, next.pages),
     held: [...next.held].map(([why, events]) => ({ why, events })).sort((a, b) => b.events - a.events),
-    remediation: { current: current.rules.starts, rehearsed: next.rules.starts, refused: next.rules.refused },
+    remediation: { current: current.rules.starts, rehearsed: next.rules.starts, refused: next.rules.refused, notNeeded: next.rules.notNeeded },
     thresholds: thresholdPages(a, b, at),
     unpagedFaults: [...unpaged(input, current.pages, next.pages), ...unpagedThresholds(a, b, at)],
     notes,

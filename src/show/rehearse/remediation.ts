@@ -11,7 +11,7 @@ import { isRerunRule, type RemediationConfig } from "../../start/remediation/con
 import { HOUR, ruleMatches, ruleName } from "../../start/remediation/rule-match";
 import type { RecordedEvent } from "../noise/replay";
 import type { NoiseIncident } from "../noise/types";
-import { rehearseQueueRules } from "./queue-rules";
+import { type RehearsedChains, rehearseQueueRules } from "./queue-rules";
 import type { RuleRehearsal } from "./types";
 
 export type { RuleRehearsal };
@@ -26,13 +26,14 @@ export function rehearseRules(
   recorded: readonly RecordedEvent[],
   incidents: ReadonlyMap<number, NoiseIncident>,
   quietAt: (e: DomainEvent, at: number) => string | undefined,
+  chains?: RehearsedChains,
 ): RuleRehearsal {
-  const out: RuleRehearsal = { starts: [], refused: [], held: new Map() };
+  const out: RuleRehearsal = { starts: [], refused: [], notNeeded: [], held: new Map() };
   const rules = (cfg?.rules ?? []).map((rule, index) => ({ rule, name: ruleName(rule, index) })).filter((r) => !isRerunRule(r.rule));
   const made: Array<{ at: number; taskId: string; node: string }> = [];
   if (!cfg) return out;
   // The re-runs of the queue's cancellations share the budgets of the hour with the retries (rule-match.ts).
-  rehearseQueueRules(cfg, recorded, incidents, quietAt, { made, over: (m, t, id, node) => overBudget(cfg.budget, m, t, id, node) }, out);
+  rehearseQueueRules(cfg, recorded, incidents, quietAt, { made, over: (m, t, id, node) => overBudget(cfg.budget, m, t, id, node) }, out, chains);
   if (rules.length === 0) return sortStarts(out);
   const failures = [...recorded]
     .filter((r): r is { at: number; event: TaskEvent } => isTaskEvent(r.event) && r.event.kind === "task.failed")

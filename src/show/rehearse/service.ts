@@ -7,6 +7,7 @@ import { AppError } from "../../platform/core/errors";
 import type { RemediationConfig } from "../../start/remediation/config";
 import type { MaintenanceWindowConfig } from "../../tell/maintenance/config";
 import type { NotifierConfig } from "../../tell/notify/config";
+import { createStoredChains } from "../../tell/grouping/stored-chains";
 import { routedNotPages } from "../../tell/notify/page-log";
 import { unroutedBetween, unroutedCompleteFrom } from "../../tell/notify/unrouted-history";
 import { type ConfigView, MAX_PAGES, type NoiseStores, readNoise, recordingChannels } from "../noise/sources";
@@ -79,6 +80,11 @@ export function createRehearsal(deps: RehearseDeps) {
     // Said when the events no route took are complete from later than the window's routed history (kept since an
     // upgrade, or the oldest deleted past their byte budget): a new route's rehearsal is short of them before that.
     const keptFrom = (await unroutedCompleteFrom(db)) ?? null;
+    // The chains as the watchdog last read them (kept in the store, one read): which cancelled task a re-run's chain
+    // runs after it, as the live re-run finds when that task's turn comes.
+    const chains = createStoredChains(db);
+    await chains.refresh(to);
+    const graph = chains.graph();
     const short = keptFrom === null || (keptFrom > from && read.firstRecordAt !== undefined && read.firstRecordAt < keptFrom);
     // The recorded runs are read only when a promise or the backlog threshold is judged differently (rejudge.ts).
     const runs = hasChanges(thresholdChanges(thresholdsOf(current), thresholdsOf(next)))
@@ -91,6 +97,7 @@ export function createRehearsal(deps: RehearseDeps) {
       next: rehearsed(next),
       recorded: read.recorded,
       incidents: read.incidents,
+      ...(graph ? { chains: graph } : {}),
       ...(short ? { unroutedFrom: keptFrom } : {}),
       ...(runs ? { runs } : {}),
     });

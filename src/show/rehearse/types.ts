@@ -28,7 +28,7 @@ export interface RehearsedStart {
   sourceBackAt?: string;
 }
 
-/** A retry a rule would have asked for and its budget (or a quiet window) refused. */
+/** A retry a rule would have asked for and its budget (or a quiet window) refused, or a re-run found not needed. */
 export interface RefusedStart {
   rule: string;
   taskName: string;
@@ -71,7 +71,11 @@ export interface Rehearsal {
   channels: ChannelPages[];
   /** Events held before the routes decide, per reason ("maintenance window nightly-etl"), under the new config. */
   held: Array<{ why: string; events: number }>;
-  remediation: { current: RehearsedStart[]; rehearsed: RehearsedStart[]; refused: RefusedStart[] };
+  /**
+   * notNeeded: re-runs a [queue] rule would have asked for and the live Steward would then skip, their task having run
+   * since (its chain after the re-run of a task upstream, or its own trigger): asked for, so counted in the budgets.
+   */
+  remediation: { current: RehearsedStart[]; rehearsed: RehearsedStart[]; refused: RefusedStart[]; notNeeded: RefusedStart[] };
   /** The watch's re-judged pages (a promise's lateness or warning, a queue's backlog) that appear or vanish, named. */
   thresholds: ThresholdPage[];
   /** Non-empty: the new config hides a fault someone had to act on (the CLI exits 1). */
@@ -84,6 +88,8 @@ export interface Rehearsal {
 export interface RuleRehearsal {
   starts: RehearsedStart[];
   refused: RefusedStart[];
+  /** Re-runs asked for and skipped at their turn: the task ran since (rerun-needed.ts). */
+  notNeeded: RefusedStart[];
   /** Failure events whose page the rule holds (they recovered before a retry was due): their id → why. */
   held: Map<string, string>;
 }

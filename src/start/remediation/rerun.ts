@@ -6,6 +6,7 @@
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import type { QrsTask as QrsTaskFull } from "../../platform/qlik/qrs-schemas";
 import { eq, or } from "../../platform/qlik/qrs-filter";
+import type { ChainGraph } from "../../tell/grouping/chain-graph";
 import type { CauseStore } from "../../tell/grouping/cause-store";
 import type { StoredChains } from "../../tell/grouping/stored-chains";
 import { CANCELLED_IN_QUEUE } from "../../tell/grouping/queue-backlog";
@@ -119,7 +120,11 @@ export async function requestRerun(deps: RerunDeps, r: RerunRequest): Promise<Re
 /** The cancelled runs in the order a re-run starts them: a task after the cancelled tasks its chains wait for, then by when it was cancelled. */
 export async function inChainOrder<C extends { taskId: string; firstAt: number }>(deps: Pick<RerunDeps, "chains">, cancelled: readonly C[], now: number) {
   await deps.chains.refresh(now);
-  const graph = deps.chains.graph();
+  return chainOrder(cancelled, deps.chains.graph());
+}
+
+/** The same order from a graph at hand (the config rehearsal's, read from the store): pure, so both order alike. */
+export function chainOrder<C extends { taskId: string; firstAt: number }>(cancelled: readonly C[], graph: Pick<ChainGraph, "upstreamOf"> | undefined) {
   const ids = new Set(cancelled.map((c) => c.taskId));
   // How many of the cancelled tasks run before this one in its chains: 0 first.
   const depth = (taskId: string) => (graph ? graph.upstreamOf(taskId).filter((u) => ids.has(u.toLowerCase())).length : 0);

@@ -17,6 +17,7 @@ import { type AppReloadPort, followEngineReloads, startEngineReload } from "./en
 import { type EnginePort, type EngineRoom, roomFound } from "./engine-room";
 import type { QueuePort } from "./queue-port";
 import { readiness } from "./readiness";
+import { rerunNotNeeded } from "./rerun-needed";
 import { endWaitedOut } from "./waited-out";
 
 export interface WorkerDeps {
@@ -161,8 +162,8 @@ export function createWorker(deps: WorkerDeps): Worker {
         record,
       );
     // A rerun whose task ran since it was asked for (its trigger, or its chain after a rerun before it) is not needed.
-    if (a.kind === "rerun" && a.takenFrom === null && a.seenExecution !== null && a.seenExecution !== lastId)
-      return skip(c, a, `the task ran since the re-run was asked for (run ${lastId}: its trigger or its chain started it): not started again`);
+    const notNeeded = rerunNotNeeded(a, lastId);
+    if (notNeeded) return skip(c, a, notNeeded);
     const holdUntil = clock.now() + Math.max(deps.leaseMs, deps.startWindowMs ?? 0);
     if (!(await store.seen(c, lastId, holdUntil))) return; // Another Steward took the action over: it acts, not this one.
     const report = await deps.taskStarter.start(
