@@ -6,10 +6,15 @@
 // claimed in one statement under one update, so a cluster tells the re-run once, not once per run.
 import type { SqlDb } from "../../platform/store/sql";
 import { type RemediationAction, rowOf, TOLD_RUNNING } from "./action-row";
+import { GAVE_UP_WAITING } from "./engine-wait-rows";
 
 export const CLAIMED = ":claimed";
-/** Ended one way or another, asked by a person (a rule's attempts are told on its page), and not told yet. */
-export const UNTOLD = `status IN ('ended', 'failed', 'skipped', 'cancelled') AND requested_from <> 'rule'
+/**
+ * Ended one way or another, asked by a person (a rule's attempts are told on its page; a rule's re-run that gave up
+ * waiting for a free engine has no page saying so, so it is told too), and not told yet.
+ */
+export const UNTOLD = `status IN ('ended', 'failed', 'skipped', 'cancelled')
+  AND (requested_from <> 'rule' OR (kind = 'rerun' AND status = 'failed' AND outcome LIKE '${GAVE_UP_WAITING}%'))
   AND (told_event_id IS NULL OR told_event_id LIKE '${TOLD_RUNNING}%')`;
 
 export function createOutcomeRows(db: SqlDb) {
