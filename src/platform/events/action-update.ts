@@ -53,6 +53,11 @@ export interface ActionUpdateInput {
   thread: string;
   alertKey: string;
   replyTo: Record<string, string>;
+  /**
+   * A re-run's actions that ended together (an engine wait that gave up), told as one update: each run, in chain
+   * order; `actionId` is the first's. Absent for one action.
+   */
+  runs?: Array<{ actionId: number; taskId: string; taskName: string }>;
 }
 
 const NOUN: Record<string, string> = { retry: "Retry", rerun: "Re-run", reload: "Engine reload", chain: "Chain start" };
@@ -61,16 +66,18 @@ export function actionUpdateEvent(a: ActionUpdateInput, now: number, host: strin
   const noun = NOUN[a.kind] ?? "Action";
   const how = a.status === "ended" ? `${a.outcome ?? "ended"}` : a.status === "skipped" ? "not needed" : a.status === "cancelled" ? "cancelled" : "not started";
   const where = a.causeId ? `cause #${a.causeId}` : `incident #${a.incidentId}`;
+  const runs = a.runs && a.runs.length > 1 ? a.runs : undefined;
+  const about = runs ? `${runs.length} runs` : a.taskName;
   return {
     id: actionUpdateEventId(a.actionId),
     kind: ACTION_UPDATE_KIND,
     receivedAt: new Date(now).toISOString(),
     host,
-    title: `${a.taskName}: ${noun.toLowerCase()} asked by ${a.requestedBy} ${a.failed ? "FAILED" : how}`.replace(/^./, (c) => c.toUpperCase()),
+    title: `${about}: ${noun.toLowerCase()} asked by ${a.requestedBy} ${a.failed ? "FAILED" : how}`.replace(/^./, (c) => c.toUpperCase()),
     summary: a.lines.join("\n"),
     facts: [
-      { name: "Task", value: a.taskName },
-      { name: "Action", value: `${noun} (action ${a.actionId})` },
+      { name: runs ? "Tasks" : "Task", value: runs ? runs.map((r) => r.taskName).join(", ") : a.taskName },
+      { name: "Action", value: runs ? `${noun} (actions ${runs.map((r) => r.actionId).join(", ")})` : `${noun} (action ${a.actionId})` },
       { name: "Asked by", value: a.confirmedBy ? `${a.requestedBy}, confirmed by ${a.confirmedBy}` : a.requestedBy },
       { name: "Outcome", value: a.failed ? `failed: ${how}` : how },
       { name: "About", value: where },
@@ -91,6 +98,7 @@ export function actionUpdateEvent(a: ActionUpdateInput, now: number, host: strin
       alertKey: a.alertKey,
       lines: JSON.stringify(a.lines),
       replyTo: JSON.stringify(a.replyTo),
+      ...(runs ? { runs: JSON.stringify(runs) } : {}),
     },
   };
 }

@@ -4,7 +4,8 @@
 // its way tells it instead (it marks the action told when it is built), so an outcome is never told twice; after a
 // short settle, so the recovery or failure its run's end raises is queued first. Claimed in the store before it is
 // queued, and queued with keys of its own: two Stewards queue it once, and a Steward killed in between leaves the
-// claim for any Steward to queue again.
+// claim for any Steward to queue again. A re-run's actions that ended together the same way (an engine wait that gave
+// up ends the later ones with it) are one update naming each run, claimed together: one press, one message.
 import type { Logger } from "pino";
 import { describeError } from "../../platform/core/errors";
 import { actionUpdateEvent, actionUpdateEventId } from "../../platform/events/action-update";
@@ -12,11 +13,12 @@ import type { IncidentService } from "../../tell/incidents";
 import type { PageFollower, PageReceiver } from "../../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../../tell/notify/on-call/alert";
 import type { ActionStore, RemediationAction } from "./action-store";
-import { lineOf } from "./lines";
+import { groupLine, lineOf } from "./lines";
+import { CLAIMED } from "./outcome-rows";
 import { RUN_SETTLE_MS, SETTLE_MS, TELL_WITHIN_MS } from "./tell-window";
 
 export interface ActionUpdatesDeps {
-  store: Pick<ActionStore, "untoldOutcomes" | "claimedUpdates" | "claimUpdate" | "updateQueued">;
+  store: Pick<ActionStore, "untoldOutcomes" | "claimedUpdates" | "claimUpdates" | "endedWith" | "updateQueued">;
   incidents: Pick<IncidentService, "get">;
   /** The causes that held an incident's subject (tell/grouping's cause store). */
   causes: { parentsOf(subject: string, since: number): Promise<number[]> };
@@ -58,8 +60,9 @@ export function createActionUpdates(deps: ActionUpdatesDeps) {
     return receivers.length > 0 ? { thread, since: incident.openedAt, alertKey: incidentAlertKey(incident.id), causeId: null, receivers } : undefined;
   }
 
-  async function queue(pages: PageFollower, a: RemediationAction, page: PageOf, now: number): Promise<void> {
-    const eventId = actionUpdateEventId(a.id);
+  /** Queues the update of `told` (one action, or a re-run's that ended together, chain order), claimed already. */
+  async function queue(pages: PageFollower, told: readonly RemediationAction[], page: PageOf, now: number, eventId: string): Promise<void> {
+    const a = told[0]!;
     const event = actionUpdateEvent(
       {
         actionId: a.id,
@@ -73,28 +76,43 @@ export function createActionUpdates(deps: ActionUpdatesDeps) {
         requestedBy: a.requestedBy,
         confirmedBy: a.confirmedBy,
         failed: failedAction(a),
-        lines: [lineOf(a, { kind: "remediation.action_update" }, deps.formatTime)],
+        lines: [told.length > 1 ? groupLine(told) : lineOf(a, { kind: "remediation.action_update" }, deps.formatTime)],
         thread: page.thread,
         alertKey: page.alertKey,
         replyTo: Object.fromEntries(page.receivers.map((r) => [`${r.channel}|${r.recipient.toLowerCase()}`, r.pageKey])),
+        ...(told.length > 1 ? { runs: told.map((x) => ({ actionId: x.id, taskId: x.taskId, taskName: x.taskName })) } : {}),
       },
       a.endedAt ?? now,
       deps.host,
     );
     const queued = await pages.send(event, page.receivers);
-    await deps.store.updateQueued(a.id, eventId);
-    log.info({ actionId: a.id, incidentId: a.incidentId, thread: page.thread, queued }, "an action's outcome no message carried is told on its own");
+    await deps.store.updateQueued(eventId);
+    log.info(
+      { actionIds: told.map((x) => x.id), incidentId: a.incidentId, thread: page.thread, queued },
+      "an action's outcome no message carried is told on its own",
+    );
   }
 
   /** One look: the updates claimed but maybe not queued, then the outcomes to tell now. */
   return async function tellOutcomes(now: number): Promise<void> {
     const pages = deps.pages();
     if (!pages) return;
+    // Grouped by the update each was claimed for: a re-run's actions told together are queued together again.
+    const claimed = new Map<string, RemediationAction[]>();
     for (const a of await deps.store.claimedUpdates(now - TELL_WITHIN_MS)) {
-      const page = await pageOf(pages, a);
-      if (page) await queue(pages, a, page, now).catch((err) => log.warn({ actionId: a.id, err: describeError(err) }, "could not queue an action update"));
+      const eventId = (a.toldEventId ?? "").slice(0, -CLAIMED.length);
+      claimed.set(eventId, [...(claimed.get(eventId) ?? []), a]);
     }
+    for (const [eventId, told] of claimed) {
+      const page = await pageOf(pages, told[0]!);
+      if (page)
+        await queue(pages, told, page, now, eventId).catch((err) =>
+          log.warn({ actionId: told[0]!.id, err: describeError(err) }, "could not queue an action update"),
+        );
+    }
+    const done = new Set<number>();
     for (const a of await deps.store.untoldOutcomes(now - TELL_WITHIN_MS, now - SETTLE_MS)) {
+      if (done.has(a.id)) continue;
       if (a.status === "ended" && (a.endedAt ?? now) > now - RUN_SETTLE_MS) continue;
       try {
         // No channel got the page (held, or asked over REST before any went): the incident's next message tells it.
@@ -102,11 +120,28 @@ export function createActionUpdates(deps: ActionUpdatesDeps) {
         if (!page) continue;
         // A message of the page on its way tells it when it is built.
         if (await pages.busy(page.thread, page.since)) continue;
-        if (!(await deps.store.claimUpdate(a.id, actionUpdateEventId(a.id)))) continue;
-        await queue(pages, a, page, now);
+        // The update is the first untold action's of those that ended with it: every Steward names it alike.
+        const untold = (await deps.store.endedWith(a)).filter((x) => x.id === a.id || isUntold(x));
+        for (const x of untold) done.add(x.id);
+        const eventId = actionUpdateEventId(untold[0]!.id);
+        const ids = await deps.store.claimUpdates(
+          untold.map((x) => x.id),
+          eventId,
+        );
+        if (ids.length === 0) continue;
+        await queue(
+          pages,
+          untold.filter((x) => ids.includes(x.id)),
+          page,
+          now,
+          eventId,
+        );
       } catch (err) {
         log.warn({ actionId: a.id, err: describeError(err) }, "could not tell an action's outcome on its own; the next look tries again");
       }
     }
   };
 }
+
+/** Not told by a message nor claimed for an update (told while its run was running counts as untold). */
+const isUntold = (a: RemediationAction) => a.toldEventId === null || a.toldWhileRunning;

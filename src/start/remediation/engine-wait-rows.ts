@@ -4,6 +4,9 @@
 import type { SqlDb } from "../../platform/store/sql";
 import { type RemediationAction, rowOf } from "./action-row";
 
+/** How the outcome of a wait that gave up begins ("every engine of reload01 stayed busy for 60 minutes"). */
+export const GAVE_UP_WAITING = "every engine of ";
+
 export function createEngineWaitRows(db: SqlDb) {
   return {
     /** When the action began waiting for a free engine: the first look's `now`, kept by every later look. */

@@ -119,10 +119,26 @@ const endsItsRun = (a: RemediationAction, e: ToldIn) =>
 const recoveredBy = (a: RemediationAction, e: ToldIn) =>
   e.kind === "task.recovered" && a.status === "started" && a.kind !== "reload" && (a.kind === "chain" || e.task?.id.toLowerCase() === a.taskId);
 
-function ownLine(a: RemediationAction, e: ToldIn, at: (ms: number) => string): string {
+/**
+ * The line of a re-run's actions that ended together without a run (an engine wait that gave up ends the later ones
+ * with it): who asked, the runs not started in chain order, and why, once for all.
+ */
+export function groupLine(actions: readonly RemediationAction[]): string {
+  const [first] = actions;
+  if (!first) return "";
+  const names = actions.map((a) => a.taskName).join(", ");
+  return `${whoAsked(first)}: ${actions.length} runs not started, ${first.outcome ?? "refused"}: ${names} (in chain order). ${first.qlikAnswer ?? ""}`.trim();
+}
+
+/** "Retried by anna@corp.example (from the alert's link), confirmed by …": who asked for the action, and how. */
+function whoAsked(a: RemediationAction): string {
   const where = (f: string | null) => (f === "link" ? "the alert's link" : f === "rule" ? "a remediation rule" : "REST");
   const second = a.confirmedBy ? `, confirmed by ${a.confirmedBy} (from ${where(a.confirmedFrom)})` : "";
-  const who = `${VERB[a.kind]} by ${a.requestedBy} (from ${where(a.requestedFrom)})${second}${a.kind === "chain" ? ` from ${a.taskName}` : ""}`;
+  return `${VERB[a.kind]} by ${a.requestedBy} (from ${where(a.requestedFrom)})${second}${a.kind === "chain" ? ` from ${a.taskName}` : ""}`;
+}
+
+function ownLine(a: RemediationAction, e: ToldIn, at: (ms: number) => string): string {
+  const who = whoAsked(a);
   if (a.status === "failed") return `${who}: not started, ${a.outcome ?? "refused"}: ${a.qlikAnswer ?? ""}`.trim();
   if (a.status === "skipped") return `${who}: not started, not needed: ${a.qlikAnswer ?? ""}`.trim();
   if (a.status === "cancelled") return `${who}: not started, ${a.outcome ?? "cancelled"}.`;

@@ -1,6 +1,6 @@
 // Refusals at asking (issue 101): a person's ask that is refused before anything is recorded (the two-person rule
 // refusing the same person, the incident recovered, the failure's class not offered, a reload or a chain that cannot
-// be done, a re-run refused while a run is left) is recorded on the incident as an action ended without a run, outcome
+// be done, a re-run refused while a run is left or with nothing left to re-run) is recorded on the incident as an action ended without a run, outcome
 // "refused when asked" and the reason as its answer. So the path that tells the worker's refusals tells it too, once,
 // where the page went (action-updates.ts), naming who asked; the incident's actions and the morning report list it.
 // Not told: a double press (the same person asking for the same thing on the incident within a minute, or the
@@ -57,8 +57,8 @@ export function createRefusals(deps: RefusalDeps): TellRefusal {
 type Refused = { ok: false; status: number; message: string };
 
 /**
- * `ask`, its refusals told on the incident `incidentOf` names for the request (undefined: not told, as a rule's ask or
- * a re-run with no run left to re-run: nobody waits for it).
+ * `ask`, its refusals told on the incident `incidentOf` names for the request (undefined: not told, as a rule's ask:
+ * nobody waits for it).
  */
 export function toldOnRefusal<R extends { by: string; from: string; ip?: string; verified: boolean }, A extends { ok: true } | Refused>(
   ask: (r: R) => Promise<A>,

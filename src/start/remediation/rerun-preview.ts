@@ -13,7 +13,7 @@ import { cancelledRuns, inChainOrder, nothingLeft, type RerunDeps } from "./reru
 export type PromiseProjector = (extra: readonly PendingRun[]) => Promise<readonly FreshnessProjection[]>;
 
 export interface RerunPreviewDeps extends Pick<RerunDeps, "causes" | "chains" | "store"> {
-  incidents: Pick<IncidentService, "openIncident" | "causeStatus">;
+  incidents: Pick<IncidentService, "openIncident" | "causeStatus" | "list">;
   engines?: EnginePort;
   promises?: () => PromiseProjector | undefined;
   formatTime(ms: number): string;

@@ -17,8 +17,10 @@ export interface RerunDeps {
   store: ActionStore;
   causes: Pick<CauseStore, "get" | "symptoms">;
   chains: Pick<StoredChains, "refresh" | "graph">;
-  incidents: Pick<IncidentService, "openIncident">;
+  incidents: Pick<IncidentService, "openIncident" | "list">;
   qrs: Pick<QrsClient, "listTasksFull">;
+  /** Times as messages write them ("02:41 CET"): when a run ran again, in "nothing left to re-run". */
+  formatTime?(ms: number): string;
 }
 
 /** One cancelled run a re-run is asked for: its task as QRS shows it now, and its incident. */
@@ -136,7 +138,7 @@ export function chainOrder<C extends { taskId: string; firstAt: number }>(cancel
  * queue's class (a run since, by anyone, closed it or gave it another class). Open or closed, the cause holds them.
  */
 export async function cancelledRuns(
-  deps: Pick<RerunDeps, "causes" | "incidents">,
+  deps: Pick<RerunDeps, "causes"> & { incidents: Pick<IncidentService, "openIncident"> },
   causeId: number,
 ): Promise<Array<{ taskId: string; taskName: string; incidentId: number; firstAt: number }>> {
   const cancelled: Array<{ taskId: string; taskName: string; incidentId: number; firstAt: number }> = [];
@@ -148,21 +150,38 @@ export async function cancelledRuns(
   return cancelled;
 }
 
-/** Said when every run the queue cancelled has run again: which ran, and how (a re-run's outcome, or its own run). */
-export async function nothingLeft(deps: Pick<RerunDeps, "causes" | "store">, cause: { id: number; title: string }): Promise<string> {
+/**
+ * Said when every run the queue cancelled has run again: which ran, how (a re-run's outcome, or its own run) and when
+ * ("nothing left to re-run: …: Load sales ran again at 02:41 (its trigger or its chain)").
+ */
+export async function nothingLeft(
+  deps: Pick<RerunDeps, "causes" | "store" | "formatTime"> & { incidents?: Pick<IncidentService, "list"> },
+  cause: { id: number; title: string; openedAt?: number },
+): Promise<string> {
   const node = cause.title.replace(/^reload queue backed up on /, "");
   const actions = await deps.store.ofCause(cause.id);
-  const names: string[] = [];
+  const ran: Array<{ name: string; taskId: string }> = [];
   for (const s of await deps.causes.symptoms(cause.id))
-    if (s.taskId && s.kind === CANCELLED_IN_QUEUE && !names.includes(s.taskName ?? s.taskId)) names.push(s.taskName ?? s.taskId);
-  const how = names.map((n) => {
-    const a = actions.filter((x) => x.taskName === n).at(-1);
-    if (!a) return `${n} ran again (its trigger or its chain)`;
-    if (a.status === "skipped") return `${n} ran again on its own (its trigger or its chain), not started by the re-run`;
-    return `${n}: re-run asked by ${a.requestedBy}, ${a.status}${a.outcome ? ` (${a.outcome})` : ""}`;
-  });
-  const ran = how.length === 0 ? "" : `: ${how.join("; ")}`;
-  return `nothing left to re-run: every run the queue of ${node} cancelled (cause #${cause.id}) has run again since, or no longer fails${ran}`;
+    if (s.taskId && s.kind === CANCELLED_IN_QUEUE && !ran.some((r) => r.name === (s.taskName ?? s.taskId)))
+      ran.push({ name: s.taskName ?? s.taskId, taskId: s.taskId });
+  const at = (ms: number | null | undefined) => (ms && deps.formatTime ? ` at ${deps.formatTime(ms)}` : "");
+  const how = await Promise.all(
+    ran.map(async ({ name: n, taskId }) => {
+      const a = actions.filter((x) => x.taskName === n).at(-1);
+      if (!a) return `${n} ran again${at(await ranAgainAt(deps, taskId, cause.openedAt))} (its trigger or its chain)`;
+      if (a.status === "skipped") return `${n} ran again on its own (its trigger or its chain), not started by the re-run`;
+      return `${n}: re-run asked by ${a.requestedBy}, ${a.status}${a.outcome ? ` (${a.outcome})` : ""}${a.status === "ended" ? at(a.endedAt) : ""}`;
+    }),
+  );
+  const list = how.length === 0 ? "" : `: ${how.join("; ")}`;
+  return `nothing left to re-run: every run the queue of ${node} cancelled (cause #${cause.id}) has run again since, or no longer fails${list}`;
+}
+
+/** When the task's run the queue cancelled ran again: its incident's close (the newest since the cause opened). */
+async function ranAgainAt(deps: { incidents?: Pick<IncidentService, "list"> }, taskId: string, since: number | undefined): Promise<number | undefined> {
+  if (!deps.incidents) return undefined;
+  const [newest] = await deps.incidents.list({ taskId, limit: 1, ...(since !== undefined ? { since } : {}) });
+  return newest?.status === "closed" ? (newest.closedAt ?? undefined) : undefined;
 }
 
 /** Each task as QRS shows it now, by lower-case id (its last execution result: "none" before its first run). */

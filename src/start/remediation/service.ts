@@ -217,13 +217,13 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
     createMoreRequests({ ...deps, canReload: deps.canReload === true, offer: cfg.offer, approval, poke: () => deps.worker.poke() }),
     refusedAsk,
   );
-  const left = rerunLeftReads({ causes: deps.causes, incidents: deps.incidents, store });
+  const { refusalIncident, ...left } = rerunLeftReads({ causes: deps.causes, incidents: deps.incidents, store, formatTime: deps.formatTime });
 
   closeOnRunEnd(deps.bus, store, clock, log);
 
   const requestRetry = toldOnRefusal(askRetry, "retry", refusedAsk, async (r) => r.incidentId);
-  // A person's re-run refused is told on the incident of a run still left to re-run (none left: nothing waits for it).
-  const rerun = toldOnRefusal(askRerun, "rerun", refusedAsk, async (r) => (r.from === "rule" ? undefined : (await left.leftToRerun(r.causeId))[0]?.incidentId));
+  // A person's re-run refused is told where the cause's page went, nothing left to re-run too (rerun-left.ts).
+  const rerun = toldOnRefusal(askRerun, "rerun", refusedAsk, async (r) => (r.from === "rule" ? undefined : await refusalIncident(r.causeId)));
 
   async function askRetry(r: RetryRequest): Promise<RetryAnswer> {
     const checked = await retryable(cfg, deps.incidents, r);

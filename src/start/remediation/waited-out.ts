@@ -1,10 +1,12 @@
 // The end of a wait for a free engine that ran past remediation.engineWait: the action ends not started (its outcome
 // then told where the page went, as any outcome with no run), and a re-run's later actions with it, since they would
 // wait on the same busy engines. A rule's re-run that gives up so is the rule giving up: audited as such, and its hold
-// ends, so what it held (the watchdog's stale apps of the task) is judged again at the next look.
+// ends, so what it held (the watchdog's stale apps of the task) is judged again at the next look; no page of the rule
+// says so, so it is told where the cause's page went as a person's re-run is (outcome-rows.ts).
 import type { AuditLog } from "../../platform/audit/audit-log";
 import type { ActionStore, RemediationAction } from "./action-store";
 import type { EngineRoom } from "./engine-room";
+import { GAVE_UP_WAITING } from "./engine-wait-rows";
 
 export interface WaitedOutDeps {
   store: Pick<ActionStore, "waitedOut" | "waitedOutAfter">;
@@ -28,7 +30,7 @@ export async function endWaitedOut(
   record: Record,
 ): Promise<void> {
   const { room } = w;
-  const outcome = `every engine of ${room.node} stayed busy for ${waitWords(deps.engineWaitMs)}`;
+  const outcome = `${GAVE_UP_WAITING}${room.node} stayed busy for ${waitWords(deps.engineWaitMs)}`;
   const answer = `${room.busy} of ${room.max} busy at the last look, nothing waiting in the queue; Steward gave up waiting (remediation.engineWait) and started nothing: start it once the node has room`;
   const ended = await deps.store.waitedOut(a.id, now, outcome, answer);
   if (!ended) return; // Another Steward of the cluster ended (or claimed) it at the same look.

@@ -8,7 +8,8 @@
 //   reload01 stayed busy for 60 minutes", told as one action update on each channel that got the page; the morning
 //   report lists it as ended; nothing is started after the engine frees.
 // - frees: the admin's reload ends at 03:10, within the limit: the re-run starts then, as before.
-// - rule: the [queue] rule's re-run gives up the same way: the rule gave up (audited), its hold ends, no update.
+// - rule: the [queue] rule's re-run gives up the same way: the rule gave up (audited), its hold ends, and it is told as
+//   one action update where the page went (no page of the rule says so; before, nobody on call heard of it).
 // Before, the action waited for ever, and "Being done" said "waiting for the queue to drain and a free engine".
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { TestApp } from "../../../helpers/app";
@@ -182,10 +183,14 @@ ${rule}`,
           expect(teams[0]).toContain("FAILED");
         });
       else
-        test("the rule's re-run giving up is the rule giving up: audited, its hold ended, no update", () => {
+        test("the rule's re-run giving up is the rule giving up: audited, its hold ended, told once where the page went", () => {
           expect(gaveUpAudit.map((e) => [e.actor.name, e.target.toLowerCase()])).toEqual([["rule:queue-reruns", EXTRACT]]);
           expect(heldAfter).toBeNull();
-          expect(mailUpdates(smtp)).toEqual([]);
+          // No page of the rule says it gave up: the on-call hear it as for a person's re-run, once per channel.
+          const mails = mailUpdates(smtp).map((m) => m.mail.text ?? "");
+          const teams = postsTo(rx, "/teams").filter((b) => b.includes(GAVE_UP));
+          expect([mails.length, teams.length]).toEqual([1, 1]);
+          expect(mails[0]).toContain("asked by rule:queue-reruns (from a remediation rule): not started, every engine of reload01 stayed busy");
         });
     }
   });
