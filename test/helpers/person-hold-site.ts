@@ -3,7 +3,8 @@
 // minutes on Reload01, a node that runs one reload at once) and Reload Budget (alone, on Central) on the hour, an
 // admin's Finance month end (ten minutes on Reload01, started by hand), a stepped clock shared with Steward, a mail
 // route for failures and a Teams route for the watchdog's and the promise's kinds, the alerts' action links offered.
-// The dashboard is promised fresh by 03:30: the chain's next run (03:00) would keep it, so a failure at 02:0x does not
+// Each task is retried once by Qlik, so a failure's page does not reach the watchdog's route at once (a failed upstream
+// that nothing retries pages its symptoms' routes as it opens: grouping/reach.ts). The dashboard is promised fresh by 03:30: the chain's next run (03:00) would keep it, so a failure at 02:0x does not
 // make the breach certain (and the promise warn) before the person has had the page and acted on it.
 import { join } from "node:path";
 import { createTestApp, type TestApp } from "./app";
@@ -28,7 +29,7 @@ const BASE = "https://steward.corp.example";
 const hourly = `{ type: schema, name: Hourly, incrementOption: custom, incrementDescription: "0 1 0 0", startDate: "2026-03-01T00:00:00.000", timeZone: UTC }`;
 const after = (up: string) => `[{ type: composite, name: After ${up}, rules: [{ task: ${up} }] }]`;
 const task = (id: string, name: string, app: string, triggers: string) =>
-  `  - { id: ${id}, name: ${name}, type: reload, app: ${app}, node: Reload01, durationMs: 120000, maxRetries: 0, triggers: ${triggers} }`;
+  `  - { id: ${id}, name: ${name}, type: reload, app: ${app}, node: Reload01, durationMs: 120000, maxRetries: 1, triggers: ${triggers} }`;
 /** `budgetReload`: the Engine's reload of Budget (its duration and outcome). */
 const site = (budgetReload: string) => `site: { name: Person hold, buildVersion: 34.12.3 }
 nodes:
@@ -47,7 +48,7 @@ tasks:
 ${task(IDS.extract, "Extract sales", "Sales extract", `[${hourly}]`)}
 ${task(IDS.transform, "Transform sales", "Sales model", after("Extract sales"))}
 ${task(IDS.dashboard, "Reload Sales dashboard", "Sales dashboard", after("Transform sales"))}
-  - { id: ${IDS.budget}, name: Reload Budget, type: reload, app: Budget, node: Central, durationMs: 120000, maxRetries: 0, triggers: [${hourly}] }
+  - { id: ${IDS.budget}, name: Reload Budget, type: reload, app: Budget, node: Central, durationMs: 120000, maxRetries: 1, triggers: [${hourly}] }
   - { id: ${IDS.finance}, name: Finance month end, type: reload, app: Finance, node: Reload01, durationMs: 600000, maxRetries: 0, triggers: [] }
 `;
 

@@ -1,7 +1,7 @@
 // Issue 101, "a person's Engine reload holds what its failure causes, as a retry does", on the simulator and a stepped
 // clock shared with Steward, on each store (test/helpers/person-hold-site.ts: the Sales chain on Reload01, a mail route
-// for failures, a Teams route for the watchdog's kinds). Reload Budget fails at 02:02; at 02:04 the on-call engineer
-// presses the mail's "Reload the app": the Engine reloads Budget for ten minutes. The app falls due at 02:07, while the
+// for failures, a Teams route for the watchdog's kinds). Reload Budget fails at 02:02 and at Qlik's retry at 02:04; at
+// 02:05 the on-call engineer presses the mail's "Reload the app": the Engine reloads Budget for ten minutes. The app falls due at 02:07, while the
 // reload runs: Teams is not told it is stale, and the incident (both REST answers), the dashboard and the watchdog say
 // who holds it and what runs. When the reload succeeds, the app is fresh at the watchdog's next look (Steward's own
 // reload job counts, without the Engine's log) and Teams never gets a post. When it fails, Teams gets one page.
@@ -23,10 +23,10 @@ import { createTempDir } from "../../../helpers/temp-dir";
 
 afterAll(stopPostgres);
 
-/** Reload Budget fails at 02:02; at 02:04 the person presses Reload the app. */
+/** Reload Budget fails at 02:02 and 02:04; at 02:05 the person presses Reload the app. */
 async function pressReload(sc: HoldScenario) {
   await failFrom0155(sc, IDS.budget);
-  await sc.s.clock.runUntil(START + 74 * MIN);
+  await sc.s.clock.runUntil(START + 75 * MIN);
   return pressLink(sc, "Reload Budget", "reload", "confirm=reload");
 }
 
@@ -51,12 +51,12 @@ for (const backend of ["sqlite", "postgres"] as const)
         await sc.s.clock.runUntil(START + 110 * MIN);
       }, 300_000);
 
-      test("the Engine reloaded Budget from 02:04 to 02:14", () => {
+      test("the Engine reloaded Budget from 02:05 to 02:15", () => {
         expect(pressed.status).toBe(200);
         const reloads = sc.s.sim.engine.reloads.filter((r) => r.appId === IDS.budgetApp);
         expect(reloads.map((r) => r.status)).toEqual(["succeeded"]);
         expect(reloads[0]!.stopMs! - reloads[0]!.startMs).toBe(10 * MIN);
-        expect(reloads[0]!.startMs).toBeGreaterThanOrEqual(START + 74 * MIN);
+        expect(reloads[0]!.startMs).toBeGreaterThanOrEqual(START + 75 * MIN);
       });
 
       test("while it ran, the incident (both REST answers), the dashboard and the watchdog said the person's reload holds it", () => {
@@ -93,8 +93,8 @@ for (const backend of ["sqlite", "postgres"] as const)
       beforeAll(async () => {
         sc = await startHoldScenario(dir.path, backend, "person_reload_fail", ENGINE_FAILS);
         await pressReload(sc);
-        // The reload fails at 02:14.
-        await sc.s.clock.runUntil(START + 83 * MIN);
+        // The reload fails at 02:15.
+        await sc.s.clock.runUntil(START + 84 * MIN);
         beforeItFailed = teamsPosts(sc.rx);
         await sc.s.clock.runUntil(START + 92 * MIN);
       }, 300_000);
