@@ -7,10 +7,12 @@
 // that nothing retries pages its symptoms' routes as it opens: grouping/reach.ts). The dashboard is promised fresh by 03:30: the chain's next run (03:00) would keep it, so a failure at 02:0x does not
 // make the breach certain (and the promise warn) before the person has had the page and acted on it.
 import { join } from "node:path";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { createTestApp, type TestApp } from "./app";
 import type { PostgresService } from "./services";
 import { startPostgres } from "./services";
 import { simControl } from "./sim-control";
+import { unmarkSiteData } from "./site-data";
 import { type SteppedSite, startSteppedSite } from "./stepped-site";
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from "../integration/tell/notify/receivers";
 import { qlikYaml } from "../integration/start/scheduler/sim-setup";
@@ -100,6 +102,7 @@ routes:
   - { on: [app.stale, task.on_track, app.freshness_warning, app.freshness_breached, app.freshness_recovered], to: [ops-teams] }
 actionLinks: { publicBaseUrl: "${BASE}" }
 remediation: { pollInterval: 10s, links: [retry, reload, chain] }
+mcp: { enabled: true }
 `,
     { clock: s.clock, dir: join(dir, "steward") },
   );
@@ -147,7 +150,20 @@ export interface HeldView {
   heldBy: { rule: string | null; askedBy: string; askedFrom: string; doing: string; dueAt: string | null } | null;
 }
 
-/** What the incident of `taskId` (REST, and GET /v4/incidents/{id}), the dashboard and the watchdog say holds it now. */
+/** What the assistant's incidents tool (MCP) says holds the incident. */
+async function assistantHold(sc: HoldScenario, id: number): Promise<HeldView["heldBy"] | undefined> {
+  const client = new Client({ name: "steward-test", version: "1.0.0" });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${sc.t.app.server!.url().replace(/\/$/, "")}/mcp`)));
+  try {
+    const r = (await client.callTool({ name: "incidents", arguments: { id } })) as { isError?: boolean; structuredContent?: Record<string, unknown> };
+    if (r.isError) throw new Error(`the assistant's incidents tool failed: ${JSON.stringify(r)}`);
+    return (unmarkSiteData(r.structuredContent) as { heldBy?: HeldView["heldBy"] }).heldBy;
+  } finally {
+    await client.close();
+  }
+}
+
+/** What the incident of `taskId` (REST, GET /v4/incidents/{id}, the assistant), the dashboard and the watchdog say holds it now. */
 export async function readHolds(sc: HoldScenario, taskId: string) {
   const incidents = ((await (await sc.t.request("/v4/incidents?status=open")).json()) as { incidents: HeldView[] }).incidents;
   const own = incidents.filter((i) => i.taskId === taskId);
@@ -157,6 +173,7 @@ export async function readHolds(sc: HoldScenario, taskId: string) {
   return {
     heldBy: own.map((i) => i.heldBy),
     incident: one?.heldBy ?? null,
+    assistant: own[0] ? await assistantHold(sc, own[0].id) : undefined,
     lines: [...page.matchAll(/data-role="held-by">([\s\S]*?)<\/div>/g)].map((m) =>
       m[1]!
         .replace(/<[^>]+>/g, "")

@@ -65,11 +65,12 @@ for (const backend of ["sqlite", "postgres"] as const)
         expect(sc.s.finished.find((r) => r.task === "Extract sales" && r.startMs >= START + 78 * MIN)!.startMs).toBeGreaterThanOrEqual(START + 87 * MIN);
       });
 
-      test("while it waited, the incident (both REST answers), the dashboard and the watchdog said the person's restart holds it", () => {
+      test("while it waited, the incident (both REST answers, the assistant), the dashboard and the watchdog said the person's restart holds it", () => {
         expect(holds.heldBy).toHaveLength(1);
         expect(holds.heldBy[0]).toMatchObject({ rule: null, askedBy: "qlik-ops@corp.example", askedFrom: "link", dueAt: null });
         expect(holds.heldBy[0]!.doing).toMatch(WAITING);
         expect(holds.incident).toEqual(holds.heldBy[0]!);
+        expect(holds.assistant).toEqual(holds.heldBy[0]!);
         expect(holds.lines).toEqual([
           expect.stringContaining("asked by qlik-ops@corp.example (from the alert's link), chain restart from Extract sales waiting"),
         ]);

@@ -59,11 +59,12 @@ for (const backend of ["sqlite", "postgres"] as const)
         expect(reloads[0]!.startMs).toBeGreaterThanOrEqual(START + 75 * MIN);
       });
 
-      test("while it ran, the incident (both REST answers), the dashboard and the watchdog said the person's reload holds it", () => {
+      test("while it ran, the incident (both REST answers, the assistant), the dashboard and the watchdog said the person's reload holds it", () => {
         expect(holds.heldBy).toEqual([
           { rule: null, askedBy: "qlik-ops@corp.example", askedFrom: "link", doing: "Engine reload of Budget running", dueAt: null },
         ]);
         expect(holds.incident).toEqual(holds.heldBy[0]!);
+        expect(holds.assistant).toEqual(holds.heldBy[0]!);
         expect(holds.lines).toEqual([expect.stringContaining("asked by qlik-ops@corp.example (from the alert's link), Engine reload of Budget running")]);
         expect(holds.staleHeldBack["Reload Budget"]).toBe(
           'qlik-ops@corp.example asked to reload the app of task "Reload Budget" through the Engine (Engine reload of Budget running): judged again once it ends',
