@@ -6,7 +6,8 @@ import { slowPeerLookMs } from "../platform/cluster/peer-poll";
 import { remediationSchema, setupRemediation, type RemediationService } from "../start/remediation";
 import { createEngineRooms } from "../start/remediation/engine-room";
 import { createActionStore } from "../start/remediation/action-store";
-import { createRemediationHolds } from "../start/remediation/remediation-holds";
+import { createRemediationHolds, planOf } from "../start/remediation/remediation-holds";
+import { createStoredChains } from "../tell/grouping/stored-chains";
 import { actionView } from "../start/remediation/action-view";
 import type { Alerting } from "./alerting";
 import type { TaskServices } from "./task-services";
@@ -102,7 +103,8 @@ export interface RemediationReads {
  * app of the latter or down its chain is paged stale while the hold lasts (issue 101).
  */
 export function remediationReads(w: Wiring, formatTime: (ms: number) => string): RemediationReads {
-  const holds = createRemediationHolds(w.shared.sql, { rules: (w.config.remediation?.rules ?? []).length > 0 });
+  const chains = createStoredChains(w.shared.sql);
+  const holds = createRemediationHolds(w.shared.sql, { rules: (w.config.remediation?.rules ?? []).length > 0, chains: () => planOf(chains, w.clock) });
   return { ownRuns: remediationRuns(w), remediationHolds: () => holds.byTask(formatTime) };
 }
 

@@ -17,6 +17,8 @@ import type { TaskEvent } from "../platform/events/types";
 import { wallClock } from "../platform/core/clock";
 import { createButlerStatusPublisher } from "../start/mqtt/butler-status";
 import { createPendingRuns } from "../start/remediation/pending-runs";
+import { createReloadJobSuccesses, latestOf } from "../start/control/reload-job-successes";
+import type { SqlDb } from "../platform/store/sql";
 import { setupNewRelic } from "../tell/newrelic";
 import { setupServiceMonitor } from "../watch/services";
 import { setupSiteMonitors } from "../watch/site-monitor";
@@ -228,7 +230,7 @@ export function wireExpectations(
     checkins: createCheckinChainView(config.checkins, shared.sql),
     checkinConditions: createCheckinConditionsView(config.checkins, shared.sql),
     formatTime: alerting.formatTime,
-    ...(site.engineReloads ? { reloadsOutside: site.engineReloads.store.lastSuccesses } : {}),
+    ...withReloadsOutside(reloadsOutside(site, tasks, shared.sql)),
     // Through the store: in a cluster the Steward hearing a failure may not be the watchdog's.
     planRead: alerting.alertGates.grouping.notePlan,
     cloudTasksRead: alerting.alertGates.grouping.noteCloudTasks,
@@ -297,4 +299,15 @@ export function wireExpectations(
   registerFreshnessRoute(http.router, { ...(freshness ? { freshness } : {}), clock });
   const beats = setupHeartbeat(loaded, { log, clock, metrics, lifecycle, startedAt, influxConflicts });
   return { ...(watchdog ? { watchdog } : {}), ...(checkins ? { checkins } : {}), ...(freshness ? { freshness } : {}), beats };
+}
+
+/**
+ * The reloads outside the Scheduler the watchdog counts: those heard from the Engine's log, and Steward's own reload
+ * jobs (where it can reload apps), so an app a person had reloaded through the Engine is fresh at the next look.
+ */
+const withReloadsOutside = (read: ReturnType<typeof reloadsOutside>) => (read ? { reloadsOutside: read } : {});
+
+function reloadsOutside(site: SiteWatch, tasks: TaskServices, db: SqlDb) {
+  const reads = [...(site.engineReloads ? [site.engineReloads.store.lastSuccesses] : []), ...(tasks.control.reloader ? [createReloadJobSuccesses(db)] : [])];
+  return reads.length === 0 ? undefined : reads.length === 1 ? reads[0] : latestOf(reads);
 }

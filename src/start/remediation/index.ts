@@ -21,7 +21,7 @@ import { registerRemediationRoutes } from "./routes";
 import { registerMoreRemediationRoutes } from "./routes-more";
 import { createRemediationService, type RemediationService } from "./service";
 import { createWorker } from "./worker";
-import { createRemediationHolds } from "./remediation-holds";
+import { createRemediationHolds, planOf } from "./remediation-holds";
 import { createFailureHold } from "./auto";
 import { causeTrying } from "./cause-retry";
 import type { AppReloadPort } from "./engine-reload";
@@ -96,7 +96,7 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   deps.incidents.holdFailures(createFailureHold(cfg, { store, probes, clock: deps.clock, audit: deps.audit, inMaintenance: deps.inMaintenance, poke }));
   // What is being done on each incident, a rule's or a person's, for every surface that shows it (what it causes waits
   // on every route meanwhile; a rule's failure too).
-  const holds = createRemediationHolds(deps.db, { rules: cfg.rules.length > 0 });
+  const holds = createRemediationHolds(deps.db, { rules: cfg.rules.length > 0, chains: () => planOf(chains, deps.clock) });
   deps.incidents.readHolds(holds.ofIncidents);
   // A cause's pages say what a rule is trying for it (its probe's next retry), with a rule only.
   if (cfg.rules.length > 0) deps.grouping?.readTryingFrom((key) => causeTrying({ store, probes }, key));

@@ -30,7 +30,7 @@ import { createDataTaskRule } from "./data-task-cause";
 import { resolvedCauseOf } from "../../platform/events/cause-resolved";
 import { createUnconfirmedFloodRule } from "./unconfirmed-flood";
 import { createEarlierAlerts, type OpenAlerts } from "./earlier-alerts";
-import { createRemediationHeldCheck } from "./remediation-held";
+import { createRemediationHeldCheck, HELD_WHILE_REMEDIED } from "./remediation-held";
 import type { HeldBy } from "../incidents/remediation-holds";
 import { closedCauseOutcome } from "./closed-cause-outcome";
 
@@ -217,8 +217,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       }
       // A cause whose failure is being retried (by a person, or a rule while it paged nowhere): its symptoms wait (remediation-held.ts);
       // the failure that pages once a rule gave up is the cause's first page, on the routes of its symptoms too.
-      if (!decision.recovering && (await heldBy.holds(decision.parentId, plan.event)))
-        return withCause(suppress(plan, "a retry of the failure that causes it is due or running: paged only if it fails"), cause);
+      if (!decision.recovering && (await heldBy.holds(decision.parentId, plan.event))) return withCause(suppress(plan, HELD_WHILE_REMEDIED), cause);
       if (await heldBy.gaveUpFirst(decision.parentId, plan.event)) return withCause(await opening(plan, decision.parentId, now, ctx), cause);
       // A new symptom may carry the parent's update (rate-limited), to where the parent's first page went.
       const update = cause && !decision.recovering ? await updates.review(decision.parentId, plan, cause, now) : undefined;

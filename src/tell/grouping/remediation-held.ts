@@ -1,14 +1,18 @@
 // Whether a cause's symptoms wait for what is being done on its failure (issue 101: the hold is the incident's, not one
-// route's, whoever asked). A failure among its symptoms has a retry or re-run due or running: asked by a person (who
-// got the cause's page and acted on it), or by a remediation rule while no page of the cause went out yet. Its symptoms
-// (a stale app down the chain, a promise at risk) are then held on every route: nothing is told if the retry heals it;
-// if it fails, the failure's page (a rule giving up) or the next symptom (a person's retry) tells them once per route.
+// route's, whoever asked). A failure among its symptoms has a retry, re-run, Engine reload of its app or restart of its
+// chain (from it or a task before it) due or running: asked by a person (who got the cause's page and acted on it), or
+// by a remediation rule while no page of the cause went out yet. Its symptoms (a stale app down the chain, a promise at
+// risk) are then held on every route: nothing is told if it heals them; if it fails, the failure's page (a rule giving
+// up) or the next symptom (a person's action) tells them once per route.
 // The holds are read from the shared store, so on a cluster each Steward holds what any member or person started.
 import { type DomainEvent, isTaskEvent } from "../../platform/events/types";
 import { ruleHoldOf } from "../notify/page-after";
 import type { CauseStore } from "./cause-store";
 import type { PageTarget } from "./reach";
 import type { HeldBy } from "../incidents/remediation-holds";
+
+/** Why a symptom is held, as the delivery log says it. */
+export const HELD_WHILE_REMEDIED = "a retry, re-run, Engine reload or chain restart of the failure that causes it is due or running: paged only if it fails";
 
 export function createRemediationHeldCheck(
   store: Pick<CauseStore, "symptoms">,

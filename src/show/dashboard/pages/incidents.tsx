@@ -51,9 +51,11 @@ function HeldByLine(props: { held: NonNullable<IncidentView["heldBy"]> }) {
         {due}; not paged on any route unless it gives up
       </div>
     );
+  // A person may have asked for an Engine reload of the app or a restart of the chain rather than a retry.
+  const label = /^(retry|re-run)\b/.test(h.doing) ? "Retrying" : "In hand";
   return (
     <div class="small" data-role="held-by">
-      Retrying: asked by <b>{h.askedBy}</b> (from {FROM_WORDS[h.askedFrom] ?? h.askedFrom}), {h.doing}
+      {label}: asked by <b>{h.askedBy}</b> (from {FROM_WORDS[h.askedFrom] ?? h.askedFrom}), {h.doing}
       {due}; what it causes (the apps after it, a promise) is not paged unless it fails
     </div>
   );
