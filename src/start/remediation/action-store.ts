@@ -148,14 +148,17 @@ export function createActionStore(db: SqlDb) {
     failed: (c: Claim, now: number, outcome: string, answer: string) =>
       step(c, "status = 'failed', ended_at = ?, outcome = ?, qlik_answer = ?", [now, outcome, answer]),
     /**
-     * The started action's run ended (any Steward that heard it; once). An Engine reload is no run of the task: the
-     * task's own run (its trigger) does not end it; its reload job does (reloadEnded).
+     * The run of `executionId` (QRS's execution session) ended: the started actions whose start named it end (any
+     * Steward that heard it; once). An action whose start named another session is not ended by it: a late word of the
+     * run before the retry (a datagram, a look at QRS) would otherwise close the retry with that run's outcome. One
+     * whose start named none takes any run's end. An Engine reload is no run of the task: the task's own run (its
+     * trigger) does not end it; its reload job does (reloadEnded).
      */
-    async ended(taskId: string, now: number, outcome: string, line: string | null): Promise<RemediationAction[]> {
+    async ended(taskId: string, now: number, outcome: string, line: string | null, executionId: string): Promise<RemediationAction[]> {
       const rows = await db.all<Record<string, unknown>>(
         `UPDATE remediation_actions SET status = 'ended', ended_at = ?, outcome = ?, outcome_line = ?
-         WHERE task_id = ? AND status = 'started' AND kind <> 'reload' RETURNING *`,
-        [now, outcome, line, taskId.toLowerCase()],
+         WHERE task_id = ? AND status = 'started' AND kind <> 'reload' AND ${OWN_RUN} RETURNING *`,
+        [now, outcome, line, taskId.toLowerCase(), executionId.toLowerCase()],
       );
       return rows.map(rowOf);
     },
@@ -191,9 +194,14 @@ export function createActionStore(db: SqlDb) {
   };
 }
 
+/** The action's run is the one of the session given (a start that named none: any run). */
+const OWN_RUN = "(execution_id IS NULL OR LOWER(execution_id) = ?)";
+
 /** The event whose messages are built ends a run of `taskId` (a failure, a success, a recovery). */
 export interface RunEnd {
   taskId: string;
+  /** QRS's execution session of the run that ended. */
+  executionId: string;
   /** Its incident's recovery: it also ends a chain's start that ran through the task. */
   recovered: boolean;
 }
@@ -206,8 +214,10 @@ export interface RunEnd {
  */
 async function tellActions(db: SqlDb, which: { sql: string; params: Array<string | number> }, eventId: string, runEnd?: RunEnd): Promise<RemediationAction[]> {
   const running = `${TOLD_RUNNING}${eventId}`;
-  const ownEnd = runEnd ? ` OR (status = 'started' AND kind <> 'reload' AND (task_id = ?${runEnd.recovered ? " OR kind = 'chain'" : ""}))` : "";
-  const endParams = runEnd ? [runEnd.taskId.toLowerCase()] : [];
+  const ownEnd = runEnd
+    ? ` OR (status = 'started' AND kind <> 'reload' AND ((task_id = ? AND ${OWN_RUN})${runEnd.recovered ? " OR kind = 'chain'" : ""}))`
+    : "";
+  const endParams = runEnd ? [runEnd.taskId.toLowerCase(), runEnd.executionId.toLowerCase()] : [];
   const mark = `UPDATE remediation_actions SET told_event_id = CASE WHEN status = 'started' THEN ? ELSE ? END
      WHERE ${which.sql} AND (told_event_id IS NULL OR (told_event_id LIKE '${TOLD_RUNNING}%' AND (status IN ('ended', 'failed', 'skipped')${ownEnd})))
      AND status IN ('started', 'ended', 'failed', 'skipped') AND NOT (kind = 'reload' AND status = 'started')`;

@@ -36,7 +36,7 @@ export function createFailureHold(cfg: RemediationConfig, deps: AutoDeps): Failu
     const now = deps.clock.now();
     // This run may be the one a retry started: its action ends now, before the next is decided (the bus hears it later).
     const outcome = e.kind === "task.succeeded" ? "succeeded" : e.kind === "task.failed" ? "failed" : "aborted";
-    await deps.store.ended(e.task.id, now, outcome, e.errorLine ?? null);
+    await deps.store.ended(e.task.id, now, outcome, e.errorLine ?? null, e.executionId);
     const done = (await deps.store.ofIncident(e.incident.id)).filter((a) => a.requestedFrom === "rule");
     const i = cfg.rules.findIndex((r) => ruleMatches(r, factsOf(e)));
     const ruleOf = done[0] ? cfg.rules.findIndex((r, j) => `rule:${ruleName(r, j)}` === done[0]!.requestedBy) : i;

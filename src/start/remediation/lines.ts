@@ -103,21 +103,29 @@ export function lineOf(a: RemediationAction, e: ToldIn, at: (ms: number) => stri
 }
 
 /** The event whose message tells of an action: a task's, or a cause's page of another kind (a node's queue). */
-export type ToldIn = { kind: string; task?: { id: string } };
+export type ToldIn = { kind: string; task?: { id: string }; executionId?: string };
+
+/** The event's run is the one the action started (a start that named no session, or an event that names none: any). */
+const sameRun = (a: RemediationAction, e: ToldIn) => !a.executionId || !e.executionId || a.executionId.toLowerCase() === e.executionId.toLowerCase();
 
 /** The run `e` ends, if it ends one: its own action's outcome is told by it whether the bus has closed the action or not. */
 const runEndOf = (e: TaskEvent): RunEnd | undefined =>
-  ENDS.includes(e.kind as (typeof ENDS)[number]) || e.kind === "task.recovered" ? { taskId: e.task.id, recovered: e.kind === "task.recovered" } : undefined;
+  ENDS.includes(e.kind as (typeof ENDS)[number]) || e.kind === "task.recovered"
+    ? { taskId: e.task.id, executionId: e.executionId, recovered: e.kind === "task.recovered" }
+    : undefined;
 
 /** The event is the end of the run the action started, which the bus may not have closed the action on yet. */
 const endsItsRun = (a: RemediationAction, e: ToldIn) =>
-  a.status === "started" && a.kind !== "reload" && e.task?.id.toLowerCase() === a.taskId && ENDS.includes(e.kind as (typeof ENDS)[number]);
+  a.status === "started" && a.kind !== "reload" && e.task?.id.toLowerCase() === a.taskId && sameRun(a, e) && ENDS.includes(e.kind as (typeof ENDS)[number]);
 /**
  * The incident's recovery ends what the action started: its task's own, or a chain's that ran through it. Another
  * symptom's recovery on a cause's page says nothing of this action's run.
  */
 const recoveredBy = (a: RemediationAction, e: ToldIn) =>
-  e.kind === "task.recovered" && a.status === "started" && a.kind !== "reload" && (a.kind === "chain" || e.task?.id.toLowerCase() === a.taskId);
+  e.kind === "task.recovered" &&
+  a.status === "started" &&
+  a.kind !== "reload" &&
+  (a.kind === "chain" || (e.task?.id.toLowerCase() === a.taskId && sameRun(a, e)));
 
 /**
  * The line of a re-run's actions that ended together without a run (an engine wait that gave up ends the later ones

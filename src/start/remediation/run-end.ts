@@ -15,7 +15,7 @@ export function closeOnRunEnd(bus: EventBus<DomainEvents>, store: Pick<ActionSto
       if (e.source === "test") return;
       const outcome = kind === "task.succeeded" ? "succeeded" : kind === "task.failed" ? "failed" : "aborted";
       try {
-        for (const a of await store.ended(e.task.id, clock.now(), outcome, e.errorLine ?? null))
+        for (const a of await store.ended(e.task.id, clock.now(), outcome, e.errorLine ?? null, e.executionId))
           log.info({ actionId: a.id, taskId: a.taskId, outcome }, "the run a remediation action started has ended");
       } catch (err) {
         log.warn({ taskId: e.task.id, err: describeError(err) }, "could not record the end of a remediation action's run");

@@ -101,7 +101,13 @@ async function adopt(
   if (!(await deps.store.started(c, deps.clock.now(), last?.executionID ?? lastId, answer))) return;
   record(a, "ok", { answer, adopted: true });
   if (last && FINAL_EXECUTION_STATUSES.has(last.status))
-    await deps.store.ended(a.taskId, deps.clock.now(), last.status === 7 ? "succeeded" : last.status === 8 || last.status === 11 ? "failed" : "aborted", null);
+    await deps.store.ended(
+      a.taskId,
+      deps.clock.now(),
+      last.status === 7 ? "succeeded" : last.status === 8 || last.status === 11 ? "failed" : "aborted",
+      null,
+      last.executionID ?? lastId,
+    );
 }
 
 /** Before the due actions of a look: the runs cancelled since join their re-run; the Engine reloads followed are looked at. */

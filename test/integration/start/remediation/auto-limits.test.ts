@@ -21,12 +21,14 @@ const SETS = [coreMigrations, auditMigrations, remediationMigrations];
 let incidentSeq = 0;
 
 /** A task's failure with a connection error, as the annotator hands it over: its incident open. */
-function failure(taskId: string, node: string, o: { incidentId?: number; enabled?: boolean } = {}): TaskEvent {
+function failure(taskId: string, node: string, o: { incidentId?: number; enabled?: boolean; execution?: string } = {}): TaskEvent {
   const e = syntheticTaskEvent({ outcome: "failed", taskId, taskName: `Task ${taskId.slice(-2)}`, host: node });
   // No script log: a failure that names no source is its own cause, retried on its own (cause-retry-store.test.ts has
   // the failures of one source).
   return {
     ...e,
+    // A retry's run: the session its start recorded, which Qlik's end datagram of that run carries.
+    ...(o.execution ? { id: `${o.execution}:failed`, executionId: o.execution } : {}),
     scriptLog: undefined,
     source: "udp",
     errorClass: "connection",
@@ -116,15 +118,42 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       expect((await store.unfinished(id(11))) ?? null).toBeNull();
     });
 
+    test("a late word of the run before the rule's retry (found by the look at QRS after it started) neither ends the retry nor spends the next", {
+      timeout: 30_000,
+    }, async () => {
+      const { hold, store, clock } = await setUp({});
+      const incidentId = ++incidentSeq;
+      const retrySession = "4e7a0000-0000-4000-8000-000000000011";
+      expect((await hold(failure(id(21), "a.corp", { incidentId })))?.failures).toBe(2); // held, retry 1 in 5 min
+      const c = await store.claim((await store.unfinished(id(21)))!.id, "s", clock.now() + 300_000, 60_000);
+      await store.started(c!.claim, clock.now(), retrySession, "ok");
+      // The task's own trigger ran it once more before the retry; that failure's datagram was lost and comes in now.
+      const late = failure(id(21), "a.corp", { incidentId, execution: "4e7a0000-0000-4000-8000-000000000010" });
+      expect((await hold(late))?.failures).toBe(3); // still held: the retry's run is yet to end
+      expect((await store.ofIncident(incidentId)).map((a) => [a.status, a.outcome])).toEqual([["started", null]]);
+      // The retry's own run fails: it ends with its outcome, and the rule's second retry is asked.
+      expect((await hold(failure(id(21), "a.corp", { incidentId, execution: retrySession })))?.failures).toBe(3);
+      expect((await store.ofIncident(incidentId)).map((a) => [a.status, a.outcome, a.executionId])).toEqual([
+        ["ended", "failed", retrySession],
+        ["pending", null, null],
+      ]);
+    });
+
     test("the rule's retries spent, the next failure of the incident pages: no third retry", { timeout: 30_000 }, async () => {
       const { hold, store, clock } = await setUp({});
       const incidentId = ++incidentSeq;
-      const fail = () => hold(failure(id(20), "a.corp", { incidentId }));
+      const fail = (execution?: string) => hold(failure(id(20), "a.corp", { incidentId, execution }));
+      /** The worker starts the pending retry (due in `dueIn`): QRS answers with the run's `execution` session. */
+      const retryStarts = async (dueIn: number, execution: string) => {
+        const c = await store.claim((await store.unfinished(id(20)))!.id, "s", clock.now() + dueIn, 60_000);
+        await store.started(c!.claim, clock.now(), execution, "ok");
+      };
+      const [first, second] = ["4e7a0000-0000-4000-8000-000000000001", "4e7a0000-0000-4000-8000-000000000002"];
       expect((await fail())?.failures).toBe(2); // held, retry 1 in 5 min
-      await store.claim((await store.unfinished(id(20)))!.id, "s", clock.now() + 300_000, 60_000).then((c) => store.started(c!.claim, clock.now(), "x", "ok"));
-      expect((await fail())?.failures).toBe(3); // retry 1 failed: held, retry 2
-      await store.claim((await store.unfinished(id(20)))!.id, "s", clock.now() + 900_000, 60_000).then((c) => store.started(c!.claim, clock.now(), "y", "ok"));
-      expect((await fail())?.failures).toBe(3); // retry 2 failed: the 3rd failure reaches 3, it pages
+      await retryStarts(300_000, first);
+      expect((await fail(first))?.failures).toBe(3); // retry 1 failed: held, retry 2
+      await retryStarts(900_000, second);
+      expect((await fail(second))?.failures).toBe(3); // retry 2 failed: the 3rd failure reaches 3, it pages
       expect((await store.unfinished(id(20))) ?? null).toBeNull();
       expect((await store.ofIncident(incidentId)).map((a) => [a.status, a.outcome, a.outcomeLine])).toEqual([
         ["ended", "failed", "connection refused"],

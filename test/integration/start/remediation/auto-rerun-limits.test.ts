@@ -165,8 +165,9 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
         const got = await store.claim(a.id, "s", clock.now(), 60_000);
         await store.started(got!.claim, clock.now(), `x-${a.id}`, "ok");
       }
-      await store.ended(id(1), clock.now(), "failed", null);
-      await store.ended(id(5), clock.now(), "succeeded", null);
+      const runOf = (task: string) => `x-${asked.find((a) => a.taskId === task)!.id}`;
+      await store.ended(id(1), clock.now(), "failed", null, runOf(id(1)));
+      await store.ended(id(5), clock.now(), "succeeded", null, runOf(id(5)));
       expect(await closeOver(db, first, clock.now())).toBe(true);
       await clock.advance(2 * 3_600_000);
       const second = await backlog([1]);

@@ -21,11 +21,18 @@ const SETS = [coreMigrations, auditMigrations, remediationMigrations];
 const NODE = "reload01.corp.example";
 const id = (n: number) => `c0de0000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
 
-/** A run of the task on NODE as the annotator hands it over; a failure reads `source` (its error line names it). */
-function run(n: number, source: string, incidentId: number, outcome: "failed" | "succeeded" = "failed"): TaskEvent {
+/** QRS's execution session of a retry's run (the start's answer; the run's end datagram carries it again). */
+const session = (n: number) => `5e550000-0000-4000-8000-0000000000${String(n).padStart(2, "0")}`;
+
+/**
+ * A run of the task on NODE as the annotator hands it over; a failure reads `source` (its error line names it). A
+ * retry's run names the session its start recorded (`execution`); another run, a session of its own.
+ */
+function run(n: number, source: string, incidentId: number, outcome: "failed" | "succeeded" = "failed", execution?: string): TaskEvent {
   const e = syntheticTaskEvent({ outcome, taskId: id(n), taskName: `Load ${n}`, host: NODE });
   return {
     ...e,
+    ...(execution ? { id: `${execution}:${outcome}`, executionId: execution } : {}),
     source: "udp",
     scriptLog: undefined,
     ...(outcome === "failed" ? { errorClass: "connection", errorLine: `Cannot connect to '${source}': connection refused` } : {}),
@@ -67,10 +74,11 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       // The probe's retry runs (claimed and started as the worker does) and succeeds; both Stewards hear it.
       const probeAction = (await store.unfinished(id(1)))!;
       const c = (await store.claim(probeAction.id, "s1", clock.now() + 300_000, 60_000))!;
-      await store.started(c.claim, clock.now() + 300_000, "x", "ok");
+      await store.started(c.claim, clock.now() + 300_000, session(1), "ok");
       await clock.set(T0 + 301_000);
-      await holds[0]!(run(1, "DWH", 101, "succeeded"));
-      await holds[1]!(run(1, "DWH", 101, "succeeded"));
+      await holds[0]!(run(1, "DWH", 101, "succeeded", session(1)));
+      await holds[1]!(run(1, "DWH", 101, "succeeded", session(1)));
+      expect((await store.get(probeAction.id))?.outcome).toBe("succeeded");
       // Every other task's retry, once, due now, following the probe's.
       for (let n = 2; n <= 12; n++) {
         const asked = await store.ofIncident(100 + n);
@@ -90,12 +98,14 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
     test("a probe whose retries are spent pages, once, and its waiting tasks stay held", { timeout: 30_000 }, async () => {
       const { holds, store, probes, audit, clock } = await twoStewards();
       for (let n = 1; n <= 4; n++) await holds[0]!(run(n, "Files", 200 + n));
+      let retries = 0;
       const retryFails = async () => {
         const a = (await store.unfinished(id(1)))!;
         const c = (await store.claim(a.id, "s1", a.dueAt, 60_000))!;
-        await store.started(c.claim, a.dueAt, "x", "ok");
+        const execution = session(++retries);
+        await store.started(c.claim, a.dueAt, execution, "ok");
         await clock.set(a.dueAt + 30_000);
-        return holds[1]!(run(1, "Files", 201));
+        return holds[1]!(run(1, "Files", 201, "failed", execution));
       };
       expect((await retryFails())?.failures).toBe(3); // retry 1 failed: held, retry 2 asked
       expect((await retryFails())?.failures).toBe(3); // retry 2 failed: the 3rd failure pages

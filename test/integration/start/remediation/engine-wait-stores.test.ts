@@ -129,7 +129,7 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       expect(started.qlikAnswer).toContain("once reload01.test.example had a free engine (0 of 1 busy, none waiting)");
       expect(startsOf(EXTRACT)).toBe(before + 1);
       expect([...(await store.startedRuns())]).toEqual([started.executionId!.toLowerCase()]);
-      await store.ended(EXTRACT, T0 + 60_000, "succeeded", null);
+      await store.ended(EXTRACT, T0 + 60_000, "succeeded", null, started.executionId!);
       expect((await store.startedRuns()).size).toBe(0);
     });
 

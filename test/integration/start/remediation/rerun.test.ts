@@ -152,6 +152,12 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
         await raiseCancelled(incidents, id, `cancel-${i}`, clock.now());
       }
       const before = { orders: startsOf(T.orders), model: startsOf(T.model), stock: startsOf(T.stock) };
+      /** The success of the run action `id` started, as the intake tells it: its datagram names that run's session. */
+      const runEnd = async (id: number) => {
+        const a = (await store.get(id))!;
+        const e = syntheticTaskEvent({ outcome: "succeeded", taskId: a.taskId, taskName: a.taskName });
+        return { ...e, id: `${a.executionId}:succeeded`, executionId: a.executionId!, source: "udp" as const };
+      };
       const asked = await service.requestRerun({ causeId: parentId, by: "anna@corp.example", from: "rest", verified: true });
       if (!asked.ok) throw new Error(asked.message);
       expect(asked.actions.map((a) => a.taskName)).toEqual(["Load orders", "Load stock", "Build model"]);
@@ -169,11 +175,11 @@ for (const backend of [sqliteBackend(), postgresBackend()] as SqlBackend[]) {
       expect(startsOf(T.stock)).toBe(before.stock); // waits for Load orders to end
       // Load orders ends (as the intake would tell it), and its chain starts Build model in Qlik.
       await waitFor(() => !sim.tasks.isRunning(T.orders) && !sim.tasks.isRunning(T.model), { what: "Load orders and its chain to end" });
-      await bus.emit("task.succeeded", { ...syntheticTaskEvent({ outcome: "succeeded", taskId: T.orders, taskName: "Load orders" }), source: "udp" });
+      await bus.emit("task.succeeded", await runEnd(asked.actions[0]!.id));
       await worker.pass();
       expect(startsOf(T.stock)).toBe(before.stock + 1);
       await waitFor(() => !sim.tasks.isRunning(T.stock), { what: "Load stock to end" });
-      await bus.emit("task.succeeded", { ...syntheticTaskEvent({ outcome: "succeeded", taskId: T.stock, taskName: "Load stock" }), source: "udp" });
+      await bus.emit("task.succeeded", await runEnd(asked.actions[1]!.id));
       await worker.pass();
       const model = (await store.ofIncident(asked.actions[2]!.incidentId))[0]!;
       expect(model.status).toBe("skipped");

@@ -65,7 +65,7 @@ for (const backend of bothBackends()) {
       // The run ends: its recovery's three deliveries, the first built before the run's end closed the action.
       const recovered = eventOf("task.recovered", "retry-run");
       const teams = await lines(recovered);
-      await store.ended(TASK, 3_000, "succeeded", null);
+      await store.ended(TASK, 3_000, "succeeded", null, "retry-run");
       const mail = await lines(recovered);
       const mailOnDuty = await lines(recovered);
       for (const [to, said] of Object.entries({ teams, mail, mailOnDuty }))
@@ -103,9 +103,36 @@ for (const backend of bothBackends()) {
       expect(await lines({ ...other, task: { ...other.task, id: "another-task" } })).toEqual([]);
       const failed = eventOf("task.failed", "retry-run");
       expect((await lines(failed)).join("\n")).toContain("the retry failed.");
-      await store.ended(TASK, 3_000, "failed", "Error: the file is locked");
+      await store.ended(TASK, 3_000, "failed", "Error: the file is locked", "retry-run");
       expect((await lines(failed)).join("\n")).toContain("the retry failed.");
       expect((await store.get(action.id))?.toldEventId).toBe(failed.id);
+    });
+
+    test("a late word of the run before the retry (its failure heard after the retry started) neither ends nor tells the retry", async () => {
+      const db = await backend.open([remediationMigrations]);
+      const store = createActionStore(db);
+      const lines = (e: TaskEvent) => messageLines({ store, causes: { get: async () => undefined, symptoms: async () => [] }, formatTime: at }, e);
+      const { action } = await store.add({
+        incidentId: INCIDENT,
+        taskId: TASK,
+        taskName: "Reload Stock",
+        kind: "retry",
+        requestedBy: "anna@corp.example",
+        requestedFrom: "link",
+        requestedAt: 1_000,
+        dueAt: 1_000,
+      });
+      const got = await store.claim(action.id, "s", 1_500, 60_000);
+      await store.started(got!.claim, 2_000, "RETRY-RUN", "Qlik started the task");
+      // The first run's failure, a datagram lost and found by the look at QRS after the retry started.
+      const late = eventOf("task.failed", "first-run");
+      expect((await lines(late)).join("\n")).not.toContain("the retry failed.");
+      expect(await store.ended(TASK, 2_500, "failed", "Error: the file is locked", late.executionId)).toEqual([]);
+      expect((await store.get(action.id))?.status).toBe("started");
+      // The retry's own run ends: it, and only it, ends the action and tells its outcome.
+      const recovered = eventOf("task.recovered", "retry-run");
+      expect((await lines(recovered)).join("\n")).toContain("the retry succeeded.");
+      expect((await store.ended(TASK, 3_000, "succeeded", null, recovered.executionId)).map((a) => a.id)).toEqual([action.id]);
     });
   });
 }
