@@ -24,8 +24,11 @@ export interface SerialLook {
   arm(delayMs: number): void;
   /** Whether the timer is armed. */
   armed(): boolean;
-  /** Allows the timer to be armed and asked-for looks to repeat again after stop(). */
-  start(): void;
+  /**
+   * Allows the timer to be armed and asked-for looks to repeat (again, after stop()). With `firstDelayMs`: looks now
+   * and arms the timer for the next look then, the start of a module that looks at start and then every so often.
+   */
+  start(firstDelayMs?: number): void;
   /** Whether stop() was called (and start() not since): a look may end its work early. */
   stopped(): boolean;
   /** Clears the timer, drops a look asked for meanwhile, and waits for the look in progress. */
@@ -81,8 +84,11 @@ export function createSerialLook(o: SerialLookOptions): SerialLook {
     run,
     arm,
     armed: () => timer !== undefined,
-    start() {
+    start(firstDelayMs) {
       stopped = false;
+      if (firstDelayMs === undefined) return;
+      arm(firstDelayMs);
+      void run();
     },
     stopped: () => stopped,
     async stop() {

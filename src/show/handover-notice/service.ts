@@ -130,9 +130,7 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
     name: "handover-notices",
     look: loop.run,
     start() {
-      loop.start();
-      loop.arm(LOOK_MS);
-      void loop.run();
+      loop.start(LOOK_MS);
     },
     stop: loop.stop,
   };

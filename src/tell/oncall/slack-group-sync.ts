@@ -198,9 +198,7 @@ export function createSlackGroupSync(d: SlackGroupSyncDeps) {
       return Object.fromEntries([...states].map(([name, st]) => [name, st.problem]));
     },
     start() {
-      loop.start();
-      loop.arm(LOOK_MS);
-      void loop.run();
+      loop.start(LOOK_MS);
     },
     async stop() {
       await loop.stop();

@@ -108,9 +108,7 @@ export function createSubscriptionSender(d: SenderDeps) {
     /** Sends what is due now (queued mails wake it). */
     drain: loop.run,
     start() {
-      loop.start();
-      loop.arm(LOOK_MS);
-      void loop.run();
+      loop.start(LOOK_MS);
     },
     async stop() {
       await loop.stop();

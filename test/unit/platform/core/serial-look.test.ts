@@ -134,3 +134,26 @@ test("a look that throws is handed to onError, and the loop goes on: the look as
   expect(errors).toEqual(["the store went away", "still away"]);
   await loop.stop();
 });
+
+test("start with a first delay looks at once and arms the timer for then; after stop, start goes on as before", async () => {
+  const clock = createSteppedClock(T0);
+  const at: number[] = [];
+  const loop = createSerialLook({
+    clock,
+    look: async () => {
+      at.push((clock.now() - T0) / MIN);
+    },
+    onError: () => undefined,
+    nextDelayMs: () => 2 * MIN,
+  });
+  loop.start(MIN);
+  await clock.runUntil(T0 + 4 * MIN);
+  expect(at).toEqual([0, 1, 3]);
+  await loop.stop();
+  await clock.runUntil(T0 + 10 * MIN);
+  expect(at).toEqual([0, 1, 3]);
+  loop.start(MIN);
+  await clock.runUntil(T0 + 12 * MIN);
+  expect(at).toEqual([0, 1, 3, 10, 11]);
+  await loop.stop();
+});
