@@ -5,7 +5,7 @@
 // Clock; the notice is claimed in the store first, so the Stewards of one PostgreSQL send it once.
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
-import { inFlight } from "../../platform/core/stepped-clock";
+import { createSerialLook } from "../../platform/core/serial-look";
 import type { EmailChannelConfig } from "../../tell/notify/channels/email/schema";
 import { sendPersonalMail } from "../../tell/notify/channels/email/personal-mail";
 import { noticeBeforeMs, type OnCallConfig, scheduleNames, scheduleOf } from "../../tell/oncall/config";
@@ -39,9 +39,6 @@ export interface HandoverNoticeDeps {
 
 export function createHandoverNotices(d: HandoverNoticeDeps) {
   const log = d.log.child({ module: "handover-notice" });
-  let timer: ReturnType<Clock["setTimeout"]> | undefined;
-  let stopped = false;
-  let running: Promise<void> | undefined;
   let prunedAt = 0;
   /** Schedules already warned about having no mail route, so the log says it once a run, not every minute. */
   const warned = new Set<string>();
@@ -111,43 +108,30 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
     return Math.max(LOOK_MS, next - now);
   };
 
-  const look = (): Promise<void> => {
-    if (running) return running;
-    running = (async () => {
-      const now = d.clock.now();
-      if (now - prunedAt >= DAY_MS) {
-        prunedAt = now;
-        await d.store.prune(now);
-      }
-      for (const name of scheduleNames(d.oncall())) await noticeOne(name, now);
-    })()
-      .catch((err) => log.error({ err }, "hand-off notices: the store could not be read"))
-      .finally(() => {
-        running = undefined;
-      });
-    return inFlight(d.clock, running, "hand-off notices");
+  const lookOnce = async (): Promise<void> => {
+    const now = d.clock.now();
+    if (now - prunedAt >= DAY_MS) {
+      prunedAt = now;
+      await d.store.prune(now);
+    }
+    for (const name of scheduleNames(d.oncall())) await noticeOne(name, now);
   };
+
+  // The timer waits for its look, so a manual clock moved past a handover waits for the notice before it goes on.
+  const loop = createSerialLook({
+    clock: d.clock,
+    label: "hand-off notices",
+    look: lookOnce,
+    onError: (err) => log.error({ err }, "hand-off notices: the store could not be read"),
+    nextDelayMs: nextLookIn,
+  });
 
   return {
     name: "handover-notices",
-    look,
+    look: loop.run,
     start() {
-      stopped = false;
-      // The timer waits for its look, so a manual clock moved past a handover waits for the notice before it goes on.
-      const arm = (ms: number) => {
-        timer = d.clock.setTimeout(async () => {
-          if (stopped) return;
-          await look();
-          if (!stopped) arm(nextLookIn());
-        }, ms);
-      };
-      arm(LOOK_MS);
-      void look();
+      loop.start(LOOK_MS);
     },
-    async stop() {
-      stopped = true;
-      d.clock.clearTimeout(timer);
-      await running;
-    },
+    stop: loop.stop,
   };
 }

@@ -7,6 +7,7 @@ import { auditActorOf, isVerifiedActor } from "../../platform/http/audit-actor";
 import { errorBody } from "../../platform/http/errors";
 import type { HttpEnv } from "../../platform/http/types";
 import { isGuid } from "../../platform/qlik/qrs-filter";
+import type { HeldStartFilter } from "./held-start-filter";
 import { isEmptySelector, parseStartRequest, type StartBody } from "./start-request";
 
 /** Who asks for a held start, as the two-person rule counts people (remediation's Asker). */
@@ -49,10 +50,15 @@ export async function holdDirectStart(
   pathTaskId: string | undefined,
   body: StartBody,
   wait: boolean | undefined,
+  allowlist: HeldStartFilter,
 ): Promise<Response> {
   const one = oneTaskOf(pathTaskId, body, wait);
   if ("error" in one) return c.json(errorBody(409, "CONFLICT", one.error, { field: one.field }), 409);
   const actor = auditActorOf(c);
+  // Before anything is recorded: neither the first person's ask nor a second's confirmation may hold a start the
+  // allowlist refuses (the worker would refuse it only after two people had agreed on it).
+  const refused = await allowlist(one.taskId, actor);
+  if (refused !== undefined) return c.json(errorBody(403, "FORBIDDEN", refused, { field: "taskId", filter: "control.startTaskFilter" }), 403);
   const held = await gate.hold({ taskId: one.taskId, by: actor.name, from: "rest", verified: isVerifiedActor(actor), ...(actor.ip ? { ip: actor.ip } : {}) });
   if (!held.ok) return c.json(errorBody(held.status, held.code, held.message, { field: held.field }), held.status);
   const { action } = held;

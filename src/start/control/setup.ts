@@ -32,6 +32,7 @@ import { createTaskStarter } from "./task-starter";
 import { createTaskWaiter } from "./task-waiter";
 import type { KeyValueWriter, TaskStarter } from "./types";
 import type { DirectStartGate } from "./direct-start-gate";
+import { createHeldStartFilter } from "./held-start-filter";
 import { AppError } from "../../platform/core/errors";
 
 /** What starting things reads of the config. */
@@ -96,7 +97,7 @@ export function setupControl(config: ControlSetupConfig, deps: ControlSetupDeps)
   );
   const startHandler = createStartHandler({ starter: taskStarter, waiter, waitCfg: cfg.wait, kv: () => deps.kv });
   let gate: DirectStartGate | undefined;
-  registerTaskRoutes(deps.router, startHandler, () => gate);
+  registerTaskRoutes(deps.router, startHandler, () => gate, qrs ? createHeldStartFilter({ qrs, filter, audit: deps.audit }) : undefined);
 
   let reloader: AppReloader | undefined;
   let dumper: AppDumper | undefined;

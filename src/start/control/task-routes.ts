@@ -14,6 +14,7 @@ import { queryBoolean, type Router } from "../../platform/http/route";
 import type { HttpEnv } from "../../platform/http/types";
 import { principalOf } from "../../platform/http/request-state";
 import { type DirectStartGate, holdDirectStart } from "./direct-start-gate";
+import type { HeldStartFilter } from "./held-start-filter";
 
 const StartQuerySchema = z.lazy(() =>
   z.object({
@@ -48,7 +49,13 @@ function assertMayWriteKv(c: Context<HttpEnv>, body: StartBody): void {
 }
 
 /** `gate`: set when remediation.approval.directStarts is two-person (a person's start then waits for a second one). */
-export function registerTaskRoutes(router: Router, handle: StartHandler, gate: () => DirectStartGate | undefined = () => undefined): void {
+/** `allowlist`: the start allowlist's answer for a start held for a second person (none: every task may be held). */
+export function registerTaskRoutes(
+  router: Router,
+  handle: StartHandler,
+  gate: () => DirectStartGate | undefined = () => undefined,
+  allowlist: HeldStartFilter = async () => undefined,
+): void {
   const responses = {
     200: { description: "What was started, not found, invalid or denied (and, with wait=true, how each run ended).", schema: StartResponseSchema },
     202: {
@@ -57,7 +64,8 @@ export function registerTaskRoutes(router: Router, handle: StartHandler, gate: (
     },
     400: { description: "Invalid task ID format, or a malformed body.", schema: ErrorSchema },
     403: {
-      description: "Under the two-person rule: the same person confirming their own start, or a caller without a verified identity.",
+      description:
+        "Under the two-person rule: the same person confirming their own start, a caller without a verified identity, or a task the start allowlist (control.startTaskFilter) refuses (details.filter names it).",
       schema: ErrorSchema,
     },
     404: { description: "Under the two-person rule: QRS has no such task.", schema: ErrorSchema },
@@ -86,7 +94,7 @@ export function registerTaskRoutes(router: Router, handle: StartHandler, gate: (
     async (c, { params, query, body }) => {
       assertMayWriteKv(c, body);
       const held = gate();
-      if (held) return holdDirectStart(c, held, params.taskId, body, query.wait);
+      if (held) return holdDirectStart(c, held, params.taskId, body, query.wait, allowlist);
       return c.json(
         await handle(params.taskId, body, restOrigin(c), {
           allTaskIdsMustExist: query.allTaskIdsMustExist,
@@ -113,7 +121,7 @@ export function registerTaskRoutes(router: Router, handle: StartHandler, gate: (
     async (c, { query, body }) => {
       assertMayWriteKv(c, body);
       const held = gate();
-      if (held) return holdDirectStart(c, held, undefined, body, query.wait);
+      if (held) return holdDirectStart(c, held, undefined, body, query.wait, allowlist);
       return c.json(
         await handle(undefined, body, restOrigin(c), {
           allTaskIdsMustExist: query.allTaskIdsMustExist,

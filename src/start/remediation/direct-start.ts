@@ -8,6 +8,7 @@ import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { eq } from "../../platform/qlik/qrs-filter";
 import type { ActionStore, RemediationAction } from "./action-store";
 import type { Approval, Asker } from "./approval";
+import { recordAsk } from "./record-ask";
 
 export interface DirectStartRequest extends Asker {
   taskId: string;
@@ -28,7 +29,7 @@ export interface DirectStartDeps {
 }
 
 export function createDirectStarts(deps: DirectStartDeps) {
-  const { store, approval } = deps;
+  const { approval } = deps;
   return async function requestStart(r: DirectStartRequest): Promise<DirectStartAnswer> {
     const taskId = r.taskId.toLowerCase();
     const key = `start:task:${taskId}`;
@@ -44,26 +45,7 @@ export function createDirectStarts(deps: DirectStartDeps) {
     // The task is looked up before anything is recorded: a second person should confirm a start of a task that exists.
     const [task] = await deps.qrs.listTasksFull(eq("id", taskId));
     if (!task) return { ok: false, status: 404, code: "NOT_FOUND", field: "taskId", message: `QRS has no task ${taskId}` };
-    const now = deps.clock.now();
-    const { added, action } = await store.add({
-      awaiting: key,
-      incidentId: 0,
-      taskId,
-      taskName: task.name,
-      kind: "start",
-      requestedBy: r.by,
-      requestedFrom: r.from,
-      ...(r.ip ? { requestedIp: r.ip } : {}),
-      requestedAt: now,
-      dueAt: now,
-    });
-    deps.audit.record({
-      actor: { kind: "remediation", name: r.by, ...(r.ip ? { ip: r.ip } : {}) },
-      action: "remediation.request",
-      target: taskId,
-      result: "ok",
-      details: { actionId: action.id, kind: "start", from: r.from, joined: !added, ...(added ? { awaiting: "a second person" } : {}) },
-    });
+    const { added, action } = await recordAsk(deps, r, { kind: "start", incidentId: 0, taskId, taskName: task.name, awaiting: key });
     // Two people starting first at once on two Stewards: the second's row joined the first's, so it confirms it.
     if (!added && action.status === "awaiting") return (await press()) ?? { ok: true, action, awaiting: true };
     // An action of the task already under way (a retry, a confirmed start): this start joins it, nothing starts twice.

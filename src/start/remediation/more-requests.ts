@@ -11,6 +11,7 @@ import type { StoredChains } from "../../tell/grouping/stored-chains";
 import type { ActionStore, RemediationAction } from "./action-store";
 import type { Approval } from "./approval";
 import { reloadOf } from "./engine-reload";
+import { recordAsk } from "./record-ask";
 import { type QueuePort, queueFor } from "./queue-port";
 
 export interface IncidentActionRequest {
@@ -118,36 +119,17 @@ export function createMoreRequests(deps: MoreRequestDeps) {
       if (p.step === "confirmed" && p.actions[0])
         return { ok: true as const, added: false, action: p.actions[0], confirmed: { firstBy: p.firstBy, already: p.already === true } };
     }
-    const now = clock.now();
-    let { added, action } = await store.add({
-      ...(two ? { awaiting: key } : {}),
-      incidentId,
-      taskId,
-      taskName,
-      kind,
-      ...(place.node ? { node: place.node } : {}),
-      requestedBy: r.by,
-      requestedFrom: r.from,
-      ...(r.ip ? { requestedIp: r.ip } : {}),
-      requestedAt: now,
-      dueAt: now,
-    });
-    deps.audit.record({
-      actor: { kind: r.from === "link" ? "link" : "remediation", name: r.by, ...(r.ip ? { ip: r.ip } : {}) },
-      action: "remediation.request",
-      target: taskId,
-      result: "ok",
-      details: {
-        actionId: action.id,
-        incidentId,
-        kind,
-        from: r.from,
-        joined: !added,
+    const recorded = await recordAsk(
+      deps,
+      r,
+      { kind, incidentId, taskId, taskName, ...(two ? { awaiting: key } : {}), ...(place.node ? { node: place.node } : {}) },
+      (added) => ({
         ...details,
         ...(place.note && added ? { waitsForQueueOf: place.node } : {}),
-        ...(two && added ? { awaiting: "a second person" } : {}),
-      },
-    });
+      }),
+    );
+    const { added } = recorded;
+    let { action } = recorded;
     // The incident's actions show it waiting, and for what, until the worker starts it once the queue has drained.
     if (place.note && added) action = (await store.noteWaiting(action.id, place.note)) ?? action;
     // One waiting for a second person is looked at too: it expires at a look, and its expiry is told (action-updates.ts).

@@ -4,9 +4,10 @@
 // since that Steward looked: if so, the start had reached Qlik and the run is adopted, never started twice.
 import type { Logger } from "pino";
 import type { AuditLog } from "../../platform/audit/audit-log";
-import type { Clock, Timer } from "../../platform/core/clock";
+import type { Clock } from "../../platform/core/clock";
 import { describeError } from "../../platform/core/errors";
 import type { Component } from "../../platform/core/lifecycle";
+import { createSerialLook } from "../../platform/core/serial-look";
 import type { QrsClient } from "../../platform/qlik/qrs-client";
 import { eq } from "../../platform/qlik/qrs-filter";
 import { FINAL_EXECUTION_STATUSES, type QrsExecutionResult } from "../../platform/qlik/qrs-schemas";
@@ -129,14 +130,10 @@ function whatItWaitedFor(a: RemediationAction, room: EngineRoom | undefined): st
 export function createWorker(deps: WorkerDeps): Worker {
   const log = deps.log.child({ module: "remediation" });
   const { store, clock } = deps;
-  let timer: Timer | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
   /** What the last pass's look found when it found nothing to do: the next arm needs no look of its own. */
   let idleLook: { next: number | undefined; unfinished: boolean } | undefined;
-  // Until start(), no timer is armed (a pass may still be run); after stop(), no new action is claimed.
+  // Until start(), no timer is armed (a pass may still be run); after stop(), no new action is claimed (loop.stopped()).
   let armed = false;
-  let stopping = false;
 
   const end = async (c: Claim, a: RemediationAction, outcome: string, answer: string) => {
     if (await store.failed(c, clock.now(), outcome, answer)) record(a, "failed", { outcome, answer });
@@ -194,7 +191,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     idleLook = undefined;
     await beforeDue(deps, record, log);
     for (const due of await store.due(clock.now())) {
-      if (stopping) return;
+      if (loop.stopped()) return;
       const ready = await readiness({ ...deps, log }, due, clock.now());
       if (!ready.ready && ready.waitedOut && deps.engineWaitMs !== undefined)
         await endWaitedOut({ ...deps, engineWaitMs: deps.engineWaitMs }, due, ready.waitedOut, clock.now(), record);
@@ -211,41 +208,36 @@ export function createWorker(deps: WorkerDeps): Worker {
     await deps.afterLook?.(clock.now()).catch((err) => log.warn({ err: describeError(err) }, "could not tell the outcomes of remediation actions"));
   }
 
-  async function pass(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        await passOnce().catch((err) => log.warn({ err: describeError(err) }, "could not look for due remediation actions"));
-      } while (again && !stopping);
-    })().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
-
   // The next look: at the poll interval (actions another Steward added, claims that ran out), or sooner when a
   // pending action falls due before it ("retry in 5 minutes" starts at its minute, not up to a poll later).
   // The latest arm wins: one begun before another (start's, beside a poke's pass) may find its look later and would
   // set the timer from a stale time.
   let arms = 0;
-  const arm = async () => {
-    if (!armed) return;
+  /** The wait until the next pass; undefined: another arm begun since (or stop) sets the timer, not this one. */
+  const nextWait = async (): Promise<number | undefined> => {
+    if (!armed) return undefined;
     const mine = ++arms;
     // Only what falls due later: a re-run due since the request but waiting for its queue to drain would arm a timer
     // of 0 again and again (a loop on the database, and a stepped clock that never moves on).
     const look = idleLook ?? (await store.nextLook(clock.now()).catch(() => ({ next: undefined, unfinished: true })));
     idleLook = undefined;
-    if (!armed || mine !== arms) return;
+    if (!armed || mine !== arms) return undefined;
     const poll = look.unfinished || !deps.idlePollMs ? deps.pollMs : Math.max(deps.pollMs, deps.idlePollMs());
-    const wait = look.next === undefined ? poll : Math.min(poll, Math.max(0, look.next - clock.now()));
-    clock.clearTimeout(timer);
-    // The timer's work is returned: a manual or stepped clock waits for it, so the re-armed timer fires in the same step.
-    timer = clock.setTimeout(() => pass().then(arm), wait);
-    timer.unref?.();
+    return look.next === undefined ? poll : Math.min(poll, Math.max(0, look.next - clock.now()));
+  };
+
+  // One pass at a time; a pass asked for during one (a person's poke) runs once more after it. The timer's pass is
+  // followed by the next arm, and a manual or stepped clock waits for both, so the re-armed timer fires in the same step.
+  const loop = createSerialLook({
+    clock,
+    look: passOnce,
+    onError: (err) => log.warn({ err: describeError(err) }, "could not look for due remediation actions"),
+    nextDelayMs: nextWait,
+  });
+  const pass = loop.run;
+  const arm = async () => {
+    const wait = await nextWait();
+    if (wait !== undefined) loop.arm(wait);
   };
 
   return {
@@ -255,14 +247,12 @@ export function createWorker(deps: WorkerDeps): Worker {
       name: "remediation",
       start() {
         armed = true;
-        stopping = false;
+        loop.start();
         void arm();
       },
       async stop() {
         armed = false;
-        stopping = true;
-        clock.clearTimeout(timer);
-        await running;
+        await loop.stop();
       },
     },
   };

@@ -4,7 +4,7 @@
 import type { Clock } from "../../platform/core/clock";
 import type { Router } from "../../platform/http/route";
 import { type OnCallConfig, scheduleOf } from "./config";
-import { scheduleDuties } from "./duty-answer";
+import { type ScheduleDuty, scheduleDuties } from "./duty-answer";
 import type { SlackGroupProblem } from "./slack-group-sync";
 
 export interface OnCallRouteDeps {
@@ -14,8 +14,11 @@ export interface OnCallRouteDeps {
   slackGroupProblems?: () => Record<string, SlackGroupProblem | undefined>;
 }
 
+/** A schedule's duty as GET /v4/oncall answers it: with its Slack user group's state when it keeps one. */
+export type OnCallDuty = ScheduleDuty & { slackUserGroup?: { id: string; problem: string | null; fix: string | null } };
+
 /** The schedules' duties, with the state of the Slack user group of those that keep one. */
-function answer(deps: OnCallRouteDeps) {
+function answer(deps: OnCallRouteDeps): OnCallDuty[] {
   const oncall = deps.oncall();
   const problems = deps.slackGroupProblems?.() ?? {};
   return scheduleDuties(oncall, deps.clock.now()).map((d) => {

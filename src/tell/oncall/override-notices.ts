@@ -6,7 +6,7 @@
 // with a mention of them to the Slack and Teams channels such routes post to (chat-notice.ts).
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
-import { inFlight } from "../../platform/core/stepped-clock";
+import { createSerialLook } from "../../platform/core/serial-look";
 import type { SqlDb } from "../../platform/store/sql";
 import { sendPersonalMail } from "../notify/channels/email/personal-mail";
 import type { EmailChannelConfig } from "../notify/channels/email/schema";
@@ -45,10 +45,8 @@ export type OverrideNotices = ReturnType<typeof createOverrideNotices>;
 
 export function createOverrideNotices(d: OverrideNoticeDeps) {
   const log = d.log.child({ module: "override-notices" });
-  let timer: ReturnType<Clock["setTimeout"]> | undefined;
+  /** Until start(): a notice queued is kept for the first look, not sent at once. */
   let stopped = true;
-  let running: Promise<void> | undefined;
-  let again = false;
 
   const claim = async (id: number, now: number) =>
     (
@@ -113,38 +111,21 @@ export function createOverrideNotices(d: OverrideNoticeDeps) {
     }
   };
 
-  /**
-   * The look each minute, while the config has a rota (a notice queued by a Steward that stopped before sending is
-   * taken over) or after this Steward queued one: an idle Steward with no rota reads nothing (idle-site-statements).
-   */
+  // A call while a drain runs makes it run once more after (a notice queued meanwhile is not left for a minute).
+  const loop = createSerialLook({
+    clock: d.clock,
+    label: "override notices",
+    look: drainOnce,
+    onError: (err) => log.error({ err }, "override notices: the store could not be read"),
+    // The look each minute, while the config has a rota (a notice queued by a Steward that stopped before sending is
+    // taken over) or after this Steward queued one: an idle Steward with no rota reads nothing (idle-site-statements).
+    nextDelayMs: () => (d.active() ? LOOK_MS : undefined),
+  });
+  /** A timer already armed keeps its time. */
   const arm = () => {
-    if (timer !== undefined || stopped) return;
-    timer = d.clock.setTimeout(async () => {
-      timer = undefined;
-      if (stopped) return;
-      await drain();
-      if (d.active()) arm();
-    }, LOOK_MS);
+    if (!loop.armed()) loop.arm(LOOK_MS);
   };
-
-  /** Sends what is due; a call while a drain runs makes it run once more after (a notice queued meanwhile is not left for a minute). */
-  const drain = (): Promise<void> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        await drainOnce();
-      } while (again);
-    })()
-      .catch((err) => log.error({ err }, "override notices: the store could not be read"))
-      .finally(() => {
-        running = undefined;
-      });
-    return inFlight(d.clock, running, "override notices");
-  };
+  const drain = loop.run;
 
   return {
     name: "override-notices",
@@ -165,14 +146,13 @@ export function createOverrideNotices(d: OverrideNoticeDeps) {
     },
     start() {
       stopped = false;
+      loop.start();
       if (d.active()) arm();
       void drain();
     },
     async stop() {
       stopped = true;
-      d.clock.clearTimeout(timer);
-      timer = undefined;
-      await running;
+      await loop.stop();
     },
   };
 }

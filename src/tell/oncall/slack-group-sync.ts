@@ -6,7 +6,7 @@
 // Slack id oncall.people gives them, else found by mail address (slack-member-ids.ts).
 import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
-import { inFlight } from "../../platform/core/stepped-clock";
+import { createSerialLook } from "../../platform/core/serial-look";
 import { type OnCallConfig, type OnCallSchedule, scheduleNames, scheduleOf } from "./config";
 import { dutyChange } from "./duty-span";
 import { onDuty } from "./on-duty";
@@ -86,10 +86,6 @@ export function createSlackGroupSync(d: SlackGroupSyncDeps) {
   const log = d.log.child({ module: "slack-user-group" });
   const states = new Map<string, ScheduleState>();
   const apis = new Map<string, SlackWebApi>();
-  let timer: ReturnType<Clock["setTimeout"]> | undefined;
-  let stopped = true;
-  let running: Promise<void> | undefined;
-  let again = false;
   const changes = createDutyChanges();
 
   const apiFor = (g: SlackUserGroupConfig): SlackWebApi => {
@@ -161,29 +157,15 @@ export function createSlackGroupSync(d: SlackGroupSyncDeps) {
     }
   };
 
-  /** Looks at every schedule; a call while a look runs makes it run once more after (the clock may have passed a handover meanwhile). */
-  const look = (): Promise<void> => {
-    if (running) {
-      again = true;
-      return running;
+  /** Looks at every schedule. */
+  const lookOnce = async (): Promise<void> => {
+    const oncall = d.oncall();
+    for (const name of scheduleNames(oncall)) {
+      const s = scheduleOf(oncall, name)!;
+      if (!s.slackUserGroup) continue;
+      await syncOne(name, s, s.slackUserGroup, d.clock.now());
+      changes.after(name, s, d.clock.now());
     }
-    running = (async () => {
-      do {
-        again = false;
-        const oncall = d.oncall();
-        for (const name of scheduleNames(oncall)) {
-          const s = scheduleOf(oncall, name)!;
-          if (!s.slackUserGroup) continue;
-          await syncOne(name, s, s.slackUserGroup, d.clock.now());
-          changes.after(name, s, d.clock.now());
-        }
-      } while (again && !stopped);
-    })()
-      .catch((err) => log.error({ err }, "Slack user groups: the store could not be read; tried again at the next look"))
-      .finally(() => {
-        running = undefined;
-      });
-    return inFlight(d.clock, running, "slack user groups");
   };
 
   /** The next look: each minute, or sooner at a handover (so @qlik-oncall is right from its first second) or when Slack's Retry-After ends. */
@@ -199,29 +181,27 @@ export function createSlackGroupSync(d: SlackGroupSyncDeps) {
     return Math.max(1, next - now);
   };
 
+  // A look asked for while one runs runs once more after it: the clock may have passed a handover meanwhile.
+  const loop = createSerialLook({
+    clock: d.clock,
+    label: "slack user groups",
+    look: lookOnce,
+    onError: (err) => log.error({ err }, "Slack user groups: the store could not be read; tried again at the next look"),
+    nextDelayMs: nextLookIn,
+  });
+
   return {
     name: "slack-user-groups",
-    look,
+    look: loop.run,
     /** Per schedule with a slackUserGroup: what stops it being kept in step, if anything. */
     problems(): Record<string, SlackGroupProblem | undefined> {
       return Object.fromEntries([...states].map(([name, st]) => [name, st.problem]));
     },
     start() {
-      stopped = false;
-      const arm = (ms: number) => {
-        timer = d.clock.setTimeout(async () => {
-          if (stopped) return;
-          await look();
-          if (!stopped) arm(nextLookIn());
-        }, ms);
-      };
-      arm(LOOK_MS);
-      void look();
+      loop.start(LOOK_MS);
     },
     async stop() {
-      stopped = true;
-      d.clock.clearTimeout(timer);
-      await running;
+      await loop.stop();
       for (const api of apis.values()) api.close();
       apis.clear();
     },

@@ -1,12 +1,14 @@
 /** @jsxImportSource hono/jsx */
 // The overview's "On duty now" panel (issue 106): for each `oncall:` schedule, who is on duty (or nobody, outside its
 // hours), why, until when and who is next, from GET /v4/oncall; the times on the page's clock. Below, for those who
-// may change a schedule, its override form and the overrides made over REST or here (override-form.tsx).
-import type { ScheduleDuty } from "../../../tell/oncall/duty-answer";
+// may change a schedule, its override form and the overrides made over REST or here (override-form.tsx). A schedule
+// whose Slack user group (slackUserGroup) cannot be kept in step says so in its row, as GET /v4/oncall does.
+import type { OnCallDuty } from "../../../tell/oncall/http-route";
+import { Badge } from "../components";
 import { Time } from "../page-clock";
 import { mayChangeSchedule, OverrideForm, OverrideList, type OverrideRow, type RotaViewer } from "./override-form";
 
-export function OnDutyPanel(props: { schedules: readonly ScheduleDuty[]; overrides?: readonly OverrideRow[]; viewer?: RotaViewer; nowMs?: number }) {
+export function OnDutyPanel(props: { schedules: readonly OnCallDuty[]; overrides?: readonly OverrideRow[]; viewer?: RotaViewer; nowMs?: number }) {
   if (props.schedules.length === 0) return null;
   const viewer = props.viewer ?? { admin: false };
   return (
@@ -24,7 +26,10 @@ export function OnDutyPanel(props: { schedules: readonly ScheduleDuty[]; overrid
         <tbody>
           {props.schedules.map((s) => (
             <tr data-schedule={s.schedule}>
-              <td>{s.schedule}</td>
+              <td>
+                {s.schedule}
+                <SlackGroupProblem duty={s} />
+              </td>
               <td data-person>
                 {s.person ?? <span class="muted">nobody</span>}
                 <div class="small muted">{whyWords(s)}</div>
@@ -43,8 +48,23 @@ export function OnDutyPanel(props: { schedules: readonly ScheduleDuty[]; overrid
   );
 }
 
+/**
+ * What Slack refused when this Steward last tried to keep the group in step (a scope missing, a person it does not
+ * know), and what to do: else the page-by-@handle people rely on may page the wrong person, and nothing else shows it.
+ */
+function SlackGroupProblem(props: { duty: OnCallDuty }) {
+  const g = props.duty.slackUserGroup;
+  if (!g?.problem) return null;
+  return (
+    <div class="small" data-slack-group-problem={g.id}>
+      <Badge tone="fail">Slack user group {g.id} is not kept in step</Badge> {g.problem}
+      {g.fix ? <div class="small muted">{g.fix}</div> : null}
+    </div>
+  );
+}
+
 /** The duty's reason in a word or two: an override, the rotation's week, or the hours (the API's `why` says more). */
-function whyWords(s: ScheduleDuty): string {
+function whyWords(s: OnCallDuty): string {
   if (s.why.startsWith("override")) return "override";
   if (!s.person) return "outside its hours";
   return s.why === "outside hours" ? "outside hours" : "rotation";

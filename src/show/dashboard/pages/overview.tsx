@@ -13,7 +13,7 @@ import { EventList } from "./event-list";
 import { DeliveryHealth, OutcomeCharts, SlowestTasks } from "./run-charts";
 import { OnDutyPanel } from "./on-duty-panel";
 import type { OverrideRow } from "./override-form";
-import type { ScheduleDuty } from "../../../tell/oncall/duty-answer";
+import type { OnCallDuty } from "../../../tell/oncall/http-route";
 import { principalOf } from "../../../platform/http/request-state";
 import { signedInAddress } from "../../../tell/oncall/rota-people";
 
@@ -30,7 +30,7 @@ export const overviewPage: PageHandler = async (c, { api, timeline, runs, inbox,
     api<{ enabled: boolean; open: unknown[] }>(c, "/v4/watchdog"),
     api<{ rows: Array<{ state: string }> }>(c, "/v4/freshness"),
     api<{ causes: Parameters<typeof incidentCounts>[0]; omitted?: number }>(c, "/v4/incidents/by-cause?limit=1000"),
-    api<{ schedules: ScheduleDuty[] }>(c, "/v4/oncall"),
+    api<{ schedules: OnCallDuty[] }>(c, "/v4/oncall"),
     api<{ overrides: OverrideRow[] }>(c, "/v4/oncall/overrides"),
   ]);
   const principal = principalOf(c);

@@ -4,7 +4,7 @@
 // when a mail is queued and every 30 s (retries, and mails a stopped Steward left). Every mail has List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 one-click).
 import type { Logger } from "pino";
 import { type Clock, every } from "../../../platform/core/clock";
-import { inFlight } from "../../../platform/core/stepped-clock";
+import { createSerialLook } from "../../../platform/core/serial-look";
 import type { EmailChannelConfig } from "../../../tell/notify/channels/email/schema";
 import { messageIdFor } from "../../../tell/notify/channels/email/message";
 import { personalMailOptions } from "../../../tell/notify/channels/email/personal-mail";
@@ -38,9 +38,6 @@ export interface SenderDeps {
 export function createSubscriptionSender(d: SenderDeps) {
   const options = smtpOptions(d.channel, d.baseDir);
   let transport: ReturnType<typeof createSmtpTransport> | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let stopTimer: (() => void) | undefined;
   let purgedAt = 0;
 
   const sendOne = async (m: OutgoingMail) => {
@@ -97,35 +94,24 @@ export function createSubscriptionSender(d: SenderDeps) {
     }
   };
 
-  const drain = (): Promise<void> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        await pass();
-      } while (again);
-    })()
-      .catch((err) => d.log.error({ err }, "subscription mails: the store could not be read"))
-      .finally(() => {
-        running = undefined;
-      });
-    return inFlight(d.clock, running, "subscription mails");
-  };
+  // A drain asked for while one runs (a mail queued meanwhile) runs once more after it.
+  const loop = createSerialLook({
+    clock: d.clock,
+    label: "subscription mails",
+    look: pass,
+    onError: (err) => d.log.error({ err }, "subscription mails: the store could not be read"),
+    nextDelayMs: () => LOOK_MS,
+  });
 
   return {
     name: "status-subscription-mails",
     /** Sends what is due now (queued mails wake it). */
-    drain,
+    drain: loop.run,
     start() {
-      stopTimer = every(d.clock, LOOK_MS, () => drain());
-      void drain();
+      loop.start(LOOK_MS);
     },
     async stop() {
-      stopTimer?.();
-      await running;
+      await loop.stop();
       (await transport?.catch(() => undefined))?.close();
     },
   };

@@ -3,10 +3,14 @@
 import { afterAll, expect, test } from "bun:test";
 import { createManualClock } from "../../../../src/platform/core/clock";
 import { createTestApp, type TestApp } from "../../../helpers/app";
+import { type SlackWebApiReceiver, startSlackWebApiReceiver } from "../../../helpers/slack-web-api-receiver";
+import { waitFor } from "../../../helpers/wait-for";
 
 const apps: TestApp[] = [];
+let slack: SlackWebApiReceiver | undefined;
 afterAll(async () => {
   for (const t of apps) await t.close();
+  await slack?.stop();
 });
 
 const rowOf = (html: string, schedule: string) => {
@@ -60,3 +64,40 @@ test("no schedules: no panel", async () => {
   apps.push(t);
   expect(await (await t.request("/ui")).text()).not.toContain("On duty now");
 });
+
+test("a schedule whose Slack user group cannot be kept in step says why in its row, in GET /v4/oncall's words, and what to do", async () => {
+  // The app's token is not the workspace's: Slack answers invalid_auth to the look-up of bo, who is on duty.
+  slack = await startSlackWebApiReceiver({
+    token: "xoxb-the-right-one",
+    members: { "bo@corp.example": "U0BO22" },
+    groups: { S0ONCALL1: [] },
+  });
+  const clock = createManualClock(Date.parse("2026-11-24T10:00:00Z"));
+  const t = createTestApp(
+    `oncall:
+  primary:
+    timeZone: Europe/Stockholm
+    people: [anna@corp.example, bo@corp.example]
+    handover: { weekday: mon, at: "09:00" }
+    firstWeek: "2026-11-02"
+    noticeBefore: 0
+    slackUserGroup: { id: S0ONCALL1, token: "xoxb-revoked-<secret>", baseUrl: "${slack.url}" }
+`,
+    { clock },
+  );
+  apps.push(t);
+  await t.app.start();
+  type Duty = { slackUserGroup?: { id: string; problem: string | null; fix: string | null } };
+  const group = async () => ((await (await t.request("/v4/oncall")).json()) as { schedules: Duty[] }).schedules[0]!.slackUserGroup;
+  await waitFor(async () => (await group())?.problem ?? undefined, { what: "Slack's refusal in GET /v4/oncall", timeoutMs: 30_000 });
+  const { problem, fix } = (await group())!;
+  expect(problem).toBe("Slack users.lookupByEmail answered invalid_auth");
+  const html = await (await t.request("/ui")).text();
+  const row = rowOf(html, "primary");
+  expect(row).toContain("Slack user group S0ONCALL1 is not kept in step");
+  expect(row).toContain(problem!);
+  // The fix as the API says it, escaped as HTML (it names "the Slack app's OAuth & Permissions page"), never the token.
+  expect(fix).toContain("app's OAuth & Permissions");
+  expect(row).toContain(fix!.replace(/&/g, "&amp;").replace(/'/g, "&#39;"));
+  expect(html).not.toContain("xoxb-revoked");
+}, 60_000);
