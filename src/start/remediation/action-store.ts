@@ -9,6 +9,7 @@ import { createApprovalRows } from "./approval-rows";
 import { createEngineWaitRows } from "./engine-wait-rows";
 import { createRefusalRows } from "./refusal-rows";
 import { CLAIMED, createOutcomeRows, UNTOLD } from "./outcome-rows";
+import { createToldReceiverRows, TOLD_BY_A_MESSAGE } from "./told-receivers";
 import { TELL_WITHIN_MS } from "./tell-window";
 import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf, TOLD_RUNNING } from "./action-row";
 
@@ -29,9 +30,19 @@ const byId = async (ex: SqlExecutor, id: number) => {
   return r ? rowOf(r) : undefined;
 };
 
+/** The SQL of each concern kept in its own file, read and written through the one store. */
+const rowsOf = (db: SqlDb) => ({
+  ...createActionReads(db),
+  ...createReloadRows(db),
+  ...createApprovalRows(db),
+  ...createOutcomeRows(db),
+  ...createEngineWaitRows(db),
+  ...createRefusalRows(db),
+  ...createToldReceiverRows(db),
+});
+
 export function createActionStore(db: SqlDb) {
-  const reads = createActionReads(db);
-  const rows = { ...createReloadRows(db), ...createApprovalRows(db), ...createOutcomeRows(db), ...createEngineWaitRows(db), ...createRefusalRows(db) };
+  const rows = rowsOf(db);
   /** One step of a claimed action: written only while the claim is still this one. */
   const step = async (c: Claim, set: string, params: Array<string | number | null>) =>
     (
@@ -43,7 +54,6 @@ export function createActionStore(db: SqlDb) {
       ])
     ).changes === 1;
   return {
-    ...reads,
     ...rows,
     get: (id: number) => byId(db, id),
     /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
@@ -110,10 +120,11 @@ export function createActionStore(db: SqlDb) {
      * the runs its queue cancels meanwhile join). None unfinished: the worker looks again only at its idle pace.
      */
     async nextLook(now: number): Promise<{ next: number | undefined; unfinished: boolean }> {
-      // An outcome to tell on its own (action-updates.ts), or one awaiting a second person (expired at a look): at pace.
+      // An outcome to tell on its own (action-updates.ts), also to the receivers the message that told it left out, or
+      // one awaiting a second person (expired at a look): at pace.
       const r = await db.get<{ t: number | null; n: number | string | null }>(
         `SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed', 'awaiting') OR (status = 'started' AND kind IN ('reload', 'rerun'))
-         OR (((${UNTOLD}) OR told_event_id LIKE '%${CLAIMED}') AND ended_at >= ?)`,
+         OR (((${UNTOLD}) OR told_event_id LIKE '%${CLAIMED}' OR (${TOLD_BY_A_MESSAGE}) OR rest_told LIKE '%${CLAIMED}') AND ended_at >= ?)`,
         [now, now - TELL_WITHIN_MS],
       );
       return { next: r?.t === null || r?.t === undefined ? undefined : Number(r.t), unfinished: Number(r?.n ?? 0) > 0 };

@@ -4,7 +4,9 @@
 // its way tells it instead (it marks the action told when it is built), so an outcome is never told twice; after a
 // short settle, so the recovery or failure its run's end raises is queued first. Claimed in the store before it is
 // queued, and queued with keys of its own: two Stewards queue it once, and a Steward killed in between leaves the
-// claim for any Steward to queue again.
+// claim for any Steward to queue again. A message that told the outcome may reach fewer receivers than the page did
+// (its route takes one channel, a rate limit or renotify drops a delivery): the page's receivers no message carrying
+// the outcome was built for, nor is on its way to, get the update too, claimed the same way (told-receivers.ts).
 import type { Logger } from "pino";
 import { describeError } from "../../platform/core/errors";
 import { actionUpdateEvent, actionUpdateEventId } from "../../platform/events/action-update";
@@ -13,10 +15,23 @@ import type { PageFollower, PageReceiver } from "../../tell/notify";
 import { causeAlertKey, incidentAlertKey } from "../../tell/notify/on-call/alert";
 import type { ActionStore, RemediationAction } from "./action-store";
 import { lineOf } from "./lines";
+import { receiverKey } from "./told-receivers";
 import { RUN_SETTLE_MS, SETTLE_MS, TELL_WITHIN_MS } from "./tell-window";
 
 export interface ActionUpdatesDeps {
-  store: Pick<ActionStore, "untoldOutcomes" | "claimedUpdates" | "claimUpdate" | "updateQueued">;
+  store: Pick<
+    ActionStore,
+    | "untoldOutcomes"
+    | "claimedUpdates"
+    | "claimUpdate"
+    | "updateQueued"
+    | "toldByMessages"
+    | "claimedRest"
+    | "claimRest"
+    | "restQueued"
+    | "restNone"
+    | "toldReceivers"
+  >;
   incidents: Pick<IncidentService, "get">;
   /** The causes that held an incident's subject (tell/grouping's cause store). */
   causes: { parentsOf(subject: string, since: number): Promise<number[]> };
@@ -58,7 +73,15 @@ export function createActionUpdates(deps: ActionUpdatesDeps) {
     return receivers.length > 0 ? { thread, since: incident.openedAt, alertKey: incidentAlertKey(incident.id), causeId: null, receivers } : undefined;
   }
 
-  async function queue(pages: PageFollower, a: RemediationAction, page: PageOf, now: number): Promise<void> {
+  /** Queues the update to `to` (the page's receivers, or those the message that told it left out), then notes it queued. */
+  async function queue(
+    pages: PageFollower,
+    a: RemediationAction,
+    page: PageOf,
+    now: number,
+    to = page.receivers,
+    queued = deps.store.updateQueued,
+  ): Promise<void> {
     const eventId = actionUpdateEventId(a.id);
     const event = actionUpdateEvent(
       {
@@ -81,9 +104,49 @@ export function createActionUpdates(deps: ActionUpdatesDeps) {
       a.endedAt ?? now,
       deps.host,
     );
-    const queued = await pages.send(event, page.receivers);
-    await deps.store.updateQueued(a.id, eventId);
-    log.info({ actionId: a.id, incidentId: a.incidentId, thread: page.thread, queued }, "an action's outcome no message carried is told on its own");
+    const made = await pages.send(event, to);
+    await queued(a.id, eventId);
+    const said =
+      to === page.receivers
+        ? "an action's outcome no message carried is told on its own"
+        : "an action's outcome is told on its own where the message that told it did not go";
+    log.info({ actionId: a.id, incidentId: a.incidentId, thread: page.thread, queued: made, told: a.toldEventId, to: to.map(receiverKey) }, said);
+  }
+
+  /** The page's receivers no message carrying the outcome was built for, nor is on its way to; and whether any is on its way. */
+  async function leftOut(pages: PageFollower, a: RemediationAction, page: PageOf): Promise<{ left: PageReceiver[]; waiting: boolean }> {
+    const told = await deps.store.toldReceivers(a.id);
+    const onItsWay = a.toldEventId ? await pages.onItsWay(a.toldEventId) : new Set<string>();
+    const untold = page.receivers.filter((r) => !told.has(receiverKey(r)));
+    return { left: untold.filter((r) => !onItsWay.has(receiverKey(r))), waiting: untold.some((r) => onItsWay.has(receiverKey(r))) };
+  }
+
+  /** Outcomes a message told: the page's receivers it left out get the update (claimed once on the site). */
+  async function tellTheRest(pages: PageFollower, now: number): Promise<void> {
+    // Claimed by a Steward that may have stopped before queuing: queued again (its keys make it once per receiver).
+    for (const a of await deps.store.claimedRest(now - TELL_WITHIN_MS)) {
+      const page = await pageOf(pages, a);
+      const left = page ? (await leftOut(pages, a, page)).left : [];
+      const queued = page && left.length > 0 ? queue(pages, a, page, now, left, deps.store.restQueued) : deps.store.restQueued(a.id);
+      await queued.catch((err) => log.warn({ actionId: a.id, err: describeError(err) }, "could not queue an action update"));
+    }
+    for (const a of await deps.store.toldByMessages(now - TELL_WITHIN_MS)) {
+      try {
+        const page = await pageOf(pages, a);
+        const { left, waiting } = page ? await leftOut(pages, a, page) : { left: [], waiting: false };
+        // A delivery of the telling message still on its way carries the outcome when it is built: looked at again.
+        if (!page || left.length === 0) {
+          if (!waiting) await deps.store.restNone(a.id);
+          continue;
+        }
+        if (await deps.store.claimRest(a.id)) await queue(pages, a, page, now, left, deps.store.restQueued);
+      } catch (err) {
+        log.warn(
+          { actionId: a.id, err: describeError(err) },
+          "could not tell an action's outcome where the message that told it did not go; the next look tries again",
+        );
+      }
+    }
   }
 
   /** One look: the updates claimed but maybe not queued, then the outcomes to tell now. */
@@ -108,5 +171,6 @@ export function createActionUpdates(deps: ActionUpdatesDeps) {
         log.warn({ actionId: a.id, err: describeError(err) }, "could not tell an action's outcome on its own; the next look tries again");
       }
     }
+    await tellTheRest(pages, now);
   };
 }
