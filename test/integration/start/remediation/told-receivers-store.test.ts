@@ -2,11 +2,21 @@
 // for is kept once; an outcome a message told is looked at once for the page's receivers it left out, claimed by one
 // Steward of a cluster, and a claim never marked queued (its Steward stopped) is found again by the next look.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { TaskEvent } from "../../../../src/platform/events/types";
 import { createActionStore } from "../../../../src/start/remediation/action-store";
+import { messageLines } from "../../../../src/start/remediation/lines";
 import { remediationMigrations } from "../../../../src/start/remediation/migrations";
+import { syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { bothBackends } from "../../../helpers/sql-backends";
 
 const ENDED = 1_000_000;
+const TASK = "5a1e0000-0000-4000-8000-00000000000b";
+
+/** A failure of the scheduler's path (not a preview) of the task, on incident 7. */
+function failureOf(executionId: string): TaskEvent {
+  const e = syntheticTaskEvent({ kind: "task.failed", taskId: TASK, taskName: "Reload Stock" });
+  return { ...e, id: `${executionId}:failed`, executionId, source: "udp", incident: { id: 7, status: "open" } as TaskEvent["incident"] };
+}
 
 for (const backend of bothBackends()) {
   describe(`who an action's outcome reached (${backend.name})`, () => {
@@ -95,6 +105,42 @@ for (const backend of bothBackends()) {
       expect(await store.toldByMessages(0)).toEqual([]);
       expect(await store.claimRest(action.id)).toBe(false);
       expect((await store.nextLook(ENDED + 1_000)).unfinished).toBe(false);
+    });
+
+    test("a message built while the run goes keeps no receiver; each built for its end keeps the one it was built for", async () => {
+      const db = await backend.open([remediationMigrations]);
+      const store = createActionStore(db);
+      // A cause (a lock on the stock folder) names the task among its symptoms.
+      const causes = {
+        get: async (id: number) => (id === 2 ? ({ id: 2, openedAt: 0 } as never) : undefined),
+        symptoms: async () => [{ taskId: TASK }] as never,
+      };
+      const { action } = await store.add({
+        incidentId: 7,
+        taskId: TASK,
+        taskName: "Reload Stock",
+        kind: "retry",
+        requestedBy: "Per Olsson",
+        requestedFrom: "link",
+        requestedAt: 1_000,
+        dueAt: 1_000,
+      });
+      await db.run("UPDATE remediation_actions SET status = 'started', started_at = 2000 WHERE id = ?", [action.id]);
+      const lines = (e: TaskEvent, channel: string, recipient: string) =>
+        messageLines({ store, causes, formatTime: (ms) => new Date(ms).toISOString() }, e, { channel, recipient, at: 5_000 });
+      // The cause's update (another of its tasks failed), to the on-call mail while the retry runs: it says it is running.
+      const other = failureOf("other-run");
+      const ofCause: TaskEvent = { ...other, task: { ...other.task, id: "another-task" }, incident: undefined, cause: { id: 2 } as TaskEvent["cause"] };
+      expect((await lines(ofCause, "mail", "bo@corp.example")).join("\n")).toContain("its run has not ended yet");
+      expect(await store.toldReceivers(action.id)).toEqual(new Set());
+      // The retry's own failure, to Teams before the bus closed the action and to the mail after: both carry the outcome.
+      const failed = failureOf("retry-run");
+      expect((await lines(failed, "teams", "")).join("\n")).toContain("the retry failed.");
+      await store.ended(TASK, 3_000, "failed", "Error: the file is locked");
+      expect((await lines(failed, "mail", "Qlik-Ops@corp.example")).join("\n")).toContain("the retry failed.");
+      expect([...(await store.toldReceivers(action.id))].sort()).toEqual(["mail|qlik-ops@corp.example", "teams|"]);
+      // bo@corp.example got only the running line: the page's receiver the update is for.
+      expect((await store.toldByMessages(0)).map((a) => a.id)).toEqual([action.id]);
     });
   });
 }
