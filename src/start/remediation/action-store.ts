@@ -214,29 +214,31 @@ export interface RunEnd {
  * is told again once it has (its outcome), by the next event's messages; its run's own end takes it even before the
  * bus has closed it (status still started): each of that event's deliveries is built on its own, and one built in
  * that gap would leave the outcome out while those built after the close told it (one receiver of three untold).
+ * Those deliveries are also built at once, each in its own statement: on PostgreSQL the mark (an UPDATE) of the one
+ * that commits first makes the others' wait for the row and then find it marked, while what they read besides sees the
+ * rows as they were before that commit. So the UPDATE also takes the rows this event told already (their mark kept):
+ * a statement that waited re-reads the row, and returns it (issue 101's nights on PostgreSQL: Reload Stock's retry
+ * told to one mail of three, the other mail and Teams built in the same instant without the line).
  */
 async function tellActions(db: SqlDb, which: { sql: string; params: Array<string | number> }, eventId: string, runEnd?: RunEnd): Promise<RemediationAction[]> {
   const running = `${TOLD_RUNNING}${eventId}`;
   const ownEnd = runEnd ? ` OR (status = 'started' AND kind <> 'reload' AND (task_id = ?${runEnd.recovered ? " OR kind = 'chain'" : ""}))` : "";
   const endParams = runEnd ? [runEnd.taskId.toLowerCase()] : [];
-  const mark = `UPDATE remediation_actions SET told_event_id = CASE WHEN status = 'started' THEN ? ELSE ? END
-     WHERE ${which.sql} AND (told_event_id IS NULL OR (told_event_id LIKE '${TOLD_RUNNING}%' AND (status IN ('ended', 'failed', 'skipped')${ownEnd})))
+  const markable = `(told_event_id IS NULL OR (told_event_id LIKE '${TOLD_RUNNING}%' AND (status IN ('ended', 'failed', 'skipped')${ownEnd})))
      AND status IN ('started', 'ended', 'failed', 'skipped') AND NOT (kind = 'reload' AND status = 'started')`;
-  const told = `SELECT * FROM remediation_actions WHERE ${which.sql} AND told_event_id IN (?, ?)`;
+  const mark = `UPDATE remediation_actions SET told_event_id = CASE WHEN ${markable} THEN (CASE WHEN status = 'started' THEN ? ELSE ? END) ELSE told_event_id END
+     WHERE ${which.sql} AND ((${markable}) OR told_event_id IN (?, ?))`;
+  const params = [...endParams, running, eventId, ...which.params, ...endParams, eventId, running];
   // Asked for every message of every incident's event, mostly of incidents with no action: on PostgreSQL one round
-  // trip (the SELECT after UNION ALL sees the rows as they were, so those marked now come once, from RETURNING).
-  if (db.dialect === "postgres") {
-    const rows = await db.all<Record<string, unknown>>(`WITH marked AS (${mark} RETURNING *) SELECT * FROM marked UNION ALL ${told} ORDER BY id`, [
-      running,
-      eventId,
+  // trip, every row this event tells coming from RETURNING.
+  if (db.dialect === "postgres")
+    return (await db.all<Record<string, unknown>>(`WITH told AS (${mark} RETURNING *) SELECT * FROM told ORDER BY id`, params)).map(rowOf);
+  await db.run(mark, params);
+  return (
+    await db.all<Record<string, unknown>>(`SELECT * FROM remediation_actions WHERE ${which.sql} AND told_event_id IN (?, ?) ORDER BY id`, [
       ...which.params,
-      ...endParams,
-      ...which.params,
       eventId,
       running,
-    ]);
-    return rows.map(rowOf);
-  }
-  await db.run(mark, [running, eventId, ...which.params, ...endParams]);
-  return (await db.all<Record<string, unknown>>(`${told} ORDER BY id`, [...which.params, eventId, running])).map(rowOf);
+    ])
+  ).map(rowOf);
 }
