@@ -9,6 +9,7 @@ import { createApprovalRows } from "./approval-rows";
 import { createEngineWaitRows } from "./engine-wait-rows";
 import { createRefusalRows } from "./refusal-rows";
 import { CLAIMED, createOutcomeRows, UNTOLD } from "./outcome-rows";
+import { createToldReceiverRows, TOLD_BY_A_MESSAGE } from "./told-receivers";
 import { TELL_WITHIN_MS } from "./tell-window";
 import { type ActionStatus, FINISHED, type NewAction, type RemediationAction, rowOf, TOLD_RUNNING } from "./action-row";
 
@@ -29,9 +30,19 @@ const byId = async (ex: SqlExecutor, id: number) => {
   return r ? rowOf(r) : undefined;
 };
 
+/** The SQL of each concern kept in its own file, read and written through the one store. */
+const rowsOf = (db: SqlDb) => ({
+  ...createActionReads(db),
+  ...createReloadRows(db),
+  ...createApprovalRows(db),
+  ...createOutcomeRows(db),
+  ...createEngineWaitRows(db),
+  ...createRefusalRows(db),
+  ...createToldReceiverRows(db),
+});
+
 export function createActionStore(db: SqlDb) {
-  const reads = createActionReads(db);
-  const rows = { ...createReloadRows(db), ...createApprovalRows(db), ...createOutcomeRows(db), ...createEngineWaitRows(db), ...createRefusalRows(db) };
+  const rows = rowsOf(db);
   /** One step of a claimed action: written only while the claim is still this one. */
   const step = async (c: Claim, set: string, params: Array<string | number | null>) =>
     (
@@ -43,7 +54,6 @@ export function createActionStore(db: SqlDb) {
       ])
     ).changes === 1;
   return {
-    ...reads,
     ...rows,
     get: (id: number) => byId(db, id),
     /** Adds the action; `added: false` with the task's action not yet ended when it has one (asked twice, or on two Stewards at once). */
@@ -110,10 +120,11 @@ export function createActionStore(db: SqlDb) {
      * the runs its queue cancels meanwhile join). None unfinished: the worker looks again only at its idle pace.
      */
     async nextLook(now: number): Promise<{ next: number | undefined; unfinished: boolean }> {
-      // An outcome to tell on its own (action-updates.ts), or one awaiting a second person (expired at a look): at pace.
+      // An outcome to tell on its own (action-updates.ts), also to the receivers the message that told it left out, or
+      // one awaiting a second person (expired at a look): at pace.
       const r = await db.get<{ t: number | null; n: number | string | null }>(
         `SELECT MIN(CASE WHEN status = 'pending' AND due_at > ? THEN due_at END) AS t, COUNT(*) AS n FROM remediation_actions WHERE status IN ('pending', 'claimed', 'awaiting') OR (status = 'started' AND kind IN ('reload', 'rerun'))
-         OR (((${UNTOLD}) OR told_event_id LIKE '%${CLAIMED}') AND ended_at >= ?)`,
+         OR (((${UNTOLD}) OR told_event_id LIKE '%${CLAIMED}' OR (${TOLD_BY_A_MESSAGE}) OR rest_told LIKE '%${CLAIMED}') AND ended_at >= ?)`,
         [now, now - TELL_WITHIN_MS],
       );
       return { next: r?.t === null || r?.t === undefined ? undefined : Number(r.t), unfinished: Number(r?.n ?? 0) > 0 };
@@ -211,6 +222,11 @@ export interface RunEnd {
  * is told again once it has (its outcome), by the next event's messages; its run's own end takes it even before the
  * bus has closed it (status still started): each of that event's deliveries is built on its own, and one built in
  * that gap would leave the outcome out while those built after the close told it (one receiver of three untold).
+ * Those deliveries are also built at once, each in its own statement: on PostgreSQL the mark (an UPDATE) of the one
+ * that commits first makes the others' wait for the row and then find it marked, while what they read besides sees the
+ * rows as they were before that commit. So the UPDATE also takes the rows this event told already (their mark kept):
+ * a statement that waited re-reads the row, and returns it (issue 101's nights on PostgreSQL: Reload Stock's retry
+ * told to one mail of three, the other mail and Teams built in the same instant without the line).
  */
 async function tellActions(db: SqlDb, which: { sql: string; params: Array<string | number> }, eventId: string, runEnd?: RunEnd): Promise<RemediationAction[]> {
   const running = `${TOLD_RUNNING}${eventId}`;
@@ -218,24 +234,21 @@ async function tellActions(db: SqlDb, which: { sql: string; params: Array<string
     ? ` OR (status = 'started' AND kind <> 'reload' AND ((task_id = ? AND ${OWN_RUN})${runEnd.recovered ? " OR kind = 'chain'" : ""}))`
     : "";
   const endParams = runEnd ? [runEnd.taskId.toLowerCase(), runEnd.executionId.toLowerCase()] : [];
-  const mark = `UPDATE remediation_actions SET told_event_id = CASE WHEN status = 'started' THEN ? ELSE ? END
-     WHERE ${which.sql} AND (told_event_id IS NULL OR (told_event_id LIKE '${TOLD_RUNNING}%' AND (status IN ('ended', 'failed', 'skipped')${ownEnd})))
+  const markable = `(told_event_id IS NULL OR (told_event_id LIKE '${TOLD_RUNNING}%' AND (status IN ('ended', 'failed', 'skipped')${ownEnd})))
      AND status IN ('started', 'ended', 'failed', 'skipped') AND NOT (kind = 'reload' AND status = 'started')`;
-  const told = `SELECT * FROM remediation_actions WHERE ${which.sql} AND told_event_id IN (?, ?)`;
+  const mark = `UPDATE remediation_actions SET told_event_id = CASE WHEN ${markable} THEN (CASE WHEN status = 'started' THEN ? ELSE ? END) ELSE told_event_id END
+     WHERE ${which.sql} AND ((${markable}) OR told_event_id IN (?, ?))`;
+  const params = [...endParams, running, eventId, ...which.params, ...endParams, eventId, running];
   // Asked for every message of every incident's event, mostly of incidents with no action: on PostgreSQL one round
-  // trip (the SELECT after UNION ALL sees the rows as they were, so those marked now come once, from RETURNING).
-  if (db.dialect === "postgres") {
-    const rows = await db.all<Record<string, unknown>>(`WITH marked AS (${mark} RETURNING *) SELECT * FROM marked UNION ALL ${told} ORDER BY id`, [
-      running,
-      eventId,
+  // trip, every row this event tells coming from RETURNING.
+  if (db.dialect === "postgres")
+    return (await db.all<Record<string, unknown>>(`WITH told AS (${mark} RETURNING *) SELECT * FROM told ORDER BY id`, params)).map(rowOf);
+  await db.run(mark, params);
+  return (
+    await db.all<Record<string, unknown>>(`SELECT * FROM remediation_actions WHERE ${which.sql} AND told_event_id IN (?, ?) ORDER BY id`, [
       ...which.params,
-      ...endParams,
-      ...which.params,
       eventId,
       running,
-    ]);
-    return rows.map(rowOf);
-  }
-  await db.run(mark, [running, eventId, ...which.params, ...endParams]);
-  return (await db.all<Record<string, unknown>>(`${told} ORDER BY id`, [...which.params, eventId, running])).map(rowOf);
+    ])
+  ).map(rowOf);
 }

@@ -5,7 +5,10 @@
 // short settle, so the recovery or failure its run's end raises is queued first. Claimed in the store before it is
 // queued, and queued with keys of its own: two Stewards queue it once, and a Steward killed in between leaves the
 // claim for any Steward to queue again. A re-run's actions that ended together the same way (an engine wait that gave
-// up ends the later ones with it) are one update naming each run, claimed together: one press, one message.
+// up ends the later ones with it) are one update naming each run, claimed together: one press, one message. A message
+// that told the outcome may reach fewer receivers than the page did (its route takes one channel, a rate limit or
+// renotify drops a delivery): the page's receivers no message carrying the outcome was built for, nor is on its way
+// to, get the update too, claimed the same way (told-receivers.ts).
 import type { Logger } from "pino";
 import { describeError } from "../../platform/core/errors";
 import { actionUpdateEvent, actionUpdateEventId } from "../../platform/events/action-update";
@@ -15,10 +18,24 @@ import { causeAlertKey, incidentAlertKey } from "../../tell/notify/on-call/alert
 import type { ActionStore, RemediationAction } from "./action-store";
 import { groupLine, lineOf } from "./lines";
 import { CLAIMED } from "./outcome-rows";
+import { receiverKey } from "./told-receivers";
 import { RUN_SETTLE_MS, SETTLE_MS, TELL_WITHIN_MS } from "./tell-window";
 
 export interface ActionUpdatesDeps {
-  store: Pick<ActionStore, "untoldOutcomes" | "claimedUpdates" | "claimUpdates" | "endedWith" | "updateQueued">;
+  store: Pick<
+    ActionStore,
+    | "untoldOutcomes"
+    | "claimedUpdates"
+    | "claimUpdates"
+    | "endedWith"
+    | "updateQueued"
+    | "toldByMessages"
+    | "claimedRest"
+    | "claimRest"
+    | "restQueued"
+    | "restNone"
+    | "toldReceivers"
+  >;
   incidents: Pick<IncidentService, "get">;
   /** The causes that held an incident's subject (tell/grouping's cause store). */
   causes: { parentsOf(subject: string, since: number): Promise<number[]> };
@@ -60,8 +77,19 @@ export function createActionUpdates(deps: ActionUpdatesDeps) {
     return receivers.length > 0 ? { thread, since: incident.openedAt, alertKey: incidentAlertKey(incident.id), causeId: null, receivers } : undefined;
   }
 
-  /** Queues the update of `told` (one action, or a re-run's that ended together, chain order), claimed already. */
-  async function queue(pages: PageFollower, told: readonly RemediationAction[], page: PageOf, now: number, eventId: string): Promise<void> {
+  /**
+   * Queues the update of `told` (one action, or a re-run's that ended together, chain order), claimed already, to `to`
+   * (the page's receivers, or those the message that told it left out), then notes it queued.
+   */
+  async function queue(
+    pages: PageFollower,
+    told: readonly RemediationAction[],
+    page: PageOf,
+    now: number,
+    eventId: string,
+    to = page.receivers,
+    queued: () => Promise<void> = () => deps.store.updateQueued(eventId),
+  ): Promise<void> {
     const a = told[0]!;
     const event = actionUpdateEvent(
       {
@@ -85,14 +113,17 @@ export function createActionUpdates(deps: ActionUpdatesDeps) {
       a.endedAt ?? now,
       deps.host,
     );
-    const queued = await pages.send(event, page.receivers);
-    await deps.store.updateQueued(eventId);
+    const made = await pages.send(event, to);
+    await queued();
+    const said =
+      to === page.receivers
+        ? "an action's outcome no message carried is told on its own"
+        : "an action's outcome is told on its own where the message that told it did not go";
     log.info(
-      { actionIds: told.map((x) => x.id), incidentId: a.incidentId, thread: page.thread, queued },
-      "an action's outcome no message carried is told on its own",
+      { actionIds: told.map((x) => x.id), incidentId: a.incidentId, thread: page.thread, queued: made, told: a.toldEventId, to: to.map(receiverKey) },
+      said,
     );
   }
-
   /** One look: the updates claimed but maybe not queued, then the outcomes to tell now. */
   return async function tellOutcomes(now: number): Promise<void> {
     const pages = deps.pages();
@@ -140,7 +171,62 @@ export function createActionUpdates(deps: ActionUpdatesDeps) {
         log.warn({ actionId: a.id, err: describeError(err) }, "could not tell an action's outcome on its own; the next look tries again");
       }
     }
+    await tellTheRest({ store: deps.store, log, pageOf, queue }, pages, now);
   };
+}
+
+/** What telling the receivers a message left out needs of createActionUpdates. */
+interface RestDeps {
+  store: Pick<ActionStore, "toldByMessages" | "claimedRest" | "claimRest" | "restQueued" | "restNone" | "toldReceivers">;
+  log: Logger;
+  pageOf(pages: PageFollower, a: RemediationAction): Promise<PageOf | undefined>;
+  queue(
+    pages: PageFollower,
+    told: readonly RemediationAction[],
+    page: PageOf,
+    now: number,
+    eventId: string,
+    to?: PageReceiver[],
+    queued?: () => Promise<void>,
+  ): Promise<void>;
+}
+
+/** The page's receivers no message carrying the outcome was built for, nor is on its way to; and whether any is on its way. */
+async function leftOut(store: RestDeps["store"], pages: PageFollower, a: RemediationAction, page: PageOf): Promise<{ left: PageReceiver[]; waiting: boolean }> {
+  const told = await store.toldReceivers(a.id);
+  const onItsWay = a.toldEventId ? await pages.onItsWay(a.toldEventId) : new Set<string>();
+  const untold = page.receivers.filter((r) => !told.has(receiverKey(r)));
+  return { left: untold.filter((r) => !onItsWay.has(receiverKey(r))), waiting: untold.some((r) => onItsWay.has(receiverKey(r))) };
+}
+
+/** Outcomes a message told: the page's receivers it left out get the update (claimed once on the site). */
+async function tellTheRest(r: RestDeps, pages: PageFollower, now: number): Promise<void> {
+  const { store, log, pageOf, queue } = r;
+  // Claimed by a Steward that may have stopped before queuing: queued again (its keys make it once per receiver).
+  for (const a of await store.claimedRest(now - TELL_WITHIN_MS)) {
+    const page = await pageOf(pages, a);
+    const left = page ? (await leftOut(store, pages, a, page)).left : [];
+    const queued =
+      page && left.length > 0 ? queue(pages, [a], page, now, actionUpdateEventId(a.id), left, () => store.restQueued(a.id)) : store.restQueued(a.id);
+    await queued.catch((err) => log.warn({ actionId: a.id, err: describeError(err) }, "could not queue an action update"));
+  }
+  for (const a of await store.toldByMessages(now - TELL_WITHIN_MS)) {
+    try {
+      const page = await pageOf(pages, a);
+      const { left, waiting } = page ? await leftOut(store, pages, a, page) : { left: [], waiting: false };
+      // A delivery of the telling message still on its way carries the outcome when it is built: looked at again.
+      if (!page || left.length === 0) {
+        if (!waiting) await store.restNone(a.id);
+        continue;
+      }
+      if (await store.claimRest(a.id)) await queue(pages, [a], page, now, actionUpdateEventId(a.id), left, () => store.restQueued(a.id));
+    } catch (err) {
+      log.warn(
+        { actionId: a.id, err: describeError(err) },
+        "could not tell an action's outcome where the message that told it did not go; the next look tries again",
+      );
+    }
+  }
 }
 
 /** Not told by a message nor claimed for an update (told while its run was running counts as untold). */

@@ -88,7 +88,7 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   const probes = createCauseProbes(deps.db);
   const own = createRemediationService(cfg, { ...deps, store, probes, worker, canReload: deps.reloader !== undefined, causes, chains });
   // A queue cause's update also says when the runs cancelled since join a pending re-run (rerun-lines.ts).
-  const service: RemediationService = { ...own, lines: async (e) => [...(await own.lines(e)), ...(await rerunJoinLines(store, e, deps.formatTime))] };
+  const service: RemediationService = { ...own, lines: async (e, to) => [...(await own.lines(e, to)), ...(await rerunJoinLines(store, e, deps.formatTime))] };
   registerRemediationRoutes(deps.router, service);
   registerMoreRemediationRoutes(deps.router, service);
   const poke = () => worker.poke();

@@ -3,9 +3,10 @@
 // cause's page, what was done about its symptoms (their own messages are folded under it).
 import { type DomainEvent, isTaskEvent, type TaskEvent } from "../../platform/events/types";
 import type { CauseStore } from "../../tell/grouping/cause-store";
-import type { ActionStore, RemediationAction, RunEnd } from "./action-store";
+import { type ActionStore, FINISHED, type RemediationAction, type RunEnd } from "./action-store";
 import type { CauseProbes } from "./cause-probes";
 import { actionUpdateOf } from "../../platform/events/action-update";
+import type { Receiver } from "./told-receivers";
 
 /** How many waiting tasks a page names before "and N more". */
 const NAMED_WAITERS = 10;
@@ -13,23 +14,31 @@ const NAMED_WAITERS = 10;
 const ENDS = ["task.succeeded", "task.failed", "task.aborted"] as const;
 
 export interface MessageLinesDeps {
-  store: Pick<ActionStore, "tell" | "tellOfCause" | "toldEnd" | "ofIncident">;
+  store: Pick<ActionStore, "tell" | "tellOfCause" | "toldEnd" | "ofIncident" | "toldTo">;
   causes: Pick<CauseStore, "get" | "symptoms">;
   formatTime(ms: number): string;
   /** The sources' probes (cause-probes.ts): a given-up probe's page names the tasks that waited. */
   probes?: Pick<CauseProbes, "ofIncident" | "waiters">;
 }
 
+/** The receiver a message is built for, and when: each outcome it carries is kept as told to that receiver. */
+export type BuiltFor = Receiver & { at: number };
+
 /**
  * The lines a message of `e` carries: what was done about its incident, and on a cause's page (its opening, update or
  * closing message) what was done about its symptoms' incidents and not yet told, as their own messages are folded
- * under it. Each action is told by the first event whose messages carry it, on every channel that event reaches.
+ * under it. Each action is told by the first event whose messages carry it, on every channel that event reaches; the
+ * page's receivers that event does not reach get the action's update (action-updates.ts), so each outcome carried is
+ * kept as told to `to`.
  */
-export async function messageLines(deps: MessageLinesDeps, e: DomainEvent): Promise<string[]> {
+export async function messageLines(deps: MessageLinesDeps, e: DomainEvent, to?: BuiltFor): Promise<string[]> {
   if ("source" in e && e.source === "test") return [];
   // An action update carries its action's line, decided (and the action marked told) when it was queued.
   const update = actionUpdateOf(e);
-  if (update) return update.lines;
+  if (update) {
+    if (to) await deps.store.toldTo([update.actionId], to, e.id, to.at);
+    return update.lines;
+  }
   const own = isTaskEvent(e) && e.incident ? await deps.store.tell(e.incident.id, e.id, runEndOf(e)) : [];
   const ofCause = e.cause ? await causeActions(deps, e.cause.id, e.id) : [];
   const seen = new Set(own.map((a) => a.id));
@@ -38,7 +47,11 @@ export async function messageLines(deps: MessageLinesDeps, e: DomainEvent): Prom
   // Told by its run's own end, an action still marked started has had its outcome told: not told again.
   const ended = told.filter((a) => endsItsRun(a, at) || recoveredBy(a, at)).map((a) => a.id);
   if (ended.length > 0) await deps.store.toldEnd(ended, e.id);
-  const lines = told.filter((a) => a.requestedFrom !== "rule").map((a) => lineOf(a, at, deps.formatTime));
+  const persons = told.filter((a) => a.requestedFrom !== "rule");
+  // An outcome, not an action still running: its run's end, or an action that ended one way or another.
+  const outcomes = persons.filter((a) => ended.includes(a.id) || FINISHED.includes(a.status)).map((a) => a.id);
+  if (to && outcomes.length > 0) await deps.store.toldTo(outcomes, to, e.id, to.at);
+  const lines = persons.map((a) => lineOf(a, at, deps.formatTime));
   return isTaskEvent(e) ? [...lines, ...(await gaveUpLines(deps.store, e, deps.formatTime, deps.probes))] : lines;
 }
 

@@ -5,7 +5,8 @@
 // two-person rule an action waits for a second person's confirmation (version 2), one awaiting per task. A rule
 // retries a cause shared by several failures (one data source) through one probe task first (version 3): one open
 // probe per cause on the whole site, the others waiting for its retry to succeed, their retries then following it. A
-// re-run or a chain's start waiting for a free engine notes since when (version 4): the wait has a limit.
+// re-run or a chain's start waiting for a free engine notes since when (version 4): the wait has a limit. An outcome
+// is told to each receiver of its page: the receivers each telling reached are kept (version 5), the others get its update.
 import type { MigrationSet } from "../../platform/store/database";
 
 export const remediationMigrations: MigrationSet = {
@@ -101,6 +102,25 @@ export const remediationMigrations: MigrationSet = {
       // waiting_since: when a re-run or a chain's start first found its node's queue empty and every engine busy; the
       // wait is bounded from then (remediation.engineWait), on whichever Steward of a cluster looks.
       sql: "ALTER TABLE remediation_actions ADD COLUMN waiting_since INTEGER;",
+    },
+    {
+      version: 5,
+      name: "remediation outcome told to the page's other receivers",
+      // A message's telling is per action (told_event_id) but reaches only its own receivers: each receiver a message
+      // carrying the outcome was built for is kept (told-receivers.ts), and rest_told says whether the page's other
+      // receivers were told by the action's update: 'none' when none was left, `<update id>:claimed` while one Steward
+      // queues it, the update's id once queued; NULL until a Steward has looked.
+      sql: `
+        ALTER TABLE remediation_actions ADD COLUMN rest_told TEXT;
+        CREATE TABLE remediation_told_receivers (
+          action_id INTEGER NOT NULL,
+          channel TEXT NOT NULL,
+          recipient TEXT NOT NULL,
+          event_id TEXT NOT NULL,
+          told_at INTEGER NOT NULL,
+          PRIMARY KEY (action_id, channel, recipient)
+        );
+      `,
     },
   ],
 };

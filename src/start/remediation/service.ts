@@ -219,7 +219,7 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
   );
   const { refusalIncident, ...left } = rerunLeftReads({ causes: deps.causes, incidents: deps.incidents, store, formatTime: deps.formatTime });
 
-  closeOnRunEnd(deps.bus, store, clock, log);
+  closeOnRunEnd(deps.bus, store, clock, log, () => deps.worker.poke());
 
   const requestRetry = toldOnRefusal(askRetry, "retry", refusedAsk, async (r) => r.incidentId);
   // A person's re-run refused is told where the cause's page went, nothing left to re-run too (rerun-left.ts).
@@ -339,6 +339,6 @@ export function createRemediationService(cfg: RemediationConfig, deps: ServiceDe
       const causeId = await store.untoldRunCause(e.task.id);
       return causeId > 0 ? causeId : undefined;
     },
-    lines: (e) => messageLines({ store, causes: deps.causes, formatTime: deps.formatTime, probes: deps.probes }, e),
+    lines: (e, to) => messageLines({ store, causes: deps.causes, formatTime: deps.formatTime, probes: deps.probes }, e, to),
   };
 }

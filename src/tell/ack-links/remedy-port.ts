@@ -88,6 +88,9 @@ export interface RemedyPort {
   needsTwoPeople?(action: "retry" | "rerun" | "reload" | "chain"): boolean;
   /** Whether the event ends the run of an action a person asked for, its outcome not told yet: renotify does not hold it. */
   endsAnAction?(e: DomainEvent): Promise<boolean>;
-  /** Lines for the incident's next message: what was done and how it ended (each told once). */
-  lines(e: DomainEvent): Promise<string[]>;
+  /**
+   * Lines for the incident's next message: what was done and how it ended (each told once). `to`: the receiver the
+   * message is built for, and when; the page's receivers no message carrying an outcome reached get its update.
+   */
+  lines(e: DomainEvent, to?: { channel: string; recipient: string; at: number }): Promise<string[]>;
 }

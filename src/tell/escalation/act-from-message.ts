@@ -83,7 +83,7 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
   return {
     hooks: {
       decorate: async (n) => {
-        const told = (await remedies?.lines(n.event)) ?? [];
+        const told = (await remedies?.lines(n.event, { channel: n.channel, recipient: n.recipient ?? "", at: deps.clock.now() })) ?? [];
         const withLines = told.length === 0 ? n : { ...n, vars: { ...n.vars, remediationLines: told } };
         return links.decorate(escalation ? escalation.decorate(withLines) : withLines);
       },

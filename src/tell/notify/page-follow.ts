@@ -57,6 +57,18 @@ export async function threadBusy(db: SqlDb, thread: string, since: number): Prom
 }
 
 /**
+ * The receivers (`channel|recipient`, lower case) that a delivery of the event is still on its way to (queued, being
+ * sent or waiting for its next attempt): the message it sends is yet to be built.
+ */
+export async function eventOnItsWay(db: SqlDb, eventId: string): Promise<Set<string>> {
+  const rows = await db.all<{ channel: string; recipient: string }>(
+    "SELECT channel, recipient FROM notify_deliveries WHERE event_id = ? AND status IN ('pending', 'sending') LIMIT 2000",
+    [eventId],
+  );
+  return new Set(rows.map((r) => `${r.channel}|${String(r.recipient).toLowerCase()}`));
+}
+
+/**
  * Queues `event` to each receiver, keyed by the event (two Stewards, or one after a kill, queue it once). Returns how
  * many deliveries it made now (0 when they were queued before).
  */

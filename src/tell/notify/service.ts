@@ -31,7 +31,7 @@ import { markAcknowledged, markResolved, openAlertEvent } from "./on-call/open-a
 import { createOutboxWorker, type PeerLooks, type WorkerChannel } from "./worker";
 import type { DeliveryGate } from "./gate";
 import type { ChannelHealth } from "./channel-health";
-import { followPage, type PageReceiver, pageReceivers, threadBusy } from "./page-follow";
+import { eventOnItsWay, followPage, type PageReceiver, pageReceivers, threadBusy } from "./page-follow";
 import { createUnroutedHistory } from "./unrouted-history";
 
 export interface NotifierDeps {
@@ -118,6 +118,8 @@ export interface Notifier {
 export interface PageFollower {
   receivers(thread: string, since: number): Promise<PageReceiver[]>;
   busy(thread: string, since: number): Promise<boolean>;
+  /** The receivers (`channel|recipient`, lower case) a delivery of the event is still on its way to. */
+  onItsWay(eventId: string): Promise<Set<string>>;
   /** Queues `event` to the receivers (keyed by the event: once); how many deliveries were made now. */
   send(event: DomainEvent, receivers: readonly PageReceiver[]): Promise<number>;
 }
@@ -222,6 +224,7 @@ function pageFollower(deps: NotifierDeps, outbox: OutboxStore, wake: () => void)
   return {
     receivers: (thread, since) => pageReceivers(deps.store.sql, thread, since),
     busy: (thread, since) => threadBusy(deps.store.sql, thread, since),
+    onItsWay: (eventId) => eventOnItsWay(deps.store.sql, eventId),
     async send(event, receivers) {
       const queued = await followPage(outbox, config.channels, event, receivers, clock.now(), config.notify.outbox.maxAge);
       if (queued > 0) wake();
