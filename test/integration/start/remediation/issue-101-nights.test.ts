@@ -42,6 +42,12 @@ import { type HttpReceiver, type SmtpReceiver, startHttpReceiver, startSmtpRecei
  * night, and it is slower); STEWARD_101_NIGHTS=14 plays the issue's fortnight on both.
  */
 const NIGHTS_ON = { sqlite: Number(process.env.STEWARD_101_NIGHTS ?? 2), postgres: Number(process.env.STEWARD_101_NIGHTS ?? 1) };
+/**
+ * Slack, the webhook, PagerDuty and Opsgenie beside mail and Teams: on SQLite; on PostgreSQL with
+ * STEWARD_101_ALL_CHANNELS=1 (the whole file took 137 CPU seconds with mail and Teams, 225 with all six on both stores;
+ * what the channels do is the same on either store, the outbox's and the channels' state are tested on both elsewhere).
+ */
+const ALL_CHANNELS_ON = { sqlite: true, postgres: process.env.STEWARD_101_ALL_CHANNELS === "1" };
 const STAMP = 10 * 60_000;
 const MAIL_LINK = /https:\/\/steward\.corp\.example:8443(\/act\/(?:incident|cause)\/\d+\?[^\s"<>]+)/g;
 
@@ -56,10 +62,10 @@ interface Post {
   alert?: { key: string; op: "open" | "note" | "end" };
 }
 
-/** Every receiver a page goes to but mail's: the chat posts, the webhook, the on-call products. */
-const OTHERS = ["teams:ops-teams", "slack:ops-slack", "hook:ops-hook", "pd:ops-pd", "og:ops-og"];
+/** Every receiver a page goes to but mail's: the chat posts, the webhook, the on-call products (`all`), or Teams. */
+const others = (all: boolean) => (all ? ["teams:ops-teams", "slack:ops-slack", "hook:ops-hook", "pd:ops-pd", "og:ops-og"] : ["teams:ops-teams"]);
 /** Each receiver of a page on night n: the channels, the mail's address and whoever was on duty. */
-const receiversOn = (night: number) => [...OTHERS, "mail:qlik-ops@corp.example", `mail:${onDuty(night)}`];
+const receiversOn = (night: number, all: boolean) => [...others(all), "mail:qlik-ops@corp.example", `mail:${onDuty(night)}`];
 
 /** What a person saw of the queue's re-runs a minute after they were asked for: the assistant's summary, the Causes page. */
 interface Doing {
@@ -178,7 +184,7 @@ async function play(dir: string, backend: "sqlite" | "postgres", mode: "person" 
     pg ??= await startPostgres();
     store = `store:\n  postgres:\n    url: ${await pg.createDatabase(`nights_${mode}`)}\n    leaseTtlMs: 180000\n    heartbeatIntervalMs: 60000\n`;
   }
-  const more = { slackUrl: `${rx.url}/slack`, hookUrl: `${rx.url}/hook`, pagerDutyUrl: pd.url, opsgenieUrl: og.url };
+  const more = ALL_CHANNELS_ON[backend] ? { slackUrl: `${rx.url}/slack`, hookUrl: `${rx.url}/hook`, pagerDutyUrl: pd.url, opsgenieUrl: og.url } : undefined;
   const yaml = `${stewardYaml({ smtpPort: smtp.port, teamsUrl: `${rx.url}/teams`, rules: mode === "rules", store, more })}mcp: { enabled: true }\n`;
   const st = await startSteward(s, dir, yaml, at(0, "01:30"));
   const nights: Played["nights"] = [];
@@ -337,6 +343,15 @@ function alertEndedBefore(posts: Post[], a: Action): string[] {
     .map((c) => `${c}:ops-${c}`);
 }
 
+/** Per receiver: how many posts, mails or accepted requests it got; PagerDuty's and Opsgenie's alerts too. */
+function receivedBy(p: Played): Record<string, { received: number; alerts?: number }> {
+  const out: Record<string, { received: number; alerts?: number }> = {};
+  for (const x of p.posts()) (out[`${x.channel}:${x.to}`] ??= { received: 0 }).received++;
+  if (out["pd:ops-pd"]) out["pd:ops-pd"].alerts = p.pd.alerts.length;
+  if (out["og:ops-og"]) out["og:ops-og"].alerts = p.og.alerts.length;
+  return out;
+}
+
 const get = async <T>(p: Played, path: string) => (await (await p.st.t.request(path, { headers: { "x-api-key": OPS_KEY } })).json()) as T;
 /** Every action on every incident, oldest first. */
 async function allActions(p: Played): Promise<Action[]> {
@@ -369,9 +384,12 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
     describe(`issue 101's nights (${mode === "person" ? "no rules, a person pressing the links" : "the documented rules"}, ${backend})`, () => {
       const dir = createTempDir(`steward-101-${mode}-${backend}-`);
       const NIGHTS = NIGHTS_ON[backend];
+      const ALL = ALL_CHANNELS_ON[backend];
       let p: Played;
       let actions: Action[] = [];
       afterAll(async () => {
+        // What each receiver got over the nights (posts, mails, requests; the products' alerts), for the record.
+        if (p) console.table(receivedBy(p));
         await closeAll(p?.st.t, p?.s.sim, dir);
         await p?.rx.stop();
         await p?.smtp.stop();
@@ -438,7 +456,10 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
           const pages = p
             .posts()
             .filter((x) => nightOf(x.at) === night && x.text.includes("Reload queue backed up on reload01") && x.text.includes("Open: cause #"));
-          expect({ night, pages: new Set(pages.map((x) => `${x.channel}:${x.to}`)).size, posts: pages.length }).toEqual({ night, pages: 4, posts: 4 });
+          // Mail (two recipients), Teams, and Slack when it is on the routes.
+          const n = ALL ? 4 : 3;
+          expect({ night, pages: new Set(pages.map((x) => `${x.channel}:${x.to}`)).size, posts: pages.length }).toEqual({ night, pages: n, posts: n });
+          if (!ALL) continue;
           // The webhook's one body of the backlog, and one alert of the night's queue cause in each on-call product.
           const hooks = p.posts().filter((x) => x.channel === "hook" && nightOf(x.at) === night && x.text.startsWith("scheduler.queue_backlog"));
           expect({ night, hooks: hooks.length }).toEqual({ night, hooks: 1 });
@@ -480,7 +501,7 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
           }
           for (const [to, n] of perReceiver) expect({ night, to, n }).toEqual({ night, to, n: 1 });
           // The rota: the page went to every channel, to the mail's address and to whoever was on duty that night.
-          if (mode === "person") expect([...perReceiver.keys()].sort()).toEqual(receiversOn(night).sort());
+          if (mode === "person") expect([...perReceiver.keys()].sort()).toEqual(receiversOn(night, ALL).sort());
           if (mode === "rules") expect({ night, pages: pages.length }).toEqual({ night, pages: 0 });
         }
         if (mode === "rules") {
@@ -504,10 +525,10 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
           expect(asked.length).toBeGreaterThanOrEqual(NIGHTS * 19);
           const posts = p.posts();
           const untold: string[] = [];
-          const afterTheEnd: string[] = [];
+          const afterTheEnd: Array<Pick<Action, "kind" | "causeId">> = [];
           let firstAround: string | undefined;
           for (const a of asked) {
-            const receivers = receiversOn(nightOf(Date.parse(a.endedAt!)));
+            const receivers = receiversOn(nightOf(Date.parse(a.endedAt!)), ALL);
             const line = `${PHRASE[a.kind]} ${a.outcome}.`;
             const ended = Date.parse(a.endedAt!);
             // Told in the next message: within twenty minutes of the run's end (posts are stamped to ten minutes).
@@ -521,7 +542,7 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
                   .map((x) => `${new Date(x.at).toISOString()} ${x.text.split("\n").slice(0, 2).join(" / ")}${x.text.includes(line) ? " [tells it]" : ""}`),
               });
             const gone = alertEndedBefore(posts, a);
-            if (gone.length > 0) afterTheEnd.push(`${a.kind} ${gone.join(" ")}`);
+            if (gone.length > 0) afterTheEnd.push({ kind: a.kind, causeId: a.causeId });
             for (const r of receivers.filter((x) => !gone.includes(x)))
               if (!told.some((x) => `${x.channel}:${x.to}` === r)) {
                 untold.push(`${a.taskName} ${a.kind} ${a.outcome} → ${r}`);
@@ -531,9 +552,9 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
           // Every one at once (and what the first missing receiver got around it), not only the first.
           expect(untold, firstAround).toEqual([]);
           // Only the queue's re-runs may end after their alert did: its cause closes as the queue drains, often before they run.
-          expect(afterTheEnd.filter((x) => !x.startsWith("rerun "))).toEqual([]);
-          // Each product was told at the queue cause's end that the re-runs wait for the queue: the line of its last update.
-          for (const { causeId } of p.nights)
+          expect(afterTheEnd.filter((x) => x.kind !== "rerun")).toEqual([]);
+          // Each product was then told, before the queue cause's end, that the re-runs wait for the queue.
+          for (const causeId of new Set(afterTheEnd.map((x) => x.causeId)))
             for (const c of ["pd", "og"])
               expect({
                 causeId,
@@ -564,7 +585,7 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
           const posts = p.posts();
           for (const a of without) {
             const ended = Date.parse(a.endedAt!);
-            const receivers = receiversOn(nightOf(ended));
+            const receivers = receiversOn(nightOf(ended), ALL);
             // Told on the queue's page, so the line names its task: "Load Sales: Re-run …: not started, not needed: …".
             const line = a.status === "skipped" ? "not started, not needed" : `not started, ${a.outcome}`;
             const told = posts.filter((x) => x.at >= ended - STAMP && x.at <= ended + 2 * STAMP && x.text.includes(`${a.taskName}: `) && x.text.includes(line));
@@ -575,14 +596,15 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
           expect(untold).toEqual([]);
         });
 
-      test("every PagerDuty and Opsgenie alert opened is resolved by the end; both products took every request", () => {
-        for (const r of [p.pd, p.og]) {
-          expect(r.rejected).toEqual([]);
-          expect(r.alerts.filter((a) => a.status !== "resolved")).toEqual([]);
-        }
-        // Person: each night at least the source's cause, the CRM's, Reload Stock's incident and the queue's.
-        if (mode === "person") for (const r of [p.pd, p.og]) expect(r.alerts.length).toBeGreaterThanOrEqual(NIGHTS * 4);
-      });
+      if (ALL)
+        test("every PagerDuty and Opsgenie alert opened is resolved by the end; both products took every request", () => {
+          for (const r of [p.pd, p.og]) {
+            expect(r.rejected).toEqual([]);
+            expect(r.alerts.filter((a) => a.status !== "resolved")).toEqual([]);
+          }
+          // Person: each night at least the source's cause, the CRM's, Reload Stock's incident and the queue's.
+          if (mode === "person") for (const r of [p.pd, p.og]) expect(r.alerts.length).toBeGreaterThanOrEqual(NIGHTS * 4);
+        });
 
       test("the assistant and the dashboard show what is being done and each action's outcome, as the messages told them", async () => {
         for (const [night, { causeId, doing }] of p.nights.entries()) {
