@@ -101,11 +101,23 @@ export const onDuty = (night: number) => (Math.floor((night + 6) / 7) % 2 === 0 
 /** The key the on-call engineer acts with over REST (scope tasks). */
 export const OPS_KEY = generateApiKey();
 
+/** The integration key of the scenario's Opsgenie (its receiver checks every request carries it). */
+export const OPSGENIE_KEY = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+
+/** Where the other channel types post: a Slack incoming webhook, a generic webhook, PagerDuty's and Opsgenie's APIs. */
+export interface MoreChannels {
+  slackUrl: string;
+  hookUrl: string;
+  pagerDutyUrl: string;
+  opsgenieUrl: string;
+}
+
 /**
  * Steward's config: a rota, the mail and the Teams channel on each route (failures, the watchdog's kinds, the queue,
- * the freshness promises), the acting links; `rules` adds the documented rules of docs/remediation.md.
+ * the freshness promises), the acting links; `rules` adds the documented rules of docs/remediation.md; `more` adds
+ * Slack, a webhook, PagerDuty and Opsgenie to every route beside them.
  */
-export function stewardYaml(o: { smtpPort: number; teamsUrl: string; rules: boolean; store: string }): string {
+export function stewardYaml(o: { smtpPort: number; teamsUrl: string; rules: boolean; store: string; more?: MoreChannels }): string {
   const rules = o.rules
     ? `remediation:
   pollInterval: 10s
@@ -116,6 +128,14 @@ export function stewardYaml(o: { smtpPort: number; teamsUrl: string; rules: bool
       errorClasses: [queue]
 `
     : "remediation: { pollInterval: 10s }\n";
+  const more = o.more
+    ? `  ops-slack: { type: slack, webhookUrl: "${o.more.slackUrl}" }
+  ops-hook: { type: webhook, url: "${o.more.hookUrl}" }
+  ops-pd: { type: pagerduty, routingKey: "R0123456789abcdef0123456789abcde", url: "${o.more.pagerDutyUrl}/v2/enqueue" }
+  ops-og: { type: opsgenie, apiKey: "${OPSGENIE_KEY}", url: "${o.more.opsgenieUrl}" }
+`
+    : "";
+  const to = o.more ? "[ops-mail, ops-teams, ops-slack, ops-hook, ops-pd, ops-og]" : "[ops-mail, ops-teams]";
   return `${o.store}intake:
   reconcile: { intervalSeconds: 60, settleSeconds: 0 }
 watchdog:
@@ -134,11 +154,11 @@ oncall:
 channels:
   ops-mail: { type: email, smtp: { host: 127.0.0.1, port: ${o.smtpPort}, security: none }, from: steward@corp.example, to: [qlik-ops@corp.example] }
   ops-teams: { type: teams, webhookUrl: "${o.teamsUrl}" }
-routes:
-  - { name: failures, on: [task.failed, task.aborted, task.recovered], to: [ops-mail, ops-teams], recipients: { onCall: primary } }
-  - { name: watchdog, on: [app.stale, task.missed, task.chain_broken, task.running_long, task.on_track], to: [ops-mail, ops-teams], recipients: { onCall: primary } }
-  - { name: queue, on: [scheduler.queue_backlog], to: [ops-mail, ops-teams], recipients: { onCall: primary } }
-  - { name: promises, on: [app.freshness_warning, app.freshness_breached, app.freshness_recovered], to: [ops-mail, ops-teams] }
+${more}routes:
+  - { name: failures, on: [task.failed, task.aborted, task.recovered], to: ${to}, recipients: { onCall: primary } }
+  - { name: watchdog, on: [app.stale, task.missed, task.chain_broken, task.running_long, task.on_track], to: ${to}, recipients: { onCall: primary } }
+  - { name: queue, on: [scheduler.queue_backlog], to: ${to}, recipients: { onCall: primary } }
+  - { name: promises, on: [app.freshness_warning, app.freshness_breached, app.freshness_recovered], to: ${to} }
 actionLinks: { publicBaseUrl: "${BASE}" }
 security:
   apiKeys:

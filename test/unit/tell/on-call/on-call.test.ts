@@ -9,7 +9,7 @@ import type { TaskEvent } from "../../../../src/platform/events/types";
 import type { PagerDutyChannelConfig } from "../../../../src/tell/notify/channels/pagerduty/schema";
 import type { OpsgenieChannelConfig } from "../../../../src/tell/notify/channels/opsgenie/schema";
 import { pagerDutyEvent } from "../../../../src/tell/notify/channels/pagerduty/payload";
-import { opsgenieRequest } from "../../../../src/tell/notify/channels/opsgenie/payload";
+import { actionNote, opsgenieRequest } from "../../../../src/tell/notify/channels/opsgenie/payload";
 import { alertActionOf, alertKeyOf, parseAlertKey } from "../../../../src/tell/notify/on-call/alert";
 import { syntheticServiceEvent, syntheticTaskEvent } from "../../../../src/tell/notify/samples";
 import { pagerDutySigner, signPagerDuty, tokenOwner } from "../../../../src/tell/on-call";
@@ -142,6 +142,16 @@ describe("request bodies", () => {
       body: { source: "Qlik Sense Steward", note: "Acknowledged in Steward by anna" },
     });
     expect(opsgenieRequest(og, e, { action: "resolve", key: "steward-cause-7" }, undefined).path).toBe("/v2/alerts/steward-cause-7/close?identifierType=alias");
+  });
+
+  test("Opsgenie: a note on a cause's alert names the task whose message tells the action; on the task's own alert it need not", () => {
+    const vars = { remediationLines: ["Retried by anna (from REST) at 02:20 UTC: Qlik started the task; the retry succeeded.", "B: Retried by anna …"] };
+    // Issue 101's twelve loads under one source's cause: a note saying only "Retried by …" does not say which load.
+    expect(actionNote(vars, failed({ incident, cause }))).toBe(`What Steward did (Load sales):\n${vars.remediationLines.join("\n")}`);
+    expect(actionNote(vars, failed({ incident }))).toBe(`What Steward did:\n${vars.remediationLines.join("\n")}`);
+    const close = opsgenieRequest(og, failed({ incident, cause }), { action: "resolve", key: "steward-cause-7" }, undefined, undefined, vars);
+    expect(close.body.note).toContain("What Steward did (Load sales):\nRetried by anna");
+    expect(actionNote({}, failed({ incident, cause }))).toBeUndefined();
   });
 });
 

@@ -22,7 +22,7 @@ export const opsgenieChannel: ChannelDefinition<"opsgenie"> = {
   templateParts: [],
   preview: (cfg, n, deps) => {
     const step = { action: n.action ?? alertActionOf(n.event), key: alertKeyOf(n.event) };
-    const note = actionNote(n.vars);
+    const note = actionNote(n.vars, n.event);
     const r = step.action === "note" && note ? opsgenieNote(cfg, step, note) : opsgenieRequest(cfg, n.event, step, deps.publicUrl, n.note, n.vars);
     return { url: safeUrl(join(n.test?.target ?? cfg.url, r.path)), body: r.body };
   },
@@ -42,7 +42,7 @@ export const opsgenieChannel: ChannelDefinition<"opsgenie"> = {
         // An update of an alert already open: Opsgenie dedups the create on its alias and keeps the first description,
         // so what Steward did goes as a note on the alert (the API's Add Note), which its timeline shows.
         const wasOpen = (await openAlertEvent(deps.state, alertKeyOf(n.event))) !== undefined;
-        const note = actionNote(n.vars);
+        const note = actionNote(n.vars, n.event);
         if (n.action === "note" && !note) return { nothingSent: "nothing Steward did is left to tell on the alert" };
         const done = await stepAlert(
           n,

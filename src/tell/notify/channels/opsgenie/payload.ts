@@ -1,6 +1,6 @@
 // The alert API requests of one step of a Steward alert in Opsgenie or Jira Service Management: create with the alias,
 // message, description (the failing lines), details, tags and priority; acknowledge and close by alias.
-import type { DomainEvent } from "../../../../platform/events/types";
+import { type DomainEvent, isTaskEvent } from "../../../../platform/events/types";
 import { actionLines, alertFacts, alertLinks, alertSummary, failingLines } from "../../on-call/alert";
 import type { OnCallStep } from "../../on-call/open-alerts";
 import { type OpsgenieChannelConfig, priorityOf } from "./schema";
@@ -33,10 +33,16 @@ function details(facts: Record<string, string>): Record<string, string> {
   return out;
 }
 
-/** The note that tells what Steward's remediation did about the alert, or undefined when the message tells nothing. */
-export function actionNote(vars: Record<string, unknown> | undefined): string | undefined {
+/**
+ * The note that tells what Steward's remediation did about the alert, or undefined when the message tells nothing. On
+ * a cause's alert the lines of the message's own task do not name it (its mail or post says it in the title, a note
+ * has none), so the heading does: "Load 07" among twelve loads, not just "Retried by …".
+ */
+export function actionNote(vars: Record<string, unknown> | undefined, e?: DomainEvent): string | undefined {
   const lines = actionLines(vars);
-  return lines.length > 0 ? clip(`What Steward did:\n${lines.join("\n")}`, NOTE_MAX) : undefined;
+  if (lines.length === 0) return undefined;
+  const about = e?.cause && isTaskEvent(e) ? ` (${e.task.name || e.task.id})` : "";
+  return clip(`What Steward did${about}:\n${lines.join("\n")}`, NOTE_MAX);
 }
 
 /** Adds the outcome of Steward's actions to the open alert of `step.key` (the alert API's Add Note). */
@@ -46,7 +52,7 @@ export function opsgenieNote(cfg: OpsgenieChannelConfig, step: OnCallStep, note:
 
 function description(e: DomainEvent, publicUrl: string | undefined, vars: Record<string, unknown> | undefined): string {
   const parts = [alertSummary(e)];
-  const done = actionNote(vars);
+  const done = actionNote(vars, e);
   if (done) parts.push(done);
   const lines = failingLines(e, 10_000);
   if (lines) parts.push(`Failing lines:\n${lines}`);
@@ -66,7 +72,7 @@ export function opsgenieRequest(
   const alias = step.key.slice(0, 512);
   const byAlias = (verb: string) => `/v2/alerts/${encodeURIComponent(alias)}/${verb}?identifierType=alias`;
   // The note of an acknowledge or close says what Steward did too: the outcome that ended the alert is often told there.
-  const withDone = (text: string) => clip([text, actionNote(vars)].filter(Boolean).join("\n\n"), NOTE_MAX);
+  const withDone = (text: string) => clip([text, actionNote(vars, e)].filter(Boolean).join("\n\n"), NOTE_MAX);
   if (step.action === "acknowledge") return { path: byAlias("acknowledge"), body: { source: cfg.source, note: withDone(note ?? "Acknowledged in Steward") } };
   if (step.action === "resolve") return { path: byAlias("close"), body: { source: cfg.source, note: withDone(note ?? `Ended: ${alertSummary(e)}`) } };
   const host = "host" in e && typeof e.host === "string" ? e.host : undefined;
