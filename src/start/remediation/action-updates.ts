@@ -195,7 +195,10 @@ interface RestDeps {
 async function leftOut(store: RestDeps["store"], pages: PageFollower, a: RemediationAction, page: PageOf): Promise<{ left: PageReceiver[]; waiting: boolean }> {
   const told = await store.toldReceivers(a.id);
   const onItsWay = a.toldEventId ? await pages.onItsWay(a.toldEventId) : new Set<string>();
-  const untold = page.receivers.filter((r) => !told.has(receiverKey(r)));
+  // A receiver first paged as the action ended or later got a page judged with its outcome (a symptom it held, paged once it
+  // failed): that page is its news, not a page to follow up.
+  const paged = page.receivers.filter((r) => r.firstAt < (a.endedAt ?? Number.POSITIVE_INFINITY));
+  const untold = paged.filter((r) => !told.has(receiverKey(r)));
   return { left: untold.filter((r) => !onItsWay.has(receiverKey(r))), waiting: untold.some((r) => onItsWay.has(receiverKey(r))) };
 }
 

@@ -19,6 +19,8 @@ export interface PageReceiver {
   recipient: string;
   target: string | null;
   pageKey: string;
+  /** When the thread's first message to this receiver was queued. */
+  firstAt: number;
 }
 
 /** Deliveries a follow-up goes to at most (as a cause's update: a long mailing list is cut, not copied whole). */
@@ -33,8 +35,8 @@ const threadNames = (thread: string): [string, string] => [thread, thread.toLowe
 
 /** The receivers the thread's delivered messages reached since `since`, each once (its first delivery). */
 export async function pageReceivers(db: SqlDb, thread: string, since: number): Promise<PageReceiver[]> {
-  const rows = await db.all<{ route: string; channel: string; recipient: string; target: string | null; key: string }>(
-    `SELECT route, channel, recipient, target, key FROM notify_deliveries
+  const rows = await db.all<{ route: string; channel: string; recipient: string; target: string | null; key: string; created_at: number | string }>(
+    `SELECT route, channel, recipient, target, key, created_at FROM notify_deliveries
      WHERE thread IN (?, ?) AND created_at >= ? AND status = 'delivered' AND route <> ? AND kind NOT IN (?, ?, ?) ORDER BY id LIMIT 2000`,
     [...threadNames(thread), since, TEST_SEND_ROUTE, ...NOT_PAGES],
   );
@@ -42,7 +44,14 @@ export async function pageReceivers(db: SqlDb, thread: string, since: number): P
   for (const r of rows) {
     const who = `${r.channel}|${String(r.recipient).toLowerCase()}`;
     if (!seen.has(who) && seen.size < MAX_RECEIVERS)
-      seen.set(who, { route: String(r.route), channel: String(r.channel), recipient: String(r.recipient), target: r.target, pageKey: String(r.key) });
+      seen.set(who, {
+        route: String(r.route),
+        channel: String(r.channel),
+        recipient: String(r.recipient),
+        target: r.target,
+        pageKey: String(r.key),
+        firstAt: Number(r.created_at),
+      });
   }
   return [...seen.values()];
 }
