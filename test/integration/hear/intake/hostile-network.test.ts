@@ -108,7 +108,10 @@ describe("runs that never happened", () => {
 
   test("a real datagram replayed after de-duplication has forgotten its run is refused", async () => {
     let offsetMs = 0;
-    const h = await harness({}, { ...systemClock, now: () => Date.now() + offsetMs });
+    const { log, lines } = collectLogs();
+    tmp = createTempDir();
+    const h = await startHarness({ dir: tmp.path, intake: {}, clock: { ...systemClock, now: () => Date.now() + offsetMs }, log });
+    setTimeout(() => console.log("DBGLOGS", lines.slice(-30).map((l) => JSON.stringify(l).slice(0, 400)).join("\n")), 14_000);
     const real = await h.runWhenIdle(IDS.reload, "fail");
     await h.eventFor(real);
     const datagram = h.sim.udp.recent().find((d) => d.text.includes(real) && d.text.includes("failed"))!.text;

@@ -110,7 +110,7 @@ freshness:
     sales-morning: { appNames: [Sales dashboard], freshBy: "07:00" }
 `;
 
-test("watching an idle site, a Steward alone sends under 25 statements a minute, two under 100 together", async () => {
+test("watching an idle site, a Steward alone sends under 26 statements a minute, two under 100 together", async () => {
   site = await startSteppedSite(dir.path, Date.parse("2026-11-23T08:00:00Z"));
   const { clock } = site;
   const counts = countStatements(clock);
@@ -142,9 +142,11 @@ test("watching an idle site, a Steward alone sends under 25 statements a minute,
   expect(counts.ofAll("SELECT value FROM freshness_meta")).toBe(0);
   expect(counts.ofAll("INSERT INTO freshness_meta")).toBeLessThanOrEqual(26);
   const alone = counts.totalAll() / 60;
-  // It was under 36 while the looks for other Stewards' work came once a minute each (about 33 then, 22 now).
-  if (alone >= 25) console.log(counts.table());
-  expect(alone).toBeLessThan(25);
+  // It was under 36 while the looks for other Stewards' work came once a minute each (about 33 then, 22 later). 24.45
+  // before the watchdog's look read Steward's own successful Engine reload jobs too (issue 101: an app a person had
+  // reloaded is fresh at the next look, whichever member ran the job): one statement a look, 25.45 now.
+  if (alone >= 26) console.log(counts.table());
+  expect(alone).toBeLessThan(26);
 
   await member("beta");
   await clock.runUntil(clock.now() + 2 * MIN);
