@@ -114,6 +114,9 @@ describe("runs that never happened", () => {
     setTimeout(() => console.log("DBGLOGS", lines.slice(-30).map((l) => JSON.stringify(l).slice(0, 400)).join("\n")), 14_000);
     const real = await h.runWhenIdle(IDS.reload, "fail");
     await h.eventFor(real);
+    // Handled, not only announced: while its run is still in flight here (its messages being built) the replay is a
+    // duplicate of the run at hand, not one de-duplication has forgotten.
+    await waitFor(() => !h.t.app.intake.processor.inFlight(real), { what: "the real run handled" });
     const datagram = h.sim.udp.recent().find((d) => d.text.includes(real) && d.text.includes("failed"))!.text;
     // 73 hours later for Steward (runs are remembered for 72): the captured datagram is sent again.
     offsetMs = 73 * 3_600_000;
