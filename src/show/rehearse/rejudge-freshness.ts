@@ -1,12 +1,14 @@
-// Issue 105: a config's "fresh by" promises judged again on the window's recorded reloads, as the live judge would have
-// judged them with that config's deadline and warnAt. The live judge's own pure judgeFreshness is called at each time
-// its answer can change (a warning time, a deadline, a recorded reload's end), with the apps as the recorded runs made
-// them by then, and what it opens, escalates and closes becomes the events it would have raised. Nothing is read from
-// QRS or the live conditions: the recorded runs are the whole input.
+// Issue 105: a config's promises ("fresh by" and "never older than") judged again on the window's recorded reloads, as
+// the live judge would have judged them with that config's deadline and warnAt, or maxAge and warnAfter. The live
+// judge's own pure judgeFreshness is called at each time its answer can change (a warning time, a deadline, the moment
+// data gets too old, a recorded reload's end), with the apps as the recorded runs made them by then, and what it opens,
+// escalates and closes becomes the events it would have raised. Nothing is read from QRS or the live conditions: the
+// recorded runs are the whole input.
 import type { WatchdogEvent } from "../../platform/events/types";
 import type { AppFreshness, Level } from "../../watch/freshness/freshness-store";
 import { freshnessEvent } from "../../watch/freshness/freshness-event";
 import { type FreshnessFinding, type JudgedPromise, judgeFreshness, type OpenFreshness, promisedApps } from "../../watch/freshness/judge";
+import { maxAgeLookTimes } from "./max-age-looks";
 import type { RecordedEvent } from "../noise/replay";
 
 /** A successful reload of an app, as the watchdog kept it (watchdog_runs). */
@@ -33,6 +35,8 @@ export interface FreshnessLabel {
   deadlineMs: number;
   /** When the recorded reloads made it fresh (absent: not within the window). */
   freshMs?: number;
+  /** A "never older than" promise: its age limit (deadlineMs is then when the data got too old). */
+  maxAgeMs?: number;
 }
 
 export interface RejudgedFreshness {
@@ -40,7 +44,10 @@ export interface RejudgedFreshness {
   labels: Map<string, FreshnessLabel>;
 }
 
-/** The times the judge's answer can change: each deadline, each warning time and each reload's end in the window. */
+/**
+ * The times the judge's answer can change: each deadline, each warning time and each reload's end in the window; for
+ * a "never older than" promise, when the data of each reload (or of the window's start) gets too old or old enough to warn.
+ */
 function lookTimes(promises: readonly JudgedPromise[], reloads: readonly RecordedReload[], from: number, to: number): number[] {
   const times = new Set<number>();
   for (const p of promises) {
@@ -52,11 +59,12 @@ function lookTimes(promises: readonly JudgedPromise[], reloads: readonly Recorde
     }
   }
   for (const r of reloads) if (r.stopMs >= from && r.stopMs <= to) times.add(r.stopMs);
+  for (const t of maxAgeLookTimes(promises, reloads, from, to)) times.add(t);
   return [...times].sort((a, b) => a - b);
 }
 
 /**
- * The events `promises` (fresh-by promises only) would have raised over [from, to] on the recorded reloads (oldest
+ * The events `promises` would have raised over [from, to] on the recorded reloads (oldest
  * first; those before `from` say how fresh each app was when the window began).
  */
 export function rejudgeFreshness(
@@ -65,7 +73,7 @@ export function rejudgeFreshness(
   apps: readonly AppMeta[],
   o: { from: number; to: number; host: string },
 ): RejudgedFreshness {
-  const judged = promises.filter((p) => p.deadlines !== undefined);
+  const judged = promises.filter((p) => p.deadlines !== undefined || p.maxAge !== undefined);
   const out: RejudgedFreshness = { events: [], labels: new Map() };
   if (judged.length === 0) return out;
   // Only the apps the promises name are judged, and only their reloads are looks: a site's other runs change nothing.
@@ -98,6 +106,7 @@ export function rejudgeFreshness(
     app: f.app.appName,
     key: f.key,
     deadlineMs: f.deadlineMs,
+    ...(f.maxAgeMs !== undefined ? { maxAgeMs: f.maxAgeMs } : {}),
   });
   for (const t of lookTimes(judged, sorted, o.from, o.to)) {
     for (; next < sorted.length && sorted[next]!.stopMs <= t; next++) {

@@ -1,5 +1,5 @@
-// Issue 105: which of the watch's thresholds two configs judge differently (a promise's deadline, warnAt, days, zone or
-// apps; the queue's backlog threshold), and each config's recorded events with those judged again on the recorded runs
+// Issue 105: which of the watch's thresholds two configs judge differently (a promise's deadline, warnAt, maxAge,
+// warnAfter, hours, days, zone or apps; the queue's backlog threshold), and each config's recorded events with those judged again on the recorded runs
 // in place of the ones the watch raised with the thresholds in force. What both configs judge alike keeps its recorded
 // events, so a rehearsal of the config in force against itself changes nothing.
 import type { WatchdogEvent } from "../../platform/events/types";
@@ -45,7 +45,7 @@ export interface RecordedRuns {
 }
 
 export interface ThresholdChanges {
-  /** Fresh-by promises judged differently, by name. */
+  /** The config file's promises (fresh by or never older than) judged differently, by name. */
   promises: Set<string>;
   backlog: boolean;
 }
@@ -57,8 +57,6 @@ export function thresholdChanges(current: WatchThresholds, next: WatchThresholds
   for (const name of new Set([...Object.keys(current.promises), ...Object.keys(next.promises)])) {
     const a = current.promises[name];
     const b = next.promises[name];
-    // "Never older than" promises are judged on their recorded events (docs/rehearse.md: what is not re-judged).
-    if ((a?.maxAge ?? b?.maxAge) !== undefined && (a?.freshBy ?? b?.freshBy) === undefined) continue;
     if (!same(a, b)) promises.add(name);
   }
   const backlog = current.backlog.enabled !== next.backlog.enabled || (next.backlog.enabled && current.backlog.backlogAfterMs !== next.backlog.backlogAfterMs);
