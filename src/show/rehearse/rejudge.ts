@@ -101,6 +101,21 @@ function engineTimeouts(recorded: readonly RecordedEvent[]): Map<string, number>
   return out;
 }
 
+/**
+ * The promises of the window's recorded freshness events that neither config file holds: an app's own promise (its
+ * custom property, StewardFreshBy) is read from QRS live and not kept in the store, so it cannot be judged again; its
+ * recorded events stand for both configs, and the rehearsal says so.
+ */
+export function unjudgedPromises(recorded: readonly RecordedEvent[], current: WatchThresholds, next: WatchThresholds): string[] {
+  const out = new Set<string>();
+  for (const { event } of recorded) {
+    if (!FRESHNESS.has(event.kind)) continue;
+    const p = promiseOf(event as WatchdogEvent);
+    if (p !== undefined && !current.promises[p] && !next.promises[p]) out.add(p);
+  }
+  return [...out].sort();
+}
+
 /** `cfg`'s recorded history: the events the changed thresholds raised replaced by what `cfg`'s would have raised. */
 export function rejudgeHistory(
   cfg: WatchThresholds,

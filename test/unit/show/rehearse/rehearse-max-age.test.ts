@@ -152,3 +152,25 @@ describe("a rehearsal of a never-older-than promise", () => {
     expect(r.unpagedFaults).toEqual([]);
   });
 });
+
+describe("a promise an app sets in its custom property", () => {
+  test("is not kept in the store: its recorded events stand for both configs, and the notes say so", async () => {
+    // What the live judge raised for Sales app's own promise (StewardFreshBy = "max 24h10m"): Tuesday's lapse.
+    const own = compilePromise("StewardFreshBy:Sales app", {
+      appIds: [SALES],
+      appNames: [],
+      streams: [],
+      appTags: [],
+      maxAge: 24 * 60 * MIN + 10 * MIN,
+      days: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
+      timeZone: "UTC",
+    });
+    const recorded = rejudgeFreshness([own], reloads, apps, { ...window, host: "sense1" }).events;
+    const r = await rehearse({ ...window, current: configOf("24h10m"), next: configOf("24h30m"), recorded, incidents: new Map(), runs });
+    // The config file's promise is judged again (its lapse vanishes); the app's own keeps paging under both.
+    expect(r.channels).toEqual([{ route: "on-call", channel: "oncall-mail", current: 2, rehearsed: 1 }]);
+    expect(r.notes).toContain(
+      "Promises neither config file holds are not judged again: their recorded freshness events stand for both configs (StewardFreshBy:Sales app). A promise an app sets in its custom property (StewardFreshBy) is read from QRS live and not kept in the store.",
+    );
+  });
+});
