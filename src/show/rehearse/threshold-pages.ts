@@ -56,8 +56,9 @@ function tooOld(l: ThresholdLabel & { type: "freshness" }, p: ReturnType<Thresho
 
 /** The new config's limit in words, for a fault it leaves unpaged. */
 function newLimit(p: ReturnType<ThresholdSide["freshBy"]>): string {
-  if (p?.maxAge !== undefined) return `maxAge (${formatDuration(p.maxAge)})`;
-  return `deadline (${p?.freshBy ?? "none"})`;
+  if (!p) return "config (no such promise)";
+  if (p.maxAge !== undefined) return `maxAge (${formatDuration(p.maxAge)})`;
+  return `deadline (${p.freshBy ?? "none"})`;
 }
 
 interface Labelled {
