@@ -48,7 +48,13 @@ export interface RejudgedFreshness {
  * The times the judge's answer can change: each deadline, each warning time and each reload's end in the window; for
  * a "never older than" promise, when the data of each reload (or of the window's start) gets too old or old enough to warn.
  */
-function lookTimes(promises: readonly JudgedPromise[], reloads: readonly RecordedReload[], from: number, to: number): number[] {
+function lookTimes(
+  promises: readonly JudgedPromise[],
+  reloads: readonly RecordedReload[],
+  appsOf: (p: JudgedPromise) => ReadonlySet<string>,
+  from: number,
+  to: number,
+): number[] {
   const times = new Set<number>();
   for (const p of promises) {
     const d = p.deadlines;
@@ -59,7 +65,17 @@ function lookTimes(promises: readonly JudgedPromise[], reloads: readonly Recorde
     }
   }
   for (const r of reloads) if (r.stopMs >= from && r.stopMs <= to) times.add(r.stopMs);
-  for (const t of maxAgeLookTimes(promises, reloads, from, to)) times.add(t);
+  for (const p of promises) {
+    if (!p.maxAge) continue;
+    const mine = appsOf(p);
+    for (const t of maxAgeLookTimes(
+      p.maxAge,
+      reloads.filter((r) => mine.has(r.appId)),
+      from,
+      to,
+    ))
+      times.add(t);
+  }
   return [...times].sort((a, b) => a - b);
 }
 
@@ -78,7 +94,8 @@ export function rejudgeFreshness(
   if (judged.length === 0) return out;
   // Only the apps the promises name are judged, and only their reloads are looks: a site's other runs change nothing.
   const known = apps.map((a) => ({ ...a, lagsMs: [] as number[] }));
-  const named = new Set(judged.flatMap((p) => promisedApps(p, known).map((a) => a.appId)));
+  const appsOf = new Map(judged.map((p) => [p.name, new Set(promisedApps(p, known).map((a) => a.appId))]));
+  const named = new Set([...appsOf.values()].flatMap((ids) => [...ids]));
   const sorted = reloads.filter((r) => named.has(r.appId)).sort((a, b) => a.stopMs - b.stopMs);
   const state = new Map<string, AppFreshness>(known.filter((a) => named.has(a.appId)).map((a) => [a.appId, a]));
   const open = new Map<string, OpenFreshness & { openedMs: number; labels: FreshnessLabel[] }>();
@@ -108,7 +125,7 @@ export function rejudgeFreshness(
     deadlineMs: f.deadlineMs,
     ...(f.maxAgeMs !== undefined ? { maxAgeMs: f.maxAgeMs } : {}),
   });
-  for (const t of lookTimes(judged, sorted, o.from, o.to)) {
+  for (const t of lookTimes(judged, sorted, (p) => appsOf.get(p.name) ?? new Set(), o.from, o.to)) {
     for (; next < sorted.length && sorted[next]!.stopMs <= t; next++) {
       const r = sorted[next]!;
       const a = state.get(r.appId) ?? { appId: r.appId, appName: r.appId, tags: [], lagsMs: [] };
