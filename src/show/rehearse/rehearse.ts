@@ -164,6 +164,7 @@ function side(c: RehearsedConfig, r: Run): ThresholdSide {
     labels: r.labels,
     freshBy: (name) => c.watch?.promises[name],
     backlog: !backlog?.enabled ? "off" : spanText(backlog.backlogAfterMs),
+    ...(c.watch?.ownPromises ? { ownPromises: c.watch.ownPromises } : {}),
   };
 }
 

@@ -37,6 +37,8 @@ export interface FreshnessLabel {
   freshMs?: number;
   /** A "never older than" promise: its age limit (deadlineMs is then when the data got too old). */
   maxAgeMs?: number;
+  /** A promise an app made in its custom property, named from its recorded events (own-promises.ts). */
+  own?: true;
 }
 
 export interface RejudgedFreshness {

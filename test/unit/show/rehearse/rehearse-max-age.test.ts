@@ -27,14 +27,14 @@ const apps = [{ appId: SALES, appName: "Sales app", stream: "Sales", tags: [] }]
 const runs: RecordedRuns = { reloads, apps, waits: [], host: "sense1" };
 const window = { from: T0, to: T0 + 7 * DAY };
 
-function configOf(maxAge: string, warnAfter = ""): RehearsedConfig {
+function configOf(maxAge: string, warnAfter = "", freshness = ""): RehearsedConfig {
   const c = parseConfigText(
     `qlik: { host: sense1.corp.example }
 channels:
   oncall-mail: ${mail("oncall@corp.example")}
 routes:
   - { name: on-call, on: [app.freshness_breached, app.freshness_warning], to: [oncall-mail] }
-freshness:
+freshness:${freshness}
   promises:
     sales-age: { appIds: [${SALES}], maxAge: ${maxAge}${warnAfter ? `, warnAfter: ${warnAfter}` : ""} }
 `,
@@ -172,5 +172,52 @@ describe("a promise an app sets in its custom property", () => {
     expect(r.notes).toContain(
       "Promises neither config file holds are not judged again: their recorded freshness events stand for both configs (StewardFreshBy:Sales app). A promise an app sets in its custom property (StewardFreshBy) is read from QRS live and not kept in the store.",
     );
+  });
+
+  test("a new config that reads another property, or none: its recorded pages vanish, named, and count as faults left unpaged", async () => {
+    const own = compilePromise("StewardFreshBy:Sales app", {
+      appIds: [SALES],
+      appNames: [],
+      streams: [],
+      appTags: [],
+      freshBy: "07:30",
+      days: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
+      timeZone: "UTC",
+    });
+    const recorded = rejudgeFreshness([own], reloads, apps, { ...window, host: "sense1" }).events;
+    const other = await rehearse({
+      ...window,
+      current: configOf("24h30m"),
+      next: configOf("24h30m", "", "\n  customProperty: AppFreshBy"),
+      recorded,
+      incidents: new Map(),
+      runs,
+    });
+    expect(other.channels).toEqual([{ route: "on-call", channel: "oncall-mail", current: 1, rehearsed: 0 }]);
+    expect(other.thresholds.map((t) => [t.change, t.what, t.text])).toEqual([
+      [
+        "vanishes",
+        "late",
+        "Sales app late at Tue 3 Nov 07:30 UTC, fresh Tue 3 Nov 07:40 UTC under its own promise StewardFreshBy:Sales app (its custom property), read by the config in force",
+      ],
+    ]);
+    expect(other.unpagedFaults.map((f) => [f.taskName, f.why.slice(f.why.indexOf("; ") + 2)])).toEqual([
+      ["Sales app", "the new config (apps' own promises read from AppFreshBy) does not page it"],
+    ]);
+    expect(other.notes.filter((n) => n.startsWith("Promises neither"))).toEqual([]);
+    const off = await rehearse({
+      ...window,
+      current: configOf("24h30m"),
+      next: configOf("24h30m", "", "\n  enabled: false"),
+      recorded,
+      incidents: new Map(),
+      runs,
+    });
+    expect(off.unpagedFaults.map((f) => f.why.slice(f.why.indexOf("; ") + 2))).toEqual([
+      "the new config (freshness off: no app's own promise) does not page it",
+    ]);
+    // The same property read by both: the recorded pages stand, unlabelled, as before.
+    const same = await rehearse({ ...window, current: configOf("24h30m"), next: configOf("24h10m"), recorded, incidents: new Map(), runs });
+    expect(same.unpagedFaults).toEqual([]);
   });
 });
