@@ -1,7 +1,8 @@
 // Issue 105: which of the watch's thresholds two configs judge differently (a promise's deadline, warnAt, maxAge,
-// warnAfter, hours, days, zone or apps; the queue's backlog threshold), and each config's recorded events with those judged again on the recorded runs
-// in place of the ones the watch raised with the thresholds in force. What both configs judge alike keeps its recorded
-// events, so a rehearsal of the config in force against itself changes nothing.
+// warnAfter, hours, days, zone or apps; the queue's backlog threshold; the property apps' own promises are read from),
+// and each config's recorded events with those judged again on the recorded runs in place of the ones the watch raised
+// with the thresholds in force. What both configs judge alike keeps its recorded events, so a rehearsal of the config
+// in force against itself changes nothing.
 import type { WatchdogEvent } from "../../platform/events/types";
 import { FRESHNESS_EVENT_KINDS } from "../../platform/events/types";
 import type { FreshnessPromiseConfig } from "../../watch/freshness/config";
