@@ -16,7 +16,7 @@ import { planContextFor } from "../../tell/notify/preview";
 import { type RecordedEvent, type ReplayedPage, type ReplayLimits, replayPages } from "../noise/replay";
 import { faultReason } from "../noise/replay-proposal";
 import type { NoiseIncident } from "../noise/types";
-import { type RecordedRuns, rejudgeHistory, type ThresholdLabel, thresholdChanges, type WatchThresholds } from "./rejudge";
+import { type RecordedRuns, rejudgeHistory, type ThresholdLabel, thresholdChanges, unjudgedPromises, type WatchThresholds } from "./rejudge";
 import type { RehearsedChains } from "./queue-rules";
 import { rehearseRules, type RuleRehearsal } from "./remediation";
 import { type ThresholdSide, thresholdPages, unpagedThresholds } from "./threshold-pages";
@@ -154,6 +154,9 @@ function unpaged(input: RehearseInput, current: readonly ReplayedPage[], next: r
   return [...out.values()];
 }
 
+/** Up to three names, then how many more. */
+const namesOf = (names: readonly string[]) => (names.length <= 3 ? names.join(", ") : `${names.slice(0, 3).join(", ")} and ${names.length - 3} more`);
+
 function side(c: RehearsedConfig, r: Run): ThresholdSide {
   const backlog = c.watch?.backlog;
   return {
@@ -161,6 +164,7 @@ function side(c: RehearsedConfig, r: Run): ThresholdSide {
     labels: r.labels,
     freshBy: (name) => c.watch?.promises[name],
     backlog: !backlog?.enabled ? "off" : spanText(backlog.backlogAfterMs),
+    ...(c.watch?.ownPromises ? { ownPromises: c.watch.ownPromises } : {}),
   };
 }
 
@@ -175,6 +179,11 @@ export async function rehearse(input: RehearseInput): Promise<Rehearsal> {
   if (queueRules && !input.recorded.some((r) => r.event.kind === "task.on_track"))
     notes.push(
       "No route recorded a queue's drain (task.on_track): the [queue] rules' re-runs are placed at the cancelled runs' times, not at the drain. Route task.on_track to a recording channel to rehearse them at the drain.",
+    );
+  const unjudged = input.current.watch && input.next.watch ? unjudgedPromises(input.recorded, input.current.watch, input.next.watch) : [];
+  if (unjudged.length > 0)
+    notes.push(
+      `Promises neither config file holds are not judged again: their recorded freshness events stand for both configs (${namesOf(unjudged)}). A promise an app sets in its custom property (StewardFreshBy) is read from QRS live and not kept in the store.`,
     );
   if (input.unroutedFrom !== undefined)
     notes.push(

@@ -1,12 +1,14 @@
-// Issue 105: a config's "fresh by" promises judged again on the window's recorded reloads, as the live judge would have
-// judged them with that config's deadline and warnAt. The live judge's own pure judgeFreshness is called at each time
-// its answer can change (a warning time, a deadline, a recorded reload's end), with the apps as the recorded runs made
-// them by then, and what it opens, escalates and closes becomes the events it would have raised. Nothing is read from
-// QRS or the live conditions: the recorded runs are the whole input.
+// Issue 105: a config's promises ("fresh by" and "never older than") judged again on the window's recorded reloads, as
+// the live judge would have judged them with that config's deadline and warnAt, or maxAge and warnAfter. The live
+// judge's own pure judgeFreshness is called at each time its answer can change (a warning time, a deadline, the moment
+// data gets too old, a recorded reload's end), with the apps as the recorded runs made them by then, and what it opens,
+// escalates and closes becomes the events it would have raised. Nothing is read from QRS or the live conditions: the
+// recorded runs are the whole input.
 import type { WatchdogEvent } from "../../platform/events/types";
 import type { AppFreshness, Level } from "../../watch/freshness/freshness-store";
 import { freshnessEvent } from "../../watch/freshness/freshness-event";
 import { type FreshnessFinding, type JudgedPromise, judgeFreshness, type OpenFreshness, promisedApps } from "../../watch/freshness/judge";
+import { maxAgeLookTimes } from "./max-age-looks";
 import type { RecordedEvent } from "../noise/replay";
 
 /** A successful reload of an app, as the watchdog kept it (watchdog_runs). */
@@ -33,6 +35,10 @@ export interface FreshnessLabel {
   deadlineMs: number;
   /** When the recorded reloads made it fresh (absent: not within the window). */
   freshMs?: number;
+  /** A "never older than" promise: its age limit (deadlineMs is then when the data got too old). */
+  maxAgeMs?: number;
+  /** A promise an app made in its custom property, named from its recorded events (own-promises.ts). */
+  own?: true;
 }
 
 export interface RejudgedFreshness {
@@ -40,8 +46,17 @@ export interface RejudgedFreshness {
   labels: Map<string, FreshnessLabel>;
 }
 
-/** The times the judge's answer can change: each deadline, each warning time and each reload's end in the window. */
-function lookTimes(promises: readonly JudgedPromise[], reloads: readonly RecordedReload[], from: number, to: number): number[] {
+/**
+ * The times the judge's answer can change: each deadline, each warning time and each reload's end in the window; for
+ * a "never older than" promise, when the data of each reload (or of the window's start) gets too old or old enough to warn.
+ */
+function lookTimes(
+  promises: readonly JudgedPromise[],
+  reloads: readonly RecordedReload[],
+  appsOf: (p: JudgedPromise) => ReadonlySet<string>,
+  from: number,
+  to: number,
+): number[] {
   const times = new Set<number>();
   for (const p of promises) {
     const d = p.deadlines;
@@ -52,11 +67,22 @@ function lookTimes(promises: readonly JudgedPromise[], reloads: readonly Recorde
     }
   }
   for (const r of reloads) if (r.stopMs >= from && r.stopMs <= to) times.add(r.stopMs);
+  for (const p of promises) {
+    if (!p.maxAge) continue;
+    const mine = appsOf(p);
+    for (const t of maxAgeLookTimes(
+      p.maxAge,
+      reloads.filter((r) => mine.has(r.appId)),
+      from,
+      to,
+    ))
+      times.add(t);
+  }
   return [...times].sort((a, b) => a - b);
 }
 
 /**
- * The events `promises` (fresh-by promises only) would have raised over [from, to] on the recorded reloads (oldest
+ * The events `promises` would have raised over [from, to] on the recorded reloads (oldest
  * first; those before `from` say how fresh each app was when the window began).
  */
 export function rejudgeFreshness(
@@ -65,12 +91,13 @@ export function rejudgeFreshness(
   apps: readonly AppMeta[],
   o: { from: number; to: number; host: string },
 ): RejudgedFreshness {
-  const judged = promises.filter((p) => p.deadlines !== undefined);
+  const judged = promises.filter((p) => p.deadlines !== undefined || p.maxAge !== undefined);
   const out: RejudgedFreshness = { events: [], labels: new Map() };
   if (judged.length === 0) return out;
   // Only the apps the promises name are judged, and only their reloads are looks: a site's other runs change nothing.
   const known = apps.map((a) => ({ ...a, lagsMs: [] as number[] }));
-  const named = new Set(judged.flatMap((p) => promisedApps(p, known).map((a) => a.appId)));
+  const appsOf = new Map(judged.map((p) => [p.name, new Set(promisedApps(p, known).map((a) => a.appId))]));
+  const named = new Set([...appsOf.values()].flatMap((ids) => [...ids]));
   const sorted = reloads.filter((r) => named.has(r.appId)).sort((a, b) => a.stopMs - b.stopMs);
   const state = new Map<string, AppFreshness>(known.filter((a) => named.has(a.appId)).map((a) => [a.appId, a]));
   const open = new Map<string, OpenFreshness & { openedMs: number; labels: FreshnessLabel[] }>();
@@ -98,8 +125,9 @@ export function rejudgeFreshness(
     app: f.app.appName,
     key: f.key,
     deadlineMs: f.deadlineMs,
+    ...(f.maxAgeMs !== undefined ? { maxAgeMs: f.maxAgeMs } : {}),
   });
-  for (const t of lookTimes(judged, sorted, o.from, o.to)) {
+  for (const t of lookTimes(judged, sorted, (p) => appsOf.get(p.name) ?? new Set(), o.from, o.to)) {
     for (; next < sorted.length && sorted[next]!.stopMs <= t; next++) {
       const r = sorted[next]!;
       const a = state.get(r.appId) ?? { appId: r.appId, appName: r.appId, tags: [], lagsMs: [] };

@@ -1,13 +1,15 @@
-// Issue 105: which of the watch's thresholds two configs judge differently (a promise's deadline, warnAt, days, zone or
-// apps; the queue's backlog threshold), and each config's recorded events with those judged again on the recorded runs
-// in place of the ones the watch raised with the thresholds in force. What both configs judge alike keeps its recorded
-// events, so a rehearsal of the config in force against itself changes nothing.
+// Issue 105: which of the watch's thresholds two configs judge differently (a promise's deadline, warnAt, maxAge,
+// warnAfter, hours, days, zone or apps; the queue's backlog threshold; the property apps' own promises are read from),
+// and each config's recorded events with those judged again on the recorded runs in place of the ones the watch raised
+// with the thresholds in force. What both configs judge alike keeps its recorded events, so a rehearsal of the config
+// in force against itself changes nothing.
 import type { WatchdogEvent } from "../../platform/events/types";
 import { FRESHNESS_EVENT_KINDS } from "../../platform/events/types";
 import type { FreshnessPromiseConfig } from "../../watch/freshness/config";
 import { compilePromise } from "../../watch/freshness/compile-promise";
 import type { RecordedEvent } from "../noise/replay";
 import { type BacklogLabel, type BacklogThreshold, type QueueWait, rejudgeBacklog } from "./rejudge-backlog";
+import { isOwnPromiseEvent, ownPromiseLabels, promiseOf } from "./own-promises";
 import { type AppMeta, type FreshnessLabel, type RecordedReload, rejudgeFreshness } from "./rejudge-freshness";
 
 /** What of a config the watch's re-judging reads. */
@@ -15,14 +17,18 @@ export interface WatchThresholds {
   /** The config file's promises (freshness.promises; none when freshness is off). */
   promises: Readonly<Record<string, FreshnessPromiseConfig>>;
   backlog: BacklogThreshold;
+  /** The app custom property apps' own promises are read from (none when freshness is off): own-promises.ts. */
+  ownPromises?: string;
 }
 
 /** What of a whole config the thresholds are read from. */
 export interface ThresholdsView {
-  freshness?: { enabled?: boolean; promises?: Readonly<Record<string, FreshnessPromiseConfig>> };
+  freshness?: { enabled?: boolean; promises?: Readonly<Record<string, FreshnessPromiseConfig>>; customProperty?: string };
   watchdog?: { enabled?: boolean; queue?: { enabled?: boolean; backlogAfter?: number } };
 }
 
+/** The freshness watch's own default custom property (freshness.customProperty). */
+const DEFAULT_PROPERTY = "StewardFreshBy";
 /** The queue watch's own default threshold (watchdog.queue.backlogAfter). */
 const DEFAULT_BACKLOG_MS = 15 * 60_000;
 
@@ -32,6 +38,7 @@ export const watchThresholdsOf = (c: ThresholdsView): WatchThresholds => ({
     enabled: c.watchdog?.enabled !== false && c.watchdog?.queue?.enabled !== false,
     backlogAfterMs: c.watchdog?.queue?.backlogAfter ?? DEFAULT_BACKLOG_MS,
   },
+  ...(c.freshness?.enabled === false ? {} : { ownPromises: c.freshness?.customProperty ?? DEFAULT_PROPERTY }),
 });
 
 /** The recorded runs the thresholds are judged on (read only when a threshold differs). */
@@ -45,9 +52,11 @@ export interface RecordedRuns {
 }
 
 export interface ThresholdChanges {
-  /** Fresh-by promises judged differently, by name. */
+  /** The config file's promises (fresh by or never older than) judged differently, by name. */
   promises: Set<string>;
   backlog: boolean;
+  /** The property the config in force read apps' own promises from, when the new config reads another or none. */
+  ownPromises?: string;
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -57,15 +66,14 @@ export function thresholdChanges(current: WatchThresholds, next: WatchThresholds
   for (const name of new Set([...Object.keys(current.promises), ...Object.keys(next.promises)])) {
     const a = current.promises[name];
     const b = next.promises[name];
-    // "Never older than" promises are judged on their recorded events (docs/rehearse.md: what is not re-judged).
-    if ((a?.maxAge ?? b?.maxAge) !== undefined && (a?.freshBy ?? b?.freshBy) === undefined) continue;
     if (!same(a, b)) promises.add(name);
   }
   const backlog = current.backlog.enabled !== next.backlog.enabled || (next.backlog.enabled && current.backlog.backlogAfterMs !== next.backlog.backlogAfterMs);
-  return { promises, backlog };
+  const own = current.ownPromises !== undefined && current.ownPromises !== next.ownPromises ? current.ownPromises : undefined;
+  return { promises, backlog, ...(own !== undefined ? { ownPromises: own } : {}) };
 }
 
-export const hasChanges = (c: ThresholdChanges) => c.promises.size > 0 || c.backlog;
+export const hasChanges = (c: ThresholdChanges) => c.promises.size > 0 || c.backlog || c.ownPromises !== undefined;
 
 export type ThresholdLabel = ({ type: "freshness" } & FreshnessLabel) | ({ type: "backlog" } & BacklogLabel);
 
@@ -76,12 +84,6 @@ export interface RejudgedHistory {
 }
 
 const FRESHNESS = new Set<string>(FRESHNESS_EVENT_KINDS);
-
-/** The promise a recorded freshness event was raised for (its condition key is freshness:<promise>:<app>). */
-function promiseOf(e: WatchdogEvent): string | undefined {
-  const key = e.condition?.key ?? "";
-  return key.startsWith("freshness:") ? key.slice("freshness:".length, key.lastIndexOf(":")) : undefined;
-}
 
 function rejudgedHere(e: RecordedEvent["event"], changes: ThresholdChanges): boolean {
   const w = e as WatchdogEvent;
@@ -103,6 +105,23 @@ function engineTimeouts(recorded: readonly RecordedEvent[]): Map<string, number>
   return out;
 }
 
+/**
+ * The promises of the window's recorded freshness events that neither config file holds: an app's own promise (its
+ * custom property, StewardFreshBy) is read from QRS live and not kept in the store, so it cannot be judged again; its
+ * recorded events stand for both configs, and the rehearsal says so.
+ */
+export function unjudgedPromises(recorded: readonly RecordedEvent[], current: WatchThresholds, next: WatchThresholds): string[] {
+  const out = new Set<string>();
+  const gone = thresholdChanges(current, next).ownPromises;
+  for (const { event } of recorded) {
+    // The apps' own promises of a property the new config does not read are judged: they vanish, named.
+    if (!FRESHNESS.has(event.kind) || (gone !== undefined && isOwnPromiseEvent(event, gone))) continue;
+    const p = promiseOf(event as WatchdogEvent);
+    if (p !== undefined && !current.promises[p] && !next.promises[p]) out.add(p);
+  }
+  return [...out].sort();
+}
+
 /** `cfg`'s recorded history: the events the changed thresholds raised replaced by what `cfg`'s would have raised. */
 export function rejudgeHistory(
   cfg: WatchThresholds,
@@ -114,7 +133,10 @@ export function rejudgeHistory(
   const labels = new Map<string, ThresholdLabel>();
   // Past a cut read, a missing reload would read as a late app: nothing is judged there.
   window = { from: window.from, to: Math.min(window.to, runs.truncatedAt ?? window.to) };
-  const out = recorded.filter((r) => !rejudgedHere(r.event, changes));
+  let out = recorded.filter((r) => !rejudgedHere(r.event, changes));
+  const own = changes.ownPromises;
+  if (own !== undefined && cfg.ownPromises === own) for (const [id, l] of ownPromiseLabels(recorded, own)) labels.set(id, { type: "freshness", ...l });
+  else if (own !== undefined) out = out.filter((r) => !isOwnPromiseEvent(r.event, own));
   const promises = [...changes.promises].flatMap((name) => (cfg.promises[name] ? [compilePromise(name, cfg.promises[name]!)] : []));
   const fresh = rejudgeFreshness(promises, runs.reloads, runs.apps, { ...window, host: runs.host });
   out.push(...fresh.events);

@@ -6,6 +6,9 @@
 // lateness and the backlog's page, each named, as the same night run with B paged them, per channel. Rehearsed the
 // other way, on B's night, A loses both: real lateness and backlog left unpaged, and `steward config rehearse` exits
 // 1 naming them. Before, the rehearsal replayed the events A's thresholds had raised (none) for both configs.
+// A third night runs with C: A and a "never older than 30 minutes, 02:00-03:00" promise on Load Sales app, whose data
+// is too old at 02:00 (Steward began watching at 01:30), fresh at 02:20 and too old again at 02:50. C rehearsed on A's
+// night gives those two lapses, as C's night paged them; A rehearsed on C's night leaves both unpaged.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -56,6 +59,7 @@ freshness:
 `;
 const A = thresholds("02:30", "15m");
 const B = thresholds("02:15", "5m");
+const C = `${A}    sales-age: { appNames: [Load Sales app], maxAge: 30m, during: "02:00-03:00" }\n`;
 
 interface Night {
   s: SteppedSite;
@@ -67,6 +71,7 @@ interface Night {
 const dir = createTempDir("steward-rehearse-thresholds-");
 let a: Night | undefined;
 let b: Night | undefined;
+let c: Night | undefined;
 
 /** The Tuesday night on a site of its own, with `config` in force, to 03:30. */
 async function night(name: string, config: string): Promise<Night> {
@@ -91,10 +96,11 @@ async function rehearseOn(n: Night, config: string): Promise<{ status: number; b
 beforeAll(async () => {
   a = await night("a", A);
   b = await night("b", B);
+  c = await night("c", C);
 }, 300_000);
 
 afterAll(async () => {
-  for (const n of [a, b]) {
+  for (const n of [a, b, c]) {
     await closeAll(n?.t, n?.s.sim, { remove: () => undefined } as never);
     await n?.smtp.stop();
   }
@@ -163,4 +169,44 @@ test("B rehearsed on its own night changes nothing and exits 0", async () => {
   expect(r.thresholds).toEqual([]);
   expect(r.unpagedFaults).toEqual([]);
   for (const c of r.channels) expect(c.rehearsed).toBe(c.current);
+});
+
+test("C rehearsed on A's night gives the two lapses of its \"never older than\" promise that C's night paged, each named", async () => {
+  const { status, body: r } = await rehearseOn(a!, C);
+  expect(status).toBe(200);
+  expect(pages(c!)).toMatchObject({ queue: 0, promises: 2 });
+  expect(r.channels).toEqual([{ route: "promises", channel: "bi-mail", current: 0, rehearsed: pages(c!).promises }]);
+  expect(r.thresholds.map((t) => [t.change, t.route, t.channel, t.what, t.text])).toEqual([
+    [
+      "appears",
+      "promises",
+      "bi-mail",
+      "late",
+      "Load Sales app older than 30m from Tue 3 Mar 02:00 until Tue 3 Mar 02:20 (fresh then) under the new maxAge (promise sales-age)",
+    ],
+    [
+      "appears",
+      "promises",
+      "bi-mail",
+      "late",
+      "Load Sales app older than 30m from Tue 3 Mar 02:50 (not fresh in the window) under the new maxAge (promise sales-age)",
+    ],
+  ]);
+  // The live night's breaches came at the moments the rehearsal names (the judge looks every 30 s).
+  const breaches = c!.events.filter(({ e }) => e.kind === "app.freshness_breached").map(({ at: t }) => t);
+  expect(breaches).toHaveLength(2);
+  for (const [i, t] of breaches.entries()) expect(Math.abs(t - Date.parse(r.thresholds[i]!.at))).toBeLessThan(60_000);
+  expect(r.unpagedFaults).toEqual([]);
+});
+
+test("A rehearsed on C's night leaves both lapses unpaged", async () => {
+  const { body: r } = await rehearseOn(c!, A);
+  expect(r.thresholds.map((t) => [t.change, t.what])).toEqual([
+    ["vanishes", "late"],
+    ["vanishes", "late"],
+  ]);
+  expect(r.unpagedFaults.map((f) => [f.route, f.taskName, f.why.endsWith("the new config (no such promise) does not page it")])).toEqual([
+    ["promises", "Load Sales app", true],
+    ["promises", "Load Sales app", true],
+  ]);
 });
