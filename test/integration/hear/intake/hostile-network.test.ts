@@ -108,10 +108,7 @@ describe("runs that never happened", () => {
 
   test("a real datagram replayed after de-duplication has forgotten its run is refused", async () => {
     let offsetMs = 0;
-    const { log, lines } = collectLogs();
-    tmp = createTempDir();
-    const h = await startHarness({ dir: tmp.path, intake: {}, clock: { ...systemClock, now: () => Date.now() + offsetMs }, log });
-    setTimeout(() => console.log("DBGLOGS", lines.slice(-30).map((l) => JSON.stringify(l).slice(0, 400)).join("\n")), 14_000);
+    const h = await harness({}, { ...systemClock, now: () => Date.now() + offsetMs });
     const real = await h.runWhenIdle(IDS.reload, "fail");
     await h.eventFor(real);
     // Handled, not only announced: while its run is still in flight here (its messages being built) the replay is a
