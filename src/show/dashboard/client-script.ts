@@ -65,7 +65,14 @@ ${REHEARSE_JS}
     finally { button.disabled = false; }
   }
   var refreshing = false;
-  async function refresh() {
+  // A person choosing, typing or selecting: the auto-refresh leaves the page alone.
+  function personBusy() {
+    if (selectedIds().length || document.querySelector("form[data-dirty]")) return true;
+    return !!(document.activeElement && /INPUT|SELECT|TEXTAREA/.test(document.activeElement.tagName));
+  }
+  // auto: the page's own refresh, which gives way to a person who began choosing while it was fetched (a snooze
+  // time picked then was put back to the default by the new page).
+  async function refresh(auto) {
     if (refreshing) return;
     refreshing = true;
     try {
@@ -73,6 +80,7 @@ ${REHEARSE_JS}
       if (!res.ok) return;
       var doc = new DOMParser().parseFromString(await res.text(), "text/html");
       var next = doc.querySelector("main"), cur = document.querySelector("main");
+      if (auto && personBusy()) return;
       if (next && cur) cur.replaceWith(next);
     } finally { refreshing = false; }
   }
@@ -296,12 +304,10 @@ ${REHEARSE_JS}
   initPage();
   setInterval(function () {
     var box = document.getElementById("autorefresh");
-    if (!box || !box.checked || document.hidden || selectedIds().length) return;
+    if (!box || !box.checked || document.hidden || personBusy()) return;
     // The doctor tries every server on each look: it runs again only when asked.
     if (document.querySelector('main[data-page="doctor"]')) return;
-    if (document.activeElement && /INPUT|SELECT|TEXTAREA/.test(document.activeElement.tagName)) return;
-    if (document.querySelector("form[data-dirty]")) return;
-    refresh();
+    refresh(true);
   }, 5000);
 })();
 `;
