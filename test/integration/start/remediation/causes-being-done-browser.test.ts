@@ -5,6 +5,8 @@
 // waiting for it, and retry 1's failure. The source comes back, the retry heals the cause, and the open page's own
 // refresh (no reload) moves the cause to Recovered with each retry's outcome and nothing left being done.
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { closeAll, type TestApp } from "../../../helpers/app";
@@ -25,6 +27,30 @@ let page: Page;
 let port = 0;
 
 const texts = (selector: string) => page.locator(selector).allInnerTexts();
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's serious and critical findings on the page as it is now, in the light and the dark theme (as accessibility.test.ts). */
+async function seriousViolations(): Promise<string[]> {
+  const out: string[] = [];
+  // The page's auto-refresh paused meanwhile (the box alone, not the viewer's saved choice): axe reads a page that stays.
+  const autoRefresh = (on: boolean) =>
+    page.evaluate((v) => {
+      const box = document.getElementById("autorefresh") as HTMLInputElement | null;
+      if (box) box.checked = v;
+    }, on);
+  await autoRefresh(false);
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.evaluate(AXE);
+    const found = (await page.evaluate(async () => {
+      const r = await (window as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } }).axe.run({ resultTypes: ["violations"] });
+      return r.violations;
+    })) as Array<{ id: string; impact: string | null }>;
+    out.push(...found.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${colorScheme}: ${v.id}`));
+  }
+  await autoRefresh(true);
+  return out;
+}
 
 beforeAll(async () => {
   port = await freeTcpPort();
@@ -70,6 +96,7 @@ test("02:10: the open cause says the rule's retry 2 is due and when, what the ot
   expect(done[0]).toMatch(/^failed Load 0\d: Retried by rule:connection-retries .*; the retry failed\. Its failing line: Connection refused/);
   // Both are under the open cause, in its own row.
   expect(await page.locator('section:has(h2:text-is("Open")) tr[data-role="being-done"]').count()).toBe(1);
+  expect(await seriousViolations()).toEqual([]);
 });
 
 test("the source back, the retries' outcomes replace the hold on the open page, the cause recovered", { timeout: 120_000 }, async () => {
@@ -83,4 +110,5 @@ test("the source back, the retries' outcomes replace the hold on the open page, 
   expect(done.filter((l) => l.startsWith("succeeded ") && l.endsWith("the retry succeeded."))).toHaveLength(4);
   expect(done.filter((l) => l.startsWith("failed "))).toHaveLength(1);
   expect(await page.locator('section:has(h2:text-is("Open")) tr[data-role="being-done"]').count()).toBe(0);
+  expect(await seriousViolations()).toEqual([]);
 });
