@@ -104,7 +104,7 @@ export function createCauseBeingDone(db: SqlDb, deps: CauseBeingDoneDeps): Being
         `SELECT * FROM remediation_actions
           WHERE kind IN ('retry', 'rerun', 'reload', 'chain') AND status IN ('ended', 'failed', 'skipped', 'cancelled')
             AND (requested_at >= ? OR cause_id IN (${ids.map(() => "?").join(", ")}))
-          ORDER BY id DESC LIMIT ${READ_LIMIT}`,
+          ORDER BY COALESCE(ended_at, requested_at) DESC, id DESC LIMIT ${READ_LIMIT}`,
         [since, ...ids],
       ),
     ]);

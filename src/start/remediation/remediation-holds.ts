@@ -48,7 +48,7 @@ export function createRemediationHolds(db: SqlDb, opts: { rules: boolean; chains
     // A rule's retries are counted (the page names "retry 2"); a person's are not: each press is its own ask. With rules,
     // one statement for both kinds of hold (an action, a failure waiting for its cause's probe): the watchdog reads them
     // at every look. (PostgreSQL types a bare NULL of a derived table as text: due_at is cast to match the actions'.)
-    const actionsSql = `SELECT 0 AS held_by, a.id AS ord, a.incident_id, a.task_id, a.task_name, a.kind, a.status, a.requested_by, a.requested_from, a.due_at, a.cause_id, a.requested_at,
+    const actionsSql = `SELECT 0 AS held_by, a.id AS ord, a.incident_id, a.task_id, a.task_name, a.kind, a.status, a.requested_by, a.requested_from, a.due_at, a.cause_id, a.after_id, a.requested_at,
               (SELECT COUNT(*) FROM remediation_actions b WHERE b.incident_id = a.incident_id AND b.requested_from = 'rule' AND b.id <= a.id) AS attempt,
               NULL AS rule_name, NULL AS probe_task, a.qlik_answer AS note
          FROM remediation_actions a
@@ -56,7 +56,7 @@ export function createRemediationHolds(db: SqlDb, opts: { rules: boolean; chains
           AND (a.status IN ('pending', 'claimed', 'started') OR (a.status = 'awaiting' AND a.requested_from <> 'rule'))
         ORDER BY a.id LIMIT ${LIMIT}`;
     const waitingSql = `SELECT 1 AS held_by, 0 AS ord, w.incident_id, w.task_id, w.task_name, NULL AS kind, NULL AS status, NULL AS requested_by,
-              NULL AS requested_from, CAST(NULL AS BIGINT) AS due_at, 0 AS cause_id, CAST(NULL AS BIGINT) AS requested_at, 0 AS attempt, p.rule_name, p.task_name AS probe_task, NULL AS note
+              NULL AS requested_from, CAST(NULL AS BIGINT) AS due_at, 0 AS cause_id, 0 AS after_id, CAST(NULL AS BIGINT) AS requested_at, 0 AS attempt, p.rule_name, p.task_name AS probe_task, NULL AS note
          FROM remediation_cause_waiters w JOIN remediation_cause_probes p ON p.id = w.probe_id
         WHERE p.status = 'probing' LIMIT ${LIMIT}`;
     const rows = await db.all<Record<string, unknown>>(
@@ -87,7 +87,7 @@ export function createRemediationHolds(db: SqlDb, opts: { rules: boolean; chains
           rule: byRule ? ruleOf(String(r.requested_by)) : null,
           askedBy: String(r.requested_by),
           askedFrom: String(r.requested_from),
-          doing: doingOf({ kind, status, taskName, attempt: byRule ? Number(r.attempt) : null, note, appName }),
+          doing: doingOf({ kind, status, taskName, attempt: byRule ? Number(r.attempt) : null, note, appName, afterEarlier: Number(r.after_id) > 0 }),
           dueAt: status === "pending" && kind === "retry" ? Number(r.due_at) : null,
         };
       }),
