@@ -8,6 +8,7 @@ import type { CauseStore, ParentRow, SymptomRow } from "./cause-store";
 import { type ScriptLines, scriptLines } from "../../hear/events/script-lines";
 import type { ScriptLogExcerpt } from "../../platform/events/event-parts";
 import { promisesHeld } from "./promises-at-risk";
+import { BeingDoneSchema, type BeingDoneReader, type CauseBeingDone, NOTHING_DONE } from "./being-done";
 
 /** A symptom's event's kept script log, while Steward still holds the event (the dashboard's timeline); wired late. */
 export type ScriptLogLookup = (eventId: string) => ScriptLogExcerpt | undefined;
@@ -57,7 +58,7 @@ export function affected(symptoms: readonly SymptomRow[]) {
  */
 export const stillFailingOf = (symptoms: readonly SymptomRow[]): number => symptoms.filter((s) => s.state === "open").length;
 
-export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
+export function parentView(p: ParentRow, symptoms: readonly SymptomRow[], beingDone: CauseBeingDone = NOTHING_DONE) {
   return {
     id: p.id,
     cause: p.causeKey,
@@ -75,7 +76,15 @@ export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
     awaitingReload: symptoms.filter((s) => s.state === "awaiting").length,
     affected: affected(symptoms),
     promises: promisesHeld(symptoms),
+    beingDone,
   };
+}
+
+/** What is being done about each of the causes, read once for the answer (none without remediation). */
+async function beingDoneOf(reader: BeingDoneReader | undefined, causes: ReadonlyArray<{ p: ParentRow; symptoms: readonly SymptomRow[] }>) {
+  if (!reader || causes.length === 0) return new Map<number, CauseBeingDone>();
+  const taskIdsOf = (symptoms: readonly SymptomRow[]) => [...new Set(symptoms.flatMap((s) => (s.taskId ? [s.taskId] : [])))];
+  return reader(causes.map(({ p, symptoms }) => ({ id: p.id, taskIds: taskIdsOf(symptoms), openedAt: p.openedAt })));
 }
 
 export type ParentView = ReturnType<typeof parentView>;
@@ -102,10 +111,16 @@ const ParentSchema = z.lazy(() =>
     promises: z
       .array(z.object({ promise: z.string(), app: z.string().nullable(), state: z.enum(["at risk", "late", "fresh again"]), at: z.string() }))
       .describe("The freshness promises whose alerts the cause holds, each with how far it went (at its last alert, `at`), also after the cause ended."),
+    beingDone: BeingDoneSchema(),
   }),
 );
 
-export function registerCauseRoutes(router: Router, store: CauseStore, scriptLogOf: () => ScriptLogLookup | undefined = () => undefined): void {
+export function registerCauseRoutes(
+  router: Router,
+  store: CauseStore,
+  scriptLogOf: () => ScriptLogLookup | undefined = () => undefined,
+  beingDone: () => BeingDoneReader | undefined = () => undefined,
+): void {
   router.route(
     {
       method: "get",
@@ -123,8 +138,9 @@ export function registerCauseRoutes(router: Router, store: CauseStore, scriptLog
       },
     },
     async (c, { query }) => {
-      const rows = await store.list(query);
-      const page = fitAnswer(await Promise.all(rows.map(async (p) => parentView(p, await store.symptoms(p.id)))));
+      const rows = await Promise.all((await store.list(query)).map(async (p) => ({ p, symptoms: await store.symptoms(p.id) })));
+      const done = await beingDoneOf(beingDone(), rows);
+      const page = fitAnswer(rows.map(({ p, symptoms }) => parentView(p, symptoms, done.get(p.id))));
       return c.json({ causes: page.items, truncated: page.truncated });
     },
   );
@@ -157,13 +173,14 @@ export function registerCauseRoutes(router: Router, store: CauseStore, scriptLog
       if (!p) return c.json(errorBody(404, "NOT_FOUND", `no cause ${params.id}`, { field: "id" }), 404);
       const symptoms = await store.symptoms(p.id);
       const runs = await store.runs(p.id, RUNS_LISTED);
+      const done = await beingDoneOf(beingDone(), [{ p, symptoms }]);
       const lookup = scriptLogOf();
       const linesOf = (eventId: string): { scriptLog?: ScriptLines } => {
         const log = lookup?.(eventId);
         return log ? { scriptLog: scriptLines(log, SYMPTOM_LINES_MAX) } : {};
       };
       return c.json({
-        ...parentView(p, symptoms),
+        ...parentView(p, symptoms, done.get(p.id)),
         runs: runs.ids,
         symptoms: symptoms.map((s) => ({
           subject: s.subject,
