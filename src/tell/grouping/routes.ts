@@ -57,7 +57,18 @@ export function affected(symptoms: readonly SymptomRow[]) {
  */
 export const stillFailingOf = (symptoms: readonly SymptomRow[]): number => symptoms.filter((s) => s.state === "open").length;
 
-export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
+/** What holds a cause's page now: a maintenance window over the nodes its runs ran on (issue 106). */
+export interface WindowHold {
+  window: string;
+  scope: string;
+  /** The window's end (ISO time): the cause pages then if it is still open. */
+  until: string;
+}
+
+/** The window holding each of these causes' pages now (src/tell/maintenance, wired by the alert gates). */
+export type HeldCauses = (ids: readonly number[]) => Promise<ReadonlyMap<number, WindowHold>>;
+
+export function parentView(p: ParentRow, symptoms: readonly SymptomRow[], heldBy?: WindowHold) {
   return {
     id: p.id,
     cause: p.causeKey,
@@ -75,6 +86,7 @@ export function parentView(p: ParentRow, symptoms: readonly SymptomRow[]) {
     awaitingReload: symptoms.filter((s) => s.state === "awaiting").length,
     affected: affected(symptoms),
     promises: promisesHeld(symptoms),
+    ...(heldBy && p.status === "open" ? { heldBy } : {}),
   };
 }
 
@@ -102,10 +114,19 @@ const ParentSchema = z.lazy(() =>
     promises: z
       .array(z.object({ promise: z.string(), app: z.string().nullable(), state: z.enum(["at risk", "late", "fresh again"]), at: z.string() }))
       .describe("The freshness promises whose alerts the cause holds, each with how far it went (at its last alert, `at`), also after the cause ended."),
+    heldBy: z
+      .object({ window: z.string(), scope: z.string(), until: z.string() })
+      .optional()
+      .describe("The maintenance window holding the cause's page: every run it holds ran on its nodes; it pages at `until` if still open."),
   }),
 );
 
-export function registerCauseRoutes(router: Router, store: CauseStore, scriptLogOf: () => ScriptLogLookup | undefined = () => undefined): void {
+export function registerCauseRoutes(
+  router: Router,
+  store: CauseStore,
+  scriptLogOf: () => ScriptLogLookup | undefined = () => undefined,
+  heldCauses: HeldCauses = async () => new Map(),
+): void {
   router.route(
     {
       method: "get",
@@ -124,7 +145,8 @@ export function registerCauseRoutes(router: Router, store: CauseStore, scriptLog
     },
     async (c, { query }) => {
       const rows = await store.list(query);
-      const page = fitAnswer(await Promise.all(rows.map(async (p) => parentView(p, await store.symptoms(p.id)))));
+      const held = await heldCauses(rows.filter((p) => p.status === "open").map((p) => p.id));
+      const page = fitAnswer(await Promise.all(rows.map(async (p) => parentView(p, await store.symptoms(p.id), held.get(p.id)))));
       return c.json({ causes: page.items, truncated: page.truncated });
     },
   );
@@ -163,7 +185,7 @@ export function registerCauseRoutes(router: Router, store: CauseStore, scriptLog
         return log ? { scriptLog: scriptLines(log, SYMPTOM_LINES_MAX) } : {};
       };
       return c.json({
-        ...parentView(p, symptoms),
+        ...parentView(p, symptoms, (await heldCauses([p.id])).get(p.id)),
         runs: runs.ids,
         symptoms: symptoms.map((s) => ({
           subject: s.subject,
