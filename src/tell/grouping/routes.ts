@@ -86,7 +86,8 @@ export function parentView(p: ParentRow, symptoms: readonly SymptomRow[], heldBy
     awaitingReload: symptoms.filter((s) => s.state === "awaiting").length,
     affected: affected(symptoms),
     promises: promisesHeld(symptoms),
-    ...(heldBy && p.status === "open" ? { heldBy } : {}),
+    // A cause that paged anyone (a run outside the window) is not held, although the window holds its runs' alerts.
+    ...(heldBy && p.status === "open" && p.lastPageAt === null ? { heldBy } : {}),
   };
 }
 

@@ -120,6 +120,8 @@ for (const backend of ["sqlite", "postgres"] as const)
       const open = await causes("open");
       expect(open).toHaveLength(1);
       expect(open[0]!.affected.tasks).toEqual(["Central 0", "Night 0"]);
+      // It paged: not shown held, although the window holds Night 0's own alert.
+      expect(open[0]!.heldBy).toBeUndefined();
       const pages = hook().slice(before);
       expect(pages).toHaveLength(1);
       expect(pages[0]!.cause!.tasks).toEqual(["Central 0"]);
