@@ -4,7 +4,8 @@
 // window lasts, the cause shown held by it on /v4/causes; the cause still open at 01:30 pages then, once per channel,
 // and its recovery follows. In the second the node is down and back inside the window: nothing is ever paged. In the
 // third a data source refuses the 04:05 runs on both nodes: one cause over both nodes, paged at once, naming what ran
-// outside the window, and not paged again at the window's end. On SQLite and PostgreSQL.
+// outside the window, and not paged again at the window's end. In the fourth a daily upstream on reload01 fails: the
+// cause of what waits for it on Central is held too, and pages at the window's end. On SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ParentView } from "../../../../src/tell/grouping";
 import { syntheticServiceEvent } from "../../../../src/tell/notify/samples";
@@ -15,7 +16,7 @@ import type { SteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { startGroupingScenario } from "../grouping/stepped-grouping";
 import { MIN, NIGHT, NODE_OUTAGE_KINDS, START } from "../grouping/two-node-site";
-import { at, site, taskId, WINDOWS } from "./window-cause-site";
+import { at, site, taskId, UPSTREAM, WINDOWS } from "./window-cause-site";
 import type { HttpReceiver, SmtpReceiver } from "../notify/receivers";
 
 type Page = { kind: string; cause?: { id: number; title: string; status?: string; tasks: string[] } };
@@ -133,5 +134,24 @@ for (const backend of ["sqlite", "postgres"] as const)
       await clock.runUntil(START + 280 * MIN);
       expect(hook()).toHaveLength(before + 1);
       expect(smtp.mails).toHaveLength(3);
+    }, 300_000);
+
+    test("a failed upstream on reload01 in its window: what waits for it on Central pages nothing; still failing at the end, it pages once", async () => {
+      const { sim, clock } = s!;
+      // The DWH accepts the loads again (its cause ends with their 05:05 runs); Upstream fails at 05:05.
+      for (const i of [0, NIGHT.length]) await simControl(sim, "PATCH", `/tasks/${taskId(i)}`, { outcome: "succeed" });
+      await simControl(sim, "PATCH", `/tasks/${UPSTREAM}`, { outcome: "fail" });
+      const about = () => hook().filter((p) => p.cause?.title === "Upstream failed: the tasks after it do not run");
+      const mails = () => smtp.mails.filter((m) => (m.mail.subject ?? "").includes("Upstream failed"));
+      await clock.runUntil(START + 350 * MIN);
+      const open = (await causes("open")).find((c) => c.title === "Upstream failed: the tasks after it do not run");
+      expect(open?.affected.tasks).toEqual(["Downstream", "Upstream"]);
+      expect(about()).toEqual([]);
+      expect(mails()).toEqual([]);
+      expect(open?.heldBy?.window).toBe("reload01-etl");
+      // 06:00 the window ends with Upstream still failed: its cause pages now, once per channel.
+      await clock.runUntil(START + 365 * MIN);
+      expect(about().map((p) => p.cause?.status)).toEqual(["open"]);
+      expect(mails()).toHaveLength(1);
     }, 300_000);
   });
