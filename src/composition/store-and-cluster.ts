@@ -52,7 +52,7 @@ export function wireStoreAndCluster(core: CoreServices, store: Store): StoreWiri
   const cluster: Cluster =
     pg && clusterStore
       ? createPostgresCluster(
-          { leaseTtlMs: pg.leaseTtlMs, heartbeatMs: pg.heartbeatIntervalMs, maxClockOffsetMs: pg.maxClockOffsetMs },
+          { leaseTtlMs: pg.leaseTtlMs, heartbeatMs: pg.heartbeatIntervalMs, maxClockOffsetMs: pg.maxClockOffsetMs, connectTimeoutMs: pg.connectTimeoutMs },
           { db: clusterStore.db, log: clusterLog, clock: localClock, version: VERSION, instanceName },
         )
       : createSingleCluster(instanceName);

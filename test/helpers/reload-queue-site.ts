@@ -70,9 +70,10 @@ export interface SiteSteward {
 
 /**
  * Starts Steward on `s`'s clock with the simulator's qlik section and `yaml`, in `dir`/steward, steps the clock to
- * `startMs` (the start's own waits) and sends it the simulator's task events over UDP.
+ * `startMs` (the start's own waits) and sends it the simulator's task events over UDP (`besides`: as well as to the
+ * Stewards started before, a cluster's second member).
  */
-export async function startStewardOnSite(s: SteppedSite, dir: string, yaml: string, startMs: number): Promise<SiteSteward> {
+export async function startStewardOnSite(s: SteppedSite, dir: string, yaml: string, startMs: number, opts: { besides?: boolean } = {}): Promise<SiteSteward> {
   const { sim, clock } = s;
   const t = createTestApp(`${qlikYaml(sim)}${yaml}`, { clock, dir: join(dir, "steward") });
   const events: SiteSteward["events"] = [];
@@ -86,6 +87,6 @@ export async function startStewardOnSite(s: SteppedSite, dir: string, yaml: stri
     await t.close();
     throw err;
   }
-  sendDatagramsTo(s, { host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }, () => t.app.intake.counters.received.get());
+  sendDatagramsTo(s, { host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }, () => t.app.intake.counters.received.get(), opts);
   return { t, events };
 }

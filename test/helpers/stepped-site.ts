@@ -77,8 +77,9 @@ function lastEndedExecution(sim: Simulator): (taskId: string) => Execution | und
  * Without it a run's end could be followed by a jump of hours before Steward heard of it. `target` is where the
  * datagrams go (Steward's port, or a relay in front of it); both count every copy.
  */
-export function sendDatagramsTo(site: SteppedSite, target: { host: string; port: number }, received: () => number): void {
-  site.sim.settings.udp.targets = [target];
+export function sendDatagramsTo(site: SteppedSite, target: { host: string; port: number }, received: () => number, opts: { besides?: boolean } = {}): void {
+  // `besides`: one more Steward of a cluster, each hearing every datagram, as one log4net appender per Steward would.
+  site.sim.settings.udp.targets = opts.besides ? [...site.sim.settings.udp.targets, target] : [target];
   const key = `${target.host}:${target.port}`;
   const before = received() - site.sim.udp.sentTo(key);
   site.clock.addIdleProbe(`datagrams from the simulator's Scheduler on their way to ${key}`, () => site.sim.udp.sentTo(key) + before <= received());

@@ -86,7 +86,7 @@ export interface Cluster extends Component {
   onPeerEpoch(fn: () => void): () => void;
   /**
    * True while the shared store has just been out of this Steward's reach (its own heartbeat overdue, or answering again
-   * for less than a lease): every heartbeat is late then, and no member is to be taken for dead for it. Always false on
+   * for less than a lease and a connection attempt): every heartbeat is late then, and no member is to be taken for dead for it. Always false on
    * a single Steward.
    */
   storeSettling(): boolean;
@@ -99,6 +99,8 @@ export interface ClusterTiming {
   heartbeatMs: number;
   /** Past this difference between this machine's clock and the database's, no duty is taken. */
   maxClockOffsetMs?: number;
+  /** How long one connection attempt to the store may take: after an outage, a member may need that to beat again. */
+  connectTimeoutMs?: number;
 }
 
 export interface ClusterDeps {
@@ -185,7 +187,7 @@ export function createPostgresCluster(timing: ClusterTiming, deps: ClusterDeps):
   let lastError = "";
 
   const duties = createDutyHolding(log, instanceName);
-  const reach = createStoreReach(timing.leaseTtlMs);
+  const reach = createStoreReach(timing.leaseTtlMs, timing.connectTimeoutMs);
   const { holds, setHeld } = duties;
 
   async function heartbeat(): Promise<void> {

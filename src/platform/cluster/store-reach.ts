@@ -5,6 +5,10 @@
 // Judged by the store's answers to this Steward's heartbeat (failing, or not answering for half a lease), never by
 // the time between two heartbeats: on a loaded machine those are late without any outage, and a Steward that took
 // that for one kept a killed member alive for as long as the load lasted (the chaos suite's alerts went a minute late).
+// It settles for a lease and a connection attempt after the store answers again: a member whose attempt to connect
+// began just before the store came back waits up to the connect timeout before it tries again, then beats. With a
+// lease alone, such a member had its alert in flight sent a second time (inflight-takeover, in a loaded CI run: lease
+// 3 s, connect timeout 2 s).
 
 export interface StoreReach {
   /** A heartbeat is sent now. */
@@ -13,12 +17,13 @@ export interface StoreReach {
   answered(sentAt: number, now: number): void;
   /** The heartbeat failed (the store refused or dropped the connection). */
   failed(): void;
-  /** True while the store fails or does not answer, and for a lease after it answers again. */
+  /** True while the store fails or does not answer, and for a lease and a connection attempt after it answers again. */
   settling(now: number): boolean;
 }
 
-export function createStoreReach(leaseTtlMs: number): StoreReach {
+export function createStoreReach(leaseTtlMs: number, connectTimeoutMs = 0): StoreReach {
   const slowMs = leaseTtlMs / 2;
+  const settleMs = leaseTtlMs + connectTimeoutMs;
   let inFlightSince: number | undefined;
   let failing = false;
   let backAt: number | undefined;
@@ -38,7 +43,7 @@ export function createStoreReach(leaseTtlMs: number): StoreReach {
     settling(now) {
       if (failing) return true;
       if (inFlightSince !== undefined && now - inFlightSince > slowMs) return true;
-      return backAt !== undefined && now - backAt < leaseTtlMs;
+      return backAt !== undefined && now - backAt < settleMs;
     },
   };
 }

@@ -29,6 +29,24 @@ export const REHEARSE_JS = `
     if (list.length === 0) return "";
     return "; " + list.length + " asked for and not needed, their task having run since: " + list.map(function (s) { return s.taskName; }).join(", ");
   }
+  // The watch's pages judged again (a promise's lateness or warning, a queue's backlog) that one config gives and the
+  // other does not, named as the CLI names them: + appears with the new config, - vanishes.
+  function thresholdList(list) {
+    var div = document.createElement("div");
+    div.setAttribute("data-role", "rehearse-thresholds");
+    var h = document.createElement("h3");
+    h.textContent = list.length + " page(s) of the promises and the queue judged again:";
+    div.appendChild(h);
+    var ul = document.createElement("ul");
+    list.forEach(function (t) {
+      var li = document.createElement("li");
+      li.setAttribute("data-change", t.change);
+      li.textContent = (t.change === "appears" ? "+ " : "- ") + t.route + " → " + t.channel + ": " + t.text;
+      ul.appendChild(li);
+    });
+    div.appendChild(ul);
+    return div;
+  }
   function showRehearsal(out, r) {
     out.textContent = "";
     var sum = document.createElement("p");
@@ -38,6 +56,7 @@ export const REHEARSE_JS = `
       notNeededText(r.remediation.notNeeded || []) + ").";
     out.appendChild(sum);
     out.appendChild(rehearsalTable(r.channels));
+    if ((r.thresholds || []).length > 0) out.appendChild(thresholdList(r.thresholds));
     var faults = document.createElement("div");
     faults.setAttribute("data-role", "rehearse-unpaged");
     var h = document.createElement("h3");

@@ -7,10 +7,10 @@ import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import { createSerialLook } from "../../platform/core/serial-look";
 import type { EmailChannelConfig } from "../../tell/notify/channels/email/schema";
-import { sendPersonalMail } from "../../tell/notify/channels/email/personal-mail";
 import { noticeBeforeMs, type OnCallConfig, scheduleNames, scheduleOf } from "../../tell/oncall/config";
-import { type ChatChannel, postChatNotice } from "../../tell/oncall/chat-notice";
+import type { ChatChannel } from "../../tell/oncall/chat-notice";
 import { onDutyMention } from "../../tell/oncall/mention";
+import { givePersonalNotice } from "../../tell/oncall/personal-notice";
 import { nextChange, upcomingHandover } from "./next-handover";
 import type { HandoverNoticeStore } from "./notice-store";
 import { handoverNoticeText } from "./notice-text";
@@ -74,23 +74,9 @@ export function createHandoverNotices(d: HandoverNoticeDeps) {
     try {
       const end = nextChange(s, h.start);
       const notice = handoverNoticeText(name, s.timeZone, { ...h, ...(end !== undefined && { end }) }, await d.openWork(now));
-      // Each way is tried; the notice counts as given when one reached the person (a retry would repeat the others).
-      const failed: string[] = [];
-      let given = 0;
-      const attempt = async (what: string, work: () => Promise<void>) => {
-        try {
-          await work();
-          given++;
-        } catch (err) {
-          failed.push(`${what}: ${(err as Error).message}`);
-        }
-      };
-      if (channel)
-        await attempt("mail", () => sendPersonalMail(channel, d.baseDir, { to: h.incoming, subject: notice.subject, text: notice.text }, d.testTarget?.()));
       const who = onDutyMention(d.oncall(), name, h.start) ?? { address: h.incoming, name: h.incoming };
-      for (const chat of chats)
-        await attempt(chat.type, () => postChatNotice(chat, notice, who, { baseDir: d.baseDir, testMode: d.testTarget?.() !== undefined }));
-      if (given === 0) throw new Error(failed.join("; "));
+      const ways = { mail: channel, chats, baseDir: d.baseDir, testTarget: d.testTarget?.() };
+      const failed = await givePersonalNotice(ways, h.incoming, notice, who);
       if (failed.length > 0) log.warn({ schedule: name, person: h.incoming, failed }, "hand-off notice given, but not every way reached the person");
       await d.store.sent(name, h.start, d.clock.now());
       log.info({ schedule: name, person: h.incoming, shiftStart: new Date(h.start).toISOString() }, "hand-off notice sent");

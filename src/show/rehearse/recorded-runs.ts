@@ -1,8 +1,10 @@
 // The recorded runs a rehearsal judges the watch's thresholds on (issue 105): the apps' successful reloads and the
 // runs that waited in a node's queue, as the watchdog kept them (watchdog_runs, keepRuns: 35 days by default), and the
-// apps as the freshness store names them. SELECTs only, each bounded; a window past the bound says so.
+// apps as the freshness store names them, and the Qlik chains their data comes through (recorded-chains.ts). SELECTs
+// only, each bounded; a window past the bound says so.
 import type { SqlDb } from "../../platform/store/sql";
 import type { RecordedRuns } from "./rejudge";
+import { readRecordedChains } from "./recorded-chains";
 import { MIN_WAIT_MS } from "./rejudge-backlog";
 
 /** Runs read per kind at most: 35 days of a 5,800-task site's reloads stay under it. */
@@ -26,17 +28,23 @@ export async function readRecordedRuns(db: SqlDb, from: number, to: number, host
     "SELECT app_id, app_name, stream, tags FROM freshness_apps ORDER BY app_id LIMIT ?",
     [limit],
   );
+  const chains = await readRecordedChains(db, from - LEAD_MS, to, limit);
   const reloads = reloadRows.map((r) => ({
     appId: r.app_id.toLowerCase(),
     ...(r.start_ms !== null ? { startMs: Number(r.start_ms) } : {}),
     stopMs: Number(r.stop_ms),
   }));
   const waits = waitRows.map((r) => ({ node: r.node, createdMs: Number(r.created_ms), startMs: Number(r.start_ms) }));
-  const truncated = [...(reloadRows.length === limit ? [reloads.at(-1)!.stopMs] : []), ...(waitRows.length === limit ? [waits.at(-1)!.createdMs] : [])];
+  const truncated = [
+    ...(reloadRows.length === limit ? [reloads.at(-1)!.stopMs] : []),
+    ...(waitRows.length === limit ? [waits.at(-1)!.createdMs] : []),
+    ...(chains?.truncatedAt !== undefined ? [chains.truncatedAt] : []),
+  ];
   return {
     reloads,
     waits,
     apps: appRows.map((r) => ({ appId: r.app_id.toLowerCase(), appName: r.app_name, ...(r.stream ? { stream: r.stream } : {}), tags: tagsOf(r.tags) })),
+    ...(chains ? { chains } : {}),
     host,
     ...(truncated.length > 0 ? { truncatedAt: Math.min(...truncated) } : {}),
   };

@@ -3,12 +3,14 @@
 // judge's own pure judgeFreshness is called at each time its answer can change (a warning time, a deadline, the moment
 // data gets too old, a recorded reload's end), with the apps as the recorded runs made them by then, and what it opens,
 // escalates and closes becomes the events it would have raised. Nothing is read from QRS or the live conditions: the
-// recorded runs are the whole input.
+// recorded runs are the whole input. A "fresh by" promise's data must come through its app's Qlik chain, as live: the
+// chains' tasks are seen at each look as their recorded runs left them (recorded-chains.ts).
 import type { WatchdogEvent } from "../../platform/events/types";
 import type { AppFreshness, Level } from "../../watch/freshness/freshness-store";
 import { freshnessEvent } from "../../watch/freshness/freshness-event";
 import { type FreshnessFinding, type JudgedPromise, judgeFreshness, type OpenFreshness, promisedApps } from "../../watch/freshness/judge";
 import { maxAgeLookTimes } from "./max-age-looks";
+import { type RecordedChains, tasksAt } from "./recorded-chains";
 import type { RecordedEvent } from "../noise/replay";
 
 /** A successful reload of an app, as the watchdog kept it (watchdog_runs). */
@@ -89,7 +91,7 @@ export function rejudgeFreshness(
   promises: readonly JudgedPromise[],
   reloads: readonly RecordedReload[],
   apps: readonly AppMeta[],
-  o: { from: number; to: number; host: string },
+  o: { from: number; to: number; host: string; chains?: RecordedChains },
 ): RejudgedFreshness {
   const judged = promises.filter((p) => p.deadlines !== undefined || p.maxAge !== undefined);
   const out: RejudgedFreshness = { events: [], labels: new Map() };
@@ -127,21 +129,27 @@ export function rejudgeFreshness(
     deadlineMs: f.deadlineMs,
     ...(f.maxAgeMs !== undefined ? { maxAgeMs: f.maxAgeMs } : {}),
   });
+  // "Never older than" promises are judged on the reloads alone: through a chain, their data's age depends on what the
+  // live judge kept at each look (its data times), which the rehearsal does not follow (docs/rehearse.md says so).
+  const byDeadline = judged.filter((p) => !p.maxAge);
+  const byAge = judged.filter((p) => p.maxAge);
+  const judgeAt = (t: number, apps: AppFreshness[], opened: OpenFreshness[]) => {
+    const base = { apps, upstreams: [], checkStates: new Map(), open: opened, since, nowMs: t };
+    const deadlines = judgeFreshness({ ...base, promises: byDeadline, ...(o.chains ? { tasks: tasksAt(o.chains, t) } : {}) });
+    const ages = judgeFreshness({ ...base, promises: byAge });
+    return {
+      opens: [...deadlines.opens, ...ages.opens],
+      escalations: [...deadlines.escalations, ...ages.escalations],
+      closes: [...deadlines.closes, ...ages.closes],
+    };
+  };
   for (const t of lookTimes(judged, sorted, (p) => appsOf.get(p.name) ?? new Set(), o.from, o.to)) {
     for (; next < sorted.length && sorted[next]!.stopMs <= t; next++) {
       const r = sorted[next]!;
       const a = state.get(r.appId) ?? { appId: r.appId, appName: r.appId, tags: [], lagsMs: [] };
       state.set(r.appId, { ...a, lastSuccessMs: r.stopMs, ...(r.startMs !== undefined ? { lastSuccessStartMs: r.startMs } : {}) });
     }
-    const j = judgeFreshness({
-      promises: judged,
-      apps: [...state.values()],
-      upstreams: [],
-      checkStates: new Map(),
-      open: [...open.values()],
-      since,
-      nowMs: t,
-    });
+    const j = judgeAt(t, [...state.values()], [...open.values()]);
     for (const f of j.opens) {
       const l = label(f, f.level === "warning" ? "at-risk" : "late");
       const e = emit(f.level === "warning" ? "app.freshness_warning" : "app.freshness_breached", f.level, f, t, t);

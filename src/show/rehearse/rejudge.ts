@@ -10,6 +10,7 @@ import { compilePromise } from "../../watch/freshness/compile-promise";
 import type { RecordedEvent } from "../noise/replay";
 import { type BacklogLabel, type BacklogThreshold, type QueueWait, rejudgeBacklog } from "./rejudge-backlog";
 import { isOwnPromiseEvent, ownPromiseLabels, promiseOf } from "./own-promises";
+import type { RecordedChains } from "./recorded-chains";
 import { type AppMeta, type FreshnessLabel, type RecordedReload, rejudgeFreshness } from "./rejudge-freshness";
 
 /** What of a config the watch's re-judging reads. */
@@ -46,6 +47,8 @@ export interface RecordedRuns {
   reloads: RecordedReload[];
   apps: AppMeta[];
   waits: QueueWait[];
+  /** The Qlik chains of the watchdog's plan and their upstream tasks' runs: what a "fresh by" promise's data comes through. */
+  chains?: RecordedChains;
   host: string;
   /** Set when a read hit its bound: the runs are complete only up to this time, and are judged up to it. */
   truncatedAt?: number;
@@ -138,7 +141,7 @@ export function rejudgeHistory(
   if (own !== undefined && cfg.ownPromises === own) for (const [id, l] of ownPromiseLabels(recorded, own)) labels.set(id, { type: "freshness", ...l });
   else if (own !== undefined) out = out.filter((r) => !isOwnPromiseEvent(r.event, own));
   const promises = [...changes.promises].flatMap((name) => (cfg.promises[name] ? [compilePromise(name, cfg.promises[name]!)] : []));
-  const fresh = rejudgeFreshness(promises, runs.reloads, runs.apps, { ...window, host: runs.host });
+  const fresh = rejudgeFreshness(promises, runs.reloads, runs.apps, { ...window, host: runs.host, ...(runs.chains ? { chains: runs.chains } : {}) });
   out.push(...fresh.events);
   for (const [id, l] of fresh.labels) labels.set(id, { type: "freshness", ...l });
   if (changes.backlog) {

@@ -10,6 +10,8 @@ export interface HeldAction {
   attempt: number | null;
   /** What a pending action waits for, as its row says it (a node's queue, a free engine); null when nothing. */
   note: string | null;
+  /** A re-run after another in chain order: it waits for that one to end first. */
+  afterEarlier?: boolean;
   /** The app an Engine reload refreshes, as the chain plan names it; undefined when the plan does not know it. */
   appName: string | undefined;
 }
@@ -26,9 +28,10 @@ export function doingOf(a: HeldAction): string {
   const noun = nounOf(a);
   if (a.status === "awaiting") return `${a.kind === "retry" ? "retry" : noun} waiting for a second person to confirm it`;
   if (a.status === "started") return `${noun} running`;
-  if (a.kind === "rerun") return "re-run waiting for the queue and a free engine";
-  // A chain's start waits for its node's queue to drain or a free engine there (readiness.ts notes which on its row).
-  if (a.kind === "chain" && a.note?.startsWith("waiting for ")) return `${noun} ${a.note}`;
+  // A re-run and a chain's start wait for their node's queue to drain or a free engine there (readiness.ts notes which
+  // on its row: "waiting for a free engine on reload01: 2 of 2 busy"); a later re-run for the one before it.
+  if ((a.kind === "chain" || a.kind === "rerun") && a.note?.startsWith("waiting for ")) return `${noun} ${a.note}`;
+  if (a.kind === "rerun") return a.afterEarlier ? "re-run waiting for the re-run before it (chain order)" : "re-run waiting for the queue and a free engine";
   return `${noun} due`;
 }
 

@@ -22,6 +22,8 @@ import { registerMoreRemediationRoutes } from "./routes-more";
 import { createRemediationService, type RemediationService } from "./service";
 import { createWorker } from "./worker";
 import { createRemediationHolds, planOf } from "./remediation-holds";
+import { createCauseBeingDone } from "./cause-being-done";
+import { ruleName } from "./rule-match";
 import { createFailureHold } from "./auto";
 import { causeTrying } from "./cause-retry";
 import type { AppReloadPort } from "./engine-reload";
@@ -58,7 +60,7 @@ export interface RemediationDeps {
   engines?: EnginePort;
   incidents: IncidentService;
   /** The grouping, told what a rule is trying for a cause (its pages name it). */
-  grouping?: Pick<Grouping, "readTryingFrom" | "readOwnRunsFrom" | "readHeldFrom">;
+  grouping?: Pick<Grouping, "readTryingFrom" | "readOwnRunsFrom" | "readHeldFrom" | "readBeingDoneFrom">;
   formatTime(ms: number): string;
   /** The maintenance window covering an event now (tell/maintenance): automatic retries and re-runs never run inside one. */
   inMaintenance(e: DomainEvent, now: number): { window: string } | undefined;
@@ -102,6 +104,9 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   if (cfg.rules.length > 0) deps.grouping?.readTryingFrom((key) => causeTrying({ store, probes }, key));
   // A cause whose failure is being retried holds its symptoms on every route until the retry heals it or fails.
   deps.grouping?.readHeldFrom(holds.tasks);
+  // GET /v4/causes (the Causes page) says what is being done about each cause from those same holds, and what came of it.
+  const attempts = new Map(cfg.rules.map((r, i) => [ruleName(r, i), r.retryAfter?.length]));
+  deps.grouping?.readBeingDoneFrom(createCauseBeingDone(deps.db, { holds: holds.all, formatTime: deps.formatTime, attemptsOf: (rule) => attempts.get(rule) }));
   // Steward's own run cancelled in the queue with no backlog open is the action's outcome, not a queue cause of its own.
   deps.grouping?.readOwnRunsFrom((id) => store.isOwnRun(id));
   // Automatic re-runs only with a [queue] rule: when a node's queue drained, its cancelled runs are asked for.

@@ -20,8 +20,14 @@ export async function planOf(chains: Pick<StoredChains, "refresh" | "graph">, cl
 /** Holds are few (tonight's retries); this bounds a site where a source took hundreds down. */
 const LIMIT = 1000;
 
-interface HeldFailure extends RemediationHold {
+export interface HeldFailure extends RemediationHold {
   incidentId: number;
+  /** A re-run: the queue cause whose cancelled runs it runs again; 0 for none. */
+  causeId: number;
+  /** When it was asked for; null for a failure waiting for its cause's probe. */
+  requestedAt: number | null;
+  /** A rule's retry: which of the incident's attempts it is; null for a person's ask. */
+  attempt: number | null;
   /** The task the action starts (a chain's restart: the task it starts from), or whose app it reloads. */
   taskId: string;
   taskName: string;
@@ -42,7 +48,7 @@ export function createRemediationHolds(db: SqlDb, opts: { rules: boolean; chains
     // A rule's retries are counted (the page names "retry 2"); a person's are not: each press is its own ask. With rules,
     // one statement for both kinds of hold (an action, a failure waiting for its cause's probe): the watchdog reads them
     // at every look. (PostgreSQL types a bare NULL of a derived table as text: due_at is cast to match the actions'.)
-    const actionsSql = `SELECT 0 AS held_by, a.id AS ord, a.incident_id, a.task_id, a.task_name, a.kind, a.status, a.requested_by, a.requested_from, a.due_at,
+    const actionsSql = `SELECT 0 AS held_by, a.id AS ord, a.incident_id, a.task_id, a.task_name, a.kind, a.status, a.requested_by, a.requested_from, a.due_at, a.cause_id, a.after_id, a.requested_at,
               (SELECT COUNT(*) FROM remediation_actions b WHERE b.incident_id = a.incident_id AND b.requested_from = 'rule' AND b.id <= a.id) AS attempt,
               NULL AS rule_name, NULL AS probe_task, a.qlik_answer AS note
          FROM remediation_actions a
@@ -50,7 +56,7 @@ export function createRemediationHolds(db: SqlDb, opts: { rules: boolean; chains
           AND (a.status IN ('pending', 'claimed', 'started') OR (a.status = 'awaiting' AND a.requested_from <> 'rule'))
         ORDER BY a.id LIMIT ${LIMIT}`;
     const waitingSql = `SELECT 1 AS held_by, 0 AS ord, w.incident_id, w.task_id, w.task_name, NULL AS kind, NULL AS status, NULL AS requested_by,
-              NULL AS requested_from, CAST(NULL AS BIGINT) AS due_at, 0 AS attempt, p.rule_name, p.task_name AS probe_task, NULL AS note
+              NULL AS requested_from, CAST(NULL AS BIGINT) AS due_at, 0 AS cause_id, 0 AS after_id, CAST(NULL AS BIGINT) AS requested_at, 0 AS attempt, p.rule_name, p.task_name AS probe_task, NULL AS note
          FROM remediation_cause_waiters w JOIN remediation_cause_probes p ON p.id = w.probe_id
         WHERE p.status = 'probing' LIMIT ${LIMIT}`;
     const rows = await db.all<Record<string, unknown>>(
@@ -71,6 +77,9 @@ export function createRemediationHolds(db: SqlDb, opts: { rules: boolean; chains
         const appName = kind === "reload" ? graph?.task(taskId)?.appName : undefined;
         return {
           incidentId: Number(r.incident_id),
+          causeId: Number(r.cause_id),
+          requestedAt: Number(r.requested_at),
+          attempt: byRule ? Number(r.attempt) : null,
           taskId,
           taskName,
           kind,
@@ -78,12 +87,15 @@ export function createRemediationHolds(db: SqlDb, opts: { rules: boolean; chains
           rule: byRule ? ruleOf(String(r.requested_by)) : null,
           askedBy: String(r.requested_by),
           askedFrom: String(r.requested_from),
-          doing: doingOf({ kind, status, taskName, attempt: byRule ? Number(r.attempt) : null, note, appName }),
+          doing: doingOf({ kind, status, taskName, attempt: byRule ? Number(r.attempt) : null, note, appName, afterEarlier: Number(r.after_id) > 0 }),
           dueAt: status === "pending" && kind === "retry" ? Number(r.due_at) : null,
         };
       }),
       ...waiting.map((r) => ({
         incidentId: Number(r.incident_id),
+        causeId: 0,
+        requestedAt: null,
+        attempt: null,
         taskId: String(r.task_id).toLowerCase(),
         taskName: String(r.task_name),
         kind: "retry",
@@ -101,10 +113,12 @@ export function createRemediationHolds(db: SqlDb, opts: { rules: boolean; chains
     async ofIncidents(ids: readonly number[]): Promise<ReadonlyMap<number, RemediationHold>> {
       const wanted = new Set(ids);
       const out = new Map<number, RemediationHold>();
-      for (const { incidentId, taskId: _t, taskName: _n, kind: _k, runs: _r, ...hold } of await all())
-        if (wanted.has(incidentId) && !out.has(incidentId)) out.set(incidentId, hold);
+      for (const { incidentId, rule, askedBy, askedFrom, doing, dueAt } of await all())
+        if (wanted.has(incidentId) && !out.has(incidentId)) out.set(incidentId, { rule, askedBy, askedFrom, doing, dueAt });
       return out;
     },
+    /** Every hold, oldest ask first, each with its task and what it runs: the causes' "being done" (cause-being-done.ts). */
+    all,
     /**
      * The tasks (QRS ids, lower case) whose failure is held, and by whom: the grouping holds their causes' symptoms. A
      * chain's restart holds the failure of each task it runs again (the incident's is among them when it starts above it).

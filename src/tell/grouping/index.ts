@@ -17,6 +17,7 @@ import type { CheckFeeds } from "./upstream";
 import { type CloudTenantTasks, createCloudChains } from "./cloud-chains";
 import type { PromiseRef } from "./promises-at-risk";
 import { type HeldCauses, registerCauseRoutes, type ScriptLogLookup } from "./routes";
+import type { BeingDoneReader } from "./being-done";
 import { createCauseAcknowledger, type CauseAcknowledger } from "./cause-acknowledge";
 import { createTaskHolders, type TaskHolder } from "./task-holder";
 import type { Receiver } from "./reach";
@@ -30,6 +31,7 @@ export type { EarlierAlert, OpenAlerts } from "./earlier-alerts";
 export { groupingMigrations } from "./migrations";
 export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-store";
 export type { HeldCauses, ParentView, ScriptLogLookup } from "./routes";
+export type { BeingDoneItem, BeingDoneReader, CauseBeingDone, CauseScope, DoneItem } from "./being-done";
 export type { PlannedChains } from "./chain-graph";
 export type { CloudTenantTasks } from "./cloud-chains";
 export type { CheckFeeds } from "./upstream";
@@ -100,6 +102,8 @@ export interface Grouping {
    * open or just ended opens none (nothing would close it), and is paged as its task's own failure.
    */
   readOwnRunsFrom(ownRun: (executionId: string) => Promise<boolean>): void;
+  /** Gives GET /v4/causes what is being done about each cause and each action's outcome (remediation, built after the gates). */
+  readBeingDoneFrom(reader: BeingDoneReader): void;
 }
 
 export interface GroupingDeps {
@@ -126,7 +130,14 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
   let scriptLogs: (() => ScriptLogLookup) | undefined;
   let trying: CauseTrying | undefined;
   let held: (() => Promise<ReadonlyMap<string, HeldBy>>) | undefined;
-  registerCauseRoutes(deps.router, store, () => scriptLogs?.(), deps.heldCauses);
+  let beingDone: BeingDoneReader | undefined;
+  registerCauseRoutes(
+    deps.router,
+    store,
+    () => scriptLogs?.(),
+    () => beingDone,
+    deps.heldCauses,
+  );
   const chains = createStoredChains(deps.db);
   const cloudChains = createCloudChains(deps.db);
   const followUps = createFollowUps(deps.db);
@@ -186,6 +197,9 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     },
     readOwnRunsFrom(fn) {
       ownRun = fn;
+    },
+    readBeingDoneFrom(reader) {
+      beingDone = reader;
     },
   };
 }

@@ -8,6 +8,7 @@ import type { CauseStore, ParentRow, SymptomRow } from "./cause-store";
 import { type ScriptLines, scriptLines } from "../../hear/events/script-lines";
 import type { ScriptLogExcerpt } from "../../platform/events/event-parts";
 import { promisesHeld } from "./promises-at-risk";
+import { BeingDoneSchema, type BeingDoneReader, type CauseBeingDone, NOTHING_DONE } from "./being-done";
 
 /** A symptom's event's kept script log, while Steward still holds the event (the dashboard's timeline); wired late. */
 export type ScriptLogLookup = (eventId: string) => ScriptLogExcerpt | undefined;
@@ -68,7 +69,7 @@ export interface WindowHold {
 /** The window holding each of these causes' pages now (src/tell/maintenance, wired by the alert gates). */
 export type HeldCauses = (ids: readonly number[]) => Promise<ReadonlyMap<number, WindowHold>>;
 
-export function parentView(p: ParentRow, symptoms: readonly SymptomRow[], heldBy?: WindowHold) {
+export function parentView(p: ParentRow, symptoms: readonly SymptomRow[], beingDone: CauseBeingDone = NOTHING_DONE, heldBy?: WindowHold) {
   return {
     id: p.id,
     cause: p.causeKey,
@@ -86,9 +87,17 @@ export function parentView(p: ParentRow, symptoms: readonly SymptomRow[], heldBy
     awaitingReload: symptoms.filter((s) => s.state === "awaiting").length,
     affected: affected(symptoms),
     promises: promisesHeld(symptoms),
+    beingDone,
     // A cause that paged anyone (a run outside the window) is not held, although the window holds its runs' alerts.
     ...(heldBy && p.status === "open" && p.lastPageAt === null ? { heldBy } : {}),
   };
+}
+
+/** What is being done about each of the causes, read once for the answer (none without remediation). */
+async function beingDoneOf(reader: BeingDoneReader | undefined, causes: ReadonlyArray<{ p: ParentRow; symptoms: readonly SymptomRow[] }>) {
+  if (!reader || causes.length === 0) return new Map<number, CauseBeingDone>();
+  const taskIdsOf = (symptoms: readonly SymptomRow[]) => [...new Set(symptoms.flatMap((s) => (s.taskId ? [s.taskId] : [])))];
+  return reader(causes.map(({ p, symptoms }) => ({ id: p.id, taskIds: taskIdsOf(symptoms), openedAt: p.openedAt })));
 }
 
 export type ParentView = ReturnType<typeof parentView>;
@@ -115,6 +124,7 @@ const ParentSchema = z.lazy(() =>
     promises: z
       .array(z.object({ promise: z.string(), app: z.string().nullable(), state: z.enum(["at risk", "late", "fresh again"]), at: z.string() }))
       .describe("The freshness promises whose alerts the cause holds, each with how far it went (at its last alert, `at`), also after the cause ended."),
+    beingDone: BeingDoneSchema(),
     heldBy: z
       .object({ window: z.string(), scope: z.string(), until: z.string() })
       .optional()
@@ -126,6 +136,7 @@ export function registerCauseRoutes(
   router: Router,
   store: CauseStore,
   scriptLogOf: () => ScriptLogLookup | undefined = () => undefined,
+  beingDone: () => BeingDoneReader | undefined = () => undefined,
   heldCauses: HeldCauses = async () => new Map(),
 ): void {
   router.route(
@@ -145,9 +156,10 @@ export function registerCauseRoutes(
       },
     },
     async (c, { query }) => {
-      const rows = await store.list(query);
-      const held = await heldCauses(rows.filter((p) => p.status === "open").map((p) => p.id));
-      const page = fitAnswer(await Promise.all(rows.map(async (p) => parentView(p, await store.symptoms(p.id), held.get(p.id)))));
+      const rows = await Promise.all((await store.list(query)).map(async (p) => ({ p, symptoms: await store.symptoms(p.id) })));
+      const done = await beingDoneOf(beingDone(), rows);
+      const held = await heldCauses(rows.filter(({ p }) => p.status === "open").map(({ p }) => p.id));
+      const page = fitAnswer(rows.map(({ p, symptoms }) => parentView(p, symptoms, done.get(p.id), held.get(p.id))));
       return c.json({ causes: page.items, truncated: page.truncated });
     },
   );
@@ -180,13 +192,14 @@ export function registerCauseRoutes(
       if (!p) return c.json(errorBody(404, "NOT_FOUND", `no cause ${params.id}`, { field: "id" }), 404);
       const symptoms = await store.symptoms(p.id);
       const runs = await store.runs(p.id, RUNS_LISTED);
+      const done = await beingDoneOf(beingDone(), [{ p, symptoms }]);
       const lookup = scriptLogOf();
       const linesOf = (eventId: string): { scriptLog?: ScriptLines } => {
         const log = lookup?.(eventId);
         return log ? { scriptLog: scriptLines(log, SYMPTOM_LINES_MAX) } : {};
       };
       return c.json({
-        ...parentView(p, symptoms, (await heldCauses([p.id])).get(p.id)),
+        ...parentView(p, symptoms, done.get(p.id), (await heldCauses([p.id])).get(p.id)),
         runs: runs.ids,
         symptoms: symptoms.map((s) => ({
           subject: s.subject,

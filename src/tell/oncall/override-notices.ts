@@ -8,12 +8,12 @@ import type { Logger } from "pino";
 import type { Clock } from "../../platform/core/clock";
 import { createSerialLook } from "../../platform/core/serial-look";
 import type { SqlDb } from "../../platform/store/sql";
-import { sendPersonalMail } from "../notify/channels/email/personal-mail";
 import type { EmailChannelConfig } from "../notify/channels/email/schema";
-import { type ChatChannel, postChatNotice } from "./chat-notice";
+import type { ChatChannel } from "./chat-notice";
 import type { OnCallConfig } from "./config";
 import { personMention } from "./mention";
 import type { OverrideChange, OverrideNotice } from "./override-notice-text";
+import { givePersonalNotice } from "./personal-notice";
 
 const LOOK_MS = 60_000;
 /** Longer than a send to a slow SMTP server takes: a claim this old without a send is a Steward that stopped. */
@@ -69,24 +69,9 @@ export function createOverrideNotices(d: OverrideNoticeDeps) {
     }
     if (!(await claim(row.id, now))) return;
     try {
-      const test = d.testTarget?.();
-      // Each way is tried; the notice counts as given when one reached the person (a retry would repeat the others).
-      const failed: string[] = [];
-      let given = 0;
-      const attempt = async (what: string, work: () => Promise<void>) => {
-        try {
-          await work();
-          given++;
-        } catch (err) {
-          failed.push(`${what}: ${(err as Error).message}`);
-        }
-      };
-      if (channel) await attempt("mail", () => sendPersonalMail(channel, d.baseDir, { to: row.person, subject: row.subject, text: row.body }, test));
-      const who = personMention(d.oncall?.(), row.person);
+      const ways = { mail: channel, chats, baseDir: d.baseDir, testTarget: d.testTarget?.() };
       const notice = { subject: row.subject, text: row.body };
-      for (const chat of chats)
-        await attempt(chat.type, () => postChatNotice(chat, notice, who, { baseDir: d.baseDir, testMode: test !== undefined, label: "For" }));
-      if (given === 0) throw new Error(failed.join("; "));
+      const failed = await givePersonalNotice(ways, row.person, notice, personMention(d.oncall?.(), row.person), "For");
       if (failed.length > 0) log.warn({ schedule: row.schedule, person: row.person, failed }, "override notice given, but not every way reached the person");
       await d.db.run("UPDATE oncall_override_notices SET sent_at = ? WHERE id = ?", [d.clock.now(), row.id]);
       log.info({ schedule: row.schedule, person: row.person }, "override notice sent");

@@ -1,10 +1,11 @@
 /** @jsxImportSource hono/jsx */
-// GET /ui/causes: incidents per cause — open parents (what they affect, how many still fail) and those closed
-// lately, read from /v4/causes with the viewer's own key.
+// GET /ui/causes: incidents per cause — open parents (what they affect, how many still fail, what is being done about
+// them and what came of it) and those closed lately, read from /v4/causes with the viewer's own key.
 import { ApiProblem, Badge, Empty, Time } from "../components";
 import { Layout } from "../layout";
 import type { PageHandler } from "../types";
 import type { ParentView } from "../../../tell/grouping";
+import { BeingDoneRow } from "./cause-being-done";
 import { ActionList, type ActionRow, viewerMayAct } from "./incident-actions";
 
 /** Who is on an open cause, or the button that says so (it acknowledges every incident the cause holds too). */
@@ -116,6 +117,7 @@ function CauseTable(props: { rows: ParentView[]; rerunOffered: boolean; actions:
               <RerunCell cause={p} offered={props.rerunOffered} left={props.actions.get(p.id)?.left ?? 0} />
             </td>
           </tr>,
+          <BeingDoneRow causeId={p.id} beingDone={p.beingDone} />,
           props.actions.get(p.id)?.actions.length ? (
             <tr data-role="cause-actions" data-cause={String(p.id)}>
               <td />

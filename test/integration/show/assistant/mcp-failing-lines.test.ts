@@ -58,12 +58,12 @@ beforeAll(async () => {
   base = t.app.server!.url().replace(/\/$/, "");
   sim.settings.udp.targets = [{ host: "127.0.0.1", port: t.app.intake.udp!.address()!.port }];
   for (const id of [TASK.a, TASK.b]) expect(sim.tasks.start(id, { outcome: "fail", durationMs: 50 }).started).toBe(true);
+  // Any open cause: the check-in nobody pings opens its own, which may come first on a loaded machine. Polled every
+  // half second: faster polling met the API's rate limit (429) in a loaded CI run.
   await waitFor(
-    async () => ((await rest<{ causes: Array<{ stillFailing: number }> }>("/v4/causes?status=open")).causes[0]?.stillFailing === 2 ? true : undefined),
-    {
-      what: "one cause holding both failed runs",
-      timeoutMs: wallLimit(30_000),
-    },
+    async () =>
+      (await rest<{ causes: Array<{ stillFailing: number }> }>("/v4/causes?status=open")).causes.some((c) => c.stillFailing === 2) ? true : undefined,
+    { what: "one cause holding both failed runs", timeoutMs: wallLimit(30_000), intervalMs: 500 },
   );
   client = new Client({ name: "steward-test", version: "1.0.0" });
   await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`), { requestInit: { headers: { "x-api-key": key } } }));

@@ -8,13 +8,15 @@
 // 1 naming them. Before, the rehearsal replayed the events A's thresholds had raised (none) for both configs.
 // A third night runs with C: A and a "never older than 30 minutes, 02:00-03:00" promise on Load Sales app, whose data
 // is too old at 02:00 (Steward began watching at 01:30), fresh at 02:20 and too old again at 02:50. C rehearsed on A's
-// night gives those two lapses, as C's night paged them; A rehearsed on C's night leaves both unpaged.
+// night gives those two lapses, as C's night paged them; A rehearsed on C's night leaves both unpaged. An admin pasting
+// B on the dashboard's Noise page (Chromium) reads the two pages it adds, named as REST names them.
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DomainEvent } from "../../../../src/platform/events/types";
 import { rehearseCommand } from "../../../../src/show/cli/rehearse-command";
 import type { Rehearsal } from "../../../../src/show/rehearse/types";
+import { generateApiKey, hashApiKey } from "../../../../src/platform/security/api-keys";
 import { closeAll, type TestApp } from "../../../helpers/app";
 import { qlikYaml } from "../../start/scheduler/sim-setup";
 import { after, at, daily, reloadQueueSiteYaml, reloadTask, startStewardOnSite } from "../../../helpers/reload-queue-site";
@@ -22,6 +24,7 @@ import { simControl } from "../../../helpers/sim-control";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+import { launchChromium } from "../dashboard/chromium";
 
 const SITE = reloadQueueSiteYaml({
   name: "Rehearsed thresholds night",
@@ -58,6 +61,12 @@ freshness:
     sales-night: { appNames: [Load Sales app], freshBy: "${freshBy}" }
 `;
 const A = thresholds("02:30", "15m");
+const ADMIN = generateApiKey();
+/** Night A's Steward lets an admin in on the dashboard (not part of any config rehearsed). */
+const ADMIN_KEY = `security:
+  apiKeys:
+    - { name: key-admin, hash: "${hashApiKey(ADMIN)}", scopes: [admin, read] }
+`;
 const B = thresholds("02:15", "5m");
 const C = `${A}    sales-age: { appNames: [Load Sales app], maxAge: 30m, during: "02:00-03:00" }\n`;
 
@@ -74,12 +83,12 @@ let b: Night | undefined;
 let c: Night | undefined;
 
 /** The Tuesday night on a site of its own, with `config` in force, to 03:30. */
-async function night(name: string, config: string): Promise<Night> {
+async function night(name: string, config: string, extra = ""): Promise<Night> {
   const smtp = await startSmtpReceiver();
   const s = await startSteppedSite(join(dir.path, name), Date.parse("2026-02-26T00:00:00Z"), SITE);
   await s.clock.runUntil(at("01:00"));
   await simControl(s.sim, "PATCH", "/nodes/Reload01/scheduler", { maxConcurrentEngines: 2 });
-  const { t, events } = await startStewardOnSite(s, join(dir.path, name), `${channels(smtp.port)}${config}`, at("01:30"));
+  const { t, events } = await startStewardOnSite(s, join(dir.path, name), `${channels(smtp.port)}${config}${extra}`, at("01:30"));
   await s.clock.runUntil(at("03:30"));
   return { s, t, smtp, events };
 }
@@ -87,14 +96,14 @@ async function night(name: string, config: string): Promise<Night> {
 async function rehearseOn(n: Night, config: string): Promise<{ status: number; body: Rehearsal }> {
   const r = await n.t.request("/v4/config/rehearse", {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(n === a ? { "x-api-key": ADMIN } : {}) },
     body: JSON.stringify({ config: `${qlikYaml(n.s.sim)}${channels(n.smtp.port)}${config}`, since: "1d" }),
   });
   return { status: r.status, body: (await r.json()) as Rehearsal };
 }
 
 beforeAll(async () => {
-  a = await night("a", A);
+  a = await night("a", A, ADMIN_KEY);
   b = await night("b", B);
   c = await night("c", C);
 }, 300_000);
@@ -209,4 +218,25 @@ test("A rehearsed on C's night leaves both lapses unpaged", async () => {
     ["promises", "Load Sales app", true],
     ["promises", "Load Sales app", true],
   ]);
+});
+
+test("B pasted on A's Steward's Noise page (Chromium): the two pages it adds, named as REST names them", async () => {
+  const { body: r } = await rehearseOn(a!, B);
+  const browser = await launchChromium({ timezoneId: "UTC" });
+  try {
+    const page = browser.page;
+    await page.goto(`${a!.t.app.server!.url().replace(/\/$/, "")}/ui/login?next=${encodeURIComponent("/ui/noise")}`);
+    await page.fill("#api-key", ADMIN);
+    await page.click("#login button[type=submit]");
+    await page.waitForSelector("#rehearse-form");
+    await page.fill("#rehearse-config", `${qlikYaml(a!.s.sim)}${channels(a!.smtp.port)}${B}`);
+    await page.selectOption("#rehearse-since", "1w");
+    await page.click('button[data-action="rehearse"]');
+    await page.waitForSelector('#rehearse-result [data-role="rehearse-thresholds"]', { timeout: 60_000 });
+    const items = await page.locator('[data-role="rehearse-thresholds"] li').allInnerTexts();
+    expect(items).toEqual(r.thresholds.map((t) => `+ ${t.route} → ${t.channel}: ${t.text}`));
+    expect(items).toHaveLength(2);
+  } finally {
+    await browser.close();
+  }
 });

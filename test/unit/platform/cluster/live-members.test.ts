@@ -68,3 +68,17 @@ test("a member dead before the outage is not brought back by it", async () => {
   members = [member("b", 0, true), member("a", 16_000)];
   expect(await live()).toEqual(["b"]);
 });
+
+test("after an outage the store settles for a lease and a connection attempt: a member whose attempt began just before the store came back is not taken for dead", () => {
+  const CONNECT = 2_000;
+  const reach = createStoreReach(LEASE, CONNECT);
+  reach.sending(0);
+  reach.failed();
+  reach.sending(5_000);
+  reach.answered(5_000, 5_050);
+  // The other member's attempt to connect, begun at 4.9 s, gives up at 6.9 s; its next beat lands at 8.4 s: more than
+  // a lease after this Steward's, within a lease and a connection attempt.
+  expect(reach.settling(8_400)).toBe(true);
+  expect(reach.settling(10_000)).toBe(true);
+  expect(reach.settling(10_100)).toBe(false);
+});

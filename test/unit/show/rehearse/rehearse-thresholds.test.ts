@@ -7,6 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { parseConfigText } from "../../../../src/composition/config";
 import type { WatchdogEvent } from "../../../../src/platform/events/types";
 import { type RehearsedConfig, rehearse } from "../../../../src/show/rehearse/rehearse";
+import type { RecordedChains } from "../../../../src/show/rehearse/recorded-chains";
 import { rejudgeBacklog } from "../../../../src/show/rehearse/rejudge-backlog";
 import { rejudgeFreshness } from "../../../../src/show/rehearse/rejudge-freshness";
 import { type RecordedRuns, watchThresholdsOf } from "../../../../src/show/rehearse/rejudge";
@@ -102,6 +103,34 @@ describe("a promise judged again on the recorded reloads", () => {
       ["2026-11-03T07:40", "app.freshness_recovered"],
     ]);
     expect(r.events.filter((e) => e.event.kind === "app.freshness_warning")).toHaveLength(6);
+  });
+});
+
+describe("a promise's data comes through its app's Qlik chain, as live", () => {
+  // Extract orders runs each morning 06:00-06:10 before Load Sales (Sales app's reload, on its success); on Wednesday it
+  // fails, and Sales app's reload at 07:20 reads the old inputs.
+  const chains: RecordedChains = {
+    tasks: [
+      { id: "task-extract", name: "Extract orders", after: [] },
+      { id: "task-load", name: "Load Sales", appId: SALES, after: [{ upstreamIds: ["task-extract"], onSuccess: true }] },
+    ],
+    runs: new Map([["task-extract", Array.from({ length: 7 }, (_, d) => ({ status: d === 2 ? 8 : 7, startMs: at(d, "06:00"), stopMs: at(d, "06:10") }))]]),
+  };
+
+  test("fresh by 07:30: Wednesday's reload of old inputs is not fresh data; late until Thursday's reload brought new data", () => {
+    const r = rejudgeFreshness([promise("07:30")], reloads, apps, { ...window, host: "sense1", chains });
+    expect(kinds(r.events)).toEqual([
+      ["2026-11-03T07:30", "app.freshness_breached"],
+      ["2026-11-03T07:40", "app.freshness_recovered"],
+      ["2026-11-04T07:30", "app.freshness_breached"],
+      ["2026-11-05T07:20", "app.freshness_recovered"],
+    ]);
+    // Without the chains (no plan kept), the reload alone counts, as before.
+    const alone = rejudgeFreshness([promise("07:30")], reloads, apps, { ...window, host: "sense1" });
+    expect(kinds(alone.events)).toEqual([
+      ["2026-11-03T07:30", "app.freshness_breached"],
+      ["2026-11-03T07:40", "app.freshness_recovered"],
+    ]);
   });
 });
 
