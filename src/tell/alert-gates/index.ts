@@ -1,6 +1,7 @@
 // What may hold an alert back on its way to the channels, wired as one gate of the notify pipeline, in this order:
 // maintenance windows (planned work holds and sums up), silences (held until they end), incidents per cause (a
-// symptom is listed in its parent, not sent). Built before the notifier, which it wakes and publishes through.
+// symptom is listed in its parent, not sent), then a window's and a snooze's hold of the cause the grouping named.
+// Built before the notifier, which it wakes and publishes through.
 import type { Logger } from "pino";
 import type { NotifyConfig } from "../notify/config";
 import type { MaintenanceConfig } from "../maintenance/config";
@@ -13,7 +14,7 @@ import type { Lifecycle } from "../../platform/core/lifecycle";
 import type { DomainEvent, DomainEvents } from "../../platform/events/types";
 import { setupGrouping, type Grouping } from "../grouping";
 import type { Router } from "../../platform/http/route";
-import { maintenanceBanner, setupMaintenance, type Maintenance } from "../maintenance";
+import { causeHeldReason, maintenanceBanner, setupMaintenance, type Maintenance } from "../maintenance";
 import { composeGates, type DeliveryGate, type QuietSpell } from "../notify/gate";
 import { type ConditionIncidentOf, setupSilences, type Silences } from "../silences";
 import { siteTimeZone } from "../../platform/core/site-clock";
@@ -93,7 +94,27 @@ export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps):
     ...(deps.conditionIncidentOf ? { conditionIncidentOf: deps.conditionIncidentOf } : {}),
   });
   const emit = (e: DomainEvents["maintenance.summary"]) => deps.bus.emit(e.kind, e);
-  const maintenance = setupMaintenance(config.maintenance, { db, clock, log, router, emit, host: deps.host, keepMs: o.keep });
+  const maintenance = setupMaintenance(config.maintenance, {
+    db,
+    clock,
+    log,
+    router,
+    emit,
+    host: deps.host,
+    keepMs: o.keep,
+    // A cause whose page a window held pages at its end, once per receiver, if still open and not paged meanwhile.
+    causes: {
+      causePage: (id, to) => grouping.causePage(id, to, 0),
+      maxAgeMs: o.maxAge,
+      received: (event, to, now, tx) => grouping.released(event, to, now, tx),
+      released: (event, route, now) => deps.released(event, route, now),
+      wake: deps.wakeNotifier,
+    },
+  });
+  const windowHold = (e: DomainEvent, now: number) => {
+    const w = maintenance.holding(e, now);
+    return w ? { reason: (causeId: number) => causeHeldReason(w, causeId) } : undefined;
+  };
   // Last: it records every failure's symptom whatever the gates before it decided.
   const grouping = setupGrouping(config.grouping, {
     db,
@@ -102,13 +123,15 @@ export function setupAlertGates(config: AlertGatesConfig, deps: AlertGatesDeps):
     ...(deps.promises ? { promises: deps.promises } : {}),
     ...(config.http.publicUrl ? { publicUrl: config.http.publicUrl } : {}),
     ...(deps.openAlerts ? { openAlerts: deps.openAlerts } : {}),
+    ...(config.maintenance.windows.length > 0 ? { windowHold, insideWindows: maintenance.insideWindows, heldCauses: maintenance.heldCauses } : {}),
   });
   return {
     silences,
     maintenance,
     grouping,
     // A snooze of a cause covers its alerts once the grouping has named their cause: its gate comes after.
-    gate: composeGates([maintenance.gate, silences.gate, grouping.gate, silences.causeGate]),
+    // A window holds the page of a cause its event carries (the grouping named it) as it holds the event.
+    gate: composeGates([maintenance.gate, silences.gate, grouping.gate, maintenance.causeGate, silences.causeGate]),
     banner: (formatTime) => maintenanceBanner(maintenance.service.active(), formatTime),
     async quietUntil(e, now) {
       const o = maintenance.holding(e, now);

@@ -18,7 +18,7 @@ import { afterRecovery, type CauseDecision } from "./decision";
 import { createNodeDownRule } from "./node-down";
 import { createQueueRule } from "./queue-backlog";
 import { createSourceRule } from "./source-rule";
-import { createParentUpdates, pageTargets } from "./updates";
+import { createParentUpdates, pageTargets, type ParentUpdates } from "./updates";
 import { kindsReachedAtOpening, onlyReached, openingReach, type PageTarget, type Receiver, recoveredReach } from "./reach";
 import { type CauseTrying, causeSummary } from "./summary";
 import type { TaskNodes } from "./task-nodes";
@@ -61,6 +61,13 @@ export interface GroupingGateDeps {
   ownRun?: (executionId: string) => Promise<boolean>;
   /** The freshness promises' open alerts (the judge's store, through the composition root): a cause opening takes them in. */
   openAlerts?: OpenAlerts;
+  /**
+   * The maintenance window holding `e` at `now`, if any, as the reason it gives a cause's page it holds (issue 106): the
+   * page the cause would send its symptoms' routes waits with the event, for the window's end (src/tell/maintenance).
+   */
+  windowHold?: (e: DomainEvent, now: number) => { reason(causeId: number): string } | undefined;
+  /** Of these events, those inside a maintenance window lasting at `now`, with its name (src/tell/maintenance). */
+  insideWindows?: (eventIds: readonly string[], now: number) => Promise<ReadonlyMap<string, string>>;
 }
 
 const suppress = (plan: Plan, reason: string): Plan => ({
@@ -97,7 +104,32 @@ async function recoveredPlan(
 }
 
 /** A cause as its messages show it. */
-const summaryOf = (store: CauseStore, deps: GroupingGateDeps) => (id: number) => causeSummary(store, id, deps.publicUrl, deps.promises?.(), deps.trying?.());
+/**
+ * A cause as its messages show it. `e` no window holds: its page names only what is outside the windows lasting now
+ * (one a window holds waits for the window's end, and is then sent as it was held).
+ */
+const summaryOf = (store: CauseStore, deps: GroupingGateDeps, e?: DomainEvent, now = 0) => {
+  const inside = e && deps.insideWindows && !deps.windowHold?.(e, now) ? (ids: readonly string[]) => deps.insideWindows!(ids, now) : undefined;
+  return (id: number) => causeSummary(store, id, deps.publicUrl, deps.promises?.(), deps.trying?.(), inside);
+};
+
+/**
+ * Inside a window over the node its runs ran on, a cause's opening page waits with its event, on every route (`reach`
+ * too): nobody is told, so nobody is kept as reached (the window's end sends it, maintenance/cause-release.ts).
+ */
+function heldByWindow(deps: GroupingGateDeps, plan: Plan, reach: readonly PlannedDelivery[], parentId: number, now: number): Plan | undefined {
+  const window = deps.windowHold?.(plan.event, now);
+  if (!window) return undefined;
+  const held = reach.map((d): PlannedDelivery => ({ ...d, action: "suppress", reason: window.reason(parentId) }));
+  return { ...plan, deliveries: [...plan.deliveries, ...held] };
+}
+
+/** A cause's opening page goes with the plan and to `reach`: where it went is kept with the cause (updates.ts). */
+async function sentAtOpening(updates: ParentUpdates, plan: Plan, parentId: number, reach: readonly PlannedDelivery[], now: number): Promise<Plan> {
+  await updates.opened(parentId, plan, now);
+  if (reach.length > 0) await updates.alsoReached(parentId, reach, now);
+  return reach.length > 0 ? { ...plan, deliveries: [...plan.deliveries, ...reach] } : plan;
+}
 
 const isEscalation = (plan: Plan) => plan.deliveries.length > 0 && plan.deliveries.every((d) => d.key.startsWith("esc:"));
 
@@ -180,9 +212,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
   async function opening(plan: Plan, parentId: number, now: number, ctx: GateContext | undefined): Promise<Plan> {
     const parent = await store.get(parentId);
     const reach = parent ? await openingReach(parentId, plan, kindsReachedAtOpening(parent.causeKey, plan.event, cfg), ctx) : [];
-    await updates.opened(parentId, plan, now);
-    if (reach.length > 0) await updates.alsoReached(parentId, reach, now);
-    return reach.length > 0 ? { ...plan, deliveries: [...plan.deliveries, ...reach] } : plan;
+    return heldByWindow(deps, plan, reach, parentId, now) ?? (await sentAtOpening(updates, plan, parentId, reach, now));
   }
 
   return {
@@ -199,14 +229,15 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       // A cause resolved by hand holding no open incident: its follow-up is its recovered page (platform/events/cause-resolved.ts).
       const byHand = resolvedCauseOf(plan.event);
       if (byHand) {
-        const cause = await summaryOf(store, deps)(byHand.causeId);
+        const cause = await summaryOf(store, deps, plan.event, now)(byHand.causeId);
         return cause?.status === "closed"
           ? withCause(await recovered(plan, byHand.causeId, true), cause)
           : suppress(plan, "the cause it resolves is not closed");
       }
       const decision = await earlier.opening(await decide(plan.event, now, pageTargets(plan)), now);
-      if (!decision) return closedCauseOutcome(plan, { causeOfRun: deps.causeOfRun, summary: summaryOf(store, deps), outcome: updates.outcome, withCause });
-      const cause = await summaryOf(store, deps)(decision.parentId);
+      const summary = summaryOf(store, deps, plan.event, now);
+      if (!decision) return closedCauseOutcome(plan, { causeOfRun: deps.causeOfRun, summary, outcome: updates.outcome, withCause });
+      const cause = await summary(decision.parentId);
       if (decision.action === "pass") {
         // A repeat goes where renotify and pageAfter let it; a receiver it reaches first gets the cause's recovery too.
         if (cause?.status === "open" && decision.repeat) return (await updates.unreached(decision.parentId, plan, now), withCause(plan, cause));

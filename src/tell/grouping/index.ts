@@ -10,13 +10,13 @@ import type { SqlDb, SqlExecutor } from "../../platform/store/sql";
 import { createCauseStore, type CauseRef, type ParentRow, type SymptomInput } from "./cause-store";
 import type { PlannedChains } from "./chain-graph";
 import { createStoredChains } from "./stored-chains";
-import { createGroupingGate } from "./gate";
+import { createGroupingGate, type GroupingGateDeps } from "./gate";
 import { createTaskNodes } from "./task-nodes";
 import { createSilentNodes } from "./silent-node";
 import type { CheckFeeds } from "./upstream";
 import { type CloudTenantTasks, createCloudChains } from "./cloud-chains";
 import type { PromiseRef } from "./promises-at-risk";
-import { registerCauseRoutes, type ScriptLogLookup } from "./routes";
+import { type HeldCauses, registerCauseRoutes, type ScriptLogLookup } from "./routes";
 import type { BeingDoneReader } from "./being-done";
 import { createCauseAcknowledger, type CauseAcknowledger } from "./cause-acknowledge";
 import { createTaskHolders, type TaskHolder } from "./task-holder";
@@ -30,7 +30,7 @@ export type { EarlierAlert, OpenAlerts } from "./earlier-alerts";
 
 export { groupingMigrations } from "./migrations";
 export type { CauseRef, SymptomInput, ParentRow, SymptomRow } from "./cause-store";
-export type { ParentView, ScriptLogLookup } from "./routes";
+export type { HeldCauses, ParentView, ScriptLogLookup } from "./routes";
 export type { BeingDoneItem, BeingDoneReader, CauseBeingDone, CauseScope, DoneItem } from "./being-done";
 export type { PlannedChains } from "./chain-graph";
 export type { CloudTenantTasks } from "./cloud-chains";
@@ -117,6 +117,12 @@ export interface GroupingDeps {
   publicUrl?: string;
   /** The freshness promises' open alerts: a cause that opens after one it explains takes it in (earlier-alerts.ts). */
   openAlerts?: OpenAlerts;
+  /** The maintenance window holding an event, as the reason of a cause's page it holds (src/tell/maintenance). */
+  windowHold?: GroupingGateDeps["windowHold"];
+  /** Of these events, those inside a maintenance window lasting now: a cause's page names only what is outside. */
+  insideWindows?: GroupingGateDeps["insideWindows"];
+  /** The window holding each cause's page now, shown on GET /v4/causes (src/tell/maintenance). */
+  heldCauses?: HeldCauses;
 }
 
 export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping {
@@ -130,6 +136,7 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     store,
     () => scriptLogs?.(),
     () => beingDone,
+    deps.heldCauses,
   );
   const chains = createStoredChains(deps.db);
   const cloudChains = createCloudChains(deps.db);
@@ -153,6 +160,8 @@ export function setupGrouping(cfg: GroupingConfig, deps: GroupingDeps): Grouping
     ...(deps.promises ? { promises: deps.promises } : {}),
     ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
     ...(deps.openAlerts ? { openAlerts: deps.openAlerts } : {}),
+    ...(deps.windowHold ? { windowHold: deps.windowHold } : {}),
+    ...(deps.insideWindows ? { insideWindows: deps.insideWindows } : {}),
   });
   return {
     causes: { attach: store.attach, recover: store.recover },

@@ -58,7 +58,18 @@ export function affected(symptoms: readonly SymptomRow[]) {
  */
 export const stillFailingOf = (symptoms: readonly SymptomRow[]): number => symptoms.filter((s) => s.state === "open").length;
 
-export function parentView(p: ParentRow, symptoms: readonly SymptomRow[], beingDone: CauseBeingDone = NOTHING_DONE) {
+/** What holds a cause's page now: a maintenance window over the nodes its runs ran on (issue 106). */
+export interface WindowHold {
+  window: string;
+  scope: string;
+  /** The window's end (ISO time): the cause pages then if it is still open. */
+  until: string;
+}
+
+/** The window holding each of these causes' pages now (src/tell/maintenance, wired by the alert gates). */
+export type HeldCauses = (ids: readonly number[]) => Promise<ReadonlyMap<number, WindowHold>>;
+
+export function parentView(p: ParentRow, symptoms: readonly SymptomRow[], beingDone: CauseBeingDone = NOTHING_DONE, heldBy?: WindowHold) {
   return {
     id: p.id,
     cause: p.causeKey,
@@ -77,6 +88,8 @@ export function parentView(p: ParentRow, symptoms: readonly SymptomRow[], beingD
     affected: affected(symptoms),
     promises: promisesHeld(symptoms),
     beingDone,
+    // A cause that paged anyone (a run outside the window) is not held, although the window holds its runs' alerts.
+    ...(heldBy && p.status === "open" && p.lastPageAt === null ? { heldBy } : {}),
   };
 }
 
@@ -112,6 +125,10 @@ const ParentSchema = z.lazy(() =>
       .array(z.object({ promise: z.string(), app: z.string().nullable(), state: z.enum(["at risk", "late", "fresh again"]), at: z.string() }))
       .describe("The freshness promises whose alerts the cause holds, each with how far it went (at its last alert, `at`), also after the cause ended."),
     beingDone: BeingDoneSchema(),
+    heldBy: z
+      .object({ window: z.string(), scope: z.string(), until: z.string() })
+      .optional()
+      .describe("The maintenance window holding the cause's page: every run it holds ran on its nodes; it pages at `until` if still open."),
   }),
 );
 
@@ -120,6 +137,7 @@ export function registerCauseRoutes(
   store: CauseStore,
   scriptLogOf: () => ScriptLogLookup | undefined = () => undefined,
   beingDone: () => BeingDoneReader | undefined = () => undefined,
+  heldCauses: HeldCauses = async () => new Map(),
 ): void {
   router.route(
     {
@@ -140,7 +158,8 @@ export function registerCauseRoutes(
     async (c, { query }) => {
       const rows = await Promise.all((await store.list(query)).map(async (p) => ({ p, symptoms: await store.symptoms(p.id) })));
       const done = await beingDoneOf(beingDone(), rows);
-      const page = fitAnswer(rows.map(({ p, symptoms }) => parentView(p, symptoms, done.get(p.id))));
+      const held = await heldCauses(rows.filter(({ p }) => p.status === "open").map(({ p }) => p.id));
+      const page = fitAnswer(rows.map(({ p, symptoms }) => parentView(p, symptoms, done.get(p.id), held.get(p.id))));
       return c.json({ causes: page.items, truncated: page.truncated });
     },
   );
@@ -180,7 +199,7 @@ export function registerCauseRoutes(
         return log ? { scriptLog: scriptLines(log, SYMPTOM_LINES_MAX) } : {};
       };
       return c.json({
-        ...parentView(p, symptoms, done.get(p.id)),
+        ...parentView(p, symptoms, done.get(p.id), (await heldCauses([p.id])).get(p.id)),
         runs: runs.ids,
         symptoms: symptoms.map((s) => ({
           subject: s.subject,

@@ -1,7 +1,7 @@
 // The parent's shape put on the alert that opened, updated or closed it: title, what it affects (counted and named)
 // and a link to it on the dashboard. Names are capped so a cause of thousands of tasks still fits every channel.
 import type { CauseSummary } from "../../platform/events/cause-summary";
-import type { CauseStore } from "./cause-store";
+import type { CauseStore, SymptomRow } from "./cause-store";
 import { affected, stillFailingOf } from "./routes";
 import { type PromiseRef, promisesAtRisk, promisesLeftAtRisk } from "./promises-at-risk";
 
@@ -15,16 +15,33 @@ const DID_NOT_START = new Set(["task.missed", "task.chain_broken"]);
 /** What a remediation rule is trying for an open cause (by its key), if anything: wired late from src/start/remediation. */
 export type CauseTrying = (causeKey: string) => Promise<CauseSummary["trying"]>;
 
+/**
+ * Of these symptoms' events, those a maintenance window lasting now holds, each with its window's name: a page of an
+ * open cause that goes out (a run outside the window) names only what is outside it (issue 106).
+ */
+export type InsideWindows = (eventIds: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+
+/** "; 2 more inside maintenance window reload01-patches, not named": what a page leaves out, counted. */
+function heldNote(symptoms: readonly SymptomRow[], inside: ReadonlyMap<string, string>): string {
+  const held = symptoms.filter((s) => inside.has(s.eventId));
+  if (held.length === 0) return "";
+  const windows = [...new Set(held.map((s) => inside.get(s.eventId)!))].sort();
+  return `; ${held.length} more inside maintenance window${windows.length === 1 ? "" : "s"} ${windows.join(", ")}, not named`;
+}
+
 export async function causeSummary(
   store: CauseStore,
   parentId: number,
   publicUrl: string | undefined,
   promises: readonly PromiseRef[] = [],
   trying?: CauseTrying,
+  insideWindows?: InsideWindows,
 ): Promise<CauseSummary | undefined> {
   const p = await store.get(parentId);
   if (!p) return undefined;
-  const symptoms = await store.symptoms(parentId);
+  const all = await store.symptoms(parentId);
+  const inside = p.status === "open" && insideWindows ? await insideWindows(all.map((s) => s.eventId)) : new Map<string, string>();
+  const symptoms = inside.size > 0 ? all.filter((s) => !inside.has(s.eventId)) : all;
   const a = affected(symptoms);
   const runs = await store.runs(parentId, RUNS_ON_ALERT);
   const base = publicUrl?.replace(/\/+$/, "");
@@ -45,7 +62,7 @@ export async function causeSummary(
     id: p.id,
     title: p.title,
     status: p.status,
-    text: a.text,
+    text: `${a.text}${heldNote(all, inside)}`,
     tasks: a.tasks.slice(0, NAMES_ON_ALERT),
     apps: a.apps.slice(0, NAMES_ON_ALERT),
     streams: a.streams.slice(0, NAMES_ON_ALERT),

@@ -43,6 +43,8 @@ export function pageTargets(plan: Plan): string | undefined {
   return to.length > 0 ? JSON.stringify(to) : undefined;
 }
 
+export type ParentUpdates = ReturnType<typeof createParentUpdates>;
+
 export function createParentUpdates(store: CauseStore, cfg: GroupingConfig["updates"]) {
   /** The receivers of the parent's own pages (an escalation's are not): with none kept, where the plan's deliveries go. */
   const pageOwnTargets = async (parentId: number, plan: Plan): Promise<PageTarget[]> => {

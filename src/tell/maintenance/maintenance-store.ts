@@ -75,6 +75,21 @@ export function createMaintenanceStore(db: SqlDb) {
         startsAt,
       ]);
     },
+    /** Of these events, those recorded inside an occurrence that lasts at `now`, each with its window. */
+    async insideActive(eventIds: readonly string[], now: number): Promise<Map<string, string>> {
+      const out = new Map<string, string>();
+      // In slices: a cause may hold thousands of symptoms, more than a statement takes parameters.
+      for (let i = 0; i < eventIds.length; i += 500) {
+        const ids = eventIds.slice(i, i + 500);
+        const rows = await db.all<Row>(
+          `SELECT e.event_id, e.window_name FROM maintenance_events e JOIN maintenance_occurrences o ON o.window_name = e.window_name
+           AND o.starts_at = e.starts_at WHERE o.starts_at <= ? AND o.ends_at > ? AND e.event_id IN (${ids.map(() => "?").join(", ")})`,
+          [now, now, ...ids],
+        );
+        for (const r of rows) out.set(String(r.event_id), String(r.window_name));
+      }
+      return out;
+    },
     /** Forgets summarized occurrences (and their events) that ended before `before`. */
     async purge(before: number): Promise<void> {
       await db.run(

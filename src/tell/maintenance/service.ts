@@ -25,6 +25,8 @@ export interface MaintenanceServiceDeps {
   host: string;
   /** How long summarized occurrences stay in the store (notify.outbox.keep). */
   keepMs: number;
+  /** The pages of causes the windows held: sent after each pass if still open (cause-release.ts), purged with the rest. */
+  causes?: { release(now: number): Promise<unknown>; purge(before: number): Promise<void> };
 }
 
 export interface MaintenanceService {
@@ -52,9 +54,11 @@ export function createMaintenanceService(d: MaintenanceServiceDeps): Maintenance
       await d.store.markSummarized(o.window, o.startsAt, now);
       d.log.info({ window: o.window, events: events.length, held: summary.data.held }, "maintenance window ended: summary sent");
     }
+    await d.causes?.release(now);
     if (now - lastPurge >= PURGE_EVERY_MS) {
       lastPurge = now;
       await d.store.purge(now - d.keepMs);
+      await d.causes?.purge(now - d.keepMs);
     }
   }
 

@@ -72,6 +72,13 @@ function CauseTable(props: { rows: ParentView[]; rerunOffered: boolean; actions:
             <td class="mono">{p.id}</td>
             <td>
               <b>{p.title}</b>
+              {p.heldBy ? (
+                <div class="small muted" data-role="held-by-window">
+                  {`Held by maintenance window ${p.heldBy.window} (${p.heldBy.scope}) until `}
+                  <Time iso={p.heldBy.until} />
+                  {": every run it holds ran there; it pages then if still open"}
+                </div>
+              ) : null}
             </td>
             <td class="small">
               {p.affected.text}
