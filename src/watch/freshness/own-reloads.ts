@@ -3,7 +3,6 @@
 // They reload the app itself, not a task: the Scheduler's triggers do not follow them, so they end a chain only at the
 // app. One that failed or gave up is no longer read, so it counts as nothing (src/start/control/own-reloads.ts reads them).
 import type { TaskView } from "../watchdog/evaluate";
-import type { ChainFeed } from "./chain-feed";
 import type { AppFreshness, FreshnessStore } from "./freshness-store";
 
 export interface OwnReload {
@@ -67,12 +66,19 @@ export function ownReloadFinish(
   return best;
 }
 
+/** What of the app's chain this cycle (chain-feed.ts's ChainFeed; not imported: chain-feed reads chain-eta, which reads this). */
+interface FeedState {
+  blocked?: unknown;
+  running?: boolean;
+  arrivedMs?: number;
+}
+
 /**
  * The own reloads that bring the data, by the judge's rule for a reload (chain-feed.ts dataThrough): none while a task
  * upstream of the app failed or runs (it would reload the old inputs), and only one that starts after the chain's data
  * arrived (a job started before Transform ended read the old model).
  */
-export function reloadsThrough(feed: ChainFeed | undefined, reloads: readonly OwnReload[], slackMs: number): OwnReload[] {
+export function reloadsThrough(feed: FeedState | undefined, reloads: readonly OwnReload[], slackMs: number): OwnReload[] {
   if (!feed) return [...reloads];
   if (feed.blocked || feed.running) return [];
   const arrived = feed.arrivedMs;
