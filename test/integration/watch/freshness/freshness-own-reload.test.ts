@@ -47,6 +47,8 @@ interface Night {
   pressed: { status: number; text: string };
   /** GET /v4/freshness's projection of Sales while the person's reload ran. */
   whileRunning: { at: string | null; willMiss: string | null } | null;
+  /** What /v4/status/apps/{id} (the business's /status) said of Sales at the same moment. */
+  statusWhileRunning: { message: string; promises: Array<{ expectedAt: string | null; willMiss: string | null }> };
   close(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ remediation: { pollInterval: 10s, links: [retry, reload] }
   // Five minutes into the reload: what the projection says.
   await s.clock.runUntil(pressedAt + 5 * MIN);
   const view = (await (await t.request("/v4/freshness")).json()) as { rows: Array<{ app: { id: string }; expected: Night["whileRunning"] }> };
+  const statusWhileRunning = (await (await t.request(`/v4/status/apps/${SALES_APP}`)).json()) as Night["statusWhileRunning"];
   const whileRunning = view.rows.find((r) => r.app.id.toLowerCase() === SALES_APP)?.expected ?? null;
   // Past the warning time and the deadline.
   await s.clock.runUntil(at("2026-11-19T06:05:00Z"));
@@ -112,6 +115,7 @@ remediation: { pollInterval: 10s, links: [retry, reload] }
     pressedAt,
     pressed,
     whileRunning,
+    statusWhileRunning,
     async close() {
       await t.close();
       await s.sim.stop();
@@ -141,6 +145,9 @@ for (const backend of ["sqlite", "postgres"] as const)
         expect(n.pressedAt).toBeLessThan(at("2026-11-19T05:20:00Z"));
         // The projection counted it: Sales expected at the reload's start plus its usual 10 minutes, no miss.
         expect(n.whileRunning?.willMiss).toBeNull();
+        // /status says the same to the business: expected, not "will be late".
+        expect(n.statusWhileRunning.promises).toEqual([expect.objectContaining({ expectedAt: n.whileRunning?.at, willMiss: null })]);
+        expect(n.statusWhileRunning.message).toContain("New data is expected fresh at about 06:20 CET (promised by 07:00 CET)");
         const expectedAt = Date.parse(n.whileRunning?.at ?? "");
         expect(expectedAt).toBeGreaterThanOrEqual(reloads[0]!.startMs + 10 * MIN - MIN);
         expect(expectedAt).toBeLessThanOrEqual(reloads[0]!.startMs + 10 * MIN + MIN);
@@ -167,6 +174,7 @@ for (const backend of ["sqlite", "postgres"] as const)
         expect(reloads.map((r) => r.status)).toEqual(["failed"]);
         const failedAt = reloads[0]!.stopMs!;
         expect(n.whileRunning?.willMiss).toBeNull();
+        expect(n.statusWhileRunning.promises).toEqual([expect.objectContaining({ willMiss: null })]);
         // One warning, after the reload failed, within a look (2 min) and the reloader's write.
         const warnings = n.events.filter((e) => e.kind === "app.freshness_warning");
         expect(warnings).toHaveLength(1);
