@@ -264,8 +264,9 @@ export function wireExpectations(
     ...(watchdog ? { chainTasks: () => watchdog.status().tasks, chainSeenAt: () => lookedAt(watchdog.status().lastLookAt) } : {}),
     // The cause holding a promised chain up is the grouping's: handed in here, the freshness judge names it (issue 76).
     holderOf: alerting.alertGates.grouping.holderOf,
-    // A retry or re-run that is due continues a promised chain (issue 102): read from remediation's table, always migrated.
-    pendingRuns: createPendingRuns(shared.sql),
+    // A retry or re-run that is due continues a promised chain (issue 102), and Steward's own Engine reload of a promised
+    // app is a run to come: read from remediation's and the reload jobs' tables, always migrated.
+    pendingRuns: createPendingRuns(shared.sql, clock, config.control.reload.timeoutMs),
     formatTime: alerting.formatTime,
   });
   // A promise may wait on a Qlik Automate automation: the Cloud watch hands its runs to the promises' store.

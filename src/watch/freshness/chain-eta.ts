@@ -11,6 +11,7 @@
 // its node to have an engine free and for the run before it in a re-run to end (engine-free.ts).
 import type { TaskView } from "../watchdog/evaluate";
 import { engineFreeAt, type NodeEngines } from "./engine-free";
+import { OWN_RELOAD, type OwnReload, ownReloadFinish } from "./own-reloads";
 
 /**
  * What went wrong upstream this cycle: a run that failed, one running past its usual limit, or a chained task that did
@@ -54,8 +55,11 @@ export interface PendingRun {
 /** What keeps the chain going that has not started yet: said on the administrator's page and in the alerts. */
 export interface ChainPending {
   task: string;
-  /** `retry`: a retry or re-run is due at atMs; `waiting`: its run waits for an engine since atMs. */
-  kind: "retry" | "waiting";
+  /**
+   * `retry`: a retry or re-run is due at atMs; `waiting`: its run waits for an engine since atMs; `reload`: Steward's own
+   * Engine reload of the app starts (or started) at atMs.
+   */
+  kind: "retry" | "waiting" | "reload";
   atMs: number;
 }
 
@@ -97,6 +101,8 @@ export interface ChainEtaOptions {
   /** A scheduled start after it is no estimate for this deadline (the next day's run is not "expected at"). */
   deadlineMs?: number;
   pending?: readonly PendingRun[];
+  /** Steward's own Engine reloads of the app to come (own-reloads.ts) and the app's usual reload time: they end at the app. */
+  own?: { reloads: readonly OwnReload[]; usualMs?: number };
 }
 
 /** Of two ways to finish, the earlier; a known time before a guess at the same time. */
@@ -122,7 +128,10 @@ export function chainEta(
   const usualMsOf = (id: string) => byLowerId.get(id.toLowerCase())?.usual?.medianMs;
   const pending = new Map<string, ChainPending>();
   const reloads = tasks.filter((t) => t.appId?.toLowerCase() === appId.toLowerCase());
-  if (reloads.length === 0) return undefined;
+  // Steward's own Engine reload of the app: it ends the chain at the app (no trigger follows it), from its start.
+  const own = opts.own && ownReloadFinish(appId, tasks, opts.own.reloads, nowMs, opts.own.usualMs);
+  if (reloads.length === 0 && !own) return undefined;
+  if (own) pending.set(OWN_RELOAD, { task: OWN_RELOAD, kind: "reload", atMs: own.startMs });
   const memo = new Map<string, Finish>();
   const problems = new Map<string, ChainProblem>();
 
@@ -224,6 +233,7 @@ export function chainEta(
   };
 
   const found = reloads.map((t) => finish(t, 0, new Set())).filter((f) => f !== undefined);
+  if (own) found.push({ atMs: own.atMs, via: [OWN_RELOAD], ids: [], ...(own.guess ? { guess: true as const } : {}) });
   const best = found.length ? found.reduce(earlier) : undefined;
   const atMs = best && Math.max(nowMs, best.atMs);
   return {

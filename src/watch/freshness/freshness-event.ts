@@ -68,11 +68,15 @@ function causes(f: FreshnessFinding, at: (ms: number) => string): string[] {
   return out;
 }
 
-/** What is pending along the chain, for the administrator: a retry due, a run waiting for an engine. */
+/** What is pending along the chain, for the administrator: a retry due, a run waiting for an engine, Steward's own reload. */
 function pendingText(pending: ChainEta["pending"], at: (ms: number) => string): string {
-  return (pending ?? [])
-    .map((p) => (p.kind === "retry" ? `a run of "${p.task}" is due at ${at(p.atMs)}` : `"${p.task}" has waited for an engine since ${at(p.atMs)}`))
-    .join("; ");
+  return (pending ?? []).map((p) => pendingLine(p, at)).join("; ");
+}
+
+function pendingLine(p: NonNullable<ChainEta["pending"]>[number], at: (ms: number) => string): string {
+  if (p.kind === "retry") return `a run of "${p.task}" is due at ${at(p.atMs)}`;
+  if (p.kind === "reload") return `Steward's own Engine reload of the app, from ${at(p.atMs)}`;
+  return `"${p.task}" has waited for an engine since ${at(p.atMs)}`;
 }
 
 function expectation(f: FreshnessFinding, at: (ms: number) => string): string {

@@ -26,6 +26,7 @@ import { createVerdictWriter, dataTimesOf, judgeVerdicts, readDataTimes } from "
 import { createStopCauses, type HolderOfTasks } from "./stop-cause";
 import type { RecordStore } from "./record-store";
 import { createRecordWriter } from "./record-writer";
+import { type OwnReload, type OwnReloadDone, recordOwnReloads, reloadsThrough, usualReloadMs } from "./own-reloads";
 
 /** An unchanged projection is written again this often, so a reader can tell a current one from a forsaken one. */
 export const projectionRefreshMs = (intervalMs: number): number => Math.max(5 * 60_000, 2 * intervalMs);
@@ -47,8 +48,11 @@ export interface FreshnessServiceDeps {
   chainSeenAt?: () => number | undefined;
   /** The cause holding a task up (src/tell/grouping, through the composition root): named as what stops a chain. */
   holderOf?: HolderOfTasks;
-  /** The retries and re-runs that are due (src/start/remediation, through the composition root): they keep a chain going. */
-  pendingRuns?: () => Promise<readonly PendingRun[]>;
+  /**
+   * The runs to come that Steward starts itself (src/start/remediation, through the composition root): the retries and
+   * re-runs that are due keep a chain going; its own Engine reloads of an app, to come or running, end it at the app.
+   */
+  pendingRuns?: () => Promise<RunsToCome>;
   /** The app custom property a promise may be written in (freshness.customProperty). */
   customProperty?: string;
   intervalMs: number;
@@ -60,6 +64,15 @@ export interface FreshnessServiceDeps {
   /** Times inside the events' sentences, in the site's zone (ISO-8601 when not given). */
   formatTime?: (ms: number) => string;
 }
+
+/** What Steward itself will start or runs: remediation's due task runs and its own Engine reloads. */
+export interface RunsToCome {
+  runs: readonly PendingRun[];
+  reloads: readonly OwnReload[];
+  /** Its reload jobs that succeeded lately: the app's reloads, recorded by the judge. */
+  done: readonly OwnReloadDone[];
+}
+const NONE: RunsToCome = { runs: [], reloads: [], done: [] };
 
 export interface FreshnessService extends Component {
   judgeNow(): Promise<void>;
@@ -108,11 +121,15 @@ const isoTime = (ms: number) => new Date(ms).toISOString();
  * nothing planned runs it before the deadline, no planned reload of the app (its own 07:00 schedule) brings the data,
  * so none is expected.
  */
-function heldChainEta(f: FreshnessFinding, tasks: readonly TaskView[], now: number, seenAtMs: number, pending: readonly PendingRun[]): ChainEta | undefined {
+function heldChainEta(f: FreshnessFinding, tasks: readonly TaskView[], now: number, seenAtMs: number, toCome: RunsToCome): ChainEta | undefined {
   const cycle = f.cycleStartMs ?? now - 86_400_000;
   const through = dataThrough(f.feed, f.app, STARTED_WITH_CHECKIN_MS);
   const from = !through && f.app.lastSuccessMs !== undefined ? Math.max(cycle, f.app.lastSuccessMs + 1) : cycle;
-  const eta = chainEta(f.app.appId, tasks, from, now, seenAtMs, { deadlineMs: f.deadlineMs, pending });
+  const pending = toCome.runs;
+  // Steward's own Engine reload brings the data only as a reload of the app would (after its chain's runs).
+  const reloads = reloadsThrough(f.feed, toCome.reloads, STARTED_WITH_CHECKIN_MS);
+  const own = reloads.length > 0 ? { own: { reloads, usualMs: usualReloadMs(f.app.appId, tasks, f.app) } } : {};
+  const eta = chainEta(f.app.appId, tasks, from, now, seenAtMs, { deadlineMs: f.deadlineMs, pending, ...own });
   const b = heldUpBy(f.feed, f.deadlineMs, pending);
   if (!eta || !b) return eta;
   const { expectedMs: _planned, ...held } = eta;
@@ -125,11 +142,11 @@ function chainReader(
   d: FreshnessServiceDeps,
   tasks: readonly TaskView[] | undefined,
   now: number,
-  pending: readonly PendingRun[],
+  toCome: RunsToCome,
 ): (f: FreshnessFinding) => ChainEta | undefined {
   if (!tasks) return () => undefined;
   const seenAtMs = Math.min(now, d.chainSeenAt?.() ?? now);
-  return (f) => heldChainEta(f, tasks, now, seenAtMs, pending);
+  return (f) => heldChainEta(f, tasks, now, seenAtMs, toCome);
 }
 
 /** Judges and projects; once more when a chain that stopped or runs past its deadline has a cause to name. */
@@ -146,7 +163,8 @@ export async function projectWith(d: FreshnessServiceDeps, promises: readonly Ju
   const now = d.clock.now();
   const tasks = d.chainTasks?.();
   if (!tasks) return [];
-  const pending = [...(d.pendingRuns ? await d.pendingRuns() : []), ...extra];
+  const toCome = d.pendingRuns ? await d.pendingRuns() : NONE;
+  const pending = { ...toCome, runs: [...toCome.runs, ...extra] };
   const { etaOf } = createStopCauses(chainReader(d, tasks, now, pending), d.holderOf, d.formatTime ?? isoTime, now);
   const open = (await d.store.openConditions()).map((r) => ({ key: r.key, deadlineMs: r.deadlineMs, level: r.level }));
   const checkStates = d.checkins ? await d.checkins.states() : new Map();
@@ -210,10 +228,13 @@ export function createFreshnessService(d: FreshnessServiceDeps): FreshnessServic
     const since = await term.since(allPromises(), now);
     const openRows: FreshnessConditionRow[] = await store.openConditions();
     const tasks = d.chainTasks?.();
-    const pending = tasks && d.pendingRuns ? await d.pendingRuns() : [];
-    const raw = chainReader(d, tasks, now, pending);
+    const toCome = d.pendingRuns ? await d.pendingRuns() : NONE;
+    const pending = toCome.runs;
+    const raw = chainReader(d, tasks, now, toCome);
     const { etaOf, resolve } = createStopCauses(raw, d.holderOf, d.formatTime ?? isoTime, now);
-    const apps = await store.apps();
+    const known = await store.apps();
+    // Steward's own reload that succeeded is the app's reload: judged at this look, not when QRS's app list is read.
+    const apps = (await recordOwnReloads(store, known, toCome.done)) ? await store.apps() : known;
     const checkStates = d.checkins ? await d.checkins.states() : new Map();
     const open = openRows.map((r) => ({ key: r.key, deadlineMs: r.deadlineMs, level: r.level }));
     // Only "never older than" promises remember their data's time: a site without one reads nothing more each look.

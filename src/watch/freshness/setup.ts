@@ -18,7 +18,7 @@ import type { TaskView } from "../watchdog/evaluate";
 import { compilePromise } from "./compile-promise";
 import { createFreshnessStore, type FreshnessStore } from "./freshness-store";
 import { type JudgedPromise, promises, STARTED_WITH_CHECKIN_MS, type Upstream, upstreamsOf } from "./judge";
-import { createFreshnessService, type FreshnessService, type FreshnessServiceDeps, projectionRefreshMs, projectWith } from "./service";
+import { createFreshnessService, type FreshnessService, type FreshnessServiceDeps, projectionRefreshMs, projectWith, type RunsToCome } from "./service";
 import type { FreshnessProjection } from "./projection";
 import { readProjections } from "./projection-store";
 import { createRecordStore, type RecordStore } from "./record-store";
@@ -45,8 +45,11 @@ export interface FreshnessSetupDeps {
   chainSeenAt?: () => number | undefined;
   /** The cause holding a task up (the grouping's, wired by the composition root): named as what stops a chain. */
   holderOf?: HolderOfTasks;
-  /** The retries and re-runs that are due (remediation's, wired by the composition root): a chain they continue is not stopped. */
-  pendingRuns?: () => Promise<readonly PendingRun[]>;
+  /**
+   * The runs Steward itself will start or runs (remediation's due retries and re-runs, its own Engine reloads; wired by
+   * the composition root): a chain they continue is not stopped, an app they reload in time is not late.
+   */
+  pendingRuns?: () => Promise<RunsToCome>;
   /** How often promises are judged. */
   intervalMs?: number;
   /** Times inside the events' sentences, in the site's zone. */
