@@ -300,14 +300,7 @@ function alertResender(
  * runs once per site (under the alert-resend lease in a cluster, with the Alertmanager re-sender); the look at an alert just opened runs where the
  * trigger was sent. A repair is an outbox row with the acknowledgement's key, so two members queue it once.
  */
-function alertConverger(
-  w: Wiring,
-  current: () => Config,
-  gates: AlertGates,
-  notify: Notifier,
-  conditions: ConditionAlerts,
-  hooks: NotifyHooks,
-): AlertConverger {
+function alertConverger(w: Wiring, current: () => Config, gates: AlertGates, notify: Notifier, conditions: ConditionAlerts, hooks: NotifyHooks) {
   const truths: AlertTruths = async (refs) => {
     const out = await conditions.truths(refs.flatMap((r) => ("condition" in r ? [r] : [])));
     const ids = refs.flatMap((r) => ("incident" in r ? [r.incident] : []));
@@ -329,7 +322,7 @@ function alertConverger(
     truths,
     conditionOf: conditionRef,
     repair: (req) => notify.acknowledged(req),
-    // What the closing message's delivery asked (the decoration): an action not ended and told holds the alert open.
+    // As the closing message's decoration asks: an action not ended and told holds the alert open.
     held: async (key, channel) => hooks.alertHeld?.(key, channel),
     outbox: notify.outbox,
     signl4: {
