@@ -7,9 +7,11 @@
 // PagerDuty's and Opsgenie's alert must stay open at the close (a note says why), get each re-run's outcome, and be
 // resolved exactly once after the last. Before, both were resolved at 02:40 and the outcomes never reached them.
 // Out of order: PagerDuty refuses every request from 02:38 to 03:30, so the close's delivery goes only once both
-// outcomes were told elsewhere (mail, Opsgenie): it still holds the alert for the outcomes PagerDuty was not told.
+// outcomes were told elsewhere (mail, Opsgenie): it still holds the alert for the outcomes PagerDuty was not told. The
+// same with two Stewards on one PostgreSQL, the second hearing no datagram (the outbox and the sweep are shared).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { closeAll, type TestApp } from "../../../helpers/app";
+import { join } from "node:path";
+import { closeAll, createTestApp, type TestApp } from "../../../helpers/app";
 import type { OnCallReceiver } from "../../../helpers/on-call-receiver";
 import { type OpsgenieRequest, startOpsgenieReceiver } from "../../../helpers/opsgenie-receiver";
 import { type PagerDutyEvent, startPagerDutyReceiver } from "../../../helpers/pagerduty-receiver";
@@ -18,6 +20,7 @@ import { type PostgresService, startPostgres } from "../../../helpers/services";
 import { type SteppedSite, startSteppedSite } from "../../../helpers/stepped-site";
 import { createTempDir } from "../../../helpers/temp-dir";
 import { type SmtpReceiver, startSmtpReceiver } from "../../tell/notify/receivers";
+import { qlikYaml } from "../scheduler/sim-setup";
 
 const BASE = "https://steward.corp.example";
 const OG_KEY = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
@@ -37,13 +40,21 @@ const SITE = reloadQueueSiteYaml({
 const TASKS = ["Extract orders", "Load stock"];
 const HELD = "The alert stays open: ";
 
-type Variant = { name: string; backend: "sqlite" | "postgres"; asked: "link" | "rule"; pdDown?: boolean };
+/** pdDown: PagerDuty refuses every request from 02:38 to 03:30; two: a second Steward on the same PostgreSQL (no datagrams of its own). */
+type Variant = { name: string; backend: "sqlite" | "postgres"; asked: "link" | "rule"; pdDown?: boolean; two?: boolean };
 const VARIANTS: Variant[] = [
   { name: "a person's re-run (SQLite)", backend: "sqlite", asked: "link" },
   { name: "a person's re-run (PostgreSQL)", backend: "postgres", asked: "link" },
   { name: "a [queue] rule's re-run (SQLite)", backend: "sqlite", asked: "rule" },
   { name: "a [queue] rule's re-run (PostgreSQL)", backend: "postgres", asked: "rule" },
   { name: "PagerDuty down while the cause closes, back after the outcomes (SQLite)", backend: "sqlite", asked: "link", pdDown: true },
+  {
+    name: "a person's re-run, two Stewards on one PostgreSQL, PagerDuty down while the cause closes",
+    backend: "postgres",
+    asked: "link",
+    pdDown: true,
+    two: true,
+  },
 ];
 
 let pg: PostgresService | undefined;
@@ -71,6 +82,7 @@ for (const v of VARIANTS)
     const dir = createTempDir(`steward-rerun-on-call-${v.backend}-`);
     let s: SteppedSite | undefined;
     let t: TestApp | undefined;
+    let other: TestApp | undefined;
     let smtp: SmtpReceiver;
     let pd: OnCallReceiver<PagerDutyEvent>;
     let og: OnCallReceiver<OpsgenieRequest>;
@@ -78,6 +90,7 @@ for (const v of VARIANTS)
     let waiting: { pd: string[]; og: string[] } = { pd: [], og: [] };
 
     afterAll(async () => {
+      await other?.close();
       await closeAll(t, s?.sim, dir);
       await smtp?.stop();
       await pd?.stop();
@@ -89,11 +102,10 @@ for (const v of VARIANTS)
       pd = startPagerDutyReceiver();
       og = startOpsgenieReceiver(OG_KEY);
       s = await startSteppedSite(dir.path, at("01:30"), SITE);
-      const url = v.backend === "postgres" ? await (pg ??= await startPostgres()).createDatabase(`rerun_on_call_${v.asked}`) : "";
-      ({ t } = await startStewardOnSite(
-        s,
-        dir.path,
-        `${url ? `store:\n  postgres: { url: "${url}", leaseTtlMs: 180000, heartbeatIntervalMs: 60000 }\n` : ""}${QUIET_LOOKS}notify: { timeZone: UTC }
+      const url = v.backend === "postgres" ? await (pg ??= await startPostgres()).createDatabase(`rerun_on_call_${v.asked}${v.two ? "_two" : ""}`) : "";
+      const config = (
+        name: string,
+      ) => `${url ? `store:\n  postgres: { url: "${url}", instanceName: ${name}, leaseTtlMs: 180000, heartbeatIntervalMs: 60000 }\n` : ""}${QUIET_LOOKS}notify: { timeZone: UTC }
 channels:
   mail: { type: email, smtp: { host: 127.0.0.1, port: ${smtp.port}, security: none }, from: steward@corp.example, to: [anna@corp.example] }
   pd: { type: pagerduty, routingKey: "A0123456789abcdef0123456789abcde", url: "${pd.url}/v2/enqueue" }
@@ -101,9 +113,15 @@ channels:
 routes:
   - { on: [scheduler.queue_backlog, task.on_track, task.failed, task.recovered], to: [mail, pd, og] }
 actionLinks: { publicBaseUrl: "${BASE}" }
-${v.asked === "rule" ? "remediation:\n  rules:\n    - { name: queue-reruns, errorClasses: [queue] }\n" : ""}`,
-        at("01:30"),
-      ));
+${v.asked === "rule" ? "remediation:\n  rules:\n    - { name: queue-reruns, errorClasses: [queue] }\n" : ""}`;
+      ({ t } = await startStewardOnSite(s, dir.path, config("node-a"), at("01:30")));
+      if (v.two) {
+        // The second Steward hears no datagram: it shares the outbox, the actions and the sweep's duty through the store.
+        other = createTestApp(`${qlikYaml(s.sim)}${config("node-b")}`, { clock: s.clock, dir: join(dir.path, "steward-b") });
+        const starting = other.app.start();
+        await s.clock.runUntil(at("01:31"));
+        await starting;
+      }
       await s.clock.runUntil(at("02:32"));
       if (v.asked === "link") {
         const page = smtp.mails.find((m) => /\[Open: cause #\d+, reload queue/.test(m.mail.subject ?? "") && RERUN.test(m.mail.text ?? ""));
