@@ -229,7 +229,7 @@ export function wireAlerting(w: Wiring, audit: AuditLog, http: HttpApp, tasks: T
   if (incidents) watchConditionIncidents(bus, incidents, log);
   wireOnCallWebhooks(w, http, { notify, incidents: () => incidents, audit, conditionIncidentOf: conditions.incidentOf });
   lifecycle.add(alertResender(w, current, alertGates, incidents, channelHealth, notify, conditions));
-  converger = alertConverger(w, current, alertGates, notify, conditions);
+  converger = alertConverger(w, current, alertGates, notify, conditions, act.hooks);
   lifecycle.add(w.gate ? w.gate("alert-resend", converger.component) : converger.component);
   return {
     ...rota,
@@ -300,7 +300,7 @@ function alertResender(
  * runs once per site (under the alert-resend lease in a cluster, with the Alertmanager re-sender); the look at an alert just opened runs where the
  * trigger was sent. A repair is an outbox row with the acknowledgement's key, so two members queue it once.
  */
-function alertConverger(w: Wiring, current: () => Config, gates: AlertGates, notify: Notifier, conditions: ConditionAlerts): AlertConverger {
+function alertConverger(w: Wiring, current: () => Config, gates: AlertGates, notify: Notifier, conditions: ConditionAlerts, hooks: NotifyHooks) {
   const truths: AlertTruths = async (refs) => {
     const out = await conditions.truths(refs.flatMap((r) => ("condition" in r ? [r] : [])));
     const ids = refs.flatMap((r) => ("incident" in r ? [r.incident] : []));
@@ -322,6 +322,8 @@ function alertConverger(w: Wiring, current: () => Config, gates: AlertGates, not
     truths,
     conditionOf: conditionRef,
     repair: (req) => notify.acknowledged(req),
+    // As the closing message's decoration asks: an action not ended and told holds the alert open.
+    held: async (key, channel) => hooks.alertHeld?.(key, channel),
     outbox: notify.outbox,
     signl4: {
       // As test mode sends the channel's other deliveries: to its testTarget, or not at all without one.

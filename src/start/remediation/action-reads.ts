@@ -86,13 +86,13 @@ export function createActionReads(db: SqlDb) {
       return r !== undefined;
     },
     /**
-     * The cause a person's re-run of the task was asked under (the queue's, by its id), when that re-run started a run
-     * whose outcome no message told yet; 0 for none. The cause may have closed since: its page's receivers still wait
-     * for the answer.
+     * The cause a re-run of the task was asked under (the queue's, by its id), when that re-run started a run whose
+     * outcome no message told yet; 0 for none. The cause may have closed since: its page's receivers still wait for the
+     * answer, a person's press as a [queue] rule's (its on-call alert waits for it: alert-holds.ts).
      */
     async untoldRunCause(taskId: string): Promise<number> {
       const r = await db.get<{ cause_id: number | string }>(
-        `SELECT cause_id FROM remediation_actions WHERE task_id = ? AND requested_from <> 'rule' AND kind = 'rerun' AND cause_id > 0 AND status IN ('started', 'ended')
+        `SELECT cause_id FROM remediation_actions WHERE task_id = ? AND kind = 'rerun' AND cause_id > 0 AND status IN ('started', 'ended')
          AND (told_event_id IS NULL OR told_event_id LIKE '${TOLD_RUNNING}%') ORDER BY id DESC LIMIT 1`,
         [taskId.toLowerCase()],
       );

@@ -34,6 +34,7 @@ import { createRerunJoin } from "./rerun-join";
 import { createRuleRerunJoin } from "./rule-rerun-join";
 import { rerunJoinLines } from "./rerun-lines";
 import { createActionUpdates } from "./action-updates";
+import { createAlertHolds } from "./alert-holds";
 import { expireUnconfirmed } from "./approval";
 import type { PageFollower } from "../../tell/notify";
 
@@ -90,7 +91,12 @@ export function setupRemediation(cfg: RemediationConfig, deps: RemediationDeps):
   const probes = createCauseProbes(deps.db);
   const own = createRemediationService(cfg, { ...deps, store, probes, worker, canReload: deps.reloader !== undefined, causes, chains });
   // A queue cause's update also says when the runs cancelled since join a pending re-run (rerun-lines.ts).
-  const service: RemediationService = { ...own, lines: async (e, to) => [...(await own.lines(e, to)), ...(await rerunJoinLines(store, e, deps.formatTime))] };
+  const service: RemediationService = {
+    ...own,
+    lines: async (e, to) => [...(await own.lines(e, to)), ...(await rerunJoinLines(store, e, deps.formatTime))],
+    // A cause's or an incident's on-call alert stays open while an action on it has not ended and been told.
+    alertHeld: createAlertHolds({ db: deps.db, engineWaitMs: cfg.engineWait }),
+  };
   registerRemediationRoutes(deps.router, service);
   registerMoreRemediationRoutes(deps.router, service);
   const poke = () => worker.poke();

@@ -47,7 +47,11 @@ export async function messageLines(deps: MessageLinesDeps, e: DomainEvent, to?: 
   // Told by its run's own end, an action still marked started has had its outcome told: not told again.
   const ended = told.filter((a) => endsItsRun(a, at) || recoveredBy(a, at)).map((a) => a.id);
   if (ended.length > 0) await deps.store.toldEnd(ended, e.id);
-  const persons = told.filter((a) => a.requestedFrom !== "rule");
+  // A rule's re-run whose run ends after its queue's cause closed: the cause's pages can no longer say how it went, and
+  // its on-call alert waits for this outcome (alert-holds.ts), so it is told as a person's is.
+  const closedCauseRerun = (a: RemediationAction) =>
+    a.kind === "rerun" && e.cause?.status === "closed" && (ended.includes(a.id) || FINISHED.includes(a.status));
+  const persons = told.filter((a) => a.requestedFrom !== "rule" || closedCauseRerun(a));
   // An outcome, not an action still running: its run's end, or an action that ended one way or another.
   const outcomes = persons.filter((a) => ended.includes(a.id) || FINISHED.includes(a.status)).map((a) => a.id);
   if (to && outcomes.length > 0) await deps.store.toldTo(outcomes, to, e.id, to.at);

@@ -93,4 +93,10 @@ export interface RemedyPort {
    * message is built for, and when; the page's receivers no message carrying an outcome reached get its update.
    */
   lines(e: DomainEvent, to?: { channel: string; recipient: string; at: number }): Promise<string[]>;
+  /**
+   * Why the on-call alert `key` (steward-cause-…, steward-incident-…) stays open on `channel` at `at`: an action on it is
+   * pending or running, or its outcome is not told there yet; undefined when nothing holds it (start/remediation/alert-holds.ts).
+   * `eventId`: the message asking (its own lines count as told).
+   */
+  alertHeld?(key: string, channel: string, at: number, eventId?: string): Promise<string | undefined>;
 }

@@ -15,6 +15,8 @@ import type { Router } from "../../platform/http/route";
 import type { IncidentService } from "../incidents";
 import { isTaskEvent, type DomainEvent } from "../../platform/events/types";
 import type { Notifier, NotifyHooks } from "../notify";
+import type { Notification } from "../notify/types";
+import { alertActionOf, alertKeyOf } from "../notify/on-call/alert";
 import { type QuietSpell, wouldSend } from "../notify/gate";
 import type { SilenceService } from "../silences";
 import type { SqlDb } from "../../platform/store/sql";
@@ -85,8 +87,12 @@ export function setupActFromMessage(config: { notify: NotifyConfig } & LinksConf
       decorate: async (n) => {
         const told = (await remedies?.lines(n.event, { channel: n.channel, recipient: n.recipient ?? "", at: deps.clock.now() })) ?? [];
         const withLines = told.length === 0 ? n : { ...n, vars: { ...n.vars, remediationLines: told } };
-        return links.decorate(escalation ? escalation.decorate(withLines) : withLines);
+        // Asked after the lines: a message telling the last outcome has just marked it told, and ends the alert.
+        const held = await heldOpen(remedies, withLines, deps.clock.now());
+        const decorated = held === undefined ? withLines : { ...withLines, heldOpen: held };
+        return links.decorate(escalation ? escalation.decorate(decorated) : decorated);
       },
+      alertHeld: async (key, channel) => remedies?.alertHeld?.(key, channel, deps.clock.now()),
       endsAnAction: async (e) => (await remedies?.endsAnAction?.(e)) === true,
       queued: async (plan, now) => {
         if (plan.deliveries.some(wouldSend)) await markPaged(incidents, plan.event, now);
@@ -136,6 +142,15 @@ function causeLookups(causes: LinkCauses, incidents: () => IncidentService | und
       return ids;
     },
   };
+}
+
+/**
+ * Why the on-call alert a message would end stays open (an action on its cause or incident has not ended and been
+ * told: src/tell/notify/on-call/held-open.ts); asked only of a message that ends an alert by its own event.
+ */
+async function heldOpen(remedies: RemedyPort | undefined, n: Notification, now: number): Promise<string | undefined> {
+  if (!remedies?.alertHeld || n.action !== undefined || alertActionOf(n.event) !== "resolve") return undefined;
+  return remedies.alertHeld(alertKeyOf(n.event), n.channel, now, n.event.id);
 }
 
 /** A task incident one of whose alerts went out: renotify: once then holds its repeats (src/tell/notify/renotify.ts). */

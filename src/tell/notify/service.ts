@@ -78,6 +78,8 @@ export interface NotifyHooks {
    * failed again): the person waits for that answer, so `renotify` does not hold it back.
    */
   endsAnAction?(e: DomainEvent): Promise<boolean>;
+  /** Why on-call alert `key` stays open on `channel` though its incident or cause ended: an action on it has not ended and been told there. */
+  alertHeld?(key: string, channel: string): Promise<string | undefined>;
   /** Told of each plan after it was queued (escalation timers start from the deliveries sent). */
   queued?(plan: Plan, now: number): Promise<void>;
   /** The rota as it stands: the config's schedules with the overrides people made (src/tell/oncall/stored-overrides.ts). */

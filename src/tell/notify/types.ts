@@ -52,6 +52,12 @@ export interface Notification {
    */
   action?: "acknowledge" | "resolve" | "note";
   note?: string;
+  /**
+   * Set when the event would end its on-call alert while an action on it is pending or running, or its outcome is not
+   * told yet (a re-run waiting for an engine after the queue's cause closed): why the alert stays open. An on-call
+   * channel then adds the message's lines as a note instead of resolving (on-call/held-open.ts).
+   */
+  heldOpen?: string;
   /** Slack and Teams: whoever is on duty in the route's recipients.onCall schedule, to mention (src/tell/oncall/mention.ts). */
   onDuty?: OnDutyMention;
 }

@@ -44,6 +44,12 @@ export interface AlertConvergerDeps {
   outbox: Pick<OutboxStore, "getEvent" | "waitingInThread" | "insert">;
   /** Queues the acknowledge or resolve (the notifier's acknowledged(): outbox rows, keyed once per alert). */
   repair(req: AcknowledgeRequest): Promise<number>;
+  /**
+   * Why alert `key` stays open on `channel` though its incident or cause ended: an action on it has not ended, or its
+   * outcome is not told there yet (the notifier's hooks, start/remediation/alert-holds.ts). The closing message's delivery asked the same
+   * (on-call/held-open.ts); the alert is resolved by the sweep once nothing holds it and its outcome's delivery went.
+   */
+  held?(key: string, channel: string): Promise<string | undefined>;
   /** How often the whole sweep runs (default SWEEP_MS). */
   everyMs?: number;
   /** SIGNL4's incidents are resolved when their Steward incident or cause ended (converge-signl4.ts); unset: not swept. */
@@ -133,6 +139,11 @@ export function createAlertConverger(deps: AlertConvergerDeps): AlertConverger {
       const opener = await openAlertEvent(state, key);
       if (opener !== undefined && (await stepWaiting(name, opener))) continue;
       if (!t.open) {
+        const held = await deps.held?.(key, name);
+        if (held !== undefined) {
+          log.debug({ channel: name, alert: key, held }, "its incident ended, an action holds the alert open");
+          continue;
+        }
         const n = await deps.repair({ alerts, by: "Steward (the incident ended)", resolve: true, only: name });
         if (n > 0) log.info({ channel: name, alert: key }, "its incident ended: the alert is resolved");
         queued += n;

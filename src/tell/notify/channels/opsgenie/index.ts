@@ -6,6 +6,7 @@ import type { ChannelDefinition } from "../../types";
 import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/http-client";
 import { alertActionOf, alertKeyOf } from "../../on-call/alert";
 import { openAlertEvent, stepAlert } from "../../on-call/open-alerts";
+import { holdResolve } from "../../on-call/held-open";
 import { actionNote, type OpsgenieRequest, opsgenieNote, opsgenieRequest } from "./payload";
 import { OpsgenieChannelSchema } from "./schema";
 
@@ -29,7 +30,9 @@ export const opsgenieChannel: ChannelDefinition<"opsgenie"> = {
   create(cfg, deps) {
     const client = createHttpClient({ baseDir: deps.baseDir });
     return {
-      async send(n, signal) {
+      async send(sent, signal) {
+        // A closing message whose alert an action holds open is a note on it, not its resolve (held-open.ts).
+        const n = holdResolve(sent);
         const post = async (r: OpsgenieRequest) => {
           const res = await client.request(join(n.test?.target ?? cfg.url, r.path), {
             method: "POST",

@@ -7,6 +7,7 @@ import type { ChannelDefinition } from "../../types";
 import { createHttpClient, expectOk, safeUrl } from "../../../../platform/http/http-client";
 import { actionLines, alertActionOf, alertKeyOf } from "../../on-call/alert";
 import { openAlertEvent, stepAlert } from "../../on-call/open-alerts";
+import { holdResolve } from "../../on-call/held-open";
 import { addIncidentNote } from "./rest-note";
 import { type PagerDutyEvent, pagerDutyEvent, pagerDutyOutcomeEvent } from "./payload";
 import { PagerDutyChannelSchema } from "./schema";
@@ -28,7 +29,9 @@ export const pagerDutyChannel: ChannelDefinition<"pagerduty"> = {
   create(cfg, deps) {
     const client = createHttpClient({ baseDir: deps.baseDir });
     return {
-      async send(n, signal) {
+      async send(sent, signal) {
+        // A closing message whose alert an action holds open is a note on it, not its resolve (held-open.ts).
+        const n = holdResolve(sent);
         const lines = actionLines(n.vars);
         if (n.action === "note" && lines.length === 0) return { nothingSent: "nothing Steward did is left to tell on the alert" };
         // With a REST API key the outcome is a note on the incident (what a PagerDuty user reads first); not in test mode.
