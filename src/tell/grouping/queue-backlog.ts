@@ -67,21 +67,52 @@ export function createQueueRule(d: QueueRuleDeps) {
     );
   }
 
-  /** The queue emptied: its cause is over (what it held up is listed as over), unless a failure of another kind holds it. */
+  /**
+   * The queue emptied: its cause is over (what it held up is listed as over), unless something of another kind holds
+   * it (a promise it put at risk, until the app is fresh: issue 102; a failure of its own). Then the queue's end is
+   * still told where the cause's page went (issue 101): the page said the queue backed up, and its words say what Qlik
+   * cancelled meanwhile; the cause's recovered page comes when the last of the rest ends.
+   */
   async function emptied(e: WatchdogEvent, now: number): Promise<CauseDecision | undefined> {
     const touched = await store.recover(`watch:${e.condition.key}`, now);
+    let waits: number | undefined;
     for (const t of touched) {
       if (t.closed) continue;
       // Only a queue's own cause ends with its queue (a node's cause that held the backlog ends when the node is back).
       if (!(await store.get(t.parentId))?.causeKey.startsWith("queue:")) continue;
       const open = (await store.symptoms(t.parentId)).filter((s) => s.state === "open");
-      if (open.some((s) => !OVER_WHEN_EMPTY.has(s.kind))) continue;
+      if (open.some((s) => !OVER_WHEN_EMPTY.has(s.kind))) {
+        waits ??= t.parentId;
+        continue;
+      }
       if (await store.closeOver(t.parentId, now)) return { action: "pass", parentId: t.parentId };
     }
-    return afterRecovery(touched, "symptom(s) open");
+    const held = afterRecovery(touched, "symptom(s) open");
+    if (held?.action !== "suppress" || waits === undefined) return held;
+    return {
+      ...held,
+      parentId: waits,
+      toldWherePaged: true,
+      reason: `the queue emptied; cause #${waits} stays open for what it left: told where its page went`,
+    };
   }
 
   return {
+    /**
+     * Another symptom of a queue's cause ended (a promise fresh again, a failure healed) after the queue emptied: once
+     * what is left open is only what the drain ends (runs cancelled, apps stale, starts missed), the cause is over and
+     * this event is its recovered page. Without this, a stale app whose run Qlik cancelled kept it open for good.
+     */
+    async settled(d: CauseDecision | undefined, now: number): Promise<CauseDecision | undefined> {
+      if (d?.action !== "suppress" || !d.recovering || d.toldWherePaged) return d;
+      if (!(await store.get(d.parentId))?.causeKey.startsWith("queue:")) return d;
+      const symptoms = await store.symptoms(d.parentId);
+      // Only after its queue was seen empty (a cause opened by a cancellation, with no backlog, ends with its tasks).
+      const queue = symptoms.filter((s) => s.subject.startsWith("watch:queue:"));
+      if (queue.length === 0 || queue.some((s) => s.state === "open")) return d;
+      if (symptoms.some((s) => s.state === "open" && !OVER_WHEN_EMPTY.has(s.kind))) return d;
+      return (await store.closeOver(d.parentId, now)) ? { action: "pass", parentId: d.parentId } : d;
+    },
     /** The backlog's own events: scheduler.queue_backlog opens the node's cause, its task.on_track ends it. */
     async review(e: DomainEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       if (!isQueueCondition(e)) return undefined;
