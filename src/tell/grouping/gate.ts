@@ -111,7 +111,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     feedsOfCheck: deps.feedsOfCheck,
     ...(deps.promises ? { promises: deps.promises } : {}),
   });
-  const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph, ...(deps.ownRun ? { ownRun: deps.ownRun } : {}) });
+  const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph, ownRun: deps.ownRun, heldTasks: deps.heldTasks });
   const appReloads = createAppReloadRule(store);
   const automations = createAutomationRule(store);
   const chains = deps.cloudChains ?? { waiting: async () => [] };

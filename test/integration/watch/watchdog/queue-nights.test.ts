@@ -128,7 +128,7 @@ freshness:
     const told = (type: string, night: number) =>
       events
         .filter((x) => nightOf(x.at) === night && isWatchdogEvent(x.e) && x.e.condition.type === type && x.e.kind !== "task.notice")
-        .map((x) => (x.e.kind === "task.on_track" ? "closed" : "open"));
+        .map((x): string => (x.e.kind === "task.on_track" ? "closed" : "open"));
     const hook = () =>
       rx.requests
         .filter((r) => r.path === "/hook")
@@ -137,7 +137,7 @@ freshness:
 
     test("each night the queue backs up: one page and one Back on track on the documented route; none the quiet night", () => {
       for (let night = 0; night < NIGHTS; night++) {
-        const expected: string[] = night === QUIET ? [] : ["open", "closed"];
+        const expected = night === QUIET ? [] : ["open", "closed"];
         expect({ night, queue: told("queue_backlog", night) }).toEqual({ night, queue: expected });
         const pages = hook().filter((e) => nightOf(Date.parse(e.receivedAt)) === night && e.condition.type === "queue_backlog");
         expect({ night, pages: pages.map((e) => e.kind) }).toEqual({ night, pages: night === QUIET ? [] : ["scheduler.queue_backlog", "task.on_track"] });
@@ -158,7 +158,7 @@ freshness:
 
     test("the hung reload, the missed start and the stopped chain: opened and closed once each night they happen", () => {
       for (let night = 0; night < NIGHTS; night++) {
-        const expected: string[] = night === QUIET ? [] : ["open", "closed"];
+        const expected = night === QUIET ? [] : ["open", "closed"];
         for (const type of ["running_long", "missed", "chain_broken"])
           expect({ night, type, told: told(type, night) }).toEqual({ night, type, told: expected });
       }
