@@ -6,8 +6,12 @@ import type { GraphTask } from "./chain-graph";
 /**
  * `recovering`: a symptom ended while others stay open (never an update: only new symptoms are). `repeat`: the same
  * failure again, left to the incident's renotify (sent or held as it decides), its receivers noted with the parent.
+ * `toldWherePaged`: held, yet told to the receivers of the parent's page (the end of what that page announced, while
+ * the cause waits for what it left behind).
  */
-export type CauseDecision = { action: "pass"; parentId: number; repeat?: true } | { action: "suppress"; parentId: number; reason: string; recovering?: true };
+export type CauseDecision =
+  | { action: "pass"; parentId: number; repeat?: true }
+  | { action: "suppress"; parentId: number; reason: string; recovering?: true; toldWherePaged?: true };
 
 type Touched = Awaited<ReturnType<CauseStore["recover"]>>;
 

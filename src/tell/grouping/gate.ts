@@ -143,7 +143,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
     feedsOfCheck: deps.feedsOfCheck,
     ...(deps.promises ? { promises: deps.promises } : {}),
   });
-  const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph, ...(deps.ownRun ? { ownRun: deps.ownRun } : {}) });
+  const queue = createQueueRule({ store, taskNodes: deps.taskNodes, graph: deps.graph, ownRun: deps.ownRun, heldTasks: deps.heldTasks });
   const appReloads = createAppReloadRule(store);
   const automations = createAutomationRule(store);
   const chains = deps.cloudChains ?? { waiting: async () => [] };
@@ -234,7 +234,7 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
           ? withCause(await recovered(plan, byHand.causeId, true), cause)
           : suppress(plan, "the cause it resolves is not closed");
       }
-      const decision = await earlier.opening(await decide(plan.event, now, pageTargets(plan)), now);
+      const decision = await queue.settled(await earlier.opening(await decide(plan.event, now, pageTargets(plan)), now), now);
       const summary = summaryOf(store, deps, plan.event, now);
       if (!decision) return closedCauseOutcome(plan, { causeOfRun: deps.causeOfRun, summary, outcome: updates.outcome, withCause });
       const cause = await summary(decision.parentId);
@@ -256,8 +256,8 @@ export function createGroupingGate(store: CauseStore, cfg: GroupingConfig, deps:
       const unreached = decision.recovering ? [] : await updates.unreached(decision.parentId, plan, now);
       const held = holdExcept(plan, decision.reason, unreached);
       if (update) return withCause({ ...held, deliveries: [...held.deliveries, ...update.deliveries] }, update.cause);
-      // The run of a person's action (a retry) is told where the page went, also when it is a symptom: its outcome.
-      const told = cause && (await deps.endsAnAction?.(plan.event)) ? await updates.outcome(decision.parentId, plan) : [];
+      // Told where the page went, also when held: a person's action's run (its outcome), a queue emptied (queue-backlog.ts).
+      const told = cause && (decision.toldWherePaged || (await deps.endsAnAction?.(plan.event))) ? await updates.outcome(decision.parentId, plan) : [];
       if (told.length > 0) return withCause({ ...held, deliveries: [...held.deliveries, ...told] }, cause);
       return withCause(held, cause);
     },

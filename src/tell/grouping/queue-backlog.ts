@@ -34,6 +34,29 @@ export interface QueueRuleDeps {
   graph(): ChainGraph | undefined;
   /** Whether the run (its execution id) is one Steward's remediation started (wired late; none without remediation). */
   ownRun?: (executionId: string) => Promise<boolean>;
+  /** The tasks (lower-case ids) a retry or re-run is due or running for (wired late; none without remediation). */
+  heldTasks?: () => Promise<ReadonlyMap<string, unknown>>;
+}
+
+/** After the queue emptied, another symptom of its cause ended: the cause is over once only what the drain ends is left. */
+async function settleAfterDrain(
+  store: CauseStore,
+  heldTasks: QueueRuleDeps["heldTasks"],
+  dec: CauseDecision | undefined,
+  now: number,
+): Promise<CauseDecision | undefined> {
+  if (dec?.action !== "suppress" || !dec.recovering || dec.toldWherePaged) return dec;
+  if (!(await store.get(dec.parentId))?.causeKey.startsWith("queue:")) return dec;
+  const symptoms = await store.symptoms(dec.parentId);
+  // Only after its queue was seen empty (a cause opened by a cancellation, with no backlog, ends with its tasks).
+  const queue = symptoms.filter((s) => s.subject.startsWith("watch:queue:"));
+  if (queue.length === 0 || queue.some((s) => s.state === "open")) return dec;
+  const open = symptoms.filter((s) => s.state === "open");
+  if (open.some((s) => !OVER_WHEN_EMPTY.has(s.kind))) return dec;
+  // A cancelled run being re-run: its outcome is the cause's to tell, where the page went (it ends the cause then).
+  const held = open.some((s) => s.taskId !== null) ? await heldTasks?.() : undefined;
+  if (held && open.some((s) => s.taskId !== null && held.has(s.taskId))) return dec;
+  return (await store.closeOver(dec.parentId, now)) ? { action: "pass", parentId: dec.parentId } : dec;
 }
 
 export function createQueueRule(d: QueueRuleDeps) {
@@ -67,21 +90,44 @@ export function createQueueRule(d: QueueRuleDeps) {
     );
   }
 
-  /** The queue emptied: its cause is over (what it held up is listed as over), unless a failure of another kind holds it. */
+  /**
+   * The queue emptied: its cause is over (what it held up is listed as over), unless something of another kind holds
+   * it (a promise it put at risk, until the app is fresh: issue 102; a failure of its own). Then the queue's end is
+   * still told where the cause's page went (issue 101): the page said the queue backed up, and its words say what Qlik
+   * cancelled meanwhile; the cause's recovered page comes when the last of the rest ends.
+   */
   async function emptied(e: WatchdogEvent, now: number): Promise<CauseDecision | undefined> {
     const touched = await store.recover(`watch:${e.condition.key}`, now);
+    let waits: number | undefined;
     for (const t of touched) {
       if (t.closed) continue;
       // Only a queue's own cause ends with its queue (a node's cause that held the backlog ends when the node is back).
       if (!(await store.get(t.parentId))?.causeKey.startsWith("queue:")) continue;
       const open = (await store.symptoms(t.parentId)).filter((s) => s.state === "open");
-      if (open.some((s) => !OVER_WHEN_EMPTY.has(s.kind))) continue;
+      if (open.some((s) => !OVER_WHEN_EMPTY.has(s.kind))) {
+        waits ??= t.parentId;
+        continue;
+      }
       if (await store.closeOver(t.parentId, now)) return { action: "pass", parentId: t.parentId };
     }
-    return afterRecovery(touched, "symptom(s) open");
+    const held = afterRecovery(touched, "symptom(s) open");
+    if (held?.action !== "suppress" || waits === undefined) return held;
+    return {
+      ...held,
+      parentId: waits,
+      toldWherePaged: true,
+      reason: `the queue emptied; cause #${waits} stays open for what it left: told where its page went`,
+    };
   }
 
   return {
+    /**
+     * Another symptom of a queue's cause ended (a promise fresh again, a failure healed) after the queue emptied: once
+     * what is left open is only what the drain ends (runs cancelled, apps stale, starts missed), the cause is over and
+     * this event is its recovered page (not while a cancelled run is being re-run: its outcome ends it). Without this, a
+     * stale app whose run Qlik cancelled kept it open for good.
+     */
+    settled: (dec: CauseDecision | undefined, now: number) => settleAfterDrain(store, d.heldTasks, dec, now),
     /** The backlog's own events: scheduler.queue_backlog opens the node's cause, its task.on_track ends it. */
     async review(e: DomainEvent, now: number, pageTo?: string): Promise<CauseDecision | undefined> {
       if (!isQueueCondition(e)) return undefined;

@@ -6,6 +6,7 @@
 // Late 2 at 03:07 in Reload01's queue. The person presses *Re-run the cancelled runs* at 02:32. Every route goes to
 // mail, Teams, Slack, a webhook, PagerDuty and Opsgenie (their loopback receivers take only each vendor's format).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { isWatchdogEvent, WATCH_CONDITIONS } from "../../../../src/platform/events/types";
 import { closeAll } from "../../../helpers/app";
 import {
   at,
@@ -309,9 +310,18 @@ async function play(dir: string, backend: "sqlite" | "postgres", mode: "person" 
   if (process.env.STEWARD_101_DUMP)
     await Bun.write(
       `${process.env.STEWARD_101_DUMP}-${mode}-${backend}.json`,
-      JSON.stringify({ posts: posts(), pd: pd.alerts, og: og.alerts, rejected: [...pd.rejected, ...og.rejected] }, null, 1),
+      JSON.stringify({ posts: posts(), conditions: conditionsOf(st), pd: pd.alerts, og: og.alerts, rejected: [...pd.rejected, ...og.rejected] }, null, 1),
     );
   return { nights, s, st, posts, rx, smtp, pd, og };
+}
+
+/** The watchdog's conditions as its events told them, in order: which, when, opened or closed (task.on_track). */
+function conditionsOf(st: SiteSteward) {
+  return st.events.flatMap((x) =>
+    isWatchdogEvent(x.e) && (WATCH_CONDITIONS as readonly string[]).includes(x.e.condition.type)
+      ? [{ at: x.at, kind: x.e.kind, type: x.e.condition.type, key: x.e.condition.key, openedAt: x.e.condition.openedAt }]
+      : [],
+  );
 }
 
 interface Action {
@@ -470,6 +480,26 @@ for (const backend of (process.env.STEWARD_101_STORES ?? "sqlite,postgres").spli
             og: 1,
           });
         }
+      });
+
+      test("each night the watchdog's queue condition opened once and said Back on track once; no condition it opened is left open", () => {
+        const told = conditionsOf(p.st);
+        const queue = told.filter((c) => c.type === "queue_backlog");
+        for (let night = 0; night < NIGHTS; night++) {
+          const tonight = queue.filter((c) => nightOf(c.at) === night).map((c) => c.kind);
+          expect({ night, queue: tonight }).toEqual({ night, queue: ["scheduler.queue_backlog", "task.on_track"] });
+          // Told where the page went, once a night: before, only night 0's (the cause then waited for sales-by-six).
+          for (const r of ["mail:qlik-ops@corp.example", "teams:ops-teams"]) {
+            const back = p
+              .posts()
+              .filter((x) => nightOf(x.at) === night && `${x.channel}:${x.to}` === r && x.text.includes("Back on track: The reload queue on reload01"));
+            expect({ night, r, back: back.length }).toEqual({ night, r, back: 1 });
+          }
+        }
+        // The hung reloads, missed starts and stopped chains too: each occurrence that opened was closed (its task.on_track).
+        const closed = new Set(told.filter((c) => c.kind === "task.on_track").map((c) => `${c.key}@${c.openedAt}`));
+        const left = told.filter((c) => c.kind !== "task.on_track" && c.kind !== "task.notice" && !closed.has(`${c.key}@${c.openedAt}`));
+        expect(left.map((c) => `${c.kind} ${c.key} opened ${c.openedAt}`)).toEqual([]);
       });
 
       test("the source down 17 minutes under twelve loads: one page at most on each channel, every load ran again", async () => {

@@ -72,11 +72,13 @@ test("the warning at 02:06, the queue's cause nine minutes later takes it in; on
   expect(backlog - warned).toBeGreaterThanOrEqual(5 * 60_000);
   expect(new Date(warned).toISOString()).toBe("2026-03-03T02:06:00.000Z");
   expect(backlog - warned).toBe(9 * 60_000);
-  // Three pages: the warning, the cause (which names the promise), and the cause's recovered page once Sales is fresh.
+  // Three pages: the warning, the cause (which names the promise), and the cause's recovered page once Sales is fresh;
+  // between them the queue's end, told to the cause's receivers while the cause waits for Sales (issue 101).
   const ops = smtp.mails.slice(before).map((m) => m.mail.subject ?? "");
   expect(ops).toEqual([
     "[Qlik Sense] At risk: Sales app is not fresh yet (due 2026-03-03 03:00 UTC)",
     expect.stringMatching(/^\[Qlik Sense\] \[Open: cause #\d+, reload queue backed up on reload01\] Reload queue backed up on reload01/),
+    expect.stringMatching(/^\[Qlik Sense\] \[Open: cause #\d+, reload queue backed up on reload01\] Back on track: The reload queue on reload01/),
     expect.stringMatching(/^\[Qlik Sense\] \[Recovered: cause #\d+, reload queue backed up on reload01\] Fresh again: Sales app$/),
   ]);
   expect(smtp.mails[before + 1]!.mail.text).toContain("Promises at risk: sales-night (fresh by 03:00)");
