@@ -5,7 +5,10 @@
 // lock and timeout errors retried 5 and 15 minutes later, the default budget). The on-call route pages Teams,
 // PagerDuty and Opsgenie; the watchdog's, the check-ins' and the promises' routes the mail channel (webhooks here,
 // PagerDuty's and Opsgenie's loopback receivers taking only each vendor's format). The first week's faults by default;
-// STEWARD_101_WEEKS_DAYS=28 plays the four weeks. The tables printed at the end are the pages
+// STEWARD_101_WEEKS_DAYS=28 plays the four weeks. Measured at the first commit: 40 posts without the rule, 16 with it.
+// Played with the simulator's default failing line ("Cannot open file") in place of these lines, as the weeks were
+// before, the rule acted on none of the failures: 40 posts with it as without, each failure run once, and the tests of
+// 0 posts for healed failures, of the attempts and of the gave-up page failed. The tables printed at the end are the pages
 // per route and channel of each mode.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
