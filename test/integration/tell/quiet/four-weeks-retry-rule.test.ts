@@ -60,9 +60,15 @@ interface Post {
   /** The task it names (PagerDuty's and Opsgenie's: any fault's task its text names). */
   text: string;
   page?: MonthPage;
-  /** PagerDuty's and Opsgenie's: what it does to its alert. */
+  /** PagerDuty's and Opsgenie's: what it does to its alert, and what the alert is of ("cause #5", as the webhook's pages say). */
   op?: "open" | "note" | "end";
+  about?: string;
+  /** PagerDuty's triggers: when the event happened (the receivers stamp the wall clock, not the site's). */
+  at?: number;
 }
+
+/** "cause #5" of an alert keyed steward-cause-5 (PagerDuty's dedup key, Opsgenie's alias). */
+const aboutOfKey = (key: string) => /(cause|incident)-(\d+)$/.exec(key)?.slice(1, 3).join(" #");
 
 interface Mode {
   month: MonthRun;
@@ -85,12 +91,20 @@ function postsOf(m: Omit<Mode, "posts" | "openAtEnd" | "attempts" | "wallMs">): 
   const pd = m.pd.accepted.map((r) => {
     const e = r.body;
     const text = e.event_action === "trigger" ? JSON.stringify(e.payload) : `${e.event_action} ${e.dedup_key}`;
-    return { route: "on-call", channel: "ops-pd", text, op: e.event_action === "trigger" ? ("open" as const) : ("end" as const) };
+    const at = e.event_action === "trigger" && e.payload.timestamp ? { at: Date.parse(e.payload.timestamp) } : {};
+    return {
+      route: "on-call",
+      channel: "ops-pd",
+      text,
+      op: e.event_action === "trigger" ? ("open" as const) : ("end" as const),
+      about: aboutOfKey(e.dedup_key ?? ""),
+      ...at,
+    };
   });
   const og = m.og.accepted.map((r) => {
     const q = r.body;
     const op = q.op === "create" ? ("open" as const) : q.op === "notes" ? ("note" as const) : ("end" as const);
-    return { route: "on-call", channel: "ops-og", text: `${q.key} ${JSON.stringify(q.body)}`, op };
+    return { route: "on-call", channel: "ops-og", text: `${q.key} ${JSON.stringify(q.body)}`, op, about: aboutOfKey(q.key) };
   });
   return [...hooks, ...pd, ...og];
 }
@@ -168,12 +182,20 @@ function perRouteChannel(posts: Post[]): Record<string, number> {
   return out;
 }
 
-/** The posts about a fault: naming its tasks (or their apps) while it explains them. */
-const about = (posts: Post[], f: RetryFault) =>
-  posts.filter((p) => {
-    if (p.page) return p.page.at >= f.at && p.page.at <= f.explainsUntil && f.explainsTasks.some((t) => p.text.includes(`"${t}"`) || p.page!.task === t);
-    return f.explainsTasks.some((t) => p.text.includes(t)) && p.text.includes(f.task);
-  });
+/**
+ * The posts about a fault: a channel's page naming its tasks (or their apps) while it explains them; PagerDuty's and
+ * Opsgenie's requests of the alerts of those pages' causes and incidents, and their triggers naming the fault's task
+ * in that time.
+ */
+const about = (posts: Post[], f: RetryFault) => {
+  const within = (at: number) => at >= f.at && at <= f.explainsUntil;
+  const pages = posts.filter((p) => p.page && within(p.page.at) && f.explainsTasks.some((t) => p.text.includes(`"${t}"`) || p.page!.task === t));
+  const abouts = new Set(pages.map((p) => p.page!.about));
+  const alerts = posts.filter(
+    (p) => !p.page && ((p.about !== undefined && abouts.has(p.about)) || (p.at !== undefined && within(p.at) && p.text.includes(f.task))),
+  );
+  return [...pages, ...alerts];
+};
 
 describe("the four weeks' failures a retry rule matches, played without and with the documented rule", () => {
   test("the faults bite: without the rule, each failure pages the on-call route", () => {
