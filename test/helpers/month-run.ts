@@ -75,6 +75,10 @@ export interface MonthRunOptions {
    * `fromDay` to `days`, and the faults over before then do not happen.
    */
   fromDay?: number;
+  /** Faults played besides monthFaults() (their actions on the simulator, their pages explained by them). */
+  extraFaults?: MonthFault[];
+  /** A channel's own definition (a YAML flow map) by name, given the receiver's URL; the others are webhooks to it. */
+  channels?: (rxUrl: string) => Record<string, string>;
 }
 
 export interface MonthRun {
@@ -101,6 +105,7 @@ const durationSeconds = (d: string) => Number(d.slice(0, -1)) * ({ s: 1, m: 60, 
 function stewardYaml(sim: Simulator, rxUrl: string, o: MonthRunOptions): string {
   const routes = o.routes ?? documentedRoutes();
   const channels = [...new Set(routes.flatMap((r) => r.to))];
+  const own = o.channels?.(rxUrl) ?? {};
   return [
     qlikYaml(sim),
     // The tenant polled every MONTH_LOOK (30 s by default).
@@ -125,7 +130,7 @@ function stewardYaml(sim: Simulator, rxUrl: string, o: MonthRunOptions): string 
     // The outbox keeps four weeks (14 days by default), so the noise report over the four weeks counts every page.
     "notify: { outbox: { keep: 28d } }\n",
     "channels:\n",
-    ...channels.map((c) => `  ${c}: { type: webhook, url: "${rxUrl}/${c}" }\n`),
+    ...channels.map((c) => `  ${c}: ${own[c] ?? `{ type: webhook, url: "${rxUrl}/${c}" }`}\n`),
     `routes: ${JSON.stringify(routes)}\n`,
     o.extraYaml ?? "",
   ].join("");
@@ -168,7 +173,7 @@ function pageOf(r: { path: string; headers: Headers; body: string }): MonthPage 
 export async function runMonth(o: MonthRunOptions): Promise<MonthRun> {
   const fromDay = o.fromDay ?? 0;
   const start = MONTH_START + fromDay * DAY;
-  const faults = monthFaults().filter((f) => f.revertAt > start);
+  const faults = [...monthFaults(), ...(o.extraFaults ?? [])].filter((f) => f.revertAt > start);
   const missed = monthFaults().find((f) => f.id === "checkin")!;
   const days = o.days ?? MONTH_DAYS;
   let yaml = "";

@@ -4,6 +4,9 @@
 import type { RichTask } from "./rich-site";
 import type { Fault } from "./rich-site-faults";
 
+/** The faults of test/helpers/month-retry-faults.ts: failures a retry rule matches (healed or not), and a script error. */
+export type RetryFaultId = "healed-by-retry" | "retries-fail" | "script-error";
+
 const Z = (s: string) => Date.parse(s);
 const HOUR = 3_600_000;
 const MIN = 60_000;
@@ -49,7 +52,7 @@ export const PROMISE = { name: "sales-morning", app: "Sales front end 01", fresh
 /** What happens in the four weeks, with what the documented route may page for it. */
 export interface MonthFault extends Fault {
   /** Short name for the table and the test names. */
-  id: "flaky" | "gave-up" | "five-nights" | "slow-run" | "checkin" | "node-down" | "cloud-paused";
+  id: "flaky" | "gave-up" | "five-nights" | "slow-run" | "checkin" | "node-down" | "cloud-paused" | RetryFaultId;
   /** The check-in this fault is about (its pages name it). */
   checkin?: string;
   /** A cause title its pages may carry (a node's cause names the node's host). */
