@@ -33,9 +33,11 @@ function graphOfReplacedPlan(): { old: WeakRef<PlannedChains>; graph: ReturnType
 
 test("a graph answers from what it derived; the plan it was built from can go once the watchdog replaced it", async () => {
   const { old, graph } = graphOfReplacedPlan();
-  for (let i = 0; i < 5 && old.deref() !== undefined; i++) {
+  // The collector scans stacks conservatively: a stale word left by other work in the same process (a run with many
+  // files, as in a merged run here) can hold the plan for a few more collections. It goes within 50 here.
+  for (let i = 0; i < 50 && old.deref() !== undefined; i++) {
     Bun.gc(true);
-    await Bun.sleep(10);
+    await Bun.sleep(10 + i);
   }
   expect(old.deref()).toBeUndefined();
   // The graph still answers for the site it was built from.
