@@ -65,6 +65,10 @@ ${REHEARSE_JS}
     finally { button.disabled = false; }
   }
   var refreshing = false;
+  // The main part as the server last sent it (this script runs after it, before anything changes it): a refresh that
+  // brings the same leaves the page as it is, so a mail's frame is not loaded again every 5 s (a link in it was being
+  // clicked as the frame went: demo-rerun-link failed so in Firefox), an opened detail stays open, the scroll stays.
+  var served = (document.querySelector("main") || {}).innerHTML;
   // A person choosing, typing or selecting: the auto-refresh leaves the page alone.
   function personBusy() {
     if (selectedIds().length || document.querySelector("form[data-dirty]")) return true;
@@ -81,7 +85,9 @@ ${REHEARSE_JS}
       var doc = new DOMParser().parseFromString(await res.text(), "text/html");
       var next = doc.querySelector("main"), cur = document.querySelector("main");
       if (auto && personBusy()) return;
-      if (next && cur) cur.replaceWith(next);
+      if (!next || !cur || (auto && next.innerHTML === served)) return;
+      served = next.innerHTML;
+      cur.replaceWith(next);
     } finally { refreshing = false; }
   }
   // Follows a dashboard link with the key: fetch the page, swap header and main, keep this script running.
@@ -102,6 +108,7 @@ ${REHEARSE_JS}
       return;
     }
     var doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    served = (doc.querySelector("main") || {}).innerHTML;
     ["header", "main"].forEach(function (sel) {
       var next = doc.querySelector(sel), cur = document.querySelector(sel);
       if (next && cur) cur.replaceWith(next);
